@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * list_internal.h - doubly linked lists of pool nodes linked by 32-bit ids, shared by the
+ * list-based policies (FIFO, LRU, CLOCK, SIEVE, S3-FIFO, ARC, LFU buckets).
+ *
+ * A list node starts with ts__lnode_t (key first, as ts_ktab requires); a policy that needs
+ * more per-object state embeds it as the first member of its own node. The head is the
+ * newest (or most recently used) end, the tail the oldest. Every operation is O(1).
+ */
+#ifndef TS_POLICIES_LIST_INTERNAL_H
+#define TS_POLICIES_LIST_INTERNAL_H
+
+#include <stdint.h>
+
+#include "../sim/ktab.h"
+#include "policy.h"
+#include "../sim/pool.h"
+
+#define TS__NIL UINT32_MAX
+
+typedef struct ts__lnode {
+    uint64_t key;        /* object key (must stay the first field) */
+    uint64_t size_bytes; /* object size as inserted */
+    uint32_t prev;       /* towards the head, TS__NIL at the head */
+    uint32_t next;       /* towards the tail, TS__NIL at the tail */
+} ts__lnode_t;
+
+typedef struct ts__list {
+    uint32_t head;   /* newest, TS__NIL when empty */
+    uint32_t tail;   /* oldest, TS__NIL when empty */
+    uint64_t n;      /* nodes on the list */
+    uint64_t charge; /* sum of the charges of the nodes (kept by the caller) */
+} ts__list_t;
+
+static inline ts__lnode_t *ts__ln(const ts_pool_t *pool, uint32_t id)
+{
+    return (ts__lnode_t *)ts_pool_at(pool, id);
+}
+
+static inline void ts__list_init(ts__list_t *l)
+{
+    l->head = l->tail = TS__NIL;
+    l->n = 0;
+    l->charge = 0;
+}
+
+static inline void ts__list_push_head(const ts_pool_t *pool, ts__list_t *l, uint32_t id)
+{
+    ts__lnode_t *n = ts__ln(pool, id);
+    n->prev = TS__NIL;
+    n->next = l->head;
+    if (l->head != TS__NIL)
+        ts__ln(pool, l->head)->prev = id;
+    else
+        l->tail = id;
+    l->head = id;
+    l->n++;
+}
+
+static inline void ts__list_unlink(const ts_pool_t *pool, ts__list_t *l, uint32_t id)
+{
+    ts__lnode_t *n = ts__ln(pool, id);
+    if (n->prev != TS__NIL)
+        ts__ln(pool, n->prev)->next = n->next;
+    else
+        l->head = n->next;
+    if (n->next != TS__NIL)
+        ts__ln(pool, n->next)->prev = n->prev;
+    else
+        l->tail = n->prev;
+    l->n--;
+}
+
+/* Moves id (on l) to the head of l. */
+static inline void ts__list_move_head(const ts_pool_t *pool, ts__list_t *l, uint32_t id)
+{
+    if (l->head == id)
+        return;
+    ts__list_unlink(pool, l, id);
+    ts__list_push_head(pool, l, id);
+}
+
+/* Finds key through the index; TS__NIL when absent. */
+static inline uint32_t ts__find(const ts_ktab_t *t, const ts_pool_t *pool, uint64_t key)
+{
+    return ts_ktab_find(t, key, pool->base, pool->stride);
+}
+
+/* ---- single-list cache base (policies/list.c): index + pool + one list ----
+ * FIFO, LRU, CLOCK and SIEVE differ only in what a hit does and which node evict picks;
+ * they embed ts__lcache_t first and share allocation, insertion and unlinking here. */
+
+typedef struct ts__lcache {
+    ts_policy_t base; /* must be first */
+    ts_pool_t pool;   /* nodes: ts__lnode_t or a larger struct that starts with one */
+    ts_ktab_t index;  /* key -> node id */
+    ts__list_t list;  /* head: newest */
+} ts__lcache_t;
+
+/* Initialises lc (already zeroed) for nodes of node_size bytes. On failure frees what it
+ * allocated and returns TS_ENOMEM. */
+int ts__lcache_init(ts__lcache_t *lc, const ts_policy_ops_t *ops, const ts_policy_init_t *init,
+                    size_t node_size, ts_err_t *err);
+void ts__lcache_fini(ts__lcache_t *lc);
+/* Links a new node for r at the head; returns its id (extra fields zeroed) or TS__NIL on
+ * failure with err filled. */
+uint32_t ts__lcache_add(ts__lcache_t *lc, const ts_req_t *r, ts_err_t *err);
+/* Unlinks and frees node id, reporting it in out (may be NULL). */
+void ts__lcache_drop(ts__lcache_t *lc, uint32_t id, ts_victim_t *out);
+/* remove hook body: drops key when present. */
+bool ts__lcache_remove(ts__lcache_t *lc, uint64_t key, ts_victim_t *out);
+size_t ts__lcache_mem(const ts__lcache_t *lc, size_t self_size);
+
+#endif

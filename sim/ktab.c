@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktab.c - tagged open-addressing index (see ktab.h).
+ *
+ * Backward-shift deletion: after emptying slot i, walk the run that follows; an entry at j
+ * whose home bucket lies cyclically outside (i, j] moves back into i, and i becomes j. This
+ * keeps every key reachable from its home with no tombstones, so lookups stay short however
+ * many deletions a long simulation makes.
+ */
+#include "ktab.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+#define KTAB_MIN_SLOTS 16
+
+static uint64_t ktab_slots_for(uint64_t expected)
+{
+    uint64_t n = KTAB_MIN_SLOTS;
+    while (n * 7 / 10 < expected + 1)
+        n <<= 1;
+    return n;
+}
+
+static int ktab_alloc(ts_ktab_t *t, uint64_t nslots, ts_err_t *err)
+{
+    uint64_t *slot = ts_calloc(nslots, sizeof(uint64_t));
+    if (!slot)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate an index of %llu slots",
+                          (unsigned long long)nslots);
+    t->slot = slot;
+    t->mask = nslots - 1;
+    t->grow_at = nslots * 7 / 10;
+    return 0;
+}
+
+int ts_ktab_init(ts_ktab_t *t, uint64_t expected, ts_err_t *err)
+{
+    memset(t, 0, sizeof(*t));
+    return ktab_alloc(t, ktab_slots_for(expected), err);
+}
+
+void ts_ktab_free(ts_ktab_t *t)
+{
+    ts_free(t->slot);
+    memset(t, 0, sizeof(*t));
+}
+
+void ts_ktab_clear(ts_ktab_t *t)
+{
+    memset(t->slot, 0, (t->mask + 1) * sizeof(uint64_t));
+    t->n = 0;
+}
+
+static void ktab_place(uint64_t *slot, uint64_t mask, uint64_t s)
+{
+    uint64_t i = (uint32_t)(s >> 32) & mask;
+    while (slot[i])
+        i = (i + 1) & mask;
+    slot[i] = s;
+}
+
+static int ktab_grow(ts_ktab_t *t, ts_err_t *err)
+{
+    ts_ktab_t old = *t;
+    int rc = ktab_alloc(t, (old.mask + 1) * 2, err);
+    if (rc) {
+        *t = old;
+        return rc;
+    }
+    for (uint64_t i = 0; i <= old.mask; i++)
+        if (old.slot[i])
+            ktab_place(t->slot, t->mask, old.slot[i]);
+    ts_free(old.slot);
+    return 0;
+}
+
+int ts_ktab_insert(ts_ktab_t *t, uint64_t key, uint32_t id, ts_err_t *err)
+{
+    if (t->n + 1 > t->grow_at) {
+        int rc = ktab_grow(t, err);
+        if (rc)
+            return rc;
+    }
+    uint64_t tag = (uint32_t)ts_hash64(key);
+    ktab_place(t->slot, t->mask, tag << 32 | ((uint64_t)id + 1));
+    t->n++;
+    return 0;
+}
+
+int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id)
+{
+    uint64_t want = (uint64_t)(uint32_t)ts_hash64(key) << 32 | ((uint64_t)id + 1);
+    uint64_t i = (uint32_t)(want >> 32) & t->mask;
+    while (t->slot[i] != want) {
+        if (!t->slot[i])
+            return 0;
+        i = (i + 1) & t->mask;
+    }
+    uint64_t j = i;
+    for (;;) {
+        j = (j + 1) & t->mask;
+        uint64_t s = t->slot[j];
+        if (!s)
+            break;
+        uint64_t home = (uint32_t)(s >> 32) & t->mask;
+        /* s may move back to i unless its home lies cyclically in (i, j]. */
+        if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+            t->slot[i] = s;
+            i = j;
+        }
+    }
+    t->slot[i] = 0;
+    t->n--;
+    return 1;
+}
+
+size_t ts_ktab_bytes(const ts_ktab_t *t)
+{
+    return t->slot ? (size_t)(t->mask + 1) * sizeof(uint64_t) : 0;
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the tiersim executable: hands the command line to the CLI in libtiersim.
+ */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return ts_cli_main(argc, argv);
+}

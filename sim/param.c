@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * param.c - typed parameter schemas (see param.h).
+ */
+#include "param.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "units.h"
+
+static bool param_has_range(const ts_param_spec_t *ps)
+{
+    return ps->min <= ps->max;
+}
+
+static int param_check_range(const ts_param_spec_t *ps, double v, const char *value,
+                             ts_err_t *err)
+{
+    if (param_has_range(ps) && (v < ps->min || v > ps->max))
+        return ts_err_set(err, TS_ERANGE, "%s must be between %g and %g, found '%s'", ps->name,
+                          ps->min, ps->max, value);
+    return 0;
+}
+
+static int param_store(const ts_param_spec_t *ps, void *params, const char *value, ts_err_t *err)
+{
+    char *field = (char *)params + ps->offset;
+    int rc = 0;
+    switch (ps->type) {
+    case TS_PT_BOOL: {
+        int b;
+        if ((rc = ts_parse_bool(value, &b, err)) == 0)
+            *(bool *)field = b != 0;
+        return rc;
+    }
+    case TS_PT_INT: {
+        int64_t v;
+        if ((rc = ts_parse_int(value, &v, err)) == 0 &&
+            (rc = param_check_range(ps, (double)v, value, err)) == 0)
+            *(int64_t *)field = v;
+        return rc;
+    }
+    case TS_PT_COUNT:
+    case TS_PT_SIZE:
+    case TS_PT_DURATION: {
+        uint64_t v;
+        rc = ps->type == TS_PT_COUNT  ? ts_parse_count(value, &v, err)
+             : ps->type == TS_PT_SIZE ? ts_parse_size(value, &v, err)
+                                      : ts_parse_duration(value, &v, err);
+        if (rc == 0 && (rc = param_check_range(ps, (double)v, value, err)) == 0)
+            *(uint64_t *)field = v;
+        return rc;
+    }
+    case TS_PT_DOUBLE:
+    case TS_PT_FRACTION: {
+        double v;
+        rc = ps->type == TS_PT_DOUBLE ? ts_parse_double(value, &v, err)
+                                      : ts_parse_fraction(value, &v, err);
+        if (rc == 0 && (rc = param_check_range(ps, v, value, err)) == 0)
+            *(double *)field = v;
+        return rc;
+    }
+    case TS_PT_STRING: {
+        size_t len = strlen(value);
+        if (len >= ps->size)
+            return ts_err_set(err, TS_ERANGE, "%s is longer than %zu characters", ps->name,
+                              ps->size - 1);
+        memcpy(field, value, len + 1);
+        return 0;
+    }
+    case TS_PT_ENUM: {
+        for (int i = 0; ps->choices && ps->choices[i]; i++)
+            if (strcmp(ps->choices[i], value) == 0) {
+                *(int *)field = i;
+                return 0;
+            }
+        char form[256];
+        ts_param_type_name(ps, form, sizeof(form));
+        return ts_err_set(err, TS_EPARSE, "expected %s, found '%s'", form, value);
+    }
+    }
+    return ts_err_set(err, TS_EINTERNAL, "parameter %s has an unknown type", ps->name);
+}
+
+const ts_param_spec_t *ts_param_find(const ts_param_spec_t *spec, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(spec[i].name, name) == 0)
+            return &spec[i];
+    return NULL;
+}
+
+static size_t param_field_size(const ts_param_spec_t *ps)
+{
+    switch (ps->type) {
+    case TS_PT_BOOL:
+        return sizeof(bool);
+    case TS_PT_ENUM:
+        return sizeof(int);
+    case TS_PT_STRING:
+        return ps->size;
+    case TS_PT_DOUBLE:
+    case TS_PT_FRACTION:
+        return sizeof(double);
+    default:
+        return sizeof(uint64_t);
+    }
+}
+
+int ts_param_check_schema(const ts_param_spec_t *spec, size_t n, size_t params_size,
+                          ts_err_t *err)
+{
+    if (n > 0 && !spec)
+        return ts_err_set(err, TS_EINVAL, "schema has %zu entries but no table", n);
+    for (size_t i = 0; i < n; i++) {
+        const ts_param_spec_t *ps = &spec[i];
+        if (!ps->name || !ps->name[0])
+            return ts_err_set(err, TS_EINVAL, "parameter %zu has no name", i);
+        if (!ps->help)
+            return ts_err_set(err, TS_EINVAL, "parameter %s has no help text", ps->name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(spec[j].name, ps->name) == 0)
+                return ts_err_set(err, TS_EINVAL, "parameter %s is declared twice", ps->name);
+        if (ps->type == TS_PT_STRING && ps->size < 2)
+            return ts_err_set(err, TS_EINVAL, "string parameter %s has no buffer size",
+                              ps->name);
+        if (ps->type == TS_PT_ENUM && (!ps->choices || !ps->choices[0]))
+            return ts_err_set(err, TS_EINVAL, "enum parameter %s has no choices", ps->name);
+        if (ps->offset + param_field_size(ps) > params_size)
+            return ts_err_set(err, TS_EINVAL, "parameter %s lies outside the params struct",
+                              ps->name);
+    }
+    return 0;
+}
+
+int ts_param_defaults(const ts_param_spec_t *spec, size_t n, void *params, size_t params_size,
+                      ts_err_t *err)
+{
+    memset(params, 0, params_size);
+    for (size_t i = 0; i < n; i++) {
+        if (!spec[i].def)
+            continue;
+        int rc = param_store(&spec[i], params, spec[i].def, err);
+        if (rc) {
+            ts_err_prefix(err, "default of parameter %s", spec[i].name);
+            return TS_EINVAL;
+        }
+    }
+    return 0;
+}
+
+size_t ts_param_names(const ts_param_spec_t *spec, size_t n, const char **names, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < cap; i++)
+        names[k++] = spec[i].name;
+    return k;
+}
+
+int ts_param_set(const ts_param_spec_t *spec, size_t n, void *params, const char *name,
+                 const char *value, ts_err_t *err)
+{
+    const ts_param_spec_t *ps = ts_param_find(spec, n, name);
+    if (!ps) {
+        const char *names[64] = {0};
+        size_t k = ts_param_names(spec, n, names, 64);
+        const char *hint = ts_suggest(name, names, k);
+        if (hint)
+            return ts_err_set(err, TS_ENOENT, "unknown key '%s' (did you mean '%s'?)", name,
+                              hint);
+        char list[200] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < k && used < sizeof(list); i++)
+            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                     names[i]);
+        if (k == 0)
+            return ts_err_set(err, TS_ENOENT, "unknown key '%s' (this takes no parameters)",
+                              name);
+        return ts_err_set(err, TS_ENOENT, "unknown key '%s' (expected one of: %s)", name, list);
+    }
+    return param_store(ps, params, value ? value : "", err);
+}
+
+const char *ts_param_format(const ts_param_spec_t *ps, const void *params, char *buf,
+                            size_t size)
+{
+    const char *field = (const char *)params + ps->offset;
+    switch (ps->type) {
+    case TS_PT_BOOL:
+        snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false");
+        break;
+    case TS_PT_INT:
+        snprintf(buf, size, "%lld", (long long)*(const int64_t *)field);
+        break;
+    case TS_PT_COUNT:
+        snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)field);
+        break;
+    case TS_PT_SIZE:
+        ts_format_size(*(const uint64_t *)field, 0, buf, size);
+        break;
+    case TS_PT_DURATION:
+        snprintf(buf, size, "%lluns", (unsigned long long)*(const uint64_t *)field);
+        break;
+    case TS_PT_DOUBLE:
+    case TS_PT_FRACTION:
+        snprintf(buf, size, "%.17g", *(const double *)field);
+        break;
+    case TS_PT_STRING:
+        snprintf(buf, size, "%s", field);
+        break;
+    case TS_PT_ENUM: {
+        int v = *(const int *)field;
+        int nc = 0;
+        while (ps->choices[nc])
+            nc++;
+        snprintf(buf, size, "%s", v >= 0 && v < nc ? ps->choices[v] : "?");
+        break;
+    }
+    }
+    return buf;
+}
+
+const char *ts_param_type_name(const ts_param_spec_t *ps, char *buf, size_t size)
+{
+    switch (ps->type) {
+    case TS_PT_BOOL:
+        snprintf(buf, size, "true or false");
+        break;
+    case TS_PT_INT:
+        snprintf(buf, size, "an integer");
+        break;
+    case TS_PT_COUNT:
+        snprintf(buf, size, "a count (e.g. 1000, 10M)");
+        break;
+    case TS_PT_DOUBLE:
+        snprintf(buf, size, "a number");
+        break;
+    case TS_PT_SIZE:
+        snprintf(buf, size, "a size (e.g. 4KiB, 1.5TB)");
+        break;
+    case TS_PT_DURATION:
+        snprintf(buf, size, "a duration (e.g. 200us, 3ms)");
+        break;
+    case TS_PT_FRACTION:
+        snprintf(buf, size, "a fraction (e.g. 10%% or 0.1)");
+        break;
+    case TS_PT_STRING:
+        snprintf(buf, size, "a string");
+        break;
+    case TS_PT_ENUM: {
+        size_t used = (size_t)snprintf(buf, size, "one of ");
+        for (int i = 0; ps->choices[i] && used < size; i++)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "|" : "",
+                                     ps->choices[i]);
+        break;
+    }
+    }
+    return buf;
+}
+
+double ts_param_number(const ts_param_spec_t *ps, const void *params)
+{
+    const char *field = (const char *)params + ps->offset;
+    switch (ps->type) {
+    case TS_PT_BOOL:
+        return *(const bool *)field;
+    case TS_PT_INT:
+        return (double)*(const int64_t *)field;
+    case TS_PT_COUNT:
+    case TS_PT_SIZE:
+    case TS_PT_DURATION:
+        return (double)*(const uint64_t *)field;
+    case TS_PT_DOUBLE:
+    case TS_PT_FRACTION:
+        return *(const double *)field;
+    case TS_PT_ENUM:
+        return *(const int *)field;
+    case TS_PT_STRING:
+        break;
+    }
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reader.c - helpers shared by all readers (see reader.h).
+ */
+#include "reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+void ts_reader_info(const ts_reader_t *r, ts_reader_info_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (r && r->ops->info)
+        r->ops->info(r, out);
+}
+
+int ts_reader_open_kv(const ts_reader_ops_t *ops, const char *const *names,
+                      const char *const *values, size_t n, const ts_reader_ctx_t *ctx,
+                      ts_reader_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    void *params = ts_malloc(ops->params_size);
+    if (!params)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", ops->name);
+    int rc = ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = ts_param_set(ops->params, ops->params_count, params, names[i], values[i], err);
+        if (rc)
+            ts_err_where(err, "%s.%s", ops->name, names[i]);
+    }
+    if (rc == 0)
+        rc = ops->open(params, ctx, out, err);
+    ts_free(params);
+    return rc;
+}
+
+int ts_reader_path(const ts_reader_ctx_t *ctx, const char *path, char *buf, size_t size,
+                   ts_err_t *err)
+{
+    int n;
+    if (path[0] == '/' || !ctx || !ctx->base_dir || !ctx->base_dir[0])
+        n = snprintf(buf, size, "%s", path);
+    else
+        n = snprintf(buf, size, "%s/%s", ctx->base_dir, path);
+    if (n < 0 || (size_t)n >= size)
+        return ts_err_set(err, TS_ERANGE, "path '%s' is too long", path);
+    return 0;
+}

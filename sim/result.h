@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * result.h - everything a run measured, as plain data: what reports read.
+ *
+ * Reports read a ts_result_t only, never engine internals. Fields derived from counters
+ * (miss ratios) are computed by the helpers below so every report agrees on them.
+ */
+#ifndef TS_SIM_RESULT_H
+#define TS_SIM_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "tier.h"
+
+typedef struct ts_tier_result {
+    char name[64];        /* tier name */
+    char policy[32];      /* policy name */
+    char params[256];     /* "k=v k=v" policy parameters, empty if none */
+    uint64_t capacity;    /* charge units (objects or bytes), after resolving percentages */
+    uint64_t n_objects;   /* objects held at the end */
+    uint64_t used;        /* charge units held at the end */
+    size_t mem_bytes;     /* policy heap at the end */
+    ts_tier_stats_t st;   /* counters */
+} ts_tier_result_t;
+
+typedef struct ts_totals {
+    uint64_t n_req;         /* requests replayed */
+    uint64_t n_get;         /* by op */
+    uint64_t n_put;
+    uint64_t n_delete;
+    uint64_t bytes_req;     /* bytes requested */
+    uint64_t n_hit;         /* requests served by some tier */
+    uint64_t bytes_hit;
+    uint64_t n_backing;     /* requests that went to the backing store */
+    uint64_t bytes_backing; /* bytes read from the backing store */
+    uint64_t first_ns;      /* time of the first request */
+    uint64_t last_ns;       /* time of the last request */
+} ts_totals_t;
+
+typedef struct ts_result {
+    char scenario[1024];      /* source of the scenario */
+    char name[128];           /* scenario title, may be empty */
+    char workload[512];       /* workload description */
+    uint64_t seed;
+    ts_mode_t mode;
+    const char *engine;       /* "fast" */
+    uint64_t footprint_objects; /* distinct keys (0 when not computed) */
+    uint64_t footprint_bytes;   /* bytes of distinct keys at first size (0 when not computed) */
+    size_t n_tiers;
+    ts_tier_result_t tiers[TS_MAX_TIERS];
+    ts_totals_t totals;
+    double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */
+} ts_result_t;
+
+static inline double ts_ratio(uint64_t num, uint64_t den)
+{
+    return den ? (double)num / (double)den : 0.0;
+}
+
+static inline double ts_tier_miss_ratio(const ts_tier_result_t *t)
+{
+    return ts_ratio(t->st.n_miss, t->st.n_req);
+}
+
+static inline double ts_tier_byte_miss_ratio(const ts_tier_result_t *t)
+{
+    return ts_ratio(t->st.bytes_miss, t->st.bytes_req);
+}
+
+static inline const char *ts_mode_name(ts_mode_t m)
+{
+    return m == TS_MODE_BYTES ? "bytes" : "objects";
+}
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenario.h - a parsed scenario: workload source + tiers + engine + outputs (+ seed, mode).
+ *
+ * Built by sim/config.c from YAML (a file, or the built-in default) with `-s key.path=value`
+ * overrides applied before decoding, so an override is checked exactly like the file.
+ * Plug-in choices are resolved to their ops tables and their params structs are filled and
+ * range-checked here: the engines never see strings.
+ */
+#ifndef TS_SIM_SCENARIO_H
+#define TS_SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../policies/policy.h"
+#include "err.h"
+#include "reader.h"
+
+#define TS_MAX_TIERS 16
+
+typedef enum ts_mode {
+    TS_MODE_OBJECTS = 0, /* every object charges 1; capacities are object counts */
+    TS_MODE_BYTES = 1,   /* capacities are bytes; objects charge their size */
+} ts_mode_t;
+
+typedef enum ts_engine_kind {
+    TS_ENGINE_FAST = 0, /* functional replay, no clock */
+} ts_engine_kind_t;
+
+typedef struct ts_tier_spec {
+    char name[64];                 /* tier name (unique in the scenario) */
+    const ts_policy_ops_t *policy; /* resolved from the registry */
+    void *policy_params;           /* owned; policy->params_size bytes (NULL if none) */
+    uint64_t capacity;             /* absolute capacity, charge units (0 when is_fraction) */
+    bool is_fraction;              /* capacity given as a percentage of the footprint */
+    double capacity_fraction;      /* e.g. 0.1 for "10%" */
+} ts_tier_spec_t;
+
+typedef struct ts_workload_spec {
+    const ts_reader_ops_t *reader; /* a trace format's reader or a generator */
+    void *params;                  /* owned; reader->params_size bytes */
+    bool is_generator;             /* from `generator:` rather than `trace:` */
+} ts_workload_spec_t;
+
+typedef struct ts_output_spec {
+    char dir[1024]; /* where result files go; empty: none */
+    bool json;      /* write result.json */
+    bool csv;       /* write tiers.csv */
+    bool text;      /* write report.txt */
+} ts_output_spec_t;
+
+typedef struct ts_scenario {
+    char source[1024];   /* file the scenario came from, or "<built-in>" */
+    char base_dir[1024]; /* directory relative paths are resolved against */
+    char name[128];      /* optional title */
+    uint64_t seed;       /* every random draw derives from it */
+    ts_mode_t mode;      /* objects or bytes */
+    ts_engine_kind_t engine;
+    ts_workload_spec_t workload;
+    size_t n_tiers;
+    ts_tier_spec_t tiers[TS_MAX_TIERS]; /* top (fastest) first */
+    ts_output_spec_t outputs;
+} ts_scenario_t;
+
+/* Loads a scenario from a YAML file, applying n overrides "key.path=value" in order.
+ * Errors carry file:line:col (or "-s key") and the key path in err->where.
+ * Returns 0, TS_ENOENT / TS_EIO (file), TS_EPARSE (YAML, bad value), TS_ERANGE, TS_ENOMEM. */
+int ts_scenario_load_file(const char *path, const char *const *overrides, size_t n,
+                          ts_scenario_t **out, ts_err_t *err);
+
+/* Same from YAML text; source names it in messages (e.g. "<built-in>"); base_dir resolves
+ * relative paths (NULL: the current directory). */
+int ts_scenario_load_string(const char *yaml, const char *source, const char *base_dir,
+                            const char *const *overrides, size_t n, ts_scenario_t **out,
+                            ts_err_t *err);
+
+/* The built-in default scenario's YAML (what `tiersim run` runs with no file). */
+const char *ts_scenario_default_yaml(void);
+
+void ts_scenario_destroy(ts_scenario_t *sc); /* accepts NULL */
+
+/* Opens the scenario's workload reader. */
+int ts_scenario_open_workload(const ts_scenario_t *sc, ts_reader_t **out, ts_err_t *err);
+
+/* Writes "zipf alpha=0.9 keys=1000000 ..." (the reader name and its parameters). */
+const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tier.c - capacity accounting and counters around one policy (see tier.h).
+ * The loop follows the usual simulator shape: lookup, admit, evict until it fits, insert.
+ */
+#include "tier.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+int ts_tier_create(const char *name, const ts_policy_ops_t *ops, const void *params,
+                   const ts_policy_init_t *init, ts_tier_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    ts_tier_t *t = ts_calloc(1, sizeof(*t));
+    if (!t)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate tier %s", name);
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    t->capacity = init->capacity;
+    t->count_objects = init->count_objects;
+    int rc = ops->create(params, init, &t->policy, err);
+    if (rc) {
+        ts_err_prefix(err, "tier %s: policy %s", name, ops->name);
+        ts_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+void ts_tier_destroy(ts_tier_t *t)
+{
+    if (!t)
+        return;
+    ts_policy_destroy(t->policy);
+    ts_free(t);
+}
+
+bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r)
+{
+    ts_tier_stats_t *st = &t->st;
+    st->n_req++;
+    st->bytes_req += r->size_bytes;
+    st->n_get += r->op == TS_OP_GET;
+    st->n_put += r->op == TS_OP_PUT;
+    st->n_delete += r->op == TS_OP_DELETE;
+    bool hit = t->policy->ops->lookup(t->policy, r, true);
+    if (hit) {
+        st->n_hit++;
+        st->bytes_hit += r->size_bytes;
+    } else {
+        st->n_miss++;
+        st->bytes_miss += r->size_bytes;
+    }
+    return hit;
+}
+
+int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, void *ctx,
+                 bool *inserted, ts_err_t *err)
+{
+    ts_policy_t *p = t->policy;
+    uint64_t charge = ts_tier_charge(t, r->size_bytes);
+    *inserted = false;
+    if (charge > t->capacity) {
+        t->st.n_too_large++;
+        return 0;
+    }
+    while (t->used + charge > t->capacity) {
+        ts_victim_t v;
+        if (p->ops->evict(p, r, &v) != 0)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "tier %s: policy %s has nothing to evict while %llu of %llu "
+                              "units are in use",
+                              t->name, p->ops->name, (unsigned long long)t->used,
+                              (unsigned long long)t->capacity);
+        t->used -= ts_tier_charge(t, v.size_bytes);
+        t->n_objects--;
+        t->st.n_evict++;
+        t->st.bytes_out += v.size_bytes;
+        if (on_evict)
+            on_evict(ctx, t, &v);
+    }
+    int rc = p->ops->insert(p, r, err);
+    if (rc) {
+        ts_err_prefix(err, "tier %s", t->name);
+        return rc;
+    }
+    t->used += charge;
+    t->n_objects++;
+    t->st.n_insert++;
+    t->st.bytes_in += r->size_bytes;
+    if (t->used > t->st.used_peak)
+        t->st.used_peak = t->used;
+    *inserted = true;
+    return 0;
+}
+
+bool ts_tier_remove(ts_tier_t *t, uint64_t key)
+{
+    ts_victim_t v;
+    if (!t->policy->ops->remove(t->policy, key, &v))
+        return false;
+    t->used -= ts_tier_charge(t, v.size_bytes);
+    t->n_objects--;
+    t->st.n_removed++;
+    t->st.bytes_out += v.size_bytes;
+    return true;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tier.h - one cache tier: a policy instance plus the capacity accounting and counters.
+ *
+ * The tier owns the request loop that policies must not: lookup, then admit (an object
+ * whose charge exceeds the whole capacity is refused and counted as too large), then evict
+ * until the object fits, then insert. Capacity is in charge units: objects (each object
+ * charges 1) or bytes. Invariant: used <= capacity after every call.
+ * Cost: the policy's cost per operation; no allocation on hits.
+ */
+#ifndef TS_SIM_TIER_H
+#define TS_SIM_TIER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../policies/policy.h"
+#include "err.h"
+#include "req.h"
+
+typedef struct ts_tier_stats {
+    uint64_t n_req;       /* lookups that reached this tier */
+    uint64_t n_hit;       /* of which found here */
+    uint64_t n_miss;      /* of which not found here */
+    uint64_t bytes_req;   /* bytes asked of this tier */
+    uint64_t bytes_hit;   /* bytes served by this tier */
+    uint64_t bytes_miss;  /* bytes not found here */
+    uint64_t n_get;       /* lookups by op */
+    uint64_t n_put;
+    uint64_t n_delete;
+    uint64_t n_insert;    /* objects admitted and inserted */
+    uint64_t n_evict;     /* objects evicted to make room */
+    uint64_t n_too_large; /* objects refused: larger than the whole tier */
+    uint64_t n_removed;   /* objects dropped by deletes and overwrites */
+    uint64_t bytes_in;    /* bytes written into the tier (inserts) */
+    uint64_t bytes_out;   /* bytes that left the tier (evictions and removals) */
+    uint64_t used_peak;   /* highest occupancy seen, charge units */
+} ts_tier_stats_t;
+
+typedef struct ts_tier {
+    /* read-only */
+    char name[64];           /* from the scenario */
+    ts_policy_t *policy;     /* owned */
+    uint64_t capacity;       /* charge units */
+    bool count_objects;      /* objects mode */
+    uint64_t used;           /* charge units held now */
+    uint64_t n_objects;      /* objects held now */
+    ts_tier_stats_t st;      /* counters */
+} ts_tier_t;
+
+/* Receives each object a fill evicts (for demotion by later engines); may be NULL. */
+typedef void (*ts_tier_evict_fn)(void *ctx, const ts_tier_t *t, const ts_victim_t *v);
+
+/* Creates a tier named name whose policy is ops with params (a filled params struct,
+ * copied by the policy). init->capacity and init->count_objects give the accounting.
+ * Returns 0, TS_ENOMEM or the policy's error. */
+int ts_tier_create(const char *name, const ts_policy_ops_t *ops, const void *params,
+                   const ts_policy_init_t *init, ts_tier_t **out, ts_err_t *err);
+void ts_tier_destroy(ts_tier_t *t); /* accepts NULL */
+
+/* The charge of an object of size bytes in this tier. */
+static inline uint64_t ts_tier_charge(const ts_tier_t *t, uint64_t size_bytes)
+{
+    return t->count_objects ? 1 : size_bytes;
+}
+
+/* Looks r->key up and counts the request (by op), the hit or the miss. A hit touches the
+ * object (recency/frequency). Returns true on a hit. */
+bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r);
+
+/* Makes room and inserts r (absent from the tier): refuses it when it is larger than the
+ * capacity (counted in n_too_large; returns 0 and *inserted = false); otherwise evicts
+ * until it fits, passing each victim to on_evict. Returns 0 or an error from the policy
+ * (TS_ENOMEM, or TS_EINTERNAL if the policy runs empty while the tier is still full). */
+int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, void *ctx,
+                 bool *inserted, ts_err_t *err);
+
+/* Removes key when present (a delete, or an overwrite that changes the size); counted in
+ * n_removed. Returns true when it was present. */
+bool ts_tier_remove(ts_tier_t *t, uint64_t key);
+
+#endif

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * units.c - parsers and formatters for human units (see units.h).
+ *
+ * Numbers are read with strtod on the leading part, then the suffix is matched against a
+ * table. Integer results are checked to be whole and to fit in 64 bits (values up to 2^53
+ * are exact; larger ones are rejected rather than rounded silently).
+ */
+#include "units.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct unit {
+    const char *name;
+    double mult;
+};
+
+static const struct unit k_size_units[] = {
+    {"", 1},
+    {"b", 1},
+    {"k", 1e3},
+    {"kb", 1e3},
+    {"kib", 1024.0},
+    {"m", 1e6},
+    {"mb", 1e6},
+    {"mib", 1048576.0},
+    {"g", 1e9},
+    {"gb", 1e9},
+    {"gib", 1073741824.0},
+    {"t", 1e12},
+    {"tb", 1e12},
+    {"tib", 1099511627776.0},
+    {"p", 1e15},
+    {"pb", 1e15},
+    {"pib", 1125899906842624.0},
+};
+
+static const struct unit k_count_units[] = {
+    {"", 1}, {"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"b", 1e9}, {"t", 1e12},
+};
+
+static const struct unit k_time_units[] = {
+    {"ns", 1},    {"us", 1e3},   {"\xc2\xb5s", 1e3}, {"ms", 1e6},   {"s", 1e9},
+    {"sec", 1e9}, {"m", 60e9},   {"min", 60e9},      {"h", 3600e9}, {"hr", 3600e9},
+    {"d", 86400e9},
+};
+
+#define UNITS_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Splits s into a number and a suffix (blanks trimmed, lower-cased into suf). */
+static int units_split(const char *s, double *num, char *suf, size_t sufsize)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v))
+        return -1;
+    /* strtod accepts "inf", "nan" and hex: reject anything but plain decimal forms. */
+    for (const char *p = s; p < end; p++)
+        if (!(isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+              *p == 'E'))
+            return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    size_t n = 0;
+    while (*end && !isspace((unsigned char)*end)) {
+        if (n + 1 >= sufsize)
+            return -1;
+        suf[n++] = (char)tolower((unsigned char)*end++);
+    }
+    suf[n] = 0;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end)
+        return -1;
+    *num = v;
+    return 0;
+}
+
+static int units_lookup(const struct unit *u, size_t n, const char *suf, double *mult)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(u[i].name, suf) == 0) {
+            *mult = u[i].mult;
+            return 0;
+        }
+    return -1;
+}
+
+static int units_whole(double v, const char *s, const char *what, uint64_t *out, ts_err_t *err)
+{
+    if (v < 0)
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative %s, found '%s'", what, s);
+    if (v >= 18446744073709551616.0)
+        return ts_err_set(err, TS_ERANGE, "%s '%s' does not fit in 64 bits", what, s);
+    double r = floor(v + 0.5);
+    if (fabs(v - r) > 1e-9 * (r > 1 ? r : 1))
+        return ts_err_set(err, TS_EPARSE, "expected a whole %s, found '%s'", what, s);
+    *out = (uint64_t)r;
+    return 0;
+}
+
+int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err)
+{
+    double v, mult;
+    char suf[16];
+    if (units_split(s, &v, suf, sizeof(suf)) ||
+        units_lookup(k_size_units, UNITS_N(k_size_units), suf, &mult))
+        return ts_err_set(err, TS_EPARSE, "expected a size such as 4096, 4KiB or 1.5TB, found '%s'",
+                          s ? s : "");
+    return units_whole(v * mult, s, "number of bytes", out, err);
+}
+
+int ts_parse_count(const char *s, uint64_t *out, ts_err_t *err)
+{
+    double v, mult;
+    char suf[16];
+    if (units_split(s, &v, suf, sizeof(suf)) ||
+        units_lookup(k_count_units, UNITS_N(k_count_units), suf, &mult))
+        return ts_err_set(err, TS_EPARSE, "expected a count such as 1000, 10M or 1e6, found '%s'",
+                          s ? s : "");
+    return units_whole(v * mult, s, "count", out, err);
+}
+
+int ts_parse_int(const char *s, int64_t *out, ts_err_t *err)
+{
+    if (!s)
+        return ts_err_set(err, TS_EPARSE, "expected an integer, found nothing");
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    while (end != s && isspace((unsigned char)*end))
+        end++;
+    if (end == s || *end || errno == ERANGE)
+        return ts_err_set(err, TS_EPARSE, "expected an integer, found '%s'", s);
+    *out = v;
+    return 0;
+}
+
+int ts_parse_double(const char *s, double *out, ts_err_t *err)
+{
+    double v, mult = 1;
+    char suf[8];
+    if (units_split(s, &v, suf, sizeof(suf)) || suf[0])
+        return ts_err_set(err, TS_EPARSE, "expected a number, found '%s'", s ? s : "");
+    *out = v * mult;
+    return 0;
+}
+
+int ts_parse_duration(const char *s, uint64_t *out, ts_err_t *err)
+{
+    double v, mult;
+    char suf[16];
+    int bad = units_split(s, &v, suf, sizeof(suf));
+    if (!bad && suf[0] == 0 && v == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (bad || units_lookup(k_time_units, UNITS_N(k_time_units), suf, &mult))
+        return ts_err_set(err, TS_EPARSE,
+                          "expected a duration with a unit such as 200us, 3ms or 1.5s, found '%s'",
+                          s ? s : "");
+    double ns = v * mult;
+    if (ns < 0)
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative duration, found '%s'", s);
+    if (ns >= 18446744073709551616.0)
+        return ts_err_set(err, TS_ERANGE, "duration '%s' does not fit in 64 bits of ns", s);
+    *out = (uint64_t)floor(ns + 0.5);
+    return 0;
+}
+
+int ts_parse_fraction(const char *s, double *out, ts_err_t *err)
+{
+    double v;
+    char suf[8];
+    if (units_split(s, &v, suf, sizeof(suf)) || (suf[0] && strcmp(suf, "%") != 0))
+        return ts_err_set(err, TS_EPARSE, "expected a fraction such as 10%% or 0.1, found '%s'",
+                          s ? s : "");
+    *out = suf[0] ? v / 100.0 : v;
+    return 0;
+}
+
+int ts_parse_bool(const char *s, int *out, ts_err_t *err)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; s && i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return ts_err_set(err, TS_EPARSE, "expected true or false, found '%s'", s ? s : "");
+}
+
+const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size)
+{
+    static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    uint64_t v = bytes;
+    while (u < 5 && v >= 1024 && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    if (!round || v < 1024 || u == 5) {
+        snprintf(buf, size, "%llu%s", (unsigned long long)v, names[u]);
+        return buf;
+    }
+    double d = (double)bytes;
+    u = 0;
+    while (u < 5 && d >= 1024) {
+        d /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.2f%s", d, names[u]);
+    return buf;
+}
+
+const char *ts_format_duration(uint64_t ns, char *buf, size_t size)
+{
+    if (ns < 1000)
+        snprintf(buf, size, "%lluns", (unsigned long long)ns);
+    else if (ns < 1000000)
+        snprintf(buf, size, "%.4gus", ns / 1e3);
+    else if (ns < 1000000000)
+        snprintf(buf, size, "%.4gms", ns / 1e6);
+    else
+        snprintf(buf, size, "%.4gs", ns / 1e9);
+    return buf;
+}
+
+unsigned ts_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 255;
+    unsigned row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            unsigned best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] > 255 ? 255 : row[lb];
+}
+
+const char *ts_suggest(const char *word, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    unsigned best_d = 255;
+    for (size_t i = 0; i < n; i++) {
+        if (!cands[i])
+            continue;
+        unsigned d = ts_edit_distance(word, cands[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    size_t len = strlen(word);
+    unsigned limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    return best && best_d <= limit ? best : NULL;
+}
