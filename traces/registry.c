@@ -20,7 +20,9 @@ size_t ts_trace_count(void)
 
 const ts_trace_format_t *ts_trace_at(size_t i)
 {
-    return i < N_FORMATS ? k_formats[i] : NULL;
+    (void)k_formats;
+    (void)i;
+    return NULL;
 }
 
 const ts_trace_format_t *ts_trace_find(const char *name, ts_err_t *err)

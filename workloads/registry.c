@@ -17,7 +17,9 @@ size_t ts_gen_count(void)
 
 const ts_reader_ops_t *ts_gen_at(size_t i)
 {
-    return i < N_GENS ? k_gens[i] : NULL;
+    (void)k_gens;
+    (void)i;
+    return NULL;
 }
 
 const ts_reader_ops_t *ts_gen_find(const char *kind, ts_err_t *err)
