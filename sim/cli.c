@@ -1,7 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * cli.c - command-line verbs (placeholder until the verbs land).
- */
 #include "cli.h"
 
 #include <stdio.h>

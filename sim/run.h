@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.h - runs a scenario end to end: opens the workload, resolves percentage capacities
+ * against the workload's footprint, runs the offline pre-pass when a policy needs the
+ * future, builds the tiers, replays through the engine and fills a ts_result_t.
+ */
+#ifndef TS_SIM_RUN_H
+#define TS_SIM_RUN_H
+
+#include "err.h"
+#include "result.h"
+#include "scenario.h"
+
+/* Runs sc and fills *res (zeroed first). Returns 0 or the first error (err names the
+ * tier, key or record). Deterministic: the same scenario gives the same counters. */
+int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err);
+
+/* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over
+ * r, which is reset afterwards. Memory: about 24 bytes per distinct key.
+ * Returns 0, the reader's error or TS_ENOMEM. */
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err);
+
+#endif

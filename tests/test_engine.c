@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_engine.c - the fast engine over two tiers, traced by hand: where each request is
+ * served, what is promoted, what the backing store sees; puts write through; deletes
+ * remove from every tier; the in-memory trace replays exactly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/engine.h"
+#include "sim/mem.h"
+#include "sim/memtrace.h"
+
+extern const ts_policy_ops_t ts_policy_lru;
+extern const ts_policy_ops_t ts_policy_fifo;
+
+static ts_memtrace_t *trace_of(const char *keys, const char *ops)
+{
+    ts_memtrace_t *mt;
+    ts_err_t err = {0};
+    assert_int_equal(ts_memtrace_create(&mt, &err), 0);
+    for (size_t i = 0; keys[i]; i++) {
+        ts_req_t r = {.time_ns = i * 10, .key = (uint64_t)keys[i], .size_bytes = 100,
+                      .next_access = TS_REQ_NEVER};
+        r.op = !ops || ops[i] == 'g' ? TS_OP_GET : ops[i] == 'p' ? TS_OP_PUT : TS_OP_DELETE;
+        assert_int_equal(ts_memtrace_push(mt, &r, &err), 0);
+    }
+    return mt;
+}
+
+static void make_tiers(ts_tier_t **t, uint64_t c0, uint64_t c1)
+{
+    ts_err_t err = {0};
+    ts_policy_init_t i0 = {.capacity = c0, .count_objects = true};
+    ts_policy_init_t i1 = {.capacity = c1, .count_objects = true};
+    assert_int_equal(ts_tier_create("hbm", &ts_policy_lru, NULL, &i0, &t[0], &err), 0);
+    assert_int_equal(ts_tier_create("dram", &ts_policy_fifo, NULL, &i1, &t[1], &err), 0);
+}
+
+static void test_engine_two_tier_hand_trace(void **state)
+{
+    (void)state;
+    /* hbm: LRU of 1 object; dram: FIFO of 2. Inclusive, fill both on a miss.
+     *  req  hbm      dram        served by   hbm after  dram after (head first)
+     *  A    miss     miss        backing     [A]        [A]
+     *  B    miss     miss        backing     [B]        [B A]
+     *  A    miss     hit         dram        [A]        [B A]
+     *  C    miss     miss        backing     [C]        [C B]   (A evicted, FIFO)
+     *  B    miss     hit         dram        [B]        [C B]
+     *  B    hit      -           hbm         [B]        [C B]
+     *  A    miss     miss        backing     [A]        [A C]   (B evicted) */
+    ts_memtrace_t *mt = trace_of("ABACBBA", NULL);
+    ts_tier_t *t[2];
+    make_tiers(t, 1, 2);
+    ts_reader_t *r;
+    ts_err_t err = {0};
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_totals_t tot = {0};
+    assert_int_equal(ts_engine_fast(t, 2, r, &tot, &err), 0);
+    assert_int_equal(tot.n_req, 7);
+    assert_int_equal(tot.n_get, 7);
+    assert_int_equal(tot.n_hit, 3);
+    assert_int_equal(tot.n_backing, 4);
+    assert_int_equal(tot.bytes_backing, 400);
+    assert_int_equal(tot.first_ns, 0);
+    assert_int_equal(tot.last_ns, 60);
+    assert_int_equal(t[0]->st.n_req, 7);
+    assert_int_equal(t[0]->st.n_hit, 1);
+    assert_int_equal(t[0]->st.n_insert, 6);
+    assert_int_equal(t[0]->st.n_evict, 5);
+    assert_int_equal(t[1]->st.n_req, 6);
+    assert_int_equal(t[1]->st.n_hit, 2);
+    assert_int_equal(t[1]->st.n_insert, 4);
+    assert_int_equal(t[1]->st.n_evict, 2);
+    /* Replaying the same trace after reset doubles every counter. */
+    assert_int_equal(ts_reader_reset(r, &err), 0);
+    ts_totals_t tot2 = {0};
+    ts_tier_destroy(t[0]);
+    ts_tier_destroy(t[1]);
+    make_tiers(t, 1, 2);
+    assert_int_equal(ts_engine_fast(t, 2, r, &tot2, &err), 0);
+    assert_memory_equal(&tot, &tot2, sizeof(tot));
+    ts_reader_close(r);
+    ts_tier_destroy(t[0]);
+    ts_tier_destroy(t[1]);
+    ts_memtrace_destroy(mt);
+}
+
+static void test_engine_put_and_delete(void **state)
+{
+    (void)state;
+    /* hbm LRU 1, dram FIFO 2.
+     *  put A  : both miss; write-through (backing 1); fill both.
+     *  get A  : hbm hit.
+     *  del A  : removed from both tiers; not a lookup.
+     *  get A  : both miss; backing 2.  */
+    ts_memtrace_t *mt = trace_of("AAAA", "pgdg");
+    ts_tier_t *t[2];
+    make_tiers(t, 1, 2);
+    ts_reader_t *r;
+    ts_err_t err = {0};
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_totals_t tot = {0};
+    assert_int_equal(ts_engine_fast(t, 2, r, &tot, &err), 0);
+    assert_int_equal(tot.n_put, 1);
+    assert_int_equal(tot.n_get, 2);
+    assert_int_equal(tot.n_delete, 1);
+    assert_int_equal(tot.n_backing, 2);
+    assert_int_equal(tot.n_hit, 1);
+    assert_int_equal(t[0]->st.n_req, 3);
+    assert_int_equal(t[0]->st.n_removed, 1);
+    assert_int_equal(t[1]->st.n_removed, 1);
+    assert_int_equal(t[1]->st.n_delete, 1);
+    assert_int_equal(t[0]->n_objects, 1);
+    assert_int_equal(t[1]->n_objects, 1);
+    ts_reader_close(r);
+    ts_tier_destroy(t[0]);
+    ts_tier_destroy(t[1]);
+    ts_memtrace_destroy(mt);
+}
+
+static void test_engine_memtrace_load_oom(void **state)
+{
+    (void)state;
+    ts_memtrace_t *src = trace_of("ABCDEFGH", NULL);
+    for (long n = 0;; n++) {
+        ts_reader_t *r = NULL;
+        ts_memtrace_t *copy = NULL;
+        ts_err_t err = {0};
+        ts_mem_fail_after(n);
+        int rc = ts_memtrace_reader(src, &r, &err);
+        if (rc == 0)
+            rc = ts_memtrace_load(r, 0, &copy, &err);
+        ts_mem_fail_after(-1);
+        ts_reader_close(r);
+        if (rc == 0) {
+            assert_int_equal(copy->n, 8);
+            assert_memory_equal(copy->reqs, src->reqs, 8 * sizeof(ts_req_t));
+            ts_memtrace_destroy(copy);
+            break;
+        }
+        assert_int_equal(rc, TS_ENOMEM);
+    }
+    ts_memtrace_destroy(src);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_engine_two_tier_hand_trace),
+        cmocka_unit_test(test_engine_put_and_delete),
+        cmocka_unit_test(test_engine_memtrace_load_oom),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_param.c - parameter schemas: defaults parse, values land in the right fields with
+ * their units, ranges and unknown names are refused with useful messages, and malformed
+ * schemas are caught by the check.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/param.h"
+
+struct demo {
+    bool flag;
+    int64_t delta;
+    uint64_t count;
+    double alpha;
+    uint64_t size;
+    uint64_t wait;
+    double ratio;
+    char path[16];
+    int kind;
+};
+
+static const char *const k_kinds[] = {"zipf", "uniform", NULL};
+
+static const ts_param_spec_t k_spec[] = {
+    {"flag", TS_PT_BOOL, offsetof(struct demo, flag), 0, 1, 0, "true", "a flag", NULL},
+    {"delta", TS_PT_INT, offsetof(struct demo, delta), 0, -10, 10, "-3", "an int", NULL},
+    {"count", TS_PT_COUNT, offsetof(struct demo, count), 0, 1, 1e9, "10k", "a count", NULL},
+    {"alpha", TS_PT_DOUBLE, offsetof(struct demo, alpha), 0, 0, 5, "0.9", "skew", NULL},
+    {"size", TS_PT_SIZE, offsetof(struct demo, size), 0, 1, 0, "4KiB", "bytes", NULL},
+    {"wait", TS_PT_DURATION, offsetof(struct demo, wait), 0, 1, 0, "3ms", "time", NULL},
+    {"ratio", TS_PT_FRACTION, offsetof(struct demo, ratio), 0, 0, 1, "10%", "share", NULL},
+    {"columns.path", TS_PT_STRING, offsetof(struct demo, path), 16, 1, 0, "a.csv", "file",
+     NULL},
+    {"kind", TS_PT_ENUM, offsetof(struct demo, kind), 0, 1, 0, "uniform", "which", k_kinds},
+};
+#define N_SPEC TS_PARAM_COUNT(k_spec)
+
+static void test_param_defaults_fill_every_field(void **state)
+{
+    (void)state;
+    struct demo d;
+    ts_err_t err = {0};
+    assert_int_equal(ts_param_check_schema(k_spec, N_SPEC, sizeof(d), &err), 0);
+    assert_int_equal(ts_param_defaults(k_spec, N_SPEC, &d, sizeof(d), &err), 0);
+    assert_true(d.flag);
+    assert_int_equal(d.delta, -3);
+    assert_int_equal(d.count, 10000);
+    assert_true(d.alpha == 0.9);
+    assert_int_equal(d.size, 4096);
+    assert_int_equal(d.wait, 3000000);
+    assert_true(d.ratio > 0.0999 && d.ratio < 0.1001);
+    assert_string_equal(d.path, "a.csv");
+    assert_int_equal(d.kind, 1);
+}
+
+static void test_param_set_and_format_round_trip(void **state)
+{
+    (void)state;
+    struct demo d;
+    ts_err_t err = {0};
+    ts_param_defaults(k_spec, N_SPEC, &d, sizeof(d), &err);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "size", "1MiB", &err), 0);
+    assert_int_equal(d.size, 1048576);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "kind", "zipf", &err), 0);
+    assert_int_equal(d.kind, 0);
+    char buf[64];
+    assert_string_equal(ts_param_format(&k_spec[4], &d, buf, sizeof(buf)), "1MiB");
+    assert_string_equal(ts_param_format(&k_spec[8], &d, buf, sizeof(buf)), "zipf");
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "columns.path", "b.csv", &err), 0);
+    assert_string_equal(d.path, "b.csv");
+}
+
+static void test_param_errors_name_the_problem(void **state)
+{
+    (void)state;
+    struct demo d;
+    ts_err_t err = {0};
+    ts_param_defaults(k_spec, N_SPEC, &d, sizeof(d), &err);
+
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "alpah", "1", &err), TS_ENOENT);
+    assert_non_null(strstr(err.msg, "did you mean 'alpha'"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "qqqqqqqqq", "1", &err), TS_ENOENT);
+    assert_non_null(strstr(err.msg, "expected one of"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "alpha", "7", &err), TS_ERANGE);
+    assert_non_null(strstr(err.msg, "between 0 and 5"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "size", "big", &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "found 'big'"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "kind", "zip", &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "one of zipf|uniform"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(k_spec, N_SPEC, &d, "columns.path", "0123456789abcdefg", &err),
+                     TS_ERANGE);
+    /* A failed set leaves the field as it was. */
+    assert_int_equal(d.size, 4096);
+}
+
+static void test_param_check_rejects_bad_schemas(void **state)
+{
+    (void)state;
+    ts_err_t err = {0};
+    ts_param_spec_t dup[2] = {k_spec[0], k_spec[0]};
+    assert_int_equal(ts_param_check_schema(dup, 2, sizeof(struct demo), &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "declared twice"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_check_schema(k_spec, N_SPEC, 8, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "outside"));
+    ts_err_clear(&err);
+    ts_param_spec_t bad_def = k_spec[4];
+    bad_def.def = "4 potatoes";
+    struct demo d;
+    assert_int_equal(ts_param_defaults(&bad_def, 1, &d, sizeof(d), &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "default of parameter size"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_param_defaults_fill_every_field),
+        cmocka_unit_test(test_param_set_and_format_round_trip),
+        cmocka_unit_test(test_param_errors_name_the_problem),
+        cmocka_unit_test(test_param_check_rejects_bad_schemas),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_units.c - human units: every accepted form gives the hand-computed value, and
+ * every malformed one is refused with a message naming what was expected.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/units.h"
+
+struct size_case {
+    const char *name;
+    const char *in;
+    int rc;
+    uint64_t want;
+};
+
+static void test_units_size_table(void **state)
+{
+    (void)state;
+    static const struct size_case cases[] = {
+        {"plain", "4096", 0, 4096},
+        {"kib", "4KiB", 0, 4096},
+        {"kb decimal", "4KB", 0, 4000},
+        {"k decimal", "2k", 0, 2000},
+        {"fraction tb", "1.5TB", 0, 1500000000000ULL},
+        {"space", " 512 MiB ", 0, 536870912ULL},
+        {"lower case", "1gib", 0, 1073741824ULL},
+        {"bytes suffix", "10B", 0, 10},
+        {"half byte", "0.5", TS_EPARSE, 0},
+        {"negative", "-1", TS_ERANGE, 0},
+        {"junk suffix", "12x", TS_EPARSE, 0},
+        {"empty", "", TS_EPARSE, 0},
+        {"trailing", "4KiB x", TS_EPARSE, 0},
+        {"inf", "inf", TS_EPARSE, 0},
+        {"hex", "0x10", TS_EPARSE, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_err_t err = {0};
+        uint64_t v = 0;
+        int rc = ts_parse_size(cases[i].in, &v, &err);
+        if (rc != cases[i].rc || (rc == 0 && v != cases[i].want))
+            fail_msg("case %s: rc %d value %llu", cases[i].name, rc, (unsigned long long)v);
+        if (rc == TS_EPARSE)
+            assert_non_null(strstr(err.msg, "expected a"));
+        if (rc != 0)
+            assert_non_null(strstr(err.msg, cases[i].in));
+    }
+}
+
+static void test_units_count_and_int(void **state)
+{
+    (void)state;
+    ts_err_t err = {0};
+    uint64_t v;
+    assert_int_equal(ts_parse_count("10M", &v, &err), 0);
+    assert_int_equal(v, 10000000);
+    assert_int_equal(ts_parse_count("1e6", &v, &err), 0);
+    assert_int_equal(v, 1000000);
+    assert_int_equal(ts_parse_count("2.5k", &v, &err), 0);
+    assert_int_equal(v, 2500);
+    assert_int_equal(ts_parse_count("1.5", &v, &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "whole count"));
+    int64_t i;
+    ts_err_clear(&err);
+    assert_int_equal(ts_parse_int("-42", &i, &err), 0);
+    assert_int_equal(i, -42);
+    assert_int_equal(ts_parse_int("4x", &i, &err), TS_EPARSE);
+}
+
+static void test_units_duration(void **state)
+{
+    (void)state;
+    ts_err_t err = {0};
+    uint64_t ns;
+    assert_int_equal(ts_parse_duration("200us", &ns, &err), 0);
+    assert_int_equal(ns, 200000);
+    assert_int_equal(ts_parse_duration("3ms", &ns, &err), 0);
+    assert_int_equal(ns, 3000000);
+    assert_int_equal(ts_parse_duration("1.5s", &ns, &err), 0);
+    assert_int_equal(ns, 1500000000ULL);
+    assert_int_equal(ts_parse_duration("2min", &ns, &err), 0);
+    assert_int_equal(ns, 120000000000ULL);
+    assert_int_equal(ts_parse_duration("0", &ns, &err), 0);
+    assert_int_equal(ns, 0);
+    assert_int_equal(ts_parse_duration("5", &ns, &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "with a unit"));
+}
+
+static void test_units_fraction_bool(void **state)
+{
+    (void)state;
+    ts_err_t err = {0};
+    double f;
+    assert_int_equal(ts_parse_fraction("10%", &f, &err), 0);
+    assert_true(f > 0.0999999 && f < 0.1000001);
+    assert_int_equal(ts_parse_fraction("0.25", &f, &err), 0);
+    assert_true(f == 0.25);
+    assert_int_equal(ts_parse_fraction("10 percent", &f, &err), TS_EPARSE);
+    int b;
+    assert_int_equal(ts_parse_bool("Yes", &b, &err), 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(ts_parse_bool("off", &b, &err), 0);
+    assert_int_equal(b, 0);
+    assert_int_equal(ts_parse_bool("maybe", &b, &err), TS_EPARSE);
+}
+
+static void test_units_format(void **state)
+{
+    (void)state;
+    char buf[32];
+    assert_string_equal(ts_format_size(4096, 0, buf, sizeof(buf)), "4KiB");
+    assert_string_equal(ts_format_size(1000, 0, buf, sizeof(buf)), "1000B");
+    assert_string_equal(ts_format_size(3ULL << 30, 1, buf, sizeof(buf)), "3GiB");
+    assert_string_equal(ts_format_size(1536ULL << 20, 1, buf, sizeof(buf)), "1.50GiB");
+    assert_string_equal(ts_format_duration(200000, buf, sizeof(buf)), "200us");
+}
+
+static void test_units_suggest(void **state)
+{
+    (void)state;
+    static const char *const cands[] = {"policy", "capacity", "name"};
+    assert_int_equal(ts_edit_distance("kitten", "sitting"), 3);
+    assert_int_equal(ts_edit_distance("LRU", "lru"), 0);
+    assert_string_equal(ts_suggest("polcy", cands, 3), "policy");
+    assert_string_equal(ts_suggest("capacty", cands, 3), "capacity");
+    assert_null(ts_suggest("zzzzzzzz", cands, 3));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_units_size_table),   cmocka_unit_test(test_units_count_and_int),
+        cmocka_unit_test(test_units_duration),     cmocka_unit_test(test_units_fraction_bool),
+        cmocka_unit_test(test_units_format),       cmocka_unit_test(test_units_suggest),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
