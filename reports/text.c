@@ -31,7 +31,7 @@ typedef struct text_table {
     char cell[TS_MAX_TIERS][TEXT_MAX_COLS][TEXT_CELL];
 } text_table_t;
 
-/* Copies at most size-1 bytes of a fixed-size field that may lack its terminator. */
+/* Copies a fixed-size field, which may lack its terminator, into a cell (cut to fit). */
 static void text_cell(char *dst, const char *src, size_t src_size)
 {
     size_t n = strnlen(src, src_size);

@@ -662,6 +662,33 @@ static void test_report_text_width(void **state)
     free(text);
 }
 
+/* No tier and no request: every ratio is 0 (never a division by zero), the CSV still has
+ * its header and total row, and the JSON an empty tier array. */
+static void test_report_empty_result(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    memset(&r, 0, sizeof(r));
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_csv, &r, &text, &err), 0);
+    assert_non_null(strstr(text, "\ntotal,,,0,objects,0,0,0,0.000000000,0.000000000,0,"));
+    assert_int_equal(strchr(strchr(text, '\n') + 1, '\n')[1], 0); /* exactly two lines */
+    free(text);
+
+    assert_int_equal(capture(json_timed, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    assert_int_equal(json_array_size(json_object_get(root, "tiers")), 0);
+    assert_true(get_real(json_object_get(root, "totals"), "hit_ratio") == 0.0);
+    assert_true(json_is_null(json_object_get(json_object_get(root, "scenario"), "engine")));
+    json_decref(root);
+    free(text);
+
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    assert_non_null(strstr(text, "hit ratio        0.00%"));
+    free(text);
+}
+
 /* ---- output errors ----------------------------------------------------------------------- */
 
 static void test_report_dev_full(void **state)
@@ -771,6 +798,10 @@ static void test_report_write_dir_not_a_dir(void **state)
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, below));
     assert_int_equal(count_entries((const char *)*state, NULL), 1);
+
+    ts_err_clear(&err);
+    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "output directory"));
 }
 
 /* report.txt is a non-empty directory, so renaming into it fails: the error names the file
@@ -853,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_report_text_contents),
         cmocka_unit_test(test_report_text_timing_and_bytes),
         cmocka_unit_test(test_report_text_width),
+        cmocka_unit_test(test_report_empty_result),
         cmocka_unit_test(test_report_dev_full),
         cmocka_unit_test_setup_teardown(test_report_write_dir_files, scratch_setup,
                                         scratch_teardown),
