@@ -174,7 +174,8 @@ static void arc_trim_ghosts(arc_t *a)
     ts__list_t *b1 = &a->l[ARC_B1], *b2 = &a->l[ARC_B2];
     while (b1->tail != TS__NIL && t1->charge + b1->charge > c)
         arc_free(a, b1->tail);
-    while (t1->charge + t2->charge + b1->charge + b2->charge > 2 * c) {
+    uint64_t c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
+    while (t1->charge + t2->charge + b1->charge + b2->charge > c2) {
         if (b2->tail != TS__NIL)
             arc_free(a, b2->tail);
         else if (b1->tail != TS__NIL)

@@ -19,8 +19,10 @@
  *                         else: t is the victim; stop
  *   G keeps at most c - small of charge (the size of M): its tail leaves first.
  * The paper (Algorithm 1) promotes from S when freq > 1, i.e. on at least two hits while
- * in S; that is thr = 2, also libCacheSim's default move-to-main-threshold. The counter is
- * cleared on promotion ("its access bits are cleared during the move", as libCacheSim does).
+ * in S; that is thr = 2, also libCacheSim's default move-to-main-threshold. A promoted
+ * object starts M with a zero counter, as the authors describe it and libCacheSim does.
+ * New objects go to S even before the cache first fills, as in the paper (libCacheSim's
+ * later S3FIFO.c sends them to M once S is full).
  * Differences from the paper: an evict call returns exactly one victim, so a promotion
  * into a full M does not evict from M at once; M simply holds what S does not, and the next
  * eviction with |S| < small takes from M. The tier, not the policy, bounds the total.

@@ -17,7 +17,7 @@
 /* Sets reqs[i].next_access, for every i < n, to the smallest j > i with
  * reqs[j].key == reqs[i].key, or TS_REQ_NEVER when there is none. Every op counts as an
  * access. One backward pass with a hash map from key to the last index seen: O(n)
- * expected time, memory about 32 bytes per distinct key, freed before returning.
+ * expected time, memory 32 to 64 bytes per distinct key, freed before returning.
  * Returns 0, TS_ENOMEM (reqs partly annotated) or TS_ERANGE when n does not fit the index
  * type. reqs may be NULL when n is 0. */
 int ts_future_annotate(ts_req_t *reqs, size_t n, ts_err_t *err);

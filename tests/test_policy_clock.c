@@ -54,12 +54,26 @@ static void test_policy_clock_bits_out_of_range(void **state)
     const ts_policy_ops_t *ops = ts_policy_find("clock", NULL);
     assert_non_null(ops);
     ts_err_t err = {0};
-    int64_t params[1] = {9};
+    _Alignas(max_align_t) unsigned char params[64];
+    assert_true(ops->params_size <= sizeof(params));
+    assert_int_equal(ts_param_defaults(ops->params, ops->params_count, params,
+                                       ops->params_size, &err),
+                     0);
+    /* The schema refuses 9 bits ... */
+    assert_int_equal(ts_param_set(ops->params, ops->params_count, params, "bits", "9", &err),
+                     TS_ERANGE);
+    assert_non_null(strstr(err.msg, "bits"));
+    /* ... and create refuses a params struct that bypassed it. */
+    const ts_param_spec_t *bits = ts_param_find(ops->params, ops->params_count, "bits");
+    assert_non_null(bits);
+    int64_t nine = 9;
+    memcpy(params + bits->offset, &nine, sizeof(nine));
     ts_policy_init_t init = {.capacity = 4, .count_objects = true};
     ts_policy_t *p = (ts_policy_t *)&err; /* must be reset to NULL on failure */
+    ts_err_clear(&err);
     assert_int_equal(ops->create(params, &init, &p, &err), TS_EINVAL);
     assert_null(p);
-    assert_non_null(strstr(err.msg, "bits"));
+    assert_non_null(strstr(err.msg, "bits must be between 1 and 8"));
 }
 
 int main(void)
