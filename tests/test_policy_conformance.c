@@ -2,15 +2,16 @@
 /*
  * test_policy_conformance.c - the property checks every registered policy must pass.
  *
- * For each registry entry, over seeded Zipf and uniform traces in objects and bytes mode
- * (sizes 1..100 bytes, fixed per key), with random removals mixed in: the tier never holds
- * more than its capacity; its used/objects counters equal the sum over a shadow copy of
- * the contents kept from fills, evictions and removals; untouched lookups agree with the
- * shadow and change nothing; evict-until-empty returns every object once; the same seed
- * gives the same hits. Then the theory: OPT misses no more than any policy (objects mode),
- * LRU's misses never rise with capacity (stack property), FIFO-like policies miss every
- * request of a loop longer than the cache, and any policy misses only compulsorily when
- * everything fits. Registry checks, broken ops tables, and OOM on create and insert.
+ * For each registry entry, over seeded Zipf, uniform and loop traces in objects and bytes
+ * mode (sizes 1..100 bytes, fixed per key), with random removals mixed in: the tier never
+ * holds more than its capacity; its counters equal a shadow copy of the contents kept from
+ * fills, evictions and removals; untouched lookups agree with the shadow and change
+ * nothing; lookups never allocate; evict-until-empty returns every object once; the same
+ * seed gives the same hits. Then the theory: OPT misses no more than any policy (objects
+ * mode), LRU's misses never rise with capacity (stack property), FIFO-like policies miss
+ * every request of a loop longer than the cache, and every policy misses only
+ * compulsorily when everything fits. Registry checks, broken ops tables, OOM on create
+ * and on insert.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -161,8 +162,11 @@ static size_t conf_replay(const char *label, const ts_policy_ops_t *ops, const c
                 conf_shadow_drop(&sh, &v);
             }
         }
+        long n_alloc = ts_mem_count();
         bool hit = ts_tier_lookup(t, r);
         hits[i] = hit;
+        if (ts_mem_count() != n_alloc)
+            fail_msg("%s: the lookup of request %zu allocated", name, i);
         if (hit) {
             if (check && !sh.size[r->key])
                 fail_msg("%s: request %zu hits key %llu, which is not cached", name, i,

@@ -5,6 +5,8 @@
  */
 #include "policy_trace.h"
 
+#include "sim/mem.h"
+
 static void test_policy_lfu_tie_rule(void **state)
 {
     (void)state;
@@ -47,11 +49,48 @@ static void test_policy_lfu_remove(void **state)
     ts_tier_destroy(t);
 }
 
+static void test_policy_lfu_hits_never_allocate(void **state)
+{
+    (void)state;
+    /* Bytes mode, so the structures start small (about 1024 entries). N objects, then
+     * rounds j = 1 .. N-1 hit keys j .. N-1 once each: key k ends with count k + 1, so N
+     * distinct counts need N buckets, more than the first bucket pool holds. Inserts
+     * reserve the room; the hits must not allocate. */
+    enum { N = 1200 };
+    const ts_policy_ops_t *ops = ts_policy_find("lfu", NULL);
+    ts_policy_init_t init = {.capacity = 1 << 30, .count_objects = false};
+    ts_tier_t *t;
+    ts_err_t err = {0};
+    assert_int_equal(ts_tier_create("lfu", ops, NULL, &init, &t, &err), 0);
+    for (uint64_t k = 0; k < N; k++) {
+        ts_req_t r = {.key = k, .size_bytes = 1};
+        bool ins;
+        assert_false(ts_tier_lookup(t, &r));
+        assert_int_equal(ts_tier_fill(t, &r, NULL, NULL, &ins, &err), 0);
+    }
+    ts_mem_fail_after(-1);
+    for (uint64_t j = 1; j < N; j++)
+        for (uint64_t k = j; k < N; k++) {
+            ts_req_t r = {.key = k, .size_bytes = 1};
+            assert_true(ts_tier_lookup(t, &r));
+        }
+    assert_int_equal(ts_mem_count(), 0);
+    /* The least frequent is key 0 (count 1), then key 1 (count 2), ... */
+    ts_req_t none = {.key = N, .size_bytes = 1};
+    ts_victim_t v;
+    for (uint64_t k = 0; k < N; k++) {
+        assert_int_equal(ops->evict(t->policy, &none, &v), 0);
+        assert_int_equal(v.key, k);
+    }
+    ts_tier_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy_lfu_tie_rule),
         cmocka_unit_test(test_policy_lfu_remove),
+        cmocka_unit_test(test_policy_lfu_hits_never_allocate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
