@@ -56,9 +56,8 @@ static void test_policy_clock_bits_out_of_range(void **state)
     ts_err_t err = {0};
     _Alignas(max_align_t) unsigned char params[64];
     assert_true(ops->params_size <= sizeof(params));
-    assert_int_equal(ts_param_defaults(ops->params, ops->params_count, params,
-                                       ops->params_size, &err),
-                     0);
+    assert_int_equal(
+        ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, &err), 0);
     /* The schema refuses 9 bits ... */
     assert_int_equal(ts_param_set(ops->params, ops->params_count, params, "bits", "9", &err),
                      TS_ERANGE);
