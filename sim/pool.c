@@ -32,6 +32,26 @@ void ts_pool_free_all(ts_pool_t *p)
     p->free_head = TS_POOL_NONE;
 }
 
+int ts_pool_reserve(ts_pool_t *p, uint32_t n, ts_err_t *err)
+{
+    if (n <= p->cap)
+        return 0;
+    uint64_t ncap = (uint64_t)p->cap + p->cap / 2 + 16;
+    if (ncap < n)
+        ncap = n;
+    if (ncap >= TS_POOL_NONE)
+        ncap = TS_POOL_NONE - 1;
+    if (ncap < n)
+        return ts_err_set(err, TS_ENOMEM, "more than %u objects in one pool", (unsigned)ncap);
+    char *nb = ts_realloc(p->base, (size_t)ncap * p->stride);
+    if (!nb)
+        return ts_err_set(err, TS_ENOMEM, "cannot grow a pool to %llu nodes",
+                          (unsigned long long)ncap);
+    p->base = nb;
+    p->cap = (uint32_t)ncap;
+    return 0;
+}
+
 uint32_t ts_pool_alloc(ts_pool_t *p, ts_err_t *err)
 {
     uint32_t id = p->free_head;

@@ -37,6 +37,11 @@ uint32_t ts_pool_alloc(ts_pool_t *p, ts_err_t *err);
 /* Returns id to the free list. */
 void ts_pool_release(ts_pool_t *p, uint32_t id);
 
+/* Grows the pool, when needed, so that n nodes can be live at once without a later
+ * ts_pool_alloc growing it (for structures whose hit path takes nodes, such as LFU's
+ * frequency buckets). Returns 0, or TS_ENOMEM with the pool unchanged. */
+int ts_pool_reserve(ts_pool_t *p, uint32_t n, ts_err_t *err);
+
 static inline void *ts_pool_at(const ts_pool_t *p, uint32_t id)
 {
     return p->base + (size_t)id * p->stride;

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arc.c - ARC, the Adaptive Replacement Cache.
+ *
+ * Four LRU lists (head most recent): T1 (seen once recently) and T2 (seen at least twice)
+ * hold the cached objects; the ghost lists B1 and B2 hold only the keys of objects evicted
+ * from T1 and T2. A target p for |T1| adapts to the ghost hits. c is the capacity.
+ * Decision rule (x the requested key):
+ *   hit in T1 or T2:  move x to the head of T2
+ *   miss, x in B1:    p = min(c, p + max(|B2| / |B1|, 1))     (before any eviction)
+ *   miss, x in B2:    p = max(0, p - max(|B1| / |B2|, 1))
+ *   evict (REPLACE):  if |T1| >= 1 and (|T1| > p or (x in B2 and |T1| == p)):
+ *                         move the tail of T1 to the head of B1
+ *                     else move the tail of T2 to the head of B2 (the other list if empty)
+ *   insert:           x from B1 or B2 goes to the head of T2, any other key to that of T1;
+ *                     then trim ghosts: drop tails of B1 while |T1| + |B1| > c, then tails
+ *                     of B2 (then of B1) while |T1| + |T2| + |B1| + |B2| > 2c
+ * In objects mode this is exactly the paper's algorithm: trimming after the insert deletes
+ * the same ghost that the paper's cases IV.A and IV.B delete before REPLACE, and an insert
+ * into a full T1 (case IV.A with |T1| = c) drops the victim's fresh B1 entry again, as the
+ * paper drops the T1 tail outright. The tier calls evict once per missing unit, with the
+ * request; the adaptation runs once per request, at its first evict or at its insert.
+ * Bytes mode (a generalisation, not in the paper): every |L| above is the sum of the charges
+ * (sizes) on L, and a ghost hit moves p by the ratio times the charge of x, so p stays in
+ * the units of |T1|; ghosts keep the size of the evicted object.
+ * Ghost entries hold no data and never count against the tier's use; this file bounds them.
+ * Cost: O(1) expected for every operation (one index over residents and ghosts). Memory: a
+ * 32-byte node per resident or ghost key, at most 2c keys in objects mode.
+ * Paper: Megiddo, Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST 2003.
+ */
+#include "policy.h"
+
+#include "../sim/mem.h"
+#include "list_internal.h"
+
+extern const ts_policy_ops_t ts_policy_arc;
+
+enum arc_where { ARC_T1, ARC_T2, ARC_B1, ARC_B2, ARC_NLISTS };
+
+typedef struct arc_node {
+    ts__lnode_t ln; /* must be first: key, size, links within its list */
+    uint8_t where;  /* arc_where: the list holding it */
+} arc_node_t;
+
+typedef struct arc {
+    ts_policy_t base;         /* must be first */
+    ts_pool_t pool;           /* arc_node_t per resident or ghost key */
+    ts_ktab_t index;          /* key -> node id, residents and ghosts */
+    ts__list_t l[ARC_NLISTS]; /* T1, T2, B1, B2; charge = sum of charges */
+    double p;                 /* target charge of T1, 0..c */
+    uint64_t adapted_key;     /* key whose ghost hit already moved p ... */
+    bool has_adapted;         /* ... during the current request */
+} arc_t;
+
+static inline arc_node_t *arc_node(const arc_t *a, uint32_t id)
+{
+    return (arc_node_t *)ts_pool_at(&a->pool, id);
+}
+
+static inline uint64_t arc_charge(const arc_t *a, const arc_node_t *n)
+{
+    return ts_policy_charge(&a->base, n->ln.size_bytes);
+}
+
+static int arc_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
+                      ts_err_t *err)
+{
+    (void)params;
+    *out = NULL;
+    arc_t *a = ts_calloc(1, sizeof(*a));
+    if (!a)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate arc");
+    ts_policy_base_init(&a->base, &ts_policy_arc, init);
+    for (int i = 0; i < ARC_NLISTS; i++)
+        ts__list_init(&a->l[i]);
+    /* Residents plus ghosts reach 2c keys in objects mode. */
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
+    int rc = ts_pool_init(&a->pool, sizeof(arc_node_t), (uint32_t)hint + 1, err);
+    if (rc)
+        goto fail;
+    rc = ts_ktab_init(&a->index, hint, err);
+    if (rc)
+        goto fail;
+    *out = &a->base;
+    return 0;
+fail:
+    ts_pool_free_all(&a->pool);
+    ts_free(a);
+    return rc;
+}
+
+static void arc_destroy(ts_policy_t *p)
+{
+    arc_t *a = (arc_t *)p;
+    ts_ktab_free(&a->index);
+    ts_pool_free_all(&a->pool);
+    ts_free(a);
+}
+
+static void arc_unlink(arc_t *a, uint32_t id)
+{
+    arc_node_t *n = arc_node(a, id);
+    ts__list_t *l = &a->l[n->where];
+    ts__list_unlink(&a->pool, l, id);
+    l->charge -= arc_charge(a, n);
+}
+
+static void arc_push(arc_t *a, uint32_t id, int where)
+{
+    arc_node_t *n = arc_node(a, id);
+    ts__list_t *l = &a->l[where];
+    n->where = (uint8_t)where;
+    ts__list_push_head(&a->pool, l, id);
+    l->charge += arc_charge(a, n);
+}
+
+/* Unlinks, unindexes and frees node id. */
+static void arc_free(arc_t *a, uint32_t id)
+{
+    arc_unlink(a, id);
+    ts_ktab_remove(&a->index, arc_node(a, id)->ln.key, id);
+    ts_pool_release(&a->pool, id);
+}
+
+/* The node of key when it is a ghost (in B1 or B2), else TS__NIL. */
+static uint32_t arc_ghost(const arc_t *a, uint64_t key)
+{
+    uint32_t id = ts__find(&a->index, &a->pool, key);
+    return id != TS__NIL && arc_node(a, id)->where >= ARC_B1 ? id : TS__NIL;
+}
+
+/* Moves p on a ghost hit of r->key, once per request (cases II and III of the paper). */
+static void arc_adapt(arc_t *a, const ts_req_t *r)
+{
+    if (a->has_adapted && a->adapted_key == r->key)
+        return;
+    a->has_adapted = true;
+    a->adapted_key = r->key;
+    uint32_t id = arc_ghost(a, r->key);
+    if (id == TS__NIL)
+        return;
+    double c = (double)a->base.capacity;
+    double b1 = (double)a->l[ARC_B1].charge, b2 = (double)a->l[ARC_B2].charge;
+    double x = (double)ts_policy_charge(&a->base, r->size_bytes);
+    if (arc_node(a, id)->where == ARC_B1) {
+        double d = b1 > 0 && b2 > b1 ? b2 / b1 : 1.0;
+        a->p = a->p + d * x < c ? a->p + d * x : c;
+    } else {
+        double d = b2 > 0 && b1 > b2 ? b1 / b2 : 1.0;
+        a->p = a->p - d * x > 0 ? a->p - d * x : 0;
+    }
+}
+
+static bool arc_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
+{
+    arc_t *a = (arc_t *)p;
+    if (touch)
+        a->has_adapted = false; /* a touching lookup starts a new request */
+    uint32_t id = ts__find(&a->index, &a->pool, r->key);
+    if (id == TS__NIL || arc_node(a, id)->where >= ARC_B1)
+        return false;
+    if (touch) {
+        arc_unlink(a, id);
+        arc_push(a, id, ARC_T2);
+    }
+    return true;
+}
+
+/* Drops ghost tails until |T1| + |B1| <= c and the directory holds at most 2c. */
+static void arc_trim_ghosts(arc_t *a)
+{
+    uint64_t c = a->base.capacity;
+    ts__list_t *t1 = &a->l[ARC_T1], *t2 = &a->l[ARC_T2];
+    ts__list_t *b1 = &a->l[ARC_B1], *b2 = &a->l[ARC_B2];
+    while (b1->tail != TS__NIL && t1->charge + b1->charge > c)
+        arc_free(a, b1->tail);
+    uint64_t c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
+    while (t1->charge + t2->charge + b1->charge + b2->charge > c2) {
+        if (b2->tail != TS__NIL)
+            arc_free(a, b2->tail);
+        else if (b1->tail != TS__NIL)
+            arc_free(a, b1->tail);
+        else
+            break;
+    }
+}
+
+static int arc_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
+{
+    arc_t *a = (arc_t *)p;
+    arc_adapt(a, r);
+    a->has_adapted = false;
+    uint32_t id = arc_ghost(a, r->key);
+    if (id != TS__NIL) {
+        /* A ghost hit: the key was seen twice recently, so it goes to T2. */
+        arc_unlink(a, id);
+        arc_node(a, id)->ln.size_bytes = r->size_bytes;
+        arc_push(a, id, ARC_T2);
+    } else {
+        id = ts_pool_alloc(&a->pool, err);
+        if (id == TS_POOL_NONE)
+            return TS_ENOMEM;
+        if (ts_ktab_insert(&a->index, r->key, id, err)) {
+            ts_pool_release(&a->pool, id);
+            return TS_ENOMEM;
+        }
+        arc_node_t *n = arc_node(a, id);
+        n->ln.key = r->key;
+        n->ln.size_bytes = r->size_bytes;
+        arc_push(a, id, ARC_T1);
+    }
+    arc_trim_ghosts(a);
+    return 0;
+}
+
+/* REPLACE(x, p): the victim's key stays behind as a ghost. */
+static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+{
+    arc_t *a = (arc_t *)p;
+    ts__list_t *t1 = &a->l[ARC_T1], *t2 = &a->l[ARC_T2];
+    if (t1->tail == TS__NIL && t2->tail == TS__NIL)
+        return TS_ENOENT;
+    arc_adapt(a, r);
+    uint32_t g = arc_ghost(a, r->key);
+    bool in_b2 = g != TS__NIL && arc_node(a, g)->where == ARC_B2;
+    double t1c = (double)t1->charge;
+    bool from_t1 = t1->n > 0 && (t1c > a->p || (in_b2 && t1c >= a->p));
+    if (t2->tail == TS__NIL)
+        from_t1 = true;
+    else if (t1->tail == TS__NIL)
+        from_t1 = false;
+    uint32_t id = from_t1 ? t1->tail : t2->tail;
+    arc_node_t *n = arc_node(a, id);
+    out->key = n->ln.key;
+    out->size_bytes = n->ln.size_bytes;
+    arc_unlink(a, id);
+    arc_push(a, id, from_t1 ? ARC_B1 : ARC_B2);
+    return 0;
+}
+
+/* Removes a resident object (a delete or an overwrite); it leaves no ghost. Ghost keys are
+ * not cached, so they report false and stay. */
+static bool arc_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
+{
+    arc_t *a = (arc_t *)p;
+    uint32_t id = ts__find(&a->index, &a->pool, key);
+    if (id == TS__NIL || arc_node(a, id)->where >= ARC_B1)
+        return false;
+    if (out) {
+        out->key = key;
+        out->size_bytes = arc_node(a, id)->ln.size_bytes;
+    }
+    arc_free(a, id);
+    return true;
+}
+
+static size_t arc_mem_bytes(const ts_policy_t *p)
+{
+    const arc_t *a = (const arc_t *)p;
+    return sizeof(*a) + ts_pool_bytes(&a->pool) + ts_ktab_bytes(&a->index);
+}
+
+const ts_policy_ops_t ts_policy_arc = {
+    .abi = TS_POLICY_ABI,
+    .name = "arc",
+    .summary = "ARC: recency (T1) and frequency (T2) lists balanced by ghost hits",
+    .flags = 0,
+    .params = NULL,
+    .params_count = 0,
+    .params_size = 0,
+    .create = arc_create,
+    .destroy = arc_destroy,
+    .lookup = arc_lookup,
+    .insert = arc_insert,
+    .evict = arc_evict,
+    .remove = arc_remove,
+    .mem_bytes = arc_mem_bytes,
+};

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * s3fifo.c - S3-FIFO: a small FIFO S, a main FIFO M and a ghost FIFO G of keys only.
+ *
+ * c is the capacity, |Q| the sum of the charges on Q, small = small_ratio * c,
+ * thr = move_to_main_threshold (default 2). Each object has a counter freq in 0..3.
+ * Decision rule (heads newest, tails oldest):
+ *   on hit (S or M):  freq = min(freq + 1, 3)
+ *   on insert x:      if x in G: remove x from G, insert x at the head of M
+ *                     else insert x at the head of S;                        freq = 0
+ *   on evict:         loop
+ *                       if S not empty and (|S| >= small or M empty):
+ *                         t = tail of S
+ *                         if t.freq >= thr: move t to the head of M, t.freq = 0; again
+ *                         else: move t's key to the head of G; t is the victim; stop
+ *                       else if M not empty:
+ *                         t = tail of M
+ *                         if t.freq > 0: t.freq -= 1, move t to the head of M; again
+ *                         else: t is the victim; stop
+ *   G keeps at most c - small of charge (the size of M): its tail leaves first.
+ * The paper (Algorithm 1) promotes from S when freq > 1, i.e. on at least two hits while
+ * in S; that is thr = 2, also libCacheSim's default move-to-main-threshold. A promoted
+ * object starts M with a zero counter, as the authors describe it and libCacheSim does.
+ * New objects go to S even before the cache first fills, as in the paper (libCacheSim's
+ * later S3FIFO.c sends them to M once S is full).
+ * Differences from the paper: an evict call returns exactly one victim, so a promotion
+ * into a full M does not evict from M at once; M simply holds what S does not, and the next
+ * eviction with |S| < small takes from M. The tier, not the policy, bounds the total.
+ * Cost: O(1) expected for lookup/insert/remove; evict O(1) amortised (each extra step
+ * consumes a count a hit gave, or moves an object from S to M once). Memory: a 32-byte
+ * node per cached or ghost key.
+ * Paper: Yang, Zhang, Qiu, Yue, Rashmi, "FIFO queues are all you need for cache eviction",
+ * SOSP 2023.
+ */
+#include "policy.h"
+
+#include <stddef.h>
+
+#include "../sim/mem.h"
+#include "list_internal.h"
+
+extern const ts_policy_ops_t ts_policy_s3fifo;
+
+typedef struct s3fifo_params {
+    double small_ratio;             /* share of the capacity for S */
+    int64_t move_to_main_threshold; /* hits in S needed to move to M at eviction */
+} s3fifo_params_t;
+
+static const ts_param_spec_t k_s3fifo_params[] = {
+    {.name = "small_ratio",
+     .type = TS_PT_FRACTION,
+     .offset = offsetof(s3fifo_params_t, small_ratio),
+     .min = 0,
+     .max = 1,
+     .def = "10%",
+     .help = "share of the capacity for the small FIFO of new objects"},
+    {.name = "move_to_main_threshold",
+     .type = TS_PT_INT,
+     .offset = offsetof(s3fifo_params_t, move_to_main_threshold),
+     .min = 1,
+     .max = 3,
+     .def = "2",
+     .help = "hits while in the small FIFO that move an object to the main FIFO"},
+};
+
+enum s3fifo_where { S3_S, S3_M, S3_G, S3_NLISTS };
+
+typedef struct s3fifo_node {
+    ts__lnode_t ln; /* must be first: key, size, queue links */
+    uint8_t where;  /* s3fifo_where */
+    uint8_t freq;   /* 0..3 */
+} s3fifo_node_t;
+
+typedef struct s3fifo {
+    ts_policy_t base;        /* must be first */
+    ts_pool_t pool;          /* s3fifo_node_t per cached or ghost key */
+    ts_ktab_t index;         /* key -> node id, cached and ghost */
+    ts__list_t q[S3_NLISTS]; /* S, M, G; charge = sum of charges */
+    double small;            /* target charge of S */
+    uint64_t ghost_cap;      /* most charge G keeps: c - small */
+    uint8_t thr;             /* move_to_main_threshold */
+} s3fifo_t;
+
+static inline s3fifo_node_t *s3fifo_node(const s3fifo_t *s, uint32_t id)
+{
+    return (s3fifo_node_t *)ts_pool_at(&s->pool, id);
+}
+
+static int s3fifo_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
+                         ts_err_t *err)
+{
+    s3fifo_params_t sp;
+    int rc = 0;
+    *out = NULL;
+    if (params) /* NULL params: the schema's defaults */
+        sp = *(const s3fifo_params_t *)params;
+    else if ((rc = ts_param_defaults(k_s3fifo_params, TS_PARAM_COUNT(k_s3fifo_params), &sp,
+                                     sizeof(sp), err)) != 0)
+        return rc;
+    if (!(sp.small_ratio >= 0 && sp.small_ratio <= 1) || sp.move_to_main_threshold < 1 ||
+        sp.move_to_main_threshold > 3)
+        return ts_err_set(err, TS_EINVAL,
+                          "s3fifo: small_ratio must lie in [0, 1] and move_to_main_threshold "
+                          "in 1..3");
+    s3fifo_t *s = ts_calloc(1, sizeof(*s));
+    if (!s)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate s3fifo");
+    ts_policy_base_init(&s->base, &ts_policy_s3fifo, init);
+    for (int i = 0; i < S3_NLISTS; i++)
+        ts__list_init(&s->q[i]);
+    s->small = sp.small_ratio * (double)init->capacity;
+    s->ghost_cap = init->capacity - (uint64_t)s->small;
+    s->thr = (uint8_t)sp.move_to_main_threshold;
+    /* Cached objects plus ghosts reach about 2c keys in objects mode. */
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
+    rc = ts_pool_init(&s->pool, sizeof(s3fifo_node_t), (uint32_t)hint + 1, err);
+    if (rc)
+        goto fail;
+    rc = ts_ktab_init(&s->index, hint, err);
+    if (rc)
+        goto fail;
+    *out = &s->base;
+    return 0;
+fail:
+    ts_pool_free_all(&s->pool);
+    ts_free(s);
+    return rc;
+}
+
+static void s3fifo_destroy(ts_policy_t *p)
+{
+    s3fifo_t *s = (s3fifo_t *)p;
+    ts_ktab_free(&s->index);
+    ts_pool_free_all(&s->pool);
+    ts_free(s);
+}
+
+static void s3fifo_unlink(s3fifo_t *s, uint32_t id)
+{
+    s3fifo_node_t *n = s3fifo_node(s, id);
+    ts__list_t *q = &s->q[n->where];
+    ts__list_unlink(&s->pool, q, id);
+    q->charge -= ts_policy_charge(&s->base, n->ln.size_bytes);
+}
+
+static void s3fifo_push(s3fifo_t *s, uint32_t id, int where)
+{
+    s3fifo_node_t *n = s3fifo_node(s, id);
+    ts__list_t *q = &s->q[where];
+    n->where = (uint8_t)where;
+    ts__list_push_head(&s->pool, q, id);
+    q->charge += ts_policy_charge(&s->base, n->ln.size_bytes);
+}
+
+static void s3fifo_free(s3fifo_t *s, uint32_t id)
+{
+    s3fifo_unlink(s, id);
+    ts_ktab_remove(&s->index, s3fifo_node(s, id)->ln.key, id);
+    ts_pool_release(&s->pool, id);
+}
+
+static void s3fifo_trim_ghosts(s3fifo_t *s)
+{
+    ts__list_t *g = &s->q[S3_G];
+    while (g->tail != TS__NIL && g->charge > s->ghost_cap)
+        s3fifo_free(s, g->tail);
+}
+
+/* A touching hit raises the 2-bit counter; nothing moves. */
+static bool s3fifo_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
+{
+    s3fifo_t *s = (s3fifo_t *)p;
+    uint32_t id = ts__find(&s->index, &s->pool, r->key);
+    if (id == TS__NIL)
+        return false;
+    s3fifo_node_t *n = s3fifo_node(s, id);
+    if (n->where == S3_G)
+        return false;
+    if (touch && n->freq < 3)
+        n->freq++;
+    return true;
+}
+
+/* A key remembered in G goes straight to M; any other to S. */
+static int s3fifo_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
+{
+    s3fifo_t *s = (s3fifo_t *)p;
+    uint32_t id = ts__find(&s->index, &s->pool, r->key);
+    if (id != TS__NIL) {
+        s3fifo_unlink(s, id); /* a ghost: the key is not cached */
+        s3fifo_node(s, id)->ln.size_bytes = r->size_bytes;
+        s3fifo_node(s, id)->freq = 0;
+        s3fifo_push(s, id, S3_M);
+        return 0;
+    }
+    id = ts_pool_alloc(&s->pool, err);
+    if (id == TS_POOL_NONE)
+        return TS_ENOMEM;
+    if (ts_ktab_insert(&s->index, r->key, id, err)) {
+        ts_pool_release(&s->pool, id);
+        return TS_ENOMEM;
+    }
+    s3fifo_node_t *n = s3fifo_node(s, id);
+    n->ln.key = r->key;
+    n->ln.size_bytes = r->size_bytes;
+    n->freq = 0;
+    s3fifo_push(s, id, S3_S);
+    return 0;
+}
+
+static void s3fifo_victim(const s3fifo_node_t *n, ts_victim_t *out)
+{
+    out->key = n->ln.key;
+    out->size_bytes = n->ln.size_bytes;
+}
+
+static int s3fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+{
+    s3fifo_t *s = (s3fifo_t *)p;
+    ts__list_t *sq = &s->q[S3_S], *mq = &s->q[S3_M];
+    (void)r;
+    for (;;) {
+        if (sq->tail != TS__NIL && ((double)sq->charge >= s->small || mq->tail == TS__NIL)) {
+            uint32_t id = sq->tail;
+            s3fifo_node_t *n = s3fifo_node(s, id);
+            s3fifo_unlink(s, id);
+            if (n->freq >= s->thr) {
+                n->freq = 0;
+                s3fifo_push(s, id, S3_M);
+                continue;
+            }
+            s3fifo_victim(n, out);
+            s3fifo_push(s, id, S3_G); /* the node stays as the ghost entry */
+            s3fifo_trim_ghosts(s);
+            return 0;
+        }
+        if (mq->tail == TS__NIL)
+            return TS_ENOENT;
+        uint32_t id = mq->tail;
+        s3fifo_node_t *n = s3fifo_node(s, id);
+        if (n->freq > 0) {
+            n->freq--;
+            ts__list_move_head(&s->pool, mq, id);
+            continue;
+        }
+        s3fifo_victim(n, out);
+        s3fifo_free(s, id);
+        return 0;
+    }
+}
+
+/* Removes a cached object; ghost keys are not cached and stay. */
+static bool s3fifo_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
+{
+    s3fifo_t *s = (s3fifo_t *)p;
+    uint32_t id = ts__find(&s->index, &s->pool, key);
+    if (id == TS__NIL || s3fifo_node(s, id)->where == S3_G)
+        return false;
+    if (out)
+        s3fifo_victim(s3fifo_node(s, id), out);
+    s3fifo_free(s, id);
+    return true;
+}
+
+static size_t s3fifo_mem_bytes(const ts_policy_t *p)
+{
+    const s3fifo_t *s = (const s3fifo_t *)p;
+    return sizeof(*s) + ts_pool_bytes(&s->pool) + ts_ktab_bytes(&s->index);
+}
+
+const ts_policy_ops_t ts_policy_s3fifo = {
+    .abi = TS_POLICY_ABI,
+    .name = "s3fifo",
+    .summary = "S3-FIFO: small FIFO filters one-hit wonders, main FIFO with 2-bit reinsertion",
+    .flags = 0,
+    .params = k_s3fifo_params,
+    .params_count = TS_PARAM_COUNT(k_s3fifo_params),
+    .params_size = sizeof(s3fifo_params_t),
+    .create = s3fifo_create,
+    .destroy = s3fifo_destroy,
+    .lookup = s3fifo_lookup,
+    .insert = s3fifo_insert,
+    .evict = s3fifo_evict,
+    .remove = s3fifo_remove,
+    .mem_bytes = s3fifo_mem_bytes,
+};
