@@ -18,6 +18,8 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/mem.h"
@@ -230,7 +232,7 @@ struct bad_case {
     const char *name;
     size_t offset;     /* byte to change (unless truncating) */
     unsigned char val; /* new value */
-    long new_len;      /* > 0: cut or extend the file to this length */
+    long new_len;      /* > 0: cut or extend the file to this length; -1: empty it */
     int code;          /* expected code */
     const char *msg;   /* expected substring of the message */
     const char *where; /* expected substring of where, or NULL */
@@ -246,6 +248,7 @@ static const struct bad_case k_bad[] = {
     {"truncated mid-record", 0, 0, 64 + 2 * 32 + 10, TS_EFORMAT, "truncated", "record 2"},
     {"truncated at a record boundary", 0, 0, 64 + 3 * 32, TS_EFORMAT, "holds 3", "record 3"},
     {"truncated header", 0, 0, 20, TS_EFORMAT, "truncated header", NULL},
+    {"empty file", 0, 0, -1, TS_EFORMAT, "empty file", NULL},
     {"trailing bytes", 0, 0, 64 + 4 * 32 + 5, TS_EFORMAT, "5 unexpected bytes", NULL},
 };
 
@@ -258,7 +261,9 @@ static void test_native_refuses_bad_files(void **state)
         write_reqs(f->path, k_edge, N_EDGE);
         size_t n;
         unsigned char *b = slurp(f->path, &n);
-        if (bc->new_len > 0) {
+        if (bc->new_len < 0) {
+            n = 0;
+        } else if (bc->new_len > 0) {
             if ((size_t)bc->new_len > n)
                 memset(b + n, 0, (size_t)bc->new_len - n);
             n = (size_t)bc->new_len;
@@ -292,6 +297,37 @@ static void test_native_bad_op_names_the_record(void **state)
     assert_non_null(strstr(err.where, "record 2"));
     assert_non_null(strstr(err.msg, "op 9"));
     ts_reader_close(r);
+}
+
+/* A version-1 file streams from a pipe: open needs no seek. */
+static void test_native_reads_from_a_pipe(void **state)
+{
+    fixture_t *f = *state;
+    write_reqs(f->path, k_edge, N_EDGE);
+    size_t n;
+    unsigned char *b = slurp(f->path, &n);
+    char fifo[600];
+    snprintf(fifo, sizeof(fifo), "%s/fifo", f->dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *fp = fopen(fifo, "wb");
+        size_t k = fp ? fwrite(b, 1, n, fp) : 0;
+        _exit(fp && fclose(fp) == 0 && k == n ? 0 : 1);
+    }
+    ts_reader_t *r = open_ok(fifo);
+    ts_err_t err = {0};
+    ts_req_t q;
+    for (size_t i = 0; i < N_EDGE; i++) {
+        assert_int_equal(ts_reader_next(r, &q, &err), 1);
+        assert_req_equal(&k_edge[i], &q);
+    }
+    assert_int_equal(ts_reader_next(r, &q, &err), 0);
+    ts_reader_close(r);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void test_native_missing_file(void **state)
@@ -438,6 +474,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_native_empty_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_refuses_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_bad_op_names_the_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_reads_from_a_pipe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_destroy_without_finish_leaves_nothing,
                                         setup, teardown),

@@ -175,6 +175,8 @@ static void native_close(ts_reader_t *r)
 static int native_check_header(native_reader_t *nr, const unsigned char *h, ssize_t got,
                                ts_err_t *err)
 {
+    if (got == 0)
+        return ts_err_set(err, TS_EFORMAT, "empty file (expected a tiersim trace header)");
     if (got < (ssize_t)TS_NATIVE_MAGIC_SIZE || memcmp(h, TS_NATIVE_MAGIC, TS_NATIVE_MAGIC_SIZE))
         return ts_err_set(err, TS_EFORMAT, "not a tiersim trace (bad magic; expected \"%s\")",
                           TS_NATIVE_MAGIC);
@@ -264,7 +266,8 @@ static int native_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the read buffer of '%s'", nr->path);
         goto fail;
     }
-    if (lseek(nr->fd, nr->header_size, SEEK_SET) < 0) {
+    /* After the 64 bytes read, a version-1 header needs no seek, so pipes work too. */
+    if (nr->header_size != got && lseek(nr->fd, nr->header_size, SEEK_SET) < 0) {
         rc = ts_err_sys(err, TS_EIO, errno, "cannot seek in trace '%s'", nr->path);
         goto fail;
     }

@@ -92,7 +92,7 @@ const ts_trace_format_t *ts_trace_guess(const char *path)
 {
     unsigned char head[TRACE_MAGIC_MAX];
     ssize_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
     if (fd >= 0) {
         got = read(fd, head, sizeof(head));
         close(fd);
