@@ -209,7 +209,8 @@ static int native_check_header(native_reader_t *nr, const unsigned char *h, ssiz
         uint64_t size = (uint64_t)st.st_size;
         uint64_t want = nr->header_size + nr->n_records * nr->record_size;
         if (size < want) {
-            uint64_t whole = size < nr->header_size ? 0 : (size - nr->header_size) / nr->record_size;
+            uint64_t whole =
+                size < nr->header_size ? 0 : (size - nr->header_size) / nr->record_size;
             ts_err_where(err, "%s: record %llu", nr->path, (unsigned long long)whole);
             return ts_err_set(err, TS_EFORMAT,
                               "truncated: the header announces %llu records but the file holds "

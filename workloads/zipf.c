@@ -12,7 +12,7 @@
  *    variates from monotone discrete distributions", ACM TOMACS 6(3), 1996): invert the
  *    integral H of the hat h(x) = x^-alpha at a uniform point u, round x to k, accept when
  *    u >= H(k + 1/2) - h(k) (or at once inside the squeeze k - x <= s). The acceptance
- *    rate is sum h(k) / (H(N + 1/2) - H(3/2) + 1), above 0.98 for alpha in [0, 2] (1 for
+ *    rate is sum h(k) / (H(N + 1/2) - H(3/2) + 1), above 0.98 for alpha in [0, 3] (1 for
  *    alpha = 0); O(1) memory, any N up to 2^48.
  * Both are exact up to floating-point rounding; alpha = 0 gives uniform ranks and alpha = 1
  * is handled by the series limits of log1p(x)/x and expm1(x)/x. Measured (one core of an
@@ -30,7 +30,9 @@
 /* expm1(x) / x, continuous at 0. */
 static double zipf_helper2(double x)
 {
-    return fabs(x) > 1e-8 ? expm1(x) / x : 1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + 0.25 * x));
+    if (fabs(x) > 1e-8)
+        return expm1(x) / x;
+    return 1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + 0.25 * x));
 }
 
 /* H(x) = integral of t^-alpha from 1 to x = (x^(1-alpha) - 1) / (1 - alpha), or log(x). */
