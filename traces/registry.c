@@ -1,17 +1,53 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * registry.c - the one table of trace formats, sorted by name, and its checks.
+ *
+ * To add a format: write traces/<fmt>.c exporting `const ts_reader_ops_t ts_reader_<fmt>`
+ * (and `ts_writer_<fmt>` if it can be written), declare it below and add an entry to
+ * k_formats in name order. ts_trace_registry_check() (run by the tests and at startup)
+ * then verifies it. Lookup is a linear scan: the table is short.
  */
 #include "trace.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
+#include "../sim/mem.h"
 #include "../sim/units.h"
+#include "native.h"
 
-static const ts_trace_format_t *const k_formats[] = {NULL};
+extern const ts_reader_ops_t ts_reader_csv;
 
-#define N_FORMATS ((size_t)0)
+static const ts_trace_format_t k_csv = {
+    .name = "csv",
+    .summary = "delimited text, one request a line, columns chosen by parameters",
+    .reader = &ts_reader_csv,
+    .writer = NULL,
+    .extension = ".csv",
+    .magic = NULL,
+    .magic_size = 0,
+};
+
+static const ts_trace_format_t k_native = {
+    .name = "native",
+    .summary = "tiersim binary trace (64-byte header, 32-byte records)",
+    .reader = &ts_reader_native,
+    .writer = &ts_writer_native,
+    .extension = TS_NATIVE_EXTENSION,
+    .magic = TS_NATIVE_MAGIC,
+    .magic_size = TS_NATIVE_MAGIC_SIZE,
+};
+
+static const ts_trace_format_t *const k_formats[] = {
+    &k_csv,
+    &k_native,
+};
+
+#define N_FORMATS (sizeof(k_formats) / sizeof(k_formats[0]))
+#define TRACE_MAGIC_MAX 16
 
 size_t ts_trace_count(void)
 {
@@ -20,26 +56,135 @@ size_t ts_trace_count(void)
 
 const ts_trace_format_t *ts_trace_at(size_t i)
 {
-    (void)k_formats;
-    (void)i;
-    return NULL;
+    return i < N_FORMATS ? k_formats[i] : NULL;
 }
 
 const ts_trace_format_t *ts_trace_find(const char *name, ts_err_t *err)
 {
-    ts_err_set(err, TS_ENOENT, "unknown trace format '%s'", name);
+    const char *names[N_FORMATS];
+    for (size_t i = 0; i < N_FORMATS; i++) {
+        if (strcmp(k_formats[i]->name, name) == 0)
+            return k_formats[i];
+        names[i] = k_formats[i]->name;
+    }
+    const char *hint = ts_suggest(name, names, N_FORMATS);
+    if (hint) {
+        ts_err_set(err, TS_ENOENT, "unknown trace format '%s' (did you mean '%s'?)", name, hint);
+        return NULL;
+    }
+    char list[256];
+    size_t used = 0;
+    list[0] = 0;
+    for (size_t i = 0; i < N_FORMATS && used < sizeof(list); i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                 names[i]);
+    ts_err_set(err, TS_ENOENT, "unknown trace format '%s' (expected one of: %s)", name, list);
     return NULL;
+}
+
+static bool trace_has_suffix(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    return m > 0 && n > m && strcasecmp(path + n - m, ext) == 0;
 }
 
 const ts_trace_format_t *ts_trace_guess(const char *path)
 {
-    (void)path;
+    unsigned char head[TRACE_MAGIC_MAX];
+    ssize_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
+    if (fd >= 0) {
+        got = read(fd, head, sizeof(head));
+        close(fd);
+    }
+    for (size_t i = 0; got > 0 && i < N_FORMATS; i++) {
+        const ts_trace_format_t *f = k_formats[i];
+        if (f->magic && f->magic_size <= (size_t)got && memcmp(head, f->magic, f->magic_size) == 0)
+            return f;
+    }
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (k_formats[i]->extension && trace_has_suffix(path, k_formats[i]->extension))
+            return k_formats[i];
     return NULL;
+}
+
+/* The schema is well formed and every default parses (a default that cannot be read would
+ * only show up when a user relies on it). */
+static int trace_check_params(const ts_reader_ops_t *r, ts_err_t *err)
+{
+    int rc = ts_param_check_schema(r->params, r->params_count, r->params_size, err);
+    if (rc == 0) {
+        void *buf = ts_malloc(r->params_size);
+        if (!buf)
+            return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", r->name);
+        rc = ts_param_defaults(r->params, r->params_count, buf, r->params_size, err);
+        ts_free(buf);
+    }
+    return rc ? TS_EINVAL : 0;
+}
+
+static int trace_check_reader(const ts_trace_format_t *f, ts_err_t *err)
+{
+    const ts_reader_ops_t *r = f->reader;
+    if (!r)
+        return ts_err_set(err, TS_EINVAL, "trace format %s has no reader", f->name);
+    if (r->abi != TS_READER_ABI)
+        return ts_err_set(err, TS_EINVAL, "trace reader %s has ABI %u, expected %u", f->name,
+                          r->abi, TS_READER_ABI);
+    if (!r->name || strcmp(r->name, f->name) != 0 || !r->summary)
+        return ts_err_set(err, TS_EINVAL, "trace reader %s lacks a summary or has another name",
+                          f->name);
+    if (r->flags & TS_READER_GENERATOR)
+        return ts_err_set(err, TS_EINVAL, "trace reader %s is flagged as a generator", f->name);
+    if (!r->open || !r->next || !r->reset || !r->close)
+        return ts_err_set(err, TS_EINVAL, "trace reader %s lacks a required method", f->name);
+    int rc = trace_check_params(r, err);
+    if (rc) {
+        ts_err_prefix(err, "trace reader %s", f->name);
+        return rc;
+    }
+    const ts_param_spec_t *ps = ts_param_find(r->params, r->params_count, "path");
+    if (!ps || ps->type != TS_PT_STRING)
+        return ts_err_set(err, TS_EINVAL, "trace reader %s has no string parameter 'path'",
+                          f->name);
+    return 0;
+}
+
+static int trace_check_writer(const ts_trace_format_t *f, ts_err_t *err)
+{
+    const ts_writer_ops_t *w = f->writer;
+    if (!w)
+        return 0;
+    if (w->abi != TS_READER_ABI)
+        return ts_err_set(err, TS_EINVAL, "trace writer %s has ABI %u, expected %u", f->name,
+                          w->abi, TS_READER_ABI);
+    if (!w->name || strcmp(w->name, f->name) != 0 || !w->summary)
+        return ts_err_set(err, TS_EINVAL, "trace writer %s lacks a summary or has another name",
+                          f->name);
+    if (!w->create || !w->write || !w->finish || !w->destroy)
+        return ts_err_set(err, TS_EINVAL, "trace writer %s lacks a required method", f->name);
+    return 0;
 }
 
 int ts_trace_registry_check(ts_err_t *err)
 {
-    (void)err;
+    for (size_t i = 0; i < N_FORMATS; i++) {
+        const ts_trace_format_t *f = k_formats[i];
+        if (!f || !f->name || !f->name[0] || !f->summary)
+            return ts_err_set(err, TS_EINVAL, "trace format entry %zu lacks a name or summary",
+                              i);
+        if (i > 0 && strcmp(k_formats[i - 1]->name, f->name) >= 0)
+            return ts_err_set(err, TS_EINVAL,
+                              "trace format registry is not sorted or has a duplicate at '%s'",
+                              f->name);
+        if (f->magic_size > TRACE_MAGIC_MAX || (f->magic_size > 0) != (f->magic != NULL))
+            return ts_err_set(err, TS_EINVAL, "trace format %s has a bad magic", f->name);
+        int rc = trace_check_reader(f, err);
+        if (rc == 0)
+            rc = trace_check_writer(f, err);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 

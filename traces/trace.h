@@ -20,6 +20,8 @@ typedef struct ts_trace_format {
     const ts_reader_ops_t *reader; /* required */
     const ts_writer_ops_t *writer; /* NULL when the format cannot be written */
     const char *extension;         /* usual file suffix (".tsim", ".csv"), for guessing */
+    const char *magic;             /* leading bytes that identify a file; NULL: none */
+    size_t magic_size;             /* bytes of magic to compare (it may hold NULs) */
 } ts_trace_format_t;
 
 size_t ts_trace_count(void);
@@ -28,7 +30,9 @@ const ts_trace_format_t *ts_trace_at(size_t i);
 /* The format named name, or NULL with err "unknown trace format 'x' (did you mean ...)". */
 const ts_trace_format_t *ts_trace_find(const char *name, ts_err_t *err);
 
-/* Guesses a format from the file's leading bytes (magic) or its extension; NULL if none. */
+/* Guesses a format from the file's leading bytes (magic) first, then from its extension
+ * (case-insensitive); NULL if neither matches or the file cannot be read and has no known
+ * extension. */
 const ts_trace_format_t *ts_trace_guess(const char *path);
 
 /* Checks every entry (ABI, names unique and sorted, required methods, schemas with a
