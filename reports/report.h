@@ -18,17 +18,25 @@
 #include "../sim/result.h"
 
 /* Human-readable report: scenario summary, per-tier table, miss ratios, totals, wall time
- * and requests/s. Returns 0 or TS_EIO. */
+ * and requests/s (only when wall_s > 0). Returns 0, TS_EIO (write failed; sys_errno set)
+ * or TS_EINVAL (NULL argument). */
 int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err);
 
-/* The JSON document. Returns 0, TS_ENOMEM or TS_EIO. */
+/* The JSON document (schema in docs/results.md). Returns 0, TS_ENOMEM, TS_EIO, TS_ERANGE
+ * (a counter above 2^63-1, which JSON integers here cannot hold; the field is named) or
+ * TS_EINVAL. Nothing is written unless the whole document could be built. The first call
+ * routes jansson's allocator through ts_malloc/ts_free (json_set_alloc_funcs, process-wide,
+ * once). */
 int ts_report_json(const ts_result_t *res, bool with_timing, FILE *out, ts_err_t *err);
 
-/* One row per tier plus a "total" row, with a header line. Returns 0 or TS_EIO. */
+/* One row per tier plus a "total" row, with a header line. Returns 0, TS_EIO or
+ * TS_EINVAL. */
 int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
 
 /* Writes the outputs a scenario asks for (result.json, tiers.csv, report.txt) into dir,
- * each atomically. Returns 0 or an error naming the file. */
+ * each atomically. Returns 0 or an error naming the file. dir is created with its missing
+ * parents; result.json carries no timing. Errors: TS_ENOSPC, TS_ENOENT, TS_ENOMEM,
+ * TS_ERANGE, TS_EINVAL, TS_EIO; no temporary file is left behind. */
 int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool csv,
                         bool text, ts_err_t *err);
 

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * csv.c - tiers.csv: a header line, one row per tier (top first) and a "total" row last.
+ *
+ * Reads a ts_result_t only. Columns are documented in docs/results.md and never reordered
+ * within a schema; numbers are plain decimal (no units, no grouping), ratios have nine
+ * decimals, text fields are quoted per RFC 4180 when they hold a comma, a quote or a line
+ * break. Lines end in "\n". No wall-clock figure: the file is deterministic.
+ * Cost: O(tiers); no allocation.
+ */
+#include "report.h"
+
+#include <string.h>
+
+#include "fmt_internal.h"
+
+#define CSV_WHAT "csv"
+#define CSV_RATIO_DECIMALS 9
+
+static const char csv_header[] =
+    "tier,policy,params,capacity,capacity_unit,requests,hits,misses,miss_ratio,"
+    "byte_miss_ratio,bytes_requested,bytes_hit,bytes_missed,gets,puts,deletes,insertions,"
+    "evictions,too_large,removed,bytes_in,bytes_out,used_peak,objects_end,used_end\n";
+
+/* One row's values; has_used_peak is false on the total row, where a sum of peaks reached
+ * at different times would not be a peak. */
+typedef struct csv_row {
+    const char *tier, *policy, *params;
+    size_t tier_size, policy_size, params_size; /* bounds of the fixed-size fields */
+    uint64_t capacity, requests, hits, misses;
+    double miss_ratio, byte_miss_ratio;
+    uint64_t bytes_requested, bytes_hit, bytes_missed, gets, puts, deletes;
+    uint64_t insertions, evictions, too_large, removed, bytes_in, bytes_out;
+    bool has_used_peak;
+    uint64_t used_peak, objects_end, used_end;
+} csv_row_t;
+
+static uint64_t csv_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b; /* saturate rather than wrap */
+}
+
+/* A text field followed by a comma, quoted when RFC 4180 requires it. */
+static int csv_text(FILE *out, ts_err_t *err, const char *s, size_t size)
+{
+    size_t n = strnlen(s, size);
+    bool needs_quotes = false;
+    for (size_t i = 0; i < n && !needs_quotes; i++)
+        needs_quotes = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!needs_quotes)
+        return ts__out_printf(out, err, CSV_WHAT, "%.*s,", (int)n, s);
+    int rc = ts__out_printf(out, err, CSV_WHAT, "\"");
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = ts__out_printf(out, err, CSV_WHAT, s[i] == '"' ? "\"\"" : "%c", s[i]);
+    return rc ? rc : ts__out_printf(out, err, CSV_WHAT, "\",");
+}
+
+static int csv_u64(FILE *out, ts_err_t *err, uint64_t v, const char *sep)
+{
+    return ts__out_printf(out, err, CSV_WHAT, "%llu%s", (unsigned long long)v, sep);
+}
+
+static int csv_write_row(FILE *out, ts_err_t *err, const ts_result_t *res, const csv_row_t *r)
+{
+    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    int rc = csv_text(out, err, r->tier, r->tier_size);
+    if (!rc)
+        rc = csv_text(out, err, r->policy, r->policy_size);
+    if (!rc)
+        rc = csv_text(out, err, r->params, r->params_size);
+    if (!rc)
+        rc = ts__out_printf(out, err, CSV_WHAT, "%llu,%s,%llu,%llu,%llu,%s,%s,",
+                            (unsigned long long)r->capacity, ts_mode_name(res->mode),
+                            (unsigned long long)r->requests, (unsigned long long)r->hits,
+                            (unsigned long long)r->misses,
+                            ts__fmt_fixed(r->miss_ratio, CSV_RATIO_DECIMALS, a, sizeof(a)),
+                            ts__fmt_fixed(r->byte_miss_ratio, CSV_RATIO_DECIMALS, b, sizeof(b)));
+    const uint64_t mid[] = {r->bytes_requested, r->bytes_hit, r->bytes_missed, r->gets,
+                            r->puts,            r->deletes,   r->insertions,   r->evictions,
+                            r->too_large,       r->removed,   r->bytes_in,     r->bytes_out};
+    for (size_t i = 0; i < sizeof(mid) / sizeof(mid[0]) && !rc; i++)
+        rc = csv_u64(out, err, mid[i], ",");
+    if (!rc)
+        rc = r->has_used_peak ? csv_u64(out, err, r->used_peak, ",")
+                              : ts__out_printf(out, err, CSV_WHAT, ",");
+    if (!rc)
+        rc = csv_u64(out, err, r->objects_end, ",");
+    if (!rc)
+        rc = csv_u64(out, err, r->used_end, "\n");
+    return rc;
+}
+
+static void csv_tier_row(const ts_tier_result_t *t, csv_row_t *r)
+{
+    const ts_tier_stats_t *st = &t->st;
+    *r = (csv_row_t){
+        .tier = t->name, .tier_size = sizeof(t->name),
+        .policy = t->policy, .policy_size = sizeof(t->policy),
+        .params = t->params, .params_size = sizeof(t->params),
+        .capacity = t->capacity, .requests = st->n_req, .hits = st->n_hit,
+        .misses = st->n_miss, .miss_ratio = ts_tier_miss_ratio(t),
+        .byte_miss_ratio = ts_tier_byte_miss_ratio(t), .bytes_requested = st->bytes_req,
+        .bytes_hit = st->bytes_hit, .bytes_missed = st->bytes_miss, .gets = st->n_get,
+        .puts = st->n_put, .deletes = st->n_delete, .insertions = st->n_insert,
+        .evictions = st->n_evict, .too_large = st->n_too_large, .removed = st->n_removed,
+        .bytes_in = st->bytes_in, .bytes_out = st->bytes_out, .has_used_peak = true,
+        .used_peak = st->used_peak, .objects_end = t->n_objects, .used_end = t->used,
+    };
+}
+
+/* The hierarchy as a whole: request figures from the totals (a hit is a request served by
+ * some tier, a miss one that no tier served), tier-local figures summed over the tiers. */
+static void csv_total_row(const ts_result_t *res, csv_row_t *r)
+{
+    const ts_totals_t *to = &res->totals;
+    uint64_t misses = to->n_req > to->n_hit ? to->n_req - to->n_hit : 0;
+    uint64_t bytes_missed = to->bytes_req > to->bytes_hit ? to->bytes_req - to->bytes_hit : 0;
+    *r = (csv_row_t){
+        .tier = "total", .tier_size = sizeof("total"),
+        .policy = "", .policy_size = 1,
+        .params = "", .params_size = 1,
+        .requests = to->n_req, .hits = to->n_hit, .misses = misses,
+        .miss_ratio = ts_ratio(misses, to->n_req),
+        .byte_miss_ratio = ts_ratio(bytes_missed, to->bytes_req),
+        .bytes_requested = to->bytes_req, .bytes_hit = to->bytes_hit,
+        .bytes_missed = bytes_missed, .gets = to->n_get, .puts = to->n_put,
+        .deletes = to->n_delete, .has_used_peak = false,
+    };
+    for (size_t i = 0; i < res->n_tiers; i++) {
+        const ts_tier_result_t *t = &res->tiers[i];
+        r->capacity = csv_add(r->capacity, t->capacity);
+        r->insertions = csv_add(r->insertions, t->st.n_insert);
+        r->evictions = csv_add(r->evictions, t->st.n_evict);
+        r->too_large = csv_add(r->too_large, t->st.n_too_large);
+        r->removed = csv_add(r->removed, t->st.n_removed);
+        r->bytes_in = csv_add(r->bytes_in, t->st.bytes_in);
+        r->bytes_out = csv_add(r->bytes_out, t->st.bytes_out);
+        r->objects_end = csv_add(r->objects_end, t->n_objects);
+        r->used_end = csv_add(r->used_end, t->used);
+    }
+}
+
+int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    if (!res || !out || res->n_tiers > TS_MAX_TIERS)
+        return ts_err_set(err, TS_EINVAL, "csv: bad arguments");
+    csv_row_t row;
+    int rc = ts__out_printf(out, err, CSV_WHAT, "%s", csv_header);
+    for (size_t i = 0; i < res->n_tiers && !rc; i++) {
+        csv_tier_row(&res->tiers[i], &row);
+        rc = csv_write_row(out, err, res, &row);
+    }
+    if (!rc) {
+        csv_total_row(res, &row);
+        rc = csv_write_row(out, err, res, &row);
+    }
+    return rc ? rc : ts__out_finish(out, err, CSV_WHAT);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt.c - number formatting and output-error checks for the result writers (see
+ * fmt_internal.h). Pure functions over caller buffers; cost O(1) each.
+ */
+#include "fmt_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+/* printf honours LC_NUMERIC; a report must not depend on it, so put the '.' back. */
+static void fmt_fix_point(char *s)
+{
+    for (; *s; s++)
+        if (*s == ',')
+            *s = '.';
+}
+
+const char *ts__fmt_count(uint64_t v, char *buf, size_t size)
+{
+    static const char suffix[] = "kMGTPE";
+    if (v < 1000) {
+        snprintf(buf, size, "%llu", (unsigned long long)v);
+        return buf;
+    }
+    double d = (double)v;
+    int u = -1;
+    while (d >= 999.5 && u < 5) {
+        d /= 1000.0;
+        u++;
+    }
+    /* d is in [0.9995, 999.5): pick the decimals that leave three significant digits. */
+    int dec = d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
+    snprintf(buf, size, "%.*f%c", dec, d, suffix[u]);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size)
+{
+    static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (v < 1024) {
+        snprintf(buf, size, "%lluB", (unsigned long long)v);
+        return buf;
+    }
+    double d = (double)v;
+    int u = 0;
+    while (d >= 1023.995 && u < 6) {
+        d /= 1024.0;
+        u++;
+    }
+    snprintf(buf, size, "%.2f%s", d, names[u]);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.*f", decimals, v);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_pct(double ratio, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.2f%%", ratio * 100.0);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+int ts__out_printf(FILE *out, ts_err_t *err, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    errno = 0;
+    int n = vfprintf(out, fmt, ap);
+    int e = errno;
+    va_end(ap);
+    if (n < 0 || ferror(out))
+        return ts_err_sys(err, TS_EIO, e ? e : EIO, "%s: write failed", what);
+    return 0;
+}
+
+int ts__out_finish(FILE *out, ts_err_t *err, const char *what)
+{
+    errno = 0;
+    int rc = fflush(out);
+    int e = errno;
+    if (rc != 0 || ferror(out))
+        return ts_err_sys(err, TS_EIO, e ? e : EIO, "%s: write failed", what);
+    return 0;
+}

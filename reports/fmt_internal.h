@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt_internal.h - number formatting and output-error checks shared by the result writers.
+ *
+ * Every helper writes into a caller buffer and returns it; none allocates. Decimal output is
+ * always written with '.' whatever the C locale, so reports are byte-identical everywhere.
+ */
+#ifndef TS_REPORTS_FMT_INTERNAL_H
+#define TS_REPORTS_FMT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../sim/err.h"
+
+/* Buffer size that holds any result of the helpers below. */
+#define TS__FMT_LEN 48
+
+/* A count with three significant digits and a decimal suffix: "950", "20.0k", "1.23M",
+ * "123G". Values below 1000 are exact. */
+const char *ts__fmt_count(uint64_t v, char *buf, size_t size);
+
+/* Bytes in binary units with two decimals: "512B", "4.00KiB", "1.50GiB". */
+const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size);
+
+/* A real with a fixed number of decimals ("%.*f"), with '.' as the decimal point. */
+const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size);
+
+/* A ratio as a percentage with two decimals: 0.6 -> "60.00%". */
+const char *ts__fmt_pct(double ratio, char *buf, size_t size);
+
+/* Writes fmt to out; on a failed write sets err to TS_EIO (with errno) naming what.
+ * Returns 0 or TS_EIO. */
+int ts__out_printf(FILE *out, ts_err_t *err, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Flushes out and checks its error indicator; sets err to TS_EIO naming what.
+ * Returns 0 or TS_EIO. */
+int ts__out_finish(FILE *out, ts_err_t *err, const char *what);
+
+#endif

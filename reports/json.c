@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.c - the JSON result document (schema 1, documented field by field in docs/results.md).
+ *
+ * Reads a ts_result_t only and builds the document with jansson, keys in insertion order,
+ * then serialises it to memory before writing, so an allocation failure never leaves a
+ * partial document in the output. Determinism: no wall-clock figure is written unless
+ * with_timing is set; reals use 17 significant digits (exact round trip); strings that are
+ * not valid UTF-8 have each bad byte replaced by U+FFFD. Counters are JSON integers, which
+ * jansson limits to 2^63-1: a larger value fails with TS_ERANGE rather than being altered.
+ * Cost: O(tiers) time and a few KiB of heap through ts_malloc.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "../sim/mem.h"
+#include "fmt_internal.h"
+
+#define JSON_SCHEMA 1
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+#define JSON_STR_MAX 1024 /* longest string field of a ts_result_t */
+
+/* Building state: the first failure sticks and turns every later put into a no-op, so the
+ * builders read as a flat list of fields and are checked once. */
+typedef struct json_ctx {
+    int rc;
+    ts_err_t *err;
+} json_ctx_t;
+
+static pthread_once_t json_alloc_once = PTHREAD_ONCE_INIT;
+
+/* The one-time init: routes jansson's allocations through ts_malloc/ts_free so the OOM
+ * test hook reaches them. This is process-wide state inside jansson, set once (first call
+ * of ts_report_json, under pthread_once) and never changed back. It is safe for other
+ * jansson users in the process because ts_malloc/ts_free are plain malloc/free apart from
+ * the test hook, so blocks allocated before or after the switch can be freed either way. */
+static void json_init_alloc(void)
+{
+    json_set_alloc_funcs(ts_malloc, ts_free);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is invalid
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t json_utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], cp, min;
+    size_t len;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3, cp = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* A JSON string from a fixed-size field (at most size bytes, up to its NUL). */
+static json_t *json_str(const char *s, size_t size)
+{
+    static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    char buf[3 * JSON_STR_MAX + 1];
+    size_t n = strnlen(s, size < JSON_STR_MAX ? size : JSON_STR_MAX), o = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = json_utf8_len(u + i, n - i);
+        if (len) {
+            memcpy(buf + o, s + i, len);
+            o += len, i += len;
+        } else {
+            memcpy(buf + o, repl, 3);
+            o += 3, i++;
+        }
+    }
+    return json_stringn(buf, o);
+}
+
+static void json_put(json_ctx_t *c, json_t *obj, const char *key, json_t *val)
+{
+    if (c->rc) {
+        json_decref(val);
+        return;
+    }
+    /* json_object_set_new releases val itself when it fails, and fails on a NULL val. */
+    if (json_object_set_new(obj, key, val))
+        c->rc = ts_err_set(c->err, TS_ENOMEM, "json: out of memory at \"%s\"", key);
+}
+
+static void json_put_u64(json_ctx_t *c, json_t *obj, const char *key, uint64_t v)
+{
+    if (c->rc)
+        return;
+    if (v > (uint64_t)INT64_MAX) {
+        c->rc = ts_err_set(c->err, TS_ERANGE,
+                           "json: \"%s\" = %" PRIu64 " exceeds the largest JSON integer (2^63-1)",
+                           key, v);
+        return;
+    }
+    json_put(c, obj, key, json_integer((json_int_t)v));
+}
+
+/* A finite real, or null (jansson cannot represent NaN or infinities). */
+static void json_put_real(json_ctx_t *c, json_t *obj, const char *key, double v)
+{
+    json_put(c, obj, key, isfinite(v) ? json_real(v) : json_null());
+}
+
+/* Adds an empty object or array under key and returns it (NULL after a failure). */
+static json_t *json_put_new(json_ctx_t *c, json_t *obj, const char *key, json_t *child)
+{
+    json_put(c, obj, key, child);
+    return c->rc ? NULL : child;
+}
+
+static void json_scenario(json_ctx_t *c, json_t *root, const ts_result_t *res)
+{
+    json_t *o = json_put_new(c, root, "scenario", json_object());
+    json_put(c, o, "source", json_str(res->scenario, sizeof(res->scenario)));
+    json_put(c, o, "name", json_str(res->name, sizeof(res->name)));
+    json_put_u64(c, o, "seed", res->seed);
+    json_put(c, o, "mode", json_string(ts_mode_name(res->mode)));
+    json_put(c, o, "engine", res->engine ? json_str(res->engine, JSON_STR_MAX) : json_null());
+    json_put(c, o, "workload", json_str(res->workload, sizeof(res->workload)));
+    json_put_u64(c, o, "footprint_objects", res->footprint_objects);
+    json_put_u64(c, o, "footprint_bytes", res->footprint_bytes);
+}
+
+static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
+                      const ts_tier_result_t *t)
+{
+    if (c->rc)
+        return;
+    json_t *o = json_object();
+    if (json_array_append_new(arr, o)) { /* releases o; fails on NULL */
+        c->rc = ts_err_set(c->err, TS_ENOMEM, "json: out of memory at \"tiers\"");
+        return;
+    }
+    const ts_tier_stats_t *st = &t->st;
+    json_put(c, o, "name", json_str(t->name, sizeof(t->name)));
+    json_put(c, o, "policy", json_str(t->policy, sizeof(t->policy)));
+    json_put(c, o, "params", json_str(t->params, sizeof(t->params)));
+    json_put_u64(c, o, "capacity", t->capacity);
+    json_put(c, o, "capacity_unit",
+             json_string(res->mode == TS_MODE_BYTES ? "bytes" : "objects"));
+    json_put_u64(c, o, "requests", st->n_req);
+    json_put_u64(c, o, "hits", st->n_hit);
+    json_put_u64(c, o, "misses", st->n_miss);
+    json_put_real(c, o, "miss_ratio", ts_tier_miss_ratio(t));
+    json_put_real(c, o, "byte_miss_ratio", ts_tier_byte_miss_ratio(t));
+    json_put_u64(c, o, "evictions", st->n_evict);
+    json_put_u64(c, o, "insertions", st->n_insert);
+    json_put_u64(c, o, "too_large", st->n_too_large);
+    json_put_u64(c, o, "removed", st->n_removed);
+    json_put_u64(c, o, "bytes_requested", st->bytes_req);
+    json_put_u64(c, o, "bytes_hit", st->bytes_hit);
+    json_put_u64(c, o, "bytes_missed", st->bytes_miss);
+    json_put_u64(c, o, "bytes_in", st->bytes_in);
+    json_put_u64(c, o, "bytes_out", st->bytes_out);
+    json_put_u64(c, o, "gets", st->n_get);
+    json_put_u64(c, o, "puts", st->n_put);
+    json_put_u64(c, o, "deletes", st->n_delete);
+    json_put_u64(c, o, "used_peak", st->used_peak);
+    json_put_u64(c, o, "objects_end", t->n_objects);
+    json_put_u64(c, o, "used_end", t->used);
+}
+
+static void json_totals(json_ctx_t *c, json_t *root, const ts_totals_t *to)
+{
+    json_t *o = json_put_new(c, root, "totals", json_object());
+    json_put_u64(c, o, "requests", to->n_req);
+    json_put_u64(c, o, "gets", to->n_get);
+    json_put_u64(c, o, "puts", to->n_put);
+    json_put_u64(c, o, "deletes", to->n_delete);
+    json_put_u64(c, o, "bytes_requested", to->bytes_req);
+    json_put_u64(c, o, "hits", to->n_hit);
+    json_put_u64(c, o, "bytes_hit", to->bytes_hit);
+    json_put_real(c, o, "hit_ratio", ts_ratio(to->n_hit, to->n_req));
+    json_put_real(c, o, "byte_hit_ratio", ts_ratio(to->bytes_hit, to->bytes_req));
+    json_put_u64(c, o, "backing_requests", to->n_backing);
+    json_put_u64(c, o, "backing_bytes", to->bytes_backing);
+    json_put_u64(c, o, "first_time_ns", to->first_ns);
+    json_put_u64(c, o, "last_time_ns", to->last_ns);
+}
+
+static void json_timing(json_ctx_t *c, json_t *root, const ts_result_t *res)
+{
+    json_t *o = json_put_new(c, root, "timing", json_object());
+    bool is_known = isfinite(res->wall_s) && res->wall_s > 0.0;
+    json_put(c, o, "wall_s", is_known ? json_real(res->wall_s) : json_null());
+    json_put(c, o, "requests_per_s",
+             is_known ? json_real((double)res->totals.n_req / res->wall_s) : json_null());
+}
+
+static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *err, int *rc)
+{
+    json_ctx_t c = {0, err};
+    json_t *root = json_object();
+    if (!root) {
+        *rc = ts_err_set(err, TS_ENOMEM, "json: out of memory");
+        return NULL;
+    }
+    json_put(&c, root, "tiersim_version", json_string(TS_VERSION));
+    json_put(&c, root, "schema", json_integer(JSON_SCHEMA));
+    json_scenario(&c, root, res);
+    json_t *tiers = json_put_new(&c, root, "tiers", json_array());
+    for (size_t i = 0; i < res->n_tiers; i++)
+        json_tier(&c, tiers, res, &res->tiers[i]);
+    json_totals(&c, root, &res->totals);
+    if (with_timing)
+        json_timing(&c, root, res);
+    if (c.rc) {
+        json_decref(root);
+        *rc = c.rc;
+        return NULL;
+    }
+    *rc = 0;
+    return root;
+}
+
+int ts_report_json(const ts_result_t *res, bool with_timing, FILE *out, ts_err_t *err)
+{
+    if (!res || !out || res->n_tiers > TS_MAX_TIERS)
+        return ts_err_set(err, TS_EINVAL, "json: bad arguments");
+    pthread_once(&json_alloc_once, json_init_alloc);
+
+    int rc;
+    json_t *root = json_build(res, with_timing, err, &rc);
+    if (!root)
+        return rc;
+    char *text = json_dumps(root, JSON_FLAGS);
+    json_decref(root);
+    if (!text)
+        return ts_err_set(err, TS_ENOMEM, "json: out of memory serialising the document");
+
+    size_t n = strlen(text);
+    errno = 0;
+    size_t put = fwrite(text, 1, n, out);
+    int e = errno;
+    ts_free(text); /* jansson allocated it through ts_malloc (json_init_alloc) */
+    if (put != n)
+        return ts_err_sys(err, TS_EIO, e ? e : EIO, "json: write failed");
+    rc = ts__out_printf(out, err, "json", "\n");
+    return rc ? rc : ts__out_finish(out, err, "json");
+}

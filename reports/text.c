@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * text.c - the human-readable report: what `tiersim run` prints and report.txt holds.
+ *
+ * Reads a ts_result_t only. Layout (documented with an example in docs/results.md): a
+ * header naming the scenario, workload, mode, engine, seed and footprint; the per-tier
+ * table in two aligned blocks (lookups/hits/misses, then contents and traffic) so that it
+ * stays within 110 columns: counters are exact, or shown with three significant digits
+ * ("1.23M") in a block whose exact form would be wider; the totals (always exact); and,
+ * only when wall_s > 0, the wall time and requests/s. Plain ASCII, no colours.
+ * Cost: O(tiers); no allocation (cells live on the stack).
+ */
+#include "report.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../sim/units.h"
+#include "fmt_internal.h"
+
+#define TEXT_WHAT "text report"
+#define TEXT_MAX_COLS 10
+#define TEXT_CELL 72 /* a tier name (63) plus room */
+#define TEXT_WIDTH 110 /* widest table line before counts switch to the compact form */
+
+typedef struct text_table {
+    size_t n_cols;
+    size_t n_rows;
+    const char *head[TEXT_MAX_COLS];
+    bool is_left[TEXT_MAX_COLS]; /* left-aligned (names) rather than right-aligned (numbers) */
+    char cell[TS_MAX_TIERS][TEXT_MAX_COLS][TEXT_CELL];
+} text_table_t;
+
+/* Copies a fixed-size field, which may lack its terminator, into a cell (cut to fit). */
+static void text_cell(char *dst, const char *src, size_t src_size)
+{
+    size_t n = strnlen(src, src_size);
+    if (n >= TEXT_CELL)
+        n = TEXT_CELL - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* A counter: exact, or "1.23M" when the exact table would be too wide. */
+static void text_count(char *dst, uint64_t v, bool is_compact)
+{
+    if (is_compact)
+        ts__fmt_count(v, dst, TEXT_CELL);
+    else
+        snprintf(dst, TEXT_CELL, "%llu", (unsigned long long)v);
+}
+
+/* Capacity-like figures are in charge units: objects (compact count) or bytes. */
+static void text_charge(char *dst, const ts_result_t *res, uint64_t v)
+{
+    if (res->mode == TS_MODE_BYTES)
+        ts__fmt_bytes(v, dst, TEXT_CELL);
+    else
+        ts__fmt_count(v, dst, TEXT_CELL);
+}
+
+/* Fills w with each column's width (heading or widest cell); returns the line width. */
+static size_t text_widths(const text_table_t *t, size_t *w)
+{
+    size_t total = 0;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        w[c] = strlen(t->head[c]);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            size_t n = strlen(t->cell[r][c]);
+            if (n > w[c])
+                w[c] = n;
+        }
+        total += w[c] + (c ? 2 : 0);
+    }
+    return total;
+}
+
+static int text_print_table(const text_table_t *t, FILE *out, ts_err_t *err)
+{
+    size_t w[TEXT_MAX_COLS];
+    text_widths(t, w);
+    for (size_t r = 0; r <= t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const char *s = r == 0 ? t->head[c] : t->cell[r - 1][c];
+            bool is_last = c + 1 == t->n_cols;
+            int rc;
+            if (t->is_left[c] && is_last)
+                rc = ts__out_printf(out, err, TEXT_WHAT, "%s", s);
+            else if (t->is_left[c])
+                rc = ts__out_printf(out, err, TEXT_WHAT, "%-*s  ", (int)w[c], s);
+            else
+                rc = ts__out_printf(out, err, TEXT_WHAT, "%*s%s", (int)w[c], s,
+                                    is_last ? "" : "  ");
+            if (rc)
+                return rc;
+        }
+        int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    const char *engine = res->engine ? res->engine : "unknown";
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "tiersim %s result\n\n", TS_VERSION);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "scenario   %.*s\n", (int)sizeof(res->scenario),
+                            res->scenario);
+    if (!rc && res->name[0])
+        rc = ts__out_printf(out, err, TEXT_WHAT, "name       %.*s\n", (int)sizeof(res->name),
+                            res->name);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "workload   %.*s\n", (int)sizeof(res->workload),
+                            res->workload);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "mode       %s (%s)\n", ts_mode_name(res->mode),
+                            res->mode == TS_MODE_BYTES ? "objects charge their size in bytes"
+                                                       : "every object charges 1");
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "engine     %s\n", engine);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "seed       %llu\n",
+                            (unsigned long long)res->seed);
+    if (!rc && (res->footprint_objects || res->footprint_bytes))
+        rc = ts__out_printf(out, err, TEXT_WHAT, "footprint  %s objects (%llu), %s (%llu bytes)\n",
+                            ts__fmt_count(res->footprint_objects, a, sizeof(a)),
+                            (unsigned long long)res->footprint_objects,
+                            ts__fmt_bytes(res->footprint_bytes, b, sizeof(b)),
+                            (unsigned long long)res->footprint_bytes);
+    return rc;
+}
+
+/* Block 1: what each tier was asked and how often it answered. */
+static void text_block_lookups(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"tier",   "policy", "capacity",   "requests",
+                                       "hits",   "misses", "miss ratio", "byte miss ratio"};
+    memset(t, 0, sizeof(*t));
+    t->n_cols = sizeof(head) / sizeof(head[0]);
+    t->n_rows = res->n_tiers;
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->head[c] = head[c];
+    t->is_left[0] = t->is_left[1] = true;
+    for (size_t i = 0; i < res->n_tiers; i++) {
+        const ts_tier_result_t *tr = &res->tiers[i];
+        char(*row)[TEXT_CELL] = t->cell[i];
+        text_cell(row[0], tr->name, sizeof(tr->name));
+        text_cell(row[1], tr->policy, sizeof(tr->policy));
+        text_charge(row[2], res, tr->capacity);
+        text_count(row[3], tr->st.n_req, is_compact);
+        text_count(row[4], tr->st.n_hit, is_compact);
+        text_count(row[5], tr->st.n_miss, is_compact);
+        ts__fmt_pct(ts_tier_miss_ratio(tr), row[6], TEXT_CELL);
+        ts__fmt_pct(ts_tier_byte_miss_ratio(tr), row[7], TEXT_CELL);
+    }
+}
+
+/* Block 2: what entered and left each tier, and how full it got. */
+static void text_block_traffic(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"tier",     "insertions", "evictions", "too large",
+                                       "removed",  "bytes in",   "bytes out", "peak used",
+                                       "used at end"};
+    memset(t, 0, sizeof(*t));
+    t->n_cols = sizeof(head) / sizeof(head[0]);
+    t->n_rows = res->n_tiers;
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->head[c] = head[c];
+    t->is_left[0] = true;
+    for (size_t i = 0; i < res->n_tiers; i++) {
+        const ts_tier_result_t *tr = &res->tiers[i];
+        char(*row)[TEXT_CELL] = t->cell[i];
+        text_cell(row[0], tr->name, sizeof(tr->name));
+        text_count(row[1], tr->st.n_insert, is_compact);
+        text_count(row[2], tr->st.n_evict, is_compact);
+        text_count(row[3], tr->st.n_too_large, is_compact);
+        text_count(row[4], tr->st.n_removed, is_compact);
+        ts__fmt_bytes(tr->st.bytes_in, row[5], TEXT_CELL);
+        ts__fmt_bytes(tr->st.bytes_out, row[6], TEXT_CELL);
+        text_charge(row[7], res, tr->st.used_peak);
+        text_charge(row[8], res, tr->used);
+    }
+}
+
+typedef void (*text_block_fn)(const ts_result_t *res, text_table_t *t, bool is_compact);
+
+/* Prints one block under its title, with exact counts when they fit in TEXT_WIDTH. */
+static int text_block(const ts_result_t *res, text_block_fn build, const char *title,
+                      text_table_t *t, FILE *out, ts_err_t *err)
+{
+    size_t w[TEXT_MAX_COLS];
+    build(res, t, false);
+    if (text_widths(t, w) > TEXT_WIDTH)
+        build(res, t, true);
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n%s\n", title);
+    return rc ? rc : text_print_table(t, out, err);
+}
+
+static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    const ts_totals_t *to = &res->totals;
+    char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
+    int rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "\ntotals\n"
+                            "  requests         %llu (get %llu, put %llu, delete %llu)\n",
+                            (unsigned long long)to->n_req, (unsigned long long)to->n_get,
+                            (unsigned long long)to->n_put, (unsigned long long)to->n_delete);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "  bytes requested  %llu (%s)\n",
+                            (unsigned long long)to->bytes_req,
+                            ts__fmt_bytes(to->bytes_req, a, sizeof(a)));
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  hit ratio        %s (%llu requests served by some tier)\n",
+                            ts__fmt_pct(ts_ratio(to->n_hit, to->n_req), a, sizeof(a)),
+                            (unsigned long long)to->n_hit);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "  byte hit ratio   %s (%s)\n",
+                            ts__fmt_pct(ts_ratio(to->bytes_hit, to->bytes_req), a, sizeof(a)),
+                            ts__fmt_bytes(to->bytes_hit, b, sizeof(b)));
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  backing store    %llu requests (%s), %s (%llu bytes)\n",
+                            (unsigned long long)to->n_backing,
+                            ts__fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
+                            ts__fmt_bytes(to->bytes_backing, b, sizeof(b)),
+                            (unsigned long long)to->bytes_backing);
+    if (!rc && to->n_req && to->last_ns >= to->first_ns)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "  trace time       %s to %s (span %s)\n",
+                            ts_format_duration(to->first_ns, a, sizeof(a)),
+                            ts_format_duration(to->last_ns, b, sizeof(b)),
+                            ts_format_duration(to->last_ns - to->first_ns, c, sizeof(c)));
+    return rc;
+}
+
+/* Wall-clock figures vary from run to run; they appear only when measured. */
+static int text_timing(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    if (!(res->wall_s > 0.0) || !isfinite(res->wall_s))
+        return 0;
+    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    double rate = (double)res->totals.n_req / res->wall_s;
+    return ts__out_printf(out, err, TEXT_WHAT,
+                          "\nrun\n"
+                          "  wall time        %s s\n"
+                          "  throughput       %s requests/s\n",
+                          ts__fmt_fixed(res->wall_s, 3, a, sizeof(a)),
+                          ts__fmt_fixed(rate, 0, b, sizeof(b)));
+}
+
+int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    if (!res || !out || res->n_tiers > TS_MAX_TIERS)
+        return ts_err_set(err, TS_EINVAL, "text report: bad arguments");
+    text_table_t t; /* about 12 KiB: the cells of one block */
+    int rc = text_header(res, out, err);
+    if (!rc)
+        rc = text_block(res, text_block_lookups, "tiers: lookups", &t, out, err);
+    if (!rc)
+        rc = text_block(res, text_block_traffic, "tiers: contents and traffic", &t, out, err);
+    if (!rc)
+        rc = text_totals(res, out, err);
+    if (!rc)
+        rc = text_timing(res, out, err);
+    if (!rc)
+        rc = ts__out_finish(out, err, TEXT_WHAT);
+    return rc;
+}

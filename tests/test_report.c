@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_report.c - result writers: a hand-built two-tier result must come out of the JSON,
+ * CSV and text writers with the hand-computed figures; output is byte-identical from run
+ * to run; write failures (full device, bad directory, blocked rename, out of memory)
+ * report an error naming the file and leave no temporary file behind.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/fmt_internal.h"
+#include "reports/report.h"
+#include "sim/mem.h"
+
+/* ---- the hand-built result --------------------------------------------------------- */
+
+/* tier hbm:  10 requests, 4 hits, 6 misses (0.6); bytes 10000 asked, 2500 hit, 7500 missed
+ *            (0.75); capacity 20000 objects.
+ * tier dram: 6 requests, 3 hits, 3 misses (0.5); bytes 7500 asked, 3000 hit, 4500 missed
+ *            (0.6); capacity 1000 objects; its name needs CSV quoting.
+ * totals:    10 requests (8 get, 1 put, 1 delete), 7 served by a tier (0.7), 5500 of 10000
+ *            bytes hit (0.55), 3 requests and 4500 bytes to the backing store. */
+static void make_result(ts_result_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    snprintf(r->scenario, sizeof(r->scenario), "examples/two-tiers.yaml");
+    snprintf(r->name, sizeof(r->name), "two tiers");
+    snprintf(r->workload, sizeof(r->workload), "zipf alpha=0.9 keys=100");
+    r->seed = 42;
+    r->mode = TS_MODE_OBJECTS;
+    r->engine = "fast";
+    r->footprint_objects = 100;
+    r->footprint_bytes = 409600;
+    r->n_tiers = 2;
+
+    ts_tier_result_t *t = &r->tiers[0];
+    snprintf(t->name, sizeof(t->name), "hbm");
+    snprintf(t->policy, sizeof(t->policy), "lru");
+    t->capacity = 20000;
+    t->n_objects = 4;
+    t->used = 4;
+    t->st = (ts_tier_stats_t){
+        .n_req = 10, .n_hit = 4, .n_miss = 6, .bytes_req = 10000, .bytes_hit = 2500,
+        .bytes_miss = 7500, .n_get = 8, .n_put = 1, .n_delete = 1, .n_insert = 6,
+        .n_evict = 2, .n_too_large = 0, .n_removed = 1, .bytes_in = 6144, .bytes_out = 3072,
+        .used_peak = 5,
+    };
+
+    t = &r->tiers[1];
+    snprintf(t->name, sizeof(t->name), "dram, \"big\"");
+    snprintf(t->policy, sizeof(t->policy), "fifo");
+    snprintf(t->params, sizeof(t->params), "ratio=0.1");
+    t->capacity = 1000;
+    t->n_objects = 3;
+    t->used = 3;
+    t->st = (ts_tier_stats_t){
+        .n_req = 6, .n_hit = 3, .n_miss = 3, .bytes_req = 7500, .bytes_hit = 3000,
+        .bytes_miss = 4500, .n_get = 5, .n_put = 1, .n_delete = 0, .n_insert = 3,
+        .n_evict = 0, .n_too_large = 1, .n_removed = 0, .bytes_in = 4500, .bytes_out = 0,
+        .used_peak = 3,
+    };
+
+    r->totals = (ts_totals_t){
+        .n_req = 10, .n_get = 8, .n_put = 1, .n_delete = 1, .bytes_req = 10000, .n_hit = 7,
+        .bytes_hit = 5500, .n_backing = 3, .bytes_backing = 4500, .first_ns = 1000,
+        .last_ns = 2000000,
+    };
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+typedef int (*writer_fn)(const ts_result_t *res, FILE *out, ts_err_t *err);
+
+/* Runs a writer into memory; returns its code and the text (malloc'd, caller frees). */
+static int capture(writer_fn fn, const ts_result_t *r, char **text, ts_err_t *err)
+{
+    size_t len = 0;
+    FILE *f = open_memstream(text, &len);
+    assert_non_null(f);
+    int rc = fn(r, f, err);
+    assert_int_equal(fclose(f), 0);
+    return rc;
+}
+
+static int json_plain(const ts_result_t *r, FILE *out, ts_err_t *err)
+{
+    return ts_report_json(r, false, out, err);
+}
+
+static int json_timed(const ts_result_t *r, FILE *out, ts_err_t *err)
+{
+    return ts_report_json(r, true, out, err);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+/* Number of entries in dir other than . and ..; *n_hidden counts names starting with '.'. */
+static size_t count_entries(const char *dir, size_t *n_hidden)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0, h = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        n++;
+        if (e->d_name[0] == '.')
+            h++;
+    }
+    closedir(d);
+    if (n_hidden)
+        *n_hidden = h;
+    return n;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    chmod(path, 0700);
+    return remove(path);
+}
+
+/* Fixture: a fresh scratch directory per test, removed afterwards. */
+static int scratch_setup(void **state)
+{
+    char *base = malloc(1024);
+    if (!base)
+        return -1;
+    snprintf(base, 1024, "%s/test_report.XXXXXX", TS_BINARY_DIR);
+    if (!mkdtemp(base)) {
+        free(base);
+        return -1;
+    }
+    *state = base;
+    return 0;
+}
+
+static int scratch_teardown(void **state)
+{
+    char *base = *state;
+    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(base);
+    return 0;
+}
+
+static json_t *parse(const char *text)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    if (!root)
+        fail_msg("JSON does not parse: line %d: %s", jerr.line, jerr.text);
+    return root;
+}
+
+static json_int_t get_int(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_integer(v))
+        fail_msg("\"%s\" is missing or not an integer", key);
+    return json_integer_value(v);
+}
+
+static double get_real(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_real(v))
+        fail_msg("\"%s\" is missing or not a real", key);
+    return json_real_value(v);
+}
+
+static const char *get_str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_string(v))
+        fail_msg("\"%s\" is missing or not a string", key);
+    return json_string_value(v);
+}
+
+/* The keys of obj, in document order, must be exactly want[0..n). */
+static void assert_keys(json_t *obj, const char *const *want, size_t n)
+{
+    assert_int_equal(json_object_size(obj), n);
+    size_t i = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        (void)v;
+        if (strcmp(key, want[i]) != 0)
+            fail_msg("key %zu is \"%s\", expected \"%s\"", i, key, want[i]);
+        i++;
+    }
+}
+
+/* ---- number formatting ------------------------------------------------------------- */
+
+struct fmt_case {
+    const char *name;
+    uint64_t v;
+    const char *want;
+};
+
+static void test_report_fmt_count(void **state)
+{
+    (void)state;
+    static const struct fmt_case cases[] = {
+        {"zero", 0, "0"},
+        {"below a thousand", 999, "999"},
+        {"one thousand", 1000, "1.00k"},
+        {"brief example", 20000, "20.0k"},
+        {"rounds within k", 999499, "999k"},
+        {"rounds up to M", 999500, "1.00M"},
+        {"millions", 1234567, "1.23M"},
+        {"tens of millions", 12345678, "12.3M"},
+        {"giga", 4000000000ULL, "4.00G"},
+        {"largest", UINT64_MAX, "18.4E"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[TS__FMT_LEN];
+        ts__fmt_count(cases[i].v, buf, sizeof(buf));
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("case %s: got %s, want %s", cases[i].name, buf, cases[i].want);
+    }
+}
+
+static void test_report_fmt_bytes(void **state)
+{
+    (void)state;
+    static const struct fmt_case cases[] = {
+        {"zero", 0, "0B"},
+        {"below KiB", 1023, "1023B"},
+        {"one KiB", 1024, "1.00KiB"},
+        {"one and a half KiB", 1536, "1.50KiB"},
+        {"rounds up to MiB", 1048575, "1.00MiB"},
+        {"brief example", 4ULL << 30, "4.00GiB"},
+        {"largest", UINT64_MAX, "16.00EiB"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[TS__FMT_LEN];
+        ts__fmt_bytes(cases[i].v, buf, sizeof(buf));
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("case %s: got %s, want %s", cases[i].name, buf, cases[i].want);
+    }
+    char buf[TS__FMT_LEN];
+    assert_string_equal(ts__fmt_pct(0.6, buf, sizeof(buf)), "60.00%");
+    assert_string_equal(ts__fmt_fixed(0.75, 9, buf, sizeof(buf)), "0.750000000");
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static void test_report_json_fields(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    json_t *root = parse(text);
+
+    static const char *const top[] = {"tiersim_version", "schema", "scenario", "tiers",
+                                      "totals"};
+    assert_keys(root, top, sizeof(top) / sizeof(top[0]));
+    assert_string_equal(get_str(root, "tiersim_version"), TS_VERSION);
+    assert_int_equal(get_int(root, "schema"), 1);
+
+    json_t *sc = json_object_get(root, "scenario");
+    static const char *const sc_keys[] = {"source", "name",     "seed",
+                                          "mode",   "engine",   "workload",
+                                          "footprint_objects", "footprint_bytes"};
+    assert_keys(sc, sc_keys, sizeof(sc_keys) / sizeof(sc_keys[0]));
+    assert_string_equal(get_str(sc, "source"), "examples/two-tiers.yaml");
+    assert_string_equal(get_str(sc, "name"), "two tiers");
+    assert_int_equal(get_int(sc, "seed"), 42);
+    assert_string_equal(get_str(sc, "mode"), "objects");
+    assert_string_equal(get_str(sc, "engine"), "fast");
+    assert_string_equal(get_str(sc, "workload"), "zipf alpha=0.9 keys=100");
+    assert_int_equal(get_int(sc, "footprint_objects"), 100);
+    assert_int_equal(get_int(sc, "footprint_bytes"), 409600);
+
+    json_t *tiers = json_object_get(root, "tiers");
+    assert_true(json_is_array(tiers));
+    assert_int_equal(json_array_size(tiers), 2);
+    static const char *const tier_keys[] = {
+        "name",      "policy",     "params",          "capacity",        "capacity_unit",
+        "requests",  "hits",       "misses",          "miss_ratio",      "byte_miss_ratio",
+        "evictions", "insertions", "too_large",       "removed",         "bytes_requested",
+        "bytes_hit", "bytes_missed", "bytes_in",      "bytes_out",       "gets",
+        "puts",      "deletes",    "used_peak",       "objects_end",     "used_end"};
+
+    json_t *t0 = json_array_get(tiers, 0);
+    assert_keys(t0, tier_keys, sizeof(tier_keys) / sizeof(tier_keys[0]));
+    assert_string_equal(get_str(t0, "name"), "hbm");
+    assert_string_equal(get_str(t0, "policy"), "lru");
+    assert_string_equal(get_str(t0, "params"), "");
+    assert_int_equal(get_int(t0, "capacity"), 20000);
+    assert_string_equal(get_str(t0, "capacity_unit"), "objects");
+    assert_int_equal(get_int(t0, "requests"), 10);
+    assert_int_equal(get_int(t0, "hits"), 4);
+    assert_int_equal(get_int(t0, "misses"), 6);
+    assert_true(get_real(t0, "miss_ratio") == 0.6);
+    assert_true(get_real(t0, "byte_miss_ratio") == 0.75);
+    assert_int_equal(get_int(t0, "evictions"), 2);
+    assert_int_equal(get_int(t0, "insertions"), 6);
+    assert_int_equal(get_int(t0, "too_large"), 0);
+    assert_int_equal(get_int(t0, "removed"), 1);
+    assert_int_equal(get_int(t0, "bytes_requested"), 10000);
+    assert_int_equal(get_int(t0, "bytes_hit"), 2500);
+    assert_int_equal(get_int(t0, "bytes_missed"), 7500);
+    assert_int_equal(get_int(t0, "bytes_in"), 6144);
+    assert_int_equal(get_int(t0, "bytes_out"), 3072);
+    assert_int_equal(get_int(t0, "gets"), 8);
+    assert_int_equal(get_int(t0, "puts"), 1);
+    assert_int_equal(get_int(t0, "deletes"), 1);
+    assert_int_equal(get_int(t0, "used_peak"), 5);
+    assert_int_equal(get_int(t0, "objects_end"), 4);
+    assert_int_equal(get_int(t0, "used_end"), 4);
+
+    json_t *t1 = json_array_get(tiers, 1);
+    assert_keys(t1, tier_keys, sizeof(tier_keys) / sizeof(tier_keys[0]));
+    assert_string_equal(get_str(t1, "name"), "dram, \"big\"");
+    assert_string_equal(get_str(t1, "policy"), "fifo");
+    assert_string_equal(get_str(t1, "params"), "ratio=0.1");
+    assert_int_equal(get_int(t1, "capacity"), 1000);
+    assert_int_equal(get_int(t1, "requests"), 6);
+    assert_int_equal(get_int(t1, "hits"), 3);
+    assert_int_equal(get_int(t1, "misses"), 3);
+    assert_true(get_real(t1, "miss_ratio") == 0.5);
+    assert_true(get_real(t1, "byte_miss_ratio") == 0.6);
+    assert_int_equal(get_int(t1, "too_large"), 1);
+    assert_int_equal(get_int(t1, "bytes_in"), 4500);
+    assert_int_equal(get_int(t1, "used_peak"), 3);
+
+    json_t *to = json_object_get(root, "totals");
+    static const char *const to_keys[] = {
+        "requests",  "gets",      "puts",           "deletes",          "bytes_requested",
+        "hits",      "bytes_hit", "hit_ratio",      "byte_hit_ratio",   "backing_requests",
+        "backing_bytes", "first_time_ns", "last_time_ns"};
+    assert_keys(to, to_keys, sizeof(to_keys) / sizeof(to_keys[0]));
+    assert_int_equal(get_int(to, "requests"), 10);
+    assert_int_equal(get_int(to, "gets"), 8);
+    assert_int_equal(get_int(to, "puts"), 1);
+    assert_int_equal(get_int(to, "deletes"), 1);
+    assert_int_equal(get_int(to, "bytes_requested"), 10000);
+    assert_int_equal(get_int(to, "hits"), 7);
+    assert_int_equal(get_int(to, "bytes_hit"), 5500);
+    assert_true(get_real(to, "hit_ratio") == 0.7);
+    assert_true(get_real(to, "byte_hit_ratio") == 0.55);
+    assert_int_equal(get_int(to, "backing_requests"), 3);
+    assert_int_equal(get_int(to, "backing_bytes"), 4500);
+    assert_int_equal(get_int(to, "first_time_ns"), 1000);
+    assert_int_equal(get_int(to, "last_time_ns"), 2000000);
+
+    json_decref(root);
+    free(text);
+}
+
+/* Same result twice, and a result that differs only in wall time: identical bytes. */
+static void test_report_json_deterministic(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    ts_err_t err = {0};
+    char *a = NULL, *b = NULL, *c = NULL;
+    assert_int_equal(capture(json_plain, &r, &a, &err), 0);
+    assert_int_equal(capture(json_plain, &r, &b, &err), 0);
+    r.wall_s = 3.25;
+    assert_int_equal(capture(json_plain, &r, &c, &err), 0);
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+    assert_null(strstr(a, "wall"));
+    assert_null(strstr(a, "timing"));
+    /* two-space indentation, one document followed by a newline */
+    assert_non_null(strstr(a, "\n  \"schema\": 1,\n"));
+    assert_int_equal(a[strlen(a) - 1], '\n');
+    free(a), free(b), free(c);
+}
+
+static void test_report_json_timing(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    r.wall_s = 2.5; /* 10 requests in 2.5 s: 4 requests/s */
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(json_timed, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    static const char *const top[] = {"tiersim_version", "schema", "scenario", "tiers",
+                                      "totals",          "timing"};
+    assert_keys(root, top, sizeof(top) / sizeof(top[0]));
+    json_t *tm = json_object_get(root, "timing");
+    assert_true(get_real(tm, "wall_s") == 2.5);
+    assert_true(get_real(tm, "requests_per_s") == 4.0);
+    json_decref(root);
+    free(text);
+
+    /* no measured wall time: the figures are null rather than invented */
+    r.wall_s = 0.0;
+    assert_int_equal(capture(json_timed, &r, &text, &err), 0);
+    root = parse(text);
+    tm = json_object_get(root, "timing");
+    assert_true(json_is_null(json_object_get(tm, "wall_s")));
+    assert_true(json_is_null(json_object_get(tm, "requests_per_s")));
+    json_decref(root);
+    free(text);
+}
+
+/* Bytes that are not UTF-8 become U+FFFD; the document still parses. */
+static void test_report_json_bad_utf8(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    snprintf(r.tiers[0].name, sizeof(r.tiers[0].name), "a\xff" "b\xc3");
+    snprintf(r.name, sizeof(r.name), "caf\xc3\xa9"); /* valid: kept as is */
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    json_t *t0 = json_array_get(json_object_get(root, "tiers"), 0);
+    assert_string_equal(get_str(t0, "name"), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+    assert_string_equal(get_str(json_object_get(root, "scenario"), "name"), "caf\xc3\xa9");
+    json_decref(root);
+    free(text);
+}
+
+static void test_report_json_counter_range(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    r.tiers[1].st.bytes_in = (uint64_t)INT64_MAX; /* the largest that fits */
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    assert_true(get_int(json_array_get(json_object_get(root, "tiers"), 1), "bytes_in") ==
+                INT64_MAX);
+    json_decref(root);
+    free(text);
+
+    r.tiers[1].st.bytes_in = (uint64_t)INT64_MAX + 1;
+    assert_int_equal(capture(json_plain, &r, &text, &err), TS_ERANGE);
+    assert_non_null(strstr(err.msg, "bytes_in"));
+    assert_int_equal(strlen(text), 0); /* nothing written */
+    free(text);
+}
+
+/* Fail the Nth allocation until the writer succeeds: each failure is TS_ENOMEM with a
+ * message and no output; ASan checks that nothing leaks. */
+static void test_report_json_oom(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    r.wall_s = 1.0;
+    char *want = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(capture(json_timed, &r, &want, &err), 0);
+    long n;
+    for (n = 0; n < 100000; n++) {
+        char *text = NULL;
+        ts_err_clear(&err);
+        ts_mem_fail_after(n);
+        int rc = capture(json_timed, &r, &text, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0) {
+            assert_string_equal(text, want);
+            free(text);
+            break;
+        }
+        if (rc != TS_ENOMEM)
+            fail_msg("allocation %ld: rc %d (%s)", n, rc, err.msg);
+        assert_non_null(strstr(err.msg, "out of memory"));
+        assert_int_equal(strlen(text), 0);
+        free(text);
+    }
+    assert_true(n > 10); /* the document really goes through ts_malloc */
+    free(want);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------- */
+
+static void test_report_csv_rows(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_csv, &r, &text, &err), 0);
+    /* hand-written: the total row sums tier-local figures (capacity 21000, insertions 9,
+     * bytes_in 10644, ...), takes request figures from the totals (7 of 10 served, so 3
+     * misses, 0.3; 4500 of 10000 bytes missed, 0.45) and leaves used_peak empty. */
+    static const char want[] =
+        "tier,policy,params,capacity,capacity_unit,requests,hits,misses,miss_ratio,"
+        "byte_miss_ratio,bytes_requested,bytes_hit,bytes_missed,gets,puts,deletes,insertions,"
+        "evictions,too_large,removed,bytes_in,bytes_out,used_peak,objects_end,used_end\n"
+        "hbm,lru,,20000,objects,10,4,6,0.600000000,0.750000000,10000,2500,7500,8,1,1,6,2,0,1,"
+        "6144,3072,5,4,4\n"
+        "\"dram, \"\"big\"\"\",fifo,ratio=0.1,1000,objects,6,3,3,0.500000000,0.600000000,7500,"
+        "3000,4500,5,1,0,3,0,1,0,4500,0,3,3,3\n"
+        "total,,,21000,objects,10,7,3,0.300000000,0.450000000,10000,5500,4500,8,1,1,9,2,1,1,"
+        "10644,3072,,7,7\n";
+    assert_string_equal(text, want);
+    free(text);
+
+    /* byte mode names the unit; deterministic across calls */
+    r.mode = TS_MODE_BYTES;
+    char *a = NULL, *b = NULL;
+    assert_int_equal(capture(ts_report_csv, &r, &a, &err), 0);
+    assert_int_equal(capture(ts_report_csv, &r, &b, &err), 0);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "\nhbm,lru,,20000,bytes,"));
+    free(a), free(b);
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+/* Every line of the text report, checked for width. */
+static void assert_width(const char *text, size_t max)
+{
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        if (n > max)
+            fail_msg("line wider than %zu columns (%zu): %.*s", max, n, (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
+/* The line after the one that starts with title, copied into buf. */
+static const char *line_after(const char *text, const char *title, int skip, char *buf,
+                              size_t size)
+{
+    const char *p = strstr(text, title);
+    assert_non_null(p);
+    for (int i = 0; i <= skip; i++) {
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    size_t n = strcspn(p, "\n");
+    assert_true(n < size);
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return buf;
+}
+
+static void test_report_text_contents(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    snprintf(r.tiers[1].name, sizeof(r.tiers[1].name), "dram");
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+
+    static const char *const want[] = {
+        "examples/two-tiers.yaml", "two tiers", "zipf alpha=0.9 keys=100", "objects",
+        "fast", "42", "100 objects", "400.00KiB",
+        /* tier table: names, capacities in objects, ratios */
+        "hbm", "dram", "lru", "fifo", "20.0k", "1.00k", "60.00%", "75.00%", "50.00%",
+        /* totals */
+        "10 (get 8, put 1, delete 1)", "70.00% (7 requests served by some tier)",
+        "55.00% (5.37KiB)", "3 requests (30.00%), 4.39KiB (4500 bytes)", "1us to 2ms"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(text, want[i]))
+            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
+    assert_null(strstr(text, "wall"));
+    assert_null(strstr(text, "\x1b")); /* no colours */
+    assert_width(text, 110);
+
+    /* columns are aligned: in the lookups block every line has the same length, and the
+     * hbm row's figures are right-aligned under their headings */
+    char head[256], row0[256], row1[256];
+    line_after(text, "tiers: lookups", 0, head, sizeof(head));
+    line_after(text, "tiers: lookups", 1, row0, sizeof(row0));
+    line_after(text, "tiers: lookups", 2, row1, sizeof(row1));
+    assert_int_equal(strlen(head), strlen(row0));
+    assert_int_equal(strlen(head), strlen(row1));
+    assert_int_equal(strncmp(row0, "hbm ", 4), 0);
+    const char *col = strstr(head, "requests");
+    assert_non_null(col);
+    size_t end = (size_t)(col - head) + strlen("requests");
+    assert_int_equal(strncmp(row0 + end - 2, "10", 2), 0);
+    free(text);
+}
+
+static void test_report_text_timing_and_bytes(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    r.mode = TS_MODE_BYTES;
+    r.tiers[0].capacity = 4ULL << 30;
+    r.wall_s = 2.5;
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    assert_non_null(strstr(text, "4.00GiB"));
+    assert_non_null(strstr(text, "wall time        2.500 s"));
+    assert_non_null(strstr(text, "4 requests/s"));
+    free(text);
+}
+
+/* Big figures (10^11 requests, 16 tiers with long names) still fit in about 110 columns. */
+static void test_report_text_width(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_result(&r);
+    r.mode = TS_MODE_BYTES;
+    r.n_tiers = TS_MAX_TIERS;
+    for (size_t i = 0; i < TS_MAX_TIERS; i++) {
+        ts_tier_result_t *t = &r.tiers[i];
+        snprintf(t->name, sizeof(t->name), "tier-%zu-gpu-nvme", i);
+        snprintf(t->policy, sizeof(t->policy), "s3fifo");
+        t->capacity = 3ULL << 40;
+        t->st.n_req = t->st.n_miss = t->st.n_insert = t->st.n_evict = 123456789012ULL;
+        t->st.n_hit = t->st.n_too_large = t->st.n_removed = 98765432109ULL;
+        t->st.bytes_in = t->st.bytes_out = t->st.bytes_req = 1ULL << 50;
+    }
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    assert_width(text, 110);
+    assert_non_null(strstr(text, "tier-15-gpu-nvme"));
+    assert_non_null(strstr(text, " 123G ")); /* counts went compact to fit */
+    free(text);
+}
+
+/* No tier and no request: every ratio is 0 (never a division by zero), the CSV still has
+ * its header and total row, and the JSON an empty tier array. */
+static void test_report_empty_result(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    memset(&r, 0, sizeof(r));
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_csv, &r, &text, &err), 0);
+    assert_non_null(strstr(text, "\ntotal,,,0,objects,0,0,0,0.000000000,0.000000000,0,"));
+    assert_int_equal(strchr(strchr(text, '\n') + 1, '\n')[1], 0); /* exactly two lines */
+    free(text);
+
+    assert_int_equal(capture(json_timed, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    assert_int_equal(json_array_size(json_object_get(root, "tiers")), 0);
+    assert_true(get_real(json_object_get(root, "totals"), "hit_ratio") == 0.0);
+    assert_true(json_is_null(json_object_get(json_object_get(root, "scenario"), "engine")));
+    json_decref(root);
+    free(text);
+
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    assert_non_null(strstr(text, "hit ratio        0.00%"));
+    free(text);
+}
+
+/* ---- output errors ----------------------------------------------------------------------- */
+
+static void test_report_dev_full(void **state)
+{
+    (void)state;
+    FILE *probe = fopen("/dev/full", "w");
+    if (!probe)
+        skip();
+    fclose(probe);
+    static const struct {
+        const char *name;
+        writer_fn fn;
+    } cases[] = {{"json", json_plain}, {"csv", ts_report_csv}, {"text", ts_report_text}};
+    ts_result_t r;
+    make_result(&r);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *f = fopen("/dev/full", "w");
+        assert_non_null(f);
+        ts_err_t err = {0};
+        int rc = cases[i].fn(&r, f, &err);
+        fclose(f);
+        if (rc != TS_EIO || err.sys_errno != ENOSPC || !strstr(err.msg, "write failed"))
+            fail_msg("case %s: rc %d errno %d msg \"%s\"", cases[i].name, rc, err.sys_errno,
+                     err.msg);
+        assert_non_null(strstr(err.msg, cases[i].name));
+    }
+}
+
+/* ---- write_dir --------------------------------------------------------------------------- */
+
+static void test_report_write_dir_files(void **state)
+{
+    char dir[1200], path[1300];
+    snprintf(dir, sizeof(dir), "%s/a/b//out/", (const char *)*state); /* mkdir -p */
+    ts_result_t r;
+    make_result(&r);
+    r.wall_s = 1.5;
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_write_dir(&r, dir, true, true, true, &err), 0);
+    size_t n_hidden;
+    assert_int_equal(count_entries(dir, &n_hidden), 3);
+    assert_int_equal(n_hidden, 0); /* no temporary file left */
+
+    static const struct {
+        const char *file;
+        writer_fn fn;
+    } cases[] = {{"result.json", json_plain},
+                 {"tiers.csv", ts_report_csv},
+                 {"report.txt", ts_report_text}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, cases[i].file);
+        char *got = read_file(path);
+        char *want = NULL;
+        assert_non_null(got);
+        assert_int_equal(capture(cases[i].fn, &r, &want, &err), 0);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s differs from the writer's output", cases[i].file);
+        struct stat sb;
+        assert_int_equal(stat(path, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0644);
+        free(got), free(want);
+    }
+    snprintf(path, sizeof(path), "%s/result.json", dir);
+    char *json = read_file(path);
+    assert_null(strstr(json, "wall")); /* result.json is the deterministic document */
+    free(json);
+
+    /* again, only the CSV: it replaces tiers.csv, nothing else appears */
+    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, &err), 0);
+    assert_int_equal(count_entries(dir, NULL), 3);
+}
+
+static void test_report_write_dir_only_json(void **state)
+{
+    char dir[1200];
+    snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
+    ts_result_t r;
+    make_result(&r);
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_write_dir(&r, dir, true, false, false, &err), 0);
+    assert_int_equal(count_entries(dir, NULL), 1);
+    char path[1300];
+    snprintf(path, sizeof(path), "%s/result.json", dir);
+    assert_int_equal(access(path, R_OK), 0);
+}
+
+static void test_report_write_dir_not_a_dir(void **state)
+{
+    char file[1200], below[1300];
+    snprintf(file, sizeof(file), "%s/plain", (const char *)*state);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("not a directory\n", f);
+    fclose(f);
+    ts_result_t r;
+    make_result(&r);
+
+    ts_err_t err = {0};
+    int rc = ts_report_write_dir(&r, file, true, true, true, &err);
+    assert_true(rc < 0);
+    assert_non_null(strstr(err.msg, file));
+    assert_non_null(strstr(err.msg, "not a directory"));
+
+    snprintf(below, sizeof(below), "%s/sub", file);
+    ts_err_clear(&err);
+    rc = ts_report_write_dir(&r, below, true, true, true, &err);
+    assert_true(rc < 0);
+    assert_non_null(strstr(err.msg, below));
+    assert_int_equal(count_entries((const char *)*state, NULL), 1);
+
+    ts_err_clear(&err);
+    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "output directory"));
+}
+
+/* report.txt is a non-empty directory, so renaming into it fails: the error names the file
+ * and every temporary file is removed. */
+static void test_report_write_dir_rename_fails(void **state)
+{
+    char dir[1200], blocker[1300], inner[1400];
+    snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
+    snprintf(blocker, sizeof(blocker), "%s/report.txt", dir);
+    snprintf(inner, sizeof(inner), "%s/keep", blocker);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_int_equal(mkdir(blocker, 0755), 0);
+    assert_int_equal(mkdir(inner, 0755), 0);
+    ts_result_t r;
+    make_result(&r);
+    ts_err_t err = {0};
+    int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+    assert_int_equal(rc, TS_EIO);
+    assert_non_null(strstr(err.msg, blocker));
+    size_t n_hidden;
+    count_entries(dir, &n_hidden);
+    assert_int_equal(n_hidden, 0);
+}
+
+/* Without write permission: an error naming the file, nothing left. Root bypasses
+ * permissions, so the test is skipped there. */
+static void test_report_write_dir_no_permission(void **state)
+{
+    if (geteuid() == 0)
+        skip();
+    char dir[1200];
+    snprintf(dir, sizeof(dir), "%s/ro", (const char *)*state);
+    assert_int_equal(mkdir(dir, 0555), 0);
+    ts_result_t r;
+    make_result(&r);
+    ts_err_t err = {0};
+    int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+    assert_int_equal(rc, TS_EIO);
+    assert_int_equal(err.sys_errno, EACCES);
+    assert_non_null(strstr(err.msg, "result.json"));
+    assert_int_equal(count_entries(dir, NULL), 0);
+}
+
+/* Out of memory while building result.json: no file appears, nothing leaks. */
+static void test_report_write_dir_oom(void **state)
+{
+    char dir[1200];
+    snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
+    ts_result_t r;
+    make_result(&r);
+    long n;
+    for (n = 0; n < 100000; n++) {
+        ts_err_t err = {0};
+        ts_mem_fail_after(n);
+        int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        if (rc != TS_ENOMEM)
+            fail_msg("allocation %ld: rc %d (%s)", n, rc, err.msg);
+        assert_non_null(strstr(err.msg, "result.json"));
+        assert_int_equal(count_entries(dir, NULL), 0);
+    }
+    assert_true(n > 0);
+    assert_int_equal(count_entries(dir, NULL), 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_fmt_count),
+        cmocka_unit_test(test_report_fmt_bytes),
+        cmocka_unit_test(test_report_json_fields),
+        cmocka_unit_test(test_report_json_deterministic),
+        cmocka_unit_test(test_report_json_timing),
+        cmocka_unit_test(test_report_json_bad_utf8),
+        cmocka_unit_test(test_report_json_counter_range),
+        cmocka_unit_test(test_report_json_oom),
+        cmocka_unit_test(test_report_csv_rows),
+        cmocka_unit_test(test_report_text_contents),
+        cmocka_unit_test(test_report_text_timing_and_bytes),
+        cmocka_unit_test(test_report_text_width),
+        cmocka_unit_test(test_report_empty_result),
+        cmocka_unit_test(test_report_dev_full),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_files, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_only_json, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_not_a_dir, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_rename_fails, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_no_permission, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_oom, scratch_setup,
+                                        scratch_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
