@@ -38,12 +38,7 @@ typedef struct cfg {
 
 static void cfg_where(cfg_t *c, ts__ymark_t m, const char *path)
 {
-    if (m.ovr)
-        ts_err_where(c->err, "-s %s", m.ovr);
-    else if (path[0])
-        ts_err_where(c->err, "%s:%u:%u: %s", c->source, m.line, m.col, path);
-    else
-        ts_err_where(c->err, "%s:%u:%u", c->source, m.line, m.col);
+    ts__ymark_where(c->err, c->source, m, path);
 }
 
 static int cfg_fail(cfg_t *c, ts__ymark_t m, const char *path, int code, const char *fmt, ...)

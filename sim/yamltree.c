@@ -126,6 +126,27 @@ const char *ts__ynode_what(const ts__ynode_t *n)
     return n->is_null ? "nothing" : "a value";
 }
 
+void ts__ymark_where(ts_err_t *err, const char *source, ts__ymark_t m, const char *path)
+{
+    if (!err)
+        return;
+    if (m.ovr) {
+        ts_err_where(err, "-s %s", m.ovr);
+        return;
+    }
+    size_t room = sizeof(err->where) - 1 - strlen(path) - 2 /* ": " */ - 24 /* :line:col */;
+    if (room > sizeof(err->where) || room < 16)
+        room = 16;
+    size_t len = strlen(source);
+    const char *dots = len > room ? "..." : "";
+    if (len > room)
+        source += len - (room - 3);
+    if (path[0])
+        ts_err_where(err, "%s%s:%u:%u: %s", dots, source, m.line, m.col, path);
+    else
+        ts_err_where(err, "%s%s:%u:%u", dots, source, m.line, m.col);
+}
+
 /* ---- parsing ---- */
 
 typedef struct yt_parse {
@@ -153,10 +174,7 @@ static int yt_fail(yt_parse_t *y, int code, yaml_mark_t m, const char *path, con
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     ts_err_set(y->err, code, "%s", msg);
-    if (path && path[0])
-        ts_err_where(y->err, "%s:%zu:%zu: %s", y->source, m.line + 1, m.column + 1, path);
-    else
-        ts_err_where(y->err, "%s:%zu:%zu", y->source, m.line + 1, m.column + 1);
+    ts__ymark_where(y->err, y->source, yt_mark(m), path ? path : "");
     return code;
 }
 

@@ -69,6 +69,11 @@ void ts__ytree_destroy(ts__ytree_t *t); /* accepts NULL */
 /* The member of map named key, or NULL (also when map is not a map). */
 ts__ynode_t *ts__ynode_get(const ts__ynode_t *map, const char *key);
 
+/* Sets err->where (when still empty) to "source:line:col: path", "source:line:col" when path
+ * is empty, or "-s key.path" for a mark from an override. A source too long to leave room
+ * for the rest is shortened to its tail ("...dir/scenario.yaml"). */
+void ts__ymark_where(ts_err_t *err, const char *source, ts__ymark_t m, const char *path);
+
 /* "a map", "a list", "nothing" (null scalar) or "a value": for "expected X, found Y". */
 const char *ts__ynode_what(const ts__ynode_t *n);
 

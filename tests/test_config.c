@@ -250,6 +250,24 @@ static void test_config_too_many_tiers(void **state)
     assert_null(sc);
 }
 
+static void test_config_long_source_keeps_key_path(void **state)
+{
+    (void)state;
+    char source[301];
+    memset(source, 'd', 295);
+    strcpy(source + 295, ".yaml");
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_string("tiers:\n  - name: dram\n    capacity: 12x\n",
+                                             source, NULL, NULL, 0, &sc, &err),
+                     TS_EPARSE);
+    assert_true(strncmp(err.where, "...ddd", 6) == 0);
+    const char *tail = "ddd.yaml:3:15: tiers[0].capacity";
+    size_t len = strlen(err.where);
+    assert_true(len > strlen(tail));
+    assert_string_equal(err.where + len - strlen(tail), tail);
+}
+
 /* ---- files ---- */
 
 static void test_config_missing_file(void **state)
@@ -648,6 +666,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_errors_name_place_and_problem),
         cmocka_unit_test(test_config_too_many_tiers),
+        cmocka_unit_test(test_config_long_source_keeps_key_path),
         cmocka_unit_test(test_config_missing_file),
         cmocka_unit_test(test_config_file_errors_name_the_file),
         cmocka_unit_test(test_config_full_scenario_decodes),
