@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -209,13 +210,15 @@ static int cfg_params_walk(cfg_t *c, const ts_param_spec_t *spec, size_t count, 
     return 0;
 }
 
-/* Allocates *params (size bytes) with the schema's defaults, sets the keys of map (may be
- * NULL; skip: a key that is not a parameter) and checks that required ones were given. */
+/* Allocates *params (size bytes) with the schema's defaults, sets them from n and checks
+ * that the required ones were given. n is a map of parameters (skip names a key that is not
+ * one), a scalar that is the value of scalar_param (ignored when that is NULL), or NULL for
+ * none; mark and path place errors about n as a whole. */
 static int cfg_params(cfg_t *c, const ts_param_spec_t *spec, size_t count, size_t size,
-                      void **params, const ts__ynode_t *map, ts__ymark_t mark, const char *path,
-                      const char *skip)
+                      void **params, const ts__ynode_t *n, ts__ymark_t mark, const char *path,
+                      const char *skip, const char *scalar_param)
 {
-    int rc;
+    int rc = 0;
     if (size) {
         if (!(*params = ts_malloc(size)))
             return cfg_oom(c, mark, path);
@@ -224,13 +227,21 @@ static int cfg_params(cfg_t *c, const ts_param_spec_t *spec, size_t count, size_
             return rc;
         }
     }
-    if (!count && !map)
+    if (!count && (!n || n->kind != TS__Y_MAP))
         return 0;
     bool *seen = ts_calloc(count ? count : 1, sizeof(bool));
     if (!seen)
         return cfg_oom(c, mark, path);
-    if (map)
-        rc = cfg_params_walk(c, spec, count, *params, seen, map, "", path, skip);
+    if (n && n->kind == TS__Y_MAP) {
+        rc = cfg_params_walk(c, spec, count, *params, seen, n, "", path, skip);
+    } else if (n && scalar_param) {
+        const ts_param_spec_t *ps = ts_param_find(spec, count, scalar_param);
+        rc = ts_param_set(spec, count, *params, scalar_param, n->value, c->err);
+        if (rc)
+            cfg_where(c, n->mark, path);
+        else if (ps)
+            seen[ps - spec] = true;
+    }
     for (size_t i = 0; rc == 0 && i < count; i++)
         if (!spec[i].def && !seen[i])
             rc = cfg_fail(c, mark, path, TS_EPARSE, "missing required key '%s'", spec[i].name);
@@ -240,8 +251,7 @@ static int cfg_params(cfg_t *c, const ts_param_spec_t *spec, size_t count, size_
 
 /* ---- workload ---- */
 
-/* Fills the workload from n: a map of parameters (skip names the non-parameter key), or a
- * scalar that is the value of scalar_param (NULL: a scalar gives no parameter). */
+/* Fills the workload from n (see cfg_params). */
 static int cfg_reader(cfg_t *c, const ts_reader_ops_t *ops, const ts__ynode_t *n,
                       const char *path, const char *skip, const char *scalar_param,
                       bool is_generator)
@@ -249,15 +259,8 @@ static int cfg_reader(cfg_t *c, const ts_reader_ops_t *ops, const ts__ynode_t *n
     ts_workload_spec_t *w = &c->sc->workload;
     w->reader = ops;
     w->is_generator = is_generator;
-    const ts__ynode_t *map = n->kind == TS__Y_MAP ? n : NULL;
-    int rc = cfg_params(c, ops->params, ops->params_count, ops->params_size, &w->params, map,
-                        n->mark, path, skip);
-    if (rc || map || !scalar_param)
-        return rc;
-    if ((rc = ts_param_set(ops->params, ops->params_count, w->params, scalar_param, n->value,
-                           c->err)) != 0)
-        cfg_where(c, n->mark, path);
-    return rc;
+    return cfg_params(c, ops->params, ops->params_count, ops->params_size, &w->params, n,
+                      n->mark, path, skip, scalar_param);
 }
 
 static int cfg_trace(cfg_t *c, const ts__ynode_t *n, const char *path)
@@ -446,8 +449,8 @@ static int cfg_policy(cfg_t *c, const ts__ynode_t *n, const char *path, ts_tier_
         return TS_ENOENT;
     }
     t->policy = ops;
-    return cfg_params(c, ops->params, ops->params_count, ops->params_size, &t->policy_params,
-                      n->kind == TS__Y_MAP ? n : NULL, n->mark, path, "name");
+    return cfg_params(c, ops->params, ops->params_count, ops->params_size, &t->policy_params, n,
+                      n->mark, path, "name", NULL);
 }
 
 static bool cfg_tier_name_ok(const char *s)
@@ -500,7 +503,7 @@ static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
     if (!(t->policy = ts_policy_find("lru", c->err)))
         return cfg_fail(c, n->mark, path, TS_EINTERNAL, "the default policy lru is missing");
     return cfg_params(c, t->policy->params, t->policy->params_count, t->policy->params_size,
-                      &t->policy_params, NULL, n->mark, path, NULL);
+                      &t->policy_params, NULL, n->mark, path, NULL, NULL);
 }
 
 static int cfg_tiers(cfg_t *c, const ts__ynode_t *n, const char *path)
@@ -783,6 +786,23 @@ int ts_scenario_open_workload(const ts_scenario_t *sc, ts_reader_t **out, ts_err
     return rc;
 }
 
+/* A parameter's value as a user would write it; reals in their shortest exact form ("0.9",
+ * not "0.90000000000000002"). */
+static void cfg_format_param(const ts_param_spec_t *ps, const void *params, char *buf,
+                             size_t size)
+{
+    if (ps->type != TS_PT_DOUBLE && ps->type != TS_PT_FRACTION) {
+        ts_param_format(ps, params, buf, size);
+        return;
+    }
+    double v = ts_param_number(ps, params);
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
 const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t size)
 {
     const ts_reader_ops_t *ops = sc->workload.reader;
@@ -795,7 +815,7 @@ const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t
     size_t used = (size_t)snprintf(buf, size, "%s", ops->name);
     for (size_t i = 0; i < ops->params_count && used < size; i++) {
         char v[256];
-        ts_param_format(&ops->params[i], sc->workload.params, v, sizeof(v));
+        cfg_format_param(&ops->params[i], sc->workload.params, v, sizeof(v));
         bool quote = !v[0] || strchr(v, ' ');
         used += (size_t)snprintf(buf + used, size - used, quote ? " %s=\"%s\"" : " %s=%s",
                                  ops->params[i].name, v);

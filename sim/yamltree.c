@@ -457,7 +457,12 @@ int ts__ytree_override(ts__ytree_t *t, const char *text, ts_err_t *err)
         return yt_ovr_fail(err, TS_EPARSE, text, "expected key.path=value, found '%s'", text);
     char *path = yt_strndup(t, kb, (size_t)(ke - kb));   /* kept: the nodes' ovr mark */
     char *segs = yt_strndup(t, kb, (size_t)(ke - kb));   /* cut into segments below */
-    char *value = yt_strndup(t, eq + 1, strlen(eq + 1)); /* the new scalar */
+    const char *vb = eq + 1, *ve = vb + strlen(vb);
+    while (vb < ve && (*vb == ' ' || *vb == '\t'))
+        vb++;
+    while (ve > vb && (ve[-1] == ' ' || ve[-1] == '\t'))
+        ve--;
+    char *value = yt_strndup(t, vb, (size_t)(ve - vb)); /* the new scalar */
     if (!path || !segs || !value)
         return yt_ovr_oom(err, text);
     ts__ymark_t mark = {0, 0, path};
