@@ -60,7 +60,7 @@ struct err_case {
     int code;
     const char *where; /* exact err.where */
     const char *msg;   /* substring of err.msg */
-    const char *needs; /* a generator kind the case needs, or NULL */
+    const char *needs; /* a generator kind or trace format the case needs, or NULL */
 };
 
 #define W_ZIPF "workload: {generator: zipf}\n"
@@ -179,6 +179,14 @@ static const struct err_case k_err_cases[] = {
      TS_ENOENT, SRC ":1:36: workload.generator.alpah", "did you mean 'alpha'?", "zipf"},
     {"generator parameter is a list", "workload: {generator: {kind: zipf, alpha: [1]}}\n",
      {NULL}, TS_EPARSE, SRC ":1:43: workload.generator.alpha", "found a list", "zipf"},
+    {"trace parameter bad value", "workload: {trace: {path: a.csv, columns: {time: x}}}\n",
+     {NULL}, TS_EPARSE, SRC ":1:49: workload.trace.columns.time", "expected an integer, found 'x'",
+     "csv"},
+    {"trace parameter out of range", "workload: {trace: {path: a.csv, columns: {time: -5}}}\n",
+     {NULL}, TS_ERANGE, SRC ":1:49: workload.trace.columns.time", "found '-5'", "csv"},
+    {"trace parameter unknown nested key", "workload: {trace: {path: a.csv, columns: {tme: 0}}}\n",
+     {NULL}, TS_ENOENT, SRC ":1:43: workload.trace.columns.tme",
+     "unknown key 'columns.tme' (did you mean 'columns.time'?)", "csv"},
     /* overrides */
     {"override without =", "tiers:\n  - {capacity: 1}\n", {"seed"}, TS_EPARSE, "-s seed",
      "expected key.path=value, found 'seed'", NULL},
@@ -228,8 +236,8 @@ static void test_config_errors_name_place_and_problem(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(k_err_cases) / sizeof(k_err_cases[0]); i++) {
         const struct err_case *c = &k_err_cases[i];
-        if (c->needs && !have_gen(c->needs)) {
-            print_message("skipping '%s': no generator %s yet\n", c->name, c->needs);
+        if (c->needs && !have_gen(c->needs) && !have_format(c->needs)) {
+            print_message("skipping '%s': no generator or format %s yet\n", c->name, c->needs);
             continue;
         }
         check_err_case(c);
@@ -528,6 +536,11 @@ static void test_config_relative_trace_paths(void **state)
                                  SRC, NULL, NULL, 0, &sc, &err);
     assert_int_equal(rc, 0);
     assert_string_equal(sc->base_dir, cwd);
+    r = (ts_reader_t *)1;
+    ts_err_clear(&err);
+    assert_true(ts_scenario_open_workload(sc, &r, &err) < 0); /* the reader's error */
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "nothere.csv"));
     ts_scenario_destroy(sc);
 }
 
