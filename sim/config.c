@@ -691,10 +691,12 @@ static int cfg_load(ts__ytree_t *tree, const char *source, const char *base_dir,
     return 0;
 }
 
-int ts_scenario_load_file(const char *path, const char *const *overrides, size_t n,
-                          ts_scenario_t **out, ts_err_t *err)
+#define CFG_MAX_FILE (16u << 20) /* a scenario is a page of YAML; refuse absurd files */
+
+/* Reads the whole file at path into *text (NUL-terminated; free with ts_free). */
+static int cfg_read_file(const char *path, char **text, size_t *len, ts_err_t *err)
 {
-    *out = NULL;
+    *text = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
@@ -702,13 +704,41 @@ int ts_scenario_load_file(const char *path, const char *const *overrides, size_t
                           path);
     }
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return ts_err_set(err, TS_EIO, "cannot read scenario '%s': it is a directory", path);
-    }
-    ts__ytree_t *tree = NULL;
-    int rc = ts__ytree_parse(NULL, 0, f, path, &tree, err);
+    int rc = 0;
+    if (fstat(fileno(f), &st) != 0)
+        rc = ts_err_sys(err, TS_EIO, errno, "cannot read scenario '%s'", path);
+    else if (S_ISDIR(st.st_mode))
+        rc = ts_err_set(err, TS_EIO, "cannot read scenario '%s': it is a directory", path);
+    else if (st.st_size > (off_t)CFG_MAX_FILE)
+        rc = ts_err_set(err, TS_ERANGE, "scenario '%s' is larger than %u MiB", path,
+                        CFG_MAX_FILE >> 20);
+    else if (!(*text = ts_malloc((size_t)st.st_size + 1)))
+        rc = ts_err_set(err, TS_ENOMEM, "out of memory reading scenario '%s'", path);
+    else if ((*len = fread(*text, 1, (size_t)st.st_size, f)) != (size_t)st.st_size ||
+             ferror(f))
+        rc = ts_err_sys(err, TS_EIO, errno, "cannot read scenario '%s'", path);
     fclose(f);
+    if (rc) {
+        ts_free(*text);
+        *text = NULL;
+        return rc;
+    }
+    (*text)[*len] = 0;
+    return 0;
+}
+
+int ts_scenario_load_file(const char *path, const char *const *overrides, size_t n,
+                          ts_scenario_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    char *text;
+    size_t len = 0;
+    int rc = cfg_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    ts__ytree_t *tree = NULL;
+    rc = ts__ytree_parse(text, len, path, &tree, err);
+    ts_free(text);
     if (rc)
         return rc;
     char dir[sizeof(((ts_scenario_t *)0)->base_dir)];
@@ -737,7 +767,7 @@ int ts_scenario_load_string(const char *yaml, const char *source, const char *ba
     if (!base_dir)
         base_dir = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
     ts__ytree_t *tree = NULL;
-    int rc = ts__ytree_parse(yaml, strlen(yaml), NULL, source, &tree, err);
+    int rc = ts__ytree_parse(yaml, strlen(yaml), source, &tree, err);
     if (rc)
         return rc;
     rc = cfg_load(tree, source, base_dir, overrides, n, out, err);

@@ -152,6 +152,8 @@ void ts__ymark_where(ts_err_t *err, const char *source, ts__ymark_t m, const cha
 typedef struct yt_parse {
     yaml_parser_t parser;
     ts__ytree_t *tree;
+    const char *text; /* the input, for hints at an error's position */
+    size_t len;
     const char *source;
     ts_err_t *err;
 } yt_parse_t;
@@ -185,6 +187,19 @@ static int yt_oom(yt_parse_t *y)
     return TS_ENOMEM;
 }
 
+/* The byte at 0-based line/column (columns count characters), or 0 past the end. */
+static char yt_char_at(const yt_parse_t *y, size_t line, size_t col)
+{
+    size_t i = 0;
+    for (size_t l = 0; l < line && i < y->len; i++)
+        if (y->text[i] == '\n')
+            l++;
+    for (size_t c = 0; i < y->len && y->text[i] != '\n'; i++)
+        if (((unsigned char)y->text[i] & 0xC0) != 0x80 && c++ == col)
+            return y->text[i];
+    return 0;
+}
+
 /* Turns libyaml's error state into ours. */
 static int yt_syntax_error(yt_parse_t *y)
 {
@@ -200,11 +215,17 @@ static int yt_syntax_error(yt_parse_t *y)
     default:
         break;
     }
+    char hint[64] = "";
+    char ch = yt_char_at(y, p->problem_mark.line, p->problem_mark.column);
+    if (ch == '\t')
+        snprintf(hint, sizeof(hint), "; found a tab: YAML indents with spaces only");
+    else if (ch > ' ' && ch < 127 && strstr(problem, "cannot start any token"))
+        snprintf(hint, sizeof(hint), " ('%c')", ch);
     if (p->context)
         return yt_fail(y, TS_EPARSE, p->problem_mark, NULL,
-                       "YAML syntax error: %s (%s at line %zu, column %zu)", problem, p->context,
-                       p->context_mark.line + 1, p->context_mark.column + 1);
-    return yt_fail(y, TS_EPARSE, p->problem_mark, NULL, "YAML syntax error: %s", problem);
+                       "YAML syntax error: %s%s (%s at line %zu, column %zu)", problem, hint,
+                       p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+    return yt_fail(y, TS_EPARSE, p->problem_mark, NULL, "YAML syntax error: %s%s", problem, hint);
 }
 
 static int yt_next(yt_parse_t *y, yaml_event_t *ev)
@@ -373,11 +394,11 @@ static int yt_build_stream(yt_parse_t *y)
     return rc;
 }
 
-int ts__ytree_parse(const char *text, size_t len, FILE *file, const char *source,
-                    ts__ytree_t **out, ts_err_t *err)
+int ts__ytree_parse(const char *text, size_t len, const char *source, ts__ytree_t **out,
+                    ts_err_t *err)
 {
     *out = NULL;
-    yt_parse_t y = {.source = source, .err = err};
+    yt_parse_t y = {.text = text, .len = len, .source = source, .err = err};
     y.tree = ts_calloc(1, sizeof(*y.tree));
     if (!y.tree)
         return yt_oom(&y);
@@ -385,10 +406,7 @@ int ts__ytree_parse(const char *text, size_t len, FILE *file, const char *source
         ts__ytree_destroy(y.tree);
         return yt_oom(&y);
     }
-    if (text)
-        yaml_parser_set_input_string(&y.parser, (const unsigned char *)text, len);
-    else
-        yaml_parser_set_input_file(&y.parser, file);
+    yaml_parser_set_input_string(&y.parser, (const unsigned char *)text, len);
     int rc = yt_build_stream(&y);
     yaml_parser_delete(&y.parser);
     if (rc) {

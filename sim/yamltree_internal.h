@@ -15,7 +15,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "err.h"
 
@@ -47,12 +46,13 @@ struct ts__ynode {
 
 typedef struct ts__ytree ts__ytree_t;
 
-/* Parses one YAML document from text (len bytes) or, when text is NULL, from file.
- * source names the input in error locations ("scenario.yaml:3:7").
+/* Parses one YAML document from text (len bytes; borrowed for the call). source names the
+ * input in error locations ("scenario.yaml:3:7").
  * Returns 0 with *out set (its root may be NULL for an empty stream), TS_EPARSE with
- * err->where = "source:line:col" and libyaml's problem, or TS_ENOMEM. */
-int ts__ytree_parse(const char *text, size_t len, FILE *file, const char *source,
-                    ts__ytree_t **out, ts_err_t *err);
+ * err->where = "source:line:col" and libyaml's problem (plus a hint for tabs), or
+ * TS_ENOMEM. */
+int ts__ytree_parse(const char *text, size_t len, const char *source, ts__ytree_t **out,
+                    ts_err_t *err);
 
 /* The root node, or NULL for an empty document. */
 ts__ynode_t *ts__ytree_root(const ts__ytree_t *t);

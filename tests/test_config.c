@@ -85,6 +85,10 @@ static const struct err_case k_err_cases[] = {
      "mapping values are not allowed", NULL},
     {"yaml unclosed flow list", "tiers: [\n  {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":3:1",
      "while parsing a flow sequence at line 1, column 8", NULL},
+    {"tab indentation", "tiers:\n\t- {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":2:1",
+     "found a tab: YAML indents with spaces only", NULL},
+    {"reserved character", "seed: 1\n@x: 2\n", {NULL}, TS_EPARSE, SRC ":2:1",
+     "cannot start any token ('@')", NULL},
     {"duplicate yaml key", "seed: 1\nseed: 2\n", {NULL}, TS_EPARSE, SRC ":2:1: seed",
      "duplicate key 'seed' (first given at line 1)", NULL},
     {"alias refused", "name: &n hello\nseed: *n\n", {NULL}, TS_EPARSE, SRC ":2:7: seed",
@@ -305,6 +309,12 @@ static void test_config_file_errors_name_the_file(void **state)
     ts_err_t err = {0};
     assert_int_equal(ts_scenario_load_file(path, NULL, 0, &sc, &err), TS_EPARSE);
     assert_string_equal(err.where, TS_BINARY_DIR "/test_config_bad.yaml:4:15: tiers[0].capacity");
+    assert_null(sc);
+    ts_err_clear(&err);
+    ts_mem_fail_after(0);
+    assert_int_equal(ts_scenario_load_file(path, NULL, 0, &sc, &err), TS_ENOMEM);
+    ts_mem_fail_after(-1);
+    assert_non_null(strstr(err.msg, "out of memory"));
     assert_null(sc);
     unlink(path);
 }
