@@ -66,7 +66,8 @@ typedef struct ts_scenario {
 
 /* Loads a scenario from a YAML file, applying n overrides "key.path=value" in order.
  * Errors carry file:line:col (or "-s key") and the key path in err->where.
- * Returns 0, TS_ENOENT / TS_EIO (file), TS_EPARSE (YAML, bad value), TS_ERANGE, TS_ENOMEM. */
+ * Returns 0, TS_ENOENT / TS_EIO (file), TS_EPARSE (YAML, bad value), TS_ERANGE, TS_ENOMEM;
+ * also TS_ENOENT for an unknown key or plug-in name and TS_EUNSUPPORTED for a planned engine. */
 int ts_scenario_load_file(const char *path, const char *const *overrides, size_t n,
                           ts_scenario_t **out, ts_err_t *err);
 

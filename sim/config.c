@@ -1,0 +1,854 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.c - the scenario loader: YAML (a file, a string or the built-in default) plus
+ * `-s key.path=value` overrides -> ts_scenario_t (see scenario.h and docs/scenario.md).
+ *
+ * Pipeline: sim/yamltree.c builds a tree with line/column marks, the overrides edit that
+ * tree, then the decoder below walks it once, resolving plug-in names through the
+ * registries and filling their params structs through their schemas (ts_param_set), so an
+ * override is checked exactly like the file. Every error names file:line:col and the key
+ * path (or `-s key.path` for an override) and says what was expected and what was found.
+ * `mode` is decoded first (tier capacities depend on it); other top-level keys are decoded
+ * in document order, so the first problem in the file is the one reported.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../traces/trace.h"
+#include "../workloads/gen.h"
+#include "mem.h"
+#include "units.h"
+#include "yamltree_internal.h"
+
+#define CFG_PATH 256 /* key paths ("workload.trace.columns.time") */
+
+typedef struct cfg {
+    const char *source; /* names the input in locations */
+    ts_scenario_t *sc;  /* being filled */
+    ts_err_t *err;
+} cfg_t;
+
+/* ---- errors and small readers ---- */
+
+static void cfg_where(cfg_t *c, ts__ymark_t m, const char *path)
+{
+    ts__ymark_where(c->err, c->source, m, path);
+}
+
+static int cfg_fail(cfg_t *c, ts__ymark_t m, const char *path, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int cfg_fail(cfg_t *c, ts__ymark_t m, const char *path, int code, const char *fmt, ...)
+{
+    char msg[sizeof(c->err->msg)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ts_err_set(c->err, code, "%s", msg);
+    cfg_where(c, m, path);
+    return code;
+}
+
+static int cfg_oom(cfg_t *c, ts__ymark_t m, const char *path)
+{
+    return cfg_fail(c, m, path, TS_ENOMEM, "out of memory loading the scenario");
+}
+
+/* parent.key; a path longer than CFG_PATH keeps its head (it only labels messages). */
+static void cfg_path_key(char *out, const char *parent, const char *key)
+{
+    int n = snprintf(out, CFG_PATH, "%s%s%s", parent, parent[0] ? "." : "", key);
+    if (n < 0)
+        out[0] = 0;
+}
+
+static void cfg_join(char *out, size_t size, const char *const *names, size_t n)
+{
+    size_t used = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* The text of a scalar node, or an error saying what was expected instead. */
+static int cfg_scalar(cfg_t *c, const ts__ynode_t *n, const char *path, const char *expect,
+                      const char **out)
+{
+    *out = "";
+    if (n->kind != TS__Y_SCALAR || n->is_null)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "expected %s, found %s", expect,
+                        ts__ynode_what(n));
+    *out = n->value;
+    return 0;
+}
+
+static int cfg_string(cfg_t *c, const ts__ynode_t *n, const char *path, char *buf,
+                      size_t size)
+{
+    const char *s;
+    int rc = cfg_scalar(c, n, path, "a string", &s);
+    if (rc)
+        return rc;
+    if (strlen(s) >= size)
+        return cfg_fail(c, n->mark, path, TS_ERANGE, "expected at most %zu characters, found %zu",
+                        size - 1, strlen(s));
+    memcpy(buf, s, strlen(s) + 1);
+    return 0;
+}
+
+static int cfg_bool(cfg_t *c, const ts__ynode_t *n, const char *path, bool *out)
+{
+    const char *s;
+    int b = 0, rc = cfg_scalar(c, n, path, "true or false", &s);
+    if (rc == 0 && (rc = ts_parse_bool(s, &b, c->err)) != 0)
+        cfg_where(c, n->mark, path);
+    if (rc == 0)
+        *out = b != 0;
+    return rc;
+}
+
+static int cfg_map(cfg_t *c, const ts__ynode_t *n, const char *path, const char *example)
+{
+    if (n->kind == TS__Y_MAP)
+        return 0;
+    return cfg_fail(c, n->mark, path, TS_EPARSE, "expected a map such as %s, found %s", example,
+                    ts__ynode_what(n));
+}
+
+/* Every key of map must be one of keys[0..n); the error suggests a close one. */
+static int cfg_keys(cfg_t *c, const ts__ynode_t *map, const char *path, const char *const *keys,
+                    size_t n)
+{
+    for (const ts__ynode_t *kv = map->child; kv; kv = kv->next) {
+        size_t i = 0;
+        while (i < n && strcmp(kv->key, keys[i]) != 0)
+            i++;
+        if (i < n)
+            continue;
+        char sub[CFG_PATH], list[200];
+        cfg_path_key(sub, path, kv->key);
+        const char *hint = ts_suggest(kv->key, keys, n);
+        if (hint)
+            return cfg_fail(c, kv->key_mark, sub, TS_ENOENT,
+                            "unknown key '%s' (did you mean '%s'?)", kv->key, hint);
+        cfg_join(list, sizeof(list), keys, n);
+        return cfg_fail(c, kv->key_mark, sub, TS_ENOENT, "unknown key '%s' (expected one of: %s)",
+                        kv->key, list);
+    }
+    return 0;
+}
+
+/* One of choices[0..n) (index in *out), or "unknown <what> 'x' (did you mean ...)". */
+static int cfg_choice(cfg_t *c, const ts__ynode_t *n, const char *path, const char *what,
+                      const char *const *choices, size_t count, int *out)
+{
+    char expect[160], list[120];
+    cfg_join(list, sizeof(list), choices, count);
+    snprintf(expect, sizeof(expect), "one of: %s", list);
+    const char *s;
+    int rc = cfg_scalar(c, n, path, expect, &s);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(s, choices[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    const char *hint = ts_suggest(s, choices, count);
+    if (hint)
+        return cfg_fail(c, n->mark, path, TS_ENOENT, "unknown %s '%s' (did you mean '%s'?)", what,
+                        s, hint);
+    return cfg_fail(c, n->mark, path, TS_ENOENT, "unknown %s '%s' (expected %s)", what, s,
+                    expect);
+}
+
+/* ---- plug-in parameters through their schemas ---- */
+
+/* Sets every scalar under map as a parameter; nested maps give dotted names. */
+static int cfg_params_walk(cfg_t *c, const ts_param_spec_t *spec, size_t count, void *params,
+                           bool *seen, const ts__ynode_t *map, const char *prefix,
+                           const char *path, const char *skip)
+{
+    for (const ts__ynode_t *kv = map->child; kv; kv = kv->next) {
+        if (skip && strcmp(kv->key, skip) == 0)
+            continue;
+        char name[CFG_PATH], sub[CFG_PATH];
+        cfg_path_key(name, prefix, kv->key);
+        cfg_path_key(sub, path, kv->key);
+        if (kv->kind == TS__Y_MAP) {
+            int rc = cfg_params_walk(c, spec, count, params, seen, kv, name, sub, NULL);
+            if (rc)
+                return rc;
+            continue;
+        }
+        const ts_param_spec_t *ps = ts_param_find(spec, count, name);
+        if (!ps) {
+            int rc = ts_param_set(spec, count, params, name, "", c->err); /* its message */
+            cfg_where(c, kv->key_mark, sub);
+            return rc ? rc : TS_EINTERNAL;
+        }
+        if (kv->kind != TS__Y_SCALAR || kv->is_null) {
+            char form[128];
+            return cfg_fail(c, kv->mark, sub, TS_EPARSE, "expected %s, found %s",
+                            ts_param_type_name(ps, form, sizeof(form)), ts__ynode_what(kv));
+        }
+        int rc = ts_param_set(spec, count, params, name, kv->value, c->err);
+        if (rc) {
+            cfg_where(c, kv->mark, sub);
+            return rc;
+        }
+        seen[ps - spec] = true;
+    }
+    return 0;
+}
+
+/* Allocates *params (size bytes) with the schema's defaults, sets them from n and checks
+ * that the required ones were given. n is a map of parameters (skip names a key that is not
+ * one), a scalar that is the value of scalar_param (ignored when that is NULL), or NULL for
+ * none; mark and path place errors about n as a whole. */
+static int cfg_params(cfg_t *c, const ts_param_spec_t *spec, size_t count, size_t size,
+                      void **params, const ts__ynode_t *n, ts__ymark_t mark, const char *path,
+                      const char *skip, const char *scalar_param)
+{
+    int rc = 0;
+    if (size) {
+        if (!(*params = ts_malloc(size)))
+            return cfg_oom(c, mark, path);
+        if ((rc = ts_param_defaults(spec, count, *params, size, c->err)) != 0) {
+            cfg_where(c, mark, path);
+            return rc;
+        }
+    }
+    if (!count && (!n || n->kind != TS__Y_MAP))
+        return 0;
+    bool *seen = ts_calloc(count ? count : 1, sizeof(bool));
+    if (!seen)
+        return cfg_oom(c, mark, path);
+    if (n && n->kind == TS__Y_MAP) {
+        rc = cfg_params_walk(c, spec, count, *params, seen, n, "", path, skip);
+    } else if (n && scalar_param) {
+        const ts_param_spec_t *ps = ts_param_find(spec, count, scalar_param);
+        rc = ts_param_set(spec, count, *params, scalar_param, n->value, c->err);
+        if (rc)
+            cfg_where(c, n->mark, path);
+        else if (ps)
+            seen[ps - spec] = true;
+    }
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        if (!spec[i].def && !seen[i])
+            rc = cfg_fail(c, mark, path, TS_EPARSE, "missing required key '%s'", spec[i].name);
+    ts_free(seen);
+    return rc;
+}
+
+/* ---- workload ---- */
+
+/* Fills the workload from n (see cfg_params). */
+static int cfg_reader(cfg_t *c, const ts_reader_ops_t *ops, const ts__ynode_t *n,
+                      const char *path, const char *skip, const char *scalar_param,
+                      bool is_generator)
+{
+    ts_workload_spec_t *w = &c->sc->workload;
+    w->reader = ops;
+    w->is_generator = is_generator;
+    return cfg_params(c, ops->params, ops->params_count, ops->params_size, &w->params, n,
+                      n->mark, path, skip, scalar_param);
+}
+
+static int cfg_trace(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    if (n->kind == TS__Y_SEQ || (n->kind == TS__Y_SCALAR && n->is_null))
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected a map such as {path: requests.csv, format: csv} or a file "
+                        "name, found %s",
+                        ts__ynode_what(n));
+    const ts_trace_format_t *fmt;
+    const ts__ynode_t *fn = ts__ynode_get(n, "format");
+    char sub[CFG_PATH];
+    const char *s;
+    int rc;
+    if (fn) {
+        cfg_path_key(sub, path, "format");
+        if ((rc = cfg_scalar(c, fn, sub, "a trace format name", &s)) != 0)
+            return rc;
+        if (!(fmt = ts_trace_find(s, c->err))) {
+            cfg_where(c, fn->mark, sub);
+            return TS_ENOENT;
+        }
+    } else {
+        const ts__ynode_t *pn = n->kind == TS__Y_SCALAR ? n : ts__ynode_get(n, "path");
+        if (!pn)
+            return cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'path'");
+        if (pn == n)
+            snprintf(sub, sizeof(sub), "%s", path);
+        else
+            cfg_path_key(sub, path, "path");
+        if ((rc = cfg_scalar(c, pn, sub, "a file name", &s)) != 0)
+            return rc;
+        char full[2048];
+        ts_reader_ctx_t ctx = {0, c->sc->base_dir};
+        if ((rc = ts_reader_path(&ctx, s, full, sizeof(full), c->err)) != 0) {
+            cfg_where(c, pn->mark, sub);
+            return rc;
+        }
+        if (!(fmt = ts_trace_guess(full))) {
+            char list[160] = "";
+            const char *names[32];
+            size_t k = 0;
+            for (size_t i = 0; i < ts_trace_count() && k < 32; i++)
+                names[k++] = ts_trace_at(i)->name;
+            cfg_join(list, sizeof(list), names, k);
+            return cfg_fail(c, pn->mark, sub, TS_EPARSE,
+                            "cannot tell the format of '%s' from its name or contents; add "
+                            "'format:' (one of: %s)",
+                            s, list);
+        }
+    }
+    return cfg_reader(c, fmt->reader, n, path, "format", "path", false);
+}
+
+static int cfg_generator(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    if (n->kind == TS__Y_SEQ || (n->kind == TS__Y_SCALAR && n->is_null))
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected a map such as {kind: zipf, alpha: 0.9} or a generator kind, "
+                        "found %s",
+                        ts__ynode_what(n));
+    const ts__ynode_t *kn = n->kind == TS__Y_SCALAR ? n : ts__ynode_get(n, "kind");
+    if (!kn)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'kind'");
+    char sub[CFG_PATH];
+    if (kn == n)
+        snprintf(sub, sizeof(sub), "%s", path);
+    else
+        cfg_path_key(sub, path, "kind");
+    const char *kind;
+    int rc = cfg_scalar(c, kn, sub, "a generator kind", &kind);
+    if (rc)
+        return rc;
+    const ts_reader_ops_t *ops = ts_gen_find(kind, c->err);
+    if (!ops) {
+        cfg_where(c, kn->mark, sub);
+        return TS_ENOENT;
+    }
+    return cfg_reader(c, ops, n, path, "kind", NULL, true);
+}
+
+static const char *const k_workload_keys[] = {"trace", "generator"};
+
+static int cfg_workload(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    int rc = cfg_map(c, n, path, "{generator: {kind: zipf}} or {trace: {path: t.csv}}");
+    if (rc || (rc = cfg_keys(c, n, path, k_workload_keys, 2)) != 0)
+        return rc;
+    const ts__ynode_t *trace = ts__ynode_get(n, "trace"), *gen = ts__ynode_get(n, "generator");
+    if (trace && gen) {
+        const ts__ynode_t *second = n->child->next; /* the only two keys */
+        return cfg_fail(c, second->key_mark, path, TS_EPARSE,
+                        "give either 'trace' or 'generator', not both");
+    }
+    if (!trace && !gen)
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "missing required key: 'trace' (a file) or 'generator' (synthetic)");
+    char sub[CFG_PATH];
+    cfg_path_key(sub, path, trace ? "trace" : "generator");
+    return trace ? cfg_trace(c, trace, sub) : cfg_generator(c, gen, sub);
+}
+
+/* ---- tiers ---- */
+
+/* Trailing letters of s end in b/B: a byte unit (B, KB, KiB, ...). */
+static bool cfg_has_byte_unit(const char *s)
+{
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return len && (s[len - 1] == 'b' || s[len - 1] == 'B');
+}
+
+static int cfg_capacity(cfg_t *c, const ts__ynode_t *n, const char *path, ts_tier_spec_t *t)
+{
+    bool objects = c->sc->mode == TS_MODE_OBJECTS;
+    const char *s;
+    int rc = cfg_scalar(c, n, path,
+                        objects ? "an object count such as 1000 or a percentage such as 10%"
+                                : "a size such as 4GiB or a percentage such as 10%",
+                        &s);
+    if (rc)
+        return rc;
+    ts_err_t e = {0};
+    if (strchr(s, '%')) {
+        double f;
+        if (ts_parse_fraction(s, &f, &e))
+            return cfg_fail(c, n->mark, path, TS_EPARSE,
+                            "expected a percentage of the footprint such as 10%%, found '%s'", s);
+        if (!(f > 0 && f <= 1))
+            return cfg_fail(c, n->mark, path, TS_ERANGE,
+                            "a percentage capacity must be above 0%% and at most 100%%, "
+                            "found '%s'",
+                            s);
+        t->is_fraction = true;
+        t->capacity_fraction = f;
+        t->capacity = 0;
+        return 0;
+    }
+    uint64_t v;
+    if (objects && cfg_has_byte_unit(s) && ts_parse_size(s, &v, &e) == 0)
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "in objects mode a capacity is an object count such as 1000 or 10k, "
+                        "found the size '%s' (set 'mode: bytes' to give capacities in bytes)",
+                        s);
+    ts_err_clear(&e);
+    rc = objects ? ts_parse_count(s, &v, &e) : ts_parse_size(s, &v, &e);
+    if (rc == TS_EPARSE)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "expected %s, or a percentage such as 10%%, "
+                        "found '%s'",
+                        objects ? "a count such as 1000, 10k or 1e6"
+                                : "a size such as 4096 (bytes), 512MiB or 1.5TB",
+                        s);
+    if (rc)
+        return cfg_fail(c, n->mark, path, rc, "%s", e.msg);
+    if (v == 0)
+        return cfg_fail(c, n->mark, path, TS_ERANGE, "a capacity must be above zero, found '%s'",
+                        s);
+    t->is_fraction = false;
+    t->capacity = v;
+    return 0;
+}
+
+static int cfg_policy(cfg_t *c, const ts__ynode_t *n, const char *path, ts_tier_spec_t *t)
+{
+    if (n->kind == TS__Y_SEQ || (n->kind == TS__Y_SCALAR && n->is_null))
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected a policy name such as lru or a map such as {name: s3fifo, "
+                        "small_ratio: 10%%}, found %s",
+                        ts__ynode_what(n));
+    const ts__ynode_t *nn = n->kind == TS__Y_SCALAR ? n : ts__ynode_get(n, "name");
+    if (!nn)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'name'");
+    char sub[CFG_PATH];
+    if (nn == n)
+        snprintf(sub, sizeof(sub), "%s", path);
+    else
+        cfg_path_key(sub, path, "name");
+    const char *name;
+    int rc = cfg_scalar(c, nn, sub, "a policy name", &name);
+    if (rc)
+        return rc;
+    const ts_policy_ops_t *ops = ts_policy_find(name, c->err);
+    if (!ops) {
+        cfg_where(c, nn->mark, sub);
+        return TS_ENOENT;
+    }
+    t->policy = ops;
+    return cfg_params(c, ops->params, ops->params_count, ops->params_size, &t->policy_params, n,
+                      n->mark, path, "name", NULL);
+}
+
+static bool cfg_tier_name_ok(const char *s)
+{
+    if (!s[0])
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return false;
+    return true;
+}
+
+static const char *const k_tier_keys[] = {"name", "capacity", "policy"};
+
+static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
+{
+    ts_tier_spec_t *t = &c->sc->tiers[i];
+    int rc = cfg_map(c, n, path, "{name: dram, capacity: 1000, policy: lru}");
+    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 3)) != 0)
+        return rc;
+    char sub[CFG_PATH];
+    const ts__ynode_t *nn = ts__ynode_get(n, "name");
+    cfg_path_key(sub, path, "name");
+    if (nn) {
+        if ((rc = cfg_string(c, nn, sub, t->name, sizeof(t->name))) != 0)
+            return rc;
+        if (!cfg_tier_name_ok(t->name))
+            return cfg_fail(c, nn->mark, sub, TS_EPARSE,
+                            "expected a tier name of letters, digits, '_', '-' or '.', "
+                            "found '%s'",
+                            t->name);
+    } else {
+        snprintf(t->name, sizeof(t->name), "tier%zu", i);
+    }
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(c->sc->tiers[j].name, t->name) == 0)
+            return cfg_fail(c, nn ? nn->mark : n->mark, nn ? sub : path, TS_EPARSE,
+                            "duplicate tier name '%s' (tiers[%zu] has it too)", t->name, j);
+    const ts__ynode_t *cn = ts__ynode_get(n, "capacity");
+    if (!cn)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'capacity'");
+    cfg_path_key(sub, path, "capacity");
+    if ((rc = cfg_capacity(c, cn, sub, t)) != 0)
+        return rc;
+    const ts__ynode_t *pn = ts__ynode_get(n, "policy");
+    cfg_path_key(sub, path, "policy");
+    if (pn)
+        return cfg_policy(c, pn, sub, t);
+    if (!(t->policy = ts_policy_find("lru", c->err)))
+        return cfg_fail(c, n->mark, path, TS_EINTERNAL, "the default policy lru is missing");
+    return cfg_params(c, t->policy->params, t->policy->params_count, t->policy->params_size,
+                      &t->policy_params, NULL, n->mark, path, NULL, NULL);
+}
+
+static int cfg_tiers(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    if (n->kind != TS__Y_SEQ)
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected a list of tiers such as [{name: dram, capacity: 1000}], found %s",
+                        ts__ynode_what(n));
+    if (n->n_children == 0)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "expected at least one tier, found none");
+    size_t i = 0;
+    char sub[CFG_PATH];
+    for (const ts__ynode_t *item = n->child; item; item = item->next, i++) {
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (i == TS_MAX_TIERS)
+            return cfg_fail(c, item->mark, sub, TS_ERANGE, "expected at most %d tiers, found %zu",
+                            TS_MAX_TIERS, n->n_children);
+        int rc = cfg_tier(c, item, sub, i);
+        c->sc->n_tiers = i + 1;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- top level ---- */
+
+static int cfg_name(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    return cfg_string(c, n, path, c->sc->name, sizeof(c->sc->name));
+}
+
+static int cfg_seed(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    const char *s;
+    int rc = cfg_scalar(c, n, path, "a whole number such as 42", &s);
+    if (rc)
+        return rc;
+    uint64_t v = 0;
+    bool ok = s[0] != 0;
+    for (const char *p = s; ok && *p; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        ok = d <= 9 && v <= (UINT64_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok)
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected a whole number from 0 to %llu, found '%s'",
+                        (unsigned long long)UINT64_MAX, s);
+    c->sc->seed = v;
+    return 0;
+}
+
+static const char *const k_modes[] = {"objects", "bytes"};
+
+static int cfg_mode(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    int m = 0;
+    int rc = cfg_choice(c, n, path, "mode", k_modes, 2, &m);
+    if (rc == 0)
+        c->sc->mode = m == 0 ? TS_MODE_OBJECTS : TS_MODE_BYTES;
+    return rc;
+}
+
+static const char *const k_engines[] = {"fast"};
+static const char *const k_engines_planned[] = {"timed", "live"};
+
+static int cfg_engine(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    const char *s;
+    int e = 0, rc = cfg_scalar(c, n, path, "an engine name (fast)", &s);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < 2; i++)
+        if (strcmp(s, k_engines_planned[i]) == 0)
+            return cfg_fail(c, n->mark, path, TS_EUNSUPPORTED,
+                            "engine '%s' is not available yet; expected one of: fast", s);
+    if ((rc = cfg_choice(c, n, path, "engine", k_engines, 1, &e)) == 0)
+        c->sc->engine = TS_ENGINE_FAST;
+    return rc;
+}
+
+static const char *const k_output_keys[] = {"dir", "json", "csv", "text"};
+
+static int cfg_outputs(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    if (n->kind == TS__Y_SCALAR && n->is_null)
+        return 0; /* `outputs:` with everything commented out */
+    ts_output_spec_t *o = &c->sc->outputs;
+    int rc = cfg_map(c, n, path, "{dir: out, json: true}");
+    if (rc || (rc = cfg_keys(c, n, path, k_output_keys, 4)) != 0)
+        return rc;
+    char sub[CFG_PATH];
+    for (const ts__ynode_t *kv = n->child; rc == 0 && kv; kv = kv->next) {
+        cfg_path_key(sub, path, kv->key);
+        if (strcmp(kv->key, "dir") == 0)
+            rc = cfg_string(c, kv, sub, o->dir, sizeof(o->dir));
+        else
+            rc = cfg_bool(c, kv, sub,
+                          strcmp(kv->key, "json") == 0  ? &o->json
+                          : strcmp(kv->key, "csv") == 0 ? &o->csv
+                                                        : &o->text);
+    }
+    return rc;
+}
+
+typedef int (*cfg_fn)(cfg_t *c, const ts__ynode_t *n, const char *path);
+
+static const struct {
+    const char *key;
+    cfg_fn fn;
+} k_top[] = {
+    {"name", cfg_name},   {"seed", cfg_seed},       {"mode", NULL /* first, see below */},
+    {"workload", cfg_workload}, {"tiers", cfg_tiers}, {"engine", cfg_engine},
+    {"outputs", cfg_outputs},
+};
+#define N_TOP (sizeof(k_top) / sizeof(k_top[0]))
+
+static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
+{
+    ts_scenario_t *sc = c->sc;
+    sc->seed = 42;
+    sc->mode = TS_MODE_OBJECTS;
+    sc->engine = TS_ENGINE_FAST;
+    sc->outputs.json = sc->outputs.csv = sc->outputs.text = true;
+    ts__ymark_t top = {1, 1, NULL};
+    if (!root)
+        return cfg_fail(c, top, "", TS_EPARSE,
+                        "the scenario is empty; expected a map with at least 'workload' and "
+                        "'tiers'");
+    int rc = cfg_map(c, root, "", "{workload: ..., tiers: [...]} at the top level");
+    const char *keys[N_TOP];
+    for (size_t i = 0; i < N_TOP; i++)
+        keys[i] = k_top[i].key;
+    if (rc || (rc = cfg_keys(c, root, "", keys, N_TOP)) != 0)
+        return rc;
+    const ts__ynode_t *mode = ts__ynode_get(root, "mode");
+    if (mode && (rc = cfg_mode(c, mode, "mode")) != 0)
+        return rc;
+    for (const ts__ynode_t *kv = root->child; kv; kv = kv->next)
+        for (size_t i = 0; i < N_TOP; i++)
+            if (k_top[i].fn && strcmp(kv->key, k_top[i].key) == 0 &&
+                (rc = k_top[i].fn(c, kv, kv->key)) != 0)
+                return rc;
+    if (!ts__ynode_get(root, "workload"))
+        return cfg_fail(c, root->mark, "", TS_EPARSE,
+                        "missing required key 'workload' at the top level");
+    if (!ts__ynode_get(root, "tiers"))
+        return cfg_fail(c, root->mark, "", TS_EPARSE,
+                        "missing required key 'tiers' at the top level");
+    return 0;
+}
+
+/* ---- public entry points ---- */
+
+static int cfg_load(ts__ytree_t *tree, const char *source, const char *base_dir,
+                    const char *const *overrides, size_t n, ts_scenario_t **out, ts_err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = ts__ytree_override(tree, overrides[i], err);
+        if (rc)
+            return rc;
+    }
+    ts_scenario_t *sc = ts_calloc(1, sizeof(*sc));
+    if (!sc) {
+        ts_err_set(err, TS_ENOMEM, "out of memory loading the scenario");
+        ts_err_where(err, "%s", source);
+        return TS_ENOMEM;
+    }
+    snprintf(sc->source, sizeof(sc->source), "%s", source);
+    int len = snprintf(sc->base_dir, sizeof(sc->base_dir), "%s", base_dir);
+    if (len < 0 || (size_t)len >= sizeof(sc->base_dir)) {
+        ts_scenario_destroy(sc);
+        ts_err_set(err, TS_ERANGE, "directory '%s' is too long", base_dir);
+        ts_err_where(err, "%s", source);
+        return TS_ERANGE;
+    }
+    cfg_t c = {source, sc, err};
+    int rc = cfg_decode(&c, ts__ytree_root(tree));
+    if (rc) {
+        ts_scenario_destroy(sc);
+        return rc;
+    }
+    *out = sc;
+    return 0;
+}
+
+#define CFG_MAX_FILE (16u << 20) /* a scenario is a page of YAML; refuse absurd files */
+
+/* Reads the whole file at path into *text (NUL-terminated; free with ts_free). */
+static int cfg_read_file(const char *path, char **text, size_t *len, ts_err_t *err)
+{
+    *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return ts_err_sys(err, e == ENOENT ? TS_ENOENT : TS_EIO, e, "cannot open scenario '%s'",
+                          path);
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fileno(f), &st) != 0)
+        rc = ts_err_sys(err, TS_EIO, errno, "cannot read scenario '%s'", path);
+    else if (S_ISDIR(st.st_mode))
+        rc = ts_err_set(err, TS_EIO, "cannot read scenario '%s': it is a directory", path);
+    else if (st.st_size > (off_t)CFG_MAX_FILE)
+        rc = ts_err_set(err, TS_ERANGE, "scenario '%s' is larger than %u MiB", path,
+                        CFG_MAX_FILE >> 20);
+    else if (!(*text = ts_malloc((size_t)st.st_size + 1)))
+        rc = ts_err_set(err, TS_ENOMEM, "out of memory reading scenario '%s'", path);
+    else if ((*len = fread(*text, 1, (size_t)st.st_size, f)) != (size_t)st.st_size ||
+             ferror(f))
+        rc = ts_err_sys(err, TS_EIO, errno, "cannot read scenario '%s'", path);
+    fclose(f);
+    if (rc) {
+        ts_free(*text);
+        *text = NULL;
+        return rc;
+    }
+    (*text)[*len] = 0;
+    return 0;
+}
+
+int ts_scenario_load_file(const char *path, const char *const *overrides, size_t n,
+                          ts_scenario_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    char *text;
+    size_t len = 0;
+    int rc = cfg_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    ts__ytree_t *tree = NULL;
+    rc = ts__ytree_parse(text, len, path, &tree, err);
+    ts_free(text);
+    if (rc)
+        return rc;
+    char dir[sizeof(((ts_scenario_t *)0)->base_dir)];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    rc = cfg_load(tree, path, dir, overrides, n, out, err);
+    ts__ytree_destroy(tree);
+    return rc;
+}
+
+int ts_scenario_load_string(const char *yaml, const char *source, const char *base_dir,
+                            const char *const *overrides, size_t n, ts_scenario_t **out,
+                            ts_err_t *err)
+{
+    *out = NULL;
+    if (!yaml)
+        return ts_err_set(err, TS_EINVAL, "no scenario text");
+    if (!source)
+        source = "<string>";
+    char cwd[sizeof(((ts_scenario_t *)0)->base_dir)];
+    if (!base_dir)
+        base_dir = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+    ts__ytree_t *tree = NULL;
+    int rc = ts__ytree_parse(yaml, strlen(yaml), source, &tree, err);
+    if (rc)
+        return rc;
+    rc = cfg_load(tree, source, base_dir, overrides, n, out, err);
+    ts__ytree_destroy(tree);
+    return rc;
+}
+
+/* Kept in step with docs/scenario.md ("The built-in default"). */
+static const char k_default_yaml[] =
+    "# The built-in scenario: `tiersim run` with no file.\n"
+    "name: default (zipf 0.9 over two tiers)\n"
+    "seed: 42\n"
+    "mode: objects\n"
+    "workload:\n"
+    "  generator: {kind: zipf, alpha: 0.9, keys: 200k, requests: 2M, size: 4KiB}\n"
+    "tiers:\n"
+    "  - {name: hbm, capacity: 1%, policy: lru}\n"
+    "  - {name: dram, capacity: 10%, policy: fifo}\n"
+    "engine: fast\n";
+
+const char *ts_scenario_default_yaml(void)
+{
+    return k_default_yaml;
+}
+
+void ts_scenario_destroy(ts_scenario_t *sc)
+{
+    if (!sc)
+        return;
+    ts_free(sc->workload.params);
+    for (size_t i = 0; i < TS_MAX_TIERS; i++)
+        ts_free(sc->tiers[i].policy_params);
+    ts_free(sc);
+}
+
+int ts_scenario_open_workload(const ts_scenario_t *sc, ts_reader_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    const ts_reader_ops_t *ops = sc->workload.reader;
+    if (!ops)
+        return ts_err_set(err, TS_EINVAL, "the scenario has no workload");
+    ts_reader_ctx_t ctx = {sc->seed, sc->base_dir[0] ? sc->base_dir : NULL};
+    int rc = ops->open(sc->workload.params, &ctx, out, err);
+    if (rc)
+        *out = NULL;
+    return rc;
+}
+
+/* A parameter's value as a user would write it; reals in their shortest exact form ("0.9",
+ * not "0.90000000000000002"). */
+static void cfg_format_param(const ts_param_spec_t *ps, const void *params, char *buf,
+                             size_t size)
+{
+    if (ps->type != TS_PT_DOUBLE && ps->type != TS_PT_FRACTION) {
+        ts_param_format(ps, params, buf, size);
+        return;
+    }
+    double v = ts_param_number(ps, params);
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t size)
+{
+    const ts_reader_ops_t *ops = sc->workload.reader;
+    if (!size)
+        return buf;
+    if (!ops) {
+        snprintf(buf, size, "(none)");
+        return buf;
+    }
+    size_t used = (size_t)snprintf(buf, size, "%s", ops->name);
+    for (size_t i = 0; i < ops->params_count && used < size; i++) {
+        char v[256];
+        cfg_format_param(&ops->params[i], sc->workload.params, v, sizeof(v));
+        bool quote = !v[0] || strchr(v, ' ');
+        used += (size_t)snprintf(buf + used, size - used, quote ? " %s=\"%s\"" : " %s=%s",
+                                 ops->params[i].name, v);
+    }
+    return buf;
+}

@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_config.c - the scenario loader: every error names file:line:col (or `-s key`) and
+ * the key path and says what was expected; overrides edit the tree before decoding; valid
+ * scenarios decode to the expected fields; relative trace paths resolve against the
+ * scenario's directory; a failed allocation anywhere gives TS_ENOMEM and leaks nothing.
+ * Expected locations were counted by hand from the YAML in each case.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sim/mem.h"
+#include "sim/scenario.h"
+#include "traces/trace.h"
+#include "workloads/gen.h"
+
+#define SRC "s.yaml"
+
+static bool have_gen(const char *kind)
+{
+    ts_err_t e = {0};
+    return ts_gen_find(kind, &e) != NULL;
+}
+
+static bool have_format(const char *name)
+{
+    ts_err_t e = {0};
+    return ts_trace_find(name, &e) != NULL;
+}
+
+static bool have_policy(const char *name)
+{
+    ts_err_t e = {0};
+    return ts_policy_find(name, &e) != NULL;
+}
+
+static size_t count_ovr(const char *const *ovr, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && ovr[n])
+        n++;
+    return n;
+}
+
+/* ---- error table ---- */
+
+struct err_case {
+    const char *name;
+    const char *yaml;
+    const char *ovr[4]; /* overrides, NULL-terminated */
+    int code;
+    const char *where; /* exact err.where */
+    const char *msg;   /* substring of err.msg */
+    const char *needs; /* a generator kind or trace format the case needs, or NULL */
+};
+
+#define W_ZIPF "workload: {generator: zipf}\n"
+
+static const struct err_case k_err_cases[] = {
+    /* structure and unknown keys */
+    {"tier unknown key suggests", "tiers:\n  - {name: dram, capacity: 1000, polcy: lru}\n" W_ZIPF,
+     {NULL}, TS_ENOENT, SRC ":2:34: tiers[0].polcy",
+     "unknown key 'polcy' (did you mean 'policy'?)", NULL},
+    {"top-level unknown key suggests", "tierz:\n  - {capacity: 1}\n", {NULL}, TS_ENOENT,
+     SRC ":1:1: tierz", "unknown key 'tierz' (did you mean 'tiers'?)", NULL},
+    {"top-level unknown key lists keys", "colour: red\n", {NULL}, TS_ENOENT, SRC ":1:1: colour",
+     "expected one of: name, seed, mode, workload, tiers, engine, outputs", NULL},
+    {"empty scenario", "", {NULL}, TS_EPARSE, SRC ":1:1", "the scenario is empty", NULL},
+    {"root is a list", "- 1\n", {NULL}, TS_EPARSE, SRC ":1:1", "found a list", NULL},
+    {"missing workload", "tiers:\n  - {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":1:1",
+     "missing required key 'workload' at the top level", NULL},
+    {"missing tiers", W_ZIPF, {NULL}, TS_EPARSE, SRC ":1:1",
+     "missing required key 'tiers' at the top level", "zipf"},
+    /* YAML itself */
+    {"yaml syntax error", "seed: 1: 2\n", {NULL}, TS_EPARSE, SRC ":1:8",
+     "mapping values are not allowed", NULL},
+    {"yaml unclosed flow list", "tiers: [\n  {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":3:1",
+     "while parsing a flow sequence at line 1, column 8", NULL},
+    {"tab indentation", "tiers:\n\t- {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":2:1",
+     "found a tab: YAML indents with spaces only", NULL},
+    {"reserved character", "seed: 1\n@x: 2\n", {NULL}, TS_EPARSE, SRC ":2:1",
+     "cannot start any token ('@')", NULL},
+    {"duplicate yaml key", "seed: 1\nseed: 2\n", {NULL}, TS_EPARSE, SRC ":2:1: seed",
+     "duplicate key 'seed' (first given at line 1)", NULL},
+    {"alias refused", "name: &n hello\nseed: *n\n", {NULL}, TS_EPARSE, SRC ":2:7: seed",
+     "aliases (*n) are not supported", NULL},
+    {"two documents", "seed: 1\n---\nseed: 2\n", {NULL}, TS_EPARSE, SRC ":2:1",
+     "expected one YAML document", NULL},
+    /* scalars at the top */
+    {"seed negative", "seed: -1\n", {NULL}, TS_EPARSE, SRC ":1:7: seed",
+     "expected a whole number from 0 to 18446744073709551615, found '-1'", NULL},
+    {"seed is a map", "seed: {a: 1}\n", {NULL}, TS_EPARSE, SRC ":1:7: seed",
+     "expected a whole number such as 42, found a map", NULL},
+    {"mode suggests", "mode: byte\n", {NULL}, TS_ENOENT, SRC ":1:7: mode",
+     "unknown mode 'byte' (did you mean 'bytes'?)", NULL},
+    {"engine not available", "engine: timed\n", {NULL}, TS_EUNSUPPORTED, SRC ":1:9: engine",
+     "engine 'timed' is not available yet; expected one of: fast", NULL},
+    {"engine suggests", "engine: fastt\n", {NULL}, TS_ENOENT, SRC ":1:9: engine",
+     "unknown engine 'fastt' (did you mean 'fast'?)", NULL},
+    {"outputs bad bool", "outputs: {json: maybe}\n", {NULL}, TS_EPARSE, SRC ":1:17: outputs.json",
+     "expected true or false, found 'maybe'", NULL},
+    {"outputs unknown key", "outputs: {jsn: true}\n", {NULL}, TS_ENOENT, SRC ":1:11: outputs.jsn",
+     "did you mean 'json'?", NULL},
+    /* tiers */
+    {"capacity bad unit", "tiers:\n  - name: dram\n    capacity: 12x\n", {NULL}, TS_EPARSE,
+     SRC ":3:15: tiers[0].capacity",
+     "expected a count such as 1000, 10k or 1e6, or a percentage such as 10%, found '12x'", NULL},
+    {"size in objects mode", "tiers:\n  - {capacity: 4GiB}\n", {NULL}, TS_EPARSE,
+     SRC ":2:16: tiers[0].capacity",
+     "in objects mode a capacity is an object count such as 1000 or 10k, found the size '4GiB'",
+     NULL},
+    {"bytes mode bad size", "mode: bytes\ntiers:\n  - {capacity: 12x}\n", {NULL}, TS_EPARSE,
+     SRC ":3:16: tiers[0].capacity", "expected a size such as 4096 (bytes), 512MiB or 1.5TB",
+     NULL},
+    {"capacity zero", "tiers:\n  - {capacity: 0}\n", {NULL}, TS_ERANGE,
+     SRC ":2:16: tiers[0].capacity", "a capacity must be above zero, found '0'", NULL},
+    {"capacity over 100%", "tiers:\n  - {capacity: 150%}\n", {NULL}, TS_ERANGE,
+     SRC ":2:16: tiers[0].capacity", "at most 100%, found '150%'", NULL},
+    {"capacity bad percent", "tiers:\n  - {capacity: ten%}\n", {NULL}, TS_EPARSE,
+     SRC ":2:16: tiers[0].capacity", "expected a percentage of the footprint such as 10%", NULL},
+    {"capacity empty", "tiers:\n  - {capacity: }\n", {NULL}, TS_EPARSE,
+     SRC ":2:16: tiers[0].capacity", "found nothing", NULL},
+    {"capacity missing", "tiers:\n  - {name: a}\n", {NULL}, TS_EPARSE, SRC ":2:5: tiers[0]",
+     "missing required key 'capacity'", NULL},
+    {"unknown policy suggests", "tiers:\n  - {capacity: 10, policy: lruu}\n", {NULL}, TS_ENOENT,
+     SRC ":2:28: tiers[0].policy", "unknown policy 'lruu' (did you mean 'lru'?)", NULL},
+    {"policy map without name", "tiers:\n  - {capacity: 1, policy: {size: 3}}\n", {NULL},
+     TS_EPARSE, SRC ":2:27: tiers[0].policy", "missing required key 'name'", NULL},
+    {"policy map unknown policy", "tiers:\n  - {capacity: 1, policy: {name: fifoo}}\n", {NULL},
+     TS_ENOENT, SRC ":2:34: tiers[0].policy.name", "did you mean 'fifo'?", NULL},
+    {"policy without parameters", "tiers:\n  - {capacity: 1, policy: {name: lru, ratio: 5}}\n",
+     {NULL}, TS_ENOENT, SRC ":2:39: tiers[0].policy.ratio",
+     "unknown key 'ratio' (this takes no parameters)", NULL},
+    {"policy is a list", "tiers:\n  - {capacity: 1, policy: [lru]}\n", {NULL}, TS_EPARSE,
+     SRC ":2:27: tiers[0].policy", "expected a policy name such as lru or a map", NULL},
+    {"duplicate tier names", "tiers:\n  - {name: dram, capacity: 10}\n  - {name: dram, capacity: 20}\n",
+     {NULL}, TS_EPARSE, SRC ":3:12: tiers[1].name",
+     "duplicate tier name 'dram' (tiers[0] has it too)", NULL},
+    {"duplicate with a default name", "tiers:\n  - {capacity: 10}\n  - {name: tier0, capacity: 20}\n",
+     {NULL}, TS_EPARSE, SRC ":3:12: tiers[1].name", "duplicate tier name 'tier0'", NULL},
+    {"tier name with a blank", "tiers:\n  - {name: my tier, capacity: 1}\n", {NULL}, TS_EPARSE,
+     SRC ":2:12: tiers[0].name", "expected a tier name of letters, digits", NULL},
+    {"no tiers", "tiers: []\n", {NULL}, TS_EPARSE, SRC ":1:8: tiers",
+     "expected at least one tier, found none", NULL},
+    {"tiers is a map", "tiers: {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":1:8: tiers",
+     "expected a list of tiers", NULL},
+    {"tier is a value", "tiers:\n  - dram\n", {NULL}, TS_EPARSE, SRC ":2:5: tiers[0]",
+     "expected a map such as {name: dram, capacity: 1000, policy: lru}, found a value", NULL},
+    /* workload */
+    {"workload is a list", "workload: [1]\n", {NULL}, TS_EPARSE, SRC ":1:11: workload",
+     "expected a map such as", NULL},
+    {"workload without source", "workload: {}\n", {NULL}, TS_EPARSE, SRC ":1:11: workload",
+     "missing required key: 'trace' (a file) or 'generator' (synthetic)", NULL},
+    {"workload with both sources", "workload:\n  trace: {path: a.csv}\n  generator: zipf\n",
+     {NULL}, TS_EPARSE, SRC ":3:3: workload", "give either 'trace' or 'generator', not both",
+     NULL},
+    {"unknown workload key", "workload: {generater: zipf}\n", {NULL}, TS_ENOENT,
+     SRC ":1:12: workload.generater", "did you mean 'generator'?", NULL},
+    {"unknown generator kind", "workload: {generator: {kind: zipff}}\n", {NULL}, TS_ENOENT,
+     SRC ":1:30: workload.generator.kind", "unknown generator kind 'zipff'", NULL},
+    {"unknown generator kind, short form", "workload: {generator: zipff}\n", {NULL}, TS_ENOENT,
+     SRC ":1:23: workload.generator", "unknown generator kind 'zipff'", NULL},
+    {"generator without kind", "workload: {generator: {alpha: 1}}\n", {NULL}, TS_EPARSE,
+     SRC ":1:23: workload.generator", "missing required key 'kind'", NULL},
+    {"unknown trace format", "workload: {trace: {path: a.csv, format: csvv}}\n", {NULL},
+     TS_ENOENT, SRC ":1:41: workload.trace.format", "unknown trace format 'csvv'", NULL},
+    {"trace format not guessable", "workload: {trace: data.xyz}\n", {NULL}, TS_EPARSE,
+     SRC ":1:19: workload.trace", "cannot tell the format of 'data.xyz'", NULL},
+    {"trace without path", "workload: {trace: {header: true}}\n", {NULL}, TS_EPARSE,
+     SRC ":1:19: workload.trace", "missing required key 'path'", NULL},
+    {"bad generator parameter value", "workload: {generator: {kind: zipf, alpha: abc}}\n",
+     {NULL}, TS_EPARSE, SRC ":1:43: workload.generator.alpha", "found 'abc'", "zipf"},
+    {"unknown generator parameter", "workload: {generator: {kind: zipf, alpah: 1}}\n", {NULL},
+     TS_ENOENT, SRC ":1:36: workload.generator.alpah", "did you mean 'alpha'?", "zipf"},
+    {"generator parameter is a list", "workload: {generator: {kind: zipf, alpha: [1]}}\n",
+     {NULL}, TS_EPARSE, SRC ":1:43: workload.generator.alpha", "found a list", "zipf"},
+    {"trace parameter bad value", "workload: {trace: {path: a.csv, columns: {time: x}}}\n",
+     {NULL}, TS_EPARSE, SRC ":1:49: workload.trace.columns.time", "expected an integer, found 'x'",
+     "csv"},
+    {"trace parameter out of range", "workload: {trace: {path: a.csv, columns: {time: -5}}}\n",
+     {NULL}, TS_ERANGE, SRC ":1:49: workload.trace.columns.time", "found '-5'", "csv"},
+    {"trace parameter unknown nested key", "workload: {trace: {path: a.csv, columns: {tme: 0}}}\n",
+     {NULL}, TS_ENOENT, SRC ":1:43: workload.trace.columns.tme",
+     "unknown key 'columns.tme' (did you mean 'columns.time'?)", "csv"},
+    /* overrides */
+    {"override without =", "tiers:\n  - {capacity: 1}\n", {"seed"}, TS_EPARSE, "-s seed",
+     "expected key.path=value, found 'seed'", NULL},
+    {"override without key", "tiers:\n  - {capacity: 1}\n", {"=5"}, TS_EPARSE, "-s =5",
+     "expected key.path=value", NULL},
+    {"override empty segment", "tiers:\n  - {capacity: 1}\n", {"tiers..capacity=1"}, TS_EPARSE,
+     "-s tiers..capacity", "empty key in 'tiers..capacity'", NULL},
+    {"override index out of range", "tiers:\n  - {capacity: 1}\n", {"tiers.1.capacity=5"},
+     TS_ENOENT, "-s tiers.1.capacity", "index 1 is out of range (tiers has 1 entry)", NULL},
+    {"override index not a number", "tiers:\n  - {capacity: 1}\n", {"tiers.first.capacity=5"},
+     TS_EPARSE, "-s tiers.first.capacity", "tiers is a list: expected an index such as 0, found 'first'",
+     NULL},
+    {"override through a value", "tiers:\n  - {name: a, capacity: 1}\n", {"tiers.0.name.x=5"},
+     TS_ENOENT, "-s tiers.0.name.x", "'tiers.0.name' is a value, not a map or a list", NULL},
+    {"override bad value", "tiers:\n  - {capacity: 1}\n", {"tiers.0.capacity=12x"}, TS_EPARSE,
+     "-s tiers.0.capacity", "expected a count such as 1000, 10k or 1e6", NULL},
+    {"override unknown key", "tiers:\n  - {capacity: 1}\n", {"tiers.0.polcy=lru"}, TS_ENOENT,
+     "-s tiers.0.polcy", "unknown key 'polcy' (did you mean 'policy'?)", NULL},
+    {"override unknown top key", "tiers:\n  - {capacity: 1}\n", {"sed=4"}, TS_ENOENT, "-s sed",
+     "did you mean 'seed'?", NULL},
+    {"override unknown policy", "tiers:\n  - {capacity: 1}\n", {"tiers.0.policy=lruu"},
+     TS_ENOENT, "-s tiers.0.policy", "unknown policy 'lruu'", NULL},
+    {"override engine", "tiers:\n  - {capacity: 1}\n", {"engine=timed"}, TS_EUNSUPPORTED,
+     "-s engine", "engine 'timed' is not available yet", NULL},
+    {"override cannot add a list", "", {"tiers.0.capacity=1"}, TS_ENOENT, "-s tiers.0.capacity",
+     "there is no list 'tiers' to index", NULL},
+    {"override on a scalar root", "hello\n", {"seed=1"}, TS_EPARSE, "-s seed",
+     "the scenario is a single value, not a map", NULL},
+    {"first failing override wins", "tiers:\n  - {capacity: 1}\n", {"seed=1", "bad", "also bad"},
+     TS_EPARSE, "-s bad", "found 'bad'", NULL},
+};
+
+static void check_err_case(const struct err_case *c)
+{
+    ts_scenario_t *sc = (ts_scenario_t *)1;
+    ts_err_t err = {0};
+    size_t n = count_ovr(c->ovr, 4);
+    int rc = ts_scenario_load_string(c->yaml, SRC, "/base", c->ovr, n, &sc, &err);
+    if (rc != c->code || strcmp(err.where, c->where) != 0 || !strstr(err.msg, c->msg) || sc)
+        fail_msg("case '%s': got %s (%s) where '%s' msg '%s'; expected %s where '%s' msg '%s'",
+                 c->name, ts_err_name(rc), sc ? "scenario set" : "no scenario", err.where,
+                 err.msg, ts_err_name(c->code), c->where, c->msg);
+}
+
+static void test_config_errors_name_place_and_problem(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(k_err_cases) / sizeof(k_err_cases[0]); i++) {
+        const struct err_case *c = &k_err_cases[i];
+        if (c->needs && !have_gen(c->needs) && !have_format(c->needs)) {
+            print_message("skipping '%s': no generator or format %s yet\n", c->name, c->needs);
+            continue;
+        }
+        check_err_case(c);
+    }
+}
+
+static void test_config_too_many_tiers(void **state)
+{
+    (void)state;
+    char yaml[1024] = "tiers:\n";
+    for (int i = 0; i < TS_MAX_TIERS + 1; i++)
+        strcat(yaml, "  - {capacity: 1}\n");
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_string(yaml, SRC, NULL, NULL, 0, &sc, &err), TS_ERANGE);
+    assert_string_equal(err.where, SRC ":18:5: tiers[16]");
+    assert_non_null(strstr(err.msg, "expected at most 16 tiers, found 17"));
+    assert_null(sc);
+}
+
+static void test_config_long_source_keeps_key_path(void **state)
+{
+    (void)state;
+    char source[301];
+    memset(source, 'd', 295);
+    strcpy(source + 295, ".yaml");
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_string("tiers:\n  - name: dram\n    capacity: 12x\n",
+                                             source, NULL, NULL, 0, &sc, &err),
+                     TS_EPARSE);
+    assert_true(strncmp(err.where, "...ddd", 6) == 0);
+    const char *tail = "ddd.yaml:3:15: tiers[0].capacity";
+    size_t len = strlen(err.where);
+    assert_true(len > strlen(tail));
+    assert_string_equal(err.where + len - strlen(tail), tail);
+}
+
+/* ---- files ---- */
+
+static void test_config_missing_file(void **state)
+{
+    (void)state;
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_file("/nonexistent/dir/scenario.yaml", NULL, 0, &sc, &err),
+                     TS_ENOENT);
+    assert_non_null(strstr(err.msg, "cannot open scenario '/nonexistent/dir/scenario.yaml'"));
+    assert_non_null(strstr(err.msg, "No such file"));
+    assert_null(sc);
+    ts_err_clear(&err);
+    assert_int_equal(ts_scenario_load_file(TS_SOURCE_DIR, NULL, 0, &sc, &err), TS_EIO);
+    assert_non_null(strstr(err.msg, "is a directory"));
+}
+
+static void test_config_file_errors_name_the_file(void **state)
+{
+    (void)state;
+    const char *path = TS_BINARY_DIR "/test_config_bad.yaml";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# a comment\ntiers:\n  - name: dram\n    capacity: 12x\n", f);
+    fclose(f);
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_file(path, NULL, 0, &sc, &err), TS_EPARSE);
+    assert_string_equal(err.where, TS_BINARY_DIR "/test_config_bad.yaml:4:15: tiers[0].capacity");
+    assert_null(sc);
+    ts_err_clear(&err);
+    ts_mem_fail_after(0);
+    assert_int_equal(ts_scenario_load_file(path, NULL, 0, &sc, &err), TS_ENOMEM);
+    ts_mem_fail_after(-1);
+    assert_non_null(strstr(err.msg, "out of memory"));
+    assert_null(sc);
+    unlink(path);
+}
+
+/* ---- valid scenarios ---- */
+
+static ts_scenario_t *load_ok(const char *yaml, const char *const *ovr, size_t n)
+{
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    int rc = ts_scenario_load_string(yaml, SRC, "/base", ovr, n, &sc, &err);
+    if (rc)
+        fail_msg("load failed: %s: %s: %s", ts_err_name(rc), err.where, err.msg);
+    assert_non_null(sc);
+    return sc;
+}
+
+static void test_config_full_scenario_decodes(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    ts_scenario_t *sc = load_ok("name: demo\n"
+                                "seed: 7\n"
+                                "workload:\n"
+                                "  generator: {kind: zipf, alpha: 1.1}\n"
+                                "tiers:\n"
+                                "  - {name: hbm, capacity: 10k, policy: fifo}\n"
+                                "  - {capacity: 10%}\n"
+                                "  - {capacity: 1e6, policy: {name: lru}}\n"
+                                "engine: fast\n"
+                                "outputs: {dir: out, csv: false}\n",
+                                NULL, 0);
+    assert_string_equal(sc->source, SRC);
+    assert_string_equal(sc->base_dir, "/base");
+    assert_string_equal(sc->name, "demo");
+    assert_int_equal(sc->seed, 7);
+    assert_int_equal(sc->mode, TS_MODE_OBJECTS);
+    assert_int_equal(sc->engine, TS_ENGINE_FAST);
+    assert_true(sc->workload.is_generator);
+    assert_string_equal(sc->workload.reader->name, "zipf");
+    const ts_param_spec_t *alpha = ts_param_find(sc->workload.reader->params,
+                                                 sc->workload.reader->params_count, "alpha");
+    assert_non_null(alpha);
+    assert_true(ts_param_number(alpha, sc->workload.params) == 1.1);
+    assert_int_equal(sc->n_tiers, 3);
+    assert_string_equal(sc->tiers[0].name, "hbm");
+    assert_string_equal(sc->tiers[0].policy->name, "fifo");
+    assert_int_equal(sc->tiers[0].capacity, 10000);
+    assert_false(sc->tiers[0].is_fraction);
+    assert_string_equal(sc->tiers[1].name, "tier1");
+    assert_string_equal(sc->tiers[1].policy->name, "lru"); /* the default */
+    assert_true(sc->tiers[1].is_fraction);
+    assert_true(sc->tiers[1].capacity_fraction > 0.0999 && sc->tiers[1].capacity_fraction < 0.1001);
+    assert_int_equal(sc->tiers[1].capacity, 0);
+    assert_string_equal(sc->tiers[2].name, "tier2");
+    assert_string_equal(sc->tiers[2].policy->name, "lru");
+    assert_int_equal(sc->tiers[2].capacity, 1000000);
+    assert_string_equal(sc->outputs.dir, "out");
+    assert_true(sc->outputs.json);
+    assert_false(sc->outputs.csv);
+    assert_true(sc->outputs.text);
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_defaults_when_keys_are_absent(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    ts_scenario_t *sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 5}]\n", NULL, 0);
+    assert_string_equal(sc->name, "");
+    assert_int_equal(sc->seed, 42);
+    assert_int_equal(sc->mode, TS_MODE_OBJECTS);
+    assert_int_equal(sc->engine, TS_ENGINE_FAST);
+    assert_string_equal(sc->outputs.dir, "");
+    assert_true(sc->outputs.json && sc->outputs.csv && sc->outputs.text);
+    assert_int_equal(sc->n_tiers, 1);
+    assert_string_equal(sc->tiers[0].name, "tier0");
+    assert_string_equal(sc->tiers[0].policy->name, "lru");
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_bytes_mode_capacities(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    ts_scenario_t *sc = load_ok("mode: bytes\n"
+                                "workload: {generator: zipf}\n"
+                                "tiers:\n"
+                                "  - {capacity: 4GiB}\n"
+                                "  - {capacity: 1.5TB}\n"
+                                "  - {capacity: 1000}\n" /* a bare number is bytes */
+                                "  - {capacity: 10k}\n"
+                                "  - {capacity: 0.5%}\n",
+                                NULL, 0);
+    assert_int_equal(sc->mode, TS_MODE_BYTES);
+    assert_int_equal(sc->tiers[0].capacity, 4ull << 30);
+    assert_int_equal(sc->tiers[1].capacity, 1500000000000ull);
+    assert_int_equal(sc->tiers[2].capacity, 1000);
+    assert_int_equal(sc->tiers[3].capacity, 10000);
+    assert_true(sc->tiers[4].is_fraction);
+    assert_true(sc->tiers[4].capacity_fraction > 0.00499 &&
+                sc->tiers[4].capacity_fraction < 0.00501);
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_policy_map_with_params(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf") || !have_policy("s3fifo"))
+        skip();
+    ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
+                                "tiers:\n"
+                                "  - {capacity: 100, policy: {name: s3fifo, small_ratio: 25%}}\n",
+                                NULL, 0);
+    const ts_policy_ops_t *ops = sc->tiers[0].policy;
+    assert_string_equal(ops->name, "s3fifo");
+    const ts_param_spec_t *ps = ts_param_find(ops->params, ops->params_count, "small_ratio");
+    assert_non_null(ps);
+    assert_non_null(sc->tiers[0].policy_params);
+    assert_true(ts_param_number(ps, sc->tiers[0].policy_params) == 0.25);
+    ts_scenario_destroy(sc);
+
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_string("workload: {generator: zipf}\n"
+                                             "tiers:\n"
+                                             "  - {capacity: 100, policy: {name: s3fifo, "
+                                             "small_ratio: 3}}\n",
+                                             SRC, NULL, NULL, 0, &sc, &err),
+                     TS_ERANGE);
+    assert_string_equal(err.where, SRC ":3:57: tiers[0].policy.small_ratio");
+}
+
+/* ---- overrides ---- */
+
+static const char k_base[] = "workload:\n"
+                             "  generator: {kind: zipf, alpha: 0.8}\n"
+                             "tiers:\n"
+                             "  - {name: dram, capacity: 1000, policy: {name: lru}}\n"
+                             "outputs:\n";
+
+static void test_config_overrides_edit_and_add_keys(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    const char *ovr[] = {"seed=7",
+                         "tiers.0.capacity=5000",
+                         "workload.generator.alpha=1.1",
+                         "outputs.dir=out",
+                         "outputs.json = false",
+                         "tiers.0.policy=fifo",
+                         "name=renamed",
+                         "mode=bytes",
+                         "seed=9"};
+    ts_scenario_t *sc = load_ok(k_base, ovr, sizeof(ovr) / sizeof(ovr[0]));
+    assert_int_equal(sc->seed, 9); /* the later override wins */
+    assert_int_equal(sc->mode, TS_MODE_BYTES);
+    assert_int_equal(sc->tiers[0].capacity, 5000);
+    assert_string_equal(sc->tiers[0].policy->name, "fifo");
+    const ts_param_spec_t *alpha = ts_param_find(sc->workload.reader->params,
+                                                 sc->workload.reader->params_count, "alpha");
+    assert_true(ts_param_number(alpha, sc->workload.params) == 1.1);
+    assert_string_equal(sc->outputs.dir, "out");
+    assert_false(sc->outputs.json);
+    assert_string_equal(sc->name, "renamed");
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_override_value_errors_name_the_flag(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    const char *ovr[] = {"workload.generator.alpha=lots"};
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_string(k_base, SRC, NULL, ovr, 1, &sc, &err), TS_EPARSE);
+    assert_string_equal(err.where, "-s workload.generator.alpha");
+    assert_non_null(strstr(err.msg, "found 'lots'"));
+    assert_null(sc);
+}
+
+/* ---- workloads ---- */
+
+static void test_config_relative_trace_paths(void **state)
+{
+    (void)state;
+    if (!have_format("csv"))
+        skip();
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    int rc = ts_scenario_load_file(TS_SOURCE_DIR "/examples/csv-trace.yaml", NULL, 0, &sc, &err);
+    if (rc)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_string_equal(sc->base_dir, TS_SOURCE_DIR "/examples");
+    assert_false(sc->workload.is_generator);
+    assert_string_equal(sc->workload.reader->name, "csv");
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
+    ts_req_t req;
+    int n = 0;
+    while ((rc = ts_reader_next(r, &req, &err)) == 1)
+        n++;
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 12); /* the rows of examples/tiny.csv */
+    ts_reader_close(r);
+    ts_scenario_destroy(sc);
+
+    /* A string scenario resolves against the directory it is given, the format is guessed
+     * from the file name, and a scalar trace is its path. */
+    sc = NULL;
+    rc = ts_scenario_load_string("workload: {trace: tiny.csv}\ntiers: [{capacity: 4}]\n", SRC,
+                                 TS_SOURCE_DIR "/examples", NULL, 0, &sc, &err);
+    if (rc)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_string_equal(sc->workload.reader->name, "csv");
+    assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
+    ts_reader_close(r);
+    ts_scenario_destroy(sc);
+
+    /* Without a directory, relative paths resolve against the current one. */
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    rc = ts_scenario_load_string("workload: {trace: {path: nothere.csv, format: csv}}\n"
+                                 "tiers: [{capacity: 4}]\n",
+                                 SRC, NULL, NULL, 0, &sc, &err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(sc->base_dir, cwd);
+    r = (ts_reader_t *)1;
+    ts_err_clear(&err);
+    assert_true(ts_scenario_open_workload(sc, &r, &err) < 0); /* the reader's error */
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "nothere.csv"));
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_default_scenario_loads(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    int rc = ts_scenario_load_string(ts_scenario_default_yaml(), "<built-in>", NULL, NULL, 0, &sc,
+                                     &err);
+    if (rc)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_string_equal(sc->source, "<built-in>");
+    assert_true(sc->workload.is_generator);
+    assert_int_equal(sc->n_tiers, 2);
+    assert_string_equal(sc->tiers[0].name, "hbm");
+    assert_true(sc->tiers[0].is_fraction);
+    assert_string_equal(sc->tiers[1].name, "dram");
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
+    ts_req_t req;
+    assert_int_equal(ts_reader_next(r, &req, &err), 1);
+    ts_reader_close(r);
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_workload_desc_lists_params(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    ts_scenario_t *sc = load_ok("workload: {generator: {kind: zipf, alpha: 0.9}}\n"
+                                "tiers: [{capacity: 5}]\n",
+                                NULL, 0);
+    char buf[512];
+    const char *d = ts_scenario_workload_desc(sc, buf, sizeof(buf));
+    assert_ptr_equal(d, buf);
+    assert_true(strncmp(d, "zipf ", 5) == 0);
+    const char *a = strstr(d, " alpha=0.9"); /* the shortest form, not 0.90000000000000002 */
+    assert_non_null(a);
+    assert_true(a[10] == ' ' || a[10] == 0);
+    const ts_reader_ops_t *ops = sc->workload.reader;
+    for (size_t i = 0; i < ops->params_count; i++) {
+        char key[80];
+        snprintf(key, sizeof(key), " %s=", ops->params[i].name);
+        assert_non_null(strstr(d, key));
+    }
+    char tiny[8];
+    ts_scenario_workload_desc(sc, tiny, sizeof(tiny));
+    assert_int_equal(strlen(tiny), 7); /* truncated, still terminated */
+    ts_scenario_destroy(sc);
+}
+
+static void test_config_examples_load(void **state)
+{
+    (void)state;
+    if (ts_gen_count() == 0 || ts_trace_count() == 0)
+        skip();
+    DIR *d = opendir(TS_SOURCE_DIR "/examples");
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/examples/%s", TS_SOURCE_DIR, e->d_name);
+        ts_scenario_t *sc = NULL;
+        ts_err_t err = {0};
+        int rc = ts_scenario_load_file(path, NULL, 0, &sc, &err);
+        if (rc)
+            fail_msg("%s: %s: %s", path, err.where, err.msg);
+        ts_reader_t *r = NULL;
+        if (ts_scenario_open_workload(sc, &r, &err))
+            fail_msg("%s: %s: %s", path, err.where, err.msg);
+        ts_reader_close(r);
+        ts_scenario_destroy(sc);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 2);
+}
+
+/* ---- out of memory ---- */
+
+/* Counts the allocations T of a load, then fails allocation N = 0 .. T-1 in turn: each
+ * must give TS_ENOMEM and no scenario (ASan reports any leak). Returns the code of the
+ * load with no failure. */
+static int load_under_oom(const char *yaml, const char *const *ovr, size_t n)
+{
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    ts_mem_fail_after(-1);
+    int final = ts_scenario_load_string(yaml, SRC, "/base", ovr, n, &sc, &err);
+    long total = ts_mem_count();
+    ts_scenario_destroy(sc);
+    assert_true(total > 0);
+    for (long fail = 0; fail < total; fail++) {
+        sc = NULL;
+        ts_err_clear(&err);
+        ts_mem_fail_after(fail);
+        int rc = ts_scenario_load_string(yaml, SRC, "/base", ovr, n, &sc, &err);
+        ts_mem_fail_after(-1);
+        if (rc != TS_ENOMEM || sc || !strstr(err.msg, "out of memory"))
+            fail_msg("allocation %ld of %ld failed: got %s: %s: %s", fail, total,
+                     ts_err_name(rc), err.where, err.msg);
+    }
+    return final;
+}
+
+static void test_config_oom_valid_scenario(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    const char *ovr[] = {"seed=3", "outputs.dir=x", "tiers.0.capacity=10"};
+    assert_int_equal(load_under_oom(ts_scenario_default_yaml(), ovr, 3), 0);
+    assert_int_equal(load_under_oom(k_base, NULL, 0), 0);
+}
+
+static void test_config_oom_error_paths(void **state)
+{
+    (void)state;
+    const char *ovr[] = {"seed=3", "outputs.dir=x", "tiers.1.capacity=10"};
+    const char *yaml = "name: x\n"
+                       "tiers:\n"
+                       "  - {name: a, capacity: 10, policy: lru}\n"
+                       "  - {name: b, capacity: 20%, policy: {name: fifo}}\n"
+                       "workload: {generator: {kind: nope, alpha: 1}}\n";
+    assert_int_equal(load_under_oom(yaml, ovr, 3), TS_ENOENT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_errors_name_place_and_problem),
+        cmocka_unit_test(test_config_too_many_tiers),
+        cmocka_unit_test(test_config_long_source_keeps_key_path),
+        cmocka_unit_test(test_config_missing_file),
+        cmocka_unit_test(test_config_file_errors_name_the_file),
+        cmocka_unit_test(test_config_full_scenario_decodes),
+        cmocka_unit_test(test_config_defaults_when_keys_are_absent),
+        cmocka_unit_test(test_config_bytes_mode_capacities),
+        cmocka_unit_test(test_config_policy_map_with_params),
+        cmocka_unit_test(test_config_overrides_edit_and_add_keys),
+        cmocka_unit_test(test_config_override_value_errors_name_the_flag),
+        cmocka_unit_test(test_config_relative_trace_paths),
+        cmocka_unit_test(test_config_default_scenario_loads),
+        cmocka_unit_test(test_config_workload_desc_lists_params),
+        cmocka_unit_test(test_config_examples_load),
+        cmocka_unit_test(test_config_oom_valid_scenario),
+        cmocka_unit_test(test_config_oom_error_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
