@@ -1,12 +1,432 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list.
+ *
+ * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
+ * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
+ * with exit status 1; usage errors exit with 2.
+ */
 #include "cli.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../policies/policy.h"
+#include "../reports/report.h"
+#include "../traces/info.h"
+#include "../traces/trace.h"
+#include "../workloads/gen.h"
+#include "mem.h"
+#include "run.h"
+#include "scenario.h"
+#include "units.h"
+
+#define CLI_MAX_OVERRIDES 256
+
+static int cli_fail(const ts_err_t *err)
+{
+    char buf[512];
+    fprintf(stderr, "tiersim: error: %s\n", ts_err_format(err, buf, sizeof(buf)));
+    return 1;
+}
+
+static int cli_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tiersim: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'tiersim help'.\n");
+    return 2;
+}
+
+static void cli_help(FILE *out)
+{
+    fprintf(out,
+            "usage: tiersim VERB [options]\n"
+            "\n"
+            "verbs:\n"
+            "  run [SCENARIO] [-s key.path=value]... [--json] [--timing] [-o DIR] [-q]\n"
+            "        run a scenario (YAML) with the fast engine; with no SCENARIO, the built-in\n"
+            "        default. Prints a text report, or the JSON result with --json.\n"
+            "  trace info FILE [--format FMT]\n"
+            "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
+            "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]...\n"
+            "        write the scenario's workload (a generator or a trace) to a trace file\n"
+            "  trace convert IN OUT [--from FMT] [--to FMT]\n"
+            "        convert a trace between formats\n"
+            "  list [policies|formats|generators]\n"
+            "        the registered plug-ins with their parameters\n"
+            "  help | --help     this text\n"
+            "  version | --version\n");
+}
+
+/* ---- run ---- */
+
+static int cli_load(const char *path, const char *const *ovr, size_t n_ovr, ts_scenario_t **sc,
+                    ts_err_t *err)
+{
+    if (path)
+        return ts_scenario_load_file(path, ovr, n_ovr, sc, err);
+    return ts_scenario_load_string(ts_scenario_default_yaml(), "<built-in>", NULL, ovr, n_ovr,
+                                   sc, err);
+}
+
+static int cli_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+        {"timing", no_argument, NULL, 't'},    {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *ovr[CLI_MAX_OVERRIDES];
+    size_t n_ovr = 0;
+    bool json = false, timing = false, quiet = false;
+    const char *outdir = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (n_ovr == CLI_MAX_OVERRIDES)
+                return cli_usage_error("too many -s overrides (at most %s)", "256");
+            ovr[n_ovr++] = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 't':
+            timing = true;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            cli_help(stdout);
+            return 0;
+        default:
+            return 2;
+        }
+    }
+    if (argc - optind > 1)
+        return cli_usage_error("run takes one scenario, found also '%s'", argv[optind + 1]);
+    const char *path = optind < argc ? argv[optind] : NULL;
+
+    ts_err_t err = {0};
+    ts_scenario_t *sc = NULL;
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    if (!res) {
+        ts_err_set(&err, TS_ENOMEM, "cannot allocate the result");
+        return cli_fail(&err);
+    }
+    int rc = cli_load(path, ovr, n_ovr, &sc, &err);
+    if (rc == 0)
+        rc = ts_run(sc, res, &err);
+    if (rc == 0) {
+        if (json)
+            rc = ts_report_json(res, timing, stdout, &err);
+        else if (!quiet)
+            rc = ts_report_text(res, stdout, &err);
+    }
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
+    const char *dir = outdir ? outdir : (sc && sc->outputs.dir[0] ? sc->outputs.dir : NULL);
+    if (rc == 0 && dir) {
+        bool any = sc->outputs.json || sc->outputs.csv || sc->outputs.text;
+        rc = ts_report_write_dir(res, dir, any ? sc->outputs.json : true,
+                                 any ? sc->outputs.csv : true, any ? sc->outputs.text : true,
+                                 &err);
+    }
+    ts_scenario_destroy(sc);
+    ts_free(res);
+    return rc ? cli_fail(&err) : 0;
+}
+
+/* ---- trace ---- */
+
+static const ts_trace_format_t *cli_format(const char *name, const char *path, ts_err_t *err)
+{
+    if (name)
+        return ts_trace_find(name, err);
+    const ts_trace_format_t *f = ts_trace_guess(path);
+    if (!f)
+        ts_err_set(err, TS_EINVAL,
+                   "cannot tell the format of '%s' from its contents or name; give --format",
+                   path);
+    return f;
+}
+
+static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
+                    uint64_t *count, ts_err_t *err)
+{
+    if (!to->writer)
+        return ts_err_set(err, TS_EUNSUPPORTED, "format %s cannot be written", to->name);
+    ts_writer_t *w = NULL;
+    int rc = to->writer->create(out, &w, err);
+    ts_req_t q;
+    *count = 0;
+    while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
+        rc = to->writer->write(w, &q, err);
+        (*count)++;
+    }
+    if (rc == 0)
+        rc = to->writer->finish(w, err);
+    if (w)
+        to->writer->destroy(w);
+    return rc;
+}
+
+static void cli_print_stats(const ts_trace_stats_t *st)
+{
+    char a[32], b[32], c[32];
+    printf("requests     %llu\n", (unsigned long long)st->n_requests);
+    printf("unique keys  %llu\n", (unsigned long long)st->n_keys);
+    printf("footprint    %s (%llu bytes)\n", ts_format_size(st->footprint_bytes, 1, a, sizeof(a)),
+           (unsigned long long)st->footprint_bytes);
+    printf("requested    %s\n", ts_format_size(st->requested_bytes, 1, a, sizeof(a)));
+    printf("time span    %s", ts_format_duration(st->span_ns, a, sizeof(a)));
+    if (st->n_time_backwards)
+        printf(" (%llu requests out of time order)", (unsigned long long)st->n_time_backwards);
+    printf("\nops         ");
+    for (unsigned op = 0; op < TS_OP_COUNT_; op++) {
+        double share = st->n_requests ? 100.0 * (double)st->n_ops[op] / (double)st->n_requests : 0;
+        printf(" %s %llu (%.1f%%)", ts_op_name(op), (unsigned long long)st->n_ops[op], share);
+    }
+    printf("\nsize         min %s  mean %s  max %s\n",
+           ts_format_size(st->size_min_bytes, 1, a, sizeof(a)),
+           ts_format_size((uint64_t)(st->size_mean_bytes + 0.5), 1, b, sizeof(b)),
+           ts_format_size(st->size_max_bytes, 1, c, sizeof(c)));
+    printf("size pctl    p50 %s", ts_format_size((uint64_t)(st->size_p50_bytes + 0.5), 1, a, sizeof(a)));
+    printf("  p90 %s", ts_format_size((uint64_t)(st->size_p90_bytes + 0.5), 1, a, sizeof(a)));
+    printf("  p99 %s  (%s over %llu sizes)\n",
+           ts_format_size((uint64_t)(st->size_p99_bytes + 0.5), 1, a, sizeof(a)),
+           st->is_size_exact ? "exact" : "sampled", (unsigned long long)st->n_size_samples);
+}
+
+static int cli_trace_info(int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                          {NULL, 0, NULL, 0}};
+    const char *fmt_name = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+        if (c != 'f')
+            return 2;
+        fmt_name = optarg;
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("trace info takes one FILE%s", "");
+    const char *path = argv[optind];
+    ts_err_t err = {0};
+    const ts_trace_format_t *fmt = cli_format(fmt_name, path, &err);
+    ts_reader_t *r = NULL;
+    ts_trace_stats_t st;
+    int rc = fmt ? ts_trace_open_path(fmt, path, &r, &err) : TS_EINVAL;
+    if (rc == 0)
+        rc = ts_trace_stats(r, &st, &err);
+    ts_reader_close(r);
+    if (rc)
+        return cli_fail(&err);
+    printf("trace        %s (%s)\n", path, fmt->name);
+    cli_print_stats(&st);
+    return 0;
+}
+
+static int cli_trace_gen(int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                          {"output", required_argument, NULL, 'o'},
+                                          {"set", required_argument, NULL, 's'},
+                                          {NULL, 0, NULL, 0}};
+    const char *fmt_name = "native", *out = NULL;
+    const char *ovr[CLI_MAX_OVERRIDES];
+    size_t n_ovr = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:s:", opts, NULL)) != -1) {
+        if (c == 'f')
+            fmt_name = optarg;
+        else if (c == 'o')
+            out = optarg;
+        else if (c == 's' && n_ovr < CLI_MAX_OVERRIDES)
+            ovr[n_ovr++] = optarg;
+        else
+            return 2;
+    }
+    if (!out)
+        return cli_usage_error("trace gen needs -o FILE%s", "");
+    if (argc - optind > 1)
+        return cli_usage_error("trace gen takes one scenario, found also '%s'", argv[optind + 1]);
+    ts_err_t err = {0};
+    ts_scenario_t *sc = NULL;
+    ts_reader_t *r = NULL;
+    uint64_t n = 0;
+    const ts_trace_format_t *fmt = ts_trace_find(fmt_name, &err);
+    int rc = fmt ? cli_load(optind < argc ? argv[optind] : NULL, ovr, n_ovr, &sc, &err)
+                 : TS_ENOENT;
+    if (rc == 0)
+        rc = ts_scenario_open_workload(sc, &r, &err);
+    if (rc == 0)
+        rc = cli_copy(r, fmt, out, &n, &err);
+    ts_reader_close(r);
+    ts_scenario_destroy(sc);
+    if (rc)
+        return cli_fail(&err);
+    fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
+            fmt->name);
+    return 0;
+}
+
+static int cli_trace_convert(int argc, char **argv)
+{
+    static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+                                          {"to", required_argument, NULL, 't'},
+                                          {NULL, 0, NULL, 0}};
+    const char *from = NULL, *to = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'f')
+            from = optarg;
+        else if (c == 't')
+            to = optarg;
+        else
+            return 2;
+    }
+    if (argc - optind != 2)
+        return cli_usage_error("trace convert takes IN and OUT%s", "");
+    const char *in = argv[optind], *out = argv[optind + 1];
+    ts_err_t err = {0};
+    ts_reader_t *r = NULL;
+    uint64_t n = 0;
+    const ts_trace_format_t *fin = cli_format(from, in, &err);
+    const ts_trace_format_t *fout = fin ? ts_trace_find(to ? to : "native", &err) : NULL;
+    int rc = fout ? ts_trace_open_path(fin, in, &r, &err) : TS_EINVAL;
+    if (rc == 0)
+        rc = cli_copy(r, fout, out, &n, &err);
+    ts_reader_close(r);
+    if (rc)
+        return cli_fail(&err);
+    fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
+            fout->name);
+    return 0;
+}
+
+static int cli_trace(int argc, char **argv)
+{
+    static const char *const subs[] = {"info", "gen", "convert"};
+    if (argc < 2)
+        return cli_usage_error("trace needs a sub-verb: info, gen or convert%s", "");
+    if (strcmp(argv[1], "info") == 0)
+        return cli_trace_info(argc - 1, argv + 1);
+    if (strcmp(argv[1], "gen") == 0)
+        return cli_trace_gen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "convert") == 0)
+        return cli_trace_convert(argc - 1, argv + 1);
+    const char *hint = ts_suggest(argv[1], subs, 3);
+    fprintf(stderr, "tiersim: error: unknown trace sub-verb '%s'%s%s%s\n", argv[1],
+            hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    return 2;
+}
+
+/* ---- list ---- */
+
+static void cli_list_params(const ts_param_spec_t *spec, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char form[256];
+        ts_param_type_name(&spec[i], form, sizeof(form));
+        printf("    %-16s %s; default %s. %s\n", spec[i].name, form,
+               spec[i].def ? spec[i].def : "(required)", spec[i].help);
+    }
+}
+
+static void cli_list_policies(void)
+{
+    printf("policies:\n");
+    for (size_t i = 0; i < ts_policy_count(); i++) {
+        const ts_policy_ops_t *p = ts_policy_at(i);
+        printf("  %-10s %s%s\n", p->name, p->summary,
+               p->flags & TS_POLICY_NEEDS_FUTURE ? " [offline]" : "");
+        cli_list_params(p->params, p->params_count);
+    }
+}
+
+static void cli_list_formats(void)
+{
+    printf("trace formats:\n");
+    for (size_t i = 0; i < ts_trace_count(); i++) {
+        const ts_trace_format_t *f = ts_trace_at(i);
+        printf("  %-10s %s%s\n", f->name, f->summary, f->writer ? " [read/write]" : " [read]");
+        cli_list_params(f->reader->params, f->reader->params_count);
+    }
+}
+
+static void cli_list_generators(void)
+{
+    printf("generators:\n");
+    for (size_t i = 0; i < ts_gen_count(); i++) {
+        const ts_reader_ops_t *g = ts_gen_at(i);
+        printf("  %-10s %s\n", g->name, g->summary);
+        cli_list_params(g->params, g->params_count);
+    }
+}
+
+static int cli_list(int argc, char **argv)
+{
+    static const char *const what[] = {"policies", "formats", "generators"};
+    const char *w = argc > 1 ? argv[1] : NULL;
+    if (w && strcmp(w, "policies") && strcmp(w, "formats") && strcmp(w, "generators")) {
+        const char *hint = ts_suggest(w, what, 3);
+        fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
+                hint ? " (did you mean '" : "; expected policies, formats or generators",
+                hint ? hint : "", hint ? "'?)" : "");
+        return 2;
+    }
+    if (!w || strcmp(w, "policies") == 0)
+        cli_list_policies();
+    if (!w || strcmp(w, "formats") == 0)
+        cli_list_formats();
+    if (!w || strcmp(w, "generators") == 0)
+        cli_list_generators();
+    return 0;
+}
+
+/* ---- main ---- */
 
 int ts_cli_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "tiersim: error: no verbs yet\n");
-    return 1;
+    static const char *const verbs[] = {"run", "trace", "list", "help", "version"};
+    ts_err_t err = {0};
+    if (ts_policy_registry_check(&err) || ts_trace_registry_check(&err) ||
+        ts_gen_registry_check(&err))
+        return cli_fail(&err);
+    if (argc < 2) {
+        cli_help(stderr);
+        return 2;
+    }
+    const char *v = argv[1];
+    if (strcmp(v, "run") == 0)
+        return cli_run(argc - 1, argv + 1);
+    if (strcmp(v, "trace") == 0)
+        return cli_trace(argc - 1, argv + 1);
+    if (strcmp(v, "list") == 0)
+        return cli_list(argc - 1, argv + 1);
+    if (strcmp(v, "help") == 0 || strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0) {
+        cli_help(stdout);
+        return 0;
+    }
+    if (strcmp(v, "version") == 0 || strcmp(v, "--version") == 0) {
+        printf("tiersim %s\n", TS_VERSION);
+        return 0;
+    }
+    const char *hint = ts_suggest(v, verbs, 5);
+    fprintf(stderr, "tiersim: error: unknown verb '%s'%s%s%s\nTry 'tiersim help'.\n", v,
+            hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    return 2;
 }

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.c - scenario -> result (see run.h).
+ *
+ * Order of work: open the workload; if a policy needs next-access times, load the trace
+ * into memory and annotate it (the only case where memory grows with trace length);
+ * measure the footprint when a capacity is a percentage; build the tiers (policy seeds
+ * derive from the scenario seed and the tier index); replay; copy counters to the result.
+ */
+#include "run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "future.h"
+#include "ktab.h"
+#include "mem.h"
+#include "memtrace.h"
+
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err)
+{
+    ts_ktab_t set;
+    uint64_t *keys = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0;
+    int rc = ts_ktab_init(&set, 1024, err);
+    if (rc)
+        return rc;
+    ts_req_t q;
+    while ((rc = ts_reader_next(r, &q, err)) > 0) {
+        if (q.op == TS_OP_DELETE || ts_ktab_find(&set, q.key, keys, sizeof(uint64_t)) !=
+                                        TS_KTAB_NONE)
+            continue;
+        if (n == cap) {
+            size_t ncap = cap + cap / 2 + 1024;
+            uint64_t *nk = ts_realloc(keys, ncap * sizeof(*nk));
+            if (!nk) {
+                rc = ts_err_set(err, TS_ENOMEM, "cannot count %zu distinct keys", ncap);
+                break;
+            }
+            keys = nk;
+            cap = ncap;
+        }
+        keys[n] = q.key;
+        rc = ts_ktab_insert(&set, q.key, (uint32_t)n, err);
+        if (rc)
+            break;
+        n++;
+        total += q.size_bytes;
+    }
+    ts_ktab_free(&set);
+    ts_free(keys);
+    if (rc < 0)
+        return rc;
+    *objects = n;
+    *bytes = total;
+    return ts_reader_reset(r, err);
+}
+
+/* splitmix64: independent-looking seeds for each tier from one scenario seed. */
+static uint64_t run_mix_seed(uint64_t seed, uint64_t i)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (i + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void run_params_desc(const ts_policy_ops_t *ops, const void *params, char *buf,
+                            size_t size)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; params && i < ops->params_count && used < size; i++) {
+        char v[128];
+        ts_param_format(&ops->params[i], params, v, sizeof(v));
+        used += (size_t)snprintf(buf + used, size - used, "%s%s=%s", i ? " " : "",
+                                 ops->params[i].name, v);
+    }
+}
+
+static bool run_needs_future(const ts_scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->n_tiers; i++)
+        if (sc->tiers[i].policy->flags & TS_POLICY_NEEDS_FUTURE)
+            return true;
+    return false;
+}
+
+static bool run_needs_footprint(const ts_scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->n_tiers; i++)
+        if (sc->tiers[i].is_fraction)
+            return true;
+    return false;
+}
+
+static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
+                        const ts_result_t *res, uint64_t *cap, ts_err_t *err)
+{
+    if (!ts->is_fraction) {
+        *cap = ts->capacity;
+        return 0;
+    }
+    uint64_t fp = sc->mode == TS_MODE_BYTES ? res->footprint_bytes : res->footprint_objects;
+    double c = floor(ts->capacity_fraction * (double)fp + 0.5);
+    if (c < 1) {
+        ts_err_where(err, "tiers.%s.capacity", ts->name);
+        return ts_err_set(err, TS_ERANGE,
+                          "%.6g%% of a footprint of %llu %s is less than one unit",
+                          ts->capacity_fraction * 100, (unsigned long long)fp,
+                          ts_mode_name(sc->mode));
+    }
+    *cap = (uint64_t)c;
+    return 0;
+}
+
+int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
+{
+    memset(res, 0, sizeof(*res));
+    snprintf(res->scenario, sizeof(res->scenario), "%s", sc->source);
+    snprintf(res->name, sizeof(res->name), "%s", sc->name);
+    ts_scenario_workload_desc(sc, res->workload, sizeof(res->workload));
+    res->seed = sc->seed;
+    res->mode = sc->mode;
+    res->engine = "fast";
+    res->n_tiers = sc->n_tiers;
+
+    ts_reader_t *src = NULL, *replay = NULL;
+    ts_memtrace_t *mt = NULL;
+    ts_tier_t *tiers[TS_MAX_TIERS] = {0};
+    int rc = ts_scenario_open_workload(sc, &src, err);
+    if (rc)
+        goto out;
+    replay = src;
+    if (run_needs_future(sc)) {
+        rc = ts_memtrace_load(src, 0, &mt, err);
+        if (rc == 0)
+            rc = ts_future_annotate(mt->reqs, mt->n, err);
+        if (rc == 0)
+            rc = ts_memtrace_reader(mt, &replay, err);
+        if (rc)
+            goto out;
+    }
+    if (run_needs_footprint(sc)) {
+        rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, err);
+        if (rc)
+            goto out;
+    }
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        const ts_tier_spec_t *spec = &sc->tiers[i];
+        ts_policy_init_t init = {.count_objects = sc->mode == TS_MODE_OBJECTS,
+                                 .seed = run_mix_seed(sc->seed, i)};
+        rc = run_capacity(sc, spec, res, &init.capacity, err);
+        if (rc == 0)
+            rc = ts_tier_create(spec->name, spec->policy, spec->policy_params, &init, &tiers[i],
+                                err);
+        if (rc)
+            goto out;
+    }
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = ts_engine_fast(tiers, sc->n_tiers, replay, &res->totals, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    if (rc)
+        goto out;
+
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        ts_tier_result_t *tr = &res->tiers[i];
+        const ts_tier_t *t = tiers[i];
+        snprintf(tr->name, sizeof(tr->name), "%s", t->name);
+        snprintf(tr->policy, sizeof(tr->policy), "%s", sc->tiers[i].policy->name);
+        run_params_desc(sc->tiers[i].policy, sc->tiers[i].policy_params, tr->params,
+                        sizeof(tr->params));
+        tr->capacity = t->capacity;
+        tr->n_objects = t->n_objects;
+        tr->used = t->used;
+        tr->mem_bytes = t->policy->ops->mem_bytes(t->policy);
+        tr->st = t->st;
+    }
+out:
+    for (size_t i = 0; i < TS_MAX_TIERS; i++)
+        ts_tier_destroy(tiers[i]);
+    if (replay != src)
+        ts_reader_close(replay);
+    ts_reader_close(src);
+    ts_memtrace_destroy(mt);
+    return rc;
+}

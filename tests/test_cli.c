@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_cli.c - the tiersim executable end to end: the built-in default runs, the same seed
+ * gives byte-identical JSON, overrides change what they name, every example scenario
+ * runs, trace gen/info agree, outputs land in -o DIR, and errors are one line with a
+ * non-zero exit.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+struct fixture {
+    char dir[256];
+    const char *exe;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -1;
+    f->exe = getenv("TS_TIERSIM");
+    snprintf(f->dir, sizeof(f->dir), "/tmp/tiersim-cli-XXXXXX");
+    if (!f->exe || !mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+/* Runs `tiersim ARGS` with stdout to DIR/out and stderr to DIR/err; returns the exit code. */
+static int tiersim(struct fixture *f, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s > '%s/out' 2> '%s/err'", TS_SOURCE_DIR,
+             f->exe, args, f->dir, f->dir);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf)
+        buf[n] = 0;
+    fclose(fp);
+    return buf;
+}
+
+static void test_cli_default_run_prints_a_report(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(tiersim(f, "run"), 0);
+    char *out = slurp(f->dir, "out");
+    assert_non_null(out);
+    assert_non_null(strstr(out, "miss ratio"));
+    assert_non_null(strstr(out, "requests/s"));
+    free(out);
+}
+
+static void test_cli_json_is_deterministic_and_complete(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(tiersim(f, "run --json"), 0);
+    char *a = slurp(f->dir, "out");
+    assert_int_equal(tiersim(f, "run --json"), 0);
+    char *b = slurp(f->dir, "out");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a, b);
+    assert_int_equal(tiersim(f, "run --json -s seed=43"), 0);
+    char *c = slurp(f->dir, "out");
+    assert_string_not_equal(a, c);
+
+    json_error_t jerr;
+    json_t *doc = json_loads(a, 0, &jerr);
+    assert_non_null(doc);
+    json_t *tiers = json_object_get(doc, "tiers");
+    assert_true(json_is_array(tiers) && json_array_size(tiers) >= 1);
+    static const char *const fields[] = {"name",      "policy",     "capacity",
+                                         "requests",  "hits",       "misses",
+                                         "miss_ratio", "byte_miss_ratio", "evictions"};
+    for (size_t t = 0; t < json_array_size(tiers); t++) {
+        json_t *tier = json_array_get(tiers, t);
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+            if (!json_object_get(tier, fields[i]))
+                fail_msg("tier %zu lacks %s", t, fields[i]);
+        json_int_t req = json_integer_value(json_object_get(tier, "requests"));
+        json_int_t hit = json_integer_value(json_object_get(tier, "hits"));
+        json_int_t mis = json_integer_value(json_object_get(tier, "misses"));
+        assert_int_equal(req, hit + mis);
+    }
+    assert_non_null(json_object_get(doc, "totals"));
+    json_decref(doc);
+    free(a);
+    free(b);
+    free(c);
+}
+
+static void test_cli_override_changes_the_named_key(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(tiersim(f, "run --json -s tiers.0.capacity=123"), 0);
+    char *out = slurp(f->dir, "out");
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    assert_non_null(doc);
+    json_t *t0 = json_array_get(json_object_get(doc, "tiers"), 0);
+    assert_int_equal(json_integer_value(json_object_get(t0, "capacity")), 123);
+    json_decref(doc);
+    free(out);
+}
+
+static void test_cli_every_example_runs(void **state)
+{
+    struct fixture *f = *state;
+    DIR *d = opendir(TS_SOURCE_DIR "/examples");
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
+            continue;
+        char args[512];
+        snprintf(args, sizeof(args), "run -q examples/%s", e->d_name);
+        int rc = tiersim(f, args);
+        if (rc != 0) {
+            char *err = slurp(f->dir, "err");
+            fail_msg("examples/%s exited %d: %s", e->d_name, rc, err ? err : "");
+        }
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 2);
+}
+
+static void test_cli_trace_gen_then_info(void **state)
+{
+    struct fixture *f = *state;
+    char args[1024];
+    snprintf(args, sizeof(args), "trace gen -s workload.generator.requests=5000 -o '%s/t.tsim'",
+             f->dir);
+    assert_int_equal(tiersim(f, args), 0);
+    snprintf(args, sizeof(args), "trace info '%s/t.tsim'", f->dir);
+    assert_int_equal(tiersim(f, args), 0);
+    char *out = slurp(f->dir, "out");
+    assert_non_null(out);
+    assert_non_null(strstr(out, "5000"));
+    free(out);
+}
+
+static void test_cli_outputs_dir(void **state)
+{
+    struct fixture *f = *state;
+    char args[1024];
+    snprintf(args, sizeof(args), "run -q -o '%s/res'", f->dir);
+    assert_int_equal(tiersim(f, args), 0);
+    static const char *const files[] = {"res/result.json", "res/tiers.csv", "res/report.txt"};
+    for (size_t i = 0; i < 3; i++) {
+        char *s = slurp(f->dir, files[i]);
+        if (!s || !s[0])
+            fail_msg("%s missing or empty", files[i]);
+        free(s);
+    }
+}
+
+static void test_cli_errors_are_one_line(void **state)
+{
+    struct fixture *f = *state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/bad.yaml", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("seed: 1\nworkload:\n  generator: {kind: zipf}\ntiers:\n  - {name: a, capacity: 12x, "
+          "policy: lru}\n",
+          fp);
+    fclose(fp);
+    char args[1024];
+    snprintf(args, sizeof(args), "run '%s'", path);
+    assert_int_equal(tiersim(f, args), 1);
+    char *err = slurp(f->dir, "err");
+    assert_non_null(err);
+    assert_non_null(strstr(err, "tiersim: error: "));
+    assert_non_null(strstr(err, "bad.yaml:5:"));
+    assert_non_null(strstr(err, "12x"));
+    assert_non_null(strchr(err, '\n'));
+    assert_null(strchr(strchr(err, '\n') + 1, '\n'));
+    free(err);
+
+    assert_int_equal(tiersim(f, "runn"), 2);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "did you mean 'run'"));
+    free(err);
+    assert_int_equal(tiersim(f, "run /nonexistent/scenario.yaml"), 1);
+    assert_int_equal(tiersim(f, "run -s tiers.0.policy=lruu"), 1);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "did you mean 'lru'"));
+    free(err);
+}
+
+static void test_cli_list_shows_every_policy(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(tiersim(f, "list policies"), 0);
+    char *out = slurp(f->dir, "out");
+    static const char *const names[] = {"fifo", "lru", "clock", "lfu", "arc", "s3fifo",
+                                        "sieve", "opt"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strstr(out, names[i]))
+            fail_msg("list policies lacks %s", names[i]);
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_cli_default_run_prints_a_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_json_is_deterministic_and_complete, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cli_override_changes_the_named_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_every_example_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_trace_gen_then_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
