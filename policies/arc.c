@@ -260,6 +260,12 @@ static size_t arc_mem_bytes(const ts_policy_t *p)
     return sizeof(*a) + ts_pool_bytes(&a->pool) + ts_ktab_bytes(&a->index);
 }
 
+static void arc_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const arc_t *x = (const arc_t *)p;
+    ts__prefetch(&x->index, &x->pool, key, stage);
+}
+
 const ts_policy_ops_t ts_policy_arc = {
     .abi = TS_POLICY_ABI,
     .name = "arc",
@@ -275,4 +281,5 @@ const ts_policy_ops_t ts_policy_arc = {
     .evict = arc_evict,
     .remove = arc_remove,
     .mem_bytes = arc_mem_bytes,
+    .prefetch = arc_prefetch,
 };

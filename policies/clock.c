@@ -152,4 +152,5 @@ const ts_policy_ops_t ts_policy_clock = {
     .evict = clock_evict,
     .remove = clock_remove,
     .mem_bytes = clock_mem_bytes,
+    .prefetch = ts__lcache_prefetch,
 };

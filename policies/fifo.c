@@ -107,4 +107,5 @@ const ts_policy_ops_t ts_policy_fifo = {
     .evict = fifo_evict,
     .remove = fifo_remove,
     .mem_bytes = fifo_mem_bytes,
+    .prefetch = ts__lcache_prefetch,
 };

@@ -237,6 +237,12 @@ static size_t lfu_mem_bytes(const ts_policy_t *p)
            ts_ktab_bytes(&l->index);
 }
 
+static void lfu_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const lfu_t *x = (const lfu_t *)p;
+    ts__prefetch(&x->index, &x->pool, key, stage);
+}
+
 const ts_policy_ops_t ts_policy_lfu = {
     .abi = TS_POLICY_ABI,
     .name = "lfu",
@@ -252,4 +258,5 @@ const ts_policy_ops_t ts_policy_lfu = {
     .evict = lfu_evict,
     .remove = lfu_remove,
     .mem_bytes = lfu_mem_bytes,
+    .prefetch = lfu_prefetch,
 };

@@ -77,3 +77,22 @@ size_t ts__lcache_mem(const ts__lcache_t *lc, size_t self_size)
 {
     return self_size + ts_pool_bytes(&lc->pool) + ts_ktab_bytes(&lc->index);
 }
+
+/* Besides the key's slot and node, warms what the next eviction from the tail touches: the
+ * tail node, the node before it and the tail key's index slot. */
+void ts__lcache_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const ts__lcache_t *lc = (const ts__lcache_t *)p;
+    ts__prefetch(&lc->index, &lc->pool, key, stage);
+    uint32_t t = lc->list.tail;
+    if (t == TS__NIL)
+        return;
+    const ts__lnode_t *n = ts__ln(&lc->pool, t);
+    if (stage == 0) {
+        __builtin_prefetch(n);
+        return;
+    }
+    if (n->prev != TS__NIL)
+        __builtin_prefetch(ts__ln(&lc->pool, n->prev));
+    ts_ktab_prefetch(&lc->index, n->key);
+}

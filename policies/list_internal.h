@@ -86,6 +86,16 @@ static inline uint32_t ts__find(const ts_ktab_t *t, const ts_pool_t *pool, uint6
     return ts_ktab_find(t, key, pool->base, pool->stride);
 }
 
+/* Prefetch hook body for a policy with one index and one node pool (policy.h). */
+static inline void ts__prefetch(const ts_ktab_t *t, const ts_pool_t *pool, uint64_t key,
+                                int stage)
+{
+    if (stage == 0)
+        ts_ktab_prefetch(t, key);
+    else
+        ts_ktab_prefetch_node(t, key, pool->base, pool->stride);
+}
+
 /* ---- single-list cache base (policies/list.c): index + pool + one list ----
  * FIFO, LRU, CLOCK and SIEVE differ only in what a hit does and which node evict picks;
  * they embed ts__lcache_t first and share allocation, insertion and unlinking here. */
@@ -110,5 +120,7 @@ void ts__lcache_drop(ts__lcache_t *lc, uint32_t id, ts_victim_t *out);
 /* remove hook body: drops key when present. */
 bool ts__lcache_remove(ts__lcache_t *lc, uint64_t key, ts_victim_t *out);
 size_t ts__lcache_mem(const ts__lcache_t *lc, size_t self_size);
+/* prefetch hook for the single-list policies. */
+void ts__lcache_prefetch(const ts_policy_t *p, uint64_t key, int stage);
 
 #endif

@@ -93,4 +93,5 @@ const ts_policy_ops_t ts_policy_lru = {
     .evict = lru_evict,
     .remove = lru_remove,
     .mem_bytes = lru_mem_bytes,
+    .prefetch = ts__lcache_prefetch,
 };

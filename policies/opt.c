@@ -218,6 +218,15 @@ static size_t opt_mem_bytes(const ts_policy_t *p)
            (size_t)o->cap * sizeof(*o->heap);
 }
 
+static void opt_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const opt_t *x = (const opt_t *)p;
+    if (stage == 0)
+        ts_ktab_prefetch(&x->index, key);
+    else
+        ts_ktab_prefetch_node(&x->index, key, x->pool.base, x->pool.stride);
+}
+
 const ts_policy_ops_t ts_policy_opt = {
     .abi = TS_POLICY_ABI,
     .name = "opt",
@@ -233,4 +242,5 @@ const ts_policy_ops_t ts_policy_opt = {
     .evict = opt_evict,
     .remove = opt_remove,
     .mem_bytes = opt_mem_bytes,
+    .prefetch = opt_prefetch,
 };

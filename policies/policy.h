@@ -20,6 +20,9 @@
  *            r is the request that needs the room (ARC and OPT read it).
  *   remove   drops key if present and reports it in out (may be NULL); false if absent.
  *   mem_bytes heap bytes held by the instance (for the memory-per-object benchmark).
+ *   prefetch (optional) a hint that key will be looked up soon: stage 0 well ahead, stage 1
+ *            closer. It may issue CPU cache prefetches (ts_ktab_prefetch, then
+ *            ts_ktab_prefetch_node) and must change nothing: results never depend on it.
  */
 #ifndef TS_POLICIES_POLICY_H
 #define TS_POLICIES_POLICY_H
@@ -67,6 +70,7 @@ typedef struct ts_policy_ops {
     int (*evict)(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out);
     bool (*remove)(ts_policy_t *p, uint64_t key, ts_victim_t *out);
     size_t (*mem_bytes)(const ts_policy_t *p);
+    void (*prefetch)(const ts_policy_t *p, uint64_t key, int stage); /* optional */
 } ts_policy_ops_t;
 
 /* Base of every policy instance (first member of the implementation's struct). */

@@ -268,6 +268,28 @@ static size_t s3fifo_mem_bytes(const ts_policy_t *p)
     return sizeof(*s) + ts_pool_bytes(&s->pool) + ts_ktab_bytes(&s->index);
 }
 
+/* Besides the key's slot and node, warms what the next evictions will touch: the tails of
+ * S, M and G, the nodes before them, and the index slot of the ghost due to expire. */
+static void s3fifo_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const s3fifo_t *x = (const s3fifo_t *)p;
+    ts__prefetch(&x->index, &x->pool, key, stage);
+    for (int q = 0; q < S3_NLISTS; q++) {
+        uint32_t t = x->q[q].tail;
+        if (t == TS__NIL)
+            continue;
+        if (stage == 0) {
+            __builtin_prefetch(s3fifo_node(x, t));
+            continue;
+        }
+        const s3fifo_node_t *n = s3fifo_node(x, t);
+        if (n->ln.prev != TS__NIL)
+            __builtin_prefetch(s3fifo_node(x, n->ln.prev));
+        if (q != S3_S)
+            ts_ktab_prefetch(&x->index, n->ln.key);
+    }
+}
+
 const ts_policy_ops_t ts_policy_s3fifo = {
     .abi = TS_POLICY_ABI,
     .name = "s3fifo",
@@ -283,4 +305,5 @@ const ts_policy_ops_t ts_policy_s3fifo = {
     .evict = s3fifo_evict,
     .remove = s3fifo_remove,
     .mem_bytes = s3fifo_mem_bytes,
+    .prefetch = s3fifo_prefetch,
 };

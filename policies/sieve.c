@@ -135,4 +135,5 @@ const ts_policy_ops_t ts_policy_sieve = {
     .evict = sieve_evict,
     .remove = sieve_remove,
     .mem_bytes = sieve_mem_bytes,
+    .prefetch = ts__lcache_prefetch,
 };

@@ -58,21 +58,48 @@ static int fast_one(ts_tier_t *const *tiers, size_t n, const ts_req_t *r, ts_tot
     return fast_fill_above(tiers, hit_at, r, err);
 }
 
+/* Requests are read LOOKAHEAD ahead so that the top tier's index slot (LOOKAHEAD ahead)
+ * and node (NEAR ahead) are on their way to the CPU cache when the request is replayed:
+ * with a working set larger than the cache, those two loads dominate. The hints change
+ * no state, so the counters are the same as a plain one-at-a-time replay. */
+#define LOOKAHEAD 16 /* a power of two */
+#define NEAR 6
+
 int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_t *tot,
                    ts_err_t *err)
 {
-    ts_req_t req;
-    int rc;
-    while ((rc = ts_reader_next(r, &req, err)) > 0) {
+    ts_req_t ring[LOOKAHEAD];
+    size_t head = 0, count = 0;
+    bool more = true;
+    for (;;) {
+        while (more && count < LOOKAHEAD) {
+            ts_req_t *q = &ring[(head + count) & (LOOKAHEAD - 1)];
+            int rc = ts_reader_next(r, q, err);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                more = false;
+                break;
+            }
+            if (n)
+                ts_tier_prefetch(tiers[0], q->key, 0);
+            count++;
+        }
+        if (count == 0)
+            return 0;
+        if (n && count > NEAR)
+            ts_tier_prefetch(tiers[0], ring[(head + NEAR) & (LOOKAHEAD - 1)].key, 1);
+        const ts_req_t *req = &ring[head];
         if (tot->n_req == 0)
-            tot->first_ns = req.time_ns;
-        tot->last_ns = req.time_ns;
+            tot->first_ns = req->time_ns;
+        tot->last_ns = req->time_ns;
         tot->n_req++;
-        rc = fast_one(tiers, n, &req, tot, err);
+        int rc = fast_one(tiers, n, req, tot, err);
         if (rc) {
             ts_err_where(err, "request %llu", (unsigned long long)tot->n_req);
             return rc;
         }
+        head = (head + 1) & (LOOKAHEAD - 1);
+        count--;
     }
-    return rc;
 }

@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mem.c - heap wrappers with a thread-local failure countdown for tests (see mem.h).
+ *
+ * Blocks of MEM_HUGE bytes or more (policy node pools, key indexes, in-memory traces) are
+ * aligned to 2 MiB and marked MADV_HUGEPAGE: policies touch them at random, and with 4 KiB
+ * pages nearly every such touch also misses the TLB. Where transparent huge pages are off
+ * the advice is ignored and nothing else changes.
  */
 #include "mem.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define MEM_HUGE ((size_t)2 << 20)
 
 static _Thread_local long mem_countdown = -1; /* allocations left before one fails; <0: off */
 static _Thread_local long mem_count;
@@ -23,19 +32,51 @@ static int mem_should_fail(void)
     return 0;
 }
 
+static void *mem_huge(size_t size)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, MEM_HUGE, size))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, size & ~(MEM_HUGE - 1), MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
+    return p;
+}
+
 void *ts_malloc(size_t size)
 {
-    return mem_should_fail() ? NULL : malloc(size ? size : 1);
+    if (mem_should_fail())
+        return NULL;
+    return size >= MEM_HUGE ? mem_huge(size) : malloc(size ? size : 1);
 }
 
 void *ts_calloc(size_t n, size_t size)
 {
-    return mem_should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+    if (mem_should_fail())
+        return NULL;
+    if (n && size > (size_t)-1 / n)
+        return NULL;
+    if (n * size < MEM_HUGE)
+        return calloc(n ? n : 1, size ? size : 1);
+    void *p = mem_huge(n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
 }
 
 void *ts_realloc(void *p, size_t size)
 {
-    return mem_should_fail() ? NULL : realloc(p, size ? size : 1);
+    if (mem_should_fail())
+        return NULL;
+    if (size < MEM_HUGE || !p)
+        return size < MEM_HUGE ? realloc(p, size ? size : 1) : mem_huge(size);
+    size_t old = malloc_usable_size(p);
+    void *q = mem_huge(size);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old < size ? old : size);
+    free(p);
+    return q;
 }
 
 void ts_free(void *p)

@@ -64,6 +64,13 @@ static inline uint64_t ts_tier_charge(const ts_tier_t *t, uint64_t size_bytes)
     return t->count_objects ? 1 : size_bytes;
 }
 
+/* Hints that key will be looked up soon (stage 0 far ahead, 1 near); changes nothing. */
+static inline void ts_tier_prefetch(const ts_tier_t *t, uint64_t key, int stage)
+{
+    if (t->policy->ops->prefetch)
+        t->policy->ops->prefetch(t->policy, key, stage);
+}
+
 /* Looks r->key up and counts the request (by op), the hit or the miss. A hit touches the
  * object (recency/frequency). Returns true on a hit. */
 bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r);

@@ -26,7 +26,9 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "sim/engine.h"
 #include "sim/future.h"
+#include "sim/memtrace.h"
 #include "sim/ktab.h"
 #include "sim/mem.h"
 #include "sim/param.h"
@@ -272,6 +274,45 @@ static void test_policy_conformance_properties(void **state)
     test_free(h2);
 }
 
+/* The fast engine reads requests ahead and prefetches index slots and nodes: the hits it
+ * counts must be those of a plain one-at-a-time replay, and prefetching keys that are
+ * absent, cached or far from anything must change nothing, for every policy. */
+static void test_policy_conformance_engine_readahead(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    conf_trace_t tr = conf_trace(CONF_ZIPF, N, 300, 0.8, 91);
+    ts_err_t err = {0};
+    ts_memtrace_t *mt = NULL;
+    assert_int_equal(ts_memtrace_create(&mt, &err), 0);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(ts_memtrace_push(mt, &tr.r[i], &err), 0);
+    for (size_t i = 0; i < ts_policy_count(); i++) {
+        const ts_policy_ops_t *ops = ts_policy_at(i);
+        for (int objects = 0; objects < 2; objects++) {
+            uint64_t cap = objects ? 40 : 2000;
+            uint8_t *hits = test_malloc(N);
+            size_t direct = conf_replay("readahead", ops, &tr, cap, objects, 0, false, hits);
+            test_free(hits);
+            ts_tier_t *t = conf_tier(ops, cap, objects);
+            for (uint64_t k = 0; k < 4; k++) /* on an empty policy */
+                ts_tier_prefetch(t, k * 1000003, (int)(k & 1));
+            ts_reader_t *r = NULL;
+            ts_totals_t tot = {0};
+            assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+            assert_int_equal(ts_engine_fast(&t, 1, r, &tot, &err), 0);
+            if (t->st.n_miss != direct || tot.n_req != N)
+                fail_msg("readahead: %s (%s): the engine counted %llu misses, a plain replay "
+                         "%zu", ops->name, objects ? "objects" : "bytes",
+                         (unsigned long long)t->st.n_miss, direct);
+            ts_reader_close(r);
+            ts_tier_destroy(t);
+        }
+    }
+    ts_memtrace_destroy(mt);
+    conf_trace_free(&tr);
+}
+
 static void test_policy_conformance_opt_is_lowest(void **state)
 {
     (void)state;
@@ -495,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_policy_conformance_broken_ops),
         cmocka_unit_test(test_policy_conformance_properties),
         cmocka_unit_test(test_policy_conformance_opt_is_lowest),
+        cmocka_unit_test(test_policy_conformance_engine_readahead),
         cmocka_unit_test(test_policy_conformance_lru_stack_property),
         cmocka_unit_test(test_policy_conformance_loop),
         cmocka_unit_test(test_policy_conformance_create_oom),
