@@ -50,12 +50,14 @@ static void cli_help(FILE *out)
             "  run [SCENARIO] [-s key.path=value]... [--json] [--timing] [-o DIR] [-q]\n"
             "        run a scenario (YAML) with the fast engine; with no SCENARIO, the built-in\n"
             "        default. Prints a text report, or the JSON result with --json.\n"
-            "  trace info FILE [--format FMT]\n"
+            "  trace info FILE [--format FMT] [-p name=value]...\n"
             "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
             "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]...\n"
             "        write the scenario's workload (a generator or a trace) to a trace file\n"
-            "  trace convert IN OUT [--from FMT] [--to FMT]\n"
-            "        convert a trace between formats\n"
+            "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]...\n"
+            "        convert a trace between formats (native by default)\n"
+            "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
+            "        -p time_unit=ns -p header=true -p columns.size=-1\n"
             "  list [policies|formats|generators]\n"
             "        the registered plug-ins with their parameters\n"
             "  help | --help     this text\n"
@@ -160,6 +162,45 @@ static const ts_trace_format_t *cli_format(const char *name, const char *path, t
     return f;
 }
 
+/* Reader parameters for trace info / convert: path first, then each `-p name=value`. */
+typedef struct cli_rparams {
+    const char *names[CLI_MAX_OVERRIDES + 1];
+    const char *values[CLI_MAX_OVERRIDES + 1];
+    char *owned[CLI_MAX_OVERRIDES];
+    size_t n, n_owned;
+} cli_rparams_t;
+
+static int cli_rparam_add(cli_rparams_t *p, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || p->n_owned == CLI_MAX_OVERRIDES)
+        return cli_usage_error("-p expects name=value (a parameter of the trace format), "
+                               "found '%s'",
+                               arg);
+    char *name = ts_strdup(arg);
+    if (!name)
+        return cli_usage_error("out of memory at '%s'", arg);
+    name[eq - arg] = 0;
+    p->owned[p->n_owned++] = name;
+    p->names[p->n] = name;
+    p->values[p->n++] = eq + 1;
+    return 0;
+}
+
+static void cli_rparams_free(cli_rparams_t *p)
+{
+    for (size_t i = 0; i < p->n_owned; i++)
+        ts_free(p->owned[i]);
+}
+
+static int cli_open_trace(const ts_trace_format_t *fmt, const char *path, cli_rparams_t *p,
+                          ts_reader_t **r, ts_err_t *err)
+{
+    p->names[p->n] = "path";
+    p->values[p->n] = path;
+    return ts_reader_open_kv(fmt->reader, p->names, p->values, p->n + 1, NULL, r, err);
+}
+
 static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
                     uint64_t *count, ts_err_t *err)
 {
@@ -210,26 +251,36 @@ static void cli_print_stats(const ts_trace_stats_t *st)
 static int cli_trace_info(int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                          {"param", required_argument, NULL, 'p'},
                                           {NULL, 0, NULL, 0}};
     const char *fmt_name = NULL;
-    int c;
+    cli_rparams_t rp = {0};
+    int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (c != 'f')
-            return 2;
-        fmt_name = optarg;
+    while (rc == 0 && (c = getopt_long(argc, argv, "f:p:", opts, NULL)) != -1) {
+        if (c == 'f')
+            fmt_name = optarg;
+        else if (c == 'p')
+            rc = cli_rparam_add(&rp, optarg);
+        else
+            rc = 2;
     }
-    if (optind != argc - 1)
-        return cli_usage_error("trace info takes one FILE%s", "");
+    if (rc == 0 && optind != argc - 1)
+        rc = cli_usage_error("trace info takes one FILE%s", "");
+    if (rc) {
+        cli_rparams_free(&rp);
+        return rc;
+    }
     const char *path = argv[optind];
     ts_err_t err = {0};
     const ts_trace_format_t *fmt = cli_format(fmt_name, path, &err);
     ts_reader_t *r = NULL;
     ts_trace_stats_t st;
-    int rc = fmt ? ts_trace_open_path(fmt, path, &r, &err) : TS_EINVAL;
+    rc = fmt ? cli_open_trace(fmt, path, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
         rc = ts_trace_stats(r, &st, &err);
     ts_reader_close(r);
+    cli_rparams_free(&rp);
     if (rc)
         return cli_fail(&err);
     printf("trace        %s (%s)\n", path, fmt->name);
@@ -286,30 +337,39 @@ static int cli_trace_convert(int argc, char **argv)
 {
     static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
+                                          {"param", required_argument, NULL, 'p'},
                                           {NULL, 0, NULL, 0}};
     const char *from = NULL, *to = NULL;
-    int c;
+    cli_rparams_t rp = {0};
+    int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
         if (c == 'f')
             from = optarg;
         else if (c == 't')
             to = optarg;
+        else if (c == 'p')
+            rc = cli_rparam_add(&rp, optarg);
         else
-            return 2;
+            rc = 2;
     }
-    if (argc - optind != 2)
-        return cli_usage_error("trace convert takes IN and OUT%s", "");
+    if (rc == 0 && argc - optind != 2)
+        rc = cli_usage_error("trace convert takes IN and OUT%s", "");
+    if (rc) {
+        cli_rparams_free(&rp);
+        return rc;
+    }
     const char *in = argv[optind], *out = argv[optind + 1];
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
     uint64_t n = 0;
     const ts_trace_format_t *fin = cli_format(from, in, &err);
     const ts_trace_format_t *fout = fin ? ts_trace_find(to ? to : "native", &err) : NULL;
-    int rc = fout ? ts_trace_open_path(fin, in, &r, &err) : TS_EINVAL;
+    rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
         rc = cli_copy(r, fout, out, &n, &err);
     ts_reader_close(r);
+    cli_rparams_free(&rp);
     if (rc)
         return cli_fail(&err);
     fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,

@@ -181,8 +181,44 @@ static void test_cli_trace_gen_then_info(void **state)
     assert_int_equal(tiersim(f, args), 0);
     char *out = slurp(f->dir, "out");
     assert_non_null(out);
-    assert_non_null(strstr(out, "5000"));
+    assert_non_null(strstr(out, "requests     5000\n"));
     free(out);
+}
+
+/* examples/tiny.csv by hand: 12 requests over keys 1..6; first sizes 4+4+8+4+16+4 KiB =
+ * 40 KiB; nine 4 KiB, two 8 KiB and one 16 KiB request = 68 KiB; times 0..110 in ns. */
+static void test_cli_trace_convert_with_reader_params(void **state)
+{
+    struct fixture *f = *state;
+    char args[1024];
+    snprintf(args, sizeof(args), "trace convert examples/tiny.csv '%s/t.tsim' -p time_unit=ns",
+             f->dir);
+    assert_int_equal(tiersim(f, args), 0);
+    snprintf(args, sizeof(args), "trace info '%s/t.tsim'", f->dir);
+    assert_int_equal(tiersim(f, args), 0);
+    char *out = slurp(f->dir, "out");
+    assert_non_null(out);
+    static const char *const want[] = {"requests     12\n", "unique keys  6\n",
+                                       "footprint    40KiB (40960 bytes)\n",
+                                       "requested    68KiB\n", "time span    110ns\n",
+                                       "get 12 (100.0%)"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(out, want[i]))
+            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    free(out);
+    /* Without the parameter the times are read as seconds. */
+    assert_int_equal(tiersim(f, "trace info examples/tiny.csv"), 0);
+    out = slurp(f->dir, "out");
+    assert_non_null(strstr(out, "time span    110s\n"));
+    free(out);
+    /* A misspelt parameter: one line naming it, with a suggestion, exit 1. */
+    assert_int_equal(tiersim(f, "trace info examples/tiny.csv -p time_unt=ns"), 1);
+    char *err = slurp(f->dir, "err");
+    assert_non_null(err);
+    assert_string_equal(err, "tiersim: error: csv.time_unt: unknown key 'time_unt' (did you "
+                             "mean 'time_unit'?)\n");
+    free(err);
+    assert_int_equal(tiersim(f, "trace info examples/tiny.csv -p time_unit"), 2);
 }
 
 static void test_cli_outputs_dir(void **state)
@@ -256,6 +292,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_override_changes_the_named_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_every_example_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_gen_then_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_trace_convert_with_reader_params, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
