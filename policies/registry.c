@@ -43,24 +43,10 @@ const ts_policy_ops_t *ts_policy_at(size_t i)
 const ts_policy_ops_t *ts_policy_find(const char *name, ts_err_t *err)
 {
     const char *names[N_POLICIES];
-    for (size_t i = 0; i < N_POLICIES; i++) {
-        if (strcmp(k_policies[i]->name, name) == 0)
-            return k_policies[i];
+    for (size_t i = 0; i < N_POLICIES; i++)
         names[i] = k_policies[i]->name;
-    }
-    const char *hint = ts_suggest(name, names, N_POLICIES);
-    if (hint) {
-        ts_err_set(err, TS_ENOENT, "unknown policy '%s' (did you mean '%s'?)", name, hint);
-        return NULL;
-    }
-    char list[256];
-    size_t used = 0;
-    list[0] = 0;
-    for (size_t i = 0; i < N_POLICIES && used < sizeof(list); i++)
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                 names[i]);
-    ts_err_set(err, TS_ENOENT, "unknown policy '%s' (expected one of: %s)", name, list);
-    return NULL;
+    long at = ts_name_index("policy", name, names, N_POLICIES, err);
+    return at < 0 ? NULL : k_policies[at];
 }
 
 int ts_policy_check(const ts_policy_ops_t *ops, ts_err_t *err)

@@ -288,3 +288,24 @@ const char *ts_suggest(const char *word, const char *const *cands, size_t n)
     unsigned limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
     return best && best_d <= limit ? best : NULL;
 }
+
+long ts_name_index(const char *what, const char *name, const char *const *names, size_t n,
+                   ts_err_t *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (long)i;
+    const char *hint = ts_suggest(name, names, n);
+    if (hint) {
+        ts_err_set(err, TS_ENOENT, "unknown %s '%s' (did you mean '%s'?)", what, name, hint);
+        return -1;
+    }
+    char list[512];
+    size_t used = 0;
+    list[0] = 0;
+    for (size_t i = 0; i < n && used < sizeof(list); i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                 names[i]);
+    ts_err_set(err, TS_ENOENT, "unknown %s '%s' (expected one of: %s)", what, name, list);
+    return -1;
+}

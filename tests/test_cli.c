@@ -82,6 +82,26 @@ static char *slurp(const char *dir, const char *name)
     return buf;
 }
 
+/* tiersim with printf-style arguments; asserts exit 0 and returns its stdout (free it). */
+static char *tiersim_ok(struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static char *tiersim_ok(struct fixture *f, const char *fmt, ...)
+{
+    char args[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    int rc = tiersim(f, args);
+    if (rc != 0) {
+        char *err = slurp(f->dir, "err");
+        fail_msg("tiersim %s exited %d: %s", args, rc, err ? err : "");
+    }
+    char *out = slurp(f->dir, "out");
+    assert_non_null(out);
+    return out;
+}
+
 static void test_cli_default_run_prints_a_report(void **state)
 {
     struct fixture *f = *state;
@@ -173,14 +193,8 @@ static void test_cli_every_example_runs(void **state)
 static void test_cli_trace_gen_then_info(void **state)
 {
     struct fixture *f = *state;
-    char args[1024];
-    snprintf(args, sizeof(args), "trace gen -s workload.generator.requests=5000 -o '%s/t.tsim'",
-             f->dir);
-    assert_int_equal(tiersim(f, args), 0);
-    snprintf(args, sizeof(args), "trace info '%s/t.tsim'", f->dir);
-    assert_int_equal(tiersim(f, args), 0);
-    char *out = slurp(f->dir, "out");
-    assert_non_null(out);
+    free(tiersim_ok(f, "trace gen -s workload.generator.requests=5000 -o '%s/t.tsim'", f->dir));
+    char *out = tiersim_ok(f, "trace info '%s/t.tsim'", f->dir);
     assert_non_null(strstr(out, "requests     5000\n"));
     free(out);
 }
@@ -190,14 +204,8 @@ static void test_cli_trace_gen_then_info(void **state)
 static void test_cli_trace_convert_with_reader_params(void **state)
 {
     struct fixture *f = *state;
-    char args[1024];
-    snprintf(args, sizeof(args), "trace convert examples/tiny.csv '%s/t.tsim' -p time_unit=ns",
-             f->dir);
-    assert_int_equal(tiersim(f, args), 0);
-    snprintf(args, sizeof(args), "trace info '%s/t.tsim'", f->dir);
-    assert_int_equal(tiersim(f, args), 0);
-    char *out = slurp(f->dir, "out");
-    assert_non_null(out);
+    free(tiersim_ok(f, "trace convert examples/tiny.csv '%s/t.tsim' -p time_unit=ns", f->dir));
+    char *out = tiersim_ok(f, "trace info '%s/t.tsim'", f->dir);
     static const char *const want[] = {"requests     12\n", "unique keys  6\n",
                                        "footprint    40KiB (40960 bytes)\n",
                                        "requested    68KiB\n", "time span    110ns\n",
@@ -207,8 +215,7 @@ static void test_cli_trace_convert_with_reader_params(void **state)
             fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
     free(out);
     /* Without the parameter the times are read as seconds. */
-    assert_int_equal(tiersim(f, "trace info examples/tiny.csv"), 0);
-    out = slurp(f->dir, "out");
+    out = tiersim_ok(f, "trace info examples/tiny.csv");
     assert_non_null(strstr(out, "time span    110s\n"));
     free(out);
     /* A misspelt parameter: one line naming it, with a suggestion, exit 1. */
@@ -224,9 +231,7 @@ static void test_cli_trace_convert_with_reader_params(void **state)
 static void test_cli_outputs_dir(void **state)
 {
     struct fixture *f = *state;
-    char args[1024];
-    snprintf(args, sizeof(args), "run -q -o '%s/res'", f->dir);
-    assert_int_equal(tiersim(f, args), 0);
+    free(tiersim_ok(f, "run -q -o '%s/res'", f->dir));
     static const char *const files[] = {"res/result.json", "res/tiers.csv", "res/report.txt"};
     for (size_t i = 0; i < 3; i++) {
         char *s = slurp(f->dir, files[i]);

@@ -62,24 +62,10 @@ const ts_trace_format_t *ts_trace_at(size_t i)
 const ts_trace_format_t *ts_trace_find(const char *name, ts_err_t *err)
 {
     const char *names[N_FORMATS];
-    for (size_t i = 0; i < N_FORMATS; i++) {
-        if (strcmp(k_formats[i]->name, name) == 0)
-            return k_formats[i];
+    for (size_t i = 0; i < N_FORMATS; i++)
         names[i] = k_formats[i]->name;
-    }
-    const char *hint = ts_suggest(name, names, N_FORMATS);
-    if (hint) {
-        ts_err_set(err, TS_ENOENT, "unknown trace format '%s' (did you mean '%s'?)", name, hint);
-        return NULL;
-    }
-    char list[256];
-    size_t used = 0;
-    list[0] = 0;
-    for (size_t i = 0; i < N_FORMATS && used < sizeof(list); i++)
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                 names[i]);
-    ts_err_set(err, TS_ENOENT, "unknown trace format '%s' (expected one of: %s)", name, list);
-    return NULL;
+    long at = ts_name_index("trace format", name, names, N_FORMATS, err);
+    return at < 0 ? NULL : k_formats[at];
 }
 
 static bool trace_has_suffix(const char *path, const char *ext)

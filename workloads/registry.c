@@ -42,25 +42,10 @@ const ts_reader_ops_t *ts_gen_at(size_t i)
 const ts_reader_ops_t *ts_gen_find(const char *kind, ts_err_t *err)
 {
     const char *names[N_GENS];
-    for (size_t i = 0; i < N_GENS; i++) {
-        if (strcmp(k_gens[i]->name, kind) == 0)
-            return k_gens[i];
+    for (size_t i = 0; i < N_GENS; i++)
         names[i] = k_gens[i]->name;
-    }
-    const char *hint = ts_suggest(kind, names, N_GENS);
-    if (hint) {
-        ts_err_set(err, TS_ENOENT, "unknown generator kind '%s' (did you mean '%s'?)", kind,
-                   hint);
-        return NULL;
-    }
-    char list[256];
-    size_t used = 0;
-    list[0] = 0;
-    for (size_t i = 0; i < N_GENS && used < sizeof(list); i++)
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                 names[i]);
-    ts_err_set(err, TS_ENOENT, "unknown generator kind '%s' (expected one of: %s)", kind, list);
-    return NULL;
+    long at = ts_name_index("generator kind", kind, names, N_GENS, err);
+    return at < 0 ? NULL : k_gens[at];
 }
 
 /* The schema is well formed and every default parses (a default that cannot be read would
