@@ -21,9 +21,8 @@
  */
 #include "policy.h"
 
-#include "../sim/ktab.h"
 #include "../sim/mem.h"
-#include "../sim/pool.h"
+#include "list_internal.h" /* the index and pool helpers; OPT keeps no list */
 
 extern const ts_policy_ops_t ts_policy_opt;
 
@@ -221,10 +220,7 @@ static size_t opt_mem_bytes(const ts_policy_t *p)
 static void opt_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 {
     const opt_t *x = (const opt_t *)p;
-    if (stage == 0)
-        ts_ktab_prefetch(&x->index, key);
-    else
-        ts_ktab_prefetch_node(&x->index, key, x->pool.base, x->pool.stride);
+    ts__prefetch(&x->index, &x->pool, key, stage);
 }
 
 const ts_policy_ops_t ts_policy_opt = {
