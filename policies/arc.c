@@ -238,7 +238,7 @@ static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     return 0;
 }
 
-/* Removes a resident object (a delete or an overwrite); it leaves no ghost. Ghost keys are
+/* Removes a resident object (a delete); it leaves no ghost. Ghost keys are
  * not cached, so they report false and stay. */
 static bool arc_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {

@@ -7,7 +7,7 @@
  *   on insert: the object goes to the head of the queue
  *   on evict:  the object at the tail (inserted longest ago) leaves
  * Cost: O(1) expected for every operation (ts_ktab index + id-linked list in a ts_pool).
- * Memory: a 24-byte node per object plus about 8-16 bytes of index.
+ * Memory: a 24-byte node per object plus about 11-23 bytes of index.
  *
  * Copy this file to start a new policy: keep the same sections and a comment on each hook.
  * Single-list policies reuse the ts__lcache base (list_internal.h); others keep their own
@@ -80,7 +80,7 @@ static int fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     return 0;
 }
 
-/* remove: explicit deletion (a DELETE request, or an overwrite with a new size). */
+/* remove: explicit deletion (a DELETE request). */
 static bool fifo_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     return ts__lcache_remove(&((fifo_t *)p)->lc, key, out);

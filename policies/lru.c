@@ -6,7 +6,7 @@
  *   on hit:    move the object to the head (most recently used)
  *   on insert: the object goes to the head
  *   on evict:  the object at the tail (least recently used) leaves
- * Cost: O(1) expected per operation. Memory: a 24-byte node per object plus about 8-16
+ * Cost: O(1) expected per operation. Memory: a 24-byte node per object plus about 11-23
  * bytes of index (ts_ktab), no fixed table.
  * LRU is a stack algorithm (Mattson et al., 1970): its misses never rise with capacity.
  */

@@ -10,7 +10,9 @@
  *   on evict:  the object with the largest next use leaves (never-again objects first;
  *              ties broken by heap position, deterministically)
  * With unit sizes (objects mode) this is optimal among demand-fetch policies: no policy
- * that inserts every miss has fewer misses. With variable sizes (bytes mode) it is still
+ * that inserts every miss has fewer misses in this tier. A DELETE counts as the key's next
+ * use (the engine removes the copy then), and the claim is for one tier on its own: in a
+ * hierarchy, each tier sees only the misses of the tiers above it. With variable sizes (bytes mode) it is still
  * Belady's furthest-next-use rule, not size-aware: it is not an optimal variable-size
  * algorithm (such as FOO/PFOO, Berger et al., 2018), only the classic heuristic.
  * Structure: a binary max-heap of (next use, node id) with each node's heap position.

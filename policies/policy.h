@@ -17,7 +17,7 @@
  *            Never allocates.
  *   insert   adds r->key (absent, and the tier has made room). May allocate.
  *   evict    chooses a victim, unlinks it, reports its key and size; TS_ENOENT when empty.
- *            r is the request that needs the room (ARC and OPT read it).
+ *            r is the request that needs the room (ARC reads it).
  *   remove   drops key if present and reports it in out (may be NULL); false if absent.
  *   mem_bytes heap bytes held by the instance (for the memory-per-object benchmark).
  *   prefetch (optional) a hint that key will be looked up soon: stage 0 well ahead, stage 1

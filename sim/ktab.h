@@ -7,8 +7,8 @@
  * 32 bits of the key's hash (the tag, which also gives the home bucket) and id + 1 (0 marks
  * an empty slot), so probing compares tags without touching nodes, and deletion
  * (backward-shift, no tombstones) and growth never read nodes at all.
- * Cost: expected O(1) per operation; the table stays between 35% and 70% full, about 8-16
- * bytes per key. Hash: the 64-bit finaliser of MurmurHash3 (a bijection on 64-bit keys).
+ * Cost: expected O(1) per operation; the table stays between 35% and 70% full, so its 8-byte
+ * slots cost about 11-23 bytes per key. Hash: the 64-bit finaliser of MurmurHash3 (a bijection on 64-bit keys).
  */
 #ifndef TS_SIM_KTAB_H
 #define TS_SIM_KTAB_H

@@ -31,7 +31,7 @@ typedef struct ts_tier_stats {
     uint64_t n_insert;    /* objects admitted and inserted */
     uint64_t n_evict;     /* objects evicted to make room */
     uint64_t n_too_large; /* objects refused: larger than the whole tier */
-    uint64_t n_removed;   /* objects dropped by deletes and overwrites */
+    uint64_t n_removed;   /* objects dropped by deletes */
     uint64_t bytes_in;    /* bytes written into the tier (inserts) */
     uint64_t bytes_out;   /* bytes that left the tier (evictions and removals) */
     uint64_t used_peak;   /* highest occupancy seen, charge units */
@@ -82,8 +82,8 @@ bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r);
 int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, void *ctx,
                  bool *inserted, ts_err_t *err);
 
-/* Removes key when present (a delete, or an overwrite that changes the size); counted in
- * n_removed. Returns true when it was present. */
+/* Removes key when present (a delete); counted in n_removed. Returns true when it was
+ * present. */
 bool ts_tier_remove(ts_tier_t *t, uint64_t key);
 
 #endif
