@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_des.c - schedule+pop pairs per second of the event queue (sim/des.h), classic "hold"
+ * model: fill the queue with `size` events, then repeat { pop the earliest; schedule one at
+ * now + a random increment }, so the queue size stays constant. Increments are exponential
+ * with mean 1 us (rounded to ns), drawn once into a table before timing. For each size: one
+ * untimed warm-up run, then `runs` timed runs of `steps` holds each; prints the median.
+ *
+ * usage: bench_des [steps] [runs]       (defaults 10M, 5)
+ * Output: one line per queue size:  size holds_per_s ns_per_hold
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "sim/des.h"
+#include "sim/mem.h"
+#include "sim/units.h"
+
+#define INC_TABLE (1u << 20)
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* One run: returns seconds for `steps` holds on a queue of `size` events, or -1. */
+static double hold_run(uint32_t size, uint64_t steps, const uint64_t *inc, ts_err_t *err)
+{
+    ts_des_t *q;
+    if (ts_des_create(size, &q, err))
+        return -1;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < size; i++, j = (j + 1) & (INC_TABLE - 1))
+        if (ts_des_schedule(q, inc[j], i & TS_DES_ID_MAX, err))
+            goto fail;
+    uint64_t at;
+    uint32_t tag, sum = 0;
+    double t0 = now_s();
+    for (uint64_t s = 0; s < steps; s++, j = (j + 1) & (INC_TABLE - 1)) {
+        ts_des_pop(q, TS_DES_NEVER, &at, &tag);
+        sum += tag;
+        if (ts_des_schedule(q, at + inc[j], tag, err))
+            goto fail;
+    }
+    double dt = now_s() - t0;
+    ts_des_destroy(q);
+    return sum == 0xffffffffu ? dt + 1e-12 : dt; /* keeps the tag reads */
+fail:
+    ts_des_destroy(q);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    ts_err_t err = {0};
+    uint64_t steps = 10000000, runs = 5;
+    if ((argc > 1 && ts_parse_count(argv[1], &steps, &err)) ||
+        (argc > 2 && ts_parse_count(argv[2], &runs, &err)) || runs < 1 || runs > 99) {
+        fprintf(stderr, "usage: bench_des [steps] [runs]  (%s)\n", err.msg);
+        return 2;
+    }
+    uint64_t *inc = ts_malloc(INC_TABLE * sizeof(*inc));
+    if (!inc)
+        return 1;
+    uint64_t seed = 42;
+    for (uint32_t i = 0; i < INC_TABLE; i++) {
+        double u = ((double)(splitmix64(&seed) >> 11) + 0.5) * 0x1.0p-53;
+        inc[i] = (uint64_t)llround(-log(u) * 1000.0);
+    }
+    static const uint32_t sizes[] = {1000, 10000, 100000, 1000000};
+    printf("# size holds_per_s ns_per_hold  (hold model, exp(1us) increments, median of %llu)\n",
+           (unsigned long long)runs);
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        double t[99];
+        if (hold_run(sizes[k], steps / 4, inc, &err) < 0)
+            goto fail;
+        for (uint64_t r = 0; r < runs; r++)
+            if ((t[r] = hold_run(sizes[k], steps, inc, &err)) < 0)
+                goto fail;
+        qsort(t, runs, sizeof(double), cmp_double);
+        double med = t[runs / 2];
+        printf("%u %.0f %.1f\n", sizes[k], (double)steps / med, med * 1e9 / (double)steps);
+    }
+    ts_free(inc);
+    return 0;
+fail:
+    fprintf(stderr, "bench_des: %s\n", err.msg);
+    ts_free(inc);
+    return 1;
+}

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_resource.c - resources against hand-computed times and queueing theory.
+ * Hand traces (exact to the ns): one transfer takes latency + S/B, two together each see
+ * B/2, staggered starts of three transfers, the per-transfer cap, a device whose channels
+ * are held until its bytes are through, a chain of stages with a delay, and the areas the
+ * stats integrate. Theory (long runs, fixed GSL seeds, warm-up discarded): M/M/1 and M/D/1
+ * mean waits, M/M/c (Erlang C), utilisation = rho and Little's law L = lambda W.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "sim/des.h"
+#include "sim/mem.h"
+#include "sim/resource.h"
+
+/* ---- fixture: a queue, a resource set and a log of finished jobs ---------------------- */
+
+struct done_log {
+    uint32_t n;
+    uint64_t cookie[64];
+    uint64_t start[64];
+    uint64_t end[64];
+    ts_des_t *q;
+};
+
+struct fx {
+    ts_des_t *q;
+    ts_res_sys_t *s;
+    struct done_log log;
+};
+
+static int log_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
+{
+    (void)err;
+    struct done_log *l = ctx;
+    if (l->n < 64) {
+        l->cookie[l->n] = cookie;
+        l->start[l->n] = start_ns;
+        l->end[l->n] = ts_des_now(l->q);
+    }
+    l->n++;
+    return 0;
+}
+
+static int fx_setup(void **state)
+{
+    struct fx *f = test_calloc(1, sizeof(*f));
+    ts_err_t err = {0};
+    assert_int_equal(ts_des_create(0, &f->q, &err), 0);
+    f->log.q = f->q;
+    assert_int_equal(ts_res_sys_create(f->q, log_done, &f->log, &f->s, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    ts_res_sys_destroy(f->s);
+    ts_des_destroy(f->q);
+    test_free(f);
+    return 0;
+}
+
+static uint32_t add(struct fx *f, uint32_t channels, uint64_t bw, uint64_t cap)
+{
+    ts_res_spec_t spec = {
+        .name = "r", .channels = channels, .bw_bytes_per_s = bw, .max_rate_bytes_per_s = cap};
+    uint32_t id;
+    ts_err_t err = {0};
+    assert_int_equal(ts_res_add(f->s, &spec, &id, &err), 0);
+    return id;
+}
+
+static void submit1(struct fx *f, uint32_t res, uint64_t fixed, uint64_t bytes, uint64_t cookie)
+{
+    ts_res_stage_t st = {.res = res, .fixed_ns = fixed, .bytes = bytes};
+    ts_err_t err = {0};
+    assert_int_equal(ts_res_submit(f->s, &st, 1, cookie, &err), 0);
+}
+
+static void run_until(struct fx *f, uint64_t t)
+{
+    ts_err_t err = {0};
+    assert_int_equal(ts_des_run(f->q, t, &err), 0);
+}
+
+/* End time of the job with this cookie. */
+static uint64_t end_of(const struct fx *f, uint64_t cookie)
+{
+    for (uint32_t i = 0; i < f->log.n && i < 64; i++)
+        if (f->log.cookie[i] == cookie)
+            return f->log.end[i];
+    fail_msg("job %llu did not finish", (unsigned long long)cookie);
+    return 0;
+}
+
+/* ---- bandwidth, by hand ------------------------------------------------------------------ */
+
+#define GBPS 1000000000ull /* 1e9 B/s: one byte per ns */
+
+static void test_res_one_transfer_takes_latency_plus_size_over_bandwidth(void **state)
+{
+    struct fx *f = *state;
+    uint32_t link = add(f, 0, GBPS, 0);
+    submit1(f, link, 1000, 1000000, 1);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 1), 1000 + 1000000);
+    /* 3 bytes/ns: 1000 bytes take 333.3 ns, rounded up to 334 */
+    uint32_t fast = add(f, 0, 3 * GBPS, 0);
+    uint64_t t0 = ts_des_now(f->q);
+    submit1(f, fast, 0, 1000, 2);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 2), t0 + 334);
+    /* 999 bytes at 3 bytes/ns: exactly 333 ns */
+    t0 = ts_des_now(f->q);
+    submit1(f, fast, 0, 999, 3);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 3), t0 + 333);
+}
+
+static void test_res_two_together_each_see_half(void **state)
+{
+    struct fx *f = *state;
+    uint32_t link = add(f, 0, GBPS, 0);
+    submit1(f, link, 1000, 1000000, 1);
+    submit1(f, link, 1000, 1000000, 2);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 1), 1000 + 2 * 1000000);
+    assert_int_equal(end_of(f, 2), 1000 + 2 * 1000000);
+    assert_int_equal(f->log.cookie[0], 1); /* equal finishes end in start order */
+    ts_res_stats_t st;
+    ts_res_stats(f->s, link, &st);
+    assert_int_equal(st.bytes, 2000000);
+    assert_int_equal(st.bw_busy_ns, 2000000);
+    assert_true(st.transfer_area == 2.0 * 2000000);
+    assert_true(st.busy_area == 2.0 * 2001000); /* unlimited channels: in service */
+    assert_int_equal(st.n_queued, 0);
+}
+
+/* 1 byte/ns. A: 3000 bytes at 0; B: 1000 at 1000; C: 600 at 1500.
+ *   0..1000   A alone: A has 2000 left
+ *   1000..1500 A, B at 1/2: A 1750 left, B 750
+ *   1500..    A, B, C at 1/3: C is done after 3 * 600 = 1800 ns -> 3300; A 1150, B 150
+ *   3300..    A, B at 1/2: B done after 300 -> 3600; A 1000 left
+ *   3600..    A alone -> 4600 (= 4600 bytes in all: the link never idled) */
+static void test_res_staggered_starts_match_hand_computation(void **state)
+{
+    struct fx *f = *state;
+    uint32_t link = add(f, 0, GBPS, 0);
+    submit1(f, link, 0, 3000, 'A');
+    run_until(f, 1000);
+    ts_err_t err = {0};
+    /* move the clock to 1000 and 1500 with delay jobs that finish there */
+    ts_res_stage_t d = {.res = TS_RES_DELAY, .fixed_ns = 1000};
+    assert_int_equal(ts_res_submit(f->s, &d, 1, 'x', &err), 0);
+    run_until(f, 1000);
+    assert_int_equal(ts_des_now(f->q), 1000);
+    submit1(f, link, 0, 1000, 'B');
+    d.fixed_ns = 500;
+    assert_int_equal(ts_res_submit(f->s, &d, 1, 'y', &err), 0);
+    run_until(f, 1500);
+    assert_int_equal(ts_des_now(f->q), 1500);
+    submit1(f, link, 0, 600, 'C');
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 'C'), 3300);
+    assert_int_equal(end_of(f, 'B'), 3600);
+    assert_int_equal(end_of(f, 'A'), 4600);
+    ts_res_stats_t st;
+    ts_res_stats(f->s, link, &st);
+    assert_int_equal(st.bw_busy_ns, 4600);
+    /* transfers present: 1 on [0,1000), 2 on [1000,1500), 3 on [1500,3300), 2, then 1 */
+    assert_true(st.transfer_area == 1000 + 2 * 500 + 3 * 1800 + 2 * 300 + 1000);
+}
+
+/* Seven transfers of 1000..1006 bytes started together at 1 byte/ns: each receives 1/7
+ * byte/ns until the first is done at 7000; the others have 1..6 bytes left, so six take
+ * 6 ns for the next byte, five 5 ns, and so on. */
+static void test_res_seven_way_share_ends_on_time(void **state)
+{
+    struct fx *f = *state;
+    uint32_t link = add(f, 0, GBPS, 0);
+    for (uint64_t i = 0; i < 7; i++)
+        submit1(f, link, 0, 1000 + i, i);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 0), 7000);
+    assert_int_equal(end_of(f, 1), 7006);
+    assert_int_equal(end_of(f, 2), 7011);
+    assert_int_equal(end_of(f, 6), 7000 + 6 + 5 + 4 + 3 + 2 + 1);
+}
+
+/* Rounding to the ns with a share that is not a whole number of units (1/17): 17 transfers
+ * of 1000 bytes at 0 and an 18th after a 10 ns delay, at 1 byte/ns. Exactly: the 17 have
+ * received 10/17 byte each at 10, then need 18 (1000 - 10/17) = 17989.41 ns more: done at
+ * 17999.41, rounded up to 18000. Until that event all 18 share, so the 18th has received
+ * 17990 / 18 = 999.44 bytes and needs 0.56 ns alone: 18001 (exact sharing: 18000). */
+static void test_res_seventeen_way_share_rounds_finish_up(void **state)
+{
+    struct fx *f = *state;
+    uint32_t link = add(f, 0, GBPS, 0);
+    for (uint64_t i = 0; i < 17; i++)
+        submit1(f, link, 0, 1000, i);
+    ts_res_stage_t late[2] = {{.res = TS_RES_DELAY, .fixed_ns = 10}, {.res = link, .bytes = 1000}};
+    ts_err_t err = {0};
+    assert_int_equal(ts_res_submit(f->s, late, 2, 17, &err), 0);
+    run_until(f, TS_DES_NEVER);
+    for (uint64_t i = 0; i < 17; i++)
+        assert_int_equal(end_of(f, i), 18000);
+    assert_int_equal(end_of(f, 17), 18001);
+}
+
+/* The per-transfer cap: one transfer alone runs at the cap, not at B; c channels each
+ * capped at B/c behave as c independent servers; without channels, more transfers than
+ * B/cap share B. */
+static void test_res_per_transfer_cap(void **state)
+{
+    struct fx *f = *state;
+    uint32_t capped = add(f, 4, GBPS, GBPS / 4);
+    submit1(f, capped, 0, 1000, 1);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 1), 4000);
+    uint64_t t0 = ts_des_now(f->q);
+    for (uint64_t i = 0; i < 8; i++)
+        submit1(f, capped, 0, 1000, 10 + i);
+    run_until(f, TS_DES_NEVER);
+    for (uint64_t i = 0; i < 8; i++)
+        assert_int_equal(end_of(f, 10 + i), t0 + (i < 4 ? 4000 : 8000));
+    ts_res_stats_t st;
+    ts_res_stats(f->s, capped, &st);
+    assert_int_equal(st.n_queued, 4);
+    assert_true(st.wait_sum_ns == 4 * 4000.0);
+    assert_int_equal(st.wait_max_ns, 4000);
+    uint32_t open = add(f, 0, GBPS, GBPS / 4);
+    t0 = ts_des_now(f->q);
+    for (uint64_t i = 0; i < 8; i++)
+        submit1(f, open, 0, 1000, 20 + i);
+    run_until(f, TS_DES_NEVER);
+    for (uint64_t i = 0; i < 8; i++)
+        assert_int_equal(end_of(f, 20 + i), t0 + 8000);
+    /* cap with no aggregate limit: each transfer at the cap whatever their number */
+    uint32_t nolimit = add(f, 0, 0, GBPS / 2);
+    t0 = ts_des_now(f->q);
+    for (uint64_t i = 0; i < 3; i++)
+        submit1(f, nolimit, 0, 1000, 30 + i);
+    run_until(f, TS_DES_NEVER);
+    for (uint64_t i = 0; i < 3; i++)
+        assert_int_equal(end_of(f, 30 + i), t0 + 2000);
+}
+
+/* A device: 2 channels, 100 ns per request, 1 byte/ns shared; three 1000-byte reads at 0.
+ *   jobs 1, 2: channels at 0, fixed until 100, then share the bandwidth: 2000 ns -> 2100
+ *   job 3 waits for a channel until 2100, fixed until 2200, alone: -> 3200 */
+static void test_res_device_holds_channel_until_bytes_done(void **state)
+{
+    struct fx *f = *state;
+    uint32_t dev = add(f, 2, GBPS, 0);
+    for (uint64_t i = 1; i <= 3; i++)
+        submit1(f, dev, 100, 1000, i);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(end_of(f, 1), 2100);
+    assert_int_equal(end_of(f, 2), 2100);
+    assert_int_equal(end_of(f, 3), 3200);
+    ts_res_stats_t st;
+    ts_res_stats(f->s, dev, &st);
+    assert_int_equal(st.n_arrivals, 3);
+    assert_int_equal(st.n_started, 3);
+    assert_int_equal(st.n_done, 3);
+    assert_int_equal(st.n_queued, 1);
+    assert_true(st.wait_sum_ns == 2100);
+    assert_true(st.busy_area == 2100 + 2100 + 1100);
+    assert_true(st.queue_area == 2100);
+    assert_true(st.system_area == 2100 + 2100 + 3200);
+    assert_true(st.sojourn_sum_ns == 2100 + 2100 + 3200);
+    assert_int_equal(st.bw_busy_ns, 2000 + 1000);
+    assert_int_equal(st.bytes, 3000);
+    assert_int_equal(st.in_service + st.waiting + st.transfers, 0);
+    assert_int_equal(ts_res_in_flight(f->s), 0);
+}
+
+/* A path: NVMe (read 10 us + 4096 B at 4 B/ns), PCIe (500 ns, 2 B/ns), a 300 ns delay, HBM
+ * (50 ns, 8 B/ns): 10000 + 1024, + 500 + 2048, + 300, + 50 + 512 = 14434. */
+static void test_res_chain_of_stages(void **state)
+{
+    struct fx *f = *state;
+    uint32_t nvme = add(f, 4, 4 * GBPS, 0), pcie = add(f, 0, 2 * GBPS, 0);
+    uint32_t hbm = add(f, 0, 8 * GBPS, 0);
+    ts_res_stage_t path[4] = {
+        {.res = nvme, .fixed_ns = 10000, .bytes = 4096},
+        {.res = pcie, .fixed_ns = 500, .bytes = 4096},
+        {.res = TS_RES_DELAY, .fixed_ns = 300},
+        {.res = hbm, .fixed_ns = 50, .bytes = 4096},
+    };
+    ts_err_t err = {0};
+    run_until(f, 0);
+    assert_int_equal(ts_res_submit(f->s, path, 4, 77, &err), 0);
+    assert_int_equal(ts_res_in_flight(f->s), 1);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(f->log.n, 1);
+    assert_int_equal(f->log.start[0], 0);
+    assert_int_equal(end_of(f, 77), 14434);
+    ts_res_stats_t st;
+    ts_res_stats(f->s, pcie, &st);
+    assert_int_equal(st.n_done, 1);
+    assert_true(st.sojourn_sum_ns == 2548);
+}
+
+/* The done callback never runs inside submit, even for a job that takes no time. */
+static void test_res_zero_length_job_finishes_from_the_event_loop(void **state)
+{
+    struct fx *f = *state;
+    uint32_t r = add(f, 1, 0, 0);
+    submit1(f, r, 0, 0, 5);
+    submit1(f, r, 0, 123, 6); /* infinite bandwidth: bytes take no time */
+    assert_int_equal(f->log.n, 0);
+    run_until(f, TS_DES_NEVER);
+    assert_int_equal(f->log.n, 2);
+    assert_int_equal(end_of(f, 5), 0);
+    assert_int_equal(end_of(f, 6), 0);
+}
+
+static void test_res_bad_input_is_refused(void **state)
+{
+    struct fx *f = *state;
+    uint32_t r = add(f, 1, GBPS, 0);
+    ts_err_t err = {0};
+    ts_res_stage_t st[TS_RES_MAX_STAGES + 1] = {{.res = r}};
+    assert_int_equal(ts_res_submit(f->s, st, 0, 1, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "stages"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_res_submit(f->s, st, TS_RES_MAX_STAGES + 1, 1, &err), TS_EINVAL);
+    ts_err_clear(&err);
+    st[0].res = 9;
+    assert_int_equal(ts_res_submit(f->s, st, 1, 1, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "no resource 9"));
+    ts_err_clear(&err);
+    st[0] = (ts_res_stage_t){.res = r, .bytes = TS_RES_MAX_BYTES + 1};
+    assert_int_equal(ts_res_submit(f->s, st, 1, 1, &err), TS_ERANGE);
+    ts_err_clear(&err);
+    ts_res_spec_t bad = {.name = "nic", .bw_bytes_per_s = 100, .max_rate_bytes_per_s = 200};
+    uint32_t id;
+    assert_int_equal(ts_res_add(f->s, &bad, &id, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "nic"));
+    assert_int_equal(ts_res_count(f->s), 1);
+    assert_int_equal(ts_res_in_flight(f->s), 0);
+    assert_string_equal(ts_res_name(f->s, r), "r");
+    assert_string_equal(ts_res_name(f->s, 5), "");
+}
+
+static void test_res_create_oom_is_clean(void **state)
+{
+    (void)state;
+    ts_des_t *q;
+    ts_err_t err = {0};
+    assert_int_equal(ts_des_create(0, &q, &err), 0);
+    struct done_log log = {.q = q};
+    ts_res_sys_t *s = NULL;
+    for (long n = 0;; n++) {
+        ts_err_clear(&err);
+        ts_mem_fail_after(n);
+        int rc = ts_res_sys_create(q, log_done, &log, &s, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_null(s);
+    }
+    ts_res_spec_t spec = {.name = "r", .channels = 1};
+    uint32_t id;
+    ts_mem_fail_after(0);
+    assert_int_equal(ts_res_add(s, &spec, &id, &err), TS_ENOMEM);
+    ts_mem_fail_after(-1);
+    assert_int_equal(ts_res_count(s), 0);
+    ts_res_sys_destroy(s);
+    ts_des_destroy(q);
+}
+
+/* ---- queueing theory ------------------------------------------------------------------ */
+
+#ifdef TS_DEBUG
+#define THEORY_JOBS 1000000u /* sanitizer builds: fewer jobs, same tolerance */
+#else
+#define THEORY_JOBS 2000000u
+#endif
+#define THEORY_WARMUP 100000u
+
+enum service { SERVICE_EXP, SERVICE_DET };
+
+/* Open-loop Poisson source feeding one resource; snapshots the resource's totals when the
+ * warm-up ends and when the last job arrives. */
+struct source {
+    ts_des_t *q;
+    ts_res_sys_t *s;
+    gsl_rng *rng;
+    uint32_t kind, res;
+    double mean_gap_ns, mean_service_ns;
+    enum service service;
+    uint32_t n_arrived, n_total;
+    ts_res_stats_t warm, end;
+    uint64_t t_warm, t_end;
+};
+
+static int source_arrive(void *ctx, uint32_t id, ts_err_t *err)
+{
+    (void)id;
+    struct source *src = ctx;
+    uint64_t now = ts_des_now(src->q);
+    if (src->n_arrived == THEORY_WARMUP) {
+        ts_res_stats(src->s, src->res, &src->warm);
+        src->t_warm = now;
+    }
+    if (src->n_arrived == src->n_total) {
+        ts_res_stats(src->s, src->res, &src->end);
+        src->t_end = now;
+        return 0;
+    }
+    double svc = src->service == SERVICE_EXP
+                     ? gsl_ran_exponential(src->rng, src->mean_service_ns)
+                     : src->mean_service_ns;
+    ts_res_stage_t st = {.res = src->res, .fixed_ns = (uint64_t)llround(svc)};
+    int rc = ts_res_submit(src->s, &st, 1, src->n_arrived, err);
+    if (rc)
+        return rc;
+    src->n_arrived++;
+    uint64_t gap = (uint64_t)llround(gsl_ran_exponential(src->rng, src->mean_gap_ns));
+    return ts_des_schedule(src->q, now + gap, ts_des_tag(src->kind, 0), err);
+}
+
+static int count_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
+{
+    (void)cookie, (void)start_ns, (void)err;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+struct measured {
+    double wq_ns;    /* mean wait for a channel */
+    double util;     /* busy channel-time / (channels * elapsed) */
+    double lq;       /* time-averaged waiting-line length */
+    double lambda;   /* arrivals per ns */
+    double l_sys;    /* time-averaged number present */
+    double w_sys_ns; /* mean time present */
+};
+
+/* c channels, arrival rate lambda, mean service 1/mu (ns), one seed. */
+static struct measured run_queue(uint32_t channels, double lambda, double mean_service_ns,
+                                 enum service service, unsigned long seed)
+{
+    ts_des_t *q;
+    ts_res_sys_t *s;
+    ts_err_t err = {0};
+    uint64_t n_done = 0;
+    assert_int_equal(ts_des_create(1024, &q, &err), 0);
+    assert_int_equal(ts_res_sys_create(q, count_done, &n_done, &s, &err), 0);
+    struct source src = {.q = q,
+                         .s = s,
+                         .rng = gsl_rng_alloc(gsl_rng_mt19937),
+                         .mean_gap_ns = 1.0 / lambda,
+                         .mean_service_ns = mean_service_ns,
+                         .service = service,
+                         .n_total = THEORY_JOBS};
+    gsl_rng_set(src.rng, seed);
+    ts_res_spec_t spec = {.name = "server", .channels = channels};
+    assert_int_equal(ts_res_add(s, &spec, &src.res, &err), 0);
+    assert_int_equal(ts_des_kind_add(q, source_arrive, &src, &src.kind, &err), 0);
+    assert_int_equal(ts_des_schedule(q, 0, ts_des_tag(src.kind, 0), &err), 0);
+    assert_int_equal(ts_des_run(q, TS_DES_NEVER, &err), 0);
+    assert_int_equal(n_done, THEORY_JOBS);
+    const ts_res_stats_t *a = &src.warm, *b = &src.end;
+    double dt = (double)(src.t_end - src.t_warm);
+    struct measured m = {
+        .wq_ns = (b->wait_sum_ns - a->wait_sum_ns) / (double)(b->n_started - a->n_started),
+        .util = (b->busy_area - a->busy_area) / (channels * dt),
+        .lq = (b->queue_area - a->queue_area) / dt,
+        .lambda = (double)(b->n_arrivals - a->n_arrivals) / dt,
+        .l_sys = (b->system_area - a->system_area) / dt,
+        .w_sys_ns = (b->sojourn_sum_ns - a->sojourn_sum_ns) / (double)(b->n_done - a->n_done),
+    };
+    gsl_rng_free(src.rng);
+    ts_res_sys_destroy(s);
+    ts_des_destroy(q);
+    return m;
+}
+
+static void assert_rel(const char *what, double got, double want, double tol)
+{
+    double rel = fabs(got - want) / want;
+    print_message("  %-28s measured %12.4f  theory %12.4f  error %.3f%%\n", what, got, want,
+                  100 * rel);
+    if (rel > tol)
+        fail_msg("%s: %g differs from %g by %.3f%% (limit %.1f%%)", what, got, want, 100 * rel,
+                 100 * tol);
+}
+
+/* Little's law holds on the sample path: L = lambda W for the waiting line and for the
+ * whole system (1% covers the jobs straddling the window's ends). */
+static void assert_little(const struct measured *m)
+{
+    assert_rel("Little Lq = lambda Wq", m->lq, m->lambda * m->wq_ns, 0.01);
+    assert_rel("Little L = lambda W", m->l_sys, m->lambda * m->w_sys_ns, 0.01);
+}
+
+#define SERVICE_NS 10000.0 /* mean service 10 us: rounding draws to the ns is negligible */
+
+static void test_res_mm1_mean_wait_matches_theory(void **state)
+{
+    (void)state;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
+    struct measured m = run_queue(1, lambda, SERVICE_NS, SERVICE_EXP, 1);
+    assert_rel("M/M/1 Wq = rho/(mu-lambda)", m.wq_ns, rho / (mu - lambda), 0.03);
+    assert_rel("M/M/1 utilisation = rho", m.util, rho, 0.01);
+    assert_little(&m);
+}
+
+static void test_res_md1_mean_wait_matches_theory(void **state)
+{
+    (void)state;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
+    struct measured m = run_queue(1, lambda, SERVICE_NS, SERVICE_DET, 2);
+    assert_rel("M/D/1 Wq = rho/(2mu(1-rho))", m.wq_ns, rho / (2 * mu * (1 - rho)), 0.03);
+    assert_rel("M/D/1 utilisation = rho", m.util, rho, 0.01);
+    assert_little(&m);
+}
+
+/* Erlang C: the probability that an arrival waits, for c servers and load a = lambda/mu. */
+static double erlang_c(uint32_t c, double a)
+{
+    double term = 1, sum = 0; /* term = a^k / k! */
+    for (uint32_t k = 0; k < c; k++) {
+        sum += term;
+        term *= a / (k + 1);
+    }
+    double tail = term * c / (c - a);
+    return tail / (sum + tail);
+}
+
+static void test_res_mmc_mean_wait_matches_erlang_c(void **state)
+{
+    (void)state;
+    const uint32_t c = 4;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
+    struct measured m = run_queue(c, lambda, SERVICE_NS, SERVICE_EXP, 3);
+    double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
+    assert_rel("M/M/4 Wq = C(c,a)/(c mu-lambda)", m.wq_ns, wq, 0.03);
+    assert_rel("M/M/4 utilisation = rho", m.util, rho, 0.01);
+    assert_little(&m);
+}
+
+/* Erlang C against values worked out by hand: one server gives rho; c = 2, a = 1 gives
+ * (1/2 * 2) / (1 + 1 + 1) = 1/3. */
+static void test_res_erlang_c_helper_by_hand(void **state)
+{
+    (void)state;
+    assert_true(fabs(erlang_c(1, 0.7) - 0.7) < 1e-12);
+    assert_true(fabs(erlang_c(2, 1.0) - 1.0 / 3) < 1e-12);
+}
+
+int main(void)
+{
+#define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+    const struct CMUnitTest tests[] = {
+        FX(test_res_one_transfer_takes_latency_plus_size_over_bandwidth),
+        FX(test_res_two_together_each_see_half),
+        FX(test_res_staggered_starts_match_hand_computation),
+        FX(test_res_seven_way_share_ends_on_time),
+        FX(test_res_seventeen_way_share_rounds_finish_up),
+        FX(test_res_per_transfer_cap),
+        FX(test_res_device_holds_channel_until_bytes_done),
+        FX(test_res_chain_of_stages),
+        FX(test_res_zero_length_job_finishes_from_the_event_loop),
+        FX(test_res_bad_input_is_refused),
+        cmocka_unit_test(test_res_create_oom_is_clean),
+        cmocka_unit_test(test_res_erlang_c_helper_by_hand),
+        cmocka_unit_test(test_res_mm1_mean_wait_matches_theory),
+        cmocka_unit_test(test_res_md1_mean_wait_matches_theory),
+        cmocka_unit_test(test_res_mmc_mean_wait_matches_erlang_c),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
