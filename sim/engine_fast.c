@@ -6,58 +6,6 @@
 
 #include <stdbool.h>
 
-/* Fills tiers [0, upto) with r, bottom-most first, so the top tier's insert is last. */
-static int fast_fill_above(ts_tier_t *const *tiers, size_t upto, const ts_req_t *r,
-                           ts_err_t *err)
-{
-    for (size_t i = upto; i-- > 0;) {
-        bool inserted;
-        int rc = ts_tier_fill(tiers[i], r, NULL, NULL, &inserted, err);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int fast_one(ts_tier_t *const *tiers, size_t n, const ts_req_t *r, ts_totals_t *tot,
-                    ts_err_t *err)
-{
-    if (r->op == TS_OP_DELETE) {
-        tot->n_delete++;
-        for (size_t i = 0; i < n; i++) {
-            tiers[i]->st.n_delete++;
-            ts_tier_remove(tiers[i], r->key);
-        }
-        return 0;
-    }
-    tot->bytes_req += r->size_bytes;
-    size_t hit_at = n;
-    for (size_t i = 0; i < n; i++)
-        if (ts_tier_lookup(tiers[i], r)) {
-            hit_at = i;
-            break;
-        }
-    if (r->op == TS_OP_PUT) {
-        tot->n_put++;
-        tot->n_backing++; /* write-through to the system of record */
-        tot->bytes_backing += r->size_bytes;
-        if (hit_at < n) {
-            tot->n_hit++;
-            tot->bytes_hit += r->size_bytes;
-        }
-        return fast_fill_above(tiers, hit_at, r, err);
-    }
-    tot->n_get++;
-    if (hit_at < n) {
-        tot->n_hit++;
-        tot->bytes_hit += r->size_bytes;
-    } else {
-        tot->n_backing++;
-        tot->bytes_backing += r->size_bytes;
-    }
-    return fast_fill_above(tiers, hit_at, r, err);
-}
-
 /* Requests are read LOOKAHEAD ahead so that the top tier's index slot (LOOKAHEAD ahead)
  * and node (NEAR ahead) are on their way to the CPU cache when the request is replayed:
  * with a working set larger than the cache, those two loads dominate. The hints change
@@ -65,12 +13,12 @@ static int fast_one(ts_tier_t *const *tiers, size_t n, const ts_req_t *r, ts_tot
 #define LOOKAHEAD 16 /* a power of two */
 #define NEAR 6
 
-int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_t *tot,
-                   ts_err_t *err)
+int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, ts_err_t *err)
 {
     ts_req_t ring[LOOKAHEAD];
     size_t head = 0, count = 0;
     bool more = true;
+    const ts_tier_t *top = h->n ? h->tiers[0] : NULL;
     for (;;) {
         while (more && count < LOOKAHEAD) {
             ts_req_t *q = &ring[(head + count) & (LOOKAHEAD - 1)];
@@ -81,25 +29,48 @@ int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_
                 more = false;
                 break;
             }
-            if (n)
-                ts_tier_prefetch(tiers[0], q->key, 0);
+            if (top)
+                ts_tier_prefetch(top, q->key, 0);
             count++;
         }
         if (count == 0)
-            return 0;
-        if (n && count > NEAR)
-            ts_tier_prefetch(tiers[0], ring[(head + NEAR) & (LOOKAHEAD - 1)].key, 1);
-        const ts_req_t *req = &ring[head];
-        if (tot->n_req == 0)
-            tot->first_ns = req->time_ns;
-        tot->last_ns = req->time_ns;
-        tot->n_req++;
-        int rc = fast_one(tiers, n, req, tot, err);
-        if (rc) {
-            ts_err_where(err, "request %llu", (unsigned long long)tot->n_req);
+            return ts_hier_finish(h, NULL, err);
+        if (top && count > NEAR)
+            ts_tier_prefetch(top, ring[(head + NEAR) & (LOOKAHEAD - 1)].key, 1);
+        int rc = ts_hier_access(h, &ring[head], NULL, err);
+        if (rc < 0) {
+            ts_err_where(err, "request %llu", (unsigned long long)h->tot.n_req);
             return rc;
         }
         head = (head + 1) & (LOOKAHEAD - 1);
         count--;
     }
+}
+
+int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_t *tot,
+                   ts_err_t *err)
+{
+    static const ts_hier_config_t defaults; /* all zeros: the default hierarchy */
+    ts_hier_t *h;
+    int rc = ts_hier_create(&defaults, tiers, n, &h, err);
+    if (rc)
+        return rc;
+    rc = ts_engine_fast_hier(h, r, err);
+    const ts_totals_t *s = &h->tot;
+    if (s->n_req) {
+        if (tot->n_req == 0)
+            tot->first_ns = s->first_ns;
+        tot->last_ns = s->last_ns;
+    }
+    tot->n_req += s->n_req;
+    tot->n_get += s->n_get;
+    tot->n_put += s->n_put;
+    tot->n_delete += s->n_delete;
+    tot->bytes_req += s->bytes_req;
+    tot->n_hit += s->n_hit;
+    tot->bytes_hit += s->bytes_hit;
+    tot->n_backing += s->n_backing;
+    tot->bytes_backing += s->bytes_backing;
+    ts_hier_destroy(h);
+    return rc;
 }

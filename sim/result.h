@@ -26,19 +26,6 @@ typedef struct ts_tier_result {
     ts_tier_stats_t st;   /* counters */
 } ts_tier_result_t;
 
-typedef struct ts_totals {
-    uint64_t n_req;         /* requests replayed */
-    uint64_t n_get;         /* by op */
-    uint64_t n_put;
-    uint64_t n_delete;
-    uint64_t bytes_req;     /* bytes requested */
-    uint64_t n_hit;         /* requests served by some tier */
-    uint64_t bytes_hit;
-    uint64_t n_backing;     /* requests that went to the backing store */
-    uint64_t bytes_backing; /* bytes read from the backing store */
-    uint64_t first_ns;      /* time of the first request */
-    uint64_t last_ns;       /* time of the last request */
-} ts_totals_t;
 
 typedef struct ts_result {
     char scenario[1024];      /* source of the scenario */

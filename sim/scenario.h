@@ -16,9 +16,8 @@
 
 #include "../policies/policy.h"
 #include "err.h"
+#include "hier.h"
 #include "reader.h"
-
-#define TS_MAX_TIERS 16
 
 typedef enum ts_mode {
     TS_MODE_OBJECTS = 0, /* every object charges 1; capacities are object counts */

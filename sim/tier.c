@@ -97,14 +97,23 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
     return 0;
 }
 
-bool ts_tier_remove(ts_tier_t *t, uint64_t key)
+bool ts_tier_take(ts_tier_t *t, uint64_t key, ts_victim_t *out)
 {
     ts_victim_t v;
     if (!t->policy->ops->remove(t->policy, key, &v))
         return false;
     t->used -= ts_tier_charge(t, v.size_bytes);
     t->n_objects--;
-    t->st.n_removed++;
     t->st.bytes_out += v.size_bytes;
+    if (out)
+        *out = v;
+    return true;
+}
+
+bool ts_tier_remove(ts_tier_t *t, uint64_t key)
+{
+    if (!ts_tier_take(t, key, NULL))
+        return false;
+    t->st.n_removed++;
     return true;
 }

@@ -35,6 +35,17 @@ typedef struct ts_tier_stats {
     uint64_t bytes_in;    /* bytes written into the tier (inserts) */
     uint64_t bytes_out;   /* bytes that left the tier (evictions and removals) */
     uint64_t used_peak;   /* highest occupancy seen, charge units */
+    /* hierarchy traffic (sim/hier.c counts these; a lone tier leaves them 0) */
+    uint64_t n_promote_in;    /* objects promoted into this tier from a lower one */
+    uint64_t n_promote_out;   /* objects promoted from this tier to a higher one */
+    uint64_t n_demote_in;     /* evicted objects demoted into this tier from a higher one */
+    uint64_t n_demote_out;    /* evicted objects demoted from this tier to a lower one */
+    uint64_t n_backinval;     /* copies removed because a lower tier evicted the object */
+    uint64_t n_writeback;     /* dirty objects flushed from this tier to the backing store */
+    uint64_t bytes_writeback; /* their bytes */
+    uint64_t n_refused;       /* insertions the tier's admission filter refused */
+    uint64_t n_prefetch_in;   /* objects inserted by prefetches */
+    uint64_t bytes_prefetch_in; /* their bytes */
 } ts_tier_stats_t;
 
 typedef struct ts_tier {
@@ -85,5 +96,17 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
 /* Removes key when present (a delete); counted in n_removed. Returns true when it was
  * present. */
 bool ts_tier_remove(ts_tier_t *t, uint64_t key);
+
+/* Removes key when present without counting it as a delete (the hierarchy moves the object
+ * or invalidates the copy and counts why); bytes_out counts it. Fills *out (key, size as
+ * inserted; may be NULL). Returns true when it was present. */
+bool ts_tier_take(ts_tier_t *t, uint64_t key, ts_victim_t *out);
+
+/* True when key is cached here; counts nothing and touches nothing (recency unchanged). */
+static inline bool ts_tier_holds(const ts_tier_t *t, uint64_t key)
+{
+    ts_req_t q = {.key = key, .next_access = TS_REQ_NEVER};
+    return t->policy->ops->lookup(t->policy, &q, false);
+}
 
 #endif

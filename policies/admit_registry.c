@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * admit_registry.c - the one table of admission filters, sorted by name, and its checks.
+ *
+ * To add a filter: write policies/admit_<name>.c exporting `const ts_admit_ops_t
+ * ts_admit_<name>` (admit_max_size.c is the short example), declare it below and list it in
+ * k_admits in name order; tests/test_hier.c checks the table.
+ */
+#include "admit.h"
+
+#include "../sim/mem.h"
+#include "../sim/units.h"
+#include "plugin_internal.h"
+
+extern const ts_admit_ops_t ts_admit_always;
+extern const ts_admit_ops_t ts_admit_max_size;
+extern const ts_admit_ops_t ts_admit_second_hit;
+
+static const ts_admit_ops_t *const k_admits[] = {
+    &ts_admit_always,
+    &ts_admit_max_size,
+    &ts_admit_second_hit,
+};
+
+#define N_ADMITS (sizeof(k_admits) / sizeof(k_admits[0]))
+
+size_t ts_admit_count(void)
+{
+    return N_ADMITS;
+}
+
+const ts_admit_ops_t *ts_admit_at(size_t i)
+{
+    return i < N_ADMITS ? k_admits[i] : NULL;
+}
+
+const ts_admit_ops_t *ts_admit_find(const char *name, ts_err_t *err)
+{
+    const char *names[N_ADMITS];
+    for (size_t i = 0; i < N_ADMITS; i++)
+        names[i] = k_admits[i]->name;
+    long at = ts_name_index("admission", name, names, N_ADMITS, err);
+    return at < 0 ? NULL : k_admits[at];
+}
+
+int ts_admit_registry_check(ts_err_t *err)
+{
+    const char *names[N_ADMITS];
+    for (size_t i = 0; i < N_ADMITS; i++) {
+        const ts_admit_ops_t *a = k_admits[i];
+        names[i] = a->name;
+        if (a->abi != TS_ADMIT_ABI || !a->summary || !a->create || !a->destroy || !a->admit ||
+            !a->mem_bytes)
+            return ts_err_set(err, TS_EINVAL,
+                              "admission %s has a wrong ABI or lacks a summary or a method",
+                              a->name ? a->name : "(unnamed)");
+        if (ts_param_check_schema(a->params, a->params_count, a->params_size, err))
+            return TS_EINVAL;
+    }
+    return ts__plugin_names_check("admission", names, N_ADMITS, err);
+}
+
+int ts_admit_create_kv(const ts_admit_ops_t *ops, const char *const *names,
+                       const char *const *values, size_t n, ts_admit_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    void *params;
+    int rc = ts__plugin_params_kv(ops->params, ops->params_count, ops->params_size, names,
+                                  values, n, &params, err);
+    if (rc == 0)
+        rc = ops->create(params, out, err);
+    ts_free(params);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plugin_internal.h - helpers shared by the admission and prefetch registries.
+ *
+ * Both registries are sorted tables of ops with a parameter schema; these helpers check
+ * such a table and build a params struct from name=value pairs, so each registry file only
+ * lists its entries. Not part of the public API (ts__ prefix).
+ */
+#ifndef TS_POLICIES_PLUGIN_INTERNAL_H
+#define TS_POLICIES_PLUGIN_INTERNAL_H
+
+#include <stddef.h>
+
+#include "../sim/err.h"
+#include "../sim/param.h"
+
+/* Checks that names[0..n) are non-empty, sorted and unique; what names the kind in the
+ * message ("admission"). Returns 0 or TS_EINVAL. */
+int ts__plugin_names_check(const char *what, const char *const *names, size_t n, ts_err_t *err);
+
+/* Allocates *params (size bytes, at least 1) filled with the schema's defaults, then sets
+ * n name=value pairs. Returns 0 (free *params with ts_free), TS_ENOMEM or the parameter's
+ * error (*params is then NULL). */
+int ts__plugin_params_kv(const ts_param_spec_t *spec, size_t count, size_t size,
+                         const char *const *names, const char *const *values, size_t n,
+                         void **params, ts_err_t *err);
+
+#endif
