@@ -308,7 +308,7 @@ static void test_cli_list_devices_shows_presets_and_fields(void **state)
         {"gb200", {"186GB", "8TB/s", "nvlink-c2c"}},
         {"micron-9550-max", {"6.4TB", "14GB/s", "10GB/s"}},
         {"ddr5-4800-8ch", {"512GiB", "307GB/s", "100ns"}},
-        {"s3-standard", {"object_store", "30ms", "90MB/s per request"}},
+        {"s3-standard", {"object_store", "30ms", "625MB/s per request"}},
         {"pcie-gen5-x16", {"63GB/s", "1us", "PCIe 5.0"}},
         {"eth-400g", {"50GB/s", "10us", "400 Gb"}},
     };

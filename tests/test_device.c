@@ -134,7 +134,7 @@ static void test_device_presets_match_datasheets(void **state)
     ts_device_t a100 = find_dev(c, "a100-80gb-sxm");
     assert_string_equal(a100.host_link, "pcie-gen4-x16");
     assert_int_equal(find_dev(c, "micron-9550-max").read_latency_ns, 60000); /* datasheet 60 us */
-    assert_int_equal(find_dev(c, "s3-standard").channel_bytes_per_s, 90000000);
+    assert_int_equal(find_dev(c, "s3-standard").channel_bytes_per_s, 625000000); /* 5 Gbit/s */
 
     static const struct {
         const char *name;
