@@ -2,8 +2,8 @@
 /*
  * test_cli.c - the tiersim executable end to end: the built-in default runs, the same seed
  * gives byte-identical JSON, overrides change what they name, every example scenario
- * runs, trace gen/info agree, outputs land in -o DIR, and errors are one line with a
- * non-zero exit.
+ * runs, trace gen/info agree, outputs land in -o DIR, list prints plug-ins and device
+ * presets, and errors are one line with a non-zero exit.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -288,6 +288,59 @@ static void test_cli_list_shows_every_policy(void **state)
     free(out);
 }
 
+/* Finds the line of out that starts with "  name " (a table row). */
+static const char *cli_row(const char *out, const char *name)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "\n  %s ", name);
+    const char *p = strstr(out, key);
+    return p ? p + 1 : NULL;
+}
+
+static void test_cli_list_devices_shows_presets_and_fields(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "list devices");
+    static const struct {
+        const char *name, *figures[3];
+    } rows[] = {
+        {"h100-sxm", {"80GB", "3.35TB/s", "pcie-gen5-x16"}},
+        {"gb200", {"186GB", "8TB/s", "nvlink-c2c"}},
+        {"micron-9550-max", {"6.4TB", "14GB/s", "10GB/s"}},
+        {"ddr5-4800-8ch", {"512GiB", "307GB/s", "100ns"}},
+        {"s3-standard", {"object_store", "30ms", "625MB/s per request"}},
+        {"pcie-gen5-x16", {"63GB/s", "1us", "PCIe 5.0"}},
+        {"eth-400g", {"50GB/s", "10us", "400 Gb"}},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *row = cli_row(out, rows[i].name);
+        if (!row)
+            fail_msg("list devices lacks %s in:\n%s", rows[i].name, out);
+        const char *eol = strchr(row, '\n');
+        for (size_t k = 0; k < 3; k++) {
+            const char *hit = strstr(row, rows[i].figures[k]);
+            if (!hit || (eol && hit > eol))
+                fail_msg("row %s lacks %s", rows[i].name, rows[i].figures[k]);
+        }
+    }
+    static const char *const text[] = {"raid0:<N>x<drive>", "device fields", "link fields",
+                                       "read_bw          a bandwidth (e.g. 25GB/s",
+                                       "bandwidth        a bandwidth"};
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        if (!strstr(out, text[i]))
+            fail_msg("list devices lacks '%s'", text[i]);
+    free(out);
+
+    out = tiersim_ok(f, "list");
+    assert_non_null(strstr(out, "policies:"));
+    assert_non_null(cli_row(out, "kioxia-cm7-r"));
+    free(out);
+    assert_int_equal(tiersim(f, "list devics"), 2);
+    char *err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "did you mean 'devices'"));
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +355,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
