@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine_timed.c - the timed engine (see timed.h for the model).
+ *
+ * Event kinds: one "arrival" (open loop: the next trace request is due; there is at most
+ * one pending, so memory does not grow with the trace), one "client" (closed loop: client
+ * id finished thinking), and the two the resource set registers. A request in flight holds
+ * a record from a free list; its foreground jobs carry the record's index as their cookie,
+ * background jobs carry TIMED_BG. The record goes back to the list when its last
+ * foreground job ends, and its latency goes to the histograms then.
+ */
+#include "timed.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "des.h"
+#include "hist.h"
+#include "mem.h"
+#include "resource.h"
+
+const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_] = {"open", "closed"};
+
+#define TIMED_BG UINT64_MAX /* cookie of background jobs */
+#define TIMED_NONE UINT32_MAX
+#define TIMED_NO_RES UINT32_MAX
+
+typedef struct timed_rec {
+    uint64_t issue_ns; /* when the request was issued */
+    uint64_t fill_bytes; /* size of the copies to write when the data has arrived */
+    uint32_t fill_mask;  /* tiers to write them into (bit i: tier i) */
+    uint32_t pending;  /* foreground jobs not yet ended */
+    uint32_t client;   /* closed loop: the issuing client; else TIMED_NONE */
+    uint32_t next;     /* free-list link */
+    uint8_t op;        /* ts_op_t */
+    uint8_t level;     /* level that served it (n for the backing store) */
+} timed_rec_t;
+
+typedef struct timed {
+    const ts_timed_config_t *cfg;
+    ts_hier_t *h;
+    ts_reader_t *r;
+    size_t n;                      /* tiers; the backing store is level n */
+    ts_des_t *q;
+    ts_res_sys_t *rs;
+    uint32_t k_arrival, k_client, k_start;
+    uint32_t res_dev[TS_TIMED_LEVELS];
+    uint32_t res_up[TS_TIMED_LEVELS];   /* TIMED_NO_RES when the level has no uplink */
+    uint32_t res_down[TS_TIMED_LEVELS];
+    double wscale[TS_TIMED_LEVELS];     /* read bandwidth / write bandwidth, >= 1 */
+    ts_moves_t moves;
+    timed_rec_t *rec;
+    uint32_t n_rec, cap_rec, free_rec;
+    ts_req_t pending_req;          /* open loop: the request the arrival event is for */
+    bool have_pending;
+    bool reader_done;
+    uint64_t first_trace_ns;
+    bool started;
+    uint64_t n_issued;
+    uint64_t last_done_ns;
+    ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
+    ts_timed_result_t *out;
+} timed_t;
+
+/* ---- request records ---- */
+
+static int timed_rec_get(timed_t *t, uint32_t *id, ts_err_t *err)
+{
+    if (t->free_rec == TIMED_NONE) {
+        if (t->cap_rec >= TS_RES_MAX_IN_FLIGHT)
+            return ts_err_set(err, TS_ENOSPC, "more than %u requests in flight",
+                              TS_RES_MAX_IN_FLIGHT);
+        uint32_t ncap = t->cap_rec ? t->cap_rec * 2 : 1024;
+        if (ncap > TS_RES_MAX_IN_FLIGHT)
+            ncap = TS_RES_MAX_IN_FLIGHT;
+        timed_rec_t *nr = ts_realloc(t->rec, (size_t)ncap * sizeof(*nr));
+        if (!nr)
+            return ts_err_set(err, TS_ENOMEM, "cannot track %u requests in flight", ncap);
+        t->rec = nr;
+        for (uint32_t i = ncap; i-- > t->cap_rec;) {
+            nr[i].next = t->free_rec;
+            t->free_rec = i;
+        }
+        t->cap_rec = ncap;
+    }
+    *id = t->free_rec;
+    t->free_rec = t->rec[*id].next;
+    t->n_rec++;
+    return 0;
+}
+
+static void timed_rec_put(timed_t *t, uint32_t id)
+{
+    t->rec[id].next = t->free_rec;
+    t->free_rec = id;
+    t->n_rec--;
+}
+
+/* ---- paths ---- */
+
+static uint32_t timed_level(const timed_t *t, uint8_t lv)
+{
+    return lv == TS_LEVEL_BACKING ? (uint32_t)t->n : lv;
+}
+
+static void timed_dev_stage(const timed_t *t, uint32_t lv, ts_dev_op_t op, uint64_t bytes,
+                            ts_res_stage_t *s)
+{
+    const ts_device_t *d = &t->cfg->dev[lv];
+    s->res = t->res_dev[lv];
+    s->fixed_ns = d->overhead_ns + (op == TS_DEV_READ ? d->read_latency_ns : d->write_latency_ns);
+    s->bytes = bytes;
+    if (op == TS_DEV_WRITE && t->wscale[lv] > 1.0)
+        s->bytes = (uint64_t)ceil((double)bytes * t->wscale[lv]);
+    if (s->bytes > TS_RES_MAX_BYTES)
+        s->bytes = TS_RES_MAX_BYTES;
+}
+
+static uint32_t timed_link_stage(const timed_t *t, uint32_t lv, bool up, uint64_t bytes,
+                                 ts_res_stage_t *s)
+{
+    uint32_t id = up ? t->res_up[lv] : t->res_down[lv];
+    if (id == TIMED_NO_RES)
+        return 0;
+    s->res = id;
+    s->fixed_ns = t->cfg->link[lv].latency_ns;
+    s->bytes = bytes < TS_RES_MAX_BYTES ? bytes : TS_RES_MAX_BYTES;
+    return 1;
+}
+
+/* Stages of a move of bytes from level a to level b; -1 stands for the requester.
+ * read_src / write_dst say whether the devices at the ends take part. */
+static uint32_t timed_path(const timed_t *t, int a, int b, uint64_t bytes, bool read_src,
+                           bool write_dst, bool links, ts_res_stage_t *st)
+{
+    uint32_t k = 0;
+    if (a >= 0 && read_src)
+        timed_dev_stage(t, (uint32_t)a, TS_DEV_READ, bytes, &st[k++]);
+    if (links) {
+        if (a > b) /* up: crossing from level l to l - 1 uses l's uplink */
+            for (int l = a; l > b; l--)
+                k += timed_link_stage(t, (uint32_t)l, true, bytes, &st[k]);
+        else
+            for (int l = a + 1; l <= b; l++)
+                k += timed_link_stage(t, (uint32_t)l, false, bytes, &st[k]);
+    }
+    if (b >= 0 && write_dst)
+        timed_dev_stage(t, (uint32_t)b, TS_DEV_WRITE, bytes, &st[k++]);
+    return k;
+}
+
+static int timed_mv_level(const timed_t *t, uint8_t lv)
+{
+    return lv == TS_LEVEL_CLIENT ? -1 : (int)timed_level(t, lv);
+}
+
+static int timed_submit_bg(timed_t *t, const ts_res_stage_t *st, uint32_t k, uint64_t bytes,
+                           ts_err_t *err)
+{
+    t->out->n_background++;
+    t->out->bytes_background += bytes;
+    return ts_res_submit(t->rs, st, k, TIMED_BG, err);
+}
+
+/* Submits the jobs of one request's moves and counts its foreground jobs in *n_fg. A get's
+ * data are read where the lookup found them (served, a level; -2: the READ's own source),
+ * whatever tier the hierarchy staged them through. With a record (rec not NULL), the copies
+ * a demand access leaves in upper tiers are noted in it, to be written when the data have
+ * arrived; without one they start at once. */
+static int timed_submit_moves(timed_t *t, uint8_t op, int served, timed_rec_t *rec,
+                                   uint64_t cookie, uint32_t *n_fg, ts_err_t *err)
+{
+    ts_res_stage_t st[TS_RES_MAX_STAGES];
+    *n_fg = 0;
+    for (size_t i = 0; i < t->moves.n; i++) {
+        const ts_move_t *m = &t->moves.v[i];
+        int a = timed_mv_level(t, m->from), b = timed_mv_level(t, m->to);
+        uint32_t k;
+        bool fg = false;
+        switch (m->kind) {
+        case TS_MOVE_READ:
+            k = timed_path(t, served >= 0 ? served : a, -1, m->bytes, true, false, true, st);
+            fg = op == TS_OP_GET;
+            break;
+        case TS_MOVE_WRITE: /* from the requester, straight to the level written */
+            k = timed_path(t, -1, b, m->bytes, false, true, true, st);
+            fg = op == TS_OP_PUT;
+            break;
+        case TS_MOVE_FILL:
+        case TS_MOVE_PROMOTE: /* the data come up with the read: only the write remains */
+            if (rec && b >= 0 && b < (int)t->n) {
+                rec->fill_mask |= 1u << b;
+                rec->fill_bytes = m->bytes;
+                continue;
+            }
+            k = timed_path(t, a, b, m->bytes, false, true, false, st);
+            break;
+        default: /* demote, write-back, prefetch: the whole way */
+            k = timed_path(t, a, b, m->bytes, true, true, true, st);
+            break;
+        }
+        if (k == 0)
+            continue;
+        int rc = fg ? ts_res_submit(t->rs, st, k, cookie, err)
+                    : timed_submit_bg(t, st, k, m->bytes, err);
+        if (rc)
+            return rc;
+        *n_fg += fg;
+    }
+    return 0;
+}
+
+/* The request's data have arrived: writes the copies noted in its record. */
+static int timed_submit_fills(timed_t *t, const timed_rec_t *rec, ts_err_t *err)
+{
+    for (uint32_t mask = rec->fill_mask; mask; mask &= mask - 1) {
+        ts_res_stage_t st;
+        timed_dev_stage(t, (uint32_t)__builtin_ctz(mask), TS_DEV_WRITE, rec->fill_bytes, &st);
+        int rc = timed_submit_bg(t, &st, 1, rec->fill_bytes, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- issuing ---- */
+
+static void timed_record(timed_t *t, const timed_rec_t *rc, uint64_t now)
+{
+    uint64_t lat = now - rc->issue_ns;
+    ts_hist_record(t->h_all, lat);
+    ts_hist_record(t->h_op[rc->op == TS_OP_PUT], lat);
+    if (rc->op == TS_OP_GET)
+        ts_hist_record(t->h_served[rc->level], lat);
+    if (now > t->last_done_ns)
+        t->last_done_ns = now;
+}
+
+static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *err);
+
+/* Issues r now. client is TIMED_NONE in open loop. */
+static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t *err)
+{
+    uint64_t now = ts_des_now(t->q);
+    t->n_issued++;
+    int lv = ts_hier_access(t->h, r, &t->moves, err);
+    if (lv < 0) {
+        ts_err_where(err, "request %llu", (unsigned long long)t->n_issued);
+        return lv;
+    }
+    bool timed = lv != TS_LEVEL_NONE;
+    uint32_t id = 0;
+    timed_rec_t *rec = NULL;
+    int rc;
+    if (timed) {
+        rc = timed_rec_get(t, &id, err);
+        if (rc)
+            return rc;
+        rec = &t->rec[id];
+        rec->issue_ns = now;
+        rec->fill_mask = 0;
+        rec->fill_bytes = 0;
+        rec->op = r->op;
+        rec->level = (uint8_t)timed_level(t, (uint8_t)lv);
+        rec->client = client;
+        rec->pending = 0;
+    }
+    uint32_t n_fg;
+    rc = timed_submit_moves(t, r->op, timed ? (int)rec->level : -2, rec, id, &n_fg, err);
+    if (rc)
+        return rc;
+    if (!timed)
+        return client == TIMED_NONE ? 0 : timed_client_next(t, client, 0, err);
+    if (n_fg == 0) { /* nothing to wait for */
+        rc = timed_submit_fills(t, rec, err);
+        timed_record(t, rec, now);
+        timed_rec_put(t, id);
+        if (rc)
+            return rc;
+        return client == TIMED_NONE ? 0 : timed_client_next(t, client, 0, err);
+    }
+    rec->pending = n_fg;
+    return 0;
+}
+
+static int timed_read(timed_t *t, ts_req_t *r, bool *got, ts_err_t *err)
+{
+    *got = false;
+    if (t->reader_done)
+        return 0;
+    int rc = ts_reader_next(t->r, r, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        t->reader_done = true;
+        return 0;
+    }
+    *got = true;
+    return 0;
+}
+
+/* Open loop: schedules the arrival of the next trace request. */
+static int timed_arm_arrival(timed_t *t, ts_err_t *err)
+{
+    bool got;
+    int rc = timed_read(t, &t->pending_req, &got, err);
+    if (rc || !got)
+        return rc;
+    t->have_pending = true;
+    if (!t->started) {
+        t->started = true;
+        t->first_trace_ns = t->pending_req.time_ns;
+    }
+    uint64_t rel = t->pending_req.time_ns > t->first_trace_ns
+                       ? t->pending_req.time_ns - t->first_trace_ns
+                       : 0;
+    double at = (double)rel * t->cfg->time_scale;
+    uint64_t when = at >= 1.8e19 ? UINT64_MAX - 1 : (uint64_t)llround(at);
+    if (when < ts_des_now(t->q)) /* a trace out of time order: issue at once */
+        when = ts_des_now(t->q);
+    return ts_des_schedule(t->q, when, ts_des_tag(t->k_arrival, 0), err);
+}
+
+static int timed_on_arrival(void *ctx, uint32_t id, ts_err_t *err)
+{
+    (void)id;
+    timed_t *t = ctx;
+    ts_req_t r = t->pending_req;
+    t->have_pending = false;
+    int rc = timed_issue(t, &r, TIMED_NONE, err);
+    return rc ? rc : timed_arm_arrival(t, err);
+}
+
+/* Closed loop: client issues the next request of the trace, if any is left. after_think
+ * says it has just computed for think_ns (every issue but its first). */
+static int timed_client_issue(timed_t *t, uint32_t client, bool after_think, ts_err_t *err)
+{
+    ts_req_t r;
+    bool got;
+    int rc = timed_read(t, &r, &got, err);
+    if (rc || !got)
+        return rc;
+    if (after_think)
+        t->out->compute_ns += t->cfg->think_ns;
+    return timed_issue(t, &r, client, err);
+}
+
+static int timed_on_start(void *ctx, uint32_t client, ts_err_t *err)
+{
+    return timed_client_issue(ctx, client, false, err);
+}
+
+static int timed_on_client(void *ctx, uint32_t client, ts_err_t *err)
+{
+    return timed_client_issue(ctx, client, true, err);
+}
+
+/* A client's request ended: it computes for think_ns, then issues again. The compute
+ * counts only when a request follows it (the run ends with the last request). */
+static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *err)
+{
+    t->out->stall_ns += latency;
+    if (t->reader_done)
+        return 0;
+    return ts_des_schedule(t->q, ts_des_now(t->q) + t->cfg->think_ns,
+                           ts_des_tag(t->k_client, client), err);
+}
+
+static int timed_on_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
+{
+    (void)start_ns;
+    timed_t *t = ctx;
+    uint64_t now = ts_des_now(t->q);
+    if (now > t->out->end_ns)
+        t->out->end_ns = now;
+    if (cookie == TIMED_BG)
+        return 0;
+    uint32_t id = (uint32_t)cookie;
+    timed_rec_t *rec = &t->rec[id];
+    if (--rec->pending)
+        return 0;
+    int rc = timed_submit_fills(t, rec, err);
+    if (rc)
+        return rc;
+    timed_record(t, rec, now);
+    uint32_t client = rec->client;
+    uint64_t lat = now - rec->issue_ns;
+    timed_rec_put(t, id);
+    return client == TIMED_NONE ? 0 : timed_client_next(t, client, lat, err);
+}
+
+/* ---- set-up and results ---- */
+
+static int timed_add_res(timed_t *t, const char *name, uint64_t channels, uint64_t bw,
+                         uint64_t cap, uint32_t *id, ts_err_t *err)
+{
+    ts_res_spec_t spec = {.name = name,
+                          .channels = channels > UINT32_MAX ? UINT32_MAX : (uint32_t)channels,
+                          .bw_bytes_per_s = bw,
+                          .max_rate_bytes_per_s = cap && bw && cap > bw ? bw : cap};
+    return ts_res_add(t->rs, &spec, id, err);
+}
+
+static int timed_setup(timed_t *t, ts_err_t *err)
+{
+    const ts_timed_config_t *cfg = t->cfg;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->clients == 0)
+        return ts_err_set(err, TS_EINVAL, "a closed loop needs at least one client");
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->clients > TS_DES_ID_MAX)
+        return ts_err_set(err, TS_ERANGE, "at most %u clients", TS_DES_ID_MAX);
+    if (!(cfg->time_scale >= 0) || !isfinite(cfg->time_scale))
+        return ts_err_set(err, TS_ERANGE, "time_scale must be a finite number >= 0");
+    /* the longest path: a read at one end, every link, a write at the other */
+    uint32_t links = 0;
+    for (size_t l = 0; l <= t->n; l++)
+        links += cfg->has_link[l];
+    if (links + 2 > TS_RES_MAX_STAGES)
+        return ts_err_set(err, TS_EINVAL,
+                          "the hierarchy has %u links; a timed path crosses at most %u",
+                          links, TS_RES_MAX_STAGES - 2);
+    int rc = ts_des_create(4096, &t->q, err);
+    if (rc == 0)
+        rc = ts_res_sys_create(t->q, timed_on_done, t, &t->rs, err);
+    if (rc == 0)
+        rc = ts_des_kind_add(t->q, timed_on_arrival, t, &t->k_arrival, err);
+    if (rc == 0)
+        rc = ts_des_kind_add(t->q, timed_on_client, t, &t->k_client, err);
+    if (rc == 0)
+        rc = ts_des_kind_add(t->q, timed_on_start, t, &t->k_start, err);
+    if (rc)
+        return rc;
+    for (size_t l = 0; l <= t->n; l++) {
+        const ts_device_t *d = &cfg->dev[l];
+        const char *lname = l < t->n ? t->h->tiers[l]->name : "backing";
+        char name[96];
+        snprintf(name, sizeof(name), "%s: %s", lname, d->name);
+        if (d->read_bytes_per_s == 0 || d->write_bytes_per_s == 0)
+            return ts_err_set(err, TS_EINVAL, "level %s: device %s has no bandwidth", lname,
+                              d->name);
+        t->wscale[l] = (double)d->read_bytes_per_s / (double)d->write_bytes_per_s;
+        rc = timed_add_res(t, name, d->channels, d->read_bytes_per_s, d->channel_bytes_per_s,
+                           &t->res_dev[l], err);
+        t->res_up[l] = t->res_down[l] = TIMED_NO_RES;
+        if (rc == 0 && cfg->has_link[l]) {
+            snprintf(name, sizeof(name), "%s link up: %s", lname, cfg->link[l].name);
+            rc = timed_add_res(t, name, 0, cfg->link[l].bytes_per_s, 0, &t->res_up[l], err);
+            snprintf(name, sizeof(name), "%s link down: %s", lname, cfg->link[l].name);
+            if (rc == 0)
+                rc = timed_add_res(t, name, 0, cfg->link[l].bytes_per_s, 0, &t->res_down[l],
+                                   err);
+        }
+        if (rc)
+            return rc;
+    }
+    rc = ts_moves_init(&t->moves, 16, err);
+    if (rc)
+        return rc;
+    t->free_rec = TIMED_NONE;
+    ts_hist_t **hs[3 + TS_TIMED_LEVELS];
+    size_t nh = 0;
+    hs[nh++] = &t->h_all;
+    hs[nh++] = &t->h_op[0];
+    hs[nh++] = &t->h_op[1];
+    for (size_t l = 0; l <= t->n; l++)
+        hs[nh++] = &t->h_served[l];
+    for (size_t i = 0; i < nh; i++)
+        if ((rc = ts_hist_create(hs[i], err)))
+            return rc;
+    return 0;
+}
+
+static void timed_lat(const ts_hist_t *h, ts_lat_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    if (!h || h->n == 0)
+        return;
+    o->n = h->n;
+    o->mean_ns = ts_hist_mean(h);
+    o->p50_ns = ts_hist_percentile(h, 50);
+    o->p90_ns = ts_hist_percentile(h, 90);
+    o->p99_ns = ts_hist_percentile(h, 99);
+    o->p999_ns = ts_hist_percentile(h, 99.9);
+    o->max_ns = h->max_ns;
+}
+
+static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
+                           uint64_t channels, uint64_t span)
+{
+    ts_timed_result_t *o = t->out;
+    ts_res_result_t *rr = &o->res[o->n_res++];
+    ts_res_stats_t s;
+    ts_res_stats(t->rs, id, &s);
+    snprintf(rr->name, sizeof(rr->name), "%s", ts_res_name(t->rs, id));
+    rr->role = role;
+    rr->level = level;
+    rr->channels = channels;
+    rr->n_ops = s.n_done;
+    rr->bytes = s.bytes;
+    double T = span ? (double)span : 1.0;
+    rr->utilisation = channels ? s.busy_area / ((double)channels * T) : (double)s.bw_busy_ns / T;
+    rr->mean_queue = s.queue_area / T;
+    rr->mean_wait_ns = s.n_started ? s.wait_sum_ns / (double)s.n_started : 0;
+    rr->max_wait_ns = s.wait_max_ns;
+    rr->mean_in_system = s.system_area / T;
+}
+
+static void timed_results(timed_t *t)
+{
+    ts_timed_result_t *o = t->out;
+    o->span_ns = t->last_done_ns;
+    o->n_timed = t->h_all->n;
+    double span_s = (double)o->span_ns * 1e-9;
+    o->req_per_s = span_s > 0 ? (double)o->n_timed / span_s : 0;
+    o->bytes_per_s = span_s > 0 ? (double)t->h->tot.bytes_req / span_s : 0;
+    timed_lat(t->h_all, &o->all);
+    timed_lat(t->h_op[0], &o->op[0]);
+    timed_lat(t->h_op[1], &o->op[1]);
+    for (size_t l = 0; l <= t->n; l++)
+        timed_lat(t->h_served[l], &o->served[l]);
+    uint64_t busy = o->compute_ns + o->stall_ns;
+    o->utilisation = busy ? (double)o->compute_ns / (double)busy : 0;
+    uint64_t end = o->end_ns > o->span_ns ? o->end_ns : o->span_ns;
+    for (size_t l = 0; l <= t->n; l++) {
+        timed_fill_res(t, t->res_dev[l], TS_ROLE_DEVICE, (uint8_t)l, t->cfg->dev[l].channels,
+                       end);
+        if (t->res_up[l] != TIMED_NO_RES) {
+            timed_fill_res(t, t->res_up[l], TS_ROLE_LINK_UP, (uint8_t)l, 0, end);
+            timed_fill_res(t, t->res_down[l], TS_ROLE_LINK_DOWN, (uint8_t)l, 0, end);
+        }
+    }
+}
+
+static void timed_free(timed_t *t)
+{
+    ts_res_sys_destroy(t->rs);
+    ts_des_destroy(t->q);
+    ts_moves_free(&t->moves);
+    ts_free(t->rec);
+    ts_hist_destroy(t->h_all);
+    ts_hist_destroy(t->h_op[0]);
+    ts_hist_destroy(t->h_op[1]);
+    for (size_t l = 0; l < TS_TIMED_LEVELS; l++)
+        ts_hist_destroy(t->h_served[l]);
+}
+
+int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
+                    ts_timed_result_t *out, ts_err_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->arrivals = cfg->arrivals;
+    out->time_scale = cfg->time_scale;
+    out->clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
+    out->think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
+    timed_t t = {.cfg = cfg, .h = h, .r = r, .n = h->n, .out = out};
+    int rc = timed_setup(&t, err);
+    if (rc == 0) {
+        if (cfg->arrivals == TS_ARRIVALS_OPEN)
+            rc = timed_arm_arrival(&t, err);
+        else
+            for (uint32_t c = 0; rc == 0 && c < cfg->clients; c++)
+                rc = ts_des_schedule(t.q, 0, ts_des_tag(t.k_start, c), err);
+    }
+    if (rc == 0)
+        rc = ts_des_run(t.q, TS_DES_NEVER, err);
+    if (rc == 0) { /* the end-of-run flush, timed as background work */
+        rc = ts_hier_finish(h, &t.moves, err);
+        uint32_t n_fg;
+        if (rc == 0)
+            rc = timed_submit_moves(&t, TS_OP_DELETE, -2, NULL, TIMED_BG, &n_fg, err);
+        if (rc == 0)
+            rc = ts_des_run(t.q, TS_DES_NEVER, err);
+    }
+    if (rc == 0)
+        timed_results(&t);
+    timed_free(&t);
+    return rc;
+}

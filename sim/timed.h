@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * timed.h - the timed engine: a discrete-event replay of a reader through a tier hierarchy
+ * whose levels are device models joined by links.
+ *
+ * Levels: tiers 0..n-1 (top first), then the backing store (level n). Each level has a
+ * device (sim/device.h) and may have an uplink: the link it is reached over from the level
+ * above it (tier 0's uplink joins it to the requester: a GPU reading host memory crosses
+ * PCIe; a GPU reading its own HBM crosses nothing). Devices and each direction of each link
+ * are resources of the event core (sim/resource.h): channels with a FCFS waiting line, then
+ * bandwidth shared by the transfers in flight.
+ *
+ * Requests are issued either open-loop, at their trace time (minus the first request's)
+ * times time_scale, or closed-loop, by `clients` clients that each issue a request, wait
+ * for it, then compute for `think` before the next; requests go to clients in trace order.
+ * Each request is handed to ts_hier_access, which decides what moves; every move becomes a
+ * job, a chain of stages (a device read, the links crossed, a device write), store-and-
+ * forward at object granularity:
+ *   READ (a get's data to the requester): read at the serving level, then up every link to
+ *     the requester. This is the request's critical path: its latency ends with it.
+ *   WRITE (a put's data): the requester writes each level the hierarchy wrote, in parallel,
+ *     each down the links from the requester; the put ends when the last write ends (under
+ *     write-through, the backing store's).
+ *   FILL, PROMOTE (copies a demand access leaves in upper tiers): the data travel up with
+ *     the READ, so each costs only the write at its tier, started when the READ ends, off
+ *     the critical path.
+ *   DEMOTE, WRITEBACK, PREFETCH: full paths (read, links, write), started at issue.
+ * Background jobs take resources from the foreground (queueing, shared bandwidth) but never
+ * delay its completion directly; the eviction a fill needs is not waited for either.
+ * A write of S bytes on a device whose write bandwidth W is below its read bandwidth R holds
+ * the device's shared bandwidth for S * R / W read-equivalent bytes (one pipe per device).
+ * Cost per request: the hierarchy's, plus O(log events) per stage; memory: one record per
+ * request in flight (open loop) or per client (closed loop), pooled.
+ */
+#ifndef TS_SIM_TIMED_H
+#define TS_SIM_TIMED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device.h"
+#include "err.h"
+#include "hier.h"
+#include "reader.h"
+
+#define TS_TIMED_LEVELS (TS_MAX_TIERS + 1) /* tiers and the backing store */
+#define TS_TIMED_MAX_RES (3 * TS_TIMED_LEVELS)
+
+typedef enum ts_arrivals {
+    TS_ARRIVALS_OPEN = 0,   /* at trace times (scaled) */
+    TS_ARRIVALS_CLOSED = 1, /* clients: issue, wait, think */
+    TS_ARRIVALS_COUNT_
+} ts_arrivals_t;
+
+extern const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_]; /* "open", "closed" */
+
+typedef struct ts_timed_config {
+    ts_arrivals_t arrivals;
+    double time_scale;  /* open loop: issue time = (trace time - first) * time_scale */
+    uint32_t clients;   /* closed loop: clients (>= 1) */
+    uint64_t think_ns;  /* closed loop: compute time between a client's requests */
+    ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
+    bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */
+    ts_link_t link[TS_TIMED_LEVELS];   /* level i's uplink (toward the requester) */
+} ts_timed_config_t;
+
+/* Latency summary of a set of requests (ns). */
+typedef struct ts_lat {
+    uint64_t n;
+    double mean_ns;
+    uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+} ts_lat_t;
+
+typedef enum ts_res_role {
+    TS_ROLE_DEVICE = 0, /* a level's device */
+    TS_ROLE_LINK_UP = 1,   /* a level's uplink, toward the requester */
+    TS_ROLE_LINK_DOWN = 2, /* the same link, toward the backing store */
+} ts_res_role_t;
+
+typedef struct ts_res_result {
+    char name[80];          /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16" */
+    uint8_t role;           /* ts_res_role_t */
+    uint8_t level;          /* tier index, or n for the backing store */
+    uint64_t channels;      /* 0: unlimited */
+    uint64_t n_ops;         /* stages served */
+    uint64_t bytes;         /* bytes moved (read-equivalent for device writes) */
+    double utilisation;     /* channels: busy channel-time / (channels * span); links: the
+                             * share of the span with a transfer in flight */
+    double mean_queue;      /* time-averaged requests waiting for a channel */
+    double mean_wait_ns;    /* mean wait for a channel */
+    uint64_t max_wait_ns;
+    double mean_in_system;  /* time-averaged stages present (waiting or served) */
+} ts_res_result_t;
+
+typedef struct ts_timed_result {
+    ts_arrivals_t arrivals;
+    double time_scale;
+    uint32_t clients;
+    uint64_t think_ns;
+    uint64_t span_ns;            /* first issue to last foreground completion */
+    uint64_t end_ns;             /* when the last job (background included) ended */
+    uint64_t n_timed;            /* requests with a latency (gets and puts) */
+    double req_per_s;            /* n_timed / span */
+    double bytes_per_s;          /* demand bytes / span */
+    ts_lat_t all;                /* every timed request */
+    ts_lat_t op[2];              /* [0] gets, [1] puts */
+    ts_lat_t served[TS_TIMED_LEVELS]; /* gets by the level that served them */
+    uint64_t n_background;       /* background jobs run */
+    uint64_t bytes_background;
+    /* closed loop */
+    uint64_t compute_ns;         /* sum of think times of all clients */
+    uint64_t stall_ns;           /* sum of request latencies of all clients */
+    double utilisation;          /* compute / (compute + stall): the accelerator figure */
+    size_t n_res;
+    ts_res_result_t res[TS_TIMED_MAX_RES];
+} ts_timed_result_t;
+
+/* Replays r to its end through h with the devices and links of cfg (levels 0..h->n; the
+ * backing store's device is cfg->dev[h->n]), then calls ts_hier_finish (its write-backs
+ * are timed too) and runs every job to its end. Fills *out. Returns 0; TS_EINVAL for a
+ * configuration the engine cannot run (no clients, a path longer than the event core's
+ * chains); the reader's, hierarchy's or event core's error (err->where names the request). */
+int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
+                    ts_timed_result_t *out, ts_err_t *err);
+
+#endif

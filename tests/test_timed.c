@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_timed.c - the timed engine against hand-computed times.
+ *
+ * The devices are round numbers so every latency can be worked out on paper:
+ *   tier 0 "fast": 1 channel, 10 us latency, 1 GB/s read and write
+ *   backing "slow": 8 channels, 1 ms latency, 100 MB/s read and write
+ * Objects are 1 MB (1e6 bytes): 1 ms on the fast device, 10 ms on the slow one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/engine.h"
+#include "sim/hier.h"
+#include "sim/memtrace.h"
+#include "sim/timed.h"
+
+#define MB 1000000ull
+#define US 1000ull
+#define MS 1000000ull
+
+typedef struct fixture {
+    ts_tier_t *tier[2];
+    size_t n;
+    ts_hier_t *h;
+    ts_memtrace_t *mt;
+    ts_reader_t *r;
+    ts_timed_config_t cfg;
+    ts_timed_result_t res;
+} fixture_t;
+
+static void dev(ts_device_t *d, const char *name, uint64_t channels, uint64_t lat_ns,
+                uint64_t bw)
+{
+    memset(d, 0, sizeof(*d));
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->channels = channels;
+    d->read_latency_ns = d->write_latency_ns = lat_ns;
+    d->read_bytes_per_s = d->write_bytes_per_s = bw;
+    d->capacity_bytes = 1ull << 40;
+}
+
+/* One LRU tier of cap objects over the backing store; the default hierarchy. */
+static void setup(fixture_t *f, uint64_t cap)
+{
+    memset(f, 0, sizeof(*f));
+    ts_err_t err;
+    ts_policy_init_t init = {.capacity = cap, .count_objects = true};
+    const ts_policy_ops_t *lru = ts_policy_find("lru", &err);
+    assert_non_null(lru);
+    assert_int_equal(ts_tier_create("fast", lru, NULL, &init, &f->tier[0], &err), 0);
+    f->n = 1;
+    ts_hier_config_t hc;
+    memset(&hc, 0, sizeof(hc));
+    assert_int_equal(ts_hier_create(&hc, f->tier, f->n, &f->h, &err), 0);
+    assert_int_equal(ts_memtrace_create(&f->mt, &err), 0);
+    dev(&f->cfg.dev[0], "fast", 1, 10 * US, 1000 * MB);
+    dev(&f->cfg.dev[1], "slow", 8, 1 * MS, 100 * MB);
+    f->cfg.time_scale = 1.0;
+}
+
+static void push(fixture_t *f, uint64_t t_ns, uint64_t key, uint8_t op)
+{
+    ts_err_t err;
+    ts_req_t q = {.time_ns = t_ns, .key = key, .size_bytes = MB, .op = op,
+                  .next_access = TS_REQ_NEVER};
+    assert_int_equal(ts_memtrace_push(f->mt, &q, &err), 0);
+}
+
+static int run(fixture_t *f, ts_err_t *err)
+{
+    assert_int_equal(ts_memtrace_reader(f->mt, &f->r, err), 0);
+    return ts_engine_timed(f->h, f->r, &f->cfg, &f->res, err);
+}
+
+static void teardown(fixture_t *f)
+{
+    ts_reader_close(f->r);
+    ts_memtrace_destroy(f->mt);
+    ts_hier_destroy(f->h);
+    for (size_t i = 0; i < f->n; i++)
+        ts_tier_destroy(f->tier[i]);
+}
+
+/* A miss is read from the backing store (1 ms + 10 ms); the fill into the fast tier runs
+ * beside it (10 us + 1 ms) and is done long before the hit at 20 ms, which takes 10 us +
+ * 1 ms on the idle fast device. */
+static void test_timed_open_loop_miss_then_hit(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 20 * MS, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.n_timed, 2);
+    assert_int_equal(f.res.served[1].n, 1);
+    assert_int_equal(f.res.served[1].max_ns, 11 * MS);
+    assert_int_equal(f.res.served[0].n, 1);
+    assert_int_equal(f.res.served[0].max_ns, 1 * MS + 10 * US);
+    assert_int_equal(f.res.op[0].n, 2);
+    assert_int_equal(f.res.span_ns, 20 * MS + 1 * MS + 10 * US);
+    assert_int_equal(f.res.n_background, 1); /* the fill */
+    assert_int_equal(f.res.all.max_ns, 11 * MS);
+    teardown(&f);
+}
+
+/* Two hits issued together on a one-channel device: the second waits for the first. */
+static void test_timed_channel_queueing(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    push(&f, 0, 1, TS_OP_GET);        /* misses: read by 21 ms, then the fills */
+    push(&f, 0, 2, TS_OP_GET);
+    push(&f, 50 * MS, 1, TS_OP_GET);  /* hits issued together */
+    push(&f, 50 * MS, 2, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.served[0].n, 2);
+    assert_int_equal(f.res.served[0].max_ns, 2 * (1 * MS + 10 * US));
+    /* the two misses share the backing store's bandwidth: each 1 ms + 20 ms */
+    assert_int_equal(f.res.served[1].n, 2);
+    assert_int_equal(f.res.served[1].max_ns, 21 * MS);
+    const ts_res_result_t *fast = &f.res.res[0];
+    assert_int_equal(fast->n_ops, 4); /* two fills, two reads */
+    assert_true(fast->max_wait_ns == 1 * MS + 10 * US);
+    teardown(&f);
+}
+
+/* An uplink above tier 0 (the requester's link) adds its latency and S / B to a hit. */
+static void test_timed_uplink_adds_transfer(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.has_link[0] = true;
+    snprintf(f.cfg.link[0].name, sizeof(f.cfg.link[0].name), "pcie");
+    f.cfg.link[0].bytes_per_s = 500 * MB; /* 2 ms per object */
+    f.cfg.link[0].latency_ns = 5 * US;
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 100 * MS, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    /* hit: device 10 us + 1 ms, then link 5 us + 2 ms */
+    assert_int_equal(f.res.served[0].max_ns, 3 * MS + 15 * US);
+    /* miss: backing 11 ms, then the same link (the backing store has no link of its own) */
+    assert_int_equal(f.res.served[1].max_ns, 13 * MS + 5 * US);
+    teardown(&f);
+}
+
+/* Write-through: a put writes the tier and the backing store in parallel and ends with
+ * the slower, 1 ms + 10 ms. */
+static void test_timed_put_write_through(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    push(&f, 0, 7, TS_OP_PUT);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.op[1].n, 1);
+    assert_int_equal(f.res.op[1].max_ns, 11 * MS);
+    teardown(&f);
+}
+
+/* A write on a device whose write bandwidth is half its read bandwidth takes twice as
+ * long to move its bytes. */
+static void test_timed_slow_writes(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.dev[1].write_bytes_per_s = 50 * MB;
+    push(&f, 0, 7, TS_OP_PUT);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.op[1].max_ns, 21 * MS);
+    teardown(&f);
+}
+
+/* One client that thinks 2 ms between requests: miss (11 ms; the fill then holds the fast
+ * device until 12.01 ms), think, hit at 13 ms (1.01 ms).
+ * Utilisation = compute / (compute + stall) = 2 / (2 + 12.01). */
+static void test_timed_closed_loop_stall(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
+    f.cfg.clients = 1;
+    f.cfg.think_ns = 2 * MS;
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.compute_ns, 2 * MS);
+    assert_int_equal(f.res.stall_ns, 12 * MS + 10 * US);
+    assert_int_equal(f.res.span_ns, 14 * MS + 10 * US);
+    assert_float_equal(f.res.utilisation, 2.0 / 14.01, 1e-12);
+    teardown(&f);
+}
+
+/* Two clients split the trace in order and run side by side. */
+static void test_timed_closed_loop_two_clients(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
+    f.cfg.clients = 2;
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 2, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    /* both misses at time 0, sharing the backing bandwidth: 1 ms + 20 ms each */
+    assert_int_equal(f.res.served[1].n, 2);
+    assert_int_equal(f.res.span_ns, 21 * MS);
+    assert_int_equal(f.res.stall_ns, 42 * MS);
+    assert_int_equal(f.res.compute_ns, 0);
+    teardown(&f);
+}
+
+/* time_scale 0.5 issues the second request at 10 ms instead of 20 ms. */
+static void test_timed_time_scale(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.time_scale = 0.5;
+    push(&f, 1000 * MS, 1, TS_OP_GET); /* times are taken from the first request on */
+    push(&f, 1020 * MS, 2, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.span_ns, 10 * MS + 11 * MS);
+    teardown(&f);
+}
+
+static void test_timed_rejects_bad_config(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
+    f.cfg.clients = 0;
+    push(&f, 0, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "at least one client"));
+    teardown(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timed_open_loop_miss_then_hit),
+        cmocka_unit_test(test_timed_channel_queueing),
+        cmocka_unit_test(test_timed_uplink_adds_transfer),
+        cmocka_unit_test(test_timed_put_write_through),
+        cmocka_unit_test(test_timed_slow_writes),
+        cmocka_unit_test(test_timed_closed_loop_stall),
+        cmocka_unit_test(test_timed_closed_loop_two_clients),
+        cmocka_unit_test(test_timed_time_scale),
+        cmocka_unit_test(test_timed_rejects_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
