@@ -17,6 +17,7 @@
 
 #include "des.h"
 #include "hist.h"
+#include "lookahead.h"
 #include "mem.h"
 #include "resource.h"
 
@@ -40,7 +41,7 @@ typedef struct timed_rec {
 typedef struct timed {
     const ts_timed_config_t *cfg;
     ts_hier_t *h;
-    ts_reader_t *r;
+    ts_lookahead_t la;             /* the reader, read ahead */
     size_t n;                      /* tiers; the backing store is level n */
     ts_des_t *q;
     ts_res_sys_t *rs;
@@ -289,7 +290,7 @@ static int timed_read(timed_t *t, ts_req_t *r, bool *got, ts_err_t *err)
     *got = false;
     if (t->reader_done)
         return 0;
-    int rc = ts_reader_next(t->r, r, err);
+    int rc = ts_lookahead_next(&t->la, r, err);
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -552,7 +553,8 @@ int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
     out->time_scale = cfg->time_scale;
     out->clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
     out->think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
-    timed_t t = {.cfg = cfg, .h = h, .r = r, .n = h->n, .out = out};
+    timed_t t = {.cfg = cfg, .h = h, .n = h->n, .out = out};
+    ts_lookahead_init(&t.la, h, r);
     int rc = timed_setup(&t, err);
     if (rc == 0) {
         if (cfg->arrivals == TS_ARRIVALS_OPEN)
