@@ -339,6 +339,35 @@ static void test_cli_list_devices_shows_presets_and_fields(void **state)
     char *err = slurp(f->dir, "err");
     assert_non_null(strstr(err, "did you mean 'devices'"));
     free(err);
+
+    /* A user catalogue adds a row and edits a preset; a bad one is one line with its place. */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/mine.yaml", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("devices:\n  my-drive: {like: samsung-pm9a3, capacity: 3.84TB}\n"
+          "  h100-sxm: {capacity: 94GB}\n",
+          fp);
+    fclose(fp);
+    out = tiersim_ok(f, "list devices '%s'", path);
+    const char *row = cli_row(out, "my-drive");
+    assert_non_null(row);
+    assert_true(strstr(row, "3.84TB") < strchr(row, '\n'));
+    row = cli_row(out, "h100-sxm");
+    assert_true(strstr(row, "94GB") && strstr(row, "94GB") < strchr(row, '\n'));
+    free(out);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("devices:\n  my-drive: {like: samsung-pm9a3, read_bw: 7GB}\n", fp);
+    fclose(fp);
+    char args[1024];
+    snprintf(args, sizeof(args), "list devices '%s'", path);
+    assert_int_equal(tiersim(f, args), 1);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "mine.yaml:2:44: devices.my-drive.read_bw: expected a bandwidth"));
+    assert_null(strchr(strchr(err, '\n') + 1, '\n'));
+    free(err);
+    assert_int_equal(tiersim(f, "list policies extra"), 2);
 }
 
 int main(void)
