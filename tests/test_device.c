@@ -81,7 +81,7 @@ static void test_device_every_preset_parses_and_passes_checks(void **state)
     }
     assert_true(per_kind[TS_DEV_GPU_HBM] >= 5);
     assert_true(per_kind[TS_DEV_DRAM] >= 1);
-    assert_true(per_kind[TS_DEV_NVME] >= 4);
+    assert_true(per_kind[TS_DEV_NVME] >= 5);
     assert_true(per_kind[TS_DEV_OBJECT_STORE] >= 1);
     for (size_t i = 0; i < ts_dev_catalog_n_links(c); i++) {
         const ts_link_t *l = ts_dev_catalog_link_at(c, i);
@@ -120,6 +120,7 @@ static void test_device_presets_match_datasheets(void **state)
         {"kioxia-cm6-r", 30720000000000ULL, 6900000000ULL, 4200000000ULL, 0},
         {"micron-9550-max", 6400000000000ULL, 14000000000ULL, 10000000000ULL, 0},
         {"kioxia-cm7-r", 7680000000000ULL, 14000000000ULL, 6750000000ULL, 0},
+        {"micron-7600-max", 6400000000000ULL, 12000000000ULL, 7000000000ULL, 0},
         /* 100 Gbit/s NIC = 12.5 GB/s */
         {"s3-standard", 1000000000000000000ULL, 12500000000ULL, 12500000000ULL, 0},
     };
@@ -174,6 +175,7 @@ static void test_device_nvme_channels_reproduce_rated_iops(void **state)
         {"kioxia-cm6-r", 1400e3, 170e3},
         {"micron-9550-max", 3300e3, 640e3},
         {"kioxia-cm7-r", 2700e3, 310e3},
+        {"micron-7600-max", 2100e3, 675e3},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ts_device_t d = find_dev(c, cases[i].name);
