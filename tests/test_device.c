@@ -99,6 +99,29 @@ static void test_device_every_preset_parses_and_passes_checks(void **state)
     assert_null(ts_dev_catalog_device_at(c, ts_dev_catalog_n_devices(c)));
 }
 
+/* Every field of every preset prints (ts_param_format, as `list` and catalogue files write
+ * it) in a form that sets the same value back. */
+static void test_device_preset_fields_round_trip_through_text(void **state)
+{
+    const ts_dev_catalog_t *c = *state;
+    size_t n;
+    const ts_param_spec_t *spec = ts_dev_schema(&n);
+    for (size_t i = 0; i < ts_dev_catalog_n_devices(c); i++) {
+        const ts_device_t *d = ts_dev_catalog_device_at(c, i);
+        ts_device_t back = *d;
+        memset((char *)&back + TS_DEV_NAME, 0, sizeof(back) - TS_DEV_NAME);
+        for (size_t k = 0; k < n; k++) {
+            char text[256];
+            ts_err_t err = {0};
+            ts_param_format(&spec[k], d, text, sizeof(text));
+            if (ts_dev_set(&back, spec[k].name, text, &err))
+                fail_msg("%s.%s = '%s': %s", d->name, spec[k].name, text, err.msg);
+        }
+        if (memcmp(&back, d, sizeof(back)) != 0)
+            fail_msg("%s does not round-trip", d->name);
+    }
+}
+
 /* The figures of docs/devices.md, typed in from the datasheets (decimal units). */
 static void test_device_presets_match_datasheets(void **state)
 {
@@ -490,6 +513,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_device_schemas_are_well_formed),
         T(test_device_every_preset_parses_and_passes_checks),
+        T(test_device_preset_fields_round_trip_through_text),
         T(test_device_presets_match_datasheets),
         T(test_device_nvme_channels_reproduce_rated_iops),
         T(test_device_raid0_scales_capacity_channels_bandwidth),
