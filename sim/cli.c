@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list.
+ * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list (policies,
+ * formats, generators, devices).
  *
  * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
  * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
@@ -19,6 +20,7 @@
 #include "../traces/info.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
+#include "device.h"
 #include "mem.h"
 #include "run.h"
 #include "scenario.h"
@@ -58,8 +60,9 @@ static void cli_help(FILE *out)
             "        convert a trace between formats (native by default)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
-            "  list [policies|formats|generators]\n"
-            "        the registered plug-ins with their parameters\n"
+            "  list [policies|formats|generators|devices [FILE]]\n"
+            "        the registered plug-ins with their parameters; the device and link\n"
+            "        presets (and those of a catalogue FILE) with key figures and fields\n"
             "  help | --help     this text\n"
             "  version | --version\n");
 }
@@ -401,8 +404,8 @@ static void cli_list_params(const ts_param_spec_t *spec, size_t n)
     for (size_t i = 0; i < n; i++) {
         char form[256];
         ts_param_type_name(&spec[i], form, sizeof(form));
-        printf("    %-16s %s; default %s. %s\n", spec[i].name, form,
-               spec[i].def ? spec[i].def : "(required)", spec[i].help);
+        const char *def = !spec[i].def ? "(required)" : spec[i].def[0] ? spec[i].def : "\"\"";
+        printf("    %-16s %s; default %s. %s\n", spec[i].name, form, def, spec[i].help);
     }
 }
 
@@ -437,23 +440,95 @@ static void cli_list_generators(void)
     }
 }
 
+/* Bytes as vendors state them: exact GiB multiples in binary ("512GiB", as DIMMs are sold),
+ * others decimal with three significant digits ("7.68TB", "80GB"). */
+static const char *cli_si_bytes(uint64_t bytes, char *buf, size_t size)
+{
+    if (bytes && bytes % (1ull << 30) == 0)
+        return ts_format_size(bytes, 0, buf, size);
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (u < 6 && v >= 999.5) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, size, "%.3g%s", v, units[u]);
+    return buf;
+}
+
+/* The presets, plus the entries of a user catalogue file when file is given. */
+static int cli_list_devices(const char *file)
+{
+    ts_err_t err = {0};
+    ts_dev_catalog_t *cat = NULL;
+    if (ts_dev_catalog_create(&cat, &err) || (file && ts_dev_catalog_load_file(cat, file, &err))) {
+        ts_dev_catalog_destroy(cat);
+        return cli_fail(&err);
+    }
+    printf("devices (bandwidth per device; latency unloaded, per request):\n");
+    printf("  %-16s %-12s %8s %5s %10s %10s %9s %9s  %s\n", "name", "kind", "capacity", "chan",
+           "read bw", "write bw", "read lat", "write lat", "summary");
+    for (size_t i = 0; i < ts_dev_catalog_n_devices(cat); i++) {
+        const ts_device_t *d = ts_dev_catalog_device_at(cat, i);
+        char cap[32], rb[32], wb[32], rl[32], wl[32];
+        printf("  %-16s %-12s %8s %5llu %10s %10s %9s %9s  %s", d->name,
+               ts_dev_kind_name(d->kind), cli_si_bytes(d->capacity_bytes, cap, sizeof(cap)),
+               (unsigned long long)d->channels,
+               ts_format_rate(d->read_bytes_per_s, 1, rb, sizeof(rb)),
+               ts_format_rate(d->write_bytes_per_s, 1, wb, sizeof(wb)),
+               ts_format_duration(d->read_latency_ns, rl, sizeof(rl)),
+               ts_format_duration(d->write_latency_ns, wl, sizeof(wl)), d->summary);
+        if (d->host_link[0])
+            printf(" [host link %s, %.4g TFLOP/s BF16]", d->host_link, d->bf16_flops / 1e12);
+        if (d->channel_bytes_per_s)
+            printf(" [%s per request]", ts_format_rate(d->channel_bytes_per_s, 1, rb, sizeof(rb)));
+        printf("\n");
+    }
+    printf("  raid0:<N>x<drive> builds a RAID-0 of N drives, e.g. raid0:4xmicron-9550-max\n");
+    printf("links (bandwidth per direction):\n");
+    printf("  %-16s %10s %9s  %s\n", "name", "bandwidth", "latency", "summary");
+    for (size_t i = 0; i < ts_dev_catalog_n_links(cat); i++) {
+        const ts_link_t *l = ts_dev_catalog_link_at(cat, i);
+        char bw[32], lat[32];
+        printf("  %-16s %10s %9s  %s\n", l->name, ts_format_rate(l->bytes_per_s, 1, bw, sizeof(bw)),
+               ts_format_duration(l->latency_ns, lat, sizeof(lat)), l->summary);
+    }
+    ts_dev_catalog_destroy(cat);
+    size_t n;
+    const ts_param_spec_t *spec = ts_dev_schema(&n);
+    printf("device fields (a catalogue file or an override sets them by name):\n");
+    cli_list_params(spec, n);
+    spec = ts_link_schema(&n);
+    printf("link fields:\n");
+    cli_list_params(spec, n);
+    return 0;
+}
+
 static int cli_list(int argc, char **argv)
 {
-    static const char *const what[] = {"policies", "formats", "generators"};
+    static const char *const what[] = {"policies", "formats", "generators", "devices"};
     const char *w = argc > 1 ? argv[1] : NULL;
-    if (w && strcmp(w, "policies") && strcmp(w, "formats") && strcmp(w, "generators")) {
-        const char *hint = ts_suggest(w, what, 3);
+    if (w && strcmp(w, "policies") && strcmp(w, "formats") && strcmp(w, "generators") &&
+        strcmp(w, "devices")) {
+        const char *hint = ts_suggest(w, what, 4);
         fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
-                hint ? " (did you mean '" : "; expected policies, formats or generators",
+                hint ? " (did you mean '" : "; expected policies, formats, generators or devices",
                 hint ? hint : "", hint ? "'?)" : "");
         return 2;
     }
+    if (argc > 2 && (!w || strcmp(w, "devices") != 0))
+        return cli_usage_error("only 'list devices' takes a FILE, found '%s'", argv[2]);
+    if (argc > 3)
+        return cli_usage_error("list devices takes one FILE, found also '%s'", argv[3]);
     if (!w || strcmp(w, "policies") == 0)
         cli_list_policies();
     if (!w || strcmp(w, "formats") == 0)
         cli_list_formats();
     if (!w || strcmp(w, "generators") == 0)
         cli_list_generators();
+    if (!w || strcmp(w, "devices") == 0)
+        return cli_list_devices(argc > 2 ? argv[2] : NULL);
     return 0;
 }
 

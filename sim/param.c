@@ -43,11 +43,13 @@ static int param_store(const ts_param_spec_t *ps, void *params, const char *valu
     }
     case TS_PT_COUNT:
     case TS_PT_SIZE:
-    case TS_PT_DURATION: {
+    case TS_PT_DURATION:
+    case TS_PT_RATE: {
         uint64_t v;
-        rc = ps->type == TS_PT_COUNT  ? ts_parse_count(value, &v, err)
-             : ps->type == TS_PT_SIZE ? ts_parse_size(value, &v, err)
-                                      : ts_parse_duration(value, &v, err);
+        rc = ps->type == TS_PT_COUNT      ? ts_parse_count(value, &v, err)
+             : ps->type == TS_PT_SIZE     ? ts_parse_size(value, &v, err)
+             : ps->type == TS_PT_DURATION ? ts_parse_duration(value, &v, err)
+                                          : ts_parse_rate(value, &v, err);
         if (rc == 0 && (rc = param_check_range(ps, (double)v, value, err)) == 0)
             *(uint64_t *)field = v;
         return rc;
@@ -202,6 +204,9 @@ const char *ts_param_format(const ts_param_spec_t *ps, const void *params, char 
     case TS_PT_DURATION:
         snprintf(buf, size, "%lluns", (unsigned long long)*(const uint64_t *)field);
         break;
+    case TS_PT_RATE:
+        ts_format_rate(*(const uint64_t *)field, 0, buf, size);
+        break;
     case TS_PT_DOUBLE:
     case TS_PT_FRACTION:
         snprintf(buf, size, "%.17g", *(const double *)field);
@@ -242,6 +247,9 @@ const char *ts_param_type_name(const ts_param_spec_t *ps, char *buf, size_t size
     case TS_PT_DURATION:
         snprintf(buf, size, "a duration (e.g. 200us, 3ms)");
         break;
+    case TS_PT_RATE:
+        snprintf(buf, size, "a bandwidth (e.g. 25GB/s, 400Gbit/s)");
+        break;
     case TS_PT_FRACTION:
         snprintf(buf, size, "a fraction (e.g. 10%% or 0.1)");
         break;
@@ -270,6 +278,7 @@ double ts_param_number(const ts_param_spec_t *ps, const void *params)
     case TS_PT_COUNT:
     case TS_PT_SIZE:
     case TS_PT_DURATION:
+    case TS_PT_RATE:
         return (double)*(const uint64_t *)field;
     case TS_PT_DOUBLE:
     case TS_PT_FRACTION:

@@ -28,6 +28,7 @@ typedef enum ts_param_type {
     TS_PT_FRACTION, /* double, accepts 10% or 0.1 */
     TS_PT_STRING,   /* char[size], NUL-terminated */
     TS_PT_ENUM,     /* int: index into choices */
+    TS_PT_RATE,     /* uint64_t bytes/s, accepts 25GB/s, 400Gbit/s */
 } ts_param_type_t;
 
 typedef struct ts_param_spec {

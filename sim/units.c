@@ -9,6 +9,7 @@
 #include "units.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -53,8 +54,8 @@ static const struct unit k_time_units[] = {
 
 #define UNITS_N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Splits s into a number and a suffix (blanks trimmed, lower-cased into suf). */
-static int units_split(const char *s, double *num, char *suf, size_t sufsize)
+/* Splits s into a number and a suffix (blanks trimmed; lower-cased into suf when fold). */
+static int units_split_case(const char *s, double *num, char *suf, size_t sufsize, bool fold)
 {
     if (!s)
         return -1;
@@ -78,7 +79,8 @@ static int units_split(const char *s, double *num, char *suf, size_t sufsize)
     while (*end && !isspace((unsigned char)*end)) {
         if (n + 1 >= sufsize)
             return -1;
-        suf[n++] = (char)tolower((unsigned char)*end++);
+        suf[n++] = fold ? (char)tolower((unsigned char)*end) : *end;
+        end++;
     }
     suf[n] = 0;
     while (isspace((unsigned char)*end))
@@ -87,6 +89,11 @@ static int units_split(const char *s, double *num, char *suf, size_t sufsize)
         return -1;
     *num = v;
     return 0;
+}
+
+static int units_split(const char *s, double *num, char *suf, size_t sufsize)
+{
+    return units_split_case(s, num, suf, sufsize, true);
 }
 
 static int units_lookup(const struct unit *u, size_t n, const char *suf, double *mult)
@@ -209,6 +216,62 @@ int ts_parse_bool(const char *s, int *out, ts_err_t *err)
     return ts_err_set(err, TS_EPARSE, "expected true or false, found '%s'", s ? s : "");
 }
 
+/* Rate suffix: PREFIX UNIT PER, PER = "/s" or "ps"; UNIT = "B" (bytes) or "b", "bit", "bits"
+ * (bits, any case); PREFIX = nothing, k M G T P (decimal, any case) or Ki Mi Gi Ti Pi. */
+static int units_rate_suffix(const char *suf, double *mult)
+{
+    char u[16];
+    size_t n = strlen(suf);
+    if (n >= sizeof(u))
+        return -1;
+    memcpy(u, suf, n + 1);
+    if (n >= 2 && (strcmp(u + n - 2, "/s") == 0 || strcmp(u + n - 2, "ps") == 0))
+        u[n -= 2] = 0;
+    else
+        return -1;
+    double unit = 0.125; /* bits, unless the unit is "B" */
+    if (n >= 4 && strcasecmp(u + n - 4, "bits") == 0)
+        n -= 4;
+    else if (n >= 3 && strcasecmp(u + n - 3, "bit") == 0)
+        n -= 3;
+    else if (n >= 1 && (u[n - 1] == 'B' || u[n - 1] == 'b'))
+        unit = u[--n] == 'B' ? 1 : 0.125;
+    else
+        return -1;
+    u[n] = 0;
+    static const char prefixes[] = "kmgtp";
+    double pre = 1;
+    if (n > 2 || (n == 2 && tolower((unsigned char)u[1]) != 'i'))
+        return -1;
+    if (n >= 1) {
+        const char *at = strchr(prefixes, tolower((unsigned char)u[0]));
+        if (!at)
+            return -1;
+        int k = (int)(at - prefixes) + 1;
+        for (int i = 0; i < k; i++)
+            pre *= n == 2 ? 1024.0 : 1000.0;
+    }
+    *mult = pre * unit;
+    return 0;
+}
+
+int ts_parse_rate(const char *s, uint64_t *out, ts_err_t *err)
+{
+    double v, mult = 0;
+    char suf[16];
+    int bad = units_split_case(s, &v, suf, sizeof(suf), false);
+    if (!bad && suf[0] == 0 && v == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (bad || units_rate_suffix(suf, &mult))
+        return ts_err_set(err, TS_EPARSE,
+                          "expected a bandwidth such as 25GB/s, 900GiB/s or 400Gbit/s (B = bytes, "
+                          "b or bit = bits), found '%s'",
+                          s ? s : "");
+    return units_whole(v * mult, s, "number of bytes per second", out, err);
+}
+
 const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size)
 {
     static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
@@ -242,6 +305,60 @@ const char *ts_format_duration(uint64_t ns, char *buf, size_t size)
         snprintf(buf, size, "%.4gms", ns / 1e6);
     else
         snprintf(buf, size, "%.4gs", ns / 1e9);
+    return buf;
+}
+
+/* v / 1000^k written exactly: integer part, then the remainder's 3k digits without trailing
+ * zeros ("3.35"). */
+static void units_exact_decimal(uint64_t v, int k, char *buf, size_t size)
+{
+    uint64_t div = 1;
+    for (int i = 0; i < k; i++)
+        div *= 1000;
+    uint64_t ip = v / div, rem = v % div;
+    if (!rem) {
+        snprintf(buf, size, "%llu", (unsigned long long)ip);
+        return;
+    }
+    int digits = 3 * k;
+    while (rem % 10 == 0) {
+        rem /= 10;
+        digits--;
+    }
+    snprintf(buf, size, "%llu.%0*llu", (unsigned long long)ip, digits, (unsigned long long)rem);
+}
+
+const char *ts_format_rate(uint64_t bytes_per_s, int round, char *buf, size_t size)
+{
+    static const char *const dec[] = {"", "k", "M", "G", "T", "P"};
+    static const char *const bin[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi"};
+    int kd = 0;
+    for (uint64_t p = 1000; kd < 5 && bytes_per_s >= p; p *= 1000)
+        kd++;
+    if (round) {
+        double d = (double)bytes_per_s;
+        for (int i = 0; i < kd; i++)
+            d /= 1000;
+        if (d >= 999.5 && kd < 5) {
+            d /= 1000;
+            kd++;
+        }
+        snprintf(buf, size, "%.3g%sB/s", d, dec[kd]);
+        return buf;
+    }
+    char d_num[32], b_num[32];
+    units_exact_decimal(bytes_per_s, kd, d_num, sizeof(d_num));
+    int kb = 0;
+    uint64_t q = bytes_per_s;
+    while (kb < 5 && q >= 1024 && q % 1024 == 0) {
+        q /= 1024;
+        kb++;
+    }
+    snprintf(b_num, sizeof(b_num), "%llu", (unsigned long long)q);
+    if (kb > 0 && strlen(b_num) + 1 < strlen(d_num) + strlen(dec[kd]))
+        snprintf(buf, size, "%s%sB/s", b_num, bin[kb]);
+    else
+        snprintf(buf, size, "%s%sB/s", d_num, dec[kd]);
     return buf;
 }
 

@@ -2,8 +2,8 @@
 /*
  * test_cli.c - the tiersim executable end to end: the built-in default runs, the same seed
  * gives byte-identical JSON, overrides change what they name, every example scenario
- * runs, trace gen/info agree, outputs land in -o DIR, and errors are one line with a
- * non-zero exit.
+ * runs, trace gen/info agree, outputs land in -o DIR, list prints plug-ins and device
+ * presets, and errors are one line with a non-zero exit.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -288,6 +288,88 @@ static void test_cli_list_shows_every_policy(void **state)
     free(out);
 }
 
+/* Whether the table row of out that starts with "  name " contains text. */
+static int cli_row_has(const char *out, const char *name, const char *text)
+{
+    char key[80];
+    snprintf(key, sizeof(key), "\n  %s ", name);
+    const char *row = strstr(out, key);
+    if (!row)
+        return 0;
+    const char *eol = strchr(row + 1, '\n');
+    const char *hit = strstr(row, text);
+    return hit && (!eol || hit < eol);
+}
+
+/* Writes text to DIR/name and puts that path in path. */
+static void cli_put_file(struct fixture *f, const char *name, const char *text, char *path,
+                         size_t size)
+{
+    snprintf(path, size, "%s/%s", f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void test_cli_list_devices_shows_presets_and_fields(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "list devices");
+    static const struct {
+        const char *name, *figures[3];
+    } rows[] = {
+        {"h100-sxm", {"80GB", "3.35TB/s", "pcie-gen5-x16"}},
+        {"gb200", {"186GB", "8TB/s", "nvlink-c2c"}},
+        {"micron-9550-max", {"6.4TB", "14GB/s", "10GB/s"}},
+        {"ddr5-4800-8ch", {"512GiB", "307GB/s", "100ns"}},
+        {"s3-standard", {"object_store", "30ms", "625MB/s per request"}},
+        {"pcie-gen5-x16", {"63GB/s", "1us", "PCIe 5.0"}},
+        {"eth-400g", {"50GB/s", "10us", "400 Gb"}},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        for (size_t k = 0; k < 3; k++)
+            if (!cli_row_has(out, rows[i].name, rows[i].figures[k]))
+                fail_msg("row %s lacks %s in:\n%s", rows[i].name, rows[i].figures[k], out);
+    static const char *const text[] = {"raid0:<N>x<drive>", "device fields", "link fields",
+                                       "read_bw          a bandwidth (e.g. 25GB/s",
+                                       "bandwidth        a bandwidth"};
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        if (!strstr(out, text[i]))
+            fail_msg("list devices lacks '%s'", text[i]);
+    free(out);
+
+    out = tiersim_ok(f, "list");
+    assert_non_null(strstr(out, "policies:"));
+    assert_true(cli_row_has(out, "kioxia-cm7-r", "nvme"));
+    free(out);
+    assert_int_equal(tiersim(f, "list devics"), 2);
+    char *err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "did you mean 'devices'"));
+    free(err);
+    assert_int_equal(tiersim(f, "list policies extra"), 2);
+
+    /* A user catalogue adds a row and edits a preset; a bad one is one line with its place. */
+    char path[512];
+    cli_put_file(f, "mine.yaml",
+                 "devices:\n  my-drive: {like: samsung-pm9a3, capacity: 3.84TB}\n"
+                 "  h100-sxm: {capacity: 94GB}\n",
+                 path, sizeof(path));
+    out = tiersim_ok(f, "list devices '%s'", path);
+    assert_true(cli_row_has(out, "my-drive", "3.84TB"));
+    assert_true(cli_row_has(out, "h100-sxm", "94GB"));
+    free(out);
+    cli_put_file(f, "bad.yaml", "devices:\n  my-drive: {like: samsung-pm9a3, read_bw: 7GB}\n",
+                 path, sizeof(path));
+    char args[1024];
+    snprintf(args, sizeof(args), "list devices '%s'", path);
+    assert_int_equal(tiersim(f, args), 1);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "bad.yaml:2:44: devices.my-drive.read_bw: expected a bandwidth"));
+    assert_null(strchr(strchr(err, '\n') + 1, '\n'));
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +384,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,36 @@ static void test_param_check_rejects_bad_schemas(void **state)
     assert_non_null(strstr(err.msg, "default of parameter size"));
 }
 
+/* A rate field stores bytes/s (bits divided by 8), honours its range and prints back in a
+ * form that parses to the same value. */
+static void test_param_rate_type(void **state)
+{
+    (void)state;
+    struct link {
+        uint64_t bw;
+    } l;
+    static const ts_param_spec_t spec[] = {
+        {"bandwidth", TS_PT_RATE, offsetof(struct link, bw), 0, 1, 1e12, "25GB/s", "bytes/s",
+         NULL},
+    };
+    ts_err_t err = {0};
+    assert_int_equal(ts_param_check_schema(spec, 1, sizeof(l), &err), 0);
+    assert_int_equal(ts_param_defaults(spec, 1, &l, sizeof(l), &err), 0);
+    assert_int_equal(l.bw, 25000000000ULL);
+    assert_int_equal(ts_param_set(spec, 1, &l, "bandwidth", "400Gbit/s", &err), 0);
+    assert_int_equal(l.bw, 50000000000ULL);
+    char buf[64];
+    assert_string_equal(ts_param_format(&spec[0], &l, buf, sizeof(buf)), "50GB/s");
+    assert_true(ts_param_number(&spec[0], &l) == 5e10);
+    assert_non_null(strstr(ts_param_type_name(&spec[0], buf, sizeof(buf)), "bandwidth"));
+    assert_int_equal(ts_param_set(spec, 1, &l, "bandwidth", "2TB/s", &err), TS_ERANGE);
+    assert_non_null(strstr(err.msg, "bandwidth must be between"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(spec, 1, &l, "bandwidth", "25GB", &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "expected a bandwidth"));
+    assert_int_equal(l.bw, 50000000000ULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_param_set_and_format_round_trip),
         cmocka_unit_test(test_param_errors_name_the_problem),
         cmocka_unit_test(test_param_check_rejects_bad_schemas),
+        cmocka_unit_test(test_param_rate_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_units.c - human units: every accepted form gives the hand-computed value, and
+ * test_units.c - human units (sizes, counts, durations, fractions, bandwidths): every
+ * accepted form gives the hand-computed value, and
  * every malformed one is refused with a message naming what was expected.
  */
 #include <setjmp.h>
@@ -121,6 +122,74 @@ static void test_units_format(void **state)
     assert_string_equal(ts_format_duration(200000, buf, sizeof(buf)), "200us");
 }
 
+/* Bandwidths by hand: decimal prefixes are powers of 1000, binary of 1024, bits are /8. */
+static void test_units_rate_table(void **state)
+{
+    (void)state;
+    static const struct size_case cases[] = {
+        {"gb/s", "25GB/s", 0, 25000000000ULL},
+        {"fraction tb/s", "3.35TB/s", 0, 3350000000000ULL},
+        {"gib/s", "900GiB/s", 0, 966367641600ULL},           /* 900 x 2^30 */
+        {"gbit/s", "400Gbit/s", 0, 50000000000ULL},          /* 400e9 / 8 */
+        {"gb bits", "100Gb/s", 0, 12500000000ULL},           /* 100e9 / 8 */
+        {"gbps", "100Gbps", 0, 12500000000ULL},
+        {"mb/s", "7000MB/s", 0, 7000000000ULL},
+        {"space", " 12.5 GB/s ", 0, 12500000000ULL},
+        {"bytes/s", "512B/s", 0, 512},
+        {"kib/s", "4KiB/s", 0, 4096},
+        {"mibit/s", "8Mibit/s", 0, 1048576},                 /* 8 x 2^20 / 8 */
+        {"zero", "0", 0, 0},
+        {"bare number", "25", TS_EPARSE, 0},
+        {"no per second", "25GB", TS_EPARSE, 0},
+        {"unknown prefix", "25XB/s", TS_EPARSE, 0},
+        {"time unit", "25GB/h", TS_EPARSE, 0},
+        {"junk", "fast", TS_EPARSE, 0},
+        {"negative", "-1GB/s", TS_ERANGE, 0},
+        {"fraction of a byte", "1bit/s", TS_EPARSE, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_err_t err = {0};
+        uint64_t v = 0;
+        int rc = ts_parse_rate(cases[i].in, &v, &err);
+        if (rc != cases[i].rc || (rc == 0 && v != cases[i].want))
+            fail_msg("case %s: rc %d value %llu", cases[i].name, rc, (unsigned long long)v);
+        if (rc == TS_EPARSE && !strstr(err.msg, "expected a bandwidth such as 25GB/s") &&
+            !strstr(err.msg, "whole number of bytes per second"))
+            fail_msg("case %s: message '%s'", cases[i].name, err.msg);
+        if (rc != 0)
+            assert_non_null(strstr(err.msg, cases[i].in));
+    }
+}
+
+/* The exact form is the shorter of decimal and binary and parses back to the same value;
+ * the rounded one keeps three significant digits. */
+static void test_units_rate_format_round_trips(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t v;
+        const char *exact, *rounded;
+    } cases[] = {
+        {25000000000ULL, "25GB/s", "25GB/s"},
+        {3350000000000ULL, "3.35TB/s", "3.35TB/s"},
+        {966367641600ULL, "900GiB/s", "966GB/s"},
+        {31500000000ULL, "31.5GB/s", "31.5GB/s"},
+        {2039000000000ULL, "2.039TB/s", "2.04TB/s"},
+        {999600000ULL, "999.6MB/s", "1GB/s"},
+        {4096, "4KiB/s", "4.1kB/s"},
+        {0, "0B/s", "0B/s"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_string_equal(ts_format_rate(cases[i].v, 0, buf, sizeof(buf)), cases[i].exact);
+        uint64_t back = 1;
+        ts_err_t err = {0};
+        assert_int_equal(ts_parse_rate(buf, &back, &err), 0);
+        assert_int_equal(back, cases[i].v);
+        assert_string_equal(ts_format_rate(cases[i].v, 1, buf, sizeof(buf)), cases[i].rounded);
+    }
+}
+
 static void test_units_suggest(void **state)
 {
     (void)state;
@@ -138,6 +207,8 @@ int main(void)
         cmocka_unit_test(test_units_size_table),   cmocka_unit_test(test_units_count_and_int),
         cmocka_unit_test(test_units_duration),     cmocka_unit_test(test_units_fraction_bool),
         cmocka_unit_test(test_units_format),       cmocka_unit_test(test_units_suggest),
+        cmocka_unit_test(test_units_rate_table),
+        cmocka_unit_test(test_units_rate_format_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
