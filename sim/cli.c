@@ -60,9 +60,9 @@ static void cli_help(FILE *out)
             "        convert a trace between formats (native by default)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
-            "  list [policies|formats|generators|devices]\n"
+            "  list [policies|formats|generators|devices [FILE]]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
-            "        presets with their key figures and fields\n"
+            "        presets (and those of a catalogue FILE) with key figures and fields\n"
             "  help | --help     this text\n"
             "  version | --version\n");
 }
@@ -457,12 +457,15 @@ static const char *cli_si_bytes(uint64_t bytes, char *buf, size_t size)
     return buf;
 }
 
-static int cli_list_devices(void)
+/* The presets, plus the entries of a user catalogue file when file is given. */
+static int cli_list_devices(const char *file)
 {
     ts_err_t err = {0};
     ts_dev_catalog_t *cat = NULL;
-    if (ts_dev_catalog_create(&cat, &err))
+    if (ts_dev_catalog_create(&cat, &err) || (file && ts_dev_catalog_load_file(cat, file, &err))) {
+        ts_dev_catalog_destroy(cat);
         return cli_fail(&err);
+    }
     printf("devices (bandwidth per device; latency unloaded, per request):\n");
     printf("  %-16s %-12s %8s %5s %10s %10s %9s %9s  %s\n", "name", "kind", "capacity", "chan",
            "read bw", "write bw", "read lat", "write lat", "summary");
@@ -514,6 +517,10 @@ static int cli_list(int argc, char **argv)
                 hint ? hint : "", hint ? "'?)" : "");
         return 2;
     }
+    if (argc > 2 && (!w || strcmp(w, "devices") != 0))
+        return cli_usage_error("only 'list devices' takes a FILE, found '%s'", argv[2]);
+    if (argc > 3)
+        return cli_usage_error("list devices takes one FILE, found also '%s'", argv[3]);
     if (!w || strcmp(w, "policies") == 0)
         cli_list_policies();
     if (!w || strcmp(w, "formats") == 0)
@@ -521,7 +528,7 @@ static int cli_list(int argc, char **argv)
     if (!w || strcmp(w, "generators") == 0)
         cli_list_generators();
     if (!w || strcmp(w, "devices") == 0)
-        return cli_list_devices();
+        return cli_list_devices(argc > 2 ? argv[2] : NULL);
     return 0;
 }
 

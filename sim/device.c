@@ -23,15 +23,15 @@
 #include "units.h"
 #include "yamltree_internal.h"
 
-#define DEV_PATH 256              /* key paths ("devices.h100-sxm.capacity") */
-#define DEV_MAX_FILE (16u << 20)  /* a catalogue is a few pages of YAML */
-#define DEV_RAID_MAX 1024         /* drives in one RAID-0 */
+#define DEV_PATH 256             /* key paths ("devices.h100-sxm.capacity") */
+#define DEV_MAX_FILE (16u << 20) /* a catalogue is a few pages of YAML */
+#define DEV_RAID_MAX 1024        /* drives in one RAID-0 */
 #define DEV_RAID_PREFIX "raid0:"
 
 /* ---- schemas ---- */
 
-static const char *const k_kinds[] = {"gpu_hbm", "dram",  "nvme", "raid0",
-                                      "object_store", "other", NULL};
+static const char *const k_kinds[] = {"gpu_hbm", "dram", "nvme", "raid0", "object_store",
+                                      "other", NULL};
 
 #define DEV_F(field) offsetof(ts_device_t, field)
 static const ts_param_spec_t k_dev_schema[] = {
@@ -117,11 +117,12 @@ uint64_t ts_link_transfer_ns(const ts_link_t *l, uint64_t bytes)
 
 /* ---- editing one model ---- */
 
+/* The message names "name.field"; where is left to the caller (a file position). */
 int ts_dev_set(ts_device_t *d, const char *field, const char *value, ts_err_t *err)
 {
     int rc = ts_param_set(k_dev_schema, TS_PARAM_COUNT(k_dev_schema), d, field, value, err);
     if (rc)
-        ts_err_where(err, "%s.%s", d->name, field);
+        ts_err_prefix(err, "%s.%s", d->name, field);
     return rc;
 }
 
@@ -129,7 +130,7 @@ int ts_link_set(ts_link_t *l, const char *field, const char *value, ts_err_t *er
 {
     int rc = ts_param_set(k_link_schema, TS_PARAM_COUNT(k_link_schema), l, field, value, err);
     if (rc)
-        ts_err_where(err, "%s.%s", l->name, field);
+        ts_err_prefix(err, "%s.%s", l->name, field);
     return rc;
 }
 
@@ -183,7 +184,8 @@ int ts_dev_raid0(const ts_device_t *drive, unsigned n, ts_device_t *out, ts_err_
     return rc;
 }
 
-/* Every numeric field inside its schema range; kind and strings well formed. */
+/* Every numeric field inside its schema range; strings terminated; the one enum (kind) a
+ * known value. */
 static int dev_check_fields(const ts_param_spec_t *spec, size_t n, const void *obj,
                             const char *what, const char *name, ts_err_t *err)
 {
@@ -200,8 +202,9 @@ static int dev_check_fields(const ts_param_spec_t *spec, size_t n, const void *o
                                           : ps->min <= ps->max && (v < ps->min || v > ps->max);
         if (bad) {
             char form[128], val[64];
-            return ts_err_set(err, TS_ERANGE, "%s '%s': %s = %s is outside its range (%s, %g to %g)",
-                              what, name, ps->name, ts_param_format(ps, obj, val, sizeof(val)),
+            return ts_err_set(err, TS_ERANGE,
+                              "%s '%s': %s = %s is outside its range (%s, %g to %g)", what, name,
+                              ps->name, ts_param_format(ps, obj, val, sizeof(val)),
                               ts_param_type_name(ps, form, sizeof(form)), ps->min, ps->max);
         }
     }

@@ -87,7 +87,8 @@ uint64_t ts_link_transfer_ns(const ts_link_t *l, uint64_t bytes);
 
 /* Sets the field named field from its text form through the schema (ts_param_set).
  * Returns 0; TS_ENOENT for an unknown field (with a suggestion); TS_EPARSE with the
- * expected form; TS_ERANGE. err->where names "device.field" / "link.field". */
+ * expected form; TS_ERANGE. The message starts with "name.field: "; err->where is left
+ * for the caller to fill (e.g. the scenario file position). A failed set changes nothing. */
 int ts_dev_set(ts_device_t *d, const char *field, const char *value, ts_err_t *err);
 int ts_link_set(ts_link_t *l, const char *field, const char *value, ts_err_t *err);
 

@@ -288,13 +288,28 @@ static void test_cli_list_shows_every_policy(void **state)
     free(out);
 }
 
-/* Finds the line of out that starts with "  name " (a table row). */
-static const char *cli_row(const char *out, const char *name)
+/* Whether the table row of out that starts with "  name " contains text. */
+static int cli_row_has(const char *out, const char *name, const char *text)
 {
     char key[80];
     snprintf(key, sizeof(key), "\n  %s ", name);
-    const char *p = strstr(out, key);
-    return p ? p + 1 : NULL;
+    const char *row = strstr(out, key);
+    if (!row)
+        return 0;
+    const char *eol = strchr(row + 1, '\n');
+    const char *hit = strstr(row, text);
+    return hit && (!eol || hit < eol);
+}
+
+/* Writes text to DIR/name and puts that path in path. */
+static void cli_put_file(struct fixture *f, const char *name, const char *text, char *path,
+                         size_t size)
+{
+    snprintf(path, size, "%s/%s", f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
 }
 
 static void test_cli_list_devices_shows_presets_and_fields(void **state)
@@ -312,17 +327,10 @@ static void test_cli_list_devices_shows_presets_and_fields(void **state)
         {"pcie-gen5-x16", {"63GB/s", "1us", "PCIe 5.0"}},
         {"eth-400g", {"50GB/s", "10us", "400 Gb"}},
     };
-    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        const char *row = cli_row(out, rows[i].name);
-        if (!row)
-            fail_msg("list devices lacks %s in:\n%s", rows[i].name, out);
-        const char *eol = strchr(row, '\n');
-        for (size_t k = 0; k < 3; k++) {
-            const char *hit = strstr(row, rows[i].figures[k]);
-            if (!hit || (eol && hit > eol))
-                fail_msg("row %s lacks %s", rows[i].name, rows[i].figures[k]);
-        }
-    }
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        for (size_t k = 0; k < 3; k++)
+            if (!cli_row_has(out, rows[i].name, rows[i].figures[k]))
+                fail_msg("row %s lacks %s in:\n%s", rows[i].name, rows[i].figures[k], out);
     static const char *const text[] = {"raid0:<N>x<drive>", "device fields", "link fields",
                                        "read_bw          a bandwidth (e.g. 25GB/s",
                                        "bandwidth        a bandwidth"};
@@ -333,11 +341,32 @@ static void test_cli_list_devices_shows_presets_and_fields(void **state)
 
     out = tiersim_ok(f, "list");
     assert_non_null(strstr(out, "policies:"));
-    assert_non_null(cli_row(out, "kioxia-cm7-r"));
+    assert_true(cli_row_has(out, "kioxia-cm7-r", "nvme"));
     free(out);
     assert_int_equal(tiersim(f, "list devics"), 2);
     char *err = slurp(f->dir, "err");
     assert_non_null(strstr(err, "did you mean 'devices'"));
+    free(err);
+    assert_int_equal(tiersim(f, "list policies extra"), 2);
+
+    /* A user catalogue adds a row and edits a preset; a bad one is one line with its place. */
+    char path[512];
+    cli_put_file(f, "mine.yaml",
+                 "devices:\n  my-drive: {like: samsung-pm9a3, capacity: 3.84TB}\n"
+                 "  h100-sxm: {capacity: 94GB}\n",
+                 path, sizeof(path));
+    out = tiersim_ok(f, "list devices '%s'", path);
+    assert_true(cli_row_has(out, "my-drive", "3.84TB"));
+    assert_true(cli_row_has(out, "h100-sxm", "94GB"));
+    free(out);
+    cli_put_file(f, "bad.yaml", "devices:\n  my-drive: {like: samsung-pm9a3, read_bw: 7GB}\n",
+                 path, sizeof(path));
+    char args[1024];
+    snprintf(args, sizeof(args), "list devices '%s'", path);
+    assert_int_equal(tiersim(f, args), 1);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "bad.yaml:2:44: devices.my-drive.read_bw: expected a bandwidth"));
+    assert_null(strchr(strchr(err, '\n') + 1, '\n'));
     free(err);
 }
 
