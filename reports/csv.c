@@ -20,7 +20,10 @@
 static const char csv_header[] =
     "tier,policy,params,capacity,capacity_unit,requests,hits,misses,miss_ratio,"
     "byte_miss_ratio,bytes_requested,bytes_hit,bytes_missed,gets,puts,deletes,insertions,"
-    "evictions,too_large,removed,bytes_in,bytes_out,used_peak,objects_end,used_end\n";
+    "evictions,too_large,removed,bytes_in,bytes_out,used_peak,objects_end,used_end,"
+    "admission,refused,promotions_in,promotions_out,demotions_in,demotions_out,"
+    "back_invalidations,writebacks,writeback_bytes,prefetched,prefetched_bytes,"
+    "link_transfers_up,link_bytes_up,link_transfers_down,link_bytes_down\n";
 
 /* One row's values; has_used_peak is false on the total row, where a sum of peaks reached
  * at different times would not be a peak. */
@@ -33,7 +36,12 @@ typedef struct csv_row {
     uint64_t insertions, evictions, too_large, removed, bytes_in, bytes_out;
     bool has_used_peak;
     uint64_t used_peak, objects_end, used_end;
+    const char *admit; /* admission filter; "" on the total row */
+    size_t admit_size;
+    uint64_t hier[14]; /* refused .. link_bytes_down, in header order (CSV_HIER_COLS) */
 } csv_row_t;
+
+#define CSV_HIER_COLS 14
 
 static uint64_t csv_add(uint64_t a, uint64_t b)
 {
@@ -86,12 +94,30 @@ static int csv_write_row(FILE *out, ts_err_t *err, const ts_result_t *res, const
     if (!rc)
         rc = csv_u64(out, err, r->objects_end, ",");
     if (!rc)
-        rc = csv_u64(out, err, r->used_end, "\n");
+        rc = csv_u64(out, err, r->used_end, ",");
+    if (!rc)
+        rc = csv_text(out, err, r->admit, r->admit_size);
+    for (size_t i = 0; i < CSV_HIER_COLS && !rc; i++)
+        rc = csv_u64(out, err, r->hier[i], i + 1 < CSV_HIER_COLS ? "," : "\n");
     return rc;
 }
 
-static void csv_tier_row(const ts_tier_result_t *t, csv_row_t *r)
+/* The hierarchy columns of tier i: its traffic, then the link below it. */
+static void csv_hier_cols(const ts_result_t *res, size_t i, uint64_t *v)
 {
+    const ts_tier_stats_t *st = &res->tiers[i].st;
+    const ts_link_stats_t *l = &res->hier.st.link[i];
+    const uint64_t cols[CSV_HIER_COLS] = {
+        st->n_refused,     st->n_promote_in,  st->n_promote_out,    st->n_demote_in,
+        st->n_demote_out,  st->n_backinval,   st->n_writeback,      st->bytes_writeback,
+        st->n_prefetch_in, st->bytes_prefetch_in, l->n_up,          l->bytes_up,
+        l->n_down,         l->bytes_down};
+    memcpy(v, cols, sizeof(cols));
+}
+
+static void csv_tier_row(const ts_result_t *res, size_t i, csv_row_t *r)
+{
+    const ts_tier_result_t *t = &res->tiers[i];
     const ts_tier_stats_t *st = &t->st;
     *r = (csv_row_t){
         .tier = t->name, .tier_size = sizeof(t->name),
@@ -105,7 +131,9 @@ static void csv_tier_row(const ts_tier_result_t *t, csv_row_t *r)
         .evictions = st->n_evict, .too_large = st->n_too_large, .removed = st->n_removed,
         .bytes_in = st->bytes_in, .bytes_out = st->bytes_out, .has_used_peak = true,
         .used_peak = st->used_peak, .objects_end = t->n_objects, .used_end = t->used,
+        .admit = t->admit[0] ? t->admit : "always", .admit_size = sizeof(t->admit),
     };
+    csv_hier_cols(res, i, r->hier);
 }
 
 /* The hierarchy as a whole: request figures from the totals (a hit is a request served by
@@ -124,7 +152,7 @@ static void csv_total_row(const ts_result_t *res, csv_row_t *r)
         .byte_miss_ratio = ts_ratio(bytes_missed, to->bytes_req),
         .bytes_requested = to->bytes_req, .bytes_hit = to->bytes_hit,
         .bytes_missed = bytes_missed, .gets = to->n_get, .puts = to->n_put,
-        .deletes = to->n_delete, .has_used_peak = false,
+        .deletes = to->n_delete, .has_used_peak = false, .admit = "", .admit_size = 1,
     };
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_tier_result_t *t = &res->tiers[i];
@@ -137,6 +165,10 @@ static void csv_total_row(const ts_result_t *res, csv_row_t *r)
         r->bytes_out = csv_add(r->bytes_out, t->st.bytes_out);
         r->objects_end = csv_add(r->objects_end, t->n_objects);
         r->used_end = csv_add(r->used_end, t->used);
+        uint64_t v[CSV_HIER_COLS];
+        csv_hier_cols(res, i, v);
+        for (size_t k = 0; k < CSV_HIER_COLS; k++)
+            r->hier[k] = csv_add(r->hier[k], v[k]);
     }
 }
 
@@ -147,7 +179,7 @@ int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
     csv_row_t row;
     int rc = ts__out_printf(out, err, CSV_WHAT, "%s", csv_header);
     for (size_t i = 0; i < res->n_tiers && !rc; i++) {
-        csv_tier_row(&res->tiers[i], &row);
+        csv_tier_row(res, i, &row);
         rc = csv_write_row(out, err, res, &row);
     }
     if (!rc) {

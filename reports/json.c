@@ -144,16 +144,25 @@ static void json_scenario(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_u64(c, o, "footprint_bytes", res->footprint_bytes);
 }
 
+/* Appends a fresh object to arr and returns it (NULL after a failure). */
+static json_t *json_append_object(json_ctx_t *c, json_t *arr, const char *what)
+{
+    if (c->rc)
+        return NULL;
+    json_t *o = json_object();
+    if (json_array_append_new(arr, o)) { /* releases o; fails on NULL */
+        c->rc = ts_err_set(c->err, TS_ENOMEM, "json: out of memory at \"%s\"", what);
+        return NULL;
+    }
+    return o;
+}
+
 static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
                       const ts_tier_result_t *t)
 {
-    if (c->rc)
+    json_t *o = json_append_object(c, arr, "tiers");
+    if (!o)
         return;
-    json_t *o = json_object();
-    if (json_array_append_new(arr, o)) { /* releases o; fails on NULL */
-        c->rc = ts_err_set(c->err, TS_ENOMEM, "json: out of memory at \"tiers\"");
-        return;
-    }
     const ts_tier_stats_t *st = &t->st;
     json_put(c, o, "name", json_str(t->name, sizeof(t->name)));
     json_put(c, o, "policy", json_str(t->policy, sizeof(t->policy)));
@@ -181,6 +190,58 @@ static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
     json_put_u64(c, o, "used_peak", st->used_peak);
     json_put_u64(c, o, "objects_end", t->n_objects);
     json_put_u64(c, o, "used_end", t->used);
+    json_put(c, o, "admission", json_str(t->admit[0] ? t->admit : "always", sizeof(t->admit)));
+    json_put(c, o, "admission_params", json_str(t->admit_params, sizeof(t->admit_params)));
+    json_put_u64(c, o, "refused", st->n_refused);
+    json_put_u64(c, o, "promotions_in", st->n_promote_in);
+    json_put_u64(c, o, "promotions_out", st->n_promote_out);
+    json_put_u64(c, o, "demotions_in", st->n_demote_in);
+    json_put_u64(c, o, "demotions_out", st->n_demote_out);
+    json_put_u64(c, o, "back_invalidations", st->n_backinval);
+    json_put_u64(c, o, "writebacks", st->n_writeback);
+    json_put_u64(c, o, "writeback_bytes", st->bytes_writeback);
+    json_put_u64(c, o, "prefetched", st->n_prefetch_in);
+    json_put_u64(c, o, "prefetched_bytes", st->bytes_prefetch_in);
+}
+
+static void json_hierarchy(json_ctx_t *c, json_t *root, const ts_result_t *res)
+{
+    const ts_hier_result_t *h = &res->hier;
+    const ts_hier_stats_t *st = &h->st;
+    json_t *o = json_put_new(c, root, "hierarchy", json_object());
+    json_put(c, o, "inclusion", json_string(h->inclusion ? h->inclusion : "non_inclusive"));
+    json_put(c, o, "promote", json_string(h->promote ? h->promote : "top"));
+    json_put(c, o, "demote", json_string(h->demote ? h->demote : "drop"));
+    json_put(c, o, "write", json_string(h->write ? h->write : "through"));
+    json_put(c, o, "flush_at_end", json_boolean(h->flush_at_end));
+    json_t *p = json_put_new(c, o, "prefetch", json_object());
+    json_put(c, p, "kind", json_str(h->prefetch[0] ? h->prefetch : "none", sizeof(h->prefetch)));
+    json_put(c, p, "params", json_str(h->prefetch_params, sizeof(h->prefetch_params)));
+    json_put(c, p, "into", json_str(h->prefetch_into, sizeof(h->prefetch_into)));
+    json_put_u64(c, p, "hints", st->n_pf_hint);
+    json_put_u64(c, p, "issued", st->n_pf_issued);
+    json_put_u64(c, p, "bytes", st->bytes_pf);
+    json_put_u64(c, p, "used", st->n_pf_used);
+    json_put_u64(c, p, "used_bytes", st->bytes_pf_used);
+    json_put_u64(c, p, "unused", st->n_pf_unused);
+    json_put_u64(c, p, "unused_bytes", st->bytes_pf_unused);
+    json_put_u64(c, o, "writebacks", st->n_writeback);
+    json_put_u64(c, o, "writeback_bytes", st->bytes_writeback);
+    json_put_u64(c, o, "dirty_end", st->n_dirty_end);
+    json_put_u64(c, o, "dirty_bytes_end", st->bytes_dirty_end);
+    json_put_u64(c, o, "flushed_end", st->n_flush_end);
+    json_put_u64(c, o, "flushed_bytes_end", st->bytes_flush_end);
+    json_t *links = json_put_new(c, o, "links", json_array());
+    for (size_t i = 0; i < res->n_tiers && !c->rc; i++) {
+        json_t *l = json_append_object(c, links, "links");
+        const char *lower = i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing";
+        json_put(c, l, "upper", json_str(res->tiers[i].name, sizeof(res->tiers[i].name)));
+        json_put(c, l, "lower", json_str(lower, sizeof(res->tiers[i].name)));
+        json_put_u64(c, l, "transfers_up", st->link[i].n_up);
+        json_put_u64(c, l, "bytes_up", st->link[i].bytes_up);
+        json_put_u64(c, l, "transfers_down", st->link[i].n_down);
+        json_put_u64(c, l, "bytes_down", st->link[i].bytes_down);
+    }
 }
 
 static void json_totals(json_ctx_t *c, json_t *root, const ts_totals_t *to)
@@ -225,6 +286,7 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
     for (size_t i = 0; i < res->n_tiers; i++)
         json_tier(&c, tiers, res, &res->tiers[i]);
     json_totals(&c, root, &res->totals);
+    json_hierarchy(&c, root, res);
     if (with_timing)
         json_timing(&c, root, res);
     if (c.rc) {

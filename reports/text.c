@@ -6,8 +6,10 @@
  * header naming the scenario, workload, mode, engine, seed and footprint; the per-tier
  * table in two aligned blocks (lookups/hits/misses, then contents and traffic) so that it
  * stays within 110 columns: counters are exact, or shown with three significant digits
- * ("1.23M") in a block whose exact form would be wider; the totals (always exact); and,
- * only when wall_s > 0, the wall time and requests/s. Plain ASCII, no colours.
+ * ("1.23M") in a block whose exact form would be wider; for a hierarchy with other than the
+ * default rules, its rules, write-back and prefetch figures, per-tier moves and per-link
+ * traffic; the totals (always exact); and, only when wall_s > 0, the wall time and
+ * requests/s. Plain ASCII, no colours.
  * Cost: O(tiers); no allocation (cells live on the stack).
  */
 #include "report.h"
@@ -185,6 +187,55 @@ static void text_block_traffic(const ts_result_t *res, text_table_t *t, bool is_
     }
 }
 
+/* Block 3 (non-default hierarchies only): what moved between tiers. */
+static void text_block_moves(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"tier",   "admission", "refused",    "prom in",
+                                       "prom out", "dem in",  "dem out",    "back-inval",
+                                       "write-back", "prefetched"};
+    memset(t, 0, sizeof(*t));
+    t->n_cols = sizeof(head) / sizeof(head[0]);
+    t->n_rows = res->n_tiers;
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->head[c] = head[c];
+    t->is_left[0] = t->is_left[1] = true;
+    for (size_t i = 0; i < res->n_tiers; i++) {
+        const ts_tier_result_t *tr = &res->tiers[i];
+        const ts_tier_stats_t *st = &tr->st;
+        char(*row)[TEXT_CELL] = t->cell[i];
+        text_cell(row[0], tr->name, sizeof(tr->name));
+        text_cell(row[1], tr->admit[0] ? tr->admit : "always", sizeof(tr->admit));
+        const uint64_t v[] = {st->n_refused,    st->n_promote_in, st->n_promote_out,
+                              st->n_demote_in,  st->n_demote_out, st->n_backinval,
+                              st->n_writeback,  st->n_prefetch_in};
+        for (size_t c = 0; c < sizeof(v) / sizeof(v[0]); c++)
+            text_count(row[c + 2], v[c], is_compact);
+    }
+}
+
+/* Block 4 (non-default hierarchies only): traffic on each link, upper <-> lower level. */
+static void text_block_links(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"link", "transfers up", "bytes up", "transfers down",
+                                       "bytes down"};
+    memset(t, 0, sizeof(*t));
+    t->n_cols = sizeof(head) / sizeof(head[0]);
+    t->n_rows = res->n_tiers;
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->head[c] = head[c];
+    t->is_left[0] = true;
+    for (size_t i = 0; i < res->n_tiers; i++) {
+        const ts_link_stats_t *l = &res->hier.st.link[i];
+        char(*row)[TEXT_CELL] = t->cell[i];
+        const char *lower = i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing";
+        snprintf(row[0], TEXT_CELL, "%.30s - %.30s", res->tiers[i].name, lower);
+        text_count(row[1], l->n_up, is_compact);
+        ts__fmt_bytes(l->bytes_up, row[2], TEXT_CELL);
+        text_count(row[3], l->n_down, is_compact);
+        ts__fmt_bytes(l->bytes_down, row[4], TEXT_CELL);
+    }
+}
+
 typedef void (*text_block_fn)(const ts_result_t *res, text_table_t *t, bool is_compact);
 
 /* Prints one block under its title, with exact counts when they fit in TEXT_WIDTH. */
@@ -197,6 +248,40 @@ static int text_block(const ts_result_t *res, text_block_fn build, const char *t
         build(res, t, true);
     int rc = ts__out_printf(out, err, TEXT_WHAT, "\n%s\n", title);
     return rc ? rc : text_print_table(t, out, err);
+}
+
+/* The rules line and the write-back / prefetch figures of a non-default hierarchy. */
+static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    const ts_hier_result_t *h = &res->hier;
+    const ts_hier_stats_t *st = &h->st;
+    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    int rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "\nhierarchy  inclusion %s, promote %s, demote %s, write %s%s\n",
+                            h->inclusion ? h->inclusion : "non_inclusive",
+                            h->promote ? h->promote : "top", h->demote ? h->demote : "drop",
+                            h->write ? h->write : "through",
+                            h->flush_at_end ? " (flush at end)" : "");
+    if (!rc && h->write && strcmp(h->write, "back") == 0)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  write-backs      %llu (%s); dirty at end %llu (%s), flushed %llu\n",
+                            (unsigned long long)st->n_writeback,
+                            ts__fmt_bytes(st->bytes_writeback, a, sizeof(a)),
+                            (unsigned long long)st->n_dirty_end,
+                            ts__fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
+                            (unsigned long long)st->n_flush_end);
+    if (!rc && h->prefetch[0] && strcmp(h->prefetch, "none") != 0)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  prefetch         %s %s into %s: %llu issued (%s), %llu used, "
+                            "%llu unused (%s), %llu hints\n",
+                            h->prefetch, h->prefetch_params, h->prefetch_into,
+                            (unsigned long long)st->n_pf_issued,
+                            ts__fmt_bytes(st->bytes_pf, a, sizeof(a)),
+                            (unsigned long long)st->n_pf_used,
+                            (unsigned long long)st->n_pf_unused,
+                            ts__fmt_bytes(st->bytes_pf_unused, b, sizeof(b)),
+                            (unsigned long long)st->n_pf_hint);
+    return rc;
 }
 
 static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
@@ -261,6 +346,13 @@ int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_block(res, text_block_lookups, "tiers: lookups", &t, out, err);
     if (!rc)
         rc = text_block(res, text_block_traffic, "tiers: contents and traffic", &t, out, err);
+    bool is_default = ts_hier_result_is_default(&res->hier, res->tiers, res->n_tiers);
+    if (!rc && !is_default)
+        rc = text_hier_summary(res, out, err);
+    if (!rc && !is_default)
+        rc = text_block(res, text_block_moves, "tiers: hierarchy moves", &t, out, err);
+    if (!rc && !is_default)
+        rc = text_block(res, text_block_links, "links (upper - lower)", &t, out, err);
     if (!rc)
         rc = text_totals(res, out, err);
     if (!rc)

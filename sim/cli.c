@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../policies/admit.h"
 #include "../policies/policy.h"
+#include "../policies/prefetch.h"
 #include "../reports/report.h"
 #include "../traces/info.h"
 #include "../traces/trace.h"
@@ -60,7 +62,7 @@ static void cli_help(FILE *out)
             "        convert a trace between formats (native by default)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
-            "  list [policies|formats|generators|devices [FILE]]\n"
+            "  list [policies|formats|generators|admission|prefetchers|devices [FILE]]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
             "        presets (and those of a catalogue FILE) with key figures and fields\n"
             "  help | --help     this text\n"
@@ -505,15 +507,41 @@ static int cli_list_devices(const char *file)
     return 0;
 }
 
+static void cli_list_admission(void)
+{
+    printf("admission filters:\n");
+    for (size_t i = 0; i < ts_admit_count(); i++) {
+        const ts_admit_ops_t *a = ts_admit_at(i);
+        printf("  %-10s %s\n", a->name, a->summary);
+        cli_list_params(a->params, a->params_count);
+    }
+}
+
+static void cli_list_prefetchers(void)
+{
+    printf("prefetchers:\n");
+    for (size_t i = 0; i < ts_prefetch_count(); i++) {
+        const ts_prefetch_ops_t *p = ts_prefetch_at(i);
+        printf("  %-10s %s\n", p->name, p->summary);
+        cli_list_params(p->params, p->params_count);
+    }
+}
+
 static int cli_list(int argc, char **argv)
 {
-    static const char *const what[] = {"policies", "formats", "generators", "devices"};
+    static const char *const what[] = {"policies",  "formats",     "generators",
+                                       "admission", "prefetchers", "devices"};
+    const size_t n_what = sizeof(what) / sizeof(what[0]);
     const char *w = argc > 1 ? argv[1] : NULL;
-    if (w && strcmp(w, "policies") && strcmp(w, "formats") && strcmp(w, "generators") &&
-        strcmp(w, "devices")) {
-        const char *hint = ts_suggest(w, what, 4);
+    size_t k = 0;
+    while (w && k < n_what && strcmp(w, what[k]) != 0)
+        k++;
+    if (w && k == n_what) {
+        const char *hint = ts_suggest(w, what, n_what);
         fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
-                hint ? " (did you mean '" : "; expected policies, formats, generators or devices",
+                hint ? " (did you mean '"
+                     : "; expected policies, formats, generators, admission, prefetchers or "
+                       "devices",
                 hint ? hint : "", hint ? "'?)" : "");
         return 2;
     }
@@ -527,6 +555,10 @@ static int cli_list(int argc, char **argv)
         cli_list_formats();
     if (!w || strcmp(w, "generators") == 0)
         cli_list_generators();
+    if (!w || strcmp(w, "admission") == 0)
+        cli_list_admission();
+    if (!w || strcmp(w, "prefetchers") == 0)
+        cli_list_prefetchers();
     if (!w || strcmp(w, "devices") == 0)
         return cli_list_devices(argc > 2 ? argv[2] : NULL);
     return 0;

@@ -33,6 +33,8 @@ typedef struct cfg {
     const char *source; /* names the input in locations */
     ts_scenario_t *sc;  /* being filled */
     ts_err_t *err;
+    const ts__ynode_t *into;  /* prefetch.into, resolved once the tiers are known */
+    char into_path[256];      /* its key path */
 } cfg_t;
 
 /* ---- errors and small readers ---- */
@@ -172,13 +174,28 @@ static int cfg_choice(cfg_t *c, const ts__ynode_t *n, const char *path, const ch
 
 /* ---- plug-in parameters through their schemas ---- */
 
+/* key is one of the space-separated words of list. */
+static bool cfg_is_listed(const char *key, const char *list)
+{
+    size_t len = strlen(key);
+    for (const char *p = list; *p;) {
+        size_t w = strcspn(p, " ");
+        if (w == len && strncmp(p, key, len) == 0)
+            return true;
+        p += w;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
 /* Sets every scalar under map as a parameter; nested maps give dotted names. */
 static int cfg_params_walk(cfg_t *c, const ts_param_spec_t *spec, size_t count, void *params,
                            bool *seen, const ts__ynode_t *map, const char *prefix,
                            const char *path, const char *skip)
 {
     for (const ts__ynode_t *kv = map->child; kv; kv = kv->next) {
-        if (skip && strcmp(kv->key, skip) == 0)
+        if (skip && cfg_is_listed(kv->key, skip))
             continue;
         char name[CFG_PATH], sub[CFG_PATH];
         cfg_path_key(name, prefix, kv->key);
@@ -211,9 +228,10 @@ static int cfg_params_walk(cfg_t *c, const ts_param_spec_t *spec, size_t count, 
 }
 
 /* Allocates *params (size bytes) with the schema's defaults, sets them from n and checks
- * that the required ones were given. n is a map of parameters (skip names a key that is not
- * one), a scalar that is the value of scalar_param (ignored when that is NULL), or NULL for
- * none; mark and path place errors about n as a whole. */
+ * that the required ones were given. n is a map of parameters (skip lists, separated by
+ * spaces, the keys that are not parameters), a scalar that is the value of scalar_param
+ * (ignored when that is NULL), or NULL for none; mark and path place errors about n as a
+ * whole. */
 static int cfg_params(cfg_t *c, const ts_param_spec_t *spec, size_t count, size_t size,
                       void **params, const ts__ynode_t *n, ts__ymark_t mark, const char *path,
                       const char *skip, const char *scalar_param)
@@ -464,13 +482,54 @@ static bool cfg_tier_name_ok(const char *s)
     return true;
 }
 
-static const char *const k_tier_keys[] = {"name", "capacity", "policy"};
+/* A plug-in chosen by `kind`: a plain name, or a map whose `kind` picks it. Returns the
+ * kind's text, its node and its key path (sub, CFG_PATH bytes). what names the plug-in in
+ * messages; example shows the map form. */
+static int cfg_kind(cfg_t *c, const ts__ynode_t *n, const char *path, const char *what,
+                    const char *example, const char **kind, const ts__ynode_t **kn, char *sub)
+{
+    if (n->kind == TS__Y_SEQ || (n->kind == TS__Y_SCALAR && n->is_null))
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected %s name or a map such as %s, found %s", what, example,
+                        ts__ynode_what(n));
+    *kn = n->kind == TS__Y_SCALAR ? n : ts__ynode_get(n, "kind");
+    if (!*kn)
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'kind'");
+    if (*kn == n)
+        snprintf(sub, CFG_PATH, "%s", path);
+    else
+        cfg_path_key(sub, path, "kind");
+    char expect[64];
+    snprintf(expect, sizeof(expect), "%s name", what);
+    return cfg_scalar(c, *kn, sub, expect, kind);
+}
+
+static int cfg_admit(cfg_t *c, const ts__ynode_t *n, const char *path, ts_tier_spec_t *t)
+{
+    const char *kind;
+    const ts__ynode_t *kn = NULL;
+    char sub[CFG_PATH];
+    int rc = cfg_kind(c, n, path, "an admission filter", "{kind: second_hit, window: 100000}",
+                      &kind, &kn, sub);
+    if (rc)
+        return rc;
+    const ts_admit_ops_t *ops = ts_admit_find(kind, c->err);
+    if (!ops) {
+        cfg_where(c, kn->mark, sub);
+        return TS_ENOENT;
+    }
+    t->admit = ops;
+    return cfg_params(c, ops->params, ops->params_count, ops->params_size, &t->admit_params,
+                      kn == n ? NULL : n, n->mark, path, "kind", NULL);
+}
+
+static const char *const k_tier_keys[] = {"name", "capacity", "policy", "admit"};
 
 static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
 {
     ts_tier_spec_t *t = &c->sc->tiers[i];
     int rc = cfg_map(c, n, path, "{name: dram, capacity: 1000, policy: lru}");
-    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 3)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 4)) != 0)
         return rc;
     char sub[CFG_PATH];
     const ts__ynode_t *nn = ts__ynode_get(n, "name");
@@ -496,6 +555,12 @@ static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
     cfg_path_key(sub, path, "capacity");
     if ((rc = cfg_capacity(c, cn, sub, t)) != 0)
         return rc;
+    const ts__ynode_t *an = ts__ynode_get(n, "admit");
+    cfg_path_key(sub, path, "admit");
+    if (an && (rc = cfg_admit(c, an, sub, t)) != 0)
+        return rc;
+    c->sc->hier.admit[i] = t->admit;
+    c->sc->hier.admit_params[i] = t->admit_params;
     const ts__ynode_t *pn = ts__ynode_get(n, "policy");
     cfg_path_key(sub, path, "policy");
     if (pn)
@@ -610,6 +675,97 @@ static int cfg_outputs(cfg_t *c, const ts__ynode_t *n, const char *path)
     return rc;
 }
 
+/* ---- hierarchy and prefetch ---- */
+
+static const char *const k_hier_keys[] = {"inclusion", "promote", "demote", "write",
+                                          "flush_at_end"};
+
+static int cfg_hierarchy(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    if (n->kind == TS__Y_SCALAR && n->is_null)
+        return 0; /* `hierarchy:` with everything commented out: the defaults */
+    ts_hier_config_t *h = &c->sc->hier;
+    int rc = cfg_map(c, n, path, "{inclusion: exclusive, promote: top, demote: next}");
+    if (rc || (rc = cfg_keys(c, n, path, k_hier_keys, 5)) != 0)
+        return rc;
+    char sub[CFG_PATH];
+    for (const ts__ynode_t *kv = n->child; rc == 0 && kv; kv = kv->next) {
+        cfg_path_key(sub, path, kv->key);
+        int v = 0;
+        if (strcmp(kv->key, "inclusion") == 0) {
+            if ((rc = cfg_choice(c, kv, sub, "inclusion", ts_inclusion_names, TS_INCL_COUNT_,
+                                 &v)) == 0)
+                h->inclusion = (ts_inclusion_t)v;
+        } else if (strcmp(kv->key, "promote") == 0) {
+            if ((rc = cfg_choice(c, kv, sub, "promote rule", ts_promote_names,
+                                 TS_PROMOTE_COUNT_, &v)) == 0)
+                h->promote = (ts_promote_t)v;
+        } else if (strcmp(kv->key, "demote") == 0) {
+            if ((rc = cfg_choice(c, kv, sub, "demote rule", ts_demote_names, TS_DEMOTE_COUNT_,
+                                 &v)) == 0)
+                h->demote = (ts_demote_t)v;
+        } else if (strcmp(kv->key, "write") == 0) {
+            if ((rc = cfg_choice(c, kv, sub, "write policy", ts_write_names, TS_WRITE_COUNT_,
+                                 &v)) == 0)
+                h->write = (ts_write_t)v;
+        } else {
+            rc = cfg_bool(c, kv, sub, &h->flush_at_end);
+        }
+    }
+    return rc;
+}
+
+static int cfg_prefetch(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    const char *kind;
+    const ts__ynode_t *kn = NULL;
+    char sub[CFG_PATH];
+    int rc = cfg_kind(c, n, path, "a prefetcher", "{kind: next_n, n: 4, into: hbm}", &kind, &kn,
+                      sub);
+    if (rc)
+        return rc;
+    const ts_prefetch_ops_t *ops = ts_prefetch_find(kind, c->err);
+    if (!ops) {
+        cfg_where(c, kn->mark, sub);
+        return TS_ENOENT;
+    }
+    ts_scenario_t *sc = c->sc;
+    sc->hier.prefetch = ops;
+    c->into = kn == n ? NULL : ts__ynode_get(n, "into");
+    cfg_path_key(c->into_path, path, "into");
+    rc = cfg_params(c, ops->params, ops->params_count, ops->params_size, &sc->prefetch_params,
+                    kn == n ? NULL : n, n->mark, path, "kind into", NULL);
+    sc->hier.prefetch_params = sc->prefetch_params;
+    return rc;
+}
+
+/* prefetch.into names a tier: resolved after the whole scenario is decoded. */
+static int cfg_prefetch_into(cfg_t *c)
+{
+    ts_scenario_t *sc = c->sc;
+    const char *name;
+    int rc = cfg_scalar(c, c->into, c->into_path, "a tier name", &name);
+    if (rc)
+        return rc;
+    const char *names[TS_MAX_TIERS];
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        names[i] = sc->tiers[i].name;
+        if (strcmp(name, names[i]) == 0) {
+            sc->hier.prefetch_into = (uint32_t)i;
+            snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", name);
+            return 0;
+        }
+    }
+    const char *hint = ts_suggest(name, names, sc->n_tiers);
+    if (hint)
+        return cfg_fail(c, c->into->mark, c->into_path, TS_ENOENT,
+                        "unknown tier '%s' (did you mean '%s'?)", name, hint);
+    char list[200];
+    cfg_join(list, sizeof(list), names, sc->n_tiers);
+    return cfg_fail(c, c->into->mark, c->into_path, TS_ENOENT,
+                    "unknown tier '%s' (expected one of: %s)", name, list);
+}
+
 typedef int (*cfg_fn)(cfg_t *c, const ts__ynode_t *n, const char *path);
 
 static const struct {
@@ -617,8 +773,8 @@ static const struct {
     cfg_fn fn;
 } k_top[] = {
     {"name", cfg_name},   {"seed", cfg_seed},       {"mode", NULL /* first, see below */},
-    {"workload", cfg_workload}, {"tiers", cfg_tiers}, {"engine", cfg_engine},
-    {"outputs", cfg_outputs},
+    {"workload", cfg_workload}, {"tiers", cfg_tiers}, {"hierarchy", cfg_hierarchy},
+    {"prefetch", cfg_prefetch}, {"engine", cfg_engine}, {"outputs", cfg_outputs},
 };
 #define N_TOP (sizeof(k_top) / sizeof(k_top[0]))
 
@@ -654,6 +810,10 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
     if (!ts__ynode_get(root, "tiers"))
         return cfg_fail(c, root->mark, "", TS_EPARSE,
                         "missing required key 'tiers' at the top level");
+    if (c->into)
+        return cfg_prefetch_into(c);
+    if (sc->hier.prefetch)
+        snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
     return 0;
 }
 
@@ -681,7 +841,7 @@ static int cfg_load(ts__ytree_t *tree, const char *source, const char *base_dir,
         ts_err_where(err, "%s", source);
         return TS_ERANGE;
     }
-    cfg_t c = {source, sc, err};
+    cfg_t c = {.source = source, .sc = sc, .err = err};
     int rc = cfg_decode(&c, ts__ytree_root(tree));
     if (rc) {
         ts_scenario_destroy(sc);
@@ -798,8 +958,11 @@ void ts_scenario_destroy(ts_scenario_t *sc)
     if (!sc)
         return;
     ts_free(sc->workload.params);
-    for (size_t i = 0; i < TS_MAX_TIERS; i++)
+    ts_free(sc->prefetch_params);
+    for (size_t i = 0; i < TS_MAX_TIERS; i++) {
         ts_free(sc->tiers[i].policy_params);
+        ts_free(sc->tiers[i].admit_params);
+    }
     ts_free(sc);
 }
 

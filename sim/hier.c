@@ -252,20 +252,22 @@ static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
     }
     if (h->cfg.demote == TS_DEMOTE_NEXT) {
         ts_req_t q = {.key = v->key, .size_bytes = v->size_bytes, .next_access = TS_REQ_NEVER};
-        for (size_t j = i + 1; j < h->n; j++) {
-            if (h->cfg.inclusion == TS_INCL_NON_INCLUSIVE && ts_tier_holds(h->tiers[j], v->key))
-                return; /* a copy is already there */
-            bool ok;
-            if (hier_insert(h, j, &q, &ok))
-                return;
-            if (ok) {
+        bool ok = false;
+        h->inflight[h->n_inflight++] = v->key; /* on its way down: still cached */
+        for (size_t j = i + 1; j < h->n && !ok && !h->rc; j++) {
+            ok = h->cfg.inclusion == TS_INCL_NON_INCLUSIVE && ts_tier_holds(h->tiers[j], v->key);
+            if (!ok && hier_insert(h, j, &q, &ok) == 0 && ok)
                 hier_emit(h, TS_MOVE_DEMOTE, (unsigned)i, (unsigned)j, v->key, v->size_bytes);
-                return;
-            }
         }
+        h->n_inflight--;
+        if (ok || h->rc)
+            return; /* moved down, or a copy was already there */
     }
-    if (!h->n_track || (h->has_inflight && v->key == h->inflight))
-        return; /* untracked, or the requested object, on its way to an upper tier */
+    if (!h->n_track)
+        return;
+    for (size_t k = 0; k < h->n_inflight; k++)
+        if (h->inflight[k] == v->key)
+            return; /* being moved between tiers: it has not left */
     if (h->cfg.inclusion == TS_INCL_NON_INCLUSIVE && ts_hier_holds(h, v->key))
         return;
     hier_left(h, i, v);
@@ -466,12 +468,12 @@ static int hier_demand(ts_hier_t *h, const ts_req_t *r)
         }
     }
     unsigned top;
-    h->inflight = r->key;
-    h->has_inflight = h->on_evict != NULL;
+    h->inflight[0] = r->key;
+    h->n_inflight = 1;
     int rc = hit < n ? hier_promote(h, r, hit, is_put, &top)
                      : hier_place_miss(h, r, 0, n ? n - 1 : 0,
                                        is_put ? TS_MOVE_WRITE : TS_MOVE_FILL, &top);
-    h->has_inflight = false;
+    h->n_inflight = 0;
     if (rc)
         return rc;
     if (!is_put) {

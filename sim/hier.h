@@ -57,9 +57,9 @@
  *     leaves the hierarchy (dropped or evicted from the last tier holding it), from the tier
  *     it leaves (a write-back: counted in that tier, in bytes, and as a link transfer);
  *     moving it between tiers (promotion, demotion) keeps it dirty; a later put keeps it
- *     dirty (still one flush); a delete drops the dirty state without writing. (The
- *     requested object itself never counts as leaving while it is being placed: a
- *     non_inclusive promotion can evict it from the tier it was found in on its way up.) Dirty objects
+ *     dirty (still one flush); a delete drops the dirty state without writing. (An object
+ *     being moved never counts as leaving: a non_inclusive promotion or demotion can evict
+ *     another copy of the object it is moving before that object lands.) Dirty objects
  *     left at the end are counted by ts_hier_finish and flushed only when flush_at_end is
  *     set.
  * Deletes: remove the key from every tier (counted as removed); not a lookup.
@@ -238,8 +238,9 @@ typedef struct ts_hier {
     bool is_plain;                    /* the default rules: gets may take the straight path */
     bool has_on_miss;                 /* some filter wants to hear of misses */
     int rc;                           /* first error raised inside an eviction callback */
-    uint64_t inflight;                /* key being placed by the demand request in progress */
-    bool has_inflight;                /* inflight is set */
+    uint64_t inflight[TS_MAX_TIERS + 1]; /* keys being moved: the demand key, then demotions */
+    size_t n_inflight;
+
     ts_err_t *err;                    /* of the call in progress */
     ts_moves_t *moves;                /* of the call in progress; NULL: count only */
     ts_ktab_t track_index;            /* key -> track entry */

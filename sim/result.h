@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "scenario.h"
 #include "tier.h"
@@ -23,8 +24,38 @@ typedef struct ts_tier_result {
     uint64_t n_objects;   /* objects held at the end */
     uint64_t used;        /* charge units held at the end */
     size_t mem_bytes;     /* policy heap at the end */
+    char admit[32];       /* admission filter name ("always" when none) */
+    char admit_params[128]; /* its "k=v k=v" parameters, empty if none */
     ts_tier_stats_t st;   /* counters */
 } ts_tier_result_t;
+
+/* The hierarchy's rules and what moved between its levels. */
+typedef struct ts_hier_result {
+    const char *inclusion; /* rule names (static strings from sim/hier.h) */
+    const char *promote;
+    const char *demote;
+    const char *write;
+    bool flush_at_end;
+    char prefetch[32];         /* prefetcher name ("none" when none) */
+    char prefetch_params[128]; /* its "k=v k=v" parameters */
+    char prefetch_into[64];    /* target tier name; empty without a prefetcher */
+    ts_hier_stats_t st;        /* links, write-backs, dirty and prefetch counters */
+} ts_hier_result_t;
+
+/* True when the hierarchy runs the default rules (what every run did before the hierarchy
+ * had rules): reports show the hierarchy sections only otherwise. */
+static inline bool ts_hier_result_is_default(const ts_hier_result_t *h, const ts_tier_result_t *t,
+                                             size_t n)
+{
+    bool plain = (!h->inclusion || !strcmp(h->inclusion, "non_inclusive")) &&
+                 (!h->promote || !strcmp(h->promote, "top")) &&
+                 (!h->demote || !strcmp(h->demote, "drop")) &&
+                 (!h->write || !strcmp(h->write, "through")) && !h->flush_at_end &&
+                 (!h->prefetch[0] || !strcmp(h->prefetch, "none"));
+    for (size_t i = 0; plain && i < n; i++)
+        plain = !t[i].admit[0] || !strcmp(t[i].admit, "always");
+    return plain;
+}
 
 
 typedef struct ts_result {
@@ -39,6 +70,7 @@ typedef struct ts_result {
     size_t n_tiers;
     ts_tier_result_t tiers[TS_MAX_TIERS];
     ts_totals_t totals;
+    ts_hier_result_t hier;
     double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */
 } ts_result_t;
 

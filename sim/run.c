@@ -5,7 +5,8 @@
  * Order of work: open the workload; if a policy needs next-access times, load the trace
  * into memory and annotate it (the only case where memory grows with trace length);
  * measure the footprint when a capacity is a percentage; build the tiers (policy seeds
- * derive from the scenario seed and the tier index); replay; copy counters to the result.
+ * derive from the scenario seed and the tier index) and the hierarchy over them (its rules,
+ * admission filters and prefetcher); replay; copy counters to the result.
  */
 #include "run.h"
 
@@ -69,17 +70,33 @@ static uint64_t run_mix_seed(uint64_t seed, uint64_t i)
     return z ^ (z >> 31);
 }
 
-static void run_params_desc(const ts_policy_ops_t *ops, const void *params, char *buf,
-                            size_t size)
+static void run_params_desc(const ts_param_spec_t *spec, size_t count, const void *params,
+                            char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = 0;
-    for (size_t i = 0; params && i < ops->params_count && used < size; i++) {
+    for (size_t i = 0; params && i < count && used < size; i++) {
         char v[128];
-        ts_param_format(&ops->params[i], params, v, sizeof(v));
-        used += (size_t)snprintf(buf + used, size - used, "%s%s=%s", i ? " " : "",
-                                 ops->params[i].name, v);
+        ts_param_format(&spec[i], params, v, sizeof(v));
+        used += (size_t)snprintf(buf + used, size - used, "%s%s=%s", i ? " " : "", spec[i].name,
+                                 v);
     }
+}
+
+static void run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier_result_t *hr)
+{
+    hr->inclusion = ts_inclusion_names[sc->hier.inclusion];
+    hr->promote = ts_promote_names[sc->hier.promote];
+    hr->demote = ts_demote_names[sc->hier.demote];
+    hr->write = ts_write_names[sc->hier.write];
+    hr->flush_at_end = sc->hier.flush_at_end;
+    const ts_prefetch_ops_t *p = sc->hier.prefetch;
+    snprintf(hr->prefetch, sizeof(hr->prefetch), "%s", p ? p->name : "none");
+    if (p)
+        run_params_desc(p->params, p->params_count, sc->prefetch_params, hr->prefetch_params,
+                        sizeof(hr->prefetch_params));
+    snprintf(hr->prefetch_into, sizeof(hr->prefetch_into), "%s", sc->prefetch_into);
+    hr->st = h->st;
 }
 
 static bool run_needs_future(const ts_scenario_t *sc)
@@ -132,6 +149,7 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
     ts_reader_t *src = NULL, *replay = NULL;
     ts_memtrace_t *mt = NULL;
     ts_tier_t *tiers[TS_MAX_TIERS] = {0};
+    ts_hier_t *h = NULL;
     int rc = ts_scenario_open_workload(sc, &src, err);
     if (rc)
         goto out;
@@ -162,21 +180,33 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
             goto out;
     }
 
+    rc = ts_hier_create(&sc->hier, tiers, sc->n_tiers, &h, err);
+    if (rc)
+        goto out;
+
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = ts_engine_fast(tiers, sc->n_tiers, replay, &res->totals, err);
+    rc = ts_engine_fast_hier(h, replay, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     if (rc)
         goto out;
+    res->totals = h->tot;
+    run_hier_result(sc, h, &res->hier);
 
     for (size_t i = 0; i < sc->n_tiers; i++) {
         ts_tier_result_t *tr = &res->tiers[i];
         const ts_tier_t *t = tiers[i];
         snprintf(tr->name, sizeof(tr->name), "%s", t->name);
         snprintf(tr->policy, sizeof(tr->policy), "%s", sc->tiers[i].policy->name);
-        run_params_desc(sc->tiers[i].policy, sc->tiers[i].policy_params, tr->params,
+        const ts_policy_ops_t *po = sc->tiers[i].policy;
+        run_params_desc(po->params, po->params_count, sc->tiers[i].policy_params, tr->params,
                         sizeof(tr->params));
+        const ts_admit_ops_t *ao = sc->tiers[i].admit;
+        snprintf(tr->admit, sizeof(tr->admit), "%s", ao ? ao->name : "always");
+        if (ao)
+            run_params_desc(ao->params, ao->params_count, sc->tiers[i].admit_params,
+                            tr->admit_params, sizeof(tr->admit_params));
         tr->capacity = t->capacity;
         tr->n_objects = t->n_objects;
         tr->used = t->used;
@@ -184,6 +214,7 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         tr->st = t->st;
     }
 out:
+    ts_hier_destroy(h);
     for (size_t i = 0; i < TS_MAX_TIERS; i++)
         ts_tier_destroy(tiers[i]);
     if (replay != src)

@@ -35,6 +35,8 @@ typedef struct ts_tier_spec {
     uint64_t capacity;             /* absolute capacity, charge units (0 when is_fraction) */
     bool is_fraction;              /* capacity given as a percentage of the footprint */
     double capacity_fraction;      /* e.g. 0.1 for "10%" */
+    const ts_admit_ops_t *admit;   /* admission filter; NULL: always */
+    void *admit_params;            /* owned; admit->params_size bytes (NULL if none) */
 } ts_tier_spec_t;
 
 typedef struct ts_workload_spec {
@@ -60,6 +62,10 @@ typedef struct ts_scenario {
     ts_workload_spec_t workload;
     size_t n_tiers;
     ts_tier_spec_t tiers[TS_MAX_TIERS]; /* top (fastest) first */
+    ts_hier_config_t hier;   /* the hierarchy's rules; its admit/prefetch pointers are views
+                              * of tiers[i].admit(_params) and prefetch_params */
+    void *prefetch_params;   /* owned; hier.prefetch->params_size bytes (NULL if none) */
+    char prefetch_into[64];  /* name of the prefetch target tier (empty without prefetch) */
     ts_output_spec_t outputs;
 } ts_scenario_t;
 

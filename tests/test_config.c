@@ -73,7 +73,8 @@ static const struct err_case k_err_cases[] = {
     {"top-level unknown key suggests", "tierz:\n  - {capacity: 1}\n", {NULL}, TS_ENOENT,
      SRC ":1:1: tierz", "unknown key 'tierz' (did you mean 'tiers'?)", NULL},
     {"top-level unknown key lists keys", "colour: red\n", {NULL}, TS_ENOENT, SRC ":1:1: colour",
-     "expected one of: name, seed, mode, workload, tiers, engine, outputs", NULL},
+     "expected one of: name, seed, mode, workload, tiers, hierarchy, prefetch, engine, outputs",
+     NULL},
     {"empty scenario", "", {NULL}, TS_EPARSE, SRC ":1:1", "the scenario is empty", NULL},
     {"root is a list", "- 1\n", {NULL}, TS_EPARSE, SRC ":1:1", "found a list", NULL},
     {"missing workload", "tiers:\n  - {capacity: 1}\n", {NULL}, TS_EPARSE, SRC ":1:1",
@@ -155,6 +156,50 @@ static const struct err_case k_err_cases[] = {
      "expected a list of tiers", NULL},
     {"tier is a value", "tiers:\n  - dram\n", {NULL}, TS_EPARSE, SRC ":2:5: tiers[0]",
      "expected a map such as {name: dram, capacity: 1000, policy: lru}, found a value", NULL},
+    /* hierarchy rules */
+    {"inclusion suggests", "hierarchy: {inclusion: exclusiv}\n", {NULL}, TS_ENOENT,
+     SRC ":1:24: hierarchy.inclusion", "unknown inclusion 'exclusiv' (did you mean 'exclusive'?)",
+     NULL},
+    {"promote unknown", "hierarchy: {promote: sideways}\n", {NULL}, TS_ENOENT,
+     SRC ":1:22: hierarchy.promote", "unknown promote rule 'sideways'", NULL},
+    {"demote suggests", "hierarchy: {demote: nxt}\n", {NULL}, TS_ENOENT,
+     SRC ":1:21: hierarchy.demote", "unknown demote rule 'nxt' (did you mean 'next'?)", NULL},
+    {"write is a list", "hierarchy: {write: [back]}\n", {NULL}, TS_EPARSE,
+     SRC ":1:20: hierarchy.write", "expected one of: through, back, found a list", NULL},
+    {"flush_at_end bad bool", "hierarchy: {flush_at_end: sometimes}\n", {NULL}, TS_EPARSE,
+     SRC ":1:27: hierarchy.flush_at_end", "expected true or false, found 'sometimes'", NULL},
+    {"hierarchy unknown key", "hierarchy: {inclusive: true}\n", {NULL}, TS_ENOENT,
+     SRC ":1:13: hierarchy.inclusive", "unknown key 'inclusive' (did you mean 'inclusion'?)",
+     NULL},
+    {"hierarchy is a list", "hierarchy: [exclusive]\n", {NULL}, TS_EPARSE, SRC ":1:12: hierarchy",
+     "expected a map such as {inclusion: exclusive", NULL},
+    {"override hierarchy rule", "tiers:\n  - {capacity: 1}\n", {"hierarchy.write=bak"},
+     TS_ENOENT, "-s hierarchy.write", "unknown write policy 'bak' (did you mean 'back'?)", NULL},
+    /* admission */
+    {"admit suggests", "tiers:\n  - {capacity: 1, admit: second_hitt}\n", {NULL}, TS_ENOENT,
+     SRC ":2:26: tiers[0].admit", "unknown admission 'second_hitt' (did you mean 'second_hit'?)",
+     NULL},
+    {"admit parameter bad value", "tiers:\n  - {capacity: 1, admit: {kind: second_hit, window: lots}}\n",
+     {NULL}, TS_EPARSE, SRC ":2:53: tiers[0].admit.window", "found 'lots'", NULL},
+    {"admit parameter of another filter", "tiers:\n  - {capacity: 1, admit: {kind: max_size, window: 5}}\n",
+     {NULL}, TS_ENOENT, SRC ":2:43: tiers[0].admit.window", "unknown key 'window'", NULL},
+    {"admit is a list", "tiers:\n  - {capacity: 1, admit: [always]}\n", {NULL}, TS_EPARSE,
+     SRC ":2:26: tiers[0].admit",
+     "expected an admission filter name or a map such as {kind: second_hit", NULL},
+    {"admit map without kind", "tiers:\n  - {capacity: 1, admit: {window: 5}}\n", {NULL},
+     TS_EPARSE, SRC ":2:26: tiers[0].admit", "missing required key 'kind'", NULL},
+    /* prefetch */
+    {"prefetcher suggests", "prefetch: {kind: nextn}\n", {NULL}, TS_ENOENT, SRC ":1:18: prefetch.kind",
+     "unknown prefetcher 'nextn' (did you mean 'next_n'?)", NULL},
+    {"prefetch n out of range", "prefetch: {kind: next_n, n: 100}\n", {NULL}, TS_ERANGE,
+     SRC ":1:29: prefetch.n", "100", NULL},
+    {"prefetch is a list", "prefetch: [next_n]\n", {NULL}, TS_EPARSE, SRC ":1:11: prefetch",
+     "expected a prefetcher name or a map such as {kind: next_n", NULL},
+    {"prefetch into unknown tier", "prefetch: {kind: next_n, into: hbmm}\ntiers:\n  - {name: hbm, capacity: 10}\n" W_ZIPF,
+     {NULL}, TS_ENOENT, SRC ":1:32: prefetch.into", "unknown tier 'hbmm' (did you mean 'hbm'?)",
+     "zipf"},
+    {"prefetch into is a list", "prefetch: {kind: hint, into: [a]}\ntiers:\n  - {name: hbm, capacity: 10}\n" W_ZIPF,
+     {NULL}, TS_EPARSE, SRC ":1:30: prefetch.into", "expected a tier name, found a list", "zipf"},
     /* workload */
     {"workload is a list", "workload: [1]\n", {NULL}, TS_EPARSE, SRC ":1:11: workload",
      "expected a map such as", NULL},
@@ -380,6 +425,46 @@ static void test_config_full_scenario_decodes(void **state)
     ts_scenario_destroy(sc);
 }
 
+static void test_config_hierarchy_admission_prefetch_decode(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
+                                "prefetch: {kind: next_n, n: 8, into: dram}\n"
+                                "tiers:\n"
+                                "  - {name: hbm, capacity: 10, admit: {kind: max_size, max_size: 4KiB}}\n"
+                                "  - {name: dram, capacity: 100, admit: second_hit}\n"
+                                "  - {name: nvme, capacity: 1000}\n"
+                                "hierarchy: {inclusion: exclusive, promote: up, demote: next,\n"
+                                "            write: back, flush_at_end: yes}\n",
+                                NULL, 0);
+    const ts_hier_config_t *h = &sc->hier;
+    assert_int_equal(h->inclusion, TS_INCL_EXCLUSIVE);
+    assert_int_equal(h->promote, TS_PROMOTE_UP);
+    assert_int_equal(h->demote, TS_DEMOTE_NEXT);
+    assert_int_equal(h->write, TS_WRITE_BACK);
+    assert_true(h->flush_at_end);
+    assert_string_equal(h->admit[0]->name, "max_size");
+    assert_ptr_equal(h->admit_params[0], sc->tiers[0].admit_params);
+    assert_int_equal(*(const uint64_t *)sc->tiers[0].admit_params, 4096);
+    assert_string_equal(h->admit[1]->name, "second_hit");
+    assert_int_equal(*(const uint64_t *)sc->tiers[1].admit_params, 100000); /* default window */
+    assert_null(h->admit[2]);
+    assert_string_equal(h->prefetch->name, "next_n");
+    assert_int_equal(*(const uint64_t *)sc->prefetch_params, 8);
+    assert_int_equal(h->prefetch_into, 1);
+    assert_string_equal(sc->prefetch_into, "dram");
+    ts_scenario_destroy(sc);
+
+    sc = load_ok("workload: {generator: zipf}\nprefetch: hint\ntiers: [{name: a, capacity: 5}]\n",
+                 NULL, 0);
+    assert_string_equal(sc->hier.prefetch->name, "hint");
+    assert_int_equal(sc->hier.prefetch_into, 0);
+    assert_string_equal(sc->prefetch_into, "a");
+    ts_scenario_destroy(sc);
+}
+
 static void test_config_defaults_when_keys_are_absent(void **state)
 {
     (void)state;
@@ -395,6 +480,14 @@ static void test_config_defaults_when_keys_are_absent(void **state)
     assert_int_equal(sc->n_tiers, 1);
     assert_string_equal(sc->tiers[0].name, "tier0");
     assert_string_equal(sc->tiers[0].policy->name, "lru");
+    /* the default hierarchy: today's engine behaviour */
+    assert_int_equal(sc->hier.inclusion, TS_INCL_NON_INCLUSIVE);
+    assert_int_equal(sc->hier.promote, TS_PROMOTE_TOP);
+    assert_int_equal(sc->hier.demote, TS_DEMOTE_DROP);
+    assert_int_equal(sc->hier.write, TS_WRITE_THROUGH);
+    assert_false(sc->hier.flush_at_end);
+    assert_null(sc->hier.admit[0]);
+    assert_null(sc->hier.prefetch);
     ts_scenario_destroy(sc);
 }
 
@@ -672,6 +765,12 @@ static void test_config_oom_valid_scenario(void **state)
     const char *ovr[] = {"seed=3", "outputs.dir=x", "tiers.0.capacity=10"};
     assert_int_equal(load_under_oom(ts_scenario_default_yaml(), ovr, 3), 0);
     assert_int_equal(load_under_oom(k_base, NULL, 0), 0);
+    assert_int_equal(load_under_oom("workload: {generator: zipf}\n"
+                                    "prefetch: {kind: next_n, n: 2}\n"
+                                    "hierarchy: {inclusion: inclusive, write: back}\n"
+                                    "tiers: [{capacity: 5, admit: {kind: second_hit, window: 9}}]\n",
+                                    NULL, 0),
+                     0);
 }
 
 static void test_config_oom_error_paths(void **state)
@@ -696,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_config_file_errors_name_the_file),
         cmocka_unit_test(test_config_full_scenario_decodes),
         cmocka_unit_test(test_config_defaults_when_keys_are_absent),
+        cmocka_unit_test(test_config_hierarchy_admission_prefetch_decode),
         cmocka_unit_test(test_config_bytes_mode_capacities),
         cmocka_unit_test(test_config_policy_map_with_params),
         cmocka_unit_test(test_config_overrides_edit_and_add_keys),

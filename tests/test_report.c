@@ -289,7 +289,7 @@ static void test_report_json_fields(void **state)
     json_t *root = parse(text);
 
     static const char *const top[] = {"tiersim_version", "schema", "scenario", "tiers",
-                                      "totals"};
+                                      "totals",          "hierarchy"};
     assert_keys(root, top, sizeof(top) / sizeof(top[0]));
     assert_string_equal(get_str(root, "tiersim_version"), TS_VERSION);
     assert_int_equal(get_int(root, "schema"), 1);
@@ -316,7 +316,10 @@ static void test_report_json_fields(void **state)
         "requests",  "hits",       "misses",          "miss_ratio",      "byte_miss_ratio",
         "evictions", "insertions", "too_large",       "removed",         "bytes_requested",
         "bytes_hit", "bytes_missed", "bytes_in",      "bytes_out",       "gets",
-        "puts",      "deletes",    "used_peak",       "objects_end",     "used_end"};
+        "puts",      "deletes",    "used_peak",       "objects_end",     "used_end",
+        "admission", "admission_params", "refused",   "promotions_in",   "promotions_out",
+        "demotions_in", "demotions_out", "back_invalidations", "writebacks", "writeback_bytes",
+        "prefetched", "prefetched_bytes"};
 
     json_t *t0 = json_array_get(tiers, 0);
     assert_keys(t0, tier_keys, sizeof(tier_keys) / sizeof(tier_keys[0]));
@@ -418,7 +421,7 @@ static void test_report_json_timing(void **state)
     assert_int_equal(capture(json_timed, &r, &text, &err), 0);
     json_t *root = parse(text);
     static const char *const top[] = {"tiersim_version", "schema", "scenario", "tiers",
-                                      "totals",          "timing"};
+                                      "totals",          "hierarchy", "timing"};
     assert_keys(root, top, sizeof(top) / sizeof(top[0]));
     json_t *tm = json_object_get(root, "timing");
     assert_true(get_real(tm, "wall_s") == 2.5);
@@ -527,13 +530,16 @@ static void test_report_csv_rows(void **state)
     static const char want[] =
         "tier,policy,params,capacity,capacity_unit,requests,hits,misses,miss_ratio,"
         "byte_miss_ratio,bytes_requested,bytes_hit,bytes_missed,gets,puts,deletes,insertions,"
-        "evictions,too_large,removed,bytes_in,bytes_out,used_peak,objects_end,used_end\n"
+        "evictions,too_large,removed,bytes_in,bytes_out,used_peak,objects_end,used_end,"
+        "admission,refused,promotions_in,promotions_out,demotions_in,demotions_out,"
+        "back_invalidations,writebacks,writeback_bytes,prefetched,prefetched_bytes,"
+        "link_transfers_up,link_bytes_up,link_transfers_down,link_bytes_down\n"
         "hbm,lru,,20000,objects,10,4,6,0.600000000,0.750000000,10000,2500,7500,8,1,1,6,2,0,1,"
-        "6144,3072,5,4,4\n"
+        "6144,3072,5,4,4,always,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
         "\"dram, \"\"big\"\"\",fifo,ratio=0.1,1000,objects,6,3,3,0.500000000,0.600000000,7500,"
-        "3000,4500,5,1,0,3,0,1,0,4500,0,3,3,3\n"
+        "3000,4500,5,1,0,3,0,1,0,4500,0,3,3,3,always,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
         "total,,,21000,objects,10,7,3,0.300000000,0.450000000,10000,5500,4500,8,1,1,9,2,1,1,"
-        "10644,3072,,7,7\n";
+        "10644,3072,,7,7,,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n";
     assert_string_equal(text, want);
     free(text);
 
@@ -576,6 +582,103 @@ static const char *line_after(const char *text, const char *title, int skip, cha
     memcpy(buf, p, n);
     buf[n] = 0;
     return buf;
+}
+
+/* A non-default hierarchy: exclusive, demote next, write back, next_n prefetch into hbm,
+ * max_size admission on hbm. Figures made up by hand:
+ *   hbm:  2 refused, 3 promotions in, 2 demotions out, 5 prefetched (500 B)
+ *   dram: 3 promotions out, 2 demotions in, 1 write-back (100 B)
+ *   link hbm-dram: 6 up (6000 B), 2 down (2000 B); link dram-backing: 3 up (4500 B), 1 down
+ *   (100 B). So the CSV total row sums: 2 refused, 3 in, 3 out, 2 in, 2 out, 0, 1 write-back
+ *   of 100 B, 5 prefetched (500 B), links 9 up (10500 B), 3 down (2100 B). */
+static void make_hier_result(ts_result_t *r)
+{
+    make_result(r);
+    snprintf(r->tiers[1].name, sizeof(r->tiers[1].name), "dram");
+    snprintf(r->tiers[0].admit, sizeof(r->tiers[0].admit), "max_size");
+    snprintf(r->tiers[0].admit_params, sizeof(r->tiers[0].admit_params), "max_size=1MiB");
+    ts_tier_stats_t *s0 = &r->tiers[0].st, *s1 = &r->tiers[1].st;
+    s0->n_refused = 2, s0->n_promote_in = 3, s0->n_demote_out = 2;
+    s0->n_prefetch_in = 5, s0->bytes_prefetch_in = 500;
+    s1->n_promote_out = 3, s1->n_demote_in = 2, s1->n_writeback = 1, s1->bytes_writeback = 100;
+    ts_hier_result_t *h = &r->hier;
+    h->inclusion = "exclusive", h->promote = "top", h->demote = "next", h->write = "back";
+    snprintf(h->prefetch, sizeof(h->prefetch), "next_n");
+    snprintf(h->prefetch_params, sizeof(h->prefetch_params), "n=4");
+    snprintf(h->prefetch_into, sizeof(h->prefetch_into), "hbm");
+    h->st.link[0] = (ts_link_stats_t){6, 6000, 2, 2000};
+    h->st.link[1] = (ts_link_stats_t){3, 4500, 1, 100};
+    h->st.n_writeback = 1, h->st.bytes_writeback = 100;
+    h->st.n_dirty_end = 2, h->st.bytes_dirty_end = 300;
+    h->st.n_pf_issued = 5, h->st.bytes_pf = 500, h->st.n_pf_used = 3, h->st.bytes_pf_used = 300;
+    h->st.n_pf_unused = 2, h->st.bytes_pf_unused = 200;
+}
+
+static void test_report_hierarchy_counters(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_hier_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    json_t *h = json_object_get(root, "hierarchy");
+    assert_string_equal(get_str(h, "inclusion"), "exclusive");
+    assert_string_equal(get_str(h, "demote"), "next");
+    assert_string_equal(get_str(h, "write"), "back");
+    assert_true(json_is_false(json_object_get(h, "flush_at_end")));
+    assert_int_equal(get_int(h, "writebacks"), 1);
+    assert_int_equal(get_int(h, "dirty_end"), 2);
+    assert_int_equal(get_int(h, "dirty_bytes_end"), 300);
+    json_t *p = json_object_get(h, "prefetch");
+    assert_string_equal(get_str(p, "kind"), "next_n");
+    assert_string_equal(get_str(p, "into"), "hbm");
+    assert_int_equal(get_int(p, "issued"), 5);
+    assert_int_equal(get_int(p, "unused_bytes"), 200);
+    json_t *links = json_object_get(h, "links");
+    assert_int_equal(json_array_size(links), 2);
+    json_t *l1 = json_array_get(links, 1);
+    assert_string_equal(get_str(l1, "upper"), "dram");
+    assert_string_equal(get_str(l1, "lower"), "backing");
+    assert_int_equal(get_int(l1, "transfers_up"), 3);
+    assert_int_equal(get_int(l1, "bytes_down"), 100);
+    json_t *t0 = json_array_get(json_object_get(root, "tiers"), 0);
+    assert_string_equal(get_str(t0, "admission"), "max_size");
+    assert_string_equal(get_str(t0, "admission_params"), "max_size=1MiB");
+    assert_int_equal(get_int(t0, "refused"), 2);
+    assert_int_equal(get_int(t0, "prefetched_bytes"), 500);
+    json_t *t1 = json_array_get(json_object_get(root, "tiers"), 1);
+    assert_string_equal(get_str(t1, "admission"), "always");
+    assert_int_equal(get_int(t1, "writeback_bytes"), 100);
+    json_decref(root);
+    free(text);
+
+    assert_int_equal(capture(ts_report_csv, &r, &text, &err), 0);
+    assert_non_null(strstr(text, ",4,4,max_size,2,3,0,0,2,0,0,0,5,500,6,6000,2,2000\n"));
+    assert_non_null(strstr(text, ",3,3,always,0,0,3,2,0,0,1,100,0,0,3,4500,1,100\n"));
+    assert_non_null(strstr(text, ",7,7,,2,3,3,2,2,0,1,100,5,500,9,10500,3,2100\n"));
+    free(text);
+
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    static const char *const want[] = {
+        "hierarchy  inclusion exclusive, promote top, demote next, write back\n",
+        "write-backs      1 (100B); dirty at end 2 (300B), flushed 0",
+        "next_n n=4 into hbm: 5 issued (500B), 3 used, 2 unused (200B), 0 hints",
+        "tiers: hierarchy moves", "max_size", "links (upper - lower)", "hbm - dram",
+        "dram - backing"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(text, want[i]))
+            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
+    assert_width(text, 110);
+    free(text);
+
+    /* the default hierarchy adds nothing to the text report */
+    make_result(&r);
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    assert_null(strstr(text, "hierarchy"));
+    assert_null(strstr(text, "links"));
+    free(text);
 }
 
 static void test_report_text_contents(void **state)
@@ -882,6 +985,7 @@ int main(void)
         cmocka_unit_test(test_report_json_oom),
         cmocka_unit_test(test_report_csv_rows),
         cmocka_unit_test(test_report_text_contents),
+        cmocka_unit_test(test_report_hierarchy_counters),
         cmocka_unit_test(test_report_text_timing_and_bytes),
         cmocka_unit_test(test_report_text_width),
         cmocka_unit_test(test_report_empty_result),
