@@ -35,6 +35,12 @@ typedef struct cfg {
     ts_err_t *err;
     const ts__ynode_t *into;  /* prefetch.into, resolved once the tiers are known */
     char into_path[256];      /* its key path */
+    /* devices and links, resolved once the whole scenario (and `devices:`) is read; index
+     * TS_MAX_TIERS is the backing store */
+    const ts__ynode_t *dev[TS_MAX_TIERS + 1], *link[TS_MAX_TIERS + 1];
+    char dev_path[TS_MAX_TIERS + 1][CFG_PATH], link_path[TS_MAX_TIERS + 1][CFG_PATH];
+    const ts__ynode_t *devices; /* `devices:`, an extra catalogue file */
+    const ts__ynode_t *engine;  /* `engine:` (for messages about what the timed engine needs) */
 } cfg_t;
 
 /* ---- errors and small readers ---- */
@@ -523,14 +529,26 @@ static int cfg_admit(cfg_t *c, const ts__ynode_t *n, const char *path, ts_tier_s
                       kn == n ? NULL : n, n->mark, path, "kind", NULL);
 }
 
-static const char *const k_tier_keys[] = {"name", "capacity", "policy", "admit"};
+static const char *const k_tier_keys[] = {"name", "capacity", "policy", "admit", "device",
+                                          "link"};
+
+/* Notes the `device` and `link` of n (a tier, or the backing store at index i) for
+ * cfg_resolve_devices. */
+static void cfg_note_device(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
+{
+    c->dev[i] = ts__ynode_get(n, "device");
+    c->link[i] = ts__ynode_get(n, "link");
+    cfg_path_key(c->dev_path[i], path, "device");
+    cfg_path_key(c->link_path[i], path, "link");
+}
 
 static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
 {
     ts_tier_spec_t *t = &c->sc->tiers[i];
     int rc = cfg_map(c, n, path, "{name: dram, capacity: 1000, policy: lru}");
-    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 4)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 6)) != 0)
         return rc;
+    cfg_note_device(c, n, path, i);
     char sub[CFG_PATH];
     const ts__ynode_t *nn = ts__ynode_get(n, "name");
     cfg_path_key(sub, path, "name");
@@ -633,21 +651,188 @@ static int cfg_mode(cfg_t *c, const ts__ynode_t *n, const char *path)
     return rc;
 }
 
-static const char *const k_engines[] = {"fast"};
-static const char *const k_engines_planned[] = {"timed", "live"};
+static const char *const k_engines[] = {"fast", "timed"};
 
 static int cfg_engine(cfg_t *c, const ts__ynode_t *n, const char *path)
 {
     const char *s;
-    int e = 0, rc = cfg_scalar(c, n, path, "an engine name (fast)", &s);
+    int e = 0, rc = cfg_scalar(c, n, path, "an engine name (fast or timed)", &s);
     if (rc)
         return rc;
-    for (size_t i = 0; i < 2; i++)
-        if (strcmp(s, k_engines_planned[i]) == 0)
-            return cfg_fail(c, n->mark, path, TS_EUNSUPPORTED,
-                            "engine '%s' is not available yet; expected one of: fast", s);
-    if ((rc = cfg_choice(c, n, path, "engine", k_engines, 1, &e)) == 0)
-        c->sc->engine = TS_ENGINE_FAST;
+    if (strcmp(s, "live") == 0)
+        return cfg_fail(c, n->mark, path, TS_EUNSUPPORTED,
+                        "engine 'live' is not available yet; expected one of: fast, timed");
+    if ((rc = cfg_choice(c, n, path, "engine", k_engines, 2, &e)) == 0)
+        c->sc->engine = e == 1 ? TS_ENGINE_TIMED : TS_ENGINE_FAST;
+    c->engine = n;
+    return rc;
+}
+
+static int cfg_timed(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    if (n->kind == TS__Y_SCALAR && n->is_null)
+        return 0;
+    int rc = cfg_map(c, n, path, "{arrivals: closed, clients: 8, think: 1ms}");
+    if (rc)
+        return rc;
+    size_t count;
+    const ts_param_spec_t *spec = ts_timed_schema(&count);
+    void *p = NULL;
+    rc = cfg_params(c, spec, count, sizeof(ts_timed_params_t), &p, n, n->mark, path, NULL, NULL);
+    if (rc == 0)
+        memcpy(&c->sc->timed, p, sizeof(ts_timed_params_t));
+    ts_free(p);
+    return rc;
+}
+
+static const char *const k_backing_keys[] = {"device", "link"};
+
+static int cfg_backing(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    int rc = cfg_map(c, n, path, "{device: s3-standard, link: eth-100g}");
+    if (rc || (rc = cfg_keys(c, n, path, k_backing_keys, 2)) != 0)
+        return rc;
+    cfg_note_device(c, n, path, TS_MAX_TIERS);
+    return 0;
+}
+
+static int cfg_devices(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    const char *s;
+    int rc = cfg_scalar(c, n, path, "the name of a device catalogue file (YAML)", &s);
+    if (rc)
+        return rc;
+    ts_reader_ctx_t ctx = {0, c->sc->base_dir};
+    if ((rc = ts_reader_path(&ctx, s, c->sc->devices_file, sizeof(c->sc->devices_file),
+                             c->err)) != 0)
+        cfg_where(c, n->mark, path);
+    c->devices = n;
+    return rc;
+}
+
+/* ---- devices and links ---- */
+
+/* A device (is_link false) or a link from n: a preset name, or a map whose `preset` names
+ * one and whose other keys override its fields. */
+static int cfg_model(cfg_t *c, const ts_dev_catalog_t *cat, const ts__ynode_t *n,
+                     const char *path, bool is_link, void *out)
+{
+    const char *what = is_link ? "link" : "device";
+    if (n->kind == TS__Y_SEQ || (n->kind == TS__Y_SCALAR && n->is_null))
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "expected a %s preset name or a map such as {preset: %s, %s}, found %s",
+                        what, is_link ? "pcie-gen5-x16" : "micron-9550-max",
+                        is_link ? "latency: 2us" : "channels: 64", ts__ynode_what(n));
+    const ts__ynode_t *pn = n->kind == TS__Y_SCALAR ? n : ts__ynode_get(n, "preset");
+    if (!pn)
+        return cfg_fail(c, n->mark, path, TS_EPARSE,
+                        "missing required key 'preset' (a name from `tiersim list devices`)");
+    char sub[CFG_PATH];
+    if (pn == n)
+        snprintf(sub, sizeof(sub), "%s", path);
+    else
+        cfg_path_key(sub, path, "preset");
+    const char *name;
+    int rc = cfg_scalar(c, pn, sub, is_link ? "a link preset name" : "a device preset name",
+                        &name);
+    if (rc)
+        return rc;
+    rc = is_link ? ts_link_find(cat, name, out, c->err) : ts_dev_find(cat, name, out, c->err);
+    if (rc) {
+        cfg_where(c, pn->mark, sub);
+        return rc;
+    }
+    if (pn == n)
+        return 0;
+    for (const ts__ynode_t *kv = n->child; kv; kv = kv->next) {
+        if (kv == pn)
+            continue;
+        cfg_path_key(sub, path, kv->key);
+        const char *v;
+        if ((rc = cfg_scalar(c, kv, sub, "a value", &v)) != 0)
+            return rc;
+        rc = is_link ? ts_link_set(out, kv->key, v, c->err) : ts_dev_set(out, kv->key, v, c->err);
+        if (rc == 0)
+            rc = is_link ? ts_link_check(out, c->err) : ts_dev_check(out, c->err);
+        if (rc) {
+            cfg_where(c, rc == TS_ENOENT ? kv->key_mark : kv->mark, sub);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static bool cfg_any_device(const cfg_t *c)
+{
+    for (size_t i = 0; i <= TS_MAX_TIERS; i++)
+        if (c->dev[i] || c->link[i])
+            return true;
+    return c->devices != NULL || c->sc->engine == TS_ENGINE_TIMED;
+}
+
+/* Resolves every `device` and `link` against the presets and the `devices:` catalogue.
+ * A tier below a GPU's HBM with no link of its own is reached over the GPU's host link.
+ * The timed engine needs a device for every tier; the backing store defaults to S3. */
+static int cfg_resolve_devices(cfg_t *c)
+{
+    if (!cfg_any_device(c))
+        return 0;
+    ts_scenario_t *sc = c->sc;
+    ts_dev_catalog_t *cat = NULL;
+    ts__ymark_t top = {1, 1, NULL};
+    int rc = ts_dev_catalog_create(&cat, c->err);
+    if (rc) {
+        cfg_where(c, top, "devices");
+        return rc;
+    }
+    if (c->devices && (rc = ts_dev_catalog_load_file(cat, sc->devices_file, c->err)) != 0) {
+        if (!c->err->where[0])
+            cfg_where(c, c->devices->mark, "devices");
+        goto out;
+    }
+    for (size_t i = 0; i <= TS_MAX_TIERS && rc == 0; i++) {
+        bool backing = i == TS_MAX_TIERS;
+        if (!backing && i >= sc->n_tiers)
+            continue;
+        ts_tier_spec_t *t = backing ? NULL : &sc->tiers[i];
+        if (c->dev[i]) {
+            rc = cfg_model(c, cat, c->dev[i], c->dev_path[i], false,
+                           backing ? &sc->backing : &t->device);
+            if (t)
+                t->has_device = true;
+        } else if (backing) {
+            rc = ts_dev_find(cat, "s3-standard", &sc->backing, c->err);
+        } else if (sc->engine == TS_ENGINE_TIMED) {
+            char path[CFG_PATH];
+            snprintf(path, sizeof(path), "tiers[%zu]", i);
+            rc = cfg_fail(c, c->engine ? c->engine->mark : top, path, TS_EPARSE,
+                          "the timed engine needs a device for every tier; add for example "
+                          "'device: ddr5-4800-8ch' to tier '%s' (see `tiersim list devices`)",
+                          t->name);
+        }
+        if (rc == 0 && c->link[i]) {
+            rc = cfg_model(c, cat, c->link[i], c->link_path[i], true,
+                           backing ? &sc->backing_link : &t->link);
+            if (backing)
+                sc->has_backing_link = true;
+            else
+                t->has_link = true;
+        }
+    }
+    /* a tier right below a GPU's HBM is reached over the GPU's host link by default */
+    for (size_t i = 1; rc == 0 && i < sc->n_tiers; i++) {
+        const ts_tier_spec_t *up = &sc->tiers[i - 1];
+        ts_tier_spec_t *t = &sc->tiers[i];
+        if (!t->has_link && up->has_device && up->device.kind == TS_DEV_GPU_HBM &&
+            up->device.host_link[0]) {
+            rc = ts_link_find(cat, up->device.host_link, &t->link, c->err);
+            if (rc)
+                cfg_where(c, c->dev[i - 1]->mark, c->dev_path[i - 1]);
+            t->has_link = rc == 0;
+        }
+    }
+out:
+    ts_dev_catalog_destroy(cat);
     return rc;
 }
 
@@ -774,7 +959,8 @@ static const struct {
 } k_top[] = {
     {"name", cfg_name},   {"seed", cfg_seed},       {"mode", NULL /* first, see below */},
     {"workload", cfg_workload}, {"tiers", cfg_tiers}, {"hierarchy", cfg_hierarchy},
-    {"prefetch", cfg_prefetch}, {"engine", cfg_engine}, {"outputs", cfg_outputs},
+    {"prefetch", cfg_prefetch}, {"engine", cfg_engine}, {"timed", cfg_timed},
+    {"backing", cfg_backing},   {"devices", cfg_devices}, {"outputs", cfg_outputs},
 };
 #define N_TOP (sizeof(k_top) / sizeof(k_top[0]))
 
@@ -785,7 +971,13 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
     sc->mode = TS_MODE_OBJECTS;
     sc->engine = TS_ENGINE_FAST;
     sc->outputs.json = sc->outputs.csv = sc->outputs.text = true;
+    size_t n_timed;
+    const ts_param_spec_t *timed = ts_timed_schema(&n_timed);
     ts__ymark_t top = {1, 1, NULL};
+    if (ts_param_defaults(timed, n_timed, &sc->timed, sizeof(sc->timed), c->err) != 0) {
+        cfg_where(c, top, "timed");
+        return TS_EINTERNAL;
+    }
     if (!root)
         return cfg_fail(c, top, "", TS_EPARSE,
                         "the scenario is empty; expected a map with at least 'workload' and "
@@ -810,11 +1002,11 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
     if (!ts__ynode_get(root, "tiers"))
         return cfg_fail(c, root->mark, "", TS_EPARSE,
                         "missing required key 'tiers' at the top level");
-    if (c->into)
-        return cfg_prefetch_into(c);
-    if (sc->hier.prefetch)
+    if (c->into && (rc = cfg_prefetch_into(c)) != 0)
+        return rc;
+    if (!c->into && sc->hier.prefetch)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
-    return 0;
+    return cfg_resolve_devices(c);
 }
 
 /* ---- public entry points ---- */

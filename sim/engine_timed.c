@@ -12,6 +12,7 @@
 #include "timed.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,26 @@
 #include "resource.h"
 
 const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_] = {"open", "closed"};
+
+static const char *const k_arrivals[] = {"open", "closed", NULL};
+
+static const ts_param_spec_t k_timed_params[] = {
+    {"arrivals", TS_PT_ENUM, offsetof(ts_timed_params_t, arrivals), 0, 1, 0, "open",
+     "open: requests issued at their trace times; closed: clients issue, wait, think",
+     k_arrivals},
+    {"time_scale", TS_PT_DOUBLE, offsetof(ts_timed_params_t, time_scale), 0, 0, 1e9, "1",
+     "open loop: trace times are multiplied by it (0.5 replays twice as fast)", NULL},
+    {"clients", TS_PT_COUNT, offsetof(ts_timed_params_t, clients), 0, 1, TS_DES_ID_MAX, "1",
+     "closed loop: clients issuing requests side by side (e.g. GPUs or reader threads)", NULL},
+    {"think", TS_PT_DURATION, offsetof(ts_timed_params_t, think_ns), 0, 0, 1e18, "0",
+     "closed loop: compute time between a client's requests", NULL},
+};
+
+const ts_param_spec_t *ts_timed_schema(size_t *n)
+{
+    *n = TS_PARAM_COUNT(k_timed_params);
+    return k_timed_params;
+}
 
 #define TIMED_BG UINT64_MAX /* cookie of background jobs */
 #define TIMED_NONE UINT32_MAX

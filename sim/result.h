@@ -71,6 +71,8 @@ typedef struct ts_result {
     ts_tier_result_t tiers[TS_MAX_TIERS];
     ts_totals_t totals;
     ts_hier_result_t hier;
+    bool has_timed;           /* the timed engine ran: `timed` holds its figures */
+    ts_timed_result_t timed;
     double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */
 } ts_result_t;
 

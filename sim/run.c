@@ -20,6 +20,7 @@
 #include "ktab.h"
 #include "mem.h"
 #include "memtrace.h"
+#include "units.h"
 
 int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err)
 {
@@ -99,6 +100,23 @@ static void run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier
     hr->st = h->st;
 }
 
+/* The timed engine's devices and links: tiers, then the backing store. */
+static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
+{
+    cfg->arrivals = (ts_arrivals_t)sc->timed.arrivals;
+    cfg->time_scale = sc->timed.time_scale;
+    cfg->clients = (uint32_t)sc->timed.clients;
+    cfg->think_ns = sc->timed.think_ns;
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        cfg->dev[i] = sc->tiers[i].device;
+        cfg->has_link[i] = sc->tiers[i].has_link;
+        cfg->link[i] = sc->tiers[i].link;
+    }
+    cfg->dev[sc->n_tiers] = sc->backing;
+    cfg->has_link[sc->n_tiers] = sc->has_backing_link;
+    cfg->link[sc->n_tiers] = sc->backing_link;
+}
+
 static bool run_needs_future(const ts_scenario_t *sc)
 {
     for (size_t i = 0; i < sc->n_tiers; i++)
@@ -143,7 +161,7 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
     ts_scenario_workload_desc(sc, res->workload, sizeof(res->workload));
     res->seed = sc->seed;
     res->mode = sc->mode;
-    res->engine = "fast";
+    res->engine = sc->engine == TS_ENGINE_TIMED ? "timed" : "fast";
     res->n_tiers = sc->n_tiers;
 
     ts_reader_t *src = NULL, *replay = NULL;
@@ -173,6 +191,15 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         ts_policy_init_t init = {.count_objects = sc->mode == TS_MODE_OBJECTS,
                                  .seed = run_mix_seed(sc->seed, i)};
         rc = run_capacity(sc, spec, res, &init.capacity, err);
+        if (rc == 0 && spec->has_device && sc->mode == TS_MODE_BYTES &&
+            init.capacity > spec->device.capacity_bytes) {
+            char a[32], b[32];
+            ts_err_where(err, "tiers.%s.capacity", spec->name);
+            rc = ts_err_set(err, TS_ERANGE, "%s is more than the %s of device %s",
+                            ts_format_size(init.capacity, 1, a, sizeof(a)),
+                            ts_format_size(spec->device.capacity_bytes, 1, b, sizeof(b)),
+                            spec->device.name);
+        }
         if (rc == 0)
             rc = ts_tier_create(spec->name, spec->policy, spec->policy_params, &init, &tiers[i],
                                 err);
@@ -186,7 +213,19 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = ts_engine_fast_hier(h, replay, err);
+    if (sc->engine == TS_ENGINE_TIMED) {
+        ts_timed_config_t *cfg = ts_calloc(1, sizeof(*cfg));
+        if (!cfg) {
+            rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the timed engine's set-up");
+            goto out;
+        }
+        run_timed_config(sc, cfg);
+        rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
+        res->has_timed = rc == 0;
+        ts_free(cfg);
+    } else {
+        rc = ts_engine_fast_hier(h, replay, err);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     if (rc)

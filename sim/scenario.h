@@ -15,9 +15,11 @@
 #include <stdint.h>
 
 #include "../policies/policy.h"
+#include "device.h"
 #include "err.h"
 #include "hier.h"
 #include "reader.h"
+#include "timed.h"
 
 typedef enum ts_mode {
     TS_MODE_OBJECTS = 0, /* every object charges 1; capacities are object counts */
@@ -25,7 +27,8 @@ typedef enum ts_mode {
 } ts_mode_t;
 
 typedef enum ts_engine_kind {
-    TS_ENGINE_FAST = 0, /* functional replay, no clock */
+    TS_ENGINE_FAST = 0,  /* functional replay, no clock */
+    TS_ENGINE_TIMED = 1, /* discrete events over device and link models */
 } ts_engine_kind_t;
 
 typedef struct ts_tier_spec {
@@ -37,6 +40,10 @@ typedef struct ts_tier_spec {
     double capacity_fraction;      /* e.g. 0.1 for "10%" */
     const ts_admit_ops_t *admit;   /* admission filter; NULL: always */
     void *admit_params;            /* owned; admit->params_size bytes (NULL if none) */
+    bool has_device;               /* `device:` given (required by the timed engine) */
+    ts_device_t device;            /* the preset with the scenario's overrides */
+    bool has_link;                 /* `link:` given, or taken from the GPU above */
+    ts_link_t link;                /* the link this tier is reached over from above */
 } ts_tier_spec_t;
 
 typedef struct ts_workload_spec {
@@ -66,6 +73,11 @@ typedef struct ts_scenario {
                               * of tiers[i].admit(_params) and prefetch_params */
     void *prefetch_params;   /* owned; hier.prefetch->params_size bytes (NULL if none) */
     char prefetch_into[64];  /* name of the prefetch target tier (empty without prefetch) */
+    ts_timed_params_t timed; /* how the timed engine issues requests */
+    ts_device_t backing;     /* the backing store's device (default s3-standard) */
+    bool has_backing_link;   /* `backing.link` given */
+    ts_link_t backing_link;  /* the link the backing store is reached over */
+    char devices_file[1024]; /* an extra device catalogue (resolved path), empty: none */
     ts_output_spec_t outputs;
 } ts_scenario_t;
 

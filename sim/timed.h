@@ -41,6 +41,7 @@
 #include "device.h"
 #include "err.h"
 #include "hier.h"
+#include "param.h"
 #include "reader.h"
 
 #define TS_TIMED_LEVELS (TS_MAX_TIERS + 1) /* tiers and the backing store */
@@ -53,6 +54,17 @@ typedef enum ts_arrivals {
 } ts_arrivals_t;
 
 extern const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_]; /* "open", "closed" */
+
+/* How requests are issued: the scenario's `timed:` map (schema ts_timed_schema). */
+typedef struct ts_timed_params {
+    int arrivals;       /* ts_arrivals_t */
+    double time_scale;  /* open loop: issue time = (trace time - first) * time_scale */
+    uint64_t clients;   /* closed loop: clients (>= 1) */
+    uint64_t think_ns;  /* closed loop: compute time between a client's requests */
+} ts_timed_params_t;
+
+/* The schema of ts_timed_params_t; *n receives its entry count. */
+const ts_param_spec_t *ts_timed_schema(size_t *n);
 
 typedef struct ts_timed_config {
     ts_arrivals_t arrivals;
