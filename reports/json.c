@@ -271,6 +271,70 @@ static void json_timing(json_ctx_t *c, json_t *root, const ts_result_t *res)
              is_known ? json_real((double)res->totals.n_req / res->wall_s) : json_null());
 }
 
+static void json_lat(json_ctx_t *c, json_t *obj, const char *key, const ts_lat_t *l)
+{
+    json_t *o = json_put_new(c, obj, key, json_object());
+    json_put_u64(c, o, "count", l->n);
+    json_put_real(c, o, "mean_ns", l->mean_ns);
+    json_put_u64(c, o, "p50_ns", l->p50_ns);
+    json_put_u64(c, o, "p90_ns", l->p90_ns);
+    json_put_u64(c, o, "p99_ns", l->p99_ns);
+    json_put_u64(c, o, "p999_ns", l->p999_ns);
+    json_put_u64(c, o, "max_ns", l->max_ns);
+}
+
+static const char *const k_roles[] = {"device", "link_up", "link_down"};
+
+/* The timed engine's figures: simulated time, never wall time, so they are deterministic. */
+static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
+{
+    const ts_timed_result_t *t = &res->timed;
+    json_t *o = json_put_new(c, root, "timed", json_object());
+    json_put(c, o, "arrivals", json_string(ts_arrivals_names[t->arrivals]));
+    json_put_real(c, o, "time_scale", t->time_scale);
+    json_put_u64(c, o, "clients", t->clients);
+    json_put_u64(c, o, "think_ns", t->think_ns);
+    json_put_u64(c, o, "span_ns", t->span_ns);
+    json_put_u64(c, o, "end_ns", t->end_ns);
+    json_put_u64(c, o, "timed_requests", t->n_timed);
+    json_put_real(c, o, "requests_per_s", t->req_per_s);
+    json_put_real(c, o, "bytes_per_s", t->bytes_per_s);
+    json_put_u64(c, o, "background_jobs", t->n_background);
+    json_put_u64(c, o, "background_bytes", t->bytes_background);
+    json_put_u64(c, o, "compute_ns", t->compute_ns);
+    json_put_u64(c, o, "stall_ns", t->stall_ns);
+    json_put_real(c, o, "accelerator_utilisation", t->utilisation);
+    json_t *lat = json_put_new(c, o, "latency", json_object());
+    json_lat(c, lat, "all", &t->all);
+    json_lat(c, lat, "get", &t->op[0]);
+    json_lat(c, lat, "put", &t->op[1]);
+    json_t *served = json_put_new(c, o, "get_latency_by_level", json_array());
+    for (size_t l = 0; served && l <= res->n_tiers; l++) {
+        json_t *e = json_append_object(c, served, "get_latency_by_level");
+        json_put(c, e, "level", json_str(l < res->n_tiers ? res->tiers[l].name : "backing",
+                                         sizeof(res->tiers[0].name)));
+        json_lat(c, e, "latency", &t->served[l]);
+    }
+    json_t *rs = json_put_new(c, o, "resources", json_array());
+    for (size_t i = 0; rs && i < t->n_res; i++) {
+        const ts_res_result_t *r = &t->res[i];
+        json_t *e = json_append_object(c, rs, "resources");
+        json_put(c, e, "name", json_str(r->name, sizeof(r->name)));
+        json_put(c, e, "role", json_string(k_roles[r->role < 3 ? r->role : 0]));
+        json_put(c, e, "level", json_str(r->level < res->n_tiers ? res->tiers[r->level].name
+                                                                 : "backing",
+                                         sizeof(res->tiers[0].name)));
+        json_put_u64(c, e, "channels", r->channels);
+        json_put_u64(c, e, "operations", r->n_ops);
+        json_put_u64(c, e, "bytes", r->bytes);
+        json_put_real(c, e, "utilisation", r->utilisation);
+        json_put_real(c, e, "mean_queue", r->mean_queue);
+        json_put_real(c, e, "mean_wait_ns", r->mean_wait_ns);
+        json_put_u64(c, e, "max_wait_ns", r->max_wait_ns);
+        json_put_real(c, e, "mean_in_system", r->mean_in_system);
+    }
+}
+
 static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *err, int *rc)
 {
     json_ctx_t c = {0, err};
@@ -287,6 +351,8 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
         json_tier(&c, tiers, res, &res->tiers[i]);
     json_totals(&c, root, &res->totals);
     json_hierarchy(&c, root, res);
+    if (res->has_timed)
+        json_timed(&c, root, res);
     if (with_timing)
         json_timing(&c, root, res);
     if (c.rc) {

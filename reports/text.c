@@ -321,6 +321,88 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
     return rc;
 }
 
+static const char *text_ns(uint64_t ns, char *buf, size_t size)
+{
+    return ts_format_duration(ns, buf, size);
+}
+
+static int text_lat_row(FILE *out, ts_err_t *err, const char *label, const ts_lat_t *l)
+{
+    if (!l->n)
+        return 0;
+    char n[TS__FMT_LEN], m[32], a[32], b[32], c[32], d[32], e[32];
+    return ts__out_printf(out, err, TEXT_WHAT, "  %-22s %9s %10s %10s %10s %10s %10s %10s\n",
+                          label, ts__fmt_count(l->n, n, sizeof(n)),
+                          text_ns((uint64_t)llround(l->mean_ns), m, sizeof(m)),
+                          text_ns(l->p50_ns, a, sizeof(a)), text_ns(l->p90_ns, b, sizeof(b)),
+                          text_ns(l->p99_ns, c, sizeof(c)), text_ns(l->p999_ns, d, sizeof(d)),
+                          text_ns(l->max_ns, e, sizeof(e)));
+}
+
+/* The timed engine: how requests were issued, latency percentiles, devices and links. */
+static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    const ts_timed_result_t *t = &res->timed;
+    char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN], d[32];
+    int rc;
+    if (t->arrivals == TS_ARRIVALS_CLOSED)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "\ntimed      closed loop: %llu clients, think %s between requests\n",
+                            (unsigned long long)t->clients, text_ns(t->think_ns, d, sizeof(d)));
+    else
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "\ntimed      open loop: requests at their trace times x %g\n",
+                            t->time_scale);
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  simulated time   %s (last background job ends at %s)\n"
+                            "  throughput       %s requests/s, %s/s\n",
+                            text_ns(t->span_ns, d, sizeof(d)),
+                            text_ns(t->end_ns, (char[32]){0}, 32),
+                            ts__fmt_fixed(t->req_per_s, 0, a, sizeof(a)),
+                            ts__fmt_bytes((uint64_t)llround(t->bytes_per_s), b, sizeof(b)));
+    if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  accelerator      compute %s, stall %s: utilisation %s\n",
+                            text_ns(t->compute_ns, a, sizeof(a)), text_ns(t->stall_ns, b,
+                                                                        sizeof(b)),
+                            ts__fmt_pct(t->utilisation, c, sizeof(c)));
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "\nlatency                  %9s %10s %10s %10s %10s %10s %10s\n",
+                            "count", "mean", "p50", "p90", "p99", "p99.9", "max");
+    if (!rc)
+        rc = text_lat_row(out, err, "all", &t->all);
+    if (!rc)
+        rc = text_lat_row(out, err, "get", &t->op[0]);
+    if (!rc)
+        rc = text_lat_row(out, err, "put", &t->op[1]);
+    for (size_t l = 0; !rc && l <= res->n_tiers; l++) {
+        char label[96];
+        snprintf(label, sizeof(label), "get served by %.*s", 60,
+                 l < res->n_tiers ? res->tiers[l].name : "backing");
+        rc = text_lat_row(out, err, label, &t->served[l]);
+    }
+    if (!rc)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "\ndevices and links                       %9s %10s %6s %8s %10s "
+                            "%10s\n",
+                            "ops", "bytes", "util", "queue", "wait mean", "wait max");
+    for (size_t i = 0; !rc && i < t->n_res; i++) {
+        const ts_res_result_t *r = &t->res[i];
+        char m[32];
+        rc = ts__out_printf(out, err, TEXT_WHAT, "  %-38.*s %9s %10s %6s %8s %10s %10s\n",
+                            (int)sizeof(r->name), r->name,
+                            ts__fmt_count(r->n_ops, a, sizeof(a)),
+                            ts__fmt_bytes(r->bytes, b, sizeof(b)),
+                            ts__fmt_pct(r->utilisation, c, sizeof(c)),
+                            ts__fmt_fixed(r->mean_queue, 2, d, sizeof(d)),
+                            text_ns((uint64_t)llround(r->mean_wait_ns), m, sizeof(m)),
+                            text_ns(r->max_wait_ns, (char[32]){0}, 32));
+    }
+    return rc;
+}
+
 /* Wall-clock figures vary from run to run; they appear only when measured. */
 static int text_timing(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
@@ -355,6 +437,8 @@ int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_block(res, text_block_links, "links (upper - lower)", &t, out, err);
     if (!rc)
         rc = text_totals(res, out, err);
+    if (!rc && res->has_timed)
+        rc = text_timed(res, out, err);
     if (!rc)
         rc = text_timing(res, out, err);
     if (!rc)

@@ -152,6 +152,63 @@ static void test_cli_json_is_deterministic_and_complete(void **state)
     free(c);
 }
 
+/* The timed engine's JSON: deterministic (simulated time only), with latency percentiles
+ * in order, one timed request per get or put, and utilisations that are shares. */
+static void test_cli_timed_json_is_deterministic_and_consistent(void **state)
+{
+    struct fixture *f = *state;
+    const char *args = "run examples/timed-gpu-tiers.yaml --json "
+                       "-s workload.generator.requests=20000 -s workload.generator.keys=5000";
+    char *a = tiersim_ok(f, "%s", args);
+    char *b = tiersim_ok(f, "%s", args);
+    assert_string_equal(a, b);
+    json_error_t jerr;
+    json_t *doc = json_loads(a, 0, &jerr);
+    assert_non_null(doc);
+    json_t *timed = json_object_get(doc, "timed");
+    assert_non_null(timed);
+    json_t *totals = json_object_get(doc, "totals");
+    json_int_t gets = json_integer_value(json_object_get(totals, "gets"));
+    json_int_t puts = json_integer_value(json_object_get(totals, "puts"));
+    assert_int_equal(json_integer_value(json_object_get(timed, "timed_requests")), gets + puts);
+    json_t *all = json_object_get(json_object_get(timed, "latency"), "all");
+    static const char *const order[] = {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"};
+    for (size_t i = 1; i < sizeof(order) / sizeof(order[0]); i++)
+        assert_true(json_integer_value(json_object_get(all, order[i - 1])) <=
+                    json_integer_value(json_object_get(all, order[i])));
+    json_t *res = json_object_get(timed, "resources");
+    assert_true(json_array_size(res) >= 4);
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        double u = json_real_value(json_object_get(json_array_get(res, i), "utilisation"));
+        assert_true(u >= 0 && u <= 1);
+    }
+    json_decref(doc);
+    free(a);
+    free(b);
+}
+
+/* A closed loop reports the accelerator's utilisation: compute / (compute + stall). */
+static void test_cli_timed_closed_loop_reports_utilisation(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "run examples/timed-gpu-tiers.yaml --json "
+                              "-s workload.generator.requests=5000 -s timed.arrivals=closed "
+                              "-s timed.clients=4 -s timed.think=1ms");
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    assert_non_null(doc);
+    json_t *timed = json_object_get(doc, "timed");
+    double compute = (double)json_integer_value(json_object_get(timed, "compute_ns"));
+    double stall = (double)json_integer_value(json_object_get(timed, "stall_ns"));
+    double u = json_real_value(json_object_get(timed, "accelerator_utilisation"));
+    /* 5000 requests over 4 clients: every request but each client's first follows a think */
+    assert_true(compute == (5000.0 - 4.0) * 1e6);
+    assert_float_equal(u, compute / (compute + stall), 1e-12);
+    assert_true(u > 0 && u < 1);
+    json_decref(doc);
+    free(out);
+}
+
 static void test_cli_override_changes_the_named_key(void **state)
 {
     struct fixture *f = *state;
@@ -375,6 +432,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cli_default_run_prints_a_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_json_is_deterministic_and_complete, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cli_timed_json_is_deterministic_and_consistent,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_timed_closed_loop_reports_utilisation, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_override_changes_the_named_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_every_example_runs, setup, teardown),
