@@ -424,6 +424,19 @@ static int timed_add_res(timed_t *t, const char *name, uint64_t channels, uint64
     return ts_res_add(t->rs, &spec, id, err);
 }
 
+/* "hbm: h100-sxm", "dram link up: pcie-gen5-x16": the level's name, then the model's. */
+static void timed_res_name(const timed_t *t, uint8_t level, uint8_t role, char *buf,
+                           size_t size)
+{
+    const char *lname = level < t->n ? t->h->tiers[level]->name : "backing";
+    const char *model = role == TS_ROLE_DEVICE ? t->cfg->dev[level].name
+                                               : t->cfg->link[level].name;
+    const char *what = role == TS_ROLE_DEVICE    ? ""
+                       : role == TS_ROLE_LINK_UP ? " link up"
+                                                 : " link down";
+    snprintf(buf, size, "%.*s%s: %.*s", TS_DEV_NAME, lname, what, TS_DEV_NAME, model);
+}
+
 static int timed_setup(timed_t *t, ts_err_t *err)
 {
     const ts_timed_config_t *cfg = t->cfg;
@@ -455,8 +468,8 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     for (size_t l = 0; l <= t->n; l++) {
         const ts_device_t *d = &cfg->dev[l];
         const char *lname = l < t->n ? t->h->tiers[l]->name : "backing";
-        char name[96];
-        snprintf(name, sizeof(name), "%s: %s", lname, d->name);
+        char name[TS_RES_NAME];
+        timed_res_name(t, (uint8_t)l, TS_ROLE_DEVICE, name, sizeof(name));
         if (d->read_bytes_per_s == 0 || d->write_bytes_per_s == 0)
             return ts_err_set(err, TS_EINVAL, "level %s: device %s has no bandwidth", lname,
                               d->name);
@@ -465,9 +478,9 @@ static int timed_setup(timed_t *t, ts_err_t *err)
                            &t->res_dev[l], err);
         t->res_up[l] = t->res_down[l] = TIMED_NO_RES;
         if (rc == 0 && cfg->has_link[l]) {
-            snprintf(name, sizeof(name), "%s link up: %s", lname, cfg->link[l].name);
+            timed_res_name(t, (uint8_t)l, TS_ROLE_LINK_UP, name, sizeof(name));
             rc = timed_add_res(t, name, 0, cfg->link[l].bytes_per_s, 0, &t->res_up[l], err);
-            snprintf(name, sizeof(name), "%s link down: %s", lname, cfg->link[l].name);
+            timed_res_name(t, (uint8_t)l, TS_ROLE_LINK_DOWN, name, sizeof(name));
             if (rc == 0)
                 rc = timed_add_res(t, name, 0, cfg->link[l].bytes_per_s, 0, &t->res_down[l],
                                    err);
@@ -513,7 +526,7 @@ static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
     ts_res_result_t *rr = &o->res[o->n_res++];
     ts_res_stats_t s;
     ts_res_stats(t->rs, id, &s);
-    snprintf(rr->name, sizeof(rr->name), "%s", ts_res_name(t->rs, id));
+    timed_res_name(t, level, role, rr->name, sizeof(rr->name));
     rr->role = role;
     rr->level = level;
     rr->channels = channels;

@@ -89,8 +89,10 @@ typedef enum ts_res_role {
     TS_ROLE_LINK_DOWN = 2, /* the same link, toward the backing store */
 } ts_res_role_t;
 
+#define TS_RES_NAME (2 * TS_DEV_NAME + 16)
+
 typedef struct ts_res_result {
-    char name[80];          /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16" */
+    char name[TS_RES_NAME]; /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16" */
     uint8_t role;           /* ts_res_role_t */
     uint8_t level;          /* tier index, or n for the backing store */
     uint64_t channels;      /* 0: unlimited */
