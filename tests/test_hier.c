@@ -173,8 +173,10 @@ static void test_hier_three_tier_exclusive_write_back_hand_trace(void **state)
     rig_tier(&g, &ts_policy_lru, 1, true);
     rig_tier(&g, &ts_policy_lru, 1, true);
     rig_tier(&g, &ts_policy_lru, 2, true);
-    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .promote = TS_PROMOTE_TOP,
-                            .demote = TS_DEMOTE_NEXT, .write = TS_WRITE_BACK};
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE,
+                            .promote = TS_PROMOTE_TOP,
+                            .demote = TS_DEMOTE_NEXT,
+                            .write = TS_WRITE_BACK};
     rig_start(&g, &cfg);
     assert_int_equal(rig_do(&g, 'g', KA, 100), B);
     assert_int_equal(g.mv.n, 2);
@@ -529,8 +531,8 @@ static void prop_build(rig_t *g, const prop_case_t *pc)
     rig_tier(g, &ts_policy_lru, 2 * unit, pc->objects);
     rig_tier(g, &ts_policy_fifo, 4 * unit, pc->objects);
     rig_tier(g, &ts_policy_sieve, 7 * unit, pc->objects);
-    ts_hier_config_t cfg = {.inclusion = pc->incl, .promote = pc->promote,
-                            .demote = pc->demote, .write = pc->write};
+    ts_hier_config_t cfg = {
+        .inclusion = pc->incl, .promote = pc->promote, .demote = pc->demote, .write = pc->write};
     if (pc->admit) {
         rig_admit(g, &cfg, 1, &ts_admit_second_hit, "window", "6");
         rig_admit(g, &cfg, 2, &ts_admit_max_size, "max_size", "20");
@@ -551,8 +553,8 @@ static void prop_check_placement(const rig_t *g, const prop_case_t *pc, size_t s
                          (unsigned long long)k, i, i + 1);
         }
         if (pc->incl == TS_INCL_EXCLUSIVE && copies > 1)
-            fail_msg("step %zu: exclusive, key %llu held by %u tiers", step,
-                     (unsigned long long)k, copies);
+            fail_msg("step %zu: exclusive, key %llu held by %u tiers", step, (unsigned long long)k,
+                     copies);
     }
     for (size_t i = 0; i < g->n; i++)
         assert_true(g->t[i]->used <= g->t[i]->capacity);
@@ -631,9 +633,8 @@ static void test_hier_properties_every_combination(void **state)
             for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
                 for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
                     for (int ad = 0; ad < 2; ad++) {
-                        prop_case_t pc = {(ts_inclusion_t)incl, (ts_promote_t)pr,
-                                          (ts_demote_t)de,      (ts_write_t)wr,
-                                          ad != 0,              ad == 0};
+                        prop_case_t pc = {(ts_inclusion_t)incl, (ts_promote_t)pr, (ts_demote_t)de,
+                                          (ts_write_t)wr,       ad != 0,          ad == 0};
                         prop_run(&pc, seed++);
                     }
 }
@@ -657,8 +658,8 @@ static void test_hier_plain_path_counts_like_general_path(void **state)
     ts_err_t err = {0};
     for (size_t i = 0; i < 3000; i++) {
         double u = gsl_rng_uniform(rng);
-        ts_req_t r = {.key = gsl_rng_uniform_int(rng, 20), .size_bytes = 10,
-                      .next_access = TS_REQ_NEVER};
+        ts_req_t r = {
+            .key = gsl_rng_uniform_int(rng, 20), .size_bytes = 10, .next_access = TS_REQ_NEVER};
         r.op = u < 0.8 ? TS_OP_GET : u < 0.95 ? TS_OP_PUT : TS_OP_DELETE;
         int ra = ts_hier_access(a.h, &r, NULL, &err);
         int rb = ts_hier_access(b.h, &r, &b.mv, &err);
@@ -727,8 +728,7 @@ static void test_hier_registries_are_well_formed(void **state)
     assert_true(a->ops->mem_bytes(a) >= 3 * sizeof(uint64_t));
     ts_admit_destroy(a);
     const char *bad[] = {"windw"};
-    assert_int_equal(ts_admit_create_kv(&ts_admit_second_hit, bad, values, 1, &a, &err),
-                     TS_ENOENT);
+    assert_int_equal(ts_admit_create_kv(&ts_admit_second_hit, bad, values, 1, &a, &err), TS_ENOENT);
     assert_null(a);
     ts_prefetcher_t *p;
     const char *nn[] = {"n"}, *nv[] = {"65"};
@@ -768,8 +768,8 @@ static void test_hier_create_and_access_out_of_memory(void **state)
         if (rc == 0)
             rc = ts_moves_init(&mv, 1, &err);
         for (uint64_t k = 0; rc >= 0 && k < 8; k++) {
-            ts_req_t r = {.key = k % 3, .size_bytes = 1, .next_access = TS_REQ_NEVER,
-                          .op = TS_OP_PUT};
+            ts_req_t r = {
+                .key = k % 3, .size_bytes = 1, .next_access = TS_REQ_NEVER, .op = TS_OP_PUT};
             rc = ts_hier_access(h, &r, &mv, &err);
         }
         ts_mem_fail_after(-1);
