@@ -812,7 +812,7 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
                         "missing required key 'tiers' at the top level");
     if (c->into)
         return cfg_prefetch_into(c);
-    if (sc->hier.prefetch)
+    if (sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
     return 0;
 }

@@ -72,8 +72,9 @@
  *   demand requests. A prefetched object is "used" at its first demand hit and "unused" if
  *   it leaves the hierarchy (evicted, deleted) or the run ends before one. Prefetches count
  *   no demand hit or miss (their lookups are not counted in the tiers either).
- * Moves list, in the order they happen: for each fill the moves that made room (demotions,
- *   write-backs) come before the fill itself; a get's READ (to the requester) comes last.
+ * Moves list, in the order they happen: for each insertion the moves that made room
+ *   (demotions, write-backs) come before the move that inserted; after the placement come a
+ *   get's READ (to the requester) or a put's WRITEs, then the prefetches it triggered.
  *   A move from level a to level b crosses every link between them: link i joins tier i and
  *   the level below it (tier i+1, or the backing store for the last tier); the requester's
  *   own link above tier 0 is not counted.
