@@ -2,7 +2,7 @@
 /*
  * test_hier.c - the tier hierarchy: a three-tier exclusive write-back trace and an
  * inclusive back-invalidation trace worked out by hand (every tier and link counter, and
- * the exact move lists); admission (second_hit, max_size) and prefetch (next_n, hint) traced
+ * the exact move lists), promote up and none traced by hand; admission (second_hit, max_size) and prefetch (next_n, hint) traced
  * by hand; and properties over GSL-random traces for every inclusion x promote x demote x
  * write combination, with and without admission filters: exclusive tiers never share a
  * key, inclusive tiers are supersets downwards after every request, write-back flushes each
@@ -306,6 +306,59 @@ static void test_hier_inclusive_back_invalidation_hand_trace(void **state)
     expect_move(&g.mv, 0, TS_MOVE_FILL, B, 1, 'A');
     expect_move(&g.mv, 1, TS_MOVE_FILL, 1, 0, 'A');
     expect_move(&g.mv, 2, TS_MOVE_READ, 0, C, 'A');
+    rig_free(&g);
+}
+
+static void test_hier_promote_up_and_none_hand_trace(void **state)
+{
+    (void)state;
+    /* Exclusive, promote up, demote next; three LRU tiers of 1 object each.
+     *  get A, get B, get C: each misses and enters t0, pushing the others down:
+     *                                         t0 C, t1 B, t2 A
+     *  get A: hit in t2, moves up one level: t1 evicts B, demoted to t2 (empty now).
+     *         moves: D B 1->2, P A 2->1, R from t1        t0 C, t1 A, t2 B
+     *  get A: hit in t1, moves up to t0: t0 evicts C, demoted to t1 (empty now).
+     *         moves: D C 0->1, P A 1->0, R from t0        t0 A, t1 C, t2 B */
+    rig_t g = {0};
+    for (int i = 0; i < 3; i++)
+        rig_tier(&g, &ts_policy_lru, 1, true);
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .promote = TS_PROMOTE_UP,
+                            .demote = TS_DEMOTE_NEXT};
+    rig_start(&g, &cfg);
+    rig_do(&g, 'g', KA, 10);
+    rig_do(&g, 'g', KB, 10);
+    rig_do(&g, 'g', KC, 10);
+    assert_int_equal(rig_do(&g, 'g', KA, 10), 2);
+    assert_int_equal(g.mv.n, 3);
+    expect_move(&g.mv, 0, TS_MOVE_DEMOTE, 1, 2, KB);
+    expect_move(&g.mv, 1, TS_MOVE_PROMOTE, 2, 1, KA);
+    expect_move(&g.mv, 2, TS_MOVE_READ, 1, C, KA);
+    assert_int_equal(rig_do(&g, 'g', KA, 10), 1);
+    assert_int_equal(g.mv.n, 3);
+    expect_move(&g.mv, 0, TS_MOVE_DEMOTE, 0, 1, KC);
+    expect_move(&g.mv, 1, TS_MOVE_PROMOTE, 1, 0, KA);
+    expect_move(&g.mv, 2, TS_MOVE_READ, 0, C, KA);
+    assert_true(ts_tier_holds(g.t[0], KA) && ts_tier_holds(g.t[1], KC) &&
+                ts_tier_holds(g.t[2], KB));
+    rig_free(&g);
+
+    /* non_inclusive, promote none; t0 LRU 1, t1 LRU 2. get A, get B fill both tiers (t0
+     * keeps B). get A: t0 misses, t1 hits; served from t1 and copied nowhere: the only move
+     * is the read, which crosses link 0 upwards. */
+    rig_tier(&g, &ts_policy_lru, 1, true);
+    rig_tier(&g, &ts_policy_lru, 2, true);
+    cfg = (ts_hier_config_t){.promote = TS_PROMOTE_NONE};
+    rig_start(&g, &cfg);
+    rig_do(&g, 'g', KA, 10);
+    rig_do(&g, 'g', KB, 10);
+    assert_int_equal(rig_do(&g, 'g', KA, 10), 1);
+    assert_int_equal(g.mv.n, 1);
+    expect_move(&g.mv, 0, TS_MOVE_READ, 1, C, KA);
+    assert_true(ts_tier_holds(g.t[0], KB));
+    assert_false(ts_tier_holds(g.t[0], KA));
+    assert_int_equal(g.t[0]->st.n_insert, 2);
+    assert_int_equal(g.t[1]->st.n_promote_out, 0);
+    expect_link(g.h, 0, 3, 0, 10); /* the fills of A and B, then the read of A */
     rig_free(&g);
 }
 
@@ -850,6 +903,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hier_three_tier_exclusive_write_back_hand_trace),
         cmocka_unit_test(test_hier_inclusive_back_invalidation_hand_trace),
+        cmocka_unit_test(test_hier_promote_up_and_none_hand_trace),
         cmocka_unit_test(test_hier_second_hit_admission_hand_trace),
         cmocka_unit_test(test_hier_max_size_admission_hand_trace),
         cmocka_unit_test(test_hier_next_n_prefetch_sequential_scan),
