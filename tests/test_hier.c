@@ -2,12 +2,14 @@
 /*
  * test_hier.c - the tier hierarchy: a three-tier exclusive write-back trace and an
  * inclusive back-invalidation trace worked out by hand (every tier and link counter, and
- * the exact move lists), promote up and none traced by hand; admission (second_hit, max_size) and prefetch (next_n, hint) traced
- * by hand; and properties over GSL-random traces for every inclusion x promote x demote x
- * write combination, with and without admission filters: exclusive tiers never share a
- * key, inclusive tiers are supersets downwards after every request, write-back flushes each
- * dirty period exactly once (against a reference model), the straight default path counts
- * exactly what the general path counts; plus registry checks and out-of-memory paths.
+ * the exact move lists); promote up and none, admission (second_hit, max_size) and
+ * prefetch (next_n, hint) traced by hand; properties over GSL-random traces for every
+ * inclusion x promote x demote x write combination, with and without admission filters and
+ * prefetching: exclusive tiers never share a key, inclusive tiers are supersets downwards
+ * after every request, write-back flushes each dirty period exactly once (against a
+ * reference model), every prefetch is used or unused once; the straight default path counts
+ * exactly what the general path counts; hits allocate nothing; registry checks and
+ * out-of-memory paths.
  */
 #include <setjmp.h>
 #include <stdarg.h>
