@@ -9,7 +9,6 @@
 #include "admit.h"
 
 #include "../sim/mem.h"
-#include "../sim/units.h"
 #include "plugin_internal.h"
 
 extern const ts_admit_ops_t ts_admit_always;
@@ -36,19 +35,15 @@ const ts_admit_ops_t *ts_admit_at(size_t i)
 
 const ts_admit_ops_t *ts_admit_find(const char *name, ts_err_t *err)
 {
-    const char *names[N_ADMITS];
-    for (size_t i = 0; i < N_ADMITS; i++)
-        names[i] = k_admits[i]->name;
-    long at = ts_name_index("admission", name, names, N_ADMITS, err);
+    long at = ts__plugin_find("admission", name, (const void *const *)k_admits, N_ADMITS,
+                              offsetof(ts_admit_ops_t, name), err);
     return at < 0 ? NULL : k_admits[at];
 }
 
 int ts_admit_registry_check(ts_err_t *err)
 {
-    const char *names[N_ADMITS];
     for (size_t i = 0; i < N_ADMITS; i++) {
         const ts_admit_ops_t *a = k_admits[i];
-        names[i] = a->name;
         if (a->abi != TS_ADMIT_ABI || !a->summary || !a->create || !a->destroy || !a->admit ||
             !a->mem_bytes)
             return ts_err_set(err, TS_EINVAL,
@@ -57,7 +52,8 @@ int ts_admit_registry_check(ts_err_t *err)
         if (ts_param_check_schema(a->params, a->params_count, a->params_size, err))
             return TS_EINVAL;
     }
-    return ts__plugin_names_check("admission", names, N_ADMITS, err);
+    return ts__plugin_names_check("admission", (const void *const *)k_admits, N_ADMITS,
+                                  offsetof(ts_admit_ops_t, name), err);
 }
 
 int ts_admit_create_kv(const ts_admit_ops_t *ops, const char *const *names,
@@ -65,8 +61,8 @@ int ts_admit_create_kv(const ts_admit_ops_t *ops, const char *const *names,
 {
     *out = NULL;
     void *params;
-    int rc = ts__plugin_params_kv(ops->params, ops->params_count, ops->params_size, names,
-                                  values, n, &params, err);
+    int rc = ts__plugin_params_kv(ops->params, ops->params_count, ops->params_size, names, values,
+                                  n, &params, err);
     if (rc == 0)
         rc = ops->create(params, out, err);
     ts_free(params);

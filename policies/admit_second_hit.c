@@ -27,11 +27,11 @@ typedef struct second_hit_params {
 
 typedef struct second_hit {
     ts_admit_t base;
-    uint64_t *ring;   /* the last `window` missed keys, oldest overwritten first */
-    uint64_t window;  /* ring slots */
-    uint64_t next;    /* slot the next miss is written to */
-    uint64_t filled;  /* slots in use (< window until the ring wraps) */
-    ts_ktab_t index;  /* key -> slot of its latest occurrence */
+    uint64_t *ring;  /* the last `window` missed keys, oldest overwritten first */
+    uint64_t window; /* ring slots */
+    uint64_t next;   /* slot the next miss is written to */
+    uint64_t filled; /* slots in use (< window until the ring wraps) */
+    ts_ktab_t index; /* key -> slot of its latest occurrence */
 } second_hit_t;
 
 static const ts_param_spec_t k_second_hit_params[] = {

@@ -8,9 +8,33 @@
 #include <string.h>
 
 #include "../sim/mem.h"
+#include "../sim/units.h"
 
-int ts__plugin_names_check(const char *what, const char *const *names, size_t n, ts_err_t *err)
+static const char *plugin_name(const void *const *table, size_t i, size_t name_offset)
 {
+    return *(const char *const *)((const char *)table[i] + name_offset);
+}
+
+long ts__plugin_find(const char *what, const char *name, const void *const *table, size_t n,
+                     size_t name_offset, ts_err_t *err)
+{
+    const char *names[TS__PLUGIN_MAX];
+    if (n > TS__PLUGIN_MAX)
+        n = TS__PLUGIN_MAX;
+    for (size_t i = 0; i < n; i++)
+        names[i] = plugin_name(table, i, name_offset);
+    return ts_name_index(what, name, names, n, err);
+}
+
+int ts__plugin_names_check(const char *what, const void *const *table, size_t n, size_t name_offset,
+                           ts_err_t *err)
+{
+    if (n > TS__PLUGIN_MAX)
+        return ts_err_set(err, TS_EINVAL, "%s registry has more than %d entries", what,
+                          TS__PLUGIN_MAX);
+    const char *names[TS__PLUGIN_MAX];
+    for (size_t i = 0; i < n; i++)
+        names[i] = plugin_name(table, i, name_offset);
     for (size_t i = 0; i < n; i++) {
         if (!names[i] || !names[i][0])
             return ts_err_set(err, TS_EINVAL, "%s entry %zu has no name", what, i);

@@ -14,9 +14,18 @@
 #include "../sim/err.h"
 #include "../sim/param.h"
 
-/* Checks that names[0..n) are non-empty, sorted and unique; what names the kind in the
- * message ("admission"). Returns 0 or TS_EINVAL. */
-int ts__plugin_names_check(const char *what, const char *const *names, size_t n, ts_err_t *err);
+/* table[0..n) are ops structs whose `const char *name` field sits at name_offset (at most
+ * TS__PLUGIN_MAX entries); what names the kind in messages ("admission"). */
+#define TS__PLUGIN_MAX 64
+
+/* Checks that the names are non-empty, sorted and unique. Returns 0 or TS_EINVAL. */
+int ts__plugin_names_check(const char *what, const void *const *table, size_t n, size_t name_offset,
+                           ts_err_t *err);
+
+/* The index of the entry named name, or -1 with err saying "unknown <what> 'x' (did you
+ * mean 'y'?)" or listing the names. */
+long ts__plugin_find(const char *what, const char *name, const void *const *table, size_t n,
+                     size_t name_offset, ts_err_t *err);
 
 /* Allocates *params (size bytes, at least 1) filled with the schema's defaults, then sets
  * n name=value pairs. Returns 0 (free *params with ts_free), TS_ENOMEM or the parameter's

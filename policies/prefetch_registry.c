@@ -9,7 +9,6 @@
 #include "prefetch.h"
 
 #include "../sim/mem.h"
-#include "../sim/units.h"
 #include "plugin_internal.h"
 
 extern const ts_prefetch_ops_t ts_prefetch_hint;
@@ -36,38 +35,33 @@ const ts_prefetch_ops_t *ts_prefetch_at(size_t i)
 
 const ts_prefetch_ops_t *ts_prefetch_find(const char *name, ts_err_t *err)
 {
-    const char *names[N_PREFETCHERS];
-    for (size_t i = 0; i < N_PREFETCHERS; i++)
-        names[i] = k_prefetchers[i]->name;
-    long at = ts_name_index("prefetcher", name, names, N_PREFETCHERS, err);
+    long at = ts__plugin_find("prefetcher", name, (const void *const *)k_prefetchers, N_PREFETCHERS,
+                              offsetof(ts_prefetch_ops_t, name), err);
     return at < 0 ? NULL : k_prefetchers[at];
 }
 
 int ts_prefetch_registry_check(ts_err_t *err)
 {
-    const char *names[N_PREFETCHERS];
     for (size_t i = 0; i < N_PREFETCHERS; i++) {
         const ts_prefetch_ops_t *p = k_prefetchers[i];
-        names[i] = p->name;
-        if (p->abi != TS_PREFETCH_ABI || !p->summary || !p->create || !p->destroy ||
-            !p->mem_bytes)
+        if (p->abi != TS_PREFETCH_ABI || !p->summary || !p->create || !p->destroy || !p->mem_bytes)
             return ts_err_set(err, TS_EINVAL,
                               "prefetcher %s has a wrong ABI or lacks a summary or a method",
                               p->name ? p->name : "(unnamed)");
         if (ts_param_check_schema(p->params, p->params_count, p->params_size, err))
             return TS_EINVAL;
     }
-    return ts__plugin_names_check("prefetcher", names, N_PREFETCHERS, err);
+    return ts__plugin_names_check("prefetcher", (const void *const *)k_prefetchers, N_PREFETCHERS,
+                                  offsetof(ts_prefetch_ops_t, name), err);
 }
 
 int ts_prefetch_create_kv(const ts_prefetch_ops_t *ops, const char *const *names,
-                          const char *const *values, size_t n, ts_prefetcher_t **out,
-                          ts_err_t *err)
+                          const char *const *values, size_t n, ts_prefetcher_t **out, ts_err_t *err)
 {
     *out = NULL;
     void *params;
-    int rc = ts__plugin_params_kv(ops->params, ops->params_count, ops->params_size, names,
-                                  values, n, &params, err);
+    int rc = ts__plugin_params_kv(ops->params, ops->params_count, ops->params_size, names, values,
+                                  n, &params, err);
     if (rc == 0)
         rc = ops->create(params, out, err);
     ts_free(params);

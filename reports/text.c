@@ -135,16 +135,23 @@ static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
     return rc;
 }
 
+/* Empties t and sets its headings (n of them) and one row per tier. */
+static void text_table_init(text_table_t *t, const ts_result_t *res, const char *const *head,
+                            size_t n)
+{
+    memset(t, 0, sizeof(*t));
+    t->n_cols = n;
+    t->n_rows = res->n_tiers;
+    for (size_t c = 0; c < n; c++)
+        t->head[c] = head[c];
+}
+
 /* Block 1: what each tier was asked and how often it answered. */
 static void text_block_lookups(const ts_result_t *res, text_table_t *t, bool is_compact)
 {
     static const char *const head[] = {"tier",   "policy", "capacity",   "requests",
                                        "hits",   "misses", "miss ratio", "byte miss ratio"};
-    memset(t, 0, sizeof(*t));
-    t->n_cols = sizeof(head) / sizeof(head[0]);
-    t->n_rows = res->n_tiers;
-    for (size_t c = 0; c < t->n_cols; c++)
-        t->head[c] = head[c];
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
     t->is_left[0] = t->is_left[1] = true;
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_tier_result_t *tr = &res->tiers[i];
@@ -166,11 +173,7 @@ static void text_block_traffic(const ts_result_t *res, text_table_t *t, bool is_
     static const char *const head[] = {"tier",     "insertions", "evictions", "too large",
                                        "removed",  "bytes in",   "bytes out", "peak used",
                                        "used at end"};
-    memset(t, 0, sizeof(*t));
-    t->n_cols = sizeof(head) / sizeof(head[0]);
-    t->n_rows = res->n_tiers;
-    for (size_t c = 0; c < t->n_cols; c++)
-        t->head[c] = head[c];
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
     t->is_left[0] = true;
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_tier_result_t *tr = &res->tiers[i];
@@ -193,11 +196,7 @@ static void text_block_moves(const ts_result_t *res, text_table_t *t, bool is_co
     static const char *const head[] = {"tier",   "admission", "refused",    "prom in",
                                        "prom out", "dem in",  "dem out",    "back-inval",
                                        "write-back", "prefetched"};
-    memset(t, 0, sizeof(*t));
-    t->n_cols = sizeof(head) / sizeof(head[0]);
-    t->n_rows = res->n_tiers;
-    for (size_t c = 0; c < t->n_cols; c++)
-        t->head[c] = head[c];
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
     t->is_left[0] = t->is_left[1] = true;
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_tier_result_t *tr = &res->tiers[i];
@@ -218,11 +217,7 @@ static void text_block_links(const ts_result_t *res, text_table_t *t, bool is_co
 {
     static const char *const head[] = {"link", "transfers up", "bytes up", "transfers down",
                                        "bytes down"};
-    memset(t, 0, sizeof(*t));
-    t->n_cols = sizeof(head) / sizeof(head[0]);
-    t->n_rows = res->n_tiers;
-    for (size_t c = 0; c < t->n_cols; c++)
-        t->head[c] = head[c];
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
     t->is_left[0] = true;
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_link_stats_t *l = &res->hier.st.link[i];

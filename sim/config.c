@@ -1004,7 +1004,7 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
                         "missing required key 'tiers' at the top level");
     if (c->into && (rc = cfg_prefetch_into(c)) != 0)
         return rc;
-    if (!c->into && sc->hier.prefetch)
+    if (!c->into && sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
     return cfg_resolve_devices(c);
 }

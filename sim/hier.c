@@ -18,12 +18,11 @@
 
 #include "mem.h"
 
-const char *const ts_inclusion_names[TS_INCL_COUNT_] = {"non_inclusive", "inclusive",
-                                                         "exclusive"};
+const char *const ts_inclusion_names[TS_INCL_COUNT_] = {"non_inclusive", "inclusive", "exclusive"};
 const char *const ts_promote_names[TS_PROMOTE_COUNT_] = {"top", "up", "none"};
 const char *const ts_demote_names[TS_DEMOTE_COUNT_] = {"drop", "next"};
 const char *const ts_write_names[TS_WRITE_COUNT_] = {"through", "back"};
-const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",    "write",     "fill",    "promote",
+const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",   "write",     "fill",    "promote",
                                                    "demote", "writeback", "prefetch"};
 
 enum { TRACK_DIRTY = 1u << 0, TRACK_PREFETCHED = 1u << 1 };
@@ -110,13 +109,16 @@ static int hier_emit(ts_hier_t *h, unsigned kind, unsigned from, unsigned to, ui
         size_t cap = m->cap * 2 + 16;
         ts_move_t *v = ts_realloc(m->v, cap * sizeof(*v));
         if (!v)
-            return hier_fail(h, ts_err_set(h->err, TS_ENOMEM,
-                                           "cannot grow the list of moves to %zu", cap));
+            return hier_fail(
+                h, ts_err_set(h->err, TS_ENOMEM, "cannot grow the list of moves to %zu", cap));
         m->v = v;
         m->cap = cap;
     }
-    m->v[m->n++] = (ts_move_t){.key = key, .bytes = bytes, .kind = (uint8_t)kind,
-                               .from = (uint8_t)from, .to = (uint8_t)to};
+    m->v[m->n++] = (ts_move_t){.key = key,
+                               .bytes = bytes,
+                               .kind = (uint8_t)kind,
+                               .from = (uint8_t)from,
+                               .to = (uint8_t)to};
     return 0;
 }
 
@@ -140,8 +142,10 @@ static hier_track_t *track_get(ts_hier_t *h, uint64_t key, uint64_t bytes)
         size_t cap = h->cap_track * 2 + 64;
         hier_track_t *v = ts_realloc(h->track, cap * sizeof(*v));
         if (!v) {
-            hier_fail(h, ts_err_set(h->err, TS_ENOMEM, "cannot track %zu dirty or prefetched "
-                                                       "objects", cap));
+            hier_fail(h, ts_err_set(h->err, TS_ENOMEM,
+                                    "cannot track %zu dirty or prefetched "
+                                    "objects",
+                                    cap));
             return NULL;
         }
         h->track = v;
@@ -219,8 +223,7 @@ static int hier_left(ts_hier_t *h, size_t i, const ts_victim_t *v)
     if (e->flags & TRACK_DIRTY) {
         h->st.n_writeback++;
         h->st.bytes_writeback += v->size_bytes;
-        rc = hier_emit(h, TS_MOVE_WRITEBACK, (unsigned)i, TS_LEVEL_BACKING, v->key,
-                       v->size_bytes);
+        rc = hier_emit(h, TS_MOVE_WRITEBACK, (unsigned)i, TS_LEVEL_BACKING, v->key, v->size_bytes);
     }
     track_unused(h, e);
     track_drop(h, e);
@@ -273,34 +276,16 @@ static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
     hier_left(h, i, v);
 }
 
-/* Places a missed object: exclusive, in the first tier from `from` down that admits it;
- * otherwise in every tier from the bottom up to `from` (inclusive: stopping at a refusal).
- * kind (FILL, PREFETCH, or WRITE for a put whose moves are listed later: none here) names
- * the moves. Returns 0 with *top = the highest tier now holding it (TS_LEVEL_BACKING: none).
- * upto is the last tier a non-exclusive placement may fill from the bottom (n-1), or, for
- * a non-inclusive prefetch, the target itself. */
-static int hier_place_miss(ts_hier_t *h, const ts_req_t *r, size_t from, size_t upto,
-                           unsigned kind, unsigned *top)
+/* Copies r's object into tiers hi, hi-1, ..., lo (non-exclusive placement, bottom-up) from
+ * level src: a tier that refuses it is skipped (non_inclusive) or ends the copy (inclusive:
+ * the tiers above may not hold what it lacks). Each copy is listed as a `kind` move from the
+ * level below it that holds the object, except for WRITE (a put lists its writes later).
+ * *top becomes the highest tier that took it (left alone when none did). */
+static int hier_copy_up(ts_hier_t *h, const ts_req_t *r, size_t lo, size_t hi, unsigned src,
+                        unsigned kind, unsigned *top)
 {
-    *top = TS_LEVEL_BACKING;
-    bool ok;
-    if (!h->n)
-        return 0;
-    if (h->cfg.inclusion == TS_INCL_EXCLUSIVE) {
-        for (size_t j = from; j < h->n; j++) {
-            int rc = hier_insert(h, j, r, &ok);
-            if (rc)
-                return rc;
-            if (ok) {
-                *top = (unsigned)j;
-                return kind == TS_MOVE_WRITE ? 0 : hier_emit(h, kind, TS_LEVEL_BACKING, j,
-                                                             r->key, r->size_bytes);
-            }
-        }
-        return 0;
-    }
-    unsigned src = TS_LEVEL_BACKING;
-    for (size_t j = upto + 1; j-- > from;) {
+    for (size_t j = hi + 1; j-- > lo;) {
+        bool ok;
         int rc = hier_insert(h, j, r, &ok);
         if (rc)
             return rc;
@@ -316,10 +301,39 @@ static int hier_place_miss(ts_hier_t *h, const ts_req_t *r, size_t from, size_t 
     return 0;
 }
 
+/* Places a missed object: exclusive, in the first tier from `from` down that admits it;
+ * otherwise in every tier from the bottom up to `from` (inclusive: stopping at a refusal).
+ * kind (FILL, PREFETCH, or WRITE for a put whose moves are listed later: none here) names
+ * the moves. Returns 0 with *top = the highest tier now holding it (TS_LEVEL_BACKING: none).
+ * upto is the last tier a non-exclusive placement may fill from the bottom (n-1), or, for
+ * a non-inclusive prefetch, the target itself. */
+static int hier_place_miss(ts_hier_t *h, const ts_req_t *r, size_t from, size_t upto, unsigned kind,
+                           unsigned *top)
+{
+    *top = TS_LEVEL_BACKING;
+    bool ok;
+    if (!h->n)
+        return 0;
+    if (h->cfg.inclusion == TS_INCL_EXCLUSIVE) {
+        for (size_t j = from; j < h->n; j++) {
+            int rc = hier_insert(h, j, r, &ok);
+            if (rc)
+                return rc;
+            if (ok) {
+                *top = (unsigned)j;
+                return kind == TS_MOVE_WRITE
+                           ? 0
+                           : hier_emit(h, kind, TS_LEVEL_BACKING, j, r->key, r->size_bytes);
+            }
+        }
+        return 0;
+    }
+    return hier_copy_up(h, r, from, upto, TS_LEVEL_BACKING, kind, top);
+}
+
 /* Promotes an object hit in tier hit (> 0) by cfg.promote; *top = the highest tier now
  * holding it. Puts (is_put) list no PROMOTE moves: their data come from the requester. */
-static int hier_promote(ts_hier_t *h, const ts_req_t *r, size_t hit, bool is_put,
-                        unsigned *top)
+static int hier_promote(ts_hier_t *h, const ts_req_t *r, size_t hit, bool is_put, unsigned *top)
 {
     *top = (unsigned)hit;
     if (h->cfg.promote == TS_PROMOTE_NONE || hit == 0)
@@ -340,25 +354,12 @@ static int hier_promote(ts_hier_t *h, const ts_req_t *r, size_t hit, bool is_put
         if (rc || h->rc)
             return hier_fail(h, rc ? rc : h->rc);
         *top = (unsigned)j;
-        return is_put ? 0 : hier_emit(h, TS_MOVE_PROMOTE, (unsigned)hit, (unsigned)j, r->key,
-                                      v.size_bytes);
+        return is_put ? 0
+                      : hier_emit(h, TS_MOVE_PROMOTE, (unsigned)hit, (unsigned)j, r->key,
+                                  v.size_bytes);
     }
-    unsigned src = (unsigned)hit;
-    for (size_t j = hit; j-- > target;) {
-        int rc = hier_insert(h, j, r, &ok);
-        if (rc)
-            return rc;
-        if (!ok) {
-            if (h->cfg.inclusion == TS_INCL_INCLUSIVE)
-                break;
-            continue;
-        }
-        if (!is_put &&
-            (rc = hier_emit(h, TS_MOVE_PROMOTE, src, (unsigned)j, r->key, r->size_bytes)))
-            return rc;
-        src = *top = (unsigned)j;
-    }
-    return 0;
+    return hier_copy_up(h, r, target, hit - 1, (unsigned)hit,
+                        is_put ? TS_MOVE_WRITE : TS_MOVE_PROMOTE, top);
 }
 
 /* A put's data: into every tier holding the key (top-down, each from the one above), then
@@ -612,8 +613,7 @@ int ts_hier_finish(ts_hier_t *h, ts_moves_t *moves, ts_err_t *err)
         if (j < h->n) {
             h->st.n_flush_end++;
             h->st.bytes_flush_end += e->bytes;
-            rc = hier_emit(h, TS_MOVE_WRITEBACK, (unsigned)j, TS_LEVEL_BACKING, e->key,
-                           e->bytes);
+            rc = hier_emit(h, TS_MOVE_WRITEBACK, (unsigned)j, TS_LEVEL_BACKING, e->key, e->bytes);
         }
     }
     h->moves = NULL;
@@ -645,8 +645,8 @@ size_t ts_hier_mem_bytes(const ts_hier_t *h)
     return b;
 }
 
-int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t n,
-                   ts_hier_t **out, ts_err_t *err)
+int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t n, ts_hier_t **out,
+                   ts_err_t *err)
 {
     *out = NULL;
     if (n > TS_MAX_TIERS)

@@ -72,8 +72,9 @@
  *   demand requests. A prefetched object is "used" at its first demand hit and "unused" if
  *   it leaves the hierarchy (evicted, deleted) or the run ends before one. Prefetches count
  *   no demand hit or miss (their lookups are not counted in the tiers either).
- * Moves list, in the order they happen: for each fill the moves that made room (demotions,
- *   write-backs) come before the fill itself; a get's READ (to the requester) comes last.
+ * Moves list, in the order they happen: for each insertion the moves that made room
+ *   (demotions, write-backs) come before the move that inserted; after the placement come a
+ *   get's READ (to the requester) or a put's WRITEs, then the prefetches it triggered.
  *   A move from level a to level b crosses every link between them: link i joins tier i and
  *   the level below it (tier i+1, or the backing store for the last tier); the requester's
  *   own link above tier 0 is not counted.
@@ -110,8 +111,8 @@ typedef enum ts_inclusion {
 } ts_inclusion_t;
 
 typedef enum ts_promote {
-    TS_PROMOTE_TOP = 0, /* default: a hit goes to tier 0 */
-    TS_PROMOTE_UP = 1,  /* one level up */
+    TS_PROMOTE_TOP = 0,  /* default: a hit goes to tier 0 */
+    TS_PROMOTE_UP = 1,   /* one level up */
     TS_PROMOTE_NONE = 2, /* served where it is */
     TS_PROMOTE_COUNT_
 } ts_promote_t;
@@ -141,12 +142,12 @@ typedef struct ts_hier_config {
     ts_promote_t promote;
     ts_demote_t demote;
     ts_write_t write;
-    bool flush_at_end;                          /* ts_hier_finish writes dirty objects back */
-    const ts_admit_ops_t *admit[TS_MAX_TIERS];  /* per tier; NULL or "always": no filter */
-    const void *admit_params[TS_MAX_TIERS];     /* filled params structs (copied) */
-    const ts_prefetch_ops_t *prefetch;          /* NULL or "none": no prefetcher */
-    const void *prefetch_params;                /* filled params struct (copied) */
-    uint32_t prefetch_into;                     /* target tier of prefetches */
+    bool flush_at_end;                         /* ts_hier_finish writes dirty objects back */
+    const ts_admit_ops_t *admit[TS_MAX_TIERS]; /* per tier; NULL or "always": no filter */
+    const void *admit_params[TS_MAX_TIERS];    /* filled params structs (copied) */
+    const ts_prefetch_ops_t *prefetch;         /* NULL or "none": no prefetcher */
+    const void *prefetch_params;               /* filled params struct (copied) */
+    uint32_t prefetch_into;                    /* target tier of prefetches */
 } ts_hier_config_t;
 
 typedef enum ts_move_kind {
@@ -183,12 +184,12 @@ int ts_moves_init(ts_moves_t *m, size_t cap, ts_err_t *err);
 void ts_moves_free(ts_moves_t *m); /* accepts a zeroed list */
 
 typedef struct ts_totals {
-    uint64_t n_req;         /* requests replayed (hints included) */
-    uint64_t n_get;         /* by op (demand requests only) */
+    uint64_t n_req; /* requests replayed (hints included) */
+    uint64_t n_get; /* by op (demand requests only) */
     uint64_t n_put;
     uint64_t n_delete;
-    uint64_t bytes_req;     /* bytes requested by demand gets and puts */
-    uint64_t n_hit;         /* demand requests served by some tier */
+    uint64_t bytes_req; /* bytes requested by demand gets and puts */
+    uint64_t n_hit;     /* demand requests served by some tier */
     uint64_t bytes_hit;
     uint64_t n_backing;     /* demand requests that went to the backing store: get misses,
                              * puts written through */
@@ -198,26 +199,26 @@ typedef struct ts_totals {
 } ts_totals_t;
 
 typedef struct ts_link_stats {
-    uint64_t n_up;       /* transfers toward the requester */
+    uint64_t n_up; /* transfers toward the requester */
     uint64_t bytes_up;
-    uint64_t n_down;     /* transfers toward the backing store */
+    uint64_t n_down; /* transfers toward the backing store */
     uint64_t bytes_down;
 } ts_link_stats_t;
 
 typedef struct ts_hier_stats {
     ts_link_stats_t link[TS_MAX_TIERS]; /* link i: tier i <-> tier i+1 (last: <-> backing) */
-    uint64_t n_writeback;      /* dirty objects flushed during the run */
+    uint64_t n_writeback;               /* dirty objects flushed during the run */
     uint64_t bytes_writeback;
-    uint64_t n_dirty_end;      /* dirty objects left at the end (before any final flush) */
+    uint64_t n_dirty_end; /* dirty objects left at the end (before any final flush) */
     uint64_t bytes_dirty_end;
-    uint64_t n_flush_end;      /* of which flushed by ts_hier_finish (flush_at_end) */
+    uint64_t n_flush_end; /* of which flushed by ts_hier_finish (flush_at_end) */
     uint64_t bytes_flush_end;
-    uint64_t n_pf_hint;        /* trace requests taken as prefetch hints */
-    uint64_t n_pf_issued;      /* prefetches that fetched an object from the backing store */
-    uint64_t bytes_pf;         /* their bytes */
-    uint64_t n_pf_used;        /* prefetched objects hit by a demand request */
+    uint64_t n_pf_hint;   /* trace requests taken as prefetch hints */
+    uint64_t n_pf_issued; /* prefetches that fetched an object from the backing store */
+    uint64_t bytes_pf;    /* their bytes */
+    uint64_t n_pf_used;   /* prefetched objects hit by a demand request */
     uint64_t bytes_pf_used;
-    uint64_t n_pf_unused;      /* prefetched objects that left, or stayed, without one */
+    uint64_t n_pf_unused; /* prefetched objects that left, or stayed, without one */
     uint64_t bytes_pf_unused;
 } ts_hier_stats_t;
 
@@ -226,35 +227,35 @@ typedef struct hier_track hier_track_t; /* private: dirty / prefetched entry */
 typedef struct ts_hier {
     /* read-only */
     ts_hier_config_t cfg;
-    size_t n;                         /* tiers */
-    ts_tier_t *tiers[TS_MAX_TIERS];   /* borrowed: the caller's, top first */
-    ts_admit_t *admit[TS_MAX_TIERS];  /* owned; NULL: admit everything */
-    ts_prefetcher_t *pf;              /* owned; NULL: none */
-    ts_totals_t tot;                  /* demand totals */
-    ts_hier_stats_t st;               /* links, write-backs, prefetch */
+    size_t n;                        /* tiers */
+    ts_tier_t *tiers[TS_MAX_TIERS];  /* borrowed: the caller's, top first */
+    ts_admit_t *admit[TS_MAX_TIERS]; /* owned; NULL: admit everything */
+    ts_prefetcher_t *pf;             /* owned; NULL: none */
+    ts_totals_t tot;                 /* demand totals */
+    ts_hier_stats_t st;              /* links, write-backs, prefetch */
     /* private */
-    ts_tier_evict_fn on_evict;        /* NULL when evictions need no handling */
-    bool takes_hints;                 /* the prefetcher reads TS_REQ_PREFETCH as hints */
-    bool is_plain;                    /* the default rules: gets may take the straight path */
-    bool has_on_miss;                 /* some filter wants to hear of misses */
-    int rc;                           /* first error raised inside an eviction callback */
+    ts_tier_evict_fn on_evict;           /* NULL when evictions need no handling */
+    bool takes_hints;                    /* the prefetcher reads TS_REQ_PREFETCH as hints */
+    bool is_plain;                       /* the default rules: gets may take the straight path */
+    bool has_on_miss;                    /* some filter wants to hear of misses */
+    int rc;                              /* first error raised inside an eviction callback */
     uint64_t inflight[TS_MAX_TIERS + 1]; /* keys being moved: the demand key, then demotions */
     size_t n_inflight;
 
-    ts_err_t *err;                    /* of the call in progress */
-    ts_moves_t *moves;                /* of the call in progress; NULL: count only */
-    ts_ktab_t track_index;            /* key -> track entry */
-    hier_track_t *track;              /* dirty / prefetched keys, dense */
+    ts_err_t *err;         /* of the call in progress */
+    ts_moves_t *moves;     /* of the call in progress; NULL: count only */
+    ts_ktab_t track_index; /* key -> track entry */
+    hier_track_t *track;   /* dirty / prefetched keys, dense */
     size_t n_track, cap_track;
-    bool finished;                    /* ts_hier_finish ran */
+    bool finished; /* ts_hier_finish ran */
 } ts_hier_t;
 
 /* Builds a hierarchy over tiers[0..n) (n <= TS_MAX_TIERS; borrowed: the caller keeps them
  * and destroys them after the hierarchy). Creates the filters and prefetcher cfg names.
  * Returns 0, TS_EINVAL (too many tiers, prefetch_into out of range) or the filter's /
  * prefetcher's error (TS_ENOMEM). */
-int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t n,
-                   ts_hier_t **out, ts_err_t *err);
+int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t n, ts_hier_t **out,
+                   ts_err_t *err);
 void ts_hier_destroy(ts_hier_t *h); /* accepts NULL; leaves the tiers alone */
 
 /* Replays one request r by the rules above and counts it. When moves is not NULL its

@@ -208,9 +208,11 @@ static const struct err_case k_err_cases[] = {
     {"admit suggests", "tiers:\n  - {capacity: 1, admit: second_hitt}\n", {NULL}, TS_ENOENT,
      SRC ":2:26: tiers[0].admit", "unknown admission 'second_hitt' (did you mean 'second_hit'?)",
      NULL},
-    {"admit parameter bad value", "tiers:\n  - {capacity: 1, admit: {kind: second_hit, window: lots}}\n",
+    {"admit parameter bad value",
+     "tiers:\n  - {capacity: 1, admit: {kind: second_hit, window: lots}}\n",
      {NULL}, TS_EPARSE, SRC ":2:53: tiers[0].admit.window", "found 'lots'", NULL},
-    {"admit parameter of another filter", "tiers:\n  - {capacity: 1, admit: {kind: max_size, window: 5}}\n",
+    {"admit parameter of another filter",
+     "tiers:\n  - {capacity: 1, admit: {kind: max_size, window: 5}}\n",
      {NULL}, TS_ENOENT, SRC ":2:43: tiers[0].admit.window", "unknown key 'window'", NULL},
     {"admit is a list", "tiers:\n  - {capacity: 1, admit: [always]}\n", {NULL}, TS_EPARSE,
      SRC ":2:26: tiers[0].admit",
@@ -218,16 +220,19 @@ static const struct err_case k_err_cases[] = {
     {"admit map without kind", "tiers:\n  - {capacity: 1, admit: {window: 5}}\n", {NULL},
      TS_EPARSE, SRC ":2:26: tiers[0].admit", "missing required key 'kind'", NULL},
     /* prefetch */
-    {"prefetcher suggests", "prefetch: {kind: nextn}\n", {NULL}, TS_ENOENT, SRC ":1:18: prefetch.kind",
+    {"prefetcher suggests", "prefetch: {kind: nextn}\n", {NULL}, TS_ENOENT,
+     SRC ":1:18: prefetch.kind",
      "unknown prefetcher 'nextn' (did you mean 'next_n'?)", NULL},
     {"prefetch n out of range", "prefetch: {kind: next_n, n: 100}\n", {NULL}, TS_ERANGE,
      SRC ":1:29: prefetch.n", "100", NULL},
     {"prefetch is a list", "prefetch: [next_n]\n", {NULL}, TS_EPARSE, SRC ":1:11: prefetch",
      "expected a prefetcher name or a map such as {kind: next_n", NULL},
-    {"prefetch into unknown tier", "prefetch: {kind: next_n, into: hbmm}\ntiers:\n  - {name: hbm, capacity: 10}\n" W_ZIPF,
+    {"prefetch into unknown tier",
+     "prefetch: {kind: next_n, into: hbmm}\ntiers:\n  - {name: hbm, capacity: 10}\n" W_ZIPF,
      {NULL}, TS_ENOENT, SRC ":1:32: prefetch.into", "unknown tier 'hbmm' (did you mean 'hbm'?)",
      "zipf"},
-    {"prefetch into is a list", "prefetch: {kind: hint, into: [a]}\ntiers:\n  - {name: hbm, capacity: 10}\n" W_ZIPF,
+    {"prefetch into is a list",
+     "prefetch: {kind: hint, into: [a]}\ntiers:\n  - {name: hbm, capacity: 10}\n" W_ZIPF,
      {NULL}, TS_EPARSE, SRC ":1:30: prefetch.into", "expected a tier name, found a list", "zipf"},
     /* workload */
     {"workload is a list", "workload: [1]\n", {NULL}, TS_EPARSE, SRC ":1:11: workload",
@@ -464,7 +469,8 @@ static void test_config_hierarchy_admission_prefetch_decode(void **state)
     ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
                                 "prefetch: {kind: next_n, n: 8, into: dram}\n"
                                 "tiers:\n"
-                                "  - {name: hbm, capacity: 10, admit: {kind: max_size, max_size: 4KiB}}\n"
+                                "  - {name: hbm, capacity: 10,\n"
+                                "     admit: {kind: max_size, max_size: 4KiB}}\n"
                                 "  - {name: dram, capacity: 100, admit: second_hit}\n"
                                 "  - {name: nvme, capacity: 1000}\n"
                                 "hierarchy: {inclusion: exclusive, promote: up, demote: next,\n"
@@ -799,7 +805,8 @@ static void test_config_oom_valid_scenario(void **state)
     assert_int_equal(load_under_oom("workload: {generator: zipf}\n"
                                     "prefetch: {kind: next_n, n: 2}\n"
                                     "hierarchy: {inclusion: inclusive, write: back}\n"
-                                    "tiers: [{capacity: 5, admit: {kind: second_hit, window: 9}}]\n",
+                                    "tiers: [{capacity: 5,\n"
+                                    "          admit: {kind: second_hit, window: 9}}]\n",
                                     NULL, 0),
                      0);
 }

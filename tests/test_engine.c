@@ -2,7 +2,8 @@
 /*
  * test_engine.c - the fast engine over two tiers, traced by hand: where each request is
  * served, what is promoted, what the backing store sees; puts write through; deletes
- * remove from every tier; the in-memory trace replays exactly.
+ * remove from every tier; the in-memory trace replays exactly; the three-tier example run
+ * end to end balances its link traffic against its totals.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "sim/engine.h"
 #include "sim/mem.h"
 #include "sim/memtrace.h"
+#include "sim/run.h"
 
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_fifo;
@@ -149,12 +151,49 @@ static void test_engine_memtrace_load_oom(void **state)
     ts_memtrace_destroy(src);
 }
 
+/* The three-tier example end to end (exclusive, write-back with flush at the end, next_n
+ * into dram, 4KiB objects that every tier's filter size limit admits): what crosses the
+ * link to the backing store is exactly the get misses and prefetches going up and the
+ * write-backs going down (no put is written through); every prefetched object is used or
+ * unused; every dirty object left is flushed. */
+static void test_engine_three_tier_example_accounts(void **state)
+{
+    (void)state;
+    const char *ovr[] = {"workload.generator.requests=20000", "outputs.dir="};
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    int rc = ts_scenario_load_file(TS_SOURCE_DIR "/examples/three-tier.yaml", ovr, 2, &sc, &err);
+    if (rc == TS_ENOENT && strstr(err.msg, "generator"))
+        skip();
+    assert_int_equal(rc, 0);
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    assert_non_null(res);
+    assert_int_equal(ts_run(sc, res, &err), 0);
+    const ts_totals_t *to = &res->totals;
+    const ts_hier_stats_t *st = &res->hier.st;
+    assert_string_equal(res->hier.inclusion, "exclusive");
+    assert_int_equal(res->n_tiers, 3);
+    assert_int_equal(to->n_req, 20000);
+    assert_int_equal(to->n_get + to->n_put + to->n_delete, to->n_req);
+    assert_int_equal(res->tiers[0].st.n_req, to->n_get + to->n_put);
+    const ts_link_stats_t *last = &st->link[2];
+    assert_int_equal(last->bytes_up, to->bytes_backing + st->bytes_pf);
+    assert_int_equal(last->n_up, to->n_backing + st->n_pf_issued);
+    assert_int_equal(last->bytes_down, st->bytes_writeback + st->bytes_flush_end);
+    assert_int_equal(st->n_pf_issued, st->n_pf_used + st->n_pf_unused);
+    assert_int_equal(st->n_flush_end, st->n_dirty_end);
+    assert_true(st->n_writeback > 0 && st->n_pf_used > 0);
+    ts_free(res);
+    ts_scenario_destroy(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine_two_tier_hand_trace),
         cmocka_unit_test(test_engine_put_and_delete),
         cmocka_unit_test(test_engine_memtrace_load_oom),
+        cmocka_unit_test(test_engine_three_tier_example_accounts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,12 +2,14 @@
 /*
  * test_hier.c - the tier hierarchy: a three-tier exclusive write-back trace and an
  * inclusive back-invalidation trace worked out by hand (every tier and link counter, and
- * the exact move lists); admission (second_hit, max_size) and prefetch (next_n, hint) traced
- * by hand; and properties over GSL-random traces for every inclusion x promote x demote x
- * write combination, with and without admission filters: exclusive tiers never share a
- * key, inclusive tiers are supersets downwards after every request, write-back flushes each
- * dirty period exactly once (against a reference model), the straight default path counts
- * exactly what the general path counts; plus registry checks and out-of-memory paths.
+ * the exact move lists); promote up and none, admission (second_hit, max_size) and
+ * prefetch (next_n, hint) traced by hand; properties over GSL-random traces for every
+ * inclusion x promote x demote x write combination, with and without admission filters and
+ * prefetching: exclusive tiers never share a key, inclusive tiers are supersets downwards
+ * after every request, write-back flushes each dirty period exactly once (against a
+ * reference model), every prefetch is used or unused once; the straight default path counts
+ * exactly what the general path counts; hits allocate nothing; registry checks and
+ * out-of-memory paths.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,8 +175,10 @@ static void test_hier_three_tier_exclusive_write_back_hand_trace(void **state)
     rig_tier(&g, &ts_policy_lru, 1, true);
     rig_tier(&g, &ts_policy_lru, 1, true);
     rig_tier(&g, &ts_policy_lru, 2, true);
-    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .promote = TS_PROMOTE_TOP,
-                            .demote = TS_DEMOTE_NEXT, .write = TS_WRITE_BACK};
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE,
+                            .promote = TS_PROMOTE_TOP,
+                            .demote = TS_DEMOTE_NEXT,
+                            .write = TS_WRITE_BACK};
     rig_start(&g, &cfg);
     assert_int_equal(rig_do(&g, 'g', KA, 100), B);
     assert_int_equal(g.mv.n, 2);
@@ -304,6 +308,59 @@ static void test_hier_inclusive_back_invalidation_hand_trace(void **state)
     expect_move(&g.mv, 0, TS_MOVE_FILL, B, 1, 'A');
     expect_move(&g.mv, 1, TS_MOVE_FILL, 1, 0, 'A');
     expect_move(&g.mv, 2, TS_MOVE_READ, 0, C, 'A');
+    rig_free(&g);
+}
+
+static void test_hier_promote_up_and_none_hand_trace(void **state)
+{
+    (void)state;
+    /* Exclusive, promote up, demote next; three LRU tiers of 1 object each.
+     *  get A, get B, get C: each misses and enters t0, pushing the others down:
+     *                                         t0 C, t1 B, t2 A
+     *  get A: hit in t2, moves up one level: t1 evicts B, demoted to t2 (empty now).
+     *         moves: D B 1->2, P A 2->1, R from t1        t0 C, t1 A, t2 B
+     *  get A: hit in t1, moves up to t0: t0 evicts C, demoted to t1 (empty now).
+     *         moves: D C 0->1, P A 1->0, R from t0        t0 A, t1 C, t2 B */
+    rig_t g = {0};
+    for (int i = 0; i < 3; i++)
+        rig_tier(&g, &ts_policy_lru, 1, true);
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .promote = TS_PROMOTE_UP,
+                            .demote = TS_DEMOTE_NEXT};
+    rig_start(&g, &cfg);
+    rig_do(&g, 'g', KA, 10);
+    rig_do(&g, 'g', KB, 10);
+    rig_do(&g, 'g', KC, 10);
+    assert_int_equal(rig_do(&g, 'g', KA, 10), 2);
+    assert_int_equal(g.mv.n, 3);
+    expect_move(&g.mv, 0, TS_MOVE_DEMOTE, 1, 2, KB);
+    expect_move(&g.mv, 1, TS_MOVE_PROMOTE, 2, 1, KA);
+    expect_move(&g.mv, 2, TS_MOVE_READ, 1, C, KA);
+    assert_int_equal(rig_do(&g, 'g', KA, 10), 1);
+    assert_int_equal(g.mv.n, 3);
+    expect_move(&g.mv, 0, TS_MOVE_DEMOTE, 0, 1, KC);
+    expect_move(&g.mv, 1, TS_MOVE_PROMOTE, 1, 0, KA);
+    expect_move(&g.mv, 2, TS_MOVE_READ, 0, C, KA);
+    assert_true(ts_tier_holds(g.t[0], KA) && ts_tier_holds(g.t[1], KC) &&
+                ts_tier_holds(g.t[2], KB));
+    rig_free(&g);
+
+    /* non_inclusive, promote none; t0 LRU 1, t1 LRU 2. get A, get B fill both tiers (t0
+     * keeps B). get A: t0 misses, t1 hits; served from t1 and copied nowhere: the only move
+     * is the read, which crosses link 0 upwards. */
+    rig_tier(&g, &ts_policy_lru, 1, true);
+    rig_tier(&g, &ts_policy_lru, 2, true);
+    cfg = (ts_hier_config_t){.promote = TS_PROMOTE_NONE};
+    rig_start(&g, &cfg);
+    rig_do(&g, 'g', KA, 10);
+    rig_do(&g, 'g', KB, 10);
+    assert_int_equal(rig_do(&g, 'g', KA, 10), 1);
+    assert_int_equal(g.mv.n, 1);
+    expect_move(&g.mv, 0, TS_MOVE_READ, 1, C, KA);
+    assert_true(ts_tier_holds(g.t[0], KB));
+    assert_false(ts_tier_holds(g.t[0], KA));
+    assert_int_equal(g.t[0]->st.n_insert, 2);
+    assert_int_equal(g.t[1]->st.n_promote_out, 0);
+    expect_link(g.h, 0, 3, 0, 10); /* the fills of A and B, then the read of A */
     rig_free(&g);
 }
 
@@ -521,6 +578,7 @@ typedef struct prop_case {
     ts_write_t write;
     bool admit;   /* second_hit on t1 and max_size on t2 */
     bool objects; /* objects mode; else bytes mode with sizes 1..3 units of 10 B */
+    bool pf;      /* next_n (n = 2) prefetching into t1 */
 } prop_case_t;
 
 static void prop_build(rig_t *g, const prop_case_t *pc)
@@ -529,11 +587,15 @@ static void prop_build(rig_t *g, const prop_case_t *pc)
     rig_tier(g, &ts_policy_lru, 2 * unit, pc->objects);
     rig_tier(g, &ts_policy_fifo, 4 * unit, pc->objects);
     rig_tier(g, &ts_policy_sieve, 7 * unit, pc->objects);
-    ts_hier_config_t cfg = {.inclusion = pc->incl, .promote = pc->promote,
-                            .demote = pc->demote, .write = pc->write};
+    ts_hier_config_t cfg = {
+        .inclusion = pc->incl, .promote = pc->promote, .demote = pc->demote, .write = pc->write};
     if (pc->admit) {
         rig_admit(g, &cfg, 1, &ts_admit_second_hit, "window", "6");
         rig_admit(g, &cfg, 2, &ts_admit_max_size, "max_size", "20");
+    }
+    if (pc->pf) {
+        rig_prefetch(g, &cfg, &ts_prefetch_next_n, "n", "2");
+        cfg.prefetch_into = 1;
     }
     rig_start(g, &cfg);
 }
@@ -551,8 +613,8 @@ static void prop_check_placement(const rig_t *g, const prop_case_t *pc, size_t s
                          (unsigned long long)k, i, i + 1);
         }
         if (pc->incl == TS_INCL_EXCLUSIVE && copies > 1)
-            fail_msg("step %zu: exclusive, key %llu held by %u tiers", step,
-                     (unsigned long long)k, copies);
+            fail_msg("step %zu: exclusive, key %llu held by %u tiers", step, (unsigned long long)k,
+                     copies);
     }
     for (size_t i = 0; i < g->n; i++)
         assert_true(g->t[i]->used <= g->t[i]->capacity);
@@ -560,9 +622,10 @@ static void prop_check_placement(const rig_t *g, const prop_case_t *pc, size_t s
 
 static void prop_run(const prop_case_t *pc, unsigned long seed)
 {
-    print_message("case %s promote %s demote %s write %s%s\n", ts_inclusion_names[pc->incl],
+    print_message("case %s promote %s demote %s write %s%s%s\n", ts_inclusion_names[pc->incl],
                   ts_promote_names[pc->promote], ts_demote_names[pc->demote],
-                  ts_write_names[pc->write], pc->admit ? " with admission (bytes)" : "");
+                  ts_write_names[pc->write], pc->admit ? " with admission (bytes)" : "",
+                  pc->pf ? " with prefetch" : "");
     rig_t g = {0};
     prop_build(&g, pc);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -581,7 +644,7 @@ static void prop_run(const prop_case_t *pc, unsigned long seed)
             const ts_move_t *v = &g.mv.v[m];
             assert_true(v->from == C || v->from == B || v->from < g.n);
             assert_true(v->to == C || v->to == B || v->to < g.n);
-            if (v->kind != TS_MOVE_WRITEBACK)
+            if (v->kind != TS_MOVE_WRITEBACK || pc->pf)
                 continue;
             if (!ref_dirty[v->key])
                 fail_msg("step %zu: key %llu written back while clean", step,
@@ -602,7 +665,9 @@ static void prop_run(const prop_case_t *pc, unsigned long seed)
         }
         if (op == 'p' && pc->write == TS_WRITE_BACK && ts_hier_holds(g.h, k))
             ref_dirty[k] = true;
-        for (uint64_t j = 0; j < P_KEYS; j++) {
+        /* With prefetching, a prefetch may evict the object a put just wrote within the same
+         * request; the reference above cannot see that, so only placement is checked. */
+        for (uint64_t j = 0; j < P_KEYS && !pc->pf; j++) {
             if (flushed[j] != expected[j])
                 fail_msg("step %zu: key %llu flushed %u times, expected %u", step,
                          (unsigned long long)j, flushed[j], expected[j]);
@@ -617,7 +682,16 @@ static void prop_run(const prop_case_t *pc, unsigned long seed)
         dirty_left += ref_dirty[j];
     ts_err_t err = {0};
     assert_int_equal(ts_hier_finish(g.h, NULL, &err), 0);
-    assert_int_equal(g.h->st.n_dirty_end, dirty_left);
+    if (!pc->pf)
+        assert_int_equal(g.h->st.n_dirty_end, dirty_left);
+    /* every prefetched object is used once or found unused once (at the latest, at the end) */
+    const ts_hier_stats_t *st = &g.h->st;
+    assert_int_equal(st->n_pf_issued, st->n_pf_used + st->n_pf_unused);
+    assert_int_equal(st->bytes_pf, st->bytes_pf_used + st->bytes_pf_unused);
+    if (pc->pf)
+        assert_true(st->n_pf_issued > 0);
+    /* every demand get or put is looked up in the top tier; prefetches never are */
+    assert_int_equal(g.t[0]->st.n_req, g.h->tot.n_get + g.h->tot.n_put);
     gsl_rng_free(rng);
     rig_free(&g);
 }
@@ -630,10 +704,14 @@ static void test_hier_properties_every_combination(void **state)
         for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)
             for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
                 for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
-                    for (int ad = 0; ad < 2; ad++) {
-                        prop_case_t pc = {(ts_inclusion_t)incl, (ts_promote_t)pr,
-                                          (ts_demote_t)de,      (ts_write_t)wr,
-                                          ad != 0,              ad == 0};
+                    for (int ad = 0; ad < 4; ad++) {
+                        prop_case_t pc = {.incl = (ts_inclusion_t)incl,
+                                          .promote = (ts_promote_t)pr,
+                                          .demote = (ts_demote_t)de,
+                                          .write = (ts_write_t)wr,
+                                          .admit = (ad & 1) != 0,
+                                          .objects = (ad & 1) == 0,
+                                          .pf = (ad & 2) != 0};
                         prop_run(&pc, seed++);
                     }
 }
@@ -657,8 +735,8 @@ static void test_hier_plain_path_counts_like_general_path(void **state)
     ts_err_t err = {0};
     for (size_t i = 0; i < 3000; i++) {
         double u = gsl_rng_uniform(rng);
-        ts_req_t r = {.key = gsl_rng_uniform_int(rng, 20), .size_bytes = 10,
-                      .next_access = TS_REQ_NEVER};
+        ts_req_t r = {
+            .key = gsl_rng_uniform_int(rng, 20), .size_bytes = 10, .next_access = TS_REQ_NEVER};
         r.op = u < 0.8 ? TS_OP_GET : u < 0.95 ? TS_OP_PUT : TS_OP_DELETE;
         int ra = ts_hier_access(a.h, &r, NULL, &err);
         int rb = ts_hier_access(b.h, &r, &b.mv, &err);
@@ -672,6 +750,47 @@ static void test_hier_plain_path_counts_like_general_path(void **state)
     gsl_rng_free(rng);
     rig_free(&a);
     rig_free(&b);
+}
+
+/* The seam for the timed engine: once the move list has grown, hits allocate nothing, even
+ * with a filter, a prefetcher and write-back on. */
+static void test_hier_hits_do_not_allocate(void **state)
+{
+    (void)state;
+    rig_t g = {0};
+    rig_tier(&g, &ts_policy_lru, 8, true);
+    rig_tier(&g, &ts_policy_lru, 8, true);
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .demote = TS_DEMOTE_NEXT,
+                            .write = TS_WRITE_BACK};
+    rig_admit(&g, &cfg, 1, &ts_admit_second_hit, "window", "16");
+    rig_prefetch(&g, &cfg, &ts_prefetch_next_n, "n", "1");
+    rig_start(&g, &cfg);
+    for (uint64_t k = 0; k < 4; k++)
+        rig_do(&g, 'p', 100 * k, 10); /* 100k + 1 is prefetched into t0 too */
+    for (uint64_t k = 0; k < 4; k++)
+        assert_int_equal(rig_do(&g, 'g', 100 * k, 10), 0);
+    ts_mem_fail_after(-1); /* resets the count */
+    for (int round = 0; round < 50; round++)
+        for (uint64_t k = 0; k < 4; k++)
+            assert_int_equal(rig_do(&g, round & 1 ? 'g' : 'p', 100 * k, 10), 0);
+    assert_int_equal(ts_mem_count(), 0);
+    rig_free(&g);
+}
+
+/* No tiers at all: the backing store serves everything. */
+static void test_hier_no_tiers(void **state)
+{
+    (void)state;
+    rig_t g = {0};
+    ts_hier_config_t cfg = {0};
+    rig_start(&g, &cfg);
+    assert_int_equal(rig_do(&g, 'g', 1, 10), B);
+    assert_int_equal(g.mv.n, 1);
+    expect_move(&g.mv, 0, TS_MOVE_READ, B, C, 1);
+    assert_int_equal(rig_do(&g, 'p', 1, 10), B);
+    expect_move(&g.mv, 0, TS_MOVE_WRITE, C, B, 1);
+    assert_int_equal(g.h->tot.n_backing, 2);
+    rig_free(&g);
 }
 
 /* The fast engine over a hierarchy gives the same counters as direct calls. */
@@ -727,8 +846,7 @@ static void test_hier_registries_are_well_formed(void **state)
     assert_true(a->ops->mem_bytes(a) >= 3 * sizeof(uint64_t));
     ts_admit_destroy(a);
     const char *bad[] = {"windw"};
-    assert_int_equal(ts_admit_create_kv(&ts_admit_second_hit, bad, values, 1, &a, &err),
-                     TS_ENOENT);
+    assert_int_equal(ts_admit_create_kv(&ts_admit_second_hit, bad, values, 1, &a, &err), TS_ENOENT);
     assert_null(a);
     ts_prefetcher_t *p;
     const char *nn[] = {"n"}, *nv[] = {"65"};
@@ -768,8 +886,8 @@ static void test_hier_create_and_access_out_of_memory(void **state)
         if (rc == 0)
             rc = ts_moves_init(&mv, 1, &err);
         for (uint64_t k = 0; rc >= 0 && k < 8; k++) {
-            ts_req_t r = {.key = k % 3, .size_bytes = 1, .next_access = TS_REQ_NEVER,
-                          .op = TS_OP_PUT};
+            ts_req_t r = {
+                .key = k % 3, .size_bytes = 1, .next_access = TS_REQ_NEVER, .op = TS_OP_PUT};
             rc = ts_hier_access(h, &r, &mv, &err);
         }
         ts_mem_fail_after(-1);
@@ -787,6 +905,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hier_three_tier_exclusive_write_back_hand_trace),
         cmocka_unit_test(test_hier_inclusive_back_invalidation_hand_trace),
+        cmocka_unit_test(test_hier_promote_up_and_none_hand_trace),
         cmocka_unit_test(test_hier_second_hit_admission_hand_trace),
         cmocka_unit_test(test_hier_max_size_admission_hand_trace),
         cmocka_unit_test(test_hier_next_n_prefetch_sequential_scan),
@@ -795,6 +914,8 @@ int main(void)
         cmocka_unit_test(test_hier_properties_every_combination),
         cmocka_unit_test(test_hier_plain_path_counts_like_general_path),
         cmocka_unit_test(test_hier_engine_replays_through_hierarchy),
+        cmocka_unit_test(test_hier_hits_do_not_allocate),
+        cmocka_unit_test(test_hier_no_tiers),
         cmocka_unit_test(test_hier_registries_are_well_formed),
         cmocka_unit_test(test_hier_create_rejects_bad_config),
         cmocka_unit_test(test_hier_create_and_access_out_of_memory),
