@@ -106,7 +106,7 @@ static inline void des_sift_down(ts_des_key_t *h, uint32_t n, uint32_t i, ts_des
         if (!(mk < x))
             break;
         h[i] = mk;
-        i = (uint32_t)c + (d ? 2 + b : a);
+        i = (uint32_t)c + 2 * d + (a ^ ((a ^ b) & (0u - d)));
     }
     h[i] = x;
 }

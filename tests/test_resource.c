@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -25,11 +26,13 @@
 
 /* ---- fixture: a queue, a resource set and a log of finished jobs ---------------------- */
 
+#define LOG_MAX 8192
+
 struct done_log {
     uint32_t n;
-    uint64_t cookie[64];
-    uint64_t start[64];
-    uint64_t end[64];
+    uint64_t cookie[LOG_MAX];
+    uint64_t start[LOG_MAX];
+    uint64_t end[LOG_MAX];
     ts_des_t *q;
 };
 
@@ -43,7 +46,7 @@ static int log_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err
 {
     (void)err;
     struct done_log *l = ctx;
-    if (l->n < 64) {
+    if (l->n < LOG_MAX) {
         l->cookie[l->n] = cookie;
         l->start[l->n] = start_ns;
         l->end[l->n] = ts_des_now(l->q);
@@ -98,7 +101,7 @@ static void run_until(struct fx *f, uint64_t t)
 /* End time of the job with this cookie. */
 static uint64_t end_of(const struct fx *f, uint64_t cookie)
 {
-    for (uint32_t i = 0; i < f->log.n && i < 64; i++)
+    for (uint32_t i = 0; i < f->log.n && i < LOG_MAX; i++)
         if (f->log.cookie[i] == cookie)
             return f->log.end[i];
     fail_msg("job %llu did not finish", (unsigned long long)cookie);
@@ -217,6 +220,111 @@ static void test_res_seventeen_way_share_rounds_finish_up(void **state)
     for (uint64_t i = 0; i < 17; i++)
         assert_int_equal(end_of(f, i), 18000);
     assert_int_equal(end_of(f, 17), 18001);
+}
+
+/* A reference processor-sharing link in doubles (O(n) per event): transfers i start at
+ * start[i] with size[i] bytes; every active one moves at min(cap, B/n) bytes/ns. Writes the
+ * exact finish times, and for each transfer the number of finishes since the link was
+ * last idle (the rounding of each of them may shift later finishes by under 1 ns). */
+static void ps_reference(uint32_t n, const uint64_t *start, const uint64_t *size, double bpns,
+                         double cap_bpns, double *finish, uint32_t *busy_rank)
+{
+    double *left = malloc(n * sizeof(*left));
+    uint32_t *active = malloc(n * sizeof(*active));
+    uint32_t n_act = 0, next = 0, rank = 0; /* starts are sorted */
+    double now = 0;
+    while (next < n || n_act) {
+        if (!n_act) {
+            now = (double)start[next];
+            rank = 0;
+        }
+        double rate = bpns / n_act;
+        if (cap_bpns > 0 && (n_act == 0 || cap_bpns < rate))
+            rate = cap_bpns;
+        double t_fin = 1e300;
+        uint32_t which = 0;
+        for (uint32_t k = 0; k < n_act; k++)
+            if (now + left[active[k]] / rate < t_fin) {
+                t_fin = now + left[active[k]] / rate;
+                which = k;
+            }
+        double t = next < n && (double)start[next] <= t_fin ? (double)start[next] : t_fin;
+        for (uint32_t k = 0; k < n_act; k++)
+            left[active[k]] -= (t - now) * rate;
+        now = t;
+        if (next < n && (double)start[next] <= t_fin) {
+            left[next] = (double)size[next];
+            active[n_act++] = next++;
+        } else {
+            finish[active[which]] = now;
+            busy_rank[active[which]] = ++rank;
+            active[which] = active[--n_act];
+        }
+    }
+    free(left);
+    free(active);
+}
+
+/* Random starts (Poisson, load 0.8) and sizes (uniform 1..100000 bytes) on one link, with
+ * and without a per-transfer cap: every finish is within (finishes earlier in its busy
+ * period) + 1 ns of the exact fluid finish, never early by 1 ns or more, and the link's
+ * busy time is the bytes over the bandwidth plus at most 1 ns per finish. */
+static void test_res_random_transfers_match_reference_sharing(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 3000 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 777);
+    uint64_t *start = malloc(N * sizeof(*start)), *size = malloc(N * sizeof(*size));
+    double *ref = malloc(N * sizeof(*ref));
+    uint32_t *rank = malloc(N * sizeof(*rank));
+    uint64_t *got = malloc(N * sizeof(*got));
+    ts_res_stage_t job[2];
+    for (int capped = 0; capped < 2; capped++) {
+        uint64_t cap = capped ? GBPS / 4 : 0;
+        uint32_t link = add(f, 0, GBPS, cap);
+        uint64_t t0 = ts_des_now(f->q), t = t0, total = 0;
+        for (uint32_t i = 0; i < N; i++) {
+            t += (uint64_t)llround(gsl_ran_exponential(rng, 50000 / 0.8));
+            start[i] = t;
+            size[i] = 1 + gsl_rng_uniform_int(rng, 100000);
+            total += size[i];
+            job[0] = (ts_res_stage_t){.res = TS_RES_DELAY, .fixed_ns = t - t0};
+            job[1] = (ts_res_stage_t){.res = link, .bytes = size[i]};
+            ts_err_t err = {0};
+            assert_int_equal(ts_res_submit(f->s, job, 2, 1000000 * capped + i, &err), 0);
+        }
+        uint32_t first = f->log.n;
+        run_until(f, TS_DES_NEVER);
+        assert_int_equal(f->log.n, first + N);
+        for (uint32_t k = first; k < f->log.n; k++)
+            got[f->log.cookie[k] - 1000000 * capped] = f->log.end[k];
+        ps_reference(N, start, size, 1.0, capped ? 0.25 : 0, ref, rank);
+        double worst = 0;
+        for (uint32_t i = 0; i < N; i++) {
+            double diff = (double)got[i] - ref[i];
+            if (diff > worst)
+                worst = diff;
+            if (diff <= -1 || diff > rank[i] + 1e-6)
+                fail_msg("transfer %u: finish %llu, exact %.3f (rank %u in its busy period)", i,
+                         (unsigned long long)got[i], ref[i], rank[i]);
+        }
+        print_message("  cap %s: worst finish - exact = %.3f ns over %d transfers\n",
+                      capped ? "B/4" : "none", worst, N);
+        ts_res_stats_t st;
+        ts_res_stats(f->s, link, &st);
+        assert_int_equal(st.bytes, total);
+        if (!capped) {
+            assert_true(st.bw_busy_ns >= total);
+            assert_true(st.bw_busy_ns <= total + N);
+        }
+    }
+    free(start);
+    free(size);
+    free(ref);
+    free(rank);
+    free(got);
+    gsl_rng_free(rng);
 }
 
 /* The per-transfer cap: one transfer alone runs at the cap, not at B; c channels each
@@ -573,6 +681,7 @@ int main(void)
         FX(test_res_staggered_starts_match_hand_computation),
         FX(test_res_seven_way_share_ends_on_time),
         FX(test_res_seventeen_way_share_rounds_finish_up),
+        FX(test_res_random_transfers_match_reference_sharing),
         FX(test_res_per_transfer_cap),
         FX(test_res_device_holds_channel_until_bytes_done),
         FX(test_res_chain_of_stages),
