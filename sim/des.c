@@ -81,9 +81,24 @@ int ts_des_reserve(ts_des_t *q, uint32_t n, ts_err_t *err)
     return des_grow(q, n, err);
 }
 
-/* Places x in the hole at slot i, moving smaller descendants up. Slots n..n+3 hold
- * DES_KEY_MAX sentinels, so every sibling group reads as full; the minimum of a group is
- * chosen by a branch-free tournament, since its outcome is random. */
+static inline void des_sift_up(ts_des_key_t *h, uint32_t i, ts_des_key_t x)
+{
+    while (i > 0) {
+        uint32_t p = (i - 1) / 4;
+        if (!(x < h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+}
+
+/* Places x in the hole at slot i, bottom-up (Floyd): walks the hole down to a leaf along
+ * the smaller children, then lets x rise from there, since a key placed at the root
+ * usually belongs near the bottom. Slots n..n+3 hold DES_KEY_MAX sentinels, so every
+ * sibling group reads as full; the smallest of a group is chosen by a branch-free
+ * tournament, since its outcome is random. The four grandchild groups (256 contiguous
+ * bytes) are prefetched one level ahead. */
 static inline void des_sift_down(ts_des_key_t *h, uint32_t n, uint32_t i, ts_des_key_t x)
 {
     for (;;) {
@@ -102,25 +117,10 @@ static inline void des_sift_down(ts_des_key_t *h, uint32_t n, uint32_t i, ts_des
         uint32_t a = k1 < k0, b = k3 < k2;
         ts_des_key_t ka = a ? k1 : k0, kb = b ? k3 : k2;
         uint32_t d = kb < ka;
-        ts_des_key_t mk = d ? kb : ka;
-        if (!(mk < x))
-            break;
-        h[i] = mk;
+        h[i] = d ? kb : ka;
         i = (uint32_t)c + 2 * d + (a ^ ((a ^ b) & (0u - d)));
     }
-    h[i] = x;
-}
-
-static inline void des_sift_up(ts_des_key_t *h, uint32_t i, ts_des_key_t x)
-{
-    while (i > 0) {
-        uint32_t p = (i - 1) / 4;
-        if (!(x < h[p]))
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = x;
+    des_sift_up(h, i, x);
 }
 
 /* Refills the root hole with the last key. */
