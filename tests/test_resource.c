@@ -4,8 +4,10 @@
  * Hand traces (exact to the ns): one transfer takes latency + S/B, two together each see
  * B/2, staggered starts of three transfers, the per-transfer cap, a device whose channels
  * are held until its bytes are through, a chain of stages with a delay, and the areas the
- * stats integrate. Theory (long runs, fixed GSL seeds, warm-up discarded): M/M/1 and M/D/1
- * mean waits, M/M/c (Erlang C), utilisation = rho and Little's law L = lambda W.
+ * stats integrate; random transfers against an exact fluid reference. Theory (long runs,
+ * fixed GSL seeds, warm-up discarded): M/M/1 and M/D/1 mean waits, M/M/c (Erlang C) with
+ * timed service and with capped bandwidth, M/M/1 processor sharing (mean time and
+ * E[T | x] = x / (B (1 - rho)) per size class), utilisation = rho, Little's law.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -494,14 +496,14 @@ static void test_res_create_oom_is_clean(void **state)
 
 /* ---- queueing theory ------------------------------------------------------------------ */
 
-#ifdef TS_DEBUG
-#define THEORY_JOBS 1000000u /* sanitizer builds: fewer jobs, same tolerance */
-#else
-#define THEORY_JOBS 2000000u
-#endif
+#define THEORY_JOBS 2000000u /* about 0.25 s each in Release, 1.2 s under the sanitizers */
 #define THEORY_WARMUP 100000u
 
-enum service { SERVICE_EXP, SERVICE_DET };
+enum service {
+    SERVICE_EXP,      /* fixed_ns drawn exponential */
+    SERVICE_DET,      /* fixed_ns constant */
+    SERVICE_EXP_BYTES /* bytes drawn exponential (mean in bytes), moved at the resource's rate */
+};
 
 /* Open-loop Poisson source feeding one resource; snapshots the resource's totals when the
  * warm-up ends and when the last job arrives. */
@@ -531,11 +533,14 @@ static int source_arrive(void *ctx, uint32_t id, ts_err_t *err)
         src->t_end = now;
         return 0;
     }
-    double svc = src->service == SERVICE_EXP
-                     ? gsl_ran_exponential(src->rng, src->mean_service_ns)
-                     : src->mean_service_ns;
-    ts_res_stage_t st = {.res = src->res, .fixed_ns = (uint64_t)llround(svc)};
-    int rc = ts_res_submit(src->s, &st, 1, src->n_arrived, err);
+    double svc = src->service == SERVICE_DET
+                     ? src->mean_service_ns
+                     : gsl_ran_exponential(src->rng, src->mean_service_ns);
+    uint64_t amount = (uint64_t)llround(svc);
+    ts_res_stage_t st = {.res = src->res, .fixed_ns = amount};
+    if (src->service == SERVICE_EXP_BYTES)
+        st = (ts_res_stage_t){.res = src->res, .bytes = amount ? amount : 1};
+    int rc = ts_res_submit(src->s, &st, 1, (uint64_t)src->n_arrived << 32 | st.bytes, err);
     if (rc)
         return rc;
     src->n_arrived++;
@@ -543,15 +548,38 @@ static int source_arrive(void *ctx, uint32_t id, ts_err_t *err)
     return ts_des_schedule(src->q, now + gap, ts_des_tag(src->kind, 0), err);
 }
 
+/* Finished jobs after the warm-up, by size class (bytes / mean: <1/2, <1, <2, <4, more):
+ * time present and bytes, for the processor-sharing law E[T | x] = x / (B (1 - rho)). */
+#define SIZE_CLASSES 5
+
+struct finish_acc {
+    ts_des_t *q;
+    double mean_bytes;
+    uint64_t n_done;
+    uint64_t n[SIZE_CLASSES];
+    double t_sum[SIZE_CLASSES];
+    double x_sum[SIZE_CLASSES];
+};
+
 static int count_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
 {
-    (void)cookie, (void)start_ns, (void)err;
-    (*(uint64_t *)ctx)++;
+    (void)err;
+    struct finish_acc *acc = ctx;
+    acc->n_done++;
+    uint64_t bytes = cookie & 0xffffffffu;
+    if ((cookie >> 32) < THEORY_WARMUP || !bytes)
+        return 0;
+    double r = (double)bytes / acc->mean_bytes;
+    int c = r < 0.5 ? 0 : r < 1 ? 1 : r < 2 ? 2 : r < 4 ? 3 : 4;
+    acc->n[c]++;
+    acc->t_sum[c] += (double)(ts_des_now(acc->q) - start_ns);
+    acc->x_sum[c] += (double)bytes;
     return 0;
 }
 
 struct measured {
     double wq_ns;    /* mean wait for a channel */
+    double u_bw;     /* time with a transfer active / elapsed */
     double util;     /* busy channel-time / (channels * elapsed) */
     double lq;       /* time-averaged waiting-line length */
     double lambda;   /* arrivals per ns */
@@ -560,15 +588,20 @@ struct measured {
 };
 
 /* c channels, arrival rate lambda, mean service 1/mu (ns), one seed. */
-static struct measured run_queue(uint32_t channels, double lambda, double mean_service_ns,
-                                 enum service service, unsigned long seed)
+static struct measured run_queue(const ts_res_spec_t *spec, double lambda,
+                                 double mean_service_ns, enum service service,
+                                 unsigned long seed, struct finish_acc *acc)
 {
     ts_des_t *q;
     ts_res_sys_t *s;
     ts_err_t err = {0};
-    uint64_t n_done = 0;
+    struct finish_acc local = {0};
+    if (!acc)
+        acc = &local;
     assert_int_equal(ts_des_create(1024, &q, &err), 0);
-    assert_int_equal(ts_res_sys_create(q, count_done, &n_done, &s, &err), 0);
+    acc->q = q;
+    acc->mean_bytes = mean_service_ns;
+    assert_int_equal(ts_res_sys_create(q, count_done, acc, &s, &err), 0);
     struct source src = {.q = q,
                          .s = s,
                          .rng = gsl_rng_alloc(gsl_rng_mt19937),
@@ -577,17 +610,18 @@ static struct measured run_queue(uint32_t channels, double lambda, double mean_s
                          .service = service,
                          .n_total = THEORY_JOBS};
     gsl_rng_set(src.rng, seed);
-    ts_res_spec_t spec = {.name = "server", .channels = channels};
-    assert_int_equal(ts_res_add(s, &spec, &src.res, &err), 0);
+    uint32_t channels = spec->channels;
+    assert_int_equal(ts_res_add(s, spec, &src.res, &err), 0);
     assert_int_equal(ts_des_kind_add(q, source_arrive, &src, &src.kind, &err), 0);
     assert_int_equal(ts_des_schedule(q, 0, ts_des_tag(src.kind, 0), &err), 0);
     assert_int_equal(ts_des_run(q, TS_DES_NEVER, &err), 0);
-    assert_int_equal(n_done, THEORY_JOBS);
+    assert_int_equal(acc->n_done, THEORY_JOBS);
     const ts_res_stats_t *a = &src.warm, *b = &src.end;
     double dt = (double)(src.t_end - src.t_warm);
     struct measured m = {
         .wq_ns = (b->wait_sum_ns - a->wait_sum_ns) / (double)(b->n_started - a->n_started),
-        .util = (b->busy_area - a->busy_area) / (channels * dt),
+        .util = channels ? (b->busy_area - a->busy_area) / (channels * dt) : 0,
+        .u_bw = (double)(b->bw_busy_ns - a->bw_busy_ns) / dt,
         .lq = (b->queue_area - a->queue_area) / dt,
         .lambda = (double)(b->n_arrivals - a->n_arrivals) / dt,
         .l_sys = (b->system_area - a->system_area) / dt,
@@ -623,7 +657,8 @@ static void test_res_mm1_mean_wait_matches_theory(void **state)
 {
     (void)state;
     double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
-    struct measured m = run_queue(1, lambda, SERVICE_NS, SERVICE_EXP, 1);
+    ts_res_spec_t spec = {.name = "server", .channels = 1};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP, 1, NULL);
     assert_rel("M/M/1 Wq = rho/(mu-lambda)", m.wq_ns, rho / (mu - lambda), 0.03);
     assert_rel("M/M/1 utilisation = rho", m.util, rho, 0.01);
     assert_little(&m);
@@ -633,7 +668,8 @@ static void test_res_md1_mean_wait_matches_theory(void **state)
 {
     (void)state;
     double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
-    struct measured m = run_queue(1, lambda, SERVICE_NS, SERVICE_DET, 2);
+    ts_res_spec_t spec = {.name = "server", .channels = 1};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_DET, 2, NULL);
     assert_rel("M/D/1 Wq = rho/(2mu(1-rho))", m.wq_ns, rho / (2 * mu * (1 - rho)), 0.03);
     assert_rel("M/D/1 utilisation = rho", m.util, rho, 0.01);
     assert_little(&m);
@@ -656,11 +692,52 @@ static void test_res_mmc_mean_wait_matches_erlang_c(void **state)
     (void)state;
     const uint32_t c = 4;
     double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
-    struct measured m = run_queue(c, lambda, SERVICE_NS, SERVICE_EXP, 3);
+    ts_res_spec_t spec = {.name = "server", .channels = c};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP, 3, NULL);
     double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
     assert_rel("M/M/4 Wq = C(c,a)/(c mu-lambda)", m.wq_ns, wq, 0.03);
     assert_rel("M/M/4 utilisation = rho", m.util, rho, 0.01);
     assert_little(&m);
+}
+
+/* The same M/M/4 through the bandwidth path: 4 channels capped at B/4 each, exponential
+ * sizes; each transfer moves at B/4, so the channels are 4 independent servers. */
+static void test_res_capped_channels_match_erlang_c(void **state)
+{
+    (void)state;
+    const uint32_t c = 4;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
+    /* B = 4 bytes/ns, cap 1 byte/ns: a mean size of 10000 bytes is a mean service of 10 us */
+    ts_res_spec_t spec = {.name = "raid", .channels = c, .bw_bytes_per_s = 4 * GBPS,
+                          .max_rate_bytes_per_s = GBPS};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP_BYTES, 4, NULL);
+    double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
+    assert_rel("capped M/M/4 Wq (Erlang C)", m.wq_ns, wq, 0.03);
+    assert_rel("capped M/M/4 utilisation", m.util, rho, 0.01);
+    assert_little(&m);
+}
+
+/* Processor sharing (M/M/1-PS): a link with no channel limit and exponential sizes. The
+ * mean time present is 1 / (mu - lambda), as for M/M/1; and, the law that tells sharing
+ * from queueing, the mean time of a transfer of x bytes is x / (B (1 - rho)) whatever x:
+ * checked per size class. The link is busy a fraction rho of the time. */
+static void test_res_processor_sharing_matches_theory(void **state)
+{
+    (void)state;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
+    ts_res_spec_t spec = {.name = "link", .bw_bytes_per_s = GBPS};
+    struct finish_acc acc = {0};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP_BYTES, 5, &acc);
+    assert_rel("M/M/1-PS W = 1/(mu-lambda)", m.w_sys_ns, 1 / (mu - lambda), 0.03);
+    assert_rel("M/M/1-PS link busy = rho", m.u_bw, rho, 0.01);
+    assert_rel("Little L = lambda W", m.l_sys, m.lambda * m.w_sys_ns, 0.01);
+    static const char *const names[SIZE_CLASSES] = {
+        "PS T/x, x < mean/2", "PS T/x, mean/2..mean", "PS T/x, mean..2 mean",
+        "PS T/x, 2..4 mean", "PS T/x, x > 4 mean"};
+    for (int k = 0; k < SIZE_CLASSES; k++) {
+        assert_true(acc.n[k] > 10000);
+        assert_rel(names[k], acc.t_sum[k] / acc.x_sum[k], 1 / (1 - rho), 0.05);
+    }
 }
 
 /* Erlang C against values worked out by hand: one server gives rho; c = 2, a = 1 gives
@@ -692,6 +769,8 @@ int main(void)
         cmocka_unit_test(test_res_mm1_mean_wait_matches_theory),
         cmocka_unit_test(test_res_md1_mean_wait_matches_theory),
         cmocka_unit_test(test_res_mmc_mean_wait_matches_erlang_c),
+        cmocka_unit_test(test_res_capped_channels_match_erlang_c),
+        cmocka_unit_test(test_res_processor_sharing_matches_theory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
