@@ -100,6 +100,17 @@ static void run_until(struct fx *f, uint64_t t)
     assert_int_equal(ts_des_run(f->q, t, &err), 0);
 }
 
+/* Submits n transfers of `bytes` at once (cookies cookie0..), runs them all; returns the
+ * time they started. */
+static uint64_t burst(struct fx *f, uint32_t res, uint64_t n, uint64_t bytes, uint64_t cookie0)
+{
+    uint64_t t0 = ts_des_now(f->q);
+    for (uint64_t i = 0; i < n; i++)
+        submit1(f, res, 0, bytes, cookie0 + i);
+    run_until(f, TS_DES_NEVER);
+    return t0;
+}
+
 /* End time of the job with this cookie. */
 static uint64_t end_of(const struct fx *f, uint64_t cookie)
 {
@@ -339,10 +350,7 @@ static void test_res_per_transfer_cap(void **state)
     submit1(f, capped, 0, 1000, 1);
     run_until(f, TS_DES_NEVER);
     assert_int_equal(end_of(f, 1), 4000);
-    uint64_t t0 = ts_des_now(f->q);
-    for (uint64_t i = 0; i < 8; i++)
-        submit1(f, capped, 0, 1000, 10 + i);
-    run_until(f, TS_DES_NEVER);
+    uint64_t t0 = burst(f, capped, 8, 1000, 10);
     for (uint64_t i = 0; i < 8; i++)
         assert_int_equal(end_of(f, 10 + i), t0 + (i < 4 ? 4000 : 8000));
     ts_res_stats_t st;
@@ -351,18 +359,12 @@ static void test_res_per_transfer_cap(void **state)
     assert_true(st.wait_sum_ns == 4 * 4000.0);
     assert_int_equal(st.wait_max_ns, 4000);
     uint32_t open = add(f, 0, GBPS, GBPS / 4);
-    t0 = ts_des_now(f->q);
-    for (uint64_t i = 0; i < 8; i++)
-        submit1(f, open, 0, 1000, 20 + i);
-    run_until(f, TS_DES_NEVER);
+    t0 = burst(f, open, 8, 1000, 20);
     for (uint64_t i = 0; i < 8; i++)
         assert_int_equal(end_of(f, 20 + i), t0 + 8000);
     /* cap with no aggregate limit: each transfer at the cap whatever their number */
     uint32_t nolimit = add(f, 0, 0, GBPS / 2);
-    t0 = ts_des_now(f->q);
-    for (uint64_t i = 0; i < 3; i++)
-        submit1(f, nolimit, 0, 1000, 30 + i);
-    run_until(f, TS_DES_NEVER);
+    t0 = burst(f, nolimit, 3, 1000, 30);
     for (uint64_t i = 0; i < 3; i++)
         assert_int_equal(end_of(f, 30 + i), t0 + 2000);
 }
@@ -687,34 +689,39 @@ static double erlang_c(uint32_t c, double a)
     return tail / (sum + tail);
 }
 
-static void test_res_mmc_mean_wait_matches_erlang_c(void **state)
+/* Runs c = spec->channels servers at rho = 0.7 (mean service 10 us) and checks the mean
+ * wait against Erlang C, the utilisation against rho, and Little's law. */
+static void check_erlang_c(const char *label, const ts_res_spec_t *spec, enum service service,
+                           unsigned long seed)
 {
-    (void)state;
-    const uint32_t c = 4;
+    const uint32_t c = spec->channels;
     double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
-    ts_res_spec_t spec = {.name = "server", .channels = c};
-    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP, 3, NULL);
+    struct measured m = run_queue(spec, lambda, SERVICE_NS, service, seed, NULL);
     double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
-    assert_rel("M/M/4 Wq = C(c,a)/(c mu-lambda)", m.wq_ns, wq, 0.03);
-    assert_rel("M/M/4 utilisation = rho", m.util, rho, 0.01);
+    char what[64];
+    snprintf(what, sizeof(what), "%s Wq (Erlang C)", label);
+    assert_rel(what, m.wq_ns, wq, 0.03);
+    snprintf(what, sizeof(what), "%s utilisation = rho", label);
+    assert_rel(what, m.util, rho, 0.01);
     assert_little(&m);
 }
 
+static void test_res_mmc_mean_wait_matches_erlang_c(void **state)
+{
+    (void)state;
+    ts_res_spec_t spec = {.name = "server", .channels = 4};
+    check_erlang_c("M/M/4", &spec, SERVICE_EXP, 3);
+}
+
 /* The same M/M/4 through the bandwidth path: 4 channels capped at B/4 each, exponential
- * sizes; each transfer moves at B/4, so the channels are 4 independent servers. */
+ * sizes; each transfer moves at B/4, so the channels are 4 independent servers. B = 4
+ * bytes/ns and a cap of 1 byte/ns make a mean size of 10000 bytes a mean service of 10 us. */
 static void test_res_capped_channels_match_erlang_c(void **state)
 {
     (void)state;
-    const uint32_t c = 4;
-    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
-    /* B = 4 bytes/ns, cap 1 byte/ns: a mean size of 10000 bytes is a mean service of 10 us */
-    ts_res_spec_t spec = {.name = "raid", .channels = c, .bw_bytes_per_s = 4 * GBPS,
+    ts_res_spec_t spec = {.name = "raid", .channels = 4, .bw_bytes_per_s = 4 * GBPS,
                           .max_rate_bytes_per_s = GBPS};
-    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP_BYTES, 4, NULL);
-    double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
-    assert_rel("capped M/M/4 Wq (Erlang C)", m.wq_ns, wq, 0.03);
-    assert_rel("capped M/M/4 utilisation", m.util, rho, 0.01);
-    assert_little(&m);
+    check_erlang_c("capped M/M/4", &spec, SERVICE_EXP_BYTES, 4);
 }
 
 /* Processor sharing (M/M/1-PS): a link with no channel limit and exponential sizes. The
