@@ -6,10 +6,11 @@
  * units and a resource of B bytes/s delivers B * RES_K units per ns in all. With n active
  * transfers each receives min(cap, B/n) * RES_K units per ns; RES_K = lcm(1..16) keeps that
  * an integer for every n <= 16 (and every n dividing it). For other n the increment of V is
- * rounded up, so V never lags the exact value: a finish time is the exact one rounded up to
- * the ns, or one ns earlier when the exact time lies within (updates * n / (B * RES_K)) ns
- * above a whole ns. One pending completion event per resource: ev_at is its time; an event
- * of the resource at any other time is stale (the next finish moved) and is ignored.
+ * rounded up, so V never lags the exact value. A completion event is placed at the exact
+ * finish under the current sharing rounded up to the ns; until it pops all transfers keep
+ * sharing, so each rounding can delay the later finishes of the same busy period by under
+ * 1 ns. One valid completion event per resource: ev_at is its time; an event of the
+ * resource at any other time is stale (the next finish moved) and is ignored.
  */
 #include "resource.h"
 
