@@ -46,6 +46,7 @@ struct res {
     uint32_t channels;     /* 0 = unlimited */
     uint64_t bw;           /* bytes/s, 0 = infinite */
     uint64_t cap;          /* bytes/s per transfer, 0 = none */
+    ts_hist_t *wait_hist;  /* the owner's, or NULL */
     uint32_t wait_head;    /* FCFS waiting line of job ids */
     uint32_t wait_tail;
     struct flow *fh;       /* binary min-heap of active transfers by (fin, seq) */
@@ -240,6 +241,8 @@ static int res_service_start(ts_res_sys_t *s, struct res *r, uint32_t jid, ts_er
     r->st.wait_sum_ns += (double)wait;
     if (wait > r->st.wait_max_ns)
         r->st.wait_max_ns = wait;
+    if (r->wait_hist)
+        ts_hist_record(r->wait_hist, wait);
     if (!st->fixed_ns && res_has_transfer(r, st))
         return res_transfer_start(s, r, jid, st->bytes, err);
     return ts_des_schedule(s->q, now + st->fixed_ns, ts_des_tag(s->kind_job, jid), err);
@@ -405,6 +408,7 @@ int ts_res_add(ts_res_sys_t *s, const ts_res_spec_t *spec, uint32_t *id, ts_err_
     r->channels = spec->channels;
     r->bw = spec->bw_bytes_per_s;
     r->cap = spec->max_rate_bytes_per_s;
+    r->wait_hist = spec->wait_hist;
     r->ev_at = TS_DES_NEVER;
     r->t_v = r->t_acc = ts_des_now(s->q);
     s->res[s->n_res] = r;

@@ -375,7 +375,13 @@ static void test_res_per_transfer_cap(void **state)
 static void test_res_device_holds_channel_until_bytes_done(void **state)
 {
     struct fx *f = *state;
-    uint32_t dev = add(f, 2, GBPS, 0);
+    ts_hist_t waits;
+    ts_hist_init(&waits);
+    ts_res_spec_t spec = {.name = "nvme", .channels = 2, .bw_bytes_per_s = GBPS,
+                          .wait_hist = &waits};
+    uint32_t dev;
+    ts_err_t err = {0};
+    assert_int_equal(ts_res_add(f->s, &spec, &dev, &err), 0);
     for (uint64_t i = 1; i <= 3; i++)
         submit1(f, dev, 100, 1000, i);
     run_until(f, TS_DES_NEVER);
@@ -397,6 +403,10 @@ static void test_res_device_holds_channel_until_bytes_done(void **state)
     assert_int_equal(st.bytes, 3000);
     assert_int_equal(st.in_service + st.waiting + st.transfers, 0);
     assert_int_equal(ts_res_in_flight(f->s), 0);
+    assert_int_equal(waits.n, 3);
+    assert_int_equal(waits.min_ns, 0);
+    assert_int_equal(waits.max_ns, 2100);
+    assert_int_equal(ts_hist_percentile(&waits, 50), 0);
 }
 
 /* A path: NVMe (read 10 us + 4096 B at 4 B/ns), PCIe (500 ns, 2 B/ns), a 300 ns delay, HBM
@@ -486,12 +496,31 @@ static void test_res_create_oom_is_clean(void **state)
         assert_int_equal(rc, TS_ENOMEM);
         assert_null(s);
     }
-    ts_res_spec_t spec = {.name = "r", .channels = 1};
+    ts_res_spec_t spec = {.name = "r", .channels = 1, .bw_bytes_per_s = GBPS};
     uint32_t id;
     ts_mem_fail_after(0);
     assert_int_equal(ts_res_add(s, &spec, &id, &err), TS_ENOMEM);
     ts_mem_fail_after(-1);
     assert_int_equal(ts_res_count(s), 0);
+    assert_int_equal(ts_res_add(s, &spec, &id, &err), 0);
+    /* A submit that cannot get memory (transfer heap, job pool) starts nothing. */
+    ts_res_stage_t st = {.res = id, .bytes = 1000};
+    for (long n = 0;; n++) {
+        ts_err_clear(&err);
+        ts_mem_fail_after(n);
+        int rc = ts_res_submit(s, &st, 1, 42, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_int_equal(ts_res_in_flight(s), 0);
+        ts_res_stats_t rs;
+        ts_res_stats(s, id, &rs);
+        assert_int_equal(rs.n_arrivals + rs.transfers + ts_des_pending(q), 0);
+    }
+    assert_int_equal(ts_des_run(q, TS_DES_NEVER, &err), 0);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.end[0], 1000);
     ts_res_sys_destroy(s);
     ts_des_destroy(q);
 }
