@@ -13,6 +13,7 @@
 
 #define DES_ALIGN 64u
 #define DES_PAD 4u /* sentinel slots after the last key */
+#define DES_PREFETCH_MIN (1u << 15) /* heaps above 512 KiB: prefetch grandchildren */
 #define DES_KEY_MAX (~(ts_des_key_t)0)
 
 static inline ts_des_key_t des_key(uint64_t at_ns, uint32_t seq, uint32_t tag)
@@ -21,7 +22,7 @@ static inline ts_des_key_t des_key(uint64_t at_ns, uint32_t seq, uint32_t tag)
 }
 
 /* Slot i's first child is 4i+1; placing slot 1 on a 64-byte boundary aligns every group. */
-static int des_grow(ts_des_t *q, uint32_t cap, ts_err_t *err)
+__attribute__((cold, noinline)) static int des_grow(ts_des_t *q, uint32_t cap, ts_err_t *err)
 {
     size_t bytes = ((size_t)cap + DES_PAD + 1) * sizeof(ts_des_key_t) + DES_ALIGN;
     char *raw = ts_malloc(bytes);
@@ -81,36 +82,6 @@ int ts_des_reserve(ts_des_t *q, uint32_t n, ts_err_t *err)
     return des_grow(q, n, err);
 }
 
-/* Places x in the hole at slot i, moving smaller descendants up. Slots n..n+3 hold
- * DES_KEY_MAX sentinels, so every sibling group reads as full; the minimum of a group is
- * chosen by a branch-free tournament, since its outcome is random. */
-static inline void des_sift_down(ts_des_key_t *h, uint32_t n, uint32_t i, ts_des_key_t x)
-{
-    for (;;) {
-        uint64_t c = (uint64_t)i * 4 + 1;
-        if (c >= n)
-            break;
-        const ts_des_key_t *g = h + c;
-        if (c * 4 + 1 < n) {
-            const char *gc = (const char *)(h + c * 4 + 1);
-            __builtin_prefetch(gc);
-            __builtin_prefetch(gc + 64);
-            __builtin_prefetch(gc + 128);
-            __builtin_prefetch(gc + 192);
-        }
-        ts_des_key_t k0 = g[0], k1 = g[1], k2 = g[2], k3 = g[3];
-        uint32_t a = k1 < k0, b = k3 < k2;
-        ts_des_key_t ka = a ? k1 : k0, kb = b ? k3 : k2;
-        uint32_t d = kb < ka;
-        ts_des_key_t mk = d ? kb : ka;
-        if (!(mk < x))
-            break;
-        h[i] = mk;
-        i = (uint32_t)c + (d ? 2 + b : a);
-    }
-    h[i] = x;
-}
-
 static inline void des_sift_up(ts_des_key_t *h, uint32_t i, ts_des_key_t x)
 {
     while (i > 0) {
@@ -121,6 +92,36 @@ static inline void des_sift_up(ts_des_key_t *h, uint32_t i, ts_des_key_t x)
         i = p;
     }
     h[i] = x;
+}
+
+/* Places x in the hole at slot i, bottom-up (Floyd): walks the hole down to a leaf along
+ * the smaller children, then lets x rise from there, since a key placed at the root
+ * usually belongs near the bottom. Slots n..n+3 hold DES_KEY_MAX sentinels, so every
+ * sibling group reads as full; the smallest of a group is chosen by a branch-free
+ * tournament, since its outcome is random. In heaps too large for the near caches the four
+ * grandchild groups (256 contiguous bytes) are prefetched one level ahead. */
+static inline void des_sift_down(ts_des_key_t *h, uint32_t n, uint32_t i, ts_des_key_t x)
+{
+    for (;;) {
+        uint64_t c = (uint64_t)i * 4 + 1;
+        if (c >= n)
+            break;
+        const ts_des_key_t *g = h + c;
+        if (n > DES_PREFETCH_MIN && c * 4 + 1 < n) {
+            const char *gc = (const char *)(h + c * 4 + 1);
+            __builtin_prefetch(gc);
+            __builtin_prefetch(gc + 64);
+            __builtin_prefetch(gc + 128);
+            __builtin_prefetch(gc + 192);
+        }
+        ts_des_key_t k0 = g[0], k1 = g[1], k2 = g[2], k3 = g[3];
+        uint32_t a = k1 < k0, b = k3 < k2;
+        ts_des_key_t ka = a ? k1 : k0, kb = b ? k3 : k2;
+        uint32_t d = kb < ka;
+        h[i] = d ? kb : ka;
+        i = (uint32_t)c + 2 * d + (a ^ ((a ^ b) & (0u - d)));
+    }
+    des_sift_up(h, i, x);
 }
 
 /* Refills the root hole with the last key. */
@@ -141,7 +142,7 @@ static int des_cmp_key(const void *a, const void *b)
 
 /* Sequence numbers ran out: sort the pending keys (a sorted array is a heap) and number
  * them again from 0, which keeps their order. */
-static void des_renumber(ts_des_t *q)
+__attribute__((cold, noinline)) static void des_renumber(ts_des_t *q)
 {
     if (q->has_hole)
         des_fill_hole(q);

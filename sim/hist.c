@@ -68,7 +68,7 @@ uint64_t ts_hist_percentile(const ts_hist_t *h, double p)
         return h->min_ns;
     if (p >= 100)
         return h->max_ns;
-    double r = ceil(p / 100.0 * (double)h->n);
+    double r = ceil(p * (double)h->n / 100.0);
     uint64_t rank = r < 1 ? 1 : r >= (double)h->n ? h->n : (uint64_t)r;
     uint64_t seen = 0;
     uint32_t i = 0;

@@ -10,7 +10,7 @@
  * (0.39%) relative error of the true sample quantile (and exact below 256 ns). Count, sum
  * (128-bit), min and max are exact, so the mean is exact to double rounding.
  * Cost: record is O(1) (a count-leading-zeros and an add), merge and percentile are
- * O(TS_HIST_BUCKETS); memory is fixed at about 59 KiB per histogram. Reference: G. Tene,
+ * O(TS_HIST_BUCKETS); memory is fixed at about 58 KiB per histogram. Reference: G. Tene,
  * HdrHistogram, http://hdrhistogram.org (the bucket layout idea; the code is our own).
  */
 #ifndef TS_SIM_HIST_H

@@ -6,10 +6,11 @@
  * units and a resource of B bytes/s delivers B * RES_K units per ns in all. With n active
  * transfers each receives min(cap, B/n) * RES_K units per ns; RES_K = lcm(1..16) keeps that
  * an integer for every n <= 16 (and every n dividing it). For other n the increment of V is
- * rounded up, so V never lags the exact value: a finish time is the exact one rounded up to
- * the ns, or one ns earlier when the exact time lies within (updates * n / (B * RES_K)) ns
- * above a whole ns. One pending completion event per resource: ev_at is its time; an event
- * of the resource at any other time is stale (the next finish moved) and is ignored.
+ * rounded up, so V never lags the exact value. A completion event is placed at the exact
+ * finish under the current sharing rounded up to the ns; until it pops all transfers keep
+ * sharing, so each rounding can delay the later finishes of the same busy period by under
+ * 1 ns. One valid completion event per resource: ev_at is its time; an event of the
+ * resource at any other time is stale (the next finish moved) and is ignored.
  */
 #include "resource.h"
 
@@ -45,6 +46,7 @@ struct res {
     uint32_t channels;     /* 0 = unlimited */
     uint64_t bw;           /* bytes/s, 0 = infinite */
     uint64_t cap;          /* bytes/s per transfer, 0 = none */
+    ts_hist_t *wait_hist;  /* the owner's, or NULL */
     uint32_t wait_head;    /* FCFS waiting line of job ids */
     uint32_t wait_tail;
     struct flow *fh;       /* binary min-heap of active transfers by (fin, seq) */
@@ -239,6 +241,8 @@ static int res_service_start(ts_res_sys_t *s, struct res *r, uint32_t jid, ts_er
     r->st.wait_sum_ns += (double)wait;
     if (wait > r->st.wait_max_ns)
         r->st.wait_max_ns = wait;
+    if (r->wait_hist)
+        ts_hist_record(r->wait_hist, wait);
     if (!st->fixed_ns && res_has_transfer(r, st))
         return res_transfer_start(s, r, jid, st->bytes, err);
     return ts_des_schedule(s->q, now + st->fixed_ns, ts_des_tag(s->kind_job, jid), err);
@@ -404,6 +408,7 @@ int ts_res_add(ts_res_sys_t *s, const ts_res_spec_t *spec, uint32_t *id, ts_err_
     r->channels = spec->channels;
     r->bw = spec->bw_bytes_per_s;
     r->cap = spec->max_rate_bytes_per_s;
+    r->wait_hist = spec->wait_hist;
     r->ev_at = TS_DES_NEVER;
     r->t_v = r->t_acc = ts_des_now(s->q);
     s->res[s->n_res] = r;

@@ -25,6 +25,7 @@
 
 #include "des.h"
 #include "err.h"
+#include "hist.h"
 
 #define TS_RES_MAX_STAGES 8u                       /* stages in one job */
 #define TS_RES_DELAY UINT32_MAX                    /* stage resource: a pure delay of fixed_ns */
@@ -36,6 +37,8 @@ typedef struct ts_res_spec {
     uint32_t channels;             /* requests served at once; 0 = unlimited, never queues */
     uint64_t bw_bytes_per_s;       /* bandwidth shared by active transfers; 0 = infinite */
     uint64_t max_rate_bytes_per_s; /* cap on one transfer's rate; 0 = none */
+    ts_hist_t *wait_hist;          /* optional: records every wait for a channel (ns, 0 for
+                                      none); borrowed, must outlive the set */
 } ts_res_spec_t;
 
 typedef struct ts_res_stage {

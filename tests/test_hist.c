@@ -6,6 +6,7 @@
  * within 2^-8 relative error; count, min, max and mean are exact; merge equals recording
  * everything in one histogram.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,7 +91,7 @@ static void test_hist_uniform_integers_within_error_bound(void **state)
         ts_hist_record(h, v);
     assert_true(ts_hist_mean(h) == (N + 1) / 2.0);
     for (size_t i = 0; i < sizeof(k_ps) / sizeof(k_ps[0]); i++) {
-        uint64_t want = (uint64_t)(k_ps[i] * N / 100.0 + 0.999999);
+        uint64_t want = (uint64_t)ceil(k_ps[i] * N / 100.0);
         if (want < 1)
             want = 1;
         assert_close(ts_hist_percentile(h, k_ps[i]), want, k_ps[i]);
@@ -139,8 +140,7 @@ static void test_hist_random_draws_match_sorted_quantiles_and_merge(void **state
         assert_int_equal(whole->max_ns, v[N - 1]);
         assert_true(ts_hist_mean(whole) == (double)sum / N);
         for (size_t i = 0; i < sizeof(k_ps) / sizeof(k_ps[0]); i++) {
-            double r = k_ps[i] * N / 100.0;
-            uint64_t rank = (uint64_t)r + ((double)(uint64_t)r < r);
+            uint64_t rank = (uint64_t)ceil(k_ps[i] * N / 100.0);
             uint64_t want = v[rank ? rank - 1 : 0];
             assert_close(ts_hist_percentile(whole, k_ps[i]), want, k_ps[i]);
         }

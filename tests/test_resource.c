@@ -4,8 +4,10 @@
  * Hand traces (exact to the ns): one transfer takes latency + S/B, two together each see
  * B/2, staggered starts of three transfers, the per-transfer cap, a device whose channels
  * are held until its bytes are through, a chain of stages with a delay, and the areas the
- * stats integrate. Theory (long runs, fixed GSL seeds, warm-up discarded): M/M/1 and M/D/1
- * mean waits, M/M/c (Erlang C), utilisation = rho and Little's law L = lambda W.
+ * stats integrate; random transfers against an exact fluid reference. Theory (long runs,
+ * fixed GSL seeds, warm-up discarded): M/M/1 and M/D/1 mean waits, M/M/c (Erlang C) with
+ * timed service and with capped bandwidth, M/M/1 processor sharing (mean time and
+ * E[T | x] = x / (B (1 - rho)) per size class), utilisation = rho, Little's law.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -25,11 +28,13 @@
 
 /* ---- fixture: a queue, a resource set and a log of finished jobs ---------------------- */
 
+#define LOG_MAX 8192
+
 struct done_log {
     uint32_t n;
-    uint64_t cookie[64];
-    uint64_t start[64];
-    uint64_t end[64];
+    uint64_t cookie[LOG_MAX];
+    uint64_t start[LOG_MAX];
+    uint64_t end[LOG_MAX];
     ts_des_t *q;
 };
 
@@ -43,7 +48,7 @@ static int log_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err
 {
     (void)err;
     struct done_log *l = ctx;
-    if (l->n < 64) {
+    if (l->n < LOG_MAX) {
         l->cookie[l->n] = cookie;
         l->start[l->n] = start_ns;
         l->end[l->n] = ts_des_now(l->q);
@@ -95,10 +100,21 @@ static void run_until(struct fx *f, uint64_t t)
     assert_int_equal(ts_des_run(f->q, t, &err), 0);
 }
 
+/* Submits n transfers of `bytes` at once (cookies cookie0..), runs them all; returns the
+ * time they started. */
+static uint64_t burst(struct fx *f, uint32_t res, uint64_t n, uint64_t bytes, uint64_t cookie0)
+{
+    uint64_t t0 = ts_des_now(f->q);
+    for (uint64_t i = 0; i < n; i++)
+        submit1(f, res, 0, bytes, cookie0 + i);
+    run_until(f, TS_DES_NEVER);
+    return t0;
+}
+
 /* End time of the job with this cookie. */
 static uint64_t end_of(const struct fx *f, uint64_t cookie)
 {
-    for (uint32_t i = 0; i < f->log.n && i < 64; i++)
+    for (uint32_t i = 0; i < f->log.n && i < LOG_MAX; i++)
         if (f->log.cookie[i] == cookie)
             return f->log.end[i];
     fail_msg("job %llu did not finish", (unsigned long long)cookie);
@@ -219,6 +235,111 @@ static void test_res_seventeen_way_share_rounds_finish_up(void **state)
     assert_int_equal(end_of(f, 17), 18001);
 }
 
+/* A reference processor-sharing link in doubles (O(n) per event): transfers i start at
+ * start[i] with size[i] bytes; every active one moves at min(cap, B/n) bytes/ns. Writes the
+ * exact finish times, and for each transfer the number of finishes since the link was
+ * last idle (the rounding of each of them may shift later finishes by under 1 ns). */
+static void ps_reference(uint32_t n, const uint64_t *start, const uint64_t *size, double bpns,
+                         double cap_bpns, double *finish, uint32_t *busy_rank)
+{
+    double *left = malloc(n * sizeof(*left));
+    uint32_t *active = malloc(n * sizeof(*active));
+    uint32_t n_act = 0, next = 0, rank = 0; /* starts are sorted */
+    double now = 0;
+    while (next < n || n_act) {
+        if (!n_act) {
+            now = (double)start[next];
+            rank = 0;
+        }
+        double rate = bpns / n_act;
+        if (cap_bpns > 0 && (n_act == 0 || cap_bpns < rate))
+            rate = cap_bpns;
+        double t_fin = 1e300;
+        uint32_t which = 0;
+        for (uint32_t k = 0; k < n_act; k++)
+            if (now + left[active[k]] / rate < t_fin) {
+                t_fin = now + left[active[k]] / rate;
+                which = k;
+            }
+        double t = next < n && (double)start[next] <= t_fin ? (double)start[next] : t_fin;
+        for (uint32_t k = 0; k < n_act; k++)
+            left[active[k]] -= (t - now) * rate;
+        now = t;
+        if (next < n && (double)start[next] <= t_fin) {
+            left[next] = (double)size[next];
+            active[n_act++] = next++;
+        } else {
+            finish[active[which]] = now;
+            busy_rank[active[which]] = ++rank;
+            active[which] = active[--n_act];
+        }
+    }
+    free(left);
+    free(active);
+}
+
+/* Random starts (Poisson, load 0.8) and sizes (uniform 1..100000 bytes) on one link, with
+ * and without a per-transfer cap: every finish is within (finishes earlier in its busy
+ * period) + 1 ns of the exact fluid finish, never early by 1 ns or more, and the link's
+ * busy time is the bytes over the bandwidth plus at most 1 ns per finish. */
+static void test_res_random_transfers_match_reference_sharing(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 3000 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 777);
+    uint64_t *start = malloc(N * sizeof(*start)), *size = malloc(N * sizeof(*size));
+    double *ref = malloc(N * sizeof(*ref));
+    uint32_t *rank = malloc(N * sizeof(*rank));
+    uint64_t *got = malloc(N * sizeof(*got));
+    ts_res_stage_t job[2];
+    for (int capped = 0; capped < 2; capped++) {
+        uint64_t cap = capped ? GBPS / 4 : 0;
+        uint32_t link = add(f, 0, GBPS, cap);
+        uint64_t t0 = ts_des_now(f->q), t = t0, total = 0;
+        for (uint32_t i = 0; i < N; i++) {
+            t += (uint64_t)llround(gsl_ran_exponential(rng, 50000 / 0.8));
+            start[i] = t;
+            size[i] = 1 + gsl_rng_uniform_int(rng, 100000);
+            total += size[i];
+            job[0] = (ts_res_stage_t){.res = TS_RES_DELAY, .fixed_ns = t - t0};
+            job[1] = (ts_res_stage_t){.res = link, .bytes = size[i]};
+            ts_err_t err = {0};
+            assert_int_equal(ts_res_submit(f->s, job, 2, 1000000 * capped + i, &err), 0);
+        }
+        uint32_t first = f->log.n;
+        run_until(f, TS_DES_NEVER);
+        assert_int_equal(f->log.n, first + N);
+        for (uint32_t k = first; k < f->log.n; k++)
+            got[f->log.cookie[k] - 1000000 * capped] = f->log.end[k];
+        ps_reference(N, start, size, 1.0, capped ? 0.25 : 0, ref, rank);
+        double worst = 0;
+        for (uint32_t i = 0; i < N; i++) {
+            double diff = (double)got[i] - ref[i];
+            if (diff > worst)
+                worst = diff;
+            if (diff <= -1 || diff > rank[i] + 1e-6)
+                fail_msg("transfer %u: finish %llu, exact %.3f (rank %u in its busy period)", i,
+                         (unsigned long long)got[i], ref[i], rank[i]);
+        }
+        print_message("  cap %s: worst finish - exact = %.3f ns over %d transfers\n",
+                      capped ? "B/4" : "none", worst, N);
+        ts_res_stats_t st;
+        ts_res_stats(f->s, link, &st);
+        assert_int_equal(st.bytes, total);
+        if (!capped) {
+            assert_true(st.bw_busy_ns >= total);
+            assert_true(st.bw_busy_ns <= total + N);
+        }
+    }
+    free(start);
+    free(size);
+    free(ref);
+    free(rank);
+    free(got);
+    gsl_rng_free(rng);
+}
+
 /* The per-transfer cap: one transfer alone runs at the cap, not at B; c channels each
  * capped at B/c behave as c independent servers; without channels, more transfers than
  * B/cap share B. */
@@ -229,10 +350,7 @@ static void test_res_per_transfer_cap(void **state)
     submit1(f, capped, 0, 1000, 1);
     run_until(f, TS_DES_NEVER);
     assert_int_equal(end_of(f, 1), 4000);
-    uint64_t t0 = ts_des_now(f->q);
-    for (uint64_t i = 0; i < 8; i++)
-        submit1(f, capped, 0, 1000, 10 + i);
-    run_until(f, TS_DES_NEVER);
+    uint64_t t0 = burst(f, capped, 8, 1000, 10);
     for (uint64_t i = 0; i < 8; i++)
         assert_int_equal(end_of(f, 10 + i), t0 + (i < 4 ? 4000 : 8000));
     ts_res_stats_t st;
@@ -241,18 +359,12 @@ static void test_res_per_transfer_cap(void **state)
     assert_true(st.wait_sum_ns == 4 * 4000.0);
     assert_int_equal(st.wait_max_ns, 4000);
     uint32_t open = add(f, 0, GBPS, GBPS / 4);
-    t0 = ts_des_now(f->q);
-    for (uint64_t i = 0; i < 8; i++)
-        submit1(f, open, 0, 1000, 20 + i);
-    run_until(f, TS_DES_NEVER);
+    t0 = burst(f, open, 8, 1000, 20);
     for (uint64_t i = 0; i < 8; i++)
         assert_int_equal(end_of(f, 20 + i), t0 + 8000);
     /* cap with no aggregate limit: each transfer at the cap whatever their number */
     uint32_t nolimit = add(f, 0, 0, GBPS / 2);
-    t0 = ts_des_now(f->q);
-    for (uint64_t i = 0; i < 3; i++)
-        submit1(f, nolimit, 0, 1000, 30 + i);
-    run_until(f, TS_DES_NEVER);
+    t0 = burst(f, nolimit, 3, 1000, 30);
     for (uint64_t i = 0; i < 3; i++)
         assert_int_equal(end_of(f, 30 + i), t0 + 2000);
 }
@@ -263,7 +375,13 @@ static void test_res_per_transfer_cap(void **state)
 static void test_res_device_holds_channel_until_bytes_done(void **state)
 {
     struct fx *f = *state;
-    uint32_t dev = add(f, 2, GBPS, 0);
+    ts_hist_t waits;
+    ts_hist_init(&waits);
+    ts_res_spec_t spec = {.name = "nvme", .channels = 2, .bw_bytes_per_s = GBPS,
+                          .wait_hist = &waits};
+    uint32_t dev;
+    ts_err_t err = {0};
+    assert_int_equal(ts_res_add(f->s, &spec, &dev, &err), 0);
     for (uint64_t i = 1; i <= 3; i++)
         submit1(f, dev, 100, 1000, i);
     run_until(f, TS_DES_NEVER);
@@ -285,6 +403,10 @@ static void test_res_device_holds_channel_until_bytes_done(void **state)
     assert_int_equal(st.bytes, 3000);
     assert_int_equal(st.in_service + st.waiting + st.transfers, 0);
     assert_int_equal(ts_res_in_flight(f->s), 0);
+    assert_int_equal(waits.n, 3);
+    assert_int_equal(waits.min_ns, 0);
+    assert_int_equal(waits.max_ns, 2100);
+    assert_int_equal(ts_hist_percentile(&waits, 50), 0);
 }
 
 /* A path: NVMe (read 10 us + 4096 B at 4 B/ns), PCIe (500 ns, 2 B/ns), a 300 ns delay, HBM
@@ -374,26 +496,45 @@ static void test_res_create_oom_is_clean(void **state)
         assert_int_equal(rc, TS_ENOMEM);
         assert_null(s);
     }
-    ts_res_spec_t spec = {.name = "r", .channels = 1};
+    ts_res_spec_t spec = {.name = "r", .channels = 1, .bw_bytes_per_s = GBPS};
     uint32_t id;
     ts_mem_fail_after(0);
     assert_int_equal(ts_res_add(s, &spec, &id, &err), TS_ENOMEM);
     ts_mem_fail_after(-1);
     assert_int_equal(ts_res_count(s), 0);
+    assert_int_equal(ts_res_add(s, &spec, &id, &err), 0);
+    /* A submit that cannot get memory (transfer heap, job pool) starts nothing. */
+    ts_res_stage_t st = {.res = id, .bytes = 1000};
+    for (long n = 0;; n++) {
+        ts_err_clear(&err);
+        ts_mem_fail_after(n);
+        int rc = ts_res_submit(s, &st, 1, 42, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_int_equal(ts_res_in_flight(s), 0);
+        ts_res_stats_t rs;
+        ts_res_stats(s, id, &rs);
+        assert_int_equal(rs.n_arrivals + rs.transfers + ts_des_pending(q), 0);
+    }
+    assert_int_equal(ts_des_run(q, TS_DES_NEVER, &err), 0);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.end[0], 1000);
     ts_res_sys_destroy(s);
     ts_des_destroy(q);
 }
 
 /* ---- queueing theory ------------------------------------------------------------------ */
 
-#ifdef TS_DEBUG
-#define THEORY_JOBS 1000000u /* sanitizer builds: fewer jobs, same tolerance */
-#else
-#define THEORY_JOBS 2000000u
-#endif
+#define THEORY_JOBS 2000000u /* about 0.25 s each in Release, 1.2 s under the sanitizers */
 #define THEORY_WARMUP 100000u
 
-enum service { SERVICE_EXP, SERVICE_DET };
+enum service {
+    SERVICE_EXP,      /* fixed_ns drawn exponential */
+    SERVICE_DET,      /* fixed_ns constant */
+    SERVICE_EXP_BYTES /* bytes drawn exponential (mean in bytes), moved at the resource's rate */
+};
 
 /* Open-loop Poisson source feeding one resource; snapshots the resource's totals when the
  * warm-up ends and when the last job arrives. */
@@ -423,11 +564,14 @@ static int source_arrive(void *ctx, uint32_t id, ts_err_t *err)
         src->t_end = now;
         return 0;
     }
-    double svc = src->service == SERVICE_EXP
-                     ? gsl_ran_exponential(src->rng, src->mean_service_ns)
-                     : src->mean_service_ns;
-    ts_res_stage_t st = {.res = src->res, .fixed_ns = (uint64_t)llround(svc)};
-    int rc = ts_res_submit(src->s, &st, 1, src->n_arrived, err);
+    double svc = src->service == SERVICE_DET
+                     ? src->mean_service_ns
+                     : gsl_ran_exponential(src->rng, src->mean_service_ns);
+    uint64_t amount = (uint64_t)llround(svc);
+    ts_res_stage_t st = {.res = src->res, .fixed_ns = amount};
+    if (src->service == SERVICE_EXP_BYTES)
+        st = (ts_res_stage_t){.res = src->res, .bytes = amount ? amount : 1};
+    int rc = ts_res_submit(src->s, &st, 1, (uint64_t)src->n_arrived << 32 | st.bytes, err);
     if (rc)
         return rc;
     src->n_arrived++;
@@ -435,15 +579,38 @@ static int source_arrive(void *ctx, uint32_t id, ts_err_t *err)
     return ts_des_schedule(src->q, now + gap, ts_des_tag(src->kind, 0), err);
 }
 
+/* Finished jobs after the warm-up, by size class (bytes / mean: <1/2, <1, <2, <4, more):
+ * time present and bytes, for the processor-sharing law E[T | x] = x / (B (1 - rho)). */
+#define SIZE_CLASSES 5
+
+struct finish_acc {
+    ts_des_t *q;
+    double mean_bytes;
+    uint64_t n_done;
+    uint64_t n[SIZE_CLASSES];
+    double t_sum[SIZE_CLASSES];
+    double x_sum[SIZE_CLASSES];
+};
+
 static int count_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
 {
-    (void)cookie, (void)start_ns, (void)err;
-    (*(uint64_t *)ctx)++;
+    (void)err;
+    struct finish_acc *acc = ctx;
+    acc->n_done++;
+    uint64_t bytes = cookie & 0xffffffffu;
+    if ((cookie >> 32) < THEORY_WARMUP || !bytes)
+        return 0;
+    double r = (double)bytes / acc->mean_bytes;
+    int c = r < 0.5 ? 0 : r < 1 ? 1 : r < 2 ? 2 : r < 4 ? 3 : 4;
+    acc->n[c]++;
+    acc->t_sum[c] += (double)(ts_des_now(acc->q) - start_ns);
+    acc->x_sum[c] += (double)bytes;
     return 0;
 }
 
 struct measured {
     double wq_ns;    /* mean wait for a channel */
+    double u_bw;     /* time with a transfer active / elapsed */
     double util;     /* busy channel-time / (channels * elapsed) */
     double lq;       /* time-averaged waiting-line length */
     double lambda;   /* arrivals per ns */
@@ -452,15 +619,20 @@ struct measured {
 };
 
 /* c channels, arrival rate lambda, mean service 1/mu (ns), one seed. */
-static struct measured run_queue(uint32_t channels, double lambda, double mean_service_ns,
-                                 enum service service, unsigned long seed)
+static struct measured run_queue(const ts_res_spec_t *spec, double lambda,
+                                 double mean_service_ns, enum service service,
+                                 unsigned long seed, struct finish_acc *acc)
 {
     ts_des_t *q;
     ts_res_sys_t *s;
     ts_err_t err = {0};
-    uint64_t n_done = 0;
+    struct finish_acc local = {0};
+    if (!acc)
+        acc = &local;
     assert_int_equal(ts_des_create(1024, &q, &err), 0);
-    assert_int_equal(ts_res_sys_create(q, count_done, &n_done, &s, &err), 0);
+    acc->q = q;
+    acc->mean_bytes = mean_service_ns;
+    assert_int_equal(ts_res_sys_create(q, count_done, acc, &s, &err), 0);
     struct source src = {.q = q,
                          .s = s,
                          .rng = gsl_rng_alloc(gsl_rng_mt19937),
@@ -469,17 +641,18 @@ static struct measured run_queue(uint32_t channels, double lambda, double mean_s
                          .service = service,
                          .n_total = THEORY_JOBS};
     gsl_rng_set(src.rng, seed);
-    ts_res_spec_t spec = {.name = "server", .channels = channels};
-    assert_int_equal(ts_res_add(s, &spec, &src.res, &err), 0);
+    uint32_t channels = spec->channels;
+    assert_int_equal(ts_res_add(s, spec, &src.res, &err), 0);
     assert_int_equal(ts_des_kind_add(q, source_arrive, &src, &src.kind, &err), 0);
     assert_int_equal(ts_des_schedule(q, 0, ts_des_tag(src.kind, 0), &err), 0);
     assert_int_equal(ts_des_run(q, TS_DES_NEVER, &err), 0);
-    assert_int_equal(n_done, THEORY_JOBS);
+    assert_int_equal(acc->n_done, THEORY_JOBS);
     const ts_res_stats_t *a = &src.warm, *b = &src.end;
     double dt = (double)(src.t_end - src.t_warm);
     struct measured m = {
         .wq_ns = (b->wait_sum_ns - a->wait_sum_ns) / (double)(b->n_started - a->n_started),
-        .util = (b->busy_area - a->busy_area) / (channels * dt),
+        .util = channels ? (b->busy_area - a->busy_area) / (channels * dt) : 0,
+        .u_bw = (double)(b->bw_busy_ns - a->bw_busy_ns) / dt,
         .lq = (b->queue_area - a->queue_area) / dt,
         .lambda = (double)(b->n_arrivals - a->n_arrivals) / dt,
         .l_sys = (b->system_area - a->system_area) / dt,
@@ -515,7 +688,8 @@ static void test_res_mm1_mean_wait_matches_theory(void **state)
 {
     (void)state;
     double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
-    struct measured m = run_queue(1, lambda, SERVICE_NS, SERVICE_EXP, 1);
+    ts_res_spec_t spec = {.name = "server", .channels = 1};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP, 1, NULL);
     assert_rel("M/M/1 Wq = rho/(mu-lambda)", m.wq_ns, rho / (mu - lambda), 0.03);
     assert_rel("M/M/1 utilisation = rho", m.util, rho, 0.01);
     assert_little(&m);
@@ -525,7 +699,8 @@ static void test_res_md1_mean_wait_matches_theory(void **state)
 {
     (void)state;
     double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
-    struct measured m = run_queue(1, lambda, SERVICE_NS, SERVICE_DET, 2);
+    ts_res_spec_t spec = {.name = "server", .channels = 1};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_DET, 2, NULL);
     assert_rel("M/D/1 Wq = rho/(2mu(1-rho))", m.wq_ns, rho / (2 * mu * (1 - rho)), 0.03);
     assert_rel("M/D/1 utilisation = rho", m.util, rho, 0.01);
     assert_little(&m);
@@ -543,16 +718,62 @@ static double erlang_c(uint32_t c, double a)
     return tail / (sum + tail);
 }
 
+/* Runs c = spec->channels servers at rho = 0.7 (mean service 10 us) and checks the mean
+ * wait against Erlang C, the utilisation against rho, and Little's law. */
+static void check_erlang_c(const char *label, const ts_res_spec_t *spec, enum service service,
+                           unsigned long seed)
+{
+    const uint32_t c = spec->channels;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
+    struct measured m = run_queue(spec, lambda, SERVICE_NS, service, seed, NULL);
+    double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
+    char what[64];
+    snprintf(what, sizeof(what), "%s Wq (Erlang C)", label);
+    assert_rel(what, m.wq_ns, wq, 0.03);
+    snprintf(what, sizeof(what), "%s utilisation = rho", label);
+    assert_rel(what, m.util, rho, 0.01);
+    assert_little(&m);
+}
+
 static void test_res_mmc_mean_wait_matches_erlang_c(void **state)
 {
     (void)state;
-    const uint32_t c = 4;
-    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * c * mu;
-    struct measured m = run_queue(c, lambda, SERVICE_NS, SERVICE_EXP, 3);
-    double wq = erlang_c(c, lambda / mu) / (c * mu - lambda);
-    assert_rel("M/M/4 Wq = C(c,a)/(c mu-lambda)", m.wq_ns, wq, 0.03);
-    assert_rel("M/M/4 utilisation = rho", m.util, rho, 0.01);
-    assert_little(&m);
+    ts_res_spec_t spec = {.name = "server", .channels = 4};
+    check_erlang_c("M/M/4", &spec, SERVICE_EXP, 3);
+}
+
+/* The same M/M/4 through the bandwidth path: 4 channels capped at B/4 each, exponential
+ * sizes; each transfer moves at B/4, so the channels are 4 independent servers. B = 4
+ * bytes/ns and a cap of 1 byte/ns make a mean size of 10000 bytes a mean service of 10 us. */
+static void test_res_capped_channels_match_erlang_c(void **state)
+{
+    (void)state;
+    ts_res_spec_t spec = {.name = "raid", .channels = 4, .bw_bytes_per_s = 4 * GBPS,
+                          .max_rate_bytes_per_s = GBPS};
+    check_erlang_c("capped M/M/4", &spec, SERVICE_EXP_BYTES, 4);
+}
+
+/* Processor sharing (M/M/1-PS): a link with no channel limit and exponential sizes. The
+ * mean time present is 1 / (mu - lambda), as for M/M/1; and, the law that tells sharing
+ * from queueing, the mean time of a transfer of x bytes is x / (B (1 - rho)) whatever x:
+ * checked per size class. The link is busy a fraction rho of the time. */
+static void test_res_processor_sharing_matches_theory(void **state)
+{
+    (void)state;
+    double mu = 1 / SERVICE_NS, rho = 0.7, lambda = rho * mu;
+    ts_res_spec_t spec = {.name = "link", .bw_bytes_per_s = GBPS};
+    struct finish_acc acc = {0};
+    struct measured m = run_queue(&spec, lambda, SERVICE_NS, SERVICE_EXP_BYTES, 5, &acc);
+    assert_rel("M/M/1-PS W = 1/(mu-lambda)", m.w_sys_ns, 1 / (mu - lambda), 0.03);
+    assert_rel("M/M/1-PS link busy = rho", m.u_bw, rho, 0.01);
+    assert_rel("Little L = lambda W", m.l_sys, m.lambda * m.w_sys_ns, 0.01);
+    static const char *const names[SIZE_CLASSES] = {
+        "PS T/x, x < mean/2", "PS T/x, mean/2..mean", "PS T/x, mean..2 mean",
+        "PS T/x, 2..4 mean", "PS T/x, x > 4 mean"};
+    for (int k = 0; k < SIZE_CLASSES; k++) {
+        assert_true(acc.n[k] > 10000);
+        assert_rel(names[k], acc.t_sum[k] / acc.x_sum[k], 1 / (1 - rho), 0.05);
+    }
 }
 
 /* Erlang C against values worked out by hand: one server gives rho; c = 2, a = 1 gives
@@ -573,6 +794,7 @@ int main(void)
         FX(test_res_staggered_starts_match_hand_computation),
         FX(test_res_seven_way_share_ends_on_time),
         FX(test_res_seventeen_way_share_rounds_finish_up),
+        FX(test_res_random_transfers_match_reference_sharing),
         FX(test_res_per_transfer_cap),
         FX(test_res_device_holds_channel_until_bytes_done),
         FX(test_res_chain_of_stages),
@@ -583,6 +805,8 @@ int main(void)
         cmocka_unit_test(test_res_mm1_mean_wait_matches_theory),
         cmocka_unit_test(test_res_md1_mean_wait_matches_theory),
         cmocka_unit_test(test_res_mmc_mean_wait_matches_erlang_c),
+        cmocka_unit_test(test_res_capped_channels_match_erlang_c),
+        cmocka_unit_test(test_res_processor_sharing_matches_theory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
