@@ -20,25 +20,13 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "sim/des.h"
 #include "sim/mem.h"
 #include "sim/resource.h"
 #include "sim/units.h"
 
 #define INC_TABLE (1u << 20)
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static uint64_t splitmix64(uint64_t *s)
 {

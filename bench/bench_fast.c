@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "policies/policy.h"
 #include "sim/engine.h"
 #include "sim/future.h"
@@ -26,19 +27,6 @@
 #include "sim/memtrace.h"
 #include "sim/units.h"
 #include "workloads/gen.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 struct outcome {
     double seconds;

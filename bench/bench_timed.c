@@ -18,25 +18,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "sim/device.h"
 #include "sim/hier.h"
 #include "sim/memtrace.h"
 #include "sim/timed.h"
 #include "sim/units.h"
 #include "workloads/gen.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int replay(const ts_memtrace_t *mt, uint64_t n_keys, const ts_timed_config_t *cfg,
                   double *secs, ts_timed_result_t *res, double *hit_ratio, ts_err_t *err)
