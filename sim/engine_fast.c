@@ -4,47 +4,27 @@
  */
 #include "engine.h"
 
+#include "lookahead.h"
+
 #include <stdbool.h>
 
-/* Requests are read LOOKAHEAD ahead so that the top tier's index slot (LOOKAHEAD ahead)
- * and node (NEAR ahead) are on their way to the CPU cache when the request is replayed:
- * with a working set larger than the cache, those two loads dominate. The hints change
- * no state, so the counters are the same as a plain one-at-a-time replay. */
-#define LOOKAHEAD 16 /* a power of two */
-#define NEAR 6
-
+/* Requests come through the read-ahead ring (lookahead.h), which hints each key's index
+ * slot and node into the CPU cache before its turn; the counters are those of a plain
+ * one-at-a-time replay. */
 int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, ts_err_t *err)
 {
-    ts_req_t ring[LOOKAHEAD];
-    size_t head = 0, count = 0;
-    bool more = true;
-    const ts_tier_t *top = h->n ? h->tiers[0] : NULL;
-    for (;;) {
-        while (more && count < LOOKAHEAD) {
-            ts_req_t *q = &ring[(head + count) & (LOOKAHEAD - 1)];
-            int rc = ts_reader_next(r, q, err);
-            if (rc < 0)
-                return rc;
-            if (rc == 0) {
-                more = false;
-                break;
-            }
-            if (top)
-                ts_tier_prefetch(top, q->key, 0);
-            count++;
-        }
-        if (count == 0)
-            return ts_hier_finish(h, NULL, err);
-        if (top && count > NEAR)
-            ts_tier_prefetch(top, ring[(head + NEAR) & (LOOKAHEAD - 1)].key, 1);
-        int rc = ts_hier_access(h, &ring[head], NULL, err);
+    ts_lookahead_t la;
+    ts_lookahead_init(&la, h, r);
+    const ts_req_t *q;
+    int rc;
+    while ((rc = ts_lookahead_next(&la, &q, err)) > 0) {
+        rc = ts_hier_access(h, q, NULL, err);
         if (rc < 0) {
             ts_err_where(err, "request %llu", (unsigned long long)h->tot.n_req);
             return rc;
         }
-        head = (head + 1) & (LOOKAHEAD - 1);
-        count--;
     }
+    return rc < 0 ? rc : ts_hier_finish(h, NULL, err);
 }
 
 int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_t *tot,

@@ -311,13 +311,15 @@ static int timed_read(timed_t *t, ts_req_t *r, bool *got, ts_err_t *err)
     *got = false;
     if (t->reader_done)
         return 0;
-    int rc = ts_lookahead_next(&t->la, r, err);
+    const ts_req_t *q;
+    int rc = ts_lookahead_next(&t->la, &q, err);
     if (rc < 0)
         return rc;
     if (rc == 0) {
         t->reader_done = true;
         return 0;
     }
+    *r = *q;
     *got = true;
     return 0;
 }

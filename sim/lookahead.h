@@ -37,8 +37,9 @@ static inline void ts_lookahead_init(ts_lookahead_t *la, const ts_hier_t *h, ts_
     la->r = r;
 }
 
-/* The next request into *out: 1, 0 at the end, or the reader's error. */
-static inline int ts_lookahead_next(ts_lookahead_t *la, ts_req_t *out, ts_err_t *err)
+/* Points *out at the next request (valid until the next call): 1, 0 at the end, or the
+ * reader's error. */
+static inline int ts_lookahead_next(ts_lookahead_t *la, const ts_req_t **out, ts_err_t *err)
 {
     const ts_hier_t *h = la->h;
     while (!la->done && la->count < TS_LOOKAHEAD) {
@@ -59,7 +60,7 @@ static inline int ts_lookahead_next(ts_lookahead_t *la, ts_req_t *out, ts_err_t 
     if (h->n && la->count > TS_LOOKAHEAD_NEAR)
         ts_tier_prefetch(h->tiers[0],
                          la->ring[(la->head + TS_LOOKAHEAD_NEAR) & (TS_LOOKAHEAD - 1)].key, 1);
-    *out = la->ring[la->head];
+    *out = &la->ring[la->head];
     la->head = (la->head + 1) & (TS_LOOKAHEAD - 1);
     la->count--;
     return 1;
