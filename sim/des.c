@@ -61,6 +61,7 @@ void ts_des_destroy(ts_des_t *q)
 {
     if (!q)
         return;
+    ts_free(q->ring);
     ts_free(q->raw);
     ts_free(q);
 }
@@ -154,11 +155,39 @@ __attribute__((cold, noinline)) static void des_renumber(ts_des_t *q)
     q->seq_next = q->n;
 }
 
+/* Doubles the ring of events at the current time, keeping their order. */
+__attribute__((cold, noinline)) static int des_ring_grow(ts_des_t *q, ts_err_t *err)
+{
+    uint32_t cap = q->ring_cap ? q->ring_cap * 2 : 256;
+    if (q->ring_cap > UINT32_MAX / 2)
+        return ts_err_set(err, TS_ENOMEM, "more than %u events at one time", q->ring_cap);
+    uint32_t *ring = ts_malloc((size_t)cap * sizeof(*ring));
+    if (!ring)
+        return ts_err_set(err, TS_ENOMEM, "cannot grow the event queue to %u events at one time",
+                          cap);
+    for (uint32_t i = 0; i < q->ring_n; i++)
+        ring[i] = q->ring[(q->ring_head + i) & (q->ring_cap - 1)];
+    ts_free(q->ring);
+    q->ring = ring;
+    q->ring_head = 0;
+    q->ring_cap = cap;
+    return 0;
+}
+
 int ts_des_schedule(ts_des_t *q, uint64_t at_ns, uint32_t tag, ts_err_t *err)
 {
     if (at_ns < q->now_ns)
         return ts_err_set(err, TS_EINVAL, "event at %llu ns is before the clock (%llu ns)",
                           (unsigned long long)at_ns, (unsigned long long)q->now_ns);
+    if (at_ns == q->now_ns) {
+        if (q->ring_n == q->ring_cap) {
+            int rc = des_ring_grow(q, err);
+            if (rc)
+                return rc;
+        }
+        q->ring[(q->ring_head + q->ring_n++) & (q->ring_cap - 1)] = tag;
+        return 0;
+    }
     if (q->seq_next == UINT32_MAX)
         des_renumber(q);
     ts_des_key_t x = des_key(at_ns, q->seq_next++, tag);
@@ -180,6 +209,8 @@ int ts_des_schedule(ts_des_t *q, uint64_t at_ns, uint32_t tag, ts_err_t *err)
 
 uint64_t ts_des_peek(ts_des_t *q)
 {
+    if (q->ring_n)
+        return q->now_ns;
     if (q->has_hole)
         des_fill_hole(q);
     return q->n ? (uint64_t)(q->heap[0] >> 64) : TS_DES_NEVER;
@@ -189,6 +220,17 @@ bool ts_des_pop(ts_des_t *q, uint64_t until_ns, uint64_t *at_ns, uint32_t *tag)
 {
     if (q->has_hole)
         des_fill_hole(q);
+    if (q->ring_n && (q->n == 0 || (uint64_t)(q->heap[0] >> 64) > q->now_ns)) {
+        /* the ring's events are at now, after any of the heap's at now */
+        if (q->now_ns > until_ns)
+            return false;
+        *tag = q->ring[q->ring_head];
+        q->ring_head = (q->ring_head + 1) & (q->ring_cap - 1);
+        q->ring_n--;
+        q->n_events++;
+        *at_ns = q->now_ns;
+        return true;
+    }
     if (q->n == 0)
         return false;
     ts_des_key_t k = q->heap[0];

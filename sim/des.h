@@ -9,7 +9,10 @@
  * Implementation: an implicit 4-ary min-heap of 16-byte keys ((time << 64) | (seq << 32) |
  * tag, compared as one 128-bit integer), laid out so that the four children of a node share
  * one 64-byte cache line. A pop leaves a hole at the root that the next schedule fills, so
- * pop-then-schedule (the common "hold" step) costs one sift-down. Schedule and pop are
+ * pop-then-schedule (the common "hold" step) costs one sift-down. Events scheduled at the
+ * current time (completions, hand-offs) skip the heap: they wait in a FIFO ring and run
+ * after the heap's events of that same time, which were all scheduled earlier, so the
+ * (time, insertion) order holds at O(1) per such event. Schedule and pop are
  * O(log4 n) and never allocate once the queue has reached its peak size. The 32-bit
  * sequence numbers are renumbered (an O(n log n) sort) once every 2^32 schedules.
  */
@@ -47,6 +50,10 @@ typedef struct ts_des {
     uint32_t n_kinds;   /* read-only: kinds registered */
     uint64_t now_ns;    /* read-only: the clock, the time of the last event popped */
     uint64_t n_events;  /* read-only: events popped so far */
+    uint32_t *ring;     /* private: tags of events at now_ns, FIFO */
+    uint32_t ring_head; /* private: index of the oldest */
+    uint32_t ring_n;    /* private: events in the ring */
+    uint32_t ring_cap;  /* private: slots (0 or a power of two) */
     ts_des_handler_t handlers[TS_DES_KINDS]; /* private: by kind */
 } ts_des_t;
 
@@ -103,7 +110,7 @@ static inline uint64_t ts_des_now(const ts_des_t *q)
 /* Events waiting to be popped. */
 static inline uint32_t ts_des_pending(const ts_des_t *q)
 {
-    return q->n - (uint32_t)q->has_hole;
+    return q->n - (uint32_t)q->has_hole + q->ring_n;
 }
 
 #endif

@@ -121,6 +121,45 @@ static void test_des_random_schedules_pop_in_time_then_insertion_order(void **st
     gsl_rng_free(rng);
 }
 
+/* Events scheduled at the current time wait in the ring: they run after the heap's events
+ * of the same time (scheduled earlier), in their own order, and an allocation failure
+ * while the ring grows leaves the queue as it was. */
+static void test_des_events_at_now_follow_earlier_ones(void **state)
+{
+    (void)state;
+    ts_des_t *q = mkq();
+    ts_err_t err = {0};
+    uint64_t at;
+    uint32_t tag;
+    assert_int_equal(ts_des_schedule(q, 10, 1, &err), 0);
+    assert_int_equal(ts_des_schedule(q, 10, 2, &err), 0);
+    assert_int_equal(ts_des_schedule(q, 20, 9, &err), 0);
+    assert_true(ts_des_pop(q, TS_DES_NEVER, &at, &tag)); /* clock at 10 */
+    assert_int_equal(tag, 1);
+    assert_int_equal(ts_des_schedule(q, 10, 3, &err), 0); /* at now: the ring */
+    assert_int_equal(ts_des_schedule(q, 10, 4, &err), 0);
+    assert_int_equal(ts_des_pending(q), 4);
+    assert_int_equal(ts_des_peek(q), 10);
+    static const uint32_t want[] = {2, 3, 4, 9};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(ts_des_pop(q, TS_DES_NEVER, &at, &tag));
+        assert_int_equal(tag, want[i]);
+        assert_int_equal(at, i < 3 ? 10 : 20);
+    }
+    assert_false(ts_des_pop(q, TS_DES_NEVER, &at, &tag));
+    /* the first event at now allocates the ring */
+    ts_des_t *q2 = mkq();
+    ts_mem_fail_after(0);
+    assert_int_equal(ts_des_schedule(q2, 0, 7, &err), TS_ENOMEM);
+    ts_mem_fail_after(-1);
+    assert_int_equal(ts_des_pending(q2), 0);
+    assert_int_equal(ts_des_schedule(q2, 0, 7, &err), 0);
+    assert_true(ts_des_pop(q2, 0, &at, &tag));
+    assert_int_equal(tag, 7);
+    ts_des_destroy(q2);
+    ts_des_destroy(q);
+}
+
 static void test_des_pop_stops_at_until_and_clock_only_moves_forward(void **state)
 {
     (void)state;
@@ -280,6 +319,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_des_equal_times_pop_fifo),
         cmocka_unit_test(test_des_random_schedules_pop_in_time_then_insertion_order),
+        cmocka_unit_test(test_des_events_at_now_follow_earlier_ones),
         cmocka_unit_test(test_des_pop_stops_at_until_and_clock_only_moves_forward),
         cmocka_unit_test(test_des_sequence_renumbering_keeps_fifo),
         cmocka_unit_test(test_des_run_dispatches_by_kind),
