@@ -21,7 +21,7 @@ typedef enum ts_op {
 enum ts_req_flag {
     TS_REQ_PREFETCH = 1u << 0,   /* issued by a prefetcher, not by the workload */
     TS_REQ_CHECKPOINT = 1u << 1, /* part of a checkpoint write or restore */
-    TS_REQ_HINT = 1u << 2,       /* carries a workload hint (see later issues) */
+    TS_REQ_HINT = 1u << 2,       /* idle_ns holds a workload hint */
 };
 
 #define TS_REQ_NEVER UINT64_MAX /* next_access when the key is never requested again */
@@ -35,6 +35,9 @@ typedef struct ts_req {
     uint8_t op;           /* ts_op_t */
     uint8_t flags;        /* ts_req_flag bits */
     uint16_t reserved_;   /* zero */
+    uint64_t idle_ns;     /* with TS_REQ_HINT: the workload's expectation of how long this
+                           * stream will be idle after this request (an agent's tool call
+                           * before its next turn), in ns; 0 otherwise */
 } ts_req_t;
 
 /* "get", "put", "delete"; "?" for anything else. */

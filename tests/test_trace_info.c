@@ -59,9 +59,9 @@ static const ts_reader_ops_t k_fn_ops = {
 static void make_hand(uint64_t i, ts_req_t *q)
 {
     static const ts_req_t k[] = {
-        {100, 1, 100, 0, 0, TS_OP_GET, 0, 0},   {200, 2, 300, 0, 0, TS_OP_PUT, 0, 0},
-        {300, 1, 500, 0, 0, TS_OP_GET, 0, 0},   {250, 3, 200, 0, 0, TS_OP_DELETE, 0, 0},
-        {1000, 2, 900, 0, 0, TS_OP_GET, 0, 0},
+        {100, 1, 100, 0, 0, TS_OP_GET, 0, 0, 0},   {200, 2, 300, 0, 0, TS_OP_PUT, 0, 0, 0},
+        {300, 1, 500, 0, 0, TS_OP_GET, 0, 0, 0},   {250, 3, 200, 0, 0, TS_OP_DELETE, 0, 0, 0},
+        {1000, 2, 900, 0, 0, TS_OP_GET, 0, 0, 0},
     };
     *q = k[i];
 }

@@ -75,11 +75,11 @@ static int dir_entries(const char *dir)
 }
 
 static const ts_req_t k_edge[] = {
-    {0, 0, 0, TS_REQ_NEVER, 0, TS_OP_GET, 0, 0},
-    {1, UINT64_MAX, 4096, TS_REQ_NEVER, 1, TS_OP_PUT, TS_REQ_PREFETCH, 0},
+    {0, 0, 0, TS_REQ_NEVER, 0, TS_OP_GET, 0, 0, 0},
+    {1, UINT64_MAX, 4096, TS_REQ_NEVER, 1, TS_OP_PUT, TS_REQ_PREFETCH, 0, 0},
     {UINT64_MAX, 0x0123456789abcdefULL, UINT64_MAX, TS_REQ_NEVER, UINT32_MAX, TS_OP_DELETE,
-     0xff, 0},
-    {1000000000, 42, 0, TS_REQ_NEVER, 7, TS_OP_GET, TS_REQ_CHECKPOINT | TS_REQ_HINT, 0},
+     0xff, 0, 0},
+    {1000000000, 42, 0, TS_REQ_NEVER, 7, TS_OP_GET, TS_REQ_CHECKPOINT | TS_REQ_HINT, 0, 0},
 };
 #define N_EDGE (sizeof(k_edge) / sizeof(k_edge[0]))
 
@@ -146,7 +146,7 @@ static void test_native_layout_matches_the_spec(void **state)
 {
     fixture_t *f = *state;
     ts_req_t r = {0x0807060504030201ULL, 0x1817161514131211ULL, 0x2827262524232221ULL,
-                  TS_REQ_NEVER, 0x34333231u, TS_OP_DELETE, 0x05, 0};
+                  TS_REQ_NEVER, 0x34333231u, TS_OP_DELETE, 0x05, 0, 0};
     write_reqs(f->path, &r, 1);
     size_t n;
     unsigned char *b = slurp(f->path, &n);
@@ -195,7 +195,7 @@ static void test_native_round_trip_many_records(void **state)
     assert_int_equal(ts_writer_native.create(f->path, &w, &err), 0);
     for (uint64_t i = 0; i < N; i++) {
         ts_req_t q = {i * 1000, i * 0x9e3779b97f4a7c15ULL, i % 7 * 512, TS_REQ_NEVER,
-                      (uint32_t)(i % 3), (uint8_t)(i % 3), (uint8_t)i, 0};
+                      (uint32_t)(i % 3), (uint8_t)(i % 3), (uint8_t)i, 0, 0};
         assert_int_equal(ts_writer_native.write(w, &q, &err), 0);
     }
     assert_int_equal(ts_writer_native.finish(w, &err), 0);

@@ -74,7 +74,7 @@ static void write_native(const char *path, uint64_t n)
     ts_writer_t *w = NULL;
     assert_int_equal(fmt->writer->create(path, &w, &err), 0);
     for (uint64_t i = 0; i < n; i++) {
-        ts_req_t q = {i, i * 7, 100 + i, TS_REQ_NEVER, 0, TS_OP_GET, 0, 0};
+        ts_req_t q = {i, i * 7, 100 + i, TS_REQ_NEVER, 0, TS_OP_GET, 0, 0, 0};
         assert_int_equal(fmt->writer->write(w, &q, &err), 0);
     }
     assert_int_equal(fmt->writer->finish(w, &err), 0);
@@ -117,7 +117,7 @@ static void test_trace_round_trip_every_writer(void **state)
         assert_int_equal(fmt->writer->create(p, &w, &err), 0);
         for (uint64_t k = 0; k < 100; k++) {
             ts_req_t q = {k * 3, k ^ 0xabc, k % 5 * 1000, TS_REQ_NEVER, (uint32_t)k % 4,
-                          (uint8_t)(k % 3), (uint8_t)(k % 2), 0};
+                          (uint8_t)(k % 3), (uint8_t)(k % 2), 0, 0};
             assert_int_equal(fmt->writer->write(w, &q, &err), 0);
         }
         assert_int_equal(fmt->writer->finish(w, &err), 0);
