@@ -4,7 +4,7 @@ BUILD      ?= build
 SAN_BUILD  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS   := build-essential cmake pkg-config libgsl-dev libhdf5-dev libyaml-dev \
-              libjansson-dev libcmocka-dev
+              libjansson-dev libcmocka-dev libzstd-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps configure build demo check test test-san bench clean

@@ -59,7 +59,7 @@ static void cli_help(FILE *out)
             "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]...\n"
             "        write the scenario's workload (a generator or a trace) to a trace file\n"
             "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]...\n"
-            "        convert a trace between formats (native by default)\n"
+            "        convert a trace between formats (the output's by its name, else native)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
             "  list [policies|formats|generators|admission|prefetchers|devices [FILE]]\n"
@@ -293,13 +293,24 @@ static int cli_trace_info(int argc, char **argv)
     return 0;
 }
 
+/* The output format: named, else the one the output file's name suggests when that
+ * format can be written, else native. */
+static const ts_trace_format_t *cli_out_format(const char *name, const char *path,
+                                               ts_err_t *err)
+{
+    if (name)
+        return ts_trace_find(name, err);
+    const ts_trace_format_t *f = ts_trace_guess(path);
+    return f && f->writer ? f : ts_trace_find("native", err);
+}
+
 static int cli_trace_gen(int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                           {"output", required_argument, NULL, 'o'},
                                           {"set", required_argument, NULL, 's'},
                                           {NULL, 0, NULL, 0}};
-    const char *fmt_name = "native", *out = NULL;
+    const char *fmt_name = NULL, *out = NULL;
     const char *ovr[CLI_MAX_OVERRIDES];
     size_t n_ovr = 0;
     int c;
@@ -322,7 +333,7 @@ static int cli_trace_gen(int argc, char **argv)
     ts_scenario_t *sc = NULL;
     ts_reader_t *r = NULL;
     uint64_t n = 0;
-    const ts_trace_format_t *fmt = ts_trace_find(fmt_name, &err);
+    const ts_trace_format_t *fmt = cli_out_format(fmt_name, out, &err);
     int rc = fmt ? cli_load(optind < argc ? argv[optind] : NULL, ovr, n_ovr, &sc, &err)
                  : TS_ENOENT;
     if (rc == 0)
@@ -369,7 +380,7 @@ static int cli_trace_convert(int argc, char **argv)
     ts_reader_t *r = NULL;
     uint64_t n = 0;
     const ts_trace_format_t *fin = cli_format(from, in, &err);
-    const ts_trace_format_t *fout = fin ? ts_trace_find(to ? to : "native", &err) : NULL;
+    const ts_trace_format_t *fout = fin ? cli_out_format(to, out, &err) : NULL;
     rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
         rc = cli_copy(r, fout, out, &n, &err);

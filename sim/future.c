@@ -14,18 +14,7 @@
 #include "ktab.h"
 #include "mem.h"
 
-typedef struct future_slot {
-    uint64_t key;  /* request key */
-    uint64_t next; /* index + 1 of the latest request to key seen so far; 0: empty slot */
-} future_slot_t;
-
-typedef struct future_map {
-    future_slot_t *slot; /* 2^k slots */
-    uint64_t mask;       /* slots - 1 */
-    uint64_t n;          /* keys stored */
-} future_map_t;
-
-static int future_map_alloc(future_map_t *m, uint64_t nslots, ts_err_t *err)
+static int future_map_alloc(ts_future_t *m, uint64_t nslots, ts_err_t *err)
 {
     m->slot = ts_calloc(nslots, sizeof(*m->slot));
     if (!m->slot)
@@ -35,9 +24,9 @@ static int future_map_alloc(future_map_t *m, uint64_t nslots, ts_err_t *err)
     return 0;
 }
 
-static int future_map_grow(future_map_t *m, ts_err_t *err)
+static int future_map_grow(ts_future_t *m, ts_err_t *err)
 {
-    future_map_t old = *m;
+    ts_future_t old = *m;
     int rc = future_map_alloc(m, (old.mask + 1) * 2, err);
     if (rc) {
         *m = old;
@@ -55,47 +44,61 @@ static int future_map_grow(future_map_t *m, ts_err_t *err)
     return 0;
 }
 
+int ts_future_init(ts_future_t *f, uint64_t n_hint, ts_err_t *err)
+{
+    f->slot = NULL;
+    f->n = 0;
+    /* Start near the expected number of distinct keys; growth covers the rest. */
+    uint64_t nslots = 1024;
+    while (nslots < n_hint / 4 && nslots < (1u << 22))
+        nslots <<= 1;
+    return future_map_alloc(f, nslots, err);
+}
+
+void ts_future_free(ts_future_t *f)
+{
+    ts_free(f->slot);
+    f->slot = NULL;
+}
+
+int ts_future_step(ts_future_t *f, uint64_t key, uint64_t i, uint64_t *next, ts_err_t *err)
+{
+    uint64_t j = ts_hash64(key) & f->mask;
+    for (;;) {
+        ts_future_slot_t *s = &f->slot[j];
+        if (!s->next) {
+            if ((f->n + 1) * 2 > f->mask + 1) {
+                int rc = future_map_grow(f, err);
+                if (rc)
+                    return rc;
+                j = ts_hash64(key) & f->mask;
+                continue;
+            }
+            s->key = key;
+            s->next = i + 1;
+            f->n++;
+            *next = TS_REQ_NEVER;
+            return 0;
+        }
+        if (s->key == key) {
+            *next = s->next - 1;
+            s->next = i + 1;
+            return 0;
+        }
+        j = (j + 1) & f->mask;
+    }
+}
+
 int ts_future_annotate(ts_req_t *reqs, size_t n, ts_err_t *err)
 {
     if (n == 0)
         return 0;
     if ((uint64_t)n >= TS_REQ_NEVER)
         return ts_err_set(err, TS_ERANGE, "too many requests to annotate: %zu", n);
-    future_map_t m = {0};
-    /* Start near the expected number of distinct keys; growth covers the rest. */
-    uint64_t nslots = 1024;
-    while (nslots < n / 4 && nslots < (1u << 22))
-        nslots <<= 1;
-    int rc = future_map_alloc(&m, nslots, err);
-    if (rc)
-        return rc;
-    for (size_t i = n; i-- > 0;) {
-        uint64_t key = reqs[i].key;
-        uint64_t j = ts_hash64(key) & m.mask;
-        for (;;) {
-            future_slot_t *s = &m.slot[j];
-            if (!s->next) {
-                if ((m.n + 1) * 2 > m.mask + 1) {
-                    if ((rc = future_map_grow(&m, err)) != 0)
-                        goto out;
-                    j = ts_hash64(key) & m.mask;
-                    continue;
-                }
-                s->key = key;
-                s->next = (uint64_t)i + 1;
-                m.n++;
-                reqs[i].next_access = TS_REQ_NEVER;
-                break;
-            }
-            if (s->key == key) {
-                reqs[i].next_access = s->next - 1;
-                s->next = (uint64_t)i + 1;
-                break;
-            }
-            j = (j + 1) & m.mask;
-        }
-    }
-out:
-    ts_free(m.slot);
+    ts_future_t f;
+    int rc = ts_future_init(&f, n, err);
+    for (size_t i = n; rc == 0 && i-- > 0;)
+        rc = ts_future_step(&f, reqs[i].key, i, &reqs[i].next_access, err);
+    ts_future_free(&f);
     return rc;
 }

@@ -20,6 +20,8 @@
 #include "native.h"
 
 extern const ts_reader_ops_t ts_reader_csv;
+extern const ts_reader_ops_t ts_reader_oracle_general;
+extern const ts_writer_ops_t ts_writer_oracle_general;
 
 static const ts_trace_format_t k_csv = {
     .name = "csv",
@@ -41,9 +43,20 @@ static const ts_trace_format_t k_native = {
     .magic_size = TS_NATIVE_MAGIC_SIZE,
 };
 
+static const ts_trace_format_t k_oracle_general = {
+    .name = "oracle_general",
+    .summary = "libCacheSim oracleGeneral binary (24-byte records), plain or zstd-compressed",
+    .reader = &ts_reader_oracle_general,
+    .writer = &ts_writer_oracle_general,
+    .extension = ".oracleGeneral",
+    .magic = NULL, /* no header; a zstd magic says nothing of what is inside */
+    .magic_size = 0,
+};
+
 static const ts_trace_format_t *const k_formats[] = {
     &k_csv,
     &k_native,
+    &k_oracle_general,
 };
 
 #define N_FORMATS (sizeof(k_formats) / sizeof(k_formats[0]))
@@ -88,9 +101,18 @@ const ts_trace_format_t *ts_trace_guess(const char *path)
         if (f->magic && f->magic_size <= (size_t)got && memcmp(head, f->magic, f->magic_size) == 0)
             return f;
     }
-    for (size_t i = 0; i < N_FORMATS; i++)
-        if (k_formats[i]->extension && trace_has_suffix(path, k_formats[i]->extension))
-            return k_formats[i];
+    /* by extension, also under the suffixes compressed and binary copies add
+     * ("t.oracleGeneral.zst", "t.oracleGeneral.bin") */
+    static const char *const k_extra[] = {"", ".zst", ".bin", ".bin.zst"};
+    for (size_t e = 0; e < sizeof(k_extra) / sizeof(k_extra[0]); e++)
+        for (size_t i = 0; i < N_FORMATS; i++) {
+            char ext[64];
+            if (!k_formats[i]->extension)
+                continue;
+            snprintf(ext, sizeof(ext), "%s%s", k_formats[i]->extension, k_extra[e]);
+            if (trace_has_suffix(path, ext))
+                return k_formats[i];
+        }
     return NULL;
 }
 

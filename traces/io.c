@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.c - plain or zstd input streams and atomic output files (see io_internal.h).
+ */
+#include "io_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "../sim/mem.h"
+
+#define ZIN_BUF (128u * 1024u)
+#define IO_COPY (256u * 1024u)
+
+static const unsigned char k_zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+
+int ts__io_code(int sys_errno)
+{
+    if (sys_errno == ENOSPC || sys_errno == EDQUOT)
+        return TS_ENOSPC;
+    return sys_errno == ENOENT ? TS_ENOENT : TS_EIO;
+}
+
+/* Reads up to n bytes from fd, retrying short reads and EINTR: the count, or -errno. */
+static ssize_t io_read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, (char *)buf + got, n - got);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* ---- input ---- */
+
+int ts__zin_open(ts__zin_t *z, const char *path, ts_err_t *err)
+{
+    memset(z, 0, sizeof(*z));
+    z->path = path;
+    z->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (z->fd < 0) {
+        int e = errno;
+        return ts_err_sys(err, e == ENOENT ? TS_ENOENT : TS_EIO, e, "cannot open '%s'", path);
+    }
+    unsigned char head[4];
+    ssize_t got = io_read_full(z->fd, head, sizeof(head));
+    if (got < 0 || lseek(z->fd, 0, SEEK_SET) != 0) {
+        int e = got < 0 ? (int)-got : errno;
+        ts__zin_close(z);
+        return ts_err_sys(err, TS_EIO, e, "cannot read '%s'", path);
+    }
+    z->is_zstd = got == 4 && memcmp(head, k_zstd_magic, 4) == 0;
+    if (!z->is_zstd)
+        return 0;
+    z->dstream = ZSTD_createDStream();
+    z->in = ts_malloc(ZIN_BUF);
+    if (!z->dstream || !z->in) {
+        ts__zin_close(z);
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate a zstd stream for '%s'", path);
+    }
+    ZSTD_initDStream(z->dstream);
+    return 0;
+}
+
+ssize_t ts__zin_read(ts__zin_t *z, void *buf, size_t n, ts_err_t *err)
+{
+    if (!z->is_zstd) {
+        ssize_t got = io_read_full(z->fd, buf, n);
+        if (got < 0)
+            return ts_err_sys(err, TS_EIO, (int)-got, "cannot read '%s'", z->path);
+        return got;
+    }
+    ZSTD_outBuffer out = {buf, n, 0};
+    while (out.pos < out.size) {
+        if (z->in_pos == z->in_len && !z->in_eof) {
+            ssize_t got = io_read_full(z->fd, z->in, ZIN_BUF);
+            if (got < 0)
+                return ts_err_sys(err, TS_EIO, (int)-got, "cannot read '%s'", z->path);
+            z->in_len = (size_t)got;
+            z->in_pos = 0;
+            z->in_eof = got == 0;
+        }
+        if (z->in_eof && z->in_pos == z->in_len) {
+            if (!z->frame_done)
+                return ts_err_set(err, TS_EFORMAT,
+                                  "'%s': the zstd stream ends in the middle of a frame",
+                                  z->path);
+            break;
+        }
+        ZSTD_inBuffer in = {z->in, z->in_len, z->in_pos};
+        size_t r = ZSTD_decompressStream(z->dstream, &out, &in);
+        z->in_pos = in.pos;
+        if (ZSTD_isError(r))
+            return ts_err_set(err, TS_EFORMAT, "'%s': corrupt zstd data (%s)", z->path,
+                              ZSTD_getErrorName(r));
+        z->frame_done = r == 0;
+    }
+    return (ssize_t)out.pos;
+}
+
+int ts__zin_rewind(ts__zin_t *z, ts_err_t *err)
+{
+    if (lseek(z->fd, 0, SEEK_SET) != 0)
+        return ts_err_sys(err, TS_EIO, errno, "cannot rewind '%s'", z->path);
+    z->in_len = z->in_pos = 0;
+    z->in_eof = false;
+    z->frame_done = false;
+    if (z->is_zstd)
+        ZSTD_DCtx_reset(z->dstream, ZSTD_reset_session_only);
+    return 0;
+}
+
+void ts__zin_close(ts__zin_t *z)
+{
+    if (z->fd >= 0)
+        close(z->fd);
+    z->fd = -1;
+    ZSTD_freeDStream(z->dstream);
+    z->dstream = NULL;
+    ts_free(z->in);
+    z->in = NULL;
+}
+
+/* ---- output ---- */
+
+/* Creates the temporary file with O_EXCL (so the mode follows the umask, unlike mkstemp)
+ * under a name whose last six characters come from the clock, the pid and the attempt. */
+static int afile_create_tmp(ts__afile_t *f, const char *what, ts_err_t *err)
+{
+    static const char k_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    size_t n = strlen(f->tmp);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^ (uint64_t)getpid() << 20 ^
+                 (uint64_t)(uintptr_t)f;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        x += 0x9e3779b97f4a7c15ULL;
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        for (size_t i = 0; i < 6; i++, z /= 62)
+            f->tmp[n - 6 + i] = k_chars[z % 62];
+        f->fd = open(f->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f->fd >= 0)
+            return 0;
+        if (errno != EEXIST)
+            break;
+    }
+    int e = errno;
+    return ts_err_sys(err, ts__io_code(e), e, "cannot create %s '%s'", what, f->path);
+}
+
+int ts__afile_open(ts__afile_t *f, const char *path, const char *what, ts_err_t *err)
+{
+    memset(f, 0, sizeof(*f));
+    f->fd = -1;
+    size_t n = strlen(path);
+    f->path = ts_strdup(path);
+    f->tmp = ts_malloc(n + sizeof(".tmp.XXXXXX"));
+    if (!f->path || !f->tmp) {
+        ts__afile_discard(f);
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate the writer of '%s'", path);
+    }
+    memcpy(f->tmp, path, n);
+    memcpy(f->tmp + n, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
+    int rc = afile_create_tmp(f, what, err);
+    if (rc)
+        ts__afile_discard(f);
+    return rc;
+}
+
+int ts__afile_write(ts__afile_t *f, const void *buf, size_t n, const char *what, ts_err_t *err)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = write(f->fd, (const char *)buf + done, n - done);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            return ts_err_sys(err, ts__io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+                              "cannot write %s '%s'", what, f->path);
+        }
+        done += (size_t)k;
+    }
+    return 0;
+}
+
+/* Makes the rename durable; best effort (a failure here cannot be undone anyway). */
+static void afile_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ts_malloc((size_t)(slash - path) + 2) : NULL;
+    if (slash && !dir)
+        return;
+    if (dir) {
+        size_t len = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(dir, path, len);
+        dir[len] = 0;
+    }
+    int fd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    ts_free(dir);
+}
+
+int ts__afile_commit(ts__afile_t *f, const char *what, ts_err_t *err)
+{
+    int e = 0;
+    const char *step = "sync";
+    if (fsync(f->fd) != 0) {
+        e = errno;
+    } else {
+        int fd = f->fd;
+        f->fd = -1;
+        step = "close";
+        if (close(fd) != 0)
+            e = errno;
+        else if ((step = "rename the temporary file into", rename(f->tmp, f->path)) != 0)
+            e = errno;
+    }
+    if (e) {
+        if (f->fd >= 0) {
+            close(f->fd);
+            f->fd = -1;
+        }
+        unlink(f->tmp);
+        return ts_err_sys(err, ts__io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+                          "cannot %s %s '%s'", step, what, f->path);
+    }
+    f->committed = true;
+    afile_sync_dir(f->path);
+    return 0;
+}
+
+void ts__afile_discard(ts__afile_t *f)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+        f->fd = -1;
+    }
+    if (!f->committed && f->tmp && f->path)
+        unlink(f->tmp);
+    ts_free(f->path);
+    ts_free(f->tmp);
+    f->path = f->tmp = NULL;
+}
+
+int ts__afile_compress(int src_fd, ts__afile_t *dst, int level, const char *what,
+                       ts_err_t *err)
+{
+    if (lseek(src_fd, 0, SEEK_SET) != 0)
+        return ts_err_sys(err, TS_EIO, errno, "cannot rewind %s '%s'", what, dst->path);
+    ZSTD_CStream *cs = ZSTD_createCStream();
+    size_t out_cap = ZSTD_CStreamOutSize();
+    unsigned char *in = ts_malloc(IO_COPY), *out = ts_malloc(out_cap);
+    int rc = 0;
+    if (!cs || !in || !out) {
+        rc = ts_err_set(err, TS_ENOMEM, "cannot allocate a zstd stream for '%s'", dst->path);
+        goto done;
+    }
+    ZSTD_CCtx_setParameter(cs, ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(cs, ZSTD_c_checksumFlag, 1);
+    for (;;) {
+        ssize_t got = io_read_full(src_fd, in, IO_COPY);
+        if (got < 0) {
+            rc = ts_err_sys(err, TS_EIO, (int)-got, "cannot read back %s '%s'", what, dst->path);
+            break;
+        }
+        ZSTD_EndDirective mode = got == 0 ? ZSTD_e_end : ZSTD_e_continue;
+        ZSTD_inBuffer ib = {in, (size_t)got, 0};
+        size_t left;
+        do {
+            ZSTD_outBuffer ob = {out, out_cap, 0};
+            left = ZSTD_compressStream2(cs, &ob, &ib, mode);
+            if (ZSTD_isError(left)) {
+                rc = ts_err_set(err, TS_EIO, "cannot compress %s '%s' (%s)", what, dst->path,
+                                ZSTD_getErrorName(left));
+                goto done;
+            }
+            if ((rc = ts__afile_write(dst, out, ob.pos, what, err)) != 0)
+                goto done;
+        } while (mode == ZSTD_e_end ? left != 0 : ib.pos < ib.size);
+        if (got == 0)
+            break;
+    }
+done:
+    ZSTD_freeCStream(cs);
+    ts_free(in);
+    ts_free(out);
+    return rc;
+}
