@@ -17,26 +17,22 @@
  * is dropped. Blank lines and lines whose first non-blank character is '#' are skipped;
  * with header=true the first other line is skipped too. A malformed line fails with
  * where = "path:line" and a message naming the column and what was found.
+ * The file may be zstd-compressed (recognised by its magic; traces/text.c reads it).
  * Cost: one pass over each byte; memory: a 64 KiB buffer that grows to the longest line
  * (at most 1 MiB).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "../sim/ktab.h"
 #include "../sim/mem.h"
 #include "../sim/reader.h"
 #include "../sim/units.h"
+#include "text_internal.h"
 
 extern const ts_reader_ops_t ts_reader_csv;
 
 #define CSV_PATH_MAX 1024
-#define CSV_BUF_BYTES (64u * 1024u)
-#define CSV_LINE_MAX (1024u * 1024u)
 #define CSV_MAX_COLUMN 1023
 
 enum csv_col { CSV_TIME, CSV_KEY, CSV_SIZE, CSV_OP, CSV_STREAM, CSV_NCOLS };
@@ -83,13 +79,9 @@ static const ts_param_spec_t k_csv_params[] = {
 
 typedef struct csv_reader {
     ts_reader_t base;         /* must be first */
-    int fd;                   /* the open file */
-    char *buf;                /* read buffer; [pos, len) not consumed yet */
-    size_t cap, len, pos;     /* buffer size, bytes held, consumed bytes */
-    bool is_eof;              /* read() returned 0 */
+    ts__text_t text;          /* lines of the file (plain or zstd) */
     bool has_header;          /* the first data line names the columns */
     bool is_header_pending;   /* the header line has not been skipped yet */
-    uint64_t line;            /* number of the current line (1-based) */
     uint64_t n_returned;      /* requests returned since open/reset */
     int col[CSV_NCOLS];       /* columns, -1 = absent */
     int max_col;              /* highest column used */
@@ -107,9 +99,7 @@ static void csv_close(ts_reader_t *r)
     csv_reader_t *cr = (csv_reader_t *)r;
     if (!cr)
         return;
-    if (cr->fd >= 0)
-        close(cr->fd);
-    ts_free(cr->buf);
+    ts__text_close(&cr->text);
     ts_free(cr->fields);
     ts_free(cr);
 }
@@ -167,26 +157,18 @@ static int csv_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     if (!cr)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate the csv reader");
     cr->base.ops = &ts_reader_csv;
-    cr->fd = -1;
     int rc = csv_configure(cr, p, err);
     if (rc)
         goto fail;
     if ((rc = ts_reader_path(ctx, p->path, cr->path, sizeof(cr->path), err)))
         goto fail;
-    cr->cap = CSV_BUF_BYTES;
-    cr->buf = ts_malloc(cr->cap);
     cr->fields = ts_calloc((size_t)cr->max_col + 1, sizeof(char *));
-    if (!cr->buf || !cr->fields) {
+    if (!cr->fields) {
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the buffers of '%s'", cr->path);
         goto fail;
     }
-    cr->fd = open(cr->path, O_RDONLY | O_CLOEXEC);
-    if (cr->fd < 0) {
-        int e = errno;
-        rc = ts_err_sys(err, e == ENOENT ? TS_ENOENT : TS_EIO, e, "cannot open trace '%s'",
-                        cr->path);
+    if ((rc = ts__text_open(&cr->text, cr->path, err)))
         goto fail;
-    }
     *out = &cr->base;
     return 0;
 fail:
@@ -194,140 +176,18 @@ fail:
     return rc;
 }
 
-/* ---- line reading ---- */
-
-/* Sets *line to the next line, NUL-terminated, without its '\n'. 1: a line; 0: end. */
-static int csv_getline(csv_reader_t *cr, char **line, ts_err_t *err)
-{
-    for (;;) {
-        char *nl = memchr(cr->buf + cr->pos, '\n', cr->len - cr->pos);
-        if (nl || (cr->is_eof && cr->pos < cr->len)) {
-            char *end = nl ? nl : cr->buf + cr->len; /* len < cap: room for the NUL */
-            *end = 0;
-            *line = cr->buf + cr->pos;
-            cr->pos = (size_t)(end - cr->buf) + (nl != NULL);
-            cr->line++;
-            return 1;
-        }
-        if (cr->is_eof)
-            return 0;
-        if (cr->pos > 0) {
-            memmove(cr->buf, cr->buf + cr->pos, cr->len - cr->pos);
-            cr->len -= cr->pos;
-            cr->pos = 0;
-        }
-        if (cr->len + 1 >= cr->cap) {
-            if (cr->cap >= CSV_LINE_MAX) {
-                ts_err_where(err, "%s:%llu", cr->path, (unsigned long long)cr->line + 1);
-                return ts_err_set(err, TS_EFORMAT, "line is longer than %u bytes",
-                                  CSV_LINE_MAX);
-            }
-            char *nb = ts_realloc(cr->buf, cr->cap * 2);
-            if (!nb)
-                return ts_err_set(err, TS_ENOMEM, "cannot grow the line buffer of '%s'",
-                                  cr->path);
-            cr->buf = nb;
-            cr->cap *= 2;
-        }
-        ssize_t k = read(cr->fd, cr->buf + cr->len, cr->cap - 1 - cr->len);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            ts_err_where(err, "%s:%llu", cr->path, (unsigned long long)cr->line + 1);
-            return ts_err_sys(err, TS_EIO, errno, "cannot read trace '%s'", cr->path);
-        }
-        if (k == 0)
-            cr->is_eof = true;
-        cr->len += (size_t)k;
-    }
-}
-
 /* ---- field splitting and parsing ---- */
-
-static bool csv_is_blank(char c, char sep)
-{
-    return (c == ' ' || c == '\t') && c != sep;
-}
 
 /* Reports "column N (name): what[, found 'x']" at path:line. */
 static int csv_fail(csv_reader_t *cr, ts_err_t *err, int col, const char *what,
                     const char *found)
 {
-    ts_err_where(err, "%s:%llu", cr->path, (unsigned long long)cr->line);
+    ts_err_where(err, "%s:%llu", cr->path, (unsigned long long)cr->text.line);
     if (!found)
         return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s", cr->col[col],
                           k_csv_col_names[col], what);
     return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%.60s'", cr->col[col],
                       k_csv_col_names[col], what, found);
-}
-
-/* Splits line in place into fields 0..max_col; returns the number found (may stop early
- * once max_col is reached) or a negative error for a broken quote. */
-static int csv_split(csv_reader_t *cr, char *p, ts_err_t *err)
-{
-    int n = 0;
-    for (;;) {
-        while (csv_is_blank(*p, cr->sep))
-            p++;
-        char *start, *end;
-        if (*p == '"') {
-            char *w = ++p;
-            start = w;
-            for (;;) {
-                if (*p == 0) {
-                    ts_err_where(err, "%s:%llu", cr->path, (unsigned long long)cr->line);
-                    return ts_err_set(err, TS_EFORMAT, "column %d: unterminated quote", n);
-                }
-                if (*p == '"') {
-                    if (p[1] != '"') {
-                        p++;
-                        break;
-                    }
-                    p++;
-                }
-                *w++ = *p++;
-            }
-            end = w;
-            while (csv_is_blank(*p, cr->sep))
-                p++;
-            if (*p && *p != cr->sep) {
-                ts_err_where(err, "%s:%llu", cr->path, (unsigned long long)cr->line);
-                return ts_err_set(err, TS_EFORMAT,
-                                  "column %d: unexpected '%c' after a quoted field", n, *p);
-            }
-        } else {
-            start = p;
-            while (*p && *p != cr->sep)
-                p++;
-            end = p;
-            while (end > start && csv_is_blank(end[-1], cr->sep))
-                end--;
-        }
-        bool has_more = *p == cr->sep;
-        *end = 0;
-        cr->fields[n++] = start;
-        if (!has_more || n > cr->max_col)
-            return n;
-        p++;
-    }
-}
-
-/* Decimal unsigned 64-bit integer, digits only. */
-static bool csv_parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
 }
 
 /* "12", "12.5", ".5" in units of unit_ns; fraction digits beyond 1 ns are truncated. */
@@ -354,17 +214,6 @@ static bool csv_parse_time(const char *s, uint64_t unit_ns, int digits, uint64_t
         return false;
     *out = ip * unit_ns + frac;
     return true;
-}
-
-/* 64-bit FNV-1a over the bytes, then the MurmurHash3 finaliser to spread the bits. */
-static uint64_t csv_hash_key(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return ts_hash64(h);
 }
 
 static int csv_parse_op(const char *s)
@@ -398,13 +247,13 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     req->next_access = TS_REQ_NEVER;
 
     const char *s = cr->fields[cr->col[CSV_KEY]];
-    if (!csv_parse_u64(s, &req->key)) {
+    if (!ts__text_u64(s, &req->key)) {
         if (!s[0])
             return csv_fail(cr, err, CSV_KEY, "empty key", NULL);
         if (!cr->key_hash)
             return csv_fail(cr, err, CSV_KEY,
                             "expected an unsigned integer key (set key_hash to hash others)", s);
-        req->key = csv_hash_key(s);
+        req->key = ts__text_hash(s);
     }
     if (cr->col[CSV_TIME] >= 0) {
         s = cr->fields[cr->col[CSV_TIME]];
@@ -415,7 +264,7 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     }
     if (cr->col[CSV_SIZE] >= 0) {
         s = cr->fields[cr->col[CSV_SIZE]];
-        if (!csv_parse_u64(s, &req->size_bytes) && ts_parse_size(s, &req->size_bytes, NULL))
+        if (!ts__text_u64(s, &req->size_bytes) && ts_parse_size(s, &req->size_bytes, NULL))
             return csv_fail(cr, err, CSV_SIZE, "expected a size", s);
     } else {
         req->size_bytes = cr->default_size;
@@ -431,7 +280,7 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     if (cr->col[CSV_STREAM] >= 0) {
         uint64_t v;
         s = cr->fields[cr->col[CSV_STREAM]];
-        if (!csv_parse_u64(s, &v) || v > UINT32_MAX)
+        if (!ts__text_u64(s, &v) || v > UINT32_MAX)
             return csv_fail(cr, err, CSV_STREAM, "expected a stream id from 0 to 4294967295",
                             s);
         req->stream = (uint32_t)v;
@@ -444,22 +293,14 @@ static int csv_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     csv_reader_t *cr = (csv_reader_t *)r;
     for (;;) {
         char *line = NULL;
-        int rc = csv_getline(cr, &line, err);
+        int rc = ts__text_next(&cr->text, &line, err);
         if (rc <= 0)
             return rc;
-        size_t n = strlen(line);
-        if (n > 0 && line[n - 1] == '\r')
-            line[n - 1] = 0;
-        const char *q = line;
-        while (*q == ' ' || *q == '\t')
-            q++;
-        if (*q == 0 || *q == '#')
-            continue;
         if (cr->is_header_pending) {
             cr->is_header_pending = false;
             continue;
         }
-        int n_fields = csv_split(cr, line, err);
+        int n_fields = ts__text_split(&cr->text, line, cr->sep, cr->fields, cr->max_col + 1, err);
         if (n_fields < 0)
             return n_fields;
         if ((rc = csv_parse_fields(cr, n_fields, req, err)))
@@ -472,11 +313,9 @@ static int csv_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
 static int csv_reset(ts_reader_t *r, ts_err_t *err)
 {
     csv_reader_t *cr = (csv_reader_t *)r;
-    if (lseek(cr->fd, 0, SEEK_SET) < 0)
-        return ts_err_sys(err, TS_EUNSUPPORTED, errno, "cannot rewind trace '%s'", cr->path);
-    cr->len = cr->pos = 0;
-    cr->is_eof = false;
-    cr->line = 0;
+    int rc = ts__text_rewind(&cr->text, err);
+    if (rc)
+        return rc;
     cr->n_returned = 0;
     cr->is_header_pending = cr->has_header;
     return 0;
