@@ -22,6 +22,7 @@
 extern const ts_reader_ops_t ts_reader_csv;
 extern const ts_reader_ops_t ts_reader_oracle_general;
 extern const ts_writer_ops_t ts_writer_oracle_general;
+extern const ts_reader_ops_t ts_reader_twitter;
 
 static const ts_trace_format_t k_csv = {
     .name = "csv",
@@ -53,10 +54,21 @@ static const ts_trace_format_t k_oracle_general = {
     .magic_size = 0,
 };
 
+static const ts_trace_format_t k_twitter = {
+    .name = "twitter",
+    .summary = "Twitter cache-cluster traces: CSV timestamp,key,key size,value size,client,op,TTL",
+    .reader = &ts_reader_twitter,
+    .writer = NULL,
+    .extension = NULL, /* published as clusterN.M(.zst): name the format */
+    .magic = NULL,
+    .magic_size = 0,
+};
+
 static const ts_trace_format_t *const k_formats[] = {
     &k_csv,
     &k_native,
     &k_oracle_general,
+    &k_twitter,
 };
 
 #define N_FORMATS (sizeof(k_formats) / sizeof(k_formats[0]))
