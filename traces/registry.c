@@ -22,6 +22,7 @@
 extern const ts_reader_ops_t ts_reader_csv;
 extern const ts_reader_ops_t ts_reader_oracle_general;
 extern const ts_writer_ops_t ts_writer_oracle_general;
+extern const ts_reader_ops_t ts_reader_msr;
 extern const ts_reader_ops_t ts_reader_twitter;
 
 static const ts_trace_format_t k_csv = {
@@ -42,6 +43,16 @@ static const ts_trace_format_t k_native = {
     .extension = TS_NATIVE_EXTENSION,
     .magic = TS_NATIVE_MAGIC,
     .magic_size = TS_NATIVE_MAGIC_SIZE,
+};
+
+static const ts_trace_format_t k_msr = {
+    .name = "msr",
+    .summary = "MSR Cambridge block I/O CSV, as block requests or whole extents",
+    .reader = &ts_reader_msr,
+    .writer = NULL,
+    .extension = NULL, /* published as <host>_<disk>.csv: name the format */
+    .magic = NULL,
+    .magic_size = 0,
 };
 
 static const ts_trace_format_t k_oracle_general = {
@@ -66,6 +77,7 @@ static const ts_trace_format_t k_twitter = {
 
 static const ts_trace_format_t *const k_formats[] = {
     &k_csv,
+    &k_msr,
     &k_native,
     &k_oracle_general,
     &k_twitter,
