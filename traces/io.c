@@ -224,7 +224,9 @@ int ts__afile_commit(ts__afile_t *f, const char *what, ts_err_t *err)
 {
     int e = 0;
     const char *step = "sync";
-    if (fsync(f->fd) != 0) {
+    if (f->fd < 0) /* written through its name by another library (HDF5) */
+        f->fd = open(f->tmp, O_RDONLY | O_CLOEXEC);
+    if (f->fd < 0 || fsync(f->fd) != 0) {
         e = errno;
     } else {
         int fd = f->fd;

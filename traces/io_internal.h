@@ -57,7 +57,8 @@ typedef struct ts__afile {
 int ts__afile_open(ts__afile_t *f, const char *path, const char *what, ts_err_t *err);
 /* Writes all n bytes at the current position. Returns 0, TS_ENOSPC or TS_EIO. */
 int ts__afile_write(ts__afile_t *f, const void *buf, size_t n, const char *what, ts_err_t *err);
-/* fsync, close, rename over path, sync the directory. Returns 0 or TS_ENOSPC / TS_EIO (the
+/* fsync, close, rename over path, sync the directory. A file written by another library
+ * through f->tmp (with fd closed, set to -1) is reopened to be synced. Returns 0 or TS_ENOSPC / TS_EIO (the
  * temporary file is then removed). */
 int ts__afile_commit(ts__afile_t *f, const char *what, ts_err_t *err);
 /* Closes and removes the temporary file unless committed; frees. Accepts a zeroed one. */

@@ -20,6 +20,8 @@
 #include "native.h"
 
 extern const ts_reader_ops_t ts_reader_csv;
+extern const ts_reader_ops_t ts_reader_hdf5;
+extern const ts_writer_ops_t ts_writer_hdf5;
 extern const ts_reader_ops_t ts_reader_oracle_general;
 extern const ts_writer_ops_t ts_writer_oracle_general;
 extern const ts_reader_ops_t ts_reader_msr;
@@ -43,6 +45,16 @@ static const ts_trace_format_t k_native = {
     .extension = TS_NATIVE_EXTENSION,
     .magic = TS_NATIVE_MAGIC,
     .magic_size = TS_NATIVE_MAGIC_SIZE,
+};
+
+static const ts_trace_format_t k_hdf5 = {
+    .name = "hdf5",
+    .summary = "HDF5 container: a chunked, compressed compound dataset of records",
+    .reader = &ts_reader_hdf5,
+    .writer = &ts_writer_hdf5,
+    .extension = ".h5",
+    .magic = "\x89HDF\r\n\x1a\n", /* the HDF5 superblock signature at offset 0 */
+    .magic_size = 8,
 };
 
 static const ts_trace_format_t k_msr = {
@@ -77,6 +89,7 @@ static const ts_trace_format_t k_twitter = {
 
 static const ts_trace_format_t *const k_formats[] = {
     &k_csv,
+    &k_hdf5,
     &k_msr,
     &k_native,
     &k_oracle_general,
