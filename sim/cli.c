@@ -534,8 +534,8 @@ static void cli_list_models(void)
     printf("models (inference generator; KV bytes per token at the preset's KV type):\n");
     printf("  %-16s %-9s %6s %10s %10s %9s %9s %9s %8s\n", "name", "attention", "layers",
            "kv heads", "KV/token", "params", "active", "weights", "context");
-    for (size_t i = 0; i < ts_model_count(); i++) {
-        const ts_model_t *m = ts_model_at(i);
+    for (size_t i = 0; i < ts_gen_model_count(); i++) {
+        const ts_model_t *m = ts_gen_model_at(i);
         char heads[32], w[32];
         if (m->attn == TS_ATTN_MLA)
             snprintf(heads, sizeof(heads), "%u+%u", m->kv_lora_rank, m->rope_head_dim);
@@ -543,9 +543,9 @@ static void cli_list_models(void)
             snprintf(heads, sizeof(heads), "%ux%u", m->kv_heads, m->head_dim);
         printf("  %-16s %-9s %6u %10s %10llu %8.4gB %8.4gB %9s %8llu\n", m->name,
                m->attn == TS_ATTN_MLA ? "MLA" : "standard", m->layers, heads,
-               (unsigned long long)ts_model_kv_bytes_per_token(m, 0),
+               (unsigned long long)ts_gen_model_kv_bytes_per_token(m, 0),
                (double)m->params_total / 1e9, (double)m->params_active / 1e9,
-               cli_si_bytes(ts_model_weight_bytes(m), w, sizeof(w)),
+               cli_si_bytes(ts_gen_model_weight_bytes(m), w, sizeof(w)),
                (unsigned long long)m->context_tokens);
     }
 }

@@ -32,8 +32,7 @@
 
 #define MAX_KV 24
 
-static int inf_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r,
-                    ts_err_t *err)
+static int inf_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
 {
     const char *names[MAX_KV], *values[MAX_KV];
     char buf[MAX_KV][64];
@@ -112,36 +111,36 @@ static void test_inference_presets_kv_bytes_and_params_by_hand(void **state)
         /* MLA: layers x (512 + 64) x 2 bytes */
         {"deepseek-v3", 61 * (512 + 64) * 2, 0},
     };
-    assert_int_equal(ts_model_count(), sizeof(cases) / sizeof(cases[0]));
+    assert_int_equal(ts_gen_model_count(), sizeof(cases) / sizeof(cases[0]));
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         print_message("case %s\n", cases[i].name);
-        const ts_model_t *m = ts_model_find(cases[i].name, NULL);
+        const ts_model_t *m = ts_gen_model_find(cases[i].name, NULL);
         assert_non_null(m);
-        assert_int_equal(ts_model_kv_bytes_per_token(m, 0), cases[i].kv_bytes);
-        assert_int_equal(ts_model_kv_bytes_per_token(m, 1) * 2, cases[i].kv_bytes); /* FP8 */
+        assert_int_equal(ts_gen_model_kv_bytes_per_token(m, 0), cases[i].kv_bytes);
+        assert_int_equal(ts_gen_model_kv_bytes_per_token(m, 1) * 2, cases[i].kv_bytes); /* FP8 */
         if (cases[i].params) {
             assert_int_equal(m->params_total, cases[i].params);
             assert_int_equal(m->params_active, cases[i].params);
-            assert_int_equal(ts_model_weight_bytes(m), 2 * cases[i].params);
+            assert_int_equal(ts_gen_model_weight_bytes(m), 2 * cases[i].params);
         }
-        assert_true(ts_model_prefill_flops_per_token(m) == 2.0 * (double)m->params_active);
+        assert_true(ts_gen_model_prefill_flops_per_token(m) == 2.0 * (double)m->params_active);
     }
-    for (size_t i = 0; i < ts_model_count(); i++) {
+    for (size_t i = 0; i < ts_gen_model_count(); i++) {
         if (i > 0)
-            assert_true(strcmp(ts_model_at(i - 1)->name, ts_model_at(i)->name) < 0);
-        assert_string_equal(ts_model_names[i], ts_model_at(i)->name);
+            assert_true(strcmp(ts_gen_model_at(i - 1)->name, ts_gen_model_at(i)->name) < 0);
+        assert_string_equal(ts_gen_model_names[i], ts_gen_model_at(i)->name);
     }
-    assert_null(ts_model_names[ts_model_count()]);
+    assert_null(ts_gen_model_names[ts_gen_model_count()]);
     /* Llama-3.1-8B, 70B, 405B as their model cards round them; Qwen2.5-72B: 72.7B. */
-    assert_int_equal(ts_model_find("llama-3.1-8b", NULL)->params_total, 8030261248ull);
-    assert_int_equal(ts_model_find("qwen2.5-72b", NULL)->params_total / 100000000, 727);
+    assert_int_equal(ts_gen_model_find("llama-3.1-8b", NULL)->params_total, 8030261248ull);
+    assert_int_equal(ts_gen_model_find("qwen2.5-72b", NULL)->params_total / 100000000, 727);
     /* DeepSeek-V3: 671B total, 37B activated, FP8 weights (1 byte). */
-    const ts_model_t *ds = ts_model_find("deepseek-v3", NULL);
+    const ts_model_t *ds = ts_gen_model_find("deepseek-v3", NULL);
     assert_int_equal(ds->params_total, 671000000000ull);
     assert_int_equal(ds->params_active, 37000000000ull);
-    assert_int_equal(ts_model_weight_bytes(ds), 671000000000ull);
+    assert_int_equal(ts_gen_model_weight_bytes(ds), 671000000000ull);
     ts_err_t err = {0};
-    assert_null(ts_model_find("llama-3.1-7b", &err));
+    assert_null(ts_gen_model_find("llama-3.1-7b", &err));
     assert_int_equal(err.code, TS_ENOENT);
     assert_non_null(strstr(err.msg, "did you mean"));
 }
@@ -193,8 +192,8 @@ static void test_inference_equal_system_prompts_give_equal_keys(void **state)
     (void)state;
     enum { N = 400 };
     static const char *const kv[] = {
-        "llm_requests=400", "requests=0",     "system_prompts=3", "system_tokens=1024",
-        "system_sigma=0",   "user_tokens=300", "user_sigma=0",    "output_tokens=0",
+        "llm_requests=400", "requests=0",       "system_prompts=3",   "system_tokens=1024",
+        "system_sigma=0",   "user_tokens=300",  "user_sigma=0",       "output_tokens=0",
         "turns=1",          "turns_dist=fixed", "write_prompt=false", "write_output=false",
         "block_tokens=256"};
     ts_reader_t *r = OPEN(5, kv);
@@ -296,10 +295,10 @@ static bool read_turn(ts_reader_t *r, turn_keys_t *t, ts_req_t *pending, bool *h
 static void test_inference_turn_k_rereads_turns_before(void **state)
 {
     (void)state;
-    static const char *const kv[] = {
-        "llm_requests=200", "requests=0",       "conversations=1", "turns=4",
-        "turns_dist=fixed", "system_prompts=4", "system_tokens=300", "user_tokens=120",
-        "output_tokens=90", "block_tokens=16",  "model=llama-3.1-8b"};
+    static const char *const kv[] = {"llm_requests=200",  "requests=0",        "conversations=1",
+                                     "turns=4",           "turns_dist=fixed",  "system_prompts=4",
+                                     "system_tokens=300", "user_tokens=120",   "output_tokens=90",
+                                     "block_tokens=16",   "model=llama-3.1-8b"};
     ts_reader_t *r = OPEN(7, kv);
     turn_keys_t *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
     ts_req_t pending;
@@ -312,8 +311,8 @@ static void test_inference_turn_k_rereads_turns_before(void **state)
         assert_int_equal(ir->turn, n_turns % 4 + 1);
         assert_int_equal(ir->conversation, n_turns / 4);
         assert_int_equal(b->n_get, ir->prompt_tokens / B);
-        assert_int_equal(b->n_put_out, (ir->prompt_tokens + ir->output_tokens) / B -
-                                           ir->prompt_tokens / B);
+        assert_int_equal(b->n_put_out,
+                         (ir->prompt_tokens + ir->output_tokens) / B - ir->prompt_tokens / B);
         n_partial_tail += (ir->prompt_tokens + ir->output_tokens) % B != 0;
         if (ir->turn == 1) {
             assert_int_equal(ir->history_tokens, ir->system_tokens);
@@ -364,9 +363,9 @@ static void test_inference_mean_prompt_turns_and_rate(void **state)
     (void)state;
     enum { N = 30000 };
     static const char *const kv[] = {
-        "llm_requests=30000", "requests=0",      "conversations=1",  "turns=3",
-        "turns_dist=fixed",   "system_tokens=1000", "system_sigma=0", "user_tokens=200",
-        "user_sigma=0.5",     "output_tokens=100", "output_sigma=0.5", "rate=50",
+        "llm_requests=30000", "requests=0",         "conversations=1",  "turns=3",
+        "turns_dist=fixed",   "system_tokens=1000", "system_sigma=0",   "user_tokens=200",
+        "user_sigma=0.5",     "output_tokens=100",  "output_sigma=0.5", "rate=50",
         "write_prompt=false", "write_output=false", "block_tokens=512"};
     ts_reader_t *r = OPEN(9, kv);
     ts_req_t q;
@@ -408,9 +407,9 @@ static void test_inference_geometric_turns(void **state)
 {
     (void)state;
     static const char *const kv[] = {
-        "llm_requests=60000", "requests=0",   "conversations=1",    "turns=3",
-        "system_tokens=32",   "system_sigma=0", "user_tokens=5",  "output_tokens=5",   "write_prompt=false",
-        "write_output=false", "block_tokens=16"};
+        "llm_requests=60000", "requests=0",         "conversations=1", "turns=3",
+        "system_tokens=32",   "system_sigma=0",     "user_tokens=5",   "output_tokens=5",
+        "write_prompt=false", "write_output=false", "block_tokens=16"};
     ts_reader_t *r = OPEN(13, kv);
     ts_req_t q;
     ts_inference_req_t ir;
@@ -456,10 +455,18 @@ static void test_inference_gamma_arrivals(void **state)
 {
     (void)state;
     enum { N = 40000 };
-    static const char *const kv[] = {
-        "llm_requests=40000", "requests=0",    "arrival=gamma",   "arrival_cv=3",
-        "rate=50",            "system_tokens=32", "system_sigma=0", "user_tokens=5", "output_tokens=5",
-        "write_prompt=false", "write_output=false", "block_tokens=16"};
+    static const char *const kv[] = {"llm_requests=40000",
+                                     "requests=0",
+                                     "arrival=gamma",
+                                     "arrival_cv=3",
+                                     "rate=50",
+                                     "system_tokens=32",
+                                     "system_sigma=0",
+                                     "user_tokens=5",
+                                     "output_tokens=5",
+                                     "write_prompt=false",
+                                     "write_output=false",
+                                     "block_tokens=16"};
     ts_reader_t *r = OPEN(17, kv);
     ts_req_t q;
     ts_inference_req_t ir;
@@ -498,10 +505,18 @@ static void test_inference_system_prompt_zipf(void **state)
 {
     (void)state;
     enum { N = 20000 };
-    static const char *const kv[] = {
-        "llm_requests=20000", "requests=0",     "system_prompts=10", "system_alpha=1",
-        "turns=1",            "turns_dist=fixed", "system_tokens=32", "system_sigma=0", "user_tokens=5",
-        "output_tokens=0",    "write_prompt=false", "block_tokens=16"};
+    static const char *const kv[] = {"llm_requests=20000",
+                                     "requests=0",
+                                     "system_prompts=10",
+                                     "system_alpha=1",
+                                     "turns=1",
+                                     "turns_dist=fixed",
+                                     "system_tokens=32",
+                                     "system_sigma=0",
+                                     "user_tokens=5",
+                                     "output_tokens=0",
+                                     "write_prompt=false",
+                                     "block_tokens=16"};
     ts_reader_t *r = OPEN(19, kv);
     ts_req_t q;
     ts_inference_req_t ir;
@@ -535,10 +550,10 @@ static void test_inference_system_prompt_zipf(void **state)
 static void test_inference_max_context_ends_a_conversation(void **state)
 {
     (void)state;
-    static const char *const kv[] = {
-        "llm_requests=40",   "requests=0",     "conversations=1",   "turns=100",
-        "turns_dist=fixed",  "system_tokens=1000", "system_sigma=0", "user_tokens=1000",
-        "user_sigma=0",      "output_tokens=0", "max_context=5000", "block_tokens=256"};
+    static const char *const kv[] = {"llm_requests=40", "requests=0",       "conversations=1",
+                                     "turns=100",       "turns_dist=fixed", "system_tokens=1000",
+                                     "system_sigma=0",  "user_tokens=1000", "user_sigma=0",
+                                     "output_tokens=0", "max_context=5000", "block_tokens=256"};
     ts_reader_t *r = OPEN(23, kv);
     ts_req_t q;
     ts_inference_req_t ir;
@@ -564,10 +579,10 @@ static void test_inference_max_context_ends_a_conversation(void **state)
 static void test_inference_model_weights_load_on_switch(void **state)
 {
     (void)state;
-    static const char *const kv[] = {
-        "llm_requests=300", "requests=0",     "weights=models",   "models=3",
-        "model_alpha=0",    "resident_models=1", "weight_chunk=4GiB", "model=llama-3.1-8b",
-        "system_tokens=100", "user_tokens=50", "output_tokens=10", "block_tokens=16"};
+    static const char *const kv[] = {"llm_requests=300",  "requests=0",         "weights=models",
+                                     "models=3",          "model_alpha=0",      "resident_models=1",
+                                     "weight_chunk=4GiB", "model=llama-3.1-8b", "system_tokens=100",
+                                     "user_tokens=50",    "output_tokens=10",   "block_tokens=16"};
     ts_reader_t *r = OPEN(29, kv);
     const uint64_t w = 8030261248ull * 2, chunk = 4ull << 30;
     ts_req_t q;
@@ -605,8 +620,7 @@ static void test_inference_model_weights_load_on_switch(void **state)
     assert_int_equal(n_loads, n_switch);
     /* Each model has its own KV keys for the same system prompt. */
     assert_true(kv_first_model[0] && kv_first_model[1] && kv_first_model[2]);
-    assert_true(kv_first_model[0] != kv_first_model[1] &&
-                kv_first_model[1] != kv_first_model[2] &&
+    assert_true(kv_first_model[0] != kv_first_model[1] && kv_first_model[1] != kv_first_model[2] &&
                 kv_first_model[0] != kv_first_model[2]);
     ts_reader_close(r);
 }
@@ -616,10 +630,10 @@ static void test_inference_model_weights_load_on_switch(void **state)
 static void test_inference_lora_adapters_lru(void **state)
 {
     (void)state;
-    static const char *const kv[] = {
-        "llm_requests=300", "requests=0",     "weights=lora",     "models=5",
-        "model_alpha=0.5",  "resident_models=2", "model=llama-3.1-8b", "system_tokens=100",
-        "user_tokens=50",   "output_tokens=10", "block_tokens=16"};
+    static const char *const kv[] = {"llm_requests=300",   "requests=0",        "weights=lora",
+                                     "models=5",           "model_alpha=0.5",   "resident_models=2",
+                                     "model=llama-3.1-8b", "system_tokens=100", "user_tokens=50",
+                                     "output_tokens=10",   "block_tokens=16"};
     ts_reader_t *r = OPEN(31, kv);
     const uint64_t w = 8030261248ull * 2, base_chunks = (w + (1ull << 30) - 1) >> 30;
     ts_req_t q;
@@ -660,8 +674,8 @@ static void test_inference_determinism(void **state)
 {
     (void)state;
     enum { N = 5000 };
-    static const char *const kv[] = {"requests=5000", "block_tokens=16", "arrival=gamma",
-                                     "weights=models", "models=4", "weight_chunk=8GiB"};
+    static const char *const kv[] = {"requests=5000",  "block_tokens=16", "arrival=gamma",
+                                     "weights=models", "models=4",        "weight_chunk=8GiB"};
     ts_reader_t *a = OPEN(41, kv), *b = OPEN(41, kv), *c = OPEN(42, kv);
     ts_req_t *first = calloc(N, sizeof(ts_req_t));
     ts_req_t qa, qb, qc;
@@ -736,11 +750,17 @@ static void test_inference_errors_name_the_key(void **state)
  * previous prompt's), or floor(H_k / B) when decode blocks were written. */
 static void check_infinite_cache(bool write_output)
 {
-    const char *kv[] = {"requests=0",         "llm_requests=3000", "conversations=30",
-                        "system_prompts=20",  "models=2",          "block_tokens=64",
-                        "system_tokens=500",  "user_tokens=200",   "output_tokens=150",
-                        "write_prompt=false", write_output ? "write_output=true"
-                                                           : "write_output=false",
+    const char *kv[] = {"requests=0",
+                        "llm_requests=3000",
+                        "conversations=30",
+                        "system_prompts=20",
+                        "models=2",
+                        "block_tokens=64",
+                        "system_tokens=500",
+                        "user_tokens=200",
+                        "output_tokens=150",
+                        "write_prompt=false",
+                        write_output ? "write_output=true" : "write_output=false",
                         "model=llama-3.1-8b"};
     ts_reader_t *r = OPEN(43, kv);
     ts_req_t q;

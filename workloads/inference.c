@@ -52,7 +52,7 @@ static const uint32_t k_kv_dtype_bytes[] = {0, 2, 2, 1, 4};
 typedef struct inf_params {
     uint64_t requests;        /* block requests until the end (0: no limit) */
     uint64_t llm_requests;    /* LLM requests until the end (0: no limit) */
-    int model;                /* index into ts_model_names */
+    int model;                /* index into ts_gen_model_names */
     int kv_dtype;             /* index into k_kv_dtypes */
     uint64_t kv_token_bytes;  /* KV bytes per token; 0: from model and kv_dtype */
     uint64_t block_tokens;    /* tokens per KV block */
@@ -90,7 +90,7 @@ static const ts_param_spec_t k_inf_params[] = {
      "LLM requests until the end of the trace (0: no limit); the first limit reached ends it",
      NULL},
     {"model", TS_PT_ENUM, P_(model), 0, 1, 0, "llama-3.1-70b",
-     "model preset: KV bytes per token, weight bytes, context", ts_model_names},
+     "model preset: KV bytes per token, weight bytes, context", ts_gen_model_names},
     {"kv_dtype", TS_PT_ENUM, P_(kv_dtype), 0, 1, 0, "model",
      "KV cache element type (model: the preset's, BF16)", k_kv_dtypes},
     {"kv_bytes_per_token", TS_PT_SIZE, P_(kv_token_bytes), 0, 0, 1073741824.0, "0",
@@ -104,8 +104,7 @@ static const ts_param_spec_t k_inf_params[] = {
      "gamma: coefficient of variation of the gaps (1 = poisson)", NULL},
     {"conversations", TS_PT_COUNT, P_(conversations), 0, 1, INF_MAX_SLOTS, "600",
      "live conversations; a turn's gap to the next is about conversations / rate", NULL},
-    {"turns", TS_PT_DOUBLE, P_(turns), 0, 1, 1e6, "4.18", "mean turns per conversation",
-     NULL},
+    {"turns", TS_PT_DOUBLE, P_(turns), 0, 1, 1e6, "4.18", "mean turns per conversation", NULL},
     {"turns_dist", TS_PT_ENUM, P_(turns_dist), 0, 1, 0, "geometric",
      "turns per conversation: fixed (rounded) or geometric with that mean", k_turns_dists},
     {"system_prompts", TS_PT_COUNT, P_(system_prompts), 0, 1, INF_MAX_RANKS, "100",
@@ -118,15 +117,12 @@ static const ts_param_spec_t k_inf_params[] = {
      "lognormal sigma of system prompt lengths (0: all the mean)", NULL},
     {"user_tokens", TS_PT_DOUBLE, P_(user_tokens), 0, 1, INF_MAX_TOKENS, "1200",
      "mean new user tokens per turn", NULL},
-    {"user_sigma", TS_PT_DOUBLE, P_(user_sigma), 0, 0, 5, "1", "lognormal sigma of them",
-     NULL},
+    {"user_sigma", TS_PT_DOUBLE, P_(user_sigma), 0, 0, 5, "1", "lognormal sigma of them", NULL},
     {"output_tokens", TS_PT_DOUBLE, P_(output_tokens), 0, 0, INF_MAX_TOKENS, "182",
      "mean decode (output) tokens per turn", NULL},
-    {"output_sigma", TS_PT_DOUBLE, P_(output_sigma), 0, 0, 5, "1", "lognormal sigma of them",
-     NULL},
+    {"output_sigma", TS_PT_DOUBLE, P_(output_sigma), 0, 0, 5, "1", "lognormal sigma of them", NULL},
     {"max_context", TS_PT_COUNT, P_(max_context), 0, 0, INF_MAX_TOKENS, "0",
-     "a conversation ends before a turn that would pass this many tokens (0: the model's)",
-     NULL},
+     "a conversation ends before a turn that would pass this many tokens (0: the model's)", NULL},
     {"write_prompt", TS_PT_BOOL, P_(write_prompt), 0, 1, 0, "true",
      "PUT the prompt blocks that prefill computes for the first time", NULL},
     {"write_output", TS_PT_BOOL, P_(write_output), 0, 1, 0, "true",
@@ -154,40 +150,40 @@ enum { INF_STREAM_ARR = 11, INF_STREAM_CONV = 12, INF_STREAM_LEN = 13, INF_SALT 
 enum { PH_IDLE, PH_WEIGHTS, PH_GET, PH_PUT_PROMPT, PH_PUT_OUTPUT };
 
 typedef struct inf_conv {
-    uint64_t id;           /* conversation number */
-    uint64_t hist_tokens;  /* tokens before the next turn's user tokens */
-    uint64_t prev_prompt;  /* the previous turn's prompt tokens */
-    uint32_t sys;          /* system prompt rank */
-    uint32_t model;        /* model or adapter rank */
-    uint32_t turn;         /* turns done */
-    uint32_t turns;        /* turns drawn; 0: slot empty */
+    uint64_t id;          /* conversation number */
+    uint64_t hist_tokens; /* tokens before the next turn's user tokens */
+    uint64_t prev_prompt; /* the previous turn's prompt tokens */
+    uint32_t sys;         /* system prompt rank */
+    uint32_t model;       /* model or adapter rank */
+    uint32_t turn;        /* turns done */
+    uint32_t turns;       /* turns drawn; 0: slot empty */
 } inf_conv_t;
 
 typedef struct inf_gen {
-    ts_reader_t base;      /* must be first */
-    inf_params_t p;        /* copy of the parameters */
-    const ts_model_t *m;   /* the preset */
-    uint64_t seed;         /* scenario seed */
-    uint64_t salt;         /* key salt derived from the seed */
-    uint64_t block_bytes;  /* KV bytes per block */
-    uint64_t max_context;  /* resolved */
-    uint64_t model_bytes;  /* weight bytes of one model (models) or adapter (lora) */
-    uint64_t base_bytes;   /* lora: weight bytes of the base model */
-    gsl_rng *rng_arr;      /* arrival gaps */
-    gsl_rng *rng_conv;     /* slot choice and conversation draws */
-    gsl_rng *rng_len;      /* user and output lengths */
-    ts__zipf_t z_sys;      /* system prompt ranks */
-    ts__zipf_t z_model;    /* model ranks */
-    inf_conv_t *slots;     /* [conversations] */
-    uint32_t *resident;    /* [resident_models], most recent first */
-    uint64_t n_resident;   /* entries used */
-    uint8_t *seen;         /* bit (model * P + sys): its system prompt blocks were written */
+    ts_reader_t base;     /* must be first */
+    inf_params_t p;       /* copy of the parameters */
+    const ts_model_t *m;  /* the preset */
+    uint64_t seed;        /* scenario seed */
+    uint64_t salt;        /* key salt derived from the seed */
+    uint64_t block_bytes; /* KV bytes per block */
+    uint64_t max_context; /* resolved */
+    uint64_t model_bytes; /* weight bytes of one model (models) or adapter (lora) */
+    uint64_t base_bytes;  /* lora: weight bytes of the base model */
+    gsl_rng *rng_arr;     /* arrival gaps */
+    gsl_rng *rng_conv;    /* slot choice and conversation draws */
+    gsl_rng *rng_len;     /* user and output lengths */
+    ts__zipf_t z_sys;     /* system prompt ranks */
+    ts__zipf_t z_model;   /* model ranks */
+    inf_conv_t *slots;    /* [conversations] */
+    uint32_t *resident;   /* [resident_models], most recent first */
+    uint64_t n_resident;  /* entries used */
+    uint8_t *seen;        /* bit (model * P + sys): its system prompt blocks were written */
     /* progress */
-    uint64_t n_out;        /* block requests returned */
-    uint64_t n_llm;        /* LLM requests started */
-    uint64_t n_conv;       /* conversations started */
-    double clock_ns;       /* arrival time of the next LLM request */
-    bool base_loaded;      /* lora: the base model was read */
+    uint64_t n_out;   /* block requests returned */
+    uint64_t n_llm;   /* LLM requests started */
+    uint64_t n_conv;  /* conversations started */
+    double clock_ns;  /* arrival time of the next LLM request */
+    bool base_loaded; /* lora: the base model was read */
     /* the current LLM request */
     ts_inference_req_t cur;
     bool has_cur;          /* cur describes a started request */
@@ -292,8 +288,6 @@ static int inf_check(const inf_params_t *p, ts_err_t *err)
                           "inference: system_prompts x models is %llu, more than 2^27 "
                           "(write_prompt tracks each pair)",
                           (unsigned long long)(p->system_prompts * p->models));
-    if (p->turns_dist == INF_TURNS_FIXED && floor(p->turns + 0.5) > 4294967295.0)
-        return ts_err_set(err, TS_EINVAL, "inference: turns is too large");
     return 0;
 }
 
@@ -302,11 +296,12 @@ static int inf_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
 {
     const inf_params_t *p = params;
     *out = NULL;
-    const ts_model_t *m = ts_model_at((size_t)p->model);
+    const ts_model_t *m = ts_gen_model_at((size_t)p->model);
     if (!m)
         return ts_err_set(err, TS_EINVAL, "inference: model index %d is not a preset", p->model);
-    uint64_t kvt = p->kv_token_bytes ? p->kv_token_bytes
-                                     : ts_model_kv_bytes_per_token(m, k_kv_dtype_bytes[p->kv_dtype]);
+    uint64_t kvt = p->kv_token_bytes
+                       ? p->kv_token_bytes
+                       : ts_gen_model_kv_bytes_per_token(m, k_kv_dtype_bytes[p->kv_dtype]);
     int rc = inf_check(p, err); /* a block stays under 2^30 x 2^20 bytes by the ranges */
     if (rc)
         return rc;
@@ -320,7 +315,7 @@ static int inf_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     g->salt = ts__seed_derive(g->seed, INF_SALT);
     g->block_bytes = kvt * p->block_tokens;
     g->max_context = p->max_context ? p->max_context : m->context_tokens;
-    g->base_bytes = ts_model_weight_bytes(m);
+    g->base_bytes = ts_gen_model_weight_bytes(m);
     g->model_bytes = p->weights == INF_W_LORA ? p->adapter_bytes : g->base_bytes;
     g->rng_arr = ts__rng_create(0, err);
     g->rng_conv = g->rng_arr ? ts__rng_create(0, err) : NULL;
@@ -423,8 +418,7 @@ static void inf_request_start(inf_gen_t *g)
     if (c->turns == 0 || c->turn >= c->turns)
         inf_conv_start(g, c);
     uint64_t user = inf_len(p->user_tokens, p->user_sigma, inf_normal(g, p->user_sigma), 1);
-    uint64_t outt = inf_len(p->output_tokens, p->output_sigma, inf_normal(g, p->output_sigma),
-                            0);
+    uint64_t outt = inf_len(p->output_tokens, p->output_sigma, inf_normal(g, p->output_sigma), 0);
     if (c->turn > 0 && c->hist_tokens + user + outt > g->max_context) {
         inf_conv_start(g, c); /* the context is full: a new conversation takes the slot */
     }
@@ -478,8 +472,8 @@ static void inf_request_start(inf_gen_t *g)
     c->prev_prompt = q->prompt_tokens;
     c->hist_tokens = q->prompt_tokens + outt;
     g->root = ts__mix64(g->salt ^ ts__mix64(0x4b56ull << 48 | c->model));
-    g->sys_content = ts__mix64(g->salt + ts__mix64(0x53ull << 56 | (uint64_t)c->model << 24 |
-                                                   c->sys));
+    g->sys_content =
+        ts__mix64(g->salt + ts__mix64(0x53ull << 56 | (uint64_t)c->model << 24 | c->sys));
     g->conv_content = ts__mix64(g->salt - ts__mix64(0x43ull << 56 ^ c->id));
     g->has_cur = true;
     g->phase = PH_WEIGHTS;
@@ -509,8 +503,8 @@ static void inf_emit_weight(inf_gen_t *g, uint64_t j, ts_req_t *req)
     uint64_t k = is_base ? j : j - g->n_base_reads;
     uint64_t bytes = is_base ? g->base_bytes : g->model_bytes;
     uint64_t id = is_base ? 0xffffffffull : g->cur.model;
-    uint64_t size = k + 1 < inf_chunks(bytes, p->weight_chunk) ? p->weight_chunk
-                                                                : bytes - k * p->weight_chunk;
+    uint64_t size =
+        k + 1 < inf_chunks(bytes, p->weight_chunk) ? p->weight_chunk : bytes - k * p->weight_chunk;
     uint64_t key = ts__mix64(g->salt ^ ts__mix64(id << 32 ^ 0x57ull << 24 ^ k * 0x9e3779b9ull));
     uint32_t stream = is_base ? TS_INFERENCE_BASE_STREAM
                               : TS_INFERENCE_WEIGHT_STREAM | (g->cur.model & 0x7fffffffu);

@@ -18,7 +18,7 @@
 #include "../sim/err.h"
 #include "../sim/reader.h"
 
-#define TS_INFERENCE_WEIGHT_KEY (1ull << 63)  /* weight chunk keys have this bit; KV keys not */
+#define TS_INFERENCE_WEIGHT_KEY (1ull << 63)   /* weight chunk keys have this bit; KV keys not */
 #define TS_INFERENCE_WEIGHT_STREAM 0x80000000u /* weight reads: this bit | model index */
 #define TS_INFERENCE_BASE_STREAM 0xffffffffu   /* lora: the base model's weight reads */
 

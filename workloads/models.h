@@ -27,34 +27,34 @@ typedef enum ts_attn_kind {
 } ts_attn_kind_t;
 
 typedef struct ts_model {
-    const char *name;         /* "llama-3.1-70b" */
-    const char *summary;      /* one line */
-    ts_attn_kind_t attn;      /* how the KV cache is laid out */
-    uint32_t layers;          /* transformer layers (num_hidden_layers) */
-    uint32_t kv_heads;        /* standard: num_key_value_heads */
-    uint32_t head_dim;        /* standard: dimension of one head */
-    uint32_t kv_lora_rank;    /* MLA: latent width (512 for DeepSeek-V3) */
-    uint32_t rope_head_dim;   /* MLA: decoupled RoPE key width (64) */
-    uint32_t kv_elem_bytes;   /* bytes per KV element as served by default (BF16: 2) */
-    uint32_t weight_bytes;    /* bytes per parameter as released (BF16: 2, FP8: 1) */
-    uint64_t params_total;    /* parameters held in memory */
-    uint64_t params_active;   /* parameters used per token (MoE: the activated ones) */
-    uint64_t context_tokens;  /* longest context the model supports */
+    const char *name;        /* "llama-3.1-70b" */
+    const char *summary;     /* one line */
+    ts_attn_kind_t attn;     /* how the KV cache is laid out */
+    uint32_t layers;         /* transformer layers (num_hidden_layers) */
+    uint32_t kv_heads;       /* standard: num_key_value_heads */
+    uint32_t head_dim;       /* standard: dimension of one head */
+    uint32_t kv_lora_rank;   /* MLA: latent width (512 for DeepSeek-V3) */
+    uint32_t rope_head_dim;  /* MLA: decoupled RoPE key width (64) */
+    uint32_t kv_elem_bytes;  /* bytes per KV element as served by default (BF16: 2) */
+    uint32_t weight_bytes;   /* bytes per parameter as released (BF16: 2, FP8: 1) */
+    uint64_t params_total;   /* parameters held in memory */
+    uint64_t params_active;  /* parameters used per token (MoE: the activated ones) */
+    uint64_t context_tokens; /* longest context the model supports */
 } ts_model_t;
 
 /* The presets, in name order; NULL past the end. */
-size_t ts_model_count(void);
-const ts_model_t *ts_model_at(size_t i);
+size_t ts_gen_model_count(void);
+const ts_model_t *ts_gen_model_at(size_t i);
 /* The preset named name, or NULL with err naming the valid ones (TS_ENOENT). */
-const ts_model_t *ts_model_find(const char *name, ts_err_t *err);
+const ts_model_t *ts_gen_model_find(const char *name, ts_err_t *err);
 /* NULL-terminated preset names in table order (for enum parameters). */
-extern const char *const ts_model_names[];
+extern const char *const ts_gen_model_names[];
 
 /* KV cache bytes per token with elem_bytes per element (0: the preset's). */
-uint64_t ts_model_kv_bytes_per_token(const ts_model_t *m, uint32_t elem_bytes);
+uint64_t ts_gen_model_kv_bytes_per_token(const ts_model_t *m, uint32_t elem_bytes);
 /* params_total x weight_bytes. */
-uint64_t ts_model_weight_bytes(const ts_model_t *m);
+uint64_t ts_gen_model_weight_bytes(const ts_model_t *m);
 /* 2 x params_active. */
-double ts_model_prefill_flops_per_token(const ts_model_t *m);
+double ts_gen_model_prefill_flops_per_token(const ts_model_t *m);
 
 #endif
