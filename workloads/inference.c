@@ -495,6 +495,13 @@ static void inf_emit(inf_gen_t *g, ts_req_t *req, uint64_t key, uint64_t size, i
     g->n_out++;
 }
 
+/* Chains block g->i onto g->h and emits it as a KV request with op; moves to the next block. */
+static void inf_emit_block(inf_gen_t *g, ts_req_t *req, int op, uint32_t stream)
+{
+    g->h = inf_chain(g->h, inf_content(g, g->i++));
+    inf_emit(g, req, g->h & ~TS_INFERENCE_WEIGHT_KEY, g->block_bytes, op, stream);
+}
+
 /* Weight chunk j of the current request: the base model's first (lora), then the model's. */
 static void inf_emit_weight(inf_gen_t *g, uint64_t j, ts_req_t *req)
 {
@@ -539,11 +546,9 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
             continue;
         case PH_GET:
             if (g->i < q->n_prompt_blocks) {
-                g->h = inf_chain(g->h, inf_content(g, g->i));
-                if (++g->i == q->first_new_block)
+                inf_emit_block(g, req, TS_OP_GET, stream);
+                if (g->i == q->first_new_block)
                     g->h_saved = g->h;
-                inf_emit(g, req, g->h & ~TS_INFERENCE_WEIGHT_KEY, g->block_bytes, TS_OP_GET,
-                         stream);
                 return 1;
             }
             g->h_end = g->h;
@@ -553,9 +558,7 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
             continue;
         case PH_PUT_PROMPT:
             if (p->write_prompt && g->i < q->n_prompt_blocks) {
-                g->h = inf_chain(g->h, inf_content(g, g->i++));
-                inf_emit(g, req, g->h & ~TS_INFERENCE_WEIGHT_KEY, g->block_bytes, TS_OP_PUT,
-                         stream);
+                inf_emit_block(g, req, TS_OP_PUT, stream);
                 return 1;
             }
             g->phase = PH_PUT_OUTPUT;
@@ -564,9 +567,7 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
             continue;
         case PH_PUT_OUTPUT:
             if (p->write_output && g->i < q->n_blocks_after) {
-                g->h = inf_chain(g->h, inf_content(g, g->i++));
-                inf_emit(g, req, g->h & ~TS_INFERENCE_WEIGHT_KEY, g->block_bytes, TS_OP_PUT,
-                         stream);
+                inf_emit_block(g, req, TS_OP_PUT, stream);
                 return 1;
             }
             g->phase = PH_IDLE;
