@@ -449,6 +449,55 @@ static void test_inference_geometric_turns(void **state)
     ts_reader_close(r);
 }
 
+/* Geometric turns (mean M = 3), fixed lengths S = 1000, U = 200, O = 100: a conversation of
+ * T turns sums Y(T) = T S + U T(T + 1)/2 + O T(T - 1)/2 prompt tokens, so the mean prompt
+ * over requests is R = E[Y] / E[T] = S + U + (M - 1)(U + O) = 1800. The estimator
+ * sum Y / sum T has variance about E[(Y - R T)^2] / (n E[T]^2) (delta method), summed here
+ * over the geometric law; the one unfinished conversation at the end shifts the mean by
+ * well under a token. */
+static void test_inference_mean_prompt_geometric_turns(void **state)
+{
+    (void)state;
+    enum { N = 60000 };
+    static const char *const kv[] = {
+        "llm_requests=60000", "requests=0",     "conversations=1",    "turns=3",
+        "system_tokens=1000", "system_sigma=0", "user_tokens=200",    "user_sigma=0",
+        "output_tokens=100",  "output_sigma=0", "write_prompt=false", "write_output=false",
+        "block_tokens=512"};
+    const double S = 1000, U = 200, O = 100, p = 1.0 / 3;
+    double ey = 0, et = 0;
+    for (int t = 1; t < 2000; t++) {
+        double w = p * pow(1 - p, t - 1);
+        ey += w * (t * S + U * t * (t + 1) / 2 + O * t * (t - 1) / 2);
+        et += w * t;
+    }
+    double R = ey / et;
+    assert_true(fabs(R - (S + U + 2 * (U + O))) < 1e-6);
+    double v = 0;
+    for (int t = 1; t < 2000; t++) {
+        double w = p * pow(1 - p, t - 1);
+        double d = t * S + U * t * (t + 1) / 2 + O * t * (t - 1) / 2 - R * t;
+        v += w * d * d;
+    }
+    double n_conv = N / et, sd = sqrt(v / n_conv) / et;
+    ts_reader_t *r = OPEN(37, kv);
+    ts_req_t q;
+    ts_inference_req_t ir;
+    uint64_t last = UINT64_MAX, n = 0;
+    double sum = 0;
+    while (read_one(r, &q, &ir)) {
+        if (ir.index == last)
+            continue;
+        last = ir.index;
+        sum += (double)ir.prompt_tokens;
+        n++;
+    }
+    assert_int_equal(n, N);
+    print_message("mean prompt %.2f (expected %.0f +- %.2f)\n", sum / N, R, 5 * sd + 1);
+    assert_true(fabs(sum / N - R) < 5 * sd + 1);
+    ts_reader_close(r);
+}
+
 /* Gamma gaps with CV 3 at 50/s: mean 20 ms (sd of the mean 3 x 20 ms / sqrt(n)); the squared
  * CV of the sample is 9 within 5 sd of s^2 / sigma^2, about sqrt((2 + 6 / k) / n), k = 1/9. */
 static void test_inference_gamma_arrivals(void **state)
@@ -822,6 +871,7 @@ int main(void)
         cmocka_unit_test(test_inference_turn_k_rereads_turns_before),
         cmocka_unit_test(test_inference_mean_prompt_turns_and_rate),
         cmocka_unit_test(test_inference_geometric_turns),
+        cmocka_unit_test(test_inference_mean_prompt_geometric_turns),
         cmocka_unit_test(test_inference_gamma_arrivals),
         cmocka_unit_test(test_inference_system_prompt_zipf),
         cmocka_unit_test(test_inference_max_context_ends_a_conversation),
