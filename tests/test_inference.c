@@ -76,6 +76,21 @@ static bool read_one(ts_reader_t *r, ts_req_t *q, ts_inference_req_t *ir)
     return true;
 }
 
+/* Moves r to the first block request of the next LLM request and fills ir with that
+ * request; *last is the index of the one before (UINT64_MAX at the start). False at the
+ * end. */
+static bool next_llm(ts_reader_t *r, ts_inference_req_t *ir, uint64_t *last)
+{
+    ts_req_t q;
+    while (read_one(r, &q, ir)) {
+        if (ir->index != *last) {
+            *last = ir->index;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* ---- presets ---- */
 
 struct preset_case {
@@ -368,14 +383,10 @@ static void test_inference_mean_prompt_turns_and_rate(void **state)
         "user_sigma=0.5",     "output_tokens=100",  "output_sigma=0.5", "rate=50",
         "write_prompt=false", "write_output=false", "block_tokens=512"};
     ts_reader_t *r = OPEN(9, kv);
-    ts_req_t q;
     ts_inference_req_t ir;
     uint64_t last = UINT64_MAX, n = 0;
     double sum_prompt = 0, sum_out = 0, t0 = 0, t1 = 0;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        last = ir.index;
+    while (next_llm(r, &ir, &last)) {
         if (n == 0)
             t0 = (double)ir.time_ns;
         t1 = (double)ir.time_ns;
@@ -411,13 +422,9 @@ static void test_inference_geometric_turns(void **state)
         "system_tokens=32",   "system_sigma=0",     "user_tokens=5",   "output_tokens=5",
         "write_prompt=false", "write_output=false", "block_tokens=16"};
     ts_reader_t *r = OPEN(13, kv);
-    ts_req_t q;
     ts_inference_req_t ir;
     uint64_t last = UINT64_MAX, n_conv = 0, sum_turns = 0, expect_turn = 1, turns = 0;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        last = ir.index;
+    while (next_llm(r, &ir, &last)) {
         if (ir.turn == 1) {
             if (n_conv > 0)
                 assert_int_equal(expect_turn, turns + 1); /* the last one finished */
@@ -435,10 +442,7 @@ static void test_inference_geometric_turns(void **state)
     uint64_t n_counted = 0;
     ts_reader_reset(r, NULL);
     last = UINT64_MAX;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        last = ir.index;
+    while (next_llm(r, &ir, &last)) {
         n_counted += ir.turn == 1 && ir.index < 40000;
     }
     double mean = (double)sum_turns / (double)n_counted;
@@ -481,14 +485,10 @@ static void test_inference_mean_prompt_geometric_turns(void **state)
     }
     double n_conv = N / et, sd = sqrt(v / n_conv) / et;
     ts_reader_t *r = OPEN(37, kv);
-    ts_req_t q;
     ts_inference_req_t ir;
     uint64_t last = UINT64_MAX, n = 0;
     double sum = 0;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        last = ir.index;
+    while (next_llm(r, &ir, &last)) {
         sum += (double)ir.prompt_tokens;
         n++;
     }
@@ -517,21 +517,17 @@ static void test_inference_gamma_arrivals(void **state)
                                      "write_output=false",
                                      "block_tokens=16"};
     ts_reader_t *r = OPEN(17, kv);
-    ts_req_t q;
     ts_inference_req_t ir;
     uint64_t last = UINT64_MAX, prev_t = 0;
     double s1 = 0, s2 = 0;
     uint64_t n = 0;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        if (last != UINT64_MAX) {
+    while (next_llm(r, &ir, &last)) {
+        if (ir.index > 0) {
             double g = (double)(ir.time_ns - prev_t);
             s1 += g;
             s2 += g * g;
             n++;
         }
-        last = ir.index;
         prev_t = ir.time_ns;
     }
     assert_int_equal(n, N - 1);
@@ -567,13 +563,9 @@ static void test_inference_system_prompt_zipf(void **state)
                                      "write_prompt=false",
                                      "block_tokens=16"};
     ts_reader_t *r = OPEN(19, kv);
-    ts_req_t q;
     ts_inference_req_t ir;
     uint64_t last = UINT64_MAX, count[10] = {0}, n = 0;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        last = ir.index;
+    while (next_llm(r, &ir, &last)) {
         assert_true(ir.system_prompt < 10);
         count[ir.system_prompt]++;
         n++;
@@ -604,13 +596,9 @@ static void test_inference_max_context_ends_a_conversation(void **state)
                                      "system_sigma=0",  "user_tokens=1000", "user_sigma=0",
                                      "output_tokens=0", "max_context=5000", "block_tokens=256"};
     ts_reader_t *r = OPEN(23, kv);
-    ts_req_t q;
     ts_inference_req_t ir;
     uint64_t last = UINT64_MAX, n = 0;
-    while (read_one(r, &q, &ir)) {
-        if (ir.index == last)
-            continue;
-        last = ir.index;
+    while (next_llm(r, &ir, &last)) {
         assert_int_equal(ir.turn, n % 4 + 1);
         assert_int_equal(ir.conversation, n / 4);
         assert_int_equal(ir.prompt_tokens, 1000 + 1000 * ir.turn);
