@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list (policies,
- * formats, generators, devices).
+ * formats, generators, models, devices).
  *
  * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
  * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
@@ -22,6 +22,7 @@
 #include "../traces/info.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
+#include "../workloads/models.h"
 #include "device.h"
 #include "mem.h"
 #include "run.h"
@@ -62,7 +63,7 @@ static void cli_help(FILE *out)
             "        convert a trace between formats (the output's by its name, else native)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
-            "  list [policies|formats|generators|admission|prefetchers|devices [FILE]]\n"
+            "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
             "        presets (and those of a catalogue FILE) with key figures and fields\n"
             "  help | --help     this text\n"
@@ -538,10 +539,32 @@ static void cli_list_prefetchers(void)
     }
 }
 
+/* The LLM model presets of the inference generator (workloads/models.c). */
+static void cli_list_models(void)
+{
+    printf("models (inference generator; KV bytes per token at the preset's KV type):\n");
+    printf("  %-16s %-9s %6s %10s %10s %9s %9s %9s %8s\n", "name", "attention", "layers",
+           "kv heads", "KV/token", "params", "active", "weights", "context");
+    for (size_t i = 0; i < ts_gen_model_count(); i++) {
+        const ts_model_t *m = ts_gen_model_at(i);
+        char heads[32], w[32];
+        if (m->attn == TS_ATTN_MLA)
+            snprintf(heads, sizeof(heads), "%u+%u", m->kv_lora_rank, m->rope_head_dim);
+        else
+            snprintf(heads, sizeof(heads), "%ux%u", m->kv_heads, m->head_dim);
+        printf("  %-16s %-9s %6u %10s %10llu %8.4gB %8.4gB %9s %8llu\n", m->name,
+               m->attn == TS_ATTN_MLA ? "MLA" : "standard", m->layers, heads,
+               (unsigned long long)ts_gen_model_kv_bytes_per_token(m, 0),
+               (double)m->params_total / 1e9, (double)m->params_active / 1e9,
+               cli_si_bytes(ts_gen_model_weight_bytes(m), w, sizeof(w)),
+               (unsigned long long)m->context_tokens);
+    }
+}
+
 static int cli_list(int argc, char **argv)
 {
-    static const char *const what[] = {"policies",  "formats",     "generators",
-                                       "admission", "prefetchers", "devices"};
+    static const char *const what[] = {"policies",    "formats", "generators", "admission",
+                                       "prefetchers", "models",  "devices"};
     const size_t n_what = sizeof(what) / sizeof(what[0]);
     const char *w = argc > 1 ? argv[1] : NULL;
     size_t k = 0;
@@ -551,8 +574,8 @@ static int cli_list(int argc, char **argv)
         const char *hint = ts_suggest(w, what, n_what);
         fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
                 hint ? " (did you mean '"
-                     : "; expected policies, formats, generators, admission, prefetchers or "
-                       "devices",
+                     : "; expected policies, formats, generators, admission, prefetchers, "
+                       "models or devices",
                 hint ? hint : "", hint ? "'?)" : "");
         return 2;
     }
@@ -570,6 +593,8 @@ static int cli_list(int argc, char **argv)
         cli_list_admission();
     if (!w || strcmp(w, "prefetchers") == 0)
         cli_list_prefetchers();
+    if (!w || strcmp(w, "models") == 0)
+        cli_list_models();
     if (!w || strcmp(w, "devices") == 0)
         return cli_list_devices(argc > 2 ? argv[2] : NULL);
     return 0;

@@ -427,6 +427,38 @@ static void test_cli_list_devices_shows_presets_and_fields(void **state)
     free(err);
 }
 
+/* The model presets with their KV bytes per token (2 x layers x kv heads x head dim x 2;
+ * MLA layers x 576 x 2), the inference generator's parameters, and its trace: Llama-3.1-70B
+ * blocks of 256 tokens are 327680 x 256 bytes = 80MiB. */
+static void test_cli_list_models_and_gen_inference(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "list models");
+    static const struct {
+        const char *name, *figures[2];
+    } rows[] = {
+        {"llama-3.1-8b", {"131072", "8x128"}},   {"llama-3.1-70b", {"327680", "141GB"}},
+        {"llama-3.1-405b", {"516096", "126"}},   {"qwen2.5-72b", {"327680", "72.71B"}},
+        {"deepseek-v3", {"70272", "MLA"}},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        for (size_t k = 0; k < 2; k++)
+            if (!cli_row_has(out, rows[i].name, rows[i].figures[k]))
+                fail_msg("row %s lacks %s in:\n%s", rows[i].name, rows[i].figures[k], out);
+    free(out);
+    out = tiersim_ok(f, "list generators");
+    assert_true(cli_row_has(out, "inference", "KV blocks"));
+    assert_non_null(strstr(out, "block_tokens"));
+    free(out);
+    free(tiersim_ok(f, "trace gen examples/inference-llama70b.yaml "
+                       "-s workload.generator.requests=3000 -o '%s/i.tsim'",
+                    f->dir));
+    out = tiersim_ok(f, "trace info '%s/i.tsim'", f->dir);
+    if (!strstr(out, "requests     3000\n") || !strstr(out, "min 80MiB  mean 80MiB  max 80MiB"))
+        fail_msg("trace info of the inference trace:\n%s", out);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +478,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cli_list_models_and_gen_inference, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,7 +79,7 @@ static void test_gen_registry(void **state)
     (void)state;
     ts_err_t err = {0};
     assert_int_equal(ts_gen_registry_check(&err), 0);
-    assert_int_equal(ts_gen_count(), 4);
+    assert_int_equal(ts_gen_count(), 5);
     for (size_t i = 0; i < ts_gen_count(); i++) {
         const ts_reader_ops_t *g = ts_gen_at(i);
         assert_true(g->flags & TS_READER_GENERATOR);
@@ -101,10 +101,22 @@ static void test_gen_registry(void **state)
 static const char *const k_busy_kv[] = {"requests=3000", "keys=500",         "put_ratio=0.3",
                                         "arrival=poisson", "size_dist=lognormal", "scan_every=50"};
 
-/* kv for kind: mix takes scan_every, the others do not. */
+static const char *const k_requests_kv[] = {"requests=3000"};
+
+/* kv for kind: mix takes scan_every, the basic kinds the common parameters; the workload
+ * models (inference, ...) have their own and only share `requests`. */
 static size_t busy_n(const char *kind)
 {
-    return strcmp(kind, "mix") == 0 ? 6 : 5;
+    if (strcmp(kind, "mix") == 0)
+        return 6;
+    if (strcmp(kind, "loop") == 0 || strcmp(kind, "uniform") == 0 || strcmp(kind, "zipf") == 0)
+        return 5;
+    return 1;
+}
+
+static const char *const *busy_kv(const char *kind)
+{
+    return busy_n(kind) == 1 ? k_requests_kv : k_busy_kv;
 }
 
 static void test_gen_same_seed_same_requests_and_reset_replays(void **state)
@@ -113,8 +125,8 @@ static void test_gen_same_seed_same_requests_and_reset_replays(void **state)
     for (size_t g = 0; g < ts_gen_count(); g++) {
         const char *kind = ts_gen_at(g)->name;
         print_message("kind: %s\n", kind);
-        ts_reader_t *a = gen_open_ok(kind, 11, k_busy_kv, busy_n(kind));
-        ts_reader_t *b = gen_open_ok(kind, 11, k_busy_kv, busy_n(kind));
+        ts_reader_t *a = gen_open_ok(kind, 11, busy_kv(kind), busy_n(kind));
+        ts_reader_t *b = gen_open_ok(kind, 11, busy_kv(kind), busy_n(kind));
         ts_req_t *first = calloc(3000, sizeof(ts_req_t));
         ts_req_t qa, qb;
         for (int i = 0; i < 3000; i++) {
@@ -145,8 +157,8 @@ static void test_gen_other_seed_other_requests(void **state)
     (void)state;
     for (size_t g = 0; g < ts_gen_count(); g++) {
         const char *kind = ts_gen_at(g)->name;
-        ts_reader_t *a = gen_open_ok(kind, 1, k_busy_kv, busy_n(kind));
-        ts_reader_t *b = gen_open_ok(kind, 2, k_busy_kv, busy_n(kind));
+        ts_reader_t *a = gen_open_ok(kind, 1, busy_kv(kind), busy_n(kind));
+        ts_reader_t *b = gen_open_ok(kind, 2, busy_kv(kind), busy_n(kind));
         int n_same = 0;
         ts_req_t qa, qb;
         for (int i = 0; i < 1000; i++) {
@@ -544,7 +556,8 @@ static void test_gen_open_oom(void **state)
             ts_err_t err = {0};
             ts_reader_t *r = NULL;
             ts_mem_fail_after(n);
-            int rc = gen_open(ts_gen_at(g)->name, 1, kv, 2, &r, &err);
+            const char *kind = ts_gen_at(g)->name;
+            int rc = gen_open(kind, 1, kv, busy_n(kind) == 1 ? 1 : 2, &r, &err);
             ts_mem_fail_after(-1);
             if (rc == 0) {
                 assert_true(n > 0);
