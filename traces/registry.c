@@ -19,11 +19,13 @@
 #include "../sim/units.h"
 #include "native.h"
 
+extern const ts_reader_ops_t ts_reader_bailian;
 extern const ts_reader_ops_t ts_reader_csv;
 extern const ts_reader_ops_t ts_reader_hdf5;
 extern const ts_writer_ops_t ts_writer_hdf5;
 extern const ts_reader_ops_t ts_reader_oracle_general;
 extern const ts_writer_ops_t ts_writer_oracle_general;
+extern const ts_reader_ops_t ts_reader_mooncake;
 extern const ts_reader_ops_t ts_reader_msr;
 extern const ts_reader_ops_t ts_reader_twitter;
 
@@ -57,6 +59,26 @@ static const ts_trace_format_t k_hdf5 = {
     .magic_size = 8,
 };
 
+static const ts_trace_format_t k_bailian = {
+    .name = "bailian",
+    .summary = "Alibaba Bailian/Qwen usage traces: JSON lines with chats, turns and block ids",
+    .reader = &ts_reader_bailian,
+    .writer = NULL,
+    .extension = NULL, /* JSON lines, like mooncake: name the format */
+    .magic = NULL,
+    .magic_size = 0,
+};
+
+static const ts_trace_format_t k_mooncake = {
+    .name = "mooncake",
+    .summary = "Mooncake KV-cache traces: JSON lines with token counts and block hash ids",
+    .reader = &ts_reader_mooncake,
+    .writer = NULL,
+    .extension = NULL, /* JSON lines, like bailian: name the format */
+    .magic = NULL,
+    .magic_size = 0,
+};
+
 static const ts_trace_format_t k_msr = {
     .name = "msr",
     .summary = "MSR Cambridge block I/O CSV, as block requests or whole extents",
@@ -88,8 +110,10 @@ static const ts_trace_format_t k_twitter = {
 };
 
 static const ts_trace_format_t *const k_formats[] = {
+    &k_bailian,
     &k_csv,
     &k_hdf5,
+    &k_mooncake,
     &k_msr,
     &k_native,
     &k_oracle_general,
