@@ -556,6 +556,30 @@ static void test_training_same_seed_same_requests_other_seed_other_order(void **
     ts_reader_close(c);
 }
 
+/* requests = 3000 over unet3d's 168 samples: 18 epochs run (3024 reads), cut at 3000. */
+static void test_training_requests_cuts_the_trace(void **state)
+{
+    (void)state;
+    const char *kv[] = {"requests=3000"};
+    ts_reader_t *r = OPEN(8, kv);
+    ts_reader_info_t info;
+    ts_reader_info(r, &info);
+    assert_int_equal(info.n_requests, 3000);
+    assert_int_equal(info.n_keys, 168);
+    uint32_t owner[168];
+    for (int e = 0; e < 17; e++) {
+        uint64_t per_rank[8] = {0};
+        read_epoch(r, 168, owner, per_rank);
+        for (int i = 0; i < 8; i++)
+            assert_int_equal(per_rank[i], 21);
+    }
+    ts_req_t q;
+    for (int i = 0; i < 3000 - 17 * 168; i++)
+        assert_true(next_req(r, &q));
+    assert_false(next_req(r, &q));
+    ts_reader_close(r);
+}
+
 /* ---- errors ---- */
 
 static void test_training_bad_params_name_the_key(void **state)
@@ -648,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_training_checkpoints_and_restart_counted_by_hand),
         cmocka_unit_test(test_training_checkpoint_size_from_params),
         cmocka_unit_test(test_training_same_seed_same_requests_other_seed_other_order),
+        cmocka_unit_test(test_training_requests_cuts_the_trace),
         cmocka_unit_test(test_training_bad_params_name_the_key),
         cmocka_unit_test(test_training_open_oom),
         cmocka_unit_test(test_training_until_full_admits_first_then_none),

@@ -23,6 +23,8 @@
  * (GET local + PUT remote per chunk) while the next step runs. `restarts` failures happen
  * when progress first reaches i * steps / (restarts + 1); each reads the latest checkpoint
  * (GETs of the remote keys) and training resumes from its step, replaying lost steps.
+ * `requests` > 0 replaces `epochs` by as many as reading that many samples takes, and
+ * ends the trace after that many requests.
  * Cost: O(1) per request (a Feistel evaluation, about 4 rounds x cycle walks < 4 on
  * average); open walks the step sequence once, O(steps x ranks), to count requests.
  */
@@ -91,6 +93,7 @@ typedef struct train_params {
     bool ckpt_local;
     uint64_t ckpt_pause_ns;
     uint64_t restarts;
+    uint64_t requests; /* cut the trace here; 0: the whole run */
 } train_params_t;
 
 #define TP(f) offsetof(train_params_t, f)
@@ -148,6 +151,10 @@ static const ts_param_spec_t k_train_params[] = {
      "training stalls this long after each checkpoint write", NULL},
     {"restarts", TS_PT_COUNT, TP(restarts), 0, 0, 1e6, "0",
      "failures spread over the run; each reads back the latest checkpoint", NULL},
+    {"requests", TS_PT_COUNT, TP(requests), 0, 0, 1e15, "0",
+     "end the trace after this many requests, running as many epochs as that takes "
+     "(0: run `epochs` epochs)",
+     NULL},
 };
 
 /* ================================ instance ================================ */
@@ -188,6 +195,7 @@ typedef struct train_gen {
     uint64_t ckpt_chunks; /* chunks over all ranks */
     uint64_t n_requests;
     uint64_t n_keys;
+    uint64_t n_emitted; /* requests returned since open or reset */
     train_walk_t w;
     uint64_t key_epoch;            /* epoch of rk (UINT64_MAX: none) */
     uint64_t rk[TRAIN_ROUNDS];     /* Feistel round keys of key_epoch */
@@ -474,6 +482,8 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
                          "shuffle: file needs samples to be a multiple of it (%llu is not)",
                          (unsigned long long)p->samples);
     t->units = p->samples / t->unit;
+    if (p->requests) /* enough epochs to read that many samples */
+        p->epochs = p->requests / p->samples + (p->requests % p->samples != 0);
     uint64_t most = train_share(t, 0); /* rank 0 has the largest share in both modes */
     t->steps_ep = most / p->batch + (most % p->batch != 0);
     if (t->steps_ep == 0)
@@ -506,7 +516,7 @@ static void train_count(train_gen_t *t)
         n += walk_phase_size(t);
         walk_done(t);
     }
-    t->n_requests = n;
+    t->n_requests = t->p.requests && t->p.requests < n ? t->p.requests : n;
     uint64_t versions = t->p.ckpt_every ? t->steps / t->p.ckpt_every : 0;
     t->n_keys = t->p.samples + versions * t->ckpt_chunks * (t->p.ckpt_local ? 2 : 1);
 }
@@ -515,6 +525,7 @@ static void train_rewind(train_gen_t *t)
 {
     ts__gen_rewind(&t->g);
     t->key_epoch = UINT64_MAX;
+    t->n_emitted = 0;
     walk_start(t);
 }
 
@@ -578,11 +589,10 @@ static bool train_chunk(train_gen_t *t, uint64_t *size)
     return true;
 }
 
-static int train_next(ts_reader_t *rd, ts_req_t *req, ts_err_t *err)
+/* One request of the walk: 1, or 0 at its end. */
+static int train_step(train_gen_t *t, ts_req_t *req)
 {
-    train_gen_t *t = (train_gen_t *)rd;
     train_walk_t *w = &t->w;
-    (void)err;
     for (;;) {
         uint64_t size;
         switch (w->phase) {
@@ -631,6 +641,16 @@ static int train_next(ts_reader_t *rd, ts_req_t *req, ts_err_t *err)
         }
         walk_done(t);
     }
+}
+
+static int train_next(ts_reader_t *rd, ts_req_t *req, ts_err_t *err)
+{
+    train_gen_t *t = (train_gen_t *)rd;
+    (void)err;
+    if (t->n_emitted >= t->n_requests || train_step(t, req) == 0)
+        return 0;
+    t->n_emitted++;
+    return 1;
 }
 
 static int train_reset(ts_reader_t *r, ts_err_t *err)
