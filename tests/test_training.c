@@ -499,6 +499,9 @@ static void test_training_checkpoint_size_from_params(void **state)
                         "epochs=1",        "compute=1s", "ckpt_every=1",    "ckpt_chunk=1GiB",
                         "prefetch=0"};
     ts_reader_t *r = OPEN(1, kv);
+    ts_reader_info_t info;
+    ts_reader_info(r, &info);
+    assert_int_equal(info.n_requests, 80 + 8 * 14);
     ts_req_t q;
     uint64_t bytes = 0, n = 0, per_rank[8] = {0};
     while (next_req(r, &q))
@@ -514,6 +517,45 @@ static void test_training_checkpoint_size_from_params(void **state)
     for (int i = 0; i < 8; i++)
         assert_int_equal(per_rank[i], 14000000000ull);
     ts_reader_close(r);
+}
+
+/* info()'s request and key counts equal what the generator emits, with and without
+ * restarts (counted in closed form, or by walking the run), for both shard modes. */
+static void test_training_info_counts_what_it_emits(void **state)
+{
+    (void)state;
+    static const char *const cases[][4] = {
+        {"shard=global", "restarts=0", "ckpt_local=true", "prefetch=0"},
+        {"shard=global", "restarts=2", "ckpt_local=true", "prefetch=4"},
+        {"shard=rank", "restarts=0", "ckpt_local=false", "prefetch=1"},
+        {"shard=rank", "restarts=3", "ckpt_local=true", "prefetch=2"},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        const char *kv[] = {"workload=custom",  "samples=1003",     "sample_size=4KiB",
+                            "batch=9",          "nodes=3",          "gpus_per_node=2",
+                            "epochs=3",         "compute=1ms",      "ckpt_every=7",
+                            "model_params=5e6", "ckpt_chunk=1MiB",  cases[k][0],
+                            cases[k][1],        cases[k][2],        cases[k][3]};
+        ts_reader_t *r = OPEN(6, kv);
+        ts_reader_info_t info;
+        ts_reader_info(r, &info);
+        ts_trace_stats_t st;
+        ts_err_t err = {0};
+        assert_int_equal(ts_trace_stats(r, &st, &err), 0);
+        print_message("case %zu: %llu requests, %llu keys\n", k,
+                      (unsigned long long)st.n_requests, (unsigned long long)st.n_keys);
+        assert_int_equal(st.n_requests, info.n_requests);
+        assert_int_equal(st.n_keys, info.n_keys);
+        assert_int_equal(st.n_time_backwards, 0);
+        if (k == 0) {
+            /* by hand: 3 x 1003 reads; 6 ranks, shares of at most 168, 19 steps an epoch, 57
+             * steps, 8 checkpoints of 5e6 x 14 B = 70e6 B, 11666667 B a rank = 12 chunks of
+             * 1 MiB, 72 chunks, each put locally, read and put remotely: 3009 + 8 x 216 */
+            assert_int_equal(st.n_requests, 3009 + 8 * 216);
+            assert_int_equal(st.n_keys, 1003 + 8 * 72 * 2);
+        }
+        ts_reader_close(r);
+    }
 }
 
 /* ---- determinism ---- */
@@ -671,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_training_trace_info_matches_parameters),
         cmocka_unit_test(test_training_checkpoints_and_restart_counted_by_hand),
         cmocka_unit_test(test_training_checkpoint_size_from_params),
+        cmocka_unit_test(test_training_info_counts_what_it_emits),
         cmocka_unit_test(test_training_same_seed_same_requests_other_seed_other_order),
         cmocka_unit_test(test_training_requests_cuts_the_trace),
         cmocka_unit_test(test_training_bad_params_name_the_key),

@@ -26,7 +26,7 @@
  * `requests` > 0 replaces `epochs` by as many as reading that many samples takes, and
  * ends the trace after that many requests.
  * Cost: O(1) per request (a Feistel evaluation, about 4 rounds x cycle walks < 4 on
- * average); open walks the step sequence once, O(steps x ranks), to count requests.
+ * average); open counts the requests in O(ranks), or O(steps) with restarts.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -264,13 +264,31 @@ static uint64_t train_unit_lo(const train_gen_t *t, uint64_t r)
     return r * q + (r < m ? r : m);
 }
 
-/* Samples rank r reads in logical step k. */
-static uint64_t train_batch_len(const train_gen_t *t, uint64_t k, uint64_t r)
+/* Samples a rank with that share reads in logical step k. */
+static uint64_t train_len(const train_gen_t *t, uint64_t share, uint64_t k)
 {
-    uint64_t share = train_share(t, r), first = (k % t->steps_ep) * t->p.batch;
+    uint64_t first = (k % t->steps_ep) * t->p.batch;
     if (first >= share)
         return 0;
     return share - first < t->p.batch ? share - first : t->p.batch;
+}
+
+static uint64_t train_batch_len(const train_gen_t *t, uint64_t k, uint64_t r)
+{
+    return train_len(t, train_share(t, r), k);
+}
+
+/* Samples all ranks read in logical step k, in O(1). */
+static uint64_t train_step_reads(const train_gen_t *t, uint64_t k)
+{
+    if (t->p.shard == TSD_GLOBAL) { /* positions [s*B*R, (s+1)*B*R) of the epoch, s*B*R < N */
+        uint64_t lo = (k % t->steps_ep) * t->p.batch * t->ranks;
+        uint64_t hi = lo + t->p.batch * t->ranks;
+        return (hi < t->p.samples ? hi : t->p.samples) - lo;
+    }
+    /* units % R ranks own one unit more than the others */
+    uint64_t m = t->units % t->ranks, small = t->units / t->ranks * t->unit;
+    return m * train_len(t, small + t->unit, k) + (t->ranks - m) * train_len(t, small, k);
 }
 
 /* The sample rank r reads i-th in logical step k. */
@@ -395,17 +413,8 @@ static uint64_t walk_phase_size(const train_gen_t *t)
     switch (w->phase) {
     case PH_ISSUE: {
         uint64_t n = 0;
-        for (uint64_t k = w->iss_k; k < w->iss_end; k++) {
-            if (t->p.shard == TSD_RANK) {
-                for (uint64_t r = 0; r < t->ranks; r++)
-                    n += train_batch_len(t, k, r);
-                continue;
-            }
-            /* global shard: step s covers positions [s*B*R, (s+1)*B*R) of the epoch */
-            uint64_t lo = (k % t->steps_ep) * t->p.batch * t->ranks;
-            uint64_t hi = lo + t->p.batch * t->ranks;
-            n += (hi < t->p.samples ? hi : t->p.samples) - lo;
-        }
+        for (uint64_t k = w->iss_k; k < w->iss_end; k++)
+            n += train_step_reads(t, k);
         return n;
     }
     case PH_CKPT:
@@ -507,17 +516,22 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
     return 0;
 }
 
-/* Walks the whole run once, a phase at a time, to count the requests. */
+/* Counts the requests: without restarts every batch is read once and every checkpoint
+ * written once (local PUT, GET and PUT when drained); with restarts the run is walked once,
+ * a phase at a time, in O(1) per step. */
 static void train_count(train_gen_t *t)
 {
-    uint64_t n = 0;
-    walk_start(t);
-    while (t->w.phase != PH_DONE) {
-        n += walk_phase_size(t);
-        walk_done(t);
+    uint64_t versions = t->p.ckpt_every ? t->steps / t->p.ckpt_every : 0;
+    uint64_t n = t->p.epochs * t->p.samples + versions * t->ckpt_chunks * (t->p.ckpt_local ? 3 : 1);
+    if (t->p.restarts) {
+        n = 0;
+        walk_start(t);
+        while (t->w.phase != PH_DONE) {
+            n += walk_phase_size(t);
+            walk_done(t);
+        }
     }
     t->n_requests = t->p.requests && t->p.requests < n ? t->p.requests : n;
-    uint64_t versions = t->p.ckpt_every ? t->steps / t->p.ckpt_every : 0;
     t->n_keys = t->p.samples + versions * t->ckpt_chunks * (t->p.ckpt_local ? 2 : 1);
 }
 
