@@ -54,8 +54,7 @@ static int until_full_create(const void *params, ts_admit_t **out, ts_err_t *err
 {
     *out = NULL;
     until_full_t *u = ts_calloc(1, sizeof(*u));
-    if (!u)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate admission filter until_full");
+    if (!u) return ts_err_set(err, TS_ENOMEM, "cannot allocate admission filter until_full");
     u->base.ops = &ts_admit_until_full;
     u->lim = *(const until_full_params_t *)params;
     *out = &u->base;
@@ -70,10 +69,8 @@ static void until_full_destroy(ts_admit_t *a)
 static bool until_full_admit(ts_admit_t *a, const ts_req_t *r)
 {
     until_full_t *u = (until_full_t *)a;
-    if (u->lim.max_objects && u->n_objects >= u->lim.max_objects)
-        return false;
-    if (u->lim.max_bytes && r->size_bytes > u->lim.max_bytes - u->n_bytes)
-        return false;
+    if (u->lim.max_objects && u->n_objects >= u->lim.max_objects) return false;
+    if (u->lim.max_bytes && r->size_bytes > u->lim.max_bytes - u->n_bytes) return false;
     u->n_objects++;
     u->n_bytes += r->size_bytes;
     return true;

@@ -61,8 +61,7 @@ static ts_reader_t *train_open_ok(uint64_t seed, const char *const *kv, size_t n
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
     int rc = train_open(seed, kv, n, &r, &err);
-    if (rc)
-        print_error("training: %s\n", err.msg);
+    if (rc) print_error("training: %s\n", err.msg);
     assert_int_equal(rc, 0);
     return r;
 }
@@ -79,6 +78,18 @@ static bool next_req(ts_reader_t *r, ts_req_t *q)
 
 /* ---- the data-stall result ---- */
 
+/* A params struct of until_full with name = value (free with ts_free). */
+static void *until_full_params(const char *name, const char *value)
+{
+    const ts_admit_ops_t *a = &ts_admit_until_full;
+    ts_err_t err = {0};
+    void *p = ts_calloc(1, a->params_size);
+    assert_non_null(p);
+    assert_int_equal(ts_param_defaults(a->params, a->params_count, p, a->params_size, &err), 0);
+    assert_int_equal(ts_param_set(a->params, a->params_count, p, name, value, &err), 0);
+    return p;
+}
+
 /* Per-epoch hits of a one-tier hierarchy (LRU, capacity C objects; until_full when
  * no_evict) replaying reader r, whose epochs are n requests each. */
 static void epoch_hits(ts_reader_t *r, uint64_t n, uint64_t epochs, uint64_t c, bool no_evict,
@@ -91,17 +102,9 @@ static void epoch_hits(ts_reader_t *r, uint64_t n, uint64_t epochs, uint64_t c, 
     ts_hier_config_t cfg = {0};
     char cap[32];
     snprintf(cap, sizeof(cap), "%llu", (unsigned long long)c);
-    const char *name = "objects", *value = cap;
     void *params = NULL;
-    if (no_evict) { /* a params struct with objects = C */
-        params = ts_calloc(1, ts_admit_until_full.params_size);
-        assert_int_equal(ts_param_defaults(ts_admit_until_full.params,
-                                           ts_admit_until_full.params_count, params,
-                                           ts_admit_until_full.params_size, &err),
-                         0);
-        assert_int_equal(ts_param_set(ts_admit_until_full.params, ts_admit_until_full.params_count,
-                                      params, name, value, &err),
-                         0);
+    if (no_evict) {
+        params = until_full_params("objects", cap);
         cfg.admit[0] = &ts_admit_until_full;
         cfg.admit_params[0] = params;
     }
@@ -118,8 +121,8 @@ static void epoch_hits(ts_reader_t *r, uint64_t n, uint64_t epochs, uint64_t c, 
         }
     }
     assert_false(next_req(r, &q));
-    assert_int_equal(t->st.n_evict, no_evict ? 0 : (epochs * n - hits[0] - hits[1] - hits[2] -
-                                                    hits[3]) - c);
+    assert_int_equal(t->st.n_evict,
+                     no_evict ? 0 : (epochs * n - hits[0] - hits[1] - hits[2] - hits[3]) - c);
     ts_hier_destroy(h);
     ts_tier_destroy(t);
     ts_free(params);
@@ -143,8 +146,14 @@ static void test_training_no_evict_hits_c_over_n_lru_thrashes(void **state)
         snprintf(gpus, sizeof(gpus), "gpus_per_node=%s", cases[k].gpus);
         snprintf(batch, sizeof(batch), "batch=%s", cases[k].batch);
         snprintf(pf, sizeof(pf), "prefetch=%s", cases[k].prefetch);
-        const char *kv[] = {"workload=custom", "samples=20000", "sample_size=4KiB", "epochs=4",
-                            "compute=1ms", gpus, batch, pf};
+        const char *kv[] = {"workload=custom",
+                            "samples=20000",
+                            "sample_size=4KiB",
+                            "epochs=4",
+                            "compute=1ms",
+                            gpus,
+                            batch,
+                            pf};
         print_message("case: %s\n", cases[k].name);
         uint64_t hit_ne[4], hit_lru[4];
         ts_reader_t *r = OPEN(7, kv);
@@ -186,23 +195,15 @@ static void test_training_no_evict_hits_c_over_n_lru_thrashes(void **state)
 static void test_training_fast_engine_no_evict_total(void **state)
 {
     (void)state;
-    const char *kv[] = {"workload=custom", "samples=4000", "sample_size=1MiB",
-                        "epochs=3",        "compute=1ms",  "gpus_per_node=4",
-                        "batch=10"};
+    const char *kv[] = {"workload=custom", "samples=4000",    "sample_size=1MiB", "epochs=3",
+                        "compute=1ms",     "gpus_per_node=4", "batch=10"};
     ts_reader_t *r = OPEN(3, kv);
     ts_err_t err = {0};
     /* bytes mode: 1000 objects of 1 MiB */
     ts_policy_init_t init = {.capacity = 1000ull << 20, .count_objects = false, .seed = 1};
     ts_tier_t *t = NULL;
     assert_int_equal(ts_tier_create("nvme", &ts_policy_lru, NULL, &init, &t, &err), 0);
-    void *params = ts_calloc(1, ts_admit_until_full.params_size);
-    assert_int_equal(ts_param_defaults(ts_admit_until_full.params,
-                                       ts_admit_until_full.params_count, params,
-                                       ts_admit_until_full.params_size, &err),
-                     0);
-    assert_int_equal(ts_param_set(ts_admit_until_full.params, ts_admit_until_full.params_count,
-                                  params, "bytes", "1000MiB", &err),
-                     0);
+    void *params = until_full_params("bytes", "1000MiB");
     ts_hier_config_t cfg = {0};
     cfg.admit[0] = &ts_admit_until_full;
     cfg.admit_params[0] = params;
@@ -266,8 +267,17 @@ static void test_training_every_sample_once_per_epoch_and_shards(void **state)
         snprintf(b, sizeof(b), "shuffle=%s", cases[k].shuffle);
         snprintf(c, sizeof(c), "shard=%s", cases[k].shard);
         snprintf(d, sizeof(d), "samples_per_file=%s", cases[k].spf);
-        const char *kv[] = {"workload=custom", "sample_size=4KiB", "epochs=3", "compute=1ms",
-                            "nodes=2", "gpus_per_node=3", "batch=7", a, b, c, d};
+        const char *kv[] = {"workload=custom",
+                            "sample_size=4KiB",
+                            "epochs=3",
+                            "compute=1ms",
+                            "nodes=2",
+                            "gpus_per_node=3",
+                            "batch=7",
+                            a,
+                            b,
+                            c,
+                            d};
         ts_reader_t *r = OPEN(5, kv);
         uint64_t n = cases[k].n;
         uint32_t *owner0 = calloc(n, sizeof(uint32_t)), *owner = calloc(n, sizeof(uint32_t));
@@ -302,9 +312,9 @@ static void test_training_every_sample_once_per_epoch_and_shards(void **state)
 static void test_training_file_shuffle_keeps_files_together(void **state)
 {
     (void)state;
-    const char *kv[] = {"workload=custom", "samples=600", "sample_size=4KiB", "epochs=2",
-                        "compute=1ms",     "gpus_per_node=1", "batch=25", "shuffle=file",
-                        "samples_per_file=12"};
+    const char *kv[] = {"workload=custom", "samples=600",  "sample_size=4KiB",
+                        "epochs=2",        "compute=1ms",  "gpus_per_node=1",
+                        "batch=25",        "shuffle=file", "samples_per_file=12"};
     ts_reader_t *r = OPEN(9, kv);
     ts_req_t q;
     uint64_t n_file_starts = 0, prev = 0;
@@ -320,8 +330,8 @@ static void test_training_file_shuffle_keeps_files_together(void **state)
     }
     assert_int_equal(n_file_starts, 100);
     ts_reader_close(r);
-    const char *kv2[] = {"workload=custom", "samples=100", "sample_size=4KiB", "epochs=1",
-                         "compute=1ms",     "gpus_per_node=4", "batch=5", "shuffle=none"};
+    const char *kv2[] = {"workload=custom", "samples=100",     "sample_size=4KiB", "epochs=1",
+                         "compute=1ms",     "gpus_per_node=4", "batch=5",          "shuffle=none"};
     r = OPEN(9, kv2);
     /* step 0: rank 0 reads positions 0, 4, 8, 12, 16; rank 1: 1, 5, ... */
     for (uint64_t rk = 0; rk < 4; rk++)
@@ -341,8 +351,8 @@ static void test_training_step_times_follow_compute_and_prefetch(void **state)
     /* 2 ranks x batch 3 over 30 samples: 15 per rank, 5 steps per epoch, 2 epochs = 10
      * steps of 250 ms. prefetch 2: batches 0, 1, 2 at t = 0, then batch k + 2 at the start
      * of step k (k * 250 ms), k = 1..7. */
-    const char *kv[] = {"workload=custom", "samples=30",  "sample_size=4KiB", "epochs=2",
-                        "compute=250ms",   "gpus_per_node=2", "batch=3",     "prefetch=2"};
+    const char *kv[] = {"workload=custom", "samples=30",      "sample_size=4KiB", "epochs=2",
+                        "compute=250ms",   "gpus_per_node=2", "batch=3",          "prefetch=2"};
     ts_reader_t *r = OPEN(1, kv);
     ts_req_t q;
     for (uint64_t b = 0; b < 10; b++) {
@@ -402,10 +412,10 @@ static void test_training_trace_info_matches_parameters(void **state)
     (void)state;
     /* lognormal sizes: the footprint is the sum of each sample's own size, and every epoch
      * requests each sample once, so requested = epochs x footprint exactly. */
-    const char *kv[] = {"workload=custom",    "samples=3000",   "sample_size=100KiB",
+    const char *kv[] = {"workload=custom",     "samples=3000",   "sample_size=100KiB",
                         "size_dist=lognormal", "size_sigma=0.5", "size_min=1KiB",
-                        "size_max=10MiB",     "epochs=4",       "compute=10ms",
-                        "gpus_per_node=8",    "batch=16"};
+                        "size_max=10MiB",      "epochs=4",       "compute=10ms",
+                        "gpus_per_node=8",     "batch=16"};
     ts_reader_t *r = OPEN(2, kv);
     ts_trace_stats_t st;
     ts_err_t err = {0};
@@ -444,11 +454,11 @@ static void test_training_checkpoints_and_restart_counted_by_hand(void **state)
      * Checkpoints written: v1 in the first run, v2 and v3 after the restart: 36 requests
      * (24 PUTs, 12 GETs). Total 52 + 36 + 4 = 92 requests: 68 GETs, 24 PUTs.
      * Keys: 20 samples + 3 versions x 4 chunks x 2 (local and remote) = 44. */
-    const char *kv[] = {"workload=custom", "samples=20",        "sample_size=4KiB",
-                        "batch=2",         "gpus_per_node=2",   "epochs=2",
-                        "compute=1ms",     "prefetch=1",        "ckpt_every=3",
+    const char *kv[] = {"workload=custom",   "samples=20",         "sample_size=4KiB",
+                        "batch=2",           "gpus_per_node=2",    "epochs=2",
+                        "compute=1ms",       "prefetch=1",         "ckpt_every=3",
                         "model_params=1000", "bytes_per_param=14", "ckpt_chunk=4KiB",
-                        "ckpt_local=true", "restarts=1"};
+                        "ckpt_local=true",   "restarts=1"};
     ts_reader_t *r = OPEN(4, kv);
     ts_reader_info_t info;
     ts_reader_info(r, &info);
@@ -495,9 +505,9 @@ static void test_training_checkpoints_and_restart_counted_by_hand(void **state)
 static void test_training_checkpoint_size_from_params(void **state)
 {
     (void)state;
-    const char *kv[] = {"workload=custom", "samples=80", "sample_size=4KiB", "batch=10",
-                        "epochs=1",        "compute=1s", "ckpt_every=1",    "ckpt_chunk=1GiB",
-                        "prefetch=0"};
+    const char *kv[] = {"workload=custom", "samples=80",      "sample_size=4KiB",
+                        "batch=10",        "epochs=1",        "compute=1s",
+                        "ckpt_every=1",    "ckpt_chunk=1GiB", "prefetch=0"};
     ts_reader_t *r = OPEN(1, kv);
     ts_reader_info_t info;
     ts_reader_info(r, &info);
@@ -531,19 +541,19 @@ static void test_training_info_counts_what_it_emits(void **state)
         {"shard=rank", "restarts=3", "ckpt_local=true", "prefetch=2"},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        const char *kv[] = {"workload=custom",  "samples=1003",     "sample_size=4KiB",
-                            "batch=9",          "nodes=3",          "gpus_per_node=2",
-                            "epochs=3",         "compute=1ms",      "ckpt_every=7",
-                            "model_params=5e6", "ckpt_chunk=1MiB",  cases[k][0],
-                            cases[k][1],        cases[k][2],        cases[k][3]};
+        const char *kv[] = {"workload=custom",  "samples=1003",    "sample_size=4KiB",
+                            "batch=9",          "nodes=3",         "gpus_per_node=2",
+                            "epochs=3",         "compute=1ms",     "ckpt_every=7",
+                            "model_params=5e6", "ckpt_chunk=1MiB", cases[k][0],
+                            cases[k][1],        cases[k][2],       cases[k][3]};
         ts_reader_t *r = OPEN(6, kv);
         ts_reader_info_t info;
         ts_reader_info(r, &info);
         ts_trace_stats_t st;
         ts_err_t err = {0};
         assert_int_equal(ts_trace_stats(r, &st, &err), 0);
-        print_message("case %zu: %llu requests, %llu keys\n", k,
-                      (unsigned long long)st.n_requests, (unsigned long long)st.n_keys);
+        print_message("case %zu: %llu requests, %llu keys\n", k, (unsigned long long)st.n_requests,
+                      (unsigned long long)st.n_keys);
         assert_int_equal(st.n_requests, info.n_requests);
         assert_int_equal(st.n_keys, info.n_keys);
         assert_int_equal(st.n_time_backwards, 0);
@@ -563,9 +573,9 @@ static void test_training_info_counts_what_it_emits(void **state)
 static void test_training_same_seed_same_requests_other_seed_other_order(void **state)
 {
     (void)state;
-    const char *kv[] = {"workload=custom", "samples=5000", "sample_size=4KiB", "epochs=2",
-                        "compute=1ms",     "batch=8",      "ckpt_every=50",   "restarts=1",
-                        "model_params=1e6"};
+    const char *kv[] = {"workload=custom", "samples=5000", "sample_size=4KiB",
+                        "epochs=2",        "compute=1ms",  "batch=8",
+                        "ckpt_every=50",   "restarts=1",   "model_params=1e6"};
     ts_reader_t *a = OPEN(11, kv), *b = OPEN(11, kv), *c = OPEN(12, kv);
     ts_reader_info_t info;
     ts_reader_info(a, &info);
@@ -633,15 +643,25 @@ static void test_training_bad_params_name_the_key(void **state)
         int code;
         const char *msg;
     } cases[] = {
-        {"custom without samples", {"workload=custom", "sample_size=1KiB", "batch=1"},
-         TS_EINVAL, "samples"},
-        {"custom without batch", {"workload=custom", "samples=10", "sample_size=1KiB"},
-         TS_EINVAL, "batch"},
-        {"custom without size", {"workload=custom", "samples=10", "batch=1"}, TS_EINVAL,
+        {"custom without samples",
+         {"workload=custom", "sample_size=1KiB", "batch=1"},
+         TS_EINVAL,
+         "samples"},
+        {"custom without batch",
+         {"workload=custom", "samples=10", "sample_size=1KiB"},
+         TS_EINVAL,
+         "batch"},
+        {"custom without size",
+         {"workload=custom", "samples=10", "batch=1"},
+         TS_EINVAL,
          "sample_size"},
-        {"files that do not divide", {"samples=10", "samples_per_file=3", "shuffle=file"},
-         TS_EINVAL, "samples_per_file"},
-        {"too many chunks", {"ckpt_every=1", "ckpt_chunk=1KiB", "model_params=1e12"}, TS_EINVAL,
+        {"files that do not divide",
+         {"samples=10", "samples_per_file=3", "shuffle=file"},
+         TS_EINVAL,
+         "samples_per_file"},
+        {"too many chunks",
+         {"ckpt_every=1", "ckpt_chunk=1KiB", "model_params=1e12"},
+         TS_EINVAL,
          "ckpt_chunk"},
         {"zero epochs", {"epochs=0"}, TS_ERANGE, "epochs"},
         {"unknown accelerator", {"accelerator=tpu"}, TS_EPARSE, "accelerator"},
@@ -695,7 +715,7 @@ static void test_training_until_full_admits_first_then_none(void **state)
     assert_true(a->ops->admit(a, &q));  /* 8 KiB */
     assert_false(a->ops->admit(a, &q)); /* 12 KiB > 10 KiB */
     q.size_bytes = 2048;
-    assert_true(a->ops->admit(a, &q));  /* 10 KiB, 3 objects */
+    assert_true(a->ops->admit(a, &q)); /* 10 KiB, 3 objects */
     q.size_bytes = 1;
     assert_false(a->ops->admit(a, &q)); /* the object limit */
     ts_admit_destroy(a);

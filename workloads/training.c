@@ -42,8 +42,7 @@ enum train_accel { TA_A100 = 0, TA_H100 = 1, TA_COUNT_ = 2 };
 enum train_shuffle { TSH_SAMPLE = 0, TSH_FILE = 1, TSH_NONE = 2 };
 enum train_shard { TSD_GLOBAL = 0, TSD_RANK = 1 };
 
-static const char *const k_train_workloads[] = {"unet3d", "resnet50", "cosmoflow", "custom",
-                                                NULL};
+static const char *const k_train_workloads[] = {"unet3d", "resnet50", "cosmoflow", "custom", NULL};
 static const char *const k_train_accels[] = {"a100", "h100", NULL};
 static const char *const k_train_shuffles[] = {"sample", "file", "none", NULL};
 static const char *const k_train_shards[] = {"global", "rank", NULL};
@@ -103,8 +102,7 @@ static const ts_param_spec_t k_train_params[] = {
      "MLPerf Storage workload whose DLIO config gives the zero parameters below (custom: none)",
      k_train_workloads},
     {"accelerator", TS_PT_ENUM, TP(accel), 0, 1, 0, "h100",
-     "emulated accelerator: picks the preset's batch and per-batch compute time",
-     k_train_accels},
+     "emulated accelerator: picks the preset's batch and per-batch compute time", k_train_accels},
     {"samples", TS_PT_COUNT, TP(samples), 0, 0, 1099511627776.0, "0",
      "samples in the dataset (0: the preset's)", NULL},
     {"sample_size", TS_PT_SIZE, TP(sample_bytes), 0, 0, TS__MAX_SIZE, "0",
@@ -117,8 +115,8 @@ static const ts_param_spec_t k_train_params[] = {
      "largest sample (uniform, lognormal, pareto)", NULL},
     {"size_sigma", TS_PT_DOUBLE, TP(size_sigma), 0, 0, 20, "0.5",
      "lognormal: standard deviation of ln(sample size)", NULL},
-    {"size_alpha", TS_PT_DOUBLE, TP(size_alpha), 0, 0.01, 100, "1.5",
-     "pareto: shape (tail index)", NULL},
+    {"size_alpha", TS_PT_DOUBLE, TP(size_alpha), 0, 0.01, 100, "1.5", "pareto: shape (tail index)",
+     NULL},
     {"samples_per_file", TS_PT_COUNT, TP(samples_per_file), 0, 0, 1e9, "0",
      "samples stored together in one file (0: the preset's); used by shuffle: file", NULL},
     {"shuffle", TS_PT_ENUM, TP(shuffle), 0, 1, 0, "sample",
@@ -131,8 +129,8 @@ static const ts_param_spec_t k_train_params[] = {
     {"nodes", TS_PT_COUNT, TP(nodes), 0, 1, 65536, "1", "host nodes", NULL},
     {"gpus_per_node", TS_PT_COUNT, TP(gpus_per_node), 0, 1, 1024, "8",
      "accelerators per node; one data-parallel rank each (the request's stream)", NULL},
-    {"batch", TS_PT_COUNT, TP(batch), 0, 0, 1e9, "0",
-     "samples per rank per step (0: the preset's)", NULL},
+    {"batch", TS_PT_COUNT, TP(batch), 0, 0, 1e9, "0", "samples per rank per step (0: the preset's)",
+     NULL},
     {"prefetch", TS_PT_COUNT, TP(prefetch), 0, 0, 1e6, "2",
      "batches a rank reads ahead of the one it computes", NULL},
     {"compute", TS_PT_DURATION, TP(compute_ns), 0, 0, 3.6e12, "0",
@@ -184,21 +182,21 @@ typedef struct train_walk {
 } train_walk_t;
 
 typedef struct train_gen {
-    ts__gen_t g;    /* must be first; rng_key draws the round keys */
+    ts__gen_t g;      /* must be first; rng_key draws the round keys */
     train_params_t p; /* resolved parameters (presets applied) */
     uint64_t ranks;
-    uint64_t unit;      /* samples per shuffle unit (files or samples) */
-    uint64_t units;     /* samples / unit */
-    uint64_t steps_ep;  /* steps per epoch */
-    uint64_t steps;     /* epochs x steps_ep (logical steps) */
-    uint64_t ckpt_bytes; /* whole checkpoint */
+    uint64_t unit;        /* samples per shuffle unit (files or samples) */
+    uint64_t units;       /* samples / unit */
+    uint64_t steps_ep;    /* steps per epoch */
+    uint64_t steps;       /* epochs x steps_ep (logical steps) */
+    uint64_t ckpt_bytes;  /* whole checkpoint */
     uint64_t ckpt_chunks; /* chunks over all ranks */
     uint64_t n_requests;
     uint64_t n_keys;
     uint64_t n_emitted; /* requests returned since open or reset */
     train_walk_t w;
-    uint64_t key_epoch;            /* epoch of rk (UINT64_MAX: none) */
-    uint64_t rk[TRAIN_ROUNDS];     /* Feistel round keys of key_epoch */
+    uint64_t key_epoch;        /* epoch of rk (UINT64_MAX: none) */
+    uint64_t rk[TRAIN_ROUNDS]; /* Feistel round keys of key_epoch */
 } train_gen_t;
 
 extern const ts_reader_ops_t ts_reader_gen_training;
@@ -224,8 +222,7 @@ static uint64_t train_feistel(const uint64_t *rk, uint64_t salt, unsigned h, uin
  * still a bijection of [0, n), after fewer than 4 passes on average). */
 static uint64_t train_perm(const uint64_t *rk, uint64_t salt, uint64_t n, uint64_t x)
 {
-    if (n <= 1)
-        return 0;
+    if (n <= 1) return 0;
     unsigned bits = 64 - (unsigned)__builtin_clzll(n - 1);
     unsigned h = (bits + 1) / 2;
     do
@@ -236,8 +233,7 @@ static uint64_t train_perm(const uint64_t *rk, uint64_t salt, uint64_t n, uint64
 
 static void train_epoch_keys(train_gen_t *t, uint64_t e)
 {
-    if (t->key_epoch == e)
-        return;
+    if (t->key_epoch == e) return;
     ts__rng_reseed(t->g.rng_key, ts__seed_derive(t->g.seed, TRAIN_STREAM_EPOCH + e));
     for (int i = 0; i < TRAIN_ROUNDS; i++)
         t->rk[i] = ts__rng_u64(t->g.rng_key);
@@ -268,8 +264,7 @@ static uint64_t train_unit_lo(const train_gen_t *t, uint64_t r)
 static uint64_t train_len(const train_gen_t *t, uint64_t share, uint64_t k)
 {
     uint64_t first = (k % t->steps_ep) * t->p.batch;
-    if (first >= share)
-        return 0;
+    if (first >= share) return 0;
     return share - first < t->p.batch ? share - first : t->p.batch;
 }
 
@@ -437,8 +432,7 @@ static void walk_start(train_gen_t *t)
 static void train_close(ts_reader_t *r)
 {
     train_gen_t *t = (train_gen_t *)r;
-    if (!t)
-        return;
+    if (!t) return;
     ts__gen_fini(&t->g);
     ts_free(t);
 }
@@ -462,25 +456,17 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
     train_params_t *p = &t->p;
     const train_preset_t *pre = p->workload == TW_CUSTOM ? NULL : &k_train_presets[p->workload];
     if (pre) {
-        if (!p->samples)
-            p->samples = pre->samples;
-        if (!p->sample_bytes)
-            p->sample_bytes = pre->sample_bytes;
-        if (!p->samples_per_file)
-            p->samples_per_file = pre->samples_per_file;
-        if (!p->batch)
-            p->batch = pre->batch[p->accel];
-        if (!p->compute_ns)
-            p->compute_ns = pre->compute_ns[p->accel];
+        if (!p->samples) p->samples = pre->samples;
+        if (!p->sample_bytes) p->sample_bytes = pre->sample_bytes;
+        if (!p->samples_per_file) p->samples_per_file = pre->samples_per_file;
+        if (!p->batch) p->batch = pre->batch[p->accel];
+        if (!p->compute_ns) p->compute_ns = pre->compute_ns[p->accel];
     }
-    if (!p->samples)
-        return train_bad(err, "samples", "workload custom needs a sample count");
+    if (!p->samples) return train_bad(err, "samples", "workload custom needs a sample count");
     if (!p->sample_bytes && p->size_dist != TS__SIZE_UNIFORM && p->size_dist != TS__SIZE_PARETO)
         return train_bad(err, "sample_size", "workload custom needs a sample size");
-    if (!p->batch)
-        return train_bad(err, "batch", "workload custom needs a batch size");
-    if (!p->samples_per_file)
-        p->samples_per_file = 1;
+    if (!p->batch) return train_bad(err, "batch", "workload custom needs a batch size");
+    if (!p->samples_per_file) p->samples_per_file = 1;
     t->ranks = p->nodes * p->gpus_per_node;
     if (t->ranks > TRAIN_FIELD_MAX)
         return train_bad(err, "gpus_per_node", "nodes x gpus_per_node is %llu, above 2^20",
@@ -495,8 +481,7 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
         p->epochs = p->requests / p->samples + (p->requests % p->samples != 0);
     uint64_t most = train_share(t, 0); /* rank 0 has the largest share in both modes */
     t->steps_ep = most / p->batch + (most % p->batch != 0);
-    if (t->steps_ep == 0)
-        t->steps_ep = 1;
+    if (t->steps_ep == 0) t->steps_ep = 1;
     t->steps = p->epochs * t->steps_ep;
     if (p->model_params > UINT64_MAX / p->bytes_per_param)
         return train_bad(err, "model_params", "checkpoint of %llu parameters overflows",
@@ -548,8 +533,7 @@ static int train_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_
 {
     *out = NULL;
     train_gen_t *t = ts_calloc(1, sizeof(*t));
-    if (!t)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate the training generator");
+    if (!t) return ts_err_set(err, TS_ENOMEM, "cannot allocate the training generator");
     t->p = *(const train_params_t *)params;
     int rc = train_resolve(t, err);
     if (rc == 0) {
@@ -596,8 +580,7 @@ static bool train_chunk(train_gen_t *t, uint64_t *size)
         w->r++;
         w->i = 0;
     }
-    if (w->r >= t->ranks)
-        return false;
+    if (w->r >= t->ranks) return false;
     uint64_t b = train_shard_bytes(t, w->r), c = t->p.ckpt_chunk_bytes;
     *size = b - w->i * c < c ? b - w->i * c : c;
     return true;
@@ -661,8 +644,7 @@ static int train_next(ts_reader_t *rd, ts_req_t *req, ts_err_t *err)
 {
     train_gen_t *t = (train_gen_t *)rd;
     (void)err;
-    if (t->n_emitted >= t->n_requests || train_step(t, req) == 0)
-        return 0;
+    if (t->n_emitted >= t->n_requests || train_step(t, req) == 0) return 0;
     t->n_emitted++;
     return 1;
 }
