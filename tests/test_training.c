@@ -9,8 +9,10 @@
  * within 5 binomial standard deviations. Also: every sample exactly once per epoch (so the
  * permutation is a bijection, and ranks' shards are disjoint); shard rank keeps each rank's
  * samples fixed; trace info figures (requests, keys, footprint, mean size, ops, span) and
- * a checkpoint/restart run counted by hand; step timestamps from compute and prefetch; the
- * presets; determinism and replay; parameter errors naming the key; TS_ENOMEM on open.
+ * a checkpoint/restart run counted by hand; checkpoint bytes from parameters; step,
+ * checkpoint, pause and drain timestamps; `requests` cutting the trace; info() counts equal
+ * to what is emitted; the presets; determinism and replay; parameter errors naming the key;
+ * TS_ENOMEM on open.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -362,6 +364,39 @@ static void test_training_step_times_follow_compute_and_prefetch(void **state)
             assert_int_equal(q.time_ns, t);
             assert_int_equal(q.stream, i / 3);
         }
+    }
+    assert_false(next_req(r, &q));
+    ts_reader_close(r);
+}
+
+/* Checkpoints at the end of steps 1 and 3 (ckpt_every 2) of one rank reading one sample a
+ * 1 s step: each pauses training 100 ms, and its drain follows the pause, before the next
+ * step's read. */
+static void test_training_checkpoint_pause_and_drain_times(void **state)
+{
+    (void)state;
+    const char *kv[] = {"workload=custom",  "samples=4",         "sample_size=4KiB",
+                        "batch=1",          "gpus_per_node=1",   "epochs=1",
+                        "compute=1s",       "prefetch=0",        "ckpt_every=2",
+                        "ckpt_pause=100ms", "model_params=1000", "ckpt_local=true"};
+    static const struct {
+        uint64_t ms;
+        int op;
+        int kind; /* 0 sample, 1 local chunk, 2 remote chunk */
+    } want[] = {
+        {0, TS_OP_GET, 0},    {1000, TS_OP_GET, 0}, {2000, TS_OP_PUT, 1}, {2100, TS_OP_GET, 1},
+        {2100, TS_OP_PUT, 2}, {2100, TS_OP_GET, 0}, {3100, TS_OP_GET, 0}, {4100, TS_OP_PUT, 1},
+        {4200, TS_OP_GET, 1}, {4200, TS_OP_PUT, 2},
+    };
+    ts_reader_t *r = OPEN(1, kv);
+    ts_req_t q;
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        assert_true(next_req(r, &q));
+        assert_int_equal(q.time_ns, want[i].ms * 1000000ull);
+        assert_int_equal(q.op, want[i].op);
+        int kind = q.key >> 63 ? 1 + !((q.key >> 62) & 1) : 0;
+        assert_int_equal(kind, want[i].kind);
+        if (kind) assert_int_equal(q.size_bytes, 14000);
     }
     assert_false(next_req(r, &q));
     ts_reader_close(r);
@@ -729,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_training_every_sample_once_per_epoch_and_shards),
         cmocka_unit_test(test_training_file_shuffle_keeps_files_together),
         cmocka_unit_test(test_training_step_times_follow_compute_and_prefetch),
+        cmocka_unit_test(test_training_checkpoint_pause_and_drain_times),
         cmocka_unit_test(test_training_presets_from_dlio_configs),
         cmocka_unit_test(test_training_trace_info_matches_parameters),
         cmocka_unit_test(test_training_checkpoints_and_restart_counted_by_hand),
