@@ -14,11 +14,13 @@
 extern const ts_admit_ops_t ts_admit_always;
 extern const ts_admit_ops_t ts_admit_max_size;
 extern const ts_admit_ops_t ts_admit_second_hit;
+extern const ts_admit_ops_t ts_admit_until_full;
 
 static const ts_admit_ops_t *const k_admits[] = {
     &ts_admit_always,
     &ts_admit_max_size,
     &ts_admit_second_hit,
+    &ts_admit_until_full,
 };
 
 #define N_ADMITS (sizeof(k_admits) / sizeof(k_admits[0]))

@@ -18,6 +18,7 @@
 extern const ts_reader_ops_t ts_reader_gen_inference;
 extern const ts_reader_ops_t ts_reader_gen_loop;
 extern const ts_reader_ops_t ts_reader_gen_mix;
+extern const ts_reader_ops_t ts_reader_gen_training;
 extern const ts_reader_ops_t ts_reader_gen_uniform;
 extern const ts_reader_ops_t ts_reader_gen_zipf;
 
@@ -25,6 +26,7 @@ static const ts_reader_ops_t *const k_gens[] = {
     &ts_reader_gen_inference,
     &ts_reader_gen_loop,
     &ts_reader_gen_mix,
+    &ts_reader_gen_training,
     &ts_reader_gen_uniform,
     &ts_reader_gen_zipf,
 };
