@@ -79,7 +79,7 @@ static void test_gen_registry(void **state)
     (void)state;
     ts_err_t err = {0};
     assert_int_equal(ts_gen_registry_check(&err), 0);
-    assert_int_equal(ts_gen_count(), 5);
+    assert_int_equal(ts_gen_count(), 6);
     for (size_t i = 0; i < ts_gen_count(); i++) {
         const ts_reader_ops_t *g = ts_gen_at(i);
         assert_true(g->flags & TS_READER_GENERATOR);
@@ -93,7 +93,7 @@ static void test_gen_registry(void **state)
     assert_non_null(strstr(err.msg, "did you mean 'zipf'"));
     ts_err_clear(&err);
     assert_null(ts_gen_find("bogus", &err));
-    assert_non_null(strstr(err.msg, "loop, mix, uniform, zipf"));
+    assert_non_null(strstr(err.msg, "inference, loop, mix, training, uniform, zipf"));
 }
 
 /* ---- determinism ---- */

@@ -829,9 +829,9 @@ static void test_hier_registries_are_well_formed(void **state)
     ts_err_t err = {0};
     assert_int_equal(ts_admit_registry_check(&err), 0);
     assert_int_equal(ts_prefetch_registry_check(&err), 0);
-    assert_int_equal(ts_admit_count(), 3);
+    assert_int_equal(ts_admit_count(), 4);
     assert_string_equal(ts_admit_at(1)->name, "max_size");
-    assert_null(ts_admit_at(3));
+    assert_null(ts_admit_at(4));
     assert_string_equal(ts_prefetch_at(1)->name, "next_n");
     assert_null(ts_admit_find("secondhit", &err));
     assert_int_equal(err.code, TS_ENOENT);
