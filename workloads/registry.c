@@ -15,12 +15,14 @@
 #include "../sim/mem.h"
 #include "../sim/units.h"
 
+extern const ts_reader_ops_t ts_reader_gen_agentic;
 extern const ts_reader_ops_t ts_reader_gen_loop;
 extern const ts_reader_ops_t ts_reader_gen_mix;
 extern const ts_reader_ops_t ts_reader_gen_uniform;
 extern const ts_reader_ops_t ts_reader_gen_zipf;
 
 static const ts_reader_ops_t *const k_gens[] = {
+    &ts_reader_gen_agentic,
     &ts_reader_gen_loop,
     &ts_reader_gen_mix,
     &ts_reader_gen_uniform,
