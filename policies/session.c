@@ -20,9 +20,10 @@
  *   evict the largest N among the three class leaders (max due; min due when overdue; LRU
  *   tail); ties go to the least recently used (access sequence number).
  * Without hints every object is unhinted and the rule is exactly LRU. The same idea drives
- * KVFlow (evict by each agent's steps to its next run; Pan et al., 2025) and Continuum
- * (pin a session's KV for a TTL through a tool call; 2025); AttentionStore (Gao et al.,
- * ATC'24) orders session KV by the scheduler's queue.
+ * KVFlow (evict by each agent's steps to its next run; Pan et al., arXiv 2507.07400) and
+ * Continuum (pin a session's KV for a TTL through a tool call; Li et al., arXiv
+ * 2511.02230); CachedAttention (Gao et al., USENIX ATC 2024) orders session KV by the
+ * scheduler's queue. docs/workload-agentic.md has the rationale and results.
  * Structure: unhinted objects on an LRU list; hinted ones in a max-heap and a min-heap of
  * due (ties by sequence), each node holding its two heap positions.
  * Cost: O(1) expected for unhinted accesses and evictions from the list, O(log n) for

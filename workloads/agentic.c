@@ -23,9 +23,9 @@
  *   Sub-agents fork at the end of a turn (subagent_prob): a new session whose context is
  *   the parent's, so it reads the parent's blocks, then appends its own (no deeper forks).
  * Events: a binary heap of pending session phases (start, end, prefetch) in time order,
- * ties by insertion order; memory is O(live sessions x their blocks). Draws: three GSL taus2
- * streams seeded from the scenario seed (arrivals, turns, memory store); deterministic, and
- * reset() replays exactly. Cost per request O(1), per phase O(log live sessions).
+ * ties by insertion order; memory is O(live sessions x their blocks). Draws: four GSL taus2
+ * streams seeded from the scenario seed (arrivals, turns, memory store, hint errors: the
+ * same requests whatever hint_noise says); deterministic, and reset() replays exactly. Cost per request O(1), per phase O(log live sessions).
  */
 #include <math.h>
 #include <string.h>
@@ -145,7 +145,7 @@ static const ts_param_spec_t k_agentic_params[] = {
 enum { AG_START = 0, AG_END = 1, AG_PREFETCH = 2 }; /* a session's phases */
 
 enum { AG_STREAM_ARRIVAL = 11, AG_STREAM_TURN = 12, AG_STREAM_MEM = 13, AG_SALT_BLOCK = 14,
-       AG_SALT_MEM = 15 };
+       AG_SALT_MEM = 15, AG_STREAM_NOISE = 16 };
 
 typedef struct ag_sess {
     uint32_t id;         /* stream id (1, 2, ... in order of creation) */
@@ -182,7 +182,8 @@ typedef struct agentic_gen {
     uint64_t block_bytes; /* block_tokens * kv_bytes_per_token */
     uint64_t *prefix;    /* chain keys of the shared prefix's full blocks */
     uint32_t n_prefix;
-    gsl_rng *rng_arr, *rng_turn, *rng_mem;
+    gsl_rng *rng_arr, *rng_turn, *rng_mem; /* arrivals; turns; memory-store ranks */
+    gsl_rng *rng_noise;                    /* hint errors (the trace is the same without) */
     ts__zipf_t zipf;     /* memory-store ranks */
     ag_event_t *heap;    /* pending phases, min-heap on (time, seq) */
     size_t n_heap, cap_heap;
@@ -360,7 +361,7 @@ static void ag_turn_begin(agentic_gen_t *g, ag_sess_t *s, uint64_t t)
     s->t_next = s->t_end + gap;
     double hinted = (double)gap;
     if (p->hint_noise > 0)
-        hinted *= gsl_ran_lognormal(g->rng_turn, 0, p->hint_noise);
+        hinted *= gsl_ran_lognormal(g->rng_noise, 0, p->hint_noise);
     s->next_due = s->t_end + (uint64_t)llround(hinted);
 }
 
@@ -468,6 +469,7 @@ static void ag_rewind(agentic_gen_t *g)
     ts__rng_reseed(g->rng_arr, ts__seed_derive(g->seed, AG_STREAM_ARRIVAL));
     ts__rng_reseed(g->rng_turn, ts__seed_derive(g->seed, AG_STREAM_TURN));
     ts__rng_reseed(g->rng_mem, ts__seed_derive(g->seed, AG_STREAM_MEM));
+    ts__rng_reseed(g->rng_noise, ts__seed_derive(g->seed, AG_STREAM_NOISE));
     g->seq = 0;
     g->n_arrived = 0;
     g->next_arrival = 0;
@@ -486,6 +488,7 @@ static void ag_close(ts_reader_t *r)
     ts__rng_destroy(g->rng_arr);
     ts__rng_destroy(g->rng_turn);
     ts__rng_destroy(g->rng_mem);
+    ts__rng_destroy(g->rng_noise);
     ts_free(g);
 }
 
@@ -533,7 +536,9 @@ static int ag_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t *
                              : NULL;
     g->rng_mem = g->rng_turn ? ts__rng_create(ts__seed_derive(g->seed, AG_STREAM_MEM), err)
                              : NULL;
-    if (!g->rng_mem) {
+    g->rng_noise = g->rng_mem ? ts__rng_create(ts__seed_derive(g->seed, AG_STREAM_NOISE), err)
+                              : NULL;
+    if (!g->rng_noise) {
         rc = TS_ENOMEM;
         goto fail;
     }
