@@ -36,19 +36,14 @@
 #define MAX_STREAMS 4096
 #define MEM_SIZE 1000u /* memory-store object size in these tests: tells them from blocks */
 
-static int ag_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r,
-                   ts_err_t *err)
+/* Opens the generator with seed and n name/value pairs kv[2i], kv[2i + 1]. */
+static int ag_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
 {
     const char *names[MAX_KV], *values[MAX_KV];
-    char buf[MAX_KV][64];
     assert_true(n <= MAX_KV);
     for (size_t i = 0; i < n; i++) {
-        snprintf(buf[i], sizeof(buf[i]), "%s", kv[i]);
-        char *eq = strchr(buf[i], '=');
-        assert_non_null(eq);
-        *eq = 0;
-        names[i] = buf[i];
-        values[i] = eq + 1;
+        names[i] = kv[2 * i];
+        values[i] = kv[2 * i + 1];
     }
     const ts_reader_ops_t *ops = ts_gen_find("agentic", err);
     assert_non_null(ops);
@@ -61,8 +56,7 @@ static ts_reader_t *ag_open_ok(uint64_t seed, const char *const *kv, size_t n)
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
     int rc = ag_open(seed, kv, n, &r, &err);
-    if (rc)
-        print_error("agentic: %s\n", err.msg);
+    if (rc) print_error("agentic: %s\n", err.msg);
     assert_int_equal(rc, 0);
     return r;
 }
@@ -120,10 +114,10 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 typedef struct reuse {
-    sstate_t *st;     /* by stream id */
-    keys_t prefix;    /* the shared prefix (the first session's first read) */
-    size_t n_forks;   /* sessions whose first read is another stream's context */
-    size_t n_turns;   /* GET batches checked */
+    sstate_t *st;   /* by stream id */
+    keys_t prefix;  /* the shared prefix (the first session's first read) */
+    size_t n_forks; /* sessions whose first read is another stream's context */
+    size_t n_turns; /* GET batches checked */
 } reuse_t;
 
 /* A finished GET batch of stream s: its first must be the prefix or a parent's context at
@@ -131,8 +125,7 @@ typedef struct reuse {
 static void reuse_check(reuse_t *ru, uint32_t s)
 {
     sstate_t *x = &ru->st[s];
-    if (!x->gets.n)
-        return;
+    if (!x->gets.n) return;
     ru->n_turns++;
     if (x->started) {
         assert_true(keys_equal(&x->gets, &x->ctx));
@@ -143,8 +136,7 @@ static void reuse_check(reuse_t *ru, uint32_t s)
         bool ok = keys_equal(&x->gets, &ru->prefix);
         if (!ok) {
             for (uint32_t p = 1; p < MAX_STREAMS && !ok; p++)
-                ok = p != s && ru->st[p].last_t == x->get_t &&
-                     keys_equal(&x->gets, &ru->st[p].ctx);
+                ok = p != s && ru->st[p].last_t == x->get_t && keys_equal(&x->gets, &ru->st[p].ctx);
             assert_true(ok);
             ru->n_forks++;
         }
@@ -159,11 +151,12 @@ static void test_agentic_reuse_structure(void **state)
 {
     (void)state;
     static const char *const kv[] = {
-        "sessions=60",       "session_rate=0.2",    "turns=8",          "prefix_tokens=1000",
-        "block_tokens=64",   "user_tokens=100",     "output_tokens=80", "tool_tokens=150",
-        "subagent_prob=0.3", "memory_size=1000",    "memory_reads=2",   "memory_writes=1",
-        "kv_bytes_per_token=16"};
-    ts_memtrace_t *mt = ag_load(3, kv, sizeof(kv) / sizeof(kv[0]));
+        "sessions",           "60",   "session_rate", "0.2", "turns",         "8",
+        "prefix_tokens",      "1000", "block_tokens", "64",  "user_tokens",   "100",
+        "output_tokens",      "80",   "tool_tokens",  "150", "subagent_prob", "0.3",
+        "memory_size",        "1000", "memory_reads", "2",   "memory_writes", "1",
+        "kv_bytes_per_token", "16"};
+    ts_memtrace_t *mt = ag_load(3, kv, sizeof(kv) / sizeof(kv[0]) / 2);
     reuse_t ru = {.st = calloc(MAX_STREAMS, sizeof(sstate_t))};
     keys_t puts = {0};
     uint64_t prev_t = 0;
@@ -193,8 +186,7 @@ static void test_agentic_reuse_structure(void **state)
         }
         x->last_t = q->time_ns;
     }
-    if (open)
-        reuse_check(&ru, open);
+    if (open) reuse_check(&ru, open);
     /* 1000 / 64 = 15 full prefix blocks; written blocks are never written twice. */
     assert_int_equal(ru.prefix.n, 15);
     qsort(puts.v, puts.n, sizeof(uint64_t), cmp_u64);
@@ -224,11 +216,13 @@ static void test_agentic_hints_turns_and_tool_time(void **state)
     /* Tool time lognormal(median 10 s, sigma 0.5): mean 10 e^0.125 s, sd of one draw
      * mean sqrt(e^0.25 - 1). Turns geometric with mean 8: sd sqrt(56). */
     static const char *const kv[] = {
-        "sessions=1000",   "session_rate=1", "turns=8",          "prefix_tokens=512",
-        "block_tokens=256", "user_tokens=50", "output_tokens=50", "tool_tokens=100",
-        "tool_time=10s",   "tool_sigma=0.5", "human_prob=0",     "subagent_prob=0",
-        "memory_size=1000", "memory_reads=1", "memory_writes=1",  "kv_bytes_per_token=4"};
-    ts_memtrace_t *mt = ag_load(5, kv, sizeof(kv) / sizeof(kv[0]));
+        "sessions",           "1000", "session_rate", "1",   "turns",         "8",
+        "prefix_tokens",      "512",  "block_tokens", "256", "user_tokens",   "50",
+        "output_tokens",      "50",   "tool_tokens",  "100", "tool_time",     "10s",
+        "tool_sigma",         "0.5",  "human_prob",   "0",   "subagent_prob", "0",
+        "memory_size",        "1000", "memory_reads", "1",   "memory_writes", "1",
+        "kv_bytes_per_token", "4"};
+    ts_memtrace_t *mt = ag_load(5, kv, sizeof(kv) / sizeof(kv[0]) / 2);
     uint64_t *due = calloc(MAX_STREAMS, sizeof(uint64_t));  /* announced next turn */
     uint64_t *last = calloc(MAX_STREAMS, sizeof(uint64_t)); /* latest request time */
     uint32_t *turns = calloc(MAX_STREAMS, sizeof(uint32_t));
@@ -253,14 +247,12 @@ static void test_agentic_hints_turns_and_tool_time(void **state)
                 gap_sum += (double)(due[s] - last[s]) * 1e-9;
                 n_gaps++;
             }
-            if (at == UINT64_MAX && due[s] != UINT64_MAX)
-                n_end++;
+            if (at == UINT64_MAX && due[s] != UINT64_MAX) n_end++;
             due[s] = at;
         }
         if (due[s] && due[s] != UINT64_MAX)
             assert_true(q->time_ns <= due[s]); /* nothing before the announced return */
-        if (!due[s] || q->time_ns < due[s])
-            last[s] = q->time_ns;
+        if (!due[s] || q->time_ns < due[s]) last[s] = q->time_ns;
     }
     size_t n_sess = 0;
     double turn_sum = 0;
@@ -275,8 +267,8 @@ static void test_agentic_hints_turns_and_tool_time(void **state)
     double mean_turns = turn_sum / (double)n_sess, tol_turns = 5 * sqrt(56.0 / 1000);
     double mean_tool = 10 * exp(0.125), sd_tool = mean_tool * sqrt(exp(0.25) - 1);
     double got_tool = gap_sum / (double)n_gaps, tol_tool = 5 * sd_tool / sqrt((double)n_gaps);
-    print_message("turns %.3f (8 +- %.3f), tool %.3f s over %zu gaps (%.3f +- %.3f)\n",
-                  mean_turns, tol_turns, got_tool, n_gaps, mean_tool, tol_tool);
+    print_message("turns %.3f (8 +- %.3f), tool %.3f s over %zu gaps (%.3f +- %.3f)\n", mean_turns,
+                  tol_turns, got_tool, n_gaps, mean_tool, tol_tool);
     assert_true(fabs(mean_turns - 8) < tol_turns);
     assert_int_equal(n_gaps, (size_t)turn_sum - n_sess); /* one tool call between turns */
     assert_true(fabs(got_tool - mean_tool) < tol_tool);
@@ -289,17 +281,17 @@ static void test_agentic_hints_turns_and_tool_time(void **state)
 static void test_agentic_fixed_turns_and_no_end_hint(void **state)
 {
     (void)state;
-    static const char *const kv[] = {"sessions=30",      "turns=5",         "turns_dist=fixed",
-                                     "prefix_tokens=300", "block_tokens=100", "end_hint=false",
-                                     "memory_size=1000",  "memory_reads=1",  "subagent_prob=0"};
-    ts_memtrace_t *mt = ag_load(9, kv, sizeof(kv) / sizeof(kv[0]));
+    static const char *const kv[] = {
+        "sessions",      "30",   "turns",        "5",   "turns_dist",    "fixed",
+        "prefix_tokens", "300",  "block_tokens", "100", "end_hint",      "false",
+        "memory_size",   "1000", "memory_reads", "1",   "subagent_prob", "0"};
+    ts_memtrace_t *mt = ag_load(9, kv, sizeof(kv) / sizeof(kv[0]) / 2);
     uint32_t turns[64] = {0};
     for (size_t i = 0; i < mt->n; i++) {
         const ts_req_t *q = &mt->reqs[i];
         assert_true(q->stream < 64);
         turns[q->stream] += is_mem(q) && q->op == TS_OP_GET;
-        if (!is_mem(q) && (q->flags & TS_REQ_HINT))
-            assert_true(q->idle_ns != UINT64_MAX);
+        if (!is_mem(q) && (q->flags & TS_REQ_HINT)) assert_true(q->idle_ns != UINT64_MAX);
     }
     for (uint32_t s = 1; s <= 30; s++)
         assert_int_equal(turns[s], 5);
@@ -312,10 +304,11 @@ static void test_agentic_memory_store_is_zipf(void **state)
 {
     (void)state;
     static const char *const kv[] = {
-        "sessions=400",     "turns=10",        "prefix_tokens=256", "block_tokens=256",
-        "memory_objects=100", "memory_alpha=1", "memory_size=1000", "memory_reads=3",
-        "memory_writes=2",  "subagent_prob=0", "output_tokens=20",  "tool_tokens=20"};
-    ts_memtrace_t *mt = ag_load(7, kv, sizeof(kv) / sizeof(kv[0]));
+        "sessions",      "400",  "turns",          "10",  "prefix_tokens", "256",
+        "block_tokens",  "256",  "memory_objects", "100", "memory_alpha",  "1",
+        "memory_size",   "1000", "memory_reads",   "3",   "memory_writes", "2",
+        "subagent_prob", "0",    "output_tokens",  "20",  "tool_tokens",   "20"};
+    ts_memtrace_t *mt = ag_load(7, kv, sizeof(kv) / sizeof(kv[0]) / 2);
     uint64_t *k = malloc(mt->n * sizeof(uint64_t));
     size_t n = 0, n_get = 0;
     for (size_t i = 0; i < mt->n; i++)
@@ -332,8 +325,7 @@ static void test_agentic_memory_store_is_zipf(void **state)
             run++;
             continue;
         }
-        if (run > best)
-            best = run;
+        if (run > best) best = run;
         run = 1;
         distinct += i < n;
     }
@@ -342,8 +334,8 @@ static void test_agentic_memory_store_is_zipf(void **state)
         h += 1.0 / r;
     double p1 = 1 / h, share = (double)best / (double)n;
     double tol = 5 * sqrt(p1 * (1 - p1) / (double)n);
-    print_message("%zu memory requests, %zu keys, rank-1 share %.4f (%.4f +- %.4f)\n", n,
-                  distinct, share, p1, tol);
+    print_message("%zu memory requests, %zu keys, rank-1 share %.4f (%.4f +- %.4f)\n", n, distinct,
+                  share, p1, tol);
     assert_true(distinct <= 100);
     assert_true(fabs(share - p1) < tol);
     free(k);
@@ -362,8 +354,9 @@ static bool req_same(const ts_req_t *a, const ts_req_t *b)
 static void test_agentic_deterministic_and_reset_replays(void **state)
 {
     (void)state;
-    static const char *const kv[] = {"sessions=20", "turns=6", "subagent_prob=0.3",
-                                     "prefetch_lead=3s", "hint_noise=0.3"};
+    static const char *const kv[] = {"sessions",      "20",  "turns",         "6",
+                                     "subagent_prob", "0.3", "prefetch_lead", "3s",
+                                     "hint_noise",    "0.3"};
     ts_memtrace_t *a = ag_load(11, kv, 5), *b = ag_load(11, kv, 5), *c = ag_load(12, kv, 5);
     assert_true(a->n > 1000);
     assert_int_equal(a->n, b->n);
@@ -396,18 +389,18 @@ static void test_agentic_bad_params_name_the_key(void **state)
 {
     (void)state;
     static const struct {
-        const char *kv[2];
+        const char *kv[4];
         size_t n;
         int code;
         const char *msg;
     } cases[] = {
-        {{"block_tokens=0"}, 1, TS_ERANGE, "block_tokens"},
-        {{"session_rate=0"}, 1, TS_ERANGE, "session_rate"},
-        {{"human_prob=1.5"}, 1, TS_ERANGE, "human_prob"},
-        {{"turns_dist=poisson"}, 1, TS_EPARSE, "geometric|fixed"},
-        {{"prefix_tokens=300000"}, 1, TS_EINVAL, "context_max"},
-        {{"turns_dist=fixed", "turns=2.5"}, 2, TS_EINVAL, "turns must be a whole number"},
-        {{"requests=10"}, 1, TS_ENOENT, "unknown key 'requests'"},
+        {{"block_tokens", "0"}, 1, TS_ERANGE, "block_tokens"},
+        {{"session_rate", "0"}, 1, TS_ERANGE, "session_rate"},
+        {{"human_prob", "1.5"}, 1, TS_ERANGE, "human_prob"},
+        {{"turns_dist", "poisson"}, 1, TS_EPARSE, "geometric|fixed"},
+        {{"prefix_tokens", "300000"}, 1, TS_EINVAL, "context_max"},
+        {{"turns_dist", "fixed", "turns", "2.5"}, 2, TS_EINVAL, "turns must be a whole number"},
+        {{"requests", "10"}, 1, TS_ENOENT, "unknown key 'requests'"},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         ts_err_t err = {0};
@@ -415,8 +408,7 @@ static void test_agentic_bad_params_name_the_key(void **state)
         print_message("case %zu: %s\n", c, cases[c].kv[0]);
         assert_int_equal(ag_open(1, cases[c].kv, cases[c].n, &r, &err), cases[c].code);
         assert_null(r);
-        if (!strstr(err.msg, cases[c].msg))
-            print_error("got: %s\n", err.msg);
+        if (!strstr(err.msg, cases[c].msg)) print_error("got: %s\n", err.msg);
         assert_non_null(strstr(err.msg, cases[c].msg));
     }
 }
@@ -424,8 +416,8 @@ static void test_agentic_bad_params_name_the_key(void **state)
 static void test_agentic_oom(void **state)
 {
     (void)state;
-    static const char *const kv[] = {"sessions=5", "turns=4", "subagent_prob=0.5",
-                                     "prefetch_lead=1s"};
+    static const char *const kv[] = {"sessions",      "5",   "turns",         "4",
+                                     "subagent_prob", "0.5", "prefetch_lead", "1s"};
     /* Open: every allocation fails in turn. */
     for (long n = 0;; n++) {
         ts_err_t err = {0};
@@ -466,8 +458,7 @@ static void test_agentic_oom(void **state)
 
 /* Misses of one tier of `capacity` objects running policy over mt (next_access filled),
  * with the hint prefetcher when pf. */
-static uint64_t run_policy(const ts_memtrace_t *mt, const char *policy, uint64_t capacity,
-                           bool pf)
+static uint64_t run_policy(const ts_memtrace_t *mt, const char *policy, uint64_t capacity, bool pf)
 {
     ts_err_t err = {0};
     const ts_policy_ops_t *ops = ts_policy_find(policy, &err);
@@ -476,8 +467,7 @@ static uint64_t run_policy(const ts_memtrace_t *mt, const char *policy, uint64_t
     ts_tier_t *t = NULL;
     assert_int_equal(ts_tier_create("hbm", ops, NULL, &init, &t, &err), 0);
     ts_hier_config_t cfg = {0};
-    if (pf)
-        cfg.prefetch = ts_prefetch_find("hint", &err);
+    if (pf) cfg.prefetch = ts_prefetch_find("hint", &err);
     ts_hier_t *h = NULL;
     assert_int_equal(ts_hier_create(&cfg, &t, 1, &h, &err), 0);
     ts_reader_t *r = NULL;
@@ -500,8 +490,9 @@ static uint64_t footprint(const ts_memtrace_t *mt)
 }
 
 static const char *const k_beat_kv[] = {
-    "sessions=150",     "session_rate=0.5", "turns=15",        "prefix_tokens=4096",
-    "block_tokens=256", "memory_size=1000", "kv_bytes_per_token=4"};
+    "sessions",           "150",  "session_rate", "0.5", "turns",       "15",
+    "prefix_tokens",      "4096", "block_tokens", "256", "memory_size", "1000",
+    "kv_bytes_per_token", "4"};
 
 static void test_agentic_session_policy_beats_lru(void **state)
 {
@@ -516,9 +507,9 @@ static void test_agentic_session_policy_beats_lru(void **state)
     double n = (double)mt->n;
     print_message("%zu requests, %llu keys, capacity %llu: misses lru %llu (%.2f%%), session "
                   "%llu (%.2f%%), opt %llu (%.2f%%); compulsory %.2f%%\n",
-                  mt->n, (unsigned long long)keys, (unsigned long long)cap,
-                  (unsigned long long)lru, 100 * lru / n, (unsigned long long)sess,
-                  100 * sess / n, (unsigned long long)opt, 100 * opt / n, 100 * keys / n);
+                  mt->n, (unsigned long long)keys, (unsigned long long)cap, (unsigned long long)lru,
+                  100 * lru / n, (unsigned long long)sess, 100 * sess / n, (unsigned long long)opt,
+                  100 * opt / n, 100 * keys / n);
     /* OPT is optimal in objects mode; every policy misses each key once. */
     assert_true(keys <= opt && opt <= sess);
     /* With exact hints the policy orders a session's private blocks by their true next
@@ -531,9 +522,10 @@ static void test_agentic_session_policy_beats_lru(void **state)
 static void test_agentic_prefetch_hints_help_further(void **state)
 {
     (void)state;
-    const char *kv[8];
+    const char *kv[16];
     memcpy(kv, k_beat_kv, sizeof(k_beat_kv));
-    kv[7] = "prefetch_lead=2s";
+    kv[14] = "prefetch_lead";
+    kv[15] = "2s";
     ts_memtrace_t *plain = ag_load(42, k_beat_kv, 7), *mt = ag_load(42, kv, 8);
     ts_err_t err = {0};
     assert_int_equal(ts_future_annotate(plain->reqs, plain->n, &err), 0);
@@ -543,8 +535,8 @@ static void test_agentic_prefetch_hints_help_further(void **state)
     uint64_t lru_pf = run_policy(mt, "lru", cap, true);
     print_message("capacity %llu: misses session %llu, with prefetch hints %llu (lru with "
                   "them %llu)\n",
-                  (unsigned long long)cap, (unsigned long long)sess,
-                  (unsigned long long)sess_pf, (unsigned long long)lru_pf);
+                  (unsigned long long)cap, (unsigned long long)sess, (unsigned long long)sess_pf,
+                  (unsigned long long)lru_pf);
     /* Blocks brought back before the turn no longer miss. */
     assert_true(sess_pf < sess);
     assert_true(sess_pf <= lru_pf);

@@ -25,7 +25,8 @@
  * Events: a binary heap of pending session phases (start, end, prefetch) in time order,
  * ties by insertion order; memory is O(live sessions x their blocks). Draws: four GSL taus2
  * streams seeded from the scenario seed (arrivals, turns, memory store, hint errors: the
- * same requests whatever hint_noise says); deterministic, and reset() replays exactly. Cost per request O(1), per phase O(log live sessions).
+ * same requests whatever hint_noise says); deterministic, and reset() replays exactly.
+ * Cost: O(1) per request, O(log live sessions) per phase.
  */
 #include <math.h>
 #include <string.h>
@@ -332,6 +333,13 @@ static uint64_t ag_lognormal_ns(gsl_rng *r, uint64_t median_ns, double sigma)
     return v ? v : 1;
 }
 
+/* A duration in ns from a double, capped at 10^15 ns (11.6 days) so that times stay far
+ * from overflow whatever the rates and draws. */
+static uint64_t ag_ns(double v)
+{
+    return !(v > 0) ? 0 : v >= 1e15 ? (uint64_t)1e15 : (uint64_t)llround(v);
+}
+
 /* Draws turn s->turn, which starts at t: its output, times, next gap and hint. */
 static void ag_turn_begin(agentic_gen_t *g, ag_sess_t *s, uint64_t t)
 {
@@ -340,13 +348,15 @@ static void ag_turn_begin(agentic_gen_t *g, ag_sess_t *s, uint64_t t)
     uint64_t prompt = s->tokens + s->pending;
     s->n_old = s->tokens / b;
     s->out_tokens = ag_lognormal_count(g->rng_turn, p->output_tokens, p->output_sigma);
+    if (s->out_tokens > p->context_max - prompt) /* prompt <= context_max: see ag_check */
+        s->out_tokens = p->context_max - prompt;  /* the window stops the output */
     uint64_t after = prompt + s->out_tokens;
     s->after = after;
     s->n_end = after / b;
     uint64_t fresh = prompt - s->n_old * b; /* prompt tokens not in a cached block */
     double llm_s = (double)fresh / p->prefill_rate + (double)s->out_tokens / p->decode_rate;
     s->t_start = t;
-    s->t_end = t + (uint64_t)llround(llm_s * 1e9);
+    s->t_end = t + ag_ns(llm_s * 1e9);
     s->turn++;
     /* The next prompt adds a tool result (or a human message). */
     s->pending = ag_lognormal_count(g->rng_turn, p->tool_tokens, p->tool_tokens_sigma);
@@ -362,7 +372,7 @@ static void ag_turn_begin(agentic_gen_t *g, ag_sess_t *s, uint64_t t)
     double hinted = (double)gap;
     if (p->hint_noise > 0)
         hinted *= gsl_ran_lognormal(g->rng_noise, 0, p->hint_noise);
-    s->next_due = s->t_end + (uint64_t)llround(hinted);
+    s->next_due = s->t_end + ag_ns(hinted);
 }
 
 /* idle_ns for a request of s at time t, and whether the request carries a hint. */
@@ -431,7 +441,9 @@ static int ag_batch_end(agentic_gen_t *g, ts_err_t *err)
         break;
     case AG_END:
         s->tokens = s->after;
-        if (!s->is_sub && p->subagent_prob > 0 && ts__rng_unit(g->rng_turn) < p->subagent_prob)
+        if (!s->is_sub && p->subagent_prob > 0 &&
+            ts__rng_unit(g->rng_turn) < p->subagent_prob &&
+            s->tokens + p->user_tokens <= p->context_max) /* its prompt fits the window */
             rc = ag_spawn(g, s->keys, s->n_keys, s->tokens, true, s->t_end, err);
         if (rc)
             return rc;
