@@ -21,11 +21,12 @@ extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_opt;
 extern const ts_policy_ops_t ts_policy_s3fifo;
+extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
 
 static const ts_policy_ops_t *const k_policies[] = {
-    &ts_policy_arc, &ts_policy_clock, &ts_policy_fifo,   &ts_policy_lfu,
-    &ts_policy_lru, &ts_policy_opt,   &ts_policy_s3fifo, &ts_policy_sieve,
+    &ts_policy_arc, &ts_policy_clock,  &ts_policy_fifo,    &ts_policy_lfu, &ts_policy_lru,
+    &ts_policy_opt, &ts_policy_s3fifo, &ts_policy_session, &ts_policy_sieve,
 };
 
 #define N_POLICIES (sizeof(k_policies) / sizeof(k_policies[0]))

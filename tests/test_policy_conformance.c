@@ -388,8 +388,8 @@ static void test_policy_conformance_registry(void **state)
     (void)state;
     ts_err_t err = {0};
     assert_int_equal(ts_policy_registry_check(&err), 0);
-    static const char *const names[] = {"arc", "clock", "fifo",   "lfu",
-                                        "lru", "opt",   "s3fifo", "sieve"};
+    static const char *const names[] = {"arc", "clock",  "fifo",    "lfu",  "lru",
+                                        "opt", "s3fifo", "session", "sieve"};
     assert_int_equal(ts_policy_count(), sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < ts_policy_count(); i++) {
         assert_string_equal(ts_policy_at(i)->name, names[i]);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_trace_native.c - the native binary format: the on-disk layout byte by byte, round
- * trips of edge values, replay after reset, refusal of bad magic / version / truncated or
+ * trips of edge values (idle_ns included), files with the older 32-byte records (read with
+ * idle_ns = 0) and with longer records (extra bytes skipped), replay after reset, refusal of bad magic / version / truncated or
  * overlong files / bad ops with the record index, atomic writes (nothing left behind on
  * destroy or failure) and TS_ENOMEM from every allocation of open and create.
  */
@@ -78,8 +79,9 @@ static const ts_req_t k_edge[] = {
     {0, 0, 0, TS_REQ_NEVER, 0, TS_OP_GET, 0, 0, 0},
     {1, UINT64_MAX, 4096, TS_REQ_NEVER, 1, TS_OP_PUT, TS_REQ_PREFETCH, 0, 0},
     {UINT64_MAX, 0x0123456789abcdefULL, UINT64_MAX, TS_REQ_NEVER, UINT32_MAX, TS_OP_DELETE,
-     0xff, 0, 0},
-    {1000000000, 42, 0, TS_REQ_NEVER, 7, TS_OP_GET, TS_REQ_CHECKPOINT | TS_REQ_HINT, 0, 0},
+     0xff, 0, UINT64_MAX},
+    {1000000000, 42, 0, TS_REQ_NEVER, 7, TS_OP_GET, TS_REQ_CHECKPOINT | TS_REQ_HINT, 0,
+     9000000000ULL},
 };
 #define N_EDGE (sizeof(k_edge) / sizeof(k_edge[0]))
 
@@ -102,6 +104,7 @@ static void assert_req_equal(const ts_req_t *a, const ts_req_t *b)
     assert_int_equal(a->stream, b->stream);
     assert_int_equal(a->op, b->op);
     assert_int_equal(a->flags, b->flags);
+    assert_true(a->idle_ns == b->idle_ns);
     assert_true(b->next_access == TS_REQ_NEVER);
 }
 
@@ -146,21 +149,22 @@ static void test_native_layout_matches_the_spec(void **state)
 {
     fixture_t *f = *state;
     ts_req_t r = {0x0807060504030201ULL, 0x1817161514131211ULL, 0x2827262524232221ULL,
-                  TS_REQ_NEVER, 0x34333231u, TS_OP_DELETE, 0x05, 0, 0};
+                  TS_REQ_NEVER, 0x34333231u, TS_OP_DELETE, 0x05, 0, 0x4847464544434241ULL};
     write_reqs(f->path, &r, 1);
     size_t n;
     unsigned char *b = slurp(f->path, &n);
-    assert_int_equal(n, 64 + 32);
+    assert_int_equal(n, 64 + 40);
     assert_memory_equal(b, "TSIMTRC\0", 8);
-    const unsigned char hdr[] = {1, 0, 64, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0};
+    const unsigned char hdr[] = {1, 0, 64, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0};
     assert_memory_equal(b + 8, hdr, sizeof(hdr));
     for (size_t i = 28; i < 64; i++)
         assert_int_equal(b[i], 0);
-    const unsigned char rec[32] = {1,    2,    3,    4,    5,    6,    7,    8,
+    const unsigned char rec[40] = {1,    2,    3,    4,    5,    6,    7,    8,
                                    0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
                                    0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
-                                   0x31, 0x32, 0x33, 0x34, 2,    5,    0,    0};
-    assert_memory_equal(b + 64, rec, 32);
+                                   0x31, 0x32, 0x33, 0x34, 2,    5,    0,    0,
+                                   0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48};
+    assert_memory_equal(b + 64, rec, 40);
 }
 
 static void test_native_round_trip_edge_values(void **state)
@@ -185,7 +189,7 @@ static void test_native_round_trip_edge_values(void **state)
     ts_reader_close(r);
 }
 
-/* More records than one 64 KiB buffer holds (2048), so refills and reset cross buffers. */
+/* More records than one 64 KiB buffer holds (1638 of 40 bytes), so refills and reset cross buffers. */
 static void test_native_round_trip_many_records(void **state)
 {
     fixture_t *f = *state;
@@ -214,6 +218,50 @@ static void test_native_round_trip_many_records(void **state)
         assert_int_equal(ts_reader_reset(r, &err), 0);
     }
     ts_reader_close(r);
+}
+
+/* Rewrites the records of a file written with 40-byte records at another record size
+ * (32: the layout before idle_ns; more: unknown trailing fields filled with 0xEE). */
+static void resize_records(const char *path, size_t n_rec, uint32_t size)
+{
+    size_t n;
+    unsigned char *b = slurp(path, &n);
+    assert_int_equal(n, 64 + n_rec * 40);
+    static unsigned char out[4096];
+    assert_true(64 + n_rec * size <= sizeof(out));
+    memcpy(out, b, 64);
+    out[24] = (unsigned char)size;
+    out[25] = (unsigned char)(size >> 8);
+    for (size_t i = 0; i < n_rec; i++) {
+        unsigned char *o = out + 64 + i * size;
+        memset(o, 0xEE, size);
+        memcpy(o, b + 64 + i * 40, size < 40 ? size : 40);
+    }
+    spit(path, out, 64 + n_rec * size);
+}
+
+/* Files from before idle_ns (32-byte records) still read, every idle_ns 0; records longer
+ * than 40 bytes read idle_ns and skip the rest. */
+static void test_native_reads_32_byte_and_longer_records(void **state)
+{
+    fixture_t *f = *state;
+    static const uint32_t sizes[] = {32, 48};
+    for (size_t k = 0; k < 2; k++) {
+        write_reqs(f->path, k_edge, N_EDGE);
+        resize_records(f->path, N_EDGE, sizes[k]);
+        ts_reader_t *r = open_ok(f->path);
+        ts_err_t err = {0};
+        ts_req_t q;
+        for (size_t i = 0; i < N_EDGE; i++) {
+            assert_int_equal(ts_reader_next(r, &q, &err), 1);
+            ts_req_t want = k_edge[i];
+            if (sizes[k] == 32)
+                want.idle_ns = 0;
+            assert_req_equal(&want, &q);
+        }
+        assert_int_equal(ts_reader_next(r, &q, &err), 0);
+        ts_reader_close(r);
+    }
 }
 
 static void test_native_empty_trace(void **state)
@@ -245,11 +293,11 @@ static const struct bad_case k_bad[] = {
     {"small header size", 10, 16, 0, TS_EFORMAT, "header size 16", NULL},
     {"unknown flag", 12, 1, 0, TS_EUNSUPPORTED, "flags", NULL},
     {"small record size", 24, 16, 0, TS_EFORMAT, "record size 16", NULL},
-    {"truncated mid-record", 0, 0, 64 + 2 * 32 + 10, TS_EFORMAT, "truncated", "record 2"},
-    {"truncated at a record boundary", 0, 0, 64 + 3 * 32, TS_EFORMAT, "holds 3", "record 3"},
+    {"truncated mid-record", 0, 0, 64 + 2 * 40 + 10, TS_EFORMAT, "truncated", "record 2"},
+    {"truncated at a record boundary", 0, 0, 64 + 3 * 40, TS_EFORMAT, "holds 3", "record 3"},
     {"truncated header", 0, 0, 20, TS_EFORMAT, "truncated header", NULL},
     {"empty file", 0, 0, -1, TS_EFORMAT, "empty file", NULL},
-    {"trailing bytes", 0, 0, 64 + 4 * 32 + 5, TS_EFORMAT, "5 unexpected bytes", NULL},
+    {"trailing bytes", 0, 0, 64 + 4 * 40 + 5, TS_EFORMAT, "5 unexpected bytes", NULL},
 };
 
 static void test_native_refuses_bad_files(void **state)
@@ -286,7 +334,7 @@ static void test_native_bad_op_names_the_record(void **state)
     write_reqs(f->path, k_edge, N_EDGE);
     size_t n;
     unsigned char *b = slurp(f->path, &n);
-    b[64 + 2 * 32 + 28] = 9; /* record 2's op */
+    b[64 + 2 * 40 + 28] = 9; /* record 2's op */
     spit(f->path, b, n);
     ts_reader_t *r = open_ok(f->path);
     ts_err_t err = {0};
@@ -471,6 +519,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_native_layout_matches_the_spec, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_round_trip_edge_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_round_trip_many_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_reads_32_byte_and_longer_records, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_native_empty_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_refuses_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_bad_op_names_the_record, setup, teardown),

@@ -9,10 +9,11 @@
  *     @10 u16   header_size  64; records start at this offset (readers accept 64..4096)
  *     @12 u32   flags        0; no flag is defined, a reader refuses any set bit
  *     @16 u64   n_records    number of records that follow
- *     @24 u32   record_size  32 (readers accept 32..4096 and skip bytes past 32)
+ *     @24 u32   record_size  40 (readers accept 32..4096: a 32-byte record has no idle_ns,
+ *                            read as 0; bytes past 40 are skipped)
  *     @28 u32   reserved     0
  *     @32 u8[32] reserved    0
- *   record, 32 bytes (a ts_req_t without next_access):
+ *   record, 40 bytes (a ts_req_t without next_access):
  *     @0  u64 time_ns     issue time, ns since the trace start
  *     @8  u64 key         object id or block hash
  *     @16 u64 size_bytes  object size
@@ -20,6 +21,9 @@
  *     @28 u8  op          0 get, 1 put, 2 delete
  *     @29 u8  flags       ts_req_flag bits
  *     @30 u16 reserved    0
+ *     @32 u64 idle_ns     with the hint flag: expected idle time of the stream after this
+ *                         request (ns); 0 otherwise. Files written before this field have
+ *                         32-byte records: their requests read with idle_ns = 0.
  * The file length is exactly header_size + n_records * record_size; anything else is
  * reported as a truncated (or overlong) file. Fields are encoded byte by byte, so files
  * are portable across hosts. Reading and writing cost O(1) per record through a 64 KiB
@@ -103,9 +107,11 @@ static void native_encode(unsigned char *p, const ts_req_t *r)
     p[28] = r->op;
     p[29] = r->flags;
     native_put16(p + 30, 0);
+    native_put64(p + 32, r->idle_ns);
 }
 
-static void native_decode(const unsigned char *p, ts_req_t *r)
+/* Decodes a record of record_size bytes (at least TS_NATIVE_RECORD_MIN). */
+static void native_decode(const unsigned char *p, uint32_t record_size, ts_req_t *r)
 {
     r->time_ns = native_get64(p);
     r->key = native_get64(p + 8);
@@ -115,6 +121,7 @@ static void native_decode(const unsigned char *p, ts_req_t *r)
     r->op = p[28];
     r->flags = p[29];
     r->reserved_ = 0;
+    r->idle_ns = record_size >= TS_NATIVE_RECORD_IDLE ? native_get64(p + 32) : 0;
 }
 
 /* Reads up to n bytes, retrying short reads and EINTR; returns bytes read or -errno. */
@@ -197,9 +204,9 @@ static int native_check_header(native_reader_t *nr, const unsigned char *h, ssiz
         return ts_err_set(err, TS_EUNSUPPORTED, "unknown header flags 0x%x", flags);
     nr->n_records = native_get64(h + 16);
     nr->record_size = native_get32(h + 24);
-    if (nr->record_size < TS_NATIVE_RECORD_SIZE || nr->record_size > NATIVE_MAX_RECORD)
+    if (nr->record_size < TS_NATIVE_RECORD_MIN || nr->record_size > NATIVE_MAX_RECORD)
         return ts_err_set(err, TS_EFORMAT, "record size %u is outside %d..%u", nr->record_size,
-                          TS_NATIVE_RECORD_SIZE, NATIVE_MAX_RECORD);
+                          TS_NATIVE_RECORD_MIN, NATIVE_MAX_RECORD);
     if (nr->n_records > (UINT64_MAX - nr->header_size) / nr->record_size)
         return ts_err_set(err, TS_EFORMAT, "record count %llu is impossibly large",
                           (unsigned long long)nr->n_records);
@@ -312,7 +319,7 @@ static int native_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
             return rc;
     }
     const unsigned char *p = nr->buf + nr->buf_pos;
-    native_decode(p, req);
+    native_decode(p, nr->record_size, req);
     if (req->op >= TS_OP_COUNT_) {
         ts_err_where(err, "%s: record %llu", nr->path, (unsigned long long)nr->index);
         return ts_err_set(err, TS_EFORMAT, "op %u is not 0 (get), 1 (put) or 2 (delete)",
@@ -342,7 +349,7 @@ static void native_info(const ts_reader_t *r, ts_reader_info_t *out)
 const ts_reader_ops_t ts_reader_native = {
     .abi = TS_READER_ABI,
     .name = "native",
-    .summary = "tiersim binary trace: 64-byte header, 32-byte little-endian records",
+    .summary = "tiersim binary trace: 64-byte header, 40-byte little-endian records",
     .flags = 0,
     .params = k_native_params,
     .params_count = TS_PARAM_COUNT(k_native_params),

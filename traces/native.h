@@ -3,8 +3,9 @@
  * native.h - tiersim's own binary trace format (traces/native.c): layout constants and the
  * reader and writer ops tables.
  *
- * A file is a 64-byte header followed by fixed 32-byte records, all little-endian; the
- * layout is documented byte by byte in native.c and in docs/trace-format.md.
+ * A file is a 64-byte header followed by fixed-size records (40 bytes written; 32-byte
+ * records of older files are still read, with idle_ns = 0), all little-endian; the layout is
+ * documented byte by byte in native.c and in docs/trace-format.md.
  */
 #ifndef TS_TRACES_NATIVE_H
 #define TS_TRACES_NATIVE_H
@@ -15,7 +16,9 @@
 #define TS_NATIVE_MAGIC_SIZE 8
 #define TS_NATIVE_VERSION 1        /* the version this code writes and reads */
 #define TS_NATIVE_HEADER_SIZE 64   /* bytes before the first record (version 1) */
-#define TS_NATIVE_RECORD_SIZE 32   /* bytes per record (version 1) */
+#define TS_NATIVE_RECORD_SIZE 40   /* bytes per record written (version 1, with idle_ns) */
+#define TS_NATIVE_RECORD_MIN 32    /* smallest record read (files written before idle_ns) */
+#define TS_NATIVE_RECORD_IDLE 40   /* records at least this long carry idle_ns at @32 */
 #define TS_NATIVE_EXTENSION ".tsim"
 
 /* Reader: params {path}. next() fails with TS_EFORMAT naming the record index when a record

@@ -41,7 +41,7 @@ static const ts_trace_format_t k_csv = {
 
 static const ts_trace_format_t k_native = {
     .name = "native",
-    .summary = "tiersim binary trace (64-byte header, 32-byte records)",
+    .summary = "tiersim binary trace (64-byte header, 40-byte records)",
     .reader = &ts_reader_native,
     .writer = &ts_writer_native,
     .extension = TS_NATIVE_EXTENSION,

@@ -15,6 +15,7 @@
 #include "../sim/mem.h"
 #include "../sim/units.h"
 
+extern const ts_reader_ops_t ts_reader_gen_agentic;
 extern const ts_reader_ops_t ts_reader_gen_inference;
 extern const ts_reader_ops_t ts_reader_gen_loop;
 extern const ts_reader_ops_t ts_reader_gen_mix;
@@ -23,6 +24,7 @@ extern const ts_reader_ops_t ts_reader_gen_uniform;
 extern const ts_reader_ops_t ts_reader_gen_zipf;
 
 static const ts_reader_ops_t *const k_gens[] = {
+    &ts_reader_gen_agentic,
     &ts_reader_gen_inference,
     &ts_reader_gen_loop,
     &ts_reader_gen_mix,
