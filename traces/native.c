@@ -33,13 +33,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../sim/mem.h"
+#include "io_internal.h"
 
 #define NATIVE_BUF_BYTES (64u * 1024u)
 #define NATIVE_PATH_MAX 1024
@@ -365,9 +364,7 @@ const ts_reader_ops_t ts_reader_native = {
 
 typedef struct native_writer {
     ts_writer_t base;   /* must be first */
-    int fd;             /* the temporary file; -1 once closed */
-    char *path;         /* target path (owned) */
-    char *tmp;          /* "<path>.tmp.XXXXXX" (owned) */
+    ts__afile_t af;     /* the temporary file and the rename (traces/io.c) */
     uint64_t n_records; /* records written so far */
     unsigned char *buf; /* pending bytes (header, then records) */
     size_t len;         /* pending bytes in buf */
@@ -375,27 +372,12 @@ typedef struct native_writer {
     bool has_failed;    /* a write failed; only destroy() remains */
 } native_writer_t;
 
-static int native_write_error(native_writer_t *w, int e, const char *what, ts_err_t *err)
-{
-    int code = (e == ENOSPC || e == EDQUOT) ? TS_ENOSPC : TS_EIO;
-    w->has_failed = true;
-    return ts_err_sys(err, code, e, "cannot %s trace '%s'", what, w->path);
-}
-
 static int native_flush(native_writer_t *w, ts_err_t *err)
 {
-    size_t done = 0;
-    while (done < w->len) {
-        ssize_t k = write(w->fd, w->buf + done, w->len - done);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return native_write_error(w, errno, "write", err);
-        }
-        done += (size_t)k;
-    }
+    int rc = ts__afile_write(&w->af, w->buf, w->len, "trace", err);
     w->len = 0;
-    return 0;
+    w->has_failed |= rc != 0;
+    return rc;
 }
 
 static void native_destroy(ts_writer_t *base)
@@ -403,43 +385,9 @@ static void native_destroy(ts_writer_t *base)
     native_writer_t *w = (native_writer_t *)base;
     if (!w)
         return;
-    if (w->fd >= 0) { /* still open: finish() did not complete, so discard the output */
-        close(w->fd);
-        unlink(w->tmp);
-    }
+    ts__afile_discard(&w->af); /* removes the temporary file unless finish() renamed it */
     ts_free(w->buf);
-    ts_free(w->path);
-    ts_free(w->tmp);
     ts_free(w);
-}
-
-/* Creates the temporary file with O_EXCL (so the mode follows the umask, unlike mkstemp)
- * under a name whose last six characters come from the clock, the pid and the attempt. */
-static int native_create_tmp(native_writer_t *w, ts_err_t *err)
-{
-    static const char k_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    size_t n = strlen(w->tmp);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^ (uint64_t)getpid() << 20 ^
-                 (uint64_t)(uintptr_t)w;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        x += 0x9e3779b97f4a7c15ULL;
-        uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-        for (size_t i = 0; i < 6; i++, z /= 62)
-            w->tmp[n - 6 + i] = k_chars[z % 62];
-        w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (w->fd >= 0)
-            return 0;
-        if (errno != EEXIST)
-            break;
-    }
-    int e = errno;
-    int code = e == ENOENT ? TS_ENOENT : (e == ENOSPC || e == EDQUOT) ? TS_ENOSPC : TS_EIO;
-    return ts_err_sys(err, code, e, "cannot create trace '%s'", w->path);
 }
 
 static int native_create(const char *path, ts_writer_t **out, ts_err_t *err)
@@ -449,37 +397,30 @@ static int native_create(const char *path, ts_writer_t **out, ts_err_t *err)
     if (!w)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate the native writer");
     w->base.ops = &ts_writer_native;
-    w->fd = -1;
-    int rc;
-    size_t n = strlen(path);
-    w->path = ts_strdup(path);
-    w->tmp = ts_malloc(n + sizeof(".tmp.XXXXXX"));
-    w->buf = ts_malloc(NATIVE_BUF_BYTES);
-    if (!w->path || !w->tmp || !w->buf) {
+    w->af.fd = -1;
+    int rc = 0;
+    if (!(w->buf = ts_malloc(NATIVE_BUF_BYTES)))
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the writer of '%s'", path);
-        goto fail;
+    if (rc == 0)
+        rc = ts__afile_open(&w->af, path, "trace", err);
+    if (rc) {
+        native_destroy(&w->base);
+        return rc;
     }
-    memcpy(w->tmp, path, n);
-    memcpy(w->tmp + n, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
-    if ((rc = native_create_tmp(w, err)))
-        goto fail;
     native_encode_header(w->buf, 0);
     w->len = TS_NATIVE_HEADER_SIZE;
     *out = &w->base;
     return 0;
-fail:
-    native_destroy(&w->base);
-    return rc;
 }
 
 static int native_write(ts_writer_t *base, const ts_req_t *req, ts_err_t *err)
 {
     native_writer_t *w = (native_writer_t *)base;
     if (w->is_finished || w->has_failed)
-        return ts_err_set(err, TS_EINVAL, "trace '%s' is already %s", w->path,
+        return ts_err_set(err, TS_EINVAL, "trace '%s' is already %s", w->af.path,
                           w->is_finished ? "finished" : "failed");
     if (req->op >= TS_OP_COUNT_) {
-        ts_err_where(err, "%s: record %llu", w->path, (unsigned long long)w->n_records);
+        ts_err_where(err, "%s: record %llu", w->af.path, (unsigned long long)w->n_records);
         return ts_err_set(err, TS_EINVAL, "op %u is not a request op", req->op);
     }
     if (w->len + TS_NATIVE_RECORD_SIZE > NATIVE_BUF_BYTES) {
@@ -493,27 +434,11 @@ static int native_write(ts_writer_t *base, const ts_req_t *req, ts_err_t *err)
     return 0;
 }
 
-/* Makes the rename durable; best effort (a failure here cannot be undone anyway). */
-static void native_sync_dir(const char *path)
-{
-    char dir[2 * NATIVE_PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    int n = slash ? snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + (slash == path)), path)
-                  : snprintf(dir, sizeof(dir), ".");
-    if (n < 0 || (size_t)n >= sizeof(dir))
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 static int native_finish(ts_writer_t *base, ts_err_t *err)
 {
     native_writer_t *w = (native_writer_t *)base;
     if (w->is_finished || w->has_failed)
-        return ts_err_set(err, TS_EINVAL, "trace '%s' is already %s", w->path,
+        return ts_err_set(err, TS_EINVAL, "trace '%s' is already %s", w->af.path,
                           w->is_finished ? "finished" : "failed");
     int rc = native_flush(w, err);
     if (rc)
@@ -522,27 +447,18 @@ static int native_finish(ts_writer_t *base, ts_err_t *err)
     native_encode_header(h, w->n_records);
     ssize_t k;
     do
-        k = pwrite(w->fd, h, sizeof(h), 0);
+        k = pwrite(w->af.fd, h, sizeof(h), 0);
     while (k < 0 && errno == EINTR);
-    if (k != (ssize_t)sizeof(h))
-        return native_write_error(w, k < 0 ? errno : EIO, "write the header of", err);
-    if (fsync(w->fd) != 0)
-        return native_write_error(w, errno, "sync", err);
-    int fd = w->fd;
-    w->fd = -1;
-    if (close(fd) != 0) {
-        rc = native_write_error(w, errno, "close", err);
-        unlink(w->tmp);
-        return rc;
+    if (k != (ssize_t)sizeof(h)) {
+        int e = k < 0 ? errno : EIO;
+        w->has_failed = true;
+        return ts_err_sys(err, ts__io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+                          "cannot write the header of trace '%s'", w->af.path);
     }
-    if (rename(w->tmp, w->path) != 0) {
-        rc = native_write_error(w, errno, "rename the temporary file into", err);
-        unlink(w->tmp);
-        return rc;
-    }
-    w->is_finished = true;
-    native_sync_dir(w->path);
-    return 0;
+    rc = ts__afile_commit(&w->af, "trace", err);
+    w->has_failed = rc != 0;
+    w->is_finished = rc == 0;
+    return rc;
 }
 
 const ts_writer_ops_t ts_writer_native = {
