@@ -5,35 +5,8 @@
  * and the errors.
  */
 #include <hdf5.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include <cmocka.h>
-
-#include "traces/trace.h"
-
-static char g_dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(g_dir, sizeof(g_dir), "%s/hdf5-XXXXXX", TS_BINARY_DIR);
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "trace_test.h"
 
 static const ts_trace_format_t *fmt(void)
 {
@@ -173,5 +146,5 @@ int main(void)
         cmocka_unit_test(test_hdf5_reads_other_layouts),
         cmocka_unit_test(test_hdf5_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, trace_test_setup, trace_test_teardown);
 }

@@ -4,55 +4,14 @@
  * block gets (and decode puts) with hand-computed counts, sizes and times, shared prefixes
  * as shared keys, conversations as streams, and errors naming the line.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-
-#include "traces/trace.h"
-
-static char g_dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(g_dir, sizeof(g_dir), "%s/kvjson-XXXXXX", TS_BINARY_DIR);
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "trace_test.h"
 
 static ts_reader_t *open_kv(const char *format, const char *text, const char *const *names,
                             const char *const *values, size_t n, ts_err_t *err)
 {
     char path[400];
-    snprintf(path, sizeof(path), "%s/t.jsonl", g_dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    const char *nn[8] = {"path"}, *vv[8] = {path};
-    for (size_t i = 0; i < n; i++) {
-        nn[i + 1] = names[i];
-        vv[i + 1] = values[i];
-    }
-    const ts_trace_format_t *f = ts_trace_find(format, err);
-    assert_non_null(f);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_reader_open_kv(f->reader, nn, vv, n + 1, NULL, &r, err), 0);
-    return r;
+    trace_test_put("t.jsonl", text, strlen(text), path);
+    return trace_test_open(format, path, names, values, n, err);
 }
 
 static size_t drain(ts_reader_t *r, ts_req_t *q, size_t cap, ts_err_t *err)
@@ -142,11 +101,7 @@ static void test_bailian_conversations_are_streams(void **state)
 static void test_kvjson_errors_name_the_line(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text;
-        const char *where;
-        const char *msg;
-    } k_cases[] = {
+    static const trace_test_bad_t k_cases[] = {
         {"{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": []}\n"
          "not json\n",
          ":2", "expected a JSON object"},
@@ -158,18 +113,8 @@ static void test_kvjson_errors_name_the_line(void **state)
         {"{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1.5]}\n",
          ":1", "hold integers"},
     };
-    for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
-        ts_err_t err = {0};
-        ts_reader_t *r = open_kv("mooncake", k_cases[i].text, NULL, NULL, 0, &err);
-        ts_req_t q;
-        int rc;
-        while ((rc = ts_reader_next(r, &q, &err)) == 1)
-            ;
-        if (rc != TS_EFORMAT || !strstr(err.where, k_cases[i].where) ||
-            !strstr(err.msg, k_cases[i].msg))
-            fail_msg("case %zu: rc %d where '%s' msg '%s'", i, rc, err.where, err.msg);
-        ts_reader_close(r);
-    }
+    trace_test_bad_cases("mooncake", k_cases, sizeof(k_cases) / sizeof(k_cases[0]), NULL, NULL,
+                         0);
 }
 
 int main(void)
@@ -179,5 +124,5 @@ int main(void)
         cmocka_unit_test(test_bailian_conversations_are_streams),
         cmocka_unit_test(test_kvjson_errors_name_the_line),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, trace_test_setup, trace_test_teardown);
 }

@@ -3,51 +3,15 @@
  * test_trace_msr.c - MSR Cambridge block traces: I/Os cut into the blocks they touch
  * (aligned and not), whole extents, keys per volume, times from Windows filetimes, errors.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-
-#include "traces/trace.h"
-
-static char g_dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(g_dir, sizeof(g_dir), "%s/msr-XXXXXX", TS_BINARY_DIR);
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "trace_test.h"
 
 static ts_reader_t *open_msr(const char *text, const char *mode, ts_err_t *err)
 {
     char path[400];
-    snprintf(path, sizeof(path), "%s/t.csv", g_dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    const char *names[] = {"path", "mode", "block_size"};
-    const char *values[] = {path, mode, "4KiB"};
-    const ts_trace_format_t *f = ts_trace_find("msr", err);
-    assert_non_null(f);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_reader_open_kv(f->reader, names, values, 3, NULL, &r, err), 0);
-    return r;
+    trace_test_put("t.csv", text, strlen(text), path);
+    const char *names[] = {"mode", "block_size"};
+    const char *values[] = {mode, "4KiB"};
+    return trace_test_open("msr", path, names, values, 2, err);
 }
 
 /* Line 1 reads 8 KiB at 8192: blocks 2 and 3. Line 2 writes 5000 bytes at 6000: bytes
@@ -103,29 +67,15 @@ static void test_msr_extents(void **state)
 static void test_msr_errors_name_the_line(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text;
-        const char *where;
-        const char *msg;
-    } k_cases[] = {
-        {"1,hm,1,Read,0,512,1\n1,hm,1,Trim,0,512,1\n", ":2", "column 3 (Type): expected Read or Write"},
+    static const trace_test_bad_t k_cases[] = {
+        {"1,hm,1,Read,0,512,1\n1,hm,1,Trim,0,512,1\n", ":2",
+         "column 3 (Type): expected Read or Write"},
         {"x,hm,1,Read,0,512,1\n", ":1", "column 0 (Timestamp)"},
         {"1,hm,one,Read,0,512,1\n", ":1", "column 2 (DiskNumber)"},
         {"1,hm,1,Read,-4,512,1\n", ":1", "column 4 (Offset)"},
         {"1,hm,1,Read,0\n", ":1", "expected 7 columns"},
     };
-    for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
-        ts_err_t err = {0};
-        ts_reader_t *r = open_msr(k_cases[i].text, "blocks", &err);
-        ts_req_t q;
-        int rc;
-        while ((rc = ts_reader_next(r, &q, &err)) == 1)
-            ;
-        if (rc != TS_EFORMAT || !strstr(err.where, k_cases[i].where) ||
-            !strstr(err.msg, k_cases[i].msg))
-            fail_msg("case %zu: rc %d where '%s' msg '%s'", i, rc, err.where, err.msg);
-        ts_reader_close(r);
-    }
+    trace_test_bad_cases("msr", k_cases, sizeof(k_cases) / sizeof(k_cases[0]), NULL, NULL, 0);
 }
 
 int main(void)
@@ -135,5 +85,5 @@ int main(void)
         cmocka_unit_test(test_msr_extents),
         cmocka_unit_test(test_msr_errors_name_the_line),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, trace_test_setup, trace_test_teardown);
 }

@@ -3,57 +3,16 @@
  * test_trace_twitter.c - Twitter cache traces: hand lines to exact requests, every
  * operation's mapping, the size choice, a zstd-compressed copy, and errors naming the line.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <zstd.h>
 
-#include <cmocka.h>
-
 #include "traces/text_internal.h"
-#include "traces/trace.h"
-
-static char g_dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(g_dir, sizeof(g_dir), "%s/twitter-XXXXXX", TS_BINARY_DIR);
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void put(const char *name, const void *data, size_t n, char *path)
-{
-    snprintf(path, 400, "%s/%s", g_dir, name);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, n, fp), n);
-    fclose(fp);
-}
+#include "trace_test.h"
 
 static ts_reader_t *open_twr(const char *path, const char *size, ts_err_t *err)
 {
-    const char *names[] = {"path", "size"};
-    const char *values[] = {path, size};
-    ts_reader_t *r = NULL;
-    const ts_trace_format_t *f = ts_trace_find("twitter", err);
-    assert_non_null(f);
-    assert_int_equal(ts_reader_open_kv(f->reader, names, values, size ? 2 : 1, NULL, &r, err),
-                     0);
-    return r;
+    const char *names[] = {"size"};
+    const char *values[] = {size};
+    return trace_test_open("twitter", path, names, values, size ? 1 : 0, err);
 }
 
 static const char k_lines[] =
@@ -93,7 +52,7 @@ static void test_twitter_maps_every_field(void **state)
 {
     (void)state;
     char path[400];
-    put("c.0", k_lines, sizeof(k_lines) - 1, path);
+    trace_test_put("c.0", k_lines, sizeof(k_lines) - 1, path);
     ts_err_t err = {0};
     ts_reader_t *r = open_twr(path, NULL, &err);
     ts_req_t q;
@@ -117,7 +76,7 @@ static void test_twitter_reads_zstd(void **state)
     size_t n = ZSTD_compress(z, cap, k_lines, sizeof(k_lines) - 1, 3);
     assert_false(ZSTD_isError(n));
     char path[400];
-    put("c.0.zst", z, n, path);
+    trace_test_put("c.0.zst", z, n, path);
     ts_err_t err = {0};
     ts_reader_t *r = open_twr(path, NULL, &err);
     check_all(r, false);
@@ -128,11 +87,7 @@ static void test_twitter_reads_zstd(void **state)
 static void test_twitter_errors_name_the_line(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text;
-        const char *where;
-        const char *msg;
-    } k_cases[] = {
+    static const trace_test_bad_t k_cases[] = {
         {"0,a,1,2,3,get,0\n1,a,1,2,3,fetch,0\n", ":2", "column 5 (operation)"},
         {"0,a,1,2,3,get\n", ":1", "expected 7 columns"},
         {"x,a,1,2,3,get,0\n", ":1", "column 0 (timestamp): expected whole seconds"},
@@ -140,20 +95,8 @@ static void test_twitter_errors_name_the_line(void **state)
         {"0,a,1,2.5,3,get,0\n", ":1", "column 3 (value size)"},
         {"0,\"a,1,2,3,get,0\n", ":1", "unterminated quote"},
     };
-    for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
-        char path[400];
-        put("bad", k_cases[i].text, strlen(k_cases[i].text), path);
-        ts_err_t err = {0};
-        ts_reader_t *r = open_twr(path, NULL, &err);
-        ts_req_t q;
-        int rc;
-        while ((rc = ts_reader_next(r, &q, &err)) == 1)
-            ;
-        if (rc != TS_EFORMAT || !strstr(err.where, k_cases[i].where) ||
-            !strstr(err.msg, k_cases[i].msg))
-            fail_msg("case %zu: rc %d where '%s' msg '%s'", i, rc, err.where, err.msg);
-        ts_reader_close(r);
-    }
+    trace_test_bad_cases("twitter", k_cases, sizeof(k_cases) / sizeof(k_cases[0]), NULL, NULL,
+                         0);
 }
 
 int main(void)
@@ -163,5 +106,5 @@ int main(void)
         cmocka_unit_test(test_twitter_reads_zstd),
         cmocka_unit_test(test_twitter_errors_name_the_line),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, trace_test_setup, trace_test_teardown);
 }
