@@ -25,22 +25,7 @@ static const ts_admit_ops_t *const k_admits[] = {
 
 #define N_ADMITS (sizeof(k_admits) / sizeof(k_admits[0]))
 
-size_t ts_admit_count(void)
-{
-    return N_ADMITS;
-}
-
-const ts_admit_ops_t *ts_admit_at(size_t i)
-{
-    return i < N_ADMITS ? k_admits[i] : NULL;
-}
-
-const ts_admit_ops_t *ts_admit_find(const char *name, ts_err_t *err)
-{
-    long at = ts__plugin_find("admission", name, (const void *const *)k_admits, N_ADMITS,
-                              offsetof(ts_admit_ops_t, name), err);
-    return at < 0 ? NULL : k_admits[at];
-}
+TS__PLUGIN_ACCESSORS(ts_admit_ops_t, ts_admit, k_admits, "admission")
 
 int ts_admit_registry_check(ts_err_t *err)
 {

@@ -34,4 +34,24 @@ int ts__plugin_params_kv(const ts_param_spec_t *spec, size_t count, size_t size,
                          const char *const *names, const char *const *values, size_t n,
                          void **params, ts_err_t *err);
 
+/* Defines the accessors of a registry table `table` of `const T *` entries, each with a
+ * `name` field: size_t prefix##_count(void), const T *prefix##_at(size_t i) (NULL past the
+ * end) and const T *prefix##_find(const char *name, ts_err_t *err) (what names the kind in
+ * "unknown <what> 'x' (did you mean ...)"). */
+#define TS__PLUGIN_ACCESSORS(T, prefix, table, what)                                            \
+    size_t prefix##_count(void)                                                                 \
+    {                                                                                           \
+        return sizeof(table) / sizeof(table[0]);                                                \
+    }                                                                                           \
+    const T *prefix##_at(size_t i)                                                              \
+    {                                                                                           \
+        return i < prefix##_count() ? table[i] : NULL;                                          \
+    }                                                                                           \
+    const T *prefix##_find(const char *name, ts_err_t *err)                                     \
+    {                                                                                           \
+        long at = ts__plugin_find(what, name, (const void *const *)table, prefix##_count(),      \
+                                  offsetof(T, name), err);                                      \
+        return at < 0 ? NULL : table[at];                                                       \
+    }
+
 #endif

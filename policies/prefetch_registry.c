@@ -23,22 +23,7 @@ static const ts_prefetch_ops_t *const k_prefetchers[] = {
 
 #define N_PREFETCHERS (sizeof(k_prefetchers) / sizeof(k_prefetchers[0]))
 
-size_t ts_prefetch_count(void)
-{
-    return N_PREFETCHERS;
-}
-
-const ts_prefetch_ops_t *ts_prefetch_at(size_t i)
-{
-    return i < N_PREFETCHERS ? k_prefetchers[i] : NULL;
-}
-
-const ts_prefetch_ops_t *ts_prefetch_find(const char *name, ts_err_t *err)
-{
-    long at = ts__plugin_find("prefetcher", name, (const void *const *)k_prefetchers, N_PREFETCHERS,
-                              offsetof(ts_prefetch_ops_t, name), err);
-    return at < 0 ? NULL : k_prefetchers[at];
-}
+TS__PLUGIN_ACCESSORS(ts_prefetch_ops_t, ts_prefetch, k_prefetchers, "prefetcher")
 
 int ts_prefetch_registry_check(ts_err_t *err)
 {

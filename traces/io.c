@@ -26,8 +26,7 @@ int ts__io_code(int sys_errno)
     return sys_errno == ENOENT ? TS_ENOENT : TS_EIO;
 }
 
-/* Reads up to n bytes from fd, retrying short reads and EINTR: the count, or -errno. */
-static ssize_t io_read_full(int fd, void *buf, size_t n)
+ssize_t ts__io_read_full(int fd, void *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
@@ -56,7 +55,7 @@ int ts__zin_open(ts__zin_t *z, const char *path, ts_err_t *err)
         return ts_err_sys(err, e == ENOENT ? TS_ENOENT : TS_EIO, e, "cannot open '%s'", path);
     }
     unsigned char head[4];
-    ssize_t got = io_read_full(z->fd, head, sizeof(head));
+    ssize_t got = ts__io_read_full(z->fd, head, sizeof(head));
     if (got < 0 || lseek(z->fd, 0, SEEK_SET) != 0) {
         int e = got < 0 ? (int)-got : errno;
         ts__zin_close(z);
@@ -78,7 +77,7 @@ int ts__zin_open(ts__zin_t *z, const char *path, ts_err_t *err)
 ssize_t ts__zin_read(ts__zin_t *z, void *buf, size_t n, ts_err_t *err)
 {
     if (!z->is_zstd) {
-        ssize_t got = io_read_full(z->fd, buf, n);
+        ssize_t got = ts__io_read_full(z->fd, buf, n);
         if (got < 0)
             return ts_err_sys(err, TS_EIO, (int)-got, "cannot read '%s'", z->path);
         return got;
@@ -86,7 +85,7 @@ ssize_t ts__zin_read(ts__zin_t *z, void *buf, size_t n, ts_err_t *err)
     ZSTD_outBuffer out = {buf, n, 0};
     while (out.pos < out.size) {
         if (z->in_pos == z->in_len && !z->in_eof) {
-            ssize_t got = io_read_full(z->fd, z->in, ZIN_BUF);
+            ssize_t got = ts__io_read_full(z->fd, z->in, ZIN_BUF);
             if (got < 0)
                 return ts_err_sys(err, TS_EIO, (int)-got, "cannot read '%s'", z->path);
             z->in_len = (size_t)got;
@@ -280,7 +279,7 @@ int ts__afile_compress(int src_fd, ts__afile_t *dst, int level, const char *what
     ZSTD_CCtx_setParameter(cs, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(cs, ZSTD_c_checksumFlag, 1);
     for (;;) {
-        ssize_t got = io_read_full(src_fd, in, IO_COPY);
+        ssize_t got = ts__io_read_full(src_fd, in, IO_COPY);
         if (got < 0) {
             rc = ts_err_sys(err, TS_EIO, (int)-got, "cannot read back %s '%s'", what, dst->path);
             break;

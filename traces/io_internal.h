@@ -68,6 +68,10 @@ void ts__afile_discard(ts__afile_t *f);
  * zstd at level. Returns 0, TS_EIO, TS_ENOSPC or TS_ENOMEM. */
 int ts__afile_compress(int src_fd, ts__afile_t *dst, int level, const char *what, ts_err_t *err);
 
+/* Reads up to n bytes from fd, retrying short reads and EINTR: the count (less than n only
+ * at the end of the file), or -errno. */
+ssize_t ts__io_read_full(int fd, void *buf, size_t n);
+
 /* An errno as a tiersim code: ENOSPC/EDQUOT -> TS_ENOSPC, ENOENT -> TS_ENOENT, else TS_EIO. */
 int ts__io_code(int sys_errno);
 

@@ -123,24 +123,6 @@ static void native_decode(const unsigned char *p, uint32_t record_size, ts_req_t
     r->idle_ns = record_size >= TS_NATIVE_RECORD_IDLE ? native_get64(p + 32) : 0;
 }
 
-/* Reads up to n bytes, retrying short reads and EINTR; returns bytes read or -errno. */
-static ssize_t native_read_full(int fd, unsigned char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = read(fd, buf + got, n - got);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    return (ssize_t)got;
-}
-
 /* ================================ reader ================================ */
 
 typedef struct native_params {
@@ -258,7 +240,7 @@ static int native_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader
         goto fail;
     }
     unsigned char h[TS_NATIVE_HEADER_SIZE];
-    ssize_t got = native_read_full(nr->fd, h, sizeof(h));
+    ssize_t got = ts__io_read_full(nr->fd, h, sizeof(h));
     if (got < 0) {
         rc = ts_err_sys(err, TS_EIO, (int)-got, "cannot read trace '%s'", nr->path);
         goto fail;
@@ -290,7 +272,7 @@ static int native_fill(native_reader_t *nr, ts_err_t *err)
 {
     uint64_t left = (nr->n_records - nr->index) * nr->record_size;
     size_t want = left < nr->buf_cap ? (size_t)left : nr->buf_cap;
-    ssize_t got = native_read_full(nr->fd, nr->buf, want);
+    ssize_t got = ts__io_read_full(nr->fd, nr->buf, want);
     if (got < 0) {
         ts_err_where(err, "%s: record %llu", nr->path, (unsigned long long)nr->index);
         return ts_err_sys(err, TS_EIO, (int)-got, "cannot read trace '%s'", nr->path);
