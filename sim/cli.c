@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "device.h"
 #include "mem.h"
 #include "run.h"
+#include "sample.h"
 #include "scenario.h"
 #include "units.h"
 
@@ -55,14 +57,19 @@ static void cli_help(FILE *out)
             "  run [SCENARIO] [-s key.path=value]... [--json] [--timing] [-o DIR] [-q]\n"
             "        run a scenario (YAML) with its engine (fast or timed); with no SCENARIO, the\n"
             "        built-in default. Prints a text report, or the JSON result with --json.\n"
-            "  trace info FILE [--format FMT] [-p name=value]...\n"
+            "  trace info FILE [--format FMT] [-p name=value]... [--json]\n"
             "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
+            "  trace head FILE [-n N] [--format FMT] [-p name=value]...\n"
+            "        the first N requests (10), every field\n"
             "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]...\n"
             "        write the scenario's workload (a generator or a trace) to a trace file\n"
             "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]...\n"
             "        convert a trace between formats (the output's by its name, else native)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
+            "        info, head and convert also take --sample RATE (keep RATE of the keys,\n"
+            "        every request of each kept key), --start T and --end T (a window from\n"
+            "        the first request's time)\n"
             "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
             "        presets (and those of a catalogue FILE) with key figures and fields\n"
@@ -174,7 +181,30 @@ typedef struct cli_rparams {
     const char *values[CLI_MAX_OVERRIDES + 1];
     char *owned[CLI_MAX_OVERRIDES];
     size_t n, n_owned;
+    ts_sample_spec_t sample; /* --sample, --start, --end (rate 0: not set, all) */
 } cli_rparams_t;
+
+/* The reading options every trace verb takes, after -p: sampling while reading. */
+#define CLI_READ_OPTS                                                                           \
+    {"sample", required_argument, NULL, 'S'}, {"start", required_argument, NULL, 'A'},          \
+        {"end", required_argument, NULL, 'E'}
+
+/* Takes one sampling option into p (c is its getopt code). Returns 0 or 2 (usage). */
+static int cli_sample_opt(cli_rparams_t *p, int c, const char *arg)
+{
+    static const char *const names[] = {"rate", "start", "end"};
+    size_t n;
+    const ts_param_spec_t *spec = ts_sample_schema(&n);
+    if (p->sample.rate == 0)
+        p->sample.rate = 1.0;
+    ts_err_t err = {0};
+    const char *name = names[c == 'S' ? 0 : c == 'A' ? 1 : 2];
+    if (ts_param_set(spec, n, &p->sample, name, arg, &err) != 0) {
+        fprintf(stderr, "tiersim: error: --%s: %s\n", c == 'S' ? "sample" : name, err.msg);
+        return 2;
+    }
+    return 0;
+}
 
 static int cli_rparam_add(cli_rparams_t *p, const char *arg)
 {
@@ -204,7 +234,12 @@ static int cli_open_trace(const ts_trace_format_t *fmt, const char *path, cli_rp
 {
     p->names[p->n] = "path";
     p->values[p->n] = path;
-    return ts_reader_open_kv(fmt->reader, p->names, p->values, p->n + 1, NULL, r, err);
+    int rc = ts_reader_open_kv(fmt->reader, p->names, p->values, p->n + 1, NULL, r, err);
+    if (rc || p->sample.rate == 0 || ts_sample_is_all(&p->sample))
+        return rc;
+    ts_reader_t *inner = *r;
+    *r = NULL;
+    return ts_sample_open(inner, &p->sample, r, err);
 }
 
 static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
@@ -254,13 +289,46 @@ static void cli_print_stats(const ts_trace_stats_t *st)
            st->is_size_exact ? "exact" : "sampled", (unsigned long long)st->n_size_samples);
 }
 
+/* The statistics as one JSON object (trace info --json). */
+static int cli_print_stats_json(const char *path, const char *format, const ts_trace_stats_t *st)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                          "s:{s:I, s:I, s:I}, "
+                          "s:{s:I, s:f, s:I, s:f, s:f, s:f, s:b, s:I}}",
+                          "trace", path, "format", format,
+                          "requests", (json_int_t)st->n_requests,
+                          "unique_keys", (json_int_t)st->n_keys,
+                          "footprint_bytes", (json_int_t)st->footprint_bytes,
+                          "requested_bytes", (json_int_t)st->requested_bytes,
+                          "first_time_ns", (json_int_t)st->first_ns,
+                          "last_time_ns", (json_int_t)st->last_ns,
+                          "span_ns", (json_int_t)st->span_ns,
+                          "time_backwards", (json_int_t)st->n_time_backwards,
+                          "ops", "get", (json_int_t)st->n_ops[TS_OP_GET],
+                          "put", (json_int_t)st->n_ops[TS_OP_PUT],
+                          "delete", (json_int_t)st->n_ops[TS_OP_DELETE],
+                          "size_bytes", "min", (json_int_t)st->size_min_bytes,
+                          "mean", st->size_mean_bytes, "max", (json_int_t)st->size_max_bytes,
+                          "p50", st->size_p50_bytes, "p90", st->size_p90_bytes,
+                          "p99", st->size_p99_bytes, "exact", (int)st->is_size_exact,
+                          "samples", (json_int_t)st->n_size_samples);
+    if (!o)
+        return cli_usage_error("cannot build the JSON of '%s'", path);
+    int rc = json_dumpf(o, stdout, JSON_INDENT(2)) == 0 && fputc('\n', stdout) != EOF ? 0 : 1;
+    json_decref(o);
+    return rc;
+}
+
 static int cli_trace_info(int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                           {"param", required_argument, NULL, 'p'},
+                                          {"json", no_argument, NULL, 'j'},
+                                          CLI_READ_OPTS,
                                           {NULL, 0, NULL, 0}};
     const char *fmt_name = NULL;
     cli_rparams_t rp = {0};
+    bool as_json = false;
     int c, rc = 0;
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, "f:p:", opts, NULL)) != -1) {
@@ -268,6 +336,10 @@ static int cli_trace_info(int argc, char **argv)
             fmt_name = optarg;
         else if (c == 'p')
             rc = cli_rparam_add(&rp, optarg);
+        else if (c == 'j')
+            as_json = true;
+        else if (c == 'S' || c == 'A' || c == 'E')
+            rc = cli_sample_opt(&rp, c, optarg);
         else
             rc = 2;
     }
@@ -289,9 +361,62 @@ static int cli_trace_info(int argc, char **argv)
     cli_rparams_free(&rp);
     if (rc)
         return cli_fail(&err);
+    if (as_json)
+        return cli_print_stats_json(path, fmt->name, &st);
     printf("trace        %s (%s)\n", path, fmt->name);
     cli_print_stats(&st);
     return 0;
+}
+
+/* trace head: the first N requests, one a line, every field. */
+static int cli_trace_head(int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                          {"param", required_argument, NULL, 'p'},
+                                          CLI_READ_OPTS,
+                                          {NULL, 0, NULL, 0}};
+    const char *fmt_name = NULL;
+    cli_rparams_t rp = {0};
+    uint64_t limit = 10;
+    int c, rc = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, "f:p:n:", opts, NULL)) != -1) {
+        ts_err_t perr = {0};
+        if (c == 'f')
+            fmt_name = optarg;
+        else if (c == 'p')
+            rc = cli_rparam_add(&rp, optarg);
+        else if (c == 'n')
+            rc = ts_parse_count(optarg, &limit, &perr) ? cli_usage_error("-n: %s", perr.msg) : 0;
+        else if (c == 'S' || c == 'A' || c == 'E')
+            rc = cli_sample_opt(&rp, c, optarg);
+        else
+            rc = 2;
+    }
+    if (rc == 0 && optind != argc - 1)
+        rc = cli_usage_error("trace head takes one FILE%s", "");
+    if (rc) {
+        cli_rparams_free(&rp);
+        return rc;
+    }
+    const char *path = argv[optind];
+    ts_err_t err = {0};
+    const ts_trace_format_t *fmt = cli_format(fmt_name, path, &err);
+    ts_reader_t *r = NULL;
+    rc = fmt ? cli_open_trace(fmt, path, &rp, &r, &err) : TS_EINVAL;
+    if (rc == 0)
+        printf("%20s %20s %12s %-6s %10s %5s %20s\n", "time_ns", "key", "size", "op",
+               "stream", "flags", "idle_ns");
+    ts_req_t q;
+    for (uint64_t i = 0; rc == 0 && i < limit && (rc = ts_reader_next(r, &q, &err)) > 0; i++) {
+        rc = 0;
+        printf("%20llu %20llu %12llu %-6s %10u %5u %20llu\n", (unsigned long long)q.time_ns,
+               (unsigned long long)q.key, (unsigned long long)q.size_bytes, ts_op_name(q.op),
+               q.stream, q.flags, (unsigned long long)q.idle_ns);
+    }
+    ts_reader_close(r);
+    cli_rparams_free(&rp);
+    return rc < 0 || (rc && rc != 1) ? cli_fail(&err) : 0;
 }
 
 /* The output format: named, else the one the output file's name suggests when that
@@ -355,6 +480,7 @@ static int cli_trace_convert(int argc, char **argv)
     static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
                                           {"param", required_argument, NULL, 'p'},
+                                          CLI_READ_OPTS,
                                           {NULL, 0, NULL, 0}};
     const char *from = NULL, *to = NULL;
     cli_rparams_t rp = {0};
@@ -367,6 +493,8 @@ static int cli_trace_convert(int argc, char **argv)
             to = optarg;
         else if (c == 'p')
             rc = cli_rparam_add(&rp, optarg);
+        else if (c == 'S' || c == 'A' || c == 'E')
+            rc = cli_sample_opt(&rp, c, optarg);
         else
             rc = 2;
     }
@@ -396,16 +524,18 @@ static int cli_trace_convert(int argc, char **argv)
 
 static int cli_trace(int argc, char **argv)
 {
-    static const char *const subs[] = {"info", "gen", "convert"};
+    static const char *const subs[] = {"info", "gen", "convert", "head"};
     if (argc < 2)
-        return cli_usage_error("trace needs a sub-verb: info, gen or convert%s", "");
+        return cli_usage_error("trace needs a sub-verb: info, gen, convert or head%s", "");
+    if (strcmp(argv[1], "head") == 0)
+        return cli_trace_head(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0)
         return cli_trace_info(argc - 1, argv + 1);
     if (strcmp(argv[1], "gen") == 0)
         return cli_trace_gen(argc - 1, argv + 1);
     if (strcmp(argv[1], "convert") == 0)
         return cli_trace_convert(argc - 1, argv + 1);
-    const char *hint = ts_suggest(argv[1], subs, 3);
+    const char *hint = ts_suggest(argv[1], subs, 4);
     fprintf(stderr, "tiersim: error: unknown trace sub-verb '%s'%s%s%s\n", argv[1],
             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     return 2;

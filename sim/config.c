@@ -24,6 +24,7 @@
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
 #include "mem.h"
+#include "sample.h"
 #include "units.h"
 #include "yamltree_internal.h"
 
@@ -366,19 +367,46 @@ static int cfg_generator(cfg_t *c, const ts__ynode_t *n, const char *path)
     return cfg_reader(c, ops, n, path, "kind", NULL, true);
 }
 
-static const char *const k_workload_keys[] = {"trace", "generator"};
+static const char *const k_workload_keys[] = {"trace", "generator", "sample"};
+
+/* `workload.sample`: which part of the workload to replay (sim/sample.h). */
+static int cfg_sample(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    int rc = cfg_map(c, n, path, "{rate: 1%, start: 10s, end: 1h}");
+    if (rc)
+        return rc;
+    size_t count;
+    const ts_param_spec_t *spec = ts_sample_schema(&count);
+    void *p = NULL;
+    rc = cfg_params(c, spec, count, sizeof(ts_sample_spec_t), &p, n, n->mark, path, NULL, NULL);
+    if (rc == 0) {
+        memcpy(&c->sc->sample, p, sizeof(ts_sample_spec_t));
+        if (c->sc->sample.end_ns && c->sc->sample.end_ns <= c->sc->sample.start_ns)
+            rc = cfg_fail(c, n->mark, path, TS_ERANGE, "the window ends before it starts");
+    }
+    ts_free(p);
+    return rc;
+}
 
 static int cfg_workload(cfg_t *c, const ts__ynode_t *n, const char *path)
 {
     int rc = cfg_map(c, n, path, "{generator: {kind: zipf}} or {trace: {path: t.csv}}");
-    if (rc || (rc = cfg_keys(c, n, path, k_workload_keys, 2)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_workload_keys, 3)) != 0)
         return rc;
     const ts__ynode_t *trace = ts__ynode_get(n, "trace"), *gen = ts__ynode_get(n, "generator");
     if (trace && gen) {
-        const ts__ynode_t *second = n->child->next; /* the only two keys */
+        const ts__ynode_t *second = n->child; /* the later of the two */
+        while (second != trace && second != gen)
+            second = second->next;
+        second = second == trace ? gen : trace;
         return cfg_fail(c, second->key_mark, path, TS_EPARSE,
                         "give either 'trace' or 'generator', not both");
     }
+    const ts__ynode_t *sample = ts__ynode_get(n, "sample");
+    char sp[CFG_PATH];
+    cfg_path_key(sp, path, "sample");
+    if (sample && (rc = cfg_sample(c, sample, sp)) != 0)
+        return rc;
     if (!trace && !gen)
         return cfg_fail(c, n->mark, path, TS_EPARSE,
                         "missing required key: 'trace' (a file) or 'generator' (synthetic)");
@@ -971,6 +999,7 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
     sc->mode = TS_MODE_OBJECTS;
     sc->engine = TS_ENGINE_FAST;
     sc->outputs.json = sc->outputs.csv = sc->outputs.text = true;
+    sc->sample.rate = 1.0;
     size_t n_timed;
     const ts_param_spec_t *timed = ts_timed_schema(&n_timed);
     ts__ymark_t top = {1, 1, NULL};
@@ -1166,8 +1195,17 @@ int ts_scenario_open_workload(const ts_scenario_t *sc, ts_reader_t **out, ts_err
         return ts_err_set(err, TS_EINVAL, "the scenario has no workload");
     ts_reader_ctx_t ctx = {sc->seed, sc->base_dir[0] ? sc->base_dir : NULL};
     int rc = ops->open(sc->workload.params, &ctx, out, err);
-    if (rc)
+    if (rc) {
         *out = NULL;
+        return rc;
+    }
+    if (!ts_sample_is_all(&sc->sample)) {
+        ts_sample_spec_t spec = sc->sample;
+        spec.salt = sc->seed;
+        ts_reader_t *inner = *out;
+        *out = NULL;
+        rc = ts_sample_open(inner, &spec, out, err);
+    }
     return rc;
 }
 
@@ -1204,6 +1242,16 @@ const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t
         bool quote = !v[0] || strchr(v, ' ');
         used += (size_t)snprintf(buf + used, size - used, quote ? " %s=\"%s\"" : " %s=%s",
                                  ops->params[i].name, v);
+    }
+    if (!ts_sample_is_all(&sc->sample) && used < size) {
+        size_t n;
+        const ts_param_spec_t *spec = ts_sample_schema(&n);
+        used += (size_t)snprintf(buf + used, size - used, "; sampled");
+        for (size_t i = 0; i < n && used < size; i++) {
+            char v[64];
+            cfg_format_param(&spec[i], &sc->sample, v, sizeof(v));
+            used += (size_t)snprintf(buf + used, size - used, " %s=%s", spec[i].name, v);
+        }
     }
     return buf;
 }

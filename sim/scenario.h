@@ -19,6 +19,7 @@
 #include "err.h"
 #include "hier.h"
 #include "reader.h"
+#include "sample.h"
 #include "timed.h"
 
 typedef enum ts_mode {
@@ -67,6 +68,7 @@ typedef struct ts_scenario {
     ts_mode_t mode;      /* objects or bytes */
     ts_engine_kind_t engine;
     ts_workload_spec_t workload;
+    ts_sample_spec_t sample;  /* which part of the workload is replayed (rate 1: all) */
     size_t n_tiers;
     ts_tier_spec_t tiers[TS_MAX_TIERS]; /* top (fastest) first */
     ts_hier_config_t hier;   /* the hierarchy's rules; its admit/prefetch pointers are views

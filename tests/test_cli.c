@@ -285,6 +285,29 @@ static void test_cli_trace_convert_with_reader_params(void **state)
     assert_int_equal(tiersim(f, "trace info examples/tiny.csv -p time_unit"), 2);
 }
 
+/* trace head prints the first records; trace info --json is one JSON object; a window of
+ * [20 s, 60 s) keeps the requests at 20, 30, 40 and 50 s of examples/tiny.csv (times in s). */
+static void test_cli_trace_head_json_and_window(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "trace head examples/tiny.csv -n 3");
+    int lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 4); /* the heading and three records */
+    assert_non_null(strstr(out, "20000000000"));
+    free(out);
+    out = tiersim_ok(f, "trace info examples/tiny.csv --json --start 20s --end 60s");
+    json_error_t jerr;
+    json_t *doc = json_loads(out, 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(json_object_get(doc, "requests")), 4);
+    assert_int_equal(json_integer_value(json_object_get(doc, "first_time_ns")), 20000000000ll);
+    json_decref(doc);
+    free(out);
+    assert_int_equal(tiersim(f, "trace info examples/tiny.csv --sample 0"), 2);
+}
+
 static void test_cli_outputs_dir(void **state)
 {
     struct fixture *f = *state;
@@ -474,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_trace_gen_then_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_convert_with_reader_params, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_cli_trace_head_json_and_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
