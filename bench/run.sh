@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks: the event queue (bench_des), the timed engine (bench_timed), and the fast
-# engine's throughput and memory per object for every policy (bench_fast).
+# Benchmarks: the event queue (bench_des), the timed engine (bench_timed), the trace readers
+# (bench_read), and the fast engine's throughput and memory per object for every policy
+# (bench_fast).
 # usage: bench/run.sh [BUILD_DIR] [requests] [keys] [alpha] [runs] [policy]
 set -euo pipefail
 build=${1:-build}
 shift || true
-for b in bench_fast bench_des bench_timed; do
+for b in bench_fast bench_des bench_timed bench_read; do
   if [ ! -x "$build/$b" ]; then
     echo "bench: $build/$b not built; run 'make build' first" >&2
     exit 1
@@ -17,6 +18,9 @@ echo "# event queue and resources (bench/bench_des.c)"
 echo "# timed engine, two tiers (H100 HBM 1%, DDR5 10%) over S3, Zipf(0.9) 2M requests over"
 echo "# 1M keys of 4KiB, objects mode; median of 5 runs after one warm-up (bench/bench_timed.c)"
 "$build/bench_timed" 2M 1M 0.9 5
+echo "# trace readers: 10M Zipf requests in each format, read from the page cache; median of 5"
+echo "# runs after one warm-up, open included (bench/bench_read.c)"
+"$build/bench_read" 10M 5 "${TMPDIR:-/tmp}"
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"
 echo "# median of ${4:-5} runs after one warm-up run"
 exec "$build/bench_fast" "${1:-10M}" "${2:-1M}" "${3:-0.9}" "${4:-5}" ${5:+"$5"}

@@ -39,88 +39,48 @@
 
 #include "../sim/mem.h"
 #include "io_internal.h"
+#include "le_internal.h"
 
 #define NATIVE_BUF_BYTES (64u * 1024u)
 #define NATIVE_PATH_MAX 1024
 #define NATIVE_MAX_HEADER 4096u
 #define NATIVE_MAX_RECORD 4096u
 
-/* ---- little-endian encoding ---- */
-
-static void native_put16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void native_put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void native_put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint16_t native_get16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | (unsigned)p[1] << 8);
-}
-
-static uint32_t native_get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint64_t native_get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static void native_encode_header(unsigned char *h, uint64_t n_records)
 {
     memset(h, 0, TS_NATIVE_HEADER_SIZE);
     memcpy(h, TS_NATIVE_MAGIC, TS_NATIVE_MAGIC_SIZE);
-    native_put16(h + 8, TS_NATIVE_VERSION);
-    native_put16(h + 10, TS_NATIVE_HEADER_SIZE);
-    native_put32(h + 12, 0);
-    native_put64(h + 16, n_records);
-    native_put32(h + 24, TS_NATIVE_RECORD_SIZE);
+    ts__put_le16(h + 8, TS_NATIVE_VERSION);
+    ts__put_le16(h + 10, TS_NATIVE_HEADER_SIZE);
+    ts__put_le32(h + 12, 0);
+    ts__put_le64(h + 16, n_records);
+    ts__put_le32(h + 24, TS_NATIVE_RECORD_SIZE);
 }
 
 static void native_encode(unsigned char *p, const ts_req_t *r)
 {
-    native_put64(p, r->time_ns);
-    native_put64(p + 8, r->key);
-    native_put64(p + 16, r->size_bytes);
-    native_put32(p + 24, r->stream);
+    ts__put_le64(p, r->time_ns);
+    ts__put_le64(p + 8, r->key);
+    ts__put_le64(p + 16, r->size_bytes);
+    ts__put_le32(p + 24, r->stream);
     p[28] = r->op;
     p[29] = r->flags;
-    native_put16(p + 30, 0);
-    native_put64(p + 32, r->idle_ns);
+    ts__put_le16(p + 30, 0);
+    ts__put_le64(p + 32, r->idle_ns);
 }
 
 /* Decodes a record of record_size bytes (at least TS_NATIVE_RECORD_MIN). */
 static void native_decode(const unsigned char *p, uint32_t record_size, ts_req_t *r)
 {
-    r->time_ns = native_get64(p);
-    r->key = native_get64(p + 8);
-    r->size_bytes = native_get64(p + 16);
+    r->time_ns = ts__get_le64(p);
+    r->key = ts__get_le64(p + 8);
+    r->size_bytes = ts__get_le64(p + 16);
     r->next_access = TS_REQ_NEVER;
-    r->stream = native_get32(p + 24);
+    r->stream = ts__get_le32(p + 24);
     r->op = p[28];
     r->flags = p[29];
     r->reserved_ = 0;
-    r->idle_ns = record_size >= TS_NATIVE_RECORD_IDLE ? native_get64(p + 32) : 0;
+    r->idle_ns = record_size >= TS_NATIVE_RECORD_IDLE ? ts__get_le64(p + 32) : 0;
 }
 
 /* ================================ reader ================================ */
@@ -171,20 +131,20 @@ static int native_check_header(native_reader_t *nr, const unsigned char *h, ssiz
     if (got < (ssize_t)TS_NATIVE_HEADER_SIZE)
         return ts_err_set(err, TS_EFORMAT, "truncated header: %zd of %d bytes", got,
                           TS_NATIVE_HEADER_SIZE);
-    unsigned version = native_get16(h + 8);
+    unsigned version = ts__get_le16(h + 8);
     if (version == 0 || version > TS_NATIVE_VERSION)
         return ts_err_set(err, TS_EUNSUPPORTED,
                           "trace version %u is not supported (this build reads version %u)",
                           version, TS_NATIVE_VERSION);
-    nr->header_size = native_get16(h + 10);
+    nr->header_size = ts__get_le16(h + 10);
     if (nr->header_size < TS_NATIVE_HEADER_SIZE || nr->header_size > NATIVE_MAX_HEADER)
         return ts_err_set(err, TS_EFORMAT, "header size %u is outside %d..%u", nr->header_size,
                           TS_NATIVE_HEADER_SIZE, NATIVE_MAX_HEADER);
-    uint32_t flags = native_get32(h + 12);
+    uint32_t flags = ts__get_le32(h + 12);
     if (flags)
         return ts_err_set(err, TS_EUNSUPPORTED, "unknown header flags 0x%x", flags);
-    nr->n_records = native_get64(h + 16);
-    nr->record_size = native_get32(h + 24);
+    nr->n_records = ts__get_le64(h + 16);
+    nr->record_size = ts__get_le32(h + 24);
     if (nr->record_size < TS_NATIVE_RECORD_MIN || nr->record_size > NATIVE_MAX_RECORD)
         return ts_err_set(err, TS_EFORMAT, "record size %u is outside %d..%u", nr->record_size,
                           TS_NATIVE_RECORD_MIN, NATIVE_MAX_RECORD);

@@ -27,32 +27,13 @@
 #include "../sim/mem.h"
 #include "../sim/reader.h"
 #include "io_internal.h"
+#include "le_internal.h"
 
 #define OG_RECORD 24
 #define OG_CHUNK 4096 /* records per read or write */
 #define OG_PATH_MAX 1024
 #define OG_WHAT "trace"
 #define OG_ZSTD_LEVEL 3 /* zstd's default: fast, about 3x on these records */
-
-static void og_put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void og_put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t og_get(const unsigned char *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* ================================ reader ================================ */
 
@@ -145,12 +126,12 @@ static int og_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
         const unsigned char *p = o->buf + o->pos;
         o->pos += OG_RECORD;
         o->index++;
-        uint64_t size = og_get(p + 12, 4);
+        uint64_t size = ts__get_le32(p + 12);
         if (size == 0 && o->skip_zero_size)
             continue;
         memset(req, 0, sizeof(*req));
-        req->time_ns = og_get(p, 4) * UINT64_C(1000000000);
-        req->key = og_get(p + 4, 8);
+        req->time_ns = ts__get_le32(p) * UINT64_C(1000000000);
+        req->key = ts__get_le64(p + 4);
         req->size_bytes = size;
         req->next_access = TS_REQ_NEVER;
         req->op = TS_OP_GET;
@@ -271,10 +252,10 @@ static int og_write(ts_writer_t *base, const ts_req_t *req, ts_err_t *err)
             return rc;
     }
     unsigned char *p = w->buf + w->len;
-    og_put32(p, (uint32_t)(req->time_ns / UINT64_C(1000000000)));
-    og_put64(p + 4, req->key);
-    og_put32(p + 12, (uint32_t)req->size_bytes);
-    og_put64(p + 16, UINT64_MAX); /* -1 until finish() knows the next access */
+    ts__put_le32(p, (uint32_t)(req->time_ns / UINT64_C(1000000000)));
+    ts__put_le64(p + 4, req->key);
+    ts__put_le32(p + 12, (uint32_t)req->size_bytes);
+    ts__put_le64(p + 16, UINT64_MAX); /* -1 until finish() knows the next access */
     w->len += OG_RECORD;
     w->n++;
     return 0;
@@ -297,8 +278,8 @@ static int og_fill_next(og_writer_t *w, ts_err_t *err)
         for (uint64_t i = end; rc == 0 && i-- > start;) {
             unsigned char *p = w->buf + (i - start) * OG_RECORD;
             uint64_t next;
-            rc = ts_future_step(&f, og_get(p + 4, 8), i, &next, err);
-            og_put64(p + 16, next == TS_REQ_NEVER ? UINT64_MAX : next + 1);
+            rc = ts_future_step(&f, ts__get_le64(p + 4), i, &next, err);
+            ts__put_le64(p + 16, next == TS_REQ_NEVER ? UINT64_MAX : next + 1);
         }
         if (rc == 0 && pwrite(w->raw.fd, w->buf, bytes, off) != (ssize_t)bytes) {
             int e = errno;
