@@ -350,6 +350,10 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
     for (size_t i = 0; i < res->n_tiers; i++)
         json_tier(&c, tiers, res, &res->tiers[i]);
     json_totals(&c, root, &res->totals);
+    json_t *to = json_object_get(root, "totals");
+    json_put_u64(&c, to, "skipped_records", res->skipped_records);
+    json_put(&c, to, "skipped_first",
+             json_str(res->skipped_first, sizeof(res->skipped_first)));
     json_hierarchy(&c, root, res);
     if (res->has_timed)
         json_timed(&c, root, res);

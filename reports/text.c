@@ -308,6 +308,11 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
                             ts__fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
                             ts__fmt_bytes(to->bytes_backing, b, sizeof(b)),
                             (unsigned long long)to->bytes_backing);
+    if (!rc && res->skipped_records)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  skipped          %llu malformed records (first: %.*s)\n",
+                            (unsigned long long)res->skipped_records,
+                            (int)sizeof(res->skipped_first), res->skipped_first);
     if (!rc && to->n_req && to->last_ns >= to->first_ns)
         rc = ts__out_printf(out, err, TEXT_WHAT, "  trace time       %s to %s (span %s)\n",
                             ts_format_duration(to->first_ns, a, sizeof(a)),

@@ -69,7 +69,8 @@ static void cli_help(FILE *out)
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
             "        info, head and convert also take --sample RATE (keep RATE of the keys,\n"
             "        every request of each kept key), --start T and --end T (a window from\n"
-            "        the first request's time)\n"
+            "        the first request's time), and --skip-bad N (pass over up to N malformed\n"
+            "        records, reporting how many)\n"
             "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
             "        presets (and those of a catalogue FILE) with key figures and fields\n"
@@ -182,16 +183,24 @@ typedef struct cli_rparams {
     char *owned[CLI_MAX_OVERRIDES];
     size_t n, n_owned;
     ts_sample_spec_t sample; /* --sample, --start, --end (rate 0: not set, all) */
+    uint64_t skip_bad;       /* --skip-bad N */
+    ts_reader_t *outer;      /* the reader handed out, to ask how many were skipped */
 } cli_rparams_t;
 
 /* The reading options every trace verb takes, after -p: sampling while reading. */
 #define CLI_READ_OPTS                                                                           \
     {"sample", required_argument, NULL, 'S'}, {"start", required_argument, NULL, 'A'},          \
-        {"end", required_argument, NULL, 'E'}
+        {"end", required_argument, NULL, 'E'}, {"skip-bad", required_argument, NULL, 'B'}
 
-/* Takes one sampling option into p (c is its getopt code). Returns 0 or 2 (usage). */
+/* Takes one sampling or --skip-bad option into p (c is its getopt code). Returns 0 or 2. */
 static int cli_sample_opt(cli_rparams_t *p, int c, const char *arg)
 {
+    if (c == 'B') {
+        ts_err_t e = {0};
+        if (ts_parse_count(arg, &p->skip_bad, &e) != 0)
+            return cli_usage_error("--skip-bad expects a count of records, found '%s'", arg);
+        return 0;
+    }
     static const char *const names[] = {"rate", "start", "end"};
     size_t n;
     const ts_param_spec_t *spec = ts_sample_schema(&n);
@@ -235,11 +244,29 @@ static int cli_open_trace(const ts_trace_format_t *fmt, const char *path, cli_rp
     p->names[p->n] = "path";
     p->values[p->n] = path;
     int rc = ts_reader_open_kv(fmt->reader, p->names, p->values, p->n + 1, NULL, r, err);
-    if (rc || p->sample.rate == 0 || ts_sample_is_all(&p->sample))
-        return rc;
-    ts_reader_t *inner = *r;
-    *r = NULL;
-    return ts_sample_open(inner, &p->sample, r, err);
+    if (rc == 0 && p->sample.rate != 0 && !ts_sample_is_all(&p->sample)) {
+        ts_reader_t *inner = *r;
+        *r = NULL;
+        rc = ts_sample_open(inner, &p->sample, r, err);
+    }
+    if (rc == 0 && p->skip_bad) {
+        ts_reader_t *inner = *r;
+        *r = NULL;
+        rc = ts_skipbad_open(inner, p->skip_bad, r, err);
+    }
+    p->outer = rc == 0 ? *r : NULL;
+    return rc;
+}
+
+/* After a read with --skip-bad: says on stderr how many records were passed over. */
+static void cli_report_skipped(const cli_rparams_t *p)
+{
+    const ts_err_t *first = NULL;
+    uint64_t n = p->outer ? ts_skipbad_count(p->outer, &first) : 0;
+    if (n && first)
+        fprintf(stderr, "tiersim: passed over %llu malformed record%s; the first: %s%s%s\n",
+                (unsigned long long)n, n == 1 ? "" : "s", first->where,
+                first->where[0] ? ": " : "", first->msg);
 }
 
 static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
@@ -338,7 +365,7 @@ static int cli_trace_info(int argc, char **argv)
             rc = cli_rparam_add(&rp, optarg);
         else if (c == 'j')
             as_json = true;
-        else if (c == 'S' || c == 'A' || c == 'E')
+        else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
             rc = cli_sample_opt(&rp, c, optarg);
         else
             rc = 2;
@@ -357,6 +384,7 @@ static int cli_trace_info(int argc, char **argv)
     rc = fmt ? cli_open_trace(fmt, path, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
         rc = ts_trace_stats(r, &st, &err);
+    cli_report_skipped(&rp);
     ts_reader_close(r);
     cli_rparams_free(&rp);
     if (rc)
@@ -388,7 +416,7 @@ static int cli_trace_head(int argc, char **argv)
             rc = cli_rparam_add(&rp, optarg);
         else if (c == 'n')
             rc = ts_parse_count(optarg, &limit, &perr) ? cli_usage_error("-n: %s", perr.msg) : 0;
-        else if (c == 'S' || c == 'A' || c == 'E')
+        else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
             rc = cli_sample_opt(&rp, c, optarg);
         else
             rc = 2;
@@ -414,6 +442,7 @@ static int cli_trace_head(int argc, char **argv)
                (unsigned long long)q.key, (unsigned long long)q.size_bytes, ts_op_name(q.op),
                q.stream, q.flags, (unsigned long long)q.idle_ns);
     }
+    cli_report_skipped(&rp);
     ts_reader_close(r);
     cli_rparams_free(&rp);
     return rc < 0 || (rc && rc != 1) ? cli_fail(&err) : 0;
@@ -493,7 +522,7 @@ static int cli_trace_convert(int argc, char **argv)
             to = optarg;
         else if (c == 'p')
             rc = cli_rparam_add(&rp, optarg);
-        else if (c == 'S' || c == 'A' || c == 'E')
+        else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
             rc = cli_sample_opt(&rp, c, optarg);
         else
             rc = 2;
@@ -513,6 +542,7 @@ static int cli_trace_convert(int argc, char **argv)
     rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
         rc = cli_copy(r, fout, out, &n, &err);
+    cli_report_skipped(&rp);
     ts_reader_close(r);
     cli_rparams_free(&rp);
     if (rc)

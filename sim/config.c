@@ -367,7 +367,7 @@ static int cfg_generator(cfg_t *c, const ts__ynode_t *n, const char *path)
     return cfg_reader(c, ops, n, path, "kind", NULL, true);
 }
 
-static const char *const k_workload_keys[] = {"trace", "generator", "sample"};
+static const char *const k_workload_keys[] = {"trace", "generator", "sample", "skip_bad"};
 
 /* `workload.sample`: which part of the workload to replay (sim/sample.h). */
 static int cfg_sample(cfg_t *c, const ts__ynode_t *n, const char *path)
@@ -391,8 +391,20 @@ static int cfg_sample(cfg_t *c, const ts__ynode_t *n, const char *path)
 static int cfg_workload(cfg_t *c, const ts__ynode_t *n, const char *path)
 {
     int rc = cfg_map(c, n, path, "{generator: {kind: zipf}} or {trace: {path: t.csv}}");
-    if (rc || (rc = cfg_keys(c, n, path, k_workload_keys, 3)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_workload_keys, 4)) != 0)
         return rc;
+    const ts__ynode_t *sb = ts__ynode_get(n, "skip_bad");
+    if (sb) {
+        char sp[CFG_PATH];
+        const char *v;
+        ts_err_t e = {0};
+        cfg_path_key(sp, path, "skip_bad");
+        if ((rc = cfg_scalar(c, sb, sp, "a count of malformed records to pass over", &v)) != 0)
+            return rc;
+        if (ts_parse_count(v, &c->sc->skip_bad, &e) != 0)
+            return cfg_fail(c, sb->mark, sp, TS_EPARSE,
+                            "expected a count of malformed records to pass over, found '%s'", v);
+    }
     const ts__ynode_t *trace = ts__ynode_get(n, "trace"), *gen = ts__ynode_get(n, "generator");
     if (trace && gen) {
         const ts__ynode_t *second = n->child; /* the later of the two */
@@ -1205,6 +1217,11 @@ int ts_scenario_open_workload(const ts_scenario_t *sc, ts_reader_t **out, ts_err
         ts_reader_t *inner = *out;
         *out = NULL;
         rc = ts_sample_open(inner, &spec, out, err);
+    }
+    if (rc == 0 && sc->skip_bad) {
+        ts_reader_t *inner = *out;
+        *out = NULL;
+        rc = ts_skipbad_open(inner, sc->skip_bad, out, err);
     }
     return rc;
 }

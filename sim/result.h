@@ -71,6 +71,8 @@ typedef struct ts_result {
     ts_tier_result_t tiers[TS_MAX_TIERS];
     ts_totals_t totals;
     ts_hier_result_t hier;
+    uint64_t skipped_records;    /* malformed records passed over (workload.skip_bad) */
+    char skipped_first[320];     /* "where: message" of the first, empty when none */
     bool has_timed;           /* the timed engine ran: `timed` holds its figures */
     ts_timed_result_t timed;
     double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */

@@ -116,3 +116,79 @@ int ts_sample_open(ts_reader_t *inner, const ts_sample_spec_t *spec, ts_reader_t
     *out = &s->base;
     return 0;
 }
+
+/* ---- passing over malformed records ---- */
+
+typedef struct skipbad_reader {
+    ts_reader_t base;   /* must be first */
+    ts_reader_t *inner; /* owned */
+    uint64_t max_bad, n_bad;
+    ts_err_t first;     /* the first record passed over */
+} skipbad_reader_t;
+
+static void skipbad_close(ts_reader_t *r)
+{
+    skipbad_reader_t *s = (skipbad_reader_t *)r;
+    if (!s)
+        return;
+    ts_reader_close(s->inner);
+    ts_free(s);
+}
+
+static int skipbad_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
+{
+    skipbad_reader_t *s = (skipbad_reader_t *)r;
+    for (;;) {
+        int rc = ts_reader_next(s->inner, req, err);
+        if (rc != TS_EFORMAT || s->n_bad == s->max_bad)
+            return rc;
+        if (s->n_bad++ == 0)
+            s->first = *err;
+        ts_err_clear(err);
+    }
+}
+
+static int skipbad_reset(ts_reader_t *r, ts_err_t *err)
+{
+    skipbad_reader_t *s = (skipbad_reader_t *)r;
+    s->n_bad = 0;
+    ts_err_clear(&s->first);
+    return ts_reader_reset(s->inner, err);
+}
+
+static const ts_reader_ops_t k_skipbad_ops = {
+    .abi = TS_READER_ABI,
+    .name = "skip_bad",
+    .summary = "passes over malformed records of another reader",
+    .next = skipbad_next,
+    .reset = skipbad_reset,
+    .close = skipbad_close,
+};
+
+int ts_skipbad_open(ts_reader_t *inner, uint64_t max_bad, ts_reader_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    skipbad_reader_t *s = ts_calloc(1, sizeof(*s));
+    if (!s) {
+        ts_reader_close(inner);
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate the reader");
+    }
+    s->base.ops = &k_skipbad_ops;
+    s->inner = inner;
+    s->max_bad = max_bad;
+    *out = &s->base;
+    return 0;
+}
+
+uint64_t ts_skipbad_count(const ts_reader_t *r, const ts_err_t **first)
+{
+    const skipbad_reader_t *s = (const skipbad_reader_t *)r;
+    if (r->ops != &k_skipbad_ops) {
+        if (first)
+            *first = NULL;
+        return 0;
+    }
+    if (first)
+        *first = &s->first;
+    return s->n_bad;
+}

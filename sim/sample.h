@@ -40,4 +40,13 @@ bool ts_sample_is_all(const ts_sample_spec_t *spec);
 int ts_sample_open(ts_reader_t *inner, const ts_sample_spec_t *spec, ts_reader_t **out,
                    ts_err_t *err);
 
+/* Wraps inner (owned, as above) in a reader that passes over up to max_bad malformed
+ * records (TS_EFORMAT from inner, which has then moved past them) and fails on the next
+ * one as inner would. Other errors pass through. Returns 0 or TS_ENOMEM. */
+int ts_skipbad_open(ts_reader_t *inner, uint64_t max_bad, ts_reader_t **out, ts_err_t *err);
+
+/* Records passed over so far by a reader from ts_skipbad_open, and the error of the first
+ * (where and message; empty when none). */
+uint64_t ts_skipbad_count(const ts_reader_t *r, const ts_err_t **first);
+
 #endif

@@ -69,6 +69,7 @@ typedef struct ts_scenario {
     ts_engine_kind_t engine;
     ts_workload_spec_t workload;
     ts_sample_spec_t sample;  /* which part of the workload is replayed (rate 1: all) */
+    uint64_t skip_bad;        /* malformed records to pass over before failing (0: none) */
     size_t n_tiers;
     ts_tier_spec_t tiers[TS_MAX_TIERS]; /* top (fastest) first */
     ts_hier_config_t hier;   /* the hierarchy's rules; its admit/prefetch pointers are views

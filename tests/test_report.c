@@ -368,7 +368,8 @@ static void test_report_json_fields(void **state)
     static const char *const to_keys[] = {
         "requests",  "gets",      "puts",           "deletes",          "bytes_requested",
         "hits",      "bytes_hit", "hit_ratio",      "byte_hit_ratio",   "backing_requests",
-        "backing_bytes", "first_time_ns", "last_time_ns"};
+        "backing_bytes", "first_time_ns", "last_time_ns", "skipped_records",
+        "skipped_first"};
     assert_keys(to, to_keys, sizeof(to_keys) / sizeof(to_keys[0]));
     assert_int_equal(get_int(to, "requests"), 10);
     assert_int_equal(get_int(to, "gets"), 8);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "sim/ktab.h"
 #include "sim/memtrace.h"
 #include "sim/sample.h"
+#include "traces/trace.h"
 
 enum { KEYS = 20000, REQS = 200000 };
 
@@ -141,6 +143,44 @@ static void test_sample_refuses_bad_specs(void **state)
     ts_memtrace_destroy(mt);
 }
 
+/* Three malformed lines among five: with room for 3 they are passed over and counted, the
+ * first one remembered; with room for 2 the third fails as the reader would. */
+static void test_skipbad_passes_over_and_counts(void **state)
+{
+    (void)state;
+    char path[400];
+    snprintf(path, sizeof(path), "%s/skipbad.csv", TS_BINARY_DIR);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("0,1,10\nx,2,10\n2,3,10\n3,4,zz\n4,5,10\n5,6,-1\n", fp);
+    fclose(fp);
+    const ts_trace_format_t *csv = ts_trace_find("csv", NULL);
+    for (uint64_t room = 2; room <= 3; room++) {
+        ts_err_t err = {0};
+        ts_reader_t *inner = NULL, *r = NULL;
+        assert_int_equal(ts_trace_open_path(csv, path, &inner, &err), 0);
+        assert_int_equal(ts_skipbad_open(inner, room, &r, &err), 0);
+        ts_req_t q;
+        int rc, n = 0;
+        while ((rc = ts_reader_next(r, &q, &err)) == 1)
+            n++;
+        const ts_err_t *first = NULL;
+        uint64_t skipped = ts_skipbad_count(r, &first);
+        if (room == 3) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(n, 3);
+            assert_int_equal(skipped, 3);
+        } else {
+            assert_int_equal(rc, TS_EFORMAT);
+            assert_non_null(strstr(err.where, ":6"));
+            assert_int_equal(skipped, 2);
+        }
+        assert_non_null(strstr(first->where, ":2"));
+        ts_reader_close(r);
+    }
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_sample_window_is_exact),
         cmocka_unit_test(test_sample_all_changes_nothing),
         cmocka_unit_test(test_sample_refuses_bad_specs),
+        cmocka_unit_test(test_skipbad_passes_over_and_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,6 +249,7 @@ static int h5t_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     const h5t_rec_t *x = &h->buf[h->index - h->buf_first];
     if (h->has[4] && x->op >= TS_OP_COUNT_) {
         ts_err_where(err, "%s: record %llu", h->path, (unsigned long long)h->index);
+        h->index++; /* passed over: the next call goes on */
         return ts_err_set(err, TS_EFORMAT, "op %u is not 0 (get), 1 (put) or 2 (delete)",
                           x->op);
     }

@@ -261,13 +261,13 @@ static int native_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     }
     const unsigned char *p = nr->buf + nr->buf_pos;
     native_decode(p, nr->record_size, req);
+    nr->buf_pos += nr->record_size; /* a bad record is passed over: the next call goes on */
+    nr->index++;
     if (req->op >= TS_OP_COUNT_) {
-        ts_err_where(err, "%s: record %llu", nr->path, (unsigned long long)nr->index);
+        ts_err_where(err, "%s: record %llu", nr->path, (unsigned long long)nr->index - 1);
         return ts_err_set(err, TS_EFORMAT, "op %u is not 0 (get), 1 (put) or 2 (delete)",
                           req->op);
     }
-    nr->buf_pos += nr->record_size;
-    nr->index++;
     return 1;
 }
 
