@@ -234,8 +234,8 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
     const ts_err_t *first = NULL;
     res->skipped_records = ts_skipbad_count(src, &first);
     if (res->skipped_records && first)
-        snprintf(res->skipped_first, sizeof(res->skipped_first), "%s%s%s", first->where,
-                 first->where[0] ? ": " : "", first->msg);
+        snprintf(res->skipped_first, sizeof(res->skipped_first), "%.120s%s%.190s",
+                 first->where, first->where[0] ? ": " : "", first->msg);
     run_hier_result(sc, h, &res->hier);
 
     for (size_t i = 0; i < sc->n_tiers; i++) {
