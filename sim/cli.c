@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../policies/admit.h"
 #include "../policies/policy.h"
 #include "../policies/prefetch.h"
+#include "../reports/fmt_internal.h"
 #include "../reports/report.h"
 #include "../traces/info.h"
 #include "../traces/trace.h"
@@ -269,6 +271,23 @@ static void cli_report_skipped(const cli_rparams_t *p)
                 first->where[0] ? ": " : "", first->msg);
 }
 
+/* On a terminal, a progress line every 2^20 requests: the count, and the share done when
+ * the reader knows its length. */
+static void cli_progress(uint64_t done, uint64_t total, bool end)
+{
+    char a[32];
+    if (end) {
+        fprintf(stderr, "\r%40s\r", "");
+        return;
+    }
+    if (total)
+        fprintf(stderr, "\r  %s requests (%.0f%%)", ts__fmt_count(done, a, sizeof(a)),
+                100.0 * (double)done / (double)total);
+    else
+        fprintf(stderr, "\r  %s requests", ts__fmt_count(done, a, sizeof(a)));
+    fflush(stderr);
+}
+
 static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
                     uint64_t *count, ts_err_t *err)
 {
@@ -277,11 +296,17 @@ static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out
     ts_writer_t *w = NULL;
     int rc = to->writer->create(out, &w, err);
     ts_req_t q;
+    ts_reader_info_t info;
+    ts_reader_info(r, &info);
+    bool show = isatty(STDERR_FILENO);
     *count = 0;
     while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
         rc = to->writer->write(w, &q, err);
-        (*count)++;
+        if ((++*count & ((1u << 20) - 1)) == 0 && show)
+            cli_progress(*count, info.n_requests, false);
     }
+    if (show && *count >= (1u << 20))
+        cli_progress(0, 0, true);
     if (rc == 0)
         rc = to->writer->finish(w, err);
     if (w)
