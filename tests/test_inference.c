@@ -850,9 +850,68 @@ static void test_inference_infinite_cache_hits_equal_repeats(void **state)
     check_infinite_cache(true);
 }
 
+/* An Azure trace drives times and lengths: the first row opens a conversation (system
+ * prompt 100 tokens + 274 user tokens = its 374-token context: 23 blocks of 16); the
+ * second row's 396 tokens are fewer than the history (374 + 44 output), so a new
+ * conversation starts (24 blocks); the third's 1200 continue it (75 blocks, the first 24
+ * the second's). Times come from the TIMESTAMP column, from the first row on. */
+static void test_inference_azure_arrivals_drive_lengths(void **state)
+{
+    (void)state;
+    FILE *fp = fopen("azure-test.csv", "w");
+    assert_non_null(fp);
+    fputs("TIMESTAMP,ContextTokens,GeneratedTokens\n"
+          "2023-11-16 18:15:46.6805900,374,44\n"
+          "2023-11-16 18:15:50.9951690,396,109\n"
+          "2023-11-16 18:15:51.1,1200,10\n",
+          fp);
+    fclose(fp);
+    static const char *const kv[] = {"arrivals_file=azure-test.csv", "conversations=1",
+                                     "turns=1000", "turns_dist=fixed", "system_tokens=100",
+                                     "system_sigma=0", "system_prompts=1", "block_tokens=16",
+                                     "write_prompt=false", "write_output=false"};
+    ts_reader_t *r = OPEN(7, kv);
+    ts_req_t q;
+    ts_inference_req_t ir;
+    uint64_t gets[3] = {0}, times[3] = {0}, keys2[24];
+    uint64_t n2 = 0;
+    int shared = 0;
+    while (read_one(r, &q, &ir)) {
+        size_t k = (size_t)ir.index;
+        assert_true(k < 3);
+        gets[k] += q.op == TS_OP_GET;
+        times[k] = q.time_ns;
+        if (k == 1 && n2 < 24)
+            keys2[n2++] = q.key;
+        if (k == 2 && q.op == TS_OP_GET)
+            for (uint64_t i = 0; i < n2; i++)
+                shared += q.key == keys2[i];
+    }
+    assert_int_equal(gets[0], 23);
+    assert_int_equal(gets[1], 24);
+    assert_int_equal(gets[2], 75);
+    assert_int_equal(shared, 24);
+    assert_int_equal(times[0], 0);
+    assert_int_equal(times[1], 4314579000ull);
+    assert_int_equal(times[2], 4419410000ull);
+    ts_reader_close(r);
+    /* a bad row is an error naming the line */
+    fp = fopen("azure-test.csv", "w");
+    fputs("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,12x,4\n", fp);
+    fclose(fp);
+    r = OPEN(7, kv);
+    ts_err_t err = {0};
+    assert_int_equal(ts_reader_next(r, &q, &err), TS_EFORMAT);
+    assert_non_null(strstr(err.where, "azure-test.csv:2"));
+    assert_non_null(strstr(err.msg, "ContextTokens"));
+    ts_reader_close(r);
+    remove("azure-test.csv");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inference_azure_arrivals_drive_lengths),
         cmocka_unit_test(test_inference_presets_kv_bytes_and_params_by_hand),
         cmocka_unit_test(test_inference_block_bytes_are_kv_per_token_times_B),
         cmocka_unit_test(test_inference_equal_system_prompts_give_equal_keys),

@@ -29,6 +29,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "../sim/mem.h"
+#include "../traces/text_internal.h"
 #include "gen_internal.h"
 #include "models.h"
 
@@ -79,6 +80,7 @@ typedef struct inf_params {
     uint64_t resident_models; /* models or adapters held at once (LRU) */
     uint64_t adapter_bytes;   /* lora: bytes of one adapter */
     uint64_t weight_chunk;    /* bytes per weight object */
+    char arrivals_file[1024]; /* an Azure LLM trace driving arrivals and lengths; "": none */
 } inf_params_t;
 
 #define P_(f) offsetof(inf_params_t, f)
@@ -140,6 +142,10 @@ static const ts_param_spec_t k_inf_params[] = {
      "lora: bytes of one adapter (rank 16, all linear layers of Llama-3.1-70B, BF16)", NULL},
     {"weight_chunk", TS_PT_SIZE, P_(weight_chunk), 0, 4096, TS__MAX_SIZE, "1GiB",
      "bytes per weight object (the last chunk of a model may be smaller)", NULL},
+    {"arrivals_file", TS_PT_STRING, P_(arrivals_file), 1024, 1, 0, "",
+     "Azure LLM inference trace (CSV TIMESTAMP,ContextTokens,GeneratedTokens) whose times and "
+     "lengths replace the drawn ones (\"\": draw them)",
+     NULL},
 };
 
 #undef P_
@@ -196,6 +202,12 @@ typedef struct inf_gen {
     uint64_t root;         /* chain root of the model */
     uint64_t sys_content;  /* content salt of the system prompt */
     uint64_t conv_content; /* content salt of the conversation */
+    /* arrivals_file: times and lengths from an Azure trace */
+    bool has_az;           /* the file is open */
+    ts__text_t az;         /* its lines */
+    bool az_started;       /* its first request was read (az_first is set) */
+    uint64_t az_first;     /* its first request's time, ns since the epoch */
+    char az_path[2048];    /* resolved path */
 } inf_gen_t;
 
 extern const ts_reader_ops_t ts_reader_gen_inference;
@@ -274,6 +286,8 @@ static void inf_close(ts_reader_t *r)
     ts_free(g->slots);
     ts_free(g->resident);
     ts_free(g->seen);
+    if (g->has_az)
+        ts__text_close(&g->az);
     ts_free(g);
 }
 
@@ -338,6 +352,12 @@ static int inf_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
                         (unsigned long long)p->conversations);
         goto fail;
     }
+    if (p->arrivals_file[0]) {
+        if ((rc = ts_reader_path(ctx, p->arrivals_file, g->az_path, sizeof(g->az_path), err)) ||
+            (rc = ts__text_open(&g->az, g->az_path, err)))
+            goto fail;
+        g->has_az = true;
+    }
     inf_reseed(g);
     *out = &g->base;
     return 0;
@@ -348,9 +368,105 @@ fail:
 
 static int inf_reset(ts_reader_t *r, ts_err_t *err)
 {
-    (void)err;
-    inf_reseed((inf_gen_t *)r);
-    return 0;
+    inf_gen_t *g = (inf_gen_t *)r;
+    inf_reseed(g);
+    g->az_started = false;
+    return g->has_az ? ts__text_rewind(&g->az, err) : 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard Hinnant's
+ * days_from_civil algorithm). */
+static int64_t inf_days(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Digits after a decimal point as ns (beyond 9 digits truncated); *end past them. */
+static uint64_t inf_frac_ns(const char *s, const char **end)
+{
+    uint64_t v = 0;
+    int n = 0;
+    for (; *s >= '0' && *s <= '9'; s++, n++)
+        if (n < 9)
+            v = v * 10 + (uint64_t)(*s - '0');
+    for (; n < 9; n++)
+        v *= 10;
+    *end = s;
+    return v;
+}
+
+/* "2023-11-16 18:15:46.6805900" (UTC) or plain seconds ("12.5") -> ns, exactly. */
+static bool inf_az_time(const char *s, uint64_t *ns)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    const char *end = s;
+    uint64_t frac = 0;
+    if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 &&
+        mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && sec < 61 && y >= 1970) {
+        end = s + n;
+        if (*end == '.')
+            frac = inf_frac_ns(end + 1, &end);
+        if (*end)
+            return false;
+        int64_t secs = inf_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+        *ns = (uint64_t)secs * 1000000000u + frac;
+        return true;
+    }
+    uint64_t whole = 0;
+    int digits = 0;
+    for (end = s; *end >= '0' && *end <= '9' && digits < 12; end++, digits++)
+        whole = whole * 10 + (uint64_t)(*end - '0');
+    if (digits == 0 && *end != '.')
+        return false;
+    if (*end == '.')
+        frac = inf_frac_ns(end + 1, &end);
+    if (*end)
+        return false;
+    *ns = whole * 1000000000u + frac;
+    return true;
+}
+
+/* The next Azure row: time (ns from the first row), context and generated tokens.
+ * 1, 0 at the end, or TS_EFORMAT naming the line. A header line is skipped. */
+static int inf_az_next(inf_gen_t *g, uint64_t *t, uint64_t *ctx_tokens, uint64_t *gen_tokens,
+                       ts_err_t *err)
+{
+    for (;;) {
+        char *line, *f[3];
+        int rc = ts__text_next(&g->az, &line, err);
+        if (rc <= 0)
+            return rc;
+        int n = ts__text_split(&g->az, line, ',', f, 3, err);
+        if (n < 0)
+            return n;
+        if (g->az.line == 1 && n >= 1 && strcasecmp(f[0], "TIMESTAMP") == 0)
+            continue;
+        uint64_t abs_ns;
+        const char *what = NULL;
+        if (n < 3)
+            what = "expected 3 columns (TIMESTAMP, ContextTokens, GeneratedTokens)";
+        else if (!inf_az_time(f[0], &abs_ns))
+            what = "column 0 (TIMESTAMP): expected a time such as 2023-11-16 18:15:46.68";
+        else if (!ts__text_u64(f[1], ctx_tokens) || *ctx_tokens > INF_MAX_TOKENS)
+            what = "column 1 (ContextTokens): expected a token count";
+        else if (!ts__text_u64(f[2], gen_tokens) || *gen_tokens > INF_MAX_TOKENS)
+            what = "column 2 (GeneratedTokens): expected a token count";
+        if (what) {
+            ts_err_where(err, "%s:%llu", g->az_path, (unsigned long long)g->az.line);
+            return ts_err_set(err, TS_EFORMAT, "%s", what);
+        }
+        if (!g->az_started) {
+            g->az_started = true;
+            g->az_first = abs_ns;
+        }
+        *t = abs_ns > g->az_first ? abs_ns - g->az_first : 0;
+        return 1;
+    }
 }
 
 /* The time of the next arrival; advances the clock by one gap. */
@@ -408,19 +524,37 @@ static uint64_t inf_chunks(uint64_t bytes, uint64_t chunk)
     return bytes / chunk + (bytes % chunk != 0);
 }
 
-/* Starts the next LLM request: picks its conversation, draws its lengths, lays out its
- * block ranges and weight reads. */
-static void inf_request_start(inf_gen_t *g)
+/* Starts the next LLM request: picks its conversation, draws its lengths (or takes the
+ * time and lengths of the next arrivals_file row), lays out its block ranges and weight
+ * reads. 1, 0 at the end of arrivals_file, or its error. */
+static int inf_request_start(inf_gen_t *g, ts_err_t *err)
 {
     const inf_params_t *p = &g->p;
-    uint64_t t = inf_arrival(g);
+    uint64_t t, user, outt, az_ctx = 0;
+    if (g->has_az) {
+        int rc = inf_az_next(g, &t, &az_ctx, &outt, err);
+        if (rc <= 0)
+            return rc;
+    } else {
+        t = inf_arrival(g);
+    }
     inf_conv_t *c = &g->slots[ts__rng_below(g->rng_conv, p->conversations)];
     if (c->turns == 0 || c->turn >= c->turns)
         inf_conv_start(g, c);
-    uint64_t user = inf_len(p->user_tokens, p->user_sigma, inf_normal(g, p->user_sigma), 1);
-    uint64_t outt = inf_len(p->output_tokens, p->output_sigma, inf_normal(g, p->output_sigma), 0);
+    if (g->has_az) {
+        /* the row's context is the whole prompt: what the history does not cover is new
+         * user tokens; a context shorter than the history starts a new conversation */
+        if (c->turn > 0 && az_ctx <= c->hist_tokens)
+            inf_conv_start(g, c);
+        user = az_ctx > c->hist_tokens ? az_ctx - c->hist_tokens : 1;
+    } else {
+        user = inf_len(p->user_tokens, p->user_sigma, inf_normal(g, p->user_sigma), 1);
+        outt = inf_len(p->output_tokens, p->output_sigma, inf_normal(g, p->output_sigma), 0);
+    }
     if (c->turn > 0 && c->hist_tokens + user + outt > g->max_context) {
         inf_conv_start(g, c); /* the context is full: a new conversation takes the slot */
+        if (g->has_az)
+            user = az_ctx > c->hist_tokens ? az_ctx - c->hist_tokens : 1;
     }
     uint64_t b = p->block_tokens;
     ts_inference_req_t *q = &g->cur;
@@ -478,6 +612,7 @@ static void inf_request_start(inf_gen_t *g)
     g->has_cur = true;
     g->phase = PH_WEIGHTS;
     g->i = 0;
+    return 1;
 }
 
 static void inf_emit(inf_gen_t *g, ts_req_t *req, uint64_t key, uint64_t size, int op,
@@ -523,7 +658,6 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     inf_gen_t *g = (inf_gen_t *)r;
     const inf_params_t *p = &g->p;
     const ts_inference_req_t *q = &g->cur;
-    (void)err;
     if (p->requests && g->n_out >= p->requests)
         return 0;
     uint32_t stream = (uint32_t)(q->conversation & 0x7fffffffu);
@@ -532,7 +666,9 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
         case PH_IDLE:
             if (p->llm_requests && g->n_llm >= p->llm_requests)
                 return 0;
-            inf_request_start(g);
+            int rc = inf_request_start(g, err);
+            if (rc <= 0)
+                return rc;
             stream = (uint32_t)(q->conversation & 0x7fffffffu);
             continue;
         case PH_WEIGHTS:
