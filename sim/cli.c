@@ -371,52 +371,80 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
     return rc;
 }
 
-static int cli_trace_info(int argc, char **argv)
+/* What `trace info` and `trace head` share: FILE, --format, -p, the reading options, and
+ * the verb's own (--json for info, -n for head). */
+typedef struct cli_read {
+    cli_rparams_t rp;
+    const char *fmt_name;
+    bool as_json;   /* info --json */
+    uint64_t limit; /* head -n */
+    const char *path;
+    const ts_trace_format_t *fmt;
+    ts_reader_t *r;
+    ts_err_t err;
+} cli_read_t;
+
+/* Parses the arguments of `trace <verb>` and opens the reader. Returns 0, 2 (usage, said)
+ * or 1 (an error in cr->err, not yet printed: the caller closes and fails). */
+static int cli_read_open(int argc, char **argv, const char *verb, cli_read_t *cr)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                           {"param", required_argument, NULL, 'p'},
                                           {"json", no_argument, NULL, 'j'},
                                           CLI_READ_OPTS,
                                           {NULL, 0, NULL, 0}};
-    const char *fmt_name = NULL;
-    cli_rparams_t rp = {0};
-    bool as_json = false;
+    bool is_head = strcmp(verb, "head") == 0;
+    cr->limit = 10;
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "f:p:", opts, NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, "f:p:n:", opts, NULL)) != -1) {
+        ts_err_t perr = {0};
         if (c == 'f')
-            fmt_name = optarg;
+            cr->fmt_name = optarg;
         else if (c == 'p')
-            rc = cli_rparam_add(&rp, optarg);
-        else if (c == 'j')
-            as_json = true;
+            rc = cli_rparam_add(&cr->rp, optarg);
+        else if (c == 'j' && !is_head)
+            cr->as_json = true;
+        else if (c == 'n' && is_head)
+            rc = ts_parse_count(optarg, &cr->limit, &perr) ? cli_usage_error("-n: %s", perr.msg)
+                                                            : 0;
         else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
-            rc = cli_sample_opt(&rp, c, optarg);
+            rc = cli_sample_opt(&cr->rp, c, optarg);
         else
-            rc = 2;
+            rc = cli_usage_error("trace %s does not take this option", verb);
     }
     if (rc == 0 && optind != argc - 1)
-        rc = cli_usage_error("trace info takes one FILE%s", "");
-    if (rc) {
-        cli_rparams_free(&rp);
-        return rc;
-    }
-    const char *path = argv[optind];
-    ts_err_t err = {0};
-    const ts_trace_format_t *fmt = cli_format(fmt_name, path, &err);
-    ts_reader_t *r = NULL;
-    ts_trace_stats_t st;
-    rc = fmt ? cli_open_trace(fmt, path, &rp, &r, &err) : TS_EINVAL;
-    if (rc == 0)
-        rc = ts_trace_stats(r, &st, &err);
-    cli_report_skipped(&rp);
-    ts_reader_close(r);
-    cli_rparams_free(&rp);
+        rc = cli_usage_error("trace %s takes one FILE", verb);
     if (rc)
-        return cli_fail(&err);
-    if (as_json)
-        return cli_print_stats_json(path, fmt->name, &st);
-    printf("trace        %s (%s)\n", path, fmt->name);
+        return rc;
+    cr->path = argv[optind];
+    cr->fmt = cli_format(cr->fmt_name, cr->path, &cr->err);
+    if (!cr->fmt)
+        return 1;
+    return cli_open_trace(cr->fmt, cr->path, &cr->rp, &cr->r, &cr->err) ? 1 : 0;
+}
+
+/* Closes what cli_read_open opened; with rc 1, prints the error. Returns rc. */
+static int cli_read_close(cli_read_t *cr, int rc)
+{
+    cli_report_skipped(&cr->rp);
+    ts_reader_close(cr->r);
+    cli_rparams_free(&cr->rp);
+    return rc == 1 ? cli_fail(&cr->err) : rc;
+}
+
+static int cli_trace_info(int argc, char **argv)
+{
+    cli_read_t cr = {0};
+    ts_trace_stats_t st;
+    int rc = cli_read_open(argc, argv, "info", &cr);
+    if (rc == 0 && ts_trace_stats(cr.r, &st, &cr.err) != 0)
+        rc = 1;
+    if ((rc = cli_read_close(&cr, rc)) != 0)
+        return rc;
+    if (cr.as_json)
+        return cli_print_stats_json(cr.path, cr.fmt->name, &st);
+    printf("trace        %s (%s)\n", cr.path, cr.fmt->name);
     cli_print_stats(&st);
     return 0;
 }
@@ -424,53 +452,23 @@ static int cli_trace_info(int argc, char **argv)
 /* trace head: the first N requests, one a line, every field. */
 static int cli_trace_head(int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                          {"param", required_argument, NULL, 'p'},
-                                          CLI_READ_OPTS,
-                                          {NULL, 0, NULL, 0}};
-    const char *fmt_name = NULL;
-    cli_rparams_t rp = {0};
-    uint64_t limit = 10;
-    int c, rc = 0;
-    optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "f:p:n:", opts, NULL)) != -1) {
-        ts_err_t perr = {0};
-        if (c == 'f')
-            fmt_name = optarg;
-        else if (c == 'p')
-            rc = cli_rparam_add(&rp, optarg);
-        else if (c == 'n')
-            rc = ts_parse_count(optarg, &limit, &perr) ? cli_usage_error("-n: %s", perr.msg) : 0;
-        else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
-            rc = cli_sample_opt(&rp, c, optarg);
-        else
-            rc = 2;
-    }
-    if (rc == 0 && optind != argc - 1)
-        rc = cli_usage_error("trace head takes one FILE%s", "");
-    if (rc) {
-        cli_rparams_free(&rp);
-        return rc;
-    }
-    const char *path = argv[optind];
-    ts_err_t err = {0};
-    const ts_trace_format_t *fmt = cli_format(fmt_name, path, &err);
-    ts_reader_t *r = NULL;
-    rc = fmt ? cli_open_trace(fmt, path, &rp, &r, &err) : TS_EINVAL;
+    cli_read_t cr = {0};
+    int rc = cli_read_open(argc, argv, "head", &cr);
     if (rc == 0)
         printf("%20s %20s %12s %-6s %10s %5s %20s\n", "time_ns", "key", "size", "op",
                "stream", "flags", "idle_ns");
     ts_req_t q;
-    for (uint64_t i = 0; rc == 0 && i < limit && (rc = ts_reader_next(r, &q, &err)) > 0; i++) {
-        rc = 0;
+    for (uint64_t i = 0; rc == 0 && i < cr.limit; i++) {
+        int got = ts_reader_next(cr.r, &q, &cr.err);
+        if (got <= 0) {
+            rc = got < 0;
+            break;
+        }
         printf("%20llu %20llu %12llu %-6s %10u %5u %20llu\n", (unsigned long long)q.time_ns,
                (unsigned long long)q.key, (unsigned long long)q.size_bytes, ts_op_name(q.op),
                q.stream, q.flags, (unsigned long long)q.idle_ns);
     }
-    cli_report_skipped(&rp);
-    ts_reader_close(r);
-    cli_rparams_free(&rp);
-    return rc < 0 || (rc && rc != 1) ? cli_fail(&err) : 0;
+    return cli_read_close(&cr, rc);
 }
 
 /* The output format: named, else the one the output file's name suggests when that
