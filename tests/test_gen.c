@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "gen_test.h"
 #include <math.h>
 
 #include "sim/mem.h"
@@ -27,37 +29,16 @@
 
 #define MAX_KV 16
 
-/* Opens generator kind with seed and "name=value" overrides. */
 static int gen_open(const char *kind, uint64_t seed, const char *const *kv, size_t n,
                     ts_reader_t **r, ts_err_t *err)
 {
-    const char *names[MAX_KV], *values[MAX_KV];
-    char buf[MAX_KV][64];
-    assert_true(n <= MAX_KV);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(buf[i], sizeof(buf[i]), "%s", kv[i]);
-        char *eq = strchr(buf[i], '=');
-        assert_non_null(eq);
-        *eq = 0;
-        names[i] = buf[i];
-        values[i] = eq + 1;
-    }
-    const ts_reader_ops_t *ops = ts_gen_find(kind, err);
-    assert_non_null(ops);
-    ts_reader_ctx_t ctx = {seed, NULL};
-    return ts_reader_open_kv(ops, names, values, n, &ctx, r, err);
+    return gen_test_open(kind, seed, kv, n, r, err);
 }
 
 static ts_reader_t *gen_open_ok(const char *kind, uint64_t seed, const char *const *kv,
                                 size_t n)
 {
-    ts_err_t err = {0};
-    ts_reader_t *r = NULL;
-    int rc = gen_open(kind, seed, kv, n, &r, &err);
-    if (rc)
-        print_error("%s: %s\n", kind, err.msg);
-    assert_int_equal(rc, 0);
-    return r;
+    return gen_test_open_ok(kind, seed, kv, n);
 }
 
 static void next_ok(ts_reader_t *r, ts_req_t *q)

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "gen_test.h"
 #include <math.h>
 
 #include "sim/engine.h"
@@ -34,32 +36,12 @@
 
 static int inf_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
 {
-    const char *names[MAX_KV], *values[MAX_KV];
-    char buf[MAX_KV][64];
-    assert_true(n <= MAX_KV);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(buf[i], sizeof(buf[i]), "%s", kv[i]);
-        char *eq = strchr(buf[i], '=');
-        assert_non_null(eq);
-        *eq = 0;
-        names[i] = buf[i];
-        values[i] = eq + 1;
-    }
-    const ts_reader_ops_t *ops = ts_gen_find("inference", err);
-    assert_non_null(ops);
-    ts_reader_ctx_t ctx = {seed, NULL};
-    return ts_reader_open_kv(ops, names, values, n, &ctx, r, err);
+    return gen_test_open("inference", seed, kv, n, r, err);
 }
 
 static ts_reader_t *inf_open_ok(uint64_t seed, const char *const *kv, size_t n)
 {
-    ts_err_t err = {0};
-    ts_reader_t *r = NULL;
-    int rc = inf_open(seed, kv, n, &r, &err);
-    if (rc)
-        print_error("inference: %s\n", err.msg);
-    assert_int_equal(rc, 0);
-    return r;
+    return gen_test_open_ok("inference", seed, kv, n);
 }
 
 #define OPEN(seed, kv) inf_open_ok(seed, kv, sizeof(kv) / sizeof(kv[0]))

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "gen_test.h"
 #include <math.h>
 
 #include "policies/admit.h"
@@ -39,33 +41,14 @@ extern const ts_admit_ops_t ts_admit_until_full;
 
 #define MAX_KV 24
 
-/* Opens the training generator with seed and "name=value" overrides. */
-static int train_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r,
-                      ts_err_t *err)
+static int train_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
 {
-    const char *names[MAX_KV], *values[MAX_KV];
-    char buf[MAX_KV][64];
-    assert_true(n <= MAX_KV);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(buf[i], sizeof(buf[i]), "%s", kv[i]);
-        char *eq = strchr(buf[i], '=');
-        assert_non_null(eq);
-        *eq = 0;
-        names[i] = buf[i];
-        values[i] = eq + 1;
-    }
-    ts_reader_ctx_t ctx = {seed, NULL};
-    return ts_reader_open_kv(&ts_reader_gen_training, names, values, n, &ctx, r, err);
+    return gen_test_open("training", seed, kv, n, r, err);
 }
 
 static ts_reader_t *train_open_ok(uint64_t seed, const char *const *kv, size_t n)
 {
-    ts_err_t err = {0};
-    ts_reader_t *r = NULL;
-    int rc = train_open(seed, kv, n, &r, &err);
-    if (rc) print_error("training: %s\n", err.msg);
-    assert_int_equal(rc, 0);
-    return r;
+    return gen_test_open_ok("training", seed, kv, n);
 }
 
 #define OPEN(seed, kv) train_open_ok(seed, kv, sizeof(kv) / sizeof(kv[0]))
