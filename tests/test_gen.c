@@ -27,7 +27,6 @@
 #include "sim/mem.h"
 #include "workloads/gen.h"
 
-#define MAX_KV 16
 
 static int gen_open(const char *kind, uint64_t seed, const char *const *kv, size_t n,
                     ts_reader_t **r, ts_err_t *err)

@@ -32,7 +32,6 @@
 #include "workloads/inference.h"
 #include "workloads/models.h"
 
-#define MAX_KV 24
 
 static int inf_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
 {

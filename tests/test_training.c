@@ -39,7 +39,6 @@ extern const ts_reader_ops_t ts_reader_gen_training;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_admit_ops_t ts_admit_until_full;
 
-#define MAX_KV 24
 
 static int train_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
 {
