@@ -367,6 +367,12 @@ static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
                             text_ns(t->compute_ns, a, sizeof(a)), text_ns(t->stall_ns, b,
                                                                         sizeof(b)),
                             ts__fmt_pct(t->utilisation, c, sizeof(c)));
+    if (!rc && t->ttft.n)
+        rc = ts__out_printf(out, err, TEXT_WHAT,
+                            "  prefill tokens   %llu saved (blocks a tier held), %llu "
+                            "recomputed\n",
+                            (unsigned long long)t->prefill_tokens_saved,
+                            (unsigned long long)t->prefill_tokens_recomputed);
     if (!rc)
         rc = ts__out_printf(out, err, TEXT_WHAT,
                             "\nlatency                  %9s %10s %10s %10s %10s %10s %10s\n",
@@ -377,6 +383,8 @@ static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_lat_row(out, err, "get", &t->op[0]);
     if (!rc)
         rc = text_lat_row(out, err, "put", &t->op[1]);
+    if (!rc)
+        rc = text_lat_row(out, err, "time to first token", &t->ttft);
     for (size_t l = 0; !rc && l <= res->n_tiers; l++) {
         char label[96];
         snprintf(label, sizeof(label), "get served by %.*s", 60,

@@ -36,6 +36,13 @@ static const ts_param_spec_t k_timed_params[] = {
      "closed loop: clients issuing requests side by side (e.g. GPUs or reader threads)", NULL},
     {"think", TS_PT_DURATION, offsetof(ts_timed_params_t, think_ns), 0, 0, 1e18, "0",
      "closed loop: compute time between a client's requests", NULL},
+    {"prefill_rate", TS_PT_DOUBLE, offsetof(ts_timed_params_t, prefill_rate), 0, 0, 1e12, "0",
+     "tokens/s at which a GPU recomputes the prompt blocks no tier held (TTFT; 0: not "
+     "counted)",
+     NULL},
+    {"block_tokens", TS_PT_COUNT, offsetof(ts_timed_params_t, block_tokens), 0, 0, 1e9, "0",
+     "tokens per KV block request, for TTFT's recompute time and prefill tokens saved",
+     NULL},
 };
 
 const ts_param_spec_t *ts_timed_schema(size_t *n)
@@ -55,9 +62,22 @@ typedef struct timed_rec {
     uint32_t pending;  /* foreground jobs not yet ended */
     uint32_t client;   /* closed loop: the issuing client; else TIMED_NONE */
     uint32_t next;     /* free-list link */
+    uint32_t group;    /* its group (TTFT), or TIMED_NONE */
     uint8_t op;        /* ts_op_t */
     uint8_t level;     /* level that served it (n for the backing store) */
 } timed_rec_t;
+
+/* A group of requests (an LLM call's weight and prompt reads) ending with TS_REQ_GROUP_END:
+ * its time to first token runs from its first request's issue to its last completion, plus
+ * the recomputation of the prompt blocks no tier held. */
+typedef struct timed_group {
+    uint64_t start_ns; /* issue of its first request */
+    uint32_t pending;  /* its timed requests not yet complete */
+    uint32_t n_hit;    /* gets served by a tier: their prefill is saved */
+    uint32_t n_missed; /* gets served by the backing store: recomputed */
+    bool ended;        /* its last request was issued */
+    uint32_t next;     /* free-list link */
+} timed_group_t;
 
 typedef struct timed {
     const ts_timed_config_t *cfg;
@@ -82,6 +102,10 @@ typedef struct timed {
     uint64_t n_issued;
     uint64_t last_done_ns;
     ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
+    ts_hist_t *h_ttft;
+    timed_group_t *grp;            /* groups in flight, with a free list */
+    uint32_t cap_grp, free_grp;
+    uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
     ts_timed_result_t *out;
 } timed_t;
 
@@ -259,6 +283,58 @@ static void timed_record(timed_t *t, const timed_rec_t *rc, uint64_t now)
         t->last_done_ns = now;
 }
 
+/* The group a request issued now belongs to (opening one when none is open), or an error. */
+static int timed_group_join(timed_t *t, uint64_t now, uint32_t *id, ts_err_t *err)
+{
+    if (t->open_grp == TIMED_NONE) {
+        if (t->free_grp == TIMED_NONE) {
+            uint32_t ncap = t->cap_grp ? t->cap_grp * 2 : 256;
+            timed_group_t *ng = ncap > t->cap_grp && ncap <= TS_RES_MAX_IN_FLIGHT
+                                    ? ts_realloc(t->grp, (size_t)ncap * sizeof(*ng))
+                                    : NULL;
+            if (!ng)
+                return ts_err_set(err, TS_ENOMEM, "cannot track %u request groups", ncap);
+            t->grp = ng;
+            for (uint32_t i = ncap; i-- > t->cap_grp;) {
+                ng[i].next = t->free_grp;
+                t->free_grp = i;
+            }
+            t->cap_grp = ncap;
+        }
+        uint32_t g = t->free_grp;
+        t->free_grp = t->grp[g].next;
+        t->grp[g] = (timed_group_t){.start_ns = now, .next = TIMED_NONE};
+        t->open_grp = g;
+    }
+    *id = t->open_grp;
+    return 0;
+}
+
+/* A request of group g completed (served at level, a get or not); ends the group when it
+ * was its last. */
+static void timed_group_done(timed_t *t, uint32_t g, const timed_rec_t *rec, uint64_t now)
+{
+    timed_group_t *gr = &t->grp[g];
+    if (rec->op == TS_OP_GET) {
+        if (rec->level == t->n)
+            gr->n_missed++;
+        else
+            gr->n_hit++;
+    }
+    if (--gr->pending || !gr->ended)
+        return;
+    const ts_timed_config_t *cfg = t->cfg;
+    uint64_t recompute = 0;
+    if (cfg->prefill_rate > 0 && cfg->block_tokens)
+        recompute = (uint64_t)llround((double)gr->n_missed * (double)cfg->block_tokens /
+                                      cfg->prefill_rate * 1e9);
+    ts_hist_record(t->h_ttft, now - gr->start_ns + recompute);
+    t->out->prefill_tokens_saved += (uint64_t)gr->n_hit * cfg->block_tokens;
+    t->out->prefill_tokens_recomputed += (uint64_t)gr->n_missed * cfg->block_tokens;
+    gr->next = t->free_grp;
+    t->free_grp = g;
+}
+
 static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *err);
 
 /* Issues r now. client is TIMED_NONE in open loop. */
@@ -287,6 +363,16 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
         rec->level = (uint8_t)timed_level(t, (uint8_t)lv);
         rec->client = client;
         rec->pending = 0;
+        rec->group = TIMED_NONE;
+        if (r->op == TS_OP_GET && (t->open_grp != TIMED_NONE || !(r->flags & TS_REQ_PREFETCH))) {
+            if ((rc = timed_group_join(t, now, &rec->group, err)) != 0)
+                return rc;
+            t->grp[rec->group].pending++;
+        }
+    }
+    if (r->flags & TS_REQ_GROUP_END && t->open_grp != TIMED_NONE) {
+        t->grp[t->open_grp].ended = true;
+        t->open_grp = TIMED_NONE;
     }
     uint32_t n_fg;
     rc = timed_submit_moves(t, r->op, timed ? (int)rec->level : -2, rec, id, &n_fg, err);
@@ -297,6 +383,8 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
     if (n_fg == 0) { /* nothing to wait for */
         rc = timed_submit_fills(t, rec, err);
         timed_record(t, rec, now);
+        if (rec->group != TIMED_NONE)
+            timed_group_done(t, rec->group, rec, now);
         timed_rec_put(t, id);
         if (rc)
             return rc;
@@ -408,6 +496,8 @@ static int timed_on_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t
     if (rc)
         return rc;
     timed_record(t, rec, now);
+    if (rec->group != TIMED_NONE)
+        timed_group_done(t, rec->group, rec, now);
     uint32_t client = rec->client;
     uint64_t lat = now - rec->issue_ns;
     timed_rec_put(t, id);
@@ -494,9 +584,11 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     if (rc)
         return rc;
     t->free_rec = TIMED_NONE;
-    ts_hist_t **hs[3 + TS_TIMED_LEVELS];
+    t->free_grp = t->open_grp = TIMED_NONE;
+    ts_hist_t **hs[4 + TS_TIMED_LEVELS];
     size_t nh = 0;
     hs[nh++] = &t->h_all;
+    hs[nh++] = &t->h_ttft;
     hs[nh++] = &t->h_op[0];
     hs[nh++] = &t->h_op[1];
     for (size_t l = 0; l <= t->n; l++)
@@ -551,6 +643,7 @@ static void timed_results(timed_t *t)
     o->req_per_s = span_s > 0 ? (double)o->n_timed / span_s : 0;
     o->bytes_per_s = span_s > 0 ? (double)t->h->tot.bytes_req / span_s : 0;
     timed_lat(t->h_all, &o->all);
+    timed_lat(t->h_ttft, &o->ttft);
     timed_lat(t->h_op[0], &o->op[0]);
     timed_lat(t->h_op[1], &o->op[1]);
     for (size_t l = 0; l <= t->n; l++)
@@ -574,6 +667,8 @@ static void timed_free(timed_t *t)
     ts_des_destroy(t->q);
     ts_moves_free(&t->moves);
     ts_free(t->rec);
+    ts_free(t->grp);
+    ts_hist_destroy(t->h_ttft);
     ts_hist_destroy(t->h_all);
     ts_hist_destroy(t->h_op[0]);
     ts_hist_destroy(t->h_op[1]);

@@ -22,6 +22,9 @@ enum ts_req_flag {
     TS_REQ_PREFETCH = 1u << 0,   /* issued by a prefetcher, not by the workload */
     TS_REQ_CHECKPOINT = 1u << 1, /* part of a checkpoint write or restore */
     TS_REQ_HINT = 1u << 2,       /* idle_ns holds a workload hint */
+    TS_REQ_GROUP_END = 1u << 3,  /* ends a group: the requests of its stream since its
+                                  * previous group ended (an LLM call's weight and prompt
+                                  * reads, whose end is the time to first token) */
 };
 
 #define TS_REQ_NEVER UINT64_MAX /* next_access when the key is never requested again */

@@ -107,6 +107,8 @@ static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
     cfg->time_scale = sc->timed.time_scale;
     cfg->clients = (uint32_t)sc->timed.clients;
     cfg->think_ns = sc->timed.think_ns;
+    cfg->prefill_rate = sc->timed.prefill_rate;
+    cfg->block_tokens = sc->timed.block_tokens;
     for (size_t i = 0; i < sc->n_tiers; i++) {
         cfg->dev[i] = sc->tiers[i].device;
         cfg->has_link[i] = sc->tiers[i].has_link;

@@ -61,6 +61,8 @@ typedef struct ts_timed_params {
     double time_scale;  /* open loop: issue time = (trace time - first) * time_scale */
     uint64_t clients;   /* closed loop: clients (>= 1) */
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
+    double prefill_rate;   /* tokens/s a GPU prefills (recomputes) at; 0: no recompute */
+    uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
 } ts_timed_params_t;
 
 /* The schema of ts_timed_params_t; *n receives its entry count. */
@@ -71,6 +73,8 @@ typedef struct ts_timed_config {
     double time_scale;  /* open loop: issue time = (trace time - first) * time_scale */
     uint32_t clients;   /* closed loop: clients (>= 1) */
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
+    double prefill_rate;   /* tokens/s of prefill for missed blocks (0: none) */
+    uint64_t block_tokens; /* tokens per KV block request */
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
     bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */
     ts_link_t link[TS_TIMED_LEVELS];   /* level i's uplink (toward the requester) */
@@ -117,6 +121,9 @@ typedef struct ts_timed_result {
     double req_per_s;            /* n_timed / span */
     double bytes_per_s;          /* demand bytes / span */
     ts_lat_t all;                /* every timed request */
+    ts_lat_t ttft;               /* groups (TS_REQ_GROUP_END): time to first token */
+    uint64_t prefill_tokens_saved;      /* tokens of group gets a tier served */
+    uint64_t prefill_tokens_recomputed; /* tokens of group gets the backing store served */
     ts_lat_t op[2];              /* [0] gets, [1] puts */
     ts_lat_t served[TS_TIMED_LEVELS]; /* gets by the level that served them */
     uint64_t n_background;       /* background jobs run */

@@ -674,6 +674,8 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
         case PH_WEIGHTS:
             if (g->i < q->n_weight_reads) {
                 inf_emit_weight(g, g->i++, req);
+                if (g->i == q->n_weight_reads && q->n_prompt_blocks == 0)
+                    req->flags |= TS_REQ_GROUP_END;
                 return 1;
             }
             g->phase = PH_GET;
@@ -685,6 +687,8 @@ static int inf_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
                 inf_emit_block(g, req, TS_OP_GET, stream);
                 if (g->i == q->first_new_block)
                     g->h_saved = g->h;
+                if (g->i == q->n_prompt_blocks) /* the call's reads end: its TTFT group */
+                    req->flags |= TS_REQ_GROUP_END;
                 return 1;
             }
             g->h_end = g->h;
