@@ -25,6 +25,7 @@
 const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_] = {"open", "closed"};
 
 static const char *const k_arrivals[] = {"open", "closed", NULL};
+static const char *const k_batches[] = {"request", "group", NULL};
 
 static const ts_param_spec_t k_timed_params[] = {
     {"arrivals", TS_PT_ENUM, offsetof(ts_timed_params_t, arrivals), 0, 1, 0, "open",
@@ -40,6 +41,10 @@ static const ts_param_spec_t k_timed_params[] = {
      "tokens/s at which a GPU recomputes the prompt blocks no tier held (TTFT; 0: not "
      "counted)",
      NULL},
+    {"batch", TS_PT_ENUM, offsetof(ts_timed_params_t, batch), 0, 1, 0, "request",
+     "closed loop: a client issues one request, or a whole group (a training batch) at once, "
+     "then waits for all of it",
+     k_batches},
     {"block_tokens", TS_PT_COUNT, offsetof(ts_timed_params_t, block_tokens), 0, 0, 1e9, "0",
      "tokens per KV block request, for TTFT's recompute time and prefill tokens saved",
      NULL},
@@ -66,6 +71,14 @@ typedef struct timed_rec {
     uint8_t op;        /* ts_op_t */
     uint8_t level;     /* level that served it (n for the backing store) */
 } timed_rec_t;
+
+/* A closed-loop client: what it issued last (one request, or a whole group) and how much of
+ * it is still in flight. */
+typedef struct timed_client {
+    uint64_t start_ns; /* when it issued them */
+    uint32_t pending;  /* requests not yet complete */
+    bool issuing;      /* it is still issuing them: completions now do not end the batch */
+} timed_client_t;
 
 /* A group of requests (an LLM call's weight and prompt reads) ending with TS_REQ_GROUP_END:
  * its time to first token runs from its first request's issue to its last completion, plus
@@ -106,6 +119,7 @@ typedef struct timed {
     timed_group_t *grp;            /* groups in flight, with a free list */
     uint32_t cap_grp, free_grp;
     uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
+    timed_client_t *cl;            /* closed loop: [clients] */
     ts_timed_result_t *out;
 } timed_t;
 
@@ -337,6 +351,16 @@ static void timed_group_done(timed_t *t, uint32_t g, const timed_rec_t *rec, uin
 
 static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *err);
 
+/* One of a client's requests completed; the last of its batch lets it compute, then issue
+ * again. */
+static int timed_client_done(timed_t *t, uint32_t client, ts_err_t *err)
+{
+    timed_client_t *c = &t->cl[client];
+    if (--c->pending || c->issuing)
+        return 0;
+    return timed_client_next(t, client, ts_des_now(t->q) - c->start_ns, err);
+}
+
 /* Issues r now. client is TIMED_NONE in open loop. */
 static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t *err)
 {
@@ -379,7 +403,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
     if (rc)
         return rc;
     if (!timed)
-        return client == TIMED_NONE ? 0 : timed_client_next(t, client, 0, err);
+        return client == TIMED_NONE ? 0 : timed_client_done(t, client, err);
     if (n_fg == 0) { /* nothing to wait for */
         rc = timed_submit_fills(t, rec, err);
         timed_record(t, rec, now);
@@ -388,7 +412,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
         timed_rec_put(t, id);
         if (rc)
             return rc;
-        return client == TIMED_NONE ? 0 : timed_client_next(t, client, 0, err);
+        return client == TIMED_NONE ? 0 : timed_client_done(t, client, err);
     }
     rec->pending = n_fg;
     return 0;
@@ -448,14 +472,30 @@ static int timed_on_arrival(void *ctx, uint32_t id, ts_err_t *err)
  * says it has just computed for think_ns (every issue but its first). */
 static int timed_client_issue(timed_t *t, uint32_t client, bool after_think, ts_err_t *err)
 {
-    ts_req_t r;
-    bool got;
-    int rc = timed_read(t, &r, &got, err);
-    if (rc || !got)
-        return rc;
-    if (after_think)
-        t->out->compute_ns += t->cfg->think_ns;
-    return timed_issue(t, &r, client, err);
+    timed_client_t *c = &t->cl[client];
+    c->start_ns = ts_des_now(t->q);
+    c->issuing = true;
+    uint32_t n = 0;
+    for (;;) {
+        ts_req_t r;
+        bool got;
+        int rc = timed_read(t, &r, &got, err);
+        if (rc)
+            return rc;
+        if (!got)
+            break;
+        if (n++ == 0 && after_think)
+            t->out->compute_ns += t->cfg->think_ns;
+        c->pending++;
+        if ((rc = timed_issue(t, &r, client, err)) != 0)
+            return rc;
+        if (!t->cfg->batch_groups || (r.flags & TS_REQ_GROUP_END))
+            break;
+    }
+    c->issuing = false;
+    if (n == 0 || c->pending)
+        return 0;
+    return timed_client_next(t, client, ts_des_now(t->q) - c->start_ns, err);
 }
 
 static int timed_on_start(void *ctx, uint32_t client, ts_err_t *err)
@@ -499,9 +539,8 @@ static int timed_on_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t
     if (rec->group != TIMED_NONE)
         timed_group_done(t, rec->group, rec, now);
     uint32_t client = rec->client;
-    uint64_t lat = now - rec->issue_ns;
     timed_rec_put(t, id);
-    return client == TIMED_NONE ? 0 : timed_client_next(t, client, lat, err);
+    return client == TIMED_NONE ? 0 : timed_client_done(t, client, err);
 }
 
 /* ---- set-up and results ---- */
@@ -585,6 +624,9 @@ static int timed_setup(timed_t *t, ts_err_t *err)
         return rc;
     t->free_rec = TIMED_NONE;
     t->free_grp = t->open_grp = TIMED_NONE;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED &&
+        !(t->cl = ts_calloc(cfg->clients, sizeof(*t->cl))))
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate %u clients", cfg->clients);
     ts_hist_t **hs[4 + TS_TIMED_LEVELS];
     size_t nh = 0;
     hs[nh++] = &t->h_all;
@@ -668,6 +710,7 @@ static void timed_free(timed_t *t)
     ts_moves_free(&t->moves);
     ts_free(t->rec);
     ts_free(t->grp);
+    ts_free(t->cl);
     ts_hist_destroy(t->h_ttft);
     ts_hist_destroy(t->h_all);
     ts_hist_destroy(t->h_op[0]);

@@ -62,6 +62,7 @@ typedef struct ts_timed_params {
     uint64_t clients;   /* closed loop: clients (>= 1) */
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
     double prefill_rate;   /* tokens/s a GPU prefills (recomputes) at; 0: no recompute */
+    int batch;             /* closed loop: 0 one request at a time, 1 a whole group */
     uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
 } ts_timed_params_t;
 
@@ -74,6 +75,7 @@ typedef struct ts_timed_config {
     uint32_t clients;   /* closed loop: clients (>= 1) */
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
     double prefill_rate;   /* tokens/s of prefill for missed blocks (0: none) */
+    bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
     uint64_t block_tokens; /* tokens per KV block request */
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
     bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */

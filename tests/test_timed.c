@@ -270,6 +270,33 @@ static void test_timed_ttft_of_groups(void **state)
     teardown(&f);
 }
 
+/* Batches: one client issues each group whole. Group 1 (two misses at once: 1 ms + 20 ms
+ * each, sharing the backing store) ends at 21 ms, and its fills hold the fast tier until
+ * 23.02 ms; 3 ms of compute; group 2 (two hits on the one-channel fast tier, from 24 ms)
+ * takes 2 x 1.01 ms. Stall 23.02 ms, compute 3 ms. */
+static void test_timed_closed_loop_batches(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
+    f.cfg.clients = 1;
+    f.cfg.think_ns = 3 * MS;
+    f.cfg.batch_groups = true;
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 2, TS_OP_GET);
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 2, TS_OP_GET);
+    f.mt->reqs[1].flags = f.mt->reqs[3].flags = TS_REQ_GROUP_END;
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.compute_ns, 3 * MS);
+    assert_int_equal(f.res.stall_ns, 23 * MS + 20 * US);
+    assert_int_equal(f.res.span_ns, 26 * MS + 20 * US);
+    assert_float_equal(f.res.utilisation, 3.0 / 26.02, 1e-12);
+    teardown(&f);
+}
+
 static void test_timed_rejects_bad_config(void **state)
 {
     (void)state;
@@ -296,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_timed_closed_loop_two_clients),
         cmocka_unit_test(test_timed_time_scale),
         cmocka_unit_test(test_timed_ttft_of_groups),
+        cmocka_unit_test(test_timed_closed_loop_batches),
         cmocka_unit_test(test_timed_rejects_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

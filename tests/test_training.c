@@ -218,13 +218,41 @@ static void read_epoch(ts_reader_t *r, uint64_t n, uint32_t *owner, uint64_t *pe
         assert_true(next_req(r, &q));
         assert_true(q.key < n);
         assert_int_equal(q.op, TS_OP_GET);
-        assert_int_equal(q.flags, 0);
+        assert_int_equal(q.flags & ~(unsigned)TS_REQ_GROUP_END, 0); /* no checkpoint flag */
         assert_int_equal(seen[q.key], 0);
         seen[q.key] = 1;
         owner[q.key] = q.stream;
         per_rank[q.stream]++;
     }
     free(seen);
+}
+
+/* Each rank's batch ends with the group flag: 28 samples, 2 ranks, batches of 7 give 4
+ * groups of 7 reads, each of one rank, every read but a group's last unflagged. */
+static void test_training_batches_are_groups(void **state)
+{
+    (void)state;
+    static const char *const kv[] = {"workload=custom", "samples=28", "sample_size=4KiB",
+                                     "batch=7",         "gpus_per_node=2", "epochs=1",
+                                     "compute=1ms",     "prefetch=0"};
+    ts_reader_t *r = train_open_ok(3, kv, sizeof(kv) / sizeof(kv[0]));
+    ts_req_t q;
+    int in_group = 0, groups = 0;
+    uint32_t stream = 0;
+    while (next_req(r, &q)) {
+        if (in_group == 0)
+            stream = q.stream;
+        assert_int_equal(q.stream, stream);
+        in_group++;
+        if (q.flags & TS_REQ_GROUP_END) {
+            assert_int_equal(in_group, 7);
+            in_group = 0;
+            groups++;
+        }
+    }
+    assert_int_equal(groups, 4);
+    assert_int_equal(in_group, 0);
+    ts_reader_close(r);
 }
 
 static void test_training_every_sample_once_per_epoch_and_shards(void **state)
@@ -743,6 +771,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_training_no_evict_hits_c_over_n_lru_thrashes),
         cmocka_unit_test(test_training_fast_engine_no_evict_total),
+        cmocka_unit_test(test_training_batches_are_groups),
         cmocka_unit_test(test_training_every_sample_once_per_epoch_and_shards),
         cmocka_unit_test(test_training_file_shuffle_keeps_files_together),
         cmocka_unit_test(test_training_step_times_follow_compute_and_prefetch),

@@ -597,9 +597,13 @@ static int train_step(train_gen_t *t, ts_req_t *req)
             return 0;
         case PH_ISSUE:
             while (w->iss_k < w->iss_end) {
-                if (w->r < t->ranks && w->i < train_batch_len(t, w->iss_k, w->r)) {
+                uint64_t len = w->r < t->ranks ? train_batch_len(t, w->iss_k, w->r) : 0;
+                if (w->i < len) {
                     uint64_t s = train_sample(t, w->iss_k, w->r, w->i);
-                    train_fill(req, w->now_ns, s, ts__gen_size(&t->g, s), w->r, TS_OP_GET, 0);
+                    /* a rank's batch is a group: the timed engine's closed loop can issue
+                     * it whole and compute when all of it has arrived */
+                    train_fill(req, w->now_ns, s, ts__gen_size(&t->g, s), w->r, TS_OP_GET,
+                               w->i + 1 == len ? TS_REQ_GROUP_END : 0);
                     w->i++;
                     return 1;
                 }
