@@ -373,6 +373,11 @@ static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
                             "recomputed\n",
                             (unsigned long long)t->prefill_tokens_saved,
                             (unsigned long long)t->prefill_tokens_recomputed);
+    if (!rc && t->ttft.n && t->prefill_rate > 0)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "  prefill rate     %s tokens/s%s%s%s\n",
+                            ts__fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),
+                            t->prefill_source[0] ? " (" : "", t->prefill_source,
+                            t->prefill_source[0] ? ")" : "");
     if (!rc)
         rc = ts__out_printf(out, err, TEXT_WHAT,
                             "\nlatency                  %9s %10s %10s %10s %10s %10s %10s\n",

@@ -14,6 +14,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
+#include "../workloads/models.h"
 #include "mem.h"
 #include "sample.h"
 #include "units.h"
@@ -42,6 +44,7 @@ typedef struct cfg {
     char dev_path[TS_MAX_TIERS + 1][CFG_PATH], link_path[TS_MAX_TIERS + 1][CFG_PATH];
     const ts__ynode_t *devices; /* `devices:`, an extra catalogue file */
     const ts__ynode_t *engine;  /* `engine:` (for messages about what the timed engine needs) */
+    const ts__ynode_t *prefill_auto; /* `timed.prefill_rate: auto`, resolved at the end */
 } cfg_t;
 
 /* ---- errors and small readers ---- */
@@ -717,8 +720,13 @@ static int cfg_timed(cfg_t *c, const ts__ynode_t *n, const char *path)
         return rc;
     size_t count;
     const ts_param_spec_t *spec = ts_timed_schema(&count);
+    const ts__ynode_t *rate = ts__ynode_get(n, "prefill_rate");
+    c->prefill_auto = NULL;
+    if (rate && rate->kind == TS__Y_SCALAR && !rate->is_null && !strcmp(rate->value, "auto"))
+        c->prefill_auto = rate;
     void *p = NULL;
-    rc = cfg_params(c, spec, count, sizeof(ts_timed_params_t), &p, n, n->mark, path, NULL, NULL);
+    rc = cfg_params(c, spec, count, sizeof(ts_timed_params_t), &p, n, n->mark, path,
+                    c->prefill_auto ? "prefill_rate" : NULL, NULL);
     if (rc == 0)
         memcpy(&c->sc->timed, p, sizeof(ts_timed_params_t));
     ts_free(p);
@@ -874,6 +882,59 @@ static int cfg_resolve_devices(cfg_t *c)
 out:
     ts_dev_catalog_destroy(cat);
     return rc;
+}
+
+/* The workload's parameter called name, or NULL when its reader has none. */
+static const ts_param_spec_t *cfg_workload_param(const ts_scenario_t *sc, const char *name)
+{
+    const ts_reader_ops_t *r = sc->workload.reader;
+    return r && sc->workload.params ? ts_param_find(r->params, r->params_count, name) : NULL;
+}
+
+/* `timed.block_tokens: 0` takes the workload's block size; `timed.prefill_rate: auto` is
+ * derived from the workload's model and the top GPU tier (dense BF16 FLOP/s x mfu over 2 x
+ * active parameters per token), or taken from a workload that models prefill itself. */
+static int cfg_resolve_prefill(cfg_t *c)
+{
+    ts_scenario_t *sc = c->sc;
+    const ts_param_spec_t *bt = cfg_workload_param(sc, "block_tokens");
+    if (!sc->timed.block_tokens && bt)
+        sc->timed.block_tokens = (uint64_t)ts_param_number(bt, sc->workload.params);
+    if (!c->prefill_auto)
+        return 0;
+    const ts_param_spec_t *mp = cfg_workload_param(sc, "model");
+    const ts_tier_spec_t *gpu = NULL;
+    for (size_t i = 0; i < sc->n_tiers && !gpu; i++)
+        if (sc->tiers[i].has_device && sc->tiers[i].device.kind == TS_DEV_GPU_HBM &&
+            sc->tiers[i].device.bf16_flops > 0)
+            gpu = &sc->tiers[i];
+    if (mp && mp->type == TS_PT_ENUM && gpu) {
+        const char *name = mp->choices[(int)ts_param_number(mp, sc->workload.params)];
+        const ts_model_t *m = ts_gen_model_find(name, c->err);
+        if (!m) {
+            cfg_where(c, c->prefill_auto->mark, "timed.prefill_rate");
+            return c->err->code;
+        }
+        double flops = ts_gen_model_prefill_flops_per_token(m);
+        double gpus = (double)sc->timed.prefill_gpus;
+        sc->timed.prefill_rate = gpus * gpu->device.bf16_flops * sc->timed.mfu / flops;
+        snprintf(sc->prefill_source, sizeof(sc->prefill_source),
+                 "%s on %" PRIu64 " x %s at %.3g%% MFU", m->name, sc->timed.prefill_gpus,
+                 gpu->device.name, sc->timed.mfu * 100);
+        return 0;
+    }
+    const ts_param_spec_t *wr = cfg_workload_param(sc, "prefill_rate");
+    if (wr) {
+        sc->timed.prefill_rate = ts_param_number(wr, sc->workload.params);
+        snprintf(sc->prefill_source, sizeof(sc->prefill_source), "the workload's prefill_rate");
+        return 0;
+    }
+    return cfg_fail(c, c->prefill_auto->mark, "timed.prefill_rate", TS_EPARSE,
+                    mp ? "'auto' needs a GPU tier to take FLOP/s from (a device such as "
+                         "h100-sxm, see `tiersim list devices`); or give tokens/s"
+                       : "'auto' needs a workload with a model (the inference generator, a "
+                         "mooncake or bailian trace) or its own prefill_rate; or give "
+                         "tokens/s");
 }
 
 static const char *const k_output_keys[] = {"dir", "json", "csv", "text"};
@@ -1047,7 +1108,9 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
         return rc;
     if (!c->into && sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
-    return cfg_resolve_devices(c);
+    if ((rc = cfg_resolve_devices(c)) != 0)
+        return rc;
+    return cfg_resolve_prefill(c);
 }
 
 /* ---- public entry points ---- */

@@ -39,15 +39,20 @@ static const ts_param_spec_t k_timed_params[] = {
      "closed loop: compute time between a client's requests", NULL},
     {"prefill_rate", TS_PT_DOUBLE, offsetof(ts_timed_params_t, prefill_rate), 0, 0, 1e12, "0",
      "tokens/s at which a GPU recomputes the prompt blocks no tier held (TTFT; 0: not "
-     "counted)",
+     "counted; auto: from the workload's model and the GPU tier)",
      NULL},
     {"batch", TS_PT_ENUM, offsetof(ts_timed_params_t, batch), 0, 1, 0, "request",
      "closed loop: a client issues one request, or a whole group (a training batch) at once, "
      "then waits for all of it",
      k_batches},
     {"block_tokens", TS_PT_COUNT, offsetof(ts_timed_params_t, block_tokens), 0, 0, 1e9, "0",
-     "tokens per KV block request, for TTFT's recompute time and prefill tokens saved",
+     "tokens per KV block request, for TTFT's recompute time and prefill tokens saved (0: "
+     "the workload's block_tokens when it has one)",
      NULL},
+    {"mfu", TS_PT_FRACTION, offsetof(ts_timed_params_t, mfu), 0, 1e-3, 1, "50%",
+     "prefill_rate auto: the share of the GPU's dense BF16 peak that prefill achieves", NULL},
+    {"prefill_gpus", TS_PT_COUNT, offsetof(ts_timed_params_t, prefill_gpus), 0, 1, 1e6, "1",
+     "prefill_rate auto: GPUs one prefill runs across (tensor parallelism)", NULL},
 };
 
 const ts_param_spec_t *ts_timed_schema(size_t *n)
@@ -686,6 +691,8 @@ static void timed_results(timed_t *t)
     o->bytes_per_s = span_s > 0 ? (double)t->h->tot.bytes_req / span_s : 0;
     timed_lat(t->h_all, &o->all);
     timed_lat(t->h_ttft, &o->ttft);
+    o->prefill_rate = t->cfg->prefill_rate;
+    o->block_tokens = t->cfg->block_tokens;
     timed_lat(t->h_op[0], &o->op[0]);
     timed_lat(t->h_op[1], &o->op[1]);
     for (size_t l = 0; l <= t->n; l++)

@@ -225,6 +225,8 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         run_timed_config(sc, cfg);
         rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
         res->has_timed = rc == 0;
+        snprintf(res->timed.prefill_source, sizeof(res->timed.prefill_source), "%s",
+                 sc->prefill_source);
         ts_free(cfg);
     } else {
         rc = ts_engine_fast_hier(h, replay, err);

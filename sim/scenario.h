@@ -77,6 +77,7 @@ typedef struct ts_scenario {
     void *prefetch_params;   /* owned; hier.prefetch->params_size bytes (NULL if none) */
     char prefetch_into[64];  /* name of the prefetch target tier (empty without prefetch) */
     ts_timed_params_t timed; /* how the timed engine issues requests */
+    char prefill_source[160]; /* `timed.prefill_rate: auto`: what the rate came from */
     ts_device_t backing;     /* the backing store's device (default s3-standard) */
     bool has_backing_link;   /* `backing.link` given */
     ts_link_t backing_link;  /* the link the backing store is reached over */

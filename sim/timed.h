@@ -64,6 +64,8 @@ typedef struct ts_timed_params {
     double prefill_rate;   /* tokens/s a GPU prefills (recomputes) at; 0: no recompute */
     int batch;             /* closed loop: 0 one request at a time, 1 a whole group */
     uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
+    double mfu;            /* `prefill_rate: auto`: share of the GPU's BF16 peak prefill gets */
+    uint64_t prefill_gpus; /* `prefill_rate: auto`: GPUs one prefill runs across (TP) */
 } ts_timed_params_t;
 
 /* The schema of ts_timed_params_t; *n receives its entry count. */
@@ -126,6 +128,9 @@ typedef struct ts_timed_result {
     ts_lat_t ttft;               /* groups (TS_REQ_GROUP_END): time to first token */
     uint64_t prefill_tokens_saved;      /* tokens of group gets a tier served */
     uint64_t prefill_tokens_recomputed; /* tokens of group gets the backing store served */
+    double prefill_rate;         /* tokens/s used for recompute (0: none) */
+    uint64_t block_tokens;       /* tokens per KV block request */
+    char prefill_source[160];    /* how prefill_rate was derived (empty: given as a number) */
     ts_lat_t op[2];              /* [0] gets, [1] puts */
     ts_lat_t served[TS_TIMED_LEVELS]; /* gets by the level that served them */
     uint64_t n_background;       /* background jobs run */

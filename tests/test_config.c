@@ -7,6 +7,7 @@
  * Expected locations were counted by hand from the YAML in each case.
  */
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -136,6 +137,19 @@ static const struct err_case k_err_cases[] = {
      SRC ":1:19: timed.arrivals", "expected one of open|closed, found 'clsoed'", NULL},
     {"timed zero clients", "timed: {clients: 0}\n", {NULL}, TS_ERANGE, SRC ":1:18: timed.clients",
      "clients", NULL},
+    {"prefill auto needs a model",
+     "timed: {prefill_rate: auto}\ntiers:\n  - {capacity: 1, device: h100-sxm}\n" W_ZIPF, {NULL},
+     TS_EPARSE, SRC ":1:23: timed.prefill_rate",
+     "'auto' needs a workload with a model (the inference generator, a mooncake or bailian "
+     "trace) or its own prefill_rate",
+     NULL},
+    {"prefill auto needs a GPU",
+     "timed: {prefill_rate: auto}\ntiers:\n  - {capacity: 1, device: ddr5-4800-8ch}\n"
+     "workload: {generator: inference}\n",
+     {NULL}, TS_EPARSE, SRC ":1:23: timed.prefill_rate",
+     "'auto' needs a GPU tier to take FLOP/s from", "inference"},
+    {"prefill rate neither number nor auto", "timed: {prefill_rate: fast}\n", {NULL}, TS_EPARSE,
+     SRC ":1:23: timed.prefill_rate", "found 'fast'", NULL},
     {"backing unknown key", "backing: {devise: s3-standard}\n", {NULL}, TS_ENOENT,
      SRC ":1:11: backing.devise", "unknown key 'devise' (did you mean 'device'?)", NULL},
     {"devices file missing", "devices: no-such-devices.yaml\n" "tiers:\n  - {capacity: 1}\n" W_ZIPF,
@@ -417,6 +431,55 @@ static ts_scenario_t *load_ok(const char *yaml, const char *const *ovr, size_t n
         fail_msg("load failed: %s: %s: %s", ts_err_name(rc), err.where, err.msg);
     assert_non_null(sc);
     return sc;
+}
+
+/* prefill_rate: auto = GPUs x dense BF16 FLOP/s x MFU / (2 x active parameters per token).
+ * Llama-3.1-8B has 8 030 261 248 parameters and an H100 SXM 989.5 TFLOP/s dense BF16, so at
+ * the default 50% MFU on one GPU: 989.5e12 x 0.5 / 16 060 522 496 = 30 806.0 tokens/s; on 4
+ * GPUs at 40%: x 4 x 0.8 = 98 579.3. block_tokens 0 takes the generator's 256. */
+static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
+{
+    (void)state;
+    if (!have_gen("inference") || !have_gen("agentic"))
+        skip();
+    const char *yaml = "mode: bytes\n"
+                       "workload: {generator: {kind: inference, model: llama-3.1-8b}}\n"
+                       "tiers:\n"
+                       "  - {capacity: 1GB, device: h100-sxm}\n"
+                       "  - {capacity: 1TB, device: ddr5-4800-8ch}\n"
+                       "engine: timed\n"
+                       "timed: {prefill_rate: auto}\n";
+    ts_scenario_t *sc = load_ok(yaml, NULL, 0);
+    double want = 989.5e12 * 0.5 / (2.0 * 8030261248.0);
+    assert_true(fabs(sc->timed.prefill_rate - want) < 1e-9 * want);
+    assert_true(fabs(sc->timed.prefill_rate - 30806.0) < 1.0);
+    assert_int_equal(sc->timed.block_tokens, 256);
+    assert_string_equal(sc->prefill_source, "llama-3.1-8b on 1 x h100-sxm at 50% MFU");
+    ts_scenario_destroy(sc);
+
+    const char *ovr[] = {"timed.prefill_gpus=4", "timed.mfu=40%", "timed.block_tokens=16"};
+    sc = load_ok(yaml, ovr, 3);
+    assert_true(fabs(sc->timed.prefill_rate - want * 4 * 0.8) < 1e-9 * want);
+    assert_int_equal(sc->timed.block_tokens, 16);
+    ts_scenario_destroy(sc);
+
+    /* a workload without a model but with its own prefill model: its rate */
+    sc = load_ok("mode: bytes\n"
+                 "workload: {generator: {kind: agentic, prefill_rate: 12345}}\n"
+                 "tiers: [{capacity: 1GB, device: h100-sxm}]\n"
+                 "engine: timed\n"
+                 "timed: {prefill_rate: auto}\n",
+                 NULL, 0);
+    assert_true(sc->timed.prefill_rate == 12345.0);
+    assert_string_equal(sc->prefill_source, "the workload's prefill_rate");
+    ts_scenario_destroy(sc);
+
+    /* a number is taken as it is, with no source */
+    const char *ovr3[] = {"timed.prefill_rate=1000"};
+    sc = load_ok(yaml, ovr3, 1);
+    assert_true(sc->timed.prefill_rate == 1000.0);
+    assert_string_equal(sc->prefill_source, "");
+    ts_scenario_destroy(sc);
 }
 
 static void test_config_full_scenario_decodes(void **state)
@@ -846,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_config_override_value_errors_name_the_flag),
         cmocka_unit_test(test_config_relative_trace_paths),
         cmocka_unit_test(test_config_default_scenario_loads),
+        cmocka_unit_test(test_config_prefill_rate_auto_from_model_and_gpu),
         cmocka_unit_test(test_config_workload_desc_lists_params),
         cmocka_unit_test(test_config_examples_load),
         cmocka_unit_test(test_config_oom_valid_scenario),
