@@ -75,6 +75,7 @@ typedef struct timed_rec {
     uint32_t group;    /* its group (TTFT), or TIMED_NONE */
     uint8_t op;        /* ts_op_t */
     uint8_t level;     /* level that served it (n for the backing store) */
+    uint8_t flags;     /* the request's ts_req_flag bits */
 } timed_rec_t;
 
 /* A closed-loop client: what it issued last (one request, or a whole group) and how much of
@@ -334,7 +335,7 @@ static int timed_group_join(timed_t *t, uint64_t now, uint32_t *id, ts_err_t *er
 static void timed_group_done(timed_t *t, uint32_t g, const timed_rec_t *rec, uint64_t now)
 {
     timed_group_t *gr = &t->grp[g];
-    if (rec->op == TS_OP_GET) {
+    if (rec->op == TS_OP_GET && (rec->flags & TS_REQ_KV)) {
         if (rec->level == t->n)
             gr->n_missed++;
         else
@@ -389,6 +390,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
         rec->fill_mask = 0;
         rec->fill_bytes = 0;
         rec->op = r->op;
+        rec->flags = r->flags;
         rec->level = (uint8_t)timed_level(t, (uint8_t)lv);
         rec->client = client;
         rec->pending = 0;

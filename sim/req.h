@@ -25,6 +25,8 @@ enum ts_req_flag {
     TS_REQ_GROUP_END = 1u << 3,  /* ends a group: the requests of its stream since its
                                   * previous group ended (an LLM call's weight and prompt
                                   * reads, whose end is the time to first token) */
+    TS_REQ_KV = 1u << 4,         /* a KV-cache block: a miss can be recomputed by prefill
+                                  * instead of loaded (weights and other objects cannot) */
 };
 
 #define TS_REQ_NEVER UINT64_MAX /* next_access when the key is never requested again */

@@ -237,6 +237,7 @@ static void test_agentic_hints_turns_and_tool_time(void **state)
             turns[s] += q->op == TS_OP_GET;
         } else {
             assert_true(q->flags & TS_REQ_HINT); /* every KV request of a turn */
+            assert_true(q->flags & TS_REQ_KV);
             uint64_t at = q->idle_ns == UINT64_MAX ? UINT64_MAX : q->time_ns + q->idle_ns;
             if (due[s] && at != due[s]) {
                 /* A new announcement: this turn began exactly when the last one said. */

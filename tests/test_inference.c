@@ -622,6 +622,8 @@ static void test_inference_model_weights_load_on_switch(void **state)
             n_loads += sw;
             bytes = n_chunks = 0;
         }
+        /* weights cannot be recomputed: only KV blocks carry TS_REQ_KV */
+        assert_int_equal(!(q.flags & TS_REQ_KV), !!(q.key & TS_INFERENCE_WEIGHT_KEY));
         if (q.key & TS_INFERENCE_WEIGHT_KEY) {
             assert_int_equal(q.op, TS_OP_GET);
             assert_int_equal(q.stream, TS_INFERENCE_WEIGHT_STREAM | ir.model);

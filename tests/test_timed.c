@@ -243,10 +243,12 @@ static void test_timed_time_scale(void **state)
     teardown(&f);
 }
 
-/* Two LLM calls of two 1 MB blocks each, 10 tokens a block, prefill at 1000 tokens/s.
+/* Two LLM calls of two 1 MB KV blocks each, 10 tokens a block, prefill at 1000 tokens/s.
  * Call A at 0: both blocks miss and share the backing store's bandwidth: 1 ms + 20 ms each,
  * then 2 x 10 tokens are recomputed (20 ms): TTFT 41 ms. Call B at 100 ms: both hit the
- * one-channel fast tier: 1.01 ms, then 1.01 ms more in the queue: TTFT 2.02 ms. */
+ * one-channel fast tier: 1.01 ms, then 1.01 ms more in the queue: TTFT 2.02 ms. Call C at
+ * 200 ms reads one 1 MB object that is not a KV block (weights): it misses alone, 1 ms +
+ * 10 ms, and nothing can be recomputed instead: TTFT 11 ms, no prefill tokens counted. */
 static void test_timed_ttft_of_groups(void **state)
 {
     (void)state;
@@ -257,14 +259,18 @@ static void test_timed_ttft_of_groups(void **state)
     f.cfg.block_tokens = 10;
     push(&f, 0, 1, TS_OP_GET);
     push(&f, 0, 2, TS_OP_GET);
-    f.mt->reqs[1].flags = TS_REQ_GROUP_END;
     push(&f, 100 * MS, 1, TS_OP_GET);
     push(&f, 100 * MS, 2, TS_OP_GET);
-    f.mt->reqs[3].flags = TS_REQ_GROUP_END;
+    for (int i = 0; i < 4; i++)
+        f.mt->reqs[i].flags = TS_REQ_KV;
+    f.mt->reqs[1].flags |= TS_REQ_GROUP_END;
+    f.mt->reqs[3].flags |= TS_REQ_GROUP_END;
+    push(&f, 200 * MS, 3, TS_OP_GET);
+    f.mt->reqs[4].flags = TS_REQ_GROUP_END;
     assert_int_equal(run(&f, &err), 0);
-    assert_int_equal(f.res.ttft.n, 2);
+    assert_int_equal(f.res.ttft.n, 3);
     assert_int_equal(f.res.ttft.max_ns, 41 * MS);
-    assert_true(f.res.ttft.mean_ns == (41 * MS + 2 * (1 * MS + 10 * US)) / 2.0);
+    assert_true(f.res.ttft.mean_ns == (41 * MS + 2 * (1 * MS + 10 * US) + 11 * MS) / 3.0);
     assert_int_equal(f.res.prefill_tokens_recomputed, 20);
     assert_int_equal(f.res.prefill_tokens_saved, 20);
     teardown(&f);

@@ -43,8 +43,12 @@ static void test_mooncake_expands_requests(void **state)
     assert_int_equal(n, 6);
     static const uint8_t ops[] = {TS_OP_GET, TS_OP_GET, TS_OP_PUT, TS_OP_GET, TS_OP_GET,
                                   TS_OP_GET};
+    /* every request is a KV block; each request's last prompt read ends its TTFT group */
+    static const uint8_t flags[] = {TS_REQ_KV, TS_REQ_KV | TS_REQ_GROUP_END, TS_REQ_KV,
+                                    TS_REQ_KV, TS_REQ_KV, TS_REQ_KV | TS_REQ_GROUP_END};
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(q[i].op, ops[i]);
+        assert_int_equal(q[i].flags, flags[i]);
         assert_int_equal(q[i].size_bytes, 512000);
         assert_true(q[i].time_ns == (i < 3 ? 0 : 1500000000ull));
     }

@@ -292,9 +292,12 @@ static int kvj_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
             return rc;
     }
     *req = k->cur;
+    req->flags = TS_REQ_KV;
     if (k->next < k->n_ids) {
         req->op = TS_OP_GET;
         req->key = ts_hash64(k->ids[k->next]);
+        if (k->next + 1 == k->n_ids) /* the request's prompt reads end: its TTFT group */
+            req->flags |= TS_REQ_GROUP_END;
     } else { /* output blocks: named from the last prompt block, the request and j */
         uint64_t base = k->n_ids ? k->ids[k->n_ids - 1] : 0;
         req->op = TS_OP_PUT;

@@ -601,6 +601,7 @@ static void ag_emit(agentic_gen_t *g, ts_req_t *q)
     q->key = s->keys[j];
     q->size_bytes = g->block_bytes;
     q->op = g->cur_phase == AG_END ? TS_OP_PUT : TS_OP_GET;
+    q->flags = TS_REQ_KV;
     uint64_t idle;
     if (ag_hint(g, s, t, &idle)) {
         q->flags |= TS_REQ_HINT;

@@ -635,6 +635,7 @@ static void inf_emit_block(inf_gen_t *g, ts_req_t *req, int op, uint32_t stream)
 {
     g->h = inf_chain(g->h, inf_content(g, g->i++));
     inf_emit(g, req, g->h & ~TS_INFERENCE_WEIGHT_KEY, g->block_bytes, op, stream);
+    req->flags = TS_REQ_KV;
 }
 
 /* Weight chunk j of the current request: the base model's first (lora), then the model's. */
