@@ -32,12 +32,18 @@
 
 #define TS_ADMIT_ABI 1
 
+enum ts_admit_flag {
+    TS_ADMIT_REQ_META = 1u << 0, /* judges by request flags (TS_REQ_KV): objects demoted into
+                                  * the tier carry those of their last demand request */
+};
+
 typedef struct ts_admit ts_admit_t;
 
 typedef struct ts_admit_ops {
     uint32_t abi;                  /* TS_ADMIT_ABI */
     const char *name;              /* registry key: "always", "second_hit", "max_size" */
     const char *summary;           /* one line for `tiersim list admission` */
+    uint32_t flags;                /* ts_admit_flag bits */
     const ts_param_spec_t *params; /* schema of the params struct (NULL if none) */
     size_t params_count;
     size_t params_size;
@@ -47,6 +53,16 @@ typedef struct ts_admit_ops {
     void (*on_miss)(ts_admit_t *a, const ts_req_t *r); /* optional */
     size_t (*mem_bytes)(const ts_admit_t *a);
 } ts_admit_ops_t;
+
+/* The params of `cost_aware` (policies/admit_cost_aware.c), public because the scenario
+ * fills the zero ones from the tier's device and links and from `timed`. */
+typedef struct ts_admit_cost_aware_params {
+    uint64_t load_rate;       /* bytes/s a block is loaded back at */
+    uint64_t load_latency_ns; /* time to first byte of a load */
+    double prefill_rate;      /* tokens/s of recompute */
+    uint64_t block_tokens;    /* tokens per KV block */
+    double speedup;           /* admit when recompute >= speedup x load */
+} ts_admit_cost_aware_params_t;
 
 /* Base of every filter instance (first member of the implementation's struct). */
 struct ts_admit {

@@ -12,12 +12,14 @@
 #include "plugin_internal.h"
 
 extern const ts_admit_ops_t ts_admit_always;
+extern const ts_admit_ops_t ts_admit_cost_aware;
 extern const ts_admit_ops_t ts_admit_max_size;
 extern const ts_admit_ops_t ts_admit_second_hit;
 extern const ts_admit_ops_t ts_admit_until_full;
 
 static const ts_admit_ops_t *const k_admits[] = {
     &ts_admit_always,
+    &ts_admit_cost_aware,
     &ts_admit_max_size,
     &ts_admit_second_hit,
     &ts_admit_until_full,

@@ -319,6 +319,7 @@ const ts_policy_ops_t ts_policy_session = {
     .name = "session",
     .summary = "session-aware: evicts the furthest predicted next use (workload idle hints, "
                "else LRU age)",
+    .flags = TS_POLICY_HINTS,
     .create = sess_create,
     .destroy = sess_destroy,
     .lookup = sess_lookup,

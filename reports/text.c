@@ -370,9 +370,10 @@ static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!rc && t->ttft.n)
         rc = ts__out_printf(out, err, TEXT_WHAT,
                             "  prefill tokens   %llu saved (blocks a tier held), %llu "
-                            "recomputed\n",
+                            "recomputed (%llu blocks)\n",
                             (unsigned long long)t->prefill_tokens_saved,
-                            (unsigned long long)t->prefill_tokens_recomputed);
+                            (unsigned long long)t->prefill_tokens_recomputed,
+                            (unsigned long long)t->kv_recomputed);
     if (!rc && t->ttft.n && t->prefill_rate > 0)
         rc = ts__out_printf(out, err, TEXT_WHAT, "  prefill rate     %s tokens/s%s%s%s\n",
                             ts__fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),

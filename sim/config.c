@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../policies/admit.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
 #include "../workloads/models.h"
@@ -45,6 +46,7 @@ typedef struct cfg {
     const ts__ynode_t *devices; /* `devices:`, an extra catalogue file */
     const ts__ynode_t *engine;  /* `engine:` (for messages about what the timed engine needs) */
     const ts__ynode_t *prefill_auto; /* `timed.prefill_rate: auto`, resolved at the end */
+    const ts__ynode_t *admit[TS_MAX_TIERS]; /* tiers' `admit:` (cost_aware is resolved last) */
 } cfg_t;
 
 /* ---- errors and small readers ---- */
@@ -620,6 +622,7 @@ static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
     cfg_path_key(sub, path, "admit");
     if (an && (rc = cfg_admit(c, an, sub, t)) != 0)
         return rc;
+    c->admit[i] = an;
     c->sc->hier.admit[i] = t->admit;
     c->sc->hier.admit_params[i] = t->admit_params;
     const ts__ynode_t *pn = ts__ynode_get(n, "policy");
@@ -937,6 +940,54 @@ static int cfg_resolve_prefill(cfg_t *c)
                          "tokens/s");
 }
 
+/* Fills the zero parameters of each `cost_aware` filter: the load of a block from its tier
+ * (the device's read latency and overhead, then every link up to the top tier; the slowest
+ * of the device and those links sets the rate) and the recompute of it (`timed`). */
+static int cfg_resolve_cost_aware(cfg_t *c)
+{
+    ts_scenario_t *sc = c->sc;
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        const ts_tier_spec_t *t = &sc->tiers[i];
+        if (!t->admit || strcmp(t->admit->name, "cost_aware") != 0)
+            continue;
+        ts_admit_cost_aware_params_t *p = t->admit_params;
+        char path[CFG_PATH];
+        snprintf(path, sizeof(path), "tiers[%zu].admit", i);
+        if ((!p->load_rate || !p->load_latency_ns) && !t->has_device)
+            return cfg_fail(c, c->admit[i]->mark, path, TS_EPARSE,
+                            "cost_aware needs the tier's device (or load_rate and "
+                            "load_latency) to know how fast a block loads back");
+        if (t->has_device) {
+            const ts_device_t *d = &t->device;
+            uint64_t rate = d->read_bytes_per_s, lat = d->read_latency_ns + d->overhead_ns;
+            if (d->channel_bytes_per_s && d->channel_bytes_per_s < rate)
+                rate = d->channel_bytes_per_s;
+            for (size_t j = i; j >= 1; j--) {
+                const ts_tier_spec_t *u = &sc->tiers[j];
+                if (!u->has_link)
+                    continue;
+                lat += u->link.latency_ns;
+                if (u->link.bytes_per_s && u->link.bytes_per_s < rate)
+                    rate = u->link.bytes_per_s;
+            }
+            if (!p->load_rate)
+                p->load_rate = rate;
+            if (!p->load_latency_ns)
+                p->load_latency_ns = lat;
+        }
+        if (!(p->prefill_rate > 0))
+            p->prefill_rate = sc->timed.prefill_rate;
+        if (!p->block_tokens)
+            p->block_tokens = sc->timed.block_tokens;
+        if (!(p->prefill_rate > 0) || !p->block_tokens)
+            return cfg_fail(c, c->admit[i]->mark, path, TS_EPARSE,
+                            "cost_aware needs a prefill rate and a block size: set "
+                            "timed.prefill_rate (a number or auto) and timed.block_tokens, or "
+                            "the filter's prefill_rate and block_tokens");
+    }
+    return 0;
+}
+
 static const char *const k_output_keys[] = {"dir", "json", "csv", "text"};
 
 static int cfg_outputs(cfg_t *c, const ts__ynode_t *n, const char *path)
@@ -1108,9 +1159,9 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
         return rc;
     if (!c->into && sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
-    if ((rc = cfg_resolve_devices(c)) != 0)
+    if ((rc = cfg_resolve_devices(c)) != 0 || (rc = cfg_resolve_prefill(c)) != 0)
         return rc;
-    return cfg_resolve_prefill(c);
+    return cfg_resolve_cost_aware(c);
 }
 
 /* ---- public entry points ---- */

@@ -76,6 +76,8 @@ typedef struct timed_rec {
     uint8_t op;        /* ts_op_t */
     uint8_t level;     /* level that served it (n for the backing store) */
     uint8_t flags;     /* the request's ts_req_flag bits */
+    uint8_t recompute; /* a KV get no tier held, with a prefill rate: the GPU recomputes
+                        * it instead of reading it from the backing store */
 } timed_rec_t;
 
 /* A closed-loop client: what it issued last (one request, or a whole group) and how much of
@@ -246,6 +248,8 @@ static int timed_submit_moves(timed_t *t, uint8_t op, int served, timed_rec_t *r
         bool fg = false;
         switch (m->kind) {
         case TS_MOVE_READ:
+            if (rec && rec->recompute)
+                continue; /* computed on the GPU: TTFT adds the time (timed_group_done) */
             k = timed_path(t, served >= 0 ? served : a, -1, m->bytes, true, false, true, st);
             fg = op == TS_OP_GET;
             break;
@@ -294,6 +298,10 @@ static int timed_submit_fills(timed_t *t, const timed_rec_t *rec, ts_err_t *err)
 
 static void timed_record(timed_t *t, const timed_rec_t *rc, uint64_t now)
 {
+    if (rc->recompute) { /* no storage request: counted, not timed */
+        t->out->kv_recomputed++;
+        return;
+    }
     uint64_t lat = now - rc->issue_ns;
     ts_hist_record(t->h_all, lat);
     ts_hist_record(t->h_op[rc->op == TS_OP_PUT], lat);
@@ -392,6 +400,8 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
         rec->op = r->op;
         rec->flags = r->flags;
         rec->level = (uint8_t)timed_level(t, (uint8_t)lv);
+        rec->recompute = r->op == TS_OP_GET && (r->flags & TS_REQ_KV) && rec->level == t->n &&
+                         t->cfg->prefill_rate > 0;
         rec->client = client;
         rec->pending = 0;
         rec->group = TIMED_NONE;

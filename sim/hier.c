@@ -25,12 +25,19 @@ const char *const ts_write_names[TS_WRITE_COUNT_] = {"through", "back"};
 const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",   "write",     "fill",    "promote",
                                                    "demote", "writeback", "prefetch"};
 
-enum { TRACK_DIRTY = 1u << 0, TRACK_PREFETCHED = 1u << 1 };
+enum { TRACK_DIRTY = 1u << 0, TRACK_PREFETCHED = 1u << 1, TRACK_META = 1u << 2 };
+
+/* The request bits a demotion carries for the tier below (TRACK_META). */
+#define TRACK_REQ_FLAGS (TS_REQ_KV | TS_REQ_HINT)
 
 struct hier_track {
     uint64_t key;   /* first: the index compares it */
     uint64_t bytes; /* size when tracked */
     uint32_t flags; /* TRACK_* */
+    /* TRACK_META: the object's last demand request, for the tier a demotion moves it to */
+    uint32_t stream;
+    uint64_t time_ns, idle_ns;
+    uint8_t req_flags; /* its TRACK_REQ_FLAGS bits */
 };
 
 /* ---- moves ---- */
@@ -185,6 +192,21 @@ static void track_unused(ts_hier_t *h, const hier_track_t *e)
     }
 }
 
+/* Remembers r (a demand request whose object some tier now holds) for the demotions of its
+ * object: the tiers below that judge by request flags or hints see them (h->keep_meta). */
+static int hier_note_meta(ts_hier_t *h, const ts_req_t *r)
+{
+    hier_track_t *e = track_get(h, r->key, r->size_bytes);
+    if (!e)
+        return h->rc;
+    e->flags |= TRACK_META;
+    e->stream = r->stream;
+    e->time_ns = r->time_ns;
+    e->idle_ns = r->idle_ns;
+    e->req_flags = (uint8_t)(r->flags & TRACK_REQ_FLAGS);
+    return 0;
+}
+
 /* ---- placement ---- */
 
 /* Would tier i take r's object now (its filter, and the object fits the whole tier)? */
@@ -255,6 +277,13 @@ static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
     }
     if (h->cfg.demote == TS_DEMOTE_NEXT) {
         ts_req_t q = {.key = v->key, .size_bytes = v->size_bytes, .next_access = TS_REQ_NEVER};
+        const hier_track_t *m = h->keep_meta ? track_find(h, v->key) : NULL;
+        if (m && (m->flags & TRACK_META)) {
+            q.time_ns = m->time_ns;
+            q.stream = m->stream;
+            q.flags = m->req_flags;
+            q.idle_ns = m->idle_ns;
+        }
         bool ok = false;
         h->inflight[h->n_inflight++] = v->key; /* on its way down: still cached */
         for (size_t j = i + 1; j < h->n && !ok && !h->rc; j++) {
@@ -477,6 +506,8 @@ static int hier_demand(ts_hier_t *h, const ts_req_t *r)
     h->n_inflight = 0;
     if (rc)
         return rc;
+    if (h->keep_meta && top != TS_LEVEL_BACKING && (rc = hier_note_meta(h, r)) != 0)
+        return rc;
     if (!is_put) {
         if (hit == n) {
             tot->n_backing++;
@@ -691,6 +722,9 @@ int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t 
     bool needs_cb = cfg->inclusion == TS_INCL_INCLUSIVE || cfg->demote == TS_DEMOTE_NEXT ||
                     cfg->write == TS_WRITE_BACK || h->pf;
     h->on_evict = needs_cb ? hier_evicted : NULL;
+    for (size_t i = 1; cfg->demote == TS_DEMOTE_NEXT && i < n; i++)
+        h->keep_meta |= (h->admit[i] && (h->admit[i]->ops->flags & TS_ADMIT_REQ_META)) ||
+                        (tiers[i]->policy->ops->flags & TS_POLICY_HINTS);
     bool has_admit = false;
     for (size_t i = 0; i < n; i++)
         has_admit |= h->admit[i] != NULL;

@@ -237,6 +237,8 @@ typedef struct ts_hier {
     ts_tier_evict_fn on_evict;           /* NULL when evictions need no handling */
     bool takes_hints;                    /* the prefetcher reads TS_REQ_PREFETCH as hints */
     bool is_plain;                       /* the default rules: gets may take the straight path */
+    bool keep_meta; /* tiers below the top judge demotions by request flags or hints: the
+                     * track table also remembers each held object's last demand request */
     bool has_on_miss;                    /* some filter wants to hear of misses */
     int rc;                              /* first error raised inside an eviction callback */
     uint64_t inflight[TS_MAX_TIERS + 1]; /* keys being moved: the demand key, then demotions */

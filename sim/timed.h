@@ -128,6 +128,8 @@ typedef struct ts_timed_result {
     ts_lat_t ttft;               /* groups (TS_REQ_GROUP_END): time to first token */
     uint64_t prefill_tokens_saved;      /* tokens of group gets a tier served */
     uint64_t prefill_tokens_recomputed; /* tokens of group gets the backing store served */
+    uint64_t kv_recomputed;      /* KV gets no tier held, recomputed rather than read from
+                                  * the backing store (with a prefill rate); not timed */
     double prefill_rate;         /* tokens/s used for recompute (0: none) */
     uint64_t block_tokens;       /* tokens per KV block request */
     char prefill_source[160];    /* how prefill_rate was derived (empty: given as a number) */

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "sim/mem.h"
+#include "policies/admit.h"
 #include "sim/scenario.h"
 #include "traces/trace.h"
 #include "workloads/gen.h"
@@ -150,6 +151,13 @@ static const struct err_case k_err_cases[] = {
      "'auto' needs a GPU tier to take FLOP/s from", "inference"},
     {"prefill rate neither number nor auto", "timed: {prefill_rate: fast}\n", {NULL}, TS_EPARSE,
      SRC ":1:23: timed.prefill_rate", "found 'fast'", NULL},
+    {"cost_aware needs a device", "tiers:\n  - {capacity: 1, admit: cost_aware}\n" W_ZIPF,
+     {NULL}, TS_EPARSE, SRC ":2:26: tiers[0].admit",
+     "cost_aware needs the tier's device (or load_rate and load_latency)", NULL},
+    {"cost_aware needs a prefill rate",
+     "tiers:\n  - {capacity: 1, admit: cost_aware, device: ddr5-4800-8ch}\n" W_ZIPF, {NULL},
+     TS_EPARSE, SRC ":2:26: tiers[0].admit",
+     "cost_aware needs a prefill rate and a block size: set timed.prefill_rate", NULL},
     {"backing unknown key", "backing: {devise: s3-standard}\n", {NULL}, TS_ENOENT,
      SRC ":1:11: backing.devise", "unknown key 'devise' (did you mean 'device'?)", NULL},
     {"devices file missing", "devices: no-such-devices.yaml\n" "tiers:\n  - {capacity: 1}\n" W_ZIPF,
@@ -479,6 +487,37 @@ static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
     sc = load_ok(yaml, ovr3, 1);
     assert_true(sc->timed.prefill_rate == 1000.0);
     assert_string_equal(sc->prefill_source, "");
+    ts_scenario_destroy(sc);
+}
+
+/* cost_aware's load figures come from the tier's device and the links up to the top tier:
+ * DRAM read at 200 GB/s after 1 us, behind a 50 GB/s link of 2 us latency: 50 GB/s (the
+ * slower) after 3 us; its recompute figures from `timed` (auto: 30 806 tokens/s, blocks of
+ * 256 tokens from the generator). */
+static void test_config_cost_aware_takes_device_and_timed_figures(void **state)
+{
+    (void)state;
+    if (!have_gen("inference"))
+        skip();
+    ts_scenario_t *sc = load_ok(
+        "mode: bytes\n"
+        "workload: {generator: {kind: inference, model: llama-3.1-8b}}\n"
+        "tiers:\n"
+        "  - {capacity: 1GB, device: h100-sxm}\n"
+        "  - capacity: 1TB\n"
+        "    admit: cost_aware\n"
+        "    device: {preset: ddr5-4800-8ch, read_bw: 200GB/s, read_latency: 1us, overhead: 0,\n"
+        "             channel_bw: 0}\n"
+        "    link: {preset: pcie-gen5-x16, bandwidth: 50GB/s, latency: 2us}\n"
+        "engine: timed\n"
+        "timed: {prefill_rate: auto}\n",
+        NULL, 0);
+    const ts_admit_cost_aware_params_t *p = sc->tiers[1].admit_params;
+    assert_int_equal(p->load_rate, 50000000000ull);
+    assert_int_equal(p->load_latency_ns, 3000);
+    assert_true(fabs(p->prefill_rate - 989.5e12 * 0.5 / (2.0 * 8030261248.0)) < 1e-6);
+    assert_int_equal(p->block_tokens, 256);
+    assert_true(p->speedup == 1.0);
     ts_scenario_destroy(sc);
 }
 
@@ -910,6 +949,7 @@ int main(void)
         cmocka_unit_test(test_config_relative_trace_paths),
         cmocka_unit_test(test_config_default_scenario_loads),
         cmocka_unit_test(test_config_prefill_rate_auto_from_model_and_gpu),
+        cmocka_unit_test(test_config_cost_aware_takes_device_and_timed_figures),
         cmocka_unit_test(test_config_workload_desc_lists_params),
         cmocka_unit_test(test_config_examples_load),
         cmocka_unit_test(test_config_oom_valid_scenario),

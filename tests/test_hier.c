@@ -30,6 +30,7 @@ extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_sieve;
 extern const ts_admit_ops_t ts_admit_second_hit;
 extern const ts_admit_ops_t ts_admit_max_size;
+extern const ts_admit_ops_t ts_admit_cost_aware;
 extern const ts_prefetch_ops_t ts_prefetch_next_n;
 extern const ts_prefetch_ops_t ts_prefetch_hint;
 
@@ -141,7 +142,7 @@ static void expect_link(const ts_hier_t *h, size_t l, uint64_t up, uint64_t down
 
 /* ---- hand traces ---- */
 
-enum { KA = 1, KB, KC, KD, KE };
+enum { KA = 1, KB, KC, KD, KE, KW };
 
 static void test_hier_three_tier_exclusive_write_back_hand_trace(void **state)
 {
@@ -445,6 +446,90 @@ static void test_hier_max_size_admission_hand_trace(void **state)
     assert_int_equal(g.t[1]->st.n_refused, 1);
     assert_int_equal(g.t[0]->st.n_insert, 0);
     rig_free(&g);
+}
+
+/* Replays a get of key (size bytes) with the request flags given. */
+static int rig_get_flags(rig_t *g, uint64_t key, uint64_t size, uint8_t flags)
+{
+    ts_req_t r = {.key = key, .size_bytes = size, .next_access = TS_REQ_NEVER, .flags = flags};
+    ts_err_t err = {0};
+    int rc = ts_hier_access(g->h, &r, &g->mv, &err);
+    assert_true(rc >= 0);
+    return rc;
+}
+
+static void test_hier_cost_aware_admission_hand_trace(void **state)
+{
+    (void)state;
+    /* Bytes mode; t0 1000 B, t1 10000 B with cost_aware: a block of 10 tokens recomputes in
+     * 10 / 1000 tokens/s = 10 ms; loading S bytes back from t1 takes 2 ms + S / 100000 B/s.
+     * 600 B: 8 ms <= 10 ms, admitted; 900 B: 11 ms > 10 ms, refused, unless not a KV block.
+     * Exclusive, demote next: what t0 evicts moves to t1, carrying its KV flag.
+     *  get A(600, KV):   t0 {A}
+     *  get B(900, KV):   t0 evicts A -> t1 admits it (8 ms).        t0 {B}  t1 {A}
+     *  get C(600, KV):   t0 evicts B -> t1 refuses it (11 ms): gone. t0 {C}  t1 {A}
+     *  get W(900, -):    t0 evicts C -> t1 admits it.               t0 {W}  t1 {A, C}
+     *  get D(600, KV):   t0 evicts W, not a KV block -> admitted.   t0 {D}  t1 {A, C, W}
+     *  get B(900, KV):   a miss everywhere (it was dropped); placed in t0 (no filter),
+     *                    evicting D -> t1 admits it.                t0 {B}  t1 {A, C, W, D} */
+    rig_t g = {0};
+    rig_tier(&g, &ts_policy_lru, 1000, false);
+    rig_tier(&g, &ts_policy_lru, 10000, false);
+    ts_admit_cost_aware_params_t *p = ts_calloc(1, sizeof(*p));
+    assert_non_null(p);
+    *p = (ts_admit_cost_aware_params_t){.load_rate = 100000,
+                                        .load_latency_ns = 2000000,
+                                        .prefill_rate = 1000,
+                                        .block_tokens = 10,
+                                        .speedup = 1};
+    g.params[1] = p;
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .demote = TS_DEMOTE_NEXT};
+    cfg.admit[1] = &ts_admit_cost_aware;
+    cfg.admit_params[1] = p;
+    rig_start(&g, &cfg);
+    assert_true(g.h->keep_meta);
+    assert_int_equal(rig_get_flags(&g, KA, 600, TS_REQ_KV), B);
+    assert_int_equal(rig_get_flags(&g, KB, 900, TS_REQ_KV), B);
+    assert_true(ts_tier_holds(g.t[1], KA));
+    assert_int_equal(rig_get_flags(&g, KC, 600, TS_REQ_KV), B);
+    assert_false(ts_hier_holds(g.h, KB));
+    assert_int_equal(g.t[1]->st.n_refused, 1);
+    assert_int_equal(rig_get_flags(&g, KW, 900, 0), B);
+    assert_int_equal(rig_get_flags(&g, KD, 600, TS_REQ_KV), B);
+    assert_true(ts_tier_holds(g.t[1], KW)); /* not a KV block: nothing to recompute */
+    assert_int_equal(rig_get_flags(&g, KB, 900, TS_REQ_KV), B);
+    assert_true(ts_tier_holds(g.t[0], KB) && ts_tier_holds(g.t[1], KD));
+    assert_true(ts_tier_holds(g.t[1], KA) && ts_tier_holds(g.t[1], KC));
+    assert_int_equal(g.t[1]->st.n_refused, 1);
+    assert_int_equal(g.t[1]->st.n_insert, 4);
+    rig_free(&g);
+
+    /* speedup 2 asks for a load twice as fast as recompute: 600 B (8 ms) is refused too */
+    rig_tier(&g, &ts_policy_lru, 1000, false);
+    rig_tier(&g, &ts_policy_lru, 10000, false);
+    p = ts_calloc(1, sizeof(*p));
+    assert_non_null(p);
+    *p = (ts_admit_cost_aware_params_t){.load_rate = 100000,
+                                        .load_latency_ns = 2000000,
+                                        .prefill_rate = 1000,
+                                        .block_tokens = 10,
+                                        .speedup = 2};
+    g.params[1] = p;
+    cfg.admit_params[1] = p;
+    rig_start(&g, &cfg);
+    assert_int_equal(rig_get_flags(&g, KA, 600, TS_REQ_KV), B);
+    assert_int_equal(rig_get_flags(&g, KB, 600, TS_REQ_KV), B);
+    assert_false(ts_hier_holds(g.h, KA));
+    assert_int_equal(g.t[1]->st.n_refused, 1);
+    rig_free(&g);
+
+    /* zero figures are refused at creation (the scenario fills them) */
+    ts_admit_cost_aware_params_t zero = {.speedup = 1};
+    ts_admit_t *a = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_admit_cost_aware.create(&zero, &a, &err), TS_EINVAL);
+    assert_null(a);
+    assert_non_null(strstr(err.msg, "cost_aware needs load_rate, prefill_rate and block_tokens"));
 }
 
 static void test_hier_next_n_prefetch_sequential_scan(void **state)
@@ -829,9 +914,9 @@ static void test_hier_registries_are_well_formed(void **state)
     ts_err_t err = {0};
     assert_int_equal(ts_admit_registry_check(&err), 0);
     assert_int_equal(ts_prefetch_registry_check(&err), 0);
-    assert_int_equal(ts_admit_count(), 4);
-    assert_string_equal(ts_admit_at(1)->name, "max_size");
-    assert_null(ts_admit_at(4));
+    assert_int_equal(ts_admit_count(), 5);
+    assert_string_equal(ts_admit_at(2)->name, "max_size");
+    assert_null(ts_admit_at(5));
     assert_string_equal(ts_prefetch_at(1)->name, "next_n");
     assert_null(ts_admit_find("secondhit", &err));
     assert_int_equal(err.code, TS_ENOENT);
@@ -908,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_hier_promote_up_and_none_hand_trace),
         cmocka_unit_test(test_hier_second_hit_admission_hand_trace),
         cmocka_unit_test(test_hier_max_size_admission_hand_trace),
+        cmocka_unit_test(test_hier_cost_aware_admission_hand_trace),
         cmocka_unit_test(test_hier_next_n_prefetch_sequential_scan),
         cmocka_unit_test(test_hier_hint_prefetch_and_unused_on_eviction),
         cmocka_unit_test(test_hier_write_through_and_flush_at_end),

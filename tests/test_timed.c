@@ -244,8 +244,9 @@ static void test_timed_time_scale(void **state)
 }
 
 /* Two LLM calls of two 1 MB KV blocks each, 10 tokens a block, prefill at 1000 tokens/s.
- * Call A at 0: both blocks miss and share the backing store's bandwidth: 1 ms + 20 ms each,
- * then 2 x 10 tokens are recomputed (20 ms): TTFT 41 ms. Call B at 100 ms: both hit the
+ * Call A at 0: both blocks miss every tier, so the GPU recomputes them instead of reading
+ * them from the backing store: 2 x 10 tokens, TTFT 20 ms; they are not timed as requests.
+ * Their copies still fill the fast tier. Call B at 100 ms: both hit the
  * one-channel fast tier: 1.01 ms, then 1.01 ms more in the queue: TTFT 2.02 ms. Call C at
  * 200 ms reads one 1 MB object that is not a KV block (weights): it misses alone, 1 ms +
  * 10 ms, and nothing can be recomputed instead: TTFT 11 ms, no prefill tokens counted. */
@@ -269,8 +270,10 @@ static void test_timed_ttft_of_groups(void **state)
     f.mt->reqs[4].flags = TS_REQ_GROUP_END;
     assert_int_equal(run(&f, &err), 0);
     assert_int_equal(f.res.ttft.n, 3);
-    assert_int_equal(f.res.ttft.max_ns, 41 * MS);
-    assert_true(f.res.ttft.mean_ns == (41 * MS + 2 * (1 * MS + 10 * US) + 11 * MS) / 3.0);
+    assert_int_equal(f.res.ttft.max_ns, 20 * MS);
+    assert_true(f.res.ttft.mean_ns == (20 * MS + 2 * (1 * MS + 10 * US) + 11 * MS) / 3.0);
+    assert_int_equal(f.res.kv_recomputed, 2);
+    assert_int_equal(f.res.n_timed, 3);
     assert_int_equal(f.res.prefill_tokens_recomputed, 20);
     assert_int_equal(f.res.prefill_tokens_saved, 20);
     teardown(&f);
