@@ -278,11 +278,14 @@ static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
     if (h->cfg.demote == TS_DEMOTE_NEXT) {
         ts_req_t q = {.key = v->key, .size_bytes = v->size_bytes, .next_access = TS_REQ_NEVER};
         const hier_track_t *m = h->keep_meta ? track_find(h, v->key) : NULL;
-        if (m && (m->flags & TRACK_META)) {
-            q.time_ns = m->time_ns;
+        if (m && (m->flags & TRACK_META)) { /* as of now: the idle time still ahead */
+            uint64_t now = h->tot.last_ns, due = m->time_ns + m->idle_ns;
+            q.time_ns = now > m->time_ns ? now : m->time_ns;
             q.stream = m->stream;
             q.flags = m->req_flags;
-            q.idle_ns = m->idle_ns;
+            q.idle_ns = m->idle_ns == UINT64_MAX || due < m->time_ns ? UINT64_MAX
+                        : due > q.time_ns                          ? due - q.time_ns
+                                                                   : 0;
         }
         bool ok = false;
         h->inflight[h->n_inflight++] = v->key; /* on its way down: still cached */

@@ -532,6 +532,43 @@ static void test_hier_cost_aware_admission_hand_trace(void **state)
     assert_non_null(strstr(err.msg, "cost_aware needs load_rate, prefill_rate and block_tokens"));
 }
 
+/* Replays a hinted get: stream, time and idle hint as an agentic workload sends them. */
+static void rig_get_hint(rig_t *g, uint64_t key, uint32_t stream, uint64_t t, uint64_t idle)
+{
+    ts_req_t r = {.key = key, .size_bytes = 1, .next_access = TS_REQ_NEVER, .time_ns = t,
+                  .stream = stream, .flags = TS_REQ_HINT | TS_REQ_KV, .idle_ns = idle};
+    ts_err_t err = {0};
+    assert_true(ts_hier_access(g->h, &r, &g->mv, &err) >= 0);
+}
+
+static void test_hier_demotions_carry_hints_to_a_session_tier(void **state)
+{
+    (void)state;
+    /* Objects mode; t0 LRU of 1 object, t1 session of 2; exclusive, demote next. Each get
+     * is its own session's, hinted idle for the time given:
+     *  t=0 A idle 10:   t0 {A}
+     *  t=1 B idle 100:  A demoted to t1 at now 1, due 0 + 10 = 10: idle 9 ahead.
+     *  t=2 C idle 50:   B demoted to t1 at now 2, due 1 + 100 = 101.      t1 {A:10, B:101}
+     *  t=3 D idle 1000: C demoted (due 52); t1 is full and evicts the furthest predicted
+     *                   use: B (101), not A, the least recently used.      t1 {A:10, C:52}
+     * Without the hints the demoted copies would be unhinted and t1 would evict A (LRU). */
+    extern const ts_policy_ops_t ts_policy_session;
+    rig_t g = {0};
+    rig_tier(&g, &ts_policy_lru, 1, true);
+    rig_tier(&g, &ts_policy_session, 2, true);
+    ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .demote = TS_DEMOTE_NEXT};
+    rig_start(&g, &cfg);
+    assert_true(g.h->keep_meta);
+    rig_get_hint(&g, KA, 1, 0, 10);
+    rig_get_hint(&g, KB, 2, 1, 100);
+    rig_get_hint(&g, KC, 3, 2, 50);
+    rig_get_hint(&g, KD, 4, 3, 1000);
+    assert_true(ts_tier_holds(g.t[1], KA) && ts_tier_holds(g.t[1], KC));
+    assert_false(ts_hier_holds(g.h, KB));
+    assert_true(ts_tier_holds(g.t[0], KD));
+    rig_free(&g);
+}
+
 static void test_hier_next_n_prefetch_sequential_scan(void **state)
 {
     (void)state;
@@ -994,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_hier_second_hit_admission_hand_trace),
         cmocka_unit_test(test_hier_max_size_admission_hand_trace),
         cmocka_unit_test(test_hier_cost_aware_admission_hand_trace),
+        cmocka_unit_test(test_hier_demotions_carry_hints_to_a_session_tier),
         cmocka_unit_test(test_hier_next_n_prefetch_sequential_scan),
         cmocka_unit_test(test_hier_hint_prefetch_and_unused_on_eviction),
         cmocka_unit_test(test_hier_write_through_and_flush_at_end),
