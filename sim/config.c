@@ -894,15 +894,19 @@ static const ts_param_spec_t *cfg_workload_param(const ts_scenario_t *sc, const 
     return r && sc->workload.params ? ts_param_find(r->params, r->params_count, name) : NULL;
 }
 
-/* `timed.block_tokens: 0` takes the workload's block size; `timed.prefill_rate: auto` is
- * derived from the workload's model and the top GPU tier (dense BF16 FLOP/s x mfu over 2 x
- * active parameters per token), or taken from a workload that models prefill itself. */
+/* `timed.block_tokens: 0` takes the workload's block size and `timed.depth: 0` its reader
+ * threads; `timed.prefill_rate: auto` is derived from the workload's model and the top GPU
+ * tier (dense BF16 FLOP/s x mfu over 2 x active parameters per token), or taken from a
+ * workload that models prefill itself. */
 static int cfg_resolve_prefill(cfg_t *c)
 {
     ts_scenario_t *sc = c->sc;
     const ts_param_spec_t *bt = cfg_workload_param(sc, "block_tokens");
     if (!sc->timed.block_tokens && bt)
         sc->timed.block_tokens = (uint64_t)ts_param_number(bt, sc->workload.params);
+    const ts_param_spec_t *rt = cfg_workload_param(sc, "read_threads");
+    if (!sc->timed.depth && rt)
+        sc->timed.depth = (uint64_t)ts_param_number(rt, sc->workload.params);
     if (!c->prefill_auto)
         return 0;
     const ts_param_spec_t *mp = cfg_workload_param(sc, "model");

@@ -45,6 +45,10 @@ static const ts_param_spec_t k_timed_params[] = {
      "closed loop: a client issues one request, or a whole group (a training batch) at once, "
      "then waits for all of it",
      k_batches},
+    {"depth", TS_PT_COUNT, offsetof(ts_timed_params_t, depth), 0, 0, 1e6, "0",
+     "closed loop, batch group: requests a client keeps in flight (0: the workload's "
+     "read_threads when it has one, else the whole group at once)",
+     NULL},
     {"block_tokens", TS_PT_COUNT, offsetof(ts_timed_params_t, block_tokens), 0, 0, 1e9, "0",
      "tokens per KV block request, for TTFT's recompute time and prefill tokens saved (0: "
      "the workload's block_tokens when it has one)",
@@ -85,7 +89,10 @@ typedef struct timed_rec {
 typedef struct timed_client {
     uint64_t start_ns; /* when it issued them */
     uint32_t pending;  /* requests not yet complete */
+    uint32_t n_batch;  /* requests of the current batch issued so far */
     bool issuing;      /* it is still issuing them: completions now do not end the batch */
+    bool in_batch;     /* the current batch has requests left to issue */
+    bool after_think;  /* the batch follows a compute (every batch but the first) */
 } timed_client_t;
 
 /* A group of requests (an LLM call's weight and prompt reads) ending with TS_REQ_GROUP_END:
@@ -367,12 +374,13 @@ static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_e
 
 /* One of a client's requests completed; the last of its batch lets it compute, then issue
  * again. */
+static int timed_client_fill(timed_t *t, uint32_t client, ts_err_t *err);
+
 static int timed_client_done(timed_t *t, uint32_t client, ts_err_t *err)
 {
     timed_client_t *c = &t->cl[client];
-    if (--c->pending || c->issuing)
-        return 0;
-    return timed_client_next(t, client, ts_des_now(t->q) - c->start_ns, err);
+    c->pending--;
+    return c->issuing ? 0 : timed_client_fill(t, client, err);
 }
 
 /* Issues r now. client is TIMED_NONE in open loop. */
@@ -485,34 +493,48 @@ static int timed_on_arrival(void *ctx, uint32_t id, ts_err_t *err)
     return rc ? rc : timed_arm_arrival(t, err);
 }
 
-/* Closed loop: client issues the next request of the trace, if any is left. after_think
- * says it has just computed for think_ns (every issue but its first). */
-static int timed_client_issue(timed_t *t, uint32_t client, bool after_think, ts_err_t *err)
+/* Closed loop: client issues requests of its current batch while it has fewer than `depth`
+ * in flight (0: no limit); when the batch is issued and complete, it computes. */
+static int timed_client_fill(timed_t *t, uint32_t client, ts_err_t *err)
 {
     timed_client_t *c = &t->cl[client];
-    c->start_ns = ts_des_now(t->q);
+    uint32_t depth = t->cfg->depth;
     c->issuing = true;
-    uint32_t n = 0;
-    for (;;) {
+    while (c->in_batch && (!depth || c->pending < depth)) {
         ts_req_t r;
         bool got;
         int rc = timed_read(t, &r, &got, err);
         if (rc)
             return rc;
-        if (!got)
+        if (!got) {
+            c->in_batch = false;
             break;
-        if (n++ == 0 && after_think)
+        }
+        if (c->n_batch++ == 0 && c->after_think)
             t->out->compute_ns += t->cfg->think_ns;
         c->pending++;
+        if (!t->cfg->batch_groups || (r.flags & TS_REQ_GROUP_END))
+            c->in_batch = false;
         if ((rc = timed_issue(t, &r, client, err)) != 0)
             return rc;
-        if (!t->cfg->batch_groups || (r.flags & TS_REQ_GROUP_END))
-            break;
     }
     c->issuing = false;
-    if (n == 0 || c->pending)
+    if (c->in_batch || c->pending || c->n_batch == 0)
         return 0;
+    c->n_batch = 0; /* done: a later completion must not end it again */
     return timed_client_next(t, client, ts_des_now(t->q) - c->start_ns, err);
+}
+
+/* Closed loop: client starts its next batch (one request, or a group), if any is left.
+ * after_think says it has just computed for think_ns (every batch but its first). */
+static int timed_client_issue(timed_t *t, uint32_t client, bool after_think, ts_err_t *err)
+{
+    timed_client_t *c = &t->cl[client];
+    c->start_ns = ts_des_now(t->q);
+    c->in_batch = true;
+    c->n_batch = 0;
+    c->after_think = after_think;
+    return timed_client_fill(t, client, err);
 }
 
 static int timed_on_start(void *ctx, uint32_t client, ts_err_t *err)

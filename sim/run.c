@@ -109,6 +109,7 @@ static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
     cfg->think_ns = sc->timed.think_ns;
     cfg->prefill_rate = sc->timed.prefill_rate;
     cfg->batch_groups = sc->timed.batch == 1;
+    cfg->depth = (uint32_t)sc->timed.depth;
     cfg->block_tokens = sc->timed.block_tokens;
     for (size_t i = 0; i < sc->n_tiers; i++) {
         cfg->dev[i] = sc->tiers[i].device;

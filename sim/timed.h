@@ -63,6 +63,7 @@ typedef struct ts_timed_params {
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
     double prefill_rate;   /* tokens/s a GPU prefills (recomputes) at; 0: no recompute */
     int batch;             /* closed loop: 0 one request at a time, 1 a whole group */
+    uint64_t depth;        /* closed loop, groups: requests in flight per client (0: all) */
     uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
     double mfu;            /* `prefill_rate: auto`: share of the GPU's BF16 peak prefill gets */
     uint64_t prefill_gpus; /* `prefill_rate: auto`: GPUs one prefill runs across (TP) */
@@ -78,6 +79,7 @@ typedef struct ts_timed_config {
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
     double prefill_rate;   /* tokens/s of prefill for missed blocks (0: none) */
     bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
+    uint32_t depth;        /* with batch_groups: requests in flight per client (0: all) */
     uint64_t block_tokens; /* tokens per KV block request */
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
     bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */

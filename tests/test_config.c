@@ -521,6 +521,31 @@ static void test_config_cost_aware_takes_device_and_timed_figures(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* timed.depth 0 takes the training generator's read_threads (DLIO unet3d: 4). */
+static void test_config_depth_from_read_threads(void **state)
+{
+    (void)state;
+    if (!have_gen("training"))
+        skip();
+    const char *yaml = "workload: {generator: training}\n"
+                       "tiers: [{capacity: 10, device: ddr5-4800-8ch}]\n"
+                       "engine: timed\n"
+                       "timed: {arrivals: closed, batch: group}\n";
+    ts_scenario_t *sc = load_ok(yaml, NULL, 0);
+    assert_int_equal(sc->timed.depth, 4);
+    ts_scenario_destroy(sc);
+    const char *ovr[] = {"workload.generator.read_threads=8"};
+    sc = load_ok("workload: {generator: {kind: training}}\n"
+                 "tiers: [{capacity: 10, device: ddr5-4800-8ch}]\n",
+                 ovr, 1);
+    assert_int_equal(sc->timed.depth, 8);
+    ts_scenario_destroy(sc);
+    const char *ovr2[] = {"timed.depth=1"};
+    sc = load_ok(yaml, ovr2, 1);
+    assert_int_equal(sc->timed.depth, 1);
+    ts_scenario_destroy(sc);
+}
+
 static void test_config_full_scenario_decodes(void **state)
 {
     (void)state;
@@ -950,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_config_default_scenario_loads),
         cmocka_unit_test(test_config_prefill_rate_auto_from_model_and_gpu),
         cmocka_unit_test(test_config_cost_aware_takes_device_and_timed_figures),
+        cmocka_unit_test(test_config_depth_from_read_threads),
         cmocka_unit_test(test_config_workload_desc_lists_params),
         cmocka_unit_test(test_config_examples_load),
         cmocka_unit_test(test_config_oom_valid_scenario),

@@ -306,6 +306,35 @@ static void test_timed_closed_loop_batches(void **state)
     teardown(&f);
 }
 
+/* The same two groups with depth 1 (one data-loader worker): the client reads a group one
+ * request at a time. Group 1: k1 misses (1 ms + 10 ms alone) until 11 ms, then k2 until
+ * 22 ms (its fill holds the fast tier until 23.01 ms); 3 ms of compute until 25 ms; group
+ * 2: two hits on the one-channel fast tier, one after the other: 1.01 ms each, 27.02 ms.
+ * Stall 22 + 2.02 ms, compute 3 ms. */
+static void test_timed_closed_loop_batch_depth(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
+    f.cfg.clients = 1;
+    f.cfg.think_ns = 3 * MS;
+    f.cfg.batch_groups = true;
+    f.cfg.depth = 1;
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 2, TS_OP_GET);
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 2, TS_OP_GET);
+    f.mt->reqs[1].flags = f.mt->reqs[3].flags = TS_REQ_GROUP_END;
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.compute_ns, 3 * MS);
+    assert_int_equal(f.res.stall_ns, 24 * MS + 20 * US);
+    assert_int_equal(f.res.span_ns, 27 * MS + 20 * US);
+    assert_int_equal(f.res.op[0].max_ns, 11 * MS);
+    teardown(&f);
+}
+
 static void test_timed_rejects_bad_config(void **state)
 {
     (void)state;
@@ -333,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_timed_time_scale),
         cmocka_unit_test(test_timed_ttft_of_groups),
         cmocka_unit_test(test_timed_closed_loop_batches),
+        cmocka_unit_test(test_timed_closed_loop_batch_depth),
         cmocka_unit_test(test_timed_rejects_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,6 +84,7 @@ typedef struct train_params {
     uint64_t gpus_per_node;
     uint64_t batch;      /* samples per rank per step; 0: preset */
     uint64_t prefetch;   /* batches read ahead of the one being computed */
+    uint64_t read_threads; /* data-loader workers per rank: reads in flight (timed.depth) */
     uint64_t compute_ns; /* per-batch compute time; 0: preset */
     uint64_t ckpt_every; /* steps between checkpoints; 0: none */
     uint64_t model_params;
@@ -133,6 +134,9 @@ static const ts_param_spec_t k_train_params[] = {
      NULL},
     {"prefetch", TS_PT_COUNT, TP(prefetch), 0, 0, 1e6, "2",
      "batches a rank reads ahead of the one it computes", NULL},
+    {"read_threads", TS_PT_COUNT, TP(read_threads), 0, 1, 1024, "4",
+     "data-loader workers per rank: reads a rank keeps in flight (DLIO unet3d: 4); the timed "
+     "engine's timed.depth", NULL},
     {"compute", TS_PT_DURATION, TP(compute_ns), 0, 0, 3.6e12, "0",
      "accelerator time per batch (0: the preset's for the accelerator)", NULL},
     {"ckpt_every", TS_PT_COUNT, TP(ckpt_every), 0, 0, 1e12, "0",
