@@ -30,6 +30,7 @@
 #include "sim/mem.h"
 #include "sim/memtrace.h"
 #include "sim/tier.h"
+#include "traces/info.h"
 #include "workloads/gen.h"
 
 #define MAX_KV 24
@@ -206,6 +207,37 @@ static void test_agentic_reuse_structure(void **state)
     free(ru.prefix.v);
     free(puts.v);
     ts_memtrace_destroy(mt);
+}
+
+/* `trace info` of a hand-sized trace: 100 sessions of 3 turns, fixed lengths, blocks of 256
+ * tokens at 1 KiB a token (256 KiB), no sub-agents, no memory store. The 512-token prefix
+ * is 2 blocks, read by every turn and never written. Turn 1 reads them and writes the
+ * blocks of its user prompt (256) and output (256): 2 PUTs. Turn 2 reads those 4 and writes
+ * the tool result's block and its output's: 2 more; turn 3 reads 6 and writes 2. A session:
+ * 2 + 4 + 6 = 12 GETs and 6 PUTs; the trace: 1200 GETs, 600 PUTs, 2 + 100 x 6 = 602 keys. */
+static void test_agentic_trace_info_matches_parameters(void **state)
+{
+    (void)state;
+    static const char *const kv[] = {
+        "sessions",      "100", "session_rate",      "0.5", "turns",         "3",
+        "turns_dist",    "fixed", "prefix_tokens",   "512", "block_tokens",  "256",
+        "user_tokens",   "256", "output_tokens",     "256", "output_sigma",  "0",
+        "tool_tokens",   "256", "tool_tokens_sigma", "0",   "subagent_prob", "0",
+        "memory_reads",  "0",   "memory_writes",     "0",   "human_prob",    "0",
+        "kv_bytes_per_token", "1KiB"};
+    ts_reader_t *r = ag_open_ok(5, kv, sizeof(kv) / sizeof(kv[0]) / 2);
+    ts_trace_stats_t st;
+    ts_err_t err = {0};
+    assert_int_equal(ts_trace_stats(r, &st, &err), 0);
+    assert_int_equal(st.n_ops[TS_OP_GET], 1200);
+    assert_int_equal(st.n_ops[TS_OP_PUT], 600);
+    assert_int_equal(st.n_requests, 1800);
+    assert_int_equal(st.n_keys, 602);
+    assert_int_equal(st.footprint_bytes, 602 * 262144ull);
+    assert_int_equal(st.size_min_bytes, 262144);
+    assert_int_equal(st.size_max_bytes, 262144);
+    assert_int_equal(st.n_time_backwards, 0);
+    ts_reader_close(r);
 }
 
 /* ---- hints, turns, tool time ---- */
@@ -549,6 +581,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agentic_reuse_structure),
+        cmocka_unit_test(test_agentic_trace_info_matches_parameters),
         cmocka_unit_test(test_agentic_hints_turns_and_tool_time),
         cmocka_unit_test(test_agentic_fixed_turns_and_no_end_hint),
         cmocka_unit_test(test_agentic_memory_store_is_zipf),

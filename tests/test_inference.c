@@ -31,6 +31,7 @@
 #include "workloads/gen.h"
 #include "workloads/inference.h"
 #include "workloads/models.h"
+#include "traces/info.h"
 
 
 static int inf_open(uint64_t seed, const char *const *kv, size_t n, ts_reader_t **r, ts_err_t *err)
@@ -389,6 +390,41 @@ static void test_inference_mean_prompt_turns_and_rate(void **state)
     double gap = (t1 - t0) / (N - 1), sd_gap = 20e6 / sqrt(N - 1);
     print_message("mean gap %.0f ns (expected 2e7 +- %.0f)\n", gap, 5 * sd_gap);
     assert_true(fabs(gap - 20e6) < 5 * sd_gap);
+    ts_reader_close(r);
+}
+
+/* `trace info` of a hand-sized trace. One conversation at a time, 2 turns, fixed lengths:
+ * system 1024 tokens (one system prompt), user 256, output 256, blocks of 256 tokens of
+ * Llama-3.1-8B KV (131072 B/token: 32 MiB a block), no writes. Turn 1's prompt is
+ * 1024 + 256 = 1280 tokens, 5 blocks; turn 2's is 1280 + 256 + 256 = 1792, 7 blocks: 12
+ * GETs a conversation, 6000 for 500 conversations. Distinct blocks: the 4 system-prompt
+ * blocks shared by all, and per conversation its own turn-1 user block and turn 2's two
+ * new ones: 4 + 500 x 3 = 1504. 1000 calls at Poisson 10/s span 999 gaps of mean 0.1 s. */
+static void test_inference_trace_info_matches_parameters(void **state)
+{
+    (void)state;
+    static const char *const kv[] = {
+        "llm_requests=1000",  "requests=0",          "conversations=1",  "turns=2",
+        "turns_dist=fixed",   "system_prompts=1",    "system_tokens=1024", "system_sigma=0",
+        "user_tokens=256",    "user_sigma=0",        "output_tokens=256", "output_sigma=0",
+        "rate=10",            "write_prompt=false",  "write_output=false", "block_tokens=256",
+        "model=llama-3.1-8b"};
+    ts_reader_t *r = OPEN(3, kv);
+    ts_trace_stats_t st;
+    ts_err_t err = {0};
+    assert_int_equal(ts_trace_stats(r, &st, &err), 0);
+    const uint64_t block = 256ull * 131072;
+    assert_int_equal(st.n_requests, 6000);
+    assert_int_equal(st.n_ops[TS_OP_GET], 6000);
+    assert_int_equal(st.n_keys, 1504);
+    assert_int_equal(st.footprint_bytes, 1504 * block);
+    assert_int_equal(st.requested_bytes, 6000 * block);
+    assert_int_equal(st.size_min_bytes, block);
+    assert_int_equal(st.size_max_bytes, block);
+    assert_int_equal(st.n_time_backwards, 0);
+    double span = (double)st.span_ns * 1e-9, sd = 0.1 * sqrt(999.0);
+    print_message("span %.2f s (expected 99.9 +- %.2f)\n", span, 5 * sd);
+    assert_true(fabs(span - 99.9) < 5 * sd);
     ts_reader_close(r);
 }
 
@@ -900,6 +936,7 @@ int main(void)
         cmocka_unit_test(test_inference_equal_system_prompts_give_equal_keys),
         cmocka_unit_test(test_inference_turn_k_rereads_turns_before),
         cmocka_unit_test(test_inference_mean_prompt_turns_and_rate),
+        cmocka_unit_test(test_inference_trace_info_matches_parameters),
         cmocka_unit_test(test_inference_geometric_turns),
         cmocka_unit_test(test_inference_mean_prompt_geometric_turns),
         cmocka_unit_test(test_inference_gamma_arrivals),
