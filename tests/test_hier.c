@@ -458,6 +458,22 @@ static int rig_get_flags(rig_t *g, uint64_t key, uint64_t size, uint8_t flags)
     return rc;
 }
 
+/* cost_aware on tier 1: 10-token blocks recomputed at 1000 tokens/s, loaded back in 2 ms +
+ * size / 100000 B/s; admitted when recompute >= speedup x load. */
+static void rig_cost_aware(rig_t *g, ts_hier_config_t *cfg, double speedup)
+{
+    ts_admit_cost_aware_params_t *p = ts_calloc(1, sizeof(*p));
+    assert_non_null(p);
+    *p = (ts_admit_cost_aware_params_t){.load_rate = 100000,
+                                        .load_latency_ns = 2000000,
+                                        .prefill_rate = 1000,
+                                        .block_tokens = 10,
+                                        .speedup = speedup};
+    g->params[1] = p;
+    cfg->admit[1] = &ts_admit_cost_aware;
+    cfg->admit_params[1] = p;
+}
+
 static void test_hier_cost_aware_admission_hand_trace(void **state)
 {
     (void)state;
@@ -475,17 +491,8 @@ static void test_hier_cost_aware_admission_hand_trace(void **state)
     rig_t g = {0};
     rig_tier(&g, &ts_policy_lru, 1000, false);
     rig_tier(&g, &ts_policy_lru, 10000, false);
-    ts_admit_cost_aware_params_t *p = ts_calloc(1, sizeof(*p));
-    assert_non_null(p);
-    *p = (ts_admit_cost_aware_params_t){.load_rate = 100000,
-                                        .load_latency_ns = 2000000,
-                                        .prefill_rate = 1000,
-                                        .block_tokens = 10,
-                                        .speedup = 1};
-    g.params[1] = p;
     ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .demote = TS_DEMOTE_NEXT};
-    cfg.admit[1] = &ts_admit_cost_aware;
-    cfg.admit_params[1] = p;
+    rig_cost_aware(&g, &cfg, 1);
     rig_start(&g, &cfg);
     assert_true(g.h->keep_meta);
     assert_int_equal(rig_get_flags(&g, KA, 600, TS_REQ_KV), B);
@@ -507,15 +514,7 @@ static void test_hier_cost_aware_admission_hand_trace(void **state)
     /* speedup 2 asks for a load twice as fast as recompute: 600 B (8 ms) is refused too */
     rig_tier(&g, &ts_policy_lru, 1000, false);
     rig_tier(&g, &ts_policy_lru, 10000, false);
-    p = ts_calloc(1, sizeof(*p));
-    assert_non_null(p);
-    *p = (ts_admit_cost_aware_params_t){.load_rate = 100000,
-                                        .load_latency_ns = 2000000,
-                                        .prefill_rate = 1000,
-                                        .block_tokens = 10,
-                                        .speedup = 2};
-    g.params[1] = p;
-    cfg.admit_params[1] = p;
+    rig_cost_aware(&g, &cfg, 2);
     rig_start(&g, &cfg);
     assert_int_equal(rig_get_flags(&g, KA, 600, TS_REQ_KV), B);
     assert_int_equal(rig_get_flags(&g, KB, 600, TS_REQ_KV), B);

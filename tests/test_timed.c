@@ -279,6 +279,21 @@ static void test_timed_ttft_of_groups(void **state)
     teardown(&f);
 }
 
+/* One closed-loop client with 3 ms of compute reading two groups {k1, k2}, depth requests
+ * in flight at a time (0: all). */
+static void setup_two_batches(fixture_t *f, uint32_t depth)
+{
+    setup(f, 10);
+    f->cfg.arrivals = TS_ARRIVALS_CLOSED;
+    f->cfg.clients = 1;
+    f->cfg.think_ns = 3 * MS;
+    f->cfg.batch_groups = true;
+    f->cfg.depth = depth;
+    for (int i = 0; i < 4; i++)
+        push(f, 0, 1 + (uint64_t)(i & 1), TS_OP_GET);
+    f->mt->reqs[1].flags = f->mt->reqs[3].flags = TS_REQ_GROUP_END;
+}
+
 /* Batches: one client issues each group whole. Group 1 (two misses at once: 1 ms + 20 ms
  * each, sharing the backing store) ends at 21 ms, and its fills hold the fast tier until
  * 23.02 ms; 3 ms of compute; group 2 (two hits on the one-channel fast tier, from 24 ms)
@@ -288,16 +303,7 @@ static void test_timed_closed_loop_batches(void **state)
     (void)state;
     fixture_t f;
     ts_err_t err;
-    setup(&f, 10);
-    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
-    f.cfg.clients = 1;
-    f.cfg.think_ns = 3 * MS;
-    f.cfg.batch_groups = true;
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    f.mt->reqs[1].flags = f.mt->reqs[3].flags = TS_REQ_GROUP_END;
+    setup_two_batches(&f, 0);
     assert_int_equal(run(&f, &err), 0);
     assert_int_equal(f.res.compute_ns, 3 * MS);
     assert_int_equal(f.res.stall_ns, 23 * MS + 20 * US);
@@ -316,17 +322,7 @@ static void test_timed_closed_loop_batch_depth(void **state)
     (void)state;
     fixture_t f;
     ts_err_t err;
-    setup(&f, 10);
-    f.cfg.arrivals = TS_ARRIVALS_CLOSED;
-    f.cfg.clients = 1;
-    f.cfg.think_ns = 3 * MS;
-    f.cfg.batch_groups = true;
-    f.cfg.depth = 1;
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    f.mt->reqs[1].flags = f.mt->reqs[3].flags = TS_REQ_GROUP_END;
+    setup_two_batches(&f, 1);
     assert_int_equal(run(&f, &err), 0);
     assert_int_equal(f.res.compute_ns, 3 * MS);
     assert_int_equal(f.res.stall_ns, 24 * MS + 20 * US);
