@@ -1235,12 +1235,7 @@ static void cfg_format_param(const ts_param_spec_t *ps, const void *params, char
         ts_param_format(ps, params, buf, size);
         return;
     }
-    double v = ts_param_number(ps, params);
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    ts_format_real(ts_param_number(ps, params), buf, size);
 }
 
 const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t size)
