@@ -466,11 +466,19 @@ const char *ts_format_price(double usd, ts_price_unit_t unit, char *buf, size_t 
 {
     static const char *const per[TS_PRICE_UNIT_COUNT_] = {"GB", "GB-month", "h", "1000",
                                                           "kWh"};
+    static const char *const per_gib[2] = {"GiB", "GiB-month"};
     /* per-request prices as price lists write them, per 1,000; 12 significant digits drop
      * the binary noise of the conversions ($0.0004/1000 is 4e-7 per request, times 1000 is
      * 0.00039999999999999996) and read back within 1e-12 */
     snprintf(buf, size, "$%.12g/%s", unit == TS_PRICE_PER_REQUEST ? usd * 1000 : usd,
              (unsigned)unit < TS_PRICE_UNIT_COUNT_ ? per[unit] : "?");
+    if (unit == TS_PRICE_PER_GB || unit == TS_PRICE_PER_GB_MONTH) {
+        /* a price set per GiB (as AWS bills) reads back in its own, shorter form */
+        char gib[64];
+        snprintf(gib, sizeof(gib), "$%.12g/%s", usd * 1.073741824, per_gib[unit]);
+        if (strlen(gib) < strlen(buf))
+            snprintf(buf, size, "%s", gib);
+    }
     return buf;
 }
 

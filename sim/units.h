@@ -53,7 +53,8 @@ typedef enum ts_price_unit {
  * y (8760 h). A bare 0 ("0", "$0") is free; any other number needs its denominator. */
 int ts_parse_price(const char *s, ts_price_unit_t unit, double *out, ts_err_t *err);
 /* Writes a price with 12 significant digits in a form ts_parse_price reads back (within
- * 1e-12): "$0.023/GB-month", "$2.99/h", "$0.0004/1000" (per-request prices per 1,000).
+ * 1e-12): "$0.023/GB-month", "$2.99/h", "$0.0004/1000" (per-request prices per 1,000); a
+ * price per GB or GB-month is written per GiB when that form is shorter ("$0.023/GiB-month").
  * Returns buf. */
 const char *ts_format_price(double usd, ts_price_unit_t unit, char *buf, size_t size);
 /* Power in watts: "700W", "1.2kW", "25 w"; a bare "0" is allowed. */

@@ -269,6 +269,7 @@ static void test_units_price_format_round_trips(void **state)
         {"gpu", "$2.99/h", TS_PRICE_PER_HOUR, 0, 2.99},
         {"purchase", "$0.1/GB", TS_PRICE_PER_GB, 0, 0.1},
         {"energy", "$0.12/kWh", TS_PRICE_PER_KWH, 0, 0.12},
+        {"per gib", "$0.023/GiB-month", TS_PRICE_PER_GB_MONTH, 0, 0.023 / 1.073741824},
     };
     char buf[64];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
