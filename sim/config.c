@@ -939,7 +939,12 @@ static int cfg_cost_gpu(cfg_t *c, const ts_price_table_t *tab)
         for (size_t i = 0; i < ts_price_table_count(tab) && k < 64; i++)
             if (ts_price_table_at(tab, i)->gpu_usd_hour > 0)
                 names[k++] = ts_price_table_at(tab, i)->row;
-        const char *hint = ts_suggest(cs->gpu, names, k);
+        const char *hint = NULL; /* a row the name begins ("h100": "h100-sxm"), else a typo's */
+        for (size_t i = 0; i < k; i++)
+            if (strncmp(names[i], cs->gpu, strlen(cs->gpu)) == 0)
+                hint = hint ? "" : names[i];
+        if (!hint || !hint[0])
+            hint = ts_suggest(cs->gpu, names, k);
         char list[200];
         cfg_join(list, sizeof(list), names, k);
         return cfg_fail(c, gn->mark, "cost.gpu", TS_ENOENT,
