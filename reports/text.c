@@ -414,19 +414,6 @@ static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
 
 /* ---- cost ---- */
 
-#define TEXT_YEAR_NS 3.1536e16 /* 365 days */
-
-/* "5y" for whole years, else the duration's own form. */
-static const char *text_lifetime(uint64_t ns, char *buf, size_t size)
-{
-    double y = (double)ns / TEXT_YEAR_NS;
-    if (y >= 1 && fabs(y - round(y)) < 1e-9)
-        snprintf(buf, size, "%.0fy", y);
-    else
-        ts_format_duration(ns, buf, size);
-    return buf;
-}
-
 /* The bill's first block: what each level's capacity costs over the period. */
 static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_compact)
 {
@@ -448,7 +435,7 @@ static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_com
         if (p->purchase_usd_gb > 0)
             snprintf(row[3], TEXT_CELL, "%s over %s",
                      ts__fmt_price(p->purchase_usd_gb, TS_PRICE_PER_GB, a, sizeof(a)),
-                     text_lifetime(p->lifetime_ns, b, sizeof(b)));
+                     ts_format_duration(p->lifetime_ns, b, sizeof(b)));
         else
             snprintf(row[3], TEXT_CELL, "-");
         if (p->storage_usd_gb_month > 0)

@@ -507,7 +507,10 @@ const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size)
 
 const char *ts_format_duration(uint64_t ns, char *buf, size_t size)
 {
-    if (ns < 1000)
+    const uint64_t year = 31536000000000000ULL; /* 365 days, as "y" reads */
+    if (ns >= year && ns % year == 0)
+        snprintf(buf, size, "%lluy", (unsigned long long)(ns / year));
+    else if (ns < 1000)
         snprintf(buf, size, "%lluns", (unsigned long long)ns);
     else if (ns < 1000000)
         snprintf(buf, size, "%.4gus", ns / 1e3);

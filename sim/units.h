@@ -72,7 +72,8 @@ const char *ts_format_rate(uint64_t bytes_per_s, int round, char *buf, size_t si
 /* Writes a real in its shortest %g form that strtod reads back to the same double ("0.9",
  * not "0.90000000000000002"). Returns buf. */
 const char *ts_format_real(double v, char *buf, size_t size);
-/* Writes a duration in the most readable unit ("200us", "1.5ms"). Returns buf. */
+/* Writes a duration in the most readable unit ("200us", "1.5ms", "5y" for whole years).
+ * Returns buf. */
 const char *ts_format_duration(uint64_t ns, char *buf, size_t size);
 
 /* Levenshtein distance, case-insensitive, capped at 255. */

@@ -122,6 +122,7 @@ static void test_units_format(void **state)
     assert_string_equal(ts_format_size(3ULL << 30, 1, buf, sizeof(buf)), "3GiB");
     assert_string_equal(ts_format_size(1536ULL << 20, 1, buf, sizeof(buf)), "1.50GiB");
     assert_string_equal(ts_format_duration(200000, buf, sizeof(buf)), "200us");
+    assert_string_equal(ts_format_duration(5ULL * 31536000000000000ULL, buf, sizeof(buf)), "5y");
 }
 
 /* Bandwidths by hand: decimal prefixes are powers of 1000, binary of 1024, bits are /8. */
