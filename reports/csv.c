@@ -250,18 +250,17 @@ int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
     }
     if (!rc)
         rc = csv_cost_row(out, err, "requests_get", b->name, sizeof(b->name), (double)c->n_get,
-                          "requests", true, b->price.get_usd, (double)c->n_get * b->price.get_usd);
+                          "requests", true, b->price.get_usd, c->get_usd);
     if (!rc)
         rc = csv_cost_row(out, err, "requests_put", b->name, sizeof(b->name), (double)c->n_put,
-                          "requests", true, b->price.put_usd, (double)c->n_put * b->price.put_usd);
+                          "requests", true, b->price.put_usd, c->put_usd);
     if (!rc)
         rc = csv_cost_row(out, err, "transfer_out", b->name, sizeof(b->name),
                           (double)c->bytes_out, "bytes", true, b->price.egress_usd_gb / 1e9,
-                          (double)c->bytes_out / 1e9 * b->price.egress_usd_gb);
+                          c->egress_usd);
     if (!rc)
         rc = csv_cost_row(out, err, "transfer_in", b->name, sizeof(b->name), (double)c->bytes_in,
-                          "bytes", true, b->price.ingress_usd_gb / 1e9,
-                          (double)c->bytes_in / 1e9 * b->price.ingress_usd_gb);
+                          "bytes", true, b->price.ingress_usd_gb / 1e9, c->ingress_usd);
     if (!rc)
         rc = csv_cost_row(out, err, "gpu_time", c->gpu, sizeof(c->gpu), (double)c->gpus * hours,
                           "gpu_hours", true, c->gpu_usd_hour, c->gpu_usd);

@@ -357,9 +357,12 @@ void ts_cost_compute(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_re
     out->n_put = last->n_down;
     out->bytes_out = last->bytes_up;
     out->bytes_in = last->bytes_down;
-    out->requests_usd = (double)out->n_get * b->get_usd + (double)out->n_put * b->put_usd;
-    out->transfer_usd = (double)out->bytes_out / 1e9 * b->egress_usd_gb +
-                        (double)out->bytes_in / 1e9 * b->ingress_usd_gb;
+    out->get_usd = (double)out->n_get * b->get_usd;
+    out->put_usd = (double)out->n_put * b->put_usd;
+    out->requests_usd = out->get_usd + out->put_usd;
+    out->egress_usd = (double)out->bytes_out / 1e9 * b->egress_usd_gb;
+    out->ingress_usd = (double)out->bytes_in / 1e9 * b->ingress_usd_gb;
+    out->transfer_usd = out->egress_usd + out->ingress_usd;
 
     cost_gpus(sc, res, hours, out);
     out->power_w = watts + (double)out->gpus * sc->cost.gpu_power_w;

@@ -131,10 +131,14 @@ typedef struct ts_cost_result {
     double capacity_usd;  /* summed over the levels */
     uint64_t n_get;       /* reads from the central store (misses, fills, prefetches) */
     uint64_t n_put;       /* writes to it (write-through puts, write-backs) */
-    double requests_usd;
+    double get_usd;       /* n_get x its price */
+    double put_usd;
+    double requests_usd;  /* get_usd + put_usd */
     uint64_t bytes_out;   /* read out of the central store */
     uint64_t bytes_in;    /* written into it */
-    double transfer_usd;
+    double egress_usd;    /* GB out x its price */
+    double ingress_usd;
+    double transfer_usd;  /* egress_usd + ingress_usd */
     char gpu[TS_DEV_NAME]; /* GPU priced; "" none */
     uint64_t gpus;        /* GPUs billed */
     const char *gpus_from; /* "cost.gpus", "timed.clients", "workload" or "none" */

@@ -134,8 +134,12 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     assert_usd(c.capacity_usd, 0.07010160515841829);
     assert_int_equal(c.n_get, 1000000);
     assert_int_equal(c.n_put, 10000);
+    assert_usd(c.get_usd, 0.40);
+    assert_usd(c.put_usd, 0.05);
     assert_usd(c.requests_usd, 0.45);
     assert_int_equal(c.bytes_out, 4000000000000ULL);
+    assert_usd(c.egress_usd, 80);
+    assert_usd(c.ingress_usd, 0);
     assert_usd(c.transfer_usd, 80);
     assert_string_equal(c.gpu, "h100-sxm");
     assert_int_equal(c.gpus, 8);
