@@ -473,11 +473,14 @@ static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
     if (!rc)
         rc = text_cost_line(out, err, "transfer", line, c->transfer_usd);
     double hours = (double)c->period_ns / 3.6e12;
-    if (c->gpus)
+    if (c->gpus && c->gpu_usd_hour > 0)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh x %s%s%.*s",
                  (unsigned long long)c->gpus, c->gpus_from, ts__fmt_fixed(hours, 4, a, sizeof(a)),
                  ts__fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
                  c->gpu[0] ? " " : "", (int)sizeof(c->gpu), c->gpu);
+    else if (c->gpus)
+        snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh, no price (cost.gpu or gpu_price)",
+                 (unsigned long long)c->gpus, c->gpus_from, ts__fmt_fixed(hours, 4, a, sizeof(a)));
     else
         snprintf(line, sizeof(line), "no GPUs billed (cost.gpus)");
     if (!rc)
