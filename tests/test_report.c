@@ -2,8 +2,9 @@
 /*
  * test_report.c - result writers: a hand-built two-tier result must come out of the JSON,
  * CSV and text writers with the hand-computed figures, its bill too (text section, JSON
- * object, cost.csv); output is byte-identical from run to run; write failures (full device, bad directory, blocked rename, out of memory)
- * report an error naming the file and leave no temporary file behind.
+ * object, cost.csv); output is byte-identical from run to run; write failures (full
+ * device, bad directory, blocked rename, out of memory) report an error naming the file
+ * and leave no temporary file behind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
