@@ -28,6 +28,13 @@ static ts_price_unit_t param_price_unit(const ts_param_spec_t *ps)
     return (ts_price_unit_t)(ps->type - TS_PT_PRICE_GB);
 }
 
+/* The types stored as a double. */
+static bool param_is_real(const ts_param_spec_t *ps)
+{
+    return ps->type == TS_PT_DOUBLE || ps->type == TS_PT_FRACTION || ps->type == TS_PT_POWER ||
+           (ps->type >= TS_PT_PRICE_GB && ps->type <= TS_PT_PRICE_KWH);
+}
+
 static int param_store(const ts_param_spec_t *ps, void *params, const char *value, ts_err_t *err)
 {
     char *field = (char *)params + ps->offset;
@@ -108,6 +115,8 @@ const ts_param_spec_t *ts_param_find(const ts_param_spec_t *spec, size_t n, cons
 
 static size_t param_field_size(const ts_param_spec_t *ps)
 {
+    if (param_is_real(ps))
+        return sizeof(double);
     switch (ps->type) {
     case TS_PT_BOOL:
         return sizeof(bool);
@@ -115,15 +124,6 @@ static size_t param_field_size(const ts_param_spec_t *ps)
         return sizeof(int);
     case TS_PT_STRING:
         return ps->size;
-    case TS_PT_DOUBLE:
-    case TS_PT_FRACTION:
-    case TS_PT_PRICE_GB:
-    case TS_PT_PRICE_GB_MONTH:
-    case TS_PT_PRICE_HOUR:
-    case TS_PT_PRICE_REQUEST:
-    case TS_PT_PRICE_KWH:
-    case TS_PT_POWER:
-        return sizeof(double);
     default:
         return sizeof(uint64_t);
     }
@@ -317,6 +317,8 @@ const char *ts_param_type_name(const ts_param_spec_t *ps, char *buf, size_t size
 double ts_param_number(const ts_param_spec_t *ps, const void *params)
 {
     const char *field = (const char *)params + ps->offset;
+    if (param_is_real(ps))
+        return *(const double *)field;
     switch (ps->type) {
     case TS_PT_BOOL:
         return *(const bool *)field;
@@ -327,18 +329,9 @@ double ts_param_number(const ts_param_spec_t *ps, const void *params)
     case TS_PT_DURATION:
     case TS_PT_RATE:
         return (double)*(const uint64_t *)field;
-    case TS_PT_DOUBLE:
-    case TS_PT_FRACTION:
-    case TS_PT_PRICE_GB:
-    case TS_PT_PRICE_GB_MONTH:
-    case TS_PT_PRICE_HOUR:
-    case TS_PT_PRICE_REQUEST:
-    case TS_PT_PRICE_KWH:
-    case TS_PT_POWER:
-        return *(const double *)field;
     case TS_PT_ENUM:
         return *(const int *)field;
-    case TS_PT_STRING:
+    default: /* strings */
         break;
     }
     return 0;
