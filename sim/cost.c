@@ -217,6 +217,8 @@ const ts_price_t *ts_price_table_find(const ts_price_table_t *t, const char *nam
 }
 
 /* Copies the keys row lists into out (every field of ts_price_t's schema is 8 bytes). */
+_Static_assert(sizeof(double) == sizeof(uint64_t), "price fields are 8 bytes");
+
 static void table_apply(const cost_row_t *row, ts_price_t *out)
 {
     if (!row)
