@@ -322,6 +322,30 @@ static void test_cost_price_table_rows(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* A workload that counts no tokens (a KV-block trace) is priced per token by the timed
+ * engine's prefill tokens: 3M saved + 1M recomputed = 4M, so $105.0011... / 4. */
+static void test_cost_tokens_fall_back_to_prefill(void **state)
+{
+    (void)state;
+    ts_scenario_t *sc = load_ok(k_three_tiers);
+    ts_result_t *res = calloc(1, sizeof(*res));
+    three_tier_result(res);
+    res->units.tokens = 0;
+    res->timed.prefill_tokens_saved = 3000000;
+    res->timed.prefill_tokens_recomputed = 1000000;
+    ts_cost_result_t c;
+    ts_cost_compute(sc, res, &c);
+    assert_int_equal(c.tokens, 4000000);
+    assert_true(c.is_prefill_tokens);
+    assert_usd(c.usd_per_m_tokens, 105.00110160515842 / 4);
+    res->has_timed = false; /* the fast engine has none: no per-token figure */
+    ts_cost_compute(sc, res, &c);
+    assert_int_equal(c.tokens, 0);
+    assert_usd(c.usd_per_m_tokens, 0);
+    free(res);
+    ts_scenario_destroy(sc);
+}
+
 /* ---- end to end ---- */
 
 /* A loop over 10 objects of 1 MB, one a second for 100 s: the period is 99 s (first to last
@@ -521,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_cost_objects_mode_bills_mean_size),
         cmocka_unit_test(test_cost_level_overrides),
         cmocka_unit_test(test_cost_price_table_rows),
+        cmocka_unit_test(test_cost_tokens_fall_back_to_prefill),
         cmocka_unit_test(test_cost_end_to_end_loop_run),
         cmocka_unit_test(test_cost_json_deterministic_and_disabled),
         cmocka_unit_test(test_cost_config_errors),
