@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * csv.c - tiers.csv: a header line, one row per tier (top first) and a "total" row last.
+ * csv.c - tiers.csv: a header line, one row per tier (top first) and a "total" row last;
+ * and cost.csv: the bill, one line item per row (item, level, quantity, unit, price, usd).
  *
  * Reads a ts_result_t only. Columns are documented in docs/results.md and never reordered
  * within a schema; numbers are plain decimal (no units, no grouping), ratios have nine
@@ -10,8 +11,11 @@
  */
 #include "report.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../sim/units.h"
 #include "fmt_internal.h"
 
 #define CSV_WHAT "csv"
@@ -186,5 +190,99 @@ int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
         csv_total_row(res, &row);
         rc = csv_write_row(out, err, res, &row);
     }
+    return rc ? rc : ts__out_finish(out, err, CSV_WHAT);
+}
+
+/* ---- cost.csv ---- */
+
+static const char csv_cost_header[] = "item,level,quantity,unit,price,usd\n";
+
+/* A real: whole numbers as plain integers ("873616"), others in their shortest exact form
+ * ("0.35", "1.2e-08"), '.' as decimal point. */
+static const char *csv_real(double v, char *buf, size_t size)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
+    else
+        ts_format_real(v, buf, size);
+    for (char *p = buf; *p; p++)
+        if (*p == ',')
+            *p = '.';
+    return buf;
+}
+
+/* One line item; has_price false leaves the price empty (capacity mixes purchase and rent). */
+static int csv_cost_row(FILE *out, ts_err_t *err, const char *item, const char *level,
+                        size_t level_size, double quantity, const char *unit, bool has_price,
+                        double price, double usd)
+{
+    char q[TS__FMT_LEN], p[TS__FMT_LEN], u[TS__FMT_LEN];
+    int rc = ts__out_printf(out, err, CSV_WHAT, "%s,", item);
+    if (!rc)
+        rc = csv_text(out, err, level, level_size);
+    if (!rc)
+        rc = ts__out_printf(out, err, CSV_WHAT, "%s,%s,%s,%s\n", csv_real(quantity, q, sizeof(q)),
+                            unit, has_price ? csv_real(price, p, sizeof(p)) : "",
+                            csv_real(usd, u, sizeof(u)));
+    return rc;
+}
+
+/* A normalised figure, written only when the workload counted its unit. */
+static int csv_cost_per(FILE *out, ts_err_t *err, const char *item, double units,
+                        const char *unit, double usd)
+{
+    return units > 0 ? csv_cost_row(out, err, item, "", 1, units, unit, false, 0, usd) : 0;
+}
+
+int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    if (!res || !out || !res->has_cost || res->cost.n_levels == 0 ||
+        res->cost.n_levels > TS_MAX_TIERS + 1)
+        return ts_err_set(err, TS_EINVAL, "cost csv: bad arguments");
+    const ts_cost_result_t *c = &res->cost;
+    const ts_cost_level_t *b = &c->level[c->n_levels - 1];
+    double hours = (double)c->period_ns / 3.6e12;
+    int rc = ts__out_printf(out, err, CSV_WHAT, "%s", csv_cost_header);
+    for (size_t i = 0; i < c->n_levels && !rc; i++) {
+        const ts_cost_level_t *l = &c->level[i];
+        rc = csv_cost_row(out, err, "capacity", l->name, sizeof(l->name),
+                          (double)l->billed_bytes, "bytes", false, 0, l->capacity_usd);
+    }
+    if (!rc)
+        rc = csv_cost_row(out, err, "requests_get", b->name, sizeof(b->name), (double)c->n_get,
+                          "requests", true, b->price.get_usd, c->get_usd);
+    if (!rc)
+        rc = csv_cost_row(out, err, "requests_put", b->name, sizeof(b->name), (double)c->n_put,
+                          "requests", true, b->price.put_usd, c->put_usd);
+    if (!rc)
+        rc = csv_cost_row(out, err, "transfer_out", b->name, sizeof(b->name),
+                          (double)c->bytes_out, "bytes", true, b->price.egress_usd_gb / 1e9,
+                          c->egress_usd);
+    if (!rc)
+        rc = csv_cost_row(out, err, "transfer_in", b->name, sizeof(b->name), (double)c->bytes_in,
+                          "bytes", true, b->price.ingress_usd_gb / 1e9, c->ingress_usd);
+    if (!rc)
+        rc = csv_cost_row(out, err, "gpu_time", c->gpu, sizeof(c->gpu), (double)c->gpus * hours,
+                          "gpu_hours", true, c->gpu_usd_hour, c->gpu_usd);
+    if (!rc && c->has_stall)
+        rc = csv_cost_row(out, err, "gpu_stall", c->gpu, sizeof(c->gpu),
+                          (double)c->gpus * hours * c->stall_share, "gpu_hours", true,
+                          c->gpu_usd_hour, c->stall_usd);
+    if (!rc)
+        rc = csv_cost_row(out, err, "power", "", 1, c->energy_kwh, "kwh", true,
+                          c->electricity_usd_kwh, c->power_usd);
+    if (!rc)
+        rc = csv_cost_row(out, err, "total", "", 1, hours, "hours", false, 0, c->total_usd);
+    if (!rc)
+        rc = csv_cost_per(out, err, "per_million_requests", (double)c->n_requests, "requests",
+                          c->usd_per_m_requests);
+    if (!rc)
+        rc = csv_cost_per(out, err, "per_epoch", c->epochs, "epochs", c->usd_per_epoch);
+    if (!rc)
+        rc = csv_cost_per(out, err, "per_million_tokens", (double)c->tokens, "tokens",
+                          c->usd_per_m_tokens);
+    if (!rc)
+        rc = csv_cost_per(out, err, "per_session", (double)c->sessions, "sessions",
+                          c->usd_per_session);
     return rc ? rc : ts__out_finish(out, err, CSV_WHAT);
 }

@@ -161,6 +161,7 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
     files_out_t outs[] = {
         {.name = "result.json", .write = files_json, .is_wanted = json},
         {.name = "tiers.csv", .write = ts_report_csv, .is_wanted = csv},
+        {.name = "cost.csv", .write = ts_report_cost_csv, .is_wanted = csv && res->has_cost},
         {.name = "report.txt", .write = ts_report_text, .is_wanted = text},
     };
     const size_t n_outs = sizeof(outs) / sizeof(outs[0]);

@@ -6,6 +6,7 @@
 #include "fmt_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 
 /* printf honours LC_NUMERIC; a report must not depend on it, so put the '.' back. */
@@ -64,6 +65,25 @@ const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size)
 const char *ts__fmt_pct(double ratio, char *buf, size_t size)
 {
     snprintf(buf, size, "%.2f%%", ratio * 100.0);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_usd(double v, char *buf, size_t size)
+{
+    if (v == 0)
+        snprintf(buf, size, "$0");
+    else if (fabs(v) >= 0.01)
+        snprintf(buf, size, "$%.2f", v);
+    else
+        snprintf(buf, size, "$%.3g", v);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_price(double usd, ts_price_unit_t unit, char *buf, size_t size)
+{
+    ts_format_price(usd, unit, buf, size);
     fmt_fix_point(buf);
     return buf;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "../sim/err.h"
+#include "../sim/units.h"
 
 /* Buffer size that holds any result of the helpers below. */
 #define TS__FMT_LEN 48
@@ -29,6 +30,13 @@ const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size);
 
 /* A ratio as a percentage with two decimals: 0.6 -> "60.00%". */
 const char *ts__fmt_pct(double ratio, char *buf, size_t size);
+
+/* Dollars: "$0", two decimals from one cent up ("$29.83"), else three significant digits
+ * ("$0.000345", "$1.2e-07"): small items of a bill stay visible. */
+const char *ts__fmt_usd(double v, char *buf, size_t size);
+
+/* A price as ts_format_price writes it ("$0.023/GB-month"), with '.' as the decimal point. */
+const char *ts__fmt_price(double usd, ts_price_unit_t unit, char *buf, size_t size);
 
 /* Writes fmt to out; on a failed write sets err to TS_EIO (with errno) naming what.
  * Returns 0 or TS_EIO. */

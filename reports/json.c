@@ -342,6 +342,77 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
     }
 }
 
+/* A normalised figure: the dollars per unit, or null when the workload did not count it. */
+static void json_put_per(json_ctx_t *c, json_t *o, const char *key, double usd, bool is_known)
+{
+    json_put(c, o, key, is_known ? json_real(usd) : json_null());
+}
+
+/* The bill (docs/cost.md): reals are dollars unless the key names another unit. */
+static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
+{
+    const ts_cost_result_t *k = &res->cost;
+    json_t *o = json_put_new(c, root, "cost", json_object());
+    json_put_u64(c, o, "period_ns", k->period_ns);
+    json_put(c, o, "period_from",
+             json_string(k->period_from >= 0 && k->period_from < TS_COST_PERIOD_COUNT_
+                             ? ts_cost_period_names[k->period_from]
+                             : "?"));
+    json_t *levels = json_put_new(c, o, "levels", json_array());
+    for (size_t i = 0; levels && i < k->n_levels; i++) {
+        const ts_cost_level_t *l = &k->level[i];
+        json_t *e = json_append_object(c, levels, "levels");
+        json_put(c, e, "name", json_str(l->name, sizeof(l->name)));
+        json_put(c, e, "priced_as", json_str(l->price.row, sizeof(l->price.row)));
+        json_put_u64(c, e, "billed_bytes", l->billed_bytes);
+        json_put(c, e, "billed_estimated", json_boolean(l->is_estimated));
+        json_put_real(c, e, "purchase_usd_per_gb", l->price.purchase_usd_gb);
+        json_put_u64(c, e, "lifetime_ns", l->price.lifetime_ns);
+        json_put_real(c, e, "storage_usd_per_gb_month", l->price.storage_usd_gb_month);
+        json_put_real(c, e, "power_w", l->price.power_w);
+        json_put_real(c, e, "capacity_usd", l->capacity_usd);
+    }
+    json_put_real(c, o, "capacity_usd", k->capacity_usd);
+    const ts_price_t *b = &k->level[k->n_levels ? k->n_levels - 1 : 0].price;
+    json_t *rq = json_put_new(c, o, "requests", json_object());
+    json_put_u64(c, rq, "gets", k->n_get);
+    json_put_u64(c, rq, "puts", k->n_put);
+    json_put_real(c, rq, "usd_per_get", b->get_usd);
+    json_put_real(c, rq, "usd_per_put", b->put_usd);
+    json_put_real(c, rq, "usd", k->requests_usd);
+    json_t *tr = json_put_new(c, o, "transfer", json_object());
+    json_put_u64(c, tr, "bytes_out", k->bytes_out);
+    json_put_u64(c, tr, "bytes_in", k->bytes_in);
+    json_put_real(c, tr, "egress_usd_per_gb", b->egress_usd_gb);
+    json_put_real(c, tr, "ingress_usd_per_gb", b->ingress_usd_gb);
+    json_put_real(c, tr, "usd", k->transfer_usd);
+    json_t *g = json_put_new(c, o, "gpu", json_object());
+    json_put(c, g, "name", json_str(k->gpu, sizeof(k->gpu)));
+    json_put_u64(c, g, "count", k->gpus);
+    json_put(c, g, "count_from", json_string(k->gpus_from ? k->gpus_from : "none"));
+    json_put_real(c, g, "usd_per_hour", k->gpu_usd_hour);
+    json_put_real(c, g, "usd", k->gpu_usd);
+    json_put(c, g, "stall_share", k->has_stall ? json_real(k->stall_share) : json_null());
+    json_put(c, g, "stall_usd", k->has_stall ? json_real(k->stall_usd) : json_null());
+    json_t *pw = json_put_new(c, o, "power", json_object());
+    json_put_real(c, pw, "watts", k->power_w);
+    json_put_real(c, pw, "kwh", k->energy_kwh);
+    json_put_real(c, pw, "usd_per_kwh", k->electricity_usd_kwh);
+    json_put_real(c, pw, "usd", k->power_usd);
+    json_put_real(c, o, "total_usd", k->total_usd);
+    json_t *per = json_put_new(c, o, "normalised", json_object());
+    json_put_u64(c, per, "requests", k->n_requests);
+    json_put_per(c, per, "usd_per_million_requests", k->usd_per_m_requests, k->n_requests > 0);
+    json_put_real(c, per, "epochs", k->epochs);
+    json_put_per(c, per, "usd_per_epoch", k->usd_per_epoch, k->epochs > 0);
+    json_put_u64(c, per, "tokens", k->tokens);
+    json_put(c, per, "tokens_from",
+             json_string(!k->tokens ? "none" : k->is_prefill_tokens ? "prefill" : "workload"));
+    json_put_per(c, per, "usd_per_million_tokens", k->usd_per_m_tokens, k->tokens > 0);
+    json_put_u64(c, per, "sessions", k->sessions);
+    json_put_per(c, per, "usd_per_session", k->usd_per_session, k->sessions > 0);
+}
+
 static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *err, int *rc)
 {
     json_ctx_t c = {0, err};
@@ -364,6 +435,8 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
     json_hierarchy(&c, root, res);
     if (res->has_timed)
         json_timed(&c, root, res);
+    if (res->has_cost)
+        json_cost(&c, root, res);
     if (with_timing)
         json_timing(&c, root, res);
     if (c.rc) {

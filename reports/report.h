@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - result writers: a readable text report, CSV and JSON.
+ * report.h - result writers: a readable text report, CSV (tiers, and the bill) and JSON.
  *
  * Writers read a ts_result_t only. The JSON document is stable (documented in
  * docs/results.md) and deterministic: it holds no wall-clock figure unless with_timing is
@@ -33,10 +33,16 @@ int ts_report_json(const ts_result_t *res, bool with_timing, FILE *out, ts_err_t
  * TS_EINVAL. */
 int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
 
-/* Writes the outputs a scenario asks for (result.json, tiers.csv, report.txt) into dir,
- * each atomically. Returns 0 or an error naming the file. dir is created with its missing
- * parents; result.json carries no timing. Errors: TS_ENOSPC, TS_ENOENT, TS_ENOMEM,
- * TS_ERANGE, TS_EINVAL, TS_EIO; no temporary file is left behind. */
+/* The bill as CSV: a header line, one row per line item (capacity of each level, central-
+ * store requests and transfer, GPU time and its stalls, power, the total, then the
+ * normalised figures the workload has units for). Returns 0, TS_EIO or TS_EINVAL (NULL
+ * argument, or a result without a bill). */
+int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
+
+/* Writes the outputs a scenario asks for (result.json, tiers.csv and, with a bill, cost.csv,
+ * report.txt) into dir, each atomically. Returns 0 or an error naming the file. dir is
+ * created with its missing parents; result.json carries no timing. Errors: TS_ENOSPC,
+ * TS_ENOENT, TS_ENOMEM, TS_ERANGE, TS_EINVAL, TS_EIO; no temporary file is left behind. */
 int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool csv,
                         bool text, ts_err_t *err);
 

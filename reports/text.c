@@ -22,6 +22,7 @@
 
 #define TEXT_WHAT "text report"
 #define TEXT_MAX_COLS 10
+#define TEXT_MAX_ROWS (TS_MAX_TIERS + 1) /* tiers, and the central store in the bill */
 #define TEXT_CELL 72 /* a tier name (63) plus room */
 #define TEXT_WIDTH 110 /* widest table line before counts switch to the compact form */
 
@@ -30,7 +31,7 @@ typedef struct text_table {
     size_t n_rows;
     const char *head[TEXT_MAX_COLS];
     bool is_left[TEXT_MAX_COLS]; /* left-aligned (names) rather than right-aligned (numbers) */
-    char cell[TS_MAX_TIERS][TEXT_MAX_COLS][TEXT_CELL];
+    char cell[TEXT_MAX_ROWS][TEXT_MAX_COLS][TEXT_CELL];
 } text_table_t;
 
 /* Copies a fixed-size field, which may lack its terminator, into a cell (cut to fit). */
@@ -417,6 +418,146 @@ static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
     return rc;
 }
 
+/* ---- cost ---- */
+
+/* The bill's first block: what each level's capacity costs over the period. */
+static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"level", "priced as", "billed", "purchase", "rent",
+                                       "dollars"};
+    (void)is_compact;
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
+    t->n_rows = res->cost.n_levels;
+    t->is_left[0] = t->is_left[1] = true;
+    for (size_t i = 0; i < res->cost.n_levels && i < TEXT_MAX_ROWS; i++) {
+        const ts_cost_level_t *l = &res->cost.level[i];
+        const ts_price_t *p = &l->price;
+        char(*row)[TEXT_CELL] = t->cell[i];
+        char a[TS__FMT_LEN], b[TS__FMT_LEN];
+        text_cell(row[0], l->name, sizeof(l->name));
+        text_cell(row[1], p->row[0] ? p->row : "-", sizeof(p->row));
+        snprintf(row[2], TEXT_CELL, "%s%s", l->is_estimated ? "~" : "",
+                 ts__fmt_bytes(l->billed_bytes, a, sizeof(a)));
+        if (p->purchase_usd_gb > 0)
+            snprintf(row[3], TEXT_CELL, "%s over %s",
+                     ts__fmt_price(p->purchase_usd_gb, TS_PRICE_PER_GB, a, sizeof(a)),
+                     ts_format_duration(p->lifetime_ns, b, sizeof(b)));
+        else
+            snprintf(row[3], TEXT_CELL, "-");
+        if (p->storage_usd_gb_month > 0)
+            ts__fmt_price(p->storage_usd_gb_month, TS_PRICE_PER_GB_MONTH, row[4], TEXT_CELL);
+        else
+            snprintf(row[4], TEXT_CELL, "-");
+        ts__fmt_usd(l->capacity_usd, row[5], TEXT_CELL);
+    }
+}
+
+/* One line item of the bill: label, what was counted and at what price, dollars. */
+static int text_cost_line(FILE *out, ts_err_t *err, const char *label, const char *detail,
+                          double usd)
+{
+    char d[TS__FMT_LEN];
+    return ts__out_printf(out, err, TEXT_WHAT, "  %-16s %-64s %12s\n", label, detail,
+                          ts__fmt_usd(usd, d, sizeof(d)));
+}
+
+static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
+{
+    char line[160], a[TS__FMT_LEN], b[TS__FMT_LEN], x[TS__FMT_LEN], y[TS__FMT_LEN];
+    const ts_price_t *p = &c->level[c->n_levels - 1].price;
+    snprintf(line, sizeof(line), "%llu get x %s, %llu put x %s",
+             (unsigned long long)c->n_get, ts__fmt_price(p->get_usd, TS_PRICE_PER_REQUEST, a,
+                                                         sizeof(a)),
+             (unsigned long long)c->n_put, ts__fmt_price(p->put_usd, TS_PRICE_PER_REQUEST, b,
+                                                         sizeof(b)));
+    int rc = text_cost_line(out, err, "requests", line, c->requests_usd);
+    snprintf(line, sizeof(line), "%s out x %s, %s in x %s", ts__fmt_bytes(c->bytes_out, a,
+                                                                          sizeof(a)),
+             ts__fmt_price(p->egress_usd_gb, TS_PRICE_PER_GB, x, sizeof(x)),
+             ts__fmt_bytes(c->bytes_in, b, sizeof(b)),
+             ts__fmt_price(p->ingress_usd_gb, TS_PRICE_PER_GB, y, sizeof(y)));
+    if (!rc)
+        rc = text_cost_line(out, err, "transfer", line, c->transfer_usd);
+    double hours = (double)c->period_ns / 3.6e12;
+    if (c->gpus && c->gpu_usd_hour > 0)
+        snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh x %s%s%.*s",
+                 (unsigned long long)c->gpus, c->gpus_from, ts__fmt_fixed(hours, 4, a, sizeof(a)),
+                 ts__fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
+                 c->gpu[0] ? " " : "", (int)sizeof(c->gpu), c->gpu);
+    else if (c->gpus)
+        snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh, no price (cost.gpu or gpu_price)",
+                 (unsigned long long)c->gpus, c->gpus_from, ts__fmt_fixed(hours, 4, a, sizeof(a)));
+    else
+        snprintf(line, sizeof(line), "no GPUs billed (cost.gpus)");
+    if (!rc)
+        rc = text_cost_line(out, err, "GPU time", line, c->gpu_usd);
+    if (!rc && c->has_stall) {
+        snprintf(line, sizeof(line), "%s of the GPU time waited on storage",
+                 ts__fmt_pct(c->stall_share, a, sizeof(a)));
+        rc = text_cost_line(out, err, "  lost to stalls", line, c->stall_usd);
+    }
+    if (!rc && c->electricity_usd_kwh > 0) {
+        snprintf(line, sizeof(line), "%sW x %sh = %s kWh x %s", ts__fmt_fixed(c->power_w, 0, a,
+                                                                              sizeof(a)),
+                 ts__fmt_fixed(hours, 4, b, sizeof(b)), ts__fmt_fixed(c->energy_kwh, 3, x,
+                                                                      sizeof(x)),
+                 ts__fmt_price(c->electricity_usd_kwh, TS_PRICE_PER_KWH, y, sizeof(y)));
+        rc = text_cost_line(out, err, "power", line, c->power_usd);
+    }
+    if (!rc)
+        rc = text_cost_line(out, err, "total", "", c->total_usd);
+    return rc;
+}
+
+/* Normalised figures: per million requests always, the others when the workload counts
+ * their unit. */
+static int text_cost_per(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
+{
+    char line[160], a[TS__FMT_LEN];
+    int rc = 0;
+    if (c->n_requests) {
+        snprintf(line, sizeof(line), "%llu requests", (unsigned long long)c->n_requests);
+        rc = text_cost_line(out, err, "per 1M requests", line, c->usd_per_m_requests);
+    }
+    if (!rc && c->epochs > 0) {
+        snprintf(line, sizeof(line), "%s epochs", ts__fmt_fixed(c->epochs, 3, a, sizeof(a)));
+        rc = text_cost_line(out, err, "per epoch", line, c->usd_per_epoch);
+    }
+    if (!rc && c->tokens) {
+        snprintf(line, sizeof(line), "%llu tokens%s", (unsigned long long)c->tokens,
+                 c->is_prefill_tokens ? " (prefill tokens of the timed engine)" : "");
+        rc = text_cost_line(out, err, "per 1M tokens", line, c->usd_per_m_tokens);
+    }
+    if (!rc && c->sessions) {
+        snprintf(line, sizeof(line), "%llu sessions", (unsigned long long)c->sessions);
+        rc = text_cost_line(out, err, "per session", line, c->usd_per_session);
+    }
+    return rc;
+}
+
+/* The bill: the billing period, capacity per level, then requests, transfer, GPU time (and
+ * what stalls cost of it), power, the total and the normalised figures. */
+static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_t *err)
+{
+    const ts_cost_result_t *c = &res->cost;
+    char a[32], b[TS__FMT_LEN];
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\ncost       billing period %s (%s, %s h)\n",
+                            ts_format_duration(c->period_ns, a, sizeof(a)),
+                            c->period_from >= 0 && c->period_from < TS_COST_PERIOD_COUNT_
+                                ? ts_cost_period_names[c->period_from]
+                                : "?",
+                            ts__fmt_fixed((double)c->period_ns / 3.6e12, 4, b, sizeof(b)));
+    if (!rc) {
+        text_block_cost(res, t, false);
+        rc = text_print_table(t, out, err);
+    }
+    if (!rc)
+        rc = text_cost_line(out, err, "capacity", "all levels", c->capacity_usd);
+    if (!rc)
+        rc = text_cost_items(c, out, err);
+    return rc ? rc : text_cost_per(c, out, err);
+}
+
 /* Wall-clock figures vary from run to run; they appear only when measured. */
 static int text_timing(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
@@ -453,6 +594,8 @@ int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_totals(res, out, err);
     if (!rc && res->has_timed)
         rc = text_timed(res, out, err);
+    if (!rc && res->has_cost)
+        rc = text_cost(res, &t, out, err);
     if (!rc)
         rc = text_timing(res, out, err);
     if (!rc)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list (policies,
- * formats, generators, models, devices).
+ * formats, generators, models, devices, prices).
  *
  * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
  * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
@@ -26,6 +26,7 @@
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
 #include "../workloads/models.h"
+#include "cost.h"
 #include "device.h"
 #include "mem.h"
 #include "run.h"
@@ -73,9 +74,11 @@ static void cli_help(FILE *out)
             "        every request of each kept key), --start T and --end T (a window from\n"
             "        the first request's time), and --skip-bad N (pass over up to N malformed\n"
             "        records, reporting how many)\n"
-            "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]]\n"
+            "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]|\n"
+            "        prices]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
-            "        presets (and those of a catalogue FILE) with key figures and fields\n"
+            "        presets (and those of a catalogue FILE) with key figures and fields;\n"
+            "        the default prices and the cost keys of a scenario\n"
             "  help | --help     this text\n"
             "  version | --version\n");
 }
@@ -702,6 +705,51 @@ static int cli_list_devices(const char *file)
     return 0;
 }
 
+/* A price for the table, "-" when zero. */
+static const char *cli_price(double usd, ts_price_unit_t unit, char *buf, size_t size)
+{
+    if (usd > 0)
+        return ts_format_price(usd, unit, buf, size);
+    snprintf(buf, size, "-");
+    return buf;
+}
+
+/* The price table (sim/presets/prices.yaml) and the cost keys of a scenario. */
+static int cli_list_prices(void)
+{
+    ts_err_t err = {0};
+    ts_price_table_t *t = NULL;
+    if (ts_price_table_create(&t, &err))
+        return cli_fail(&err);
+    printf("prices (defaults: a device takes its kind's row, then its own; docs/cost.md):\n");
+    printf("  %-18s %-16s %-8s %-17s %-12s %-12s %-8s %s\n", "row", "purchase", "lifetime",
+           "storage", "get", "put", "egress", "gpu_price");
+    for (size_t i = 0; i < ts_price_table_count(t); i++) {
+        const ts_price_t *p = ts_price_table_at(t, i);
+        char a[40], b[40], c[40], d[40], e[40], f[40], g[40];
+        printf("  %-18s %-16s %-8s %-17s %-12s %-12s %-8s %s\n", p->row,
+               cli_price(p->purchase_usd_gb, TS_PRICE_PER_GB, a, sizeof(a)),
+               p->purchase_usd_gb > 0 ? ts_format_duration(p->lifetime_ns, b, sizeof(b)) : "-",
+               cli_price(p->storage_usd_gb_month, TS_PRICE_PER_GB_MONTH, c, sizeof(c)),
+               cli_price(p->get_usd, TS_PRICE_PER_REQUEST, d, sizeof(d)),
+               cli_price(p->put_usd, TS_PRICE_PER_REQUEST, e, sizeof(e)),
+               cli_price(p->egress_usd_gb, TS_PRICE_PER_GB, f, sizeof(f)),
+               cli_price(p->gpu_usd_hour, TS_PRICE_PER_HOUR, g, sizeof(g)));
+    }
+    ts_price_table_destroy(t);
+    size_t n_tier, n_backing, n_cost;
+    const ts_param_spec_t *spec = ts_price_schema(TS_PRICE_TIER, &n_tier);
+    ts_price_schema(TS_PRICE_BACKING, &n_backing);
+    printf("tiers[].cost and backing.cost keys:\n");
+    cli_list_params(spec, n_tier);
+    printf("backing.cost keys only:\n");
+    cli_list_params(spec + n_tier, n_backing - n_tier);
+    spec = ts_cost_schema(&n_cost);
+    printf("cost keys:\n");
+    cli_list_params(spec, n_cost);
+    return 0;
+}
+
 static void cli_list_admission(void)
 {
     printf("admission filters:\n");
@@ -746,8 +794,8 @@ static void cli_list_models(void)
 
 static int cli_list(int argc, char **argv)
 {
-    static const char *const what[] = {"policies",    "formats", "generators", "admission",
-                                       "prefetchers", "models",  "devices"};
+    static const char *const what[] = {"policies", "formats", "generators", "admission",
+                                       "prefetchers", "models", "devices", "prices"};
     const size_t n_what = sizeof(what) / sizeof(what[0]);
     const char *w = argc > 1 ? argv[1] : NULL;
     size_t k = 0;
@@ -758,7 +806,7 @@ static int cli_list(int argc, char **argv)
         fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
                 hint ? " (did you mean '"
                      : "; expected policies, formats, generators, admission, prefetchers, "
-                       "models or devices",
+                       "models, devices or prices",
                 hint ? hint : "", hint ? "'?)" : "");
         return 2;
     }
@@ -778,8 +826,13 @@ static int cli_list(int argc, char **argv)
         cli_list_prefetchers();
     if (!w || strcmp(w, "models") == 0)
         cli_list_models();
-    if (!w || strcmp(w, "devices") == 0)
-        return cli_list_devices(argc > 2 ? argv[2] : NULL);
+    if (!w || strcmp(w, "devices") == 0) {
+        int rc = cli_list_devices(argc > 2 ? argv[2] : NULL);
+        if (rc || w)
+            return rc;
+    }
+    if (!w || strcmp(w, "prices") == 0)
+        return cli_list_prices();
     return 0;
 }
 

@@ -47,6 +47,10 @@ typedef struct cfg {
     const ts__ynode_t *engine;  /* `engine:` (for messages about what the timed engine needs) */
     const ts__ynode_t *prefill_auto; /* `timed.prefill_rate: auto`, resolved at the end */
     const ts__ynode_t *admit[TS_MAX_TIERS]; /* tiers' `admit:` (cost_aware is resolved last) */
+    /* each level's `cost:` (backing store at TS_MAX_TIERS) and the top-level one, applied
+     * over the price table's defaults once the devices are known */
+    const ts__ynode_t *cost[TS_MAX_TIERS + 1], *cost_top;
+    char cost_path[TS_MAX_TIERS + 1][CFG_PATH];
 } cfg_t;
 
 /* ---- errors and small readers ---- */
@@ -575,25 +579,27 @@ static int cfg_admit(cfg_t *c, const ts__ynode_t *n, const char *path, ts_tier_s
 }
 
 static const char *const k_tier_keys[] = {"name", "capacity", "policy", "admit", "device",
-                                          "link"};
+                                          "link", "cost"};
 
-/* Notes the `device` and `link` of n (a tier, or the backing store at index i) for
- * cfg_resolve_devices. */
-static void cfg_note_device(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
+/* Notes the `device`, `link` and `cost` of n (a tier, or the backing store at index i) for
+ * cfg_resolve_devices and cfg_resolve_cost. */
+static void cfg_note_level(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
 {
     c->dev[i] = ts__ynode_get(n, "device");
     c->link[i] = ts__ynode_get(n, "link");
+    c->cost[i] = ts__ynode_get(n, "cost");
     cfg_path_key(c->dev_path[i], path, "device");
     cfg_path_key(c->link_path[i], path, "link");
+    cfg_path_key(c->cost_path[i], path, "cost");
 }
 
 static int cfg_tier(cfg_t *c, const ts__ynode_t *n, const char *path, size_t i)
 {
     ts_tier_spec_t *t = &c->sc->tiers[i];
     int rc = cfg_map(c, n, path, "{name: dram, capacity: 1000, policy: lru}");
-    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 6)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_tier_keys, 7)) != 0)
         return rc;
-    cfg_note_device(c, n, path, i);
+    cfg_note_level(c, n, path, i);
     char sub[CFG_PATH];
     const ts__ynode_t *nn = ts__ynode_get(n, "name");
     cfg_path_key(sub, path, "name");
@@ -736,15 +742,24 @@ static int cfg_timed(cfg_t *c, const ts__ynode_t *n, const char *path)
     return rc;
 }
 
-static const char *const k_backing_keys[] = {"device", "link"};
+static const char *const k_backing_keys[] = {"device", "link", "cost"};
 
 static int cfg_backing(cfg_t *c, const ts__ynode_t *n, const char *path)
 {
     int rc = cfg_map(c, n, path, "{device: s3-standard, link: eth-100g}");
-    if (rc || (rc = cfg_keys(c, n, path, k_backing_keys, 2)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_backing_keys, 3)) != 0)
         return rc;
-    cfg_note_device(c, n, path, TS_MAX_TIERS);
+    cfg_note_level(c, n, path, TS_MAX_TIERS);
     return 0;
+}
+
+/* `cost:` is applied once the devices (and so the default prices) are known. */
+static int cfg_cost(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    c->cost_top = n;
+    if (n->kind == TS__Y_SCALAR && n->is_null)
+        return 0; /* `cost:` with everything commented out */
+    return cfg_map(c, n, path, "{gpus: 8, gpu_price: $2.99/h} or {enabled: false}");
 }
 
 static int cfg_devices(cfg_t *c, const ts__ynode_t *n, const char *path)
@@ -992,6 +1007,124 @@ static int cfg_resolve_cost_aware(cfg_t *c)
     return 0;
 }
 
+/* ---- cost ---- */
+
+/* Sets the keys of map (a `cost:` map; null: nothing) in params through spec[0..n). */
+static int cfg_apply(cfg_t *c, const ts_param_spec_t *spec, size_t n, void *params,
+                     const ts__ynode_t *map, const char *path)
+{
+    if (map->kind == TS__Y_SCALAR && map->is_null)
+        return 0;
+    int rc = cfg_map(c, map, path, "{purchase: $0.10/GB, lifetime: 5y}");
+    bool seen[32] = {0};
+    return rc ? rc : cfg_params_walk(c, spec, n, params, seen, map, "", path, NULL);
+}
+
+/* A level's `cost:` over its defaults. Giving purchase or storage replaces the default way
+ * of paying for capacity (buy or rent), so a rented NVMe is not also bought. Request and
+ * transfer prices belong to the central store; the message says so on a tier. */
+static int cfg_level_cost(cfg_t *c, size_t i, ts_price_scope_t scope, ts_price_t *p)
+{
+    const ts__ynode_t *map = c->cost[i];
+    const char *path = c->cost_path[i];
+    size_t n, n_all;
+    const ts_param_spec_t *spec = ts_price_schema(scope, &n);
+    ts_price_schema(TS_PRICE_BACKING, &n_all);
+    for (const ts__ynode_t *kv = map->kind == TS__Y_MAP ? map->child : NULL; kv; kv = kv->next)
+        if (!ts_param_find(spec, n, kv->key) && ts_param_find(spec, n_all, kv->key)) {
+            char sub[CFG_PATH];
+            cfg_path_key(sub, path, kv->key);
+            return cfg_fail(c, kv->key_mark, sub, TS_ENOENT,
+                            "'%s' is a price of the central store: set it in backing.cost",
+                            kv->key);
+        }
+    if (ts__ynode_get(map, "purchase") || ts__ynode_get(map, "storage"))
+        p->purchase_usd_gb = p->storage_usd_gb_month = 0;
+    return cfg_apply(c, spec, n, p, map, path);
+}
+
+/* cost.gpu names a row of the price table. */
+static int cfg_cost_gpu(cfg_t *c, const ts_price_table_t *tab)
+{
+    ts_cost_spec_t *cs = &c->sc->cost;
+    const ts_price_t *row = ts_price_table_find(tab, cs->gpu);
+    const ts__ynode_t *gn = ts__ynode_get(c->cost_top, "gpu");
+    if (!row) {
+        const char *names[64];
+        size_t k = 0;
+        for (size_t i = 0; i < ts_price_table_count(tab) && k < 64; i++)
+            if (ts_price_table_at(tab, i)->gpu_usd_hour > 0)
+                names[k++] = ts_price_table_at(tab, i)->row;
+        const char *hint = NULL; /* a row the name begins ("h100": "h100-sxm"), else a typo's */
+        for (size_t i = 0; i < k; i++)
+            if (strncmp(names[i], cs->gpu, strlen(cs->gpu)) == 0)
+                hint = hint ? "" : names[i];
+        if (!hint || !hint[0])
+            hint = ts_suggest(cs->gpu, names, k);
+        char list[200];
+        cfg_join(list, sizeof(list), names, k);
+        return cfg_fail(c, gn->mark, "cost.gpu", TS_ENOENT,
+                        "no price for GPU '%s' in the price table (%s%s%s); or set "
+                        "cost.gpu_price",
+                        cs->gpu, hint ? "did you mean '" : "priced: ", hint ? hint : list,
+                        hint ? "'?" : "");
+    }
+    if (!ts__ynode_get(c->cost_top, "gpu_price"))
+        cs->gpu_usd_hour = row->gpu_usd_hour;
+    return 0;
+}
+
+/* The cost model: the top-level `cost:` keys; every level's defaults from the price table by
+ * its device (a tier without one has no price; the central store is S3 Standard unless it
+ * names a device); the GPU (cost.gpu, else the first tier on a GPU's HBM); each level's
+ * `cost:`. Checked even when cost.enabled is false, so a typo never hides. */
+static int cfg_resolve_cost(cfg_t *c)
+{
+    ts_scenario_t *sc = c->sc;
+    ts_cost_spec_t *cs = &sc->cost;
+    ts__ymark_t top = {1, 1, NULL};
+    size_t n;
+    const ts_param_spec_t *spec = ts_cost_schema(&n);
+    int rc = ts_param_defaults(spec, n, cs, sizeof(*cs), c->err);
+    if (rc) {
+        cfg_where(c, top, "cost");
+        return TS_EINTERNAL;
+    }
+    if (c->cost_top && (rc = cfg_apply(c, spec, n, cs, c->cost_top, "cost")) != 0)
+        return rc;
+    ts_price_table_t *tab = NULL;
+    if ((rc = ts_price_table_create(&tab, c->err)) != 0) {
+        cfg_where(c, top, "cost");
+        return rc;
+    }
+    bool is_gpu_named = cs->gpu[0] != 0;
+    bool is_price_given = c->cost_top && ts__ynode_get(c->cost_top, "gpu_price");
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        const ts_tier_spec_t *t = &sc->tiers[i];
+        ts_price_t *p = &cs->tier[i];
+        ts_price_table_lookup(tab, t->has_device ? t->device.name : "",
+                              t->has_device ? t->device.kind : TS_DEV_OTHER, p);
+        if (!cs->gpu[0] && t->has_device && t->device.kind == TS_DEV_GPU_HBM) {
+            snprintf(cs->gpu, sizeof(cs->gpu), "%s", t->device.name);
+            if (!is_price_given)
+                cs->gpu_usd_hour = p->gpu_usd_hour;
+        }
+    }
+    ts_price_table_lookup(tab, sc->backing.name[0] ? sc->backing.name : "s3-standard",
+                          sc->backing.name[0] ? sc->backing.kind : TS_DEV_OBJECT_STORE,
+                          &cs->backing);
+    if (is_gpu_named)
+        rc = cfg_cost_gpu(c, tab);
+    ts_price_table_destroy(tab);
+    for (size_t i = 0; rc == 0 && i <= TS_MAX_TIERS; i++) {
+        bool is_backing = i == TS_MAX_TIERS;
+        if (c->cost[i] && (is_backing || i < sc->n_tiers))
+            rc = cfg_level_cost(c, i, is_backing ? TS_PRICE_BACKING : TS_PRICE_TIER,
+                                is_backing ? &cs->backing : &cs->tier[i]);
+    }
+    return rc;
+}
+
 static const char *const k_output_keys[] = {"dir", "json", "csv", "text"};
 
 static int cfg_outputs(cfg_t *c, const ts__ynode_t *n, const char *path)
@@ -1117,6 +1250,7 @@ static const struct {
     {"workload", cfg_workload}, {"tiers", cfg_tiers}, {"hierarchy", cfg_hierarchy},
     {"prefetch", cfg_prefetch}, {"engine", cfg_engine}, {"timed", cfg_timed},
     {"backing", cfg_backing},   {"devices", cfg_devices}, {"outputs", cfg_outputs},
+    {"cost", cfg_cost},
 };
 #define N_TOP (sizeof(k_top) / sizeof(k_top[0]))
 
@@ -1163,9 +1297,10 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
         return rc;
     if (!c->into && sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
-    if ((rc = cfg_resolve_devices(c)) != 0 || (rc = cfg_resolve_prefill(c)) != 0)
+    if ((rc = cfg_resolve_devices(c)) != 0 || (rc = cfg_resolve_prefill(c)) != 0 ||
+        (rc = cfg_resolve_cost_aware(c)) != 0)
         return rc;
-    return cfg_resolve_cost_aware(c);
+    return cfg_resolve_cost(c);
 }
 
 /* ---- public entry points ---- */
@@ -1353,12 +1488,7 @@ static void cfg_format_param(const ts_param_spec_t *ps, const void *params, char
         ts_param_format(ps, params, buf, size);
         return;
     }
-    double v = ts_param_number(ps, params);
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    ts_format_real(ts_param_number(ps, params), buf, size);
 }
 
 const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t size)

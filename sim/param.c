@@ -23,6 +23,18 @@ static int param_check_range(const ts_param_spec_t *ps, double v, const char *va
     return 0;
 }
 
+static ts_price_unit_t param_price_unit(const ts_param_spec_t *ps)
+{
+    return (ts_price_unit_t)(ps->type - TS_PT_PRICE_GB);
+}
+
+/* The types stored as a double. */
+static bool param_is_real(const ts_param_spec_t *ps)
+{
+    return ps->type == TS_PT_DOUBLE || ps->type == TS_PT_FRACTION || ps->type == TS_PT_POWER ||
+           (ps->type >= TS_PT_PRICE_GB && ps->type <= TS_PT_PRICE_KWH);
+}
+
 static int param_store(const ts_param_spec_t *ps, void *params, const char *value, ts_err_t *err)
 {
     char *field = (char *)params + ps->offset;
@@ -55,10 +67,18 @@ static int param_store(const ts_param_spec_t *ps, void *params, const char *valu
         return rc;
     }
     case TS_PT_DOUBLE:
-    case TS_PT_FRACTION: {
+    case TS_PT_FRACTION:
+    case TS_PT_PRICE_GB:
+    case TS_PT_PRICE_GB_MONTH:
+    case TS_PT_PRICE_HOUR:
+    case TS_PT_PRICE_REQUEST:
+    case TS_PT_PRICE_KWH:
+    case TS_PT_POWER: {
         double v;
-        rc = ps->type == TS_PT_DOUBLE ? ts_parse_double(value, &v, err)
-                                      : ts_parse_fraction(value, &v, err);
+        rc = ps->type == TS_PT_DOUBLE     ? ts_parse_double(value, &v, err)
+             : ps->type == TS_PT_FRACTION ? ts_parse_fraction(value, &v, err)
+             : ps->type == TS_PT_POWER    ? ts_parse_power(value, &v, err)
+                                          : ts_parse_price(value, param_price_unit(ps), &v, err);
         if (rc == 0 && (rc = param_check_range(ps, v, value, err)) == 0)
             *(double *)field = v;
         return rc;
@@ -95,6 +115,8 @@ const ts_param_spec_t *ts_param_find(const ts_param_spec_t *spec, size_t n, cons
 
 static size_t param_field_size(const ts_param_spec_t *ps)
 {
+    if (param_is_real(ps))
+        return sizeof(double);
     switch (ps->type) {
     case TS_PT_BOOL:
         return sizeof(bool);
@@ -102,9 +124,6 @@ static size_t param_field_size(const ts_param_spec_t *ps)
         return sizeof(int);
     case TS_PT_STRING:
         return ps->size;
-    case TS_PT_DOUBLE:
-    case TS_PT_FRACTION:
-        return sizeof(double);
     default:
         return sizeof(uint64_t);
     }
@@ -211,6 +230,16 @@ const char *ts_param_format(const ts_param_spec_t *ps, const void *params, char 
     case TS_PT_FRACTION:
         snprintf(buf, size, "%.17g", *(const double *)field);
         break;
+    case TS_PT_PRICE_GB:
+    case TS_PT_PRICE_GB_MONTH:
+    case TS_PT_PRICE_HOUR:
+    case TS_PT_PRICE_REQUEST:
+    case TS_PT_PRICE_KWH:
+        ts_format_price(*(const double *)field, param_price_unit(ps), buf, size);
+        break;
+    case TS_PT_POWER:
+        snprintf(buf, size, "%.12gW", *(const double *)field);
+        break;
     case TS_PT_STRING:
         snprintf(buf, size, "%s", field);
         break;
@@ -253,6 +282,24 @@ const char *ts_param_type_name(const ts_param_spec_t *ps, char *buf, size_t size
     case TS_PT_FRACTION:
         snprintf(buf, size, "a fraction (e.g. 10%% or 0.1)");
         break;
+    case TS_PT_PRICE_GB:
+        snprintf(buf, size, "a price per GB (e.g. $0.09/GB)");
+        break;
+    case TS_PT_PRICE_GB_MONTH:
+        snprintf(buf, size, "a price per GB-month (e.g. $0.023/GB-month)");
+        break;
+    case TS_PT_PRICE_HOUR:
+        snprintf(buf, size, "a price per hour (e.g. $2.99/h)");
+        break;
+    case TS_PT_PRICE_REQUEST:
+        snprintf(buf, size, "a price per request (e.g. $0.0004/1000)");
+        break;
+    case TS_PT_PRICE_KWH:
+        snprintf(buf, size, "a price per kWh (e.g. $0.12/kWh)");
+        break;
+    case TS_PT_POWER:
+        snprintf(buf, size, "a power (e.g. 700W)");
+        break;
     case TS_PT_STRING:
         snprintf(buf, size, "a string");
         break;
@@ -270,6 +317,8 @@ const char *ts_param_type_name(const ts_param_spec_t *ps, char *buf, size_t size
 double ts_param_number(const ts_param_spec_t *ps, const void *params)
 {
     const char *field = (const char *)params + ps->offset;
+    if (param_is_real(ps))
+        return *(const double *)field;
     switch (ps->type) {
     case TS_PT_BOOL:
         return *(const bool *)field;
@@ -280,12 +329,9 @@ double ts_param_number(const ts_param_spec_t *ps, const void *params)
     case TS_PT_DURATION:
     case TS_PT_RATE:
         return (double)*(const uint64_t *)field;
-    case TS_PT_DOUBLE:
-    case TS_PT_FRACTION:
-        return *(const double *)field;
     case TS_PT_ENUM:
         return *(const int *)field;
-    case TS_PT_STRING:
+    default: /* strings */
         break;
     }
     return 0;

@@ -29,6 +29,14 @@ typedef enum ts_param_type {
     TS_PT_STRING,   /* char[size], NUL-terminated */
     TS_PT_ENUM,     /* int: index into choices */
     TS_PT_RATE,     /* uint64_t bytes/s, accepts 25GB/s, 400Gbit/s */
+    /* prices: double dollars in the internal unit of sim/units.h, same order as
+     * ts_price_unit_t */
+    TS_PT_PRICE_GB,       /* per GB: $0.09/GB, $90/TB */
+    TS_PT_PRICE_GB_MONTH, /* per GB-month: $0.023/GB-month */
+    TS_PT_PRICE_HOUR,     /* per hour: $2.99/h */
+    TS_PT_PRICE_REQUEST,  /* per request: $0.0004/1000 */
+    TS_PT_PRICE_KWH,      /* per kWh: $0.12/kWh */
+    TS_PT_POWER,          /* double watts, accepts 700W, 1.2kW */
 } ts_param_type_t;
 
 typedef struct ts_param_spec {

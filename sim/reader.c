@@ -16,6 +16,13 @@ void ts_reader_info(const ts_reader_t *r, ts_reader_info_t *out)
         r->ops->info(r, out);
 }
 
+void ts_reader_units(const ts_reader_t *r, ts_reader_units_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (r && r->ops->units)
+        r->ops->units(r, out);
+}
+
 int ts_reader_open_kv(const ts_reader_ops_t *ops, const char *const *names,
                       const char *const *values, size_t n, const ts_reader_ctx_t *ctx,
                       ts_reader_t **out, ts_err_t *err)

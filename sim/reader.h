@@ -41,6 +41,17 @@ typedef struct ts_reader_info {
     uint64_t n_keys;     /* an upper bound on distinct keys (generators) */
 } ts_reader_info_t;
 
+/* What the requests returned so far amount to in the workload's own terms, for normalised
+ * figures ($ per epoch, per million tokens, per session); 0 = unknown or not applicable. */
+typedef struct ts_reader_units {
+    double epochs;         /* training: epochs of progress (sample reads of steps not read
+                            * before, over the dataset's samples) */
+    uint64_t gpus;         /* accelerators the workload stands for (training ranks) */
+    uint64_t llm_requests; /* LLM calls whose requests have started */
+    uint64_t tokens;       /* their prompt and output tokens */
+    uint64_t sessions;     /* agent sessions started (top level; sub-agents not counted) */
+} ts_reader_units_t;
+
 typedef struct ts_reader_ops {
     uint32_t abi;                  /* TS_READER_ABI */
     const char *name;              /* "csv", "native", "zipf" */
@@ -60,6 +71,8 @@ typedef struct ts_reader_ops {
     void (*close)(ts_reader_t *r);
     /* Optional (NULL): what is known up front. */
     void (*info)(const ts_reader_t *r, ts_reader_info_t *out);
+    /* Optional (NULL): the workload units of the requests returned since open or reset. */
+    void (*units)(const ts_reader_t *r, ts_reader_units_t *out);
 } ts_reader_ops_t;
 
 /* Base of every reader instance (first member of the implementation's struct). */
@@ -85,6 +98,9 @@ static inline void ts_reader_close(ts_reader_t *r)
 
 /* Fills out from ops->info, or zeroes when the reader has none. */
 void ts_reader_info(const ts_reader_t *r, ts_reader_info_t *out);
+
+/* Fills out from ops->units, or zeroes when the reader has none. */
+void ts_reader_units(const ts_reader_t *r, ts_reader_units_t *out);
 
 /* Opens the reader of ops with its default parameters overridden by n name=value pairs
  * (names[i], values[i]). Convenience for tools and tests. */

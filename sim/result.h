@@ -75,6 +75,9 @@ typedef struct ts_result {
     char skipped_first[320];     /* "where: message" of the first, empty when none */
     bool has_timed;           /* the timed engine ran: `timed` holds its figures */
     ts_timed_result_t timed;
+    ts_reader_units_t units;  /* the workload's units (epochs, tokens, sessions; 0: unknown) */
+    bool has_cost;            /* cost.enabled: `cost` holds the bill */
+    ts_cost_result_t cost;
     double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */
 } ts_result_t;
 

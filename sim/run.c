@@ -4,9 +4,10 @@
  *
  * Order of work: open the workload; if a policy needs next-access times, load the trace
  * into memory and annotate it (the only case where memory grows with trace length);
- * measure the footprint when a capacity is a percentage; build the tiers (policy seeds
- * derive from the scenario seed and the tier index) and the hierarchy over them (its rules,
- * admission filters and prefetcher); replay; copy counters to the result.
+ * measure the footprint when a capacity is a percentage (or the bill prices the central
+ * store's capacity); build the tiers (policy seeds derive from the scenario seed and the tier
+ * index) and the hierarchy over them (its rules, admission filters and prefetcher); replay;
+ * copy counters and the workload's units to the result; compute the bill.
  */
 #include "run.h"
 
@@ -185,7 +186,7 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         if (rc)
             goto out;
     }
-    if (run_needs_footprint(sc)) {
+    if (run_needs_footprint(sc) || ts_cost_needs_footprint(sc)) {
         rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, err);
         if (rc)
             goto out;
@@ -263,6 +264,10 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         tr->mem_bytes = t->policy->ops->mem_bytes(t->policy);
         tr->st = t->st;
     }
+    ts_reader_units(src, &res->units);
+    res->has_cost = sc->cost.is_enabled;
+    if (res->has_cost)
+        ts_cost_compute(sc, res, &res->cost);
 out:
     ts_hier_destroy(h);
     for (size_t i = 0; i < TS_MAX_TIERS; i++)

@@ -2,7 +2,8 @@
 /*
  * run.h - runs a scenario end to end: opens the workload, resolves percentage capacities
  * against the workload's footprint, runs the offline pre-pass when a policy needs the
- * future, builds the tiers, replays through the engine and fills a ts_result_t.
+ * future, builds the tiers, replays through the engine and fills a ts_result_t, with the
+ * workload's units and, unless cost.enabled is false, the bill (sim/cost.h).
  */
 #ifndef TS_SIM_RUN_H
 #define TS_SIM_RUN_H

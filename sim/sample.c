@@ -156,6 +156,12 @@ static int skipbad_reset(ts_reader_t *r, ts_err_t *err)
     return ts_reader_reset(s->inner, err);
 }
 
+/* Passing over bad records changes no unit a generator counts: the inner reader's. */
+static void skipbad_units(const ts_reader_t *r, ts_reader_units_t *out)
+{
+    ts_reader_units(((const skipbad_reader_t *)r)->inner, out);
+}
+
 static const ts_reader_ops_t k_skipbad_ops = {
     .abi = TS_READER_ABI,
     .name = "skip_bad",
@@ -163,6 +169,7 @@ static const ts_reader_ops_t k_skipbad_ops = {
     .next = skipbad_next,
     .reset = skipbad_reset,
     .close = skipbad_close,
+    .units = skipbad_units,
 };
 
 int ts_skipbad_open(ts_reader_t *inner, uint64_t max_bad, ts_reader_t **out, ts_err_t *err)

@@ -8,7 +8,9 @@
  * rate x 2^64, so a kept key keeps every one of its requests and reuse is preserved; a
  * cache of C x rate objects over the sample then behaves like one of C over the whole trace.
  * Temporal sampling: only requests whose time, measured from the first request of the
- * trace, lies in [start, end). Both may be combined. Cost: O(1) per request read;
+ * trace, lies in [start, end). Both may be combined. A sample reports no workload units
+ * (ts_reader_units_t): its requests are part of the work the generator counts, so the bill
+ * gives no per-epoch, per-token or per-session figure. Cost: O(1) per request read;
  * constant memory.
  */
 #ifndef TS_SIM_SAMPLE_H

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * scenario.h - a parsed scenario: workload source + tiers + engine + outputs (+ seed, mode).
+ * scenario.h - a parsed scenario: workload source + tiers + engine + cost model + outputs
+ * (+ seed, mode).
  *
  * Built by sim/config.c from YAML (a file, or the built-in default) with `-s key.path=value`
  * overrides applied before decoding, so an override is checked exactly like the file.
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "../policies/policy.h"
+#include "cost.h"
 #include "device.h"
 #include "err.h"
 #include "hier.h"
@@ -82,6 +84,7 @@ typedef struct ts_scenario {
     bool has_backing_link;   /* `backing.link` given */
     ts_link_t backing_link;  /* the link the backing store is reached over */
     char devices_file[1024]; /* an extra device catalogue (resolved path), empty: none */
+    ts_cost_spec_t cost;     /* prices of every level and of GPU time (defaults resolved) */
     ts_output_spec_t outputs;
 } ts_scenario_t;
 

@@ -49,10 +49,29 @@ static const struct unit k_count_units[] = {
 static const struct unit k_time_units[] = {
     {"ns", 1},    {"us", 1e3},   {"\xc2\xb5s", 1e3}, {"ms", 1e6},   {"s", 1e9},
     {"sec", 1e9}, {"m", 60e9},   {"min", 60e9},      {"h", 3600e9}, {"hr", 3600e9},
-    {"d", 86400e9},
+    {"d", 86400e9},    {"y", 31536000e9}, {"yr", 31536000e9},
 };
 
 #define UNITS_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Reads the plain decimal number at s (no blanks before it) into *num; *end points past it.
+ * Returns -1 when there is none. */
+static int units_number(const char *s, double *num, const char **end)
+{
+    char *e;
+    errno = 0;
+    double v = strtod(s, &e);
+    if (e == s || errno == ERANGE || !isfinite(v))
+        return -1;
+    /* strtod accepts "inf", "nan" and hex: reject anything but plain decimal forms. */
+    for (const char *p = s; p < e; p++)
+        if (!(isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+              *p == 'E'))
+            return -1;
+    *num = v;
+    *end = e;
+    return 0;
+}
 
 /* Splits s into a number and a suffix (blanks trimmed; lower-cased into suf when fold). */
 static int units_split_case(const char *s, double *num, char *suf, size_t sufsize, bool fold)
@@ -63,16 +82,10 @@ static int units_split_case(const char *s, double *num, char *suf, size_t sufsiz
         s++;
     if (!*s)
         return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v))
+    const char *end;
+    double v;
+    if (units_number(s, &v, &end))
         return -1;
-    /* strtod accepts "inf", "nan" and hex: reject anything but plain decimal forms. */
-    for (const char *p = s; p < end; p++)
-        if (!(isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
-              *p == 'E'))
-            return -1;
     while (isspace((unsigned char)*end))
         end++;
     size_t n = 0;
@@ -272,6 +285,203 @@ int ts_parse_rate(const char *s, uint64_t *out, ts_err_t *err)
     return units_whole(v * mult, s, "number of bytes per second", out, err);
 }
 
+/* ---- prices and power ---- */
+
+#define UNITS_MONTH_H 730.0 /* a month: 8760 h / 12, the average AWS bills GB-months over */
+
+static const struct unit k_period_hours[] = {
+    {"s", 1 / 3600.0}, {"sec", 1 / 3600.0}, {"min", 1 / 60.0},         {"h", 1},
+    {"hr", 1},         {"hour", 1},         {"d", 24},                  {"day", 24},
+    {"mo", UNITS_MONTH_H}, {"month", UNITS_MONTH_H}, {"y", 8760},       {"yr", 8760},
+    {"year", 8760},
+};
+
+static const struct unit k_energy_kwh[] = {{"wh", 1e-3}, {"kwh", 1}, {"mwh", 1e3}};
+
+static const struct unit k_power_w[] = {{"w", 1}, {"kw", 1e3}};
+
+static const char *const k_price_examples[TS_PRICE_UNIT_COUNT_] = {
+    "$0.09/GB or $90/TB", "$0.023/GB-month or $23/TB-month", "$2.99/h or $0.05/min",
+    "$0.0004/1000 or $0.4/1M", "$0.12/kWh"};
+
+/* A price denominator with an optional leading amount ("GB", "100GB", "1k"): the amount
+ * (1 when absent) and the lower-cased unit word. Returns -1 when it is malformed. */
+static int units_denom(const char *d, double *num, char *suf, size_t sufsize)
+{
+    while (isspace((unsigned char)*d))
+        d++;
+    if (!isalpha((unsigned char)*d))
+        return units_split(d, num, suf, sufsize);
+    size_t n = 0;
+    for (; *d && !isspace((unsigned char)*d); d++) {
+        if (n + 1 >= sufsize)
+            return -1;
+        suf[n++] = (char)tolower((unsigned char)*d);
+    }
+    suf[n] = 0;
+    while (isspace((unsigned char)*d))
+        d++;
+    *num = 1;
+    return *d ? -1 : 0;
+}
+
+/* The amount d stands for, in units of mult's table ("100GB" -> 100 x 1e9 bytes). */
+static int units_denom_in(const char *d, const struct unit *u, size_t n, double *out)
+{
+    double num, mult;
+    char suf[24];
+    if (units_denom(d, &num, suf, sizeof(suf)) || units_lookup(u, n, suf, &mult) || num <= 0)
+        return -1;
+    *out = num * mult;
+    return 0;
+}
+
+/* A request count: "1000", "1k", "1M", or "req", "request", "1000 requests". */
+static int units_denom_requests(const char *d, double *out)
+{
+    static const char *const words[] = {"requests", "request", "reqs", "req"};
+    char buf[32];
+    int len = snprintf(buf, sizeof(buf), "%s", d);
+    if (len < 0 || (size_t)len >= sizeof(buf))
+        return -1;
+    while (len > 0 && isspace((unsigned char)buf[len - 1]))
+        buf[--len] = 0;
+    for (size_t i = 0; i < 4; i++) {
+        size_t w = strlen(words[i]);
+        if ((size_t)len >= w && strcasecmp(buf + len - w, words[i]) == 0) {
+            buf[len - w] = 0;
+            break;
+        }
+    }
+    char *p = buf;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p) {
+        *out = 1;
+        return 0;
+    }
+    uint64_t n;
+    ts_err_t e = {0};
+    if (ts_parse_count(p, &n, &e) || n == 0)
+        return -1;
+    *out = (double)n;
+    return 0;
+}
+
+/* How many of unit's base quantities (GB, GB-month, hours, requests, kWh) d stands for. */
+static int units_price_denom(const char *d, ts_price_unit_t unit, double *base)
+{
+    double bytes, hours;
+    switch (unit) {
+    case TS_PRICE_PER_GB:
+        if (units_denom_in(d, k_size_units, UNITS_N(k_size_units), &bytes))
+            return -1;
+        *base = bytes / 1e9;
+        return 0;
+    case TS_PRICE_PER_GB_MONTH: {
+        /* SIZE-PERIOD or SIZE/PERIOD: split at the last '-' or '/' */
+        char buf[48];
+        int len = snprintf(buf, sizeof(buf), "%s", d);
+        char *sep = len > 0 && (size_t)len < sizeof(buf) ? strrchr(buf, '-') : NULL;
+        char *slash = len > 0 && (size_t)len < sizeof(buf) ? strrchr(buf, '/') : NULL;
+        if (!sep || (slash && slash > sep))
+            sep = slash;
+        if (!sep)
+            return -1;
+        *sep = 0;
+        if (units_denom_in(buf, k_size_units, UNITS_N(k_size_units), &bytes) ||
+            units_denom_in(sep + 1, k_period_hours, UNITS_N(k_period_hours), &hours))
+            return -1;
+        *base = bytes / 1e9 * hours / UNITS_MONTH_H;
+        return 0;
+    }
+    case TS_PRICE_PER_HOUR:
+        return units_denom_in(d, k_period_hours, UNITS_N(k_period_hours), base);
+    case TS_PRICE_PER_REQUEST:
+        return units_denom_requests(d, base);
+    case TS_PRICE_PER_KWH:
+        return units_denom_in(d, k_energy_kwh, UNITS_N(k_energy_kwh), base);
+    case TS_PRICE_UNIT_COUNT_:
+        break;
+    }
+    return -1;
+}
+
+int ts_parse_price(const char *s, ts_price_unit_t unit, double *out, ts_err_t *err)
+{
+    if ((unsigned)unit >= TS_PRICE_UNIT_COUNT_)
+        return ts_err_set(err, TS_EINVAL, "unknown price unit %d", (int)unit);
+    const char *p = s ? s : "";
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '$')
+        p++;
+    double v, base = 1;
+    const char *end;
+    int bad = units_number(p, &v, &end);
+    if (!bad) {
+        while (isspace((unsigned char)*end))
+            end++;
+        if (*end == '/')
+            bad = units_price_denom(end + 1, unit, &base);
+        else
+            bad = *end || v != 0; /* only zero needs no unit */
+    }
+    if (bad)
+        return ts_err_set(err, TS_EPARSE, "expected a price such as %s, found '%s'",
+                          k_price_examples[unit], s ? s : "");
+    if (v < 0)
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative price, found '%s'", s);
+    *out = v / base;
+    return 0;
+}
+
+int ts_parse_power(const char *s, double *watts, ts_err_t *err)
+{
+    double v, mult = 1;
+    char suf[8];
+    int bad = units_split(s, &v, suf, sizeof(suf));
+    if (!bad && (suf[0] || v != 0))
+        bad = units_lookup(k_power_w, UNITS_N(k_power_w), suf, &mult);
+    if (bad)
+        return ts_err_set(err, TS_EPARSE, "expected a power such as 700W or 1.2kW, found '%s'",
+                          s ? s : "");
+    if (v < 0)
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative power, found '%s'", s);
+    *watts = v * mult;
+    return 0;
+}
+
+const char *ts_format_real(double v, char *buf, size_t size)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+const char *ts_format_price(double usd, ts_price_unit_t unit, char *buf, size_t size)
+{
+    static const char *const per[TS_PRICE_UNIT_COUNT_] = {"GB", "GB-month", "h", "1000",
+                                                          "kWh"};
+    static const char *const per_gib[2] = {"GiB", "GiB-month"};
+    /* per-request prices as price lists write them, per 1,000; 12 significant digits drop
+     * the binary noise of the conversions ($0.0004/1000 is 4e-7 per request, times 1000 is
+     * 0.00039999999999999996) and read back within 1e-12 */
+    snprintf(buf, size, "$%.12g/%s", unit == TS_PRICE_PER_REQUEST ? usd * 1000 : usd,
+             (unsigned)unit < TS_PRICE_UNIT_COUNT_ ? per[unit] : "?");
+    if (unit == TS_PRICE_PER_GB || unit == TS_PRICE_PER_GB_MONTH) {
+        /* a price set per GiB (as AWS bills) reads back in its own, shorter form */
+        char gib[64];
+        snprintf(gib, sizeof(gib), "$%.12g/%s", usd * 1.073741824, per_gib[unit]);
+        if (strlen(gib) < strlen(buf))
+            snprintf(buf, size, "%s", gib);
+    }
+    return buf;
+}
+
 const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size)
 {
     static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
@@ -297,7 +507,10 @@ const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size)
 
 const char *ts_format_duration(uint64_t ns, char *buf, size_t size)
 {
-    if (ns < 1000)
+    const uint64_t year = 31536000000000000ULL; /* 365 days, as "y" reads */
+    if (ns >= year && ns % year == 0)
+        snprintf(buf, size, "%lluy", (unsigned long long)(ns / year));
+    else if (ns < 1000)
         snprintf(buf, size, "%lluns", (unsigned long long)ns);
     else if (ns < 1000000)
         snprintf(buf, size, "%.4gus", ns / 1e3);

@@ -331,6 +331,29 @@ static void test_agentic_fixed_turns_and_no_end_hint(void **state)
     ts_memtrace_destroy(mt);
 }
 
+/* Sessions counted for normalised costs are the top-level ones: 30 here, whatever
+ * sub-agents fork (a sub-agent is part of its parent's session). */
+static void test_agentic_units_count_top_level_sessions(void **state)
+{
+    (void)state;
+    static const char *const kv[] = {"sessions", "30", "turns", "5", "subagent_prob", "0.5",
+                                     "prefix_tokens", "300", "block_tokens", "100"};
+    ts_reader_t *r = ag_open_ok(5, kv, sizeof(kv) / sizeof(kv[0]) / 2);
+    ts_req_t q;
+    ts_err_t err = {0};
+    uint32_t top = 0;
+    int rc;
+    while ((rc = ts_reader_next(r, &q, &err)) == 1)
+        if (q.stream > top)
+            top = q.stream;
+    assert_int_equal(rc, 0);
+    assert_true(top > 30); /* sub-agents took stream ids of their own */
+    ts_reader_units_t u;
+    ts_reader_units(r, &u);
+    assert_int_equal(u.sessions, 30);
+    ts_reader_close(r);
+}
+
 /* ---- memory store ---- */
 
 static void test_agentic_memory_store_is_zipf(void **state)
@@ -584,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_agentic_trace_info_matches_parameters),
         cmocka_unit_test(test_agentic_hints_turns_and_tool_time),
         cmocka_unit_test(test_agentic_fixed_turns_and_no_end_hint),
+        cmocka_unit_test(test_agentic_units_count_top_level_sessions),
         cmocka_unit_test(test_agentic_memory_store_is_zipf),
         cmocka_unit_test(test_agentic_deterministic_and_reset_replays),
         cmocka_unit_test(test_agentic_bad_params_name_the_key),

@@ -450,6 +450,35 @@ static void test_cli_list_devices_shows_presets_and_fields(void **state)
     free(err);
 }
 
+/* The price table's rows with the prices of sim/presets/prices.yaml, and the cost keys;
+ * `list` alone ends with them. */
+static void test_cli_list_prices_shows_rows_and_keys(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "list prices");
+    static const struct {
+        const char *name, *figure;
+    } rows[] = {
+        {"kind:dram", "$4/GB"},
+        {"kind:nvme", "$0.1/GB"},
+        {"kind:object_store", "$0.023/GiB-month"},
+        {"kind:object_store", "$0.0004/1000"},
+        {"h100-sxm", "$2.99/h"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        if (!cli_row_has(out, rows[i].name, rows[i].figure))
+            fail_msg("row %s lacks %s in:\n%s", rows[i].name, rows[i].figure, out);
+    static const char *const text[] = {"backing.cost keys only:", "egress", "gpu_price",
+                                       "electricity", "lifetime"};
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        if (!strstr(out, text[i]))
+            fail_msg("list prices lacks '%s'", text[i]);
+    free(out);
+    out = tiersim_ok(f, "list");
+    assert_true(cli_row_has(out, "kind:object_store", "$0.005/1000"));
+    free(out);
+}
+
 /* The model presets with their KV bytes per token (2 x layers x kv heads x head dim x 2;
  * MLA layers x 576 x 2), the inference generator's parameters, and its trace: Llama-3.1-70B
  * blocks of 256 tokens are 327680 x 256 bytes = 80MiB. */
@@ -502,6 +531,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cli_list_prices_shows_rows_and_keys, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_models_and_gen_inference, setup,
                                         teardown),

@@ -300,10 +300,11 @@ static void test_inference_turn_k_rereads_turns_before(void **state)
     turn_keys_t *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
     ts_req_t pending;
     bool has_pending = false;
-    uint64_t n_turns = 0, n_partial_tail = 0;
+    uint64_t n_turns = 0, n_partial_tail = 0, n_tokens = 0;
     while (read_turn(r, b, &pending, &has_pending)) {
         const ts_inference_req_t *ir = &b->ir;
         uint64_t B = 16;
+        n_tokens += ir->prompt_tokens + ir->output_tokens;
         assert_int_equal(ir->index, n_turns);
         assert_int_equal(ir->turn, n_turns % 4 + 1);
         assert_int_equal(ir->conversation, n_turns / 4);
@@ -343,6 +344,11 @@ static void test_inference_turn_k_rereads_turns_before(void **state)
     }
     assert_int_equal(n_turns, 200);
     assert_true(n_partial_tail > 150); /* lengths vary: most requests end in a partial block */
+    /* the units normalised costs use: the calls and their prompt and output tokens */
+    ts_reader_units_t u;
+    ts_reader_units(r, &u);
+    assert_int_equal(u.llm_requests, 200);
+    assert_int_equal(u.tokens, n_tokens);
     free(a);
     free(b);
     ts_reader_close(r);

@@ -4,6 +4,7 @@
  * their units, ranges and unknown names are refused with useful messages, and malformed
  * schemas are caught by the check.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -154,6 +155,43 @@ static void test_param_rate_type(void **state)
     assert_int_equal(l.bw, 50000000000ULL);
 }
 
+/* Price and power fields store dollars in the internal unit (here per GB-month and per
+ * request) and watts, print back in a form that parses, and name their form in errors. */
+static void test_param_price_and_power_types(void **state)
+{
+    (void)state;
+    struct bill {
+        double rent, get, watts;
+    } b;
+    static const ts_param_spec_t spec[] = {
+        {"storage", TS_PT_PRICE_GB_MONTH, offsetof(struct bill, rent), 0, 0, 1e6,
+         "$0.023/GB-month", "rent", NULL},
+        {"get", TS_PT_PRICE_REQUEST, offsetof(struct bill, get), 0, 0, 1, "0", "per GET", NULL},
+        {"power", TS_PT_POWER, offsetof(struct bill, watts), 0, 0, 1e6, "0", "watts", NULL},
+    };
+    ts_err_t err = {0};
+    assert_int_equal(ts_param_check_schema(spec, 3, sizeof(b), &err), 0);
+    assert_int_equal(ts_param_defaults(spec, 3, &b, sizeof(b), &err), 0);
+    assert_true(b.rent == 0.023 && b.get == 0 && b.watts == 0);
+    assert_int_equal(ts_param_set(spec, 3, &b, "storage", "$23/TB-month", &err), 0);
+    assert_true(fabs(b.rent - 0.023) < 1e-15); /* $23 / 1000 GB */
+    assert_int_equal(ts_param_set(spec, 3, &b, "get", "$0.4/1M", &err), 0);
+    assert_true(fabs(b.get - 4e-7) < 1e-21);
+    assert_int_equal(ts_param_set(spec, 3, &b, "power", "1.2kW", &err), 0);
+    char buf[64];
+    assert_string_equal(ts_param_format(&spec[0], &b, buf, sizeof(buf)), "$0.023/GB-month");
+    assert_string_equal(ts_param_format(&spec[1], &b, buf, sizeof(buf)), "$0.0004/1000");
+    assert_string_equal(ts_param_format(&spec[2], &b, buf, sizeof(buf)), "1200W");
+    assert_true(ts_param_number(&spec[2], &b) == 1200);
+    assert_non_null(strstr(ts_param_type_name(&spec[0], buf, sizeof(buf)), "per GB-month"));
+    assert_int_equal(ts_param_set(spec, 3, &b, "storage", "$0.023/GB", &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "expected a price such as $0.023/GB-month"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_param_set(spec, 3, &b, "get", "$2/req", &err), TS_ERANGE);
+    assert_non_null(strstr(err.msg, "get must be between"));
+    assert_true(fabs(b.get - 4e-7) < 1e-21); /* a failed set changes nothing */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_param_errors_name_the_problem),
         cmocka_unit_test(test_param_check_rejects_bad_schemas),
         cmocka_unit_test(test_param_rate_type),
+        cmocka_unit_test(test_param_price_and_power_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

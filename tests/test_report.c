@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_report.c - result writers: a hand-built two-tier result must come out of the JSON,
- * CSV and text writers with the hand-computed figures; output is byte-identical from run
- * to run; write failures (full device, bad directory, blocked rename, out of memory)
- * report an error naming the file and leave no temporary file behind.
+ * CSV and text writers with the hand-computed figures, its bill too (text section, JSON
+ * object, cost.csv); output is byte-identical from run to run; write failures (full
+ * device, bad directory, blocked rename, out of memory) report an error naming the file
+ * and leave no temporary file behind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -793,6 +794,180 @@ static void test_report_empty_result(void **state)
     free(text);
 }
 
+/* ---- the bill ---------------------------------------------------------------------------- */
+
+/* make_result's two tiers plus a central store, with a bill set by hand (the cost model's
+ * own arithmetic is tested in test_cost.c): 2 h of trace span; DRAM bought at $4/GB over
+ * 5 y ($0.02); S3 rented ($0.10); 1,000 GETs at $0.0004/1000 ($0.0004); 2 GB out at
+ * $0.09/GB ($0.18); 8 H100s for 2 h at $2.99/h ($47.84), 10% of it stalled ($4.784); no
+ * power; total $48.1404; 10 requests ($4,814,040 per million), 1.5 epochs ($32.0936). */
+static void make_cost_result(ts_result_t *r)
+{
+    make_result(r);
+    snprintf(r->tiers[1].name, sizeof(r->tiers[1].name), "dram");
+    r->has_cost = true;
+    ts_cost_result_t *c = &r->cost;
+    c->period_ns = 7200000000000ULL;
+    c->period_from = TS_COST_PERIOD_TRACE;
+    c->n_levels = 3;
+    static const char *const names[] = {"hbm", "dram", "backing"};
+    static const char *const rows[] = {"h100-sxm", "kind:dram", "kind:object_store"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(c->level[i].name, sizeof(c->level[i].name), "%s", names[i]);
+        snprintf(c->level[i].price.row, sizeof(c->level[i].price.row), "%s", rows[i]);
+        c->level[i].price.lifetime_ns = 5 * 31536000000000000ULL;
+    }
+    c->level[0].billed_bytes = 80000000000ULL;
+    c->level[1].billed_bytes = 100000000000ULL;
+    c->level[1].price.purchase_usd_gb = 4;
+    c->level[1].capacity_usd = 0.02;
+    c->level[2].billed_bytes = 1000000000000ULL;
+    c->level[2].price.storage_usd_gb_month = 0.023;
+    c->level[2].price.get_usd = 4e-7;
+    c->level[2].price.put_usd = 5e-6;
+    c->level[2].price.egress_usd_gb = 0.09;
+    c->level[2].capacity_usd = 0.1;
+    c->capacity_usd = 0.12;
+    c->n_get = 1000;
+    c->get_usd = c->requests_usd = 0.0004;
+    c->bytes_out = 2000000000ULL;
+    c->egress_usd = c->transfer_usd = 0.18;
+    snprintf(c->gpu, sizeof(c->gpu), "h100-sxm");
+    c->gpus = 8;
+    c->gpus_from = "cost.gpus";
+    c->gpu_usd_hour = 2.99;
+    c->gpu_usd = 47.84;
+    c->has_stall = true;
+    c->stall_share = 0.1;
+    c->stall_usd = 4.784;
+    c->total_usd = 48.1404;
+    c->n_requests = 10;
+    c->usd_per_m_requests = 4814040;
+    c->epochs = 1.5;
+    c->usd_per_epoch = 32.0936;
+}
+
+static void test_report_cost_text(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_cost_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    const char *cost = strstr(text, "\ncost       billing period 7200s (trace span, 2.0000 h)\n");
+    if (!cost)
+        fail_msg("no cost section:\n%s", text);
+    static const char *const want[] = {
+        "level    priced as", "93.13GiB", "$4/GB over 5y", "$0.023/GB-month", "$0.02",
+        "1000 get x $0.0004/1000, 0 put x $0.005/1000", "1.86GiB out x $0.09/GB",
+        "8 GPUs (cost.gpus) x 2.0000h x $2.99/h h100-sxm", "$47.84",
+        "10.00% of the GPU time waited on storage", "$4.78", "$48.14", "10 requests",
+        "$4814040.00", "1.500 epochs", "$32.09"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(cost, want[i]))
+            fail_msg("cost section lacks \"%s\":\n%s", want[i], cost);
+    assert_null(strstr(cost, "per 1M tokens")); /* no unit counted, no figure */
+    assert_null(strstr(cost, "per session"));
+    assert_null(strstr(cost, "power")); /* electricity 0: not billed */
+    assert_width(cost, 100);
+    char row[256];
+    line_after(cost + 1, "cost ", 2, row, sizeof(row)); /* the dram row */
+    assert_int_equal(strncmp(row, "dram     kind:dram", 18), 0);
+    free(text);
+}
+
+static void test_report_cost_json(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_cost_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    json_t *c = json_object_get(root, "cost");
+    static const char *const keys[] = {"period_ns", "period_from", "levels", "capacity_usd",
+                                       "requests",  "transfer",    "gpu",    "power",
+                                       "total_usd", "normalised"};
+    assert_keys(c, keys, sizeof(keys) / sizeof(keys[0]));
+    assert_int_equal(get_int(c, "period_ns"), 7200000000000LL);
+    assert_string_equal(get_str(c, "period_from"), "trace span");
+    json_t *levels = json_object_get(c, "levels");
+    assert_int_equal(json_array_size(levels), 3);
+    json_t *dram = json_array_get(levels, 1);
+    assert_string_equal(get_str(dram, "priced_as"), "kind:dram");
+    assert_int_equal(get_int(dram, "billed_bytes"), 100000000000LL);
+    assert_true(get_real(dram, "purchase_usd_per_gb") == 4);
+    assert_int_equal(get_int(dram, "lifetime_ns"), 157680000000000000LL);
+    assert_true(get_real(json_object_get(c, "requests"), "usd_per_get") == 4e-7);
+    assert_int_equal(get_int(json_object_get(c, "transfer"), "bytes_out"), 2000000000LL);
+    json_t *gpu = json_object_get(c, "gpu");
+    assert_string_equal(get_str(gpu, "name"), "h100-sxm");
+    assert_int_equal(get_int(gpu, "count"), 8);
+    assert_true(get_real(gpu, "stall_share") == 0.1);
+    assert_true(get_real(c, "total_usd") == 48.1404);
+    json_t *per = json_object_get(c, "normalised");
+    assert_true(get_real(per, "usd_per_epoch") == 32.0936);
+    assert_true(json_is_null(json_object_get(per, "usd_per_million_tokens")));
+    assert_string_equal(get_str(per, "tokens_from"), "none");
+    json_decref(root);
+    free(text);
+    r.has_cost = false;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    assert_null(strstr(text, "\"cost\""));
+    free(text);
+}
+
+/* cost.csv: one line item a row; the GPU-hours are 8 x 2 h; normalised figures only for the
+ * units counted. A result without a bill is refused. */
+static void test_report_cost_csv(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_cost_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_cost_csv, &r, &text, &err), 0);
+    static const char *const want[] = {
+        "item,level,quantity,unit,price,usd\n",
+        "\ncapacity,dram,100000000000,bytes,,0.02\n",
+        "\ncapacity,backing,1000000000000,bytes,,0.1\n",
+        "\nrequests_get,backing,1000,requests,4e-07,0.0004\n",
+        "\ntransfer_out,backing,2000000000,bytes,9e-11,0.18\n",
+        "\ngpu_time,h100-sxm,16,gpu_hours,2.99,47.84\n",
+        "\ngpu_stall,h100-sxm,1.6",
+        "\ntotal,,2,hours,,48.1404\n",
+        "\nper_million_requests,,10,requests,,4814040\n",
+        "\nper_epoch,,1.5,epochs,,32.0936\n"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(text, want[i]))
+            fail_msg("cost.csv lacks \"%s\":\n%s", want[i], text);
+    assert_null(strstr(text, "per_million_tokens"));
+    free(text);
+    r.has_cost = false;
+    assert_int_equal(capture(ts_report_cost_csv, &r, &text, &err), TS_EINVAL);
+    free(text);
+}
+
+/* With a bill, write_dir adds cost.csv beside tiers.csv. */
+static void test_report_write_dir_cost_csv(void **state)
+{
+    char dir[1200], path[1300];
+    snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
+    ts_result_t r;
+    make_cost_result(&r);
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, &err), 0);
+    assert_int_equal(count_entries(dir, NULL), 2);
+    snprintf(path, sizeof(path), "%s/cost.csv", dir);
+    char *got = read_file(path), *want = NULL;
+    assert_non_null(got);
+    assert_int_equal(capture(ts_report_cost_csv, &r, &want, &err), 0);
+    assert_string_equal(got, want);
+    free(got), free(want);
+}
+
 /* ---- output errors ----------------------------------------------------------------------- */
 
 static void test_report_dev_full(void **state)
@@ -990,6 +1165,11 @@ int main(void)
         cmocka_unit_test(test_report_text_timing_and_bytes),
         cmocka_unit_test(test_report_text_width),
         cmocka_unit_test(test_report_empty_result),
+        cmocka_unit_test(test_report_cost_text),
+        cmocka_unit_test(test_report_cost_json),
+        cmocka_unit_test(test_report_cost_csv),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_cost_csv, scratch_setup,
+                                        scratch_teardown),
         cmocka_unit_test(test_report_dev_full),
         cmocka_unit_test_setup_teardown(test_report_write_dir_files, scratch_setup,
                                         scratch_teardown),

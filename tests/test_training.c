@@ -12,7 +12,7 @@
  * a checkpoint/restart run counted by hand; checkpoint bytes from parameters; step,
  * checkpoint, pause and drain timestamps; `requests` cutting the trace; info() counts equal
  * to what is emitted; the presets; determinism and replay; parameter errors naming the key;
- * TS_ENOMEM on open.
+ * TS_ENOMEM on open; the epochs of progress and GPUs it reports for normalised costs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -542,6 +542,17 @@ static void test_training_checkpoints_and_restart_counted_by_hand(void **state)
     assert_int_equal(n_ck_get, 12 + 4);
     assert_int_equal(n_restore, 4);
     assert_int_equal(last, 11000000); /* drain of v3 at the start of step 9 (the 12th) */
+    /* Progress: batches 0..5 were read before the failure; after it batches 3..5 are read
+     * again (not progress) and 6..9 for the first time: 6 x 4 + 4 x 4 = 40 new reads of 20
+     * samples = 2 epochs, the two the run trains; 2 ranks = 2 GPUs. */
+    ts_reader_units_t u;
+    ts_reader_units(r, &u);
+    assert_true(u.epochs == 2.0);
+    assert_int_equal(u.gpus, 2);
+    ts_err_t err = {0};
+    assert_int_equal(ts_reader_reset(r, &err), 0);
+    ts_reader_units(r, &u);
+    assert_true(u.epochs == 0.0); /* counted since the reset */
     ts_reader_close(r);
 }
 
@@ -674,6 +685,10 @@ static void test_training_requests_cuts_the_trace(void **state)
     for (int i = 0; i < 3000 - 17 * 168; i++)
         assert_true(next_req(r, &q));
     assert_false(next_req(r, &q));
+    ts_reader_units_t u; /* 3000 first-time reads of 168 samples: 3000 / 168 epochs */
+    ts_reader_units(r, &u);
+    assert_true(fabs(u.epochs - 3000.0 / 168.0) < 1e-12);
+    assert_int_equal(u.gpus, 8);
     ts_reader_close(r);
 }
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_units.c - human units (sizes, counts, durations, fractions, bandwidths): every
+ * test_units.c - human units (sizes, counts, durations, fractions, bandwidths, prices,
+ * power): every
  * accepted form gives the hand-computed value, and
  * every malformed one is refused with a message naming what was expected.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,6 +122,7 @@ static void test_units_format(void **state)
     assert_string_equal(ts_format_size(3ULL << 30, 1, buf, sizeof(buf)), "3GiB");
     assert_string_equal(ts_format_size(1536ULL << 20, 1, buf, sizeof(buf)), "1.50GiB");
     assert_string_equal(ts_format_duration(200000, buf, sizeof(buf)), "200us");
+    assert_string_equal(ts_format_duration(5ULL * 31536000000000000ULL, buf, sizeof(buf)), "5y");
 }
 
 /* Bandwidths by hand: decimal prefixes are powers of 1000, binary of 1024, bits are /8. */
@@ -190,6 +193,118 @@ static void test_units_rate_format_round_trips(void **state)
     }
 }
 
+struct price_case {
+    const char *name;
+    const char *in;
+    ts_price_unit_t unit;
+    int rc;
+    double want;
+};
+
+/* Prices by hand, in the internal units: dollars per GB (1e9 bytes), per GB-month (a month
+ * is 730 h), per hour, per request, per kWh. */
+static void test_units_price_table(void **state)
+{
+    (void)state;
+    static const struct price_case cases[] = {
+        {"per gb", "$0.09/GB", TS_PRICE_PER_GB, 0, 0.09},
+        {"per tb", "$90/TB", TS_PRICE_PER_GB, 0, 0.09},                 /* 90 / 1000 GB */
+        {"per gib", "0.12/GiB", TS_PRICE_PER_GB, 0, 0.12 / 1.073741824}, /* 2^30 / 1e9 GB */
+        {"per byte", "$9e-11/B", TS_PRICE_PER_GB, 0, 0.09},             /* x 1e9 bytes */
+        {"blanks", " $0.09 / GB ", TS_PRICE_PER_GB, 0, 0.09},
+        {"amount in denominator", "$9/100GB", TS_PRICE_PER_GB, 0, 0.09},
+        {"zero", "0", TS_PRICE_PER_GB, 0, 0},
+        {"zero dollars", "$0", TS_PRICE_PER_GB, 0, 0},
+        {"no unit", "0.09", TS_PRICE_PER_GB, TS_EPARSE, 0},
+        {"wrong unit", "$0.09/GB-month", TS_PRICE_PER_GB, TS_EPARSE, 0},
+        {"unknown unit", "$0.09/XB", TS_PRICE_PER_GB, TS_EPARSE, 0},
+        {"no number", "$/GB", TS_PRICE_PER_GB, TS_EPARSE, 0},
+        {"negative", "-1/GB", TS_PRICE_PER_GB, TS_ERANGE, 0},
+        {"gb-month", "$0.023/GB-month", TS_PRICE_PER_GB_MONTH, 0, 0.023},
+        {"tb-month", "$23/TB-month", TS_PRICE_PER_GB_MONTH, 0, 0.023},
+        {"gb/month", "$0.023/GB/month", TS_PRICE_PER_GB_MONTH, 0, 0.023},
+        {"gib-month", "$0.023/GiB-month", TS_PRICE_PER_GB_MONTH, 0, 0.023 / 1.073741824},
+        {"gb-hour", "$0.0001/GB-hour", TS_PRICE_PER_GB_MONTH, 0, 0.073},  /* x 730 h */
+        {"gb-year", "$0.276/GB-year", TS_PRICE_PER_GB_MONTH, 0, 0.023},   /* x 730 / 8760 */
+        {"purchase is not rent", "$0.023/GB", TS_PRICE_PER_GB_MONTH, TS_EPARSE, 0},
+        {"per hour", "$2.99/h", TS_PRICE_PER_HOUR, 0, 2.99},
+        {"no dollar", "2.5/hour", TS_PRICE_PER_HOUR, 0, 2.5},
+        {"per minute", "$0.05/min", TS_PRICE_PER_HOUR, 0, 3.0},          /* x 60 */
+        {"per month", "$2190/month", TS_PRICE_PER_HOUR, 0, 3.0},         /* / 730 */
+        {"per second", "$1/s", TS_PRICE_PER_HOUR, 0, 3600},
+        {"per day", "$24/day", TS_PRICE_PER_HOUR, 0, 1},
+        {"hour is not size", "$2.99/GB", TS_PRICE_PER_HOUR, TS_EPARSE, 0},
+        {"per 1000", "$0.0004/1000", TS_PRICE_PER_REQUEST, 0, 4e-7},
+        {"per 1m", "$0.4/1M", TS_PRICE_PER_REQUEST, 0, 4e-7},
+        {"per 10k", "$0.0044/10k", TS_PRICE_PER_REQUEST, 0, 4.4e-7},
+        {"per req", "$4e-7/req", TS_PRICE_PER_REQUEST, 0, 4e-7},
+        {"per 1000 requests", "$0.005/1000 requests", TS_PRICE_PER_REQUEST, 0, 5e-6},
+        {"per zero", "$0.0004/0", TS_PRICE_PER_REQUEST, TS_EPARSE, 0},
+        {"per half", "$0.0004/1.5", TS_PRICE_PER_REQUEST, TS_EPARSE, 0},
+        {"per kwh", "$0.12/kWh", TS_PRICE_PER_KWH, 0, 0.12},
+        {"per mwh", "$120/MWh", TS_PRICE_PER_KWH, 0, 0.12},
+        {"per wh", "$0.00012/Wh", TS_PRICE_PER_KWH, 0, 0.12},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_err_t err = {0};
+        double v = -1;
+        int rc = ts_parse_price(cases[i].in, cases[i].unit, &v, &err);
+        if (rc != cases[i].rc ||
+            (rc == 0 && fabs(v - cases[i].want) > 1e-12 * fabs(cases[i].want)))
+            fail_msg("case %s: rc %d value %.17g", cases[i].name, rc, v);
+        if (rc == TS_EPARSE && !strstr(err.msg, "expected a price such as"))
+            fail_msg("case %s: message '%s'", cases[i].name, err.msg);
+        if (rc != 0)
+            assert_non_null(strstr(err.msg, cases[i].in));
+    }
+}
+
+/* The written form reads back to the price (12 significant digits) and shows per-request
+ * prices per 1,000, as price lists do. */
+static void test_units_price_format_round_trips(void **state)
+{
+    (void)state;
+    static const struct price_case cases[] = {
+        {"rent", "$0.023/GB-month", TS_PRICE_PER_GB_MONTH, 0, 0.023},
+        {"get", "$0.0004/1000", TS_PRICE_PER_REQUEST, 0, 4e-7},
+        {"gpu", "$2.99/h", TS_PRICE_PER_HOUR, 0, 2.99},
+        {"purchase", "$0.1/GB", TS_PRICE_PER_GB, 0, 0.1},
+        {"energy", "$0.12/kWh", TS_PRICE_PER_KWH, 0, 0.12},
+        {"per gib", "$0.023/GiB-month", TS_PRICE_PER_GB_MONTH, 0, 0.023 / 1.073741824},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_err_t err = {0};
+        double v = 0, back = 0;
+        assert_int_equal(ts_parse_price(cases[i].in, cases[i].unit, &v, &err), 0);
+        assert_string_equal(ts_format_price(v, cases[i].unit, buf, sizeof(buf)), cases[i].in);
+        assert_int_equal(ts_parse_price(buf, cases[i].unit, &back, &err), 0);
+        assert_true(fabs(back - v) <= 1e-12 * v);
+    }
+}
+
+static void test_units_power_and_years(void **state)
+{
+    (void)state;
+    ts_err_t err = {0};
+    double w = -1;
+    assert_int_equal(ts_parse_power("700W", &w, &err), 0);
+    assert_true(w == 700);
+    assert_int_equal(ts_parse_power("1.2kW", &w, &err), 0);
+    assert_true(w == 1200);
+    assert_int_equal(ts_parse_power("25 w", &w, &err), 0);
+    assert_true(w == 25);
+    assert_int_equal(ts_parse_power("0", &w, &err), 0);
+    assert_true(w == 0);
+    assert_int_equal(ts_parse_power("700", &w, &err), TS_EPARSE);
+    assert_non_null(strstr(err.msg, "expected a power such as 700W"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_parse_power("-5W", &w, &err), TS_ERANGE);
+    uint64_t ns;
+    assert_int_equal(ts_parse_duration("5y", &ns, &err), 0);
+    assert_int_equal(ns, 5ULL * 365 * 86400 * 1000000000ULL); /* a year is 365 days */
+}
+
 static void test_units_suggest(void **state)
 {
     (void)state;
@@ -209,6 +324,9 @@ int main(void)
         cmocka_unit_test(test_units_format),       cmocka_unit_test(test_units_suggest),
         cmocka_unit_test(test_units_rate_table),
         cmocka_unit_test(test_units_rate_format_round_trips),
+        cmocka_unit_test(test_units_price_table),
+        cmocka_unit_test(test_units_price_format_round_trips),
+        cmocka_unit_test(test_units_power_and_years),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

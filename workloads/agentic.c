@@ -652,6 +652,12 @@ static int ag_reset(ts_reader_t *r, ts_err_t *err)
     return 0;
 }
 
+/* Sessions: the top-level ones started (a sub-agent is part of its parent's session). */
+static void ag_units(const ts_reader_t *r, ts_reader_units_t *out)
+{
+    out->sessions = ((const agentic_gen_t *)r)->n_arrived;
+}
+
 const ts_reader_ops_t ts_reader_gen_agentic = {
     .abi = TS_READER_ABI,
     .name = "agentic",
@@ -665,4 +671,5 @@ const ts_reader_ops_t ts_reader_gen_agentic = {
     .next = ag_next,
     .reset = ag_reset,
     .close = ag_close,
+    .units = ag_units,
 };

@@ -187,6 +187,7 @@ typedef struct inf_gen {
     /* progress */
     uint64_t n_out;   /* block requests returned */
     uint64_t n_llm;   /* LLM requests started */
+    uint64_t n_tokens; /* their prompt and output tokens */
     uint64_t n_conv;  /* conversations started */
     double clock_ns;  /* arrival time of the next LLM request */
     bool base_loaded; /* lora: the base model was read */
@@ -266,7 +267,7 @@ static void inf_reseed(inf_gen_t *g)
     if (g->seen)
         memset(g->seen, 0, (g->p.system_prompts * g->p.models + 7) / 8);
     g->n_resident = 0;
-    g->n_out = g->n_llm = g->n_conv = 0;
+    g->n_out = g->n_llm = g->n_conv = g->n_tokens = 0;
     g->clock_ns = 0;
     g->base_loaded = false;
     g->has_cur = false;
@@ -570,6 +571,7 @@ static int inf_request_start(inf_gen_t *g, ts_err_t *err)
     q->history_tokens = c->hist_tokens;
     q->prompt_tokens = c->hist_tokens + user;
     q->output_tokens = outt;
+    g->n_tokens += q->prompt_tokens + outt;
     q->block_tokens = b;
     q->block_bytes = g->block_bytes;
     q->n_prompt_blocks = q->prompt_tokens / b;
@@ -724,6 +726,15 @@ static void inf_info(const ts_reader_t *r, ts_reader_info_t *out)
     out->n_keys = out->n_requests;
 }
 
+/* Tokens served: every started LLM call's prompt and output (a trace cut by `requests`
+ * counts its last call whole). */
+static void inf_units(const ts_reader_t *r, ts_reader_units_t *out)
+{
+    const inf_gen_t *g = (const inf_gen_t *)r;
+    out->llm_requests = g->n_llm;
+    out->tokens = g->n_tokens;
+}
+
 int ts_gen_inference_current(const ts_reader_t *r, ts_inference_req_t *out, ts_err_t *err)
 {
     if (!r || r->ops != &ts_reader_gen_inference)
@@ -748,4 +759,5 @@ const ts_reader_ops_t ts_reader_gen_inference = {
     .reset = inf_reset,
     .close = inf_close,
     .info = inf_info,
+    .units = inf_units,
 };

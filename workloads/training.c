@@ -198,6 +198,9 @@ typedef struct train_gen {
     uint64_t n_requests;
     uint64_t n_keys;
     uint64_t n_emitted; /* requests returned since open or reset */
+    uint64_t step_top;  /* 1 + the highest step whose sample reads have been issued */
+    uint64_t step_new;  /* steps from here on are read for the first time (this segment) */
+    uint64_t n_new_reads; /* sample reads of first-time steps: progress, restarts excluded */
     train_walk_t w;
     uint64_t key_epoch;        /* epoch of rk (UINT64_MAX: none) */
     uint64_t rk[TRAIN_ROUNDS]; /* Feistel round keys of key_epoch */
@@ -337,9 +340,11 @@ static void walk_issue(train_gen_t *t, uint64_t from, uint64_t to)
     w->r = w->i = 0;
 }
 
-/* A (re)start at logical step k: batches k .. k + prefetch are issued at once. */
+/* A (re)start at logical step k: batches k .. k + prefetch are issued at once. Steps below
+ * step_top were read before the failure: their reads again are not progress. */
 static void walk_segment(train_gen_t *t, uint64_t k)
 {
+    t->step_new = t->step_top;
     t->w.k = k;
     walk_issue(t, k, k + t->p.prefetch + 1);
 }
@@ -529,6 +534,7 @@ static void train_rewind(train_gen_t *t)
     ts__gen_rewind(&t->g);
     t->key_epoch = UINT64_MAX;
     t->n_emitted = 0;
+    t->step_top = t->n_new_reads = 0;
     walk_start(t);
 }
 
@@ -608,6 +614,11 @@ static int train_step(train_gen_t *t, ts_req_t *req)
                      * it whole and compute when all of it has arrived */
                     train_fill(req, w->now_ns, s, ts__gen_size(&t->g, s), w->r, TS_OP_GET,
                                w->i + 1 == len ? TS_REQ_GROUP_END : 0);
+                    if (w->iss_k >= t->step_new) {
+                        t->n_new_reads++;
+                        if (w->iss_k >= t->step_top)
+                            t->step_top = w->iss_k + 1;
+                    }
                     w->i++;
                     return 1;
                 }
@@ -671,6 +682,15 @@ static void train_info(const ts_reader_t *r, ts_reader_info_t *out)
     out->n_keys = t->n_keys;
 }
 
+/* Epochs of progress: reads of steps never read before, over the dataset (a trace cut by
+ * `requests` gives a fraction; steps replayed after a restart are not counted again). */
+static void train_units(const ts_reader_t *r, ts_reader_units_t *out)
+{
+    const train_gen_t *t = (const train_gen_t *)r;
+    out->epochs = (double)t->n_new_reads / (double)t->p.samples;
+    out->gpus = t->ranks;
+}
+
 const ts_reader_ops_t ts_reader_gen_training = {
     .abi = TS_READER_ABI,
     .name = "training",
@@ -685,4 +705,5 @@ const ts_reader_ops_t ts_reader_gen_training = {
     .reset = train_reset,
     .close = train_close,
     .info = train_info,
+    .units = train_units,
 };
