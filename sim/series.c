@@ -49,7 +49,6 @@ int ts_series_layout(ts_series_t *s, uint32_t n_tiers, uint32_t n_res, size_t ro
     s->n_tiers = n_tiers;
     s->n_res = n_res;
     s->n_cols = cols;
-    s->max_points = rows;
     return 0;
 }
 

@@ -114,9 +114,10 @@ int ts_series_create(const ts_series_spec_t *spec, ts_series_t **out, ts_err_t *
 void ts_series_destroy(ts_series_t *s);
 
 /* Sizes the table for n_tiers tiers, n_res engine columns and `rows` rows (allocated,
- * zeroed). The engines call it through ts_series_begin; a reader of a results file calls it
- * directly, then fills v and the read-only fields. Returns 0, TS_EINVAL (more than
- * TS_MAX_TIERS tiers, or a table already sized) or TS_ENOMEM. */
+ * zeroed). The engines call it through ts_series_begin (rows = max_points); a reader of a
+ * results file calls it directly with rows = the points it read, then fills v and the
+ * read-only fields. Returns 0, TS_EINVAL (more than TS_MAX_TIERS tiers, or a table already
+ * sized) or TS_ENOMEM. */
 int ts_series_layout(ts_series_t *s, uint32_t n_tiers, uint32_t n_res, size_t rows,
                      ts_err_t *err);
 

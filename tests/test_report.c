@@ -831,7 +831,7 @@ static void test_report_write_dir_files(void **state)
     make_result(&r);
     r.wall_s = 1.5;
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, true, true, true, &err), 0);
+    assert_int_equal(ts_report_write_dir(&r, dir, true, true, true, false, &err), 0);
     size_t n_hidden;
     assert_int_equal(count_entries(dir, &n_hidden), 3);
     assert_int_equal(n_hidden, 0); /* no temporary file left */
@@ -861,7 +861,7 @@ static void test_report_write_dir_files(void **state)
     free(json);
 
     /* again, only the CSV: it replaces tiers.csv, nothing else appears */
-    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, &err), 0);
+    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, false, &err), 0);
     assert_int_equal(count_entries(dir, NULL), 3);
 }
 
@@ -872,7 +872,7 @@ static void test_report_write_dir_only_json(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, true, false, false, &err), 0);
+    assert_int_equal(ts_report_write_dir(&r, dir, true, false, false, false, &err), 0);
     assert_int_equal(count_entries(dir, NULL), 1);
     char path[1300];
     snprintf(path, sizeof(path), "%s/result.json", dir);
@@ -891,20 +891,20 @@ static void test_report_write_dir_not_a_dir(void **state)
     make_result(&r);
 
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, file, true, true, true, &err);
+    int rc = ts_report_write_dir(&r, file, true, true, true, false, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, file));
     assert_non_null(strstr(err.msg, "not a directory"));
 
     snprintf(below, sizeof(below), "%s/sub", file);
     ts_err_clear(&err);
-    rc = ts_report_write_dir(&r, below, true, true, true, &err);
+    rc = ts_report_write_dir(&r, below, true, true, true, false, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, below));
     assert_int_equal(count_entries((const char *)*state, NULL), 1);
 
     ts_err_clear(&err);
-    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, &err), TS_EINVAL);
+    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, false, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "output directory"));
 }
 
@@ -922,7 +922,7 @@ static void test_report_write_dir_rename_fails(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+    int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
     assert_int_equal(rc, TS_EIO);
     assert_non_null(strstr(err.msg, blocker));
     size_t n_hidden;
@@ -942,7 +942,7 @@ static void test_report_write_dir_no_permission(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+    int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
     assert_int_equal(rc, TS_EIO);
     assert_int_equal(err.sys_errno, EACCES);
     assert_non_null(strstr(err.msg, "result.json"));
@@ -960,7 +960,7 @@ static void test_report_write_dir_oom(void **state)
     for (n = 0; n < 100000; n++) {
         ts_err_t err = {0};
         ts_mem_fail_after(n);
-        int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+        int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
         ts_mem_fail_after(-1);
         if (rc == 0)
             break;
