@@ -34,18 +34,28 @@ typedef struct h5w {
     char run[32];     /* "/runs/0000": messages name objects below it */
 } h5w_t;
 
-/* Records the first failure, naming the object (rel, below the run group) being written. */
-static int h5w_fail(h5w_t *w, const char *rel)
+/* Records the first failure: "'<path>': cannot <what>", with the system's reason when
+ * the disk is full. */
+static int h5w_fail_what(h5w_t *w, const char *what)
 {
     int e = errno;
     if (w->rc)
         return w->rc;
     if (e == ENOSPC || e == EDQUOT || e == EFBIG)
-        w->rc = ts_err_sys(w->err, TS_ENOSPC, e, "'%s': cannot write %s/%s", w->path, w->run,
-                           rel);
+        w->rc = ts_err_sys(w->err, TS_ENOSPC, e, "'%s': cannot %s", w->path, what);
     else
-        w->rc = ts_err_set(w->err, TS_EIO, "'%s': cannot write %s/%s", w->path, w->run, rel);
+        w->rc = ts_err_set(w->err, TS_EIO, "'%s': cannot %s", w->path, what);
     return w->rc;
+}
+
+/* The same naming the object being written: rel below the run group ("" for the group or
+ * the root itself). */
+static int h5w_fail(h5w_t *w, const char *rel)
+{
+    char what[200];
+    snprintf(what, sizeof(what), "write %s%s%s", w->run[0] || rel[0] ? w->run : "/",
+             rel[0] ? "/" : "", rel);
+    return h5w_fail_what(w, what);
 }
 
 static int h5w_oom(h5w_t *w, const char *rel)
@@ -481,7 +491,7 @@ int ts__report_h5_write(const ts_result_t *const *runs, size_t n, const char *pa
             H5Gclose(g);
         w.run[0] = 0;
         if (H5Fclose(file) < 0)
-            h5w_fail(&w, "(closing the file)");
+            h5w_fail_what(&w, "complete the file (disk full?)");
     }
     if (fcpl >= 0)
         H5Pclose(fcpl);
