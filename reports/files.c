@@ -9,7 +9,6 @@
  * temporary files, so a reader only ever sees a previous complete file or a new complete
  * one. result.json is written without timing (deterministic); report.txt includes the wall
  * time when the result has one.
- * result.h5 is written by HDF5 through the temporary file's name, then reopened to be synced.
  * Cost: four small files; no heap allocation apart from the JSON and HDF5 writers'.
  */
 #include "report.h"
@@ -22,15 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../sim/mem.h"
 #include "h5_internal.h"
 
 typedef int (*files_writer_fn)(const ts_result_t *res, FILE *out, ts_err_t *err);
-typedef int (*files_path_fn)(const ts_result_t *res, const char *path, ts_err_t *err);
 
 typedef struct files_out {
     const char *name;       /* file name inside the directory */
     files_writer_fn write;  /* fills the open temporary file */
-    files_path_fn write_path; /* or writes the temporary file by its name (HDF5) */
     bool is_wanted;         /* asked for by the caller */
     bool has_tmp;           /* tmp exists on disk and must be renamed or removed */
     char tmp[PATH_MAX];     /* temporary path */
@@ -42,9 +40,21 @@ static int files_json(const ts_result_t *res, FILE *out, ts_err_t *err)
     return ts_report_json(res, false, out, err);
 }
 
-static int files_h5(const ts_result_t *res, const char *path, ts_err_t *err)
+/* result.h5: the file's bytes, built in memory, then written like any other. */
+static int files_h5(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
-    return ts__report_h5_write(&res, 1, path, err);
+    void *image;
+    size_t size;
+    int rc = ts__report_h5_image(&res, 1, &image, &size, err);
+    if (rc)
+        return rc;
+    errno = 0;
+    if (fwrite(image, 1, size, out) != size || fflush(out) != 0) {
+        int e = errno;
+        rc = ts_err_sys(err, TS_EIO, e ? e : EIO, "hdf5: write failed");
+    }
+    ts_free(image);
+    return rc;
 }
 
 /* The library code for a system error: full disks and missing paths keep their meaning. */
@@ -97,23 +107,6 @@ static int files_mkdir_p(const char *dir, ts_err_t *err)
     return 0;
 }
 
-/* A writer that opens the file by its name (HDF5): the empty temporary file is closed,
- * written through its name, then reopened to be synced. Takes fd. */
-static int files_write_path(const ts_result_t *res, files_out_t *o, int fd, ts_err_t *err)
-{
-    close(fd);
-    int rc = o->write_path(res, o->tmp, err);
-    if (rc)
-        return rc;
-    fd = open(o->tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return files_sys(err, errno, o->path, "cannot reopen to sync");
-    if (fsync(fd) != 0)
-        rc = files_sys(err, errno, o->path, "cannot sync");
-    close(fd);
-    return rc;
-}
-
 /* Writes o->tmp in full and syncs it; on failure nothing is left on disk. */
 static int files_write_tmp(const ts_result_t *res, files_out_t *o, ts_err_t *err)
 {
@@ -128,13 +121,6 @@ static int files_write_tmp(const ts_result_t *res, files_out_t *o, ts_err_t *err
     if (fchmod(fd, 0644) != 0) {
         rc = files_sys(err, errno, o->path, "cannot set permissions");
         goto fail;
-    }
-    if (o->write_path) {
-        rc = files_write_path(res, o, fd, err);
-        fd = -1;
-        if (rc)
-            goto fail;
-        return 0;
     }
     f = fdopen(fd, "w");
     if (!f) {
@@ -196,7 +182,7 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
         {.name = "result.json", .write = files_json, .is_wanted = json},
         {.name = "tiers.csv", .write = ts_report_csv, .is_wanted = csv},
         {.name = "report.txt", .write = ts_report_text, .is_wanted = text},
-        {.name = "result.h5", .write_path = files_h5, .is_wanted = hdf5},
+        {.name = "result.h5", .write = files_h5, .is_wanted = hdf5},
     };
     const size_t n_outs = sizeof(outs) / sizeof(outs[0]);
     if (!json && !csv && !text && !hdf5)

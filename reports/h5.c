@@ -6,15 +6,13 @@
  * One group per run under /runs; inside it small contiguous datasets (tables of a few rows,
  * histograms of their non-empty buckets, series of at most outputs.points rows), so a run
  * costs a few hundred KiB at most and no compression is needed. Objects are created without
- * time stamps, so the same results give a byte-identical file. The file is written through
- * "<path>.tmp.XXXXXX" and renamed into place (traces/io.c's atomic file), or, inside an
- * output directory, through reports/files.c's temporary name. HDF5 reports a full disk
- * late (often when the file is closed): every call is checked, and ENOSPC, EDQUOT and
- * EFBIG (a file size limit) become TS_ENOSPC.
+ * time stamps, so the same results give a byte-identical file. The file is built in memory
+ * (see ts__report_h5_image for why), then written through "<path>.tmp.XXXXXX" and renamed
+ * into place (traces/io.c's atomic file), or, inside an output directory, through
+ * reports/files.c's temporary file.
  */
 #include "h5.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,24 +25,18 @@
 #define H5W_WHAT "results file"
 
 typedef struct h5w {
-    const char *path; /* the file, for messages */
     ts_err_t *err;
     int rc;           /* the first error */
     hid_t gcpl, dcpl; /* group and dataset creation: no time stamps */
     char run[32];     /* "/runs/0000": messages name objects below it */
 } h5w_t;
 
-/* Records the first failure: "'<path>': cannot <what>", with the system's reason when
- * the disk is full. */
+/* Records the first failure: "cannot <what>". Built in memory, the file can fail only for
+ * want of memory inside HDF5 or a value HDF5 refuses. */
 static int h5w_fail_what(h5w_t *w, const char *what)
 {
-    int e = errno;
-    if (w->rc)
-        return w->rc;
-    if (e == ENOSPC || e == EDQUOT || e == EFBIG)
-        w->rc = ts_err_sys(w->err, TS_ENOSPC, e, "'%s': cannot %s", w->path, what);
-    else
-        w->rc = ts_err_set(w->err, TS_EIO, "'%s': cannot %s", w->path, what);
+    if (!w->rc)
+        w->rc = ts_err_set(w->err, TS_EIO, "cannot %s (HDF5 error)", what);
     return w->rc;
 }
 
@@ -61,8 +53,7 @@ static int h5w_fail(h5w_t *w, const char *rel)
 static int h5w_oom(h5w_t *w, const char *rel)
 {
     if (!w->rc)
-        w->rc = ts_err_set(w->err, TS_ENOMEM, "'%s': out of memory writing %s/%s", w->path,
-                           w->run, rel);
+        w->rc = ts_err_set(w->err, TS_ENOMEM, "out of memory writing %s/%s", w->run, rel);
     return w->rc;
 }
 
@@ -452,32 +443,29 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
     return w->rc;
 }
 
-static int h5w_create_error(h5w_t *w)
-{
-    int e = errno;
-    int code = e == ENOSPC || e == EDQUOT || e == EFBIG ? TS_ENOSPC
-               : e == ENOENT                            ? TS_ENOENT
-                                                        : TS_EIO;
-    if (e)
-        return ts_err_sys(w->err, code, e, "cannot create %s '%s'", H5W_WHAT, w->path);
-    return ts_err_set(w->err, code, "cannot create %s '%s'", H5W_WHAT, w->path);
-}
-
-int ts__report_h5_write(const ts_result_t *const *runs, size_t n, const char *path,
+/* The whole file is built in memory (HDF5's core driver with no backing store) and written
+ * out by the caller, so HDF5 itself never does I/O: HDF5 1.10 leaves a file whose closing
+ * failed (a full disk found while flushing) half torn down, and the library crashes when it
+ * terminates at exit. Written from memory, a full disk is an ordinary write error. */
+int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
                         ts_err_t *err)
 {
+    *image = NULL;
+    *size = 0;
     ts__h5_quiet();
-    h5w_t w = {.path = path, .err = err, .gcpl = -1, .dcpl = -1};
-    errno = 0;
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1};
+    char name[64];
+    snprintf(name, sizeof(name), "tiersim-results-%p.h5", (void *)&w);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     w.gcpl = H5Pcreate(H5P_GROUP_CREATE);
     w.dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t file = -1;
-    if (fcpl >= 0 && w.gcpl >= 0 && w.dcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
+    if (fcpl >= 0 && fapl >= 0 && w.gcpl >= 0 && w.dcpl >= 0 &&
+        H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
         H5Pset_obj_track_times(w.gcpl, 0) >= 0 && H5Pset_obj_track_times(w.dcpl, 0) >= 0)
-        file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+        file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
     if (file < 0) {
-        w.rc = h5w_create_error(&w);
+        w.rc = ts_err_set(err, TS_ENOMEM, "cannot create a results file in memory");
     } else {
         uint32_t schema = TS__H5_SCHEMA;
         h5w_attr_str(&w, file, "", "format", TS__H5_FORMAT);
@@ -490,15 +478,27 @@ int ts__report_h5_write(const ts_result_t *const *runs, size_t n, const char *pa
         if (g >= 0)
             H5Gclose(g);
         w.run[0] = 0;
-        if (H5Fclose(file) < 0)
-            h5w_fail_what(&w, "complete the file (disk full?)");
+        ssize_t len = w.rc || H5Fflush(file, H5F_SCOPE_GLOBAL) < 0
+                          ? -1
+                          : H5Fget_file_image(file, NULL, 0);
+        if (!w.rc && len <= 0)
+            h5w_fail_what(&w, "build the file image");
+        if (!w.rc && !(*image = ts_malloc((size_t)len)))
+            h5w_oom(&w, "");
+        if (!w.rc && H5Fget_file_image(file, *image, (size_t)len) != len)
+            h5w_fail_what(&w, "copy the file image");
+        if (!w.rc)
+            *size = (size_t)len;
+        H5Fclose(file);
     }
-    if (fcpl >= 0)
-        H5Pclose(fcpl);
-    if (w.gcpl >= 0)
-        H5Pclose(w.gcpl);
-    if (w.dcpl >= 0)
-        H5Pclose(w.dcpl);
+    if (w.rc) {
+        ts_free(*image);
+        *image = NULL;
+    }
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    H5Pclose(w.gcpl);
+    H5Pclose(w.dcpl);
     return w.rc;
 }
 
@@ -509,16 +509,21 @@ int ts_report_h5_runs(const ts_result_t *const *runs, size_t n, const char *path
     for (size_t i = 0; i < n; i++)
         if (!runs[i])
             return ts_err_set(err, TS_EINVAL, "write results file: run %zu is missing", i);
-    ts__afile_t af;
-    int rc = ts__afile_open(&af, path, H5W_WHAT, err);
-    if (rc)
+    void *image;
+    size_t size;
+    int rc = ts__report_h5_image(runs, n, &image, &size, err);
+    if (rc) {
+        ts_err_prefix(err, "'%s'", path);
         return rc;
-    close(af.fd); /* HDF5 writes the temporary file through its own name */
-    af.fd = -1;
-    rc = ts__report_h5_write(runs, n, af.tmp, err);
+    }
+    ts__afile_t af;
+    rc = ts__afile_open(&af, path, H5W_WHAT, err);
+    if (rc == 0)
+        rc = ts__afile_write(&af, image, size, H5W_WHAT, err);
     if (rc == 0)
         rc = ts__afile_commit(&af, H5W_WHAT, err);
     ts__afile_discard(&af);
+    ts_free(image);
     return rc;
 }
 

@@ -21,8 +21,9 @@
 
 /* Writes res as the one run of a results file at path, through a temporary file beside it
  * renamed into place. Returns 0, TS_EINVAL (NULL argument), TS_ENOENT (no such
- * directory), TS_ENOSPC (disk full, file size limit), TS_EIO or TS_ENOMEM; on failure
- * nothing is left at path and no temporary file remains. */
+ * directory), TS_ENOSPC (disk or quota full), TS_EIO (any other write error; sys_errno
+ * says which) or TS_ENOMEM; on failure nothing is left at path and no temporary file
+ * remains. The file is built in memory first (its size: a few hundred KiB a run). */
 int ts_report_h5(const ts_result_t *res, const char *path, ts_err_t *err);
 
 /* The same for n >= 1 runs (a sweep): runs[i] becomes /runs/<i, four digits>. */

@@ -552,9 +552,8 @@ int ts_result_h5_read(ts_result_h5_t *f, size_t i, ts_result_t *res, ts_err_t *e
         return ts_err_set(err, TS_ERANGE, "'%s' has %llu runs: there is no run %zu", f->path,
                           (unsigned long long)f->n_runs, i);
     h5r_t r = {.path = f->path, .err = err};
-    char name[32];
-    snprintf(name, sizeof(name), "runs/%04zu", i);
-    snprintf(r.run, sizeof(r.run), "/%s", name);
+    snprintf(r.run, sizeof(r.run), "/runs/%04zu", i);
+    const char *name = r.run + 1;
     hid_t run = H5Lexists(f->file, "runs", H5P_DEFAULT) > 0 &&
                         H5Lexists(f->file, name, H5P_DEFAULT) > 0
                     ? H5Gopen2(f->file, name, H5P_DEFAULT)
