@@ -120,10 +120,11 @@ typedef struct timed {
     uint32_t cap_grp, free_grp;
     uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
     timed_client_t *cl;            /* closed loop: [clients] */
+    ts_timed_result_t *out;
+    /* the series' engine columns (cold: read at interval boundaries only) */
     uint32_t n_res;                /* resources, in the order of the result's res */
     uint32_t res_order[TS_TIMED_MAX_RES];
     bool res_is_link[TS_TIMED_MAX_RES];
-    ts_timed_result_t *out;
 } timed_t;
 
 /* ---- request records ---- */
