@@ -23,9 +23,7 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <hdf5.h>
 #include <math.h>
 #include <signal.h>
@@ -40,6 +38,7 @@
 #include "reports/report.h"
 #include "sim/mem.h"
 #include "sim/run.h"
+#include "scratch_test.h"
 
 #define MS 1000000ull
 
@@ -48,60 +47,12 @@ static const char k_trace[] = "0,1,1000\n2,2,1000\n4,1,1000\n12,3,1000\n"
 
 /* ---- scratch directory and helpers --------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static int scratch_setup(void **state)
-{
-    char *base = malloc(1024);
-    if (!base)
-        return -1;
-    snprintf(base, 1024, "%s/test_report_h5.XXXXXX", TS_BINARY_DIR);
-    if (!mkdtemp(base)) {
-        free(base);
-        return -1;
-    }
-    *state = base;
-    return 0;
-}
-
-static int scratch_teardown(void **state)
-{
-    char *base = *state;
-    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(base);
-    return 0;
-}
-
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(fputs(text, f) >= 0, 1);
     assert_int_equal(fclose(f), 0);
-}
-
-/* Entries of dir other than . and ..; *n_tmp counts temporary files (".tmp." or a leading
- * dot). */
-static size_t count_entries(const char *dir, size_t *n_tmp)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0, t = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        n++;
-        t += e->d_name[0] == '.' || strstr(e->d_name, ".tmp.") != NULL;
-    }
-    closedir(d);
-    if (n_tmp)
-        *n_tmp = t;
-    return n;
 }
 
 static bool exists(const char *path)
@@ -129,18 +80,27 @@ static void hand_yaml(const char *dir, const char *engine, char *buf, size_t siz
              trace, engine, dir);
 }
 
-/* Runs the hand trace into *res (override seed=7, so one override is kept). */
-static void hand_run(const char *dir, const char *engine, char *yaml, size_t size,
-                     ts_result_t *res)
+/* The hand trace run by engine (override seed=7, so one override is kept) into a new
+ * result; its YAML into yaml. Free with drop. */
+static ts_result_t *hand_run(const char *dir, const char *engine, char *yaml, size_t size)
 {
     hand_yaml(dir, engine, yaml, size);
     const char *ovr[] = {"seed=7"};
     ts_scenario_t *sc = NULL;
     ts_err_t err = {0};
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    assert_non_null(res);
     if (ts_scenario_load_string(yaml, "hand.yaml", dir, ovr, 1, &sc, &err) ||
         ts_run(sc, res, &err))
         fail_msg("hand run (%s): %s: %s", engine, err.where, err.msg);
     ts_scenario_destroy(sc);
+    return res;
+}
+
+static void drop(ts_result_t *res)
+{
+    ts_result_release(res);
+    ts_free(res);
 }
 
 /* ---- reading with the HDF5 C API ------------------------------------------------------ */
@@ -229,14 +189,12 @@ static void test_report_h5_hand_trace_fast(void **state)
 {
     const char *dir = *state;
     char yaml[4096], path[1200], buf[4096];
-    ts_result_t *res = ts_calloc(1, sizeof(*res));
-    assert_non_null(res);
-    hand_run(dir, "fast", yaml, sizeof(yaml), res);
+    ts_result_t *res = hand_run(dir, "fast", yaml, sizeof(yaml));
     snprintf(path, sizeof(path), "%s/r.h5", dir);
     ts_err_t err = {0};
     assert_int_equal(ts_report_h5(res, path, &err), 0);
     size_t n_tmp;
-    count_entries(dir, &n_tmp);
+    scratch_count(dir, &n_tmp);
     assert_int_equal(n_tmp, 0);
 
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -329,8 +287,7 @@ static void test_report_h5_hand_trace_fast(void **state)
     assert_column(f, "runs/0000/series/total", "backing_requests", backing, 3);
     assert_real_column(f, "runs/0000/series/total", "hit_ratio", ratio, 3);
     H5Fclose(f);
-    ts_result_release(res);
-    ts_free(res);
+    drop(res);
 }
 
 /* The timed engine issues each request at its trace time, so the tier sees the same three
@@ -341,9 +298,7 @@ static void test_report_h5_hand_trace_timed_histograms(void **state)
 {
     const char *dir = *state;
     char yaml[4096], path[1200];
-    ts_result_t *res = ts_calloc(1, sizeof(*res));
-    assert_non_null(res);
-    hand_run(dir, "timed", yaml, sizeof(yaml), res);
+    ts_result_t *res = hand_run(dir, "timed", yaml, sizeof(yaml));
     snprintf(path, sizeof(path), "%s/t.h5", dir);
     ts_err_t err = {0};
     assert_int_equal(ts_report_h5(res, path, &err), 0);
@@ -397,8 +352,7 @@ static void test_report_h5_hand_trace_timed_histograms(void **state)
     H5Sclose(sp);
     H5Dclose(u);
     H5Fclose(f);
-    ts_result_release(res);
-    ts_free(res);
+    drop(res);
 }
 
 /* ---- reading back ------------------------------------------------------------------- */
@@ -464,11 +418,8 @@ static void test_report_h5_sweep_reads_back(void **state)
     char yaml[4096], path[1200];
     ts_result_t *runs[2], *back = ts_calloc(1, sizeof(*back));
     assert_non_null(back);
-    for (int i = 0; i < 2; i++) {
-        runs[i] = ts_calloc(1, sizeof(*runs[i]));
-        assert_non_null(runs[i]);
-        hand_run(dir, i ? "timed" : "fast", yaml, sizeof(yaml), runs[i]);
-    }
+    for (int i = 0; i < 2; i++)
+        runs[i] = hand_run(dir, i ? "timed" : "fast", yaml, sizeof(yaml));
     snprintf(path, sizeof(path), "%s/sweep.h5", dir);
     ts_err_t err = {0};
     assert_int_equal(ts_report_h5_runs((const ts_result_t *const *)runs, 2, path, &err), 0);
@@ -484,10 +435,8 @@ static void test_report_h5_sweep_reads_back(void **state)
     assert_int_equal(ts_result_h5_read(f, 2, back, &err), TS_ERANGE);
     assert_non_null(strstr(err.msg, "has 2 runs: there is no run 2"));
     ts_result_h5_close(f);
-    for (int i = 0; i < 2; i++) {
-        ts_result_release(runs[i]);
-        ts_free(runs[i]);
-    }
+    for (int i = 0; i < 2; i++)
+        drop(runs[i]);
     ts_free(back);
 }
 
@@ -496,9 +445,7 @@ static void test_report_h5_deterministic(void **state)
 {
     const char *dir = *state;
     char yaml[4096], p1[1200], p2[1200];
-    ts_result_t *res = ts_calloc(1, sizeof(*res));
-    assert_non_null(res);
-    hand_run(dir, "timed", yaml, sizeof(yaml), res);
+    ts_result_t *res = hand_run(dir, "timed", yaml, sizeof(yaml));
     snprintf(p1, sizeof(p1), "%s/a.h5", dir);
     snprintf(p2, sizeof(p2), "%s/b.h5", dir);
     ts_err_t err = {0};
@@ -518,8 +465,7 @@ static void test_report_h5_deterministic(void **state)
     } while (ca != EOF);
     fclose(a);
     fclose(b);
-    ts_result_release(res);
-    ts_free(res);
+    drop(res);
 }
 
 /* write_dir writes result.h5 beside the others, readable. */
@@ -527,15 +473,14 @@ static void test_report_h5_write_dir(void **state)
 {
     const char *dir = *state;
     char yaml[4096], out[1200], path[1300];
-    ts_result_t *res = ts_calloc(1, sizeof(*res)), *back = ts_calloc(1, sizeof(*back));
-    assert_non_null(res);
+    ts_result_t *res = hand_run(dir, "fast", yaml, sizeof(yaml));
+    ts_result_t *back = ts_calloc(1, sizeof(*back));
     assert_non_null(back);
-    hand_run(dir, "fast", yaml, sizeof(yaml), res);
     snprintf(out, sizeof(out), "%s/out", dir);
     ts_err_t err = {0};
     assert_int_equal(ts_report_write_dir(res, out, true, true, true, true, &err), 0);
     size_t n_tmp;
-    assert_int_equal(count_entries(out, &n_tmp), 4);
+    assert_int_equal(scratch_count(out, &n_tmp), 4);
     assert_int_equal(n_tmp, 0);
     snprintf(path, sizeof(path), "%s/result.h5", out);
     ts_result_h5_t *f = NULL;
@@ -543,10 +488,8 @@ static void test_report_h5_write_dir(void **state)
     assert_int_equal(ts_result_h5_read(f, 0, back, &err), 0);
     assert_same_result(res, back);
     ts_result_h5_close(f);
-    ts_result_release(back);
-    ts_result_release(res);
-    ts_free(back);
-    ts_free(res);
+    drop(back);
+    drop(res);
 }
 
 /* ---- write failures leave nothing ------------------------------------------------------ */
@@ -563,7 +506,7 @@ static void test_report_h5_missing_directory(void **state)
     assert_int_equal(ts_report_h5(&r, path, &err), TS_ENOENT);
     assert_non_null(strstr(err.msg, "cannot create results file"));
     assert_non_null(strstr(err.msg, path));
-    assert_int_equal(count_entries(dir, NULL), 0);
+    assert_int_equal(scratch_count(dir, NULL), 0);
 }
 
 /* A file size limit of 4 KiB (writes past it fail with EFBIG, as they fail with ENOSPC on
@@ -573,9 +516,7 @@ static void test_report_h5_file_size_limit(void **state)
 {
     const char *dir = *state;
     char yaml[4096], path[1200], out[1200];
-    ts_result_t *res = ts_calloc(1, sizeof(*res));
-    assert_non_null(res);
-    hand_run(dir, "timed", yaml, sizeof(yaml), res);
+    ts_result_t *res = hand_run(dir, "timed", yaml, sizeof(yaml));
     snprintf(path, sizeof(path), "%s/r.h5", dir);
     snprintf(out, sizeof(out), "%s/out", dir);
     assert_int_equal(mkdir(out, 0755), 0);
@@ -597,12 +538,11 @@ static void test_report_h5_file_size_limit(void **state)
     if (rc2 != TS_EIO || !strstr(err2.msg, "result.h5") || !strstr(err2.msg, "write failed"))
         fail_msg("write_dir: rc %d: %s", rc2, err2.msg);
     assert_int_equal(err2.sys_errno, EFBIG);
-    assert_int_equal(count_entries(out, NULL), 0);
+    assert_int_equal(scratch_count(out, NULL), 0);
     size_t n_tmp;
-    count_entries(dir, &n_tmp);
+    scratch_count(dir, &n_tmp);
     assert_int_equal(n_tmp, 0);
-    ts_result_release(res);
-    ts_free(res);
+    drop(res);
 }
 
 /* Every allocation of the writer and the reader fails in turn: TS_ENOMEM each time, no
@@ -611,10 +551,9 @@ static void test_report_h5_oom(void **state)
 {
     const char *dir = *state;
     char yaml[4096], path[1200];
-    ts_result_t *res = ts_calloc(1, sizeof(*res)), *back = ts_calloc(1, sizeof(*back));
-    assert_non_null(res);
+    ts_result_t *res = hand_run(dir, "timed", yaml, sizeof(yaml));
+    ts_result_t *back = ts_calloc(1, sizeof(*back));
     assert_non_null(back);
-    hand_run(dir, "timed", yaml, sizeof(yaml), res);
     snprintf(path, sizeof(path), "%s/r.h5", dir);
     long n;
     for (n = 0;; n++) {
@@ -645,10 +584,8 @@ static void test_report_h5_oom(void **state)
     }
     assert_true(n > 2);
     assert_same_result(res, back);
-    ts_result_release(back);
-    ts_result_release(res);
-    ts_free(back);
-    ts_free(res);
+    drop(back);
+    drop(res);
 }
 
 /* ---- files the reader refuses ---------------------------------------------------------- */
@@ -657,14 +594,11 @@ static void test_report_h5_oom(void **state)
 static void good_file(const char *dir, const char *name, char *path, size_t size)
 {
     char yaml[4096];
-    ts_result_t *res = ts_calloc(1, sizeof(*res));
-    assert_non_null(res);
-    hand_run(dir, "timed", yaml, sizeof(yaml), res);
+    ts_result_t *res = hand_run(dir, "timed", yaml, sizeof(yaml));
     snprintf(path, size, "%s/%s", dir, name);
     ts_err_t err = {0};
     assert_int_equal(ts_report_h5(res, path, &err), 0);
-    ts_result_release(res);
-    ts_free(res);
+    drop(res);
 }
 
 /* Opens path and reads run 0: the code, with the message in err. */
@@ -677,8 +611,7 @@ static int read_run0(const char *path, ts_err_t *err)
     if (rc == 0)
         rc = ts_result_h5_read(f, 0, res, err);
     ts_result_h5_close(f);
-    ts_result_release(res);
-    ts_free(res);
+    drop(res);
     return rc;
 }
 
@@ -740,29 +673,29 @@ static void test_report_h5_newer_schema(void **state)
     expect_read_error(path, TS_EUNSUPPORTED, "written with results schema 2");
 }
 
+/* A deleted dataset or group is named in the error. */
 static void test_report_h5_missing_dataset(void **state)
 {
-    char path[1200];
-    good_file(*state, "d.h5", path, sizeof(path));
-    hid_t f = open_rw(path);
-    assert_true(H5Ldelete(f, "runs/0000/totals", H5P_DEFAULT) >= 0);
-    H5Fclose(f);
-    expect_read_error(path, TS_EFORMAT, "/runs/0000/totals: no such dataset");
-
-    good_file(*state, "h.h5", path, sizeof(path));
-    f = open_rw(path);
-    assert_true(H5Ldelete(f, "runs/0000/timed/hist/get@dram", H5P_DEFAULT) >= 0);
-    H5Fclose(f);
-    expect_read_error(path, TS_EFORMAT, "/runs/0000/timed/hist/get@dram: no such dataset");
-
-    good_file(*state, "r.h5", path, sizeof(path));
-    f = open_rw(path);
-    assert_true(H5Ldelete(f, "runs/0000", H5P_DEFAULT) >= 0);
-    H5Fclose(f);
-    expect_read_error(path, TS_EFORMAT, "/runs/0000: no such group");
+    static const struct {
+        const char *name, *link, *msg;
+    } cases[] = {
+        {"d.h5", "runs/0000/totals", "/runs/0000/totals: no such dataset"},
+        {"h.h5", "runs/0000/timed/hist/get@dram",
+         "/runs/0000/timed/hist/get@dram: no such dataset"},
+        {"s.h5", "runs/0000/series/tiers/dram", "/runs/0000/series/tiers/dram: no such dataset"},
+        {"r.h5", "runs/0000", "/runs/0000: no such group"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char path[1200];
+        good_file(*state, cases[i].name, path, sizeof(path));
+        hid_t f = open_rw(path);
+        assert_true(H5Ldelete(f, cases[i].link, H5P_DEFAULT) >= 0);
+        H5Fclose(f);
+        expect_read_error(path, TS_EFORMAT, cases[i].msg);
+    }
 }
 
-/* A tier table without the column hits (a table of names only). */
+/* A tier table with one column, capacity: the first column it lacks, tier, is named. */
 static void test_report_h5_missing_column(void **state)
 {
     char path[1200];
