@@ -47,6 +47,7 @@ static int replay(const ts_memtrace_t *mt, uint64_t n_keys, const ts_timed_confi
         rc = ts_hier_create(&hc, tiers, 2, &h, err);
     if (rc == 0)
         rc = ts_memtrace_reader(mt, &r, err);
+    ts_timed_result_release(res); /* the previous run's histograms */
     if (rc == 0)
         rc = ts_engine_timed(h, r, cfg, res, err);
     *secs = now_s() - t0;
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
                         res.res[i].mean_wait_ns, (unsigned long long)res.res[i].max_wait_ns,
                         (unsigned long long)res.res[i].n_ops);
     }
+    ts_timed_result_release(&res);
     ts_memtrace_destroy(mt);
     return 0;
 }

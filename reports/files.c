@@ -9,7 +9,7 @@
  * temporary files, so a reader only ever sees a previous complete file or a new complete
  * one. result.json is written without timing (deterministic); report.txt includes the wall
  * time when the result has one.
- * Cost: three small files; no heap allocation apart from the JSON writer's.
+ * Cost: four small files; no heap allocation apart from the JSON and HDF5 writers'.
  */
 #include "report.h"
 
@@ -20,6 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "../sim/mem.h"
+#include "h5_internal.h"
 
 typedef int (*files_writer_fn)(const ts_result_t *res, FILE *out, ts_err_t *err);
 
@@ -35,6 +38,23 @@ typedef struct files_out {
 static int files_json(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     return ts_report_json(res, false, out, err);
+}
+
+/* result.h5: the file's bytes, built in memory, then written like any other. */
+static int files_h5(const ts_result_t *res, FILE *out, ts_err_t *err)
+{
+    void *image;
+    size_t size;
+    int rc = ts__report_h5_image(&res, 1, &image, &size, err);
+    if (rc)
+        return rc;
+    errno = 0;
+    if (fwrite(image, 1, size, out) != size || fflush(out) != 0) {
+        int e = errno;
+        rc = ts_err_sys(err, TS_EIO, e ? e : EIO, "hdf5: write failed");
+    }
+    ts_free(image);
+    return rc;
 }
 
 /* The library code for a system error: full disks and missing paths keep their meaning. */
@@ -154,7 +174,7 @@ static int files_sync_dir(const char *dir, ts_err_t *err)
 }
 
 int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool csv,
-                        bool text, ts_err_t *err)
+                        bool text, bool hdf5, ts_err_t *err)
 {
     if (!res || !dir || !dir[0])
         return ts_err_set(err, TS_EINVAL, "write results: no output directory");
@@ -163,9 +183,10 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
         {.name = "tiers.csv", .write = ts_report_csv, .is_wanted = csv},
         {.name = "cost.csv", .write = ts_report_cost_csv, .is_wanted = csv && res->has_cost},
         {.name = "report.txt", .write = ts_report_text, .is_wanted = text},
+        {.name = "result.h5", .write = files_h5, .is_wanted = hdf5},
     };
     const size_t n_outs = sizeof(outs) / sizeof(outs[0]);
-    if (!json && !csv && !text)
+    if (!json && !csv && !text && !hdf5)
         return 0;
     int rc = files_mkdir_p(dir, err);
     if (rc)

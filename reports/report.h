@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - result writers: a readable text report, CSV (tiers, and the bill) and JSON.
+ * report.h - result writers: a readable text report, CSV (tiers, and the bill) and JSON
+ * (the HDF5 results file: h5.h).
  *
  * Writers read a ts_result_t only. The JSON document is stable (documented in
  * docs/results.md) and deterministic: it holds no wall-clock figure unless with_timing is
@@ -40,10 +41,11 @@ int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
 int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
 
 /* Writes the outputs a scenario asks for (result.json, tiers.csv and, with a bill, cost.csv,
- * report.txt) into dir, each atomically. Returns 0 or an error naming the file. dir is
- * created with its missing parents; result.json carries no timing. Errors: TS_ENOSPC,
- * TS_ENOENT, TS_ENOMEM, TS_ERANGE, TS_EINVAL, TS_EIO; no temporary file is left behind. */
+ * report.txt, result.h5) into dir, each atomically. Returns 0 or an error naming the file.
+ * dir is created with its missing parents; result.json carries no timing. Errors:
+ * TS_ENOSPC, TS_ENOENT, TS_ENOMEM, TS_ERANGE, TS_EINVAL, TS_EIO; no temporary file is left
+ * behind. */
 int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool csv,
-                        bool text, ts_err_t *err);
+                        bool text, bool hdf5, ts_err_t *err);
 
 #endif

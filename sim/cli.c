@@ -94,6 +94,23 @@ static int cli_load(const char *path, const char *const *ovr, size_t n_ovr, ts_s
                                    sc, err);
 }
 
+/* Settles which result files run writes before it runs (the time series are sampled only
+ * for result.h5): -o DIR replaces outputs.dir; a scenario that turns every file off gets
+ * them all. */
+static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
+{
+    ts_output_spec_t *o = &sc->outputs;
+    if (outdir) {
+        int n = snprintf(o->dir, sizeof(o->dir), "%s", outdir);
+        if (n < 0 || (size_t)n >= sizeof(o->dir))
+            return ts_err_set(err, TS_EINVAL, "-o: output directory name too long (%zu bytes)",
+                              strlen(outdir));
+    }
+    if (!o->json && !o->csv && !o->text && !o->hdf5)
+        o->json = o->csv = o->text = o->hdf5 = true;
+    return 0;
+}
+
 static int cli_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -146,6 +163,8 @@ static int cli_run(int argc, char **argv)
     }
     int rc = cli_load(path, ovr, n_ovr, &sc, &err);
     if (rc == 0)
+        rc = cli_outputs(sc, outdir, &err);
+    if (rc == 0)
         rc = ts_run(sc, res, &err);
     if (rc == 0) {
         if (json)
@@ -155,14 +174,12 @@ static int cli_run(int argc, char **argv)
     }
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
-    const char *dir = outdir ? outdir : (sc && sc->outputs.dir[0] ? sc->outputs.dir : NULL);
-    if (rc == 0 && dir) {
-        bool any = sc->outputs.json || sc->outputs.csv || sc->outputs.text;
-        rc = ts_report_write_dir(res, dir, any ? sc->outputs.json : true,
-                                 any ? sc->outputs.csv : true, any ? sc->outputs.text : true,
-                                 &err);
+    if (rc == 0 && sc->outputs.dir[0]) {
+        const ts_output_spec_t *o = &sc->outputs;
+        rc = ts_report_write_dir(res, o->dir, o->json, o->csv, o->text, o->hdf5, &err);
     }
     ts_scenario_destroy(sc);
+    ts_result_release(res);
     ts_free(res);
     return rc ? cli_fail(&err) : 0;
 }

@@ -1125,7 +1125,46 @@ static int cfg_resolve_cost(cfg_t *c)
     return rc;
 }
 
-static const char *const k_output_keys[] = {"dir", "json", "csv", "text"};
+static const char *const k_output_keys[] = {"dir",  "json",     "csv",   "text",
+                                            "hdf5", "interval", "points", "axis"};
+#define N_OUTPUT_KEYS (sizeof(k_output_keys) / sizeof(k_output_keys[0]))
+
+/* outputs.interval: `auto`, a duration (time axes) or a count of requests (axis requests);
+ * read once the axis is known. */
+static int cfg_series_interval(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    ts_series_spec_t *sp = &c->sc->outputs.series;
+    bool by_requests = sp->axis == TS_AXIS_REQUESTS;
+    const char *expect = by_requests ? "auto or a count of requests such as 10k"
+                                     : "auto or a duration such as 1s or 500ms";
+    const char *v;
+    int rc = cfg_scalar(c, n, path, expect, &v);
+    if (rc)
+        return rc;
+    ts_err_t e = {0};
+    sp->interval = 0;
+    if (strcmp(v, "auto") != 0 && ((by_requests ? ts_parse_count(v, &sp->interval, &e)
+                                                : ts_parse_duration(v, &sp->interval, &e)) != 0 ||
+                                   sp->interval == 0))
+        return cfg_fail(c, n->mark, path, TS_EPARSE, "expected %s, found '%s'", expect, v);
+    return 0;
+}
+
+static int cfg_series_points(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    const char *v;
+    int rc = cfg_scalar(c, n, path, "a count of points", &v);
+    if (rc)
+        return rc;
+    ts_err_t e = {0};
+    uint64_t p = 0;
+    if (ts_parse_count(v, &p, &e) != 0 || p < TS_SERIES_POINTS_MIN || p > TS_SERIES_POINTS_MAX)
+        return cfg_fail(c, n->mark, path, TS_ERANGE,
+                        "expected a count of points from %u to %u, found '%s'",
+                        TS_SERIES_POINTS_MIN, TS_SERIES_POINTS_MAX, v);
+    c->sc->outputs.series.max_points = p;
+    return 0;
+}
 
 static int cfg_outputs(cfg_t *c, const ts__ynode_t *n, const char *path)
 {
@@ -1133,18 +1172,33 @@ static int cfg_outputs(cfg_t *c, const ts__ynode_t *n, const char *path)
         return 0; /* `outputs:` with everything commented out */
     ts_output_spec_t *o = &c->sc->outputs;
     int rc = cfg_map(c, n, path, "{dir: out, json: true}");
-    if (rc || (rc = cfg_keys(c, n, path, k_output_keys, 4)) != 0)
+    if (rc || (rc = cfg_keys(c, n, path, k_output_keys, N_OUTPUT_KEYS)) != 0)
         return rc;
     char sub[CFG_PATH];
+    const ts__ynode_t *interval = NULL;
     for (const ts__ynode_t *kv = n->child; rc == 0 && kv; kv = kv->next) {
         cfg_path_key(sub, path, kv->key);
-        if (strcmp(kv->key, "dir") == 0)
+        int axis = 0;
+        if (strcmp(kv->key, "dir") == 0) {
             rc = cfg_string(c, kv, sub, o->dir, sizeof(o->dir));
-        else
+        } else if (strcmp(kv->key, "interval") == 0) {
+            interval = kv;
+        } else if (strcmp(kv->key, "points") == 0) {
+            rc = cfg_series_points(c, kv, sub);
+        } else if (strcmp(kv->key, "axis") == 0) {
+            rc = cfg_choice(c, kv, sub, "axis", ts_series_axis_names, TS_AXIS_COUNT_, &axis);
+            o->series.axis = (ts_series_axis_t)axis;
+        } else {
             rc = cfg_bool(c, kv, sub,
-                          strcmp(kv->key, "json") == 0  ? &o->json
-                          : strcmp(kv->key, "csv") == 0 ? &o->csv
-                                                        : &o->text);
+                          strcmp(kv->key, "json") == 0   ? &o->json
+                          : strcmp(kv->key, "csv") == 0  ? &o->csv
+                          : strcmp(kv->key, "hdf5") == 0 ? &o->hdf5
+                                                         : &o->text);
+        }
+    }
+    if (rc == 0 && interval) {
+        cfg_path_key(sub, path, "interval");
+        rc = cfg_series_interval(c, interval, sub);
     }
     return rc;
 }
@@ -1260,7 +1314,8 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
     sc->seed = 42;
     sc->mode = TS_MODE_OBJECTS;
     sc->engine = TS_ENGINE_FAST;
-    sc->outputs.json = sc->outputs.csv = sc->outputs.text = true;
+    sc->outputs.json = sc->outputs.csv = sc->outputs.text = sc->outputs.hdf5 = true;
+    sc->outputs.series.max_points = TS_SERIES_POINTS_DEFAULT;
     sc->sample.rate = 1.0;
     size_t n_timed;
     const ts_param_spec_t *timed = ts_timed_schema(&n_timed);
@@ -1295,6 +1350,12 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
                         "missing required key 'tiers' at the top level");
     if (c->into && (rc = cfg_prefetch_into(c)) != 0)
         return rc;
+    const ts__ynode_t *out = ts__ynode_get(root, "outputs");
+    const ts__ynode_t *axis = out && out->kind == TS__Y_MAP ? ts__ynode_get(out, "axis") : NULL;
+    if (axis && sc->engine == TS_ENGINE_TIMED && sc->outputs.series.axis == TS_AXIS_REQUESTS)
+        return cfg_fail(c, axis->mark, "outputs.axis", TS_EINVAL,
+                        "the timed engine samples its time series on its clock: the axis is "
+                        "time or auto, not requests");
     if (!c->into && sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
     if ((rc = cfg_resolve_devices(c)) != 0 || (rc = cfg_resolve_prefill(c)) != 0 ||
@@ -1305,16 +1366,27 @@ static int cfg_decode(cfg_t *c, const ts__ynode_t *root)
 
 /* ---- public entry points ---- */
 
-static int cfg_load(ts__ytree_t *tree, const char *source, const char *base_dir,
+/* Takes ownership of text (the YAML tree's source, kept in the scenario). */
+static int cfg_load(ts__ytree_t *tree, char *text, const char *source, const char *base_dir,
                     const char *const *overrides, size_t n, ts_scenario_t **out, ts_err_t *err)
 {
     for (size_t i = 0; i < n; i++) {
         int rc = ts__ytree_override(tree, overrides[i], err);
-        if (rc)
+        if (rc) {
+            ts_free(text);
             return rc;
+        }
     }
     ts_scenario_t *sc = ts_calloc(1, sizeof(*sc));
-    if (!sc) {
+    if (sc) {
+        sc->text = text;
+        sc->n_overrides = n;
+        sc->overrides = ts_strv_dup(overrides, n);
+    }
+    if (!sc || (n && !sc->overrides)) {
+        if (!sc)
+            ts_free(text);
+        ts_scenario_destroy(sc);
         ts_err_set(err, TS_ENOMEM, "out of memory loading the scenario");
         ts_err_where(err, "%s", source);
         return TS_ENOMEM;
@@ -1384,9 +1456,10 @@ int ts_scenario_load_file(const char *path, const char *const *overrides, size_t
         return rc;
     ts__ytree_t *tree = NULL;
     rc = ts__ytree_parse(text, len, path, &tree, err);
-    ts_free(text);
-    if (rc)
+    if (rc) {
+        ts_free(text);
         return rc;
+    }
     char dir[sizeof(((ts_scenario_t *)0)->base_dir)];
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -1395,7 +1468,7 @@ int ts_scenario_load_file(const char *path, const char *const *overrides, size_t
         snprintf(dir, sizeof(dir), "/");
     else
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    rc = cfg_load(tree, path, dir, overrides, n, out, err);
+    rc = cfg_load(tree, text, path, dir, overrides, n, out, err);
     ts__ytree_destroy(tree);
     return rc;
 }
@@ -1416,7 +1489,14 @@ int ts_scenario_load_string(const char *yaml, const char *source, const char *ba
     int rc = ts__ytree_parse(yaml, strlen(yaml), source, &tree, err);
     if (rc)
         return rc;
-    rc = cfg_load(tree, source, base_dir, overrides, n, out, err);
+    char *text = ts_strdup(yaml);
+    if (!text) {
+        ts__ytree_destroy(tree);
+        ts_err_set(err, TS_ENOMEM, "out of memory loading the scenario");
+        ts_err_where(err, "%s", source);
+        return TS_ENOMEM;
+    }
+    rc = cfg_load(tree, text, source, base_dir, overrides, n, out, err);
     ts__ytree_destroy(tree);
     return rc;
 }
@@ -1443,6 +1523,8 @@ void ts_scenario_destroy(ts_scenario_t *sc)
 {
     if (!sc)
         return;
+    ts_free(sc->text);
+    ts_free(sc->overrides);
     ts_free(sc->workload.params);
     ts_free(sc->prefetch_params);
     for (size_t i = 0; i < TS_MAX_TIERS; i++) {

@@ -10,21 +10,34 @@
 
 /* Requests come through the read-ahead ring (lookahead.h), which hints each key's index
  * slot and node into the CPU cache before its turn; the counters are those of a plain
- * one-at-a-time replay. */
-int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, ts_err_t *err)
+ * one-at-a-time replay. A series costs one comparison per request until a sample is due. */
+int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s, ts_err_t *err)
 {
     ts_lookahead_t la;
     ts_lookahead_init(&la, h, r);
+    int rc = s ? ts_series_begin(s, h, 0, NULL, NULL, false, err) : 0;
+    if (rc)
+        return rc;
     const ts_req_t *q;
-    int rc;
     while ((rc = ts_lookahead_next(&la, &q, err)) > 0) {
+        if (s && ts_series_is_due(s, q->time_ns, h->tot.n_req))
+            ts_series_advance(s, q->time_ns, h->tot.n_req);
         rc = ts_hier_access(h, q, NULL, err);
         if (rc < 0) {
             ts_err_where(err, "request %llu", (unsigned long long)h->tot.n_req);
             return rc;
         }
     }
-    return rc < 0 ? rc : ts_hier_finish(h, NULL, err);
+    if (rc == 0)
+        rc = ts_hier_finish(h, NULL, err);
+    if (rc == 0 && s)
+        ts_series_finish(s, TS_SERIES_END_OF_INTERVAL, h->tot.n_req);
+    return rc;
+}
+
+int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, ts_err_t *err)
+{
+    return ts_engine_fast_series(h, r, NULL, err);
 }
 
 int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_t *tot,

@@ -136,6 +136,10 @@ typedef struct timed {
     uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
     timed_client_t *cl;            /* closed loop: [clients] */
     ts_timed_result_t *out;
+    /* the series' engine columns (cold: read at interval boundaries only) */
+    uint32_t n_res;                /* resources, in the order of the result's res */
+    uint32_t res_order[TS_TIMED_MAX_RES];
+    bool res_is_link[TS_TIMED_MAX_RES];
 } timed_t;
 
 /* ---- request records ---- */
@@ -607,6 +611,38 @@ static void timed_res_name(const timed_t *t, uint8_t level, uint8_t role, char *
     snprintf(buf, size, "%.*s%s: %.*s", TS_DEV_NAME, lname, what, TS_DEV_NAME, model);
 }
 
+/* The series' engine columns at time `at` (no event between the clock and at): each
+ * resource's busy time so far, as timed_fill_res measures it (channel-ns held for devices,
+ * ns with a transfer in flight for links), carried on from the clock to at. */
+static void timed_series_fill(void *ctx, uint64_t at, uint64_t *row)
+{
+    timed_t *t = ctx;
+    uint64_t now = ts_des_now(t->q), ahead = at > now ? at - now : 0;
+    for (uint32_t j = 0; j < t->n_res; j++) {
+        ts_res_stats_t st;
+        ts_res_stats(t->rs, t->res_order[j], &st);
+        row[j] = t->res_is_link[j]
+                     ? st.bw_busy_ns + (st.transfers ? ahead : 0)
+                     : (uint64_t)llround(st.busy_area) + ahead * st.in_service;
+    }
+}
+
+/* Runs every pending event; with a series, stops at each boundary of its intervals to
+ * sample it before the first event at or after the boundary. */
+static int timed_run_events(timed_t *t, ts_err_t *err)
+{
+    ts_series_t *s = t->cfg->series;
+    if (!s)
+        return ts_des_run(t->q, TS_DES_NEVER, err);
+    for (;;) {
+        int rc = ts_des_run(t->q, ts_series_next_time(s) - 1, err);
+        uint64_t at = ts_des_peek(t->q);
+        if (rc || at == TS_DES_NEVER)
+            return rc;
+        ts_series_advance(s, at, 0);
+    }
+}
+
 static int timed_setup(timed_t *t, ts_err_t *err)
 {
     const ts_timed_config_t *cfg = t->cfg;
@@ -658,6 +694,19 @@ static int timed_setup(timed_t *t, ts_err_t *err)
         if (rc)
             return rc;
     }
+    for (size_t l = 0; l <= t->n; l++) {
+        t->res_order[t->n_res++] = t->res_dev[l];
+        for (int d = 0; d < 2 && t->res_up[l] != TIMED_NO_RES; d++) {
+            t->res_is_link[t->n_res] = true;
+            t->res_order[t->n_res++] = d ? t->res_down[l] : t->res_up[l];
+        }
+    }
+    if (cfg->series) {
+        rc = ts_series_begin(cfg->series, t->h, t->n_res, timed_series_fill, t, true, err);
+        if (rc)
+            return rc;
+        ts_series_advance(cfg->series, 0, 0);
+    }
     rc = ts_moves_init(&t->moves, 16, err);
     if (rc)
         return rc;
@@ -680,11 +729,11 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     return 0;
 }
 
-static void timed_lat(const ts_hist_t *h, ts_lat_t *o)
+static int timed_lat(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err)
 {
     memset(o, 0, sizeof(*o));
     if (!h || h->n == 0)
-        return;
+        return 0;
     o->n = h->n;
     o->mean_ns = ts_hist_mean(h);
     o->p50_ns = ts_hist_percentile(h, 50);
@@ -692,6 +741,19 @@ static void timed_lat(const ts_hist_t *h, ts_lat_t *o)
     o->p99_ns = ts_hist_percentile(h, 99);
     o->p999_ns = ts_hist_percentile(h, 99.9);
     o->max_ns = h->max_ns;
+    return ts_hist_export(h, &o->buckets, &o->n_buckets, err);
+}
+
+void ts_timed_result_release(ts_timed_result_t *r)
+{
+    ts_lat_t *all[4 + TS_TIMED_LEVELS] = {&r->all, &r->ttft, &r->op[0], &r->op[1]};
+    for (size_t l = 0; l < TS_TIMED_LEVELS; l++)
+        all[4 + l] = &r->served[l];
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        ts_free(all[i]->buckets);
+        all[i]->buckets = NULL;
+        all[i]->n_buckets = 0;
+    }
 }
 
 static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
@@ -715,7 +777,7 @@ static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
     rr->mean_in_system = s.system_area / T;
 }
 
-static void timed_results(timed_t *t)
+static int timed_results(timed_t *t, ts_err_t *err)
 {
     ts_timed_result_t *o = t->out;
     o->span_ns = t->last_done_ns;
@@ -723,14 +785,17 @@ static void timed_results(timed_t *t)
     double span_s = (double)o->span_ns * 1e-9;
     o->req_per_s = span_s > 0 ? (double)o->n_timed / span_s : 0;
     o->bytes_per_s = span_s > 0 ? (double)t->h->tot.bytes_req / span_s : 0;
-    timed_lat(t->h_all, &o->all);
-    timed_lat(t->h_ttft, &o->ttft);
+    int rc = timed_lat(t->h_all, &o->all, err);
+    if (rc == 0)
+        rc = timed_lat(t->h_ttft, &o->ttft, err);
     o->prefill_rate = t->cfg->prefill_rate;
     o->block_tokens = t->cfg->block_tokens;
-    timed_lat(t->h_op[0], &o->op[0]);
-    timed_lat(t->h_op[1], &o->op[1]);
-    for (size_t l = 0; l <= t->n; l++)
-        timed_lat(t->h_served[l], &o->served[l]);
+    for (size_t k = 0; rc == 0 && k < 2; k++)
+        rc = timed_lat(t->h_op[k], &o->op[k], err);
+    for (size_t l = 0; rc == 0 && l <= t->n; l++)
+        rc = timed_lat(t->h_served[l], &o->served[l], err);
+    if (rc)
+        return rc;
     uint64_t busy = o->compute_ns + o->stall_ns;
     o->utilisation = busy ? (double)o->compute_ns / (double)busy : 0;
     uint64_t end = o->end_ns > o->span_ns ? o->end_ns : o->span_ns;
@@ -742,6 +807,9 @@ static void timed_results(timed_t *t)
             timed_fill_res(t, t->res_down[l], TS_ROLE_LINK_DOWN, (uint8_t)l, 0, end);
         }
     }
+    if (t->cfg->series)
+        ts_series_finish(t->cfg->series, end > ts_des_now(t->q) ? end : ts_des_now(t->q), 0);
+    return 0;
 }
 
 static void timed_free(timed_t *t)
@@ -779,17 +847,19 @@ int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
                 rc = ts_des_schedule(t.q, 0, ts_des_tag(t.k_start, c), err);
     }
     if (rc == 0)
-        rc = ts_des_run(t.q, TS_DES_NEVER, err);
+        rc = timed_run_events(&t, err);
     if (rc == 0) { /* the end-of-run flush, timed as background work */
         rc = ts_hier_finish(h, &t.moves, err);
         uint32_t n_fg;
         if (rc == 0)
             rc = timed_submit_moves(&t, TS_OP_DELETE, -2, NULL, TIMED_BG, &n_fg, err);
         if (rc == 0)
-            rc = ts_des_run(t.q, TS_DES_NEVER, err);
+            rc = timed_run_events(&t, err);
     }
     if (rc == 0)
-        timed_results(&t);
+        rc = timed_results(&t, err);
+    if (rc)
+        ts_timed_result_release(out);
     timed_free(&t);
     return rc;
 }

@@ -90,3 +90,24 @@ double ts_hist_mean(const ts_hist_t *h)
 {
     return h->n ? (double)h->sum_ns / (double)h->n : 0.0;
 }
+
+int ts_hist_export(const ts_hist_t *h, ts_hist_bucket_t **out, size_t *n, ts_err_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    size_t used = 0;
+    for (uint32_t i = 0; i < TS_HIST_BUCKETS; i++)
+        used += h->counts[i] != 0;
+    if (used == 0)
+        return 0;
+    ts_hist_bucket_t *b = ts_malloc(used * sizeof(*b));
+    if (!b)
+        return ts_err_set(err, TS_ENOMEM, "cannot export a histogram of %zu buckets", used);
+    size_t k = 0;
+    for (uint32_t i = 0; i < TS_HIST_BUCKETS; i++)
+        if (h->counts[i])
+            b[k++] = (ts_hist_bucket_t){ts_hist_bucket_lo(i), ts_hist_bucket_hi(i), h->counts[i]};
+    *out = b;
+    *n = used;
+    return 0;
+}

@@ -78,4 +78,15 @@ uint64_t ts_hist_percentile(const ts_hist_t *h, double p);
 /* Mean value, 0 when empty. */
 double ts_hist_mean(const ts_hist_t *h);
 
+/* One bucket as plain data, for writers and plots (a CDF is the running sum of counts). */
+typedef struct ts_hist_bucket {
+    uint64_t lo_ns; /* smallest value the bucket holds */
+    uint64_t hi_ns; /* largest value it holds */
+    uint64_t count; /* values recorded in it */
+} ts_hist_bucket_t;
+
+/* The non-empty buckets of h in increasing order, in a new array: *out (free with ts_free)
+ * and *n; NULL and 0 when h is empty. Returns 0 or TS_ENOMEM. Cost: O(TS_HIST_BUCKETS). */
+int ts_hist_export(const ts_hist_t *h, ts_hist_bucket_t **out, size_t *n, ts_err_t *err);
+
 #endif

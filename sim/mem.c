@@ -95,6 +95,26 @@ char *ts_strdup(const char *s)
     return d;
 }
 
+char **ts_strv_dup(const char *const *v, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    size_t bytes = n * sizeof(char *);
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(v[i]) + 1;
+    char **d = ts_malloc(bytes);
+    if (!d)
+        return NULL;
+    char *p = (char *)(d + n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(v[i]) + 1;
+        memcpy(p, v[i], len);
+        d[i] = p;
+        p += len;
+    }
+    return d;
+}
+
 void ts_mem_fail_after(long n)
 {
     mem_countdown = n;

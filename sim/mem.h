@@ -18,6 +18,10 @@ void ts_free(void *p);
 /* strdup through ts_malloc; NULL on failure (or when s is NULL). Free with ts_free. */
 char *ts_strdup(const char *s);
 
+/* Copies n strings into one block: n pointers, then the strings. NULL on failure (and for
+ * n = 0). Free with one ts_free. */
+char **ts_strv_dup(const char *const *v, size_t n);
+
 /* Test hook: the allocation after n successful ones fails (n = 0: the next one fails).
  * A negative n switches the hook off (the default). Affects the calling thread only. */
 void ts_mem_fail_after(long n);

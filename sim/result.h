@@ -4,6 +4,8 @@
  *
  * Reports read a ts_result_t only, never engine internals. Fields derived from counters
  * (miss ratios) are computed by the helpers below so every report agrees on them.
+ * A result owns a few heap parts (the scenario's text, the time series, the timed
+ * engine's histogram buckets): ts_result_release frees them; a zeroed result owns none.
  */
 #ifndef TS_SIM_RESULT_H
 #define TS_SIM_RESULT_H
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "series.h"
 #include "tier.h"
 
 typedef struct ts_tier_result {
@@ -79,7 +82,14 @@ typedef struct ts_result {
     bool has_cost;            /* cost.enabled: `cost` holds the bill */
     ts_cost_result_t cost;
     double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */
+    ts_series_t *series;      /* owned: the finished time series; NULL when not sampled */
+    char *scenario_yaml;      /* owned: the scenario's YAML text; NULL when unknown */
+    char **overrides;         /* owned (one block): the `-s` overrides applied, in order */
+    size_t n_overrides;
 } ts_result_t;
+
+/* Frees what res owns (not res itself) and zeroes those fields; accepts a zeroed result. */
+void ts_result_release(ts_result_t *res);
 
 static inline double ts_ratio(uint64_t num, uint64_t den)
 {

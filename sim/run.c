@@ -158,6 +158,23 @@ static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
     return 0;
 }
 
+/* The time series are for result.h5 only: sampled when it will be written. */
+static bool run_wants_series(const ts_scenario_t *sc)
+{
+    return sc->outputs.hdf5 && sc->outputs.dir[0];
+}
+
+/* The scenario's text and overrides, kept in the result for the results file. */
+static int run_keep_scenario(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
+{
+    res->scenario_yaml = ts_strdup(sc->text);
+    res->n_overrides = sc->n_overrides;
+    res->overrides = ts_strv_dup((const char *const *)sc->overrides, sc->n_overrides);
+    if ((sc->text && !res->scenario_yaml) || (sc->n_overrides && !res->overrides))
+        return ts_err_set(err, TS_ENOMEM, "cannot keep the scenario's text in the result");
+    return 0;
+}
+
 int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
 {
     memset(res, 0, sizeof(*res));
@@ -173,7 +190,12 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
     ts_memtrace_t *mt = NULL;
     ts_tier_t *tiers[TS_MAX_TIERS] = {0};
     ts_hier_t *h = NULL;
-    int rc = ts_scenario_open_workload(sc, &src, err);
+    ts_series_t *series = NULL;
+    int rc = run_keep_scenario(sc, res, err);
+    if (rc == 0 && run_wants_series(sc))
+        rc = ts_series_create(&sc->outputs.series, &series, err);
+    if (rc == 0)
+        rc = ts_scenario_open_workload(sc, &src, err);
     if (rc)
         goto out;
     replay = src;
@@ -225,13 +247,14 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
             goto out;
         }
         run_timed_config(sc, cfg);
+        cfg->series = series;
         rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
         res->has_timed = rc == 0;
         snprintf(res->timed.prefill_source, sizeof(res->timed.prefill_source), "%s",
                  sc->prefill_source);
         ts_free(cfg);
     } else {
-        rc = ts_engine_fast_hier(h, replay, err);
+        rc = ts_engine_fast_series(h, replay, series, err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
@@ -244,6 +267,8 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         snprintf(res->skipped_first, sizeof(res->skipped_first), "%.120s%s%.190s",
                  first->where, first->where[0] ? ": " : "", first->msg);
     run_hier_result(sc, h, &res->hier);
+    res->series = series;
+    series = NULL;
 
     for (size_t i = 0; i < sc->n_tiers; i++) {
         ts_tier_result_t *tr = &res->tiers[i];
@@ -269,6 +294,9 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
     if (res->has_cost)
         ts_cost_compute(sc, res, &res->cost);
 out:
+    if (rc)
+        ts_result_release(res);
+    ts_series_destroy(series);
     ts_hier_destroy(h);
     for (size_t i = 0; i < TS_MAX_TIERS; i++)
         ts_tier_destroy(tiers[i]);

@@ -12,8 +12,12 @@
 #include "result.h"
 #include "scenario.h"
 
-/* Runs sc and fills *res (zeroed first). Returns 0 or the first error (err names the
- * tier, key or record). Deterministic: the same scenario gives the same counters. */
+/* Runs sc and fills *res (zeroed first, so release an earlier result before reusing it).
+ * The result keeps a copy of the scenario's text and overrides, and, when result.h5 will
+ * be written (outputs.hdf5 and outputs.dir), the time series outputs.series asks for:
+ * free them with ts_result_release. Returns 0 or the first error (err names the tier, key
+ * or record); then res owns nothing. Deterministic: the same scenario gives the same
+ * counters. */
 int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err);
 
 /* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over

@@ -22,6 +22,7 @@
 #include "hier.h"
 #include "reader.h"
 #include "sample.h"
+#include "series.h"
 #include "timed.h"
 
 typedef enum ts_mode {
@@ -60,10 +61,15 @@ typedef struct ts_output_spec {
     bool json;      /* write result.json */
     bool csv;       /* write tiers.csv */
     bool text;      /* write report.txt */
+    bool hdf5;      /* write result.h5 */
+    ts_series_spec_t series; /* the time series result.h5 holds (axis, interval, points) */
 } ts_output_spec_t;
 
 typedef struct ts_scenario {
     char source[1024];   /* file the scenario came from, or "<built-in>" */
+    char *text;          /* owned: the YAML as given (the file's text, or the string) */
+    char **overrides;    /* owned (one block, ts_strv_dup): the `-s` overrides, in order */
+    size_t n_overrides;
     char base_dir[1024]; /* directory relative paths are resolved against */
     char name[128];      /* optional title */
     uint64_t seed;       /* every random draw derives from it */

@@ -41,8 +41,10 @@
 #include "device.h"
 #include "err.h"
 #include "hier.h"
+#include "hist.h"
 #include "param.h"
 #include "reader.h"
+#include "series.h"
 
 #define TS_TIMED_LEVELS (TS_MAX_TIERS + 1) /* tiers and the backing store */
 #define TS_TIMED_MAX_RES (3 * TS_TIMED_LEVELS)
@@ -84,13 +86,18 @@ typedef struct ts_timed_config {
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
     bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */
     ts_link_t link[TS_TIMED_LEVELS];   /* level i's uplink (toward the requester) */
+    ts_series_t *series; /* NULL: none; else sampled on the clock (borrowed, begun and
+                          * finished by the engine; its engine columns are the
+                          * resources' busy time, in the order of the result's res) */
 } ts_timed_config_t;
 
-/* Latency summary of a set of requests (ns). */
+/* Latency summary of a set of requests (ns), with the histogram it was read from. */
 typedef struct ts_lat {
     uint64_t n;
     double mean_ns;
     uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+    size_t n_buckets;          /* non-empty histogram buckets */
+    ts_hist_bucket_t *buckets; /* owned by the result holding it (ts_timed_result_release) */
 } ts_lat_t;
 
 typedef enum ts_res_role {
@@ -149,10 +156,16 @@ typedef struct ts_timed_result {
 
 /* Replays r to its end through h with the devices and links of cfg (levels 0..h->n; the
  * backing store's device is cfg->dev[h->n]), then calls ts_hier_finish (its write-backs
- * are timed too) and runs every job to its end. Fills *out. Returns 0; TS_EINVAL for a
- * configuration the engine cannot run (no clients, a path longer than the event core's
- * chains); the reader's, hierarchy's or event core's error (err->where names the request). */
+ * are timed too) and runs every job to its end. Fills *out (zeroed first, so release an
+ * earlier result before reusing it); its latency summaries own their histogram buckets.
+ * With cfg->series, samples it at every boundary of simulated time. Returns 0; TS_EINVAL
+ * for a configuration the engine cannot run (no clients, a path longer than the event
+ * core's chains); TS_ENOMEM; the reader's, hierarchy's or event core's error (err->where
+ * names the request). On failure *out holds nothing to release. */
 int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
                     ts_timed_result_t *out, ts_err_t *err);
+
+/* Frees the histogram buckets of r's latency summaries; accepts a zeroed result. */
+void ts_timed_result_release(ts_timed_result_t *r);
 
 #endif

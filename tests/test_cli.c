@@ -20,6 +20,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "reports/h5.h"
+#include "sim/mem.h"
+
 struct fixture {
     char dir[256];
     const char *exe;
@@ -308,17 +311,39 @@ static void test_cli_trace_head_json_and_window(void **state)
     assert_int_equal(tiersim(f, "trace info examples/tiny.csv --sample 0"), 2);
 }
 
+/* -o DIR writes the four result files; result.h5 holds the time series, sampled with the
+ * automatic interval: the built-in run is long enough to merge, so it ends with between
+ * half the default 1000 points and all of them. outputs.hdf5=false leaves it out. */
 static void test_cli_outputs_dir(void **state)
 {
     struct fixture *f = *state;
     free(tiersim_ok(f, "run -q -o '%s/res'", f->dir));
-    static const char *const files[] = {"res/result.json", "res/tiers.csv", "res/report.txt"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const files[] = {"res/result.json", "res/tiers.csv", "res/report.txt",
+                                        "res/result.h5"};
+    for (size_t i = 0; i < 4; i++) {
         char *s = slurp(f->dir, files[i]);
         if (!s || !s[0])
             fail_msg("%s missing or empty", files[i]);
         free(s);
     }
+    char path[600];
+    snprintf(path, sizeof(path), "%s/res/result.h5", f->dir);
+    ts_result_h5_t *h5 = NULL;
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    ts_err_t err = {0};
+    assert_non_null(res);
+    assert_int_equal(ts_result_h5_open(path, &h5, &err), 0);
+    assert_int_equal(ts_result_h5_read(h5, 0, res, &err), 0);
+    assert_non_null(res->series);
+    assert_true(res->series->n_merges > 0);
+    assert_in_range(res->series->n_points, 500, 1000);
+    assert_non_null(strstr(res->scenario_yaml, "name: default"));
+    ts_result_h5_close(h5);
+    ts_result_release(res);
+    ts_free(res);
+    free(tiersim_ok(f, "run -q -o '%s/res2' -s outputs.hdf5=false", f->dir));
+    char *s = slurp(f->dir, "res2/result.h5");
+    assert_null(s);
 }
 
 static void test_cli_errors_are_one_line(void **state)

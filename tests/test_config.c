@@ -168,6 +168,23 @@ static const struct err_case k_err_cases[] = {
      "expected true or false, found 'maybe'", NULL},
     {"outputs unknown key", "outputs: {jsn: true}\n", {NULL}, TS_ENOENT, SRC ":1:11: outputs.jsn",
      "did you mean 'json'?", NULL},
+    {"outputs interval not a duration", "outputs: {interval: 10}\n", {NULL}, TS_EPARSE,
+     SRC ":1:21: outputs.interval",
+     "expected auto or a duration such as 1s or 500ms, found '10'", NULL},
+    {"outputs interval zero", "outputs: {interval: 0}\n", {NULL}, TS_EPARSE,
+     SRC ":1:21: outputs.interval", "found '0'", NULL},
+    {"outputs interval by requests", "outputs: {interval: 1s, axis: requests}\n", {NULL},
+     TS_EPARSE, SRC ":1:21: outputs.interval",
+     "expected auto or a count of requests such as 10k, found '1s'", NULL},
+    {"outputs points out of range", "outputs: {points: 1}\n", {NULL}, TS_ERANGE,
+     SRC ":1:19: outputs.points", "expected a count of points from 2 to 1000000, found '1'",
+     NULL},
+    {"outputs axis suggests", "outputs: {axis: tme}\n", {NULL}, TS_ENOENT,
+     SRC ":1:17: outputs.axis", "unknown axis 'tme' (did you mean 'time'?)", NULL},
+    {"outputs axis requests with the timed engine",
+     "outputs: {axis: requests}\nengine: timed\ntiers:\n  - {capacity: 1}\n" W_ZIPF, {NULL},
+     TS_EINVAL, SRC ":1:17: outputs.axis",
+     "the timed engine samples its time series on its clock", "zipf"},
     /* tiers */
     {"capacity bad unit", "tiers:\n  - name: dram\n    capacity: 12x\n", {NULL}, TS_EPARSE,
      SRC ":3:15: tiers[0].capacity",
@@ -749,6 +766,46 @@ static void test_config_overrides_edit_and_add_keys(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* The series keys, and the text and overrides a scenario keeps for the results file. */
+static void test_config_outputs_series_and_kept_text(void **state)
+{
+    (void)state;
+    if (!have_gen("zipf"))
+        skip();
+    const char *yaml = "workload: {generator: zipf}\n"
+                       "tiers: [{capacity: 10}]\n"
+                       "outputs: {hdf5: false, interval: 250ms, points: 200, axis: time}\n";
+    const char *ovr[] = {"seed=3", "outputs.points=300"};
+    ts_scenario_t *sc = load_ok(yaml, ovr, 2);
+    assert_false(sc->outputs.hdf5);
+    assert_true(sc->outputs.json && sc->outputs.csv && sc->outputs.text);
+    assert_int_equal(sc->outputs.series.axis, TS_AXIS_TIME);
+    assert_int_equal(sc->outputs.series.interval, 250000000);
+    assert_int_equal(sc->outputs.series.max_points, 300);
+    assert_string_equal(sc->text, yaml);
+    assert_int_equal(sc->n_overrides, 2);
+    assert_string_equal(sc->overrides[0], "seed=3");
+    assert_string_equal(sc->overrides[1], "outputs.points=300");
+    ts_scenario_destroy(sc);
+
+    sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10}]\n"
+                 "outputs: {interval: 10k, axis: requests}\n",
+                 NULL, 0);
+    assert_true(sc->outputs.hdf5); /* the default */
+    assert_int_equal(sc->outputs.series.axis, TS_AXIS_REQUESTS);
+    assert_int_equal(sc->outputs.series.interval, 10000);
+    assert_int_equal(sc->outputs.series.max_points, TS_SERIES_POINTS_DEFAULT);
+    assert_null(sc->overrides);
+    ts_scenario_destroy(sc);
+
+    sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10}]\n"
+                 "outputs: {interval: auto}\n",
+                 NULL, 0);
+    assert_int_equal(sc->outputs.series.axis, TS_AXIS_AUTO);
+    assert_int_equal(sc->outputs.series.interval, 0);
+    ts_scenario_destroy(sc);
+}
+
 static void test_config_override_value_errors_name_the_flag(void **state)
 {
     (void)state;
@@ -970,6 +1027,7 @@ int main(void)
         cmocka_unit_test(test_config_bytes_mode_capacities),
         cmocka_unit_test(test_config_policy_map_with_params),
         cmocka_unit_test(test_config_overrides_edit_and_add_keys),
+        cmocka_unit_test(test_config_outputs_series_and_kept_text),
         cmocka_unit_test(test_config_override_value_errors_name_the_flag),
         cmocka_unit_test(test_config_relative_trace_paths),
         cmocka_unit_test(test_config_default_scenario_loads),

@@ -183,6 +183,7 @@ static void test_engine_three_tier_example_accounts(void **state)
     assert_int_equal(st->n_pf_issued, st->n_pf_used + st->n_pf_unused);
     assert_int_equal(st->n_flush_end, st->n_dirty_end);
     assert_true(st->n_writeback > 0 && st->n_pf_used > 0);
+    ts_result_release(res);
     ts_free(res);
     ts_scenario_destroy(sc);
 }

@@ -13,9 +13,7 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 #include "reports/fmt_internal.h"
 #include "reports/report.h"
 #include "sim/mem.h"
+#include "scratch_test.h"
 
 /* ---- the hand-built result --------------------------------------------------------- */
 
@@ -122,56 +121,6 @@ static char *read_file(const char *path)
     fclose(f);
     fclose(m);
     return buf;
-}
-
-/* Number of entries in dir other than . and ..; *n_hidden counts names starting with '.'. */
-static size_t count_entries(const char *dir, size_t *n_hidden)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0, h = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        n++;
-        if (e->d_name[0] == '.')
-            h++;
-    }
-    closedir(d);
-    if (n_hidden)
-        *n_hidden = h;
-    return n;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    chmod(path, 0700);
-    return remove(path);
-}
-
-/* Fixture: a fresh scratch directory per test, removed afterwards. */
-static int scratch_setup(void **state)
-{
-    char *base = malloc(1024);
-    if (!base)
-        return -1;
-    snprintf(base, 1024, "%s/test_report.XXXXXX", TS_BINARY_DIR);
-    if (!mkdtemp(base)) {
-        free(base);
-        return -1;
-    }
-    *state = base;
-    return 0;
-}
-
-static int scratch_teardown(void **state)
-{
-    char *base = *state;
-    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(base);
-    return 0;
 }
 
 static json_t *parse(const char *text)
@@ -958,8 +907,8 @@ static void test_report_write_dir_cost_csv(void **state)
     ts_result_t r;
     make_cost_result(&r);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, &err), 0);
-    assert_int_equal(count_entries(dir, NULL), 2);
+    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, false, &err), 0);
+    assert_int_equal(scratch_count(dir, NULL), 2);
     snprintf(path, sizeof(path), "%s/cost.csv", dir);
     char *got = read_file(path), *want = NULL;
     assert_non_null(got);
@@ -1006,9 +955,9 @@ static void test_report_write_dir_files(void **state)
     make_result(&r);
     r.wall_s = 1.5;
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, true, true, true, &err), 0);
+    assert_int_equal(ts_report_write_dir(&r, dir, true, true, true, false, &err), 0);
     size_t n_hidden;
-    assert_int_equal(count_entries(dir, &n_hidden), 3);
+    assert_int_equal(scratch_count(dir, &n_hidden), 3);
     assert_int_equal(n_hidden, 0); /* no temporary file left */
 
     static const struct {
@@ -1036,8 +985,8 @@ static void test_report_write_dir_files(void **state)
     free(json);
 
     /* again, only the CSV: it replaces tiers.csv, nothing else appears */
-    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, &err), 0);
-    assert_int_equal(count_entries(dir, NULL), 3);
+    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, false, &err), 0);
+    assert_int_equal(scratch_count(dir, NULL), 3);
 }
 
 static void test_report_write_dir_only_json(void **state)
@@ -1047,8 +996,8 @@ static void test_report_write_dir_only_json(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, true, false, false, &err), 0);
-    assert_int_equal(count_entries(dir, NULL), 1);
+    assert_int_equal(ts_report_write_dir(&r, dir, true, false, false, false, &err), 0);
+    assert_int_equal(scratch_count(dir, NULL), 1);
     char path[1300];
     snprintf(path, sizeof(path), "%s/result.json", dir);
     assert_int_equal(access(path, R_OK), 0);
@@ -1066,20 +1015,20 @@ static void test_report_write_dir_not_a_dir(void **state)
     make_result(&r);
 
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, file, true, true, true, &err);
+    int rc = ts_report_write_dir(&r, file, true, true, true, false, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, file));
     assert_non_null(strstr(err.msg, "not a directory"));
 
     snprintf(below, sizeof(below), "%s/sub", file);
     ts_err_clear(&err);
-    rc = ts_report_write_dir(&r, below, true, true, true, &err);
+    rc = ts_report_write_dir(&r, below, true, true, true, false, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, below));
-    assert_int_equal(count_entries((const char *)*state, NULL), 1);
+    assert_int_equal(scratch_count((const char *)*state, NULL), 1);
 
     ts_err_clear(&err);
-    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, &err), TS_EINVAL);
+    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, false, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "output directory"));
 }
 
@@ -1097,11 +1046,11 @@ static void test_report_write_dir_rename_fails(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+    int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
     assert_int_equal(rc, TS_EIO);
     assert_non_null(strstr(err.msg, blocker));
     size_t n_hidden;
-    count_entries(dir, &n_hidden);
+    scratch_count(dir, &n_hidden);
     assert_int_equal(n_hidden, 0);
 }
 
@@ -1117,11 +1066,11 @@ static void test_report_write_dir_no_permission(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+    int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
     assert_int_equal(rc, TS_EIO);
     assert_int_equal(err.sys_errno, EACCES);
     assert_non_null(strstr(err.msg, "result.json"));
-    assert_int_equal(count_entries(dir, NULL), 0);
+    assert_int_equal(scratch_count(dir, NULL), 0);
 }
 
 /* Out of memory while building result.json: no file appears, nothing leaks. */
@@ -1135,17 +1084,17 @@ static void test_report_write_dir_oom(void **state)
     for (n = 0; n < 100000; n++) {
         ts_err_t err = {0};
         ts_mem_fail_after(n);
-        int rc = ts_report_write_dir(&r, dir, true, true, true, &err);
+        int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
         ts_mem_fail_after(-1);
         if (rc == 0)
             break;
         if (rc != TS_ENOMEM)
             fail_msg("allocation %ld: rc %d (%s)", n, rc, err.msg);
         assert_non_null(strstr(err.msg, "result.json"));
-        assert_int_equal(count_entries(dir, NULL), 0);
+        assert_int_equal(scratch_count(dir, NULL), 0);
     }
     assert_true(n > 0);
-    assert_int_equal(count_entries(dir, NULL), 3);
+    assert_int_equal(scratch_count(dir, NULL), 3);
 }
 
 int main(void)

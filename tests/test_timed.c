@@ -81,6 +81,7 @@ static int run(fixture_t *f, ts_err_t *err)
 
 static void teardown(fixture_t *f)
 {
+    ts_timed_result_release(&f->res);
     ts_reader_close(f->r);
     ts_memtrace_destroy(f->mt);
     ts_hier_destroy(f->h);
@@ -345,6 +346,58 @@ static void test_timed_rejects_bad_config(void **state)
     teardown(&f);
 }
 
+/* The first test's run, sampled every 5 ms. The miss holds one of the slow device's 8
+ * channels over [0, 11 ms] (1 ms latency + 10 ms of transfer); the fill then holds the fast
+ * device over [11, 12.01 ms]; the hit at 20 ms over [20, 21.01 ms], which ends the run. So
+ * intervals [0,5), [5,10), [10,15), [15,20) and a partial [20, 21.01): the slow device is
+ * busy 5, 5, 1, 0, 0 ms (channel-ns), the fast one 0, 0, 1.01, 0, 1.01 ms. The tier sees
+ * the miss (and counts the fill's bytes in) when it is issued, at 0, and the hit at 20 ms.
+ * The histograms hold each latency once: 11 ms for the miss, 1.01 ms for the hit. */
+static void test_timed_series_and_histograms(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err = {0};
+    setup(&f, 10);
+    ts_series_spec_t spec = {.axis = TS_AXIS_AUTO, .interval = 5 * MS, .max_points = 100};
+    assert_int_equal(ts_series_create(&spec, &f.cfg.series, &err), 0);
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 20 * MS, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    const ts_series_t *s = f.cfg.series;
+    assert_int_equal(s->axis, TS_AXIS_TIME);
+    assert_int_equal(s->n_points, 5);
+    assert_int_equal(s->span, 21 * MS + 10 * US);
+    assert_int_equal(ts_series_width(s, 4), 1 * MS + 10 * US);
+    assert_int_equal(s->n_res, 2);
+    assert_string_equal(f.res.res[0].name, "fast: fast");
+    assert_string_equal(f.res.res[1].name, "backing: slow");
+    const uint64_t fast[] = {0, 0, 1 * MS + 10 * US, 0, 1 * MS + 10 * US};
+    const uint64_t slow[] = {5 * MS, 5 * MS, 1 * MS, 0, 0};
+    const uint64_t req[] = {1, 0, 0, 0, 1}, hit[] = {0, 0, 0, 0, 1};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(ts_series_get(s, i, ts_series_res_col(s, 0)), fast[i]);
+        assert_int_equal(ts_series_get(s, i, ts_series_res_col(s, 1)), slow[i]);
+        assert_int_equal(ts_series_get(s, i, ts_series_tier_col(0, TS_SCOL_REQUESTS)), req[i]);
+        assert_int_equal(ts_series_get(s, i, ts_series_tier_col(0, TS_SCOL_HITS)), hit[i]);
+        assert_int_equal(ts_series_get(s, i, ts_series_tier_col(0, TS_SCOL_BYTES_IN)),
+                         i == 0 ? MB : 0);
+        assert_int_equal(ts_series_get(s, i, ts_series_tier_col(0, TS_SCOL_USED)), 1);
+    }
+    /* histograms: one bucket each, holding the exact latency */
+    assert_int_equal(f.res.all.n_buckets, 2);
+    assert_int_equal(f.res.all.buckets[0].count + f.res.all.buckets[1].count, 2);
+    assert_true(f.res.all.buckets[0].lo_ns <= 1 * MS + 10 * US &&
+                f.res.all.buckets[0].hi_ns >= 1 * MS + 10 * US);
+    assert_true(f.res.all.buckets[1].lo_ns <= 11 * MS && f.res.all.buckets[1].hi_ns >= 11 * MS);
+    assert_int_equal(f.res.served[1].n_buckets, 1);
+    assert_int_equal(f.res.served[1].buckets[0].count, 1);
+    assert_int_equal(f.res.op[1].n_buckets, 0); /* no puts */
+    assert_null(f.res.op[1].buckets);
+    ts_series_destroy(f.cfg.series);
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_timed_closed_loop_batches),
         cmocka_unit_test(test_timed_closed_loop_batch_depth),
         cmocka_unit_test(test_timed_rejects_bad_config),
+        cmocka_unit_test(test_timed_series_and_histograms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

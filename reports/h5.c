@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * h5.c - writes the HDF5 results file (layout: h5.h, docs/results.md; column tables:
+ * h5_layout.c).
+ *
+ * One group per run under /runs; inside it small contiguous datasets (tables of a few rows,
+ * histograms of their non-empty buckets, series of at most outputs.points rows), so a run
+ * costs a few hundred KiB at most and no compression is needed. Objects are created without
+ * time stamps, so the same results give a byte-identical file. The file is built in memory
+ * (see ts__report_h5_image for why), then written through "<path>.tmp.XXXXXX" and renamed
+ * into place (traces/io.c's atomic file), or, inside an output directory, through
+ * reports/files.c's temporary file.
+ */
+#include "h5.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sim/mem.h"
+#include "../traces/io_internal.h"
+#include "h5_internal.h"
+
+#define H5W_WHAT "results file"
+
+typedef struct h5w {
+    ts_err_t *err;
+    int rc;           /* the first error */
+    hid_t gcpl, dcpl; /* group and dataset creation: no time stamps */
+    char run[32];     /* "/runs/0000": messages name objects below it */
+} h5w_t;
+
+/* Records the first failure: "cannot <what>". Built in memory, the file can fail only for
+ * want of memory inside HDF5 or a value HDF5 refuses. */
+static int h5w_fail_what(h5w_t *w, const char *what)
+{
+    if (!w->rc)
+        w->rc = ts_err_set(w->err, TS_EIO, "cannot %s (HDF5 error)", what);
+    return w->rc;
+}
+
+/* The same naming the object being written: rel below the run group ("" for the group or
+ * the root itself). */
+static int h5w_fail(h5w_t *w, const char *rel)
+{
+    char what[200];
+    snprintf(what, sizeof(what), "write %s%s%s", w->run[0] || rel[0] ? w->run : "/",
+             rel[0] ? "/" : "", rel);
+    return h5w_fail_what(w, what);
+}
+
+static int h5w_oom(h5w_t *w, const char *rel)
+{
+    if (!w->rc)
+        w->rc = ts_err_set(w->err, TS_ENOMEM, "out of memory writing %s/%s", w->run, rel);
+    return w->rc;
+}
+
+/* ---- attributes ---- */
+
+static int h5w_attr(h5w_t *w, hid_t obj, const char *rel, const char *name, hid_t ftype,
+                    hid_t mtype, const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = space >= 0 && ftype >= 0 && mtype >= 0
+                  ? H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)
+                  : -1;
+    herr_t st = a >= 0 ? H5Awrite(a, mtype, value) : -1;
+    if (a >= 0 && H5Aclose(a) < 0)
+        st = -1;
+    if (space >= 0)
+        H5Sclose(space);
+    return st < 0 ? h5w_fail(w, rel) : 0;
+}
+
+/* A variable-length UTF-8 string attribute (h5py reads it as str). */
+static int h5w_attr_str(h5w_t *w, hid_t obj, const char *rel, const char *name, const char *v)
+{
+    hid_t t = ts__h5_str_type(0);
+    int rc = h5w_attr(w, obj, rel, name, t, t, &v);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+static int h5w_attr_u64(h5w_t *w, hid_t obj, const char *rel, const char *name, uint64_t v)
+{
+    return h5w_attr(w, obj, rel, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+}
+
+/* One attribute per entry of t, read from the struct at base. */
+static int h5w_attrs(h5w_t *w, hid_t obj, const char *rel, const ts__h5_table_t *t,
+                     const void *base)
+{
+    for (size_t i = 0; i < t->n && !w->rc; i++) {
+        const ts__h5_field_t *f = &t->f[i];
+        const char *p = (const char *)base + f->offset;
+        if (f->kind == TS__H5_STR) {
+            char s[1024];
+            snprintf(s, sizeof(s), "%.*s", (int)f->size, p);
+            h5w_attr_str(w, obj, rel, f->name, s);
+            continue;
+        }
+        hid_t ft = ts__h5_scalar_type(f, true), mt = ts__h5_scalar_type(f, false);
+        h5w_attr(w, obj, rel, f->name, ft, mt, p);
+        if (ft >= 0)
+            H5Tclose(ft);
+        if (mt >= 0)
+            H5Tclose(mt);
+    }
+    return w->rc;
+}
+
+/* ---- datasets ---- */
+
+static hid_t h5w_group(h5w_t *w, hid_t loc, const char *rel, const char *name)
+{
+    hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
+    if (g < 0)
+        h5w_fail(w, rel);
+    return g;
+}
+
+/* A dataset of `type` and `space` at loc/name written from buf; its id goes to *out when
+ * out is not NULL (the caller closes it), else it is closed. */
+static int h5w_dataset(h5w_t *w, hid_t loc, const char *rel, const char *name, hid_t ftype,
+                       hid_t mtype, hid_t space, const void *buf, hid_t *out)
+{
+    static const uint64_t none; /* HDF5 wants a buffer even for an empty dataset */
+    if (!buf)
+        buf = &none;
+    hid_t d = ftype >= 0 && mtype >= 0 && space >= 0
+                  ? H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, w->dcpl, H5P_DEFAULT)
+                  : -1;
+    herr_t st = d >= 0 ? H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : -1;
+    if (st >= 0 && out) {
+        *out = d;
+        return 0;
+    }
+    if (d >= 0 && H5Dclose(d) < 0)
+        st = -1;
+    return st < 0 ? h5w_fail(w, rel) : 0;
+}
+
+/* n rows of table t, read from the structs at base, as a 1-D compound dataset. */
+static int h5w_table(h5w_t *w, hid_t loc, const char *rel, const char *name,
+                     const ts__h5_table_t *t, const void *base, size_t n, hid_t *out)
+{
+    hsize_t dims = n;
+    hid_t ft = ts__h5_compound(t, true), mt = ts__h5_compound(t, false);
+    hid_t space = H5Screate_simple(1, &dims, NULL);
+    int rc = h5w_dataset(w, loc, rel, name, ft, mt, space, base, out);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (mt >= 0)
+        H5Tclose(mt);
+    return rc;
+}
+
+/* n variable-length UTF-8 strings as a 1-D dataset, or one as a scalar (n = 0). */
+static int h5w_strings(h5w_t *w, hid_t loc, const char *rel, const char *name,
+                       const char *const *v, size_t n, bool is_scalar)
+{
+    hsize_t dims = n;
+    hid_t t = ts__h5_str_type(0);
+    hid_t space = is_scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, NULL);
+    int rc = h5w_dataset(w, loc, rel, name, t, t, space, v, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+/* ---- the parts of a run ---- */
+
+static int h5w_scenario(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    hid_t g = h5w_group(w, run, "scenario", "scenario");
+    if (g < 0)
+        return w->rc;
+    const char *yaml = res->scenario_yaml ? res->scenario_yaml : "";
+    h5w_strings(w, g, "scenario/yaml", "yaml", &yaml, 1, true);
+    if (!w->rc)
+        h5w_strings(w, g, "scenario/overrides", "overrides", (const char *const *)res->overrides,
+                    res->n_overrides, false);
+    if (!w->rc)
+        h5w_attr_str(w, g, "scenario", "source", res->scenario);
+    H5Gclose(g);
+    return w->rc;
+}
+
+static int h5w_tiers(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    hid_t d = -1;
+    if (h5w_table(w, run, "tiers", "tiers", &ts__h5_tiers, res->tiers, res->n_tiers, &d))
+        return w->rc;
+    h5w_attr_str(w, d, "tiers", "capacity_unit", ts_mode_name(res->mode));
+    if (H5Dclose(d) < 0)
+        h5w_fail(w, "tiers");
+    return w->rc;
+}
+
+static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    const ts_hier_result_t *h = &res->hier;
+    hid_t g = h5w_group(w, run, "hierarchy", "hierarchy");
+    if (g < 0)
+        return w->rc;
+    const char *rules[][2] = {{"inclusion", h->inclusion ? h->inclusion : "non_inclusive"},
+                              {"promote", h->promote ? h->promote : "top"},
+                              {"demote", h->demote ? h->demote : "drop"},
+                              {"write", h->write ? h->write : "through"}};
+    for (size_t i = 0; i < 4 && !w->rc; i++)
+        h5w_attr_str(w, g, "hierarchy", rules[i][0], rules[i][1]);
+    ts_hier_result_t shown = *h; /* what the other writers print for "none" */
+    if (!shown.prefetch[0])
+        snprintf(shown.prefetch, sizeof(shown.prefetch), "none");
+    h5w_attrs(w, g, "hierarchy", &ts__h5_hier_attrs, &shown);
+    if (!w->rc)
+        h5w_table(w, g, "hierarchy/counters", "counters", &ts__h5_hier_counters, &h->st, 1,
+                  NULL);
+    ts__h5_link_row_t rows[TS_MAX_TIERS];
+    memset(rows, 0, sizeof(rows)); /* string columns are stored with their whole buffer */
+    for (size_t i = 0; i < res->n_tiers; i++) {
+        snprintf(rows[i].upper, sizeof(rows[i].upper), "%s", res->tiers[i].name);
+        snprintf(rows[i].lower, sizeof(rows[i].lower), "%s",
+                 i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing");
+        rows[i].st = h->st.link[i];
+    }
+    if (!w->rc)
+        h5w_table(w, g, "hierarchy/links", "links", &ts__h5_links, rows, res->n_tiers, NULL);
+    H5Gclose(g);
+    return w->rc;
+}
+
+/* The latency rows: all, get, put, ttft, then gets by the level that served them. */
+static size_t h5w_lat_rows(const ts_result_t *res, ts__h5_lat_row_t *rows)
+{
+    const ts_timed_result_t *t = &res->timed;
+    const char *names[] = {"all", "get", "put", "ttft"};
+    const ts_lat_t *lats[] = {&t->all, &t->op[0], &t->op[1], &t->ttft};
+    size_t n = 0;
+    for (; n < 4; n++)
+        rows[n] = (ts__h5_lat_row_t){.level = -1, .lat = *lats[n]};
+    for (size_t l = 0; l <= res->n_tiers; l++, n++)
+        rows[n] = (ts__h5_lat_row_t){.level = (int32_t)l, .lat = t->served[l]};
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].level < 0)
+            snprintf(rows[i].name, sizeof(rows[i].name), "%s", names[i]);
+        else
+            snprintf(rows[i].name, sizeof(rows[i].name), "get@%s",
+                     (size_t)rows[i].level < res->n_tiers ? res->tiers[rows[i].level].name
+                                                          : "backing");
+    return n;
+}
+
+static int h5w_timed(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    const ts_timed_result_t *t = &res->timed;
+    hid_t g = h5w_group(w, run, "timed", "timed");
+    if (g < 0)
+        return w->rc;
+    h5w_attr_str(w, g, "timed", "arrivals",
+                 (unsigned)t->arrivals < TS_ARRIVALS_COUNT_ ? ts_arrivals_names[t->arrivals]
+                                                            : "open");
+    h5w_attrs(w, g, "timed", &ts__h5_timed_attrs, t);
+    ts__h5_lat_row_t rows[4 + TS_TIMED_LEVELS];
+    size_t n = h5w_lat_rows(res, rows);
+    if (!w->rc)
+        h5w_table(w, g, "timed/latency", "latency", &ts__h5_latency, rows, n, NULL);
+    if (!w->rc)
+        h5w_table(w, g, "timed/resources", "resources", &ts__h5_resources, t->res, t->n_res,
+                  NULL);
+    hid_t hist = w->rc ? -1 : h5w_group(w, g, "timed/hist", "hist");
+    for (size_t i = 0; hist >= 0 && i < n && !w->rc; i++) {
+        char name[TS__H5_NAME], rel[TS__H5_NAME + 16];
+        ts__h5_link_name(rows[i].name, name, sizeof(name));
+        snprintf(rel, sizeof(rel), "timed/hist/%s", name);
+        h5w_table(w, hist, rel, name, &ts__h5_buckets, rows[i].lat.buckets,
+                  rows[i].lat.n_buckets, NULL);
+    }
+    if (hist >= 0)
+        H5Gclose(hist);
+    H5Gclose(g);
+    return w->rc;
+}
+
+/* hits / requests, NaN for an interval without requests (a gap in a plot). */
+static double h5w_ratio(uint64_t num, uint64_t den)
+{
+    return den ? (double)num / (double)den : NAN;
+}
+
+static int h5w_series_tier(h5w_t *w, hid_t g, const ts_series_t *s, const ts_result_t *res,
+                           uint32_t tier, ts__h5_series_row_t *rows)
+{
+    for (size_t i = 0; i < s->n_points; i++) {
+        ts__h5_series_row_t *r = &rows[i];
+        size_t c = ts_series_tier_col(tier, 0);
+        r->t = ts_series_start(s, i);
+        r->dt = ts_series_width(s, i);
+        r->requests = ts_series_get(s, i, c + TS_SCOL_REQUESTS);
+        r->hits = ts_series_get(s, i, c + TS_SCOL_HITS);
+        r->hit_ratio = h5w_ratio(r->hits, r->requests);
+        r->bytes_hit = ts_series_get(s, i, c + TS_SCOL_BYTES_HIT);
+        r->bytes_in = ts_series_get(s, i, c + TS_SCOL_BYTES_IN);
+        r->bytes_out = ts_series_get(s, i, c + TS_SCOL_BYTES_OUT);
+        r->used = ts_series_get(s, i, c + TS_SCOL_USED);
+        r->occupancy = h5w_ratio(r->used, s->capacity[tier]);
+    }
+    char name[TS__H5_NAME], rel[TS__H5_NAME + 16];
+    ts__h5_link_name(res->tiers[tier].name, name, sizeof(name));
+    snprintf(rel, sizeof(rel), "series/tiers/%s", name);
+    const ts__h5_table_t *t = s->axis == TS_AXIS_REQUESTS ? &ts__h5_series_req : &ts__h5_series_time;
+    return h5w_table(w, g, rel, name, t, rows, s->n_points, NULL);
+}
+
+static int h5w_series_total(h5w_t *w, hid_t g, const ts_series_t *s)
+{
+    ts__h5_total_row_t *rows = ts_calloc(s->n_points ? s->n_points : 1, sizeof(*rows));
+    if (!rows)
+        return h5w_oom(w, "series/total");
+    for (size_t i = 0; i < s->n_points; i++) {
+        ts__h5_total_row_t *r = &rows[i];
+        r->t = ts_series_start(s, i);
+        r->dt = ts_series_width(s, i);
+        r->requests = ts_series_get(s, i, ts_series_total_col(s, TS_STOT_REQUESTS));
+        r->hits = ts_series_get(s, i, ts_series_total_col(s, TS_STOT_HITS));
+        r->hit_ratio = h5w_ratio(r->hits, r->requests);
+        r->bytes_requested = ts_series_get(s, i, ts_series_total_col(s, TS_STOT_BYTES_REQ));
+        r->bytes_hit = ts_series_get(s, i, ts_series_total_col(s, TS_STOT_BYTES_HIT));
+        r->backing_requests = ts_series_get(s, i, ts_series_total_col(s, TS_STOT_BACKING));
+        r->backing_bytes = ts_series_get(s, i, ts_series_total_col(s, TS_STOT_BACKING_BYTES));
+    }
+    const ts__h5_table_t *t = s->axis == TS_AXIS_REQUESTS ? &ts__h5_total_req : &ts__h5_total_time;
+    h5w_table(w, g, "series/total", "total", t, rows, s->n_points, NULL);
+    ts_free(rows);
+    return w->rc;
+}
+
+/* The resources' busy time per interval ([points][resources], the raw counter) and their
+ * utilisation (busy / (channels x width); links: the share of the width with a transfer). */
+static int h5w_series_busy(h5w_t *w, hid_t g, const ts_series_t *s, const ts_result_t *res)
+{
+    size_t n = s->n_points * s->n_res;
+    uint64_t *busy = ts_calloc(n ? n : 1, sizeof(*busy));
+    double *util = ts_calloc(n ? n : 1, sizeof(*util));
+    if (!busy || !util) {
+        ts_free(busy);
+        ts_free(util);
+        return h5w_oom(w, "series/busy_ns");
+    }
+    for (size_t i = 0; i < s->n_points; i++)
+        for (uint32_t j = 0; j < s->n_res; j++) {
+            uint64_t b = ts_series_get(s, i, ts_series_res_col(s, j));
+            uint64_t ch = j < res->timed.n_res && res->timed.res[j].channels
+                              ? res->timed.res[j].channels
+                              : 1;
+            busy[i * s->n_res + j] = b;
+            util[i * s->n_res + j] = h5w_ratio(b, ch * ts_series_width(s, i));
+        }
+    hsize_t dims[2] = {s->n_points, s->n_res};
+    hid_t space = H5Screate_simple(2, dims, NULL);
+    h5w_dataset(w, g, "series/busy_ns", "busy_ns", H5T_STD_U64LE, H5T_NATIVE_UINT64, space,
+                busy, NULL);
+    if (!w->rc)
+        h5w_dataset(w, g, "series/utilisation", "utilisation", H5T_IEEE_F64LE,
+                    H5T_NATIVE_DOUBLE, space, util, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    ts_free(busy);
+    ts_free(util);
+    return w->rc;
+}
+
+static int h5w_series(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    const ts_series_t *s = res->series;
+    hid_t g = h5w_group(w, run, "series", "series");
+    if (g < 0)
+        return w->rc;
+    h5w_attr_str(w, g, "series", "axis", ts_series_axis_names[s->axis]);
+    h5w_attr_u64(w, g, "series", "points", s->n_points);
+    h5w_attrs(w, g, "series", &ts__h5_series_attrs, s);
+    ts__h5_series_row_t *rows = ts_calloc(s->n_points ? s->n_points : 1, sizeof(*rows));
+    hid_t tiers = w->rc ? -1 : h5w_group(w, g, "series/tiers", "tiers");
+    if (!rows && !w->rc)
+        h5w_oom(w, "series/tiers");
+    for (uint32_t i = 0; tiers >= 0 && i < s->n_tiers && i < res->n_tiers && !w->rc; i++)
+        h5w_series_tier(w, tiers, s, res, i, rows);
+    ts_free(rows);
+    if (tiers >= 0)
+        H5Gclose(tiers);
+    if (!w->rc)
+        h5w_series_total(w, g, s);
+    if (!w->rc && s->n_res)
+        h5w_series_busy(w, g, s, res);
+    H5Gclose(g);
+    return w->rc;
+}
+
+/* /runs/NNNN/cost: the bill (sim/cost.h) as attributes, and its capacity line per level as
+ * a table. A run without a bill has no cost group. */
+static int h5w_cost(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    if (!res->has_cost)
+        return w->rc;
+    const ts_cost_result_t *k = &res->cost;
+    hid_t g = h5w_group(w, run, "cost", "cost");
+    if (g < 0)
+        return w->rc;
+    h5w_attr_str(w, g, "cost", "period_from_name",
+                 k->period_from >= 0 && k->period_from < TS_COST_PERIOD_COUNT_
+                     ? ts_cost_period_names[k->period_from]
+                     : "?");
+    h5w_attr_str(w, g, "cost", "gpus_from", k->gpus_from ? k->gpus_from : "none");
+    h5w_attrs(w, g, "cost", &ts__h5_cost_attrs, k);
+    if (!w->rc)
+        h5w_table(w, g, "cost/levels", "levels", &ts__h5_cost_levels, k->level, k->n_levels,
+                  NULL);
+    H5Gclose(g);
+    return w->rc;
+}
+
+static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
+{
+    char name[24];
+    snprintf(name, sizeof(name), "%04zu", i);
+    snprintf(w->run, sizeof(w->run), "/runs/%s", name);
+    hid_t run = H5Gcreate2(runs, name, H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
+    if (run < 0)
+        return h5w_fail(w, "");
+    h5w_attr_u64(w, run, "", "index", i);
+    h5w_attr_str(w, run, "", "engine", res->engine ? res->engine : "fast");
+    h5w_attr_str(w, run, "", "mode", ts_mode_name(res->mode));
+    h5w_attrs(w, run, "", &ts__h5_run_attrs, res);
+    if (!w->rc)
+        h5w_scenario(w, run, res);
+    if (!w->rc)
+        h5w_tiers(w, run, res);
+    if (!w->rc)
+        h5w_table(w, run, "totals", "totals", &ts__h5_totals, &res->totals, 1, NULL);
+    if (!w->rc)
+        h5w_hierarchy(w, run, res);
+    if (!w->rc && res->has_timed)
+        h5w_timed(w, run, res);
+    if (!w->rc && res->series)
+        h5w_series(w, run, res);
+    if (!w->rc)
+        h5w_cost(w, run, res);
+    if (H5Gclose(run) < 0)
+        h5w_fail(w, "");
+    return w->rc;
+}
+
+/* The whole file is built in memory (HDF5's core driver with no backing store) and written
+ * out by the caller, so HDF5 itself never does I/O: HDF5 1.10 leaves a file whose closing
+ * failed (a full disk found while flushing) half torn down, and the library crashes when it
+ * terminates at exit. Written from memory, a full disk is an ordinary write error. */
+int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
+                        ts_err_t *err)
+{
+    *image = NULL;
+    *size = 0;
+    ts__h5_quiet();
+    h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1};
+    char name[64];
+    snprintf(name, sizeof(name), "tiersim-results-%p.h5", (void *)&w);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    w.gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    w.dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t file = -1;
+    if (fcpl >= 0 && fapl >= 0 && w.gcpl >= 0 && w.dcpl >= 0 &&
+        H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
+        H5Pset_obj_track_times(w.gcpl, 0) >= 0 && H5Pset_obj_track_times(w.dcpl, 0) >= 0)
+        file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
+    if (file < 0) {
+        w.rc = ts_err_set(err, TS_ENOMEM, "cannot create a results file in memory");
+    } else {
+        uint32_t schema = TS__H5_SCHEMA;
+        h5w_attr_str(&w, file, "", "format", TS__H5_FORMAT);
+        h5w_attr(&w, file, "", "schema", H5T_STD_U32LE, H5T_NATIVE_UINT32, &schema);
+        h5w_attr_str(&w, file, "", "tiersim_version", TS_VERSION);
+        h5w_attr_u64(&w, file, "", "runs", n);
+        hid_t g = w.rc ? -1 : h5w_group(&w, file, "", "runs");
+        for (size_t i = 0; g >= 0 && i < n && !w.rc; i++)
+            h5w_run(&w, g, i, runs[i]);
+        if (g >= 0)
+            H5Gclose(g);
+        w.run[0] = 0;
+        ssize_t len = w.rc || H5Fflush(file, H5F_SCOPE_GLOBAL) < 0
+                          ? -1
+                          : H5Fget_file_image(file, NULL, 0);
+        if (!w.rc && len <= 0)
+            h5w_fail_what(&w, "build the file image");
+        if (!w.rc && !(*image = ts_malloc((size_t)len)))
+            h5w_oom(&w, "");
+        if (!w.rc && H5Fget_file_image(file, *image, (size_t)len) != len)
+            h5w_fail_what(&w, "copy the file image");
+        if (!w.rc)
+            *size = (size_t)len;
+        H5Fclose(file);
+    }
+    if (w.rc) {
+        ts_free(*image);
+        *image = NULL;
+    }
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    H5Pclose(w.gcpl);
+    H5Pclose(w.dcpl);
+    return w.rc;
+}
+
+int ts_report_h5_runs(const ts_result_t *const *runs, size_t n, const char *path, ts_err_t *err)
+{
+    if (!runs || n == 0 || !path || !path[0])
+        return ts_err_set(err, TS_EINVAL, "write results file: no run or no path");
+    for (size_t i = 0; i < n; i++)
+        if (!runs[i])
+            return ts_err_set(err, TS_EINVAL, "write results file: run %zu is missing", i);
+    void *image;
+    size_t size;
+    int rc = ts__report_h5_image(runs, n, &image, &size, err);
+    if (rc) {
+        ts_err_prefix(err, "'%s'", path);
+        return rc;
+    }
+    ts__afile_t af;
+    rc = ts__afile_open(&af, path, H5W_WHAT, err);
+    if (rc == 0)
+        rc = ts__afile_write(&af, image, size, H5W_WHAT, err);
+    if (rc == 0)
+        rc = ts__afile_commit(&af, H5W_WHAT, err);
+    ts__afile_discard(&af);
+    ts_free(image);
+    return rc;
+}
+
+int ts_report_h5(const ts_result_t *res, const char *path, ts_err_t *err)
+{
+    return ts_report_h5_runs(&res, 1, path, err);
+}
