@@ -28,6 +28,7 @@
 #include "../workloads/models.h"
 #include "device.h"
 #include "mem.h"
+#include "progress.h"
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
@@ -48,6 +49,12 @@ static int cli_usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'tiersim help'.\n");
     return 2;
+}
+
+/* Where progress lines go: stderr when it is a terminal and --quiet was not given. */
+static FILE *cli_progress_out(bool quiet)
+{
+    return !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 }
 
 static void cli_help(FILE *out)
@@ -142,8 +149,13 @@ static int cli_run(int argc, char **argv)
         return cli_fail(&err);
     }
     int rc = cli_load(path, ovr, n_ovr, &sc, &err);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), 0);
+    const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
+    const ts_run_opts_t run_opts = {.progress = &hook};
     if (rc == 0)
-        rc = ts_run(sc, res, &err);
+        rc = ts_run_with(sc, &run_opts, res, &err);
+    ts_progress_finish(&meter);
     if (rc == 0) {
         if (json)
             rc = ts_report_json(res, timing, stdout, &err);
@@ -271,24 +283,7 @@ static void cli_report_skipped(const cli_rparams_t *p)
                 first->where[0] ? ": " : "", first->msg);
 }
 
-/* On a terminal, a progress line every 2^20 requests: the count, and the share done when
- * the reader knows its length. */
-static void cli_progress(uint64_t done, uint64_t total, bool end)
-{
-    char a[32];
-    if (end) {
-        fprintf(stderr, "\r%40s\r", "");
-        return;
-    }
-    if (total)
-        fprintf(stderr, "\r  %s requests (%.0f%%)", ts__fmt_count(done, a, sizeof(a)),
-                100.0 * (double)done / (double)total);
-    else
-        fprintf(stderr, "\r  %s requests", ts__fmt_count(done, a, sizeof(a)));
-    fflush(stderr);
-}
-
-static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
+static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out, bool quiet,
                     uint64_t *count, ts_err_t *err)
 {
     if (!to->writer)
@@ -298,15 +293,15 @@ static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out
     ts_req_t q;
     ts_reader_info_t info;
     ts_reader_info(r, &info);
-    bool show = isatty(STDERR_FILENO);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), info.n_requests);
     *count = 0;
     while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
         rc = to->writer->write(w, &q, err);
-        if ((++*count & ((1u << 20) - 1)) == 0 && show)
-            cli_progress(*count, info.n_requests, false);
+        if ((++*count & (TS_PROGRESS_EVERY - 1)) == 0)
+            ts_progress_update(&meter, *count, 0);
     }
-    if (show && *count >= (1u << 20))
-        cli_progress(0, 0, true);
+    ts_progress_finish(&meter);
     if (rc == 0)
         rc = to->writer->finish(w, err);
     if (w)
@@ -487,19 +482,23 @@ static int cli_trace_gen(int argc, char **argv)
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                           {"output", required_argument, NULL, 'o'},
                                           {"set", required_argument, NULL, 's'},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           {NULL, 0, NULL, 0}};
     const char *fmt_name = NULL, *out = NULL;
     const char *ovr[CLI_MAX_OVERRIDES];
     size_t n_ovr = 0;
+    bool quiet = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:s:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:s:q", opts, NULL)) != -1) {
         if (c == 'f')
             fmt_name = optarg;
         else if (c == 'o')
             out = optarg;
         else if (c == 's' && n_ovr < CLI_MAX_OVERRIDES)
             ovr[n_ovr++] = optarg;
+        else if (c == 'q')
+            quiet = true;
         else
             return 2;
     }
@@ -517,12 +516,13 @@ static int cli_trace_gen(int argc, char **argv)
     if (rc == 0)
         rc = ts_scenario_open_workload(sc, &r, &err);
     if (rc == 0)
-        rc = cli_copy(r, fmt, out, &n, &err);
+        rc = cli_copy(r, fmt, out, quiet, &n, &err);
     ts_reader_close(r);
     ts_scenario_destroy(sc);
     if (rc)
         return cli_fail(&err);
-    fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
+    if (!quiet)
+        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
             fmt->name);
     return 0;
 }
@@ -532,14 +532,18 @@ static int cli_trace_convert(int argc, char **argv)
     static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
                                           {"param", required_argument, NULL, 'p'},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           CLI_READ_OPTS,
                                           {NULL, 0, NULL, 0}};
     const char *from = NULL, *to = NULL;
     cli_rparams_t rp = {0};
+    bool quiet = false;
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-        if (c == 'f')
+    while (rc == 0 && (c = getopt_long(argc, argv, "p:q", opts, NULL)) != -1) {
+        if (c == 'q')
+            quiet = true;
+        else if (c == 'f')
             from = optarg;
         else if (c == 't')
             to = optarg;
@@ -564,13 +568,14 @@ static int cli_trace_convert(int argc, char **argv)
     const ts_trace_format_t *fout = fin ? cli_out_format(to, out, &err) : NULL;
     rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
-        rc = cli_copy(r, fout, out, &n, &err);
+        rc = cli_copy(r, fout, out, quiet, &n, &err);
     cli_report_skipped(&rp);
     ts_reader_close(r);
     cli_rparams_free(&rp);
     if (rc)
         return cli_fail(&err);
-    fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
+    if (!quiet)
+        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
             fout->name);
     return 0;
 }

@@ -728,7 +728,7 @@ int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
     out->clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
     out->think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
     timed_t t = {.cfg = cfg, .h = h, .n = h->n, .out = out};
-    ts_lookahead_init(&t.la, h, r);
+    ts_lookahead_init(&t.la, h, r, cfg->progress);
     int rc = timed_setup(&t, err);
     if (rc == 0) {
         if (cfg->arrivals == TS_ARRIVALS_OPEN)

@@ -158,6 +158,15 @@ static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
 
 int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
 {
+    return ts_run_with(sc, NULL, res, err);
+}
+
+int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t *res,
+                ts_err_t *err)
+{
+    static const ts_run_opts_t none;
+    if (!opts)
+        opts = &none;
     memset(res, 0, sizeof(*res));
     snprintf(res->scenario, sizeof(res->scenario), "%s", sc->source);
     snprintf(res->name, sizeof(res->name), "%s", sc->name);
@@ -184,7 +193,10 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         if (rc)
             goto out;
     }
-    if (run_needs_footprint(sc)) {
+    if (opts->has_footprint) {
+        res->footprint_objects = opts->footprint_objects;
+        res->footprint_bytes = opts->footprint_bytes;
+    } else if (run_needs_footprint(sc)) {
         rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, err);
         if (rc)
             goto out;
@@ -223,11 +235,12 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
             goto out;
         }
         run_timed_config(sc, cfg);
+        cfg->progress = opts->progress;
         rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
         res->has_timed = rc == 0;
         ts_free(cfg);
     } else {
-        rc = ts_engine_fast_hier(h, replay, err);
+        rc = ts_engine_fast_hier(h, replay, opts->progress, err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;

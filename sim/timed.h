@@ -42,6 +42,7 @@
 #include "err.h"
 #include "hier.h"
 #include "param.h"
+#include "progress.h"
 #include "reader.h"
 
 #define TS_TIMED_LEVELS (TS_MAX_TIERS + 1) /* tiers and the backing store */
@@ -80,6 +81,7 @@ typedef struct ts_timed_config {
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
     bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */
     ts_link_t link[TS_TIMED_LEVELS];   /* level i's uplink (toward the requester) */
+    const ts_progress_hook_t *progress; /* called as requests are read; NULL: none */
 } ts_timed_config_t;
 
 /* Latency summary of a set of requests (ns). */
