@@ -39,4 +39,19 @@ int ts__out_printf(FILE *out, ts_err_t *err, const char *what, const char *fmt, 
  * Returns 0 or TS_EIO. */
 int ts__out_finish(FILE *out, ts_err_t *err, const char *what);
 
+/* ---- files (reports/files.c) ---- */
+
+/* mkdir -p: creates dir and its missing parents, then checks that dir is a directory.
+ * Returns 0, TS_ENOENT, TS_ENOSPC, TS_ENOMEM, TS_EINVAL (name too long) or TS_EIO. */
+int ts__mkdir_p(const char *dir, ts_err_t *err);
+
+/* Fills the stream of one output file; write errors are found afterwards (ferror). */
+typedef void (*ts__file_body_fn)(FILE *f, const void *ctx);
+
+/* Writes path in full through a temporary file beside it, renamed into place (see
+ * traces/io_internal.h); what names the file in messages ("plot data"). Returns 0, or
+ * TS_ENOENT, TS_ENOSPC, TS_ENOMEM or TS_EIO naming path, which is then left untouched. */
+int ts__file_write(const char *path, const char *what, ts__file_body_fn body, const void *ctx,
+                   ts_err_t *err);
+
 #endif

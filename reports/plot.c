@@ -4,8 +4,8 @@
  *
  * Each plot kind supplies two writers: its data blocks and its gnuplot commands. The
  * driver writes the data file, then the script (a terminal by the image's extension, the
- * same data as an inline `$data << EOD` block, the commands), each atomically through
- * traces/io.c's temporary-file-and-rename writer; then it spawns gnuplot with the script,
+ * same data as an inline `$data << EOD` block, the commands), each atomically
+ * (ts__file_write); then it spawns gnuplot with the script,
  * pointing the script's `ts_output` variable at the image's temporary file, reads gnuplot's
  * output through a pipe (kept for the error message) and renames the image into place
  * only when gnuplot exits with status 0. No shell is involved: names reach gnuplot as
@@ -29,6 +29,7 @@
 
 #include "../sim/mem.h"
 #include "../traces/io_internal.h"
+#include "fmt_internal.h"
 
 extern char **environ;
 
@@ -122,8 +123,10 @@ static void plot_lists_plot(FILE *f, const plot_lists_t *l, size_t k, size_t *bl
         const ts_plot_series_t *s = &l->s[k][i];
         if (!s->n)
             continue;
-        fprintf(f, "%s$data index %zu using %s with %s title ", any ? ", \\\n     " : "plot ",
-                (*block)++, using, style);
+        /* Eight colours, then the same dashed: every line stays distinct. */
+        fprintf(f, "%s$data index %zu using %s with %s dt %zu title ",
+                any ? ", \\\n     " : "plot ", *block, using, style, 1 + i / 8);
+        ++*block;
         plot_quote(f, plot_series_name(s));
         any = true;
     }
@@ -185,38 +188,6 @@ static int plot_names(const char *image, plot_files_t *pf, ts_err_t *err)
     if (a < 0 || b < 0 || (size_t)a >= sizeof(pf->dat) || (size_t)b >= sizeof(pf->gp))
         return ts_err_set(err, TS_EINVAL, "plot '%s': file name too long", image);
     return 0;
-}
-
-typedef void (*plot_body_fn)(FILE *f, const void *ctx);
-
-/* Writes path atomically with body. */
-static int plot_write_file(const char *path, const char *what, plot_body_fn body,
-                           const void *ctx, ts_err_t *err)
-{
-    ts__afile_t af;
-    int rc = ts__afile_open(&af, path, what, err);
-    if (rc)
-        return rc;
-    FILE *f = fdopen(af.fd, "w");
-    if (!f) {
-        int e = errno;
-        ts__afile_discard(&af);
-        return ts_err_sys(err, TS_ENOMEM, e, "cannot write %s '%s'", what, path);
-    }
-    af.fd = -1; /* f owns it now; commit reopens the file by name to sync it */
-    errno = 0;
-    body(f, ctx);
-    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
-    if (fclose(f) != 0 && !e)
-        e = errno ? errno : EIO;
-    if (e) {
-        ts__afile_discard(&af);
-        return ts_err_sys(err, ts__io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
-                          "cannot write %s '%s'", what, path);
-    }
-    rc = ts__afile_commit(&af, what, err);
-    ts__afile_discard(&af);
-    return rc;
 }
 
 typedef struct plot_job {
@@ -374,9 +345,9 @@ static int plot_draw(const char *image, const plot_kind_t *kind, const void *ctx
                     .image = image,
                     .title = opts && opts->title ? opts->title : kind->default_title,
                     .pf = &pf};
-    rc = plot_write_file(pf.dat, "plot data", plot_dat_body, &j, err);
+    rc = ts__file_write(pf.dat, "plot data", plot_dat_body, &j, err);
     if (!rc)
-        rc = plot_write_file(pf.gp, "plot script", plot_gp_body, &j, err);
+        rc = ts__file_write(pf.gp, "plot script", plot_gp_body, &j, err);
     if (rc || (opts && opts->is_script_only))
         return rc;
     return plot_gnuplot(&j, opts, err);

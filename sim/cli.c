@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list (policies,
- * formats, generators, models, devices).
+ * cli.c - the tiersim command line: verbs run, mrc, trace (info, head, gen, convert), list
+ * (policies, formats, generators, admission, prefetchers, models, devices).
  *
  * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
  * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
@@ -21,6 +21,7 @@
 #include "../policies/policy.h"
 #include "../policies/prefetch.h"
 #include "../reports/fmt_internal.h"
+#include "../reports/mrc_report.h"
 #include "../reports/report.h"
 #include "../traces/info.h"
 #include "../traces/trace.h"
@@ -28,6 +29,7 @@
 #include "../workloads/models.h"
 #include "device.h"
 #include "mem.h"
+#include "mrc.h"
 #include "progress.h"
 #include "run.h"
 #include "sample.h"
@@ -66,20 +68,30 @@ static void cli_help(FILE *out)
             "  run [SCENARIO] [-s key.path=value]... [--json] [--timing] [-o DIR] [-q]\n"
             "        run a scenario (YAML) with its engine (fast or timed); with no SCENARIO, the\n"
             "        built-in default. Prints a text report, or the JSON result with --json.\n"
+            "        On a terminal a progress line shows on stderr once a run lasts a second;\n"
+            "        -q prints neither.\n"
+            "  mrc [SCENARIO] [-s key.path=value]... [--policies P,Q,...|all]\n"
+            "      [--sizes S,S,... | --points N] [--threads N] [-o DIR] [--plot FILE] [-q]\n"
+            "        miss-ratio curves of the top tier: one fast run per policy and capacity,\n"
+            "        side by side on the cores. Sizes are shares of the footprint (5%%) or\n"
+            "        capacities (1000 objects, 4GiB); default 0.1%% to 100%% in 1-2-5 steps;\n"
+            "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
+            "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
             "  trace info FILE [--format FMT] [-p name=value]... [--json]\n"
             "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
             "  trace head FILE [-n N] [--format FMT] [-p name=value]...\n"
             "        the first N requests (10), every field\n"
-            "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]...\n"
+            "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]... [-q]\n"
             "        write the scenario's workload (a generator or a trace) to a trace file\n"
-            "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]...\n"
+            "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]... [-q]\n"
             "        convert a trace between formats (the output's by its name, else native)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
             "        info, head and convert also take --sample RATE (keep RATE of the keys,\n"
             "        every request of each kept key), --start T and --end T (a window from\n"
             "        the first request's time), and --skip-bad N (pass over up to N malformed\n"
-            "        records, reporting how many)\n"
+            "        records, reporting how many); gen and convert show their progress on a\n"
+            "        terminal, -q silences it and the closing line\n"
             "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
             "        presets (and those of a catalogue FILE) with key figures and fields\n"
@@ -599,6 +611,124 @@ static int cli_trace(int argc, char **argv)
     return 2;
 }
 
+/* ---- mrc ---- */
+
+/* Splits a comma-separated list in place into at most max entries. Returns the count, or
+ * max + 1 when there are more. */
+static size_t cli_split(char *list, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (n++ < max)
+            out[n - 1] = t;
+    return n;
+}
+
+/* The miss-ratio curve of the scenario's top tier, one column per policy. */
+static int cli_mrc(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, NULL, 's'},     {"policies", required_argument, NULL, 'P'},
+        {"sizes", required_argument, NULL, 'S'},   {"points", required_argument, NULL, 'N'},
+        {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
+        {"plot", required_argument, NULL, 'G'},    {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char *ovr[CLI_MAX_OVERRIDES];
+    const char *pols[TS_MRC_MAX_POLICIES];
+    char *pol_list = NULL;
+    ts_mrc_spec_t spec = {.overrides = ovr, .policies = pols};
+    const char *outdir = NULL, *plot = NULL;
+    bool quiet = false;
+    uint64_t v;
+    ts_err_t err = {0};
+    int c, rc = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (spec.n_overrides == CLI_MAX_OVERRIDES)
+                rc = cli_usage_error("too many -s overrides (at most %s)", "256");
+            else
+                ovr[spec.n_overrides++] = optarg;
+            break;
+        case 'P':
+            ts_free(pol_list);
+            pol_list = ts_strdup(optarg);
+            if (!pol_list)
+                rc = cli_usage_error("out of memory at '%s'", optarg);
+            else if (strcmp(pol_list, "all") == 0)
+                for (spec.n_policies = 0; spec.n_policies < ts_policy_count(); spec.n_policies++)
+                    pols[spec.n_policies] = ts_policy_at(spec.n_policies)->name;
+            else if ((spec.n_policies = cli_split(pol_list, pols, TS_MRC_MAX_POLICIES)) == 0 ||
+                     spec.n_policies > TS_MRC_MAX_POLICIES)
+                rc = cli_usage_error("--policies expects 1 to 32 names separated by commas, "
+                                     "found '%s'",
+                                     optarg);
+            break;
+        case 'S':
+            spec.sizes = optarg;
+            break;
+        case 'N':
+        case 'T':
+            if (ts_parse_count(optarg, &v, &err) != 0 || v == 0 || v > 100000)
+                rc = cli_usage_error(c == 'N' ? "--points expects a count such as 12, found '%s'"
+                                              : "--threads expects a count such as 4, found '%s'",
+                                     optarg);
+            else if (c == 'N')
+                spec.n_points = (size_t)v;
+            else
+                spec.threads = (int)v;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'G':
+            plot = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            cli_help(stdout);
+            ts_free(pol_list);
+            return 0;
+        default:
+            rc = 2;
+        }
+    }
+    if (rc == 0 && spec.sizes && spec.n_points)
+        rc = cli_usage_error("give --sizes or --points, not both%s", "");
+    if (rc == 0 && argc - optind > 1)
+        rc = cli_usage_error("mrc takes one scenario, found also '%s'", argv[optind + 1]);
+    if (rc) {
+        ts_free(pol_list);
+        return rc;
+    }
+    spec.path = optind < argc ? argv[optind] : NULL;
+    ts_err_clear(&err);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), 0);
+    const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
+    spec.progress = &hook;
+    ts_mrc_t *m = NULL;
+    rc = ts_mrc_run(&spec, &m, &err);
+    ts_progress_finish(&meter);
+    if (rc == 0 && !quiet)
+        rc = ts_report_mrc_text(m, stdout, &err);
+    if (rc == 0 && outdir)
+        rc = ts_report_mrc_write(m, outdir, &err);
+    if (rc == 0 && plot) {
+        rc = ts_report_mrc_plot(m, plot, NULL, &err);
+        if (rc == TS_EUNSUPPORTED) { /* no image, but the data are there: a warning */
+            fprintf(stderr, "tiersim: warning: %s\n", err.msg);
+            rc = 0;
+        }
+    }
+    ts_mrc_destroy(m);
+    ts_free(pol_list);
+    return rc ? cli_fail(&err) : 0;
+}
+
 /* ---- list ---- */
 
 static void cli_list_params(const ts_param_spec_t *spec, size_t n)
@@ -792,7 +922,7 @@ static int cli_list(int argc, char **argv)
 
 int ts_cli_main(int argc, char **argv)
 {
-    static const char *const verbs[] = {"run", "trace", "list", "help", "version"};
+    static const char *const verbs[] = {"run", "mrc", "trace", "list", "help", "version"};
     ts_err_t err = {0};
     if (ts_policy_registry_check(&err) || ts_trace_registry_check(&err) ||
         ts_gen_registry_check(&err))
@@ -804,6 +934,8 @@ int ts_cli_main(int argc, char **argv)
     const char *v = argv[1];
     if (strcmp(v, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(v, "mrc") == 0)
+        return cli_mrc(argc - 1, argv + 1);
     if (strcmp(v, "trace") == 0)
         return cli_trace(argc - 1, argv + 1);
     if (strcmp(v, "list") == 0)
@@ -816,7 +948,7 @@ int ts_cli_main(int argc, char **argv)
         printf("tiersim %s\n", TS_VERSION);
         return 0;
     }
-    const char *hint = ts_suggest(v, verbs, 5);
+    const char *hint = ts_suggest(v, verbs, 6);
     fprintf(stderr, "tiersim: error: unknown verb '%s'%s%s%s\nTry 'tiersim help'.\n", v,
             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     return 2;

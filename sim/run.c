@@ -22,17 +22,19 @@
 #include "memtrace.h"
 #include "units.h"
 
-int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err)
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err)
 {
     ts_ktab_t set;
     uint64_t *keys = NULL;
     size_t n = 0, cap = 0;
-    uint64_t total = 0;
+    uint64_t total = 0, n_read = 0;
     int rc = ts_ktab_init(&set, 1024, err);
     if (rc)
         return rc;
     ts_req_t q;
     while ((rc = ts_reader_next(r, &q, err)) > 0) {
+        n_read++;
         if (q.op == TS_OP_DELETE || ts_ktab_find(&set, q.key, keys, sizeof(uint64_t)) !=
                                         TS_KTAB_NONE)
             continue;
@@ -59,6 +61,8 @@ int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *e
         return rc;
     *objects = n;
     *bytes = total;
+    if (requests)
+        *requests = n_read;
     return ts_reader_reset(r, err);
 }
 
@@ -197,7 +201,7 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
         res->footprint_objects = opts->footprint_objects;
         res->footprint_bytes = opts->footprint_bytes;
     } else if (run_needs_footprint(sc)) {
-        rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, err);
+        rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, NULL, err);
         if (rc)
             goto out;
     }

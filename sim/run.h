@@ -31,8 +31,9 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
                 ts_err_t *err);
 
 /* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over
- * r, which is reset afterwards. Memory: about 24 bytes per distinct key.
- * Returns 0, the reader's error or TS_ENOMEM. */
-int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err);
+ * r, which is reset afterwards; *requests (when not NULL) receives the requests read.
+ * Memory: about 24 bytes per distinct key. Returns 0, the reader's error or TS_ENOMEM. */
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * test_cli.c - the tiersim executable end to end: the built-in default runs, the same seed
  * gives byte-identical JSON, overrides change what they name, every example scenario
- * runs, trace gen/info agree, outputs land in -o DIR, list prints plug-ins and device
- * presets, and errors are one line with a non-zero exit.
+ * runs, trace gen/info agree, outputs land in -o DIR, -q prints nothing, mrc prints its
+ * table and writes its CSV and plot data, list prints plug-ins and device presets, and
+ * errors are one line with a non-zero exit.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -51,14 +52,20 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs `tiersim ARGS` with stdout to DIR/out and stderr to DIR/err; returns the exit code. */
-static int tiersim(struct fixture *f, const char *args)
+/* Runs `tiersim ARGS` in an environment changed by env ("NAME=value ...", NULL: none)
+ * with stdout to DIR/out and stderr to DIR/err; returns the exit code. */
+static int tiersim_env(struct fixture *f, const char *env, const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s > '%s/out' 2> '%s/err'", TS_SOURCE_DIR,
-             f->exe, args, f->dir, f->dir);
+    snprintf(cmd, sizeof(cmd), "cd '%s' && env %s '%s' %s > '%s/out' 2> '%s/err'",
+             TS_SOURCE_DIR, env ? env : "", f->exe, args, f->dir, f->dir);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int tiersim(struct fixture *f, const char *args)
+{
+    return tiersim_env(f, NULL, args);
 }
 
 static char *slurp(const char *dir, const char *name)
@@ -321,6 +328,74 @@ static void test_cli_outputs_dir(void **state)
     }
 }
 
+/* -q: run prints nothing at all; trace convert leaves out its closing line. */
+static void test_cli_quiet_prints_nothing(void **state)
+{
+    struct fixture *f = *state;
+    char args[512];
+    snprintf(args, sizeof(args), "trace convert examples/tiny.csv '%s/t.tsim' -q", f->dir);
+    const char *const cases[] = {"run -q", "run -q examples/csv-trace.yaml", args};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(tiersim(f, cases[i]), 0);
+        char *out = slurp(f->dir, "out"), *err = slurp(f->dir, "err");
+        if (!out || !err || out[0] || err[0])
+            fail_msg("%s printed '%s' and '%s'", cases[i], out ? out : "", err ? err : "");
+        free(out);
+        free(err);
+    }
+}
+
+/* mrc: the table on stdout, DIR/mrc.csv with one row per point, and without gnuplot in
+ * PATH a warning (exit 0) with the plot's data and script written. */
+static void test_cli_mrc_table_csv_and_plot_data(void **state)
+{
+    struct fixture *f = *state;
+    char args[512];
+    snprintf(args, sizeof(args),
+             "mrc examples/zipf-two-tier.yaml --policies lru,fifo --points 3 -o '%s/m' "
+             "--plot '%s/m/mrc.svg'",
+             f->dir, f->dir);
+    assert_int_equal(tiersim_env(f, "PATH=/nonexistent", args), 0);
+    char *out = slurp(f->dir, "out");
+    assert_non_null(out);
+    assert_non_null(strstr(out, "miss ratio of tier hbm by policy and capacity (objects)\n"));
+    assert_non_null(strstr(out, "capacity  footprint      lru     fifo\n"));
+    free(out);
+    char *err = slurp(f->dir, "err");
+    char want[512];
+    snprintf(want, sizeof(want),
+             "tiersim: warning: gnuplot not found: wrote the data to %s/m/mrc.dat; install "
+             "gnuplot (Debian package gnuplot-nox) to draw it: gnuplot %s/m/mrc.gp\n",
+             f->dir, f->dir);
+    assert_string_equal(err, want);
+    free(err);
+    char *csv = slurp(f->dir, "m/mrc.csv");
+    assert_non_null(csv);
+    size_t lines = 0;
+    for (const char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 2 * 3); /* the header, 2 policies x 3 capacities */
+    assert_non_null(strstr(csv, "\nfifo,"));
+    free(csv);
+    char *dat = slurp(f->dir, "m/mrc.dat");
+    assert_non_null(dat);
+    free(dat);
+    /* Usage and library errors. */
+    assert_int_equal(tiersim(f, "mrc --sizes 1% --points 3"), 2);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "tiersim: error: give --sizes or --points, not both\n"));
+    free(err);
+    assert_int_equal(tiersim(f, "mrc --policies lruu"), 1);
+    err = slurp(f->dir, "err");
+    assert_string_equal(err, "tiersim: error: policies: unknown policy 'lruu' (did you mean "
+                             "'lru'?)\n");
+    free(err);
+    assert_int_equal(tiersim(f, "mrc --threads 0"), 2);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "--threads expects a count such as 4, found '0'"));
+    free(err);
+}
+
 static void test_cli_errors_are_one_line(void **state)
 {
     struct fixture *f = *state;
@@ -499,6 +574,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_head_json_and_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_quiet_prints_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_mrc_table_csv_and_plot_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,
