@@ -36,20 +36,36 @@ const char *ts__fmt_count(uint64_t v, char *buf, size_t size)
     return buf;
 }
 
+static const char *const fmt_binary[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
 const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size)
 {
-    static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     if (v < 1024) {
         snprintf(buf, size, "%lluB", (unsigned long long)v);
         return buf;
     }
     double d = (double)v;
     int u = 0;
-    while (d >= 1023.995 && u < 6) {
+    for (; d >= 1023.995 && u < 6; u++)
         d /= 1024.0;
-        u++;
+    snprintf(buf, size, "%.2f%s", d, fmt_binary[u]);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_bytes_short(uint64_t v, char *buf, size_t size)
+{
+    if (v < 1024) {
+        snprintf(buf, size, "%lluB", (unsigned long long)v);
+        return buf;
     }
-    snprintf(buf, size, "%.2f%s", d, names[u]);
+    /* From 999.5 of a unit on, the next unit: "0.98MiB" rather than a fourth digit. */
+    double d = (double)v;
+    int u = 0;
+    for (; d >= 999.5 && u < 6; u++)
+        d /= 1024.0;
+    int dec = d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
+    snprintf(buf, size, "%.*f%s", dec, d, fmt_binary[u]);
     fmt_fix_point(buf);
     return buf;
 }

@@ -24,6 +24,11 @@ const char *ts__fmt_count(uint64_t v, char *buf, size_t size);
 /* Bytes in binary units with two decimals: "512B", "4.00KiB", "1.50GiB". */
 const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size);
 
+/* Bytes in binary units with three significant digits: "512B", "4.00KiB", "19.6GiB",
+ * "271MiB", and "0.98MiB" for 1000KiB (the next unit from 999.5 on); at most 7 characters
+ * ("1023B" is exact below 1KiB). */
+const char *ts__fmt_bytes_short(uint64_t v, char *buf, size_t size);
+
 /* A real with a fixed number of decimals ("%.*f"), with '.' as the decimal point. */
 const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size);
 
