@@ -6,6 +6,7 @@
 #include "fmt_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 
 /* printf honours LC_NUMERIC; a report must not depend on it, so put the '.' back. */
@@ -36,38 +37,33 @@ const char *ts__fmt_count(uint64_t v, char *buf, size_t size)
     return buf;
 }
 
-static const char *const fmt_binary[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-
-const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size)
+/* Bytes in binary units. Long: two decimals, the next unit from 1023.995 on. Short: three
+ * significant digits, the next unit from 999.5 on ("0.98MiB" rather than a fourth digit). */
+static const char *fmt_binary(uint64_t v, bool is_short, char *buf, size_t size)
 {
+    static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     if (v < 1024) {
         snprintf(buf, size, "%lluB", (unsigned long long)v);
         return buf;
     }
-    double d = (double)v;
+    double d = (double)v, next = is_short ? 999.5 : 1023.995;
     int u = 0;
-    for (; d >= 1023.995 && u < 6; u++)
+    for (; d >= next && u < 6; u++)
         d /= 1024.0;
-    snprintf(buf, size, "%.2f%s", d, fmt_binary[u]);
+    int dec = !is_short || d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
+    snprintf(buf, size, "%.*f%s", dec, d, names[u]);
     fmt_fix_point(buf);
     return buf;
 }
 
+const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size)
+{
+    return fmt_binary(v, false, buf, size);
+}
+
 const char *ts__fmt_bytes_short(uint64_t v, char *buf, size_t size)
 {
-    if (v < 1024) {
-        snprintf(buf, size, "%lluB", (unsigned long long)v);
-        return buf;
-    }
-    /* From 999.5 of a unit on, the next unit: "0.98MiB" rather than a fourth digit. */
-    double d = (double)v;
-    int u = 0;
-    for (; d >= 999.5 && u < 6; u++)
-        d /= 1024.0;
-    int dec = d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
-    snprintf(buf, size, "%.*f%s", dec, d, fmt_binary[u]);
-    fmt_fix_point(buf);
-    return buf;
+    return fmt_binary(v, true, buf, size);
 }
 
 const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size)

@@ -131,7 +131,7 @@ int ts_report_mrc_write(const ts_mrc_t *m, const char *dir, ts_err_t *err)
     char path[PATH_MAX];
     int n = snprintf(path, sizeof(path), "%s/mrc.csv", dir);
     if (n < 0 || (size_t)n >= sizeof(path))
-        return ts_err_set(err, TS_EINVAL, "'%s/mrc.csv': path too long", dir);
+        return ts_err_set(err, TS_EINVAL, "path too long for mrc.csv in '%s'", dir);
     int rc = ts__mkdir_p(dir, err);
     return rc ? rc : ts__file_write(path, "miss-ratio curves", mrc_csv_body, m, err);
 }

@@ -5,12 +5,12 @@
  * Each plot kind supplies two writers: its data blocks and its gnuplot commands. The
  * driver writes the data file, then the script (a terminal by the image's extension, the
  * same data as an inline `$data << EOD` block, the commands), each atomically
- * (ts__file_write); then it spawns gnuplot with the script,
- * pointing the script's `ts_output` variable at the image's temporary file, reads gnuplot's
- * output through a pipe (kept for the error message) and renames the image into place
- * only when gnuplot exits with status 0. No shell is involved: names reach gnuplot as
- * arguments or as quoted gnuplot strings (single quotes doubled, control characters
- * turned to blanks). Cost: the size of the data, written twice; one process.
+ * (ts__file_write); then it spawns gnuplot on the script, pointing the script's
+ * `ts_output` variable at the image's temporary file, reads gnuplot's output through a
+ * pipe (kept for the error message) and renames the image into place only when gnuplot
+ * exits with status 0. No shell is involved: names reach gnuplot as arguments or as quoted
+ * gnuplot strings (single quotes doubled, control characters turned to blanks).
+ * Cost: the size of the data, written twice; one process.
  */
 #include "plot.h"
 
@@ -186,7 +186,8 @@ static int plot_names(const char *image, plot_files_t *pf, ts_err_t *err)
     int a = snprintf(pf->dat, sizeof(pf->dat), "%.*s.dat", stem, image);
     int b = snprintf(pf->gp, sizeof(pf->gp), "%.*s.gp", stem, image);
     if (a < 0 || b < 0 || (size_t)a >= sizeof(pf->dat) || (size_t)b >= sizeof(pf->gp))
-        return ts_err_set(err, TS_EINVAL, "plot '%s': file name too long", image);
+        return ts_err_set(err, TS_EINVAL, "plot: file name too long (%zu bytes): '%s'",
+                          strlen(image), image);
     return 0;
 }
 
@@ -319,6 +320,8 @@ static int plot_gnuplot(const plot_job_t *j, const ts_plot_opts_t *opts, ts_err_
                         "gnuplot not found: wrote the data to %s; install gnuplot (Debian "
                         "package gnuplot-nox) to draw it: gnuplot %s",
                         j->pf->dat, j->pf->gp);
+    else if (e == ENOMEM)
+        rc = ts_err_set(err, TS_ENOMEM, "cannot start %s for '%s'", prog, j->image);
     else if (e)
         rc = ts_err_sys(err, TS_EUNSUPPORTED, e, "cannot run %s: wrote the data to %s", prog,
                         j->pf->dat);

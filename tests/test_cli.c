@@ -21,6 +21,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "file_test.h"
+
 struct fixture {
     char dir[256];
     const char *exe;
@@ -72,21 +74,7 @@ static char *slurp(const char *dir, const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = 0;
-    fclose(fp);
-    return buf;
+    return file_test_slurp(path, NULL);
 }
 
 /* tiersim with printf-style arguments; asserts exit 0 and returns its stdout (free it). */
@@ -390,10 +378,19 @@ static void test_cli_mrc_table_csv_and_plot_data(void **state)
     assert_string_equal(err, "tiersim: error: policies: unknown policy 'lruu' (did you mean "
                              "'lru'?)\n");
     free(err);
-    assert_int_equal(tiersim(f, "mrc --threads 0"), 2);
-    err = slurp(f->dir, "err");
-    assert_non_null(strstr(err, "--threads expects a count such as 4, found '0'"));
-    free(err);
+    static const char *const usage[][2] = {
+        {"mrc --threads 0", "--threads expects a count such as 4, found '0'"},
+        {"mrc --points x", "--points expects a count such as 12, found 'x'"},
+        {"mrc --policies ,", "--policies expects 1 to 32 names separated by commas, found ','"},
+        {"mrc a.yaml b.yaml", "mrc takes one scenario, found also 'b.yaml'"},
+    };
+    for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+        assert_int_equal(tiersim(f, usage[i][0]), 2);
+        err = slurp(f->dir, "err");
+        if (!strstr(err, usage[i][1]))
+            fail_msg("%s: %s", usage[i][0], err);
+        free(err);
+    }
 }
 
 static void test_cli_errors_are_one_line(void **state)

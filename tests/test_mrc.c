@@ -200,6 +200,38 @@ static void test_mrc_table_and_csv(void **state)
 }
 
 /* With all nine policies the table is split so that every line fits 100 columns. */
+/* mrc.csv lands in the directory, created when missing; a path too long is refused. */
+static void test_mrc_write_dir(void **state)
+{
+    (void)state;
+    const char *pol[] = {"lru"};
+    ts_mrc_spec_t spec = {.yaml = k_loop, .policies = pol, .n_policies = 1, .sizes = "50"};
+    ts_mrc_t *m = run_ok(&spec);
+    char dir[] = "/tmp/tiersim-mrc-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[128], path[160];
+    snprintf(sub, sizeof(sub), "%s/a/b", dir);
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_mrc_write(m, sub, &err), 0);
+    snprintf(path, sizeof(path), "%s/mrc.csv", sub);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256];
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_non_null(fgets(line, sizeof(line), f));
+    assert_string_equal(line, "lru,50,objects,0.500000000,1000,1000,1.000000000,4096000,"
+                              "4096000,1.000000000,1000,0\n");
+    fclose(f);
+    static char longdir[5000];
+    memset(longdir, 'd', sizeof(longdir) - 1);
+    assert_int_equal(ts_report_mrc_write(m, longdir, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "path too long for mrc.csv in 'ddd"));
+    char cmd[160];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    ts_mrc_destroy(m);
+}
+
 static void test_mrc_table_fits_100_columns(void **state)
 {
     (void)state;
@@ -235,6 +267,9 @@ struct bad_case {
 static void test_mrc_bad_inputs(void **state)
 {
     (void)state;
+    static const char k_empty[] =
+        "workload:\n  generator: {kind: loop, keys: 100, requests: 0}\n"
+        "tiers:\n  - {name: a, capacity: 10, policy: lru}\n";
     static const char k_thin[] =
         "workload:\n  generator: {kind: loop, keys: 100, requests: 1000}\n"
         "tiers:\n  - {name: a, capacity: 10, policy: lru}\n"
@@ -255,15 +290,33 @@ static void test_mrc_bad_inputs(void **state)
          "empty size in '1%,,2%'"},
         {"one point", k_loop, NULL, NULL, 1, TS_ERANGE, "", "points: expected 2 to 1000"},
         {"bad scenario", "tiers: 3\n", NULL, NULL, 0, TS_EPARSE, "<text>", "list of tiers"},
+        {"thirty-three policies", k_loop,
+         "lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,"
+         "lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru,lru",
+         NULL, 0, TS_ERANGE, "policies", "at most 32 policies, found 33"},
+        {"empty workload", k_empty, NULL, "10%", 0, TS_ERANGE, "sizes",
+         "shares of the footprint need a workload with requests; this one has none"},
         /* The second tier's 0.1% of 100 keys is a tenth of an object: found when a point
          * runs, and named with the point. */
         {"failing point", k_thin, "fifo", "10,20", 0, TS_ERANGE, "tiers.b.capacity",
          "policy fifo, capacity 10: 0.1% of a footprint of 100 objects is less than one unit"},
     };
+    { /* 1001 sizes, one more than a curve takes. */
+        static char many[1 + 1000 * 2 + 1]; /* "1" then ",1" 1000 times */
+        many[0] = '1';
+        for (size_t i = 0; i < 1000; i++)
+            memcpy(many + 1 + 2 * i, ",1", 2);
+        ts_mrc_spec_t spec = {.yaml = k_loop, .sizes = many};
+        ts_err_t err = {0};
+        ts_mrc_t *m = NULL;
+        assert_int_equal(ts_mrc_run(&spec, &m, &err), TS_ERANGE);
+        assert_string_equal(err.where, "sizes");
+        assert_string_equal(err.msg, "more than 1000 sizes");
+    }
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct bad_case *c = &cases[i];
-        char list[64];
-        const char *pol[8];
+        char list[256];
+        const char *pol[40];
         size_t n = 0;
         if (c->policies) {
             snprintf(list, sizeof(list), "%s", c->policies);
@@ -291,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_mrc_shares_become_distinct_capacities),
         cmocka_unit_test(test_mrc_progress_sums_every_point),
         cmocka_unit_test(test_mrc_table_and_csv),
+        cmocka_unit_test(test_mrc_write_dir),
         cmocka_unit_test(test_mrc_table_fits_100_columns),
         cmocka_unit_test(test_mrc_bad_inputs),
     };

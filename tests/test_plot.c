@@ -20,7 +20,9 @@
 
 #include <cmocka.h>
 
+#include "file_test.h"
 #include "reports/plot.h"
+#include "sim/mem.h"
 
 struct fixture {
     char dir[64];
@@ -56,27 +58,6 @@ static const char *in_dir(struct fixture *f, const char *name)
 {
     snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, name);
     return f->path;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = 0;
-    if (len)
-        *len = (size_t)n;
-    fclose(fp);
-    return buf;
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -189,7 +170,7 @@ static void test_plot_mrc_script_has_title_units_and_series(void **state)
     ts_plot_opts_t o = k_script_only;
     o.title = "Bob's \"cache\"\nsweep"; /* a quote doubled, a line break made a blank */
     assert_int_equal(ts_plot_mrc(in_dir(f, "m.svg"), s, 3, false, &o, &err), 0);
-    char *gp = slurp(in_dir(f, "m.gp"), NULL);
+    char *gp = file_test_slurp(in_dir(f, "m.gp"), NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set title 'Bob''s \"cache\" sweep'\n"));
     assert_non_null(strstr(gp, "set xlabel 'cache capacity (objects, log scale)'"));
@@ -202,7 +183,7 @@ static void test_plot_mrc_script_has_title_units_and_series(void **state)
     assert_non_null(strstr(gp, "$data << EOD\n"));
     assert_non_null(strstr(gp, "\n100 0.6\n"));
     free(gp);
-    char *dat = slurp(in_dir(f, "m.dat"), NULL);
+    char *dat = file_test_slurp(in_dir(f, "m.dat"), NULL);
     assert_non_null(dat);
     assert_non_null(strstr(dat, "# columns: capacity_objects miss_ratio\n"));
     assert_non_null(strstr(dat, "# index 1, policy arc\n10 0.85\n100 0.5\n1000 0.15\n"));
@@ -218,7 +199,7 @@ static void test_plot_mrc_script_in_bytes(void **state)
     ts_plot_series_t s = {"lru", cap, mr, 2};
     ts_err_t err = {0};
     assert_int_equal(ts_plot_mrc(in_dir(f, "b.png"), &s, 1, true, &k_script_only, &err), 0);
-    char *gp = slurp(in_dir(f, "b.gp"), NULL);
+    char *gp = file_test_slurp(in_dir(f, "b.gp"), NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set xlabel 'cache capacity (bytes)'"));
     assert_null(strstr(gp, "logscale"));
@@ -236,7 +217,7 @@ static void test_plot_latency_cdf_script(void **state)
     ts_plot_series_t s[] = {{"hbm", x0, y0, 2}, {"backing", x1, y1, 2}};
     ts_err_t err = {0};
     assert_int_equal(ts_plot_latency_cdf(in_dir(f, "l.svg"), s, 2, &k_script_only, &err), 0);
-    char *gp = slurp(in_dir(f, "l.gp"), NULL);
+    char *gp = file_test_slurp(in_dir(f, "l.gp"), NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set title 'Latency CDF'"));
     assert_non_null(strstr(gp, "set xlabel 'latency (ms, log scale)'"));
@@ -246,7 +227,7 @@ static void test_plot_latency_cdf_script(void **state)
     free(gp);
     /* Below 10 ms the axis is in microseconds. */
     assert_int_equal(ts_plot_latency_cdf(in_dir(f, "u.svg"), s, 1, &k_script_only, &err), 0);
-    gp = slurp(in_dir(f, "u.gp"), NULL);
+    gp = file_test_slurp(in_dir(f, "u.gp"), NULL);
     assert_non_null(strstr(gp, "set xlabel 'latency (µs, log scale)'"));
     free(gp);
 }
@@ -261,7 +242,7 @@ static void test_plot_timeseries_script_has_two_panels(void **state)
     ts_err_t err = {0};
     assert_int_equal(
         ts_plot_timeseries(in_dir(f, "t.svg"), hit, 2, occ, 2, &k_script_only, &err), 0);
-    char *gp = slurp(in_dir(f, "t.gp"), NULL);
+    char *gp = file_test_slurp(in_dir(f, "t.gp"), NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set multiplot layout 2,1 title 'Hit ratio and occupancy"));
     assert_non_null(strstr(gp, "set xlabel 'simulated time (s)'"));
@@ -283,7 +264,7 @@ static void test_plot_cost_bars_script(void **state)
     ts_plot_bars_t b = {runs, 2, cats, 6, usd, "per epoch"};
     ts_err_t err = {0};
     assert_int_equal(ts_plot_cost_bars(in_dir(f, "c.svg"), &b, &k_script_only, &err), 0);
-    char *gp = slurp(in_dir(f, "c.gp"), NULL);
+    char *gp = file_test_slurp(in_dir(f, "c.gp"), NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set title 'Cost breakdown'"));
     assert_non_null(strstr(gp, "set ylabel 'cost ($ per epoch)'"));
@@ -304,7 +285,7 @@ static void test_plot_pareto_script_marks_the_front(void **state)
     ts_plot_points_t p = {names, cost, ben, 3, "GPU utilisation", "per epoch"};
     ts_err_t err = {0};
     assert_int_equal(ts_plot_pareto(in_dir(f, "p.svg"), &p, &k_script_only, &err), 0);
-    char *gp = slurp(in_dir(f, "p.gp"), NULL);
+    char *gp = file_test_slurp(in_dir(f, "p.gp"), NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set xlabel 'cost ($ per epoch)'"));
     assert_non_null(strstr(gp, "set ylabel 'GPU utilisation (%)'"));
@@ -323,7 +304,7 @@ static void test_plot_pareto_script_marks_the_front(void **state)
 static void check_png(const char *path)
 {
     size_t n = 0;
-    char *img = slurp(path, &n);
+    char *img = file_test_slurp(path, &n);
     assert_non_null(img);
     assert_true(n > 8);
     assert_memory_equal(img, "\x89PNG\r\n\x1a\n", 8);
@@ -332,7 +313,7 @@ static void check_png(const char *path)
 
 static void check_svg(const char *path)
 {
-    char *img = slurp(path, NULL);
+    char *img = file_test_slurp(path, NULL);
     assert_non_null(img);
     char *tag = strstr(img, "<svg");
     assert_non_null(tag);
@@ -456,9 +437,60 @@ static void test_plot_bad_inputs_are_refused(void **state)
     ts_plot_points_t p = {NULL, nan, nan, 1, NULL, NULL};
     assert_int_equal(ts_plot_pareto(in_dir(f, "p.svg"), &p, NULL, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "no point has a finite cost and benefit"));
+    const char *runs[] = {"a", NULL}, *cats[] = {"x"};
+    const double usd[] = {1, 2};
+    ts_plot_bars_t nameless = {runs, 2, cats, 1, usd, NULL};
+    ts_err_clear(&err);
+    assert_int_equal(ts_plot_cost_bars(in_dir(f, "c.svg"), &nameless, NULL, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "run 1 has no name"));
+    const char *no_cat[] = {NULL};
+    ts_plot_bars_t catless = {runs, 1, no_cat, 1, usd, NULL};
+    ts_err_clear(&err);
+    assert_int_equal(ts_plot_cost_bars(in_dir(f, "c.svg"), &catless, NULL, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "category 0 has no name"));
+    ts_err_clear(&err);
+    assert_int_equal(ts_plot_mrc(NULL, s, 3, false, NULL, &err), TS_EINVAL);
+    assert_string_equal(err.msg, "plot: no image file name");
+    ts_err_clear(&err);
+    static char longname[5000];
+    memset(longname, 'x', sizeof(longname) - 5);
+    memcpy(longname + sizeof(longname) - 5, ".svg", 4);
+    assert_int_equal(ts_plot_mrc(longname, s, 3, false, NULL, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "plot: file name too long (4999 bytes): 'xxx"));
     char names[256];
     listing(f->dir, names, sizeof(names));
     assert_string_equal(names, "");
+}
+
+/* A file named gnuplot that cannot be run, and no memory for the front. */
+static void test_plot_unrunnable_gnuplot_and_no_memory(void **state)
+{
+    struct fixture *f = *state;
+    FILE *fake = fopen(in_dir(f, "gnuplot"), "w"); /* mode 0644: not executable */
+    assert_non_null(fake);
+    fclose(fake);
+    char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    setenv("PATH", f->dir, 1);
+    ts_plot_series_t s[3];
+    mrc_series(s);
+    ts_err_t err = {0};
+    int rc = ts_plot_mrc(in_dir(f, "m.svg"), s, 3, false, NULL, &err);
+    if (saved) {
+        setenv("PATH", saved, 1);
+        free(saved);
+    }
+    assert_int_equal(rc, TS_EUNSUPPORTED);
+    char want[400];
+    snprintf(want, sizeof(want), "cannot run gnuplot: wrote the data to %s/m.dat", f->dir);
+    assert_non_null(strstr(err.msg, want));
+    const double cost[] = {1}, ben[] = {0.5};
+    ts_plot_points_t p = {NULL, cost, ben, 1, NULL, NULL};
+    ts_err_clear(&err);
+    ts_mem_fail_after(0);
+    rc = ts_plot_pareto(in_dir(f, "p.svg"), &p, NULL, &err);
+    ts_mem_fail_after(-1);
+    assert_int_equal(rc, TS_ENOMEM);
+    assert_non_null(strstr(err.msg, "cannot allocate the Pareto front of 1 points"));
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -478,6 +510,7 @@ int main(void)
         T(test_plot_without_gnuplot_keeps_the_data),
         T(test_plot_failing_gnuplot_is_reported),
         T(test_plot_bad_inputs_are_refused),
+        T(test_plot_unrunnable_gnuplot_and_no_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
