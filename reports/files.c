@@ -9,6 +9,9 @@
  * temporary files, so a reader only ever sees a previous complete file or a new complete
  * one. result.json is written without timing (deterministic); report.txt includes the wall
  * time when the result has one.
+ * Other writers share two helpers from here (fmt_internal.h): the mkdir -p, and one file
+ * written through a stream and renamed into place (ts__file_write, over traces/io.c's
+ * atomic file).
  * Cost: four small files; no heap allocation apart from the JSON and HDF5 writers'.
  */
 #include "report.h"
@@ -22,6 +25,8 @@
 #include <unistd.h>
 
 #include "../sim/mem.h"
+#include "../traces/io_internal.h"
+#include "fmt_internal.h"
 #include "h5_internal.h"
 
 typedef int (*files_writer_fn)(const ts_result_t *res, FILE *out, ts_err_t *err);
@@ -79,8 +84,7 @@ static int files_sys(ts_err_t *err, int sys_errno, const char *path, const char 
     return ts_err_sys(err, files_code(sys_errno), sys_errno, "'%s': %s", path, what);
 }
 
-/* mkdir -p: creates dir and its missing parents, then checks that dir is a directory. */
-static int files_mkdir_p(const char *dir, ts_err_t *err)
+int ts__mkdir_p(const char *dir, ts_err_t *err)
 {
     char buf[PATH_MAX];
     size_t n = strlen(dir);
@@ -188,7 +192,7 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
     const size_t n_outs = sizeof(outs) / sizeof(outs[0]);
     if (!json && !csv && !text && !hdf5)
         return 0;
-    int rc = files_mkdir_p(dir, err);
+    int rc = ts__mkdir_p(dir, err);
     if (rc)
         return rc;
 
@@ -218,4 +222,33 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
         }
     }
     return rc ? rc : files_sync_dir(dir, err);
+}
+
+int ts__file_write(const char *path, const char *what, ts__file_body_fn body, const void *ctx,
+                   ts_err_t *err)
+{
+    ts__afile_t af;
+    int rc = ts__afile_open(&af, path, what, err);
+    if (rc)
+        return rc;
+    FILE *f = fdopen(af.fd, "w");
+    if (!f) {
+        int e = errno;
+        ts__afile_discard(&af);
+        return ts_err_sys(err, TS_ENOMEM, e, "cannot write %s '%s'", what, path);
+    }
+    af.fd = -1; /* f owns it now; commit reopens the file by name to sync it */
+    errno = 0;
+    body(f, ctx);
+    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && !e)
+        e = errno ? errno : EIO;
+    if (e) {
+        ts__afile_discard(&af);
+        return ts_err_sys(err, files_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+                          "cannot write %s '%s'", what, path);
+    }
+    rc = ts__afile_commit(&af, what, err);
+    ts__afile_discard(&af);
+    return rc;
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 
 /* printf honours LC_NUMERIC; a report must not depend on it, so put the '.' back. */
@@ -37,22 +38,33 @@ const char *ts__fmt_count(uint64_t v, char *buf, size_t size)
     return buf;
 }
 
-const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size)
+/* Bytes in binary units. Long: two decimals, the next unit from 1023.995 on. Short: three
+ * significant digits, the next unit from 999.5 on ("0.98MiB" rather than a fourth digit). */
+static const char *fmt_binary(uint64_t v, bool is_short, char *buf, size_t size)
 {
     static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     if (v < 1024) {
         snprintf(buf, size, "%lluB", (unsigned long long)v);
         return buf;
     }
-    double d = (double)v;
+    double d = (double)v, next = is_short ? 999.5 : 1023.995;
     int u = 0;
-    while (d >= 1023.995 && u < 6) {
+    for (; d >= next && u < 6; u++)
         d /= 1024.0;
-        u++;
-    }
-    snprintf(buf, size, "%.2f%s", d, names[u]);
+    int dec = !is_short || d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
+    snprintf(buf, size, "%.*f%s", dec, d, names[u]);
     fmt_fix_point(buf);
     return buf;
+}
+
+const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size)
+{
+    return fmt_binary(v, false, buf, size);
+}
+
+const char *ts__fmt_bytes_short(uint64_t v, char *buf, size_t size)
+{
+    return fmt_binary(v, true, buf, size);
 }
 
 const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size)

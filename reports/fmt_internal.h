@@ -25,6 +25,11 @@ const char *ts__fmt_count(uint64_t v, char *buf, size_t size);
 /* Bytes in binary units with two decimals: "512B", "4.00KiB", "1.50GiB". */
 const char *ts__fmt_bytes(uint64_t v, char *buf, size_t size);
 
+/* Bytes in binary units with three significant digits: "512B", "4.00KiB", "19.6GiB",
+ * "271MiB", and "0.98MiB" for 1000KiB (the next unit from 999.5 on); at most 7 characters
+ * ("1023B" is exact below 1KiB). */
+const char *ts__fmt_bytes_short(uint64_t v, char *buf, size_t size);
+
 /* A real with a fixed number of decimals ("%.*f"), with '.' as the decimal point. */
 const char *ts__fmt_fixed(double v, int decimals, char *buf, size_t size);
 
@@ -46,5 +51,20 @@ int ts__out_printf(FILE *out, ts_err_t *err, const char *what, const char *fmt, 
 /* Flushes out and checks its error indicator; sets err to TS_EIO naming what.
  * Returns 0 or TS_EIO. */
 int ts__out_finish(FILE *out, ts_err_t *err, const char *what);
+
+/* ---- files (reports/files.c) ---- */
+
+/* mkdir -p: creates dir and its missing parents, then checks that dir is a directory.
+ * Returns 0, TS_ENOENT, TS_ENOSPC, TS_ENOMEM, TS_EINVAL (name too long) or TS_EIO. */
+int ts__mkdir_p(const char *dir, ts_err_t *err);
+
+/* Fills the stream of one output file; write errors are found afterwards (ferror). */
+typedef void (*ts__file_body_fn)(FILE *f, const void *ctx);
+
+/* Writes path in full through a temporary file beside it, renamed into place (see
+ * traces/io_internal.h); what names the file in messages ("plot data"). Returns 0, or
+ * TS_ENOENT, TS_ENOSPC, TS_ENOMEM or TS_EIO naming path, which is then left untouched. */
+int ts__file_write(const char *path, const char *what, ts__file_body_fn body, const void *ctx,
+                   ts_err_t *err);
 
 #endif

@@ -143,6 +143,7 @@ static const ts__h5_field_t k_timed_attrs[] = {
     U64("prefill_tokens_saved", ts_timed_result_t, prefill_tokens_saved),
     U64("prefill_tokens_recomputed", ts_timed_result_t, prefill_tokens_recomputed),
     U64("kv_recomputed", ts_timed_result_t, kv_recomputed),
+    U64("kv_recomputed_bytes", ts_timed_result_t, kv_recomputed_bytes),
     F64("prefill_rate", ts_timed_result_t, prefill_rate),
     U64("block_tokens", ts_timed_result_t, block_tokens),
     STR("prefill_source", ts_timed_result_t, prefill_source),

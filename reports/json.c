@@ -312,6 +312,7 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_u64(c, o, "prefill_tokens_saved", t->prefill_tokens_saved);
     json_put_u64(c, o, "prefill_tokens_recomputed", t->prefill_tokens_recomputed);
     json_put_u64(c, o, "kv_recomputed", t->kv_recomputed);
+    json_put_u64(c, o, "kv_recomputed_bytes", t->kv_recomputed_bytes);
     json_put_real(c, o, "prefill_rate", t->prefill_rate);
     json_put_u64(c, o, "block_tokens", t->block_tokens);
     json_put(c, o, "prefill_source", json_str(t->prefill_source, sizeof(t->prefill_source)));

@@ -4,17 +4,20 @@
  *
  * Reads a ts_result_t only. Layout (documented with an example in docs/results.md): a
  * header naming the scenario, workload, mode, engine, seed and footprint; the per-tier
- * table in two aligned blocks (lookups/hits/misses, then contents and traffic) so that it
- * stays within 110 columns: counters are exact, or shown with three significant digits
- * ("1.23M") in a block whose exact form would be wider; for a hierarchy with other than the
- * default rules, its rules, write-back and prefetch figures, per-tier moves and per-link
- * traffic; the totals (always exact); and, only when wall_s > 0, the wall time and
- * requests/s. Plain ASCII, no colours.
+ * table in two aligned blocks (lookups/hits/misses, then contents and traffic); for a
+ * hierarchy with other than the default rules, its rules, write-back and prefetch figures,
+ * per-tier moves and per-link traffic; the totals (always exact); from the timed engine,
+ * latency and device tables; and, only when wall_s > 0, the wall time and requests/s.
+ * Every line fits TEXT_WIDTH (100) columns: "label  value" lines wrap at blanks under their
+ * value; a table too wide with exact counters shows them, and byte volumes, with three
+ * significant digits ("1.23M", "19.6GiB"); one still too wide continues its columns in a
+ * second table under the same first column. Plain ASCII, no colours.
  * Cost: O(tiers); no allocation (cells live on the stack).
  */
 #include "report.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "../sim/units.h"
@@ -22,9 +25,11 @@
 
 #define TEXT_WHAT "text report"
 #define TEXT_MAX_COLS 10
-#define TEXT_MAX_ROWS (TS_MAX_TIERS + 1) /* tiers, and the central store in the bill */
-#define TEXT_CELL 72 /* a tier name (63) plus room */
-#define TEXT_WIDTH 110 /* widest table line before counts switch to the compact form */
+#define TEXT_MAX_ROWS TS_TIMED_MAX_RES /* the devices and links table is the longest */
+#define TEXT_CELL 72   /* a tier name (63) plus room */
+#define TEXT_WIDTH 100 /* widest line */
+#define TEXT_COL 11    /* where the value of a top-level "label  value" line starts */
+#define TEXT_SUB 19    /* the same for the indented lines of a section */
 
 typedef struct text_table {
     size_t n_cols;
@@ -53,11 +58,20 @@ static void text_count(char *dst, uint64_t v, bool is_compact)
         snprintf(dst, TEXT_CELL, "%llu", (unsigned long long)v);
 }
 
+/* A byte volume: two decimals, or three significant digits in a compact table. */
+static void text_bytes(char *dst, uint64_t v, bool is_compact)
+{
+    if (is_compact)
+        ts__fmt_bytes_short(v, dst, TEXT_CELL);
+    else
+        ts__fmt_bytes(v, dst, TEXT_CELL);
+}
+
 /* Capacity-like figures are in charge units: objects (compact count) or bytes. */
-static void text_charge(char *dst, const ts_result_t *res, uint64_t v)
+static void text_charge(char *dst, const ts_result_t *res, uint64_t v, bool is_compact)
 {
     if (res->mode == TS_MODE_BYTES)
-        ts__fmt_bytes(v, dst, TEXT_CELL);
+        text_bytes(dst, v, is_compact);
     else
         ts__fmt_count(v, dst, TEXT_CELL);
 }
@@ -78,30 +92,90 @@ static size_t text_widths(const text_table_t *t, size_t *w)
     return total;
 }
 
+/* A row with nothing but its first cell is a heading inside the table. */
+static bool text_is_heading(const text_table_t *t, size_t r)
+{
+    for (size_t c = 1; c < t->n_cols; c++)
+        if (t->cell[r][c][0])
+            return false;
+    return true;
+}
+
+/* Prints column 0 and columns [from, to). */
+static int text_print_cols(const text_table_t *t, const size_t *w, size_t from, size_t to,
+                           FILE *out, ts_err_t *err)
+{
+    int rc = 0;
+    for (size_t r = 0; r <= t->n_rows && !rc; r++) {
+        const char *first = r == 0 ? t->head[0] : t->cell[r - 1][0];
+        bool is_heading = r > 0 && text_is_heading(t, r - 1);
+        if (is_heading || from == to)
+            rc = ts__out_printf(out, err, TEXT_WHAT, "%s", first);
+        else
+            rc = ts__out_printf(out, err, TEXT_WHAT, "%-*s", (int)w[0], first);
+        for (size_t c = from; c < to && !rc && !is_heading; c++) {
+            const char *s = r == 0 ? t->head[c] : t->cell[r - 1][c];
+            bool is_last = c + 1 == to;
+            if (t->is_left[c] && is_last) /* no blanks at the end of a line */
+                rc = ts__out_printf(out, err, TEXT_WHAT, "  %s", s);
+            else if (t->is_left[c])
+                rc = ts__out_printf(out, err, TEXT_WHAT, "  %-*s", (int)w[c], s);
+            else
+                rc = ts__out_printf(out, err, TEXT_WHAT, "  %*s", (int)w[c], s);
+        }
+        if (!rc)
+            rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+    }
+    return rc;
+}
+
+/* The table in one piece when it fits TEXT_WIDTH, else its columns in consecutive tables
+ * that each repeat column 0, blank lines between them. Column 0 (at most TEXT_CELL - 1)
+ * and any one compact column fit together. */
 static int text_print_table(const text_table_t *t, FILE *out, ts_err_t *err)
 {
     size_t w[TEXT_MAX_COLS];
-    text_widths(t, w);
-    for (size_t r = 0; r <= t->n_rows; r++) {
-        for (size_t c = 0; c < t->n_cols; c++) {
-            const char *s = r == 0 ? t->head[c] : t->cell[r - 1][c];
-            bool is_last = c + 1 == t->n_cols;
-            int rc;
-            if (t->is_left[c] && is_last)
-                rc = ts__out_printf(out, err, TEXT_WHAT, "%s", s);
-            else if (t->is_left[c])
-                rc = ts__out_printf(out, err, TEXT_WHAT, "%-*s  ", (int)w[c], s);
-            else
-                rc = ts__out_printf(out, err, TEXT_WHAT, "%*s%s", (int)w[c], s,
-                                    is_last ? "" : "  ");
-            if (rc)
-                return rc;
-        }
-        int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
-        if (rc)
-            return rc;
+    if (text_widths(t, w) <= TEXT_WIDTH)
+        return text_print_cols(t, w, 1, t->n_cols, out, err);
+    int rc = 0;
+    for (size_t from = 1; from < t->n_cols && !rc;) {
+        size_t to = from + 1, width = w[0] + 2 + w[from];
+        while (to < t->n_cols && width + 2 + w[to] <= TEXT_WIDTH)
+            width += 2 + w[to++];
+        if (from > 1)
+            rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+        if (!rc)
+            rc = text_print_cols(t, w, from, to, out, err);
+        from = to;
     }
-    return 0;
+    return rc;
+}
+
+/* "label" padded to col, then the formatted text wrapped at blanks so that no line passes
+ * TEXT_WIDTH, each further line indented by col; a word longer than a line is cut. */
+static int text_field(FILE *out, ts_err_t *err, size_t col, const char *label, const char *fmt,
+                      ...) __attribute__((format(printf, 5, 6)));
+static int text_field(FILE *out, ts_err_t *err, size_t col, const char *label, const char *fmt,
+                      ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    const size_t room = TEXT_WIDTH - col;
+    const char *s = text;
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "%-*s", (int)col, label);
+    while (!rc && strlen(s) > room) {
+        size_t cut = room;
+        while (cut > 0 && s[cut] != ' ')
+            cut--;
+        size_t take = cut ? cut : room;
+        rc = ts__out_printf(out, err, TEXT_WHAT, "%.*s\n%*s", (int)take, s, (int)col, "");
+        for (s += take; *s == ' ';)
+            s++;
+    }
+    return rc ? rc : ts__out_printf(out, err, TEXT_WHAT, "%s\n", s);
 }
 
 static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
@@ -110,29 +184,27 @@ static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
     const char *engine = res->engine ? res->engine : "unknown";
     int rc = ts__out_printf(out, err, TEXT_WHAT, "tiersim %s result\n\n", TS_VERSION);
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "scenario   %.*s\n", (int)sizeof(res->scenario),
-                            res->scenario);
+        rc = text_field(out, err, TEXT_COL, "scenario", "%.*s", (int)sizeof(res->scenario),
+                        res->scenario);
     if (!rc && res->name[0])
-        rc = ts__out_printf(out, err, TEXT_WHAT, "name       %.*s\n", (int)sizeof(res->name),
-                            res->name);
+        rc = text_field(out, err, TEXT_COL, "name", "%.*s", (int)sizeof(res->name), res->name);
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "workload   %.*s\n", (int)sizeof(res->workload),
-                            res->workload);
+        rc = text_field(out, err, TEXT_COL, "workload", "%.*s", (int)sizeof(res->workload),
+                        res->workload);
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "mode       %s (%s)\n", ts_mode_name(res->mode),
-                            res->mode == TS_MODE_BYTES ? "objects charge their size in bytes"
-                                                       : "every object charges 1");
+        rc = text_field(out, err, TEXT_COL, "mode", "%s (%s)", ts_mode_name(res->mode),
+                        res->mode == TS_MODE_BYTES ? "objects charge their size in bytes"
+                                                   : "every object charges 1");
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "engine     %s\n", engine);
+        rc = text_field(out, err, TEXT_COL, "engine", "%s", engine);
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "seed       %llu\n",
-                            (unsigned long long)res->seed);
+        rc = text_field(out, err, TEXT_COL, "seed", "%llu", (unsigned long long)res->seed);
     if (!rc && (res->footprint_objects || res->footprint_bytes))
-        rc = ts__out_printf(out, err, TEXT_WHAT, "footprint  %s objects (%llu), %s (%llu bytes)\n",
-                            ts__fmt_count(res->footprint_objects, a, sizeof(a)),
-                            (unsigned long long)res->footprint_objects,
-                            ts__fmt_bytes(res->footprint_bytes, b, sizeof(b)),
-                            (unsigned long long)res->footprint_bytes);
+        rc = text_field(out, err, TEXT_COL, "footprint", "%s objects (%llu), %s (%llu bytes)",
+                        ts__fmt_count(res->footprint_objects, a, sizeof(a)),
+                        (unsigned long long)res->footprint_objects,
+                        ts__fmt_bytes(res->footprint_bytes, b, sizeof(b)),
+                        (unsigned long long)res->footprint_bytes);
     return rc;
 }
 
@@ -159,7 +231,7 @@ static void text_block_lookups(const ts_result_t *res, text_table_t *t, bool is_
         char(*row)[TEXT_CELL] = t->cell[i];
         text_cell(row[0], tr->name, sizeof(tr->name));
         text_cell(row[1], tr->policy, sizeof(tr->policy));
-        text_charge(row[2], res, tr->capacity);
+        text_charge(row[2], res, tr->capacity, is_compact);
         text_count(row[3], tr->st.n_req, is_compact);
         text_count(row[4], tr->st.n_hit, is_compact);
         text_count(row[5], tr->st.n_miss, is_compact);
@@ -184,10 +256,10 @@ static void text_block_traffic(const ts_result_t *res, text_table_t *t, bool is_
         text_count(row[2], tr->st.n_evict, is_compact);
         text_count(row[3], tr->st.n_too_large, is_compact);
         text_count(row[4], tr->st.n_removed, is_compact);
-        ts__fmt_bytes(tr->st.bytes_in, row[5], TEXT_CELL);
-        ts__fmt_bytes(tr->st.bytes_out, row[6], TEXT_CELL);
-        text_charge(row[7], res, tr->st.used_peak);
-        text_charge(row[8], res, tr->used);
+        text_bytes(row[5], tr->st.bytes_in, is_compact);
+        text_bytes(row[6], tr->st.bytes_out, is_compact);
+        text_charge(row[7], res, tr->st.used_peak, is_compact);
+        text_charge(row[8], res, tr->used, is_compact);
     }
 }
 
@@ -226,15 +298,16 @@ static void text_block_links(const ts_result_t *res, text_table_t *t, bool is_co
         const char *lower = i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing";
         snprintf(row[0], TEXT_CELL, "%.30s - %.30s", res->tiers[i].name, lower);
         text_count(row[1], l->n_up, is_compact);
-        ts__fmt_bytes(l->bytes_up, row[2], TEXT_CELL);
+        text_bytes(row[2], l->bytes_up, is_compact);
         text_count(row[3], l->n_down, is_compact);
-        ts__fmt_bytes(l->bytes_down, row[4], TEXT_CELL);
+        text_bytes(row[4], l->bytes_down, is_compact);
     }
 }
 
 typedef void (*text_block_fn)(const ts_result_t *res, text_table_t *t, bool is_compact);
 
-/* Prints one block under its title, with exact counts when they fit in TEXT_WIDTH. */
+/* Prints one block under its title (none when NULL), with exact figures when they fit in
+ * TEXT_WIDTH. */
 static int text_block(const ts_result_t *res, text_block_fn build, const char *title,
                       text_table_t *t, FILE *out, ts_err_t *err)
 {
@@ -242,7 +315,9 @@ static int text_block(const ts_result_t *res, text_block_fn build, const char *t
     build(res, t, false);
     if (text_widths(t, w) > TEXT_WIDTH)
         build(res, t, true);
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n%s\n", title);
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+    if (!rc && title)
+        rc = ts__out_printf(out, err, TEXT_WHAT, "%s\n", title);
     return rc ? rc : text_print_table(t, out, err);
 }
 
@@ -252,31 +327,32 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
     const ts_hier_result_t *h = &res->hier;
     const ts_hier_stats_t *st = &h->st;
     char a[TS__FMT_LEN], b[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "\nhierarchy  inclusion %s, promote %s, demote %s, write %s%s\n",
-                            h->inclusion ? h->inclusion : "non_inclusive",
-                            h->promote ? h->promote : "top", h->demote ? h->demote : "drop",
-                            h->write ? h->write : "through",
-                            h->flush_at_end ? " (flush at end)" : "");
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+    if (!rc)
+        rc = text_field(out, err, TEXT_COL, "hierarchy",
+                        "inclusion %s, promote %s, demote %s, write %s%s",
+                        h->inclusion ? h->inclusion : "non_inclusive",
+                        h->promote ? h->promote : "top", h->demote ? h->demote : "drop",
+                        h->write ? h->write : "through",
+                        h->flush_at_end ? " (flush at end)" : "");
     if (!rc && h->write && strcmp(h->write, "back") == 0)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  write-backs      %llu (%s); dirty at end %llu (%s), flushed %llu\n",
-                            (unsigned long long)st->n_writeback,
-                            ts__fmt_bytes(st->bytes_writeback, a, sizeof(a)),
-                            (unsigned long long)st->n_dirty_end,
-                            ts__fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
-                            (unsigned long long)st->n_flush_end);
+        rc = text_field(out, err, TEXT_SUB, "  write-backs",
+                        "%llu (%s); dirty at end %llu (%s), flushed %llu",
+                        (unsigned long long)st->n_writeback,
+                        ts__fmt_bytes(st->bytes_writeback, a, sizeof(a)),
+                        (unsigned long long)st->n_dirty_end,
+                        ts__fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
+                        (unsigned long long)st->n_flush_end);
     if (!rc && h->prefetch[0] && strcmp(h->prefetch, "none") != 0)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  prefetch         %s %s into %s: %llu issued (%s), %llu used, "
-                            "%llu unused (%s), %llu hints\n",
-                            h->prefetch, h->prefetch_params, h->prefetch_into,
-                            (unsigned long long)st->n_pf_issued,
-                            ts__fmt_bytes(st->bytes_pf, a, sizeof(a)),
-                            (unsigned long long)st->n_pf_used,
-                            (unsigned long long)st->n_pf_unused,
-                            ts__fmt_bytes(st->bytes_pf_unused, b, sizeof(b)),
-                            (unsigned long long)st->n_pf_hint);
+        rc = text_field(out, err, TEXT_SUB, "  prefetch",
+                        "%s %s into %s: %llu issued (%s), %llu used, %llu unused (%s), %llu "
+                        "hints",
+                        h->prefetch, h->prefetch_params, h->prefetch_into,
+                        (unsigned long long)st->n_pf_issued,
+                        ts__fmt_bytes(st->bytes_pf, a, sizeof(a)),
+                        (unsigned long long)st->n_pf_used, (unsigned long long)st->n_pf_unused,
+                        ts__fmt_bytes(st->bytes_pf_unused, b, sizeof(b)),
+                        (unsigned long long)st->n_pf_hint);
     return rc;
 }
 
@@ -284,41 +360,38 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     const ts_totals_t *to = &res->totals;
     char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "\ntotals\n"
-                            "  requests         %llu (get %llu, put %llu, delete %llu)\n",
-                            (unsigned long long)to->n_req, (unsigned long long)to->n_get,
-                            (unsigned long long)to->n_put, (unsigned long long)to->n_delete);
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\ntotals\n");
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "  bytes requested  %llu (%s)\n",
-                            (unsigned long long)to->bytes_req,
-                            ts__fmt_bytes(to->bytes_req, a, sizeof(a)));
+        rc = text_field(out, err, TEXT_SUB, "  requests", "%llu (get %llu, put %llu, delete %llu)",
+                        (unsigned long long)to->n_req, (unsigned long long)to->n_get,
+                        (unsigned long long)to->n_put, (unsigned long long)to->n_delete);
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  hit ratio        %s (%llu requests served by some tier)\n",
-                            ts__fmt_pct(ts_ratio(to->n_hit, to->n_req), a, sizeof(a)),
-                            (unsigned long long)to->n_hit);
+        rc = text_field(out, err, TEXT_SUB, "  bytes requested", "%llu (%s)",
+                        (unsigned long long)to->bytes_req,
+                        ts__fmt_bytes(to->bytes_req, a, sizeof(a)));
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "  byte hit ratio   %s (%s)\n",
-                            ts__fmt_pct(ts_ratio(to->bytes_hit, to->bytes_req), a, sizeof(a)),
-                            ts__fmt_bytes(to->bytes_hit, b, sizeof(b)));
+        rc = text_field(out, err, TEXT_SUB, "  hit ratio", "%s (%llu requests served by some tier)",
+                        ts__fmt_pct(ts_ratio(to->n_hit, to->n_req), a, sizeof(a)),
+                        (unsigned long long)to->n_hit);
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  backing store    %llu requests (%s), %s (%llu bytes)\n",
-                            (unsigned long long)to->n_backing,
-                            ts__fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
-                            ts__fmt_bytes(to->bytes_backing, b, sizeof(b)),
-                            (unsigned long long)to->bytes_backing);
+        rc = text_field(out, err, TEXT_SUB, "  byte hit ratio", "%s (%s)",
+                        ts__fmt_pct(ts_ratio(to->bytes_hit, to->bytes_req), a, sizeof(a)),
+                        ts__fmt_bytes(to->bytes_hit, b, sizeof(b)));
+    if (!rc)
+        rc = text_field(out, err, TEXT_SUB, "  backing store", "%llu requests (%s), %s (%llu bytes)",
+                        (unsigned long long)to->n_backing,
+                        ts__fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
+                        ts__fmt_bytes(to->bytes_backing, b, sizeof(b)),
+                        (unsigned long long)to->bytes_backing);
     if (!rc && res->skipped_records)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  skipped          %llu malformed records (first: %.*s)\n",
-                            (unsigned long long)res->skipped_records,
-                            (int)sizeof(res->skipped_first), res->skipped_first);
+        rc = text_field(out, err, TEXT_SUB, "  skipped", "%llu malformed records (first: %.*s)",
+                        (unsigned long long)res->skipped_records,
+                        (int)sizeof(res->skipped_first), res->skipped_first);
     if (!rc && to->n_req && to->last_ns >= to->first_ns)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "  trace time       %s to %s (span %s)\n",
-                            ts_format_duration(to->first_ns, a, sizeof(a)),
-                            ts_format_duration(to->last_ns, b, sizeof(b)),
-                            ts_format_duration(to->last_ns - to->first_ns, c, sizeof(c)));
+        rc = text_field(out, err, TEXT_SUB, "  trace time", "%s to %s (span %s)",
+                        ts_format_duration(to->first_ns, a, sizeof(a)),
+                        ts_format_duration(to->last_ns, b, sizeof(b)),
+                        ts_format_duration(to->last_ns - to->first_ns, c, sizeof(c)));
     return rc;
 }
 
@@ -327,94 +400,117 @@ static const char *text_ns(uint64_t ns, char *buf, size_t size)
     return ts_format_duration(ns, buf, size);
 }
 
-static int text_lat_row(FILE *out, ts_err_t *err, const char *label, const ts_lat_t *l)
+/* One latency row: label, then count, mean and percentiles; none for an empty set. */
+static void text_lat_row(text_table_t *t, const char *label, const ts_lat_t *l)
 {
     if (!l->n)
-        return 0;
-    char n[TS__FMT_LEN], m[32], a[32], b[32], c[32], d[32], e[32];
-    return ts__out_printf(out, err, TEXT_WHAT, "  %-22s %9s %10s %10s %10s %10s %10s %10s\n",
-                          label, ts__fmt_count(l->n, n, sizeof(n)),
-                          text_ns((uint64_t)llround(l->mean_ns), m, sizeof(m)),
-                          text_ns(l->p50_ns, a, sizeof(a)), text_ns(l->p90_ns, b, sizeof(b)),
-                          text_ns(l->p99_ns, c, sizeof(c)), text_ns(l->p999_ns, d, sizeof(d)),
-                          text_ns(l->max_ns, e, sizeof(e)));
+        return;
+    char(*row)[TEXT_CELL] = t->cell[t->n_rows++];
+    snprintf(row[0], TEXT_CELL, "%s", label);
+    ts__fmt_count(l->n, row[1], TEXT_CELL);
+    text_ns((uint64_t)llround(l->mean_ns), row[2], TEXT_CELL);
+    const uint64_t v[] = {l->p50_ns, l->p90_ns, l->p99_ns, l->p999_ns, l->max_ns};
+    for (size_t i = 0; i < 5; i++)
+        text_ns(v[i], row[3 + i], TEXT_CELL);
+}
+
+/* Latency of all requests, per op, time to first token, then gets by serving level. */
+static void text_block_latency(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"latency", "count", "mean",  "p50",
+                                       "p90",     "p99",   "p99.9", "max"};
+    (void)is_compact; /* counts and durations are short already */
+    const ts_timed_result_t *tr = &res->timed;
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
+    t->is_left[0] = true;
+    t->n_rows = 0;
+    text_lat_row(t, "all", &tr->all);
+    text_lat_row(t, "get", &tr->op[0]);
+    text_lat_row(t, "put", &tr->op[1]);
+    text_lat_row(t, "time to first token", &tr->ttft);
+    snprintf(t->cell[t->n_rows++][0], TEXT_CELL, "get, by the level that served it");
+    size_t heading = t->n_rows;
+    for (size_t l = 0; l <= res->n_tiers; l++) {
+        char label[TEXT_CELL];
+        snprintf(label, sizeof(label), "  %.*s", TEXT_CELL - 3,
+                 l < res->n_tiers ? res->tiers[l].name : "backing");
+        text_lat_row(t, label, &tr->served[l]);
+    }
+    if (t->n_rows == heading) /* no level served a get: no heading either */
+        memset(t->cell[--t->n_rows], 0, sizeof(t->cell[0]));
+}
+
+/* Each device and link: operations, bytes, utilisation, queue and waits. A level's
+ * links follow its device ("dram: ddr5-4800-8ch", then "dram link up: pcie-gen5-x16"), so
+ * they are shown under it, indented, with the device's or link's model in a column. */
+static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_compact)
+{
+    static const char *const head[] = {"devices and links", "model", "ops",       "bytes",
+                                       "util",              "queue", "wait mean", "wait max"};
+    const ts_timed_result_t *tr = &res->timed;
+    text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
+    t->is_left[0] = t->is_left[1] = true;
+    t->n_rows = tr->n_res < TEXT_MAX_ROWS ? tr->n_res : TEXT_MAX_ROWS;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const ts_res_result_t *r = &tr->res[i];
+        char(*row)[TEXT_CELL] = t->cell[i];
+        const char *model = strstr(r->name, ": ");
+        size_t n_level = model ? (size_t)(model - r->name) : strlen(r->name);
+        if (r->role == TS_ROLE_DEVICE)
+            snprintf(row[0], TEXT_CELL, "%.*s", (int)n_level, r->name);
+        else
+            snprintf(row[0], TEXT_CELL, "  link %s", r->role == TS_ROLE_LINK_UP ? "up" : "down");
+        snprintf(row[1], TEXT_CELL, "%s", model ? model + 2 : "");
+        ts__fmt_count(r->n_ops, row[2], TEXT_CELL);
+        text_bytes(row[3], r->bytes, is_compact);
+        ts__fmt_pct(r->utilisation, row[4], TEXT_CELL);
+        ts__fmt_fixed(r->mean_queue, 2, row[5], TEXT_CELL);
+        text_ns((uint64_t)llround(r->mean_wait_ns), row[6], TEXT_CELL);
+        text_ns(r->max_wait_ns, row[7], TEXT_CELL);
+    }
 }
 
 /* The timed engine: how requests were issued, latency percentiles, devices and links. */
-static int text_timed(const ts_result_t *res, FILE *out, ts_err_t *err)
+static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_err_t *err)
 {
     const ts_timed_result_t *t = &res->timed;
     char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN], d[32];
-    int rc;
-    if (t->arrivals == TS_ARRIVALS_CLOSED)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "\ntimed      closed loop: %llu clients, think %s between requests\n",
-                            (unsigned long long)t->clients, text_ns(t->think_ns, d, sizeof(d)));
-    else
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "\ntimed      open loop: requests at their trace times x %g\n",
-                            t->time_scale);
-    if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  simulated time   %s (last background job ends at %s)\n"
-                            "  throughput       %s requests/s, %s/s\n",
-                            text_ns(t->span_ns, d, sizeof(d)),
-                            text_ns(t->end_ns, (char[32]){0}, 32),
-                            ts__fmt_fixed(t->req_per_s, 0, a, sizeof(a)),
-                            ts__fmt_bytes((uint64_t)llround(t->bytes_per_s), b, sizeof(b)));
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
     if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  accelerator      compute %s, stall %s: utilisation %s\n",
-                            text_ns(t->compute_ns, a, sizeof(a)), text_ns(t->stall_ns, b,
-                                                                        sizeof(b)),
-                            ts__fmt_pct(t->utilisation, c, sizeof(c)));
+        rc = text_field(out, err, TEXT_COL, "timed",
+                        "closed loop: %llu clients, think %s between requests",
+                        (unsigned long long)t->clients, text_ns(t->think_ns, d, sizeof(d)));
+    else if (!rc)
+        rc = text_field(out, err, TEXT_COL, "timed",
+                        "open loop: requests at their trace times x %g", t->time_scale);
+    if (!rc)
+        rc = text_field(out, err, TEXT_SUB, "  simulated time",
+                        "%s (last background job ends at %s)", text_ns(t->span_ns, d, sizeof(d)),
+                        text_ns(t->end_ns, a, sizeof(a)));
+    if (!rc)
+        rc = text_field(out, err, TEXT_SUB, "  throughput", "%s requests/s, %s/s",
+                        ts__fmt_fixed(t->req_per_s, 0, a, sizeof(a)),
+                        ts__fmt_bytes((uint64_t)llround(t->bytes_per_s), b, sizeof(b)));
+    if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
+        rc = text_field(out, err, TEXT_SUB, "  accelerator",
+                        "compute %s, stall %s: utilisation %s",
+                        text_ns(t->compute_ns, a, sizeof(a)), text_ns(t->stall_ns, b, sizeof(b)),
+                        ts__fmt_pct(t->utilisation, c, sizeof(c)));
     if (!rc && t->ttft.n)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "  prefill tokens   %llu saved (blocks a tier held), %llu "
-                            "recomputed (%llu blocks)\n",
-                            (unsigned long long)t->prefill_tokens_saved,
-                            (unsigned long long)t->prefill_tokens_recomputed,
-                            (unsigned long long)t->kv_recomputed);
+        rc = text_field(out, err, TEXT_SUB, "  prefill tokens",
+                        "%llu saved (blocks a tier held), %llu recomputed (%llu blocks)",
+                        (unsigned long long)t->prefill_tokens_saved,
+                        (unsigned long long)t->prefill_tokens_recomputed,
+                        (unsigned long long)t->kv_recomputed);
     if (!rc && t->ttft.n && t->prefill_rate > 0)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "  prefill rate     %s tokens/s%s%s%s\n",
-                            ts__fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),
-                            t->prefill_source[0] ? " (" : "", t->prefill_source,
-                            t->prefill_source[0] ? ")" : "");
+        rc = text_field(out, err, TEXT_SUB, "  prefill rate", "%s tokens/s%s%s%s",
+                        ts__fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),
+                        t->prefill_source[0] ? " (" : "", t->prefill_source,
+                        t->prefill_source[0] ? ")" : "");
     if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "\nlatency                  %9s %10s %10s %10s %10s %10s %10s\n",
-                            "count", "mean", "p50", "p90", "p99", "p99.9", "max");
+        rc = text_block(res, text_block_latency, NULL, tab, out, err);
     if (!rc)
-        rc = text_lat_row(out, err, "all", &t->all);
-    if (!rc)
-        rc = text_lat_row(out, err, "get", &t->op[0]);
-    if (!rc)
-        rc = text_lat_row(out, err, "put", &t->op[1]);
-    if (!rc)
-        rc = text_lat_row(out, err, "time to first token", &t->ttft);
-    for (size_t l = 0; !rc && l <= res->n_tiers; l++) {
-        char label[96];
-        snprintf(label, sizeof(label), "get served by %.*s", 60,
-                 l < res->n_tiers ? res->tiers[l].name : "backing");
-        rc = text_lat_row(out, err, label, &t->served[l]);
-    }
-    if (!rc)
-        rc = ts__out_printf(out, err, TEXT_WHAT,
-                            "\ndevices and links                       %9s %10s %6s %8s %10s "
-                            "%10s\n",
-                            "ops", "bytes", "util", "queue", "wait mean", "wait max");
-    for (size_t i = 0; !rc && i < t->n_res; i++) {
-        const ts_res_result_t *r = &t->res[i];
-        char m[32];
-        rc = ts__out_printf(out, err, TEXT_WHAT, "  %-38.*s %9s %10s %6s %8s %10s %10s\n",
-                            (int)sizeof(r->name), r->name,
-                            ts__fmt_count(r->n_ops, a, sizeof(a)),
-                            ts__fmt_bytes(r->bytes, b, sizeof(b)),
-                            ts__fmt_pct(r->utilisation, c, sizeof(c)),
-                            ts__fmt_fixed(r->mean_queue, 2, d, sizeof(d)),
-                            text_ns((uint64_t)llround(r->mean_wait_ns), m, sizeof(m)),
-                            text_ns(r->max_wait_ns, (char[32]){0}, 32));
-    }
+        rc = text_block(res, text_block_devices, NULL, tab, out, err);
     return rc;
 }
 
@@ -565,19 +661,21 @@ static int text_timing(const ts_result_t *res, FILE *out, ts_err_t *err)
         return 0;
     char a[TS__FMT_LEN], b[TS__FMT_LEN];
     double rate = (double)res->totals.n_req / res->wall_s;
-    return ts__out_printf(out, err, TEXT_WHAT,
-                          "\nrun\n"
-                          "  wall time        %s s\n"
-                          "  throughput       %s requests/s\n",
-                          ts__fmt_fixed(res->wall_s, 3, a, sizeof(a)),
-                          ts__fmt_fixed(rate, 0, b, sizeof(b)));
+    int rc = ts__out_printf(out, err, TEXT_WHAT, "\nrun\n");
+    if (!rc)
+        rc = text_field(out, err, TEXT_SUB, "  wall time", "%s s",
+                        ts__fmt_fixed(res->wall_s, 3, a, sizeof(a)));
+    if (!rc)
+        rc = text_field(out, err, TEXT_SUB, "  throughput", "%s requests/s",
+                        ts__fmt_fixed(rate, 0, b, sizeof(b)));
+    return rc;
 }
 
 int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     if (!res || !out || res->n_tiers > TS_MAX_TIERS)
         return ts_err_set(err, TS_EINVAL, "text report: bad arguments");
-    text_table_t t; /* about 12 KiB: the cells of one block */
+    text_table_t t; /* about 36 KiB: the cells of one block */
     int rc = text_header(res, out, err);
     if (!rc)
         rc = text_block(res, text_block_lookups, "tiers: lookups", &t, out, err);
@@ -593,7 +691,7 @@ int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!rc)
         rc = text_totals(res, out, err);
     if (!rc && res->has_timed)
-        rc = text_timed(res, out, err);
+        rc = text_timed(res, &t, out, err);
     if (!rc && res->has_cost)
         rc = text_cost(res, &t, out, err);
     if (!rc)

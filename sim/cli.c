@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - the tiersim command line: verbs run, trace (info, gen, convert), list (policies,
- * formats, generators, models, devices, prices).
+ * cli.c - the tiersim command line: verbs run, mrc, trace (info, head, gen, convert), list
+ * (policies, formats, generators, admission, prefetchers, models, devices, prices).
  *
  * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
  * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
@@ -21,6 +21,7 @@
 #include "../policies/policy.h"
 #include "../policies/prefetch.h"
 #include "../reports/fmt_internal.h"
+#include "../reports/mrc_report.h"
 #include "../reports/report.h"
 #include "../traces/info.h"
 #include "../traces/trace.h"
@@ -29,6 +30,8 @@
 #include "cost.h"
 #include "device.h"
 #include "mem.h"
+#include "mrc.h"
+#include "progress.h"
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
@@ -51,6 +54,12 @@ static int cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+/* Where progress lines go: stderr when it is a terminal and --quiet was not given. */
+static FILE *cli_progress_out(bool quiet)
+{
+    return !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
+}
+
 static void cli_help(FILE *out)
 {
     fprintf(out,
@@ -60,20 +69,30 @@ static void cli_help(FILE *out)
             "  run [SCENARIO] [-s key.path=value]... [--json] [--timing] [-o DIR] [-q]\n"
             "        run a scenario (YAML) with its engine (fast or timed); with no SCENARIO, the\n"
             "        built-in default. Prints a text report, or the JSON result with --json.\n"
+            "        On a terminal a progress line shows on stderr once a run lasts a second;\n"
+            "        -q prints neither.\n"
+            "  mrc [SCENARIO] [-s key.path=value]... [--policies P,Q,...|all]\n"
+            "      [--sizes S,S,... | --points N] [--threads N] [-o DIR] [--plot FILE] [-q]\n"
+            "        miss-ratio curves of the top tier: one fast run per policy and capacity,\n"
+            "        side by side on the cores. Sizes are shares of the footprint (5%%) or\n"
+            "        capacities (1000 objects, 4GiB); default 0.1%% to 100%% in 1-2-5 steps;\n"
+            "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
+            "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
             "  trace info FILE [--format FMT] [-p name=value]... [--json]\n"
             "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
             "  trace head FILE [-n N] [--format FMT] [-p name=value]...\n"
             "        the first N requests (10), every field\n"
-            "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]...\n"
+            "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]... [-q]\n"
             "        write the scenario's workload (a generator or a trace) to a trace file\n"
-            "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]...\n"
+            "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]... [-q]\n"
             "        convert a trace between formats (the output's by its name, else native)\n"
             "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
             "        -p time_unit=ns -p header=true -p columns.size=-1\n"
             "        info, head and convert also take --sample RATE (keep RATE of the keys,\n"
             "        every request of each kept key), --start T and --end T (a window from\n"
             "        the first request's time), and --skip-bad N (pass over up to N malformed\n"
-            "        records, reporting how many)\n"
+            "        records, reporting how many); gen and convert show their progress on a\n"
+            "        terminal, -q silences it and the closing line\n"
             "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]|\n"
             "        prices]\n"
             "        the registered plug-ins with their parameters; the device and link\n"
@@ -162,10 +181,15 @@ static int cli_run(int argc, char **argv)
         return cli_fail(&err);
     }
     int rc = cli_load(path, ovr, n_ovr, &sc, &err);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), 0);
+    const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
+    const ts_run_opts_t run_opts = {.progress = &hook};
     if (rc == 0)
         rc = cli_outputs(sc, outdir, &err);
     if (rc == 0)
-        rc = ts_run(sc, res, &err);
+        rc = ts_run_with(sc, &run_opts, res, &err);
+    ts_progress_finish(&meter);
     if (rc == 0) {
         if (json)
             rc = ts_report_json(res, timing, stdout, &err);
@@ -291,24 +315,7 @@ static void cli_report_skipped(const cli_rparams_t *p)
                 first->where[0] ? ": " : "", first->msg);
 }
 
-/* On a terminal, a progress line every 2^20 requests: the count, and the share done when
- * the reader knows its length. */
-static void cli_progress(uint64_t done, uint64_t total, bool end)
-{
-    char a[32];
-    if (end) {
-        fprintf(stderr, "\r%40s\r", "");
-        return;
-    }
-    if (total)
-        fprintf(stderr, "\r  %s requests (%.0f%%)", ts__fmt_count(done, a, sizeof(a)),
-                100.0 * (double)done / (double)total);
-    else
-        fprintf(stderr, "\r  %s requests", ts__fmt_count(done, a, sizeof(a)));
-    fflush(stderr);
-}
-
-static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out,
+static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out, bool quiet,
                     uint64_t *count, ts_err_t *err)
 {
     if (!to->writer)
@@ -318,15 +325,15 @@ static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out
     ts_req_t q;
     ts_reader_info_t info;
     ts_reader_info(r, &info);
-    bool show = isatty(STDERR_FILENO);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), info.n_requests);
     *count = 0;
     while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
         rc = to->writer->write(w, &q, err);
-        if ((++*count & ((1u << 20) - 1)) == 0 && show)
-            cli_progress(*count, info.n_requests, false);
+        if ((++*count & (TS_PROGRESS_EVERY - 1)) == 0)
+            ts_progress_update(&meter, *count, 0);
     }
-    if (show && *count >= (1u << 20))
-        cli_progress(0, 0, true);
+    ts_progress_finish(&meter);
     if (rc == 0)
         rc = to->writer->finish(w, err);
     if (w)
@@ -507,19 +514,23 @@ static int cli_trace_gen(int argc, char **argv)
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                           {"output", required_argument, NULL, 'o'},
                                           {"set", required_argument, NULL, 's'},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           {NULL, 0, NULL, 0}};
     const char *fmt_name = NULL, *out = NULL;
     const char *ovr[CLI_MAX_OVERRIDES];
     size_t n_ovr = 0;
+    bool quiet = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:s:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:s:q", opts, NULL)) != -1) {
         if (c == 'f')
             fmt_name = optarg;
         else if (c == 'o')
             out = optarg;
         else if (c == 's' && n_ovr < CLI_MAX_OVERRIDES)
             ovr[n_ovr++] = optarg;
+        else if (c == 'q')
+            quiet = true;
         else
             return 2;
     }
@@ -537,12 +548,13 @@ static int cli_trace_gen(int argc, char **argv)
     if (rc == 0)
         rc = ts_scenario_open_workload(sc, &r, &err);
     if (rc == 0)
-        rc = cli_copy(r, fmt, out, &n, &err);
+        rc = cli_copy(r, fmt, out, quiet, &n, &err);
     ts_reader_close(r);
     ts_scenario_destroy(sc);
     if (rc)
         return cli_fail(&err);
-    fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
+    if (!quiet)
+        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
             fmt->name);
     return 0;
 }
@@ -552,14 +564,18 @@ static int cli_trace_convert(int argc, char **argv)
     static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
                                           {"to", required_argument, NULL, 't'},
                                           {"param", required_argument, NULL, 'p'},
+                                          {"quiet", no_argument, NULL, 'q'},
                                           CLI_READ_OPTS,
                                           {NULL, 0, NULL, 0}};
     const char *from = NULL, *to = NULL;
     cli_rparams_t rp = {0};
+    bool quiet = false;
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-        if (c == 'f')
+    while (rc == 0 && (c = getopt_long(argc, argv, "p:q", opts, NULL)) != -1) {
+        if (c == 'q')
+            quiet = true;
+        else if (c == 'f')
             from = optarg;
         else if (c == 't')
             to = optarg;
@@ -584,13 +600,14 @@ static int cli_trace_convert(int argc, char **argv)
     const ts_trace_format_t *fout = fin ? cli_out_format(to, out, &err) : NULL;
     rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
-        rc = cli_copy(r, fout, out, &n, &err);
+        rc = cli_copy(r, fout, out, quiet, &n, &err);
     cli_report_skipped(&rp);
     ts_reader_close(r);
     cli_rparams_free(&rp);
     if (rc)
         return cli_fail(&err);
-    fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
+    if (!quiet)
+        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
             fout->name);
     return 0;
 }
@@ -612,6 +629,124 @@ static int cli_trace(int argc, char **argv)
     fprintf(stderr, "tiersim: error: unknown trace sub-verb '%s'%s%s%s\n", argv[1],
             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     return 2;
+}
+
+/* ---- mrc ---- */
+
+/* Splits a comma-separated list in place into at most max entries. Returns the count, or
+ * max + 1 when there are more. */
+static size_t cli_split(char *list, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (n++ < max)
+            out[n - 1] = t;
+    return n;
+}
+
+/* The miss-ratio curve of the scenario's top tier, one column per policy. */
+static int cli_mrc(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, NULL, 's'},     {"policies", required_argument, NULL, 'P'},
+        {"sizes", required_argument, NULL, 'S'},   {"points", required_argument, NULL, 'N'},
+        {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
+        {"plot", required_argument, NULL, 'G'},    {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char *ovr[CLI_MAX_OVERRIDES];
+    const char *pols[TS_MRC_MAX_POLICIES];
+    char *pol_list = NULL;
+    ts_mrc_spec_t spec = {.overrides = ovr, .policies = pols};
+    const char *outdir = NULL, *plot = NULL;
+    bool quiet = false;
+    uint64_t v;
+    ts_err_t err = {0};
+    int c, rc = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (spec.n_overrides == CLI_MAX_OVERRIDES)
+                rc = cli_usage_error("too many -s overrides (at most %s)", "256");
+            else
+                ovr[spec.n_overrides++] = optarg;
+            break;
+        case 'P':
+            ts_free(pol_list);
+            pol_list = ts_strdup(optarg);
+            if (!pol_list)
+                rc = cli_usage_error("out of memory at '%s'", optarg);
+            else if (strcmp(pol_list, "all") == 0)
+                for (spec.n_policies = 0; spec.n_policies < ts_policy_count(); spec.n_policies++)
+                    pols[spec.n_policies] = ts_policy_at(spec.n_policies)->name;
+            else if ((spec.n_policies = cli_split(pol_list, pols, TS_MRC_MAX_POLICIES)) == 0 ||
+                     spec.n_policies > TS_MRC_MAX_POLICIES)
+                rc = cli_usage_error("--policies expects 1 to 32 names separated by commas, "
+                                     "found '%s'",
+                                     optarg);
+            break;
+        case 'S':
+            spec.sizes = optarg;
+            break;
+        case 'N':
+        case 'T':
+            if (ts_parse_count(optarg, &v, &err) != 0 || v == 0 || v > 100000)
+                rc = cli_usage_error(c == 'N' ? "--points expects a count such as 12, found '%s'"
+                                              : "--threads expects a count such as 4, found '%s'",
+                                     optarg);
+            else if (c == 'N')
+                spec.n_points = (size_t)v;
+            else
+                spec.threads = (int)v;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'G':
+            plot = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            cli_help(stdout);
+            ts_free(pol_list);
+            return 0;
+        default:
+            rc = 2;
+        }
+    }
+    if (rc == 0 && spec.sizes && spec.n_points)
+        rc = cli_usage_error("give --sizes or --points, not both%s", "");
+    if (rc == 0 && argc - optind > 1)
+        rc = cli_usage_error("mrc takes one scenario, found also '%s'", argv[optind + 1]);
+    if (rc) {
+        ts_free(pol_list);
+        return rc;
+    }
+    spec.path = optind < argc ? argv[optind] : NULL;
+    ts_err_clear(&err);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), 0);
+    const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
+    spec.progress = &hook;
+    ts_mrc_t *m = NULL;
+    rc = ts_mrc_run(&spec, &m, &err);
+    ts_progress_finish(&meter);
+    if (rc == 0 && !quiet)
+        rc = ts_report_mrc_text(m, stdout, &err);
+    if (rc == 0 && outdir)
+        rc = ts_report_mrc_write(m, outdir, &err);
+    if (rc == 0 && plot) {
+        rc = ts_report_mrc_plot(m, plot, NULL, &err);
+        if (rc == TS_EUNSUPPORTED) { /* no image, but the data are there: a warning */
+            fprintf(stderr, "tiersim: warning: %s\n", err.msg);
+            rc = 0;
+        }
+    }
+    ts_mrc_destroy(m);
+    ts_free(pol_list);
+    return rc ? cli_fail(&err) : 0;
 }
 
 /* ---- list ---- */
@@ -857,7 +992,7 @@ static int cli_list(int argc, char **argv)
 
 int ts_cli_main(int argc, char **argv)
 {
-    static const char *const verbs[] = {"run", "trace", "list", "help", "version"};
+    static const char *const verbs[] = {"run", "mrc", "trace", "list", "help", "version"};
     ts_err_t err = {0};
     if (ts_policy_registry_check(&err) || ts_trace_registry_check(&err) ||
         ts_gen_registry_check(&err))
@@ -869,6 +1004,8 @@ int ts_cli_main(int argc, char **argv)
     const char *v = argv[1];
     if (strcmp(v, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(v, "mrc") == 0)
+        return cli_mrc(argc - 1, argv + 1);
     if (strcmp(v, "trace") == 0)
         return cli_trace(argc - 1, argv + 1);
     if (strcmp(v, "list") == 0)
@@ -881,7 +1018,7 @@ int ts_cli_main(int argc, char **argv)
         printf("tiersim %s\n", TS_VERSION);
         return 0;
     }
-    const char *hint = ts_suggest(v, verbs, 5);
+    const char *hint = ts_suggest(v, verbs, 6);
     fprintf(stderr, "tiersim: error: unknown verb '%s'%s%s%s\nTry 'tiersim help'.\n", v,
             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     return 2;

@@ -359,6 +359,12 @@ void ts_cost_compute(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_re
     out->n_put = last->n_down;
     out->bytes_out = last->bytes_up;
     out->bytes_in = last->bytes_down;
+    if (res->has_timed) { /* KV blocks the GPU recomputed were never fetched */
+        const ts_timed_result_t *t = &res->timed;
+        out->n_get -= t->kv_recomputed < out->n_get ? t->kv_recomputed : out->n_get;
+        out->bytes_out -=
+            t->kv_recomputed_bytes < out->bytes_out ? t->kv_recomputed_bytes : out->bytes_out;
+    }
     out->get_usd = (double)out->n_get * b->get_usd;
     out->put_usd = (double)out->n_put * b->put_usd;
     out->requests_usd = out->get_usd + out->put_usd;

@@ -16,20 +16,24 @@
 
 #include "err.h"
 #include "hier.h"
+#include "progress.h"
 #include "reader.h"
 #include "result.h"
 #include "series.h"
 #include "tier.h"
 
 /* Replays r to its end through h (then calls ts_hier_finish); counters land in h and its
- * tiers. Returns 0, the reader's error (err names the record) or the hierarchy's error
- * (err->where names the request). */
-int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, ts_err_t *err);
+ * tiers. progress (NULL: none) is called every TS_PROGRESS_EVERY requests read. Returns 0,
+ * the reader's error (err names the record) or the hierarchy's error (err->where names the
+ * request). */
+int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, const ts_progress_hook_t *progress,
+                        ts_err_t *err);
 
 /* The same, sampling s (when not NULL; begun and finished here) on the requests' times:
  * intervals of trace time from the first request, or of request count (series.h). The last
  * interval is a whole one on the time axis. Also TS_ENOMEM (the series' table). */
-int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s, ts_err_t *err);
+int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s,
+                          const ts_progress_hook_t *progress, ts_err_t *err);
 
 /* Replays r to its end through tiers[0..n-1] under the default hierarchy (non_inclusive:
  * misses fill every tier, hits promote to the top, evictions drop, puts write through;

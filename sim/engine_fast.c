@@ -11,10 +11,11 @@
 /* Requests come through the read-ahead ring (lookahead.h), which hints each key's index
  * slot and node into the CPU cache before its turn; the counters are those of a plain
  * one-at-a-time replay. A series costs one comparison per request until a sample is due. */
-int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s, ts_err_t *err)
+int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s,
+                          const ts_progress_hook_t *progress, ts_err_t *err)
 {
     ts_lookahead_t la;
-    ts_lookahead_init(&la, h, r);
+    ts_lookahead_init(&la, h, r, progress);
     int rc = s ? ts_series_begin(s, h, 0, NULL, NULL, false, err) : 0;
     if (rc)
         return rc;
@@ -35,9 +36,10 @@ int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s, ts_err_t
     return rc;
 }
 
-int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, ts_err_t *err)
+int ts_engine_fast_hier(ts_hier_t *h, ts_reader_t *r, const ts_progress_hook_t *progress,
+                        ts_err_t *err)
 {
-    return ts_engine_fast_series(h, r, NULL, err);
+    return ts_engine_fast_series(h, r, NULL, progress, err);
 }
 
 int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_t *tot,
@@ -48,7 +50,7 @@ int ts_engine_fast(ts_tier_t *const *tiers, size_t n, ts_reader_t *r, ts_totals_
     int rc = ts_hier_create(&defaults, tiers, n, &h, err);
     if (rc)
         return rc;
-    rc = ts_engine_fast_hier(h, r, err);
+    rc = ts_engine_fast_hier(h, r, NULL, err);
     const ts_totals_t *s = &h->tot;
     if (s->n_req) {
         if (tot->n_req == 0)

@@ -71,6 +71,7 @@ const ts_param_spec_t *ts_timed_schema(size_t *n)
 
 typedef struct timed_rec {
     uint64_t issue_ns; /* when the request was issued */
+    uint64_t size;     /* its bytes */
     uint64_t fill_bytes; /* size of the copies to write when the data has arrived */
     uint32_t fill_mask;  /* tiers to write them into (bit i: tier i) */
     uint32_t pending;  /* foreground jobs not yet ended */
@@ -311,6 +312,7 @@ static void timed_record(timed_t *t, const timed_rec_t *rc, uint64_t now)
 {
     if (rc->recompute) { /* no storage request: counted, not timed */
         t->out->kv_recomputed++;
+        t->out->kv_recomputed_bytes += rc->size;
         return;
     }
     uint64_t lat = now - rc->issue_ns;
@@ -407,6 +409,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
             return rc;
         rec = &t->rec[id];
         rec->issue_ns = now;
+        rec->size = r->size_bytes;
         rec->fill_mask = 0;
         rec->fill_bytes = 0;
         rec->op = r->op;
@@ -837,7 +840,7 @@ int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
     out->clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
     out->think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
     timed_t t = {.cfg = cfg, .h = h, .n = h->n, .out = out};
-    ts_lookahead_init(&t.la, h, r);
+    ts_lookahead_init(&t.la, h, r, cfg->progress);
     int rc = timed_setup(&t, err);
     if (rc == 0) {
         if (cfg->arrivals == TS_ARRIVALS_OPEN)

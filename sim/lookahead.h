@@ -7,6 +7,8 @@
  * turn its node in the top tier: with a working set larger than the CPU caches, those
  * loads dominate the cost of a lookup. The hints change no state (policy.h), so the
  * results are those of a plain one-at-a-time replay. Cost: O(tiers) per request.
+ * It also counts the requests read and calls the progress hook, when there is one, at the
+ * start and every TS_PROGRESS_EVERY requests (sim/progress.h).
  */
 #ifndef TS_SIM_LOOKAHEAD_H
 #define TS_SIM_LOOKAHEAD_H
@@ -16,6 +18,7 @@
 
 #include "err.h"
 #include "hier.h"
+#include "progress.h"
 #include "reader.h"
 
 #define TS_LOOKAHEAD 16 /* a power of two */
@@ -27,14 +30,28 @@ typedef struct ts_lookahead {
     bool done;                   /* read-only: the reader has reached its end */
     const ts_hier_t *h;          /* the hierarchy whose tiers are hinted */
     ts_reader_t *r;
+    uint64_t n_read;                    /* requests read so far */
+    uint64_t total;                     /* the reader's length when known (for progress) */
+    const ts_progress_hook_t *progress; /* NULL: none */
 } ts_lookahead_t;
 
-static inline void ts_lookahead_init(ts_lookahead_t *la, const ts_hier_t *h, ts_reader_t *r)
+/* progress (NULL: none) is kept until the replay ends. */
+static inline void ts_lookahead_init(ts_lookahead_t *la, const ts_hier_t *h, ts_reader_t *r,
+                                     const ts_progress_hook_t *progress)
 {
     la->head = la->count = 0;
     la->done = false;
     la->h = h;
     la->r = r;
+    la->n_read = 0;
+    la->total = 0;
+    la->progress = progress;
+    if (progress) {
+        ts_reader_info_t info;
+        ts_reader_info(r, &info);
+        la->total = info.n_requests;
+        progress->fn(progress->ctx, 0, la->total);
+    }
 }
 
 /* Points *out at the next request (valid until the next call): 1, 0 at the end, or the
@@ -54,6 +71,8 @@ static inline int ts_lookahead_next(ts_lookahead_t *la, const ts_req_t **out, ts
         for (size_t i = 0; i < h->n; i++)
             ts_tier_prefetch(h->tiers[i], q->key, 0);
         la->count++;
+        if ((++la->n_read & (TS_PROGRESS_EVERY - 1)) == 0 && la->progress)
+            la->progress->fn(la->progress->ctx, la->n_read, la->total);
     }
     if (la->count == 0)
         return 0;

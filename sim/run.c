@@ -23,17 +23,19 @@
 #include "memtrace.h"
 #include "units.h"
 
-int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err)
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err)
 {
     ts_ktab_t set;
     uint64_t *keys = NULL;
     size_t n = 0, cap = 0;
-    uint64_t total = 0;
+    uint64_t total = 0, n_read = 0;
     int rc = ts_ktab_init(&set, 1024, err);
     if (rc)
         return rc;
     ts_req_t q;
     while ((rc = ts_reader_next(r, &q, err)) > 0) {
+        n_read++;
         if (q.op == TS_OP_DELETE || ts_ktab_find(&set, q.key, keys, sizeof(uint64_t)) !=
                                         TS_KTAB_NONE)
             continue;
@@ -60,6 +62,8 @@ int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *e
         return rc;
     *objects = n;
     *bytes = total;
+    if (requests)
+        *requests = n_read;
     return ts_reader_reset(r, err);
 }
 
@@ -177,6 +181,15 @@ static int run_keep_scenario(const ts_scenario_t *sc, ts_result_t *res, ts_err_t
 
 int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
 {
+    return ts_run_with(sc, NULL, res, err);
+}
+
+int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t *res,
+                ts_err_t *err)
+{
+    static const ts_run_opts_t none;
+    if (!opts)
+        opts = &none;
     memset(res, 0, sizeof(*res));
     snprintf(res->scenario, sizeof(res->scenario), "%s", sc->source);
     snprintf(res->name, sizeof(res->name), "%s", sc->name);
@@ -208,8 +221,11 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         if (rc)
             goto out;
     }
-    if (run_needs_footprint(sc) || ts_cost_needs_footprint(sc)) {
-        rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, err);
+    if (opts->has_footprint) {
+        res->footprint_objects = opts->footprint_objects;
+        res->footprint_bytes = opts->footprint_bytes;
+    } else if (run_needs_footprint(sc) || ts_cost_needs_footprint(sc)) {
+        rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, NULL, err);
         if (rc)
             goto out;
     }
@@ -248,13 +264,14 @@ int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
         }
         run_timed_config(sc, cfg);
         cfg->series = series;
+        cfg->progress = opts->progress;
         rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
         res->has_timed = rc == 0;
         snprintf(res->timed.prefill_source, sizeof(res->timed.prefill_source), "%s",
                  sc->prefill_source);
         ts_free(cfg);
     } else {
-        rc = ts_engine_fast_series(h, replay, series, err);
+        rc = ts_engine_fast_series(h, replay, series, opts->progress, err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;

@@ -9,6 +9,7 @@
 #define TS_SIM_RUN_H
 
 #include "err.h"
+#include "progress.h"
 #include "result.h"
 #include "scenario.h"
 
@@ -20,9 +21,24 @@
  * counters. */
 int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err);
 
+/* What a caller may add to a run; a zeroed struct (or NULL) is a plain ts_run. */
+typedef struct ts_run_opts {
+    const ts_progress_hook_t *progress; /* called as the engine replays; NULL: none */
+    bool has_footprint;                 /* the footprint below is known: skip its pass */
+    uint64_t footprint_objects;         /* distinct keys of the (sampled) workload */
+    uint64_t footprint_bytes;           /* their bytes, at each key's first size */
+} ts_run_opts_t;
+
+/* ts_run with opts (NULL: none). A given footprint must be what ts_footprint would find
+ * for the scenario's workload (callers running one workload many times measure it once);
+ * the counters are then those of ts_run. */
+int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t *res,
+                ts_err_t *err);
+
 /* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over
- * r, which is reset afterwards. Memory: about 24 bytes per distinct key.
- * Returns 0, the reader's error or TS_ENOMEM. */
-int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, ts_err_t *err);
+ * r, which is reset afterwards; *requests (when not NULL) receives the requests read.
+ * Memory: about 24 bytes per distinct key. Returns 0, the reader's error or TS_ENOMEM. */
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err);
 
 #endif

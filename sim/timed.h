@@ -43,6 +43,7 @@
 #include "hier.h"
 #include "hist.h"
 #include "param.h"
+#include "progress.h"
 #include "reader.h"
 #include "series.h"
 
@@ -89,6 +90,7 @@ typedef struct ts_timed_config {
     ts_series_t *series; /* NULL: none; else sampled on the clock (borrowed, begun and
                           * finished by the engine; its engine columns are the
                           * resources' busy time, in the order of the result's res) */
+    const ts_progress_hook_t *progress; /* called as requests are read; NULL: none */
 } ts_timed_config_t;
 
 /* Latency summary of a set of requests (ns), with the histogram it was read from. */
@@ -139,6 +141,7 @@ typedef struct ts_timed_result {
     uint64_t prefill_tokens_recomputed; /* tokens of group gets the backing store served */
     uint64_t kv_recomputed;      /* KV gets no tier held, recomputed rather than read from
                                   * the backing store (with a prefill rate); not timed */
+    uint64_t kv_recomputed_bytes; /* their bytes */
     double prefill_rate;         /* tokens/s used for recompute (0: none) */
     uint64_t block_tokens;       /* tokens per KV block request */
     char prefill_source[160];    /* how prefill_rate was derived (empty: given as a number) */

@@ -528,7 +528,7 @@ static uint64_t run_policy(const ts_memtrace_t *mt, const char *policy, uint64_t
     assert_int_equal(ts_hier_create(&cfg, &t, 1, &h, &err), 0);
     ts_reader_t *r = NULL;
     assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
-    assert_int_equal(ts_engine_fast_hier(h, r, &err), 0);
+    assert_int_equal(ts_engine_fast_hier(h, r, NULL, &err), 0);
     uint64_t misses = t->st.n_miss;
     ts_reader_close(r);
     ts_hier_destroy(h);

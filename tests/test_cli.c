@@ -2,8 +2,9 @@
 /*
  * test_cli.c - the tiersim executable end to end: the built-in default runs, the same seed
  * gives byte-identical JSON, overrides change what they name, every example scenario
- * runs, trace gen/info agree, outputs land in -o DIR, list prints plug-ins and device
- * presets, and errors are one line with a non-zero exit.
+ * runs, trace gen/info agree, outputs land in -o DIR, -q prints nothing, mrc prints its
+ * table and writes its CSV and plot data, list prints plug-ins and device presets, and
+ * errors are one line with a non-zero exit.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 
 #include "reports/h5.h"
 #include "sim/mem.h"
+#include "file_test.h"
 
 struct fixture {
     char dir[256];
@@ -54,35 +56,27 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs `tiersim ARGS` with stdout to DIR/out and stderr to DIR/err; returns the exit code. */
-static int tiersim(struct fixture *f, const char *args)
+/* Runs `tiersim ARGS` in an environment changed by env ("NAME=value ...", NULL: none)
+ * with stdout to DIR/out and stderr to DIR/err; returns the exit code. */
+static int tiersim_env(struct fixture *f, const char *env, const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s > '%s/out' 2> '%s/err'", TS_SOURCE_DIR,
-             f->exe, args, f->dir, f->dir);
+    snprintf(cmd, sizeof(cmd), "cd '%s' && env %s '%s' %s > '%s/out' 2> '%s/err'",
+             TS_SOURCE_DIR, env ? env : "", f->exe, args, f->dir, f->dir);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int tiersim(struct fixture *f, const char *args)
+{
+    return tiersim_env(f, NULL, args);
 }
 
 static char *slurp(const char *dir, const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = 0;
-    fclose(fp);
-    return buf;
+    return file_test_slurp(path, NULL);
 }
 
 /* tiersim with printf-style arguments; asserts exit 0 and returns its stdout (free it). */
@@ -346,6 +340,83 @@ static void test_cli_outputs_dir(void **state)
     assert_null(s);
 }
 
+/* -q: run prints nothing at all; trace convert leaves out its closing line. */
+static void test_cli_quiet_prints_nothing(void **state)
+{
+    struct fixture *f = *state;
+    char args[512];
+    snprintf(args, sizeof(args), "trace convert examples/tiny.csv '%s/t.tsim' -q", f->dir);
+    const char *const cases[] = {"run -q", "run -q examples/csv-trace.yaml", args};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(tiersim(f, cases[i]), 0);
+        char *out = slurp(f->dir, "out"), *err = slurp(f->dir, "err");
+        if (!out || !err || out[0] || err[0])
+            fail_msg("%s printed '%s' and '%s'", cases[i], out ? out : "", err ? err : "");
+        free(out);
+        free(err);
+    }
+}
+
+/* mrc: the table on stdout, DIR/mrc.csv with one row per point, and without gnuplot in
+ * PATH a warning (exit 0) with the plot's data and script written. */
+static void test_cli_mrc_table_csv_and_plot_data(void **state)
+{
+    struct fixture *f = *state;
+    char args[512];
+    snprintf(args, sizeof(args),
+             "mrc examples/zipf-two-tier.yaml --policies lru,fifo --points 3 -o '%s/m' "
+             "--plot '%s/m/mrc.svg'",
+             f->dir, f->dir);
+    assert_int_equal(tiersim_env(f, "PATH=/nonexistent", args), 0);
+    char *out = slurp(f->dir, "out");
+    assert_non_null(out);
+    assert_non_null(strstr(out, "miss ratio of tier hbm by policy and capacity (objects)\n"));
+    assert_non_null(strstr(out, "capacity  footprint      lru     fifo\n"));
+    free(out);
+    char *err = slurp(f->dir, "err");
+    char want[512];
+    snprintf(want, sizeof(want),
+             "tiersim: warning: gnuplot not found: wrote the data to %s/m/mrc.dat; install "
+             "gnuplot (Debian package gnuplot-nox) to draw it: gnuplot %s/m/mrc.gp\n",
+             f->dir, f->dir);
+    assert_string_equal(err, want);
+    free(err);
+    char *csv = slurp(f->dir, "m/mrc.csv");
+    assert_non_null(csv);
+    size_t lines = 0;
+    for (const char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 2 * 3); /* the header, 2 policies x 3 capacities */
+    assert_non_null(strstr(csv, "\nfifo,"));
+    free(csv);
+    char *dat = slurp(f->dir, "m/mrc.dat");
+    assert_non_null(dat);
+    free(dat);
+    /* Usage and library errors. */
+    assert_int_equal(tiersim(f, "mrc --sizes 1% --points 3"), 2);
+    err = slurp(f->dir, "err");
+    assert_non_null(strstr(err, "tiersim: error: give --sizes or --points, not both\n"));
+    free(err);
+    assert_int_equal(tiersim(f, "mrc --policies lruu"), 1);
+    err = slurp(f->dir, "err");
+    assert_string_equal(err, "tiersim: error: policies: unknown policy 'lruu' (did you mean "
+                             "'lru'?)\n");
+    free(err);
+    static const char *const usage[][2] = {
+        {"mrc --threads 0", "--threads expects a count such as 4, found '0'"},
+        {"mrc --points x", "--points expects a count such as 12, found 'x'"},
+        {"mrc --policies ,", "--policies expects 1 to 32 names separated by commas, found ','"},
+        {"mrc a.yaml b.yaml", "mrc takes one scenario, found also 'b.yaml'"},
+    };
+    for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+        assert_int_equal(tiersim(f, usage[i][0]), 2);
+        err = slurp(f->dir, "err");
+        if (!strstr(err, usage[i][1]))
+            fail_msg("%s: %s", usage[i][0], err);
+        free(err);
+    }
+}
+
 static void test_cli_errors_are_one_line(void **state)
 {
     struct fixture *f = *state;
@@ -553,6 +624,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_head_json_and_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_quiet_prints_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_mrc_table_csv_and_plot_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,

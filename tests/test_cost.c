@@ -346,6 +346,28 @@ static void test_cost_tokens_fall_back_to_prefill(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* KV blocks the timed engine recomputed were never read from S3: of the 1M reads (4 TB) on
+ * the link, 250k blocks (1 TB) were recomputed, so 750k GETs ($0.30) and 3,000 GB out
+ * ($60) are billed: $105.0011... - 0.10 - 20. */
+static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
+{
+    (void)state;
+    ts_scenario_t *sc = load_ok(k_three_tiers);
+    ts_result_t *res = calloc(1, sizeof(*res));
+    three_tier_result(res);
+    res->timed.kv_recomputed = 250000;
+    res->timed.kv_recomputed_bytes = 1000000000000ULL;
+    ts_cost_result_t c;
+    ts_cost_compute(sc, res, &c);
+    assert_int_equal(c.n_get, 750000);
+    assert_int_equal(c.bytes_out, 3000000000000ULL);
+    assert_usd(c.get_usd, 0.30);
+    assert_usd(c.egress_usd, 60);
+    assert_usd(c.total_usd, 105.00110160515842 - 0.10 - 20);
+    free(res);
+    ts_scenario_destroy(sc);
+}
+
 /* ---- end to end ---- */
 
 /* A loop over 10 objects of 1 MB, one a second for 100 s: the period is 99 s (first to last
@@ -546,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_cost_level_overrides),
         cmocka_unit_test(test_cost_price_table_rows),
         cmocka_unit_test(test_cost_tokens_fall_back_to_prefill),
+        cmocka_unit_test(test_cost_recomputed_kv_blocks_are_not_reads),
         cmocka_unit_test(test_cost_end_to_end_loop_run),
         cmocka_unit_test(test_cost_json_deterministic_and_disabled),
         cmocka_unit_test(test_cost_config_errors),

@@ -932,7 +932,7 @@ static void test_hier_engine_replays_through_hierarchy(void **state)
     rig_start(&g, &cfg);
     ts_reader_t *r;
     assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
-    assert_int_equal(ts_engine_fast_hier(g.h, r, &err), 0);
+    assert_int_equal(ts_engine_fast_hier(g.h, r, NULL, &err), 0);
     assert_int_equal(g.h->tot.n_hit, 9); /* as in the next_n hand trace */
     assert_int_equal(g.h->st.n_pf_unused, 2);
     assert_int_equal(g.h->tot.first_ns, 1);

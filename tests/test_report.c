@@ -25,6 +25,7 @@
 #include "reports/report.h"
 #include "sim/mem.h"
 #include "scratch_test.h"
+#include "sim/run.h"
 
 /* ---- the hand-built result --------------------------------------------------------- */
 
@@ -220,6 +221,22 @@ static void test_report_fmt_bytes(void **state)
         ts__fmt_bytes(cases[i].v, buf, sizeof(buf));
         if (strcmp(buf, cases[i].want) != 0)
             fail_msg("case %s: got %s, want %s", cases[i].name, buf, cases[i].want);
+    }
+    /* Three significant digits: 19.6 GiB is 19.6 * 2^30; 271.25 MiB rounds to 271; 1000
+     * KiB (1,024,000 bytes) is 0.977 MiB, past 999.5 KiB, so "0.98MiB". */
+    static const struct fmt_case short_cases[] = {
+        {"below KiB", 1023, "1023B"},
+        {"one KiB", 1024, "1.00KiB"},
+        {"tens", 21045339750ULL, "19.6GiB"},
+        {"hundreds", 284426240ULL, "271MiB"},
+        {"next unit", 1024000, "0.98MiB"},
+        {"largest", UINT64_MAX, "16.0EiB"},
+    };
+    for (size_t i = 0; i < sizeof(short_cases) / sizeof(short_cases[0]); i++) {
+        char buf[TS__FMT_LEN];
+        ts__fmt_bytes_short(short_cases[i].v, buf, sizeof(buf));
+        if (strcmp(buf, short_cases[i].want) != 0)
+            fail_msg("case %s: got %s, want %s", short_cases[i].name, buf, short_cases[i].want);
     }
     char buf[TS__FMT_LEN];
     assert_string_equal(ts__fmt_pct(0.6, buf, sizeof(buf)), "60.00%");
@@ -621,7 +638,7 @@ static void test_report_hierarchy_counters(void **state)
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         if (!strstr(text, want[i]))
             fail_msg("text report lacks \"%s\":\n%s", want[i], text);
-    assert_width(text, 110);
+    assert_width(text, 100);
     free(text);
 
     /* the default hierarchy adds nothing to the text report */
@@ -655,7 +672,7 @@ static void test_report_text_contents(void **state)
             fail_msg("text report lacks \"%s\":\n%s", want[i], text);
     assert_null(strstr(text, "wall"));
     assert_null(strstr(text, "\x1b")); /* no colours */
-    assert_width(text, 110);
+    assert_width(text, 100);
 
     /* columns are aligned: in the lookups block every line has the same length, and the
      * hbm row's figures are right-aligned under their headings */
@@ -690,7 +707,7 @@ static void test_report_text_timing_and_bytes(void **state)
     free(text);
 }
 
-/* Big figures (10^11 requests, 16 tiers with long names) still fit in about 110 columns. */
+/* Big figures (10^11 requests, 16 tiers with long names) still fit in 100 columns. */
 static void test_report_text_width(void **state)
 {
     (void)state;
@@ -710,9 +727,87 @@ static void test_report_text_width(void **state)
     ts_err_t err = {0};
     char *text = NULL;
     assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
-    assert_width(text, 110);
+    assert_width(text, 100);
     assert_non_null(strstr(text, "tier-15-gpu-nvme"));
     assert_non_null(strstr(text, " 123G ")); /* counts went compact to fit */
+    free(text);
+}
+
+/* The widest realistic report: four tiers with long names over long device names, the
+ * timed engine in a closed loop, a non-default hierarchy with a prefetcher, a long
+ * workload description. Every line fits 100 columns; a table too wide goes on in a second
+ * table under the same first column, even with a tier name of the longest (63 bytes). */
+static const char k_four_tiers[] =
+    "name: four tiers with long names, timed\n"
+    "seed: 42\n"
+    "mode: bytes\n"
+    "workload:\n"
+    "  generator: {kind: zipf, alpha: 0.9, keys: 2000, requests: 20k, size: 64KiB,\n"
+    "              put_ratio: 0.1, arrival: poisson, interarrival: 100us}\n"
+    "tiers:\n"
+    "  - {name: gpu-hbm-h100-sxm, capacity: 1%, policy: s3fifo, device: h100-sxm}\n"
+    "  - {name: host-dram-ddr5-8ch, capacity: 5%, policy: lru, device: ddr5-4800-8ch}\n"
+    "  - {name: local-nvme-raid0-gen5, capacity: 20%, policy: sieve,\n"
+    "     device: raid0:4xmicron-9550-max, link: pcie-gen5-x16}\n"
+    "  - {name: rack-nvme-pool-over-ib, capacity: 40%, policy: arc, device: kioxia-cm7-r,\n"
+    "     link: ib-ndr-400}\n"
+    "backing: {device: s3-standard, link: eth-100g}\n"
+    "hierarchy: {inclusion: exclusive, promote: top, demote: next, write: back}\n"
+    "prefetch: {kind: next_n, n: 2, into: host-dram-ddr5-8ch}\n"
+    "engine: timed\n"
+    "timed: {arrivals: closed, clients: 64, think: 50us}\n";
+
+static char *four_tier_report(const char *override)
+{
+    ts_err_t err = {0};
+    ts_scenario_t *sc = NULL;
+    const char *ovr[] = {override};
+    if (ts_scenario_load_string(k_four_tiers, "four-tiers.yaml", NULL, ovr, override ? 1 : 0,
+                                &sc, &err) != 0)
+        fail_msg("load: %s: %s", err.where, err.msg);
+    ts_result_t *r = malloc(sizeof(*r));
+    assert_non_null(r);
+    if (ts_run(sc, r, &err) != 0)
+        fail_msg("run: %s: %s", err.where, err.msg);
+    ts_scenario_destroy(sc);
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_text, r, &text, &err), 0);
+    free(r);
+    return text;
+}
+
+static void test_report_text_four_tier_timed_fits_100_columns(void **state)
+{
+    (void)state;
+    char *text = four_tier_report(NULL);
+    assert_width(text, 100);
+    /* The long workload description wraps under its value. */
+    assert_non_null(strstr(text, "\nworkload   zipf requests=20000 "));
+    assert_non_null(strstr(text, "\n           size_sigma=1 "));
+    /* The contents block, too wide at these names, goes on in a second table. */
+    char head[256];
+    line_after(text, "tiers: contents and traffic", 0, head, sizeof(head));
+    assert_null(strstr(head, "used at end"));
+    assert_non_null(strstr(text, "\n\ntier                    used at end\n"));
+    /* Latency by serving level, under a heading row, each level indented. */
+    assert_non_null(strstr(text, "\nget, by the level that served it\n"
+                                 "  gpu-hbm-h100-sxm "));
+    /* Devices: every row of the table is as long as its heading (right-aligned). */
+    const char *dev = strstr(text, "\ndevices and links");
+    assert_non_null(dev);
+    size_t width = strcspn(dev + 1, "\n");
+    for (const char *p = dev + 1 + width + 1; *p && *p != '\n';) {
+        size_t n = strcspn(p, "\n");
+        if (n != width)
+            fail_msg("device row of %zu columns, heading %zu: %.*s", n, width, (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+    free(text);
+    text = four_tier_report("tiers.3.name=a-tier-name-of-sixty-three-characters-which-is-the-"
+                            "most-xxxxxxx");
+    assert_width(text, 100);
+    assert_non_null(strstr(text, "\na-tier-name-of-sixty-three-characters-which-is-the-most-"
+                                 "xxxxxxx  kioxia-cm7-r "));
     free(text);
 }
 
@@ -1113,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_report_hierarchy_counters),
         cmocka_unit_test(test_report_text_timing_and_bytes),
         cmocka_unit_test(test_report_text_width),
+        cmocka_unit_test(test_report_text_four_tier_timed_fits_100_columns),
         cmocka_unit_test(test_report_empty_result),
         cmocka_unit_test(test_report_cost_text),
         cmocka_unit_test(test_report_cost_json),

@@ -193,7 +193,7 @@ static void test_training_fast_engine_no_evict_total(void **state)
     cfg.admit_params[0] = params;
     ts_hier_t *h = NULL;
     assert_int_equal(ts_hier_create(&cfg, &t, 1, &h, &err), 0);
-    assert_int_equal(ts_engine_fast_hier(h, r, &err), 0);
+    assert_int_equal(ts_engine_fast_hier(h, r, NULL, &err), 0);
     assert_int_equal(h->tot.n_req, 12000);
     assert_int_equal(h->tot.n_hit, 2 * 1000);
     assert_int_equal(t->st.n_insert, 1000);
