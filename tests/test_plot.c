@@ -351,19 +351,26 @@ static void test_plot_draws_png_and_svg_with_gnuplot(void **state)
                                "p.gp p.png t.dat t.gp t.png");
 }
 
-static void test_plot_without_gnuplot_keeps_the_data(void **state)
+/* Draws m.svg with PATH set to path alone, then puts PATH back. */
+static int mrc_with_path(const char *path, ts_err_t *err)
 {
-    struct fixture *f = *state;
     char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-    setenv("PATH", f->dir, 1); /* a directory with no gnuplot in it */
+    setenv("PATH", path, 1);
     ts_plot_series_t s[3];
     mrc_series(s);
-    ts_err_t err = {0};
-    int rc = ts_plot_mrc("m.svg", s, 3, false, NULL, &err);
+    int rc = ts_plot_mrc("m.svg", s, 3, false, NULL, err);
     if (saved) {
         setenv("PATH", saved, 1);
         free(saved);
     }
+    return rc;
+}
+
+static void test_plot_without_gnuplot_keeps_the_data(void **state)
+{
+    struct fixture *f = *state;
+    ts_err_t err = {0};
+    int rc = mrc_with_path(f->dir, &err); /* a directory with no gnuplot in it */
     assert_int_equal(rc, TS_EUNSUPPORTED);
     assert_string_equal(err.msg, "gnuplot not found: wrote the data to m.dat; install gnuplot "
                                  "(Debian package gnuplot-nox) to draw it: gnuplot m.gp");
@@ -460,16 +467,8 @@ static void test_plot_unrunnable_gnuplot_and_no_memory(void **state)
     FILE *fake = fopen("gnuplot", "w"); /* mode 0644: not executable */
     assert_non_null(fake);
     fclose(fake);
-    char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-    setenv("PATH", f->dir, 1);
-    ts_plot_series_t s[3];
-    mrc_series(s);
     ts_err_t err = {0};
-    int rc = ts_plot_mrc("m.svg", s, 3, false, NULL, &err);
-    if (saved) {
-        setenv("PATH", saved, 1);
-        free(saved);
-    }
+    int rc = mrc_with_path(f->dir, &err);
     assert_int_equal(rc, TS_EUNSUPPORTED);
     assert_non_null(strstr(err.msg, "cannot run gnuplot: wrote the data to m.dat"));
     const double cost[] = {1}, ben[] = {0.5};
