@@ -344,7 +344,7 @@ static void test_cli_outputs_dir(void **state)
 static void test_cli_quiet_prints_nothing(void **state)
 {
     struct fixture *f = *state;
-    char args[512];
+    char args[1024];
     snprintf(args, sizeof(args), "trace convert examples/tiny.csv '%s/t.tsim' -q", f->dir);
     const char *const cases[] = {"run -q", "run -q examples/csv-trace.yaml", args};
     for (size_t i = 0; i < 3; i++) {
@@ -362,7 +362,7 @@ static void test_cli_quiet_prints_nothing(void **state)
 static void test_cli_mrc_table_csv_and_plot_data(void **state)
 {
     struct fixture *f = *state;
-    char args[512];
+    char args[1024];
     snprintf(args, sizeof(args),
              "mrc examples/zipf-two-tier.yaml --policies lru,fifo --points 3 -o '%s/m' "
              "--plot '%s/m/mrc.svg'",
@@ -374,7 +374,7 @@ static void test_cli_mrc_table_csv_and_plot_data(void **state)
     assert_non_null(strstr(out, "capacity  footprint      lru     fifo\n"));
     free(out);
     char *err = slurp(f->dir, "err");
-    char want[512];
+    char want[1024];
     snprintf(want, sizeof(want),
              "tiersim: warning: gnuplot not found: wrote the data to %s/m/mrc.dat; install "
              "gnuplot (Debian package gnuplot-nox) to draw it: gnuplot %s/m/mrc.gp\n",

@@ -207,9 +207,9 @@ static void test_mrc_write_dir(void **state)
     const char *pol[] = {"lru"};
     ts_mrc_spec_t spec = {.yaml = k_loop, .policies = pol, .n_policies = 1, .sizes = "50"};
     ts_mrc_t *m = run_ok(&spec);
-    char dir[] = "/tmp/tiersim-mrc-XXXXXX";
+    char dir[1024], sub[1100], path[1200];
+    snprintf(dir, sizeof(dir), "%s/mrc-XXXXXX", TS_BINARY_DIR);
     assert_non_null(mkdtemp(dir));
-    char sub[128], path[160];
     snprintf(sub, sizeof(sub), "%s/a/b", dir);
     ts_err_t err = {0};
     assert_int_equal(ts_report_mrc_write(m, sub, &err), 0);
@@ -226,7 +226,7 @@ static void test_mrc_write_dir(void **state)
     memset(longdir, 'd', sizeof(longdir) - 1);
     assert_int_equal(ts_report_mrc_write(m, longdir, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "path too long for mrc.csv in 'ddd"));
-    char cmd[160];
+    char cmd[1100];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
     ts_mrc_destroy(m);
