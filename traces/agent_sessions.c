@@ -35,12 +35,12 @@
 #include "io_internal.h"
 
 #define AG_PATH_MAX 1024
-#define AG_FULL_MAX 2048                    /* a path resolved against the scenario's */
-#define AG_JPATH 192                        /* a JSON path in messages */
-#define AG_FILE_MAX (1ull << 30)            /* bytes of JSON in one conversation */
-#define AG_T_MAX 1e9                        /* seconds: times and durations (31 years) */
-#define AG_TOKENS_MAX 1000000000ull         /* tokens of one prompt or output */
-#define AG_DEPTH_MAX 32                     /* sub-agents within sub-agents */
+#define AG_FULL_MAX 2048                     /* a path resolved against the scenario's */
+#define AG_JPATH 192                         /* a JSON path in messages */
+#define AG_FILE_MAX (1ull << 30)             /* bytes of JSON in one conversation */
+#define AG_T_MAX 1e9                         /* seconds: times and durations (31 years) */
+#define AG_TOKENS_MAX 1000000000ull          /* tokens of one prompt or output */
+#define AG_DEPTH_MAX 32                      /* sub-agents within sub-agents */
 #define AG_SALT UINT64_C(0x6167656e74736573) /* conversation salts of local ids */
 #define AG_OUT_SALT UINT64_C(0x6f75747075740002)
 #define AG_TOO_LONG "more than %llu bytes of JSON in one conversation"
@@ -91,11 +91,11 @@ typedef struct ag_call {
 typedef struct ag_sess {
     uint64_t first_call; /* its calls: call[first_call, + n_calls), in time order */
     uint64_t n_calls;
-    uint64_t salt;       /* added to a hash id before hashing (0: global ids) */
-    uint64_t base_ns;    /* what its t values are measured from (parsing only) */
-    uint32_t entry;      /* its entry in the parent's requests (parsing only) */
-    uint32_t stream;     /* stream id */
-    uint64_t *ids;       /* the prompt of its latest call, rebuilt as it replays */
+    uint64_t salt;    /* added to a hash id before hashing (0: global ids) */
+    uint64_t base_ns; /* what its t values are measured from (parsing only) */
+    uint32_t entry;   /* its entry in the parent's requests (parsing only) */
+    uint32_t stream;  /* stream id */
+    uint64_t *ids;    /* the prompt of its latest call, rebuilt as it replays */
     uint32_t n_ids, cap_ids;
 } ag_sess_t;
 
@@ -106,15 +106,15 @@ typedef struct ag_conv {
     size_t n_call, cap_call;
     uint64_t *pool; /* hash ids of the calls */
     size_t n_pool, cap_pool;
-    uint64_t no;             /* its number in the collection, from 0 */
-    int scope;               /* AG_SCOPE_* */
-    size_t pending;          /* its events in the heap */
+    uint64_t no;                 /* its number in the collection, from 0 */
+    int scope;                   /* AG_SCOPE_* */
+    size_t pending;              /* its events in the heap */
     struct ag_conv *prev, *next; /* the open conversations */
 } ag_conv_t;
 
 typedef struct ag_event {
     uint64_t time_ns;
-    uint64_t seq;   /* push order: ties */
+    uint64_t seq; /* push order: ties */
     ag_conv_t *conv;
     uint64_t call;  /* index in conv->call */
     uint32_t sess;  /* index in conv->sess */
@@ -126,17 +126,17 @@ typedef struct ag_reader {
     uint64_t block_bytes, block_tokens, spacing_ns;
     bool write_output;
     /* the collection */
-    char dir[AG_FULL_MAX];       /* the directory; empty when path is one file */
-    char **names;                /* files in name order (the path itself for one file) */
+    char dir[AG_FULL_MAX]; /* the directory; empty when path is one file */
+    char **names;          /* files in name order (the path itself for one file) */
     size_t n_files;
     char file[AG_FULL_MAX + 258]; /* the file being parsed (dir/name), for messages */
     /* the merge */
-    size_t next_file;  /* next conversation to open */
+    size_t next_file; /* next conversation to open */
     uint32_t next_stream;
     ag_event_t *heap;
     size_t n_heap, cap_heap;
     uint64_t seq;
-    ag_conv_t *open;   /* list of open conversations */
+    ag_conv_t *open; /* list of open conversations */
     /* malformed entries found by the last parse, returned one per next() */
     ts_err_t *bad;
     size_t n_bad, cap_bad, next_bad;
@@ -544,8 +544,8 @@ static int ag_session(ag_reader_t *k, ag_conv_t *cv, size_t s, const json_t *req
 
 typedef struct ag_src {
     ts__zin_t z;
-    uint64_t n;   /* bytes read */
-    int rc;       /* a read error, described in err */
+    uint64_t n; /* bytes read */
+    int rc;     /* a read error, described in err */
     ts_err_t err;
 } ag_src_t;
 
