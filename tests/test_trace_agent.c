@@ -23,7 +23,7 @@ static void put(const char *sub, const char *name, const char *text, char *path)
     char dir[400];
     snprintf(dir, sizeof(dir), "%s/%s", g_dir, sub ? sub : "");
     mkdir(dir, 0755);
-    snprintf(path, 400, "%s/%s", dir, name);
+    assert_true(snprintf(path, 400, "%s/%s", dir, name) < 400);
     FILE *fp = fopen(path, "wb");
     assert_non_null(fp);
     assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
@@ -42,7 +42,7 @@ static void put_zst(const char *sub, const char *name, const char *text, size_t 
     char dir[400];
     snprintf(dir, sizeof(dir), "%s/%s", g_dir, sub);
     mkdir(dir, 0755);
-    snprintf(path, 400, "%s/%s", dir, name);
+    assert_true(snprintf(path, 400, "%s/%s", dir, name) < 400);
     FILE *fp = fopen(path, "wb");
     assert_non_null(fp);
     size_t w = keep ? keep : n;

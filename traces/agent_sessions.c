@@ -223,7 +223,7 @@ __attribute__((format(printf, 5, 6))) static int ag_bad(ag_reader_t *k, const ch
     ts_err_t *e = &k->bad[k->n_bad++];
     memset(e, 0, sizeof(*e));
     e->code = TS_EFORMAT;
-    snprintf(e->where, sizeof(e->where), "%s", k->file);
+    ts_err_where(e, "%s", k->file);
     int n = snprintf(e->msg, sizeof(e->msg), "%s%s%s%s", jp, *jp && name ? "." : "",
                      name ? name : "", *jp || name ? ": " : "");
     if (n >= 0 && (size_t)n < sizeof(e->msg)) {
@@ -442,7 +442,8 @@ static int ag_call_entry(ag_reader_t *k, ag_conv_t *cv, ag_walk_t *w, const json
         ag_call_t *pc = &cv->call[cv->n_call - 1];
         pc->n_named = (uint32_t)(named < pc->n_out ? named : pc->n_out);
         pc->out_first = cv->n_pool;
-        memcpy(cv->pool + cv->n_pool, k->cur_ids + p0, pc->n_named * sizeof(*cv->pool));
+        if (pc->n_named)
+            memcpy(cv->pool + cv->n_pool, k->cur_ids + p0, pc->n_named * sizeof(*cv->pool));
         cv->n_pool += pc->n_named;
     }
     ag_call_t *c = &cv->call[cv->n_call++];
@@ -692,7 +693,8 @@ static int ag_start(ag_reader_t *k, ag_event_t ev, ts_err_t *err)
         ss->ids = v;
         ss->cap_ids = n;
     }
-    memcpy(ss->ids + c->n_keep, cv->pool + c->first, c->n_new * sizeof(*ss->ids));
+    if (c->n_new)
+        memcpy(ss->ids + c->n_keep, cv->pool + c->first, c->n_new * sizeof(*ss->ids));
     ss->n_ids = n;
     k->x_n = n;
     int rc = 0;
