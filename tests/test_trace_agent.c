@@ -278,6 +278,9 @@ static void test_agent_id_scopes(void **state)
     snprintf(text, sizeof(text), sub, "");
     put("ctx", "c.json", text, path);
     assert_true(first_key(path, 0) != first_key(path, 1)); /* no scope: per context */
+    snprintf(text, sizeof(text), sub, "\"hash_id_scope\": null, ");
+    put("ctx", "n.json", text, path);
+    assert_true(first_key(path, 0) != first_key(path, 1)); /* null: as if absent */
     snprintf(text, sizeof(text), sub, "\"hash_id_scope\": \"local\", ");
     put("ctx", "l.json", text, path);
     assert_true(first_key(path, 0) == first_key(path, 1)); /* local: per file */

@@ -610,6 +610,8 @@ static int ag_top(ag_reader_t *k, ag_conv_t *cv, const json_t *root, ts_err_t *e
                     (unsigned long long)bs, (unsigned long long)k->block_tokens,
                     (unsigned long long)bs);
     json_t *scope = json_object_get(root, "hash_id_scope");
+    if (json_is_null(scope)) /* as if absent */
+        scope = NULL;
     const char *sv = json_string_value(scope);
     if (rc == 0 && scope && !(sv && (strcmp(sv, "global") == 0 || strcmp(sv, "local") == 0)))
         rc = ag_bad(k, "", "hash_id_scope", err, "expected \"global\" or \"local\", found %s",
