@@ -955,8 +955,8 @@ static int cfg_resolve_prefill(cfg_t *c)
                     mp ? "'auto' needs a GPU tier to take FLOP/s from (a device such as "
                          "h100-sxm, see `tiersim list devices`); or give tokens/s"
                        : "'auto' needs a workload with a model (the inference generator, a "
-                         "mooncake or bailian trace) or its own prefill_rate; or give "
-                         "tokens/s");
+                         "mooncake, bailian or agent_sessions trace) or its own prefill_rate; "
+                         "or give tokens/s");
 }
 
 /* Fills the zero parameters of each `cost_aware` filter: the load of a block from its tier

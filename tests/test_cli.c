@@ -2,9 +2,9 @@
 /*
  * test_cli.c - the tiersim executable end to end: the built-in default runs, the same seed
  * gives byte-identical JSON, overrides change what they name, every example scenario
- * runs, trace gen/info agree, outputs land in -o DIR, -q prints nothing, mrc prints its
- * table and writes its CSV and plot data, list prints plug-ins and device presets, and
- * errors are one line with a non-zero exit.
+ * runs, trace gen/info agree, the trace verbs read agent-session directories, outputs land
+ * in -o DIR, -q prints nothing, mrc prints its table and writes its CSV and plot data, list
+ * prints plug-ins and device presets, and errors are one line with a non-zero exit.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -280,6 +280,54 @@ static void test_cli_trace_convert_with_reader_params(void **state)
                              "mean 'time_unit'?)\n");
     free(err);
     assert_int_equal(tiersim(f, "trace info examples/tiny.csv -p time_unit"), 2);
+}
+
+/* The trace verbs read a directory of agent-session conversations: b.json is cut short
+ * (passed over with --skip-bad 1), c.json has 2 + 3 prompt blocks (ids 1, 2 and 1, 2, 3:
+ * 5 gets over 3 keys), its calls at 0 and 3 s, each block 64 tokens x Llama-3.1-70B's
+ * 320 KiB = 20 MiB. */
+static void test_cli_trace_verbs_read_agent_sessions(void **state)
+{
+    struct fixture *f = *state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/conv", f->dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    static const char *const files[][2] = {
+        {"b.json", "{"},
+        {"c.json", "{\"block_size\": 64, \"requests\": [{\"t\": 0, \"type\": \"s\", \"in\": 128, "
+                   "\"out\": 1, \"hash_ids\": [1, 2]}, {\"t\": 3, \"type\": \"s\", \"in\": 192, "
+                   "\"out\": 1, \"hash_ids\": [1, 2, 3]}]}"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/conv/%s", f->dir, files[i][0]);
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        fputs(files[i][1], fp);
+        fclose(fp);
+    }
+    assert_int_equal(tiersim(f, "trace info x --format agent_sessions"), 1);
+    char *out = tiersim_ok(f, "trace info '%s/conv' --format agent_sessions --skip-bad 1", f->dir);
+    static const char *const want[] = {"requests     5\n", "unique keys  3\n",
+                                       "footprint    60MiB", "time span    3s\n"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(out, want[i]))
+            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    free(out);
+    char *err = slurp(f->dir, "err");
+    assert_non_null(err);
+    assert_non_null(strstr(err, "passed over 1 malformed record; the first: "));
+    assert_non_null(strstr(err, "conv/b.json: invalid JSON at line 1"));
+    free(err);
+    free(tiersim_ok(f, "trace convert '%s/conv' '%s/c.tsim' --from agent_sessions --skip-bad 1",
+                    f->dir, f->dir));
+    out = tiersim_ok(f, "trace info '%s/c.tsim'", f->dir);
+    assert_non_null(strstr(out, "requests     5\n"));
+    free(out);
+    out = tiersim_ok(f, "trace head '%s/conv/c.json' --format agent_sessions -n 1", f->dir);
+    assert_non_null(strstr(out, " 3000000000\n")); /* the first call's hint: 3 s */
+    free(out);
+    snprintf(path, sizeof(path), "trace head '%s/conv' --format agent_sessions", f->dir);
+    assert_int_equal(tiersim(f, path), 1); /* without --skip-bad: b.json stops it */
 }
 
 /* trace head prints the first records; trace info --json is one JSON object; a window of
@@ -623,6 +671,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_trace_convert_with_reader_params, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_head_json_and_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_trace_verbs_read_agent_sessions, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_quiet_prints_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_mrc_table_csv_and_plot_data, setup, teardown),

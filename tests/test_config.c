@@ -141,8 +141,8 @@ static const struct err_case k_err_cases[] = {
     {"prefill auto needs a model",
      "timed: {prefill_rate: auto}\ntiers:\n  - {capacity: 1, device: h100-sxm}\n" W_ZIPF, {NULL},
      TS_EPARSE, SRC ":1:23: timed.prefill_rate",
-     "'auto' needs a workload with a model (the inference generator, a mooncake or bailian "
-     "trace) or its own prefill_rate",
+     "'auto' needs a workload with a model (the inference generator, a mooncake, bailian or "
+     "agent_sessions trace) or its own prefill_rate",
      NULL},
     {"prefill auto needs a GPU",
      "timed: {prefill_rate: auto}\ntiers:\n  - {capacity: 1, device: ddr5-4800-8ch}\n"

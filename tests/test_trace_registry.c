@@ -52,7 +52,7 @@ static void test_trace_registry_check_and_find(void **state)
     (void)state;
     ts_err_t err = {0};
     assert_int_equal(ts_trace_registry_check(&err), 0);
-    assert_int_equal(ts_trace_count(), 8);
+    assert_int_equal(ts_trace_count(), 9);
     for (size_t i = 0; i < ts_trace_count(); i++) {
         const ts_trace_format_t *f = ts_trace_at(i);
         assert_ptr_equal(ts_trace_find(f->name, NULL), f);
@@ -64,7 +64,7 @@ static void test_trace_registry_check_and_find(void **state)
     assert_non_null(strstr(err.msg, "did you mean 'native'"));
     ts_err_clear(&err);
     assert_null(ts_trace_find("parquet", &err));
-    assert_non_null(strstr(err.msg, "expected one of: bailian, csv, hdf5, mooncake, msr, native, oracle_general, twitter"));
+    assert_non_null(strstr(err.msg, "expected one of: agent_sessions, bailian, csv, hdf5, mooncake, msr, native, oracle_general, twitter"));
 }
 
 static void write_native(const char *path, uint64_t n)

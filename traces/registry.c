@@ -19,6 +19,7 @@
 #include "../sim/units.h"
 #include "native.h"
 
+extern const ts_reader_ops_t ts_reader_agent_sessions;
 extern const ts_reader_ops_t ts_reader_bailian;
 extern const ts_reader_ops_t ts_reader_csv;
 extern const ts_reader_ops_t ts_reader_hdf5;
@@ -57,6 +58,17 @@ static const ts_trace_format_t k_hdf5 = {
     .extension = ".h5",
     .magic = "\x89HDF\r\n\x1a\n", /* the HDF5 superblock signature at offset 0 */
     .magic_size = 8,
+};
+
+static const ts_trace_format_t k_agent_sessions = {
+    .name = "agent_sessions",
+    .summary = "Claude Code agent-session traces (kv-cache-tester): a JSON file per "
+               "conversation, or a directory of them",
+    .reader = &ts_reader_agent_sessions,
+    .writer = NULL,
+    .extension = NULL, /* plain .json, and often a directory: name the format */
+    .magic = NULL,
+    .magic_size = 0,
 };
 
 static const ts_trace_format_t k_bailian = {
@@ -110,6 +122,7 @@ static const ts_trace_format_t k_twitter = {
 };
 
 static const ts_trace_format_t *const k_formats[] = {
+    &k_agent_sessions,
     &k_bailian,
     &k_csv,
     &k_hdf5,

@@ -87,6 +87,14 @@ static size_t fuzz_seed(uint8_t *buf, size_t cap)
         {"bailian", "{\"chat_id\": 1, \"parent_chat_id\": -1, \"timestamp\": 1.5, "
                     "\"input_length\": 40, \"output_length\": 8, \"type\": \"text\", \"turn\": "
                     "1, \"hash_ids\": [7, 8]}\n"},
+        {"agent_sessions",
+         "{\"id\": \"c\", \"block_size\": 64, \"hash_id_scope\": \"local\", \"requests\": ["
+         "{\"t\": 0, \"type\": \"s\", \"in\": 150, \"out\": 90, \"hash_ids\": [1, 2], "
+         "\"api_time\": 1.5, \"think_time\": 0}, {\"t\": 0.1, \"type\": \"n\", \"in\": 150, "
+         "\"out\": 9, \"hash_ids\": [1, 2]}, {\"t\": 4, \"type\": \"subagent\", \"requests\": "
+         "[{\"t\": 0, \"type\": \"s\", \"in\": 64, \"out\": 1, \"hash_ids\": [1]}, {\"t\": 1, "
+         "\"type\": \"subagent\", \"requests\": []}]}, {\"t\": 9, \"type\": \"s\", \"in\": "
+         "260, \"out\": 3, \"hash_ids\": [1, 2, 3, 4], \"think_time\": 7.4}]}\n"},
     };
     for (size_t i = 0; i < sizeof(k_text) / sizeof(k_text[0]); i++)
         if (strcmp(k_text[i].format, TS_FUZZ_FORMAT) == 0) {
