@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - the tiersim command line: verbs run, mrc, trace (info, head, gen, convert), list
+ * cli.c - the tiersim command line: verbs run, mrc, report, trace (info, head, gen, convert), list
  * (policies, formats, generators, admission, prefetchers, models, devices, prices).
  *
  * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
@@ -22,7 +22,9 @@
 #include "../policies/prefetch.h"
 #include "../reports/fmt_internal.h"
 #include "../reports/mrc_report.h"
+#include "../reports/h5.h"
 #include "../reports/report.h"
+#include "../reports/report_html.h"
 #include "../traces/info.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
@@ -78,6 +80,11 @@ static void cli_help(FILE *out)
             "        capacities (1000 objects, 4GiB); default 0.1%% to 100%% in 1-2-5 steps;\n"
             "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
             "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
+            "  report RESULTS.h5... [--html FILE] [--plots DIR] [-q]\n"
+            "        the runs of HDF5 results files: their text reports, or with --html one\n"
+            "        self-contained page (tables, figures inlined as SVG, the scenarios) that\n"
+            "        opens in any browser; --plots DIR keeps the figures, their data and\n"
+            "        gnuplot scripts. Without gnuplot the page leaves the figures out (a warning)\n"
             "  trace info FILE [--format FMT] [-p name=value]... [--json]\n"
             "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
             "  trace head FILE [-n N] [--format FMT] [-p name=value]...\n"
@@ -749,6 +756,91 @@ static int cli_mrc(int argc, char **argv)
     return rc ? cli_fail(&err) : 0;
 }
 
+/* ---- report ---- */
+
+/* The text report of every run of every file, one after the other. */
+static int cli_report_text(char **files, int n, ts_err_t *err)
+{
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        ts_result_h5_t *f = NULL;
+        rc = ts_result_h5_open(files[i], &f, err);
+        size_t runs = rc ? 0 : ts_result_h5_runs(f);
+        for (size_t k = 0; k < runs && rc == 0; k++) {
+            ts_result_t *res = ts_calloc(1, sizeof(*res));
+            rc = res ? ts_result_h5_read(f, k, res, err)
+                     : ts_err_set(err, TS_ENOMEM, "cannot hold a run of '%s'", files[i]);
+            if (rc == 0 && (i || k))
+                putchar('\n');
+            if (rc == 0 && (n > 1 || runs > 1))
+                printf("== %s, run %zu\n\n", files[i], k);
+            if (rc == 0)
+                rc = ts_report_text(res, stdout, err);
+            if (res)
+                ts_result_release(res);
+            ts_free(res);
+        }
+        ts_result_h5_close(f);
+    }
+    return rc;
+}
+
+static int cli_report(int argc, char **argv)
+{
+    static const struct option opts[] = {{"html", required_argument, NULL, 'H'},
+                                         {"plots", required_argument, NULL, 'P'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *html = NULL;
+    ts_report_html_opts_t ro = {0};
+    bool quiet = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            html = optarg;
+            break;
+        case 'P':
+            ro.plots_dir = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            cli_help(stdout);
+            return 0;
+        default:
+            return 2;
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("report needs at least one results file (result.h5)%s", "");
+    if (ro.plots_dir && !html)
+        return cli_usage_error("--plots goes with --html%s", "");
+    ts_err_t err = {0};
+    int rc;
+    if (!html) {
+        rc = cli_report_text(argv + optind, argc - optind, &err);
+        if (rc == 0 && fflush(stdout) != 0)
+            rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
+        return rc ? cli_fail(&err) : 0;
+    }
+    size_t missing = 0;
+    char warn[sizeof(err.msg)];
+    rc = ts_report_html((const char *const *)(argv + optind), (size_t)(argc - optind), html, &ro,
+                        &missing, warn, sizeof(warn), &err);
+    if (rc)
+        return cli_fail(&err);
+    if (missing)
+        fprintf(stderr, "tiersim: warning: %zu figure%s left out: %s\n", missing,
+                missing == 1 ? "" : "s", warn);
+    if (!quiet)
+        printf("wrote %s\n", html);
+    return 0;
+}
+
 /* ---- list ---- */
 
 static void cli_list_params(const ts_param_spec_t *spec, size_t n)
@@ -992,7 +1084,8 @@ static int cli_list(int argc, char **argv)
 
 int ts_cli_main(int argc, char **argv)
 {
-    static const char *const verbs[] = {"run", "mrc", "trace", "list", "help", "version"};
+    static const char *const verbs[] = {"run", "mrc", "report", "trace", "list", "help",
+                                        "version"};
     ts_err_t err = {0};
     if (ts_policy_registry_check(&err) || ts_trace_registry_check(&err) ||
         ts_gen_registry_check(&err))
@@ -1006,6 +1099,8 @@ int ts_cli_main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(v, "mrc") == 0)
         return cli_mrc(argc - 1, argv + 1);
+    if (strcmp(v, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
     if (strcmp(v, "trace") == 0)
         return cli_trace(argc - 1, argv + 1);
     if (strcmp(v, "list") == 0)
@@ -1018,7 +1113,7 @@ int ts_cli_main(int argc, char **argv)
         printf("tiersim %s\n", TS_VERSION);
         return 0;
     }
-    const char *hint = ts_suggest(v, verbs, 6);
+    const char *hint = ts_suggest(v, verbs, sizeof(verbs) / sizeof(verbs[0]));
     fprintf(stderr, "tiersim: error: unknown verb '%s'%s%s%s\nTry 'tiersim help'.\n", v,
             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     return 2;

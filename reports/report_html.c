@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_html.c - `tiersim report`: HDF5 results files to one HTML page (report_html.h).
+ *
+ * The runs are read whole first (a run is one ts_result_t, its histograms and series), the
+ * figures drawn into a working directory as SVG, then the page built and written. Tables
+ * take their figures from the result as the text report does; formatting matches it.
+ * Cost: one pass over the files; a figure per run and two across runs, each one gnuplot
+ * process.
+ */
+#include "report_html.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/mem.h"
+#include "../sim/units.h"
+#include "fmt_internal.h"
+#include "h5.h"
+#include "html.h"
+#include "plot.h"
+
+#define RH_MAX_CATS 32 /* cost categories across runs */
+
+typedef struct rh_run {
+    ts_result_t *res;
+    char label[160]; /* the run's name in tables and legends */
+    char file[PATH_MAX];
+    size_t index; /* in its file */
+} rh_run_t;
+
+typedef struct rh {
+    rh_run_t *runs;
+    size_t n_runs;
+    const ts_report_html_opts_t *opts;
+    char dir[PATH_MAX]; /* where figures are drawn */
+    bool is_tmp_dir;     /* dir is ours to remove */
+    ts_html_t *page;
+    size_t n_missing; /* figures gnuplot could not draw */
+    char *warn;
+    size_t warn_size;
+    ts_err_t *err;
+} rh_t;
+
+/* ---- reading ---- */
+
+static const char *rh_base(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int rh_read(rh_t *r, const char *const *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ts_result_h5_t *f;
+        int rc = ts_result_h5_open(files[i], &f, r->err);
+        if (rc)
+            return rc;
+        size_t k = ts_result_h5_runs(f);
+        rh_run_t *v = ts_realloc(r->runs, (r->n_runs + k) * sizeof(*v));
+        if (!v && k) {
+            ts_result_h5_close(f);
+            return ts_err_set(r->err, TS_ENOMEM, "cannot hold the runs of '%s'", files[i]);
+        }
+        r->runs = v;
+        for (size_t j = 0; j < k && rc == 0; j++) {
+            rh_run_t *run = &r->runs[r->n_runs];
+            memset(run, 0, sizeof(*run));
+            if (!(run->res = ts_calloc(1, sizeof(*run->res)))) {
+                rc = ts_err_set(r->err, TS_ENOMEM, "cannot hold run %zu of '%s'", j, files[i]);
+                break;
+            }
+            r->n_runs++;
+            rc = ts_result_h5_read(f, j, run->res, r->err);
+            snprintf(run->file, sizeof(run->file), "%s", files[i]);
+            run->index = j;
+            const char *name = run->res->name[0] ? run->res->name : rh_base(files[i]);
+            if (k > 1)
+                snprintf(run->label, sizeof(run->label), "%s #%zu", name, j);
+            else
+                snprintf(run->label, sizeof(run->label), "%s", name);
+        }
+        ts_result_h5_close(f);
+        if (rc)
+            return rc;
+    }
+    if (!r->n_runs)
+        return ts_err_set(r->err, TS_EINVAL, "report: the results files hold no run");
+    /* runs of the same name (a scenario run twice with other -s values) are told apart by
+     * their files */
+    for (size_t i = 0; i < r->n_runs; i++)
+        for (size_t j = 0; j < r->n_runs; j++)
+            if (i != j && !strcmp(r->runs[i].res->name, r->runs[j].res->name) &&
+                strcmp(r->runs[i].file, r->runs[j].file) != 0) {
+                rh_run_t *x = &r->runs[i];
+                char label[sizeof(x->label)];
+                snprintf(label, sizeof(label), "%.80s (%.70s)", x->label, x->file);
+                memcpy(x->label, label, sizeof(label));
+                break;
+            }
+    return 0;
+}
+
+/* ---- figures ---- */
+
+static int rh_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int rh_workdir(rh_t *r)
+{
+    if (r->opts && r->opts->plots_dir) {
+        snprintf(r->dir, sizeof(r->dir), "%s", r->opts->plots_dir);
+        return ts__mkdir_p(r->dir, r->err);
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(r->dir, sizeof(r->dir), "%s/tiersim-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(r->dir))
+        return ts_err_sys(r->err, TS_EIO, errno, "cannot create a directory for the figures "
+                                                 "in '%s'", tmp && *tmp ? tmp : "/tmp");
+    r->is_tmp_dir = true;
+    return 0;
+}
+
+/* Inlines the SVG figure drawn by rc's plot call, or says why it is missing: gnuplot
+ * absent or failing is a note on the page, anything else an error. */
+static int rh_figure(rh_t *r, int rc, const char *svg, const char *caption)
+{
+    if (rc == 0)
+        return ts_html_svg_file(r->page, svg, caption, r->err);
+    if (rc != TS_EUNSUPPORTED)
+        return rc;
+    if (!r->n_missing++ && r->warn)
+        snprintf(r->warn, r->warn_size, "%s", r->err->msg);
+    char note[600];
+    snprintf(note, sizeof(note), "Figure left out (%s): gnuplot could not draw it.", caption);
+    ts_err_clear(r->err);
+    return ts_html_para(r->page, note, r->err);
+}
+
+static void rh_path(const rh_t *r, char *buf, size_t size, const char *name, size_t i)
+{
+    snprintf(buf, size, "%s/%s-%04zu.svg", r->dir, name, i);
+}
+
+static const ts_plot_opts_t *rh_plot_opts(const rh_t *r, ts_plot_opts_t *o, const char *title)
+{
+    *o = (ts_plot_opts_t){.title = title, .gnuplot = r->opts ? r->opts->gnuplot : NULL};
+    return o;
+}
+
+/* The CDF of one latency summary: x the bucket's upper bound, y the share at or below. */
+static size_t rh_cdf(const ts_lat_t *l, double *x, double *y)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < l->n_buckets; i++) {
+        sum += l->buckets[i].count;
+        x[i] = (double)l->buckets[i].hi_ns;
+        y[i] = l->n ? (double)sum / (double)l->n : 0;
+    }
+    return l->n_buckets;
+}
+
+static int rh_latency_figure(rh_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_timed_result_t *t = &res->timed;
+    ts_plot_series_t s[TS_TIMED_LEVELS + 1];
+    char names[TS_TIMED_LEVELS + 1][96];
+    double *buf[TS_TIMED_LEVELS + 1] = {0};
+    size_t n = 0;
+    int rc = 0;
+    for (size_t l = 0; l <= res->n_tiers + 1 && rc == 0; l++) {
+        const ts_lat_t *lat = l == 0 ? &t->all : &t->served[l - 1];
+        if (!lat->n || !lat->n_buckets)
+            continue;
+        if (!(buf[n] = ts_malloc(2 * lat->n_buckets * sizeof(double)))) {
+            rc = ts_err_set(r->err, TS_ENOMEM, "report: cannot build a latency CDF");
+            break;
+        }
+        if (l == 0)
+            snprintf(names[n], sizeof(names[n]), "all requests");
+        else
+            snprintf(names[n], sizeof(names[n]), "gets served by %s",
+                     l - 1 < res->n_tiers ? res->tiers[l - 1].name : "backing");
+        s[n] = (ts_plot_series_t){names[n], buf[n], buf[n] + lat->n_buckets, 0};
+        s[n].n = rh_cdf(lat, buf[n], buf[n] + lat->n_buckets);
+        n++;
+    }
+    if (rc == 0 && n) {
+        char svg[PATH_MAX + 32];
+        rh_path(r, svg, sizeof(svg), "latency", k);
+        ts_plot_opts_t o;
+        rc = ts_plot_latency_cdf(svg, s, n, rh_plot_opts(r, &o, NULL), r->err);
+        rc = rh_figure(r, rc, svg, "latency CDF: all requests, and gets by the level that served them");
+    }
+    for (size_t i = 0; i < n; i++)
+        ts_free(buf[i]);
+    return rc;
+}
+
+static int rh_series_figure(rh_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_series_t *s = res->series;
+    if (!s || !s->n_points || s->axis != TS_AXIS_TIME)
+        return 0;
+    size_t np = s->n_points, nt = s->n_tiers < res->n_tiers ? s->n_tiers : res->n_tiers;
+    double *v = ts_malloc((1 + 2 * nt) * np * sizeof(double) + 1);
+    if (!v)
+        return ts_err_set(r->err, TS_ENOMEM, "report: cannot build the time series");
+    ts_plot_series_t hit[TS_MAX_TIERS], occ[TS_MAX_TIERS];
+    double *x = v;
+    for (size_t i = 0; i < np; i++) /* each interval at its end */
+        x[i] = (double)(ts_series_start(s, i) + ts_series_width(s, i));
+    for (size_t j = 0; j < nt; j++) {
+        double *h = v + (1 + 2 * j) * np, *o = h + np;
+        size_t base = j * TS_SCOL_TIER_N, m = 0;
+        for (size_t i = 0; i < np; i++) { /* intervals without requests are gaps: left out */
+            uint64_t req = ts_series_get(s, i, base + TS_SCOL_REQUESTS);
+            if (req)
+                h[m++] = (double)ts_series_get(s, i, base + TS_SCOL_HITS) / (double)req;
+        }
+        double cap = s->capacity[j] ? (double)s->capacity[j] : 1;
+        for (size_t i = 0; i < np; i++)
+            o[i] = (double)ts_series_get(s, i, base + TS_SCOL_USED) / cap;
+        hit[j] = (ts_plot_series_t){res->tiers[j].name, NULL, h, m};
+        occ[j] = (ts_plot_series_t){res->tiers[j].name, x, o, np};
+    }
+    /* the hit ratios' x: the ends of the intervals that had requests (reuses a column) */
+    double *hx = ts_malloc(nt * np * sizeof(double) + 1);
+    int rc = hx ? 0 : ts_err_set(r->err, TS_ENOMEM, "report: cannot build the time series");
+    for (size_t j = 0; j < nt && rc == 0; j++) {
+        size_t base = j * TS_SCOL_TIER_N, m = 0;
+        for (size_t i = 0; i < np; i++)
+            if (ts_series_get(s, i, base + TS_SCOL_REQUESTS))
+                hx[j * np + m++] = x[i];
+        hit[j].x = hx + j * np;
+    }
+    if (rc == 0) {
+        char svg[PATH_MAX + 32];
+        rh_path(r, svg, sizeof(svg), "series", k);
+        ts_plot_opts_t o;
+        rc = ts_plot_timeseries(svg, hit, nt, occ, nt, rh_plot_opts(r, &o, NULL), r->err);
+        rc = rh_figure(r, rc, svg, "hit ratio per interval and occupancy, on simulated time");
+    }
+    ts_free(hx);
+    ts_free(v);
+    return rc;
+}
+
+/* ---- tables ---- */
+
+typedef struct rh_cells {
+    char (*c)[64];
+    const char **p;
+    size_t n, cap;
+} rh_cells_t;
+
+static char *rh_cell(rh_t *r, rh_cells_t *t)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        char(*c)[64] = ts_realloc(t->c, cap * sizeof(*c));
+        if (!c) {
+            ts_err_set(r->err, TS_ENOMEM, "report: cannot build a table");
+            return NULL;
+        }
+        t->c = c;
+        t->cap = cap;
+    }
+    t->c[t->n][0] = 0;
+    return t->c[t->n++];
+}
+
+/* Appends cells given as printf formats, one per argument list entry. */
+static int rh_add(rh_t *r, rh_cells_t *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int rh_add(rh_t *r, rh_cells_t *t, const char *fmt, ...)
+{
+    char *c = rh_cell(r, t);
+    if (!c)
+        return TS_ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c, 64, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+static int rh_emit(rh_t *r, rh_cells_t *t, const char *caption, size_t ncols,
+                   const char *const *head)
+{
+    const char **p = ts_realloc(t->p, (t->n ? t->n : 1) * sizeof(*p));
+    if (!p)
+        return ts_err_set(r->err, TS_ENOMEM, "report: cannot build a table");
+    t->p = p;
+    for (size_t i = 0; i < t->n; i++)
+        p[i] = t->c[i];
+    int rc = ts_html_table(r->page, caption, ncols, head, t->n / ncols, p, r->err);
+    t->n = 0;
+    return rc;
+}
+
+static const char *rh_units(const ts_result_t *res, uint64_t v, char *buf, size_t size)
+{
+    return res->mode == TS_MODE_BYTES ? ts__fmt_bytes(v, buf, size) : ts__fmt_count(v, buf, size);
+}
+
+static double rh_hit_ratio(const ts_result_t *res)
+{
+    return res->totals.n_req ? (double)res->totals.n_hit / (double)res->totals.n_req : 0;
+}
+
+static int rh_summary(rh_t *r, rh_cells_t *t)
+{
+    static const char *const head[] = {"run", "file", "engine", "requests", "hit ratio",
+                                       "accelerator utilisation", "total cost"};
+    int rc = ts_html_section(r->page, "summary", "Runs", r->err);
+    for (size_t k = 0; k < r->n_runs && rc == 0; k++) {
+        const ts_result_t *res = r->runs[k].res;
+        char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
+        bool closed = res->has_timed && res->timed.arrivals == TS_ARRIVALS_CLOSED;
+        rc = rh_add(r, t, "%s", r->runs[k].label);
+        rc = rc ? rc : rh_add(r, t, "%.40s#%zu", rh_base(r->runs[k].file), r->runs[k].index);
+        rc = rc ? rc : rh_add(r, t, "%s", res->engine ? res->engine : "fast");
+        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_count(res->totals.n_req, a, sizeof(a)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_pct(rh_hit_ratio(res), b, sizeof(b)));
+        rc = rc ? rc
+                : rh_add(r, t, "%s", closed ? ts__fmt_pct(res->timed.utilisation, c, sizeof(c))
+                                            : "-");
+        rc = rc ? rc
+                : rh_add(r, t, res->has_cost ? "$%.4g" : "-",
+                         res->has_cost ? res->cost.total_usd : 0.0);
+    }
+    return rc ? rc : rh_emit(r, t, NULL, 7, head);
+}
+
+static int rh_tiers(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+{
+    static const char *const head[] = {"tier", "policy", "capacity", "requests", "hits",
+                                       "miss ratio", "byte miss ratio", "evictions"};
+    int rc = 0;
+    for (size_t i = 0; i < res->n_tiers && rc == 0; i++) {
+        const ts_tier_result_t *x = &res->tiers[i];
+        char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
+        rc = rh_add(r, t, "%s", x->name);
+        rc = rc ? rc : rh_add(r, t, "%s", x->policy);
+        rc = rc ? rc : rh_add(r, t, "%s", rh_units(res, x->capacity, a, sizeof(a)));
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_req);
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_hit);
+        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_pct(ts_tier_miss_ratio(x), b, sizeof(b)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_pct(ts_tier_byte_miss_ratio(x), c, sizeof(c)));
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_evict);
+    }
+    return rc ? rc : rh_emit(r, t, "tiers", 8, head);
+}
+
+static int rh_lat_row(rh_t *r, rh_cells_t *t, const char *name, const ts_lat_t *l)
+{
+    if (!l->n)
+        return 0;
+    char v[6][32];
+    int rc = rh_add(r, t, "%s", name);
+    rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)l->n);
+    const uint64_t ns[6] = {(uint64_t)llround(l->mean_ns), l->p50_ns, l->p90_ns, l->p99_ns,
+                            l->p999_ns, l->max_ns};
+    for (size_t i = 0; i < 6 && rc == 0; i++)
+        rc = rh_add(r, t, "%s", ts_format_duration(ns[i], v[i], sizeof(v[i])));
+    return rc;
+}
+
+static int rh_latency(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+{
+    static const char *const head[] = {"requests", "count", "mean", "p50", "p90", "p99",
+                                       "p99.9", "max"};
+    const ts_timed_result_t *x = &res->timed;
+    int rc = rh_lat_row(r, t, "all", &x->all);
+    rc = rc ? rc : rh_lat_row(r, t, "get", &x->op[0]);
+    rc = rc ? rc : rh_lat_row(r, t, "put", &x->op[1]);
+    rc = rc ? rc : rh_lat_row(r, t, "time to first token", &x->ttft);
+    for (size_t l = 0; l <= res->n_tiers && rc == 0; l++) {
+        char name[96];
+        snprintf(name, sizeof(name), "get served by %s",
+                 l < res->n_tiers ? res->tiers[l].name : "backing");
+        rc = rh_lat_row(r, t, name, &x->served[l]);
+    }
+    return rc ? rc : rh_emit(r, t, "latency (timed engine)", 8, head);
+}
+
+static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+{
+    static const char *const head[] = {"item", "dollars"};
+    const ts_cost_result_t *c = &res->cost;
+    int rc = 0;
+    for (size_t i = 0; i < c->n_levels && rc == 0; i++) {
+        rc = rh_add(r, t, "capacity: %.50s", c->level[i].name);
+        rc = rc ? rc : rh_add(r, t, "%.6g", c->level[i].capacity_usd);
+    }
+    const char *items[] = {"central-store requests", "central-store transfer", "GPU time",
+                           "  of which stalled on storage", "power", "total"};
+    const double usd[] = {c->requests_usd, c->transfer_usd, c->gpu_usd,
+                          c->has_stall ? c->stall_usd : NAN, c->power_usd, c->total_usd};
+    for (size_t i = 0; i < 6 && rc == 0; i++) {
+        if (isnan(usd[i]))
+            continue;
+        rc = rh_add(r, t, "%s", items[i]);
+        rc = rc ? rc : rh_add(r, t, "%.6g", usd[i]);
+    }
+    const char *per[] = {"per million requests", "per epoch", "per million tokens",
+                         "per session"};
+    const double pv[] = {c->usd_per_m_requests, c->usd_per_epoch, c->usd_per_m_tokens,
+                         c->usd_per_session};
+    const bool has[] = {c->n_requests > 0, c->epochs > 0, c->tokens > 0, c->sessions > 0};
+    for (size_t i = 0; i < 4 && rc == 0; i++) {
+        if (!has[i])
+            continue;
+        rc = rh_add(r, t, "%s", per[i]);
+        rc = rc ? rc : rh_add(r, t, "%.6g", pv[i]);
+    }
+    return rc ? rc : rh_emit(r, t, "the bill (dollars)", 2, head);
+}
+
+static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
+{
+    const rh_run_t *run = &r->runs[k];
+    const ts_result_t *res = run->res;
+    char id[32], heading[256], text[1400];
+    snprintf(id, sizeof(id), "run-%zu", k);
+    snprintf(heading, sizeof(heading), "Run %zu: %s", k, run->label);
+    int rc = ts_html_section(r->page, id, heading, r->err);
+    snprintf(text, sizeof(text), "%s engine, %s mode, seed %llu. Workload: %s. From %s, run %zu.",
+             res->engine ? res->engine : "fast", ts_mode_name(res->mode),
+             (unsigned long long)res->seed, res->workload, run->file, run->index);
+    rc = rc ? rc : ts_html_para(r->page, text, r->err);
+    rc = rc ? rc : rh_tiers(r, t, res);
+    if (rc == 0) {
+        char a[TS__FMT_LEN];
+        snprintf(text, sizeof(text),
+                 "Totals: %llu requests, hit ratio %s, %llu served by the backing store.",
+                 (unsigned long long)res->totals.n_req,
+                 ts__fmt_pct(rh_hit_ratio(res), a, sizeof(a)),
+                 (unsigned long long)res->totals.n_backing);
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    if (rc == 0 && res->has_timed) {
+        rc = rh_latency(r, t, res);
+        rc = rc ? rc : rh_latency_figure(r, k);
+    }
+    rc = rc ? rc : rh_series_figure(r, k);
+    if (rc == 0 && res->has_cost)
+        rc = rh_bill(r, t, res);
+    if (rc == 0 && res->scenario_yaml) {
+        rc = ts_html_para(r->page, "Scenario:", r->err);
+        rc = rc ? rc : ts_html_pre(r->page, res->scenario_yaml, r->err);
+        for (size_t i = 0; i < res->n_overrides && rc == 0; i++) {
+            snprintf(text, sizeof(text), "-s %s", res->overrides[i]);
+            rc = ts_html_para(r->page, text, r->err);
+        }
+    }
+    return rc;
+}
+
+/* ---- across runs ---- */
+
+/* The stacked bars' categories: capacity per level name (the union over runs, in order of
+ * appearance), then requests, transfer, GPU time busy and stalled, power. */
+static int rh_cost_bars(rh_t *r)
+{
+    const char *cats[RH_MAX_CATS];
+    char names[RH_MAX_CATS][96];
+    size_t nc = 0, nr = 0;
+    for (size_t k = 0; k < r->n_runs; k++) {
+        const ts_cost_result_t *c = &r->runs[k].res->cost;
+        if (!r->runs[k].res->has_cost)
+            continue;
+        nr++;
+        for (size_t i = 0; i < c->n_levels; i++) {
+            size_t j = 0;
+            while (j < nc && strcmp(names[j] + 9, c->level[i].name) != 0)
+                j++;
+            if (j == nc && nc < RH_MAX_CATS - 5) {
+                snprintf(names[nc], sizeof(names[nc]), "capacity %.80s", c->level[i].name);
+                cats[nc] = names[nc];
+                nc++;
+            }
+        }
+    }
+    if (!nr)
+        return 0;
+    static const char *const rest[] = {"requests", "transfer", "GPU busy", "GPU stalled",
+                                       "power"};
+    size_t nl = nc;
+    for (size_t i = 0; i < 5; i++)
+        cats[nc++] = rest[i];
+    double *usd = ts_calloc(nr * nc, sizeof(double));
+    const char **runs = ts_calloc(nr, sizeof(*runs));
+    int rc = usd && runs ? 0 : ts_err_set(r->err, TS_ENOMEM, "report: cannot build the bars");
+    size_t row = 0;
+    for (size_t k = 0; k < r->n_runs && rc == 0; k++) {
+        const ts_cost_result_t *c = &r->runs[k].res->cost;
+        if (!r->runs[k].res->has_cost)
+            continue;
+        double *u = usd + row * nc;
+        runs[row++] = r->runs[k].label;
+        for (size_t i = 0; i < c->n_levels; i++)
+            for (size_t j = 0; j < nl; j++)
+                if (!strcmp(names[j] + 9, c->level[i].name))
+                    u[j] += c->level[i].capacity_usd;
+        double stall = c->has_stall ? c->stall_usd : 0;
+        u[nl] = c->requests_usd;
+        u[nl + 1] = c->transfer_usd;
+        u[nl + 2] = c->gpu_usd - stall;
+        u[nl + 3] = stall;
+        u[nl + 4] = c->power_usd;
+    }
+    if (rc == 0) {
+        ts_plot_bars_t bars = {runs, nr, cats, nc, usd, NULL};
+        char svg[PATH_MAX + 32];
+        rh_path(r, svg, sizeof(svg), "cost", 0);
+        ts_plot_opts_t o;
+        rc = ts_plot_cost_bars(svg, &bars, rh_plot_opts(r, &o, NULL), r->err);
+        rc = rh_figure(r, rc, svg, "the bill of each run, by item");
+    }
+    ts_free(usd);
+    ts_free(runs);
+    return rc;
+}
+
+static int rh_pareto(rh_t *r)
+{
+    size_t n = 0;
+    bool all_closed = true;
+    for (size_t k = 0; k < r->n_runs; k++) {
+        const ts_result_t *res = r->runs[k].res;
+        n += res->has_cost;
+        all_closed &= res->has_timed && res->timed.arrivals == TS_ARRIVALS_CLOSED;
+    }
+    if (n < 2)
+        return 0;
+    double *v = ts_calloc(2 * n, sizeof(double));
+    const char **labels = ts_calloc(n, sizeof(*labels));
+    int rc = v && labels ? 0 : ts_err_set(r->err, TS_ENOMEM, "report: cannot build the front");
+    size_t m = 0;
+    for (size_t k = 0; k < r->n_runs && rc == 0; k++) {
+        const ts_result_t *res = r->runs[k].res;
+        if (!res->has_cost)
+            continue;
+        labels[m] = r->runs[k].label;
+        v[m] = res->cost.total_usd;
+        v[n + m] = all_closed ? res->timed.utilisation : rh_hit_ratio(res);
+        m++;
+    }
+    if (rc == 0) {
+        ts_plot_points_t pts = {labels, v, v + n, n,
+                                all_closed ? "GPU utilisation" : "hit ratio", NULL};
+        char svg[PATH_MAX + 32];
+        rh_path(r, svg, sizeof(svg), "pareto", 0);
+        ts_plot_opts_t o;
+        rc = ts_plot_pareto(svg, &pts, rh_plot_opts(r, &o, NULL), r->err);
+        rc = rh_figure(r, rc, svg,
+                       all_closed ? "cost against GPU utilisation, Pareto front marked"
+                                  : "cost against hit ratio, Pareto front marked");
+    }
+    ts_free(v);
+    ts_free(labels);
+    return rc;
+}
+
+/* ---- the page ---- */
+
+int ts_report_html(const char *const *files, size_t n, const char *out,
+                   const ts_report_html_opts_t *opts, size_t *n_missing, char *warn,
+                   size_t size, ts_err_t *err)
+{
+    rh_t r = {.opts = opts, .warn = warn, .warn_size = size, .err = err};
+    rh_cells_t t = {0};
+    if (warn && size)
+        warn[0] = 0;
+    int rc = rh_read(&r, files, n);
+    rc = rc ? rc : rh_workdir(&r);
+    char title[256];
+    snprintf(title, sizeof(title), "tiersim report: %s%s", r.n_runs ? r.runs[0].label : "",
+             r.n_runs > 1 ? " and more" : "");
+    rc = rc ? rc : ts_html_create(title, &r.page, err);
+    rc = rc ? rc : rh_summary(&r, &t);
+    for (size_t k = 0; k < r.n_runs && rc == 0; k++)
+        rc = rh_run(&r, &t, k);
+    if (rc == 0)
+        rc = ts_html_section(r.page, "compare", "Cost and benefit across runs", err);
+    rc = rc ? rc : rh_cost_bars(&r);
+    rc = rc ? rc : rh_pareto(&r);
+    rc = rc ? rc : ts_html_write(r.page, out, err);
+    if (n_missing)
+        *n_missing = r.n_missing;
+    if (r.is_tmp_dir)
+        nftw(r.dir, rh_rm, 8, FTW_DEPTH | FTW_PHYS);
+    ts_html_destroy(r.page);
+    for (size_t k = 0; k < r.n_runs; k++) {
+        ts_result_release(r.runs[k].res);
+        ts_free(r.runs[k].res);
+    }
+    ts_free(r.runs);
+    ts_free(t.c);
+    ts_free(t.p);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_html.h - `tiersim report`: one self-contained HTML page from HDF5 results files.
+ *
+ * Every run of every file gets a section: its tiers, totals, latencies and bill as tables,
+ * its latency CDF and its hit ratio and occupancy over time as figures, and its scenario's
+ * YAML. A last section sets the runs side by side: the cost breakdown as stacked bars and,
+ * with two runs or more, cost against hit ratio (or GPU utilisation, when every run is a
+ * closed loop) with the Pareto front. Figures are drawn by gnuplot (reports/plot.h) as SVG
+ * and inlined; without gnuplot the page says which figures it left out and the call still
+ * succeeds (*n_missing counts them).
+ */
+#ifndef TS_REPORTS_REPORT_HTML_H
+#define TS_REPORTS_REPORT_HTML_H
+
+#include <stddef.h>
+
+#include "../sim/err.h"
+
+typedef struct ts_report_html_opts {
+    const char *plots_dir; /* keep the figures (SVG, data, gnuplot scripts) here; NULL: a
+                            * temporary directory, removed afterwards */
+    const char *gnuplot;   /* program to draw with; NULL: "gnuplot" through PATH */
+} ts_report_html_opts_t;
+
+/* Reads the n results files and writes the page to out (atomically). *n_missing (may be
+ * NULL) receives the figures left out because gnuplot could not draw them, and warn (may
+ * be NULL, size bytes) the first reason. Returns 0 or the error of a file (naming it),
+ * TS_ENOMEM, TS_ENOSPC, TS_EIO. */
+int ts_report_html(const char *const *files, size_t n, const char *out,
+                   const ts_report_html_opts_t *opts, size_t *n_missing, char *warn,
+                   size_t size, ts_err_t *err);
+
+#endif

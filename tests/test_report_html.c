@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_report_html.c - `tiersim report --html`: two timed runs written as HDF5 results,
+ * turned into one page; its sections, tables and figures; the page rendered in headless
+ * Chromium (Debian's chromium), which must lay out every figure, with a screenshot kept in
+ * <build>/test-output/report.png; figures left out without gnuplot; errors name the file.
+ * The Chromium and drawing checks are skipped (and say so) when the programs are missing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "reports/h5.h"
+#include "reports/report_html.h"
+#include "scratch_test.h"
+#include "sim/mem.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+/* Two tiers over S3 under the timed engine: 3000 Zipf requests of 64 KiB, a closed loop of
+ * two clients (GPU utilisation and a stall line in the bill). */
+static const char k_yaml[] = "name: html %s\n"
+                             "seed: 3\n"
+                             "mode: bytes\n"
+                             "workload: {generator: {kind: zipf, alpha: 0.9, keys: 2000,\n"
+                             "           requests: 3000, size: 64KiB}}\n"
+                             "tiers:\n"
+                             "  - {name: hbm, capacity: %s, device: h100-sxm}\n"
+                             "  - {name: dram, capacity: 40MiB, device: ddr5-4800-8ch}\n"
+                             "engine: timed\n"
+                             "timed: {arrivals: closed, clients: 2, think: 1ms}\n"
+                             "outputs: {dir: %s}\n";
+
+/* Runs the scenario with an HBM tier of cap and writes dir/<name>/result.h5 into path. */
+static void write_run(const char *dir, const char *name, const char *cap, char *path,
+                      size_t size)
+{
+    char out[1100], yaml[2048];
+    snprintf(out, sizeof(out), "%s/%s", dir, name);
+    snprintf(yaml, sizeof(yaml), k_yaml, name, cap, out);
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    assert_non_null(res);
+    if (ts_scenario_load_string(yaml, "html.yaml", dir, NULL, 0, &sc, &err) ||
+        ts_run(sc, res, &err))
+        fail_msg("run %s: %s: %s", name, err.where, err.msg);
+    assert_non_null(res->series); /* sampled: the scenario writes its results */
+    assert_true(res->has_cost);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(path, size, "%s/result.h5", out);
+    assert_int_equal(ts_report_h5(res, path, &err), 0);
+    ts_result_release(res);
+    ts_free(res);
+    ts_scenario_destroy(sc);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+static size_t count(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* True when a program is found through PATH. */
+static int have(const char *prog)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
+    return system(cmd) == 0;
+}
+
+/* Runs cmd and returns its standard output (malloc'd). */
+static char *capture(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, n = 0;
+    char *s = malloc(cap);
+    size_t got;
+    while ((got = fread(s + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (n + 1 == cap)
+            s = realloc(s, cap *= 2);
+    }
+    s[n] = 0;
+    pclose(p);
+    return s;
+}
+
+/* 2 runs x (latency CDF + hit ratio and occupancy over time) + the cost bars + the Pareto
+ * plot of the two runs: 6 figures. */
+enum { N_FIGURES = 6 };
+
+static void test_report_html_two_runs_in_chromium(void **state)
+{
+    const char *dir = *state;
+    char a[1200], b[1200], out[1100], figs[1100];
+    write_run(dir, "small", "2MiB", a, sizeof(a));
+    write_run(dir, "large", "60MiB", b, sizeof(b));
+    snprintf(out, sizeof(out), "%s/report.html", dir);
+    snprintf(figs, sizeof(figs), "%s/figs", dir);
+    const char *files[] = {a, b};
+    ts_report_html_opts_t opts = {.plots_dir = figs};
+    size_t missing = 99;
+    char warn[512];
+    ts_err_t err = {0};
+    int rc = ts_report_html(files, 2, out, &opts, &missing, warn, sizeof(warn), &err);
+    if (rc)
+        fail_msg("report: %s: %s", err.where, err.msg);
+    char *page = slurp(out);
+    /* the sections, each once */
+    static const char *const ids[] = {"id=\"summary\"", "id=\"run-0\"", "id=\"run-1\"",
+                                      "id=\"compare\""};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(count(page, ids[i]), 1);
+    /* the runs by name, their tiers, latencies, bills and scenarios */
+    assert_non_null(strstr(page, "Run 0: html small"));
+    assert_non_null(strstr(page, "Run 1: html large"));
+    assert_int_equal(count(page, "<caption>tiers</caption>"), 2);
+    assert_int_equal(count(page, "<caption>latency (timed engine)</caption>"), 2);
+    assert_int_equal(count(page, "<caption>the bill (dollars)</caption>"), 2);
+    assert_int_equal(count(page, "<td>get served by hbm</td>"), 2);
+    assert_int_equal(count(page, "timed: {arrivals: closed, clients: 2, think: 1ms}"), 2);
+    /* figures: drawn and inlined, or each one said to be missing */
+    bool drawn = missing == 0;
+    if (drawn) {
+        assert_int_equal(count(page, "<figure>"), N_FIGURES);
+        assert_int_equal(count(page, "Figure left out"), 0);
+    } else {
+        print_message("gnuplot could not draw (%s): figures checked as left out\n", warn);
+        assert_int_equal(missing, N_FIGURES);
+        assert_int_equal(count(page, "Figure left out"), N_FIGURES);
+    }
+    free(page);
+    if (!have("chromium")) {
+        print_message("chromium not found: the page was not rendered\n");
+        return;
+    }
+    /* rendered: every figure laid out with a size (the page's own script counts them) */
+    char cmd[3000];
+    snprintf(cmd, sizeof(cmd),
+             "chromium --headless --no-sandbox --disable-gpu --dump-dom 'file://%s' "
+             "2>/dev/null",
+             out);
+    char *dom = capture(cmd);
+    char want[64];
+    snprintf(want, sizeof(want), "data-figures=\"%d\"", drawn ? N_FIGURES : 0);
+    if (!strstr(dom, want))
+        fail_msg("chromium's DOM lacks %s", want);
+    assert_non_null(strstr(dom, "<section id=\"compare\">"));
+    free(dom);
+    /* and a screenshot for people to look at */
+    char shots[1100], png[1200];
+    snprintf(shots, sizeof(shots), "%s/test-output", TS_BINARY_DIR);
+    mkdir(shots, 0755);
+    snprintf(png, sizeof(png), "%s/report.png", shots);
+    unlink(png);
+    snprintf(cmd, sizeof(cmd),
+             "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+             "--window-size=1200,4000 --screenshot='%s' 'file://%s' >/dev/null 2>&1",
+             png, out);
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(png, "rb");
+    assert_non_null(f);
+    unsigned char sig[8];
+    assert_int_equal(fread(sig, 1, 8, f), 8);
+    fclose(f);
+    assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
+}
+
+/* A gnuplot that cannot run: the page still comes, saying which figures it left out. */
+static void test_report_html_without_gnuplot(void **state)
+{
+    const char *dir = *state;
+    char a[1200], out[1100];
+    write_run(dir, "one", "2MiB", a, sizeof(a));
+    snprintf(out, sizeof(out), "%s/one.html", dir);
+    const char *files[] = {a};
+    ts_report_html_opts_t opts = {.gnuplot = "/nonexistent/gnuplot"};
+    size_t missing = 0;
+    char warn[512];
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_html(files, 1, out, &opts, &missing, warn, sizeof(warn), &err), 0);
+    /* one run: its latency CDF, its time series and the cost bars; no Pareto plot */
+    assert_int_equal(missing, 3);
+    assert_non_null(strstr(warn, "gnuplot"));
+    char *page = slurp(out);
+    assert_int_equal(count(page, "Figure left out"), 3);
+    assert_int_equal(count(page, "<figure>"), 0);
+    free(page);
+    size_t n_tmp;
+    scratch_count(dir, &n_tmp);
+    assert_int_equal(n_tmp, 0); /* the page was renamed into place; the figures' directory
+                                 * was temporary and is gone */
+}
+
+static void test_report_html_errors_name_the_file(void **state)
+{
+    const char *dir = *state;
+    char out[1100], bogus[1100];
+    snprintf(out, sizeof(out), "%s/x.html", dir);
+    snprintf(bogus, sizeof(bogus), "%s/not-results.h5", dir);
+    FILE *f = fopen(bogus, "w");
+    fputs("not an HDF5 file\n", f);
+    fclose(f);
+    const char *missing[] = {"no/such/result.h5"};
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_html(missing, 1, out, NULL, NULL, NULL, 0, &err), TS_ENOENT);
+    assert_non_null(strstr(err.msg, "no/such/result.h5"));
+    const char *bad[] = {bogus};
+    ts_err_clear(&err);
+    assert_true(ts_report_html(bad, 1, out, NULL, NULL, NULL, 0, &err) != 0);
+    assert_non_null(strstr(err.msg, "not-results.h5"));
+    assert_int_equal(access(out, F_OK), -1); /* no page */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_report_html_two_runs_in_chromium, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_without_gnuplot, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_errors_name_the_file, scratch_setup,
+                                        scratch_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
