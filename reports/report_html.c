@@ -439,7 +439,8 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
     snprintf(id, sizeof(id), "run-%zu", k);
     snprintf(heading, sizeof(heading), "Run %zu: %s", k, run->label);
     int rc = ts_html_section(r->page, id, heading, r->err);
-    snprintf(text, sizeof(text), "%s engine, %s mode, seed %llu. Workload: %s. From %s, run %zu.",
+    snprintf(text, sizeof(text),
+             "%s engine, %s mode, seed %llu. Workload: %.512s. From %.512s, run %zu.",
              res->engine ? res->engine : "fast", ts_mode_name(res->mode),
              (unsigned long long)res->seed, res->workload, run->file, run->index);
     rc = rc ? rc : ts_html_para(r->page, text, r->err);

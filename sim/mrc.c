@@ -269,6 +269,7 @@ static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
                       (unsigned long long)m->capacity[s]);
     }
     ts_scenario_destroy(sc);
+    ts_result_release(res);
     ts_free(res);
     return rc;
 }

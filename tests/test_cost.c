@@ -158,6 +158,7 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     assert_false(c.is_prefill_tokens);
     assert_usd(c.usd_per_m_tokens, 21.000220321031684);
     assert_usd(c.usd_per_session, 1.0500110160515843);
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -211,6 +212,7 @@ static void test_cost_period_rules(void **state)
     assert_usd(c.gpu_usd, 2 * 0.5 * 2.99);
     /* the one tier's link below it is the link to the central store */
     assert_int_equal(c.n_get, 0);
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -242,6 +244,7 @@ static void test_cost_objects_mode_bills_mean_size(void **state)
     ts_cost_compute(sc, res, &c);
     assert_int_equal(c.level[0].billed_bytes, 4000000000ULL);
     assert_usd(c.level[1].capacity_usd, 0); /* the central store: no footprint, no bytes */
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -277,6 +280,7 @@ static void test_cost_level_overrides(void **state)
     assert_int_equal(c.level[2].billed_bytes, 500000000000ULL);
     assert_usd(c.level[2].capacity_usd, 500 * 4.0 / 43800);
     assert_string_equal(sc->cost.gpu, ""); /* no HBM tier, no cost.gpu: no GPU */
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -342,6 +346,7 @@ static void test_cost_tokens_fall_back_to_prefill(void **state)
     ts_cost_compute(sc, res, &c);
     assert_int_equal(c.tokens, 0);
     assert_usd(c.usd_per_m_tokens, 0);
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -364,6 +369,7 @@ static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
     assert_usd(c.get_usd, 0.30);
     assert_usd(c.egress_usd, 60);
     assert_usd(c.total_usd, 105.00110160515842 - 0.10 - 20);
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -414,6 +420,7 @@ static void test_cost_end_to_end_loop_run(void **state)
     assert_usd(c->total_usd, c->capacity_usd + 0.000004 + 0.16445);
     assert_usd(c->usd_per_m_requests, c->total_usd / 100 * 1e6);
     assert_usd(c->usd_per_epoch, 0); /* the loop generator counts no epochs */
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }
@@ -443,6 +450,7 @@ static void test_cost_json_deterministic_and_disabled(void **state)
         ts_err_t err = {0};
         assert_int_equal(ts_run(sc, res, &err), 0);
         doc[k] = json_of(res);
+        ts_result_release(res);
         free(res);
         ts_scenario_destroy(sc);
     }
@@ -464,6 +472,7 @@ static void test_cost_json_deterministic_and_disabled(void **state)
     char *d = json_of(res);
     assert_null(strstr(d, "\"cost\""));
     free(d);
+    ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
 }

@@ -14,16 +14,9 @@
 
 #include <cmocka.h>
 
+#include "file_test.h"
 #include "reports/html.h"
 #include "sim/mem.h"
-
-static size_t count(const char *s, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
 
 static void test_html_page_escapes_text_and_closes_sections(void **state)
 {
@@ -43,7 +36,7 @@ static void test_html_page_escapes_text_and_closes_sections(void **state)
     assert_non_null(t);
     assert_int_equal(strlen(t), len);
     /* the title, escaped, as <title> and as the first heading */
-    assert_int_equal(count(t, "a &lt;b&gt; &amp; &quot;c&quot;"), 2);
+    assert_int_equal(file_test_count(t, "a &lt;b&gt; &amp; &quot;c&quot;"), 2);
     assert_non_null(strstr(t, "<h2>Tiers &amp; costs</h2>"));
     assert_non_null(strstr(t, "<p>1 &lt; 2 &gt; 0 &#39;q&#39;</p>"));
     /* numbers right-aligned, names not; the empty cell stays a cell */
@@ -51,14 +44,14 @@ static void test_html_page_escapes_text_and_closes_sections(void **state)
     assert_non_null(strstr(t, "<td>&lt;dram&gt;</td><td class=\"n\">7</td><td></td>"));
     assert_non_null(strstr(t, "{name: a&amp;b}"));
     /* two sections, each closed exactly once; the page ends with the layout script */
-    assert_int_equal(count(t, "<section id="), 2);
-    assert_int_equal(count(t, "</section>"), 2);
+    assert_int_equal(file_test_count(t, "<section id="), 2);
+    assert_int_equal(file_test_count(t, "</section>"), 2);
     assert_non_null(strstr(t, "data-figures"));
     assert_true(len > 7 && strcmp(t + len - 8, "</html>\n") == 0);
     /* the page can grow after being read */
     assert_int_equal(ts_html_para(h, "more", &err), 0);
     t = ts_html_text(h, &len);
-    assert_int_equal(count(t, "</section>"), 2);
+    assert_int_equal(file_test_count(t, "</section>"), 2);
     assert_non_null(strstr(t, "<p>more</p>\n</section>"));
     /* a bad id is refused */
     assert_int_equal(ts_html_section(h, "a b", "x", &err), TS_EINVAL);

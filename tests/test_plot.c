@@ -55,14 +55,6 @@ static int teardown(void **state)
     return rc;
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
 static bool exists(const char *path)
 {
     struct stat sb;
@@ -172,7 +164,7 @@ static void test_plot_mrc_script_has_title_units_and_series(void **state)
     assert_non_null(strstr(gp, "set ylabel 'miss ratio (% of requests)'"));
     assert_non_null(strstr(gp, "set logscale x 10"));
     assert_non_null(strstr(gp, "set terminal svg"));
-    assert_int_equal(count(gp, "$data index"), 2); /* the empty series is left out */
+    assert_int_equal(file_test_count(gp, "$data index"), 2); /* the empty series is left out */
     assert_non_null(strstr(gp, "title 'lru'"));
     assert_non_null(strstr(gp, "title 'arc'"));
     assert_non_null(strstr(gp, "$data << EOD\n"));
@@ -218,7 +210,7 @@ static void test_plot_latency_cdf_script(void **state)
     assert_non_null(strstr(gp, "set xlabel 'latency (ms, log scale)'"));
     assert_non_null(strstr(gp, "set ylabel 'requests at or below (%)'"));
     assert_non_null(strstr(gp, "($1/1e6):($2*100)"));
-    assert_int_equal(count(gp, "$data index"), 2);
+    assert_int_equal(file_test_count(gp, "$data index"), 2);
     free(gp);
     /* Below 10 ms the axis is in microseconds. */
     assert_int_equal(ts_plot_latency_cdf("u.svg", s, 1, &k_script_only, &err), 0);
@@ -243,8 +235,8 @@ static void test_plot_timeseries_script_has_two_panels(void **state)
     assert_non_null(strstr(gp, "set xlabel 'simulated time (s)'"));
     assert_non_null(strstr(gp, "set ylabel 'hit ratio (% of requests in each interval)'"));
     assert_non_null(strstr(gp, "set ylabel 'occupancy (% of the tier capacity)'"));
-    assert_int_equal(count(gp, "plot $data"), 2);
-    assert_int_equal(count(gp, "$data index"), 4);
+    assert_int_equal(file_test_count(gp, "plot $data"), 2);
+    assert_int_equal(file_test_count(gp, "$data index"), 4);
     assert_non_null(strstr(gp, "$data index 3 using ($1/1000000000):($2*100)"));
     free(gp);
 }
@@ -266,7 +258,7 @@ static void test_plot_cost_bars_script(void **state)
     assert_non_null(strstr(gp, "set style histogram rowstacked"));
     /* Tic labels are formats: their '%' doubled. */
     assert_non_null(strstr(gp, "set xtics ('1%% hbm' 0, 'run \"b\"' 1)"));
-    assert_int_equal(count(gp, "$data using"), 6);
+    assert_int_equal(file_test_count(gp, "$data using"), 6);
     /* In the data, a double quote inside a run's name becomes a single quote. */
     assert_non_null(strstr(gp, "\n\"run 'b'\" 6 5 4 3 2 1\n"));
     free(gp);
@@ -284,7 +276,7 @@ static void test_plot_pareto_script_marks_the_front(void **state)
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set xlabel 'cost ($ per epoch)'"));
     assert_non_null(strstr(gp, "set ylabel 'GPU utilisation (%)'"));
-    assert_int_equal(count(gp, "set label"), 3);
+    assert_int_equal(file_test_count(gp, "set label"), 3);
     assert_non_null(strstr(gp, "set label 3 'c' at 3, 90 "));
     assert_non_null(strstr(gp, "with steps lw 2 title 'Pareto front (least cost, most GPU "
                                "utilisation)'"));

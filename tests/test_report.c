@@ -772,6 +772,7 @@ static char *four_tier_report(const char *override)
     ts_scenario_destroy(sc);
     char *text = NULL;
     assert_int_equal(capture(ts_report_text, r, &text, &err), 0);
+    ts_result_release(r);
     free(r);
     return text;
 }

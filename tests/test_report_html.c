@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "file_test.h"
 #include "reports/h5.h"
 #include "reports/report_html.h"
 #include "scratch_test.h"
@@ -61,28 +62,6 @@ static void write_run(const char *dir, const char *name, const char *cap, char *
     ts_result_release(res);
     ts_free(res);
     ts_scenario_destroy(sc);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
-static size_t count(const char *s, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
 }
 
 /* True when a program is found through PATH. */
@@ -131,29 +110,30 @@ static void test_report_html_two_runs_in_chromium(void **state)
     int rc = ts_report_html(files, 2, out, &opts, &missing, warn, sizeof(warn), &err);
     if (rc)
         fail_msg("report: %s: %s", err.where, err.msg);
-    char *page = slurp(out);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
     /* the sections, each once */
     static const char *const ids[] = {"id=\"summary\"", "id=\"run-0\"", "id=\"run-1\"",
                                       "id=\"compare\""};
     for (size_t i = 0; i < 4; i++)
-        assert_int_equal(count(page, ids[i]), 1);
+        assert_int_equal(file_test_count(page, ids[i]), 1);
     /* the runs by name, their tiers, latencies, bills and scenarios */
     assert_non_null(strstr(page, "Run 0: html small"));
     assert_non_null(strstr(page, "Run 1: html large"));
-    assert_int_equal(count(page, "<caption>tiers</caption>"), 2);
-    assert_int_equal(count(page, "<caption>latency (timed engine)</caption>"), 2);
-    assert_int_equal(count(page, "<caption>the bill (dollars)</caption>"), 2);
-    assert_int_equal(count(page, "<td>get served by hbm</td>"), 2);
-    assert_int_equal(count(page, "timed: {arrivals: closed, clients: 2, think: 1ms}"), 2);
+    assert_int_equal(file_test_count(page, "<caption>tiers</caption>"), 2);
+    assert_int_equal(file_test_count(page, "<caption>latency (timed engine)</caption>"), 2);
+    assert_int_equal(file_test_count(page, "<caption>the bill (dollars)</caption>"), 2);
+    assert_int_equal(file_test_count(page, "<td>get served by hbm</td>"), 2);
+    assert_int_equal(file_test_count(page, "timed: {arrivals: closed, clients: 2, think: 1ms}"), 2);
     /* figures: drawn and inlined, or each one said to be missing */
     bool drawn = missing == 0;
     if (drawn) {
-        assert_int_equal(count(page, "<figure>"), N_FIGURES);
-        assert_int_equal(count(page, "Figure left out"), 0);
+        assert_int_equal(file_test_count(page, "<figure>"), N_FIGURES);
+        assert_int_equal(file_test_count(page, "Figure left out"), 0);
     } else {
         print_message("gnuplot could not draw (%s): figures checked as left out\n", warn);
         assert_int_equal(missing, N_FIGURES);
-        assert_int_equal(count(page, "Figure left out"), N_FIGURES);
+        assert_int_equal(file_test_count(page, "Figure left out"), N_FIGURES);
     }
     free(page);
     if (!have("chromium")) {
@@ -208,9 +188,10 @@ static void test_report_html_without_gnuplot(void **state)
     /* one run: its latency CDF, its time series and the cost bars; no Pareto plot */
     assert_int_equal(missing, 3);
     assert_non_null(strstr(warn, "gnuplot"));
-    char *page = slurp(out);
-    assert_int_equal(count(page, "Figure left out"), 3);
-    assert_int_equal(count(page, "<figure>"), 0);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    assert_int_equal(file_test_count(page, "Figure left out"), 3);
+    assert_int_equal(file_test_count(page, "<figure>"), 0);
     free(page);
     size_t n_tmp;
     scratch_count(dir, &n_tmp);
