@@ -479,6 +479,7 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
 static int rh_cost_bars(rh_t *r)
 {
     const char *cats[RH_MAX_CATS];
+    const char *levels[RH_MAX_CATS]; /* the level each capacity category is of */
     char names[RH_MAX_CATS][96];
     size_t nc = 0, nr = 0;
     for (size_t k = 0; k < r->n_runs; k++) {
@@ -488,11 +489,12 @@ static int rh_cost_bars(rh_t *r)
         nr++;
         for (size_t i = 0; i < c->n_levels; i++) {
             size_t j = 0;
-            while (j < nc && strcmp(names[j] + 9, c->level[i].name) != 0)
+            while (j < nc && strcmp(levels[j], c->level[i].name) != 0)
                 j++;
             if (j == nc && nc < RH_MAX_CATS - 5) {
                 snprintf(names[nc], sizeof(names[nc]), "capacity %.80s", c->level[i].name);
                 cats[nc] = names[nc];
+                levels[nc] = c->level[i].name;
                 nc++;
             }
         }
@@ -516,7 +518,7 @@ static int rh_cost_bars(rh_t *r)
         runs[row++] = r->runs[k].label;
         for (size_t i = 0; i < c->n_levels; i++)
             for (size_t j = 0; j < nl; j++)
-                if (!strcmp(names[j] + 9, c->level[i].name))
+                if (!strcmp(levels[j], c->level[i].name))
                     u[j] += c->level[i].capacity_usd;
         double stall = c->has_stall ? c->stall_usd : 0;
         u[nl] = c->requests_usd;
