@@ -186,6 +186,8 @@ int ts_html_para(ts_html_t *h, const char *text, ts_err_t *err)
 static bool html_is_number(const char *s)
 {
     char *end;
+    if (*s == '$') /* dollars align as numbers too */
+        s++;
     if (!*s)
         return false;
     (void)strtod(s, &end);

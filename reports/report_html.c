@@ -398,25 +398,35 @@ static int rh_latency(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     return rc ? rc : rh_emit(r, t, "latency (timed engine)", 8, head);
 }
 
+/* One row of the bill: the item, its dollars and its share of the total. */
+static int rh_bill_row(rh_t *r, rh_cells_t *t, const char *item, double usd, double total)
+{
+    char d[32];
+    int rc = rh_add(r, t, "%s", item);
+    rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_usd(usd, d, sizeof(d)));
+    if (total > 0)
+        return rc ? rc : rh_add(r, t, "%.1f%%", 100.0 * usd / total);
+    return rc ? rc : rh_add(r, t, "-");
+}
+
 static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
 {
-    static const char *const head[] = {"item", "dollars"};
+    static const char *const head[] = {"item", "dollars", "share of total"};
     const ts_cost_result_t *c = &res->cost;
+    const double total = c->total_usd;
     int rc = 0;
     for (size_t i = 0; i < c->n_levels && rc == 0; i++) {
-        rc = rh_add(r, t, "capacity: %.50s", c->level[i].name);
-        rc = rc ? rc : rh_add(r, t, "%.6g", c->level[i].capacity_usd);
+        char item[80];
+        snprintf(item, sizeof(item), "capacity: %.50s", c->level[i].name);
+        rc = rh_bill_row(r, t, item, c->level[i].capacity_usd, total);
     }
     const char *items[] = {"central-store requests", "central-store transfer", "GPU time",
                            "  of which stalled on storage", "power", "total"};
     const double usd[] = {c->requests_usd, c->transfer_usd, c->gpu_usd,
-                          c->has_stall ? c->stall_usd : NAN, c->power_usd, c->total_usd};
-    for (size_t i = 0; i < 6 && rc == 0; i++) {
-        if (isnan(usd[i]))
-            continue;
-        rc = rh_add(r, t, "%s", items[i]);
-        rc = rc ? rc : rh_add(r, t, "%.6g", usd[i]);
-    }
+                          c->has_stall ? c->stall_usd : NAN, c->power_usd, total};
+    for (size_t i = 0; i < 6 && rc == 0; i++)
+        if (!isnan(usd[i]))
+            rc = rh_bill_row(r, t, items[i], usd[i], total);
     const char *per[] = {"per million requests", "per epoch", "per million tokens",
                          "per session"};
     const double pv[] = {c->usd_per_m_requests, c->usd_per_epoch, c->usd_per_m_tokens,
@@ -425,10 +435,12 @@ static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     for (size_t i = 0; i < 4 && rc == 0; i++) {
         if (!has[i])
             continue;
+        char d[32];
         rc = rh_add(r, t, "%s", per[i]);
-        rc = rc ? rc : rh_add(r, t, "%.6g", pv[i]);
+        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_usd(pv[i], d, sizeof(d)));
+        rc = rc ? rc : rh_add(r, t, "%s", "");
     }
-    return rc ? rc : rh_emit(r, t, "the bill (dollars)", 2, head);
+    return rc ? rc : rh_emit(r, t, "the bill (dollars)", 3, head);
 }
 
 static int rh_run(rh_t *r, rh_cells_t *t, size_t k)

@@ -27,8 +27,8 @@ static void test_html_page_escapes_text_and_closes_sections(void **state)
     assert_int_equal(ts_html_section(h, "summary", "Tiers & costs", &err), 0);
     assert_int_equal(ts_html_para(h, "1 < 2 > 0 'q'", &err), 0);
     const char *head[] = {"tier", "hits", "miss ratio"};
-    const char *cells[] = {"hbm", "120", "12.50%", "<dram>", "7", ""};
-    assert_int_equal(ts_html_table(h, "per tier", 3, head, 2, cells, &err), 0);
+    const char *cells[] = {"hbm", "120", "12.50%", "<dram>", "7", "", "$", "$0.25", "$x"};
+    assert_int_equal(ts_html_table(h, "per tier", 3, head, 3, cells, &err), 0);
     assert_int_equal(ts_html_section(h, "scenario", "Scenario", &err), 0);
     assert_int_equal(ts_html_pre(h, "tiers:\n  - {name: a&b}\n", &err), 0);
     size_t len;
@@ -42,6 +42,8 @@ static void test_html_page_escapes_text_and_closes_sections(void **state)
     /* numbers right-aligned, names not; the empty cell stays a cell */
     assert_non_null(strstr(t, "<td>hbm</td><td class=\"n\">120</td><td class=\"n\">12.50%</td>"));
     assert_non_null(strstr(t, "<td>&lt;dram&gt;</td><td class=\"n\">7</td><td></td>"));
+    /* dollars are numbers; a dollar sign alone or before text is not */
+    assert_non_null(strstr(t, "<td>$</td><td class=\"n\">$0.25</td><td>$x</td>"));
     assert_non_null(strstr(t, "{name: a&amp;b}"));
     /* two sections, each closed exactly once; the page ends with the layout script */
     assert_int_equal(file_test_count(t, "<section id="), 2);

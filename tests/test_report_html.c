@@ -40,9 +40,10 @@ static const char k_yaml[] = "name: html %s\n"
                              "timed: {arrivals: closed, clients: 2, think: 1ms}\n"
                              "outputs: {dir: %s}\n";
 
-/* Runs the scenario with an HBM tier of cap and writes dir/<name>/result.h5 into path. */
+/* Runs the scenario with an HBM tier of cap and writes dir/<name>/result.h5 into path;
+ * *total is the run's bill. */
 static void write_run(const char *dir, const char *name, const char *cap, char *path,
-                      size_t size)
+                      size_t size, double *total)
 {
     char out[1100], yaml[2048];
     snprintf(out, sizeof(out), "%s/%s", dir, name);
@@ -56,6 +57,7 @@ static void write_run(const char *dir, const char *name, const char *cap, char *
         fail_msg("run %s: %s: %s", name, err.where, err.msg);
     assert_non_null(res->series); /* sampled: the scenario writes its results */
     assert_true(res->has_cost);
+    *total = res->cost.total_usd;
     assert_int_equal(mkdir(out, 0755), 0);
     snprintf(path, size, "%s/result.h5", out);
     assert_int_equal(ts_report_h5(res, path, &err), 0);
@@ -98,8 +100,9 @@ static void test_report_html_two_runs_in_chromium(void **state)
 {
     const char *dir = *state;
     char a[1200], b[1200], out[1100], figs[1100];
-    write_run(dir, "small", "2MiB", a, sizeof(a));
-    write_run(dir, "large", "60MiB", b, sizeof(b));
+    double total[2];
+    write_run(dir, "small", "2MiB", a, sizeof(a), &total[0]);
+    write_run(dir, "large", "60MiB", b, sizeof(b), &total[1]);
     snprintf(out, sizeof(out), "%s/report.html", dir);
     snprintf(figs, sizeof(figs), "%s/figs", dir);
     const char *files[] = {a, b};
@@ -124,6 +127,16 @@ static void test_report_html_two_runs_in_chromium(void **state)
     assert_int_equal(file_test_count(page, "<caption>latency (timed engine)</caption>"), 2);
     assert_int_equal(file_test_count(page, "<caption>the bill (dollars)</caption>"), 2);
     assert_int_equal(file_test_count(page, "<td>get served by hbm</td>"), 2);
+    /* each bill ends with its run's total, to the cent (both are above a cent), all of it */
+    for (size_t i = 0; i < 2; i++) {
+        char row[128];
+        assert_true(total[i] >= 0.01);
+        snprintf(row, sizeof(row),
+                 "<td>total</td><td class=\"n\">$%.2f</td><td class=\"n\">100.0%%</td>",
+                 total[i]);
+        if (!strstr(page, row))
+            fail_msg("no bill row %s", row);
+    }
     assert_int_equal(file_test_count(page, "timed: {arrivals: closed, clients: 2, think: 1ms}"), 2);
     /* figures: drawn and inlined, or each one said to be missing */
     bool drawn = missing == 0;
@@ -177,7 +190,8 @@ static void test_report_html_without_gnuplot(void **state)
 {
     const char *dir = *state;
     char a[1200], out[1100];
-    write_run(dir, "one", "2MiB", a, sizeof(a));
+    double total;
+    write_run(dir, "one", "2MiB", a, sizeof(a), &total);
     snprintf(out, sizeof(out), "%s/one.html", dir);
     const char *files[] = {a};
     ts_report_html_opts_t opts = {.gnuplot = "/nonexistent/gnuplot"};
