@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks: the event queue (bench_des), the timed engine (bench_timed), the trace readers
-# (bench_read), and the fast engine's throughput and memory per object for every policy
-# (bench_fast).
+# (bench_read), the workload generators (bench_gen), and the fast engine's throughput and
+# memory per object for every policy (bench_fast).
 # usage: bench/run.sh [BUILD_DIR] [requests] [keys] [alpha] [runs] [policy]
 set -euo pipefail
 build=${1:-build}
 shift || true
-for b in bench_fast bench_des bench_timed bench_read; do
+for b in bench_fast bench_des bench_timed bench_read bench_gen; do
   if [ ! -x "$build/$b" ]; then
     echo "bench: $build/$b not built; run 'make build' first" >&2
     exit 1
@@ -21,6 +21,9 @@ echo "# 1M keys of 4KiB, objects mode; median of 5 runs after one warm-up (bench
 echo "# trace readers: 10M Zipf requests in each format, read from the page cache; median of 5"
 echo "# runs after one warm-up, open included (bench/bench_read.c)"
 "$build/bench_read" 10M 5 "${TMPDIR:-/tmp}"
+echo "# workload generators: 10M requests each through the reader interface, defaults apart"
+echo "# from the params shown; median of 5 runs after one warm-up, open included (bench/bench_gen.c)"
+"$build/bench_gen" 10M 5
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"
 echo "# median of ${4:-5} runs after one warm-up run"
 exec "$build/bench_fast" "${1:-10M}" "${2:-1M}" "${3:-0.9}" "${4:-5}" ${5:+"$5"}
