@@ -145,6 +145,20 @@ static double plot_lists_max_x(const plot_lists_t *l)
     return m;
 }
 
+/* The smallest positive x of both lists; 0 when none is. */
+static double plot_lists_min_pos_x(const plot_lists_t *l)
+{
+    double m = 0;
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < l->n[k]; i++)
+            for (size_t j = 0; j < l->s[k][i].n; j++) {
+                double x = l->s[k][i].x[j];
+                if (x > 0 && (m == 0 || x < m))
+                    m = x;
+            }
+    return m;
+}
+
 /* Checks a list: points need both arrays. Returns the count of series with points. */
 static int plot_lists_check(const ts_plot_series_t *s, size_t n, size_t *with_points,
                             ts_err_t *err)
@@ -409,10 +423,14 @@ int ts_plot_mrc(const char *image, const ts_plot_series_t *curves, size_t n, boo
 static void plot_cdf_commands(FILE *f, const void *ctx, const char *title)
 {
     const plot_lists_t *l = ctx;
-    bool is_ms = plot_lists_max_x(l) >= 1e7;
+    double lo = plot_lists_min_pos_x(l), hi = plot_lists_max_x(l);
+    bool is_ms = hi >= 1e7;
+    double unit = is_ms ? 1e6 : 1e3;
     fputs("set title ", f);
     plot_quote(f, title);
     fprintf(f, "\nset xlabel 'latency (%s, log scale)'\n", is_ms ? "ms" : "µs");
+    if (lo > 0) /* half a step of margin each side: no rise drawn on the frame */
+        fprintf(f, "set xrange [%.6g:%.6g]\n", lo / unit / 1.5, hi / unit * 1.5);
     fputs("set ylabel 'requests at or below (%)'\nset yrange [0:100]\nset logscale x 10\n"
           "set key outside right top\n",
           f);

@@ -159,16 +159,19 @@ static const ts_plot_opts_t *rh_plot_opts(const rh_t *r, ts_plot_opts_t *o, cons
     return o;
 }
 
-/* The CDF of one latency summary: x the bucket's upper bound, y the share at or below. */
+/* The CDF of one latency summary (n_buckets >= 1): from 0 at the first bucket's lower edge,
+ * then at each bucket's upper bound the share at or below it; n_buckets + 1 points. */
 static size_t rh_cdf(const ts_lat_t *l, double *x, double *y)
 {
     uint64_t sum = 0;
+    x[0] = (double)l->buckets[0].lo_ns;
+    y[0] = 0;
     for (size_t i = 0; i < l->n_buckets; i++) {
         sum += l->buckets[i].count;
-        x[i] = (double)l->buckets[i].hi_ns;
-        y[i] = l->n ? (double)sum / (double)l->n : 0;
+        x[i + 1] = (double)l->buckets[i].hi_ns;
+        y[i + 1] = l->n ? (double)sum / (double)l->n : 0;
     }
-    return l->n_buckets;
+    return l->n_buckets + 1;
 }
 
 static int rh_latency_figure(rh_t *r, size_t k)
@@ -184,7 +187,8 @@ static int rh_latency_figure(rh_t *r, size_t k)
         const ts_lat_t *lat = l == 0 ? &t->all : &t->served[l - 1];
         if (!lat->n || !lat->n_buckets)
             continue;
-        if (!(buf[n] = ts_malloc(2 * lat->n_buckets * sizeof(double)))) {
+        size_t np = lat->n_buckets + 1;
+        if (!(buf[n] = ts_malloc(2 * np * sizeof(double)))) {
             rc = ts_err_set(r->err, TS_ENOMEM, "report: cannot build a latency CDF");
             break;
         }
@@ -193,8 +197,8 @@ static int rh_latency_figure(rh_t *r, size_t k)
         else
             snprintf(names[n], sizeof(names[n]), "gets served by %s",
                      l - 1 < res->n_tiers ? res->tiers[l - 1].name : "backing");
-        s[n] = (ts_plot_series_t){names[n], buf[n], buf[n] + lat->n_buckets, 0};
-        s[n].n = rh_cdf(lat, buf[n], buf[n] + lat->n_buckets);
+        s[n] = (ts_plot_series_t){names[n], buf[n], buf[n] + np, 0};
+        s[n].n = rh_cdf(lat, buf[n], buf[n] + np);
         n++;
     }
     if (rc == 0 && n) {
@@ -604,9 +608,11 @@ int ts_report_html(const char *const *files, size_t n, const char *out,
         warn[0] = 0;
     int rc = rh_read(&r, files, n);
     rc = rc ? rc : rh_workdir(&r);
-    char title[256];
-    snprintf(title, sizeof(title), "tiersim report: %s%s", r.n_runs ? r.runs[0].label : "",
-             r.n_runs > 1 ? " and more" : "");
+    char title[256], more[48] = "";
+    if (r.n_runs > 1)
+        snprintf(more, sizeof(more), " and %zu more run%s", r.n_runs - 1, r.n_runs > 2 ? "s" : "");
+    snprintf(title, sizeof(title), "tiersim report: %.150s%s", r.n_runs ? r.runs[0].label : "",
+             more);
     rc = rc ? rc : ts_html_create(title, &r.page, err);
     rc = rc ? rc : rh_summary(&r, &t);
     for (size_t k = 0; k < r.n_runs && rc == 0; k++)

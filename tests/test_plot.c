@@ -211,11 +211,14 @@ static void test_plot_latency_cdf_script(void **state)
     assert_non_null(strstr(gp, "set ylabel 'requests at or below (%)'"));
     assert_non_null(strstr(gp, "($1/1e6):($2*100)"));
     assert_int_equal(file_test_count(gp, "$data index"), 2);
+    /* 1 us to 50 ms with a factor of 1.5 to spare each side, in ms: no rise on the frame */
+    assert_non_null(strstr(gp, "set xrange [0.000666667:75]"));
     free(gp);
-    /* Below 10 ms the axis is in microseconds. */
+    /* Below 10 ms the axis is in microseconds: 1 to 2 us, widened the same way. */
     assert_int_equal(ts_plot_latency_cdf("u.svg", s, 1, &k_script_only, &err), 0);
     gp = file_test_slurp("u.gp", NULL);
     assert_non_null(strstr(gp, "set xlabel 'latency (µs, log scale)'"));
+    assert_non_null(strstr(gp, "set xrange [0.666667:3]"));
     free(gp);
 }
 

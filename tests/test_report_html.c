@@ -92,6 +92,37 @@ static char *capture(const char *cmd)
     return s;
 }
 
+/* Checks a latency CDF's data file: each level's points rise from 0 at its first latency to
+ * 1 at its last, never falling, at latencies that never fall. Returns the levels seen. */
+static size_t check_cdf_data(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("no CDF data %s", path);
+    char line[256];
+    size_t levels = 0, points = 0;
+    double px = 0, py = 0;
+    while (fgets(line, sizeof(line), f)) {
+        double x, y;
+        if (!strncmp(line, "# index", 7)) {
+            if (levels)
+                assert_true(py == 1.0); /* the level before ended at all of its requests */
+            levels++;
+            points = 0;
+        } else if (sscanf(line, "%lf %lf", &x, &y) == 2) {
+            if (points++ == 0)
+                assert_true(y == 0.0);
+            else
+                assert_true(x >= px && y >= py);
+            px = x;
+            py = y;
+        }
+    }
+    fclose(f);
+    assert_true(levels > 0 && py == 1.0);
+    return levels;
+}
+
 /* 2 runs x (latency CDF + hit ratio and occupancy over time) + the cost bars + the Pareto
  * plot of the two runs: 6 figures. */
 enum { N_FIGURES = 6 };
@@ -121,6 +152,7 @@ static void test_report_html_two_runs_in_chromium(void **state)
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(file_test_count(page, ids[i]), 1);
     /* the runs by name, their tiers, latencies, bills and scenarios */
+    assert_non_null(strstr(page, "<title>tiersim report: html small and 1 more run</title>"));
     assert_non_null(strstr(page, "Run 0: html small"));
     assert_non_null(strstr(page, "Run 1: html large"));
     assert_int_equal(file_test_count(page, "<caption>tiers</caption>"), 2);
@@ -149,6 +181,10 @@ static void test_report_html_two_runs_in_chromium(void **state)
         assert_int_equal(file_test_count(page, "Figure left out"), N_FIGURES);
     }
     free(page);
+    /* the CDFs' data stay in figs, drawn or not: all, then hbm, dram and backing */
+    char cdf[1200];
+    snprintf(cdf, sizeof(cdf), "%s/latency-0000.dat", figs);
+    assert_int_equal(check_cdf_data(cdf), 4);
     if (!have("chromium")) {
         print_message("chromium not found: the page was not rendered\n");
         return;
