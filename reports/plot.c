@@ -556,13 +556,16 @@ static void plot_bars_commands(FILE *f, const void *ctx, const char *title)
           "set style fill solid 0.85 border -1\nset boxwidth 0.7 relative\n"
           "set yrange [0:*]\nset grid noxtics ytics\nset key outside right top\nset xtics (",
           f);
+    size_t chars = 0;
     for (size_t r = 0; r < b->n_runs; r++) {
         if (r)
             fputs(", ", f);
         plot_quote_as(f, b->runs[r], true);
         fprintf(f, " %zu", r);
+        chars += strlen(b->runs[r]);
     }
-    fprintf(f, ")%s\n", b->n_runs > 6 ? " rotate by -30" : "");
+    /* names that would run into each other slant down to the left, ending at their bar */
+    fprintf(f, ")%s\n", b->n_runs > 6 || chars > 60 ? " rotate by 30 right" : "");
     for (size_t c = 0; c < b->n_categories; c++) {
         fprintf(f, "%s$data using %zu title ", c ? ", \\\n     " : "plot ", c + 2);
         plot_quote(f, b->categories[c]);

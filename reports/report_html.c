@@ -32,6 +32,7 @@
 typedef struct rh_run {
     ts_result_t *res;
     char label[160]; /* the run's name in tables and legends */
+    char tag[64];    /* in figures: what tells it apart, shortened */
     char file[PATH_MAX];
     size_t index; /* in its file */
 } rh_run_t;
@@ -55,6 +56,62 @@ static const char *rh_base(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
+}
+
+/* The -s overrides of a run, joined by ", ", into buf; empty when it has none. */
+static void rh_overrides(const ts_result_t *res, char *buf, size_t size)
+{
+    size_t off = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < res->n_overrides && off < size; i++) {
+        int n = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", res->overrides[i]);
+        off += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* src into dst (size >= 8), cut in the middle with "..." when longer, so that both the
+ * start and the end (where paths and values differ) stay. */
+static void rh_shorten(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n < size) {
+        memcpy(dst, src, n + 1);
+        return;
+    }
+    size_t keep = size - 4, head = keep / 2, tail = keep - head;
+    snprintf(dst, size, "%.*s...%s", (int)head, src, src + n - tail);
+}
+
+/* Runs of the same name (one scenario run with other -s values, or from other files) are
+ * told apart by their overrides where those differ, else by their files. A run's tag (its
+ * name in figures) is then just what tells it apart; else its name. */
+static void rh_tell_apart(rh_t *r)
+{
+    char mine[512], theirs[512];
+    for (size_t i = 0; i < r->n_runs; i++) {
+        rh_run_t *x = &r->runs[i];
+        bool same_name = false, same_overrides = false, same_file = false;
+        rh_overrides(x->res, mine, sizeof(mine));
+        for (size_t j = 0; j < r->n_runs; j++) {
+            if (i == j || strcmp(x->res->name, r->runs[j].res->name) != 0)
+                continue;
+            same_name = true;
+            rh_overrides(r->runs[j].res, theirs, sizeof(theirs));
+            same_overrides |= !strcmp(mine, theirs);
+            same_file |= !strcmp(x->file, r->runs[j].file);
+        }
+        /* a run of its own name, or one of a file's runs (its label has its number) */
+        if (!same_name || (same_file && (same_overrides || !mine[0]))) {
+            rh_shorten(x->tag, sizeof(x->tag), x->label);
+            continue;
+        }
+        char part[72];
+        rh_shorten(part, sizeof(part), !same_overrides && mine[0] ? mine : x->file);
+        rh_shorten(x->tag, sizeof(x->tag), part);
+        char label[sizeof(x->label)];
+        snprintf(label, sizeof(label), "%.80s (%s)", x->label, part);
+        memcpy(x->label, label, sizeof(label));
+    }
 }
 
 static int rh_read(rh_t *r, const char *const *files, size_t n)
@@ -94,18 +151,7 @@ static int rh_read(rh_t *r, const char *const *files, size_t n)
     }
     if (!r->n_runs)
         return ts_err_set(r->err, TS_EINVAL, "report: the results files hold no run");
-    /* runs of the same name (a scenario run twice with other -s values) are told apart by
-     * their files */
-    for (size_t i = 0; i < r->n_runs; i++)
-        for (size_t j = 0; j < r->n_runs; j++)
-            if (i != j && !strcmp(r->runs[i].res->name, r->runs[j].res->name) &&
-                strcmp(r->runs[i].file, r->runs[j].file) != 0) {
-                rh_run_t *x = &r->runs[i];
-                char label[sizeof(x->label)];
-                snprintf(label, sizeof(label), "%.80s (%.70s)", x->label, x->file);
-                memcpy(x->label, label, sizeof(label));
-                break;
-            }
+    rh_tell_apart(r);
     return 0;
 }
 
@@ -531,7 +577,7 @@ static int rh_cost_bars(rh_t *r)
         if (!r->runs[k].res->has_cost)
             continue;
         double *u = usd + row * nc;
-        runs[row++] = r->runs[k].label;
+        runs[row++] = r->runs[k].tag;
         for (size_t i = 0; i < c->n_levels; i++)
             for (size_t j = 0; j < nl; j++)
                 if (!strcmp(levels[j], c->level[i].name))
@@ -575,7 +621,7 @@ static int rh_pareto(rh_t *r)
         const ts_result_t *res = r->runs[k].res;
         if (!res->has_cost)
             continue;
-        labels[m] = r->runs[k].label;
+        labels[m] = r->runs[k].tag;
         v[m] = res->cost.total_usd;
         v[n + m] = all_closed ? res->timed.utilisation : rh_hit_ratio(res);
         m++;

@@ -264,6 +264,16 @@ static void test_plot_cost_bars_script(void **state)
     assert_int_equal(file_test_count(gp, "$data using"), 6);
     /* In the data, a double quote inside a run's name becomes a single quote. */
     assert_non_null(strstr(gp, "\n\"run 'b'\" 6 5 4 3 2 1\n"));
+    /* two short names stand level under their bars */
+    assert_null(strstr(gp, "rotate"));
+    free(gp);
+    /* names of 61 characters in all would run into each other: they slant */
+    const char *long_runs[] = {"tiers.0.capacity=0.5%, tiers.1.capacity=5%", "the run of 19 chars"};
+    b.runs = long_runs;
+    assert_int_equal(strlen(long_runs[0]) + strlen(long_runs[1]), 61);
+    assert_int_equal(ts_plot_cost_bars("c.svg", &b, &k_script_only, &err), 0);
+    gp = file_test_slurp("c.gp", NULL);
+    assert_non_null(strstr(gp, "'the run of 19 chars' 1) rotate by 30 right\n"));
     free(gp);
 }
 

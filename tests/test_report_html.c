@@ -40,19 +40,20 @@ static const char k_yaml[] = "name: html %s\n"
                              "timed: {arrivals: closed, clients: 2, think: 1ms}\n"
                              "outputs: {dir: %s}\n";
 
-/* Runs the scenario with an HBM tier of cap and writes dir/<name>/result.h5 into path;
- * *total is the run's bill. */
-static void write_run(const char *dir, const char *name, const char *cap, char *path,
-                      size_t size, double *total)
+/* Runs the scenario named name with an HBM tier of cap and the override ov (NULL: none),
+ * writes dir/<sub>/result.h5 and its path into path; *total is the run's bill. */
+static void run_to(const char *dir, const char *sub, const char *name, const char *cap,
+                   const char *ov, char *path, size_t size, double *total)
 {
     char out[1100], yaml[2048];
-    snprintf(out, sizeof(out), "%s/%s", dir, name);
+    snprintf(out, sizeof(out), "%s/%s", dir, sub);
     snprintf(yaml, sizeof(yaml), k_yaml, name, cap, out);
     ts_scenario_t *sc = NULL;
     ts_err_t err = {0};
     ts_result_t *res = ts_calloc(1, sizeof(*res));
     assert_non_null(res);
-    if (ts_scenario_load_string(yaml, "html.yaml", dir, NULL, 0, &sc, &err) ||
+    if (ts_scenario_load_string(yaml, "html.yaml", dir, ov ? &ov : NULL, ov ? 1 : 0, &sc,
+                                &err) ||
         ts_run(sc, res, &err))
         fail_msg("run %s: %s: %s", name, err.where, err.msg);
     assert_non_null(res->series); /* sampled: the scenario writes its results */
@@ -64,6 +65,12 @@ static void write_run(const char *dir, const char *name, const char *cap, char *
     ts_result_release(res);
     ts_free(res);
     ts_scenario_destroy(sc);
+}
+
+static void write_run(const char *dir, const char *name, const char *cap, char *path,
+                      size_t size, double *total)
+{
+    run_to(dir, name, name, cap, NULL, path, size, total);
 }
 
 /* True when a program is found through PATH. */
@@ -221,6 +228,41 @@ static void test_report_html_two_runs_in_chromium(void **state)
     assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
 }
 
+/* Runs of one name are told apart by their overrides where those differ, else by their
+ * files; the figures name them by that alone. */
+static void test_report_html_tells_runs_apart(void **state)
+{
+    const char *dir = *state;
+    char a[1200], b[1200], c[1200], out[1100], figs[1100];
+    double total;
+    run_to(dir, "a", "same", "2MiB", "tiers.0.capacity=4MiB", a, sizeof(a), &total);
+    run_to(dir, "b", "same", "2MiB", "tiers.0.capacity=8MiB", b, sizeof(b), &total);
+    run_to(dir, "c", "same", "2MiB", "tiers.0.capacity=8MiB", c, sizeof(c), &total);
+    snprintf(out, sizeof(out), "%s/same.html", dir);
+    snprintf(figs, sizeof(figs), "%s/figs", dir);
+    const char *files[] = {a, b, c};
+    ts_report_html_opts_t opts = {.plots_dir = figs};
+    size_t missing;
+    char warn[512];
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_html(files, 3, out, &opts, &missing, warn, sizeof(warn), &err), 0);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    /* a by its override (no other run has it); b and c, alike in that, by their files */
+    assert_non_null(strstr(page, "<td>html same (tiers.0.capacity=4MiB)</td>"));
+    char want[1300];
+    snprintf(want, sizeof(want), "<td>html same (%s)</td>", b);
+    if (strlen(b) < 72 && !strstr(page, want)) /* longer paths are cut in the middle */
+        fail_msg("no run named %s", want);
+    free(page);
+    /* the bars' names are what tells the runs apart */
+    snprintf(want, sizeof(want), "%s/cost-0000.gp", figs);
+    char *gp = file_test_slurp(want, NULL);
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "set xtics ('tiers.0.capacity=4MiB' 0, '"));
+    free(gp);
+}
+
 /* A gnuplot that cannot run: the page still comes, saying which figures it left out. */
 static void test_report_html_without_gnuplot(void **state)
 {
@@ -273,6 +315,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_report_html_two_runs_in_chromium, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_tells_runs_apart, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_without_gnuplot, scratch_setup,
                                         scratch_teardown),
