@@ -667,7 +667,7 @@ static void plot_pareto_commands(FILE *f, const void *ctx, const char *title)
     snprintf(label, sizeof(label), "%.120s (%%)", plot_benefit(p));
     fputs("\nset ylabel ", f);
     plot_quote(f, label);
-    fputs("\nset key bottom right\nset offsets graph 0.05, graph 0.15, graph 0.05, graph 0.05\n",
+    fputs("\nset key below\nset offsets graph 0.05, graph 0.15, graph 0.05, graph 0.05\n",
           f);
     /* Labels: every point when few, else the front's. */
     bool is_all = p->n <= PLOT_MAX_LABELS;
