@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdarg.h>
+#include <string.h>
 
 /* printf honours LC_NUMERIC; a report must not depend on it, so put the '.' back. */
 static void fmt_fix_point(char *s)
@@ -90,6 +91,30 @@ const char *ts__fmt_usd(double v, char *buf, size_t size)
     else
         snprintf(buf, size, "$%.3g", v);
     fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_usd_sig(double v, char *buf, size_t size)
+{
+    if (v == 0)
+        snprintf(buf, size, "$0");
+    else if (fabs(v) >= 100)
+        snprintf(buf, size, "$%.2f", v);
+    else
+        snprintf(buf, size, "$%.4g", v);
+    fmt_fix_point(buf);
+    return buf;
+}
+
+const char *ts__fmt_shorten(const char *src, char *buf, size_t size)
+{
+    size_t n = strlen(src);
+    if (n < size) {
+        memcpy(buf, src, n + 1);
+        return buf;
+    }
+    size_t keep = size - 4, head = keep / 2, tail = keep - head;
+    snprintf(buf, size, "%.*s...%s", (int)head, src, src + n - tail);
     return buf;
 }
 

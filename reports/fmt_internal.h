@@ -40,8 +40,16 @@ const char *ts__fmt_pct(double ratio, char *buf, size_t size);
  * ("$0.000345", "$1.2e-07"): small items of a bill stay visible. */
 const char *ts__fmt_usd(double v, char *buf, size_t size);
 
+/* Dollars to compare side by side: "$0", four significant digits below $100 ("$0.1026",
+ * "$1.234e-05"), else two decimals ("$1234.50"). */
+const char *ts__fmt_usd_sig(double v, char *buf, size_t size);
+
 /* A price as ts_format_price writes it ("$0.023/GB-month"), with '.' as the decimal point. */
 const char *ts__fmt_price(double usd, ts_price_unit_t unit, char *buf, size_t size);
+
+/* src into buf (size >= 8), cut in the middle with "..." when it does not fit, so that its
+ * start and its end (where paths and values differ) both stay. */
+const char *ts__fmt_shorten(const char *src, char *buf, size_t size);
 
 /* Writes fmt to out; on a failed write sets err to TS_EIO (with errno) naming what.
  * Returns 0 or TS_EIO. */

@@ -69,19 +69,6 @@ static void rh_overrides(const ts_result_t *res, char *buf, size_t size)
     }
 }
 
-/* src into dst (size >= 8), cut in the middle with "..." when longer, so that both the
- * start and the end (where paths and values differ) stay. */
-static void rh_shorten(char *dst, size_t size, const char *src)
-{
-    size_t n = strlen(src);
-    if (n < size) {
-        memcpy(dst, src, n + 1);
-        return;
-    }
-    size_t keep = size - 4, head = keep / 2, tail = keep - head;
-    snprintf(dst, size, "%.*s...%s", (int)head, src, src + n - tail);
-}
-
 /* Runs of the same name (one scenario run with other -s values, or from other files) are
  * told apart by their overrides where those differ, else by their files. A run's tag (its
  * name in figures) is then just what tells it apart; else its name. */
@@ -102,14 +89,17 @@ static void rh_tell_apart(rh_t *r)
         }
         /* a run of its own name, or one of a file's runs (its label has its number) */
         if (!same_name || (same_file && (same_overrides || !mine[0]))) {
-            rh_shorten(x->tag, sizeof(x->tag), x->label);
+            ts__fmt_shorten(x->label, x->tag, sizeof(x->tag));
             continue;
         }
+        bool by_overrides = !same_overrides && mine[0];
         char part[72];
-        rh_shorten(part, sizeof(part), !same_overrides && mine[0] ? mine : x->file);
-        rh_shorten(x->tag, sizeof(x->tag), part);
+        ts__fmt_shorten(by_overrides ? mine : x->file, part, sizeof(part));
+        ts__fmt_shorten(part, x->tag, sizeof(x->tag));
         char label[sizeof(x->label)];
-        snprintf(label, sizeof(label), "%.80s (%s)", x->label, part);
+        /* the overrides say which run it is: its number in the file is in the file column */
+        snprintf(label, sizeof(label), "%.80s (%s)",
+                 by_overrides && x->res->name[0] ? x->res->name : x->label, part);
         memcpy(x->label, label, sizeof(label));
     }
 }
@@ -311,8 +301,10 @@ static int rh_series_figure(rh_t *r, size_t k)
 
 /* ---- tables ---- */
 
+#define RH_CELL 192 /* bytes a table cell holds: a run's label fits */
+
 typedef struct rh_cells {
-    char (*c)[64];
+    char (*c)[RH_CELL];
     const char **p;
     size_t n, cap;
 } rh_cells_t;
@@ -321,7 +313,7 @@ static char *rh_cell(rh_t *r, rh_cells_t *t)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
-        char(*c)[64] = ts_realloc(t->c, cap * sizeof(*c));
+        char(*c)[RH_CELL] = ts_realloc(t->c, cap * sizeof(*c));
         if (!c) {
             ts_err_set(r->err, TS_ENOMEM, "report: cannot build a table");
             return NULL;
@@ -343,7 +335,7 @@ static int rh_add(rh_t *r, rh_cells_t *t, const char *fmt, ...)
         return TS_ENOMEM;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c, 64, fmt, ap);
+    vsnprintf(c, RH_CELL, fmt, ap);
     va_end(ap);
     return 0;
 }
@@ -389,9 +381,10 @@ static int rh_summary(rh_t *r, rh_cells_t *t)
         rc = rc ? rc
                 : rh_add(r, t, "%s", closed ? ts__fmt_pct(res->timed.utilisation, c, sizeof(c))
                                             : "-");
+        char d[TS__FMT_LEN];
         rc = rc ? rc
-                : rh_add(r, t, res->has_cost ? "$%.4g" : "-",
-                         res->has_cost ? res->cost.total_usd : 0.0);
+                : rh_add(r, t, "%s",
+                         res->has_cost ? ts__fmt_usd_sig(res->cost.total_usd, d, sizeof(d)) : "-");
     }
     return rc ? rc : rh_emit(r, t, NULL, 7, head);
 }

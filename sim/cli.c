@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "../reports/h5.h"
 #include "../reports/report.h"
 #include "../reports/report_html.h"
+#include "../reports/sweep_report.h"
 #include "../traces/info.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
@@ -37,6 +39,7 @@
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
+#include "sweep.h"
 #include "units.h"
 
 #define CLI_MAX_OVERRIDES 256
@@ -80,6 +83,13 @@ static void cli_help(FILE *out)
             "        capacities (1000 objects, 4GiB); default 0.1%% to 100%% in 1-2-5 steps;\n"
             "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
             "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
+            "  sweep [SCENARIO] --vary key.path=V1,V2,... [--vary ...] [-s key.path=value]...\n"
+            "        [--threads N] [-o DIR] [--html FILE] [-q]\n"
+            "        run the scenario at every point of the grid of --vary values (each\n"
+            "        axis's values separated by commas; commas inside {} or [] stay in a\n"
+            "        value), side by side on the cores. Prints one row per point; -o DIR\n"
+            "        writes DIR/sweep.csv and every run in DIR/result.h5; --html FILE writes\n"
+            "        the runs' HTML report (cost against benefit with the Pareto front)\n"
             "  report RESULTS.h5... [--html FILE] [--plots DIR] [-q]\n"
             "        the runs of HDF5 results files: their text reports, or with --html one\n"
             "        self-contained page (tables, figures inlined as SVG, the scenarios) that\n"
@@ -756,6 +766,135 @@ static int cli_mrc(int argc, char **argv)
     return rc ? cli_fail(&err) : 0;
 }
 
+/* ---- sweep ---- */
+
+/* The HTML report of the runs of n files into html; figures gnuplot could not draw are a
+ * warning. */
+static int cli_html(const char *const *files, size_t n, const char *html,
+                    const ts_report_html_opts_t *ro, bool quiet, ts_err_t *err)
+{
+    size_t missing = 0;
+    char warn[sizeof(err->msg)];
+    int rc = ts_report_html(files, n, html, ro, &missing, warn, sizeof(warn), err);
+    if (rc)
+        return rc;
+    if (missing)
+        fprintf(stderr, "tiersim: warning: %zu figure%s left out: %s\n", missing,
+                missing == 1 ? "" : "s", warn);
+    if (!quiet)
+        printf("wrote %s\n", html);
+    return 0;
+}
+
+
+/* Removes dir/result.h5 and dir, the scratch a sweep with --html and no -o wrote. */
+static void cli_sweep_scratch_remove(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/result.h5", dir);
+    remove(path);
+    snprintf(path, sizeof(path), "%s/sweep.csv", dir);
+    remove(path);
+    rmdir(dir);
+}
+
+static int cli_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, NULL, 's'},    {"vary", required_argument, NULL, 'V'},
+        {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
+        {"html", required_argument, NULL, 'H'},   {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *ovr[CLI_MAX_OVERRIDES], *axes[TS_SWEEP_MAX_AXES];
+    ts_sweep_spec_t spec = {.overrides = ovr, .axes = axes, .series = true};
+    const char *outdir = NULL, *html = NULL;
+    bool quiet = false;
+    uint64_t v;
+    ts_err_t err = {0};
+    int c, rc = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (spec.n_overrides == CLI_MAX_OVERRIDES)
+                rc = cli_usage_error("too many -s overrides (at most %s)", "256");
+            else
+                ovr[spec.n_overrides++] = optarg;
+            break;
+        case 'V':
+            if (spec.n_axes == TS_SWEEP_MAX_AXES)
+                rc = cli_usage_error("too many --vary axes (at most %s)", "16");
+            else
+                axes[spec.n_axes++] = optarg;
+            break;
+        case 'T':
+            if (ts_parse_count(optarg, &v, &err) != 0 || v == 0 || v > 100000)
+                rc = cli_usage_error("--threads expects a count such as 4, found '%s'", optarg);
+            else
+                spec.threads = (int)v;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'H':
+            html = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            cli_help(stdout);
+            return 0;
+        default:
+            rc = 2;
+        }
+    }
+    if (rc == 0 && !spec.n_axes)
+        rc = cli_usage_error("sweep needs at least one --vary key.path=V1,V2,...%s", "");
+    if (rc == 0 && argc - optind > 1)
+        rc = cli_usage_error("sweep takes one scenario, found also '%s'", argv[optind + 1]);
+    if (rc)
+        return rc;
+    spec.path = optind < argc ? argv[optind] : NULL;
+    spec.series = outdir || html; /* the time series are for result.h5 only */
+    ts_err_clear(&err);
+    ts_progress_t meter;
+    ts_progress_start(&meter, cli_progress_out(quiet), 0);
+    const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
+    spec.progress = &hook;
+    ts_sweep_t *s = NULL;
+    rc = ts_sweep_run(&spec, &s, &err);
+    ts_progress_finish(&meter);
+    if (rc == 0 && !quiet)
+        rc = ts_report_sweep_text(s, stdout, &err);
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
+    char scratch[PATH_MAX] = "";
+    if (rc == 0 && html && !outdir) { /* the report reads a results file: a scratch one */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(scratch, sizeof(scratch), "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(scratch)) {
+            rc = ts_err_sys(&err, TS_EIO, errno, "cannot create a scratch directory in '%s'",
+                            tmp && *tmp ? tmp : "/tmp");
+            scratch[0] = 0;
+        }
+        outdir = scratch;
+    }
+    if (rc == 0 && outdir)
+        rc = ts_report_sweep_write(s, outdir, &err);
+    if (rc == 0 && html) {
+        char h5[PATH_MAX + 16];
+        snprintf(h5, sizeof(h5), "%s/result.h5", outdir);
+        const char *files[] = {h5};
+        const ts_report_html_opts_t ro = {0};
+        rc = cli_html(files, 1, html, &ro, quiet, &err);
+    }
+    if (scratch[0])
+        cli_sweep_scratch_remove(scratch);
+    ts_sweep_destroy(s);
+    return rc ? cli_fail(&err) : 0;
+}
+
 /* ---- report ---- */
 
 /* The text report of every run of every file, one after the other. */
@@ -827,18 +966,9 @@ static int cli_report(int argc, char **argv)
             rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
         return rc ? cli_fail(&err) : 0;
     }
-    size_t missing = 0;
-    char warn[sizeof(err.msg)];
-    rc = ts_report_html((const char *const *)(argv + optind), (size_t)(argc - optind), html, &ro,
-                        &missing, warn, sizeof(warn), &err);
-    if (rc)
-        return cli_fail(&err);
-    if (missing)
-        fprintf(stderr, "tiersim: warning: %zu figure%s left out: %s\n", missing,
-                missing == 1 ? "" : "s", warn);
-    if (!quiet)
-        printf("wrote %s\n", html);
-    return 0;
+    rc = cli_html((const char *const *)(argv + optind), (size_t)(argc - optind), html, &ro,
+                  quiet, &err);
+    return rc ? cli_fail(&err) : 0;
 }
 
 /* ---- list ---- */
@@ -1084,8 +1214,8 @@ static int cli_list(int argc, char **argv)
 
 int ts_cli_main(int argc, char **argv)
 {
-    static const char *const verbs[] = {"run", "mrc", "report", "trace", "list", "help",
-                                        "version"};
+    static const char *const verbs[] = {"run",  "mrc",  "sweep", "report", "trace",
+                                        "list", "help", "version"};
     ts_err_t err = {0};
     if (ts_policy_registry_check(&err) || ts_trace_registry_check(&err) ||
         ts_gen_registry_check(&err))
@@ -1099,6 +1229,8 @@ int ts_cli_main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(v, "mrc") == 0)
         return cli_mrc(argc - 1, argv + 1);
+    if (strcmp(v, "sweep") == 0)
+        return cli_sweep(argc - 1, argv + 1);
     if (strcmp(v, "report") == 0)
         return cli_report(argc - 1, argv + 1);
     if (strcmp(v, "trace") == 0)

@@ -5,20 +5,18 @@
  *
  * Order of work: load the scenario once (its errors come first), check the policies and
  * parse the sizes, measure the footprint and length of the workload in one pass, turn the
- * sizes into distinct ascending capacities, then run the points under an OpenMP loop.
- * Points are handed out in index order (dynamic schedule); after a failure no new point
- * starts, and the failure of the lowest index is reported, so errors are deterministic too.
+ * sizes into distinct ascending capacities, then run the points side by side (sim/par.h:
+ * the failure of the lowest index is reported, so errors are deterministic too).
  */
 #include "mrc.h"
 
-#include <hdf5.h>
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
+#include "par.h"
 #include "run.h"
 #include "units.h"
 
@@ -36,8 +34,7 @@ typedef struct mrc_ctx {
     const char **ovr;        /* per policy p: ovr + p * (n_overrides + 1), n_ovr[p] entries */
     size_t *n_ovr;
     char (*pol_ovr)[MRC_OVR_LEN];
-    uint64_t done;           /* requests replayed over all points (progress) */
-    uint64_t total;          /* points x the workload's length */
+    ts_par_progress_t progress; /* requests replayed over all points, of points x length */
 } mrc_ctx_t;
 
 static int mrc_load(const ts_mrc_spec_t *spec, const char *const *ovr, size_t n,
@@ -208,28 +205,6 @@ static int mrc_overrides(mrc_ctx_t *c, const ts_scenario_t *sc, ts_err_t *err)
 
 /* ---- points ---- */
 
-typedef struct mrc_slot {
-    mrc_ctx_t *c;
-    uint64_t last; /* requests of this point already counted */
-} mrc_slot_t;
-
-/* One point's progress, added to the sum over all points. */
-static void mrc_progress(void *ctx, uint64_t done, uint64_t total)
-{
-    (void)total;
-    mrc_slot_t *s = ctx;
-    uint64_t delta = done - s->last;
-    s->last = done;
-    mrc_ctx_t *c = s->c;
-    const ts_progress_hook_t *h = c->spec->progress;
-#pragma omp critical(ts_mrc_progress)
-    {
-        c->done += delta;
-        if (delta || c->done == 0)
-            h->fn(h->ctx, c->done, c->total);
-    }
-}
-
 static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
 {
     ts_mrc_t *m = c->m;
@@ -246,15 +221,14 @@ static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
         top->capacity = m->capacity[s];
         top->has_device = false;
         sc->engine = TS_ENGINE_FAST;
-        mrc_slot_t slot = {c, 0};
-        const ts_progress_hook_t hook = {mrc_progress, &slot};
-        const ts_run_opts_t opts = {.progress = c->spec->progress ? &hook : NULL,
+        ts_par_slot_t slot;
+        const ts_run_opts_t opts = {.progress = ts_par_slot_init(&slot, &c->progress),
                                     .has_footprint = true,
                                     .footprint_objects = m->footprint_objects,
                                     .footprint_bytes = m->footprint_bytes};
         rc = ts_run_with(sc, &opts, res, err);
-        if (rc == 0 && c->spec->progress)
-            mrc_progress(&slot, m->n_requests, 0);
+        if (rc == 0)
+            ts_par_slot_report(&slot, m->n_requests);
     }
     if (rc == 0) {
         const ts_tier_stats_t *st = &res->tiers[0].st;
@@ -274,51 +248,9 @@ static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
     return rc;
 }
 
-/* HDF5 serialises its calls only when built thread-safe; otherwise one thread. */
-static int mrc_threads(const ts_mrc_spec_t *spec, const ts_scenario_t *sc)
+static int mrc_job(void *ctx, size_t i, ts_err_t *err)
 {
-    int n = spec->threads > 0 ? spec->threads : omp_get_max_threads();
-    hbool_t is_safe = 0;
-    if (strcmp(sc->workload.reader->name, "hdf5") == 0 &&
-        (H5is_library_threadsafe(&is_safe) < 0 || !is_safe))
-        n = 1;
-    return n;
-}
-
-static int mrc_run_points(mrc_ctx_t *c, int threads, ts_err_t *err)
-{
-    ts_mrc_t *m = c->m;
-    size_t n = m->n_policies * m->n_sizes;
-    size_t fail_at = n;
-    int fail_rc = 0, is_failed = 0;
-    ts_err_t fail_err = {0};
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (size_t i = 0; i < n; i++) {
-        int stop;
-#pragma omp atomic read
-        stop = is_failed;
-        if (stop)
-            continue;
-        ts_err_t e = {0};
-        int rc = mrc_point(c, i, &e);
-        if (rc) {
-#pragma omp critical(ts_mrc_fail)
-            {
-                if (i < fail_at) {
-                    fail_at = i;
-                    fail_rc = rc;
-                    fail_err = e;
-                }
-            }
-#pragma omp atomic write
-            is_failed = 1;
-        }
-    }
-    if (!fail_rc)
-        return 0;
-    if (err && !err->code)
-        *err = fail_err;
-    return fail_rc;
+    return mrc_point(ctx, i, err);
 }
 
 int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
@@ -356,8 +288,10 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
                             m->n_policies * m->n_sizes);
     }
     if (rc == 0) {
-        c.total = m->n_requests * m->n_policies * m->n_sizes;
-        rc = mrc_run_points(&c, mrc_threads(spec, sc), err);
+        c.progress = (ts_par_progress_t){.hook = spec->progress,
+                                         .total = m->n_requests * m->n_policies * m->n_sizes};
+        rc = ts_par_run(m->n_policies * m->n_sizes, ts_par_threads(spec->threads, sc), mrc_job,
+                        &c, err);
     }
     ts_reader_close(r);
     ts_scenario_destroy(sc);

@@ -134,12 +134,12 @@ static bool run_needs_future(const ts_scenario_t *sc)
     return false;
 }
 
-static bool run_needs_footprint(const ts_scenario_t *sc)
+bool ts_run_needs_footprint(const ts_scenario_t *sc)
 {
     for (size_t i = 0; i < sc->n_tiers; i++)
         if (sc->tiers[i].is_fraction)
             return true;
-    return false;
+    return ts_cost_needs_footprint(sc);
 }
 
 static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
@@ -162,10 +162,11 @@ static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
     return 0;
 }
 
-/* The time series are for result.h5 only: sampled when it will be written. */
-static bool run_wants_series(const ts_scenario_t *sc)
+/* The time series are for result.h5 only: sampled when it will be written, by the run or
+ * by its caller. */
+static bool run_wants_series(const ts_scenario_t *sc, const ts_run_opts_t *opts)
 {
-    return sc->outputs.hdf5 && sc->outputs.dir[0];
+    return opts->series || (sc->outputs.hdf5 && sc->outputs.dir[0]);
 }
 
 /* The scenario's text and overrides, kept in the result for the results file. */
@@ -205,7 +206,7 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     ts_hier_t *h = NULL;
     ts_series_t *series = NULL;
     int rc = run_keep_scenario(sc, res, err);
-    if (rc == 0 && run_wants_series(sc))
+    if (rc == 0 && run_wants_series(sc, opts))
         rc = ts_series_create(&sc->outputs.series, &series, err);
     if (rc == 0)
         rc = ts_scenario_open_workload(sc, &src, err);
@@ -224,7 +225,7 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     if (opts->has_footprint) {
         res->footprint_objects = opts->footprint_objects;
         res->footprint_bytes = opts->footprint_bytes;
-    } else if (run_needs_footprint(sc) || ts_cost_needs_footprint(sc)) {
+    } else if (ts_run_needs_footprint(sc)) {
         rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, NULL, err);
         if (rc)
             goto out;

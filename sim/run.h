@@ -27,6 +27,9 @@ typedef struct ts_run_opts {
     bool has_footprint;                 /* the footprint below is known: skip its pass */
     uint64_t footprint_objects;         /* distinct keys of the (sampled) workload */
     uint64_t footprint_bytes;           /* their bytes, at each key's first size */
+    bool series;                        /* sample the time series outputs.series asks for
+                                         * even when the scenario writes no result.h5 (the
+                                         * caller will: a sweep) */
 } ts_run_opts_t;
 
 /* ts_run with opts (NULL: none). A given footprint must be what ts_footprint would find
@@ -34,6 +37,10 @@ typedef struct ts_run_opts {
  * the counters are then those of ts_run. */
 int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t *res,
                 ts_err_t *err);
+
+/* Whether a run of sc measures its workload's footprint (a capacity given as a share of
+ * it, or a bill that prices the central store's contents), unless it is given. */
+bool ts_run_needs_footprint(const ts_scenario_t *sc);
 
 /* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over
  * r, which is reset afterwards; *requests (when not NULL) receives the requests read.

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep_report.c - a sweep's points as a table, as CSV and as a results file (see
+ * sweep_report.h). Cost: O(points x axes).
+ */
+#include "sweep_report.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "../sim/mem.h"
+#include "fmt_internal.h"
+#include "h5.h"
+
+#define SW_WHAT "sweep"
+#define SW_WIDTH 100 /* widest table line */
+#define SW_RATIO_DECIMALS 9
+#define SW_MIN_AXIS 8 /* narrowest an axis column gets */
+
+/* The normalised figure of the text table: the first unit every run has. */
+typedef enum { SW_PER_EPOCH, SW_PER_TOKENS, SW_PER_SESSION, SW_PER_REQUESTS, SW_PER_NONE } sw_per_t;
+
+static const char *const k_per_head[] = {"$/epoch", "$/1M tok", "$/session", "$/1M req", ""};
+
+static bool sw_has(const ts_result_t *r, sw_per_t p)
+{
+    const ts_cost_result_t *c = &r->cost;
+    switch (p) {
+    case SW_PER_EPOCH:
+        return r->has_cost && c->epochs > 0;
+    case SW_PER_TOKENS:
+        return r->has_cost && c->tokens > 0;
+    case SW_PER_SESSION:
+        return r->has_cost && c->sessions > 0;
+    case SW_PER_REQUESTS:
+        return r->has_cost && c->n_requests > 0;
+    default:
+        return false;
+    }
+}
+
+static double sw_per_usd(const ts_result_t *r, sw_per_t p)
+{
+    const ts_cost_result_t *c = &r->cost;
+    return p == SW_PER_EPOCH     ? c->usd_per_epoch
+           : p == SW_PER_TOKENS  ? c->usd_per_m_tokens
+           : p == SW_PER_SESSION ? c->usd_per_session
+                                 : c->usd_per_m_requests;
+}
+
+static sw_per_t sw_per(const ts_sweep_t *s)
+{
+    for (sw_per_t p = SW_PER_EPOCH; p < SW_PER_NONE; p++) {
+        bool all = true;
+        for (size_t i = 0; all && i < s->n_points; i++)
+            all = sw_has(&s->runs[i], p);
+        if (all)
+            return p;
+    }
+    return SW_PER_NONE;
+}
+
+static bool sw_any_timed(const ts_sweep_t *s)
+{
+    for (size_t i = 0; i < s->n_points; i++)
+        if (s->runs[i].has_timed)
+            return true;
+    return false;
+}
+
+static bool sw_closed(const ts_result_t *r)
+{
+    return r->has_timed && r->timed.arrivals == TS_ARRIVALS_CLOSED;
+}
+
+static bool sw_any_closed(const ts_sweep_t *s)
+{
+    for (size_t i = 0; i < s->n_points; i++)
+        if (sw_closed(&s->runs[i]))
+            return true;
+    return false;
+}
+
+static bool sw_any_cost(const ts_sweep_t *s)
+{
+    for (size_t i = 0; i < s->n_points; i++)
+        if (s->runs[i].has_cost)
+            return true;
+    return false;
+}
+
+/* The figures of one row, formatted for the table: [0] hit ratio, [1] byte hit ratio,
+ * [2] p99, [3] accelerator utilisation, [4] total cost, [5] normalised cost. */
+enum { SW_FIGS = 6 };
+
+static void sw_figures(const ts_result_t *r, sw_per_t per, char (*f)[TS__FMT_LEN])
+{
+    const ts_totals_t *t = &r->totals;
+    ts__fmt_pct(ts_ratio(t->n_hit, t->n_req), f[0], TS__FMT_LEN);
+    ts__fmt_pct(ts_ratio(t->bytes_hit, t->bytes_req), f[1], TS__FMT_LEN);
+    if (r->has_timed)
+        ts_format_duration(r->timed.all.p99_ns, f[2], TS__FMT_LEN);
+    else
+        snprintf(f[2], TS__FMT_LEN, "-");
+    if (sw_closed(r))
+        ts__fmt_pct(r->timed.utilisation, f[3], TS__FMT_LEN);
+    else
+        snprintf(f[3], TS__FMT_LEN, "-");
+    if (r->has_cost)
+        ts__fmt_usd_sig(r->cost.total_usd, f[4], TS__FMT_LEN);
+    else
+        snprintf(f[4], TS__FMT_LEN, "-");
+    if (per != SW_PER_NONE)
+        ts__fmt_usd_sig(sw_per_usd(r, per), f[5], TS__FMT_LEN);
+    else
+        snprintf(f[5], TS__FMT_LEN, "-");
+}
+
+int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
+{
+    static const char *const head[SW_FIGS] = {"hit ratio", "byte hits", "p99",
+                                              "accel", "cost", ""};
+    sw_per_t per = sw_per(s);
+    bool show[SW_FIGS] = {true, true, sw_any_timed(s), sw_any_closed(s), sw_any_cost(s),
+                          per != SW_PER_NONE};
+    char axes[256];
+    size_t off = 0;
+    for (size_t a = 0; a < s->n_axes && off < sizeof(axes); a++) {
+        int n = snprintf(axes + off, sizeof(axes) - off, "%s%s: %zu", a ? " x " : "",
+                         s->axes[a].key, s->axes[a].n_values);
+        off += n > 0 ? (size_t)n : 0;
+    }
+    int rc = ts__out_printf(out, err, SW_WHAT, "sweep of %.80s\npoints     %zu (%.200s)\n",
+                            s->source, s->n_points, axes);
+    /* widths: the figures', then what is left shared by the axes */
+    size_t w_pt = strlen("point"), w[SW_FIGS], used = 0;
+    char f[SW_FIGS][TS__FMT_LEN];
+    for (size_t k = 0; k < SW_FIGS; k++)
+        w[k] = strlen(k == SW_FIGS - 1 ? k_per_head[per] : head[k]);
+    for (size_t i = 0; i < s->n_points; i++) {
+        sw_figures(&s->runs[i], per, f);
+        for (size_t k = 0; k < SW_FIGS; k++)
+            w[k] = strlen(f[k]) > w[k] ? strlen(f[k]) : w[k];
+    }
+    used = w_pt;
+    for (size_t k = 0; k < SW_FIGS; k++)
+        used += show[k] ? 2 + w[k] : 0;
+    size_t share = SW_WIDTH > used + 2 * s->n_axes ? (SW_WIDTH - used) / s->n_axes - 2 : 0;
+    share = share < SW_MIN_AXIS ? SW_MIN_AXIS : share;
+    size_t w_ax[TS_SWEEP_MAX_AXES];
+    for (size_t a = 0; a < s->n_axes; a++) {
+        size_t m = strlen(s->axes[a].key);
+        for (size_t v = 0; v < s->axes[a].n_values; v++)
+            m = strlen(s->axes[a].values[v]) > m ? strlen(s->axes[a].values[v]) : m;
+        w_ax[a] = m < share ? m : share;
+    }
+    char cell[TS__FMT_LEN * 2];
+    size_t cell_size = 0;
+    if (!rc)
+        rc = ts__out_printf(out, err, SW_WHAT, "\n%*s", (int)w_pt, "point");
+    for (size_t a = 0; !rc && a < s->n_axes; a++) {
+        cell_size = w_ax[a] + 1 < sizeof(cell) ? w_ax[a] + 1 : sizeof(cell);
+        rc = ts__out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
+                            ts__fmt_shorten(s->axes[a].key, cell, cell_size));
+    }
+    for (size_t k = 0; !rc && k < SW_FIGS; k++)
+        if (show[k])
+            rc = ts__out_printf(out, err, SW_WHAT, "  %*s", (int)w[k],
+                                k == SW_FIGS - 1 ? k_per_head[per] : head[k]);
+    if (!rc)
+        rc = ts__out_printf(out, err, SW_WHAT, "\n");
+    for (size_t i = 0; !rc && i < s->n_points; i++) {
+        sw_figures(&s->runs[i], per, f);
+        rc = ts__out_printf(out, err, SW_WHAT, "%*zu", (int)w_pt, i);
+        for (size_t a = 0; !rc && a < s->n_axes; a++) {
+            cell_size = w_ax[a] + 1 < sizeof(cell) ? w_ax[a] + 1 : sizeof(cell);
+            rc = ts__out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
+                                ts__fmt_shorten(ts_sweep_value(s, i, a), cell, cell_size));
+        }
+        for (size_t k = 0; !rc && k < SW_FIGS; k++)
+            if (show[k])
+                rc = ts__out_printf(out, err, SW_WHAT, "  %*s", (int)w[k], f[k]);
+        if (!rc)
+            rc = ts__out_printf(out, err, SW_WHAT, "\n");
+    }
+    return rc ? rc : ts__out_finish(out, err, SW_WHAT);
+}
+
+/* One CSV field: as it is, or quoted with its quotes doubled when it holds a comma, a
+ * quote or a line break. */
+static int sw_csv_field(FILE *out, const char *v, bool first, ts_err_t *err)
+{
+    int rc = first ? 0 : ts__out_printf(out, err, SW_WHAT, ",");
+    if (rc || !strpbrk(v, ",\"\r\n"))
+        return rc ? rc : ts__out_printf(out, err, SW_WHAT, "%s", v);
+    rc = ts__out_printf(out, err, SW_WHAT, "\"");
+    for (const char *p = v; !rc && *p; p++)
+        rc = ts__out_printf(out, err, SW_WHAT, *p == '"' ? "\"\"" : "%c", *p);
+    return rc ? rc : ts__out_printf(out, err, SW_WHAT, "\"");
+}
+
+/* A real for the CSV, or an empty field when the run lacks it. */
+static const char *sw_csv_real(bool has, double v, int decimals, char *buf, size_t size)
+{
+    if (!has)
+        buf[0] = 0;
+    else if (decimals >= 0)
+        ts__fmt_fixed(v, decimals, buf, size);
+    else
+        snprintf(buf, size, "%.10g", v);
+    return buf;
+}
+
+int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
+{
+    int rc = sw_csv_field(out, "point", true, err);
+    for (size_t a = 0; !rc && a < s->n_axes; a++)
+        rc = sw_csv_field(out, s->axes[a].key, false, err);
+    if (!rc)
+        rc = ts__out_printf(out, err, SW_WHAT,
+                            ",requests,hits,hit_ratio,byte_hit_ratio,backing_requests,"
+                            "backing_bytes,latency_p50_ns,latency_p99_ns,"
+                            "accelerator_utilisation,total_usd,usd_per_million_requests,"
+                            "usd_per_epoch,usd_per_million_tokens,usd_per_session\n");
+    for (size_t i = 0; !rc && i < s->n_points; i++) {
+        const ts_result_t *r = &s->runs[i];
+        const ts_totals_t *t = &r->totals;
+        char v[10][TS__FMT_LEN];
+        rc = ts__out_printf(out, err, SW_WHAT, "%zu", i);
+        for (size_t a = 0; !rc && a < s->n_axes; a++)
+            rc = sw_csv_field(out, ts_sweep_value(s, i, a), false, err);
+        sw_csv_real(true, ts_ratio(t->n_hit, t->n_req), SW_RATIO_DECIMALS, v[0], TS__FMT_LEN);
+        sw_csv_real(true, ts_ratio(t->bytes_hit, t->bytes_req), SW_RATIO_DECIMALS, v[1],
+                    TS__FMT_LEN);
+        sw_csv_real(r->has_timed, (double)r->timed.all.p50_ns, 0, v[2], TS__FMT_LEN);
+        sw_csv_real(r->has_timed, (double)r->timed.all.p99_ns, 0, v[3], TS__FMT_LEN);
+        sw_csv_real(sw_closed(r), r->timed.utilisation, SW_RATIO_DECIMALS, v[4], TS__FMT_LEN);
+        sw_csv_real(r->has_cost, r->cost.total_usd, -1, v[5], TS__FMT_LEN);
+        for (sw_per_t p = SW_PER_EPOCH; p < SW_PER_NONE; p++)
+            sw_csv_real(sw_has(r, p), sw_per_usd(r, p), -1, v[6 + p], TS__FMT_LEN);
+        if (!rc)
+            rc = ts__out_printf(out, err, SW_WHAT,
+                                ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                                (unsigned long long)t->n_req, (unsigned long long)t->n_hit, v[0],
+                                v[1], (unsigned long long)t->n_backing,
+                                (unsigned long long)t->bytes_backing, v[2], v[3], v[4], v[5],
+                                v[6 + SW_PER_REQUESTS], v[6 + SW_PER_EPOCH],
+                                v[6 + SW_PER_TOKENS], v[6 + SW_PER_SESSION]);
+    }
+    return rc ? rc : ts__out_finish(out, err, SW_WHAT);
+}
+
+static void sw_csv_body(FILE *f, const void *ctx)
+{
+    ts_report_sweep_csv(ctx, f, NULL); /* a failed write shows in ferror(f) */
+}
+
+int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err)
+{
+    char csv[PATH_MAX], h5[PATH_MAX];
+    int n = snprintf(csv, sizeof(csv), "%s/sweep.csv", dir);
+    int m = snprintf(h5, sizeof(h5), "%s/result.h5", dir);
+    if (n < 0 || (size_t)n >= sizeof(csv) || m < 0 || (size_t)m >= sizeof(h5))
+        return ts_err_set(err, TS_EINVAL, "path too long for the sweep's files in '%s'", dir);
+    const ts_result_t **runs = ts_malloc(s->n_points * sizeof(*runs));
+    if (!runs)
+        return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_points);
+    for (size_t i = 0; i < s->n_points; i++)
+        runs[i] = &s->runs[i];
+    int rc = ts__mkdir_p(dir, err);
+    if (rc == 0)
+        rc = ts__file_write(csv, "sweep table", sw_csv_body, s, err);
+    if (rc == 0)
+        rc = ts_report_h5_runs(runs, s->n_points, h5, err);
+    ts_free(runs);
+    return rc;
+}

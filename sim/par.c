@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * par.c - independent simulations side by side under OpenMP (see par.h).
+ */
+#include "par.h"
+
+#include <hdf5.h>
+#include <omp.h>
+#include <string.h>
+
+int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err)
+{
+    size_t fail_at = n;
+    int fail_rc = 0, is_failed = 0;
+    ts_err_t fail_err = {0};
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (size_t i = 0; i < n; i++) {
+        int stop;
+#pragma omp atomic read
+        stop = is_failed;
+        if (stop)
+            continue;
+        ts_err_t e = {0};
+        int rc = job(ctx, i, &e);
+        if (rc) {
+#pragma omp critical(ts_par_fail)
+            {
+                if (i < fail_at) {
+                    fail_at = i;
+                    fail_rc = rc;
+                    fail_err = e;
+                }
+            }
+#pragma omp atomic write
+            is_failed = 1;
+        }
+    }
+    if (!fail_rc)
+        return 0;
+    if (err && !err->code)
+        *err = fail_err;
+    return fail_rc;
+}
+
+int ts_par_threads(int threads, const ts_scenario_t *sc)
+{
+    int n = threads > 0 ? threads : omp_get_max_threads();
+    hbool_t is_safe = 0;
+    if (strcmp(sc->workload.reader->name, "hdf5") == 0 &&
+        (H5is_library_threadsafe(&is_safe) < 0 || !is_safe))
+        n = 1;
+    return n;
+}
+
+static void par_slot_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)total;
+    ts_par_slot_report(ctx, done);
+}
+
+const ts_progress_hook_t *ts_par_slot_init(ts_par_slot_t *s, ts_par_progress_t *p)
+{
+    *s = (ts_par_slot_t){.p = p, .hook = {par_slot_progress, s}};
+    return p->hook ? &s->hook : NULL;
+}
+
+void ts_par_slot_report(ts_par_slot_t *s, uint64_t done)
+{
+    ts_par_progress_t *p = s->p;
+    if (!p->hook)
+        return;
+    uint64_t delta = done - s->last;
+    s->last = done;
+#pragma omp critical(ts_par_progress)
+    {
+        p->done += delta;
+        if (delta || p->done == 0)
+            p->hook->fn(p->hook->ctx, p->done, p->total);
+    }
+}

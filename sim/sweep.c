@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep.c - a scenario at every point of a grid of `-s` values (see sweep.h).
+ *
+ * Order of work: parse the axes, build each point's overrides, load every point's scenario
+ * (its errors come first, by point), measure the footprint once when the points share
+ * their workload and need it, then run the points side by side (sim/par.h).
+ */
+#include "sweep.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "par.h"
+#include "run.h"
+#include "scenario.h"
+
+/* ---- axes ---- */
+
+void ts_sweep_axis_release(ts_sweep_axis_t *a)
+{
+    for (size_t i = 0; i < a->n_values; i++)
+        ts_free(a->values[i]);
+    ts_free(a->values);
+    ts_free(a->key);
+    *a = (ts_sweep_axis_t){0};
+}
+
+/* A copy of [b, e) with the spaces around it trimmed; NULL when out of memory. */
+static char *sweep_trimmed(const char *b, const char *e)
+{
+    while (b < e && isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    char *s = ts_malloc((size_t)(e - b) + 1);
+    if (s) {
+        memcpy(s, b, (size_t)(e - b));
+        s[e - b] = 0;
+    }
+    return s;
+}
+
+static int sweep_add_value(ts_sweep_axis_t *a, const char *b, const char *e, const char *text,
+                           ts_err_t *err)
+{
+    if (a->n_values == TS_SWEEP_MAX_VALUES)
+        return ts_err_set(err, TS_ERANGE, "more than %d values", TS_SWEEP_MAX_VALUES);
+    char *v = sweep_trimmed(b, e);
+    if (!v)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the values of '%s'", text);
+    if (!*v) {
+        ts_free(v);
+        return ts_err_set(err, TS_EPARSE, "value %zu is empty (expected key=V1,V2,...)",
+                          a->n_values + 1);
+    }
+    char **vs = ts_realloc(a->values, (a->n_values + 1) * sizeof(*vs));
+    if (!vs) {
+        ts_free(v);
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the values of '%s'", text);
+    }
+    a->values = vs;
+    a->values[a->n_values++] = v;
+    return 0;
+}
+
+int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err)
+{
+    *out = (ts_sweep_axis_t){0};
+    const char *eq = strchr(text, '=');
+    int rc = 0;
+    if (!eq)
+        rc = ts_err_set(err, TS_EPARSE, "expected key.path=V1,V2,... (no '=')");
+    else if (!(out->key = sweep_trimmed(text, eq)))
+        rc = ts_err_set(err, TS_ENOMEM, "cannot hold the key of '%s'", text);
+    else if (!out->key[0] || strpbrk(out->key, " \t"))
+        rc = ts_err_set(err, TS_EPARSE, "expected a key path such as tiers.0.capacity "
+                                        "before '=', found '%.*s'", (int)(eq - text), text);
+    /* values split at the commas outside brackets and quotes */
+    const char *b = eq ? eq + 1 : NULL;
+    int depth = 0;
+    char quote = 0;
+    for (const char *p = b; rc == 0 && p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            else if (!*p)
+                rc = ts_err_set(err, TS_EPARSE, "a quote (%c) is not closed", quote);
+            if (!*p)
+                break;
+            continue;
+        }
+        if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (--depth < 0)
+                rc = ts_err_set(err, TS_EPARSE, "'%c' closes no bracket", *p);
+        } else if ((*p == ',' && depth == 0) || !*p) {
+            if (!*p && depth)
+                rc = ts_err_set(err, TS_EPARSE, "a bracket is not closed");
+            else
+                rc = sweep_add_value(out, b, p, text, err);
+            b = p + 1;
+            if (!*p)
+                break;
+        }
+    }
+    if (rc) {
+        ts_err_where(err, "%.120s", text);
+        ts_sweep_axis_release(out);
+    }
+    return rc;
+}
+
+/* ---- points ---- */
+
+typedef struct sweep_ctx {
+    const ts_sweep_spec_t *spec;
+    ts_sweep_t *s;
+    ts_scenario_t **sc;         /* n_points loaded scenarios */
+    char **axis_ovr;            /* "key=value" per (axis, value), axis by axis */
+    size_t n_axis_ovr;          /* entries of axis_ovr */
+    size_t *axis_base;          /* axis a's first entry in axis_ovr */
+    ts_run_opts_t base;         /* footprint shared by the points, when it is */
+    ts_par_progress_t progress; /* requests over all points */
+} sweep_ctx_t;
+
+/* Index of axis a's value at point p: the last axis varies fastest. */
+static size_t sweep_index(const ts_sweep_t *s, size_t p, size_t a)
+{
+    size_t stride = 1;
+    for (size_t b = s->n_axes; b-- > a + 1;)
+        stride *= s->axes[b].n_values;
+    return (p / stride) % s->axes[a].n_values;
+}
+
+const char *ts_sweep_value(const ts_sweep_t *s, size_t p, size_t a)
+{
+    return s->axes[a].values[sweep_index(s, p, a)];
+}
+
+/* "point 3 (tiers.0.capacity=2%, tiers.0.policy=lru)" as a prefix of err. */
+static void sweep_prefix(const ts_sweep_t *s, size_t p, ts_err_t *err)
+{
+    char what[200];
+    size_t off = 0;
+    for (size_t a = 0; a < s->n_axes && off < sizeof(what); a++) {
+        int n = snprintf(what + off, sizeof(what) - off, "%s%s=%s", a ? ", " : "",
+                         s->axes[a].key, ts_sweep_value(s, p, a));
+        off += n > 0 ? (size_t)n : 0;
+    }
+    ts_err_prefix(err, "sweep point %zu (%s)", p, what);
+}
+
+static int sweep_load(const ts_sweep_spec_t *spec, const char *const *ovr, size_t n,
+                      ts_scenario_t **sc, ts_err_t *err)
+{
+    if (spec->path)
+        return ts_scenario_load_file(spec->path, ovr, n, sc, err);
+    return ts_scenario_load_string(spec->yaml ? spec->yaml : ts_scenario_default_yaml(),
+                                   spec->yaml ? "<text>" : "<built-in>", NULL, ovr, n, sc, err);
+}
+
+/* Loads point p's scenario into c->sc[p], with no result files of its own. */
+static int sweep_load_point(sweep_ctx_t *c, size_t p, const char **ovr, ts_err_t *err)
+{
+    const ts_sweep_spec_t *spec = c->spec;
+    size_t n = spec->n_overrides;
+    for (size_t i = 0; i < n; i++)
+        ovr[i] = spec->overrides[i];
+    for (size_t a = 0; a < c->s->n_axes; a++)
+        ovr[n++] = c->axis_ovr[c->axis_base[a] + sweep_index(c->s, p, a)];
+    int rc = sweep_load(spec, ovr, n, &c->sc[p], err);
+    if (rc)
+        sweep_prefix(c->s, p, err);
+    else
+        c->sc[p]->outputs.dir[0] = 0; /* the sweep writes the results, not each run */
+    return rc;
+}
+
+static int sweep_job(void *ctx, size_t p, ts_err_t *err)
+{
+    sweep_ctx_t *c = ctx;
+    ts_par_slot_t slot;
+    ts_run_opts_t opts = c->base;
+    opts.progress = ts_par_slot_init(&slot, &c->progress);
+    opts.series = c->spec->series;
+    int rc = ts_run_with(c->sc[p], &opts, &c->s->runs[p], err);
+    if (rc) {
+        sweep_prefix(c->s, p, err);
+        return rc;
+    }
+    ts_par_slot_report(&slot, c->s->runs[p].totals.n_req);
+    return 0;
+}
+
+/* Whether an axis changes what the workload reads: then each point measures its own. */
+static bool sweep_shares_workload(const ts_sweep_t *s)
+{
+    for (size_t a = 0; a < s->n_axes; a++)
+        if (!strncmp(s->axes[a].key, "workload", 8) || !strcmp(s->axes[a].key, "seed"))
+            return false;
+    return true;
+}
+
+static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
+{
+    bool needs = false;
+    for (size_t p = 0; p < c->s->n_points && !needs; p++)
+        needs = ts_run_needs_footprint(c->sc[p]);
+    if (!needs || !sweep_shares_workload(c->s))
+        return 0;
+    ts_reader_t *r = NULL;
+    uint64_t n_req = 0;
+    int rc = ts_scenario_open_workload(c->sc[0], &r, err);
+    if (rc == 0)
+        rc = ts_footprint(r, &c->base.footprint_objects, &c->base.footprint_bytes, &n_req, err);
+    ts_reader_close(r);
+    c->base.has_footprint = rc == 0;
+    c->progress.total = n_req * c->s->n_points;
+    return rc;
+}
+
+static int sweep_axes(const ts_sweep_spec_t *spec, ts_sweep_t *s, ts_err_t *err)
+{
+    if (!spec->n_axes)
+        return ts_err_set(err, TS_EINVAL, "a sweep needs at least one axis (key=V1,V2,...)");
+    if (spec->n_axes > TS_SWEEP_MAX_AXES)
+        return ts_err_set(err, TS_ERANGE, "%zu axes, at most %d", spec->n_axes,
+                          TS_SWEEP_MAX_AXES);
+    s->n_points = 1;
+    for (size_t a = 0; a < spec->n_axes; a++) {
+        int rc = ts_sweep_axis_parse(spec->axes[a], &s->axes[a], err);
+        if (rc)
+            return rc;
+        s->n_axes++;
+        for (size_t b = 0; b < a; b++)
+            if (!strcmp(s->axes[a].key, s->axes[b].key)) {
+                ts_err_where(err, "%.120s", spec->axes[a]);
+                return ts_err_set(err, TS_EINVAL, "key '%s' is swept twice: give its values "
+                                  "in one axis", s->axes[a].key);
+            }
+        s->n_points *= s->axes[a].n_values;
+        if (s->n_points > TS_SWEEP_MAX_POINTS)
+            return ts_err_set(err, TS_ERANGE, "more than %d points (the product of the "
+                              "axes' lengths)", TS_SWEEP_MAX_POINTS);
+    }
+    return 0;
+}
+
+static int sweep_axis_overrides(sweep_ctx_t *c, ts_err_t *err)
+{
+    const ts_sweep_t *s = c->s;
+    size_t total = 0;
+    c->axis_base = ts_calloc(s->n_axes, sizeof(*c->axis_base));
+    for (size_t a = 0; c->axis_base && a < s->n_axes; a++) {
+        c->axis_base[a] = total;
+        total += s->axes[a].n_values;
+    }
+    c->axis_ovr = c->axis_base ? ts_calloc(total, sizeof(*c->axis_ovr)) : NULL;
+    if (!c->axis_ovr)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the sweep's overrides");
+    c->n_axis_ovr = total;
+    for (size_t a = 0; a < s->n_axes; a++)
+        for (size_t v = 0; v < s->axes[a].n_values; v++) {
+            const ts_sweep_axis_t *x = &s->axes[a];
+            size_t len = strlen(x->key) + strlen(x->values[v]) + 2;
+            char *o = ts_malloc(len);
+            if (!o)
+                return ts_err_set(err, TS_ENOMEM, "cannot hold the sweep's overrides");
+            snprintf(o, len, "%s=%s", x->key, x->values[v]);
+            c->axis_ovr[c->axis_base[a] + v] = o;
+        }
+    return 0;
+}
+
+int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    ts_sweep_t *s = ts_calloc(1, sizeof(*s));
+    sweep_ctx_t c = {.spec = spec, .s = s, .progress = {.hook = spec->progress}};
+    const char **ovr = NULL;
+    int rc = s ? sweep_axes(spec, s, err) : ts_err_set(err, TS_ENOMEM, "cannot hold a sweep");
+    if (rc == 0)
+        rc = sweep_axis_overrides(&c, err);
+    if (rc == 0) {
+        c.sc = ts_calloc(s->n_points, sizeof(*c.sc));
+        s->runs = ts_calloc(s->n_points, sizeof(*s->runs));
+        ovr = ts_malloc((spec->n_overrides + s->n_axes) * sizeof(*ovr));
+        if (!c.sc || !s->runs || !ovr)
+            rc = ts_err_set(err, TS_ENOMEM, "cannot hold %zu points", s->n_points);
+    }
+    for (size_t p = 0; rc == 0 && p < s->n_points; p++)
+        rc = sweep_load_point(&c, p, ovr, err);
+    if (rc == 0) {
+        snprintf(s->source, sizeof(s->source), "%s", c.sc[0]->source);
+        rc = sweep_footprint(&c, err);
+    }
+    if (rc == 0)
+        rc = ts_par_run(s->n_points, ts_par_threads(spec->threads, c.sc[0]), sweep_job, &c,
+                        err);
+    for (size_t p = 0; c.sc && p < s->n_points; p++)
+        ts_scenario_destroy(c.sc[p]);
+    ts_free(c.sc);
+    ts_free(ovr);
+    for (size_t i = 0; i < c.n_axis_ovr; i++)
+        ts_free(c.axis_ovr[i]);
+    ts_free(c.axis_ovr);
+    ts_free(c.axis_base);
+    if (rc) {
+        ts_sweep_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void ts_sweep_destroy(ts_sweep_t *s)
+{
+    if (!s)
+        return;
+    for (size_t p = 0; s->runs && p < s->n_points; p++)
+        ts_result_release(&s->runs[p]);
+    ts_free(s->runs);
+    for (size_t a = 0; a < s->n_axes; a++)
+        ts_sweep_axis_release(&s->axes[a]);
+    ts_free(s);
+}

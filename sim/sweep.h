@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep.h - a scenario run at every point of a grid of `-s` values, the runs side by side.
+ *
+ * An axis is "key.path=V1,V2,...": the values one scenario key takes (commas inside {} or
+ * [] belong to the value, so a flow mapping such as {kind: max_size, bytes: 1MiB} is one
+ * value). The points are the Cartesian product of the axes, numbered with the last axis
+ * varying fastest. Point p runs the scenario with the common overrides and then one
+ * "key=value" per axis (later overrides win, so an axis may replace a common one).
+ *
+ * Every point's scenario is loaded before anything runs, so a bad value fails at once,
+ * naming the point. The runs then go side by side (sim/par.h), one simulation per thread,
+ * each result in its own slot: the results are the same whatever the thread count, and
+ * each is exactly what `tiersim run` gives for that point's overrides. When no axis
+ * touches the workload (`workload...` or `seed`), its footprint is measured once for all.
+ * Memory: every point's result (counters, latency histograms, time series) until the
+ * caller writes them out.
+ */
+#ifndef TS_SIM_SWEEP_H
+#define TS_SIM_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "progress.h"
+#include "result.h"
+
+#define TS_SWEEP_MAX_AXES 16
+#define TS_SWEEP_MAX_VALUES 1000  /* per axis */
+#define TS_SWEEP_MAX_POINTS 10000 /* the product of the axes' lengths */
+
+typedef struct ts_sweep_spec {
+    const char *path;                  /* scenario file; NULL: yaml */
+    const char *yaml;                  /* scenario text when path is NULL; NULL: built-in */
+    const char *const *overrides;      /* "key.path=value", common to every point */
+    size_t n_overrides;
+    const char *const *axes;           /* "key.path=V1,V2,..." (at least one) */
+    size_t n_axes;
+    bool series;                       /* sample each run's time series (for result.h5) */
+    int threads;                       /* OpenMP threads; 0: OpenMP's default */
+    const ts_progress_hook_t *progress; /* requests replayed over all points (of the sum
+                                        * of their lengths when known, else 0); NULL: none */
+} ts_sweep_spec_t;
+
+typedef struct ts_sweep_axis {
+    char *key;       /* owned: "tiers.0.capacity" */
+    char **values;   /* owned: n_values values, as given (spaces around them trimmed) */
+    size_t n_values; /* 1..TS_SWEEP_MAX_VALUES */
+} ts_sweep_axis_t;
+
+typedef struct ts_sweep {
+    char source[1024];  /* the scenario's file, or "<built-in>" */
+    size_t n_axes;
+    ts_sweep_axis_t axes[TS_SWEEP_MAX_AXES];
+    size_t n_points;    /* the product of the axes' lengths */
+    ts_result_t *runs;  /* n_points results, in point order */
+} ts_sweep_t;
+
+/* Parses one axis ("key=V1,V2,...") into *out (release with ts_sweep_axis_release).
+ * Returns 0 or TS_EPARSE (no '=', an empty key or value, unbalanced brackets), TS_ERANGE
+ * (more than TS_SWEEP_MAX_VALUES values) or TS_ENOMEM; err->where is the axis text. */
+int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err);
+
+void ts_sweep_axis_release(ts_sweep_axis_t *a); /* accepts a zeroed axis */
+
+/* Runs the sweep. Returns 0 with *out set (free it with ts_sweep_destroy), or an error
+ * with *out NULL: an axis's (above; also TS_EINVAL for a key given twice, TS_ERANGE for
+ * more than TS_SWEEP_MAX_AXES axes or TS_SWEEP_MAX_POINTS points), the scenario's (file,
+ * key, override) or the first failing point's run, prefixed with the point's number and
+ * values, or TS_ENOMEM. */
+int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err);
+
+/* The value axis `a` takes at point p. */
+const char *ts_sweep_value(const ts_sweep_t *s, size_t p, size_t a);
+
+void ts_sweep_destroy(ts_sweep_t *s); /* accepts NULL */
+
+#endif
