@@ -465,6 +465,81 @@ static void test_cli_mrc_table_csv_and_plot_data(void **state)
     }
 }
 
+/* Entries of dir other than . and .. */
+static size_t dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+/* sweep: the table on stdout, DIR/sweep.csv and DIR/result.h5 with a run per point that
+ * `report` reads back, an HTML page without -o that leaves no scratch file behind; usage
+ * and point errors. The loop (100 keys, 1000 requests) hits 900 times from capacity 100. */
+static void test_cli_sweep_table_files_and_report(void **state)
+{
+    struct fixture *f = *state;
+    char yaml[1100];
+    snprintf(yaml, sizeof(yaml), "%s/loop.yaml", f->dir);
+    FILE *y = fopen(yaml, "w");
+    assert_non_null(y);
+    fputs("name: loop\nmode: objects\nworkload: {generator: {kind: loop, keys: 100, "
+          "requests: 1000}}\ntiers: [{name: t, capacity: 10, policy: lru}]\n",
+          y);
+    assert_int_equal(fclose(y), 0);
+    char *out = tiersim_ok(f, "sweep '%s' --vary tiers.0.capacity=50,100 -o '%s/s'", yaml,
+                           f->dir);
+    assert_non_null(strstr(out, "points     2 (tiers.0.capacity: 2)\n"));
+    if (!strstr(out, "\n    1  100                  90.00%     90.00%   $4e-05     $0.04\n"))
+        fail_msg("table: %s", out);
+    free(out);
+    char *csv = slurp(f->dir, "s/sweep.csv");
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, "\n1,100,1000,900,0.900000000,"));
+    free(csv);
+    char h5[1200];
+    snprintf(h5, sizeof(h5), "report '%s/s/result.h5'", f->dir);
+    out = tiersim_ok(f, "%s", h5);
+    assert_int_equal(file_test_count(out, "tiersim 0.1.0 result"), 2);
+    free(out);
+    /* --html with no -o: the page, and no scratch directory left in TMPDIR */
+    char tmp[1100], env[1200];
+    snprintf(tmp, sizeof(tmp), "%s/tmp", f->dir);
+    assert_int_equal(mkdir(tmp, 0755), 0);
+    snprintf(env, sizeof(env), "TMPDIR=%s", tmp);
+    char args[2400];
+    snprintf(args, sizeof(args), "sweep '%s' --vary seed=1,2 --html '%s/s.html' -q", yaml, f->dir);
+    assert_int_equal(tiersim_env(f, env, args), 0);
+    char *page = slurp(f->dir, "s.html");
+    assert_non_null(page);
+    assert_non_null(strstr(page, "<td>loop (seed=2)</td>"));
+    free(page);
+    assert_int_equal(dir_entries(tmp), 0);
+    /* errors */
+    static const char *const usage[][2] = {
+        {"sweep", "sweep needs at least one --vary key.path=V1,V2,..."},
+        {"sweep --vary seed=1 --threads 0", "--threads expects a count such as 4, found '0'"},
+        {"sweep a.yaml b.yaml --vary seed=1", "sweep takes one scenario, found also 'b.yaml'"},
+    };
+    for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+        assert_int_equal(tiersim(f, usage[i][0]), 2);
+        char *err = slurp(f->dir, "err");
+        if (!strstr(err, usage[i][1]))
+            fail_msg("%s: %s", usage[i][0], err);
+        free(err);
+    }
+    snprintf(args, sizeof(args), "sweep '%s' --vary tiers.0.capacity=10,1x", yaml);
+    assert_int_equal(tiersim(f, args), 1);
+    char *err = slurp(f->dir, "err");
+    if (!strstr(err, "sweep point 1 (tiers.0.capacity=1x)"))
+        fail_msg("%s", err);
+    free(err);
+}
+
 static void test_cli_errors_are_one_line(void **state)
 {
     struct fixture *f = *state;
@@ -676,6 +751,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_quiet_prints_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_mrc_table_csv_and_plot_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_sweep_table_files_and_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_shows_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_devices_shows_presets_and_fields, setup,
