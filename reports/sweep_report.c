@@ -52,7 +52,7 @@ static sw_per_t sw_per(const ts_sweep_t *s)
 {
     for (sw_per_t p = SW_PER_EPOCH; p < SW_PER_NONE; p++) {
         bool all = true;
-        for (size_t i = 0; all && i < s->n_points; i++)
+        for (size_t i = 0; all && i < s->n_runs; i++)
             all = sw_has(&s->runs[i], p);
         if (all)
             return p;
@@ -62,7 +62,7 @@ static sw_per_t sw_per(const ts_sweep_t *s)
 
 static bool sw_any_timed(const ts_sweep_t *s)
 {
-    for (size_t i = 0; i < s->n_points; i++)
+    for (size_t i = 0; i < s->n_runs; i++)
         if (s->runs[i].has_timed)
             return true;
     return false;
@@ -75,7 +75,7 @@ static bool sw_closed(const ts_result_t *r)
 
 static bool sw_any_closed(const ts_sweep_t *s)
 {
-    for (size_t i = 0; i < s->n_points; i++)
+    for (size_t i = 0; i < s->n_runs; i++)
         if (sw_closed(&s->runs[i]))
             return true;
     return false;
@@ -83,7 +83,7 @@ static bool sw_any_closed(const ts_sweep_t *s)
 
 static bool sw_any_cost(const ts_sweep_t *s)
 {
-    for (size_t i = 0; i < s->n_points; i++)
+    for (size_t i = 0; i < s->n_runs; i++)
         if (s->runs[i].has_cost)
             return true;
     return false;
@@ -132,12 +132,18 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
     }
     int rc = ts__out_printf(out, err, SW_WHAT, "sweep of %.80s\npoints     %zu (%.200s)\n",
                             s->source, s->n_points, axes);
+    if (!rc && s->n_shards > 1)
+        rc = ts__out_printf(out, err, SW_WHAT,
+                            "shard      %zu/%zu: %zu point%s, those whose number modulo %zu is "
+                            "%zu\n",
+                            s->shard, s->n_shards, s->n_runs, s->n_runs == 1 ? "" : "s",
+                            s->n_shards, s->shard);
     /* widths: the figures', then what is left shared by the axes */
     size_t w_pt = strlen("point"), w[SW_FIGS], used = 0;
     char f[SW_FIGS][TS__FMT_LEN];
     for (size_t k = 0; k < SW_FIGS; k++)
         w[k] = strlen(k == SW_FIGS - 1 ? k_per_head[per] : head[k]);
-    for (size_t i = 0; i < s->n_points; i++) {
+    for (size_t i = 0; i < s->n_runs; i++) {
         sw_figures(&s->runs[i], per, f);
         for (size_t k = 0; k < SW_FIGS; k++)
             w[k] = strlen(f[k]) > w[k] ? strlen(f[k]) : w[k];
@@ -169,13 +175,14 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                                 k == SW_FIGS - 1 ? k_per_head[per] : head[k]);
     if (!rc)
         rc = ts__out_printf(out, err, SW_WHAT, "\n");
-    for (size_t i = 0; !rc && i < s->n_points; i++) {
+    for (size_t i = 0; !rc && i < s->n_runs; i++) {
+        size_t p = ts_sweep_point(s, i);
         sw_figures(&s->runs[i], per, f);
-        rc = ts__out_printf(out, err, SW_WHAT, "%*zu", (int)w_pt, i);
+        rc = ts__out_printf(out, err, SW_WHAT, "%*zu", (int)w_pt, p);
         for (size_t a = 0; !rc && a < s->n_axes; a++) {
             cell_size = w_ax[a] + 1 < sizeof(cell) ? w_ax[a] + 1 : sizeof(cell);
             rc = ts__out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
-                                ts__fmt_shorten(ts_sweep_value(s, i, a), cell, cell_size));
+                                ts__fmt_shorten(ts_sweep_value(s, p, a), cell, cell_size));
         }
         for (size_t k = 0; !rc && k < SW_FIGS; k++)
             if (show[k])
@@ -222,13 +229,14 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                             "backing_bytes,latency_p50_ns,latency_p99_ns,"
                             "accelerator_utilisation,total_usd,usd_per_million_requests,"
                             "usd_per_epoch,usd_per_million_tokens,usd_per_session\n");
-    for (size_t i = 0; !rc && i < s->n_points; i++) {
+    for (size_t i = 0; !rc && i < s->n_runs; i++) {
         const ts_result_t *r = &s->runs[i];
         const ts_totals_t *t = &r->totals;
+        size_t p = ts_sweep_point(s, i);
         char v[10][TS__FMT_LEN];
-        rc = ts__out_printf(out, err, SW_WHAT, "%zu", i);
+        rc = ts__out_printf(out, err, SW_WHAT, "%zu", p);
         for (size_t a = 0; !rc && a < s->n_axes; a++)
-            rc = sw_csv_field(out, ts_sweep_value(s, i, a), false, err);
+            rc = sw_csv_field(out, ts_sweep_value(s, p, a), false, err);
         sw_csv_real(true, ts_ratio(t->n_hit, t->n_req), SW_RATIO_DECIMALS, v[0], TS__FMT_LEN);
         sw_csv_real(true, ts_ratio(t->bytes_hit, t->bytes_req), SW_RATIO_DECIMALS, v[1],
                     TS__FMT_LEN);
@@ -236,8 +244,8 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
         sw_csv_real(r->has_timed, (double)r->timed.all.p99_ns, 0, v[3], TS__FMT_LEN);
         sw_csv_real(sw_closed(r), r->timed.utilisation, SW_RATIO_DECIMALS, v[4], TS__FMT_LEN);
         sw_csv_real(r->has_cost, r->cost.total_usd, -1, v[5], TS__FMT_LEN);
-        for (sw_per_t p = SW_PER_EPOCH; p < SW_PER_NONE; p++)
-            sw_csv_real(sw_has(r, p), sw_per_usd(r, p), -1, v[6 + p], TS__FMT_LEN);
+        for (sw_per_t u = SW_PER_EPOCH; u < SW_PER_NONE; u++)
+            sw_csv_real(sw_has(r, u), sw_per_usd(r, u), -1, v[6 + u], TS__FMT_LEN);
         if (!rc)
             rc = ts__out_printf(out, err, SW_WHAT,
                                 ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s\n",
@@ -262,16 +270,16 @@ int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err)
     int m = snprintf(h5, sizeof(h5), "%s/result.h5", dir);
     if (n < 0 || (size_t)n >= sizeof(csv) || m < 0 || (size_t)m >= sizeof(h5))
         return ts_err_set(err, TS_EINVAL, "path too long for the sweep's files in '%s'", dir);
-    const ts_result_t **runs = ts_malloc(s->n_points * sizeof(*runs));
+    const ts_result_t **runs = ts_malloc((s->n_runs + 1) * sizeof(*runs));
     if (!runs)
-        return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_points);
-    for (size_t i = 0; i < s->n_points; i++)
+        return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_runs);
+    for (size_t i = 0; i < s->n_runs; i++)
         runs[i] = &s->runs[i];
     int rc = ts__mkdir_p(dir, err);
     if (rc == 0)
         rc = ts__file_write(csv, "sweep table", sw_csv_body, s, err);
-    if (rc == 0)
-        rc = ts_report_h5_runs(runs, s->n_points, h5, err);
+    if (rc == 0 && s->n_runs) /* a shard with no point writes no results file */
+        rc = ts_report_h5_runs(runs, s->n_runs, h5, err);
     ts_free(runs);
     return rc;
 }

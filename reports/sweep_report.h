@@ -3,7 +3,9 @@
  * sweep_report.h - what `tiersim sweep` writes: one row per point as a text table and as
  * CSV (sweep.csv); the runs themselves go to result.h5 (reports/h5.h).
  *
- * Writers read a ts_sweep_t only (sim/sweep.h). A row holds the point's number, the value
+ * Writers read a ts_sweep_t only (sim/sweep.h); a shard's writes its own points (their
+ * numbers in the whole grid), so the shards' CSV rows together make the grid's. A row holds
+ * the point's number, the value
  * of each axis, and the run's headline figures: hit ratio and byte hit ratio of the whole
  * hierarchy, requests the backing store served, the p50 and p99 latency of every request
  * (timed engine), the accelerator utilisation (closed loop), the bill's total and its
@@ -30,8 +32,8 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err);
  * usd_per_million_tokens, usd_per_session. Returns 0 or TS_EIO. */
 int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err);
 
-/* Writes dir/sweep.csv and dir/result.h5 (every run, /runs/NNNN in point order), each
- * atomically, creating dir and its missing parents. Returns 0, or TS_ENOENT, TS_ENOSPC,
+/* Writes dir/sweep.csv and dir/result.h5 (every run, /runs/NNNN in point order; none for a
+ * shard with no point), each atomically, creating dir and its missing parents. Returns 0, or TS_ENOENT, TS_ENOSPC,
  * TS_ENOMEM, TS_EINVAL or TS_EIO naming the file. */
 int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err);
 

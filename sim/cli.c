@@ -84,12 +84,14 @@ static void cli_help(FILE *out)
             "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
             "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
             "  sweep [SCENARIO] --vary key.path=V1,V2,... [--vary ...] [-s key.path=value]...\n"
-            "        [--threads N] [-o DIR] [--html FILE] [-q]\n"
+            "        [--threads N] [--shard I/N] [-o DIR] [--html FILE] [-q]\n"
             "        run the scenario at every point of the grid of --vary values (each\n"
             "        axis's values separated by commas; commas inside {} or [] stay in a\n"
             "        value), side by side on the cores. Prints one row per point; -o DIR\n"
             "        writes DIR/sweep.csv and every run in DIR/result.h5; --html FILE writes\n"
-            "        the runs' HTML report (cost against benefit with the Pareto front)\n"
+            "        the runs' HTML report (cost against benefit with the Pareto front).\n"
+            "        --shard I/N runs only the points whose number modulo N is I (one task\n"
+            "        of a job array); `report` reads the shards' result.h5 files together\n"
             "  report RESULTS.h5... [--html FILE] [--plots DIR] [-q]\n"
             "        the runs of HDF5 results files: their text reports, or with --html one\n"
             "        self-contained page (tables, figures inlined as SVG, the scenarios) that\n"
@@ -803,8 +805,9 @@ static int cli_sweep(int argc, char **argv)
     static const struct option opts[] = {
         {"set", required_argument, NULL, 's'},    {"vary", required_argument, NULL, 'V'},
         {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
-        {"html", required_argument, NULL, 'H'},   {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"html", required_argument, NULL, 'H'},   {"shard", required_argument, NULL, 'S'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     const char *ovr[CLI_MAX_OVERRIDES], *axes[TS_SWEEP_MAX_AXES];
     ts_sweep_spec_t spec = {.overrides = ovr, .axes = axes, .series = true};
     const char *outdir = NULL, *html = NULL;
@@ -839,6 +842,17 @@ static int cli_sweep(int argc, char **argv)
         case 'H':
             html = optarg;
             break;
+        case 'S': {
+            unsigned long i, n;
+            int used = 0;
+            if (sscanf(optarg, "%lu/%lu%n", &i, &n, &used) != 2 || optarg[used] || n == 0 ||
+                i >= n || n > TS_SWEEP_MAX_POINTS || optarg[0] == '-')
+                rc = cli_usage_error("--shard expects I/N with 0 <= I < N <= 10000, such as "
+                                     "0/4, found '%s'", optarg);
+            spec.shard = i;
+            spec.n_shards = n;
+            break;
+        }
         case 'q':
             quiet = true;
             break;
@@ -882,6 +896,11 @@ static int cli_sweep(int argc, char **argv)
     }
     if (rc == 0 && outdir)
         rc = ts_report_sweep_write(s, outdir, &err);
+    if (rc == 0 && html && !s->n_runs) {
+        fprintf(stderr, "tiersim: warning: shard %zu/%zu has no point: no report written\n",
+                s->shard, s->n_shards);
+        html = NULL;
+    }
     if (rc == 0 && html) {
         char h5[PATH_MAX + 16];
         snprintf(h5, sizeof(h5), "%s/result.h5", outdir);

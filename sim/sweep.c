@@ -122,7 +122,7 @@ int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err)
 typedef struct sweep_ctx {
     const ts_sweep_spec_t *spec;
     ts_sweep_t *s;
-    ts_scenario_t **sc;         /* n_points loaded scenarios */
+    ts_scenario_t **sc;         /* n_runs loaded scenarios, run by run */
     char **axis_ovr;            /* "key=value" per (axis, value), axis by axis */
     size_t n_axis_ovr;          /* entries of axis_ovr */
     size_t *axis_base;          /* axis a's first entry in axis_ovr */
@@ -166,36 +166,37 @@ static int sweep_load(const ts_sweep_spec_t *spec, const char *const *ovr, size_
                                    spec->yaml ? "<text>" : "<built-in>", NULL, ovr, n, sc, err);
 }
 
-/* Loads point p's scenario into c->sc[p], with no result files of its own. */
-static int sweep_load_point(sweep_ctx_t *c, size_t p, const char **ovr, ts_err_t *err)
+/* Loads run i's scenario (its point's) into c->sc[i], with no result files of its own. */
+static int sweep_load_run(sweep_ctx_t *c, size_t i, const char **ovr, ts_err_t *err)
 {
+    size_t p = ts_sweep_point(c->s, i);
     const ts_sweep_spec_t *spec = c->spec;
     size_t n = spec->n_overrides;
-    for (size_t i = 0; i < n; i++)
-        ovr[i] = spec->overrides[i];
+    for (size_t k = 0; k < n; k++)
+        ovr[k] = spec->overrides[k];
     for (size_t a = 0; a < c->s->n_axes; a++)
         ovr[n++] = c->axis_ovr[c->axis_base[a] + sweep_index(c->s, p, a)];
-    int rc = sweep_load(spec, ovr, n, &c->sc[p], err);
+    int rc = sweep_load(spec, ovr, n, &c->sc[i], err);
     if (rc)
         sweep_prefix(c->s, p, err);
     else
-        c->sc[p]->outputs.dir[0] = 0; /* the sweep writes the results, not each run */
+        c->sc[i]->outputs.dir[0] = 0; /* the sweep writes the results, not each run */
     return rc;
 }
 
-static int sweep_job(void *ctx, size_t p, ts_err_t *err)
+static int sweep_job(void *ctx, size_t i, ts_err_t *err)
 {
     sweep_ctx_t *c = ctx;
     ts_par_slot_t slot;
     ts_run_opts_t opts = c->base;
     opts.progress = ts_par_slot_init(&slot, &c->progress);
     opts.series = c->spec->series;
-    int rc = ts_run_with(c->sc[p], &opts, &c->s->runs[p], err);
+    int rc = ts_run_with(c->sc[i], &opts, &c->s->runs[i], err);
     if (rc) {
-        sweep_prefix(c->s, p, err);
+        sweep_prefix(c->s, ts_sweep_point(c->s, i), err);
         return rc;
     }
-    ts_par_slot_report(&slot, c->s->runs[p].totals.n_req);
+    ts_par_slot_report(&slot, c->s->runs[i].totals.n_req);
     return 0;
 }
 
@@ -211,8 +212,8 @@ static bool sweep_shares_workload(const ts_sweep_t *s)
 static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
 {
     bool needs = false;
-    for (size_t p = 0; p < c->s->n_points && !needs; p++)
-        needs = ts_run_needs_footprint(c->sc[p]);
+    for (size_t i = 0; i < c->s->n_runs && !needs; i++)
+        needs = ts_run_needs_footprint(c->sc[i]);
     if (!needs || !sweep_shares_workload(c->s))
         return 0;
     ts_reader_t *r = NULL;
@@ -222,7 +223,7 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
         rc = ts_footprint(r, &c->base.footprint_objects, &c->base.footprint_bytes, &n_req, err);
     ts_reader_close(r);
     c->base.has_footprint = rc == 0;
-    c->progress.total = n_req * c->s->n_points;
+    c->progress.total = n_req * c->s->n_runs;
     return rc;
 }
 
@@ -250,6 +251,12 @@ static int sweep_axes(const ts_sweep_spec_t *spec, ts_sweep_t *s, ts_err_t *err)
             return ts_err_set(err, TS_ERANGE, "more than %d points (the product of the "
                               "axes' lengths)", TS_SWEEP_MAX_POINTS);
     }
+    s->n_shards = spec->n_shards > 1 ? spec->n_shards : 1;
+    s->shard = spec->n_shards > 1 ? spec->shard : 0;
+    if (s->shard >= s->n_shards)
+        return ts_err_set(err, TS_EINVAL, "shard %zu of %zu: shards are numbered from 0 to %zu",
+                          spec->shard, s->n_shards, s->n_shards - 1);
+    s->n_runs = s->n_points > s->shard ? (s->n_points - s->shard - 1) / s->n_shards + 1 : 0;
     return 0;
 }
 
@@ -289,23 +296,26 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
     if (rc == 0)
         rc = sweep_axis_overrides(&c, err);
     if (rc == 0) {
-        c.sc = ts_calloc(s->n_points, sizeof(*c.sc));
-        s->runs = ts_calloc(s->n_points, sizeof(*s->runs));
+        c.sc = ts_calloc(s->n_runs + 1, sizeof(*c.sc));
+        s->runs = ts_calloc(s->n_runs + 1, sizeof(*s->runs));
         ovr = ts_malloc((spec->n_overrides + s->n_axes) * sizeof(*ovr));
         if (!c.sc || !s->runs || !ovr)
-            rc = ts_err_set(err, TS_ENOMEM, "cannot hold %zu points", s->n_points);
+            rc = ts_err_set(err, TS_ENOMEM, "cannot hold %zu points", s->n_runs);
     }
-    for (size_t p = 0; rc == 0 && p < s->n_points; p++)
-        rc = sweep_load_point(&c, p, ovr, err);
-    if (rc == 0) {
+    for (size_t i = 0; rc == 0 && i < s->n_runs; i++)
+        rc = sweep_load_run(&c, i, ovr, err);
+    if (rc == 0 && s->n_runs) {
         snprintf(s->source, sizeof(s->source), "%s", c.sc[0]->source);
         rc = sweep_footprint(&c, err);
+        if (rc == 0)
+            rc = ts_par_run(s->n_runs, ts_par_threads(spec->threads, c.sc[0]), sweep_job, &c,
+                            err);
+    } else if (rc == 0) { /* a shard past the last point: nothing to run */
+        snprintf(s->source, sizeof(s->source), "%s",
+                 spec->path ? spec->path : spec->yaml ? "<text>" : "<built-in>");
     }
-    if (rc == 0)
-        rc = ts_par_run(s->n_points, ts_par_threads(spec->threads, c.sc[0]), sweep_job, &c,
-                        err);
-    for (size_t p = 0; c.sc && p < s->n_points; p++)
-        ts_scenario_destroy(c.sc[p]);
+    for (size_t i = 0; c.sc && i < s->n_runs; i++)
+        ts_scenario_destroy(c.sc[i]);
     ts_free(c.sc);
     ts_free(ovr);
     for (size_t i = 0; i < c.n_axis_ovr; i++)
@@ -324,8 +334,8 @@ void ts_sweep_destroy(ts_sweep_t *s)
 {
     if (!s)
         return;
-    for (size_t p = 0; s->runs && p < s->n_points; p++)
-        ts_result_release(&s->runs[p]);
+    for (size_t i = 0; s->runs && i < s->n_runs; i++)
+        ts_result_release(&s->runs[i]);
     ts_free(s->runs);
     for (size_t a = 0; a < s->n_axes; a++)
         ts_sweep_axis_release(&s->axes[a]);

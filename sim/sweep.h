@@ -8,6 +8,9 @@
  * varying fastest. Point p runs the scenario with the common overrides and then one
  * "key=value" per axis (later overrides win, so an axis may replace a common one).
  *
+ * A sweep may run one shard of the points only (p % n_shards == shard), as one task of a job
+ * array spread over machines; the shards' results files together hold every point.
+ *
  * Every point's scenario is loaded before anything runs, so a bad value fails at once,
  * naming the point. The runs then go side by side (sim/par.h), one simulation per thread,
  * each result in its own slot: the results are the same whatever the thread count, and
@@ -38,6 +41,8 @@ typedef struct ts_sweep_spec {
     const char *const *axes;           /* "key.path=V1,V2,..." (at least one) */
     size_t n_axes;
     bool series;                       /* sample each run's time series (for result.h5) */
+    size_t shard, n_shards;            /* run only the points p with p % n_shards == shard
+                                        * (a job array's task); n_shards 0 or 1: all */
     int threads;                       /* OpenMP threads; 0: OpenMP's default */
     const ts_progress_hook_t *progress; /* requests replayed over all points (of the sum
                                         * of their lengths when known, else 0); NULL: none */
@@ -53,8 +58,11 @@ typedef struct ts_sweep {
     char source[1024];  /* the scenario's file, or "<built-in>" */
     size_t n_axes;
     ts_sweep_axis_t axes[TS_SWEEP_MAX_AXES];
-    size_t n_points;    /* the product of the axes' lengths */
-    ts_result_t *runs;  /* n_points results, in point order */
+    size_t n_points;    /* the grid's: the product of the axes' lengths */
+    size_t shard;       /* run i is point shard + i * n_shards */
+    size_t n_shards;    /* 1 when the sweep ran every point */
+    size_t n_runs;      /* points this sweep ran (all of them unless sharded; may be 0) */
+    ts_result_t *runs;  /* n_runs results, in point order */
 } ts_sweep_t;
 
 /* Parses one axis ("key=V1,V2,...") into *out (release with ts_sweep_axis_release).
@@ -65,14 +73,21 @@ int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err);
 void ts_sweep_axis_release(ts_sweep_axis_t *a); /* accepts a zeroed axis */
 
 /* Runs the sweep. Returns 0 with *out set (free it with ts_sweep_destroy), or an error
- * with *out NULL: an axis's (above; also TS_EINVAL for a key given twice, TS_ERANGE for
- * more than TS_SWEEP_MAX_AXES axes or TS_SWEEP_MAX_POINTS points), the scenario's (file,
+ * with *out NULL: an axis's (above; also TS_EINVAL for a key given twice or a shard not
+ * below n_shards, TS_ERANGE for more than TS_SWEEP_MAX_AXES axes or TS_SWEEP_MAX_POINTS
+ * points), the scenario's (file,
  * key, override) or the first failing point's run, prefixed with the point's number and
  * values, or TS_ENOMEM. */
 int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err);
 
 /* The value axis `a` takes at point p. */
 const char *ts_sweep_value(const ts_sweep_t *s, size_t p, size_t a);
+
+/* The point run i of s is. */
+static inline size_t ts_sweep_point(const ts_sweep_t *s, size_t i)
+{
+    return s->shard + i * s->n_shards;
+}
 
 void ts_sweep_destroy(ts_sweep_t *s); /* accepts NULL */
 

@@ -501,6 +501,17 @@ static void test_cli_sweep_table_files_and_report(void **state)
     assert_non_null(csv);
     assert_non_null(strstr(csv, "\n1,100,1000,900,0.900000000,"));
     free(csv);
+    /* shard 1 of 2 runs point 1 only, and says so */
+    out = tiersim_ok(f, "sweep '%s' --vary tiers.0.capacity=50,100 --shard 1/2 -o '%s/s1'", yaml,
+                     f->dir);
+    assert_non_null(strstr(out, "shard      1/2: 1 point, those whose number modulo 2 is 1\n"));
+    assert_null(strstr(out, "\n    0  "));
+    free(out);
+    csv = slurp(f->dir, "s1/sweep.csv");
+    assert_non_null(csv);
+    assert_int_equal(file_test_count(csv, "\n"), 2);
+    assert_non_null(strstr(csv, "\n1,100,1000,900,0.900000000,"));
+    free(csv);
     char h5[1200];
     snprintf(h5, sizeof(h5), "report '%s/s/result.h5'", f->dir);
     out = tiersim_ok(f, "%s", h5);
@@ -524,6 +535,9 @@ static void test_cli_sweep_table_files_and_report(void **state)
         {"sweep", "sweep needs at least one --vary key.path=V1,V2,..."},
         {"sweep --vary seed=1 --threads 0", "--threads expects a count such as 4, found '0'"},
         {"sweep a.yaml b.yaml --vary seed=1", "sweep takes one scenario, found also 'b.yaml'"},
+        {"sweep --vary seed=1 --shard 4/4", "--shard expects I/N with 0 <= I < N <= 10000"},
+        {"sweep --vary seed=1 --shard 1", "--shard expects I/N with 0 <= I < N <= 10000"},
+        {"sweep --vary seed=1 --shard -1/4", "--shard expects I/N with 0 <= I < N <= 10000"},
     };
     for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
         assert_int_equal(tiersim(f, usage[i][0]), 2);

@@ -4,7 +4,8 @@
  * points are the axes' product, the last axis fastest; LRU and FIFO on a cyclic loop hit
  * nothing below its length and all but the cold misses from it on, at every point; each
  * point gives exactly what a run of its overrides gives, with one thread or two, whether
- * the footprint is shared or measured per point; a bad value is refused before any run,
+ * the footprint is shared or measured per point; the shards of a job array cover the grid
+ * once; a bad value is refused before any run,
  * naming its point; the table fits 100 columns, the CSV holds every point, and result.h5
  * holds every run with its overrides.
  */
@@ -208,6 +209,64 @@ static void test_sweep_points_equal_runs_with_any_thread_count(void **state)
     ts_sweep_destroy(s);
 }
 
+/* The shards of a job array run disjoint points whose union is the grid, each exactly as
+ * the whole sweep ran it; a shard past the last point runs nothing. */
+static void test_sweep_shards_cover_the_grid(void **state)
+{
+    (void)state;
+    const char *axes[] = {"tiers.0.capacity=50,100", "tiers.0.policy=lru,fifo,clock"};
+    ts_sweep_t *all = sweep_ok(k_loop, axes, 2, 0);
+    assert_int_equal(all->n_runs, 6);
+    bool seen[6] = {false};
+    for (size_t k = 0; k < 4; k++) {
+        ts_sweep_spec_t spec = {.yaml = k_loop, .axes = axes, .n_axes = 2, .shard = k,
+                                .n_shards = 4};
+        ts_sweep_t *s = NULL;
+        ts_err_t err = {0};
+        assert_int_equal(ts_sweep_run(&spec, &s, &err), 0);
+        assert_int_equal(s->n_points, 6);
+        assert_int_equal(s->n_runs, k < 2 ? 2 : 1); /* points k and k + 4 */
+        for (size_t i = 0; i < s->n_runs; i++) {
+            size_t p = ts_sweep_point(s, i);
+            assert_int_equal(p % 4, k);
+            assert_false(seen[p]);
+            seen[p] = true;
+            assert_memory_equal(&s->runs[i].totals, &all->runs[p].totals,
+                                sizeof(s->runs[i].totals));
+            assert_string_equal(s->runs[i].tiers[0].policy, ts_sweep_value(all, p, 1));
+        }
+        if (k == 1) { /* its CSV rows carry the grid's point numbers */
+            FILE *f = tmpfile();
+            assert_non_null(f);
+            assert_int_equal(ts_report_sweep_csv(s, f, &err), 0);
+            rewind(f);
+            char line[3][512];
+            for (size_t i = 0; i < 3; i++)
+                assert_non_null(fgets(line[i], sizeof(line[i]), f));
+            assert_null(fgets(line[0], sizeof(line[0]), f));
+            fclose(f);
+            assert_true(starts_with(line[1], "1,50,fifo,1000,0,"));
+            assert_true(starts_with(line[2], "5,100,clock,1000,900,"));
+        }
+        ts_sweep_destroy(s);
+    }
+    for (size_t p = 0; p < 6; p++)
+        assert_true(seen[p]);
+    ts_sweep_destroy(all);
+    /* more shards than points: the last ones are empty; a shard must be below the count */
+    ts_sweep_spec_t spec = {.yaml = k_loop, .axes = axes, .n_axes = 2, .shard = 7,
+                            .n_shards = 8};
+    ts_sweep_t *s = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_sweep_run(&spec, &s, &err), 0);
+    assert_int_equal(s->n_runs, 0);
+    ts_sweep_destroy(s);
+    spec.shard = 8;
+    assert_int_equal(ts_sweep_run(&spec, &s, &err), TS_EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "shards are numbered from 0 to 7"));
+}
+
 static void test_sweep_refuses_bad_points_before_running(void **state)
 {
     (void)state;
@@ -329,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_sweep_axis_errors_name_the_axis),
         cmocka_unit_test(test_sweep_loop_by_hand),
         cmocka_unit_test(test_sweep_points_equal_runs_with_any_thread_count),
+        cmocka_unit_test(test_sweep_shards_cover_the_grid),
         cmocka_unit_test(test_sweep_refuses_bad_points_before_running),
         cmocka_unit_test_setup_teardown(test_sweep_report_table_csv_and_results_file, scratch_setup,
                                         scratch_teardown),
