@@ -59,6 +59,30 @@ static int cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+#define CLI_THREADS_USAGE "--threads expects a count such as 4, found '%s'"
+
+/* -s VALUE: one more override in ovr[0..*n). Returns 0, or 2 (a usage error) past
+ * CLI_MAX_OVERRIDES. */
+static int cli_add_override(const char **ovr, size_t *n, const char *arg)
+{
+    if (*n == CLI_MAX_OVERRIDES)
+        return cli_usage_error("too many -s overrides (at most %s)", "256");
+    ovr[(*n)++] = arg;
+    return 0;
+}
+
+/* A count option from 1 to 100000 (--threads, --points) into *out; 2 (a usage error)
+ * naming it otherwise. */
+static int cli_count_opt(const char *arg, const char *usage, size_t *out)
+{
+    uint64_t v;
+    ts_err_t e = {0};
+    if (ts_parse_count(arg, &v, &e) != 0 || v == 0 || v > 100000)
+        return cli_usage_error(usage, arg);
+    *out = (size_t)v;
+    return 0;
+}
+
 /* Where progress lines go: stderr when it is a terminal and --quiet was not given. */
 static FILE *cli_progress_out(bool quiet)
 {
@@ -165,9 +189,8 @@ static int cli_run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (n_ovr == CLI_MAX_OVERRIDES)
-                return cli_usage_error("too many -s overrides (at most %s)", "256");
-            ovr[n_ovr++] = optarg;
+            if (cli_add_override(ovr, &n_ovr, optarg))
+                return 2;
             break;
         case 'j':
             json = true;
@@ -678,17 +701,14 @@ static int cli_mrc(int argc, char **argv)
     ts_mrc_spec_t spec = {.overrides = ovr, .policies = pols};
     const char *outdir = NULL, *plot = NULL;
     bool quiet = false;
-    uint64_t v;
+    size_t threads = 0;
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (spec.n_overrides == CLI_MAX_OVERRIDES)
-                rc = cli_usage_error("too many -s overrides (at most %s)", "256");
-            else
-                ovr[spec.n_overrides++] = optarg;
+            rc = cli_add_override(ovr, &spec.n_overrides, optarg);
             break;
         case 'P':
             ts_free(pol_list);
@@ -708,15 +728,12 @@ static int cli_mrc(int argc, char **argv)
             spec.sizes = optarg;
             break;
         case 'N':
+            rc = cli_count_opt(optarg, "--points expects a count such as 12, found '%s'",
+                               &spec.n_points);
+            break;
         case 'T':
-            if (ts_parse_count(optarg, &v, &err) != 0 || v == 0 || v > 100000)
-                rc = cli_usage_error(c == 'N' ? "--points expects a count such as 12, found '%s'"
-                                              : "--threads expects a count such as 4, found '%s'",
-                                     optarg);
-            else if (c == 'N')
-                spec.n_points = (size_t)v;
-            else
-                spec.threads = (int)v;
+            rc = cli_count_opt(optarg, CLI_THREADS_USAGE, &threads);
+            spec.threads = (int)threads;
             break;
         case 'o':
             outdir = optarg;
@@ -812,17 +829,14 @@ static int cli_sweep(int argc, char **argv)
     ts_sweep_spec_t spec = {.overrides = ovr, .axes = axes, .series = true};
     const char *outdir = NULL, *html = NULL;
     bool quiet = false;
-    uint64_t v;
+    size_t threads = 0;
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (spec.n_overrides == CLI_MAX_OVERRIDES)
-                rc = cli_usage_error("too many -s overrides (at most %s)", "256");
-            else
-                ovr[spec.n_overrides++] = optarg;
+            rc = cli_add_override(ovr, &spec.n_overrides, optarg);
             break;
         case 'V':
             if (spec.n_axes == TS_SWEEP_MAX_AXES)
@@ -831,10 +845,8 @@ static int cli_sweep(int argc, char **argv)
                 axes[spec.n_axes++] = optarg;
             break;
         case 'T':
-            if (ts_parse_count(optarg, &v, &err) != 0 || v == 0 || v > 100000)
-                rc = cli_usage_error("--threads expects a count such as 4, found '%s'", optarg);
-            else
-                spec.threads = (int)v;
+            rc = cli_count_opt(optarg, CLI_THREADS_USAGE, &threads);
+            spec.threads = (int)threads;
             break;
         case 'o':
             outdir = optarg;

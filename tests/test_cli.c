@@ -465,6 +465,17 @@ static void test_cli_mrc_table_csv_and_plot_data(void **state)
     }
 }
 
+/* Writes text to DIR/name and puts that path in path. */
+static void cli_put_file(struct fixture *f, const char *name, const char *text, char *path,
+                         size_t size)
+{
+    snprintf(path, size, "%s/%s", f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
 /* Entries of dir other than . and .. */
 static size_t dir_entries(const char *dir)
 {
@@ -484,13 +495,10 @@ static void test_cli_sweep_table_files_and_report(void **state)
 {
     struct fixture *f = *state;
     char yaml[1100];
-    snprintf(yaml, sizeof(yaml), "%s/loop.yaml", f->dir);
-    FILE *y = fopen(yaml, "w");
-    assert_non_null(y);
-    fputs("name: loop\nmode: objects\nworkload: {generator: {kind: loop, keys: 100, "
-          "requests: 1000}}\ntiers: [{name: t, capacity: 10, policy: lru}]\n",
-          y);
-    assert_int_equal(fclose(y), 0);
+    cli_put_file(f, "loop.yaml",
+                 "name: loop\nmode: objects\nworkload: {generator: {kind: loop, keys: 100, "
+                 "requests: 1000}}\ntiers: [{name: t, capacity: 10, policy: lru}]\n",
+                 yaml, sizeof(yaml));
     char *out = tiersim_ok(f, "sweep '%s' --vary tiers.0.capacity=50,100 -o '%s/s'", yaml,
                            f->dir);
     assert_non_null(strstr(out, "points     2 (tiers.0.capacity: 2)\n"));
@@ -558,13 +566,10 @@ static void test_cli_errors_are_one_line(void **state)
 {
     struct fixture *f = *state;
     char path[512];
-    snprintf(path, sizeof(path), "%s/bad.yaml", f->dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs("seed: 1\nworkload:\n  generator: {kind: zipf}\ntiers:\n  - {name: a, capacity: 12x, "
-          "policy: lru}\n",
-          fp);
-    fclose(fp);
+    cli_put_file(f, "bad.yaml",
+                 "seed: 1\nworkload:\n  generator: {kind: zipf}\ntiers:\n  - {name: a, "
+                 "capacity: 12x, policy: lru}\n",
+                 path, sizeof(path));
     char args[1024];
     snprintf(args, sizeof(args), "run '%s'", path);
     assert_int_equal(tiersim(f, args), 1);
@@ -612,17 +617,6 @@ static int cli_row_has(const char *out, const char *name, const char *text)
     const char *eol = strchr(row + 1, '\n');
     const char *hit = strstr(row, text);
     return hit && (!eol || hit < eol);
-}
-
-/* Writes text to DIR/name and puts that path in path. */
-static void cli_put_file(struct fixture *f, const char *name, const char *text, char *path,
-                         size_t size)
-{
-    snprintf(path, size, "%s/%s", f->dir, name);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
 }
 
 static void test_cli_list_devices_shows_presets_and_fields(void **state)

@@ -16,25 +16,14 @@
 
 #include <cmocka.h>
 
+#include "scenarios_test.h"
 #include "reports/mrc_report.h"
 #include "sim/mrc.h"
 
-/* A cyclic scan over K = 100 keys, 1000 requests: every key is asked 10 times in turn. */
-static const char k_loop[] = "seed: 1\n"
-                             "workload:\n"
-                             "  generator: {kind: loop, keys: 100, requests: 1000}\n"
-                             "tiers:\n"
-                             "  - {name: cache, capacity: 10, policy: lru}\n"
-                             "engine: fast\n";
+static const char k_loop[] = TS_TEST_LOOP_YAML;
 
-/* Zipf over two tiers; the top tier's policy and capacity are what the curve varies. */
-static const char k_zipf[] = "seed: 7\n"
-                             "workload:\n"
-                             "  generator: {kind: zipf, alpha: 0.8, keys: 5000, requests: 40k}\n"
-                             "tiers:\n"
-                             "  - {name: hbm, capacity: 1%, policy: lru}\n"
-                             "  - {name: dram, capacity: 10%, policy: fifo}\n"
-                             "engine: fast\n";
+/* The top tier's policy and capacity are what the curve varies. */
+static const char k_zipf[] = TS_TEST_ZIPF_YAML;
 
 static ts_mrc_t *run_ok(const ts_mrc_spec_t *spec)
 {

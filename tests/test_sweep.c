@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "file_test.h"
+#include "scenarios_test.h"
 #include "reports/h5.h"
 #include "reports/sweep_report.h"
 #include "scratch_test.h"
@@ -29,25 +30,10 @@
 #include "sim/scenario.h"
 #include "sim/sweep.h"
 
-/* A cyclic scan over K = 100 keys, 1000 requests: every key is asked 10 times in turn. */
-static const char k_loop[] = "name: loop\n"
-                             "seed: 1\n"
-                             "mode: objects\n"
-                             "workload:\n"
-                             "  generator: {kind: loop, keys: 100, requests: 1000}\n"
-                             "tiers:\n"
-                             "  - {name: cache, capacity: 10, policy: lru}\n"
-                             "engine: fast\n";
+static const char k_loop[] = "name: loop\n" TS_TEST_LOOP_YAML;
 
 /* Zipf over two tiers with shares of the footprint as capacities. */
-static const char k_zipf[] = "name: zipf\n"
-                             "seed: 7\n"
-                             "workload:\n"
-                             "  generator: {kind: zipf, alpha: 0.8, keys: 5000, requests: 40k}\n"
-                             "tiers:\n"
-                             "  - {name: hbm, capacity: 1%, policy: lru}\n"
-                             "  - {name: dram, capacity: 10%, policy: fifo}\n"
-                             "engine: fast\n";
+static const char k_zipf[] = "name: zipf\n" TS_TEST_ZIPF_YAML;
 
 static bool starts_with(const char *s, const char *prefix)
 {
