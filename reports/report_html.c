@@ -43,6 +43,7 @@ typedef struct rh {
     const ts_report_html_opts_t *opts;
     char dir[PATH_MAX]; /* where figures are drawn */
     bool is_tmp_dir;     /* dir is ours to remove */
+    char tag_keys[128];  /* the keys whose values the figures name runs by; empty: none */
     ts_html_t *page;
     size_t n_missing; /* figures gnuplot could not draw */
     char *warn;
@@ -58,41 +59,79 @@ static const char *rh_base(const char *path)
     return s ? s + 1 : path;
 }
 
-/* The -s overrides of a run, joined by ", ", into buf; empty when it has none. */
-static void rh_overrides(const ts_result_t *res, char *buf, size_t size)
+/* Whether run j holds override o ("key=value"). */
+static bool rh_has_override(const rh_run_t *j, const char *o)
 {
-    size_t off = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < res->n_overrides && off < size; i++) {
-        int n = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", res->overrides[i]);
-        off += n > 0 ? (size_t)n : 0;
+    for (size_t k = 0; k < j->res->n_overrides; k++)
+        if (!strcmp(j->res->overrides[k], o))
+            return true;
+    return false;
+}
+
+/* Appends s to buf (of size) at *off, after ", " unless it is the first. */
+static void rh_append(char *buf, size_t size, size_t *off, const char *s)
+{
+    if (*off >= size)
+        return;
+    int n = snprintf(buf + *off, size - *off, "%s%s", *off ? ", " : "", s);
+    *off += n > 0 ? (size_t)n : 0;
+}
+
+/* Run i's overrides that not every other run of its name holds too (those tell it apart):
+ * "key=value, ..." into full, "value, ..." into values and "key, ..." into keys. */
+static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char *keys,
+                        size_t size)
+{
+    const rh_run_t *x = &r->runs[i];
+    size_t of = 0, ov = 0, ok = 0;
+    full[0] = values[0] = keys[0] = 0;
+    for (size_t k = 0; k < x->res->n_overrides; k++) {
+        const char *o = x->res->overrides[k];
+        bool common = true;
+        for (size_t j = 0; j < r->n_runs && common; j++)
+            if (j != i && !strcmp(x->res->name, r->runs[j].res->name))
+                common = rh_has_override(&r->runs[j], o);
+        if (common)
+            continue;
+        const char *eq = strchr(o, '=');
+        char key[128];
+        snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
+        rh_append(full, size, &of, o);
+        rh_append(values, size, &ov, eq ? eq + 1 : o);
+        rh_append(keys, size, &ok, key);
     }
 }
 
 /* Runs of the same name (one scenario run with other -s values, or from other files) are
- * told apart by their overrides where those differ, else by their files. A run's tag (its
- * name in figures) is then just what tells it apart; else its name. */
+ * told apart by the overrides they do not all share, else by their files. A run's tag
+ * (its name in figures) is then just what tells it apart; else its name. When every run
+ * is told apart by overrides of the same keys, the tags are their values only and
+ * r->tag_keys names the keys. */
 static void rh_tell_apart(rh_t *r)
 {
-    char mine[512], theirs[512];
+    char mine[512], theirs[512], values[512], keys[512], other[512], first_keys[512] = "";
+    bool values_only = r->n_runs > 1;
     for (size_t i = 0; i < r->n_runs; i++) {
         rh_run_t *x = &r->runs[i];
         bool same_name = false, same_overrides = false, same_file = false;
-        rh_overrides(x->res, mine, sizeof(mine));
+        rh_distinct(r, i, mine, values, keys, sizeof(mine));
         for (size_t j = 0; j < r->n_runs; j++) {
             if (i == j || strcmp(x->res->name, r->runs[j].res->name) != 0)
                 continue;
             same_name = true;
-            rh_overrides(r->runs[j].res, theirs, sizeof(theirs));
+            rh_distinct(r, j, theirs, other, other, sizeof(theirs));
             same_overrides |= !strcmp(mine, theirs);
             same_file |= !strcmp(x->file, r->runs[j].file);
         }
+        bool by_overrides = same_name && !same_overrides && mine[0];
+        if (i == 0)
+            snprintf(first_keys, sizeof(first_keys), "%s", keys);
+        values_only &= by_overrides && !strcmp(keys, first_keys);
         /* a run of its own name, or one of a file's runs (its label has its number) */
-        if (!same_name || (same_file && (same_overrides || !mine[0]))) {
+        if (!same_name || (same_file && !by_overrides)) {
             ts__fmt_shorten(x->label, x->tag, sizeof(x->tag));
             continue;
         }
-        bool by_overrides = !same_overrides && mine[0];
         char part[72];
         ts__fmt_shorten(by_overrides ? mine : x->file, part, sizeof(part));
         ts__fmt_shorten(part, x->tag, sizeof(x->tag));
@@ -101,6 +140,14 @@ static void rh_tell_apart(rh_t *r)
         snprintf(label, sizeof(label), "%.80s (%s)",
                  by_overrides && x->res->name[0] ? x->res->name : x->label, part);
         memcpy(x->label, label, sizeof(label));
+    }
+    if (!values_only)
+        return;
+    /* every run is told apart by the same keys: the figures name runs by their values */
+    ts__fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
+    for (size_t i = 0; i < r->n_runs; i++) {
+        rh_distinct(r, i, mine, values, keys, sizeof(mine));
+        ts__fmt_shorten(values, r->runs[i].tag, sizeof(r->runs[i].tag));
     }
 }
 
@@ -531,6 +578,16 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
 
 /* The stacked bars' categories: capacity per level name (the union over runs, in order of
  * appearance), then requests, transfer, GPU time busy and stalled, power. */
+/* A figure's caption across runs: what, and which keys' values name the runs. */
+static const char *rh_caption(const rh_t *r, const char *what, char *buf, size_t size)
+{
+    if (r->tag_keys[0])
+        snprintf(buf, size, "%s; runs named by their %s", what, r->tag_keys);
+    else
+        snprintf(buf, size, "%s", what);
+    return buf;
+}
+
 static int rh_cost_bars(rh_t *r)
 {
     const char *cats[RH_MAX_CATS];
@@ -588,7 +645,9 @@ static int rh_cost_bars(rh_t *r)
         rh_path(r, svg, sizeof(svg), "cost", 0);
         ts_plot_opts_t o;
         rc = ts_plot_cost_bars(svg, &bars, rh_plot_opts(r, &o, NULL), r->err);
-        rc = rh_figure(r, rc, svg, "the bill of each run, by item");
+        char caption[256];
+        rc = rh_figure(r, rc, svg, rh_caption(r, "the bill of each run, by item", caption,
+                                              sizeof(caption)));
     }
     ts_free(usd);
     ts_free(runs);
@@ -626,9 +685,12 @@ static int rh_pareto(rh_t *r)
         rh_path(r, svg, sizeof(svg), "pareto", 0);
         ts_plot_opts_t o;
         rc = ts_plot_pareto(svg, &pts, rh_plot_opts(r, &o, NULL), r->err);
+        char caption[256];
         rc = rh_figure(r, rc, svg,
-                       all_closed ? "cost against GPU utilisation, Pareto front marked"
-                                  : "cost against hit ratio, Pareto front marked");
+                       rh_caption(r,
+                                  all_closed ? "cost against GPU utilisation, Pareto front marked"
+                                             : "cost against hit ratio, Pareto front marked",
+                                  caption, sizeof(caption)));
     }
     ts_free(v);
     ts_free(labels);

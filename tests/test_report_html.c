@@ -261,6 +261,18 @@ static void test_report_html_tells_runs_apart(void **state)
     assert_non_null(gp);
     assert_non_null(strstr(gp, "set xtics ('tiers.0.capacity=4MiB' 0, '"));
     free(gp);
+    /* a and b alone differ in the same key: the figures name them by its values, and the
+     * captions say which key that is */
+    assert_int_equal(ts_report_html(files, 2, out, &opts, &missing, warn, sizeof(warn), &err), 0);
+    gp = file_test_slurp(want, NULL);
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "set xtics ('4MiB' 0, '8MiB' 1)"));
+    free(gp);
+    page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    assert_int_equal(file_test_count(page, "; runs named by their tiers.0.capacity"), 2);
+    assert_non_null(strstr(page, "<td>html same (tiers.0.capacity=8MiB)</td>"));
+    free(page);
 }
 
 /* A gnuplot that cannot run: the page still comes, saying which figures it left out. */
