@@ -107,13 +107,14 @@ static void cli_help(FILE *out)
             "        capacities (1000 objects, 4GiB); default 0.1%% to 100%% in 1-2-5 steps;\n"
             "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
             "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
-            "  sweep [SCENARIO] --vary key.path=V1,V2,... [--vary ...] [-s key.path=value]...\n"
+            "  sweep [SCENARIO] [--vary key.path=V1,V2,...]... [-s key.path=value]...\n"
             "        [--threads N] [--shard I/N] [-o DIR] [--html FILE] [-q]\n"
-            "        run the scenario at every point of the grid of --vary values (each\n"
-            "        axis's values separated by commas; commas inside {} or [] stay in a\n"
-            "        value), side by side on the cores. Prints one row per point; -o DIR\n"
-            "        writes DIR/sweep.csv and every run in DIR/result.h5; --html FILE writes\n"
-            "        the runs' HTML report (cost against benefit with the Pareto front).\n"
+            "        run the scenario at every point of the grid of its `sweep:` axes and\n"
+            "        the --vary ones (each axis's values separated by commas; commas inside\n"
+            "        {}, [] or quotes stay in a value), side by side on the cores. Prints a\n"
+            "        row per point; -o DIR writes DIR/sweep.csv and every run in\n"
+            "        DIR/result.h5; --html FILE writes the runs' HTML report (cost against\n"
+            "        benefit with the Pareto front).\n"
             "        --shard I/N runs only the points whose number modulo N is I (one task\n"
             "        of a job array); `report` reads the shards' result.h5 files together\n"
             "  report RESULTS.h5... [--html FILE] [--plots DIR] [-q]\n"
@@ -875,8 +876,6 @@ static int cli_sweep(int argc, char **argv)
             rc = 2;
         }
     }
-    if (rc == 0 && !spec.n_axes)
-        rc = cli_usage_error("sweep needs at least one --vary key.path=V1,V2,...%s", "");
     if (rc == 0 && argc - optind > 1)
         rc = cli_usage_error("sweep takes one scenario, found also '%s'", argv[optind + 1]);
     if (rc)

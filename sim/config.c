@@ -1294,6 +1294,70 @@ static int cfg_prefetch_into(cfg_t *c)
                     "unknown tier '%s' (expected one of: %s)", name, list);
 }
 
+/* ---- sweep ---- */
+
+static int cfg_sweep_nomem(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    return cfg_fail(c, n->mark, path, TS_ENOMEM, "out of memory holding the sweep");
+}
+
+/* One value of an axis: a scalar, kept as written. */
+static int cfg_sweep_value(cfg_t *c, const ts__ynode_t *v, const char *path,
+                           ts_scenario_axis_t *a)
+{
+    const char *s;
+    int rc = cfg_scalar(c, v, path, "a value such as 5% or lru", &s);
+    if (rc)
+        return rc;
+    if (!(a->values[a->n_values] = ts_strdup(s)))
+        return cfg_sweep_nomem(c, v, path);
+    a->n_values++;
+    return 0;
+}
+
+/* sweep: {key.path: [V1, V2, ...] or V, ...}: the axes `tiersim sweep` runs. */
+static int cfg_sweep(cfg_t *c, const ts__ynode_t *n, const char *path)
+{
+    ts_scenario_t *sc = c->sc;
+    int rc = cfg_map(c, n, path, "{tiers.0.capacity: [1%, 5%], tiers.0.policy: [lru, sieve]}");
+    if (rc)
+        return rc;
+    if (n->n_children > TS_SCENARIO_MAX_AXES)
+        return cfg_fail(c, n->mark, path, TS_ERANGE, "%zu axes, at most %d", n->n_children,
+                        TS_SCENARIO_MAX_AXES);
+    if (!(sc->sweep = ts_calloc(n->n_children + 1, sizeof(*sc->sweep))))
+        return cfg_sweep_nomem(c, n, path);
+    for (const ts__ynode_t *kv = n->child; kv; kv = kv->next) {
+        char sub[256];
+        snprintf(sub, sizeof(sub), "%s.%s", path, kv->key);
+        if (!kv->key[0] || strpbrk(kv->key, " \t=,"))
+            return cfg_fail(c, kv->key_mark, sub, TS_EPARSE,
+                            "expected a key path such as tiers.0.capacity, found '%s'", kv->key);
+        if (kv->kind == TS__Y_SEQ && !kv->n_children)
+            return cfg_fail(c, kv->mark, sub, TS_EPARSE,
+                            "expected at least one value, found an empty list");
+        ts_scenario_axis_t *a = &sc->sweep[sc->n_sweep++];
+        size_t nv = kv->kind == TS__Y_SEQ ? kv->n_children : 1;
+        a->key = ts_strdup(kv->key);
+        a->values = ts_calloc(nv, sizeof(*a->values));
+        if (!a->key || !a->values)
+            return cfg_sweep_nomem(c, kv, sub);
+        if (kv->kind != TS__Y_SEQ) {
+            rc = cfg_sweep_value(c, kv, sub, a);
+        } else {
+            size_t i = 0;
+            for (const ts__ynode_t *v = kv->child; v && rc == 0; v = v->next, i++) {
+                char item[280];
+                snprintf(item, sizeof(item), "%s[%zu]", sub, i);
+                rc = cfg_sweep_value(c, v, item, a);
+            }
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 typedef int (*cfg_fn)(cfg_t *c, const ts__ynode_t *n, const char *path);
 
 static const struct {
@@ -1304,7 +1368,7 @@ static const struct {
     {"workload", cfg_workload}, {"tiers", cfg_tiers}, {"hierarchy", cfg_hierarchy},
     {"prefetch", cfg_prefetch}, {"engine", cfg_engine}, {"timed", cfg_timed},
     {"backing", cfg_backing},   {"devices", cfg_devices}, {"outputs", cfg_outputs},
-    {"cost", cfg_cost},
+    {"cost", cfg_cost},         {"sweep", cfg_sweep},
 };
 #define N_TOP (sizeof(k_top) / sizeof(k_top[0]))
 
@@ -1527,6 +1591,13 @@ void ts_scenario_destroy(ts_scenario_t *sc)
     ts_free(sc->overrides);
     ts_free(sc->workload.params);
     ts_free(sc->prefetch_params);
+    for (size_t i = 0; i < sc->n_sweep; i++) {
+        for (size_t j = 0; j < sc->sweep[i].n_values; j++)
+            ts_free(sc->sweep[i].values[j]);
+        ts_free(sc->sweep[i].values);
+        ts_free(sc->sweep[i].key);
+    }
+    ts_free(sc->sweep);
     for (size_t i = 0; i < TS_MAX_TIERS; i++) {
         ts_free(sc->tiers[i].policy_params);
         ts_free(sc->tiers[i].admit_params);

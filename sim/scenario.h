@@ -65,6 +65,15 @@ typedef struct ts_output_spec {
     ts_series_spec_t series; /* the time series result.h5 holds (axis, interval, points) */
 } ts_output_spec_t;
 
+/* One axis of a sweep: the values one key takes (sim/sweep.h). */
+typedef struct ts_scenario_axis {
+    char *key;       /* owned: "tiers.0.capacity" */
+    char **values;   /* owned: n_values values, as written */
+    size_t n_values; /* at least 1 */
+} ts_scenario_axis_t;
+
+#define TS_SCENARIO_MAX_AXES 16
+
 typedef struct ts_scenario {
     char source[1024];   /* file the scenario came from, or "<built-in>" */
     char *text;          /* owned: the YAML as given (the file's text, or the string) */
@@ -92,6 +101,8 @@ typedef struct ts_scenario {
     char devices_file[1024]; /* an extra device catalogue (resolved path), empty: none */
     ts_cost_spec_t cost;     /* prices of every level and of GPU time (defaults resolved) */
     ts_output_spec_t outputs;
+    size_t n_sweep;             /* `sweep:` axes for `tiersim sweep` (a run ignores them) */
+    ts_scenario_axis_t *sweep;  /* owned: n_sweep axes, in the order written */
 } ts_scenario_t;
 
 /* Loads a scenario from a YAML file, applying n overrides "key.path=value" in order.

@@ -227,25 +227,76 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
     return rc;
 }
 
-static int sweep_axes(const ts_sweep_spec_t *spec, ts_sweep_t *s, ts_err_t *err)
+/* A copy of src into dst (zeroed on failure). */
+static int sweep_axis_copy(ts_sweep_axis_t *dst, const ts_sweep_axis_t *src, ts_err_t *err)
 {
-    if (!spec->n_axes)
-        return ts_err_set(err, TS_EINVAL, "a sweep needs at least one axis (key=V1,V2,...)");
+    *dst = (ts_sweep_axis_t){.key = ts_strdup(src->key),
+                             .values = ts_calloc(src->n_values, sizeof(char *))};
+    for (size_t v = 0; dst->key && dst->values && v < src->n_values; v++, dst->n_values++)
+        if (!(dst->values[v] = ts_strdup(src->values[v])))
+            break;
+    if (dst->key && dst->values && dst->n_values == src->n_values)
+        return 0;
+    ts_sweep_axis_release(dst);
+    return ts_err_set(err, TS_ENOMEM, "cannot hold the axis '%s'", src->key);
+}
+
+/* The axes: the scenario's `sweep:` ones in their order, each replaced by a --vary axis of
+ * its key, then the other --vary axes in theirs. */
+static int sweep_axes(const ts_sweep_spec_t *spec, const ts_scenario_t *base, ts_sweep_t *s,
+                      ts_err_t *err)
+{
+    ts_sweep_axis_t given[TS_SWEEP_MAX_AXES] = {0};
+    size_t n_given = 0;
+    int rc = 0;
     if (spec->n_axes > TS_SWEEP_MAX_AXES)
-        return ts_err_set(err, TS_ERANGE, "%zu axes, at most %d", spec->n_axes,
-                          TS_SWEEP_MAX_AXES);
-    s->n_points = 1;
-    for (size_t a = 0; a < spec->n_axes; a++) {
-        int rc = ts_sweep_axis_parse(spec->axes[a], &s->axes[a], err);
-        if (rc)
-            return rc;
-        s->n_axes++;
-        for (size_t b = 0; b < a; b++)
-            if (!strcmp(s->axes[a].key, s->axes[b].key)) {
+        rc = ts_err_set(err, TS_ERANGE, "%zu axes, at most %d", spec->n_axes,
+                        TS_SWEEP_MAX_AXES);
+    for (size_t a = 0; rc == 0 && a < spec->n_axes; a++) {
+        if ((rc = ts_sweep_axis_parse(spec->axes[a], &given[a], err)) != 0)
+            break;
+        n_given++;
+        for (size_t b = 0; rc == 0 && b < a; b++)
+            if (!strcmp(given[a].key, given[b].key)) {
                 ts_err_where(err, "%.120s", spec->axes[a]);
-                return ts_err_set(err, TS_EINVAL, "key '%s' is swept twice: give its values "
-                                  "in one axis", s->axes[a].key);
+                rc = ts_err_set(err, TS_EINVAL, "key '%s' is swept twice: give its values "
+                                "in one axis", given[a].key);
             }
+    }
+    bool used[TS_SWEEP_MAX_AXES] = {false};
+    for (size_t a = 0; rc == 0 && a < base->n_sweep; a++) {
+        size_t g = 0;
+        while (g < n_given && (used[g] || strcmp(given[g].key, base->sweep[a].key) != 0))
+            g++;
+        if (g < n_given) { /* --vary replaces the scenario's values of that key */
+            s->axes[s->n_axes++] = given[g];
+            given[g] = (ts_sweep_axis_t){0};
+            used[g] = true;
+        } else {
+            rc = sweep_axis_copy(&s->axes[s->n_axes], &base->sweep[a], err);
+            s->n_axes += rc == 0;
+        }
+    }
+    for (size_t g = 0; rc == 0 && g < n_given; g++) {
+        if (used[g])
+            continue;
+        if (s->n_axes == TS_SWEEP_MAX_AXES) {
+            rc = ts_err_set(err, TS_ERANGE, "more than %d axes with the scenario's",
+                            TS_SWEEP_MAX_AXES);
+            break;
+        }
+        s->axes[s->n_axes++] = given[g];
+        given[g] = (ts_sweep_axis_t){0};
+    }
+    for (size_t g = 0; g < n_given; g++)
+        ts_sweep_axis_release(&given[g]);
+    if (rc)
+        return rc;
+    if (!s->n_axes)
+        return ts_err_set(err, TS_EINVAL, "a sweep needs at least one axis: --vary "
+                                          "key=V1,V2,... or a `sweep:` map in the scenario");
+    s->n_points = 1;
+    for (size_t a = 0; a < s->n_axes; a++) {
         s->n_points *= s->axes[a].n_values;
         if (s->n_points > TS_SWEEP_MAX_POINTS)
             return ts_err_set(err, TS_ERANGE, "more than %d points (the product of the "
@@ -292,7 +343,12 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
     ts_sweep_t *s = ts_calloc(1, sizeof(*s));
     sweep_ctx_t c = {.spec = spec, .s = s, .progress = {.hook = spec->progress}};
     const char **ovr = NULL;
-    int rc = s ? sweep_axes(spec, s, err) : ts_err_set(err, TS_ENOMEM, "cannot hold a sweep");
+    ts_scenario_t *base = NULL; /* the scenario with the common overrides: its sweep axes */
+    int rc = s ? sweep_load(spec, spec->overrides, spec->n_overrides, &base, err)
+               : ts_err_set(err, TS_ENOMEM, "cannot hold a sweep");
+    if (rc == 0)
+        rc = sweep_axes(spec, base, s, err);
+    ts_scenario_destroy(base);
     if (rc == 0)
         rc = sweep_axis_overrides(&c, err);
     if (rc == 0) {

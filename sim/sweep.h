@@ -2,9 +2,10 @@
 /*
  * sweep.h - a scenario run at every point of a grid of `-s` values, the runs side by side.
  *
- * An axis is "key.path=V1,V2,...": the values one scenario key takes (commas inside {} or
- * [] belong to the value, so a flow mapping such as {kind: max_size, bytes: 1MiB} is one
- * value). The points are the Cartesian product of the axes, numbered with the last axis
+ * An axis is "key.path=V1,V2,...": the values one scenario key takes (commas inside {},
+ * [] or quotes belong to the value). The scenario may hold axes too, in a `sweep:` map of
+ * key paths to lists of values; an axis given here replaces the scenario's of its key,
+ * and the others follow the scenario's. The points are the Cartesian product of the axes, numbered with the last axis
  * varying fastest. Point p runs the scenario with the common overrides and then one
  * "key=value" per axis (later overrides win, so an axis may replace a common one).
  *
@@ -28,8 +29,9 @@
 #include "err.h"
 #include "progress.h"
 #include "result.h"
+#include "scenario.h"
 
-#define TS_SWEEP_MAX_AXES 16
+#define TS_SWEEP_MAX_AXES TS_SCENARIO_MAX_AXES
 #define TS_SWEEP_MAX_VALUES 1000  /* per axis */
 #define TS_SWEEP_MAX_POINTS 10000 /* the product of the axes' lengths */
 
@@ -38,7 +40,8 @@ typedef struct ts_sweep_spec {
     const char *yaml;                  /* scenario text when path is NULL; NULL: built-in */
     const char *const *overrides;      /* "key.path=value", common to every point */
     size_t n_overrides;
-    const char *const *axes;           /* "key.path=V1,V2,..." (at least one) */
+    const char *const *axes;           /* "key.path=V1,V2,..." (with the scenario's `sweep:`
+                                        * axes, at least one) */
     size_t n_axes;
     bool series;                       /* sample each run's time series (for result.h5) */
     size_t shard, n_shards;            /* run only the points p with p % n_shards == shard
@@ -48,11 +51,9 @@ typedef struct ts_sweep_spec {
                                         * of their lengths when known, else 0); NULL: none */
 } ts_sweep_spec_t;
 
-typedef struct ts_sweep_axis {
-    char *key;       /* owned: "tiers.0.capacity" */
-    char **values;   /* owned: n_values values, as given (spaces around them trimmed) */
-    size_t n_values; /* 1..TS_SWEEP_MAX_VALUES */
-} ts_sweep_axis_t;
+/* An axis: key, and n_values values as given (spaces around them trimmed), 1 to
+ * TS_SWEEP_MAX_VALUES of them; the scenario's `sweep:` axes are of the same type. */
+typedef ts_scenario_axis_t ts_sweep_axis_t;
 
 typedef struct ts_sweep {
     char source[1024];  /* the scenario's file, or "<built-in>" */

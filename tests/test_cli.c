@@ -540,7 +540,6 @@ static void test_cli_sweep_table_files_and_report(void **state)
     assert_int_equal(dir_entries(tmp), 0);
     /* errors */
     static const char *const usage[][2] = {
-        {"sweep", "sweep needs at least one --vary key.path=V1,V2,..."},
         {"sweep --vary seed=1 --threads 0", "--threads expects a count such as 4, found '0'"},
         {"sweep a.yaml b.yaml --vary seed=1", "sweep takes one scenario, found also 'b.yaml'"},
         {"sweep --vary seed=1 --shard 4/4", "--shard expects I/N with 0 <= I < N <= 10000"},
@@ -554,6 +553,11 @@ static void test_cli_sweep_table_files_and_report(void **state)
             fail_msg("%s: %s", usage[i][0], err);
         free(err);
     }
+    assert_int_equal(tiersim(f, "sweep"), 1); /* the built-in scenario sweeps nothing */
+    char *msg = slurp(f->dir, "err");
+    assert_non_null(strstr(msg, "a sweep needs at least one axis: --vary key=V1,V2,... or a "
+                                "`sweep:` map in the scenario"));
+    free(msg);
     snprintf(args, sizeof(args), "sweep '%s' --vary tiers.0.capacity=10,1x", yaml);
     assert_int_equal(tiersim(f, args), 1);
     char *err = slurp(f->dir, "err");

@@ -76,7 +76,7 @@ static const struct err_case k_err_cases[] = {
      SRC ":1:1: tierz", "unknown key 'tierz' (did you mean 'tiers'?)", NULL},
     {"top-level unknown key lists keys", "colour: red\n", {NULL}, TS_ENOENT, SRC ":1:1: colour",
      "expected one of: name, seed, mode, workload, tiers, hierarchy, prefetch, engine, timed, "
-     "backing, devices, outputs",
+     "backing, devices, outputs, cost, sweep",
      NULL},
     {"empty scenario", "", {NULL}, TS_EPARSE, SRC ":1:1", "the scenario is empty", NULL},
     {"root is a list", "- 1\n", {NULL}, TS_EPARSE, SRC ":1:1", "found a list", NULL},
@@ -345,6 +345,18 @@ static const struct err_case k_err_cases[] = {
      "there is no list 'tiers' to index", NULL},
     {"override on a scalar root", "hello\n", {"seed=1"}, TS_EPARSE, "-s seed",
      "the scenario is a single value, not a map", NULL},
+    /* sweep axes */
+    {"sweep not a map", "tiers:\n  - {capacity: 1}\n" W_ZIPF "sweep: [1, 2]\n", {NULL},
+     TS_EPARSE, SRC ":4:8: sweep", "expected a map such as {tiers.0.capacity: [1%, 5%]", "zipf"},
+    {"sweep empty list", "tiers:\n  - {capacity: 1}\n" W_ZIPF "sweep: {seed: []}\n", {NULL},
+     TS_EPARSE, SRC ":4:15: sweep.seed", "expected at least one value, found an empty list",
+     "zipf"},
+    {"sweep value a map", "tiers:\n  - {capacity: 1}\n" W_ZIPF "sweep: {seed: [1, {a: 2}]}\n",
+     {NULL}, TS_EPARSE, SRC ":4:19: sweep.seed[1]", "expected a value such as 5% or lru, found a map",
+     "zipf"},
+    {"sweep key with a space", "tiers:\n  - {capacity: 1}\n" W_ZIPF "sweep: {a b: [1]}\n", {NULL},
+     TS_EPARSE, SRC ":4:9: sweep.a b", "expected a key path such as tiers.0.capacity, found 'a b'",
+     "zipf"},
     {"first failing override wins", "tiers:\n  - {capacity: 1}\n", {"seed=1", "bad", "also bad"},
      TS_EPARSE, "-s bad", "found 'bad'", NULL},
 };
@@ -372,6 +384,29 @@ static void test_config_errors_name_place_and_problem(void **state)
         }
         check_err_case(c);
     }
+}
+
+/* sweep: axes keep their order and their values as written; a lone value is one value. */
+static void test_config_sweep_axes_decode(void **state)
+{
+    (void)state;
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    const char *yaml = "tiers:\n  - {capacity: 1}\n" W_ZIPF
+                       "sweep:\n  tiers.0.capacity: [1%, 10k, '5%']\n  seed: 7\n";
+    if (ts_scenario_load_string(yaml, SRC, NULL, NULL, 0, &sc, &err))
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(sc->n_sweep, 2);
+    assert_string_equal(sc->sweep[0].key, "tiers.0.capacity");
+    assert_int_equal(sc->sweep[0].n_values, 3);
+    assert_string_equal(sc->sweep[0].values[0], "1%");
+    assert_string_equal(sc->sweep[0].values[1], "10k");
+    assert_string_equal(sc->sweep[0].values[2], "5%");
+    assert_string_equal(sc->sweep[1].key, "seed");
+    assert_int_equal(sc->sweep[1].n_values, 1);
+    assert_string_equal(sc->sweep[1].values[0], "7");
+    assert_int_equal(sc->seed, 42); /* a run ignores the sweep */
+    ts_scenario_destroy(sc);
 }
 
 static void test_config_too_many_tiers(void **state)
@@ -1017,6 +1052,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_errors_name_place_and_problem),
+        cmocka_unit_test(test_config_sweep_axes_decode),
         cmocka_unit_test(test_config_too_many_tiers),
         cmocka_unit_test(test_config_long_source_keeps_key_path),
         cmocka_unit_test(test_config_missing_file),

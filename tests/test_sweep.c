@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_sweep.c - sweeps: an axis splits at the commas outside brackets and quotes; the
- * points are the axes' product, the last axis fastest; LRU and FIFO on a cyclic loop hit
+ * points are the axes' product, the last axis fastest; the scenario's `sweep:` axes run,
+ * a given axis replacing the scenario's of its key; LRU and FIFO on a cyclic loop hit
  * nothing below its length and all but the cold misses from it on, at every point; each
  * point gives exactly what a run of its overrides gives, with one thread or two, whether
  * the footprint is shared or measured per point; the shards of a job array cover the grid
@@ -133,6 +134,38 @@ static void test_sweep_loop_by_hand(void **state)
         snprintf(want, sizeof(want), "tiers.0.policy=%s", pol[p]);
         assert_string_equal(r->overrides[1], want);
     }
+    ts_sweep_destroy(s);
+}
+
+/* The scenario's `sweep:` axes run when no axis is given; a given axis replaces the
+ * scenario's of its key in place, and the others follow. */
+static void test_sweep_scenario_axes_and_given_ones(void **state)
+{
+    (void)state;
+    static const char yaml[] = "name: loop\n" TS_TEST_LOOP_YAML
+                               "sweep:\n"
+                               "  tiers.0.capacity: [50, 100]\n"
+                               "  tiers.0.policy: [lru, fifo]\n";
+    ts_sweep_t *s = sweep_ok(yaml, NULL, 0, 0);
+    assert_int_equal(s->n_axes, 2);
+    assert_int_equal(s->n_points, 4);
+    assert_string_equal(s->axes[0].key, "tiers.0.capacity");
+    assert_int_equal(s->runs[0].totals.n_hit, 0);
+    assert_int_equal(s->runs[3].totals.n_hit, 900);
+    assert_string_equal(s->runs[3].tiers[0].policy, "fifo");
+    ts_sweep_destroy(s);
+    const char *axes[] = {"seed=1,2,3", "tiers.0.capacity=100,150,200"};
+    s = sweep_ok(yaml, axes, 2, 0);
+    assert_int_equal(s->n_axes, 3);
+    assert_int_equal(s->n_points, 18);
+    assert_string_equal(s->axes[0].key, "tiers.0.capacity"); /* in the scenario's place */
+    assert_int_equal(s->axes[0].n_values, 3);
+    assert_string_equal(s->axes[1].key, "tiers.0.policy");
+    assert_string_equal(s->axes[2].key, "seed");
+    for (size_t p = 0; p < 18; p++) /* every capacity from 100 up: only the cold misses */
+        assert_int_equal(s->runs[p].totals.n_hit, 900);
+    assert_string_equal(ts_sweep_value(s, 17, 0), "200");
+    assert_string_equal(ts_sweep_value(s, 17, 2), "3");
     ts_sweep_destroy(s);
 }
 
@@ -373,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_sweep_axis_splits_at_top_level_commas),
         cmocka_unit_test(test_sweep_axis_errors_name_the_axis),
         cmocka_unit_test(test_sweep_loop_by_hand),
+        cmocka_unit_test(test_sweep_scenario_axes_and_given_ones),
         cmocka_unit_test(test_sweep_points_equal_runs_with_any_thread_count),
         cmocka_unit_test(test_sweep_shards_cover_the_grid),
         cmocka_unit_test(test_sweep_refuses_bad_points_before_running),
