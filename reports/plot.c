@@ -654,6 +654,61 @@ static void plot_pareto_data(FILE *f, const void *ctx)
         plot_pareto_row(f, p, pp->front[i]);
 }
 
+/* A label's box on the plot, in data units. */
+typedef struct plot_label {
+    double x0, x1, y0, y1;
+} plot_label_t;
+
+/* The x and y spans of the points (y in %), never 0. */
+static void plot_pareto_ranges(const ts_plot_points_t *p, double *xr, double *yr)
+{
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (size_t i = 0; i < p->n; i++) {
+        double v[2] = {p->cost_usd[i], p->benefit[i] * 100};
+        for (size_t k = 0; k < 2; k++)
+            if (isfinite(v[k])) {
+                lo[k] = v[k] < lo[k] ? v[k] : lo[k];
+                hi[k] = v[k] > hi[k] ? v[k] : hi[k];
+            }
+    }
+    *xr = hi[0] > lo[0] ? hi[0] - lo[0] : 1;
+    *yr = hi[1] > lo[1] ? hi[1] - lo[1] : 1;
+}
+
+static bool plot_is_front(const plot_pareto_t *pp, size_t i)
+{
+    for (size_t k = 0; k < pp->n_front; k++)
+        if (pp->front[k] == i)
+            return true;
+    return false;
+}
+
+/* Places the label of `chars` characters of the point (x, y): above and right of it, or
+ * below and right when a label placed before overlaps that box. Returns false when both
+ * are taken; else records the box and sets *dy, its offset in lines. The plot area is
+ * about 150 characters of the labels' font wide and 40 lines high (of the data's spans
+ * xr and yr, widened by the plot's offsets). */
+static bool plot_label_place(plot_label_t *placed, size_t *n, double x, double y, size_t chars,
+                             double xr, double yr, double *dy)
+{
+    const double cw = 1.2 * xr / 150, lh = 1.2 * yr / 40;
+    static const double offsets[2] = {0.6, -1.4};
+    for (size_t o = 0; o < 2; o++) {
+        plot_label_t b = {x + 0.8 * cw, x + (0.8 + (double)chars) * cw, y + offsets[o] * lh,
+                          y + (offsets[o] + 1) * lh};
+        bool free = true;
+        for (size_t k = 0; k < *n && free; k++)
+            free = b.x1 <= placed[k].x0 || b.x0 >= placed[k].x1 || b.y1 <= placed[k].y0 ||
+                   b.y0 >= placed[k].y1;
+        if (free) {
+            placed[(*n)++] = b;
+            *dy = offsets[o];
+            return true;
+        }
+    }
+    return false;
+}
+
 static void plot_pareto_commands(FILE *f, const void *ctx, const char *title)
 {
     const plot_pareto_t *pp = ctx;
@@ -669,18 +724,30 @@ static void plot_pareto_commands(FILE *f, const void *ctx, const char *title)
     plot_quote(f, label);
     fputs("\nset key below\nset offsets graph 0.05, graph 0.15, graph 0.05, graph 0.05\n",
           f);
-    /* Labels: every point when few, else the front's. */
+    /* Labels: every point when few, else the front's; the front's placed first. */
     bool is_all = p->n <= PLOT_MAX_LABELS;
-    size_t count = is_all ? p->n : pp->n_front;
-    for (size_t k = 0, tag = 1; p->labels && k < count; k++) {
-        size_t i = is_all ? k : pp->front[k];
-        if (!p->labels[i] || !p->labels[i][0] || !isfinite(p->cost_usd[i]) ||
-            !isfinite(p->benefit[i]))
-            continue;
-        fprintf(f, "set label %zu ", tag++);
-        plot_quote(f, p->labels[i]);
-        fprintf(f, " at %.10g, %.10g offset character 0.8, 0.6 font ',9'\n", p->cost_usd[i],
-                p->benefit[i] * 100);
+    plot_label_t placed[PLOT_MAX_LABELS];
+    size_t n_placed = 0, tag = 1;
+    double xr, yr;
+    plot_pareto_ranges(p, &xr, &yr);
+    for (size_t pass = 0; p->labels && pass < (is_all ? 2u : 1u); pass++) {
+        size_t count = pass == 0 ? pp->n_front : p->n;
+        for (size_t k = 0; k < count && n_placed < PLOT_MAX_LABELS; k++) {
+            size_t i = pass == 0 ? pp->front[k] : k;
+            if (pass == 1 && plot_is_front(pp, i))
+                continue;
+            if (!p->labels[i] || !p->labels[i][0] || !isfinite(p->cost_usd[i]) ||
+                !isfinite(p->benefit[i]))
+                continue;
+            double dy;
+            if (!plot_label_place(placed, &n_placed, p->cost_usd[i], p->benefit[i] * 100,
+                                  strlen(p->labels[i]), xr, yr, &dy))
+                continue; /* both places taken: the point stays unnamed */
+            fprintf(f, "set label %zu ", tag++);
+            plot_quote(f, p->labels[i]);
+            fprintf(f, " at %.10g, %.10g offset character 0.8, %.1f font ',9'\n",
+                    p->cost_usd[i], p->benefit[i] * 100, dy);
+        }
     }
     fputs("plot $data index 0 using 1:($2*100) with points pt 7 ps 1.2 title 'runs'", f);
     if (pp->n_front) {

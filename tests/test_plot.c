@@ -290,12 +290,28 @@ static void test_plot_pareto_script_marks_the_front(void **state)
     assert_non_null(strstr(gp, "set xlabel 'cost ($ per epoch)'"));
     assert_non_null(strstr(gp, "set ylabel 'GPU utilisation (%)'"));
     assert_int_equal(file_test_count(gp, "set label"), 3);
-    assert_non_null(strstr(gp, "set label 3 'c' at 3, 90 "));
+    /* the front's labels first, each above and right of its point */
+    assert_non_null(strstr(gp, "set label 1 'a' at 1, 50 offset character 0.8, 0.6 "));
+    assert_non_null(strstr(gp, "set label 2 'c' at 3, 90 offset character 0.8, 0.6 "));
+    assert_non_null(strstr(gp, "set label 3 'b' at 2, 40 offset character 0.8, 0.6 "));
     assert_non_null(strstr(gp, "with steps lw 2 title 'Pareto front (least cost, most GPU "
                                "utilisation)'"));
     /* The front is a (1, 0.5) and c (3, 0.9); b is dominated by a. */
     assert_non_null(strstr(gp, "# index 1, the Pareto front (least cost, most benefit)\n"
                                "1 0.5 \"a\"\n3 0.9 \"c\"\nEOD\n"));
+    free(gp);    /* three runs at one spot and one far off: the second name goes below, the third has
+     * no room and stays off */
+    const char *same[] = {"x", "y", "z", "far"};
+    const double c2[] = {1, 1, 1, 9}, b2[] = {0.5, 0.5, 0.5, 0.1};
+    p = (ts_plot_points_t){same, c2, b2, 4, NULL, NULL};
+    assert_int_equal(ts_plot_pareto("q.svg", &p, &k_script_only, &err), 0);
+    gp = file_test_slurp("q.gp", NULL);
+    assert_non_null(gp);
+    assert_int_equal(file_test_count(gp, "set label"), 3);
+    assert_non_null(strstr(gp, "'x' at 1, 50 offset character 0.8, 0.6 "));
+    assert_non_null(strstr(gp, "'y' at 1, 50 offset character 0.8, -1.4 "));
+    assert_non_null(strstr(gp, "'far' at 9, 10 offset character 0.8, 0.6 "));
+    assert_null(strstr(gp, "'z'"));
     free(gp);
 }
 
