@@ -556,14 +556,38 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
                  (unsigned long long)res->totals.n_backing);
         rc = ts_html_para(r->page, text, r->err);
     }
+    size_t max_figures = r->opts && r->opts->run_figures ? r->opts->run_figures
+                                                         : TS_REPORT_HTML_RUN_FIGURES;
+    bool figures = k < max_figures;
     if (rc == 0 && res->has_timed) {
         rc = rh_latency(r, t, res);
-        rc = rc ? rc : rh_latency_figure(r, k);
+        rc = rc || !figures ? rc : rh_latency_figure(r, k);
     }
-    rc = rc ? rc : rh_series_figure(r, k);
+    rc = rc || !figures ? rc : rh_series_figure(r, k);
+    if (rc == 0 && !figures && k == max_figures) {
+        snprintf(text, sizeof(text),
+                 "Runs from %zu on are shown by their tables only: their figures are drawn "
+                 "for the first %zu runs (report fewer files, or raise the limit, to see "
+                 "theirs).",
+                 max_figures, max_figures);
+        rc = ts_html_para(r->page, text, r->err);
+    }
     if (rc == 0 && res->has_cost)
         rc = rh_bill(r, t, res);
-    if (rc == 0 && res->scenario_yaml) {
+    size_t same = k; /* an earlier run with the same scenario text */
+    for (size_t j = 0; res->scenario_yaml && j < k && same == k; j++)
+        if (r->runs[j].res->scenario_yaml &&
+            !strcmp(r->runs[j].res->scenario_yaml, res->scenario_yaml))
+            same = j;
+    if (rc == 0 && res->scenario_yaml && same < k) {
+        snprintf(text, sizeof(text), "Scenario: as run %zu's%s", same,
+                 res->n_overrides ? ", with:" : ".");
+        rc = ts_html_para(r->page, text, r->err);
+        for (size_t i = 0; i < res->n_overrides && rc == 0; i++) {
+            snprintf(text, sizeof(text), "-s %s", res->overrides[i]);
+            rc = ts_html_para(r->page, text, r->err);
+        }
+    } else if (rc == 0 && res->scenario_yaml) {
         rc = ts_html_para(r->page, "Scenario:", r->err);
         rc = rc ? rc : ts_html_pre(r->page, res->scenario_yaml, r->err);
         for (size_t i = 0; i < res->n_overrides && rc == 0; i++) {

@@ -3,8 +3,9 @@
  * report_html.h - `tiersim report`: one self-contained HTML page from HDF5 results files.
  *
  * Every run of every file gets a section: its tiers, totals, latencies and bill as tables,
- * its latency CDF and its hit ratio and occupancy over time as figures, and its scenario's
- * YAML. A last section sets the runs side by side: the cost breakdown as stacked bars and,
+ * its latency CDF and its hit ratio and occupancy over time as figures (the first
+ * run_figures runs), and its scenario's YAML (or, when an earlier run had the same text,
+ * a pointer to that run's, with its own `-s` overrides). A last section sets the runs side by side: the cost breakdown as stacked bars and,
  * with two runs or more, cost against hit ratio (or GPU utilisation, when every run is a
  * closed loop) with the Pareto front. Figures are drawn by gnuplot (reports/plot.h) as SVG
  * and inlined; without gnuplot the page says which figures it left out and the call still
@@ -21,7 +22,12 @@ typedef struct ts_report_html_opts {
     const char *plots_dir; /* keep the figures (SVG, data, gnuplot scripts) here; NULL: a
                             * temporary directory, removed afterwards */
     const char *gnuplot;   /* program to draw with; NULL: "gnuplot" through PATH */
+    size_t run_figures;    /* the first this many runs get their own figures (latency CDF,
+                            * time series), the others their tables only, so a large sweep
+                            * stays a page a browser opens; 0: TS_REPORT_HTML_RUN_FIGURES */
 } ts_report_html_opts_t;
+
+#define TS_REPORT_HTML_RUN_FIGURES 24
 
 /* Reads the n results files and writes the page to out (atomically). *n_missing (may be
  * NULL) receives the figures left out because gnuplot could not draw them, and warn (may

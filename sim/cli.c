@@ -117,11 +117,12 @@ static void cli_help(FILE *out)
             "        benefit with the Pareto front).\n"
             "        --shard I/N runs only the points whose number modulo N is I (one task\n"
             "        of a job array); `report` reads the shards' result.h5 files together\n"
-            "  report RESULTS.h5... [--html FILE] [--plots DIR] [-q]\n"
+            "  report RESULTS.h5... [--html FILE] [--plots DIR] [--run-figures N] [-q]\n"
             "        the runs of HDF5 results files: their text reports, or with --html one\n"
             "        self-contained page (tables, figures inlined as SVG, the scenarios) that\n"
             "        opens in any browser; --plots DIR keeps the figures, their data and\n"
-            "        gnuplot scripts. Without gnuplot the page leaves the figures out (a warning)\n"
+            "        gnuplot scripts; the first N runs (24) get their own figures, the others\n"
+            "        their tables. Without gnuplot the page leaves the figures out (a warning)\n"
             "  trace info FILE [--format FMT] [-p name=value]... [--json]\n"
             "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
             "  trace head FILE [-n N] [--format FMT] [-p name=value]...\n"
@@ -958,6 +959,7 @@ static int cli_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"html", required_argument, NULL, 'H'},
                                          {"plots", required_argument, NULL, 'P'},
+                                         {"run-figures", required_argument, NULL, 'F'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -974,6 +976,11 @@ static int cli_report(int argc, char **argv)
         case 'P':
             ro.plots_dir = optarg;
             break;
+        case 'F':
+            if (cli_count_opt(optarg, "--run-figures expects a count such as 24, found '%s'",
+                              &ro.run_figures))
+                return 2;
+            break;
         case 'q':
             quiet = true;
             break;
@@ -986,8 +993,8 @@ static int cli_report(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("report needs at least one results file (result.h5)%s", "");
-    if (ro.plots_dir && !html)
-        return cli_usage_error("--plots goes with --html%s", "");
+    if ((ro.plots_dir || ro.run_figures) && !html)
+        return cli_usage_error("--plots and --run-figures go with --html%s", "");
     ts_err_t err = {0};
     int rc;
     if (!html) {

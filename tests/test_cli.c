@@ -545,6 +545,8 @@ static void test_cli_sweep_table_files_and_report(void **state)
         {"sweep --vary seed=1 --shard 4/4", "--shard expects I/N with 0 <= I < N <= 10000"},
         {"sweep --vary seed=1 --shard 1", "--shard expects I/N with 0 <= I < N <= 10000"},
         {"sweep --vary seed=1 --shard -1/4", "--shard expects I/N with 0 <= I < N <= 10000"},
+        {"report r.h5 --run-figures 3", "--plots and --run-figures go with --html"},
+        {"report r.h5 --html r.html --run-figures 0", "--run-figures expects a count such as 24"},
     };
     for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
         assert_int_equal(tiersim(f, usage[i][0]), 2);

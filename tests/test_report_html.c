@@ -275,6 +275,48 @@ static void test_report_html_tells_runs_apart(void **state)
     free(page);
 }
 
+/* Two runs of one scenario text (other overrides) in one file, reported with figures for
+ * the first run only: the second has its tables, a note, and a pointer to the first's
+ * scenario with its own overrides. */
+static void test_report_html_many_runs_stay_small(void **state)
+{
+    const char *dir = *state;
+    char yaml[2048], path[1200], out[1100];
+    snprintf(yaml, sizeof(yaml), k_yaml, "many", "2MiB", dir);
+    const char *caps[] = {"tiers.0.capacity=4MiB", "tiers.0.capacity=8MiB"};
+    ts_result_t res[2];
+    const ts_result_t *runs[2] = {&res[0], &res[1]};
+    for (size_t i = 0; i < 2; i++) {
+        ts_scenario_t *sc = NULL;
+        ts_err_t err = {0};
+        if (ts_scenario_load_string(yaml, "many.yaml", dir, &caps[i], 1, &sc, &err) ||
+            ts_run(sc, &res[i], &err))
+            fail_msg("run %zu: %s: %s", i, err.where, err.msg);
+        ts_scenario_destroy(sc);
+    }
+    snprintf(path, sizeof(path), "%s/many.h5", dir);
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_h5_runs(runs, 2, path, &err), 0);
+    for (size_t i = 0; i < 2; i++)
+        ts_result_release(&res[i]);
+    snprintf(out, sizeof(out), "%s/many.html", dir);
+    const char *files[] = {path};
+    ts_report_html_opts_t opts = {.run_figures = 1};
+    size_t missing = 0;
+    char warn[512];
+    assert_int_equal(ts_report_html(files, 1, out, &opts, &missing, warn, sizeof(warn), &err), 0);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    /* run 0: latency CDF and time series; the comparison: bars and Pareto */
+    assert_int_equal(file_test_count(page, "<figure>") + missing, 4);
+    assert_int_equal(file_test_count(page, "Runs from 1 on are shown by their tables only"), 1);
+    assert_int_equal(file_test_count(page, "<caption>latency (timed engine)</caption>"), 2);
+    assert_int_equal(file_test_count(page, "timed: {arrivals: closed, clients: 2, think: 1ms}"), 1);
+    assert_non_null(strstr(page, "<p>Scenario: as run 0&#39;s, with:</p>\n"
+                                 "<p>-s tiers.0.capacity=8MiB</p>"));
+    free(page);
+}
+
 /* A gnuplot that cannot run: the page still comes, saying which figures it left out. */
 static void test_report_html_without_gnuplot(void **state)
 {
@@ -329,6 +371,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_html_two_runs_in_chromium, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_tells_runs_apart, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_many_runs_stay_small, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_without_gnuplot, scratch_setup,
                                         scratch_teardown),
