@@ -60,12 +60,9 @@ static sw_per_t sw_per(const ts_sweep_t *s)
     return SW_PER_NONE;
 }
 
-static bool sw_any_timed(const ts_sweep_t *s)
+static bool sw_timed(const ts_result_t *r)
 {
-    for (size_t i = 0; i < s->n_runs; i++)
-        if (s->runs[i].has_timed)
-            return true;
-    return false;
+    return r->has_timed;
 }
 
 static bool sw_closed(const ts_result_t *r)
@@ -73,18 +70,16 @@ static bool sw_closed(const ts_result_t *r)
     return r->has_timed && r->timed.arrivals == TS_ARRIVALS_CLOSED;
 }
 
-static bool sw_any_closed(const ts_sweep_t *s)
+static bool sw_billed(const ts_result_t *r)
 {
-    for (size_t i = 0; i < s->n_runs; i++)
-        if (sw_closed(&s->runs[i]))
-            return true;
-    return false;
+    return r->has_cost;
 }
 
-static bool sw_any_cost(const ts_sweep_t *s)
+/* Whether some run of s has what `has` asks. */
+static bool sw_any(const ts_sweep_t *s, bool (*has)(const ts_result_t *))
 {
     for (size_t i = 0; i < s->n_runs; i++)
-        if (s->runs[i].has_cost)
+        if (has(&s->runs[i]))
             return true;
     return false;
 }
@@ -121,8 +116,8 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
     static const char *const head[SW_FIGS] = {"hit ratio", "byte hits", "p99",
                                               "accel", "cost", ""};
     sw_per_t per = sw_per(s);
-    bool show[SW_FIGS] = {true, true, sw_any_timed(s), sw_any_closed(s), sw_any_cost(s),
-                          per != SW_PER_NONE};
+    bool show[SW_FIGS] = {true, true, sw_any(s, sw_timed), sw_any(s, sw_closed),
+                          sw_any(s, sw_billed), per != SW_PER_NONE};
     char axes[256];
     size_t off = 0;
     for (size_t a = 0; a < s->n_axes && off < sizeof(axes); a++) {
