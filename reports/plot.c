@@ -591,6 +591,73 @@ int ts_plot_cost_bars(const char *image, const ts_plot_bars_t *bars, const ts_pl
     return plot_draw(image, &kind, bars, opts, err);
 }
 
+/* ---- a sweep along one key ---- */
+
+typedef struct plot_sweep_ctx {
+    plot_lists_t l; /* first: the data writer takes the context as its lists */
+    const ts_plot_sweep_t *sw;
+} plot_sweep_ctx_t;
+
+static void plot_sweep_commands(FILE *f, const void *ctx, const char *title)
+{
+    const plot_sweep_ctx_t *c = ctx;
+    const ts_plot_sweep_t *sw = c->sw;
+    const char *benefit = sw->benefit_name ? sw->benefit_name : "hit ratio";
+    fputs("set multiplot layout 2,1 title ", f);
+    plot_quote(f, title);
+    fputs("\nset xtics (", f);
+    size_t chars = 0;
+    for (size_t i = 0; i < sw->n_x; i++) {
+        if (i)
+            fputs(", ", f);
+        plot_quote_as(f, sw->x_labels[i], true);
+        fprintf(f, " %zu", i);
+        chars += strlen(sw->x_labels[i]);
+    }
+    fprintf(f, ")%s\nset xrange [-0.5:%zu.5]\nset grid\nset key outside right top\n",
+            sw->n_x > 12 || chars > 80 ? " rotate by 30 right" : "", sw->n_x - 1);
+    fputs("set xlabel ", f);
+    plot_quote(f, sw->x_name);
+    char label[200];
+    snprintf(label, sizeof(label), "%.120s (%%)", benefit);
+    fputs("\nset ylabel ", f);
+    plot_quote(f, label);
+    fputc('\n', f);
+    size_t block = 0;
+    plot_lists_plot(f, &c->l, 0, &block, "1:($2*100)", "linespoints lw 2 pt 7");
+    snprintf(label, sizeof(label), "cost ($ %.120s)", plot_per(sw->per));
+    fputs("set ylabel ", f);
+    plot_quote(f, label);
+    fputc('\n', f);
+    plot_lists_plot(f, &c->l, 1, &block, "1:2", "linespoints lw 2 pt 7");
+    fputs("unset multiplot\n", f);
+}
+
+int ts_plot_sweep(const char *image, const ts_plot_sweep_t *sw, const ts_plot_opts_t *opts,
+                  ts_err_t *err)
+{
+    static const plot_kind_t kind = {"a sweep along one key", "Benefit and cost along the sweep",
+                                     PLOT_H_PANELS, plot_lists_data, plot_sweep_commands};
+    if (!sw || !sw->n_x || !sw->x_labels || !sw->x_name || !sw->n_lines || !sw->benefit ||
+        !sw->cost)
+        return ts_err_set(err, TS_EINVAL, "plot '%s': no values or no lines",
+                          image ? image : "");
+    size_t with_points = 0;
+    int rc = plot_lists_check(sw->benefit, sw->n_lines, &with_points, err);
+    if (!rc)
+        rc = plot_lists_check(sw->cost, sw->n_lines, &with_points, err);
+    if (rc)
+        return rc;
+    if (!with_points)
+        return ts_err_set(err, TS_EINVAL, "plot '%s': no line has points", image);
+    plot_sweep_ctx_t c = {.l = {.s = {sw->benefit, sw->cost},
+                                .n = {sw->n_lines, sw->n_lines},
+                                .heading = {"benefit of ", "cost of "},
+                                .columns = "value_index value"},
+                          .sw = sw};
+    return plot_draw(image, &kind, &c, opts, err);
+}
+
 /* ---- cost against benefit, Pareto front ---- */
 
 static int pareto_cmp(const void *a, const void *b, void *ctx)

@@ -75,6 +75,24 @@ typedef struct ts_plot_bars {
 int ts_plot_cost_bars(const char *image, const ts_plot_bars_t *bars, const ts_plot_opts_t *opts,
                       ts_err_t *err);
 
+/* A sweep's figures along one of its keys: two panels over the key's values (categories,
+ * in the order given), one line per combination of the other keys' values: the benefit
+ * above (y in [0, 1], drawn in %), the cost below (dollars). Series x values are indices
+ * into x_labels; a line may skip values it has no run for. */
+typedef struct ts_plot_sweep {
+    const char *x_name;              /* the key along x ("tiers.0.capacity") */
+    const char *const *x_labels;     /* n_x values */
+    size_t n_x;
+    const ts_plot_series_t *benefit; /* n_lines series: x = index, y = benefit */
+    const ts_plot_series_t *cost;    /* n_lines series: x = index, y = dollars */
+    size_t n_lines;
+    const char *benefit_name;        /* "hit ratio", "GPU utilisation"; NULL: "hit ratio" */
+    const char *per;                 /* what the cost is for; NULL: "total" */
+} ts_plot_sweep_t;
+
+int ts_plot_sweep(const char *image, const ts_plot_sweep_t *sw, const ts_plot_opts_t *opts,
+                  ts_err_t *err);
+
 /* Cost against a benefit across runs, with the Pareto front (least cost, most benefit)
  * as a step line through its points. Points are labelled with their names: all of them up
  * to 30 points, only the front's beyond. */

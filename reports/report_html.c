@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ typedef struct rh_run {
     ts_result_t *res;
     char label[160]; /* the run's name in tables and legends */
     char tag[64];    /* in figures: what tells it apart, shortened */
+    char x_value[64]; /* with tag_keys: its value of the first key */
+    char line[64];    /* with tag_keys: its values of the others ("" when one key) */
     char file[PATH_MAX];
     size_t index; /* in its file */
 } rh_run_t;
@@ -44,6 +47,8 @@ typedef struct rh {
     char dir[PATH_MAX]; /* where figures are drawn */
     bool is_tmp_dir;     /* dir is ours to remove */
     char tag_keys[128];  /* the keys whose values the figures name runs by; empty: none */
+    char x_key[64];      /* with tag_keys: the first, along which the sweep figure runs */
+    char line_keys[128]; /* with tag_keys: the others, one line per their values */
     ts_html_t *page;
     size_t n_missing; /* figures gnuplot could not draw */
     char *warn;
@@ -78,13 +83,16 @@ static void rh_append(char *buf, size_t size, size_t *off, const char *s)
 }
 
 /* Run i's overrides that not every other run of its name holds too (those tell it apart):
- * "key=value, ..." into full, "value, ..." into values and "key, ..." into keys. */
-static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char *keys,
-                        size_t size)
+ * "key=value, ..." into full, "value, ..." into values and "key, ..." into keys; and, when
+ * rest is not NULL, the first one's value into first and the others' values into rest. */
+static void rh_distinct_split(const rh_t *r, size_t i, char *full, char *values, char *keys,
+                              char *first, char *rest, size_t size)
 {
     const rh_run_t *x = &r->runs[i];
-    size_t of = 0, ov = 0, ok = 0;
+    size_t of = 0, ov = 0, ok = 0, orest = 0;
     full[0] = values[0] = keys[0] = 0;
+    if (rest)
+        first[0] = rest[0] = 0;
     for (size_t k = 0; k < x->res->n_overrides; k++) {
         const char *o = x->res->overrides[k];
         bool common = true;
@@ -96,10 +104,20 @@ static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char 
         const char *eq = strchr(o, '=');
         char key[128];
         snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
+        if (rest && !ov)
+            snprintf(first, size, "%s", eq ? eq + 1 : o);
+        else if (rest)
+            rh_append(rest, size, &orest, eq ? eq + 1 : o);
         rh_append(full, size, &of, o);
         rh_append(values, size, &ov, eq ? eq + 1 : o);
         rh_append(keys, size, &ok, key);
     }
+}
+
+static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char *keys,
+                        size_t size)
+{
+    rh_distinct_split(r, i, full, values, keys, NULL, NULL, size);
 }
 
 /* Runs of the same name (one scenario run with other -s values, or from other files) are
@@ -145,10 +163,17 @@ static void rh_tell_apart(rh_t *r)
         return;
     /* every run is told apart by the same keys: the figures name runs by their values */
     ts__fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
+    char first[512], rest[512];
     for (size_t i = 0; i < r->n_runs; i++) {
-        rh_distinct(r, i, mine, values, keys, sizeof(mine));
+        rh_distinct_split(r, i, mine, values, keys, first, rest, sizeof(mine));
         ts__fmt_shorten(values, r->runs[i].tag, sizeof(r->runs[i].tag));
+        ts__fmt_shorten(first, r->runs[i].x_value, sizeof(r->runs[i].x_value));
+        ts__fmt_shorten(rest, r->runs[i].line, sizeof(r->runs[i].line));
     }
+    const char *comma = strchr(first_keys, ',');
+    snprintf(r->x_key, sizeof(r->x_key), "%.*s",
+             comma ? (int)(comma - first_keys) : (int)strlen(first_keys), first_keys);
+    ts__fmt_shorten(comma ? comma + 2 : "", r->line_keys, sizeof(r->line_keys));
 }
 
 static int rh_read(rh_t *r, const char *const *files, size_t n)
@@ -678,6 +703,83 @@ static int rh_cost_bars(rh_t *r)
     return rc;
 }
 
+#define RH_SWEEP_LINES 16 /* a sweep figure draws at most this many lines */
+
+/* The index of v in names[0..*n), added at the end when absent (room: max); SIZE_MAX when
+ * absent and there is no room. */
+static size_t rh_slot(const char **names, size_t *n, size_t max, const char *v)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(names[i], v))
+            return i;
+    if (*n == max)
+        return SIZE_MAX;
+    names[*n] = v;
+    return (*n)++;
+}
+
+/* When the runs differ in the same keys (a sweep), benefit and cost along the first key,
+ * one line per values of the others. */
+static int rh_sweep_figure(rh_t *r)
+{
+    if (!r->tag_keys[0] || r->n_runs < 2)
+        return 0;
+    bool all_closed = true;
+    for (size_t k = 0; k < r->n_runs; k++)
+        all_closed &= r->runs[k].res->has_timed &&
+                      r->runs[k].res->timed.arrivals == TS_ARRIVALS_CLOSED;
+    size_t n = r->n_runs, n_x = 0, n_lines = 0;
+    const char **xs = ts_calloc(n, sizeof(*xs));
+    const char *lines[RH_SWEEP_LINES];
+    double *v = ts_calloc(4 * RH_SWEEP_LINES * n, sizeof(double));
+    ts_plot_series_t ben[RH_SWEEP_LINES], cost[RH_SWEEP_LINES];
+    if (!xs || !v) {
+        ts_free(xs);
+        ts_free(v);
+        return ts_err_set(r->err, TS_ENOMEM, "report: cannot build the sweep figure");
+    }
+    for (size_t l = 0; l < RH_SWEEP_LINES; l++) {
+        double *b = v + 4 * l * n;
+        ben[l] = (ts_plot_series_t){NULL, b, b + n, 0};
+        cost[l] = (ts_plot_series_t){NULL, b + 2 * n, b + 3 * n, 0};
+    }
+    bool fits = true;
+    for (size_t k = 0; k < n && fits; k++) {
+        const rh_run_t *run = &r->runs[k];
+        size_t x = rh_slot(xs, &n_x, n, run->x_value);
+        size_t l = rh_slot(lines, &n_lines, RH_SWEEP_LINES, run->line);
+        fits = l != SIZE_MAX;
+        if (!fits)
+            break;
+        ben[l].name = cost[l].name = run->line[0] ? run->line : "runs";
+        double *b = v + 4 * l * n; /* ben[l]'s x and y, then cost[l]'s */
+        b[ben[l].n] = (double)x;
+        b[n + ben[l].n++] = all_closed ? run->res->timed.utilisation : rh_hit_ratio(run->res);
+        if (run->res->has_cost) {
+            b[2 * n + cost[l].n] = (double)x;
+            b[3 * n + cost[l].n++] = run->res->cost.total_usd;
+        }
+    }
+    int rc = 0;
+    if (fits && n_x >= 2) {
+        const char *benefit = all_closed ? "GPU utilisation" : "hit ratio";
+        ts_plot_sweep_t sw = {r->x_key, xs, n_x, ben, cost, n_lines, benefit, NULL};
+        char svg[PATH_MAX + 32], caption[320];
+        rh_path(r, svg, sizeof(svg), "sweep", 0);
+        ts_plot_opts_t o;
+        rc = ts_plot_sweep(svg, &sw, rh_plot_opts(r, &o, NULL), r->err);
+        if (r->line_keys[0])
+            snprintf(caption, sizeof(caption), "%s and cost by %s, one line per %s", benefit,
+                     r->x_key, r->line_keys);
+        else
+            snprintf(caption, sizeof(caption), "%s and cost by %s", benefit, r->x_key);
+        rc = rh_figure(r, rc, svg, caption);
+    }
+    ts_free(xs);
+    ts_free(v);
+    return rc;
+}
+
 static int rh_pareto(rh_t *r)
 {
     size_t n = 0;
@@ -745,6 +847,7 @@ int ts_report_html(const char *const *files, size_t n, const char *out,
     if (rc == 0)
         rc = ts_html_section(r.page, "compare", "Cost and benefit across runs", err);
     rc = rc ? rc : rh_cost_bars(&r);
+    rc = rc ? rc : rh_sweep_figure(&r);
     rc = rc ? rc : rh_pareto(&r);
     rc = rc ? rc : ts_html_write(r.page, out, err);
     if (n_missing)

@@ -502,6 +502,40 @@ static void test_plot_unrunnable_gnuplot_and_no_memory(void **state)
     assert_non_null(strstr(err.msg, "cannot allocate the Pareto front of 1 points"));
 }
 
+/* A sweep along capacity (3 values), one line per policy: two panels over the values as
+ * categories, the benefit in % above the dollars; a line may skip a value. */
+static void test_plot_sweep_script_has_two_panels_over_the_values(void **state)
+{
+    (void)state;
+    const char *caps[] = {"1%", "2%", "5%"};
+    const double x[] = {0, 1, 2}, lru[] = {0.3, 0.4, 0.5}, fifo[] = {0.25, 0.45};
+    const double x_fifo[] = {0, 2}, usd_lru[] = {3, 2, 1}, usd_fifo[] = {4, 1};
+    ts_plot_series_t ben[] = {{"lru", x, lru, 3}, {"fifo", x_fifo, fifo, 2}};
+    ts_plot_series_t cost[] = {{"lru", x, usd_lru, 3}, {"fifo", x_fifo, usd_fifo, 2}};
+    ts_plot_sweep_t sw = {"tiers.0.capacity", caps, 3, ben, cost, 2, NULL, "per epoch"};
+    ts_err_t err = {0};
+    assert_int_equal(ts_plot_sweep("s.svg", &sw, &k_script_only, &err), 0);
+    char *gp = file_test_slurp("s.gp", NULL);
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "set multiplot layout 2,1 title 'Benefit and cost along the "
+                               "sweep'"));
+    /* the values as categories; tic labels are formats, their '%' doubled */
+    assert_non_null(strstr(gp, "set xtics ('1%%' 0, '2%%' 1, '5%%' 2)\nset xrange [-0.5:2.5]\n"));
+    assert_non_null(strstr(gp, "set xlabel 'tiers.0.capacity'"));
+    assert_non_null(strstr(gp, "set ylabel 'hit ratio (%)'"));
+    assert_non_null(strstr(gp, "set ylabel 'cost ($ per epoch)'"));
+    /* four blocks: the benefit of each line, then its cost; fifo skips 2% */
+    assert_int_equal(file_test_count(gp, "$data index"), 4);
+    assert_non_null(strstr(gp, "# index 1, benefit of fifo\n0 0.25\n2 0.45\n"));
+    assert_non_null(strstr(gp, "# index 3, cost of fifo\n0 4\n2 1\n"));
+    assert_non_null(strstr(gp, "$data index 0 using 1:($2*100) with linespoints"));
+    assert_non_null(strstr(gp, "$data index 2 using 1:2 with linespoints"));
+    free(gp);
+    /* nothing to draw */
+    sw.n_lines = 0;
+    assert_int_equal(ts_plot_sweep("s.svg", &sw, &k_script_only, &err), TS_EINVAL);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -515,6 +549,7 @@ int main(void)
         T(test_plot_timeseries_script_has_two_panels),
         T(test_plot_cost_bars_script),
         T(test_plot_pareto_script_marks_the_front),
+        T(test_plot_sweep_script_has_two_panels_over_the_values),
         T(test_plot_draws_png_and_svg_with_gnuplot),
         T(test_plot_without_gnuplot_keeps_the_data),
         T(test_plot_failing_gnuplot_is_reported),

@@ -307,8 +307,12 @@ static void test_report_html_many_runs_stay_small(void **state)
     assert_int_equal(ts_report_html(files, 1, out, &opts, &missing, warn, sizeof(warn), &err), 0);
     char *page = file_test_slurp(out, NULL);
     assert_non_null(page);
-    /* run 0: latency CDF and time series; the comparison: bars and Pareto */
-    assert_int_equal(file_test_count(page, "<figure>") + missing, 4);
+    /* run 0: latency CDF and time series; the comparison: bars, the sweep along the one key
+     * the runs differ in, and Pareto */
+    assert_int_equal(file_test_count(page, "<figure>") + missing, 5);
+    /* closed loops: the benefit is the GPU utilisation */
+    assert_non_null(strstr(page, "<figcaption>GPU utilisation and cost by tiers.0.capacity"
+                                 "</figcaption>"));
     assert_int_equal(file_test_count(page, "Runs from 1 on are shown by their tables only"), 1);
     assert_int_equal(file_test_count(page, "<caption>latency (timed engine)</caption>"), 2);
     assert_int_equal(file_test_count(page, "timed: {arrivals: closed, clients: 2, think: 1ms}"), 1);
