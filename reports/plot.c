@@ -543,6 +543,24 @@ static void plot_bars_data(FILE *f, const void *ctx)
     }
 }
 
+/* x tics at 0, 1, ... named by names (formats: their '%' doubled); names that would run
+ * into each other (more than max_n, or more than max_chars in all) slant down to the left,
+ * each ending at its tic. */
+static void plot_category_tics(FILE *f, const char *const *names, size_t n, size_t max_n,
+                               size_t max_chars)
+{
+    size_t chars = 0;
+    fputs("set xtics (", f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", f);
+        plot_quote_as(f, names[i], true);
+        fprintf(f, " %zu", i);
+        chars += strlen(names[i]);
+    }
+    fprintf(f, ")%s\n", n > max_n || chars > max_chars ? " rotate by 30 right" : "");
+}
+
 static void plot_bars_commands(FILE *f, const void *ctx, const char *title)
 {
     const ts_plot_bars_t *b = ctx;
@@ -554,18 +572,9 @@ static void plot_bars_commands(FILE *f, const void *ctx, const char *title)
     plot_quote(f, label);
     fputs("\nset style data histograms\nset style histogram rowstacked\n"
           "set style fill solid 0.85 border -1\nset boxwidth 0.7 relative\n"
-          "set yrange [0:*]\nset grid noxtics ytics\nset key outside right top\nset xtics (",
+          "set yrange [0:*]\nset grid noxtics ytics\nset key outside right top\n",
           f);
-    size_t chars = 0;
-    for (size_t r = 0; r < b->n_runs; r++) {
-        if (r)
-            fputs(", ", f);
-        plot_quote_as(f, b->runs[r], true);
-        fprintf(f, " %zu", r);
-        chars += strlen(b->runs[r]);
-    }
-    /* names that would run into each other slant down to the left, ending at their bar */
-    fprintf(f, ")%s\n", b->n_runs > 6 || chars > 60 ? " rotate by 30 right" : "");
+    plot_category_tics(f, b->runs, b->n_runs, 6, 60);
     for (size_t c = 0; c < b->n_categories; c++) {
         fprintf(f, "%s$data using %zu title ", c ? ", \\\n     " : "plot ", c + 2);
         plot_quote(f, b->categories[c]);
@@ -605,17 +614,9 @@ static void plot_sweep_commands(FILE *f, const void *ctx, const char *title)
     const char *benefit = sw->benefit_name ? sw->benefit_name : "hit ratio";
     fputs("set multiplot layout 2,1 title ", f);
     plot_quote(f, title);
-    fputs("\nset xtics (", f);
-    size_t chars = 0;
-    for (size_t i = 0; i < sw->n_x; i++) {
-        if (i)
-            fputs(", ", f);
-        plot_quote_as(f, sw->x_labels[i], true);
-        fprintf(f, " %zu", i);
-        chars += strlen(sw->x_labels[i]);
-    }
-    fprintf(f, ")%s\nset xrange [-0.5:%zu.5]\nset grid\nset key outside right top\n",
-            sw->n_x > 12 || chars > 80 ? " rotate by 30 right" : "", sw->n_x - 1);
+    fputc('\n', f);
+    plot_category_tics(f, sw->x_labels, sw->n_x, 12, 80);
+    fprintf(f, "set xrange [-0.5:%zu.5]\nset grid\nset key outside right top\n", sw->n_x - 1);
     fputs("set xlabel ", f);
     plot_quote(f, sw->x_name);
     char label[200];
