@@ -55,16 +55,8 @@ static uint64_t csv_add(uint64_t a, uint64_t b)
 /* A text field followed by a comma, quoted when RFC 4180 requires it. */
 static int csv_text(FILE *out, ts_err_t *err, const char *s, size_t size)
 {
-    size_t n = strnlen(s, size);
-    bool needs_quotes = false;
-    for (size_t i = 0; i < n && !needs_quotes; i++)
-        needs_quotes = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!needs_quotes)
-        return ts__out_printf(out, err, CSV_WHAT, "%.*s,", (int)n, s);
-    int rc = ts__out_printf(out, err, CSV_WHAT, "\"");
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = ts__out_printf(out, err, CSV_WHAT, s[i] == '"' ? "\"\"" : "%c", s[i]);
-    return rc ? rc : ts__out_printf(out, err, CSV_WHAT, "\",");
+    int rc = ts__out_csv_field(out, err, CSV_WHAT, s, size);
+    return rc ? rc : ts__out_printf(out, err, CSV_WHAT, ",");
 }
 
 static int csv_u64(FILE *out, ts_err_t *err, uint64_t v, const char *sep)

@@ -125,6 +125,20 @@ const char *ts__fmt_price(double usd, ts_price_unit_t unit, char *buf, size_t si
     return buf;
 }
 
+int ts__out_csv_field(FILE *out, ts_err_t *err, const char *what, const char *s, size_t size)
+{
+    size_t n = strnlen(s, size);
+    bool needs_quotes = false;
+    for (size_t i = 0; i < n && !needs_quotes; i++)
+        needs_quotes = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!needs_quotes)
+        return ts__out_printf(out, err, what, "%.*s", (int)n, s);
+    int rc = ts__out_printf(out, err, what, "\"");
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = ts__out_printf(out, err, what, s[i] == '"' ? "\"\"" : "%c", s[i]);
+    return rc ? rc : ts__out_printf(out, err, what, "\"");
+}
+
 int ts__out_printf(FILE *out, ts_err_t *err, const char *what, const char *fmt, ...)
 {
     va_list ap;

@@ -56,6 +56,11 @@ const char *ts__fmt_shorten(const char *src, char *buf, size_t size);
 int ts__out_printf(FILE *out, ts_err_t *err, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* A CSV text field: s (at most size bytes) as it is, or in double quotes with its quotes
+ * doubled when it holds a comma, a quote or a line break (RFC 4180); no separator. Returns
+ * 0 or TS_EIO naming what. */
+int ts__out_csv_field(FILE *out, ts_err_t *err, const char *what, const char *s, size_t size);
+
 /* Flushes out and checks its error indicator; sets err to TS_EIO naming what.
  * Returns 0 or TS_EIO. */
 int ts__out_finish(FILE *out, ts_err_t *err, const char *what);

@@ -188,17 +188,11 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
     return rc ? rc : ts__out_finish(out, err, SW_WHAT);
 }
 
-/* One CSV field: as it is, or quoted with its quotes doubled when it holds a comma, a
- * quote or a line break. */
+/* One CSV field after a comma, unless it is the first (reports/fmt.c quotes it). */
 static int sw_csv_field(FILE *out, const char *v, bool first, ts_err_t *err)
 {
     int rc = first ? 0 : ts__out_printf(out, err, SW_WHAT, ",");
-    if (rc || !strpbrk(v, ",\"\r\n"))
-        return rc ? rc : ts__out_printf(out, err, SW_WHAT, "%s", v);
-    rc = ts__out_printf(out, err, SW_WHAT, "\"");
-    for (const char *p = v; !rc && *p; p++)
-        rc = ts__out_printf(out, err, SW_WHAT, *p == '"' ? "\"\"" : "%c", *p);
-    return rc ? rc : ts__out_printf(out, err, SW_WHAT, "\"");
+    return rc ? rc : ts__out_csv_field(out, err, SW_WHAT, v, strlen(v) + 1);
 }
 
 /* A real for the CSV, or an empty field when the run lacks it. */
