@@ -149,15 +149,6 @@ static void cli_help(FILE *out)
 
 /* ---- run ---- */
 
-static int cli_load(const char *path, const char *const *ovr, size_t n_ovr, ts_scenario_t **sc,
-                    ts_err_t *err)
-{
-    if (path)
-        return ts_scenario_load_file(path, ovr, n_ovr, sc, err);
-    return ts_scenario_load_string(ts_scenario_default_yaml(), "<built-in>", NULL, ovr, n_ovr,
-                                   sc, err);
-}
-
 /* Settles which result files run writes before it runs (the time series are sampled only
  * for result.h5): -o DIR replaces outputs.dir; a scenario that turns every file off gets
  * them all. */
@@ -224,7 +215,7 @@ static int cli_run(int argc, char **argv)
         ts_err_set(&err, TS_ENOMEM, "cannot allocate the result");
         return cli_fail(&err);
     }
-    int rc = cli_load(path, ovr, n_ovr, &sc, &err);
+    int rc = ts_scenario_load(path, NULL, ovr, n_ovr, &sc, &err);
     ts_progress_t meter;
     ts_progress_start(&meter, cli_progress_out(quiet), 0);
     const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
@@ -587,8 +578,8 @@ static int cli_trace_gen(int argc, char **argv)
     ts_reader_t *r = NULL;
     uint64_t n = 0;
     const ts_trace_format_t *fmt = cli_out_format(fmt_name, out, &err);
-    int rc = fmt ? cli_load(optind < argc ? argv[optind] : NULL, ovr, n_ovr, &sc, &err)
-                 : TS_ENOENT;
+    const char *path = optind < argc ? argv[optind] : NULL;
+    int rc = fmt ? ts_scenario_load(path, NULL, ovr, n_ovr, &sc, &err) : TS_ENOENT;
     if (rc == 0)
         rc = ts_scenario_open_workload(sc, &r, &err);
     if (rc == 0)

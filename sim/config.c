@@ -1583,6 +1583,15 @@ const char *ts_scenario_default_yaml(void)
     return k_default_yaml;
 }
 
+int ts_scenario_load(const char *path, const char *yaml, const char *const *overrides,
+                     size_t n, ts_scenario_t **out, ts_err_t *err)
+{
+    if (path)
+        return ts_scenario_load_file(path, overrides, n, out, err);
+    return ts_scenario_load_string(yaml ? yaml : ts_scenario_default_yaml(),
+                                   yaml ? "<text>" : "<built-in>", NULL, overrides, n, out, err);
+}
+
 void ts_scenario_destroy(ts_scenario_t *sc)
 {
     if (!sc)

@@ -37,15 +37,6 @@ typedef struct mrc_ctx {
     ts_par_progress_t progress; /* requests replayed over all points, of points x length */
 } mrc_ctx_t;
 
-static int mrc_load(const ts_mrc_spec_t *spec, const char *const *ovr, size_t n,
-                    ts_scenario_t **sc, ts_err_t *err)
-{
-    if (spec->path)
-        return ts_scenario_load_file(spec->path, ovr, n, sc, err);
-    return ts_scenario_load_string(spec->yaml ? spec->yaml : ts_scenario_default_yaml(),
-                                   spec->yaml ? "<text>" : "<built-in>", NULL, ovr, n, sc, err);
-}
-
 /* ---- sizes ---- */
 
 static int mrc_parse_size(const char *tok, ts_mode_t mode, mrc_size_t *out, ts_err_t *err)
@@ -212,7 +203,8 @@ static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
     size_t stride = c->spec->n_overrides + 1;
     ts_scenario_t *sc = NULL;
     ts_result_t *res = ts_malloc(sizeof(*res));
-    int rc = res ? mrc_load(c->spec, c->ovr + p * stride, c->n_ovr[p], &sc, err)
+    int rc = res ? ts_scenario_load(c->spec->path, c->spec->yaml, c->ovr + p * stride,
+                                    c->n_ovr[p], &sc, err)
                  : ts_err_set(err, TS_ENOMEM, "cannot allocate a result");
     if (rc == 0) {
         ts_tier_spec_t *top = &sc->tiers[0];
@@ -264,7 +256,8 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
     size_t n_sizes = 0;
     int rc = sizes && m ? 0 : ts_err_set(err, TS_ENOMEM, "cannot allocate the curves");
     if (rc == 0)
-        rc = mrc_load(spec, spec->overrides, spec->n_overrides, &sc, err);
+        rc = ts_scenario_load(spec->path, spec->yaml, spec->overrides, spec->n_overrides, &sc,
+                              err);
     if (rc == 0)
         rc = mrc_policies(spec, sc, m, err);
     if (rc == 0) {

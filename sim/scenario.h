@@ -118,6 +118,11 @@ int ts_scenario_load_string(const char *yaml, const char *source, const char *ba
                             const char *const *overrides, size_t n, ts_scenario_t **out,
                             ts_err_t *err);
 
+/* From the file at path when it is given, else from the text yaml (named "<text>"), else
+ * the built-in default ("<built-in>"): the one way every many-run tool and the CLI load. */
+int ts_scenario_load(const char *path, const char *yaml, const char *const *overrides,
+                     size_t n, ts_scenario_t **out, ts_err_t *err);
+
 /* The built-in default scenario's YAML (what `tiersim run` runs with no file). */
 const char *ts_scenario_default_yaml(void);
 

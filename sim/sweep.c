@@ -157,15 +157,6 @@ static void sweep_prefix(const ts_sweep_t *s, size_t p, ts_err_t *err)
     ts_err_prefix(err, "sweep point %zu (%s)", p, what);
 }
 
-static int sweep_load(const ts_sweep_spec_t *spec, const char *const *ovr, size_t n,
-                      ts_scenario_t **sc, ts_err_t *err)
-{
-    if (spec->path)
-        return ts_scenario_load_file(spec->path, ovr, n, sc, err);
-    return ts_scenario_load_string(spec->yaml ? spec->yaml : ts_scenario_default_yaml(),
-                                   spec->yaml ? "<text>" : "<built-in>", NULL, ovr, n, sc, err);
-}
-
 /* Loads run i's scenario (its point's) into c->sc[i], with no result files of its own. */
 static int sweep_load_run(sweep_ctx_t *c, size_t i, const char **ovr, ts_err_t *err)
 {
@@ -176,7 +167,7 @@ static int sweep_load_run(sweep_ctx_t *c, size_t i, const char **ovr, ts_err_t *
         ovr[k] = spec->overrides[k];
     for (size_t a = 0; a < c->s->n_axes; a++)
         ovr[n++] = c->axis_ovr[c->axis_base[a] + sweep_index(c->s, p, a)];
-    int rc = sweep_load(spec, ovr, n, &c->sc[i], err);
+    int rc = ts_scenario_load(spec->path, spec->yaml, ovr, n, &c->sc[i], err);
     if (rc)
         sweep_prefix(c->s, p, err);
     else
@@ -344,7 +335,8 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
     sweep_ctx_t c = {.spec = spec, .s = s, .progress = {.hook = spec->progress}};
     const char **ovr = NULL;
     ts_scenario_t *base = NULL; /* the scenario with the common overrides: its sweep axes */
-    int rc = s ? sweep_load(spec, spec->overrides, spec->n_overrides, &base, err)
+    int rc = s ? ts_scenario_load(spec->path, spec->yaml, spec->overrides, spec->n_overrides,
+                                  &base, err)
                : ts_err_set(err, TS_ENOMEM, "cannot hold a sweep");
     if (rc == 0)
         rc = sweep_axes(spec, base, s, err);
