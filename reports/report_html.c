@@ -83,16 +83,14 @@ static void rh_append(char *buf, size_t size, size_t *off, const char *s)
 }
 
 /* Run i's overrides that not every other run of its name holds too (those tell it apart):
- * "key=value, ..." into full, "value, ..." into values and "key, ..." into keys; and, when
- * rest is not NULL, the first one's value into first and the others' values into rest. */
-static void rh_distinct_split(const rh_t *r, size_t i, char *full, char *values, char *keys,
+ * "key=value, ..." into full, "value, ..." into values and "key, ..." into keys, the first
+ * one's value into first and the others' values into rest. */
+static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char *keys,
                               char *first, char *rest, size_t size)
 {
     const rh_run_t *x = &r->runs[i];
     size_t of = 0, ov = 0, ok = 0, orest = 0;
-    full[0] = values[0] = keys[0] = 0;
-    if (rest)
-        first[0] = rest[0] = 0;
+    full[0] = values[0] = keys[0] = first[0] = rest[0] = 0;
     for (size_t k = 0; k < x->res->n_overrides; k++) {
         const char *o = x->res->overrides[k];
         bool common = true;
@@ -104,9 +102,9 @@ static void rh_distinct_split(const rh_t *r, size_t i, char *full, char *values,
         const char *eq = strchr(o, '=');
         char key[128];
         snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
-        if (rest && !ov)
+        if (!ov)
             snprintf(first, size, "%s", eq ? eq + 1 : o);
-        else if (rest)
+        else
             rh_append(rest, size, &orest, eq ? eq + 1 : o);
         rh_append(full, size, &of, o);
         rh_append(values, size, &ov, eq ? eq + 1 : o);
@@ -114,37 +112,39 @@ static void rh_distinct_split(const rh_t *r, size_t i, char *full, char *values,
     }
 }
 
-static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char *keys,
-                        size_t size)
-{
-    rh_distinct_split(r, i, full, values, keys, NULL, NULL, size);
-}
+/* What tells one run apart, from rh_distinct: computed once per run. */
+typedef struct rh_apart {
+    char full[512], values[512], keys[512], first[512], rest[512];
+} rh_apart_t;
 
 /* Runs of the same name (one scenario run with other -s values, or from other files) are
  * told apart by the overrides they do not all share, else by their files. A run's tag
  * (its name in figures) is then just what tells it apart; else its name. When every run
  * is told apart by overrides of the same keys, the tags are their values only and
  * r->tag_keys names the keys. */
-static void rh_tell_apart(rh_t *r)
+static int rh_tell_apart(rh_t *r)
 {
-    char mine[512], theirs[512], values[512], keys[512], other[512], first_keys[512] = "";
+    rh_apart_t *d = ts_malloc((r->n_runs + 1) * sizeof(*d));
+    if (!d)
+        return ts_err_set(r->err, TS_ENOMEM, "report: cannot name %zu runs", r->n_runs);
+    for (size_t i = 0; i < r->n_runs; i++)
+        rh_distinct(r, i, d[i].full, d[i].values, d[i].keys, d[i].first, d[i].rest,
+                          sizeof(d[i].full));
+    const char *first_keys = r->n_runs ? d[0].keys : "";
     bool values_only = r->n_runs > 1;
     for (size_t i = 0; i < r->n_runs; i++) {
         rh_run_t *x = &r->runs[i];
+        const char *mine = d[i].full;
         bool same_name = false, same_overrides = false, same_file = false;
-        rh_distinct(r, i, mine, values, keys, sizeof(mine));
         for (size_t j = 0; j < r->n_runs; j++) {
             if (i == j || strcmp(x->res->name, r->runs[j].res->name) != 0)
                 continue;
             same_name = true;
-            rh_distinct(r, j, theirs, other, other, sizeof(theirs));
-            same_overrides |= !strcmp(mine, theirs);
+            same_overrides |= !strcmp(mine, d[j].full);
             same_file |= !strcmp(x->file, r->runs[j].file);
         }
         bool by_overrides = same_name && !same_overrides && mine[0];
-        if (i == 0)
-            snprintf(first_keys, sizeof(first_keys), "%s", keys);
-        values_only &= by_overrides && !strcmp(keys, first_keys);
+        values_only &= by_overrides && !strcmp(d[i].keys, first_keys);
         /* a run of its own name, or one of a file's runs (its label has its number) */
         if (!same_name || (same_file && !by_overrides)) {
             ts__fmt_shorten(x->label, x->tag, sizeof(x->tag));
@@ -159,21 +159,21 @@ static void rh_tell_apart(rh_t *r)
                  by_overrides && x->res->name[0] ? x->res->name : x->label, part);
         memcpy(x->label, label, sizeof(label));
     }
-    if (!values_only)
-        return;
-    /* every run is told apart by the same keys: the figures name runs by their values */
-    ts__fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
-    char first[512], rest[512];
-    for (size_t i = 0; i < r->n_runs; i++) {
-        rh_distinct_split(r, i, mine, values, keys, first, rest, sizeof(mine));
-        ts__fmt_shorten(values, r->runs[i].tag, sizeof(r->runs[i].tag));
-        ts__fmt_shorten(first, r->runs[i].x_value, sizeof(r->runs[i].x_value));
-        ts__fmt_shorten(rest, r->runs[i].line, sizeof(r->runs[i].line));
+    if (values_only) {
+        /* every run is told apart by the same keys: the figures name runs by their values */
+        ts__fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
+        for (size_t i = 0; i < r->n_runs; i++) {
+            ts__fmt_shorten(d[i].values, r->runs[i].tag, sizeof(r->runs[i].tag));
+            ts__fmt_shorten(d[i].first, r->runs[i].x_value, sizeof(r->runs[i].x_value));
+            ts__fmt_shorten(d[i].rest, r->runs[i].line, sizeof(r->runs[i].line));
+        }
+        const char *comma = strchr(first_keys, ',');
+        snprintf(r->x_key, sizeof(r->x_key), "%.*s",
+                 comma ? (int)(comma - first_keys) : (int)strlen(first_keys), first_keys);
+        ts__fmt_shorten(comma ? comma + 2 : "", r->line_keys, sizeof(r->line_keys));
     }
-    const char *comma = strchr(first_keys, ',');
-    snprintf(r->x_key, sizeof(r->x_key), "%.*s",
-             comma ? (int)(comma - first_keys) : (int)strlen(first_keys), first_keys);
-    ts__fmt_shorten(comma ? comma + 2 : "", r->line_keys, sizeof(r->line_keys));
+    ts_free(d);
+    return 0;
 }
 
 static int rh_read(rh_t *r, const char *const *files, size_t n)
@@ -213,8 +213,7 @@ static int rh_read(rh_t *r, const char *const *files, size_t n)
     }
     if (!r->n_runs)
         return ts_err_set(r->err, TS_EINVAL, "report: the results files hold no run");
-    rh_tell_apart(r);
-    return 0;
+    return rh_tell_apart(r);
 }
 
 /* ---- figures ---- */
@@ -436,6 +435,26 @@ static double rh_hit_ratio(const ts_result_t *res)
     return res->totals.n_req ? (double)res->totals.n_hit / (double)res->totals.n_req : 0;
 }
 
+/* The figures across runs weigh cost against the GPU utilisation when every run is a
+ * closed loop, else against the hit ratio. */
+static bool rh_by_utilisation(const rh_t *r)
+{
+    bool all = true;
+    for (size_t k = 0; k < r->n_runs && all; k++)
+        all = ts_result_is_closed_loop(r->runs[k].res);
+    return all;
+}
+
+static double rh_benefit(const ts_result_t *res, bool by_utilisation)
+{
+    return by_utilisation ? res->timed.utilisation : rh_hit_ratio(res);
+}
+
+static const char *rh_benefit_name(bool by_utilisation)
+{
+    return by_utilisation ? "GPU utilisation" : "hit ratio";
+}
+
 static int rh_summary(rh_t *r, rh_cells_t *t)
 {
     static const char *const head[] = {"run", "file", "engine", "requests", "hit ratio",
@@ -444,7 +463,7 @@ static int rh_summary(rh_t *r, rh_cells_t *t)
     for (size_t k = 0; k < r->n_runs && rc == 0; k++) {
         const ts_result_t *res = r->runs[k].res;
         char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
-        bool closed = res->has_timed && res->timed.arrivals == TS_ARRIVALS_CLOSED;
+        bool closed = ts_result_is_closed_loop(res);
         rc = rh_add(r, t, "%s", r->runs[k].label);
         rc = rc ? rc : rh_add(r, t, "%.40s#%zu", rh_base(r->runs[k].file), r->runs[k].index);
         rc = rc ? rc : rh_add(r, t, "%s", res->engine ? res->engine : "fast");
@@ -724,10 +743,7 @@ static int rh_sweep_figure(rh_t *r)
 {
     if (!r->tag_keys[0] || r->n_runs < 2)
         return 0;
-    bool all_closed = true;
-    for (size_t k = 0; k < r->n_runs; k++)
-        all_closed &= r->runs[k].res->has_timed &&
-                      r->runs[k].res->timed.arrivals == TS_ARRIVALS_CLOSED;
+    bool all_closed = rh_by_utilisation(r);
     size_t n = r->n_runs, n_x = 0, n_lines = 0;
     const char **xs = ts_calloc(n, sizeof(*xs));
     const char *lines[RH_SWEEP_LINES];
@@ -754,7 +770,7 @@ static int rh_sweep_figure(rh_t *r)
         ben[l].name = cost[l].name = run->line[0] ? run->line : "runs";
         double *b = v + 4 * l * n; /* ben[l]'s x and y, then cost[l]'s */
         b[ben[l].n] = (double)x;
-        b[n + ben[l].n++] = all_closed ? run->res->timed.utilisation : rh_hit_ratio(run->res);
+        b[n + ben[l].n++] = rh_benefit(run->res, all_closed);
         if (run->res->has_cost) {
             b[2 * n + cost[l].n] = (double)x;
             b[3 * n + cost[l].n++] = run->res->cost.total_usd;
@@ -762,7 +778,7 @@ static int rh_sweep_figure(rh_t *r)
     }
     int rc = 0;
     if (fits && n_x >= 2) {
-        const char *benefit = all_closed ? "GPU utilisation" : "hit ratio";
+        const char *benefit = rh_benefit_name(all_closed);
         ts_plot_sweep_t sw = {r->x_key, xs, n_x, ben, cost, n_lines, benefit, NULL};
         char svg[PATH_MAX + 32], caption[320];
         rh_path(r, svg, sizeof(svg), "sweep", 0);
@@ -783,12 +799,9 @@ static int rh_sweep_figure(rh_t *r)
 static int rh_pareto(rh_t *r)
 {
     size_t n = 0;
-    bool all_closed = true;
-    for (size_t k = 0; k < r->n_runs; k++) {
-        const ts_result_t *res = r->runs[k].res;
-        n += res->has_cost;
-        all_closed &= res->has_timed && res->timed.arrivals == TS_ARRIVALS_CLOSED;
-    }
+    bool all_closed = rh_by_utilisation(r);
+    for (size_t k = 0; k < r->n_runs; k++)
+        n += r->runs[k].res->has_cost;
     if (n < 2)
         return 0;
     double *v = ts_calloc(2 * n, sizeof(double));
@@ -801,12 +814,12 @@ static int rh_pareto(rh_t *r)
             continue;
         labels[m] = r->runs[k].tag;
         v[m] = res->cost.total_usd;
-        v[n + m] = all_closed ? res->timed.utilisation : rh_hit_ratio(res);
+        v[n + m] = rh_benefit(res, all_closed);
         m++;
     }
     if (rc == 0) {
         ts_plot_points_t pts = {labels, v, v + n, n,
-                                all_closed ? "GPU utilisation" : "hit ratio", NULL};
+                                rh_benefit_name(all_closed), NULL};
         char svg[PATH_MAX + 32];
         rh_path(r, svg, sizeof(svg), "pareto", 0);
         ts_plot_opts_t o;

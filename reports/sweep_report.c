@@ -65,11 +65,6 @@ static bool sw_timed(const ts_result_t *r)
     return r->has_timed;
 }
 
-static bool sw_closed(const ts_result_t *r)
-{
-    return r->has_timed && r->timed.arrivals == TS_ARRIVALS_CLOSED;
-}
-
 static bool sw_billed(const ts_result_t *r)
 {
     return r->has_cost;
@@ -97,7 +92,7 @@ static void sw_figures(const ts_result_t *r, sw_per_t per, char (*f)[TS__FMT_LEN
         ts_format_duration(r->timed.all.p99_ns, f[2], TS__FMT_LEN);
     else
         snprintf(f[2], TS__FMT_LEN, "-");
-    if (sw_closed(r))
+    if (ts_result_is_closed_loop(r))
         ts__fmt_pct(r->timed.utilisation, f[3], TS__FMT_LEN);
     else
         snprintf(f[3], TS__FMT_LEN, "-");
@@ -116,7 +111,7 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
     static const char *const head[SW_FIGS] = {"hit ratio", "byte hits", "p99",
                                               "accel", "cost", ""};
     sw_per_t per = sw_per(s);
-    bool show[SW_FIGS] = {true, true, sw_any(s, sw_timed), sw_any(s, sw_closed),
+    bool show[SW_FIGS] = {true, true, sw_any(s, sw_timed), sw_any(s, ts_result_is_closed_loop),
                           sw_any(s, sw_billed), per != SW_PER_NONE};
     char axes[256];
     size_t off = 0;
@@ -231,7 +226,7 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                     TS__FMT_LEN);
         sw_csv_real(r->has_timed, (double)r->timed.all.p50_ns, 0, v[2], TS__FMT_LEN);
         sw_csv_real(r->has_timed, (double)r->timed.all.p99_ns, 0, v[3], TS__FMT_LEN);
-        sw_csv_real(sw_closed(r), r->timed.utilisation, SW_RATIO_DECIMALS, v[4], TS__FMT_LEN);
+        sw_csv_real(ts_result_is_closed_loop(r), r->timed.utilisation, SW_RATIO_DECIMALS, v[4], TS__FMT_LEN);
         sw_csv_real(r->has_cost, r->cost.total_usd, -1, v[5], TS__FMT_LEN);
         for (sw_per_t u = SW_PER_EPOCH; u < SW_PER_NONE; u++)
             sw_csv_real(sw_has(r, u), sw_per_usd(r, u), -1, v[6 + u], TS__FMT_LEN);

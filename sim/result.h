@@ -106,6 +106,13 @@ static inline double ts_tier_byte_miss_ratio(const ts_tier_result_t *t)
     return ts_ratio(t->st.bytes_miss, t->st.bytes_req);
 }
 
+/* Whether the timed engine ran the result as a closed loop (it then has an accelerator
+ * utilisation). */
+static inline bool ts_result_is_closed_loop(const ts_result_t *r)
+{
+    return r->has_timed && r->timed.arrivals == TS_ARRIVALS_CLOSED;
+}
+
 static inline const char *ts_mode_name(ts_mode_t m)
 {
     return m == TS_MODE_BYTES ? "bytes" : "objects";
