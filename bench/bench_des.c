@@ -22,9 +22,9 @@
 
 #include "bench_util.h"
 #include "sim/des.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/resource.h"
-#include "sim/units.h"
+#include "sim/util/units.h"
 
 #define INC_TABLE (1u << 20)
 

@@ -20,12 +20,12 @@
 #include <time.h>
 
 #include "bench_util.h"
-#include "policies/policy.h"
+#include "sim/policy.h"
 #include "sim/engine.h"
 #include "sim/future.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/memtrace.h"
-#include "sim/units.h"
+#include "sim/util/units.h"
 #include "workloads/gen.h"
 
 struct outcome {

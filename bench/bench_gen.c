@@ -18,7 +18,7 @@
 #include <stdlib.h>
 
 #include "bench_util.h"
-#include "sim/units.h"
+#include "sim/util/units.h"
 #include "workloads/gen.h"
 
 enum { MAX_PARAMS = 4 };

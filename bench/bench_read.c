@@ -18,7 +18,7 @@
 
 #include "bench_util.h"
 #include "sim/memtrace.h"
-#include "sim/units.h"
+#include "sim/util/units.h"
 #include "traces/trace.h"
 #include "workloads/gen.h"
 

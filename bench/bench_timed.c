@@ -23,7 +23,7 @@
 #include "sim/hier.h"
 #include "sim/memtrace.h"
 #include "sim/timed.h"
-#include "sim/units.h"
+#include "sim/util/units.h"
 #include "workloads/gen.h"
 
 static int replay(const ts_memtrace_t *mt, uint64_t n_keys, const ts_timed_config_t *cfg,

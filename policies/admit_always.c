@@ -6,9 +6,9 @@
  * having no filter at all (it never calls it), so the default costs nothing per request.
  * Cost: O(1); no state.
  */
-#include "admit.h"
+#include "../sim/admit.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_admit_ops_t ts_admit_always;
 

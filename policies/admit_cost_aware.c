@@ -17,9 +17,9 @@
  * `timed` (where `prefill_rate: auto` derives the rate from the model and the GPU).
  * Cost: O(1), two divisions; no state besides the thresholds.
  */
-#include "admit.h"
+#include "../sim/admit.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_admit_ops_t ts_admit_cost_aware;
 

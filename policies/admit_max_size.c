@@ -6,9 +6,9 @@
  * for the many small objects instead of a few large ones.
  * Cost: O(1); no state besides the threshold.
  */
-#include "admit.h"
+#include "../sim/admit.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_admit_ops_t ts_admit_max_size;
 

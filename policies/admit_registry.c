@@ -6,9 +6,9 @@
  * ts_admit_<name>` (admit_max_size.c is the short example), declare it below and list it in
  * k_admits in name order; tests/test_hier.c checks the table.
  */
-#include "admit.h"
+#include "../sim/admit.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "plugin_internal.h"
 
 extern const ts_admit_ops_t ts_admit_always;

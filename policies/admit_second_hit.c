@@ -14,10 +14,10 @@
  * later slot holds it.
  * Cost: O(1) expected per on_miss and admit; memory fixed at create (no growth after).
  */
-#include "admit.h"
+#include "../sim/admit.h"
 
-#include "../sim/ktab.h"
-#include "../sim/mem.h"
+#include "../sim/util/ktab.h"
+#include "../sim/util/mem.h"
 
 extern const ts_admit_ops_t ts_admit_second_hit;
 

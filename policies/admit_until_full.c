@@ -15,9 +15,9 @@
  * deletes and removals are not given back, so it can only err on the side of admitting
  * less. Cost: O(1); no memory beyond the instance.
  */
-#include "admit.h"
+#include "../sim/admit.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_admit_ops_t ts_admit_until_full;
 

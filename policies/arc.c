@@ -28,9 +28,9 @@
  * 32-byte node per resident or ghost key, at most 2c keys in objects mode.
  * Paper: Megiddo, Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST 2003.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_arc;

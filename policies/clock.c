@@ -13,11 +13,11 @@
  * Cost: O(1) expected for lookup/insert/remove; evict is O(1) amortised, because every
  * step of the hand takes back one count that a hit gave. Memory: a 32-byte node per object.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
 #include <stddef.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_clock;

@@ -13,9 +13,9 @@
  * Single-list policies reuse the ts__lcache base (list_internal.h); others keep their own
  * pool, index and lists the same way.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_fifo;

@@ -19,9 +19,9 @@
  * Paper: Shah, Mitra, Matani, "An O(1) algorithm for implementing the LFU cache eviction
  * scheme", 2010.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_lfu;

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 int ts__lcache_init(ts__lcache_t *lc, const ts_policy_ops_t *ops, const ts_policy_init_t *init,

@@ -12,9 +12,9 @@
 
 #include <stdint.h>
 
-#include "../sim/ktab.h"
-#include "policy.h"
-#include "../sim/pool.h"
+#include "../sim/util/ktab.h"
+#include "../sim/policy.h"
+#include "../sim/util/pool.h"
 
 #define TS__NIL UINT32_MAX
 

@@ -10,9 +10,9 @@
  * bytes of index (ts_ktab), no fixed table.
  * LRU is a stack algorithm (Mattson et al., 1970): its misses never rise with capacity.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_lru;

@@ -21,9 +21,9 @@
  * Paper: Belady, "A study of replacement algorithms for a virtual-storage computer",
  * IBM Systems Journal 5(2), 1966; Mattson et al., 1970, for the optimality proof (MIN).
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h" /* the index and pool helpers; OPT keeps no list */
 
 extern const ts_policy_ops_t ts_policy_opt;

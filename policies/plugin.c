@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "../sim/units.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/units.h"
 
 static const char *plugin_name(const void *const *table, size_t i, size_t name_offset)
 {

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/param.h"
 
 /* table[0..n) are ops structs whose `const char *name` field sits at name_offset (at most

@@ -8,9 +8,9 @@
  * KV-cache blocks emit such hints; later workload-aware prefetchers build on this.
  * Cost: none beyond the fetch itself.
  */
-#include "prefetch.h"
+#include "../sim/prefetch.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_prefetch_ops_t ts_prefetch_hint;
 

@@ -9,9 +9,9 @@
  * samples (training epochs in file order, sequential checkpoint reads).
  * Cost: O(n) per demand access; no state besides n.
  */
-#include "prefetch.h"
+#include "../sim/prefetch.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_prefetch_ops_t ts_prefetch_next_n;
 

@@ -6,9 +6,9 @@
  * prefetcher at all, and trace requests flagged TS_REQ_PREFETCH stay demand requests.
  * Cost: none.
  */
-#include "prefetch.h"
+#include "../sim/prefetch.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 
 extern const ts_prefetch_ops_t ts_prefetch_none;
 

@@ -6,9 +6,9 @@
  * ts_prefetch_<name>` (prefetch_next_n.c is the short example), declare it below and list
  * it in k_prefetchers in name order; tests/test_hier.c checks the table.
  */
-#include "prefetch.h"
+#include "../sim/prefetch.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "plugin_internal.h"
 
 extern const ts_prefetch_ops_t ts_prefetch_hint;

@@ -6,13 +6,13 @@
  * (policies/fifo.c is the template), declare it below, and list it in k_policies in
  * name order. test_policy_conformance.c then runs the shared property checks on it.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "../sim/units.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/units.h"
 
 extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_clock;

@@ -32,11 +32,11 @@
  * Paper: Yang, Zhang, Qiu, Yue, Rashmi, "FIFO queues are all you need for cache eviction",
  * SOSP 2023.
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
 #include <stddef.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_s3fifo;

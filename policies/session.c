@@ -31,9 +31,9 @@
  * object (both heaps are sized to the node pool on insert, so hits never allocate), and
  * the index (ts_ktab, about 11-23 bytes an object).
  */
-#include "policy.h"
+#include "../sim/policy.h"
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_session;

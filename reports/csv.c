@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/units.h"
-#include "fmt_internal.h"
+#include "../sim/util/units.h"
+#include "../sim/util/fmt.h"
 
 #define CSV_WHAT "csv"
 #define CSV_RATIO_DECIMALS 9
@@ -55,30 +55,30 @@ static uint64_t csv_add(uint64_t a, uint64_t b)
 /* A text field followed by a comma, quoted when RFC 4180 requires it. */
 static int csv_text(FILE *out, ts_err_t *err, const char *s, size_t size)
 {
-    int rc = ts__out_csv_field(out, err, CSV_WHAT, s, size);
-    return rc ? rc : ts__out_printf(out, err, CSV_WHAT, ",");
+    int rc = ts_out_csv_field(out, err, CSV_WHAT, s, size);
+    return rc ? rc : ts_out_printf(out, err, CSV_WHAT, ",");
 }
 
 static int csv_u64(FILE *out, ts_err_t *err, uint64_t v, const char *sep)
 {
-    return ts__out_printf(out, err, CSV_WHAT, "%llu%s", (unsigned long long)v, sep);
+    return ts_out_printf(out, err, CSV_WHAT, "%llu%s", (unsigned long long)v, sep);
 }
 
 static int csv_write_row(FILE *out, ts_err_t *err, const ts_result_t *res, const csv_row_t *r)
 {
-    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    char a[TS_FMT_LEN], b[TS_FMT_LEN];
     int rc = csv_text(out, err, r->tier, r->tier_size);
     if (!rc)
         rc = csv_text(out, err, r->policy, r->policy_size);
     if (!rc)
         rc = csv_text(out, err, r->params, r->params_size);
     if (!rc)
-        rc = ts__out_printf(out, err, CSV_WHAT, "%llu,%s,%llu,%llu,%llu,%s,%s,",
+        rc = ts_out_printf(out, err, CSV_WHAT, "%llu,%s,%llu,%llu,%llu,%s,%s,",
                             (unsigned long long)r->capacity, ts_mode_name(res->mode),
                             (unsigned long long)r->requests, (unsigned long long)r->hits,
                             (unsigned long long)r->misses,
-                            ts__fmt_fixed(r->miss_ratio, CSV_RATIO_DECIMALS, a, sizeof(a)),
-                            ts__fmt_fixed(r->byte_miss_ratio, CSV_RATIO_DECIMALS, b, sizeof(b)));
+                            ts_fmt_fixed(r->miss_ratio, CSV_RATIO_DECIMALS, a, sizeof(a)),
+                            ts_fmt_fixed(r->byte_miss_ratio, CSV_RATIO_DECIMALS, b, sizeof(b)));
     const uint64_t mid[] = {r->bytes_requested, r->bytes_hit, r->bytes_missed, r->gets,
                             r->puts,            r->deletes,   r->insertions,   r->evictions,
                             r->too_large,       r->removed,   r->bytes_in,     r->bytes_out};
@@ -86,7 +86,7 @@ static int csv_write_row(FILE *out, ts_err_t *err, const ts_result_t *res, const
         rc = csv_u64(out, err, mid[i], ",");
     if (!rc)
         rc = r->has_used_peak ? csv_u64(out, err, r->used_peak, ",")
-                              : ts__out_printf(out, err, CSV_WHAT, ",");
+                              : ts_out_printf(out, err, CSV_WHAT, ",");
     if (!rc)
         rc = csv_u64(out, err, r->objects_end, ",");
     if (!rc)
@@ -173,7 +173,7 @@ int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!res || !out || res->n_tiers > TS_MAX_TIERS)
         return ts_err_set(err, TS_EINVAL, "csv: bad arguments");
     csv_row_t row;
-    int rc = ts__out_printf(out, err, CSV_WHAT, "%s", csv_header);
+    int rc = ts_out_printf(out, err, CSV_WHAT, "%s", csv_header);
     for (size_t i = 0; i < res->n_tiers && !rc; i++) {
         csv_tier_row(res, i, &row);
         rc = csv_write_row(out, err, res, &row);
@@ -182,7 +182,7 @@ int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
         csv_total_row(res, &row);
         rc = csv_write_row(out, err, res, &row);
     }
-    return rc ? rc : ts__out_finish(out, err, CSV_WHAT);
+    return rc ? rc : ts_out_finish(out, err, CSV_WHAT);
 }
 
 /* ---- cost.csv ---- */
@@ -208,12 +208,12 @@ static int csv_cost_row(FILE *out, ts_err_t *err, const char *item, const char *
                         size_t level_size, double quantity, const char *unit, bool has_price,
                         double price, double usd)
 {
-    char q[TS__FMT_LEN], p[TS__FMT_LEN], u[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, CSV_WHAT, "%s,", item);
+    char q[TS_FMT_LEN], p[TS_FMT_LEN], u[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, CSV_WHAT, "%s,", item);
     if (!rc)
         rc = csv_text(out, err, level, level_size);
     if (!rc)
-        rc = ts__out_printf(out, err, CSV_WHAT, "%s,%s,%s,%s\n", csv_real(quantity, q, sizeof(q)),
+        rc = ts_out_printf(out, err, CSV_WHAT, "%s,%s,%s,%s\n", csv_real(quantity, q, sizeof(q)),
                             unit, has_price ? csv_real(price, p, sizeof(p)) : "",
                             csv_real(usd, u, sizeof(u)));
     return rc;
@@ -234,7 +234,7 @@ int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
     const ts_cost_result_t *c = &res->cost;
     const ts_cost_level_t *b = &c->level[c->n_levels - 1];
     double hours = (double)c->period_ns / 3.6e12;
-    int rc = ts__out_printf(out, err, CSV_WHAT, "%s", csv_cost_header);
+    int rc = ts_out_printf(out, err, CSV_WHAT, "%s", csv_cost_header);
     for (size_t i = 0; i < c->n_levels && !rc; i++) {
         const ts_cost_level_t *l = &c->level[i];
         rc = csv_cost_row(out, err, "capacity", l->name, sizeof(l->name),
@@ -276,5 +276,5 @@ int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!rc)
         rc = csv_cost_per(out, err, "per_session", (double)c->sessions, "sessions",
                           c->usd_per_session);
-    return rc ? rc : ts__out_finish(out, err, CSV_WHAT);
+    return rc ? rc : ts_out_finish(out, err, CSV_WHAT);
 }

@@ -10,7 +10,7 @@
  * one. result.json is written without timing (deterministic); report.txt includes the wall
  * time when the result has one.
  * Other writers share two helpers from here (fmt_internal.h): the mkdir -p, and one file
- * written through a stream and renamed into place (ts__file_write, over traces/io.c's
+ * written through a stream and renamed into place (ts_file_write, over traces/io.c's
  * atomic file).
  * Cost: four small files; no heap allocation apart from the JSON and HDF5 writers'.
  */
@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
-#include "../traces/io_internal.h"
-#include "fmt_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/io.h"
+#include "../sim/util/fmt.h"
 #include "h5_internal.h"
 
 typedef int (*files_writer_fn)(const ts_result_t *res, FILE *out, ts_err_t *err);
@@ -62,53 +62,10 @@ static int files_h5(const ts_result_t *res, FILE *out, ts_err_t *err)
     return rc;
 }
 
-/* The library code for a system error: full disks and missing paths keep their meaning. */
-static int files_code(int sys_errno)
-{
-    switch (sys_errno) {
-    case ENOSPC:
-    case EDQUOT:
-        return TS_ENOSPC;
-    case ENOENT:
-        return TS_ENOENT;
-    case ENOMEM:
-        return TS_ENOMEM;
-    default:
-        return TS_EIO;
-    }
-}
-
 /* ts_err_sys for a path: "'<path>': <what>: <strerror>". */
 static int files_sys(ts_err_t *err, int sys_errno, const char *path, const char *what)
 {
-    return ts_err_sys(err, files_code(sys_errno), sys_errno, "'%s': %s", path, what);
-}
-
-int ts__mkdir_p(const char *dir, ts_err_t *err)
-{
-    char buf[PATH_MAX];
-    size_t n = strlen(dir);
-    if (n >= sizeof(buf))
-        return ts_err_set(err, TS_EINVAL, "output directory name too long (%zu bytes)", n);
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != 0)
-            continue;
-        if (buf[i - 1] == '/') /* "a//b" or a trailing slash */
-            continue;
-        char keep = buf[i];
-        buf[i] = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return files_sys(err, errno, buf, "cannot create directory");
-        buf[i] = keep;
-    }
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return files_sys(err, errno, dir, "cannot open output directory");
-    if (!S_ISDIR(sb.st_mode))
-        return ts_err_sys(err, TS_EIO, ENOTDIR, "'%s': output directory is not a directory",
-                          dir);
-    return 0;
+    return ts_err_sys(err, ts_io_code(sys_errno), sys_errno, "'%s': %s", path, what);
 }
 
 /* Writes o->tmp in full and syncs it; on failure nothing is left on disk. */
@@ -135,7 +92,7 @@ static int files_write_tmp(const ts_result_t *res, files_out_t *o, ts_err_t *err
 
     rc = o->write(res, f, &le);
     if (rc) {
-        int code = rc == TS_EIO && le.sys_errno ? files_code(le.sys_errno) : rc;
+        int code = rc == TS_EIO && le.sys_errno ? ts_io_code(le.sys_errno) : rc;
         rc = ts_err_set(err, code, "'%s': %s", o->path, le.msg);
         if (err && err->code == code && !err->sys_errno)
             err->sys_errno = le.sys_errno;
@@ -192,7 +149,7 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
     const size_t n_outs = sizeof(outs) / sizeof(outs[0]);
     if (!json && !csv && !text && !hdf5)
         return 0;
-    int rc = ts__mkdir_p(dir, err);
+    int rc = ts_mkdir_p(dir, err);
     if (rc)
         return rc;
 
@@ -222,33 +179,4 @@ int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool
         }
     }
     return rc ? rc : files_sync_dir(dir, err);
-}
-
-int ts__file_write(const char *path, const char *what, ts__file_body_fn body, const void *ctx,
-                   ts_err_t *err)
-{
-    ts__afile_t af;
-    int rc = ts__afile_open(&af, path, what, err);
-    if (rc)
-        return rc;
-    FILE *f = fdopen(af.fd, "w");
-    if (!f) {
-        int e = errno;
-        ts__afile_discard(&af);
-        return ts_err_sys(err, TS_ENOMEM, e, "cannot write %s '%s'", what, path);
-    }
-    af.fd = -1; /* f owns it now; commit reopens the file by name to sync it */
-    errno = 0;
-    body(f, ctx);
-    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
-    if (fclose(f) != 0 && !e)
-        e = errno ? errno : EIO;
-    if (e) {
-        ts__afile_discard(&af);
-        return ts_err_sys(err, files_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
-                          "cannot write %s '%s'", what, path);
-    }
-    rc = ts__afile_commit(&af, what, err);
-    ts__afile_discard(&af);
-    return rc;
 }

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
-#include "../traces/io_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/io.h"
 #include "h5_internal.h"
 
 #define H5W_WHAT "results file"
@@ -530,13 +530,13 @@ int ts_report_h5_runs(const ts_result_t *const *runs, size_t n, const char *path
         ts_err_prefix(err, "'%s'", path);
         return rc;
     }
-    ts__afile_t af;
-    rc = ts__afile_open(&af, path, H5W_WHAT, err);
+    ts_afile_t af;
+    rc = ts_afile_open(&af, path, H5W_WHAT, err);
     if (rc == 0)
-        rc = ts__afile_write(&af, image, size, H5W_WHAT, err);
+        rc = ts_afile_write(&af, image, size, H5W_WHAT, err);
     if (rc == 0)
-        rc = ts__afile_commit(&af, H5W_WHAT, err);
-    ts__afile_discard(&af);
+        rc = ts_afile_commit(&af, H5W_WHAT, err);
+    ts_afile_discard(&af);
     ts_free(image);
     return rc;
 }

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/result.h"
 
 /* Writes res as the one run of a results file at path, through a temporary file beside it

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "h5_internal.h"
 
 struct ts_result_h5 {

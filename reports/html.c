@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "../traces/io_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/io.h"
 
 struct ts_html {
     char *buf;       /* the page so far: head and body, without the closing tags */
@@ -258,7 +258,7 @@ int ts_html_svg_file(ts_html_t *h, const char *path, const char *caption, ts_err
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return ts_err_sys(err, ts__io_code(errno), errno, "cannot open figure '%s'", path);
+        return ts_err_sys(err, ts_io_code(errno), errno, "cannot open figure '%s'", path);
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = 0;
@@ -312,13 +312,13 @@ int ts_html_write(ts_html_t *h, const char *path, ts_err_t *err)
     const char *text = ts_html_text(h, &n);
     if (!text)
         return ts_err_set(err, TS_ENOMEM, "cannot finish the HTML page for '%s'", path);
-    ts__afile_t f;
-    int rc = ts__afile_open(&f, path, "HTML report", err);
+    ts_afile_t f;
+    int rc = ts_afile_open(&f, path, "HTML report", err);
     if (rc)
         return rc;
-    rc = ts__afile_write(&f, text, n, "HTML report", err);
+    rc = ts_afile_write(&f, text, n, "HTML report", err);
     if (!rc)
-        rc = ts__afile_commit(&f, "HTML report", err);
-    ts__afile_discard(&f);
+        rc = ts_afile_commit(&f, "HTML report", err);
+    ts_afile_discard(&f);
     return rc;
 }

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 
 typedef struct ts_html ts_html_t;
 

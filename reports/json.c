@@ -19,8 +19,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "fmt_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/fmt.h"
 
 #define JSON_SCHEMA 1
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
@@ -471,6 +471,6 @@ int ts_report_json(const ts_result_t *res, bool with_timing, FILE *out, ts_err_t
     ts_free(text); /* jansson allocated it through ts_malloc (json_init_alloc) */
     if (put != n)
         return ts_err_sys(err, TS_EIO, e ? e : EIO, "json: write failed");
-    rc = ts__out_printf(out, err, "json", "\n");
-    return rc ? rc : ts__out_finish(out, err, "json");
+    rc = ts_out_printf(out, err, "json", "\n");
+    return rc ? rc : ts_out_finish(out, err, "json");
 }

@@ -8,8 +8,9 @@
 #include <limits.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "fmt_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/fmt.h"
+#include "../sim/util/io.h"
 
 #define MRC_WHAT "miss-ratio curves"
 #define MRC_WIDTH 100 /* widest table line */
@@ -24,7 +25,7 @@ static double mrc_share(const ts_mrc_t *m, uint64_t capacity)
 static const char *mrc_capacity(const ts_mrc_t *m, uint64_t v, char *buf, size_t size)
 {
     if (m->mode == TS_MODE_BYTES)
-        return ts__fmt_bytes(v, buf, size);
+        return ts_fmt_bytes(v, buf, size);
     snprintf(buf, size, "%llu", (unsigned long long)v);
     return buf;
 }
@@ -33,13 +34,13 @@ static const char *mrc_capacity(const ts_mrc_t *m, uint64_t v, char *buf, size_t
  * "100.00%"). */
 static void mrc_widths(const ts_mrc_t *m, size_t *w_cap, size_t *w_share, size_t *w_pol)
 {
-    char a[TS__FMT_LEN];
+    char a[TS_FMT_LEN];
     *w_cap = strlen("capacity");
     *w_share = strlen("footprint");
     for (size_t s = 0; s < m->n_sizes; s++) {
         size_t n = strlen(mrc_capacity(m, m->capacity[s], a, sizeof(a)));
         *w_cap = n > *w_cap ? n : *w_cap;
-        n = strlen(ts__fmt_pct(mrc_share(m, m->capacity[s]), a, sizeof(a)));
+        n = strlen(ts_fmt_pct(mrc_share(m, m->capacity[s]), a, sizeof(a)));
         *w_share = n > *w_share ? n : *w_share;
     }
     for (size_t p = 0; p < m->n_policies; p++) {
@@ -52,37 +53,37 @@ static void mrc_widths(const ts_mrc_t *m, size_t *w_cap, size_t *w_share, size_t
 static int mrc_table(const ts_mrc_t *m, const size_t *w, const size_t *w_pol, size_t from,
                      size_t to, FILE *out, ts_err_t *err)
 {
-    char a[TS__FMT_LEN], b[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, MRC_WHAT, "\n%*s  %*s", (int)w[0], "capacity", (int)w[1],
+    char a[TS_FMT_LEN], b[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, MRC_WHAT, "\n%*s  %*s", (int)w[0], "capacity", (int)w[1],
                             "footprint");
     for (size_t p = from; !rc && p < to; p++)
-        rc = ts__out_printf(out, err, MRC_WHAT, "  %*s", (int)w_pol[p], m->policies[p]);
+        rc = ts_out_printf(out, err, MRC_WHAT, "  %*s", (int)w_pol[p], m->policies[p]);
     if (!rc)
-        rc = ts__out_printf(out, err, MRC_WHAT, "\n");
+        rc = ts_out_printf(out, err, MRC_WHAT, "\n");
     for (size_t s = 0; !rc && s < m->n_sizes; s++) {
-        rc = ts__out_printf(out, err, MRC_WHAT, "%*s  %*s", (int)w[0],
+        rc = ts_out_printf(out, err, MRC_WHAT, "%*s  %*s", (int)w[0],
                             mrc_capacity(m, m->capacity[s], a, sizeof(a)), (int)w[1],
-                            ts__fmt_pct(mrc_share(m, m->capacity[s]), b, sizeof(b)));
+                            ts_fmt_pct(mrc_share(m, m->capacity[s]), b, sizeof(b)));
         for (size_t p = from; !rc && p < to; p++)
-            rc = ts__out_printf(out, err, MRC_WHAT, "  %*s", (int)w_pol[p],
-                                ts__fmt_pct(ts_mrc_miss_ratio(&m->points[p * m->n_sizes + s]),
+            rc = ts_out_printf(out, err, MRC_WHAT, "  %*s", (int)w_pol[p],
+                                ts_fmt_pct(ts_mrc_miss_ratio(&m->points[p * m->n_sizes + s]),
                                             a, sizeof(a)));
         if (!rc)
-            rc = ts__out_printf(out, err, MRC_WHAT, "\n");
+            rc = ts_out_printf(out, err, MRC_WHAT, "\n");
     }
     return rc;
 }
 
 int ts_report_mrc_text(const ts_mrc_t *m, FILE *out, ts_err_t *err)
 {
-    char a[TS__FMT_LEN], b[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, MRC_WHAT,
+    char a[TS_FMT_LEN], b[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, MRC_WHAT,
                             "miss ratio of tier %.63s by policy and capacity (%s)\n"
                             "scenario   %.88s\n"
                             "footprint  %s objects, %s; %llu requests per run\n",
                             m->tier, m->mode == TS_MODE_BYTES ? "bytes" : "objects", m->source,
-                            ts__fmt_count(m->footprint_objects, a, sizeof(a)),
-                            ts__fmt_bytes(m->footprint_bytes, b, sizeof(b)),
+                            ts_fmt_count(m->footprint_objects, a, sizeof(a)),
+                            ts_fmt_bytes(m->footprint_bytes, b, sizeof(b)),
                             (unsigned long long)m->n_requests);
     size_t w[2], w_pol[TS_MRC_MAX_POLICIES];
     mrc_widths(m, &w[0], &w[1], w_pol);
@@ -94,31 +95,31 @@ int ts_report_mrc_text(const ts_mrc_t *m, FILE *out, ts_err_t *err)
         rc = mrc_table(m, w, w_pol, from, to, out, err);
         from = to;
     }
-    return rc ? rc : ts__out_finish(out, err, MRC_WHAT);
+    return rc ? rc : ts_out_finish(out, err, MRC_WHAT);
 }
 
 int ts_report_mrc_csv(const ts_mrc_t *m, FILE *out, ts_err_t *err)
 {
-    char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, MRC_WHAT,
+    char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, MRC_WHAT,
                             "policy,capacity,capacity_unit,footprint_share,requests,misses,"
                             "miss_ratio,bytes_requested,bytes_missed,byte_miss_ratio,"
                             "run_requests,run_hits\n");
     for (size_t p = 0; !rc && p < m->n_policies; p++)
         for (size_t s = 0; !rc && s < m->n_sizes; s++) {
             const ts_mrc_point_t *pt = &m->points[p * m->n_sizes + s];
-            rc = ts__out_printf(
+            rc = ts_out_printf(
                 out, err, MRC_WHAT, "%s,%llu,%s,%s,%llu,%llu,%s,%llu,%llu,%s,%llu,%llu\n",
                 m->policies[p], (unsigned long long)m->capacity[s],
                 m->mode == TS_MODE_BYTES ? "bytes" : "objects",
-                ts__fmt_fixed(mrc_share(m, m->capacity[s]), MRC_RATIO_DECIMALS, a, sizeof(a)),
+                ts_fmt_fixed(mrc_share(m, m->capacity[s]), MRC_RATIO_DECIMALS, a, sizeof(a)),
                 (unsigned long long)pt->n_req, (unsigned long long)pt->n_miss,
-                ts__fmt_fixed(ts_mrc_miss_ratio(pt), MRC_RATIO_DECIMALS, b, sizeof(b)),
+                ts_fmt_fixed(ts_mrc_miss_ratio(pt), MRC_RATIO_DECIMALS, b, sizeof(b)),
                 (unsigned long long)pt->bytes_req, (unsigned long long)pt->bytes_miss,
-                ts__fmt_fixed(ts_mrc_byte_miss_ratio(pt), MRC_RATIO_DECIMALS, c, sizeof(c)),
+                ts_fmt_fixed(ts_mrc_byte_miss_ratio(pt), MRC_RATIO_DECIMALS, c, sizeof(c)),
                 (unsigned long long)pt->n_total, (unsigned long long)pt->n_hier_hit);
         }
-    return rc ? rc : ts__out_finish(out, err, MRC_WHAT);
+    return rc ? rc : ts_out_finish(out, err, MRC_WHAT);
 }
 
 static void mrc_csv_body(FILE *f, const void *ctx)
@@ -132,8 +133,8 @@ int ts_report_mrc_write(const ts_mrc_t *m, const char *dir, ts_err_t *err)
     int n = snprintf(path, sizeof(path), "%s/mrc.csv", dir);
     if (n < 0 || (size_t)n >= sizeof(path))
         return ts_err_set(err, TS_EINVAL, "path too long for mrc.csv in '%s'", dir);
-    int rc = ts__mkdir_p(dir, err);
-    return rc ? rc : ts__file_write(path, "miss-ratio curves", mrc_csv_body, m, err);
+    int rc = ts_mkdir_p(dir, err);
+    return rc ? rc : ts_file_write(path, "miss-ratio curves", mrc_csv_body, m, err);
 }
 
 int ts_report_mrc_plot(const ts_mrc_t *m, const char *image, const ts_plot_opts_t *opts,

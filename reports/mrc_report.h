@@ -14,8 +14,8 @@
 
 #include <stdio.h>
 
-#include "../sim/err.h"
-#include "../sim/mrc.h"
+#include "../sim/util/err.h"
+#include "../sim/result.h"
 #include "plot.h"
 
 /* The table. Returns 0 or TS_EIO (the write failed; sys_errno set). */

@@ -5,7 +5,7 @@
  * Each plot kind supplies two writers: its data blocks and its gnuplot commands. The
  * driver writes the data file, then the script (a terminal by the image's extension, the
  * same data as an inline `$data << EOD` block, the commands), each atomically
- * (ts__file_write); then it spawns gnuplot on the script, pointing the script's
+ * (ts_file_write); then it spawns gnuplot on the script, pointing the script's
  * `ts_output` variable at the image's temporary file, reads gnuplot's output through a
  * pipe (kept for the error message) and renames the image into place only when gnuplot
  * exits with status 0. No shell is involved: names reach gnuplot as arguments or as quoted
@@ -27,9 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
-#include "../traces/io_internal.h"
-#include "fmt_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/io.h"
+#include "../sim/util/fmt.h"
 
 extern char **environ;
 
@@ -320,8 +320,8 @@ static const char *plot_first_line(char *text)
 static int plot_gnuplot(const plot_job_t *j, const ts_plot_opts_t *opts, ts_err_t *err)
 {
     const char *prog = opts && opts->gnuplot ? opts->gnuplot : "gnuplot";
-    ts__afile_t img;
-    int rc = ts__afile_open(&img, j->image, "plot", err);
+    ts_afile_t img;
+    int rc = ts_afile_open(&img, j->image, "plot", err);
     if (rc)
         return rc;
     close(img.fd); /* gnuplot writes the temporary file by name */
@@ -345,8 +345,8 @@ static int plot_gnuplot(const plot_job_t *j, const ts_plot_opts_t *opts, ts_err_
                         "to %s",
                         prog, status, plot_first_line(text), j->pf->dat, j->pf->gp);
     else
-        rc = ts__afile_commit(&img, "plot", err);
-    ts__afile_discard(&img);
+        rc = ts_afile_commit(&img, "plot", err);
+    ts_afile_discard(&img);
     return rc;
 }
 
@@ -362,9 +362,9 @@ static int plot_draw(const char *image, const plot_kind_t *kind, const void *ctx
                     .image = image,
                     .title = opts && opts->title ? opts->title : kind->default_title,
                     .pf = &pf};
-    rc = ts__file_write(pf.dat, "plot data", plot_dat_body, &j, err);
+    rc = ts_file_write(pf.dat, "plot data", plot_dat_body, &j, err);
     if (!rc)
-        rc = ts__file_write(pf.gp, "plot script", plot_gp_body, &j, err);
+        rc = ts_file_write(pf.gp, "plot script", plot_gp_body, &j, err);
     if (rc || (opts && opts->is_script_only))
         return rc;
     return plot_gnuplot(&j, opts, err);

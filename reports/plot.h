@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 
 /* One line of a line plot: n points (x[i], y[i]). Series with n == 0 are left out. */
 typedef struct ts_plot_series {

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/result.h"
 
 /* Human-readable report: scenario summary, per-tier table, miss ratios, totals, wall time

@@ -21,9 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "../sim/units.h"
-#include "fmt_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/units.h"
+#include "../sim/util/fmt.h"
+#include "../sim/util/io.h"
 #include "h5.h"
 #include "html.h"
 #include "plot.h"
@@ -147,12 +148,12 @@ static int rh_tell_apart(rh_t *r)
         values_only &= by_overrides && !strcmp(d[i].keys, first_keys);
         /* a run of its own name, or one of a file's runs (its label has its number) */
         if (!same_name || (same_file && !by_overrides)) {
-            ts__fmt_shorten(x->label, x->tag, sizeof(x->tag));
+            ts_fmt_shorten(x->label, x->tag, sizeof(x->tag));
             continue;
         }
         char part[72];
-        ts__fmt_shorten(by_overrides ? mine : x->file, part, sizeof(part));
-        ts__fmt_shorten(part, x->tag, sizeof(x->tag));
+        ts_fmt_shorten(by_overrides ? mine : x->file, part, sizeof(part));
+        ts_fmt_shorten(part, x->tag, sizeof(x->tag));
         char label[sizeof(x->label)];
         /* the overrides say which run it is: its number in the file is in the file column */
         snprintf(label, sizeof(label), "%.80s (%s)",
@@ -161,16 +162,16 @@ static int rh_tell_apart(rh_t *r)
     }
     if (values_only) {
         /* every run is told apart by the same keys: the figures name runs by their values */
-        ts__fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
+        ts_fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
         for (size_t i = 0; i < r->n_runs; i++) {
-            ts__fmt_shorten(d[i].values, r->runs[i].tag, sizeof(r->runs[i].tag));
-            ts__fmt_shorten(d[i].first, r->runs[i].x_value, sizeof(r->runs[i].x_value));
-            ts__fmt_shorten(d[i].rest, r->runs[i].line, sizeof(r->runs[i].line));
+            ts_fmt_shorten(d[i].values, r->runs[i].tag, sizeof(r->runs[i].tag));
+            ts_fmt_shorten(d[i].first, r->runs[i].x_value, sizeof(r->runs[i].x_value));
+            ts_fmt_shorten(d[i].rest, r->runs[i].line, sizeof(r->runs[i].line));
         }
         const char *comma = strchr(first_keys, ',');
         snprintf(r->x_key, sizeof(r->x_key), "%.*s",
                  comma ? (int)(comma - first_keys) : (int)strlen(first_keys), first_keys);
-        ts__fmt_shorten(comma ? comma + 2 : "", r->line_keys, sizeof(r->line_keys));
+        ts_fmt_shorten(comma ? comma + 2 : "", r->line_keys, sizeof(r->line_keys));
     }
     ts_free(d);
     return 0;
@@ -228,7 +229,7 @@ static int rh_workdir(rh_t *r)
 {
     if (r->opts && r->opts->plots_dir) {
         snprintf(r->dir, sizeof(r->dir), "%s", r->opts->plots_dir);
-        return ts__mkdir_p(r->dir, r->err);
+        return ts_mkdir_p(r->dir, r->err);
     }
     const char *tmp = getenv("TMPDIR");
     snprintf(r->dir, sizeof(r->dir), "%s/tiersim-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -427,7 +428,7 @@ static int rh_emit(rh_t *r, rh_cells_t *t, const char *caption, size_t ncols,
 
 static const char *rh_units(const ts_result_t *res, uint64_t v, char *buf, size_t size)
 {
-    return res->mode == TS_MODE_BYTES ? ts__fmt_bytes(v, buf, size) : ts__fmt_count(v, buf, size);
+    return res->mode == TS_MODE_BYTES ? ts_fmt_bytes(v, buf, size) : ts_fmt_count(v, buf, size);
 }
 
 static double rh_hit_ratio(const ts_result_t *res)
@@ -462,20 +463,20 @@ static int rh_summary(rh_t *r, rh_cells_t *t)
     int rc = ts_html_section(r->page, "summary", "Runs", r->err);
     for (size_t k = 0; k < r->n_runs && rc == 0; k++) {
         const ts_result_t *res = r->runs[k].res;
-        char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
+        char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN];
         bool closed = ts_result_is_closed_loop(res);
         rc = rh_add(r, t, "%s", r->runs[k].label);
         rc = rc ? rc : rh_add(r, t, "%.40s#%zu", rh_base(r->runs[k].file), r->runs[k].index);
         rc = rc ? rc : rh_add(r, t, "%s", res->engine ? res->engine : "fast");
-        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_count(res->totals.n_req, a, sizeof(a)));
-        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_pct(rh_hit_ratio(res), b, sizeof(b)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_count(res->totals.n_req, a, sizeof(a)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_pct(rh_hit_ratio(res), b, sizeof(b)));
         rc = rc ? rc
-                : rh_add(r, t, "%s", closed ? ts__fmt_pct(res->timed.utilisation, c, sizeof(c))
+                : rh_add(r, t, "%s", closed ? ts_fmt_pct(res->timed.utilisation, c, sizeof(c))
                                             : "-");
-        char d[TS__FMT_LEN];
+        char d[TS_FMT_LEN];
         rc = rc ? rc
                 : rh_add(r, t, "%s",
-                         res->has_cost ? ts__fmt_usd_sig(res->cost.total_usd, d, sizeof(d)) : "-");
+                         res->has_cost ? ts_fmt_usd_sig(res->cost.total_usd, d, sizeof(d)) : "-");
     }
     return rc ? rc : rh_emit(r, t, NULL, 7, head);
 }
@@ -487,14 +488,14 @@ static int rh_tiers(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     int rc = 0;
     for (size_t i = 0; i < res->n_tiers && rc == 0; i++) {
         const ts_tier_result_t *x = &res->tiers[i];
-        char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
+        char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN];
         rc = rh_add(r, t, "%s", x->name);
         rc = rc ? rc : rh_add(r, t, "%s", x->policy);
         rc = rc ? rc : rh_add(r, t, "%s", rh_units(res, x->capacity, a, sizeof(a)));
         rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_req);
         rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_hit);
-        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_pct(ts_tier_miss_ratio(x), b, sizeof(b)));
-        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_pct(ts_tier_byte_miss_ratio(x), c, sizeof(c)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_pct(ts_tier_miss_ratio(x), b, sizeof(b)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_pct(ts_tier_byte_miss_ratio(x), c, sizeof(c)));
         rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_evict);
     }
     return rc ? rc : rh_emit(r, t, "tiers", 8, head);
@@ -537,7 +538,7 @@ static int rh_bill_row(rh_t *r, rh_cells_t *t, const char *item, double usd, dou
 {
     char d[32];
     int rc = rh_add(r, t, "%s", item);
-    rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_usd(usd, d, sizeof(d)));
+    rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_usd(usd, d, sizeof(d)));
     if (total > 0)
         return rc ? rc : rh_add(r, t, "%.1f%%", 100.0 * usd / total);
     return rc ? rc : rh_add(r, t, "-");
@@ -571,7 +572,7 @@ static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
             continue;
         char d[32];
         rc = rh_add(r, t, "%s", per[i]);
-        rc = rc ? rc : rh_add(r, t, "%s", ts__fmt_usd(pv[i], d, sizeof(d)));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_usd(pv[i], d, sizeof(d)));
         rc = rc ? rc : rh_add(r, t, "%s", "");
     }
     return rc ? rc : rh_emit(r, t, "the bill (dollars)", 3, head);
@@ -592,11 +593,11 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
     rc = rc ? rc : ts_html_para(r->page, text, r->err);
     rc = rc ? rc : rh_tiers(r, t, res);
     if (rc == 0) {
-        char a[TS__FMT_LEN];
+        char a[TS_FMT_LEN];
         snprintf(text, sizeof(text),
                  "Totals: %llu requests, hit ratio %s, %llu served by the backing store.",
                  (unsigned long long)res->totals.n_req,
-                 ts__fmt_pct(rh_hit_ratio(res), a, sizeof(a)),
+                 ts_fmt_pct(rh_hit_ratio(res), a, sizeof(a)),
                  (unsigned long long)res->totals.n_backing);
         rc = ts_html_para(r->page, text, r->err);
     }

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 
 typedef struct ts_report_html_opts {
     const char *plots_dir; /* keep the figures (SVG, data, gnuplot scripts) here; NULL: a

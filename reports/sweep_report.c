@@ -8,8 +8,9 @@
 #include <limits.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "fmt_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/fmt.h"
+#include "../sim/util/io.h"
 #include "h5.h"
 
 #define SW_WHAT "sweep"
@@ -83,27 +84,27 @@ static bool sw_any(const ts_sweep_t *s, bool (*has)(const ts_result_t *))
  * [2] p99, [3] accelerator utilisation, [4] total cost, [5] normalised cost. */
 enum { SW_FIGS = 6 };
 
-static void sw_figures(const ts_result_t *r, sw_per_t per, char (*f)[TS__FMT_LEN])
+static void sw_figures(const ts_result_t *r, sw_per_t per, char (*f)[TS_FMT_LEN])
 {
     const ts_totals_t *t = &r->totals;
-    ts__fmt_pct(ts_ratio(t->n_hit, t->n_req), f[0], TS__FMT_LEN);
-    ts__fmt_pct(ts_ratio(t->bytes_hit, t->bytes_req), f[1], TS__FMT_LEN);
+    ts_fmt_pct(ts_ratio(t->n_hit, t->n_req), f[0], TS_FMT_LEN);
+    ts_fmt_pct(ts_ratio(t->bytes_hit, t->bytes_req), f[1], TS_FMT_LEN);
     if (r->has_timed)
-        ts_format_duration(r->timed.all.p99_ns, f[2], TS__FMT_LEN);
+        ts_format_duration(r->timed.all.p99_ns, f[2], TS_FMT_LEN);
     else
-        snprintf(f[2], TS__FMT_LEN, "-");
+        snprintf(f[2], TS_FMT_LEN, "-");
     if (ts_result_is_closed_loop(r))
-        ts__fmt_pct(r->timed.utilisation, f[3], TS__FMT_LEN);
+        ts_fmt_pct(r->timed.utilisation, f[3], TS_FMT_LEN);
     else
-        snprintf(f[3], TS__FMT_LEN, "-");
+        snprintf(f[3], TS_FMT_LEN, "-");
     if (r->has_cost)
-        ts__fmt_usd_sig(r->cost.total_usd, f[4], TS__FMT_LEN);
+        ts_fmt_usd_sig(r->cost.total_usd, f[4], TS_FMT_LEN);
     else
-        snprintf(f[4], TS__FMT_LEN, "-");
+        snprintf(f[4], TS_FMT_LEN, "-");
     if (per != SW_PER_NONE)
-        ts__fmt_usd_sig(sw_per_usd(r, per), f[5], TS__FMT_LEN);
+        ts_fmt_usd_sig(sw_per_usd(r, per), f[5], TS_FMT_LEN);
     else
-        snprintf(f[5], TS__FMT_LEN, "-");
+        snprintf(f[5], TS_FMT_LEN, "-");
 }
 
 int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
@@ -120,17 +121,17 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                          s->axes[a].key, s->axes[a].n_values);
         off += n > 0 ? (size_t)n : 0;
     }
-    int rc = ts__out_printf(out, err, SW_WHAT, "sweep of %.80s\npoints     %zu (%.200s)\n",
+    int rc = ts_out_printf(out, err, SW_WHAT, "sweep of %.80s\npoints     %zu (%.200s)\n",
                             s->source, s->n_points, axes);
     if (!rc && s->n_shards > 1)
-        rc = ts__out_printf(out, err, SW_WHAT,
+        rc = ts_out_printf(out, err, SW_WHAT,
                             "shard      %zu/%zu: %zu point%s, those whose number modulo %zu is "
                             "%zu\n",
                             s->shard, s->n_shards, s->n_runs, s->n_runs == 1 ? "" : "s",
                             s->n_shards, s->shard);
     /* widths: the figures', then what is left shared by the axes */
     size_t w_pt = strlen("point"), w[SW_FIGS], used = 0;
-    char f[SW_FIGS][TS__FMT_LEN];
+    char f[SW_FIGS][TS_FMT_LEN];
     for (size_t k = 0; k < SW_FIGS; k++)
         w[k] = strlen(k == SW_FIGS - 1 ? k_per_head[per] : head[k]);
     for (size_t i = 0; i < s->n_runs; i++) {
@@ -150,44 +151,44 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
             m = strlen(s->axes[a].values[v]) > m ? strlen(s->axes[a].values[v]) : m;
         w_ax[a] = m < share ? m : share;
     }
-    char cell[TS__FMT_LEN * 2];
+    char cell[TS_FMT_LEN * 2];
     size_t cell_size = 0;
     if (!rc)
-        rc = ts__out_printf(out, err, SW_WHAT, "\n%*s", (int)w_pt, "point");
+        rc = ts_out_printf(out, err, SW_WHAT, "\n%*s", (int)w_pt, "point");
     for (size_t a = 0; !rc && a < s->n_axes; a++) {
         cell_size = w_ax[a] + 1 < sizeof(cell) ? w_ax[a] + 1 : sizeof(cell);
-        rc = ts__out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
-                            ts__fmt_shorten(s->axes[a].key, cell, cell_size));
+        rc = ts_out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
+                            ts_fmt_shorten(s->axes[a].key, cell, cell_size));
     }
     for (size_t k = 0; !rc && k < SW_FIGS; k++)
         if (show[k])
-            rc = ts__out_printf(out, err, SW_WHAT, "  %*s", (int)w[k],
+            rc = ts_out_printf(out, err, SW_WHAT, "  %*s", (int)w[k],
                                 k == SW_FIGS - 1 ? k_per_head[per] : head[k]);
     if (!rc)
-        rc = ts__out_printf(out, err, SW_WHAT, "\n");
+        rc = ts_out_printf(out, err, SW_WHAT, "\n");
     for (size_t i = 0; !rc && i < s->n_runs; i++) {
         size_t p = ts_sweep_point(s, i);
         sw_figures(&s->runs[i], per, f);
-        rc = ts__out_printf(out, err, SW_WHAT, "%*zu", (int)w_pt, p);
+        rc = ts_out_printf(out, err, SW_WHAT, "%*zu", (int)w_pt, p);
         for (size_t a = 0; !rc && a < s->n_axes; a++) {
             cell_size = w_ax[a] + 1 < sizeof(cell) ? w_ax[a] + 1 : sizeof(cell);
-            rc = ts__out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
-                                ts__fmt_shorten(ts_sweep_value(s, p, a), cell, cell_size));
+            rc = ts_out_printf(out, err, SW_WHAT, "  %-*s", (int)w_ax[a],
+                                ts_fmt_shorten(ts_sweep_value(s, p, a), cell, cell_size));
         }
         for (size_t k = 0; !rc && k < SW_FIGS; k++)
             if (show[k])
-                rc = ts__out_printf(out, err, SW_WHAT, "  %*s", (int)w[k], f[k]);
+                rc = ts_out_printf(out, err, SW_WHAT, "  %*s", (int)w[k], f[k]);
         if (!rc)
-            rc = ts__out_printf(out, err, SW_WHAT, "\n");
+            rc = ts_out_printf(out, err, SW_WHAT, "\n");
     }
-    return rc ? rc : ts__out_finish(out, err, SW_WHAT);
+    return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }
 
 /* One CSV field after a comma, unless it is the first (reports/fmt.c quotes it). */
 static int sw_csv_field(FILE *out, const char *v, bool first, ts_err_t *err)
 {
-    int rc = first ? 0 : ts__out_printf(out, err, SW_WHAT, ",");
-    return rc ? rc : ts__out_csv_field(out, err, SW_WHAT, v, strlen(v) + 1);
+    int rc = first ? 0 : ts_out_printf(out, err, SW_WHAT, ",");
+    return rc ? rc : ts_out_csv_field(out, err, SW_WHAT, v, strlen(v) + 1);
 }
 
 /* A real for the CSV, or an empty field when the run lacks it. */
@@ -196,7 +197,7 @@ static const char *sw_csv_real(bool has, double v, int decimals, char *buf, size
     if (!has)
         buf[0] = 0;
     else if (decimals >= 0)
-        ts__fmt_fixed(v, decimals, buf, size);
+        ts_fmt_fixed(v, decimals, buf, size);
     else
         snprintf(buf, size, "%.10g", v);
     return buf;
@@ -208,7 +209,7 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
     for (size_t a = 0; !rc && a < s->n_axes; a++)
         rc = sw_csv_field(out, s->axes[a].key, false, err);
     if (!rc)
-        rc = ts__out_printf(out, err, SW_WHAT,
+        rc = ts_out_printf(out, err, SW_WHAT,
                             ",requests,hits,hit_ratio,byte_hit_ratio,backing_requests,"
                             "backing_bytes,latency_p50_ns,latency_p99_ns,"
                             "accelerator_utilisation,total_usd,usd_per_million_requests,"
@@ -217,21 +218,21 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
         const ts_result_t *r = &s->runs[i];
         const ts_totals_t *t = &r->totals;
         size_t p = ts_sweep_point(s, i);
-        char v[10][TS__FMT_LEN];
-        rc = ts__out_printf(out, err, SW_WHAT, "%zu", p);
+        char v[10][TS_FMT_LEN];
+        rc = ts_out_printf(out, err, SW_WHAT, "%zu", p);
         for (size_t a = 0; !rc && a < s->n_axes; a++)
             rc = sw_csv_field(out, ts_sweep_value(s, p, a), false, err);
-        sw_csv_real(true, ts_ratio(t->n_hit, t->n_req), SW_RATIO_DECIMALS, v[0], TS__FMT_LEN);
+        sw_csv_real(true, ts_ratio(t->n_hit, t->n_req), SW_RATIO_DECIMALS, v[0], TS_FMT_LEN);
         sw_csv_real(true, ts_ratio(t->bytes_hit, t->bytes_req), SW_RATIO_DECIMALS, v[1],
-                    TS__FMT_LEN);
-        sw_csv_real(r->has_timed, (double)r->timed.all.p50_ns, 0, v[2], TS__FMT_LEN);
-        sw_csv_real(r->has_timed, (double)r->timed.all.p99_ns, 0, v[3], TS__FMT_LEN);
-        sw_csv_real(ts_result_is_closed_loop(r), r->timed.utilisation, SW_RATIO_DECIMALS, v[4], TS__FMT_LEN);
-        sw_csv_real(r->has_cost, r->cost.total_usd, -1, v[5], TS__FMT_LEN);
+                    TS_FMT_LEN);
+        sw_csv_real(r->has_timed, (double)r->timed.all.p50_ns, 0, v[2], TS_FMT_LEN);
+        sw_csv_real(r->has_timed, (double)r->timed.all.p99_ns, 0, v[3], TS_FMT_LEN);
+        sw_csv_real(ts_result_is_closed_loop(r), r->timed.utilisation, SW_RATIO_DECIMALS, v[4], TS_FMT_LEN);
+        sw_csv_real(r->has_cost, r->cost.total_usd, -1, v[5], TS_FMT_LEN);
         for (sw_per_t u = SW_PER_EPOCH; u < SW_PER_NONE; u++)
-            sw_csv_real(sw_has(r, u), sw_per_usd(r, u), -1, v[6 + u], TS__FMT_LEN);
+            sw_csv_real(sw_has(r, u), sw_per_usd(r, u), -1, v[6 + u], TS_FMT_LEN);
         if (!rc)
-            rc = ts__out_printf(out, err, SW_WHAT,
+            rc = ts_out_printf(out, err, SW_WHAT,
                                 ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s\n",
                                 (unsigned long long)t->n_req, (unsigned long long)t->n_hit, v[0],
                                 v[1], (unsigned long long)t->n_backing,
@@ -239,7 +240,7 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                                 v[6 + SW_PER_REQUESTS], v[6 + SW_PER_EPOCH],
                                 v[6 + SW_PER_TOKENS], v[6 + SW_PER_SESSION]);
     }
-    return rc ? rc : ts__out_finish(out, err, SW_WHAT);
+    return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }
 
 static void sw_csv_body(FILE *f, const void *ctx)
@@ -259,9 +260,9 @@ int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err)
         return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_runs);
     for (size_t i = 0; i < s->n_runs; i++)
         runs[i] = &s->runs[i];
-    int rc = ts__mkdir_p(dir, err);
+    int rc = ts_mkdir_p(dir, err);
     if (rc == 0)
-        rc = ts__file_write(csv, "sweep table", sw_csv_body, s, err);
+        rc = ts_file_write(csv, "sweep table", sw_csv_body, s, err);
     if (rc == 0 && s->n_runs) /* a shard with no point writes no results file */
         rc = ts_report_h5_runs(runs, s->n_runs, h5, err);
     ts_free(runs);

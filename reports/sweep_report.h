@@ -20,8 +20,8 @@
 
 #include <stdio.h>
 
-#include "../sim/err.h"
-#include "../sim/sweep.h"
+#include "../sim/util/err.h"
+#include "../sim/result.h"
 
 /* The table. Returns 0 or TS_EIO (the write failed; sys_errno set). */
 int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err);

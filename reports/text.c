@@ -20,8 +20,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../sim/units.h"
-#include "fmt_internal.h"
+#include "../sim/util/units.h"
+#include "../sim/util/fmt.h"
 
 #define TEXT_WHAT "text report"
 #define TEXT_MAX_COLS 10
@@ -53,7 +53,7 @@ static void text_cell(char *dst, const char *src, size_t src_size)
 static void text_count(char *dst, uint64_t v, bool is_compact)
 {
     if (is_compact)
-        ts__fmt_count(v, dst, TEXT_CELL);
+        ts_fmt_count(v, dst, TEXT_CELL);
     else
         snprintf(dst, TEXT_CELL, "%llu", (unsigned long long)v);
 }
@@ -62,9 +62,9 @@ static void text_count(char *dst, uint64_t v, bool is_compact)
 static void text_bytes(char *dst, uint64_t v, bool is_compact)
 {
     if (is_compact)
-        ts__fmt_bytes_short(v, dst, TEXT_CELL);
+        ts_fmt_bytes_short(v, dst, TEXT_CELL);
     else
-        ts__fmt_bytes(v, dst, TEXT_CELL);
+        ts_fmt_bytes(v, dst, TEXT_CELL);
 }
 
 /* Capacity-like figures are in charge units: objects (compact count) or bytes. */
@@ -73,7 +73,7 @@ static void text_charge(char *dst, const ts_result_t *res, uint64_t v, bool is_c
     if (res->mode == TS_MODE_BYTES)
         text_bytes(dst, v, is_compact);
     else
-        ts__fmt_count(v, dst, TEXT_CELL);
+        ts_fmt_count(v, dst, TEXT_CELL);
 }
 
 /* Fills w with each column's width (heading or widest cell); returns the line width. */
@@ -110,21 +110,21 @@ static int text_print_cols(const text_table_t *t, const size_t *w, size_t from, 
         const char *first = r == 0 ? t->head[0] : t->cell[r - 1][0];
         bool is_heading = r > 0 && text_is_heading(t, r - 1);
         if (is_heading || from == to)
-            rc = ts__out_printf(out, err, TEXT_WHAT, "%s", first);
+            rc = ts_out_printf(out, err, TEXT_WHAT, "%s", first);
         else
-            rc = ts__out_printf(out, err, TEXT_WHAT, "%-*s", (int)w[0], first);
+            rc = ts_out_printf(out, err, TEXT_WHAT, "%-*s", (int)w[0], first);
         for (size_t c = from; c < to && !rc && !is_heading; c++) {
             const char *s = r == 0 ? t->head[c] : t->cell[r - 1][c];
             bool is_last = c + 1 == to;
             if (t->is_left[c] && is_last) /* no blanks at the end of a line */
-                rc = ts__out_printf(out, err, TEXT_WHAT, "  %s", s);
+                rc = ts_out_printf(out, err, TEXT_WHAT, "  %s", s);
             else if (t->is_left[c])
-                rc = ts__out_printf(out, err, TEXT_WHAT, "  %-*s", (int)w[c], s);
+                rc = ts_out_printf(out, err, TEXT_WHAT, "  %-*s", (int)w[c], s);
             else
-                rc = ts__out_printf(out, err, TEXT_WHAT, "  %*s", (int)w[c], s);
+                rc = ts_out_printf(out, err, TEXT_WHAT, "  %*s", (int)w[c], s);
         }
         if (!rc)
-            rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+            rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
     }
     return rc;
 }
@@ -143,7 +143,7 @@ static int text_print_table(const text_table_t *t, FILE *out, ts_err_t *err)
         while (to < t->n_cols && width + 2 + w[to] <= TEXT_WIDTH)
             width += 2 + w[to++];
         if (from > 1)
-            rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+            rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
         if (!rc)
             rc = text_print_cols(t, w, from, to, out, err);
         from = to;
@@ -165,24 +165,24 @@ static int text_field(FILE *out, ts_err_t *err, size_t col, const char *label, c
     va_end(ap);
     const size_t room = TEXT_WIDTH - col;
     const char *s = text;
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "%-*s", (int)col, label);
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "%-*s", (int)col, label);
     while (!rc && strlen(s) > room) {
         size_t cut = room;
         while (cut > 0 && s[cut] != ' ')
             cut--;
         size_t take = cut ? cut : room;
-        rc = ts__out_printf(out, err, TEXT_WHAT, "%.*s\n%*s", (int)take, s, (int)col, "");
+        rc = ts_out_printf(out, err, TEXT_WHAT, "%.*s\n%*s", (int)take, s, (int)col, "");
         for (s += take; *s == ' ';)
             s++;
     }
-    return rc ? rc : ts__out_printf(out, err, TEXT_WHAT, "%s\n", s);
+    return rc ? rc : ts_out_printf(out, err, TEXT_WHAT, "%s\n", s);
 }
 
 static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
-    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    char a[TS_FMT_LEN], b[TS_FMT_LEN];
     const char *engine = res->engine ? res->engine : "unknown";
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "tiersim %s result\n\n", TS_VERSION);
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "tiersim %s result\n\n", TS_VERSION);
     if (!rc)
         rc = text_field(out, err, TEXT_COL, "scenario", "%.*s", (int)sizeof(res->scenario),
                         res->scenario);
@@ -201,9 +201,9 @@ static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_field(out, err, TEXT_COL, "seed", "%llu", (unsigned long long)res->seed);
     if (!rc && (res->footprint_objects || res->footprint_bytes))
         rc = text_field(out, err, TEXT_COL, "footprint", "%s objects (%llu), %s (%llu bytes)",
-                        ts__fmt_count(res->footprint_objects, a, sizeof(a)),
+                        ts_fmt_count(res->footprint_objects, a, sizeof(a)),
                         (unsigned long long)res->footprint_objects,
-                        ts__fmt_bytes(res->footprint_bytes, b, sizeof(b)),
+                        ts_fmt_bytes(res->footprint_bytes, b, sizeof(b)),
                         (unsigned long long)res->footprint_bytes);
     return rc;
 }
@@ -235,8 +235,8 @@ static void text_block_lookups(const ts_result_t *res, text_table_t *t, bool is_
         text_count(row[3], tr->st.n_req, is_compact);
         text_count(row[4], tr->st.n_hit, is_compact);
         text_count(row[5], tr->st.n_miss, is_compact);
-        ts__fmt_pct(ts_tier_miss_ratio(tr), row[6], TEXT_CELL);
-        ts__fmt_pct(ts_tier_byte_miss_ratio(tr), row[7], TEXT_CELL);
+        ts_fmt_pct(ts_tier_miss_ratio(tr), row[6], TEXT_CELL);
+        ts_fmt_pct(ts_tier_byte_miss_ratio(tr), row[7], TEXT_CELL);
     }
 }
 
@@ -315,9 +315,9 @@ static int text_block(const ts_result_t *res, text_block_fn build, const char *t
     build(res, t, false);
     if (text_widths(t, w) > TEXT_WIDTH)
         build(res, t, true);
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
     if (!rc && title)
-        rc = ts__out_printf(out, err, TEXT_WHAT, "%s\n", title);
+        rc = ts_out_printf(out, err, TEXT_WHAT, "%s\n", title);
     return rc ? rc : text_print_table(t, out, err);
 }
 
@@ -326,8 +326,8 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     const ts_hier_result_t *h = &res->hier;
     const ts_hier_stats_t *st = &h->st;
-    char a[TS__FMT_LEN], b[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+    char a[TS_FMT_LEN], b[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
     if (!rc)
         rc = text_field(out, err, TEXT_COL, "hierarchy",
                         "inclusion %s, promote %s, demote %s, write %s%s",
@@ -339,9 +339,9 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_field(out, err, TEXT_SUB, "  write-backs",
                         "%llu (%s); dirty at end %llu (%s), flushed %llu",
                         (unsigned long long)st->n_writeback,
-                        ts__fmt_bytes(st->bytes_writeback, a, sizeof(a)),
+                        ts_fmt_bytes(st->bytes_writeback, a, sizeof(a)),
                         (unsigned long long)st->n_dirty_end,
-                        ts__fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
+                        ts_fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
                         (unsigned long long)st->n_flush_end);
     if (!rc && h->prefetch[0] && strcmp(h->prefetch, "none") != 0)
         rc = text_field(out, err, TEXT_SUB, "  prefetch",
@@ -349,9 +349,9 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
                         "hints",
                         h->prefetch, h->prefetch_params, h->prefetch_into,
                         (unsigned long long)st->n_pf_issued,
-                        ts__fmt_bytes(st->bytes_pf, a, sizeof(a)),
+                        ts_fmt_bytes(st->bytes_pf, a, sizeof(a)),
                         (unsigned long long)st->n_pf_used, (unsigned long long)st->n_pf_unused,
-                        ts__fmt_bytes(st->bytes_pf_unused, b, sizeof(b)),
+                        ts_fmt_bytes(st->bytes_pf_unused, b, sizeof(b)),
                         (unsigned long long)st->n_pf_hint);
     return rc;
 }
@@ -359,8 +359,8 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
 static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     const ts_totals_t *to = &res->totals;
-    char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\ntotals\n");
+    char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "\ntotals\n");
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  requests", "%llu (get %llu, put %llu, delete %llu)",
                         (unsigned long long)to->n_req, (unsigned long long)to->n_get,
@@ -368,20 +368,20 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  bytes requested", "%llu (%s)",
                         (unsigned long long)to->bytes_req,
-                        ts__fmt_bytes(to->bytes_req, a, sizeof(a)));
+                        ts_fmt_bytes(to->bytes_req, a, sizeof(a)));
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  hit ratio", "%s (%llu requests served by some tier)",
-                        ts__fmt_pct(ts_ratio(to->n_hit, to->n_req), a, sizeof(a)),
+                        ts_fmt_pct(ts_ratio(to->n_hit, to->n_req), a, sizeof(a)),
                         (unsigned long long)to->n_hit);
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  byte hit ratio", "%s (%s)",
-                        ts__fmt_pct(ts_ratio(to->bytes_hit, to->bytes_req), a, sizeof(a)),
-                        ts__fmt_bytes(to->bytes_hit, b, sizeof(b)));
+                        ts_fmt_pct(ts_ratio(to->bytes_hit, to->bytes_req), a, sizeof(a)),
+                        ts_fmt_bytes(to->bytes_hit, b, sizeof(b)));
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  backing store", "%llu requests (%s), %s (%llu bytes)",
                         (unsigned long long)to->n_backing,
-                        ts__fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
-                        ts__fmt_bytes(to->bytes_backing, b, sizeof(b)),
+                        ts_fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
+                        ts_fmt_bytes(to->bytes_backing, b, sizeof(b)),
                         (unsigned long long)to->bytes_backing);
     if (!rc && res->skipped_records)
         rc = text_field(out, err, TEXT_SUB, "  skipped", "%llu malformed records (first: %.*s)",
@@ -407,7 +407,7 @@ static void text_lat_row(text_table_t *t, const char *label, const ts_lat_t *l)
         return;
     char(*row)[TEXT_CELL] = t->cell[t->n_rows++];
     snprintf(row[0], TEXT_CELL, "%s", label);
-    ts__fmt_count(l->n, row[1], TEXT_CELL);
+    ts_fmt_count(l->n, row[1], TEXT_CELL);
     text_ns((uint64_t)llround(l->mean_ns), row[2], TEXT_CELL);
     const uint64_t v[] = {l->p50_ns, l->p90_ns, l->p99_ns, l->p999_ns, l->max_ns};
     for (size_t i = 0; i < 5; i++)
@@ -461,10 +461,10 @@ static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_
         else
             snprintf(row[0], TEXT_CELL, "  link %s", r->role == TS_ROLE_LINK_UP ? "up" : "down");
         snprintf(row[1], TEXT_CELL, "%s", model ? model + 2 : "");
-        ts__fmt_count(r->n_ops, row[2], TEXT_CELL);
+        ts_fmt_count(r->n_ops, row[2], TEXT_CELL);
         text_bytes(row[3], r->bytes, is_compact);
-        ts__fmt_pct(r->utilisation, row[4], TEXT_CELL);
-        ts__fmt_fixed(r->mean_queue, 2, row[5], TEXT_CELL);
+        ts_fmt_pct(r->utilisation, row[4], TEXT_CELL);
+        ts_fmt_fixed(r->mean_queue, 2, row[5], TEXT_CELL);
         text_ns((uint64_t)llround(r->mean_wait_ns), row[6], TEXT_CELL);
         text_ns(r->max_wait_ns, row[7], TEXT_CELL);
     }
@@ -474,8 +474,8 @@ static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_
 static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_err_t *err)
 {
     const ts_timed_result_t *t = &res->timed;
-    char a[TS__FMT_LEN], b[TS__FMT_LEN], c[TS__FMT_LEN], d[32];
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\n");
+    char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN], d[32];
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
     if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
         rc = text_field(out, err, TEXT_COL, "timed",
                         "closed loop: %llu clients, think %s between requests",
@@ -489,13 +489,13 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
                         text_ns(t->end_ns, a, sizeof(a)));
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  throughput", "%s requests/s, %s/s",
-                        ts__fmt_fixed(t->req_per_s, 0, a, sizeof(a)),
-                        ts__fmt_bytes((uint64_t)llround(t->bytes_per_s), b, sizeof(b)));
+                        ts_fmt_fixed(t->req_per_s, 0, a, sizeof(a)),
+                        ts_fmt_bytes((uint64_t)llround(t->bytes_per_s), b, sizeof(b)));
     if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
         rc = text_field(out, err, TEXT_SUB, "  accelerator",
                         "compute %s, stall %s: utilisation %s",
                         text_ns(t->compute_ns, a, sizeof(a)), text_ns(t->stall_ns, b, sizeof(b)),
-                        ts__fmt_pct(t->utilisation, c, sizeof(c)));
+                        ts_fmt_pct(t->utilisation, c, sizeof(c)));
     if (!rc && t->ttft.n)
         rc = text_field(out, err, TEXT_SUB, "  prefill tokens",
                         "%llu saved (blocks a tier held), %llu recomputed (%llu blocks)",
@@ -504,7 +504,7 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
                         (unsigned long long)t->kv_recomputed);
     if (!rc && t->ttft.n && t->prefill_rate > 0)
         rc = text_field(out, err, TEXT_SUB, "  prefill rate", "%s tokens/s%s%s%s",
-                        ts__fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),
+                        ts_fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),
                         t->prefill_source[0] ? " (" : "", t->prefill_source,
                         t->prefill_source[0] ? ")" : "");
     if (!rc)
@@ -529,22 +529,22 @@ static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_com
         const ts_cost_level_t *l = &res->cost.level[i];
         const ts_price_t *p = &l->price;
         char(*row)[TEXT_CELL] = t->cell[i];
-        char a[TS__FMT_LEN], b[TS__FMT_LEN];
+        char a[TS_FMT_LEN], b[TS_FMT_LEN];
         text_cell(row[0], l->name, sizeof(l->name));
         text_cell(row[1], p->row[0] ? p->row : "-", sizeof(p->row));
         snprintf(row[2], TEXT_CELL, "%s%s", l->is_estimated ? "~" : "",
-                 ts__fmt_bytes(l->billed_bytes, a, sizeof(a)));
+                 ts_fmt_bytes(l->billed_bytes, a, sizeof(a)));
         if (p->purchase_usd_gb > 0)
             snprintf(row[3], TEXT_CELL, "%s over %s",
-                     ts__fmt_price(p->purchase_usd_gb, TS_PRICE_PER_GB, a, sizeof(a)),
+                     ts_fmt_price(p->purchase_usd_gb, TS_PRICE_PER_GB, a, sizeof(a)),
                      ts_format_duration(p->lifetime_ns, b, sizeof(b)));
         else
             snprintf(row[3], TEXT_CELL, "-");
         if (p->storage_usd_gb_month > 0)
-            ts__fmt_price(p->storage_usd_gb_month, TS_PRICE_PER_GB_MONTH, row[4], TEXT_CELL);
+            ts_fmt_price(p->storage_usd_gb_month, TS_PRICE_PER_GB_MONTH, row[4], TEXT_CELL);
         else
             snprintf(row[4], TEXT_CELL, "-");
-        ts__fmt_usd(l->capacity_usd, row[5], TEXT_CELL);
+        ts_fmt_usd(l->capacity_usd, row[5], TEXT_CELL);
     }
 }
 
@@ -552,52 +552,52 @@ static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_com
 static int text_cost_line(FILE *out, ts_err_t *err, const char *label, const char *detail,
                           double usd)
 {
-    char d[TS__FMT_LEN];
-    return ts__out_printf(out, err, TEXT_WHAT, "  %-16s %-64s %12s\n", label, detail,
-                          ts__fmt_usd(usd, d, sizeof(d)));
+    char d[TS_FMT_LEN];
+    return ts_out_printf(out, err, TEXT_WHAT, "  %-16s %-64s %12s\n", label, detail,
+                          ts_fmt_usd(usd, d, sizeof(d)));
 }
 
 static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
 {
-    char line[160], a[TS__FMT_LEN], b[TS__FMT_LEN], x[TS__FMT_LEN], y[TS__FMT_LEN];
+    char line[160], a[TS_FMT_LEN], b[TS_FMT_LEN], x[TS_FMT_LEN], y[TS_FMT_LEN];
     const ts_price_t *p = &c->level[c->n_levels - 1].price;
     snprintf(line, sizeof(line), "%llu get x %s, %llu put x %s",
-             (unsigned long long)c->n_get, ts__fmt_price(p->get_usd, TS_PRICE_PER_REQUEST, a,
+             (unsigned long long)c->n_get, ts_fmt_price(p->get_usd, TS_PRICE_PER_REQUEST, a,
                                                          sizeof(a)),
-             (unsigned long long)c->n_put, ts__fmt_price(p->put_usd, TS_PRICE_PER_REQUEST, b,
+             (unsigned long long)c->n_put, ts_fmt_price(p->put_usd, TS_PRICE_PER_REQUEST, b,
                                                          sizeof(b)));
     int rc = text_cost_line(out, err, "requests", line, c->requests_usd);
-    snprintf(line, sizeof(line), "%s out x %s, %s in x %s", ts__fmt_bytes(c->bytes_out, a,
+    snprintf(line, sizeof(line), "%s out x %s, %s in x %s", ts_fmt_bytes(c->bytes_out, a,
                                                                           sizeof(a)),
-             ts__fmt_price(p->egress_usd_gb, TS_PRICE_PER_GB, x, sizeof(x)),
-             ts__fmt_bytes(c->bytes_in, b, sizeof(b)),
-             ts__fmt_price(p->ingress_usd_gb, TS_PRICE_PER_GB, y, sizeof(y)));
+             ts_fmt_price(p->egress_usd_gb, TS_PRICE_PER_GB, x, sizeof(x)),
+             ts_fmt_bytes(c->bytes_in, b, sizeof(b)),
+             ts_fmt_price(p->ingress_usd_gb, TS_PRICE_PER_GB, y, sizeof(y)));
     if (!rc)
         rc = text_cost_line(out, err, "transfer", line, c->transfer_usd);
     double hours = (double)c->period_ns / 3.6e12;
     if (c->gpus && c->gpu_usd_hour > 0)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh x %s%s%.*s",
-                 (unsigned long long)c->gpus, c->gpus_from, ts__fmt_fixed(hours, 4, a, sizeof(a)),
-                 ts__fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
+                 (unsigned long long)c->gpus, c->gpus_from, ts_fmt_fixed(hours, 4, a, sizeof(a)),
+                 ts_fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
                  c->gpu[0] ? " " : "", (int)sizeof(c->gpu), c->gpu);
     else if (c->gpus)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh, no price (cost.gpu or gpu_price)",
-                 (unsigned long long)c->gpus, c->gpus_from, ts__fmt_fixed(hours, 4, a, sizeof(a)));
+                 (unsigned long long)c->gpus, c->gpus_from, ts_fmt_fixed(hours, 4, a, sizeof(a)));
     else
         snprintf(line, sizeof(line), "no GPUs billed (cost.gpus)");
     if (!rc)
         rc = text_cost_line(out, err, "GPU time", line, c->gpu_usd);
     if (!rc && c->has_stall) {
         snprintf(line, sizeof(line), "%s of the GPU time waited on storage",
-                 ts__fmt_pct(c->stall_share, a, sizeof(a)));
+                 ts_fmt_pct(c->stall_share, a, sizeof(a)));
         rc = text_cost_line(out, err, "  lost to stalls", line, c->stall_usd);
     }
     if (!rc && c->electricity_usd_kwh > 0) {
-        snprintf(line, sizeof(line), "%sW x %sh = %s kWh x %s", ts__fmt_fixed(c->power_w, 0, a,
+        snprintf(line, sizeof(line), "%sW x %sh = %s kWh x %s", ts_fmt_fixed(c->power_w, 0, a,
                                                                               sizeof(a)),
-                 ts__fmt_fixed(hours, 4, b, sizeof(b)), ts__fmt_fixed(c->energy_kwh, 3, x,
+                 ts_fmt_fixed(hours, 4, b, sizeof(b)), ts_fmt_fixed(c->energy_kwh, 3, x,
                                                                       sizeof(x)),
-                 ts__fmt_price(c->electricity_usd_kwh, TS_PRICE_PER_KWH, y, sizeof(y)));
+                 ts_fmt_price(c->electricity_usd_kwh, TS_PRICE_PER_KWH, y, sizeof(y)));
         rc = text_cost_line(out, err, "power", line, c->power_usd);
     }
     if (!rc)
@@ -609,14 +609,14 @@ static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
  * their unit. */
 static int text_cost_per(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
 {
-    char line[160], a[TS__FMT_LEN];
+    char line[160], a[TS_FMT_LEN];
     int rc = 0;
     if (c->n_requests) {
         snprintf(line, sizeof(line), "%llu requests", (unsigned long long)c->n_requests);
         rc = text_cost_line(out, err, "per 1M requests", line, c->usd_per_m_requests);
     }
     if (!rc && c->epochs > 0) {
-        snprintf(line, sizeof(line), "%s epochs", ts__fmt_fixed(c->epochs, 3, a, sizeof(a)));
+        snprintf(line, sizeof(line), "%s epochs", ts_fmt_fixed(c->epochs, 3, a, sizeof(a)));
         rc = text_cost_line(out, err, "per epoch", line, c->usd_per_epoch);
     }
     if (!rc && c->tokens) {
@@ -636,13 +636,13 @@ static int text_cost_per(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
 static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_t *err)
 {
     const ts_cost_result_t *c = &res->cost;
-    char a[32], b[TS__FMT_LEN];
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\ncost       billing period %s (%s, %s h)\n",
+    char a[32], b[TS_FMT_LEN];
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "\ncost       billing period %s (%s, %s h)\n",
                             ts_format_duration(c->period_ns, a, sizeof(a)),
                             c->period_from >= 0 && c->period_from < TS_COST_PERIOD_COUNT_
                                 ? ts_cost_period_names[c->period_from]
                                 : "?",
-                            ts__fmt_fixed((double)c->period_ns / 3.6e12, 4, b, sizeof(b)));
+                            ts_fmt_fixed((double)c->period_ns / 3.6e12, 4, b, sizeof(b)));
     if (!rc) {
         text_block_cost(res, t, false);
         rc = text_print_table(t, out, err);
@@ -659,15 +659,15 @@ static int text_timing(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     if (!(res->wall_s > 0.0) || !isfinite(res->wall_s))
         return 0;
-    char a[TS__FMT_LEN], b[TS__FMT_LEN];
+    char a[TS_FMT_LEN], b[TS_FMT_LEN];
     double rate = (double)res->totals.n_req / res->wall_s;
-    int rc = ts__out_printf(out, err, TEXT_WHAT, "\nrun\n");
+    int rc = ts_out_printf(out, err, TEXT_WHAT, "\nrun\n");
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  wall time", "%s s",
-                        ts__fmt_fixed(res->wall_s, 3, a, sizeof(a)));
+                        ts_fmt_fixed(res->wall_s, 3, a, sizeof(a)));
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  throughput", "%s requests/s",
-                        ts__fmt_fixed(rate, 0, b, sizeof(b)));
+                        ts_fmt_fixed(rate, 0, b, sizeof(b)));
     return rc;
 }
 
@@ -697,6 +697,6 @@ int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!rc)
         rc = text_timing(res, out, err);
     if (!rc)
-        rc = ts__out_finish(out, err, TEXT_WHAT);
+        rc = ts_out_finish(out, err, TEXT_WHAT);
     return rc;
 }

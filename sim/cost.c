@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "device.h"
 #include "device_internal.h"
-#include "mem.h"
+#include "util/mem.h"
 #include "result.h"
-#include "scenario.h"
-#include "units.h"
-#include "yamltree_internal.h"
+#include "util/units.h"
+#include "util/yamltree.h"
 
 #define COST_HOUR_NS 3.6e12
 #define COST_MONTH_H 730.0 /* 8760 h / 12, as sim/units.c reads GB-month prices */
@@ -108,29 +108,29 @@ struct ts_price_table {
 };
 
 /* TS_EINTERNAL naming the embedded file's position: the table ships with the binary. */
-static int table_fail(ts_err_t *err, const char *file, ts__ymark_t m, const char *path,
+static int table_fail(ts_err_t *err, const char *file, ts_ymark_t m, const char *path,
                       const char *msg)
 {
     ts_err_set(err, TS_EINTERNAL, "embedded price table: %s", msg);
-    ts__ymark_where(err, file, m, path);
+    ts_ymark_where(err, file, m, path);
     return TS_EINTERNAL;
 }
 
-static int table_row(cost_row_t *row, const ts__ynode_t *e, const char *file, ts_err_t *err)
+static int table_row(cost_row_t *row, const ts_ynode_t *e, const char *file, ts_err_t *err)
 {
     char path[TS_PRICE_ROW + 40];
     snprintf(path, sizeof(path), "prices.%s", e->key);
-    if (strlen(e->key) >= TS_PRICE_ROW || e->kind != TS__Y_MAP)
+    if (strlen(e->key) >= TS_PRICE_ROW || e->kind != TS_Y_MAP)
         return table_fail(err, file, e->mark, path, "expected a row name and a map of prices");
     int rc = ts_param_defaults(k_price_schema, TS_PARAM_COUNT(k_price_schema), &row->p,
                                sizeof(row->p), err);
     if (rc)
         return rc;
     memcpy(row->p.row, e->key, strlen(e->key) + 1);
-    for (const ts__ynode_t *f = e->child; f; f = f->next) {
+    for (const ts_ynode_t *f = e->child; f; f = f->next) {
         const ts_param_spec_t *ps =
             ts_param_find(k_price_schema, TS_PARAM_COUNT(k_price_schema), f->key);
-        if (!ps || f->kind != TS__Y_SCALAR ||
+        if (!ps || f->kind != TS_Y_SCALAR ||
             ts_param_set(k_price_schema, TS_PARAM_COUNT(k_price_schema), &row->p, f->key,
                          f->value, err) != 0) {
             snprintf(path, sizeof(path), "prices.%s.%s", e->key, f->key);
@@ -143,14 +143,14 @@ static int table_row(cost_row_t *row, const ts__ynode_t *e, const char *file, ts
 
 static int table_parse(ts_price_table_t *t, const ts__dev_preset_t *text, ts_err_t *err)
 {
-    ts__ytree_t *tree = NULL;
-    int rc = ts__ytree_parse(text->text, text->len, text->file, &tree, err);
+    ts_ytree_t *tree = NULL;
+    int rc = ts_ytree_parse(text->text, text->len, text->file, &tree, err);
     if (rc)
         return rc == TS_ENOMEM ? rc : TS_EINTERNAL;
-    const ts__ynode_t *root = ts__ytree_root(tree);
-    const ts__ynode_t *rows = ts__ynode_get(root, "prices");
-    ts__ymark_t top = {1, 1, NULL};
-    if (!rows || rows->kind != TS__Y_MAP || root->n_children != 1) {
+    const ts_ynode_t *root = ts_ytree_root(tree);
+    const ts_ynode_t *rows = ts_ynode_get(root, "prices");
+    ts_ymark_t top = {1, 1, NULL};
+    if (!rows || rows->kind != TS_Y_MAP || root->n_children != 1) {
         rc = table_fail(err, text->file, top, "", "expected one map, prices:");
         goto out;
     }
@@ -159,11 +159,11 @@ static int table_parse(ts_price_table_t *t, const ts__dev_preset_t *text, ts_err
         rc = ts_err_set(err, TS_ENOMEM, "out of memory loading the price table");
         goto out;
     }
-    for (const ts__ynode_t *e = rows->child; e && rc == 0; e = e->next)
+    for (const ts_ynode_t *e = rows->child; e && rc == 0; e = e->next)
         if ((rc = table_row(&t->rows[t->n], e, text->file, err)) == 0)
             t->n++;
 out:
-    ts__ytree_destroy(tree);
+    ts_ytree_destroy(tree);
     return rc;
 }
 
@@ -276,11 +276,11 @@ static void cost_level(ts_cost_level_t *l, const ts_price_t *p, uint64_t bytes, 
     l->capacity_usd = gb * hours * (amortised + p->storage_usd_gb_month / COST_MONTH_H);
 }
 
-static void cost_period(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_result_t *out)
+static void cost_period(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_result_t *out)
 {
     const ts_totals_t *to = &res->totals;
-    if (sc->cost.period_ns) {
-        out->period_ns = sc->cost.period_ns;
+    if (spec->period_ns) {
+        out->period_ns = spec->period_ns;
         out->period_from = TS_COST_PERIOD_SET;
     } else if (res->has_timed) {
         out->period_ns = res->timed.span_ns;
@@ -292,18 +292,18 @@ static void cost_period(const ts_scenario_t *sc, const ts_result_t *res, ts_cost
 }
 
 /* GPUs: as set, else the closed loop's clients, else the workload's accelerators. */
-static void cost_gpus(const ts_scenario_t *sc, const ts_result_t *res, double hours,
+static void cost_gpus(const ts_cost_spec_t *spec, const ts_result_t *res, double hours,
                       ts_cost_result_t *out)
 {
     const ts_timed_result_t *t = &res->timed;
     bool is_closed = res->has_timed && t->arrivals == TS_ARRIVALS_CLOSED && t->clients;
-    out->gpus = sc->cost.gpus ? sc->cost.gpus : is_closed ? t->clients : res->units.gpus;
-    out->gpus_from = sc->cost.gpus   ? "cost.gpus"
+    out->gpus = spec->gpus ? spec->gpus : is_closed ? t->clients : res->units.gpus;
+    out->gpus_from = spec->gpus   ? "cost.gpus"
                      : is_closed     ? "timed.clients"
                      : out->gpus     ? "workload"
                                      : "none";
-    snprintf(out->gpu, sizeof(out->gpu), "%s", sc->cost.gpu);
-    out->gpu_usd_hour = sc->cost.gpu_usd_hour;
+    snprintf(out->gpu, sizeof(out->gpu), "%s", spec->gpu);
+    out->gpu_usd_hour = spec->gpu_usd_hour;
     out->gpu_usd = (double)out->gpus * hours * out->gpu_usd_hour;
     if (is_closed && t->span_ns) {
         out->has_stall = true;
@@ -331,21 +331,21 @@ static void cost_normalise(const ts_result_t *res, ts_cost_result_t *out)
     out->usd_per_session = cost_per(total, (double)out->sessions);
 }
 
-void ts_cost_compute(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_result_t *out)
+void ts_cost_compute(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_result_t *out)
 {
     memset(out, 0, sizeof(*out));
-    cost_period(sc, res, out);
+    cost_period(spec, res, out);
     double hours = (double)out->period_ns / COST_HOUR_NS;
     size_t n = res->n_tiers;
     double watts = 0;
     for (size_t i = 0; i < n; i++) {
         ts_cost_level_t *l = &out->level[i];
         snprintf(l->name, sizeof(l->name), "%s", res->tiers[i].name);
-        const ts_price_t *p = &sc->cost.tier[i];
+        const ts_price_t *p = &spec->tier[i];
         cost_level(l, p, cost_tier_bytes(res, p, i, &l->is_estimated), hours);
         watts += p->power_w;
     }
-    const ts_price_t *b = &sc->cost.backing;
+    const ts_price_t *b = &spec->backing;
     ts_cost_level_t *bl = &out->level[n];
     snprintf(bl->name, sizeof(bl->name), "backing");
     cost_level(bl, b, b->capacity_bytes ? b->capacity_bytes : res->footprint_bytes, hours);
@@ -372,9 +372,9 @@ void ts_cost_compute(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_re
     out->ingress_usd = (double)out->bytes_in / 1e9 * b->ingress_usd_gb;
     out->transfer_usd = out->egress_usd + out->ingress_usd;
 
-    cost_gpus(sc, res, hours, out);
-    out->power_w = watts + (double)out->gpus * sc->cost.gpu_power_w;
-    out->electricity_usd_kwh = sc->cost.electricity_usd_kwh;
+    cost_gpus(spec, res, hours, out);
+    out->power_w = watts + (double)out->gpus * spec->gpu_power_w;
+    out->electricity_usd_kwh = spec->electricity_usd_kwh;
     out->energy_kwh = out->power_w * hours / 1000;
     out->power_usd = out->energy_kwh * out->electricity_usd_kwh;
     out->total_usd = out->capacity_usd + out->requests_usd + out->transfer_usd + out->gpu_usd +
@@ -382,9 +382,9 @@ void ts_cost_compute(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_re
     cost_normalise(res, out);
 }
 
-bool ts_cost_needs_footprint(const ts_scenario_t *sc)
+bool ts_cost_needs_footprint(const ts_cost_spec_t *spec)
 {
-    const ts_price_t *b = &sc->cost.backing;
-    return sc->cost.is_enabled && !b->capacity_bytes &&
+    const ts_price_t *b = &spec->backing;
+    return spec->is_enabled && !b->capacity_bytes &&
            (b->storage_usd_gb_month > 0 || b->purchase_usd_gb > 0);
 }

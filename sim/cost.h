@@ -26,10 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "device.h"
-#include "err.h"
-#include "hier.h"
+#include "metrics.h"
 #include "param.h"
+#include "util/err.h"
 
 #define TS_PRICE_ROW 80 /* buffer size of a price-table row name ("kind:object_store") */
 
@@ -165,17 +164,16 @@ typedef struct ts_cost_result {
     double usd_per_session;
 } ts_cost_result_t;
 
-struct ts_scenario;
 struct ts_result;
 
-/* The bill of res, the result of running sc (sc->cost holds the prices; res its counters,
- * footprint, units and, from the timed engine, span and stalls). Pure: reads its arguments
- * only and fills *out completely. */
-void ts_cost_compute(const struct ts_scenario *sc, const struct ts_result *res,
+/* The bill of res, the result of a run priced by spec (the scenario's cost model; res
+ * holds its counters, footprint, units and, from the timed engine, span and stalls). Pure:
+ * reads its arguments only and fills *out completely. */
+void ts_cost_compute(const ts_cost_spec_t *spec, const struct ts_result *res,
                      ts_cost_result_t *out);
 
-/* True when the bill of sc needs the footprint (the central store's capacity is priced and
- * not given), which a run then measures. */
-bool ts_cost_needs_footprint(const struct ts_scenario *sc);
+/* True when the bill of spec needs the footprint (the central store's capacity is priced
+ * and not given), which a run then measures. */
+bool ts_cost_needs_footprint(const ts_cost_spec_t *spec);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "util/mem.h"
 
 #define DES_ALIGN 64u
 #define DES_PAD 4u /* sentinel slots after the last key */

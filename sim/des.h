@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define TS_DES_KINDS 256u              /* handlers a queue can hold (kind is 8 bits) */
 #define TS_DES_ID_MAX ((1u << 24) - 1) /* largest id a tag carries */

@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include "device_internal.h"
-#include "mem.h"
-#include "units.h"
-#include "yamltree_internal.h"
+#include "util/mem.h"
+#include "util/units.h"
+#include "util/yamltree.h"
 
 #define DEV_PATH 256             /* key paths ("devices.h100-sxm.capacity") */
 #define DEV_MAX_FILE (16u << 20) /* a catalogue is a few pages of YAML */
@@ -349,10 +349,10 @@ typedef struct cat_load {
     ts_err_t *err;
 } cat_load_t;
 
-static int cat_fail(cat_load_t *L, ts__ymark_t m, const char *path, int code, const char *fmt,
+static int cat_fail(cat_load_t *L, ts_ymark_t m, const char *path, int code, const char *fmt,
                     ...) __attribute__((format(printf, 5, 6)));
 
-static int cat_fail(cat_load_t *L, ts__ymark_t m, const char *path, int code, const char *fmt,
+static int cat_fail(cat_load_t *L, ts_ymark_t m, const char *path, int code, const char *fmt,
                     ...)
 {
     char msg[sizeof(L->err->msg)];
@@ -361,7 +361,7 @@ static int cat_fail(cat_load_t *L, ts__ymark_t m, const char *path, int code, co
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     ts_err_set(L->err, code, "%s", msg);
-    ts__ymark_where(L->err, L->source, m, path);
+    ts_ymark_where(L->err, L->source, m, path);
     return code;
 }
 
@@ -382,7 +382,7 @@ static int cat_grow(void **arr, size_t n, size_t *cap, size_t elem)
 /* One entry ("h100-sxm: {...}") of `devices:` (is_link false) or `links:`. The object is
  * the existing entry when the name is known, a copy of `like:` when given, else the
  * defaults, in which case every required field must be set. */
-static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
+static int cat_entry(cat_load_t *L, const ts_ynode_t *e, bool is_link)
 {
     const char *group = is_link ? "links" : "devices";
     const char *what = is_link ? "link" : "device";
@@ -399,9 +399,9 @@ static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
         return cat_fail(L, e->key_mark, path, TS_EINVAL,
                         "a %s name may not contain ':' (raid0:<N>x<drive> is built on demand)",
                         what);
-    if (e->kind != TS__Y_MAP)
+    if (e->kind != TS_Y_MAP)
         return cat_fail(L, e->mark, path, TS_EPARSE, "expected a map of %s fields, found %s",
-                        what, ts__ynode_what(e));
+                        what, ts_ynode_what(e));
 
     union {
         ts_device_t dev;
@@ -412,7 +412,7 @@ static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
     size_t n = is_link ? L->c->n_links : L->c->n_devs;
     long at = cat_index(arr, n, stride, e->key);
     bool need_all = false;
-    const ts__ynode_t *like = ts__ynode_get(e, "like");
+    const ts_ynode_t *like = ts_ynode_get(e, "like");
     if (at >= 0 && like) {
         snprintf(path, sizeof(path), "%s.%s.like", group, e->key);
         return cat_fail(L, like->key_mark, path, TS_EINVAL,
@@ -423,16 +423,16 @@ static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
     if (at >= 0) {
         memcpy(o, (char *)arr + (size_t)at * stride, stride);
     } else if (like) {
-        int rc = like->kind != TS__Y_SCALAR || like->is_null
+        int rc = like->kind != TS_Y_SCALAR || like->is_null
                      ? TS_EPARSE
                      : is_link ? ts_link_find(L->c, like->value, &obj.link, L->err)
                                : ts_dev_find(L->c, like->value, &obj.dev, L->err);
         if (rc == TS_EPARSE && !L->err->code)
             ts_err_set(L->err, rc, "expected the name of a %s to copy, found %s", what,
-                       ts__ynode_what(like));
+                       ts_ynode_what(like));
         if (rc) {
             snprintf(path, sizeof(path), "%s.%s.like", group, e->key);
-            ts__ymark_where(L->err, L->source, like->mark, path);
+            ts_ymark_where(L->err, L->source, like->mark, path);
             return rc;
         }
     } else {
@@ -445,16 +445,16 @@ static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
     memcpy(o, e->key, strlen(e->key) + 1);
 
     uint64_t set = 0;
-    for (const ts__ynode_t *f = e->child; f; f = f->next) {
+    for (const ts_ynode_t *f = e->child; f; f = f->next) {
         if (strcmp(f->key, "like") == 0)
             continue;
         snprintf(path, sizeof(path), "%s.%s.%s", group, e->key, f->key);
-        if (f->kind != TS__Y_SCALAR || f->is_null)
+        if (f->kind != TS_Y_SCALAR || f->is_null)
             return cat_fail(L, f->mark, path, TS_EPARSE, "expected a value, found %s",
-                            ts__ynode_what(f));
+                            ts_ynode_what(f));
         int rc = ts_param_set(spec, n_spec, o, f->key, f->value, L->err);
         if (rc) {
-            ts__ymark_where(L->err, L->source, rc == TS_ENOENT ? f->key_mark : f->mark, path);
+            ts_ymark_where(L->err, L->source, rc == TS_ENOENT ? f->key_mark : f->mark, path);
             return rc;
         }
         set |= 1ull << (ts_param_find(spec, n_spec, f->key) - spec);
@@ -472,7 +472,7 @@ static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
     int rc = is_link ? ts_link_check(&obj.link, L->err) : ts_dev_check(&obj.dev, L->err);
     if (rc) {
         snprintf(path, sizeof(path), "%s.%s", group, e->key);
-        ts__ymark_where(L->err, L->source, e->key_mark, path);
+        ts_ymark_where(L->err, L->source, e->key_mark, path);
         return rc;
     }
     if (at < 0) {
@@ -491,14 +491,14 @@ static int cat_entry(cat_load_t *L, const ts__ynode_t *e, bool is_link)
     return 0;
 }
 
-static int cat_document(cat_load_t *L, const ts__ynode_t *root)
+static int cat_document(cat_load_t *L, const ts_ynode_t *root)
 {
     if (!root)
         return 0;
-    if (root->kind != TS__Y_MAP)
+    if (root->kind != TS_Y_MAP)
         return cat_fail(L, root->mark, "", TS_EPARSE,
-                        "expected a map with devices: and links:, found %s", ts__ynode_what(root));
-    for (const ts__ynode_t *g = root->child; g; g = g->next) {
+                        "expected a map with devices: and links:, found %s", ts_ynode_what(root));
+    for (const ts_ynode_t *g = root->child; g; g = g->next) {
         bool is_link = strcmp(g->key, "links") == 0;
         if (!is_link && strcmp(g->key, "devices") != 0) {
             static const char *const keys[] = {"devices", "links"};
@@ -507,12 +507,12 @@ static int cat_document(cat_load_t *L, const ts__ynode_t *root)
                             g->key, hint ? "did you mean '" : "expected devices or links",
                             hint ? hint : "", hint ? "'?" : "");
         }
-        if (g->kind == TS__Y_SCALAR && g->is_null)
+        if (g->kind == TS_Y_SCALAR && g->is_null)
             continue;
-        if (g->kind != TS__Y_MAP)
+        if (g->kind != TS_Y_MAP)
             return cat_fail(L, g->mark, g->key, TS_EPARSE,
-                            "expected a map of %s by name, found %s", g->key, ts__ynode_what(g));
-        for (const ts__ynode_t *e = g->child; e; e = e->next) {
+                            "expected a map of %s by name, found %s", g->key, ts_ynode_what(g));
+        for (const ts_ynode_t *e = g->child; e; e = e->next) {
             int rc = cat_entry(L, e, is_link);
             if (rc)
                 return rc;
@@ -566,13 +566,13 @@ static int cat_load_texts(ts_dev_catalog_t *c, const ts__dev_preset_t *texts, si
         return ts_err_set(err, TS_ENOMEM, "out of memory loading devices");
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        ts__ytree_t *tree = NULL;
-        rc = ts__ytree_parse(texts[i].text, texts[i].len, texts[i].file, &tree, err);
+        ts_ytree_t *tree = NULL;
+        rc = ts_ytree_parse(texts[i].text, texts[i].len, texts[i].file, &tree, err);
         if (rc == 0) {
             cat_load_t L = {&work, texts[i].file, err};
-            rc = cat_document(&L, ts__ytree_root(tree));
+            rc = cat_document(&L, ts_ytree_root(tree));
         }
-        ts__ytree_destroy(tree);
+        ts_ytree_destroy(tree);
     }
     if (rc == 0)
         rc = cat_check_links(&work, err);

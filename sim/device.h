@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "metrics.h"
+#include "util/err.h"
 #include "param.h"
 
-#define TS_DEV_NAME 64     /* buffer size of device and link names */
 #define TS_DEV_SUMMARY 128 /* buffer size of one-line descriptions */
 
 typedef enum ts_dev_kind {

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "hier.h"
 #include "progress.h"
 #include "reader.h"

@@ -19,10 +19,9 @@
 #include "des.h"
 #include "hist.h"
 #include "lookahead.h"
-#include "mem.h"
+#include "util/mem.h"
 #include "resource.h"
 
-const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_] = {"open", "closed"};
 
 static const char *const k_arrivals[] = {"open", "closed", NULL};
 static const char *const k_batches[] = {"request", "group", NULL};
@@ -745,18 +744,6 @@ static int timed_lat(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err)
     o->p999_ns = ts_hist_percentile(h, 99.9);
     o->max_ns = h->max_ns;
     return ts_hist_export(h, &o->buckets, &o->n_buckets, err);
-}
-
-void ts_timed_result_release(ts_timed_result_t *r)
-{
-    ts_lat_t *all[4 + TS_TIMED_LEVELS] = {&r->all, &r->ttft, &r->op[0], &r->op[1]};
-    for (size_t l = 0; l < TS_TIMED_LEVELS; l++)
-        all[4 + l] = &r->served[l];
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        ts_free(all[i]->buckets);
-        all[i]->buckets = NULL;
-        all[i]->n_buckets = 0;
-    }
 }
 
 static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,

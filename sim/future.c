@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "ktab.h"
-#include "mem.h"
+#include "util/ktab.h"
+#include "util/mem.h"
 
 static int future_map_alloc(ts_future_t *m, uint64_t nslots, ts_err_t *err)
 {

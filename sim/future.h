@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "req.h"
 
 /* Sets reqs[i].next_access, for every i < n, to the smallest j > i with

@@ -16,12 +16,8 @@
 
 #include <string.h>
 
-#include "mem.h"
+#include "util/mem.h"
 
-const char *const ts_inclusion_names[TS_INCL_COUNT_] = {"non_inclusive", "inclusive", "exclusive"};
-const char *const ts_promote_names[TS_PROMOTE_COUNT_] = {"top", "up", "none"};
-const char *const ts_demote_names[TS_DEMOTE_COUNT_] = {"drop", "next"};
-const char *const ts_write_names[TS_WRITE_COUNT_] = {"through", "back"};
 const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",   "write",     "fill",    "promote",
                                                    "demote", "writeback", "prefetch"};
 

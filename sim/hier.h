@@ -89,51 +89,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../policies/admit.h"
-#include "../policies/prefetch.h"
-#include "err.h"
-#include "ktab.h"
+#include "admit.h"
+#include "prefetch.h"
+#include "util/err.h"
+#include "util/ktab.h"
 #include "req.h"
 #include "tier.h"
-
-#define TS_MAX_TIERS 16
 
 /* Levels in moves: tiers are 0..n-1. */
 #define TS_LEVEL_BACKING 0xFEu /* the backing store (system of record) */
 #define TS_LEVEL_CLIENT 0xFFu  /* the requester (GPU, host process) above tier 0 */
 #define TS_LEVEL_NONE 0xFDu    /* returned for requests nothing serves (deletes, hints) */
-
-typedef enum ts_inclusion {
-    TS_INCL_NON_INCLUSIVE = 0, /* default: fill all, no back-invalidation */
-    TS_INCL_INCLUSIVE = 1,     /* each tier a subset of the one below */
-    TS_INCL_EXCLUSIVE = 2,     /* each key in at most one tier */
-    TS_INCL_COUNT_
-} ts_inclusion_t;
-
-typedef enum ts_promote {
-    TS_PROMOTE_TOP = 0,  /* default: a hit goes to tier 0 */
-    TS_PROMOTE_UP = 1,   /* one level up */
-    TS_PROMOTE_NONE = 2, /* served where it is */
-    TS_PROMOTE_COUNT_
-} ts_promote_t;
-
-typedef enum ts_demote {
-    TS_DEMOTE_DROP = 0, /* default: evicted objects leave */
-    TS_DEMOTE_NEXT = 1, /* evicted objects go to the next tier down */
-    TS_DEMOTE_COUNT_
-} ts_demote_t;
-
-typedef enum ts_write {
-    TS_WRITE_THROUGH = 0, /* default: puts reach the backing store at once */
-    TS_WRITE_BACK = 1,    /* puts leave the object dirty; flushed when it leaves */
-    TS_WRITE_COUNT_
-} ts_write_t;
-
-/* Names as written in scenarios, indexed by the enums above. */
-extern const char *const ts_inclusion_names[TS_INCL_COUNT_];
-extern const char *const ts_promote_names[TS_PROMOTE_COUNT_];
-extern const char *const ts_demote_names[TS_DEMOTE_COUNT_];
-extern const char *const ts_write_names[TS_WRITE_COUNT_];
 
 /* What a hierarchy is built from. All zeros (and NULLs) is the default hierarchy:
  * non_inclusive, promote top, demote drop, write through, no filters, no prefetcher. */
@@ -182,45 +148,6 @@ typedef struct ts_moves {
 /* Makes room for cap moves (at least 1). Returns 0 or TS_ENOMEM. */
 int ts_moves_init(ts_moves_t *m, size_t cap, ts_err_t *err);
 void ts_moves_free(ts_moves_t *m); /* accepts a zeroed list */
-
-typedef struct ts_totals {
-    uint64_t n_req; /* requests replayed (hints included) */
-    uint64_t n_get; /* by op (demand requests only) */
-    uint64_t n_put;
-    uint64_t n_delete;
-    uint64_t bytes_req; /* bytes requested by demand gets and puts */
-    uint64_t n_hit;     /* demand requests served by some tier */
-    uint64_t bytes_hit;
-    uint64_t n_backing;     /* demand requests that went to the backing store: get misses,
-                             * puts written through */
-    uint64_t bytes_backing; /* their bytes */
-    uint64_t first_ns;      /* time of the first request */
-    uint64_t last_ns;       /* time of the last request */
-} ts_totals_t;
-
-typedef struct ts_link_stats {
-    uint64_t n_up; /* transfers toward the requester */
-    uint64_t bytes_up;
-    uint64_t n_down; /* transfers toward the backing store */
-    uint64_t bytes_down;
-} ts_link_stats_t;
-
-typedef struct ts_hier_stats {
-    ts_link_stats_t link[TS_MAX_TIERS]; /* link i: tier i <-> tier i+1 (last: <-> backing) */
-    uint64_t n_writeback;               /* dirty objects flushed during the run */
-    uint64_t bytes_writeback;
-    uint64_t n_dirty_end; /* dirty objects left at the end (before any final flush) */
-    uint64_t bytes_dirty_end;
-    uint64_t n_flush_end; /* of which flushed by ts_hier_finish (flush_at_end) */
-    uint64_t bytes_flush_end;
-    uint64_t n_pf_hint;   /* trace requests taken as prefetch hints */
-    uint64_t n_pf_issued; /* prefetches that fetched an object from the backing store */
-    uint64_t bytes_pf;    /* their bytes */
-    uint64_t n_pf_used;   /* prefetched objects hit by a demand request */
-    uint64_t bytes_pf_used;
-    uint64_t n_pf_unused; /* prefetched objects that left, or stayed, without one */
-    uint64_t bytes_pf_unused;
-} ts_hier_stats_t;
 
 typedef struct hier_track hier_track_t; /* private: dirty / prefetched entry */
 

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "mem.h"
+#include "util/mem.h"
 
 void ts_hist_init(ts_hist_t *h)
 {

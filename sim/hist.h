@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define TS_HIST_SUB_BITS 7u
 #define TS_HIST_SUB (1u << TS_HIST_SUB_BITS)                        /* buckets per octave */

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "hier.h"
 #include "progress.h"
 #include "reader.h"

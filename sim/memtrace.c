@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "mem.h"
+#include "util/mem.h"
 
 int ts_memtrace_create(ts_memtrace_t **out, ts_err_t *err)
 {

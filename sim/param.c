@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "units.h"
+#include "util/units.h"
 
 static bool param_has_range(const ts_param_spec_t *ps)
 {

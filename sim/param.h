@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "util/err.h"
 
 typedef enum ts_param_type {
     TS_PT_BOOL,     /* bool */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mem.h"
+#include "util/mem.h"
 
 void ts_reader_info(const ts_reader_t *r, ts_reader_info_t *out)
 {

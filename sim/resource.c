@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mem.h"
-#include "pool.h"
+#include "util/mem.h"
+#include "util/pool.h"
 
 #define RES_K 720720u /* lcm(1..16) */
 #define RES_NS_PER_S 1000000000u

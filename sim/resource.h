@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "des.h"
-#include "err.h"
+#include "util/err.h"
 #include "hist.h"
 
 #define TS_RES_MAX_STAGES 8u                       /* stages in one job */

@@ -15,9 +15,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "cost.h"
+#include "metrics.h"
+#include "reader.h"
 #include "series.h"
-#include "tier.h"
 
 typedef struct ts_tier_result {
     char name[64];        /* tier name */
@@ -59,7 +60,6 @@ static inline bool ts_hier_result_is_default(const ts_hier_result_t *h, const ts
         plain = !t[i].admit[0] || !strcmp(t[i].admit, "always");
     return plain;
 }
-
 
 typedef struct ts_result {
     char scenario[1024];      /* source of the scenario */
@@ -113,9 +113,84 @@ static inline bool ts_result_is_closed_loop(const ts_result_t *r)
     return r->has_timed && r->timed.arrivals == TS_ARRIVALS_CLOSED;
 }
 
-static inline const char *ts_mode_name(ts_mode_t m)
+/* ---- many runs: miss-ratio curves (app/mrc.h) and sweeps (app/sweep.h) ---- */
+
+#define TS_MRC_MAX_POLICIES 32
+
+/* What the top tier did at one (policy, capacity) point. */
+typedef struct ts_mrc_point {
+    uint64_t n_req;       /* requests that reached the top tier */
+    uint64_t n_miss;      /* of which it missed */
+    uint64_t bytes_req;   /* their bytes */
+    uint64_t bytes_miss;  /* bytes of the misses */
+    uint64_t n_total;     /* requests of the whole run */
+    uint64_t n_hier_hit;  /* requests some tier of the hierarchy served */
+} ts_mrc_point_t;
+
+typedef struct ts_mrc {
+    char source[1024];        /* the scenario's file, or "<built-in>" */
+    char tier[64];            /* the top tier's name */
+    ts_mode_t mode;           /* capacities are objects or bytes */
+    uint64_t footprint_objects; /* distinct keys of the workload */
+    uint64_t footprint_bytes; /* their bytes */
+    uint64_t n_requests;      /* requests of the workload (one run) */
+    size_t n_policies;
+    char policies[TS_MRC_MAX_POLICIES][32]; /* policy names, in the order asked */
+    size_t n_sizes;
+    uint64_t *capacity;       /* n_sizes capacities, ascending, distinct (charge units) */
+    ts_mrc_point_t *points;   /* n_policies * n_sizes: points[p * n_sizes + s] */
+} ts_mrc_t;
+
+void ts_mrc_destroy(ts_mrc_t *m); /* accepts NULL */
+
+/* The share of requests the top tier missed at a point (0 when it had none). */
+static inline double ts_mrc_miss_ratio(const ts_mrc_point_t *p)
 {
-    return m == TS_MODE_BYTES ? "bytes" : "objects";
+    return p->n_req ? (double)p->n_miss / (double)p->n_req : 0.0;
 }
+
+/* The same in bytes. */
+static inline double ts_mrc_byte_miss_ratio(const ts_mrc_point_t *p)
+{
+    return p->bytes_req ? (double)p->bytes_miss / (double)p->bytes_req : 0.0;
+}
+
+#define TS_SWEEP_MAX_AXES 16
+
+/* One axis of a sweep: a key and the n_values values it takes, as given (spaces around
+ * them trimmed), 1 to TS_SWEEP_MAX_VALUES of them; the scenario's `sweep:` axes are of the
+ * same type. */
+typedef struct ts_sweep_axis {
+    char *key;       /* owned: "tiers.0.capacity" */
+    char **values;   /* owned: n_values values, as written */
+    size_t n_values; /* at least 1 */
+} ts_sweep_axis_t;
+
+void ts_sweep_axis_release(ts_sweep_axis_t *a); /* accepts a zeroed axis */
+
+typedef struct ts_sweep {
+    char source[1024];  /* the scenario's file, or "<built-in>" */
+    size_t n_axes;
+    ts_sweep_axis_t axes[TS_SWEEP_MAX_AXES];
+    size_t n_points;    /* the grid's: the product of the axes' lengths */
+    size_t shard;       /* run i is point shard + i * n_shards */
+    size_t n_shards;    /* 1 when the sweep ran every point */
+    size_t n_runs;      /* points this sweep ran (all of them unless sharded; may be 0) */
+    ts_result_t *runs;  /* n_runs results, in point order */
+} ts_sweep_t;
+
+/* The index of axis a's value at point p: the last axis varies fastest. */
+size_t ts_sweep_index(const ts_sweep_t *s, size_t p, size_t a);
+
+/* The value axis `a` takes at point p. */
+const char *ts_sweep_value(const ts_sweep_t *s, size_t p, size_t a);
+
+/* The point run i of s is. */
+static inline size_t ts_sweep_point(const ts_sweep_t *s, size_t i)
+{
+    return s->shard + i * s->n_shards;
+}
+
+void ts_sweep_destroy(ts_sweep_t *s); /* accepts NULL */
 
 #endif

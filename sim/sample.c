@@ -8,8 +8,8 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "ktab.h"
-#include "mem.h"
+#include "util/ktab.h"
+#include "util/mem.h"
 
 static const ts_param_spec_t k_sample_params[] = {
     {"rate", TS_PT_FRACTION, offsetof(ts_sample_spec_t, rate), 0, 1e-9, 1, "100%",

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "param.h"
 #include "reader.h"
 

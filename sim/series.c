@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-#include "mem.h"
+#include "hier.h"
+#include "util/mem.h"
 
 const char *const ts_series_axis_names[TS_AXIS_COUNT_] = {"auto", "time", "requests"};
 

@@ -27,8 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "hier.h"
+#include "metrics.h"
+#include "util/err.h"
+
+struct ts_hier; /* sim/hier.h: the sampler reads its tiers' counters */
 
 #define TS_SERIES_POINTS_DEFAULT 1000u /* max_points unless the scenario says otherwise */
 #define TS_SERIES_POINTS_MIN 2u
@@ -96,7 +98,7 @@ typedef struct ts_series {
     uint64_t *v;           /* [max_points][n_cols]; finished: per-interval values */
     bool is_finished;
     /* private */
-    const ts_hier_t *h;    /* borrowed between begin and finish */
+    const struct ts_hier *h;    /* borrowed between begin and finish */
     ts_series_fill_fn fill;
     void *ctx;
     bool has_clock;        /* the engine has a clock: auto means time */
@@ -125,7 +127,7 @@ int ts_series_layout(ts_series_t *s, uint32_t n_tiers, uint32_t n_res, size_t ro
  * from fill(ctx, ...) (NULL when n_res is 0). has_clock: the engine runs a simulated clock,
  * so the axis is time (TS_AXIS_REQUESTS is then TS_EINVAL). Returns 0, TS_EINVAL or
  * TS_ENOMEM. */
-int ts_series_begin(ts_series_t *s, const ts_hier_t *h, uint32_t n_res, ts_series_fill_fn fill,
+int ts_series_begin(ts_series_t *s, const struct ts_hier *h, uint32_t n_res, ts_series_fill_fn fill,
                     void *ctx, bool has_clock, ts_err_t *err);
 
 /* True when a sample is due before the request at time t, with n requests replayed before

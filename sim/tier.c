@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mem.h"
+#include "util/mem.h"
 
 int ts_tier_create(const char *name, const ts_policy_ops_t *ops, const void *params,
                    const ts_policy_init_t *init, ts_tier_t **out, ts_err_t *err)

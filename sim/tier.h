@@ -14,39 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../policies/policy.h"
-#include "err.h"
+#include "policy.h"
+#include "metrics.h"
+#include "util/err.h"
 #include "req.h"
-
-typedef struct ts_tier_stats {
-    uint64_t n_req;       /* lookups that reached this tier */
-    uint64_t n_hit;       /* of which found here */
-    uint64_t n_miss;      /* of which not found here */
-    uint64_t bytes_req;   /* bytes asked of this tier */
-    uint64_t bytes_hit;   /* bytes served by this tier */
-    uint64_t bytes_miss;  /* bytes not found here */
-    uint64_t n_get;       /* lookups by op */
-    uint64_t n_put;
-    uint64_t n_delete;
-    uint64_t n_insert;    /* objects admitted and inserted */
-    uint64_t n_evict;     /* objects evicted to make room */
-    uint64_t n_too_large; /* objects refused: larger than the whole tier */
-    uint64_t n_removed;   /* objects dropped by deletes */
-    uint64_t bytes_in;    /* bytes written into the tier (inserts) */
-    uint64_t bytes_out;   /* bytes that left the tier (evictions and removals) */
-    uint64_t used_peak;   /* highest occupancy seen, charge units */
-    /* hierarchy traffic (sim/hier.c counts these; a lone tier leaves them 0) */
-    uint64_t n_promote_in;    /* objects promoted into this tier from a lower one */
-    uint64_t n_promote_out;   /* objects promoted from this tier to a higher one */
-    uint64_t n_demote_in;     /* evicted objects demoted into this tier from a higher one */
-    uint64_t n_demote_out;    /* evicted objects demoted from this tier to a lower one */
-    uint64_t n_backinval;     /* copies removed because a lower tier evicted the object */
-    uint64_t n_writeback;     /* dirty objects flushed from this tier to the backing store */
-    uint64_t bytes_writeback; /* their bytes */
-    uint64_t n_refused;       /* insertions the tier's admission filter refused */
-    uint64_t n_prefetch_in;   /* objects inserted by prefetches */
-    uint64_t bytes_prefetch_in; /* their bytes */
-} ts_tier_stats_t;
 
 typedef struct ts_tier {
     /* read-only */

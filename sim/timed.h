@@ -39,24 +39,14 @@
 #include <stdint.h>
 
 #include "device.h"
-#include "err.h"
+#include "metrics.h"
+#include "util/err.h"
 #include "hier.h"
 #include "hist.h"
 #include "param.h"
 #include "progress.h"
 #include "reader.h"
 #include "series.h"
-
-#define TS_TIMED_LEVELS (TS_MAX_TIERS + 1) /* tiers and the backing store */
-#define TS_TIMED_MAX_RES (3 * TS_TIMED_LEVELS)
-
-typedef enum ts_arrivals {
-    TS_ARRIVALS_OPEN = 0,   /* at trace times (scaled) */
-    TS_ARRIVALS_CLOSED = 1, /* clients: issue, wait, think */
-    TS_ARRIVALS_COUNT_
-} ts_arrivals_t;
-
-extern const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_]; /* "open", "closed" */
 
 /* How requests are issued: the scenario's `timed:` map (schema ts_timed_schema). */
 typedef struct ts_timed_params {
@@ -93,70 +83,6 @@ typedef struct ts_timed_config {
     const ts_progress_hook_t *progress; /* called as requests are read; NULL: none */
 } ts_timed_config_t;
 
-/* Latency summary of a set of requests (ns), with the histogram it was read from. */
-typedef struct ts_lat {
-    uint64_t n;
-    double mean_ns;
-    uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
-    size_t n_buckets;          /* non-empty histogram buckets */
-    ts_hist_bucket_t *buckets; /* owned by the result holding it (ts_timed_result_release) */
-} ts_lat_t;
-
-typedef enum ts_res_role {
-    TS_ROLE_DEVICE = 0, /* a level's device */
-    TS_ROLE_LINK_UP = 1,   /* a level's uplink, toward the requester */
-    TS_ROLE_LINK_DOWN = 2, /* the same link, toward the backing store */
-} ts_res_role_t;
-
-#define TS_RES_NAME (2 * TS_DEV_NAME + 16)
-
-typedef struct ts_res_result {
-    char name[TS_RES_NAME]; /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16" */
-    uint8_t role;           /* ts_res_role_t */
-    uint8_t level;          /* tier index, or n for the backing store */
-    uint64_t channels;      /* 0: unlimited */
-    uint64_t n_ops;         /* stages served */
-    uint64_t bytes;         /* bytes moved (read-equivalent for device writes) */
-    double utilisation;     /* channels: busy channel-time / (channels * span); links: the
-                             * share of the span with a transfer in flight */
-    double mean_queue;      /* time-averaged requests waiting for a channel */
-    double mean_wait_ns;    /* mean wait for a channel */
-    uint64_t max_wait_ns;
-    double mean_in_system;  /* time-averaged stages present (waiting or served) */
-} ts_res_result_t;
-
-typedef struct ts_timed_result {
-    ts_arrivals_t arrivals;
-    double time_scale;
-    uint32_t clients;
-    uint64_t think_ns;
-    uint64_t span_ns;            /* first issue to last foreground completion */
-    uint64_t end_ns;             /* when the last job (background included) ended */
-    uint64_t n_timed;            /* requests with a latency (gets and puts) */
-    double req_per_s;            /* n_timed / span */
-    double bytes_per_s;          /* demand bytes / span */
-    ts_lat_t all;                /* every timed request */
-    ts_lat_t ttft;               /* groups (TS_REQ_GROUP_END): time to first token */
-    uint64_t prefill_tokens_saved;      /* tokens of group gets a tier served */
-    uint64_t prefill_tokens_recomputed; /* tokens of group gets the backing store served */
-    uint64_t kv_recomputed;      /* KV gets no tier held, recomputed rather than read from
-                                  * the backing store (with a prefill rate); not timed */
-    uint64_t kv_recomputed_bytes; /* their bytes */
-    double prefill_rate;         /* tokens/s used for recompute (0: none) */
-    uint64_t block_tokens;       /* tokens per KV block request */
-    char prefill_source[160];    /* how prefill_rate was derived (empty: given as a number) */
-    ts_lat_t op[2];              /* [0] gets, [1] puts */
-    ts_lat_t served[TS_TIMED_LEVELS]; /* gets by the level that served them */
-    uint64_t n_background;       /* background jobs run */
-    uint64_t bytes_background;
-    /* closed loop */
-    uint64_t compute_ns;         /* sum of think times of all clients */
-    uint64_t stall_ns;           /* sum of request latencies of all clients */
-    double utilisation;          /* compute / (compute + stall): the accelerator figure */
-    size_t n_res;
-    ts_res_result_t res[TS_TIMED_MAX_RES];
-} ts_timed_result_t;
-
 /* Replays r to its end through h with the devices and links of cfg (levels 0..h->n; the
  * backing store's device is cfg->dev[h->n]), then calls ts_hier_finish (its write-backs
  * are timed too) and runs every job to its end. Fills *out (zeroed first, so release an
@@ -167,8 +93,5 @@ typedef struct ts_timed_result {
  * names the request). On failure *out holds nothing to release. */
 int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
                     ts_timed_result_t *out, ts_err_t *err);
-
-/* Frees the histogram buckets of r's latency summaries; accepts a zeroed result. */
-void ts_timed_result_release(ts_timed_result_t *r);
 
 #endif

@@ -22,12 +22,12 @@
 
 #include <cmocka.h>
 
-#include "policies/policy.h"
-#include "policies/prefetch.h"
+#include "sim/policy.h"
+#include "sim/prefetch.h"
 #include "sim/engine.h"
 #include "sim/future.h"
 #include "sim/hier.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/memtrace.h"
 #include "sim/tier.h"
 #include "traces/info.h"

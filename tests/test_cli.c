@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "reports/h5.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "file_test.h"
 
 struct fixture {

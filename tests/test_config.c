@@ -19,9 +19,9 @@
 
 #include <cmocka.h>
 
-#include "sim/mem.h"
-#include "policies/admit.h"
-#include "sim/scenario.h"
+#include "sim/util/mem.h"
+#include "sim/admit.h"
+#include "app/scenario.h"
 #include "traces/trace.h"
 #include "workloads/gen.h"
 

@@ -27,8 +27,8 @@
 #include "reports/report.h"
 #include "sim/cost.h"
 #include "sim/result.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "app/run.h"
+#include "app/scenario.h"
 
 #define SRC "s.yaml"
 #define HOUR_NS 3600000000000ULL
@@ -118,7 +118,7 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     ts_result_t *res = calloc(1, sizeof(*res));
     three_tier_result(res);
     ts_cost_result_t c;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS);
     assert_int_equal(c.period_from, TS_COST_PERIOD_TIMED);
     assert_int_equal(c.n_levels, 4);
@@ -179,7 +179,7 @@ static void test_cost_period_rules(void **state)
     res->totals.last_ns = 5000000000ULL + 2 * HOUR_NS;
     res->units.gpus = 4;
     ts_cost_result_t c;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.period_ns, 2 * HOUR_NS);
     assert_int_equal(c.period_from, TS_COST_PERIOD_TRACE);
     assert_usd(c.level[1].capacity_usd, 2 * 400.0 / 43800);
@@ -192,7 +192,7 @@ static void test_cost_period_rules(void **state)
     res->has_timed = true; /* open loop: the simulated span, not the trace's */
     res->timed.arrivals = TS_ARRIVALS_OPEN;
     res->timed.span_ns = HOUR_NS / 2;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS / 2);
     assert_int_equal(c.period_from, TS_COST_PERIOD_TIMED);
     assert_string_equal(c.gpus_from, "workload");
@@ -204,7 +204,7 @@ static void test_cost_period_rules(void **state)
                  "cost: {period: 30min, gpus: 2, gpu: h100-sxm}\n");
     res->n_tiers = 1;
     res->tiers[0].capacity = 100000000000ULL;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS / 2);
     assert_int_equal(c.period_from, TS_COST_PERIOD_SET);
     assert_usd(c.level[0].capacity_usd, 0.5 * 400.0 / 43800);
@@ -233,7 +233,7 @@ static void test_cost_objects_mode_bills_mean_size(void **state)
     res->footprint_objects = 10000;
     res->footprint_bytes = 40000000000ULL;
     ts_cost_result_t c;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.level[0].billed_bytes, 4000000000ULL);
     assert_true(c.level[0].is_estimated);
     assert_usd(c.level[0].capacity_usd, 4 * 4.0 / 43800);
@@ -241,7 +241,7 @@ static void test_cost_objects_mode_bills_mean_size(void **state)
     res->totals.n_get = 1500;
     res->totals.n_put = 500;
     res->totals.bytes_req = 8000000000ULL;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.level[0].billed_bytes, 4000000000ULL);
     assert_usd(c.level[1].capacity_usd, 0); /* the central store: no footprint, no bytes */
     ts_result_release(res);
@@ -274,7 +274,7 @@ static void test_cost_level_overrides(void **state)
     res->tiers[0].capacity = 1000000000ULL;
     res->tiers[1].capacity = res->tiers[2].capacity = 1000000000000ULL;
     ts_cost_result_t c;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_usd(c.level[0].capacity_usd, 0);
     assert_usd(c.level[1].capacity_usd, 0.0684931506849315);
     assert_int_equal(c.level[2].billed_bytes, 500000000000ULL);
@@ -338,12 +338,12 @@ static void test_cost_tokens_fall_back_to_prefill(void **state)
     res->timed.prefill_tokens_saved = 3000000;
     res->timed.prefill_tokens_recomputed = 1000000;
     ts_cost_result_t c;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.tokens, 4000000);
     assert_true(c.is_prefill_tokens);
     assert_usd(c.usd_per_m_tokens, 105.00110160515842 / 4);
     res->has_timed = false; /* the fast engine has none: no per-token figure */
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.tokens, 0);
     assert_usd(c.usd_per_m_tokens, 0);
     ts_result_release(res);
@@ -363,7 +363,7 @@ static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
     res->timed.kv_recomputed = 250000;
     res->timed.kv_recomputed_bytes = 1000000000000ULL;
     ts_cost_result_t c;
-    ts_cost_compute(sc, res, &c);
+    ts_cost_compute(&sc->cost, res, &c);
     assert_int_equal(c.n_get, 750000);
     assert_int_equal(c.bytes_out, 3000000000000ULL);
     assert_usd(c.get_usd, 0.30);

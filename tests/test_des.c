@@ -15,7 +15,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 static ts_des_t *mkq(void)
 {

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "sim/device.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 static int setup(void **state)
 {

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "sim/engine.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/memtrace.h"
-#include "sim/run.h"
+#include "app/run.h"
 
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_fifo;

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "sim/err.h"
+#include "sim/util/err.h"
 
 static void test_err_first_error_wins(void **state)
 {

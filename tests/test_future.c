@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "sim/future.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 static void test_future_hand_example(void **state)
 {

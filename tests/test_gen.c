@@ -24,7 +24,7 @@
 #include "gen_test.h"
 #include <math.h>
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "workloads/gen.h"
 
 

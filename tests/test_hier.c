@@ -22,7 +22,7 @@
 
 #include "sim/engine.h"
 #include "sim/hier.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/memtrace.h"
 
 extern const ts_policy_ops_t ts_policy_lru;

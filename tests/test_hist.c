@@ -19,7 +19,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/hist.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 static const double k_ps[] = {0, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100};
 

@@ -16,7 +16,7 @@
 
 #include "file_test.h"
 #include "reports/html.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 static void test_html_page_escapes_text_and_closes_sections(void **state)
 {

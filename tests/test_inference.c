@@ -26,11 +26,11 @@
 #include <math.h>
 
 #include "sim/engine.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/tier.h"
 #include "workloads/gen.h"
 #include "workloads/inference.h"
-#include "workloads/models.h"
+#include "sim/models.h"
 #include "traces/info.h"
 
 

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/ktab.h"
-#include "sim/mem.h"
-#include "sim/pool.h"
+#include "sim/util/ktab.h"
+#include "sim/util/mem.h"
+#include "sim/util/pool.h"
 
 struct node {
     uint64_t key;

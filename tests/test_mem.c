@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 #define BIG ((size_t)3 << 20) /* past the 2 MiB huge-page threshold */
 

@@ -18,7 +18,7 @@
 
 #include "scenarios_test.h"
 #include "reports/mrc_report.h"
-#include "sim/mrc.h"
+#include "app/mrc.h"
 
 static const char k_loop[] = TS_TEST_LOOP_YAML;
 

@@ -22,7 +22,7 @@
 
 #include "file_test.h"
 #include "reports/plot.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 /* Each test runs in a scratch directory of its own (the current directory), so file names
  * and the messages that carry them are short. */

@@ -29,8 +29,8 @@
 #include "sim/engine.h"
 #include "sim/future.h"
 #include "sim/memtrace.h"
-#include "sim/ktab.h"
-#include "sim/mem.h"
+#include "sim/util/ktab.h"
+#include "sim/util/mem.h"
 #include "sim/param.h"
 #include "sim/tier.h"
 

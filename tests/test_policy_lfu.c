@@ -5,7 +5,7 @@
  */
 #include "policy_trace.h"
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 
 static void test_policy_lfu_tie_rule(void **state)
 {

@@ -21,11 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reports/fmt_internal.h"
+#include "sim/util/fmt.h"
 #include "reports/report.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "scratch_test.h"
-#include "sim/run.h"
+#include "app/run.h"
 
 /* ---- the hand-built result --------------------------------------------------------- */
 
@@ -197,8 +197,8 @@ static void test_report_fmt_count(void **state)
         {"largest", UINT64_MAX, "18.4E"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char buf[TS__FMT_LEN];
-        ts__fmt_count(cases[i].v, buf, sizeof(buf));
+        char buf[TS_FMT_LEN];
+        ts_fmt_count(cases[i].v, buf, sizeof(buf));
         if (strcmp(buf, cases[i].want) != 0)
             fail_msg("case %s: got %s, want %s", cases[i].name, buf, cases[i].want);
     }
@@ -217,8 +217,8 @@ static void test_report_fmt_bytes(void **state)
         {"largest", UINT64_MAX, "16.00EiB"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char buf[TS__FMT_LEN];
-        ts__fmt_bytes(cases[i].v, buf, sizeof(buf));
+        char buf[TS_FMT_LEN];
+        ts_fmt_bytes(cases[i].v, buf, sizeof(buf));
         if (strcmp(buf, cases[i].want) != 0)
             fail_msg("case %s: got %s, want %s", cases[i].name, buf, cases[i].want);
     }
@@ -233,14 +233,14 @@ static void test_report_fmt_bytes(void **state)
         {"largest", UINT64_MAX, "16.0EiB"},
     };
     for (size_t i = 0; i < sizeof(short_cases) / sizeof(short_cases[0]); i++) {
-        char buf[TS__FMT_LEN];
-        ts__fmt_bytes_short(short_cases[i].v, buf, sizeof(buf));
+        char buf[TS_FMT_LEN];
+        ts_fmt_bytes_short(short_cases[i].v, buf, sizeof(buf));
         if (strcmp(buf, short_cases[i].want) != 0)
             fail_msg("case %s: got %s, want %s", short_cases[i].name, buf, short_cases[i].want);
     }
-    char buf[TS__FMT_LEN];
-    assert_string_equal(ts__fmt_pct(0.6, buf, sizeof(buf)), "60.00%");
-    assert_string_equal(ts__fmt_fixed(0.75, 9, buf, sizeof(buf)), "0.750000000");
+    char buf[TS_FMT_LEN];
+    assert_string_equal(ts_fmt_pct(0.6, buf, sizeof(buf)), "60.00%");
+    assert_string_equal(ts_fmt_fixed(0.75, 9, buf, sizeof(buf)), "0.750000000");
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */

@@ -36,8 +36,8 @@
 
 #include "reports/h5.h"
 #include "reports/report.h"
-#include "sim/mem.h"
-#include "sim/run.h"
+#include "sim/util/mem.h"
+#include "app/run.h"
 #include "scratch_test.h"
 
 #define MS 1000000ull

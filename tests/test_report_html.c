@@ -22,9 +22,9 @@
 #include "reports/h5.h"
 #include "reports/report_html.h"
 #include "scratch_test.h"
-#include "sim/mem.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/util/mem.h"
+#include "app/run.h"
+#include "app/scenario.h"
 
 /* Two tiers over S3 under the timed engine: 3000 Zipf requests of 64 KiB, a closed loop of
  * two clients (GPU utilisation and a stall line in the bill). */

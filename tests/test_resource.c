@@ -23,7 +23,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/resource.h"
 
 /* ---- fixture: a queue, a resource set and a log of finished jobs ---------------------- */

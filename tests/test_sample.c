@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "sim/ktab.h"
+#include "sim/util/ktab.h"
 #include "sim/memtrace.h"
 #include "sim/sample.h"
 #include "traces/trace.h"

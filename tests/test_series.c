@@ -15,7 +15,8 @@
 
 #include <cmocka.h>
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
+#include "sim/hier.h"
 #include "sim/series.h"
 
 typedef struct rig {

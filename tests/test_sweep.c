@@ -26,10 +26,10 @@
 #include "reports/h5.h"
 #include "reports/sweep_report.h"
 #include "scratch_test.h"
-#include "sim/mem.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
-#include "sim/sweep.h"
+#include "sim/util/mem.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "app/sweep.h"
 
 static const char k_loop[] = "name: loop\n" TS_TEST_LOOP_YAML;
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "sim/tier.h"
 
 extern const ts_policy_ops_t ts_policy_lru;

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <zstd.h>
 
-#include "sim/ktab.h"
-#include "sim/mem.h"
+#include "sim/util/ktab.h"
+#include "sim/util/mem.h"
 #include "sim/sample.h"
 #include "trace_test.h"
 

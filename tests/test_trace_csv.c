@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-#include "sim/ktab.h"
-#include "sim/mem.h"
+#include "sim/util/ktab.h"
+#include "sim/util/mem.h"
 #include "traces/trace.h"
 
 typedef struct fixture {

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "traces/info.h"
 #include "workloads/gen.h"
 

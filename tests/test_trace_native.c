@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "traces/native.h"
 #include "traces/trace.h"
 

@@ -28,10 +28,10 @@
 #include "gen_test.h"
 #include <math.h>
 
-#include "policies/admit.h"
+#include "sim/admit.h"
 #include "sim/engine.h"
 #include "sim/hier.h"
-#include "sim/mem.h"
+#include "sim/util/mem.h"
 #include "traces/info.h"
 #include "workloads/gen.h"
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "sim/units.h"
+#include "sim/util/units.h"
 
 struct size_case {
     const char *name;

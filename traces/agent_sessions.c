@@ -28,11 +28,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../sim/ktab.h"
-#include "../sim/mem.h"
+#include "../sim/util/ktab.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "../workloads/models.h"
-#include "io_internal.h"
+#include "../sim/models.h"
+#include "../sim/util/io.h"
 
 #define AG_PATH_MAX 1024
 #define AG_FULL_MAX 2048                     /* a path resolved against the scenario's */
@@ -544,7 +544,7 @@ static int ag_session(ag_reader_t *k, ag_conv_t *cv, size_t s, const json_t *req
 }
 
 typedef struct ag_src {
-    ts__zin_t z;
+    ts_zin_t z;
     uint64_t n; /* bytes read */
     int rc;     /* a read error, described in err */
     ts_err_t err;
@@ -553,7 +553,7 @@ typedef struct ag_src {
 static size_t ag_read(void *buf, size_t len, void *data)
 {
     ag_src_t *src = data;
-    ssize_t got = ts__zin_read(&src->z, buf, len, &src->err);
+    ssize_t got = ts_zin_read(&src->z, buf, len, &src->err);
     if (got < 0) {
         src->rc = (int)got;
         return (size_t)-1;
@@ -571,17 +571,17 @@ static int ag_load(ag_reader_t *k, json_t **root, ts_err_t *err)
 {
     ag_src_t src = {.rc = 0};
     *root = NULL;
-    int rc = ts__zin_open(&src.z, k->file, err);
+    int rc = ts_zin_open(&src.z, k->file, err);
     if (rc)
         return rc;
     struct stat st; /* a plain file too long fails before parsing; zstd input as it is read */
     if (!src.z.is_zstd && fstat(src.z.fd, &st) == 0 && (uint64_t)st.st_size > AG_FILE_MAX) {
-        ts__zin_close(&src.z);
+        ts_zin_close(&src.z);
         return ag_bad(k, "", NULL, err, AG_TOO_LONG, AG_FILE_MAX);
     }
     json_error_t jerr;
     *root = json_load_callback(ag_read, &src, JSON_REJECT_DUPLICATES, &jerr);
-    ts__zin_close(&src.z);
+    ts_zin_close(&src.z);
     if (*root)
         return 0;
     if (src.rc == TS_EFORMAT) /* too long, or damaged zstd data: a bad file */

@@ -25,10 +25,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "../sim/units.h"
-#include "text_internal.h"
+#include "../sim/util/units.h"
+#include "../sim/util/text.h"
 
 extern const ts_reader_ops_t ts_reader_csv;
 
@@ -79,7 +79,7 @@ static const ts_param_spec_t k_csv_params[] = {
 
 typedef struct csv_reader {
     ts_reader_t base;         /* must be first */
-    ts__text_t text;          /* lines of the file (plain or zstd) */
+    ts_text_t text;          /* lines of the file (plain or zstd) */
     bool has_header;          /* the first data line names the columns */
     bool is_header_pending;   /* the header line has not been skipped yet */
     uint64_t n_returned;      /* requests returned since open/reset */
@@ -99,7 +99,7 @@ static void csv_close(ts_reader_t *r)
     csv_reader_t *cr = (csv_reader_t *)r;
     if (!cr)
         return;
-    ts__text_close(&cr->text);
+    ts_text_close(&cr->text);
     ts_free(cr->fields);
     ts_free(cr);
 }
@@ -167,7 +167,7 @@ static int csv_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the buffers of '%s'", cr->path);
         goto fail;
     }
-    if ((rc = ts__text_open(&cr->text, cr->path, err)))
+    if ((rc = ts_text_open(&cr->text, cr->path, err)))
         goto fail;
     *out = &cr->base;
     return 0;
@@ -247,13 +247,13 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     req->next_access = TS_REQ_NEVER;
 
     const char *s = cr->fields[cr->col[CSV_KEY]];
-    if (!ts__text_u64(s, &req->key)) {
+    if (!ts_text_u64(s, &req->key)) {
         if (!s[0])
             return csv_fail(cr, err, CSV_KEY, "empty key", NULL);
         if (!cr->key_hash)
             return csv_fail(cr, err, CSV_KEY,
                             "expected an unsigned integer key (set key_hash to hash others)", s);
-        req->key = ts__text_hash(s);
+        req->key = ts_text_hash(s);
     }
     if (cr->col[CSV_TIME] >= 0) {
         s = cr->fields[cr->col[CSV_TIME]];
@@ -264,7 +264,7 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     }
     if (cr->col[CSV_SIZE] >= 0) {
         s = cr->fields[cr->col[CSV_SIZE]];
-        if (!ts__text_u64(s, &req->size_bytes) && ts_parse_size(s, &req->size_bytes, NULL))
+        if (!ts_text_u64(s, &req->size_bytes) && ts_parse_size(s, &req->size_bytes, NULL))
             return csv_fail(cr, err, CSV_SIZE, "expected a size", s);
     } else {
         req->size_bytes = cr->default_size;
@@ -280,7 +280,7 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     if (cr->col[CSV_STREAM] >= 0) {
         uint64_t v;
         s = cr->fields[cr->col[CSV_STREAM]];
-        if (!ts__text_u64(s, &v) || v > UINT32_MAX)
+        if (!ts_text_u64(s, &v) || v > UINT32_MAX)
             return csv_fail(cr, err, CSV_STREAM, "expected a stream id from 0 to 4294967295",
                             s);
         req->stream = (uint32_t)v;
@@ -293,14 +293,14 @@ static int csv_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     csv_reader_t *cr = (csv_reader_t *)r;
     for (;;) {
         char *line = NULL;
-        int rc = ts__text_next(&cr->text, &line, err);
+        int rc = ts_text_next(&cr->text, &line, err);
         if (rc <= 0)
             return rc;
         if (cr->is_header_pending) {
             cr->is_header_pending = false;
             continue;
         }
-        int n_fields = ts__text_split(&cr->text, line, cr->sep, cr->fields, cr->max_col + 1, err);
+        int n_fields = ts_text_split(&cr->text, line, cr->sep, cr->fields, cr->max_col + 1, err);
         if (n_fields < 0)
             return n_fields;
         if ((rc = csv_parse_fields(cr, n_fields, req, err)))
@@ -313,7 +313,7 @@ static int csv_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
 static int csv_reset(ts_reader_t *r, ts_err_t *err)
 {
     csv_reader_t *cr = (csv_reader_t *)r;
-    int rc = ts__text_rewind(&cr->text, err);
+    int rc = ts_text_rewind(&cr->text, err);
     if (rc)
         return rc;
     cr->n_returned = 0;

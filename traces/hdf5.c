@@ -24,9 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "io_internal.h"
+#include "../sim/util/io.h"
 
 #define H5T_PATH_MAX 1024
 #define H5T_CHUNK 65536u
@@ -175,7 +175,7 @@ static int h5t_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     if (rc)
         goto fail;
     if (access(h->path, R_OK) != 0) {
-        rc = ts_err_sys(err, ts__io_code(errno), errno, "cannot open trace '%s'", h->path);
+        rc = ts_err_sys(err, ts_io_code(errno), errno, "cannot open trace '%s'", h->path);
         goto fail;
     }
     if ((h->file = H5Fopen(h->path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
@@ -300,7 +300,7 @@ const ts_reader_ops_t ts_reader_hdf5 = {
 
 typedef struct h5t_writer {
     ts_writer_t base; /* must be first */
-    ts__afile_t af;   /* the temporary name and the rename */
+    ts_afile_t af;   /* the temporary name and the rename */
     hid_t file, dset, mtype;
     uint64_t n;       /* records written to the dataset */
     h5t_rec_t *buf;   /* pending records */
@@ -327,7 +327,7 @@ static void h5t_destroy(ts_writer_t *base)
     if (!w)
         return;
     h5t_wclose(w);
-    ts__afile_discard(&w->af);
+    ts_afile_discard(&w->af);
     ts_free(w->buf);
     ts_free(w);
 }
@@ -383,7 +383,7 @@ static int h5t_create(const char *path, ts_writer_t **out, ts_err_t *err)
     w->base.ops = &ts_writer_hdf5;
     w->file = w->dset = w->mtype = -1;
     w->af.fd = -1;
-    int rc = ts__afile_open(&w->af, path, H5T_WHAT, err);
+    int rc = ts_afile_open(&w->af, path, H5T_WHAT, err);
     if (rc) {
         h5t_destroy(&w->base);
         return rc;
@@ -494,7 +494,7 @@ static int h5t_finish(ts_writer_t *base, ts_err_t *err)
         rc = ts_err_set(err, TS_EIO, "cannot complete HDF5 trace '%s' (disk full?)",
                         w->af.path);
     if (rc == 0)
-        rc = ts__afile_commit(&w->af, H5T_WHAT, err);
+        rc = ts_afile_commit(&w->af, H5T_WHAT, err);
     return rc;
 }
 

@@ -15,9 +15,9 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "../sim/ktab.h"
-#include "../sim/mem.h"
-#include "../workloads/gen_internal.h"
+#include "../sim/util/ktab.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/rng.h"
 
 #define INFO_RESERVOIR_SEED 0x5eedULL
 
@@ -35,7 +35,7 @@ static void info_free(info_state_t *s)
     ts_ktab_free(&s->index);
     ts_free(s->keys);
     ts_free(s->sample);
-    ts__rng_destroy(s->rng);
+    ts_rng_destroy(s->rng);
 }
 
 static int info_init(info_state_t *s, const ts_reader_t *r, ts_err_t *err)
@@ -54,7 +54,7 @@ static int info_init(info_state_t *s, const ts_reader_t *r, ts_err_t *err)
     int rc = ts_ktab_init(&s->index, expect, err);
     if (rc)
         return rc;
-    s->rng = ts__rng_create(INFO_RESERVOIR_SEED, err);
+    s->rng = ts_rng_create(INFO_RESERVOIR_SEED, err);
     return s->rng ? 0 : TS_ENOMEM;
 }
 
@@ -109,7 +109,7 @@ static int info_add(info_state_t *s, const ts_req_t *q, ts_trace_stats_t *st, ts
     if (i < TS_TRACE_STATS_SAMPLE) {
         s->sample[i] = (double)q->size_bytes;
     } else {
-        uint64_t j = ts__rng_below(s->rng, i + 1);
+        uint64_t j = ts_rng_below(s->rng, i + 1);
         if (j < TS_TRACE_STATS_SAMPLE)
             s->sample[j] = (double)q->size_bytes;
     }

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/reader.h"
 #include "../sim/req.h"
 

@@ -24,11 +24,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/ktab.h"
-#include "../sim/mem.h"
+#include "../sim/util/ktab.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "../workloads/models.h"
-#include "text_internal.h"
+#include "../sim/models.h"
+#include "../sim/util/text.h"
 
 #define KVJ_PATH_MAX 1024
 #define KVJ_MAX_IDS (1u << 24) /* hash ids in one request: 8.6G tokens at 512 */
@@ -70,7 +70,7 @@ typedef struct kvj_chat {
 
 typedef struct kvj_reader {
     ts_reader_t base;     /* must be first */
-    ts__text_t text;      /* lines of the file */
+    ts_text_t text;      /* lines of the file */
     bool is_bailian;
     bool write_output;
     uint64_t block_bytes; /* B x KV bytes per token */
@@ -96,7 +96,7 @@ static void kvj_close(ts_reader_t *r)
     kvj_reader_t *k = (kvj_reader_t *)r;
     if (!k)
         return;
-    ts__text_close(&k->text);
+    ts_text_close(&k->text);
     ts_free(k->ids);
     ts_free(k->chat);
     ts_free(k);
@@ -125,7 +125,7 @@ static int kvj_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
             rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the chat map");
     }
     if (rc == 0)
-        rc = ts__text_open(&k->text, k->path, err);
+        rc = ts_text_open(&k->text, k->path, err);
     if (rc) {
         ts_free(k->chat);
         ts_free(k);
@@ -210,7 +210,7 @@ static int kvj_chat_root(kvj_reader_t *k, uint64_t chat, int64_t parent, uint64_
 static int kvj_read(kvj_reader_t *k, ts_err_t *err)
 {
     char *line;
-    int rc = ts__text_next(&k->text, &line, err);
+    int rc = ts_text_next(&k->text, &line, err);
     if (rc <= 0)
         return rc;
     rc = 0;
@@ -317,7 +317,7 @@ static int kvj_reset(ts_reader_t *r, ts_err_t *err)
         memset(k->chat, 0, (k->chat_mask + 1) * sizeof(*k->chat));
         k->n_chat = 0;
     }
-    return ts__text_rewind(&k->text, err);
+    return ts_text_rewind(&k->text, err);
 }
 
 const ts_reader_ops_t ts_reader_mooncake = {

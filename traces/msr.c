@@ -19,10 +19,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../sim/ktab.h"
-#include "../sim/mem.h"
+#include "../sim/util/ktab.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "text_internal.h"
+#include "../sim/util/text.h"
 
 #define MSR_PATH_MAX 1024
 #define MSR_FIELDS 7
@@ -53,7 +53,7 @@ static const ts_param_spec_t k_msr_params[] = {
 
 typedef struct msr_reader {
     ts_reader_t base;     /* must be first */
-    ts__text_t text;      /* lines of the file */
+    ts_text_t text;      /* lines of the file */
     bool is_extents;      /* mode extents */
     uint64_t block_size;
     char *fields[MSR_FIELDS];
@@ -72,7 +72,7 @@ static void msr_close(ts_reader_t *r)
     msr_reader_t *m = (msr_reader_t *)r;
     if (!m)
         return;
-    ts__text_close(&m->text);
+    ts_text_close(&m->text);
     ts_free(m);
 }
 
@@ -89,7 +89,7 @@ static int msr_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     m->block_size = p->block_size;
     int rc = ts_reader_path(ctx, p->path, m->path, sizeof(m->path), err);
     if (rc == 0)
-        rc = ts__text_open(&m->text, m->path, err);
+        rc = ts_text_open(&m->text, m->path, err);
     if (rc) {
         ts_free(m);
         return rc;
@@ -115,10 +115,10 @@ static uint64_t msr_key(uint64_t volume, uint64_t index)
 static int msr_read_io(msr_reader_t *m, ts_err_t *err)
 {
     char *line;
-    int rc = ts__text_next(&m->text, &line, err);
+    int rc = ts_text_next(&m->text, &line, err);
     if (rc <= 0)
         return rc;
-    int n = ts__text_split(&m->text, line, ',', m->fields, MSR_FIELDS, err);
+    int n = ts_text_split(&m->text, line, ',', m->fields, MSR_FIELDS, err);
     if (n < 0)
         return n;
     if (n < MSR_SIZE + 1) {
@@ -130,10 +130,10 @@ static int msr_read_io(msr_reader_t *m, ts_err_t *err)
     }
     char **f = m->fields;
     uint64_t ticks, disk, offset, size;
-    if (!ts__text_u64(f[MSR_TIME], &ticks) || ticks > UINT64_MAX / 100)
+    if (!ts_text_u64(f[MSR_TIME], &ticks) || ticks > UINT64_MAX / 100)
         return msr_fail(m, err, MSR_TIME, "expected a Windows filetime (100 ns ticks)",
                         f[MSR_TIME]);
-    if (!ts__text_u64(f[MSR_DISK], &disk) || disk > UINT32_MAX)
+    if (!ts_text_u64(f[MSR_DISK], &disk) || disk > UINT32_MAX)
         return msr_fail(m, err, MSR_DISK, "expected a disk number", f[MSR_DISK]);
     int op;
     if (strcasecmp(f[MSR_TYPE], "read") == 0)
@@ -142,16 +142,16 @@ static int msr_read_io(msr_reader_t *m, ts_err_t *err)
         op = TS_OP_PUT;
     else
         return msr_fail(m, err, MSR_TYPE, "expected Read or Write", f[MSR_TYPE]);
-    if (!ts__text_u64(f[MSR_OFFSET], &offset))
+    if (!ts_text_u64(f[MSR_OFFSET], &offset))
         return msr_fail(m, err, MSR_OFFSET, "expected a byte offset", f[MSR_OFFSET]);
-    if (!ts__text_u64(f[MSR_SIZE], &size) || size > UINT64_MAX - offset)
+    if (!ts_text_u64(f[MSR_SIZE], &size) || size > UINT64_MAX - offset)
         return msr_fail(m, err, MSR_SIZE, "expected a size in bytes", f[MSR_SIZE]);
     memset(&m->cur, 0, sizeof(m->cur));
     m->cur.time_ns = ticks * 100;
     m->cur.op = (uint8_t)op;
     m->cur.stream = (uint32_t)disk;
     m->cur.next_access = TS_REQ_NEVER;
-    m->volume = ts__text_hash(f[MSR_HOST]) ^ ts_hash64(disk + 1);
+    m->volume = ts_text_hash(f[MSR_HOST]) ^ ts_hash64(disk + 1);
     if (m->is_extents) {
         m->cur.key = msr_key(m->volume, offset);
         m->cur.size_bytes = size;
@@ -186,7 +186,7 @@ static int msr_reset(ts_reader_t *r, ts_err_t *err)
 {
     msr_reader_t *m = (msr_reader_t *)r;
     m->next_block = m->end_block = 0;
-    return ts__text_rewind(&m->text, err);
+    return ts_text_rewind(&m->text, err);
 }
 
 const ts_reader_ops_t ts_reader_msr = {

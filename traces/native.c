@@ -37,9 +37,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
-#include "io_internal.h"
-#include "le_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/io.h"
+#include "../sim/util/le.h"
 
 #define NATIVE_BUF_BYTES (64u * 1024u)
 #define NATIVE_PATH_MAX 1024
@@ -50,37 +50,37 @@ static void native_encode_header(unsigned char *h, uint64_t n_records)
 {
     memset(h, 0, TS_NATIVE_HEADER_SIZE);
     memcpy(h, TS_NATIVE_MAGIC, TS_NATIVE_MAGIC_SIZE);
-    ts__put_le16(h + 8, TS_NATIVE_VERSION);
-    ts__put_le16(h + 10, TS_NATIVE_HEADER_SIZE);
-    ts__put_le32(h + 12, 0);
-    ts__put_le64(h + 16, n_records);
-    ts__put_le32(h + 24, TS_NATIVE_RECORD_SIZE);
+    ts_put_le16(h + 8, TS_NATIVE_VERSION);
+    ts_put_le16(h + 10, TS_NATIVE_HEADER_SIZE);
+    ts_put_le32(h + 12, 0);
+    ts_put_le64(h + 16, n_records);
+    ts_put_le32(h + 24, TS_NATIVE_RECORD_SIZE);
 }
 
 static void native_encode(unsigned char *p, const ts_req_t *r)
 {
-    ts__put_le64(p, r->time_ns);
-    ts__put_le64(p + 8, r->key);
-    ts__put_le64(p + 16, r->size_bytes);
-    ts__put_le32(p + 24, r->stream);
+    ts_put_le64(p, r->time_ns);
+    ts_put_le64(p + 8, r->key);
+    ts_put_le64(p + 16, r->size_bytes);
+    ts_put_le32(p + 24, r->stream);
     p[28] = r->op;
     p[29] = r->flags;
-    ts__put_le16(p + 30, 0);
-    ts__put_le64(p + 32, r->idle_ns);
+    ts_put_le16(p + 30, 0);
+    ts_put_le64(p + 32, r->idle_ns);
 }
 
 /* Decodes a record of record_size bytes (at least TS_NATIVE_RECORD_MIN). */
 static void native_decode(const unsigned char *p, uint32_t record_size, ts_req_t *r)
 {
-    r->time_ns = ts__get_le64(p);
-    r->key = ts__get_le64(p + 8);
-    r->size_bytes = ts__get_le64(p + 16);
+    r->time_ns = ts_get_le64(p);
+    r->key = ts_get_le64(p + 8);
+    r->size_bytes = ts_get_le64(p + 16);
     r->next_access = TS_REQ_NEVER;
-    r->stream = ts__get_le32(p + 24);
+    r->stream = ts_get_le32(p + 24);
     r->op = p[28];
     r->flags = p[29];
     r->reserved_ = 0;
-    r->idle_ns = record_size >= TS_NATIVE_RECORD_IDLE ? ts__get_le64(p + 32) : 0;
+    r->idle_ns = record_size >= TS_NATIVE_RECORD_IDLE ? ts_get_le64(p + 32) : 0;
 }
 
 /* ================================ reader ================================ */
@@ -131,20 +131,20 @@ static int native_check_header(native_reader_t *nr, const unsigned char *h, ssiz
     if (got < (ssize_t)TS_NATIVE_HEADER_SIZE)
         return ts_err_set(err, TS_EFORMAT, "truncated header: %zd of %d bytes", got,
                           TS_NATIVE_HEADER_SIZE);
-    unsigned version = ts__get_le16(h + 8);
+    unsigned version = ts_get_le16(h + 8);
     if (version == 0 || version > TS_NATIVE_VERSION)
         return ts_err_set(err, TS_EUNSUPPORTED,
                           "trace version %u is not supported (this build reads version %u)",
                           version, TS_NATIVE_VERSION);
-    nr->header_size = ts__get_le16(h + 10);
+    nr->header_size = ts_get_le16(h + 10);
     if (nr->header_size < TS_NATIVE_HEADER_SIZE || nr->header_size > NATIVE_MAX_HEADER)
         return ts_err_set(err, TS_EFORMAT, "header size %u is outside %d..%u", nr->header_size,
                           TS_NATIVE_HEADER_SIZE, NATIVE_MAX_HEADER);
-    uint32_t flags = ts__get_le32(h + 12);
+    uint32_t flags = ts_get_le32(h + 12);
     if (flags)
         return ts_err_set(err, TS_EUNSUPPORTED, "unknown header flags 0x%x", flags);
-    nr->n_records = ts__get_le64(h + 16);
-    nr->record_size = ts__get_le32(h + 24);
+    nr->n_records = ts_get_le64(h + 16);
+    nr->record_size = ts_get_le32(h + 24);
     if (nr->record_size < TS_NATIVE_RECORD_MIN || nr->record_size > NATIVE_MAX_RECORD)
         return ts_err_set(err, TS_EFORMAT, "record size %u is outside %d..%u", nr->record_size,
                           TS_NATIVE_RECORD_MIN, NATIVE_MAX_RECORD);
@@ -200,7 +200,7 @@ static int native_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader
         goto fail;
     }
     unsigned char h[TS_NATIVE_HEADER_SIZE];
-    ssize_t got = ts__io_read_full(nr->fd, h, sizeof(h));
+    ssize_t got = ts_io_read_full(nr->fd, h, sizeof(h));
     if (got < 0) {
         rc = ts_err_sys(err, TS_EIO, (int)-got, "cannot read trace '%s'", nr->path);
         goto fail;
@@ -232,7 +232,7 @@ static int native_fill(native_reader_t *nr, ts_err_t *err)
 {
     uint64_t left = (nr->n_records - nr->index) * nr->record_size;
     size_t want = left < nr->buf_cap ? (size_t)left : nr->buf_cap;
-    ssize_t got = ts__io_read_full(nr->fd, nr->buf, want);
+    ssize_t got = ts_io_read_full(nr->fd, nr->buf, want);
     if (got < 0) {
         ts_err_where(err, "%s: record %llu", nr->path, (unsigned long long)nr->index);
         return ts_err_sys(err, TS_EIO, (int)-got, "cannot read trace '%s'", nr->path);
@@ -306,7 +306,7 @@ const ts_reader_ops_t ts_reader_native = {
 
 typedef struct native_writer {
     ts_writer_t base;   /* must be first */
-    ts__afile_t af;     /* the temporary file and the rename (traces/io.c) */
+    ts_afile_t af;     /* the temporary file and the rename (traces/io.c) */
     uint64_t n_records; /* records written so far */
     unsigned char *buf; /* pending bytes (header, then records) */
     size_t len;         /* pending bytes in buf */
@@ -316,7 +316,7 @@ typedef struct native_writer {
 
 static int native_flush(native_writer_t *w, ts_err_t *err)
 {
-    int rc = ts__afile_write(&w->af, w->buf, w->len, "trace", err);
+    int rc = ts_afile_write(&w->af, w->buf, w->len, "trace", err);
     w->len = 0;
     w->has_failed |= rc != 0;
     return rc;
@@ -327,7 +327,7 @@ static void native_destroy(ts_writer_t *base)
     native_writer_t *w = (native_writer_t *)base;
     if (!w)
         return;
-    ts__afile_discard(&w->af); /* removes the temporary file unless finish() renamed it */
+    ts_afile_discard(&w->af); /* removes the temporary file unless finish() renamed it */
     ts_free(w->buf);
     ts_free(w);
 }
@@ -344,7 +344,7 @@ static int native_create(const char *path, ts_writer_t **out, ts_err_t *err)
     if (!(w->buf = ts_malloc(NATIVE_BUF_BYTES)))
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the writer of '%s'", path);
     if (rc == 0)
-        rc = ts__afile_open(&w->af, path, "trace", err);
+        rc = ts_afile_open(&w->af, path, "trace", err);
     if (rc) {
         native_destroy(&w->base);
         return rc;
@@ -394,10 +394,10 @@ static int native_finish(ts_writer_t *base, ts_err_t *err)
     if (k != (ssize_t)sizeof(h)) {
         int e = k < 0 ? errno : EIO;
         w->has_failed = true;
-        return ts_err_sys(err, ts__io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+        return ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
                           "cannot write the header of trace '%s'", w->af.path);
     }
-    rc = ts__afile_commit(&w->af, "trace", err);
+    rc = ts_afile_commit(&w->af, "trace", err);
     w->has_failed = rc != 0;
     w->is_finished = rc == 0;
     return rc;

@@ -24,10 +24,10 @@
 #include <unistd.h>
 
 #include "../sim/future.h"
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "io_internal.h"
-#include "le_internal.h"
+#include "../sim/util/io.h"
+#include "../sim/util/le.h"
 
 #define OG_RECORD 24
 #define OG_CHUNK 4096 /* records per read or write */
@@ -51,7 +51,7 @@ static const ts_param_spec_t k_og_params[] = {
 
 typedef struct og_reader {
     ts_reader_t base;     /* must be first */
-    ts__zin_t in;         /* the file, decompressed when it is zstd */
+    ts_zin_t in;         /* the file, decompressed when it is zstd */
     bool skip_zero_size;
     uint64_t index;       /* records read so far */
     unsigned char *buf;   /* records read ahead */
@@ -65,7 +65,7 @@ static void og_close(ts_reader_t *r)
     if (!o)
         return;
     if (o->buf) /* the stream is open */
-        ts__zin_close(&o->in);
+        ts_zin_close(&o->in);
     ts_free(o->buf);
     ts_free(o);
 }
@@ -87,12 +87,12 @@ static int og_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t *
         ts_free(o);
         return rc;
     }
-    if ((rc = ts__zin_open(&o->in, o->path, err)) != 0) {
+    if ((rc = ts_zin_open(&o->in, o->path, err)) != 0) {
         ts_free(o);
         return rc;
     }
     if (!(o->buf = ts_malloc(OG_RECORD * OG_CHUNK))) {
-        ts__zin_close(&o->in);
+        ts_zin_close(&o->in);
         ts_free(o);
         return ts_err_set(err, TS_ENOMEM, "cannot allocate the oracleGeneral reader");
     }
@@ -105,7 +105,7 @@ static int og_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     og_reader_t *o = (og_reader_t *)r;
     for (;;) {
         if (o->pos == o->len) {
-            ssize_t got = ts__zin_read(&o->in, o->buf, OG_RECORD * OG_CHUNK, err);
+            ssize_t got = ts_zin_read(&o->in, o->buf, OG_RECORD * OG_CHUNK, err);
             if (got < 0) {
                 ts_err_where(err, "%s: record %llu", o->path, (unsigned long long)o->index);
                 return (int)got;
@@ -126,12 +126,12 @@ static int og_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
         const unsigned char *p = o->buf + o->pos;
         o->pos += OG_RECORD;
         o->index++;
-        uint64_t size = ts__get_le32(p + 12);
+        uint64_t size = ts_get_le32(p + 12);
         if (size == 0 && o->skip_zero_size)
             continue;
         memset(req, 0, sizeof(*req));
-        req->time_ns = ts__get_le32(p) * UINT64_C(1000000000);
-        req->key = ts__get_le64(p + 4);
+        req->time_ns = ts_get_le32(p) * UINT64_C(1000000000);
+        req->key = ts_get_le64(p + 4);
         req->size_bytes = size;
         req->next_access = TS_REQ_NEVER;
         req->op = TS_OP_GET;
@@ -144,7 +144,7 @@ static int og_reset(ts_reader_t *r, ts_err_t *err)
     og_reader_t *o = (og_reader_t *)r;
     o->index = 0;
     o->len = o->pos = 0;
-    return ts__zin_rewind(&o->in, err);
+    return ts_zin_rewind(&o->in, err);
 }
 
 const ts_reader_ops_t ts_reader_oracle_general = {
@@ -166,8 +166,8 @@ const ts_reader_ops_t ts_reader_oracle_general = {
 
 typedef struct og_writer {
     ts_writer_t base;    /* must be first */
-    ts__afile_t raw;     /* the records (the output itself unless compressing) */
-    ts__afile_t out;     /* the compressed output (is_zstd) */
+    ts_afile_t raw;     /* the records (the output itself unless compressing) */
+    ts_afile_t out;     /* the compressed output (is_zstd) */
     bool is_zstd;        /* the path ends in ".zst" */
     bool is_done;        /* finish() ran (well or not): only destroy() remains */
     uint64_t n;          /* records written */
@@ -182,8 +182,8 @@ static void og_destroy(ts_writer_t *base)
     og_writer_t *w = (og_writer_t *)base;
     if (!w)
         return;
-    ts__afile_discard(&w->raw);
-    ts__afile_discard(&w->out);
+    ts_afile_discard(&w->raw);
+    ts_afile_discard(&w->out);
     ts_free(w->buf);
     ts_free(w);
 }
@@ -202,9 +202,9 @@ static int og_create(const char *path, ts_writer_t **out, ts_err_t *err)
     if (!(w->buf = ts_malloc(OG_RECORD * OG_CHUNK)))
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the writer of '%s'", path);
     if (rc == 0 && w->is_zstd)
-        rc = ts__afile_open(&w->out, path, OG_WHAT, err);
+        rc = ts_afile_open(&w->out, path, OG_WHAT, err);
     if (rc == 0) /* when compressing, the records wait beside the output under another name */
-        rc = ts__afile_open(&w->raw, w->is_zstd ? w->out.tmp : path, OG_WHAT, err);
+        rc = ts_afile_open(&w->raw, w->is_zstd ? w->out.tmp : path, OG_WHAT, err);
     if (rc) {
         og_destroy(&w->base);
         return rc;
@@ -221,7 +221,7 @@ static const char *og_path(const og_writer_t *w)
 
 static int og_flush(og_writer_t *w, ts_err_t *err)
 {
-    int rc = ts__afile_write(&w->raw, w->buf, w->len, OG_WHAT, err);
+    int rc = ts_afile_write(&w->raw, w->buf, w->len, OG_WHAT, err);
     w->len = 0;
     return rc;
 }
@@ -252,10 +252,10 @@ static int og_write(ts_writer_t *base, const ts_req_t *req, ts_err_t *err)
             return rc;
     }
     unsigned char *p = w->buf + w->len;
-    ts__put_le32(p, (uint32_t)(req->time_ns / UINT64_C(1000000000)));
-    ts__put_le64(p + 4, req->key);
-    ts__put_le32(p + 12, (uint32_t)req->size_bytes);
-    ts__put_le64(p + 16, UINT64_MAX); /* -1 until finish() knows the next access */
+    ts_put_le32(p, (uint32_t)(req->time_ns / UINT64_C(1000000000)));
+    ts_put_le64(p + 4, req->key);
+    ts_put_le32(p + 12, (uint32_t)req->size_bytes);
+    ts_put_le64(p + 16, UINT64_MAX); /* -1 until finish() knows the next access */
     w->len += OG_RECORD;
     w->n++;
     return 0;
@@ -278,12 +278,12 @@ static int og_fill_next(og_writer_t *w, ts_err_t *err)
         for (uint64_t i = end; rc == 0 && i-- > start;) {
             unsigned char *p = w->buf + (i - start) * OG_RECORD;
             uint64_t next;
-            rc = ts_future_step(&f, ts__get_le64(p + 4), i, &next, err);
-            ts__put_le64(p + 16, next == TS_REQ_NEVER ? UINT64_MAX : next + 1);
+            rc = ts_future_step(&f, ts_get_le64(p + 4), i, &next, err);
+            ts_put_le64(p + 16, next == TS_REQ_NEVER ? UINT64_MAX : next + 1);
         }
         if (rc == 0 && pwrite(w->raw.fd, w->buf, bytes, off) != (ssize_t)bytes) {
             int e = errno;
-            rc = ts_err_sys(err, ts__io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+            rc = ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
                             "cannot write trace '%s'", og_path(w));
         }
         end = start;
@@ -302,9 +302,9 @@ static int og_finish(ts_writer_t *base, ts_err_t *err)
     if (rc == 0)
         rc = og_fill_next(w, err);
     if (rc == 0 && w->is_zstd)
-        rc = ts__afile_compress(w->raw.fd, &w->out, OG_ZSTD_LEVEL, OG_WHAT, err);
+        rc = ts_afile_compress(w->raw.fd, &w->out, OG_ZSTD_LEVEL, OG_WHAT, err);
     if (rc == 0)
-        rc = ts__afile_commit(w->is_zstd ? &w->out : &w->raw, OG_WHAT, err);
+        rc = ts_afile_commit(w->is_zstd ? &w->out : &w->raw, OG_WHAT, err);
     return rc;
 }
 

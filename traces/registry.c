@@ -15,8 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../sim/mem.h"
-#include "../sim/units.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/units.h"
 #include "native.h"
 
 extern const ts_reader_ops_t ts_reader_agent_sessions;

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/reader.h"
 
 typedef struct ts_trace_format {

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "../sim/reader.h"
-#include "text_internal.h"
+#include "../sim/util/text.h"
 
 #define TWR_PATH_MAX 1024
 #define TWR_FIELDS 7
@@ -47,7 +47,7 @@ static const ts_param_spec_t k_twr_params[] = {
 
 typedef struct twr_reader {
     ts_reader_t base; /* must be first */
-    ts__text_t text;  /* lines of the file */
+    ts_text_t text;  /* lines of the file */
     bool value_only;  /* size = value size */
     char *fields[TWR_FIELDS];
     char path[2 * TWR_PATH_MAX];
@@ -60,7 +60,7 @@ static void twr_close(ts_reader_t *r)
     twr_reader_t *t = (twr_reader_t *)r;
     if (!t)
         return;
-    ts__text_close(&t->text);
+    ts_text_close(&t->text);
     ts_free(t);
 }
 
@@ -76,7 +76,7 @@ static int twr_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     t->value_only = p->size == 1;
     int rc = ts_reader_path(ctx, p->path, t->path, sizeof(t->path), err);
     if (rc == 0)
-        rc = ts__text_open(&t->text, t->path, err);
+        rc = ts_text_open(&t->text, t->path, err);
     if (rc) {
         ts_free(t);
         return rc;
@@ -114,10 +114,10 @@ static int twr_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
 {
     twr_reader_t *t = (twr_reader_t *)r;
     char *line;
-    int rc = ts__text_next(&t->text, &line, err);
+    int rc = ts_text_next(&t->text, &line, err);
     if (rc <= 0)
         return rc;
-    int n = ts__text_split(&t->text, line, ',', t->fields, TWR_FIELDS, err);
+    int n = ts_text_split(&t->text, line, ',', t->fields, TWR_FIELDS, err);
     if (n < 0)
         return n;
     if (n < TWR_FIELDS) {
@@ -129,13 +129,13 @@ static int twr_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     }
     char **f = t->fields;
     uint64_t ts, ks, vs, client;
-    if (!ts__text_u64(f[TWR_TIME], &ts) || ts > UINT64_MAX / 1000000000u)
+    if (!ts_text_u64(f[TWR_TIME], &ts) || ts > UINT64_MAX / 1000000000u)
         return twr_fail(t, err, TWR_TIME, "expected whole seconds", f[TWR_TIME]);
     if (!f[TWR_KEY][0])
         return twr_fail(t, err, TWR_KEY, "expected a key", f[TWR_KEY]);
-    if (!ts__text_u64(f[TWR_KSIZE], &ks))
+    if (!ts_text_u64(f[TWR_KSIZE], &ks))
         return twr_fail(t, err, TWR_KSIZE, "expected a size in bytes", f[TWR_KSIZE]);
-    if (!ts__text_u64(f[TWR_VSIZE], &vs) || vs > UINT64_MAX - ks)
+    if (!ts_text_u64(f[TWR_VSIZE], &vs) || vs > UINT64_MAX - ks)
         return twr_fail(t, err, TWR_VSIZE, "expected a size in bytes", f[TWR_VSIZE]);
     int op = twr_op(f[TWR_OP]);
     if (op < 0)
@@ -144,13 +144,13 @@ static int twr_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
                         f[TWR_OP]);
     memset(req, 0, sizeof(*req));
     req->time_ns = ts * 1000000000u;
-    if (!ts__text_u64(f[TWR_KEY], &req->key))
-        req->key = ts__text_hash(f[TWR_KEY]);
+    if (!ts_text_u64(f[TWR_KEY], &req->key))
+        req->key = ts_text_hash(f[TWR_KEY]);
     req->size_bytes = t->value_only ? vs : ks + vs;
-    if (ts__text_u64(f[TWR_CLIENT], &client) && client <= UINT32_MAX)
+    if (ts_text_u64(f[TWR_CLIENT], &client) && client <= UINT32_MAX)
         req->stream = (uint32_t)client;
     else
-        req->stream = (uint32_t)ts__text_hash(f[TWR_CLIENT]);
+        req->stream = (uint32_t)ts_text_hash(f[TWR_CLIENT]);
     req->op = (uint8_t)op;
     req->next_access = TS_REQ_NEVER;
     return 1;
@@ -158,7 +158,7 @@ static int twr_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
 
 static int twr_reset(ts_reader_t *r, ts_err_t *err)
 {
-    return ts__text_rewind(&((twr_reader_t *)r)->text, err);
+    return ts_text_rewind(&((twr_reader_t *)r)->text, err);
 }
 
 const ts_reader_ops_t ts_reader_twitter = {

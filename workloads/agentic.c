@@ -33,7 +33,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 /* ================================ parameters ================================ */
@@ -201,7 +201,7 @@ extern const ts_reader_ops_t ts_reader_gen_agentic;
 
 static uint64_t ag_chain(const agentic_gen_t *g, uint64_t parent, uint64_t owner, uint64_t j)
 {
-    return ts__mix64(parent ^ ts__mix64((owner << 32 | j) + g->block_salt));
+    return ts_mix64(parent ^ ts_mix64((owner << 32 | j) + g->block_salt));
 }
 
 /* ================================ events ================================ */
@@ -365,7 +365,7 @@ static void ag_turn_begin(agentic_gen_t *g, ag_sess_t *s, uint64_t t)
         s->t_next = s->next_due = UINT64_MAX;
         return;
     }
-    bool human = p->human_prob > 0 && ts__rng_unit(g->rng_turn) < p->human_prob;
+    bool human = p->human_prob > 0 && ts_rng_unit(g->rng_turn) < p->human_prob;
     uint64_t gap = human ? ag_lognormal_ns(g->rng_turn, p->human_time_ns, p->human_sigma)
                          : ag_lognormal_ns(g->rng_turn, p->tool_time_ns, p->tool_sigma);
     s->t_next = s->t_end + gap;
@@ -442,7 +442,7 @@ static int ag_batch_end(agentic_gen_t *g, ts_err_t *err)
     case AG_END:
         s->tokens = s->after;
         if (!s->is_sub && p->subagent_prob > 0 &&
-            ts__rng_unit(g->rng_turn) < p->subagent_prob &&
+            ts_rng_unit(g->rng_turn) < p->subagent_prob &&
             s->tokens + p->user_tokens <= p->context_max) /* its prompt fits the window */
             rc = ag_spawn(g, s->keys, s->n_keys, s->tokens, true, s->t_end, err);
         if (rc)
@@ -478,10 +478,10 @@ static void ag_clear(agentic_gen_t *g)
 static void ag_rewind(agentic_gen_t *g)
 {
     ag_clear(g);
-    ts__rng_reseed(g->rng_arr, ts__seed_derive(g->seed, AG_STREAM_ARRIVAL));
-    ts__rng_reseed(g->rng_turn, ts__seed_derive(g->seed, AG_STREAM_TURN));
-    ts__rng_reseed(g->rng_mem, ts__seed_derive(g->seed, AG_STREAM_MEM));
-    ts__rng_reseed(g->rng_noise, ts__seed_derive(g->seed, AG_STREAM_NOISE));
+    ts_rng_reseed(g->rng_arr, ts_seed_derive(g->seed, AG_STREAM_ARRIVAL));
+    ts_rng_reseed(g->rng_turn, ts_seed_derive(g->seed, AG_STREAM_TURN));
+    ts_rng_reseed(g->rng_mem, ts_seed_derive(g->seed, AG_STREAM_MEM));
+    ts_rng_reseed(g->rng_noise, ts_seed_derive(g->seed, AG_STREAM_NOISE));
     g->seq = 0;
     g->n_arrived = 0;
     g->next_arrival = 0;
@@ -497,10 +497,10 @@ static void ag_close(ts_reader_t *r)
     ts_free(g->heap);
     ts_free(g->prefix);
     ts__zipf_fini(&g->zipf);
-    ts__rng_destroy(g->rng_arr);
-    ts__rng_destroy(g->rng_turn);
-    ts__rng_destroy(g->rng_mem);
-    ts__rng_destroy(g->rng_noise);
+    ts_rng_destroy(g->rng_arr);
+    ts_rng_destroy(g->rng_turn);
+    ts_rng_destroy(g->rng_mem);
+    ts_rng_destroy(g->rng_noise);
     ts_free(g);
 }
 
@@ -539,16 +539,16 @@ static int ag_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t *
     g->base.ops = &ts_reader_gen_agentic;
     g->p = *p;
     g->seed = ctx ? ctx->seed : 0;
-    g->block_salt = ts__seed_derive(g->seed, AG_SALT_BLOCK);
-    g->mem_salt = ts__seed_derive(g->seed, AG_SALT_MEM);
+    g->block_salt = ts_seed_derive(g->seed, AG_SALT_BLOCK);
+    g->mem_salt = ts_seed_derive(g->seed, AG_SALT_MEM);
     g->block_bytes = p->block_tokens * p->kv_bytes_per_token;
     g->next_id = 1;
-    g->rng_arr = ts__rng_create(ts__seed_derive(g->seed, AG_STREAM_ARRIVAL), err);
-    g->rng_turn = g->rng_arr ? ts__rng_create(ts__seed_derive(g->seed, AG_STREAM_TURN), err)
+    g->rng_arr = ts_rng_create(ts_seed_derive(g->seed, AG_STREAM_ARRIVAL), err);
+    g->rng_turn = g->rng_arr ? ts_rng_create(ts_seed_derive(g->seed, AG_STREAM_TURN), err)
                              : NULL;
-    g->rng_mem = g->rng_turn ? ts__rng_create(ts__seed_derive(g->seed, AG_STREAM_MEM), err)
+    g->rng_mem = g->rng_turn ? ts_rng_create(ts_seed_derive(g->seed, AG_STREAM_MEM), err)
                              : NULL;
-    g->rng_noise = g->rng_mem ? ts__rng_create(ts__seed_derive(g->seed, AG_STREAM_NOISE), err)
+    g->rng_noise = g->rng_mem ? ts_rng_create(ts_seed_derive(g->seed, AG_STREAM_NOISE), err)
                               : NULL;
     if (!g->rng_noise) {
         rc = TS_ENOMEM;
@@ -592,7 +592,7 @@ static void ag_emit(agentic_gen_t *g, ts_req_t *q)
     q->time_ns = t;
     if (i < n_mem) {
         uint64_t rank = ts__zipf_draw(&g->zipf, g->rng_mem);
-        q->key = ts__mix64(rank ^ g->mem_salt);
+        q->key = ts_mix64(rank ^ g->mem_salt);
         q->size_bytes = p->memory_size;
         q->op = g->cur_phase == AG_START ? TS_OP_GET : TS_OP_PUT;
         return;

@@ -14,49 +14,13 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 const char *const ts__size_dist_names[] = {"fixed", "uniform", "lognormal", "pareto", NULL};
 const char *const ts__arrival_names[] = {"fixed", "poisson", NULL};
 
 enum { GEN_STREAM_KEY = 1, GEN_STREAM_AUX = 2, GEN_SALT_KEY = 3, GEN_SALT_SIZE = 4 };
-
-/* GSL generators take a 32-bit seed (taus2 and mt19937 use the low 32 bits); fold all 64 in. */
-static unsigned long gen_rng_seed(uint64_t seed)
-{
-    return (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu);
-}
-
-gsl_rng *ts__rng_create(uint64_t seed, ts_err_t *err)
-{
-    const gsl_rng_type *t = gsl_rng_taus2;
-    gsl_rng *r = ts_malloc(sizeof(*r));
-    void *state = ts_calloc(1, t->size);
-    if (!r || !state) {
-        ts_free(r);
-        ts_free(state);
-        ts_err_set(err, TS_ENOMEM, "cannot allocate a random number stream");
-        return NULL;
-    }
-    r->type = t;
-    r->state = state;
-    gsl_rng_set(r, gen_rng_seed(seed));
-    return r;
-}
-
-void ts__rng_destroy(gsl_rng *r)
-{
-    if (!r)
-        return;
-    ts_free(r->state);
-    ts_free(r);
-}
-
-void ts__rng_reseed(gsl_rng *r, uint64_t seed)
-{
-    gsl_rng_set(r, gen_rng_seed(seed));
-}
 
 int ts__gen_init(ts__gen_t *g, const ts_reader_ops_t *ops, const ts__gen_common_t *p,
                  const ts_reader_ctx_t *ctx, ts_err_t *err)
@@ -74,14 +38,14 @@ int ts__gen_init(ts__gen_t *g, const ts_reader_ops_t *ops, const ts__gen_common_
     if (p->size_dist == TS__SIZE_PARETO && p->size_min_bytes == 0)
         return ts_err_set(err, TS_EINVAL, "%s: pareto sizes need size_min of at least 1 byte",
                           ops->name);
-    g->key_salt = ts__seed_derive(g->seed, GEN_SALT_KEY);
-    g->size_salt = ts__seed_derive(g->seed, GEN_SALT_SIZE);
-    g->rng_key = ts__rng_create(ts__seed_derive(g->seed, GEN_STREAM_KEY), err);
+    g->key_salt = ts_seed_derive(g->seed, GEN_SALT_KEY);
+    g->size_salt = ts_seed_derive(g->seed, GEN_SALT_SIZE);
+    g->rng_key = ts_rng_create(ts_seed_derive(g->seed, GEN_STREAM_KEY), err);
     if (!g->rng_key)
         return TS_ENOMEM;
-    g->rng_aux = ts__rng_create(ts__seed_derive(g->seed, GEN_STREAM_AUX), err);
+    g->rng_aux = ts_rng_create(ts_seed_derive(g->seed, GEN_STREAM_AUX), err);
     if (!g->rng_aux) {
-        ts__rng_destroy(g->rng_key);
+        ts_rng_destroy(g->rng_key);
         g->rng_key = NULL;
         return TS_ENOMEM;
     }
@@ -90,15 +54,15 @@ int ts__gen_init(ts__gen_t *g, const ts_reader_ops_t *ops, const ts__gen_common_
 
 void ts__gen_fini(ts__gen_t *g)
 {
-    ts__rng_destroy(g->rng_key);
-    ts__rng_destroy(g->rng_aux);
+    ts_rng_destroy(g->rng_key);
+    ts_rng_destroy(g->rng_aux);
     g->rng_key = g->rng_aux = NULL;
 }
 
 void ts__gen_rewind(ts__gen_t *g)
 {
-    ts__rng_reseed(g->rng_key, ts__seed_derive(g->seed, GEN_STREAM_KEY));
-    ts__rng_reseed(g->rng_aux, ts__seed_derive(g->seed, GEN_STREAM_AUX));
+    ts_rng_reseed(g->rng_key, ts_seed_derive(g->seed, GEN_STREAM_KEY));
+    ts_rng_reseed(g->rng_aux, ts_seed_derive(g->seed, GEN_STREAM_AUX));
     g->index = 0;
     g->clock_ns = 0;
 }
@@ -119,7 +83,7 @@ uint64_t ts__gen_size(const ts__gen_t *g, uint64_t key)
     const ts__gen_common_t *p = &g->p;
     if (p->size_dist == TS__SIZE_FIXED)
         return p->size_bytes;
-    uint64_t h = ts__mix64(key ^ g->size_salt);
+    uint64_t h = ts_mix64(key ^ g->size_salt);
     switch (p->size_dist) {
     case TS__SIZE_UNIFORM: {
         uint64_t span = p->size_max_bytes - p->size_min_bytes + 1; /* sizes < 2^50: no wrap */
@@ -150,14 +114,14 @@ void ts__gen_emit(ts__gen_t *g, uint64_t rank, ts_req_t *req)
     req->reserved_ = 0;
     if (p->arrival == TS__ARRIVAL_POISSON) {
         req->time_ns = (uint64_t)g->clock_ns;
-        g->clock_ns += -log(ts__rng_unit(g->rng_aux)) * (double)p->interarrival_ns;
+        g->clock_ns += -log(ts_rng_unit(g->rng_aux)) * (double)p->interarrival_ns;
     } else {
         req->time_ns = g->index * p->interarrival_ns;
     }
     if (p->put_ratio >= 1)
         req->op = TS_OP_PUT;
     else if (p->put_ratio > 0)
-        req->op = ts__rng_unit(g->rng_aux) < p->put_ratio ? TS_OP_PUT : TS_OP_GET;
+        req->op = ts_rng_unit(g->rng_aux) < p->put_ratio ? TS_OP_PUT : TS_OP_GET;
     else
         req->op = TS_OP_GET;
     g->index++;

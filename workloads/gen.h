@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/reader.h"
 
 size_t ts_gen_count(void);

@@ -20,58 +20,10 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/reader.h"
+#include "../sim/util/rng.h"
 
-/* ---- random streams ---- */
-
-/* A taus2 stream seeded with seed. Allocated with ts_malloc (gsl_rng_alloc would call
- * malloc and, under GSL's default error handler, abort when it fails).
- * Returns the stream, or NULL with err = TS_ENOMEM. Free with ts__rng_destroy. */
-gsl_rng *ts__rng_create(uint64_t seed, ts_err_t *err);
-void ts__rng_destroy(gsl_rng *r); /* accepts NULL */
-/* Restarts the stream as if just created with seed. */
-void ts__rng_reseed(gsl_rng *r, uint64_t seed);
-
-/* The splitmix64 finaliser: a bijection on 64-bit values with good avalanche. */
-static inline uint64_t ts__mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* A seed for sub-stream `purpose` of the scenario seed. */
-static inline uint64_t ts__seed_derive(uint64_t seed, uint64_t purpose)
-{
-    return ts__mix64(seed + 0x9e3779b97f4a7c15ULL * (purpose + 1));
-}
-
-/* 64 random bits from two 32-bit outputs. */
-static inline uint64_t ts__rng_u64(gsl_rng *r)
-{
-    uint64_t hi = gsl_rng_get(r);
-    uint64_t lo = gsl_rng_get(r);
-    return hi << 32 | lo;
-}
-
-/* A uniform double in the open interval (0, 1) with 53 random bits. */
-static inline double ts__rng_unit(gsl_rng *r)
-{
-    return ((double)(ts__rng_u64(r) >> 11) + 0.5) * 0x1p-53;
-}
-
-/* A uniform integer in [0, n), n >= 1, without bias (Lemire's multiply-and-reject). */
-static inline uint64_t ts__rng_below(gsl_rng *r, uint64_t n)
-{
-    unsigned __int128 m = (unsigned __int128)ts__rng_u64(r) * n;
-    if ((uint64_t)m < n) {
-        uint64_t t = (0 - n) % n;
-        while ((uint64_t)m < t)
-            m = (unsigned __int128)ts__rng_u64(r) * n;
-    }
-    return (uint64_t)(m >> 64);
-}
 
 /* ---- Zipf sampler (workloads/zipf.c) ---- */
 
@@ -193,7 +145,7 @@ static inline bool ts__gen_done(const ts__gen_t *g)
 /* The key naming rank (scrambled or not). */
 static inline uint64_t ts__gen_key(const ts__gen_t *g, uint64_t rank)
 {
-    return g->p.scramble ? ts__mix64(rank + g->key_salt) : rank;
+    return g->p.scramble ? ts_mix64(rank + g->key_salt) : rank;
 }
 /* The size of key: a pure function of (seed, key, size parameters). */
 uint64_t ts__gen_size(const ts__gen_t *g, uint64_t key);

@@ -28,10 +28,10 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
-#include "../sim/mem.h"
-#include "../traces/text_internal.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/text.h"
 #include "gen_internal.h"
-#include "models.h"
+#include "../sim/models.h"
 
 /* ================================ parameters ================================ */
 
@@ -205,7 +205,7 @@ typedef struct inf_gen {
     uint64_t conv_content; /* content salt of the conversation */
     /* arrivals_file: times and lengths from an Azure trace */
     bool has_az;           /* the file is open */
-    ts__text_t az;         /* its lines */
+    ts_text_t az;         /* its lines */
     bool az_started;       /* its first request was read (az_first is set) */
     uint64_t az_first;     /* its first request's time, ns since the epoch */
     char az_path[2048];    /* resolved path */
@@ -232,7 +232,7 @@ static uint64_t inf_sys_len(const inf_gen_t *g, uint32_t s)
     const inf_params_t *p = &g->p;
     double z = 0;
     if (p->system_sigma > 0) {
-        uint64_t h = ts__mix64(g->salt ^ ts__mix64(0x5157ull << 32 | s));
+        uint64_t h = ts_mix64(g->salt ^ ts_mix64(0x5157ull << 32 | s));
         z = gsl_cdf_ugaussian_Pinv(((double)(h >> 11) + 0.5) * 0x1p-53);
     }
     return inf_len(p->system_tokens, p->system_sigma, z, 1);
@@ -245,7 +245,7 @@ static double inf_normal(const inf_gen_t *g, double sigma)
 
 static uint64_t inf_chain(uint64_t parent, uint64_t content)
 {
-    return ts__mix64(parent ^ content);
+    return ts_mix64(parent ^ content);
 }
 
 /* Content id of block i of the current request. */
@@ -254,15 +254,15 @@ static uint64_t inf_content(const inf_gen_t *g, uint64_t i)
     const ts_inference_req_t *c = &g->cur;
     uint64_t b = g->p.block_tokens;
     if ((i + 1) * b <= c->system_tokens)
-        return ts__mix64(g->sys_content + i);
-    return ts__mix64(g->conv_content + i);
+        return ts_mix64(g->sys_content + i);
+    return ts_mix64(g->conv_content + i);
 }
 
 static void inf_reseed(inf_gen_t *g)
 {
-    ts__rng_reseed(g->rng_arr, ts__seed_derive(g->seed, INF_STREAM_ARR));
-    ts__rng_reseed(g->rng_conv, ts__seed_derive(g->seed, INF_STREAM_CONV));
-    ts__rng_reseed(g->rng_len, ts__seed_derive(g->seed, INF_STREAM_LEN));
+    ts_rng_reseed(g->rng_arr, ts_seed_derive(g->seed, INF_STREAM_ARR));
+    ts_rng_reseed(g->rng_conv, ts_seed_derive(g->seed, INF_STREAM_CONV));
+    ts_rng_reseed(g->rng_len, ts_seed_derive(g->seed, INF_STREAM_LEN));
     memset(g->slots, 0, g->p.conversations * sizeof(*g->slots));
     if (g->seen)
         memset(g->seen, 0, (g->p.system_prompts * g->p.models + 7) / 8);
@@ -279,16 +279,16 @@ static void inf_close(ts_reader_t *r)
     inf_gen_t *g = (inf_gen_t *)r;
     if (!g)
         return;
-    ts__rng_destroy(g->rng_arr);
-    ts__rng_destroy(g->rng_conv);
-    ts__rng_destroy(g->rng_len);
+    ts_rng_destroy(g->rng_arr);
+    ts_rng_destroy(g->rng_conv);
+    ts_rng_destroy(g->rng_len);
     ts__zipf_fini(&g->z_sys);
     ts__zipf_fini(&g->z_model);
     ts_free(g->slots);
     ts_free(g->resident);
     ts_free(g->seen);
     if (g->has_az)
-        ts__text_close(&g->az);
+        ts_text_close(&g->az);
     ts_free(g);
 }
 
@@ -327,14 +327,14 @@ static int inf_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     g->p = *p;
     g->m = m;
     g->seed = ctx ? ctx->seed : 0;
-    g->salt = ts__seed_derive(g->seed, INF_SALT);
+    g->salt = ts_seed_derive(g->seed, INF_SALT);
     g->block_bytes = kvt * p->block_tokens;
     g->max_context = p->max_context ? p->max_context : m->context_tokens;
     g->base_bytes = ts_gen_model_weight_bytes(m);
     g->model_bytes = p->weights == INF_W_LORA ? p->adapter_bytes : g->base_bytes;
-    g->rng_arr = ts__rng_create(0, err);
-    g->rng_conv = g->rng_arr ? ts__rng_create(0, err) : NULL;
-    g->rng_len = g->rng_conv ? ts__rng_create(0, err) : NULL;
+    g->rng_arr = ts_rng_create(0, err);
+    g->rng_conv = g->rng_arr ? ts_rng_create(0, err) : NULL;
+    g->rng_len = g->rng_conv ? ts_rng_create(0, err) : NULL;
     if (!g->rng_len) {
         rc = TS_ENOMEM;
         goto fail;
@@ -355,7 +355,7 @@ static int inf_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     }
     if (p->arrivals_file[0]) {
         if ((rc = ts_reader_path(ctx, p->arrivals_file, g->az_path, sizeof(g->az_path), err)) ||
-            (rc = ts__text_open(&g->az, g->az_path, err)))
+            (rc = ts_text_open(&g->az, g->az_path, err)))
             goto fail;
         g->has_az = true;
     }
@@ -372,7 +372,7 @@ static int inf_reset(ts_reader_t *r, ts_err_t *err)
     inf_gen_t *g = (inf_gen_t *)r;
     inf_reseed(g);
     g->az_started = false;
-    return g->has_az ? ts__text_rewind(&g->az, err) : 0;
+    return g->has_az ? ts_text_rewind(&g->az, err) : 0;
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard Hinnant's
@@ -439,10 +439,10 @@ static int inf_az_next(inf_gen_t *g, uint64_t *t, uint64_t *ctx_tokens, uint64_t
 {
     for (;;) {
         char *line, *f[3];
-        int rc = ts__text_next(&g->az, &line, err);
+        int rc = ts_text_next(&g->az, &line, err);
         if (rc <= 0)
             return rc;
-        int n = ts__text_split(&g->az, line, ',', f, 3, err);
+        int n = ts_text_split(&g->az, line, ',', f, 3, err);
         if (n < 0)
             return n;
         if (g->az.line == 1 && n >= 1 && strcasecmp(f[0], "TIMESTAMP") == 0)
@@ -453,9 +453,9 @@ static int inf_az_next(inf_gen_t *g, uint64_t *t, uint64_t *ctx_tokens, uint64_t
             what = "expected 3 columns (TIMESTAMP, ContextTokens, GeneratedTokens)";
         else if (!inf_az_time(f[0], &abs_ns))
             what = "column 0 (TIMESTAMP): expected a time such as 2023-11-16 18:15:46.68";
-        else if (!ts__text_u64(f[1], ctx_tokens) || *ctx_tokens > INF_MAX_TOKENS)
+        else if (!ts_text_u64(f[1], ctx_tokens) || *ctx_tokens > INF_MAX_TOKENS)
             what = "column 1 (ContextTokens): expected a token count";
-        else if (!ts__text_u64(f[2], gen_tokens) || *gen_tokens > INF_MAX_TOKENS)
+        else if (!ts_text_u64(f[2], gen_tokens) || *gen_tokens > INF_MAX_TOKENS)
             what = "column 2 (GeneratedTokens): expected a token count";
         if (what) {
             ts_err_where(err, "%s:%llu", g->az_path, (unsigned long long)g->az.line);
@@ -480,7 +480,7 @@ static uint64_t inf_arrival(inf_gen_t *g)
         double k = 1.0 / (p->arrival_cv * p->arrival_cv);
         g->clock_ns += gsl_ran_gamma(g->rng_arr, k, mean_ns / k);
     } else {
-        g->clock_ns += -log(ts__rng_unit(g->rng_arr)) * mean_ns;
+        g->clock_ns += -log(ts_rng_unit(g->rng_arr)) * mean_ns;
     }
     return t;
 }
@@ -496,7 +496,7 @@ static void inf_conv_start(inf_gen_t *g, inf_conv_t *c)
     } else {
         /* Geometric on 1, 2, ... with mean turns: 1 + floor(ln U / ln(1 - 1/turns)). */
         double q = 1.0 - 1.0 / p->turns;
-        double t = q > 0 ? 1.0 + floor(log(ts__rng_unit(g->rng_conv)) / log(q)) : 1.0;
+        double t = q > 0 ? 1.0 + floor(log(ts_rng_unit(g->rng_conv)) / log(q)) : 1.0;
         c->turns = t < 4294967295.0 ? (uint32_t)t : UINT32_MAX;
     }
     c->turn = 0;
@@ -539,7 +539,7 @@ static int inf_request_start(inf_gen_t *g, ts_err_t *err)
     } else {
         t = inf_arrival(g);
     }
-    inf_conv_t *c = &g->slots[ts__rng_below(g->rng_conv, p->conversations)];
+    inf_conv_t *c = &g->slots[ts_rng_below(g->rng_conv, p->conversations)];
     if (c->turns == 0 || c->turn >= c->turns)
         inf_conv_start(g, c);
     if (g->has_az) {
@@ -607,10 +607,10 @@ static int inf_request_start(inf_gen_t *g, ts_err_t *err)
     c->turn++;
     c->prev_prompt = q->prompt_tokens;
     c->hist_tokens = q->prompt_tokens + outt;
-    g->root = ts__mix64(g->salt ^ ts__mix64(0x4b56ull << 48 | c->model));
+    g->root = ts_mix64(g->salt ^ ts_mix64(0x4b56ull << 48 | c->model));
     g->sys_content =
-        ts__mix64(g->salt + ts__mix64(0x53ull << 56 | (uint64_t)c->model << 24 | c->sys));
-    g->conv_content = ts__mix64(g->salt - ts__mix64(0x43ull << 56 ^ c->id));
+        ts_mix64(g->salt + ts_mix64(0x53ull << 56 | (uint64_t)c->model << 24 | c->sys));
+    g->conv_content = ts_mix64(g->salt - ts_mix64(0x43ull << 56 ^ c->id));
     g->has_cur = true;
     g->phase = PH_WEIGHTS;
     g->i = 0;
@@ -650,7 +650,7 @@ static void inf_emit_weight(inf_gen_t *g, uint64_t j, ts_req_t *req)
     uint64_t id = is_base ? 0xffffffffull : g->cur.model;
     uint64_t size =
         k + 1 < inf_chunks(bytes, p->weight_chunk) ? p->weight_chunk : bytes - k * p->weight_chunk;
-    uint64_t key = ts__mix64(g->salt ^ ts__mix64(id << 32 ^ 0x57ull << 24 ^ k * 0x9e3779b9ull));
+    uint64_t key = ts_mix64(g->salt ^ ts_mix64(id << 32 ^ 0x57ull << 24 ^ k * 0x9e3779b9ull));
     uint32_t stream = is_base ? TS_INFERENCE_BASE_STREAM
                               : TS_INFERENCE_WEIGHT_STREAM | (g->cur.model & 0x7fffffffu);
     inf_emit(g, req, key | TS_INFERENCE_WEIGHT_KEY, size, TS_OP_GET, stream);

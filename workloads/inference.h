@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../sim/err.h"
+#include "../sim/util/err.h"
 #include "../sim/reader.h"
 
 #define TS_INFERENCE_WEIGHT_KEY (1ull << 63)   /* weight chunk keys have this bit; KV keys not */

@@ -7,7 +7,7 @@
  * scramble on, the same cycle runs over N scrambled keys. No random draw is made for the
  * keys (only for ops and Poisson arrivals). Cost O(1) per request, memory O(1).
  */
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 typedef struct loop_params {

@@ -9,7 +9,7 @@
  * key bijection as Zipf ranks, so scan keys and Zipf keys never collide.
  * Cost per request: one Zipf draw (see zipf.c) or O(1) for a scan; memory as zipf.
  */
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 static const char *const k_mix_samplers[] = {"auto", "alias", "rejection", NULL};

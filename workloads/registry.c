@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/mem.h"
-#include "../sim/units.h"
+#include "../sim/util/mem.h"
+#include "../sim/util/units.h"
 
 extern const ts_reader_ops_t ts_reader_gen_agentic;
 extern const ts_reader_ops_t ts_reader_gen_inference;

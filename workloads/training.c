@@ -32,7 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 /* ================================ presets ================================ */
@@ -216,7 +216,7 @@ static uint64_t train_feistel(const uint64_t *rk, uint64_t salt, unsigned h, uin
     uint64_t mask = (1ULL << h) - 1;
     uint64_t l = x >> h, r = x & mask;
     for (int i = 0; i < TRAIN_ROUNDS; i++) {
-        uint64_t f = ts__mix64(r ^ rk[i] ^ salt) & mask;
+        uint64_t f = ts_mix64(r ^ rk[i] ^ salt) & mask;
         uint64_t t = l ^ f;
         l = r;
         r = t;
@@ -241,9 +241,9 @@ static uint64_t train_perm(const uint64_t *rk, uint64_t salt, uint64_t n, uint64
 static void train_epoch_keys(train_gen_t *t, uint64_t e)
 {
     if (t->key_epoch == e) return;
-    ts__rng_reseed(t->g.rng_key, ts__seed_derive(t->g.seed, TRAIN_STREAM_EPOCH + e));
+    ts_rng_reseed(t->g.rng_key, ts_seed_derive(t->g.seed, TRAIN_STREAM_EPOCH + e));
     for (int i = 0; i < TRAIN_ROUNDS; i++)
-        t->rk[i] = ts__rng_u64(t->g.rng_key);
+        t->rk[i] = ts_rng_u64(t->g.rng_key);
     t->key_epoch = e;
 }
 
@@ -306,7 +306,7 @@ static uint64_t train_sample(train_gen_t *t, uint64_t k, uint64_t r, uint64_t i)
         return unit * u + pos % u;
     }
     uint64_t n_units = train_share(t, r) / u;
-    uint64_t unit = is_shuffled ? train_perm(t->rk, ts__mix64(r + 1), n_units, q / u) : q / u;
+    uint64_t unit = is_shuffled ? train_perm(t->rk, ts_mix64(r + 1), n_units, q / u) : q / u;
     return (train_unit_lo(t, r) + unit) * u + q % u;
 }
 

@@ -6,7 +6,7 @@
  * expected O(1), rejection probability below N / 2^64). Keys are scrambled by default, so
  * the key space looks like hashed object ids. Memory: O(1).
  */
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 typedef struct uniform_params {
@@ -51,7 +51,7 @@ static int uniform_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     (void)err;
     if (ts__gen_done(g))
         return 0;
-    ts__gen_emit(g, ts__rng_below(g->rng_key, g->p.keys), req);
+    ts__gen_emit(g, ts_rng_below(g->rng_key, g->p.keys), req);
     return 1;
 }
 

@@ -22,7 +22,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../sim/mem.h"
+#include "../sim/util/mem.h"
 #include "gen_internal.h"
 
 /* ================================ sampler ================================ */
@@ -157,7 +157,7 @@ void ts__zipf_fini(ts__zipf_t *z)
 uint64_t ts__zipf_draw(const ts__zipf_t *z, gsl_rng *r)
 {
     if (z->alias) {
-        unsigned __int128 m = (unsigned __int128)ts__rng_u64(r) * z->n;
+        unsigned __int128 m = (unsigned __int128)ts_rng_u64(r) * z->n;
         uint64_t i = (uint64_t)(m >> 64);
         uint32_t frac = (uint32_t)((uint64_t)m >> 32);
         uint64_t e = z->alias[i];
@@ -165,7 +165,7 @@ uint64_t ts__zipf_draw(const ts__zipf_t *z, gsl_rng *r)
     }
     double alpha = z->alpha, n = (double)z->n;
     for (;;) {
-        double u = z->h_n + ts__rng_unit(r) * (z->h_x1 - z->h_n);
+        double u = z->h_n + ts_rng_unit(r) * (z->h_x1 - z->h_n);
         double x = zipf_H_inv(alpha, z->inv_1ma, u);
         double k = floor(x + 0.5);
         if (k < 1)

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h - the command-line interface (verbs run, trace, list, ...), inside the library so
+ * tests can drive it. Only the CLI prints; errors are one line `tiersim: error: ...`.
+ */
+#ifndef TS_APP_CLI_H
+#define TS_APP_CLI_H
+
+/* Runs the CLI; returns the process exit status (0 success, 1 error, 2 usage). */
+int ts_cli_main(int argc, char **argv);
+
+#endif

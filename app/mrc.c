@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mrc.c - miss-ratio curves by one fast-engine run per (policy, capacity) point (see
+ * mrc.h).
+ *
+ * Order of work: load the scenario once (its errors come first), check the policies and
+ * parse the sizes, measure the footprint and length of the workload in one pass, turn the
+ * sizes into distinct ascending capacities, then run the points side by side (sim/par.h:
+ * the failure of the lowest index is reported, so errors are deterministic too).
+ */
+#include "mrc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/util/mem.h"
+#include "par.h"
+#include "run.h"
+#include "../sim/util/units.h"
+
+#define MRC_OVR_LEN 64 /* "tiers.0.policy=" and a policy name */
+
+typedef struct mrc_size {
+    bool is_fraction; /* a share of the footprint */
+    double fraction;  /* (0, 1] */
+    uint64_t value;   /* a capacity in charge units otherwise */
+} mrc_size_t;
+
+typedef struct mrc_ctx {
+    const ts_mrc_spec_t *spec;
+    ts_mrc_t *m;
+    const char **ovr;        /* per policy p: ovr + p * (n_overrides + 1), n_ovr[p] entries */
+    size_t *n_ovr;
+    char (*pol_ovr)[MRC_OVR_LEN];
+    ts_par_progress_t progress; /* requests replayed over all points, of points x length */
+} mrc_ctx_t;
+
+/* ---- sizes ---- */
+
+static int mrc_parse_size(const char *tok, ts_mode_t mode, mrc_size_t *out, ts_err_t *err)
+{
+    ts_err_t e = {0};
+    if (strchr(tok, '%')) {
+        if (ts_parse_fraction(tok, &out->fraction, &e) != 0)
+            return ts_err_set(err, TS_EPARSE, "expected a share of the footprint such as 5%%, "
+                              "found '%s'", tok);
+        if (!(out->fraction > 0 && out->fraction <= 1))
+            return ts_err_set(err, TS_ERANGE, "a share of the footprint must be above 0%% and "
+                              "at most 100%%, found '%s'", tok);
+        out->is_fraction = true;
+        return 0;
+    }
+    bool objects = mode == TS_MODE_OBJECTS;
+    int rc = objects ? ts_parse_count(tok, &out->value, &e) : ts_parse_size(tok, &out->value, &e);
+    if (rc)
+        return ts_err_set(err, rc, "expected a share of the footprint such as 5%% or %s, found "
+                          "'%s'",
+                          objects ? "an object count such as 1000 or 10k"
+                                  : "a size such as 512MiB (the scenario is in bytes mode)",
+                          tok);
+    if (out->value == 0)
+        return ts_err_set(err, TS_ERANGE, "a capacity must be above zero, found '%s'", tok);
+    out->is_fraction = false;
+    return 0;
+}
+
+/* The sizes asked for: a list, evenly spaced shares, or the default list. */
+static int mrc_sizes(const ts_mrc_spec_t *spec, ts_mode_t mode, mrc_size_t *sizes, size_t *n,
+                     ts_err_t *err)
+{
+    *n = 0;
+    if (!spec->sizes && spec->n_points) {
+        if (spec->n_points < 2 || spec->n_points > TS_MRC_MAX_POINTS)
+            return ts_err_set(err, TS_ERANGE, "points: expected 2 to %d, found %zu",
+                              TS_MRC_MAX_POINTS, spec->n_points);
+        for (size_t i = 0; i < spec->n_points; i++) /* 0.1% * 1000^(i / (n - 1)) */
+            sizes[(*n)++] = (mrc_size_t){
+                .is_fraction = true,
+                .fraction = i + 1 == spec->n_points
+                                ? 1.0
+                                : 1e-3 * pow(1e3, (double)i / (double)(spec->n_points - 1))};
+        return 0;
+    }
+    const char *list = spec->sizes ? spec->sizes : TS_MRC_DEFAULT_SIZES;
+    char *copy = ts_strdup(list);
+    if (!copy)
+        return ts_err_set(err, TS_ENOMEM, "cannot copy the sizes");
+    int rc = 0;
+    char *p = copy;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        if (!p[strspn(p, " \t")])
+            rc = ts_err_set(err, TS_EPARSE, "empty size in '%s'", list);
+        else if (*n == TS_MRC_MAX_POINTS)
+            rc = ts_err_set(err, TS_ERANGE, "more than %d sizes", TS_MRC_MAX_POINTS);
+        else
+            rc = mrc_parse_size(p, mode, &sizes[(*n)++], err);
+        if (rc || !comma)
+            break;
+        p = comma + 1;
+    }
+    ts_free(copy);
+    if (rc)
+        ts_err_where(err, "sizes");
+    return rc;
+}
+
+static int mrc_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Shares become capacities (at least one unit); sorted, repeats dropped. */
+static int mrc_capacities(ts_mrc_t *m, const mrc_size_t *sizes, size_t n, ts_err_t *err)
+{
+    uint64_t fp = m->mode == TS_MODE_BYTES ? m->footprint_bytes : m->footprint_objects;
+    m->capacity = ts_malloc(n * sizeof(*m->capacity));
+    if (!m->capacity)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate %zu capacities", n);
+    for (size_t i = 0; i < n; i++) {
+        if (sizes[i].is_fraction && fp == 0) {
+            ts_err_where(err, "sizes");
+            return ts_err_set(err, TS_ERANGE, "shares of the footprint need a workload with "
+                              "requests; this one has none");
+        }
+        double c = sizes[i].is_fraction ? floor(sizes[i].fraction * (double)fp + 0.5) : 0;
+        m->capacity[i] = !sizes[i].is_fraction ? sizes[i].value : c < 1 ? 1 : (uint64_t)c;
+    }
+    qsort(m->capacity, n, sizeof(*m->capacity), mrc_cmp_u64);
+    m->n_sizes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || m->capacity[i] != m->capacity[m->n_sizes - 1])
+            m->capacity[m->n_sizes++] = m->capacity[i];
+    return 0;
+}
+
+/* ---- policies ---- */
+
+static int mrc_policies(const ts_mrc_spec_t *spec, const ts_scenario_t *sc, ts_mrc_t *m,
+                        ts_err_t *err)
+{
+    if (!spec->n_policies) {
+        snprintf(m->policies[0], sizeof(m->policies[0]), "%s", sc->tiers[0].policy->name);
+        m->n_policies = 1;
+        return 0;
+    }
+    if (spec->n_policies > TS_MRC_MAX_POLICIES) {
+        ts_err_where(err, "policies");
+        return ts_err_set(err, TS_ERANGE, "at most %d policies, found %zu", TS_MRC_MAX_POLICIES,
+                          spec->n_policies);
+    }
+    for (size_t i = 0; i < spec->n_policies; i++) {
+        const ts_policy_ops_t *ops = ts_policy_find(spec->policies[i], err);
+        if (!ops) {
+            ts_err_where(err, "policies");
+            return TS_ENOENT;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(m->policies[j], ops->name) == 0) {
+                ts_err_where(err, "policies");
+                return ts_err_set(err, TS_EINVAL, "policy '%s' is named twice", ops->name);
+            }
+        snprintf(m->policies[i], sizeof(m->policies[i]), "%s", ops->name);
+    }
+    m->n_policies = spec->n_policies;
+    return 0;
+}
+
+/* The override lists: the caller's, then the policy when it is not the scenario's. */
+static int mrc_overrides(mrc_ctx_t *c, const ts_scenario_t *sc, ts_err_t *err)
+{
+    const ts_mrc_spec_t *spec = c->spec;
+    size_t np = c->m->n_policies, stride = spec->n_overrides + 1;
+    c->ovr = ts_calloc(np * stride, sizeof(*c->ovr));
+    c->n_ovr = ts_calloc(np, sizeof(*c->n_ovr));
+    c->pol_ovr = ts_calloc(np, sizeof(*c->pol_ovr));
+    if (!c->ovr || !c->n_ovr || !c->pol_ovr)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate the overrides of %zu policies", np);
+    for (size_t p = 0; p < np; p++) {
+        const char **o = c->ovr + p * stride;
+        for (size_t i = 0; i < spec->n_overrides; i++)
+            o[i] = spec->overrides[i];
+        c->n_ovr[p] = spec->n_overrides;
+        if (strcmp(c->m->policies[p], sc->tiers[0].policy->name) != 0) {
+            snprintf(c->pol_ovr[p], MRC_OVR_LEN, "tiers.0.policy=%s", c->m->policies[p]);
+            o[c->n_ovr[p]++] = c->pol_ovr[p];
+        }
+    }
+    return 0;
+}
+
+/* ---- points ---- */
+
+static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
+{
+    ts_mrc_t *m = c->m;
+    size_t p = i / m->n_sizes, s = i % m->n_sizes;
+    size_t stride = c->spec->n_overrides + 1;
+    ts_scenario_t *sc = NULL;
+    ts_result_t *res = ts_malloc(sizeof(*res));
+    int rc = res ? ts_scenario_load(c->spec->path, c->spec->yaml, c->ovr + p * stride,
+                                    c->n_ovr[p], &sc, err)
+                 : ts_err_set(err, TS_ENOMEM, "cannot allocate a result");
+    if (rc == 0) {
+        ts_tier_spec_t *top = &sc->tiers[0];
+        top->is_fraction = false;
+        top->capacity_fraction = 0;
+        top->capacity = m->capacity[s];
+        top->has_device = false;
+        sc->engine = TS_ENGINE_FAST;
+        ts_par_slot_t slot;
+        const ts_run_opts_t opts = {.progress = ts_par_slot_init(&slot, &c->progress),
+                                    .has_footprint = true,
+                                    .footprint_objects = m->footprint_objects,
+                                    .footprint_bytes = m->footprint_bytes};
+        rc = ts_run_with(sc, &opts, res, err);
+        if (rc == 0)
+            ts_par_slot_report(&slot, m->n_requests);
+    }
+    if (rc == 0) {
+        const ts_tier_stats_t *st = &res->tiers[0].st;
+        m->points[i] = (ts_mrc_point_t){.n_req = st->n_req,
+                                        .n_miss = st->n_miss,
+                                        .bytes_req = st->bytes_req,
+                                        .bytes_miss = st->bytes_miss,
+                                        .n_total = res->totals.n_req,
+                                        .n_hier_hit = res->totals.n_hit};
+    } else {
+        ts_err_prefix(err, "policy %s, capacity %llu", m->policies[p],
+                      (unsigned long long)m->capacity[s]);
+    }
+    ts_scenario_destroy(sc);
+    ts_result_release(res);
+    ts_free(res);
+    return rc;
+}
+
+static int mrc_job(void *ctx, size_t i, ts_err_t *err)
+{
+    return mrc_point(ctx, i, err);
+}
+
+int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    ts_scenario_t *sc = NULL;
+    ts_reader_t *r = NULL;
+    mrc_size_t *sizes = ts_malloc(TS_MRC_MAX_POINTS * sizeof(*sizes));
+    ts_mrc_t *m = ts_calloc(1, sizeof(*m));
+    mrc_ctx_t c = {.spec = spec, .m = m};
+    size_t n_sizes = 0;
+    int rc = sizes && m ? 0 : ts_err_set(err, TS_ENOMEM, "cannot allocate the curves");
+    if (rc == 0)
+        rc = ts_scenario_load(spec->path, spec->yaml, spec->overrides, spec->n_overrides, &sc,
+                              err);
+    if (rc == 0)
+        rc = mrc_policies(spec, sc, m, err);
+    if (rc == 0) {
+        snprintf(m->source, sizeof(m->source), "%s", sc->source);
+        snprintf(m->tier, sizeof(m->tier), "%s", sc->tiers[0].name);
+        m->mode = sc->mode;
+        rc = mrc_sizes(spec, sc->mode, sizes, &n_sizes, err);
+    }
+    if (rc == 0)
+        rc = ts_scenario_open_workload(sc, &r, err);
+    if (rc == 0)
+        rc = ts_footprint(r, &m->footprint_objects, &m->footprint_bytes, &m->n_requests, err);
+    if (rc == 0)
+        rc = mrc_capacities(m, sizes, n_sizes, err);
+    if (rc == 0)
+        rc = mrc_overrides(&c, sc, err);
+    if (rc == 0) {
+        m->points = ts_calloc(m->n_policies * m->n_sizes, sizeof(*m->points));
+        if (!m->points)
+            rc = ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points",
+                            m->n_policies * m->n_sizes);
+    }
+    if (rc == 0) {
+        c.progress = (ts_par_progress_t){.hook = spec->progress,
+                                         .total = m->n_requests * m->n_policies * m->n_sizes};
+        rc = ts_par_run(m->n_policies * m->n_sizes, ts_par_threads(spec->threads, sc), mrc_job,
+                        &c, err);
+    }
+    ts_reader_close(r);
+    ts_scenario_destroy(sc);
+    ts_free(sizes);
+    ts_free(c.ovr);
+    ts_free(c.n_ovr);
+    ts_free(c.pol_ovr);
+    if (rc) {
+        ts_mrc_destroy(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * par.h - independent simulations side by side: an OpenMP loop over n jobs, one per
+ * thread at a time, with deterministic errors and one progress count over them all.
+ *
+ * Jobs are handed out in index order (dynamic schedule). After a failure no new job
+ * starts, and the failure of the lowest index is the one reported, so the outcome does not
+ * depend on the thread count. Each job must write only its own slot of the caller's
+ * arrays; a job is one single-threaded, deterministic simulation.
+ */
+#ifndef TS_APP_PAR_H
+#define TS_APP_PAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sim/util/err.h"
+#include "../sim/progress.h"
+#include "scenario.h"
+
+/* Job i of a loop: 0 or an error in err (a job's own, never shared). */
+typedef int (*ts_par_job_fn)(void *ctx, size_t i, ts_err_t *err);
+
+/* Runs job(ctx, i) for i in [0, n) on `threads` threads (0: OpenMP's default). Returns 0,
+ * or the code of the failed job of the lowest index, its error copied into err. */
+int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err);
+
+/* The threads to use for runs of sc: `threads` (0: OpenMP's default), or 1 when its
+ * workload is read through HDF5 and the HDF5 library is not thread-safe. */
+int ts_par_threads(int threads, const ts_scenario_t *sc);
+
+/* One progress count over many jobs: each job reports its own requests done through a
+ * ts_par_slot_t's hook, and the sum over all jobs goes to `hook` (out of `total`), from any
+ * thread but never from two at once. */
+typedef struct ts_par_progress {
+    const ts_progress_hook_t *hook; /* where the sum goes; NULL: nowhere */
+    uint64_t done;                  /* requests over all jobs so far */
+    uint64_t total;                 /* requests of all jobs */
+} ts_par_progress_t;
+
+typedef struct ts_par_slot {
+    ts_par_progress_t *p;
+    uint64_t last;           /* this job's requests already counted */
+    ts_progress_hook_t hook; /* hand this to the job's run */
+} ts_par_slot_t;
+
+/* A job's slot of p; its hook is NULL-safe to hand on (NULL when p has no hook). */
+const ts_progress_hook_t *ts_par_slot_init(ts_par_slot_t *s, ts_par_progress_t *p);
+
+/* Counts the job's requests up to `done` (from its last report on). */
+void ts_par_slot_report(ts_par_slot_t *s, uint64_t done);
+
+#endif

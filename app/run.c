@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.c - scenario -> result (see run.h).
+ *
+ * Order of work: open the workload; if a policy needs next-access times, load the trace
+ * into memory and annotate it (the only case where memory grows with trace length);
+ * measure the footprint when a capacity is a percentage (or the bill prices the central
+ * store's capacity); build the tiers (policy seeds derive from the scenario seed and the tier
+ * index) and the hierarchy over them (its rules, admission filters and prefetcher); replay;
+ * copy counters and the workload's units to the result; compute the bill.
+ */
+#include "run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../sim/engine.h"
+#include "../sim/future.h"
+#include "../sim/util/ktab.h"
+#include "../sim/util/mem.h"
+#include "../sim/memtrace.h"
+#include "../sim/util/units.h"
+
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err)
+{
+    ts_ktab_t set;
+    uint64_t *keys = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0, n_read = 0;
+    int rc = ts_ktab_init(&set, 1024, err);
+    if (rc)
+        return rc;
+    ts_req_t q;
+    while ((rc = ts_reader_next(r, &q, err)) > 0) {
+        n_read++;
+        if (q.op == TS_OP_DELETE || ts_ktab_find(&set, q.key, keys, sizeof(uint64_t)) !=
+                                        TS_KTAB_NONE)
+            continue;
+        if (n == cap) {
+            size_t ncap = cap + cap / 2 + 1024;
+            uint64_t *nk = ts_realloc(keys, ncap * sizeof(*nk));
+            if (!nk) {
+                rc = ts_err_set(err, TS_ENOMEM, "cannot count %zu distinct keys", ncap);
+                break;
+            }
+            keys = nk;
+            cap = ncap;
+        }
+        keys[n] = q.key;
+        rc = ts_ktab_insert(&set, q.key, (uint32_t)n, err);
+        if (rc)
+            break;
+        n++;
+        total += q.size_bytes;
+    }
+    ts_ktab_free(&set);
+    ts_free(keys);
+    if (rc < 0)
+        return rc;
+    *objects = n;
+    *bytes = total;
+    if (requests)
+        *requests = n_read;
+    return ts_reader_reset(r, err);
+}
+
+/* splitmix64: independent-looking seeds for each tier from one scenario seed. */
+static uint64_t run_mix_seed(uint64_t seed, uint64_t i)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (i + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void run_params_desc(const ts_param_spec_t *spec, size_t count, const void *params,
+                            char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; params && i < count && used < size; i++) {
+        char v[128];
+        ts_param_format(&spec[i], params, v, sizeof(v));
+        used += (size_t)snprintf(buf + used, size - used, "%s%s=%s", i ? " " : "", spec[i].name,
+                                 v);
+    }
+}
+
+static void run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier_result_t *hr)
+{
+    hr->inclusion = ts_inclusion_names[sc->hier.inclusion];
+    hr->promote = ts_promote_names[sc->hier.promote];
+    hr->demote = ts_demote_names[sc->hier.demote];
+    hr->write = ts_write_names[sc->hier.write];
+    hr->flush_at_end = sc->hier.flush_at_end;
+    const ts_prefetch_ops_t *p = sc->hier.prefetch;
+    snprintf(hr->prefetch, sizeof(hr->prefetch), "%s", p ? p->name : "none");
+    if (p)
+        run_params_desc(p->params, p->params_count, sc->prefetch_params, hr->prefetch_params,
+                        sizeof(hr->prefetch_params));
+    snprintf(hr->prefetch_into, sizeof(hr->prefetch_into), "%s", sc->prefetch_into);
+    hr->st = h->st;
+}
+
+/* The timed engine's devices and links: tiers, then the backing store. */
+static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
+{
+    cfg->arrivals = (ts_arrivals_t)sc->timed.arrivals;
+    cfg->time_scale = sc->timed.time_scale;
+    cfg->clients = (uint32_t)sc->timed.clients;
+    cfg->think_ns = sc->timed.think_ns;
+    cfg->prefill_rate = sc->timed.prefill_rate;
+    cfg->batch_groups = sc->timed.batch == 1;
+    cfg->depth = (uint32_t)sc->timed.depth;
+    cfg->block_tokens = sc->timed.block_tokens;
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        cfg->dev[i] = sc->tiers[i].device;
+        cfg->has_link[i] = sc->tiers[i].has_link;
+        cfg->link[i] = sc->tiers[i].link;
+    }
+    cfg->dev[sc->n_tiers] = sc->backing;
+    cfg->has_link[sc->n_tiers] = sc->has_backing_link;
+    cfg->link[sc->n_tiers] = sc->backing_link;
+}
+
+static bool run_needs_future(const ts_scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->n_tiers; i++)
+        if (sc->tiers[i].policy->flags & TS_POLICY_NEEDS_FUTURE)
+            return true;
+    return false;
+}
+
+bool ts_run_needs_footprint(const ts_scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->n_tiers; i++)
+        if (sc->tiers[i].is_fraction)
+            return true;
+    return ts_cost_needs_footprint(&sc->cost);
+}
+
+static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
+                        const ts_result_t *res, uint64_t *cap, ts_err_t *err)
+{
+    if (!ts->is_fraction) {
+        *cap = ts->capacity;
+        return 0;
+    }
+    uint64_t fp = sc->mode == TS_MODE_BYTES ? res->footprint_bytes : res->footprint_objects;
+    double c = floor(ts->capacity_fraction * (double)fp + 0.5);
+    if (c < 1) {
+        ts_err_where(err, "tiers.%s.capacity", ts->name);
+        return ts_err_set(err, TS_ERANGE,
+                          "%.6g%% of a footprint of %llu %s is less than one unit",
+                          ts->capacity_fraction * 100, (unsigned long long)fp,
+                          ts_mode_name(sc->mode));
+    }
+    *cap = (uint64_t)c;
+    return 0;
+}
+
+/* The time series are for result.h5 only: sampled when it will be written, by the run or
+ * by its caller. */
+static bool run_wants_series(const ts_scenario_t *sc, const ts_run_opts_t *opts)
+{
+    return opts->series || (sc->outputs.hdf5 && sc->outputs.dir[0]);
+}
+
+/* The scenario's text and overrides, kept in the result for the results file. */
+static int run_keep_scenario(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
+{
+    res->scenario_yaml = ts_strdup(sc->text);
+    res->n_overrides = sc->n_overrides;
+    res->overrides = ts_strv_dup((const char *const *)sc->overrides, sc->n_overrides);
+    if ((sc->text && !res->scenario_yaml) || (sc->n_overrides && !res->overrides))
+        return ts_err_set(err, TS_ENOMEM, "cannot keep the scenario's text in the result");
+    return 0;
+}
+
+int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
+{
+    return ts_run_with(sc, NULL, res, err);
+}
+
+int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t *res,
+                ts_err_t *err)
+{
+    static const ts_run_opts_t none;
+    if (!opts)
+        opts = &none;
+    memset(res, 0, sizeof(*res));
+    snprintf(res->scenario, sizeof(res->scenario), "%s", sc->source);
+    snprintf(res->name, sizeof(res->name), "%s", sc->name);
+    ts_scenario_workload_desc(sc, res->workload, sizeof(res->workload));
+    res->seed = sc->seed;
+    res->mode = sc->mode;
+    res->engine = sc->engine == TS_ENGINE_TIMED ? "timed" : "fast";
+    res->n_tiers = sc->n_tiers;
+
+    ts_reader_t *src = NULL, *replay = NULL;
+    ts_memtrace_t *mt = NULL;
+    ts_tier_t *tiers[TS_MAX_TIERS] = {0};
+    ts_hier_t *h = NULL;
+    ts_series_t *series = NULL;
+    int rc = run_keep_scenario(sc, res, err);
+    if (rc == 0 && run_wants_series(sc, opts))
+        rc = ts_series_create(&sc->outputs.series, &series, err);
+    if (rc == 0)
+        rc = ts_scenario_open_workload(sc, &src, err);
+    if (rc)
+        goto out;
+    replay = src;
+    if (run_needs_future(sc)) {
+        rc = ts_memtrace_load(src, 0, &mt, err);
+        if (rc == 0)
+            rc = ts_future_annotate(mt->reqs, mt->n, err);
+        if (rc == 0)
+            rc = ts_memtrace_reader(mt, &replay, err);
+        if (rc)
+            goto out;
+    }
+    if (opts->has_footprint) {
+        res->footprint_objects = opts->footprint_objects;
+        res->footprint_bytes = opts->footprint_bytes;
+    } else if (ts_run_needs_footprint(sc)) {
+        rc = ts_footprint(replay, &res->footprint_objects, &res->footprint_bytes, NULL, err);
+        if (rc)
+            goto out;
+    }
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        const ts_tier_spec_t *spec = &sc->tiers[i];
+        ts_policy_init_t init = {.count_objects = sc->mode == TS_MODE_OBJECTS,
+                                 .seed = run_mix_seed(sc->seed, i)};
+        rc = run_capacity(sc, spec, res, &init.capacity, err);
+        if (rc == 0 && spec->has_device && sc->mode == TS_MODE_BYTES &&
+            init.capacity > spec->device.capacity_bytes) {
+            char a[32], b[32];
+            ts_err_where(err, "tiers.%s.capacity", spec->name);
+            rc = ts_err_set(err, TS_ERANGE, "%s is more than the %s of device %s",
+                            ts_format_size(init.capacity, 1, a, sizeof(a)),
+                            ts_format_size(spec->device.capacity_bytes, 1, b, sizeof(b)),
+                            spec->device.name);
+        }
+        if (rc == 0)
+            rc = ts_tier_create(spec->name, spec->policy, spec->policy_params, &init, &tiers[i],
+                                err);
+        if (rc)
+            goto out;
+    }
+
+    rc = ts_hier_create(&sc->hier, tiers, sc->n_tiers, &h, err);
+    if (rc)
+        goto out;
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (sc->engine == TS_ENGINE_TIMED) {
+        ts_timed_config_t *cfg = ts_calloc(1, sizeof(*cfg));
+        if (!cfg) {
+            rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the timed engine's set-up");
+            goto out;
+        }
+        run_timed_config(sc, cfg);
+        cfg->series = series;
+        cfg->progress = opts->progress;
+        rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
+        res->has_timed = rc == 0;
+        snprintf(res->timed.prefill_source, sizeof(res->timed.prefill_source), "%s",
+                 sc->prefill_source);
+        ts_free(cfg);
+    } else {
+        rc = ts_engine_fast_series(h, replay, series, opts->progress, err);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    if (rc)
+        goto out;
+    res->totals = h->tot;
+    const ts_err_t *first = NULL;
+    res->skipped_records = ts_skipbad_count(src, &first);
+    if (res->skipped_records && first)
+        snprintf(res->skipped_first, sizeof(res->skipped_first), "%.120s%s%.190s",
+                 first->where, first->where[0] ? ": " : "", first->msg);
+    run_hier_result(sc, h, &res->hier);
+    res->series = series;
+    series = NULL;
+
+    for (size_t i = 0; i < sc->n_tiers; i++) {
+        ts_tier_result_t *tr = &res->tiers[i];
+        const ts_tier_t *t = tiers[i];
+        snprintf(tr->name, sizeof(tr->name), "%s", t->name);
+        snprintf(tr->policy, sizeof(tr->policy), "%s", sc->tiers[i].policy->name);
+        const ts_policy_ops_t *po = sc->tiers[i].policy;
+        run_params_desc(po->params, po->params_count, sc->tiers[i].policy_params, tr->params,
+                        sizeof(tr->params));
+        const ts_admit_ops_t *ao = sc->tiers[i].admit;
+        snprintf(tr->admit, sizeof(tr->admit), "%s", ao ? ao->name : "always");
+        if (ao)
+            run_params_desc(ao->params, ao->params_count, sc->tiers[i].admit_params,
+                            tr->admit_params, sizeof(tr->admit_params));
+        tr->capacity = t->capacity;
+        tr->n_objects = t->n_objects;
+        tr->used = t->used;
+        tr->mem_bytes = t->policy->ops->mem_bytes(t->policy);
+        tr->st = t->st;
+    }
+    ts_reader_units(src, &res->units);
+    res->has_cost = sc->cost.is_enabled;
+    if (res->has_cost)
+        ts_cost_compute(&sc->cost, res, &res->cost);
+out:
+    if (rc)
+        ts_result_release(res);
+    ts_series_destroy(series);
+    ts_hier_destroy(h);
+    for (size_t i = 0; i < TS_MAX_TIERS; i++)
+        ts_tier_destroy(tiers[i]);
+    if (replay != src)
+        ts_reader_close(replay);
+    ts_reader_close(src);
+    ts_memtrace_destroy(mt);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.h - runs a scenario end to end: opens the workload, resolves percentage capacities
+ * against the workload's footprint, runs the offline pre-pass when a policy needs the
+ * future, builds the tiers, replays through the engine and fills a ts_result_t, with the
+ * workload's units and, unless cost.enabled is false, the bill (sim/cost.h).
+ */
+#ifndef TS_APP_RUN_H
+#define TS_APP_RUN_H
+
+#include "../sim/util/err.h"
+#include "../sim/progress.h"
+#include "../sim/result.h"
+#include "scenario.h"
+
+/* Runs sc and fills *res (zeroed first, so release an earlier result before reusing it).
+ * The result keeps a copy of the scenario's text and overrides, and, when result.h5 will
+ * be written (outputs.hdf5 and outputs.dir), the time series outputs.series asks for:
+ * free them with ts_result_release. Returns 0 or the first error (err names the tier, key
+ * or record); then res owns nothing. Deterministic: the same scenario gives the same
+ * counters. */
+int ts_run(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err);
+
+/* What a caller may add to a run; a zeroed struct (or NULL) is a plain ts_run. */
+typedef struct ts_run_opts {
+    const ts_progress_hook_t *progress; /* called as the engine replays; NULL: none */
+    bool has_footprint;                 /* the footprint below is known: skip its pass */
+    uint64_t footprint_objects;         /* distinct keys of the (sampled) workload */
+    uint64_t footprint_bytes;           /* their bytes, at each key's first size */
+    bool series;                        /* sample the time series outputs.series asks for
+                                         * even when the scenario writes no result.h5 (the
+                                         * caller will: a sweep) */
+} ts_run_opts_t;
+
+/* ts_run with opts (NULL: none). A given footprint must be what ts_footprint would find
+ * for the scenario's workload (callers running one workload many times measure it once);
+ * the counters are then those of ts_run. */
+int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t *res,
+                ts_err_t *err);
+
+/* Whether a run of sc measures its workload's footprint (a capacity given as a share of
+ * it, or a bill that prices the central store's contents), unless it is given. */
+bool ts_run_needs_footprint(const ts_scenario_t *sc);
+
+/* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over
+ * r, which is reset afterwards; *requests (when not NULL) receives the requests read.
+ * Memory: about 24 bytes per distinct key. Returns 0, the reader's error or TS_ENOMEM. */
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err);
+
+#endif

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep.c - a scenario at every point of a grid of `-s` values (see sweep.h).
+ *
+ * Order of work: parse the axes, build each point's overrides, load every point's scenario
+ * (its errors come first, by point), measure the footprint once when the points share
+ * their workload and need it, then run the points side by side (sim/par.h).
+ */
+#include "sweep.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/util/mem.h"
+#include "par.h"
+#include "run.h"
+#include "scenario.h"
+
+/* ---- axes ---- */
+
+/* A copy of [b, e) with the spaces around it trimmed; NULL when out of memory. */
+static char *sweep_trimmed(const char *b, const char *e)
+{
+    while (b < e && isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    char *s = ts_malloc((size_t)(e - b) + 1);
+    if (s) {
+        memcpy(s, b, (size_t)(e - b));
+        s[e - b] = 0;
+    }
+    return s;
+}
+
+static int sweep_add_value(ts_sweep_axis_t *a, const char *b, const char *e, const char *text,
+                           ts_err_t *err)
+{
+    if (a->n_values == TS_SWEEP_MAX_VALUES)
+        return ts_err_set(err, TS_ERANGE, "more than %d values", TS_SWEEP_MAX_VALUES);
+    char *v = sweep_trimmed(b, e);
+    if (!v)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the values of '%s'", text);
+    if (!*v) {
+        ts_free(v);
+        return ts_err_set(err, TS_EPARSE, "value %zu is empty (expected key=V1,V2,...)",
+                          a->n_values + 1);
+    }
+    char **vs = ts_realloc(a->values, (a->n_values + 1) * sizeof(*vs));
+    if (!vs) {
+        ts_free(v);
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the values of '%s'", text);
+    }
+    a->values = vs;
+    a->values[a->n_values++] = v;
+    return 0;
+}
+
+int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err)
+{
+    *out = (ts_sweep_axis_t){0};
+    const char *eq = strchr(text, '=');
+    int rc = 0;
+    if (!eq)
+        rc = ts_err_set(err, TS_EPARSE, "expected key.path=V1,V2,... (no '=')");
+    else if (!(out->key = sweep_trimmed(text, eq)))
+        rc = ts_err_set(err, TS_ENOMEM, "cannot hold the key of '%s'", text);
+    else if (!out->key[0] || strpbrk(out->key, " \t"))
+        rc = ts_err_set(err, TS_EPARSE, "expected a key path such as tiers.0.capacity "
+                                        "before '=', found '%.*s'", (int)(eq - text), text);
+    /* values split at the commas outside brackets and quotes */
+    const char *b = eq ? eq + 1 : NULL;
+    int depth = 0;
+    char quote = 0;
+    for (const char *p = b; rc == 0 && p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            else if (!*p)
+                rc = ts_err_set(err, TS_EPARSE, "a quote (%c) is not closed", quote);
+            if (!*p)
+                break;
+            continue;
+        }
+        if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (--depth < 0)
+                rc = ts_err_set(err, TS_EPARSE, "'%c' closes no bracket", *p);
+        } else if ((*p == ',' && depth == 0) || !*p) {
+            if (!*p && depth)
+                rc = ts_err_set(err, TS_EPARSE, "a bracket is not closed");
+            else
+                rc = sweep_add_value(out, b, p, text, err);
+            b = p + 1;
+            if (!*p)
+                break;
+        }
+    }
+    if (rc) {
+        ts_err_where(err, "%.120s", text);
+        ts_sweep_axis_release(out);
+    }
+    return rc;
+}
+
+/* ---- points ---- */
+
+typedef struct sweep_ctx {
+    const ts_sweep_spec_t *spec;
+    ts_sweep_t *s;
+    ts_scenario_t **sc;         /* n_runs loaded scenarios, run by run */
+    char **axis_ovr;            /* "key=value" per (axis, value), axis by axis */
+    size_t n_axis_ovr;          /* entries of axis_ovr */
+    size_t *axis_base;          /* axis a's first entry in axis_ovr */
+    ts_run_opts_t base;         /* footprint shared by the points, when it is */
+    ts_par_progress_t progress; /* requests over all points */
+} sweep_ctx_t;
+
+/* "point 3 (tiers.0.capacity=2%, tiers.0.policy=lru)" as a prefix of err. */
+static void sweep_prefix(const ts_sweep_t *s, size_t p, ts_err_t *err)
+{
+    char what[200];
+    size_t off = 0;
+    for (size_t a = 0; a < s->n_axes && off < sizeof(what); a++) {
+        int n = snprintf(what + off, sizeof(what) - off, "%s%s=%s", a ? ", " : "",
+                         s->axes[a].key, ts_sweep_value(s, p, a));
+        off += n > 0 ? (size_t)n : 0;
+    }
+    ts_err_prefix(err, "sweep point %zu (%s)", p, what);
+}
+
+/* Loads run i's scenario (its point's) into c->sc[i], with no result files of its own. */
+static int sweep_load_run(sweep_ctx_t *c, size_t i, const char **ovr, ts_err_t *err)
+{
+    size_t p = ts_sweep_point(c->s, i);
+    const ts_sweep_spec_t *spec = c->spec;
+    size_t n = spec->n_overrides;
+    for (size_t k = 0; k < n; k++)
+        ovr[k] = spec->overrides[k];
+    for (size_t a = 0; a < c->s->n_axes; a++)
+        ovr[n++] = c->axis_ovr[c->axis_base[a] + ts_sweep_index(c->s, p, a)];
+    int rc = ts_scenario_load(spec->path, spec->yaml, ovr, n, &c->sc[i], err);
+    if (rc)
+        sweep_prefix(c->s, p, err);
+    else
+        c->sc[i]->outputs.dir[0] = 0; /* the sweep writes the results, not each run */
+    return rc;
+}
+
+static int sweep_job(void *ctx, size_t i, ts_err_t *err)
+{
+    sweep_ctx_t *c = ctx;
+    ts_par_slot_t slot;
+    ts_run_opts_t opts = c->base;
+    opts.progress = ts_par_slot_init(&slot, &c->progress);
+    opts.series = c->spec->series;
+    int rc = ts_run_with(c->sc[i], &opts, &c->s->runs[i], err);
+    if (rc) {
+        sweep_prefix(c->s, ts_sweep_point(c->s, i), err);
+        return rc;
+    }
+    ts_par_slot_report(&slot, c->s->runs[i].totals.n_req);
+    return 0;
+}
+
+/* Whether an axis changes what the workload reads: then each point measures its own. */
+static bool sweep_shares_workload(const ts_sweep_t *s)
+{
+    for (size_t a = 0; a < s->n_axes; a++)
+        if (!strncmp(s->axes[a].key, "workload", 8) || !strcmp(s->axes[a].key, "seed"))
+            return false;
+    return true;
+}
+
+static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
+{
+    bool needs = false;
+    for (size_t i = 0; i < c->s->n_runs && !needs; i++)
+        needs = ts_run_needs_footprint(c->sc[i]);
+    if (!needs || !sweep_shares_workload(c->s))
+        return 0;
+    ts_reader_t *r = NULL;
+    uint64_t n_req = 0;
+    int rc = ts_scenario_open_workload(c->sc[0], &r, err);
+    if (rc == 0)
+        rc = ts_footprint(r, &c->base.footprint_objects, &c->base.footprint_bytes, &n_req, err);
+    ts_reader_close(r);
+    c->base.has_footprint = rc == 0;
+    c->progress.total = n_req * c->s->n_runs;
+    return rc;
+}
+
+/* A copy of src into dst (zeroed on failure). */
+static int sweep_axis_copy(ts_sweep_axis_t *dst, const ts_sweep_axis_t *src, ts_err_t *err)
+{
+    *dst = (ts_sweep_axis_t){.key = ts_strdup(src->key),
+                             .values = ts_calloc(src->n_values, sizeof(char *))};
+    for (size_t v = 0; dst->key && dst->values && v < src->n_values; v++, dst->n_values++)
+        if (!(dst->values[v] = ts_strdup(src->values[v])))
+            break;
+    if (dst->key && dst->values && dst->n_values == src->n_values)
+        return 0;
+    ts_sweep_axis_release(dst);
+    return ts_err_set(err, TS_ENOMEM, "cannot hold the axis '%s'", src->key);
+}
+
+/* The axes: the scenario's `sweep:` ones in their order, each replaced by a --vary axis of
+ * its key, then the other --vary axes in theirs. */
+static int sweep_axes(const ts_sweep_spec_t *spec, const ts_scenario_t *base, ts_sweep_t *s,
+                      ts_err_t *err)
+{
+    ts_sweep_axis_t given[TS_SWEEP_MAX_AXES] = {0};
+    size_t n_given = 0;
+    int rc = 0;
+    if (spec->n_axes > TS_SWEEP_MAX_AXES)
+        rc = ts_err_set(err, TS_ERANGE, "%zu axes, at most %d", spec->n_axes,
+                        TS_SWEEP_MAX_AXES);
+    for (size_t a = 0; rc == 0 && a < spec->n_axes; a++) {
+        if ((rc = ts_sweep_axis_parse(spec->axes[a], &given[a], err)) != 0)
+            break;
+        n_given++;
+        for (size_t b = 0; rc == 0 && b < a; b++)
+            if (!strcmp(given[a].key, given[b].key)) {
+                ts_err_where(err, "%.120s", spec->axes[a]);
+                rc = ts_err_set(err, TS_EINVAL, "key '%s' is swept twice: give its values "
+                                "in one axis", given[a].key);
+            }
+    }
+    bool used[TS_SWEEP_MAX_AXES] = {false};
+    for (size_t a = 0; rc == 0 && a < base->n_sweep; a++) {
+        size_t g = 0;
+        while (g < n_given && (used[g] || strcmp(given[g].key, base->sweep[a].key) != 0))
+            g++;
+        if (g < n_given) { /* --vary replaces the scenario's values of that key */
+            s->axes[s->n_axes++] = given[g];
+            given[g] = (ts_sweep_axis_t){0};
+            used[g] = true;
+        } else {
+            rc = sweep_axis_copy(&s->axes[s->n_axes], &base->sweep[a], err);
+            s->n_axes += rc == 0;
+        }
+    }
+    for (size_t g = 0; rc == 0 && g < n_given; g++) {
+        if (used[g])
+            continue;
+        if (s->n_axes == TS_SWEEP_MAX_AXES) {
+            rc = ts_err_set(err, TS_ERANGE, "more than %d axes with the scenario's",
+                            TS_SWEEP_MAX_AXES);
+            break;
+        }
+        s->axes[s->n_axes++] = given[g];
+        given[g] = (ts_sweep_axis_t){0};
+    }
+    for (size_t g = 0; g < n_given; g++)
+        ts_sweep_axis_release(&given[g]);
+    if (rc)
+        return rc;
+    if (!s->n_axes)
+        return ts_err_set(err, TS_EINVAL, "a sweep needs at least one axis: --vary "
+                                          "key=V1,V2,... or a `sweep:` map in the scenario");
+    s->n_points = 1;
+    for (size_t a = 0; a < s->n_axes; a++) {
+        s->n_points *= s->axes[a].n_values;
+        if (s->n_points > TS_SWEEP_MAX_POINTS)
+            return ts_err_set(err, TS_ERANGE, "more than %d points (the product of the "
+                              "axes' lengths)", TS_SWEEP_MAX_POINTS);
+    }
+    s->n_shards = spec->n_shards > 1 ? spec->n_shards : 1;
+    s->shard = spec->n_shards > 1 ? spec->shard : 0;
+    if (s->shard >= s->n_shards)
+        return ts_err_set(err, TS_EINVAL, "shard %zu of %zu: shards are numbered from 0 to %zu",
+                          spec->shard, s->n_shards, s->n_shards - 1);
+    s->n_runs = s->n_points > s->shard ? (s->n_points - s->shard - 1) / s->n_shards + 1 : 0;
+    return 0;
+}
+
+static int sweep_axis_overrides(sweep_ctx_t *c, ts_err_t *err)
+{
+    const ts_sweep_t *s = c->s;
+    size_t total = 0;
+    c->axis_base = ts_calloc(s->n_axes, sizeof(*c->axis_base));
+    for (size_t a = 0; c->axis_base && a < s->n_axes; a++) {
+        c->axis_base[a] = total;
+        total += s->axes[a].n_values;
+    }
+    c->axis_ovr = c->axis_base ? ts_calloc(total, sizeof(*c->axis_ovr)) : NULL;
+    if (!c->axis_ovr)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the sweep's overrides");
+    c->n_axis_ovr = total;
+    for (size_t a = 0; a < s->n_axes; a++)
+        for (size_t v = 0; v < s->axes[a].n_values; v++) {
+            const ts_sweep_axis_t *x = &s->axes[a];
+            size_t len = strlen(x->key) + strlen(x->values[v]) + 2;
+            char *o = ts_malloc(len);
+            if (!o)
+                return ts_err_set(err, TS_ENOMEM, "cannot hold the sweep's overrides");
+            snprintf(o, len, "%s=%s", x->key, x->values[v]);
+            c->axis_ovr[c->axis_base[a] + v] = o;
+        }
+    return 0;
+}
+
+int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    ts_sweep_t *s = ts_calloc(1, sizeof(*s));
+    sweep_ctx_t c = {.spec = spec, .s = s, .progress = {.hook = spec->progress}};
+    const char **ovr = NULL;
+    ts_scenario_t *base = NULL; /* the scenario with the common overrides: its sweep axes */
+    int rc = s ? ts_scenario_load(spec->path, spec->yaml, spec->overrides, spec->n_overrides,
+                                  &base, err)
+               : ts_err_set(err, TS_ENOMEM, "cannot hold a sweep");
+    if (rc == 0)
+        rc = sweep_axes(spec, base, s, err);
+    ts_scenario_destroy(base);
+    if (rc == 0)
+        rc = sweep_axis_overrides(&c, err);
+    if (rc == 0) {
+        c.sc = ts_calloc(s->n_runs + 1, sizeof(*c.sc));
+        s->runs = ts_calloc(s->n_runs + 1, sizeof(*s->runs));
+        ovr = ts_malloc((spec->n_overrides + s->n_axes) * sizeof(*ovr));
+        if (!c.sc || !s->runs || !ovr)
+            rc = ts_err_set(err, TS_ENOMEM, "cannot hold %zu points", s->n_runs);
+    }
+    for (size_t i = 0; rc == 0 && i < s->n_runs; i++)
+        rc = sweep_load_run(&c, i, ovr, err);
+    if (rc == 0 && s->n_runs) {
+        snprintf(s->source, sizeof(s->source), "%s", c.sc[0]->source);
+        rc = sweep_footprint(&c, err);
+        if (rc == 0)
+            rc = ts_par_run(s->n_runs, ts_par_threads(spec->threads, c.sc[0]), sweep_job, &c,
+                            err);
+    } else if (rc == 0) { /* a shard past the last point: nothing to run */
+        snprintf(s->source, sizeof(s->source), "%s",
+                 spec->path ? spec->path : spec->yaml ? "<text>" : "<built-in>");
+    }
+    for (size_t i = 0; c.sc && i < s->n_runs; i++)
+        ts_scenario_destroy(c.sc[i]);
+    ts_free(c.sc);
+    ts_free(ovr);
+    for (size_t i = 0; i < c.n_axis_ovr; i++)
+        ts_free(c.axis_ovr[i]);
+    ts_free(c.axis_ovr);
+    ts_free(c.axis_base);
+    if (rc) {
+        ts_sweep_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+

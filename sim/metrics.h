@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * metrics.h - the types of what a run measures: counters per tier, link and hierarchy,
+ * latency summaries, the timed engine's figures. Plain data, no engine.
+ *
+ * Engines fill them; sim/result.h gathers them into a run's result; reports read them
+ * without compiling against the engines (tiers, hierarchy, devices, event queue).
+ */
+#ifndef TS_SIM_METRICS_H
+#define TS_SIM_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+
+#define TS_MAX_TIERS 16
+#define TS_DEV_NAME 64     /* buffer size of device and link names */
+
+typedef enum ts_mode {
+    TS_MODE_OBJECTS = 0, /* every object charges 1; capacities are object counts */
+    TS_MODE_BYTES = 1,   /* capacities are bytes; objects charge their size */
+} ts_mode_t;
+
+static inline const char *ts_mode_name(ts_mode_t m)
+{
+    return m == TS_MODE_BYTES ? "bytes" : "objects";
+}
+
+/* ---- the hierarchy's rules (sim/hier.h applies them) ---- */
+
+typedef enum ts_inclusion {
+    TS_INCL_NON_INCLUSIVE = 0, /* default: fill all, no back-invalidation */
+    TS_INCL_INCLUSIVE = 1,     /* each tier a subset of the one below */
+    TS_INCL_EXCLUSIVE = 2,     /* each key in at most one tier */
+    TS_INCL_COUNT_
+} ts_inclusion_t;
+
+typedef enum ts_promote {
+    TS_PROMOTE_TOP = 0,  /* default: a hit goes to tier 0 */
+    TS_PROMOTE_UP = 1,   /* one level up */
+    TS_PROMOTE_NONE = 2, /* served where it is */
+    TS_PROMOTE_COUNT_
+} ts_promote_t;
+
+typedef enum ts_demote {
+    TS_DEMOTE_DROP = 0, /* default: evicted objects leave */
+    TS_DEMOTE_NEXT = 1, /* evicted objects go to the next tier down */
+    TS_DEMOTE_COUNT_
+} ts_demote_t;
+
+typedef enum ts_write {
+    TS_WRITE_THROUGH = 0, /* default: puts reach the backing store at once */
+    TS_WRITE_BACK = 1,    /* puts leave the object dirty; flushed when it leaves */
+    TS_WRITE_COUNT_
+} ts_write_t;
+
+/* Names as written in scenarios, indexed by the enums above (sim/result.c). */
+extern const char *const ts_inclusion_names[TS_INCL_COUNT_];
+extern const char *const ts_promote_names[TS_PROMOTE_COUNT_];
+extern const char *const ts_demote_names[TS_DEMOTE_COUNT_];
+extern const char *const ts_write_names[TS_WRITE_COUNT_];
+
+typedef struct ts_tier_stats {
+    uint64_t n_req;       /* lookups that reached this tier */
+    uint64_t n_hit;       /* of which found here */
+    uint64_t n_miss;      /* of which not found here */
+    uint64_t bytes_req;   /* bytes asked of this tier */
+    uint64_t bytes_hit;   /* bytes served by this tier */
+    uint64_t bytes_miss;  /* bytes not found here */
+    uint64_t n_get;       /* lookups by op */
+    uint64_t n_put;
+    uint64_t n_delete;
+    uint64_t n_insert;    /* objects admitted and inserted */
+    uint64_t n_evict;     /* objects evicted to make room */
+    uint64_t n_too_large; /* objects refused: larger than the whole tier */
+    uint64_t n_removed;   /* objects dropped by deletes */
+    uint64_t bytes_in;    /* bytes written into the tier (inserts) */
+    uint64_t bytes_out;   /* bytes that left the tier (evictions and removals) */
+    uint64_t used_peak;   /* highest occupancy seen, charge units */
+    /* hierarchy traffic (sim/hier.c counts these; a lone tier leaves them 0) */
+    uint64_t n_promote_in;    /* objects promoted into this tier from a lower one */
+    uint64_t n_promote_out;   /* objects promoted from this tier to a higher one */
+    uint64_t n_demote_in;     /* evicted objects demoted into this tier from a higher one */
+    uint64_t n_demote_out;    /* evicted objects demoted from this tier to a lower one */
+    uint64_t n_backinval;     /* copies removed because a lower tier evicted the object */
+    uint64_t n_writeback;     /* dirty objects flushed from this tier to the backing store */
+    uint64_t bytes_writeback; /* their bytes */
+    uint64_t n_refused;       /* insertions the tier's admission filter refused */
+    uint64_t n_prefetch_in;   /* objects inserted by prefetches */
+    uint64_t bytes_prefetch_in; /* their bytes */
+} ts_tier_stats_t;
+
+typedef struct ts_totals {
+    uint64_t n_req; /* requests replayed (hints included) */
+    uint64_t n_get; /* by op (demand requests only) */
+    uint64_t n_put;
+    uint64_t n_delete;
+    uint64_t bytes_req; /* bytes requested by demand gets and puts */
+    uint64_t n_hit;     /* demand requests served by some tier */
+    uint64_t bytes_hit;
+    uint64_t n_backing;     /* demand requests that went to the backing store: get misses,
+                             * puts written through */
+    uint64_t bytes_backing; /* their bytes */
+    uint64_t first_ns;      /* time of the first request */
+    uint64_t last_ns;       /* time of the last request */
+} ts_totals_t;
+
+typedef struct ts_link_stats {
+    uint64_t n_up; /* transfers toward the requester */
+    uint64_t bytes_up;
+    uint64_t n_down; /* transfers toward the backing store */
+    uint64_t bytes_down;
+} ts_link_stats_t;
+
+typedef struct ts_hier_stats {
+    ts_link_stats_t link[TS_MAX_TIERS]; /* link i: tier i <-> tier i+1 (last: <-> backing) */
+    uint64_t n_writeback;               /* dirty objects flushed during the run */
+    uint64_t bytes_writeback;
+    uint64_t n_dirty_end; /* dirty objects left at the end (before any final flush) */
+    uint64_t bytes_dirty_end;
+    uint64_t n_flush_end; /* of which flushed by ts_hier_finish (flush_at_end) */
+    uint64_t bytes_flush_end;
+    uint64_t n_pf_hint;   /* trace requests taken as prefetch hints */
+    uint64_t n_pf_issued; /* prefetches that fetched an object from the backing store */
+    uint64_t bytes_pf;    /* their bytes */
+    uint64_t n_pf_used;   /* prefetched objects hit by a demand request */
+    uint64_t bytes_pf_used;
+    uint64_t n_pf_unused; /* prefetched objects that left, or stayed, without one */
+    uint64_t bytes_pf_unused;
+} ts_hier_stats_t;
+
+#define TS_TIMED_LEVELS (TS_MAX_TIERS + 1) /* tiers and the backing store */
+#define TS_TIMED_MAX_RES (3 * TS_TIMED_LEVELS)
+
+typedef enum ts_arrivals {
+    TS_ARRIVALS_OPEN = 0,   /* at trace times (scaled) */
+    TS_ARRIVALS_CLOSED = 1, /* clients: issue, wait, think */
+    TS_ARRIVALS_COUNT_
+} ts_arrivals_t;
+
+extern const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_]; /* "open", "closed" */
+
+/* Latency summary of a set of requests (ns), with the histogram it was read from. */
+typedef struct ts_lat {
+    uint64_t n;
+    double mean_ns;
+    uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+    size_t n_buckets;          /* non-empty histogram buckets */
+    ts_hist_bucket_t *buckets; /* owned by the result holding it (ts_timed_result_release) */
+} ts_lat_t;
+
+typedef enum ts_res_role {
+    TS_ROLE_DEVICE = 0, /* a level's device */
+    TS_ROLE_LINK_UP = 1,   /* a level's uplink, toward the requester */
+    TS_ROLE_LINK_DOWN = 2, /* the same link, toward the backing store */
+} ts_res_role_t;
+
+#define TS_RES_NAME (2 * TS_DEV_NAME + 16)
+
+typedef struct ts_res_result {
+    char name[TS_RES_NAME]; /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16" */
+    uint8_t role;           /* ts_res_role_t */
+    uint8_t level;          /* tier index, or n for the backing store */
+    uint64_t channels;      /* 0: unlimited */
+    uint64_t n_ops;         /* stages served */
+    uint64_t bytes;         /* bytes moved (read-equivalent for device writes) */
+    double utilisation;     /* channels: busy channel-time / (channels * span); links: the
+                             * share of the span with a transfer in flight */
+    double mean_queue;      /* time-averaged requests waiting for a channel */
+    double mean_wait_ns;    /* mean wait for a channel */
+    uint64_t max_wait_ns;
+    double mean_in_system;  /* time-averaged stages present (waiting or served) */
+} ts_res_result_t;
+
+typedef struct ts_timed_result {
+    ts_arrivals_t arrivals;
+    double time_scale;
+    uint32_t clients;
+    uint64_t think_ns;
+    uint64_t span_ns;            /* first issue to last foreground completion */
+    uint64_t end_ns;             /* when the last job (background included) ended */
+    uint64_t n_timed;            /* requests with a latency (gets and puts) */
+    double req_per_s;            /* n_timed / span */
+    double bytes_per_s;          /* demand bytes / span */
+    ts_lat_t all;                /* every timed request */
+    ts_lat_t ttft;               /* groups (TS_REQ_GROUP_END): time to first token */
+    uint64_t prefill_tokens_saved;      /* tokens of group gets a tier served */
+    uint64_t prefill_tokens_recomputed; /* tokens of group gets the backing store served */
+    uint64_t kv_recomputed;      /* KV gets no tier held, recomputed rather than read from
+                                  * the backing store (with a prefill rate); not timed */
+    uint64_t kv_recomputed_bytes; /* their bytes */
+    double prefill_rate;         /* tokens/s used for recompute (0: none) */
+    uint64_t block_tokens;       /* tokens per KV block request */
+    char prefill_source[160];    /* how prefill_rate was derived (empty: given as a number) */
+    ts_lat_t op[2];              /* [0] gets, [1] puts */
+    ts_lat_t served[TS_TIMED_LEVELS]; /* gets by the level that served them */
+    uint64_t n_background;       /* background jobs run */
+    uint64_t bytes_background;
+    /* closed loop */
+    uint64_t compute_ns;         /* sum of think times of all clients */
+    uint64_t stall_ns;           /* sum of request latencies of all clients */
+    double utilisation;          /* compute / (compute + stall): the accelerator figure */
+    size_t n_res;
+    ts_res_result_t res[TS_TIMED_MAX_RES];
+} ts_timed_result_t;
+
+/* Frees the histogram buckets of r's latency summaries; accepts a zeroed result
+ * (sim/result.c). */
+void ts_timed_result_release(ts_timed_result_t *r);
+
+#endif

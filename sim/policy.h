@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy.h - the eviction policy seam and the policy registry.
+ *
+ * A policy instance manages the contents of one tier: which keys are cached and which one
+ * to evict. It knows nothing of devices, time or capacity accounting: sim/tier.c owns the
+ * request loop (lookup, admit, evict until the object fits, insert) and the used/capacity
+ * counters. A policy only tracks the charge of each object (1 in objects mode, its size in
+ * bytes mode; see ts_policy_charge) where its own decisions depend on it (S3-FIFO's small
+ * queue, ARC's target size).
+ *
+ * Contract of the ops (all required unless marked optional):
+ *   create   builds an empty instance for `init->capacity` charge units; params is a
+ *            filled params struct which the policy copies.
+ *   destroy  frees it; accepts NULL.
+ *   lookup   true when r->key is cached; with touch, records the access (a hit).
+ *            Never allocates.
+ *   insert   adds r->key (absent, and the tier has made room). May allocate.
+ *   evict    chooses a victim, unlinks it, reports its key and size; TS_ENOENT when empty.
+ *            r is the request that needs the room (ARC reads it).
+ *   remove   drops key if present and reports it in out (may be NULL); false if absent.
+ *   mem_bytes heap bytes held by the instance (for the memory-per-object benchmark).
+ *   prefetch (optional) a hint that key will be looked up soon: stage 0 well ahead, stage 1
+ *            closer. It may issue CPU cache prefetches (ts_ktab_prefetch, then
+ *            ts_ktab_prefetch_node) and must change nothing: results never depend on it.
+ */
+#ifndef TS_SIM_POLICY_H
+#define TS_SIM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "param.h"
+#include "req.h"
+
+#define TS_POLICY_ABI 1
+
+enum ts_policy_flag {
+    TS_POLICY_NEEDS_FUTURE = 1u << 0, /* reads ts_req_t.next_access: the engine runs a pre-pass */
+    TS_POLICY_HINTS = 1u << 1, /* reads stream and idle_ns hints: objects demoted into it
+                                * carry those of their last demand request */
+};
+
+typedef struct ts_policy ts_policy_t;
+
+typedef struct ts_policy_init {
+    uint64_t capacity;  /* in charge units: objects, or bytes */
+    bool count_objects; /* objects mode: every object charges 1 */
+    uint64_t seed;      /* for randomised policies; derived from the scenario seed */
+} ts_policy_init_t;
+
+typedef struct ts_victim {
+    uint64_t key;        /* evicted or removed key */
+    uint64_t size_bytes; /* its size in bytes as inserted */
+} ts_victim_t;
+
+typedef struct ts_policy_ops {
+    uint32_t abi;                  /* TS_POLICY_ABI */
+    const char *name;              /* registry key, lower case: "lru", "s3fifo" */
+    const char *summary;           /* one line for `tiersim list policies` */
+    uint32_t flags;                /* ts_policy_flag */
+    const ts_param_spec_t *params; /* schema of the params struct (may be NULL if none) */
+    size_t params_count;
+    size_t params_size;
+    int (*create)(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
+                  ts_err_t *err);
+    void (*destroy)(ts_policy_t *p);
+    bool (*lookup)(ts_policy_t *p, const ts_req_t *r, bool touch);
+    int (*insert)(ts_policy_t *p, const ts_req_t *r, ts_err_t *err);
+    int (*evict)(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out);
+    bool (*remove)(ts_policy_t *p, uint64_t key, ts_victim_t *out);
+    size_t (*mem_bytes)(const ts_policy_t *p);
+    void (*prefetch)(const ts_policy_t *p, uint64_t key, int stage); /* optional */
+} ts_policy_ops_t;
+
+/* Base of every policy instance (first member of the implementation's struct). */
+struct ts_policy {
+    const ts_policy_ops_t *ops; /* the implementation */
+    uint64_t capacity;          /* charge units, as created */
+    bool count_objects;         /* objects mode */
+};
+
+/* The charge of an object of size bytes: 1 in objects mode, else its size. */
+static inline uint64_t ts_policy_charge(const ts_policy_t *p, uint64_t size_bytes)
+{
+    return p->count_objects ? 1 : size_bytes;
+}
+
+/* Fills the base fields; every create calls it first. */
+static inline void ts_policy_base_init(ts_policy_t *p, const ts_policy_ops_t *ops,
+                                       const ts_policy_init_t *init)
+{
+    p->ops = ops;
+    p->capacity = init->capacity;
+    p->count_objects = init->count_objects;
+}
+
+static inline void ts_policy_destroy(ts_policy_t *p)
+{
+    if (p)
+        p->ops->destroy(p);
+}
+
+/* ---- registry (policies/registry.c) ---- */
+
+/* Number of registered policies, and the i-th (sorted by name). */
+size_t ts_policy_count(void);
+const ts_policy_ops_t *ts_policy_at(size_t i);
+
+/* The policy named name (exact), or NULL with err saying "unknown policy 'x' (did you
+ * mean 'y'?)" or listing the valid names. */
+const ts_policy_ops_t *ts_policy_find(const char *name, ts_err_t *err);
+
+/* Checks one entry: ABI, name, required methods, well-formed schema. 0 or TS_EINVAL. */
+int ts_policy_check(const ts_policy_ops_t *ops, ts_err_t *err);
+/* Checks every entry and that names are unique and sorted. 0 or TS_EINVAL. */
+int ts_policy_registry_check(ts_err_t *err);
+
+/* Creates an instance of ops with default params overridden by n name=value pairs. */
+int ts_policy_create_kv(const ts_policy_ops_t *ops, const char *const *names,
+                        const char *const *values, size_t n, const ts_policy_init_t *init,
+                        ts_policy_t **out, ts_err_t *err);
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prefetch.h - the prefetcher seam (one per hierarchy) and its registry.
+ *
+ * A prefetcher watches the demand stream and proposes objects to fetch before they are
+ * asked for. The hierarchy (sim/hier.c) calls `on_access` once for every demand get or put,
+ * after the request has been served and placed; the prefetcher writes up to `cap` proposed
+ * requests into `out` (each with TS_REQ_PREFETCH set) and returns how many. The hierarchy
+ * fetches each proposed object that no tier holds from the backing store into the target
+ * tier; proposals for objects already cached cost nothing. Prefetches never count as demand
+ * hits or misses. A prefetcher with TS_PREFETCH_HINTS also asks the hierarchy to treat trace
+ * requests that carry TS_REQ_PREFETCH as prefetch requests (hints) rather than demand.
+ * Later workload-aware prefetchers (training epochs, KV-cache sessions) plug in here.
+ *
+ * Contract of the ops (all required unless marked optional):
+ *   create    builds an instance from a filled params struct (copied).
+ *   destroy   frees it; accepts NULL.
+ *   on_access (optional) proposes prefetches after demand request r; returns a count <= cap.
+ *             Never allocates.
+ *   mem_bytes heap bytes held by the instance.
+ * Registry: policies/prefetch_registry.c lists the prefetchers, sorted by name.
+ */
+#ifndef TS_SIM_PREFETCH_H
+#define TS_SIM_PREFETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "param.h"
+#include "req.h"
+
+#define TS_PREFETCH_ABI 1
+#define TS_PREFETCH_MAX 64 /* most proposals one on_access may return (cap passed in) */
+
+enum ts_prefetch_flag {
+    TS_PREFETCH_HINTS = 1u << 0, /* trace requests flagged TS_REQ_PREFETCH are hints */
+};
+
+typedef struct ts_prefetcher ts_prefetcher_t;
+
+typedef struct ts_prefetch_ops {
+    uint32_t abi;                  /* TS_PREFETCH_ABI */
+    const char *name;              /* registry key: "hint", "next_n", "none" */
+    const char *summary;           /* one line for `tiersim list prefetchers` */
+    uint32_t flags;                /* ts_prefetch_flag */
+    const ts_param_spec_t *params; /* schema of the params struct (NULL if none) */
+    size_t params_count;
+    size_t params_size;
+    int (*create)(const void *params, ts_prefetcher_t **out, ts_err_t *err);
+    void (*destroy)(ts_prefetcher_t *p);
+    size_t (*on_access)(ts_prefetcher_t *p, const ts_req_t *r, ts_req_t *out, size_t cap);
+    size_t (*mem_bytes)(const ts_prefetcher_t *p);
+} ts_prefetch_ops_t;
+
+/* Base of every prefetcher instance (first member of the implementation's struct). */
+struct ts_prefetcher {
+    const ts_prefetch_ops_t *ops;
+};
+
+static inline void ts_prefetcher_destroy(ts_prefetcher_t *p)
+{
+    if (p)
+        p->ops->destroy(p);
+}
+
+/* ---- registry (policies/prefetch_registry.c) ---- */
+
+size_t ts_prefetch_count(void);
+const ts_prefetch_ops_t *ts_prefetch_at(size_t i); /* sorted by name; NULL past the end */
+
+/* The prefetcher named name, or NULL with err saying "unknown prefetcher 'x' (did you mean
+ * 'y'?)" or listing the valid names. */
+const ts_prefetch_ops_t *ts_prefetch_find(const char *name, ts_err_t *err);
+
+/* Checks every entry (ABI, name, methods, schema) and that names are sorted and unique.
+ * Returns 0 or TS_EINVAL. */
+int ts_prefetch_registry_check(ts_err_t *err);
+
+/* Creates an instance of ops with default params overridden by n name=value pairs.
+ * Returns 0, TS_ENOMEM or a parameter error. */
+int ts_prefetch_create_kv(const ts_prefetch_ops_t *ops, const char *const *names,
+                          const char *const *values, size_t n, ts_prefetcher_t **out,
+                          ts_err_t *err);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktab.h - key -> node id index for policies: open addressing, linear probing, tagged slots.
+ *
+ * Policies keep their per-object nodes in a ts_pool (an array addressed by 32-bit ids) whose
+ * nodes start with the 64-bit key. The table maps key -> id. Each 8-byte slot holds the low
+ * 32 bits of the key's hash (the tag, which also gives the home bucket) and id + 1 (0 marks
+ * an empty slot), so probing compares tags without touching nodes, and deletion
+ * (backward-shift, no tombstones) and growth never read nodes at all.
+ * Cost: expected O(1) per operation; the table stays between 35% and 70% full, so its 8-byte
+ * slots cost about 11-23 bytes per key. Hash: the 64-bit finaliser of MurmurHash3 (a bijection on 64-bit keys).
+ */
+#ifndef TS_SIM_UTIL_KTAB_H
+#define TS_SIM_UTIL_KTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define TS_KTAB_NONE UINT32_MAX /* "no such key" */
+
+typedef struct ts_ktab {
+    uint64_t *slot;   /* private: tag << 32 | (id + 1); 0 = empty */
+    uint64_t mask;    /* private: number of slots - 1 (a power of two minus one) */
+    uint64_t n;       /* read-only: keys stored */
+    uint64_t grow_at; /* private: n at which the table doubles */
+} ts_ktab_t;
+
+static inline uint64_t ts_hash64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+/* Sizes the table for about expected keys (it grows past that). Returns 0 or TS_ENOMEM. */
+int ts_ktab_init(ts_ktab_t *t, uint64_t expected, ts_err_t *err);
+void ts_ktab_free(ts_ktab_t *t);
+/* Removes every key, keeps the memory. */
+void ts_ktab_clear(ts_ktab_t *t);
+
+/* The id stored for key, or TS_KTAB_NONE. nodes/stride locate each node's leading key. */
+static inline uint32_t ts_ktab_find(const ts_ktab_t *t, uint64_t key, const void *nodes,
+                                    size_t stride)
+{
+    uint64_t h = ts_hash64(key);
+    uint32_t tag = (uint32_t)h;
+    uint64_t i = tag & t->mask;
+    for (;;) {
+        uint64_t s = t->slot[i];
+        if (!s)
+            return TS_KTAB_NONE;
+        if ((uint32_t)(s >> 32) == tag) {
+            uint32_t id = (uint32_t)s - 1;
+            if (*(const uint64_t *)((const char *)nodes + (size_t)id * stride) == key)
+                return id;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* Cache prefetch hints for a key looked up soon (the fast engine reads ahead): the first
+ * brings in the key's home slot; the second, issued later, reads that slot and brings in
+ * the node it names when the tag matches. Neither changes the table nor faults. */
+static inline void ts_ktab_prefetch(const ts_ktab_t *t, uint64_t key)
+{
+    __builtin_prefetch(&t->slot[(uint32_t)ts_hash64(key) & t->mask]);
+}
+
+static inline void ts_ktab_prefetch_node(const ts_ktab_t *t, uint64_t key, const void *nodes,
+                                         size_t stride)
+{
+    uint64_t h = ts_hash64(key);
+    uint64_t s = t->slot[(uint32_t)h & t->mask];
+    if (s && (uint32_t)(s >> 32) == (uint32_t)h)
+        __builtin_prefetch((const char *)nodes + (size_t)((uint32_t)s - 1) * stride);
+}
+
+/* Adds key -> id; key must not be present. Returns 0 or TS_ENOMEM (table unchanged). */
+int ts_ktab_insert(ts_ktab_t *t, uint64_t key, uint32_t id, ts_err_t *err);
+
+/* Removes the entry key -> id. Returns 1 if it was there, 0 otherwise. */
+int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id);
+
+/* Bytes of heap held by the table. */
+size_t ts_ktab_bytes(const ts_ktab_t *t);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * units.h - human units: sizes (4KiB, 1.5TB), counts (10M, 1e6), durations (200us, 3ms),
+ * fractions (10%, 0.1), bandwidths (25GB/s, 400Gbit/s), prices ($0.023/GB-month, 2.5/h),
+ * power (700W), and "did you mean" suggestions by edit distance.
+ *
+ * Every parser takes the whole string (leading/trailing blanks allowed, nothing else),
+ * returns 0 or TS_EPARSE / TS_ERANGE, and fills err with what it expected and found.
+ * Binary suffixes (KiB, MiB, ...) are powers of 1024, decimal ones (KB, MB, ...) of 1000.
+ */
+#ifndef TS_SIM_UTIL_UNITS_H
+#define TS_SIM_UTIL_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Bytes: "4096", "4KiB", "1.5TB", "512 MiB", "2k" (= 2000). Result must be a whole byte. */
+int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err);
+/* Count: "1000", "10M" (1e7), "2.5k", "1e6". Result must be a whole number. */
+int ts_parse_count(const char *s, uint64_t *out, ts_err_t *err);
+/* Signed integer in decimal (no suffix). */
+int ts_parse_int(const char *s, int64_t *out, ts_err_t *err);
+/* Real number, finite. */
+int ts_parse_double(const char *s, double *out, ts_err_t *err);
+/* Duration in ns: "200us", "3ms", "1.5s", "2min", "1h", "3d", "5y" (365 days), "10ns"; a bare
+ * "0" is allowed. */
+int ts_parse_duration(const char *s, uint64_t *out, ts_err_t *err);
+/* Fraction: "10%" -> 0.1 or a plain real "0.1". */
+int ts_parse_fraction(const char *s, double *out, ts_err_t *err);
+/* Bandwidth in bytes/s: "25GB/s", "3.35TB/s", "900GiB/s", "7000MB/s" (B = bytes); "400Gbit/s",
+ * "100Gb/s", "100Gbps" (b, bit, bits = bits, divided by 8). Prefixes k M G T P are decimal
+ * in any case, Ki Mi Gi Ti Pi binary; "/s" or "ps". A bare "0" is allowed. Result must be a
+ * whole number of bytes/s (uint64: exact, like sizes; 2^64 B/s is far above any link). */
+int ts_parse_rate(const char *s, uint64_t *out, ts_err_t *err);
+/* What a price is per. Internal units: dollars per GB (1e9 bytes), per GB-month (a month is
+ * 730 h, 8760 h / 12), per hour, per request, per kWh. */
+typedef enum ts_price_unit {
+    TS_PRICE_PER_GB = 0,   /* purchase per GB of capacity; transfer per GB moved */
+    TS_PRICE_PER_GB_MONTH, /* rented capacity */
+    TS_PRICE_PER_HOUR,     /* a GPU-hour */
+    TS_PRICE_PER_REQUEST,  /* a request to a central store */
+    TS_PRICE_PER_KWH,      /* electricity */
+    TS_PRICE_UNIT_COUNT_
+} ts_price_unit_t;
+
+/* Price: an optional '$', a non-negative number, '/', then a denominator in unit's kind,
+ * with an optional leading amount: "$0.09/GB", "$90/TB", "0.12/GiB" (per GB); "$0.023/GB-month",
+ * "$23/TB-month", "$0.0001/GB-hour" (per GB-month: SIZE-PERIOD or SIZE/PERIOD); "$2.99/h",
+ * "2.5/hour", "$0.05/min", "$2000/month" (per hour); "$0.0004/1000", "$0.4/1M", "$4e-7/req"
+ * (per request); "$0.12/kWh", "$120/MWh" (per kWh). Periods: s, min, h, d, month (730 h),
+ * y (8760 h). A bare 0 ("0", "$0") is free; any other number needs its denominator. */
+int ts_parse_price(const char *s, ts_price_unit_t unit, double *out, ts_err_t *err);
+/* Writes a price with 12 significant digits in a form ts_parse_price reads back (within
+ * 1e-12): "$0.023/GB-month", "$2.99/h", "$0.0004/1000" (per-request prices per 1,000); a
+ * price per GB or GB-month is written per GiB when that form is shorter ("$0.023/GiB-month").
+ * Returns buf. */
+const char *ts_format_price(double usd, ts_price_unit_t unit, char *buf, size_t size);
+/* Power in watts: "700W", "1.2kW", "25 w"; a bare "0" is allowed. */
+int ts_parse_power(const char *s, double *watts, ts_err_t *err);
+/* Boolean: true/false, yes/no, on/off, 1/0 (case-insensitive). */
+int ts_parse_bool(const char *s, int *out, ts_err_t *err);
+
+/* Writes a size as the largest binary unit that keeps it exact ("4KiB", "1000B"), or with
+ * two decimals when inexact and round is nonzero ("1.50GiB"). Returns buf. */
+const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size);
+/* Writes a bandwidth. Exact (round 0): the shorter of the exact decimal and exact binary
+ * forms, which ts_parse_rate reads back to the same value ("25GB/s", "3.35TB/s", "900GiB/s").
+ * Rounded: three significant digits in decimal units ("31.5GB/s"). Returns buf. */
+const char *ts_format_rate(uint64_t bytes_per_s, int round, char *buf, size_t size);
+/* Writes a real in its shortest %g form that strtod reads back to the same double ("0.9",
+ * not "0.90000000000000002"). Returns buf. */
+const char *ts_format_real(double v, char *buf, size_t size);
+/* Writes a duration in the most readable unit ("200us", "1.5ms", "5y" for whole years).
+ * Returns buf. */
+const char *ts_format_duration(uint64_t ns, char *buf, size_t size);
+
+/* Levenshtein distance, case-insensitive, capped at 255. */
+unsigned ts_edit_distance(const char *a, const char *b);
+/* The candidate closest to word when close enough to be a likely typo, else NULL. */
+const char *ts_suggest(const char *word, const char *const *cands, size_t n);
+/* The index of name among names[0..n), or -1 with err set (TS_ENOENT): "unknown WHAT
+ * 'name' (did you mean 'x'?)" when one is close, else "(expected one of: a, b, c)". */
+long ts_name_index(const char *what, const char *name, const char *const *names, size_t n,
+                   ts_err_t *err);
+
+#endif
