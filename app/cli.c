@@ -35,7 +35,7 @@
 #include "../sim/device.h"
 #include "../sim/util/mem.h"
 #include "mrc.h"
-#include "../sim/progress.h"
+#include "progress.h"
 #include "run.h"
 #include "../sim/sample.h"
 #include "scenario.h"

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "../sim/util/err.h"
-#include "../sim/progress.h"
+#include "progress.h"
 #include "scenario.h"
 
 /* Job i of a loop: 0 or an error in err (a job's own, never shared). */

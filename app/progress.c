@@ -2,7 +2,7 @@
 /*
  * progress.c - the progress meter and its line (see progress.h).
  */
-#include "../sim/progress.h"
+#include "progress.h"
 
 #include <math.h>
 #include <string.h>

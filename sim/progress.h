@@ -1,28 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * progress.h - progress of a long replay: the hook engines call, and a meter that draws it
- * as one line (requests done, share of the total, rate, time left).
+ * progress.h - progress of a long replay: the hook engines call (app/progress.h draws it).
  *
  * Engines call hook->fn once as the replay starts (done 0), then every TS_PROGRESS_EVERY
  * requests they read: one add, one mask test and a predictable branch per request, nothing
- * else on the hot path. The meter writes only to the FILE its caller hands it (the CLI passes stderr when
- * it is a terminal and --quiet is not given), waits TS_PROGRESS_DELAY_S before its first
- * line so short runs print nothing, redraws at most every TS_PROGRESS_REDRAW_S, and erases
- * its line when finished. ts_progress_format() is the pure function behind the line.
- * Cost: one clock read per hook call; a redraw is one short write.
+ * else on the hot path.
  */
 #ifndef TS_SIM_PROGRESS_H
 #define TS_SIM_PROGRESS_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #define TS_PROGRESS_EVERY (1u << 16) /* requests between hook calls (a power of two) */
-#define TS_PROGRESS_DELAY_S 1.0      /* nothing is drawn before the run has lasted this */
-#define TS_PROGRESS_REDRAW_S 0.2     /* least time between two redraws */
-#define TS_PROGRESS_LINE 96          /* buffer size that holds any line */
 
 /* done: requests read so far by this replay (0 when it starts); total: the reader's length
  * when it knows it (generators, native and HDF5 traces, loaded traces), else 0. */
@@ -32,37 +21,5 @@ typedef struct ts_progress_hook {
     ts_progress_fn fn; /* called every TS_PROGRESS_EVERY requests */
     void *ctx;         /* handed back to fn */
 } ts_progress_hook_t;
-
-typedef struct ts_progress {
-    FILE *out;          /* where the line goes; NULL: the meter stays silent */
-    uint64_t total;     /* requests expected; 0: unknown */
-    double start_s;     /* monotonic clock when started */
-    double drawn_s;     /* when the line was last drawn */
-    size_t width;       /* length of the line on screen, 0 when none */
-} ts_progress_t;
-
-/* Starts a meter that draws on out (NULL: never draws) for total requests (0: unknown). */
-void ts_progress_start(ts_progress_t *p, FILE *out, uint64_t total);
-
-/* Records that done requests are done (of total when nonzero, which replaces the total
- * given at start); draws the line when the run has lasted TS_PROGRESS_DELAY_S and the last
- * redraw is TS_PROGRESS_REDRAW_S old. done == 0 restarts the clock: a replay begins, and
- * the time spent before it (a footprint pass, loading a trace) is not in its rate. */
-void ts_progress_update(ts_progress_t *p, uint64_t done, uint64_t total);
-
-/* Erases the line, if one was drawn. */
-void ts_progress_finish(ts_progress_t *p);
-
-/* A hook function over a meter: ctx is the ts_progress_t. */
-void ts_progress_hook_meter(void *ctx, uint64_t done, uint64_t total);
-
-/* The line for done requests of total (0: unknown) after elapsed_s seconds, into buf
- * (TS_PROGRESS_LINE bytes hold any line); returns buf. With a total:
- *   " 25.0% [#####               ] 2.50M/10.0M requests, 1.25M/s, ETA 6s"
- * without: "2.50M requests, 1.25M/s, 2s elapsed". Counts and rates have three significant
- * digits; times are "6s", "1m05s" or "2h03m", rounded to the nearest second; the bar has
- * 20 cells, each filled by a whole 5%. */
-const char *ts_progress_format(uint64_t done, uint64_t total, double elapsed_s, char *buf,
-                               size_t size);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "sim/progress.h"
+#include "app/progress.h"
 
 struct line_case {
     const char *name;
