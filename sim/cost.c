@@ -21,7 +21,7 @@
 #include "util/yamltree.h"
 
 #define COST_HOUR_NS 3.6e12
-#define COST_MONTH_H 730.0 /* 8760 h / 12, as sim/units.c reads GB-month prices */
+#define COST_MONTH_H 730.0 /* 8760 h / 12, as sim/util/units.c reads GB-month prices */
 
 const char *const ts_cost_period_names[TS_COST_PERIOD_COUNT_] = {"cost.period", "simulated time",
                                                                  "trace span"};

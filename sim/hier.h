@@ -40,7 +40,7 @@
  *     when the next tier already holds a copy. Evicted from the last tier, or refused by
  *     every tier below: it is dropped.
  *   drop: the object is dropped.
- * Admission: each tier may have a filter (policies/admit.h) consulted before every
+ * Admission: each tier may have a filter (sim/admit.h) consulted before every
  *   insertion into it (fill, promotion, demotion, prefetch), as is the tier's own size
  *   check (an object larger than the whole tier is refused, counted in too_large). A refusal
  *   is counted in the tier's `refused`; the object then goes on as each rule above says
@@ -63,7 +63,7 @@
  *     left at the end are counted by ts_hier_finish and flushed only when flush_at_end is
  *     set.
  * Deletes: remove the key from every tier (counted as removed); not a lookup.
- * Prefetch: after every demand get or put the prefetcher (policies/prefetch.h) may propose
+ * Prefetch: after every demand get or put the prefetcher (sim/prefetch.h) may propose
  *   objects; each one no tier holds is fetched from the backing store into the target tier
  *   (`into`, default 0) as a miss would be, restricted to that tier (exclusive: the target,
  *   or the next tier down if it refuses; inclusive: every tier from the bottom up to the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * models.h - LLM model presets (workloads/models.c): the figures that turn tokens into
+ * models.h - LLM model presets (sim/models.c): the figures that turn tokens into
  * bytes and FLOPs for the inference workload (KV cache per token, weight bytes, prefill
  * FLOPs per token).
  *

@@ -29,7 +29,7 @@ typedef enum ts_param_type {
     TS_PT_STRING,   /* char[size], NUL-terminated */
     TS_PT_ENUM,     /* int: index into choices */
     TS_PT_RATE,     /* uint64_t bytes/s, accepts 25GB/s, 400Gbit/s */
-    /* prices: double dollars in the internal unit of sim/units.h, same order as
+    /* prices: double dollars in the internal unit of sim/util/units.h, same order as
      * ts_price_unit_t */
     TS_PT_PRICE_GB,       /* per GB: $0.09/GB, $90/TB */
     TS_PT_PRICE_GB_MONTH, /* per GB-month: $0.023/GB-month */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 /* Entries of dir other than . and ..; *n_tmp (may be NULL) counts temporary files: names
- * starting with '.' (reports/files.c) or containing ".tmp." (traces/io.c). */
+ * starting with '.' (reports/files.c) or containing ".tmp." (sim/util/io.c). */
 static inline size_t scratch_count(const char *dir, size_t *n_tmp)
 {
     DIR *d = opendir(dir);

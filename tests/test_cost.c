@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_cost.c - the cost model (sim/cost.c) and its scenario keys (sim/config.c).
+ * test_cost.c - the cost model (sim/cost.c) and its scenario keys (app/config.c).
  *
  * Bills computed on paper: a 3-tier run (HBM, DRAM, NVMe over S3) with every line item
  * (capacity per tier, requests, transfer, GPU time and its stalls, power) and the normalised

@@ -17,7 +17,7 @@
  * is dropped. Blank lines and lines whose first non-blank character is '#' are skipped;
  * with header=true the first other line is skipped too. A malformed line fails with
  * where = "path:line" and a message naming the column and what was found.
- * The file may be zstd-compressed (recognised by its magic; traces/text.c reads it).
+ * The file may be zstd-compressed (recognised by its magic; sim/util/text.c reads it).
  * Cost: one pass over each byte; memory: a 64 KiB buffer that grows to the longest line
  * (at most 1 MiB).
  */

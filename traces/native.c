@@ -306,7 +306,7 @@ const ts_reader_ops_t ts_reader_native = {
 
 typedef struct native_writer {
     ts_writer_t base;   /* must be first */
-    ts_afile_t af;     /* the temporary file and the rename (traces/io.c) */
+    ts_afile_t af;     /* the temporary file and the rename (sim/util/io.c) */
     uint64_t n_records; /* records written so far */
     unsigned char *buf; /* pending bytes (header, then records) */
     size_t len;         /* pending bytes in buf */

@@ -8,7 +8,7 @@
  *   @12 u32 obj_size           bytes
  *   @16 i64 next_access_vtime  1-based index of the next request to obj_id, -1 if none
  * The public collections ship it zstd-compressed (`.oracleGeneral.zst`, `.bin.zst`): the
- * reader recognises the zstd frame magic and decompresses as it streams (traces/io.c).
+ * reader recognises the zstd frame magic and decompresses as it streams (sim/util/io.c).
  * Reading: time_ns = real_time x 1e9, key = obj_id, size = obj_size, op get; as libCacheSim
  * does, requests of size 0 are skipped unless skip_zero_size is false; next_access_vtime is
  * not used (tiersim computes next accesses itself when a policy needs them).

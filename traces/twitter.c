@@ -5,7 +5,7 @@
  *     timestamp,anonymized key,key size,value size,client id,operation,TTL
  * Mapping (documented in docs/trace-format.md):
  *   timestamp   seconds -> time_ns
- *   key         a decimal is the key itself, other text is hashed (traces/text.c)
+ *   key         a decimal is the key itself, other text is hashed (sim/util/text.c)
  *   size        key size + value size (as libCacheSim counts an object), or the value size
  *               alone with `size: value`
  *   client id   stream (a decimal up to 2^32-1, other text hashed to 32 bits)
@@ -13,7 +13,7 @@
  *               delete -> delete; anything else is an error naming the line
  *   TTL         read but not used (no tier expires objects yet)
  * A malformed line fails with where = "path:line" and a message naming the column.
- * Cost: one pass over each byte; memory: the line buffer of traces/text.c.
+ * Cost: one pass over each byte; memory: the line buffer of sim/util/text.c.
  */
 #include <stdio.h>
 #include <string.h>

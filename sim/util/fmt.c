@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fmt.c - number formatting and output-error checks for the result writers (see
- * fmt_internal.h). Pure functions over caller buffers; cost O(1) each.
+ * fmt.h). Pure functions over caller buffers; cost O(1) each.
  */
 #include "fmt.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * io.c - plain or zstd input streams and atomic output files (see io_internal.h).
+ * io.c - plain or zstd input streams and atomic output files (see io.h).
  */
 #include "io.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * text.c - lines and fields of text traces (see text_internal.h).
+ * text.c - lines and fields of text traces (see text.h).
  */
 #include "text.h"
 

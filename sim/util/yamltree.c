@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * yamltree.c - libyaml events to a tree with marks, and `-s` overrides (see
- * yamltree_internal.h).
+ * yamltree.h).
  *
  * The builder is a recursive descent over libyaml's event stream (one frame per nesting
  * level, capped at YT_MAX_DEPTH so hostile input cannot exhaust the stack). Every event is

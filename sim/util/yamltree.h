@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * yamltree.h - a small YAML document tree with source marks, for the scenario
- * loader (sim/config.c); implemented in sim/yamltree.c.
+ * loader (app/config.c) and the preset catalogues (sim/device.c, sim/cost.c).
  *
  * libyaml's event stream is turned into maps, lists and scalars that remember where they
  * start (1-based line and column) so every later error can point at the text. `-s
