@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_sweep.c - `tiersim sweep`: runs every point of the grid of a scenario's `sweep:` axes and
+ * the --vary ones, side by side on the cores (app/sweep.c), or only one shard of the points.
+ *
+ * Prints a row per point; -o DIR writes sweep.csv and every run in result.h5; --html FILE
+ * writes the runs' report from that result.h5, through a scratch directory (removed after)
+ * when no -o is given. The time series are sampled only when result.h5 is written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../reports/report_html.h"
+#include "../reports/sweep_report.h"
+#include "cli_internal.h"
+#include "progress.h"
+#include "sweep.h"
+
+/* ---- sweep ---- */
+
+/* Removes dir/result.h5 and dir, the scratch a sweep with --html and no -o wrote. */
+static void cli_sweep_scratch_remove(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/result.h5", dir);
+    remove(path);
+    snprintf(path, sizeof(path), "%s/sweep.csv", dir);
+    remove(path);
+    rmdir(dir);
+}
+
+int ts__cli_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"set", required_argument, NULL, 's'},    {"vary", required_argument, NULL, 'V'},
+        {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
+        {"html", required_argument, NULL, 'H'},   {"shard", required_argument, NULL, 'S'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *ovr[TS__CLI_MAX_OVERRIDES], *axes[TS_SWEEP_MAX_AXES];
+    ts_sweep_spec_t spec = {.overrides = ovr, .axes = axes, .series = true};
+    const char *outdir = NULL, *html = NULL;
+    bool quiet = false;
+    size_t threads = 0;
+    ts_err_t err = {0};
+    int c, rc = 0;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            rc = ts__cli_add_override(ovr, &spec.n_overrides, optarg);
+            break;
+        case 'V':
+            if (spec.n_axes == TS_SWEEP_MAX_AXES)
+                rc = ts__cli_usage_error("too many --vary axes (at most %s)", "16");
+            else
+                axes[spec.n_axes++] = optarg;
+            break;
+        case 'T':
+            rc = ts__cli_count_opt(optarg, TS__CLI_THREADS_USAGE, &threads);
+            spec.threads = (int)threads;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'H':
+            html = optarg;
+            break;
+        case 'S': {
+            unsigned long i, n;
+            int used = 0;
+            if (sscanf(optarg, "%lu/%lu%n", &i, &n, &used) != 2 || optarg[used] || n == 0 ||
+                i >= n || n > TS_SWEEP_MAX_POINTS || optarg[0] == '-')
+                rc = ts__cli_usage_error("--shard expects I/N with 0 <= I < N <= 10000, such as "
+                                         "0/4, found '%s'",
+                                         optarg);
+            spec.shard = i;
+            spec.n_shards = n;
+            break;
+        }
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            ts__cli_help(stdout);
+            return 0;
+        default:
+            rc = 2;
+        }
+    }
+    if (rc == 0 && argc - optind > 1)
+        rc = ts__cli_usage_error("sweep takes one scenario, found also '%s'", argv[optind + 1]);
+    if (rc)
+        return rc;
+    spec.path = optind < argc ? argv[optind] : NULL;
+    spec.series = outdir || html; /* the time series are for result.h5 only */
+    ts_err_clear(&err);
+    ts_progress_t meter;
+    ts_progress_start(&meter, ts__cli_progress_out(quiet), 0);
+    const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
+    spec.progress = &hook;
+    ts_sweep_t *s = NULL;
+    rc = ts_sweep_run(&spec, &s, &err);
+    ts_progress_finish(&meter);
+    if (rc == 0 && !quiet)
+        rc = ts_report_sweep_text(s, stdout, &err);
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
+    char scratch[PATH_MAX] = "";
+    if (rc == 0 && html && !outdir) { /* the report reads a results file: a scratch one */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(scratch, sizeof(scratch), "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(scratch)) {
+            rc = ts_err_sys(&err, TS_EIO, errno, "cannot create a scratch directory in '%s'",
+                            tmp && *tmp ? tmp : "/tmp");
+            scratch[0] = 0;
+        }
+        outdir = scratch;
+    }
+    if (rc == 0 && outdir)
+        rc = ts_report_sweep_write(s, outdir, &err);
+    if (rc == 0 && html && !s->n_runs) {
+        fprintf(stderr, "tiersim: warning: shard %zu/%zu has no point: no report written\n",
+                s->shard, s->n_shards);
+        html = NULL;
+    }
+    if (rc == 0 && html) {
+        char h5[PATH_MAX + 16];
+        snprintf(h5, sizeof(h5), "%s/result.h5", outdir);
+        const char *files[] = {h5};
+        const ts_report_html_opts_t ro = {0};
+        rc = ts__cli_html(files, 1, html, &ro, quiet, &err);
+    }
+    if (scratch[0])
+        cli_sweep_scratch_remove(scratch);
+    ts_sweep_destroy(s);
+    return rc ? ts__cli_fail(&err) : 0;
+}
