@@ -56,9 +56,7 @@ static const ts_param_spec_t k_dev_schema[] = {
     {"channel_bw", TS_PT_RATE, DEV_F(channel_bytes_per_s), 0, 0, 1.8e19, "0",
      "the most one request can move per second (0: no cap)", NULL},
     {"model", TS_PT_STRING, DEV_F(model), TS_DEV_MODEL_NAME, 1, 0, "ps",
-     "behaviour under load: ps (requests in service share the bandwidth) or fixed (one "
-     "request per channel, at bw/channels)",
-     NULL},
+     "behaviour under load: ps (shared bandwidth) or fixed (one request per channel)", NULL},
     {"host_link", TS_PT_STRING, DEV_F(host_link), TS_DEV_NAME, 1, 0, "",
      "GPUs: the link to host memory, a link name", NULL},
     {"bf16_flops", TS_PT_DOUBLE, DEV_F(bf16_flops), 0, 0, 1e18, "0",
