@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devmodel.h"
 #include "device_internal.h"
 #include "util/mem.h"
 #include "util/units.h"
@@ -54,6 +55,8 @@ static const ts_param_spec_t k_dev_schema[] = {
      "fixed cost added to every request", NULL},
     {"channel_bw", TS_PT_RATE, DEV_F(channel_bytes_per_s), 0, 0, 1.8e19, "0",
      "the most one request can move per second (0: no cap)", NULL},
+    {"model", TS_PT_STRING, DEV_F(model), TS_DEV_MODEL_NAME, 1, 0, "ps",
+     "behaviour under load: ps (shared bandwidth) or fixed (one request per channel)", NULL},
     {"host_link", TS_PT_STRING, DEV_F(host_link), TS_DEV_NAME, 1, 0, "",
      "GPUs: the link to host memory, a link name", NULL},
     {"bf16_flops", TS_PT_DOUBLE, DEV_F(bf16_flops), 0, 0, 1e18, "0",
@@ -91,36 +94,41 @@ const char *ts_dev_kind_name(int kind)
 
 /* ---- service times ---- */
 
-/* ceil(bytes * 1e9 / bytes_per_s) in ns; a zero rate (never valid) reads as no transfer. */
-static uint64_t dev_transfer_ns(uint64_t bytes, uint64_t bytes_per_s)
-{
-    if (!bytes_per_s)
-        return 0;
-    unsigned __int128 num = (unsigned __int128)bytes * 1000000000u;
-    unsigned __int128 q = (num + bytes_per_s - 1) / bytes_per_s;
-    return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
-}
-
+/* The device's behaviour computes it; a transfer at a zero rate (never valid) reads as none. */
 uint64_t ts_dev_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes)
 {
-    uint64_t bw = op == TS_DEV_WRITE ? d->write_bytes_per_s : d->read_bytes_per_s;
-    uint64_t lat = op == TS_DEV_WRITE ? d->write_latency_ns : d->read_latency_ns;
-    if (d->channel_bytes_per_s && d->channel_bytes_per_s < bw)
-        bw = d->channel_bytes_per_s;
-    return d->overhead_ns + lat + dev_transfer_ns(bytes, bw);
+    const ts_devmodel_ops_t *m = ts_devmodel_of(d, NULL);
+    return (m ? m : ts_devmodel_default())->service_ns(d, op, bytes);
 }
 
 uint64_t ts_link_transfer_ns(const ts_link_t *l, uint64_t bytes)
 {
-    return l->latency_ns + dev_transfer_ns(bytes, l->bytes_per_s);
+    return l->latency_ns + ts_devmodel_transfer_ns(bytes, l->bytes_per_s, 1);
 }
 
 /* ---- editing one model ---- */
 
+/* Sets one field of d through the schema; a model must name a registered behaviour, and a
+ * refused one leaves the old name in place. */
+static int dev_set_field(ts_device_t *d, const char *field, const char *value, ts_err_t *err)
+{
+    char old[TS_DEV_MODEL_NAME];
+    memcpy(old, d->model, sizeof(old));
+    int rc = ts_param_set(k_dev_schema, TS_PARAM_COUNT(k_dev_schema), d, field, value, err);
+    const ts_param_spec_t *ps = ts_param_find(k_dev_schema, TS_PARAM_COUNT(k_dev_schema), field);
+    if (rc || ps->offset != offsetof(ts_device_t, model))
+        return rc;
+    ts_err_t why = {0};
+    if (ts_devmodel_of(d, &why))
+        return 0;
+    memcpy(d->model, old, sizeof(old));
+    return ts_err_set(err, TS_EPARSE, "%s", why.msg);
+}
+
 /* The message names "name.field"; where is left to the caller (a file position). */
 int ts_dev_set(ts_device_t *d, const char *field, const char *value, ts_err_t *err)
 {
-    int rc = ts_param_set(k_dev_schema, TS_PARAM_COUNT(k_dev_schema), d, field, value, err);
+    int rc = dev_set_field(d, field, value, err);
     if (rc)
         ts_err_prefix(err, "%s.%s", d->name, field);
     return rc;
@@ -219,6 +227,9 @@ int ts_dev_check(const ts_device_t *d, ts_err_t *err)
         return rc;
     if (d->kind == TS_DEV_GPU_HBM && !d->host_link[0])
         return ts_err_set(err, TS_EINVAL, "device '%s' is a GPU but has no host_link", d->name);
+    ts_err_t why = {0};
+    if (!ts_devmodel_of(d, &why))
+        return ts_err_set(err, TS_EINVAL, "device '%s': %s", d->name, why.msg);
     return 0;
 }
 
@@ -452,7 +463,8 @@ static int cat_entry(cat_load_t *L, const ts_ynode_t *e, bool is_link)
         if (f->kind != TS_Y_SCALAR || f->is_null)
             return cat_fail(L, f->mark, path, TS_EPARSE, "expected a value, found %s",
                             ts_ynode_what(f));
-        int rc = ts_param_set(spec, n_spec, o, f->key, f->value, L->err);
+        int rc = is_link ? ts_param_set(spec, n_spec, o, f->key, f->value, L->err)
+                         : dev_set_field(o, f->key, f->value, L->err);
         if (rc) {
             ts_ymark_where(L->err, L->source, rc == TS_ENOENT ? f->key_mark : f->mark, path);
             return rc;

@@ -5,9 +5,11 @@
  *
  * A device is what a tier is built on: capacity, channels (requests served at once), per-op
  * unloaded latency and whole-device bandwidth, an optional per-request overhead and an
- * optional per-request bandwidth cap. A link joins two tiers: bandwidth per direction and
- * latency. Both are plain structs described by parameter schemas (sim/param.h), so one table
- * parses YAML, checks ranges, prints `tiersim list devices` and documents the fields.
+ * optional per-request bandwidth cap, and the behaviour that turns them into times under
+ * load (`model`, sim/devmodel.h: ps by default). A link joins two tiers: bandwidth per
+ * direction and latency. Both are plain structs described by parameter schemas
+ * (sim/param.h), so one table parses YAML, checks ranges, prints `tiersim list devices` and
+ * documents the fields.
  * Presets ship as YAML (sim/presets/ *.yaml, sources in docs/devices.md) embedded in the
  * binary; a catalogue starts from them and may load user files that add or edit entries.
  * Lookups are linear over a few dozen entries; loading is one YAML parse per file.
@@ -22,7 +24,8 @@
 #include "util/err.h"
 #include "param.h"
 
-#define TS_DEV_SUMMARY 128 /* buffer size of one-line descriptions */
+#define TS_DEV_SUMMARY 128   /* buffer size of one-line descriptions */
+#define TS_DEV_MODEL_NAME 16 /* buffer size of a behaviour's name (the model field) */
 
 typedef enum ts_dev_kind {
     TS_DEV_GPU_HBM = 0,  /* a GPU's HBM; has a host link and FLOP/s */
@@ -51,6 +54,8 @@ typedef struct ts_device {
     uint64_t write_bytes_per_s;   /* whole-device write bandwidth */
     uint64_t overhead_ns;         /* fixed software cost per request (0: none) */
     uint64_t channel_bytes_per_s; /* the most one request can move per second (0: no cap) */
+    char model[TS_DEV_MODEL_NAME]; /* behaviour under load, a sim/devmodel.h registry name
+                                    * ("ps", "fixed"); "" means the default, ps */
     char host_link[TS_DEV_NAME];  /* GPUs: the link to host memory ("" for none) */
     double bf16_flops;            /* GPUs: dense BF16 FLOP/s (0 for none) */
 } ts_device_t;
@@ -74,10 +79,13 @@ const char *ts_dev_kind_name(int kind);
 
 /* ---- service times (unloaded, one request alone) ---- */
 
-/* overhead + latency(op) + bytes / per-request bandwidth, in ns rounded up, where the
- * per-request bandwidth is the op's device bandwidth, capped by channel_bytes_per_s when
- * that is set and lower. With k requests in service at once the timed engine gives each
- * min(cap, bandwidth / k); this helper is the k = 1 case. */
+/* The time of one request alone on the idle device, in ns rounded up, as the device's
+ * behaviour (model) gives it: overhead + latency(op) + bytes / per-request bandwidth, where
+ * the per-request bandwidth is, under ps, the op's device bandwidth and, under fixed, that
+ * bandwidth / channels, either capped by channel_bytes_per_s when that is set and lower.
+ * Under ps the timed engine gives each of k requests in service min(cap, bandwidth / k);
+ * this is the k = 1 case. A model that is not a registry name (one ts_dev_check refuses)
+ * is read as the default. */
 uint64_t ts_dev_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes);
 
 /* latency + bytes / bandwidth, in ns rounded up. */
@@ -87,7 +95,8 @@ uint64_t ts_link_transfer_ns(const ts_link_t *l, uint64_t bytes);
 
 /* Sets the field named field from its text form through the schema (ts_param_set).
  * Returns 0; TS_ENOENT for an unknown field (with a suggestion); TS_EPARSE with the
- * expected form; TS_ERANGE. The message starts with "name.field: "; err->where is left
+ * expected form (for model: a name that is not a registered behaviour, with a suggestion);
+ * TS_ERANGE. The message starts with "name.field: "; err->where is left
  * for the caller to fill (e.g. the scenario file position). A failed set changes nothing. */
 int ts_dev_set(ts_device_t *d, const char *field, const char *value, ts_err_t *err);
 int ts_link_set(ts_link_t *l, const char *field, const char *value, ts_err_t *err);
@@ -103,7 +112,8 @@ int ts_dev_set_kv(ts_device_t *d, const char *const *kv, size_t n, ts_err_t *err
 int ts_dev_raid0(const ts_device_t *drive, unsigned n, ts_device_t *out, ts_err_t *err);
 
 /* Checks ranges of every field through the schema and the cross-field rules (a GPU has a
- * host link and FLOP/s). Returns 0 or TS_ERANGE / TS_EINVAL naming the device and field. */
+ * host link and FLOP/s; the model names a registered behaviour, or is "").
+ * Returns 0 or TS_ERANGE / TS_EINVAL naming the device and field. */
 int ts_dev_check(const ts_device_t *d, ts_err_t *err);
 int ts_link_check(const ts_link_t *l, ts_err_t *err);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "des.h"
+#include "devmodel.h"
 #include "hist.h"
 #include "lookahead.h"
 #include "util/mem.h"
@@ -118,7 +119,7 @@ typedef struct timed {
     uint32_t res_dev[TS_TIMED_LEVELS];
     uint32_t res_up[TS_TIMED_LEVELS];   /* TIMED_NO_RES when the level has no uplink */
     uint32_t res_down[TS_TIMED_LEVELS];
-    double wscale[TS_TIMED_LEVELS];     /* read bandwidth / write bandwidth, >= 1 */
+    const ts_devmodel_ops_t *model[TS_TIMED_LEVELS]; /* each level's device behaviour */
     ts_moves_t moves;
     timed_rec_t *rec;
     uint32_t n_rec, cap_rec, free_rec;
@@ -183,15 +184,12 @@ static uint32_t timed_level(const timed_t *t, uint8_t lv)
     return lv == TS_LEVEL_BACKING ? (uint32_t)t->n : lv;
 }
 
+/* The device's behaviour says how long the request holds a channel and what it moves. */
 static void timed_dev_stage(const timed_t *t, uint32_t lv, ts_dev_op_t op, uint64_t bytes,
                             ts_res_stage_t *s)
 {
-    const ts_device_t *d = &t->cfg->dev[lv];
+    t->model[lv]->stage(&t->cfg->dev[lv], op, bytes, s);
     s->res = t->res_dev[lv];
-    s->fixed_ns = d->overhead_ns + (op == TS_DEV_READ ? d->read_latency_ns : d->write_latency_ns);
-    s->bytes = bytes;
-    if (op == TS_DEV_WRITE && t->wscale[lv] > 1.0)
-        s->bytes = (uint64_t)ceil((double)bytes * t->wscale[lv]);
     if (s->bytes > TS_RES_MAX_BYTES)
         s->bytes = TS_RES_MAX_BYTES;
 }
@@ -590,14 +588,33 @@ static int timed_on_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t
 
 /* ---- set-up and results ---- */
 
-static int timed_add_res(timed_t *t, const char *name, uint64_t channels, uint64_t bw,
-                         uint64_t cap, uint32_t *id, ts_err_t *err)
+static int timed_add_link(timed_t *t, const char *name, uint64_t bw, uint32_t *id,
+                          ts_err_t *err)
 {
-    ts_res_spec_t spec = {.name = name,
-                          .channels = channels > UINT32_MAX ? UINT32_MAX : (uint32_t)channels,
-                          .bw_bytes_per_s = bw,
-                          .max_rate_bytes_per_s = cap && bw && cap > bw ? bw : cap};
+    ts_res_spec_t spec = {.name = name, .bw_bytes_per_s = bw};
     return ts_res_add(t->rs, &spec, id, err);
+}
+
+/* Level l's device resource, as its behaviour lays it out; errors name the level. */
+static int timed_add_dev(timed_t *t, size_t l, const char *name, ts_err_t *err)
+{
+    const ts_device_t *d = &t->cfg->dev[l];
+    const char *lname = l < t->n ? t->h->tiers[l]->name : "backing";
+    const ts_devmodel_ops_t *m = ts_devmodel_of(d, err);
+    ts_res_spec_t spec = {.name = name};
+    int rc = m ? 0 : err && err->code ? err->code : TS_ENOENT;
+    if (rc == 0 && (m->flags & TS_DEVMODEL_NEEDS_CHANNELS) && d->channels == 0)
+        rc = ts_err_set(err, TS_EINVAL, "device %s has no channels (model %s serves one "
+                                        "request per channel)",
+                        d->name, m->name);
+    if (rc == 0)
+        rc = m->resource(d, &spec, err);
+    if (rc) {
+        ts_err_prefix(err, "level %s", lname);
+        return rc;
+    }
+    t->model[l] = m;
+    return ts_res_add(t->rs, &spec, &t->res_dev[l], err);
 }
 
 /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16": the level's name, then the model's. */
@@ -674,24 +691,16 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     if (rc)
         return rc;
     for (size_t l = 0; l <= t->n; l++) {
-        const ts_device_t *d = &cfg->dev[l];
-        const char *lname = l < t->n ? t->h->tiers[l]->name : "backing";
         char name[TS_RES_NAME];
         timed_res_name(t, (uint8_t)l, TS_ROLE_DEVICE, name, sizeof(name));
-        if (d->read_bytes_per_s == 0 || d->write_bytes_per_s == 0)
-            return ts_err_set(err, TS_EINVAL, "level %s: device %s has no bandwidth", lname,
-                              d->name);
-        t->wscale[l] = (double)d->read_bytes_per_s / (double)d->write_bytes_per_s;
-        rc = timed_add_res(t, name, d->channels, d->read_bytes_per_s, d->channel_bytes_per_s,
-                           &t->res_dev[l], err);
+        rc = timed_add_dev(t, l, name, err);
         t->res_up[l] = t->res_down[l] = TIMED_NO_RES;
         if (rc == 0 && cfg->has_link[l]) {
             timed_res_name(t, (uint8_t)l, TS_ROLE_LINK_UP, name, sizeof(name));
-            rc = timed_add_res(t, name, 0, cfg->link[l].bytes_per_s, 0, &t->res_up[l], err);
+            rc = timed_add_link(t, name, cfg->link[l].bytes_per_s, &t->res_up[l], err);
             timed_res_name(t, (uint8_t)l, TS_ROLE_LINK_DOWN, name, sizeof(name));
             if (rc == 0)
-                rc = timed_add_res(t, name, 0, cfg->link[l].bytes_per_s, 0, &t->res_down[l],
-                                   err);
+                rc = timed_add_link(t, name, cfg->link[l].bytes_per_s, &t->res_down[l], err);
         }
         if (rc)
             return rc;

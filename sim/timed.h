@@ -8,7 +8,9 @@
  * above it (tier 0's uplink joins it to the requester: a GPU reading host memory crosses
  * PCIe; a GPU reading its own HBM crosses nothing). Devices and each direction of each link
  * are resources of the event core (sim/resource.h): channels with a FCFS waiting line, then
- * bandwidth shared by the transfers in flight.
+ * bandwidth shared by the transfers in flight. How a device's figures become its resource
+ * and each request's stage on it is the device's behaviour (sim/devmodel.h), resolved once
+ * per level: ps (shared bandwidth, the default) or fixed (one request per channel).
  *
  * Requests are issued either open-loop, at their trace time (minus the first request's)
  * times time_scale, or closed-loop, by `clients` clients that each issue a request, wait
@@ -27,8 +29,9 @@
  *   DEMOTE, WRITEBACK, PREFETCH: full paths (read, links, write), started at issue.
  * Background jobs take resources from the foreground (queueing, shared bandwidth) but never
  * delay its completion directly; the eviction a fill needs is not waited for either.
- * A write of S bytes on a device whose write bandwidth W is below its read bandwidth R holds
- * the device's shared bandwidth for S * R / W read-equivalent bytes (one pipe per device).
+ * Under ps, a write of S bytes on a device whose write bandwidth W is below its read
+ * bandwidth R holds the device's shared bandwidth for S * R / W read-equivalent bytes (one
+ * pipe per device); under fixed, each channel moves reads and writes at their own rates.
  * Cost per request: the hierarchy's, plus O(log events) per stage; memory: one record per
  * request in flight (open loop) or per client (closed loop), pooled.
  */
@@ -89,8 +92,10 @@ typedef struct ts_timed_config {
  * earlier result before reusing it); its latency summaries own their histogram buckets.
  * With cfg->series, samples it at every boundary of simulated time. Returns 0; TS_EINVAL
  * for a configuration the engine cannot run (no clients, a path longer than the event
- * core's chains); TS_ENOMEM; the reader's, hierarchy's or event core's error (err->where
- * names the request). On failure *out holds nothing to release. */
+ * core's chains, a device without bandwidth, or without channels under a model that needs
+ * them); TS_ENOENT for a device whose model is not a registered behaviour; TS_ENOMEM; the
+ * reader's, hierarchy's or event core's error (err->where names the request). On failure
+ * *out holds nothing to release. */
 int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
                     ts_timed_result_t *out, ts_err_t *err);
 

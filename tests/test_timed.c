@@ -398,6 +398,87 @@ static void test_timed_series_and_histograms(void **state)
     teardown(&f);
 }
 
+/* Five objects read into a tier of 4 channels at 4 GB/s (10 us latency), then read again
+ * together at 100 ms, then one alone at 200 ms. Under `fixed` each channel serves one
+ * request at 1 GB/s: S = 10 us + 1 ms, so four hits end at S, the fifth waits for a channel
+ * and ends at 2 S (2.02 ms), and the lone hit takes S too: the run ends at 200 ms + S.
+ * The fills before were laid out the same way (four at 51 ms, the fifth at 52.01 ms).
+ * Mean of the five: (4 x 1.01 + 2.02) / 5 = 1.212 ms. */
+static void test_timed_fixed_model_one_request_per_channel(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    ts_device_t *d = &f.cfg.dev[0];
+    d->channels = 4;
+    d->read_bytes_per_s = d->write_bytes_per_s = 4000 * MB;
+    snprintf(d->model, sizeof(d->model), "fixed");
+    for (uint64_t k = 1; k <= 5; k++)
+        push(&f, 0, k, TS_OP_GET);
+    for (uint64_t k = 1; k <= 5; k++)
+        push(&f, 100 * MS, k, TS_OP_GET);
+    push(&f, 200 * MS, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.served[0].n, 6);
+    assert_int_equal(f.res.served[0].max_ns, 2 * (1 * MS + 10 * US));
+    assert_int_equal(f.res.span_ns, 200 * MS + 1 * MS + 10 * US);
+    /* the five misses share the backing store (ps): 1 ms + 5 MB at 100 MB/s */
+    assert_int_equal(f.res.served[1].max_ns, 51 * MS);
+    const ts_res_result_t *fast = &f.res.res[0];
+    assert_int_equal(fast->n_ops, 11); /* five fills, six reads */
+    assert_int_equal(fast->bytes, 11 * MB);
+    assert_int_equal(fast->max_wait_ns, 1 * MS + 10 * US);
+    teardown(&f);
+}
+
+/* The same run on the same device under ps (the default): the four hits share 4 GB/s and
+ * end at 10 us + 1 ms like fixed; the fifth, alone once it has a channel, moves at the
+ * whole 4 GB/s: 1.01 ms + 10 us + 250 us = 1.27 ms; the lone hit takes 260 us. */
+static void test_timed_ps_model_shares_bandwidth(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    ts_device_t *d = &f.cfg.dev[0];
+    d->channels = 4;
+    d->read_bytes_per_s = d->write_bytes_per_s = 4000 * MB;
+    snprintf(d->model, sizeof(d->model), "ps");
+    for (uint64_t k = 1; k <= 5; k++)
+        push(&f, 0, k, TS_OP_GET);
+    for (uint64_t k = 1; k <= 5; k++)
+        push(&f, 100 * MS, k, TS_OP_GET);
+    push(&f, 200 * MS, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.served[0].n, 6);
+    assert_int_equal(f.res.served[0].max_ns, 1 * MS + 10 * US + 10 * US + 250 * US);
+    assert_int_equal(f.res.span_ns, 200 * MS + 10 * US + 250 * US);
+    teardown(&f);
+}
+
+/* A model that is not a behaviour, and fixed without channels, are refused by level. */
+static void test_timed_rejects_bad_device_model(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err = {0};
+    setup(&f, 10);
+    snprintf(f.cfg.dev[0].model, sizeof(f.cfg.dev[0].model), "fixd");
+    push(&f, 0, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), TS_ENOENT);
+    assert_non_null(strstr(err.msg, "level fast: unknown device model 'fixd'"));
+    assert_non_null(strstr(err.msg, "did you mean 'fixed'"));
+    ts_reader_close(f.r);
+    f.r = NULL;
+    snprintf(f.cfg.dev[0].model, sizeof(f.cfg.dev[0].model), "fixed");
+    f.cfg.dev[0].channels = 0;
+    err = (ts_err_t){0};
+    assert_int_equal(run(&f, &err), TS_EINVAL);
+    assert_non_null(strstr(err.msg, "level fast: device fast has no channels"));
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +495,9 @@ int main(void)
         cmocka_unit_test(test_timed_closed_loop_batch_depth),
         cmocka_unit_test(test_timed_rejects_bad_config),
         cmocka_unit_test(test_timed_series_and_histograms),
+        cmocka_unit_test(test_timed_fixed_model_one_request_per_channel),
+        cmocka_unit_test(test_timed_ps_model_shares_bandwidth),
+        cmocka_unit_test(test_timed_rejects_bad_device_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
