@@ -61,11 +61,15 @@ static void fixed_stage(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes, ts
 }
 
 const ts_devmodel_ops_t ts_devmodel_fixed = {
-    .abi = TS_DEVMODEL_ABI,
-    .name = "fixed",
-    .summary = "one request per channel, each at min(channel_bw, bw/channels); no sharing "
-               "(M/D/c)",
-    .flags = TS_DEVMODEL_NEEDS_CHANNELS,
+    .base =
+        {
+            .abi = TS_PLUGIN_ABI,
+            .kind = TS_PLUGIN_DEVMODEL,
+            .name = "fixed",
+            .summary = "one request per channel, each at min(channel_bw, bw/channels); no sharing "
+                       "(M/D/c)",
+            .flags = TS_DEVMODEL_NEEDS_CHANNELS,
+        },
     .resource = fixed_resource,
     .stage = fixed_stage,
     .service_ns = fixed_service_ns,

@@ -53,11 +53,15 @@ static uint64_t ps_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t byt
 }
 
 const ts_devmodel_ops_t ts_devmodel_ps = {
-    .abi = TS_DEVMODEL_ABI,
-    .name = "ps",
-    .summary = "processor sharing: k requests in service share the bandwidth, each at "
-               "min(channel_bw, bw/k)",
-    .flags = TS_DEVMODEL_SHARES_BW,
+    .base =
+        {
+            .abi = TS_PLUGIN_ABI,
+            .kind = TS_PLUGIN_DEVMODEL,
+            .name = "ps",
+            .summary = "processor sharing: k requests in service share the bandwidth, each at "
+                       "min(channel_bw, bw/k)",
+            .flags = TS_DEVMODEL_SHARES_BW,
+        },
     .resource = ps_resource,
     .stage = ps_stage,
     .service_ns = ps_service_ns,

@@ -12,35 +12,40 @@
 
 #include <string.h>
 
-#include "util/units.h"
 
 extern const ts_devmodel_ops_t ts_devmodel_fixed;
 extern const ts_devmodel_ops_t ts_devmodel_ps;
 
-static const ts_devmodel_ops_t *const k_models[] = {
-    &ts_devmodel_fixed,
-    &ts_devmodel_ps,
+/* The kind's own check: the ops, a name that fits a device's model field, known flags. */
+static int devmodel_check(const ts_plugin_t *p, ts_err_t *err)
+{
+    const ts_devmodel_ops_t *m = (const ts_devmodel_ops_t *)p;
+    if (!m->resource || !m->stage || !m->service_ns)
+        return ts_err_set(err, TS_EINVAL, "device model %s lacks an op", p->name);
+    if (strlen(p->name) >= TS_DEV_MODEL_NAME)
+        return ts_err_set(err, TS_EINVAL, "device model %s: a name has at most %d characters",
+                          p->name, TS_DEV_MODEL_NAME - 1);
+    if (p->flags & ~TS_DEVMODEL_FLAGS_ALL)
+        return ts_err_set(err, TS_EINVAL, "device model %s has unknown flags 0x%x", p->name,
+                          p->flags & ~TS_DEVMODEL_FLAGS_ALL);
+    return 0;
+}
+
+static const ts_plugin_t *const k_models[] = {
+    &ts_devmodel_fixed.base,
+    &ts_devmodel_ps.base,
 };
 
-#define N_MODELS (sizeof(k_models) / sizeof(k_models[0]))
-
-size_t ts_devmodel_count(void)
-{
-    return N_MODELS;
-}
-
-const ts_devmodel_ops_t *ts_devmodel_at(size_t i)
-{
-    return i < N_MODELS ? k_models[i] : NULL;
-}
+const ts_registry_t ts_devmodels = {
+    .kind = TS_PLUGIN_DEVMODEL,
+    .entries = k_models,
+    .n = sizeof(k_models) / sizeof(k_models[0]),
+    .check = devmodel_check,
+};
 
 const ts_devmodel_ops_t *ts_devmodel_find(const char *name, ts_err_t *err)
 {
-    const char *names[N_MODELS];
-    for (size_t i = 0; i < N_MODELS; i++)
-        names[i] = k_models[i]->name;
-    long at = ts_name_index("device model", name, names, N_MODELS, err);
-    return at < 0 ? NULL : k_models[at];
+    return (const ts_devmodel_ops_t *)ts_registry_find(&ts_devmodels, name, err);
 }
 
 const ts_devmodel_ops_t *ts_devmodel_default(void)
@@ -55,31 +60,7 @@ const ts_devmodel_ops_t *ts_devmodel_of(const ts_device_t *d, ts_err_t *err)
 
 int ts_devmodel_registry_check(ts_err_t *err)
 {
-    for (size_t i = 0; i < N_MODELS; i++) {
-        const ts_devmodel_ops_t *m = k_models[i];
-        const char *name = m->name ? m->name : "(unnamed)";
-        if (m->abi != TS_DEVMODEL_ABI || !m->name || !m->name[0] || !m->summary || !m->resource ||
-            !m->stage || !m->service_ns)
-            return ts_err_set(err, TS_EINVAL,
-                              "device model %s has a wrong ABI or lacks a name, a summary or "
-                              "an op",
-                              name);
-        if (strlen(m->name) >= TS_DEV_MODEL_NAME)
-            return ts_err_set(err, TS_EINVAL, "device model %s: a name has at most %d characters",
-                              name, TS_DEV_MODEL_NAME - 1);
-        if (m->flags & ~TS_DEVMODEL_FLAGS_ALL)
-            return ts_err_set(err, TS_EINVAL, "device model %s has unknown flags 0x%x", name,
-                              m->flags & ~TS_DEVMODEL_FLAGS_ALL);
-        if (ts_param_check_schema(m->params, m->params_count, m->params_size, err)) {
-            ts_err_prefix(err, "device model %s", name);
-            return TS_EINVAL;
-        }
-        if (i > 0 && strcmp(k_models[i - 1]->name, m->name) >= 0)
-            return ts_err_set(err, TS_EINVAL,
-                              "device model registry is not sorted or has a duplicate at '%s'",
-                              name);
-    }
-    return 0;
+    return ts_registry_check(&ts_devmodels, err);
 }
 
 uint64_t ts_devmodel_transfer_ns(uint64_t bytes, uint64_t bytes_per_s, uint64_t n)

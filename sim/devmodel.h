@@ -22,10 +22,9 @@
 
 #include "device.h"
 #include "param.h"
+#include "registry.h"
 #include "resource.h"
 #include "util/err.h"
-
-#define TS_DEVMODEL_ABI 1
 
 /* What a behaviour is and what it needs, for the engine and for `tiersim list`. */
 enum ts_devmodel_flag {
@@ -50,14 +49,10 @@ enum ts_devmodel_flag {
  *              gives the request when nothing else is in service (ts_dev_service_ns).
  */
 typedef struct ts_devmodel_ops {
-    uint32_t abi;                  /* TS_DEVMODEL_ABI */
-    const char *name;              /* registry key, what `model:` names ("ps", "fixed") */
-    const char *summary;           /* one line for `tiersim list devices` and the docs */
-    uint32_t flags;                /* ts_devmodel_flag bits */
-    const ts_param_spec_t *params; /* optional schema of the behaviour's own parameters
-                                    * (NULL: none; the built-ins read only device fields) */
-    size_t params_count;
-    size_t params_size;
+    /* kind TS_PLUGIN_DEVMODEL; name is what `model:` names ("ps", "fixed"); flags are
+     * ts_devmodel_flag bits; params an optional schema of the behaviour's own parameters
+     * (NULL: none; the built-ins read only device fields) */
+    ts_plugin_t base;
     int (*resource)(const ts_device_t *d, ts_res_spec_t *spec, ts_err_t *err);
     void (*stage)(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes, ts_res_stage_t *st);
     uint64_t (*service_ns)(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes);
@@ -65,8 +60,18 @@ typedef struct ts_devmodel_ops {
 
 /* ---- registry (sim/devmodel.c) ---- */
 
-size_t ts_devmodel_count(void);
-const ts_devmodel_ops_t *ts_devmodel_at(size_t i); /* sorted by name; NULL past the end */
+/* The built-in behaviours, sorted by name (the generic registry of sim/registry.h). */
+extern const ts_registry_t ts_devmodels;
+
+static inline size_t ts_devmodel_count(void)
+{
+    return ts_registry_count(&ts_devmodels);
+}
+/* Sorted by name; NULL past the end. */
+static inline const ts_devmodel_ops_t *ts_devmodel_at(size_t i)
+{
+    return (const ts_devmodel_ops_t *)ts_registry_at(&ts_devmodels, i);
+}
 
 /* The behaviour named name, or NULL with err (TS_ENOENT) saying "unknown device model 'x'
  * (did you mean 'y'?)" or listing the valid names. */
@@ -79,8 +84,8 @@ const ts_devmodel_ops_t *ts_devmodel_default(void);
  * NULL with err as ts_devmodel_find for an unknown name. */
 const ts_devmodel_ops_t *ts_devmodel_of(const ts_device_t *d, ts_err_t *err);
 
-/* Checks every entry (ABI, name fitting TS_DEV_MODEL_NAME, summary, ops, known flags,
- * schema) and that the names are sorted and unique. Returns 0 or TS_EINVAL. */
+/* Checks every entry (ts_registry_check, then a name fitting TS_DEV_MODEL_NAME, the ops and
+ * known flags). Returns 0 or TS_EINVAL. */
 int ts_devmodel_registry_check(ts_err_t *err);
 
 /* ---- helpers for behaviours ---- */

@@ -603,10 +603,10 @@ static int timed_add_dev(timed_t *t, size_t l, const char *name, ts_err_t *err)
     const ts_devmodel_ops_t *m = ts_devmodel_of(d, err);
     ts_res_spec_t spec = {.name = name};
     int rc = m ? 0 : err && err->code ? err->code : TS_ENOENT;
-    if (rc == 0 && (m->flags & TS_DEVMODEL_NEEDS_CHANNELS) && d->channels == 0)
+    if (rc == 0 && (m->base.flags & TS_DEVMODEL_NEEDS_CHANNELS) && d->channels == 0)
         rc = ts_err_set(err, TS_EINVAL, "device %s has no channels (model %s serves one "
                                         "request per channel)",
-                        d->name, m->name);
+                        d->name, m->base.name);
     if (rc == 0)
         rc = m->resource(d, &spec, err);
     if (rc) {

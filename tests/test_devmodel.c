@@ -64,11 +64,11 @@ static void test_devmodel_registry_is_sorted_and_checked(void **state)
     ts_err_t err = {0};
     assert_int_equal(ts_devmodel_registry_check(&err), 0);
     assert_int_equal(ts_devmodel_count(), 2);
-    assert_string_equal(ts_devmodel_at(0)->name, "fixed");
-    assert_string_equal(ts_devmodel_at(1)->name, "ps");
+    assert_string_equal(ts_devmodel_at(0)->base.name, "fixed");
+    assert_string_equal(ts_devmodel_at(1)->base.name, "ps");
     assert_null(ts_devmodel_at(2));
     for (size_t i = 0; i < ts_devmodel_count(); i++)
-        assert_ptr_equal(model(ts_devmodel_at(i)->name), ts_devmodel_at(i));
+        assert_ptr_equal(model(ts_devmodel_at(i)->base.name), ts_devmodel_at(i));
     assert_ptr_equal(ts_devmodel_default(), model("ps"));
 
     assert_null(ts_devmodel_find("psx", &err));
@@ -83,11 +83,11 @@ static void test_devmodel_registry_is_sorted_and_checked(void **state)
 static void test_devmodel_flags_say_what_each_is(void **state)
 {
     (void)state;
-    assert_int_equal(model("ps")->flags, TS_DEVMODEL_SHARES_BW);
-    assert_int_equal(model("fixed")->flags, TS_DEVMODEL_NEEDS_CHANNELS);
+    assert_int_equal(model("ps")->base.flags, TS_DEVMODEL_SHARES_BW);
+    assert_int_equal(model("fixed")->base.flags, TS_DEVMODEL_NEEDS_CHANNELS);
     for (size_t i = 0; i < ts_devmodel_count(); i++) {
-        assert_null(ts_devmodel_at(i)->params); /* the built-ins read device fields only */
-        assert_non_null(ts_devmodel_at(i)->summary);
+        assert_null(ts_devmodel_at(i)->base.params); /* the built-ins read device fields only */
+        assert_non_null(ts_devmodel_at(i)->base.summary);
     }
 }
 
@@ -113,8 +113,8 @@ static void test_devmodel_device_field_selects_the_behaviour(void **state)
     assert_int_equal(ts_param_defaults(spec, n, &d, sizeof(d), &err), 0);
     assert_ptr_equal(ts_devmodel_of(&d, &err), ts_devmodel_default());
     for (size_t i = 0; i < ts_devmodel_count(); i++)
-        if (!strstr(ps->help, ts_devmodel_at(i)->name))
-            fail_msg("the model field's help does not name '%s'", ts_devmodel_at(i)->name);
+        if (!strstr(ps->help, ts_devmodel_at(i)->base.name))
+            fail_msg("the model field's help does not name '%s'", ts_devmodel_at(i)->base.name);
 }
 
 /* ---- ps: the resource and stages of the timed engine before the seam ------------------- */
