@@ -22,8 +22,8 @@
 /* ---- run ---- */
 
 /* Settles which result files run writes before it runs (the time series are sampled only
- * for the writers that read them): -o DIR replaces outputs.dir; a scenario that turns every file off gets
- * the default ones. */
+ * for the writers that read them): -o DIR replaces outputs.dir; a scenario that turns every
+ * writer off gets the default ones. */
 static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
 {
     ts_output_spec_t *o = &sc->outputs;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * writer_test.h - report writers by name for the tests that write result files: one writer
- * from the registry, and an output directory written with the writers json, csv, text and
- * hdf5 chosen one by one (in that order, the order the files were always written in).
+ * writer_test.h - report writers by name for the tests that write result files or read a
+ * scenario's outputs: one writer from the registry, whether a set holds one, and an output
+ * directory written with the writers json, csv, text and hdf5 chosen one by one (in that
+ * order, the order the files were always written in).
  */
 #ifndef TS_TESTS_WRITER_TEST_H
 #define TS_TESTS_WRITER_TEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "reports/writer.h"
 
@@ -18,6 +20,14 @@ static inline const ts_report_ops_t *writer_named(const char *name)
     const ts_plugin_t *p = ts_registry_find(&ts_reports, name, NULL);
     assert_non_null(p);
     return (const ts_report_ops_t *)p;
+}
+
+/* Whether set (a ts_report_set_t) holds the writer named name. */
+static inline bool writer_in(uint64_t set, const char *name)
+{
+    ts_report_set_t bit = ts_report_find_bit(name, NULL);
+    assert_true(bit != 0);
+    return (set & bit) != 0;
 }
 
 /* Writes res into dir with the writers chosen by the four flags. */
