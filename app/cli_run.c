@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../reports/report.h"
+#include "../reports/writer.h"
 #include "../sim/util/mem.h"
 #include "cli_internal.h"
 #include "progress.h"
@@ -21,8 +22,8 @@
 /* ---- run ---- */
 
 /* Settles which result files run writes before it runs (the time series are sampled only
- * for result.h5): -o DIR replaces outputs.dir; a scenario that turns every file off gets
- * them all. */
+ * for the writers that read them): -o DIR replaces outputs.dir; a scenario that turns every
+ * writer off gets the default ones. */
 static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
 {
     ts_output_spec_t *o = &sc->outputs;
@@ -32,8 +33,8 @@ static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
             return ts_err_set(err, TS_EINVAL, "-o: output directory name too long (%zu bytes)",
                               strlen(outdir));
     }
-    if (!o->json && !o->csv && !o->text && !o->hdf5)
-        o->json = o->csv = o->text = o->hdf5 = true;
+    if (!o->writers)
+        o->writers = ts_report_default_set();
     return 0;
 }
 
@@ -105,8 +106,12 @@ int ts__cli_run(int argc, char **argv)
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
     if (rc == 0 && sc->outputs.dir[0]) {
-        const ts_output_spec_t *o = &sc->outputs;
-        rc = ts_report_write_dir(res, o->dir, o->json, o->csv, o->text, o->hdf5, &err);
+        const ts_report_ops_t *w[TS_REPORT_MAX];
+        size_t n_w = ts_report_set_list(sc->outputs.writers, w);
+        ts_report_warn_t warn;
+        rc = ts_report_write_run(res, w, n_w, sc->outputs.dir, &warn, &err);
+        if (rc == 0 && warn.n)
+            fprintf(stderr, "tiersim: warning: %s\n", warn.msg);
     }
     ts_scenario_destroy(sc);
     ts_result_release(res);

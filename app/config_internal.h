@@ -112,6 +112,9 @@ int ts__cfg_hierarchy(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* h
 int ts__cfg_prefetch(ts__cfg_t *c, const ts_ynode_t *n, const char *path);  /* hier */
 int ts__cfg_devices(ts__cfg_t *c, const ts_ynode_t *n, const char *path);   /* devices */
 int ts__cfg_outputs(ts__cfg_t *c, const ts_ynode_t *n, const char *path);   /* outputs */
+/* The writers a scenario without `outputs` (or without a choice in it) gets: those
+ * flagged TS_REPORT_DEFAULT (config_outputs.c). */
+void ts__cfg_outputs_defaults(ts_scenario_t *sc);
 
 /* sweep: {key.path: [V1, V2, ...] or V, ...}: the axes `tiersim sweep` runs. */
 int ts__cfg_sweep(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* sweep */

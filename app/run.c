@@ -22,6 +22,7 @@
 #include "../sim/util/mem.h"
 #include "../sim/memtrace.h"
 #include "../sim/util/units.h"
+#include "../reports/writer.h"
 
 int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
                  ts_err_t *err)
@@ -162,11 +163,12 @@ static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
     return 0;
 }
 
-/* The time series are for result.h5 only: sampled when it will be written, by the run or
- * by its caller. */
+/* The time series are for the writers that read them (result.h5, report.html): sampled
+ * when one of them will write, by the run or by its caller. */
 static bool run_wants_series(const ts_scenario_t *sc, const ts_run_opts_t *opts)
 {
-    return opts->series || (sc->outputs.hdf5 && sc->outputs.dir[0]);
+    return opts->series || (sc->outputs.dir[0] &&
+                            (ts_report_set_flags(sc->outputs.writers) & TS_REPORT_SERIES));
 }
 
 /* The scenario's text and overrides, kept in the result for the results file. */

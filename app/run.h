@@ -14,8 +14,9 @@
 #include "scenario.h"
 
 /* Runs sc and fills *res (zeroed first, so release an earlier result before reusing it).
- * The result keeps a copy of the scenario's text and overrides, and, when result.h5 will
- * be written (outputs.hdf5 and outputs.dir), the time series outputs.series asks for:
+ * The result keeps a copy of the scenario's text and overrides, and, when a writer that
+ * reads them will write (one flagged TS_REPORT_SERIES, such as hdf5, among outputs.writers,
+ * and outputs.dir), the time series outputs.series asks for:
  * free them with ts_result_release. Returns 0 or the first error (err names the tier, key
  * or record); then res owns nothing. Deterministic: the same scenario gives the same
  * counters. */

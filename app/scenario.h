@@ -53,11 +53,9 @@ typedef struct ts_workload_spec {
 } ts_workload_spec_t;
 
 typedef struct ts_output_spec {
-    char dir[1024]; /* where result files go; empty: none */
-    bool json;      /* write result.json */
-    bool csv;       /* write tiers.csv */
-    bool text;      /* write report.txt */
-    bool hdf5;      /* write result.h5 */
+    char dir[1024];   /* where result files go; empty: none */
+    uint64_t writers; /* the report writers that write them: a ts_report_set_t (bit i:
+                       * entry i of ts_reports, reports/writer.h) */
     ts_series_spec_t series; /* the time series result.h5 holds (axis, interval, points) */
 } ts_output_spec_t;
 

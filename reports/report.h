@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - result writers: a readable text report, CSV (tiers, and the bill) and JSON
- * (the HDF5 results file: h5.h).
+ * report.h - result formats: a readable text report, CSV (tiers, and the bill) and JSON
+ * (the HDF5 results file: h5.h). The report writers (writer.h) write them into an output
+ * directory; these functions write one format to any stream.
  *
  * Writers read a ts_result_t only. The JSON document is stable (documented in
  * docs/results.md) and deterministic: it holds no wall-clock figure unless with_timing is
  * set, so the same scenario and seed give byte-identical JSON.
- * File outputs are written to a temporary file and renamed into place, so a failed run
- * leaves no half-written result.
  */
 #ifndef TS_REPORTS_REPORT_H
 #define TS_REPORTS_REPORT_H
@@ -39,13 +38,5 @@ int ts_report_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
  * normalised figures the workload has units for). Returns 0, TS_EIO or TS_EINVAL (NULL
  * argument, or a result without a bill). */
 int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err);
-
-/* Writes the outputs a scenario asks for (result.json, tiers.csv and, with a bill, cost.csv,
- * report.txt, result.h5) into dir, each atomically. Returns 0 or an error naming the file.
- * dir is created with its missing parents; result.json carries no timing. Errors:
- * TS_ENOSPC, TS_ENOENT, TS_ENOMEM, TS_ERANGE, TS_EINVAL, TS_EIO; no temporary file is left
- * behind. */
-int ts_report_write_dir(const ts_result_t *res, const char *dir, bool json, bool csv,
-                        bool text, bool hdf5, ts_err_t *err);
 
 #endif

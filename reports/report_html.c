@@ -200,9 +200,10 @@ static int rh_read(rh_t *r, const char *const *files, size_t n)
             }
             r->n_runs++;
             rc = ts_result_h5_read(f, j, run->res, r->err);
-            snprintf(run->file, sizeof(run->file), "%s", files[i]);
+            const char *shown = r->opts && r->opts->names ? r->opts->names[i] : files[i];
+            snprintf(run->file, sizeof(run->file), "%s", shown);
             run->index = j;
-            const char *name = run->res->name[0] ? run->res->name : rh_base(files[i]);
+            const char *name = run->res->name[0] ? run->res->name : rh_base(shown);
             if (k > 1)
                 snprintf(run->label, sizeof(run->label), "%s #%zu", name, j);
             else

@@ -25,6 +25,9 @@ typedef struct ts_report_html_opts {
     size_t run_figures;    /* the first this many runs get their own figures (latency CDF,
                             * time series), the others their tables only, so a large sweep
                             * stays a page a browser opens; 0: TS_REPORT_HTML_RUN_FIGURES */
+    const char *const *names; /* what the page calls the files (names[i] for files[i]:
+                               * a results file read from a scratch copy); NULL: their
+                               * paths */
 } ts_report_html_opts_t;
 
 #define TS_REPORT_HTML_RUN_FIGURES 24

@@ -5,13 +5,13 @@
  */
 #include "sweep_report.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include "../sim/util/mem.h"
 #include "../sim/util/fmt.h"
-#include "../sim/util/io.h"
-#include "h5.h"
+#include "writer.h"
+
+extern const ts_report_ops_t ts_sink_hdf5; /* writer_hdf5.c */
 
 #define SW_WHAT "sweep"
 #define SW_WIDTH 100 /* widest table line */
@@ -243,28 +243,37 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
     return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }
 
-static void sw_csv_body(FILE *f, const void *ctx)
+/* sweep.csv through a writer of the registered writers' shape (writer.h), so it and
+ * result.h5 are committed as one set. No scenario names it (it needs a sweep): it is not in
+ * the registry. */
+static int sw_csv_write(const ts_report_in_t *in, size_t file, FILE *out,
+                        ts_report_warn_t *warn, ts_err_t *err)
 {
-    ts_report_sweep_csv(ctx, f, NULL); /* a failed write shows in ferror(f) */
+    (void)file, (void)warn;
+    return ts_report_sweep_csv(in->sweep, out, err);
 }
+
+static const ts_report_ops_t k_sweep_csv = {
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_REPORT,
+             .name = "sweep",
+             .summary = "sweep.csv: a row per point of a sweep",
+             .flags = TS_REPORT_MANY_RUNS},
+    .files = {"sweep.csv"},
+    .write = sw_csv_write,
+};
 
 int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err)
 {
-    char csv[PATH_MAX], h5[PATH_MAX];
-    int n = snprintf(csv, sizeof(csv), "%s/sweep.csv", dir);
-    int m = snprintf(h5, sizeof(h5), "%s/result.h5", dir);
-    if (n < 0 || (size_t)n >= sizeof(csv) || m < 0 || (size_t)m >= sizeof(h5))
-        return ts_err_set(err, TS_EINVAL, "path too long for the sweep's files in '%s'", dir);
     const ts_result_t **runs = ts_malloc((s->n_runs + 1) * sizeof(*runs));
     if (!runs)
         return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_runs);
     for (size_t i = 0; i < s->n_runs; i++)
         runs[i] = &s->runs[i];
-    int rc = ts_mkdir_p(dir, err);
-    if (rc == 0)
-        rc = ts_file_write(csv, "sweep table", sw_csv_body, s, err);
-    if (rc == 0 && s->n_runs) /* a shard with no point writes no results file */
-        rc = ts_report_h5_runs(runs, s->n_runs, h5, err);
+    /* result.h5 by the hdf5 writer, which leaves it out for a shard with no point */
+    const ts_report_in_t in = {.runs = runs, .n_runs = s->n_runs, .sweep = s};
+    const ts_report_ops_t *const writers[] = {&k_sweep_csv, &ts_sink_hdf5};
+    int rc = ts_report_write_dir(&in, writers, 2, dir, NULL, err);
     ts_free(runs);
     return rc;
 }

@@ -32,9 +32,10 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err);
  * usd_per_million_tokens, usd_per_session. Returns 0 or TS_EIO. */
 int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err);
 
-/* Writes dir/sweep.csv and dir/result.h5 (every run, /runs/NNNN in point order; none for a
- * shard with no point), each atomically, creating dir and its missing parents. Returns 0, or TS_ENOENT, TS_ENOSPC,
- * TS_ENOMEM, TS_EINVAL or TS_EIO naming the file. */
+/* Writes dir/sweep.csv and dir/result.h5 (every run, /runs/NNNN in point order, by the
+ * hdf5 report writer; none for a shard with no point) as one set (ts_report_write_dir:
+ * both files or neither), creating dir and its missing parents. Returns 0, or TS_ENOENT,
+ * TS_ENOSPC, TS_ENOMEM, TS_EINVAL or TS_EIO naming the file. */
 int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err);
 
 #endif

@@ -24,6 +24,7 @@
 #include "app/scenario.h"
 #include "traces/trace.h"
 #include "workloads/gen.h"
+#include "writer_test.h"
 
 #define SRC "s.yaml"
 
@@ -640,9 +641,9 @@ static void test_config_full_scenario_decodes(void **state)
     assert_string_equal(sc->tiers[2].policy->name, "lru");
     assert_int_equal(sc->tiers[2].capacity, 1000000);
     assert_string_equal(sc->outputs.dir, "out");
-    assert_true(sc->outputs.json);
-    assert_false(sc->outputs.csv);
-    assert_true(sc->outputs.text);
+    assert_true(writer_in(sc->outputs.writers, "json"));
+    assert_false(writer_in(sc->outputs.writers, "csv"));
+    assert_true(writer_in(sc->outputs.writers, "text"));
     ts_scenario_destroy(sc);
 }
 
@@ -698,7 +699,8 @@ static void test_config_defaults_when_keys_are_absent(void **state)
     assert_int_equal(sc->mode, TS_MODE_OBJECTS);
     assert_int_equal(sc->engine, TS_ENGINE_FAST);
     assert_string_equal(sc->outputs.dir, "");
-    assert_true(sc->outputs.json && sc->outputs.csv && sc->outputs.text);
+    assert_true(writer_in(sc->outputs.writers, "json") && writer_in(sc->outputs.writers, "csv") &&
+                writer_in(sc->outputs.writers, "text"));
     assert_int_equal(sc->n_tiers, 1);
     assert_string_equal(sc->tiers[0].name, "tier0");
     assert_string_equal(sc->tiers[0].policy->name, "lru");
@@ -796,7 +798,7 @@ static void test_config_overrides_edit_and_add_keys(void **state)
                                                  sc->workload.reader->params_count, "alpha");
     assert_true(ts_param_number(alpha, sc->workload.params) == 1.1);
     assert_string_equal(sc->outputs.dir, "out");
-    assert_false(sc->outputs.json);
+    assert_false(writer_in(sc->outputs.writers, "json"));
     assert_string_equal(sc->name, "renamed");
     ts_scenario_destroy(sc);
 }
@@ -812,8 +814,9 @@ static void test_config_outputs_series_and_kept_text(void **state)
                        "outputs: {hdf5: false, interval: 250ms, points: 200, axis: time}\n";
     const char *ovr[] = {"seed=3", "outputs.points=300"};
     ts_scenario_t *sc = load_ok(yaml, ovr, 2);
-    assert_false(sc->outputs.hdf5);
-    assert_true(sc->outputs.json && sc->outputs.csv && sc->outputs.text);
+    assert_false(writer_in(sc->outputs.writers, "hdf5"));
+    assert_true(writer_in(sc->outputs.writers, "json") && writer_in(sc->outputs.writers, "csv") &&
+                writer_in(sc->outputs.writers, "text"));
     assert_int_equal(sc->outputs.series.axis, TS_AXIS_TIME);
     assert_int_equal(sc->outputs.series.interval, 250000000);
     assert_int_equal(sc->outputs.series.max_points, 300);
@@ -826,7 +829,7 @@ static void test_config_outputs_series_and_kept_text(void **state)
     sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10}]\n"
                  "outputs: {interval: 10k, axis: requests}\n",
                  NULL, 0);
-    assert_true(sc->outputs.hdf5); /* the default */
+    assert_true(writer_in(sc->outputs.writers, "hdf5")); /* the default */
     assert_int_equal(sc->outputs.series.axis, TS_AXIS_REQUESTS);
     assert_int_equal(sc->outputs.series.interval, 10000);
     assert_int_equal(sc->outputs.series.max_points, TS_SERIES_POINTS_DEFAULT);

@@ -25,6 +25,7 @@
 #include "reports/report.h"
 #include "sim/util/mem.h"
 #include "scratch_test.h"
+#include "writer_test.h"
 #include "app/run.h"
 
 /* ---- the hand-built result --------------------------------------------------------- */
@@ -1003,7 +1004,7 @@ static void test_report_write_dir_cost_csv(void **state)
     ts_result_t r;
     make_cost_result(&r);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, false, &err), 0);
+    assert_int_equal(write_dir(&r, dir, false, true, false, false, &err), 0);
     assert_int_equal(scratch_count(dir, NULL), 2);
     snprintf(path, sizeof(path), "%s/cost.csv", dir);
     char *got = read_file(path), *want = NULL;
@@ -1051,7 +1052,7 @@ static void test_report_write_dir_files(void **state)
     make_result(&r);
     r.wall_s = 1.5;
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, true, true, true, false, &err), 0);
+    assert_int_equal(write_dir(&r, dir, true, true, true, false, &err), 0);
     size_t n_hidden;
     assert_int_equal(scratch_count(dir, &n_hidden), 3);
     assert_int_equal(n_hidden, 0); /* no temporary file left */
@@ -1081,7 +1082,7 @@ static void test_report_write_dir_files(void **state)
     free(json);
 
     /* again, only the CSV: it replaces tiers.csv, nothing else appears */
-    assert_int_equal(ts_report_write_dir(&r, dir, false, true, false, false, &err), 0);
+    assert_int_equal(write_dir(&r, dir, false, true, false, false, &err), 0);
     assert_int_equal(scratch_count(dir, NULL), 3);
 }
 
@@ -1092,7 +1093,7 @@ static void test_report_write_dir_only_json(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(&r, dir, true, false, false, false, &err), 0);
+    assert_int_equal(write_dir(&r, dir, true, false, false, false, &err), 0);
     assert_int_equal(scratch_count(dir, NULL), 1);
     char path[1300];
     snprintf(path, sizeof(path), "%s/result.json", dir);
@@ -1111,20 +1112,20 @@ static void test_report_write_dir_not_a_dir(void **state)
     make_result(&r);
 
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, file, true, true, true, false, &err);
+    int rc = write_dir(&r, file, true, true, true, false, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, file));
     assert_non_null(strstr(err.msg, "not a directory"));
 
     snprintf(below, sizeof(below), "%s/sub", file);
     ts_err_clear(&err);
-    rc = ts_report_write_dir(&r, below, true, true, true, false, &err);
+    rc = write_dir(&r, below, true, true, true, false, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, below));
     assert_int_equal(scratch_count((const char *)*state, NULL), 1);
 
     ts_err_clear(&err);
-    assert_int_equal(ts_report_write_dir(&r, "", true, true, true, false, &err), TS_EINVAL);
+    assert_int_equal(write_dir(&r, "", true, true, true, false, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "output directory"));
 }
 
@@ -1142,7 +1143,7 @@ static void test_report_write_dir_rename_fails(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
+    int rc = write_dir(&r, dir, true, true, true, false, &err);
     assert_int_equal(rc, TS_EIO);
     assert_non_null(strstr(err.msg, blocker));
     size_t n_hidden;
@@ -1162,7 +1163,7 @@ static void test_report_write_dir_no_permission(void **state)
     ts_result_t r;
     make_result(&r);
     ts_err_t err = {0};
-    int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
+    int rc = write_dir(&r, dir, true, true, true, false, &err);
     assert_int_equal(rc, TS_EIO);
     assert_int_equal(err.sys_errno, EACCES);
     assert_non_null(strstr(err.msg, "result.json"));
@@ -1180,7 +1181,7 @@ static void test_report_write_dir_oom(void **state)
     for (n = 0; n < 100000; n++) {
         ts_err_t err = {0};
         ts_mem_fail_after(n);
-        int rc = ts_report_write_dir(&r, dir, true, true, true, false, &err);
+        int rc = write_dir(&r, dir, true, true, true, false, &err);
         ts_mem_fail_after(-1);
         if (rc == 0)
             break;

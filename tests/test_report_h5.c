@@ -39,6 +39,7 @@
 #include "sim/util/mem.h"
 #include "app/run.h"
 #include "scratch_test.h"
+#include "writer_test.h"
 
 #define MS 1000000ull
 
@@ -479,7 +480,7 @@ static void test_report_h5_write_dir(void **state)
     assert_non_null(back);
     snprintf(out, sizeof(out), "%s/out", dir);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_write_dir(res, out, true, true, true, true, &err), 0);
+    assert_int_equal(write_dir(res, out, true, true, true, true, &err), 0);
     size_t n_tmp;
     assert_true(res->has_cost);
     assert_int_equal(scratch_count(out, &n_tmp), 5);
@@ -530,7 +531,7 @@ static void test_report_h5_file_size_limit(void **state)
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
     ts_err_t err = {0}, err2 = {0};
     int rc = ts_report_h5(res, path, &err);
-    int rc2 = ts_report_write_dir(res, out, false, false, false, true, &err2);
+    int rc2 = write_dir(res, out, false, false, false, true, &err2);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, prev);
     if (rc != TS_EIO || !strstr(err.msg, path) || !strstr(err.msg, "cannot write results file"))

@@ -349,6 +349,29 @@ static void test_report_html_without_gnuplot(void **state)
                                  * was temporary and is gone */
 }
 
+/* opts.names: the page calls the file by the name given (a scratch copy's original name),
+ * while errors still name the path read. */
+static void test_report_html_names_the_files_as_told(void **state)
+{
+    const char *dir = *state;
+    char a[1200], out[1100];
+    double total;
+    write_run(dir, "one", "2MiB", a, sizeof(a), &total);
+    snprintf(out, sizeof(out), "%s/one.html", dir);
+    const char *files[] = {a}, *names[] = {"shown.h5"};
+    ts_report_html_opts_t opts = {.gnuplot = "/nonexistent/gnuplot", .names = names};
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_html(files, 1, out, &opts, NULL, NULL, 0, &err), 0);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    assert_non_null(strstr(page, "From shown.h5, run 0."));
+    assert_null(strstr(page, a));
+    free(page);
+    const char *missing[] = {"no/such/result.h5"};
+    assert_int_equal(ts_report_html(missing, 1, out, &opts, NULL, NULL, 0, &err), TS_ENOENT);
+    assert_non_null(strstr(err.msg, "no/such/result.h5"));
+}
+
 static void test_report_html_errors_name_the_file(void **state)
 {
     const char *dir = *state;
@@ -379,6 +402,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_html_many_runs_stay_small, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_without_gnuplot, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_names_the_files_as_told, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_errors_name_the_file, scratch_setup,
                                         scratch_teardown),
