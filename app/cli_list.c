@@ -38,8 +38,8 @@ static void cli_list_params(const ts_param_spec_t *spec, size_t n)
 static void cli_list_policies(void)
 {
     printf("policies:\n");
-    for (size_t i = 0; i < ts_policy_count(); i++) {
-        const ts_policy_ops_t *p = ts_policy_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+        const ts_plugin_t *p = ts_registry_at(&ts_policies, i);
         printf("  %-10s %s%s\n", p->name, p->summary,
                p->flags & TS_POLICY_NEEDS_FUTURE ? " [offline]" : "");
         cli_list_params(p->params, p->params_count);
@@ -49,18 +49,19 @@ static void cli_list_policies(void)
 static void cli_list_formats(void)
 {
     printf("trace formats:\n");
-    for (size_t i = 0; i < ts_trace_count(); i++) {
-        const ts_trace_format_t *f = ts_trace_at(i);
-        printf("  %-10s %s%s\n", f->name, f->summary, f->writer ? " [read/write]" : " [read]");
-        cli_list_params(f->reader->params, f->reader->params_count);
+    for (size_t i = 0; i < ts_registry_count(&ts_formats); i++) {
+        const ts_reader_ops_t *f = ts_reader_ops_of(ts_registry_at(&ts_formats, i));
+        printf("  %-10s %s%s\n", f->base.name, f->base.summary,
+               f->writer ? " [read/write]" : " [read]");
+        cli_list_params(f->base.params, f->base.params_count);
     }
 }
 
 static void cli_list_generators(void)
 {
     printf("generators:\n");
-    for (size_t i = 0; i < ts_gen_count(); i++) {
-        const ts_reader_ops_t *g = ts_gen_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_generators); i++) {
+        const ts_plugin_t *g = ts_registry_at(&ts_generators, i);
         printf("  %-10s %s\n", g->name, g->summary);
         cli_list_params(g->params, g->params_count);
     }
@@ -179,8 +180,8 @@ static int cli_list_prices(void)
 static void cli_list_admission(void)
 {
     printf("admission filters:\n");
-    for (size_t i = 0; i < ts_admit_count(); i++) {
-        const ts_admit_ops_t *a = ts_admit_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_admits); i++) {
+        const ts_plugin_t *a = ts_registry_at(&ts_admits, i);
         printf("  %-10s %s\n", a->name, a->summary);
         cli_list_params(a->params, a->params_count);
     }
@@ -189,8 +190,8 @@ static void cli_list_admission(void)
 static void cli_list_prefetchers(void)
 {
     printf("prefetchers:\n");
-    for (size_t i = 0; i < ts_prefetch_count(); i++) {
-        const ts_prefetch_ops_t *p = ts_prefetch_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_prefetchers); i++) {
+        const ts_plugin_t *p = ts_registry_at(&ts_prefetchers, i);
         printf("  %-10s %s\n", p->name, p->summary);
         cli_list_params(p->params, p->params_count);
     }
