@@ -15,11 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sim/policy.h"
-#include "../traces/trace.h"
-#include "../workloads/gen.h"
 #include "../sim/util/units.h"
 #include "cli_internal.h"
+#include "plugins.h"
 
 /* ---- errors, the options several verbs take, help ---- */
 
@@ -126,9 +124,11 @@ int ts_cli_main(int argc, char **argv)
     static const char *const verbs[] = {"run",  "mrc",  "sweep", "report", "trace",
                                         "list", "help", "version"};
     ts_err_t err = {0};
-    if (ts_policy_registry_check(&err) || ts_trace_registry_check(&err) ||
-        ts_gen_registry_check(&err))
-        return ts__cli_fail(&err);
+    if (ts_plugins_check(&err)) { /* a broken plug-in table is a bug of this build */
+        ts_err_where(&err, "internal");
+        ts__cli_fail(&err);
+        return 70; /* EX_SOFTWARE */
+    }
     if (argc < 2) {
         ts__cli_help(stderr);
         return 2;

@@ -1,69 +1,169 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli_list.c - `tiersim list`: the registered plug-ins (policies, trace formats, generators,
- * admission filters, prefetchers) with their parameters, the model presets of the inference
+ * cli_list.c - `tiersim list`: the registered plug-ins of every kind that has some
+ * (policies, trace formats, generators, admission filters, prefetchers, ...) with their
+ * capability flags as words and their parameters, the model presets of the inference
  * generator, the device and link presets (and those of a catalogue FILE) with their fields,
  * and the price table with the cost keys of a scenario.
  *
- * Everything is printed from the registries' and presets' own tables and schemas, so the
- * list cannot drift from what a scenario accepts. With no argument it lists them all.
+ * Everything is printed from app/plugins' tables and the presets' own tables and schemas,
+ * by one printer per layout, so the list cannot drift from what a scenario accepts. Every
+ * line fits 100 columns: long text wraps under its column with a hanging indent. With no
+ * argument it lists them all.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../sim/admit.h"
-#include "../sim/policy.h"
-#include "../sim/prefetch.h"
-#include "../sim/util/fmt.h"
-#include "../traces/trace.h"
-#include "../workloads/gen.h"
-#include "../sim/models.h"
 #include "../sim/cost.h"
 #include "../sim/device.h"
+#include "../sim/models.h"
+#include "../sim/policy.h"
+#include "../sim/prefetch.h"
+#include "../sim/reader.h"
+#include "../sim/util/fmt.h"
 #include "../sim/util/units.h"
 #include "cli_internal.h"
+#include "plugins.h"
 
-/* ---- list ---- */
+/* ---- layout: every line fits CLI_WIDTH columns ---- */
+
+#define CLI_WIDTH 100
+#define CLI_SUMMARY_INDENT 13 /* "  " + a 10-column name + " " */
+#define CLI_PARAM_INDENT 21   /* "    " + a 16-column name + " " */
+
+/* Ends a line that already holds col columns with text, broken at spaces so that no line
+ * passes CLI_WIDTH; continuation lines start with indent spaces. A word longer than a whole
+ * line is printed on a line of its own. */
+static void cli_wrap(size_t col, const char *text, size_t indent)
+{
+    bool need_space = false;
+    const char *s = text;
+    for (;;) {
+        size_t w = strcspn(s, " ");
+        if (col + (need_space ? 1 : 0) + w > CLI_WIDTH && col > indent) {
+            printf("\n%*s", (int)indent, "");
+            col = indent;
+            need_space = false;
+        }
+        if (need_space) {
+            putchar(' ');
+            col++;
+        }
+        fwrite(s, 1, w, stdout);
+        col += w;
+        s += w;
+        if (!*s)
+            break;
+        s++; /* the space: printed before the next word, or where the line breaks */
+        need_space = true;
+    }
+    putchar('\n');
+}
 
 static void cli_list_params(const ts_param_spec_t *spec, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char form[256];
+        char form[256], text[1024];
         ts_param_type_name(&spec[i], form, sizeof(form));
         const char *def = !spec[i].def ? "(required)" : spec[i].def[0] ? spec[i].def : "\"\"";
-        printf("    %-16s %s; default %s. %s\n", spec[i].name, form, def, spec[i].help);
+        snprintf(text, sizeof(text), "%s; default %s. %s", form, def, spec[i].help);
+        int col = printf("    %-16s ", spec[i].name);
+        cli_wrap(col > 0 ? (size_t)col : 0, text, CLI_PARAM_INDENT);
     }
 }
 
-static void cli_list_policies(void)
+/* ---- plug-ins: one printer for every kind of app/plugins ---- */
+
+typedef struct cli_word {
+    uint32_t bit;     /* a capability flag of the kind */
+    const char *word; /* how the list names it */
+} cli_word_t;
+
+/* "read/write" or "read": what can be done with a trace format. */
+static const char *cli_format_mode(const ts_plugin_t *p)
 {
-    printf("policies:\n");
-    for (size_t i = 0; i < ts_policy_count(); i++) {
-        const ts_policy_ops_t *p = ts_policy_at(i);
-        printf("  %-10s %s%s\n", p->name, p->summary,
-               p->flags & TS_POLICY_NEEDS_FUTURE ? " [offline]" : "");
-        cli_list_params(p->params, p->params_count);
-    }
+    return ts_reader_ops_of(p)->writer ? "read/write" : "read";
 }
 
-static void cli_list_formats(void)
+static const cli_word_t k_policy_words[] = {
+    {TS_POLICY_NEEDS_FUTURE, "offline"},
+    {TS_POLICY_HINTS, "uses hints"},
+};
+static const cli_word_t k_admit_words[] = {
+    {TS_ADMIT_REQ_META, "reads request flags"},
+    {TS_ADMIT_ALL, "admits everything"},
+};
+static const cli_word_t k_prefetch_words[] = {
+    {TS_PREFETCH_HINTS, "takes hints"},
+    {TS_PREFETCH_NOTHING, "does nothing"},
+};
+static const cli_word_t k_reader_words[] = {
+    {TS_READER_NOT_THREAD_SAFE, "not thread-safe"},
+};
+
+#define CLI_WORDS(a) a, sizeof(a) / sizeof(a[0])
+
+/* What `tiersim list` shows of each kind, in this order. */
+static const struct cli_kind {
+    const char *arg;   /* `tiersim list ARG` */
+    const char *title; /* the heading */
+    ts_plugin_kind_t kind;
+    const cli_word_t *words; /* flags shown as words */
+    size_t n_words;
+    const char *(*mode)(const ts_plugin_t *p); /* a first word of its own; NULL: none */
+} k_kinds[] = {
+    {"policies", "policies", TS_PLUGIN_POLICY, CLI_WORDS(k_policy_words), NULL},
+    {"formats", "trace formats", TS_PLUGIN_FORMAT, CLI_WORDS(k_reader_words), cli_format_mode},
+    {"generators", "generators", TS_PLUGIN_GENERATOR, CLI_WORDS(k_reader_words), NULL},
+    {"admission", "admission filters", TS_PLUGIN_ADMIT, CLI_WORDS(k_admit_words), NULL},
+    {"prefetchers", "prefetchers", TS_PLUGIN_PREFETCH, CLI_WORDS(k_prefetch_words), NULL},
+    {"reports", "report writers", TS_PLUGIN_REPORT, NULL, 0, NULL},
+    {"behaviours", "device behaviours", TS_PLUGIN_DEVMODEL, NULL, 0, NULL},
+    {"backends", "live back-ends", TS_PLUGIN_BACKEND, NULL, 0, NULL},
+};
+#define N_KINDS (sizeof(k_kinds) / sizeof(k_kinds[0]))
+
+/* Appends to buf (size bytes, holding *used) what fits of the formatted text. */
+static void cli_append(char *buf, size_t size, size_t *used, const char *a, const char *b)
 {
-    printf("trace formats:\n");
-    for (size_t i = 0; i < ts_trace_count(); i++) {
-        const ts_trace_format_t *f = ts_trace_at(i);
-        printf("  %-10s %s%s\n", f->name, f->summary, f->writer ? " [read/write]" : " [read]");
-        cli_list_params(f->reader->params, f->reader->params_count);
-    }
+    if (*used >= size)
+        return;
+    int n = snprintf(buf + *used, size - *used, "%s%s", a, b);
+    *used = n < 0 ? size : *used + (size_t)n;
 }
 
-static void cli_list_generators(void)
+/* name, summary, its flags as words ("[read/write, not thread-safe]"), then its
+ * parameters. */
+static void cli_list_plugin(const struct cli_kind *k, const ts_plugin_t *p)
 {
-    printf("generators:\n");
-    for (size_t i = 0; i < ts_gen_count(); i++) {
-        const ts_reader_ops_t *g = ts_gen_at(i);
-        printf("  %-10s %s\n", g->name, g->summary);
-        cli_list_params(g->params, g->params_count);
+    char text[1024];
+    size_t used = 0;
+    cli_append(text, sizeof(text), &used, p->summary, "");
+    const char *sep = " [";
+    if (k->mode) {
+        cli_append(text, sizeof(text), &used, sep, k->mode(p));
+        sep = ", ";
     }
+    for (size_t i = 0; i < k->n_words; i++)
+        if (p->flags & k->words[i].bit) {
+            cli_append(text, sizeof(text), &used, sep, k->words[i].word);
+            sep = ", ";
+        }
+    if (sep[0] == ',')
+        cli_append(text, sizeof(text), &used, "]", "");
+    int col = printf("  %-10s ", p->name);
+    cli_wrap(col > 0 ? (size_t)col : 0, text, CLI_SUMMARY_INDENT);
+    cli_list_params(p->params, p->params_count);
+}
+
+static void cli_list_kind(const struct cli_kind *k)
+{
+    const ts_registry_t *r = ts_plugins_registry(k->kind);
+    printf("%s:\n", k->title);
+    for (size_t i = 0; i < ts_registry_count(r); i++)
+        cli_list_plugin(k, ts_registry_at(r, i));
 }
 
 /* Bytes as vendors state them: exact GiB multiples in binary ("512GiB", as DIMMs are sold),
@@ -93,23 +193,40 @@ static int cli_list_devices(const char *file)
         return ts__cli_fail(&err);
     }
     printf("devices (bandwidth per device; latency unloaded, per request):\n");
-    printf("  %-16s %-12s %8s %5s %10s %10s %9s %9s  %s\n", "name", "kind", "capacity", "chan",
-           "read bw", "write bw", "read lat", "write lat", "summary");
+    printf("  %-15s %-12s %8s %4s %8s %8s %7s %7s  %s\n", "name", "kind", "capacity", "chan",
+           "read bw", "write bw", "rd lat", "wr lat", "notes");
     for (size_t i = 0; i < ts_dev_catalog_n_devices(cat); i++) {
         const ts_device_t *d = ts_dev_catalog_device_at(cat, i);
-        char cap[32], rb[32], wb[32], rl[32], wl[32];
-        printf("  %-16s %-12s %8s %5llu %10s %10s %9s %9s  %s", d->name,
-               ts_dev_kind_name(d->kind), cli_si_bytes(d->capacity_bytes, cap, sizeof(cap)),
-               (unsigned long long)d->channels,
-               ts_format_rate(d->read_bytes_per_s, 1, rb, sizeof(rb)),
-               ts_format_rate(d->write_bytes_per_s, 1, wb, sizeof(wb)),
-               ts_format_duration(d->read_latency_ns, rl, sizeof(rl)),
-               ts_format_duration(d->write_latency_ns, wl, sizeof(wl)), d->summary);
+        char cap[32], rb[32], wb[32], rl[32], wl[32], cb[32], notes[160] = "", text[512];
+        int col = printf("  %-15s %-12s %8s %4llu %8s %8s %7s %7s", d->name,
+                         ts_dev_kind_name(d->kind),
+                         cli_si_bytes(d->capacity_bytes, cap, sizeof(cap)),
+                         (unsigned long long)d->channels,
+                         ts_format_rate(d->read_bytes_per_s, 1, rb, sizeof(rb)),
+                         ts_format_rate(d->write_bytes_per_s, 1, wb, sizeof(wb)),
+                         ts_format_duration(d->read_latency_ns, rl, sizeof(rl)),
+                         ts_format_duration(d->write_latency_ns, wl, sizeof(wl)));
         if (d->host_link[0])
-            printf(" [host link %s, %.4g TFLOP/s BF16]", d->host_link, d->bf16_flops / 1e12);
+            snprintf(notes, sizeof(notes), "link %s", d->host_link);
         if (d->channel_bytes_per_s)
-            printf(" [%s per request]", ts_format_rate(d->channel_bytes_per_s, 1, rb, sizeof(rb)));
-        printf("\n");
+            snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "%s%s per request",
+                     notes[0] ? ", " : "",
+                     ts_format_rate(d->channel_bytes_per_s, 1, cb, sizeof(cb)));
+        if (notes[0]) {
+            printf("  ");
+            cli_wrap(col > 0 ? (size_t)col + 2 : 0, notes, (size_t)(col > 0 ? col + 2 : 0));
+        } else {
+            printf("\n");
+        }
+        /* the part in words on the lines below, under the kind (column 18) */
+        snprintf(text, sizeof(text), "%s", d->summary);
+        if (d->bf16_flops > 0)
+            snprintf(text + strlen(text), sizeof(text) - strlen(text), " [%.4g TFLOP/s BF16]",
+                     d->bf16_flops / 1e12);
+        if (text[0]) {
+            printf("%18s", "");
+            cli_wrap(18, text, 18);
+        }
     }
     printf("  raid0:<N>x<drive> builds a RAID-0 of N drives, e.g. raid0:4xmicron-9550-max\n");
     printf("links (bandwidth per direction):\n");
@@ -117,8 +234,10 @@ static int cli_list_devices(const char *file)
     for (size_t i = 0; i < ts_dev_catalog_n_links(cat); i++) {
         const ts_link_t *l = ts_dev_catalog_link_at(cat, i);
         char bw[32], lat[32];
-        printf("  %-16s %10s %9s  %s\n", l->name, ts_format_rate(l->bytes_per_s, 1, bw, sizeof(bw)),
-               ts_format_duration(l->latency_ns, lat, sizeof(lat)), l->summary);
+        int col = printf("  %-16s %10s %9s  ", l->name,
+                         ts_format_rate(l->bytes_per_s, 1, bw, sizeof(bw)),
+                         ts_format_duration(l->latency_ns, lat, sizeof(lat)));
+        cli_wrap(col > 0 ? (size_t)col : 0, l->summary, 41); /* under the summary */
     }
     ts_dev_catalog_destroy(cat);
     size_t n;
@@ -148,12 +267,12 @@ static int cli_list_prices(void)
     if (ts_price_table_create(&t, &err))
         return ts__cli_fail(&err);
     printf("prices (defaults: a device takes its kind's row, then its own; docs/cost.md):\n");
-    printf("  %-18s %-16s %-8s %-17s %-12s %-12s %-8s %s\n", "row", "purchase", "lifetime",
+    printf("  %-17s %-9s %-8s %-16s %-12s %-12s %-8s %s\n", "row", "purchase", "lifetime",
            "storage", "get", "put", "egress", "gpu_price");
     for (size_t i = 0; i < ts_price_table_count(t); i++) {
         const ts_price_t *p = ts_price_table_at(t, i);
         char a[40], b[40], c[40], d[40], e[40], f[40], g[40];
-        printf("  %-18s %-16s %-8s %-17s %-12s %-12s %-8s %s\n", p->row,
+        printf("  %-17s %-9s %-8s %-16s %-12s %-12s %-8s %s\n", p->row,
                cli_price(p->purchase_usd_gb, TS_PRICE_PER_GB, a, sizeof(a)),
                p->purchase_usd_gb > 0 ? ts_format_duration(p->lifetime_ns, b, sizeof(b)) : "-",
                cli_price(p->storage_usd_gb_month, TS_PRICE_PER_GB_MONTH, c, sizeof(c)),
@@ -174,26 +293,6 @@ static int cli_list_prices(void)
     printf("cost keys:\n");
     cli_list_params(spec, n_cost);
     return 0;
-}
-
-static void cli_list_admission(void)
-{
-    printf("admission filters:\n");
-    for (size_t i = 0; i < ts_admit_count(); i++) {
-        const ts_admit_ops_t *a = ts_admit_at(i);
-        printf("  %-10s %s\n", a->name, a->summary);
-        cli_list_params(a->params, a->params_count);
-    }
-}
-
-static void cli_list_prefetchers(void)
-{
-    printf("prefetchers:\n");
-    for (size_t i = 0; i < ts_prefetch_count(); i++) {
-        const ts_prefetch_ops_t *p = ts_prefetch_at(i);
-        printf("  %-10s %s\n", p->name, p->summary);
-        cli_list_params(p->params, p->params_count);
-    }
 }
 
 /* The LLM model presets of the inference generator (workloads/models.c). */
@@ -218,38 +317,44 @@ static void cli_list_models(void)
     }
 }
 
+/* The kinds with plug-ins (k_kinds, in order), then the tables of presets. */
+static const char *const k_more[] = {"models", "devices", "prices"};
+#define N_MORE (sizeof(k_more) / sizeof(k_more[0]))
+
 int ts__cli_list(int argc, char **argv)
 {
-    static const char *const what[] = {"policies", "formats", "generators", "admission",
-                                       "prefetchers", "models", "devices", "prices"};
-    const size_t n_what = sizeof(what) / sizeof(what[0]);
+    const char *what[N_KINDS + N_MORE];
+    const struct cli_kind *kinds[N_KINDS];
+    size_t n_what = 0;
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (ts_registry_count(ts_plugins_registry(k_kinds[i].kind)) > 0) {
+            kinds[n_what] = &k_kinds[i];
+            what[n_what++] = k_kinds[i].arg;
+        }
+    const size_t n_kinds = n_what;
+    for (size_t i = 0; i < N_MORE; i++)
+        what[n_what++] = k_more[i];
     const char *w = argc > 1 ? argv[1] : NULL;
     size_t k = 0;
     while (w && k < n_what && strcmp(w, what[k]) != 0)
         k++;
     if (w && k == n_what) {
         const char *hint = ts_suggest(w, what, n_what);
+        char list[256] = "";
+        for (size_t i = 0; !hint && i < n_what; i++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                     i == 0 ? "" : i + 1 == n_what ? " or " : ", ", what[i]);
         fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
-                hint ? " (did you mean '"
-                     : "; expected policies, formats, generators, admission, prefetchers, "
-                       "models, devices or prices",
-                hint ? hint : "", hint ? "'?)" : "");
+                hint ? " (did you mean '" : "; expected ", hint ? hint : list, hint ? "'?)" : "");
         return 2;
     }
     if (argc > 2 && (!w || strcmp(w, "devices") != 0))
         return ts__cli_usage_error("only 'list devices' takes a FILE, found '%s'", argv[2]);
     if (argc > 3)
         return ts__cli_usage_error("list devices takes one FILE, found also '%s'", argv[3]);
-    if (!w || strcmp(w, "policies") == 0)
-        cli_list_policies();
-    if (!w || strcmp(w, "formats") == 0)
-        cli_list_formats();
-    if (!w || strcmp(w, "generators") == 0)
-        cli_list_generators();
-    if (!w || strcmp(w, "admission") == 0)
-        cli_list_admission();
-    if (!w || strcmp(w, "prefetchers") == 0)
-        cli_list_prefetchers();
+    for (size_t i = 0; i < n_kinds; i++)
+        if (!w || k == i)
+            cli_list_kind(kinds[i]);
     if (!w || strcmp(w, "models") == 0)
         cli_list_models();
     if (!w || strcmp(w, "devices") == 0) {

@@ -61,8 +61,9 @@ int ts__cli_mrc(int argc, char **argv)
             if (!pol_list)
                 rc = ts__cli_usage_error("out of memory at '%s'", optarg);
             else if (strcmp(pol_list, "all") == 0)
-                for (spec.n_policies = 0; spec.n_policies < ts_policy_count(); spec.n_policies++)
-                    pols[spec.n_policies] = ts_policy_at(spec.n_policies)->name;
+                for (spec.n_policies = 0; spec.n_policies < ts_registry_count(&ts_policies);
+                     spec.n_policies++)
+                    pols[spec.n_policies] = ts_registry_at(&ts_policies, spec.n_policies)->name;
             else if ((spec.n_policies = cli_split(pol_list, pols, TS_MRC_MAX_POLICIES)) == 0 ||
                      spec.n_policies > TS_MRC_MAX_POLICIES)
                 rc = ts__cli_usage_error("--policies expects 1 to 32 names separated by commas, "

@@ -26,11 +26,11 @@
 
 /* ---- trace ---- */
 
-static const ts_trace_format_t *cli_format(const char *name, const char *path, ts_err_t *err)
+static const ts_reader_ops_t *cli_format(const char *name, const char *path, ts_err_t *err)
 {
     if (name)
         return ts_trace_find(name, err);
-    const ts_trace_format_t *f = ts_trace_guess(path);
+    const ts_reader_ops_t *f = ts_trace_guess(path);
     if (!f)
         ts_err_set(err, TS_EINVAL,
                    "cannot tell the format of '%s' from its contents or name; give --format",
@@ -100,12 +100,12 @@ static void cli_rparams_free(cli_rparams_t *p)
         ts_free(p->owned[i]);
 }
 
-static int cli_open_trace(const ts_trace_format_t *fmt, const char *path, cli_rparams_t *p,
+static int cli_open_trace(const ts_reader_ops_t *fmt, const char *path, cli_rparams_t *p,
                           ts_reader_t **r, ts_err_t *err)
 {
     p->names[p->n] = "path";
     p->values[p->n] = path;
-    int rc = ts_reader_open_kv(fmt->reader, p->names, p->values, p->n + 1, NULL, r, err);
+    int rc = ts_reader_open_kv(fmt, p->names, p->values, p->n + 1, NULL, r, err);
     if (rc == 0 && p->sample.rate != 0 && !ts_sample_is_all(&p->sample)) {
         ts_reader_t *inner = *r;
         *r = NULL;
@@ -131,11 +131,11 @@ static void cli_report_skipped(const cli_rparams_t *p)
                 first->where[0] ? ": " : "", first->msg);
 }
 
-static int cli_copy(ts_reader_t *r, const ts_trace_format_t *to, const char *out, bool quiet,
+static int cli_copy(ts_reader_t *r, const ts_reader_ops_t *to, const char *out, bool quiet,
                     uint64_t *count, ts_err_t *err)
 {
     if (!to->writer)
-        return ts_err_set(err, TS_EUNSUPPORTED, "format %s cannot be written", to->name);
+        return ts_err_set(err, TS_EUNSUPPORTED, "format %s cannot be written", to->base.name);
     ts_writer_t *w = NULL;
     int rc = to->writer->create(out, &w, err);
     ts_req_t q;
@@ -222,7 +222,7 @@ typedef struct cli_read {
     bool as_json;   /* info --json */
     uint64_t limit; /* head -n */
     const char *path;
-    const ts_trace_format_t *fmt;
+    const ts_reader_ops_t *fmt;
     ts_reader_t *r;
     ts_err_t err;
 } cli_read_t;
@@ -286,8 +286,8 @@ static int cli_trace_info(int argc, char **argv)
     if ((rc = cli_read_close(&cr, rc)) != 0)
         return rc;
     if (cr.as_json)
-        return cli_print_stats_json(cr.path, cr.fmt->name, &st);
-    printf("trace        %s (%s)\n", cr.path, cr.fmt->name);
+        return cli_print_stats_json(cr.path, cr.fmt->base.name, &st);
+    printf("trace        %s (%s)\n", cr.path, cr.fmt->base.name);
     cli_print_stats(&st);
     return 0;
 }
@@ -316,12 +316,12 @@ static int cli_trace_head(int argc, char **argv)
 
 /* The output format: named, else the one the output file's name suggests when that
  * format can be written, else native. */
-static const ts_trace_format_t *cli_out_format(const char *name, const char *path,
+static const ts_reader_ops_t *cli_out_format(const char *name, const char *path,
                                                ts_err_t *err)
 {
     if (name)
         return ts_trace_find(name, err);
-    const ts_trace_format_t *f = ts_trace_guess(path);
+    const ts_reader_ops_t *f = ts_trace_guess(path);
     return f && f->writer ? f : ts_trace_find("native", err);
 }
 
@@ -359,7 +359,7 @@ static int cli_trace_gen(int argc, char **argv)
     ts_scenario_t *sc = NULL;
     ts_reader_t *r = NULL;
     uint64_t n = 0;
-    const ts_trace_format_t *fmt = cli_out_format(fmt_name, out, &err);
+    const ts_reader_ops_t *fmt = cli_out_format(fmt_name, out, &err);
     const char *path = optind < argc ? argv[optind] : NULL;
     int rc = fmt ? ts_scenario_load(path, NULL, ovr, n_ovr, &sc, &err) : TS_ENOENT;
     if (rc == 0)
@@ -372,7 +372,7 @@ static int cli_trace_gen(int argc, char **argv)
         return ts__cli_fail(&err);
     if (!quiet)
         fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
-            fmt->name);
+            fmt->base.name);
     return 0;
 }
 
@@ -413,8 +413,8 @@ static int cli_trace_convert(int argc, char **argv)
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
     uint64_t n = 0;
-    const ts_trace_format_t *fin = cli_format(from, in, &err);
-    const ts_trace_format_t *fout = fin ? cli_out_format(to, out, &err) : NULL;
+    const ts_reader_ops_t *fin = cli_format(from, in, &err);
+    const ts_reader_ops_t *fout = fin ? cli_out_format(to, out, &err) : NULL;
     rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
         rc = cli_copy(r, fout, out, quiet, &n, &err);
@@ -425,7 +425,7 @@ static int cli_trace_convert(int argc, char **argv)
         return ts__cli_fail(&err);
     if (!quiet)
         fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
-            fout->name);
+            fout->base.name);
     return 0;
 }
 

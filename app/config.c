@@ -10,9 +10,10 @@
  * `-s key.path` for an override) and says what was expected and what was found. `mode` is
  * decoded first (tier capacities depend on it); other top-level keys are decoded in document
  * order, so the first problem in the file is the one reported. Then, in this order: the
- * prefetcher's tier, devices and links, what they imply for the timed engine and cost_aware
- * filters, and the cost model. This file holds the entry points, the small top-level keys
- * (name, seed, mode, engine, timed) and that order; each section has its config_<section>.c.
+ * prefetcher's tier, devices and links, what they imply for the timed engine and for the
+ * admission filters that resolve their parameters from them, and the cost model. This file
+ * holds the entry points, the small top-level keys (name, seed, mode, engine, timed) and that
+ * order; each section has its config_<section>.c.
  */
 #include "config_internal.h"
 
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../sim/prefetch.h"
 #include "../sim/util/mem.h"
 #include "../sim/util/yamltree.h"
 
@@ -176,10 +178,10 @@ static int cfg_decode(ts__cfg_t *c, const ts_ynode_t *root)
         return ts__cfg_fail(c, axis->mark, "outputs.axis", TS_EINVAL,
                             "the timed engine samples its time series on its clock: the axis is "
                             "time or auto, not requests");
-    if (!c->into && sc->hier.prefetch && strcmp(sc->hier.prefetch->name, "none") != 0)
+    if (!c->into && sc->hier.prefetch && !(sc->hier.prefetch->base.flags & TS_PREFETCH_NOTHING))
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
     if ((rc = ts__cfg_resolve_devices(c)) != 0 || (rc = ts__cfg_resolve_prefill(c)) != 0 ||
-        (rc = ts__cfg_resolve_cost_aware(c)) != 0)
+        (rc = ts__cfg_resolve_admit(c)) != 0)
         return rc;
     return ts__cfg_resolve_cost(c);
 }

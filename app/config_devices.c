@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "../sim/admit.h"
-#include "../workloads/gen.h"
 #include "../sim/models.h"
 
 /* ---- devices and links ---- */
@@ -156,35 +155,26 @@ out:
     return rc;
 }
 
-/* ---- what the devices imply: the timed engine's figures, cost_aware filters ---- */
-
-/* The workload's parameter called name, or NULL when its reader has none. */
-static const ts_param_spec_t *cfg_workload_param(const ts_scenario_t *sc, const char *name)
-{
-    const ts_reader_ops_t *r = sc->workload.reader;
-    return r && sc->workload.params ? ts_param_find(r->params, r->params_count, name) : NULL;
-}
+/* ---- what the devices imply: the timed engine's figures, admission filters ---- */
 
 int ts__cfg_resolve_prefill(ts__cfg_t *c)
 {
     ts_scenario_t *sc = c->sc;
-    const ts_param_spec_t *bt = cfg_workload_param(sc, "block_tokens");
-    if (!sc->timed.block_tokens && bt)
-        sc->timed.block_tokens = (uint64_t)ts_param_number(bt, sc->workload.params);
-    const ts_param_spec_t *rt = cfg_workload_param(sc, "read_threads");
-    if (!sc->timed.depth && rt)
-        sc->timed.depth = (uint64_t)ts_param_number(rt, sc->workload.params);
+    ts_reader_hints_t h;
+    ts_reader_hints(sc->workload.reader, sc->workload.params, &h);
+    if (!sc->timed.block_tokens && h.block_tokens)
+        sc->timed.block_tokens = h.block_tokens;
+    if (!sc->timed.depth && h.read_threads)
+        sc->timed.depth = h.read_threads;
     if (!c->prefill_auto)
         return 0;
-    const ts_param_spec_t *mp = cfg_workload_param(sc, "model");
     const ts_tier_spec_t *gpu = NULL;
     for (size_t i = 0; i < sc->n_tiers && !gpu; i++)
         if (sc->tiers[i].has_device && sc->tiers[i].device.kind == TS_DEV_GPU_HBM &&
             sc->tiers[i].device.bf16_flops > 0)
             gpu = &sc->tiers[i];
-    if (mp && mp->type == TS_PT_ENUM && gpu) {
-        const char *name = mp->choices[(int)ts_param_number(mp, sc->workload.params)];
-        const ts_model_t *m = ts_gen_model_find(name, c->err);
+    if (h.model && gpu) {
+        const ts_model_t *m = ts_gen_model_find(h.model, c->err);
         if (!m) {
             ts__cfg_where(c, c->prefill_auto->mark, "timed.prefill_rate");
             return c->err->code;
@@ -197,61 +187,41 @@ int ts__cfg_resolve_prefill(ts__cfg_t *c)
                  gpu->device.name, sc->timed.mfu * 100);
         return 0;
     }
-    const ts_param_spec_t *wr = cfg_workload_param(sc, "prefill_rate");
-    if (wr) {
-        sc->timed.prefill_rate = ts_param_number(wr, sc->workload.params);
+    if (h.prefill_rate > 0) {
+        sc->timed.prefill_rate = h.prefill_rate;
         snprintf(sc->prefill_source, sizeof(sc->prefill_source), "the workload's prefill_rate");
         return 0;
     }
     return ts__cfg_fail(c, c->prefill_auto->mark, "timed.prefill_rate", TS_EPARSE,
-                        mp ? "'auto' needs a GPU tier to take FLOP/s from (a device such as "
-                             "h100-sxm, see `tiersim list devices`); or give tokens/s"
-                           : "'auto' needs a workload with a model (the inference generator, a "
-                             "mooncake, bailian or agent_sessions trace) or its own prefill_rate; "
-                             "or give tokens/s");
+                        h.model ? "'auto' needs a GPU tier to take FLOP/s from (a device such as "
+                                  "h100-sxm, see `tiersim list devices`); or give tokens/s"
+                                : "'auto' needs a workload with a model (the inference generator, "
+                                  "a mooncake, bailian or agent_sessions trace) or its own "
+                                  "prefill_rate; or give tokens/s");
 }
 
-int ts__cfg_resolve_cost_aware(ts__cfg_t *c)
+int ts__cfg_resolve_admit(ts__cfg_t *c)
 {
     ts_scenario_t *sc = c->sc;
     for (size_t i = 0; i < sc->n_tiers; i++) {
         const ts_tier_spec_t *t = &sc->tiers[i];
-        if (!t->admit || strcmp(t->admit->name, "cost_aware") != 0)
+        if (!t->admit || !t->admit->resolve)
             continue;
-        ts_admit_cost_aware_params_t *p = t->admit_params;
-        char path[TS__CFG_PATH];
-        snprintf(path, sizeof(path), "tiers[%zu].admit", i);
-        if ((!p->load_rate || !p->load_latency_ns) && !t->has_device)
-            return ts__cfg_fail(c, c->admit[i]->mark, path, TS_EPARSE,
-                                "cost_aware needs the tier's device (or load_rate and "
-                                "load_latency) to know how fast a block loads back");
-        if (t->has_device) {
-            const ts_device_t *d = &t->device;
-            uint64_t rate = d->read_bytes_per_s, lat = d->read_latency_ns + d->overhead_ns;
-            if (d->channel_bytes_per_s && d->channel_bytes_per_s < rate)
-                rate = d->channel_bytes_per_s;
-            for (size_t j = i; j >= 1; j--) {
-                const ts_tier_spec_t *u = &sc->tiers[j];
-                if (!u->has_link)
-                    continue;
-                lat += u->link.latency_ns;
-                if (u->link.bytes_per_s && u->link.bytes_per_s < rate)
-                    rate = u->link.bytes_per_s;
-            }
-            if (!p->load_rate)
-                p->load_rate = rate;
-            if (!p->load_latency_ns)
-                p->load_latency_ns = lat;
+        const ts_link_t *links[TS_MAX_TIERS];
+        ts_admit_ctx_t ctx = {.device = t->has_device ? &t->device : NULL,
+                              .links = links,
+                              .prefill_rate = sc->timed.prefill_rate,
+                              .block_tokens = sc->timed.block_tokens};
+        for (size_t j = i; j >= 1; j--) /* tier j's link joins it to tier j - 1 */
+            if (sc->tiers[j].has_link)
+                links[ctx.n_links++] = &sc->tiers[j].link;
+        int rc = t->admit->resolve(t->admit_params, &ctx, c->err);
+        if (rc) {
+            char path[TS__CFG_PATH];
+            snprintf(path, sizeof(path), "tiers[%zu].admit", i);
+            ts__cfg_where(c, c->admit[i]->mark, path);
+            return rc;
         }
-        if (!(p->prefill_rate > 0))
-            p->prefill_rate = sc->timed.prefill_rate;
-        if (!p->block_tokens)
-            p->block_tokens = sc->timed.block_tokens;
-        if (!(p->prefill_rate > 0) || !p->block_tokens)
-            return ts__cfg_fail(c, c->admit[i]->mark, path, TS_EPARSE,
-                                "cost_aware needs a prefill rate and a block size: set "
-                                "timed.prefill_rate (a number or auto) and timed.block_tokens, or "
-                                "the filter's prefill_rate and block_tokens");
     }
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../sim/prefetch.h"
+#include "plugins.h"
 #include "../sim/util/units.h"
 
 /* ---- hierarchy and prefetch ---- */
@@ -64,7 +65,8 @@ int ts__cfg_prefetch(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
                           sub);
     if (rc)
         return rc;
-    const ts_prefetch_ops_t *ops = ts_prefetch_find(kind, c->err);
+    const ts_prefetch_ops_t *ops =
+        ts_prefetch_ops_of(ts_plugins_find(TS_PLUGIN_PREFETCH, kind, c->err));
     if (!ops) {
         ts__cfg_where(c, kn->mark, sub);
         return TS_ENOENT;
@@ -73,8 +75,8 @@ int ts__cfg_prefetch(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
     sc->hier.prefetch = ops;
     c->into = kn == n ? NULL : ts_ynode_get(n, "into");
     ts__cfg_path_key(c->into_path, path, "into");
-    rc = ts__cfg_params(c, ops->params, ops->params_count, ops->params_size, &sc->prefetch_params,
-                        kn == n ? NULL : n, n->mark, path, "kind into", NULL);
+    rc = ts__cfg_params(c, ops->base.params, ops->base.params_count, ops->base.params_size,
+                        &sc->prefetch_params, kn == n ? NULL : n, n->mark, path, "kind into", NULL);
     sc->hier.prefetch_params = sc->prefetch_params;
     return rc;
 }

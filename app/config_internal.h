@@ -35,7 +35,7 @@ typedef struct ts__cfg {
     const ts_ynode_t *devices; /* `devices:`, an extra catalogue file */
     const ts_ynode_t *engine;  /* `engine:` (for messages about what the timed engine needs) */
     const ts_ynode_t *prefill_auto; /* `timed.prefill_rate: auto`, resolved at the end */
-    const ts_ynode_t *admit[TS_MAX_TIERS]; /* tiers' `admit:` (cost_aware is resolved last) */
+    const ts_ynode_t *admit[TS_MAX_TIERS]; /* tiers' `admit:` (filters resolve last) */
     /* each level's `cost:` (backing store at TS_MAX_TIERS) and the top-level one, applied
      * over the price table's defaults once the devices are known */
     const ts_ynode_t *cost[TS_MAX_TIERS + 1], *cost_top;
@@ -136,14 +136,14 @@ int ts__cfg_resolve_devices(ts__cfg_t *c);
 /* `timed.block_tokens: 0` takes the workload's block size and `timed.depth: 0` its reader
  * threads; `timed.prefill_rate: auto` is derived from the workload's model and the top GPU
  * tier (dense BF16 FLOP/s x mfu over 2 x active parameters per token), or taken from a
- * workload that models prefill itself (config_devices.c). */
+ * workload that models prefill itself: all as the reader's hints() say (config_devices.c). */
 int ts__cfg_resolve_prefill(ts__cfg_t *c);
 
-/* Fills the zero parameters of each `cost_aware` filter: the load of a block from its tier
- * (the device's read latency and overhead, then every link up to the top tier; the slowest
- * of the device and those links sets the rate) and the recompute of it (`timed`)
- * (config_devices.c). */
-int ts__cfg_resolve_cost_aware(ts__cfg_t *c);
+/* Lets every tier's admission filter with a resolve op fill what the scenario left open
+ * from its tier: the tier's device, the links up to the top tier and the timed engine's
+ * prefill rate and block size (cost_aware: its load and recompute figures). Errors are
+ * placed at the tier's `admit` (config_devices.c). */
+int ts__cfg_resolve_admit(ts__cfg_t *c);
 
 /* The cost model: the top-level `cost:` keys; every level's defaults from the price table by
  * its device (a tier without one has no price; the central store is S3 Standard unless it

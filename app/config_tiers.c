@@ -15,6 +15,7 @@
 
 #include "../sim/admit.h"
 #include "../sim/util/units.h"
+#include "plugins.h"
 
 /* ---- tiers ---- */
 
@@ -98,14 +99,14 @@ static int cfg_policy(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_ti
     int rc = ts__cfg_scalar(c, nn, sub, "a policy name", &name);
     if (rc)
         return rc;
-    const ts_policy_ops_t *ops = ts_policy_find(name, c->err);
+    const ts_policy_ops_t *ops = ts_policy_ops_of(ts_plugins_find(TS_PLUGIN_POLICY, name, c->err));
     if (!ops) {
         ts__cfg_where(c, nn->mark, sub);
         return TS_ENOENT;
     }
     t->policy = ops;
-    return ts__cfg_params(c, ops->params, ops->params_count, ops->params_size, &t->policy_params, n,
-                          n->mark, path, "name", NULL);
+    return ts__cfg_params(c, ops->base.params, ops->base.params_count, ops->base.params_size,
+                          &t->policy_params, n, n->mark, path, "name", NULL);
 }
 
 static bool cfg_tier_name_ok(const char *s)
@@ -128,14 +129,14 @@ static int cfg_admit(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_tie
                           &kind, &kn, sub);
     if (rc)
         return rc;
-    const ts_admit_ops_t *ops = ts_admit_find(kind, c->err);
+    const ts_admit_ops_t *ops = ts_admit_ops_of(ts_plugins_find(TS_PLUGIN_ADMIT, kind, c->err));
     if (!ops) {
         ts__cfg_where(c, kn->mark, sub);
         return TS_ENOENT;
     }
     t->admit = ops;
-    return ts__cfg_params(c, ops->params, ops->params_count, ops->params_size, &t->admit_params,
-                          kn == n ? NULL : n, n->mark, path, "kind", NULL);
+    return ts__cfg_params(c, ops->base.params, ops->base.params_count, ops->base.params_size,
+                          &t->admit_params, kn == n ? NULL : n, n->mark, path, "kind", NULL);
 }
 
 static const char *const k_tier_keys[] = {"name", "capacity", "policy", "admit", "device",
@@ -195,10 +196,11 @@ static int cfg_tier(ts__cfg_t *c, const ts_ynode_t *n, const char *path, size_t 
     ts__cfg_path_key(sub, path, "policy");
     if (pn)
         return cfg_policy(c, pn, sub, t);
-    if (!(t->policy = ts_policy_find("lru", c->err)))
+    if (!(t->policy = ts_policy_ops_of(ts_plugins_find(TS_PLUGIN_POLICY, "lru", c->err))))
         return ts__cfg_fail(c, n->mark, path, TS_EINTERNAL, "the default policy lru is missing");
-    return ts__cfg_params(c, t->policy->params, t->policy->params_count, t->policy->params_size,
-                          &t->policy_params, NULL, n->mark, path, NULL, NULL);
+    const ts_plugin_t *b = &t->policy->base;
+    return ts__cfg_params(c, b->params, b->params_count, b->params_size, &t->policy_params, NULL,
+                          n->mark, path, NULL, NULL);
 }
 
 int ts__cfg_tiers(ts__cfg_t *c, const ts_ynode_t *n, const char *path)

@@ -18,6 +18,7 @@
 #include "../sim/util/mem.h"
 #include "../sim/sample.h"
 #include "../sim/util/units.h"
+#include "plugins.h"
 
 /* ---- workload ---- */
 
@@ -29,8 +30,9 @@ static int cfg_reader(ts__cfg_t *c, const ts_reader_ops_t *ops, const ts_ynode_t
     ts_workload_spec_t *w = &c->sc->workload;
     w->reader = ops;
     w->is_generator = is_generator;
-    return ts__cfg_params(c, ops->params, ops->params_count, ops->params_size, &w->params, n,
-                          n->mark, path, skip, scalar_param);
+    const ts_plugin_t *b = &ops->base;
+    return ts__cfg_params(c, b->params, b->params_count, b->params_size, &w->params, n, n->mark,
+                          path, skip, scalar_param);
 }
 
 static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
@@ -40,7 +42,7 @@ static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
                             "expected a map such as {path: requests.csv, format: csv} or a file "
                             "name, found %s",
                             ts_ynode_what(n));
-    const ts_trace_format_t *fmt;
+    const ts_reader_ops_t *fmt;
     const ts_ynode_t *fn = ts_ynode_get(n, "format");
     char sub[TS__CFG_PATH];
     const char *s;
@@ -49,7 +51,7 @@ static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
         ts__cfg_path_key(sub, path, "format");
         if ((rc = ts__cfg_scalar(c, fn, sub, "a trace format name", &s)) != 0)
             return rc;
-        if (!(fmt = ts_trace_find(s, c->err))) {
+        if (!(fmt = ts_reader_ops_of(ts_plugins_find(TS_PLUGIN_FORMAT, s, c->err)))) {
             ts__cfg_where(c, fn->mark, sub);
             return TS_ENOENT;
         }
@@ -73,8 +75,8 @@ static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
             char list[160] = "";
             const char *names[32];
             size_t k = 0;
-            for (size_t i = 0; i < ts_trace_count() && k < 32; i++)
-                names[k++] = ts_trace_at(i)->name;
+            for (size_t i = 0; i < ts_registry_count(&ts_formats) && k < 32; i++)
+                names[k++] = ts_registry_at(&ts_formats, i)->name;
             ts__cfg_join(list, sizeof(list), names, k);
             return ts__cfg_fail(c, pn->mark, sub, TS_EPARSE,
                                 "cannot tell the format of '%s' from its name or contents; add "
@@ -82,7 +84,7 @@ static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
                                 s, list);
         }
     }
-    return cfg_reader(c, fmt->reader, n, path, "format", "path", false);
+    return cfg_reader(c, fmt, n, path, "format", "path", false);
 }
 
 static int cfg_generator(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
@@ -104,7 +106,8 @@ static int cfg_generator(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
     int rc = ts__cfg_scalar(c, kn, sub, "a generator kind", &kind);
     if (rc)
         return rc;
-    const ts_reader_ops_t *ops = ts_gen_find(kind, c->err);
+    const ts_reader_ops_t *ops =
+        ts_reader_ops_of(ts_plugins_find(TS_PLUGIN_GENERATOR, kind, c->err));
     if (!ops) {
         ts__cfg_where(c, kn->mark, sub);
         return TS_ENOENT;
@@ -223,13 +226,14 @@ const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t
         snprintf(buf, size, "(none)");
         return buf;
     }
-    size_t used = (size_t)snprintf(buf, size, "%s", ops->name);
-    for (size_t i = 0; i < ops->params_count && used < size; i++) {
+    const ts_plugin_t *b = &ops->base;
+    size_t used = (size_t)snprintf(buf, size, "%s", b->name);
+    for (size_t i = 0; i < b->params_count && used < size; i++) {
         char v[256];
-        cfg_format_param(&ops->params[i], sc->workload.params, v, sizeof(v));
+        cfg_format_param(&b->params[i], sc->workload.params, v, sizeof(v));
         bool quote = !v[0] || strchr(v, ' ');
         used += (size_t)snprintf(buf + used, size - used, quote ? " %s=\"%s\"" : " %s=%s",
-                                 ops->params[i].name, v);
+                                 b->params[i].name, v);
     }
     if (!ts_sample_is_all(&sc->sample) && used < size) {
         size_t n;

@@ -17,6 +17,7 @@
 
 #include "../sim/util/mem.h"
 #include "par.h"
+#include "plugins.h"
 #include "run.h"
 #include "../sim/util/units.h"
 
@@ -145,7 +146,7 @@ static int mrc_policies(const ts_mrc_spec_t *spec, const ts_scenario_t *sc, ts_m
                         ts_err_t *err)
 {
     if (!spec->n_policies) {
-        snprintf(m->policies[0], sizeof(m->policies[0]), "%s", sc->tiers[0].policy->name);
+        snprintf(m->policies[0], sizeof(m->policies[0]), "%s", sc->tiers[0].policy->base.name);
         m->n_policies = 1;
         return 0;
     }
@@ -155,7 +156,7 @@ static int mrc_policies(const ts_mrc_spec_t *spec, const ts_scenario_t *sc, ts_m
                           spec->n_policies);
     }
     for (size_t i = 0; i < spec->n_policies; i++) {
-        const ts_policy_ops_t *ops = ts_policy_find(spec->policies[i], err);
+        const ts_plugin_t *ops = ts_plugins_find(TS_PLUGIN_POLICY, spec->policies[i], err);
         if (!ops) {
             ts_err_where(err, "policies");
             return TS_ENOENT;
@@ -186,7 +187,7 @@ static int mrc_overrides(mrc_ctx_t *c, const ts_scenario_t *sc, ts_err_t *err)
         for (size_t i = 0; i < spec->n_overrides; i++)
             o[i] = spec->overrides[i];
         c->n_ovr[p] = spec->n_overrides;
-        if (strcmp(c->m->policies[p], sc->tiers[0].policy->name) != 0) {
+        if (strcmp(c->m->policies[p], sc->tiers[0].policy->base.name) != 0) {
             snprintf(c->pol_ovr[p], MRC_OVR_LEN, "tiers.0.policy=%s", c->m->policies[p]);
             o[c->n_ovr[p]++] = c->pol_ovr[p];
         }

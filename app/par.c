@@ -6,7 +6,6 @@
 
 #include <hdf5.h>
 #include <omp.h>
-#include <string.h>
 
 int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err)
 {
@@ -48,7 +47,8 @@ int ts_par_threads(int threads, const ts_scenario_t *sc)
 {
     int n = threads > 0 ? threads : omp_get_max_threads();
     hbool_t is_safe = 0;
-    if (strcmp(sc->workload.reader->name, "hdf5") == 0 &&
+    /* the readers flagged so are those of HDF5 files: safe when the library is built so */
+    if ((sc->workload.reader->base.flags & TS_READER_NOT_THREAD_SAFE) &&
         (H5is_library_threadsafe(&is_safe) < 0 || !is_safe))
         n = 1;
     return n;

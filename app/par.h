@@ -26,7 +26,8 @@ typedef int (*ts_par_job_fn)(void *ctx, size_t i, ts_err_t *err);
 int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err);
 
 /* The threads to use for runs of sc: `threads` (0: OpenMP's default), or 1 when its
- * workload is read through HDF5 and the HDF5 library is not thread-safe. */
+ * workload's reader is flagged TS_READER_NOT_THREAD_SAFE (it reads through HDF5) and the
+ * HDF5 library is not built thread-safe. */
 int ts_par_threads(int threads, const ts_scenario_t *sc);
 
 /* One progress count over many jobs: each job reports its own requests done through a

@@ -97,11 +97,14 @@ static void run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier
     hr->demote = ts_demote_names[sc->hier.demote];
     hr->write = ts_write_names[sc->hier.write];
     hr->flush_at_end = sc->hier.flush_at_end;
+    /* a prefetcher that does nothing is told by an empty name (the writers print none) */
     const ts_prefetch_ops_t *p = sc->hier.prefetch;
-    snprintf(hr->prefetch, sizeof(hr->prefetch), "%s", p ? p->name : "none");
+    if (p && (p->base.flags & TS_PREFETCH_NOTHING))
+        p = NULL;
+    snprintf(hr->prefetch, sizeof(hr->prefetch), "%s", p ? p->base.name : "");
     if (p)
-        run_params_desc(p->params, p->params_count, sc->prefetch_params, hr->prefetch_params,
-                        sizeof(hr->prefetch_params));
+        run_params_desc(p->base.params, p->base.params_count, sc->prefetch_params,
+                        hr->prefetch_params, sizeof(hr->prefetch_params));
     snprintf(hr->prefetch_into, sizeof(hr->prefetch_into), "%s", sc->prefetch_into);
     hr->st = h->st;
 }
@@ -130,7 +133,7 @@ static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
 static bool run_needs_future(const ts_scenario_t *sc)
 {
     for (size_t i = 0; i < sc->n_tiers; i++)
-        if (sc->tiers[i].policy->flags & TS_POLICY_NEEDS_FUTURE)
+        if (sc->tiers[i].policy->base.flags & TS_POLICY_NEEDS_FUTURE)
             return true;
     return false;
 }
@@ -294,14 +297,17 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
         ts_tier_result_t *tr = &res->tiers[i];
         const ts_tier_t *t = tiers[i];
         snprintf(tr->name, sizeof(tr->name), "%s", t->name);
-        snprintf(tr->policy, sizeof(tr->policy), "%s", sc->tiers[i].policy->name);
+        snprintf(tr->policy, sizeof(tr->policy), "%s", sc->tiers[i].policy->base.name);
         const ts_policy_ops_t *po = sc->tiers[i].policy;
-        run_params_desc(po->params, po->params_count, sc->tiers[i].policy_params, tr->params,
-                        sizeof(tr->params));
+        run_params_desc(po->base.params, po->base.params_count, sc->tiers[i].policy_params,
+                        tr->params, sizeof(tr->params));
+        /* a filter that admits everything is told by an empty name (printed as always) */
         const ts_admit_ops_t *ao = sc->tiers[i].admit;
-        snprintf(tr->admit, sizeof(tr->admit), "%s", ao ? ao->name : "always");
+        if (ao && (ao->base.flags & TS_ADMIT_ALL))
+            ao = NULL;
+        snprintf(tr->admit, sizeof(tr->admit), "%s", ao ? ao->base.name : "");
         if (ao)
-            run_params_desc(ao->params, ao->params_count, sc->tiers[i].admit_params,
+            run_params_desc(ao->base.params, ao->base.params_count, sc->tiers[i].admit_params,
                             tr->admit_params, sizeof(tr->admit_params));
         tr->capacity = t->capacity;
         tr->n_objects = t->n_objects;

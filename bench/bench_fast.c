@@ -43,7 +43,7 @@ static int replay(const ts_policy_ops_t *ops, uint64_t capacity, const ts_memtra
     ts_memtrace_t *copy = NULL;
     const ts_memtrace_t *src = mt;
     int rc = 0;
-    if (ops->flags & TS_POLICY_NEEDS_FUTURE) {
+    if (ops->base.flags & TS_POLICY_NEEDS_FUTURE) {
         /* Copying the trace is not timed; the pre-pass on the copy is the policy's cost. */
         rc = ts_memtrace_create(&copy, err);
         for (size_t i = 0; rc == 0 && i < mt->n; i++)
@@ -55,13 +55,13 @@ static int replay(const ts_policy_ops_t *ops, uint64_t capacity, const ts_memtra
         rc = ts_future_annotate(copy->reqs, copy->n, err);
     void *params = NULL;
     if (rc == 0) {
-        params = ts_calloc(1, ops->params_size ? ops->params_size : 1);
-        rc = params ? ts_param_defaults(ops->params, ops->params_count, params,
-                                        ops->params_size, err)
+        params = ts_calloc(1, ops->base.params_size ? ops->base.params_size : 1);
+        rc = params ? ts_param_defaults(ops->base.params, ops->base.params_count, params,
+                                        ops->base.params_size, err)
                     : TS_ENOMEM;
     }
     if (rc == 0)
-        rc = ts_tier_create(ops->name, ops, params, &init, &tier, err);
+        rc = ts_tier_create(ops->base.name, ops, params, &init, &tier, err);
     if (rc == 0)
         rc = ts_memtrace_reader(src, &r, err);
     ts_totals_t tot = {0};
@@ -116,9 +116,9 @@ int main(int argc, char **argv)
     static const double sizes[] = {0.01, 0.10};
     printf("%-8s %6s %10s %10s %14s %16s\n", "policy", "size", "requests", "miss_ratio",
            "requests_per_s", "bytes_per_object");
-    for (size_t p = 0; p < ts_policy_count(); p++) {
-        const ts_policy_ops_t *ops = ts_policy_at(p);
-        if (only && strcmp(only, ops->name) != 0)
+    for (size_t p = 0; p < ts_registry_count(&ts_policies); p++) {
+        const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, p));
+        if (only && strcmp(only, ops->base.name) != 0)
             continue;
         for (size_t s = 0; s < 2; s++) {
             uint64_t cap = (uint64_t)(sizes[s] * (double)n_keys);
@@ -130,15 +130,15 @@ int main(int argc, char **argv)
                 secs[i] = o.seconds;
             }
             if (rc) {
-                fprintf(stderr, "bench_fast: error: %s: %s\n", ops->name,
+                fprintf(stderr, "bench_fast: error: %s: %s\n", ops->base.name,
                         ts_err_format(&err, buf, sizeof(buf)));
                 ts_memtrace_destroy(mt);
                 return 1;
             }
             qsort(secs, (size_t)runs, sizeof(double), cmp_double);
             double med = secs[runs / 2];
-            printf("%-8s %5.0f%% %10zu %10.6f %14.0f %16.1f\n", ops->name, sizes[s] * 100, mt->n,
-                   o.miss_ratio, (double)mt->n / med, o.bytes_per_object);
+            printf("%-8s %5.0f%% %10zu %10.6f %14.0f %16.1f\n", ops->base.name, sizes[s] * 100,
+                   mt->n, o.miss_ratio, (double)mt->n / med, o.bytes_per_object);
             fflush(stdout);
         }
     }

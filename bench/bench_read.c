@@ -36,7 +36,7 @@ static int write_csv(const ts_memtrace_t *mt, const char *path)
 static int write_format(const ts_memtrace_t *mt, const char *format, const char *path,
                         ts_err_t *err)
 {
-    const ts_trace_format_t *f = ts_trace_find(format, err);
+    const ts_reader_ops_t *f = ts_trace_find(format, err);
     if (!f)
         return TS_ENOENT;
     ts_writer_t *w = NULL;
@@ -52,7 +52,7 @@ static int write_format(const ts_memtrace_t *mt, const char *format, const char 
 static int read_all(const char *format, const char *path, uint64_t *n, double *secs,
                     ts_err_t *err)
 {
-    const ts_trace_format_t *f = ts_trace_find(format, err);
+    const ts_reader_ops_t *f = ts_trace_find(format, err);
     if (!f)
         return TS_ENOENT;
     double t0 = now_s();

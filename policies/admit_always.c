@@ -41,9 +41,11 @@ static size_t always_mem_bytes(const ts_admit_t *a)
 }
 
 const ts_admit_ops_t ts_admit_always = {
-    .abi = TS_ADMIT_ABI,
-    .name = "always",
-    .summary = "admit every object (the default)",
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_ADMIT,
+             .name = "always",
+             .summary = "admit every object (the default)",
+             .flags = TS_ADMIT_ALL},
     .create = always_create,
     .destroy = always_destroy,
     .admit = always_admit,

@@ -12,9 +12,11 @@
  * The load figures are those of an idle tier: queueing under load is left to the timed
  * engine. Because the rule reads the request's flags, demotions into the tier carry the
  * flags of the object's last demand request (TS_ADMIT_REQ_META).
- * The scenario fills the zero parameters (sim/config.c): load_rate and load_latency from
- * the tier's device and the links up to the top tier, prefill_rate and block_tokens from
- * `timed` (where `prefill_rate: auto` derives the rate from the model and the GPU).
+ * resolve fills the zero parameters from the tier's context once the scenario is known:
+ *     load_latency = device read latency + overhead + the latency of every link up to the top
+ *     load_rate    = min(device read rate, its per-request cap, every such link's rate)
+ * and prefill_rate and block_tokens from `timed` (where `prefill_rate: auto` derives the
+ * rate from the model and the GPU).
  * Cost: O(1), two divisions; no state besides the thresholds.
  */
 #include "../sim/admit.h"
@@ -23,12 +25,20 @@
 
 extern const ts_admit_ops_t ts_admit_cost_aware;
 
+typedef struct cost_aware_params {
+    uint64_t load_rate;       /* bytes/s a block is loaded back at */
+    uint64_t load_latency_ns; /* time to first byte of a load */
+    double prefill_rate;      /* tokens/s of recompute */
+    uint64_t block_tokens;    /* tokens per KV block */
+    double speedup;           /* admit when recompute >= speedup x load */
+} cost_aware_params_t;
+
 typedef struct cost_aware {
     ts_admit_t base;
-    ts_admit_cost_aware_params_t p;
+    cost_aware_params_t p;
 } cost_aware_t;
 
-#define CA_P(f) offsetof(ts_admit_cost_aware_params_t, f)
+#define CA_P(f) offsetof(cost_aware_params_t, f)
 
 static const ts_param_spec_t k_cost_aware_params[] = {
     {"load_rate", TS_PT_RATE, CA_P(load_rate), 0, 0, 1.8e19, "0",
@@ -43,9 +53,46 @@ static const ts_param_spec_t k_cost_aware_params[] = {
      "admit when recompute time >= speedup x load time", NULL},
 };
 
+/* The zero figures from the tier's device and links and from `timed`; the messages name
+ * what the scenario lacks. */
+static int cost_aware_resolve(void *params, const ts_admit_ctx_t *ctx, ts_err_t *err)
+{
+    cost_aware_params_t *p = params;
+    if ((!p->load_rate || !p->load_latency_ns) && !ctx->device)
+        return ts_err_set(err, TS_EPARSE,
+                          "cost_aware needs the tier's device (or load_rate and load_latency) to "
+                          "know how fast a block loads back");
+    if (ctx->device) {
+        const ts_device_t *d = ctx->device;
+        uint64_t rate = d->read_bytes_per_s, lat = d->read_latency_ns + d->overhead_ns;
+        if (d->channel_bytes_per_s && d->channel_bytes_per_s < rate)
+            rate = d->channel_bytes_per_s;
+        for (size_t i = 0; i < ctx->n_links; i++) {
+            const ts_link_t *l = ctx->links[i];
+            lat += l->latency_ns;
+            if (l->bytes_per_s && l->bytes_per_s < rate)
+                rate = l->bytes_per_s;
+        }
+        if (!p->load_rate)
+            p->load_rate = rate;
+        if (!p->load_latency_ns)
+            p->load_latency_ns = lat;
+    }
+    if (!(p->prefill_rate > 0))
+        p->prefill_rate = ctx->prefill_rate;
+    if (!p->block_tokens)
+        p->block_tokens = ctx->block_tokens;
+    if (!(p->prefill_rate > 0) || !p->block_tokens)
+        return ts_err_set(err, TS_EPARSE,
+                          "cost_aware needs a prefill rate and a block size: set "
+                          "timed.prefill_rate (a number or auto) and timed.block_tokens, or the "
+                          "filter's prefill_rate and block_tokens");
+    return 0;
+}
+
 static int cost_aware_create(const void *params, ts_admit_t **out, ts_err_t *err)
 {
-    const ts_admit_cost_aware_params_t *p = params;
+    const cost_aware_params_t *p = params;
     *out = NULL;
     if (!p->load_rate || !(p->prefill_rate > 0) || !p->block_tokens)
         return ts_err_set(err, TS_EINVAL,
@@ -69,7 +116,7 @@ static bool cost_aware_admit(ts_admit_t *a, const ts_req_t *r)
 {
     if (!(r->flags & TS_REQ_KV))
         return true;
-    const ts_admit_cost_aware_params_t *p = &((const cost_aware_t *)a)->p;
+    const cost_aware_params_t *p = &((const cost_aware_t *)a)->p;
     double recompute_s = (double)p->block_tokens / p->prefill_rate;
     double load_s = (double)p->load_latency_ns * 1e-9 + (double)r->size_bytes / (double)p->load_rate;
     return recompute_s >= p->speedup * load_s;
@@ -82,15 +129,17 @@ static size_t cost_aware_mem_bytes(const ts_admit_t *a)
 }
 
 const ts_admit_ops_t ts_admit_cost_aware = {
-    .abi = TS_ADMIT_ABI,
-    .name = "cost_aware",
-    .summary = "admit a KV block only if loading it back is faster than recomputing it",
-    .flags = TS_ADMIT_REQ_META,
-    .params = k_cost_aware_params,
-    .params_count = TS_PARAM_COUNT(k_cost_aware_params),
-    .params_size = sizeof(ts_admit_cost_aware_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_ADMIT,
+             .name = "cost_aware",
+             .summary = "admit a KV block only if loading it back is faster than recomputing it",
+             .flags = TS_ADMIT_REQ_META,
+             .params = k_cost_aware_params,
+             .params_count = TS_PARAM_COUNT(k_cost_aware_params),
+             .params_size = sizeof(cost_aware_params_t)},
     .create = cost_aware_create,
     .destroy = cost_aware_destroy,
     .admit = cost_aware_admit,
     .mem_bytes = cost_aware_mem_bytes,
+    .resolve = cost_aware_resolve,
 };

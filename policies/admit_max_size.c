@@ -60,12 +60,13 @@ static size_t max_size_mem_bytes(const ts_admit_t *a)
 }
 
 const ts_admit_ops_t ts_admit_max_size = {
-    .abi = TS_ADMIT_ABI,
-    .name = "max_size",
-    .summary = "admit only objects of at most max_size bytes",
-    .params = k_max_size_params,
-    .params_count = TS_PARAM_COUNT(k_max_size_params),
-    .params_size = sizeof(max_size_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_ADMIT,
+             .name = "max_size",
+             .summary = "admit only objects of at most max_size bytes",
+             .params = k_max_size_params,
+             .params_count = TS_PARAM_COUNT(k_max_size_params),
+             .params_size = sizeof(max_size_params_t)},
     .create = max_size_create,
     .destroy = max_size_destroy,
     .admit = max_size_admit,

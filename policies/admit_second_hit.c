@@ -112,12 +112,13 @@ static size_t second_hit_mem_bytes(const ts_admit_t *a)
 }
 
 const ts_admit_ops_t ts_admit_second_hit = {
-    .abi = TS_ADMIT_ABI,
-    .name = "second_hit",
-    .summary = "admit a key only on its second miss within the last `window` misses",
-    .params = k_second_hit_params,
-    .params_count = TS_PARAM_COUNT(k_second_hit_params),
-    .params_size = sizeof(second_hit_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_ADMIT,
+             .name = "second_hit",
+             .summary = "admit a key only on its second miss within the last `window` misses",
+             .params = k_second_hit_params,
+             .params_count = TS_PARAM_COUNT(k_second_hit_params),
+             .params_size = sizeof(second_hit_params_t)},
     .create = second_hit_create,
     .destroy = second_hit_destroy,
     .admit = second_hit_admit,

@@ -83,12 +83,14 @@ static size_t until_full_mem_bytes(const ts_admit_t *a)
 }
 
 const ts_admit_ops_t ts_admit_until_full = {
-    .abi = TS_ADMIT_ABI,
-    .name = "until_full",
-    .summary = "no-eviction cache: admit the first objects that fit the given room, then none",
-    .params = k_until_full_params,
-    .params_count = TS_PARAM_COUNT(k_until_full_params),
-    .params_size = sizeof(until_full_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_ADMIT,
+             .name = "until_full",
+             .summary = "no-eviction cache: admit the first objects that fit the given room, then "
+                        "none",
+             .params = k_until_full_params,
+             .params_count = TS_PARAM_COUNT(k_until_full_params),
+             .params_size = sizeof(until_full_params_t)},
     .create = until_full_create,
     .destroy = until_full_destroy,
     .admit = until_full_admit,

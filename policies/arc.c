@@ -267,13 +267,10 @@ static void arc_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 const ts_policy_ops_t ts_policy_arc = {
-    .abi = TS_POLICY_ABI,
-    .name = "arc",
-    .summary = "ARC: recency (T1) and frequency (T2) lists balanced by ghost hits",
-    .flags = 0,
-    .params = NULL,
-    .params_count = 0,
-    .params_size = 0,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "arc",
+             .summary = "ARC: recency (T1) and frequency (T2) lists balanced by ghost hits"},
     .create = arc_create,
     .destroy = arc_destroy,
     .lookup = arc_lookup,

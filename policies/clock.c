@@ -138,13 +138,13 @@ static size_t clock_mem_bytes(const ts_policy_t *p)
 }
 
 const ts_policy_ops_t ts_policy_clock = {
-    .abi = TS_POLICY_ABI,
-    .name = "clock",
-    .summary = "CLOCK / second chance with a k-bit reference counter (bits, default 1)",
-    .flags = 0,
-    .params = k_clock_params,
-    .params_count = TS_PARAM_COUNT(k_clock_params),
-    .params_size = sizeof(clock_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "clock",
+             .summary = "CLOCK / second chance with a k-bit reference counter (bits, default 1)",
+             .params = k_clock_params,
+             .params_count = TS_PARAM_COUNT(k_clock_params),
+             .params_size = sizeof(clock_params_t)},
     .create = clock_create,
     .destroy = clock_destroy,
     .lookup = clock_lookup,

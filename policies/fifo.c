@@ -92,14 +92,13 @@ static size_t fifo_mem_bytes(const ts_policy_t *p)
     return ts__lcache_mem(&((const fifo_t *)p)->lc, sizeof(fifo_t));
 }
 
+/* The plug-in: base says what it is (name, summary, flags such as TS_POLICY_NEEDS_FUTURE,
+ * parameter schema); one line in policies/registry.c lists it. */
 const ts_policy_ops_t ts_policy_fifo = {
-    .abi = TS_POLICY_ABI,
-    .name = "fifo",
-    .summary = "first in, first out: evicts the oldest insertion; hits change nothing",
-    .flags = 0,
-    .params = NULL,
-    .params_count = 0,
-    .params_size = 0,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "fifo",
+             .summary = "first in, first out: evicts the oldest insertion; hits change nothing"},
     .create = fifo_create,
     .destroy = fifo_destroy,
     .lookup = fifo_lookup,

@@ -244,13 +244,11 @@ static void lfu_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 const ts_policy_ops_t ts_policy_lfu = {
-    .abi = TS_POLICY_ABI,
-    .name = "lfu",
-    .summary = "least frequently used (in-cache counts), ties to the least recently used; O(1)",
-    .flags = 0,
-    .params = NULL,
-    .params_count = 0,
-    .params_size = 0,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "lfu",
+             .summary = "least frequently used (in-cache counts), ties to the least recently "
+                        "used; O(1)"},
     .create = lfu_create,
     .destroy = lfu_destroy,
     .lookup = lfu_lookup,

@@ -83,9 +83,10 @@ static size_t lru_mem_bytes(const ts_policy_t *p)
 }
 
 const ts_policy_ops_t ts_policy_lru = {
-    .abi = TS_POLICY_ABI,
-    .name = "lru",
-    .summary = "least recently used: a hit moves the object to the head; evicts the tail",
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "lru",
+             .summary = "least recently used: a hit moves the object to the head; evicts the tail"},
     .create = lru_create,
     .destroy = lru_destroy,
     .lookup = lru_lookup,

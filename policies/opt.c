@@ -226,13 +226,12 @@ static void opt_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 const ts_policy_ops_t ts_policy_opt = {
-    .abi = TS_POLICY_ABI,
-    .name = "opt",
-    .summary = "Belady's OPT (offline): evicts the object whose next use is furthest ahead",
-    .flags = TS_POLICY_NEEDS_FUTURE,
-    .params = NULL,
-    .params_count = 0,
-    .params_size = 0,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "opt",
+             .summary = "Belady's OPT (offline): evicts the object whose next use is furthest "
+                        "ahead",
+             .flags = TS_POLICY_NEEDS_FUTURE},
     .create = opt_create,
     .destroy = opt_destroy,
     .lookup = opt_lookup,

@@ -36,10 +36,11 @@ static size_t hint_mem_bytes(const ts_prefetcher_t *p)
 }
 
 const ts_prefetch_ops_t ts_prefetch_hint = {
-    .abi = TS_PREFETCH_ABI,
-    .name = "hint",
-    .summary = "trace requests flagged prefetch are prefetch hints, not demand",
-    .flags = TS_PREFETCH_HINTS,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_PREFETCH,
+             .name = "hint",
+             .summary = "trace requests flagged prefetch are prefetch hints, not demand",
+             .flags = TS_PREFETCH_HINTS},
     .create = hint_create,
     .destroy = hint_destroy,
     .mem_bytes = hint_mem_bytes,

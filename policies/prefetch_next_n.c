@@ -73,12 +73,13 @@ static size_t next_n_mem_bytes(const ts_prefetcher_t *p)
 }
 
 const ts_prefetch_ops_t ts_prefetch_next_n = {
-    .abi = TS_PREFETCH_ABI,
-    .name = "next_n",
-    .summary = "after a demand access to key k, fetch keys k+1..k+n that are not cached",
-    .params = k_next_n_params,
-    .params_count = TS_PARAM_COUNT(k_next_n_params),
-    .params_size = sizeof(next_n_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_PREFETCH,
+             .name = "next_n",
+             .summary = "after a demand access to key k, fetch keys k+1..k+n that are not cached",
+             .params = k_next_n_params,
+             .params_count = TS_PARAM_COUNT(k_next_n_params),
+             .params_size = sizeof(next_n_params_t)},
     .create = next_n_create,
     .destroy = next_n_destroy,
     .on_access = next_n_on_access,

@@ -34,9 +34,11 @@ static size_t none_mem_bytes(const ts_prefetcher_t *p)
 }
 
 const ts_prefetch_ops_t ts_prefetch_none = {
-    .abi = TS_PREFETCH_ABI,
-    .name = "none",
-    .summary = "no prefetching (the default)",
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_PREFETCH,
+             .name = "none",
+             .summary = "no prefetching (the default)",
+             .flags = TS_PREFETCH_NOTHING},
     .create = none_create,
     .destroy = none_destroy,
     .mem_bytes = none_mem_bytes,

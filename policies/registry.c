@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * registry.c - the one table of eviction policies, sorted by name, and its checks.
+ * registry.c - the folder's three plug-in tables, each sorted by name: eviction policies
+ * (ts_policies), admission filters (ts_admits) and prefetchers (ts_prefetchers), with each
+ * kind's check of its required ops.
  *
- * To add a policy: write policies/<name>.c exporting `const ts_policy_ops_t ts_policy_<name>`
- * (policies/fifo.c is the template), declare it below, and list it in k_policies in
- * name order. test_policy_conformance.c then runs the shared property checks on it.
+ * To add one: write policies/<name>.c (a policy: fifo.c is the template),
+ * policies/admit_<name>.c (admit_max_size.c is the short example) or
+ * policies/prefetch_<name>.c (prefetch_next_n.c), exporting its ops table, then declare it
+ * below and list it in its table in name order. The generic checks (sim/registry.h) run at
+ * start-up and in the tests; test_policy_conformance.c runs the shared property checks on
+ * every policy.
  */
+#include "../sim/admit.h"
 #include "../sim/policy.h"
-
-#include <stdio.h>
-#include <string.h>
+#include "../sim/prefetch.h"
 
 #include "../sim/util/mem.h"
-#include "../sim/util/units.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- eviction policies ---- */
 
 extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_clock;
@@ -24,63 +31,31 @@ extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
 
-static const ts_policy_ops_t *const k_policies[] = {
-    &ts_policy_arc, &ts_policy_clock,  &ts_policy_fifo,    &ts_policy_lfu, &ts_policy_lru,
-    &ts_policy_opt, &ts_policy_s3fifo, &ts_policy_session, &ts_policy_sieve,
+static const ts_plugin_t *const k_policies[] = {
+    &ts_policy_arc.base,    &ts_policy_clock.base,   &ts_policy_fifo.base,
+    &ts_policy_lfu.base,    &ts_policy_lru.base,     &ts_policy_opt.base,
+    &ts_policy_s3fifo.base, &ts_policy_session.base, &ts_policy_sieve.base,
 };
 
-#define N_POLICIES (sizeof(k_policies) / sizeof(k_policies[0]))
-
-size_t ts_policy_count(void)
+static int policy_check(const ts_plugin_t *p, ts_err_t *err)
 {
-    return N_POLICIES;
+    const ts_policy_ops_t *o = ts_policy_ops_of(p);
+    if (!o->create || !o->destroy || !o->lookup || !o->insert || !o->evict || !o->remove ||
+        !o->mem_bytes)
+        return ts_err_set(err, TS_EINVAL, "policy %s lacks a required method", p->name);
+    return 0;
 }
 
-const ts_policy_ops_t *ts_policy_at(size_t i)
-{
-    return i < N_POLICIES ? k_policies[i] : NULL;
-}
+const ts_registry_t ts_policies = {
+    .kind = TS_PLUGIN_POLICY,
+    .entries = k_policies,
+    .n = N_OF(k_policies),
+    .check = policy_check,
+};
 
 const ts_policy_ops_t *ts_policy_find(const char *name, ts_err_t *err)
 {
-    const char *names[N_POLICIES];
-    for (size_t i = 0; i < N_POLICIES; i++)
-        names[i] = k_policies[i]->name;
-    long at = ts_name_index("policy", name, names, N_POLICIES, err);
-    return at < 0 ? NULL : k_policies[at];
-}
-
-int ts_policy_check(const ts_policy_ops_t *ops, ts_err_t *err)
-{
-    if (!ops)
-        return ts_err_set(err, TS_EINVAL, "policy entry is NULL");
-    const char *name = ops->name ? ops->name : "(unnamed)";
-    if (ops->abi != TS_POLICY_ABI)
-        return ts_err_set(err, TS_EINVAL, "policy %s has ABI %u, expected %u", name, ops->abi,
-                          TS_POLICY_ABI);
-    if (!ops->name || !ops->name[0] || !ops->summary)
-        return ts_err_set(err, TS_EINVAL, "policy %s lacks a name or summary", name);
-    if (!ops->create || !ops->destroy || !ops->lookup || !ops->insert || !ops->evict ||
-        !ops->remove || !ops->mem_bytes)
-        return ts_err_set(err, TS_EINVAL, "policy %s lacks a required method", name);
-    int rc = ts_param_check_schema(ops->params, ops->params_count, ops->params_size, err);
-    if (rc)
-        ts_err_prefix(err, "policy %s", name);
-    return rc ? TS_EINVAL : 0;
-}
-
-int ts_policy_registry_check(ts_err_t *err)
-{
-    for (size_t i = 0; i < N_POLICIES; i++) {
-        int rc = ts_policy_check(k_policies[i], err);
-        if (rc)
-            return rc;
-        if (i > 0 && strcmp(k_policies[i - 1]->name, k_policies[i]->name) >= 0)
-            return ts_err_set(err, TS_EINVAL, "policy registry is not sorted or has a "
-                                              "duplicate at '%s'",
-                              k_policies[i]->name);
-    }
-    return 0;
+    return ts_policy_ops_of(ts_registry_find(&ts_policies, name, err));
 }
 
 int ts_policy_create_kv(const ts_policy_ops_t *ops, const char *const *names,
@@ -88,14 +63,100 @@ int ts_policy_create_kv(const ts_policy_ops_t *ops, const char *const *names,
                         ts_policy_t **out, ts_err_t *err)
 {
     *out = NULL;
-    void *params = ts_malloc(ops->params_size ? ops->params_size : 1);
-    if (!params)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", ops->name);
-    int rc = ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, err);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = ts_param_set(ops->params, ops->params_count, params, names[i], values[i], err);
+    void *params;
+    int rc = ts_plugin_params_kv(&ops->base, names, values, n, &params, err);
     if (rc == 0)
         rc = ops->create(params, init, out, err);
+    ts_free(params);
+    return rc;
+}
+
+/* ---- admission filters ---- */
+
+extern const ts_admit_ops_t ts_admit_always;
+extern const ts_admit_ops_t ts_admit_cost_aware;
+extern const ts_admit_ops_t ts_admit_max_size;
+extern const ts_admit_ops_t ts_admit_second_hit;
+extern const ts_admit_ops_t ts_admit_until_full;
+
+static const ts_plugin_t *const k_admits[] = {
+    &ts_admit_always.base,     &ts_admit_cost_aware.base, &ts_admit_max_size.base,
+    &ts_admit_second_hit.base, &ts_admit_until_full.base,
+};
+
+static int admit_check(const ts_plugin_t *p, ts_err_t *err)
+{
+    const ts_admit_ops_t *o = ts_admit_ops_of(p);
+    if (!o->create || !o->destroy || !o->admit || !o->mem_bytes)
+        return ts_err_set(err, TS_EINVAL, "admission %s lacks a required method", p->name);
+    return 0;
+}
+
+const ts_registry_t ts_admits = {
+    .kind = TS_PLUGIN_ADMIT,
+    .entries = k_admits,
+    .n = N_OF(k_admits),
+    .check = admit_check,
+};
+
+const ts_admit_ops_t *ts_admit_find(const char *name, ts_err_t *err)
+{
+    return ts_admit_ops_of(ts_registry_find(&ts_admits, name, err));
+}
+
+int ts_admit_create_kv(const ts_admit_ops_t *ops, const char *const *names,
+                       const char *const *values, size_t n, ts_admit_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    void *params;
+    int rc = ts_plugin_params_kv(&ops->base, names, values, n, &params, err);
+    if (rc == 0)
+        rc = ops->create(params, out, err);
+    ts_free(params);
+    return rc;
+}
+
+/* ---- prefetchers ---- */
+
+extern const ts_prefetch_ops_t ts_prefetch_hint;
+extern const ts_prefetch_ops_t ts_prefetch_next_n;
+extern const ts_prefetch_ops_t ts_prefetch_none;
+
+static const ts_plugin_t *const k_prefetchers[] = {
+    &ts_prefetch_hint.base,
+    &ts_prefetch_next_n.base,
+    &ts_prefetch_none.base,
+};
+
+static int prefetch_check(const ts_plugin_t *p, ts_err_t *err)
+{
+    const ts_prefetch_ops_t *o = ts_prefetch_ops_of(p);
+    if (!o->create || !o->destroy || !o->mem_bytes)
+        return ts_err_set(err, TS_EINVAL, "prefetcher %s lacks a required method", p->name);
+    return 0;
+}
+
+const ts_registry_t ts_prefetchers = {
+    .kind = TS_PLUGIN_PREFETCH,
+    .entries = k_prefetchers,
+    .n = N_OF(k_prefetchers),
+    .check = prefetch_check,
+};
+
+const ts_prefetch_ops_t *ts_prefetch_find(const char *name, ts_err_t *err)
+{
+    return ts_prefetch_ops_of(ts_registry_find(&ts_prefetchers, name, err));
+}
+
+int ts_prefetch_create_kv(const ts_prefetch_ops_t *ops, const char *const *names,
+                          const char *const *values, size_t n, ts_prefetcher_t **out,
+                          ts_err_t *err)
+{
+    *out = NULL;
+    void *params;
+    int rc = ts_plugin_params_kv(&ops->base, names, values, n, &params, err);
+    if (rc == 0)
+        rc = ops->create(params, out, err);
     ts_free(params);
     return rc;
 }

@@ -291,13 +291,14 @@ static void s3fifo_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 const ts_policy_ops_t ts_policy_s3fifo = {
-    .abi = TS_POLICY_ABI,
-    .name = "s3fifo",
-    .summary = "S3-FIFO: small FIFO filters one-hit wonders, main FIFO with 2-bit reinsertion",
-    .flags = 0,
-    .params = k_s3fifo_params,
-    .params_count = TS_PARAM_COUNT(k_s3fifo_params),
-    .params_size = sizeof(s3fifo_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "s3fifo",
+             .summary = "S3-FIFO: small FIFO filters one-hit wonders, main FIFO with 2-bit "
+                        "reinsertion",
+             .params = k_s3fifo_params,
+             .params_count = TS_PARAM_COUNT(k_s3fifo_params),
+             .params_size = sizeof(s3fifo_params_t)},
     .create = s3fifo_create,
     .destroy = s3fifo_destroy,
     .lookup = s3fifo_lookup,

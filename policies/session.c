@@ -315,11 +315,12 @@ static void sess_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 const ts_policy_ops_t ts_policy_session = {
-    .abi = TS_POLICY_ABI,
-    .name = "session",
-    .summary = "session-aware: evicts the furthest predicted next use (workload idle hints, "
-               "else LRU age)",
-    .flags = TS_POLICY_HINTS,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "session",
+             .summary = "session-aware: evicts the furthest predicted next use (workload idle "
+                        "hints, else LRU age)",
+             .flags = TS_POLICY_HINTS},
     .create = sess_create,
     .destroy = sess_destroy,
     .lookup = sess_lookup,

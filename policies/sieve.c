@@ -121,13 +121,11 @@ static size_t sieve_mem_bytes(const ts_policy_t *p)
 }
 
 const ts_policy_ops_t ts_policy_sieve = {
-    .abi = TS_POLICY_ABI,
-    .name = "sieve",
-    .summary = "SIEVE: FIFO with a visited bit and a persistent hand that evicts in place",
-    .flags = 0,
-    .params = NULL,
-    .params_count = 0,
-    .params_size = 0,
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_POLICY,
+             .name = "sieve",
+             .summary = "SIEVE: FIFO with a visited bit and a persistent hand that evicts in "
+                        "place"},
     .create = sieve_create,
     .destroy = sieve_destroy,
     .lookup = sieve_lookup,

@@ -195,8 +195,14 @@ static int h5w_scenario(h5w_t *w, hid_t run, const ts_result_t *res)
 
 static int h5w_tiers(h5w_t *w, hid_t run, const ts_result_t *res)
 {
+    ts_tier_result_t shown[TS_MAX_TIERS]; /* what the other writers print for no filter */
+    for (size_t i = 0; i < res->n_tiers && i < TS_MAX_TIERS; i++) {
+        shown[i] = res->tiers[i];
+        if (!shown[i].admit[0])
+            snprintf(shown[i].admit, sizeof(shown[i].admit), "always");
+    }
     hid_t d = -1;
-    if (h5w_table(w, run, "tiers", "tiers", &ts__h5_tiers, res->tiers, res->n_tiers, &d))
+    if (h5w_table(w, run, "tiers", "tiers", &ts__h5_tiers, shown, res->n_tiers, &d))
         return w->rc;
     h5w_attr_str(w, d, "tiers", "capacity_unit", ts_mode_name(res->mode));
     if (H5Dclose(d) < 0)

@@ -292,6 +292,8 @@ static int h5r_hierarchy(h5r_t *r, hid_t run, ts_result_t *res)
     h->write = ts_write_names[v[3]];
     if (rc == 0)
         rc = h5r_attrs(r, g, "hierarchy", &ts__h5_hier_attrs, h);
+    if (rc == 0 && strcmp(h->prefetch, "none") == 0) /* the file's spelling of no prefetcher */
+        h->prefetch[0] = 0;
     size_t n = 0;
     if (rc == 0)
         rc = h5r_table(r, g, "hierarchy/counters", "counters", &ts__h5_hier_counters, &h->st,
@@ -550,6 +552,9 @@ static int h5r_run(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0)
         rc = h5r_table(r, run, "tiers", "tiers", &ts__h5_tiers, res->tiers, TS_MAX_TIERS,
                        &res->n_tiers);
+    for (size_t i = 0; rc == 0 && i < res->n_tiers; i++)
+        if (strcmp(res->tiers[i].admit, "always") == 0) /* the file's spelling of no filter */
+            res->tiers[i].admit[0] = 0;
     if (rc == 0)
         rc = h5r_table(r, run, "totals", "totals", &ts__h5_totals, &res->totals, 1, &n);
     if (rc == 0 && n != 1)

@@ -343,7 +343,7 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
                         (unsigned long long)st->n_dirty_end,
                         ts_fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
                         (unsigned long long)st->n_flush_end);
-    if (!rc && h->prefetch[0] && strcmp(h->prefetch, "none") != 0)
+    if (!rc && h->prefetch[0])
         rc = text_field(out, err, TEXT_SUB, "  prefetch",
                         "%s %s into %s: %llu issued (%s), %llu used, %llu unused (%s), %llu "
                         "hints",

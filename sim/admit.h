@@ -9,7 +9,8 @@
  * tier through `on_miss`, after the request has been placed (so a filter never sees the
  * current miss when it judges the current request). A refused object is not counted as an
  * insertion; what happens to it next is the hierarchy's rule (sim/hier.h).
- * The filters are deterministic and draw nothing at random.
+ * The filters are deterministic and draw nothing at random. A filter flagged TS_ADMIT_ALL
+ * admits everything: the hierarchy creates no instance of it.
  *
  * Contract of the ops (all required unless marked optional):
  *   create    builds an instance from a filled params struct (copied).
@@ -17,7 +18,11 @@
  *   admit     true when r's object may enter the tier now. Never allocates.
  *   on_miss   (optional) a demand lookup of r->key missed in this tier.
  *   mem_bytes heap bytes held by the instance.
- * Registry: policies/admit_registry.c lists the filters, sorted by name.
+ *   resolve   (optional) fills what the scenario left open in a filled params struct from
+ *             the tier's context (its device, the links above it, the timed engine's figures),
+ *             once the whole scenario is known and before create. Returns 0, or TS_EPARSE
+ *             saying what is missing (the caller adds the tier's key path).
+ * Registry: ts_admits (policies/registry.c) lists the filters, sorted by name.
  */
 #ifndef TS_SIM_ADMIT_H
 #define TS_SIM_ADMIT_H
@@ -27,42 +32,38 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "device.h"
 #include "param.h"
+#include "registry.h"
 #include "req.h"
-
-#define TS_ADMIT_ABI 1
 
 enum ts_admit_flag {
     TS_ADMIT_REQ_META = 1u << 0, /* judges by request flags (TS_REQ_KV): objects demoted into
                                   * the tier carry those of their last demand request */
+    TS_ADMIT_ALL = 1u << 1,      /* admits everything (the default): no instance is made */
 };
 
 typedef struct ts_admit ts_admit_t;
 
+/* What a filter's resolve may know of its tier (borrowed for the call). */
+typedef struct ts_admit_ctx {
+    const ts_device_t *device;     /* the tier's device model; NULL when it has none */
+    const ts_link_t *const *links; /* the links a load from the tier crosses up to the top
+                                    * tier, the tier's own first (tiers without one skipped) */
+    size_t n_links;
+    double prefill_rate;   /* tokens/s of recompute (timed.prefill_rate); 0: unknown */
+    uint64_t block_tokens; /* tokens per KV block (timed.block_tokens); 0: unknown */
+} ts_admit_ctx_t;
+
 typedef struct ts_admit_ops {
-    uint32_t abi;                  /* TS_ADMIT_ABI */
-    const char *name;              /* registry key: "always", "second_hit", "max_size" */
-    const char *summary;           /* one line for `tiersim list admission` */
-    uint32_t flags;                /* ts_admit_flag bits */
-    const ts_param_spec_t *params; /* schema of the params struct (NULL if none) */
-    size_t params_count;
-    size_t params_size;
+    ts_plugin_t base; /* kind TS_PLUGIN_ADMIT; name "second_hit"; flags ts_admit_flag */
     int (*create)(const void *params, ts_admit_t **out, ts_err_t *err);
     void (*destroy)(ts_admit_t *a);
     bool (*admit)(ts_admit_t *a, const ts_req_t *r);
     void (*on_miss)(ts_admit_t *a, const ts_req_t *r); /* optional */
     size_t (*mem_bytes)(const ts_admit_t *a);
+    int (*resolve)(void *params, const ts_admit_ctx_t *ctx, ts_err_t *err); /* optional */
 } ts_admit_ops_t;
-
-/* The params of `cost_aware` (policies/admit_cost_aware.c), public because the scenario
- * fills the zero ones from the tier's device and links and from `timed`. */
-typedef struct ts_admit_cost_aware_params {
-    uint64_t load_rate;       /* bytes/s a block is loaded back at */
-    uint64_t load_latency_ns; /* time to first byte of a load */
-    double prefill_rate;      /* tokens/s of recompute */
-    uint64_t block_tokens;    /* tokens per KV block */
-    double speedup;           /* admit when recompute >= speedup x load */
-} ts_admit_cost_aware_params_t;
 
 /* Base of every filter instance (first member of the implementation's struct). */
 struct ts_admit {
@@ -75,18 +76,20 @@ static inline void ts_admit_destroy(ts_admit_t *a)
         a->ops->destroy(a);
 }
 
-/* ---- registry (policies/admit_registry.c) ---- */
+/* ---- registry (policies/registry.c) ---- */
 
-size_t ts_admit_count(void);
-const ts_admit_ops_t *ts_admit_at(size_t i); /* sorted by name; NULL past the end */
+/* Every admission filter, sorted by name. */
+extern const ts_registry_t ts_admits;
+
+/* The ops table whose base is p (a filter entry, or NULL). */
+static inline const ts_admit_ops_t *ts_admit_ops_of(const ts_plugin_t *p)
+{
+    return (const ts_admit_ops_t *)p;
+}
 
 /* The filter named name, or NULL with err saying "unknown admission 'x' (did you mean
  * 'y'?)" or listing the valid names. */
 const ts_admit_ops_t *ts_admit_find(const char *name, ts_err_t *err);
-
-/* Checks every entry (ABI, name, methods, schema) and that names are sorted and unique.
- * Returns 0 or TS_EINVAL. */
-int ts_admit_registry_check(ts_err_t *err);
 
 /* Creates an instance of ops with default params overridden by n name=value pairs.
  * Returns 0, TS_ENOMEM or a parameter error. */

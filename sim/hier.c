@@ -698,21 +698,21 @@ int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t 
     int rc = ts_ktab_init(&h->track_index, 64, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const ts_admit_ops_t *a = cfg->admit[i];
-        if (!a || strcmp(a->name, "always") == 0)
+        if (!a || (a->base.flags & TS_ADMIT_ALL))
             continue;
         rc = a->create(cfg->admit_params[i], &h->admit[i], err);
         if (rc)
-            ts_err_prefix(err, "tier %s: admission %s", tiers[i]->name, a->name);
+            ts_err_prefix(err, "tier %s: admission %s", tiers[i]->name, a->base.name);
         else
             h->has_on_miss |= a->on_miss != NULL;
     }
     const ts_prefetch_ops_t *p = cfg->prefetch;
-    if (rc == 0 && p && n && strcmp(p->name, "none") != 0) {
+    if (rc == 0 && p && n && !(p->base.flags & TS_PREFETCH_NOTHING)) {
         rc = p->create(cfg->prefetch_params, &h->pf, err);
         if (rc)
-            ts_err_prefix(err, "prefetcher %s", p->name);
+            ts_err_prefix(err, "prefetcher %s", p->base.name);
         else
-            h->takes_hints = (p->flags & TS_PREFETCH_HINTS) != 0;
+            h->takes_hints = (p->base.flags & TS_PREFETCH_HINTS) != 0;
     }
     if (rc) {
         ts_hier_destroy(h);
@@ -722,8 +722,8 @@ int ts_hier_create(const ts_hier_config_t *cfg, ts_tier_t *const *tiers, size_t 
                     cfg->write == TS_WRITE_BACK || h->pf;
     h->on_evict = needs_cb ? hier_evicted : NULL;
     for (size_t i = 1; cfg->demote == TS_DEMOTE_NEXT && i < n; i++)
-        h->keep_meta |= (h->admit[i] && (h->admit[i]->ops->flags & TS_ADMIT_REQ_META)) ||
-                        (tiers[i]->policy->ops->flags & TS_POLICY_HINTS);
+        h->keep_meta |= (h->admit[i] && (h->admit[i]->ops->base.flags & TS_ADMIT_REQ_META)) ||
+                        (tiers[i]->policy->ops->base.flags & TS_POLICY_HINTS);
     bool has_admit = false;
     for (size_t i = 0; i < n; i++)
         has_admit |= h->admit[i] != NULL;

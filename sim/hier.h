@@ -109,9 +109,9 @@ typedef struct ts_hier_config {
     ts_demote_t demote;
     ts_write_t write;
     bool flush_at_end;                         /* ts_hier_finish writes dirty objects back */
-    const ts_admit_ops_t *admit[TS_MAX_TIERS]; /* per tier; NULL or "always": no filter */
+    const ts_admit_ops_t *admit[TS_MAX_TIERS]; /* per tier; NULL or TS_ADMIT_ALL: no filter */
     const void *admit_params[TS_MAX_TIERS];    /* filled params structs (copied) */
-    const ts_prefetch_ops_t *prefetch;         /* NULL or "none": no prefetcher */
+    const ts_prefetch_ops_t *prefetch;         /* NULL or TS_PREFETCH_NOTHING: none */
     const void *prefetch_params;               /* filled params struct (copied) */
     uint32_t prefetch_into;                    /* target tier of prefetches */
 } ts_hier_config_t;

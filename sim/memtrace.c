@@ -116,9 +116,10 @@ static int memrd_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_
 }
 
 static const ts_reader_ops_t k_memrd_ops = {
-    .abi = TS_READER_ABI,
-    .name = "memory",
-    .summary = "requests held in memory",
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "memory",
+             .summary = "requests held in memory"},
     .open = memrd_open,
     .next = memrd_next,
     .reset = memrd_reset,

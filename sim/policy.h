@@ -9,6 +9,10 @@
  * bytes mode; see ts_policy_charge) where its own decisions depend on it (S3-FIFO's small
  * queue, ARC's target size).
  *
+ * Every policy is a plug-in (sim/registry.h): its ops table starts with a ts_plugin_t (kind
+ * TS_PLUGIN_POLICY, name, summary, ts_policy_flag bits, parameter schema) and is listed in
+ * ts_policies (policies/registry.c).
+ *
  * Contract of the ops (all required unless marked optional):
  *   create   builds an empty instance for `init->capacity` charge units; params is a
  *            filled params struct which the policy copies.
@@ -33,9 +37,8 @@
 
 #include "util/err.h"
 #include "param.h"
+#include "registry.h"
 #include "req.h"
-
-#define TS_POLICY_ABI 1
 
 enum ts_policy_flag {
     TS_POLICY_NEEDS_FUTURE = 1u << 0, /* reads ts_req_t.next_access: the engine runs a pre-pass */
@@ -57,13 +60,7 @@ typedef struct ts_victim {
 } ts_victim_t;
 
 typedef struct ts_policy_ops {
-    uint32_t abi;                  /* TS_POLICY_ABI */
-    const char *name;              /* registry key, lower case: "lru", "s3fifo" */
-    const char *summary;           /* one line for `tiersim list policies` */
-    uint32_t flags;                /* ts_policy_flag */
-    const ts_param_spec_t *params; /* schema of the params struct (may be NULL if none) */
-    size_t params_count;
-    size_t params_size;
+    ts_plugin_t base; /* kind TS_PLUGIN_POLICY; name "lru"; flags ts_policy_flag */
     int (*create)(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
                   ts_err_t *err);
     void (*destroy)(ts_policy_t *p);
@@ -105,18 +102,18 @@ static inline void ts_policy_destroy(ts_policy_t *p)
 
 /* ---- registry (policies/registry.c) ---- */
 
-/* Number of registered policies, and the i-th (sorted by name). */
-size_t ts_policy_count(void);
-const ts_policy_ops_t *ts_policy_at(size_t i);
+/* Every policy, sorted by name; its kind check asks for the required ops. */
+extern const ts_registry_t ts_policies;
+
+/* The ops table whose base is p (a policy entry, or NULL). */
+static inline const ts_policy_ops_t *ts_policy_ops_of(const ts_plugin_t *p)
+{
+    return (const ts_policy_ops_t *)p;
+}
 
 /* The policy named name (exact), or NULL with err saying "unknown policy 'x' (did you
  * mean 'y'?)" or listing the valid names. */
 const ts_policy_ops_t *ts_policy_find(const char *name, ts_err_t *err);
-
-/* Checks one entry: ABI, name, required methods, well-formed schema. 0 or TS_EINVAL. */
-int ts_policy_check(const ts_policy_ops_t *ops, ts_err_t *err);
-/* Checks every entry and that names are unique and sorted. 0 or TS_EINVAL. */
-int ts_policy_registry_check(ts_err_t *err);
 
 /* Creates an instance of ops with default params overridden by n name=value pairs. */
 int ts_policy_create_kv(const ts_policy_ops_t *ops, const char *const *names,

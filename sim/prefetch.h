@@ -10,7 +10,8 @@
  * tier; proposals for objects already cached cost nothing. Prefetches never count as demand
  * hits or misses. A prefetcher with TS_PREFETCH_HINTS also asks the hierarchy to treat trace
  * requests that carry TS_REQ_PREFETCH as prefetch requests (hints) rather than demand.
- * Later workload-aware prefetchers (training epochs, KV-cache sessions) plug in here.
+ * A prefetcher flagged TS_PREFETCH_NOTHING does nothing: the hierarchy creates no instance
+ * of it. Later workload-aware prefetchers (training epochs, KV-cache sessions) plug in here.
  *
  * Contract of the ops (all required unless marked optional):
  *   create    builds an instance from a filled params struct (copied).
@@ -18,7 +19,7 @@
  *   on_access (optional) proposes prefetches after demand request r; returns a count <= cap.
  *             Never allocates.
  *   mem_bytes heap bytes held by the instance.
- * Registry: policies/prefetch_registry.c lists the prefetchers, sorted by name.
+ * Registry: ts_prefetchers (policies/registry.c) lists the prefetchers, sorted by name.
  */
 #ifndef TS_SIM_PREFETCH_H
 #define TS_SIM_PREFETCH_H
@@ -29,25 +30,20 @@
 
 #include "util/err.h"
 #include "param.h"
+#include "registry.h"
 #include "req.h"
 
-#define TS_PREFETCH_ABI 1
 #define TS_PREFETCH_MAX 64 /* most proposals one on_access may return (cap passed in) */
 
 enum ts_prefetch_flag {
-    TS_PREFETCH_HINTS = 1u << 0, /* trace requests flagged TS_REQ_PREFETCH are hints */
+    TS_PREFETCH_HINTS = 1u << 0,   /* trace requests flagged TS_REQ_PREFETCH are hints */
+    TS_PREFETCH_NOTHING = 1u << 1, /* does nothing (the default): no instance is made */
 };
 
 typedef struct ts_prefetcher ts_prefetcher_t;
 
 typedef struct ts_prefetch_ops {
-    uint32_t abi;                  /* TS_PREFETCH_ABI */
-    const char *name;              /* registry key: "hint", "next_n", "none" */
-    const char *summary;           /* one line for `tiersim list prefetchers` */
-    uint32_t flags;                /* ts_prefetch_flag */
-    const ts_param_spec_t *params; /* schema of the params struct (NULL if none) */
-    size_t params_count;
-    size_t params_size;
+    ts_plugin_t base; /* kind TS_PLUGIN_PREFETCH; name "next_n"; flags ts_prefetch_flag */
     int (*create)(const void *params, ts_prefetcher_t **out, ts_err_t *err);
     void (*destroy)(ts_prefetcher_t *p);
     size_t (*on_access)(ts_prefetcher_t *p, const ts_req_t *r, ts_req_t *out, size_t cap);
@@ -65,18 +61,20 @@ static inline void ts_prefetcher_destroy(ts_prefetcher_t *p)
         p->ops->destroy(p);
 }
 
-/* ---- registry (policies/prefetch_registry.c) ---- */
+/* ---- registry (policies/registry.c) ---- */
 
-size_t ts_prefetch_count(void);
-const ts_prefetch_ops_t *ts_prefetch_at(size_t i); /* sorted by name; NULL past the end */
+/* Every prefetcher, sorted by name. */
+extern const ts_registry_t ts_prefetchers;
+
+/* The ops table whose base is p (a prefetcher entry, or NULL). */
+static inline const ts_prefetch_ops_t *ts_prefetch_ops_of(const ts_plugin_t *p)
+{
+    return (const ts_prefetch_ops_t *)p;
+}
 
 /* The prefetcher named name, or NULL with err saying "unknown prefetcher 'x' (did you mean
  * 'y'?)" or listing the valid names. */
 const ts_prefetch_ops_t *ts_prefetch_find(const char *name, ts_err_t *err);
-
-/* Checks every entry (ABI, name, methods, schema) and that names are sorted and unique.
- * Returns 0 or TS_EINVAL. */
-int ts_prefetch_registry_check(ts_err_t *err);
 
 /* Creates an instance of ops with default params overridden by n name=value pairs.
  * Returns 0, TS_ENOMEM or a parameter error. */

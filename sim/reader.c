@@ -23,19 +23,27 @@ void ts_reader_units(const ts_reader_t *r, ts_reader_units_t *out)
         r->ops->units(r, out);
 }
 
+void ts_reader_hints(const ts_reader_ops_t *ops, const void *params, ts_reader_hints_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (ops && ops->hints && params)
+        ops->hints(params, out);
+}
+
 int ts_reader_open_kv(const ts_reader_ops_t *ops, const char *const *names,
                       const char *const *values, size_t n, const ts_reader_ctx_t *ctx,
                       ts_reader_t **out, ts_err_t *err)
 {
     *out = NULL;
-    void *params = ts_malloc(ops->params_size);
+    const ts_plugin_t *b = &ops->base;
+    void *params = ts_malloc(b->params_size);
     if (!params)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", ops->name);
-    int rc = ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, err);
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", b->name);
+    int rc = ts_param_defaults(b->params, b->params_count, params, b->params_size, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = ts_param_set(ops->params, ops->params_count, params, names[i], values[i], err);
+        rc = ts_param_set(b->params, b->params_count, params, names[i], values[i], err);
         if (rc)
-            ts_err_where(err, "%s.%s", ops->name, names[i]);
+            ts_err_where(err, "%s.%s", b->name, names[i]);
     }
     if (rc == 0)
         rc = ops->open(params, ctx, out, err);

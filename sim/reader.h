@@ -9,6 +9,11 @@
  * Writers (trace formats that can be written) create a temporary file beside the target
  * and rename it into place only in finish(), so a failed run never leaves a half-written
  * trace; destroy() without finish() discards the output.
+ * Readers are plug-ins (sim/registry.h): a trace format's reader (kind TS_PLUGIN_FORMAT,
+ * listed in ts_formats, traces/registry.c) carries its writer, file extension and magic
+ * bytes; a generator (kind TS_PLUGIN_GENERATOR, in ts_generators, workloads/registry.c)
+ * leaves those empty. The core asks a reader what it is (flags) and what it knows of its
+ * workload (hints), never its name.
  */
 #ifndef TS_SIM_READER_H
 #define TS_SIM_READER_H
@@ -19,16 +24,18 @@
 
 #include "util/err.h"
 #include "param.h"
+#include "registry.h"
 #include "req.h"
 
-#define TS_READER_ABI 1
-
 enum ts_reader_flag {
-    TS_READER_GENERATOR = 1u << 0, /* synthesises requests from a seed */
+    TS_READER_GENERATOR = 1u << 0,       /* synthesises requests from a seed */
+    TS_READER_NOT_THREAD_SAFE = 1u << 1, /* reads through a library that is not thread-safe
+                                          * (HDF5 unless built so): one run at a time */
 };
 
 typedef struct ts_reader ts_reader_t;
 typedef struct ts_writer ts_writer_t;
+typedef struct ts_writer_ops ts_writer_ops_t;
 
 typedef struct ts_reader_ctx {
     uint64_t seed;        /* the scenario's seed; generators draw only from it */
@@ -52,14 +59,17 @@ typedef struct ts_reader_units {
     uint64_t sessions;     /* agent sessions started (top level; sub-agents not counted) */
 } ts_reader_units_t;
 
+/* What a workload's parameters say of it, for the scenario's defaults (the timed engine's
+ * block size, reader threads and prefill rate); 0 or NULL = not given. */
+typedef struct ts_reader_hints {
+    const char *model;     /* model preset (sim/models.h) whose KV cache it moves (static) */
+    uint64_t block_tokens; /* tokens per KV block */
+    uint64_t read_threads; /* reader threads a client keeps busy */
+    double prefill_rate;   /* tokens/s of prefill the workload models itself */
+} ts_reader_hints_t;
+
 typedef struct ts_reader_ops {
-    uint32_t abi;                  /* TS_READER_ABI */
-    const char *name;              /* "csv", "native", "zipf" */
-    const char *summary;           /* one line for `tiersim list` */
-    uint32_t flags;                /* ts_reader_flag */
-    const ts_param_spec_t *params; /* schema of the params struct */
-    size_t params_count;           /* entries in params */
-    size_t params_size;            /* sizeof the params struct */
+    ts_plugin_t base; /* kind TS_PLUGIN_FORMAT or TS_PLUGIN_GENERATOR; flags ts_reader_flag */
     /* Opens a reader; params is a filled params struct (copied, not kept). */
     int (*open)(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t **out,
                 ts_err_t *err);
@@ -73,7 +83,20 @@ typedef struct ts_reader_ops {
     void (*info)(const ts_reader_t *r, ts_reader_info_t *out);
     /* Optional (NULL): the workload units of the requests returned since open or reset. */
     void (*units)(const ts_reader_t *r, ts_reader_units_t *out);
+    /* Optional (NULL): what a filled params struct says of the workload (out is zeroed). */
+    void (*hints)(const void *params, ts_reader_hints_t *out);
+    /* Trace formats only (NULL / 0 for generators): */
+    const ts_writer_ops_t *writer; /* NULL when the format cannot be written */
+    const char *extension;         /* usual file suffix (".tsim", ".csv"); NULL: none */
+    const char *magic;             /* leading bytes that identify a file; NULL: none */
+    size_t magic_size;             /* bytes of magic to compare (it may hold NULs) */
 } ts_reader_ops_t;
+
+/* The ops table whose base is p (a format or generator entry, or NULL). */
+static inline const ts_reader_ops_t *ts_reader_ops_of(const ts_plugin_t *p)
+{
+    return (const ts_reader_ops_t *)p;
+}
 
 /* Base of every reader instance (first member of the implementation's struct). */
 struct ts_reader {
@@ -102,6 +125,9 @@ void ts_reader_info(const ts_reader_t *r, ts_reader_info_t *out);
 /* Fills out from ops->units, or zeroes when the reader has none. */
 void ts_reader_units(const ts_reader_t *r, ts_reader_units_t *out);
 
+/* Fills out from ops->hints on a filled params struct, or zeroes when ops has none. */
+void ts_reader_hints(const ts_reader_ops_t *ops, const void *params, ts_reader_hints_t *out);
+
 /* Opens the reader of ops with its default parameters overridden by n name=value pairs
  * (names[i], values[i]). Convenience for tools and tests. */
 int ts_reader_open_kv(const ts_reader_ops_t *ops, const char *const *names,
@@ -112,10 +138,8 @@ int ts_reader_open_kv(const ts_reader_ops_t *ops, const char *const *names,
 int ts_reader_path(const ts_reader_ctx_t *ctx, const char *path, char *buf, size_t size,
                    ts_err_t *err);
 
-typedef struct ts_writer_ops {
-    uint32_t abi;        /* TS_READER_ABI */
-    const char *name;    /* format name, the same as its reader's */
-    const char *summary; /* one line */
+/* A trace format's writer: part of its format (ts_reader_ops_t.writer), which names it. */
+struct ts_writer_ops {
     /* Starts writing path (through a temporary file beside it). */
     int (*create)(const char *path, ts_writer_t **out, ts_err_t *err);
     int (*write)(ts_writer_t *w, const ts_req_t *req, ts_err_t *err);
@@ -124,7 +148,7 @@ typedef struct ts_writer_ops {
     int (*finish)(ts_writer_t *w, ts_err_t *err);
     /* Frees; removes the temporary file unless finish() succeeded. Accepts NULL. */
     void (*destroy)(ts_writer_t *w);
-} ts_writer_ops_t;
+};
 
 struct ts_writer {
     const ts_writer_ops_t *ops;

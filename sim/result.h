@@ -28,7 +28,7 @@ typedef struct ts_tier_result {
     uint64_t n_objects;   /* objects held at the end */
     uint64_t used;        /* charge units held at the end */
     size_t mem_bytes;     /* policy heap at the end */
-    char admit[32];       /* admission filter name ("always" when none) */
+    char admit[32];       /* admission filter name; empty when it admits everything */
     char admit_params[128]; /* its "k=v k=v" parameters, empty if none */
     ts_tier_stats_t st;   /* counters */
 } ts_tier_result_t;
@@ -40,7 +40,7 @@ typedef struct ts_hier_result {
     const char *demote;
     const char *write;
     bool flush_at_end;
-    char prefetch[32];         /* prefetcher name ("none" when none) */
+    char prefetch[32];         /* prefetcher name; empty when none (or one that does nothing) */
     char prefetch_params[128]; /* its "k=v k=v" parameters */
     char prefetch_into[64];    /* target tier name; empty without a prefetcher */
     ts_hier_stats_t st;        /* links, write-backs, dirty and prefetch counters */
@@ -55,9 +55,9 @@ static inline bool ts_hier_result_is_default(const ts_hier_result_t *h, const ts
                  (!h->promote || !strcmp(h->promote, "top")) &&
                  (!h->demote || !strcmp(h->demote, "drop")) &&
                  (!h->write || !strcmp(h->write, "through")) && !h->flush_at_end &&
-                 (!h->prefetch[0] || !strcmp(h->prefetch, "none"));
+                 !h->prefetch[0];
     for (size_t i = 0; plain && i < n; i++)
-        plain = !t[i].admit[0] || !strcmp(t[i].admit, "always");
+        plain = !t[i].admit[0];
     return plain;
 }
 

@@ -81,9 +81,10 @@ static int sample_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 static const ts_reader_ops_t k_sample_ops = {
-    .abi = TS_READER_ABI,
-    .name = "sample",
-    .summary = "spatial and temporal sampling of another reader",
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "sample",
+             .summary = "spatial and temporal sampling of another reader"},
     .next = sample_next,
     .reset = sample_reset,
     .close = sample_close,
@@ -163,9 +164,10 @@ static void skipbad_units(const ts_reader_t *r, ts_reader_units_t *out)
 }
 
 static const ts_reader_ops_t k_skipbad_ops = {
-    .abi = TS_READER_ABI,
-    .name = "skip_bad",
-    .summary = "passes over malformed records of another reader",
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "skip_bad",
+             .summary = "passes over malformed records of another reader"},
     .next = skipbad_next,
     .reset = skipbad_reset,
     .close = skipbad_close,

@@ -22,7 +22,7 @@ int ts_tier_create(const char *name, const ts_policy_ops_t *ops, const void *par
     t->count_objects = init->count_objects;
     int rc = ops->create(params, init, &t->policy, err);
     if (rc) {
-        ts_err_prefix(err, "tier %s: policy %s", name, ops->name);
+        ts_err_prefix(err, "tier %s: policy %s", name, ops->base.name);
         ts_free(t);
         return rc;
     }
@@ -73,7 +73,7 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
             return ts_err_set(err, TS_EINTERNAL,
                               "tier %s: policy %s has nothing to evict while %llu of %llu "
                               "units are in use",
-                              t->name, p->ops->name, (unsigned long long)t->used,
+                              t->name, p->ops->base.name, (unsigned long long)t->used,
                               (unsigned long long)t->capacity);
         t->used -= ts_tier_charge(t, v.size_bytes);
         t->n_objects--;

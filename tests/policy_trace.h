@@ -34,13 +34,13 @@ static inline ts_tier_t *pt_tier(const char *name, uint64_t capacity, const char
     const ts_policy_ops_t *ops = ts_policy_find(name, &err);
     assert_non_null(ops);
     _Alignas(max_align_t) unsigned char params[256];
-    assert_true(ops->params_size <= sizeof(params));
-    assert_int_equal(
-        ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, &err), 0);
+    assert_true(ops->base.params_size <= sizeof(params));
+    const ts_plugin_t *b = &ops->base;
+    assert_int_equal(ts_param_defaults(b->params, b->params_count, params, b->params_size, &err),
+                     0);
     for (size_t i = 0; i < n_kv; i++)
         assert_int_equal(
-            ts_param_set(ops->params, ops->params_count, params, kv[2 * i], kv[2 * i + 1], &err),
-            0);
+            ts_param_set(b->params, b->params_count, params, kv[2 * i], kv[2 * i + 1], &err), 0);
     ts_policy_init_t init = {.capacity = capacity, .count_objects = true, .seed = 1};
     ts_tier_t *t = NULL;
     assert_int_equal(ts_tier_create(name, ops, params, &init, &t, &err), 0);

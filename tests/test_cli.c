@@ -744,6 +744,58 @@ static void test_cli_list_models_and_gen_inference(void **state)
     free(out);
 }
 
+/* The longest line of text, in columns (bytes: the lists are ASCII). */
+static size_t cli_widest_line(const char *text, const char **where)
+{
+    size_t widest = 0;
+    for (const char *line = text; *line;) {
+        size_t n = strcspn(line, "\n");
+        if (n > widest) {
+            widest = n;
+            *where = line;
+        }
+        line += n + (line[n] == '\n');
+    }
+    return widest;
+}
+
+/* `tiersim list` and `tiersim list KIND` for every KIND it accepts (as its error for an
+ * unknown one lists them) fit in 100 columns: long help wraps under its column. */
+static void test_cli_list_fits_100_columns(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(tiersim(f, "list zzzzzzzzzzzzzzzz"), 2);
+    char *err = slurp(f->dir, "err");
+    assert_non_null(err);
+    const char *kinds = strstr(err, "; expected ");
+    assert_non_null(kinds);
+    kinds += strlen("; expected ");
+    char list[512];
+    snprintf(list, sizeof(list), "%.*s", (int)strcspn(kinds, "\n"), kinds);
+    free(err);
+    size_t n_kinds = 0;
+    for (char *save = NULL, *w = strtok_r(list, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+        if (strcmp(w, "or") == 0)
+            continue;
+        char args[64];
+        snprintf(args, sizeof(args), "list %s", w);
+        char *out = tiersim_ok(f, "%s", args);
+        const char *at = out;
+        size_t widest = cli_widest_line(out, &at);
+        if (widest > 100)
+            fail_msg("tiersim %s: a line of %zu columns: %.*s", args, widest, (int)widest, at);
+        free(out);
+        n_kinds++;
+    }
+    assert_true(n_kinds >= 8); /* five plug-in kinds, models, devices, prices */
+    char *out = tiersim_ok(f, "list");
+    const char *at = out;
+    size_t widest = cli_widest_line(out, &at);
+    if (widest > 100)
+        fail_msg("tiersim list: a line of %zu columns: %.*s", widest, (int)widest, at);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -772,6 +824,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_prices_shows_rows_and_keys, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_cli_list_fits_100_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_list_models_and_gen_inference, setup,
                                         teardown),
     };

@@ -543,6 +543,15 @@ static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* The value of a plug-in's parameter name in its filled params struct (the struct is the
+ * plug-in's own: read through its schema). */
+static double cfg_param_number(const ts_plugin_t *p, const void *params, const char *name)
+{
+    const ts_param_spec_t *ps = ts_param_find(p->params, p->params_count, name);
+    assert_non_null(ps);
+    return ts_param_number(ps, params);
+}
+
 /* cost_aware's load figures come from the tier's device and the links up to the top tier:
  * DRAM read at 200 GB/s after 1 us, behind a 50 GB/s link of 2 us latency: 50 GB/s (the
  * slower) after 3 us; its recompute figures from `timed` (auto: 30 806 tokens/s, blocks of
@@ -565,12 +574,14 @@ static void test_config_cost_aware_takes_device_and_timed_figures(void **state)
         "engine: timed\n"
         "timed: {prefill_rate: auto}\n",
         NULL, 0);
-    const ts_admit_cost_aware_params_t *p = sc->tiers[1].admit_params;
-    assert_int_equal(p->load_rate, 50000000000ull);
-    assert_int_equal(p->load_latency_ns, 3000);
-    assert_true(fabs(p->prefill_rate - 989.5e12 * 0.5 / (2.0 * 8030261248.0)) < 1e-6);
-    assert_int_equal(p->block_tokens, 256);
-    assert_true(p->speedup == 1.0);
+    const ts_admit_ops_t *ca = sc->tiers[1].admit;
+    const void *p = sc->tiers[1].admit_params;
+    assert_true(cfg_param_number(&ca->base, p, "load_rate") == 50000000000.0);
+    assert_true(cfg_param_number(&ca->base, p, "load_latency") == 3000.0);
+    assert_true(fabs(cfg_param_number(&ca->base, p, "prefill_rate") -
+                     989.5e12 * 0.5 / (2.0 * 8030261248.0)) < 1e-6);
+    assert_true(cfg_param_number(&ca->base, p, "block_tokens") == 256.0);
+    assert_true(cfg_param_number(&ca->base, p, "speedup") == 1.0);
     ts_scenario_destroy(sc);
 }
 
@@ -622,23 +633,23 @@ static void test_config_full_scenario_decodes(void **state)
     assert_int_equal(sc->mode, TS_MODE_OBJECTS);
     assert_int_equal(sc->engine, TS_ENGINE_FAST);
     assert_true(sc->workload.is_generator);
-    assert_string_equal(sc->workload.reader->name, "zipf");
-    const ts_param_spec_t *alpha = ts_param_find(sc->workload.reader->params,
-                                                 sc->workload.reader->params_count, "alpha");
+    assert_string_equal(sc->workload.reader->base.name, "zipf");
+    const ts_param_spec_t *alpha = ts_param_find(sc->workload.reader->base.params,
+                                                 sc->workload.reader->base.params_count, "alpha");
     assert_non_null(alpha);
     assert_true(ts_param_number(alpha, sc->workload.params) == 1.1);
     assert_int_equal(sc->n_tiers, 3);
     assert_string_equal(sc->tiers[0].name, "hbm");
-    assert_string_equal(sc->tiers[0].policy->name, "fifo");
+    assert_string_equal(sc->tiers[0].policy->base.name, "fifo");
     assert_int_equal(sc->tiers[0].capacity, 10000);
     assert_false(sc->tiers[0].is_fraction);
     assert_string_equal(sc->tiers[1].name, "tier1");
-    assert_string_equal(sc->tiers[1].policy->name, "lru"); /* the default */
+    assert_string_equal(sc->tiers[1].policy->base.name, "lru"); /* the default */
     assert_true(sc->tiers[1].is_fraction);
     assert_true(sc->tiers[1].capacity_fraction > 0.0999 && sc->tiers[1].capacity_fraction < 0.1001);
     assert_int_equal(sc->tiers[1].capacity, 0);
     assert_string_equal(sc->tiers[2].name, "tier2");
-    assert_string_equal(sc->tiers[2].policy->name, "lru");
+    assert_string_equal(sc->tiers[2].policy->base.name, "lru");
     assert_int_equal(sc->tiers[2].capacity, 1000000);
     assert_string_equal(sc->outputs.dir, "out");
     assert_true(writer_in(sc->outputs.writers, "json"));
@@ -668,13 +679,13 @@ static void test_config_hierarchy_admission_prefetch_decode(void **state)
     assert_int_equal(h->demote, TS_DEMOTE_NEXT);
     assert_int_equal(h->write, TS_WRITE_BACK);
     assert_true(h->flush_at_end);
-    assert_string_equal(h->admit[0]->name, "max_size");
+    assert_string_equal(h->admit[0]->base.name, "max_size");
     assert_ptr_equal(h->admit_params[0], sc->tiers[0].admit_params);
     assert_int_equal(*(const uint64_t *)sc->tiers[0].admit_params, 4096);
-    assert_string_equal(h->admit[1]->name, "second_hit");
+    assert_string_equal(h->admit[1]->base.name, "second_hit");
     assert_int_equal(*(const uint64_t *)sc->tiers[1].admit_params, 100000); /* default window */
     assert_null(h->admit[2]);
-    assert_string_equal(h->prefetch->name, "next_n");
+    assert_string_equal(h->prefetch->base.name, "next_n");
     assert_int_equal(*(const uint64_t *)sc->prefetch_params, 8);
     assert_int_equal(h->prefetch_into, 1);
     assert_string_equal(sc->prefetch_into, "dram");
@@ -682,7 +693,7 @@ static void test_config_hierarchy_admission_prefetch_decode(void **state)
 
     sc = load_ok("workload: {generator: zipf}\nprefetch: hint\ntiers: [{name: a, capacity: 5}]\n",
                  NULL, 0);
-    assert_string_equal(sc->hier.prefetch->name, "hint");
+    assert_string_equal(sc->hier.prefetch->base.name, "hint");
     assert_int_equal(sc->hier.prefetch_into, 0);
     assert_string_equal(sc->prefetch_into, "a");
     ts_scenario_destroy(sc);
@@ -703,7 +714,7 @@ static void test_config_defaults_when_keys_are_absent(void **state)
                 writer_in(sc->outputs.writers, "text"));
     assert_int_equal(sc->n_tiers, 1);
     assert_string_equal(sc->tiers[0].name, "tier0");
-    assert_string_equal(sc->tiers[0].policy->name, "lru");
+    assert_string_equal(sc->tiers[0].policy->base.name, "lru");
     /* the default hierarchy: today's engine behaviour */
     assert_int_equal(sc->hier.inclusion, TS_INCL_NON_INCLUSIVE);
     assert_int_equal(sc->hier.promote, TS_PROMOTE_TOP);
@@ -750,8 +761,9 @@ static void test_config_policy_map_with_params(void **state)
                                 "  - {capacity: 100, policy: {name: s3fifo, small_ratio: 25%}}\n",
                                 NULL, 0);
     const ts_policy_ops_t *ops = sc->tiers[0].policy;
-    assert_string_equal(ops->name, "s3fifo");
-    const ts_param_spec_t *ps = ts_param_find(ops->params, ops->params_count, "small_ratio");
+    assert_string_equal(ops->base.name, "s3fifo");
+    const ts_param_spec_t *ps =
+        ts_param_find(ops->base.params, ops->base.params_count, "small_ratio");
     assert_non_null(ps);
     assert_non_null(sc->tiers[0].policy_params);
     assert_true(ts_param_number(ps, sc->tiers[0].policy_params) == 0.25);
@@ -793,9 +805,9 @@ static void test_config_overrides_edit_and_add_keys(void **state)
     assert_int_equal(sc->seed, 9); /* the later override wins */
     assert_int_equal(sc->mode, TS_MODE_BYTES);
     assert_int_equal(sc->tiers[0].capacity, 5000);
-    assert_string_equal(sc->tiers[0].policy->name, "fifo");
-    const ts_param_spec_t *alpha = ts_param_find(sc->workload.reader->params,
-                                                 sc->workload.reader->params_count, "alpha");
+    assert_string_equal(sc->tiers[0].policy->base.name, "fifo");
+    const ts_param_spec_t *alpha = ts_param_find(sc->workload.reader->base.params,
+                                                 sc->workload.reader->base.params_count, "alpha");
     assert_true(ts_param_number(alpha, sc->workload.params) == 1.1);
     assert_string_equal(sc->outputs.dir, "out");
     assert_false(writer_in(sc->outputs.writers, "json"));
@@ -872,7 +884,7 @@ static void test_config_relative_trace_paths(void **state)
         fail_msg("%s: %s", err.where, err.msg);
     assert_string_equal(sc->base_dir, TS_SOURCE_DIR "/examples");
     assert_false(sc->workload.is_generator);
-    assert_string_equal(sc->workload.reader->name, "csv");
+    assert_string_equal(sc->workload.reader->base.name, "csv");
     ts_reader_t *r = NULL;
     assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
     ts_req_t req;
@@ -891,7 +903,7 @@ static void test_config_relative_trace_paths(void **state)
                                  TS_SOURCE_DIR "/examples", NULL, 0, &sc, &err);
     if (rc)
         fail_msg("%s: %s", err.where, err.msg);
-    assert_string_equal(sc->workload.reader->name, "csv");
+    assert_string_equal(sc->workload.reader->base.name, "csv");
     assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
     ts_reader_close(r);
     ts_scenario_destroy(sc);
@@ -953,9 +965,9 @@ static void test_config_workload_desc_lists_params(void **state)
     assert_non_null(a);
     assert_true(a[10] == ' ' || a[10] == 0);
     const ts_reader_ops_t *ops = sc->workload.reader;
-    for (size_t i = 0; i < ops->params_count; i++) {
+    for (size_t i = 0; i < ops->base.params_count; i++) {
         char key[80];
-        snprintf(key, sizeof(key), " %s=", ops->params[i].name);
+        snprintf(key, sizeof(key), " %s=", ops->base.params[i].name);
         assert_non_null(strstr(d, key));
     }
     char tiny[8];
@@ -967,7 +979,7 @@ static void test_config_workload_desc_lists_params(void **state)
 static void test_config_examples_load(void **state)
 {
     (void)state;
-    if (ts_gen_count() == 0 || ts_trace_count() == 0)
+    if (ts_registry_count(&ts_generators) == 0 || ts_registry_count(&ts_formats) == 0)
         skip();
     DIR *d = opendir(TS_SOURCE_DIR "/examples");
     assert_non_null(d);

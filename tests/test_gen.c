@@ -58,16 +58,16 @@ static void test_gen_registry(void **state)
 {
     (void)state;
     ts_err_t err = {0};
-    assert_int_equal(ts_gen_registry_check(&err), 0);
-    assert_int_equal(ts_gen_count(), 7);
-    for (size_t i = 0; i < ts_gen_count(); i++) {
-        const ts_reader_ops_t *g = ts_gen_at(i);
-        assert_true(g->flags & TS_READER_GENERATOR);
-        assert_ptr_equal(ts_gen_find(g->name, NULL), g);
+    assert_int_equal(ts_registry_check(&ts_generators, &err), 0);
+    assert_int_equal(ts_registry_count(&ts_generators), 7);
+    for (size_t i = 0; i < ts_registry_count(&ts_generators); i++) {
+        const ts_reader_ops_t *g = ts_reader_ops_of(ts_registry_at(&ts_generators, i));
+        assert_true(g->base.flags & TS_READER_GENERATOR);
+        assert_ptr_equal(ts_gen_find(g->base.name, NULL), g);
         if (i > 0)
-            assert_true(strcmp(ts_gen_at(i - 1)->name, g->name) < 0);
+            assert_true(strcmp(ts_registry_at(&ts_generators, i - 1)->name, g->base.name) < 0);
     }
-    assert_null(ts_gen_at(ts_gen_count()));
+    assert_null(ts_registry_at(&ts_generators, ts_registry_count(&ts_generators)));
     assert_null(ts_gen_find("zipg", &err));
     assert_int_equal(err.code, TS_ENOENT);
     assert_non_null(strstr(err.msg, "did you mean 'zipf'"));
@@ -80,7 +80,7 @@ static void test_gen_registry(void **state)
  * workload families (agentic, ...) have their own and their own test files. */
 static bool has_common(const ts_reader_ops_t *ops)
 {
-    return ts_param_find(ops->params, ops->params_count, "requests") != NULL;
+    return ts_param_find(ops->base.params, ops->base.params_count, "requests") != NULL;
 }
 
 /* ---- determinism ---- */
@@ -109,10 +109,10 @@ static const char *const *busy_kv(const char *kind)
 static void test_gen_same_seed_same_requests_and_reset_replays(void **state)
 {
     (void)state;
-    for (size_t g = 0; g < ts_gen_count(); g++) {
-        if (!has_common(ts_gen_at(g)))
+    for (size_t g = 0; g < ts_registry_count(&ts_generators); g++) {
+        if (!has_common(ts_reader_ops_of(ts_registry_at(&ts_generators, g))))
             continue;
-        const char *kind = ts_gen_at(g)->name;
+        const char *kind = ts_registry_at(&ts_generators, g)->name;
         print_message("kind: %s\n", kind);
         ts_reader_t *a = gen_open_ok(kind, 11, busy_kv(kind), busy_n(kind));
         ts_reader_t *b = gen_open_ok(kind, 11, busy_kv(kind), busy_n(kind));
@@ -144,10 +144,10 @@ static void test_gen_same_seed_same_requests_and_reset_replays(void **state)
 static void test_gen_other_seed_other_requests(void **state)
 {
     (void)state;
-    for (size_t g = 0; g < ts_gen_count(); g++) {
-        if (!has_common(ts_gen_at(g)))
+    for (size_t g = 0; g < ts_registry_count(&ts_generators); g++) {
+        if (!has_common(ts_reader_ops_of(ts_registry_at(&ts_generators, g))))
             continue;
-        const char *kind = ts_gen_at(g)->name;
+        const char *kind = ts_registry_at(&ts_generators, g)->name;
         ts_reader_t *a = gen_open_ok(kind, 1, busy_kv(kind), busy_n(kind));
         ts_reader_t *b = gen_open_ok(kind, 2, busy_kv(kind), busy_n(kind));
         int n_same = 0;
@@ -542,13 +542,14 @@ static void test_gen_open_oom(void **state)
 {
     (void)state;
     static const char *const kv[] = {"requests=10", "keys=100"};
-    for (size_t g = 0; g < ts_gen_count(); g++) {
+    for (size_t g = 0; g < ts_registry_count(&ts_generators); g++) {
         for (long n = 0;; n++) {
             ts_err_t err = {0};
             ts_reader_t *r = NULL;
             ts_mem_fail_after(n);
-            const char *kind = ts_gen_at(g)->name;
-            size_t n_kv = !has_common(ts_gen_at(g)) ? 0 : busy_n(kind) == 1 ? 1 : 2;
+            const char *kind = ts_registry_at(&ts_generators, g)->name;
+            const ts_reader_ops_t *ops = ts_reader_ops_of(ts_registry_at(&ts_generators, g));
+            size_t n_kv = !has_common(ops) ? 0 : busy_n(kind) == 1 ? 1 : 2;
             int rc = gen_open(kind, 1, kv, n_kv, &r, &err);
             ts_mem_fail_after(-1);
             if (rc == 0) {

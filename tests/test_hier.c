@@ -73,7 +73,8 @@ static void *rig_params(const ts_param_spec_t *spec, size_t count, size_t size, 
 static void rig_admit(rig_t *g, ts_hier_config_t *cfg, size_t i, const ts_admit_ops_t *ops,
                       const char *name, const char *value)
 {
-    g->params[i] = rig_params(ops->params, ops->params_count, ops->params_size, name, value);
+    const ts_plugin_t *b = &ops->base;
+    g->params[i] = rig_params(b->params, b->params_count, b->params_size, name, value);
     cfg->admit[i] = ops;
     cfg->admit_params[i] = g->params[i];
 }
@@ -82,7 +83,7 @@ static void rig_prefetch(rig_t *g, ts_hier_config_t *cfg, const ts_prefetch_ops_
                          const char *name, const char *value)
 {
     g->params[TS_MAX_TIERS] =
-        rig_params(ops->params, ops->params_count, ops->params_size, name, value);
+        rig_params(ops->base.params, ops->base.params_count, ops->base.params_size, name, value);
     cfg->prefetch = ops;
     cfg->prefetch_params = g->params[TS_MAX_TIERS];
 }
@@ -460,15 +461,15 @@ static int rig_get_flags(rig_t *g, uint64_t key, uint64_t size, uint8_t flags)
 
 /* cost_aware on tier 1: 10-token blocks recomputed at 1000 tokens/s, loaded back in 2 ms +
  * size / 100000 B/s; admitted when recompute >= speedup x load. */
-static void rig_cost_aware(rig_t *g, ts_hier_config_t *cfg, double speedup)
+static void rig_cost_aware(rig_t *g, ts_hier_config_t *cfg, const char *speedup)
 {
-    ts_admit_cost_aware_params_t *p = ts_calloc(1, sizeof(*p));
-    assert_non_null(p);
-    *p = (ts_admit_cost_aware_params_t){.load_rate = 100000,
-                                        .load_latency_ns = 2000000,
-                                        .prefill_rate = 1000,
-                                        .block_tokens = 10,
-                                        .speedup = speedup};
+    static const char *const names[] = {"load_rate", "load_latency", "prefill_rate",
+                                        "block_tokens", "speedup"};
+    const char *values[] = {"100000B/s", "2ms", "1000", "10", speedup};
+    void *p = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_plugin_params_kv(&ts_admit_cost_aware.base, names, values, 5, &p, &err),
+                     0);
     g->params[1] = p;
     cfg->admit[1] = &ts_admit_cost_aware;
     cfg->admit_params[1] = p;
@@ -492,7 +493,7 @@ static void test_hier_cost_aware_admission_hand_trace(void **state)
     rig_tier(&g, &ts_policy_lru, 1000, false);
     rig_tier(&g, &ts_policy_lru, 10000, false);
     ts_hier_config_t cfg = {.inclusion = TS_INCL_EXCLUSIVE, .demote = TS_DEMOTE_NEXT};
-    rig_cost_aware(&g, &cfg, 1);
+    rig_cost_aware(&g, &cfg, "1");
     rig_start(&g, &cfg);
     assert_true(g.h->keep_meta);
     assert_int_equal(rig_get_flags(&g, KA, 600, TS_REQ_KV), B);
@@ -514,7 +515,7 @@ static void test_hier_cost_aware_admission_hand_trace(void **state)
     /* speedup 2 asks for a load twice as fast as recompute: 600 B (8 ms) is refused too */
     rig_tier(&g, &ts_policy_lru, 1000, false);
     rig_tier(&g, &ts_policy_lru, 10000, false);
-    rig_cost_aware(&g, &cfg, 2);
+    rig_cost_aware(&g, &cfg, "2");
     rig_start(&g, &cfg);
     assert_int_equal(rig_get_flags(&g, KA, 600, TS_REQ_KV), B);
     assert_int_equal(rig_get_flags(&g, KB, 600, TS_REQ_KV), B);
@@ -523,10 +524,13 @@ static void test_hier_cost_aware_admission_hand_trace(void **state)
     rig_free(&g);
 
     /* zero figures are refused at creation (the scenario fills them) */
-    ts_admit_cost_aware_params_t zero = {.speedup = 1};
+    void *zero = NULL; /* the defaults: every figure 0, speedup 1 */
     ts_admit_t *a = NULL;
     ts_err_t err = {0};
-    assert_int_equal(ts_admit_cost_aware.create(&zero, &a, &err), TS_EINVAL);
+    assert_int_equal(ts_plugin_params_kv(&ts_admit_cost_aware.base, NULL, NULL, 0, &zero, &err),
+                     0);
+    assert_int_equal(ts_admit_cost_aware.create(zero, &a, &err), TS_EINVAL);
+    ts_free(zero);
     assert_null(a);
     assert_non_null(strstr(err.msg, "cost_aware needs load_rate, prefill_rate and block_tokens"));
 }
@@ -948,12 +952,12 @@ static void test_hier_registries_are_well_formed(void **state)
 {
     (void)state;
     ts_err_t err = {0};
-    assert_int_equal(ts_admit_registry_check(&err), 0);
-    assert_int_equal(ts_prefetch_registry_check(&err), 0);
-    assert_int_equal(ts_admit_count(), 5);
-    assert_string_equal(ts_admit_at(2)->name, "max_size");
-    assert_null(ts_admit_at(5));
-    assert_string_equal(ts_prefetch_at(1)->name, "next_n");
+    assert_int_equal(ts_registry_check(&ts_admits, &err), 0);
+    assert_int_equal(ts_registry_check(&ts_prefetchers, &err), 0);
+    assert_int_equal(ts_registry_count(&ts_admits), 5);
+    assert_string_equal(ts_registry_at(&ts_admits, 2)->name, "max_size");
+    assert_null(ts_registry_at(&ts_admits, 5));
+    assert_string_equal(ts_registry_at(&ts_prefetchers, 1)->name, "next_n");
     assert_null(ts_admit_find("secondhit", &err));
     assert_int_equal(err.code, TS_ENOENT);
     assert_non_null(strstr(err.msg, "did you mean 'second_hit'"));

@@ -55,15 +55,16 @@ static void test_policy_clock_bits_out_of_range(void **state)
     assert_non_null(ops);
     ts_err_t err = {0};
     _Alignas(max_align_t) unsigned char params[64];
-    assert_true(ops->params_size <= sizeof(params));
-    assert_int_equal(
-        ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, &err), 0);
+    const ts_plugin_t *b = &ops->base;
+    assert_true(b->params_size <= sizeof(params));
+    assert_int_equal(ts_param_defaults(b->params, b->params_count, params, b->params_size, &err),
+                     0);
     /* The schema refuses 9 bits ... */
-    assert_int_equal(ts_param_set(ops->params, ops->params_count, params, "bits", "9", &err),
+    assert_int_equal(ts_param_set(b->params, b->params_count, params, "bits", "9", &err),
                      TS_ERANGE);
     assert_non_null(strstr(err.msg, "bits"));
     /* ... and create refuses a params struct that bypassed it. */
-    const ts_param_spec_t *bits = ts_param_find(ops->params, ops->params_count, "bits");
+    const ts_param_spec_t *bits = ts_param_find(b->params, b->params_count, "bits");
     assert_non_null(bits);
     int64_t nine = 9;
     memcpy(params + bits->offset, &nine, sizeof(nine));

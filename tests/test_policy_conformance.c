@@ -91,12 +91,13 @@ static ts_tier_t *conf_tier(const ts_policy_ops_t *ops, uint64_t capacity, bool 
 {
     _Alignas(max_align_t) unsigned char params[CONF_MAX_PARAMS];
     ts_err_t err = {0};
-    assert_true(ops->params_size <= sizeof(params));
-    assert_int_equal(
-        ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, &err), 0);
+    const ts_plugin_t *b = &ops->base;
+    assert_true(b->params_size <= sizeof(params));
+    assert_int_equal(ts_param_defaults(b->params, b->params_count, params, b->params_size, &err),
+                     0);
     ts_policy_init_t init = {.capacity = capacity, .count_objects = objects, .seed = 7};
     ts_tier_t *t = NULL;
-    assert_int_equal(ts_tier_create(ops->name, ops, params, &init, &t, &err), 0);
+    assert_int_equal(ts_tier_create(ops->base.name, ops, params, &init, &t, &err), 0);
     return t;
 }
 
@@ -141,7 +142,7 @@ static size_t conf_replay(const char *label, const ts_policy_ops_t *ops, const c
                           uint8_t *hits)
 {
     char name[128];
-    snprintf(name, sizeof(name), "%s: %s", label, ops->name);
+    snprintf(name, sizeof(name), "%s: %s", label, ops->base.name);
     ts_tier_t *t = conf_tier(ops, capacity, objects);
     conf_shadow_t sh = {.size = test_calloc(tr->n_keys, sizeof(uint64_t)),
                         .n_keys = tr->n_keys,
@@ -260,13 +261,13 @@ static void test_policy_conformance_properties(void **state)
     for (size_t c = 0; c < sizeof(k_cases) / sizeof(k_cases[0]); c++) {
         const struct conf_case *cc = &k_cases[c];
         conf_trace_t tr = conf_trace(cc->kind, N, cc->n_keys, 0.9, 11 + c);
-        for (size_t i = 0; i < ts_policy_count(); i++) {
-            const ts_policy_ops_t *ops = ts_policy_at(i);
+        for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+            const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
             conf_replay(cc->name, ops, &tr, cc->capacity, cc->objects, 5 + c, true, h1);
             /* No checks (and no untouched lookups) this time: same hits. */
             conf_replay(cc->name, ops, &tr, cc->capacity, cc->objects, 5 + c, false, h2);
             if (memcmp(h1, h2, N) != 0)
-                fail_msg("%s: %s: the same seed gave different hits", cc->name, ops->name);
+                fail_msg("%s: %s: the same seed gave different hits", cc->name, ops->base.name);
         }
         conf_trace_free(&tr);
     }
@@ -287,8 +288,8 @@ static void test_policy_conformance_engine_readahead(void **state)
     assert_int_equal(ts_memtrace_create(&mt, &err), 0);
     for (size_t i = 0; i < N; i++)
         assert_int_equal(ts_memtrace_push(mt, &tr.r[i], &err), 0);
-    for (size_t i = 0; i < ts_policy_count(); i++) {
-        const ts_policy_ops_t *ops = ts_policy_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+        const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
         for (int objects = 0; objects < 2; objects++) {
             uint64_t cap = objects ? 40 : 2000;
             uint8_t *hits = test_malloc(N);
@@ -303,7 +304,7 @@ static void test_policy_conformance_engine_readahead(void **state)
             assert_int_equal(ts_engine_fast(&t, 1, r, &tot, &err), 0);
             if (t->st.n_miss != direct || tot.n_req != N)
                 fail_msg("readahead: %s (%s): the engine counted %llu misses, a plain replay "
-                         "%zu", ops->name, objects ? "objects" : "bytes",
+                         "%zu", ops->base.name, objects ? "objects" : "bytes",
                          (unsigned long long)t->st.n_miss, direct);
             ts_reader_close(r);
             ts_tier_destroy(t);
@@ -323,12 +324,12 @@ static void test_policy_conformance_opt_is_lowest(void **state)
         conf_trace_t tr = conf_trace(kind, 4000, 300, 0.8, 21 + kind);
         for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
             size_t m_opt = conf_misses(opt, &tr, caps[c]);
-            for (size_t i = 0; i < ts_policy_count(); i++) {
-                const ts_policy_ops_t *ops = ts_policy_at(i);
+            for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+                const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
                 size_t m = conf_misses(ops, &tr, caps[c]);
                 if (m_opt > m)
                     fail_msg("capacity %llu: opt misses %zu > %s misses %zu",
-                             (unsigned long long)caps[c], m_opt, ops->name, m);
+                             (unsigned long long)caps[c], m_opt, ops->base.name, m);
             }
         }
         conf_trace_free(&tr);
@@ -372,12 +373,12 @@ static void test_policy_conformance_loop(void **state)
         assert_non_null(ops);
         for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++)
             if (conf_misses(ops, &tr, caps[c]) != tr.n)
-                fail_msg("%s: a loop over %d keys with capacity %llu must always miss", ops->name,
-                         K, (unsigned long long)caps[c]);
+                fail_msg("%s: a loop over %d keys with capacity %llu must always miss",
+                         ops->base.name, K, (unsigned long long)caps[c]);
     }
     /* With room for the whole loop, every policy misses each key once. */
-    for (size_t i = 0; i < ts_policy_count(); i++)
-        assert_int_equal(conf_misses(ts_policy_at(i), &tr, K), K);
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++)
+        assert_int_equal(conf_misses(ts_policy_ops_of(ts_registry_at(&ts_policies, i)), &tr, K), K);
     conf_trace_free(&tr);
 }
 
@@ -387,20 +388,30 @@ static void test_policy_conformance_registry(void **state)
 {
     (void)state;
     ts_err_t err = {0};
-    assert_int_equal(ts_policy_registry_check(&err), 0);
+    assert_int_equal(ts_registry_check(&ts_policies, &err), 0);
     static const char *const names[] = {"arc", "clock",  "fifo",    "lfu",  "lru",
                                         "opt", "s3fifo", "session", "sieve"};
-    assert_int_equal(ts_policy_count(), sizeof(names) / sizeof(names[0]));
-    for (size_t i = 0; i < ts_policy_count(); i++) {
-        assert_string_equal(ts_policy_at(i)->name, names[i]);
-        assert_ptr_equal(ts_policy_find(names[i], NULL), ts_policy_at(i));
+    assert_int_equal(ts_registry_count(&ts_policies), sizeof(names) / sizeof(names[0]));
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+        assert_string_equal(ts_registry_at(&ts_policies, i)->name, names[i]);
+        assert_ptr_equal(&ts_policy_find(names[i], NULL)->base, ts_registry_at(&ts_policies, i));
     }
-    assert_null(ts_policy_at(ts_policy_count()));
+    assert_null(ts_registry_at(&ts_policies, ts_registry_count(&ts_policies)));
     assert_null(ts_policy_find("s3fif0", &err));
     assert_int_equal(err.code, TS_ENOENT);
     assert_non_null(strstr(err.msg, "did you mean 's3fifo'"));
-    assert_true(ts_policy_find("opt", NULL)->flags & TS_POLICY_NEEDS_FUTURE);
-    assert_false(ts_policy_find("lru", NULL)->flags & TS_POLICY_NEEDS_FUTURE);
+    assert_true(ts_policy_find("opt", NULL)->base.flags & TS_POLICY_NEEDS_FUTURE);
+    assert_false(ts_policy_find("lru", NULL)->base.flags & TS_POLICY_NEEDS_FUTURE);
+}
+
+/* The policy registry's checks run on a table of the one entry p. */
+static int conf_check_one(const ts_plugin_t *p, ts_err_t *err)
+{
+    const ts_plugin_t *one[] = {p};
+    ts_registry_t r = ts_policies;
+    r.entries = one;
+    r.n = 1;
+    return ts_registry_check(&r, err);
 }
 
 static void test_policy_conformance_broken_ops(void **state)
@@ -425,25 +436,25 @@ static void test_policy_conformance_broken_ops(void **state)
             bad.evict = NULL;
             break;
         case 1:
-            bad.abi = 99;
+            bad.base.abi = 99;
             break;
         case 2:
-            bad.name = NULL;
+            bad.base.name = NULL;
             break;
         case 3:
-            bad.params_size = 4;
+            bad.base.params_size = 4;
             break;
         case 4:
             bad.lookup = NULL;
             break;
         }
         ts_err_t err = {0};
-        if (ts_policy_check(&bad, &err) != TS_EINVAL || !strstr(err.msg, cases[i].msg))
+        if (conf_check_one(&bad.base, &err) != TS_EINVAL || !strstr(err.msg, cases[i].msg))
             fail_msg("%s: message '%s' lacks '%s'", cases[i].name, err.msg, cases[i].msg);
     }
     ts_err_t err = {0};
-    assert_int_equal(ts_policy_check(NULL, &err), TS_EINVAL);
-    assert_int_equal(ts_policy_check(good, &err), 0);
+    assert_int_equal(conf_check_one(NULL, &err), TS_EINVAL);
+    assert_int_equal(conf_check_one(&good->base, &err), 0);
 }
 
 /* ---- out of memory ---- */
@@ -452,11 +463,12 @@ static void test_policy_conformance_create_oom(void **state)
 {
     (void)state;
     _Alignas(max_align_t) unsigned char params[CONF_MAX_PARAMS];
-    for (size_t i = 0; i < ts_policy_count(); i++) {
-        const ts_policy_ops_t *ops = ts_policy_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+        const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
         ts_err_t err = {0};
+        const ts_plugin_t *b = &ops->base;
         assert_int_equal(
-            ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, &err), 0);
+            ts_param_defaults(b->params, b->params_count, params, b->params_size, &err), 0);
         for (int objects = 0; objects <= 1; objects++) {
             ts_policy_init_t init = {.capacity = objects ? 1000 : 1 << 20,
                                      .count_objects = objects};
@@ -464,15 +476,15 @@ static void test_policy_conformance_create_oom(void **state)
                 ts_tier_t *t = (ts_tier_t *)&err; /* must be reset to NULL on failure */
                 ts_err_clear(&err);
                 ts_mem_fail_after(n);
-                int rc = ts_tier_create(ops->name, ops, params, &init, &t, &err);
+                int rc = ts_tier_create(ops->base.name, ops, params, &init, &t, &err);
                 ts_mem_fail_after(-1);
                 if (rc == 0) {
                     ts_tier_destroy(t);
                     break;
                 }
                 if (rc != TS_ENOMEM || t != NULL)
-                    fail_msg("%s: create with allocation %ld failing returned %d", ops->name, n,
-                             rc);
+                    fail_msg("%s: create with allocation %ld failing returned %d", ops->base.name,
+                             n, rc);
                 assert_int_equal(err.code, TS_ENOMEM);
                 assert_true(n < 32);
             }
@@ -486,8 +498,8 @@ static void test_policy_conformance_insert_oom(void **state)
 {
     (void)state;
     enum { N = 5000, FAIL_FROM = 1000 };
-    for (size_t i = 0; i < ts_policy_count(); i++) {
-        const ts_policy_ops_t *ops = ts_policy_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+        const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
         for (long fail_at = 0; fail_at < 4; fail_at++) {
             /* Bytes mode: the structures start small and grow as keys arrive. */
             ts_tier_t *t = conf_tier(ops, (uint64_t)1 << 40, false);
@@ -514,8 +526,8 @@ static void test_policy_conformance_insert_oom(void **state)
             }
             ts_mem_fail_after(-1);
             if (n_failed != 1)
-                fail_msg("%s: %zu failed inserts with allocation %ld failing", ops->name, n_failed,
-                         fail_at);
+                fail_msg("%s: %zu failed inserts with allocation %ld failing", ops->base.name,
+                         n_failed, fail_at);
             /* Every object still comes out exactly once. */
             ts_req_t none = {.key = CONF_NO_KEY, .size_bytes = 1, .next_access = TS_REQ_NEVER};
             ts_victim_t v;

@@ -154,7 +154,7 @@ static void test_skipbad_passes_over_and_counts(void **state)
     assert_non_null(fp);
     fputs("0,1,10\nx,2,10\n2,3,10\n3,4,zz\n4,5,10\n5,6,-1\n", fp);
     fclose(fp);
-    const ts_trace_format_t *csv = ts_trace_find("csv", NULL);
+    const ts_reader_ops_t *csv = ts_trace_find("csv", NULL);
     for (uint64_t room = 2; room <= 3; room++) {
         ts_err_t err = {0};
         ts_reader_t *inner = NULL, *r = NULL;

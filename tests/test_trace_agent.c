@@ -398,7 +398,7 @@ static void test_agent_open_errors(void **state)
     (void)state;
     char path[400];
     snprintf(path, sizeof(path), "%s/none.json", g_dir);
-    const ts_trace_format_t *f = ts_trace_find("agent_sessions", NULL);
+    const ts_reader_ops_t *f = ts_trace_find("agent_sessions", NULL);
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
     assert_int_equal(ts_trace_open_path(f, path, &r, &err), TS_ENOENT);
@@ -553,12 +553,12 @@ static void test_agent_out_of_memory(void **state)
         nn[i + 1] = k_two_names[i];
         vv[i + 1] = k_two_values[i];
     }
-    const ts_trace_format_t *f = ts_trace_find("agent_sessions", NULL);
+    const ts_reader_ops_t *f = ts_trace_find("agent_sessions", NULL);
     for (long n = 0;; n++) {
         ts_err_t err = {0};
         ts_reader_t *r = NULL;
         ts_mem_fail_after(n);
-        int rc = ts_reader_open_kv(f->reader, nn, vv, 5, NULL, &r, &err);
+        int rc = ts_reader_open_kv(f, nn, vv, 5, NULL, &r, &err);
         ts_req_t q[32];
         size_t got = rc == 0 ? drain(r, q, 32, &err) : 0;
         ts_mem_fail_after(-1);
@@ -582,7 +582,7 @@ static void test_agent_converts_to_native(void **state)
     snprintf(out, sizeof(out), "%s/two.tsim", g_dir);
     ts_err_t err = {0};
     ts_reader_t *r = open_agent(dir, k_two_names, k_two_values, 4, &err);
-    const ts_trace_format_t *nat = ts_trace_find("native", NULL);
+    const ts_reader_ops_t *nat = ts_trace_find("native", NULL);
     ts_writer_t *w = NULL;
     assert_int_equal(nat->writer->create(out, &w, &err), 0);
     ts_req_t q[32], back[32];

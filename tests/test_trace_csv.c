@@ -71,9 +71,9 @@ static int csv_open(fixture_t *f, const char *const *kv, size_t n, ts_reader_t *
         names[i + 1] = buf[i];
         values[i + 1] = eq + 1;
     }
-    const ts_trace_format_t *fmt = ts_trace_find("csv", err);
+    const ts_reader_ops_t *fmt = ts_trace_find("csv", err);
     assert_non_null(fmt);
-    return ts_reader_open_kv(fmt->reader, names, values, n + 1, NULL, r, err);
+    return ts_reader_open_kv(fmt, names, values, n + 1, NULL, r, err);
 }
 
 static ts_reader_t *csv_open_ok(fixture_t *f, const char *text, const char *const *kv,

@@ -8,9 +8,9 @@
 
 #include "trace_test.h"
 
-static const ts_trace_format_t *fmt(void)
+static const ts_reader_ops_t *fmt(void)
 {
-    const ts_trace_format_t *f = ts_trace_find("hdf5", NULL);
+    const ts_reader_ops_t *f = ts_trace_find("hdf5", NULL);
     assert_non_null(f);
     return f;
 }
@@ -20,7 +20,7 @@ static ts_reader_t *open_h5(const char *path, const char *dataset, ts_err_t *err
     const char *names[] = {"path", "dataset", "default_size"};
     const char *values[] = {path, dataset ? dataset : "requests", "512"};
     ts_reader_t *r = NULL;
-    *rc = ts_reader_open_kv(fmt()->reader, names, values, 3, NULL, &r, err);
+    *rc = ts_reader_open_kv(fmt(), names, values, 3, NULL, &r, err);
     return r;
 }
 

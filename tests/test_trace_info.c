@@ -52,8 +52,10 @@ static void fn_close(ts_reader_t *r)
 }
 
 static const ts_reader_ops_t k_fn_ops = {
-    .abi = TS_READER_ABI, .name = "fn", .summary = "test", .next = fn_next,
-    .reset = fn_reset,    .close = fn_close,
+    .base = {.abi = TS_PLUGIN_ABI, .kind = TS_PLUGIN_FORMAT, .name = "fn", .summary = "test"},
+    .next = fn_next,
+    .reset = fn_reset,
+    .close = fn_close,
 };
 
 static void make_hand(uint64_t i, ts_req_t *q)

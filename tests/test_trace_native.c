@@ -112,7 +112,7 @@ static ts_reader_t *open_ok(const char *path)
 {
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
-    const ts_trace_format_t *fmt = ts_trace_find("native", &err);
+    const ts_reader_ops_t *fmt = ts_trace_find("native", &err);
     assert_non_null(fmt);
     assert_int_equal(ts_trace_open_path(fmt, path, &r, &err), 0);
     return r;
@@ -473,7 +473,7 @@ static void test_native_open_oom(void **state)
 {
     fixture_t *f = *state;
     write_reqs(f->path, k_edge, N_EDGE);
-    const ts_trace_format_t *fmt = ts_trace_find("native", NULL);
+    const ts_reader_ops_t *fmt = ts_trace_find("native", NULL);
     for (long n = 0;; n++) {
         ts_err_t err = {0};
         ts_reader_t *r = NULL;

@@ -84,9 +84,9 @@ static unsigned char *read_file(const char *path, size_t *n)
     return buf;
 }
 
-static const ts_trace_format_t *fmt(void)
+static const ts_reader_ops_t *fmt(void)
 {
-    const ts_trace_format_t *f = ts_trace_find("oracle_general", NULL);
+    const ts_reader_ops_t *f = ts_trace_find("oracle_general", NULL);
     assert_non_null(f);
     return f;
 }
@@ -96,7 +96,7 @@ static ts_reader_t *open_kv(const char *path, const char *skip, ts_err_t *err, i
     const char *names[] = {"path", "skip_zero_size"};
     const char *values[] = {path, skip};
     ts_reader_t *r = NULL;
-    *rc = ts_reader_open_kv(fmt()->reader, names, values, skip ? 2 : 1, NULL, &r, err);
+    *rc = ts_reader_open_kv(fmt(), names, values, skip ? 2 : 1, NULL, &r, err);
     return r;
 }
 

@@ -51,14 +51,14 @@ static void test_trace_registry_check_and_find(void **state)
 {
     (void)state;
     ts_err_t err = {0};
-    assert_int_equal(ts_trace_registry_check(&err), 0);
-    assert_int_equal(ts_trace_count(), 9);
-    for (size_t i = 0; i < ts_trace_count(); i++) {
-        const ts_trace_format_t *f = ts_trace_at(i);
-        assert_ptr_equal(ts_trace_find(f->name, NULL), f);
-        assert_string_equal(f->reader->name, f->name);
+    assert_int_equal(ts_registry_check(&ts_formats, &err), 0);
+    assert_int_equal(ts_registry_count(&ts_formats), 9);
+    for (size_t i = 0; i < ts_registry_count(&ts_formats); i++) {
+        const ts_reader_ops_t *f = ts_reader_ops_of(ts_registry_at(&ts_formats, i));
+        assert_ptr_equal(ts_trace_find(f->base.name, NULL), f);
+        assert_int_equal(f->base.kind, TS_PLUGIN_FORMAT);
     }
-    assert_null(ts_trace_at(ts_trace_count()));
+    assert_null(ts_registry_at(&ts_formats, ts_registry_count(&ts_formats)));
     assert_null(ts_trace_find("natve", &err));
     assert_int_equal(err.code, TS_ENOENT);
     assert_non_null(strstr(err.msg, "did you mean 'native'"));
@@ -69,7 +69,7 @@ static void test_trace_registry_check_and_find(void **state)
 
 static void write_native(const char *path, uint64_t n)
 {
-    const ts_trace_format_t *fmt = ts_trace_find("native", NULL);
+    const ts_reader_ops_t *fmt = ts_trace_find("native", NULL);
     ts_err_t err = {0};
     ts_writer_t *w = NULL;
     assert_int_equal(fmt->writer->create(path, &w, &err), 0);
@@ -87,14 +87,14 @@ static void test_trace_guess(void **state)
     char p[400];
     snprintf(p, sizeof(p), "%s/a.dat", f->dir); /* native content, unknown extension */
     write_native(p, 3);
-    assert_string_equal(ts_trace_guess(p)->name, "native");
+    assert_string_equal(ts_trace_guess(p)->base.name, "native");
     snprintf(p, sizeof(p), "%s/b.CSV", f->dir); /* extension, any case */
     FILE *fp = fopen(p, "w");
     fputs("0,1,2\n", fp);
     fclose(fp);
-    assert_string_equal(ts_trace_guess(p)->name, "csv");
+    assert_string_equal(ts_trace_guess(p)->base.name, "csv");
     snprintf(p, sizeof(p), "%s/c.tsim", f->dir); /* missing file: the extension decides */
-    assert_string_equal(ts_trace_guess(p)->name, "native");
+    assert_string_equal(ts_trace_guess(p)->base.name, "native");
     snprintf(p, sizeof(p), "%s/d.bin", f->dir);
     fp = fopen(p, "w");
     fputs("TSIMTRX", fp);
@@ -110,13 +110,13 @@ static void test_trace_round_trip_every_writer(void **state)
     fixture_t *f = *state;
     char p[400];
     snprintf(p, sizeof(p), "%s/rt", f->dir);
-    for (size_t i = 0; i < ts_trace_count(); i++) {
-        const ts_trace_format_t *fmt = ts_trace_at(i);
+    for (size_t i = 0; i < ts_registry_count(&ts_formats); i++) {
+        const ts_reader_ops_t *fmt = ts_reader_ops_of(ts_registry_at(&ts_formats, i));
         if (!fmt->writer)
             continue;
         ts_err_t err = {0};
         ts_writer_t *w = NULL;
-        bool full = strcmp(fmt->name, "native") == 0 || strcmp(fmt->name, "hdf5") == 0;
+        bool full = strcmp(fmt->base.name, "native") == 0 || strcmp(fmt->base.name, "hdf5") == 0;
         assert_int_equal(fmt->writer->create(p, &w, &err), 0);
         for (uint64_t k = 0; k < 100; k++) {
             ts_req_t q = {k * 3 * 1000000000ull, k ^ 0xabc, k % 5 * 1000 + 1, TS_REQ_NEVER, 0,

@@ -67,10 +67,11 @@ static void *until_full_params(const char *name, const char *value)
 {
     const ts_admit_ops_t *a = &ts_admit_until_full;
     ts_err_t err = {0};
-    void *p = ts_calloc(1, a->params_size);
+    const ts_plugin_t *b = &a->base;
+    void *p = ts_calloc(1, b->params_size);
     assert_non_null(p);
-    assert_int_equal(ts_param_defaults(a->params, a->params_count, p, a->params_size, &err), 0);
-    assert_int_equal(ts_param_set(a->params, a->params_count, p, name, value, &err), 0);
+    assert_int_equal(ts_param_defaults(b->params, b->params_count, p, b->params_size, &err), 0);
+    assert_int_equal(ts_param_set(b->params, b->params_count, p, name, value, &err), 0);
     return p;
 }
 

@@ -60,10 +60,10 @@ static inline ts_reader_t *trace_test_open(const char *format, const char *path,
         nn[i + 1] = names[i];
         vv[i + 1] = values[i];
     }
-    const ts_trace_format_t *f = ts_trace_find(format, err);
+    const ts_reader_ops_t *f = ts_trace_find(format, err);
     assert_non_null(f);
     ts_reader_t *r = NULL;
-    assert_int_equal(ts_reader_open_kv(f->reader, nn, vv, n + 1, NULL, &r, err), 0);
+    assert_int_equal(ts_reader_open_kv(f, nn, vv, n + 1, NULL, &r, err), 0);
     return r;
 }
 

@@ -380,18 +380,27 @@ static int ag_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t *
     return 0;
 }
 
+/* The model preset sizing the blocks, and the block size. */
+static void ag_hints(const void *params, ts_reader_hints_t *out)
+{
+    const ag_params_t *p = params;
+    out->model = ts_gen_model_names[p->model];
+    out->block_tokens = p->block_tokens;
+}
+
 const ts_reader_ops_t ts_reader_agent_sessions = {
-    .abi = TS_READER_ABI,
-    .name = "agent_sessions",
-    .summary = "Claude Code agent-session traces (kv-cache-tester): JSON conversations with "
-               "sub-agents and KV block hash ids",
-    .flags = 0,
-    .params = k_ag_params,
-    .params_count = TS_PARAM_COUNT(k_ag_params),
-    .params_size = sizeof(ag_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "agent_sessions",
+             .summary = "Claude Code agent-session traces (kv-cache-tester): a JSON file per "
+                        "conversation, or a directory of them",
+             .params = k_ag_params,
+             .params_count = TS_PARAM_COUNT(k_ag_params),
+             .params_size = sizeof(ag_params_t)},
     .open = ag_open,
     .next = ag_next,
     .reset = ag_reset,
     .close = ag_close,
-    .info = NULL,
+    .hints = ag_hints,
+    .extension = NULL, /* plain .json, and often a directory: name the format */
 };

@@ -322,16 +322,16 @@ static int csv_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_csv = {
-    .abi = TS_READER_ABI,
-    .name = "csv",
-    .summary = "delimited text, one request a line, columns chosen by parameters",
-    .flags = 0,
-    .params = k_csv_params,
-    .params_count = TS_PARAM_COUNT(k_csv_params),
-    .params_size = sizeof(csv_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "csv",
+             .summary = "delimited text, one request a line, columns chosen by parameters",
+             .params = k_csv_params,
+             .params_count = TS_PARAM_COUNT(k_csv_params),
+             .params_size = sizeof(csv_params_t)},
     .open = csv_open,
     .next = csv_next,
     .reset = csv_reset,
     .close = csv_close,
-    .info = NULL,
+    .extension = ".csv",
 };

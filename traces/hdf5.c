@@ -16,7 +16,8 @@
  * memory stays constant. HDF5's own error printing is turned off: errors come back as
  * messages naming the file and the dataset or member.
  * Writing goes to "<path>.tmp.XXXXXX" and is renamed into place by finish(), like every
- * writer. Cost: O(1) per record plus HDF5's chunk compression.
+ * writer. The HDF5 library is not thread-safe unless built so: the reader is flagged
+ * TS_READER_NOT_THREAD_SAFE. Cost: O(1) per record plus HDF5's chunk compression.
  */
 #include <errno.h>
 #include <hdf5.h>
@@ -106,6 +107,7 @@ typedef struct h5t_reader {
 } h5t_reader_t;
 
 extern const ts_reader_ops_t ts_reader_hdf5;
+extern const ts_writer_ops_t ts_writer_hdf5;
 
 static void h5t_close(ts_reader_t *r)
 {
@@ -282,18 +284,23 @@ static void h5t_info(const ts_reader_t *r, ts_reader_info_t *out)
 }
 
 const ts_reader_ops_t ts_reader_hdf5 = {
-    .abi = TS_READER_ABI,
-    .name = "hdf5",
-    .summary = "HDF5 container: a compound dataset of records (h5py / pandas readable)",
-    .flags = 0,
-    .params = k_h5t_params,
-    .params_count = TS_PARAM_COUNT(k_h5t_params),
-    .params_size = sizeof(h5t_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "hdf5",
+             .summary = "HDF5 container: a chunked, compressed compound dataset of records",
+             .flags = TS_READER_NOT_THREAD_SAFE, /* unless HDF5 is built thread-safe */
+             .params = k_h5t_params,
+             .params_count = TS_PARAM_COUNT(k_h5t_params),
+             .params_size = sizeof(h5t_params_t)},
     .open = h5t_open,
     .next = h5t_next,
     .reset = h5t_reset,
     .close = h5t_close,
     .info = h5t_info,
+    .writer = &ts_writer_hdf5,
+    .extension = ".h5",
+    .magic = "\x89HDF\r\n\x1a\n", /* the HDF5 superblock signature at offset 0 */
+    .magic_size = 8,
 };
 
 /* ================================ writer ================================ */
@@ -308,7 +315,6 @@ typedef struct h5t_writer {
     bool is_done;
 } h5t_writer_t;
 
-extern const ts_writer_ops_t ts_writer_hdf5;
 
 static void h5t_wclose(h5t_writer_t *w)
 {
@@ -499,9 +505,6 @@ static int h5t_finish(ts_writer_t *base, ts_err_t *err)
 }
 
 const ts_writer_ops_t ts_writer_hdf5 = {
-    .abi = TS_READER_ABI,
-    .name = "hdf5",
-    .summary = "HDF5 container (chunked, compressed compound dataset)",
     .create = h5t_create,
     .write = h5t_write,
     .finish = h5t_finish,

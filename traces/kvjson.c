@@ -320,32 +320,43 @@ static int kvj_reset(ts_reader_t *r, ts_err_t *err)
     return ts_text_rewind(&k->text, err);
 }
 
+/* Both formats: the model preset sizing the blocks, and the block size. */
+static void kvj_hints(const void *params, ts_reader_hints_t *out)
+{
+    const kvj_params_t *p = params;
+    out->model = ts_gen_model_names[p->model];
+    out->block_tokens = p->block_tokens;
+}
+
 const ts_reader_ops_t ts_reader_mooncake = {
-    .abi = TS_READER_ABI,
-    .name = "mooncake",
-    .summary = "Mooncake KV-cache trace (JSON lines: timestamp ms, lengths, hash_ids)",
-    .flags = 0,
-    .params = k_mooncake_params,
-    .params_count = TS_PARAM_COUNT(k_mooncake_params),
-    .params_size = sizeof(kvj_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "mooncake",
+             .summary = "Mooncake KV-cache traces: JSON lines with token counts and block hash ids",
+             .params = k_mooncake_params,
+             .params_count = TS_PARAM_COUNT(k_mooncake_params),
+             .params_size = sizeof(kvj_params_t)},
     .open = kvj_open_mooncake,
     .next = kvj_next,
     .reset = kvj_reset,
     .close = kvj_close,
-    .info = NULL,
+    .hints = kvj_hints,
+    .extension = NULL, /* JSON lines, like bailian: name the format */
 };
 
 const ts_reader_ops_t ts_reader_bailian = {
-    .abi = TS_READER_ABI,
-    .name = "bailian",
-    .summary = "Alibaba Bailian/Qwen usage trace (JSON lines: chats, turns, 16-token hash_ids)",
-    .flags = 0,
-    .params = k_bailian_params,
-    .params_count = TS_PARAM_COUNT(k_bailian_params),
-    .params_size = sizeof(kvj_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "bailian",
+             .summary = "Alibaba Bailian/Qwen usage traces: JSON lines with chats, turns and "
+                        "block ids",
+             .params = k_bailian_params,
+             .params_count = TS_PARAM_COUNT(k_bailian_params),
+             .params_size = sizeof(kvj_params_t)},
     .open = kvj_open_bailian,
     .next = kvj_next,
     .reset = kvj_reset,
     .close = kvj_close,
-    .info = NULL,
+    .hints = kvj_hints,
+    .extension = NULL, /* JSON lines, like mooncake: name the format */
 };

@@ -190,16 +190,16 @@ static int msr_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_msr = {
-    .abi = TS_READER_ABI,
-    .name = "msr",
-    .summary = "MSR Cambridge block I/O CSV (filetime, host, disk, Read/Write, offset, size)",
-    .flags = 0,
-    .params = k_msr_params,
-    .params_count = TS_PARAM_COUNT(k_msr_params),
-    .params_size = sizeof(msr_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "msr",
+             .summary = "MSR Cambridge block I/O CSV, as block requests or whole extents",
+             .params = k_msr_params,
+             .params_count = TS_PARAM_COUNT(k_msr_params),
+             .params_size = sizeof(msr_params_t)},
     .open = msr_open,
     .next = msr_next,
     .reset = msr_reset,
     .close = msr_close,
-    .info = NULL,
+    .extension = NULL, /* published as <host>_<disk>.csv: name the format */
 };

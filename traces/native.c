@@ -288,18 +288,22 @@ static void native_info(const ts_reader_t *r, ts_reader_info_t *out)
 }
 
 const ts_reader_ops_t ts_reader_native = {
-    .abi = TS_READER_ABI,
-    .name = "native",
-    .summary = "tiersim binary trace: 64-byte header, 40-byte little-endian records",
-    .flags = 0,
-    .params = k_native_params,
-    .params_count = TS_PARAM_COUNT(k_native_params),
-    .params_size = sizeof(native_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "native",
+             .summary = "tiersim binary trace (64-byte header, 40-byte records)",
+             .params = k_native_params,
+             .params_count = TS_PARAM_COUNT(k_native_params),
+             .params_size = sizeof(native_params_t)},
     .open = native_open,
     .next = native_next,
     .reset = native_reset,
     .close = native_close,
     .info = native_info,
+    .writer = &ts_writer_native,
+    .extension = TS_NATIVE_EXTENSION,
+    .magic = TS_NATIVE_MAGIC,
+    .magic_size = TS_NATIVE_MAGIC_SIZE,
 };
 
 /* ================================ writer ================================ */
@@ -404,9 +408,6 @@ static int native_finish(ts_writer_t *base, ts_err_t *err)
 }
 
 const ts_writer_ops_t ts_writer_native = {
-    .abi = TS_READER_ABI,
-    .name = "native",
-    .summary = "tiersim binary trace",
     .create = native_create,
     .write = native_write,
     .finish = native_finish,

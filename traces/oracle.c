@@ -71,6 +71,7 @@ static void og_close(ts_reader_t *r)
 }
 
 extern const ts_reader_ops_t ts_reader_oracle_general;
+extern const ts_writer_ops_t ts_writer_oracle_general;
 
 static int og_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t **out,
                    ts_err_t *err)
@@ -148,18 +149,21 @@ static int og_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_oracle_general = {
-    .abi = TS_READER_ABI,
-    .name = "oracle_general",
-    .summary = "libCacheSim oracleGeneral binary (24-byte records), plain or zstd",
-    .flags = 0,
-    .params = k_og_params,
-    .params_count = TS_PARAM_COUNT(k_og_params),
-    .params_size = sizeof(og_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "oracle_general",
+             .summary = "libCacheSim oracleGeneral binary (24-byte records), plain or "
+                        "zstd-compressed",
+             .params = k_og_params,
+             .params_count = TS_PARAM_COUNT(k_og_params),
+             .params_size = sizeof(og_params_t)},
     .open = og_open,
     .next = og_next,
     .reset = og_reset,
     .close = og_close,
-    .info = NULL,
+    .writer = &ts_writer_oracle_general,
+    .extension = ".oracleGeneral",
+    .magic = NULL, /* no header; a zstd magic says nothing of what is inside */
 };
 
 /* ================================ writer ================================ */
@@ -174,8 +178,6 @@ typedef struct og_writer {
     unsigned char *buf;  /* pending records */
     size_t len;          /* pending bytes */
 } og_writer_t;
-
-extern const ts_writer_ops_t ts_writer_oracle_general;
 
 static void og_destroy(ts_writer_t *base)
 {
@@ -309,9 +311,6 @@ static int og_finish(ts_writer_t *base, ts_err_t *err)
 }
 
 const ts_writer_ops_t ts_writer_oracle_general = {
-    .abi = TS_READER_ABI,
-    .name = "oracle_general",
-    .summary = "libCacheSim oracleGeneral binary, zstd-compressed when the name ends in .zst",
     .create = og_create,
     .write = og_write,
     .finish = og_finish,

@@ -162,16 +162,17 @@ static int twr_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_twitter = {
-    .abi = TS_READER_ABI,
-    .name = "twitter",
-    .summary = "Twitter cache-cluster CSV (timestamp,key,key size,value size,client,op,TTL)",
-    .flags = 0,
-    .params = k_twr_params,
-    .params_count = TS_PARAM_COUNT(k_twr_params),
-    .params_size = sizeof(twr_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_FORMAT,
+             .name = "twitter",
+             .summary = "Twitter cache-cluster traces: CSV timestamp,key,key size,value "
+                        "size,client,op,TTL",
+             .params = k_twr_params,
+             .params_count = TS_PARAM_COUNT(k_twr_params),
+             .params_size = sizeof(twr_params_t)},
     .open = twr_open,
     .next = twr_next,
     .reset = twr_reset,
     .close = twr_close,
-    .info = NULL,
+    .extension = NULL, /* published as clusterN.M(.zst): name the format */
 };

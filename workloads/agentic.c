@@ -658,18 +658,28 @@ static void ag_units(const ts_reader_t *r, ts_reader_units_t *out)
     out->sessions = ((const agentic_gen_t *)r)->n_arrived;
 }
 
+/* The block size, and the prefill rate the generator models itself. */
+static void ag_hints(const void *params, ts_reader_hints_t *out)
+{
+    const agentic_params_t *p = params;
+    out->block_tokens = p->block_tokens;
+    out->prefill_rate = p->prefill_rate;
+}
+
 const ts_reader_ops_t ts_reader_gen_agentic = {
-    .abi = TS_READER_ABI,
-    .name = "agentic",
-    .summary = "agent sessions: growing KV context per turn, tool-call idle hints, "
-               "sub-agents, a Zipf memory store",
-    .flags = TS_READER_GENERATOR,
-    .params = k_agentic_params,
-    .params_count = TS_PARAM_COUNT(k_agentic_params),
-    .params_size = sizeof(agentic_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "agentic",
+             .summary = "agent sessions: growing KV context per turn, tool-call idle hints, "
+                        "sub-agents, a Zipf memory store",
+             .flags = TS_READER_GENERATOR,
+             .params = k_agentic_params,
+             .params_count = TS_PARAM_COUNT(k_agentic_params),
+             .params_size = sizeof(agentic_params_t)},
     .open = ag_open,
     .next = ag_next,
     .reset = ag_reset,
     .close = ag_close,
     .units = ag_units,
+    .hints = ag_hints,
 };

@@ -30,14 +30,14 @@ int ts__gen_init(ts__gen_t *g, const ts_reader_ops_t *ops, const ts__gen_common_
     g->p = *p;
     g->seed = ctx ? ctx->seed : 0;
     if (p->keys < 1)
-        return ts_err_set(err, TS_EINVAL, "%s: keys must be at least 1", ops->name);
+        return ts_err_set(err, TS_EINVAL, "%s: keys must be at least 1", ops->base.name);
     if (p->size_dist != TS__SIZE_FIXED && p->size_min_bytes > p->size_max_bytes)
         return ts_err_set(err, TS_EINVAL, "%s: size_min (%llu) is larger than size_max (%llu)",
-                          ops->name, (unsigned long long)p->size_min_bytes,
+                          ops->base.name, (unsigned long long)p->size_min_bytes,
                           (unsigned long long)p->size_max_bytes);
     if (p->size_dist == TS__SIZE_PARETO && p->size_min_bytes == 0)
         return ts_err_set(err, TS_EINVAL, "%s: pareto sizes need size_min of at least 1 byte",
-                          ops->name);
+                          ops->base.name);
     g->key_salt = ts_seed_derive(g->seed, GEN_SALT_KEY);
     g->size_salt = ts_seed_derive(g->seed, GEN_SALT_SIZE);
     g->rng_key = ts_rng_create(ts_seed_derive(g->seed, GEN_STREAM_KEY), err);

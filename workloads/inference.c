@@ -746,18 +746,28 @@ int ts_gen_inference_current(const ts_reader_t *r, ts_inference_req_t *out, ts_e
     return 0;
 }
 
+/* The model preset and the block size, for the timed engine's defaults. */
+static void inf_hints(const void *params, ts_reader_hints_t *out)
+{
+    const inf_params_t *p = params;
+    out->model = ts_gen_model_names[p->model];
+    out->block_tokens = p->block_tokens;
+}
+
 const ts_reader_ops_t ts_reader_gen_inference = {
-    .abi = TS_READER_ABI,
-    .name = "inference",
-    .summary = "LLM inference: multi-turn prompts over shared system prompts as KV blocks",
-    .flags = TS_READER_GENERATOR,
-    .params = k_inf_params,
-    .params_count = TS_PARAM_COUNT(k_inf_params),
-    .params_size = sizeof(inf_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "inference",
+             .summary = "LLM inference: multi-turn prompts over shared system prompts as KV blocks",
+             .flags = TS_READER_GENERATOR,
+             .params = k_inf_params,
+             .params_count = TS_PARAM_COUNT(k_inf_params),
+             .params_size = sizeof(inf_params_t)},
     .open = inf_open,
     .next = inf_next,
     .reset = inf_reset,
     .close = inf_close,
     .info = inf_info,
     .units = inf_units,
+    .hints = inf_hints,
 };

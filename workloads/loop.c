@@ -73,13 +73,14 @@ static int loop_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_gen_loop = {
-    .abi = TS_READER_ABI,
-    .name = "loop",
-    .summary = "cyclic scan over N keys: 0, 1, ..., N-1, 0, ...",
-    .flags = TS_READER_GENERATOR,
-    .params = k_loop_params,
-    .params_count = TS_PARAM_COUNT(k_loop_params),
-    .params_size = sizeof(loop_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "loop",
+             .summary = "cyclic scan over N keys: 0, 1, ..., N-1, 0, ...",
+             .flags = TS_READER_GENERATOR,
+             .params = k_loop_params,
+             .params_count = TS_PARAM_COUNT(k_loop_params),
+             .params_size = sizeof(loop_params_t)},
     .open = loop_open,
     .next = loop_next,
     .reset = loop_reset,

@@ -125,13 +125,14 @@ static void mix_info(const ts_reader_t *r, ts_reader_info_t *out)
 }
 
 const ts_reader_ops_t ts_reader_gen_mix = {
-    .abi = TS_READER_ABI,
-    .name = "mix",
-    .summary = "Zipf popularity with a sequential scan every scan_every requests",
-    .flags = TS_READER_GENERATOR,
-    .params = k_mix_params,
-    .params_count = TS_PARAM_COUNT(k_mix_params),
-    .params_size = sizeof(mix_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "mix",
+             .summary = "Zipf popularity with a sequential scan every scan_every requests",
+             .flags = TS_READER_GENERATOR,
+             .params = k_mix_params,
+             .params_count = TS_PARAM_COUNT(k_mix_params),
+             .params_size = sizeof(mix_params_t)},
     .open = mix_open,
     .next = mix_next,
     .reset = mix_reset,

@@ -691,19 +691,28 @@ static void train_units(const ts_reader_t *r, ts_reader_units_t *out)
     out->gpus = t->ranks;
 }
 
+/* The data-loader workers per rank: the reads a client keeps in flight (timed.depth). */
+static void train_hints(const void *params, ts_reader_hints_t *out)
+{
+    out->read_threads = ((const train_params_t *)params)->read_threads;
+}
+
 const ts_reader_ops_t ts_reader_gen_training = {
-    .abi = TS_READER_ABI,
-    .name = "training",
-    .summary = "data-parallel training epochs (DLIO / MLPerf Storage): shuffled sample reads "
-               "timed by accelerator compute, checkpoints, restarts",
-    .flags = TS_READER_GENERATOR,
-    .params = k_train_params,
-    .params_count = TS_PARAM_COUNT(k_train_params),
-    .params_size = sizeof(train_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "training",
+             .summary = "data-parallel training epochs (DLIO / MLPerf Storage): shuffled sample "
+                        "reads "
+                        "timed by accelerator compute, checkpoints, restarts",
+             .flags = TS_READER_GENERATOR,
+             .params = k_train_params,
+             .params_count = TS_PARAM_COUNT(k_train_params),
+             .params_size = sizeof(train_params_t)},
     .open = train_open,
     .next = train_next,
     .reset = train_reset,
     .close = train_close,
     .info = train_info,
     .units = train_units,
+    .hints = train_hints,
 };

@@ -63,13 +63,14 @@ static int uniform_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_gen_uniform = {
-    .abi = TS_READER_ABI,
-    .name = "uniform",
-    .summary = "every one of N keys equally likely",
-    .flags = TS_READER_GENERATOR,
-    .params = k_uniform_params,
-    .params_count = TS_PARAM_COUNT(k_uniform_params),
-    .params_size = sizeof(uniform_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "uniform",
+             .summary = "every one of N keys equally likely",
+             .flags = TS_READER_GENERATOR,
+             .params = k_uniform_params,
+             .params_count = TS_PARAM_COUNT(k_uniform_params),
+             .params_size = sizeof(uniform_params_t)},
     .open = uniform_open,
     .next = uniform_next,
     .reset = uniform_reset,

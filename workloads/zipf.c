@@ -251,13 +251,14 @@ static int zipf_reset(ts_reader_t *r, ts_err_t *err)
 }
 
 const ts_reader_ops_t ts_reader_gen_zipf = {
-    .abi = TS_READER_ABI,
-    .name = "zipf",
-    .summary = "Zipf(alpha) popularity over N keys",
-    .flags = TS_READER_GENERATOR,
-    .params = k_zipf_params,
-    .params_count = TS_PARAM_COUNT(k_zipf_params),
-    .params_size = sizeof(zipf_params_t),
+    .base = {.abi = TS_PLUGIN_ABI,
+             .kind = TS_PLUGIN_GENERATOR,
+             .name = "zipf",
+             .summary = "Zipf(alpha) popularity over N keys",
+             .flags = TS_READER_GENERATOR,
+             .params = k_zipf_params,
+             .params_count = TS_PARAM_COUNT(k_zipf_params),
+             .params_size = sizeof(zipf_params_t)},
     .open = zipf_open,
     .next = zipf_next,
     .reset = zipf_reset,

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const ts_trace_format_t *f = ts_trace_find(TS_FUZZ_FORMAT, NULL);
+    const ts_reader_ops_t *f = ts_trace_find(TS_FUZZ_FORMAT, NULL);
     if (!f)
         return 0; /* main() refuses to start then */
     int fd = memfd_create("fuzz", 0);
@@ -74,7 +74,7 @@ static uint64_t fuzz_next(uint64_t *s)
 /* A valid trace of the format: written by its writer when it has one, else text. */
 static size_t fuzz_seed(uint8_t *buf, size_t cap)
 {
-    const ts_trace_format_t *f = ts_trace_find(TS_FUZZ_FORMAT, NULL);
+    const ts_reader_ops_t *f = ts_trace_find(TS_FUZZ_FORMAT, NULL);
     static const struct {
         const char *format, *text;
     } k_text[] = {
