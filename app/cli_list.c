@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../reports/writer.h"
 #include "../sim/admit.h"
 #include "../sim/cost.h"
 #include "../sim/device.h"
+#include "../sim/devmodel.h"
 #include "../sim/models.h"
 #include "../sim/policy.h"
 #include "../sim/prefetch.h"
@@ -102,6 +104,17 @@ static const cli_word_t k_prefetch_words[] = {
 static const cli_word_t k_reader_words[] = {
     {TS_READER_NOT_THREAD_SAFE, "not thread-safe"},
 };
+static const cli_word_t k_report_words[] = {
+    {TS_REPORT_DEFAULT, "default"},
+    {TS_REPORT_BINARY, "binary"},
+    {TS_REPORT_MULTI_FILE, "several files"},
+    {TS_REPORT_NEEDS_GNUPLOT, "uses gnuplot"},
+};
+static const cli_word_t k_devmodel_words[] = {
+    {TS_DEVMODEL_SHARES_BW, "shares bandwidth"},
+    {TS_DEVMODEL_NEEDS_CHANNELS, "needs channels"},
+    {TS_DEVMODEL_MEASURED, "measured"},
+};
 
 #define CLI_WORDS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -119,8 +132,8 @@ static const struct cli_kind {
     {"generators", "generators", TS_PLUGIN_GENERATOR, CLI_WORDS(k_reader_words), NULL},
     {"admission", "admission filters", TS_PLUGIN_ADMIT, CLI_WORDS(k_admit_words), NULL},
     {"prefetchers", "prefetchers", TS_PLUGIN_PREFETCH, CLI_WORDS(k_prefetch_words), NULL},
-    {"reports", "report writers", TS_PLUGIN_REPORT, NULL, 0, NULL},
-    {"behaviours", "device behaviours", TS_PLUGIN_DEVMODEL, NULL, 0, NULL},
+    {"reports", "report writers", TS_PLUGIN_REPORT, CLI_WORDS(k_report_words), NULL},
+    {"behaviours", "device behaviours", TS_PLUGIN_DEVMODEL, CLI_WORDS(k_devmodel_words), NULL},
     {"backends", "live back-ends", TS_PLUGIN_BACKEND, NULL, 0, NULL},
 };
 #define N_KINDS (sizeof(k_kinds) / sizeof(k_kinds[0]))

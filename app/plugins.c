@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * plugins.c - every kind's registry by kind, lookups and the start-up check (see
- * plugins.h). Report writers, device behaviours and live back-ends have empty tables until
- * their folders list some.
+ * plugins.h). Live back-ends have an empty table until the live engine lists some.
  */
 #include "plugins.h"
 
+#include "../reports/writer.h"
 #include "../sim/admit.h"
+#include "../sim/devmodel.h"
 #include "../sim/policy.h"
 #include "../sim/prefetch.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
 
-static const ts_registry_t k_no_reports = {.kind = TS_PLUGIN_REPORT};
-static const ts_registry_t k_no_devmodels = {.kind = TS_PLUGIN_DEVMODEL};
 static const ts_registry_t k_no_backends = {.kind = TS_PLUGIN_BACKEND};
 
 static const ts_registry_t *const k_registries[TS_PLUGIN_KIND_COUNT_] = {
@@ -22,8 +21,8 @@ static const ts_registry_t *const k_registries[TS_PLUGIN_KIND_COUNT_] = {
     [TS_PLUGIN_PREFETCH] = &ts_prefetchers,
     [TS_PLUGIN_FORMAT] = &ts_formats,
     [TS_PLUGIN_GENERATOR] = &ts_generators,
-    [TS_PLUGIN_REPORT] = &k_no_reports,
-    [TS_PLUGIN_DEVMODEL] = &k_no_devmodels,
+    [TS_PLUGIN_REPORT] = &ts_reports,
+    [TS_PLUGIN_DEVMODEL] = &ts_devmodels,
     [TS_PLUGIN_BACKEND] = &k_no_backends,
 };
 
