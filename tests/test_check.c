@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_check.c - the invariant checks (sim/util/check.h) and what they guard.
+ *
+ * The macros: both forms in every build (the debug form reports a false condition once and
+ * yields the value; the release form reports nothing, yields the same value and does not
+ * evaluate TS_ASSERT's condition), the plain names pick the form of the build, the hook
+ * catches a failure on its own thread, and without a hook a failure prints one line and
+ * aborts (in a child process). The whole-structure checks of the key index and the node
+ * pool accept what the library builds and name each deliberate corruption.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sim/util/check.h"
+#include "sim/util/ktab.h"
+#include "sim/util/pool.h"
+
+/* What the hook saw: how many failures, and the last one. */
+typedef struct caught {
+    int n;
+    int line;
+    char file[256];
+    char what[512];
+} caught_t;
+
+static void catch_fail(void *ctx, const char *file, int line, const char *what)
+{
+    caught_t *c = ctx;
+    c->n++;
+    c->line = line;
+    snprintf(c->file, sizeof(c->file), "%s", file);
+    snprintf(c->what, sizeof(c->what), "%s", what);
+}
+
+static int setup_hook(void **state)
+{
+    caught_t *c = test_calloc(1, sizeof(*c));
+    ts_check_set_hook(catch_fail, c);
+    *state = c;
+    return 0;
+}
+
+static int teardown_hook(void **state)
+{
+    ts_check_set_hook(NULL, NULL);
+    ts_check_set_expensive(-1);
+    test_free(*state);
+    return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* ---- the macros ---- */
+
+static void test_check_debug_forms(void **state)
+{
+    caught_t *c = *state;
+    int x = 3;
+    TS_ASSERT_DEBUG(x == 3);
+    assert_int_equal(c->n, 0);
+    int line = __LINE__ + 1;
+    TS_ASSERT_DEBUG(x == 4);
+    assert_int_equal(c->n, 1);
+    assert_int_equal(c->line, line);
+    assert_true(ends_with(c->file, "test_check.c"));
+    assert_string_equal(c->what, "x == 4");
+
+    /* TS_ALWAYS yields its value as a bool and reports a false one. */
+    assert_true(TS_ALWAYS_DEBUG(x));
+    assert_int_equal(c->n, 1);
+    assert_false(TS_ALWAYS_DEBUG(x - 3));
+    assert_int_equal(c->n, 2);
+    assert_string_equal(c->what, "ALWAYS(x - 3)");
+
+    /* TS_NEVER yields its value as a bool and reports a true one. */
+    assert_false(TS_NEVER_DEBUG(x > 5));
+    assert_int_equal(c->n, 2);
+    const int *px = &x;
+    assert_true(TS_NEVER_DEBUG(px));
+    assert_int_equal(c->n, 3);
+    assert_string_equal(c->what, "NEVER(px)");
+
+    /* Each evaluates its argument exactly once. */
+    int k = 0;
+    TS_ASSERT_DEBUG(k++ == 0);
+    assert_true(TS_ALWAYS_DEBUG(k++ == 1));
+    assert_false(TS_NEVER_DEBUG(k++ == 7));
+    assert_int_equal(k, 3);
+    assert_int_equal(c->n, 3);
+}
+
+static void test_check_release_forms(void **state)
+{
+    caught_t *c = *state;
+    int x = 3;
+    TS_ASSERT_RELEASE(x == 4); /* never runs */
+    assert_true(TS_ALWAYS_RELEASE(x));
+    assert_false(TS_ALWAYS_RELEASE(x - 3));
+    assert_false(TS_NEVER_RELEASE(x > 5));
+    const int *px = &x;
+    assert_true(TS_NEVER_RELEASE(px));
+    assert_int_equal(c->n, 0);
+    /* TS_ASSERT's condition is not evaluated; TS_ALWAYS and TS_NEVER evaluate once. */
+    int k = 0;
+    TS_ASSERT_RELEASE(k++ == 5);
+    assert_int_equal(k, 0);
+    assert_true(TS_ALWAYS_RELEASE(k++ == 0));
+    assert_false(TS_NEVER_RELEASE(k++ == 7));
+    assert_int_equal(k, 2);
+}
+
+/* The plain names report only in debug builds, and yield the same value in both. */
+static void test_check_plain_names_follow_the_build(void **state)
+{
+    caught_t *c = *state;
+    int zero = 0;
+    TS_ASSERT(zero == 1);
+    assert_int_equal(c->n, TS_CHECK_ON);
+    assert_false(TS_ALWAYS(zero));
+    assert_int_equal(c->n, 2 * TS_CHECK_ON);
+    assert_true(TS_NEVER(zero + 1));
+    assert_int_equal(c->n, 3 * TS_CHECK_ON);
+#ifdef TS_DEBUG
+    assert_int_equal(TS_CHECK_ON, 1); /* CMake defines TS_DEBUG in Debug and sanitizer builds */
+#else
+    assert_int_equal(TS_CHECK_ON, 0);
+#endif
+}
+
+/* Without a hook, a failure prints one line on stderr and aborts (seen from a parent). */
+static void test_check_without_hook_aborts(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        ts_check_set_hook(NULL, NULL);
+        ts_check_fail("sim/x.c", 12, "used <= capacity");
+        _exit(0); /* not reached */
+    }
+    close(fds[1]);
+    char buf[512] = {0};
+    size_t n = 0;
+    ssize_t k;
+    while (n < sizeof(buf) - 1 && (k = read(fds[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+        n += (size_t)k;
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    assert_non_null(strstr(buf, "tiersim: internal error: sim/x.c:12: used <= capacity\n"));
+}
+
+/* A hook set on another thread catches that thread's failures only. */
+static void *other_thread(void *arg)
+{
+    caught_t *other = arg;
+    ts_check_set_hook(catch_fail, other);
+    ts_check_fail("b.c", 2, "second");
+    return NULL;
+}
+
+static void test_check_hook_is_per_thread(void **state)
+{
+    caught_t *c = *state;
+    ts_check_fail("a.c", 1, "first");
+    assert_int_equal(c->n, 1);
+    caught_t other = {0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, other_thread, &other), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(c->n, 1);
+    assert_string_equal(c->what, "first");
+    assert_int_equal(other.n, 1);
+    assert_string_equal(other.what, "second");
+    assert_string_equal(other.file, "b.c");
+    assert_int_equal(other.line, 2);
+}
+
+static void test_check_expensive_switch(void **state)
+{
+    (void)state;
+    ts_check_set_expensive(1);
+    assert_true(ts_check_expensive());
+    ts_check_set_expensive(0);
+    assert_false(ts_check_expensive());
+    ts_check_set_expensive(-1);
+    const char *env = getenv("TS_CHECK");
+    assert_int_equal(ts_check_expensive(), env && *env && strcmp(env, "0") != 0);
+}
+
+/* ---- the key index ---- */
+
+struct node {
+    uint64_t key;
+    uint32_t link;
+    uint32_t pad;
+};
+
+/* An index of n keys over a pool whose node i holds key i * 7919. */
+static void build_index(ts_ktab_t *t, ts_pool_t *pool, uint32_t n)
+{
+    ts_err_t err = {0};
+    assert_int_equal(ts_ktab_init(t, 4, &err), 0);
+    assert_int_equal(ts_pool_init(pool, sizeof(struct node), 4, &err), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = ts_pool_alloc(pool, &err);
+        assert_int_equal(id, i);
+        ((struct node *)ts_pool_at(pool, id))->key = (uint64_t)i * 7919;
+        assert_int_equal(ts_ktab_insert(t, (uint64_t)i * 7919, id, &err), 0);
+    }
+}
+
+static void test_check_ktab_accepts_what_it_builds(void **state)
+{
+    (void)state;
+    ts_ktab_t t;
+    ts_pool_t pool;
+    ts_err_t err = {0};
+    build_index(&t, &pool, 300);
+    assert_int_equal(ts_ktab_check(&t, &err), 0);
+    for (uint32_t i = 0; i < 300; i += 2)
+        assert_int_equal(ts_ktab_remove(&t, (uint64_t)i * 7919, i), 1);
+    assert_int_equal(ts_ktab_check(&t, &err), 0);
+    ts_ktab_clear(&t);
+    assert_int_equal(ts_ktab_check(&t, &err), 0);
+    ts_ktab_free(&t);
+    assert_int_equal(ts_ktab_check(&t, &err), 0); /* freed: no slots, no keys */
+    ts_pool_free_all(&pool);
+}
+
+static void test_check_ktab_count_off_by_one(void **state)
+{
+    (void)state;
+    ts_ktab_t t;
+    ts_pool_t pool;
+    build_index(&t, &pool, 20);
+    t.n++;
+    ts_err_t err = {0};
+    assert_int_equal(ts_ktab_check(&t, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "counts 21 keys but 20 slots are used"));
+    t.n -= 2;
+    ts_err_clear(&err);
+    assert_int_equal(ts_ktab_check(&t, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "counts 19 keys but 20"));
+    t.n++;
+    ts_ktab_free(&t);
+    ts_pool_free_all(&pool);
+}
+
+/* Emptying the home slot of a displaced entry leaves that entry unreachable. */
+static void test_check_ktab_unreachable_entry(void **state)
+{
+    (void)state;
+    ts_ktab_t t;
+    ts_pool_t pool;
+    build_index(&t, &pool, 200);
+    uint64_t home = UINT64_MAX;
+    for (uint64_t i = 0; i <= t.mask && home == UINT64_MAX; i++)
+        if (t.slot[i] && ((uint32_t)(t.slot[i] >> 32) & t.mask) != i)
+            home = (uint32_t)(t.slot[i] >> 32) & t.mask;
+    assert_true(home != UINT64_MAX); /* 200 keys in 512 slots: some entry is displaced */
+    uint64_t saved = t.slot[home];
+    t.slot[home] = 0;
+    t.n--;
+    ts_err_t err = {0};
+    assert_int_equal(ts_ktab_check(&t, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "unreachable"));
+    t.slot[home] = saved;
+    t.n++;
+    ts_err_clear(&err);
+    assert_int_equal(ts_ktab_check(&t, &err), 0);
+    /* A slot naming no id (id + 1 == 0) is not an entry. */
+    t.slot[home] &= ~(uint64_t)UINT32_MAX;
+    assert_int_equal(ts_ktab_check(&t, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "holds no id"));
+    t.slot[home] = saved;
+    ts_ktab_free(&t);
+    ts_pool_free_all(&pool);
+}
+
+/* Debug builds assert on removing from an index that counts no keys. */
+static void test_check_ktab_remove_from_empty_count(void **state)
+{
+    caught_t *c = *state;
+    ts_ktab_t t;
+    ts_pool_t pool;
+    build_index(&t, &pool, 3);
+    t.n = 0;
+    assert_int_equal(ts_ktab_remove(&t, 7919, 1), 1);
+    assert_int_equal(c->n, TS_CHECK_ON);
+    if (TS_CHECK_ON)
+        assert_string_equal(c->what, "t->n > 0");
+    ts_ktab_free(&t);
+    ts_pool_free_all(&pool);
+}
+
+/* ---- the node pool ---- */
+
+static void test_check_pool(void **state)
+{
+    caught_t *c = *state;
+    ts_pool_t pool;
+    ts_err_t err = {0};
+    assert_int_equal(ts_pool_init(&pool, sizeof(struct node), 4, &err), 0);
+    assert_int_equal(ts_pool_check(&pool, &err), 0);
+    for (int i = 0; i < 30; i++) /* grows past the first 16 nodes, to 40 */
+        assert_int_equal(ts_pool_alloc(&pool, &err), (uint32_t)i);
+    ts_pool_release(&pool, 3);
+    ts_pool_release(&pool, 17);
+    ts_pool_release(&pool, 0);
+    assert_int_equal(ts_pool_check(&pool, &err), 0);
+
+    pool.n_live++; /* a live count off by one: the free list is one too long */
+    assert_int_equal(ts_pool_check(&pool, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "longer than the 2 free ids"));
+    pool.n_live -= 2; /* the other way: one too short */
+    ts_err_clear(&err);
+    assert_int_equal(ts_pool_check(&pool, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "3 ids on the free list, 4 expected"));
+    pool.n_live++;
+    pool.n_live = pool.hwm + 1;
+    ts_err_clear(&err);
+    assert_int_equal(ts_pool_check(&pool, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "31 live of 30 handed out"));
+    pool.n_live = 27;
+
+    /* A node freed twice makes the free list a cycle. */
+    ts_err_clear(&err);
+    uint32_t self = 0;
+    memcpy((char *)ts_pool_at(&pool, 0) + 8, &self, sizeof(self));
+    assert_int_equal(ts_pool_check(&pool, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "a cycle"));
+    /* A free id never handed out. */
+    uint32_t far = 50;
+    memcpy((char *)ts_pool_at(&pool, 0) + 8, &far, sizeof(far));
+    ts_err_clear(&err);
+    assert_int_equal(ts_pool_check(&pool, &err), TS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "free id 50 was never handed out (30 were)"));
+
+    /* Debug builds assert on releasing an id never handed out (30: within the 40 nodes
+     * allocated, so the release itself stays in bounds). */
+    assert_int_equal(pool.cap, 40);
+    assert_int_equal(c->n, 0);
+    ts_pool_release(&pool, pool.hwm);
+    assert_int_equal(c->n, TS_CHECK_ON);
+    ts_pool_free_all(&pool);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_check_debug_forms, setup_hook, teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_release_forms, setup_hook, teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_plain_names_follow_the_build, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test(test_check_without_hook_aborts),
+        cmocka_unit_test_setup_teardown(test_check_hook_is_per_thread, setup_hook, teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_expensive_switch, setup_hook, teardown_hook),
+        cmocka_unit_test(test_check_ktab_accepts_what_it_builds),
+        cmocka_unit_test(test_check_ktab_count_off_by_one),
+        cmocka_unit_test(test_check_ktab_unreachable_entry),
+        cmocka_unit_test_setup_teardown(test_check_ktab_remove_from_empty_count, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_pool, setup_hook, teardown_hook),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
