@@ -7,7 +7,10 @@
  * evaluate TS_ASSERT's condition), the plain names pick the form of the build, the hook
  * catches a failure on its own thread, and without a hook a failure prints one line and
  * aborts (in a child process). The whole-structure checks of the key index and the node
- * pool accept what the library builds and name each deliberate corruption.
+ * pool accept what the library builds and name each deliberate corruption. Every policy's
+ * check op accepts what a tier builds, and catches a tier whose counts are off or a policy
+ * changed behind its tier's back (a cheap check for counts, the full walk for charges), as
+ * do the tier's own debug checks through the hook.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -24,22 +27,27 @@
 
 #include <cmocka.h>
 
+#include "sim/policy.h"
+#include "sim/param.h"
+#include "sim/tier.h"
 #include "sim/util/check.h"
 #include "sim/util/ktab.h"
 #include "sim/util/pool.h"
 
-/* What the hook saw: how many failures, and the last one. */
+/* What the hook saw: how many failures, the last one, and the first one's message. */
 typedef struct caught {
     int n;
     int line;
     char file[256];
     char what[512];
+    char first[512];
 } caught_t;
 
 static void catch_fail(void *ctx, const char *file, int line, const char *what)
 {
     caught_t *c = ctx;
-    c->n++;
+    if (c->n++ == 0)
+        snprintf(c->first, sizeof(c->first), "%s", what);
     c->line = line;
     snprintf(c->file, sizeof(c->file), "%s", file);
     snprintf(c->what, sizeof(c->what), "%s", what);
@@ -372,6 +380,165 @@ static void test_check_pool(void **state)
     ts_pool_free_all(&pool);
 }
 
+/* ---- policies and tiers ---- */
+
+/* A tier running ops at its default parameters. */
+static ts_tier_t *make_tier(const ts_policy_ops_t *ops, uint64_t capacity, bool objects)
+{
+    _Alignas(max_align_t) unsigned char params[256];
+    ts_err_t err = {0};
+    assert_true(ops->params_size <= sizeof(params));
+    assert_int_equal(
+        ts_param_defaults(ops->params, ops->params_count, params, ops->params_size, &err), 0);
+    ts_policy_init_t init = {.capacity = capacity, .count_objects = objects, .seed = 3};
+    ts_tier_t *t = NULL;
+    assert_int_equal(ts_tier_create(ops->name, ops, params, &init, &t, &err), 0);
+    return t;
+}
+
+static ts_req_t req(uint64_t key, uint64_t size)
+{
+    return (ts_req_t){.key = key, .size_bytes = size, .op = TS_OP_GET, .next_access = TS_REQ_NEVER};
+}
+
+/* Looks key up and fills it on a miss. */
+static void touch(ts_tier_t *t, uint64_t key, uint64_t size)
+{
+    ts_req_t r = req(key, size);
+    if (ts_tier_lookup(t, &r))
+        return;
+    bool inserted;
+    ts_err_t err = {0};
+    assert_int_equal(ts_tier_fill(t, &r, NULL, NULL, &inserted, &err), 0);
+}
+
+/* The policy's check against what its tier counts. */
+static int policy_check(const ts_tier_t *t, uint64_t n_objects, uint64_t charge, bool full,
+                        ts_err_t *err)
+{
+    ts_err_clear(err);
+    return t->policy->ops->check(t->policy, n_objects, charge, full, err);
+}
+
+/* Every policy's check accepts what a tier builds (hits, evictions, ghosts, removals), in
+ * both modes, cheap and walking. */
+static void test_check_policies_accept_what_tiers_build(void **state)
+{
+    caught_t *c = *state;
+    ts_check_set_expensive(1); /* the tier's own calls walk too */
+    for (size_t i = 0; i < ts_policy_count(); i++) {
+        const ts_policy_ops_t *ops = ts_policy_at(i);
+        if (!ops->check)
+            fail_msg("%s has no check op", ops->name);
+        for (int objects = 0; objects < 2; objects++) {
+            ts_tier_t *t = make_tier(ops, objects ? 8 : 100, objects);
+            ts_err_t err = {0};
+            for (uint64_t k = 0; k < 400; k++) {
+                uint64_t key = (k * k) % 23; /* repeats, so hits, ghosts and evictions */
+                touch(t, key, 1 + key % 17);
+                if (k % 37 == 0)
+                    ts_tier_remove(t, (k / 3) % 23);
+                for (int full = 0; full < 2; full++)
+                    if (policy_check(t, t->n_objects, t->used, full, &err) != 0)
+                        fail_msg("%s (%s): request %llu: %s", ops->name,
+                                 objects ? "objects" : "bytes", (unsigned long long)k, err.msg);
+            }
+            ts_tier_destroy(t);
+        }
+    }
+    assert_int_equal(c->n, 0);
+}
+
+/* A tier whose counts are off: the policy's check says so, and so do the tier's own debug
+ * checks on its next operation. */
+static void test_check_tier_counts_off(void **state)
+{
+    caught_t *c = *state;
+    for (size_t i = 0; i < ts_policy_count(); i++) {
+        const ts_policy_ops_t *ops = ts_policy_at(i);
+        ts_tier_t *t = make_tier(ops, 4, true);
+        for (uint64_t k = 1; k <= 6; k++)
+            touch(t, k, 1);
+        assert_int_equal(t->n_objects, 4);
+        ts_err_t err = {0};
+        assert_int_equal(policy_check(t, 5, 4, false, &err), TS_EINTERNAL);
+        if (!strstr(err.msg, "holds 4 objects, the tier counts 5") || !strstr(err.msg, ops->name))
+            fail_msg("%s: %s", ops->name, err.msg);
+        assert_int_equal(policy_check(t, 4, 5, true, &err), TS_EINTERNAL);
+        assert_non_null(strstr(err.msg, "units"));
+
+        /* More in use than the capacity: caught before anything else. */
+        assert_int_equal(c->n, 0);
+        t->used = 5;
+        ts_req_t r = req(1, 1);
+        ts_tier_lookup(t, &r);
+        assert_int_equal(c->n > 0, TS_CHECK_ON);
+        if (TS_CHECK_ON)
+            assert_string_equal(c->first, "t->used <= t->capacity");
+        t->used = 4;
+        c->n = 0;
+        ts_tier_destroy(t);
+    }
+}
+
+/* A policy changed behind its tier's back: one object more is caught by the counters; the
+ * same number of objects of other sizes only by the walk when the policy keeps no charge
+ * counter (LFU, OPT), by the counters otherwise. */
+static void test_check_policy_changed_behind_the_tier(void **state)
+{
+    caught_t *c = *state;
+    for (size_t i = 0; i < ts_policy_count(); i++) {
+        const ts_policy_ops_t *ops = ts_policy_at(i);
+        ts_policy_t *p = NULL;
+        ts_err_t err = {0};
+
+        /* One object more (objects mode). */
+        ts_tier_t *t = make_tier(ops, 10, true);
+        for (uint64_t k = 1; k <= 4; k++)
+            touch(t, k, 1);
+        p = t->policy;
+        ts_req_t extra = req(99, 1);
+        assert_int_equal(p->ops->insert(p, &extra, &err), 0);
+        assert_int_equal(policy_check(t, t->n_objects, t->used, false, &err), TS_EINTERNAL);
+        if (!strstr(err.msg, "holds 5 objects, the tier counts 4"))
+            fail_msg("%s: %s", ops->name, err.msg);
+        ts_check_set_expensive(0);
+        ts_req_t r = req(2, 1);
+        ts_tier_lookup(t, &r);
+        assert_int_equal(c->n > 0, TS_CHECK_ON);
+        if (TS_CHECK_ON && !strstr(c->first, "holds 5 objects, the tier counts 4"))
+            fail_msg("%s: the tier's check said %s", ops->name, c->first);
+        c->n = 0;
+        ts_tier_destroy(t);
+
+        /* As many objects, 10 bytes more (bytes mode): key 1 (10 bytes) swapped for key 99
+         * (20 bytes). */
+        t = make_tier(ops, 1000, false);
+        for (uint64_t k = 1; k <= 4; k++)
+            touch(t, k, 10);
+        p = t->policy;
+        ts_victim_t v;
+        assert_true(p->ops->remove(p, 1, &v));
+        extra = req(99, 20);
+        assert_int_equal(p->ops->insert(p, &extra, &err), 0);
+        assert_int_equal(policy_check(t, 4, 40, true, &err), TS_EINTERNAL);
+        if (!strstr(err.msg, "holds 50 units, the tier counts 40"))
+            fail_msg("%s: %s", ops->name, err.msg);
+        int cheap = policy_check(t, 4, 40, false, &err);
+        bool has_counter = strcmp(ops->name, "lfu") != 0 && strcmp(ops->name, "opt") != 0;
+        if (cheap != (has_counter ? TS_EINTERNAL : 0))
+            fail_msg("%s: the cheap check returned %d (%s)", ops->name, cheap, err.msg);
+        ts_check_set_expensive(1);
+        r = req(2, 10);
+        ts_tier_lookup(t, &r);
+        assert_int_equal(c->n > 0, TS_CHECK_ON);
+        if (TS_CHECK_ON && !strstr(c->first, "holds 50 units, the tier counts 40"))
+            fail_msg("%s: the tier's check said %s", ops->name, c->first);
+        c->n = 0;
+        ts_tier_destroy(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +555,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_ktab_remove_from_empty_count, setup_hook,
                                         teardown_hook),
         cmocka_unit_test_setup_teardown(test_check_pool, setup_hook, teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_policies_accept_what_tiers_build, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_tier_counts_off, setup_hook, teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_policy_changed_behind_the_tier, setup_hook,
+                                        teardown_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
