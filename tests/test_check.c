@@ -10,7 +10,10 @@
  * pool accept what the library builds and name each deliberate corruption. Every policy's
  * check op accepts what a tier builds, and catches a tier whose counts are off or a policy
  * changed behind its tier's back (a cheap check for counts, the full walk for charges), as
- * do the tier's own debug checks through the hook.
+ * do the tier's own debug checks through the hook. The hierarchy's debug checks stay quiet
+ * over random traces in every configuration with the expensive walks on, and catch a key
+ * copied into a second exclusive tier, an inclusive copy with none below it, and a dirty
+ * key that no tier holds.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -26,13 +29,17 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_rng.h>
 
-#include "sim/policy.h"
+#include "sim/hier.h"
 #include "sim/param.h"
 #include "sim/tier.h"
 #include "sim/util/check.h"
 #include "sim/util/ktab.h"
 #include "sim/util/pool.h"
+
+extern const ts_policy_ops_t ts_policy_lru;
+extern const ts_prefetch_ops_t ts_prefetch_next_n;
 
 /* What the hook saw: how many failures, the last one, and the first one's message. */
 typedef struct caught {
@@ -539,6 +546,142 @@ static void test_check_policy_changed_behind_the_tier(void **state)
     }
 }
 
+/* ---- the hierarchy ---- */
+
+typedef struct rig {
+    ts_tier_t *t[3];
+    ts_hier_t *h;
+    void *pf_params;
+} rig_t;
+
+static void rig_open(rig_t *g, ts_inclusion_t incl, ts_write_t write, ts_demote_t demote,
+                     bool prefetch)
+{
+    memset(g, 0, sizeof(*g));
+    ts_err_t err = {0};
+    for (int i = 0; i < 3; i++)
+        g->t[i] = make_tier(&ts_policy_lru, 3 + 3 * (uint64_t)i, true);
+    ts_hier_config_t cfg = {.inclusion = incl, .write = write, .demote = demote};
+    if (prefetch) {
+        const ts_prefetch_ops_t *pf = &ts_prefetch_next_n;
+        g->pf_params = test_calloc(1, pf->params_size);
+        assert_int_equal(
+            ts_param_defaults(pf->params, pf->params_count, g->pf_params, pf->params_size, &err),
+            0);
+        cfg.prefetch = pf;
+        cfg.prefetch_params = g->pf_params;
+        cfg.prefetch_into = 1;
+    }
+    assert_int_equal(ts_hier_create(&cfg, g->t, 3, &g->h, &err), 0);
+}
+
+static void rig_close(rig_t *g)
+{
+    ts_hier_destroy(g->h);
+    for (int i = 0; i < 3; i++)
+        ts_tier_destroy(g->t[i]);
+    if (g->pf_params)
+        test_free(g->pf_params);
+}
+
+static int rig_access(rig_t *g, uint64_t key, ts_op_t op)
+{
+    ts_req_t r = req(key, 1);
+    r.op = op;
+    ts_err_t err = {0};
+    int rc = ts_hier_access(g->h, &r, NULL, &err);
+    assert_true(rc >= 0);
+    return rc;
+}
+
+/* Random gets, puts and deletes in every inclusion x write x demote x prefetch setting,
+ * with the expensive walks on: no check fires. */
+static void test_check_hierarchy_quiet_when_correct(void **state)
+{
+    caught_t *c = *state;
+    ts_check_set_expensive(1);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
+        for (int write = 0; write < TS_WRITE_COUNT_; write++)
+            for (int demote = 0; demote < TS_DEMOTE_COUNT_; demote++)
+                for (int pf = 0; pf < 2; pf++) {
+                    rig_t g;
+                    rig_open(&g, incl, write, demote, pf);
+                    gsl_rng_set(rng, 17);
+                    for (int k = 0; k < 2000; k++) {
+                        double u = gsl_rng_uniform(rng);
+                        ts_op_t op = u < 0.6 ? TS_OP_GET : u < 0.95 ? TS_OP_PUT : TS_OP_DELETE;
+                        rig_access(&g, gsl_rng_uniform_int(rng, 40), op);
+                    }
+                    if (c->n)
+                        fail_msg("%s, write %s, demote %s, prefetch %d: %s",
+                                 ts_inclusion_names[incl], ts_write_names[write],
+                                 ts_demote_names[demote], pf, c->first);
+                    rig_close(&g);
+                }
+    gsl_rng_free(rng);
+}
+
+/* A key copied behind the hierarchy's back into a second exclusive tier. */
+static void test_check_hierarchy_exclusive_copy(void **state)
+{
+    caught_t *c = *state;
+    rig_t g;
+    rig_open(&g, TS_INCL_EXCLUSIVE, TS_WRITE_THROUGH, TS_DEMOTE_NEXT, false);
+    assert_int_equal(rig_access(&g, 1, TS_OP_GET), TS_LEVEL_BACKING);
+    assert_true(ts_tier_holds(g.t[0], 1));
+    ts_req_t r = req(1, 1);
+    bool inserted;
+    ts_err_t err = {0};
+    assert_int_equal(ts_tier_fill(g.t[2], &r, NULL, NULL, &inserted, &err), 0);
+    assert_int_equal(c->n, 0);
+    assert_int_equal(rig_access(&g, 1, TS_OP_GET), 0);
+    assert_int_equal(c->n, TS_CHECK_ON);
+    if (TS_CHECK_ON)
+        assert_string_equal(c->first, "h->cfg.inclusion != TS_INCL_EXCLUSIVE || n_held <= 1");
+    rig_close(&g);
+}
+
+/* An inclusive copy in tier 0 whose copy below was taken away. */
+static void test_check_hierarchy_inclusive_hole(void **state)
+{
+    caught_t *c = *state;
+    rig_t g;
+    rig_open(&g, TS_INCL_INCLUSIVE, TS_WRITE_THROUGH, TS_DEMOTE_DROP, false);
+    assert_int_equal(rig_access(&g, 1, TS_OP_GET), TS_LEVEL_BACKING);
+    for (int i = 0; i < 3; i++)
+        assert_true(ts_tier_holds(g.t[i], 1));
+    assert_true(ts_tier_take(g.t[1], 1, NULL));
+    assert_int_equal(rig_access(&g, 1, TS_OP_GET), 0);
+    assert_int_equal(c->n, TS_CHECK_ON);
+    if (TS_CHECK_ON)
+        assert_string_equal(c->first,
+                            "h->cfg.inclusion != TS_INCL_INCLUSIVE || !held || held_below");
+    rig_close(&g);
+}
+
+/* A dirty key that no tier holds any more: the walk over the dirty table finds it when
+ * another key is accessed. */
+static void test_check_hierarchy_dirty_not_cached(void **state)
+{
+    caught_t *c = *state;
+    rig_t g;
+    rig_open(&g, TS_INCL_NON_INCLUSIVE, TS_WRITE_BACK, TS_DEMOTE_DROP, false);
+    rig_access(&g, 1, TS_OP_PUT);
+    assert_true(ts_hier_is_dirty(g.h, 1));
+    for (int i = 0; i < 3; i++)
+        ts_tier_take(g.t[i], 1, NULL);
+    ts_check_set_expensive(0);
+    rig_access(&g, 2, TS_OP_GET); /* the cheap checks look at key 2 only */
+    assert_int_equal(c->n, 0);
+    ts_check_set_expensive(1);
+    rig_access(&g, 2, TS_OP_GET);
+    assert_int_equal(c->n, TS_CHECK_ON);
+    if (TS_CHECK_ON)
+        assert_string_equal(c->first, "!e || n_held > 0");
+    rig_close(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +702,14 @@ int main(void)
                                         teardown_hook),
         cmocka_unit_test_setup_teardown(test_check_tier_counts_off, setup_hook, teardown_hook),
         cmocka_unit_test_setup_teardown(test_check_policy_changed_behind_the_tier, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_hierarchy_quiet_when_correct, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_hierarchy_exclusive_copy, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_hierarchy_inclusive_hole, setup_hook,
+                                        teardown_hook),
+        cmocka_unit_test_setup_teardown(test_check_hierarchy_dirty_not_cached, setup_hook,
                                         teardown_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
