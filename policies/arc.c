@@ -102,6 +102,7 @@ static void arc_unlink(arc_t *a, uint32_t id)
     arc_node_t *n = arc_node(a, id);
     ts__list_t *l = &a->l[n->where];
     ts__list_unlink(&a->pool, l, id);
+    TS_ASSERT(l->charge >= arc_charge(a, n));
     l->charge -= arc_charge(a, n);
 }
 
@@ -118,7 +119,8 @@ static void arc_push(arc_t *a, uint32_t id, int where)
 static void arc_free(arc_t *a, uint32_t id)
 {
     arc_unlink(a, id);
-    ts_ktab_remove(&a->index, arc_node(a, id)->ln.key, id);
+    int removed = ts_ktab_remove(&a->index, arc_node(a, id)->ln.key, id);
+    TS_ASSERT(removed == 1);
     ts_pool_release(&a->pool, id);
 }
 
@@ -254,6 +256,45 @@ static bool arc_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
     return true;
 }
 
+/* T1 and T2 hold the cached objects, every key is on exactly one list, 0 <= p <= c, and
+ * the ghost bounds hold between calls: |T1| + |B1| <= c, |T1| + |T2| + |B1| + |B2| <= 2c.
+ * Walking: each list's links, index entries, charge counter and nodes' list tags. */
+static int arc_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                     ts_err_t *err)
+{
+    static const char *const names[ARC_NLISTS] = {"T1", "T2", "B1", "B2"};
+    const arc_t *a = (const arc_t *)p;
+    const ts__list_t *l = a->l;
+    uint64_t c = a->base.capacity, c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
+    int rc = ts__held_check(p, l[ARC_T1].n + l[ARC_T2].n,
+                            l[ARC_T1].charge + l[ARC_T2].charge, n_objects, charge, err);
+    if (rc == 0)
+        rc = ts__index_check(p, &a->pool, &a->index,
+                             l[ARC_T1].n + l[ARC_T2].n + l[ARC_B1].n + l[ARC_B2].n, full, err);
+    if (rc == 0 && !(a->p >= 0 && a->p <= (double)c))
+        rc = ts_err_set(err, TS_EINTERNAL, "arc: target p = %g outside [0, %llu]", a->p,
+                        (unsigned long long)c);
+    uint64_t t1b1 = l[ARC_T1].charge + l[ARC_B1].charge;
+    uint64_t all = t1b1 + l[ARC_T2].charge + l[ARC_B2].charge;
+    if (rc == 0 && (t1b1 > c || all > c2))
+        rc = ts_err_set(err, TS_EINTERNAL,
+                        "arc: |T1| + |B1| = %llu (at most %llu), all lists %llu (at most %llu)",
+                        (unsigned long long)t1b1, (unsigned long long)c, (unsigned long long)all,
+                        (unsigned long long)c2);
+    for (int w = 0; rc == 0 && full && w < ARC_NLISTS; w++) {
+        uint64_t sum = 0;
+        rc = ts__list_check(p, &a->pool, &a->index, &l[w], names[w], &sum, err);
+        if (rc == 0 && sum != l[w].charge)
+            rc = ts_err_set(err, TS_EINTERNAL, "arc: %s counts %llu units, its nodes %llu",
+                            names[w], (unsigned long long)l[w].charge, (unsigned long long)sum);
+        for (uint32_t id = l[w].head; rc == 0 && id != TS__NIL; id = arc_node(a, id)->ln.next)
+            if (arc_node(a, id)->where != w)
+                rc = ts_err_set(err, TS_EINTERNAL, "arc: node %u on %s says list %u", id,
+                                names[w], arc_node(a, id)->where);
+    }
+    return rc;
+}
+
 static size_t arc_mem_bytes(const ts_policy_t *p)
 {
     const arc_t *a = (const arc_t *)p;
@@ -279,4 +320,5 @@ const ts_policy_ops_t ts_policy_arc = {
     .remove = arc_remove,
     .mem_bytes = arc_mem_bytes,
     .prefetch = arc_prefetch,
+    .check = arc_check,
 };

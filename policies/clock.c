@@ -132,6 +132,21 @@ static bool clock_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
     return ts__lcache_remove(&((clock_policy_t *)p)->lc, key, out);
 }
 
+/* The base's checks; walking, also every counter within 0..max_cnt. */
+static int clock_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                       ts_err_t *err)
+{
+    const clock_policy_t *c = (const clock_policy_t *)p;
+    int rc = ts__lcache_check(p, n_objects, charge, full, err);
+    if (rc || !full)
+        return rc;
+    for (uint32_t id = c->lc.list.head; id != TS__NIL; id = clock_node(c, id)->ln.next)
+        if (clock_node(c, id)->cnt > c->max_cnt)
+            return ts_err_set(err, TS_EINTERNAL, "clock: node %u counts %u, over %u", id,
+                              clock_node(c, id)->cnt, c->max_cnt);
+    return 0;
+}
+
 static size_t clock_mem_bytes(const ts_policy_t *p)
 {
     return ts__lcache_mem(&((const clock_policy_t *)p)->lc, sizeof(clock_policy_t));
@@ -153,4 +168,5 @@ const ts_policy_ops_t ts_policy_clock = {
     .remove = clock_remove,
     .mem_bytes = clock_mem_bytes,
     .prefetch = ts__lcache_prefetch,
+    .check = clock_check,
 };

@@ -107,4 +107,5 @@ const ts_policy_ops_t ts_policy_fifo = {
     .remove = fifo_remove,
     .mem_bytes = fifo_mem_bytes,
     .prefetch = ts__lcache_prefetch,
+    .check = ts__lcache_check, /* invariants: the base's list, index and pool agree */
 };

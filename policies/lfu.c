@@ -142,7 +142,8 @@ static void lfu_drop(lfu_t *l, uint32_t id, ts_victim_t *out)
         out->size_bytes = n->ln.size_bytes;
     }
     lfu_detach(l, id);
-    ts_ktab_remove(&l->index, n->ln.key, id);
+    int removed = ts_ktab_remove(&l->index, n->ln.key, id);
+    TS_ASSERT(removed == 1);
     ts_pool_release(&l->pool, id);
 }
 
@@ -169,7 +170,7 @@ static bool lfu_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         }
         /* Cannot fail: live buckets < objects <= bpool.cap (see lfu_insert). */
         next = lfu_bucket_new(l, f, b, next, NULL);
-        if (next == TS__NIL)
+        if (TS_NEVER(next == TS__NIL))
             return true;
     }
     lfu_detach(l, id);
@@ -230,6 +231,47 @@ static bool lfu_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
     return true;
 }
 
+/* One index key per object, at most one bucket per object and room for one more (hits never
+ * allocate), no buckets exactly when no objects. Walking: buckets from the lowest in
+ * strictly increasing frequency with consistent links, none empty, every object's bucket
+ * field naming the bucket it is on, and the objects' charge. */
+static int lfu_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                     ts_err_t *err)
+{
+    const lfu_t *l = (const lfu_t *)p;
+    uint64_t n = l->pool.n_live;
+    int rc = ts__index_check(p, &l->pool, &l->index, n, full, err);
+    if (rc == 0 && (l->bpool.n_live > n || l->bpool.cap < n || (l->lowest == TS__NIL) != (n == 0)))
+        rc = ts_err_set(err, TS_EINTERNAL,
+                        "lfu: %u buckets (room for %u) for %llu objects, lowest bucket %u",
+                        l->bpool.n_live, l->bpool.cap, (unsigned long long)n, l->lowest);
+    if (rc || !full)
+        return rc ? rc : ts__held_check(p, n, charge, n_objects, charge, err);
+    uint64_t n_seen = 0, sum = 0, n_buckets = 0;
+    uint32_t lower = TS__NIL;
+    for (uint32_t b = l->lowest; rc == 0 && b != TS__NIL; b = lfu_bucket(l, b)->higher) {
+        const lfu_bucket_t *bk = lfu_bucket(l, b);
+        if (++n_buckets > l->bpool.n_live || bk->lower != lower || bk->items.n == 0 ||
+            (lower != TS__NIL && lfu_bucket(l, lower)->freq >= bk->freq))
+            return ts_err_set(err, TS_EINTERNAL,
+                              "lfu: bucket %u (frequency %llu, %llu objects) is out of order, "
+                              "empty or one too many",
+                              b, (unsigned long long)bk->freq, (unsigned long long)bk->items.n);
+        rc = ts__list_check(p, &l->pool, &l->index, &bk->items, "bucket", &sum, err);
+        for (uint32_t id = bk->items.head; rc == 0 && id != TS__NIL; id = lfu_node(l, id)->ln.next)
+            if (lfu_node(l, id)->bucket != b)
+                rc = ts_err_set(err, TS_EINTERNAL, "lfu: node %u on bucket %u names bucket %u",
+                                id, b, lfu_node(l, id)->bucket);
+        n_seen += bk->items.n;
+        lower = b;
+    }
+    if (rc == 0 && (n_seen != n || n_buckets != l->bpool.n_live))
+        rc = ts_err_set(err, TS_EINTERNAL, "lfu: buckets hold %llu objects in %llu buckets, "
+                        "the pools %llu in %u", (unsigned long long)n_seen,
+                        (unsigned long long)n_buckets, (unsigned long long)n, l->bpool.n_live);
+    return rc ? rc : ts__held_check(p, n, sum, n_objects, charge, err);
+}
+
 static size_t lfu_mem_bytes(const ts_policy_t *p)
 {
     const lfu_t *l = (const lfu_t *)p;
@@ -257,4 +299,5 @@ const ts_policy_ops_t ts_policy_lfu = {
     .remove = lfu_remove,
     .mem_bytes = lfu_mem_bytes,
     .prefetch = lfu_prefetch,
+    .check = lfu_check,
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * list.c - the single-list cache base shared by FIFO, LRU, CLOCK and SIEVE
- * (see list_internal.h). Every operation is O(1) expected.
+ * list.c - the single-list cache base shared by FIFO, LRU, CLOCK and SIEVE, and the pieces
+ * of every list-based policy's invariant check (see list_internal.h). Every operation is
+ * O(1) expected; a check is O(1), or O(n) when it walks the whole structure.
  */
 #include <string.h>
 
@@ -58,9 +59,12 @@ void ts__lcache_drop(ts__lcache_t *lc, uint32_t id, ts_victim_t *out)
         out->key = n->key;
         out->size_bytes = n->size_bytes;
     }
-    lc->list.charge -= ts_policy_charge(&lc->base, n->size_bytes);
+    uint64_t charge = ts_policy_charge(&lc->base, n->size_bytes);
+    TS_ASSERT(lc->list.charge >= charge);
+    lc->list.charge -= charge;
     ts__list_unlink(&lc->pool, &lc->list, id);
-    ts_ktab_remove(&lc->index, n->key, id);
+    int removed = ts_ktab_remove(&lc->index, n->key, id);
+    TS_ASSERT(removed == 1);
     ts_pool_release(&lc->pool, id);
 }
 
@@ -95,4 +99,94 @@ void ts__lcache_prefetch(const ts_policy_t *p, uint64_t key, int stage)
     if (n->prev != TS__NIL)
         __builtin_prefetch(ts__ln(&lc->pool, n->prev));
     ts_ktab_prefetch(&lc->index, n->key);
+}
+
+/* ---- invariant checks ---- */
+
+int ts__held_check(const ts_policy_t *p, uint64_t have_n, uint64_t have_charge,
+                   uint64_t n_objects, uint64_t charge, ts_err_t *err)
+{
+    const char *name = p->ops->base.name;
+    if (have_n != n_objects)
+        return ts_err_set(err, TS_EINTERNAL, "%s: holds %llu objects, the tier counts %llu",
+                          name, (unsigned long long)have_n, (unsigned long long)n_objects);
+    if (have_charge != charge)
+        return ts_err_set(err, TS_EINTERNAL, "%s: holds %llu units, the tier counts %llu", name,
+                          (unsigned long long)have_charge, (unsigned long long)charge);
+    if (charge > p->capacity)
+        return ts_err_set(err, TS_EINTERNAL, "%s: holds %llu units, over its capacity %llu",
+                          name, (unsigned long long)charge, (unsigned long long)p->capacity);
+    return 0;
+}
+
+int ts__index_check(const ts_policy_t *p, const ts_pool_t *pool, const ts_ktab_t *index,
+                    uint64_t n_nodes, bool full, ts_err_t *err)
+{
+    const char *name = p->ops->base.name;
+    if (index->n != pool->n_live || index->n != n_nodes)
+        return ts_err_set(err, TS_EINTERNAL,
+                          "%s: the index holds %llu keys, the pool %u nodes, the lists %llu",
+                          name, (unsigned long long)index->n, pool->n_live,
+                          (unsigned long long)n_nodes);
+    if (!full)
+        return 0;
+    int rc = ts_ktab_check(index, err);
+    if (rc == 0)
+        rc = ts_pool_check(pool, err);
+    if (rc)
+        ts_err_prefix(err, "%s", name);
+    return rc;
+}
+
+int ts__list_check(const ts_policy_t *p, const ts_pool_t *pool, const ts_ktab_t *index,
+                   const ts__list_t *l, const char *what, uint64_t *charge, ts_err_t *err)
+{
+    const char *name = p->ops->base.name;
+    uint32_t prev = TS__NIL, id = l->head;
+    uint64_t n = 0, sum = 0;
+    while (id != TS__NIL) {
+        if (n == l->n)
+            return ts_err_set(err, TS_EINTERNAL, "%s: list %s is longer than its %llu nodes",
+                              name, what, (unsigned long long)l->n);
+        if (id >= pool->cap)
+            return ts_err_set(err, TS_EINTERNAL, "%s: list %s links to node %u of %u", name,
+                              what, id, pool->cap);
+        const ts__lnode_t *nd = ts__ln(pool, id);
+        if (nd->prev != prev)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "%s: list %s: node %u links back to %u, not to %u", name, what,
+                              id, nd->prev, prev);
+        if (ts__find(index, pool, nd->key) != id)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "%s: list %s: key %llu of node %u is not indexed at it", name,
+                              what, (unsigned long long)nd->key, id);
+        sum += ts_policy_charge(p, nd->size_bytes);
+        prev = id;
+        id = nd->next;
+        n++;
+    }
+    if (n != l->n || l->tail != prev)
+        return ts_err_set(err, TS_EINTERNAL,
+                          "%s: list %s counts %llu nodes, ends at %u; walked %llu to %u", name,
+                          what, (unsigned long long)l->n, l->tail, (unsigned long long)n, prev);
+    *charge += sum;
+    return 0;
+}
+
+int ts__lcache_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                     ts_err_t *err)
+{
+    const ts__lcache_t *lc = (const ts__lcache_t *)p;
+    int rc = ts__held_check(p, lc->list.n, lc->list.charge, n_objects, charge, err);
+    if (rc == 0)
+        rc = ts__index_check(p, &lc->pool, &lc->index, lc->list.n, full, err);
+    if (rc || !full)
+        return rc;
+    uint64_t sum = 0;
+    rc = ts__list_check(p, &lc->pool, &lc->index, &lc->list, "queue", &sum, err);
+    if (rc == 0 && sum != lc->list.charge)
+        rc = ts_err_set(err, TS_EINTERNAL, "%s: the queue counts %llu units, its nodes hold %llu",
+                        p->ops->base.name, (unsigned long long)lc->list.charge,
+                        (unsigned long long)sum);
+    return rc;
 }

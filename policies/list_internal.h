@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "../sim/util/check.h"
 #include "../sim/util/ktab.h"
 #include "../sim/policy.h"
 #include "../sim/util/pool.h"
@@ -59,6 +60,7 @@ static inline void ts__list_push_head(const ts_pool_t *pool, ts__list_t *l, uint
 
 static inline void ts__list_unlink(const ts_pool_t *pool, ts__list_t *l, uint32_t id)
 {
+    TS_ASSERT(l->n > 0);
     ts__lnode_t *n = ts__ln(pool, id);
     if (n->prev != TS__NIL)
         ts__ln(pool, n->prev)->next = n->next;
@@ -122,5 +124,27 @@ bool ts__lcache_remove(ts__lcache_t *lc, uint64_t key, ts_victim_t *out);
 size_t ts__lcache_mem(const ts__lcache_t *lc, size_t self_size);
 /* prefetch hook for the single-list policies. */
 void ts__lcache_prefetch(const ts_policy_t *p, uint64_t key, int stage);
+
+/* ---- invariant checks: the pieces of the policies' check ops (policy.h) ----
+ * Each returns 0, or TS_EINTERNAL with err naming the policy and the broken invariant. */
+
+/* The policy holds have_n objects of have_charge units; the tier counts n_objects of
+ * charge. Also charge <= the policy's capacity. O(1). */
+int ts__held_check(const ts_policy_t *p, uint64_t have_n, uint64_t have_charge,
+                   uint64_t n_objects, uint64_t charge, ts_err_t *err);
+/* The index holds one key per live pool node, and n_nodes nodes (cached and ghost) are on
+ * the policy's lists or heaps. O(1); with full, also ts_ktab_check and ts_pool_check. */
+int ts__index_check(const ts_policy_t *p, const ts_pool_t *pool, const ts_ktab_t *index,
+                    uint64_t n_nodes, bool full, ts_err_t *err);
+/* Walks list l (named what in messages), O(l->n): prev and next links agree, head and tail
+ * are its ends, it holds exactly l->n nodes, each one live in the pool and indexed at its
+ * id. Adds the charges of its nodes to *charge. */
+int ts__list_check(const ts_policy_t *p, const ts_pool_t *pool, const ts_ktab_t *index,
+                   const ts__list_t *l, const char *what, uint64_t *charge, ts_err_t *err);
+/* check op of the single-list policies (p is a ts__lcache_t; CLOCK and SIEVE add their
+ * own fields' checks): the list holds every cached object, its charge counter is their
+ * charge, and the index and pool agree with it. */
+int ts__lcache_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                     ts_err_t *err);
 
 #endif

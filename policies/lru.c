@@ -95,4 +95,5 @@ const ts_policy_ops_t ts_policy_lru = {
     .remove = lru_remove,
     .mem_bytes = lru_mem_bytes,
     .prefetch = ts__lcache_prefetch,
+    .check = ts__lcache_check,
 };

@@ -127,6 +127,7 @@ static void opt_fix(opt_t *o, uint32_t i)
 /* Takes entry i out of the heap. */
 static void opt_heap_del(opt_t *o, uint32_t i)
 {
+    TS_ASSERT(i < o->n);
     o->n--;
     if (i == o->n)
         return;
@@ -187,7 +188,8 @@ static void opt_drop(opt_t *o, uint32_t id, ts_victim_t *out)
         out->size_bytes = n->size_bytes;
     }
     opt_heap_del(o, n->hpos);
-    ts_ktab_remove(&o->index, n->key, id);
+    int removed = ts_ktab_remove(&o->index, n->key, id);
+    TS_ASSERT(removed == 1);
     ts_pool_release(&o->pool, id);
 }
 
@@ -210,6 +212,37 @@ static bool opt_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
         return false;
     opt_drop(o, id, out);
     return true;
+}
+
+/* One heap entry and one index key per object. Walking: the max-heap order, each node's
+ * position, the index entries, and the objects' charge. */
+static int opt_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                     ts_err_t *err)
+{
+    const opt_t *o = (const opt_t *)p;
+    int rc = ts__index_check(p, &o->pool, &o->index, o->n, full, err);
+    if (rc == 0 && o->n > o->cap)
+        rc = ts_err_set(err, TS_EINTERNAL, "opt: %u heap entries in %u", o->n, o->cap);
+    if (rc || !full)
+        return rc ? rc : ts__held_check(p, o->n, charge, n_objects, charge, err);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < o->n; i++) {
+        uint32_t id = o->heap[i].id;
+        if (id >= o->pool.cap)
+            return ts_err_set(err, TS_EINTERNAL, "opt: heap entry %u names node %u of %u", i,
+                              id, o->pool.cap);
+        const opt_node_t *nd = opt_node(o, id);
+        if (nd->hpos != i || ts_ktab_find(&o->index, nd->key, o->pool.base, o->pool.stride) != id)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "opt: node %u (key %llu) at heap entry %u says entry %u, or is "
+                              "not indexed at its id",
+                              id, (unsigned long long)nd->key, i, nd->hpos);
+        if (i > 0 && o->heap[(i - 1) / 2].next < o->heap[i].next)
+            return ts_err_set(err, TS_EINTERNAL, "opt: heap entry %u is used later than its "
+                              "parent", i);
+        sum += ts_policy_charge(p, nd->size_bytes);
+    }
+    return ts__held_check(p, o->n, sum, n_objects, charge, err);
 }
 
 static size_t opt_mem_bytes(const ts_policy_t *p)
@@ -240,4 +273,5 @@ const ts_policy_ops_t ts_policy_opt = {
     .remove = opt_remove,
     .mem_bytes = opt_mem_bytes,
     .prefetch = opt_prefetch,
+    .check = opt_check,
 };

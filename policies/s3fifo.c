@@ -140,6 +140,7 @@ static void s3fifo_unlink(s3fifo_t *s, uint32_t id)
     s3fifo_node_t *n = s3fifo_node(s, id);
     ts__list_t *q = &s->q[n->where];
     ts__list_unlink(&s->pool, q, id);
+    TS_ASSERT(q->charge >= ts_policy_charge(&s->base, n->ln.size_bytes));
     q->charge -= ts_policy_charge(&s->base, n->ln.size_bytes);
 }
 
@@ -155,7 +156,8 @@ static void s3fifo_push(s3fifo_t *s, uint32_t id, int where)
 static void s3fifo_free(s3fifo_t *s, uint32_t id)
 {
     s3fifo_unlink(s, id);
-    ts_ktab_remove(&s->index, s3fifo_node(s, id)->ln.key, id);
+    int removed = ts_ktab_remove(&s->index, s3fifo_node(s, id)->ln.key, id);
+    TS_ASSERT(removed == 1);
     ts_pool_release(&s->pool, id);
 }
 
@@ -262,6 +264,37 @@ static bool s3fifo_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
     return true;
 }
 
+/* S and M hold the cached objects, G at most ghost_cap of charge; every key is on exactly
+ * one queue. Walking: each queue's links, index entries, charge counter, and each node's
+ * queue tag and counter (0..3). */
+static int s3fifo_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                        ts_err_t *err)
+{
+    static const char *const names[S3_NLISTS] = {"S", "M", "G"};
+    const s3fifo_t *s = (const s3fifo_t *)p;
+    const ts__list_t *q = s->q;
+    int rc = ts__held_check(p, q[S3_S].n + q[S3_M].n, q[S3_S].charge + q[S3_M].charge,
+                            n_objects, charge, err);
+    if (rc == 0)
+        rc = ts__index_check(p, &s->pool, &s->index, q[S3_S].n + q[S3_M].n + q[S3_G].n, full,
+                             err);
+    if (rc == 0 && q[S3_G].charge > s->ghost_cap)
+        rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: G holds %llu units, over its %llu",
+                        (unsigned long long)q[S3_G].charge, (unsigned long long)s->ghost_cap);
+    for (int w = 0; rc == 0 && full && w < S3_NLISTS; w++) {
+        uint64_t sum = 0;
+        rc = ts__list_check(p, &s->pool, &s->index, &q[w], names[w], &sum, err);
+        if (rc == 0 && sum != q[w].charge)
+            rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: %s counts %llu units, its nodes %llu",
+                            names[w], (unsigned long long)q[w].charge, (unsigned long long)sum);
+        for (uint32_t id = q[w].head; rc == 0 && id != TS__NIL; id = s3fifo_node(s, id)->ln.next)
+            if (s3fifo_node(s, id)->where != w || s3fifo_node(s, id)->freq > 3)
+                rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: node %u on %s says %u, freq %u", id,
+                                names[w], s3fifo_node(s, id)->where, s3fifo_node(s, id)->freq);
+    }
+    return rc;
+}
+
 static size_t s3fifo_mem_bytes(const ts_policy_t *p)
 {
     const s3fifo_t *s = (const s3fifo_t *)p;
@@ -307,4 +340,5 @@ const ts_policy_ops_t ts_policy_s3fifo = {
     .remove = s3fifo_remove,
     .mem_bytes = s3fifo_mem_bytes,
     .prefetch = s3fifo_prefetch,
+    .check = s3fifo_check,
 };

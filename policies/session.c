@@ -56,7 +56,8 @@ typedef struct sess_heap {
 } sess_heap_t;
 
 typedef struct sess {
-    ts__lcache_t lc;      /* must be first: index, node pool, LRU list of unhinted objects */
+    ts__lcache_t lc;      /* must be first: index, node pool, LRU list of unhinted objects;
+                           * lc.list.charge counts every cached object, hinted ones too */
     sess_heap_t heap[2];  /* hinted objects: max-heap and min-heap on due */
     uint32_t heap_cap;    /* slots allocated in each heap */
     uint64_t now_ns;      /* the largest request time seen */
@@ -119,6 +120,7 @@ static void sess_heap_del(sess_t *s, int h, uint32_t id)
 {
     sess_heap_t *hp = &s->heap[h];
     uint32_t i = sess_node(s, id)->hpos[h];
+    TS_ASSERT(i < hp->n);
     sess_node(s, id)->hpos[h] = TS__NIL;
     if (i == --hp->n)
         return;
@@ -244,7 +246,10 @@ static void sess_drop(sess_t *s, uint32_t id, ts_victim_t *out)
         out->size_bytes = n->ln.size_bytes;
     }
     sess_unlink(s, id);
-    ts_ktab_remove(&s->lc.index, n->ln.key, id);
+    TS_ASSERT(s->lc.list.charge >= ts_policy_charge(&s->lc.base, n->ln.size_bytes));
+    s->lc.list.charge -= ts_policy_charge(&s->lc.base, n->ln.size_bytes);
+    int removed = ts_ktab_remove(&s->lc.index, n->ln.key, id);
+    TS_ASSERT(removed == 1);
     ts_pool_release(&s->lc.pool, id);
 }
 
@@ -302,6 +307,57 @@ static bool sess_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
     return true;
 }
 
+/* Every cached object is either on the LRU list or in both heaps, and each heap has a slot
+ * for every live node (so a hit can always park its object). Walking: the list's links
+ * (each node unhinted), both heaps' order and positions (each node in the other heap too),
+ * the index entries, and the charge of list and heaps together. */
+static int sess_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                      ts_err_t *err)
+{
+    const sess_t *s = (const sess_t *)p;
+    const sess_heap_t *hp = s->heap;
+    uint64_t n = s->lc.list.n + hp[SESS_MAX].n;
+    int rc = ts__held_check(p, n, s->lc.list.charge, n_objects, charge, err);
+    if (rc == 0)
+        rc = ts__index_check(p, &s->lc.pool, &s->lc.index, n, full, err);
+    if (rc == 0 && (hp[SESS_MAX].n != hp[SESS_MIN].n || s->lc.pool.n_live > s->heap_cap))
+        rc = ts_err_set(err, TS_EINTERNAL, "session: heaps of %u and %u entries, %u slots "
+                        "for %u objects", hp[SESS_MAX].n, hp[SESS_MIN].n, s->heap_cap,
+                        s->lc.pool.n_live);
+    if (rc || !full)
+        return rc;
+    uint64_t sum = 0;
+    rc = ts__list_check(p, &s->lc.pool, &s->lc.index, &s->lc.list, "LRU", &sum, err);
+    for (uint32_t id = s->lc.list.head; rc == 0 && id != TS__NIL; id = sess_node(s, id)->ln.next) {
+        const sess_node_t *nd = sess_node(s, id);
+        if (nd->hpos[SESS_MAX] != TS__NIL || nd->hpos[SESS_MIN] != TS__NIL)
+            rc = ts_err_set(err, TS_EINTERNAL, "session: node %u is on the list and a heap", id);
+    }
+    for (int h = 0; rc == 0 && h < 2; h++)
+        for (uint32_t i = 0; rc == 0 && i < hp[h].n; i++) {
+            uint32_t id = hp[h].v[i];
+            if (id >= s->lc.pool.cap)
+                return ts_err_set(err, TS_EINTERNAL, "session: heap %d entry %u names node %u",
+                                  h, i, id);
+            const sess_node_t *nd = sess_node(s, id);
+            uint32_t o = nd->hpos[!h];
+            if (nd->hpos[h] != i || o >= hp[!h].n || hp[!h].v[o] != id ||
+                ts__find(&s->lc.index, &s->lc.pool, nd->ln.key) != id)
+                rc = ts_err_set(err, TS_EINTERNAL,
+                                "session: node %u at entry %u of heap %d is misplaced in a "
+                                "heap or not indexed at its id", id, i, h);
+            else if (i > 0 && sess_above(s, h, id, hp[h].v[(i - 1) / 2]))
+                rc = ts_err_set(err, TS_EINTERNAL,
+                                "session: heap %d entry %u belongs above its parent", h, i);
+            else if (h == SESS_MAX)
+                sum += ts_policy_charge(p, nd->ln.size_bytes);
+        }
+    if (rc == 0 && sum != s->lc.list.charge)
+        rc = ts_err_set(err, TS_EINTERNAL, "session: counts %llu units, its objects hold %llu",
+                        (unsigned long long)s->lc.list.charge, (unsigned long long)sum);
+    return rc;
+}
+
 static size_t sess_mem_bytes(const ts_policy_t *p)
 {
     const sess_t *s = (const sess_t *)p;
@@ -329,4 +385,5 @@ const ts_policy_ops_t ts_policy_session = {
     .remove = sess_remove,
     .mem_bytes = sess_mem_bytes,
     .prefetch = sess_prefetch,
+    .check = sess_check,
 };

@@ -115,6 +115,28 @@ static bool sieve_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
     return true;
 }
 
+/* The base's checks; walking, also visited bits of 0 or 1 and a hand that is unset or on
+ * the queue. */
+static int sieve_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                       ts_err_t *err)
+{
+    const sieve_t *s = (const sieve_t *)p;
+    int rc = ts__lcache_check(p, n_objects, charge, full, err);
+    if (rc || !full)
+        return rc;
+    bool hand_seen = s->hand == TS__NIL;
+    for (uint32_t id = s->lc.list.head; id != TS__NIL; id = sieve_node(s, id)->ln.next) {
+        if (sieve_node(s, id)->visited > 1)
+            return ts_err_set(err, TS_EINTERNAL, "sieve: node %u has visited = %u", id,
+                              sieve_node(s, id)->visited);
+        hand_seen |= id == s->hand;
+    }
+    if (!hand_seen)
+        return ts_err_set(err, TS_EINTERNAL, "sieve: the hand rests on node %u, not queued",
+                          s->hand);
+    return 0;
+}
+
 static size_t sieve_mem_bytes(const ts_policy_t *p)
 {
     return ts__lcache_mem(&((const sieve_t *)p)->lc, sizeof(sieve_t));
@@ -134,4 +156,5 @@ const ts_policy_ops_t ts_policy_sieve = {
     .remove = sieve_remove,
     .mem_bytes = sieve_mem_bytes,
     .prefetch = ts__lcache_prefetch,
+    .check = sieve_check,
 };

@@ -11,11 +11,14 @@
  * beside the policies; it is consulted only when write-back or a prefetcher is on, and the
  * eviction callback is installed only when some rule needs it, so the default hierarchy
  * costs what the plain fill loop did.
+ * Debug builds check after every request that the inclusion rule holds for its key and that
+ * the dirty table agrees with the write policy (hier_assert; docs/invariants.md).
  */
 #include "hier.h"
 
 #include <string.h>
 
+#include "util/check.h"
 #include "util/mem.h"
 
 const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",   "write",     "fill",    "promote",
@@ -168,13 +171,17 @@ static hier_track_t *track_get(ts_hier_t *h, uint64_t key, uint64_t bytes)
 /* Removes e (swap with the last entry). */
 static void track_drop(ts_hier_t *h, hier_track_t *e)
 {
+    TS_ASSERT(h->n_track > 0 && e >= h->track && e < h->track + h->n_track);
     uint32_t id = (uint32_t)(e - h->track), last = (uint32_t)h->n_track - 1;
-    ts_ktab_remove(&h->track_index, e->key, id);
+    int removed = ts_ktab_remove(&h->track_index, e->key, id);
+    TS_ASSERT(removed == 1);
     if (id != last) {
-        ts_ktab_remove(&h->track_index, h->track[last].key, last);
+        removed = ts_ktab_remove(&h->track_index, h->track[last].key, last);
+        TS_ASSERT(removed == 1);
         h->track[id] = h->track[last];
         /* the index holds fewer keys than before the first remove: no growth, no failure */
-        ts_ktab_insert(&h->track_index, h->track[id].key, id, NULL);
+        int rc = ts_ktab_insert(&h->track_index, h->track[id].key, id, NULL);
+        TS_ASSERT(rc == 0);
     }
     h->n_track--;
 }
@@ -201,6 +208,51 @@ static int hier_note_meta(ts_hier_t *h, const ts_req_t *r)
     e->idle_ns = r->idle_ns;
     e->req_flags = (uint8_t)(r->flags & TRACK_REQ_FLAGS);
     return 0;
+}
+
+/* ---- invariants (debug builds) ---- */
+
+/* The rules hold for key: inclusive, a copy in tier i has one in tier i+1 below it;
+ * exclusive, at most one tier holds it. A tracked key (dirty, prefetched, or remembered for
+ * demotions) is cached somewhere, and only write-back makes a key dirty. O(tiers). */
+static void hier_assert_key(const ts_hier_t *h, uint64_t key)
+{
+    const hier_track_t *e = track_find(h, key);
+    if (e)
+        TS_ASSERT(!(e->flags & TRACK_DIRTY) || h->cfg.write == TS_WRITE_BACK);
+    if (h->cfg.inclusion == TS_INCL_NON_INCLUSIVE && !e)
+        return;
+    size_t n_held = 0;
+    bool held_below = true; /* below the last tier: the backing store holds everything */
+    for (size_t i = h->n; i-- > 0;) {
+        bool held = ts_tier_holds(h->tiers[i], key);
+        TS_ASSERT(h->cfg.inclusion != TS_INCL_INCLUSIVE || !held || held_below);
+        n_held += held;
+        held_below = held;
+    }
+    TS_ASSERT(h->cfg.inclusion != TS_INCL_EXCLUSIVE || n_held <= 1);
+    TS_ASSERT(!e || n_held > 0);
+}
+
+/* After a request that succeeded: nothing left in flight, the rules hold for its key, and,
+ * with expensive checks on, for every tracked key and the track table's index too. */
+static void hier_assert(const ts_hier_t *h, uint64_t key, int rc)
+{
+    if (!TS_CHECK_ON || rc < 0 || h->rc)
+        return;
+    TS_ASSERT(h->n_inflight == 0);
+    TS_ASSERT(h->track_index.n == h->n_track && h->n_track <= h->cap_track);
+    hier_assert_key(h, key);
+    if (!ts_check_expensive())
+        return;
+    ts_err_t e = {0};
+    if (ts_ktab_check(&h->track_index, &e) != 0)
+        ts_check_fail(__FILE__, __LINE__, e.msg);
+    for (size_t k = 0; k < h->n_track; k++) {
+        TS_ASSERT(h->track[k].flags != 0);
+        TS_ASSERT(track_find(h, h->track[k].key) == &h->track[k]);
+        hier_assert_key(h, h->track[k].key);
+    }
 }
 
 /* ---- placement ---- */
@@ -444,6 +496,7 @@ static int hier_delete(ts_hier_t *h, const ts_req_t *r)
         track_unused(h, e);
         track_drop(h, e);
     }
+    TS_ASSERT(!ts_hier_holds(h, r->key));
     return TS_LEVEL_NONE;
 }
 
@@ -591,7 +644,9 @@ int ts_hier_access(ts_hier_t *h, const ts_req_t *r, ts_moves_t *moves, ts_err_t 
         tot->last_ns = r->time_ns;
         tot->n_req++;
         h->err = err;
-        return hier_plain_get(h, r);
+        int rc = hier_plain_get(h, r);
+        hier_assert(h, r->key, rc);
+        return rc;
     }
     h->err = err;
     h->moves = moves;
@@ -613,6 +668,7 @@ int ts_hier_access(ts_hier_t *h, const ts_req_t *r, ts_moves_t *moves, ts_err_t 
         rc = hier_demand(h, r);
     }
     h->moves = NULL;
+    hier_assert(h, r->key, rc);
     return rc;
 }
 

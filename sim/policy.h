@@ -27,6 +27,13 @@
  *   prefetch (optional) a hint that key will be looked up soon: stage 0 well ahead, stage 1
  *            closer. It may issue CPU cache prefetches (ts_ktab_prefetch, then
  *            ts_ktab_prefetch_node) and must change nothing: results never depend on it.
+ *   check    (optional) verifies the instance's invariants (index count = list or heap
+ *            count, per-list charges, bounds) and that it caches n_objects objects of charge
+ *            units in all, as the tier counts them (ghost keys excluded). Without full it
+ *            compares counters only, O(1); with full it walks every structure, O(n). Changes
+ *            nothing and never allocates. Returns 0, or TS_EINTERNAL with err naming the first
+ *            broken invariant. Debug builds call it after every tier operation, with full
+ *            when expensive checks are on (sim/util/check.h, docs/invariants.md).
  */
 #ifndef TS_SIM_POLICY_H
 #define TS_SIM_POLICY_H
@@ -70,6 +77,8 @@ typedef struct ts_policy_ops {
     bool (*remove)(ts_policy_t *p, uint64_t key, ts_victim_t *out);
     size_t (*mem_bytes)(const ts_policy_t *p);
     void (*prefetch)(const ts_policy_t *p, uint64_t key, int stage); /* optional */
+    int (*check)(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
+                 ts_err_t *err); /* optional */
 } ts_policy_ops_t;
 
 /* Base of every policy instance (first member of the implementation's struct). */

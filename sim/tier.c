@@ -2,13 +2,39 @@
 /*
  * tier.c - capacity accounting and counters around one policy (see tier.h).
  * The loop follows the usual simulator shape: lookup, admit, evict until it fits, insert.
+ * Debug builds check the tier's invariants and the policy's (its check op) after every
+ * operation that changes them (tier_assert; docs/invariants.md).
  */
 #include "tier.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "util/check.h"
 #include "util/mem.h"
+
+/* Debug builds: the accounting holds after every operation (used <= capacity; objects mode
+ * charges 1 per object, bytes mode the bytes in minus the bytes out; every lookup counted as
+ * a hit or a miss; inserts cover what left and what stays), and the policy agrees with it:
+ * counters only, or a walk of its whole structure when expensive checks are on. */
+static void tier_assert(const ts_tier_t *t)
+{
+    if (!TS_CHECK_ON)
+        return;
+    const ts_tier_stats_t *st = &t->st;
+    TS_ASSERT(t->used <= t->capacity);
+    TS_ASSERT(t->used <= st->used_peak);
+    TS_ASSERT(st->n_hit + st->n_miss == st->n_req);
+    TS_ASSERT(st->n_insert >= st->n_evict + st->n_removed + t->n_objects);
+    TS_ASSERT(t->count_objects ? t->used == t->n_objects
+                               : t->used == st->bytes_in - st->bytes_out);
+    const ts_policy_t *p = t->policy;
+    if (p->ops->check) {
+        ts_err_t e = {0};
+        if (p->ops->check(p, t->n_objects, t->used, ts_check_expensive(), &e) != 0)
+            ts_check_fail(__FILE__, __LINE__, e.msg);
+    }
+}
 
 int ts_tier_create(const char *name, const ts_policy_ops_t *ops, const void *params,
                    const ts_policy_init_t *init, ts_tier_t **out, ts_err_t *err)
@@ -54,6 +80,7 @@ bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r)
         st->n_miss++;
         st->bytes_miss += r->size_bytes;
     }
+    tier_assert(t);
     return hit;
 }
 
@@ -75,6 +102,7 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
                               "units are in use",
                               t->name, p->ops->base.name, (unsigned long long)t->used,
                               (unsigned long long)t->capacity);
+        TS_ASSERT(t->n_objects > 0 && t->used >= ts_tier_charge(t, v.size_bytes));
         t->used -= ts_tier_charge(t, v.size_bytes);
         t->n_objects--;
         t->st.n_evict++;
@@ -85,6 +113,7 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
     int rc = p->ops->insert(p, r, err);
     if (rc) {
         ts_err_prefix(err, "tier %s", t->name);
+        tier_assert(t); /* a failed insert leaves the policy as it was */
         return rc;
     }
     t->used += charge;
@@ -94,6 +123,7 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
     if (t->used > t->st.used_peak)
         t->st.used_peak = t->used;
     *inserted = true;
+    tier_assert(t);
     return 0;
 }
 
@@ -102,11 +132,13 @@ bool ts_tier_take(ts_tier_t *t, uint64_t key, ts_victim_t *out)
     ts_victim_t v;
     if (!t->policy->ops->remove(t->policy, key, &v))
         return false;
+    TS_ASSERT(v.key == key && t->n_objects > 0 && t->used >= ts_tier_charge(t, v.size_bytes));
     t->used -= ts_tier_charge(t, v.size_bytes);
     t->n_objects--;
     t->st.bytes_out += v.size_bytes;
     if (out)
         *out = v;
+    tier_assert(t);
     return true;
 }
 

@@ -11,7 +11,9 @@
  * mode), LRU's misses never rise with capacity (stack property), FIFO-like policies miss
  * every request of a loop longer than the cache, and every policy misses only
  * compulsorily when everything fits. Registry checks, broken ops tables, OOM on create
- * and on insert.
+ * and on insert. Invariant checks (sim/util/check.h): every policy has a check op whose
+ * full walk agrees with the tier after every request of every case (with the tier's own
+ * debug checks walking too), after evicting everything, and after failed inserts.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -28,6 +30,7 @@
 
 #include "sim/engine.h"
 #include "sim/future.h"
+#include "sim/util/check.h"
 #include "sim/memtrace.h"
 #include "sim/util/ktab.h"
 #include "sim/util/mem.h"
@@ -541,6 +544,96 @@ static void test_policy_conformance_insert_oom(void **state)
     }
 }
 
+/* ---- invariant checks (the check op, sim/util/check.h) ---- */
+
+/* The full walk of every policy agrees with its tier after every request of every case,
+ * with removals mixed in; the tier's own debug checks walk too (expensive checks on for
+ * this thread). Evicted until empty behind the tier's back, the policy holds nothing. */
+static void test_policy_conformance_check_walks(void **state)
+{
+    (void)state;
+    enum { N = 1500 };
+    ts_check_set_expensive(1);
+    for (size_t c = 0; c < sizeof(k_cases) / sizeof(k_cases[0]); c++) {
+        const struct conf_case *cc = &k_cases[c];
+        conf_trace_t tr = conf_trace(cc->kind, N, cc->n_keys, 0.9, 41 + c);
+        for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+            const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
+            if (!ops->check)
+                fail_msg("%s has no check op", ops->base.name);
+            ts_tier_t *t = conf_tier(ops, cc->capacity, cc->objects);
+            ts_err_t err = {0};
+            for (size_t k = 0; k < tr.n; k++) {
+                const ts_req_t *r = &tr.r[k];
+                if (k % 50 == 7)
+                    ts_tier_remove(t, tr.r[k / 2].key);
+                bool inserted;
+                if (!ts_tier_lookup(t, r) && ts_tier_fill(t, r, NULL, NULL, &inserted, &err))
+                    fail_msg("%s: %s: fill of request %zu failed: %s", cc->name, ops->base.name, k,
+                             err.msg);
+                if (ops->check(t->policy, t->n_objects, t->used, true, &err) != 0)
+                    fail_msg("%s: %s: after request %zu: %s", cc->name, ops->base.name, k, err.msg);
+            }
+            ts_req_t none = {.key = CONF_NO_KEY, .size_bytes = 1, .next_access = TS_REQ_NEVER};
+            ts_victim_t v;
+            for (uint64_t n = 0; n <= t->n_objects; n++)
+                if (t->policy->ops->evict(t->policy, &none, &v) != 0)
+                    break;
+            if (ops->check(t->policy, 0, 0, true, &err) != 0)
+                fail_msg("%s: %s: evicted until empty: %s", cc->name, ops->base.name, err.msg);
+            ts_tier_destroy(t);
+        }
+        conf_trace_free(&tr);
+    }
+    ts_check_set_expensive(-1);
+}
+
+/* An insert that fails for want of memory leaves every structure whole: the full walk
+ * agrees with the tier right after the failure and after the fills that follow. In bytes
+ * mode the structures start at about 1024 nodes and grow as the 2000 bytes fill, so the
+ * first allocation after request FAIL_FROM is a growth inside some fill. */
+static void test_policy_conformance_check_after_oom(void **state)
+{
+    (void)state;
+    enum { N = 2600, FAIL_FROM = 1500 };
+    for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
+        const ts_policy_ops_t *ops = ts_policy_ops_of(ts_registry_at(&ts_policies, i));
+        size_t n_failed = 0;
+        for (long fail_at = 0; fail_at < 3; fail_at++) {
+            ts_tier_t *t = conf_tier(ops, 2000, false);
+            for (uint64_t k = 0; k < N; k++) {
+                uint64_t key = k % 5 == 0 ? k / 2 : k; /* some hits */
+                ts_req_t r = {.key = key, .size_bytes = 1, .next_access = TS_REQ_NEVER};
+                if (ts_tier_lookup(t, &r))
+                    continue;
+                if (k == FAIL_FROM)
+                    ts_mem_fail_after(fail_at);
+                ts_err_t err = {0};
+                bool inserted;
+                int rc = ts_tier_fill(t, &r, NULL, NULL, &inserted, &err);
+                if (rc) {
+                    ts_mem_fail_after(-1);
+                    assert_int_equal(rc, TS_ENOMEM);
+                    n_failed++;
+                }
+                ts_err_clear(&err);
+                if ((rc || k % 97 == 0) &&
+                    ops->check(t->policy, t->n_objects, t->used, true, &err) != 0)
+                    fail_msg("%s: allocation %ld failing, after request %llu: %s", ops->base.name,
+                             fail_at, (unsigned long long)k, err.msg);
+            }
+            ts_mem_fail_after(-1);
+            ts_err_t err = {0};
+            if (ops->check(t->policy, t->n_objects, t->used, true, &err) != 0)
+                fail_msg("%s: allocation %ld failing, at the end: %s", ops->base.name, fail_at,
+                         err.msg);
+            ts_tier_destroy(t);
+        }
+        if (n_failed == 0 || n_failed > 3)
+            fail_msg("%s: %zu failed inserts in 3 runs", ops->base.name, n_failed);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +646,8 @@ int main(void)
         cmocka_unit_test(test_policy_conformance_loop),
         cmocka_unit_test(test_policy_conformance_create_oom),
         cmocka_unit_test(test_policy_conformance_insert_oom),
+        cmocka_unit_test(test_policy_conformance_check_walks),
+        cmocka_unit_test(test_policy_conformance_check_after_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

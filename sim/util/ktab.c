@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "check.h"
 #include "mem.h"
 
 #define KTAB_MIN_SLOTS 16
@@ -83,9 +84,11 @@ int ts_ktab_insert(ts_ktab_t *t, uint64_t key, uint32_t id, ts_err_t *err)
         if (rc)
             return rc;
     }
+    TS_ASSERT(id != TS_KTAB_NONE); /* id + 1 would read as an empty slot */
     uint64_t tag = (uint32_t)ts_hash64(key);
     ktab_place(t->slot, t->mask, tag << 32 | ((uint64_t)id + 1));
     t->n++;
+    TS_ASSERT(t->n <= t->grow_at);
     return 0;
 }
 
@@ -112,6 +115,7 @@ int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id)
         }
     }
     t->slot[i] = 0;
+    TS_ASSERT(t->n > 0);
     t->n--;
     return 1;
 }
@@ -119,4 +123,41 @@ int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id)
 size_t ts_ktab_bytes(const ts_ktab_t *t)
 {
     return t->slot ? (size_t)(t->mask + 1) * sizeof(uint64_t) : 0;
+}
+
+int ts_ktab_check(const ts_ktab_t *t, ts_err_t *err)
+{
+    if (!t->slot)
+        return t->n ? ts_err_set(err, TS_EINTERNAL, "index: %llu keys but no slots",
+                                 (unsigned long long)t->n)
+                     : 0;
+    uint64_t nslots = t->mask + 1;
+    if (nslots & t->mask)
+        return ts_err_set(err, TS_EINTERNAL, "index: %llu slots is not a power of two",
+                          (unsigned long long)nslots);
+    if (t->grow_at != nslots * 7 / 10 || t->n > t->grow_at)
+        return ts_err_set(err, TS_EINTERNAL, "index: %llu keys in %llu slots (grows at %llu)",
+                          (unsigned long long)t->n, (unsigned long long)nslots,
+                          (unsigned long long)t->grow_at);
+    uint64_t used = 0;
+    for (uint64_t i = 0; i < nslots; i++) {
+        uint64_t s = t->slot[i];
+        if (!s)
+            continue;
+        used++;
+        if ((uint32_t)s == 0)
+            return ts_err_set(err, TS_EINTERNAL, "index: slot %llu holds no id",
+                              (unsigned long long)i);
+        /* Lookups stop at the first empty slot: none may lie between home and i. */
+        for (uint64_t j = (uint32_t)(s >> 32) & t->mask; j != i; j = (j + 1) & t->mask)
+            if (!t->slot[j])
+                return ts_err_set(err, TS_EINTERNAL,
+                                  "index: the entry in slot %llu is unreachable (slot %llu "
+                                  "between it and its home is empty)",
+                                  (unsigned long long)i, (unsigned long long)j);
+    }
+    if (used != t->n)
+        return ts_err_set(err, TS_EINTERNAL, "index: counts %llu keys but %llu slots are used",
+                          (unsigned long long)t->n, (unsigned long long)used);
+    return 0;
 }

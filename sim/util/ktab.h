@@ -89,4 +89,10 @@ int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id);
 /* Bytes of heap held by the table. */
 size_t ts_ktab_bytes(const ts_ktab_t *t);
 
+/* Walks the whole table (O(slots); for tests and sim/util/check.h's expensive checks): a
+ * power-of-two slot count, n equal to the occupied slots and within the growth bound, every
+ * slot naming a valid id, and every entry reachable from its home slot (no empty slot in
+ * between). Changes nothing. Returns 0, or TS_EINTERNAL with err naming the first fault. */
+int ts_ktab_check(const ts_ktab_t *t, ts_err_t *err);
+
 #endif

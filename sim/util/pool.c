@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pool.c - id-addressed node pool (see pool.h). Grows by half again each time.
+ * Invariant: n_live <= hwm <= cap, and the free list holds the hwm - n_live ids handed out
+ * and not live (ts_pool_check walks it; debug builds assert the ends on every call).
  */
 #include "pool.h"
 
 #include <string.h>
 
+#include "check.h"
 #include "mem.h"
 
 int ts_pool_init(ts_pool_t *p, size_t stride, uint32_t initial, ts_err_t *err)
@@ -56,6 +59,7 @@ uint32_t ts_pool_alloc(ts_pool_t *p, ts_err_t *err)
 {
     uint32_t id = p->free_head;
     if (id != TS_POOL_NONE) {
+        TS_ASSERT(id < p->hwm && p->n_live < p->hwm);
         memcpy(&p->free_head, (char *)ts_pool_at(p, id) + 8, sizeof(uint32_t));
         p->n_live++;
         return id;
@@ -83,7 +87,31 @@ uint32_t ts_pool_alloc(ts_pool_t *p, ts_err_t *err)
 
 void ts_pool_release(ts_pool_t *p, uint32_t id)
 {
+    TS_ASSERT(id < p->hwm && p->n_live > 0);
     memcpy((char *)ts_pool_at(p, id) + 8, &p->free_head, sizeof(uint32_t));
     p->free_head = id;
     p->n_live--;
+}
+
+int ts_pool_check(const ts_pool_t *p, ts_err_t *err)
+{
+    if (p->n_live > p->hwm || p->hwm > p->cap)
+        return ts_err_set(err, TS_EINTERNAL, "pool: %u live of %u handed out, %u allocated",
+                          p->n_live, p->hwm, p->cap);
+    uint32_t n_free = p->hwm - p->n_live, k = 0;
+    for (uint32_t id = p->free_head; id != TS_POOL_NONE; k++) {
+        if (k == n_free)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "pool: the free list is longer than the %u free ids (a cycle, "
+                              "or an id freed twice)",
+                              n_free);
+        if (id >= p->hwm)
+            return ts_err_set(err, TS_EINTERNAL, "pool: free id %u was never handed out (%u were)",
+                              id, p->hwm);
+        memcpy(&id, (const char *)ts_pool_at(p, id) + 8, sizeof(uint32_t));
+    }
+    if (k != n_free)
+        return ts_err_set(err, TS_EINTERNAL, "pool: %u ids on the free list, %u expected", k,
+                          n_free);
+    return 0;
 }

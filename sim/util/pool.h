@@ -47,6 +47,12 @@ static inline void *ts_pool_at(const ts_pool_t *p, uint32_t id)
     return p->base + (size_t)id * p->stride;
 }
 
+/* Walks the free list (O(nodes); for tests and sim/util/check.h's expensive checks):
+ * n_live <= ids handed out <= cap, and the free list holds exactly as many ids as were
+ * handed out and are not live, each one handed out before (a longer list means a cycle or
+ * an id freed twice). Changes nothing. Returns 0, or TS_EINTERNAL naming the first fault. */
+int ts_pool_check(const ts_pool_t *p, ts_err_t *err);
+
 /* Bytes of heap held by the pool. */
 static inline size_t ts_pool_bytes(const ts_pool_t *p)
 {
