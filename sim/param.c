@@ -57,14 +57,32 @@ static void param_size_text(uint64_t v, char *buf, size_t size)
         snprintf(buf, size, "%s", best);
 }
 
+/* A plain number as %g writes it, with the exponent as a user types it: "1e12", "1e-9"
+ * (not "1e+12", "1e-09"), then unit. */
+static void param_real_text(double v, const char *unit, char *buf, size_t size)
+{
+    char num[48], *e;
+    snprintf(num, sizeof(num), "%g", v);
+    if ((e = strchr(num, 'e')) != NULL) {
+        char *digits = e + 1 + (e[1] == '+' || e[1] == '-');
+        char *from = digits;
+        while (from[0] == '0' && from[1])
+            from++;
+        memmove(digits, from, strlen(from) + 1);
+        if (e[1] == '+')
+            memmove(e + 1, e + 2, strlen(e + 2) + 1);
+    }
+    snprintf(buf, size, "%s%s", num, unit);
+}
+
 /* A bound of the range in the parameter's own unit, as a user would write it. */
 static const char *param_bound(const ts_param_spec_t *ps, double v, char *buf, size_t size)
 {
     if (param_is_u64(ps) && !(v < 18446744073709551616.0)) { /* beyond a uint64_t */
         if (ps->type == TS_PT_DURATION)
-            snprintf(buf, size, "%.4gy", v / 31536e12);
+            param_real_text(v / 31536e12, "y", buf, size);
         else
-            snprintf(buf, size, "%g", v);
+            param_real_text(v, "", buf, size);
         return buf;
     }
     switch (ps->type) {
@@ -83,7 +101,7 @@ static const char *param_bound(const ts_param_spec_t *ps, double v, char *buf, s
             ts_format_rate((uint64_t)v, 1, buf, size);
         break;
     case TS_PT_FRACTION:
-        snprintf(buf, size, "%g%%", v * 100);
+        param_real_text(v * 100, "%", buf, size);
         break;
     case TS_PT_PRICE_GB:
     case TS_PT_PRICE_GB_MONTH:
@@ -93,10 +111,10 @@ static const char *param_bound(const ts_param_spec_t *ps, double v, char *buf, s
         ts_format_price(v, param_price_unit(ps), buf, size);
         break;
     case TS_PT_POWER:
-        snprintf(buf, size, v >= 1000 ? "%gkW" : "%gW", v >= 1000 ? v / 1000 : v);
+        param_real_text(v >= 1000 ? v / 1000 : v, v >= 1000 ? "kW" : "W", buf, size);
         break;
     default: /* integers and plain numbers */
-        snprintf(buf, size, "%g", v);
+        param_real_text(v, "", buf, size);
         break;
     }
     return buf;

@@ -197,13 +197,13 @@ static void test_param_price_and_power_types(void **state)
  * upper bound only stands for the largest uint64_t (1.8e19). Each bound below is the
  * schema's figure written by hand in its unit: 1024 B = 1KiB, 2^50 B = 1PiB, 3.6e12 ns =
  * 1h, 1e6 = 1M, 1e12 B/s = 1TB/s, 1e9 ns = 1s, 3.1536e19 ns = 1000 years of 365 days,
- * 1e-3 = 0.1%, 1e6 W = 1000kW. */
+ * 1e-3 = 0.1%, 1e6 W = 1000kW, 1e-9 = 1e-7%; plain numbers with the exponent as typed. */
 static void test_param_range_messages_use_units(void **state)
 {
     (void)state;
     struct ranged {
         uint64_t size, wait, n, bw, life, cap;
-        double share, watts;
+        double share, watts, rate, tiny;
     };
     static const ts_param_spec_t spec[] = {
         {"size", TS_PT_SIZE, offsetof(struct ranged, size), 0, 1024, 1125899906842624.0, "4KiB",
@@ -217,6 +217,10 @@ static void test_param_range_messages_use_units(void **state)
         {"share", TS_PT_FRACTION, offsetof(struct ranged, share), 0, 1e-3, 1, "10%", "share",
          NULL},
         {"power", TS_PT_POWER, offsetof(struct ranged, watts), 0, 0, 1e6, "0", "watts", NULL},
+        {"rate", TS_PT_DOUBLE, offsetof(struct ranged, rate), 0, 1e-9, 1e12, "1", "per s",
+         NULL},
+        {"tiny", TS_PT_FRACTION, offsetof(struct ranged, tiny), 0, 1e-9, 1, "1%", "share",
+         NULL},
     };
     static const struct {
         const char *name, *value, *want;
@@ -230,6 +234,8 @@ static void test_param_range_messages_use_units(void **state)
         {"share", "0", "share must be between 0.1% and 100%, found '0'"},
         {"power", "1.5MW", NULL}, /* not a power this parser reads: no range involved */
         {"power", "2000kW", "power must be between 0W and 1000kW, found '2000kW'"},
+        {"rate", "2e12", "rate must be between 1e-9 and 1e12, found '2e12'"},
+        {"tiny", "0", "tiny must be between 1e-7% and 100%, found '0'"},
     };
     struct ranged r;
     ts_err_t err = {0};
