@@ -78,8 +78,9 @@ static void cli_report_copy(FILE *f, const void *ctx)
     char buf[1 << 14];
     size_t n;
     rewind(in);
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0 && fwrite(buf, 1, n, f) == n)
-        ;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, f) != n)
+            break; /* f's error indicator is set: ts_file_write reports it */
 }
 
 /* The text reports into path ("-" or NULL: standard output). A file is written whole or not
