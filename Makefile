@@ -29,7 +29,9 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# Only what the demo needs: the tiersim binary (and its library), not the tests or benchmarks.
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target tiersim
 	./$(BUILD)/tiersim run
 
 test: build

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the tiersim command line: ts_cli_main checks the registries and dispatches the verbs
- * run, mrc, sweep, report, trace (info, head, gen, convert) and list (policies, formats,
- * generators, admission, prefetchers, models, devices, prices), each in its cli_<verb>.c;
- * help and version; and the option helpers the verbs share (cli_internal.h).
+ * run, mrc, sweep, report, trace (info, head, gen, convert) and list, each in its
+ * cli_<verb>.c; help and version; every verb's help text; and what the verbs share
+ * (cli_internal.h): errors, usage errors, option parsing, standard output as a file.
  *
- * Each verb parses its own options with getopt_long, calls the library, and prints. Errors
- * from the library arrive as a ts_err_t and leave as one line `tiersim: error: where: msg`
- * with exit status 1; usage errors exit with 2.
+ * Each verb parses its own options through ts__cli_getopt, calls the library, and prints.
+ * Results go to stdout; notes ("wrote FILE"), warnings, progress and errors to stderr.
+ * Exit status: 0 success; 1 an error of the run, one line `tiersim: error: where: msg`;
+ * 2 a usage error, one line naming the problem, then "Try 'tiersim VERB --help'.".
+ * Help (`tiersim help VERB`, `tiersim VERB --help`) goes to stdout and exits 0.
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,7 +24,325 @@
 #include "cli_internal.h"
 #include "plugins.h"
 
-/* ---- errors, the options several verbs take, help ---- */
+/* ---- help texts: the overview is made from the summaries, in this order ---- */
+
+typedef struct cli_help {
+    const char *name;    /* "run", or "trace gen" for a sub-verb */
+    const char *summary; /* one line in the overview (or in trace's list of sub-verbs) */
+    const char *text;    /* usage, what it does, every option, examples */
+} cli_help_t;
+
+static const cli_help_t k_help[] = {
+    {"run", "run a scenario (YAML) and print its report",
+     "usage: tiersim run [SCENARIO] [options]\n"
+     "\n"
+     "Runs a scenario, a YAML file (with none, the built-in default), with its engine (fast or\n"
+     "timed) and prints the text report: the tiers, the totals, the latencies of the timed\n"
+     "engine and the bill. On a terminal a progress line shows on stderr once a run lasts a\n"
+     "second.\n"
+     "\n"
+     "options:\n"
+     "  -s, --set KEY.PATH=VALUE  override a key of the scenario, checked like the file\n"
+     "                            (repeatable; list entries by index: tiers.0.capacity=5%)\n"
+     "      --json                print the result as JSON instead of the text report\n"
+     "      --timing              add the wall time and requests/s to the JSON\n"
+     "  -o, --output DIR          write the result files into DIR instead of the scenario's\n"
+     "                            outputs.dir: report.txt, result.json, tiers.csv, cost.csv,\n"
+     "                            result.h5 (those outputs: names, or all of them)\n"
+     "  -q, --quiet               print no report and no progress\n"
+     "  -h, --help                this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim run\n"
+     "  tiersim run examples/zipf-two-tier.yaml -s tiers.0.policy=s3fifo -s seed=7\n"
+     "  tiersim run examples/csv-trace.yaml --json\n"
+     "  tiersim run examples/csv-trace.yaml -q -o out\n"},
+    {"mrc", "miss-ratio curves of the top tier, one per policy",
+     "usage: tiersim mrc [SCENARIO] [options]\n"
+     "\n"
+     "Miss-ratio curves of the scenario's top tier: one fast run of the whole scenario per\n"
+     "policy and capacity, side by side on the cores (the same result for any thread count).\n"
+     "Prints the miss ratio at each capacity, a column per policy.\n"
+     "\n"
+     "options:\n"
+     "  -s, --set KEY.PATH=VALUE  override a key of the scenario (repeatable)\n"
+     "      --policies P,Q,...    the policies to compare, or all (default: the top tier's own)\n"
+     "      --sizes S,S,...       the capacities: shares of the footprint (1%) or capacities in\n"
+     "                            the scenario's unit (10k objects, 4GiB); default 0.1% to 100%\n"
+     "                            in 1-2-5 steps\n"
+     "      --points N            instead of --sizes, N shares spaced evenly on a log scale\n"
+     "                            from 0.1% to 100%\n"
+     "      --threads N           simulations run at once (default: OpenMP's)\n"
+     "  -o, --output DIR          write DIR/mrc.csv, one row per policy and capacity\n"
+     "      --plot FILE           draw the curves with gnuplot into FILE (.svg or .png), with\n"
+     "                            its data (.dat) and script (.gp) beside it; without gnuplot\n"
+     "                            a warning, and the data and script are still written\n"
+     "  -q, --quiet               print no table and no progress\n"
+     "  -h, --help                this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim mrc examples/csv-trace.yaml --policies lru,fifo,sieve --sizes 8KiB,16KiB,32KiB\n"
+     "  tiersim mrc examples/zipf-two-tier.yaml --points 3 -s workload.generator.requests=100k\n"},
+    {"sweep", "run a scenario at every point of a grid of values",
+     "usage: tiersim sweep [SCENARIO] [options]\n"
+     "\n"
+     "Runs the scenario at every point of a grid: each --vary is an axis, as is each key of\n"
+     "the scenario's sweep: map; the points are the product of the axes (the last one varies\n"
+     "fastest) and run side by side on the cores. Prints one row per point: its values, hit\n"
+     "ratios, p99 latency, accelerator utilisation and cost.\n"
+     "\n"
+     "options:\n"
+     "      --vary KEY.PATH=V1,V2,...  an axis: the values of one key (repeatable, at most 16\n"
+     "                                 axes; commas inside {}, [] or quotes stay in a value)\n"
+     "  -s, --set KEY.PATH=VALUE       override a key at every point (repeatable)\n"
+     "      --threads N                simulations run at once (default: OpenMP's)\n"
+     "      --shard I/N                run only the points whose number modulo N is I (one\n"
+     "                                 task of a job array; report reads the shards together)\n"
+     "  -o, --output DIR               write DIR/sweep.csv (a row per point) and\n"
+     "                                 DIR/result.h5 (every run)\n"
+     "      --html FILE                write the HTML report of the runs into FILE; with -\n"
+     "                                 the page goes to standard output instead of the table\n"
+     "  -q, --quiet                    print no table, no progress and no \"wrote\" line\n"
+     "  -h, --help                     this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim sweep examples/csv-trace.yaml --vary tiers.0.policy=lru,fifo --vary seed=1,2\n"
+     "  tiersim sweep examples/csv-trace.yaml --vary tiers.0.policy=lru,sieve -o out/sweep\n"},
+    {"report", "the text or HTML report of results files (result.h5)",
+     "usage: tiersim report RESULTS.h5... [options]\n"
+     "\n"
+     "Reads HDF5 results files back (run -o, sweep -o, the shards of a job array): prints the\n"
+     "text report of each run, as run printed it, or with --html writes one self-contained\n"
+     "page of all the runs (tables, figures drawn by gnuplot, the scenarios) that opens in any\n"
+     "browser. Without gnuplot the page leaves the figures out, with a warning.\n"
+     "\n"
+     "options:\n"
+     "  -o, --output FILE     write the text reports into FILE (- : standard output, the\n"
+     "                        default)\n"
+     "      --html FILE       write the HTML page into FILE instead (- : standard output)\n"
+     "      --plots DIR       with --html: keep the figures, their data and scripts in DIR\n"
+     "      --run-figures N   with --html: the first N runs get figures of their own (24)\n"
+     "  -q, --quiet           no \"wrote FILE\" line\n"
+     "  -h, --help            this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim run examples/csv-trace.yaml -q -o out\n"
+     "  tiersim report out/result.h5\n"
+     "  tiersim report out/result.h5 --html out/report.html\n"},
+    {"trace", "trace files: info, head, gen, convert",
+     "usage: tiersim trace SUB-VERB [options]\n"
+     "\n"
+     "Reads, summarises, generates and converts trace files. The format of a file is told\n"
+     "from its magic bytes or its name unless named; 'tiersim list formats' lists the formats\n"
+     "with the parameters of their readers.\n"
+     "\n"
+     "sub-verbs:\n"
+     "%s"
+     "\n"
+     "Run 'tiersim trace SUB-VERB --help' (or 'tiersim help trace SUB-VERB') for its options.\n"
+     "\n"
+     "examples:\n"
+     "  tiersim trace info examples/tiny.csv\n"},
+    {"trace info", "requests, keys, footprint, time span, op mix, sizes",
+     "usage: tiersim trace info FILE [options]\n"
+     "\n"
+     "Reads a trace to its end and prints its figures: requests, unique keys, footprint (each\n"
+     "key at its first size), bytes requested, time span (and requests out of time order), the\n"
+     "op mix, and the request sizes' minimum, mean, maximum and p50/p90/p99 (exact up to\n"
+     "65,536 requests, from a seeded sample beyond).\n"
+     "\n"
+     "options:\n"
+     "  -f, --format FMT         the trace's format (default: told from the file)\n"
+     "  -p, --param NAME=VALUE   a parameter of the format's reader (repeatable), e.g. for\n"
+     "                           CSV -p header=true -p time_unit=ns -p columns.size=-1\n"
+     "      --json               print the figures as one JSON object (ns and bytes)\n"
+     "      --sample RATE        keep a share of the keys (1%, 0.1) with all their requests\n"
+     "      --start T            keep the requests from T after the first one (30s, 2h)\n"
+     "      --end T              keep the requests before T after the first one\n"
+     "      --skip-bad N         pass over up to N malformed records, counting them\n"
+     "  -h, --help               this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim trace info examples/tiny.csv -p time_unit=ns\n"
+     "  tiersim trace info examples/tiny.csv --json --start 20s --end 60s\n"},
+    {"trace head", "the first requests, every field",
+     "usage: tiersim trace head FILE [options]\n"
+     "\n"
+     "Prints the first requests of a trace, one a line with every field: time since the\n"
+     "trace's start, key, size, op, stream, flags (1 prefetch, 2 checkpoint, 4 hint, 8 group\n"
+     "end, 16 KV block) and the idle hint; times and sizes exactly, with their units.\n"
+     "\n"
+     "options:\n"
+     "  -n N                     how many requests (default 10)\n"
+     "  -f, --format FMT         the trace's format (default: told from the file)\n"
+     "  -p, --param NAME=VALUE   a parameter of the format's reader (repeatable)\n"
+     "      --sample RATE        keep a share of the keys (1%, 0.1) with all their requests\n"
+     "      --start T            keep the requests from T after the first one (30s, 2h)\n"
+     "      --end T              keep the requests before T after the first one\n"
+     "      --skip-bad N         pass over up to N malformed records, counting them\n"
+     "  -h, --help               this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim trace head examples/tiny.csv -n 5\n"},
+    {"trace gen", "write a scenario's workload to a trace file",
+     "usage: tiersim trace gen [SCENARIO] -o FILE [options]\n"
+     "\n"
+     "Writes the workload of a scenario (with none, the built-in default), a generator or a\n"
+     "trace, to a trace file. The format is --format, else the one FILE's name suggests when\n"
+     "it can be written (t.csv, t.oracleGeneral.zst), else native. On a terminal it shows its\n"
+     "progress, and it ends with a line on stderr saying what it wrote.\n"
+     "\n"
+     "options:\n"
+     "  -o, --output FILE         the trace file to write (- : standard output, in --format\n"
+     "                            or native)\n"
+     "  -f, --format FMT          the format to write\n"
+     "  -s, --set KEY.PATH=VALUE  override a key of the scenario (repeatable), e.g.\n"
+     "                            -s workload.generator.requests=10M\n"
+     "  -q, --quiet               no progress and no closing line\n"
+     "  -h, --help                this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim trace gen examples/zipf-two-tier.yaml -o zipf.tsim\n"
+     "  tiersim trace gen examples/csv-trace.yaml -o - --format oracle_general > t.bin\n"},
+    {"trace convert", "convert a trace from one format to another",
+     "usage: tiersim trace convert IN OUT [options]\n"
+     "\n"
+     "Reads the trace IN and writes it to OUT (- : standard output). The output format is\n"
+     "--to, else the one OUT's name suggests when it can be written, else native. On a\n"
+     "terminal it shows its progress, and it ends with a line on stderr saying what it wrote.\n"
+     "\n"
+     "options:\n"
+     "      --from FMT           the input's format (default: told from the file)\n"
+     "      --to FMT             the output's format\n"
+     "  -p, --param NAME=VALUE   a parameter of the input format's reader (repeatable)\n"
+     "      --sample RATE        keep a share of the keys (1%, 0.1) with all their requests\n"
+     "      --start T            keep the requests from T after the first one (30s, 2h)\n"
+     "      --end T              keep the requests before T after the first one\n"
+     "      --skip-bad N         pass over up to N malformed records, counting them\n"
+     "  -q, --quiet              no progress and no closing line\n"
+     "  -h, --help               this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim trace convert examples/tiny.csv tiny.tsim -p time_unit=ns\n"
+     "  tiersim trace convert examples/tiny.csv - --sample 50% -p time_unit=ns > half.tsim\n"},
+    {"list", "the plug-ins, models, devices and prices a scenario may name",
+     "usage: tiersim list [WHAT]\n"
+     "\n"
+     "Prints what a scenario may name, from the same tables the scenario loader reads; with\n"
+     "no WHAT, all of it. WHAT is one of:\n"
+     "  policies       eviction policies with their parameters (type, default, range)\n"
+     "  formats        trace formats with their readers' parameters\n"
+     "  generators     workload generators with their parameters\n"
+     "  admission      admission filters with their parameters\n"
+     "  prefetchers    prefetchers with their parameters\n"
+     "  models         the LLM presets of the inference and agentic workloads\n"
+     "  devices [FILE] device and link presets with their key figures and fields, and the\n"
+     "                 entries of a catalogue FILE\n"
+     "  prices         the default prices and the cost keys of a scenario\n"
+     "\n"
+     "options:\n"
+     "  -h, --help     this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim list policies\n"
+     "  tiersim list devices\n"},
+    {"help", "this overview, or the help of a verb",
+     "usage: tiersim help [VERB [SUB-VERB]]\n"
+     "\n"
+     "Prints the overview of the verbs, or the help of one: its usage, what it does, every\n"
+     "option and examples. 'tiersim VERB --help' prints the same.\n"
+     "\n"
+     "examples:\n"
+     "  tiersim help run\n"
+     "  tiersim help trace gen\n"},
+    {"version", "the version of tiersim",
+     "usage: tiersim version\n"
+     "\n"
+     "Prints the version of tiersim; 'tiersim --version' does the same.\n"
+     "\n"
+     "examples:\n"
+     "  tiersim version\n"},
+};
+
+#define CLI_N_HELP (sizeof(k_help) / sizeof(k_help[0]))
+
+static const cli_help_t *cli_help_find(const char *name)
+{
+    for (size_t i = 0; i < CLI_N_HELP; i++)
+        if (strcmp(k_help[i].name, name) == 0)
+            return &k_help[i];
+    return NULL;
+}
+
+/* The verbs (entries without a blank), or the sub-verbs of "trace" ("trace X"), one a line. */
+static void cli_help_list(FILE *out, const char *prefix)
+{
+    size_t skip = prefix ? strlen(prefix) + 1 : 0;
+    for (size_t i = 0; i < CLI_N_HELP; i++) {
+        const char *n = k_help[i].name;
+        bool is_sub = strchr(n, ' ') != NULL;
+        if (prefix ? is_sub && strncmp(n, prefix, skip - 1) == 0 : !is_sub)
+            fprintf(out, "  %-9s %s\n", n + skip, k_help[i].summary);
+    }
+}
+
+void ts__cli_help(FILE *out)
+{
+    fprintf(out, "usage: tiersim VERB [options] [arguments]\n"
+                 "\n"
+                 "tiersim replays storage traces, real or generated, through tiers of caches and\n"
+                 "reports hit ratios, latency, GPU stall time and dollars.\n"
+                 "\n"
+                 "verbs:\n");
+    cli_help_list(out, NULL);
+    fprintf(out, "\n"
+                 "Run 'tiersim help VERB' (or 'tiersim VERB --help') for a verb's options and\n"
+                 "examples. Results go to standard output; notes, warnings, progress and errors\n"
+                 "to standard error. Exit status: 0 success, 1 an error, 2 a usage error.\n");
+}
+
+int ts__cli_help_topic(const char *verb, const char *sub, FILE *out)
+{
+    if (!verb) {
+        ts__cli_help(out);
+        return 0;
+    }
+    char name[64];
+    snprintf(name, sizeof(name), "%s%s%s", verb, sub ? " " : "", sub ? sub : "");
+    const cli_help_t *h = cli_help_find(name);
+    if (!h) {
+        const char *cands[CLI_N_HELP];
+        size_t n = 0;
+        for (size_t i = 0; i < CLI_N_HELP; i++) {
+            const char *k = k_help[i].name, *blank = strchr(k, ' ');
+            if (sub && blank && strncmp(k, verb, (size_t)(blank - k)) == 0)
+                cands[n++] = blank + 1;
+            else if (!sub && !blank)
+                cands[n++] = k;
+        }
+        const char *hint = ts_suggest(sub ? sub : verb, cands, n);
+        if (sub && cli_help_find(verb) && n == 0)
+            return ts__cli_usage("help", "help: %s has no sub-verbs, found '%s'", verb, sub);
+        if (sub && cli_help_find(verb))
+            return ts__cli_usage(verb, "unknown %s sub-verb '%s'%s%s%s", verb, sub,
+                                 hint ? " (did you mean '" : "", hint ? hint : "",
+                                 hint ? "'?)" : "");
+        return ts__cli_usage(NULL, "help: unknown verb '%s'%s%s%s", verb,
+                             hint ? " (did you mean '" : "", hint ? hint : "",
+                             hint ? "'?)" : "");
+    }
+    if (strcmp(name, "trace") == 0) { /* its text lists the sub-verbs */
+        const char *mark = strstr(h->text, "%s");
+        fprintf(out, "%.*s", (int)(mark - h->text), h->text);
+        cli_help_list(out, "trace");
+        fputs(mark + 2, out);
+    } else {
+        fputs(h->text, out);
+    }
+    return 0;
+}
+
+/* ---- errors, the options several verbs take ---- */
 
 int ts__cli_fail(const ts_err_t *err)
 {
@@ -28,29 +351,111 @@ int ts__cli_fail(const ts_err_t *err)
     return 1;
 }
 
-int ts__cli_usage_error(const char *fmt, const char *arg)
+int ts__cli_usage(const char *verb, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "tiersim: error: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'tiersim help'.\n");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (verb)
+        fprintf(stderr, "\nTry 'tiersim %s --help'.\n", verb);
+    else
+        fprintf(stderr, "\nTry 'tiersim help'.\n");
     return 2;
 }
 
-int ts__cli_add_override(const char **ovr, size_t *n, const char *arg)
+/* The usage error of a long option that getopt_long refused: unknown (with the closest
+ * name), ambiguous (with the names it could be), given a value it does not take, or missing
+ * its value. arg is the word as typed ("--jsn", "--output=x"). */
+static int cli_bad_long(const char *verb, const char *arg, int c, const struct option *opts)
+{
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    const struct option *match = NULL;
+    char could[256] = "";
+    size_t n_prefix = 0, used = 0;
+    const char *names[64];
+    size_t n_names = 0;
+    for (const struct option *o = opts; o->name; o++) {
+        if (n_names < 64)
+            names[n_names++] = o->name;
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (strlen(o->name) == len) { /* an exact name wins over prefixes */
+            match = o;
+            n_prefix = 1;
+            break;
+        }
+        match = o;
+        n_prefix++;
+        if (used < sizeof(could))
+            used += (size_t)snprintf(could + used, sizeof(could) - used, "%s--%s",
+                                     used ? ", " : "", o->name);
+    }
+    if (n_prefix > 1)
+        return ts__cli_usage(verb, "%s: option '%.*s' is ambiguous (it could be %s)", verb,
+                             (int)len + 2, arg, could);
+    if (match && c == ':')
+        return ts__cli_usage(verb, "%s: option '--%s' needs a value", verb, match->name);
+    if (match && name[len] == '=' && match->has_arg == no_argument)
+        return ts__cli_usage(verb, "%s: option '--%s' takes no value, found '%s'", verb,
+                             match->name, arg);
+    char word[64];
+    snprintf(word, sizeof(word), "%.*s", (int)(len < 63 ? len : 63), name);
+    const char *hint = ts_suggest(word, names, n_names);
+    return ts__cli_usage(verb, "%s: unknown option '%.*s'%s%s%s", verb, (int)len + 2, arg,
+                         hint ? " (did you mean '--" : "", hint ? hint : "",
+                         hint ? "'?)" : "");
+}
+
+int ts__cli_getopt(const char *verb, int argc, char **argv, const char *shortopts,
+                   const struct option *longopts)
+{
+    char spec[64];
+    snprintf(spec, sizeof(spec), ":%s", shortopts);
+    opterr = 0;
+    int c = getopt_long(argc, argv, spec, longopts, NULL);
+    if (c != '?' && c != ':')
+        return c;
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    if (strncmp(arg, "--", 2) == 0 && arg[2])
+        cli_bad_long(verb, arg, c, longopts);
+    else if (c == ':')
+        ts__cli_usage(verb, "%s: option '-%c' needs a value", verb, optopt);
+    else
+        ts__cli_usage(verb, "%s: unknown option '-%c'", verb, optopt ? optopt : '?');
+    return '?';
+}
+
+int ts__cli_add_override(const char *verb, const char **ovr, size_t *n, const char *arg)
 {
     if (*n == TS__CLI_MAX_OVERRIDES)
-        return ts__cli_usage_error("too many -s overrides (at most %s)", "256");
+        return ts__cli_usage(verb, "too many -s overrides (at most %d)", TS__CLI_MAX_OVERRIDES);
     ovr[(*n)++] = arg;
     return 0;
 }
 
-int ts__cli_count_opt(const char *arg, const char *usage, size_t *out)
+int ts__cli_count_opt(const char *verb, const char *arg, const char *usage, size_t *out)
 {
     uint64_t v;
     ts_err_t e = {0};
-    if (ts_parse_count(arg, &v, &e) != 0 || v == 0 || v > 100000)
-        return ts__cli_usage_error(usage, arg);
+    if (ts_parse_count(arg, &v, &e) != 0 || v == 0 || v > 100000) {
+        fprintf(stderr, "tiersim: error: ");
+        fprintf(stderr, usage, arg);
+        fprintf(stderr, "\nTry 'tiersim %s --help'.\n", verb);
+        return 2;
+    }
     *out = (size_t)v;
+    return 0;
+}
+
+int ts__cli_dir_opt(const char *verb, const char *arg)
+{
+    if (ts__cli_is_stdout(arg))
+        return ts__cli_usage(verb, "%s: -o names a directory, found '-' (standard output "
+                                   "takes a single file)",
+                             verb);
     return 0;
 }
 
@@ -59,62 +464,91 @@ FILE *ts__cli_progress_out(bool quiet)
     return !quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 }
 
-void ts__cli_help(FILE *out)
+/* ---- standard output as a file ---- */
+
+int ts__cli_stdout_open(ts__cli_stdout_t *s, const char *name, ts_err_t *err)
 {
-    fprintf(out,
-            "usage: tiersim VERB [options]\n"
-            "\n"
-            "verbs:\n"
-            "  run [SCENARIO] [-s key.path=value]... [--json] [--timing] [-o DIR] [-q]\n"
-            "        run a scenario (YAML) with its engine (fast or timed); with no SCENARIO, the\n"
-            "        built-in default. Prints a text report, or the JSON result with --json.\n"
-            "        On a terminal a progress line shows on stderr once a run lasts a second;\n"
-            "        -q prints neither.\n"
-            "  mrc [SCENARIO] [-s key.path=value]... [--policies P,Q,...|all]\n"
-            "      [--sizes S,S,... | --points N] [--threads N] [-o DIR] [--plot FILE] [-q]\n"
-            "        miss-ratio curves of the top tier: one fast run per policy and capacity,\n"
-            "        side by side on the cores. Sizes are shares of the footprint (5%%) or\n"
-            "        capacities (1000 objects, 4GiB); default 0.1%% to 100%% in 1-2-5 steps;\n"
-            "        --points N spaces N shares evenly on a log scale. Prints a table; -o DIR\n"
-            "        writes DIR/mrc.csv; --plot mrc.svg (or .png) draws it with gnuplot\n"
-            "  sweep [SCENARIO] [--vary key.path=V1,V2,...]... [-s key.path=value]...\n"
-            "        [--threads N] [--shard I/N] [-o DIR] [--html FILE] [-q]\n"
-            "        run the scenario at every point of the grid of its `sweep:` axes and\n"
-            "        the --vary ones (each axis's values separated by commas; commas inside\n"
-            "        {}, [] or quotes stay in a value), side by side on the cores. Prints a\n"
-            "        row per point; -o DIR writes DIR/sweep.csv and every run in\n"
-            "        DIR/result.h5; --html FILE writes the runs' HTML report (cost against\n"
-            "        benefit with the Pareto front).\n"
-            "        --shard I/N runs only the points whose number modulo N is I (one task\n"
-            "        of a job array); `report` reads the shards' result.h5 files together\n"
-            "  report RESULTS.h5... [--html FILE] [--plots DIR] [--run-figures N] [-q]\n"
-            "        the runs of HDF5 results files: their text reports, or with --html one\n"
-            "        self-contained page (tables, figures inlined as SVG, the scenarios) that\n"
-            "        opens in any browser; --plots DIR keeps the figures, their data and\n"
-            "        gnuplot scripts; the first N runs (24) get their own figures, the others\n"
-            "        their tables. Without gnuplot the page leaves the figures out (a warning)\n"
-            "  trace info FILE [--format FMT] [-p name=value]... [--json]\n"
-            "        requests, unique keys, footprint, time span, op mix, size percentiles\n"
-            "  trace head FILE [-n N] [--format FMT] [-p name=value]...\n"
-            "        the first N requests (10), every field\n"
-            "  trace gen SCENARIO -o FILE [--format FMT] [-s key.path=value]... [-q]\n"
-            "        write the scenario's workload (a generator or a trace) to a trace file\n"
-            "  trace convert IN OUT [--from FMT] [--to FMT] [-p name=value]... [-q]\n"
-            "        convert a trace between formats (the output's by its name, else native)\n"
-            "        -p sets a parameter of the input format's reader, e.g. for CSV:\n"
-            "        -p time_unit=ns -p header=true -p columns.size=-1\n"
-            "        info, head and convert also take --sample RATE (keep RATE of the keys,\n"
-            "        every request of each kept key), --start T and --end T (a window from\n"
-            "        the first request's time), and --skip-bad N (pass over up to N malformed\n"
-            "        records, reporting how many); gen and convert show their progress on a\n"
-            "        terminal, -q silences it and the closing line\n"
-            "  list [policies|formats|generators|admission|prefetchers|models|devices [FILE]|\n"
-            "        prices]\n"
-            "        the registered plug-ins with their parameters; the device and link\n"
-            "        presets (and those of a catalogue FILE) with key figures and fields;\n"
-            "        the default prices and the cost keys of a scenario\n"
-            "  help | --help     this text\n"
-            "  version | --version\n");
+    const char *tmp = getenv("TMPDIR");
+    tmp = tmp && *tmp ? tmp : "/tmp";
+    s->path[0] = 0;
+    int n = snprintf(s->dir, sizeof(s->dir), "%s/tiersim-stdout.XXXXXX", tmp);
+    if (n < 0 || (size_t)n >= sizeof(s->dir) || !mkdtemp(s->dir)) {
+        s->dir[0] = 0;
+        return ts_err_sys(err, TS_EIO, errno, "cannot create a scratch directory in '%s'", tmp);
+    }
+    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
+    return 0;
+}
+
+int ts__cli_stdout_copy(const ts__cli_stdout_t *s, ts_err_t *err)
+{
+    FILE *in = fopen(s->path, "rb");
+    if (!in)
+        return ts_err_sys(err, TS_EIO, errno, "cannot read back '%s'", s->path);
+    char buf[1 << 16];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
+            rc = ts_err_sys(err, TS_EIO, errno, "cannot write to standard output");
+    if (rc == 0 && ferror(in))
+        rc = ts_err_sys(err, TS_EIO, errno, "cannot read back '%s'", s->path);
+    fclose(in);
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = ts_err_sys(err, TS_EIO, errno, "cannot write to standard output");
+    return rc;
+}
+
+void ts__cli_stdout_close(ts__cli_stdout_t *s)
+{
+    if (s->path[0])
+        remove(s->path);
+    if (s->dir[0])
+        rmdir(s->dir);
+    s->path[0] = s->dir[0] = 0;
+}
+
+/* ---- help, version and list's options ---- */
+
+static bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* tiersim help [VERB [SUB-VERB]] */
+static int cli_help_verb(int argc, char **argv)
+{
+    if (argc > 1 && cli_is_help(argv[1]))
+        return ts__cli_help_topic("help", NULL, stdout);
+    if (argc > 3)
+        return ts__cli_usage("help", "help takes a verb and a sub-verb, found also '%s'",
+                             argv[3]);
+    return ts__cli_help_topic(argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL, stdout);
+}
+
+static int cli_version(int argc, char **argv)
+{
+    if (argc > 1 && cli_is_help(argv[1]))
+        return ts__cli_help_topic("version", NULL, stdout);
+    if (argc > 1)
+        return ts__cli_usage("version", "version takes no arguments, found '%s'", argv[1]);
+    printf("tiersim %s\n", TS_VERSION);
+    return 0;
+}
+
+/* list takes no options but --help; the listing itself is cli_list.c's. */
+static int cli_list_verb(int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i]))
+            return ts__cli_help_topic("list", NULL, stdout);
+        if (strncmp(argv[i], "--", 2) == 0 && argv[i][2])
+            return cli_bad_long("list", argv[i], '?', opts);
+        if (argv[i][0] == '-' && argv[i][1])
+            return ts__cli_usage("list", "list: unknown option '%s'", argv[i]);
+    }
+    return ts__cli_list(argc, argv);
 }
 
 /* ---- main ---- */
@@ -145,17 +579,14 @@ int ts_cli_main(int argc, char **argv)
     if (strcmp(v, "trace") == 0)
         return ts__cli_trace(argc - 1, argv + 1);
     if (strcmp(v, "list") == 0)
-        return ts__cli_list(argc - 1, argv + 1);
-    if (strcmp(v, "help") == 0 || strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0) {
-        ts__cli_help(stdout);
-        return 0;
-    }
-    if (strcmp(v, "version") == 0 || strcmp(v, "--version") == 0) {
-        printf("tiersim %s\n", TS_VERSION);
-        return 0;
-    }
+        return cli_list_verb(argc - 1, argv + 1);
+    if (strcmp(v, "help") == 0 || cli_is_help(v))
+        return cli_help_verb(argc - 1, argv + 1);
+    if (strcmp(v, "version") == 0 || strcmp(v, "--version") == 0)
+        return cli_version(argc - 1, argv + 1);
+    if (v[0] == '-')
+        return ts__cli_usage(NULL, "unknown option '%s' (options follow a verb)", v);
     const char *hint = ts_suggest(v, verbs, sizeof(verbs) / sizeof(verbs[0]));
-    fprintf(stderr, "tiersim: error: unknown verb '%s'%s%s%s\nTry 'tiersim help'.\n", v,
-            hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
-    return 2;
+    return ts__cli_usage(NULL, "unknown verb '%s'%s%s%s", v, hint ? " (did you mean '" : "",
+                         hint ? hint : "", hint ? "'?)" : "");
 }

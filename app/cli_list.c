@@ -357,14 +357,14 @@ int ts__cli_list(int argc, char **argv)
         for (size_t i = 0; !hint && i < n_what; i++)
             snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
                      i == 0 ? "" : i + 1 == n_what ? " or " : ", ", what[i]);
-        fprintf(stderr, "tiersim: error: cannot list '%s'%s%s%s\n", w,
-                hint ? " (did you mean '" : "; expected ", hint ? hint : list, hint ? "'?)" : "");
-        return 2;
+        return ts__cli_usage("list", "cannot list '%s'%s%s%s", w,
+                             hint ? " (did you mean '" : "; expected ", hint ? hint : list,
+                             hint ? "'?)" : "");
     }
     if (argc > 2 && (!w || strcmp(w, "devices") != 0))
-        return ts__cli_usage_error("only 'list devices' takes a FILE, found '%s'", argv[2]);
+        return ts__cli_usage("list", "only 'list devices' takes a FILE, found '%s'", argv[2]);
     if (argc > 3)
-        return ts__cli_usage_error("list devices takes one FILE, found also '%s'", argv[3]);
+        return ts__cli_usage("list", "list devices takes one FILE, found also '%s'", argv[3]);
     for (size_t i = 0; i < n_kinds; i++)
         if (!w || k == i)
             cli_list_kind(kinds[i]);

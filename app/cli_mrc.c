@@ -7,7 +7,6 @@
  * on a log scale), not both. Prints the table; -o DIR writes mrc.csv; --plot draws it, and a
  * missing gnuplot is a warning (the data and script are still written).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,38 +49,40 @@ int ts__cli_mrc(int argc, char **argv)
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+    while (rc == 0 && (c = ts__cli_getopt("mrc", argc, argv, "s:o:qh", opts)) != -1) {
         switch (c) {
         case 's':
-            rc = ts__cli_add_override(ovr, &spec.n_overrides, optarg);
+            rc = ts__cli_add_override("mrc", ovr, &spec.n_overrides, optarg);
             break;
         case 'P':
             ts_free(pol_list);
             pol_list = ts_strdup(optarg);
             if (!pol_list)
-                rc = ts__cli_usage_error("out of memory at '%s'", optarg);
+                rc = ts__cli_usage("mrc", "out of memory at '%s'", optarg);
             else if (strcmp(pol_list, "all") == 0)
                 for (spec.n_policies = 0; spec.n_policies < ts_registry_count(&ts_policies);
                      spec.n_policies++)
                     pols[spec.n_policies] = ts_registry_at(&ts_policies, spec.n_policies)->name;
             else if ((spec.n_policies = cli_split(pol_list, pols, TS_MRC_MAX_POLICIES)) == 0 ||
                      spec.n_policies > TS_MRC_MAX_POLICIES)
-                rc = ts__cli_usage_error("--policies expects 1 to 32 names separated by commas, "
-                                         "found '%s'",
-                                         optarg);
+                rc = ts__cli_usage("mrc", "--policies expects 1 to %d names separated by "
+                                          "commas, found '%s'",
+                                   TS_MRC_MAX_POLICIES, optarg);
             break;
         case 'S':
             spec.sizes = optarg;
             break;
         case 'N':
-            rc = ts__cli_count_opt(optarg, "--points expects a count such as 12, found '%s'",
+            rc = ts__cli_count_opt("mrc", optarg,
+                                   "--points expects a count such as 12, found '%s'",
                                    &spec.n_points);
             break;
         case 'T':
-            rc = ts__cli_count_opt(optarg, TS__CLI_THREADS_USAGE, &threads);
+            rc = ts__cli_count_opt("mrc", optarg, TS__CLI_THREADS_USAGE, &threads);
             spec.threads = (int)threads;
             break;
         case 'o':
+            rc = ts__cli_dir_opt("mrc", optarg);
             outdir = optarg;
             break;
         case 'G':
@@ -91,17 +92,16 @@ int ts__cli_mrc(int argc, char **argv)
             quiet = true;
             break;
         case 'h':
-            ts__cli_help(stdout);
             ts_free(pol_list);
-            return 0;
+            return ts__cli_help_topic("mrc", NULL, stdout);
         default:
             rc = 2;
         }
     }
     if (rc == 0 && spec.sizes && spec.n_points)
-        rc = ts__cli_usage_error("give --sizes or --points, not both%s", "");
+        rc = ts__cli_usage("mrc", "give --sizes or --points, not both");
     if (rc == 0 && argc - optind > 1)
-        rc = ts__cli_usage_error("mrc takes one scenario, found also '%s'", argv[optind + 1]);
+        rc = ts__cli_usage("mrc", "mrc takes one scenario, found also '%s'", argv[optind + 1]);
     if (rc) {
         ts_free(pol_list);
         return rc;

@@ -7,7 +7,6 @@
  * A progress line shows on stderr when it is a terminal; -q prints neither it nor the report.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,10 +50,10 @@ int ts__cli_run(int argc, char **argv)
     const char *outdir = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+    while ((c = ts__cli_getopt("run", argc, argv, "s:o:qh", opts)) != -1) {
         switch (c) {
         case 's':
-            if (ts__cli_add_override(ovr, &n_ovr, optarg))
+            if (ts__cli_add_override("run", ovr, &n_ovr, optarg))
                 return 2;
             break;
         case 'j':
@@ -64,20 +63,21 @@ int ts__cli_run(int argc, char **argv)
             timing = true;
             break;
         case 'o':
+            if (ts__cli_dir_opt("run", optarg))
+                return 2;
             outdir = optarg;
             break;
         case 'q':
             quiet = true;
             break;
         case 'h':
-            ts__cli_help(stdout);
-            return 0;
+            return ts__cli_help_topic("run", NULL, stdout);
         default:
             return 2;
         }
     }
     if (argc - optind > 1)
-        return ts__cli_usage_error("run takes one scenario, found also '%s'", argv[optind + 1]);
+        return ts__cli_usage("run", "run takes one scenario, found also '%s'", argv[optind + 1]);
     const char *path = optind < argc ? argv[optind] : NULL;
 
     ts_err_t err = {0};

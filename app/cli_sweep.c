@@ -5,10 +5,10 @@
  *
  * Prints a row per point; -o DIR writes sweep.csv and every run in result.h5; --html FILE
  * writes the runs' report from that result.h5, through a scratch directory (removed after)
- * when no -o is given. The time series are sampled only when result.h5 is written.
+ * when no -o is given; --html - writes the page to stdout in place of the table. The time
+ * series are sampled only when result.h5 is written.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,22 +49,24 @@ int ts__cli_sweep(int argc, char **argv)
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
+    while (rc == 0 && (c = ts__cli_getopt("sweep", argc, argv, "s:o:qh", opts)) != -1) {
         switch (c) {
         case 's':
-            rc = ts__cli_add_override(ovr, &spec.n_overrides, optarg);
+            rc = ts__cli_add_override("sweep", ovr, &spec.n_overrides, optarg);
             break;
         case 'V':
             if (spec.n_axes == TS_SWEEP_MAX_AXES)
-                rc = ts__cli_usage_error("too many --vary axes (at most %s)", "16");
+                rc = ts__cli_usage("sweep", "too many --vary axes (at most %d)",
+                                   TS_SWEEP_MAX_AXES);
             else
                 axes[spec.n_axes++] = optarg;
             break;
         case 'T':
-            rc = ts__cli_count_opt(optarg, TS__CLI_THREADS_USAGE, &threads);
+            rc = ts__cli_count_opt("sweep", optarg, TS__CLI_THREADS_USAGE, &threads);
             spec.threads = (int)threads;
             break;
         case 'o':
+            rc = ts__cli_dir_opt("sweep", optarg);
             outdir = optarg;
             break;
         case 'H':
@@ -75,9 +77,9 @@ int ts__cli_sweep(int argc, char **argv)
             int used = 0;
             if (sscanf(optarg, "%lu/%lu%n", &i, &n, &used) != 2 || optarg[used] || n == 0 ||
                 i >= n || n > TS_SWEEP_MAX_POINTS || optarg[0] == '-')
-                rc = ts__cli_usage_error("--shard expects I/N with 0 <= I < N <= 10000, such as "
-                                         "0/4, found '%s'",
-                                         optarg);
+                rc = ts__cli_usage("sweep", "--shard expects I/N with 0 <= I < N <= %d, such "
+                                            "as 0/4, found '%s'",
+                                   TS_SWEEP_MAX_POINTS, optarg);
             spec.shard = i;
             spec.n_shards = n;
             break;
@@ -86,14 +88,14 @@ int ts__cli_sweep(int argc, char **argv)
             quiet = true;
             break;
         case 'h':
-            ts__cli_help(stdout);
-            return 0;
+            return ts__cli_help_topic("sweep", NULL, stdout);
         default:
             rc = 2;
         }
     }
     if (rc == 0 && argc - optind > 1)
-        rc = ts__cli_usage_error("sweep takes one scenario, found also '%s'", argv[optind + 1]);
+        rc = ts__cli_usage("sweep", "sweep takes one scenario, found also '%s'",
+                           argv[optind + 1]);
     if (rc)
         return rc;
     spec.path = optind < argc ? argv[optind] : NULL;
@@ -106,7 +108,7 @@ int ts__cli_sweep(int argc, char **argv)
     ts_sweep_t *s = NULL;
     rc = ts_sweep_run(&spec, &s, &err);
     ts_progress_finish(&meter);
-    if (rc == 0 && !quiet)
+    if (rc == 0 && !quiet && !ts__cli_is_stdout(html)) /* the page takes stdout */
         rc = ts_report_sweep_text(s, stdout, &err);
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");

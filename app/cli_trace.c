@@ -7,9 +7,9 @@
  * info, head and convert read through the input format's reader (named, else told from the
  * file), set by -p name=value, and optionally sample (--sample, --start, --end) and pass over
  * malformed records (--skip-bad, with a count on stderr). gen and convert write through the
- * output format's writer: named, else the one the file's name suggests, else native.
+ * output format's writer: named, else the one the file's name suggests, else native; an
+ * output named "-" goes to stdout (through a scratch file: writers write files by name).
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,13 +54,14 @@ typedef struct cli_rparams {
     {"sample", required_argument, NULL, 'S'}, {"start", required_argument, NULL, 'A'},          \
         {"end", required_argument, NULL, 'E'}, {"skip-bad", required_argument, NULL, 'B'}
 
-/* Takes one sampling or --skip-bad option into p (c is its getopt code). Returns 0 or 2. */
-static int cli_sample_opt(cli_rparams_t *p, int c, const char *arg)
+/* Takes one sampling or --skip-bad option of verb into p (c is its getopt code). Returns 0
+ * or 2. */
+static int cli_sample_opt(const char *verb, cli_rparams_t *p, int c, const char *arg)
 {
     if (c == 'B') {
         ts_err_t e = {0};
         if (ts_parse_count(arg, &p->skip_bad, &e) != 0)
-            return ts__cli_usage_error("--skip-bad expects a count of records, found '%s'", arg);
+            return ts__cli_usage(verb, "--skip-bad expects a count of records, found '%s'", arg);
         return 0;
     }
     static const char *const names[] = {"rate", "start", "end"};
@@ -70,23 +71,21 @@ static int cli_sample_opt(cli_rparams_t *p, int c, const char *arg)
         p->sample.rate = 1.0;
     ts_err_t err = {0};
     const char *name = names[c == 'S' ? 0 : c == 'A' ? 1 : 2];
-    if (ts_param_set(spec, n, &p->sample, name, arg, &err) != 0) {
-        fprintf(stderr, "tiersim: error: --%s: %s\n", c == 'S' ? "sample" : name, err.msg);
-        return 2;
-    }
+    if (ts_param_set(spec, n, &p->sample, name, arg, &err) != 0)
+        return ts__cli_usage(verb, "--%s: %s", c == 'S' ? "sample" : name, err.msg);
     return 0;
 }
 
-static int cli_rparam_add(cli_rparams_t *p, const char *arg)
+static int cli_rparam_add(const char *verb, cli_rparams_t *p, const char *arg)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg || p->n_owned == TS__CLI_MAX_OVERRIDES)
-        return ts__cli_usage_error("-p expects name=value (a parameter of the trace format), "
+        return ts__cli_usage(verb, "-p expects name=value (a parameter of the trace format), "
                                    "found '%s'",
-                                   arg);
+                             arg);
     char *name = ts_strdup(arg);
     if (!name)
-        return ts__cli_usage_error("out of memory at '%s'", arg);
+        return ts__cli_usage(verb, "out of memory at '%s'", arg);
     name[eq - arg] = 0;
     p->owned[p->n_owned++] = name;
     p->names[p->n] = name;
@@ -177,7 +176,8 @@ static void cli_print_stats(const ts_trace_stats_t *st)
            ts_format_size(st->size_min_bytes, 1, a, sizeof(a)),
            ts_format_size((uint64_t)(st->size_mean_bytes + 0.5), 1, b, sizeof(b)),
            ts_format_size(st->size_max_bytes, 1, c, sizeof(c)));
-    printf("size pctl    p50 %s", ts_format_size((uint64_t)(st->size_p50_bytes + 0.5), 1, a, sizeof(a)));
+    printf("size pctl    p50 %s",
+           ts_format_size((uint64_t)(st->size_p50_bytes + 0.5), 1, a, sizeof(a)));
     printf("  p90 %s", ts_format_size((uint64_t)(st->size_p90_bytes + 0.5), 1, a, sizeof(a)));
     printf("  p99 %s  (%s over %llu sizes)\n",
            ts_format_size((uint64_t)(st->size_p99_bytes + 0.5), 1, a, sizeof(a)),
@@ -207,8 +207,11 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
                           "p50", st->size_p50_bytes, "p90", st->size_p90_bytes,
                           "p99", st->size_p99_bytes, "exact", (int)st->is_size_exact,
                           "samples", (json_int_t)st->n_size_samples);
-    if (!o)
-        return ts__cli_usage_error("cannot build the JSON of '%s'", path);
+    if (!o) {
+        ts_err_t err = {0};
+        ts_err_set(&err, TS_ENOMEM, "cannot build the JSON of '%s'", path);
+        return ts__cli_fail(&err);
+    }
     int rc = json_dumpf(o, stdout, JSON_INDENT(2)) == 0 && fputc('\n', stdout) != EOF ? 0 : 1;
     json_decref(o);
     return rc;
@@ -227,37 +230,54 @@ typedef struct cli_read {
     ts_err_t err;
 } cli_read_t;
 
-/* Parses the arguments of `trace <verb>` and opens the reader. Returns 0, 2 (usage, said)
- * or 1 (an error in cr->err, not yet printed: the caller closes and fails). */
+/* cli_read_open's return when it printed the help: nothing to read. */
+#define CLI_READ_HELP 3
+
+/* Parses the arguments of `trace info` or `trace head` (verb: "trace info", "trace head")
+ * and opens the reader. Returns 0, 2 (usage, said), CLI_READ_HELP (help printed) or 1 (an
+ * error in cr->err, not yet printed: the caller closes and fails). */
 static int cli_read_open(int argc, char **argv, const char *verb, cli_read_t *cr)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                          {"param", required_argument, NULL, 'p'},
-                                          {"json", no_argument, NULL, 'j'},
-                                          CLI_READ_OPTS,
-                                          {NULL, 0, NULL, 0}};
-    bool is_head = strcmp(verb, "head") == 0;
+    static const struct option info_opts[] = {{"format", required_argument, NULL, 'f'},
+                                               {"param", required_argument, NULL, 'p'},
+                                               {"json", no_argument, NULL, 'j'},
+                                               {"help", no_argument, NULL, 'h'},
+                                               CLI_READ_OPTS,
+                                               {NULL, 0, NULL, 0}};
+    static const struct option head_opts[] = {{"format", required_argument, NULL, 'f'},
+                                               {"param", required_argument, NULL, 'p'},
+                                               {"help", no_argument, NULL, 'h'},
+                                               CLI_READ_OPTS,
+                                               {NULL, 0, NULL, 0}};
+    bool is_head = strcmp(verb, "trace head") == 0;
     cr->limit = 10;
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "f:p:n:", opts, NULL)) != -1) {
+    while (rc == 0 && (c = ts__cli_getopt(verb, argc, argv, is_head ? "f:p:n:h" : "f:p:h",
+                                          is_head ? head_opts : info_opts)) != -1) {
         ts_err_t perr = {0};
+        if (c == 'h')
+            return ts__cli_help_topic("trace", verb + strlen("trace "), stdout) ? 2
+                                                                                : CLI_READ_HELP;
         if (c == 'f')
             cr->fmt_name = optarg;
         else if (c == 'p')
-            rc = cli_rparam_add(&cr->rp, optarg);
-        else if (c == 'j' && !is_head)
+            rc = cli_rparam_add(verb, &cr->rp, optarg);
+        else if (c == 'j')
             cr->as_json = true;
-        else if (c == 'n' && is_head)
-            rc = ts_parse_count(optarg, &cr->limit, &perr) ? ts__cli_usage_error("-n: %s", perr.msg)
+        else if (c == 'n')
+            rc = ts_parse_count(optarg, &cr->limit, &perr) ? ts__cli_usage(verb, "-n: %s",
+                                                                           perr.msg)
                                                            : 0;
         else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
-            rc = cli_sample_opt(&cr->rp, c, optarg);
+            rc = cli_sample_opt(verb, &cr->rp, c, optarg);
         else
-            rc = ts__cli_usage_error("trace %s does not take this option", verb);
+            rc = 2; /* said by ts__cli_getopt */
     }
     if (rc == 0 && optind != argc - 1)
-        rc = ts__cli_usage_error("trace %s takes one FILE", verb);
+        rc = optind == argc ? ts__cli_usage(verb, "%s needs a FILE", verb)
+                            : ts__cli_usage(verb, "%s takes one FILE, found also '%s'", verb,
+                                            argv[optind + 1]);
     if (rc)
         return rc;
     cr->path = argv[optind];
@@ -267,12 +287,15 @@ static int cli_read_open(int argc, char **argv, const char *verb, cli_read_t *cr
     return cli_open_trace(cr->fmt, cr->path, &cr->rp, &cr->r, &cr->err) ? 1 : 0;
 }
 
-/* Closes what cli_read_open opened; with rc 1, prints the error. Returns rc. */
+/* Closes what cli_read_open opened; with rc 1, prints the error. Returns rc (0 after the
+ * help). */
 static int cli_read_close(cli_read_t *cr, int rc)
 {
     cli_report_skipped(&cr->rp);
     ts_reader_close(cr->r);
     cli_rparams_free(&cr->rp);
+    if (rc == CLI_READ_HELP)
+        return 0;
     return rc == 1 ? ts__cli_fail(&cr->err) : rc;
 }
 
@@ -280,7 +303,9 @@ static int cli_trace_info(int argc, char **argv)
 {
     cli_read_t cr = {0};
     ts_trace_stats_t st;
-    int rc = cli_read_open(argc, argv, "info", &cr);
+    int rc = cli_read_open(argc, argv, "trace info", &cr);
+    if (rc == CLI_READ_HELP)
+        return cli_read_close(&cr, rc);
     if (rc == 0 && ts_trace_stats(cr.r, &st, &cr.err) != 0)
         rc = 1;
     if ((rc = cli_read_close(&cr, rc)) != 0)
@@ -292,14 +317,15 @@ static int cli_trace_info(int argc, char **argv)
     return 0;
 }
 
-/* trace head: the first N requests, one a line, every field. */
+/* trace head: the first N requests, one a line, every field; times and sizes exactly, with
+ * their units ("20s", "1.5us", "4KiB", "1000B"). */
 static int cli_trace_head(int argc, char **argv)
 {
     cli_read_t cr = {0};
-    int rc = cli_read_open(argc, argv, "head", &cr);
+    int rc = cli_read_open(argc, argv, "trace head", &cr);
     if (rc == 0)
-        printf("%20s %20s %12s %-6s %10s %5s %20s\n", "time_ns", "key", "size", "op",
-               "stream", "flags", "idle_ns");
+        printf("%20s %20s %12s %-6s %10s %5s %20s\n", "time", "key", "size", "op", "stream",
+               "flags", "idle");
     ts_req_t q;
     for (uint64_t i = 0; rc == 0 && i < cr.limit; i++) {
         int got = ts_reader_next(cr.r, &q, &cr.err);
@@ -307,22 +333,51 @@ static int cli_trace_head(int argc, char **argv)
             rc = got < 0;
             break;
         }
-        printf("%20llu %20llu %12llu %-6s %10u %5u %20llu\n", (unsigned long long)q.time_ns,
-               (unsigned long long)q.key, (unsigned long long)q.size_bytes, ts_op_name(q.op),
-               q.stream, q.flags, (unsigned long long)q.idle_ns);
+        char t[48], sz[48], idle[48];
+        printf("%20s %20llu %12s %-6s %10u %5u %20s\n",
+               ts_format_duration_exact(q.time_ns, t, sizeof(t)), (unsigned long long)q.key,
+               ts_format_size(q.size_bytes, 0, sz, sizeof(sz)), ts_op_name(q.op), q.stream,
+               q.flags, ts_format_duration_exact(q.idle_ns, idle, sizeof(idle)));
     }
     return cli_read_close(&cr, rc);
 }
 
 /* The output format: named, else the one the output file's name suggests when that
- * format can be written, else native. */
+ * format can be written, else native (always for standard output). */
 static const ts_reader_ops_t *cli_out_format(const char *name, const char *path,
                                                ts_err_t *err)
 {
     if (name)
         return ts_trace_find(name, err);
-    const ts_reader_ops_t *f = ts_trace_guess(path);
+    const ts_reader_ops_t *f = ts__cli_is_stdout(path) ? NULL : ts_trace_guess(path);
     return f && f->writer ? f : ts_trace_find("native", err);
+}
+
+/* cli_copy into out, or with out "-" into a scratch file (named with the format's
+ * extension) copied to standard output. */
+static int cli_write(ts_reader_t *r, const ts_reader_ops_t *to, const char *out, bool quiet,
+                     uint64_t *count, ts_err_t *err)
+{
+    if (!ts__cli_is_stdout(out))
+        return cli_copy(r, to, out, quiet, count, err);
+    ts__cli_stdout_t so = {0};
+    char name[64];
+    snprintf(name, sizeof(name), "trace%s", to->extension ? to->extension : "");
+    int rc = ts__cli_stdout_open(&so, name, err);
+    if (rc == 0)
+        rc = cli_copy(r, to, so.path, quiet, count, err);
+    if (rc == 0)
+        rc = ts__cli_stdout_copy(&so, err);
+    ts__cli_stdout_close(&so);
+    return rc;
+}
+
+/* The closing line of gen and convert, on stderr; none with -q or for standard output. */
+static void cli_wrote(bool quiet, uint64_t n, const char *out, const ts_reader_ops_t *fmt)
+{
+    if (!quiet && !ts__cli_is_stdout(out))
+        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n,
+                out, fmt->base.name);
 }
 
 static int cli_trace_gen(int argc, char **argv)
@@ -331,6 +386,7 @@ static int cli_trace_gen(int argc, char **argv)
                                           {"output", required_argument, NULL, 'o'},
                                           {"set", required_argument, NULL, 's'},
                                           {"quiet", no_argument, NULL, 'q'},
+                                          {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     const char *fmt_name = NULL, *out = NULL;
     const char *ovr[TS__CLI_MAX_OVERRIDES];
@@ -338,23 +394,25 @@ static int cli_trace_gen(int argc, char **argv)
     bool quiet = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:s:q", opts, NULL)) != -1) {
+    while ((c = ts__cli_getopt("trace gen", argc, argv, "f:o:s:qh", opts)) != -1) {
         if (c == 'f')
             fmt_name = optarg;
         else if (c == 'o')
             out = optarg;
-        else if (c == 's' && n_ovr < TS__CLI_MAX_OVERRIDES)
-            ovr[n_ovr++] = optarg;
+        else if (c == 's' && ts__cli_add_override("trace gen", ovr, &n_ovr, optarg))
+            return 2;
         else if (c == 'q')
             quiet = true;
-        else
+        else if (c == 'h')
+            return ts__cli_help_topic("trace", "gen", stdout);
+        else if (c != 's')
             return 2;
     }
     if (!out)
-        return ts__cli_usage_error("trace gen needs -o FILE%s", "");
+        return ts__cli_usage("trace gen", "trace gen needs -o FILE (- : standard output)");
     if (argc - optind > 1)
-        return ts__cli_usage_error("trace gen takes one scenario, found also '%s'",
-                                   argv[optind + 1]);
+        return ts__cli_usage("trace gen", "trace gen takes one scenario, found also '%s'",
+                             argv[optind + 1]);
     ts_err_t err = {0};
     ts_scenario_t *sc = NULL;
     ts_reader_t *r = NULL;
@@ -365,14 +423,12 @@ static int cli_trace_gen(int argc, char **argv)
     if (rc == 0)
         rc = ts_scenario_open_workload(sc, &r, &err);
     if (rc == 0)
-        rc = cli_copy(r, fmt, out, quiet, &n, &err);
+        rc = cli_write(r, fmt, out, quiet, &n, &err);
     ts_reader_close(r);
     ts_scenario_destroy(sc);
     if (rc)
         return ts__cli_fail(&err);
-    if (!quiet)
-        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
-            fmt->base.name);
+    cli_wrote(quiet, n, out, fmt);
     return 0;
 }
 
@@ -382,6 +438,7 @@ static int cli_trace_convert(int argc, char **argv)
                                           {"to", required_argument, NULL, 't'},
                                           {"param", required_argument, NULL, 'p'},
                                           {"quiet", no_argument, NULL, 'q'},
+                                          {"help", no_argument, NULL, 'h'},
                                           CLI_READ_OPTS,
                                           {NULL, 0, NULL, 0}};
     const char *from = NULL, *to = NULL;
@@ -389,22 +446,27 @@ static int cli_trace_convert(int argc, char **argv)
     bool quiet = false;
     int c, rc = 0;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "p:q", opts, NULL)) != -1) {
+    while (rc == 0 && (c = ts__cli_getopt("trace convert", argc, argv, "p:qh", opts)) != -1) {
         if (c == 'q')
             quiet = true;
-        else if (c == 'f')
+        else if (c == 'h') {
+            cli_rparams_free(&rp);
+            return ts__cli_help_topic("trace", "convert", stdout);
+        } else if (c == 'f')
             from = optarg;
         else if (c == 't')
             to = optarg;
         else if (c == 'p')
-            rc = cli_rparam_add(&rp, optarg);
+            rc = cli_rparam_add("trace convert", &rp, optarg);
         else if (c == 'S' || c == 'A' || c == 'E' || c == 'B')
-            rc = cli_sample_opt(&rp, c, optarg);
+            rc = cli_sample_opt("trace convert", &rp, c, optarg);
         else
             rc = 2;
     }
     if (rc == 0 && argc - optind != 2)
-        rc = ts__cli_usage_error("trace convert takes IN and OUT%s", "");
+        rc = ts__cli_usage("trace convert", "trace convert takes IN and OUT (- : standard "
+                                            "output), found %d name%s",
+                           argc - optind, argc - optind == 1 ? "" : "s");
     if (rc) {
         cli_rparams_free(&rp);
         return rc;
@@ -417,33 +479,37 @@ static int cli_trace_convert(int argc, char **argv)
     const ts_reader_ops_t *fout = fin ? cli_out_format(to, out, &err) : NULL;
     rc = fout ? cli_open_trace(fin, in, &rp, &r, &err) : TS_EINVAL;
     if (rc == 0)
-        rc = cli_copy(r, fout, out, quiet, &n, &err);
+        rc = cli_write(r, fout, out, quiet, &n, &err);
     cli_report_skipped(&rp);
     ts_reader_close(r);
     cli_rparams_free(&rp);
     if (rc)
         return ts__cli_fail(&err);
-    if (!quiet)
-        fprintf(stderr, "tiersim: wrote %llu requests to %s (%s)\n", (unsigned long long)n, out,
-            fout->base.name);
+    cli_wrote(quiet, n, out, fout);
     return 0;
 }
 
 int ts__cli_trace(int argc, char **argv)
 {
-    static const char *const subs[] = {"info", "gen", "convert", "head"};
+    static const char *const subs[] = {"info", "head", "gen", "convert"};
     if (argc < 2)
-        return ts__cli_usage_error("trace needs a sub-verb: info, gen, convert or head%s", "");
-    if (strcmp(argv[1], "head") == 0)
+        return ts__cli_usage("trace", "trace needs a sub-verb: info, head, gen or convert");
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+        return ts__cli_help_topic("trace", NULL, stdout);
+    if (strcmp(sub, "head") == 0)
         return cli_trace_head(argc - 1, argv + 1);
-    if (strcmp(argv[1], "info") == 0)
+    if (strcmp(sub, "info") == 0)
         return cli_trace_info(argc - 1, argv + 1);
-    if (strcmp(argv[1], "gen") == 0)
+    if (strcmp(sub, "gen") == 0)
         return cli_trace_gen(argc - 1, argv + 1);
-    if (strcmp(argv[1], "convert") == 0)
+    if (strcmp(sub, "convert") == 0)
         return cli_trace_convert(argc - 1, argv + 1);
-    const char *hint = ts_suggest(argv[1], subs, 4);
-    fprintf(stderr, "tiersim: error: unknown trace sub-verb '%s'%s%s%s\n", argv[1],
-            hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
-    return 2;
+    if (sub[0] == '-')
+        return ts__cli_usage("trace", "trace: unknown option '%s' (options follow the "
+                                      "sub-verb)",
+                             sub);
+    const char *hint = ts_suggest(sub, subs, sizeof(subs) / sizeof(subs[0]));
+    return ts__cli_usage("trace", "unknown trace sub-verb '%s'%s%s%s", sub,
+                         hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 }

@@ -366,9 +366,9 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
                         (unsigned long long)to->n_req, (unsigned long long)to->n_get,
                         (unsigned long long)to->n_put, (unsigned long long)to->n_delete);
     if (!rc)
-        rc = text_field(out, err, TEXT_SUB, "  bytes requested", "%llu (%s)",
-                        (unsigned long long)to->bytes_req,
-                        ts_fmt_bytes(to->bytes_req, a, sizeof(a)));
+        rc = text_field(out, err, TEXT_SUB, "  bytes requested", "%s (%llu bytes)",
+                        ts_fmt_bytes(to->bytes_req, a, sizeof(a)),
+                        (unsigned long long)to->bytes_req);
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  hit ratio", "%s (%llu requests served by some tier)",
                         ts_fmt_pct(ts_ratio(to->n_hit, to->n_req), a, sizeof(a)),
@@ -516,6 +516,18 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
 
 /* ---- cost ---- */
 
+/* Hours with four decimals, "<0.0001" for a period too short to show ("0.0000" would read
+ * as none at all). */
+static const char *text_hours(uint64_t ns, char *buf, size_t size)
+{
+    double hours = (double)ns / 3.6e12;
+    if (ns && hours < 0.00005)
+        snprintf(buf, size, "<0.0001");
+    else
+        ts_fmt_fixed(hours, 4, buf, size);
+    return buf;
+}
+
 /* The bill's first block: what each level's capacity costs over the period. */
 static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_compact)
 {
@@ -574,15 +586,16 @@ static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
              ts_fmt_price(p->ingress_usd_gb, TS_PRICE_PER_GB, y, sizeof(y)));
     if (!rc)
         rc = text_cost_line(out, err, "transfer", line, c->transfer_usd);
-    double hours = (double)c->period_ns / 3.6e12;
     if (c->gpus && c->gpu_usd_hour > 0)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh x %s%s%.*s",
-                 (unsigned long long)c->gpus, c->gpus_from, ts_fmt_fixed(hours, 4, a, sizeof(a)),
+                 (unsigned long long)c->gpus, c->gpus_from,
+                 text_hours(c->period_ns, a, sizeof(a)),
                  ts_fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
                  c->gpu[0] ? " " : "", (int)sizeof(c->gpu), c->gpu);
     else if (c->gpus)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh, no price (cost.gpu or gpu_price)",
-                 (unsigned long long)c->gpus, c->gpus_from, ts_fmt_fixed(hours, 4, a, sizeof(a)));
+                 (unsigned long long)c->gpus, c->gpus_from,
+                 text_hours(c->period_ns, a, sizeof(a)));
     else
         snprintf(line, sizeof(line), "no GPUs billed (cost.gpus)");
     if (!rc)
@@ -595,7 +608,7 @@ static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
     if (!rc && c->electricity_usd_kwh > 0) {
         snprintf(line, sizeof(line), "%sW x %sh = %s kWh x %s", ts_fmt_fixed(c->power_w, 0, a,
                                                                               sizeof(a)),
-                 ts_fmt_fixed(hours, 4, b, sizeof(b)), ts_fmt_fixed(c->energy_kwh, 3, x,
+                 text_hours(c->period_ns, b, sizeof(b)), ts_fmt_fixed(c->energy_kwh, 3, x,
                                                                       sizeof(x)),
                  ts_fmt_price(c->electricity_usd_kwh, TS_PRICE_PER_KWH, y, sizeof(y)));
         rc = text_cost_line(out, err, "power", line, c->power_usd);
@@ -642,7 +655,7 @@ static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_
                             c->period_from >= 0 && c->period_from < TS_COST_PERIOD_COUNT_
                                 ? ts_cost_period_names[c->period_from]
                                 : "?",
-                            ts_fmt_fixed((double)c->period_ns / 3.6e12, 4, b, sizeof(b)));
+                            text_hours(c->period_ns, b, sizeof(b)));
     if (!rc) {
         text_block_cost(res, t, false);
         rc = text_print_table(t, out, err);

@@ -14,13 +14,133 @@ static bool param_has_range(const ts_param_spec_t *ps)
     return ps->min <= ps->max;
 }
 
+/* The types stored as a uint64_t: never below 0, so a range from 0 is "at most". */
+static bool param_is_u64(const ts_param_spec_t *ps)
+{
+    return ps->type == TS_PT_COUNT || ps->type == TS_PT_SIZE || ps->type == TS_PT_DURATION ||
+           ps->type == TS_PT_RATE;
+}
+
+static ts_price_unit_t param_price_unit(const ts_param_spec_t *ps);
+
+/* A count bound, with the largest suffix ts_parse_count reads that keeps it exact ("10k",
+ * "1M", "1T"; "2500" as it is). */
+static void param_count_text(uint64_t v, char *buf, size_t size)
+{
+    static const char *const suffix[] = {"", "k", "M", "G", "T"};
+    int k = 0;
+    while (k < 4 && v >= 1000 && v % 1000 == 0) {
+        v /= 1000;
+        k++;
+    }
+    snprintf(buf, size, "%llu%s", (unsigned long long)v, suffix[k]);
+}
+
+/* A size bound: the shorter of its exact binary ("1KiB") and exact decimal ("1TB") forms,
+ * or two decimals in binary units when neither is short ("1.50GiB"). */
+static void param_size_text(uint64_t v, char *buf, size_t size)
+{
+    static const char *const dec[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
+    char bin[48], d[48];
+    ts_format_size(v, 0, bin, sizeof(bin));
+    int k = 0;
+    uint64_t q = v;
+    while (k < 6 && q && q % 1000 == 0) {
+        q /= 1000;
+        k++;
+    }
+    snprintf(d, sizeof(d), "%llu%s", (unsigned long long)q, dec[k]);
+    const char *best = strlen(d) < strlen(bin) ? d : bin;
+    if (strlen(best) > 8)
+        ts_format_size(v, 1, buf, size);
+    else
+        snprintf(buf, size, "%s", best);
+}
+
+/* A plain number as %g writes it, with the exponent as a user types it: "1e12", "1e-9"
+ * (not "1e+12", "1e-09"), then unit. */
+static void param_real_text(double v, const char *unit, char *buf, size_t size)
+{
+    char num[48], *e;
+    snprintf(num, sizeof(num), "%g", v);
+    if ((e = strchr(num, 'e')) != NULL) {
+        char *digits = e + 1 + (e[1] == '+' || e[1] == '-');
+        char *from = digits;
+        while (from[0] == '0' && from[1])
+            from++;
+        memmove(digits, from, strlen(from) + 1);
+        if (e[1] == '+')
+            memmove(e + 1, e + 2, strlen(e + 2) + 1);
+    }
+    snprintf(buf, size, "%s%s", num, unit);
+}
+
+/* A bound of the range in the parameter's own unit, as a user would write it. */
+static const char *param_bound(const ts_param_spec_t *ps, double v, char *buf, size_t size)
+{
+    if (param_is_u64(ps) && !(v < 18446744073709551616.0)) { /* beyond a uint64_t */
+        if (ps->type == TS_PT_DURATION)
+            param_real_text(v / 31536e12, "y", buf, size);
+        else
+            param_real_text(v, "", buf, size);
+        return buf;
+    }
+    switch (ps->type) {
+    case TS_PT_COUNT:
+        param_count_text((uint64_t)v, buf, size);
+        break;
+    case TS_PT_SIZE:
+        param_size_text((uint64_t)v, buf, size);
+        break;
+    case TS_PT_DURATION:
+        ts_format_duration((uint64_t)v, buf, size);
+        break;
+    case TS_PT_RATE:
+        ts_format_rate((uint64_t)v, 0, buf, size);
+        if (strlen(buf) > 10)
+            ts_format_rate((uint64_t)v, 1, buf, size);
+        break;
+    case TS_PT_FRACTION:
+        param_real_text(v * 100, "%", buf, size);
+        break;
+    case TS_PT_PRICE_GB:
+    case TS_PT_PRICE_GB_MONTH:
+    case TS_PT_PRICE_HOUR:
+    case TS_PT_PRICE_REQUEST:
+    case TS_PT_PRICE_KWH:
+        ts_format_price(v, param_price_unit(ps), buf, size);
+        break;
+    case TS_PT_POWER:
+        param_real_text(v >= 1000 ? v / 1000 : v, v >= 1000 ? "kW" : "W", buf, size);
+        break;
+    default: /* integers and plain numbers */
+        param_real_text(v, "", buf, size);
+        break;
+    }
+    return buf;
+}
+
+/* Outside [min, max]: a message with the bounds in the parameter's unit ("between 1KiB and
+ * 1GiB", "at most 1h" for a quantity that cannot be negative, "at least 1B" when the upper
+ * bound only stands for the largest uint64_t). */
 static int param_check_range(const ts_param_spec_t *ps, double v, const char *value,
                              ts_err_t *err)
 {
-    if (param_has_range(ps) && (v < ps->min || v > ps->max))
-        return ts_err_set(err, TS_ERANGE, "%s must be between %g and %g, found '%s'", ps->name,
-                          ps->min, ps->max, value);
-    return 0;
+    if (!param_has_range(ps) || (v >= ps->min && v <= ps->max))
+        return 0;
+    char lo[64], hi[64];
+    param_bound(ps, ps->min, lo, sizeof(lo));
+    param_bound(ps, ps->max, hi, sizeof(hi));
+    bool is_unbounded = param_is_u64(ps) && ps->max >= 1.8e19 &&
+                        ps->max <= 18446744073709551616.0;
+    if (param_is_u64(ps) && ps->min <= 0 && !is_unbounded)
+        return ts_err_set(err, TS_ERANGE, "%s must be at most %s, found '%s'", ps->name, hi,
+                          value);
+    if (is_unbounded)
+        return ts_err_set(err, TS_ERANGE, "%s must be at least %s, found '%s'", ps->name, lo,
+                          value);
+    return ts_err_set(err, TS_ERANGE, "%s must be between %s and %s, found '%s'", ps->name, lo,
+                      hi, value);
 }
 
 static ts_price_unit_t param_price_unit(const ts_param_spec_t *ps)

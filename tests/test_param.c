@@ -192,6 +192,68 @@ static void test_param_price_and_power_types(void **state)
     assert_true(fabs(b.get - 4e-7) < 1e-21); /* a failed set changes nothing */
 }
 
+/* A range refused names its bounds in the parameter's own unit: "between" for both,
+ * "at most" for a quantity that cannot be negative and starts at 0, "at least" when the
+ * upper bound only stands for the largest uint64_t (1.8e19). Each bound below is the
+ * schema's figure written by hand in its unit: 1024 B = 1KiB, 2^50 B = 1PiB, 3.6e12 ns =
+ * 1h, 1e6 = 1M, 1e12 B/s = 1TB/s, 1e9 ns = 1s, 3.1536e19 ns = 1000 years of 365 days,
+ * 1e-3 = 0.1%, 1e6 W = 1000kW, 1e-9 = 1e-7%; plain numbers with the exponent as typed. */
+static void test_param_range_messages_use_units(void **state)
+{
+    (void)state;
+    struct ranged {
+        uint64_t size, wait, n, bw, life, cap;
+        double share, watts, rate, tiny;
+    };
+    static const ts_param_spec_t spec[] = {
+        {"size", TS_PT_SIZE, offsetof(struct ranged, size), 0, 1024, 1125899906842624.0, "4KiB",
+         "bytes", NULL},
+        {"wait", TS_PT_DURATION, offsetof(struct ranged, wait), 0, 0, 3.6e12, "0", "time", NULL},
+        {"n", TS_PT_COUNT, offsetof(struct ranged, n), 0, 1, 1e6, "1", "count", NULL},
+        {"bw", TS_PT_RATE, offsetof(struct ranged, bw), 0, 1, 1e12, "1GB/s", "rate", NULL},
+        {"life", TS_PT_DURATION, offsetof(struct ranged, life), 0, 1e9, 3.1536e19, "5y", "time",
+         NULL},
+        {"cap", TS_PT_SIZE, offsetof(struct ranged, cap), 0, 1, 1.8e19, "1GiB", "bytes", NULL},
+        {"share", TS_PT_FRACTION, offsetof(struct ranged, share), 0, 1e-3, 1, "10%", "share",
+         NULL},
+        {"power", TS_PT_POWER, offsetof(struct ranged, watts), 0, 0, 1e6, "0", "watts", NULL},
+        {"rate", TS_PT_DOUBLE, offsetof(struct ranged, rate), 0, 1e-9, 1e12, "1", "per s",
+         NULL},
+        {"tiny", TS_PT_FRACTION, offsetof(struct ranged, tiny), 0, 1e-9, 1, "1%", "share",
+         NULL},
+    };
+    static const struct {
+        const char *name, *value, *want;
+    } cases[] = {
+        {"size", "2PiB", "size must be between 1KiB and 1PiB, found '2PiB'"},
+        {"wait", "2h", "wait must be at most 1h, found '2h'"},
+        {"n", "0", "n must be between 1 and 1M, found '0'"},
+        {"bw", "2TB/s", "bw must be between 1B/s and 1TB/s, found '2TB/s'"},
+        {"life", "0", "life must be between 1s and 1000y, found '0'"},
+        {"cap", "0", "cap must be at least 1B, found '0'"},
+        {"share", "0", "share must be between 0.1% and 100%, found '0'"},
+        {"power", "1.5MW", NULL}, /* not a power this parser reads: no range involved */
+        {"power", "2000kW", "power must be between 0W and 1000kW, found '2000kW'"},
+        {"rate", "2e12", "rate must be between 1e-9 and 1e12, found '2e12'"},
+        {"tiny", "0", "tiny must be between 1e-7% and 100%, found '0'"},
+    };
+    struct ranged r;
+    ts_err_t err = {0};
+    assert_int_equal(ts_param_defaults(spec, TS_PARAM_COUNT(spec), &r, sizeof(r), &err), 0);
+    for (size_t i = 0; i < TS_PARAM_COUNT(cases); i++) {
+        ts_err_clear(&err);
+        int rc = ts_param_set(spec, TS_PARAM_COUNT(spec), &r, cases[i].name, cases[i].value,
+                              &err);
+        if (!cases[i].want) {
+            assert_int_equal(rc, TS_EPARSE);
+            continue;
+        }
+        if (rc != TS_ERANGE || strcmp(err.msg, cases[i].want) != 0)
+            fail_msg("%s=%s: %d '%s', want '%s'", cases[i].name, cases[i].value, rc, err.msg,
+                     cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_param_check_rejects_bad_schemas),
         cmocka_unit_test(test_param_rate_type),
         cmocka_unit_test(test_param_price_and_power_types),
+        cmocka_unit_test(test_param_range_messages_use_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

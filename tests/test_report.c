@@ -901,7 +901,7 @@ static void test_report_cost_text(void **state)
     ts_err_t err = {0};
     char *text = NULL;
     assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
-    const char *cost = strstr(text, "\ncost       billing period 7200s (trace span, 2.0000 h)\n");
+    const char *cost = strstr(text, "\ncost       billing period 2h (trace span, 2.0000 h)\n");
     if (!cost)
         fail_msg("no cost section:\n%s", text);
     static const char *const want[] = {

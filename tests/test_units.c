@@ -125,6 +125,49 @@ static void test_units_format(void **state)
     assert_string_equal(ts_format_duration(5ULL * 31536000000000000ULL, buf, sizeof(buf)), "5y");
 }
 
+/* Durations for a person: whole years, days, hours and (below 120) minutes as that; else
+ * four significant digits in the first unit where the rounded figure stays below its limit
+ * (1000 us, ms and s; 120 min; 72 h; 1000 d). The exact form keeps every nanosecond. */
+static void test_units_format_duration_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint64_t ns;
+        const char *human, *exact;
+    } cases[] = {
+        {"nanoseconds", 110, "110ns", "110ns"},
+        {"a microsecond", 1000, "1us", "1us"},
+        {"1.5 us", 1500, "1.5us", "1.5us"},
+        {"1 ns short of 1 ms rounds up a unit", 999999, "1ms", "999.999us"},
+        {"1 ns short of 1 s: not 1000ms", 999999999, "1s", "999.999999ms"},
+        {"99.87 s", 99870000000ULL, "99.87s", "99.87s"},
+        {"90 s: not a whole minute", 90000000000ULL, "90s", "90s"},
+        {"a whole minute", 60000000000ULL, "1min", "60s"},
+        {"1230 s = 20.5 min", 1230000000000ULL, "20.5min", "1230s"},
+        {"a whole hour", 3600000000000ULL, "1h", "3600s"},
+        {"36.5 h: 2190 whole minutes, too many", 131400000000000ULL, "36.5h", "131400s"},
+        {"two whole days", 172800000000000ULL, "2d", "172800s"},
+        {"1e18 ns = 31.709 y", 1000000000000000000ULL, "31.71y", "1000000000s"},
+        {"five whole years", 5ULL * 31536000000000000ULL, "5y", "157680000s"},
+        {"one nanosecond past a second", 1000000001ULL, "1s", "1.000000001s"},
+        {"zero", 0, "0ns", "0ns"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char a[48], b[48];
+        ts_format_duration(cases[i].ns, a, sizeof(a));
+        ts_format_duration_exact(cases[i].ns, b, sizeof(b));
+        if (strcmp(a, cases[i].human) != 0 || strcmp(b, cases[i].exact) != 0)
+            fail_msg("%s: got '%s' and '%s', want '%s' and '%s'", cases[i].name, a, b,
+                     cases[i].human, cases[i].exact);
+        uint64_t back;
+        ts_err_t err = {0};
+        if (ts_parse_duration(a, &back, &err) != 0 || ts_parse_duration(b, &back, &err) != 0 ||
+            back != cases[i].ns)
+            fail_msg("%s: '%s' or '%s' does not read back", cases[i].name, a, b);
+    }
+}
+
 /* Bandwidths by hand: decimal prefixes are powers of 1000, binary of 1024, bits are /8. */
 static void test_units_rate_table(void **state)
 {
@@ -322,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_units_size_table),   cmocka_unit_test(test_units_count_and_int),
         cmocka_unit_test(test_units_duration),     cmocka_unit_test(test_units_fraction_bool),
         cmocka_unit_test(test_units_format),       cmocka_unit_test(test_units_suggest),
+        cmocka_unit_test(test_units_format_duration_table),
         cmocka_unit_test(test_units_rate_table),
         cmocka_unit_test(test_units_rate_format_round_trips),
         cmocka_unit_test(test_units_price_table),

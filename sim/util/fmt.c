@@ -82,13 +82,24 @@ const char *ts_fmt_pct(double ratio, char *buf, size_t size)
     return buf;
 }
 
+/* A non-zero figure too small for the formats below: its bound, never e-notation. */
+static bool fmt_usd_tiny(double v, char *buf, size_t size)
+{
+    if (v == 0 || !(fabs(v) < TS_FMT_USD_MIN))
+        return false;
+    snprintf(buf, size, v > 0 ? "<$0.0001" : ">-$0.0001");
+    return true;
+}
+
 const char *ts_fmt_usd(double v, char *buf, size_t size)
 {
+    if (fmt_usd_tiny(v, buf, size))
+        return buf;
     if (v == 0)
         snprintf(buf, size, "$0");
     else if (fabs(v) >= 0.01)
         snprintf(buf, size, "$%.2f", v);
-    else
+    else /* [0.0001, 0.01): %g keeps the fixed form down to 1e-4 */
         snprintf(buf, size, "$%.3g", v);
     fmt_fix_point(buf);
     return buf;
@@ -96,6 +107,8 @@ const char *ts_fmt_usd(double v, char *buf, size_t size)
 
 const char *ts_fmt_usd_sig(double v, char *buf, size_t size)
 {
+    if (fmt_usd_tiny(v, buf, size))
+        return buf;
     if (v == 0)
         snprintf(buf, size, "$0");
     else if (fabs(v) >= 100)

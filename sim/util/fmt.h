@@ -36,12 +36,18 @@ const char *ts_fmt_fixed(double v, int decimals, char *buf, size_t size);
 /* A ratio as a percentage with two decimals: 0.6 -> "60.00%". */
 const char *ts_fmt_pct(double ratio, char *buf, size_t size);
 
-/* Dollars: "$0", two decimals from one cent up ("$29.83"), else three significant digits
- * ("$0.000345", "$1.2e-07"): small items of a bill stay visible. */
+/* The smallest dollar figure the two helpers below write as a number: a non-zero one
+ * below it is written "<$0.0001" (">-$0.0001" when negative), never in e-notation. */
+#define TS_FMT_USD_MIN 0.0001
+
+/* Dollars for a bill line: "$0" for zero, two decimals from one cent up ("$29.83"), three
+ * significant digits from $0.0001 to a cent ("$0.00012", "$0.000345"), and "<$0.0001"
+ * below that, so that a small item stays visible without e-notation. */
 const char *ts_fmt_usd(double v, char *buf, size_t size);
 
-/* Dollars to compare side by side: "$0", four significant digits below $100 ("$0.1026",
- * "$1.234e-05"), else two decimals ("$1234.50"). */
+/* Dollars to compare side by side: "$0", four significant digits from $0.0001 to $100
+ * ("$0.1026", "$0.0001234"), two decimals from $100 up ("$1234.50"), and "<$0.0001" for a
+ * non-zero figure below $0.0001. */
 const char *ts_fmt_usd_sig(double v, char *buf, size_t size);
 
 /* A price as ts_format_price writes it ("$0.023/GB-month"), with '.' as the decimal point. */

@@ -505,19 +505,47 @@ const char *ts_format_size(uint64_t bytes, int round, char *buf, size_t size)
     return buf;
 }
 
+/* Units of ts_format_duration, smallest first: a value is written in the first unit where,
+ * rounded to four significant digits, it stays below that unit's limit. */
+static const struct units_time {
+    const char *name;
+    double ns;    /* nanoseconds in one */
+    double limit; /* written in this unit below this many */
+} k_time_out[] = {
+    {"us", 1e3, 1000},       {"ms", 1e6, 1000},      {"s", 1e9, 1000},
+    {"min", 60e9, 120},      {"h", 3600e9, 72},      {"d", 86400e9, 1000},
+    {"y", 31536000e9, 1e300},
+};
+
 const char *ts_format_duration(uint64_t ns, char *buf, size_t size)
 {
-    const uint64_t year = 31536000000000000ULL; /* 365 days, as "y" reads */
-    if (ns >= year && ns % year == 0)
-        snprintf(buf, size, "%lluy", (unsigned long long)(ns / year));
-    else if (ns < 1000)
+    static const struct {
+        uint64_t ns;
+        const char *name;
+        uint64_t below; /* only for fewer than this many (0: any) */
+    } whole[] = {{31536000000000000ULL, "y", 0}, /* 365 days, as "y" reads */
+                 {86400000000000ULL, "d", 0},
+                 {3600000000000ULL, "h", 0},
+                 {60000000000ULL, "min", 120}};
+    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+        if (ns >= whole[i].ns && ns % whole[i].ns == 0 &&
+            (!whole[i].below || ns / whole[i].ns < whole[i].below)) {
+            snprintf(buf, size, "%llu%s", (unsigned long long)(ns / whole[i].ns), whole[i].name);
+            return buf;
+        }
+    if (ns < 1000) {
         snprintf(buf, size, "%lluns", (unsigned long long)ns);
-    else if (ns < 1000000)
-        snprintf(buf, size, "%.4gus", ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, size, "%.4gms", ns / 1e6);
-    else
-        snprintf(buf, size, "%.4gs", ns / 1e9);
+        return buf;
+    }
+    size_t u = 0, last = sizeof(k_time_out) / sizeof(k_time_out[0]) - 1;
+    char num[48];
+    for (;; u++) {
+        double v = (double)ns / k_time_out[u].ns;
+        snprintf(num, sizeof(num), v < 1e4 ? "%.4g" : "%.0f", v);
+        if (u == last || strtod(num, NULL) < k_time_out[u].limit)
+            break;
+    }
+    snprintf(buf, size, "%s%s", num, k_time_out[u].name);
     return buf;
 }
 
@@ -539,6 +567,18 @@ static void units_exact_decimal(uint64_t v, int k, char *buf, size_t size)
         digits--;
     }
     snprintf(buf, size, "%llu.%0*llu", (unsigned long long)ip, digits, (unsigned long long)rem);
+}
+
+const char *ts_format_duration_exact(uint64_t ns, char *buf, size_t size)
+{
+    static const char *const names[] = {"ns", "us", "ms", "s"};
+    int k = 0;
+    for (uint64_t p = 1000; k < 3 && ns >= p; p *= 1000)
+        k++;
+    char num[48];
+    units_exact_decimal(ns, k, num, sizeof(num));
+    snprintf(buf, size, "%s%s", num, names[k]);
+    return buf;
 }
 
 const char *ts_format_rate(uint64_t bytes_per_s, int round, char *buf, size_t size)

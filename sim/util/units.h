@@ -72,9 +72,15 @@ const char *ts_format_rate(uint64_t bytes_per_s, int round, char *buf, size_t si
 /* Writes a real in its shortest %g form that strtod reads back to the same double ("0.9",
  * not "0.90000000000000002"). Returns buf. */
 const char *ts_format_real(double v, char *buf, size_t size);
-/* Writes a duration in the most readable unit ("200us", "1.5ms", "5y" for whole years).
- * Returns buf. */
+/* Writes a duration for a person to read, in a unit ts_parse_duration reads: a whole number
+ * of years, days, hours or (below 120) minutes as that ("5y", "2d", "1h", "10min"); else four
+ * significant digits in the first of us, ms, s, min, h, d, y where they stay below 1000
+ * (120 min, 72 h, 1000 d): "110ns", "200us", "1.5ms", "1s" (not "1000ms"), "99.87s",
+ * "20.5min", "36.5h", "31.71y". Never e-notation. Returns buf. */
 const char *ts_format_duration(uint64_t ns, char *buf, size_t size);
+/* Writes a duration exactly, in the largest of ns, us, ms and s not above it, with as many
+ * decimals as it needs: "110ns", "1.5us", "20s", "1.000000001s". Returns buf. */
+const char *ts_format_duration_exact(uint64_t ns, char *buf, size_t size);
 
 /* Levenshtein distance, case-insensitive, capped at 255. */
 unsigned ts_edit_distance(const char *a, const char *b);
