@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_config.c - the scenario loader: every error names file:line:col (or `-s key`) and
- * the key path and says what was expected; overrides edit the tree before decoding; valid
- * scenarios decode to the expected fields; relative trace paths resolve against the
- * scenario's directory; a failed allocation anywhere gives TS_ENOMEM and leaks nothing.
- * Expected locations were counted by hand from the YAML in each case.
+ * test_config.c - the scenario loader at the top level (app/config.c, config_read.c): every
+ * error names file:line:col (or `-s key`) and the key path and says what was expected (one
+ * table for every section); errors in a file name the file; a full scenario and one with no
+ * optional keys decode to the expected fields; overrides edit the tree before decoding; a
+ * failed allocation anywhere gives TS_ENOMEM and leaks nothing. Expected locations were
+ * counted by hand from the YAML in each case. Each section's valid scenarios have their own
+ * file: test_config_tiers.c, test_config_devices.c, test_config_workload.c and
+ * test_config_outputs.c.
  */
-#include <dirent.h>
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,31 +21,9 @@
 #include <cmocka.h>
 
 #include "sim/util/mem.h"
-#include "sim/admit.h"
 #include "app/scenario.h"
-#include "traces/trace.h"
-#include "workloads/gen.h"
+#include "config_test.h"
 #include "writer_test.h"
-
-#define SRC "s.yaml"
-
-static bool have_gen(const char *kind)
-{
-    ts_err_t e = {0};
-    return ts_gen_find(kind, &e) != NULL;
-}
-
-static bool have_format(const char *name)
-{
-    ts_err_t e = {0};
-    return ts_trace_find(name, &e) != NULL;
-}
-
-static bool have_policy(const char *name)
-{
-    ts_err_t e = {0};
-    return ts_policy_find(name, &e) != NULL;
-}
 
 static size_t count_ovr(const char *const *ovr, size_t cap)
 {
@@ -65,8 +44,6 @@ struct err_case {
     const char *msg;   /* substring of err.msg */
     const char *needs; /* a generator kind or trace format the case needs, or NULL */
 };
-
-#define W_ZIPF "workload: {generator: zipf}\n"
 
 static const struct err_case k_err_cases[] = {
     /* structure and unknown keys */
@@ -387,43 +364,6 @@ static void test_config_errors_name_place_and_problem(void **state)
     }
 }
 
-/* sweep: axes keep their order and their values as written; a lone value is one value. */
-static void test_config_sweep_axes_decode(void **state)
-{
-    (void)state;
-    ts_scenario_t *sc = NULL;
-    ts_err_t err = {0};
-    const char *yaml = "tiers:\n  - {capacity: 1}\n" W_ZIPF
-                       "sweep:\n  tiers.0.capacity: [1%, 10k, '5%']\n  seed: 7\n";
-    if (ts_scenario_load_string(yaml, SRC, NULL, NULL, 0, &sc, &err))
-        fail_msg("%s: %s", err.where, err.msg);
-    assert_int_equal(sc->n_sweep, 2);
-    assert_string_equal(sc->sweep[0].key, "tiers.0.capacity");
-    assert_int_equal(sc->sweep[0].n_values, 3);
-    assert_string_equal(sc->sweep[0].values[0], "1%");
-    assert_string_equal(sc->sweep[0].values[1], "10k");
-    assert_string_equal(sc->sweep[0].values[2], "5%");
-    assert_string_equal(sc->sweep[1].key, "seed");
-    assert_int_equal(sc->sweep[1].n_values, 1);
-    assert_string_equal(sc->sweep[1].values[0], "7");
-    assert_int_equal(sc->seed, 42); /* a run ignores the sweep */
-    ts_scenario_destroy(sc);
-}
-
-static void test_config_too_many_tiers(void **state)
-{
-    (void)state;
-    char yaml[1024] = "tiers:\n";
-    for (int i = 0; i < TS_MAX_TIERS + 1; i++)
-        strcat(yaml, "  - {capacity: 1}\n");
-    ts_scenario_t *sc = NULL;
-    ts_err_t err = {0};
-    assert_int_equal(ts_scenario_load_string(yaml, SRC, NULL, NULL, 0, &sc, &err), TS_ERANGE);
-    assert_string_equal(err.where, SRC ":18:5: tiers[16]");
-    assert_non_null(strstr(err.msg, "expected at most 16 tiers, found 17"));
-    assert_null(sc);
-}
-
 static void test_config_long_source_keeps_key_path(void **state)
 {
     (void)state;
@@ -483,133 +423,6 @@ static void test_config_file_errors_name_the_file(void **state)
 
 /* ---- valid scenarios ---- */
 
-static ts_scenario_t *load_ok(const char *yaml, const char *const *ovr, size_t n)
-{
-    ts_scenario_t *sc = NULL;
-    ts_err_t err = {0};
-    int rc = ts_scenario_load_string(yaml, SRC, "/base", ovr, n, &sc, &err);
-    if (rc)
-        fail_msg("load failed: %s: %s: %s", ts_err_name(rc), err.where, err.msg);
-    assert_non_null(sc);
-    return sc;
-}
-
-/* prefill_rate: auto = GPUs x dense BF16 FLOP/s x MFU / (2 x active parameters per token).
- * Llama-3.1-8B has 8 030 261 248 parameters and an H100 SXM 989.5 TFLOP/s dense BF16, so at
- * the default 50% MFU on one GPU: 989.5e12 x 0.5 / 16 060 522 496 = 30 806.0 tokens/s; on 4
- * GPUs at 40%: x 4 x 0.8 = 98 579.3. block_tokens 0 takes the generator's 256. */
-static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
-{
-    (void)state;
-    if (!have_gen("inference") || !have_gen("agentic"))
-        skip();
-    const char *yaml = "mode: bytes\n"
-                       "workload: {generator: {kind: inference, model: llama-3.1-8b}}\n"
-                       "tiers:\n"
-                       "  - {capacity: 1GB, device: h100-sxm}\n"
-                       "  - {capacity: 1TB, device: ddr5-4800-8ch}\n"
-                       "engine: timed\n"
-                       "timed: {prefill_rate: auto}\n";
-    ts_scenario_t *sc = load_ok(yaml, NULL, 0);
-    double want = 989.5e12 * 0.5 / (2.0 * 8030261248.0);
-    assert_true(fabs(sc->timed.prefill_rate - want) < 1e-9 * want);
-    assert_true(fabs(sc->timed.prefill_rate - 30806.0) < 1.0);
-    assert_int_equal(sc->timed.block_tokens, 256);
-    assert_string_equal(sc->prefill_source, "llama-3.1-8b on 1 x h100-sxm at 50% MFU");
-    ts_scenario_destroy(sc);
-
-    const char *ovr[] = {"timed.prefill_gpus=4", "timed.mfu=40%", "timed.block_tokens=16"};
-    sc = load_ok(yaml, ovr, 3);
-    assert_true(fabs(sc->timed.prefill_rate - want * 4 * 0.8) < 1e-9 * want);
-    assert_int_equal(sc->timed.block_tokens, 16);
-    ts_scenario_destroy(sc);
-
-    /* a workload without a model but with its own prefill model: its rate */
-    sc = load_ok("mode: bytes\n"
-                 "workload: {generator: {kind: agentic, prefill_rate: 12345}}\n"
-                 "tiers: [{capacity: 1GB, device: h100-sxm}]\n"
-                 "engine: timed\n"
-                 "timed: {prefill_rate: auto}\n",
-                 NULL, 0);
-    assert_true(sc->timed.prefill_rate == 12345.0);
-    assert_string_equal(sc->prefill_source, "the workload's prefill_rate");
-    ts_scenario_destroy(sc);
-
-    /* a number is taken as it is, with no source */
-    const char *ovr3[] = {"timed.prefill_rate=1000"};
-    sc = load_ok(yaml, ovr3, 1);
-    assert_true(sc->timed.prefill_rate == 1000.0);
-    assert_string_equal(sc->prefill_source, "");
-    ts_scenario_destroy(sc);
-}
-
-/* The value of a plug-in's parameter name in its filled params struct (the struct is the
- * plug-in's own: read through its schema). */
-static double cfg_param_number(const ts_plugin_t *p, const void *params, const char *name)
-{
-    const ts_param_spec_t *ps = ts_param_find(p->params, p->params_count, name);
-    assert_non_null(ps);
-    return ts_param_number(ps, params);
-}
-
-/* cost_aware's load figures come from the tier's device and the links up to the top tier:
- * DRAM read at 200 GB/s after 1 us, behind a 50 GB/s link of 2 us latency: 50 GB/s (the
- * slower) after 3 us; its recompute figures from `timed` (auto: 30 806 tokens/s, blocks of
- * 256 tokens from the generator). */
-static void test_config_cost_aware_takes_device_and_timed_figures(void **state)
-{
-    (void)state;
-    if (!have_gen("inference"))
-        skip();
-    ts_scenario_t *sc = load_ok(
-        "mode: bytes\n"
-        "workload: {generator: {kind: inference, model: llama-3.1-8b}}\n"
-        "tiers:\n"
-        "  - {capacity: 1GB, device: h100-sxm}\n"
-        "  - capacity: 1TB\n"
-        "    admit: cost_aware\n"
-        "    device: {preset: ddr5-4800-8ch, read_bw: 200GB/s, read_latency: 1us, overhead: 0,\n"
-        "             channel_bw: 0}\n"
-        "    link: {preset: pcie-gen5-x16, bandwidth: 50GB/s, latency: 2us}\n"
-        "engine: timed\n"
-        "timed: {prefill_rate: auto}\n",
-        NULL, 0);
-    const ts_admit_ops_t *ca = sc->tiers[1].admit;
-    const void *p = sc->tiers[1].admit_params;
-    assert_true(cfg_param_number(&ca->base, p, "load_rate") == 50000000000.0);
-    assert_true(cfg_param_number(&ca->base, p, "load_latency") == 3000.0);
-    assert_true(fabs(cfg_param_number(&ca->base, p, "prefill_rate") -
-                     989.5e12 * 0.5 / (2.0 * 8030261248.0)) < 1e-6);
-    assert_true(cfg_param_number(&ca->base, p, "block_tokens") == 256.0);
-    assert_true(cfg_param_number(&ca->base, p, "speedup") == 1.0);
-    ts_scenario_destroy(sc);
-}
-
-/* timed.depth 0 takes the training generator's read_threads (DLIO unet3d: 4). */
-static void test_config_depth_from_read_threads(void **state)
-{
-    (void)state;
-    if (!have_gen("training"))
-        skip();
-    const char *yaml = "workload: {generator: training}\n"
-                       "tiers: [{capacity: 10, device: ddr5-4800-8ch}]\n"
-                       "engine: timed\n"
-                       "timed: {arrivals: closed, batch: group}\n";
-    ts_scenario_t *sc = load_ok(yaml, NULL, 0);
-    assert_int_equal(sc->timed.depth, 4);
-    ts_scenario_destroy(sc);
-    const char *ovr[] = {"workload.generator.read_threads=8"};
-    sc = load_ok("workload: {generator: {kind: training}}\n"
-                 "tiers: [{capacity: 10, device: ddr5-4800-8ch}]\n",
-                 ovr, 1);
-    assert_int_equal(sc->timed.depth, 8);
-    ts_scenario_destroy(sc);
-    const char *ovr2[] = {"timed.depth=1"};
-    sc = load_ok(yaml, ovr2, 1);
-    assert_int_equal(sc->timed.depth, 1);
-    ts_scenario_destroy(sc);
-}
-
 static void test_config_full_scenario_decodes(void **state)
 {
     (void)state;
@@ -658,47 +471,6 @@ static void test_config_full_scenario_decodes(void **state)
     ts_scenario_destroy(sc);
 }
 
-static void test_config_hierarchy_admission_prefetch_decode(void **state)
-{
-    (void)state;
-    if (!have_gen("zipf"))
-        skip();
-    ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
-                                "prefetch: {kind: next_n, n: 8, into: dram}\n"
-                                "tiers:\n"
-                                "  - {name: hbm, capacity: 10,\n"
-                                "     admit: {kind: max_size, max_size: 4KiB}}\n"
-                                "  - {name: dram, capacity: 100, admit: second_hit}\n"
-                                "  - {name: nvme, capacity: 1000}\n"
-                                "hierarchy: {inclusion: exclusive, promote: up, demote: next,\n"
-                                "            write: back, flush_at_end: yes}\n",
-                                NULL, 0);
-    const ts_hier_config_t *h = &sc->hier;
-    assert_int_equal(h->inclusion, TS_INCL_EXCLUSIVE);
-    assert_int_equal(h->promote, TS_PROMOTE_UP);
-    assert_int_equal(h->demote, TS_DEMOTE_NEXT);
-    assert_int_equal(h->write, TS_WRITE_BACK);
-    assert_true(h->flush_at_end);
-    assert_string_equal(h->admit[0]->base.name, "max_size");
-    assert_ptr_equal(h->admit_params[0], sc->tiers[0].admit_params);
-    assert_int_equal(*(const uint64_t *)sc->tiers[0].admit_params, 4096);
-    assert_string_equal(h->admit[1]->base.name, "second_hit");
-    assert_int_equal(*(const uint64_t *)sc->tiers[1].admit_params, 100000); /* default window */
-    assert_null(h->admit[2]);
-    assert_string_equal(h->prefetch->base.name, "next_n");
-    assert_int_equal(*(const uint64_t *)sc->prefetch_params, 8);
-    assert_int_equal(h->prefetch_into, 1);
-    assert_string_equal(sc->prefetch_into, "dram");
-    ts_scenario_destroy(sc);
-
-    sc = load_ok("workload: {generator: zipf}\nprefetch: hint\ntiers: [{name: a, capacity: 5}]\n",
-                 NULL, 0);
-    assert_string_equal(sc->hier.prefetch->base.name, "hint");
-    assert_int_equal(sc->hier.prefetch_into, 0);
-    assert_string_equal(sc->prefetch_into, "a");
-    ts_scenario_destroy(sc);
-}
-
 static void test_config_defaults_when_keys_are_absent(void **state)
 {
     (void)state;
@@ -724,59 +496,6 @@ static void test_config_defaults_when_keys_are_absent(void **state)
     assert_null(sc->hier.admit[0]);
     assert_null(sc->hier.prefetch);
     ts_scenario_destroy(sc);
-}
-
-static void test_config_bytes_mode_capacities(void **state)
-{
-    (void)state;
-    if (!have_gen("zipf"))
-        skip();
-    ts_scenario_t *sc = load_ok("mode: bytes\n"
-                                "workload: {generator: zipf}\n"
-                                "tiers:\n"
-                                "  - {capacity: 4GiB}\n"
-                                "  - {capacity: 1.5TB}\n"
-                                "  - {capacity: 1000}\n" /* a bare number is bytes */
-                                "  - {capacity: 10k}\n"
-                                "  - {capacity: 0.5%}\n",
-                                NULL, 0);
-    assert_int_equal(sc->mode, TS_MODE_BYTES);
-    assert_int_equal(sc->tiers[0].capacity, 4ull << 30);
-    assert_int_equal(sc->tiers[1].capacity, 1500000000000ull);
-    assert_int_equal(sc->tiers[2].capacity, 1000);
-    assert_int_equal(sc->tiers[3].capacity, 10000);
-    assert_true(sc->tiers[4].is_fraction);
-    assert_true(sc->tiers[4].capacity_fraction > 0.00499 &&
-                sc->tiers[4].capacity_fraction < 0.00501);
-    ts_scenario_destroy(sc);
-}
-
-static void test_config_policy_map_with_params(void **state)
-{
-    (void)state;
-    if (!have_gen("zipf") || !have_policy("s3fifo"))
-        skip();
-    ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
-                                "tiers:\n"
-                                "  - {capacity: 100, policy: {name: s3fifo, small_ratio: 25%}}\n",
-                                NULL, 0);
-    const ts_policy_ops_t *ops = sc->tiers[0].policy;
-    assert_string_equal(ops->base.name, "s3fifo");
-    const ts_param_spec_t *ps =
-        ts_param_find(ops->base.params, ops->base.params_count, "small_ratio");
-    assert_non_null(ps);
-    assert_non_null(sc->tiers[0].policy_params);
-    assert_true(ts_param_number(ps, sc->tiers[0].policy_params) == 0.25);
-    ts_scenario_destroy(sc);
-
-    ts_err_t err = {0};
-    assert_int_equal(ts_scenario_load_string("workload: {generator: zipf}\n"
-                                             "tiers:\n"
-                                             "  - {capacity: 100, policy: {name: s3fifo, "
-                                             "small_ratio: 3}}\n",
-                                             SRC, NULL, NULL, 0, &sc, &err),
-                     TS_ERANGE);
-    assert_string_equal(err.where, SRC ":3:57: tiers[0].policy.small_ratio");
 }
 
 /* ---- overrides ---- */
@@ -815,47 +534,6 @@ static void test_config_overrides_edit_and_add_keys(void **state)
     ts_scenario_destroy(sc);
 }
 
-/* The series keys, and the text and overrides a scenario keeps for the results file. */
-static void test_config_outputs_series_and_kept_text(void **state)
-{
-    (void)state;
-    if (!have_gen("zipf"))
-        skip();
-    const char *yaml = "workload: {generator: zipf}\n"
-                       "tiers: [{capacity: 10}]\n"
-                       "outputs: {hdf5: false, interval: 250ms, points: 200, axis: time}\n";
-    const char *ovr[] = {"seed=3", "outputs.points=300"};
-    ts_scenario_t *sc = load_ok(yaml, ovr, 2);
-    assert_false(writer_in(sc->outputs.writers, "hdf5"));
-    assert_true(writer_in(sc->outputs.writers, "json") && writer_in(sc->outputs.writers, "csv") &&
-                writer_in(sc->outputs.writers, "text"));
-    assert_int_equal(sc->outputs.series.axis, TS_AXIS_TIME);
-    assert_int_equal(sc->outputs.series.interval, 250000000);
-    assert_int_equal(sc->outputs.series.max_points, 300);
-    assert_string_equal(sc->text, yaml);
-    assert_int_equal(sc->n_overrides, 2);
-    assert_string_equal(sc->overrides[0], "seed=3");
-    assert_string_equal(sc->overrides[1], "outputs.points=300");
-    ts_scenario_destroy(sc);
-
-    sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10}]\n"
-                 "outputs: {interval: 10k, axis: requests}\n",
-                 NULL, 0);
-    assert_true(writer_in(sc->outputs.writers, "hdf5")); /* the default */
-    assert_int_equal(sc->outputs.series.axis, TS_AXIS_REQUESTS);
-    assert_int_equal(sc->outputs.series.interval, 10000);
-    assert_int_equal(sc->outputs.series.max_points, TS_SERIES_POINTS_DEFAULT);
-    assert_null(sc->overrides);
-    ts_scenario_destroy(sc);
-
-    sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10}]\n"
-                 "outputs: {interval: auto}\n",
-                 NULL, 0);
-    assert_int_equal(sc->outputs.series.axis, TS_AXIS_AUTO);
-    assert_int_equal(sc->outputs.series.interval, 0);
-    ts_scenario_destroy(sc);
-}
-
 static void test_config_override_value_errors_name_the_flag(void **state)
 {
     (void)state;
@@ -868,143 +546,6 @@ static void test_config_override_value_errors_name_the_flag(void **state)
     assert_string_equal(err.where, "-s workload.generator.alpha");
     assert_non_null(strstr(err.msg, "found 'lots'"));
     assert_null(sc);
-}
-
-/* ---- workloads ---- */
-
-static void test_config_relative_trace_paths(void **state)
-{
-    (void)state;
-    if (!have_format("csv"))
-        skip();
-    ts_scenario_t *sc = NULL;
-    ts_err_t err = {0};
-    int rc = ts_scenario_load_file(TS_SOURCE_DIR "/examples/csv-trace.yaml", NULL, 0, &sc, &err);
-    if (rc)
-        fail_msg("%s: %s", err.where, err.msg);
-    assert_string_equal(sc->base_dir, TS_SOURCE_DIR "/examples");
-    assert_false(sc->workload.is_generator);
-    assert_string_equal(sc->workload.reader->base.name, "csv");
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
-    ts_req_t req;
-    int n = 0;
-    while ((rc = ts_reader_next(r, &req, &err)) == 1)
-        n++;
-    assert_int_equal(rc, 0);
-    assert_int_equal(n, 12); /* the rows of examples/tiny.csv */
-    ts_reader_close(r);
-    ts_scenario_destroy(sc);
-
-    /* A string scenario resolves against the directory it is given, the format is guessed
-     * from the file name, and a scalar trace is its path. */
-    sc = NULL;
-    rc = ts_scenario_load_string("workload: {trace: tiny.csv}\ntiers: [{capacity: 4}]\n", SRC,
-                                 TS_SOURCE_DIR "/examples", NULL, 0, &sc, &err);
-    if (rc)
-        fail_msg("%s: %s", err.where, err.msg);
-    assert_string_equal(sc->workload.reader->base.name, "csv");
-    assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
-    ts_reader_close(r);
-    ts_scenario_destroy(sc);
-
-    /* Without a directory, relative paths resolve against the current one. */
-    char cwd[1024];
-    assert_non_null(getcwd(cwd, sizeof(cwd)));
-    rc = ts_scenario_load_string("workload: {trace: {path: nothere.csv, format: csv}}\n"
-                                 "tiers: [{capacity: 4}]\n",
-                                 SRC, NULL, NULL, 0, &sc, &err);
-    assert_int_equal(rc, 0);
-    assert_string_equal(sc->base_dir, cwd);
-    r = (ts_reader_t *)1;
-    ts_err_clear(&err);
-    assert_true(ts_scenario_open_workload(sc, &r, &err) < 0); /* the reader's error */
-    assert_null(r);
-    assert_non_null(strstr(err.msg, "nothere.csv"));
-    ts_scenario_destroy(sc);
-}
-
-static void test_config_default_scenario_loads(void **state)
-{
-    (void)state;
-    if (!have_gen("zipf"))
-        skip();
-    ts_scenario_t *sc = NULL;
-    ts_err_t err = {0};
-    int rc = ts_scenario_load_string(ts_scenario_default_yaml(), "<built-in>", NULL, NULL, 0, &sc,
-                                     &err);
-    if (rc)
-        fail_msg("%s: %s", err.where, err.msg);
-    assert_string_equal(sc->source, "<built-in>");
-    assert_true(sc->workload.is_generator);
-    assert_int_equal(sc->n_tiers, 2);
-    assert_string_equal(sc->tiers[0].name, "hbm");
-    assert_true(sc->tiers[0].is_fraction);
-    assert_string_equal(sc->tiers[1].name, "dram");
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_scenario_open_workload(sc, &r, &err), 0);
-    ts_req_t req;
-    assert_int_equal(ts_reader_next(r, &req, &err), 1);
-    ts_reader_close(r);
-    ts_scenario_destroy(sc);
-}
-
-static void test_config_workload_desc_lists_params(void **state)
-{
-    (void)state;
-    if (!have_gen("zipf"))
-        skip();
-    ts_scenario_t *sc = load_ok("workload: {generator: {kind: zipf, alpha: 0.9}}\n"
-                                "tiers: [{capacity: 5}]\n",
-                                NULL, 0);
-    char buf[512];
-    const char *d = ts_scenario_workload_desc(sc, buf, sizeof(buf));
-    assert_ptr_equal(d, buf);
-    assert_true(strncmp(d, "zipf ", 5) == 0);
-    const char *a = strstr(d, " alpha=0.9"); /* the shortest form, not 0.90000000000000002 */
-    assert_non_null(a);
-    assert_true(a[10] == ' ' || a[10] == 0);
-    const ts_reader_ops_t *ops = sc->workload.reader;
-    for (size_t i = 0; i < ops->base.params_count; i++) {
-        char key[80];
-        snprintf(key, sizeof(key), " %s=", ops->base.params[i].name);
-        assert_non_null(strstr(d, key));
-    }
-    char tiny[8];
-    ts_scenario_workload_desc(sc, tiny, sizeof(tiny));
-    assert_int_equal(strlen(tiny), 7); /* truncated, still terminated */
-    ts_scenario_destroy(sc);
-}
-
-static void test_config_examples_load(void **state)
-{
-    (void)state;
-    if (ts_registry_count(&ts_generators) == 0 || ts_registry_count(&ts_formats) == 0)
-        skip();
-    DIR *d = opendir(TS_SOURCE_DIR "/examples");
-    assert_non_null(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
-            continue;
-        char path[1024];
-        snprintf(path, sizeof(path), "%s/examples/%s", TS_SOURCE_DIR, e->d_name);
-        ts_scenario_t *sc = NULL;
-        ts_err_t err = {0};
-        int rc = ts_scenario_load_file(path, NULL, 0, &sc, &err);
-        if (rc)
-            fail_msg("%s: %s: %s", path, err.where, err.msg);
-        ts_reader_t *r = NULL;
-        if (ts_scenario_open_workload(sc, &r, &err))
-            fail_msg("%s: %s: %s", path, err.where, err.msg);
-        ts_reader_close(r);
-        ts_scenario_destroy(sc);
-        n++;
-    }
-    closedir(d);
-    assert_true(n >= 2);
 }
 
 /* ---- out of memory ---- */
@@ -1067,26 +608,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_errors_name_place_and_problem),
-        cmocka_unit_test(test_config_sweep_axes_decode),
-        cmocka_unit_test(test_config_too_many_tiers),
         cmocka_unit_test(test_config_long_source_keeps_key_path),
         cmocka_unit_test(test_config_missing_file),
         cmocka_unit_test(test_config_file_errors_name_the_file),
         cmocka_unit_test(test_config_full_scenario_decodes),
         cmocka_unit_test(test_config_defaults_when_keys_are_absent),
-        cmocka_unit_test(test_config_hierarchy_admission_prefetch_decode),
-        cmocka_unit_test(test_config_bytes_mode_capacities),
-        cmocka_unit_test(test_config_policy_map_with_params),
         cmocka_unit_test(test_config_overrides_edit_and_add_keys),
-        cmocka_unit_test(test_config_outputs_series_and_kept_text),
         cmocka_unit_test(test_config_override_value_errors_name_the_flag),
-        cmocka_unit_test(test_config_relative_trace_paths),
-        cmocka_unit_test(test_config_default_scenario_loads),
-        cmocka_unit_test(test_config_prefill_rate_auto_from_model_and_gpu),
-        cmocka_unit_test(test_config_cost_aware_takes_device_and_timed_figures),
-        cmocka_unit_test(test_config_depth_from_read_threads),
-        cmocka_unit_test(test_config_workload_desc_lists_params),
-        cmocka_unit_test(test_config_examples_load),
         cmocka_unit_test(test_config_oom_valid_scenario),
         cmocka_unit_test(test_config_oom_error_paths),
     };
