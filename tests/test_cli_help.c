@@ -22,38 +22,8 @@
 
 #include <cmocka.h>
 
+#include "cli_test.h"
 #include "file_test.h"
-
-struct fixture {
-    char dir[256];
-    const char *exe;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    if (!f)
-        return -1;
-    f->exe = getenv("TS_TIERSIM");
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tiersim-help-XXXXXX");
-    if (!f->exe || !mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
 
 /* What one command printed. */
 struct run {
@@ -68,7 +38,7 @@ static void run_free(struct run *r)
 }
 
 /* Runs `tiersim ARGS` from the source tree, stdout and stderr caught apart. */
-static struct run tiersim(struct fixture *f, const char *args)
+static struct run tiersim_caught(struct fixture *f, const char *args)
 {
     char cmd[4096], path[512];
     snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s > '%s/out' 2> '%s/err'", TS_SOURCE_DIR,
@@ -128,7 +98,7 @@ static void test_cli_help_every_topic_every_spelling(void **state)
         snprintf(spellings[2], sizeof(spellings[2]), "%s -h", name);
         char *first = NULL;
         for (size_t k = 0; k < 3; k++) {
-            struct run r = tiersim(f, spellings[k]);
+            struct run r = tiersim_caught(f, spellings[k]);
             if (r.rc != 0 || r.err[0])
                 fail_msg("tiersim %s: exit %d, stderr '%s'", spellings[k], r.rc, r.err);
             if (strncmp(r.out, k_topics[i].synopsis, strlen(k_topics[i].synopsis)) != 0)
@@ -177,7 +147,7 @@ static void test_cli_help_names_every_option(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char args[128];
         snprintf(args, sizeof(args), "help %s", cases[i].topic);
-        struct run r = tiersim(f, args);
+        struct run r = tiersim_caught(f, args);
         assert_int_equal(r.rc, 0);
         for (size_t k = 0; k < 10 && cases[i].options[k]; k++)
             if (!strstr(r.out, cases[i].options[k]))
@@ -192,7 +162,7 @@ static void test_cli_help_overview(void **state)
     struct fixture *f = *state;
     static const char *const spellings[] = {"help", "--help", "-h"};
     for (size_t k = 0; k < 3; k++) {
-        struct run r = tiersim(f, spellings[k]);
+        struct run r = tiersim_caught(f, spellings[k]);
         assert_int_equal(r.rc, 0);
         assert_string_equal(r.err, "");
         assert_true(strncmp(r.out, "usage: tiersim VERB", 19) == 0);
@@ -209,13 +179,13 @@ static void test_cli_help_overview(void **state)
         run_free(&r);
     }
     /* trace's own help lists its sub-verbs */
-    struct run r = tiersim(f, "trace --help");
+    struct run r = tiersim_caught(f, "trace --help");
     static const char *const subs[] = {"\n  info ", "\n  head ", "\n  gen ", "\n  convert "};
     for (size_t i = 0; i < 4; i++)
         assert_non_null(strstr(r.out, subs[i]));
     run_free(&r);
     /* no verb at all: the overview on stderr, a usage error */
-    r = tiersim(f, "");
+    r = tiersim_caught(f, "");
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.out, "");
     assert_true(strncmp(r.err, "usage: tiersim VERB", 19) == 0);
@@ -237,7 +207,7 @@ static void test_cli_help_examples_run(void **state)
     for (size_t i = 0; i < N_TOPICS; i++) {
         char args[128];
         snprintf(args, sizeof(args), "help %s", k_topics[i].name);
-        struct run r = tiersim(f, args);
+        struct run r = tiersim_caught(f, args);
         assert_int_equal(r.rc, 0);
         const char *ex = strstr(r.out, "\nexamples:\n");
         assert_non_null(ex);
@@ -334,14 +304,14 @@ static void test_cli_help_usage_errors_are_two_lines(void **state)
          "file)\nTry 'tiersim run --help'.\n"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct run r = tiersim(f, cases[i].args);
+        struct run r = tiersim_caught(f, cases[i].args);
         if (r.rc != 2 || r.out[0] || strcmp(r.err, cases[i].err) != 0)
             fail_msg("tiersim %s: exit %d, stdout '%s', stderr '%s', want '%s'", cases[i].args,
                      r.rc, r.out, r.err, cases[i].err);
         run_free(&r);
     }
     /* an error of the run itself is exit 1, one line, no Try line */
-    struct run r = tiersim(f, "run no-such-scenario.yaml");
+    struct run r = tiersim_caught(f, "run no-such-scenario.yaml");
     assert_int_equal(r.rc, 1);
     assert_int_equal(file_test_count(r.err, "\n"), 1);
     assert_null(strstr(r.err, "Try "));
