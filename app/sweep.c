@@ -4,7 +4,9 @@
  *
  * Order of work: parse the axes, build each point's overrides, load every point's scenario
  * (its errors come first, by point), measure the footprint once when the points share
- * their workload and need it, then run the points side by side (sim/par.h).
+ * their workload and need it, then run the points side by side (sim/par.h). A point's
+ * scenario is freed as soon as it has run, and the runs share one copy of the scenario's
+ * text, so what a sweep holds at its end is its results, each sized by its run.
  */
 #include "sweep.h"
 
@@ -159,7 +161,10 @@ static int sweep_job(void *ctx, size_t i, ts_err_t *err)
     ts_run_opts_t opts = c->base;
     opts.progress = ts_par_slot_init(&slot, &c->progress);
     opts.series = c->spec->series;
+    opts.shared_yaml = c->s->scenario_yaml;
     int rc = ts_run_with(c->sc[i], &opts, &c->s->runs[i], err);
+    ts_scenario_destroy(c->sc[i]); /* the point is done: only its result stays */
+    c->sc[i] = NULL;
     if (rc) {
         sweep_prefix(c->s, ts_sweep_point(c->s, i), err);
         return rc;
@@ -331,6 +336,10 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
         rc = sweep_load_run(&c, i, ovr, err);
     if (rc == 0 && s->n_runs) {
         snprintf(s->source, sizeof(s->source), "%s", c.sc[0]->source);
+        if (c.sc[0]->text && !(s->scenario_yaml = ts_strdup(c.sc[0]->text)))
+            rc = ts_err_set(err, TS_ENOMEM, "cannot hold the scenario's text");
+    }
+    if (rc == 0 && s->n_runs) {
         rc = sweep_footprint(&c, err);
         if (rc == 0)
             rc = ts_par_run(s->n_runs, ts_par_threads(spec->threads, c.sc[0]), sweep_job, &c,

@@ -17,7 +17,8 @@
  * each result in its own slot: the results are the same whatever the thread count, and
  * each is exactly what `tiersim run` gives for that point's overrides. When no axis
  * touches the workload (`workload...` or `seed`), its footprint is measured once for all.
- * Memory: every point's result (counters, latency histograms, time series) until the
+ * Memory: every point's loaded scenario until it has run, and every point's result
+ * (counters, latency histograms, time series; the scenario's text once for all) until the
  * caller writes them out.
  */
 #ifndef TS_APP_SWEEP_H

@@ -96,9 +96,10 @@ static int h5w_attrs(h5w_t *w, hid_t obj, const char *rel, const ts__h5_table_t 
     for (size_t i = 0; i < t->n && !w->rc; i++) {
         const ts__h5_field_t *f = &t->f[i];
         const char *p = (const char *)base + f->offset;
-        if (f->kind == TS__H5_STR) {
+        if (f->kind == TS__H5_STR || f->kind == TS__H5_PSTR) {
             char s[1024];
-            snprintf(s, sizeof(s), "%.*s", (int)f->size, p);
+            snprintf(s, sizeof(s), "%.*s", (int)f->size,
+                     f->kind == TS__H5_STR ? p : ts_str(*(char *const *)p));
             h5w_attr_str(w, obj, rel, f->name, s);
             continue;
         }
@@ -143,12 +144,22 @@ static int h5w_dataset(h5w_t *w, hid_t loc, const char *rel, const char *name, h
     return st < 0 ? h5w_fail(w, rel) : 0;
 }
 
-/* n rows of table t, read from the structs at base, as a 1-D compound dataset. */
+/* n rows of table t, read from the structs at base, as a 1-D compound dataset (through
+ * packed rows when t has string pointers). */
 static int h5w_table(h5w_t *w, hid_t loc, const char *rel, const char *name,
                      const ts__h5_table_t *t, const void *base, size_t n, hid_t *out)
 {
     hsize_t dims = n;
-    hid_t ft = ts__h5_compound(t, true), mt = ts__h5_compound(t, false);
+    bool is_packed = ts__h5_has_pointers(t);
+    void *packed = NULL;
+    if (is_packed && n) {
+        if (!(packed = ts_malloc(n * ts__h5_packed_size(t))))
+            return h5w_oom(w, rel);
+        ts__h5_pack(t, base, n, packed);
+        base = packed;
+    }
+    hid_t ft = ts__h5_compound(t, true);
+    hid_t mt = is_packed ? ts__h5_packed_type(t) : ts__h5_compound(t, false);
     hid_t space = H5Screate_simple(1, &dims, NULL);
     int rc = h5w_dataset(w, loc, rel, name, ft, mt, space, base, out);
     if (space >= 0)
@@ -157,6 +168,7 @@ static int h5w_table(h5w_t *w, hid_t loc, const char *rel, const char *name,
         H5Tclose(ft);
     if (mt >= 0)
         H5Tclose(mt);
+    ts_free(packed);
     return rc;
 }
 
@@ -188,7 +200,7 @@ static int h5w_scenario(h5w_t *w, hid_t run, const ts_result_t *res)
         h5w_strings(w, g, "scenario/overrides", "overrides", (const char *const *)res->overrides,
                     res->n_overrides, false);
     if (!w->rc)
-        h5w_attr_str(w, g, "scenario", "source", res->scenario);
+        h5w_attr_str(w, g, "scenario", "source", ts_str(res->scenario));
     H5Gclose(g);
     return w->rc;
 }
@@ -217,8 +229,9 @@ static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
     for (size_t i = 0; i < 4 && !w->rc; i++)
         h5w_attr_str(w, g, "hierarchy", rules[i][0], rules[i][1]);
     ts_hier_result_t shown = *h; /* what the other writers print for "none" */
-    if (!shown.prefetch[0])
-        snprintf(shown.prefetch, sizeof(shown.prefetch), "none");
+    char none[] = "none";
+    if (!ts_str(shown.prefetch)[0])
+        shown.prefetch = none;
     h5w_attrs(w, g, "hierarchy", &ts__h5_hier_attrs, &shown);
     if (!w->rc)
         h5w_table(w, g, "hierarchy/counters", "counters", &ts__h5_hier_counters, &h->st, 1,
@@ -226,9 +239,9 @@ static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
     ts__h5_link_row_t rows[TS_MAX_TIERS];
     memset(rows, 0, sizeof(rows)); /* string columns are stored with their whole buffer */
     for (size_t i = 0; i < res->n_tiers; i++) {
-        snprintf(rows[i].upper, sizeof(rows[i].upper), "%s", res->tiers[i].name);
+        snprintf(rows[i].upper, sizeof(rows[i].upper), "%s", ts_str(res->tiers[i].name));
         snprintf(rows[i].lower, sizeof(rows[i].lower), "%s",
-                 i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing");
+                 i + 1 < res->n_tiers ? ts_str(res->tiers[i + 1].name) : "backing");
         rows[i].st = h->st.link[i];
     }
     if (!w->rc)
@@ -246,15 +259,16 @@ static size_t h5w_lat_rows(const ts_result_t *res, ts__h5_lat_row_t *rows)
     size_t n = 0;
     for (; n < 4; n++)
         rows[n] = (ts__h5_lat_row_t){.level = -1, .lat = *lats[n]};
-    for (size_t l = 0; l <= res->n_tiers; l++, n++)
+    for (size_t l = 0; l <= res->n_tiers && l < t->n_levels; l++, n++)
         rows[n] = (ts__h5_lat_row_t){.level = (int32_t)l, .lat = t->served[l]};
     for (size_t i = 0; i < n; i++)
         if (rows[i].level < 0)
             snprintf(rows[i].name, sizeof(rows[i].name), "%s", names[i]);
         else
             snprintf(rows[i].name, sizeof(rows[i].name), "get@%s",
-                     (size_t)rows[i].level < res->n_tiers ? res->tiers[rows[i].level].name
-                                                          : "backing");
+                     (size_t)rows[i].level < res->n_tiers
+                         ? ts_str(res->tiers[rows[i].level].name)
+                         : "backing");
     return n;
 }
 
