@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -471,6 +472,56 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
     return w->rc;
 }
 
+/* The core driver's memory: HDF5 grows it as the file grows; at the file's close it goes to
+ * the caller rather than back to the heap, so the image is not copied (for a 10,000-run
+ * sweep the copy was as large as the file). The blocks come from the C library, as HDF5's
+ * own would: the image is grown 64 KiB at a time, which realloc does in place (mremap for
+ * large blocks) where ts_realloc's huge blocks would copy the whole image each time. */
+typedef struct h5w_image {
+    void *mem;    /* the image once the file is closed; the caller's */
+    bool is_kept; /* the file is complete: keep its memory at close */
+} h5w_image_t;
+
+static void *h5w_image_malloc(size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    (void)op, (void)udata;
+    return malloc(size ? size : 1);
+}
+
+static void *h5w_image_memcpy(void *dst, const void *src, size_t size, H5FD_file_image_op_t op,
+                              void *udata)
+{
+    (void)op, (void)udata;
+    return memcpy(dst, src, size);
+}
+
+static void *h5w_image_realloc(void *p, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    (void)op, (void)udata;
+    return realloc(p, size ? size : 1);
+}
+
+static herr_t h5w_image_free(void *p, H5FD_file_image_op_t op, void *udata)
+{
+    h5w_image_t *im = udata;
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && im->is_kept && !im->mem)
+        im->mem = p;
+    else
+        free(p);
+    return 0;
+}
+
+static void *h5w_image_udata_copy(void *udata)
+{
+    return udata; /* one h5w_image_t, on the writer's stack, for every copy of the fapl */
+}
+
+static herr_t h5w_image_udata_free(void *udata)
+{
+    (void)udata;
+    return 0;
+}
+
 /* The whole file is built in memory (HDF5's core driver with no backing store) and written
  * out by the caller, so HDF5 itself never does I/O: HDF5 1.10 leaves a file whose closing
  * failed (a full disk found while flushing) half torn down, and the library crashes when it
@@ -482,6 +533,10 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
     *size = 0;
     ts__h5_quiet();
     h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1};
+    h5w_image_t im = {0};
+    H5FD_file_image_callbacks_t cb = {h5w_image_malloc,     h5w_image_memcpy,
+                                      h5w_image_realloc,    h5w_image_free,
+                                      h5w_image_udata_copy, h5w_image_udata_free, &im};
     char name[64];
     snprintf(name, sizeof(name), "tiersim-results-%p.h5", (void *)&w);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -489,8 +544,9 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
     w.dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t file = -1;
     if (fcpl >= 0 && fapl >= 0 && w.gcpl >= 0 && w.dcpl >= 0 &&
-        H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
-        H5Pset_obj_track_times(w.gcpl, 0) >= 0 && H5Pset_obj_track_times(w.dcpl, 0) >= 0)
+        H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 && H5Pset_file_image_callbacks(fapl, &cb) >= 0 &&
+        H5Pset_obj_track_times(fcpl, 0) >= 0 && H5Pset_obj_track_times(w.gcpl, 0) >= 0 &&
+        H5Pset_obj_track_times(w.dcpl, 0) >= 0)
         file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
     if (file < 0) {
         w.rc = ts_err_set(err, TS_ENOMEM, "cannot create a results file in memory");
@@ -511,18 +567,19 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
                           : H5Fget_file_image(file, NULL, 0);
         if (!w.rc && len <= 0)
             h5w_fail_what(&w, "build the file image");
-        if (!w.rc && !(*image = ts_malloc((size_t)len)))
-            h5w_oom(&w, "");
-        if (!w.rc && H5Fget_file_image(file, *image, (size_t)len) != len)
-            h5w_fail_what(&w, "copy the file image");
+        im.is_kept = !w.rc;
+        if (H5Fclose(file) < 0 && !w.rc)
+            h5w_fail_what(&w, "close the file image");
+        if (!w.rc && !im.mem)
+            h5w_fail_what(&w, "take the file image");
         if (!w.rc)
             *size = (size_t)len;
-        H5Fclose(file);
     }
     if (w.rc) {
-        ts_free(*image);
-        *image = NULL;
+        free(im.mem);
+        im.mem = NULL;
     }
+    *image = im.mem;
     H5Pclose(fcpl);
     H5Pclose(fapl);
     H5Pclose(w.gcpl);

@@ -139,8 +139,8 @@ const char *ts__h5_link_name(const char *name, char *buf, size_t size);
 /* Turns HDF5's own error printing off (the library prints nothing). */
 void ts__h5_quiet(void);
 
-/* The bytes of the results file of runs[0..n), built in memory: *image (free with ts_free)
- * and *size. Returns 0, TS_ENOMEM or TS_EIO (HDF5 refused an object; the message names
+/* The bytes of the results file of runs[0..n), built in memory: *image (HDF5's own memory
+ * for the file, handed over rather than copied; free with ts_free) and *size. Returns 0, TS_ENOMEM or TS_EIO (HDF5 refused an object; the message names
  * it). */
 int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
                         ts_err_t *err);
