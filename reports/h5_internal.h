@@ -113,6 +113,10 @@ hid_t ts__h5_compound(const ts__h5_table_t *t, bool file);
 /* Whether a table has pointer fields (TS__H5_PSTR): then rows go through a packed copy. */
 bool ts__h5_has_pointers(const ts__h5_table_t *t);
 
+/* Whether a table's struct is laid out as its packed row (no pointer, no padding, fields
+ * in table order): its rows then go to and from the file as they are. */
+bool ts__h5_is_packed(const ts__h5_table_t *t);
+
 /* The packed row of a table: the file's layout with native types (its compound type to
  * H5Tclose, or a negative id; and its size in bytes). */
 hid_t ts__h5_packed_type(const ts__h5_table_t *t);

@@ -339,6 +339,17 @@ bool ts__h5_has_pointers(const ts__h5_table_t *t)
     return false;
 }
 
+bool ts__h5_is_packed(const ts__h5_table_t *t)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->f[i].kind == TS__H5_PSTR || t->f[i].offset != off)
+            return false;
+        off += h5l_field_size(&t->f[i]);
+    }
+    return off == t->mem_size;
+}
+
 size_t ts__h5_packed_size(const ts__h5_table_t *t)
 {
     size_t size = 0;
