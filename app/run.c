@@ -77,10 +77,12 @@ static uint64_t run_mix_seed(uint64_t seed, uint64_t i)
     return z ^ (z >> 31);
 }
 
-static void run_params_desc(const ts_param_spec_t *spec, size_t count, const void *params,
-                            char *buf, size_t size)
+/* *dst := "k=v k=v" of params (schema spec[0..count)), cut to max bytes. */
+static int run_params_desc(const ts_param_spec_t *spec, size_t count, const void *params,
+                           char **dst, size_t max, ts_err_t *err)
 {
-    size_t used = 0;
+    char buf[TS_TIER_PARAMS];
+    size_t size = max < sizeof(buf) ? max : sizeof(buf), used = 0;
     buf[0] = 0;
     for (size_t i = 0; params && i < count && used < size; i++) {
         char v[128];
@@ -88,9 +90,11 @@ static void run_params_desc(const ts_param_spec_t *spec, size_t count, const voi
         used += (size_t)snprintf(buf + used, size - used, "%s%s=%s", i ? " " : "", spec[i].name,
                                  v);
     }
+    return ts_result_strf(dst, size, err, "%s", buf);
 }
 
-static void run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier_result_t *hr)
+static int run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier_result_t *hr,
+                           ts_err_t *err)
 {
     hr->inclusion = ts_inclusion_names[sc->hier.inclusion];
     hr->promote = ts_promote_names[sc->hier.promote];
@@ -101,12 +105,46 @@ static void run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier
     const ts_prefetch_ops_t *p = sc->hier.prefetch;
     if (p && (p->base.flags & TS_PREFETCH_NOTHING))
         p = NULL;
-    snprintf(hr->prefetch, sizeof(hr->prefetch), "%s", p ? p->base.name : "");
-    if (p)
-        run_params_desc(p->base.params, p->base.params_count, sc->prefetch_params,
-                        hr->prefetch_params, sizeof(hr->prefetch_params));
-    snprintf(hr->prefetch_into, sizeof(hr->prefetch_into), "%s", sc->prefetch_into);
-    hr->st = h->st;
+    int rc = ts_result_strf(&hr->prefetch, TS_HIER_PREFETCH, err, "%s", p ? p->base.name : "");
+    if (rc == 0)
+        rc = p ? run_params_desc(p->base.params, p->base.params_count, sc->prefetch_params,
+                                 &hr->prefetch_params, TS_HIER_PREFETCH_PARAMS, err)
+               : ts_result_strf(&hr->prefetch_params, 1, err, "%s", "");
+    if (rc == 0)
+        rc = ts_result_strf(&hr->prefetch_into, TS_HIER_PREFETCH_INTO, err, "%s",
+                            sc->prefetch_into);
+    ts_result_set_hier_stats(&hr->st, &h->st, h->n);
+    return rc;
+}
+
+/* Tier i's names, parameters and counters. A filter that admits everything is told by an
+ * empty name (the writers print always). */
+static int run_tier_result(const ts_scenario_t *sc, size_t i, const ts_tier_t *t,
+                           ts_tier_result_t *tr, ts_err_t *err)
+{
+    const ts_tier_spec_t *spec = &sc->tiers[i];
+    const ts_policy_ops_t *po = spec->policy;
+    const ts_admit_ops_t *ao = spec->admit;
+    if (ao && (ao->base.flags & TS_ADMIT_ALL))
+        ao = NULL;
+    int rc = ts_result_strf(&tr->name, TS_TIER_NAME, err, "%s", t->name);
+    if (rc == 0)
+        rc = ts_result_strf(&tr->policy, TS_TIER_POLICY, err, "%s", po->base.name);
+    if (rc == 0)
+        rc = run_params_desc(po->base.params, po->base.params_count, spec->policy_params,
+                             &tr->params, TS_TIER_PARAMS, err);
+    if (rc == 0)
+        rc = ts_result_strf(&tr->admit, TS_TIER_ADMIT, err, "%s", ao ? ao->base.name : "");
+    if (rc == 0)
+        rc = ao ? run_params_desc(ao->base.params, ao->base.params_count, spec->admit_params,
+                                  &tr->admit_params, TS_TIER_ADMIT_PARAMS, err)
+                : ts_result_strf(&tr->admit_params, 1, err, "%s", "");
+    tr->capacity = t->capacity;
+    tr->n_objects = t->n_objects;
+    tr->used = t->used;
+    tr->mem_bytes = t->policy->ops->mem_bytes(t->policy);
+    tr->st = t->st;
+    return rc;
 }
 
 /* The timed engine's devices and links: tiers, then the backing store. */
@@ -174,10 +212,26 @@ static bool run_wants_series(const ts_scenario_t *sc, const ts_run_opts_t *opts)
                             (ts_report_set_flags(sc->outputs.writers) & TS_REPORT_SERIES));
 }
 
-/* The scenario's text and overrides, kept in the result for the results file. */
-static int run_keep_scenario(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
+/* The scenario's source, title, workload, text and overrides, kept in the result (the text
+ * borrowed when the caller shares one copy of it). */
+static int run_keep_scenario(const ts_scenario_t *sc, const ts_run_opts_t *opts,
+                             ts_result_t *res, ts_err_t *err)
 {
-    res->scenario_yaml = ts_strdup(sc->text);
+    char workload[TS_RESULT_WORKLOAD];
+    ts_scenario_workload_desc(sc, workload, sizeof(workload));
+    int rc = ts_result_strf(&res->scenario, TS_RESULT_SOURCE, err, "%s", sc->source);
+    if (rc == 0)
+        rc = ts_result_strf(&res->name, TS_RESULT_NAME, err, "%s", sc->name);
+    if (rc == 0)
+        rc = ts_result_strf(&res->workload, TS_RESULT_WORKLOAD, err, "%s", workload);
+    if (rc)
+        return rc;
+    if (opts->shared_yaml && sc->text && strcmp(opts->shared_yaml, sc->text) == 0) {
+        res->scenario_yaml = opts->shared_yaml;
+        res->is_yaml_shared = true;
+    } else {
+        res->scenario_yaml = ts_strdup(sc->text);
+    }
     res->n_overrides = sc->n_overrides;
     res->overrides = ts_strv_dup((const char *const *)sc->overrides, sc->n_overrides);
     if ((sc->text && !res->scenario_yaml) || (sc->n_overrides && !res->overrides))
@@ -197,20 +251,18 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     if (!opts)
         opts = &none;
     memset(res, 0, sizeof(*res));
-    snprintf(res->scenario, sizeof(res->scenario), "%s", sc->source);
-    snprintf(res->name, sizeof(res->name), "%s", sc->name);
-    ts_scenario_workload_desc(sc, res->workload, sizeof(res->workload));
     res->seed = sc->seed;
     res->mode = sc->mode;
     res->engine = sc->engine == TS_ENGINE_TIMED ? "timed" : "fast";
-    res->n_tiers = sc->n_tiers;
 
     ts_reader_t *src = NULL, *replay = NULL;
     ts_memtrace_t *mt = NULL;
     ts_tier_t *tiers[TS_MAX_TIERS] = {0};
     ts_hier_t *h = NULL;
     ts_series_t *series = NULL;
-    int rc = run_keep_scenario(sc, res, err);
+    int rc = run_keep_scenario(sc, opts, res, err);
+    if (rc == 0)
+        rc = ts_result_alloc_tiers(res, sc->n_tiers, err);
     if (rc == 0 && run_wants_series(sc, opts))
         rc = ts_series_create(&sc->outputs.series, &series, err);
     if (rc == 0)
@@ -273,8 +325,9 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
         cfg->progress = opts->progress;
         rc = ts_engine_timed(h, replay, cfg, &res->timed, err);
         res->has_timed = rc == 0;
-        snprintf(res->timed.prefill_source, sizeof(res->timed.prefill_source), "%s",
-                 sc->prefill_source);
+        if (rc == 0)
+            rc = ts_result_strf(&res->timed.prefill_source, TS_PREFILL_SOURCE, err, "%s",
+                                sc->prefill_source);
         ts_free(cfg);
     } else {
         rc = ts_engine_fast_series(h, replay, series, opts->progress, err);
@@ -287,38 +340,21 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     const ts_err_t *first = NULL;
     res->skipped_records = ts_skipbad_count(src, &first);
     if (res->skipped_records && first)
-        snprintf(res->skipped_first, sizeof(res->skipped_first), "%.120s%s%.190s",
-                 first->where, first->where[0] ? ": " : "", first->msg);
-    run_hier_result(sc, h, &res->hier);
+        rc = ts_result_strf(&res->skipped_first, TS_RESULT_SKIPPED, err, "%.120s%s%.190s",
+                            first->where, first->where[0] ? ": " : "", first->msg);
+    if (rc == 0)
+        rc = run_hier_result(sc, h, &res->hier, err);
     res->series = series;
     series = NULL;
 
-    for (size_t i = 0; i < sc->n_tiers; i++) {
-        ts_tier_result_t *tr = &res->tiers[i];
-        const ts_tier_t *t = tiers[i];
-        snprintf(tr->name, sizeof(tr->name), "%s", t->name);
-        snprintf(tr->policy, sizeof(tr->policy), "%s", sc->tiers[i].policy->base.name);
-        const ts_policy_ops_t *po = sc->tiers[i].policy;
-        run_params_desc(po->base.params, po->base.params_count, sc->tiers[i].policy_params,
-                        tr->params, sizeof(tr->params));
-        /* a filter that admits everything is told by an empty name (printed as always) */
-        const ts_admit_ops_t *ao = sc->tiers[i].admit;
-        if (ao && (ao->base.flags & TS_ADMIT_ALL))
-            ao = NULL;
-        snprintf(tr->admit, sizeof(tr->admit), "%s", ao ? ao->base.name : "");
-        if (ao)
-            run_params_desc(ao->base.params, ao->base.params_count, sc->tiers[i].admit_params,
-                            tr->admit_params, sizeof(tr->admit_params));
-        tr->capacity = t->capacity;
-        tr->n_objects = t->n_objects;
-        tr->used = t->used;
-        tr->mem_bytes = t->policy->ops->mem_bytes(t->policy);
-        tr->st = t->st;
-    }
+    for (size_t i = 0; rc == 0 && i < sc->n_tiers; i++)
+        rc = run_tier_result(sc, i, tiers[i], &res->tiers[i], err);
+    if (rc)
+        goto out;
     ts_reader_units(src, &res->units);
     res->has_cost = sc->cost.is_enabled;
     if (res->has_cost)
-        ts_cost_compute(&sc->cost, res, &res->cost);
+        rc = ts_cost_compute(&sc->cost, res, &res->cost, err);
 out:
     if (rc)
         ts_result_release(res);

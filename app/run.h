@@ -31,6 +31,10 @@ typedef struct ts_run_opts {
     bool series;                        /* sample the time series outputs.series asks for
                                          * even when the scenario writes no result.h5 (the
                                          * caller will: a sweep) */
+    const char *shared_yaml;            /* when it is the scenario's text, the result
+                                         * borrows it (is_yaml_shared) rather than copy it:
+                                         * the caller keeps it until the result is
+                                         * released; NULL: copy */
 } ts_run_opts_t;
 
 /* ts_run with opts (NULL: none). A given footprint must be what ts_footprint would find

@@ -3,8 +3,11 @@
  * sweep.c - a scenario at every point of a grid of `-s` values (see sweep.h).
  *
  * Order of work: parse the axes, build each point's overrides, load every point's scenario
- * (its errors come first, by point), measure the footprint once when the points share
- * their workload and need it, then run the points side by side (sim/par.h).
+ * side by side to check it (its errors come first, by point; only the first point's stays
+ * loaded), measure the footprint once when the points share their workload and need it,
+ * then run the points side by side (sim/par.h), each loading its scenario again and
+ * freeing it once run. The runs share one copy of the scenario's text, so what a sweep
+ * holds is its results, each sized by its run, and a scenario per thread.
  */
 #include "sweep.h"
 
@@ -113,7 +116,9 @@ int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err)
 typedef struct sweep_ctx {
     const ts_sweep_spec_t *spec;
     ts_sweep_t *s;
-    ts_scenario_t **sc;         /* n_runs loaded scenarios, run by run */
+    ts_scenario_t *first;       /* run 0's scenario, loaded first (the sweep's source, text,
+                                 * thread count and shared footprint come from it) */
+    bool *needs_footprint;      /* per run: its scenario measures the footprint */
     char **axis_ovr;            /* "key=value" per (axis, value), axis by axis */
     size_t n_axis_ovr;          /* entries of axis_ovr */
     size_t *axis_base;          /* axis a's first entry in axis_ovr */
@@ -134,21 +139,41 @@ static void sweep_prefix(const ts_sweep_t *s, size_t p, ts_err_t *err)
     ts_err_prefix(err, "sweep point %zu (%s)", p, what);
 }
 
-/* Loads run i's scenario (its point's) into c->sc[i], with no result files of its own. */
-static int sweep_load_run(sweep_ctx_t *c, size_t i, const char **ovr, ts_err_t *err)
+/* Loads run i's scenario (its point's) into *out, with no result files of its own. */
+static int sweep_load_run(const sweep_ctx_t *c, size_t i, ts_scenario_t **out, ts_err_t *err)
 {
     size_t p = ts_sweep_point(c->s, i);
     const ts_sweep_spec_t *spec = c->spec;
     size_t n = spec->n_overrides;
+    const char **ovr = ts_malloc((n + c->s->n_axes) * sizeof(*ovr) + 1);
+    if (!ovr)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the overrides of point %zu", p);
     for (size_t k = 0; k < n; k++)
         ovr[k] = spec->overrides[k];
     for (size_t a = 0; a < c->s->n_axes; a++)
         ovr[n++] = c->axis_ovr[c->axis_base[a] + ts_sweep_index(c->s, p, a)];
-    int rc = ts_scenario_load(spec->path, spec->yaml, ovr, n, &c->sc[i], err);
+    int rc = ts_scenario_load(spec->path, spec->yaml, ovr, n, out, err);
+    ts_free(ovr);
     if (rc)
         sweep_prefix(c->s, p, err);
     else
-        c->sc[i]->outputs.dir[0] = 0; /* the sweep writes the results, not each run */
+        (*out)->outputs.dir[0] = 0; /* the sweep writes the results, not each run */
+    return rc;
+}
+
+/* Checks that run i's scenario loads (the points' errors come before any run) and notes
+ * whether it measures the footprint; only run 0's stays loaded, the others are loaded
+ * again when they run, so a sweep never holds every point's scenario at once. */
+static int sweep_check_job(void *ctx, size_t i, ts_err_t *err)
+{
+    sweep_ctx_t *c = ctx;
+    if (i == 0)
+        return 0; /* loaded already */
+    ts_scenario_t *sc = NULL;
+    int rc = sweep_load_run(c, i, &sc, err);
+    if (rc == 0)
+        c->needs_footprint[i] = ts_run_needs_footprint(sc);
+    ts_scenario_destroy(sc);
     return rc;
 }
 
@@ -159,7 +184,14 @@ static int sweep_job(void *ctx, size_t i, ts_err_t *err)
     ts_run_opts_t opts = c->base;
     opts.progress = ts_par_slot_init(&slot, &c->progress);
     opts.series = c->spec->series;
-    int rc = ts_run_with(c->sc[i], &opts, &c->s->runs[i], err);
+    opts.shared_yaml = c->s->scenario_yaml;
+    ts_scenario_t *sc = c->first;
+    int rc = i == 0 ? 0 : sweep_load_run(c, i, &sc, err);
+    if (rc)
+        return rc;
+    rc = ts_run_with(sc, &opts, &c->s->runs[i], err);
+    if (sc != c->first)
+        ts_scenario_destroy(sc); /* the point is done: only its result stays */
     if (rc) {
         sweep_prefix(c->s, ts_sweep_point(c->s, i), err);
         return rc;
@@ -181,12 +213,12 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
 {
     bool needs = false;
     for (size_t i = 0; i < c->s->n_runs && !needs; i++)
-        needs = ts_run_needs_footprint(c->sc[i]);
+        needs = c->needs_footprint[i];
     if (!needs || !sweep_shares_workload(c->s))
         return 0;
     ts_reader_t *r = NULL;
     uint64_t n_req = 0;
-    int rc = ts_scenario_open_workload(c->sc[0], &r, err);
+    int rc = ts_scenario_open_workload(c->first, &r, err);
     if (rc == 0)
         rc = ts_footprint(r, &c->base.footprint_objects, &c->base.footprint_bytes, &n_req, err);
     ts_reader_close(r);
@@ -310,7 +342,6 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
     *out = NULL;
     ts_sweep_t *s = ts_calloc(1, sizeof(*s));
     sweep_ctx_t c = {.spec = spec, .s = s, .progress = {.hook = spec->progress}};
-    const char **ovr = NULL;
     ts_scenario_t *base = NULL; /* the scenario with the common overrides: its sweep axes */
     int rc = s ? ts_scenario_load(spec->path, spec->yaml, spec->overrides, spec->n_overrides,
                                   &base, err)
@@ -321,28 +352,30 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
     if (rc == 0)
         rc = sweep_axis_overrides(&c, err);
     if (rc == 0) {
-        c.sc = ts_calloc(s->n_runs + 1, sizeof(*c.sc));
+        c.needs_footprint = ts_calloc(s->n_runs + 1, sizeof(*c.needs_footprint));
         s->runs = ts_calloc(s->n_runs + 1, sizeof(*s->runs));
-        ovr = ts_malloc((spec->n_overrides + s->n_axes) * sizeof(*ovr));
-        if (!c.sc || !s->runs || !ovr)
+        if (!c.needs_footprint || !s->runs)
             rc = ts_err_set(err, TS_ENOMEM, "cannot hold %zu points", s->n_runs);
     }
-    for (size_t i = 0; rc == 0 && i < s->n_runs; i++)
-        rc = sweep_load_run(&c, i, ovr, err);
+    if (rc == 0 && s->n_runs && (rc = sweep_load_run(&c, 0, &c.first, err)) == 0) {
+        c.needs_footprint[0] = ts_run_needs_footprint(c.first);
+        snprintf(s->source, sizeof(s->source), "%s", c.first->source);
+        if (c.first->text && !(s->scenario_yaml = ts_strdup(c.first->text)))
+            rc = ts_err_set(err, TS_ENOMEM, "cannot hold the scenario's text");
+    }
+    int threads = rc == 0 && s->n_runs ? ts_par_threads(spec->threads, c.first) : 1;
+    if (rc == 0 && s->n_runs > 1)
+        rc = ts_par_run(s->n_runs, threads, sweep_check_job, &c, err);
     if (rc == 0 && s->n_runs) {
-        snprintf(s->source, sizeof(s->source), "%s", c.sc[0]->source);
         rc = sweep_footprint(&c, err);
         if (rc == 0)
-            rc = ts_par_run(s->n_runs, ts_par_threads(spec->threads, c.sc[0]), sweep_job, &c,
-                            err);
+            rc = ts_par_run(s->n_runs, threads, sweep_job, &c, err);
     } else if (rc == 0) { /* a shard past the last point: nothing to run */
         snprintf(s->source, sizeof(s->source), "%s",
                  spec->path ? spec->path : spec->yaml ? "<text>" : "<built-in>");
     }
-    for (size_t i = 0; c.sc && i < s->n_runs; i++)
-        ts_scenario_destroy(c.sc[i]);
-    ts_free(c.sc);
-    ts_free(ovr);
+    ts_scenario_destroy(c.first);
+    ts_free(c.needs_footprint);
     for (size_t i = 0; i < c.n_axis_ovr; i++)
         ts_free(c.axis_ovr[i]);
     ts_free(c.axis_ovr);

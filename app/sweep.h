@@ -12,13 +12,14 @@
  * A sweep may run one shard of the points only (p % n_shards == shard), as one task of a job
  * array spread over machines; the shards' results files together hold every point.
  *
- * Every point's scenario is loaded before anything runs, so a bad value fails at once,
- * naming the point. The runs then go side by side (sim/par.h), one simulation per thread,
+ * Every point's scenario is loaded (and checked) before anything runs, so a bad value
+ * fails at once, naming the point. The runs then go side by side (sim/par.h), one simulation per thread,
  * each result in its own slot: the results are the same whatever the thread count, and
  * each is exactly what `tiersim run` gives for that point's overrides. When no axis
  * touches the workload (`workload...` or `seed`), its footprint is measured once for all.
- * Memory: every point's result (counters, latency histograms, time series) until the
- * caller writes them out.
+ * Memory: a loaded scenario per thread (each point's is loaded again when it runs, then
+ * freed), and every point's result (counters, latency histograms, time series; the
+ * scenario's text once for all) until the caller writes them out.
  */
 #ifndef TS_APP_SWEEP_H
 #define TS_APP_SWEEP_H

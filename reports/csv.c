@@ -116,9 +116,9 @@ static void csv_tier_row(const ts_result_t *res, size_t i, csv_row_t *r)
     const ts_tier_result_t *t = &res->tiers[i];
     const ts_tier_stats_t *st = &t->st;
     *r = (csv_row_t){
-        .tier = t->name, .tier_size = sizeof(t->name),
-        .policy = t->policy, .policy_size = sizeof(t->policy),
-        .params = t->params, .params_size = sizeof(t->params),
+        .tier = ts_str(t->name), .tier_size = TS_TIER_NAME,
+        .policy = ts_str(t->policy), .policy_size = TS_TIER_POLICY,
+        .params = ts_str(t->params), .params_size = TS_TIER_PARAMS,
         .capacity = t->capacity, .requests = st->n_req, .hits = st->n_hit,
         .misses = st->n_miss, .miss_ratio = ts_tier_miss_ratio(t),
         .byte_miss_ratio = ts_tier_byte_miss_ratio(t), .bytes_requested = st->bytes_req,
@@ -127,7 +127,7 @@ static void csv_tier_row(const ts_result_t *res, size_t i, csv_row_t *r)
         .evictions = st->n_evict, .too_large = st->n_too_large, .removed = st->n_removed,
         .bytes_in = st->bytes_in, .bytes_out = st->bytes_out, .has_used_peak = true,
         .used_peak = st->used_peak, .objects_end = t->n_objects, .used_end = t->used,
-        .admit = t->admit[0] ? t->admit : "always", .admit_size = sizeof(t->admit),
+        .admit = ts_str(t->admit)[0] ? t->admit : "always", .admit_size = TS_TIER_ADMIT,
     };
     csv_hier_cols(res, i, r->hier);
 }
@@ -228,7 +228,7 @@ static int csv_cost_per(FILE *out, ts_err_t *err, const char *item, double units
 
 int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
-    if (!res || !out || !res->has_cost || res->cost.n_levels == 0 ||
+    if (!res || !out || !res->has_cost || res->cost.n_levels == 0 || !res->cost.level ||
         res->cost.n_levels > TS_MAX_TIERS + 1)
         return ts_err_set(err, TS_EINVAL, "cost csv: bad arguments");
     const ts_cost_result_t *c = &res->cost;
@@ -237,27 +237,27 @@ int ts_report_cost_csv(const ts_result_t *res, FILE *out, ts_err_t *err)
     int rc = ts_out_printf(out, err, CSV_WHAT, "%s", csv_cost_header);
     for (size_t i = 0; i < c->n_levels && !rc; i++) {
         const ts_cost_level_t *l = &c->level[i];
-        rc = csv_cost_row(out, err, "capacity", l->name, sizeof(l->name),
+        rc = csv_cost_row(out, err, "capacity", ts_str(l->name), TS_COST_LEVEL_NAME,
                           (double)l->billed_bytes, "bytes", false, 0, l->capacity_usd);
     }
     if (!rc)
-        rc = csv_cost_row(out, err, "requests_get", b->name, sizeof(b->name), (double)c->n_get,
+        rc = csv_cost_row(out, err, "requests_get", ts_str(b->name), TS_COST_LEVEL_NAME, (double)c->n_get,
                           "requests", true, b->price.get_usd, c->get_usd);
     if (!rc)
-        rc = csv_cost_row(out, err, "requests_put", b->name, sizeof(b->name), (double)c->n_put,
+        rc = csv_cost_row(out, err, "requests_put", ts_str(b->name), TS_COST_LEVEL_NAME, (double)c->n_put,
                           "requests", true, b->price.put_usd, c->put_usd);
     if (!rc)
-        rc = csv_cost_row(out, err, "transfer_out", b->name, sizeof(b->name),
+        rc = csv_cost_row(out, err, "transfer_out", ts_str(b->name), TS_COST_LEVEL_NAME,
                           (double)c->bytes_out, "bytes", true, b->price.egress_usd_gb / 1e9,
                           c->egress_usd);
     if (!rc)
-        rc = csv_cost_row(out, err, "transfer_in", b->name, sizeof(b->name), (double)c->bytes_in,
+        rc = csv_cost_row(out, err, "transfer_in", ts_str(b->name), TS_COST_LEVEL_NAME, (double)c->bytes_in,
                           "bytes", true, b->price.ingress_usd_gb / 1e9, c->ingress_usd);
     if (!rc)
-        rc = csv_cost_row(out, err, "gpu_time", c->gpu, sizeof(c->gpu), (double)c->gpus * hours,
+        rc = csv_cost_row(out, err, "gpu_time", ts_str(c->gpu), TS_DEV_NAME, (double)c->gpus * hours,
                           "gpu_hours", true, c->gpu_usd_hour, c->gpu_usd);
     if (!rc && c->has_stall)
-        rc = csv_cost_row(out, err, "gpu_stall", c->gpu, sizeof(c->gpu),
+        rc = csv_cost_row(out, err, "gpu_stall", ts_str(c->gpu), TS_DEV_NAME,
                           (double)c->gpus * hours * c->stall_share, "gpu_hours", true,
                           c->gpu_usd_hour, c->stall_usd);
     if (!rc)

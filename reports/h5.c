@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,10 +25,17 @@
 
 #define H5W_WHAT "results file"
 
+/* Bytes of the writer's own type-conversion buffers. Only the variable-length strings are
+ * converted (tables go as packed rows in the file's own type): 16 bytes an element. */
+#define H5W_CONV_BYTES (16 * 1024)
+
 typedef struct h5w {
     ts_err_t *err;
     int rc;           /* the first error */
     hid_t gcpl, dcpl; /* group and dataset creation: no time stamps */
+    hid_t dxpl;       /* transfer: conversions use tconv and bkg, not buffers of HDF5's */
+    void *tconv, *bkg; /* H5W_CONV_BYTES each, for the whole file: HDF5 would allocate and
+                        * zero 1 MiB for each for every dataset it converts */
     char run[32];     /* "/runs/0000": messages name objects below it */
 } h5w_t;
 
@@ -96,9 +104,10 @@ static int h5w_attrs(h5w_t *w, hid_t obj, const char *rel, const ts__h5_table_t 
     for (size_t i = 0; i < t->n && !w->rc; i++) {
         const ts__h5_field_t *f = &t->f[i];
         const char *p = (const char *)base + f->offset;
-        if (f->kind == TS__H5_STR) {
+        if (f->kind == TS__H5_STR || f->kind == TS__H5_PSTR) {
             char s[1024];
-            snprintf(s, sizeof(s), "%.*s", (int)f->size, p);
+            snprintf(s, sizeof(s), "%.*s", (int)f->size,
+                     f->kind == TS__H5_STR ? p : ts_str(*(char *const *)p));
             h5w_attr_str(w, obj, rel, f->name, s);
             continue;
         }
@@ -133,7 +142,7 @@ static int h5w_dataset(h5w_t *w, hid_t loc, const char *rel, const char *name, h
     hid_t d = ftype >= 0 && mtype >= 0 && space >= 0
                   ? H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, w->dcpl, H5P_DEFAULT)
                   : -1;
-    herr_t st = d >= 0 ? H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : -1;
+    herr_t st = d >= 0 ? H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, w->dxpl, buf) : -1;
     if (st >= 0 && out) {
         *out = d;
         return 0;
@@ -143,12 +152,24 @@ static int h5w_dataset(h5w_t *w, hid_t loc, const char *rel, const char *name, h
     return st < 0 ? h5w_fail(w, rel) : 0;
 }
 
-/* n rows of table t, read from the structs at base, as a 1-D compound dataset. */
+/* n rows of table t, read from the structs at base, as a 1-D compound dataset. The rows go
+ * as packed rows (copied into them unless the struct is laid out so): the memory type is
+ * then the file's, so HDF5 converts nothing and needs no conversion buffers (it zeroes a
+ * 1 MiB background buffer for every dataset it converts, which for a sweep of 10,000 runs
+ * was most of the writing time). */
 static int h5w_table(h5w_t *w, hid_t loc, const char *rel, const char *name,
                      const ts__h5_table_t *t, const void *base, size_t n, hid_t *out)
 {
     hsize_t dims = n;
-    hid_t ft = ts__h5_compound(t, true), mt = ts__h5_compound(t, false);
+    void *packed = NULL;
+    if (!ts__h5_is_packed(t) && n) {
+        if (!(packed = ts_malloc(n * ts__h5_packed_size(t))))
+            return h5w_oom(w, rel);
+        ts__h5_pack(t, base, n, packed);
+        base = packed;
+    }
+    hid_t ft = ts__h5_compound(t, true);
+    hid_t mt = ts__h5_packed_type(t);
     hid_t space = H5Screate_simple(1, &dims, NULL);
     int rc = h5w_dataset(w, loc, rel, name, ft, mt, space, base, out);
     if (space >= 0)
@@ -157,6 +178,7 @@ static int h5w_table(h5w_t *w, hid_t loc, const char *rel, const char *name,
         H5Tclose(ft);
     if (mt >= 0)
         H5Tclose(mt);
+    ts_free(packed);
     return rc;
 }
 
@@ -188,7 +210,7 @@ static int h5w_scenario(h5w_t *w, hid_t run, const ts_result_t *res)
         h5w_strings(w, g, "scenario/overrides", "overrides", (const char *const *)res->overrides,
                     res->n_overrides, false);
     if (!w->rc)
-        h5w_attr_str(w, g, "scenario", "source", res->scenario);
+        h5w_attr_str(w, g, "scenario", "source", ts_str(res->scenario));
     H5Gclose(g);
     return w->rc;
 }
@@ -196,10 +218,11 @@ static int h5w_scenario(h5w_t *w, hid_t run, const ts_result_t *res)
 static int h5w_tiers(h5w_t *w, hid_t run, const ts_result_t *res)
 {
     ts_tier_result_t shown[TS_MAX_TIERS]; /* what the other writers print for no filter */
+    char always[] = "always";
     for (size_t i = 0; i < res->n_tiers && i < TS_MAX_TIERS; i++) {
         shown[i] = res->tiers[i];
-        if (!shown[i].admit[0])
-            snprintf(shown[i].admit, sizeof(shown[i].admit), "always");
+        if (!ts_str(shown[i].admit)[0])
+            shown[i].admit = always;
     }
     hid_t d = -1;
     if (h5w_table(w, run, "tiers", "tiers", &ts__h5_tiers, shown, res->n_tiers, &d))
@@ -223,8 +246,9 @@ static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
     for (size_t i = 0; i < 4 && !w->rc; i++)
         h5w_attr_str(w, g, "hierarchy", rules[i][0], rules[i][1]);
     ts_hier_result_t shown = *h; /* what the other writers print for "none" */
-    if (!shown.prefetch[0])
-        snprintf(shown.prefetch, sizeof(shown.prefetch), "none");
+    char none[] = "none";
+    if (!ts_str(shown.prefetch)[0])
+        shown.prefetch = none;
     h5w_attrs(w, g, "hierarchy", &ts__h5_hier_attrs, &shown);
     if (!w->rc)
         h5w_table(w, g, "hierarchy/counters", "counters", &ts__h5_hier_counters, &h->st, 1,
@@ -232,9 +256,9 @@ static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
     ts__h5_link_row_t rows[TS_MAX_TIERS];
     memset(rows, 0, sizeof(rows)); /* string columns are stored with their whole buffer */
     for (size_t i = 0; i < res->n_tiers; i++) {
-        snprintf(rows[i].upper, sizeof(rows[i].upper), "%s", res->tiers[i].name);
+        snprintf(rows[i].upper, sizeof(rows[i].upper), "%s", ts_str(res->tiers[i].name));
         snprintf(rows[i].lower, sizeof(rows[i].lower), "%s",
-                 i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing");
+                 i + 1 < res->n_tiers ? ts_str(res->tiers[i + 1].name) : "backing");
         rows[i].st = h->st.link[i];
     }
     if (!w->rc)
@@ -252,15 +276,16 @@ static size_t h5w_lat_rows(const ts_result_t *res, ts__h5_lat_row_t *rows)
     size_t n = 0;
     for (; n < 4; n++)
         rows[n] = (ts__h5_lat_row_t){.level = -1, .lat = *lats[n]};
-    for (size_t l = 0; l <= res->n_tiers; l++, n++)
+    for (size_t l = 0; l <= res->n_tiers && l < t->n_levels; l++, n++)
         rows[n] = (ts__h5_lat_row_t){.level = (int32_t)l, .lat = t->served[l]};
     for (size_t i = 0; i < n; i++)
         if (rows[i].level < 0)
             snprintf(rows[i].name, sizeof(rows[i].name), "%s", names[i]);
         else
             snprintf(rows[i].name, sizeof(rows[i].name), "get@%s",
-                     (size_t)rows[i].level < res->n_tiers ? res->tiers[rows[i].level].name
-                                                          : "backing");
+                     (size_t)rows[i].level < res->n_tiers
+                         ? ts_str(res->tiers[rows[i].level].name)
+                         : "backing");
     return n;
 }
 
@@ -463,6 +488,56 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
     return w->rc;
 }
 
+/* The core driver's memory: HDF5 grows it as the file grows; at the file's close it goes to
+ * the caller rather than back to the heap, so the image is not copied (for a 10,000-run
+ * sweep the copy was as large as the file). The blocks come from the C library, as HDF5's
+ * own would: the image is grown 64 KiB at a time, which realloc does in place (mremap for
+ * large blocks) where ts_realloc's huge blocks would copy the whole image each time. */
+typedef struct h5w_image {
+    void *mem;    /* the image once the file is closed; the caller's */
+    bool is_kept; /* the file is complete: keep its memory at close */
+} h5w_image_t;
+
+static void *h5w_image_malloc(size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    (void)op, (void)udata;
+    return malloc(size ? size : 1);
+}
+
+static void *h5w_image_memcpy(void *dst, const void *src, size_t size, H5FD_file_image_op_t op,
+                              void *udata)
+{
+    (void)op, (void)udata;
+    return memcpy(dst, src, size);
+}
+
+static void *h5w_image_realloc(void *p, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    (void)op, (void)udata;
+    return realloc(p, size ? size : 1);
+}
+
+static herr_t h5w_image_free(void *p, H5FD_file_image_op_t op, void *udata)
+{
+    h5w_image_t *im = udata;
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && im->is_kept && !im->mem)
+        im->mem = p;
+    else
+        free(p);
+    return 0;
+}
+
+static void *h5w_image_udata_copy(void *udata)
+{
+    return udata; /* one h5w_image_t, on the writer's stack, for every copy of the fapl */
+}
+
+static herr_t h5w_image_udata_free(void *udata)
+{
+    (void)udata;
+    return 0;
+}
+
 /* The whole file is built in memory (HDF5's core driver with no backing store) and written
  * out by the caller, so HDF5 itself never does I/O: HDF5 1.10 leaves a file whose closing
  * failed (a full disk found while flushing) half torn down, and the library crashes when it
@@ -473,16 +548,25 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
     *image = NULL;
     *size = 0;
     ts__h5_quiet();
-    h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1};
+    h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1, .dxpl = -1};
+    h5w_image_t im = {0};
+    H5FD_file_image_callbacks_t cb = {h5w_image_malloc,     h5w_image_memcpy,
+                                      h5w_image_realloc,    h5w_image_free,
+                                      h5w_image_udata_copy, h5w_image_udata_free, &im};
     char name[64];
     snprintf(name, sizeof(name), "tiersim-results-%p.h5", (void *)&w);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     w.gcpl = H5Pcreate(H5P_GROUP_CREATE);
     w.dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    w.dxpl = H5Pcreate(H5P_DATASET_XFER);
+    w.tconv = ts_calloc(1, H5W_CONV_BYTES);
+    w.bkg = ts_calloc(1, H5W_CONV_BYTES);
     hid_t file = -1;
-    if (fcpl >= 0 && fapl >= 0 && w.gcpl >= 0 && w.dcpl >= 0 &&
-        H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
-        H5Pset_obj_track_times(w.gcpl, 0) >= 0 && H5Pset_obj_track_times(w.dcpl, 0) >= 0)
+    if (fcpl >= 0 && fapl >= 0 && w.gcpl >= 0 && w.dcpl >= 0 && w.dxpl >= 0 && w.tconv &&
+        w.bkg && H5Pset_buffer(w.dxpl, H5W_CONV_BYTES, w.tconv, w.bkg) >= 0 &&
+        H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 && H5Pset_file_image_callbacks(fapl, &cb) >= 0 &&
+        H5Pset_obj_track_times(fcpl, 0) >= 0 && H5Pset_obj_track_times(w.gcpl, 0) >= 0 &&
+        H5Pset_obj_track_times(w.dcpl, 0) >= 0)
         file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
     if (file < 0) {
         w.rc = ts_err_set(err, TS_ENOMEM, "cannot create a results file in memory");
@@ -503,22 +587,26 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
                           : H5Fget_file_image(file, NULL, 0);
         if (!w.rc && len <= 0)
             h5w_fail_what(&w, "build the file image");
-        if (!w.rc && !(*image = ts_malloc((size_t)len)))
-            h5w_oom(&w, "");
-        if (!w.rc && H5Fget_file_image(file, *image, (size_t)len) != len)
-            h5w_fail_what(&w, "copy the file image");
+        im.is_kept = !w.rc;
+        if (H5Fclose(file) < 0 && !w.rc)
+            h5w_fail_what(&w, "close the file image");
+        if (!w.rc && !im.mem)
+            h5w_fail_what(&w, "take the file image");
         if (!w.rc)
             *size = (size_t)len;
-        H5Fclose(file);
     }
     if (w.rc) {
-        ts_free(*image);
-        *image = NULL;
+        free(im.mem);
+        im.mem = NULL;
     }
+    *image = im.mem;
     H5Pclose(fcpl);
     H5Pclose(fapl);
     H5Pclose(w.gcpl);
     H5Pclose(w.dcpl);
+    H5Pclose(w.dxpl);
+    ts_free(w.tconv);
+    ts_free(w.bkg);
     return w.rc;
 }
 

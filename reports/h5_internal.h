@@ -9,7 +9,9 @@
  * offsets, so whole arrays of structs are written and read in one call) and, for attribute
  * sets, one scalar attribute per entry. Strings: fixed-length, UTF-8, NUL-terminated in
  * compound datasets; variable-length UTF-8 in attributes and string datasets (h5py reads
- * those as str). The layout is documented in docs/results.md ("HDF5 results file").
+ * those as str). A result's strings are pointers (TS__H5_PSTR): a table holding one is
+ * staged in a packed row (the file's layout, native types) on its way to and from the file.
+ * The layout is documented in docs/results.md ("HDF5 results file").
  */
 #ifndef TS_REPORTS_H5_INTERNAL_H
 #define TS_REPORTS_H5_INTERNAL_H
@@ -31,14 +33,15 @@ typedef enum ts__h5_kind {
     TS__H5_U32,
     TS__H5_U8,
     TS__H5_I32,
-    TS__H5_STR, /* a char array of `size` bytes */
+    TS__H5_STR,  /* a char array of `size` bytes */
+    TS__H5_PSTR, /* a char * owned by the struct (NULL reads as ""), stored in `size` bytes */
 } ts__h5_kind_t;
 
 typedef struct ts__h5_field {
     const char *name; /* column or attribute name */
     size_t offset;    /* in the C struct */
     uint8_t kind;     /* ts__h5_kind_t */
-    uint16_t size;    /* TS__H5_STR: bytes of the array */
+    uint16_t size;    /* TS__H5_STR, TS__H5_PSTR: bytes stored, NUL included */
 } ts__h5_field_t;
 
 typedef struct ts__h5_table {
@@ -83,7 +86,7 @@ extern const ts__h5_table_t ts__h5_run_attrs;    /* onto ts_result_t */
 extern const ts__h5_table_t ts__h5_tiers;        /* onto ts_tier_result_t */
 extern const ts__h5_table_t ts__h5_totals;       /* onto ts_totals_t */
 extern const ts__h5_table_t ts__h5_hier_attrs;   /* onto ts_hier_result_t */
-extern const ts__h5_table_t ts__h5_hier_counters; /* onto ts_hier_stats_t */
+extern const ts__h5_table_t ts__h5_hier_counters; /* onto ts_hier_result_stats_t */
 extern const ts__h5_table_t ts__h5_links;        /* onto ts__h5_link_row_t */
 extern const ts__h5_table_t ts__h5_timed_attrs;  /* onto ts_timed_result_t */
 extern const ts__h5_table_t ts__h5_cost_attrs;   /* onto ts_cost_result_t */
@@ -102,9 +105,31 @@ extern const ts__h5_table_t ts__h5_total_req;
 /* Names of enum values as stored, indexed by the enum. */
 extern const char *const ts__h5_engine_names[2]; /* "fast", "timed" */
 
-/* The compound type of a table: the file's (packed, little-endian) or memory's. Returns a
- * type to H5Tclose, or a negative id. */
+/* The compound type of a table: the file's (packed, little-endian) or memory's (at the
+ * struct's offsets; none for a table with pointers). Returns a type to H5Tclose, or a
+ * negative id. */
 hid_t ts__h5_compound(const ts__h5_table_t *t, bool file);
+
+/* Whether a table has pointer fields (TS__H5_PSTR): then rows go through a packed copy. */
+bool ts__h5_has_pointers(const ts__h5_table_t *t);
+
+/* Whether a table's struct is laid out as its packed row (no pointer, no padding, fields
+ * in table order): its rows then go to and from the file as they are. */
+bool ts__h5_is_packed(const ts__h5_table_t *t);
+
+/* The packed row of a table: the file's layout with native types (its compound type to
+ * H5Tclose, or a negative id; and its size in bytes). */
+hid_t ts__h5_packed_type(const ts__h5_table_t *t);
+size_t ts__h5_packed_size(const ts__h5_table_t *t);
+
+/* n struct rows (t->mem_size bytes apart) into packed rows at out; a string longer than
+ * its column is cut at size - 1 bytes, the rest of the column zero. */
+void ts__h5_pack(const ts__h5_table_t *t, const void *rows, size_t n, void *out);
+
+/* n packed rows into struct rows (zeroed), each string a new heap copy owned by its row.
+ * Returns 0 or TS_ENOMEM (the copies made so far stay in the rows, for their owner to
+ * free). */
+int ts__h5_unpack(const ts__h5_table_t *t, const void *packed, size_t n, void *rows);
 
 /* A fixed-length UTF-8 string type of size bytes, or a variable-length one (size 0). */
 hid_t ts__h5_str_type(size_t size);
@@ -118,8 +143,8 @@ const char *ts__h5_link_name(const char *name, char *buf, size_t size);
 /* Turns HDF5's own error printing off (the library prints nothing). */
 void ts__h5_quiet(void);
 
-/* The bytes of the results file of runs[0..n), built in memory: *image (free with ts_free)
- * and *size. Returns 0, TS_ENOMEM or TS_EIO (HDF5 refused an object; the message names
+/* The bytes of the results file of runs[0..n), built in memory: *image (HDF5's own memory
+ * for the file, handed over rather than copied; free with ts_free) and *size. Returns 0, TS_ENOMEM or TS_EIO (HDF5 refused an object; the message names
  * it). */
 int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
                         ts_err_t *err);

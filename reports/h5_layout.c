@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../sim/util/mem.h"
+
 #define TS__COUNT(a) (sizeof(a) / sizeof(a[0]))
 #define TS__TABLE(name, fields, type) \
     const ts__h5_table_t name = {fields, TS__COUNT(fields), sizeof(type)}
@@ -18,6 +20,7 @@
 #define U8(n, T, m) {n, offsetof(T, m), TS__H5_U8, 0}
 #define I32(n, T, m) {n, offsetof(T, m), TS__H5_I32, 0}
 #define STR(n, T, m) {n, offsetof(T, m), TS__H5_STR, sizeof(((T *)0)->m)}
+#define PSTR(n, T, m, size) {n, offsetof(T, m), TS__H5_PSTR, size}
 
 _Static_assert(sizeof(bool) == 1, "bool columns are stored as u8");
 _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t columns are stored as u64");
@@ -26,22 +29,22 @@ _Static_assert(sizeof(uint32_t) == sizeof(((ts_timed_result_t *)0)->clients), "c
 const char *const ts__h5_engine_names[2] = {"fast", "timed"};
 
 static const ts__h5_field_t k_run_attrs[] = {
-    STR("scenario", ts_result_t, scenario),
-    STR("name", ts_result_t, name),
-    STR("workload", ts_result_t, workload),
+    PSTR("scenario", ts_result_t, scenario, TS_RESULT_SOURCE),
+    PSTR("name", ts_result_t, name, TS_RESULT_NAME),
+    PSTR("workload", ts_result_t, workload, TS_RESULT_WORKLOAD),
     U64("seed", ts_result_t, seed),
     U64("footprint_objects", ts_result_t, footprint_objects),
     U64("footprint_bytes", ts_result_t, footprint_bytes),
     U64("skipped_records", ts_result_t, skipped_records),
-    STR("skipped_first", ts_result_t, skipped_first),
+    PSTR("skipped_first", ts_result_t, skipped_first, TS_RESULT_SKIPPED),
 };
 TS__TABLE(ts__h5_run_attrs, k_run_attrs, ts_result_t);
 
 #define TIER_ST(n, m) U64(n, ts_tier_result_t, st.m)
 static const ts__h5_field_t k_tiers[] = {
-    STR("tier", ts_tier_result_t, name),
-    STR("policy", ts_tier_result_t, policy),
-    STR("params", ts_tier_result_t, params),
+    PSTR("tier", ts_tier_result_t, name, TS_TIER_NAME),
+    PSTR("policy", ts_tier_result_t, policy, TS_TIER_POLICY),
+    PSTR("params", ts_tier_result_t, params, TS_TIER_PARAMS),
     U64("capacity", ts_tier_result_t, capacity),
     TIER_ST("requests", n_req),
     TIER_ST("hits", n_hit),
@@ -61,8 +64,8 @@ static const ts__h5_field_t k_tiers[] = {
     TIER_ST("used_peak", used_peak),
     U64("objects_end", ts_tier_result_t, n_objects),
     U64("used_end", ts_tier_result_t, used),
-    STR("admission", ts_tier_result_t, admit),
-    STR("admission_params", ts_tier_result_t, admit_params),
+    PSTR("admission", ts_tier_result_t, admit, TS_TIER_ADMIT),
+    PSTR("admission_params", ts_tier_result_t, admit_params, TS_TIER_ADMIT_PARAMS),
     TIER_ST("refused", n_refused),
     TIER_ST("promotions_in", n_promote_in),
     TIER_ST("promotions_out", n_promote_out),
@@ -93,28 +96,28 @@ TS__TABLE(ts__h5_totals, k_totals, ts_totals_t);
 
 static const ts__h5_field_t k_hier_attrs[] = {
     U8("flush_at_end", ts_hier_result_t, flush_at_end),
-    STR("prefetch", ts_hier_result_t, prefetch),
-    STR("prefetch_params", ts_hier_result_t, prefetch_params),
-    STR("prefetch_into", ts_hier_result_t, prefetch_into),
+    PSTR("prefetch", ts_hier_result_t, prefetch, TS_HIER_PREFETCH),
+    PSTR("prefetch_params", ts_hier_result_t, prefetch_params, TS_HIER_PREFETCH_PARAMS),
+    PSTR("prefetch_into", ts_hier_result_t, prefetch_into, TS_HIER_PREFETCH_INTO),
 };
 TS__TABLE(ts__h5_hier_attrs, k_hier_attrs, ts_hier_result_t);
 
 static const ts__h5_field_t k_hier_counters[] = {
-    U64("writebacks", ts_hier_stats_t, n_writeback),
-    U64("writeback_bytes", ts_hier_stats_t, bytes_writeback),
-    U64("dirty_end", ts_hier_stats_t, n_dirty_end),
-    U64("dirty_bytes_end", ts_hier_stats_t, bytes_dirty_end),
-    U64("flushed_end", ts_hier_stats_t, n_flush_end),
-    U64("flushed_bytes_end", ts_hier_stats_t, bytes_flush_end),
-    U64("prefetch_hints", ts_hier_stats_t, n_pf_hint),
-    U64("prefetch_issued", ts_hier_stats_t, n_pf_issued),
-    U64("prefetch_bytes", ts_hier_stats_t, bytes_pf),
-    U64("prefetch_used", ts_hier_stats_t, n_pf_used),
-    U64("prefetch_used_bytes", ts_hier_stats_t, bytes_pf_used),
-    U64("prefetch_unused", ts_hier_stats_t, n_pf_unused),
-    U64("prefetch_unused_bytes", ts_hier_stats_t, bytes_pf_unused),
+    U64("writebacks", ts_hier_result_stats_t, n_writeback),
+    U64("writeback_bytes", ts_hier_result_stats_t, bytes_writeback),
+    U64("dirty_end", ts_hier_result_stats_t, n_dirty_end),
+    U64("dirty_bytes_end", ts_hier_result_stats_t, bytes_dirty_end),
+    U64("flushed_end", ts_hier_result_stats_t, n_flush_end),
+    U64("flushed_bytes_end", ts_hier_result_stats_t, bytes_flush_end),
+    U64("prefetch_hints", ts_hier_result_stats_t, n_pf_hint),
+    U64("prefetch_issued", ts_hier_result_stats_t, n_pf_issued),
+    U64("prefetch_bytes", ts_hier_result_stats_t, bytes_pf),
+    U64("prefetch_used", ts_hier_result_stats_t, n_pf_used),
+    U64("prefetch_used_bytes", ts_hier_result_stats_t, bytes_pf_used),
+    U64("prefetch_unused", ts_hier_result_stats_t, n_pf_unused),
+    U64("prefetch_unused_bytes", ts_hier_result_stats_t, bytes_pf_unused),
 };
-TS__TABLE(ts__h5_hier_counters, k_hier_counters, ts_hier_stats_t);
+TS__TABLE(ts__h5_hier_counters, k_hier_counters, ts_hier_result_stats_t);
 
 static const ts__h5_field_t k_links[] = {
     STR("upper", ts__h5_link_row_t, upper),
@@ -146,7 +149,7 @@ static const ts__h5_field_t k_timed_attrs[] = {
     U64("kv_recomputed_bytes", ts_timed_result_t, kv_recomputed_bytes),
     F64("prefill_rate", ts_timed_result_t, prefill_rate),
     U64("block_tokens", ts_timed_result_t, block_tokens),
-    STR("prefill_source", ts_timed_result_t, prefill_source),
+    PSTR("prefill_source", ts_timed_result_t, prefill_source, TS_PREFILL_SOURCE),
 };
 TS__TABLE(ts__h5_timed_attrs, k_timed_attrs, ts_timed_result_t);
 
@@ -164,7 +167,7 @@ static const ts__h5_field_t k_cost_attrs[] = {
     F64("egress_usd", ts_cost_result_t, egress_usd),
     F64("ingress_usd", ts_cost_result_t, ingress_usd),
     F64("transfer_usd", ts_cost_result_t, transfer_usd),
-    STR("gpu", ts_cost_result_t, gpu),
+    PSTR("gpu", ts_cost_result_t, gpu, TS_DEV_NAME),
     U64("gpus", ts_cost_result_t, gpus),
     F64("gpu_usd_per_hour", ts_cost_result_t, gpu_usd_hour),
     F64("gpu_usd", ts_cost_result_t, gpu_usd),
@@ -191,7 +194,7 @@ TS__TABLE(ts__h5_cost_attrs, k_cost_attrs, ts_cost_result_t);
 const char *const ts__h5_gpus_from[4] = {"none", "cost.gpus", "timed.clients", "workload"};
 
 static const ts__h5_field_t k_cost_levels[] = {
-    STR("level", ts_cost_level_t, name),
+    PSTR("level", ts_cost_level_t, name, TS_COST_LEVEL_NAME),
     STR("priced_as", ts_cost_level_t, price.row),
     U64("billed_bytes", ts_cost_level_t, billed_bytes),
     U8("billed_estimated", ts_cost_level_t, is_estimated),
@@ -223,7 +226,7 @@ static const ts__h5_field_t k_latency[] = {
 TS__TABLE(ts__h5_latency, k_latency, ts__h5_lat_row_t);
 
 static const ts__h5_field_t k_resources[] = {
-    STR("name", ts_res_result_t, name),
+    PSTR("name", ts_res_result_t, name, TS_RES_NAME),
     U8("role", ts_res_result_t, role),
     U8("level", ts_res_result_t, level),
     U64("channels", ts_res_result_t, channels),
@@ -311,31 +314,129 @@ hid_t ts__h5_scalar_type(const ts__h5_field_t *f, bool file)
     }
 }
 
-hid_t ts__h5_compound(const ts__h5_table_t *t, bool file)
+/* The bytes a field takes in the file (and in a packed row). */
+static size_t h5l_field_size(const ts__h5_field_t *f)
+{
+    switch (f->kind) {
+    case TS__H5_U64:
+    case TS__H5_F64:
+        return 8;
+    case TS__H5_U32:
+    case TS__H5_I32:
+        return 4;
+    case TS__H5_U8:
+        return 1;
+    default:
+        return f->size;
+    }
+}
+
+bool ts__h5_has_pointers(const ts__h5_table_t *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->f[i].kind == TS__H5_PSTR)
+            return true;
+    return false;
+}
+
+bool ts__h5_is_packed(const ts__h5_table_t *t)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->f[i].kind == TS__H5_PSTR || t->f[i].offset != off)
+            return false;
+        off += h5l_field_size(&t->f[i]);
+    }
+    return off == t->mem_size;
+}
+
+size_t ts__h5_packed_size(const ts__h5_table_t *t)
 {
     size_t size = 0;
-    for (size_t i = 0; file && i < t->n; i++) {
-        hid_t m = ts__h5_scalar_type(&t->f[i], true);
-        if (m < 0)
-            return -1;
-        size += H5Tget_size(m);
-        H5Tclose(m);
-    }
-    hid_t c = H5Tcreate(H5T_COMPOUND, file ? size : t->mem_size);
+    for (size_t i = 0; i < t->n; i++)
+        size += h5l_field_size(&t->f[i]);
+    return size;
+}
+
+/* The compound of t's fields, each of the file's or native type, at the struct's offsets
+ * (is_packed false) or one after the other. */
+static hid_t h5l_compound(const ts__h5_table_t *t, bool file, bool is_packed)
+{
+    hid_t c = H5Tcreate(H5T_COMPOUND, is_packed ? ts__h5_packed_size(t) : t->mem_size);
     size_t off = 0;
     for (size_t i = 0; c >= 0 && i < t->n; i++) {
         hid_t m = ts__h5_scalar_type(&t->f[i], file);
-        herr_t st = m < 0 ? -1 : H5Tinsert(c, t->f[i].name, file ? off : t->f[i].offset, m);
-        if (m >= 0) {
-            off += H5Tget_size(m);
+        herr_t st = m < 0 ? -1 : H5Tinsert(c, t->f[i].name, is_packed ? off : t->f[i].offset, m);
+        off += h5l_field_size(&t->f[i]);
+        if (m >= 0)
             H5Tclose(m);
-        }
         if (st < 0) {
             H5Tclose(c);
             return -1;
         }
     }
     return c;
+}
+
+hid_t ts__h5_compound(const ts__h5_table_t *t, bool file)
+{
+    if (!file && ts__h5_has_pointers(t))
+        return -1; /* a pointer is not a column: stage the rows (ts__h5_pack) */
+    return h5l_compound(t, file, file);
+}
+
+hid_t ts__h5_packed_type(const ts__h5_table_t *t)
+{
+    return h5l_compound(t, false, true);
+}
+
+void ts__h5_pack(const ts__h5_table_t *t, const void *rows, size_t n, void *out)
+{
+    size_t psize = ts__h5_packed_size(t);
+    memset(out, 0, n * psize);
+    for (size_t r = 0; r < n; r++) {
+        const char *row = (const char *)rows + r * t->mem_size;
+        char *dst = (char *)out + r * psize;
+        for (size_t i = 0; i < t->n; i++) {
+            const ts__h5_field_t *f = &t->f[i];
+            size_t size = h5l_field_size(f);
+            if (f->kind == TS__H5_PSTR) {
+                const char *v = *(char *const *)(row + f->offset);
+                if (v)
+                    memcpy(dst, v, strnlen(v, size - 1));
+            } else {
+                memcpy(dst, row + f->offset, size);
+            }
+            dst += size;
+        }
+    }
+}
+
+int ts__h5_unpack(const ts__h5_table_t *t, const void *packed, size_t n, void *rows)
+{
+    size_t psize = ts__h5_packed_size(t);
+    memset(rows, 0, n * t->mem_size);
+    for (size_t r = 0; r < n; r++) {
+        const char *src = (const char *)packed + r * psize;
+        char *row = (char *)rows + r * t->mem_size;
+        for (size_t i = 0; i < t->n; i++) {
+            const ts__h5_field_t *f = &t->f[i];
+            size_t size = h5l_field_size(f);
+            if (f->kind == TS__H5_PSTR) {
+                size_t len = strnlen(src, size);
+                char *v = ts_malloc(len + 1);
+                if (!v)
+                    return TS_ENOMEM;
+                memcpy(v, src, len);
+                v[len] = 0;
+                *(char **)(row + f->offset) = v;
+            } else {
+                memcpy(row + f->offset, src, size);
+            }
+            src += size;
+        }
+    }
+    return 0;
 }
 
 const char *ts__h5_link_name(const char *name, char *buf, size_t size)

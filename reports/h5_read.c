@@ -6,7 +6,8 @@
  * file with extra columns (a later schema's additions) still reads, while a missing
  * column, dataset, attribute or a value out of its range is an error naming the file and
  * the object ("'r.h5': /runs/0000/tiers: no column 'hits'"). Everything read is checked
- * against the result's fixed sizes (tiers, levels, resources) before it is copied.
+ * against the result's limits (tiers, levels, resources, string lengths) before the
+ * result's arrays are sized to it.
  * Cost: proportional to the run's size; one allocation per histogram and per series.
  */
 #include "h5.h"
@@ -95,6 +96,14 @@ static int h5r_attrs(h5r_t *r, hid_t obj, const char *rel, const ts__h5_table_t 
             rc = h5r_attr_str(r, obj, rel, f->name, p, f->size);
             continue;
         }
+        if (f->kind == TS__H5_PSTR) {
+            char buf[1024];
+            rc = h5r_attr_str(r, obj, rel, f->name, buf, f->size < sizeof(buf) ? f->size
+                                                                                : sizeof(buf));
+            if (rc == 0 && ts_result_strf((char **)p, 0, NULL, "%s", buf) != 0)
+                rc = h5r_oom(r, rel);
+            continue;
+        }
         hid_t mt = ts__h5_scalar_type(f, false);
         rc = mt < 0 ? h5r_oom(r, rel) : h5r_attr(r, obj, rel, f->name, mt, p);
         if (mt >= 0)
@@ -177,14 +186,25 @@ static int h5r_table_open(h5r_t *r, hid_t loc, const char *rel, const char *name
     return 0;
 }
 
-/* Reads every row of an open table into dst (rows of t->mem_size bytes). */
-static int h5r_table_read(h5r_t *r, hid_t d, const char *rel, const ts__h5_table_t *t, void *dst)
+/* Reads the n rows of an open table into dst (rows of t->mem_size bytes; through packed
+ * rows when t has string pointers, each string then a new copy owned by dst's row). */
+static int h5r_table_read(h5r_t *r, hid_t d, const char *rel, const ts__h5_table_t *t,
+                          void *dst, size_t n)
 {
-    hid_t mt = ts__h5_compound(t, false);
-    herr_t st = mt >= 0 ? H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst) : -1;
+    bool is_packed = ts__h5_has_pointers(t);
+    void *packed = is_packed ? ts_malloc(n ? n * ts__h5_packed_size(t) : 1) : NULL;
+    if (is_packed && !packed)
+        return h5r_oom(r, rel);
+    hid_t mt = is_packed ? ts__h5_packed_type(t) : ts__h5_compound(t, false);
+    herr_t st = mt >= 0 ? H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, is_packed ? packed : dst)
+                        : -1;
     if (mt >= 0)
         H5Tclose(mt);
-    return st < 0 ? h5r_bad(r, rel, "cannot read its rows (damaged file?)") : 0;
+    int rc = st < 0 ? h5r_bad(r, rel, "cannot read its rows (damaged file?)") : 0;
+    if (rc == 0 && is_packed && ts__h5_unpack(t, packed, n, dst) != 0)
+        rc = h5r_oom(r, rel);
+    ts_free(packed);
+    return rc;
 }
 
 /* A whole table into dst (room for max rows); its row count to *n. */
@@ -195,7 +215,7 @@ static int h5r_table(h5r_t *r, hid_t loc, const char *rel, const char *name,
     int rc = h5r_table_open(r, loc, rel, name, t, max, &d, n);
     if (rc)
         return rc;
-    rc = h5r_table_read(r, d, rel, t, dst);
+    rc = h5r_table_read(r, d, rel, t, dst, *n);
     H5Dclose(d);
     return rc;
 }
@@ -213,12 +233,52 @@ static int h5r_table_alloc(h5r_t *r, hid_t loc, const char *rel, const char *nam
         return rc;
     }
     *out = ts_calloc(*n, t->mem_size);
-    rc = *out ? h5r_table_read(r, d, rel, t, *out) : h5r_oom(r, rel);
+    rc = *out ? h5r_table_read(r, d, rel, t, *out, *n) : h5r_oom(r, rel);
     H5Dclose(d);
     if (rc) {
         ts_free(*out);
         *out = NULL;
     }
+    return rc;
+}
+
+/* The same into a new array of exactly its rows (*out, owned by the result: its strings
+ * too), with *n set only once the rows are in, so a release frees what was read. */
+static int h5r_table_sized(h5r_t *r, hid_t loc, const char *rel, const char *name,
+                           const ts__h5_table_t *t, size_t max, void **out, size_t *n)
+{
+    hid_t d;
+    size_t rows = 0;
+    int rc = h5r_table_open(r, loc, rel, name, t, max, &d, &rows);
+    if (rc)
+        return rc;
+    *out = ts_calloc(rows ? rows : 1, t->mem_size);
+    if (!*out)
+        rc = h5r_oom(r, rel);
+    else
+        *n = rows; /* zeroed rows: valid to release whatever the read leaves */
+    if (rc == 0)
+        rc = h5r_table_read(r, d, rel, t, *out, rows);
+    H5Dclose(d);
+    return rc;
+}
+
+/* The tiers table, with the result's tiers (and their links) sized to its rows. */
+static int h5r_tiers(h5r_t *r, hid_t run, ts_result_t *res)
+{
+    hid_t d;
+    size_t n = 0;
+    int rc = h5r_table_open(r, run, "tiers", "tiers", &ts__h5_tiers, TS_MAX_TIERS, &d, &n);
+    if (rc)
+        return rc;
+    if (ts_result_alloc_tiers(res, n, NULL) != 0)
+        rc = h5r_oom(r, "tiers");
+    if (rc == 0)
+        rc = h5r_table_read(r, d, "tiers", &ts__h5_tiers, res->tiers, n);
+    H5Dclose(d);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (res->tiers[i].admit && strcmp(res->tiers[i].admit, "always") == 0)
+            res->tiers[i].admit[0] = 0; /* the file's spelling of no filter */
     return rc;
 }
 
@@ -292,7 +352,7 @@ static int h5r_hierarchy(h5r_t *r, hid_t run, ts_result_t *res)
     h->write = ts_write_names[v[3]];
     if (rc == 0)
         rc = h5r_attrs(r, g, "hierarchy", &ts__h5_hier_attrs, h);
-    if (rc == 0 && strcmp(h->prefetch, "none") == 0) /* the file's spelling of no prefetcher */
+    if (rc == 0 && h->prefetch && strcmp(h->prefetch, "none") == 0) /* the file's spelling */
         h->prefetch[0] = 0;
     size_t n = 0;
     if (rc == 0)
@@ -340,8 +400,12 @@ static int h5r_timed(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0)
         rc = h5r_attrs(r, g, "timed", &ts__h5_timed_attrs, t);
     if (rc == 0)
-        rc = h5r_table(r, g, "timed/resources", "resources", &ts__h5_resources, t->res,
-                       TS_TIMED_MAX_RES, &t->n_res);
+        rc = h5r_table_sized(r, g, "timed/resources", "resources", &ts__h5_resources,
+                             TS_TIMED_MAX_RES, (void **)&t->res, &t->n_res);
+    if (rc == 0 && !(t->served = ts_calloc(res->n_tiers + 1, sizeof(*t->served))))
+        rc = h5r_oom(r, "timed/latency");
+    if (rc == 0)
+        t->n_levels = res->n_tiers + 1;
     ts__h5_lat_row_t rows[4 + TS_TIMED_LEVELS];
     size_t n = 0;
     if (rc == 0)
@@ -529,8 +593,8 @@ static int h5r_cost(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0 && (k->period_from < 0 || k->period_from >= TS_COST_PERIOD_COUNT_))
         rc = h5r_bad(r, "cost", "has an unknown period_from %d", (int)k->period_from);
     if (rc == 0)
-        rc = h5r_table(r, g, "cost/levels", "levels", &ts__h5_cost_levels, k->level,
-                       TS_MAX_TIERS + 1, &k->n_levels);
+        rc = h5r_table_sized(r, g, "cost/levels", "levels", &ts__h5_cost_levels,
+                             TS_MAX_TIERS + 1, (void **)&k->level, &k->n_levels);
     H5Gclose(g);
     res->has_cost = rc == 0;
     return rc;
@@ -550,11 +614,7 @@ static int h5r_run(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0)
         rc = h5r_scenario(r, run, res);
     if (rc == 0)
-        rc = h5r_table(r, run, "tiers", "tiers", &ts__h5_tiers, res->tiers, TS_MAX_TIERS,
-                       &res->n_tiers);
-    for (size_t i = 0; rc == 0 && i < res->n_tiers; i++)
-        if (strcmp(res->tiers[i].admit, "always") == 0) /* the file's spelling of no filter */
-            res->tiers[i].admit[0] = 0;
+        rc = h5r_tiers(r, run, res);
     if (rc == 0)
         rc = h5r_table(r, run, "totals", "totals", &ts__h5_totals, &res->totals, 1, &n);
     if (rc == 0 && n != 1)

@@ -74,10 +74,11 @@ static size_t json_utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-/* A JSON string from a fixed-size field (at most size bytes, up to its NUL). */
+/* A JSON string from a field of at most size bytes (up to its NUL); NULL reads as "". */
 static json_t *json_str(const char *s, size_t size)
 {
     static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    s = ts_str(s);
     char buf[3 * JSON_STR_MAX + 1];
     size_t n = strnlen(s, size < JSON_STR_MAX ? size : JSON_STR_MAX), o = 0;
     const unsigned char *u = (const unsigned char *)s;
@@ -134,12 +135,12 @@ static json_t *json_put_new(json_ctx_t *c, json_t *obj, const char *key, json_t 
 static void json_scenario(json_ctx_t *c, json_t *root, const ts_result_t *res)
 {
     json_t *o = json_put_new(c, root, "scenario", json_object());
-    json_put(c, o, "source", json_str(res->scenario, sizeof(res->scenario)));
-    json_put(c, o, "name", json_str(res->name, sizeof(res->name)));
+    json_put(c, o, "source", json_str(res->scenario, TS_RESULT_SOURCE));
+    json_put(c, o, "name", json_str(res->name, TS_RESULT_NAME));
     json_put_u64(c, o, "seed", res->seed);
     json_put(c, o, "mode", json_string(ts_mode_name(res->mode)));
     json_put(c, o, "engine", res->engine ? json_str(res->engine, JSON_STR_MAX) : json_null());
-    json_put(c, o, "workload", json_str(res->workload, sizeof(res->workload)));
+    json_put(c, o, "workload", json_str(res->workload, TS_RESULT_WORKLOAD));
     json_put_u64(c, o, "footprint_objects", res->footprint_objects);
     json_put_u64(c, o, "footprint_bytes", res->footprint_bytes);
 }
@@ -164,9 +165,9 @@ static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
     if (!o)
         return;
     const ts_tier_stats_t *st = &t->st;
-    json_put(c, o, "name", json_str(t->name, sizeof(t->name)));
-    json_put(c, o, "policy", json_str(t->policy, sizeof(t->policy)));
-    json_put(c, o, "params", json_str(t->params, sizeof(t->params)));
+    json_put(c, o, "name", json_str(t->name, TS_TIER_NAME));
+    json_put(c, o, "policy", json_str(t->policy, TS_TIER_POLICY));
+    json_put(c, o, "params", json_str(t->params, TS_TIER_PARAMS));
     json_put_u64(c, o, "capacity", t->capacity);
     json_put(c, o, "capacity_unit",
              json_string(res->mode == TS_MODE_BYTES ? "bytes" : "objects"));
@@ -190,8 +191,8 @@ static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
     json_put_u64(c, o, "used_peak", st->used_peak);
     json_put_u64(c, o, "objects_end", t->n_objects);
     json_put_u64(c, o, "used_end", t->used);
-    json_put(c, o, "admission", json_str(t->admit[0] ? t->admit : "always", sizeof(t->admit)));
-    json_put(c, o, "admission_params", json_str(t->admit_params, sizeof(t->admit_params)));
+    json_put(c, o, "admission", json_str(ts_str(t->admit)[0] ? t->admit : "always", TS_TIER_ADMIT));
+    json_put(c, o, "admission_params", json_str(t->admit_params, TS_TIER_ADMIT_PARAMS));
     json_put_u64(c, o, "refused", st->n_refused);
     json_put_u64(c, o, "promotions_in", st->n_promote_in);
     json_put_u64(c, o, "promotions_out", st->n_promote_out);
@@ -207,7 +208,7 @@ static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
 static void json_hierarchy(json_ctx_t *c, json_t *root, const ts_result_t *res)
 {
     const ts_hier_result_t *h = &res->hier;
-    const ts_hier_stats_t *st = &h->st;
+    const ts_hier_result_stats_t *st = &h->st;
     json_t *o = json_put_new(c, root, "hierarchy", json_object());
     json_put(c, o, "inclusion", json_string(h->inclusion ? h->inclusion : "non_inclusive"));
     json_put(c, o, "promote", json_string(h->promote ? h->promote : "top"));
@@ -215,9 +216,9 @@ static void json_hierarchy(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put(c, o, "write", json_string(h->write ? h->write : "through"));
     json_put(c, o, "flush_at_end", json_boolean(h->flush_at_end));
     json_t *p = json_put_new(c, o, "prefetch", json_object());
-    json_put(c, p, "kind", json_str(h->prefetch[0] ? h->prefetch : "none", sizeof(h->prefetch)));
-    json_put(c, p, "params", json_str(h->prefetch_params, sizeof(h->prefetch_params)));
-    json_put(c, p, "into", json_str(h->prefetch_into, sizeof(h->prefetch_into)));
+    json_put(c, p, "kind", json_str(ts_str(h->prefetch)[0] ? h->prefetch : "none", TS_HIER_PREFETCH));
+    json_put(c, p, "params", json_str(h->prefetch_params, TS_HIER_PREFETCH_PARAMS));
+    json_put(c, p, "into", json_str(h->prefetch_into, TS_HIER_PREFETCH_INTO));
     json_put_u64(c, p, "hints", st->n_pf_hint);
     json_put_u64(c, p, "issued", st->n_pf_issued);
     json_put_u64(c, p, "bytes", st->bytes_pf);
@@ -235,8 +236,8 @@ static void json_hierarchy(json_ctx_t *c, json_t *root, const ts_result_t *res)
     for (size_t i = 0; i < res->n_tiers && !c->rc; i++) {
         json_t *l = json_append_object(c, links, "links");
         const char *lower = i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing";
-        json_put(c, l, "upper", json_str(res->tiers[i].name, sizeof(res->tiers[i].name)));
-        json_put(c, l, "lower", json_str(lower, sizeof(res->tiers[i].name)));
+        json_put(c, l, "upper", json_str(res->tiers[i].name, TS_TIER_NAME));
+        json_put(c, l, "lower", json_str(lower, TS_TIER_NAME));
         json_put_u64(c, l, "transfers_up", st->link[i].n_up);
         json_put_u64(c, l, "bytes_up", st->link[i].bytes_up);
         json_put_u64(c, l, "transfers_down", st->link[i].n_down);
@@ -315,23 +316,23 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_u64(c, o, "kv_recomputed_bytes", t->kv_recomputed_bytes);
     json_put_real(c, o, "prefill_rate", t->prefill_rate);
     json_put_u64(c, o, "block_tokens", t->block_tokens);
-    json_put(c, o, "prefill_source", json_str(t->prefill_source, sizeof(t->prefill_source)));
+    json_put(c, o, "prefill_source", json_str(t->prefill_source, TS_PREFILL_SOURCE));
     json_t *served = json_put_new(c, o, "get_latency_by_level", json_array());
-    for (size_t l = 0; served && l <= res->n_tiers; l++) {
+    for (size_t l = 0; served && l <= res->n_tiers && l < t->n_levels; l++) {
         json_t *e = json_append_object(c, served, "get_latency_by_level");
         json_put(c, e, "level", json_str(l < res->n_tiers ? res->tiers[l].name : "backing",
-                                         sizeof(res->tiers[0].name)));
+                                         TS_TIER_NAME));
         json_lat(c, e, "latency", &t->served[l]);
     }
     json_t *rs = json_put_new(c, o, "resources", json_array());
     for (size_t i = 0; rs && i < t->n_res; i++) {
         const ts_res_result_t *r = &t->res[i];
         json_t *e = json_append_object(c, rs, "resources");
-        json_put(c, e, "name", json_str(r->name, sizeof(r->name)));
+        json_put(c, e, "name", json_str(r->name, TS_RES_NAME));
         json_put(c, e, "role", json_string(k_roles[r->role < 3 ? r->role : 0]));
         json_put(c, e, "level", json_str(r->level < res->n_tiers ? res->tiers[r->level].name
                                                                  : "backing",
-                                         sizeof(res->tiers[0].name)));
+                                         TS_TIER_NAME));
         json_put_u64(c, e, "channels", r->channels);
         json_put_u64(c, e, "operations", r->n_ops);
         json_put_u64(c, e, "bytes", r->bytes);
@@ -363,7 +364,7 @@ static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
     for (size_t i = 0; levels && i < k->n_levels; i++) {
         const ts_cost_level_t *l = &k->level[i];
         json_t *e = json_append_object(c, levels, "levels");
-        json_put(c, e, "name", json_str(l->name, sizeof(l->name)));
+        json_put(c, e, "name", json_str(l->name, TS_COST_LEVEL_NAME));
         json_put(c, e, "priced_as", json_str(l->price.row, sizeof(l->price.row)));
         json_put_u64(c, e, "billed_bytes", l->billed_bytes);
         json_put(c, e, "billed_estimated", json_boolean(l->is_estimated));
@@ -374,7 +375,8 @@ static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
         json_put_real(c, e, "capacity_usd", l->capacity_usd);
     }
     json_put_real(c, o, "capacity_usd", k->capacity_usd);
-    const ts_price_t *b = &k->level[k->n_levels ? k->n_levels - 1 : 0].price;
+    static const ts_price_t none; /* a bill without levels prices nothing */
+    const ts_price_t *b = k->n_levels && k->level ? &k->level[k->n_levels - 1].price : &none;
     json_t *rq = json_put_new(c, o, "requests", json_object());
     json_put_u64(c, rq, "gets", k->n_get);
     json_put_u64(c, rq, "puts", k->n_put);
@@ -388,7 +390,7 @@ static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_real(c, tr, "ingress_usd_per_gb", b->ingress_usd_gb);
     json_put_real(c, tr, "usd", k->transfer_usd);
     json_t *g = json_put_new(c, o, "gpu", json_object());
-    json_put(c, g, "name", json_str(k->gpu, sizeof(k->gpu)));
+    json_put(c, g, "name", json_str(k->gpu, TS_DEV_NAME));
     json_put_u64(c, g, "count", k->gpus);
     json_put(c, g, "count_from", json_string(k->gpus_from ? k->gpus_from : "none"));
     json_put_real(c, g, "usd_per_hour", k->gpu_usd_hour);
@@ -432,7 +434,7 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
     json_t *to = json_object_get(root, "totals");
     json_put_u64(&c, to, "skipped_records", res->skipped_records);
     json_put(&c, to, "skipped_first",
-             json_str(res->skipped_first, sizeof(res->skipped_first)));
+             json_str(res->skipped_first, TS_RESULT_SKIPPED));
     json_hierarchy(&c, root, res);
     if (res->has_timed)
         json_timed(&c, root, res);

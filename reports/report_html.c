@@ -96,7 +96,7 @@ static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char 
         const char *o = x->res->overrides[k];
         bool common = true;
         for (size_t j = 0; j < r->n_runs && common; j++)
-            if (j != i && !strcmp(x->res->name, r->runs[j].res->name))
+            if (j != i && !strcmp(ts_str(x->res->name), ts_str(r->runs[j].res->name)))
                 common = rh_has_override(&r->runs[j], o);
         if (common)
             continue;
@@ -138,7 +138,7 @@ static int rh_tell_apart(rh_t *r)
         const char *mine = d[i].full;
         bool same_name = false, same_overrides = false, same_file = false;
         for (size_t j = 0; j < r->n_runs; j++) {
-            if (i == j || strcmp(x->res->name, r->runs[j].res->name) != 0)
+            if (i == j || strcmp(ts_str(x->res->name), ts_str(r->runs[j].res->name)) != 0)
                 continue;
             same_name = true;
             same_overrides |= !strcmp(mine, d[j].full);
@@ -157,7 +157,7 @@ static int rh_tell_apart(rh_t *r)
         char label[sizeof(x->label)];
         /* the overrides say which run it is: its number in the file is in the file column */
         snprintf(label, sizeof(label), "%.80s (%s)",
-                 by_overrides && x->res->name[0] ? x->res->name : x->label, part);
+                 by_overrides && ts_str(x->res->name)[0] ? x->res->name : x->label, part);
         memcpy(x->label, label, sizeof(label));
     }
     if (values_only) {
@@ -203,7 +203,7 @@ static int rh_read(rh_t *r, const char *const *files, size_t n)
             const char *shown = r->opts && r->opts->names ? r->opts->names[i] : files[i];
             snprintf(run->file, sizeof(run->file), "%s", shown);
             run->index = j;
-            const char *name = run->res->name[0] ? run->res->name : rh_base(shown);
+            const char *name = ts_str(run->res->name)[0] ? run->res->name : rh_base(shown);
             if (k > 1)
                 snprintf(run->label, sizeof(run->label), "%s #%zu", name, j);
             else
@@ -292,7 +292,7 @@ static int rh_latency_figure(rh_t *r, size_t k)
     double *buf[TS_TIMED_LEVELS + 1] = {0};
     size_t n = 0;
     int rc = 0;
-    for (size_t l = 0; l <= res->n_tiers + 1 && rc == 0; l++) {
+    for (size_t l = 0; l <= t->n_levels && l <= res->n_tiers + 1 && rc == 0; l++) {
         const ts_lat_t *lat = l == 0 ? &t->all : &t->served[l - 1];
         if (!lat->n || !lat->n_buckets)
             continue;
@@ -305,7 +305,7 @@ static int rh_latency_figure(rh_t *r, size_t k)
             snprintf(names[n], sizeof(names[n]), "all requests");
         else
             snprintf(names[n], sizeof(names[n]), "gets served by %s",
-                     l - 1 < res->n_tiers ? res->tiers[l - 1].name : "backing");
+                     l - 1 < res->n_tiers ? ts_str(res->tiers[l - 1].name) : "backing");
         s[n] = (ts_plot_series_t){names[n], buf[n], buf[n] + np, 0};
         s[n].n = rh_cdf(lat, buf[n], buf[n] + np);
         n++;
@@ -347,8 +347,8 @@ static int rh_series_figure(rh_t *r, size_t k)
         double cap = s->capacity[j] ? (double)s->capacity[j] : 1;
         for (size_t i = 0; i < np; i++)
             o[i] = (double)ts_series_get(s, i, base + TS_SCOL_USED) / cap;
-        hit[j] = (ts_plot_series_t){res->tiers[j].name, NULL, h, m};
-        occ[j] = (ts_plot_series_t){res->tiers[j].name, x, o, np};
+        hit[j] = (ts_plot_series_t){ts_str(res->tiers[j].name), NULL, h, m};
+        occ[j] = (ts_plot_series_t){ts_str(res->tiers[j].name), x, o, np};
     }
     /* the hit ratios' x: the ends of the intervals that had requests (reuses a column) */
     double *hx = ts_malloc(nt * np * sizeof(double) + 1);
@@ -490,8 +490,8 @@ static int rh_tiers(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     for (size_t i = 0; i < res->n_tiers && rc == 0; i++) {
         const ts_tier_result_t *x = &res->tiers[i];
         char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN];
-        rc = rh_add(r, t, "%s", x->name);
-        rc = rc ? rc : rh_add(r, t, "%s", x->policy);
+        rc = rh_add(r, t, "%s", ts_str(x->name));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_str(x->policy));
         rc = rc ? rc : rh_add(r, t, "%s", rh_units(res, x->capacity, a, sizeof(a)));
         rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_req);
         rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)x->st.n_hit);
@@ -525,10 +525,10 @@ static int rh_latency(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     rc = rc ? rc : rh_lat_row(r, t, "get", &x->op[0]);
     rc = rc ? rc : rh_lat_row(r, t, "put", &x->op[1]);
     rc = rc ? rc : rh_lat_row(r, t, "time to first token", &x->ttft);
-    for (size_t l = 0; l <= res->n_tiers && rc == 0; l++) {
+    for (size_t l = 0; l <= res->n_tiers && l < x->n_levels && rc == 0; l++) {
         char name[96];
         snprintf(name, sizeof(name), "get served by %s",
-                 l < res->n_tiers ? res->tiers[l].name : "backing");
+                 l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
         rc = rh_lat_row(r, t, name, &x->served[l]);
     }
     return rc ? rc : rh_emit(r, t, "latency (timed engine)", 8, head);
@@ -553,7 +553,7 @@ static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     int rc = 0;
     for (size_t i = 0; i < c->n_levels && rc == 0; i++) {
         char item[80];
-        snprintf(item, sizeof(item), "capacity: %.50s", c->level[i].name);
+        snprintf(item, sizeof(item), "capacity: %.50s", ts_str(c->level[i].name));
         rc = rh_bill_row(r, t, item, c->level[i].capacity_usd, total);
     }
     const char *items[] = {"central-store requests", "central-store transfer", "GPU time",
@@ -590,7 +590,7 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
     snprintf(text, sizeof(text),
              "%s engine, %s mode, seed %llu. Workload: %.512s. From %.512s, run %zu.",
              res->engine ? res->engine : "fast", ts_mode_name(res->mode),
-             (unsigned long long)res->seed, res->workload, run->file, run->index);
+             (unsigned long long)res->seed, ts_str(res->workload), run->file, run->index);
     rc = rc ? rc : ts_html_para(r->page, text, r->err);
     rc = rc ? rc : rh_tiers(r, t, res);
     if (rc == 0) {
@@ -671,12 +671,12 @@ static int rh_cost_bars(rh_t *r)
         nr++;
         for (size_t i = 0; i < c->n_levels; i++) {
             size_t j = 0;
-            while (j < nc && strcmp(levels[j], c->level[i].name) != 0)
+            while (j < nc && strcmp(levels[j], ts_str(c->level[i].name)) != 0)
                 j++;
             if (j == nc && nc < RH_MAX_CATS - 5) {
-                snprintf(names[nc], sizeof(names[nc]), "capacity %.80s", c->level[i].name);
+                snprintf(names[nc], sizeof(names[nc]), "capacity %.80s", ts_str(c->level[i].name));
                 cats[nc] = names[nc];
-                levels[nc] = c->level[i].name;
+                levels[nc] = ts_str(c->level[i].name);
                 nc++;
             }
         }
@@ -700,7 +700,7 @@ static int rh_cost_bars(rh_t *r)
         runs[row++] = r->runs[k].tag;
         for (size_t i = 0; i < c->n_levels; i++)
             for (size_t j = 0; j < nl; j++)
-                if (!strcmp(levels[j], c->level[i].name))
+                if (!strcmp(levels[j], ts_str(c->level[i].name)))
                     u[j] += c->level[i].capacity_usd;
         double stall = c->has_stall ? c->stall_usd : 0;
         u[nl] = c->requests_usd;

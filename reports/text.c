@@ -184,13 +184,13 @@ static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
     const char *engine = res->engine ? res->engine : "unknown";
     int rc = ts_out_printf(out, err, TEXT_WHAT, "tiersim %s result\n\n", TS_VERSION);
     if (!rc)
-        rc = text_field(out, err, TEXT_COL, "scenario", "%.*s", (int)sizeof(res->scenario),
-                        res->scenario);
-    if (!rc && res->name[0])
-        rc = text_field(out, err, TEXT_COL, "name", "%.*s", (int)sizeof(res->name), res->name);
+        rc = text_field(out, err, TEXT_COL, "scenario", "%.*s", TS_RESULT_SOURCE,
+                        ts_str(res->scenario));
+    if (!rc && ts_str(res->name)[0])
+        rc = text_field(out, err, TEXT_COL, "name", "%.*s", TS_RESULT_NAME, res->name);
     if (!rc)
-        rc = text_field(out, err, TEXT_COL, "workload", "%.*s", (int)sizeof(res->workload),
-                        res->workload);
+        rc = text_field(out, err, TEXT_COL, "workload", "%.*s", TS_RESULT_WORKLOAD,
+                        ts_str(res->workload));
     if (!rc)
         rc = text_field(out, err, TEXT_COL, "mode", "%s (%s)", ts_mode_name(res->mode),
                         res->mode == TS_MODE_BYTES ? "objects charge their size in bytes"
@@ -229,8 +229,8 @@ static void text_block_lookups(const ts_result_t *res, text_table_t *t, bool is_
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_tier_result_t *tr = &res->tiers[i];
         char(*row)[TEXT_CELL] = t->cell[i];
-        text_cell(row[0], tr->name, sizeof(tr->name));
-        text_cell(row[1], tr->policy, sizeof(tr->policy));
+        text_cell(row[0], ts_str(tr->name), TS_TIER_NAME);
+        text_cell(row[1], ts_str(tr->policy), TS_TIER_POLICY);
         text_charge(row[2], res, tr->capacity, is_compact);
         text_count(row[3], tr->st.n_req, is_compact);
         text_count(row[4], tr->st.n_hit, is_compact);
@@ -251,7 +251,7 @@ static void text_block_traffic(const ts_result_t *res, text_table_t *t, bool is_
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_tier_result_t *tr = &res->tiers[i];
         char(*row)[TEXT_CELL] = t->cell[i];
-        text_cell(row[0], tr->name, sizeof(tr->name));
+        text_cell(row[0], ts_str(tr->name), TS_TIER_NAME);
         text_count(row[1], tr->st.n_insert, is_compact);
         text_count(row[2], tr->st.n_evict, is_compact);
         text_count(row[3], tr->st.n_too_large, is_compact);
@@ -275,8 +275,8 @@ static void text_block_moves(const ts_result_t *res, text_table_t *t, bool is_co
         const ts_tier_result_t *tr = &res->tiers[i];
         const ts_tier_stats_t *st = &tr->st;
         char(*row)[TEXT_CELL] = t->cell[i];
-        text_cell(row[0], tr->name, sizeof(tr->name));
-        text_cell(row[1], tr->admit[0] ? tr->admit : "always", sizeof(tr->admit));
+        text_cell(row[0], ts_str(tr->name), TS_TIER_NAME);
+        text_cell(row[1], ts_str(tr->admit)[0] ? tr->admit : "always", TS_TIER_ADMIT);
         const uint64_t v[] = {st->n_refused,    st->n_promote_in, st->n_promote_out,
                               st->n_demote_in,  st->n_demote_out, st->n_backinval,
                               st->n_writeback,  st->n_prefetch_in};
@@ -295,8 +295,8 @@ static void text_block_links(const ts_result_t *res, text_table_t *t, bool is_co
     for (size_t i = 0; i < res->n_tiers; i++) {
         const ts_link_stats_t *l = &res->hier.st.link[i];
         char(*row)[TEXT_CELL] = t->cell[i];
-        const char *lower = i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing";
-        snprintf(row[0], TEXT_CELL, "%.30s - %.30s", res->tiers[i].name, lower);
+        const char *lower = i + 1 < res->n_tiers ? ts_str(res->tiers[i + 1].name) : "backing";
+        snprintf(row[0], TEXT_CELL, "%.30s - %.30s", ts_str(res->tiers[i].name), lower);
         text_count(row[1], l->n_up, is_compact);
         text_bytes(row[2], l->bytes_up, is_compact);
         text_count(row[3], l->n_down, is_compact);
@@ -325,7 +325,7 @@ static int text_block(const ts_result_t *res, text_block_fn build, const char *t
 static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     const ts_hier_result_t *h = &res->hier;
-    const ts_hier_stats_t *st = &h->st;
+    const ts_hier_result_stats_t *st = &h->st;
     char a[TS_FMT_LEN], b[TS_FMT_LEN];
     int rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
     if (!rc)
@@ -343,11 +343,11 @@ static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
                         (unsigned long long)st->n_dirty_end,
                         ts_fmt_bytes(st->bytes_dirty_end, b, sizeof(b)),
                         (unsigned long long)st->n_flush_end);
-    if (!rc && h->prefetch[0])
+    if (!rc && ts_str(h->prefetch)[0])
         rc = text_field(out, err, TEXT_SUB, "  prefetch",
                         "%s %s into %s: %llu issued (%s), %llu used, %llu unused (%s), %llu "
                         "hints",
-                        h->prefetch, h->prefetch_params, h->prefetch_into,
+                        h->prefetch, ts_str(h->prefetch_params), ts_str(h->prefetch_into),
                         (unsigned long long)st->n_pf_issued,
                         ts_fmt_bytes(st->bytes_pf, a, sizeof(a)),
                         (unsigned long long)st->n_pf_used, (unsigned long long)st->n_pf_unused,
@@ -386,7 +386,7 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (!rc && res->skipped_records)
         rc = text_field(out, err, TEXT_SUB, "  skipped", "%llu malformed records (first: %.*s)",
                         (unsigned long long)res->skipped_records,
-                        (int)sizeof(res->skipped_first), res->skipped_first);
+                        TS_RESULT_SKIPPED, ts_str(res->skipped_first));
     if (!rc && to->n_req && to->last_ns >= to->first_ns)
         rc = text_field(out, err, TEXT_SUB, "  trace time", "%s to %s (span %s)",
                         ts_format_duration(to->first_ns, a, sizeof(a)),
@@ -430,10 +430,10 @@ static void text_block_latency(const ts_result_t *res, text_table_t *t, bool is_
     text_lat_row(t, "time to first token", &tr->ttft);
     snprintf(t->cell[t->n_rows++][0], TEXT_CELL, "get, by the level that served it");
     size_t heading = t->n_rows;
-    for (size_t l = 0; l <= res->n_tiers; l++) {
+    for (size_t l = 0; l <= res->n_tiers && l < tr->n_levels; l++) {
         char label[TEXT_CELL];
         snprintf(label, sizeof(label), "  %.*s", TEXT_CELL - 3,
-                 l < res->n_tiers ? res->tiers[l].name : "backing");
+                 l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
         text_lat_row(t, label, &tr->served[l]);
     }
     if (t->n_rows == heading) /* no level served a get: no heading either */
@@ -454,10 +454,11 @@ static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_
     for (size_t i = 0; i < t->n_rows; i++) {
         const ts_res_result_t *r = &tr->res[i];
         char(*row)[TEXT_CELL] = t->cell[i];
-        const char *model = strstr(r->name, ": ");
-        size_t n_level = model ? (size_t)(model - r->name) : strlen(r->name);
+        const char *name = ts_str(r->name);
+        const char *model = strstr(name, ": ");
+        size_t n_level = model ? (size_t)(model - name) : strlen(name);
         if (r->role == TS_ROLE_DEVICE)
-            snprintf(row[0], TEXT_CELL, "%.*s", (int)n_level, r->name);
+            snprintf(row[0], TEXT_CELL, "%.*s", (int)n_level, name);
         else
             snprintf(row[0], TEXT_CELL, "  link %s", r->role == TS_ROLE_LINK_UP ? "up" : "down");
         snprintf(row[1], TEXT_CELL, "%s", model ? model + 2 : "");
@@ -505,8 +506,8 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
     if (!rc && t->ttft.n && t->prefill_rate > 0)
         rc = text_field(out, err, TEXT_SUB, "  prefill rate", "%s tokens/s%s%s%s",
                         ts_fmt_fixed(t->prefill_rate, 0, a, sizeof(a)),
-                        t->prefill_source[0] ? " (" : "", t->prefill_source,
-                        t->prefill_source[0] ? ")" : "");
+                        ts_str(t->prefill_source)[0] ? " (" : "", ts_str(t->prefill_source),
+                        ts_str(t->prefill_source)[0] ? ")" : "");
     if (!rc)
         rc = text_block(res, text_block_latency, NULL, tab, out, err);
     if (!rc)
@@ -542,7 +543,7 @@ static void text_block_cost(const ts_result_t *res, text_table_t *t, bool is_com
         const ts_price_t *p = &l->price;
         char(*row)[TEXT_CELL] = t->cell[i];
         char a[TS_FMT_LEN], b[TS_FMT_LEN];
-        text_cell(row[0], l->name, sizeof(l->name));
+        text_cell(row[0], ts_str(l->name), TS_COST_LEVEL_NAME);
         text_cell(row[1], p->row[0] ? p->row : "-", sizeof(p->row));
         snprintf(row[2], TEXT_CELL, "%s%s", l->is_estimated ? "~" : "",
                  ts_fmt_bytes(l->billed_bytes, a, sizeof(a)));
@@ -591,7 +592,7 @@ static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
                  (unsigned long long)c->gpus, c->gpus_from,
                  text_hours(c->period_ns, a, sizeof(a)),
                  ts_fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
-                 c->gpu[0] ? " " : "", (int)sizeof(c->gpu), c->gpu);
+                 ts_str(c->gpu)[0] ? " " : "", TS_DEV_NAME, ts_str(c->gpu));
     else if (c->gpus)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh, no price (cost.gpu or gpu_price)",
                  (unsigned long long)c->gpus, c->gpus_from,

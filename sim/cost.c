@@ -302,7 +302,6 @@ static void cost_gpus(const ts_cost_spec_t *spec, const ts_result_t *res, double
                      : is_closed     ? "timed.clients"
                      : out->gpus     ? "workload"
                                      : "none";
-    snprintf(out->gpu, sizeof(out->gpu), "%s", spec->gpu);
     out->gpu_usd_hour = spec->gpu_usd_hour;
     out->gpu_usd = (double)out->gpus * hours * out->gpu_usd_hour;
     if (is_closed && t->span_ns) {
@@ -331,30 +330,65 @@ static void cost_normalise(const ts_result_t *res, ts_cost_result_t *out)
     out->usd_per_session = cost_per(total, (double)out->sessions);
 }
 
-void ts_cost_compute(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_result_t *out)
+/* The bill's strings and its array of levels (tiers, then the backing store). */
+static int cost_alloc(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_result_t *out,
+                      ts_err_t *err)
+{
+    size_t n = res->n_tiers;
+    int rc = 0;
+    if (!(out->level = ts_calloc(n + 1, sizeof(*out->level))))
+        rc = TS_ENOMEM;
+    else
+        out->n_levels = n + 1;
+    for (size_t i = 0; rc == 0 && i <= n; i++)
+        rc = ts_result_strf(&out->level[i].name, TS_COST_LEVEL_NAME, NULL, "%s",
+                            i < n ? ts_str(res->tiers[i].name) : "backing");
+    if (rc == 0)
+        rc = ts_result_strf(&out->gpu, sizeof(spec->gpu), NULL, "%s", spec->gpu);
+    if (rc) {
+        ts_cost_result_release(out);
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the bill of %zu levels", n + 1);
+    }
+    return 0;
+}
+
+void ts_cost_result_release(ts_cost_result_t *c)
+{
+    for (size_t i = 0; c->level && i < c->n_levels; i++)
+        ts_free(c->level[i].name);
+    ts_free(c->level);
+    ts_free(c->gpu);
+    c->level = NULL;
+    c->n_levels = 0;
+    c->gpu = NULL;
+}
+
+int ts_cost_compute(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_result_t *out,
+                    ts_err_t *err)
 {
     memset(out, 0, sizeof(*out));
+    int rc = cost_alloc(spec, res, out, err);
+    if (rc)
+        return rc;
     cost_period(spec, res, out);
     double hours = (double)out->period_ns / COST_HOUR_NS;
     size_t n = res->n_tiers;
     double watts = 0;
     for (size_t i = 0; i < n; i++) {
         ts_cost_level_t *l = &out->level[i];
-        snprintf(l->name, sizeof(l->name), "%s", res->tiers[i].name);
         const ts_price_t *p = &spec->tier[i];
         cost_level(l, p, cost_tier_bytes(res, p, i, &l->is_estimated), hours);
         watts += p->power_w;
     }
     const ts_price_t *b = &spec->backing;
     ts_cost_level_t *bl = &out->level[n];
-    snprintf(bl->name, sizeof(bl->name), "backing");
     cost_level(bl, b, b->capacity_bytes ? b->capacity_bytes : res->footprint_bytes, hours);
     watts += b->power_w;
-    out->n_levels = n + 1;
     for (size_t i = 0; i <= n; i++)
         out->capacity_usd += out->level[i].capacity_usd;
 
-    const ts_link_stats_t *last = &res->hier.st.link[n ? n - 1 : 0];
+    static const ts_link_stats_t none; /* a result without tiers moved nothing */
+    const ts_link_stats_t *last = n && res->hier.st.link ? &res->hier.st.link[n - 1] : &none;
     out->n_get = last->n_up;
     out->n_put = last->n_down;
     out->bytes_out = last->bytes_up;
@@ -380,6 +414,7 @@ void ts_cost_compute(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost
     out->total_usd = out->capacity_usd + out->requests_usd + out->transfer_usd + out->gpu_usd +
                      out->power_usd;
     cost_normalise(res, out);
+    return 0;
 }
 
 bool ts_cost_needs_footprint(const ts_cost_spec_t *spec)

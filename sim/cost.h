@@ -114,8 +114,10 @@ typedef enum ts_cost_period {
 
 extern const char *const ts_cost_period_names[TS_COST_PERIOD_COUNT_];
 
+#define TS_COST_LEVEL_NAME 64 /* bytes a level's name holds at most, NUL included */
+
 typedef struct ts_cost_level {
-    char name[64];          /* tier name, or "backing" */
+    char *name;             /* owned: tier name, or "backing" */
     ts_price_t price;       /* the prices applied */
     uint64_t billed_bytes;  /* capacity billed */
     bool is_estimated;      /* billed_bytes estimated: objects mode, capacity x mean size */
@@ -126,7 +128,7 @@ typedef struct ts_cost_result {
     uint64_t period_ns;   /* billing period */
     int period_from;      /* ts_cost_period_t */
     size_t n_levels;      /* tiers, then the central store last */
-    ts_cost_level_t level[TS_MAX_TIERS + 1];
+    ts_cost_level_t *level; /* owned: n_levels levels */
     double capacity_usd;  /* summed over the levels */
     uint64_t n_get;       /* reads from the central store (misses, fills, prefetches) */
     uint64_t n_put;       /* writes to it (write-through puts, write-backs) */
@@ -138,7 +140,7 @@ typedef struct ts_cost_result {
     double egress_usd;    /* GB out x its price */
     double ingress_usd;
     double transfer_usd;  /* egress_usd + ingress_usd */
-    char gpu[TS_DEV_NAME]; /* GPU priced; "" none */
+    char *gpu;            /* owned: GPU priced; NULL or "" none (shorter than TS_DEV_NAME) */
     uint64_t gpus;        /* GPUs billed */
     const char *gpus_from; /* "cost.gpus", "timed.clients", "workload" or "none" */
     double gpu_usd_hour;
@@ -167,10 +169,15 @@ typedef struct ts_cost_result {
 struct ts_result;
 
 /* The bill of res, the result of a run priced by spec (the scenario's cost model; res
- * holds its counters, footprint, units and, from the timed engine, span and stalls). Pure:
- * reads its arguments only and fills *out completely. */
-void ts_cost_compute(const ts_cost_spec_t *spec, const struct ts_result *res,
-                     ts_cost_result_t *out);
+ * holds its counters, footprint, units and, from the timed engine, span and stalls). Reads
+ * its arguments only and fills *out completely (zeroed first: release an earlier bill
+ * before reusing it); *out owns its levels and strings (ts_cost_result_release). Returns 0
+ * or TS_ENOMEM (then *out owns nothing). */
+int ts_cost_compute(const ts_cost_spec_t *spec, const struct ts_result *res,
+                    ts_cost_result_t *out, ts_err_t *err);
+
+/* Frees what a bill owns and zeroes those fields; accepts a zeroed bill. */
+void ts_cost_result_release(ts_cost_result_t *c);
 
 /* True when the bill of spec needs the footprint (the central store's capacity is priced
  * and not given), which a run then measures. */

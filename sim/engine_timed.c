@@ -755,14 +755,15 @@ static int timed_lat(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err)
     return ts_hist_export(h, &o->buckets, &o->n_buckets, err);
 }
 
-static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
-                           uint64_t channels, uint64_t span)
+static int timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
+                          uint64_t channels, uint64_t span, ts_err_t *err)
 {
     ts_timed_result_t *o = t->out;
     ts_res_result_t *rr = &o->res[o->n_res++];
     ts_res_stats_t s;
     ts_res_stats(t->rs, id, &s);
-    timed_res_name(t, level, role, rr->name, sizeof(rr->name));
+    char name[TS_RES_NAME];
+    timed_res_name(t, level, role, name, sizeof(name));
     rr->role = role;
     rr->level = level;
     rr->channels = channels;
@@ -774,6 +775,21 @@ static void timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
     rr->mean_wait_ns = s.n_started ? s.wait_sum_ns / (double)s.n_started : 0;
     rr->max_wait_ns = s.wait_max_ns;
     rr->mean_in_system = s.system_area / T;
+    if (!(rr->name = ts_strdup(name)))
+        return ts_err_set(err, TS_ENOMEM, "cannot name resource %s", name);
+    return 0;
+}
+
+/* The result's arrays, sized by the run: a latency summary per level, a row per resource. */
+static int timed_alloc_results(timed_t *t, ts_err_t *err)
+{
+    ts_timed_result_t *o = t->out;
+    o->served = ts_calloc(t->n + 1, sizeof(*o->served));
+    o->res = ts_calloc(t->n_res ? t->n_res : 1, sizeof(*o->res));
+    if (!o->served || !o->res)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the figures of %zu levels", t->n + 1);
+    o->n_levels = t->n + 1;
+    return 0;
 }
 
 static int timed_results(timed_t *t, ts_err_t *err)
@@ -784,7 +800,9 @@ static int timed_results(timed_t *t, ts_err_t *err)
     double span_s = (double)o->span_ns * 1e-9;
     o->req_per_s = span_s > 0 ? (double)o->n_timed / span_s : 0;
     o->bytes_per_s = span_s > 0 ? (double)t->h->tot.bytes_req / span_s : 0;
-    int rc = timed_lat(t->h_all, &o->all, err);
+    int rc = timed_alloc_results(t, err);
+    if (rc == 0)
+        rc = timed_lat(t->h_all, &o->all, err);
     if (rc == 0)
         rc = timed_lat(t->h_ttft, &o->ttft, err);
     o->prefill_rate = t->cfg->prefill_rate;
@@ -798,14 +816,18 @@ static int timed_results(timed_t *t, ts_err_t *err)
     uint64_t busy = o->compute_ns + o->stall_ns;
     o->utilisation = busy ? (double)o->compute_ns / (double)busy : 0;
     uint64_t end = o->end_ns > o->span_ns ? o->end_ns : o->span_ns;
-    for (size_t l = 0; l <= t->n; l++) {
-        timed_fill_res(t, t->res_dev[l], TS_ROLE_DEVICE, (uint8_t)l, t->cfg->dev[l].channels,
-                       end);
-        if (t->res_up[l] != TIMED_NO_RES) {
-            timed_fill_res(t, t->res_up[l], TS_ROLE_LINK_UP, (uint8_t)l, 0, end);
-            timed_fill_res(t, t->res_down[l], TS_ROLE_LINK_DOWN, (uint8_t)l, 0, end);
+    for (size_t l = 0; rc == 0 && l <= t->n; l++) {
+        rc = timed_fill_res(t, t->res_dev[l], TS_ROLE_DEVICE, (uint8_t)l,
+                            t->cfg->dev[l].channels, end, err);
+        if (rc == 0 && t->res_up[l] != TIMED_NO_RES) {
+            rc = timed_fill_res(t, t->res_up[l], TS_ROLE_LINK_UP, (uint8_t)l, 0, end, err);
+            if (rc == 0)
+                rc = timed_fill_res(t, t->res_down[l], TS_ROLE_LINK_DOWN, (uint8_t)l, 0, end,
+                                    err);
         }
     }
+    if (rc)
+        return rc;
     if (t->cfg->series)
         ts_series_finish(t->cfg->series, end > ts_des_now(t->q) ? end : ts_des_now(t->q), 0);
     return 0;

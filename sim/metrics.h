@@ -157,10 +157,13 @@ typedef enum ts_res_role {
     TS_ROLE_LINK_DOWN = 2, /* the same link, toward the backing store */
 } ts_res_role_t;
 
-#define TS_RES_NAME (2 * TS_DEV_NAME + 16)
+#define TS_RES_NAME (2 * TS_DEV_NAME + 16) /* bytes a resource's name holds at most, NUL
+                                            * included (its column's width in result.h5) */
+#define TS_PREFILL_SOURCE 160 /* the same for ts_timed_result_t.prefill_source */
 
 typedef struct ts_res_result {
-    char name[TS_RES_NAME]; /* "hbm: h100-sxm", "dram link up: pcie-gen5-x16" */
+    char *name;             /* owned: "hbm: h100-sxm", "dram link up: pcie-gen5-x16" (shorter
+                             * than TS_RES_NAME bytes) */
     uint8_t role;           /* ts_res_role_t */
     uint8_t level;          /* tier index, or n for the backing store */
     uint64_t channels;      /* 0: unlimited */
@@ -193,21 +196,24 @@ typedef struct ts_timed_result {
     uint64_t kv_recomputed_bytes; /* their bytes */
     double prefill_rate;         /* tokens/s used for recompute (0: none) */
     uint64_t block_tokens;       /* tokens per KV block request */
-    char prefill_source[160];    /* how prefill_rate was derived (empty: given as a number) */
+    char *prefill_source;        /* owned: how prefill_rate was derived (NULL or empty: given
+                                  * as a number); shorter than TS_PREFILL_SOURCE bytes */
     ts_lat_t op[2];              /* [0] gets, [1] puts */
-    ts_lat_t served[TS_TIMED_LEVELS]; /* gets by the level that served them */
+    size_t n_levels;             /* entries of served: the tiers and the backing store */
+    ts_lat_t *served;            /* owned: n_levels summaries, gets by the level that served
+                                  * them (tiers top first, then the backing store) */
     uint64_t n_background;       /* background jobs run */
     uint64_t bytes_background;
     /* closed loop */
     uint64_t compute_ns;         /* sum of think times of all clients */
     uint64_t stall_ns;           /* sum of request latencies of all clients */
     double utilisation;          /* compute / (compute + stall): the accelerator figure */
-    size_t n_res;
-    ts_res_result_t res[TS_TIMED_MAX_RES];
+    size_t n_res;                /* entries of res */
+    ts_res_result_t *res;        /* owned: n_res devices and links, level by level */
 } ts_timed_result_t;
 
-/* Frees the histogram buckets of r's latency summaries; accepts a zeroed result
- * (sim/result.c). */
+/* Frees what r owns (histogram buckets, the per-level and per-resource arrays, strings) and
+ * zeroes those fields; accepts a zeroed result (sim/result.c). */
 void ts_timed_result_release(ts_timed_result_t *r);
 
 #endif

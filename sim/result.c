@@ -4,7 +4,20 @@
  */
 #include "result.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "util/mem.h"
+
+/* A result's hierarchy counters are ts_hier_stats_t's after its links, in the same order,
+ * so they are copied as one block (ts_result_set_hier_stats). */
+#define RESULT_HIER_BLOCK(T) (offsetof(T, bytes_pf_unused) + sizeof(uint64_t) - \
+                              offsetof(T, n_writeback))
+_Static_assert(RESULT_HIER_BLOCK(ts_hier_stats_t) == RESULT_HIER_BLOCK(ts_hier_result_stats_t),
+               "ts_hier_result_stats_t lists the counters of ts_hier_stats_t");
+_Static_assert(sizeof(ts_hier_stats_t) - offsetof(ts_hier_stats_t, n_writeback) ==
+                   sizeof(ts_hier_result_stats_t) - offsetof(ts_hier_result_stats_t, n_writeback),
+               "ts_hier_result_stats_t lists the counters of ts_hier_stats_t, and no more");
 
 const char *const ts_inclusion_names[TS_INCL_COUNT_] = {"non_inclusive", "inclusive",
                                                        "exclusive"};
@@ -13,16 +26,37 @@ const char *const ts_demote_names[TS_DEMOTE_COUNT_] = {"drop", "next"};
 const char *const ts_write_names[TS_WRITE_COUNT_] = {"through", "back"};
 const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_] = {"open", "closed"};
 
+static void result_lat_release(ts_lat_t *l)
+{
+    ts_free(l->buckets);
+    l->buckets = NULL;
+    l->n_buckets = 0;
+}
+
 void ts_timed_result_release(ts_timed_result_t *r)
 {
-    ts_lat_t *all[4 + TS_TIMED_LEVELS] = {&r->all, &r->ttft, &r->op[0], &r->op[1]};
-    for (size_t l = 0; l < TS_TIMED_LEVELS; l++)
-        all[4 + l] = &r->served[l];
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        ts_free(all[i]->buckets);
-        all[i]->buckets = NULL;
-        all[i]->n_buckets = 0;
-    }
+    result_lat_release(&r->all);
+    result_lat_release(&r->ttft);
+    result_lat_release(&r->op[0]);
+    result_lat_release(&r->op[1]);
+    for (size_t l = 0; r->served && l < r->n_levels; l++)
+        result_lat_release(&r->served[l]);
+    ts_free(r->served);
+    for (size_t j = 0; r->res && j < r->n_res; j++)
+        ts_free(r->res[j].name);
+    ts_free(r->res);
+    ts_free(r->prefill_source);
+    r->served = NULL;
+    r->n_levels = 0;
+    r->res = NULL;
+    r->n_res = 0;
+    r->prefill_source = NULL;
+}
+
+static void result_free_str(char **s)
+{
+    ts_free(*s);
+    *s = NULL;
 }
 
 void ts_result_release(ts_result_t *res)
@@ -30,13 +64,133 @@ void ts_result_release(ts_result_t *res)
     if (!res)
         return;
     ts_timed_result_release(&res->timed);
+    ts_cost_result_release(&res->cost);
+    for (size_t i = 0; res->tiers && i < res->n_tiers; i++) {
+        ts_tier_result_t *t = &res->tiers[i];
+        result_free_str(&t->name);
+        result_free_str(&t->policy);
+        result_free_str(&t->params);
+        result_free_str(&t->admit);
+        result_free_str(&t->admit_params);
+    }
+    ts_free(res->tiers);
+    res->tiers = NULL;
+    res->n_tiers = 0;
+    ts_free(res->hier.st.link);
+    res->hier.st.link = NULL;
+    result_free_str(&res->hier.prefetch);
+    result_free_str(&res->hier.prefetch_params);
+    result_free_str(&res->hier.prefetch_into);
+    result_free_str(&res->scenario);
+    result_free_str(&res->name);
+    result_free_str(&res->workload);
+    result_free_str(&res->skipped_first);
     ts_series_destroy(res->series);
-    ts_free(res->scenario_yaml);
+    if (!res->is_yaml_shared)
+        ts_free((char *)res->scenario_yaml);
     ts_free(res->overrides);
     res->series = NULL;
     res->scenario_yaml = NULL;
+    res->is_yaml_shared = false;
     res->overrides = NULL;
     res->n_overrides = 0;
+}
+
+int ts_result_alloc_tiers(ts_result_t *res, size_t n, ts_err_t *err)
+{
+    ts_tier_result_t *t = ts_calloc(n ? n : 1, sizeof(*t));
+    ts_link_stats_t *l = ts_calloc(n ? n : 1, sizeof(*l));
+    if (!t || !l) {
+        ts_free(t);
+        ts_free(l);
+        return ts_err_set(err, TS_ENOMEM, "cannot hold the results of %zu tiers", n);
+    }
+    res->tiers = t;
+    res->n_tiers = n;
+    res->hier.st.link = l;
+    return 0;
+}
+
+void ts_result_set_hier_stats(ts_hier_result_stats_t *dst, const ts_hier_stats_t *src, size_t n)
+{
+    for (size_t i = 0; i < n && i < TS_MAX_TIERS; i++)
+        dst->link[i] = src->link[i];
+    memcpy(&dst->n_writeback, &src->n_writeback, RESULT_HIER_BLOCK(ts_hier_stats_t));
+}
+
+int ts_result_strf(char **dst, size_t max, ts_err_t *err, const char *fmt, ...)
+{
+    ts_free(*dst);
+    *dst = NULL;
+    va_list ap, aq;
+    va_start(ap, fmt);
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (max && len > max - 1)
+        len = max - 1; /* what snprintf leaves in a buffer of max bytes */
+    char *s = ts_malloc(len + 1);
+    if (s) {
+        if (n > 0)
+            vsnprintf(s, len + 1, fmt, aq);
+        s[len] = 0;
+    }
+    va_end(aq);
+    if (!s)
+        return ts_err_set(err, TS_ENOMEM, "cannot hold a string of %zu bytes", len + 1);
+    *dst = s;
+    return 0;
+}
+
+static size_t result_str_bytes(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static size_t result_lat_bytes(const ts_lat_t *l)
+{
+    return l->n_buckets * sizeof(*l->buckets);
+}
+
+size_t ts_result_heap_bytes(const ts_result_t *res)
+{
+    size_t b = result_str_bytes(res->scenario) + result_str_bytes(res->name) +
+               result_str_bytes(res->workload) + result_str_bytes(res->skipped_first);
+    if (res->tiers)
+        b += res->n_tiers * sizeof(*res->tiers);
+    for (size_t i = 0; res->tiers && i < res->n_tiers; i++) {
+        const ts_tier_result_t *t = &res->tiers[i];
+        b += result_str_bytes(t->name) + result_str_bytes(t->policy) +
+             result_str_bytes(t->params) + result_str_bytes(t->admit) +
+             result_str_bytes(t->admit_params);
+    }
+    const ts_hier_result_t *h = &res->hier;
+    if (h->st.link)
+        b += res->n_tiers * sizeof(*h->st.link);
+    b += result_str_bytes(h->prefetch) + result_str_bytes(h->prefetch_params) +
+         result_str_bytes(h->prefetch_into);
+    const ts_timed_result_t *t = &res->timed;
+    b += result_lat_bytes(&t->all) + result_lat_bytes(&t->ttft) + result_lat_bytes(&t->op[0]) +
+         result_lat_bytes(&t->op[1]) + result_str_bytes(t->prefill_source);
+    for (size_t l = 0; t->served && l < t->n_levels; l++)
+        b += sizeof(*t->served) + result_lat_bytes(&t->served[l]);
+    for (size_t j = 0; t->res && j < t->n_res; j++)
+        b += sizeof(*t->res) + result_str_bytes(t->res[j].name);
+    const ts_cost_result_t *c = &res->cost;
+    for (size_t l = 0; c->level && l < c->n_levels; l++)
+        b += sizeof(*c->level) + result_str_bytes(c->level[l].name);
+    b += result_str_bytes(c->gpu);
+    if (res->series)
+        b += sizeof(*res->series) + res->series->n_rows * res->series->n_cols * sizeof(uint64_t);
+    if (!res->is_yaml_shared)
+        b += result_str_bytes(res->scenario_yaml);
+    if (res->overrides) {
+        b += res->n_overrides * sizeof(char *);
+        for (size_t i = 0; i < res->n_overrides; i++)
+            b += strlen(res->overrides[i]) + 1;
+    }
+    return b;
 }
 
 /* ---- many runs ---- */
@@ -79,6 +233,7 @@ void ts_sweep_destroy(ts_sweep_t *s)
     for (size_t i = 0; s->runs && i < s->n_runs; i++)
         ts_result_release(&s->runs[i]);
     ts_free(s->runs);
+    ts_free(s->scenario_yaml);
     for (size_t a = 0; a < s->n_axes; a++)
         ts_sweep_axis_release(&s->axes[a]);
     ts_free(s);

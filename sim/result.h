@@ -4,8 +4,9 @@
  *
  * Reports read a ts_result_t only, never engine internals. Fields derived from counters
  * (miss ratios) are computed by the helpers below so every report agrees on them.
- * A result owns a few heap parts (the scenario's text, the time series, the timed
- * engine's histogram buckets): ts_result_release frees them; a zeroed result owns none.
+ * A result owns its heap parts (arrays sized by the run's tiers, levels and resources, its
+ * strings, the scenario's text unless shared, the time series, the timed engine's histogram
+ * buckets): ts_result_release frees them; a zeroed result owns none and is valid.
  */
 #ifndef TS_SIM_RESULT_H
 #define TS_SIM_RESULT_H
@@ -19,19 +20,62 @@
 #include "metrics.h"
 #include "reader.h"
 #include "series.h"
+#include "util/err.h"
+
+/* Bytes the result's strings hold at most, NUL included: longer text is cut when the result
+ * is filled (what every report shows), and each is the width of its column in result.h5. */
+#define TS_RESULT_SOURCE 1024      /* ts_result_t.scenario */
+#define TS_RESULT_NAME 128         /* ts_result_t.name */
+#define TS_RESULT_WORKLOAD 512     /* ts_result_t.workload */
+#define TS_RESULT_SKIPPED 320      /* ts_result_t.skipped_first */
+#define TS_TIER_NAME 64            /* ts_tier_result_t.name */
+#define TS_TIER_POLICY 32          /* .policy */
+#define TS_TIER_PARAMS 256         /* .params */
+#define TS_TIER_ADMIT 32           /* .admit */
+#define TS_TIER_ADMIT_PARAMS 128   /* .admit_params */
+#define TS_HIER_PREFETCH 32        /* ts_hier_result_t.prefetch */
+#define TS_HIER_PREFETCH_PARAMS 128 /* .prefetch_params */
+#define TS_HIER_PREFETCH_INTO 64   /* .prefetch_into */
+
+/* A result's strings are owned and allocated to their length; NULL reads as "" (a zeroed
+ * result has only NULL strings). */
+static inline const char *ts_str(const char *s)
+{
+    return s ? s : "";
+}
 
 typedef struct ts_tier_result {
-    char name[64];        /* tier name */
-    char policy[32];      /* policy name */
-    char params[256];     /* "k=v k=v" policy parameters, empty if none */
+    char *name;           /* owned: tier name */
+    char *policy;         /* owned: policy name */
+    char *params;         /* owned: "k=v k=v" policy parameters, empty if none */
     uint64_t capacity;    /* charge units (objects or bytes), after resolving percentages */
     uint64_t n_objects;   /* objects held at the end */
     uint64_t used;        /* charge units held at the end */
     size_t mem_bytes;     /* policy heap at the end */
-    char admit[32];       /* admission filter name; empty when it admits everything */
-    char admit_params[128]; /* its "k=v k=v" parameters, empty if none */
+    char *admit;          /* owned: admission filter name; empty when it admits everything */
+    char *admit_params;   /* owned: its "k=v k=v" parameters, empty if none */
     ts_tier_stats_t st;   /* counters */
 } ts_tier_result_t;
+
+/* The hierarchy's counters in a result: those of ts_hier_stats_t (sim/metrics.h), in the
+ * same order, with the links sized by the run rather than by TS_MAX_TIERS. */
+typedef struct ts_hier_result_stats {
+    ts_link_stats_t *link; /* owned: n_tiers links; link i: tier i <-> tier i+1 (last:
+                            * <-> backing) */
+    uint64_t n_writeback;  /* dirty objects flushed during the run */
+    uint64_t bytes_writeback;
+    uint64_t n_dirty_end; /* dirty objects left at the end (before any final flush) */
+    uint64_t bytes_dirty_end;
+    uint64_t n_flush_end; /* of which flushed by ts_hier_finish (flush_at_end) */
+    uint64_t bytes_flush_end;
+    uint64_t n_pf_hint;   /* trace requests taken as prefetch hints */
+    uint64_t n_pf_issued; /* prefetches that fetched an object from the backing store */
+    uint64_t bytes_pf;    /* their bytes */
+    uint64_t n_pf_used;   /* prefetched objects hit by a demand request */
+    uint64_t bytes_pf_used;
+    uint64_t n_pf_unused; /* prefetched objects that left, or stayed, without one */
+    uint64_t bytes_pf_unused;
+} ts_hier_result_stats_t;
 
 /* The hierarchy's rules and what moved between its levels. */
 typedef struct ts_hier_result {
@@ -40,10 +84,11 @@ typedef struct ts_hier_result {
     const char *demote;
     const char *write;
     bool flush_at_end;
-    char prefetch[32];         /* prefetcher name; empty when none (or one that does nothing) */
-    char prefetch_params[128]; /* its "k=v k=v" parameters */
-    char prefetch_into[64];    /* target tier name; empty without a prefetcher */
-    ts_hier_stats_t st;        /* links, write-backs, dirty and prefetch counters */
+    char *prefetch;        /* owned: prefetcher name; empty when none (or one that does
+                            * nothing) */
+    char *prefetch_params; /* owned: its "k=v k=v" parameters */
+    char *prefetch_into;   /* owned: target tier name; empty without a prefetcher */
+    ts_hier_result_stats_t st; /* links, write-backs, dirty and prefetch counters */
 } ts_hier_result_t;
 
 /* True when the hierarchy runs the default rules (what every run did before the hierarchy
@@ -55,27 +100,30 @@ static inline bool ts_hier_result_is_default(const ts_hier_result_t *h, const ts
                  (!h->promote || !strcmp(h->promote, "top")) &&
                  (!h->demote || !strcmp(h->demote, "drop")) &&
                  (!h->write || !strcmp(h->write, "through")) && !h->flush_at_end &&
-                 !h->prefetch[0];
+                 !ts_str(h->prefetch)[0];
     for (size_t i = 0; plain && i < n; i++)
-        plain = !t[i].admit[0];
+        plain = !ts_str(t[i].admit)[0];
     return plain;
 }
 
+/* A run's result. Sized by what the run has: the tiers, the timed engine's levels and
+ * resources and the bill's levels are arrays of the run's length, strings are as long as
+ * their text, and the scenario's text may be shared by the runs of a sweep. */
 typedef struct ts_result {
-    char scenario[1024];      /* source of the scenario */
-    char name[128];           /* scenario title, may be empty */
-    char workload[512];       /* workload description */
+    char *scenario;           /* owned: source of the scenario */
+    char *name;               /* owned: scenario title, may be empty */
+    char *workload;           /* owned: workload description */
     uint64_t seed;
     ts_mode_t mode;
     const char *engine;       /* "fast" */
     uint64_t footprint_objects; /* distinct keys (0 when not computed) */
     uint64_t footprint_bytes;   /* bytes of distinct keys at first size (0 when not computed) */
     size_t n_tiers;
-    ts_tier_result_t tiers[TS_MAX_TIERS];
+    ts_tier_result_t *tiers;  /* owned: n_tiers tiers, top first (ts_result_alloc_tiers) */
     ts_totals_t totals;
     ts_hier_result_t hier;
     uint64_t skipped_records;    /* malformed records passed over (workload.skip_bad) */
-    char skipped_first[320];     /* "where: message" of the first, empty when none */
+    char *skipped_first;         /* owned: "where: message" of the first, NULL when none */
     bool has_timed;           /* the timed engine ran: `timed` holds its figures */
     ts_timed_result_t timed;
     ts_reader_units_t units;  /* the workload's units (epochs, tokens, sessions; 0: unknown) */
@@ -83,10 +131,31 @@ typedef struct ts_result {
     ts_cost_result_t cost;
     double wall_s;            /* wall-clock seconds of the replay (not in deterministic output) */
     ts_series_t *series;      /* owned: the finished time series; NULL when not sampled */
-    char *scenario_yaml;      /* owned: the scenario's YAML text; NULL when unknown */
+    const char *scenario_yaml; /* the scenario's YAML text; NULL when unknown. Owned, unless
+                                * is_yaml_shared */
+    bool is_yaml_shared;      /* scenario_yaml is borrowed from whoever made the result (a
+                               * sweep: one text for its runs), which outlives it */
     char **overrides;         /* owned (one block): the `-s` overrides applied, in order */
     size_t n_overrides;
 } ts_result_t;
+
+/* Gives res n zeroed tiers (res->tiers, res->n_tiers) and as many hierarchy links, replacing
+ * none (res has no tiers yet). Returns 0 or TS_ENOMEM (res unchanged). */
+int ts_result_alloc_tiers(ts_result_t *res, size_t n, ts_err_t *err);
+
+/* Copies the hierarchy's counters (src, of a hierarchy of n tiers) into a result's (dst,
+ * whose links have room for n). */
+void ts_result_set_hier_stats(ts_hier_result_stats_t *dst, const ts_hier_stats_t *src, size_t n);
+
+/* *dst := the text snprintf(buf, max, fmt, ...) would leave in a buffer of max bytes, in a
+ * heap string of its length (freeing what *dst held). Returns 0 or TS_ENOMEM (*dst NULL). */
+int ts_result_strf(char **dst, size_t max, ts_err_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The bytes res owns on the heap (its arrays, strings and what they point to, the time
+ * series, the histogram buckets), not counting sizeof(*res) nor a shared scenario text:
+ * what a result costs beyond its struct. Approximate only in malloc's own overhead. */
+size_t ts_result_heap_bytes(const ts_result_t *res);
 
 /* Frees what res owns (not res itself) and zeroes those fields; accepts a zeroed result. */
 void ts_result_release(ts_result_t *res);
@@ -177,6 +246,8 @@ typedef struct ts_sweep {
     size_t n_shards;    /* 1 when the sweep ran every point */
     size_t n_runs;      /* points this sweep ran (all of them unless sharded; may be 0) */
     ts_result_t *runs;  /* n_runs results, in point order */
+    char *scenario_yaml; /* owned: the scenario's text, shared by the runs whose text it is
+                          * (their is_yaml_shared); NULL when none is */
 } ts_sweep_t;
 
 /* The index of axis a's value at point p: the last axis varies fastest. */

@@ -50,6 +50,7 @@ int ts_series_layout(ts_series_t *s, uint32_t n_tiers, uint32_t n_res, size_t ro
     s->n_tiers = n_tiers;
     s->n_res = n_res;
     s->n_cols = cols;
+    s->n_rows = rows ? rows : 1;
     return 0;
 }
 
@@ -189,6 +190,20 @@ static uint64_t series_cover(const ts_series_t *s, uint64_t end)
     return end > s->origin ? (end - s->origin - 1) / s->interval + 1 : 1;
 }
 
+/* Gives back the rows past the last point (a sweep holds many finished series). Shrinking
+ * cannot lose data: should realloc fail, the larger table stays. */
+static void series_shrink(ts_series_t *s)
+{
+    size_t rows = s->n_points ? s->n_points : 1;
+    if (rows >= s->n_rows || !s->v)
+        return;
+    uint64_t *v = ts_realloc(s->v, rows * s->n_cols * sizeof(uint64_t));
+    if (v) {
+        s->v = v;
+        s->n_rows = rows;
+    }
+}
+
 void ts_series_finish(ts_series_t *s, uint64_t end_t, uint64_t end_n)
 {
     if (s->is_finished)
@@ -198,6 +213,7 @@ void ts_series_finish(ts_series_t *s, uint64_t end_t, uint64_t end_n)
     if (!s->is_started) {
         s->n_points = 0;
         s->h = NULL;
+        series_shrink(s);
         return;
     }
     s->is_tentative = false;
@@ -226,4 +242,5 @@ void ts_series_finish(ts_series_t *s, uint64_t end_t, uint64_t end_n)
             if (c >= (size_t)s->n_tiers * TS_SCOL_TIER_N || c % TS_SCOL_TIER_N != TS_SCOL_USED)
                 s->v[j * s->n_cols + c] -= s->v[(j - 1) * s->n_cols + c];
     s->h = NULL;
+    series_shrink(s);
 }

@@ -15,7 +15,8 @@
  * Memory is fixed at begin: max_points rows. MERGE RULE: when the axis reaches an
  * interval the table cannot hold (index >= max_points), adjacent intervals merge pairwise
  * (2j and 2j+1 become j, keeping the later row; a trailing odd interval is still open and
- * is dropped, to be sampled again) and the interval doubles, as often as needed. A run
+ * is dropped, to be sampled again) and the interval doubles, as often as needed; finishing
+ * gives back the rows no interval used, so a finished series holds n_points rows. A run
  * long enough to merge ends with between max_points/2 and max_points intervals; an
  * automatic interval starts at 1 ns (or 1 request), so it ends as the smallest power of
  * two that fits the run. Cost: a merge is O(max_points x columns), at most 64 of them.
@@ -94,8 +95,10 @@ typedef struct ts_series {
     uint64_t span;         /* where the last interval ends, from the origin */
     uint32_t n_merges;     /* times the interval doubled */
     size_t n_points;       /* intervals sampled */
-    size_t max_points;     /* rows of v */
-    uint64_t *v;           /* [max_points][n_cols]; finished: per-interval values */
+    size_t max_points;     /* most intervals kept (the merge rule) */
+    size_t n_rows;         /* rows v has room for: max_points while sampling, n_points (at
+                            * least 1) once finished */
+    uint64_t *v;           /* [n_rows][n_cols]; finished: per-interval values */
     bool is_finished;
     /* private */
     const struct ts_hier *h;    /* borrowed between begin and finish */
@@ -116,9 +119,9 @@ int ts_series_create(const ts_series_spec_t *spec, ts_series_t **out, ts_err_t *
 void ts_series_destroy(ts_series_t *s);
 
 /* Sizes the table for n_tiers tiers, n_res engine columns and `rows` rows (allocated,
- * zeroed). The engines call it through ts_series_begin (rows = max_points); a reader of a
- * results file calls it directly with rows = the points it read, then fills v and the
- * read-only fields. Returns 0, TS_EINVAL (more than TS_MAX_TIERS tiers, or a table already
+ * zeroed; n_rows). The engines call it through ts_series_begin (rows = max_points); a
+ * reader of a results file calls it directly with rows = the points it read, then fills v
+ * and the read-only fields. Returns 0, TS_EINVAL (more than TS_MAX_TIERS tiers, or a table already
  * sized) or TS_ENOMEM. */
 int ts_series_layout(ts_series_t *s, uint32_t n_tiers, uint32_t n_res, size_t rows,
                      ts_err_t *err);
@@ -151,7 +154,8 @@ void ts_series_advance(ts_series_t *s, uint64_t t, uint64_t n);
 /* Ends sampling at time end_t (TS_SERIES_END_OF_INTERVAL: at the end of the interval
  * holding the last request) or, on the requests axis, after end_n requests: samples the
  * boundaries up to the end, then the last, possibly partial, interval; turns counters
- * into per-interval values. A series that saw no request has no point. */
+ * into per-interval values, and shrinks the table to the points it has. A series that saw
+ * no request has no point. */
 void ts_series_finish(ts_series_t *s, uint64_t end_t, uint64_t end_n);
 
 /* Column of tier i's column c, of the hierarchy's column c, of engine column j. */

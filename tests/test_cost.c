@@ -29,6 +29,7 @@
 #include "sim/result.h"
 #include "app/run.h"
 #include "app/scenario.h"
+#include "result_test.h"
 
 #define SRC "s.yaml"
 #define HOUR_NS 3600000000000ULL
@@ -38,6 +39,14 @@ static void assert_usd(double got, double want)
 {
     if (fabs(got - want) > 1e-9 * (fabs(want) > 1 ? fabs(want) : 1))
         fail_msg("got $%.17g, want $%.17g", got, want);
+}
+
+/* The bill of res as sc prices it, into *c (what *c held released first). */
+static void bill(const ts_scenario_t *sc, const ts_result_t *res, ts_cost_result_t *c)
+{
+    ts_cost_result_release(c);
+    ts_err_t err = {0};
+    assert_int_equal(ts_cost_compute(&sc->cost, res, c, &err), 0);
 }
 
 static ts_scenario_t *load_ok(const char *yaml)
@@ -71,11 +80,11 @@ static void three_tier_result(ts_result_t *res)
 {
     memset(res, 0, sizeof(*res));
     res->mode = TS_MODE_BYTES;
-    res->n_tiers = 3;
+    test_result_tiers(res, 3);
     static const char *const names[] = {"hbm", "dram", "nvme"};
     static const uint64_t caps[] = {40000000000ULL, 100000000000ULL, 1000000000000ULL};
     for (size_t i = 0; i < 3; i++) {
-        snprintf(res->tiers[i].name, sizeof(res->tiers[i].name), "%s", names[i]);
+        test_str(&res->tiers[i].name, "%s", names[i]);
         res->tiers[i].capacity = caps[i];
     }
     res->footprint_objects = 1000000;
@@ -117,8 +126,8 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     ts_scenario_t *sc = load_ok(k_three_tiers);
     ts_result_t *res = calloc(1, sizeof(*res));
     three_tier_result(res);
-    ts_cost_result_t c;
-    ts_cost_compute(&sc->cost, res, &c);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS);
     assert_int_equal(c.period_from, TS_COST_PERIOD_TIMED);
     assert_int_equal(c.n_levels, 4);
@@ -158,6 +167,7 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     assert_false(c.is_prefill_tokens);
     assert_usd(c.usd_per_m_tokens, 21.000220321031684);
     assert_usd(c.usd_per_session, 1.0500110160515843);
+    ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
@@ -178,8 +188,8 @@ static void test_cost_period_rules(void **state)
     res->totals.first_ns = 5000000000ULL;
     res->totals.last_ns = 5000000000ULL + 2 * HOUR_NS;
     res->units.gpus = 4;
-    ts_cost_result_t c;
-    ts_cost_compute(&sc->cost, res, &c);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
     assert_int_equal(c.period_ns, 2 * HOUR_NS);
     assert_int_equal(c.period_from, TS_COST_PERIOD_TRACE);
     assert_usd(c.level[1].capacity_usd, 2 * 400.0 / 43800);
@@ -192,7 +202,7 @@ static void test_cost_period_rules(void **state)
     res->has_timed = true; /* open loop: the simulated span, not the trace's */
     res->timed.arrivals = TS_ARRIVALS_OPEN;
     res->timed.span_ns = HOUR_NS / 2;
-    ts_cost_compute(&sc->cost, res, &c);
+    bill(sc, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS / 2);
     assert_int_equal(c.period_from, TS_COST_PERIOD_TIMED);
     assert_string_equal(c.gpus_from, "workload");
@@ -202,9 +212,9 @@ static void test_cost_period_rules(void **state)
     sc = load_ok("mode: bytes\nworkload: {generator: zipf}\n"
                  "tiers: [{name: dram, capacity: 100GB, device: ddr5-4800-8ch}]\n"
                  "cost: {period: 30min, gpus: 2, gpu: h100-sxm}\n");
-    res->n_tiers = 1;
+    test_result_tiers(res, 1);
     res->tiers[0].capacity = 100000000000ULL;
-    ts_cost_compute(&sc->cost, res, &c);
+    bill(sc, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS / 2);
     assert_int_equal(c.period_from, TS_COST_PERIOD_SET);
     assert_usd(c.level[0].capacity_usd, 0.5 * 400.0 / 43800);
@@ -212,6 +222,7 @@ static void test_cost_period_rules(void **state)
     assert_usd(c.gpu_usd, 2 * 0.5 * 2.99);
     /* the one tier's link below it is the link to the central store */
     assert_int_equal(c.n_get, 0);
+    ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
@@ -228,12 +239,12 @@ static void test_cost_objects_mode_bills_mean_size(void **state)
                                 "cost: {period: 1h}\n");
     ts_result_t *res = calloc(1, sizeof(*res));
     res->mode = TS_MODE_OBJECTS;
-    res->n_tiers = 1;
+    test_result_tiers(res, 1);
     res->tiers[0].capacity = 1000;
     res->footprint_objects = 10000;
     res->footprint_bytes = 40000000000ULL;
-    ts_cost_result_t c;
-    ts_cost_compute(&sc->cost, res, &c);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
     assert_int_equal(c.level[0].billed_bytes, 4000000000ULL);
     assert_true(c.level[0].is_estimated);
     assert_usd(c.level[0].capacity_usd, 4 * 4.0 / 43800);
@@ -241,9 +252,10 @@ static void test_cost_objects_mode_bills_mean_size(void **state)
     res->totals.n_get = 1500;
     res->totals.n_put = 500;
     res->totals.bytes_req = 8000000000ULL;
-    ts_cost_compute(&sc->cost, res, &c);
+    bill(sc, res, &c);
     assert_int_equal(c.level[0].billed_bytes, 4000000000ULL);
     assert_usd(c.level[1].capacity_usd, 0); /* the central store: no footprint, no bytes */
+    ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
@@ -270,16 +282,17 @@ static void test_cost_level_overrides(void **state)
     assert_usd(sc->cost.tier[2].purchase_usd_gb, 4); /* purchase kept: only capacity given */
     ts_result_t *res = calloc(1, sizeof(*res));
     res->mode = TS_MODE_BYTES;
-    res->n_tiers = 3;
+    test_result_tiers(res, 3);
     res->tiers[0].capacity = 1000000000ULL;
     res->tiers[1].capacity = res->tiers[2].capacity = 1000000000000ULL;
-    ts_cost_result_t c;
-    ts_cost_compute(&sc->cost, res, &c);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
     assert_usd(c.level[0].capacity_usd, 0);
     assert_usd(c.level[1].capacity_usd, 0.0684931506849315);
     assert_int_equal(c.level[2].billed_bytes, 500000000000ULL);
     assert_usd(c.level[2].capacity_usd, 500 * 4.0 / 43800);
     assert_string_equal(sc->cost.gpu, ""); /* no HBM tier, no cost.gpu: no GPU */
+    ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
@@ -337,15 +350,16 @@ static void test_cost_tokens_fall_back_to_prefill(void **state)
     res->units.tokens = 0;
     res->timed.prefill_tokens_saved = 3000000;
     res->timed.prefill_tokens_recomputed = 1000000;
-    ts_cost_result_t c;
-    ts_cost_compute(&sc->cost, res, &c);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
     assert_int_equal(c.tokens, 4000000);
     assert_true(c.is_prefill_tokens);
     assert_usd(c.usd_per_m_tokens, 105.00110160515842 / 4);
     res->has_timed = false; /* the fast engine has none: no per-token figure */
-    ts_cost_compute(&sc->cost, res, &c);
+    bill(sc, res, &c);
     assert_int_equal(c.tokens, 0);
     assert_usd(c.usd_per_m_tokens, 0);
+    ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);
@@ -362,13 +376,14 @@ static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
     three_tier_result(res);
     res->timed.kv_recomputed = 250000;
     res->timed.kv_recomputed_bytes = 1000000000000ULL;
-    ts_cost_result_t c;
-    ts_cost_compute(&sc->cost, res, &c);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
     assert_int_equal(c.n_get, 750000);
     assert_int_equal(c.bytes_out, 3000000000000ULL);
     assert_usd(c.get_usd, 0.30);
     assert_usd(c.egress_usd, 60);
     assert_usd(c.total_usd, 105.00110160515842 - 0.10 - 20);
+    ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
     ts_scenario_destroy(sc);

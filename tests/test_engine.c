@@ -170,7 +170,7 @@ static void test_engine_three_tier_example_accounts(void **state)
     assert_non_null(res);
     assert_int_equal(ts_run(sc, res, &err), 0);
     const ts_totals_t *to = &res->totals;
-    const ts_hier_stats_t *st = &res->hier.st;
+    const ts_hier_result_stats_t *st = &res->hier.st;
     assert_string_equal(res->hier.inclusion, "exclusive");
     assert_int_equal(res->n_tiers, 3);
     assert_int_equal(to->n_req, 20000);

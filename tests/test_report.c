@@ -27,6 +27,7 @@
 #include "scratch_test.h"
 #include "writer_test.h"
 #include "app/run.h"
+#include "result_test.h"
 
 /* ---- the hand-built result --------------------------------------------------------- */
 
@@ -39,19 +40,19 @@
 static void make_result(ts_result_t *r)
 {
     memset(r, 0, sizeof(*r));
-    snprintf(r->scenario, sizeof(r->scenario), "examples/two-tiers.yaml");
-    snprintf(r->name, sizeof(r->name), "two tiers");
-    snprintf(r->workload, sizeof(r->workload), "zipf alpha=0.9 keys=100");
+    test_str(&r->scenario, "examples/two-tiers.yaml");
+    test_str(&r->name, "two tiers");
+    test_str(&r->workload, "zipf alpha=0.9 keys=100");
     r->seed = 42;
     r->mode = TS_MODE_OBJECTS;
     r->engine = "fast";
     r->footprint_objects = 100;
     r->footprint_bytes = 409600;
-    r->n_tiers = 2;
+    test_result_tiers(r, 2);
 
     ts_tier_result_t *t = &r->tiers[0];
-    snprintf(t->name, sizeof(t->name), "hbm");
-    snprintf(t->policy, sizeof(t->policy), "lru");
+    test_str(&t->name, "hbm");
+    test_str(&t->policy, "lru");
     t->capacity = 20000;
     t->n_objects = 4;
     t->used = 4;
@@ -63,9 +64,9 @@ static void make_result(ts_result_t *r)
     };
 
     t = &r->tiers[1];
-    snprintf(t->name, sizeof(t->name), "dram, \"big\"");
-    snprintf(t->policy, sizeof(t->policy), "fifo");
-    snprintf(t->params, sizeof(t->params), "ratio=0.1");
+    test_str(&t->name, "dram, \"big\"");
+    test_str(&t->policy, "fifo");
+    test_str(&t->params, "ratio=0.1");
     t->capacity = 1000;
     t->n_objects = 3;
     t->used = 3;
@@ -355,6 +356,7 @@ static void test_report_json_fields(void **state)
 
     json_decref(root);
     free(text);
+    ts_result_release(&r);
 }
 
 /* Same result twice, and a result that differs only in wall time: identical bytes. */
@@ -377,6 +379,7 @@ static void test_report_json_deterministic(void **state)
     assert_non_null(strstr(a, "\n  \"schema\": 1,\n"));
     assert_int_equal(a[strlen(a) - 1], '\n');
     free(a), free(b), free(c);
+    ts_result_release(&r);
 }
 
 static void test_report_json_timing(void **state)
@@ -407,6 +410,7 @@ static void test_report_json_timing(void **state)
     assert_true(json_is_null(json_object_get(tm, "requests_per_s")));
     json_decref(root);
     free(text);
+    ts_result_release(&r);
 }
 
 /* Bytes that are not UTF-8 become U+FFFD; the document still parses. */
@@ -415,8 +419,8 @@ static void test_report_json_bad_utf8(void **state)
     (void)state;
     ts_result_t r;
     make_result(&r);
-    snprintf(r.tiers[0].name, sizeof(r.tiers[0].name), "a\xff" "b\xc3");
-    snprintf(r.name, sizeof(r.name), "caf\xc3\xa9"); /* valid: kept as is */
+    test_str(&r.tiers[0].name, "a\xff" "b\xc3");
+    test_str(&r.name, "caf\xc3\xa9"); /* valid: kept as is */
     ts_err_t err = {0};
     char *text = NULL;
     assert_int_equal(capture(json_plain, &r, &text, &err), 0);
@@ -426,6 +430,7 @@ static void test_report_json_bad_utf8(void **state)
     assert_string_equal(get_str(json_object_get(root, "scenario"), "name"), "caf\xc3\xa9");
     json_decref(root);
     free(text);
+    ts_result_release(&r);
 }
 
 static void test_report_json_counter_range(void **state)
@@ -448,6 +453,7 @@ static void test_report_json_counter_range(void **state)
     assert_non_null(strstr(err.msg, "bytes_in"));
     assert_int_equal(strlen(text), 0); /* nothing written */
     free(text);
+    ts_result_release(&r);
 }
 
 /* Fail the Nth allocation until the writer succeeds: each failure is TS_ENOMEM with a
@@ -481,6 +487,7 @@ static void test_report_json_oom(void **state)
     }
     assert_true(n > 10); /* the document really goes through ts_malloc */
     free(want);
+    ts_result_release(&r);
 }
 
 /* ---- CSV ------------------------------------------------------------------------------- */
@@ -520,6 +527,7 @@ static void test_report_csv_rows(void **state)
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "\nhbm,lru,,20000,bytes,"));
     free(a), free(b);
+    ts_result_release(&r);
 }
 
 /* ---- text ------------------------------------------------------------------------------ */
@@ -563,18 +571,18 @@ static const char *line_after(const char *text, const char *title, int skip, cha
 static void make_hier_result(ts_result_t *r)
 {
     make_result(r);
-    snprintf(r->tiers[1].name, sizeof(r->tiers[1].name), "dram");
-    snprintf(r->tiers[0].admit, sizeof(r->tiers[0].admit), "max_size");
-    snprintf(r->tiers[0].admit_params, sizeof(r->tiers[0].admit_params), "max_size=1MiB");
+    test_str(&r->tiers[1].name, "dram");
+    test_str(&r->tiers[0].admit, "max_size");
+    test_str(&r->tiers[0].admit_params, "max_size=1MiB");
     ts_tier_stats_t *s0 = &r->tiers[0].st, *s1 = &r->tiers[1].st;
     s0->n_refused = 2, s0->n_promote_in = 3, s0->n_demote_out = 2;
     s0->n_prefetch_in = 5, s0->bytes_prefetch_in = 500;
     s1->n_promote_out = 3, s1->n_demote_in = 2, s1->n_writeback = 1, s1->bytes_writeback = 100;
     ts_hier_result_t *h = &r->hier;
     h->inclusion = "exclusive", h->promote = "top", h->demote = "next", h->write = "back";
-    snprintf(h->prefetch, sizeof(h->prefetch), "next_n");
-    snprintf(h->prefetch_params, sizeof(h->prefetch_params), "n=4");
-    snprintf(h->prefetch_into, sizeof(h->prefetch_into), "hbm");
+    test_str(&h->prefetch, "next_n");
+    test_str(&h->prefetch_params, "n=4");
+    test_str(&h->prefetch_into, "hbm");
     h->st.link[0] = (ts_link_stats_t){6, 6000, 2, 2000};
     h->st.link[1] = (ts_link_stats_t){3, 4500, 1, 100};
     h->st.n_writeback = 1, h->st.bytes_writeback = 100;
@@ -643,11 +651,13 @@ static void test_report_hierarchy_counters(void **state)
     free(text);
 
     /* the default hierarchy adds nothing to the text report */
+    ts_result_release(&r);
     make_result(&r);
     assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
     assert_null(strstr(text, "hierarchy"));
     assert_null(strstr(text, "links"));
     free(text);
+    ts_result_release(&r);
 }
 
 static void test_report_text_contents(void **state)
@@ -655,7 +665,7 @@ static void test_report_text_contents(void **state)
     (void)state;
     ts_result_t r;
     make_result(&r);
-    snprintf(r.tiers[1].name, sizeof(r.tiers[1].name), "dram");
+    test_str(&r.tiers[1].name, "dram");
     ts_err_t err = {0};
     char *text = NULL;
     assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
@@ -689,6 +699,7 @@ static void test_report_text_contents(void **state)
     size_t end = (size_t)(col - head) + strlen("requests");
     assert_int_equal(strncmp(row0 + end - 2, "10", 2), 0);
     free(text);
+    ts_result_release(&r);
 }
 
 static void test_report_text_timing_and_bytes(void **state)
@@ -706,6 +717,7 @@ static void test_report_text_timing_and_bytes(void **state)
     assert_non_null(strstr(text, "wall time        2.500 s"));
     assert_non_null(strstr(text, "4 requests/s"));
     free(text);
+    ts_result_release(&r);
 }
 
 /* Big figures (10^11 requests, 16 tiers with long names) still fit in 100 columns. */
@@ -715,11 +727,11 @@ static void test_report_text_width(void **state)
     ts_result_t r;
     make_result(&r);
     r.mode = TS_MODE_BYTES;
-    r.n_tiers = TS_MAX_TIERS;
+    test_result_tiers(&r, TS_MAX_TIERS);
     for (size_t i = 0; i < TS_MAX_TIERS; i++) {
         ts_tier_result_t *t = &r.tiers[i];
-        snprintf(t->name, sizeof(t->name), "tier-%zu-gpu-nvme", i);
-        snprintf(t->policy, sizeof(t->policy), "s3fifo");
+        test_str(&t->name, "tier-%zu-gpu-nvme", i);
+        test_str(&t->policy, "s3fifo");
         t->capacity = 3ULL << 40;
         t->st.n_req = t->st.n_miss = t->st.n_insert = t->st.n_evict = 123456789012ULL;
         t->st.n_hit = t->st.n_too_large = t->st.n_removed = 98765432109ULL;
@@ -732,6 +744,7 @@ static void test_report_text_width(void **state)
     assert_non_null(strstr(text, "tier-15-gpu-nvme"));
     assert_non_null(strstr(text, " 123G ")); /* counts went compact to fit */
     free(text);
+    ts_result_release(&r);
 }
 
 /* The widest realistic report: four tiers with long names over long device names, the
@@ -850,16 +863,16 @@ static void test_report_empty_result(void **state)
 static void make_cost_result(ts_result_t *r)
 {
     make_result(r);
-    snprintf(r->tiers[1].name, sizeof(r->tiers[1].name), "dram");
+    test_str(&r->tiers[1].name, "dram");
     r->has_cost = true;
     ts_cost_result_t *c = &r->cost;
     c->period_ns = 7200000000000ULL;
     c->period_from = TS_COST_PERIOD_TRACE;
-    c->n_levels = 3;
+    test_cost_levels(c, 3);
     static const char *const names[] = {"hbm", "dram", "backing"};
     static const char *const rows[] = {"h100-sxm", "kind:dram", "kind:object_store"};
     for (size_t i = 0; i < 3; i++) {
-        snprintf(c->level[i].name, sizeof(c->level[i].name), "%s", names[i]);
+        test_str(&c->level[i].name, "%s", names[i]);
         snprintf(c->level[i].price.row, sizeof(c->level[i].price.row), "%s", rows[i]);
         c->level[i].price.lifetime_ns = 5 * 31536000000000000ULL;
     }
@@ -878,7 +891,7 @@ static void make_cost_result(ts_result_t *r)
     c->get_usd = c->requests_usd = 0.0004;
     c->bytes_out = 2000000000ULL;
     c->egress_usd = c->transfer_usd = 0.18;
-    snprintf(c->gpu, sizeof(c->gpu), "h100-sxm");
+    test_str(&c->gpu, "h100-sxm");
     c->gpus = 8;
     c->gpus_from = "cost.gpus";
     c->gpu_usd_hour = 2.99;
@@ -921,6 +934,7 @@ static void test_report_cost_text(void **state)
     line_after(cost + 1, "cost ", 2, row, sizeof(row)); /* the dram row */
     assert_int_equal(strncmp(row, "dram     kind:dram", 18), 0);
     free(text);
+    ts_result_release(&r);
 }
 
 static void test_report_cost_json(void **state)
@@ -963,6 +977,7 @@ static void test_report_cost_json(void **state)
     assert_int_equal(capture(json_plain, &r, &text, &err), 0);
     assert_null(strstr(text, "\"cost\""));
     free(text);
+    ts_result_release(&r);
 }
 
 /* cost.csv: one line item a row; the GPU-hours are 8 x 2 h; normalised figures only for the
@@ -994,6 +1009,7 @@ static void test_report_cost_csv(void **state)
     r.has_cost = false;
     assert_int_equal(capture(ts_report_cost_csv, &r, &text, &err), TS_EINVAL);
     free(text);
+    ts_result_release(&r);
 }
 
 /* With a bill, write_dir adds cost.csv beside tiers.csv. */
@@ -1012,6 +1028,7 @@ static void test_report_write_dir_cost_csv(void **state)
     assert_int_equal(capture(ts_report_cost_csv, &r, &want, &err), 0);
     assert_string_equal(got, want);
     free(got), free(want);
+    ts_result_release(&r);
 }
 
 /* ---- output errors ----------------------------------------------------------------------- */
@@ -1040,6 +1057,7 @@ static void test_report_dev_full(void **state)
                      err.msg);
         assert_non_null(strstr(err.msg, cases[i].name));
     }
+    ts_result_release(&r);
 }
 
 /* ---- write_dir --------------------------------------------------------------------------- */
@@ -1084,6 +1102,7 @@ static void test_report_write_dir_files(void **state)
     /* again, only the CSV: it replaces tiers.csv, nothing else appears */
     assert_int_equal(write_dir(&r, dir, false, true, false, false, &err), 0);
     assert_int_equal(scratch_count(dir, NULL), 3);
+    ts_result_release(&r);
 }
 
 static void test_report_write_dir_only_json(void **state)
@@ -1098,6 +1117,7 @@ static void test_report_write_dir_only_json(void **state)
     char path[1300];
     snprintf(path, sizeof(path), "%s/result.json", dir);
     assert_int_equal(access(path, R_OK), 0);
+    ts_result_release(&r);
 }
 
 static void test_report_write_dir_not_a_dir(void **state)
@@ -1127,6 +1147,7 @@ static void test_report_write_dir_not_a_dir(void **state)
     ts_err_clear(&err);
     assert_int_equal(write_dir(&r, "", true, true, true, false, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "output directory"));
+    ts_result_release(&r);
 }
 
 /* report.txt is a non-empty directory, so renaming into it fails: the error names the file
@@ -1149,6 +1170,7 @@ static void test_report_write_dir_rename_fails(void **state)
     size_t n_hidden;
     scratch_count(dir, &n_hidden);
     assert_int_equal(n_hidden, 0);
+    ts_result_release(&r);
 }
 
 /* Without write permission: an error naming the file, nothing left. Root bypasses
@@ -1168,6 +1190,7 @@ static void test_report_write_dir_no_permission(void **state)
     assert_int_equal(err.sys_errno, EACCES);
     assert_non_null(strstr(err.msg, "result.json"));
     assert_int_equal(scratch_count(dir, NULL), 0);
+    ts_result_release(&r);
 }
 
 /* Out of memory while building result.json: no file appears, nothing leaks. */
@@ -1192,6 +1215,7 @@ static void test_report_write_dir_oom(void **state)
     }
     assert_true(n > 0);
     assert_int_equal(scratch_count(dir, NULL), 3);
+    ts_result_release(&r);
 }
 
 int main(void)

@@ -2,7 +2,8 @@
 /*
  * test_series.c - time series sampling: interval bucketing on time and on request count,
  * the automatic axis, the merge rule when the table is full, levels against counters, the
- * engine columns' boundary times, and the errors, all against hand-worked numbers.
+ * engine columns' boundary times, the table shrinking to its points when finished, and the
+ * errors, all against hand-worked numbers.
  *
  * The hierarchy is a stand-in: one tier whose counters the test moves by hand, as an
  * engine's replay would, so each interval's expected value is plain counting.
@@ -73,12 +74,14 @@ static void test_series_time_intervals(void **state)
 {
     (void)state;
     rig_t *g = rig_new(TS_AXIS_TIME, 10, 100, false, 0, NULL);
+    assert_int_equal(g->s->n_rows, 100); /* room for max_points while sampling */
     rig_get(g, 100, false, 1);
     rig_get(g, 103, true, 1);
     rig_get(g, 112, false, 2);
     rig_get(g, 135, true, 3);
     ts_series_finish(g->s, TS_SERIES_END_OF_INTERVAL, g->h.tot.n_req);
     const ts_series_t *s = g->s;
+    assert_int_equal(s->n_rows, 4); /* finished: the 4 points it has, not 100 rows */
     assert_int_equal(s->axis, TS_AXIS_TIME);
     assert_int_equal(s->origin, 100);
     assert_int_equal(s->interval, 10);
@@ -250,6 +253,7 @@ static void test_series_empty_run(void **state)
     rig_t *g = rig_new(TS_AXIS_TIME, 10, 10, false, 0, NULL);
     ts_series_finish(g->s, TS_SERIES_END_OF_INTERVAL, 0);
     assert_int_equal(g->s->n_points, 0);
+    assert_int_equal(g->s->n_rows, 1); /* the table shrinks to its smallest */
     rig_free(g);
 }
 

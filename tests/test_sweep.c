@@ -7,8 +7,9 @@
  * point gives exactly what a run of its overrides gives, with one thread or two, whether
  * the footprint is shared or measured per point; the shards of a job array cover the grid
  * once; a bad value is refused before any run,
- * naming its point; the table fits 100 columns, the CSV holds every point, and result.h5
- * holds every run with its overrides.
+ * naming its point; each point's result is sized by its run (a bound counted by hand) and
+ * shares the sweep's copy of the scenario's text; the table fits 100 columns, the CSV
+ * holds every point, and result.h5 holds every run with its overrides.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -400,6 +401,44 @@ static void test_sweep_report_table_csv_and_results_file(void **state)
     ts_sweep_destroy(s);
 }
 
+/* What a sweep keeps of each point is its result, sized by its run. A point of k_loop (one
+ * tier, the fast engine, a bill of two levels, no time series; the scenario's text is the
+ * sweep's, shared) owns on the heap, counted by hand:
+ *   its tier and the link below it      sizeof(ts_tier_result_t) + sizeof(ts_link_stats_t)
+ *   the bill's levels (cache, backing)  2 x sizeof(ts_cost_level_t)
+ *   strings, each its text and a NUL    source "<text>" 7, name "loop" 5, the workload's
+ *                                       description; tier "cache" 6, "lru" 4, its
+ *                                       parameters "" 1 (lru has none), admission "" 1
+ *                                       (none: it admits everything), "" 1; prefetch ""
+ *                                       1 (none), "" 1, "" 1; bill "cache" 6,
+ *                                       "backing" 8, GPU "" 1
+ *   its one override                    a pointer, and "tiers.0.capacity=V" with its NUL
+ * With sizeof(ts_result_t) (1.2 KiB on x86-64: no fixed arrays left; it was 32.5 KiB) that
+ * is about 2.3 KiB a point, under the 3 KiB asserted: 10,000 points hold under 30 MiB. */
+static void test_sweep_point_memory_is_bounded(void **state)
+{
+    (void)state;
+    const char *axes[] = {"tiers.0.capacity=50,100"};
+    ts_sweep_t *s = sweep_ok(k_loop, axes, 1, 1);
+    assert_int_equal(s->n_runs, 2);
+    assert_non_null(s->scenario_yaml);
+    for (size_t p = 0; p < 2; p++) {
+        const ts_result_t *r = &s->runs[p];
+        assert_true(r->is_yaml_shared);
+        assert_ptr_equal(r->scenario_yaml, s->scenario_yaml);
+        assert_null(r->series);
+        assert_false(r->has_timed);
+        assert_int_equal(r->n_overrides, 1);
+        size_t want = sizeof(ts_tier_result_t) + sizeof(ts_link_stats_t) +
+                      2 * sizeof(ts_cost_level_t) + 7 + 5 + strlen(r->workload) + 1 + 6 + 4 + 1 +
+                      1 + 1 + 1 + 1 + 1 + 6 + 8 + 1 + sizeof(char *) +
+                      strlen("tiers.0.capacity=") + strlen(p ? "100" : "50") + 1;
+        assert_int_equal(ts_result_heap_bytes(r), want);
+        assert_true(sizeof(ts_result_t) + want < 3 * 1024);
+    }
+    ts_sweep_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_sweep_points_equal_runs_with_any_thread_count),
         cmocka_unit_test(test_sweep_shards_cover_the_grid),
         cmocka_unit_test(test_sweep_refuses_bad_points_before_running),
+        cmocka_unit_test(test_sweep_point_memory_is_bounded),
         cmocka_unit_test_setup_teardown(test_sweep_report_table_csv_and_results_file, scratch_setup,
                                         scratch_teardown),
     };

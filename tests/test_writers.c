@@ -29,6 +29,7 @@
 #include "reports/writer.h"
 #include "scratch_test.h"
 #include "sim/util/mem.h"
+#include "result_test.h"
 #include "writer_test.h"
 
 /* ---- the hand-built run ---------------------------------------------------------------- */
@@ -37,14 +38,15 @@
  * backing store; a bill of $1.50 for the backing store's capacity alone. */
 static void make_run(ts_result_t *r, uint64_t seed)
 {
+    ts_result_release(r); /* a run made before, or a zeroed one */
     memset(r, 0, sizeof(*r));
-    snprintf(r->scenario, sizeof(r->scenario), "two.yaml");
-    snprintf(r->name, sizeof(r->name), "two tiers");
-    snprintf(r->workload, sizeof(r->workload), "zipf alpha=0.9 keys=100");
+    test_str(&r->scenario, "two.yaml");
+    test_str(&r->name, "two tiers");
+    test_str(&r->workload, "zipf alpha=0.9 keys=100");
     r->seed = seed;
     r->mode = TS_MODE_OBJECTS;
     r->engine = "fast";
-    r->n_tiers = 2;
+    test_result_tiers(r, 2);
     static const char *const names[] = {"hbm", "dram"}, *const policies[] = {"lru", "fifo"};
     static const ts_tier_stats_t st[] = {
         {.n_req = 10, .n_hit = 4, .n_miss = 6, .n_get = 10, .n_insert = 6, .n_evict = 2},
@@ -52,9 +54,9 @@ static void make_run(ts_result_t *r, uint64_t seed)
     };
     for (size_t i = 0; i < 2; i++) {
         ts_tier_result_t *t = &r->tiers[i];
-        snprintf(t->name, sizeof(t->name), "%s", names[i]);
-        snprintf(t->policy, sizeof(t->policy), "%s", policies[i]);
-        snprintf(t->admit, sizeof(t->admit), "always");
+        test_str(&t->name, "%s", names[i]);
+        test_str(&t->policy, "%s", policies[i]);
+        test_str(&t->admit, "always");
         t->capacity = 4 * (i + 1);
         t->n_objects = t->used = 4 * (i + 1);
         t->st = st[i];
@@ -64,8 +66,8 @@ static void make_run(ts_result_t *r, uint64_t seed)
     ts_cost_result_t *c = &r->cost;
     c->period_ns = 3600000000000ULL; /* 1 h */
     c->period_from = TS_COST_PERIOD_SET;
-    c->n_levels = 1;
-    snprintf(c->level[0].name, sizeof(c->level[0].name), "backing");
+    test_cost_levels(c, 1);
+    test_str(&c->level[0].name, "backing");
     c->level[0].billed_bytes = 1000000000;
     c->level[0].capacity_usd = 1.5;
     c->capacity_usd = 1.5;
@@ -303,7 +305,7 @@ static void test_writers_each_writes_its_files(void **state)
     assert_int_equal(mkdir(tmp, 0755), 0);
     char *old_tmp = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
     setenv("TMPDIR", tmp, 1);
-    ts_result_t r;
+    ts_result_t r = {0};
     make_run(&r, 5);
     for (size_t i = 0; i < ts_registry_count(&ts_reports); i++) {
         const ts_report_ops_t *w = (const ts_report_ops_t *)ts_registry_at(&ts_reports, i);
@@ -328,6 +330,7 @@ static void test_writers_each_writes_its_files(void **state)
     else
         unsetenv("TMPDIR");
     free(old_tmp);
+    ts_result_release(&r);
 }
 
 /* Without gnuplot the page still comes, with its figures left out and a warning. */
@@ -337,7 +340,7 @@ static void test_writers_html_without_gnuplot(void **state)
     snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
     char *old_path = strdup(getenv("PATH") ? getenv("PATH") : "");
     setenv("PATH", "/nonexistent", 1);
-    ts_result_t r;
+    ts_result_t r = {0};
     make_run(&r, 5);
     const ts_report_ops_t *w = writer_named("html");
     ts_report_warn_t warn;
@@ -354,6 +357,7 @@ static void test_writers_html_without_gnuplot(void **state)
     assert_non_null(strstr(warn.msg, "gnuplot"));
     snprintf(path, sizeof(path), "%s/report.html", dir);
     check_html(path, &r);
+    ts_result_release(&r);
 }
 
 /* A directory in the way of the second writer's file: nothing is written, the first
@@ -364,7 +368,7 @@ static void test_writers_set_all_or_nothing_blocked(void **state)
     snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
     snprintf(json, sizeof(json), "%s/result.json", dir);
     snprintf(blocker, sizeof(blocker), "%s/report.txt", dir);
-    ts_result_t r;
+    ts_result_t r = {0};
     make_run(&r, 5);
     const ts_report_ops_t *w[] = {writer_named("json"), writer_named("text")};
     ts_err_t err = {0};
@@ -382,6 +386,7 @@ static void test_writers_set_all_or_nothing_blocked(void **state)
     assert_int_equal(scratch_count(dir, &n_tmp), 2); /* result.json, the directory */
     assert_int_equal(n_tmp, 0);
     free(before), free(after);
+    ts_result_release(&r);
 }
 
 /* The second writer fails while writing (a counter JSON cannot hold): the first writer's
@@ -391,7 +396,7 @@ static void test_writers_set_all_or_nothing_writer_fails(void **state)
     char dir[1200], text[1300];
     snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
     snprintf(text, sizeof(text), "%s/report.txt", dir);
-    ts_result_t r;
+    ts_result_t r = {0};
     make_run(&r, 5);
     const ts_report_ops_t *w[] = {writer_named("text"), writer_named("json")};
     ts_err_t err = {0};
@@ -408,6 +413,7 @@ static void test_writers_set_all_or_nothing_writer_fails(void **state)
     assert_int_equal(scratch_count(dir, &n_tmp), 2);
     assert_int_equal(n_tmp, 0);
     free(before), free(after);
+    ts_result_release(&r);
 }
 
 /* Many runs go to the writers that hold them; a writer of one run refuses them; two writers
@@ -416,7 +422,7 @@ static void test_writers_many_runs_and_bad_sets(void **state)
 {
     char dir[1200], path[1300];
     snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
-    ts_result_t a, b;
+    ts_result_t a = {0}, b = {0};
     make_run(&a, 1);
     make_run(&b, 2);
     const ts_result_t *runs[] = {&a, &b};
@@ -447,6 +453,8 @@ static void test_writers_many_runs_and_bad_sets(void **state)
     snprintf(path, sizeof(path), "%s/empty", dir);
     assert_int_equal(ts_report_write_dir(&none, &h5, 1, path, NULL, &err), 0);
     assert_int_not_equal(access(path, F_OK), 0);
+    ts_result_release(&a);
+    ts_result_release(&b);
 }
 
 /* ---- `outputs:` ------------------------------------------------------------------------ */
@@ -543,7 +551,7 @@ static void test_writers_outputs_write_exactly(void **state)
     assert_int_equal(load("outputs: {write: [text, json]}\n", NULL, &sc, &err), 0);
     const ts_report_ops_t *w[TS_REPORT_MAX];
     size_t n = ts_report_set_list(sc->outputs.writers, w);
-    ts_result_t r;
+    ts_result_t r = {0};
     make_run(&r, 5);
     assert_int_equal(ts_report_write_run(&r, w, n, dir, NULL, &err), 0);
     assert_int_equal(scratch_count(dir, NULL), 2);
@@ -553,6 +561,7 @@ static void test_writers_outputs_write_exactly(void **state)
     snprintf(path, sizeof(path), "%s/result.json", dir);
     assert_int_equal(access(path, R_OK), 0);
     ts_scenario_destroy(sc);
+    ts_result_release(&r);
 }
 
 /* The time series are sampled when a writer that reads them (hdf5, html) writes, not for
