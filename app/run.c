@@ -113,7 +113,7 @@ static int run_hier_result(const ts_scenario_t *sc, const ts_hier_t *h, ts_hier_
     if (rc == 0)
         rc = ts_result_strf(&hr->prefetch_into, TS_HIER_PREFETCH_INTO, err, "%s",
                             sc->prefetch_into);
-    ts_result_set_hier_stats(&hr->st, &h->st, h->n);
+    ts_result_set_hier_stats(hr, &h->st, h->link, h->n);
     return rc;
 }
 

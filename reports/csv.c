@@ -102,7 +102,7 @@ static int csv_write_row(FILE *out, ts_err_t *err, const ts_result_t *res, const
 static void csv_hier_cols(const ts_result_t *res, size_t i, uint64_t *v)
 {
     const ts_tier_stats_t *st = &res->tiers[i].st;
-    const ts_link_stats_t *l = &res->hier.st.link[i];
+    const ts_link_stats_t *l = &res->hier.link[i];
     const uint64_t cols[CSV_HIER_COLS] = {
         st->n_refused,     st->n_promote_in,  st->n_promote_out,    st->n_demote_in,
         st->n_demote_out,  st->n_backinval,   st->n_writeback,      st->bytes_writeback,

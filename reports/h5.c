@@ -259,7 +259,7 @@ static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
         snprintf(rows[i].upper, sizeof(rows[i].upper), "%s", ts_str(res->tiers[i].name));
         snprintf(rows[i].lower, sizeof(rows[i].lower), "%s",
                  i + 1 < res->n_tiers ? ts_str(res->tiers[i + 1].name) : "backing");
-        rows[i].st = h->st.link[i];
+        rows[i].st = h->link[i];
     }
     if (!w->rc)
         h5w_table(w, g, "hierarchy/links", "links", &ts__h5_links, rows, res->n_tiers, NULL);

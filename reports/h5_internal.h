@@ -86,7 +86,7 @@ extern const ts__h5_table_t ts__h5_run_attrs;    /* onto ts_result_t */
 extern const ts__h5_table_t ts__h5_tiers;        /* onto ts_tier_result_t */
 extern const ts__h5_table_t ts__h5_totals;       /* onto ts_totals_t */
 extern const ts__h5_table_t ts__h5_hier_attrs;   /* onto ts_hier_result_t */
-extern const ts__h5_table_t ts__h5_hier_counters; /* onto ts_hier_result_stats_t */
+extern const ts__h5_table_t ts__h5_hier_counters; /* onto ts_hier_stats_t */
 extern const ts__h5_table_t ts__h5_links;        /* onto ts__h5_link_row_t */
 extern const ts__h5_table_t ts__h5_timed_attrs;  /* onto ts_timed_result_t */
 extern const ts__h5_table_t ts__h5_cost_attrs;   /* onto ts_cost_result_t */

@@ -103,21 +103,21 @@ static const ts__h5_field_t k_hier_attrs[] = {
 TS__TABLE(ts__h5_hier_attrs, k_hier_attrs, ts_hier_result_t);
 
 static const ts__h5_field_t k_hier_counters[] = {
-    U64("writebacks", ts_hier_result_stats_t, n_writeback),
-    U64("writeback_bytes", ts_hier_result_stats_t, bytes_writeback),
-    U64("dirty_end", ts_hier_result_stats_t, n_dirty_end),
-    U64("dirty_bytes_end", ts_hier_result_stats_t, bytes_dirty_end),
-    U64("flushed_end", ts_hier_result_stats_t, n_flush_end),
-    U64("flushed_bytes_end", ts_hier_result_stats_t, bytes_flush_end),
-    U64("prefetch_hints", ts_hier_result_stats_t, n_pf_hint),
-    U64("prefetch_issued", ts_hier_result_stats_t, n_pf_issued),
-    U64("prefetch_bytes", ts_hier_result_stats_t, bytes_pf),
-    U64("prefetch_used", ts_hier_result_stats_t, n_pf_used),
-    U64("prefetch_used_bytes", ts_hier_result_stats_t, bytes_pf_used),
-    U64("prefetch_unused", ts_hier_result_stats_t, n_pf_unused),
-    U64("prefetch_unused_bytes", ts_hier_result_stats_t, bytes_pf_unused),
+    U64("writebacks", ts_hier_stats_t, n_writeback),
+    U64("writeback_bytes", ts_hier_stats_t, bytes_writeback),
+    U64("dirty_end", ts_hier_stats_t, n_dirty_end),
+    U64("dirty_bytes_end", ts_hier_stats_t, bytes_dirty_end),
+    U64("flushed_end", ts_hier_stats_t, n_flush_end),
+    U64("flushed_bytes_end", ts_hier_stats_t, bytes_flush_end),
+    U64("prefetch_hints", ts_hier_stats_t, n_pf_hint),
+    U64("prefetch_issued", ts_hier_stats_t, n_pf_issued),
+    U64("prefetch_bytes", ts_hier_stats_t, bytes_pf),
+    U64("prefetch_used", ts_hier_stats_t, n_pf_used),
+    U64("prefetch_used_bytes", ts_hier_stats_t, bytes_pf_used),
+    U64("prefetch_unused", ts_hier_stats_t, n_pf_unused),
+    U64("prefetch_unused_bytes", ts_hier_stats_t, bytes_pf_unused),
 };
-TS__TABLE(ts__h5_hier_counters, k_hier_counters, ts_hier_result_stats_t);
+TS__TABLE(ts__h5_hier_counters, k_hier_counters, ts_hier_stats_t);
 
 static const ts__h5_field_t k_links[] = {
     STR("upper", ts__h5_link_row_t, upper),

@@ -366,7 +366,7 @@ static int h5r_hierarchy(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0 && n != res->n_tiers)
         rc = h5r_bad(r, "hierarchy/links", "has %zu rows for %zu tiers", n, res->n_tiers);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        h->st.link[i] = rows[i].st;
+        h->link[i] = rows[i].st;
     H5Gclose(g);
     return rc;
 }

@@ -208,7 +208,7 @@ static void json_tier(json_ctx_t *c, json_t *arr, const ts_result_t *res,
 static void json_hierarchy(json_ctx_t *c, json_t *root, const ts_result_t *res)
 {
     const ts_hier_result_t *h = &res->hier;
-    const ts_hier_result_stats_t *st = &h->st;
+    const ts_hier_stats_t *st = &h->st;
     json_t *o = json_put_new(c, root, "hierarchy", json_object());
     json_put(c, o, "inclusion", json_string(h->inclusion ? h->inclusion : "non_inclusive"));
     json_put(c, o, "promote", json_string(h->promote ? h->promote : "top"));
@@ -238,10 +238,10 @@ static void json_hierarchy(json_ctx_t *c, json_t *root, const ts_result_t *res)
         const char *lower = i + 1 < res->n_tiers ? res->tiers[i + 1].name : "backing";
         json_put(c, l, "upper", json_str(res->tiers[i].name, TS_TIER_NAME));
         json_put(c, l, "lower", json_str(lower, TS_TIER_NAME));
-        json_put_u64(c, l, "transfers_up", st->link[i].n_up);
-        json_put_u64(c, l, "bytes_up", st->link[i].bytes_up);
-        json_put_u64(c, l, "transfers_down", st->link[i].n_down);
-        json_put_u64(c, l, "bytes_down", st->link[i].bytes_down);
+        json_put_u64(c, l, "transfers_up", h->link[i].n_up);
+        json_put_u64(c, l, "bytes_up", h->link[i].bytes_up);
+        json_put_u64(c, l, "transfers_down", h->link[i].n_down);
+        json_put_u64(c, l, "bytes_down", h->link[i].bytes_down);
     }
 }
 

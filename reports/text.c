@@ -293,7 +293,7 @@ static void text_block_links(const ts_result_t *res, text_table_t *t, bool is_co
     text_table_init(t, res, head, sizeof(head) / sizeof(head[0]));
     t->is_left[0] = true;
     for (size_t i = 0; i < res->n_tiers; i++) {
-        const ts_link_stats_t *l = &res->hier.st.link[i];
+        const ts_link_stats_t *l = &res->hier.link[i];
         char(*row)[TEXT_CELL] = t->cell[i];
         const char *lower = i + 1 < res->n_tiers ? ts_str(res->tiers[i + 1].name) : "backing";
         snprintf(row[0], TEXT_CELL, "%.30s - %.30s", ts_str(res->tiers[i].name), lower);
@@ -325,7 +325,7 @@ static int text_block(const ts_result_t *res, text_block_fn build, const char *t
 static int text_hier_summary(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
     const ts_hier_result_t *h = &res->hier;
-    const ts_hier_result_stats_t *st = &h->st;
+    const ts_hier_stats_t *st = &h->st;
     char a[TS_FMT_LEN], b[TS_FMT_LEN];
     int rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
     if (!rc)

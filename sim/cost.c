@@ -388,7 +388,7 @@ int ts_cost_compute(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_
         out->capacity_usd += out->level[i].capacity_usd;
 
     static const ts_link_stats_t none; /* a result without tiers moved nothing */
-    const ts_link_stats_t *last = n && res->hier.st.link ? &res->hier.st.link[n - 1] : &none;
+    const ts_link_stats_t *last = n && res->hier.link ? &res->hier.link[n - 1] : &none;
     out->n_get = last->n_up;
     out->n_put = last->n_down;
     out->bytes_out = last->bytes_up;

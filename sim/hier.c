@@ -79,13 +79,13 @@ static int hier_emit(ts_hier_t *h, unsigned kind, unsigned from, unsigned to, ui
     long a = hier_pos(h, from), b = hier_pos(h, to);
     if (a > b) {
         for (long l = b < 0 ? 0 : b; l < a; l++) {
-            h->st.link[l].n_up++;
-            h->st.link[l].bytes_up += bytes;
+            h->link[l].n_up++;
+            h->link[l].bytes_up += bytes;
         }
     } else {
         for (long l = a < 0 ? 0 : a; l < b; l++) {
-            h->st.link[l].n_down++;
-            h->st.link[l].bytes_down += bytes;
+            h->link[l].n_down++;
+            h->link[l].bytes_down += bytes;
         }
     }
     switch (kind) {
@@ -623,14 +623,14 @@ static int hier_plain_get(ts_hier_t *h, const ts_req_t *r)
             h->tiers[j]->st.n_promote_in++;
         }
         for (size_t l = j; l < src; l++) {
-            h->st.link[l].n_up++;
-            h->st.link[l].bytes_up += size;
+            h->link[l].n_up++;
+            h->link[l].bytes_up += size;
         }
         src = j;
     }
     for (size_t l = 0; l < src; l++) { /* the read, to the requester */
-        h->st.link[l].n_up++;
-        h->st.link[l].bytes_up += size;
+        h->link[l].n_up++;
+        h->link[l].bytes_up += size;
     }
     return hit < n ? (int)hit : (int)TS_LEVEL_BACKING;
 }

@@ -159,7 +159,8 @@ typedef struct ts_hier {
     ts_admit_t *admit[TS_MAX_TIERS]; /* owned; NULL: admit everything */
     ts_prefetcher_t *pf;             /* owned; NULL: none */
     ts_totals_t tot;                 /* demand totals */
-    ts_hier_stats_t st;              /* links, write-backs, prefetch */
+    ts_hier_stats_t st;              /* write-backs, dirty objects, prefetch */
+    ts_link_stats_t link[TS_MAX_TIERS]; /* link i: tier i <-> tier i+1 (last: <-> backing) */
     /* private */
     ts_tier_evict_fn on_evict;           /* NULL when evictions need no handling */
     bool takes_hints;                    /* the prefetcher reads TS_REQ_PREFETCH as hints */

@@ -114,9 +114,10 @@ typedef struct ts_link_stats {
     uint64_t bytes_down;
 } ts_link_stats_t;
 
+/* The hierarchy's own counters; what crossed each link is kept beside them (ts_hier_t's and
+ * ts_hier_result_t's link arrays). */
 typedef struct ts_hier_stats {
-    ts_link_stats_t link[TS_MAX_TIERS]; /* link i: tier i <-> tier i+1 (last: <-> backing) */
-    uint64_t n_writeback;               /* dirty objects flushed during the run */
+    uint64_t n_writeback; /* dirty objects flushed during the run */
     uint64_t bytes_writeback;
     uint64_t n_dirty_end; /* dirty objects left at the end (before any final flush) */
     uint64_t bytes_dirty_end;

@@ -9,16 +9,6 @@
 
 #include "util/mem.h"
 
-/* A result's hierarchy counters are ts_hier_stats_t's after its links, in the same order,
- * so they are copied as one block (ts_result_set_hier_stats). */
-#define RESULT_HIER_BLOCK(T) (offsetof(T, bytes_pf_unused) + sizeof(uint64_t) - \
-                              offsetof(T, n_writeback))
-_Static_assert(RESULT_HIER_BLOCK(ts_hier_stats_t) == RESULT_HIER_BLOCK(ts_hier_result_stats_t),
-               "ts_hier_result_stats_t lists the counters of ts_hier_stats_t");
-_Static_assert(sizeof(ts_hier_stats_t) - offsetof(ts_hier_stats_t, n_writeback) ==
-                   sizeof(ts_hier_result_stats_t) - offsetof(ts_hier_result_stats_t, n_writeback),
-               "ts_hier_result_stats_t lists the counters of ts_hier_stats_t, and no more");
-
 const char *const ts_inclusion_names[TS_INCL_COUNT_] = {"non_inclusive", "inclusive",
                                                        "exclusive"};
 const char *const ts_promote_names[TS_PROMOTE_COUNT_] = {"top", "up", "none"};
@@ -76,8 +66,8 @@ void ts_result_release(ts_result_t *res)
     ts_free(res->tiers);
     res->tiers = NULL;
     res->n_tiers = 0;
-    ts_free(res->hier.st.link);
-    res->hier.st.link = NULL;
+    ts_free(res->hier.link);
+    res->hier.link = NULL;
     result_free_str(&res->hier.prefetch);
     result_free_str(&res->hier.prefetch_params);
     result_free_str(&res->hier.prefetch_into);
@@ -107,15 +97,15 @@ int ts_result_alloc_tiers(ts_result_t *res, size_t n, ts_err_t *err)
     }
     res->tiers = t;
     res->n_tiers = n;
-    res->hier.st.link = l;
+    res->hier.link = l;
     return 0;
 }
 
-void ts_result_set_hier_stats(ts_hier_result_stats_t *dst, const ts_hier_stats_t *src, size_t n)
+void ts_result_set_hier_stats(ts_hier_result_t *dst, const ts_hier_stats_t *st,
+                              const ts_link_stats_t *link, size_t n)
 {
-    for (size_t i = 0; i < n && i < TS_MAX_TIERS; i++)
-        dst->link[i] = src->link[i];
-    memcpy(&dst->n_writeback, &src->n_writeback, RESULT_HIER_BLOCK(ts_hier_stats_t));
+    dst->st = *st;
+    memcpy(dst->link, link, n * sizeof(*link));
 }
 
 int ts_result_strf(char **dst, size_t max, ts_err_t *err, const char *fmt, ...)
@@ -166,8 +156,8 @@ size_t ts_result_heap_bytes(const ts_result_t *res)
              result_str_bytes(t->admit_params);
     }
     const ts_hier_result_t *h = &res->hier;
-    if (h->st.link)
-        b += res->n_tiers * sizeof(*h->st.link);
+    if (h->link)
+        b += res->n_tiers * sizeof(*h->link);
     b += result_str_bytes(h->prefetch) + result_str_bytes(h->prefetch_params) +
          result_str_bytes(h->prefetch_into);
     const ts_timed_result_t *t = &res->timed;

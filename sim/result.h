@@ -57,26 +57,6 @@ typedef struct ts_tier_result {
     ts_tier_stats_t st;   /* counters */
 } ts_tier_result_t;
 
-/* The hierarchy's counters in a result: those of ts_hier_stats_t (sim/metrics.h), in the
- * same order, with the links sized by the run rather than by TS_MAX_TIERS. */
-typedef struct ts_hier_result_stats {
-    ts_link_stats_t *link; /* owned: n_tiers links; link i: tier i <-> tier i+1 (last:
-                            * <-> backing) */
-    uint64_t n_writeback;  /* dirty objects flushed during the run */
-    uint64_t bytes_writeback;
-    uint64_t n_dirty_end; /* dirty objects left at the end (before any final flush) */
-    uint64_t bytes_dirty_end;
-    uint64_t n_flush_end; /* of which flushed by ts_hier_finish (flush_at_end) */
-    uint64_t bytes_flush_end;
-    uint64_t n_pf_hint;   /* trace requests taken as prefetch hints */
-    uint64_t n_pf_issued; /* prefetches that fetched an object from the backing store */
-    uint64_t bytes_pf;    /* their bytes */
-    uint64_t n_pf_used;   /* prefetched objects hit by a demand request */
-    uint64_t bytes_pf_used;
-    uint64_t n_pf_unused; /* prefetched objects that left, or stayed, without one */
-    uint64_t bytes_pf_unused;
-} ts_hier_result_stats_t;
-
 /* The hierarchy's rules and what moved between its levels. */
 typedef struct ts_hier_result {
     const char *inclusion; /* rule names (static strings from sim/hier.h) */
@@ -88,7 +68,9 @@ typedef struct ts_hier_result {
                             * nothing) */
     char *prefetch_params; /* owned: its "k=v k=v" parameters */
     char *prefetch_into;   /* owned: target tier name; empty without a prefetcher */
-    ts_hier_result_stats_t st; /* links, write-backs, dirty and prefetch counters */
+    ts_hier_stats_t st;    /* write-back, dirty and prefetch counters */
+    ts_link_stats_t *link; /* owned: n_tiers links; link i: tier i <-> tier i+1 (last:
+                            * <-> backing) */
 } ts_hier_result_t;
 
 /* True when the hierarchy runs the default rules (what every run did before the hierarchy
@@ -143,9 +125,10 @@ typedef struct ts_result {
  * none (res has no tiers yet). Returns 0 or TS_ENOMEM (res unchanged). */
 int ts_result_alloc_tiers(ts_result_t *res, size_t n, ts_err_t *err);
 
-/* Copies the hierarchy's counters (src, of a hierarchy of n tiers) into a result's (dst,
+/* Copies the counters of a hierarchy of n tiers (st, and link[0..n)) into a result's (dst,
  * whose links have room for n). */
-void ts_result_set_hier_stats(ts_hier_result_stats_t *dst, const ts_hier_stats_t *src, size_t n);
+void ts_result_set_hier_stats(ts_hier_result_t *dst, const ts_hier_stats_t *st,
+                              const ts_link_stats_t *link, size_t n);
 
 /* *dst := the text snprintf(buf, max, fmt, ...) would leave in a buffer of max bytes, in a
  * heap string of its length (freeing what *dst held). Returns 0 or TS_ENOMEM (*dst NULL). */

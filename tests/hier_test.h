@@ -141,7 +141,7 @@ static inline void expect_move(const ts_moves_t *m, size_t i, unsigned kind, uns
 static inline void expect_link(const ts_hier_t *h, size_t l, uint64_t up, uint64_t down,
                                uint64_t size)
 {
-    const ts_link_stats_t *s = &h->st.link[l];
+    const ts_link_stats_t *s = &h->link[l];
     if (s->n_up != up || s->n_down != down || s->bytes_up != up * size ||
         s->bytes_down != down * size)
         fail_msg("link %zu: up %llu (%llu B) down %llu (%llu B), expected up %llu down %llu", l,

@@ -40,15 +40,15 @@ static inline void test_result_tiers(ts_result_t *r, size_t n)
     size_t keep = r->n_tiers < n ? r->n_tiers : n;
     if (keep) {
         memcpy(fresh.tiers, r->tiers, keep * sizeof(*r->tiers));
-        memcpy(fresh.hier.st.link, r->hier.st.link, keep * sizeof(*r->hier.st.link));
+        memcpy(fresh.hier.link, r->hier.link, keep * sizeof(*r->hier.link));
         memset(r->tiers, 0, keep * sizeof(*r->tiers)); /* their strings moved */
     }
     ts_result_t old = {.tiers = r->tiers, .n_tiers = r->n_tiers,
-                       .hier.st.link = r->hier.st.link};
+                       .hier.link = r->hier.link};
     ts_result_release(&old);
     r->tiers = fresh.tiers;
     r->n_tiers = n;
-    r->hier.st.link = fresh.hier.st.link;
+    r->hier.link = fresh.hier.link;
 }
 
 /* Gives a hand-made bill n zeroed levels (n >= 1). */

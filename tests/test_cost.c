@@ -92,7 +92,7 @@ static void three_tier_result(ts_result_t *res)
     res->totals.n_get = 9000000;
     res->totals.n_put = 1000000;
     res->totals.n_req = 10000000;
-    ts_link_stats_t *l = &res->hier.st.link[2];
+    ts_link_stats_t *l = &res->hier.link[2];
     l->n_up = 1000000;
     l->bytes_up = 4000000000000ULL;
     l->n_down = 10000;

@@ -170,13 +170,13 @@ static void test_engine_three_tier_example_accounts(void **state)
     assert_non_null(res);
     assert_int_equal(ts_run(sc, res, &err), 0);
     const ts_totals_t *to = &res->totals;
-    const ts_hier_result_stats_t *st = &res->hier.st;
+    const ts_hier_stats_t *st = &res->hier.st;
     assert_string_equal(res->hier.inclusion, "exclusive");
     assert_int_equal(res->n_tiers, 3);
     assert_int_equal(to->n_req, 20000);
     assert_int_equal(to->n_get + to->n_put + to->n_delete, to->n_req);
     assert_int_equal(res->tiers[0].st.n_req, to->n_get + to->n_put);
-    const ts_link_stats_t *last = &st->link[2];
+    const ts_link_stats_t *last = &res->hier.link[2];
     assert_int_equal(last->bytes_up, to->bytes_backing + st->bytes_pf);
     assert_int_equal(last->n_up, to->n_backing + st->n_pf_issued);
     assert_int_equal(last->bytes_down, st->bytes_writeback + st->bytes_flush_end);

@@ -84,10 +84,10 @@ static void test_hier_max_size_admission_hand_trace(void **state)
     assert_int_equal(g.t[0]->st.n_hit, 1);
     assert_int_equal(g.t[1]->st.n_insert, 2);
     assert_int_equal(g.t[1]->st.n_hit, 1);
-    assert_int_equal(g.h->st.link[1].n_up, 2);
-    assert_int_equal(g.h->st.link[1].bytes_up, 300);
-    assert_int_equal(g.h->st.link[0].n_up, 3);
-    assert_int_equal(g.h->st.link[0].bytes_up, 500);
+    assert_int_equal(g.h->link[1].n_up, 2);
+    assert_int_equal(g.h->link[1].bytes_up, 300);
+    assert_int_equal(g.h->link[0].n_up, 3);
+    assert_int_equal(g.h->link[0].bytes_up, 500);
     rig_free(&g);
 
     rig_tier(&g, &ts_policy_lru, 1000, false);

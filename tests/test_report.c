@@ -583,8 +583,8 @@ static void make_hier_result(ts_result_t *r)
     test_str(&h->prefetch, "next_n");
     test_str(&h->prefetch_params, "n=4");
     test_str(&h->prefetch_into, "hbm");
-    h->st.link[0] = (ts_link_stats_t){6, 6000, 2, 2000};
-    h->st.link[1] = (ts_link_stats_t){3, 4500, 1, 100};
+    h->link[0] = (ts_link_stats_t){6, 6000, 2, 2000};
+    h->link[1] = (ts_link_stats_t){3, 4500, 1, 100};
     h->st.n_writeback = 1, h->st.bytes_writeback = 100;
     h->st.n_dirty_end = 2, h->st.bytes_dirty_end = 300;
     h->st.n_pf_issued = 5, h->st.bytes_pf = 500, h->st.n_pf_used = 3, h->st.bytes_pf_used = 300;

@@ -87,7 +87,7 @@ static void test_result_one_tier_holds_one(void **state)
     run_ok(k_one_tier, &res);
     assert_int_equal(res.n_tiers, 1);
     assert_holds(res.tiers, 1, sizeof(*res.tiers));
-    assert_holds(res.hier.st.link, 1, sizeof(*res.hier.st.link));
+    assert_holds(res.hier.link, 1, sizeof(*res.hier.link));
     assert_true(res.has_cost);
     assert_int_equal(res.cost.n_levels, 2); /* the tier and the central store */
     assert_holds(res.cost.level, 2, sizeof(*res.cost.level));
@@ -118,7 +118,7 @@ static void test_result_timed_levels_and_resources(void **state)
     assert_true(res.has_timed);
     assert_int_equal(res.n_tiers, 2);
     assert_holds(res.tiers, 2, sizeof(*res.tiers));
-    assert_holds(res.hier.st.link, 2, sizeof(*res.hier.st.link));
+    assert_holds(res.hier.link, 2, sizeof(*res.hier.link));
     const ts_timed_result_t *t = &res.timed;
     assert_int_equal(t->n_levels, 3); /* dram, nvme, backing */
     assert_holds(t->served, 3, sizeof(*t->served));
@@ -163,7 +163,7 @@ static void test_result_release_frees_everything(void **state)
     ts_result_release(&res);
     assert_null(res.tiers);
     assert_int_equal(res.n_tiers, 0);
-    assert_null(res.hier.st.link);
+    assert_null(res.hier.link);
     assert_null(res.hier.prefetch);
     assert_null(res.timed.served);
     assert_int_equal(res.timed.n_levels, 0);
