@@ -27,6 +27,20 @@ const char *ts_plugin_kind_name(int kind)
     return kind >= 0 && kind < TS_PLUGIN_KIND_COUNT_ ? k_kind_names[kind] : "?";
 }
 
+/* Every default of the schema parses (a default that cannot be read would only show up
+ * when a user relies on it). */
+static int registry_defaults_parse(const ts_plugin_t *p, ts_err_t *err)
+{
+    if (!p->params_count)
+        return 0;
+    void *buf = ts_malloc(p->params_size ? p->params_size : 1);
+    if (!buf)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", p->name);
+    int rc = ts_param_defaults(p->params, p->params_count, buf, p->params_size, err);
+    ts_free(buf);
+    return rc;
+}
+
 int ts_registry_check(const ts_registry_t *r, ts_err_t *err)
 {
     const char *what = ts_plugin_kind_name((int)r->kind);
@@ -51,9 +65,11 @@ int ts_registry_check(const ts_registry_t *r, ts_err_t *err)
                               "%s registry is not sorted or has a duplicate at '%s'", what,
                               p->name);
         int rc = ts_param_check_schema(p->params, p->params_count, p->params_size, err);
+        if (rc == 0)
+            rc = registry_defaults_parse(p, err);
         if (rc) {
             ts_err_prefix(err, "%s %s", what, name);
-            return TS_EINVAL;
+            return rc == TS_ENOMEM ? rc : TS_EINVAL;
         }
         if (r->check && (rc = r->check(p, err)) != 0)
             return rc;

@@ -11,9 +11,9 @@
  * what it is (flags) and what it needs (optional ops of its kind); it never compares a
  * plug-in's name. app/plugins.h gathers every kind's table so a name is looked up one way.
  * Invariant (ts_registry_check, run by the tests and at start-up): entries share the
- * table's kind and ABI, names are non-empty, sorted and unique, schemas are well formed, and
- * the kind's own check (required ops) passes. Cost: lookups are linear over a few dozen
- * entries; a check is O(entries x parameters).
+ * table's kind and ABI, names are non-empty, sorted and unique, schemas are well formed and
+ * their defaults parse, and the kind's own check (required ops) passes. Cost: lookups are
+ * linear over a few dozen entries; a check is O(entries x parameters).
  */
 #ifndef TS_SIM_REGISTRY_H
 #define TS_SIM_REGISTRY_H

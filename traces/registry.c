@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../sim/util/mem.h"
 #include "native.h"
 
 extern const ts_reader_ops_t ts_reader_agent_sessions;
@@ -43,20 +42,6 @@ static const ts_plugin_t *const k_formats[] = {
 #define N_FORMATS (sizeof(k_formats) / sizeof(k_formats[0]))
 #define TRACE_MAGIC_MAX 16
 
-/* Every default of the schema parses (a default that cannot be read would only show up
- * when a user relies on it); the generic check has seen the schema itself. */
-static int trace_check_defaults(const ts_plugin_t *p, ts_err_t *err)
-{
-    void *buf = ts_malloc(p->params_size ? p->params_size : 1);
-    if (!buf)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", p->name);
-    int rc = ts_param_defaults(p->params, p->params_count, buf, p->params_size, err);
-    ts_free(buf);
-    if (rc)
-        ts_err_prefix(err, "trace format %s", p->name);
-    return rc ? TS_EINVAL : 0;
-}
-
 static int trace_check(const ts_plugin_t *p, ts_err_t *err)
 {
     const ts_reader_ops_t *r = ts_reader_ops_of(p);
@@ -65,9 +50,6 @@ static int trace_check(const ts_plugin_t *p, ts_err_t *err)
         return ts_err_set(err, TS_EINVAL, "trace format %s is flagged as a generator", name);
     if (!r->open || !r->next || !r->reset || !r->close)
         return ts_err_set(err, TS_EINVAL, "trace format %s lacks a required method", name);
-    int rc = trace_check_defaults(p, err);
-    if (rc)
-        return rc;
     const ts_param_spec_t *ps = ts_param_find(p->params, p->params_count, "path");
     if (!ps || ps->type != TS_PT_STRING)
         return ts_err_set(err, TS_EINVAL, "trace format %s has no string parameter 'path'",

@@ -11,7 +11,6 @@
  */
 #include "gen.h"
 
-#include "../sim/util/mem.h"
 
 extern const ts_reader_ops_t ts_reader_gen_agentic;
 extern const ts_reader_ops_t ts_reader_gen_inference;
@@ -27,20 +26,6 @@ static const ts_plugin_t *const k_gens[] = {
     &ts_reader_gen_zipf.base,
 };
 
-/* Every default of the schema parses (a default that cannot be read would only show up
- * when a user relies on it); the generic check has seen the schema itself. */
-static int gen_check_defaults(const ts_plugin_t *p, ts_err_t *err)
-{
-    void *buf = ts_malloc(p->params_size ? p->params_size : 1);
-    if (!buf)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", p->name);
-    int rc = ts_param_defaults(p->params, p->params_count, buf, p->params_size, err);
-    ts_free(buf);
-    if (rc)
-        ts_err_prefix(err, "generator %s", p->name);
-    return rc ? TS_EINVAL : 0;
-}
-
 static int gen_check(const ts_plugin_t *p, ts_err_t *err)
 {
     const ts_reader_ops_t *g = ts_reader_ops_of(p);
@@ -51,7 +36,7 @@ static int gen_check(const ts_plugin_t *p, ts_err_t *err)
     if (g->writer || g->extension || g->magic)
         return ts_err_set(err, TS_EINVAL, "generator %s has a trace format's writer, extension "
                           "or magic", p->name);
-    return gen_check_defaults(p, err);
+    return 0;
 }
 
 const ts_registry_t ts_generators = {
