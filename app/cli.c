@@ -235,6 +235,8 @@ static const cli_help_t k_help[] = {
      "  generators     workload generators with their parameters\n"
      "  admission      admission filters with their parameters\n"
      "  prefetchers    prefetchers with their parameters\n"
+     "  reports        report writers (what `outputs:` may name) and the files they write\n"
+     "  behaviours     device behaviours (what a device's `model` may name)\n"
      "  models         the LLM presets of the inference and agentic workloads\n"
      "  devices [FILE] device and link presets with their key figures and fields, and the\n"
      "                 entries of a catalogue FILE\n"
