@@ -16,6 +16,7 @@
 #include "cli_internal.h"
 #include "mrc.h"
 #include "progress.h"
+#include "../policies/registry.h"
 
 /* ---- mrc ---- */
 

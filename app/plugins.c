@@ -12,6 +12,7 @@
 #include "../sim/prefetch.h"
 #include "../traces/trace.h"
 #include "../workloads/gen.h"
+#include "../policies/registry.h"
 
 static const ts_registry_t k_no_backends = {.kind = TS_PLUGIN_BACKEND};
 

@@ -27,6 +27,7 @@
 #include "sim/memtrace.h"
 #include "sim/util/units.h"
 #include "workloads/gen.h"
+#include "policies/registry.h"
 
 struct outcome {
     double seconds;

@@ -25,6 +25,7 @@
 #include "sim/timed.h"
 #include "sim/util/units.h"
 #include "workloads/gen.h"
+#include "policies/registry.h"
 
 static int replay(const ts_memtrace_t *mt, uint64_t n_keys, const ts_timed_config_t *cfg,
                   double *secs, ts_timed_result_t *res, double *hit_ratio, ts_err_t *err)

@@ -11,9 +11,7 @@
  * start-up and in the tests; test_policy_conformance.c runs the shared property checks on
  * every policy.
  */
-#include "../sim/admit.h"
-#include "../sim/policy.h"
-#include "../sim/prefetch.h"
+#include "registry.h"
 
 #include "../sim/util/mem.h"
 

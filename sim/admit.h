@@ -22,7 +22,7 @@
  *             the tier's context (its device, the links above it, the timed engine's figures),
  *             once the whole scenario is known and before create. Returns 0, or TS_EPARSE
  *             saying what is missing (the caller adds the tier's key path).
- * Registry: ts_admits (policies/registry.c) lists the filters, sorted by name.
+ * Registry: ts_admits (policies/registry.h) lists the filters, sorted by name.
  */
 #ifndef TS_SIM_ADMIT_H
 #define TS_SIM_ADMIT_H
@@ -76,24 +76,10 @@ static inline void ts_admit_destroy(ts_admit_t *a)
         a->ops->destroy(a);
 }
 
-/* ---- registry (policies/registry.c) ---- */
-
-/* Every admission filter, sorted by name. */
-extern const ts_registry_t ts_admits;
-
 /* The ops table whose base is p (a filter entry, or NULL). */
 static inline const ts_admit_ops_t *ts_admit_ops_of(const ts_plugin_t *p)
 {
     return (const ts_admit_ops_t *)p;
 }
-
-/* The filter named name, or NULL with err saying "unknown admission 'x' (did you mean
- * 'y'?)" or listing the valid names. */
-const ts_admit_ops_t *ts_admit_find(const char *name, ts_err_t *err);
-
-/* Creates an instance of ops with default params overridden by n name=value pairs.
- * Returns 0, TS_ENOMEM or a parameter error. */
-int ts_admit_create_kv(const ts_admit_ops_t *ops, const char *const *names,
-                       const char *const *values, size_t n, ts_admit_t **out, ts_err_t *err);
 
 #endif

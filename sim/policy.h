@@ -11,7 +11,7 @@
  *
  * Every policy is a plug-in (sim/registry.h): its ops table starts with a ts_plugin_t (kind
  * TS_PLUGIN_POLICY, name, summary, ts_policy_flag bits, parameter schema) and is listed in
- * ts_policies (policies/registry.c).
+ * ts_policies (policies/registry.h).
  *
  * Contract of the ops (all required unless marked optional):
  *   create   builds an empty instance for `init->capacity` charge units; params is a
@@ -109,24 +109,10 @@ static inline void ts_policy_destroy(ts_policy_t *p)
         p->ops->destroy(p);
 }
 
-/* ---- registry (policies/registry.c) ---- */
-
-/* Every policy, sorted by name; its kind check asks for the required ops. */
-extern const ts_registry_t ts_policies;
-
 /* The ops table whose base is p (a policy entry, or NULL). */
 static inline const ts_policy_ops_t *ts_policy_ops_of(const ts_plugin_t *p)
 {
     return (const ts_policy_ops_t *)p;
 }
-
-/* The policy named name (exact), or NULL with err saying "unknown policy 'x' (did you
- * mean 'y'?)" or listing the valid names. */
-const ts_policy_ops_t *ts_policy_find(const char *name, ts_err_t *err);
-
-/* Creates an instance of ops with default params overridden by n name=value pairs. */
-int ts_policy_create_kv(const ts_policy_ops_t *ops, const char *const *names,
-                        const char *const *values, size_t n, const ts_policy_init_t *init,
-                        ts_policy_t **out, ts_err_t *err);
 
 #endif

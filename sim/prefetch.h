@@ -19,7 +19,7 @@
  *   on_access (optional) proposes prefetches after demand request r; returns a count <= cap.
  *             Never allocates.
  *   mem_bytes heap bytes held by the instance.
- * Registry: ts_prefetchers (policies/registry.c) lists the prefetchers, sorted by name.
+ * Registry: ts_prefetchers (policies/registry.h) lists the prefetchers, sorted by name.
  */
 #ifndef TS_SIM_PREFETCH_H
 #define TS_SIM_PREFETCH_H
@@ -61,25 +61,10 @@ static inline void ts_prefetcher_destroy(ts_prefetcher_t *p)
         p->ops->destroy(p);
 }
 
-/* ---- registry (policies/registry.c) ---- */
-
-/* Every prefetcher, sorted by name. */
-extern const ts_registry_t ts_prefetchers;
-
 /* The ops table whose base is p (a prefetcher entry, or NULL). */
 static inline const ts_prefetch_ops_t *ts_prefetch_ops_of(const ts_plugin_t *p)
 {
     return (const ts_prefetch_ops_t *)p;
 }
-
-/* The prefetcher named name, or NULL with err saying "unknown prefetcher 'x' (did you mean
- * 'y'?)" or listing the valid names. */
-const ts_prefetch_ops_t *ts_prefetch_find(const char *name, ts_err_t *err);
-
-/* Creates an instance of ops with default params overridden by n name=value pairs.
- * Returns 0, TS_ENOMEM or a parameter error. */
-int ts_prefetch_create_kv(const ts_prefetch_ops_t *ops, const char *const *names,
-                          const char *const *values, size_t n, ts_prefetcher_t **out,
-                          ts_err_t *err);
 
 #endif

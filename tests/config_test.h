@@ -19,6 +19,7 @@
 #include "sim/policy.h"
 #include "traces/trace.h"
 #include "workloads/gen.h"
+#include "policies/registry.h"
 
 #define SRC "s.yaml"
 

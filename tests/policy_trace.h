@@ -22,6 +22,7 @@
 #include "sim/future.h"
 #include "sim/param.h"
 #include "sim/tier.h"
+#include "policies/registry.h"
 
 #define PT_MAX_KEYS 128 /* longest trace a test replays at once */
 

@@ -32,6 +32,7 @@
 #include "sim/tier.h"
 #include "traces/info.h"
 #include "workloads/gen.h"
+#include "policies/registry.h"
 
 #define MAX_KV 24
 #define MAX_STREAMS 4096

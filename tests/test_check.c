@@ -37,6 +37,7 @@
 #include "sim/util/check.h"
 #include "sim/util/ktab.h"
 #include "sim/util/pool.h"
+#include "policies/registry.h"
 
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_prefetch_ops_t ts_prefetch_next_n;

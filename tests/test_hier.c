@@ -22,6 +22,7 @@
 #include "sim/util/mem.h"
 #include "sim/memtrace.h"
 #include "hier_test.h"
+#include "policies/registry.h"
 
 /* ---- hand traces ---- */
 

@@ -17,6 +17,7 @@
 #include "app/plugins.h"
 #include "sim/admit.h"
 #include "sim/policy.h"
+#include "policies/registry.h"
 
 static void test_plugins_check_passes_and_slots_hold_their_kind(void **state)
 {

@@ -4,6 +4,7 @@
  * the extra rounds a 2-bit counter gives a frequently hit object.
  */
 #include "policy_trace.h"
+#include "policies/registry.h"
 
 static void test_policy_clock_second_chance(void **state)
 {

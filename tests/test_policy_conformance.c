@@ -36,6 +36,7 @@
 #include "sim/util/mem.h"
 #include "sim/param.h"
 #include "sim/tier.h"
+#include "policies/registry.h"
 
 #define CONF_MAX_PARAMS 256
 #define CONF_NO_KEY UINT64_MAX /* never in a trace: the request passed to direct evicts */

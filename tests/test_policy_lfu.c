@@ -6,6 +6,7 @@
 #include "policy_trace.h"
 
 #include "sim/util/mem.h"
+#include "policies/registry.h"
 
 static void test_policy_lfu_tie_rule(void **state)
 {

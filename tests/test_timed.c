@@ -20,6 +20,7 @@
 #include "sim/hier.h"
 #include "sim/memtrace.h"
 #include "sim/timed.h"
+#include "policies/registry.h"
 
 #define MB 1000000ull
 #define US 1000ull

@@ -34,6 +34,7 @@
 #include "sim/util/mem.h"
 #include "traces/info.h"
 #include "workloads/gen.h"
+#include "policies/registry.h"
 
 extern const ts_reader_ops_t ts_reader_gen_training;
 extern const ts_policy_ops_t ts_policy_lru;
