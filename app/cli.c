@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/util/io.h"
 #include "../sim/util/units.h"
 #include "cli_internal.h"
 #include "plugins.h"
@@ -452,8 +453,17 @@ int ts__cli_count_opt(const char *verb, const char *arg, const char *usage, size
     return 0;
 }
 
+int ts__cli_path_opt(const char *verb, const char *opt, const char *arg)
+{
+    if (!arg[0])
+        return ts__cli_usage(verb, "%s: %s needs a file name, found an empty one", verb, opt);
+    return 0;
+}
+
 int ts__cli_dir_opt(const char *verb, const char *arg)
 {
+    if (!arg[0])
+        return ts__cli_usage(verb, "%s: -o needs a directory, found an empty name", verb);
     if (ts__cli_is_stdout(arg))
         return ts__cli_usage(verb, "%s: -o names a directory, found '-' (standard output "
                                    "takes a single file)",
@@ -473,12 +483,15 @@ int ts__cli_stdout_open(ts__cli_stdout_t *s, const char *name, ts_err_t *err)
     const char *tmp = getenv("TMPDIR");
     tmp = tmp && *tmp ? tmp : "/tmp";
     s->path[0] = 0;
+    s->live[0] = s->live[1] = 0;
     int n = snprintf(s->dir, sizeof(s->dir), "%s/tiersim-stdout.XXXXXX", tmp);
     if (n < 0 || (size_t)n >= sizeof(s->dir) || !mkdtemp(s->dir)) {
         s->dir[0] = 0;
         return ts_err_sys(err, TS_EIO, errno, "cannot create a scratch directory in '%s'", tmp);
     }
     snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
+    s->live[0] = ts_io_live_add(s->path, "standard output", false); /* gone on a signal */
+    s->live[1] = ts_io_live_add(s->dir, "standard output", true);
     return 0;
 }
 
@@ -507,6 +520,9 @@ void ts__cli_stdout_close(ts__cli_stdout_t *s)
         remove(s->path);
     if (s->dir[0])
         rmdir(s->dir);
+    ts_io_live_drop(s->live[0]);
+    ts_io_live_drop(s->live[1]);
+    s->live[0] = s->live[1] = 0;
     s->path[0] = s->dir[0] = 0;
 }
 
@@ -555,7 +571,39 @@ static int cli_list_verb(int argc, char **argv)
 
 /* ---- main ---- */
 
+/* The end of every verb: standard output is flushed and closed here, once, so a write error
+ * on it (a full disk, a closed pipe's EIO) is an error of the command even when the verb
+ * printed with plain printf. rc is the verb's status; an error already reported wins. */
+static int cli_close_stdout(int rc)
+{
+    errno = 0;
+    int e = fflush(stdout) != 0 ? (errno ? errno : EIO) : ferror(stdout) ? EIO : 0;
+    if (fclose(stdout) != 0 && !e)
+        e = errno ? errno : EIO;
+    if (e && rc == 0) {
+        fprintf(stderr, "tiersim: error: standard output: %s\n", strerror(e));
+        return 1;
+    }
+    return rc;
+}
+
+static int cli_dispatch(int argc, char **argv);
+
 int ts_cli_main(int argc, char **argv)
+{
+#if defined(TS_DEBUG) && TS_DEBUG
+    const char *fail = getenv("TS_IO_FAIL_AFTER"); /* the write-fault hook, for tests */
+    ts_err_t ferr = {0};
+    if (fail && *fail && ts_io_fail_spec(fail, &ferr) != 0) {
+        ts_err_where(&ferr, "TS_IO_FAIL_AFTER");
+        return ts__cli_fail(&ferr);
+    }
+#endif
+    ts__cli_signals_install();
+    return cli_close_stdout(cli_dispatch(argc, argv));
+}
+
+static int cli_dispatch(int argc, char **argv)
 {
     static const char *const verbs[] = {"run",  "mrc",  "sweep", "report", "trace",
                                         "list", "help", "version"};

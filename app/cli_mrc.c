@@ -87,6 +87,7 @@ int ts__cli_mrc(int argc, char **argv)
             outdir = optarg;
             break;
         case 'G':
+            rc = ts__cli_path_opt("mrc", "--plot", optarg);
             plot = optarg;
             break;
         case 'q':

@@ -16,6 +16,7 @@
 
 #include "../reports/report_html.h"
 #include "../reports/sweep_report.h"
+#include "../sim/util/io.h"
 #include "cli_internal.h"
 #include "progress.h"
 #include "sweep.h"
@@ -70,6 +71,7 @@ int ts__cli_sweep(int argc, char **argv)
             outdir = optarg;
             break;
         case 'H':
+            rc = ts__cli_path_opt("sweep", "--html", optarg);
             html = optarg;
             break;
         case 'S': {
@@ -113,6 +115,7 @@ int ts__cli_sweep(int argc, char **argv)
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
     char scratch[PATH_MAX] = "";
+    int live = 0;
     if (rc == 0 && html && !outdir) { /* the report reads a results file: a scratch one */
         const char *tmp = getenv("TMPDIR");
         snprintf(scratch, sizeof(scratch), "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -121,6 +124,7 @@ int ts__cli_sweep(int argc, char **argv)
                             tmp && *tmp ? tmp : "/tmp");
             scratch[0] = 0;
         }
+        live = scratch[0] ? ts_io_live_add(scratch, html, true) : 0; /* gone on a signal */
         outdir = scratch;
     }
     if (rc == 0 && outdir)
@@ -139,6 +143,7 @@ int ts__cli_sweep(int argc, char **argv)
     }
     if (scratch[0])
         cli_sweep_scratch_remove(scratch);
+    ts_io_live_drop(live);
     ts_sweep_destroy(s);
     return rc ? ts__cli_fail(&err) : 0;
 }

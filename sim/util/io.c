@@ -5,6 +5,7 @@
  */
 #include "io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -260,6 +262,28 @@ static bool io_live_is_tmp(const char *s, int self)
     return false;
 }
 
+/* Removes dir and the entries in it (files, and empty directories), with calls that are
+ * async-signal-safe on Linux: open, getdents64 (raw system call), unlinkat, close, rmdir. */
+static void io_rmdir_flat(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        char buf[4096] __attribute__((aligned(8)));
+        long got;
+        while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+            for (long at = 0; at < got;) {
+                const struct dirent64 *d = (const void *)(buf + at);
+                const char *name = d->d_name;
+                if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))) &&
+                    unlinkat(fd, name, 0) != 0)
+                    unlinkat(fd, name, AT_REMOVEDIR);
+                at += d->d_reclen;
+            }
+        close(fd);
+    }
+    rmdir(dir);
+}
+
 size_t ts_io_live_remove_all(const char **first, size_t *n_others)
 {
     size_t n = 0, others = 0;
@@ -275,7 +299,10 @@ size_t ts_io_live_remove_all(const char **first, size_t *n_others)
                 else if (strcmp(t, l->target) != 0)
                     others++;
             }
-            (void)(pass == 0 ? unlink(l->path) : rmdir(l->path));
+            if (pass == 0)
+                unlink(l->path);
+            else
+                io_rmdir_flat(l->path);
             n++;
         }
     for (int i = 0; i < TS_IO_LIVE_MAX; i++) /* a directory alone stands for itself */
@@ -288,8 +315,25 @@ size_t ts_io_live_remove_all(const char **first, size_t *n_others)
     return n;
 }
 
+/* Commits in progress on any thread (ts_io_hold_signals), and the signal a handler put off
+ * meanwhile (0: none): see ts_io_signal_defer. */
+static atomic_int io_held;
+static atomic_int io_pending;
+
+int ts_io_signal_defer(int sig)
+{
+    if (atomic_load(&io_held) == 0)
+        return 0;
+    atomic_store(&io_pending, sig);
+    /* released meanwhile: whoever takes the signal back handles it (here, or the raise) */
+    if (atomic_load(&io_held) == 0 && atomic_exchange(&io_pending, 0) != 0)
+        return 0;
+    return 1;
+}
+
 void ts_io_hold_signals(sigset_t *old)
 {
+    atomic_fetch_add(&io_held, 1);
     sigset_t s;
     sigemptyset(&s);
     sigaddset(&s, SIGINT);
@@ -301,6 +345,9 @@ void ts_io_hold_signals(sigset_t *old)
 void ts_io_release_signals(const sigset_t *old)
 {
     pthread_sigmask(SIG_SETMASK, old, NULL);
+    int sig;
+    if (atomic_fetch_sub(&io_held, 1) == 1 && (sig = atomic_exchange(&io_pending, 0)) != 0)
+        raise(sig); /* a handler put it off: now it runs */
 }
 
 /* ---- output ---- */

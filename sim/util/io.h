@@ -127,16 +127,23 @@ int ts_io_check_target(const char *path, const char *what, ts_err_t *err);
 int ts_io_live_add(const char *path, const char *target, bool is_dir);
 /* Drops entry id (0: none) once its file is renamed or removed. */
 void ts_io_live_drop(int id);
-/* Async-signal-safe: removes every live file (unlink), then every live directory (rmdir).
+/* Async-signal-safe: removes every live file (unlink), then every live directory with the
+ * entries in it (a scratch directory holds files only).
  * *first (may be NULL) receives the target of the first live file (or directory) or NULL
  * when none; *n_others (may be NULL) the count of other distinct targets (a temporary
  * file standing for another temporary file is not counted). Returns the entries removed. */
 size_t ts_io_live_remove_all(const char **first, size_t *n_others);
-/* Blocks SIGINT, SIGTERM and SIGHUP on the calling thread (the old mask into *old), so a
- * rename and its ts_io_live_drop, or the renames of a set, happen as one for a handler;
- * ts_io_release_signals restores the mask (a pending signal is then delivered). */
+/* Blocks SIGINT, SIGTERM and SIGHUP on the calling thread (the old mask into *old) and
+ * marks a commit in progress, so a rename and its ts_io_live_drop, or the renames of a set,
+ * happen as one for a handler; ts_io_release_signals restores the mask, and the last
+ * release re-raises a signal a handler put off meanwhile (ts_io_signal_defer). Nests. */
 void ts_io_hold_signals(sigset_t *old);
 void ts_io_release_signals(const sigset_t *old);
+/* For a signal handler, first thing (async-signal-safe): 1 when a commit is in progress on
+ * some thread, sig is then kept and raised again when it ends, and the handler returns at
+ * once; 0 when the handler goes on (remove the live files, exit). A signal delivered to a
+ * thread other than the committing one is so put off too. */
+int ts_io_signal_defer(int sig);
 
 /* ---- the write-fault hook (tests) ----
  * Like ts_mem_fail_after for the heap: the write after n successful ones fails with errno
