@@ -471,6 +471,19 @@ int ts__cli_dir_opt(const char *verb, const char *arg)
     return 0;
 }
 
+void ts__cli_threads_note(void *ctx, int asked, int used, const char *why)
+{
+    const ts__cli_threads_t *t = ctx;
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (t->is_quiet)
+        return;
+    if (t->arg)
+        fprintf(stderr, "tiersim: note: --threads %s: using %d (%s)\n", t->arg, used, why);
+    else if (env && *env)
+        fprintf(stderr, "tiersim: note: OMP_NUM_THREADS=%s: using %d (%s)\n", env, used, why);
+    (void)asked;
+}
+
 FILE *ts__cli_progress_out(bool quiet)
 {
     return !quiet && isatty(STDERR_FILENO) ? stderr : NULL;

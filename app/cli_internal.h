@@ -60,6 +60,16 @@ int ts__cli_path_opt(const char *verb, const char *opt, const char *arg);
  * a directory. */
 int ts__cli_dir_opt(const char *verb, const char *arg);
 
+/* What --threads said, for the note of a driver that runs on fewer threads (ts_par_note_t
+ * of app/par.h): ctx is a ts__cli_threads_t. Says "tiersim: note: --threads 100000: using 16
+ * (4 x 4 online CPUs)" on stderr (OMP_NUM_THREADS=... when that asked), nothing when quiet
+ * or when neither asked (OpenMP's default lowered to the number of points). */
+typedef struct ts__cli_threads {
+    const char *arg; /* the value of --threads as typed; NULL: not given */
+    bool is_quiet;   /* -q */
+} ts__cli_threads_t;
+void ts__cli_threads_note(void *ctx, int asked, int used, const char *why);
+
 /* Where progress lines go: stderr when it is a terminal and --quiet was not given. */
 FILE *ts__cli_progress_out(bool quiet);
 

@@ -47,6 +47,9 @@ int ts__cli_sweep(int argc, char **argv)
     const char *outdir = NULL, *html = NULL;
     bool quiet = false;
     size_t threads = 0;
+    ts__cli_threads_t tn = {0};
+    const ts_par_note_t note = {ts__cli_threads_note, &tn};
+    spec.threads_note = &note;
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
@@ -65,6 +68,7 @@ int ts__cli_sweep(int argc, char **argv)
         case 'T':
             rc = ts__cli_count_opt("sweep", optarg, TS__CLI_THREADS_USAGE, &threads);
             spec.threads = (int)threads;
+            tn.arg = optarg;
             break;
         case 'o':
             rc = ts__cli_dir_opt("sweep", optarg);
@@ -87,7 +91,7 @@ int ts__cli_sweep(int argc, char **argv)
             break;
         }
         case 'q':
-            quiet = true;
+            quiet = tn.is_quiet = true;
             break;
         case 'h':
             return ts__cli_help_topic("sweep", NULL, stdout);

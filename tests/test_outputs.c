@@ -359,8 +359,8 @@ static void test_outputs_long_file_name(void **state)
 
     /* the same through the command line */
     char args[2048];
-    snprintf(args, sizeof(args), "trace convert examples/tiny.csv %s/%s.bin", f->dir,
-             n1 + 10); /* 244 bytes */
+    memcpy(n1 + 246, ".bin", 5); /* 250 bytes still */
+    snprintf(args, sizeof(args), "trace convert examples/tiny.csv %s/%s", f->dir, n1);
     assert_int_equal(out_run(f, NULL, "/dev/null", args), 0);
     assert_int_equal(out_n_tmp(f->dir), 0);
 
@@ -548,6 +548,51 @@ static void test_outputs_sweep_set_all_or_nothing(void **state)
     free(h5);
 }
 
+/* ---- defect 2: --threads and OMP_NUM_THREADS are capped ---- */
+
+static void test_outputs_threads_capped(void **state)
+{
+    struct fixture *f = *state;
+    const char *sweep = "sweep examples/csv-trace.yaml --vary seed=1,2,3 --threads 100000";
+    assert_int_equal(out_run(f, NULL, "/dev/null", sweep), 0);
+    char *err = slurp(f->dir, "err");
+    /* 3 points: no more threads than that (3 <= 4 x any CPU count) */
+    assert_string_equal(err, "tiersim: note: --threads 100000: using 3 (3 points)\n");
+    free(err);
+    char args[512];
+    snprintf(args, sizeof(args), "%s -q", sweep);
+    assert_int_equal(out_run(f, NULL, "/dev/null", args), 0);
+    err = slurp(f->dir, "err");
+    assert_string_equal(err, ""); /* -q: no note */
+    free(err);
+
+    const char *mrc = "mrc examples/csv-trace.yaml --points 40 --policies lru,fifo";
+    assert_int_equal(out_run(f, "OMP_NUM_THREADS=100000", "/dev/null", mrc), 0);
+    err = slurp(f->dir, "err");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN), used = 4 * cpus < 80 ? 4 * cpus : 80;
+    char want[256];
+    if (used == 80)
+        snprintf(want, sizeof(want), "tiersim: note: OMP_NUM_THREADS=100000: using 80 (80 "
+                                     "points)\n");
+    else
+        snprintf(want, sizeof(want), "tiersim: note: OMP_NUM_THREADS=100000: using %ld (4 x "
+                                     "%ld online CPU%s)\n", used, cpus, cpus == 1 ? "" : "s");
+    assert_string_equal(err, want);
+    free(err);
+    snprintf(args, sizeof(args), "%s --threads 100000", mrc);
+    assert_int_equal(out_run(f, NULL, "/dev/null", args), 0);
+
+    static const char *const bad[] = {"0", "-3", "x"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(args, sizeof(args), "sweep examples/csv-trace.yaml --vary seed=1,2 --threads %s",
+                 bad[i]);
+        assert_int_equal(out_run(f, NULL, "/dev/null", args), 2);
+        snprintf(args, sizeof(args), "mrc examples/csv-trace.yaml --threads=%s", bad[i]);
+        assert_int_equal(out_run(f, NULL, "/dev/null", args), 2);
+        free(out_err_has(f, args, "--threads expects a count"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +608,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outputs_fault_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outputs_sweep_set_all_or_nothing, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_outputs_threads_capped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
