@@ -8,9 +8,11 @@
  * 0644) by its writer's write op, flushed and fsync'ed; only when every file of the set is
  * complete are they renamed into place, then the directory is fsync'ed so the renames last.
  * A failure removes the temporary files, so a reader only ever sees a previous complete
- * file or a new complete one, and a set is never half replaced: a directory in the way of a
- * file, the one thing that makes a rename fail once its temporary file is written, is
- * refused before anything is written.
+ * file or a new complete one, and a set is never half replaced: anything but a regular file
+ * in the way (a directory, FIFO, device, socket) is refused before anything is written and
+ * checked again before the renames; while they run, each previous file is kept as a hard
+ * link, so a rename failing midway puts the earlier ones back (files_commit). Temporary
+ * files are in the live table of sim/util/io.h (removed if the process is interrupted).
  * Cost: one temporary file per file; no heap allocation here (the set's bookkeeping lives
  * on the stack, at most TS_REPORT_SET_FILES files), only the writers'.
  */
@@ -32,6 +34,7 @@ typedef struct files_out {
     size_t file;              /* index in w->files */
     bool has_tmp;             /* tmp exists on disk and must be renamed or removed */
     bool has_old;             /* while committing: <tmp>.old is a link to the previous file */
+    bool had_file;            /* while committing: a previous file was there */
     bool is_renamed;          /* while committing: tmp is now the file */
     int live;                 /* tmp's entry in the live table (sim/util/io.h); 0: none */
     char tmp[PATH_MAX];       /* temporary path: <dir>/.<name>.XXXXXX */
@@ -41,13 +44,15 @@ void ts_report_warn(ts_report_warn_t *w, const char *file, const char *fmt, ...)
 {
     if (w->n++)
         return;
-    int used = snprintf(w->msg, sizeof(w->msg), "%s: ", file);
-    if (used < 0 || (size_t)used >= sizeof(w->msg))
-        return;
+    char work[4096]; /* fitted into w->msg: a long name loses its middle, not the end */
+    int used = snprintf(work, sizeof(work) / 2, "%s: ", file);
+    if (used < 0 || (size_t)used >= sizeof(work) / 2)
+        used = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(w->msg + used, sizeof(w->msg) - (size_t)used, fmt, ap);
+    vsnprintf(work + used, sizeof(work) - (size_t)used, fmt, ap);
     va_end(ap);
+    ts_err_fit(w->msg, sizeof(w->msg), work);
 }
 
 /* ts_err_sys for a path: "'<path>': <what>: <strerror>". */
@@ -152,11 +157,11 @@ static void files_roll_back(files_out_t *outs, size_t n, const char *dir, bool i
         files_old_name(o, old, sizeof(old));
         if (is_undo && o->is_renamed && o->has_old)
             rename(old, path);
-        else if (is_undo && o->is_renamed)
-            unlink(path);
-        else if (o->has_old)
+        else if (is_undo && o->is_renamed && !o->had_file)
+            unlink(path); /* new: as before, no file */
+        else if (o->has_old) /* (a previous file that could not be linked stays replaced) */
             unlink(old);
-        o->has_old = o->is_renamed = false;
+        o->has_old = o->had_file = o->is_renamed = false;
     }
 }
 
@@ -181,6 +186,7 @@ static int files_commit(files_out_t *outs, size_t n, const char *dir, ts_err_t *
         if (!rc && lstat(path, &sb) == 0) {
             unlink(old); /* left by a process killed here: ours by its name */
             o->has_old = link(path, old) == 0;
+            o->had_file = true;
         }
     }
     for (size_t i = 0; i < n && !rc; i++) {
@@ -227,7 +233,7 @@ static int files_plan(const ts_report_in_t *in, const ts_report_ops_t *const *wr
             files_out_t *o = &outs[(*n_outs)++];
             o->w = w;
             o->file = f;
-            o->has_tmp = o->has_old = o->is_renamed = false;
+            o->has_tmp = o->has_old = o->had_file = o->is_renamed = false;
             o->live = 0;
         }
     }
