@@ -498,13 +498,20 @@ int ts__cli_stdout_open(ts__cli_stdout_t *s, const char *name, ts_err_t *err)
     s->path[0] = 0;
     s->live[0] = s->live[1] = 0;
     int n = snprintf(s->dir, sizeof(s->dir), "%s/tiersim-stdout.XXXXXX", tmp);
-    if (n < 0 || (size_t)n >= sizeof(s->dir) || !mkdtemp(s->dir)) {
-        s->dir[0] = 0;
-        return ts_err_sys(err, TS_EIO, errno, "cannot create a scratch directory in '%s'", tmp);
+    sigset_t old;
+    ts_io_hold_signals(&old); /* made and in the live table as one: gone on a signal */
+    bool is_made = n >= 0 && (size_t)n < sizeof(s->dir) && mkdtemp(s->dir);
+    int e = errno;
+    if (is_made) {
+        snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
+        s->live[0] = ts_io_live_add(s->path, "standard output", false);
+        s->live[1] = ts_io_live_add(s->dir, "standard output", true);
     }
-    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
-    s->live[0] = ts_io_live_add(s->path, "standard output", false); /* gone on a signal */
-    s->live[1] = ts_io_live_add(s->dir, "standard output", true);
+    ts_io_release_signals(&old);
+    if (!is_made) {
+        s->dir[0] = 0;
+        return ts_err_sys(err, TS_EIO, e, "cannot create a scratch directory in '%s'", tmp);
+    }
     return 0;
 }
 

@@ -123,12 +123,18 @@ int ts__cli_sweep(int argc, char **argv)
     if (rc == 0 && html && !outdir) { /* the report reads a results file: a scratch one */
         const char *tmp = getenv("TMPDIR");
         snprintf(scratch, sizeof(scratch), "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(scratch)) {
+        sigset_t old;
+        ts_io_hold_signals(&old); /* made and in the live table as one */
+        bool is_made = mkdtemp(scratch) != NULL;
+        int e = errno;
+        live = is_made ? ts_io_live_add(scratch, html, true) : 0; /* gone on a signal */
+        ts_io_release_signals(&old);
+        errno = e;
+        if (!is_made) {
             rc = ts_err_sys(&err, TS_EIO, errno, "cannot create a scratch directory in '%s'",
                             tmp && *tmp ? tmp : "/tmp");
             scratch[0] = 0;
         }
-        live = scratch[0] ? ts_io_live_add(scratch, html, true) : 0; /* gone on a signal */
         outdir = scratch;
     }
     if (rc == 0 && outdir)

@@ -75,11 +75,15 @@ static void files_drop_tmp(files_out_t *o)
 static int files_write_tmp(const ts_report_in_t *in, files_out_t *o, const char *path,
                            ts_report_warn_t *warn, ts_err_t *err)
 {
-    int fd = mkstemp(o->tmp);
+    sigset_t old;
+    ts_io_hold_signals(&old); /* created and in the live table as one, for a handler */
+    int fd = mkstemp(o->tmp), made_errno = errno;
+    if (fd >= 0)
+        o->live = ts_io_live_add(o->tmp, path, false);
+    ts_io_release_signals(&old);
     if (fd < 0)
-        return files_sys(err, errno, path, "cannot create temporary file");
+        return files_sys(err, made_errno, path, "cannot create temporary file");
     o->has_tmp = true;
-    o->live = ts_io_live_add(o->tmp, path, false);
     FILE *f = NULL, *done;
     ts_err_t le = {0};
     int rc;

@@ -35,14 +35,17 @@ struct sig_case {
     int sig;              /* what is sent */
     int status;           /* the exit status expected */
     const char *sig_name; /* as the line names it */
+    bool is_convert;      /* trace convert of a generated trace, else trace gen */
 };
 
 static const struct sig_case cases[] = {
-    {"plain, SIGINT", "big.bin", SIGINT, 130, "SIGINT"},
-    {"plain, SIGTERM", "big.bin", SIGTERM, 143, "SIGTERM"},
-    {"zstd, SIGINT", "big.bin.zst", SIGINT, 130, "SIGINT"},
-    {"zstd, SIGTERM", "big.bin.zst", SIGTERM, 143, "SIGTERM"},
-    {"stdout, SIGTERM", "-", SIGTERM, 143, "SIGTERM"},
+    {"gen, plain, SIGINT", "big.bin", SIGINT, 130, "SIGINT", false},
+    {"gen, plain, SIGTERM", "big.bin", SIGTERM, 143, "SIGTERM", false},
+    {"gen, zstd, SIGINT", "big.bin.zst", SIGINT, 130, "SIGINT", false},
+    {"gen, zstd, SIGTERM", "big.bin.zst", SIGTERM, 143, "SIGTERM", false},
+    {"gen, stdout, SIGTERM", "-", SIGTERM, 143, "SIGTERM", false},
+    {"convert, plain, SIGINT", "big.bin", SIGINT, 130, "SIGINT", true},
+    {"convert, zstd, SIGTERM", "big.bin.zst", SIGTERM, 143, "SIGTERM", true},
 };
 
 /* Whether dir holds a temporary file (".tmp." in its name) or a scratch directory. */
@@ -57,8 +60,9 @@ static bool sig_has_tmp(const char *dir)
     return has;
 }
 
-/* Starts `tiersim trace gen` writing c->out in dir (TMPDIR=dir, so a scratch directory of
- * standard output lands there too; stdout to /dev/null, stderr to dir/err). */
+/* Starts `tiersim trace gen` (or convert of dir/in.bin) writing c->out in dir (TMPDIR=dir,
+ * so a scratch directory of standard output lands there too; stdout to /dev/null, stderr
+ * to dir/err). */
 static pid_t sig_start(const char *dir, const struct sig_case *c)
 {
     char scenario[1024], out[1024], err[1024];
@@ -78,8 +82,14 @@ static pid_t sig_start(const char *dir, const struct sig_case *c)
         if (fe < 0 || fo < 0 || dup2(fe, 2) < 0 || dup2(fo, 1) < 0)
             _exit(99);
         setenv("TMPDIR", dir, 1);
-        execl(getenv("TS_TIERSIM"), "tiersim", "trace", "gen", scenario, "-s",
-              "workload.generator.requests=500M", "-o", out, (char *)NULL);
+        if (c->is_convert) {
+            char in[1024];
+            snprintf(in, sizeof(in), "%s/in.bin", dir);
+            execl(getenv("TS_TIERSIM"), "tiersim", "trace", "convert", in, out, (char *)NULL);
+        } else {
+            execl(getenv("TS_TIERSIM"), "tiersim", "trace", "gen", scenario, "-s",
+                  "workload.generator.requests=500M", "-o", out, (char *)NULL);
+        }
         _exit(98);
     }
     return pid;
@@ -93,6 +103,14 @@ static void test_signals_remove_temporary_files(void **state)
         char dir[512];
         snprintf(dir, sizeof(dir), "%s/case%zu", f->dir, i);
         assert_int_equal(mkdir(dir, 0755), 0);
+        if (c->is_convert) { /* its input: 5M requests, 200 MB */
+            char cmd[2048];
+            snprintf(cmd, sizeof(cmd),
+                     "'%s' trace gen '%s/examples/zipf-two-tier.yaml' -q -s "
+                     "workload.generator.requests=5M -o '%s/in.bin'",
+                     getenv("TS_TIERSIM"), TS_SOURCE_DIR, dir);
+            assert_int_equal(system(cmd), 0);
+        }
         pid_t pid = sig_start(dir, c);
         struct timespec nap = {0, 5 * 1000 * 1000};
         int st = 0;
@@ -131,6 +149,10 @@ static void test_signals_remove_temporary_files(void **state)
         if (strcmp(err, want) != 0)
             fail_msg("%s: stderr is '%s', expected '%s'", c->name, err, want);
         free(err);
+        if (c->is_convert) {
+            snprintf(want, sizeof(want), "%s/in.bin", dir);
+            assert_int_equal(unlink(want), 0);
+        }
         if (dir_entries(dir) != 1) /* err alone: no temporary file, no output */
             fail_msg("%s: %zu entries left in the directory", c->name, dir_entries(dir));
     }

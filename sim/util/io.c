@@ -439,11 +439,16 @@ static int afile_create_tmp(ts_afile_t *f, const char *what, ts_err_t *err)
         z ^= z >> 31;
         for (size_t i = 0; i < 6; i++, z /= 62)
             f->tmp[n - 6 + i] = k_chars[z % 62];
+        sigset_t old;
+        ts_io_hold_signals(&old); /* created and in the live table as one, for a handler */
         f->fd = open(f->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (f->fd >= 0) {
+        int e = errno;
+        if (f->fd >= 0)
             f->live = ts_io_live_add(f->tmp, f->path, false);
+        ts_io_release_signals(&old);
+        if (f->fd >= 0)
             return 0;
-        }
+        errno = e;
         if (errno != EEXIST)
             break;
     }
