@@ -102,6 +102,9 @@ static const struct stdout_case {
     {"mrc", "mrc examples/csv-trace.yaml --points 3", false},
     {"sweep", "sweep examples/csv-trace.yaml --vary tiers.0.policy=lru,fifo", false},
     {"report", "report %s/r/result.h5", false},
+    {"report -o -", "report %s/r/result.h5 -o -", false},
+    {"report --html -", "report %s/r/result.h5 --html -", false},
+    {"sweep --html -", "sweep examples/csv-trace.yaml --vary seed=1,2 --html -", false},
 };
 
 static void test_outputs_stdout_full(void **state)
