@@ -8,7 +8,8 @@
  * Each verb parses its own options through ts__cli_getopt, calls the library, and prints.
  * Results go to stdout; notes ("wrote FILE"), warnings, progress and errors to stderr.
  * Exit status: 0 success; 1 an error of the run, one line `tiersim: error: where: msg`;
- * 2 a usage error, one line naming the problem, then "Try 'tiersim VERB --help'.".
+ * 2 a usage error, one line naming the problem, then "Try 'tiersim VERB --help'."; 128 + the
+ * signal when interrupted (cli_signals.c). Standard output is checked once at the end.
  * Help (`tiersim help VERB`, `tiersim VERB --help`) goes to stdout and exits 0.
  */
 #include "cli.h"
@@ -73,7 +74,8 @@ static const cli_help_t k_help[] = {
      "                            in 1-2-5 steps\n"
      "      --points N            instead of --sizes, N shares spaced evenly on a log scale\n"
      "                            from 0.1% to 100%\n"
-     "      --threads N           simulations run at once (default: OpenMP's)\n"
+     "      --threads N           simulations run at once (default: OpenMP's; at most one\n"
+     "                            per point and 4 per online CPU, with a note)\n"
      "  -o, --output DIR          write DIR/mrc.csv, one row per policy and capacity\n"
      "      --plot FILE           draw the curves with gnuplot into FILE (.svg or .png), with\n"
      "                            its data (.dat) and script (.gp) beside it; without gnuplot\n"
@@ -96,7 +98,8 @@ static const cli_help_t k_help[] = {
      "      --vary KEY.PATH=V1,V2,...  an axis: the values of one key (repeatable, at most 16\n"
      "                                 axes; commas inside {}, [] or quotes stay in a value)\n"
      "  -s, --set KEY.PATH=VALUE       override a key at every point (repeatable)\n"
-     "      --threads N                simulations run at once (default: OpenMP's)\n"
+     "      --threads N                simulations run at once (default: OpenMP's; at most\n"
+     "                                 one per point and 4 per online CPU, with a note)\n"
      "      --shard I/N                run only the points whose number modulo N is I (one\n"
      "                                 task of a job array; report reads the shards together)\n"
      "  -o, --output DIR               write DIR/sweep.csv (a row per point) and\n"
@@ -301,7 +304,8 @@ void ts__cli_help(FILE *out)
     fprintf(out, "\n"
                  "Run 'tiersim help VERB' (or 'tiersim VERB --help') for a verb's options and\n"
                  "examples. Results go to standard output; notes, warnings, progress and errors\n"
-                 "to standard error. Exit status: 0 success, 1 an error, 2 a usage error.\n");
+                 "to standard error. Exit status: 0 success, 1 an error, 2 a usage error,\n"
+                 "130 or 143 interrupted by SIGINT or SIGTERM (temporary files removed).\n");
 }
 
 int ts__cli_help_topic(const char *verb, const char *sub, FILE *out)
