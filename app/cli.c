@@ -8,7 +8,8 @@
  * Each verb parses its own options through ts__cli_getopt, calls the library, and prints.
  * Results go to stdout; notes ("wrote FILE"), warnings, progress and errors to stderr.
  * Exit status: 0 success; 1 an error of the run, one line `tiersim: error: where: msg`;
- * 2 a usage error, one line naming the problem, then "Try 'tiersim VERB --help'.".
+ * 2 a usage error, one line naming the problem, then "Try 'tiersim VERB --help'."; 128 + the
+ * signal when interrupted (cli_signals.c). Standard output is checked once at the end.
  * Help (`tiersim help VERB`, `tiersim VERB --help`) goes to stdout and exits 0.
  */
 #include "cli.h"
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/util/io.h"
 #include "../sim/util/units.h"
 #include "cli_internal.h"
 #include "plugins.h"
@@ -72,7 +74,8 @@ static const cli_help_t k_help[] = {
      "                            in 1-2-5 steps\n"
      "      --points N            instead of --sizes, N shares spaced evenly on a log scale\n"
      "                            from 0.1% to 100%\n"
-     "      --threads N           simulations run at once (default: OpenMP's)\n"
+     "      --threads N           simulations run at once (default: OpenMP's; at most one\n"
+     "                            per point and 4 per online CPU, with a note)\n"
      "  -o, --output DIR          write DIR/mrc.csv, one row per policy and capacity\n"
      "      --plot FILE           draw the curves with gnuplot into FILE (.svg or .png), with\n"
      "                            its data (.dat) and script (.gp) beside it; without gnuplot\n"
@@ -95,7 +98,8 @@ static const cli_help_t k_help[] = {
      "      --vary KEY.PATH=V1,V2,...  an axis: the values of one key (repeatable, at most 16\n"
      "                                 axes; commas inside {}, [] or quotes stay in a value)\n"
      "  -s, --set KEY.PATH=VALUE       override a key at every point (repeatable)\n"
-     "      --threads N                simulations run at once (default: OpenMP's)\n"
+     "      --threads N                simulations run at once (default: OpenMP's; at most\n"
+     "                                 one per point and 4 per online CPU, with a note)\n"
      "      --shard I/N                run only the points whose number modulo N is I (one\n"
      "                                 task of a job array; report reads the shards together)\n"
      "  -o, --output DIR               write DIR/sweep.csv (a row per point) and\n"
@@ -300,7 +304,8 @@ void ts__cli_help(FILE *out)
     fprintf(out, "\n"
                  "Run 'tiersim help VERB' (or 'tiersim VERB --help') for a verb's options and\n"
                  "examples. Results go to standard output; notes, warnings, progress and errors\n"
-                 "to standard error. Exit status: 0 success, 1 an error, 2 a usage error.\n");
+                 "to standard error. Exit status: 0 success, 1 an error, 2 a usage error,\n"
+                 "130 or 143 interrupted by SIGINT or SIGTERM (temporary files removed).\n");
 }
 
 int ts__cli_help_topic(const char *verb, const char *sub, FILE *out)
@@ -452,13 +457,35 @@ int ts__cli_count_opt(const char *verb, const char *arg, const char *usage, size
     return 0;
 }
 
+int ts__cli_path_opt(const char *verb, const char *opt, const char *arg)
+{
+    if (!arg[0])
+        return ts__cli_usage(verb, "%s: %s needs a file name, found an empty one", verb, opt);
+    return 0;
+}
+
 int ts__cli_dir_opt(const char *verb, const char *arg)
 {
+    if (!arg[0])
+        return ts__cli_usage(verb, "%s: -o needs a directory, found an empty name", verb);
     if (ts__cli_is_stdout(arg))
         return ts__cli_usage(verb, "%s: -o names a directory, found '-' (standard output "
                                    "takes a single file)",
                              verb);
     return 0;
+}
+
+void ts__cli_threads_note(void *ctx, int asked, int used, const char *why)
+{
+    const ts__cli_threads_t *t = ctx;
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (t->is_quiet)
+        return;
+    if (t->arg)
+        fprintf(stderr, "tiersim: note: --threads %s: using %d (%s)\n", t->arg, used, why);
+    else if (env && *env)
+        fprintf(stderr, "tiersim: note: OMP_NUM_THREADS=%s: using %d (%s)\n", env, used, why);
+    (void)asked;
 }
 
 FILE *ts__cli_progress_out(bool quiet)
@@ -473,12 +500,22 @@ int ts__cli_stdout_open(ts__cli_stdout_t *s, const char *name, ts_err_t *err)
     const char *tmp = getenv("TMPDIR");
     tmp = tmp && *tmp ? tmp : "/tmp";
     s->path[0] = 0;
+    s->live[0] = s->live[1] = 0;
     int n = snprintf(s->dir, sizeof(s->dir), "%s/tiersim-stdout.XXXXXX", tmp);
-    if (n < 0 || (size_t)n >= sizeof(s->dir) || !mkdtemp(s->dir)) {
-        s->dir[0] = 0;
-        return ts_err_sys(err, TS_EIO, errno, "cannot create a scratch directory in '%s'", tmp);
+    sigset_t old;
+    ts_io_hold_signals(&old); /* made and in the live table as one: gone on a signal */
+    bool is_made = n >= 0 && (size_t)n < sizeof(s->dir) && mkdtemp(s->dir);
+    int e = errno;
+    if (is_made) {
+        snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
+        s->live[0] = ts_io_live_add(s->path, "standard output", false);
+        s->live[1] = ts_io_live_add(s->dir, "standard output", true);
     }
-    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name);
+    ts_io_release_signals(&old);
+    if (!is_made) {
+        s->dir[0] = 0;
+        return ts_err_sys(err, TS_EIO, e, "cannot create a scratch directory in '%s'", tmp);
+    }
     return 0;
 }
 
@@ -507,6 +544,9 @@ void ts__cli_stdout_close(ts__cli_stdout_t *s)
         remove(s->path);
     if (s->dir[0])
         rmdir(s->dir);
+    ts_io_live_drop(s->live[0]);
+    ts_io_live_drop(s->live[1]);
+    s->live[0] = s->live[1] = 0;
     s->path[0] = s->dir[0] = 0;
 }
 
@@ -555,7 +595,39 @@ static int cli_list_verb(int argc, char **argv)
 
 /* ---- main ---- */
 
+/* The end of every verb: standard output is flushed and closed here, once, so a write error
+ * on it (a full disk, a closed pipe's EIO) is an error of the command even when the verb
+ * printed with plain printf. rc is the verb's status; an error already reported wins. */
+static int cli_close_stdout(int rc)
+{
+    errno = 0;
+    int e = fflush(stdout) != 0 ? (errno ? errno : EIO) : ferror(stdout) ? EIO : 0;
+    if (fclose(stdout) != 0 && !e)
+        e = errno ? errno : EIO;
+    if (e && rc == 0) {
+        fprintf(stderr, "tiersim: error: standard output: %s\n", strerror(e));
+        return 1;
+    }
+    return rc;
+}
+
+static int cli_dispatch(int argc, char **argv);
+
 int ts_cli_main(int argc, char **argv)
+{
+#if defined(TS_DEBUG) && TS_DEBUG
+    const char *fail = getenv("TS_IO_FAIL_AFTER"); /* the write-fault hook, for tests */
+    ts_err_t ferr = {0};
+    if (fail && *fail && ts_io_fail_spec(fail, &ferr) != 0) {
+        ts_err_where(&ferr, "TS_IO_FAIL_AFTER");
+        return ts__cli_fail(&ferr);
+    }
+#endif
+    ts__cli_signals_install();
+    return cli_close_stdout(cli_dispatch(argc, argv));
+}
+
+static int cli_dispatch(int argc, char **argv)
 {
     static const char *const verbs[] = {"run",  "mrc",  "sweep", "report", "trace",
                                         "list", "help", "version"};

@@ -6,7 +6,9 @@
 #ifndef TS_APP_CLI_H
 #define TS_APP_CLI_H
 
-/* Runs the CLI; returns the process exit status (0 success, 1 error, 2 usage). */
+/* Runs the CLI; returns the process exit status (0 success, 1 error, 2 usage). Standard
+ * output is flushed and closed before it returns: a write error on it is an error of the
+ * command ("tiersim: error: standard output: No space left on device", 1). */
 int ts_cli_main(int argc, char **argv);
 
 #endif

@@ -52,9 +52,23 @@ int ts__cli_add_override(const char *verb, const char **ovr, size_t *n, const ch
  * format with one %s, the value) as a usage error of verb, and 2. */
 int ts__cli_count_opt(const char *verb, const char *arg, const char *usage, size_t *out);
 
-/* -o DIR of verb: 0, or 2 (a usage error) when it is "-": standard output is not a
- * directory. */
+/* An option of verb that takes a file name (opt as typed in messages: "--html"): 0, or 2 (a
+ * usage error naming opt) when arg is empty. */
+int ts__cli_path_opt(const char *verb, const char *opt, const char *arg);
+
+/* -o DIR of verb: 0, or 2 (a usage error) when it is empty or "-": standard output is not
+ * a directory. */
 int ts__cli_dir_opt(const char *verb, const char *arg);
+
+/* What --threads said, for the note of a driver that runs on fewer threads (ts_par_note_t
+ * of app/par.h): ctx is a ts__cli_threads_t. Says "tiersim: note: --threads 100000: using 16
+ * (4 x 4 online CPUs)" on stderr (OMP_NUM_THREADS=... when that asked), nothing when quiet
+ * or when neither asked (OpenMP's default lowered to the number of points). */
+typedef struct ts__cli_threads {
+    const char *arg; /* the value of --threads as typed; NULL: not given */
+    bool is_quiet;   /* -q */
+} ts__cli_threads_t;
+void ts__cli_threads_note(void *ctx, int asked, int used, const char *why);
 
 /* Where progress lines go: stderr when it is a terminal and --quiet was not given. */
 FILE *ts__cli_progress_out(bool quiet);
@@ -79,6 +93,8 @@ static inline bool ts__cli_is_stdout(const char *path)
 typedef struct ts__cli_stdout {
     char dir[PATH_MAX]; /* the scratch directory; "" when none */
     char path[PATH_MAX + 64]; /* the file the writer writes; "" when none */
+    int live[2];              /* the file's and the directory's entries in the live table
+                               * (sim/util/io.h): removed on a signal */
 } ts__cli_stdout_t;
 
 /* Creates the scratch directory and sets s->path to its file name. Returns 0 or TS_EIO. */
@@ -87,6 +103,13 @@ int ts__cli_stdout_open(ts__cli_stdout_t *s, const char *name, ts_err_t *err);
 int ts__cli_stdout_copy(const ts__cli_stdout_t *s, ts_err_t *err);
 /* Removes the scratch file and directory; accepts a zeroed s. */
 void ts__cli_stdout_close(ts__cli_stdout_t *s);
+
+/* ---- interruption (cli_signals.c) ---- */
+
+/* Installs the handler of SIGINT, SIGTERM and SIGHUP: it removes the live temporary files
+ * (sim/util/io.h), says "tiersim: interrupted (SIGINT); nothing written to FILE" on stderr
+ * and exits 128 + the signal (130, 143, 129). A signal ignored at start stays ignored. */
+void ts__cli_signals_install(void);
 
 /* ---- the HTML report (cli_report.c) ---- */
 

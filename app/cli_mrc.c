@@ -47,6 +47,9 @@ int ts__cli_mrc(int argc, char **argv)
     const char *outdir = NULL, *plot = NULL;
     bool quiet = false;
     size_t threads = 0;
+    ts__cli_threads_t tn = {0};
+    const ts_par_note_t note = {ts__cli_threads_note, &tn};
+    spec.threads_note = &note;
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
@@ -81,16 +84,18 @@ int ts__cli_mrc(int argc, char **argv)
         case 'T':
             rc = ts__cli_count_opt("mrc", optarg, TS__CLI_THREADS_USAGE, &threads);
             spec.threads = (int)threads;
+            tn.arg = optarg;
             break;
         case 'o':
             rc = ts__cli_dir_opt("mrc", optarg);
             outdir = optarg;
             break;
         case 'G':
+            rc = ts__cli_path_opt("mrc", "--plot", optarg);
             plot = optarg;
             break;
         case 'q':
-            quiet = true;
+            quiet = tn.is_quiet = true;
             break;
         case 'h':
             ts_free(pol_list);

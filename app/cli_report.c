@@ -125,12 +125,18 @@ int ts__cli_report(int argc, char **argv)
     while ((c = ts__cli_getopt("report", argc, argv, "o:qh", opts)) != -1) {
         switch (c) {
         case 'o':
+            if (ts__cli_path_opt("report", "-o", optarg))
+                return 2;
             out = optarg;
             break;
         case 'H':
+            if (ts__cli_path_opt("report", "--html", optarg))
+                return 2;
             html = optarg;
             break;
         case 'P':
+            if (ts__cli_path_opt("report", "--plots", optarg))
+                return 2;
             ro.plots_dir = optarg;
             break;
         case 'F':

@@ -16,6 +16,7 @@
 
 #include "../reports/report_html.h"
 #include "../reports/sweep_report.h"
+#include "../sim/util/io.h"
 #include "cli_internal.h"
 #include "progress.h"
 #include "sweep.h"
@@ -46,6 +47,9 @@ int ts__cli_sweep(int argc, char **argv)
     const char *outdir = NULL, *html = NULL;
     bool quiet = false;
     size_t threads = 0;
+    ts__cli_threads_t tn = {0};
+    const ts_par_note_t note = {ts__cli_threads_note, &tn};
+    spec.threads_note = &note;
     ts_err_t err = {0};
     int c, rc = 0;
     optind = 1;
@@ -64,12 +68,14 @@ int ts__cli_sweep(int argc, char **argv)
         case 'T':
             rc = ts__cli_count_opt("sweep", optarg, TS__CLI_THREADS_USAGE, &threads);
             spec.threads = (int)threads;
+            tn.arg = optarg;
             break;
         case 'o':
             rc = ts__cli_dir_opt("sweep", optarg);
             outdir = optarg;
             break;
         case 'H':
+            rc = ts__cli_path_opt("sweep", "--html", optarg);
             html = optarg;
             break;
         case 'S': {
@@ -85,7 +91,7 @@ int ts__cli_sweep(int argc, char **argv)
             break;
         }
         case 'q':
-            quiet = true;
+            quiet = tn.is_quiet = true;
             break;
         case 'h':
             return ts__cli_help_topic("sweep", NULL, stdout);
@@ -113,10 +119,18 @@ int ts__cli_sweep(int argc, char **argv)
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
     char scratch[PATH_MAX] = "";
+    int live = 0;
     if (rc == 0 && html && !outdir) { /* the report reads a results file: a scratch one */
         const char *tmp = getenv("TMPDIR");
         snprintf(scratch, sizeof(scratch), "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(scratch)) {
+        sigset_t old;
+        ts_io_hold_signals(&old); /* made and in the live table as one */
+        bool is_made = mkdtemp(scratch) != NULL;
+        int e = errno;
+        live = is_made ? ts_io_live_add(scratch, html, true) : 0; /* gone on a signal */
+        ts_io_release_signals(&old);
+        errno = e;
+        if (!is_made) {
             rc = ts_err_sys(&err, TS_EIO, errno, "cannot create a scratch directory in '%s'",
                             tmp && *tmp ? tmp : "/tmp");
             scratch[0] = 0;
@@ -139,6 +153,7 @@ int ts__cli_sweep(int argc, char **argv)
     }
     if (scratch[0])
         cli_sweep_scratch_remove(scratch);
+    ts_io_live_drop(live);
     ts_sweep_destroy(s);
     return rc ? ts__cli_fail(&err) : 0;
 }

@@ -397,6 +397,8 @@ static int cli_trace_gen(int argc, char **argv)
     while ((c = ts__cli_getopt("trace gen", argc, argv, "f:o:s:qh", opts)) != -1) {
         if (c == 'f')
             fmt_name = optarg;
+        else if (c == 'o' && ts__cli_path_opt("trace gen", "-o", optarg))
+            return 2;
         else if (c == 'o')
             out = optarg;
         else if (c == 's' && ts__cli_add_override("trace gen", ovr, &n_ovr, optarg))
@@ -472,6 +474,12 @@ static int cli_trace_convert(int argc, char **argv)
         return rc;
     }
     const char *in = argv[optind], *out = argv[optind + 1];
+    if (!in[0] || !out[0]) {
+        cli_rparams_free(&rp);
+        return ts__cli_usage("trace convert", "trace convert: %s needs a file name, found an "
+                                              "empty one",
+                             in[0] ? "OUT" : "IN");
+    }
     ts_err_t err = {0};
     ts_reader_t *r = NULL;
     uint64_t n = 0;

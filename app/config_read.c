@@ -27,7 +27,7 @@ void ts__cfg_where(ts__cfg_t *c, ts_ymark_t m, const char *path)
 
 int ts__cfg_fail(ts__cfg_t *c, ts_ymark_t m, const char *path, int code, const char *fmt, ...)
 {
-    char msg[sizeof(c->err->msg)];
+    char msg[4 * sizeof(c->err->msg)]; /* ts_err_set fits it, keeping the end */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);

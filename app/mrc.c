@@ -284,8 +284,9 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
     if (rc == 0) {
         c.progress = (ts_par_progress_t){.hook = spec->progress,
                                          .total = m->n_requests * m->n_policies * m->n_sizes};
-        rc = ts_par_run(m->n_policies * m->n_sizes, ts_par_threads(spec->threads, sc), mrc_job,
-                        &c, err);
+        size_t n = m->n_policies * m->n_sizes;
+        int threads = ts_par_cap_note(ts_par_threads(spec->threads, sc), n, spec->threads_note);
+        rc = ts_par_run(n, threads, mrc_job, &c, err);
     }
     ts_reader_close(r);
     ts_scenario_destroy(sc);

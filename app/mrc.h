@@ -22,6 +22,7 @@
 #include "../sim/util/err.h"
 #include "../sim/progress.h"
 #include "../sim/result.h"
+#include "par.h"
 #include "scenario.h"
 
 #define TS_MRC_MAX_POINTS 1000 /* capacities per curve */
@@ -40,7 +41,8 @@ typedef struct ts_mrc_spec {
                                        * 4GiB); NULL: n_points, else TS_MRC_DEFAULT_SIZES */
     size_t n_points;                  /* with no sizes: this many shares, evenly spaced on a
                                        * log scale from 0.1% to 100% (2 to TS_MRC_MAX_POINTS) */
-    int threads;                      /* OpenMP threads; 0: OpenMP's default */
+    int threads;                      /* OpenMP threads; 0: OpenMP's default (ts_par_cap) */
+    const ts_par_note_t *threads_note; /* told when fewer threads run than asked; NULL */
     const ts_progress_hook_t *progress; /* requests replayed over all points, of points x
                                        * the workload's length; called from any thread,
                                        * never from two at once; NULL: none */

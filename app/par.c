@@ -4,16 +4,55 @@
  */
 #include "par.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include <hdf5.h>
 #include <omp.h>
+
+int ts_par_cap(int asked, size_t n, char *why, size_t size)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1)
+        cpus = 1;
+    long t = asked > 0 ? asked : omp_get_max_threads(), by_cpu = TS_PAR_CPU_FACTOR * cpus;
+    if (why && size)
+        why[0] = 0;
+    if (n > 0 && (size_t)t > n) {
+        t = (long)n;
+        if (why && size)
+            snprintf(why, size, "%zu point%s", n, n == 1 ? "" : "s");
+    }
+    if (t > by_cpu && by_cpu <= TS_PAR_MAX_THREADS) {
+        t = by_cpu;
+        if (why && size)
+            snprintf(why, size, "%d x %ld online CPU%s", TS_PAR_CPU_FACTOR, cpus,
+                     cpus == 1 ? "" : "s");
+    }
+    if (t > TS_PAR_MAX_THREADS) {
+        t = TS_PAR_MAX_THREADS;
+        if (why && size)
+            snprintf(why, size, "at most %d", TS_PAR_MAX_THREADS);
+    }
+    return t < 1 ? 1 : (int)t;
+}
+
+int ts_par_cap_note(int asked, size_t n, const ts_par_note_t *note)
+{
+    char why[64];
+    int base = asked > 0 ? asked : omp_get_max_threads();
+    int used = ts_par_cap(asked, n, why, sizeof(why));
+    if (why[0] && note && note->fn)
+        note->fn(note->ctx, base, used, why);
+    return used;
+}
 
 int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err)
 {
     size_t fail_at = n;
     int fail_rc = 0, is_failed = 0;
     ts_err_t fail_err = {0};
-    if (threads <= 0)
-        threads = omp_get_max_threads();
+    threads = ts_par_cap(threads, n, NULL, 0);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (size_t i = 0; i < n; i++) {
         int stop;

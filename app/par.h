@@ -21,8 +21,30 @@
 /* Job i of a loop: 0 or an error in err (a job's own, never shared). */
 typedef int (*ts_par_job_fn)(void *ctx, size_t i, ts_err_t *err);
 
-/* Runs job(ctx, i) for i in [0, n) on `threads` threads (0: OpenMP's default). Returns 0,
- * or the code of the failed job of the lowest index, its error copied into err. */
+#define TS_PAR_MAX_THREADS 1024 /* threads of one loop, whatever is asked */
+#define TS_PAR_CPU_FACTOR 4      /* and at most this many per online CPU */
+
+/* The threads a loop of n jobs runs on: asked (<= 0: OpenMP's default, which
+ * OMP_NUM_THREADS sets) lowered to n, to TS_PAR_CPU_FACTOR x the online CPUs and to
+ * TS_PAR_MAX_THREADS; at least 1. (An OpenMP runtime asked for 100000 threads crashes.)
+ * When asked was lowered, why (size bytes; may be NULL) says to what: "2 points",
+ * "4 x 4 online CPUs", "at most 1024"; else it is "". */
+int ts_par_cap(int asked, size_t n, char *why, size_t size);
+
+/* Told once by a driver (mrc, sweep) when it runs on fewer threads than asked (NULL: not
+ * told): asked and used are counts, why as ts_par_cap gives it. */
+typedef struct ts_par_note {
+    void (*fn)(void *ctx, int asked, int used, const char *why);
+    void *ctx;
+} ts_par_note_t;
+
+/* ts_par_cap for a driver: the threads to run n jobs on, told to note (may be NULL) when
+ * lowered. */
+int ts_par_cap_note(int asked, size_t n, const ts_par_note_t *note);
+
+/* Runs job(ctx, i) for i in [0, n) on `threads` threads (0: OpenMP's default), capped by
+ * ts_par_cap. Returns 0, or the code of the failed job of the lowest index, its error
+ * copied into err. */
 int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err);
 
 /* The threads to use for runs of sc: `threads` (0: OpenMP's default), or 1 when its

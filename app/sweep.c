@@ -363,7 +363,9 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
         if (c.first->text && !(s->scenario_yaml = ts_strdup(c.first->text)))
             rc = ts_err_set(err, TS_ENOMEM, "cannot hold the scenario's text");
     }
-    int threads = rc == 0 && s->n_runs ? ts_par_threads(spec->threads, c.first) : 1;
+    int threads = rc == 0 && s->n_runs ? ts_par_cap_note(ts_par_threads(spec->threads, c.first),
+                                                         s->n_runs, spec->threads_note)
+                                       : 1;
     if (rc == 0 && s->n_runs > 1)
         rc = ts_par_run(s->n_runs, threads, sweep_check_job, &c, err);
     if (rc == 0 && s->n_runs) {

@@ -30,6 +30,7 @@
 #include "../sim/util/err.h"
 #include "../sim/progress.h"
 #include "../sim/result.h"
+#include "par.h"
 #include "scenario.h"
 
 #define TS_SWEEP_MAX_VALUES 1000  /* per axis */
@@ -46,7 +47,8 @@ typedef struct ts_sweep_spec {
     bool series;                       /* sample each run's time series (for result.h5) */
     size_t shard, n_shards;            /* run only the points p with p % n_shards == shard
                                         * (a job array's task); n_shards 0 or 1: all */
-    int threads;                       /* OpenMP threads; 0: OpenMP's default */
+    int threads;                       /* OpenMP threads; 0: OpenMP's default (ts_par_cap) */
+    const ts_par_note_t *threads_note; /* told when fewer threads run than asked; NULL */
     const ts_progress_hook_t *progress; /* requests replayed over all points (of the sum
                                         * of their lengths when known, else 0); NULL: none */
 } ts_sweep_spec_t;

@@ -8,9 +8,11 @@
  * 0644) by its writer's write op, flushed and fsync'ed; only when every file of the set is
  * complete are they renamed into place, then the directory is fsync'ed so the renames last.
  * A failure removes the temporary files, so a reader only ever sees a previous complete
- * file or a new complete one, and a set is never half replaced: a directory in the way of a
- * file, the one thing that makes a rename fail once its temporary file is written, is
- * refused before anything is written.
+ * file or a new complete one, and a set is never half replaced: anything but a regular file
+ * in the way (a directory, FIFO, device, socket) is refused before anything is written and
+ * checked again before the renames; while they run, each previous file is kept as a hard
+ * link, so a rename failing midway puts the earlier ones back (files_commit). Temporary
+ * files are in the live table of sim/util/io.h (removed if the process is interrupted).
  * Cost: one temporary file per file; no heap allocation here (the set's bookkeeping lives
  * on the stack, at most TS_REPORT_SET_FILES files), only the writers'.
  */
@@ -31,6 +33,10 @@ typedef struct files_out {
     const ts_report_ops_t *w; /* its writer */
     size_t file;              /* index in w->files */
     bool has_tmp;             /* tmp exists on disk and must be renamed or removed */
+    bool has_old;             /* while committing: <tmp>.old is a link to the previous file */
+    bool had_file;            /* while committing: a previous file was there */
+    bool is_renamed;          /* while committing: tmp is now the file */
+    int live;                 /* tmp's entry in the live table (sim/util/io.h); 0: none */
     char tmp[PATH_MAX];       /* temporary path: <dir>/.<name>.XXXXXX */
 } files_out_t;
 
@@ -38,13 +44,15 @@ void ts_report_warn(ts_report_warn_t *w, const char *file, const char *fmt, ...)
 {
     if (w->n++)
         return;
-    int used = snprintf(w->msg, sizeof(w->msg), "%s: ", file);
-    if (used < 0 || (size_t)used >= sizeof(w->msg))
-        return;
+    char work[4096]; /* fitted into w->msg: a long name loses its middle, not the end */
+    int used = snprintf(work, sizeof(work) / 2, "%s: ", file);
+    if (used < 0 || (size_t)used >= sizeof(work) / 2)
+        used = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(w->msg + used, sizeof(w->msg) - (size_t)used, fmt, ap);
+    vsnprintf(work + used, sizeof(work) - (size_t)used, fmt, ap);
     va_end(ap);
+    ts_err_fit(w->msg, sizeof(w->msg), work);
 }
 
 /* ts_err_sys for a path: "'<path>': <what>: <strerror>". */
@@ -53,13 +61,28 @@ static int files_sys(ts_err_t *err, int sys_errno, const char *path, const char 
     return ts_err_sys(err, ts_io_code(sys_errno), sys_errno, "'%s': %s", path, what);
 }
 
+/* Removes o's temporary file, then its entry in the live table. */
+static void files_drop_tmp(files_out_t *o)
+{
+    if (o->has_tmp)
+        unlink(o->tmp);
+    o->has_tmp = false;
+    ts_io_live_drop(o->live);
+    o->live = 0;
+}
+
 /* Writes o->tmp in full and syncs it; on failure nothing is left on disk. */
 static int files_write_tmp(const ts_report_in_t *in, files_out_t *o, const char *path,
                            ts_report_warn_t *warn, ts_err_t *err)
 {
-    int fd = mkstemp(o->tmp);
+    sigset_t old;
+    ts_io_hold_signals(&old); /* created and in the live table as one, for a handler */
+    int fd = mkstemp(o->tmp), made_errno = errno;
+    if (fd >= 0)
+        o->live = ts_io_live_add(o->tmp, path, false);
+    ts_io_release_signals(&old);
     if (fd < 0)
-        return files_sys(err, errno, path, "cannot create temporary file");
+        return files_sys(err, made_errno, path, "cannot create temporary file");
     o->has_tmp = true;
     FILE *f = NULL, *done;
     ts_err_t le = {0};
@@ -84,8 +107,10 @@ static int files_write_tmp(const ts_report_in_t *in, files_out_t *o, const char 
             err->sys_errno = le.sys_errno;
         goto fail;
     }
-    if (fsync(fileno(f)) != 0) {
-        rc = files_sys(err, errno, path, "cannot sync");
+    int e = ts_io_fault(); /* the test hook: this file's write fails */
+    if (e || fsync(fileno(f)) != 0) {
+        rc = e ? files_sys(err, e, path, "cannot write") : files_sys(err, errno, path,
+                                                                     "cannot sync");
         goto fail;
     }
     done = f;
@@ -101,8 +126,7 @@ fail:
         fclose(f);
     if (fd >= 0)
         close(fd);
-    unlink(o->tmp);
-    o->has_tmp = false;
+    files_drop_tmp(o);
     return rc;
 }
 
@@ -117,6 +141,73 @@ static int files_sync_dir(const char *dir, ts_err_t *err)
     if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
         rc = files_sys(err, errno, dir, "cannot sync output directory");
     close(fd);
+    return rc;
+}
+
+/* <o->tmp>.old into buf (it fits: see files_commit). */
+static void files_old_name(const files_out_t *o, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.old", o->tmp);
+}
+
+/* Puts back the files renamed before a failure: each previous file from its link, or a new
+ * file removed; then removes the links of the previous files. */
+static void files_roll_back(files_out_t *outs, size_t n, const char *dir, bool is_undo)
+{
+    char path[PATH_MAX], old[PATH_MAX + 8];
+    for (size_t i = 0; i < n; i++) {
+        files_out_t *o = &outs[i];
+        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]);
+        files_old_name(o, old, sizeof(old));
+        if (is_undo && o->is_renamed && o->has_old)
+            rename(old, path);
+        else if (is_undo && o->is_renamed && !o->had_file)
+            unlink(path); /* new: as before, no file */
+        else if (o->has_old) /* (a previous file that could not be linked stays replaced) */
+            unlink(old);
+        o->has_old = o->had_file = o->is_renamed = false;
+    }
+}
+
+/* Renames every temporary file of the set into place, as one: the paths are checked again
+ * (ts_io_check_target); each previous file is kept meanwhile as a hard link <tmp>.old, so a
+ * rename failing midway puts the earlier ones back; signals are held throughout, so an
+ * interrupted process never leaves half a set. On a file system without hard links a
+ * previous file cannot be kept, and only a rename failing midway could then leave the
+ * earlier files renamed. Returns 0 or the error naming the file. */
+static int files_commit(files_out_t *outs, size_t n, const char *dir, ts_err_t *err)
+{
+    char path[PATH_MAX], old[PATH_MAX + 8];
+    int rc = 0;
+    sigset_t mask;
+    ts_io_hold_signals(&mask);
+    for (size_t i = 0; i < n && !rc; i++) {
+        files_out_t *o = &outs[i];
+        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]); /* fits: planned */
+        rc = ts_io_check_target(path, "results file", err);
+        files_old_name(o, old, sizeof(old));
+        struct stat sb;
+        if (!rc && lstat(path, &sb) == 0) {
+            unlink(old); /* left by a process killed here: ours by its name */
+            o->has_old = link(path, old) == 0;
+            o->had_file = true;
+        }
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        files_out_t *o = &outs[i];
+        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]);
+        int e = ts_io_fault(); /* the test hook: this rename fails */
+        if (e || rename(o->tmp, path) != 0) {
+            rc = files_sys(err, e ? e : errno, path, "cannot rename temporary file into place");
+            break;
+        }
+        o->is_renamed = true;
+        o->has_tmp = false;
+        ts_io_live_drop(o->live);
+        o->live = 0;
+    }
+    files_roll_back(outs, n, dir, rc != 0);
+    ts_io_release_signals(&mask);
     return rc;
 }
 
@@ -146,7 +237,8 @@ static int files_plan(const ts_report_in_t *in, const ts_report_ops_t *const *wr
             files_out_t *o = &outs[(*n_outs)++];
             o->w = w;
             o->file = f;
-            o->has_tmp = false;
+            o->has_tmp = o->has_old = o->had_file = o->is_renamed = false;
+            o->live = 0;
         }
     }
     return 0;
@@ -171,7 +263,6 @@ int ts_report_write_dir(const ts_report_in_t *in, const ts_report_ops_t *const *
         return rc;
 
     char path[PATH_MAX];
-    struct stat sb;
     for (size_t i = 0; i < n_outs && !rc; i++) {
         files_out_t *o = &outs[i];
         const char *name = o->w->files[o->file];
@@ -179,29 +270,18 @@ int ts_report_write_dir(const ts_report_in_t *in, const ts_report_ops_t *const *
         int n2 = snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.XXXXXX", dir, name);
         if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof(path) || (size_t)n2 >= sizeof(o->tmp))
             rc = ts_err_set(err, TS_EINVAL, "'%s/%s': path too long", dir, name);
-        else if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-            /* its rename would fail after earlier ones succeeded: refuse the set first */
-            rc = files_sys(err, EISDIR, path, "cannot replace a directory with a file");
+        else /* a directory, device, FIFO or socket in the way: refuse the set first */
+            rc = ts_io_check_target(path, "results file", err);
     }
     for (size_t i = 0; i < n_outs && !rc; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, outs[i].w->files[outs[i].file]);
         rc = files_write_tmp(in, &outs[i], path, warn, err);
     }
     /* Rename only when every file is complete; after a failure remove what is left. */
-    for (size_t i = 0; i < n_outs; i++) {
-        files_out_t *o = &outs[i];
-        if (!o->has_tmp)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]); /* fits: see above */
-        if (!rc && rename(o->tmp, path) != 0)
-            rc = files_sys(err, errno, path, "cannot rename temporary file into place");
-        else if (!rc)
-            o->has_tmp = false;
-        if (o->has_tmp) {
-            unlink(o->tmp);
-            o->has_tmp = false;
-        }
-    }
+    if (!rc)
+        rc = files_commit(outs, n_outs, dir, err);
+    for (size_t i = 0; i < n_outs; i++)
+        files_drop_tmp(&outs[i]);
     return rc ? rc : files_sync_dir(dir, err);
 }
 

@@ -114,10 +114,14 @@ uint32_t ts_report_set_flags(ts_report_set_t set);
  * with its missing parents; each file is written in full to a temporary file beside it
  * (".<name>.XXXXXX", mode 0644) and synced, in the order of writers and of their files;
  * only when every one is complete are they all renamed into place and dir synced. On any
- * failure every temporary file is removed and every earlier file is kept (a directory in
- * the way of a file is found before anything is written; only a rename failing for another
- * reason, the directory changed meanwhile, would leave the files renamed before it). Nothing is
- * created when no writer has a file to write. warn (may be NULL) receives the writers'
+ * failure every temporary file is removed and every earlier file is kept: anything but a
+ * regular file in the way (a directory, FIFO, device, socket; a symbolic link to one) is
+ * refused before anything is written and again before the renames, and a rename failing
+ * midway puts back the files renamed before it (each previous file is kept meanwhile as a
+ * hard link "<tmp>.old"; on a file system without hard links a previous file renamed over
+ * stays replaced). Signals are held during the renames (sim/util/io.h). The write-fault hook
+ * (ts_io_fail_after) counts each file's flush, then each rename. Nothing is created when no
+ * writer has a file to write. warn (may be NULL) receives the writers'
  * warnings. Returns 0, TS_EINVAL (no directory, a NULL writer, a writer of one run given
  * several, two writers of one file, more than TS_REPORT_SET_FILES files, a path too long),
  * or TS_ENOSPC, TS_ENOENT, TS_ENOMEM, TS_ERANGE, TS_EIO naming the file. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "reports/report.h"
+#include "sim/util/io.h"
 #include "sim/util/mem.h"
 #include "scratch_test.h"
 #include "writer_test.h"
@@ -38,6 +39,23 @@ static char *read_file(const char *path)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+/* The bytes of path (free them), their count in *len; NULL when it cannot be read. */
+static char *read_bytes(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
     assert_non_null(m);
     int c;
     while ((c = fgetc(f)) != EOF)
@@ -255,6 +273,59 @@ static void test_report_write_dir_oom(void **state)
     ts_result_release(&r);
 }
 
+/* The write-fault hook (sim/util/io.h) fails each write or rename of a set in turn: the
+ * previous set stays byte for byte, no file of the new set appears, no temporary file is
+ * left; a rename failing after earlier ones succeeded puts them back. */
+static void test_report_write_dir_fault_all_or_nothing(void **state)
+{
+    static const char *const names[] = {"result.json", "tiers.csv", "report.txt",
+                                        "result.h5", "cost.csv"};
+    char dir[1200], path[1300];
+    snprintf(dir, sizeof(dir), "%s/out", (const char *)*state);
+    ts_result_t a, b;
+    make_result(&a);
+    make_cost_result(&b); /* other figures, and cost.csv besides */
+    ts_err_t err = {0};
+    assert_int_equal(write_dir(&a, dir, true, true, true, true, &err), 0);
+    assert_int_equal(scratch_count(dir, NULL), 4);
+    char *old[4];
+    size_t old_len[4];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        old[i] = read_bytes(path, &old_len[i]);
+        assert_non_null(old[i]);
+    }
+    long n;
+    for (n = 0; n < 100; n++) {
+        ts_err_clear(&err);
+        ts_io_fail_after(n, n % 2 ? EIO : ENOSPC);
+        int rc = write_dir(&b, dir, true, true, true, true, &err);
+        ts_io_fail_after(-1, 0);
+        if (rc == 0)
+            break;
+        if (rc != (n % 2 ? TS_EIO : TS_ENOSPC))
+            fail_msg("write %ld: rc %d (%s)", n, rc, err.msg);
+        size_t n_tmp;
+        assert_int_equal(scratch_count(dir, &n_tmp), 4); /* no cost.csv */
+        assert_int_equal(n_tmp, 0);
+        for (size_t i = 0; i < 4; i++) {
+            snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+            size_t len;
+            char *now = read_bytes(path, &len);
+            assert_non_null(now);
+            if (len != old_len[i] || memcmp(now, old[i], len) != 0)
+                fail_msg("write %ld failing changed %s", n, names[i]);
+            free(now);
+        }
+    }
+    assert_int_equal(n, 10); /* five files written, then five renamed */
+    assert_int_equal(scratch_count(dir, NULL), 5);
+    for (size_t i = 0; i < 4; i++)
+        free(old[i]);
+    ts_result_release(&a);
+    ts_result_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +344,8 @@ int main(void)
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_write_dir_oom, scratch_setup,
                                         scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_write_dir_fault_all_or_nothing,
+                                        scratch_setup, scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

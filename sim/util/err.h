@@ -6,6 +6,9 @@
  * The record is fixed-size so that reporting never allocates (an out-of-memory error can
  * still be reported). The first error wins: later ts_err_set() calls on a filled record
  * are ignored, while ts_err_prefix() adds context on the way up.
+ * A message never loses its end to the fixed size: one that does not fit is shortened in
+ * the middle of its longest words (a path keeps its start and its file name, with "..."
+ * between), so the reason, which comes last, survives (see ts_err_fit).
  */
 #ifndef TS_SIM_UTIL_ERR_H
 #define TS_SIM_UTIL_ERR_H
@@ -44,6 +47,12 @@ typedef struct ts_err {
 const char *ts_err_name(int code);
 const char *ts_strerror(int code);
 
+/* Copies src into dst (size bytes, NUL-terminated), shortened when it does not fit: the
+ * longest words (runs of non-blank bytes) lose their middle to "..." until it fits, else
+ * the middle of the whole text goes; the end of src is always kept.
+ * Returns the length written. Never allocates. */
+size_t ts_err_fit(char *dst, size_t size, const char *src);
+
 /* Clears the record. e may be NULL. */
 void ts_err_clear(ts_err_t *e);
 
@@ -61,7 +70,7 @@ void ts_err_where(ts_err_t *e, const char *fmt, ...) __attribute__((format(print
 /* Prepends "context: " to the message of a filled record. No-op when e is NULL or clear. */
 void ts_err_prefix(ts_err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Writes "where: msg" (or just msg) into buf; returns buf. */
+/* Writes "where: msg" (or just msg) into buf, fitted like ts_err_fit; returns buf. */
 const char *ts_err_format(const ts_err_t *e, char *buf, size_t size);
 
 #endif

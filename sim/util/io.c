@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * io.c - plain or zstd input streams and atomic output files (see io.h).
+ * io.c - plain or zstd input streams, atomic output files, the table of the process's live
+ * temporary files and the write-fault hook of the tests (see io.h).
  */
 #include "io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -143,7 +149,277 @@ void ts_zin_close(ts_zin_t *z)
     z->in = NULL;
 }
 
+/* ---- write faults (tests) ---- */
+
+static _Thread_local long io_countdown = -1; /* writes left before one fails; <0: off */
+static _Thread_local int io_fail_errno;      /* the errno of the failing writes */
+static _Thread_local long io_count;          /* writes that succeeded since the hook was set */
+
+void ts_io_fail_after(long n, int sys_errno)
+{
+    io_countdown = n;
+    io_fail_errno = sys_errno > 0 ? sys_errno : EIO;
+    io_count = 0;
+}
+
+long ts_io_write_count(void)
+{
+    return io_count;
+}
+
+int ts_io_fault(void)
+{
+    if (io_countdown < 0) {
+        io_count++;
+        return 0;
+    }
+    if (io_countdown == 0)
+        return io_fail_errno;
+    io_countdown--;
+    io_count++;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int value;
+} k_io_errnos[] = {{"ENOSPC", ENOSPC}, {"EIO", EIO},       {"EDQUOT", EDQUOT},
+                   {"EFBIG", EFBIG},   {"EROFS", EROFS},   {"EACCES", EACCES},
+                   {"EPERM", EPERM},   {"ENOENT", ENOENT}, {"ENOMEM", ENOMEM}};
+
+int ts_io_fail_spec(const char *spec, ts_err_t *err)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    char *end = NULL;
+    errno = 0;
+    long n = colon && colon != spec ? strtol(spec, &end, 10) : -1;
+    if (!colon || end != colon || errno || n < 0)
+        return ts_err_set(err, TS_EINVAL, "expects N:ERRNO such as 3:ENOSPC, found '%s'",
+                          spec ? spec : "");
+    for (size_t i = 0; i < sizeof(k_io_errnos) / sizeof(k_io_errnos[0]); i++)
+        if (strcmp(colon + 1, k_io_errnos[i].name) == 0) {
+            ts_io_fail_after(n, k_io_errnos[i].value);
+            return 0;
+        }
+    return ts_err_set(err, TS_EINVAL,
+                      "unknown errno '%s' (ENOSPC, EIO, EDQUOT, EFBIG, EROFS, EACCES, EPERM, "
+                      "ENOENT or ENOMEM)",
+                      colon + 1);
+}
+
+/* ---- the process's live temporary files (removed when it is interrupted) ---- */
+
+/* One slot of the table. A slot is claimed by moving state from FREE to FILLING (compare
+ * and swap: threads never share a slot), filled, then published as LIVE; dropping it moves
+ * it back to FREE. The signal handler reads only LIVE slots and calls only unlink, rmdir,
+ * strcmp and atomic loads, all async-signal-safe. */
+enum { IO_FREE, IO_FILLING, IO_LIVE };
+
+typedef struct io_live {
+    atomic_int state;                   /* IO_FREE, IO_FILLING or IO_LIVE */
+    bool is_dir;                        /* a scratch directory: rmdir, after the files */
+    char path[PATH_MAX];                /* what to remove */
+    char target[TS_IO_LIVE_TARGET_MAX]; /* what it stands for, for the message (fitted) */
+} io_live_t;
+
+/* The one process-wide mutable table of the library. It is safe under OpenMP and in a
+ * signal handler because every slot changes hands through lock-free atomics only (see
+ * io_live_t), and a failed claim (all slots taken) costs only the clean-up of that file. */
+static io_live_t io_live[TS_IO_LIVE_MAX];
+
+int ts_io_live_add(const char *path, const char *target, bool is_dir)
+{
+    if (!path || strlen(path) >= sizeof(io_live[0].path))
+        return 0;
+    for (int i = 0; i < TS_IO_LIVE_MAX; i++) {
+        int expect = IO_FREE;
+        if (!atomic_compare_exchange_strong(&io_live[i].state, &expect, IO_FILLING))
+            continue;
+        io_live_t *l = &io_live[i];
+        memcpy(l->path, path, strlen(path) + 1);
+        ts_err_fit(l->target, sizeof(l->target), target ? target : path);
+        l->is_dir = is_dir;
+        atomic_store(&l->state, IO_LIVE);
+        return i + 1;
+    }
+    return 0;
+}
+
+void ts_io_live_drop(int id)
+{
+    if (id > 0 && id <= TS_IO_LIVE_MAX)
+        atomic_store(&io_live[id - 1].state, IO_FREE);
+}
+
+/* Whether s is the path of a live slot other than self (a temporary file written beside
+ * another one, such as the records of a trace before they are compressed). */
+static bool io_live_is_tmp(const char *s, int self)
+{
+    for (int i = 0; i < TS_IO_LIVE_MAX; i++)
+        if (i != self && atomic_load(&io_live[i].state) == IO_LIVE &&
+            strcmp(io_live[i].path, s) == 0)
+            return true;
+    return false;
+}
+
+/* Removes dir and the entries in it (files, and empty directories), with calls that are
+ * async-signal-safe on Linux: open, getdents64 (raw system call), unlinkat, close, rmdir. */
+static void io_rmdir_flat(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        char buf[4096] __attribute__((aligned(8)));
+        long got;
+        while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+            for (long at = 0; at < got;) {
+                const struct dirent64 *d = (const void *)(buf + at);
+                const char *name = d->d_name;
+                if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))) &&
+                    unlinkat(fd, name, 0) != 0)
+                    unlinkat(fd, name, AT_REMOVEDIR);
+                at += d->d_reclen;
+            }
+        close(fd);
+    }
+    rmdir(dir);
+}
+
+size_t ts_io_live_remove_all(const char **first, size_t *n_others)
+{
+    size_t n = 0, others = 0;
+    const char *t = NULL;
+    for (int pass = 0; pass < 2; pass++) /* files first: a directory goes once empty */
+        for (int i = 0; i < TS_IO_LIVE_MAX; i++) {
+            io_live_t *l = &io_live[i];
+            if (atomic_load(&l->state) != IO_LIVE || l->is_dir != (pass == 1))
+                continue;
+            if (pass == 0 && !io_live_is_tmp(l->target, i)) {
+                if (!t)
+                    t = l->target;
+                else if (strcmp(t, l->target) != 0)
+                    others++;
+            }
+            if (pass == 0)
+                unlink(l->path);
+            else
+                io_rmdir_flat(l->path);
+            n++;
+        }
+    for (int i = 0; i < TS_IO_LIVE_MAX; i++) /* a directory alone stands for itself */
+        if (!t && atomic_load(&io_live[i].state) == IO_LIVE)
+            t = io_live[i].target;
+    if (first)
+        *first = t;
+    if (n_others)
+        *n_others = others;
+    return n;
+}
+
+/* Commits in progress on any thread (ts_io_hold_signals), and the signal a handler put off
+ * meanwhile (0: none): see ts_io_signal_defer. */
+static atomic_int io_held;
+static atomic_int io_pending;
+
+int ts_io_signal_defer(int sig)
+{
+    if (atomic_load(&io_held) == 0)
+        return 0;
+    atomic_store(&io_pending, sig);
+    /* released meanwhile: whoever takes the signal back handles it (here, or the raise) */
+    if (atomic_load(&io_held) == 0 && atomic_exchange(&io_pending, 0) != 0)
+        return 0;
+    return 1;
+}
+
+void ts_io_hold_signals(sigset_t *old)
+{
+    atomic_fetch_add(&io_held, 1);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    sigaddset(&s, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+void ts_io_release_signals(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+    int sig;
+    if (atomic_fetch_sub(&io_held, 1) == 1 && (sig = atomic_exchange(&io_pending, 0)) != 0)
+        raise(sig); /* a handler put it off: now it runs */
+}
+
 /* ---- output ---- */
+
+/* What the file type of mode is, for a message. */
+static const char *io_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+int ts_io_check_target(const char *path, const char *what, ts_err_t *err)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || S_ISREG(sb.st_mode))
+        return 0; /* new, or unreadable: the write itself says why */
+    bool is_link = S_ISLNK(sb.st_mode);
+    if (is_link && (stat(path, &sb) != 0 || S_ISREG(sb.st_mode)))
+        return 0; /* the link is replaced, its target left alone (rename(2)) */
+    const char *kind = io_kind(sb.st_mode);
+    if (strcmp(kind, "not a regular file") == 0)
+        return ts_err_set(err, TS_EIO, "cannot write %s '%s': it is not a regular file", what,
+                          path);
+    return ts_err_set(err, TS_EIO, "cannot write %s '%s': it is %s%s, not a regular file",
+                      what, path, is_link ? "a symbolic link to " : "", kind);
+}
+
+/* FNV-1a of s: tells apart the shortened names of two long file names. */
+static uint32_t io_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+#define IO_TMP_SUFFIX ".tmp.XXXXXX"
+#define IO_TMP_HASH 9 /* "~" and eight hex digits */
+
+/* The temporary name of path into f->tmp (allocated): "<path>.tmp.XXXXXX", or, when the
+ * file's name would then pass NAME_MAX, its first bytes (whole UTF-8 characters) then
+ * "~<hash of the name>.tmp.XXXXXX". Returns 0 or TS_ENOMEM. */
+static int afile_tmp_name(ts_afile_t *f, const char *path)
+{
+    size_t n = strlen(path);
+    const char *slash = strrchr(path, '/');
+    size_t base = slash ? (size_t)(slash + 1 - path) : 0, name = n - base, keep = name;
+    bool is_long = name + strlen(IO_TMP_SUFFIX) > NAME_MAX;
+    if (is_long) {
+        keep = NAME_MAX - strlen(IO_TMP_SUFFIX) - IO_TMP_HASH;
+        while (keep > 0 && ((unsigned char)path[base + keep] & 0xc0) == 0x80)
+            keep--; /* not in the middle of a character */
+    }
+    f->tmp = ts_malloc(base + keep + IO_TMP_HASH + sizeof(IO_TMP_SUFFIX));
+    if (!f->tmp)
+        return TS_ENOMEM;
+    memcpy(f->tmp, path, base + keep);
+    char *p = f->tmp + base + keep;
+    if (is_long)
+        p += snprintf(p, IO_TMP_HASH + 1, "~%08x", (unsigned)io_hash(path + base));
+    memcpy(p, IO_TMP_SUFFIX, sizeof(IO_TMP_SUFFIX));
+    return 0;
+}
 
 /* Creates the temporary file with O_EXCL (so the mode follows the umask, unlike mkstemp)
  * under a name whose last six characters come from the clock, the pid and the attempt. */
@@ -163,9 +439,16 @@ static int afile_create_tmp(ts_afile_t *f, const char *what, ts_err_t *err)
         z ^= z >> 31;
         for (size_t i = 0; i < 6; i++, z /= 62)
             f->tmp[n - 6 + i] = k_chars[z % 62];
+        sigset_t old;
+        ts_io_hold_signals(&old); /* created and in the live table as one, for a handler */
         f->fd = open(f->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        int e = errno;
+        if (f->fd >= 0)
+            f->live = ts_io_live_add(f->tmp, f->path, false);
+        ts_io_release_signals(&old);
         if (f->fd >= 0)
             return 0;
+        errno = e;
         if (errno != EEXIST)
             break;
     }
@@ -177,16 +460,20 @@ int ts_afile_open(ts_afile_t *f, const char *path, const char *what, ts_err_t *e
 {
     memset(f, 0, sizeof(*f));
     f->fd = -1;
-    size_t n = strlen(path);
+    if (!path || !path[0])
+        return ts_err_set(err, TS_EINVAL, "cannot write %s: no file name", what);
+    const char *slash = strrchr(path, '/');
+    if (strlen(slash ? slash + 1 : path) > NAME_MAX)
+        return ts_err_sys(err, TS_EINVAL, ENAMETOOLONG, "cannot create %s '%s'", what, path);
+    int rc = ts_io_check_target(path, what, err);
+    if (rc)
+        return rc;
     f->path = ts_strdup(path);
-    f->tmp = ts_malloc(n + sizeof(".tmp.XXXXXX"));
-    if (!f->path || !f->tmp) {
+    if (!f->path || afile_tmp_name(f, path) != 0) {
         ts_afile_discard(f);
         return ts_err_set(err, TS_ENOMEM, "cannot allocate the writer of '%s'", path);
     }
-    memcpy(f->tmp, path, n);
-    memcpy(f->tmp + n, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
-    int rc = afile_create_tmp(f, what, err);
+    rc = afile_create_tmp(f, what, err);
     if (rc)
         ts_afile_discard(f);
     return rc;
@@ -195,17 +482,19 @@ int ts_afile_open(ts_afile_t *f, const char *path, const char *what, ts_err_t *e
 int ts_afile_write(ts_afile_t *f, const void *buf, size_t n, const char *what, ts_err_t *err)
 {
     size_t done = 0;
-    while (done < n) {
+    int e = ts_io_fault();
+    while (!e && done < n) {
         ssize_t k = write(f->fd, (const char *)buf + done, n - done);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            return ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
-                              "cannot write %s '%s'", what, f->path);
-        }
-        done += (size_t)k;
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            e = errno;
+        else
+            done += (size_t)k;
     }
+    if (e)
+        return ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
+                          "cannot write %s '%s'", what, f->path);
     return 0;
 }
 
@@ -237,14 +526,31 @@ int ts_afile_commit(ts_afile_t *f, const char *what, ts_err_t *err)
         f->fd = open(f->tmp, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0 || fsync(f->fd) != 0) {
         e = errno;
-    } else {
+    } else if ((e = ts_io_fault()) == 0) {
         int fd = f->fd;
         f->fd = -1;
         step = "close";
         if (close(fd) != 0)
             e = errno;
-        else if ((step = "rename the temporary file into", rename(f->tmp, f->path)) != 0)
+    }
+    if (!e) {
+        int rc = ts_io_check_target(f->path, what, err); /* again: it may have appeared */
+        if (rc) {
+            unlink(f->tmp);
+            ts_io_live_drop(f->live);
+            f->live = 0;
+            return rc;
+        }
+        sigset_t old;
+        ts_io_hold_signals(&old); /* renamed and dropped together, for the handler */
+        step = "rename the temporary file into";
+        if (rename(f->tmp, f->path) != 0) {
             e = errno;
+        } else {
+            ts_io_live_drop(f->live);
+            f->live = 0;
+        }
+        ts_io_release_signals(&old);
     }
     if (e) {
         if (f->fd >= 0) {
@@ -252,6 +558,8 @@ int ts_afile_commit(ts_afile_t *f, const char *what, ts_err_t *err)
             f->fd = -1;
         }
         unlink(f->tmp);
+        ts_io_live_drop(f->live);
+        f->live = 0;
         return ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
                           "cannot %s %s '%s'", step, what, f->path);
     }
@@ -268,6 +576,8 @@ void ts_afile_discard(ts_afile_t *f)
     }
     if (!f->committed && f->tmp && f->path)
         unlink(f->tmp);
+    ts_io_live_drop(f->live); /* after the unlink: a signal in between finds it gone */
+    f->live = 0;
     ts_free(f->path);
     ts_free(f->tmp);
     f->path = f->tmp = NULL;
@@ -367,7 +677,7 @@ int ts_file_write(const char *path, const char *what, ts_file_body_fn body, cons
     af.fd = -1; /* f owns it now; commit reopens the file by name to sync it */
     errno = 0;
     body(f, ctx);
-    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
+    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : ts_io_fault();
     if (fclose(f) != 0 && !e)
         e = errno ? errno : EIO;
     if (e) {

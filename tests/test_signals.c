@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_signals.c - an interrupted tiersim (app/cli_signals.c over the live table of
+ * sim/util/io.c): SIGINT or SIGTERM while a trace is being written removes every temporary
+ * file, prints one line naming the output and exits 130 or 143.
+ *
+ * Each case starts tiersim as a child writing a long generated trace into a scratch
+ * directory, waits until its temporary file shows, sends the signal, then checks the exit
+ * status, the one line on stderr and that the directory holds nothing but that stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli_test.h"
+
+#define SIG_WAIT_S 60 /* at most this long for the temporary file to show */
+
+struct sig_case {
+    const char *name;
+    const char *out;      /* the output's name in the scratch directory; "-": stdout */
+    int sig;              /* what is sent */
+    int status;           /* the exit status expected */
+    const char *sig_name; /* as the line names it */
+    bool is_convert;      /* trace convert of a generated trace, else trace gen */
+};
+
+static const struct sig_case cases[] = {
+    {"gen, plain, SIGINT", "big.bin", SIGINT, 130, "SIGINT", false},
+    {"gen, plain, SIGTERM", "big.bin", SIGTERM, 143, "SIGTERM", false},
+    {"gen, zstd, SIGINT", "big.bin.zst", SIGINT, 130, "SIGINT", false},
+    {"gen, zstd, SIGTERM", "big.bin.zst", SIGTERM, 143, "SIGTERM", false},
+    {"gen, stdout, SIGTERM", "-", SIGTERM, 143, "SIGTERM", false},
+    {"convert, plain, SIGINT", "big.bin", SIGINT, 130, "SIGINT", true},
+    {"convert, zstd, SIGTERM", "big.bin.zst", SIGTERM, 143, "SIGTERM", true},
+};
+
+/* Whether dir holds a temporary file (".tmp." in its name) or a scratch directory. */
+static bool sig_has_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    bool has = false;
+    for (struct dirent *e; !has && (e = readdir(d));)
+        has = strstr(e->d_name, ".tmp.") != NULL || strncmp(e->d_name, "tiersim-", 8) == 0;
+    closedir(d);
+    return has;
+}
+
+/* Starts `tiersim trace gen` (or convert of dir/in.bin) writing c->out in dir (TMPDIR=dir,
+ * so a scratch directory of standard output lands there too; stdout to /dev/null, stderr
+ * to dir/err). */
+static pid_t sig_start(const char *dir, const struct sig_case *c)
+{
+    char scenario[1024], out[1024], err[1024];
+    snprintf(scenario, sizeof(scenario), "%s/examples/zipf-two-tier.yaml", TS_SOURCE_DIR);
+    if (strcmp(c->out, "-") == 0)
+        snprintf(out, sizeof(out), "-");
+    else
+        snprintf(out, sizeof(out), "%s/%s", dir, c->out);
+    snprintf(err, sizeof(err), "%s/err", dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL); /* as a terminal's child has them */
+        signal(SIGTERM, SIG_DFL);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fo = open("/dev/null", O_WRONLY);
+        if (fe < 0 || fo < 0 || dup2(fe, 2) < 0 || dup2(fo, 1) < 0)
+            _exit(99);
+        setenv("TMPDIR", dir, 1);
+        if (c->is_convert) {
+            char in[1024];
+            snprintf(in, sizeof(in), "%s/in.bin", dir);
+            execl(getenv("TS_TIERSIM"), "tiersim", "trace", "convert", in, out, (char *)NULL);
+        } else {
+            execl(getenv("TS_TIERSIM"), "tiersim", "trace", "gen", scenario, "-s",
+                  "workload.generator.requests=500M", "-o", out, (char *)NULL);
+        }
+        _exit(98);
+    }
+    return pid;
+}
+
+static void test_signals_remove_temporary_files(void **state)
+{
+    struct fixture *f = *state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct sig_case *c = &cases[i];
+        char dir[512];
+        snprintf(dir, sizeof(dir), "%s/case%zu", f->dir, i);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        if (c->is_convert) { /* its input: 5M requests, 200 MB */
+            char cmd[2048];
+            snprintf(cmd, sizeof(cmd),
+                     "'%s' trace gen '%s/examples/zipf-two-tier.yaml' -q -s "
+                     "workload.generator.requests=5M -o '%s/in.bin'",
+                     getenv("TS_TIERSIM"), TS_SOURCE_DIR, dir);
+            assert_int_equal(system(cmd), 0);
+        }
+        pid_t pid = sig_start(dir, c);
+        struct timespec nap = {0, 5 * 1000 * 1000};
+        int st = 0;
+        bool has_exited = false;
+        for (long waited = 0; !sig_has_tmp(dir); waited++) {
+            if (waitpid(pid, &st, WNOHANG) == pid) {
+                has_exited = true;
+                break;
+            }
+            if (waited > SIG_WAIT_S * 200L) {
+                kill(pid, SIGKILL);
+                waitpid(pid, &st, 0);
+                fail_msg("%s: no temporary file after %d s", c->name, SIG_WAIT_S);
+            }
+            nanosleep(&nap, NULL);
+        }
+        if (has_exited)
+            fail_msg("%s: tiersim exited (status %d) before its temporary file showed",
+                     c->name, st);
+        assert_int_equal(kill(pid, c->sig), 0);
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != c->status)
+            fail_msg("%s: expected exit %d, found %s %d", c->name, c->status,
+                     WIFEXITED(st) ? "exit" : "signal",
+                     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+        char *err = slurp(dir, "err");
+        assert_non_null(err);
+        char want[1200];
+        if (strcmp(c->out, "-") == 0)
+            snprintf(want, sizeof(want),
+                     "tiersim: interrupted (%s); nothing written to standard output\n",
+                     c->sig_name);
+        else
+            snprintf(want, sizeof(want), "tiersim: interrupted (%s); nothing written to %s/%s\n",
+                     c->sig_name, dir, c->out);
+        if (strcmp(err, want) != 0)
+            fail_msg("%s: stderr is '%s', expected '%s'", c->name, err, want);
+        free(err);
+        if (c->is_convert) {
+            snprintf(want, sizeof(want), "%s/in.bin", dir);
+            assert_int_equal(unlink(want), 0);
+        }
+        if (dir_entries(dir) != 1) /* err alone: no temporary file, no output */
+            fail_msg("%s: %zu entries left in the directory", c->name, dir_entries(dir));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_signals_remove_temporary_files, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
