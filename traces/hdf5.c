@@ -398,14 +398,18 @@ static int h5t_create(const char *path, ts_writer_t **out, ts_err_t *err)
     w->af.fd = -1;
     hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = H5T_CHUNK;
     hid_t ftype = h5t_type(true), space = H5Screate_simple(1, &dims, &maxdims);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), fcpl = H5Pcreate(H5P_FILE_CREATE);
     w->mtype = h5t_type(false);
-    w->file = H5Fcreate(w->af.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    /* no object modification times: the same requests give the same bytes */
+    if (fcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0)
+        w->file = H5Fcreate(w->af.tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
     if (ftype >= 0 && space >= 0 && dcpl >= 0 && w->mtype >= 0 && w->file >= 0 &&
-        H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
-        H5Pset_deflate(dcpl, 4) >= 0)
+        H5Pset_obj_track_times(dcpl, 0) >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+        H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, 4) >= 0)
         w->dset = H5Dcreate2(w->file, H5T_DATASET, ftype, space, H5P_DEFAULT, dcpl,
                              H5P_DEFAULT);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (space >= 0)
