@@ -20,6 +20,7 @@
 #include "../sim/util/io.h"
 #include "../sim/util/ktab.h"
 #include "../sim/util/mem.h"
+#include "../sim/util/text.h"
 #include "agent_sessions_internal.h"
 
 #define AG_JPATH 192                         /* a JSON path in messages */
@@ -352,6 +353,13 @@ static size_t ag_read(void *buf, size_t len, void *data)
     if (got < 0) {
         src->rc = (int)got;
         return (size_t)-1;
+    }
+    if (src->n == 0 && got >= 3 && memcmp(buf, TS_TEXT_BOM, 3) == 0) {
+        memmove(buf, (char *)buf + 3, (size_t)got - 3); /* a byte-order mark is not JSON */
+        got -= 3;
+        src->n += 3;
+        if (got == 0)
+            return ag_read(buf, len, data); /* 0 would end the input */
     }
     src->n += (uint64_t)got;
     if (src->n > AG_FILE_MAX) {

@@ -110,10 +110,11 @@ static int csv_parse_sep(const char *s, char *out, ts_err_t *err)
         *out = '\t';
         return 0;
     }
+    char shown[TS_TEXT_SHOWN];
     if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
         return ts_err_set(err, TS_EINVAL,
                           "sep must be one character other than a quote or newline, found '%s'",
-                          s);
+                          ts_text_shown(s, shown, sizeof(shown)));
     *out = s[0];
     return 0;
 }
@@ -186,8 +187,9 @@ static int csv_fail(csv_reader_t *cr, ts_err_t *err, int col, const char *what,
     if (!found)
         return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s", cr->col[col],
                           k_csv_col_names[col], what);
-    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%.60s'", cr->col[col],
-                      k_csv_col_names[col], what, found);
+    char shown[TS_TEXT_SHOWN];
+    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%s'", cr->col[col],
+                      k_csv_col_names[col], what, ts_text_shown(found, shown, sizeof(shown)));
 }
 
 /* "12", "12.5", ".5" in units of unit_ns; fraction digits beyond 1 ns are truncated. */

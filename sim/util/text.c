@@ -56,7 +56,9 @@ static int text_getline(ts_text_t *t, char **line, ts_err_t *err)
             *end = 0;
             *line = t->buf + t->pos;
             t->pos = (size_t)(end - t->buf) + (nl != NULL);
-            t->line++;
+            /* a UTF-8 byte-order mark starts the file's first line, not its text */
+            if (t->line++ == 0 && strncmp(*line, TS_TEXT_BOM, 3) == 0)
+                *line += 3;
             return 1;
         }
         if (t->is_eof)

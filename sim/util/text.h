@@ -5,7 +5,8 @@
  *
  * Lines: ts_text_next() hands out each line NUL-terminated, without its '\n' or a trailing
  * '\r', skipping blank lines and lines whose first non-blank character is '#'; `line`
- * counts every line from 1 (skipped ones included), so errors can say path:line. Memory: a
+ * counts every line from 1 (skipped ones included), so errors can say path:line. A UTF-8
+ * byte-order mark (EF BB BF) at the start of the file (plain or zstd) is dropped. Memory: a
  * 64 KiB buffer that grows to the longest line (at most 1 MiB, longer is an error).
  * Fields: split on one separator character; fields may be quoted ("a,b", "" for a quote)
  * and are trimmed of spaces and tabs (unless the tab is the separator).
@@ -22,6 +23,7 @@
 #include "io.h"
 
 #define TS_TEXT_LINE_MAX (1024u * 1024u)
+#define TS_TEXT_BOM "\xEF\xBB\xBF" /* UTF-8 byte-order mark, dropped at a file's start */
 
 typedef struct ts_text {
     ts_zin_t in;         /* the file, decompressed when it is zstd */
@@ -66,6 +68,7 @@ size_t ts_utf8_fix(const char *s, size_t n, char *out);
  * byte-order mark shows as \xEF\xBB\xBF). A text that does not fit is cut after a whole
  * character and ends with "...". s NULL shows as "". Returns buf. */
 const char *ts_text_shown(const char *s, char *buf, size_t size);
+#define TS_TEXT_SHOWN 64 /* a buffer for a field echoed in a message: about 60 bytes shown */
 
 /* A decimal unsigned 64-bit integer, digits only (no sign, no blanks). */
 bool ts_text_u64(const char *s, uint64_t *out);
