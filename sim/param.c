@@ -79,7 +79,7 @@ static void param_real_text(double v, const char *unit, char *buf, size_t size)
 /* A bound of the range in the parameter's own unit, as a user would write it. */
 static const char *param_bound(const ts_param_spec_t *ps, double v, char *buf, size_t size)
 {
-    if (param_is_u64(ps) && !(v < 18446744073709551616.0)) { /* beyond a uint64_t */
+    if (param_is_u64(ps) && !(v >= 0 && v < 18446744073709551616.0)) { /* beyond a uint64_t */
         if (ps->type == TS_PT_DURATION)
             param_real_text(v / 31536e12, "y", buf, size);
         else
