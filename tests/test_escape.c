@@ -3,9 +3,14 @@
  * test_escape.c - input bytes that are not plain text: a UTF-8 byte-order mark at the start
  * of a text trace (plain and zstd; csv, twitter, mooncake, agent_sessions) is skipped once,
  * at the start only; input echoed in a message shows control, invisible and non-UTF-8
- * bytes as \xHH (ts_text_shown, the readers' and the parameters' messages).
+ * bytes as \xHH (ts_text_shown, the readers' and the parameters' messages); a file name
+ * that is not UTF-8 (bytes FF and C3 28) gives valid UTF-8 from `trace info --json` (each
+ * bad byte U+FFFD, read back by jansson) and from the HTML report of a run on that file.
  */
+#include <jansson.h>
 #include <zstd.h>
+
+#include "cli_test.h"
 
 #include "sim/param.h"
 #include "sim/util/text.h"
@@ -220,6 +225,79 @@ static void test_escape_param_messages(void **state)
     free(params);
 }
 
+/* n bytes of s are valid UTF-8 throughout. */
+static bool escape_is_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0, len; i < n; i += len)
+        if (!(len = ts_utf8_len(s + i, n - i, NULL)))
+            return false;
+    return true;
+}
+
+/* The odd name in the fixture's directory: "t" FF "-" C3 28 ".csv", holding a small trace;
+ * name gets its path. */
+#define ODD_NAME "t\xFF-\xC3\x28.csv"
+#define ODD_FIXED "t\xEF\xBF\xBD-\xEF\xBF\xBD(.csv" /* each bad byte U+FFFD */
+
+static void escape_put_odd(struct fixture *f, char *name, size_t size)
+{
+    cli_put_file(f, ODD_NAME, "1,10,4096\n2,11,100\n1,10,4096\n", name, size);
+}
+
+static void test_escape_trace_info_json_odd_name(void **state)
+{
+    struct fixture *f = *state;
+    char name[512];
+    escape_put_odd(f, name, sizeof(name));
+    char *out = tiersim_ok(f, "trace info '%s' --json", name);
+    size_t n = strlen(out);
+    assert_true(escape_is_utf8(out, n));
+    json_error_t jerr;
+    json_t *o = json_loads(out, 0, &jerr);
+    if (!o)
+        fail_msg("not JSON: %s: %s", jerr.text, out);
+    char want[600];
+    snprintf(want, sizeof(want), "%s/%s", f->dir, ODD_FIXED);
+    assert_string_equal(json_string_value(json_object_get(o, "trace")), want);
+    assert_int_equal(json_integer_value(json_object_get(o, "requests")), 3);
+    json_decref(o);
+    free(out);
+}
+
+/* A run whose trace has the odd name writes result.h5; its HTML report is valid UTF-8 and
+ * shows the name with U+FFFD for each bad byte (and so does the run's JSON). */
+static void test_escape_html_report_odd_name(void **state)
+{
+    struct fixture *f = *state;
+    char name[512], yaml[512];
+    escape_put_odd(f, name, sizeof(name));
+    cli_put_file(f, "s.yaml",
+                 "workload: {trace: {path: x.csv, format: csv}}\ntiers: [{capacity: 10}]\n",
+                 yaml, sizeof(yaml));
+    free(tiersim_ok(f, "run '%s' -q -s 'workload.trace.path=%s' -o '%s/r'", yaml, ODD_NAME,
+                    f->dir));
+    free(tiersim_ok(f, "report '%s/r/result.h5' --html '%s/r.html' -q", f->dir, f->dir));
+    size_t n = 0;
+    char path[600];
+    snprintf(path, sizeof(path), "%s/r.html", f->dir);
+    char *page = file_test_slurp(path, &n);
+    assert_non_null(page);
+    assert_true(escape_is_utf8(page, n));
+    assert_null(memmem(page, n, "\xFF", 1));
+    assert_non_null(memmem(page, n, ODD_FIXED, strlen(ODD_FIXED)));
+    free(page);
+    snprintf(path, sizeof(path), "%s/r/result.json", f->dir);
+    char *doc = file_test_slurp(path, &n);
+    assert_non_null(doc);
+    assert_true(escape_is_utf8(doc, n));
+    json_error_t jerr;
+    json_t *o = json_loadb(doc, n, 0, &jerr);
+    if (!o)
+        fail_msg("result.json is not JSON: %s", jerr.text);
+    json_decref(o);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +307,8 @@ int main(void)
         cmocka_unit_test(test_escape_other_readers_skip_bom),
         cmocka_unit_test(test_escape_messages_show_bytes),
         cmocka_unit_test(test_escape_param_messages),
+        cmocka_unit_test_setup_teardown(test_escape_trace_info_json_odd_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escape_html_report_odd_name, setup, teardown),
     };
     return cmocka_run_group_tests(tests, trace_test_setup, trace_test_teardown);
 }
