@@ -229,6 +229,62 @@ static void test_range_hdf5_float_members(void **state)
     ts_reader_close(r);
 }
 
+/* Integer members too: a key stored as int64 -1 and an op stored as uint16 300 do not fit
+ * a uint64_t and a uint8_t; HDF5 would clamp them (to 0 and 255), the reader refuses them. */
+static void test_range_hdf5_integer_members(void **state)
+{
+    (void)state;
+    char path[400];
+    snprintf(path, sizeof(path), "%s/int.h5", g_dir);
+    typedef struct {
+        int64_t key;
+        uint16_t op;
+    } rec_t;
+    rec_t recs[] = {{7, 1}, {-1, 0}, {8, 300}, {9, 2}};
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(rec_t));
+    H5Tinsert(t, "key", offsetof(rec_t, key), H5T_NATIVE_INT64);
+    H5Tinsert(t, "op", offsetof(rec_t, op), H5T_NATIVE_UINT16);
+    hsize_t dims = sizeof(recs) / sizeof(recs[0]);
+    hid_t s = H5Screate_simple(1, &dims, NULL);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(f, "requests", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, recs) >= 0);
+    H5Dclose(d);
+    H5Sclose(s);
+    H5Tclose(t);
+    H5Fclose(f);
+    ts_err_t err = {0};
+    ts_reader_t *r = trace_test_open("hdf5", path, NULL, NULL, 0, &err);
+    static const struct {
+        int rc;
+        uint64_t key;
+        const char *where, *msg;
+    } want[] = {
+        {1, 7, NULL, NULL},
+        {TS_EFORMAT, 0, ": record 1",
+         "member 'key' is out of the range of its field (a whole number from 0 to 2^64 - 1)"},
+        {TS_EFORMAT, 0, ": record 2",
+         "member 'op' is out of the range of its field (a whole number from 0 to 2^8 - 1)"},
+        {1, 9, NULL, NULL},
+        {0, 0, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        ts_req_t q = {0};
+        ts_err_clear(&err);
+        int rc = ts_reader_next(r, &q, &err);
+        if (rc != want[i].rc || (rc == 1 && q.key != want[i].key))
+            fail_msg("step %zu: rc %d key %llu (%s: %s)", i, rc, (unsigned long long)q.key,
+                     err.where, err.msg);
+        if (rc < 0) {
+            size_t nw = strlen(err.where), ne = strlen(want[i].where);
+            if (nw < ne || strcmp(err.where + nw - ne, want[i].where) != 0 ||
+                strcmp(err.msg, want[i].msg) != 0)
+                fail_msg("step %zu: '%s: %s'", i, err.where, err.msg);
+        }
+    }
+    ts_reader_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_range_params),
         cmocka_unit_test(test_range_azure_times),
         cmocka_unit_test(test_range_hdf5_float_members),
+        cmocka_unit_test(test_range_hdf5_integer_members),
     };
     return cmocka_run_group_tests(tests, trace_test_setup, trace_test_teardown);
 }
