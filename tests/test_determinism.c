@@ -13,7 +13,7 @@
  * HDF5 object's modification time) differs too.
  *
  * Readers get the same check: each file written above, and a small file of each text
- * format, is read twice into requests poisoned with two different bytes; the requests must
+ * format (and an agent_sessions conversation), is read twice into requests poisoned with two different bytes; the requests must
  * be equal, field by field and byte by byte.
  */
 #include <setjmp.h>
@@ -228,6 +228,11 @@ static void test_determinism_every_reader_sets_every_field(void **state)
         {"bailian", "b.jsonl",
          "{\"chat_id\": 10, \"parent_chat_id\": -1, \"timestamp\": 1.5, \"input_length\": 40,"
          " \"output_length\": 8, \"type\": \"text\", \"turn\": 1, \"hash_ids\": [7, 8]}\n"},
+        {"agent_sessions", "a.json",
+         "{\"block_size\": 64, \"requests\": [\n"
+         " {\"t\": 0.0, \"type\": \"s\", \"in\": 130, \"out\": 4, \"hash_ids\": [1, 2],"
+         " \"api_time\": 1.5, \"think_time\": 2},\n"
+         " {\"t\": 5.0, \"type\": \"s\", \"in\": 140, \"out\": 1, \"hash_ids\": [1, 2, 3]}]}\n"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ts_err_t err = {0};
