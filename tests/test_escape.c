@@ -188,6 +188,23 @@ static void test_escape_messages_show_bytes(void **state)
         {"0,a,1,2,3,g\xC3\x28t,0\n", ":1", "found 'g\\xC3(t'"},
     };
     trace_test_bad_cases("twitter", tw_cases, 1, NULL, NULL, 0);
+    /* jansson's messages may quote the input: they are shown escaped too */
+    static const trace_test_bad_t mc_cases[] = {
+        {"{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"x\": \"\xFF\", "
+         "\"hash_ids\": [1]}\n",
+         ":1", "unable to decode byte 0xff"},
+        {"{\"timestamp\": 0, \"x\": \"a\x01\"}\n", ":1", "control character 0x1"},
+    };
+    trace_test_bad_cases("mooncake", mc_cases, 2, NULL, NULL, 0);
+    static const char ag[] = "{\"block_size\": 64, \"requests\": [\xFF]}\n";
+    char ag_path[400];
+    trace_test_put("bad.json", ag, sizeof(ag) - 1, ag_path);
+    ts_err_t ag_err = {0};
+    ts_reader_t *ag_r = trace_test_open("agent_sessions", ag_path, NULL, NULL, 0, &ag_err);
+    assert_int_equal(trace_test_drain(ag_r, &ag_err), TS_EFORMAT);
+    assert_non_null(strstr(ag_err.msg, "invalid JSON"));
+    assert_true(escape_is_ascii(ag_err.msg));
+    ts_reader_close(ag_r);
     char path[400];
     trace_test_put("bad.csv", "1,10,4096\n" BOM "2,11,100\n", 23, path);
     ts_err_t err = {0};

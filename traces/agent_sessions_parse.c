@@ -394,8 +394,9 @@ static int ag_load(ts__ag_reader_t *k, json_t **root, ts_err_t *err)
             *err = src.err;
         return src.rc;
     }
+    char shown[4 * JSON_ERROR_TEXT_LENGTH]; /* jansson's text can quote the input */
     return ag_bad(k, "", NULL, err, "invalid JSON at line %d, column %d: %s", jerr.line,
-                  jerr.column, jerr.text);
+                  jerr.column, ts_text_shown(jerr.text, shown, sizeof(shown)));
 }
 
 /* The conversation's top level: block size, id scope, requests. 0, 1 (bad) or < 0. */
