@@ -23,6 +23,7 @@
 #include "../sim/sample.h"
 #include "scenario.h"
 #include "../sim/util/units.h"
+#include "../sim/util/text.h"
 
 /* ---- trace ---- */
 
@@ -184,13 +185,19 @@ static void cli_print_stats(const ts_trace_stats_t *st)
            st->is_size_exact ? "exact" : "sampled", (unsigned long long)st->n_size_samples);
 }
 
-/* The statistics as one JSON object (trace info --json). */
+/* The statistics as one JSON object (trace info --json). A file name that is not valid
+ * UTF-8 (JSON strings must be) has each bad byte replaced by U+FFFD, as the result
+ * documents do: "trace" names the file for a person, not byte for byte. */
 static int cli_print_stats_json(const char *path, const char *format, const ts_trace_stats_t *st)
 {
-    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+    size_t n = strlen(path);
+    char *name = ts_malloc(3 * n + 1); /* each byte at most U+FFFD's 3 */
+    if (name)
+        name[ts_utf8_fix(path, n, name)] = 0;
+    json_t *o = !name ? NULL : json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
                           "s:{s:I, s:I, s:I}, "
                           "s:{s:I, s:f, s:I, s:f, s:f, s:f, s:b, s:I}}",
-                          "trace", path, "format", format,
+                          "trace", name, "format", format,
                           "requests", (json_int_t)st->n_requests,
                           "unique_keys", (json_int_t)st->n_keys,
                           "footprint_bytes", (json_int_t)st->footprint_bytes,
@@ -207,6 +214,7 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
                           "p50", st->size_p50_bytes, "p90", st->size_p90_bytes,
                           "p99", st->size_p99_bytes, "exact", (int)st->is_size_exact,
                           "samples", (json_int_t)st->n_size_samples);
+    ts_free(name);
     if (!o) {
         ts_err_t err = {0};
         ts_err_set(&err, TS_ENOMEM, "cannot build the JSON of '%s'", path);

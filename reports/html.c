@@ -19,6 +19,7 @@
 
 #include "../sim/util/mem.h"
 #include "../sim/util/io.h"
+#include "../sim/util/text.h"
 
 struct ts_html {
     char *buf;       /* the page so far: head and body, without the closing tags */
@@ -86,21 +87,39 @@ static int html_puts(ts_html_t *h, const char *s, ts_err_t *err)
     return html_raw(h, s, strlen(s), err);
 }
 
-/* Appends s with &, <, >, " and ' escaped. */
-static int html_esc(ts_html_t *h, const char *s, ts_err_t *err)
+#define HTML_REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD, in UTF-8 */
+
+/* A control character HTML does not allow in text (all but tab, LF and CR; DEL; C1). */
+static bool html_is_control(uint32_t cp)
+{
+    return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp < 0xA0);
+}
+
+/* Appends the n bytes of s as valid UTF-8 text for the page: a byte that starts no valid
+ * UTF-8 sequence (RFC 3629) and a control character become U+FFFD; with is_text, &, <, >,
+ * " and ' become entities too (raw markup, an SVG document, keeps them). */
+static int html_utf8(ts_html_t *h, const char *s, size_t n, bool is_text, ts_err_t *err)
 {
     int rc = 0;
-    for (const char *p = s; *p && rc == 0; p++) {
-        switch (*p) {
-        case '&': rc = html_puts(h, "&amp;", err); break;
-        case '<': rc = html_puts(h, "&lt;", err); break;
-        case '>': rc = html_puts(h, "&gt;", err); break;
-        case '"': rc = html_puts(h, "&quot;", err); break;
-        case '\'': rc = html_puts(h, "&#39;", err); break;
-        default: rc = html_raw(h, p, 1, err); break;
-        }
+    for (size_t i = 0; i < n && rc == 0;) {
+        uint32_t cp = 0;
+        size_t len = ts_utf8_len(s + i, n - i, &cp);
+        const char *ent = NULL;
+        if (len == 0 || html_is_control(cp))
+            ent = HTML_REPLACEMENT;
+        else if (is_text)
+            ent = cp == '&' ? "&amp;" : cp == '<' ? "&lt;" : cp == '>' ? "&gt;"
+                  : cp == '"' ? "&quot;" : cp == '\'' ? "&#39;" : NULL;
+        rc = ent ? html_puts(h, ent, err) : html_raw(h, s + i, len, err);
+        i += len ? len : 1;
     }
     return rc;
+}
+
+/* Appends s with &, <, >, " and ' escaped and its bytes made valid UTF-8 (html_utf8). */
+static int html_esc(ts_html_t *h, const char *s, ts_err_t *err)
+{
+    return html_utf8(h, s, strlen(s), true, err);
 }
 
 /* Appends a printf-formatted text whose arguments are escaped by the caller. */
@@ -248,7 +267,7 @@ int ts_html_svg(ts_html_t *h, const char *svg, size_t len, const char *caption, 
         return ts_err_set(err, TS_EPARSE, "figure '%s': no <svg> element in the image",
                           caption ? caption : "");
     int rc = html_puts(h, "<figure>\n", err);
-    rc = rc ? rc : html_raw(h, start, len - (size_t)(start - svg), err);
+    rc = rc ? rc : html_utf8(h, start, len - (size_t)(start - svg), false, err);
     rc = rc ? rc : html_puts(h, "\n<figcaption>", err);
     rc = rc ? rc : html_esc(h, caption ? caption : "", err);
     return rc ? rc : html_puts(h, "</figcaption>\n</figure>\n", err);

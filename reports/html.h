@@ -5,7 +5,9 @@
  *
  * The page carries its style sheet and one small script inline and links to nothing. Every
  * text is escaped; SVG documents are embedded as they are, less their XML prologue and
- * doctype. Sections get the ids their callers give, so a test (or a reader) can find them.
+ * doctype. The page is valid UTF-8 whatever the bytes given: in texts and SVGs alike, a byte
+ * that starts no valid UTF-8 sequence, and a control character other than tab, LF and CR,
+ * becomes U+FFFD (a file name in Latin-1 shows as "t\uFFFD.csv", never as raw bytes). Sections get the ids their callers give, so a test (or a reader) can find them.
  * The script marks the page once it has laid it out: <body data-figures="N"> counts the
  * figures drawn with a non-zero size, which is what the headless-browser test reads.
  * Cost: the page is built in memory (one growing buffer), then written in one go.

@@ -21,6 +21,7 @@
 
 #include "../sim/util/mem.h"
 #include "../sim/util/fmt.h"
+#include "../sim/util/text.h"
 
 #define JSON_SCHEMA 1
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
@@ -45,54 +46,15 @@ static void json_init_alloc(void)
     json_set_alloc_funcs(ts_malloc, ts_free);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is invalid
- * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t json_utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], cp, min;
-    size_t len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3, cp = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* A JSON string from a field of at most size bytes (up to its NUL); NULL reads as "". */
+/* A JSON string from a field of at most size bytes (up to its NUL); NULL reads as "". A
+ * byte that starts no valid UTF-8 sequence becomes U+FFFD (ts_utf8_fix): JSON strings are
+ * UTF-8, and jansson refuses anything else. */
 static json_t *json_str(const char *s, size_t size)
 {
-    static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
     s = ts_str(s);
     char buf[3 * JSON_STR_MAX + 1];
-    size_t n = strnlen(s, size < JSON_STR_MAX ? size : JSON_STR_MAX), o = 0;
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t len = json_utf8_len(u + i, n - i);
-        if (len) {
-            memcpy(buf + o, s + i, len);
-            o += len, i += len;
-        } else {
-            memcpy(buf + o, repl, 3);
-            o += 3, i++;
-        }
-    }
-    return json_stringn(buf, o);
+    size_t n = strnlen(s, size < JSON_STR_MAX ? size : JSON_STR_MAX);
+    return json_stringn(buf, ts_utf8_fix(s, n, buf));
 }
 
 static void json_put(json_ctx_t *c, json_t *obj, const char *key, json_t *val)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "util/units.h"
 
 static bool param_has_range(const ts_param_spec_t *ps)
@@ -78,7 +79,7 @@ static void param_real_text(double v, const char *unit, char *buf, size_t size)
 /* A bound of the range in the parameter's own unit, as a user would write it. */
 static const char *param_bound(const ts_param_spec_t *ps, double v, char *buf, size_t size)
 {
-    if (param_is_u64(ps) && !(v < 18446744073709551616.0)) { /* beyond a uint64_t */
+    if (param_is_u64(ps) && !(v >= 0 && v < 18446744073709551616.0)) { /* beyond a uint64_t */
         if (ps->type == TS_PT_DURATION)
             param_real_text(v / 31536e12, "y", buf, size);
         else
@@ -133,6 +134,8 @@ static int param_check_range(const ts_param_spec_t *ps, double v, const char *va
     param_bound(ps, ps->max, hi, sizeof(hi));
     bool is_unbounded = param_is_u64(ps) && ps->max >= 1.8e19 &&
                         ps->max <= 18446744073709551616.0;
+    char shown[TS_TEXT_SHOWN];
+    value = ts_text_shown(value, shown, sizeof(shown));
     if (param_is_u64(ps) && ps->min <= 0 && !is_unbounded)
         return ts_err_set(err, TS_ERANGE, "%s must be at most %s, found '%s'", ps->name, hi,
                           value);
@@ -219,7 +222,9 @@ static int param_store(const ts_param_spec_t *ps, void *params, const char *valu
             }
         char form[256];
         ts_param_type_name(ps, form, sizeof(form));
-        return ts_err_set(err, TS_EPARSE, "expected %s, found '%s'", form, value);
+        char shown[TS_TEXT_SHOWN];
+        return ts_err_set(err, TS_EPARSE, "expected %s, found '%s'", form,
+                          ts_text_shown(value, shown, sizeof(shown)));
     }
     }
     return ts_err_set(err, TS_EINTERNAL, "parameter %s has an unknown type", ps->name);
@@ -304,11 +309,13 @@ int ts_param_set(const ts_param_spec_t *spec, size_t n, void *params, const char
 {
     const ts_param_spec_t *ps = ts_param_find(spec, n, name);
     if (!ps) {
+        char shown[TS_TEXT_SHOWN];
+        const char *key = ts_text_shown(name, shown, sizeof(shown));
         const char *names[64] = {0};
         size_t k = ts_param_names(spec, n, names, 64);
         const char *hint = ts_suggest(name, names, k);
         if (hint)
-            return ts_err_set(err, TS_ENOENT, "unknown key '%s' (did you mean '%s'?)", name,
+            return ts_err_set(err, TS_ENOENT, "unknown key '%s' (did you mean '%s'?)", key,
                               hint);
         char list[200] = "";
         size_t used = 0;
@@ -317,8 +324,8 @@ int ts_param_set(const ts_param_spec_t *spec, size_t n, void *params, const char
                                      names[i]);
         if (k == 0)
             return ts_err_set(err, TS_ENOENT, "unknown key '%s' (this takes no parameters)",
-                              name);
-        return ts_err_set(err, TS_ENOENT, "unknown key '%s' (expected one of: %s)", name, list);
+                              key);
+        return ts_err_set(err, TS_ENOENT, "unknown key '%s' (expected one of: %s)", key, list);
     }
     return param_store(ps, params, value ? value : "", err);
 }

@@ -84,7 +84,7 @@ static void test_config_bytes_mode_capacities(void **state)
                                 "  - {capacity: 4GiB}\n"
                                 "  - {capacity: 1.5TB}\n"
                                 "  - {capacity: 1000}\n" /* a bare number is bytes */
-                                "  - {capacity: 10k}\n"
+                                "  - {capacity: 10kB}\n"
                                 "  - {capacity: 0.5%}\n",
                                 NULL, 0);
     assert_int_equal(sc->mode, TS_MODE_BYTES);

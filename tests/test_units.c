@@ -23,25 +23,49 @@ struct size_case {
     uint64_t want;
 };
 
+struct unit_refusal {
+    const char *name;
+    const char *in;
+    const char *msg; /* the whole message */
+};
+
+/* Sizes are written as the units are spelled (case matters): B; kB = KB = 1000, MB, GB, TB,
+ * PB powers of 1000; KiB, MiB, GiB, TiB, PiB powers of 1024; bit, kbit = Kbit, Mbit, Gbit,
+ * Tbit are bits (an eighth of a byte, the result a whole byte). Values computed by hand. */
 static void test_units_size_table(void **state)
 {
     (void)state;
     static const struct size_case cases[] = {
         {"plain", "4096", 0, 4096},
         {"kib", "4KiB", 0, 4096},
-        {"kb decimal", "4KB", 0, 4000},
-        {"k decimal", "2k", 0, 2000},
+        {"KB decimal", "4KB", 0, 4000},
+        {"kB decimal", "4kB", 0, 4000},
+        {"mb", "3MB", 0, 3000000},
+        {"gb", "2GB", 0, 2000000000ULL},
         {"fraction tb", "1.5TB", 0, 1500000000000ULL},
-        {"space", " 512 MiB ", 0, 536870912ULL},
-        {"lower case", "1gib", 0, 1073741824ULL},
+        {"pb", "2PB", 0, 2000000000000000ULL},
+        {"space", " 512 MiB ", 0, 536870912ULL},              /* 512 x 2^20 */
+        {"gib", "1GiB", 0, 1073741824ULL},                    /* 2^30 */
+        {"tib", "2TiB", 0, 2199023255552ULL},                 /* 2 x 2^40 */
+        {"pib", "1PiB", 0, 1125899906842624ULL},              /* 2^50 */
         {"bytes suffix", "10B", 0, 10},
+        {"bits", "16bit", 0, 2},                              /* 16 / 8 */
+        {"kbit", "16kbit", 0, 2000},                          /* 16e3 / 8 */
+        {"Kbit", "16Kbit", 0, 2000},
+        {"mbit", "8Mbit", 0, 1000000},                        /* 8e6 / 8 */
+        {"gbit", "8Gbit", 0, 1000000000ULL},
+        {"tbit", "8Tbit", 0, 1000000000000ULL},
         {"half byte", "0.5", TS_EPARSE, 0},
+        {"four bits", "4bit", TS_EPARSE, 0},
         {"negative", "-1", TS_ERANGE, 0},
         {"junk suffix", "12x", TS_EPARSE, 0},
         {"empty", "", TS_EPARSE, 0},
         {"trailing", "4KiB x", TS_EPARSE, 0},
         {"inf", "inf", TS_EPARSE, 0},
         {"hex", "0x10", TS_EPARSE, 0},
+        {"beyond 64 bits", "16384PiB", TS_ERANGE, 0},          /* 2^14 x 2^50 = 2^64 */
+        {"exa is not a unit", "16EiB", TS_EPARSE, 0},
+        {"binary bits", "8Mibit", TS_EPARSE, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ts_err_t err = {0};
@@ -53,6 +77,40 @@ static void test_units_size_table(void **state)
             assert_non_null(strstr(err.msg, "expected a"));
         if (rc != 0)
             assert_non_null(strstr(err.msg, cases[i].in));
+    }
+}
+
+/* Spellings that are near a unit but not one: each refused with what was meant. */
+static void test_units_size_refusals(void **state)
+{
+    (void)state;
+#define SZ "expected a size such as 4096, 4KiB or 1.5TB, found "
+    static const struct unit_refusal cases[] = {
+        {"Gib", "10Gib", SZ "'10Gib': units are case-sensitive; did you mean '10GiB'?"},
+        {"KIB", "10KIB", SZ "'10KIB': units are case-sensitive; did you mean '10KiB'?"},
+        {"kib", "1kib", SZ "'1kib': units are case-sensitive; did you mean '1KiB'?"},
+        {"gb", "10gb", SZ "'10gb': units are case-sensitive; did you mean '10GB'?"},
+        {"mib with blanks", " 1.5 mib ",
+         SZ "' 1.5 mib ': units are case-sensitive; did you mean '1.5MiB'?"},
+        {"GBIT", "1GBIT", SZ "'1GBIT': units are case-sensitive; did you mean '1Gbit'?"},
+        {"Gb is bits", "10Gb", SZ "'10Gb': Gb is gigabits; did you mean '10GB'?"},
+        {"Mb is bits", "10Mb", SZ "'10Mb': Mb is megabits; did you mean '10MB'?"},
+        {"kb is bits", "10kb", SZ "'10kb': kb is kilobits; did you mean '10kB'?"},
+        {"b is bits", "10b", SZ "'10b': b is bits; did you mean '10B'?"},
+        {"bare k", "2k", SZ "'2k': k is a prefix without a unit; did you mean '2kB' or '2KiB'?"},
+        {"bare G", "10G", SZ "'10G': G is a prefix without a unit; did you mean '10GB' or "
+                             "'10GiB'?"},
+        {"bare m", "3m", SZ "'3m': m is a prefix without a unit; did you mean '3MB' or '3MiB'?"},
+        {"unknown", "12x", SZ "'12x'"},
+        {"control byte", "4\x01KiB", SZ "'4\\x01KiB'"},
+    };
+#undef SZ
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_err_t err = {0};
+        uint64_t v = 0;
+        int rc = ts_parse_size(cases[i].in, &v, &err);
+        if (rc != TS_EPARSE || strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %s: rc %d message '%s'", cases[i].name, rc, err.msg);
     }
 }
 
@@ -168,7 +226,8 @@ static void test_units_format_duration_table(void **state)
     }
 }
 
-/* Bandwidths by hand: decimal prefixes are powers of 1000, binary of 1024, bits are /8. */
+/* Bandwidths by hand: decimal prefixes are powers of 1000, binary of 1024, bits are /8. A
+ * lone b is bits only in a rate (Gb/s, Gbps); units are case-sensitive as in sizes. */
 static void test_units_rate_table(void **state)
 {
     (void)state;
@@ -180,10 +239,12 @@ static void test_units_rate_table(void **state)
         {"gb bits", "100Gb/s", 0, 12500000000ULL},           /* 100e9 / 8 */
         {"gbps", "100Gbps", 0, 12500000000ULL},
         {"mb/s", "7000MB/s", 0, 7000000000ULL},
+        {"kB/s", "4kB/s", 0, 4000},
         {"space", " 12.5 GB/s ", 0, 12500000000ULL},
         {"bytes/s", "512B/s", 0, 512},
         {"kib/s", "4KiB/s", 0, 4096},
-        {"mibit/s", "8Mibit/s", 0, 1048576},                 /* 8 x 2^20 / 8 */
+        {"mbit/s", "8Mbit/s", 0, 1000000},                   /* 8e6 / 8 */
+        {"kb/s bits", "16kb/s", 0, 2000},                    /* 16e3 / 8 */
         {"zero", "0", 0, 0},
         {"bare number", "25", TS_EPARSE, 0},
         {"no per second", "25GB", TS_EPARSE, 0},
@@ -192,6 +253,8 @@ static void test_units_rate_table(void **state)
         {"junk", "fast", TS_EPARSE, 0},
         {"negative", "-1GB/s", TS_ERANGE, 0},
         {"fraction of a byte", "1bit/s", TS_EPARSE, 0},
+        {"binary bits", "8Mibit/s", TS_EPARSE, 0},
+        {"lower case gib", "900gib/s", TS_EPARSE, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ts_err_t err = {0};
@@ -204,6 +267,28 @@ static void test_units_rate_table(void **state)
             fail_msg("case %s: message '%s'", cases[i].name, err.msg);
         if (rc != 0)
             assert_non_null(strstr(err.msg, cases[i].in));
+    }
+}
+
+static void test_units_rate_refusals(void **state)
+{
+    (void)state;
+#define RT "expected a bandwidth such as 25GB/s, 900GiB/s or 400Gbit/s (B = bytes, b or bit = " \
+           "bits), found "
+    static const struct unit_refusal cases[] = {
+        {"gib/s", "900gib/s", RT "'900gib/s': units are case-sensitive; did you mean '900GiB/s'?"},
+        {"GBPS", "25GBPS", RT "'25GBPS'"},
+        {"gbit/s", "400gbit/s",
+         RT "'400gbit/s': units are case-sensitive; did you mean '400Gbit/s'?"},
+        {"bits with an s", "400Gbits/s", RT "'400Gbits/s': did you mean '400Gbit/s'?"},
+    };
+#undef RT
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_err_t err = {0};
+        uint64_t v = 0;
+        int rc = ts_parse_rate(cases[i].in, &v, &err);
+        if (rc != TS_EPARSE || strcmp(err.msg, cases[i].msg) != 0)
+            fail_msg("case %s: rc %d message '%s'", cases[i].name, rc, err.msg);
     }
 }
 
@@ -367,6 +452,8 @@ int main(void)
         cmocka_unit_test(test_units_format),       cmocka_unit_test(test_units_suggest),
         cmocka_unit_test(test_units_format_duration_table),
         cmocka_unit_test(test_units_rate_table),
+        cmocka_unit_test(test_units_size_refusals),
+        cmocka_unit_test(test_units_rate_refusals),
         cmocka_unit_test(test_units_rate_format_round_trips),
         cmocka_unit_test(test_units_price_table),
         cmocka_unit_test(test_units_price_format_round_trips),

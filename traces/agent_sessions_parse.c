@@ -20,6 +20,7 @@
 #include "../sim/util/io.h"
 #include "../sim/util/ktab.h"
 #include "../sim/util/mem.h"
+#include "../sim/util/text.h"
 #include "agent_sessions_internal.h"
 
 #define AG_JPATH 192                         /* a JSON path in messages */
@@ -353,6 +354,13 @@ static size_t ag_read(void *buf, size_t len, void *data)
         src->rc = (int)got;
         return (size_t)-1;
     }
+    if (src->n == 0 && got >= 3 && memcmp(buf, TS_TEXT_BOM, 3) == 0) {
+        memmove(buf, (char *)buf + 3, (size_t)got - 3); /* a byte-order mark is not JSON */
+        got -= 3;
+        src->n += 3;
+        if (got == 0)
+            return ag_read(buf, len, data); /* 0 would end the input */
+    }
     src->n += (uint64_t)got;
     if (src->n > AG_FILE_MAX) {
         src->rc = ts_err_set(&src->err, TS_EFORMAT, AG_TOO_LONG, AG_FILE_MAX);
@@ -386,8 +394,9 @@ static int ag_load(ts__ag_reader_t *k, json_t **root, ts_err_t *err)
             *err = src.err;
         return src.rc;
     }
+    char shown[4 * JSON_ERROR_TEXT_LENGTH]; /* jansson's text can quote the input */
     return ag_bad(k, "", NULL, err, "invalid JSON at line %d, column %d: %s", jerr.line,
-                  jerr.column, jerr.text);
+                  jerr.column, ts_text_shown(jerr.text, shown, sizeof(shown)));
 }
 
 /* The conversation's top level: block size, id scope, requests. 0, 1 (bad) or < 0. */

@@ -110,10 +110,11 @@ static int csv_parse_sep(const char *s, char *out, ts_err_t *err)
         *out = '\t';
         return 0;
     }
+    char shown[TS_TEXT_SHOWN];
     if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
         return ts_err_set(err, TS_EINVAL,
                           "sep must be one character other than a quote or newline, found '%s'",
-                          s);
+                          ts_text_shown(s, shown, sizeof(shown)));
     *out = s[0];
     return 0;
 }
@@ -186,20 +187,25 @@ static int csv_fail(csv_reader_t *cr, ts_err_t *err, int col, const char *what,
     if (!found)
         return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s", cr->col[col],
                           k_csv_col_names[col], what);
-    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%.60s'", cr->col[col],
-                      k_csv_col_names[col], what, found);
+    char shown[TS_TEXT_SHOWN];
+    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%s'", cr->col[col],
+                      k_csv_col_names[col], what, ts_text_shown(found, shown, sizeof(shown)));
 }
 
-/* "12", "12.5", ".5" in units of unit_ns; fraction digits beyond 1 ns are truncated. */
-static bool csv_parse_time(const char *s, uint64_t unit_ns, int digits, uint64_t *out)
+/* "12", "12.5", ".5" in units of unit_ns; fraction digits beyond 1 ns are truncated.
+ * Returns 0, CSV_TIME_BAD (not such a number) or CSV_TIME_RANGE (2^64 ns or more). */
+enum { CSV_TIME_BAD = 1, CSV_TIME_RANGE = 2 };
+static int csv_parse_time(const char *s, uint64_t unit_ns, int digits, uint64_t *out)
 {
     uint64_t ip = 0, frac = 0;
     int n_int = 0, n_frac = 0;
+    bool is_big = false; /* the whole part alone passes 2^64 */
     for (; *s >= '0' && *s <= '9'; s++, n_int++) {
         unsigned d = (unsigned)(*s - '0');
         if (ip > (UINT64_MAX - d) / 10)
-            return false;
-        ip = ip * 10 + d;
+            is_big = true;
+        else
+            ip = ip * 10 + d;
     }
     if (*s == '.') {
         for (s++; *s >= '0' && *s <= '9'; s++, n_frac++)
@@ -207,13 +213,13 @@ static bool csv_parse_time(const char *s, uint64_t unit_ns, int digits, uint64_t
                 frac = frac * 10 + (unsigned)(*s - '0');
     }
     if (*s || (n_int == 0 && n_frac == 0))
-        return false;
+        return CSV_TIME_BAD;
     for (int i = n_frac; i < digits; i++)
         frac *= 10;
-    if (ip > (UINT64_MAX - frac) / unit_ns)
-        return false;
+    if (is_big || ip > (UINT64_MAX - frac) / unit_ns)
+        return CSV_TIME_RANGE;
     *out = ip * unit_ns + frac;
-    return true;
+    return 0;
 }
 
 static int csv_parse_op(const char *s)
@@ -257,15 +263,27 @@ static int csv_parse_fields(csv_reader_t *cr, int n_fields, ts_req_t *req, ts_er
     }
     if (cr->col[CSV_TIME] >= 0) {
         s = cr->fields[cr->col[CSV_TIME]];
-        if (!csv_parse_time(s, cr->unit_ns, cr->unit_digits, &req->time_ns))
-            return csv_fail(cr, err, CSV_TIME, "expected a non-negative time", s);
+        int bad = csv_parse_time(s, cr->unit_ns, cr->unit_digits, &req->time_ns);
+        if (bad)
+            return csv_fail(cr, err, CSV_TIME,
+                            bad == CSV_TIME_RANGE
+                                ? "expected a time below 2^64 ns (584 years)"
+                                : "expected a non-negative time",
+                            s);
     } else {
         req->time_ns = cr->n_returned * cr->unit_ns;
     }
     if (cr->col[CSV_SIZE] >= 0) {
         s = cr->fields[cr->col[CSV_SIZE]];
-        if (!ts_text_u64(s, &req->size_bytes) && ts_parse_size(s, &req->size_bytes, NULL))
-            return csv_fail(cr, err, CSV_SIZE, "expected a size", s);
+        int bad = 0;
+        if (!ts_text_u64(s, &req->size_bytes))
+            bad = ts_parse_size(s, &req->size_bytes, NULL);
+        if (bad)
+            return csv_fail(cr, err, CSV_SIZE,
+                            bad == TS_ERANGE && s[0] != '-'
+                                ? "expected a size below 2^64 bytes"
+                                : "expected a size",
+                            s);
     } else {
         req->size_bytes = cr->default_size;
     }

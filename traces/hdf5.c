@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,14 @@ static const struct {
     {"idle_ns", offsetof(h5t_rec_t, idle_ns)},
 };
 #define N_MEMBERS (sizeof(k_members) / sizeof(k_members[0]))
+
+/* The reader's record: a member stored as a float in the file is read as a double into
+ * real[i] and converted by the reader, which checks its range (HDF5 would clamp it, and
+ * turn NaN into anything). */
+typedef struct h5t_read_rec {
+    h5t_rec_t rec;
+    double real[N_MEMBERS];
+} h5t_read_rec_t;
 
 static hid_t h5t_member_type(size_t i, bool file)
 {
@@ -97,11 +106,14 @@ typedef struct h5t_reader {
     hid_t file, dset, mtype;
     uint64_t n;          /* records in the dataset */
     uint64_t index;      /* next record */
-    h5t_rec_t *buf;      /* records read ahead */
+    h5t_read_rec_t *buf; /* records read ahead */
     uint64_t buf_first;  /* index of buf[0] */
     uint64_t buf_n;      /* records in buf */
     uint64_t default_size;
     bool has[N_MEMBERS]; /* members present in the file */
+    bool is_real[N_MEMBERS]; /* ... stored as floats: read into real[] */
+    hid_t dxpl;          /* transfer list: a value out of its field's range aborts a read */
+    int is_out_of_range; /* set by h5t_conv_except */
     char path[2 * H5T_PATH_MAX];
     char dataset[256];
 } h5t_reader_t;
@@ -116,6 +128,8 @@ static void h5t_close(ts_reader_t *r)
         return;
     if (h->mtype >= 0)
         H5Tclose(h->mtype);
+    if (h->dxpl >= 0)
+        H5Pclose(h->dxpl);
     if (h->dset >= 0)
         H5Dclose(h->dset);
     if (h->file >= 0)
@@ -135,7 +149,7 @@ static int h5t_reader_type(h5t_reader_t *h, ts_err_t *err)
                           "(expected a compound type with members key, time_ns, size, ...)",
                           h->path, h->dataset);
     }
-    h->mtype = H5Tcreate(H5T_COMPOUND, sizeof(h5t_rec_t));
+    h->mtype = H5Tcreate(H5T_COMPOUND, sizeof(h5t_read_rec_t));
     int rc = 0;
     for (size_t i = 0; i < N_MEMBERS && rc == 0 && h->mtype >= 0; i++) {
         int at = H5Tget_member_index(ftype, k_members[i].name);
@@ -143,11 +157,15 @@ static int h5t_reader_type(h5t_reader_t *h, ts_err_t *err)
         if (!h->has[i])
             continue;
         H5T_class_t cls = H5Tget_member_class(ftype, (unsigned)at);
+        h->is_real[i] = cls == H5T_FLOAT;
         if (cls != H5T_INTEGER && cls != H5T_FLOAT)
             rc = ts_err_set(err, TS_EFORMAT, "'%s': member '%s' of '%s' is not a number",
                             h->path, k_members[i].name, h->dataset);
-        else if (H5Tinsert(h->mtype, k_members[i].name, k_members[i].offset,
-                           h5t_member_type(i, false)) < 0)
+        else if (h->is_real[i] ? H5Tinsert(h->mtype, k_members[i].name,
+                                           offsetof(h5t_read_rec_t, real) + i * sizeof(double),
+                                           H5T_NATIVE_DOUBLE) < 0
+                               : H5Tinsert(h->mtype, k_members[i].name, k_members[i].offset,
+                                           h5t_member_type(i, false)) < 0)
             rc = ts_err_set(err, TS_EINTERNAL, "'%s': cannot map member '%s'", h->path,
                             k_members[i].name);
     }
@@ -160,6 +178,71 @@ static int h5t_reader_type(h5t_reader_t *h, ts_err_t *err)
     return rc;
 }
 
+/* Bits of member i's field. */
+static int h5t_member_bits(size_t i)
+{
+    return i == 3 ? 32 : i == 4 || i == 5 ? 8 : 64;
+}
+
+static int h5t_range_fail(const char *member, int bits, ts_err_t *err)
+{
+    return ts_err_set(err, TS_EFORMAT,
+                      "member '%s' is out of the range of its field (a whole number from 0 to "
+                      "2^%d - 1)",
+                      member, bits);
+}
+
+/* A member's value that its field cannot hold (a float time of 1e30, a negative key, NaN,
+ * an op of 300): the read fails instead of HDF5 clamping it silently. Fractions of a float
+ * are truncated, as an integer field must. */
+static H5T_conv_ret_t h5t_conv_except(H5T_conv_except_t e, hid_t src, hid_t dst, void *src_buf,
+                                      void *dst_buf, void *data)
+{
+    (void)src, (void)dst, (void)src_buf, (void)dst_buf;
+    if (e == H5T_CONV_EXCEPT_TRUNCATE || e == H5T_CONV_EXCEPT_PRECISION)
+        return H5T_CONV_UNHANDLED;
+    *(int *)data = 1;
+    return H5T_CONV_ABORT;
+}
+
+/* After a read of [start, start + count) failed on a value out of range: the first record
+ * with a member that is, in *bad, and that member's index; start + count and N_MEMBERS
+ * when none is found alone. */
+static void h5t_find_range_error(h5t_reader_t *h, hsize_t start, hsize_t count, hsize_t *bad,
+                                 size_t *member)
+{
+    hsize_t one = 1;
+    hid_t fspace = H5Dget_space(h->dset), mspace = H5Screate_simple(1, &one, NULL);
+    *bad = start + count;
+    *member = N_MEMBERS;
+    for (hsize_t r = start; r < start + count && fspace >= 0 && mspace >= 0; r++) {
+        for (size_t i = 0; i < N_MEMBERS && *member == N_MEMBERS; i++) {
+            if (!h->has[i])
+                continue;
+            h5t_rec_t x;
+            hid_t t = h->is_real[i] ? -1 : H5Tcreate(H5T_COMPOUND, sizeof(h5t_rec_t));
+            h->is_out_of_range = 0;
+            herr_t st = -1;
+            if (t >= 0 && H5Tinsert(t, k_members[i].name, k_members[i].offset,
+                                    h5t_member_type(i, false)) >= 0 &&
+                H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &r, NULL, &one, NULL) >= 0)
+                st = H5Dread(h->dset, t, mspace, fspace, h->dxpl, &x);
+            if (t >= 0)
+                H5Tclose(t);
+            if (st < 0 && h->is_out_of_range) {
+                *bad = r;
+                *member = i;
+            }
+        }
+        if (*member < N_MEMBERS)
+            break;
+    }
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+}
+
 static int h5t_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t **out,
                     ts_err_t *err)
 {
@@ -170,7 +253,7 @@ static int h5t_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     if (!h)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate the hdf5 reader");
     h->base.ops = &ts_reader_hdf5;
-    h->file = h->dset = h->mtype = -1;
+    h->file = h->dset = h->mtype = h->dxpl = -1;
     h->default_size = p->default_size;
     snprintf(h->dataset, sizeof(h->dataset), "%s", p->dataset);
     int rc = ts_reader_path(ctx, p->path, h->path, sizeof(h->path), err);
@@ -178,6 +261,11 @@ static int h5t_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
         goto fail;
     if (access(h->path, R_OK) != 0) {
         rc = ts_err_sys(err, ts_io_code(errno), errno, "cannot open trace '%s'", h->path);
+        goto fail;
+    }
+    if ((h->dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0 ||
+        H5Pset_type_conv_cb(h->dxpl, h5t_conv_except, &h->is_out_of_range) < 0) {
+        rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the hdf5 reader");
         goto fail;
     }
     if ((h->file = H5Fopen(h->path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
@@ -203,7 +291,7 @@ static int h5t_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t 
     h->n = dims[0];
     if ((rc = h5t_reader_type(h, err)))
         goto fail;
-    if (!(h->buf = ts_malloc(H5T_CHUNK * sizeof(h5t_rec_t)))) {
+    if (!(h->buf = ts_malloc(H5T_CHUNK * sizeof(h5t_read_rec_t)))) {
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the reader of '%s'", h->path);
         goto fail;
     }
@@ -214,20 +302,34 @@ fail:
     return rc;
 }
 
-static int h5t_fill(h5t_reader_t *h, ts_err_t *err)
+/* Reads up to `limit` records from h->index into buf. */
+static int h5t_fill(h5t_reader_t *h, hsize_t limit, ts_err_t *err)
 {
-    hsize_t start = h->index, count = h->n - h->index < H5T_CHUNK ? h->n - h->index : H5T_CHUNK;
-    memset(h->buf, 0, (size_t)count * sizeof(h5t_rec_t));
+    h->is_out_of_range = 0;
+    hsize_t start = h->index, count = h->n - h->index < limit ? h->n - h->index : limit;
+    memset(h->buf, 0, (size_t)count * sizeof(h5t_read_rec_t));
     hid_t fspace = H5Dget_space(h->dset);
     hid_t mspace = H5Screate_simple(1, &count, NULL);
     herr_t st = -1;
     if (fspace >= 0 && mspace >= 0 &&
         H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0)
-        st = H5Dread(h->dset, h->mtype, mspace, fspace, H5P_DEFAULT, h->buf);
+        st = H5Dread(h->dset, h->mtype, mspace, fspace, h->dxpl, h->buf);
     if (mspace >= 0)
         H5Sclose(mspace);
     if (fspace >= 0)
         H5Sclose(fspace);
+    if (st < 0 && h->is_out_of_range) {
+        hsize_t bad;
+        size_t i;
+        h5t_find_range_error(h, start, count, &bad, &i);
+        if (bad > start && bad < start + count) /* the records before it are good */
+            return h5t_fill(h, bad - start, err);
+        if (i < N_MEMBERS) {
+            h->index++; /* passed over: the next call goes on */
+            ts_err_where(err, "%s: record %llu", h->path, (unsigned long long)start);
+            return h5t_range_fail(k_members[i].name, h5t_member_bits(i), err);
+        }
+    }
     if (st < 0) {
         ts_err_where(err, "%s: record %llu", h->path, (unsigned long long)h->index);
         return ts_err_set(err, TS_EFORMAT, "cannot read records of '%s' (damaged file?)",
@@ -244,11 +346,30 @@ static int h5t_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     if (h->index == h->n)
         return 0;
     if (h->index >= h->buf_first + h->buf_n) {
-        int rc = h5t_fill(h, err);
+        int rc = h5t_fill(h, H5T_CHUNK, err);
         if (rc)
             return rc;
     }
-    const h5t_rec_t *x = &h->buf[h->index - h->buf_first];
+    h5t_read_rec_t *rr = &h->buf[h->index - h->buf_first];
+    const h5t_rec_t *x = &rr->rec;
+    for (size_t i = 0; i < N_MEMBERS; i++) {
+        if (!h->has[i] || !h->is_real[i])
+            continue;
+        int bits = h5t_member_bits(i);
+        double w = floor(rr->real[i]);
+        if (!(w >= 0 && w < ldexp(1.0, bits))) { /* NaN too */
+            ts_err_where(err, "%s: record %llu", h->path, (unsigned long long)h->index);
+            h->index++; /* passed over: the next call goes on */
+            return h5t_range_fail(k_members[i].name, bits, err);
+        }
+        void *field = (char *)&rr->rec + k_members[i].offset;
+        if (bits == 64)
+            *(uint64_t *)field = (uint64_t)w; /* fractions truncated, as an integer field */
+        else if (bits == 32)
+            *(uint32_t *)field = (uint32_t)w;
+        else
+            *(uint8_t *)field = (uint8_t)w;
+    }
     if (h->has[4] && x->op >= TS_OP_COUNT_) {
         ts_err_where(err, "%s: record %llu", h->path, (unsigned long long)h->index);
         h->index++; /* passed over: the next call goes on */
@@ -398,14 +519,18 @@ static int h5t_create(const char *path, ts_writer_t **out, ts_err_t *err)
     w->af.fd = -1;
     hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = H5T_CHUNK;
     hid_t ftype = h5t_type(true), space = H5Screate_simple(1, &dims, &maxdims);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), fcpl = H5Pcreate(H5P_FILE_CREATE);
     w->mtype = h5t_type(false);
-    w->file = H5Fcreate(w->af.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    /* no object modification times: the same requests give the same bytes */
+    if (fcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0)
+        w->file = H5Fcreate(w->af.tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
     if (ftype >= 0 && space >= 0 && dcpl >= 0 && w->mtype >= 0 && w->file >= 0 &&
-        H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
-        H5Pset_deflate(dcpl, 4) >= 0)
+        H5Pset_obj_track_times(dcpl, 0) >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+        H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, 4) >= 0)
         w->dset = H5Dcreate2(w->file, H5T_DATASET, ftype, space, H5P_DEFAULT, dcpl,
                              H5P_DEFAULT);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (space >= 0)

@@ -32,6 +32,7 @@
 
 #define KVJ_PATH_MAX 1024
 #define KVJ_MAX_IDS (1u << 24) /* hash ids in one request: 8.6G tokens at 512 */
+#define KVJ_NS_END 18446744073709551616.0 /* 2^64: the first time in ns a request cannot hold */
 #define KVJ_OUT_SALT UINT64_C(0x6f75747075740001)
 
 typedef struct kvj_params {
@@ -217,9 +218,11 @@ static int kvj_read(kvj_reader_t *k, ts_err_t *err)
     json_error_t jerr;
     json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
     if (!o || !json_is_object(o)) {
+        char shown[TS_TEXT_SHOWN];
         json_decref(o);
         return kvj_fail(k, err, TS_EFORMAT, "expected a JSON object: %s",
-                        o ? "found another value" : jerr.text);
+                        o ? "found another value"
+                          : ts_text_shown(jerr.text, shown, sizeof(shown)));
     }
     uint64_t in_len = 0, out_len = 0, chat = 0;
     double t_s = 0;
@@ -230,6 +233,14 @@ static int kvj_read(kvj_reader_t *k, ts_err_t *err)
                       "timestamp");
     else
         t_s = json_number_value(ts) * (k->is_bailian ? 1.0 : 1e-3); /* mooncake: ms */
+    if (rc == 0 && !(t_s * 1e9 + 0.5 < KVJ_NS_END)) {
+        char found[48];
+        snprintf(found, sizeof(found), "%.17g", json_number_value(ts));
+        rc = kvj_fail(k, err, TS_EFORMAT,
+                      k->is_bailian ? "'timestamp' is beyond 2^64 ns (584 years): %s s"
+                                    : "'timestamp' is beyond 2^64 ns (584 years): %s ms",
+                      found);
+    }
     if (rc == 0)
         rc = kvj_u64(k, o, "input_length", &in_len, err);
     if (rc == 0)
@@ -271,7 +282,7 @@ static int kvj_read(kvj_reader_t *k, ts_err_t *err)
     if (rc)
         return rc;
     memset(&k->cur, 0, sizeof(k->cur));
-    k->cur.time_ns = (uint64_t)(t_s * 1e9 + 0.5);
+    k->cur.time_ns = (uint64_t)(t_s * 1e9 + 0.5); /* below 2^64: checked above */
     k->cur.size_bytes = k->block_bytes;
     k->cur.next_access = TS_REQ_NEVER;
     k->cur.stream = k->is_bailian ? (uint32_t)ts_hash64(root + 1) : (uint32_t)k->n_req;

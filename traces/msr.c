@@ -102,8 +102,9 @@ static int msr_fail(const msr_reader_t *m, ts_err_t *err, int col, const char *w
                     const char *found)
 {
     ts_err_where(err, "%s:%llu", m->path, (unsigned long long)m->text.line);
-    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%.60s'", col,
-                      k_msr_cols[col], what, found);
+    char shown[TS_TEXT_SHOWN];
+    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%s'", col,
+                      k_msr_cols[col], what, ts_text_shown(found, shown, sizeof(shown)));
 }
 
 static uint64_t msr_key(uint64_t volume, uint64_t index)

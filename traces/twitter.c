@@ -89,8 +89,9 @@ static int twr_fail(const twr_reader_t *t, ts_err_t *err, int col, const char *w
                     const char *found)
 {
     ts_err_where(err, "%s:%llu", t->path, (unsigned long long)t->text.line);
-    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%.60s'", col,
-                      k_twr_cols[col], what, found);
+    char shown[TS_TEXT_SHOWN];
+    return ts_err_set(err, TS_EFORMAT, "column %d (%s): %s, found '%s'", col,
+                      k_twr_cols[col], what, ts_text_shown(found, shown, sizeof(shown)));
 }
 
 static int twr_op(const char *s)

@@ -106,12 +106,11 @@ uint64_t ts__gen_size(const ts__gen_t *g, uint64_t key)
 void ts__gen_emit(ts__gen_t *g, uint64_t rank, ts_req_t *req)
 {
     const ts__gen_common_t *p = &g->p;
-    req->key = ts__gen_key(g, rank);
-    req->size_bytes = ts__gen_size(g, req->key);
-    req->next_access = TS_REQ_NEVER;
-    req->stream = 0;
-    req->flags = 0;
-    req->reserved_ = 0;
+    uint64_t key = ts__gen_key(g, rank);
+    /* every field set, those not named zero: a request leaves no byte of the caller's
+     * memory undefined (trace writers copy every field, idle_ns included) */
+    *req = (ts_req_t){.key = key, .size_bytes = ts__gen_size(g, key),
+                      .next_access = TS_REQ_NEVER};
     if (p->arrival == TS__ARRIVAL_POISSON) {
         req->time_ns = (uint64_t)g->clock_ns;
         g->clock_ns += -log(ts_rng_unit(g->rng_aux)) * (double)p->interarrival_ns;

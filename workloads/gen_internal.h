@@ -149,7 +149,8 @@ static inline uint64_t ts__gen_key(const ts__gen_t *g, uint64_t rank)
 }
 /* The size of key: a pure function of (seed, key, size parameters). */
 uint64_t ts__gen_size(const ts__gen_t *g, uint64_t key);
-/* Fills req for the object of rank: key, size, time, op; advances to the next request. */
+/* Fills every field of req for the object of rank (key, size, time, op; next_access
+ * TS_REQ_NEVER; the rest zero); advances to the next request. */
 void ts__gen_emit(ts__gen_t *g, uint64_t rank, ts_req_t *req);
 /* info(): n_requests = requests, n_keys = keys. */
 void ts__gen_info(const ts_reader_t *r, ts_reader_info_t *out);

@@ -401,35 +401,41 @@ static uint64_t inf_frac_ns(const char *s, const char **end)
     return v;
 }
 
-/* "2023-11-16 18:15:46.6805900" (UTC) or plain seconds ("12.5") -> ns, exactly. */
-static bool inf_az_time(const char *s, uint64_t *ns)
+/* "2023-11-16 18:15:46.6805900" (UTC) or plain seconds ("12.5") -> ns, exactly. Returns
+ * 0, INF_AZ_BAD (not such a time) or INF_AZ_RANGE (2^64 ns or more after 1970, from
+ * 2554-07-21 23:34:33.709551616 UTC on). */
+enum { INF_AZ_BAD = 1, INF_AZ_RANGE = 2 };
+static int inf_az_time(const char *s, uint64_t *ns)
 {
     int y, mo, d, h, mi, sec, n = 0;
     const char *end = s;
     uint64_t frac = 0;
     if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 &&
-        mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && sec < 61 && y >= 1970) {
+        mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 &&
+        sec >= 0 && sec < 61 && y >= 1970) {
         end = s + n;
         if (*end == '.')
             frac = inf_frac_ns(end + 1, &end);
         if (*end)
-            return false;
+            return INF_AZ_BAD;
         int64_t secs = inf_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+        if ((uint64_t)secs > (UINT64_MAX - frac) / 1000000000u)
+            return INF_AZ_RANGE;
         *ns = (uint64_t)secs * 1000000000u + frac;
-        return true;
+        return 0;
     }
     uint64_t whole = 0;
     int digits = 0;
     for (end = s; *end >= '0' && *end <= '9' && digits < 12; end++, digits++)
         whole = whole * 10 + (uint64_t)(*end - '0');
     if (digits == 0 && *end != '.')
-        return false;
+        return INF_AZ_BAD;
     if (*end == '.')
         frac = inf_frac_ns(end + 1, &end);
     if (*end)
-        return false;
+        return INF_AZ_BAD;
     *ns = whole * 1000000000u + frac;
-    return true;
+    return 0;
 }
 
 /* The next Azure row: time (ns from the first row), context and generated tokens.
@@ -449,9 +455,13 @@ static int inf_az_next(inf_gen_t *g, uint64_t *t, uint64_t *ctx_tokens, uint64_t
             continue;
         uint64_t abs_ns;
         const char *what = NULL;
+        int bad = n < 3 ? 0 : inf_az_time(f[0], &abs_ns);
         if (n < 3)
             what = "expected 3 columns (TIMESTAMP, ContextTokens, GeneratedTokens)";
-        else if (!inf_az_time(f[0], &abs_ns))
+        else if (bad == INF_AZ_RANGE)
+            what = "column 0 (TIMESTAMP): beyond 2^64 ns after 1970 "
+                   "(2554-07-21 23:34:33.709551615)";
+        else if (bad)
             what = "column 0 (TIMESTAMP): expected a time such as 2023-11-16 18:15:46.68";
         else if (!ts_text_u64(f[1], ctx_tokens) || *ctx_tokens > INF_MAX_TOKENS)
             what = "column 1 (ContextTokens): expected a token count";

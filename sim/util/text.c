@@ -4,6 +4,7 @@
  */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ktab.h"
@@ -55,7 +56,9 @@ static int text_getline(ts_text_t *t, char **line, ts_err_t *err)
             *end = 0;
             *line = t->buf + t->pos;
             t->pos = (size_t)(end - t->buf) + (nl != NULL);
-            t->line++;
+            /* a UTF-8 byte-order mark starts the file's first line, not its text */
+            if (t->line++ == 0 && strncmp(*line, TS_TEXT_BOM, 3) == 0)
+                *line += 3;
             return 1;
         }
         if (t->is_eof)
@@ -189,4 +192,102 @@ uint64_t ts_text_hash(const char *s)
         h *= 0x100000001b3ULL;
     }
     return ts_hash64(h);
+}
+
+size_t ts_utf8_len(const char *s, size_t n, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n == 0)
+        return 0;
+    uint32_t c = u[0], v, min;
+    size_t len;
+    if (c < 0x80) {
+        if (cp)
+            *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, v = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        len = 3, v = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, v = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (u[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    if (cp)
+        *cp = v;
+    return len;
+}
+
+size_t ts_utf8_fix(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = ts_utf8_len(s + i, n - i, NULL);
+        if (len) {
+            memcpy(out + o, s + i, len);
+            o += len, i += len;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            o += 3, i++;
+        }
+    }
+    return o;
+}
+
+/* A character a terminal shows as a glyph (not a control or an invisible format one). */
+static bool text_is_visible(uint32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xAD || cp == 0xFEFF)
+        return false;
+    return !((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+             (cp >= 0x2060 && cp <= 0x206F));
+}
+
+/* Bytes the character at s (of n) takes shown, and its length in s. */
+static size_t text_shown_one(const char *s, size_t n, size_t *len)
+{
+    uint32_t cp = 0;
+    size_t k = ts_utf8_len(s, n, &cp);
+    if (k > 0 && text_is_visible(cp)) {
+        *len = k;
+        return k;
+    }
+    *len = 1;
+    return 4; /* \xHH */
+}
+
+const char *ts_text_shown(const char *s, char *buf, size_t size)
+{
+    size_t n = s ? strlen(s) : 0, total = 0, len;
+    for (size_t i = 0; i < n; i += len)
+        total += text_shown_one(s + i, n - i, &len);
+    size_t limit = total < size ? size - 1 : size > 4 ? size - 4 : 0; /* room for "..." */
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += len) {
+        size_t need = text_shown_one(s + i, n - i, &len);
+        if (o + need > limit)
+            break;
+        if (need == len)
+            memcpy(buf + o, s + i, len);
+        else
+            snprintf(buf + o, 5, "\\x%02X", (unsigned char)s[i]);
+        o += need;
+    }
+    if (total >= size && size > 4) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    if (size)
+        buf[o] = 0;
+    return buf;
 }

@@ -5,7 +5,8 @@
  *
  * Lines: ts_text_next() hands out each line NUL-terminated, without its '\n' or a trailing
  * '\r', skipping blank lines and lines whose first non-blank character is '#'; `line`
- * counts every line from 1 (skipped ones included), so errors can say path:line. Memory: a
+ * counts every line from 1 (skipped ones included), so errors can say path:line. A UTF-8
+ * byte-order mark (EF BB BF) at the start of the file (plain or zstd) is dropped. Memory: a
  * 64 KiB buffer that grows to the longest line (at most 1 MiB, longer is an error).
  * Fields: split on one separator character; fields may be quoted ("a,b", "" for a quote)
  * and are trimmed of spaces and tabs (unless the tab is the separator).
@@ -22,6 +23,7 @@
 #include "io.h"
 
 #define TS_TEXT_LINE_MAX (1024u * 1024u)
+#define TS_TEXT_BOM "\xEF\xBB\xBF" /* UTF-8 byte-order mark, dropped at a file's start */
 
 typedef struct ts_text {
     ts_zin_t in;         /* the file, decompressed when it is zstd */
@@ -48,6 +50,25 @@ void ts_text_close(ts_text_t *t); /* accepts a zeroed reader */
  * "path:line" of t. */
 int ts_text_split(const ts_text_t *t, char *line, char sep, char **fields, int max,
                    ts_err_t *err);
+
+/* Length (1 to 4) of the valid UTF-8 sequence that starts s (at most n bytes), its code
+ * point in *cp (cp may be NULL); 0 when the bytes there are not valid UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF; n = 0 gives 0). */
+size_t ts_utf8_len(const char *s, size_t n, uint32_t *cp);
+
+/* Copies the n bytes of s into out as valid UTF-8: each byte that does not start a valid
+ * sequence becomes U+FFFD (EF BF BD), so out must hold 3 x n bytes. Returns the bytes
+ * written (no NUL added). */
+size_t ts_utf8_fix(const char *s, size_t n, char *out);
+
+/* Input text as a message shows it, into buf (size > 0 bytes, NUL-terminated): printable
+ * ASCII and printable UTF-8 characters as they are; every other byte as \xHH (upper-case
+ * hex): control characters, DEL, bytes that are not valid UTF-8, and invisible characters
+ * (C1 controls, U+00AD, U+200B-U+200F, U+2028-U+202E, U+2060-U+206F, U+FEFF, e.g. a
+ * byte-order mark shows as \xEF\xBB\xBF). A text that does not fit is cut after a whole
+ * character and ends with "...". s NULL shows as "". Returns buf. */
+const char *ts_text_shown(const char *s, char *buf, size_t size);
+#define TS_TEXT_SHOWN 64 /* a buffer for a field echoed in a message: about 60 bytes shown */
 
 /* A decimal unsigned 64-bit integer, digits only (no sign, no blanks). */
 bool ts_text_u64(const char *s, uint64_t *out);

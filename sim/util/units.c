@@ -17,29 +17,42 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 struct unit {
     const char *name;
     double mult;
 };
 
+/* Sizes, as written (case matters): bytes B; decimal kB (KB is the same), MB, GB, TB, PB;
+ * binary KiB, MiB, GiB, TiB, PiB; bits bit, kbit (Kbit), Mbit, Gbit, Tbit, Pbit. */
 static const struct unit k_size_units[] = {
     {"", 1},
-    {"b", 1},
-    {"k", 1e3},
-    {"kb", 1e3},
-    {"kib", 1024.0},
-    {"m", 1e6},
-    {"mb", 1e6},
-    {"mib", 1048576.0},
-    {"g", 1e9},
-    {"gb", 1e9},
-    {"gib", 1073741824.0},
-    {"t", 1e12},
-    {"tb", 1e12},
-    {"tib", 1099511627776.0},
-    {"p", 1e15},
-    {"pb", 1e15},
-    {"pib", 1125899906842624.0},
+    {"B", 1},
+    {"kB", 1e3},
+    {"KB", 1e3},
+    {"MB", 1e6},
+    {"GB", 1e9},
+    {"TB", 1e12},
+    {"PB", 1e15},
+    {"KiB", 1024.0},
+    {"MiB", 1048576.0},
+    {"GiB", 1073741824.0},
+    {"TiB", 1099511627776.0},
+    {"PiB", 1125899906842624.0},
+    {"bit", 0.125},
+    {"kbit", 125},
+    {"Kbit", 125},
+    {"Mbit", 125e3},
+    {"Gbit", 125e6},
+    {"Tbit", 125e9},
+    {"Pbit", 125e12},
+};
+
+/* Bits written with a lone b: only in a rate ("100Gb/s"); as a size they are refused. */
+static const struct unit k_rate_bits[] = {
+    {"b", 0.125}, {"kb", 125}, {"Kb", 125}, {"Mb", 125e3}, {"Gb", 125e6}, {"Tb", 125e9},
+    {"Pb", 125e12},
 };
 
 static const struct unit k_count_units[] = {
@@ -119,38 +132,115 @@ static int units_lookup(const struct unit *u, size_t n, const char *suf, double 
     return -1;
 }
 
+#define UNITS_SHOWN 96 /* bytes of an input echoed in a message */
+
+/* s as a message shows it: control and invisible bytes escaped (ts_text_shown). */
+static const char *units_shown(const char *s, char *buf)
+{
+    return ts_text_shown(s ? s : "", buf, UNITS_SHOWN);
+}
+
 static int units_whole(double v, const char *s, const char *what, uint64_t *out, ts_err_t *err)
 {
+    char shown[UNITS_SHOWN];
     if (v < 0)
-        return ts_err_set(err, TS_ERANGE, "expected a non-negative %s, found '%s'", what, s);
-    if (v >= 18446744073709551616.0)
-        return ts_err_set(err, TS_ERANGE, "%s '%s' does not fit in 64 bits", what, s);
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative %s, found '%s'", what,
+                          units_shown(s, shown));
+    if (!(v < 18446744073709551616.0))
+        return ts_err_set(err, TS_ERANGE, "%s '%s' does not fit in 64 bits", what,
+                          units_shown(s, shown));
     double r = floor(v + 0.5);
     if (fabs(v - r) > 1e-9 * (r > 1 ? r : 1))
-        return ts_err_set(err, TS_EPARSE, "expected a whole %s, found '%s'", what, s);
-    *out = (uint64_t)r;
+        return ts_err_set(err, TS_EPARSE, "expected a whole %s, found '%s'", what,
+                          units_shown(s, shown));
+    *out = r < 18446744073709551616.0 ? (uint64_t)r : UINT64_MAX; /* v just below 2^64 */
     return 0;
+}
+
+/* The number of s as written (blanks around it dropped), for a suggestion: "1.5" of
+ * " 1.5 gb". */
+static void units_number_text(const char *s, char *buf, size_t size)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    double v;
+    const char *end = s;
+    if (units_number(s, &v, &end))
+        end = s;
+    snprintf(buf, size, "%.*s", (int)(end - s), s);
+}
+
+/* A unit of u[0, n) that suf spells in another case (the first one whose last letter, b
+ * for bits or B for bytes, is as written, else the first), or NULL. */
+static const char *units_case_variant(const struct unit *u, size_t n, const char *suf)
+{
+    const char *any = NULL;
+    size_t len = strlen(suf);
+    for (size_t i = 0; len && i < n; i++) {
+        if (strcasecmp(u[i].name, suf) != 0)
+            continue;
+        if (u[i].name[len - 1] == suf[len - 1])
+            return u[i].name;
+        if (!any)
+            any = u[i].name;
+    }
+    return any;
+}
+
+/* Why suf is not a size unit and what was meant, into hint ("" when there is nothing to
+ * say): "Gb is gigabits; did you mean '10GB'?" (a lone b is bits, only in a rate), "units
+ * are case-sensitive; did you mean '10GiB'?", "G is a prefix without a unit; did you mean
+ * '10GB' or '10GiB'?". */
+static void units_size_hint(const char *s, const char *suf, char *hint, size_t size)
+{
+    static const char dec[] = "kKMGTP";
+    static const char *const names[] = {"kilo", "kilo", "mega", "giga", "tera", "peta"};
+    char num[48];
+    units_number_text(s, num, sizeof(num));
+    size_t n = strlen(suf);
+    const char *at = n == 2 ? strchr(dec, suf[0]) : NULL;
+    hint[0] = 0;
+    if ((n == 1 && suf[0] == 'b') || (at && suf[1] == 'b')) {
+        snprintf(hint, size, "%s is %sbits; did you mean '%s%.*sB'?", suf,
+                 at ? names[at - dec] : "", num, (int)(n - 1), suf);
+        return;
+    }
+    const char *v = units_case_variant(k_size_units, UNITS_N(k_size_units), suf);
+    if (v) {
+        snprintf(hint, size, "units are case-sensitive; did you mean '%s%s'?", num, v);
+        return;
+    }
+    if (n == 1 && strchr("kKmMgGtTpP", suf[0])) {
+        char d = suf[0] == 'k' || suf[0] == 'K' ? suf[0] : (char)toupper((unsigned char)suf[0]);
+        snprintf(hint, size, "%s is a prefix without a unit; did you mean '%s%cB' or '%s%ciB'?",
+                 suf, num, d, num, (char)toupper((unsigned char)suf[0]));
+    }
 }
 
 int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err)
 {
     double v, mult;
-    char suf[16];
-    if (units_split(s, &v, suf, sizeof(suf)) ||
-        units_lookup(k_size_units, UNITS_N(k_size_units), suf, &mult))
-        return ts_err_set(err, TS_EPARSE, "expected a size such as 4096, 4KiB or 1.5TB, found '%s'",
-                          s ? s : "");
+    char suf[16], shown[UNITS_SHOWN], hint[160];
+    int bad = units_split_case(s, &v, suf, sizeof(suf), false);
+    if (bad || units_lookup(k_size_units, UNITS_N(k_size_units), suf, &mult)) {
+        if (!bad)
+            units_size_hint(s, suf, hint, sizeof(hint));
+        return ts_err_set(err, TS_EPARSE,
+                          "expected a size such as 4096, 4KiB or 1.5TB, found '%s'%s%s",
+                          units_shown(s, shown), !bad && hint[0] ? ": " : "",
+                          !bad ? hint : "");
+    }
     return units_whole(v * mult, s, "number of bytes", out, err);
 }
 
 int ts_parse_count(const char *s, uint64_t *out, ts_err_t *err)
 {
     double v, mult;
-    char suf[16];
+    char suf[16], shown[UNITS_SHOWN];
     if (units_split(s, &v, suf, sizeof(suf)) ||
         units_lookup(k_count_units, UNITS_N(k_count_units), suf, &mult))
         return ts_err_set(err, TS_EPARSE, "expected a count such as 1000, 10M or 1e6, found '%s'",
-                          s ? s : "");
+                          units_shown(s, shown));
     return units_whole(v * mult, s, "count", out, err);
 }
 
@@ -158,13 +248,14 @@ int ts_parse_int(const char *s, int64_t *out, ts_err_t *err)
 {
     if (!s)
         return ts_err_set(err, TS_EPARSE, "expected an integer, found nothing");
-    char *end;
+    char *end, shown[UNITS_SHOWN];
     errno = 0;
     long long v = strtoll(s, &end, 10);
     while (end != s && isspace((unsigned char)*end))
         end++;
     if (end == s || *end || errno == ERANGE)
-        return ts_err_set(err, TS_EPARSE, "expected an integer, found '%s'", s);
+        return ts_err_set(err, TS_EPARSE, "expected an integer, found '%s'",
+                          units_shown(s, shown));
     *out = v;
     return 0;
 }
@@ -172,9 +263,9 @@ int ts_parse_int(const char *s, int64_t *out, ts_err_t *err)
 int ts_parse_double(const char *s, double *out, ts_err_t *err)
 {
     double v, mult = 1;
-    char suf[8];
+    char suf[8], shown[UNITS_SHOWN];
     if (units_split(s, &v, suf, sizeof(suf)) || suf[0])
-        return ts_err_set(err, TS_EPARSE, "expected a number, found '%s'", s ? s : "");
+        return ts_err_set(err, TS_EPARSE, "expected a number, found '%s'", units_shown(s, shown));
     *out = v * mult;
     return 0;
 }
@@ -182,7 +273,7 @@ int ts_parse_double(const char *s, double *out, ts_err_t *err)
 int ts_parse_duration(const char *s, uint64_t *out, ts_err_t *err)
 {
     double v, mult;
-    char suf[16];
+    char suf[16], shown[UNITS_SHOWN];
     int bad = units_split(s, &v, suf, sizeof(suf));
     if (!bad && suf[0] == 0 && v == 0) {
         *out = 0;
@@ -191,23 +282,26 @@ int ts_parse_duration(const char *s, uint64_t *out, ts_err_t *err)
     if (bad || units_lookup(k_time_units, UNITS_N(k_time_units), suf, &mult))
         return ts_err_set(err, TS_EPARSE,
                           "expected a duration with a unit such as 200us, 3ms or 1.5s, found '%s'",
-                          s ? s : "");
+                          units_shown(s, shown));
     double ns = v * mult;
     if (ns < 0)
-        return ts_err_set(err, TS_ERANGE, "expected a non-negative duration, found '%s'", s);
-    if (ns >= 18446744073709551616.0)
-        return ts_err_set(err, TS_ERANGE, "duration '%s' does not fit in 64 bits of ns", s);
-    *out = (uint64_t)floor(ns + 0.5);
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative duration, found '%s'",
+                          units_shown(s, shown));
+    double r = floor(ns + 0.5);
+    if (!(r < 18446744073709551616.0))
+        return ts_err_set(err, TS_ERANGE, "duration '%s' does not fit in 64 bits of ns",
+                          units_shown(s, shown));
+    *out = (uint64_t)r;
     return 0;
 }
 
 int ts_parse_fraction(const char *s, double *out, ts_err_t *err)
 {
     double v;
-    char suf[8];
+    char suf[8], shown[UNITS_SHOWN];
     if (units_split(s, &v, suf, sizeof(suf)) || (suf[0] && strcmp(suf, "%") != 0))
         return ts_err_set(err, TS_EPARSE, "expected a fraction such as 10%% or 0.1, found '%s'",
-                          s ? s : "");
+                          units_shown(s, shown));
     *out = suf[0] ? v / 100.0 : v;
     return 0;
 }
@@ -226,62 +320,75 @@ int ts_parse_bool(const char *s, int *out, ts_err_t *err)
             return 0;
         }
     }
-    return ts_err_set(err, TS_EPARSE, "expected true or false, found '%s'", s ? s : "");
+    char shown[UNITS_SHOWN];
+    return ts_err_set(err, TS_EPARSE, "expected true or false, found '%s'",
+                      units_shown(s, shown));
 }
 
-/* Rate suffix: PREFIX UNIT PER, PER = "/s" or "ps"; UNIT = "B" (bytes) or "b", "bit", "bits"
- * (bits, any case); PREFIX = nothing, k M G T P (decimal, any case) or Ki Mi Gi Ti Pi. */
+/* Rate suffix, as written: UNIT PER, PER = "/s" or "ps"; UNIT a size unit other than none
+ * (B, kB, GiB, Gbit, ...) or a bit count with a lone b (b, kb, Kb, Mb, Gb, Tb, Pb). */
 static int units_rate_suffix(const char *suf, double *mult)
 {
     char u[16];
     size_t n = strlen(suf);
-    if (n >= sizeof(u))
+    if (n < 3 || n >= sizeof(u) || (strcmp(suf + n - 2, "/s") && strcmp(suf + n - 2, "ps")))
         return -1;
-    memcpy(u, suf, n + 1);
-    if (n >= 2 && (strcmp(u + n - 2, "/s") == 0 || strcmp(u + n - 2, "ps") == 0))
-        u[n -= 2] = 0;
-    else
+    memcpy(u, suf, n - 2);
+    u[n - 2] = 0;
+    if (!u[0])
         return -1;
-    double unit = 0.125; /* bits, unless the unit is "B" */
-    if (n >= 4 && strcasecmp(u + n - 4, "bits") == 0)
-        n -= 4;
-    else if (n >= 3 && strcasecmp(u + n - 3, "bit") == 0)
-        n -= 3;
-    else if (n >= 1 && (u[n - 1] == 'B' || u[n - 1] == 'b'))
-        unit = u[--n] == 'B' ? 1 : 0.125;
-    else
-        return -1;
-    u[n] = 0;
-    static const char prefixes[] = "kmgtp";
-    double pre = 1;
-    if (n > 2 || (n == 2 && tolower((unsigned char)u[1]) != 'i'))
-        return -1;
-    if (n >= 1) {
-        const char *at = strchr(prefixes, tolower((unsigned char)u[0]));
-        if (!at)
-            return -1;
-        int k = (int)(at - prefixes) + 1;
-        for (int i = 0; i < k; i++)
-            pre *= n == 2 ? 1024.0 : 1000.0;
+    if (units_lookup(k_size_units, UNITS_N(k_size_units), u, mult) == 0)
+        return 0;
+    return units_lookup(k_rate_bits, UNITS_N(k_rate_bits), u, mult);
+}
+
+/* What a refused rate suffix was likely meant to be, into hint ("" when nothing is close):
+ * another case ("gb/s": did you mean '10Gb/s'?) or bits with an s ("Gbits/s": 'Gbit/s'). */
+static void units_rate_hint(const char *s, const char *suf, char *hint, size_t size)
+{
+    char num[48], u[16];
+    size_t n = strlen(suf);
+    hint[0] = 0;
+    if (n < 3 || n >= sizeof(u) || (strcmp(suf + n - 2, "/s") && strcmp(suf + n - 2, "ps")))
+        return;
+    memcpy(u, suf, n - 2);
+    u[n - 2] = 0;
+    units_number_text(s, num, sizeof(num));
+    const char *v = units_case_variant(k_rate_bits, UNITS_N(k_rate_bits), u);
+    const char *w = units_case_variant(k_size_units, UNITS_N(k_size_units), u);
+    if (!v || (w && w[strlen(w) - 1] == u[n - 3]))
+        v = w;
+    if (v) {
+        snprintf(hint, size, "units are case-sensitive; did you mean '%s%s%s'?", num, v,
+                 suf + n - 2);
+        return;
     }
-    *mult = pre * unit;
-    return 0;
+    if (n > 6 && strcmp(u + n - 6, "bits") == 0) {
+        u[n - 3] = 0; /* "Gbits" -> "Gbit" */
+        double mult;
+        if (units_lookup(k_size_units, UNITS_N(k_size_units), u, &mult) == 0)
+            snprintf(hint, size, "did you mean '%s%s%s'?", num, u, suf + n - 2);
+    }
 }
 
 int ts_parse_rate(const char *s, uint64_t *out, ts_err_t *err)
 {
     double v, mult = 0;
-    char suf[16];
+    char suf[16], shown[UNITS_SHOWN], hint[160];
     int bad = units_split_case(s, &v, suf, sizeof(suf), false);
     if (!bad && suf[0] == 0 && v == 0) {
         *out = 0;
         return 0;
     }
-    if (bad || units_rate_suffix(suf, &mult))
+    if (bad || units_rate_suffix(suf, &mult)) {
+        if (!bad)
+            units_rate_hint(s, suf, hint, sizeof(hint));
         return ts_err_set(err, TS_EPARSE,
                           "expected a bandwidth such as 25GB/s, 900GiB/s or 400Gbit/s (B = bytes, "
-                          "b or bit = bits), found '%s'",
-                          s ? s : "");
+                          "b or bit = bits), found '%s'%s%s",
+                          units_shown(s, shown), !bad && hint[0] ? ": " : "",
+                          !bad ? hint : "");
+    }
     return units_whole(v * mult, s, "number of bytes per second", out, err);
 }
 
@@ -305,18 +412,19 @@ static const char *const k_price_examples[TS_PRICE_UNIT_COUNT_] = {
     "$0.0004/1000 or $0.4/1M", "$0.12/kWh"};
 
 /* A price denominator with an optional leading amount ("GB", "100GB", "1k"): the amount
- * (1 when absent) and the lower-cased unit word. Returns -1 when it is malformed. */
-static int units_denom(const char *d, double *num, char *suf, size_t sufsize)
+ * (1 when absent) and the unit word, lower-cased when fold (sizes keep their case). Returns
+ * -1 when it is malformed. */
+static int units_denom(const char *d, double *num, char *suf, size_t sufsize, bool fold)
 {
     while (isspace((unsigned char)*d))
         d++;
     if (!isalpha((unsigned char)*d))
-        return units_split(d, num, suf, sufsize);
+        return units_split_case(d, num, suf, sufsize, fold);
     size_t n = 0;
     for (; *d && !isspace((unsigned char)*d); d++) {
         if (n + 1 >= sufsize)
             return -1;
-        suf[n++] = (char)tolower((unsigned char)*d);
+        suf[n++] = fold ? (char)tolower((unsigned char)*d) : *d;
     }
     suf[n] = 0;
     while (isspace((unsigned char)*d))
@@ -325,12 +433,15 @@ static int units_denom(const char *d, double *num, char *suf, size_t sufsize)
     return *d ? -1 : 0;
 }
 
-/* The amount d stands for, in units of mult's table ("100GB" -> 100 x 1e9 bytes). */
+/* The amount d stands for, in units of u's table ("100GB" -> 100 x 1e9 bytes); the table
+ * of sizes is matched as written, the others in any case. */
 static int units_denom_in(const char *d, const struct unit *u, size_t n, double *out)
 {
     double num, mult;
     char suf[24];
-    if (units_denom(d, &num, suf, sizeof(suf)) || units_lookup(u, n, suf, &mult) || num <= 0)
+    bool fold = u != k_size_units;
+    if (units_denom(d, &num, suf, sizeof(suf), fold) || units_lookup(u, n, suf, &mult) ||
+        num <= 0)
         return -1;
     *out = num * mult;
     return 0;
@@ -427,11 +538,13 @@ int ts_parse_price(const char *s, ts_price_unit_t unit, double *out, ts_err_t *e
         else
             bad = *end || v != 0; /* only zero needs no unit */
     }
+    char shown[UNITS_SHOWN];
     if (bad)
         return ts_err_set(err, TS_EPARSE, "expected a price such as %s, found '%s'",
-                          k_price_examples[unit], s ? s : "");
+                          k_price_examples[unit], units_shown(s, shown));
     if (v < 0)
-        return ts_err_set(err, TS_ERANGE, "expected a non-negative price, found '%s'", s);
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative price, found '%s'",
+                          units_shown(s, shown));
     *out = v / base;
     return 0;
 }
@@ -439,15 +552,16 @@ int ts_parse_price(const char *s, ts_price_unit_t unit, double *out, ts_err_t *e
 int ts_parse_power(const char *s, double *watts, ts_err_t *err)
 {
     double v, mult = 1;
-    char suf[8];
+    char suf[8], shown[UNITS_SHOWN];
     int bad = units_split(s, &v, suf, sizeof(suf));
     if (!bad && (suf[0] || v != 0))
         bad = units_lookup(k_power_w, UNITS_N(k_power_w), suf, &mult);
     if (bad)
         return ts_err_set(err, TS_EPARSE, "expected a power such as 700W or 1.2kW, found '%s'",
-                          s ? s : "");
+                          units_shown(s, shown));
     if (v < 0)
-        return ts_err_set(err, TS_ERANGE, "expected a non-negative power, found '%s'", s);
+        return ts_err_set(err, TS_ERANGE, "expected a non-negative power, found '%s'",
+                          units_shown(s, shown));
     *watts = v * mult;
     return 0;
 }
@@ -666,8 +780,10 @@ long ts_name_index(const char *what, const char *name, const char *const *names,
         if (strcmp(names[i], name) == 0)
             return (long)i;
     const char *hint = ts_suggest(name, names, n);
+    char shown[UNITS_SHOWN];
+    units_shown(name, shown);
     if (hint) {
-        ts_err_set(err, TS_ENOENT, "unknown %s '%s' (did you mean '%s'?)", what, name, hint);
+        ts_err_set(err, TS_ENOENT, "unknown %s '%s' (did you mean '%s'?)", what, shown, hint);
         return -1;
     }
     char list[512];
@@ -676,6 +792,6 @@ long ts_name_index(const char *what, const char *name, const char *const *names,
     for (size_t i = 0; i < n && used < sizeof(list); i++)
         used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
                                  names[i]);
-    ts_err_set(err, TS_ENOENT, "unknown %s '%s' (expected one of: %s)", what, name, list);
+    ts_err_set(err, TS_ENOENT, "unknown %s '%s' (expected one of: %s)", what, shown, list);
     return -1;
 }

@@ -6,7 +6,10 @@
  *
  * Every parser takes the whole string (leading/trailing blanks allowed, nothing else),
  * returns 0 or TS_EPARSE / TS_ERANGE, and fills err with what it expected and found.
- * Binary suffixes (KiB, MiB, ...) are powers of 1024, decimal ones (KB, MB, ...) of 1000.
+ * Size and bandwidth units are case-sensitive, with one meaning everywhere: binary units
+ * (KiB, MiB, GiB, TiB, PiB) are powers of 1024, decimal ones (kB = KB, MB, GB, TB, PB) of
+ * 1000; bits are bit, kbit = Kbit, Mbit, Gbit, Tbit, Pbit, and (in a rate only) a lone b.
+ * Input echoed in a message shows control, invisible and non-UTF-8 bytes as \xHH.
  */
 #ifndef TS_SIM_UTIL_UNITS_H
 #define TS_SIM_UTIL_UNITS_H
@@ -16,7 +19,10 @@
 
 #include "err.h"
 
-/* Bytes: "4096", "4KiB", "1.5TB", "512 MiB", "2k" (= 2000). Result must be a whole byte. */
+/* Bytes: "4096", "4KiB", "1.5TB", "512 MiB", "4kB" (= 4000), "8Gbit" (= 1e9). Result must
+ * be a whole byte below 2^64. Refused with what was meant: another case of a unit ("10Gib":
+ * "units are case-sensitive; did you mean '10GiB'?"), bits written b ("10Gb": "Gb is
+ * gigabits; did you mean '10GB'?"), a bare prefix ("2k": "did you mean '2kB' or '2KiB'?"). */
 int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err);
 /* Count: "1000", "10M" (1e7), "2.5k", "1e6". Result must be a whole number. */
 int ts_parse_count(const char *s, uint64_t *out, ts_err_t *err);
@@ -29,10 +35,10 @@ int ts_parse_double(const char *s, double *out, ts_err_t *err);
 int ts_parse_duration(const char *s, uint64_t *out, ts_err_t *err);
 /* Fraction: "10%" -> 0.1 or a plain real "0.1". */
 int ts_parse_fraction(const char *s, double *out, ts_err_t *err);
-/* Bandwidth in bytes/s: "25GB/s", "3.35TB/s", "900GiB/s", "7000MB/s" (B = bytes); "400Gbit/s",
- * "100Gb/s", "100Gbps" (b, bit, bits = bits, divided by 8). Prefixes k M G T P are decimal
- * in any case, Ki Mi Gi Ti Pi binary; "/s" or "ps". A bare "0" is allowed. Result must be a
- * whole number of bytes/s (uint64: exact, like sizes; 2^64 B/s is far above any link). */
+/* Bandwidth in bytes/s: a size unit then "/s" or "ps": "25GB/s", "3.35TB/s", "900GiB/s",
+ * "7000MB/s" (B = bytes); "400Gbit/s" (bits, divided by 8); or bits with a lone b, "100Gb/s",
+ * "100Gbps". Units as written (case-sensitive, as sizes). A bare "0" is allowed. Result must
+ * be a whole number of bytes/s (uint64: exact, like sizes; 2^64 B/s is far above any link). */
 int ts_parse_rate(const char *s, uint64_t *out, ts_err_t *err);
 /* What a price is per. Internal units: dollars per GB (1e9 bytes), per GB-month (a month is
  * 730 h, 8760 h / 12), per hour, per request, per kWh. */
