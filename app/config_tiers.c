@@ -66,10 +66,10 @@ static int cfg_capacity(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_
     if (rc == TS_EPARSE)
         return ts__cfg_fail(c, n->mark, path, TS_EPARSE,
                             "expected %s, or a percentage such as 10%%, "
-                            "found '%s'",
+                            "found '%s'%s%s",
                             objects ? "a count such as 1000, 10k or 1e6"
                                     : "a size such as 4096 (bytes), 512MiB or 1.5TB",
-                            s);
+                            s, *ts_parse_hint(e.msg) ? ": " : "", ts_parse_hint(e.msg));
     if (rc)
         return ts__cfg_fail(c, n->mark, path, rc, "%s", e.msg);
     if (v == 0)

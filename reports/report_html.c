@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,6 +48,8 @@ typedef struct rh {
     const ts_report_html_opts_t *opts;
     char dir[PATH_MAX]; /* where figures are drawn */
     bool is_tmp_dir;     /* dir is ours to remove */
+    int live;            /* its entry in the live table (sim/util/io.h): gone on a signal */
+    const char *out;     /* the page: what an interrupted run says it did not write */
     char tag_keys[128];  /* the keys whose values the figures name runs by; empty: none */
     char x_key[64];      /* with tag_keys: the first, along which the sweep figure runs */
     char line_keys[128]; /* with tag_keys: the others, one line per their values */
@@ -234,9 +237,15 @@ static int rh_workdir(rh_t *r)
     }
     const char *tmp = getenv("TMPDIR");
     snprintf(r->dir, sizeof(r->dir), "%s/tiersim-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(r->dir))
-        return ts_err_sys(r->err, TS_EIO, errno, "cannot create a directory for the figures "
-                                                 "in '%s'", tmp && *tmp ? tmp : "/tmp");
+    sigset_t held;
+    ts_io_hold_signals(&held); /* made and in the live table as one */
+    bool is_made = mkdtemp(r->dir) != NULL;
+    int e = errno;
+    r->live = is_made ? ts_io_live_add(r->dir, r->out, true) : 0;
+    ts_io_release_signals(&held);
+    if (!is_made)
+        return ts_err_sys(r->err, TS_EIO, e, "cannot create a directory for the figures "
+                                             "in '%s'", tmp && *tmp ? tmp : "/tmp");
     r->is_tmp_dir = true;
     return 0;
 }
@@ -844,7 +853,7 @@ int ts_report_html(const char *const *files, size_t n, const char *out,
                    const ts_report_html_opts_t *opts, size_t *n_missing, char *warn,
                    size_t size, ts_err_t *err)
 {
-    rh_t r = {.opts = opts, .warn = warn, .warn_size = size, .err = err};
+    rh_t r = {.opts = opts, .out = out, .warn = warn, .warn_size = size, .err = err};
     rh_cells_t t = {0};
     if (warn && size)
         warn[0] = 0;
@@ -869,6 +878,7 @@ int ts_report_html(const char *const *files, size_t n, const char *out,
         *n_missing = r.n_missing;
     if (r.is_tmp_dir)
         nftw(r.dir, rh_rm, 8, FTW_DEPTH | FTW_PHYS);
+    ts_io_live_drop(r.live);
     ts_html_destroy(r.page);
     for (size_t k = 0; k < r.n_runs; k++) {
         ts_result_release(r.runs[k].res);

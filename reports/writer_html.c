@@ -12,10 +12,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../sim/util/io.h"
 #include "h5.h"
 #include "report_html.h"
 #include "writer.h"
@@ -60,8 +63,13 @@ static int html_write(const ts_report_in_t *in, size_t file, FILE *out, ts_repor
     int n = snprintf(dir, sizeof(dir), "%s/tiersim-html.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (n < 0 || (size_t)n >= sizeof(dir))
         return ts_err_set(err, TS_EINVAL, "html: TMPDIR is too long a path");
-    if (!mkdtemp(dir))
-        return ts_err_sys(err, TS_EIO, errno, "html: cannot create a scratch directory in '%s'",
+    sigset_t held;
+    ts_io_hold_signals(&held); /* made and in the live table as one: gone on a signal */
+    bool is_made = mkdtemp(dir) != NULL;
+    int e = errno, live = is_made ? ts_io_live_add(dir, NULL, true) : 0;
+    ts_io_release_signals(&held);
+    if (!is_made)
+        return ts_err_sys(err, TS_EIO, e, "html: cannot create a scratch directory in '%s'",
                           tmp && *tmp ? tmp : "/tmp");
     snprintf(h5, sizeof(h5), "%s/result.h5", dir);
     snprintf(page, sizeof(page), "%s/" HTML_FILE, dir);
@@ -80,6 +88,7 @@ static int html_write(const ts_report_in_t *in, size_t file, FILE *out, ts_repor
     unlink(page);
     unlink(h5);
     rmdir(dir);
+    ts_io_live_drop(live);
     return rc;
 }
 

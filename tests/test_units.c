@@ -81,6 +81,23 @@ static void test_units_size_table(void **state)
 }
 
 /* Spellings that are near a unit but not one: each refused with what was meant. */
+/* A caller wording its own message keeps the hint of a refused spelling, and only that. */
+static void test_units_parse_hint(void **state)
+{
+    (void)state;
+    uint64_t v;
+    ts_err_t e = {0};
+    assert_int_equal(ts_parse_size("10Gib", &v, &e), TS_EPARSE);
+    assert_string_equal(ts_parse_hint(e.msg), "units are case-sensitive; did you mean '10GiB'?");
+    ts_err_clear(&e);
+    assert_int_equal(ts_parse_size("10Gb", &v, &e), TS_EPARSE);
+    assert_string_equal(ts_parse_hint(e.msg), "Gb is gigabits; did you mean '10GB'?");
+    ts_err_clear(&e);
+    assert_int_equal(ts_parse_size("12x", &v, &e), TS_EPARSE); /* no unit to suggest */
+    assert_string_equal(ts_parse_hint(e.msg), "");
+    assert_string_equal(ts_parse_hint(NULL), "");
+}
+
 static void test_units_size_refusals(void **state)
 {
     (void)state;
@@ -453,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_units_format_duration_table),
         cmocka_unit_test(test_units_rate_table),
         cmocka_unit_test(test_units_size_refusals),
+        cmocka_unit_test(test_units_parse_hint),
         cmocka_unit_test(test_units_rate_refusals),
         cmocka_unit_test(test_units_rate_format_round_trips),
         cmocka_unit_test(test_units_price_table),

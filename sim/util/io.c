@@ -252,13 +252,18 @@ void ts_io_live_drop(int id)
 }
 
 /* Whether s is the path of a live slot other than self (a temporary file written beside
- * another one, such as the records of a trace before they are compressed). */
+ * another one, such as the records of a trace before they are compressed), or lies in a
+ * live scratch directory (a figure drawn for a page): no output the user named. */
 static bool io_live_is_tmp(const char *s, int self)
 {
-    for (int i = 0; i < TS_IO_LIVE_MAX; i++)
-        if (i != self && atomic_load(&io_live[i].state) == IO_LIVE &&
-            strcmp(io_live[i].path, s) == 0)
+    for (int i = 0; i < TS_IO_LIVE_MAX; i++) {
+        const io_live_t *l = &io_live[i];
+        if (i == self || atomic_load(&l->state) != IO_LIVE)
+            continue;
+        size_t n = strlen(l->path);
+        if (strcmp(l->path, s) == 0 || (l->is_dir && strncmp(l->path, s, n) == 0 && s[n] == '/'))
             return true;
+    }
     return false;
 }
 

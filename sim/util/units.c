@@ -217,6 +217,12 @@ static void units_size_hint(const char *s, const char *suf, char *hint, size_t s
     }
 }
 
+const char *ts_parse_hint(const char *msg)
+{
+    const char *p = msg ? strstr(msg, "': ") : NULL;
+    return p && strstr(p, "did you mean") ? p + 3 : "";
+}
+
 int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err)
 {
     double v, mult;

@@ -24,6 +24,9 @@
  * "units are case-sensitive; did you mean '10GiB'?"), bits written b ("10Gb": "Gb is
  * gigabits; did you mean '10GB'?"), a bare prefix ("2k": "did you mean '2kB' or '2KiB'?"). */
 int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err);
+/* The hint a parse message gives for a refused spelling ("units are case-sensitive; did you
+ * mean '10GiB'?"), for a caller that words its own message; "" when msg has none. */
+const char *ts_parse_hint(const char *msg);
 /* Count: "1000", "10M" (1e7), "2.5k", "1e6". Result must be a whole number. */
 int ts_parse_count(const char *s, uint64_t *out, ts_err_t *err);
 /* Signed integer in decimal (no suffix). */
