@@ -5,10 +5,10 @@ SAN_BUILD  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # gnuplot-nox is needed at run time only, to draw plots (without it tiersim writes their data).
 DEB_PKGS   := build-essential cmake pkg-config libgsl-dev libhdf5-dev libyaml-dev \
-              libjansson-dev libcmocka-dev libzstd-dev gnuplot-nox chromium
+              libjansson-dev libcmocka-dev libzstd-dev gnuplot-nox chromium valgrind
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo check test test-san bench clean
+.PHONY: all deps configure build demo check test test-san valgrind bench clean
 
 all: build
 
@@ -43,7 +43,32 @@ test-san: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
 
-check: test test-san
+check: test test-san valgrind
+
+# valgrind memcheck on `tiersim run` of every examples/*.yaml (the Release build), results
+# written to a scratch directory; the big examples are shrunk with -s. Any memory error or
+# definite/possible leak fails. About 40 s on 2 cores, so `make check` runs it last.
+VALGRIND_SHRINK := workload.generator.requests=100k workload.generator.keys=20k \
+                   workload.generator.sessions=30 workload.generator.epochs=1
+valgrind: build
+	@command -v valgrind >/dev/null || { echo "make valgrind: valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	@tmp=$$(mktemp -d); fail=0; start=$$(date +%s); \
+	for f in examples/*.yaml; do \
+	  n=$$(basename $$f .yaml); ovr=""; \
+	  for kv in $(VALGRIND_SHRINK); do \
+	    k=$${kv%%=*}; leaf=$${k##*.}; \
+	    grep -Eq "(^|[^a-z_])$$leaf:" $$f && grep -q "generator:" $$f && ovr="$$ovr -s $$kv"; \
+	  done; \
+	  t0=$$(date +%s); \
+	  if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible \
+	       --suppressions=tests/valgrind.supp ./$(BUILD)/tiersim run $$f -q -o $$tmp/$$n $$ovr \
+	       > $$tmp/$$n.log 2>&1; then \
+	    echo "valgrind: $$n: clean ($$(( $$(date +%s) - t0 ))s)$$ovr"; \
+	  else \
+	    echo "valgrind: $$n: FAILED ($$(( $$(date +%s) - t0 ))s):"; cat $$tmp/$$n.log; fail=1; \
+	  fi; \
+	done; \
+	echo "valgrind: every example in $$(( $$(date +%s) - start ))s"; rm -rf $$tmp; exit $$fail
 
 bench: build
 	./bench/run.sh $(BUILD)

@@ -43,6 +43,26 @@ static inline bool have_policy(const char *name)
     return ts_policy_find(name, &e) != NULL;
 }
 
+/* A test of a plug-in fails, naming it, when the registry lacks it: a missing generator,
+ * format or policy is a defect to report, never a reason to skip. */
+static inline void need_gen(const char *kind)
+{
+    if (!have_gen(kind))
+        fail_msg("the generator '%s' this test needs is not in the registry", kind);
+}
+
+static inline void need_format(const char *name)
+{
+    if (!have_format(name))
+        fail_msg("the trace format '%s' this test needs is not in the registry", name);
+}
+
+static inline void need_policy(const char *name)
+{
+    if (!have_policy(name))
+        fail_msg("the policy '%s' this test needs is not in the registry", name);
+}
+
 /* The scenario yaml with the n overrides ovr, loaded as SRC from /base (the test fails if it
  * does not load). */
 static inline ts_scenario_t *load_ok(const char *yaml, const char *const *ovr, size_t n)

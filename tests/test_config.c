@@ -362,10 +362,9 @@ static void test_config_errors_name_place_and_problem(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(k_err_cases) / sizeof(k_err_cases[0]); i++) {
         const struct err_case *c = &k_err_cases[i];
-        if (c->needs && !have_gen(c->needs) && !have_format(c->needs)) {
-            print_message("skipping '%s': no generator or format %s yet\n", c->name, c->needs);
-            continue;
-        }
+        if (c->needs && !have_gen(c->needs) && !have_format(c->needs))
+            fail_msg("case '%s' needs the generator or format '%s', which is not in the "
+                     "registry", c->name, c->needs);
         check_err_case(c);
     }
 }
@@ -432,8 +431,7 @@ static void test_config_file_errors_name_the_file(void **state)
 static void test_config_full_scenario_decodes(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     ts_scenario_t *sc = load_ok("name: demo\n"
                                 "seed: 7\n"
                                 "workload:\n"
@@ -480,8 +478,7 @@ static void test_config_full_scenario_decodes(void **state)
 static void test_config_defaults_when_keys_are_absent(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     ts_scenario_t *sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 5}]\n", NULL, 0);
     assert_string_equal(sc->name, "");
     assert_int_equal(sc->seed, 42);
@@ -515,8 +512,7 @@ static const char k_base[] = "workload:\n"
 static void test_config_overrides_edit_and_add_keys(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     const char *ovr[] = {"seed=7",
                          "tiers.0.capacity=5000",
                          "workload.generator.alpha=1.1",
@@ -543,8 +539,7 @@ static void test_config_overrides_edit_and_add_keys(void **state)
 static void test_config_override_value_errors_name_the_flag(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     const char *ovr[] = {"workload.generator.alpha=lots"};
     ts_scenario_t *sc = NULL;
     ts_err_t err = {0};
@@ -584,8 +579,7 @@ static int load_under_oom(const char *yaml, const char *const *ovr, size_t n)
 static void test_config_oom_valid_scenario(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     const char *ovr[] = {"seed=3", "outputs.dir=x", "tiers.0.capacity=10"};
     assert_int_equal(load_under_oom(ts_scenario_default_yaml(), ovr, 3), 0);
     assert_int_equal(load_under_oom(k_base, NULL, 0), 0);

@@ -25,8 +25,8 @@
 static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
 {
     (void)state;
-    if (!have_gen("inference") || !have_gen("agentic"))
-        skip();
+    need_gen("inference");
+    need_gen("agentic");
     const char *yaml = "mode: bytes\n"
                        "workload: {generator: {kind: inference, model: llama-3.1-8b}}\n"
                        "tiers:\n"
@@ -83,8 +83,7 @@ static double cfg_param_number(const ts_plugin_t *p, const void *params, const c
 static void test_config_cost_aware_takes_device_and_timed_figures(void **state)
 {
     (void)state;
-    if (!have_gen("inference"))
-        skip();
+    need_gen("inference");
     ts_scenario_t *sc = load_ok(
         "mode: bytes\n"
         "workload: {generator: {kind: inference, model: llama-3.1-8b}}\n"
@@ -113,8 +112,7 @@ static void test_config_cost_aware_takes_device_and_timed_figures(void **state)
 static void test_config_depth_from_read_threads(void **state)
 {
     (void)state;
-    if (!have_gen("training"))
-        skip();
+    need_gen("training");
     const char *yaml = "workload: {generator: training}\n"
                        "tiers: [{capacity: 10, device: ddr5-4800-8ch}]\n"
                        "engine: timed\n"

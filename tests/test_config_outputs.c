@@ -42,8 +42,7 @@ static void test_config_sweep_axes_decode(void **state)
 static void test_config_outputs_series_and_kept_text(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     const char *yaml = "workload: {generator: zipf}\n"
                        "tiers: [{capacity: 10}]\n"
                        "outputs: {hdf5: false, interval: 250ms, points: 200, axis: time}\n";

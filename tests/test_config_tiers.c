@@ -35,8 +35,7 @@ static void test_config_too_many_tiers(void **state)
 static void test_config_hierarchy_admission_prefetch_decode(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
                                 "prefetch: {kind: next_n, n: 8, into: dram}\n"
                                 "tiers:\n"
@@ -76,8 +75,7 @@ static void test_config_hierarchy_admission_prefetch_decode(void **state)
 static void test_config_bytes_mode_capacities(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     ts_scenario_t *sc = load_ok("mode: bytes\n"
                                 "workload: {generator: zipf}\n"
                                 "tiers:\n"
@@ -101,8 +99,8 @@ static void test_config_bytes_mode_capacities(void **state)
 static void test_config_policy_map_with_params(void **state)
 {
     (void)state;
-    if (!have_gen("zipf") || !have_policy("s3fifo"))
-        skip();
+    need_gen("zipf");
+    need_policy("s3fifo");
     ts_scenario_t *sc = load_ok("workload: {generator: zipf}\n"
                                 "tiers:\n"
                                 "  - {capacity: 100, policy: {name: s3fifo, small_ratio: 25%}}\n",

@@ -23,8 +23,7 @@
 static void test_config_relative_trace_paths(void **state)
 {
     (void)state;
-    if (!have_format("csv"))
-        skip();
+    need_format("csv");
     ts_scenario_t *sc = NULL;
     ts_err_t err = {0};
     int rc = ts_scenario_load_file(TS_SOURCE_DIR "/examples/csv-trace.yaml", NULL, 0, &sc, &err);
@@ -75,8 +74,7 @@ static void test_config_relative_trace_paths(void **state)
 static void test_config_default_scenario_loads(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     ts_scenario_t *sc = NULL;
     ts_err_t err = {0};
     int rc = ts_scenario_load_string(ts_scenario_default_yaml(), "<built-in>", NULL, NULL, 0, &sc,
@@ -100,8 +98,7 @@ static void test_config_default_scenario_loads(void **state)
 static void test_config_workload_desc_lists_params(void **state)
 {
     (void)state;
-    if (!have_gen("zipf"))
-        skip();
+    need_gen("zipf");
     ts_scenario_t *sc = load_ok("workload: {generator: {kind: zipf, alpha: 0.9}}\n"
                                 "tiers: [{capacity: 5}]\n",
                                 NULL, 0);
@@ -128,7 +125,8 @@ static void test_config_examples_load(void **state)
 {
     (void)state;
     if (ts_registry_count(&ts_generators) == 0 || ts_registry_count(&ts_formats) == 0)
-        skip();
+        fail_msg("the examples need generators and trace formats; the registries hold %zu and %zu",
+                 (size_t)ts_registry_count(&ts_generators), (size_t)ts_registry_count(&ts_formats));
     DIR *d = opendir(TS_SOURCE_DIR "/examples");
     assert_non_null(d);
     struct dirent *e;

@@ -92,8 +92,10 @@ static void test_report_dev_full(void **state)
 {
     (void)state;
     FILE *probe = fopen("/dev/full", "w");
-    if (!probe)
+    if (!probe) { /* the environment lacks the device: a skip, said aloud */
+        print_message("[ SKIP     ] test_report_dev_full: cannot open /dev/full\n");
         skip();
+    }
     fclose(probe);
     static const struct {
         const char *name;
@@ -232,8 +234,11 @@ static void test_report_write_dir_rename_fails(void **state)
  * permissions, so the test is skipped there. */
 static void test_report_write_dir_no_permission(void **state)
 {
-    if (geteuid() == 0)
+    if (geteuid() == 0) { /* a privilege skip, said aloud */
+        print_message("[ SKIP     ] test_report_write_dir_no_permission: root ignores "
+                      "permissions\n");
         skip();
+    }
     char dir[1200];
     snprintf(dir, sizeof(dir), "%s/ro", (const char *)*state);
     assert_int_equal(mkdir(dir, 0555), 0);
