@@ -9,7 +9,7 @@
  * was replacing keep their old bytes, with no temporary file left; after SIGKILL, which
  * cannot clean up, each set of results is wholly old or wholly new and whatever is left
  * besides is a temporary name that no reader takes for a result. Each test prints how
- * many fault points it covered ("faults: ..." lines): docs/invariants.md quotes them.
+ * many fault points it covered ("faults: ..." lines): README.md quotes them.
  *
  * The verbs run as children of the built tiersim (TS_TIERSIM), stderr captured. A full
  * disk is RLIMIT_FSIZE (writes past it fail with EFBIG, as on a full disk with another
