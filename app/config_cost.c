@@ -79,8 +79,8 @@ static int cfg_cost_gpu(ts__cfg_t *c, const ts_price_table_t *tab)
                 hint = hint ? "" : names[i];
         if (!hint || !hint[0])
             hint = ts_suggest(cs->gpu, names, k);
-        char list[200];
-        ts__cfg_join(list, sizeof(list), names, k);
+        char list[160];
+        ts_join_names(list, sizeof(list), names, k);
         return ts__cfg_fail(c, gn->mark, "cost.gpu", TS_ENOENT,
                             "no price for GPU '%s' in the price table (%s%s%s); or set "
                             "cost.gpu_price",

@@ -101,8 +101,8 @@ int ts__cfg_prefetch_into(ts__cfg_t *c)
     if (hint)
         return ts__cfg_fail(c, c->into->mark, c->into_path, TS_ENOENT,
                             "unknown tier '%s' (did you mean '%s'?)", name, hint);
-    char list[200];
-    ts__cfg_join(list, sizeof(list), names, sc->n_tiers);
+    char list[160];
+    ts_join_names(list, sizeof(list), names, sc->n_tiers);
     return ts__cfg_fail(c, c->into->mark, c->into_path, TS_ENOENT,
                         "unknown tier '%s' (expected one of: %s)", name, list);
 }

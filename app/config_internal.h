@@ -54,9 +54,6 @@ int ts__cfg_fail(ts__cfg_t *c, ts_ymark_t m, const char *path, int code, const c
 /* parent.key; a path longer than TS__CFG_PATH keeps its head (it only labels messages). */
 void ts__cfg_path_key(char *out, const char *parent, const char *key);
 
-/* names[0..n) separated by ", " into out (size bytes; cut short when it does not fit). */
-void ts__cfg_join(char *out, size_t size, const char *const *names, size_t n);
-
 /* The text of a scalar node, or an error saying what was expected instead. */
 int ts__cfg_scalar(ts__cfg_t *c, const ts_ynode_t *n, const char *path, const char *expect,
                    const char **out);

@@ -49,14 +49,6 @@ void ts__cfg_path_key(char *out, const char *parent, const char *key)
         out[0] = 0;
 }
 
-void ts__cfg_join(char *out, size_t size, const char *const *names, size_t n)
-{
-    size_t used = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", names[i]);
-}
-
 int ts__cfg_scalar(ts__cfg_t *c, const ts_ynode_t *n, const char *path, const char *expect,
                    const char **out)
 {
@@ -109,13 +101,13 @@ int ts__cfg_keys(ts__cfg_t *c, const ts_ynode_t *map, const char *path, const ch
             i++;
         if (i < n)
             continue;
-        char sub[TS__CFG_PATH], list[200];
+        char sub[TS__CFG_PATH], list[160];
         ts__cfg_path_key(sub, path, kv->key);
         const char *hint = ts_suggest(kv->key, keys, n);
         if (hint)
             return ts__cfg_fail(c, kv->key_mark, sub, TS_ENOENT,
                                 "unknown key '%s' (did you mean '%s'?)", kv->key, hint);
-        ts__cfg_join(list, sizeof(list), keys, n);
+        ts_join_names(list, sizeof(list), keys, n);
         return ts__cfg_fail(c, kv->key_mark, sub, TS_ENOENT,
                             "unknown key '%s' (expected one of: %s)", kv->key, list);
     }
@@ -126,7 +118,7 @@ int ts__cfg_choice(ts__cfg_t *c, const ts_ynode_t *n, const char *path, const ch
                    const char *const *choices, size_t count, int *out)
 {
     char expect[160], list[120];
-    ts__cfg_join(list, sizeof(list), choices, count);
+    ts_join_names(list, sizeof(list), choices, count);
     snprintf(expect, sizeof(expect), "one of: %s", list);
     const char *s;
     int rc = ts__cfg_scalar(c, n, path, expect, &s);

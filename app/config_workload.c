@@ -35,6 +35,15 @@ static int cfg_reader(ts__cfg_t *c, const ts_reader_ops_t *ops, const ts_ynode_t
                           path, skip, scalar_param);
 }
 
+/* The where of an error at mark and key path, kept in out (sizeof ts_err_t's where) for an
+ * error found later, when the trace is opened. */
+static void cfg_where_of(ts__cfg_t *c, ts_ymark_t mark, const char *path, char *out)
+{
+    ts_err_t e = {0};
+    ts_ymark_where(&e, c->source, mark, path);
+    memcpy(out, e.where, sizeof(e.where));
+}
+
 static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
 {
     if (n->kind == TS_Y_SEQ || (n->kind == TS_Y_SCALAR && n->is_null))
@@ -65,6 +74,7 @@ static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
             ts__cfg_path_key(sub, path, "path");
         if ((rc = ts__cfg_scalar(c, pn, sub, "a file name", &s)) != 0)
             return rc;
+        cfg_where_of(c, pn->mark, sub, c->sc->workload.where_path);
         char full[2048];
         ts_reader_ctx_t ctx = {0, c->sc->base_dir};
         if ((rc = ts_reader_path(&ctx, s, full, sizeof(full), c->err)) != 0) {
@@ -77,12 +87,20 @@ static int cfg_trace(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
             size_t k = 0;
             for (size_t i = 0; i < ts_registry_count(&ts_formats) && k < 32; i++)
                 names[k++] = ts_registry_at(&ts_formats, i)->name;
-            ts__cfg_join(list, sizeof(list), names, k);
+            ts_join_names(list, sizeof(list), names, k);
             return ts__cfg_fail(c, pn->mark, sub, TS_EPARSE,
                                 "cannot tell the format of '%s' from its name or contents; add "
                                 "'format:' (one of: %s)",
                                 s, list);
         }
+    }
+    cfg_where_of(c, n->mark, path, c->sc->workload.where);
+    const ts_ynode_t *pn = n->kind == TS_Y_MAP ? ts_ynode_get(n, "path") : NULL;
+    if (!c->sc->workload.where_path[0] && pn) { /* the format given: the path a parameter */
+        ts__cfg_path_key(sub, path, "path");
+        cfg_where_of(c, pn->mark, sub, c->sc->workload.where_path);
+    } else if (!c->sc->workload.where_path[0]) {
+        cfg_where_of(c, n->mark, path, c->sc->workload.where_path);
     }
     return cfg_reader(c, fmt, n, path, "format", "path", false);
 }
@@ -186,7 +204,10 @@ int ts_scenario_open_workload(const ts_scenario_t *sc, ts_reader_t **out, ts_err
         return ts_err_set(err, TS_EINVAL, "the scenario has no workload");
     ts_reader_ctx_t ctx = {sc->seed, sc->base_dir[0] ? sc->base_dir : NULL};
     int rc = ops->open(sc->workload.params, &ctx, out, err);
-    if (rc) {
+    if (rc) { /* a file that cannot be read, or parameters the reader refuses: where given */
+        if (err && !err->where[0])
+            memcpy(err->where, err->sys_errno ? sc->workload.where_path : sc->workload.where,
+                   sizeof(err->where));
         *out = NULL;
         return rc;
     }

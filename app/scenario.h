@@ -50,6 +50,10 @@ typedef struct ts_workload_spec {
     const ts_reader_ops_t *reader; /* a trace format's reader or a generator */
     void *params;                  /* owned; reader->params_size bytes */
     bool is_generator;             /* from `generator:` rather than `trace:` */
+    /* where a trace was given, for errors found when it is opened ("s.yaml:3:11:
+     * workload.trace"), and where its file was named (the path key, or the same) */
+    char where[sizeof(((ts_err_t *)0)->where)];
+    char where_path[sizeof(((ts_err_t *)0)->where)];
 } ts_workload_spec_t;
 
 typedef struct ts_output_spec {

@@ -317,11 +317,8 @@ int ts_param_set(const ts_param_spec_t *spec, size_t n, void *params, const char
         if (hint)
             return ts_err_set(err, TS_ENOENT, "unknown key '%s' (did you mean '%s'?)", key,
                               hint);
-        char list[200] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < k && used < sizeof(list); i++)
-            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                     names[i]);
+        char list[160];
+        ts_join_names(list, sizeof(list), names, k);
         if (k == 0)
             return ts_err_set(err, TS_ENOENT, "unknown key '%s' (this takes no parameters)",
                               key);

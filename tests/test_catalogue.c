@@ -569,9 +569,7 @@ static bool cat_act(struct cat_ctx *c, const char *act, enum cat_phase phase)
         if (fd >= 0)
             close(fd);
     } else if (!strcmp(verb, "tiersim")) {
-        char a[CAT_TEXT];
-        snprintf(a, sizeof(a), "%s", rest);
-        char *x = cat_expand(c, a);
+        char *x = cat_text(c, rest, NULL); /* escapes decoded, as in the row's own args */
         char o[PATH_MAX + 16], e[PATH_MAX + 16];
         snprintf(o, sizeof(o), "%s/setup.out", c->priv);
         snprintf(e, sizeof(e), "%s/setup.err", c->priv);

@@ -16,8 +16,7 @@
  * errno) over a growing limit, so each file is cut at several sizes. The write-fault hook
  * (ts_io_fail_after, sim/util/io.h; a child built with TS_DEBUG reads
  * TS_IO_FAIL_AFTER=N:ERRNO) fails the nth write with ENOSPC or EIO: in the Debug and
- * sanitizer passes only, and, until the hook is in this tree (TS_HAVE_IO_FAULT), reported
- * as pending.
+ * sanitizer passes only (a Release tiersim does not read the variable).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -447,7 +446,7 @@ static void test_faults_disk_full_every_verb(void **state)
 
 /* ---- the write-fault hook: ENOSPC and EIO at every write ---------------------------- */
 
-#if defined(TS_HAVE_IO_FAULT) && defined(TS_DEBUG)
+#if defined(TS_DEBUG)
 /* Write n of a verb fails with sys_errno for n = 0, 1, ... until it succeeds. */
 static size_t ft_hook_verb(void **state, size_t i, int sys_errno, const char *want)
 {
@@ -489,23 +488,17 @@ static size_t ft_hook_verb(void **state, size_t i, int sys_errno, const char *wa
 
 static void ft_hook(void **state, int sys_errno)
 {
-#if defined(TS_HAVE_IO_FAULT) && defined(TS_DEBUG)
+#if defined(TS_DEBUG)
     size_t total = 0;
     for (size_t i = 0; i < sizeof(k_verbs) / sizeof(k_verbs[0]); i++)
         total += ft_hook_verb(state, i, sys_errno, strerror(sys_errno));
     printf("faults: %s: %zu write points over %zu verbs\n", strerror(sys_errno), total,
            sizeof(k_verbs) / sizeof(k_verbs[0]));
-#elif defined(TS_HAVE_IO_FAULT)
+#else
     (void)state;
     printf("[ NOTE     ] faults: %s at every write of %zu verbs: runs in the Debug and "
            "sanitizer passes only (tiersim reads TS_IO_FAIL_AFTER when built with TS_DEBUG); "
            "0 points covered in this build\n",
-           strerror(sys_errno), sizeof(k_verbs) / sizeof(k_verbs[0]));
-#else
-    (void)state;
-    printf("[ PENDING  ] faults: %s at every write of %zu verbs: needs the write-fault hook "
-           "ts_io_fail_after (sim/util/io.h), not in this tree yet; 0 points covered. Define "
-           "TS_HAVE_IO_FAULT when it lands.\n",
            strerror(sys_errno), sizeof(k_verbs) / sizeof(k_verbs[0]));
 #endif
 }

@@ -98,6 +98,28 @@ static void test_units_parse_hint(void **state)
     assert_string_equal(ts_parse_hint(NULL), "");
 }
 
+/* A list for an "expected one of" message: whole when it fits; else whole names from both
+ * ends around ", ..., ", added in turn (start, end, start, ...) while they fit. By hand,
+ * for the five names below: the whole list is 5+4+5+5+7 + 4 x 2 = 34 bytes; in 30 bytes
+ * (29 and the NUL) the gap takes 7, then alpha 5 (12), epsilon 7 (19), ", beta" 6 (25);
+ * ", delta" would make 32, and so would ", gamma". */
+static void test_units_join_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
+    char out[64];
+    ts_join_names(out, 35, names, 5);
+    assert_string_equal(out, "alpha, beta, gamma, delta, epsilon");
+    ts_join_names(out, 34, names, 5); /* one byte short: 7 + 5 + 7 + 6 + 7 = 32 fits */
+    assert_string_equal(out, "alpha, beta, ..., delta, epsilon");
+    ts_join_names(out, 30, names, 5);
+    assert_string_equal(out, "alpha, beta, ..., epsilon");
+    ts_join_names(out, 13, names, 5); /* no room for a name at each end */
+    assert_string_equal(out, "alpha");
+    ts_join_names(out, 8, names, 0);
+    assert_string_equal(out, "");
+}
+
 static void test_units_size_refusals(void **state)
 {
     (void)state;
@@ -471,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_units_rate_table),
         cmocka_unit_test(test_units_size_refusals),
         cmocka_unit_test(test_units_parse_hint),
+        cmocka_unit_test(test_units_join_names),
         cmocka_unit_test(test_units_rate_refusals),
         cmocka_unit_test(test_units_rate_format_round_trips),
         cmocka_unit_test(test_units_price_table),

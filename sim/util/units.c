@@ -792,12 +792,58 @@ long ts_name_index(const char *what, const char *name, const char *const *names,
         ts_err_set(err, TS_ENOENT, "unknown %s '%s' (did you mean '%s'?)", what, shown, hint);
         return -1;
     }
-    char list[512];
-    size_t used = 0;
-    list[0] = 0;
-    for (size_t i = 0; i < n && used < sizeof(list); i++)
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                 names[i]);
+    char list[224]; /* with the rest, it fits a message (256 bytes) */
+    ts_join_names(list, sizeof(list), names, n);
     ts_err_set(err, TS_ENOENT, "unknown %s '%s' (expected one of: %s)", what, shown, list);
     return -1;
+}
+
+/* Appends names[from..to) joined by ", " to out at *used (the caller made sure it fits). */
+static void join_run(char *out, size_t *used, const char *const *names, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        size_t k = strlen(names[i]);
+        if (i > from)
+            memcpy(out + *used, ", ", 2), *used += 2;
+        memcpy(out + *used, names[i], k);
+        *used += k;
+    }
+}
+
+void ts_join_names(char *out, size_t size, const char *const *names, size_t n)
+{
+    static const char gap[] = ", ..., ";
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(names[i]) + (i ? 2 : 0);
+    size_t used = 0;
+    if (total < size) {
+        join_run(out, &used, names, 0, n);
+        out[used] = 0;
+        return;
+    }
+    /* head names [0, h) and tail names [n - t, n), added in turn while they fit (all n
+     * never do: they alone are too long) */
+    size_t h = 0, t = 0, len = sizeof(gap) - 1;
+    bool is_head_full = false, is_tail_full = false;
+    while (h + t < n && !(is_head_full && is_tail_full)) {
+        bool is_head = !is_head_full && (is_tail_full || h <= t);
+        size_t i = is_head ? h : n - 1 - t;
+        size_t cost = strlen(names[i]) + ((is_head ? h : t) ? 2 : 0);
+        if (len + cost < size) {
+            len += cost;
+            *(is_head ? &h : &t) += 1;
+        } else {
+            *(is_head ? &is_head_full : &is_tail_full) = true;
+        }
+    }
+    if (h == 0 || t == 0) { /* not even one name at each end: the start, cut */
+        snprintf(out, size, "%s", n ? names[0] : "");
+        return;
+    }
+    join_run(out, &used, names, 0, h);
+    memcpy(out + used, gap, sizeof(gap) - 1);
+    used += sizeof(gap) - 1;
+    join_run(out, &used, names, n - t, n);
+    out[used] = 0;
 }

@@ -95,6 +95,10 @@ const char *ts_format_duration_exact(uint64_t ns, char *buf, size_t size);
 unsigned ts_edit_distance(const char *a, const char *b);
 /* The candidate closest to word when close enough to be a likely typo, else NULL. */
 const char *ts_suggest(const char *word, const char *const *cands, size_t n);
+/* Joins names with ", " into out (size > 0 bytes, NUL-terminated) for an "expected one of"
+ * message: all of them when they fit, else as many from the start and from the end as fit
+ * around ", ..., ", so a list too long for a message keeps both its ends and whole names. */
+void ts_join_names(char *out, size_t size, const char *const *names, size_t n);
 /* The index of name among names[0..n), or -1 with err set (TS_ENOENT): "unknown WHAT
  * 'name' (did you mean 'x'?)" when one is close, else "(expected one of: a, b, c)". */
 long ts_name_index(const char *what, const char *name, const char *const *names, size_t n,
