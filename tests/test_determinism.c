@@ -15,6 +15,10 @@
  * Readers get the same check: each file written above, and a small file of each text
  * format (and an agent_sessions conversation), is read twice into requests poisoned with two different bytes; the requests must
  * be equal, field by field and byte by byte.
+ *
+ * Report writers too: `tiersim run -o` with every writer of ts_reports (fast and timed
+ * engines) and `tiersim sweep -o`, each twice, more than a second apart, give the same
+ * bytes in every file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +32,7 @@
 
 #include "file_test.h"
 #include "scratch_test.h"
+#include "reports/writer.h"
 #include "sim/reader.h"
 #include "traces/trace.h"
 #include "workloads/gen.h"
@@ -249,6 +254,75 @@ static void test_determinism_every_reader_sets_every_field(void **state)
     }
 }
 
+/* Runs `tiersim ARGS -q -o dir/sub` (stdout and stderr to dir/log); asserts it exits 0. */
+static void det_cli(const char *dir, const char *sub, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s -q -o '%s/%s' >'%s/log' 2>&1", TS_SOURCE_DIR,
+             getenv("TS_TIERSIM"), args, dir, sub, dir);
+    if (system(cmd) != 0)
+        fail_msg("'tiersim %s' failed (see %s/log)", args, dir);
+}
+
+/* Every file of dir/a is in dir/b with the same bytes, and there are at least min_files. */
+static void det_same_dirs(const char *dir, const char *what, size_t min_files)
+{
+    char a[1024], b[1024];
+    snprintf(a, sizeof(a), "%s/a", dir);
+    DIR *d = opendir(a);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(a, sizeof(a), "%s/a/%s", dir, e->d_name);
+        snprintf(b, sizeof(b), "%s/b/%s", dir, e->d_name);
+        size_t na = 0, nb = 0;
+        char *fa = file_test_slurp(a, &na), *fb = file_test_slurp(b, &nb);
+        if (!fa || !fb || na != nb || memcmp(fa, fb, na) != 0)
+            fail_msg("%s: %s differs between two runs", what, e->d_name);
+        free(fa);
+        free(fb);
+        n++;
+    }
+    closedir(d);
+    if (n < min_files)
+        fail_msg("%s: %zu files written, expected at least %zu", what, n, min_files);
+}
+
+static void test_determinism_every_report_writer(void **state)
+{
+    const char *dir = *state;
+    char names[512] = "", args[1024];
+    size_t n = ts_registry_count(&ts_reports), used = 0;
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? "," : "",
+                                 ts_registry_at(&ts_reports, i)->name);
+    static const char *const runs[] = {
+        "run examples/zipf-two-tier.yaml -s workload.generator.requests=20000",
+        "run examples/inference-llama70b.yaml -s workload.generator.requests=2000",
+    };
+    for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+        char cmd[1200];
+        snprintf(args, sizeof(args), "%s -s outputs.write=%s", runs[r], names);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s/a' '%s/b'", dir, dir);
+        assert_int_equal(system(cmd), 0);
+        det_cli(dir, "a", args);
+        sleep(1); /* a wall-clock time written anywhere would differ */
+        det_cli(dir, "b", args);
+        det_same_dirs(dir, runs[r], n);
+    }
+    const char *sweep = "sweep examples/zipf-two-tier.yaml -s workload.generator.requests=5000 "
+                        "--vary tiers.0.policy=lru,sieve";
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s/a' '%s/b'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    det_cli(dir, "a", sweep);
+    sleep(1);
+    det_cli(dir, "b", sweep);
+    det_same_dirs(dir, "sweep", 2); /* sweep.csv and result.h5 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +330,8 @@ int main(void)
                                         scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_determinism_every_reader_sets_every_field,
                                         scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_determinism_every_report_writer, scratch_setup,
+                                        scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
