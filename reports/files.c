@@ -33,11 +33,9 @@ typedef struct files_out {
     const ts_report_ops_t *w; /* its writer */
     size_t file;              /* index in w->files */
     bool has_tmp;             /* tmp exists on disk and must be renamed or removed */
-    bool has_old;             /* while committing: <tmp>.old is a link to the previous file */
-    bool had_file;            /* while committing: a previous file was there */
-    bool is_renamed;          /* while committing: tmp is now the file */
     int live;                 /* tmp's entry in the live table (sim/util/io.h); 0: none */
     char tmp[PATH_MAX];       /* temporary path: <dir>/.<name>.XXXXXX */
+    char path[PATH_MAX];      /* while committing: <dir>/<name> */
 } files_out_t;
 
 void ts_report_warn(ts_report_warn_t *w, const char *file, const char *fmt, ...)
@@ -144,70 +142,30 @@ static int files_sync_dir(const char *dir, ts_err_t *err)
     return rc;
 }
 
-/* <o->tmp>.old into buf (it fits: see files_commit). */
-static void files_old_name(const files_out_t *o, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s.old", o->tmp);
-}
-
-/* Puts back the files renamed before a failure: each previous file from its link, or a new
- * file removed; then removes the links of the previous files. */
-static void files_roll_back(files_out_t *outs, size_t n, const char *dir, bool is_undo)
-{
-    char path[PATH_MAX], old[PATH_MAX + 8];
-    for (size_t i = 0; i < n; i++) {
-        files_out_t *o = &outs[i];
-        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]);
-        files_old_name(o, old, sizeof(old));
-        if (is_undo && o->is_renamed && o->has_old)
-            rename(old, path);
-        else if (is_undo && o->is_renamed && !o->had_file)
-            unlink(path); /* new: as before, no file */
-        else if (o->has_old) /* (a previous file that could not be linked stays replaced) */
-            unlink(old);
-        o->has_old = o->had_file = o->is_renamed = false;
-    }
-}
-
-/* Renames every temporary file of the set into place, as one: the paths are checked again
- * (ts_io_check_target); each previous file is kept meanwhile as a hard link <tmp>.old, so a
- * rename failing midway puts the earlier ones back; signals are held throughout, so an
- * interrupted process never leaves half a set. On a file system without hard links a
- * previous file cannot be kept, and only a rename failing midway could then leave the
- * earlier files renamed. Returns 0 or the error naming the file. */
+/* Renames every temporary file of the set into place, as one (ts_io_rename_set): the paths
+ * are checked again (ts_io_check_target); each previous file is kept meanwhile as a hard
+ * link <tmp>.old, so a rename failing midway puts the earlier ones back; signals are held
+ * throughout, so an interrupted process never leaves half a set. On a file system without
+ * hard links a previous file cannot be kept, and only a rename failing midway could then
+ * leave the earlier files renamed. Returns 0 or the error naming the file. */
 static int files_commit(files_out_t *outs, size_t n, const char *dir, ts_err_t *err)
 {
-    char path[PATH_MAX], old[PATH_MAX + 8];
+    ts_io_rename_t set[TS_REPORT_SET_FILES];
     int rc = 0;
-    sigset_t mask;
-    ts_io_hold_signals(&mask);
     for (size_t i = 0; i < n && !rc; i++) {
         files_out_t *o = &outs[i];
-        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]); /* fits: planned */
-        rc = ts_io_check_target(path, "results file", err);
-        files_old_name(o, old, sizeof(old));
-        struct stat sb;
-        if (!rc && lstat(path, &sb) == 0) {
-            unlink(old); /* left by a process killed here: ours by its name */
-            o->has_old = link(path, old) == 0;
-            o->had_file = true;
-        }
+        snprintf(o->path, sizeof(o->path), "%s/%s", dir, o->w->files[o->file]); /* planned */
+        rc = ts_io_check_target(o->path, "results file", err);
+        set[i] = (ts_io_rename_t){.tmp = o->tmp, .path = o->path, .live = o->live};
     }
+    size_t bad = 0;
+    int e = rc ? 0 : ts_io_rename_set(set, n, &bad);
     for (size_t i = 0; i < n && !rc; i++) {
-        files_out_t *o = &outs[i];
-        snprintf(path, sizeof(path), "%s/%s", dir, o->w->files[o->file]);
-        int e = ts_io_fault(); /* the test hook: this rename fails */
-        if (e || rename(o->tmp, path) != 0) {
-            rc = files_sys(err, e ? e : errno, path, "cannot rename temporary file into place");
-            break;
-        }
-        o->is_renamed = true;
-        o->has_tmp = false;
-        ts_io_live_drop(o->live);
-        o->live = 0;
+        outs[i].has_tmp = e != 0; /* after a failure the caller removes what is left */
+        outs[i].live = set[i].live;
     }
-    files_roll_back(outs, n, dir, rc != 0);
-    ts_io_release_signals(&mask);
+    if (e)
+        rc = files_sys(err, e, outs[bad].path, "cannot rename temporary file into place");
     return rc;
 }
 
@@ -237,7 +195,7 @@ static int files_plan(const ts_report_in_t *in, const ts_report_ops_t *const *wr
             files_out_t *o = &outs[(*n_outs)++];
             o->w = w;
             o->file = f;
-            o->has_tmp = o->has_old = o->had_file = o->is_renamed = false;
+            o->has_tmp = false;
             o->live = 0;
         }
     }

@@ -317,18 +317,21 @@ static const char *plot_first_line(char *text)
     return s;
 }
 
-static int plot_gnuplot(const plot_job_t *j, const ts_plot_opts_t *opts, ts_err_t *err)
+/* Runs gnuplot on the script gp (not yet in place) drawing into img's temporary file.
+ * Returns 0, TS_EUNSUPPORTED when gnuplot is missing or fails (the data and script are still
+ * worth keeping: the message says where they are), or another error. */
+static int plot_gnuplot(const plot_job_t *j, const ts_afile_t *gp, ts_afile_t *img,
+                        const ts_plot_opts_t *opts, ts_err_t *err)
 {
     const char *prog = opts && opts->gnuplot ? opts->gnuplot : "gnuplot";
-    ts_afile_t img;
-    int rc = ts_afile_open(&img, j->image, "plot", err);
+    int rc = ts_afile_open(img, j->image, "plot", err);
     if (rc)
         return rc;
-    close(img.fd); /* gnuplot writes the temporary file by name */
-    img.fd = -1;
+    close(img->fd); /* gnuplot writes the temporary file by name */
+    img->fd = -1;
     char text[PLOT_OUTPUT_KEEP];
     int status = 0;
-    int e = plot_spawn(prog, j->pf->gp, img.tmp, &status, text, sizeof(text));
+    int e = plot_spawn(prog, gp->tmp, img->tmp, &status, text, sizeof(text));
     if (e == ENOENT)
         rc = ts_err_set(err, TS_EUNSUPPORTED,
                         "gnuplot not found: wrote the data to %s; install gnuplot (Debian "
@@ -344,12 +347,13 @@ static int plot_gnuplot(const plot_job_t *j, const ts_plot_opts_t *opts, ts_err_
                         "%s failed (exit status %d: %s): wrote the data to %s and the script "
                         "to %s",
                         prog, status, plot_first_line(text), j->pf->dat, j->pf->gp);
-    else
-        rc = ts_afile_commit(&img, "plot", err);
-    ts_afile_discard(&img);
     return rc;
 }
 
+/* Writes the data, the script and (unless only the script is asked for) the image, and
+ * replaces them as one set: a failure anywhere leaves the previous three as they were.
+ * When gnuplot is missing or fails, the data and script are still put in place (the
+ * TS_EUNSUPPORTED error says so), and the previous image is left alone. */
 static int plot_draw(const char *image, const plot_kind_t *kind, const void *ctx,
                      const ts_plot_opts_t *opts, ts_err_t *err)
 {
@@ -362,12 +366,25 @@ static int plot_draw(const char *image, const plot_kind_t *kind, const void *ctx
                     .image = image,
                     .title = opts && opts->title ? opts->title : kind->default_title,
                     .pf = &pf};
-    rc = ts_file_write(pf.dat, "plot data", plot_dat_body, &j, err);
+    ts_afile_t dat = {.fd = -1}, gp = {.fd = -1}, img = {.fd = -1};
+    rc = ts_afile_write_body(&dat, pf.dat, "plot data", plot_dat_body, &j, err);
     if (!rc)
-        rc = ts_file_write(pf.gp, "plot script", plot_gp_body, &j, err);
-    if (rc || (opts && opts->is_script_only))
-        return rc;
-    return plot_gnuplot(&j, opts, err);
+        rc = ts_afile_write_body(&gp, pf.gp, "plot script", plot_gp_body, &j, err);
+    bool is_drawn = !rc && !(opts && opts->is_script_only);
+    if (is_drawn)
+        rc = plot_gnuplot(&j, &gp, &img, opts, err);
+    if (!rc || rc == TS_EUNSUPPORTED) {
+        ts_afile_t *const set[] = {&dat, &gp, &img};
+        ts_err_t ce = {0};
+        int crc = ts_afile_commit_set(set, rc == 0 && is_drawn ? 3 : 2, "plot", &ce);
+        if (crc && err) /* the commit's failure outranks gnuplot's note */
+            *err = ce;
+        rc = crc ? crc : rc;
+    }
+    ts_afile_discard(&img);
+    ts_afile_discard(&gp);
+    ts_afile_discard(&dat);
+    return rc;
 }
 
 /* ---- miss-ratio curves ---- */

@@ -486,6 +486,14 @@ static void test_outputs_fault_hook(void **state)
 
 static void test_outputs_sweep_set_all_or_nothing(void **state)
 {
+#ifndef TS_DEBUG
+    /* a Release tiersim does not read TS_IO_FAIL_AFTER; the library-level test of the set
+     * (test_report_files.c) runs in every build */
+    (void)state;
+    printf("[ NOTE     ] sweep set under write faults: runs in the Debug and sanitizer passes "
+           "only (tiersim reads TS_IO_FAIL_AFTER when built with TS_DEBUG)\n");
+    return;
+#endif
     struct fixture *f = *state;
     char args[2048], env[64], o[600];
     snprintf(o, sizeof(o), "%s/o", f->dir);

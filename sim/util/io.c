@@ -523,10 +523,12 @@ static void afile_sync_dir(const char *path)
     ts_free(dir);
 }
 
-int ts_afile_commit(ts_afile_t *f, const char *what, ts_err_t *err)
+/* Syncs and closes f's temporary file (one write for the fault hook). Returns 0 or the
+ * errno, with the step that failed in *step. */
+static int afile_finish(ts_afile_t *f, const char **step)
 {
     int e = 0;
-    const char *step = "sync";
+    *step = "sync";
     if (f->fd < 0) /* written through its name by another library (HDF5) */
         f->fd = open(f->tmp, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0 || fsync(f->fd) != 0) {
@@ -534,43 +536,106 @@ int ts_afile_commit(ts_afile_t *f, const char *what, ts_err_t *err)
     } else if ((e = ts_io_fault()) == 0) {
         int fd = f->fd;
         f->fd = -1;
-        step = "close";
+        *step = "close";
         if (close(fd) != 0)
             e = errno;
     }
-    if (!e) {
-        int rc = ts_io_check_target(f->path, what, err); /* again: it may have appeared */
-        if (rc) {
-            unlink(f->tmp);
-            ts_io_live_drop(f->live);
-            f->live = 0;
-            return rc;
+    if (e && f->fd >= 0) {
+        close(f->fd);
+        f->fd = -1;
+    }
+    return e;
+}
+
+int ts_io_rename_set(ts_io_rename_t *set, size_t n, size_t *bad)
+{
+    char old[PATH_MAX + 8];
+    sigset_t held;
+    ts_io_hold_signals(&held); /* renamed and dropped together, for the handler */
+    struct stat sb;
+    for (size_t i = 0; i < n; i++) {
+        ts_io_rename_t *r = &set[i];
+        r->had_file = r->has_old = r->is_renamed = false;
+        int k = snprintf(old, sizeof(old), "%s.old", r->tmp);
+        if (n > 1 && lstat(r->path, &sb) == 0) { /* a single file needs no way back */
+            r->had_file = true;
+            unlink(old); /* left by a process killed here: ours by its name */
+            r->has_old = k > 0 && (size_t)k < sizeof(old) && link(r->path, old) == 0;
         }
-        sigset_t old;
-        ts_io_hold_signals(&old); /* renamed and dropped together, for the handler */
+    }
+    int e = 0;
+    for (size_t i = 0; i < n && !e; i++) {
+        ts_io_rename_t *r = &set[i];
+        if ((e = n > 1 ? ts_io_fault() : 0) != 0 || rename(r->tmp, r->path) != 0) {
+            e = e ? e : errno;
+            *bad = i;
+            break;
+        }
+        r->is_renamed = true;
+        ts_io_live_drop(r->live);
+        r->live = 0;
+    }
+    for (size_t i = 0; i < n; i++) { /* on a failure, back to the previous files */
+        ts_io_rename_t *r = &set[i];
+        snprintf(old, sizeof(old), "%s.old", r->tmp);
+        if (e && r->is_renamed && r->has_old)
+            rename(old, r->path);
+        else if (e && r->is_renamed && !r->had_file)
+            unlink(r->path); /* new: as before, no file */
+        else if (r->has_old) /* (a previous file that could not be linked stays replaced) */
+            unlink(old);
+        if (e)
+            r->is_renamed = false;
+    }
+    ts_io_release_signals(&held);
+    return e;
+}
+
+int ts_afile_commit_set(ts_afile_t *const *fs, size_t n, const char *what, ts_err_t *err)
+{
+    if (n > TS_IO_SET_MAX)
+        return ts_err_set(err, TS_EINVAL, "a set of %zu files to commit, at most %d", n,
+                          TS_IO_SET_MAX);
+    int e = 0, rc = 0;
+    size_t bad = 0;
+    const char *step = "sync";
+    for (size_t i = 0; i < n && !e; i++)
+        if ((e = afile_finish(fs[i], &step)) != 0)
+            bad = i;
+    for (size_t i = 0; i < n && !e && !rc; i++)
+        rc = ts_io_check_target(fs[i]->path, what, err); /* again: it may have appeared */
+    if (!e && !rc) {
+        ts_io_rename_t set[TS_IO_SET_MAX];
+        for (size_t i = 0; i < n; i++)
+            set[i] = (ts_io_rename_t){.tmp = fs[i]->tmp, .path = fs[i]->path,
+                                      .live = fs[i]->live};
         step = "rename the temporary file into";
-        if (rename(f->tmp, f->path) != 0) {
-            e = errno;
-        } else {
-            ts_io_live_drop(f->live);
-            f->live = 0;
+        e = ts_io_rename_set(set, n, &bad);
+        for (size_t i = 0; i < n; i++) {
+            fs[i]->committed = set[i].is_renamed;
+            fs[i]->live = set[i].live;
         }
-        ts_io_release_signals(&old);
     }
-    if (e) {
-        if (f->fd >= 0) {
-            close(f->fd);
-            f->fd = -1;
+    if (e || rc) { /* nothing of the set is left: every temporary file goes */
+        for (size_t i = 0; i < n; i++) {
+            unlink(fs[i]->tmp);
+            ts_io_live_drop(fs[i]->live);
+            fs[i]->live = 0;
         }
-        unlink(f->tmp);
-        ts_io_live_drop(f->live);
-        f->live = 0;
+        if (rc)
+            return rc;
         return ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
-                          "cannot %s %s '%s'", step, what, f->path);
+                          "cannot %s %s '%s'", step, what, fs[bad]->path);
     }
-    f->committed = true;
-    afile_sync_dir(f->path);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(fs[i]->path, fs[i - 1]->path) != 0)
+            afile_sync_dir(fs[i]->path);
     return 0;
+}
+
+int ts_afile_commit(ts_afile_t *f, const char *what, ts_err_t *err)
+{
+    return ts_afile_commit_set(&f, 1, what, err);
 }
 
 void ts_afile_discard(ts_afile_t *f)
@@ -666,30 +731,39 @@ int ts_mkdir_p(const char *dir, ts_err_t *err)
     return 0;
 }
 
-int ts_file_write(const char *path, const char *what, ts_file_body_fn body, const void *ctx,
-                   ts_err_t *err)
+int ts_afile_write_body(ts_afile_t *af, const char *path, const char *what,
+                        ts_file_body_fn body, const void *ctx, ts_err_t *err)
 {
-    ts_afile_t af;
-    int rc = ts_afile_open(&af, path, what, err);
+    int rc = ts_afile_open(af, path, what, err);
     if (rc)
         return rc;
-    FILE *f = fdopen(af.fd, "w");
+    FILE *f = fdopen(af->fd, "w");
     if (!f) {
         int e = errno;
-        ts_afile_discard(&af);
+        ts_afile_discard(af);
         return ts_err_sys(err, TS_ENOMEM, e, "cannot write %s '%s'", what, path);
     }
-    af.fd = -1; /* f owns it now; commit reopens the file by name to sync it */
+    af->fd = -1; /* f owns it now; commit reopens the file by name to sync it */
     errno = 0;
     body(f, ctx);
     int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : ts_io_fault();
     if (fclose(f) != 0 && !e)
         e = errno ? errno : EIO;
     if (e) {
-        ts_afile_discard(&af);
+        ts_afile_discard(af);
         return ts_err_sys(err, ts_io_code(e) == TS_ENOSPC ? TS_ENOSPC : TS_EIO, e,
                           "cannot write %s '%s'", what, path);
     }
+    return 0;
+}
+
+int ts_file_write(const char *path, const char *what, ts_file_body_fn body, const void *ctx,
+                  ts_err_t *err)
+{
+    ts_afile_t af;
+    int rc = ts_afile_write_body(&af, path, what, body, ctx, err);
+    if (rc)
+        return rc;
     rc = ts_afile_commit(&af, what, err);
     ts_afile_discard(&af);
     return rc;

@@ -76,8 +76,37 @@ int ts_afile_write(ts_afile_t *f, const void *buf, size_t n, const char *what, t
  * renamed and leaves the live table. Returns 0 or TS_ENOSPC / TS_EIO (the temporary file is
  * then removed). */
 int ts_afile_commit(ts_afile_t *f, const char *what, ts_err_t *err);
+/* Commits n files as one set: each is synced and closed (one write each for the fault
+ * hook), every path checked again, then, signals held, each file a path already holds is
+ * kept as a hard link "<tmp>.old" and the set renamed in order (one write each for the hook
+ * when n > 1); a rename failing midway puts back the files renamed before it (or removes
+ * them where there was none), so the paths hold the whole old set or the whole new one.
+ * On any failure every temporary file is removed and the error names the file. Only a
+ * SIGKILL between two renames, or a file system without hard links, can leave a mix.
+ * ts_afile_commit is this with n = 1. At most TS_IO_SET_MAX files (else TS_EINVAL).
+ * Returns 0, TS_ENOSPC or TS_EIO. */
+int ts_afile_commit_set(ts_afile_t *const *fs, size_t n, const char *what, ts_err_t *err);
 /* Closes and removes the temporary file unless committed; frees. Accepts a zeroed one. */
 void ts_afile_discard(ts_afile_t *f);
+
+/* ---- a set of files renamed into place as one ---- */
+#define TS_IO_SET_MAX 16 /* files in one set */
+
+/* One file of a set: its complete temporary file, its target and live-table entry. */
+typedef struct ts_io_rename {
+    const char *tmp, *path;
+    int live;        /* dropped (0) once renamed */
+    bool had_file;   /* out: path held a file */
+    bool has_old;    /* out, while renaming: "<tmp>.old" kept it as a hard link */
+    bool is_renamed; /* out: tmp is now path */
+} ts_io_rename_t;
+
+/* Renames set[0..n) into place with signals held: with n > 1, each file a path holds is
+ * first kept as a hard link "<tmp>.old", each rename counts as a write for the fault hook,
+ * and a rename failing midway puts back the files renamed before it (or removes them where
+ * there was none). The links are removed at the end. Returns 0 or the errno of the failure,
+ * *bad the file it names. The paths are checked by the caller (ts_io_check_target). */
+int ts_io_rename_set(ts_io_rename_t *set, size_t n, size_t *bad);
 
 /* Compresses the bytes of the open file src_fd (from offset 0 to its end) into dst with
  * zstd at level. Returns 0, TS_EIO, TS_ENOSPC or TS_ENOMEM. */
@@ -104,6 +133,11 @@ typedef void (*ts_file_body_fn)(FILE *f, const void *ctx);
  * TS_ENOSPC, TS_ENOMEM or TS_EIO naming path, which is then left untouched. */
 int ts_file_write(const char *path, const char *what, ts_file_body_fn body, const void *ctx,
                   ts_err_t *err);
+/* The first half of ts_file_write: opens af on path and writes body through a stream, one
+ * write for the fault hook; the file is left for ts_afile_commit or ts_afile_commit_set,
+ * then ts_afile_discard. On failure af is discarded already. Returns as ts_file_write. */
+int ts_afile_write_body(ts_afile_t *af, const char *path, const char *what,
+                        ts_file_body_fn body, const void *ctx, ts_err_t *err);
 
 /* Whether path may be written: 0 when nothing is there, or a regular file, or a symbolic
  * link to a regular file or to nothing (the link is what a rename replaces); else TS_EIO
@@ -149,8 +183,9 @@ int ts_io_signal_defer(int sig);
  * Like ts_mem_fail_after for the heap: the write after n successful ones fails with errno
  * sys_errno (<= 0: EIO), and so does every write after it, until the hook is set again;
  * n < 0 switches it off (the default). Per thread. A "write" is one of: a call of
- * ts_afile_write; the sync of ts_afile_commit; the flush of ts_file_write's stream; and in
- * reports/files.c the flush of each file of a set, then each rename of its commit. So every
+ * ts_afile_write; the sync of each file ts_afile_commit(_set) commits, and each rename of
+ * a set of more than one; the flush of ts_file_write's (ts_afile_write_body's) stream; and
+ * in reports/files.c the flush of each file of a set, then each rename of its commit. So every
  * file a verb writes can be made to fail with ENOSPC or EIO. A child tiersim built with
  * TS_DEBUG (Debug and sanitizer builds) reads TS_IO_FAIL_AFTER=N:ERRNO once at start-up
  * (ts_io_fail_spec). */
