@@ -172,6 +172,19 @@ static void test_range_azure_times(void **state)
     }
 }
 
+/* Writes n records of the compound type t (closed here) as path's "requests" dataset. */
+static void range_h5_write(const char *path, hid_t t, hsize_t n, const void *recs)
+{
+    hid_t s = H5Screate_simple(1, &n, NULL);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(f, "requests", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, recs) >= 0);
+    H5Dclose(d);
+    H5Sclose(s);
+    H5Tclose(t);
+    H5Fclose(f);
+}
+
 /* An HDF5 dataset whose time_ns member is a double: 1e30, -5 and NaN do not fit in a
  * uint64_t; each such record is an error naming it and the member, and the records
  * around it read. */
@@ -188,15 +201,7 @@ static void test_range_hdf5_float_members(void **state)
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(rec_t));
     H5Tinsert(t, "time_ns", offsetof(rec_t, time_ns), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "key", offsetof(rec_t, key), H5T_NATIVE_UINT64);
-    hsize_t dims = sizeof(recs) / sizeof(recs[0]);
-    hid_t s = H5Screate_simple(1, &dims, NULL);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t d = H5Dcreate2(f, "requests", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    assert_true(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, recs) >= 0);
-    H5Dclose(d);
-    H5Sclose(s);
-    H5Tclose(t);
-    H5Fclose(f);
+    range_h5_write(path, t, sizeof(recs) / sizeof(recs[0]), recs);
     ts_err_t err = {0};
     ts_reader_t *r = trace_test_open("hdf5", path, NULL, NULL, 0, &err);
     static const struct {
@@ -244,15 +249,7 @@ static void test_range_hdf5_integer_members(void **state)
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(rec_t));
     H5Tinsert(t, "key", offsetof(rec_t, key), H5T_NATIVE_INT64);
     H5Tinsert(t, "op", offsetof(rec_t, op), H5T_NATIVE_UINT16);
-    hsize_t dims = sizeof(recs) / sizeof(recs[0]);
-    hid_t s = H5Screate_simple(1, &dims, NULL);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t d = H5Dcreate2(f, "requests", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    assert_true(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, recs) >= 0);
-    H5Dclose(d);
-    H5Sclose(s);
-    H5Tclose(t);
-    H5Fclose(f);
+    range_h5_write(path, t, sizeof(recs) / sizeof(recs[0]), recs);
     ts_err_t err = {0};
     ts_reader_t *r = trace_test_open("hdf5", path, NULL, NULL, 0, &err);
     static const struct {
