@@ -7,6 +7,8 @@
  * Each case starts tiersim as a child writing a long generated trace into a scratch
  * directory, waits until its temporary file shows, sends the signal, then checks the exit
  * status, the one line on stderr and that the directory holds nothing but that stderr.
+ * The HTML report draws its figures in a scratch directory under TMPDIR: SIGTERM once it
+ * shows removes it too, and the line names the page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -158,10 +160,83 @@ static void test_signals_remove_temporary_files(void **state)
     }
 }
 
+/* `tiersim report R.h5 --html P` of a 64-run results file, SIGTERM as soon as its scratch
+ * directory of figures shows in TMPDIR: exit 143, the line names P, and neither P nor the
+ * scratch directory is left. (Without gnuplot the page may be done before the signal: then
+ * it must be whole and the scratch directory gone all the same.) */
+static void test_signals_html_report_scratch(void **state)
+{
+    struct fixture *f = *state;
+    char dir[512], tmp[600], cmd[4096];
+    snprintf(dir, sizeof(dir), "%s/html", f->dir);
+    snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_int_equal(mkdir(tmp, 0755), 0);
+    snprintf(cmd, sizeof(cmd),
+             "'%s' sweep '%s/examples/zipf-two-tier.yaml' -q -s workload.generator.requests=2000 "
+             "--vary tiers.0.capacity=10,20,30,40,50,60,70,80 --vary seed=1,2,3,4,5,6,7,8 "
+             "-o '%s/sw'",
+             getenv("TS_TIERSIM"), TS_SOURCE_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    char h5[700], page[700], err[700];
+    snprintf(h5, sizeof(h5), "%s/sw/result.h5", dir);
+    snprintf(page, sizeof(page), "%s/r.html", dir);
+    snprintf(err, sizeof(err), "%s/err", dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fe < 0 || dup2(fe, 2) < 0)
+            _exit(99);
+        setenv("TMPDIR", tmp, 1);
+        execl(getenv("TS_TIERSIM"), "tiersim", "report", h5, "-q", "--html", page,
+              (char *)NULL);
+        _exit(98);
+    }
+    struct timespec nap = {0, 1000 * 1000};
+    int st = 0;
+    bool has_exited = false;
+    for (long waited = 0; !sig_has_tmp(tmp) && !has_exited; waited++) {
+        has_exited = waitpid(pid, &st, WNOHANG) == pid;
+        if (waited > SIG_WAIT_S * 1000L) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fail_msg("report --html: no scratch directory after %d s", SIG_WAIT_S);
+        }
+        nanosleep(&nap, NULL);
+    }
+    if (!has_exited) {
+        assert_int_equal(kill(pid, SIGTERM), 0);
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+    }
+    assert_true(WIFEXITED(st));
+    assert_int_equal(dir_entries(tmp), 0); /* the scratch directory is gone either way */
+    char *text = slurp(dir, "err");
+    assert_non_null(text);
+    if (WEXITSTATUS(st) == 0) {
+        printf("[ NOTE     ] report --html was done before SIGTERM (no gnuplot?): page whole, "
+               "no scratch directory left\n");
+        char *html = slurp(dir, "r.html");
+        assert_non_null(html);
+        assert_non_null(strstr(html, "</html>"));
+        free(html);
+    } else {
+        char want[900];
+        snprintf(want, sizeof(want), "tiersim: interrupted (SIGTERM); nothing written to %s\n",
+                 page);
+        assert_int_equal(WEXITSTATUS(st), 143);
+        assert_string_equal(text, want);
+        assert_int_equal(access(page, F_OK), -1);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_signals_remove_temporary_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signals_html_report_scratch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
