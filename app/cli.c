@@ -595,20 +595,26 @@ static int cli_list_verb(int argc, char **argv)
 
 /* ---- main ---- */
 
-/* The end of every verb: standard output is flushed and closed here, once, so a write error
- * on it (a full disk, a closed pipe's EIO) is an error of the command even when the verb
- * printed with plain printf. rc is the verb's status; an error already reported wins. */
-static int cli_close_stdout(int rc)
+/* The end of every verb: standard output is flushed here, once, so a write error on it (a
+ * full disk, a closed pipe's EIO) is an error of the command even when the verb printed
+ * with plain printf; with is_close, it is closed too. rc is the verb's status; an error
+ * already reported wins. */
+static int cli_check_stdout(int rc, bool is_close)
 {
     errno = 0;
     int e = fflush(stdout) != 0 ? (errno ? errno : EIO) : ferror(stdout) ? EIO : 0;
-    if (fclose(stdout) != 0 && !e)
+    if (is_close && fclose(stdout) != 0 && !e)
         e = errno ? errno : EIO;
     if (e && rc == 0) {
         fprintf(stderr, "tiersim: error: standard output: %s\n", strerror(e));
         return 1;
     }
     return rc;
+}
+
+int ts_cli_exit(int rc)
+{
+    return cli_check_stdout(rc, true);
 }
 
 static int cli_dispatch(int argc, char **argv);
@@ -624,7 +630,7 @@ int ts_cli_main(int argc, char **argv)
     }
 #endif
     ts__cli_signals_install();
-    return cli_close_stdout(cli_dispatch(argc, argv));
+    return cli_check_stdout(cli_dispatch(argc, argv), false);
 }
 
 static int cli_dispatch(int argc, char **argv)

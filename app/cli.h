@@ -7,8 +7,14 @@
 #define TS_APP_CLI_H
 
 /* Runs the CLI; returns the process exit status (0 success, 1 error, 2 usage). Standard
- * output is flushed and closed before it returns: a write error on it is an error of the
- * command ("tiersim: error: standard output: No space left on device", 1). */
+ * output is flushed before it returns: a write error on it is an error of the command
+ * ("tiersim: error: standard output: No space left on device", 1). It may be called again
+ * in the same process (tests do). */
 int ts_cli_main(int argc, char **argv);
+
+/* The executable's last step: closes standard output, so an error only the close reports
+ * (a file system that writes back late) fails the command too; returns rc, or 1 after
+ * printing that error when rc was 0. */
+int ts_cli_exit(int rc);
 
 #endif

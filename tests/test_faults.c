@@ -82,7 +82,7 @@ static int ft_argv(const char *cmd, const char *dir, char *buf, size_t size, cha
  * err (size bytes, NUL-terminated); env ("NAME=VALUE", or NULL) added to its environment;
  * lim (unless RLIM_INFINITY) its file size limit, with SIGXFSZ ignored so a write past it
  * fails with EFBIG. Returns its exit status (128 + N when killed by signal N). Children,
- * not ts_cli_main in-process: a verb may close the process's standard output at its end. */
+ * not ts_cli_main in-process: a limit or a signal must not hit the test itself. */
 static int ft_cli_with(const char *cmd, const char *dir, const char *env, rlim_t lim,
                        char *err, size_t size)
 {
