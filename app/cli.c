@@ -241,6 +241,7 @@ static const cli_help_t k_help[] = {
      "  prefetchers    prefetchers with their parameters\n"
      "  reports        report writers (what `outputs:` may name) and the files they write\n"
      "  behaviours     device behaviours (what a device's `model` may name)\n"
+     "  backends       live back-ends (where a tier's objects are in live mode)\n"
      "  models         the LLM presets of the inference and agentic workloads\n"
      "  devices [FILE] device and link presets with their key figures and fields, and the\n"
      "                 entries of a catalogue FILE\n"

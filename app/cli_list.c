@@ -17,6 +17,7 @@
 
 #include "../reports/writer.h"
 #include "../sim/admit.h"
+#include "../sim/backend.h"
 #include "../sim/cost.h"
 #include "../sim/device.h"
 #include "../sim/devmodel.h"
@@ -115,6 +116,12 @@ static const cli_word_t k_devmodel_words[] = {
     {TS_DEVMODEL_NEEDS_CHANNELS, "needs channels"},
     {TS_DEVMODEL_MEASURED, "measured"},
 };
+static const cli_word_t k_backend_words[] = {
+    {TS_BACKEND_ASYNC, "asynchronous"},
+    {TS_BACKEND_DIRECT_IO, "direct I/O"},
+    {TS_BACKEND_GPU_MEMORY, "GPU memory"},
+    {TS_BACKEND_PERSISTENT, "persistent"},
+};
 
 #define CLI_WORDS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -134,7 +141,7 @@ static const struct cli_kind {
     {"prefetchers", "prefetchers", TS_PLUGIN_PREFETCH, CLI_WORDS(k_prefetch_words), NULL},
     {"reports", "report writers", TS_PLUGIN_REPORT, CLI_WORDS(k_report_words), NULL},
     {"behaviours", "device behaviours", TS_PLUGIN_DEVMODEL, CLI_WORDS(k_devmodel_words), NULL},
-    {"backends", "live back-ends", TS_PLUGIN_BACKEND, NULL, 0, NULL},
+    {"backends", "live back-ends", TS_PLUGIN_BACKEND, CLI_WORDS(k_backend_words), NULL},
 };
 #define N_KINDS (sizeof(k_kinds) / sizeof(k_kinds[0]))
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * plugins.c - every kind's registry by kind, lookups and the start-up check (see
- * plugins.h). Live back-ends have an empty table until the live engine lists some.
+ * plugins.h).
  */
 #include "plugins.h"
 
+#include "../backends/backend.h"
 #include "../reports/writer.h"
 #include "../sim/admit.h"
 #include "../sim/devmodel.h"
@@ -14,8 +15,6 @@
 #include "../workloads/gen.h"
 #include "../policies/registry.h"
 
-static const ts_registry_t k_no_backends = {.kind = TS_PLUGIN_BACKEND};
-
 static const ts_registry_t *const k_registries[TS_PLUGIN_KIND_COUNT_] = {
     [TS_PLUGIN_POLICY] = &ts_policies,
     [TS_PLUGIN_ADMIT] = &ts_admits,
@@ -24,7 +23,7 @@ static const ts_registry_t *const k_registries[TS_PLUGIN_KIND_COUNT_] = {
     [TS_PLUGIN_GENERATOR] = &ts_generators,
     [TS_PLUGIN_REPORT] = &ts_reports,
     [TS_PLUGIN_DEVMODEL] = &ts_devmodels,
-    [TS_PLUGIN_BACKEND] = &k_no_backends,
+    [TS_PLUGIN_BACKEND] = &ts_backends,
 };
 
 const ts_registry_t *ts_plugins_registry(ts_plugin_kind_t kind)

@@ -35,16 +35,8 @@ int ts_reader_open_kv(const ts_reader_ops_t *ops, const char *const *names,
                       ts_reader_t **out, ts_err_t *err)
 {
     *out = NULL;
-    const ts_plugin_t *b = &ops->base;
-    void *params = ts_malloc(b->params_size);
-    if (!params)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", b->name);
-    int rc = ts_param_defaults(b->params, b->params_count, params, b->params_size, err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = ts_param_set(b->params, b->params_count, params, names[i], values[i], err);
-        if (rc)
-            ts_err_where(err, "%s.%s", b->name, names[i]);
-    }
+    void *params;
+    int rc = ts_plugin_params(&ops->base, names, values, n, &params, err);
     if (rc == 0)
         rc = ops->open(params, ctx, out, err);
     ts_free(params);

@@ -102,3 +102,25 @@ int ts_plugin_params_kv(const ts_plugin_t *p, const char *const *names,
     }
     return rc;
 }
+
+int ts_plugin_params(const ts_plugin_t *p, const char *const *names, const char *const *values,
+                     size_t n, void **out, ts_err_t *err)
+{
+    *out = NULL;
+    void *params = p->params_size ? ts_malloc(p->params_size) : NULL;
+    if (p->params_size && !params)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate parameters of %s", p->name);
+    int rc = params ? ts_param_defaults(p->params, p->params_count, params, p->params_size, err)
+                    : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = ts_param_set(p->params, p->params_count, params, names[i], values[i], err);
+        if (rc)
+            ts_err_where(err, "%s.%s", p->name, names[i]);
+    }
+    if (rc) {
+        ts_free(params);
+        return rc;
+    }
+    *out = params;
+    return 0;
+}

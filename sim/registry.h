@@ -88,4 +88,11 @@ static inline const ts_plugin_t *ts_registry_at(const ts_registry_t *r, size_t i
 int ts_plugin_params_kv(const ts_plugin_t *p, const char *const *names,
                         const char *const *values, size_t n, void **params, ts_err_t *err);
 
+/* A params struct for p (p->params_size bytes from ts_malloc, ts_free it; NULL when p has
+ * none) holding p's defaults, then names[i] = values[i] for i < n. Returns 0, or the
+ * error of the first value refused, its where "<p>.<name>" (TS_ENOENT, TS_EPARSE,
+ * TS_ERANGE), or TS_ENOMEM. */
+int ts_plugin_params(const ts_plugin_t *p, const char *const *names, const char *const *values,
+                     size_t n, void **out, ts_err_t *err);
+
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_layout.c - the tree keeps its shape: includes go one way only (sim/util <- sim <-
- * policies, workloads, traces, reports <- app), no file includes another folder's
+ * policies, workloads, traces, reports, backends <- app), no file includes another folder's
  * `*_internal.h`, and no source file is over 900 lines.
  *
  * Reads every .c and .h file of the library's folders from the source tree, resolves each
@@ -30,7 +30,7 @@ static const struct layout_folder {
     int layer;
 } k_folders[] = {
     {"sim/util", 0}, {"sim", 1},     {"policies", 2}, {"workloads", 2},
-    {"traces", 2},   {"reports", 2}, {"app", 3},
+    {"traces", 2},   {"reports", 2}, {"backends", 2}, {"app", 3},
 };
 #define N_FOLDERS (sizeof(k_folders) / sizeof(k_folders[0]))
 

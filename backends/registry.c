@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * registry.c - the live back-ends, one line each, sorted by name (backend.h).
+ */
+#include "backend.h"
+
+static const ts_plugin_t *const k_backends[] = {
+    &ts_backend_memory.base,
+};
+
+const ts_registry_t ts_backends = {
+    .kind = TS_PLUGIN_BACKEND,
+    .entries = k_backends,
+    .n = sizeof(k_backends) / sizeof(k_backends[0]),
+    .check = ts_backend_check,
+};
