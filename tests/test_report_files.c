@@ -31,38 +31,30 @@
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    assert_non_null(m);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
-/* The bytes of path (free them), their count in *len; NULL when it cannot be read. */
+/* The bytes of path (free them), their count in *len (may be NULL); NULL when it cannot be
+ * read. */
 static char *read_bytes(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
     char *buf = NULL;
-    FILE *m = open_memstream(&buf, len);
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
     assert_non_null(m);
     int c;
     while ((c = fgetc(f)) != EOF)
         fputc(c, m);
     fclose(f);
     fclose(m);
+    if (len)
+        *len = n;
     return buf;
+}
+
+static char *read_file(const char *path)
+{
+    return read_bytes(path, NULL);
 }
 
 /* ---- the bill ---------------------------------------------------------------------------- */
