@@ -33,7 +33,7 @@
 
 /* Capability flags (ts_plugin_t.flags of a back-end). */
 #define TS_BACKEND_ASYNC (1u << 0)     /* submit may answer TS_BE_QUEUED or TS_BE_BUSY */
-#define TS_BACKEND_DIRECT_IO (1u << 1) /* buffers must be aligned (ts_backend_ctx_t.align) */
+#define TS_BACKEND_DIRECT_IO (1u << 1) /* bypasses the page cache (O_DIRECT) where it can */
 #define TS_BACKEND_GPU_MEMORY (1u << 2) /* objects live in GPU memory */
 #define TS_BACKEND_PERSISTENT (1u << 3) /* objects survive the process (a file, a store) */
 
@@ -74,6 +74,7 @@ typedef struct ts_backend_stats {
     uint64_t reserved;    /* bytes set aside for them (slots, alignment) */
     uint64_t reads, writes, frees;
     uint64_t bytes_read, bytes_written;
+    bool direct; /* the page cache is bypassed (O_DIRECT took effect) */
 } ts_backend_stats_t;
 
 struct ts_backend_ops {
