@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "backends/backend.h"
+#include "backend_test.h"
 #include "file_test.h"
 #include "scratch_test.h"
 
@@ -42,14 +42,6 @@ static ts_backend_t *open_file(const char *dir, uint64_t capacity, uint64_t max_
     return b;
 }
 
-static int io(ts_backend_t *b, ts_be_op_t op, uint64_t key, void *buf, uint64_t size,
-              ts_err_t *err)
-{
-    ts_be_io_t r = {.op = op, .key = key, .buf = buf, .size = size};
-    ts_err_clear(err);
-    return ts_backend_do(b, &r, err);
-}
-
 /* As in test_backend_memory.c, capacity 10,000 bytes: A and B (4096 B each, one block each)
  * fit, C would make 12,288 bytes: refused; free A, C fits; B replaced by 100 bytes (still
  * one block). Then 2 objects, 4196 bytes, 2 blocks = 8192 bytes of extents. */
@@ -64,27 +56,27 @@ static void test_backend_file_hand_traced(void **state)
     memset(a, 'A', sizeof(a));
     memset(bb, 'B', sizeof(bb));
     memset(c, 'C', sizeof(c));
-    assert_int_equal(io(b, TS_BE_WRITE, 1, a, 4096, &err), 0);
-    assert_int_equal(io(b, TS_BE_WRITE, 2, bb, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 1, a, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 2, bb, 4096, &err), 0);
     memset(a, 'x', sizeof(a));
-    assert_int_equal(io(b, TS_BE_WRITE, 3, c, 4096, &err), TS_ENOSPC);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 3, c, 4096, &err), TS_ENOSPC);
     assert_non_null(strstr(err.msg, "tier nvme: 4096 bytes of key 3 do not fit (8192 of 10000 "
                                     "bytes used)"));
-    assert_int_equal(io(b, TS_BE_READ, 1, got, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 1, got, 4096, &err), 0);
     for (size_t i = 0; i < sizeof(got); i++)
         if (got[i] != 'A')
             fail_msg("byte %zu of key 1 is '%c', not 'A'", i, got[i]);
-    assert_int_equal(io(b, TS_BE_READ, 2, got, 100, &err), TS_EINVAL);
-    assert_int_equal(io(b, TS_BE_FREE, 1, NULL, 0, &err), 0);
-    assert_int_equal(io(b, TS_BE_READ, 1, got, 4096, &err), TS_ENOENT);
-    assert_int_equal(io(b, TS_BE_WRITE, 3, c, 4096, &err), 0);
-    assert_int_equal(io(b, TS_BE_WRITE, 2, bb, 100, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 2, got, 100, &err), TS_EINVAL);
+    assert_int_equal(be_io(b, TS_BE_FREE, 1, NULL, 0, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 1, got, 4096, &err), TS_ENOENT);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 3, c, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 2, bb, 100, &err), 0);
     memset(got, 0, sizeof(got));
-    assert_int_equal(io(b, TS_BE_READ, 2, got, 100, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 2, got, 100, &err), 0);
     assert_int_equal(got[0], 'B');
     assert_int_equal(got[99], 'B');
     assert_int_equal(got[100], 0);
-    assert_int_equal(io(b, TS_BE_READ, 3, got, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 3, got, 4096, &err), 0);
     assert_int_equal(got[4095], 'C');
     ts_backend_stats_t st;
     b->ops->stats(b, &st);
@@ -123,20 +115,20 @@ static void test_backend_file_extents_reused(void **state)
             uint64_t size = 1024 + k * 12544;
             for (uint64_t i = 0; i < size; i++)
                 buf[i] = (unsigned char)(k * 31 + i * 7 + (uint64_t)round);
-            assert_int_equal(io(b, TS_BE_WRITE, k, buf, size, &err), 0);
+            assert_int_equal(be_io(b, TS_BE_WRITE, k, buf, size, &err), 0);
         }
         for (uint64_t k = 0; k < 9; k++) {
             uint64_t size = 1024 + k * 12544;
-            assert_int_equal(io(b, TS_BE_READ, k, got, size, &err), 0);
+            assert_int_equal(be_io(b, TS_BE_READ, k, got, size, &err), 0);
             for (uint64_t i = 0; i < size; i++)
                 if (got[i] != (unsigned char)(k * 31 + i * 7 + (uint64_t)round))
                     fail_msg("round %d key %llu byte %llu differs", round,
                              (unsigned long long)k, (unsigned long long)i);
         }
         for (uint64_t k = 0; round < 3 && k < 9; k++)
-            assert_int_equal(io(b, TS_BE_FREE, k, NULL, 0, &err), 0);
+            assert_int_equal(be_io(b, TS_BE_FREE, k, NULL, 0, &err), 0);
     }
-    assert_int_equal(io(b, TS_BE_WRITE, 99, buf, big + 1, &err), TS_EINVAL); /* too big */
+    assert_int_equal(be_io(b, TS_BE_WRITE, 99, buf, big + 1, &err), TS_EINVAL); /* too big */
     ts_backend_stats_t st;
     b->ops->stats(b, &st);
     assert_int_equal(st.objects, 9);
@@ -161,7 +153,7 @@ static void test_backend_file_safety(void **state)
     ts_backend_t *b = open_file(dir, 8192, 4096, "false", "true", &err);
     assert_non_null(b);
     char data[100] = "kept";
-    assert_int_equal(io(b, TS_BE_WRITE, 5, data, sizeof(data), &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 5, data, sizeof(data), &err), 0);
     b->ops->close(b);
     char path[1024];
     snprintf(path, sizeof(path), "%s/tiersim-nvme.live", dir);

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "backends/backend.h"
+#include "backend_test.h"
 
 static ts_backend_t *open_memory(uint64_t capacity, const char *pinned)
 {
@@ -30,14 +30,6 @@ static ts_backend_t *open_memory(uint64_t capacity, const char *pinned)
     if (rc)
         fail_msg("open: %s", err.msg);
     return b;
-}
-
-static int io(ts_backend_t *b, ts_be_op_t op, uint64_t key, void *buf, uint64_t size,
-              ts_err_t *err)
-{
-    ts_be_io_t r = {.op = op, .key = key, .buf = buf, .size = size};
-    ts_err_clear(err);
-    return ts_backend_do(b, &r, err);
 }
 
 static void test_backend_registry_checks(void **state)
@@ -64,29 +56,29 @@ static void test_backend_memory_hand_traced(void **state)
     memset(bb, 'B', sizeof(bb));
     memset(c, 'C', sizeof(c));
     ts_err_t err = {0};
-    assert_int_equal(io(b, TS_BE_WRITE, 1, a, 4096, &err), 0);
-    assert_int_equal(io(b, TS_BE_WRITE, 2, bb, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 1, a, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 2, bb, 4096, &err), 0);
     memset(a, 'x', sizeof(a)); /* a copy was stored: this changes nothing */
-    assert_int_equal(io(b, TS_BE_WRITE, 3, c, 4096, &err), TS_ENOSPC);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 3, c, 4096, &err), TS_ENOSPC);
     assert_non_null(strstr(err.msg, "tier dram: 4096 bytes of key 3 do not fit (8192 of 10000 "
                                     "bytes used)"));
-    assert_int_equal(io(b, TS_BE_READ, 3, got, 4096, &err), TS_ENOENT);
-    assert_int_equal(io(b, TS_BE_READ, 1, got, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 3, got, 4096, &err), TS_ENOENT);
+    assert_int_equal(be_io(b, TS_BE_READ, 1, got, 4096, &err), 0);
     for (size_t i = 0; i < sizeof(got); i++)
         if (got[i] != 'A')
             fail_msg("byte %zu of key 1 is '%c', not 'A'", i, got[i]);
-    assert_int_equal(io(b, TS_BE_READ, 2, got, 100, &err), TS_EINVAL);
+    assert_int_equal(be_io(b, TS_BE_READ, 2, got, 100, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "key 2 holds 4096 bytes, 100 asked for"));
-    assert_int_equal(io(b, TS_BE_FREE, 1, NULL, 0, &err), 0);
-    assert_int_equal(io(b, TS_BE_FREE, 1, NULL, 0, &err), TS_ENOENT);
-    assert_int_equal(io(b, TS_BE_WRITE, 3, c, 4096, &err), 0);
-    assert_int_equal(io(b, TS_BE_WRITE, 2, bb, 100, &err), 0); /* replaced, smaller */
+    assert_int_equal(be_io(b, TS_BE_FREE, 1, NULL, 0, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_FREE, 1, NULL, 0, &err), TS_ENOENT);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 3, c, 4096, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_WRITE, 2, bb, 100, &err), 0); /* replaced, smaller */
     memset(got, 0, sizeof(got));
-    assert_int_equal(io(b, TS_BE_READ, 2, got, 100, &err), 0);
+    assert_int_equal(be_io(b, TS_BE_READ, 2, got, 100, &err), 0);
     assert_int_equal(got[0], 'B');
     assert_int_equal(got[99], 'B');
     assert_int_equal(got[100], 0);
-    assert_int_equal(io(b, TS_BE_WRITE, 4, c, 0, &err), TS_EINVAL); /* no bytes: refused */
+    assert_int_equal(be_io(b, TS_BE_WRITE, 4, c, 0, &err), TS_EINVAL); /* no bytes: refused */
     ts_backend_stats_t st;
     b->ops->stats(b, &st);
     assert_int_equal(st.objects, 2);
@@ -110,12 +102,12 @@ static void test_backend_memory_many_keys(void **state)
     for (uint64_t k = 0; k < 10000; k++) {
         for (int i = 0; i < 8; i++)
             buf[i] = k * 8 + (uint64_t)i;
-        assert_int_equal(io(b, TS_BE_WRITE, k, buf, sizeof(buf), &err), 0);
+        assert_int_equal(be_io(b, TS_BE_WRITE, k, buf, sizeof(buf), &err), 0);
     }
     for (uint64_t k = 0; k < 10000; k += 2)
-        assert_int_equal(io(b, TS_BE_FREE, k, NULL, 0, &err), 0);
+        assert_int_equal(be_io(b, TS_BE_FREE, k, NULL, 0, &err), 0);
     for (uint64_t k = 0; k < 10000; k++) {
-        int rc = io(b, TS_BE_READ, k, buf, sizeof(buf), &err);
+        int rc = be_io(b, TS_BE_READ, k, buf, sizeof(buf), &err);
         assert_int_equal(rc, k % 2 ? 0 : TS_ENOENT);
         for (int i = 0; rc == 0 && i < 8; i++)
             if (buf[i] != k * 8 + (uint64_t)i)
@@ -158,15 +150,15 @@ static void test_backend_memory_pinned(void **state)
     char data[8192], got[8192];
     memset(data, 'p', sizeof(data));
     ts_err_t err = {0};
-    int rc = io(b, TS_BE_WRITE, 7, data, sizeof(data), &err);
+    int rc = be_io(b, TS_BE_WRITE, 7, data, sizeof(data), &err);
     if (rc == 0) {
-        assert_int_equal(io(b, TS_BE_READ, 7, got, sizeof(got), &err), 0);
+        assert_int_equal(be_io(b, TS_BE_READ, 7, got, sizeof(got), &err), 0);
         assert_memory_equal(got, data, sizeof(data));
     } else {
         assert_int_equal(rc, TS_ENOMEM);
         assert_non_null(strstr(err.msg, "RLIMIT_MEMLOCK"));
         printf("[ NOTE     ] pinned: mlock refused here (%s)\n", err.msg);
-        assert_int_equal(io(b, TS_BE_READ, 7, got, sizeof(got), &err), TS_ENOENT);
+        assert_int_equal(be_io(b, TS_BE_READ, 7, got, sizeof(got), &err), TS_ENOENT);
     }
     b->ops->close(b);
 }
