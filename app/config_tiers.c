@@ -63,13 +63,16 @@ static int cfg_capacity(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_
                             s);
     ts_err_clear(&e);
     rc = objects ? ts_parse_count(s, &v, &e) : ts_parse_size(s, &v, &e);
+    char hint[160] = "";
+    if (rc == TS_EPARSE && !objects)
+        ts_size_hint(s, hint, sizeof(hint));
     if (rc == TS_EPARSE)
         return ts__cfg_fail(c, n->mark, path, TS_EPARSE,
                             "expected %s, or a percentage such as 10%%, "
                             "found '%s'%s%s",
                             objects ? "a count such as 1000, 10k or 1e6"
                                     : "a size such as 4096 (bytes), 512MiB or 1.5TB",
-                            s, *ts_parse_hint(e.msg) ? ": " : "", ts_parse_hint(e.msg));
+                            s, hint[0] ? ": " : "", hint);
     if (rc)
         return ts__cfg_fail(c, n->mark, path, rc, "%s", e.msg);
     if (v == 0)

@@ -55,12 +55,15 @@ static int mrc_parse_size(const char *tok, ts_mode_t mode, mrc_size_t *out, ts_e
     }
     bool objects = mode == TS_MODE_OBJECTS;
     int rc = objects ? ts_parse_count(tok, &out->value, &e) : ts_parse_size(tok, &out->value, &e);
+    char hint[160] = "";
+    if (rc && !objects)
+        ts_size_hint(tok, hint, sizeof(hint));
     if (rc)
         return ts_err_set(err, rc, "expected a share of the footprint such as 5%% or %s, found "
                           "'%s'%s%s",
                           objects ? "an object count such as 1000 or 10k"
                                   : "a size such as 512MiB (the scenario is in bytes mode)",
-                          tok, *ts_parse_hint(e.msg) ? ": " : "", ts_parse_hint(e.msg));
+                          tok, hint[0] ? ": " : "", hint);
     if (out->value == 0)
         return ts_err_set(err, TS_ERANGE, "a capacity must be above zero, found '%s'", tok);
     out->is_fraction = false;

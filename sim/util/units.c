@@ -217,10 +217,15 @@ static void units_size_hint(const char *s, const char *suf, char *hint, size_t s
     }
 }
 
-const char *ts_parse_hint(const char *msg)
+const char *ts_size_hint(const char *s, char *buf, size_t size)
 {
-    const char *p = msg ? strstr(msg, "': ") : NULL;
-    return p && strstr(p, "did you mean") ? p + 3 : "";
+    double v, mult;
+    char suf[16];
+    buf[0] = 0;
+    if (units_split_case(s, &v, suf, sizeof(suf), false) == 0 &&
+        units_lookup(k_size_units, UNITS_N(k_size_units), suf, &mult) != 0)
+        units_size_hint(s, suf, buf, size);
+    return buf;
 }
 
 int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err)

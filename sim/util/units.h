@@ -24,9 +24,10 @@
  * "units are case-sensitive; did you mean '10GiB'?"), bits written b ("10Gb": "Gb is
  * gigabits; did you mean '10GB'?"), a bare prefix ("2k": "did you mean '2kB' or '2KiB'?"). */
 int ts_parse_size(const char *s, uint64_t *out, ts_err_t *err);
-/* The hint a parse message gives for a refused spelling ("units are case-sensitive; did you
- * mean '10GiB'?"), for a caller that words its own message; "" when msg has none. */
-const char *ts_parse_hint(const char *msg);
+/* The hint ts_parse_size gives when it refuses the spelling of s ("units are case-sensitive;
+ * did you mean '10GiB'?"), into buf, for a caller that words its own message; "" when s has
+ * a size unit, or none to suggest. Returns buf. */
+const char *ts_size_hint(const char *s, char *buf, size_t size);
 /* Count: "1000", "10M" (1e7), "2.5k", "1e6". Result must be a whole number. */
 int ts_parse_count(const char *s, uint64_t *out, ts_err_t *err);
 /* Signed integer in decimal (no suffix). */
