@@ -19,6 +19,10 @@
  * Results in io->result: TS_ENOENT (a read or free of a key not stored), TS_EINVAL (a read
  * whose size is not the stored size), TS_ENOSPC (a write that does not fit), TS_EIO.
  * Writing a key already stored replaces its bytes. Keys are opaque 64-bit ids.
+ * Ordering: the caller never has two requests on one key in flight at once unless both are
+ * reads (the live engine waits for a key's write or free before it reads, writes or frees it
+ * again, and for its reads before it writes or frees it), so a back-end may reuse an
+ * object's room as soon as a free is submitted.
  * Instances are not thread-safe: one engine thread drives one instance.
  */
 #ifndef TS_SIM_BACKEND_H
@@ -74,7 +78,9 @@ typedef struct ts_backend_stats {
     uint64_t reserved;    /* bytes set aside for them (slots, alignment) */
     uint64_t reads, writes, frees;
     uint64_t bytes_read, bytes_written;
-    bool direct; /* the page cache is bypassed (O_DIRECT took effect) */
+    bool direct;   /* the page cache is bypassed (O_DIRECT took effect) */
+    bool emulated; /* its latency or bandwidth is injected (a local disk standing for a
+                    * far store): the report says so */
 } ts_backend_stats_t;
 
 struct ts_backend_ops {
