@@ -22,7 +22,7 @@
 #include "util/mem.h"
 
 const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",   "write",     "fill",    "promote",
-                                                   "demote", "writeback", "prefetch"};
+                                                   "demote", "writeback", "prefetch", "free"};
 
 enum { TRACK_DIRTY = 1u << 0, TRACK_PREFETCHED = 1u << 1, TRACK_META = 1u << 2 };
 
@@ -77,7 +77,9 @@ static int hier_emit(ts_hier_t *h, unsigned kind, unsigned from, unsigned to, ui
                      uint64_t bytes)
 {
     long a = hier_pos(h, from), b = hier_pos(h, to);
-    if (a > b) {
+    if (kind == TS_MOVE_FREE) {
+        /* listed only: leaving a tier moves no data */
+    } else if (a > b) {
         for (long l = b < 0 ? 0 : b; l < a; l++) {
             h->link[l].n_up++;
             h->link[l].bytes_up += bytes;
@@ -126,6 +128,14 @@ static int hier_emit(ts_hier_t *h, unsigned kind, unsigned from, unsigned to, ui
                                .from = (uint8_t)from,
                                .to = (uint8_t)to};
     return 0;
+}
+
+/* Lists that the copy of key in tier i left it (ts_hier_list_frees). */
+static int hier_freed(ts_hier_t *h, size_t i, uint64_t key, uint64_t bytes)
+{
+    return h->list_frees && h->moves
+               ? hier_emit(h, TS_MOVE_FREE, (unsigned)i, TS_LEVEL_NONE, key, bytes)
+               : 0;
 }
 
 /* ---- dirty / prefetched keys ---- */
@@ -308,17 +318,17 @@ static size_t hier_index(const ts_hier_t *h, const ts_tier_t *t)
     return i;
 }
 
-/* Eviction callback (installed only when some rule needs it; see ts_hier_create). */
-static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
+/* What the rules do with v, evicted from tier i. */
+static void hier_evicted_from(ts_hier_t *h, size_t i, const ts_victim_t *v)
 {
-    ts_hier_t *h = ctx;
-    if (h->rc)
-        return;
-    size_t i = hier_index(h, t);
     if (h->cfg.inclusion == TS_INCL_INCLUSIVE) {
-        for (size_t j = 0; j < i; j++)
-            if (ts_tier_take(h->tiers[j], v->key, NULL))
+        for (size_t j = 0; j < i; j++) {
+            ts_victim_t w;
+            if (ts_tier_take(h->tiers[j], v->key, &w)) {
                 h->tiers[j]->st.n_backinval++;
+                hier_freed(h, j, w.key, w.size_bytes);
+            }
+        }
         if (i + 1 == h->n)
             hier_left(h, i, v);
         return;
@@ -354,6 +364,19 @@ static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
     if (h->cfg.inclusion == TS_INCL_NON_INCLUSIVE && ts_hier_holds(h, v->key))
         return;
     hier_left(h, i, v);
+}
+
+/* Eviction callback (installed only when some rule needs it, or frees are listed; see
+ * ts_hier_create and ts_hier_list_frees). */
+static void hier_evicted(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
+{
+    ts_hier_t *h = ctx;
+    if (h->rc)
+        return;
+    size_t i = hier_index(h, t);
+    hier_evicted_from(h, i, v);
+    if (!h->rc)
+        hier_freed(h, i, v->key, v->size_bytes);
 }
 
 /* Copies r's object into tiers hi, hi-1, ..., lo (non-exclusive placement, bottom-up) from
@@ -430,7 +453,9 @@ static int hier_promote(ts_hier_t *h, const ts_req_t *r, size_t hit, bool is_put
         ts_tier_take(h->tiers[hit], r->key, &v);
         ts_req_t q = *r;
         q.size_bytes = v.size_bytes;
-        int rc = ts_tier_fill(h->tiers[j], &q, h->on_evict, h, &ok, h->err);
+        int rc = hier_freed(h, hit, v.key, v.size_bytes);
+        if (rc == 0)
+            rc = ts_tier_fill(h->tiers[j], &q, h->on_evict, h, &ok, h->err);
         if (rc || h->rc)
             return hier_fail(h, rc ? rc : h->rc);
         *top = (unsigned)j;
@@ -489,7 +514,13 @@ static int hier_delete(ts_hier_t *h, const ts_req_t *r)
     h->tot.n_delete++;
     for (size_t i = 0; i < h->n; i++) {
         h->tiers[i]->st.n_delete++;
-        ts_tier_remove(h->tiers[i], r->key);
+        ts_victim_t v;
+        if (ts_tier_take(h->tiers[i], r->key, &v)) {
+            h->tiers[i]->st.n_removed++;
+            int rc = hier_freed(h, i, v.key, v.size_bytes);
+            if (rc)
+                return rc;
+        }
     }
     hier_track_t *e = track_find(h, r->key);
     if (e) { /* dirty data are dropped unwritten; a prefetched object was never used */
@@ -704,6 +735,12 @@ int ts_hier_finish(ts_hier_t *h, ts_moves_t *moves, ts_err_t *err)
     }
     h->moves = NULL;
     return rc;
+}
+
+void ts_hier_list_frees(ts_hier_t *h)
+{
+    h->list_frees = true;
+    h->on_evict = hier_evicted;
 }
 
 bool ts_hier_holds(const ts_hier_t *h, uint64_t key)

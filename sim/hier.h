@@ -125,6 +125,9 @@ typedef enum ts_move_kind {
     TS_MOVE_DEMOTE = 4,    /* an evicted object moved to a lower tier */
     TS_MOVE_WRITEBACK = 5, /* a dirty object flushed to the backing store */
     TS_MOVE_PREFETCH = 6,  /* a prefetched object placed in a tier */
+    TS_MOVE_FREE = 7,      /* a copy left tier `from` (to = TS_LEVEL_NONE): evicted, demoted,
+                            * moved up (exclusive), back-invalidated or deleted; listed only
+                            * when ts_hier_list_frees asked for it */
     TS_MOVE_COUNT_
 } ts_move_kind_t;
 
@@ -168,6 +171,7 @@ typedef struct ts_hier {
     bool keep_meta; /* tiers below the top judge demotions by request flags or hints: the
                      * track table also remembers each held object's last demand request */
     bool has_on_miss;                    /* some filter wants to hear of misses */
+    bool list_frees;                     /* moves lists name every copy that leaves a tier */
     int rc;                              /* first error raised inside an eviction callback */
     uint64_t inflight[TS_MAX_TIERS + 1]; /* keys being moved: the demand key, then demotions */
     size_t n_inflight;
@@ -195,6 +199,12 @@ void ts_hier_destroy(ts_hier_t *h); /* accepts NULL; leaves the tiers alone */
  * or a negative error: TS_ENOMEM (growing moves or the dirty table), or a tier's error. After
  * an error the hierarchy's counters are no longer meaningful. */
 int ts_hier_access(ts_hier_t *h, const ts_req_t *r, ts_moves_t *moves, ts_err_t *err);
+
+/* From now on, moves lists also name every copy that leaves a tier (TS_MOVE_FREE, after the
+ * moves that read it: a demotion or write-back of an evicted object comes before its FREE),
+ * which a live engine needs to give the room back. Counts nothing and changes no decision.
+ * Call before the first request. */
+void ts_hier_list_frees(ts_hier_t *h);
 
 /* End of run: counts the dirty objects left (and, with flush_at_end, writes each back from
  * the lowest tier holding it, listing the WRITEBACK moves in moves, which may be NULL) and

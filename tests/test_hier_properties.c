@@ -5,8 +5,10 @@
  * admission filters and prefetching, exclusive tiers never share a key, inclusive tiers are
  * supersets downwards after every request, write-back flushes each dirty period exactly once
  * (against a reference model), and every prefetch is used or unused once; the straight
- * default path counts exactly what the general path counts; hits allocate nothing. The rig
- * is tests/hier_test.h.
+ * default path counts exactly what the general path counts; hits allocate nothing; the
+ * FREE moves a live engine asks for change no decision and, applied in order, keep a shadow
+ * copy of every tier equal to the tier, never over its capacity. The rig is
+ * tests/hier_test.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -232,12 +234,116 @@ static void test_hier_hits_do_not_allocate(void **state)
     rig_free(&g);
 }
 
+/* ---- the frees a live engine carries out ---- */
+
+/* A shadow of each tier built from the moves alone, in list order: a copy arrives with a
+ * FILL, PROMOTE, DEMOTE, PREFETCH or WRITE into the tier and leaves with a FREE from it. A
+ * move reading an object from a tier (DEMOTE, WRITEBACK, PROMOTE of another key) finds it
+ * there; room is made before a copy lands (counted in objects mode: the shadow never holds
+ * more objects than the tier may);
+ * after each request the shadow holds exactly what the tier holds. The same requests
+ * through a twin without frees make the same decisions. */
+static void frees_run(const prop_case_t *pc, unsigned long seed)
+{
+    print_message("frees: case %s promote %s demote %s write %s%s%s\n",
+                  ts_inclusion_names[pc->incl], ts_promote_names[pc->promote],
+                  ts_demote_names[pc->demote], ts_write_names[pc->write],
+                  pc->admit ? " with admission (bytes)" : "", pc->pf ? " with prefetch" : "");
+    rig_t g = {0}, twin = {0};
+    prop_build(&g, pc);
+    prop_build(&twin, pc);
+    ts_hier_list_frees(g.h);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    uint64_t sizes[P_KEYS];
+    enum { SHADOW_KEYS = P_KEYS + 2 }; /* next_n (n = 2) proposes the two keys above a key */
+    uint64_t held[3][SHADOW_KEYS] = {{0}}; /* shadow: the copy's size, 0: none */
+    for (size_t k = 0; k < P_KEYS; k++)
+        sizes[k] = pc->objects ? 10 : 10 * (1 + gsl_rng_uniform_int(rng, 3));
+    uint64_t n_free = 0;
+    for (size_t step = 0; step < P_REQS; step++) {
+        uint64_t k = gsl_rng_uniform_int(rng, P_KEYS);
+        double u = gsl_rng_uniform(rng);
+        char op = u < 0.65 ? 'g' : u < 0.9 ? 'p' : 'd';
+        assert_int_equal(rig_do(&g, op, k, sizes[k]), rig_do(&twin, op, k, sizes[k]));
+        for (size_t m = 0; m < g.mv.n; m++) {
+            const ts_move_t *v = &g.mv.v[m];
+            assert_true(v->key < SHADOW_KEYS);
+                bool reads_tier = v->from < g.n && v->key != k;
+            if (reads_tier && !held[v->from][v->key])
+                fail_msg("step %zu move %zu: %s of key %llu from tier %u, which no longer holds "
+                         "it",
+                         step, m, ts_move_names[v->kind], (unsigned long long)v->key, v->from);
+            if (v->kind == TS_MOVE_FREE) {
+                assert_true(v->from < g.n && v->to == TS_LEVEL_NONE);
+                /* a put's own copies are listed by the writes that end its moves: one its
+                 * placement made and a cascade of demotions then evicted has none */
+                if (!held[v->from][v->key] && !(op == 'p' && v->key == k))
+                    fail_msg("step %zu: free of key %llu from tier %u, which holds no copy",
+                             step, (unsigned long long)v->key, v->from);
+                held[v->from][v->key] = 0;
+                n_free++;
+                continue;
+            }
+            if (v->to >= g.n || v->kind == TS_MOVE_READ)
+                continue;
+            held[v->to][v->key] = v->bytes;
+            if (!pc->objects)
+                continue; /* bytes: a move's bytes may differ from the charge (a put of
+                           * another size, a prefetch's guessed size), so room is counted
+                           * in objects mode only */
+            uint64_t used = 0;
+            for (size_t j = 0; j < SHADOW_KEYS; j++)
+                used += held[v->to][j] != 0;
+            if (used > g.t[v->to]->capacity)
+                fail_msg("step %zu move %zu: tier %u holds %llu of %llu objects after a %s",
+                         step, m, v->to, (unsigned long long)used,
+                         (unsigned long long)g.t[v->to]->capacity, ts_move_names[v->kind]);
+        }
+        for (size_t i = 0; i < g.n; i++)
+            for (uint64_t j = 0; j < SHADOW_KEYS; j++)
+                if ((held[i][j] != 0) != ts_tier_holds(g.t[i], j))
+                    fail_msg("step %zu: key %llu %s tier %zu but the moves say %s", step,
+                             (unsigned long long)j, ts_tier_holds(g.t[i], j) ? "is in" : "is not in",
+                             i, held[i][j] ? "it is" : "it is not");
+    }
+    assert_true(n_free > 0);
+    assert_memory_equal(&g.h->tot, &twin.h->tot, sizeof(ts_totals_t));
+    assert_memory_equal(&g.h->st, &twin.h->st, sizeof(ts_hier_stats_t));
+    for (size_t i = 0; i < g.n; i++)
+        assert_memory_equal(&g.t[i]->st, &twin.t[i]->st, sizeof(ts_tier_stats_t));
+    gsl_rng_free(rng);
+    rig_free(&g);
+    rig_free(&twin);
+}
+
+static void test_hier_frees_keep_a_shadow_of_every_tier(void **state)
+{
+    (void)state;
+    unsigned long seed = 1000;
+    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
+        for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)
+            for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
+                for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
+                    for (int ad = 0; ad < 4; ad++) {
+                        prop_case_t pc = {.incl = (ts_inclusion_t)incl,
+                                          .promote = (ts_promote_t)pr,
+                                          .demote = (ts_demote_t)de,
+                                          .write = (ts_write_t)wr,
+                                          .admit = (ad & 1) != 0,
+                                          .objects = (ad & 1) == 0,
+                                          .pf = (ad & 2) != 0};
+                        frees_run(&pc, seed++);
+                    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hier_properties_every_combination),
         cmocka_unit_test(test_hier_plain_path_counts_like_general_path),
         cmocka_unit_test(test_hier_hits_do_not_allocate),
+        cmocka_unit_test(test_hier_frees_keep_a_shadow_of_every_tier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
