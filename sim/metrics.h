@@ -217,4 +217,42 @@ typedef struct ts_timed_result {
  * zeroes those fields; accepts a zeroed result (sim/result.c). */
 void ts_timed_result_release(ts_timed_result_t *r);
 
+/* ---- the live engine's measurements (sim/live.h) ---- */
+
+/* What one level's back-end did in a live run. */
+typedef struct ts_live_level {
+    char *backend;         /* owned: its name and what took effect ("file: O_DIRECT") */
+    ts_lat_t read, write;  /* latency of its reads and writes, submit to completion */
+    uint64_t n_read, n_write, n_free;
+    uint64_t bytes_read, bytes_written;
+    uint32_t max_inflight; /* most requests it had in flight at once (its queue depth) */
+    double busy_s;         /* seconds with at least one request in flight */
+    bool direct;           /* the page cache was bypassed */
+    bool emulated;         /* its latency or bandwidth was injected */
+} ts_live_level_t;
+
+/* A live run: what was measured (in `m`, the figures the timed engine predicts, so that a
+ * report sets them side by side), per back-end, and how the run went. */
+typedef struct ts_live_result {
+    ts_timed_result_t m;      /* measured; res unused */
+    size_t n_levels;          /* tiers, then the backing store */
+    ts_live_level_t *level;   /* owned: n_levels */
+    double speed;             /* open loop: trace time divided by this */
+    bool verify;              /* every read was checked against what was written */
+    uint64_t n_verified;      /* reads checked */
+    uint64_t n_late;          /* open loop: requests issued after their time */
+    uint64_t late_max_ns;     /* the furthest behind one was */
+    uint64_t populate_objects; /* objects written to the backing store before the run */
+    uint64_t populate_bytes;
+    double populate_s;        /* how long that took */
+    uint64_t made_objects;    /* objects the workload never names (a prefetcher's guesses)
+                               * made in the backing store when first fetched */
+    double cpu_s;             /* CPU time of the process during the replay (user + system) */
+    bool partial;             /* stopped before the end of the workload */
+    char *stop_reason;        /* owned: why (NULL when complete) */
+} ts_live_result_t;
+
+/* Frees what r owns and zeroes those fields; accepts a zeroed result (sim/result.c). */
+void ts_live_result_release(ts_live_result_t *r);
+
 #endif

@@ -49,11 +49,26 @@ static void result_free_str(char **s)
     *s = NULL;
 }
 
+void ts_live_result_release(ts_live_result_t *r)
+{
+    ts_timed_result_release(&r->m);
+    for (size_t l = 0; r->level && l < r->n_levels; l++) {
+        result_free_str(&r->level[l].backend);
+        result_lat_release(&r->level[l].read);
+        result_lat_release(&r->level[l].write);
+    }
+    ts_free(r->level);
+    r->level = NULL;
+    r->n_levels = 0;
+    result_free_str(&r->stop_reason);
+}
+
 void ts_result_release(ts_result_t *res)
 {
     if (!res)
         return;
     ts_timed_result_release(&res->timed);
+    ts_live_result_release(&res->live);
     ts_cost_result_release(&res->cost);
     for (size_t i = 0; res->tiers && i < res->n_tiers; i++) {
         ts_tier_result_t *t = &res->tiers[i];

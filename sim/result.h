@@ -97,7 +97,7 @@ typedef struct ts_result {
     char *workload;           /* owned: workload description */
     uint64_t seed;
     ts_mode_t mode;
-    const char *engine;       /* "fast" */
+    const char *engine;       /* "fast", "timed" or "live" */
     uint64_t footprint_objects; /* distinct keys (0 when not computed) */
     uint64_t footprint_bytes;   /* bytes of distinct keys at first size (0 when not computed) */
     size_t n_tiers;
@@ -106,8 +106,11 @@ typedef struct ts_result {
     ts_hier_result_t hier;
     uint64_t skipped_records;    /* malformed records passed over (workload.skip_bad) */
     char *skipped_first;         /* owned: "where: message" of the first, NULL when none */
-    bool has_timed;           /* the timed engine ran: `timed` holds its figures */
+    bool has_timed;           /* the timed engine ran: `timed` holds its figures (for a live
+                               * run: its prediction of the live run) */
     ts_timed_result_t timed;
+    bool has_live;            /* the live engine ran: `live` holds what it measured */
+    ts_live_result_t live;
     ts_reader_units_t units;  /* the workload's units (epochs, tokens, sessions; 0: unknown) */
     bool has_cost;            /* cost.enabled: `cost` holds the bill */
     ts_cost_result_t cost;

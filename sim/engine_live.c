@@ -1,0 +1,1038 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine_live.c - the live engine (see live.h for what it does).
+ *
+ * Structure: a key table per level (the copies the engine wrote: size and version), chains
+ * (one per request in flight: its steps, its two buffers, the back-end request it has out),
+ * and one loop that issues requests when they are due and a chain is free, runs each chain
+ * step by step (a synchronous back-end completes a step at once; an asynchronous one hands
+ * it back through poll), and waits on the back-ends or the clock when there is nothing to
+ * do. One thread; back-ends are driven from it only.
+ */
+#include "live.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "hist.h"
+#include "util/ktab.h"
+#include "util/mem.h"
+#include "util/pool.h"
+
+#define LIVE_MAGIC 0x5453494d4c495645ULL /* "TSIMLIVE" read as a big-endian word */
+#define LIVE_NONE UINT32_MAX
+#define LIVE_POLL_MAX 64
+#define LIVE_WAIT_MAX_NS 1000000ull /* longest single wait on a back-end, 1 ms */
+
+/* ---- objects ---- */
+
+typedef struct live_header {
+    uint64_t magic, key, size, version, sum;
+} live_header_t;
+
+_Static_assert(sizeof(live_header_t) == TS_LIVE_HEADER, "the object header is 40 bytes");
+
+/* xorshift64* from a seed mixed from key and version: the object's bytes after its header. */
+static void live_fill(uint8_t *p, uint64_t n, uint64_t key, uint64_t version)
+{
+    uint64_t x = ts_hash64(key ^ ts_hash64(version + 0x9e3779b97f4a7c15ULL)) | 1;
+    uint64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        uint64_t w = x * 0x2545f4914f6cdd1dULL;
+        memcpy(p + i, &w, 8);
+    }
+    if (i < n) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        uint64_t w = x * 0x2545f4914f6cdd1dULL;
+        memcpy(p + i, &w, (size_t)(n - i));
+    }
+}
+
+void ts_live_make_object(void *buf, uint64_t key, uint64_t version, uint64_t size)
+{
+    uint8_t *p = buf;
+    if (size < TS_LIVE_HEADER) {
+        live_fill(p, size, key, version);
+        return;
+    }
+    live_fill(p + TS_LIVE_HEADER, size - TS_LIVE_HEADER, key, version);
+    live_header_t h = {.magic = LIVE_MAGIC,
+                       .key = key,
+                       .size = size,
+                       .version = version,
+                       .sum = XXH3_64bits(p + TS_LIVE_HEADER, (size_t)(size - TS_LIVE_HEADER))};
+    memcpy(p, &h, sizeof(h));
+}
+
+/* The first byte of buf that differs from the object (key, version, size) made afresh. */
+static uint64_t live_first_diff(const uint8_t *buf, uint64_t key, uint64_t version, uint64_t size)
+{
+    uint8_t tmp[4096];
+    uint64_t off = 0;
+    /* regenerate in pieces: the header needs the whole object, so make it once when small */
+    uint8_t *whole = size <= sizeof(tmp) ? tmp : ts_malloc((size_t)size);
+    if (!whole) { /* no room to regenerate: compare the header at least */
+        live_header_t h;
+        memcpy(&h, buf, sizeof(h));
+        return h.magic != LIVE_MAGIC ? 0 : h.key != key ? 8 : h.size != size ? 16 : 24;
+    }
+    ts_live_make_object(whole, key, version, size);
+    while (off < size && buf[off] == whole[off])
+        off++;
+    if (whole != tmp) ts_free(whole);
+    return off;
+}
+
+int ts_live_check_object(const void *buf, uint64_t key, uint64_t version, uint64_t size,
+                         uint64_t *offset)
+{
+    const uint8_t *p = buf;
+    bool ok;
+    if (size < TS_LIVE_HEADER) {
+        uint8_t tmp[TS_LIVE_HEADER];
+        live_fill(tmp, size, key, version);
+        ok = memcmp(tmp, p, (size_t)size) == 0;
+    } else {
+        live_header_t h;
+        memcpy(&h, p, sizeof(h));
+        ok = h.magic == LIVE_MAGIC && h.key == key && h.size == size && h.version == version &&
+             h.sum == XXH3_64bits(p + TS_LIVE_HEADER, (size_t)(size - TS_LIVE_HEADER));
+    }
+    if (ok) return 0;
+    *offset = live_first_diff(p, key, version, size);
+    if (*offset >= size) /* the header's checksum itself was wrong */
+        *offset = 32;
+    return TS_EIO;
+}
+
+/* ---- the copies each level holds (written by this engine) ---- */
+
+typedef struct live_copy {
+    uint64_t key; /* first: the ktab reads it */
+    uint64_t size;
+    uint64_t version;
+} live_copy_t;
+
+typedef struct live_map {
+    ts_ktab_t index;
+    ts_pool_t pool;
+} live_map_t;
+
+static int live_map_init(live_map_t *m, uint64_t expected, ts_err_t *err)
+{
+    int rc = ts_ktab_init(&m->index, expected, err);
+    if (rc == 0) rc = ts_pool_init(&m->pool, sizeof(live_copy_t), 64, err);
+    return rc;
+}
+
+static void live_map_free(live_map_t *m)
+{
+    ts_ktab_free(&m->index);
+    ts_pool_free_all(&m->pool);
+}
+
+static live_copy_t *live_map_find(const live_map_t *m, uint64_t key)
+{
+    uint32_t id = ts_ktab_find(&m->index, key, m->pool.base, sizeof(live_copy_t));
+    return id == TS_KTAB_NONE ? NULL : ts_pool_at(&m->pool, id);
+}
+
+static int live_map_set(live_map_t *m, uint64_t key, uint64_t size, uint64_t version, ts_err_t *err)
+{
+    live_copy_t *c = live_map_find(m, key);
+    if (!c) {
+        uint32_t id = ts_pool_alloc(&m->pool, err);
+        if (id == TS_POOL_NONE) return TS_ENOMEM;
+        c = ts_pool_at(&m->pool, id);
+        c->key = key;
+        int rc = ts_ktab_insert(&m->index, key, id, err);
+        if (rc) {
+            ts_pool_release(&m->pool, id);
+            return rc;
+        }
+    }
+    c->size = size;
+    c->version = version;
+    return 0;
+}
+
+static void live_map_drop(live_map_t *m, uint64_t key)
+{
+    uint32_t id = ts_ktab_find(&m->index, key, m->pool.base, sizeof(live_copy_t));
+    if (id == TS_KTAB_NONE) return;
+    ts_ktab_remove(&m->index, key, id);
+    ts_pool_release(&m->pool, id);
+}
+
+/* ---- chains ---- */
+
+#define LIVE_OP_FETCH 0xF0u /* a chain's first step: a get's read into its buffer */
+
+typedef struct live_touch {
+    uint64_t key;
+    uint8_t level;
+    bool write; /* a write or a free */
+} live_touch_t;
+
+typedef struct live_chain {
+    bool busy;
+    bool fg_done;   /* its latency has been taken */
+    bool timed;     /* a demand get or put: it has a latency */
+    bool retry;     /* its back-end said busy: submit again */
+    bool in_flight; /* io is out */
+    uint8_t stage;  /* within the current step: 0 to start, 1 reading its source, 2 its
+                     * source read (writing it), 3 making it in the backing store */
+    uint8_t served; /* level that served a demand request */
+    ts_req_t req;
+    uint64_t due_ns; /* its latency runs from here */
+    uint32_t client; /* closed loop: its client; else LIVE_NONE */
+    ts_move_t *step; /* its steps */
+    size_t n_step, cap_step, next;
+    live_touch_t *touch;
+    size_t n_touch, cap_touch;
+    uint8_t *buf; /* the request's own object */
+    uint64_t buf_size, buf_version;
+    bool buf_ok;
+    uint8_t *vbuf; /* another object in transit */
+    uint64_t vsize, vversion;
+    ts_be_io_t io;
+    uint8_t io_level;
+    uint64_t io_t0;
+} live_chain_t;
+
+typedef struct live_client {
+    uint64_t ready_ns; /* when it may issue again */
+    bool waiting;      /* a request of its is in flight */
+    bool started;      /* it has issued before (think time counts from the second) */
+} live_client_t;
+
+typedef struct live_level {
+    ts_hist_t *rd, *wr;
+    uint64_t n_read, n_write, n_free, bytes_read, bytes_written;
+    uint32_t inflight, max_inflight;
+    uint64_t busy_since, busy_ns;
+    bool async;
+} live_level_t;
+
+typedef struct live {
+    const ts_live_config_t *cfg;
+    ts_hier_t *h;
+    ts_reader_t *r;
+    size_t n;                        /* tiers; the backing store is level n */
+    live_map_t map[TS_TIMED_LEVELS]; /* copies per level */
+    live_level_t lv[TS_TIMED_LEVELS];
+    uint64_t max_object;
+    live_chain_t *ch;
+    uint32_t n_ch, n_busy;
+    live_client_t *cl;
+    ts_moves_t moves;
+    ts_req_t next_req;
+    bool have_next, reader_done, stopping;
+    uint32_t head; /* a decided chain waiting to start, or LIVE_NONE */
+    uint64_t n_read_req, total;
+    uint64_t start_ns, first_trace_ns, last_done_ns;
+    ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
+    ts_live_result_t *out;
+    int io_rc;       /* a back-end's error that stopped the run */
+    ts_err_t io_err; /* its message */
+    ts_err_t *err;
+} live_t;
+
+static uint64_t live_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void live_sleep_until(uint64_t t)
+{
+    struct timespec ts = {.tv_sec = (time_t)(t / 1000000000ull),
+                          .tv_nsec = (long)(t % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+static const char *live_level_name(const live_t *e, unsigned level)
+{
+    unsigned l = level == TS_LEVEL_BACKING ? (unsigned)e->n : level;
+    return e->cfg->name[l] ? e->cfg->name[l] : "?";
+}
+
+static unsigned live_index(const live_t *e, unsigned level)
+{
+    return level == TS_LEVEL_BACKING ? (unsigned)e->n : level;
+}
+
+static int live_push_step(live_t *e, live_chain_t *c, const ts_move_t *m)
+{
+    if (c->n_step == c->cap_step) {
+        size_t cap = c->cap_step * 2 + 8;
+        ts_move_t *v = ts_realloc(c->step, cap * sizeof(*v));
+        if (!v) return ts_err_set(e->err, TS_ENOMEM, "cannot hold a chain of %zu steps", cap);
+        c->step = v;
+        c->cap_step = cap;
+    }
+    c->step[c->n_step++] = *m;
+    return 0;
+}
+
+static int live_push_touch(live_t *e, live_chain_t *c, uint64_t key, unsigned level, bool write)
+{
+    if (c->n_touch == c->cap_touch) {
+        size_t cap = c->cap_touch * 2 + 8;
+        live_touch_t *v = ts_realloc(c->touch, cap * sizeof(*v));
+        if (!v) return ts_err_set(e->err, TS_ENOMEM, "cannot hold a chain of %zu copies", cap);
+        c->touch = v;
+        c->cap_touch = cap;
+    }
+    c->touch[c->n_touch++] = (live_touch_t){.key = key, .level = (uint8_t)level, .write = write};
+    return 0;
+}
+
+/* Whether step m of chain c takes its bytes from the chain's own buffer (a demand request's
+ * object: fetched by its first step, or made by its put). */
+static bool live_from_buf(const live_chain_t *c, const ts_move_t *m)
+{
+    return c->timed && m->key == c->req.key;
+}
+
+/* Builds chain c from the request's moves (e->moves) and what served it. */
+static int live_build(live_t *e, live_chain_t *c, const ts_req_t *q, int served)
+{
+    c->req = *q;
+    c->n_step = c->n_touch = c->next = 0;
+    c->stage = 0;
+    c->fg_done = c->retry = c->in_flight = c->buf_ok = false;
+    c->timed = served >= 0 && served != TS_LEVEL_NONE && q->op != TS_OP_DELETE;
+    c->served = c->timed ? (uint8_t)live_index(e, (unsigned)served) : 0;
+    int rc = 0;
+    if (c->timed && q->op == TS_OP_GET) {
+        ts_move_t f = {.key = q->key,
+                       .bytes = q->size_bytes,
+                       .kind = LIVE_OP_FETCH,
+                       .from = (uint8_t)served,
+                       .to = TS_LEVEL_CLIENT};
+        rc = live_push_step(e, c, &f);
+        if (rc == 0) rc = live_push_touch(e, c, q->key, c->served, false);
+    }
+    for (size_t i = 0; rc == 0 && i < e->moves.n; i++) {
+        const ts_move_t *m = &e->moves.v[i];
+        if (m->kind == TS_MOVE_READ) continue;
+        rc = live_push_step(e, c, m);
+        if (rc) break;
+        if (m->kind == TS_MOVE_FREE) {
+            rc = live_push_touch(e, c, m->key, live_index(e, m->from), true);
+            continue;
+        }
+        if (!live_from_buf(c, m) && m->from != TS_LEVEL_CLIENT)
+            rc = live_push_touch(e, c, m->key, live_index(e, m->from), false);
+        if (rc == 0) rc = live_push_touch(e, c, m->key, live_index(e, m->to), true);
+    }
+    return rc;
+}
+
+/* Whether chain c must wait for a chain in flight (a copy one writes and the other uses). */
+static bool live_conflicts(const live_t *e, const live_chain_t *c)
+{
+    for (uint32_t j = 0; j < e->n_ch; j++) {
+        const live_chain_t *o = &e->ch[j];
+        if (!o->busy || o == c) continue;
+        for (size_t a = 0; a < c->n_touch; a++)
+            for (size_t b = 0; b < o->n_touch; b++)
+                if (c->touch[a].key == o->touch[b].key && c->touch[a].level == o->touch[b].level &&
+                    (c->touch[a].write || o->touch[b].write))
+                    return true;
+    }
+    return false;
+}
+
+/* ---- back-end requests ---- */
+
+static void live_stop(live_t *e, int rc, const ts_err_t *why)
+{
+    if (e->io_rc == 0) {
+        e->io_rc = rc;
+        e->io_err = *why;
+    }
+    e->stopping = true;
+}
+
+/* Takes the latency of c's request (its foreground has ended now). */
+static void live_fg_done(live_t *e, live_chain_t *c, uint64_t now)
+{
+    if (c->fg_done || !c->timed) return;
+    c->fg_done = true;
+    uint64_t lat = now > c->due_ns ? now - c->due_ns : 0;
+    ts_hist_record(e->h_all, lat);
+    ts_hist_record(e->h_op[c->req.op == TS_OP_PUT], lat);
+    if (c->req.op == TS_OP_GET) ts_hist_record(e->h_served[c->served], lat);
+    if (now > e->last_done_ns) e->last_done_ns = now;
+    e->out->m.stall_ns += lat;
+    if (c->client != LIVE_NONE) {
+        live_client_t *cl = &e->cl[c->client];
+        cl->waiting = false;
+        cl->ready_ns = now + e->cfg->think_ns;
+    }
+}
+
+/* A back-end request of c ended (result in c->io.result). Moves the chain on by one stage,
+ * or stops the run on an I/O error. Returns 0 or a fatal error. */
+static int live_io_done(live_t *e, live_chain_t *c, uint64_t now)
+{
+    live_level_t *L = &e->lv[c->io_level];
+    ts_be_io_t *io = &c->io;
+    c->in_flight = false;
+    if (L->inflight && --L->inflight == 0) L->busy_ns += now - L->busy_since;
+    uint64_t lat = now - c->io_t0;
+    const ts_move_t *m = &c->step[c->next];
+    const char *where =
+        live_level_name(e, m->kind == LIVE_OP_FETCH || c->stage == 1 || c->stage == 3 ? m->from
+                           : m->kind == TS_MOVE_FREE                                  ? m->from
+                                                                                      : m->to);
+    if (io->result) {
+        ts_err_t why = {0};
+        if (io->result == TS_ENOSPC || io->result == TS_EIO) {
+            ts_err_set(&why, io->result, "%s: %s of key %#llx (%llu B): %s", where,
+                       io->op == TS_BE_WRITE  ? "write"
+                       : io->op == TS_BE_READ ? "read"
+                                              : "free",
+                       (unsigned long long)io->key, (unsigned long long)io->size,
+                       ts_strerror(io->result));
+            live_stop(e, io->result, &why);
+            c->next = c->n_step; /* the chain ends here */
+            return 0;
+        }
+        return ts_err_set(e->err, io->result == TS_ENOENT ? TS_EINTERNAL : io->result,
+                          "%s: %s of key %#llx (%llu B) failed: %s", where,
+                          io->op == TS_BE_WRITE  ? "write"
+                          : io->op == TS_BE_READ ? "read"
+                                                 : "free",
+                          (unsigned long long)io->key, (unsigned long long)io->size,
+                          ts_strerror(io->result));
+    }
+    if (io->op == TS_BE_READ) {
+        ts_hist_record(L->rd, lat);
+        L->n_read++;
+        L->bytes_read += io->size;
+        bool own = m->kind == LIVE_OP_FETCH;
+        uint64_t version = own ? c->buf_version : c->vversion;
+        if (e->cfg->verify) {
+            uint64_t off = 0;
+            if (ts_live_check_object(io->buf, io->key, version, io->size, &off))
+                return ts_err_set(e->err, TS_EIO,
+                                  "%s: key %#llx: the bytes read differ from those written "
+                                  "(version %llu, %llu B) at offset %llu",
+                                  where, (unsigned long long)io->key, (unsigned long long)version,
+                                  (unsigned long long)io->size, (unsigned long long)off);
+            e->out->n_verified++;
+        }
+        if (own) {
+            c->buf_ok = true;
+            c->next++;
+            c->stage = 0;
+            live_fg_done(e, c, now);
+        } else {
+            c->stage = 2; /* now write it */
+        }
+        return 0;
+    }
+    if (io->op == TS_BE_WRITE) {
+        ts_hist_record(L->wr, lat);
+        L->n_write++;
+        L->bytes_written += io->size;
+        if (c->stage == 3) { /* the object made in the backing store: now its target */
+            c->stage = 2;
+            return 0;
+        }
+    } else {
+        L->n_free++;
+        live_map_drop(&e->map[c->io_level], io->key);
+    }
+    c->next++;
+    c->stage = 0;
+    return 0;
+}
+
+/* Submits c->io to level l. Returns 0 (c->in_flight, or completed and handled), or a fatal
+ * error. */
+static int live_submit(live_t *e, live_chain_t *c, unsigned l)
+{
+    ts_backend_t *b = e->cfg->be[l];
+    live_level_t *L = &e->lv[l];
+    c->io_level = (uint8_t)l;
+    c->io.user = (uint64_t)(c - e->ch);
+    c->io.result = 0;
+    c->io_t0 = live_now();
+    ts_err_t why = {0};
+    int rc = b->ops->submit(b, &c->io, &why);
+    if (rc == TS_BE_BUSY) {
+        c->retry = true;
+        return 0;
+    }
+    c->retry = false;
+    if (rc < 0)
+        return ts_err_set(e->err, rc, "%s: %s", e->cfg->name[l] ? e->cfg->name[l] : "?", why.msg);
+    if (L->inflight++ == 0) L->busy_since = c->io_t0;
+    if (L->inflight > L->max_inflight) L->max_inflight = L->inflight;
+    c->in_flight = true;
+    if (rc == TS_BE_DONE) return live_io_done(e, c, live_now());
+    return 0;
+}
+
+static void live_chain_end(live_t *e, live_chain_t *c, uint64_t now)
+{
+    live_fg_done(e, c, now);
+    c->busy = false;
+    e->n_busy--;
+}
+
+/* Runs chain c as far as it goes without waiting. Returns 0 or a fatal error. */
+static int live_run_chain(live_t *e, live_chain_t *c)
+{
+    while (c->busy && !c->in_flight && !c->retry) {
+        if (c->next >= c->n_step) {
+            live_chain_end(e, c, live_now());
+            return 0;
+        }
+        const ts_move_t *m = &c->step[c->next];
+        unsigned from = m->from, to = m->to;
+        int rc = 0;
+        if (m->kind == LIVE_OP_FETCH) {
+            unsigned l = live_index(e, from);
+            const live_copy_t *cp = live_map_find(&e->map[l], m->key);
+            if (!cp)
+                return ts_err_set(e->err, TS_EINTERNAL,
+                                  "%s: key %#llx served from a level the engine never wrote it to",
+                                  live_level_name(e, from), (unsigned long long)m->key);
+            c->buf_version = cp->version;
+            c->buf_size = cp->size;
+            c->io = (ts_be_io_t){.op = TS_BE_READ, .key = m->key, .size = cp->size, .buf = c->buf};
+            rc = live_submit(e, c, l);
+        } else if (m->kind == TS_MOVE_FREE) {
+            unsigned l = live_index(e, from);
+            if (!live_map_find(&e->map[l], m->key)) { /* a put's copy never written */
+                c->next++;
+                continue;
+            }
+            c->io = (ts_be_io_t){.op = TS_BE_FREE, .key = m->key};
+            rc = live_submit(e, c, l);
+        } else if (c->stage < 2 && !live_from_buf(c, m)) {
+            unsigned l = live_index(e, from);
+            const live_copy_t *cp = live_map_find(&e->map[l], m->key);
+            if (!cp && l == e->n) {
+                /* an object the workload never names (a prefetcher's guess): it is made
+                 * in the backing store now, then carried on from the bytes made */
+                rc = live_map_set(&e->map[l], m->key, m->bytes, 0, e->err);
+                if (rc) return rc;
+                ts_live_make_object(c->vbuf, m->key, 0, m->bytes);
+                c->vversion = 0;
+                c->vsize = m->bytes;
+                c->stage = 3;
+                e->out->made_objects++;
+                c->io = (ts_be_io_t){
+                    .op = TS_BE_WRITE, .key = m->key, .size = m->bytes, .buf = c->vbuf};
+                rc = live_submit(e, c, l);
+                if (rc) return rc;
+                continue;
+            }
+            if (!cp)
+                return ts_err_set(
+                    e->err, TS_EINTERNAL, "%s: key %#llx to %s from a level that holds no copy",
+                    live_level_name(e, from), (unsigned long long)m->key, ts_move_names[m->kind]);
+            c->vversion = cp->version;
+            c->vsize = cp->size;
+            c->stage = 1;
+            c->io = (ts_be_io_t){.op = TS_BE_READ, .key = m->key, .size = cp->size, .buf = c->vbuf};
+            rc = live_submit(e, c, l);
+        } else {
+            /* write: the bytes are in buf (own) or vbuf (read at stage 1) */
+            bool own = live_from_buf(c, m);
+            uint8_t *p = own ? c->buf : c->vbuf;
+            uint64_t *size = own ? &c->buf_size : &c->vsize;
+            uint64_t version = own ? c->buf_version : c->vversion;
+            if (*size != m->bytes) { /* a copy of another size: the same version, resized */
+                ts_live_make_object(p, m->key, version, m->bytes);
+                *size = m->bytes;
+            }
+            unsigned l = live_index(e, to);
+            rc = live_map_set(&e->map[l], m->key, m->bytes, version, e->err);
+            if (rc) return rc;
+            c->io = (ts_be_io_t){.op = TS_BE_WRITE, .key = m->key, .size = m->bytes, .buf = p};
+            rc = live_submit(e, c, l);
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* ---- issuing ---- */
+
+static int live_read_next(live_t *e)
+{
+    if (e->have_next || e->reader_done) return 0;
+    int rc = ts_reader_next(e->r, &e->next_req, e->err);
+    if (rc < 0) return rc;
+    if (rc == 0) {
+        e->reader_done = true;
+        return 0;
+    }
+    e->have_next = true;
+    if ((++e->n_read_req & (TS_PROGRESS_EVERY - 1)) == 0 && e->cfg->progress)
+        e->cfg->progress->fn(e->cfg->progress->ctx, e->n_read_req, e->total);
+    return 0;
+}
+
+static uint32_t live_free_chain(const live_t *e)
+{
+    for (uint32_t j = 0; j < e->n_ch; j++)
+        if (!e->ch[j].busy) return j;
+    return LIVE_NONE;
+}
+
+/* When the next request is due (open loop). */
+static uint64_t live_due(const live_t *e, const ts_req_t *q)
+{
+    uint64_t t = q->time_ns > e->first_trace_ns ? q->time_ns - e->first_trace_ns : 0;
+    double off = (double)t * e->cfg->time_scale / e->cfg->speed;
+    return e->start_ns + (uint64_t)(off < 1.8e19 ? off : 1.8e19);
+}
+
+/* Decides the next request and builds its chain in a free slot (the head). *wake gets the
+ * time to come back when nothing can be taken now. Returns 0 or an error. */
+static int live_take(live_t *e, uint64_t now, uint64_t *wake)
+{
+    int rc = live_read_next(e);
+    if (rc || !e->have_next) return rc;
+    uint32_t client = LIVE_NONE;
+    uint64_t due = now;
+    if (e->cfg->arrivals == TS_ARRIVALS_OPEN) {
+        if (e->n_read_req == 1) e->first_trace_ns = e->next_req.time_ns;
+        due = live_due(e, &e->next_req);
+        if (due > now) {
+            *wake = due < *wake ? due : *wake;
+            return 0;
+        }
+    } else {
+        for (uint32_t k = 0; k < e->cfg->clients; k++) {
+            const live_client_t *cl = &e->cl[k];
+            if (cl->waiting) continue;
+            if (cl->ready_ns <= now) {
+                client = k;
+                break;
+            }
+            *wake = cl->ready_ns < *wake ? cl->ready_ns : *wake;
+        }
+        if (client == LIVE_NONE) return 0;
+    }
+    uint32_t j = live_free_chain(e);
+    if (j == LIVE_NONE) return 0;
+    live_chain_t *c = &e->ch[j];
+    ts_req_t q = e->next_req;
+    e->have_next = false;
+    rc = ts_hier_access(e->h, &q, &e->moves, e->err);
+    if (rc < 0) return rc;
+    rc = live_build(e, c, &q, rc);
+    if (rc) return rc;
+    c->busy = true;
+    e->n_busy++;
+    c->client = client;
+    c->due_ns = due;
+    if (e->cfg->arrivals == TS_ARRIVALS_OPEN && now > due + 1000000) { /* 1 ms behind */
+        e->out->n_late++;
+        if (now - due > e->out->late_max_ns) e->out->late_max_ns = now - due;
+    }
+    if (client != LIVE_NONE && c->timed) {
+        live_client_t *cl = &e->cl[client];
+        if (cl->started) e->out->m.compute_ns += e->cfg->think_ns;
+        cl->started = true;
+        cl->waiting = true;
+    }
+    if (c->timed && c->req.op == TS_OP_PUT) { /* the new bytes */
+        c->buf_version = e->n_read_req;       /* request i (from 0) writes version i + 1 */
+        c->buf_size = q.size_bytes;
+        ts_live_make_object(c->buf, q.key, c->buf_version, q.size_bytes);
+        c->buf_ok = true;
+    }
+    e->head = j;
+    return 0;
+}
+
+/* Starts the head when nothing in flight conflicts with it. */
+static int live_start_head(live_t *e, bool *started)
+{
+    *started = false;
+    if (e->head == LIVE_NONE) return 0;
+    live_chain_t *c = &e->ch[e->head];
+    if (live_conflicts(e, c)) return 0;
+    e->head = LIVE_NONE;
+    *started = true;
+    if (!c->timed && c->client != LIVE_NONE) e->cl[c->client].waiting = false;
+    return live_run_chain(e, c);
+}
+
+/* Polls every asynchronous level with requests out; waits up to wait_ns on the first. */
+static int live_poll(live_t *e, uint64_t wait_ns, int *got)
+{
+    *got = 0;
+    for (size_t l = 0; l <= e->n; l++) {
+        live_level_t *L = &e->lv[l];
+        if (!L->async || !L->inflight) continue;
+        ts_backend_t *b = e->cfg->be[l];
+        ts_be_io_t *done[LIVE_POLL_MAX];
+        ts_err_t why = {0};
+        int k = b->ops->poll(b, done, LIVE_POLL_MAX, wait_ns, &why);
+        wait_ns = 0;
+        if (k < 0)
+            return ts_err_set(e->err, k, "%s: %s", e->cfg->name[l] ? e->cfg->name[l] : "?",
+                              why.msg);
+        uint64_t now = live_now();
+        for (int i = 0; i < k; i++) {
+            live_chain_t *c = &e->ch[done[i]->user];
+            int rc = live_io_done(e, c, now);
+            if (rc == 0) rc = live_run_chain(e, c);
+            if (rc) return rc;
+        }
+        *got += k;
+    }
+    return 0;
+}
+
+static int live_retry(live_t *e)
+{
+    for (uint32_t j = 0; j < e->n_ch; j++) {
+        live_chain_t *c = &e->ch[j];
+        if (c->busy && c->retry) { /* the same request again */
+            c->retry = false;
+            int rc = live_submit(e, c, c->io_level);
+            if (rc == 0) rc = live_run_chain(e, c);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+static bool live_any_inflight(const live_t *e)
+{
+    for (size_t l = 0; l <= e->n; l++)
+        if (e->lv[l].inflight) return true;
+    return false;
+}
+
+static int live_loop(live_t *e)
+{
+    for (;;) {
+        if (e->cfg->stop && *e->cfg->stop && !e->stopping) {
+            ts_err_t why = {0};
+            ts_err_set(&why, TS_EIO, "interrupted (%s)",
+                       e->cfg->stop_what ? e->cfg->stop_what : "stop");
+            e->stopping = true;
+            if (e->io_rc == 0) {
+                e->io_rc = 1; /* not an error: a stop */
+                e->io_err = why;
+            }
+        }
+        uint64_t now = live_now(), wake = UINT64_MAX;
+        int rc = 0;
+        bool started = true;
+        while (rc == 0 && started && !e->stopping) {
+            if (e->head == LIVE_NONE) {
+                rc = live_take(e, now, &wake);
+                if (rc || e->head == LIVE_NONE) break;
+            }
+            rc = live_start_head(e, &started);
+            now = live_now();
+        }
+        if (rc == 0) rc = live_retry(e);
+        if (rc) return rc;
+        bool more = !e->stopping && (e->head != LIVE_NONE || e->have_next || !e->reader_done);
+        if (!more && e->n_busy == 0) {
+            if (e->head != LIVE_NONE) { /* decided but never started (a stop) */
+                e->ch[e->head].busy = false;
+                e->n_busy--;
+                e->head = LIVE_NONE;
+            }
+            return 0;
+        }
+        int got = 0;
+        if (live_any_inflight(e)) {
+            now = live_now();
+            uint64_t w = wake > now ? wake - now : 0;
+            rc = live_poll(e, w < LIVE_WAIT_MAX_NS ? w : LIVE_WAIT_MAX_NS, &got);
+            if (rc) return rc;
+        } else if (wake != UINT64_MAX && !e->stopping) {
+            uint64_t until = wake;
+            if (until > now + 100000000ull) /* look at the stop flag every 100 ms */
+                until = now + 100000000ull;
+            live_sleep_until(until);
+        } else if (e->n_busy > (e->head != LIVE_NONE) && !live_any_inflight(e)) {
+            /* chains waiting on a busy back-end with nothing out: cannot happen */
+            return ts_err_set(e->err, TS_EINTERNAL, "live engine: chains wait on nothing");
+        }
+    }
+}
+
+/* ---- before and after ---- */
+
+int ts_live_max_object(ts_reader_t *r, uint64_t *max, ts_err_t *err)
+{
+    ts_req_t q;
+    int rc;
+    *max = 0;
+    while ((rc = ts_reader_next(r, &q, err)) > 0)
+        if (q.size_bytes > *max) *max = q.size_bytes;
+    if (rc < 0) return rc;
+    return ts_reader_reset(r, err);
+}
+
+/* Reads the workload once: the backing store's objects (each key at its largest size), then
+ * writes them there (version 0), synchronously. */
+static int live_populate(live_t *e)
+{
+    live_map_t *m = &e->map[e->n];
+    ts_req_t q;
+    int rc;
+    while ((rc = ts_reader_next(e->r, &q, e->err)) > 0) {
+        if (q.op == TS_OP_DELETE || q.size_bytes == 0) continue;
+        live_copy_t *c = live_map_find(m, q.key);
+        if (c && c->size >= q.size_bytes) continue;
+        if ((rc = live_map_set(m, q.key, q.size_bytes, 0, e->err)) != 0) return rc;
+        if (q.size_bytes > e->max_object) e->max_object = q.size_bytes;
+    }
+    if (rc < 0 || (rc = ts_reader_reset(e->r, e->err)) != 0) return rc;
+    uint8_t *buf = NULL;
+    if (e->max_object && posix_memalign((void **)&buf, 4096, (size_t)e->max_object))
+        return ts_err_set(e->err, TS_ENOMEM, "cannot allocate a buffer of %llu B",
+                          (unsigned long long)e->max_object);
+    ts_backend_t *b = e->cfg->be[e->n];
+    uint64_t t0 = live_now();
+    for (uint32_t id = 0; rc == 0 && id < m->pool.n_live; id++) { /* none released yet */
+        const live_copy_t *c = ts_pool_at(&m->pool, id);
+        ts_live_make_object(buf, c->key, 0, c->size);
+        ts_be_io_t io = {.op = TS_BE_WRITE, .key = c->key, .size = c->size, .buf = buf};
+        rc = ts_backend_do(b, &io, e->err);
+        if (rc)
+            ts_err_prefix(e->err, "%s: writing the workload's objects",
+                          e->cfg->name[e->n] ? e->cfg->name[e->n] : "backing store");
+        e->out->populate_objects++;
+        e->out->populate_bytes += c->size;
+    }
+    e->out->populate_s = (double)(live_now() - t0) * 1e-9;
+    free(buf);
+    return rc;
+}
+
+static int live_setup(live_t *e)
+{
+    const ts_live_config_t *cfg = e->cfg;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->clients == 0)
+        return ts_err_set(e->err, TS_EINVAL, "closed loop needs at least one client");
+    if (cfg->arrivals == TS_ARRIVALS_OPEN && !(cfg->speed > 0 && cfg->time_scale >= 0))
+        return ts_err_set(e->err, TS_EINVAL, "open loop needs a speed above 0");
+    for (size_t l = 0; l <= e->n; l++) {
+        if (!cfg->be[l])
+            return ts_err_set(e->err, TS_EINVAL, "%s has no back-end",
+                              cfg->name[l] ? cfg->name[l] : "a level");
+        e->lv[l].async = (cfg->be[l]->ops->base.flags & TS_BACKEND_ASYNC) != 0;
+    }
+    int rc = 0;
+    for (size_t l = 0; rc == 0 && l <= e->n; l++)
+        rc = live_map_init(&e->map[l], l == e->n ? 4096 : 1024, e->err);
+    for (size_t l = 0; rc == 0 && l <= e->n; l++) {
+        rc = ts_hist_create(&e->lv[l].rd, e->err);
+        if (rc == 0) rc = ts_hist_create(&e->lv[l].wr, e->err);
+        if (rc == 0) rc = ts_hist_create(&e->h_served[l], e->err);
+    }
+    if (rc == 0) rc = ts_hist_create(&e->h_all, e->err);
+    for (int k = 0; rc == 0 && k < 2; k++)
+        rc = ts_hist_create(&e->h_op[k], e->err);
+    if (rc == 0) rc = ts_moves_init(&e->moves, 16, e->err);
+    if (rc) return rc;
+    rc = live_populate(e);
+    if (rc) return rc;
+    /* chains: as many as asked, as the buffer budget allows */
+    uint32_t want = cfg->max_chains                       ? cfg->max_chains
+                    : cfg->arrivals == TS_ARRIVALS_CLOSED ? 2 * cfg->clients
+                                                          : 64;
+    uint64_t budget = cfg->buffer_budget ? cfg->buffer_budget : (1ull << 30);
+    uint64_t per = 2 * (e->max_object ? e->max_object : 1);
+    uint64_t fit = budget / per;
+    if (fit < want) want = fit > 1 ? (uint32_t)fit : 1;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && want < 1) want = 1;
+    e->ch = ts_calloc(want, sizeof(*e->ch));
+    if (!e->ch) return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u chains", want);
+    e->n_ch = want;
+    size_t bsz = (size_t)((e->max_object + 4095) & ~4095ull);
+    if (!bsz) bsz = 4096;
+    for (uint32_t j = 0; j < want; j++)
+        if (posix_memalign((void **)&e->ch[j].buf, 4096, bsz) ||
+            posix_memalign((void **)&e->ch[j].vbuf, 4096, bsz))
+            return ts_err_set(e->err, TS_ENOMEM,
+                              "cannot allocate the buffers of %u chains "
+                              "(%zu B each)",
+                              want, bsz);
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED) {
+        e->cl = ts_calloc(cfg->clients, sizeof(*e->cl));
+        if (!e->cl)
+            return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u clients", cfg->clients);
+    }
+    return 0;
+}
+
+static int live_lat(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err)
+{
+    memset(o, 0, sizeof(*o));
+    if (!h || h->n == 0) return 0;
+    o->n = h->n;
+    o->mean_ns = ts_hist_mean(h);
+    o->p50_ns = ts_hist_percentile(h, 50);
+    o->p90_ns = ts_hist_percentile(h, 90);
+    o->p99_ns = ts_hist_percentile(h, 99);
+    o->p999_ns = ts_hist_percentile(h, 99.9);
+    o->max_ns = h->max_ns;
+    return ts_hist_export(h, &o->buckets, &o->n_buckets, err);
+}
+
+static int live_results(live_t *e)
+{
+    ts_live_result_t *o = e->out;
+    ts_timed_result_t *m = &o->m;
+    const ts_live_config_t *cfg = e->cfg;
+    m->span_ns = e->last_done_ns > e->start_ns ? e->last_done_ns - e->start_ns : 0;
+    m->n_timed = e->h_all->n;
+    double span_s = (double)m->span_ns * 1e-9;
+    m->req_per_s = span_s > 0 ? (double)m->n_timed / span_s : 0;
+    m->bytes_per_s = span_s > 0 ? (double)e->h->tot.bytes_req / span_s : 0;
+    uint64_t busy = m->compute_ns + m->stall_ns;
+    m->utilisation = busy ? (double)m->compute_ns / (double)busy : 0;
+    int rc = live_lat(e->h_all, &m->all, e->err);
+    for (int k = 0; rc == 0 && k < 2; k++)
+        rc = live_lat(e->h_op[k], &m->op[k], e->err);
+    m->served = ts_calloc(e->n + 1, sizeof(*m->served));
+    o->level = ts_calloc(e->n + 1, sizeof(*o->level));
+    if (rc == 0 && (!m->served || !o->level))
+        rc = ts_err_set(e->err, TS_ENOMEM, "cannot hold the figures of %zu levels", e->n + 1);
+    if (rc) return rc;
+    m->n_levels = o->n_levels = e->n + 1;
+    for (size_t l = 0; rc == 0 && l <= e->n; l++) {
+        rc = live_lat(e->h_served[l], &m->served[l], e->err);
+        live_level_t *L = &e->lv[l];
+        ts_live_level_t *d = &o->level[l];
+        if (rc == 0) rc = live_lat(L->rd, &d->read, e->err);
+        if (rc == 0) rc = live_lat(L->wr, &d->write, e->err);
+        d->n_read = L->n_read;
+        d->n_write = L->n_write;
+        d->n_free = L->n_free;
+        d->bytes_read = L->bytes_read;
+        d->bytes_written = L->bytes_written;
+        d->max_inflight = L->max_inflight;
+        d->busy_s = (double)L->busy_ns * 1e-9;
+        ts_backend_stats_t st = {0};
+        cfg->be[l]->ops->stats(cfg->be[l], &st);
+        d->direct = st.direct;
+        d->emulated = st.emulated;
+        if (rc == 0 &&
+            !(d->backend = ts_strdup(cfg->desc[l] ? cfg->desc[l] : cfg->be[l]->ops->base.name)))
+            rc = ts_err_set(e->err, TS_ENOMEM, "cannot name a back-end");
+    }
+    return rc;
+}
+
+static void live_free(live_t *e)
+{
+    for (size_t l = 0; l < TS_TIMED_LEVELS; l++) {
+        live_map_free(&e->map[l]);
+        ts_hist_destroy(e->lv[l].rd);
+        ts_hist_destroy(e->lv[l].wr);
+        ts_hist_destroy(e->h_served[l]);
+    }
+    ts_hist_destroy(e->h_all);
+    ts_hist_destroy(e->h_op[0]);
+    ts_hist_destroy(e->h_op[1]);
+    for (uint32_t j = 0; e->ch && j < e->n_ch; j++) {
+        free(e->ch[j].buf);
+        free(e->ch[j].vbuf);
+        ts_free(e->ch[j].step);
+        ts_free(e->ch[j].touch);
+    }
+    ts_free(e->ch);
+    ts_free(e->cl);
+    ts_moves_free(&e->moves);
+}
+
+static double live_cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* The end-of-run write-backs, carried out as one background chain. */
+static int live_finish(live_t *e)
+{
+    int rc = ts_hier_finish(e->h, &e->moves, e->err);
+    if (rc || e->moves.n == 0) return rc;
+    live_chain_t *c = &e->ch[0];
+    ts_req_t none = {.key = 0, .op = TS_OP_DELETE};
+    rc = live_build(e, c, &none, -1);
+    if (rc) return rc;
+    c->client = LIVE_NONE;
+    c->busy = true;
+    e->n_busy++;
+    rc = live_run_chain(e, c);
+    while (rc == 0 && c->busy) {
+        int got;
+        rc = live_poll(e, LIVE_WAIT_MAX_NS, &got);
+        if (rc == 0) rc = live_retry(e);
+    }
+    return rc;
+}
+
+int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts_live_result_t *out,
+                   ts_err_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->m.arrivals = cfg->arrivals;
+    out->m.time_scale = cfg->time_scale;
+    out->m.clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
+    out->m.think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
+    out->speed = cfg->speed;
+    out->verify = cfg->verify;
+    live_t e = {.cfg = cfg, .h = h, .r = r, .n = h->n, .out = out, .err = err, .head = LIVE_NONE};
+    if (h->n >= TS_TIMED_LEVELS)
+        return ts_err_set(err, TS_EINVAL, "%zu tiers: the live engine takes at most %d", h->n,
+                          TS_TIMED_LEVELS - 1);
+    ts_hier_list_frees(h);
+    int rc = live_setup(&e);
+    double cpu0 = live_cpu_s();
+    e.start_ns = live_now();
+    if (rc == 0 && cfg->progress) {
+        ts_reader_info_t info;
+        ts_reader_info(r, &info);
+        e.total = info.n_requests;
+        cfg->progress->fn(cfg->progress->ctx, 0, e.total);
+    }
+    if (rc == 0) rc = live_loop(&e);
+    if (rc == 0 && !e.stopping) rc = live_finish(&e);
+    out->cpu_s = live_cpu_s() - cpu0;
+    if (rc == 0 && e.io_rc) {
+        out->partial = true;
+        out->stop_reason = ts_strdup(e.io_err.msg);
+        if (!out->stop_reason) rc = ts_err_set(err, TS_ENOMEM, "cannot keep why the run stopped");
+    }
+    if (rc == 0) rc = live_results(&e);
+    if (rc) ts_live_result_release(out);
+    live_free(&e);
+    return rc;
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_engine_live.c - the live engine (sim/engine_live.c): its objects are what it says
+ * (header, checksum, the first differing offset found); for every rule combination it makes
+ * exactly the fast engine's decisions while every read it makes, on host-memory back-ends
+ * and on an asynchronous back-end that completes requests out of order with a queue depth of
+ * 3, finds the bytes last written; a back-end that corrupts a read is caught with its level,
+ * key and offset; a full back-end and a stop flag end the run with a partial result; an
+ * open-loop run takes at least the trace's span.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_rng.h>
+
+#include "backends/backend.h"
+#include "sim/engine.h"
+#include "sim/live.h"
+#include "sim/memtrace.h"
+#include "sim/util/mem.h"
+#include "hier_test.h"
+
+/* ---- objects ---- */
+
+static void test_live_objects_carry_header_and_checksum(void **state)
+{
+    (void)state;
+    uint8_t buf[4096];
+    ts_live_make_object(buf, 0x1234, 7, sizeof(buf));
+    uint64_t w[5];
+    memcpy(w, buf, sizeof(w));
+    assert_int_equal(w[1], 0x1234); /* key */
+    assert_int_equal(w[2], 4096);   /* size */
+    assert_int_equal(w[3], 7);      /* version */
+    uint64_t off = 99;
+    assert_int_equal(ts_live_check_object(buf, 0x1234, 7, sizeof(buf), &off), 0);
+    assert_int_equal(off, 99); /* untouched when it matches */
+    /* another version: its header differs at the version field, byte 24 */
+    assert_int_equal(ts_live_check_object(buf, 0x1234, 8, sizeof(buf), &off), TS_EIO);
+    assert_int_equal(off, 24);
+    /* another key: byte 8 */
+    assert_int_equal(ts_live_check_object(buf, 0x1235, 7, sizeof(buf), &off), TS_EIO);
+    assert_int_equal(off, 8);
+    /* one byte flipped in the body: its own offset */
+    buf[1000] ^= 0x40;
+    assert_int_equal(ts_live_check_object(buf, 0x1234, 7, sizeof(buf), &off), TS_EIO);
+    assert_int_equal(off, 1000);
+    buf[1000] ^= 0x40;
+    /* the bytes differ between versions and keys (a stale copy cannot pass) */
+    uint8_t other[4096];
+    ts_live_make_object(other, 0x1234, 8, sizeof(other));
+    assert_memory_not_equal(buf + 40, other + 40, 64);
+    /* objects under the header's 40 bytes: compared whole */
+    uint8_t small[17];
+    ts_live_make_object(small, 5, 1, sizeof(small));
+    assert_int_equal(ts_live_check_object(small, 5, 1, sizeof(small), &off), 0);
+    small[16] ^= 1;
+    assert_int_equal(ts_live_check_object(small, 5, 1, sizeof(small), &off), TS_EIO);
+    assert_int_equal(off, 16);
+}
+
+/* ---- a test back-end: memory underneath; asynchronous, out of order, or corrupting ---- */
+
+typedef struct wrap {
+    ts_backend_t base;
+    ts_backend_t *mem;
+    ts_be_io_t *q[3];
+    int n;
+} wrap_t;
+
+static const ts_backend_ops_t k_wrap_async, k_wrap_corrupt;
+
+static int wrap_open(const ts_backend_ops_t *ops, const ts_backend_ctx_t *ctx, ts_backend_t **out,
+                     ts_err_t *err)
+{
+    wrap_t *w = ts_calloc(1, sizeof(*w));
+    assert_non_null(w);
+    w->base.ops = ops;
+    int rc = ts_backend_open_kv(&ts_backend_memory, NULL, NULL, 0, ctx, &w->mem, err);
+    assert_int_equal(rc, 0);
+    *out = &w->base;
+    return 0;
+}
+
+static int wrap_open_async(const void *params, const ts_backend_ctx_t *ctx, ts_backend_t **out,
+                           ts_err_t *err)
+{
+    (void)params;
+    return wrap_open(&k_wrap_async, ctx, out, err);
+}
+
+static int wrap_open_corrupt(const void *params, const ts_backend_ctx_t *ctx, ts_backend_t **out,
+                             ts_err_t *err)
+{
+    (void)params;
+    return wrap_open(&k_wrap_corrupt, ctx, out, err);
+}
+
+static int wrap_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
+{
+    wrap_t *w = (wrap_t *)b;
+    if (b->ops == &k_wrap_corrupt) {
+        int rc = ts_backend_do(w->mem, io, err);
+        if (rc == 0 && io->op == TS_BE_READ && io->key == 3 && io->size > 100)
+            ((uint8_t *)io->buf)[100] ^= 1;
+        return TS_BE_DONE;
+    }
+    if (w->n == 3) return TS_BE_BUSY;
+    w->q[w->n++] = io;
+    return TS_BE_QUEUED;
+}
+
+static int wrap_poll(ts_backend_t *b, ts_be_io_t **done, int max, uint64_t wait_ns, ts_err_t *err)
+{
+    (void)wait_ns;
+    wrap_t *w = (wrap_t *)b;
+    int k = 0;
+    while (w->n && k < max) { /* newest first: out of order */
+        ts_be_io_t *io = w->q[--w->n];
+        ts_backend_do(w->mem, io, err);
+        done[k++] = io;
+    }
+    return k;
+}
+
+static void wrap_stats(const ts_backend_t *b, ts_backend_stats_t *out)
+{
+    const wrap_t *w = (const wrap_t *)b;
+    w->mem->ops->stats(w->mem, out);
+}
+
+static void wrap_close(ts_backend_t *b)
+{
+    wrap_t *w = (wrap_t *)b;
+    if (!w) return;
+    w->mem->ops->close(w->mem);
+    ts_free(w);
+}
+
+static const ts_backend_ops_t k_wrap_async = {
+    .base = {.kind = TS_PLUGIN_BACKEND, .name = "test-async", .flags = TS_BACKEND_ASYNC},
+    .open = wrap_open_async,
+    .submit = wrap_submit,
+    .poll = wrap_poll,
+    .stats = wrap_stats,
+    .close = wrap_close,
+};
+
+static const ts_backend_ops_t k_wrap_corrupt = {
+    .base = {.kind = TS_PLUGIN_BACKEND, .name = "test-corrupt"},
+    .open = wrap_open_corrupt,
+    .submit = wrap_submit,
+    .stats = wrap_stats,
+    .close = wrap_close,
+};
+
+/* ---- rigs ---- */
+
+#define L_KEYS 24
+#define L_REQS 600
+
+/* A random trace of gets, puts and deletes over L_KEYS keys, 1 ms apart. */
+static ts_memtrace_t *live_trace(unsigned long seed, bool objects, size_t n)
+{
+    ts_err_t err = {0};
+    ts_memtrace_t *mt = NULL;
+    assert_int_equal(ts_memtrace_create(&mt, &err), 0);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    uint64_t sizes[L_KEYS];
+    for (size_t k = 0; k < L_KEYS; k++)
+        sizes[k] = objects ? 4096 : 20 * (1 + gsl_rng_uniform_int(rng, 3));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = gsl_rng_uniform_int(rng, L_KEYS);
+        double u = gsl_rng_uniform(rng);
+        ts_req_t r = {.time_ns = i * 1000000ull,
+                      .key = k,
+                      .size_bytes = sizes[k],
+                      .op = u < 0.65   ? TS_OP_GET
+                            : u < 0.92 ? TS_OP_PUT
+                                       : TS_OP_DELETE,
+                      .next_access = TS_REQ_NEVER};
+        assert_int_equal(ts_memtrace_push(mt, &r, &err), 0);
+    }
+    gsl_rng_free(rng);
+    return mt;
+}
+
+typedef struct live_case {
+    ts_inclusion_t incl;
+    ts_promote_t promote;
+    ts_demote_t demote;
+    ts_write_t write;
+    bool objects;
+    bool pf;
+    bool flush;
+} live_case_t;
+
+static void live_rig(rig_t *g, const live_case_t *lc)
+{
+    uint64_t unit = lc->objects ? 1 : 40;
+    rig_tier(g, &ts_policy_lru, 2 * unit, lc->objects);
+    rig_tier(g, &ts_policy_fifo, 4 * unit, lc->objects);
+    rig_tier(g, &ts_policy_sieve, 7 * unit, lc->objects);
+    ts_hier_config_t cfg = {.inclusion = lc->incl,
+                            .promote = lc->promote,
+                            .demote = lc->demote,
+                            .write = lc->write,
+                            .flush_at_end = lc->flush};
+    if (lc->pf) {
+        rig_prefetch(g, &cfg, &ts_prefetch_next_n, "n", "2");
+        cfg.prefetch_into = 1;
+    }
+    rig_start(g, &cfg);
+}
+
+/* Opens one back-end per level (tiers, then the backing store) of ops. */
+static void live_open(ts_live_config_t *cfg, const rig_t *g, const ts_backend_ops_t *tier_ops,
+                      const ts_backend_ops_t *backing_ops, uint64_t tier_cap)
+{
+    static const char *const names[] = {"t0", "t1", "t2", "t3", "backing"};
+    for (size_t l = 0; l <= g->n; l++) {
+        ts_backend_ctx_t ctx = {.tier = l < g->n ? names[l] : "backing",
+                                .capacity = l < g->n ? tier_cap : 1ull << 30,
+                                .max_object = 1ull << 20};
+        ts_err_t err = {0};
+        const ts_backend_ops_t *ops = l < g->n ? tier_ops : backing_ops;
+        assert_int_equal(ts_backend_open_kv(ops, NULL, NULL, 0, &ctx, &cfg->be[l], &err), 0);
+        cfg->name[l] = l < g->n ? names[l] : "backing";
+    }
+}
+
+static void live_close(ts_live_config_t *cfg, size_t n)
+{
+    for (size_t l = 0; l <= n; l++)
+        cfg->be[l]->ops->close(cfg->be[l]);
+}
+
+/* Replays mt through the fast engine and through the live engine over ops; the decisions
+ * (every counter) must be the same, and every read must find what was written. */
+static void live_same_as_fast(const live_case_t *lc, const ts_backend_ops_t *ops,
+                              ts_arrivals_t arrivals, unsigned long seed)
+{
+    ts_memtrace_t *mt = live_trace(seed, lc->objects, L_REQS);
+    ts_err_t err = {0};
+    rig_t a = {0}, b = {0};
+    live_rig(&a, lc);
+    live_rig(&b, lc);
+    ts_reader_t *ra = NULL, *rb = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &ra, &err), 0);
+    assert_int_equal(ts_memtrace_reader(mt, &rb, &err), 0);
+    assert_int_equal(ts_engine_fast_hier(a.h, ra, NULL, &err), 0);
+
+    ts_live_config_t cfg = {.arrivals = arrivals,
+                            .time_scale = 0, /* open loop: everything due at once */
+                            .speed = 1,
+                            .clients = 4,
+                            .verify = true};
+    live_open(&cfg, &b, ops, ops, 1ull << 20);
+    ts_live_result_t out;
+    int rc = ts_engine_live(b.h, rb, &cfg, &out, &err);
+    if (rc) fail_msg("live engine: %s", err.msg);
+    assert_false(out.partial);
+    assert_memory_equal(&a.h->tot, &b.h->tot, sizeof(ts_totals_t));
+    assert_memory_equal(&a.h->st, &b.h->st, sizeof(ts_hier_stats_t));
+    for (size_t i = 0; i < a.n; i++)
+        assert_memory_equal(&a.t[i]->st, &b.t[i]->st, sizeof(ts_tier_stats_t));
+    /* every demand get and put was timed; every read was checked */
+    assert_int_equal(out.m.n_timed, b.h->tot.n_get + b.h->tot.n_put);
+    assert_int_equal(out.m.op[0].n, b.h->tot.n_get);
+    uint64_t reads = 0;
+    for (size_t l = 0; l < out.n_levels; l++)
+        reads += out.level[l].n_read;
+    assert_int_equal(out.n_verified, reads);
+    /* every get read its object once from the level that served it */
+    assert_true(reads >= b.h->tot.n_get);
+    uint64_t served = 0;
+    for (size_t l = 0; l < out.m.n_levels; l++)
+        served += out.m.served[l].n;
+    assert_int_equal(served, b.h->tot.n_get);
+    /* the backing store served at least every get miss */
+    assert_true(out.level[b.n].n_read >= b.h->tot.n_get - b.h->tot.n_hit);
+    /* the backing store was written every object once before the run */
+    assert_true(out.populate_objects > 0 && out.populate_objects <= L_KEYS + 2);
+    if (ops->base.flags & TS_BACKEND_ASYNC) assert_true(out.level[0].max_inflight > 1);
+    ts_live_result_release(&out);
+    live_close(&cfg, b.n);
+    ts_reader_close(ra);
+    ts_reader_close(rb);
+    rig_free(&a);
+    rig_free(&b);
+    ts_memtrace_destroy(mt);
+}
+
+static void test_live_decides_as_fast_and_reads_what_it_wrote(void **state)
+{
+    (void)state;
+    unsigned long seed = 1;
+    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
+        for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)
+            for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
+                for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
+                    for (int v = 0; v < 4; v++) {
+                        live_case_t lc = {.incl = (ts_inclusion_t)incl,
+                                          .promote = (ts_promote_t)pr,
+                                          .demote = (ts_demote_t)de,
+                                          .write = (ts_write_t)wr,
+                                          .objects = (v & 1) == 0,
+                                          .pf = (v & 2) != 0,
+                                          .flush = wr == TS_WRITE_BACK && (v & 1)};
+                        print_message("live: %s promote %s demote %s write %s%s%s\n",
+                                      ts_inclusion_names[incl], ts_promote_names[pr],
+                                      ts_demote_names[de], ts_write_names[wr],
+                                      lc.objects ? "" : " (bytes)", lc.pf ? " with prefetch" : "");
+                        live_same_as_fast(&lc, &ts_backend_memory, TS_ARRIVALS_CLOSED, seed);
+                        live_same_as_fast(&lc, &k_wrap_async,
+                                          v & 1 ? TS_ARRIVALS_OPEN : TS_ARRIVALS_CLOSED, seed);
+                        seed++;
+                    }
+}
+
+/* A back-end that returns a flipped bit at byte 100 of key 3: the run fails naming it. */
+static void test_live_verify_names_level_key_and_offset(void **state)
+{
+    (void)state;
+    live_case_t lc = {.objects = true};
+    ts_memtrace_t *mt = live_trace(7, true, 200);
+    ts_err_t err = {0};
+    rig_t g = {0};
+    live_rig(&g, &lc);
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_live_config_t cfg = {
+        .arrivals = TS_ARRIVALS_CLOSED, .clients = 1, .speed = 1, .verify = true};
+    live_open(&cfg, &g, &ts_backend_memory, &k_wrap_corrupt, 1ull << 20);
+    ts_live_result_t out;
+    assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), TS_EIO);
+    assert_non_null(strstr(err.msg, "backing: key 0x3: the bytes read differ"));
+    assert_non_null(strstr(err.msg, "at offset 100"));
+    live_close(&cfg, g.n);
+    ts_reader_close(r);
+    rig_free(&g);
+    ts_memtrace_destroy(mt);
+}
+
+/* A top tier whose back-end has room for one 4 KiB object while the model gives it two: the
+ * second fill finds it full; the run ends there, partial, naming the tier and key. */
+static void test_live_full_backend_stops_with_partial_result(void **state)
+{
+    (void)state;
+    live_case_t lc = {.objects = true};
+    ts_memtrace_t *mt = live_trace(3, true, 100);
+    ts_err_t err = {0};
+    rig_t g = {0};
+    live_rig(&g, &lc);
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED, .clients = 1, .speed = 1};
+    live_open(&cfg, &g, &ts_backend_memory, &ts_backend_memory, 4096);
+    ts_live_result_t out;
+    assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), 0);
+    assert_true(out.partial);
+    assert_non_null(out.stop_reason);
+    assert_non_null(strstr(out.stop_reason, "t0: write of key"));
+    assert_non_null(strstr(out.stop_reason, "no space left"));
+    assert_true(out.m.n_timed < 100);
+    ts_live_result_release(&out);
+    live_close(&cfg, g.n);
+    ts_reader_close(r);
+    rig_free(&g);
+    ts_memtrace_destroy(mt);
+}
+
+static void test_live_stop_flag_ends_the_run_partial(void **state)
+{
+    (void)state;
+    live_case_t lc = {.objects = true};
+    ts_memtrace_t *mt = live_trace(4, true, 100);
+    ts_err_t err = {0};
+    rig_t g = {0};
+    live_rig(&g, &lc);
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    static volatile sig_atomic_t stop = 1;
+    ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED,
+                            .clients = 2,
+                            .speed = 1,
+                            .stop = &stop,
+                            .stop_what = "SIGINT"};
+    live_open(&cfg, &g, &ts_backend_memory, &ts_backend_memory, 1ull << 20);
+    ts_live_result_t out;
+    assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), 0);
+    assert_true(out.partial);
+    assert_string_equal(out.stop_reason, "interrupted (SIGINT)");
+    assert_int_equal(out.m.n_timed, 0);
+    ts_live_result_release(&out);
+    live_close(&cfg, g.n);
+    ts_reader_close(r);
+    rig_free(&g);
+    ts_memtrace_destroy(mt);
+}
+
+/* Open loop at the trace's times: 50 requests 1 ms apart cannot end before 49 ms, and at
+ * speed 2 not before 24.5 ms. */
+static void test_live_open_loop_keeps_the_trace_times(void **state)
+{
+    (void)state;
+    for (int k = 1; k <= 2; k++) {
+        live_case_t lc = {.objects = true};
+        ts_memtrace_t *mt = live_trace(5, true, 50);
+        ts_err_t err = {0};
+        rig_t g = {0};
+        live_rig(&g, &lc);
+        ts_reader_t *r = NULL;
+        assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+        ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_OPEN, .time_scale = 1, .speed = k};
+        live_open(&cfg, &g, &ts_backend_memory, &ts_backend_memory, 1ull << 20);
+        ts_live_result_t out;
+        assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), 0);
+        assert_false(out.partial);
+        assert_true(out.m.span_ns >= 49000000ull / (uint64_t)k);
+        assert_int_equal(out.m.n_timed, g.h->tot.n_get + g.h->tot.n_put);
+        ts_live_result_release(&out);
+        live_close(&cfg, g.n);
+        ts_reader_close(r);
+        rig_free(&g);
+        ts_memtrace_destroy(mt);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_live_objects_carry_header_and_checksum),
+        cmocka_unit_test(test_live_decides_as_fast_and_reads_what_it_wrote),
+        cmocka_unit_test(test_live_verify_names_level_key_and_offset),
+        cmocka_unit_test(test_live_full_backend_stops_with_partial_result),
+        cmocka_unit_test(test_live_stop_flag_ends_the_run_partial),
+        cmocka_unit_test(test_live_open_loop_keeps_the_trace_times),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
