@@ -740,21 +740,6 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     return 0;
 }
 
-static int timed_lat(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err)
-{
-    memset(o, 0, sizeof(*o));
-    if (!h || h->n == 0)
-        return 0;
-    o->n = h->n;
-    o->mean_ns = ts_hist_mean(h);
-    o->p50_ns = ts_hist_percentile(h, 50);
-    o->p90_ns = ts_hist_percentile(h, 90);
-    o->p99_ns = ts_hist_percentile(h, 99);
-    o->p999_ns = ts_hist_percentile(h, 99.9);
-    o->max_ns = h->max_ns;
-    return ts_hist_export(h, &o->buckets, &o->n_buckets, err);
-}
-
 static int timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
                           uint64_t channels, uint64_t span, ts_err_t *err)
 {
@@ -802,15 +787,15 @@ static int timed_results(timed_t *t, ts_err_t *err)
     o->bytes_per_s = span_s > 0 ? (double)t->h->tot.bytes_req / span_s : 0;
     int rc = timed_alloc_results(t, err);
     if (rc == 0)
-        rc = timed_lat(t->h_all, &o->all, err);
+        rc = ts_lat_fill(t->h_all, &o->all, err);
     if (rc == 0)
-        rc = timed_lat(t->h_ttft, &o->ttft, err);
+        rc = ts_lat_fill(t->h_ttft, &o->ttft, err);
     o->prefill_rate = t->cfg->prefill_rate;
     o->block_tokens = t->cfg->block_tokens;
     for (size_t k = 0; rc == 0 && k < 2; k++)
-        rc = timed_lat(t->h_op[k], &o->op[k], err);
+        rc = ts_lat_fill(t->h_op[k], &o->op[k], err);
     for (size_t l = 0; rc == 0 && l <= t->n; l++)
-        rc = timed_lat(t->h_served[l], &o->served[l], err);
+        rc = ts_lat_fill(t->h_served[l], &o->served[l], err);
     if (rc)
         return rc;
     uint64_t busy = o->compute_ns + o->stall_ns;

@@ -152,6 +152,10 @@ typedef struct ts_lat {
     ts_hist_bucket_t *buckets; /* owned by the result holding it (ts_timed_result_release) */
 } ts_lat_t;
 
+/* Fills o from the histogram h (NULL or empty: all zeros); o owns a copy of its non-empty
+ * buckets. Returns 0 or TS_ENOMEM (sim/result.c). */
+int ts_lat_fill(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err);
+
 typedef enum ts_res_role {
     TS_ROLE_DEVICE = 0, /* a level's device */
     TS_ROLE_LINK_UP = 1,   /* a level's uplink, toward the requester */

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/mem.h"
 
@@ -15,6 +16,21 @@ const char *const ts_promote_names[TS_PROMOTE_COUNT_] = {"top", "up", "none"};
 const char *const ts_demote_names[TS_DEMOTE_COUNT_] = {"drop", "next"};
 const char *const ts_write_names[TS_WRITE_COUNT_] = {"through", "back"};
 const char *const ts_arrivals_names[TS_ARRIVALS_COUNT_] = {"open", "closed"};
+
+int ts_lat_fill(const ts_hist_t *h, ts_lat_t *o, ts_err_t *err)
+{
+    memset(o, 0, sizeof(*o));
+    if (!h || h->n == 0)
+        return 0;
+    o->n = h->n;
+    o->mean_ns = ts_hist_mean(h);
+    o->p50_ns = ts_hist_percentile(h, 50);
+    o->p90_ns = ts_hist_percentile(h, 90);
+    o->p99_ns = ts_hist_percentile(h, 99);
+    o->p999_ns = ts_hist_percentile(h, 99.9);
+    o->max_ns = h->max_ns;
+    return ts_hist_export(h, &o->buckets, &o->n_buckets, err);
+}
 
 static void result_lat_release(ts_lat_t *l)
 {
