@@ -14,6 +14,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -111,6 +112,10 @@ void ts__cli_stdout_close(ts__cli_stdout_t *s);
  * and exits 128 + the signal (130, 143, 129). A signal ignored at start stays ignored. */
 void ts__cli_signals_install(void);
 
+/* From now on the first SIGINT, SIGTERM or SIGHUP sets *flag to its number (a live run then
+ * stops and writes its partial report); a second one acts as above. */
+void ts__cli_signals_soft(volatile sig_atomic_t *flag);
+
 /* ---- the HTML report (cli_report.c) ---- */
 
 /* The HTML report of the runs of n files into html ("-": standard output); figures gnuplot
@@ -122,6 +127,7 @@ int ts__cli_html(const char *const *files, size_t n, const char *html,
 /* ---- the verbs, one file each ---- */
 
 int ts__cli_run(int argc, char **argv);    /* cli_run.c */
+int ts__cli_live(int argc, char **argv);   /* cli_run.c */
 int ts__cli_trace(int argc, char **argv);  /* cli_trace.c: info, head, gen, convert */
 int ts__cli_mrc(int argc, char **argv);    /* cli_mrc.c */
 int ts__cli_sweep(int argc, char **argv);  /* cli_sweep.c */

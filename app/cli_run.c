@@ -37,23 +37,49 @@ static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
     return 0;
 }
 
-int ts__cli_run(int argc, char **argv)
+/* `run`, and `live` (the same with engine: live and its own options). */
+static int cli_run_verb(const char *verb, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"set", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-        {"timing", no_argument, NULL, 't'},    {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"set", required_argument, NULL, 's'},     {"json", no_argument, NULL, 'j'},
+        {"timing", no_argument, NULL, 't'},        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"scratch", required_argument, NULL, 'S'}, {"keep", no_argument, NULL, 'K'},
+        {"verify", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
+    bool live = strcmp(verb, "live") == 0;
     const char *ovr[TS__CLI_MAX_OVERRIDES];
     size_t n_ovr = 0;
+    char scratch[1100];
+    if (live)
+        ovr[n_ovr++] = "engine=live"; /* first: the scenario's own -s come after */
     bool json = false, timing = false, quiet = false;
     const char *outdir = NULL;
     int c;
     optind = 1;
-    while ((c = ts__cli_getopt("run", argc, argv, "s:o:qh", opts)) != -1) {
+    while ((c = ts__cli_getopt(verb, argc, argv, "s:o:qh", opts)) != -1) {
+        if (!live && (c == 'S' || c == 'K' || c == 'V'))
+            return ts__cli_usage(verb, "%s is an option of `tiersim live`",
+                                 c == 'S' ? "--scratch" : c == 'K' ? "--keep" : "--verify");
         switch (c) {
         case 's':
-            if (ts__cli_add_override("run", ovr, &n_ovr, optarg))
+            if (ts__cli_add_override(verb, ovr, &n_ovr, optarg))
+                return 2;
+            break;
+        case 'S':
+            if (ts__cli_dir_opt(verb, optarg))
+                return 2;
+            snprintf(scratch, sizeof(scratch), "live.scratch=%s", optarg);
+            if (strlen(optarg) >= 1024)
+                return ts__cli_usage(verb, "--scratch: directory name too long");
+            if (ts__cli_add_override(verb, ovr, &n_ovr, scratch))
+                return 2;
+            break;
+        case 'K':
+            if (ts__cli_add_override(verb, ovr, &n_ovr, "live.keep=true"))
+                return 2;
+            break;
+        case 'V':
+            if (ts__cli_add_override(verb, ovr, &n_ovr, "live.verify=true"))
                 return 2;
             break;
         case 'j':
@@ -63,7 +89,7 @@ int ts__cli_run(int argc, char **argv)
             timing = true;
             break;
         case 'o':
-            if (ts__cli_dir_opt("run", optarg))
+            if (ts__cli_dir_opt(verb, optarg))
                 return 2;
             outdir = optarg;
             break;
@@ -71,14 +97,21 @@ int ts__cli_run(int argc, char **argv)
             quiet = true;
             break;
         case 'h':
-            return ts__cli_help_topic("run", NULL, stdout);
+            return ts__cli_help_topic(verb, NULL, stdout);
         default:
             return 2;
         }
     }
     if (argc - optind > 1)
-        return ts__cli_usage("run", "run takes one scenario, found also '%s'", argv[optind + 1]);
+        return ts__cli_usage(verb, "%s takes one scenario, found also '%s'", verb,
+                             argv[optind + 1]);
     const char *path = optind < argc ? argv[optind] : NULL;
+    if (live && !path)
+        return ts__cli_usage(verb, "live needs a scenario whose tiers name their back-ends "
+                                   "(see examples/live-*.yaml)");
+    static volatile sig_atomic_t stop;
+    if (live)
+        ts__cli_signals_soft(&stop);
 
     ts_err_t err = {0};
     ts_scenario_t *sc = NULL;
@@ -91,7 +124,7 @@ int ts__cli_run(int argc, char **argv)
     ts_progress_t meter;
     ts_progress_start(&meter, ts__cli_progress_out(quiet), 0);
     const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
-    const ts_run_opts_t run_opts = {.progress = &hook};
+    const ts_run_opts_t run_opts = {.progress = &hook, .stop = live ? &stop : NULL};
     if (rc == 0)
         rc = cli_outputs(sc, outdir, &err);
     if (rc == 0)
@@ -113,8 +146,26 @@ int ts__cli_run(int argc, char **argv)
         if (rc == 0 && warn.n)
             fprintf(stderr, "tiersim: warning: %s\n", warn.msg);
     }
+    int code = rc ? ts__cli_fail(&err) : 0;
+    if (rc == 0 && res->has_live && res->live.partial) {
+        /* the report and files are written, marked partial: say why, and exit as the stop
+         * asks (128 + a signal's number, else 1) */
+        fprintf(stderr, "tiersim: %s: the live run stopped early; its report is partial\n",
+                ts_str(res->live.stop_reason));
+        code = stop ? 128 + (int)stop : 1;
+    }
     ts_scenario_destroy(sc);
     ts_result_release(res);
     ts_free(res);
-    return rc ? ts__cli_fail(&err) : 0;
+    return code;
+}
+
+int ts__cli_run(int argc, char **argv)
+{
+    return cli_run_verb("run", argc, argv);
+}
+
+int ts__cli_live(int argc, char **argv)
+{
+    return cli_run_verb("live", argc, argv);
 }

@@ -37,8 +37,18 @@ static void sig_put_num(char *buf, size_t size, size_t *n, size_t v)
     sig_put(buf, size, n, d + k);
 }
 
+static volatile sig_atomic_t *g_soft; /* a live run's stop flag (ts__cli_signals_soft) */
+
 static void cli_on_signal(int sig)
 {
+    if (g_soft && !*g_soft) { /* the first signal asks a live run to stop */
+        *g_soft = sig;
+        static const char msg[] = "tiersim: stopping: the requests in flight finish, then the "
+                                  "partial report is written (again to quit at once)\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+        (void)w;
+        return;
+    }
     if (ts_io_signal_defer(sig))
         return;
     const char *first = NULL;
@@ -63,6 +73,11 @@ static void cli_on_signal(int sig)
     ssize_t w = write(STDERR_FILENO, line, n);
     (void)w;
     _exit(128 + sig);
+}
+
+void ts__cli_signals_soft(volatile sig_atomic_t *flag)
+{
+    g_soft = flag;
 }
 
 void ts__cli_signals_install(void)

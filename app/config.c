@@ -66,19 +66,16 @@ static int cfg_mode(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
     return rc;
 }
 
-static const char *const k_engines[] = {"fast", "timed"};
+static const char *const k_engines[] = {"fast", "timed", "live"};
 
 static int cfg_engine(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
 {
     const char *s;
-    int e = 0, rc = ts__cfg_scalar(c, n, path, "an engine name (fast or timed)", &s);
+    int e = 0, rc = ts__cfg_scalar(c, n, path, "an engine name (fast, timed or live)", &s);
     if (rc)
         return rc;
-    if (strcmp(s, "live") == 0)
-        return ts__cfg_fail(c, n->mark, path, TS_EUNSUPPORTED,
-                            "engine 'live' is not available yet; expected one of: fast, timed");
-    if ((rc = ts__cfg_choice(c, n, path, "engine", k_engines, 2, &e)) == 0)
-        c->sc->engine = e == 1 ? TS_ENGINE_TIMED : TS_ENGINE_FAST;
+    if ((rc = ts__cfg_choice(c, n, path, "engine", k_engines, 3, &e)) == 0)
+        c->sc->engine = (ts_engine_kind_t)e;
     c->engine = n;
     return rc;
 }
@@ -122,6 +119,7 @@ static const struct {
     {"prefetch", ts__cfg_prefetch},   /* config_hier.c */
     {"engine", cfg_engine},
     {"timed", cfg_timed},
+    {"live", ts__cfg_live},           /* config_live.c */
     {"backing", ts__cfg_backing},     /* config_tiers.c */
     {"devices", ts__cfg_devices},     /* config_devices.c */
     {"outputs", ts__cfg_outputs},     /* config_outputs.c */
@@ -144,6 +142,12 @@ static int cfg_decode(ts__cfg_t *c, const ts_ynode_t *root)
     ts_ymark_t top = {1, 1, NULL};
     if (ts_param_defaults(timed, n_timed, &sc->timed, sizeof(sc->timed), c->err) != 0) {
         ts__cfg_where(c, top, "timed");
+        return TS_EINTERNAL;
+    }
+    size_t n_live;
+    const ts_param_spec_t *live = ts_live_schema(&n_live);
+    if (ts_param_defaults(live, n_live, &sc->live, sizeof(sc->live), c->err) != 0) {
+        ts__cfg_where(c, top, "live");
         return TS_EINTERNAL;
     }
     if (!root)
@@ -181,7 +185,7 @@ static int cfg_decode(ts__cfg_t *c, const ts_ynode_t *root)
     if (!c->into && sc->hier.prefetch && !(sc->hier.prefetch->base.flags & TS_PREFETCH_NOTHING))
         snprintf(sc->prefetch_into, sizeof(sc->prefetch_into), "%s", sc->tiers[0].name);
     if ((rc = ts__cfg_resolve_devices(c)) != 0 || (rc = ts__cfg_resolve_prefill(c)) != 0 ||
-        (rc = ts__cfg_resolve_admit(c)) != 0)
+        (rc = ts__cfg_resolve_admit(c)) != 0 || (rc = ts__cfg_resolve_backends(c)) != 0)
         return rc;
     return ts__cfg_resolve_cost(c);
 }
@@ -368,6 +372,8 @@ void ts_scenario_destroy(ts_scenario_t *sc)
     for (size_t i = 0; i < TS_MAX_TIERS; i++) {
         ts_free(sc->tiers[i].policy_params);
         ts_free(sc->tiers[i].admit_params);
+        ts_free(sc->tiers[i].backend.params);
     }
+    ts_free(sc->backing_backend.params);
     ts_free(sc);
 }

@@ -89,7 +89,7 @@ static bool cfg_any_device(const ts__cfg_t *c)
     for (size_t i = 0; i <= TS_MAX_TIERS; i++)
         if (c->dev[i] || c->link[i])
             return true;
-    return c->devices != NULL || c->sc->engine == TS_ENGINE_TIMED;
+    return c->devices != NULL || c->sc->engine != TS_ENGINE_FAST;
 }
 
 int ts__cfg_resolve_devices(ts__cfg_t *c)
@@ -121,12 +121,14 @@ int ts__cfg_resolve_devices(ts__cfg_t *c)
                 t->has_device = true;
         } else if (backing) {
             rc = ts_dev_find(cat, "s3-standard", &sc->backing, c->err);
-        } else if (sc->engine == TS_ENGINE_TIMED) {
+        } else if (sc->engine != TS_ENGINE_FAST) {
             char path[TS__CFG_PATH];
             snprintf(path, sizeof(path), "tiers[%zu]", i);
             rc = ts__cfg_fail(c, c->engine ? c->engine->mark : top, path, TS_EPARSE,
-                              "the timed engine needs a device for every tier; add for example "
+                              "the %s engine needs a device for every tier%s; add for example "
                               "'device: ddr5-4800-8ch' to tier '%s' (see `tiersim list devices`)",
+                              sc->engine == TS_ENGINE_LIVE ? "live" : "timed",
+                              sc->engine == TS_ENGINE_LIVE ? " (for its prediction)" : "",
                               t->name);
         }
         if (rc == 0 && c->link[i]) {

@@ -39,6 +39,9 @@ typedef struct ts__cfg {
     /* each level's `cost:` (backing store at TS_MAX_TIERS) and the top-level one, applied
      * over the price table's defaults once the devices are known */
     const ts_ynode_t *cost[TS_MAX_TIERS + 1], *cost_top;
+    /* each level's `backend:` (backing store at TS_MAX_TIERS), read once the engine is known */
+    const ts_ynode_t *backend[TS_MAX_TIERS + 1];
+    char backend_path[TS_MAX_TIERS + 1][TS__CFG_PATH];
     char cost_path[TS_MAX_TIERS + 1][TS__CFG_PATH];
 } ts__cfg_t;
 
@@ -115,6 +118,14 @@ void ts__cfg_outputs_defaults(ts_scenario_t *sc);
 
 /* sweep: {key.path: [V1, V2, ...] or V, ...}: the axes `tiersim sweep` runs. */
 int ts__cfg_sweep(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* sweep */
+
+/* live: {speed: 1, verify: true, scratch: DIR, ...}: the live engine's settings
+ * (config_live.c). */
+int ts__cfg_live(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* live */
+
+/* Every level's `backend:` (a back-end name or {name: file, path: ...}); the live engine
+ * needs one for every tier, and the backing store defaults to memory (config_live.c). */
+int ts__cfg_resolve_backends(ts__cfg_t *c);
 
 /* `cost:` is applied once the devices (and so the default prices) are known. */
 int ts__cfg_cost(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* cost */

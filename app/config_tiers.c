@@ -143,7 +143,7 @@ static int cfg_admit(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_tie
 }
 
 static const char *const k_tier_keys[] = {"name", "capacity", "policy", "admit", "device",
-                                          "link", "cost"};
+                                          "link", "cost", "backend"};
 
 /* Notes the `device`, `link` and `cost` of n (a tier, or the backing store at index i) for
  * ts__cfg_resolve_devices and ts__cfg_resolve_cost. */
@@ -152,6 +152,8 @@ static void cfg_note_level(ts__cfg_t *c, const ts_ynode_t *n, const char *path, 
     c->dev[i] = ts_ynode_get(n, "device");
     c->link[i] = ts_ynode_get(n, "link");
     c->cost[i] = ts_ynode_get(n, "cost");
+    c->backend[i] = ts_ynode_get(n, "backend");
+    ts__cfg_path_key(c->backend_path[i], path, "backend");
     ts__cfg_path_key(c->dev_path[i], path, "device");
     ts__cfg_path_key(c->link_path[i], path, "link");
     ts__cfg_path_key(c->cost_path[i], path, "cost");
@@ -161,7 +163,7 @@ static int cfg_tier(ts__cfg_t *c, const ts_ynode_t *n, const char *path, size_t 
 {
     ts_tier_spec_t *t = &c->sc->tiers[i];
     int rc = ts__cfg_map(c, n, path, "{name: dram, capacity: 1000, policy: lru}");
-    if (rc || (rc = ts__cfg_keys(c, n, path, k_tier_keys, 7)) != 0)
+    if (rc || (rc = ts__cfg_keys(c, n, path, k_tier_keys, 8)) != 0)
         return rc;
     cfg_note_level(c, n, path, i);
     char sub[TS__CFG_PATH];
@@ -233,12 +235,12 @@ int ts__cfg_tiers(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
 
 /* ---- the backing store ---- */
 
-static const char *const k_backing_keys[] = {"device", "link", "cost"};
+static const char *const k_backing_keys[] = {"device", "link", "cost", "backend"};
 
 int ts__cfg_backing(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
 {
     int rc = ts__cfg_map(c, n, path, "{device: s3-standard, link: eth-100g}");
-    if (rc || (rc = ts__cfg_keys(c, n, path, k_backing_keys, 3)) != 0)
+    if (rc || (rc = ts__cfg_keys(c, n, path, k_backing_keys, 4)) != 0)
         return rc;
     cfg_note_level(c, n, path, TS_MAX_TIERS);
     return 0;

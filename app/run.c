@@ -23,6 +23,7 @@
 #include "../sim/memtrace.h"
 #include "../sim/util/units.h"
 #include "../reports/writer.h"
+#include "run_internal.h"
 
 int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
                  ts_err_t *err)
@@ -253,7 +254,9 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     memset(res, 0, sizeof(*res));
     res->seed = sc->seed;
     res->mode = sc->mode;
-    res->engine = sc->engine == TS_ENGINE_TIMED ? "timed" : "fast";
+    res->engine = sc->engine == TS_ENGINE_LIVE    ? "live"
+                  : sc->engine == TS_ENGINE_TIMED ? "timed"
+                                                  : "fast";
 
     ts_reader_t *src = NULL, *replay = NULL;
     ts_memtrace_t *mt = NULL;
@@ -261,6 +264,8 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     ts_hier_t *h = NULL;
     ts_series_t *series = NULL;
     int rc = run_keep_scenario(sc, opts, res, err);
+    if (rc == 0 && sc->engine == TS_ENGINE_LIVE)
+        rc = ts__run_live_prediction(sc, res, err);
     if (rc == 0)
         rc = ts_result_alloc_tiers(res, sc->n_tiers, err);
     if (rc == 0 && run_wants_series(sc, opts))
@@ -314,7 +319,9 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (sc->engine == TS_ENGINE_TIMED) {
+    if (sc->engine == TS_ENGINE_LIVE) {
+        rc = ts__run_live(sc, h, replay, opts, res, err);
+    } else if (sc->engine == TS_ENGINE_TIMED) {
         ts_timed_config_t *cfg = ts_calloc(1, sizeof(*cfg));
         if (!cfg) {
             rc = ts_err_set(err, TS_ENOMEM, "cannot allocate the timed engine's set-up");

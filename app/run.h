@@ -8,6 +8,8 @@
 #ifndef TS_APP_RUN_H
 #define TS_APP_RUN_H
 
+#include <signal.h>
+
 #include "../sim/util/err.h"
 #include "../sim/progress.h"
 #include "../sim/result.h"
@@ -31,6 +33,8 @@ typedef struct ts_run_opts {
     bool series;                        /* sample the time series outputs.series asks for
                                          * even when the scenario writes no result.h5 (the
                                          * caller will: a sweep) */
+    const volatile sig_atomic_t *stop;  /* live engine: non-zero (a signal's number) stops
+                                         * the run, with a partial result; NULL: none */
     const char *shared_yaml;            /* when it is the scenario's text, the result
                                          * borrows it (is_yaml_shared) rather than copy it:
                                          * the caller keeps it until the result is

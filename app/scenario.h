@@ -25,11 +25,29 @@
 #include "../sim/sample.h"
 #include "../sim/series.h"
 #include "../sim/timed.h"
+#include "../sim/backend.h"
 
 typedef enum ts_engine_kind {
     TS_ENGINE_FAST = 0,  /* functional replay, no clock */
     TS_ENGINE_TIMED = 1, /* discrete events over device and link models */
+    TS_ENGINE_LIVE = 2,  /* real back-ends, measured beside the timed engine's prediction */
 } ts_engine_kind_t;
+
+/* Where a level's objects are in live mode: a back-end and its parameters. */
+typedef struct ts_backend_spec {
+    const ts_backend_ops_t *ops; /* NULL: none given */
+    void *params;                /* owned; ops->base.params_size bytes */
+} ts_backend_spec_t;
+
+/* The scenario's `live:` map (schema ts_live_schema, app/config_live.c). */
+typedef struct ts_live_params {
+    double speed;         /* open loop: trace time divided by it */
+    bool verify;          /* check every read against what was written */
+    char scratch[1024];   /* directory for the file back-ends' scratch files (resolved) */
+    bool keep;            /* keep the scratch files */
+    uint64_t chains;      /* requests in flight at most (0: the engine's default) */
+    uint64_t buffers;     /* bytes of request buffers at most (0: 1 GiB) */
+} ts_live_params_t;
 
 typedef struct ts_tier_spec {
     char name[64];                 /* tier name (unique in the scenario) */
@@ -44,6 +62,7 @@ typedef struct ts_tier_spec {
     ts_device_t device;            /* the preset with the scenario's overrides */
     bool has_link;                 /* `link:` given, or taken from the GPU above */
     ts_link_t link;                /* the link this tier is reached over from above */
+    ts_backend_spec_t backend;     /* `backend:` (live mode) */
 } ts_tier_spec_t;
 
 typedef struct ts_workload_spec {
@@ -89,12 +108,17 @@ typedef struct ts_scenario {
     ts_device_t backing;     /* the backing store's device (default s3-standard) */
     bool has_backing_link;   /* `backing.link` given */
     ts_link_t backing_link;  /* the link the backing store is reached over */
+    ts_backend_spec_t backing_backend; /* `backing.backend:` (live mode; default memory) */
+    ts_live_params_t live;   /* `live:` */
     char devices_file[1024]; /* an extra device catalogue (resolved path), empty: none */
     ts_cost_spec_t cost;     /* prices of every level and of GPU time (defaults resolved) */
     ts_output_spec_t outputs;
     size_t n_sweep;             /* `sweep:` axes for `tiersim sweep` (a run ignores them) */
     ts_sweep_axis_t *sweep;    /* owned: n_sweep axes, in the order written */
 } ts_scenario_t;
+
+/* The schema of ts_live_params_t (`live:`); *n receives its entry count. */
+const ts_param_spec_t *ts_live_schema(size_t *n);
 
 /* Loads a scenario from a YAML file, applying n overrides "key.path=value" in order.
  * Errors carry file:line:col (or "-s key") and the key path in err->where.

@@ -169,7 +169,7 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     memset(f, 0, sizeof(*f));
     f->base.ops = &ts_backend_file;
     f->fd = -1;
-    f->keep = p->keep;
+    f->keep = p->keep || ctx->keep;
     f->capacity = ctx->capacity;
     snprintf(f->tier, sizeof(f->tier), "%s", ctx->tier ? ctx->tier : "tier");
     int n = p->path[0] ? snprintf(f->path, sizeof(f->path), "%s", p->path)

@@ -22,6 +22,10 @@
  * or TS_EINVAL (NULL argument). */
 int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err);
 
+/* The text report's live section (reports/text_live.c): called by ts_report_text for a
+ * result with has_live. */
+int ts_report_text_live(const ts_result_t *res, FILE *out, ts_err_t *err);
+
 /* The JSON document (schema in docs/results.md). Returns 0, TS_ENOMEM, TS_EIO, TS_ERANGE
  * (a counter above 2^63-1, which JSON integers here cannot hold; the field is named) or
  * TS_EINVAL. Nothing is written unless the whole document could be built. The first call

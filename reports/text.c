@@ -477,12 +477,16 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
     const ts_timed_result_t *t = &res->timed;
     char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN], d[32];
     int rc = ts_out_printf(out, err, TEXT_WHAT, "\n");
+    const char *title = res->has_live ? "predicted" : "timed";
+    if (!rc && res->has_live)
+        rc = text_field(out, err, TEXT_COL, "predicted",
+                        "by the timed engine for the same scenario and devices:");
     if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
-        rc = text_field(out, err, TEXT_COL, "timed",
+        rc = text_field(out, err, TEXT_COL, res->has_live ? "" : title,
                         "closed loop: %llu clients, think %s between requests",
                         (unsigned long long)t->clients, text_ns(t->think_ns, d, sizeof(d)));
     else if (!rc)
-        rc = text_field(out, err, TEXT_COL, "timed",
+        rc = text_field(out, err, TEXT_COL, res->has_live ? "" : title,
                         "open loop: requests at their trace times x %g", t->time_scale);
     if (!rc)
         rc = text_field(out, err, TEXT_SUB, "  simulated time",
@@ -704,6 +708,8 @@ int ts_report_text(const ts_result_t *res, FILE *out, ts_err_t *err)
         rc = text_block(res, text_block_links, "links (upper - lower)", &t, out, err);
     if (!rc)
         rc = text_totals(res, out, err);
+    if (!rc && res->has_live)
+        rc = ts_report_text_live(res, out, err);
     if (!rc && res->has_timed)
         rc = text_timed(res, &t, out, err);
     if (!rc && res->has_cost)

@@ -61,6 +61,7 @@ typedef struct ts_backend_ctx {
     uint64_t capacity;     /* bytes of objects it must hold at once */
     uint64_t max_object;   /* the largest object it will be asked to store, bytes */
     const char *scratch;   /* where a file back-end may create its files; NULL: none */
+    bool keep;             /* keep what it wrote (its scratch files) after close */
 } ts_backend_ctx_t;
 
 typedef struct ts_backend ts_backend_t;

@@ -12,6 +12,7 @@
 #include "live.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -588,8 +589,12 @@ static int live_loop(live_t *e)
     for (;;) {
         if (e->cfg->stop && *e->cfg->stop && !e->stopping) {
             ts_err_t why = {0};
-            ts_err_set(&why, TS_EIO, "interrupted (%s)",
-                       e->cfg->stop_what ? e->cfg->stop_what : "stop");
+            const char *abbrev = sigabbrev_np((int)*e->cfg->stop);
+            if (e->cfg->stop_what || !abbrev)
+                ts_err_set(&why, TS_EIO, "interrupted (%s)",
+                           e->cfg->stop_what ? e->cfg->stop_what : "stop");
+            else
+                ts_err_set(&why, TS_EIO, "interrupted (SIG%s)", abbrev);
             e->stopping = true;
             if (e->io_rc == 0) {
                 e->io_rc = 1; /* not an error: a stop */

@@ -69,8 +69,9 @@ typedef struct ts_live_config {
                                          * (borrowed, opened by the caller) */
     const char *name[TS_TIMED_LEVELS];  /* each level's name, for messages */
     const char *desc[TS_TIMED_LEVELS];  /* each back-end's description for the report */
-    const volatile sig_atomic_t *stop;  /* not NULL: non-zero stops the run (partial) */
-    const char *stop_what;              /* what set it, for the reason ("SIGINT") */
+    const volatile sig_atomic_t *stop;  /* not NULL: non-zero stops the run (partial); a
+                                         * signal's number names it in the reason */
+    const char *stop_what;              /* NULL, or what set it ("SIGINT") */
     const ts_progress_hook_t *progress; /* called as requests are read; NULL: none */
 } ts_live_config_t;
 
