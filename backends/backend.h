@@ -15,6 +15,7 @@
 extern const ts_registry_t ts_backends;
 
 extern const ts_backend_ops_t ts_backend_file;
+extern const ts_backend_ops_t ts_backend_gpu;
 extern const ts_backend_ops_t ts_backend_memory;
 
 #endif
