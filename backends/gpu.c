@@ -286,7 +286,8 @@ static int gpu_start_read(gpu_backend_t *g, gpu_slot_t *s, ts_be_io_t *io, const
 }
 
 /* Stores io in a new extent (a key already stored gives its old one back then, or first
- * when the arena is full: no request on the key is in flight) and starts the copy on s. Returns 0 or TS_ENOSPC / TS_ENOMEM / TS_EIO. */
+ * when the arena is full: no request on the key is in flight) and starts the copy on s.
+ * Returns 0 or TS_ENOSPC / TS_ENOMEM / TS_EIO. */
 static int gpu_write(gpu_backend_t *g, gpu_slot_t *s, ts_be_io_t *io, ts_err_t *err)
 {
     uint32_t id;
