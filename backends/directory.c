@@ -259,13 +259,6 @@ static int dir_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend_
     return 0;
 }
 
-static uint64_t dir_now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* Waits until end_ns (CLOCK_MONOTONIC). */
 static void dir_wait(uint64_t end_ns)
 {
@@ -396,7 +389,7 @@ static int dir_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
                                           "no bytes",
                           d->tier, io->op == TS_BE_READ ? "read" : "write",
                           (unsigned long long)io->key);
-    uint64_t t0 = d->st.emulated ? dir_now_ns() : 0;
+    uint64_t t0 = d->st.emulated ? ts_backend_now_ns() : 0;
     switch (io->op) {
     case TS_BE_WRITE:
         io->result = dir_write(d, io, err);

@@ -430,13 +430,6 @@ static int gpu_reap(gpu_backend_t *g, ts_be_io_t **done, int max, ts_err_t *err)
     return n;
 }
 
-static uint64_t gpu_now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static int gpu_poll(ts_backend_t *b, ts_be_io_t **done, int max, uint64_t wait_ns, ts_err_t *err)
 {
     gpu_backend_t *g = (gpu_backend_t *)b;
@@ -451,7 +444,9 @@ static int gpu_poll(ts_backend_t *b, ts_be_io_t **done, int max, uint64_t wait_n
         done[0] = gpu_finish(g, old, g->rt.stream_synchronize(old->stream), err);
         return 1 + gpu_reap(g, done + 1, max - 1, err);
     }
-    for (uint64_t until = gpu_now_ns() + wait_ns; !n && gpu_now_ns() < until;) {
+    uint64_t now = ts_backend_now_ns();
+    for (uint64_t until = wait_ns > UINT64_MAX - now ? UINT64_MAX : now + wait_ns;
+         !n && ts_backend_now_ns() < until;) {
         sched_yield();
         n = gpu_reap(g, done, max, err);
     }
