@@ -14,7 +14,9 @@
 /* Every live back-end, sorted by name; its kind check is ts_backend_check. */
 extern const ts_registry_t ts_backends;
 
+extern const ts_backend_ops_t ts_backend_directory;
 extern const ts_backend_ops_t ts_backend_file;
+extern const ts_backend_ops_t ts_backend_gpu;
 extern const ts_backend_ops_t ts_backend_memory;
 
 #endif

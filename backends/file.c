@@ -6,8 +6,8 @@
  *
  * The file: a 4 KiB header block ("TIERSIM-LIVE-FILE 1", the creating process and the
  * slot layout), then objects, each in an extent of whole 4 KiB blocks. Extents come from a
- * bump pointer and are reused through free lists by size (one list per block count, up to
- * FILE_MAX_CLASS blocks; larger ones in one list searched first-fit), so the file never
+ * bump pointer and are reused through free lists by size (the allocator of extent.h, one
+ * list per block count up to FILE_MAX_CLASS blocks, longer ones in one), so the file never
  * outgrows the tier's capacity plus the rounding. I/O is pread/pwrite through a bounce
  * buffer aligned to 4 KiB (the caller's buffer need not be aligned); synchronous: submit
  * answers TS_BE_DONE. (io_uring with queue depth comes next.)
@@ -34,6 +34,7 @@
 #include "../sim/util/mem.h"
 #include "../sim/util/pool.h"
 #include "backend.h"
+#include "extent.h"
 
 #define FILE_BLOCK 4096u
 #define FILE_MAX_CLASS 64 /* extents of 1..64 blocks have their own free list */
@@ -64,16 +65,6 @@ typedef struct file_node {
     uint64_t blocks; /* the extent's length */
 } file_node_t;
 
-/* A free extent in a list. */
-typedef struct file_extent {
-    uint64_t offset, blocks;
-} file_extent_t;
-
-typedef struct file_list {
-    file_extent_t *e;
-    size_t n, cap;
-} file_list_t;
-
 typedef struct file_backend {
     ts_backend_t base;
     int fd;
@@ -82,8 +73,7 @@ typedef struct file_backend {
     char tier[64];
     char path[1024];
     uint64_t capacity, reserved_max; /* bytes: objects, and whole extents at most */
-    uint64_t end;                    /* the bump pointer: bytes of the file handed out */
-    file_list_t free[FILE_MAX_CLASS + 1]; /* [b]: extents of b blocks; [0]: larger ones */
+    ts_extents_t extents;            /* of the file past its header */
     void *bounce;
     uint64_t bounce_size;
     ts_pool_t nodes;
@@ -106,8 +96,7 @@ static void file_close(ts_backend_t *b)
         if (!f->keep)
             unlink(f->path);
     }
-    for (size_t i = 0; i <= FILE_MAX_CLASS; i++)
-        ts_free(f->free[i].e);
+    ts_extents_free(&f->extents);
     free(f->bounce);
     ts_ktab_free(&f->index);
     ts_pool_free_all(&f->nodes);
@@ -144,7 +133,6 @@ static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
     if (pwrite(fd, head, FILE_BLOCK, 0) != (ssize_t)FILE_BLOCK || fsync(fd) != 0)
         return ts_err_sys(err, TS_EIO, errno, "file back-end of tier %s: cannot write '%s'",
                           f->tier, f->path);
-    f->end = FILE_BLOCK;
     if (direct) { /* from here on, past the page cache where the file system allows it */
         int dfd = open(f->path, O_RDWR | O_CLOEXEC | O_DIRECT | O_NOFOLLOW);
         if (dfd >= 0) {
@@ -189,7 +177,9 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
         rc = ts_err_set(err, TS_ENOMEM, "file back-end of tier %s: no memory for a %llu-byte "
                                         "buffer",
                         f->tier, (unsigned long long)f->bounce_size);
-    if (!rc && (ts_pool_init(&f->nodes, sizeof(file_node_t), 1024, err) != 0 ||
+    if (!rc && (ts_extents_init(&f->extents, FILE_BLOCK, FILE_BLOCK, f->reserved_max,
+                                FILE_MAX_CLASS, err) != 0 ||
+                ts_pool_init(&f->nodes, sizeof(file_node_t), 1024, err) != 0 ||
                 ts_ktab_init(&f->index, 1024, err) != 0))
         rc = TS_ENOMEM;
     if (!rc)
@@ -202,48 +192,11 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     return 0;
 }
 
-static file_list_t *file_list_of(file_backend_t *f, uint64_t blocks)
-{
-    return &f->free[blocks <= FILE_MAX_CLASS ? blocks : 0];
-}
-
-/* An extent of blocks: a free one of that length, else from the end. Returns 0 or
- * TS_ENOSPC / TS_ENOMEM. */
-static int file_alloc(file_backend_t *f, uint64_t blocks, uint64_t *offset)
-{
-    file_list_t *l = file_list_of(f, blocks);
-    for (size_t i = 0; i < l->n; i++)
-        if (l->e[i].blocks == blocks) {
-            *offset = l->e[i].offset;
-            l->e[i] = l->e[--l->n];
-            return 0;
-        }
-    if (f->end - FILE_BLOCK + blocks * FILE_BLOCK > f->reserved_max)
-        return TS_ENOSPC;
-    *offset = f->end;
-    f->end += blocks * FILE_BLOCK;
-    return 0;
-}
-
-static int file_release(file_backend_t *f, uint64_t offset, uint64_t blocks)
-{
-    file_list_t *l = file_list_of(f, blocks);
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        file_extent_t *e = ts_realloc(l->e, cap * sizeof(*e));
-        if (!e)
-            return TS_ENOMEM;
-        l->e = e;
-        l->cap = cap;
-    }
-    l->e[l->n++] = (file_extent_t){offset, blocks};
-    return 0;
-}
-
 /* Drops key's object (its extent back to the free lists). */
 static void file_drop(file_backend_t *f, file_node_t *nd, uint32_t id)
 {
-    (void)file_release(f, nd->offset, nd->blocks); /* no memory: only the extent is lost */
+    /* no memory: only the extent is lost */
+    (void)ts_extents_release(&f->extents, nd->offset, nd->blocks);
     f->st.objects--;
     f->st.bytes -= nd->size;
     f->st.reserved -= nd->blocks * FILE_BLOCK;
@@ -276,11 +229,11 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
                           f->tier, (unsigned long long)io->size, (unsigned long long)io->key,
                           (unsigned long long)f->st.bytes, (unsigned long long)f->capacity);
     uint64_t blocks = file_blocks(io->size), offset;
-    int rc = file_alloc(f, blocks, &offset);
+    int rc = ts_extents_alloc(&f->extents, blocks, &offset);
     if (rc == TS_ENOSPC && old) { /* full: the old extent first */
         file_drop(f, old, id);
         old = NULL;
-        rc = file_alloc(f, blocks, &offset);
+        rc = ts_extents_alloc(&f->extents, blocks, &offset);
     }
     if (rc)
         return ts_err_set(err, rc, "file back-end of tier %s: no room for key %llu in '%s' "
@@ -292,11 +245,11 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
     ssize_t got = pwrite(f->fd, f->bounce, blocks * FILE_BLOCK, (off_t)offset);
     if (got != (ssize_t)(blocks * FILE_BLOCK)) {
         rc = file_io_err(f, "write", io->key, got, blocks * FILE_BLOCK, err);
-        file_release(f, offset, blocks);
+        ts_extents_release(&f->extents, offset, blocks);
         return rc;
     }
     if (old) { /* the node moves to the new extent */
-        file_release(f, old->offset, old->blocks);
+        ts_extents_release(&f->extents, old->offset, old->blocks);
         f->st.bytes -= old->size;
         f->st.reserved -= old->blocks * FILE_BLOCK;
         f->st.objects--;
@@ -305,7 +258,7 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
         if (id == TS_POOL_NONE || ts_ktab_insert(&f->index, io->key, id, err) != 0) {
             if (id != TS_POOL_NONE)
                 ts_pool_release(&f->nodes, id);
-            file_release(f, offset, blocks);
+            ts_extents_release(&f->extents, offset, blocks);
             return TS_ENOMEM;
         }
     }

@@ -5,7 +5,9 @@
 #include "backend.h"
 
 static const ts_plugin_t *const k_backends[] = {
+    &ts_backend_directory.base,
     &ts_backend_file.base,
+    &ts_backend_gpu.base,
     &ts_backend_memory.base,
 };
 

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "registry.h"
 #include "util/err.h"
@@ -114,6 +115,14 @@ int ts_backend_open_kv(const ts_backend_ops_t *ops, const char *const *names,
  * no other request in flight (a completion of another would be dropped). Returns
  * io->result (0 or a negative code); err says why when it is not 0. */
 int ts_backend_do(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err);
+
+/* The clock back-ends time their requests by (CLOCK_MONOTONIC), ns. */
+static inline uint64_t ts_backend_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 /* The kind's check for the registry: open, submit, stats and close set; poll with
  * TS_BACKEND_ASYNC. */
