@@ -231,7 +231,7 @@ static int dir_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend_
     memset(d, 0, sizeof(*d));
     d->base.ops = &ts_backend_directory;
     d->dfd = -1;
-    d->keep = p->keep;
+    d->keep = p->keep || ctx->keep;
     d->capacity = ctx ? ctx->capacity : 0;
     d->latency_ns = p->latency_ns;
     d->bucket = (ts_tbucket_t){.rate = p->bandwidth, .burst = p->burst};
