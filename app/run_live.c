@@ -174,8 +174,7 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
     }
     if (sc->live.scratch[0] && (rc = ts_mkdir_p(sc->live.scratch, err)) != 0)
         ts_err_prefix(err, "live.scratch");
-    if (rc == 0)
-        rc = live_check_room(sc, ctx, n, err);
+    if (rc == 0) rc = live_check_room(sc, ctx, n, err);
     for (size_t l = 0; rc == 0 && l < n; l++) {
         const ts_backend_spec_t *b = l < sc->n_tiers ? &sc->tiers[l].backend : &sc->backing_backend;
         rc = b->ops->open(b->params, &ctx[l], &cfg->be[l], err);

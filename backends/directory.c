@@ -58,9 +58,10 @@ static const ts_param_spec_t k_dir_params[] = {
      "keep the directory and its objects after the run (a later run serves them again)", NULL},
     {"latency", TS_PT_DURATION, offsetof(dir_params_t, latency_ns), 0, 0, 8.64e13, "0",
      "emulated first-byte latency of every request (e.g. 20ms); 0: the disk's own", NULL},
-    {"path", TS_PT_STRING, offsetof(dir_params_t, path), sizeof(((dir_params_t *)0)->path), 1,
-     0, "", "the directory (created; an existing one is refused unless this back-end made "
-            "it); empty: tiersim-<tier>.store in the scratch directory",
+    {"path", TS_PT_STRING, offsetof(dir_params_t, path), sizeof(((dir_params_t *)0)->path), 1, 0,
+     "",
+     "the directory (created; an existing one is refused unless this back-end made "
+     "it); empty: tiersim-<tier>.store in the scratch directory",
      NULL},
 };
 
@@ -89,8 +90,7 @@ static bool dir_is_object(const char *name, bool *is_tmp)
     *is_tmp = name[0] == '.';
     const char *hex = name + *is_tmp;
     for (int i = 0; i < 16; i++)
-        if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
-            return false;
+        if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f'))) return false;
     return *is_tmp ? strcmp(hex + 16, ".tmp") == 0 : hex[16] == 0;
 }
 
@@ -105,16 +105,14 @@ static void dir_remove(dir_backend_t *d, bool only_tmp)
     int fd = dup(d->dfd);
     DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
     if (!dir) {
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return;
     }
     rewinddir(dir);
     struct dirent *e;
     bool tmp;
     while ((e = readdir(dir)))
-        if (dir_is_object(e->d_name, &tmp) && (tmp || !only_tmp))
-            unlinkat(d->dfd, e->d_name, 0);
+        if (dir_is_object(e->d_name, &tmp) && (tmp || !only_tmp)) unlinkat(d->dfd, e->d_name, 0);
     closedir(dir);
     if (!only_tmp && unlinkat(d->dfd, DIR_MARKER, 0) == 0)
         rmdir(d->path); /* fails, and leaves it, when a user put files there */
@@ -123,11 +121,9 @@ static void dir_remove(dir_backend_t *d, bool only_tmp)
 static void dir_close(ts_backend_t *b)
 {
     dir_backend_t *d = (dir_backend_t *)b;
-    if (!d)
-        return;
+    if (!d) return;
     if (d->dfd >= 0) {
-        if (!d->keep)
-            dir_remove(d, false);
+        if (!d->keep) dir_remove(d, false);
         close(d->dfd);
     }
     ts_ktab_free(&d->index);
@@ -139,8 +135,7 @@ static int dir_add(dir_backend_t *d, uint64_t key, uint64_t size, ts_err_t *err)
 {
     uint32_t id = ts_pool_alloc(&d->nodes, err);
     if (id == TS_POOL_NONE || ts_ktab_insert(&d->index, key, id, err) != 0) {
-        if (id != TS_POOL_NONE)
-            ts_pool_release(&d->nodes, id);
+        if (id != TS_POOL_NONE) ts_pool_release(&d->nodes, id);
         return TS_ENOMEM;
     }
     *(dir_node_t *)ts_pool_at(&d->nodes, id) = (dir_node_t){.key = key, .size = size};
@@ -159,8 +154,7 @@ static int dir_take_over(dir_backend_t *d, ts_err_t *err)
     DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
     if (!dir) {
         int e = errno;
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return ts_err_sys(err, TS_EIO, e, "directory back-end of tier %s: cannot list '%s'",
                           d->tier, d->path);
     }
@@ -185,24 +179,25 @@ static int dir_create(dir_backend_t *d, ts_err_t *err)
 {
     bool made = mkdir(d->path, 0700) == 0;
     if (!made && errno != EEXIST)
-        return ts_err_sys(err, ts_io_code(errno), errno, "directory back-end of tier %s: "
-                                                         "cannot create '%s'",
+        return ts_err_sys(err, ts_io_code(errno), errno,
+                          "directory back-end of tier %s: "
+                          "cannot create '%s'",
                           d->tier, d->path);
     d->dfd = open(d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     char head[sizeof(DIR_MAGIC)] = "";
-    int mfd = made || d->dfd < 0 ? -1
-                                 : openat(d->dfd, DIR_MARKER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    bool ours = made || (mfd >= 0 && ts_io_read_full(mfd, head, sizeof(head) - 1) ==
-                                         (ssize_t)sizeof(head) - 1 &&
-                         memcmp(head, DIR_MAGIC, sizeof(head) - 1) == 0);
-    if (mfd >= 0)
-        close(mfd);
+    int mfd =
+        made || d->dfd < 0 ? -1 : openat(d->dfd, DIR_MARKER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    bool ours =
+        made ||
+        (mfd >= 0 && ts_io_read_full(mfd, head, sizeof(head) - 1) == (ssize_t)sizeof(head) - 1 &&
+         memcmp(head, DIR_MAGIC, sizeof(head) - 1) == 0);
+    if (mfd >= 0) close(mfd);
     if (!ours || d->dfd < 0) {
-        if (d->dfd >= 0)
-            close(d->dfd);
+        if (d->dfd >= 0) close(d->dfd);
         d->dfd = -1;
-        return ts_err_set(err, TS_EIO, "directory back-end of tier %s: '%s' exists and was not "
-                                       "made by tiersim's live mode; refusing to touch it",
+        return ts_err_set(err, TS_EIO,
+                          "directory back-end of tier %s: '%s' exists and was not "
+                          "made by tiersim's live mode; refusing to touch it",
                           d->tier, d->path);
     }
     char text[256];
@@ -210,10 +205,10 @@ static int dir_create(dir_backend_t *d, ts_err_t *err)
     mfd = openat(d->dfd, DIR_MARKER, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (mfd < 0 || write(mfd, text, (size_t)n) != n) {
         int e = errno;
-        if (mfd >= 0)
-            close(mfd);
-        return ts_err_sys(err, TS_EIO, e, "directory back-end of tier %s: cannot write the "
-                                          "marker in '%s'",
+        if (mfd >= 0) close(mfd);
+        return ts_err_sys(err, TS_EIO, e,
+                          "directory back-end of tier %s: cannot write the "
+                          "marker in '%s'",
                           d->tier, d->path);
     }
     close(mfd);
@@ -226,8 +221,7 @@ static int dir_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend_
     const dir_params_t *p = params;
     *out = NULL;
     dir_backend_t *d = ts_malloc(sizeof(*d));
-    if (!d)
-        return ts_err_set(err, TS_ENOMEM, "directory back-end: out of memory");
+    if (!d) return ts_err_set(err, TS_ENOMEM, "directory back-end: out of memory");
     memset(d, 0, sizeof(*d));
     d->base.ops = &ts_backend_directory;
     d->dfd = -1;
@@ -239,18 +233,17 @@ static int dir_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend_
     snprintf(d->tier, sizeof(d->tier), "%s", ctx && ctx->tier ? ctx->tier : "tier");
     const char *scratch = ctx ? ctx->scratch : NULL;
     int n = p->path[0] ? snprintf(d->path, sizeof(d->path), "%s", p->path)
-            : scratch  ? snprintf(d->path, sizeof(d->path), "%s/tiersim-%s.store", scratch,
-                                  d->tier)
+            : scratch  ? snprintf(d->path, sizeof(d->path), "%s/tiersim-%s.store", scratch, d->tier)
                        : -1;
     int rc = 0;
     if (n < 0 || (size_t)n >= sizeof(d->path))
         rc = ts_err_set(err, TS_EINVAL, "directory back-end of tier %s: %s", d->tier,
-                        n < 0 ? "no path and no scratch directory" : "path too long");
+                        n < 0 ? "no path, and no scratch directory (live.scratch or --scratch DIR)"
+                              : "path too long");
     if (!rc && (ts_pool_init(&d->nodes, sizeof(dir_node_t), 1024, err) != 0 ||
                 ts_ktab_init(&d->index, 1024, err) != 0))
         rc = TS_ENOMEM;
-    if (!rc)
-        rc = dir_create(d, err);
+    if (!rc) rc = dir_create(d, err);
     if (rc) {
         dir_close(&d->base);
         return rc;
@@ -262,8 +255,7 @@ static int dir_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend_
 /* Waits until end_ns (CLOCK_MONOTONIC). */
 static void dir_wait(uint64_t end_ns)
 {
-    if (end_ns == UINT64_MAX)
-        return;
+    if (end_ns == UINT64_MAX) return;
     struct timespec t = {.tv_sec = (time_t)(end_ns / 1000000000u),
                          .tv_nsec = (long)(end_ns % 1000000000u)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
@@ -278,8 +270,9 @@ static dir_node_t *dir_find(const dir_backend_t *d, uint64_t key, uint32_t *id)
 
 static int dir_io_err(dir_backend_t *d, const char *what, uint64_t key, int e, ts_err_t *err)
 {
-    return ts_err_sys(err, ts_io_code(e), e, "directory back-end of tier %s: cannot %s key %llu "
-                                             "in '%s'",
+    return ts_err_sys(err, ts_io_code(e), e,
+                      "directory back-end of tier %s: cannot %s key %llu "
+                      "in '%s'",
                       d->tier, what, (unsigned long long)key, d->path);
 }
 
@@ -288,21 +281,20 @@ static int dir_write(dir_backend_t *d, ts_be_io_t *io, ts_err_t *err)
     uint32_t id;
     dir_node_t *old = dir_find(d, io->key, &id);
     if (d->capacity && d->st.bytes - (old ? old->size : 0) + io->size > d->capacity)
-        return ts_err_set(err, TS_ENOSPC, "directory back-end of tier %s: %llu bytes of key %llu "
-                                          "do not fit (%llu of %llu bytes used)",
+        return ts_err_set(err, TS_ENOSPC,
+                          "directory back-end of tier %s: %llu bytes of key %llu "
+                          "do not fit (%llu of %llu bytes used)",
                           d->tier, (unsigned long long)io->size, (unsigned long long)io->key,
                           (unsigned long long)d->st.bytes, (unsigned long long)d->capacity);
     char tmp[32], name[32];
     dir_name(io->key, true, tmp, sizeof(tmp));
     dir_name(io->key, false, name, sizeof(name));
     int fd = openat(d->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return dir_io_err(d, "write", io->key, errno, err);
+    if (fd < 0) return dir_io_err(d, "write", io->key, errno, err);
     const char *p = io->buf;
     for (uint64_t left = io->size; left;) {
         ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
+        if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             int e = w < 0 ? errno : EIO;
             close(fd);
@@ -338,22 +330,22 @@ static int dir_read(dir_backend_t *d, ts_be_io_t *io, ts_err_t *err)
         return ts_err_set(err, TS_ENOENT, "directory back-end of tier %s: key %llu is not stored",
                           d->tier, (unsigned long long)io->key);
     if (nd->size != io->size)
-        return ts_err_set(err, TS_EINVAL, "directory back-end of tier %s: key %llu holds %llu "
-                                          "bytes, %llu asked for",
+        return ts_err_set(err, TS_EINVAL,
+                          "directory back-end of tier %s: key %llu holds %llu "
+                          "bytes, %llu asked for",
                           d->tier, (unsigned long long)io->key, (unsigned long long)nd->size,
                           (unsigned long long)io->size);
     char name[32];
     dir_name(io->key, false, name, sizeof(name));
     int fd = openat(d->dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return dir_io_err(d, "read", io->key, errno, err);
+    if (fd < 0) return dir_io_err(d, "read", io->key, errno, err);
     ssize_t got = ts_io_read_full(fd, io->buf, io->size);
     close(fd);
-    if (got < 0)
-        return dir_io_err(d, "read", io->key, (int)-got, err);
+    if (got < 0) return dir_io_err(d, "read", io->key, (int)-got, err);
     if ((uint64_t)got != io->size)
-        return ts_err_set(err, TS_EIO, "directory back-end of tier %s: short read of key %llu in "
-                                       "'%s' (%lld of %llu bytes: changed by someone else?)",
+        return ts_err_set(err, TS_EIO,
+                          "directory back-end of tier %s: short read of key %llu in "
+                          "'%s' (%lld of %llu bytes: changed by someone else?)",
                           d->tier, (unsigned long long)io->key, d->path, (long long)got,
                           (unsigned long long)io->size);
     d->st.reads++;
@@ -385,8 +377,9 @@ static int dir_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
 {
     dir_backend_t *d = (dir_backend_t *)b;
     if (io->op != TS_BE_FREE && (io->size == 0 || !io->buf))
-        return ts_err_set(err, TS_EINVAL, "directory back-end of tier %s: a %s of key %llu with "
-                                          "no bytes",
+        return ts_err_set(err, TS_EINVAL,
+                          "directory back-end of tier %s: a %s of key %llu with "
+                          "no bytes",
                           d->tier, io->op == TS_BE_READ ? "read" : "write",
                           (unsigned long long)io->key);
     uint64_t t0 = d->st.emulated ? ts_backend_now_ns() : 0;

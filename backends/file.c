@@ -52,9 +52,10 @@ static const ts_param_spec_t k_file_params[] = {
      NULL},
     {"keep", TS_PT_BOOL, offsetof(file_params_t, keep), 0, 1, 0, "false",
      "keep the scratch file after the run (it is removed by default)", NULL},
-    {"path", TS_PT_STRING, offsetof(file_params_t, path), sizeof(((file_params_t *)0)->path),
-     1, 0, "", "the scratch file (created; an existing file is refused unless this back-end "
-               "made it); empty: tiersim-<tier>.live in the scratch directory",
+    {"path", TS_PT_STRING, offsetof(file_params_t, path), sizeof(((file_params_t *)0)->path), 1, 0,
+     "",
+     "the scratch file (created; an existing file is refused unless this back-end "
+     "made it); empty: tiersim-<tier>.live in the scratch directory",
      NULL},
 };
 
@@ -89,12 +90,10 @@ static uint64_t file_blocks(uint64_t bytes)
 static void file_close(ts_backend_t *b)
 {
     file_backend_t *f = (file_backend_t *)b;
-    if (!f)
-        return;
+    if (!f) return;
     if (f->fd >= 0) {
         close(f->fd);
-        if (!f->keep)
-            unlink(f->path);
+        if (!f->keep) unlink(f->path);
     }
     ts_extents_free(&f->extents);
     free(f->bounce);
@@ -114,11 +113,11 @@ static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
         bool ours = old >= 0 && fstat(old, &sb) == 0 && S_ISREG(sb.st_mode) &&
                     pread(old, head, sizeof(head) - 1, 0) == (ssize_t)sizeof(head) - 1 &&
                     memcmp(head, FILE_MAGIC, sizeof(head) - 1) == 0;
-        if (old >= 0)
-            close(old);
+        if (old >= 0) close(old);
         if (!ours)
-            return ts_err_set(err, TS_EIO, "file back-end of tier %s: '%s' exists and was not "
-                                           "made by tiersim's live mode; refusing to touch it",
+            return ts_err_set(err, TS_EIO,
+                              "file back-end of tier %s: '%s' exists and was not "
+                              "made by tiersim's live mode; refusing to touch it",
                               f->tier, f->path);
         fd = open(f->path, O_RDWR | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
     }
@@ -128,8 +127,8 @@ static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
     f->fd = fd;
     char *head = f->bounce; /* FILE_BLOCK bytes at least, aligned */
     memset(head, 0, FILE_BLOCK);
-    snprintf(head, FILE_BLOCK, FILE_MAGIC "pid %ld\ntier %s\nblock %u\n", (long)getpid(),
-             f->tier, FILE_BLOCK);
+    snprintf(head, FILE_BLOCK, FILE_MAGIC "pid %ld\ntier %s\nblock %u\n", (long)getpid(), f->tier,
+             FILE_BLOCK);
     if (pwrite(fd, head, FILE_BLOCK, 0) != (ssize_t)FILE_BLOCK || fsync(fd) != 0)
         return ts_err_sys(err, TS_EIO, errno, "file back-end of tier %s: cannot write '%s'",
                           f->tier, f->path);
@@ -152,8 +151,7 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     if (!ctx || ctx->capacity == 0)
         return ts_err_set(err, TS_EINVAL, "file back-end: the tier has no capacity");
     file_backend_t *f = ts_malloc(sizeof(*f));
-    if (!f)
-        return ts_err_set(err, TS_ENOMEM, "file back-end: out of memory");
+    if (!f) return ts_err_set(err, TS_ENOMEM, "file back-end: out of memory");
     memset(f, 0, sizeof(*f));
     f->base.ops = &ts_backend_file;
     f->fd = -1;
@@ -161,29 +159,30 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     f->capacity = ctx->capacity;
     snprintf(f->tier, sizeof(f->tier), "%s", ctx->tier ? ctx->tier : "tier");
     int n = p->path[0] ? snprintf(f->path, sizeof(f->path), "%s", p->path)
-            : ctx->scratch ? snprintf(f->path, sizeof(f->path), "%s/tiersim-%s.live",
-                                      ctx->scratch, f->tier)
-                           : -1;
+            : ctx->scratch
+                ? snprintf(f->path, sizeof(f->path), "%s/tiersim-%s.live", ctx->scratch, f->tier)
+                : -1;
     int rc = 0;
     if (n < 0 || (size_t)n >= sizeof(f->path))
         rc = ts_err_set(err, TS_EINVAL, "file back-end of tier %s: %s", f->tier,
-                        n < 0 ? "no path and no scratch directory" : "path too long");
+                        n < 0 ? "no path, and no scratch directory (live.scratch or --scratch DIR)"
+                              : "path too long");
     uint64_t max_object = ctx->max_object ? ctx->max_object : ctx->capacity;
     f->bounce_size = file_blocks(max_object) * FILE_BLOCK;
     /* whole extents of the objects held at once: the capacity plus a block of rounding per
      * object at most, bounded by one block per 4 KiB of capacity again */
     f->reserved_max = 2 * file_blocks(ctx->capacity) * FILE_BLOCK;
     if (!rc && posix_memalign(&f->bounce, FILE_BLOCK, f->bounce_size) != 0)
-        rc = ts_err_set(err, TS_ENOMEM, "file back-end of tier %s: no memory for a %llu-byte "
-                                        "buffer",
+        rc = ts_err_set(err, TS_ENOMEM,
+                        "file back-end of tier %s: no memory for a %llu-byte "
+                        "buffer",
                         f->tier, (unsigned long long)f->bounce_size);
     if (!rc && (ts_extents_init(&f->extents, FILE_BLOCK, FILE_BLOCK, f->reserved_max,
                                 FILE_MAX_CLASS, err) != 0 ||
                 ts_pool_init(&f->nodes, sizeof(file_node_t), 1024, err) != 0 ||
                 ts_ktab_init(&f->index, 1024, err) != 0))
         rc = TS_ENOMEM;
-    if (!rc)
-        rc = file_create(f, p->direct, err);
+    if (!rc) rc = file_create(f, p->direct, err);
     if (rc) {
         file_close(&f->base);
         return rc;
@@ -211,8 +210,9 @@ static int file_io_err(file_backend_t *f, const char *what, uint64_t key, ssize_
         return ts_err_sys(err, errno == ENOSPC ? TS_ENOSPC : TS_EIO, errno,
                           "file back-end of tier %s: cannot %s key %llu in '%s'", f->tier, what,
                           (unsigned long long)key, f->path);
-    return ts_err_set(err, TS_EIO, "file back-end of tier %s: short %s of key %llu in '%s' "
-                                   "(%lld of %llu bytes)",
+    return ts_err_set(err, TS_EIO,
+                      "file back-end of tier %s: short %s of key %llu in '%s' "
+                      "(%lld of %llu bytes)",
                       f->tier, what, (unsigned long long)key, f->path, (long long)got,
                       (unsigned long long)want);
 }
@@ -224,8 +224,9 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
     uint32_t id = ts_ktab_find(&f->index, io->key, f->nodes.base, f->nodes.stride);
     file_node_t *old = id == TS_KTAB_NONE ? NULL : ts_pool_at(&f->nodes, id);
     if (f->st.bytes - (old ? old->size : 0) + io->size > f->capacity)
-        return ts_err_set(err, TS_ENOSPC, "file back-end of tier %s: %llu bytes of key %llu do "
-                                          "not fit (%llu of %llu bytes used)",
+        return ts_err_set(err, TS_ENOSPC,
+                          "file back-end of tier %s: %llu bytes of key %llu do "
+                          "not fit (%llu of %llu bytes used)",
                           f->tier, (unsigned long long)io->size, (unsigned long long)io->key,
                           (unsigned long long)f->st.bytes, (unsigned long long)f->capacity);
     uint64_t blocks = file_blocks(io->size), offset;
@@ -236,8 +237,9 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
         rc = ts_extents_alloc(&f->extents, blocks, &offset);
     }
     if (rc)
-        return ts_err_set(err, rc, "file back-end of tier %s: no room for key %llu in '%s' "
-                                   "(%llu bytes of extents in use)",
+        return ts_err_set(err, rc,
+                          "file back-end of tier %s: no room for key %llu in '%s' "
+                          "(%llu bytes of extents in use)",
                           f->tier, (unsigned long long)io->key, f->path,
                           (unsigned long long)f->st.reserved);
     memcpy(f->bounce, io->buf, io->size);
@@ -256,8 +258,7 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
     } else {
         id = ts_pool_alloc(&f->nodes, err);
         if (id == TS_POOL_NONE || ts_ktab_insert(&f->index, io->key, id, err) != 0) {
-            if (id != TS_POOL_NONE)
-                ts_pool_release(&f->nodes, id);
+            if (id != TS_POOL_NONE) ts_pool_release(&f->nodes, id);
             ts_extents_release(&f->extents, offset, blocks);
             return TS_ENOMEM;
         }
@@ -280,8 +281,9 @@ static int file_read(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
                           f->tier, (unsigned long long)io->key);
     const file_node_t *nd = ts_pool_at(&f->nodes, id);
     if (nd->size != io->size)
-        return ts_err_set(err, TS_EINVAL, "file back-end of tier %s: key %llu holds %llu bytes, "
-                                          "%llu asked for",
+        return ts_err_set(err, TS_EINVAL,
+                          "file back-end of tier %s: key %llu holds %llu bytes, "
+                          "%llu asked for",
                           f->tier, (unsigned long long)io->key, (unsigned long long)nd->size,
                           (unsigned long long)io->size);
     ssize_t got = pread(f->fd, f->bounce, nd->blocks * FILE_BLOCK, (off_t)nd->offset);
@@ -297,8 +299,9 @@ static int file_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
 {
     file_backend_t *f = (file_backend_t *)b;
     if (io->op != TS_BE_FREE && (io->size == 0 || !io->buf || io->size > f->bounce_size))
-        return ts_err_set(err, TS_EINVAL, "file back-end of tier %s: a %s of key %llu with %llu "
-                                          "bytes (1 to %llu)",
+        return ts_err_set(err, TS_EINVAL,
+                          "file back-end of tier %s: a %s of key %llu with %llu "
+                          "bytes (1 to %llu)",
                           f->tier, io->op == TS_BE_READ ? "read" : "write",
                           (unsigned long long)io->key, (unsigned long long)io->size,
                           (unsigned long long)f->bounce_size);
@@ -309,8 +312,9 @@ static int file_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
     } else if (io->op == TS_BE_FREE) {
         uint32_t id = ts_ktab_find(&f->index, io->key, f->nodes.base, f->nodes.stride);
         if (id == TS_KTAB_NONE) {
-            io->result = ts_err_set(err, TS_ENOENT, "file back-end of tier %s: key %llu is "
-                                                    "not stored",
+            io->result = ts_err_set(err, TS_ENOENT,
+                                    "file back-end of tier %s: key %llu is "
+                                    "not stored",
                                     f->tier, (unsigned long long)io->key);
         } else {
             file_drop(f, ts_pool_at(&f->nodes, id), id);
@@ -336,7 +340,7 @@ const ts_backend_ops_t ts_backend_file = {
              .name = "file",
              .summary = "one scratch file on a real file system, O_DIRECT, objects in 4 KiB "
                         "extents (pread/pwrite)",
-             .flags = TS_BACKEND_DIRECT_IO,
+             .flags = TS_BACKEND_DIRECT_IO | TS_BACKEND_PERSISTENT,
              .params = k_file_params,
              .params_count = sizeof(k_file_params) / sizeof(k_file_params[0]),
              .params_size = sizeof(file_params_t)},

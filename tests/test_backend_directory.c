@@ -185,7 +185,7 @@ static void test_backend_directory_refusals(void **state)
     ts_err_clear(&err);
     assert_int_equal(ts_backend_open_kv(&ts_backend_directory, NULL, NULL, 0, &nowhere, &b, &err),
                      TS_EINVAL);
-    assert_non_null(strstr(err.msg, "no path and no scratch directory"));
+    assert_non_null(strstr(err.msg, "no path, and no scratch directory"));
 }
 
 /* latency 20 ms: a read of 1 kB takes 20 ms at least; bandwidth 100 MB/s with no burst: a

@@ -182,7 +182,7 @@ static void test_backend_file_safety(void **state)
     ts_err_clear(&err);
     assert_int_equal(ts_backend_open_kv(&ts_backend_file, NULL, NULL, 0, &nowhere, &b, &err),
                      TS_EINVAL);
-    assert_non_null(strstr(err.msg, "no path and no scratch directory"));
+    assert_non_null(strstr(err.msg, "no path, and no scratch directory"));
 }
 
 int main(void)

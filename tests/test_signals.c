@@ -81,8 +81,7 @@ static pid_t sig_start(const char *dir, const struct sig_case *c)
         signal(SIGTERM, SIG_DFL);
         int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int fo = open("/dev/null", O_WRONLY);
-        if (fe < 0 || fo < 0 || dup2(fe, 2) < 0 || dup2(fo, 1) < 0)
-            _exit(99);
+        if (fe < 0 || fo < 0 || dup2(fe, 2) < 0 || dup2(fo, 1) < 0) _exit(99);
         setenv("TMPDIR", dir, 1);
         if (c->is_convert) {
             char in[1024];
@@ -130,8 +129,8 @@ static void test_signals_remove_temporary_files(void **state)
             nanosleep(&nap, NULL);
         }
         if (has_exited)
-            fail_msg("%s: tiersim exited (status %d) before its temporary file showed",
-                     c->name, st);
+            fail_msg("%s: tiersim exited (status %d) before its temporary file showed", c->name,
+                     st);
         assert_int_equal(kill(pid, c->sig), 0);
         assert_int_equal(waitpid(pid, &st, 0), pid);
         if (!WIFEXITED(st) || WEXITSTATUS(st) != c->status)
@@ -187,11 +186,9 @@ static void test_signals_html_report_scratch(void **state)
     if (pid == 0) {
         signal(SIGTERM, SIG_DFL);
         int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fe < 0 || dup2(fe, 2) < 0)
-            _exit(99);
+        if (fe < 0 || dup2(fe, 2) < 0) _exit(99);
         setenv("TMPDIR", tmp, 1);
-        execl(getenv("TS_TIERSIM"), "tiersim", "report", h5, "-q", "--html", page,
-              (char *)NULL);
+        execl(getenv("TS_TIERSIM"), "tiersim", "report", h5, "-q", "--html", page, (char *)NULL);
         _exit(98);
     }
     struct timespec nap = {0, 1000 * 1000};
@@ -232,11 +229,73 @@ static void test_signals_html_report_scratch(void **state)
     free(text);
 }
 
+/* `tiersim live` with clients that think 10 ms between requests (a run of about 50 s):
+ * SIGINT once its scratch file shows. The requests in flight finish, the report is printed
+ * marked PARTIAL, the scratch file is removed, and the exit status is 130. */
+static void test_signals_live_run_stops_with_partial_report(void **state)
+{
+    struct fixture *f = *state;
+    char dir[512], scr[600], out[600], err[600], file[700];
+    snprintf(dir, sizeof(dir), "%s/live", f->dir);
+    snprintf(scr, sizeof(scr), "%s/scr", dir);
+    snprintf(out, sizeof(out), "%s/out", dir);
+    snprintf(err, sizeof(err), "%s/err", dir);
+    snprintf(file, sizeof(file), "%s/tiersim-nvme.live", scr);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fe < 0 || fo < 0 || dup2(fe, 2) < 0 || dup2(fo, 1) < 0) _exit(99);
+        char scenario[1024];
+        snprintf(scenario, sizeof(scenario), "%s/examples/live-memory-file.yaml", TS_SOURCE_DIR);
+        execl(getenv("TS_TIERSIM"), "tiersim", "live", scenario, "--scratch", scr, "-s",
+              "timed.think=10ms", (char *)NULL);
+        _exit(98);
+    }
+    struct timespec nap = {0, 5 * 1000 * 1000};
+    int st = 0;
+    for (long waited = 0; access(file, F_OK) != 0; waited++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            fail_msg("live: tiersim exited (status %d) before its scratch file showed", st);
+        if (waited > SIG_WAIT_S * 200L) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fail_msg("live: no scratch file after %d s", SIG_WAIT_S);
+        }
+        nanosleep(&nap, NULL);
+    }
+    struct timespec half = {0, 500 * 1000 * 1000};
+    nanosleep(&half, NULL);
+    assert_int_equal(kill(pid, SIGINT), 0);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char *text = slurp(dir, "err"), *report = slurp(dir, "out");
+    assert_non_null(text);
+    assert_non_null(report);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 130)
+        fail_msg("live: expected exit 130, found %s %d; stderr: %s",
+                 WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+                 text);
+    assert_non_null(strstr(text, "tiersim: stopping: the requests in flight finish"));
+    assert_non_null(
+        strstr(text, "tiersim: interrupted (SIGINT): the live run stopped early; its report is "
+                     "partial\n"));
+    assert_non_null(strstr(report, "PARTIAL    the live run stopped early: interrupted (SIGINT)"));
+    assert_non_null(strstr(report, "measured beside predicted"));
+    assert_int_equal(dir_entries(scr), 0); /* the scratch file is gone */
+    free(text);
+    free(report);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_signals_remove_temporary_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signals_html_report_scratch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signals_live_run_stops_with_partial_report, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
