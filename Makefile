@@ -80,7 +80,8 @@ bench: build
 # BENCH_LIVE_DIR (default $(BUILD)/bench-live: put it on the drive to measure); about 2 min.
 # BENCH_LIVE_ARGS: [area] [seconds] [runs], e.g. "256MiB 2 3".
 BENCH_LIVE_ARGS ?=
-bench-live: build
+bench-live: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench_live
 	./$(BUILD)/bench_live $(BENCH_LIVE_ARGS)
 
 clean:
