@@ -9,13 +9,16 @@
  * `runs` (default 5) timed runs of `seconds` each (default 4), alternating: the back-end
  * reading objects through submit/poll at the pattern's queue depth (each read copied into a
  * buffer of the caller's, as the live engine gets it), then fio reading the same file with
- * io_uring at the same depth, offsets restricted to the objects (--offset=4096 --size=area).
+ * io_uring at the same depth, offsets restricted to the objects (--offset=4096 --size=area),
+ * with its buffers and file registered as the back-end's are (--fixedbufs --registerfiles:
+ * without them fio pins the pages of every request, which costs up to half its bandwidth on
+ * a virtual machine, and would flatter the back-end).
  *   4 KiB random reads at queue depth 32: uniform random keys / fio --rw=randread --bs=4k
  *   1 MiB sequential reads at queue depth 8: keys in order / fio --rw=read --bs=1M
  * Prints every run, then the medians in IOPS and MB/s (10^6 bytes/s) and the ratio
  * tiersim/fio of each. Exits 1 when fio is missing or a step fails.
  *
- * usage: bench_live [area] [seconds] [runs]
+ * usage: bench_live [area] [seconds] [runs] [random|sequential|both]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,7 +56,17 @@ static const live_pattern_t k_patterns[] = {
 /* One timed run's figures. */
 typedef struct live_rate {
     double iops, mb_s; /* operations and 10^6 bytes per second */
+    double cpu_pct;    /* CPU time (user + system) over wall time, % of one core */
 } live_rate_t;
+
+/* CPU seconds (user + system) this process has used. */
+static double live_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
 
 /* Runs argv (argv[0] looked up on PATH) with standard output to out_path (NULL: /dev/null)
  * and standard error to /dev/null. Returns its exit status, 127 when it cannot be run. */
@@ -100,7 +114,7 @@ static int live_pump(ts_backend_t *b, ts_be_op_t op, uint64_t object, unsigned q
         idle[i] = &ios[qd - 1 - i];
     }
     uint64_t done = 0, issued = 0;
-    double t0 = now_s(), t_end = t0 + seconds, t_stop = 0;
+    double t0 = now_s(), t_end = t0 + seconds, t_stop = 0, cpu0 = live_cpu_s(), cpu = 0;
     bool is_open = true;
     while (is_open || in_flight) {
         while (is_open && n_idle && (!count || issued < count)) {
@@ -135,12 +149,14 @@ static int live_pump(ts_backend_t *b, ts_be_op_t op, uint64_t object, unsigned q
             if ((count && done >= count) || (!count && t >= t_end)) {
                 is_open = false;
                 t_stop = t;
+                cpu = live_cpu_s() - cpu0;
             }
         }
     }
     double secs = t_stop > t0 ? t_stop - t0 : 1e-9;
     rate->iops = (double)done / secs;
     rate->mb_s = (double)done * (double)object / secs / 1e6;
+    rate->cpu_pct = 100 * cpu / secs;
     return 0;
 }
 
@@ -158,7 +174,8 @@ static int live_fio(const live_pattern_t *p, const char *path, const char *json,
     snprintf(a_size, sizeof(a_size), "--size=%llu", (unsigned long long)area);
     snprintf(a_out, sizeof(a_out), "--output=%s", json);
     char *argv[] = {"fio", "--name=tiersim-live", "--readonly", a_file, "--direct=1",
-                    "--ioengine=io_uring", a_rw, a_bs, a_qd, "--time_based", a_rt,
+                    "--ioengine=io_uring", "--fixedbufs", "--registerfiles", a_rw, a_bs, a_qd,
+                    "--time_based", a_rt,
                     "--offset=4096", a_size, "--output-format=json", a_out, NULL};
     int rc = live_run(argv, NULL);
     if (rc != 0) {
@@ -168,15 +185,20 @@ static int live_fio(const live_pattern_t *p, const char *path, const char *json,
     json_error_t je;
     json_t *root = json_load_file(json, 0, &je);
     json_t *read = json_object_get(json_array_get(json_object_get(root, "jobs"), 0), "read");
+    json_t *job = json_array_get(json_object_get(root, "jobs"), 0);
     json_t *iops = json_object_get(read, "iops"), *bw = json_object_get(read, "bw_bytes");
-    if (!json_is_number(iops) || !json_is_number(bw)) {
-        fprintf(stderr, "bench_live: no jobs[0].read.iops and bw_bytes in fio's output %s%s%s\n",
+    json_t *usr = json_object_get(job, "usr_cpu"), *sys = json_object_get(job, "sys_cpu");
+    if (!json_is_number(iops) || !json_is_number(bw) || !json_is_number(usr) ||
+        !json_is_number(sys)) {
+        fprintf(stderr, "bench_live: no jobs[0].read.iops, read.bw_bytes, usr_cpu and sys_cpu "
+                        "in fio's output %s%s%s\n",
                 json, root ? "" : ": ", root ? "" : je.text);
         json_decref(root);
         return -1;
     }
     rate->iops = json_number_value(iops);
     rate->mb_s = json_number_value(bw) / 1e6;
+    rate->cpu_pct = json_number_value(usr) + json_number_value(sys);
     json_decref(root);
     return 0;
 }
@@ -223,7 +245,8 @@ static int live_pattern(const live_pattern_t *p, const char *dir, uint64_t area,
         printf("\n# %s: %llu objects of %llu bytes written in %.1f s (%.0f MB/s); %s, %s\n",
                p->name, (unsigned long long)n, (unsigned long long)p->object, now_s() - t0,
                w.mb_s, st.direct ? "O_DIRECT" : "buffered (O_DIRECT refused)", st.io);
-        printf("%-5s %14s %12s %14s %12s\n", "run", "tiersim IOPS", "MB/s", "fio IOPS", "MB/s");
+        printf("%-5s %14s %12s %6s %14s %12s %6s\n", "run", "tiersim IOPS", "MB/s", "CPU%",
+               "fio IOPS", "MB/s", "CPU%");
     }
     next = 0;
     for (int r = 0; !rc && r < runs; r++) {
@@ -235,7 +258,8 @@ static int live_pattern(const live_pattern_t *p, const char *dir, uint64_t area,
         }
         if ((rc = live_fio(p, path, json, n * p->object, seconds, &f)) != 0)
             break;
-        printf("%-5d %14.0f %12.1f %14.0f %12.1f\n", r + 1, t.iops, t.mb_s, f.iops, f.mb_s);
+        printf("%-5d %14.0f %12.1f %6.1f %14.0f %12.1f %6.1f\n", r + 1, t.iops, t.mb_s,
+               t.cpu_pct, f.iops, f.mb_s, f.cpu_pct);
         fflush(stdout);
         ts_iops[r] = t.iops, ts_mb[r] = t.mb_s, fio_iops[r] = f.iops, fio_mb[r] = f.mb_s;
     }
@@ -265,9 +289,13 @@ int main(int argc, char **argv)
     }
     double seconds = argc > 2 ? atof(argv[2]) : 4;
     int runs = argc > 3 ? atoi(argv[3]) : 5;
-    if (area < (4u << 20) || seconds < 0.5 || seconds > 600 || runs < 1 || runs > 99) {
+    const char *which = argc > 4 ? argv[4] : "both";
+    bool is_both = strcmp(which, "both") == 0;
+    if (area < (4u << 20) || seconds < 0.5 || seconds > 600 || runs < 1 || runs > 99 ||
+        (!is_both && strcmp(which, "random") != 0 && strcmp(which, "sequential") != 0)) {
         fprintf(stderr, "usage: bench_live [area (4MiB or more, default 1GiB)] [seconds per run "
-                        "(0.5 to 600, default 4)] [runs (1 to 99, default 5)]\n");
+                        "(0.5 to 600, default 4)] [runs (1 to 99, default 5)] "
+                        "[random|sequential|both (default)]\n");
         return 1;
     }
     char *version[] = {"fio", "--version", NULL};
@@ -284,12 +312,13 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
-    printf("# file back-end (submit/poll, each read copied to the caller) vs fio (io_uring), "
-           "same scratch file, O_DIRECT\n# scratch directory %s; %llu MiB of objects per "
+    printf("# file back-end (submit/poll, each read copied to the caller) vs fio (io_uring, "
+           "registered buffers and file), same scratch file, O_DIRECT\n# scratch directory %s; %llu MiB of objects per "
            "pattern; %d runs of %g s each, alternating; medians\n",
            dir, (unsigned long long)(area >> 20), runs, seconds);
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof(k_patterns) / sizeof(k_patterns[0]); i++)
-        rc = live_pattern(&k_patterns[i], dir, area, seconds, runs);
+        if (is_both || k_patterns[i].is_random == (strcmp(which, "random") == 0))
+            rc = live_pattern(&k_patterns[i], dir, area, seconds, runs);
     return rc ? 1 : 0;
 }
