@@ -12,6 +12,10 @@
  * threads: `threads` workers take slots from a FIFO under one mutex and run pread or
  * pwritev2 (RWF_DSYNC when asked) to the end of the transfer; finished slots go to a second
  * FIFO the reaper waits on (a condition variable on CLOCK_MONOTONIC).
+ * The buffers are one block in transparent huge pages from 2 MiB up (ioq_bufs): a 1 MiB read
+ * into scattered 4 KiB pages needs 256 segments, and a virtio disk that takes 254 a request
+ * splits it in two; in huge pages it is one segment. On such a disk this took 1 MiB
+ * sequential reads at queue depth 8 from 1.6-2.9 to 3.6-4.7 GB/s (`make bench-live`).
  * Cost: one system call per start and at most one per reap (io_uring); two lock round trips
  * and a wake-up per request (threads). Memory: qd x buf_bytes.
  */
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +46,7 @@
 #endif
 
 #define IOQ_ALIGN 4096u
+#define IOQ_HUGE (2u << 20) /* a transparent huge page on x86-64 and arm64 (4 KiB base) */
 /* Slot buffers are registered (pinned in RAM for the ring's life) only up to this many bytes
  * in all, so a tier with huge objects does not lock gigabytes; the kernel's own limit is
  * 1 GiB a buffer, and RLIMIT_MEMLOCK for an unprivileged user. */
@@ -311,6 +317,22 @@ static int ioq_uring_reap(ts__ioq_t *q, unsigned *slots, int64_t *res, int max,
 
 /* ---- the queue ---- */
 
+/* The slot buffers, one block: aligned to 4 KiB, and from 2 MiB up in transparent huge pages
+ * where the kernel gives them (MADV_HUGEPAGE), so that a large transfer is a few physically
+ * contiguous segments rather than one per 4 KiB page (a block device may take no more than
+ * ~254 segments a request: a 1 MiB read in 4 KiB pages is split in two). */
+static int ioq_bufs(ts__ioq_t *q)
+{
+    size_t bytes = (size_t)q->cfg.qd * q->cfg.buf_bytes;
+    size_t align = bytes >= IOQ_HUGE ? IOQ_HUGE : IOQ_ALIGN;
+    bytes = (bytes + align - 1) / align * align;
+    if (posix_memalign((void **)&q->bufs, align, bytes) != 0)
+        return TS_ENOMEM;
+    if (align == IOQ_HUGE)
+        (void)madvise(q->bufs, bytes, MADV_HUGEPAGE); /* a hint: 4 KiB pages otherwise */
+    return 0;
+}
+
 int ts__ioq_open(const ts__ioq_cfg_t *cfg, ts__ioq_t **out, ts_err_t *err)
 {
     *out = NULL;
@@ -322,7 +344,7 @@ int ts__ioq_open(const ts__ioq_cfg_t *cfg, ts__ioq_t **out, ts_err_t *err)
     q->slots = ts_calloc(cfg->qd, sizeof(*q->slots));
     if (!q->slots)
         rc = ts_err_set(err, TS_ENOMEM, "I/O queue: out of memory for %u slots", cfg->qd);
-    else if (posix_memalign((void **)&q->bufs, IOQ_ALIGN, (size_t)cfg->qd * cfg->buf_bytes))
+    else if (ioq_bufs(q) != 0)
         rc = ts_err_set(err, TS_ENOMEM, "I/O queue: no memory for %u buffers of %llu bytes",
                         cfg->qd, (unsigned long long)cfg->buf_bytes);
     int uring = 0;
