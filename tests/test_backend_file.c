@@ -47,6 +47,15 @@ static ts_backend_t *open_kv(const char *dir, uint64_t capacity, uint64_t max_ob
     return b;
 }
 
+/* The size of the back-end's file in dir (tiersim-nvme.live), bytes; -1 when there is none. */
+static long long live_size(const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/tiersim-nvme.live", dir);
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
 static ts_backend_t *open_file(const char *dir, uint64_t capacity, uint64_t max_object,
                                const char *direct, const char *keep, ts_err_t *err)
 {
@@ -149,11 +158,7 @@ static void test_backend_file_extents_reused(void **state)
     ts_backend_stats_t st;
     b->ops->stats(b, &st);
     assert_int_equal(st.objects, 9);
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/tiersim-nvme.live", dir);
-    struct stat sb;
-    assert_int_equal(stat(path, &sb), 0);
-    assert_int_equal(sb.st_size, 483328);
+    assert_int_equal(live_size(dir), 483328);
     printf("[ NOTE     ] file back-end: O_DIRECT %s here\n",
            st.direct ? "in effect" : "refused by the file system: buffered I/O");
     free(buf);
@@ -307,11 +312,7 @@ static void test_backend_file_in_flight(void **state)
         assert_int_equal(st.reads, 64);
         assert_int_equal(st.bytes_written, 648960);
         assert_int_equal(st.bytes_read, 648960);
-        char path[1024];
-        snprintf(path, sizeof(path), "%s/tiersim-nvme.live", dir);
-        struct stat sb;
-        assert_int_equal(stat(path, &sb), 0);
-        assert_int_equal(sb.st_size, 659456);
+        assert_int_equal(live_size(dir), 659456);
         b->ops->close(b);
     }
     free(data);
@@ -338,9 +339,7 @@ static void test_backend_file_fsync_modes(void **state)
         assert_int_equal(be_io(b, TS_BE_READ, 7, got, sizeof(got), &err), 0);
         assert_memory_equal(got, data, sizeof(data));
         b->ops->close(b);
-        struct stat sb;
-        assert_int_equal(stat(path, &sb), 0);
-        assert_int_equal(sb.st_size, 8192);
+        assert_int_equal(live_size(dir), 8192);
         assert_int_equal(unlink(path), 0);
     }
 }
