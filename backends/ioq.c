@@ -7,8 +7,9 @@
  * file is registered (io_uring_register_files, IOSQE_FIXED_FILE) and the slot buffers too
  * (io_uring_register_buffers, one iovec per slot, READ_FIXED/WRITE_FIXED) where the kernel
  * allows it (registered buffers are pinned: RLIMIT_MEMLOCK may refuse, and more than
- * IOQ_PIN_MAX bytes are not asked for), plain READ/WRITE otherwise. A start is one io_uring_submit; a reap peeks the completion ring and waits in
- * the kernel only when it is empty. See https://unixism.net/loti/ and liburing's man pages.
+ * IOQ_PIN_MAX bytes are not asked for), plain READ/WRITE otherwise. A start is one
+ * io_uring_submit; a reap peeks the completion ring and waits in the kernel only when it is
+ * empty. See https://unixism.net/loti/ and liburing's man pages.
  * threads: `threads` workers take slots from a FIFO under one mutex and run pread or
  * pwritev2 (RWF_DSYNC when asked) to the end of the transfer; finished slots go to a second
  * FIFO the reaper waits on (a condition variable on CLOCK_MONOTONIC).

@@ -313,8 +313,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("# file back-end (submit/poll, each read copied to the caller) vs fio (io_uring, "
-           "registered buffers and file), same scratch file, O_DIRECT\n# scratch directory %s; %llu MiB of objects per "
-           "pattern; %d runs of %g s each, alternating; medians\n",
+           "registered buffers and file),\n# same scratch file, O_DIRECT; scratch directory %s;\n"
+           "# %llu MiB of objects per pattern; %d runs of %g s each, alternating; medians\n",
            dir, (unsigned long long)(area >> 20), runs, seconds);
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof(k_patterns) / sizeof(k_patterns[0]); i++)
