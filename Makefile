@@ -78,7 +78,7 @@ bench: build
 # reads at queue depth 32 and 1 MiB sequential reads at queue depth 8, O_DIRECT, 5 runs of
 # 4 s each alternating, medians and the ratio tiersim/fio. Writes 1 GiB per pattern to
 # BENCH_LIVE_DIR (default $(BUILD)/bench-live: put it on the drive to measure); about 2 min.
-# BENCH_LIVE_ARGS: [area] [seconds] [runs], e.g. "256MiB 2 3".
+# BENCH_LIVE_ARGS: [area] [seconds] [runs] [random|sequential|both], e.g. "256MiB 2 3".
 BENCH_LIVE_ARGS ?=
 bench-live: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_live
