@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Thin wrapper over CMake: deps, build, demo, check, bench. See README.md.
+# Thin wrapper over CMake: deps, build, demo, check, bench, bench-live. See README.md.
 BUILD      ?= build
 SAN_BUILD  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -9,7 +9,7 @@ DEB_PKGS   := build-essential cmake pkg-config libgsl-dev libhdf5-dev libyaml-de
               gnuplot-nox chromium valgrind fio
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo check test test-san valgrind bench clean
+.PHONY: all deps configure build demo check test test-san valgrind bench bench-live clean
 
 all: build
 
@@ -73,6 +73,16 @@ valgrind: build
 
 bench: build
 	./bench/run.sh $(BUILD)
+
+# The file back-end against fio on the same scratch file (bench/bench_live.c): 4 KiB random
+# reads at queue depth 32 and 1 MiB sequential reads at queue depth 8, O_DIRECT, 5 runs of
+# 4 s each alternating, medians and the ratio tiersim/fio. Writes 1 GiB per pattern to
+# BENCH_LIVE_DIR (default $(BUILD)/bench-live: put it on the drive to measure); about 2 min.
+# BENCH_LIVE_ARGS: [area] [seconds] [runs] [random|sequential|both], e.g. "256MiB 2 3".
+BENCH_LIVE_ARGS ?=
+bench-live: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench_live
+	./$(BUILD)/bench_live $(BENCH_LIVE_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

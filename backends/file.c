@@ -2,22 +2,28 @@
 /*
  * file.c - the "file" live back-end: a tier held in one scratch file on a real file system,
  * read and written with O_DIRECT (the page cache bypassed, as a GPU server's NVMe cache
- * does), so a live run pays the drive's latency and bandwidth.
+ * does), asynchronously at a queue depth, so a live run pays the drive's latency and
+ * bandwidth with the drive's parallelism.
  *
  * The file: a 4 KiB header block ("TIERSIM-LIVE-FILE 1", the creating process and the
  * slot layout), then objects, each in an extent of whole 4 KiB blocks. Extents come from a
  * bump pointer and are reused through free lists by size (the allocator of extent.h, one
  * list per block count up to FILE_MAX_CLASS blocks, longer ones in one), so the file never
- * outgrows the tier's capacity plus the rounding. I/O is pread/pwrite through a bounce
- * buffer aligned to 4 KiB (the caller's buffer need not be aligned); synchronous: submit
- * answers TS_BE_DONE. (io_uring with queue depth comes next.)
+ * outgrows the tier's capacity plus the rounding. I/O goes through the queue of
+ * ioq_internal.h (io_uring with registered file and buffers, or a pool of pread/pwrite
+ * threads): `qd` slots, each with a buffer aligned to 4 KiB of the largest object (the
+ * caller's buffer need not be aligned). submit answers TS_BE_QUEUED (TS_BE_BUSY when `qd`
+ * requests are in flight), poll hands them back; a free, or a request refused before any I/O
+ * (unknown key, wrong size, no room), answers TS_BE_DONE. A write takes its extent and its
+ * share of the capacity at submit and updates the index when it lands: until then the key
+ * keeps its old bytes (the seam's ordering rule keeps the key's other requests away).
  *
  * Safety: the file is created (O_EXCL) and removed at close unless `keep: true`; a file
  * already at the path is refused unless it starts with this back-end's header, so a user's
  * file is never overwritten. Where the file system refuses O_DIRECT (tmpfs), the file is
  * opened buffered and stats say so (direct = 0); `direct: false` asks for that outright.
  * Cost: O(1) expected per request plus the copy and the I/O; memory: ~48 bytes a key and
- * one bounce buffer of the largest object.
+ * `qd` buffers of the largest object.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,21 +41,40 @@
 #include "../sim/util/pool.h"
 #include "backend.h"
 #include "extent.h"
+#include "ioq_internal.h"
 
 #define FILE_BLOCK 4096u
 #define FILE_MAX_CLASS 64 /* extents of 1..64 blocks have their own free list */
 #define FILE_MAGIC "TIERSIM-LIVE-FILE 1\n"
+#define FILE_REAP 64 /* completions taken from the queue at once */
+
+enum { FILE_FSYNC_NEVER = 0, FILE_FSYNC_EACH, FILE_FSYNC_CLOSE };
 
 typedef struct file_params {
     char path[1024]; /* the scratch file; "": <ctx->scratch>/tiersim-<tier>.live */
     bool direct;
     bool keep;
+    uint64_t qd;      /* requests in flight at most */
+    int io;           /* ts__ioq_kind_t */
+    uint64_t threads; /* pool of the threads path; 0: qd */
+    int fsync;        /* FILE_FSYNC_* */
 } file_params_t;
+
+static const char *const k_file_io[] = {"auto", "uring", "threads", NULL};
+static const char *const k_file_fsync[] = {"never", "each", "close", NULL};
 
 static const ts_param_spec_t k_file_params[] = {
     {"direct", TS_PT_BOOL, offsetof(file_params_t, direct), 0, 1, 0, "true",
      "O_DIRECT: bypass the page cache (falls back to buffered where the file system refuses)",
      NULL},
+    {"fsync", TS_PT_ENUM, offsetof(file_params_t, fsync), 0, 1, 0, "never",
+     "when writes are made durable: never (the tier is a cache), each (every write, "
+     "RWF_DSYNC) or close (one fsync before the file is closed)",
+     k_file_fsync},
+    {"io", TS_PT_ENUM, offsetof(file_params_t, io), 0, 1, 0, "auto",
+     "the I/O path: uring (io_uring), threads (a pool of pread/pwrite threads) or auto "
+     "(io_uring, threads where the kernel refuses it); stats name the one that ran",
+     k_file_io},
     {"keep", TS_PT_BOOL, offsetof(file_params_t, keep), 0, 1, 0, "false",
      "keep the scratch file after the run (it is removed by default)", NULL},
     {"path", TS_PT_STRING, offsetof(file_params_t, path), sizeof(((file_params_t *)0)->path), 1, 0,
@@ -57,6 +82,10 @@ static const ts_param_spec_t k_file_params[] = {
      "the scratch file (created; an existing file is refused unless this back-end "
      "made it); empty: tiersim-<tier>.live in the scratch directory",
      NULL},
+    {"qd", TS_PT_COUNT, offsetof(file_params_t, qd), 0, 1, 4096, "32",
+     "queue depth: requests in flight at most, each with a buffer of the largest object", NULL},
+    {"threads", TS_PT_COUNT, offsetof(file_params_t, threads), 0, 0, 1024, "0",
+     "threads of the pread/pwrite pool (io: threads, or auto without io_uring); 0: qd", NULL},
 };
 
 typedef struct file_node {
@@ -66,17 +95,30 @@ typedef struct file_node {
     uint64_t blocks; /* the extent's length */
 } file_node_t;
 
+/* A free extent in a list. */
+/* A request in flight in one queue slot. */
+typedef struct file_slot {
+    ts_be_io_t *io;
+    uint64_t offset, blocks; /* the extent read or written */
+    uint64_t reserved;       /* a write: bytes of capacity it holds until it lands */
+} file_slot_t;
+
 typedef struct file_backend {
     ts_backend_t base;
     int fd;
     bool keep;
     bool direct;
+    int fsync;
     char tier[64];
     char path[1024];
     uint64_t capacity, reserved_max; /* bytes: objects, and whole extents at most */
+    uint64_t pending;                /* bytes of capacity held by writes in flight */
     ts_extents_t extents;            /* of the file past its header */
-    void *bounce;
-    uint64_t bounce_size;
+    uint64_t buf_bytes;              /* each slot's buffer: the largest object */
+    ts__ioq_t *q;
+    file_slot_t *slots; /* qd */
+    unsigned *idle;     /* slots not in flight: idle[0..n_idle) */
+    unsigned qd, n_idle;
     ts_pool_t nodes;
     ts_ktab_t index;
     ts_backend_stats_t st;
@@ -91,12 +133,16 @@ static void file_close(ts_backend_t *b)
 {
     file_backend_t *f = (file_backend_t *)b;
     if (!f) return;
+    ts__ioq_close(f->q); /* lets what is in flight land */
     if (f->fd >= 0) {
+        if (f->fsync == FILE_FSYNC_CLOSE && f->keep)
+            fsync(f->fd); /* best effort: close cannot fail */
         close(f->fd);
         if (!f->keep) unlink(f->path);
     }
     ts_extents_free(&f->extents);
-    free(f->bounce);
+    ts_free(f->slots);
+    ts_free(f->idle);
     ts_ktab_free(&f->index);
     ts_pool_free_all(&f->nodes);
     ts_free(f);
@@ -125,8 +171,7 @@ static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
         return ts_err_sys(err, TS_EIO, errno, "file back-end of tier %s: cannot create '%s'",
                           f->tier, f->path);
     f->fd = fd;
-    char *head = f->bounce; /* FILE_BLOCK bytes at least, aligned */
-    memset(head, 0, FILE_BLOCK);
+    char head[FILE_BLOCK] = ""; /* written buffered: no alignment needed */
     snprintf(head, FILE_BLOCK, FILE_MAGIC "pid %ld\ntier %s\nblock %u\n", (long)getpid(), f->tier,
              FILE_BLOCK);
     if (pwrite(fd, head, FILE_BLOCK, 0) != (ssize_t)FILE_BLOCK || fsync(fd) != 0)
@@ -143,6 +188,31 @@ static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
     return 0;
 }
 
+/* The slots and their I/O queue. */
+static int file_queue(file_backend_t *f, const file_params_t *p, ts_err_t *err)
+{
+    f->qd = (unsigned)p->qd;
+    f->slots = ts_calloc(f->qd, sizeof(*f->slots));
+    f->idle = ts_calloc(f->qd, sizeof(*f->idle));
+    if (!f->slots || !f->idle)
+        return ts_err_set(err, TS_ENOMEM,
+                          "file back-end of tier %s: out of memory for %u "
+                          "queue slots",
+                          f->tier, f->qd);
+    for (unsigned i = 0; i < f->qd; i++)
+        f->idle[i] = f->qd - 1 - i;
+    f->n_idle = f->qd;
+    const ts__ioq_cfg_t cfg = {.fd = f->fd,
+                               .kind = (ts__ioq_kind_t)p->io,
+                               .qd = f->qd,
+                               .threads = p->threads ? (unsigned)p->threads : f->qd,
+                               .buf_bytes = f->buf_bytes,
+                               .dsync = p->fsync == FILE_FSYNC_EACH};
+    int rc = ts__ioq_open(&cfg, &f->q, err);
+    if (rc) ts_err_prefix(err, "file back-end of tier %s", f->tier);
+    return rc;
+}
+
 static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend_t **out,
                      ts_err_t *err)
 {
@@ -156,6 +226,7 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     f->base.ops = &ts_backend_file;
     f->fd = -1;
     f->keep = p->keep || ctx->keep;
+    f->fsync = p->fsync;
     f->capacity = ctx->capacity;
     snprintf(f->tier, sizeof(f->tier), "%s", ctx->tier ? ctx->tier : "tier");
     int n = p->path[0] ? snprintf(f->path, sizeof(f->path), "%s", p->path)
@@ -168,21 +239,17 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
                         n < 0 ? "no path, and no scratch directory (live.scratch or --scratch DIR)"
                               : "path too long");
     uint64_t max_object = ctx->max_object ? ctx->max_object : ctx->capacity;
-    f->bounce_size = file_blocks(max_object) * FILE_BLOCK;
+    f->buf_bytes = file_blocks(max_object) * FILE_BLOCK;
     /* whole extents of the objects held at once: the capacity plus a block of rounding per
      * object at most, bounded by one block per 4 KiB of capacity again */
     f->reserved_max = 2 * file_blocks(ctx->capacity) * FILE_BLOCK;
-    if (!rc && posix_memalign(&f->bounce, FILE_BLOCK, f->bounce_size) != 0)
-        rc = ts_err_set(err, TS_ENOMEM,
-                        "file back-end of tier %s: no memory for a %llu-byte "
-                        "buffer",
-                        f->tier, (unsigned long long)f->bounce_size);
     if (!rc && (ts_extents_init(&f->extents, FILE_BLOCK, FILE_BLOCK, f->reserved_max,
                                 FILE_MAX_CLASS, err) != 0 ||
                 ts_pool_init(&f->nodes, sizeof(file_node_t), 1024, err) != 0 ||
                 ts_ktab_init(&f->index, 1024, err) != 0))
         rc = TS_ENOMEM;
     if (!rc) rc = file_create(f, p->direct, err);
+    if (!rc) rc = file_queue(f, p, err);
     if (rc) {
         file_close(&f->base);
         return rc;
@@ -194,8 +261,8 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
 /* Drops key's object (its extent back to the free lists). */
 static void file_drop(file_backend_t *f, file_node_t *nd, uint32_t id)
 {
-    /* no memory: only the extent is lost */
-    (void)ts_extents_release(&f->extents, nd->offset, nd->blocks);
+    (void)ts_extents_release(&f->extents, nd->offset,
+                             nd->blocks); /* no memory: only the extent is lost */
     f->st.objects--;
     f->st.bytes -= nd->size;
     f->st.reserved -= nd->blocks * FILE_BLOCK;
@@ -203,37 +270,33 @@ static void file_drop(file_backend_t *f, file_node_t *nd, uint32_t id)
     ts_pool_release(&f->nodes, id);
 }
 
-static int file_io_err(file_backend_t *f, const char *what, uint64_t key, ssize_t got,
-                       uint64_t want, ts_err_t *err)
+static file_node_t *file_find(file_backend_t *f, uint64_t key, uint32_t *id)
 {
-    if (got < 0)
-        return ts_err_sys(err, errno == ENOSPC ? TS_ENOSPC : TS_EIO, errno,
-                          "file back-end of tier %s: cannot %s key %llu in '%s'", f->tier, what,
-                          (unsigned long long)key, f->path);
-    return ts_err_set(err, TS_EIO,
-                      "file back-end of tier %s: short %s of key %llu in '%s' "
-                      "(%lld of %llu bytes)",
-                      f->tier, what, (unsigned long long)key, f->path, (long long)got,
-                      (unsigned long long)want);
+    *id = ts_ktab_find(&f->index, key, f->nodes.base, f->nodes.stride);
+    return *id == TS_KTAB_NONE ? NULL : ts_pool_at(&f->nodes, *id);
 }
 
-/* Writes io into a new extent; a key already stored keeps its old bytes until the new ones
- * are on the file (its extent is given back only then, or first when the file is full). */
-static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
+/* Starts writing io into a new extent in slot s, holding its share of the capacity. A key
+ * already stored keeps its old bytes until the new ones land (file_landed), unless the file
+ * is full: then the old extent is given back first. Returns 0 (started) or the request's
+ * result. */
+static int file_write(file_backend_t *f, ts_be_io_t *io, unsigned s, ts_err_t *err)
 {
-    uint32_t id = ts_ktab_find(&f->index, io->key, f->nodes.base, f->nodes.stride);
-    file_node_t *old = id == TS_KTAB_NONE ? NULL : ts_pool_at(&f->nodes, id);
-    if (f->st.bytes - (old ? old->size : 0) + io->size > f->capacity)
+    uint32_t id;
+    file_node_t *old = file_find(f, io->key, &id);
+    uint64_t old_size = old ? old->size : 0;
+    if (f->st.bytes + f->pending - old_size + io->size > f->capacity)
         return ts_err_set(err, TS_ENOSPC,
                           "file back-end of tier %s: %llu bytes of key %llu do "
                           "not fit (%llu of %llu bytes used)",
                           f->tier, (unsigned long long)io->size, (unsigned long long)io->key,
-                          (unsigned long long)f->st.bytes, (unsigned long long)f->capacity);
+                          (unsigned long long)(f->st.bytes + f->pending),
+                          (unsigned long long)f->capacity);
     uint64_t blocks = file_blocks(io->size), offset;
     int rc = ts_extents_alloc(&f->extents, blocks, &offset);
     if (rc == TS_ENOSPC && old) { /* full: the old extent first */
         file_drop(f, old, id);
-        old = NULL;
+        old_size = 0;
         rc = ts_extents_alloc(&f->extents, blocks, &offset);
     }
     if (rc)
@@ -242,15 +305,46 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
                           "(%llu bytes of extents in use)",
                           f->tier, (unsigned long long)io->key, f->path,
                           (unsigned long long)f->st.reserved);
-    memcpy(f->bounce, io->buf, io->size);
-    memset((char *)f->bounce + io->size, 0, blocks * FILE_BLOCK - io->size);
-    ssize_t got = pwrite(f->fd, f->bounce, blocks * FILE_BLOCK, (off_t)offset);
-    if (got != (ssize_t)(blocks * FILE_BLOCK)) {
-        rc = file_io_err(f, "write", io->key, got, blocks * FILE_BLOCK, err);
+    char *buf = ts__ioq_buf(f->q, s);
+    memcpy(buf, io->buf, io->size);
+    memset(buf + io->size, 0, blocks * FILE_BLOCK - io->size);
+    if ((rc = ts__ioq_start(f->q, s, true, blocks * FILE_BLOCK, offset, err)) != 0) {
         ts_extents_release(&f->extents, offset, blocks);
         return rc;
     }
-    if (old) { /* the node moves to the new extent */
+    uint64_t held = io->size > old_size ? io->size - old_size : 0;
+    f->pending += held;
+    f->slots[s] = (file_slot_t){.io = io, .offset = offset, .blocks = blocks, .reserved = held};
+    return 0;
+}
+
+/* Starts reading io's object into slot s. Returns 0 (started) or the request's result. */
+static int file_read(file_backend_t *f, ts_be_io_t *io, unsigned s, ts_err_t *err)
+{
+    uint32_t id;
+    const file_node_t *nd = file_find(f, io->key, &id);
+    if (!nd)
+        return ts_err_set(err, TS_ENOENT, "file back-end of tier %s: key %llu is not stored",
+                          f->tier, (unsigned long long)io->key);
+    if (nd->size != io->size)
+        return ts_err_set(err, TS_EINVAL,
+                          "file back-end of tier %s: key %llu holds %llu bytes, "
+                          "%llu asked for",
+                          f->tier, (unsigned long long)io->key, (unsigned long long)nd->size,
+                          (unsigned long long)io->size);
+    int rc = ts__ioq_start(f->q, s, false, nd->blocks * FILE_BLOCK, nd->offset, err);
+    if (rc) return rc;
+    f->slots[s] = (file_slot_t){.io = io, .offset = nd->offset, .blocks = nd->blocks};
+    return 0;
+}
+
+/* A write of slot s landed: the key's node moves to the new extent (or is made). */
+static int file_landed(file_backend_t *f, const file_slot_t *sl, ts_err_t *err)
+{
+    const ts_be_io_t *io = sl->io;
+    uint32_t id;
+    file_node_t *old = file_find(f, io->key, &id);
+    if (old) {
         ts_extents_release(&f->extents, old->offset, old->blocks);
         f->st.bytes -= old->size;
         f->st.reserved -= old->blocks * FILE_BLOCK;
@@ -259,72 +353,103 @@ static int file_write(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
         id = ts_pool_alloc(&f->nodes, err);
         if (id == TS_POOL_NONE || ts_ktab_insert(&f->index, io->key, id, err) != 0) {
             if (id != TS_POOL_NONE) ts_pool_release(&f->nodes, id);
-            ts_extents_release(&f->extents, offset, blocks);
+            ts_extents_release(&f->extents, sl->offset, sl->blocks);
             return TS_ENOMEM;
         }
     }
     *(file_node_t *)ts_pool_at(&f->nodes, id) =
-        (file_node_t){.key = io->key, .size = io->size, .offset = offset, .blocks = blocks};
+        (file_node_t){.key = io->key, .size = io->size, .offset = sl->offset, .blocks = sl->blocks};
     f->st.objects++;
     f->st.bytes += io->size;
-    f->st.reserved += blocks * FILE_BLOCK;
+    f->st.reserved += sl->blocks * FILE_BLOCK;
     f->st.writes++;
     f->st.bytes_written += io->size;
     return 0;
 }
 
-static int file_read(file_backend_t *f, ts_be_io_t *io, ts_err_t *err)
+/* Slot s finished with res (bytes moved or -errno): the request's result, its slot idle. */
+static ts_be_io_t *file_finish(file_backend_t *f, unsigned s, int64_t res, ts_err_t *err)
 {
-    uint32_t id = ts_ktab_find(&f->index, io->key, f->nodes.base, f->nodes.stride);
-    if (id == TS_KTAB_NONE)
-        return ts_err_set(err, TS_ENOENT, "file back-end of tier %s: key %llu is not stored",
-                          f->tier, (unsigned long long)io->key);
-    const file_node_t *nd = ts_pool_at(&f->nodes, id);
-    if (nd->size != io->size)
-        return ts_err_set(err, TS_EINVAL,
-                          "file back-end of tier %s: key %llu holds %llu bytes, "
-                          "%llu asked for",
-                          f->tier, (unsigned long long)io->key, (unsigned long long)nd->size,
-                          (unsigned long long)io->size);
-    ssize_t got = pread(f->fd, f->bounce, nd->blocks * FILE_BLOCK, (off_t)nd->offset);
-    if (got != (ssize_t)(nd->blocks * FILE_BLOCK))
-        return file_io_err(f, "read", io->key, got, nd->blocks * FILE_BLOCK, err);
-    memcpy(io->buf, f->bounce, nd->size);
-    f->st.reads++;
-    f->st.bytes_read += nd->size;
-    return 0;
+    file_slot_t *sl = &f->slots[s];
+    ts_be_io_t *io = sl->io;
+    bool is_write = io->op == TS_BE_WRITE;
+    uint64_t want = sl->blocks * FILE_BLOCK;
+    f->pending -= sl->reserved;
+    f->idle[f->n_idle++] = s;
+    if (res < 0 || (uint64_t)res != want) {
+        if (is_write) ts_extents_release(&f->extents, sl->offset, sl->blocks);
+        if (res < 0)
+            io->result =
+                ts_err_sys(err, res == -ENOSPC ? TS_ENOSPC : TS_EIO, (int)-res,
+                           "file back-end of tier %s: cannot %s key %llu in '%s'", f->tier,
+                           is_write ? "write" : "read", (unsigned long long)io->key, f->path);
+        else
+            io->result =
+                ts_err_set(err, TS_EIO,
+                           "file back-end of tier %s: short %s of key "
+                           "%llu in '%s' (%lld of %llu bytes)",
+                           f->tier, is_write ? "write" : "read", (unsigned long long)io->key,
+                           f->path, (long long)res, (unsigned long long)want);
+        return io;
+    }
+    if (is_write) {
+        io->result = file_landed(f, sl, err);
+    } else {
+        memcpy(io->buf, ts__ioq_buf(f->q, s), io->size);
+        f->st.reads++;
+        f->st.bytes_read += io->size;
+        io->result = 0;
+    }
+    return io;
 }
 
 static int file_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
 {
     file_backend_t *f = (file_backend_t *)b;
-    if (io->op != TS_BE_FREE && (io->size == 0 || !io->buf || io->size > f->bounce_size))
+    if (io->op != TS_BE_FREE && io->op != TS_BE_READ && io->op != TS_BE_WRITE)
+        return ts_err_set(err, TS_EINVAL, "file back-end: unknown operation %d", (int)io->op);
+    if (io->op != TS_BE_FREE && (io->size == 0 || !io->buf || io->size > f->buf_bytes))
         return ts_err_set(err, TS_EINVAL,
                           "file back-end of tier %s: a %s of key %llu with %llu "
                           "bytes (1 to %llu)",
                           f->tier, io->op == TS_BE_READ ? "read" : "write",
                           (unsigned long long)io->key, (unsigned long long)io->size,
-                          (unsigned long long)f->bounce_size);
-    if (io->op == TS_BE_WRITE) {
-        io->result = file_write(f, io, err);
-    } else if (io->op == TS_BE_READ) {
-        io->result = file_read(f, io, err);
-    } else if (io->op == TS_BE_FREE) {
-        uint32_t id = ts_ktab_find(&f->index, io->key, f->nodes.base, f->nodes.stride);
-        if (id == TS_KTAB_NONE) {
+                          (unsigned long long)f->buf_bytes);
+    if (io->op == TS_BE_FREE) { /* metadata only: done now */
+        uint32_t id;
+        file_node_t *nd = file_find(f, io->key, &id);
+        if (!nd) {
             io->result = ts_err_set(err, TS_ENOENT,
                                     "file back-end of tier %s: key %llu is "
                                     "not stored",
                                     f->tier, (unsigned long long)io->key);
         } else {
-            file_drop(f, ts_pool_at(&f->nodes, id), id);
+            file_drop(f, nd, id);
             f->st.frees++;
             io->result = 0;
         }
-    } else {
-        return ts_err_set(err, TS_EINVAL, "file back-end: unknown operation %d", (int)io->op);
+        return TS_BE_DONE;
     }
-    return TS_BE_DONE;
+    if (!f->n_idle) return TS_BE_BUSY;
+    unsigned s = f->idle[f->n_idle - 1];
+    int rc = io->op == TS_BE_WRITE ? file_write(f, io, s, err) : file_read(f, io, s, err);
+    if (rc) { /* refused before any I/O */
+        io->result = rc;
+        return TS_BE_DONE;
+    }
+    f->n_idle--;
+    return TS_BE_QUEUED;
+}
+
+static int file_poll(ts_backend_t *b, ts_be_io_t **done, int max, uint64_t wait_ns, ts_err_t *err)
+{
+    file_backend_t *f = (file_backend_t *)b;
+    unsigned slots[FILE_REAP];
+    int64_t res[FILE_REAP];
+    int n = ts__ioq_reap(f->q, slots, res, max < FILE_REAP ? max : FILE_REAP, wait_ns, err);
+    for (int i = 0; i < n; i++)
+        done[i] = file_finish(f, slots[i], res[i], err);
+    return n;
 }
 
 static void file_stats(const ts_backend_t *b, ts_backend_stats_t *out)
@@ -332,6 +457,7 @@ static void file_stats(const ts_backend_t *b, ts_backend_stats_t *out)
     const file_backend_t *f = (const file_backend_t *)b;
     *out = f->st;
     out->direct = f->direct;
+    out->io = ts__ioq_path(f->q);
 }
 
 const ts_backend_ops_t ts_backend_file = {
@@ -339,13 +465,14 @@ const ts_backend_ops_t ts_backend_file = {
              .kind = TS_PLUGIN_BACKEND,
              .name = "file",
              .summary = "one scratch file on a real file system, O_DIRECT, objects in 4 KiB "
-                        "extents (pread/pwrite)",
-             .flags = TS_BACKEND_DIRECT_IO | TS_BACKEND_PERSISTENT,
+                        "extents, io_uring at a queue depth (or a pread/pwrite thread pool)",
+             .flags = TS_BACKEND_ASYNC | TS_BACKEND_DIRECT_IO | TS_BACKEND_PERSISTENT,
              .params = k_file_params,
              .params_count = sizeof(k_file_params) / sizeof(k_file_params[0]),
              .params_size = sizeof(file_params_t)},
     .open = file_open,
     .submit = file_submit,
+    .poll = file_poll,
     .stats = file_stats,
     .close = file_close,
 };

@@ -83,6 +83,8 @@ typedef struct ts_backend_stats {
     bool direct;   /* the page cache is bypassed (O_DIRECT took effect) */
     bool emulated; /* its latency or bandwidth is injected (a local disk standing for a
                     * far store): the report says so */
+    const char *io; /* the I/O path that ran ("io_uring", "threads", ...), owned by the
+                     * back-end; NULL: none (memory) */
 } ts_backend_stats_t;
 
 struct ts_backend_ops {
