@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "hist.h"
@@ -30,85 +29,6 @@
 #define LIVE_WAIT_MAX_NS 1000000ull /* longest single wait on a back-end, 1 ms */
 
 /* ---- chains ---- */
-
-#define LIVE_OP_FETCH 0xF0u /* a chain's first step: a get's read into its buffer */
-
-typedef struct live_touch {
-    uint64_t key;
-    uint8_t level;
-    bool write; /* a write or a free */
-} live_touch_t;
-
-typedef struct live_chain {
-    bool busy;
-    bool fg_done;   /* its latency has been taken */
-    bool timed;     /* a demand get or put: it has a latency */
-    bool retry;     /* its back-end said busy: submit again */
-    bool in_flight; /* io is out */
-    uint8_t stage;  /* within the current step: 0 to start, 1 reading its source, 2 its
-                     * source read (writing it), 3 making it in the backing store */
-    uint8_t served; /* level that served a demand request */
-    ts_req_t req;
-    uint64_t due_ns; /* its latency runs from here */
-    uint32_t client; /* closed loop: its client; else LIVE_NONE */
-    ts_move_t *step; /* its steps */
-    size_t n_step, cap_step, next;
-    live_touch_t *touch;
-    size_t n_touch, cap_touch;
-    uint8_t *buf; /* the request's own object */
-    uint64_t buf_size, buf_version;
-    bool buf_ok;
-    uint8_t *vbuf; /* another object in transit */
-    uint64_t vsize, vversion;
-    ts_be_io_t io;
-    uint8_t io_level;
-    uint64_t io_t0;
-} live_chain_t;
-
-typedef struct live_client {
-    uint64_t ready_ns; /* when it may issue again */
-    bool waiting;      /* a request of its is in flight */
-    bool started;      /* it has issued before (think time counts from the second) */
-} live_client_t;
-
-typedef struct live_level {
-    ts_hist_t *rd, *wr;
-    uint64_t n_read, n_write, n_free, bytes_read, bytes_written;
-    uint32_t inflight, max_inflight;
-    uint64_t busy_since, busy_ns;
-    bool async;
-} live_level_t;
-
-typedef struct live {
-    const ts_live_config_t *cfg;
-    ts_hier_t *h;
-    ts_reader_t *r;
-    size_t n;                        /* tiers; the backing store is level n */
-    live_map_t map[TS_TIMED_LEVELS]; /* copies per level */
-    live_level_t lv[TS_TIMED_LEVELS];
-    uint64_t max_object;
-    live_chain_t *ch;
-    uint32_t n_ch, n_busy;
-    live_client_t *cl;
-    ts_moves_t moves;
-    ts_req_t next_req;
-    bool have_next, reader_done, stopping;
-    uint32_t head; /* a decided chain waiting to start, or LIVE_NONE */
-    uint64_t n_read_req, total;
-    uint64_t start_ns, first_trace_ns, last_done_ns;
-    ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
-    ts_live_result_t *out;
-    int io_rc;       /* a back-end's error that stopped the run */
-    ts_err_t io_err; /* its message */
-    ts_err_t *err;
-} live_t;
-
-static uint64_t live_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void live_sleep_until(uint64_t t)
 {
@@ -641,187 +561,7 @@ static int live_loop(live_t *e)
     }
 }
 
-/* ---- before and after ---- */
-
-int ts_live_max_object(ts_reader_t *r, uint64_t *max, ts_err_t *err)
-{
-    ts_req_t q;
-    int rc;
-    *max = 0;
-    while ((rc = ts_reader_next(r, &q, err)) > 0)
-        if (q.size_bytes > *max) *max = q.size_bytes;
-    if (rc < 0) return rc;
-    return ts_reader_reset(r, err);
-}
-
-/* Reads the workload once: the backing store's objects (each key at its largest size), then
- * writes them there (version 0), synchronously. */
-static int live_populate(live_t *e)
-{
-    live_map_t *m = &e->map[e->n];
-    ts_req_t q;
-    int rc;
-    while ((rc = ts_reader_next(e->r, &q, e->err)) > 0) {
-        if (q.op == TS_OP_DELETE || q.size_bytes == 0) continue;
-        live_copy_t *c = live_map_find(m, q.key);
-        if (c && c->size >= q.size_bytes) continue;
-        if ((rc = live_map_set(m, q.key, q.size_bytes, 0, e->err)) != 0) return rc;
-        if (q.size_bytes > e->max_object) e->max_object = q.size_bytes;
-    }
-    if (rc < 0 || (rc = ts_reader_reset(e->r, e->err)) != 0) return rc;
-    uint8_t *buf = NULL;
-    if (e->max_object && posix_memalign((void **)&buf, 4096, (size_t)e->max_object))
-        return ts_err_set(e->err, TS_ENOMEM, "cannot allocate a buffer of %llu B",
-                          (unsigned long long)e->max_object);
-    ts_backend_t *b = e->cfg->be[e->n];
-    uint64_t t0 = live_now();
-    for (uint32_t id = 0; rc == 0 && id < m->pool.n_live; id++) { /* none released yet */
-        const live_copy_t *c = ts_pool_at(&m->pool, id);
-        ts_live_make_object(buf, c->key, 0, c->size);
-        ts_be_io_t io = {.op = TS_BE_WRITE, .key = c->key, .size = c->size, .buf = buf};
-        rc = ts_backend_do(b, &io, e->err);
-        if (rc)
-            ts_err_prefix(e->err, "%s: writing the workload's objects",
-                          e->cfg->name[e->n] ? e->cfg->name[e->n] : "backing store");
-        e->out->populate_objects++;
-        e->out->populate_bytes += c->size;
-    }
-    e->out->populate_s = (double)(live_now() - t0) * 1e-9;
-    free(buf);
-    return rc;
-}
-
-static int live_setup(live_t *e)
-{
-    const ts_live_config_t *cfg = e->cfg;
-    if (cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->clients == 0)
-        return ts_err_set(e->err, TS_EINVAL, "closed loop needs at least one client");
-    if (cfg->arrivals == TS_ARRIVALS_OPEN && !(cfg->speed > 0 && cfg->time_scale >= 0))
-        return ts_err_set(e->err, TS_EINVAL, "open loop needs a speed above 0");
-    for (size_t l = 0; l <= e->n; l++) {
-        if (!cfg->be[l])
-            return ts_err_set(e->err, TS_EINVAL, "%s has no back-end",
-                              cfg->name[l] ? cfg->name[l] : "a level");
-        e->lv[l].async = (cfg->be[l]->ops->base.flags & TS_BACKEND_ASYNC) != 0;
-    }
-    int rc = 0;
-    for (size_t l = 0; rc == 0 && l <= e->n; l++)
-        rc = live_map_init(&e->map[l], l == e->n ? 4096 : 1024, e->err);
-    for (size_t l = 0; rc == 0 && l <= e->n; l++) {
-        rc = ts_hist_create(&e->lv[l].rd, e->err);
-        if (rc == 0) rc = ts_hist_create(&e->lv[l].wr, e->err);
-        if (rc == 0) rc = ts_hist_create(&e->h_served[l], e->err);
-    }
-    if (rc == 0) rc = ts_hist_create(&e->h_all, e->err);
-    for (int k = 0; rc == 0 && k < 2; k++)
-        rc = ts_hist_create(&e->h_op[k], e->err);
-    if (rc == 0) rc = ts_moves_init(&e->moves, 16, e->err);
-    if (rc) return rc;
-    rc = live_populate(e);
-    if (rc) return rc;
-    /* chains: as many as asked, as the buffer budget allows */
-    uint32_t want = cfg->max_chains                       ? cfg->max_chains
-                    : cfg->arrivals == TS_ARRIVALS_CLOSED ? 2 * cfg->clients
-                                                          : 64;
-    uint64_t budget = cfg->buffer_budget ? cfg->buffer_budget : (1ull << 30);
-    uint64_t per = 2 * (e->max_object ? e->max_object : 1);
-    uint64_t fit = budget / per;
-    if (fit < want) want = fit > 1 ? (uint32_t)fit : 1;
-    if (cfg->arrivals == TS_ARRIVALS_CLOSED && want < 1) want = 1;
-    e->ch = ts_calloc(want, sizeof(*e->ch));
-    if (!e->ch) return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u chains", want);
-    e->n_ch = want;
-    size_t bsz = (size_t)((e->max_object + 4095) & ~4095ull);
-    if (!bsz) bsz = 4096;
-    for (uint32_t j = 0; j < want; j++)
-        if (posix_memalign((void **)&e->ch[j].buf, 4096, bsz) ||
-            posix_memalign((void **)&e->ch[j].vbuf, 4096, bsz))
-            return ts_err_set(e->err, TS_ENOMEM,
-                              "cannot allocate the buffers of %u chains "
-                              "(%zu B each)",
-                              want, bsz);
-    if (cfg->arrivals == TS_ARRIVALS_CLOSED) {
-        e->cl = ts_calloc(cfg->clients, sizeof(*e->cl));
-        if (!e->cl)
-            return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u clients", cfg->clients);
-    }
-    return 0;
-}
-
-static int live_results(live_t *e)
-{
-    ts_live_result_t *o = e->out;
-    ts_timed_result_t *m = &o->m;
-    const ts_live_config_t *cfg = e->cfg;
-    m->span_ns = e->last_done_ns > e->start_ns ? e->last_done_ns - e->start_ns : 0;
-    m->n_timed = e->h_all->n;
-    double span_s = (double)m->span_ns * 1e-9;
-    m->req_per_s = span_s > 0 ? (double)m->n_timed / span_s : 0;
-    m->bytes_per_s = span_s > 0 ? (double)e->h->tot.bytes_req / span_s : 0;
-    uint64_t busy = m->compute_ns + m->stall_ns;
-    m->utilisation = busy ? (double)m->compute_ns / (double)busy : 0;
-    int rc = ts_lat_fill(e->h_all, &m->all, e->err);
-    for (int k = 0; rc == 0 && k < 2; k++)
-        rc = ts_lat_fill(e->h_op[k], &m->op[k], e->err);
-    m->served = ts_calloc(e->n + 1, sizeof(*m->served));
-    o->level = ts_calloc(e->n + 1, sizeof(*o->level));
-    if (rc == 0 && (!m->served || !o->level))
-        rc = ts_err_set(e->err, TS_ENOMEM, "cannot hold the figures of %zu levels", e->n + 1);
-    if (rc) return rc;
-    m->n_levels = o->n_levels = e->n + 1;
-    for (size_t l = 0; rc == 0 && l <= e->n; l++) {
-        rc = ts_lat_fill(e->h_served[l], &m->served[l], e->err);
-        live_level_t *L = &e->lv[l];
-        ts_live_level_t *d = &o->level[l];
-        if (rc == 0) rc = ts_lat_fill(L->rd, &d->read, e->err);
-        if (rc == 0) rc = ts_lat_fill(L->wr, &d->write, e->err);
-        d->n_read = L->n_read;
-        d->n_write = L->n_write;
-        d->n_free = L->n_free;
-        d->bytes_read = L->bytes_read;
-        d->bytes_written = L->bytes_written;
-        d->max_inflight = L->max_inflight;
-        d->busy_s = (double)L->busy_ns * 1e-9;
-        ts_backend_stats_t st = {0};
-        cfg->be[l]->ops->stats(cfg->be[l], &st);
-        d->direct = st.direct;
-        d->emulated = st.emulated;
-        if (rc == 0 &&
-            !(d->backend = ts_strdup(cfg->desc[l] ? cfg->desc[l] : cfg->be[l]->ops->base.name)))
-            rc = ts_err_set(e->err, TS_ENOMEM, "cannot name a back-end");
-    }
-    return rc;
-}
-
-static void live_free(live_t *e)
-{
-    for (size_t l = 0; l < TS_TIMED_LEVELS; l++) {
-        live_map_free(&e->map[l]);
-        ts_hist_destroy(e->lv[l].rd);
-        ts_hist_destroy(e->lv[l].wr);
-        ts_hist_destroy(e->h_served[l]);
-    }
-    ts_hist_destroy(e->h_all);
-    ts_hist_destroy(e->h_op[0]);
-    ts_hist_destroy(e->h_op[1]);
-    for (uint32_t j = 0; e->ch && j < e->n_ch; j++) {
-        free(e->ch[j].buf);
-        free(e->ch[j].vbuf);
-        ts_free(e->ch[j].step);
-        ts_free(e->ch[j].touch);
-    }
-    ts_free(e->ch);
-    ts_free(e->cl);
-    ts_moves_free(&e->moves);
-}
-
-static double live_cpu_s(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru)) return 0;
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
+/* ---- the end ---- */
 
 /* The end-of-run write-backs, carried out as one background chain. */
 static int live_finish(live_t *e)
@@ -859,8 +599,8 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
         return ts_err_set(err, TS_EINVAL, "%zu tiers: the live engine takes at most %d", h->n,
                           TS_TIMED_LEVELS - 1);
     ts_hier_list_frees(h);
-    int rc = live_setup(&e);
-    double cpu0 = live_cpu_s();
+    int rc = ts__live_setup(&e);
+    double cpu0 = ts__live_cpu_s();
     e.start_ns = live_now();
     if (rc == 0 && cfg->progress) {
         ts_reader_info_t info;
@@ -870,14 +610,14 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
     }
     if (rc == 0) rc = live_loop(&e);
     if (rc == 0 && !e.stopping) rc = live_finish(&e);
-    out->cpu_s = live_cpu_s() - cpu0;
+    out->cpu_s = ts__live_cpu_s() - cpu0;
     if (rc == 0 && e.io_rc) {
         out->partial = true;
         out->stop_reason = ts_strdup(e.io_err.msg);
         if (!out->stop_reason) rc = ts_err_set(err, TS_ENOMEM, "cannot keep why the run stopped");
     }
-    if (rc == 0) rc = live_results(&e);
+    if (rc == 0) rc = ts__live_results(&e);
     if (rc) ts_live_result_release(out);
-    live_free(&e);
+    ts__live_free(&e);
     return rc;
 }

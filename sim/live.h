@@ -75,9 +75,6 @@ typedef struct ts_live_config {
     const ts_progress_hook_t *progress; /* called as requests are read; NULL: none */
 } ts_live_config_t;
 
-/* The largest object r names (one pass; r is reset after). Returns 0 or the reader's error. */
-int ts_live_max_object(ts_reader_t *r, uint64_t *max, ts_err_t *err);
-
 /* Populates cfg->be[h->n] with r's objects, replays r through h (after ts_hier_list_frees)
  * on the back-ends, ends with ts_hier_finish (its write-backs carried out too), and fills
  * *out (zeroed first). Returns 0 (also for a run stopped early: out->partial says why);
