@@ -44,13 +44,16 @@ const ts_param_spec_t *ts_live_schema(size_t *n)
 
 int ts__cfg_live(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
 {
-    if (n->kind == TS_Y_SCALAR && n->is_null) return 0;
+    if (n->kind == TS_Y_SCALAR && n->is_null)
+        return 0;
     int rc = ts__cfg_map(c, n, path, "{scratch: /mnt/nvme/tiersim, verify: true}");
-    if (rc) return rc;
+    if (rc)
+        return rc;
     void *p = NULL;
     rc = ts__cfg_params(c, k_live_params, TS_PARAM_COUNT(k_live_params), sizeof(ts_live_params_t),
                         &p, n, n->mark, path, NULL, NULL);
-    if (rc == 0) memcpy(&c->sc->live, p, sizeof(ts_live_params_t));
+    if (rc == 0)
+        memcpy(&c->sc->live, p, sizeof(ts_live_params_t));
     ts_free(p);
     return rc;
 }
@@ -64,7 +67,8 @@ static int cfg_backend(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_b
                             "file, direct: true}, found %s",
                             ts_ynode_what(n));
     const ts_ynode_t *nn = n->kind == TS_Y_SCALAR ? n : ts_ynode_get(n, "name");
-    if (!nn) return ts__cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'name'");
+    if (!nn)
+        return ts__cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'name'");
     char sub[TS__CFG_PATH];
     if (nn == n)
         snprintf(sub, sizeof(sub), "%s", path);
@@ -72,7 +76,8 @@ static int cfg_backend(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_b
         ts__cfg_path_key(sub, path, "name");
     const char *name;
     int rc = ts__cfg_scalar(c, nn, sub, "a back-end name", &name);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     const ts_backend_ops_t *ops =
         ts_backend_ops_of(ts_plugins_find(TS_PLUGIN_BACKEND, name, c->err));
     if (!ops) {
@@ -89,7 +94,8 @@ int ts__cfg_resolve_backends(ts__cfg_t *c)
     ts_scenario_t *sc = c->sc;
     for (size_t i = 0; i <= TS_MAX_TIERS; i++) {
         bool backing = i == TS_MAX_TIERS;
-        if (!backing && i >= sc->n_tiers) continue;
+        if (!backing && i >= sc->n_tiers)
+            continue;
         ts_backend_spec_t *spec = backing ? &sc->backing_backend : &sc->tiers[i].backend;
         int rc = 0;
         if (c->backend[i])
@@ -106,12 +112,14 @@ int ts__cfg_resolve_backends(ts__cfg_t *c)
                               "backends`)",
                               sc->tiers[i].name);
         }
-        if (rc) return rc;
+        if (rc)
+            return rc;
     }
     if (sc->engine == TS_ENGINE_LIVE && !sc->backing_backend.ops) {
         const ts_backend_ops_t *mem =
             ts_backend_ops_of(ts_plugins_find(TS_PLUGIN_BACKEND, "memory", c->err));
-        if (!mem) return TS_EINTERNAL;
+        if (!mem)
+            return TS_EINTERNAL;
         sc->backing_backend.ops = mem;
         ts_ymark_t top = {1, 1, NULL};
         return ts__cfg_params(c, mem->base.params, mem->base.params_count, mem->base.params_size,

@@ -35,12 +35,15 @@ static int live_scan(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_
     node_t *v = NULL;
     size_t n = 0, cap = 0;
     int rc = ts_ktab_init(&set, 1024, err);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     ts_req_t q;
     *bytes = *max = 0;
     while ((rc = ts_reader_next(r, &q, err)) > 0) {
-        if (q.op == TS_OP_DELETE) continue;
-        if (q.size_bytes > *max) *max = q.size_bytes;
+        if (q.op == TS_OP_DELETE)
+            continue;
+        if (q.size_bytes > *max)
+            *max = q.size_bytes;
         uint32_t id = ts_ktab_find(&set, q.key, v, sizeof(node_t));
         if (id != TS_KTAB_NONE) {
             if (q.size_bytes > v[id].size) {
@@ -60,13 +63,15 @@ static int live_scan(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_
             cap = ncap;
         }
         v[n] = (node_t){q.key, q.size_bytes};
-        if ((rc = ts_ktab_insert(&set, q.key, (uint32_t)n, err)) != 0) break;
+        if ((rc = ts_ktab_insert(&set, q.key, (uint32_t)n, err)) != 0)
+            break;
         n++;
         *bytes += q.size_bytes;
     }
     ts_ktab_free(&set);
     ts_free(v);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     *objects = n;
     return ts_reader_reset(r, err);
 }
@@ -75,11 +80,13 @@ static int live_scan(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_
 static uint64_t live_mem_available(void)
 {
     FILE *f = fopen("/proc/meminfo", "r");
-    if (!f) return 0;
+    if (!f)
+        return 0;
     char line[256];
     unsigned long long kb = 0;
     while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+            break;
     fclose(f);
     return (uint64_t)kb * 1024;
 }
@@ -96,7 +103,8 @@ static int live_check_room(const ts_scenario_t *sc, const ts_backend_ctx_t *ctx,
         const ts_backend_spec_t *b = l < sc->n_tiers ? &sc->tiers[l].backend : &sc->backing_backend;
         uint32_t f = b->ops->base.flags;
         bool file = (f & TS_BACKEND_PERSISTENT) != 0, gpu = (f & TS_BACKEND_GPU_MEMORY) != 0;
-        if (gpu) continue; /* the GPU back-end checks its device's memory itself */
+        if (gpu)
+            continue; /* the GPU back-end checks its device's memory itself */
         uint64_t *sum = file ? &disk : &mem;
         char *names = file ? disk_names : mem_names;
         *sum += ctx[l].capacity;
@@ -128,7 +136,8 @@ static int live_check_room(const ts_scenario_t *sc, const ts_backend_ctx_t *ctx,
 int ts__run_live_prediction(const ts_scenario_t *sc, ts_result_t *res, ts_err_t *err)
 {
     ts_scenario_t *p = ts_malloc(sizeof(*p));
-    if (!p) return ts_err_set(err, TS_ENOMEM, "cannot copy the scenario for its prediction");
+    if (!p)
+        return ts_err_set(err, TS_ENOMEM, "cannot copy the scenario for its prediction");
     memcpy(p, sc, sizeof(*p)); /* a view: nothing it owns is freed here */
     p->engine = TS_ENGINE_TIMED;
     p->timed.time_scale = sc->timed.time_scale / sc->live.speed;
@@ -152,11 +161,13 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
 {
     uint64_t objects = 0, bytes = 0, max = 0;
     int rc = live_scan(r, &objects, &bytes, &max, err);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     size_t n = sc->n_tiers + 1;
     ts_backend_ctx_t ctx[TS_TIMED_LEVELS];
     ts_live_config_t *cfg = ts_calloc(1, sizeof(*cfg));
-    if (!cfg) return ts_err_set(err, TS_ENOMEM, "cannot allocate the live engine's set-up");
+    if (!cfg)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate the live engine's set-up");
     for (size_t l = 0; l < n; l++) {
         bool backing = l == sc->n_tiers;
         /* a tier's room: its capacity in bytes (objects mode: that many of the largest),
@@ -174,7 +185,8 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
     }
     if (sc->live.scratch[0] && (rc = ts_mkdir_p(sc->live.scratch, err)) != 0)
         ts_err_prefix(err, "live.scratch");
-    if (rc == 0) rc = live_check_room(sc, ctx, n, err);
+    if (rc == 0)
+        rc = live_check_room(sc, ctx, n, err);
     for (size_t l = 0; rc == 0 && l < n; l++) {
         const ts_backend_spec_t *b = l < sc->n_tiers ? &sc->tiers[l].backend : &sc->backing_backend;
         rc = b->ops->open(b->params, &ctx[l], &cfg->be[l], err);
@@ -189,6 +201,8 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         cfg->speed = sc->live.speed;
         cfg->clients = (uint32_t)sc->timed.clients;
         cfg->think_ns = sc->timed.think_ns;
+        cfg->batch_groups = sc->timed.batch == 1;
+        cfg->depth = (uint32_t)sc->timed.depth;
         cfg->verify = sc->live.verify;
         cfg->max_chains = (uint32_t)sc->live.chains;
         cfg->buffer_budget = sc->live.buffers;
@@ -198,7 +212,8 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         res->has_live = rc == 0;
     }
     for (size_t l = 0; l < n; l++)
-        if (cfg->be[l]) cfg->be[l]->ops->close(cfg->be[l]);
+        if (cfg->be[l])
+            cfg->be[l]->ops->close(cfg->be[l]);
     ts_free(cfg);
     return rc;
 }

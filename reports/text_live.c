@@ -72,7 +72,8 @@ static int live_compare(const ts_result_t *res, FILE *out, ts_err_t *err)
     } sets[] = {
         {"all", &m->all, &p->all}, {"get", &m->op[0], &p->op[0]}, {"put", &m->op[1], &p->op[1]}};
     for (size_t s = 0; !rc && s < 3; s++) {
-        if (!sets[s].m->n) continue;
+        if (!sets[s].m->n)
+            continue;
         const uint64_t vm[] = {(uint64_t)llround(sets[s].m->mean_ns), sets[s].m->p50_ns,
                                sets[s].m->p90_ns, sets[s].m->p99_ns, sets[s].m->p999_ns};
         const uint64_t vp[] = {(uint64_t)llround(sets[s].p->mean_ns), sets[s].p->p50_ns,
@@ -87,7 +88,8 @@ static int live_compare(const ts_result_t *res, FILE *out, ts_err_t *err)
     for (size_t l = 0; !rc && l < m->n_levels; l++) {
         const ts_lat_t *lm = &m->served[l];
         const ts_lat_t *lp = hp && l < p->n_levels ? &p->served[l] : NULL;
-        if (!lm->n) continue;
+        if (!lm->n)
+            continue;
         char label[96];
         snprintf(label, sizeof(label), "get p50, served by %.40s",
                  l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
@@ -178,7 +180,9 @@ int ts_report_text_live(const ts_result_t *res, FILE *out, ts_err_t *err)
                            "  behind         %llu requests issued over 1ms after their time (at "
                            "most %s late)\n",
                            (unsigned long long)lr->n_late, live_ns(lr->late_max_ns, a, sizeof(a)));
-    if (!rc) rc = live_compare(res, out, err);
-    if (!rc) rc = live_backends(res, out, err);
+    if (!rc)
+        rc = live_compare(res, out, err);
+    if (!rc)
+        rc = live_backends(res, out, err);
     return rc;
 }

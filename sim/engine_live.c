@@ -54,7 +54,8 @@ static int live_push_step(live_t *e, live_chain_t *c, const ts_move_t *m)
     if (c->n_step == c->cap_step) {
         size_t cap = c->cap_step * 2 + 8;
         ts_move_t *v = ts_realloc(c->step, cap * sizeof(*v));
-        if (!v) return ts_err_set(e->err, TS_ENOMEM, "cannot hold a chain of %zu steps", cap);
+        if (!v)
+            return ts_err_set(e->err, TS_ENOMEM, "cannot hold a chain of %zu steps", cap);
         c->step = v;
         c->cap_step = cap;
     }
@@ -67,7 +68,8 @@ static int live_push_touch(live_t *e, live_chain_t *c, uint64_t key, unsigned le
     if (c->n_touch == c->cap_touch) {
         size_t cap = c->cap_touch * 2 + 8;
         live_touch_t *v = ts_realloc(c->touch, cap * sizeof(*v));
-        if (!v) return ts_err_set(e->err, TS_ENOMEM, "cannot hold a chain of %zu copies", cap);
+        if (!v)
+            return ts_err_set(e->err, TS_ENOMEM, "cannot hold a chain of %zu copies", cap);
         c->touch = v;
         c->cap_touch = cap;
     }
@@ -99,20 +101,24 @@ static int live_build(live_t *e, live_chain_t *c, const ts_req_t *q, int served)
                        .from = (uint8_t)served,
                        .to = TS_LEVEL_CLIENT};
         rc = live_push_step(e, c, &f);
-        if (rc == 0) rc = live_push_touch(e, c, q->key, c->served, false);
+        if (rc == 0)
+            rc = live_push_touch(e, c, q->key, c->served, false);
     }
     for (size_t i = 0; rc == 0 && i < e->moves.n; i++) {
         const ts_move_t *m = &e->moves.v[i];
-        if (m->kind == TS_MOVE_READ) continue;
+        if (m->kind == TS_MOVE_READ)
+            continue;
         rc = live_push_step(e, c, m);
-        if (rc) break;
+        if (rc)
+            break;
         if (m->kind == TS_MOVE_FREE) {
             rc = live_push_touch(e, c, m->key, live_index(e, m->from), true);
             continue;
         }
         if (!live_from_buf(c, m) && m->from != TS_LEVEL_CLIENT)
             rc = live_push_touch(e, c, m->key, live_index(e, m->from), false);
-        if (rc == 0) rc = live_push_touch(e, c, m->key, live_index(e, m->to), true);
+        if (rc == 0)
+            rc = live_push_touch(e, c, m->key, live_index(e, m->to), true);
     }
     return rc;
 }
@@ -122,7 +128,8 @@ static bool live_conflicts(const live_t *e, const live_chain_t *c)
 {
     for (uint32_t j = 0; j < e->n_ch; j++) {
         const live_chain_t *o = &e->ch[j];
-        if (!o->busy || o == c) continue;
+        if (!o->busy || o == c)
+            continue;
         for (size_t a = 0; a < c->n_touch; a++)
             for (size_t b = 0; b < o->n_touch; b++)
                 if (c->touch[a].key == o->touch[b].key && c->touch[a].level == o->touch[b].level &&
@@ -146,18 +153,22 @@ static void live_stop(live_t *e, int rc, const ts_err_t *why)
 /* Takes the latency of c's request (its foreground has ended now). */
 static void live_fg_done(live_t *e, live_chain_t *c, uint64_t now)
 {
-    if (c->fg_done || !c->timed) return;
+    if (c->fg_done || !c->timed)
+        return;
     c->fg_done = true;
     uint64_t lat = now > c->due_ns ? now - c->due_ns : 0;
     ts_hist_record(e->h_all, lat);
     ts_hist_record(e->h_op[c->req.op == TS_OP_PUT], lat);
-    if (c->req.op == TS_OP_GET) ts_hist_record(e->h_served[c->served], lat);
-    if (now > e->last_done_ns) e->last_done_ns = now;
-    e->out->m.stall_ns += lat;
-    if (c->client != LIVE_NONE) {
+    if (c->req.op == TS_OP_GET)
+        ts_hist_record(e->h_served[c->served], lat);
+    if (now > e->last_done_ns)
+        e->last_done_ns = now;
+    if (c->client != LIVE_NONE) { /* the last of its batch: the client computes */
         live_client_t *cl = &e->cl[c->client];
-        cl->waiting = false;
-        cl->ready_ns = now + e->cfg->think_ns;
+        if (--cl->pending == 0 && !cl->in_batch) {
+            e->out->m.stall_ns += now - cl->start_ns;
+            cl->ready_ns = now + e->cfg->think_ns;
+        }
     }
 }
 
@@ -168,7 +179,8 @@ static int live_io_done(live_t *e, live_chain_t *c, uint64_t now)
     live_level_t *L = &e->lv[c->io_level];
     ts_be_io_t *io = &c->io;
     c->in_flight = false;
-    if (L->inflight && --L->inflight == 0) L->busy_ns += now - L->busy_since;
+    if (L->inflight && --L->inflight == 0)
+        L->busy_ns += now - L->busy_since;
     uint64_t lat = now - c->io_t0;
     const ts_move_t *m = &c->step[c->next];
     const char *where =
@@ -258,10 +270,13 @@ static int live_submit(live_t *e, live_chain_t *c, unsigned l)
     c->retry = false;
     if (rc < 0)
         return ts_err_set(e->err, rc, "%s: %s", e->cfg->name[l] ? e->cfg->name[l] : "?", why.msg);
-    if (L->inflight++ == 0) L->busy_since = c->io_t0;
-    if (L->inflight > L->max_inflight) L->max_inflight = L->inflight;
+    if (L->inflight++ == 0)
+        L->busy_since = c->io_t0;
+    if (L->inflight > L->max_inflight)
+        L->max_inflight = L->inflight;
     c->in_flight = true;
-    if (rc == TS_BE_DONE) return live_io_done(e, c, live_now());
+    if (rc == TS_BE_DONE)
+        return live_io_done(e, c, live_now());
     return 0;
 }
 
@@ -309,7 +324,8 @@ static int live_run_chain(live_t *e, live_chain_t *c)
                 /* an object the workload never names (a prefetcher's guess): it is made
                  * in the backing store now, then carried on from the bytes made */
                 rc = live_map_set(&e->map[l], m->key, m->bytes, 0, e->err);
-                if (rc) return rc;
+                if (rc)
+                    return rc;
                 ts_live_make_object(c->vbuf, m->key, 0, m->bytes);
                 c->vversion = 0;
                 c->vsize = m->bytes;
@@ -318,7 +334,8 @@ static int live_run_chain(live_t *e, live_chain_t *c)
                 c->io = (ts_be_io_t){
                     .op = TS_BE_WRITE, .key = m->key, .size = m->bytes, .buf = c->vbuf};
                 rc = live_submit(e, c, l);
-                if (rc) return rc;
+                if (rc)
+                    return rc;
                 continue;
             }
             if (!cp)
@@ -342,11 +359,13 @@ static int live_run_chain(live_t *e, live_chain_t *c)
             }
             unsigned l = live_index(e, to);
             rc = live_map_set(&e->map[l], m->key, m->bytes, version, e->err);
-            if (rc) return rc;
+            if (rc)
+                return rc;
             c->io = (ts_be_io_t){.op = TS_BE_WRITE, .key = m->key, .size = m->bytes, .buf = p};
             rc = live_submit(e, c, l);
         }
-        if (rc) return rc;
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -355,9 +374,11 @@ static int live_run_chain(live_t *e, live_chain_t *c)
 
 static int live_read_next(live_t *e)
 {
-    if (e->have_next || e->reader_done) return 0;
+    if (e->have_next || e->reader_done)
+        return 0;
     int rc = ts_reader_next(e->r, &e->next_req, e->err);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     if (rc == 0) {
         e->reader_done = true;
         return 0;
@@ -371,7 +392,8 @@ static int live_read_next(live_t *e)
 static uint32_t live_free_chain(const live_t *e)
 {
     for (uint32_t j = 0; j < e->n_ch; j++)
-        if (!e->ch[j].busy) return j;
+        if (!e->ch[j].busy)
+            return j;
     return LIVE_NONE;
 }
 
@@ -388,50 +410,69 @@ static uint64_t live_due(const live_t *e, const ts_req_t *q)
 static int live_take(live_t *e, uint64_t now, uint64_t *wake)
 {
     int rc = live_read_next(e);
-    if (rc || !e->have_next) return rc;
+    if (rc || !e->have_next)
+        return rc;
     uint32_t client = LIVE_NONE;
     uint64_t due = now;
     if (e->cfg->arrivals == TS_ARRIVALS_OPEN) {
-        if (e->n_read_req == 1) e->first_trace_ns = e->next_req.time_ns;
+        if (e->n_read_req == 1)
+            e->first_trace_ns = e->next_req.time_ns;
         due = live_due(e, &e->next_req);
         if (due > now) {
             *wake = due < *wake ? due : *wake;
             return 0;
         }
     } else {
-        for (uint32_t k = 0; k < e->cfg->clients; k++) {
+        uint32_t depth = e->cfg->batch_groups ? e->cfg->depth : 0;
+        for (uint32_t k = 0; k < e->cfg->clients && client == LIVE_NONE; k++) {
             const live_client_t *cl = &e->cl[k];
-            if (cl->waiting) continue;
-            if (cl->ready_ns <= now) {
-                client = k;
-                break;
-            }
-            *wake = cl->ready_ns < *wake ? cl->ready_ns : *wake;
+            if (cl->in_batch && (!depth || cl->pending < depth))
+                client = k; /* its batch goes on */
+            else if (!cl->in_batch && !cl->pending && cl->ready_ns <= now)
+                client = k; /* it starts a batch */
+            else if (!cl->in_batch && !cl->pending)
+                *wake = cl->ready_ns < *wake ? cl->ready_ns : *wake;
         }
-        if (client == LIVE_NONE) return 0;
+        if (client == LIVE_NONE)
+            return 0;
     }
     uint32_t j = live_free_chain(e);
-    if (j == LIVE_NONE) return 0;
+    if (j == LIVE_NONE)
+        return 0;
     live_chain_t *c = &e->ch[j];
     ts_req_t q = e->next_req;
     e->have_next = false;
     rc = ts_hier_access(e->h, &q, &e->moves, e->err);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     rc = live_build(e, c, &q, rc);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     c->busy = true;
     e->n_busy++;
     c->client = client;
     c->due_ns = due;
     if (e->cfg->arrivals == TS_ARRIVALS_OPEN && now > due + 1000000) { /* 1 ms behind */
         e->out->n_late++;
-        if (now - due > e->out->late_max_ns) e->out->late_max_ns = now - due;
+        if (now - due > e->out->late_max_ns)
+            e->out->late_max_ns = now - due;
     }
-    if (client != LIVE_NONE && c->timed) {
+    if (client != LIVE_NONE) {
         live_client_t *cl = &e->cl[client];
-        if (cl->started) e->out->m.compute_ns += e->cfg->think_ns;
-        cl->started = true;
-        cl->waiting = true;
+        if (!cl->in_batch) { /* a new batch: after a compute, but for the first */
+            cl->in_batch = true;
+            cl->n_batch = 0;
+            cl->start_ns = now;
+            if (cl->started)
+                e->out->m.compute_ns += e->cfg->think_ns;
+            cl->started = true;
+        }
+        cl->n_batch++;
+        cl->pending += c->timed;
+        if (!e->cfg->batch_groups || (q.flags & TS_REQ_GROUP_END))
+            cl->in_batch = false;
+        if (!cl->in_batch && !cl->pending) /* a batch with no request to wait for */
+            cl->ready_ns = now + e->cfg->think_ns;
     }
     if (c->timed && c->req.op == TS_OP_PUT) { /* the new bytes */
         c->buf_version = e->n_read_req;       /* request i (from 0) writes version i + 1 */
@@ -447,12 +488,13 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
 static int live_start_head(live_t *e, bool *started)
 {
     *started = false;
-    if (e->head == LIVE_NONE) return 0;
+    if (e->head == LIVE_NONE)
+        return 0;
     live_chain_t *c = &e->ch[e->head];
-    if (live_conflicts(e, c)) return 0;
+    if (live_conflicts(e, c))
+        return 0;
     e->head = LIVE_NONE;
     *started = true;
-    if (!c->timed && c->client != LIVE_NONE) e->cl[c->client].waiting = false;
     return live_run_chain(e, c);
 }
 
@@ -462,7 +504,8 @@ static int live_poll(live_t *e, uint64_t wait_ns, int *got)
     *got = 0;
     for (size_t l = 0; l <= e->n; l++) {
         live_level_t *L = &e->lv[l];
-        if (!L->async || !L->inflight) continue;
+        if (!L->async || !L->inflight)
+            continue;
         ts_backend_t *b = e->cfg->be[l];
         ts_be_io_t *done[LIVE_POLL_MAX];
         ts_err_t why = {0};
@@ -475,8 +518,10 @@ static int live_poll(live_t *e, uint64_t wait_ns, int *got)
         for (int i = 0; i < k; i++) {
             live_chain_t *c = &e->ch[done[i]->user];
             int rc = live_io_done(e, c, now);
-            if (rc == 0) rc = live_run_chain(e, c);
-            if (rc) return rc;
+            if (rc == 0)
+                rc = live_run_chain(e, c);
+            if (rc)
+                return rc;
         }
         *got += k;
     }
@@ -490,8 +535,10 @@ static int live_retry(live_t *e)
         if (c->busy && c->retry) { /* the same request again */
             c->retry = false;
             int rc = live_submit(e, c, c->io_level);
-            if (rc == 0) rc = live_run_chain(e, c);
-            if (rc) return rc;
+            if (rc == 0)
+                rc = live_run_chain(e, c);
+            if (rc)
+                return rc;
         }
     }
     return 0;
@@ -500,7 +547,8 @@ static int live_retry(live_t *e)
 static bool live_any_inflight(const live_t *e)
 {
     for (size_t l = 0; l <= e->n; l++)
-        if (e->lv[l].inflight) return true;
+        if (e->lv[l].inflight)
+            return true;
     return false;
 }
 
@@ -527,13 +575,16 @@ static int live_loop(live_t *e)
         while (rc == 0 && started && !e->stopping) {
             if (e->head == LIVE_NONE) {
                 rc = live_take(e, now, &wake);
-                if (rc || e->head == LIVE_NONE) break;
+                if (rc || e->head == LIVE_NONE)
+                    break;
             }
             rc = live_start_head(e, &started);
             now = live_now();
         }
-        if (rc == 0) rc = live_retry(e);
-        if (rc) return rc;
+        if (rc == 0)
+            rc = live_retry(e);
+        if (rc)
+            return rc;
         bool more = !e->stopping && (e->head != LIVE_NONE || e->have_next || !e->reader_done);
         if (!more && e->n_busy == 0) {
             if (e->head != LIVE_NONE) { /* decided but never started (a stop) */
@@ -548,7 +599,8 @@ static int live_loop(live_t *e)
             now = live_now();
             uint64_t w = wake > now ? wake - now : 0;
             rc = live_poll(e, w < LIVE_WAIT_MAX_NS ? w : LIVE_WAIT_MAX_NS, &got);
-            if (rc) return rc;
+            if (rc)
+                return rc;
         } else if (wake != UINT64_MAX && !e->stopping) {
             uint64_t until = wake;
             if (until > now + 100000000ull) /* look at the stop flag every 100 ms */
@@ -567,11 +619,13 @@ static int live_loop(live_t *e)
 static int live_finish(live_t *e)
 {
     int rc = ts_hier_finish(e->h, &e->moves, e->err);
-    if (rc || e->moves.n == 0) return rc;
+    if (rc || e->moves.n == 0)
+        return rc;
     live_chain_t *c = &e->ch[0];
     ts_req_t none = {.key = 0, .op = TS_OP_DELETE};
     rc = live_build(e, c, &none, -1);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     c->client = LIVE_NONE;
     c->busy = true;
     e->n_busy++;
@@ -579,7 +633,8 @@ static int live_finish(live_t *e)
     while (rc == 0 && c->busy) {
         int got;
         rc = live_poll(e, LIVE_WAIT_MAX_NS, &got);
-        if (rc == 0) rc = live_retry(e);
+        if (rc == 0)
+            rc = live_retry(e);
     }
     return rc;
 }
@@ -608,16 +663,21 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
         e.total = info.n_requests;
         cfg->progress->fn(cfg->progress->ctx, 0, e.total);
     }
-    if (rc == 0) rc = live_loop(&e);
-    if (rc == 0 && !e.stopping) rc = live_finish(&e);
+    if (rc == 0)
+        rc = live_loop(&e);
+    if (rc == 0 && !e.stopping)
+        rc = live_finish(&e);
     out->cpu_s = ts__live_cpu_s() - cpu0;
     if (rc == 0 && e.io_rc) {
         out->partial = true;
         out->stop_reason = ts_strdup(e.io_err.msg);
-        if (!out->stop_reason) rc = ts_err_set(err, TS_ENOMEM, "cannot keep why the run stopped");
+        if (!out->stop_reason)
+            rc = ts_err_set(err, TS_ENOMEM, "cannot keep why the run stopped");
     }
-    if (rc == 0) rc = ts__live_results(&e);
-    if (rc) ts_live_result_release(out);
+    if (rc == 0)
+        rc = ts__live_results(&e);
+    if (rc)
+        ts_live_result_release(out);
     ts__live_free(&e);
     return rc;
 }

@@ -34,7 +34,10 @@
  * Arrivals: open loop, each request issued at (trace time - first) * time_scale / speed
  * after the start (a request issued late is counted, and its latency runs from its due
  * time, so a system that falls behind shows it); or closed loop, `clients` clients each
- * issuing a request, waiting for it, then thinking for think_ns (a sleep) before the next.
+ * issuing a batch (one request, or with batch_groups a whole group, `depth` at a time),
+ * waiting for all of it, then computing for think_ns (a sleep: the engine waits on the
+ * back-ends or the clock) before the next, as the timed engine's clients do; the stall is
+ * the time a batch took, the compute the think times after each client's first batch.
  * A stop flag (set by a signal handler) or a back-end error (ENOSPC, EIO) ends the run after
  * the chains in flight have ended: the result is complete up to there and marked partial.
  * Memory: the key table (about 40 bytes a key and a copy) and two buffers of the largest
@@ -61,7 +64,11 @@ typedef struct ts_live_config {
     double time_scale;      /* open loop: as the timed engine's */
     double speed;           /* open loop: trace time is divided by it (2: twice as fast) */
     uint32_t clients;       /* closed loop: clients (>= 1) */
-    uint64_t think_ns;      /* closed loop: time between a client's requests */
+    uint64_t think_ns;      /* closed loop: compute time between a client's batches */
+    bool batch_groups;      /* closed loop: a batch is a whole group (up to a request
+                             * flagged TS_REQ_GROUP_END), else one request */
+    uint32_t depth;         /* batch groups: requests of its batch a client keeps in flight
+                             * (0: all) */
     bool verify;            /* check every read */
     uint32_t max_chains;    /* chains in flight at most (0: clients x 2 closed, 64 open) */
     uint64_t buffer_budget; /* bytes the chains' buffers may take (0: 1 GiB) */

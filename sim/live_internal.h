@@ -73,9 +73,12 @@ typedef struct live_chain {
 } live_chain_t;
 
 typedef struct live_client {
-    uint64_t ready_ns; /* when it may issue again */
-    bool waiting;      /* a request of its is in flight */
-    bool started;      /* it has issued before (think time counts from the second) */
+    uint64_t ready_ns; /* when it may start its next batch (its compute has ended) */
+    uint64_t start_ns; /* when its current batch started */
+    uint32_t pending;  /* requests of its batch whose latency has not ended */
+    uint32_t n_batch;  /* requests of its batch issued so far */
+    bool in_batch;     /* its batch has requests left to issue */
+    bool started;      /* it has run a batch before (compute counts from the second) */
 } live_client_t;
 
 typedef struct live_level {

@@ -72,7 +72,8 @@ static uint64_t live_first_diff(const uint8_t *buf, uint64_t key, uint64_t versi
     ts_live_make_object(whole, key, version, size);
     while (off < size && buf[off] == whole[off])
         off++;
-    if (whole != tmp) ts_free(whole);
+    if (whole != tmp)
+        ts_free(whole);
     return off;
 }
 
@@ -91,7 +92,8 @@ int ts_live_check_object(const void *buf, uint64_t key, uint64_t version, uint64
         ok = h.magic == LIVE_MAGIC && h.key == key && h.size == size && h.version == version &&
              h.sum == XXH3_64bits(p + TS_LIVE_HEADER, (size_t)(size - TS_LIVE_HEADER));
     }
-    if (ok) return 0;
+    if (ok)
+        return 0;
     *offset = live_first_diff(p, key, version, size);
     if (*offset >= size) /* the header's checksum itself was wrong */
         *offset = 32;
@@ -103,7 +105,8 @@ int ts_live_check_object(const void *buf, uint64_t key, uint64_t version, uint64
 int live_map_init(live_map_t *m, uint64_t expected, ts_err_t *err)
 {
     int rc = ts_ktab_init(&m->index, expected, err);
-    if (rc == 0) rc = ts_pool_init(&m->pool, sizeof(live_copy_t), 64, err);
+    if (rc == 0)
+        rc = ts_pool_init(&m->pool, sizeof(live_copy_t), 64, err);
     return rc;
 }
 
@@ -124,7 +127,8 @@ int live_map_set(live_map_t *m, uint64_t key, uint64_t size, uint64_t version, t
     live_copy_t *c = live_map_find(m, key);
     if (!c) {
         uint32_t id = ts_pool_alloc(&m->pool, err);
-        if (id == TS_POOL_NONE) return TS_ENOMEM;
+        if (id == TS_POOL_NONE)
+            return TS_ENOMEM;
         c = ts_pool_at(&m->pool, id);
         c->key = key;
         int rc = ts_ktab_insert(&m->index, key, id, err);
@@ -141,7 +145,8 @@ int live_map_set(live_map_t *m, uint64_t key, uint64_t size, uint64_t version, t
 void live_map_drop(live_map_t *m, uint64_t key)
 {
     uint32_t id = ts_ktab_find(&m->index, key, m->pool.base, sizeof(live_copy_t));
-    if (id == TS_KTAB_NONE) return;
+    if (id == TS_KTAB_NONE)
+        return;
     ts_ktab_remove(&m->index, key, id);
     ts_pool_release(&m->pool, id);
 }

@@ -19,13 +19,18 @@ static int live_populate(live_t *e)
     ts_req_t q;
     int rc;
     while ((rc = ts_reader_next(e->r, &q, e->err)) > 0) {
-        if (q.op == TS_OP_DELETE || q.size_bytes == 0) continue;
+        if (q.op == TS_OP_DELETE || q.size_bytes == 0)
+            continue;
         live_copy_t *c = live_map_find(m, q.key);
-        if (c && c->size >= q.size_bytes) continue;
-        if ((rc = live_map_set(m, q.key, q.size_bytes, 0, e->err)) != 0) return rc;
-        if (q.size_bytes > e->max_object) e->max_object = q.size_bytes;
+        if (c && c->size >= q.size_bytes)
+            continue;
+        if ((rc = live_map_set(m, q.key, q.size_bytes, 0, e->err)) != 0)
+            return rc;
+        if (q.size_bytes > e->max_object)
+            e->max_object = q.size_bytes;
     }
-    if (rc < 0 || (rc = ts_reader_reset(e->r, e->err)) != 0) return rc;
+    if (rc < 0 || (rc = ts_reader_reset(e->r, e->err)) != 0)
+        return rc;
     uint8_t *buf = NULL;
     if (e->max_object && posix_memalign((void **)&buf, 4096, (size_t)e->max_object))
         return ts_err_set(e->err, TS_ENOMEM, "cannot allocate a buffer of %llu B",
@@ -66,16 +71,22 @@ int ts__live_setup(live_t *e)
         rc = live_map_init(&e->map[l], l == e->n ? 4096 : 1024, e->err);
     for (size_t l = 0; rc == 0 && l <= e->n; l++) {
         rc = ts_hist_create(&e->lv[l].rd, e->err);
-        if (rc == 0) rc = ts_hist_create(&e->lv[l].wr, e->err);
-        if (rc == 0) rc = ts_hist_create(&e->h_served[l], e->err);
+        if (rc == 0)
+            rc = ts_hist_create(&e->lv[l].wr, e->err);
+        if (rc == 0)
+            rc = ts_hist_create(&e->h_served[l], e->err);
     }
-    if (rc == 0) rc = ts_hist_create(&e->h_all, e->err);
+    if (rc == 0)
+        rc = ts_hist_create(&e->h_all, e->err);
     for (int k = 0; rc == 0 && k < 2; k++)
         rc = ts_hist_create(&e->h_op[k], e->err);
-    if (rc == 0) rc = ts_moves_init(&e->moves, 16, e->err);
-    if (rc) return rc;
+    if (rc == 0)
+        rc = ts_moves_init(&e->moves, 16, e->err);
+    if (rc)
+        return rc;
     rc = live_populate(e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     /* chains: as many as asked, as the buffer budget allows */
     uint32_t want = cfg->max_chains                       ? cfg->max_chains
                     : cfg->arrivals == TS_ARRIVALS_CLOSED ? 2 * cfg->clients
@@ -83,13 +94,17 @@ int ts__live_setup(live_t *e)
     uint64_t budget = cfg->buffer_budget ? cfg->buffer_budget : (1ull << 30);
     uint64_t per = 2 * (e->max_object ? e->max_object : 1);
     uint64_t fit = budget / per;
-    if (fit < want) want = fit > 1 ? (uint32_t)fit : 1;
-    if (cfg->arrivals == TS_ARRIVALS_CLOSED && want < 1) want = 1;
+    if (fit < want)
+        want = fit > 1 ? (uint32_t)fit : 1;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && want < 1)
+        want = 1;
     e->ch = ts_calloc(want, sizeof(*e->ch));
-    if (!e->ch) return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u chains", want);
+    if (!e->ch)
+        return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u chains", want);
     e->n_ch = want;
     size_t bsz = (size_t)((e->max_object + 4095) & ~4095ull);
-    if (!bsz) bsz = 4096;
+    if (!bsz)
+        bsz = 4096;
     for (uint32_t j = 0; j < want; j++)
         if (posix_memalign((void **)&e->ch[j].buf, 4096, bsz) ||
             posix_memalign((void **)&e->ch[j].vbuf, 4096, bsz))
@@ -124,14 +139,17 @@ int ts__live_results(live_t *e)
     o->level = ts_calloc(e->n + 1, sizeof(*o->level));
     if (rc == 0 && (!m->served || !o->level))
         rc = ts_err_set(e->err, TS_ENOMEM, "cannot hold the figures of %zu levels", e->n + 1);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     m->n_levels = o->n_levels = e->n + 1;
     for (size_t l = 0; rc == 0 && l <= e->n; l++) {
         rc = ts_lat_fill(e->h_served[l], &m->served[l], e->err);
         live_level_t *L = &e->lv[l];
         ts_live_level_t *d = &o->level[l];
-        if (rc == 0) rc = ts_lat_fill(L->rd, &d->read, e->err);
-        if (rc == 0) rc = ts_lat_fill(L->wr, &d->write, e->err);
+        if (rc == 0)
+            rc = ts_lat_fill(L->rd, &d->read, e->err);
+        if (rc == 0)
+            rc = ts_lat_fill(L->wr, &d->write, e->err);
         d->n_read = L->n_read;
         d->n_write = L->n_write;
         d->n_free = L->n_free;
@@ -175,7 +193,8 @@ void ts__live_free(live_t *e)
 double ts__live_cpu_s(void)
 {
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    if (getrusage(RUSAGE_SELF, &ru))
+        return 0;
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }

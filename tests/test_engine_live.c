@@ -6,7 +6,8 @@
  * and on an asynchronous back-end that completes requests out of order with a queue depth of
  * 3, finds the bytes last written; a back-end that corrupts a read is caught with its level,
  * key and offset; a full back-end and a stop flag end the run with a partial result; an
- * open-loop run takes at least the trace's span.
+ * open-loop run takes at least the trace's span; clients reading batch groups compute
+ * between them as the timed engine's do.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,7 +112,8 @@ static int wrap_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
             ((uint8_t *)io->buf)[100] ^= 1;
         return TS_BE_DONE;
     }
-    if (w->n == 3) return TS_BE_BUSY;
+    if (w->n == 3)
+        return TS_BE_BUSY;
     w->q[w->n++] = io;
     return TS_BE_QUEUED;
 }
@@ -138,7 +140,8 @@ static void wrap_stats(const ts_backend_t *b, ts_backend_stats_t *out)
 static void wrap_close(ts_backend_t *b)
 {
     wrap_t *w = (wrap_t *)b;
-    if (!w) return;
+    if (!w)
+        return;
     w->mem->ops->close(w->mem);
     ts_free(w);
 }
@@ -265,7 +268,8 @@ static void live_same_as_fast(const live_case_t *lc, const ts_backend_ops_t *ops
     live_open(&cfg, &b, ops, ops, 1ull << 20);
     ts_live_result_t out;
     int rc = ts_engine_live(b.h, rb, &cfg, &out, &err);
-    if (rc) fail_msg("live engine: %s", err.msg);
+    if (rc)
+        fail_msg("live engine: %s", err.msg);
     assert_false(out.partial);
     assert_memory_equal(&a.h->tot, &b.h->tot, sizeof(ts_totals_t));
     assert_memory_equal(&a.h->st, &b.h->st, sizeof(ts_hier_stats_t));
@@ -288,7 +292,8 @@ static void live_same_as_fast(const live_case_t *lc, const ts_backend_ops_t *ops
     assert_true(out.level[b.n].n_read >= b.h->tot.n_get - b.h->tot.n_hit);
     /* the backing store was written every object once before the run */
     assert_true(out.populate_objects > 0 && out.populate_objects <= L_KEYS + 2);
-    if (ops->base.flags & TS_BACKEND_ASYNC) assert_true(out.level[0].max_inflight > 1);
+    if (ops->base.flags & TS_BACKEND_ASYNC)
+        assert_true(out.level[0].max_inflight > 1);
     ts_live_result_release(&out);
     live_close(&cfg, b.n);
     ts_reader_close(ra);
@@ -434,6 +439,48 @@ static void test_live_open_loop_keeps_the_trace_times(void **state)
     }
 }
 
+/* Closed loop with batch groups, as a training run's data loader: 10 groups of 4 requests
+ * (the fourth flagged as ending its group), 2 clients reading 2 at a time, 2 ms of compute
+ * between a client's batches. Every client computes after each batch but its first: 8
+ * computes of 2 ms; the 5 batches of the busier client take at least 4 computes. */
+static void test_live_closed_loop_batches_compute_between_groups(void **state)
+{
+    (void)state;
+    live_case_t lc = {.objects = true};
+    ts_memtrace_t *mt = live_trace(6, true, 40);
+    for (size_t i = 0; i < mt->n; i++) {
+        mt->reqs[i].op = TS_OP_GET;
+        mt->reqs[i].flags = (i % 4 == 3) ? TS_REQ_GROUP_END : 0;
+    }
+    ts_err_t err = {0};
+    rig_t g = {0};
+    live_rig(&g, &lc);
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED,
+                            .clients = 2,
+                            .think_ns = 2000000,
+                            .batch_groups = true,
+                            .depth = 2,
+                            .speed = 1,
+                            .verify = true};
+    live_open(&cfg, &g, &k_wrap_async, &ts_backend_memory, 1ull << 20);
+    ts_live_result_t out;
+    assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), 0);
+    assert_false(out.partial);
+    assert_int_equal(out.m.n_timed, 40);
+    assert_int_equal(out.m.compute_ns, 8 * 2000000ull);
+    assert_true(out.m.span_ns >= 4 * 2000000ull);
+    assert_true(out.m.stall_ns > 0);
+    double u = (double)out.m.compute_ns / (double)(out.m.compute_ns + out.m.stall_ns);
+    assert_true(out.m.utilisation > u - 1e-12 && out.m.utilisation < u + 1e-12);
+    ts_live_result_release(&out);
+    live_close(&cfg, g.n);
+    ts_reader_close(r);
+    rig_free(&g);
+    ts_memtrace_destroy(mt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_live_full_backend_stops_with_partial_result),
         cmocka_unit_test(test_live_stop_flag_ends_the_run_partial),
         cmocka_unit_test(test_live_open_loop_keeps_the_trace_times),
+        cmocka_unit_test(test_live_closed_loop_batches_compute_between_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
