@@ -40,12 +40,19 @@ static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
 /* `run`, and `live` (the same with engine: live and its own options). */
 static int cli_run_verb(const char *verb, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"set", required_argument, NULL, 's'},     {"json", no_argument, NULL, 'j'},
-        {"timing", no_argument, NULL, 't'},        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"scratch", required_argument, NULL, 'S'}, {"keep", no_argument, NULL, 'K'},
-        {"verify", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"set", required_argument, NULL, 's'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"timing", no_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"scratch", required_argument, NULL, 'S'},
+                                         {"keep", no_argument, NULL, 'K'},
+                                         {"verify", no_argument, NULL, 'V'},
+                                         {"allow-raw-device", required_argument, NULL, 'R'},
+                                         {"i-know-this-erases", required_argument, NULL, 'E'},
+                                         {NULL, 0, NULL, 0}};
+    const char *raw = NULL, *erases = NULL;
     bool live = strcmp(verb, "live") == 0;
     const char *ovr[TS__CLI_MAX_OVERRIDES];
     size_t n_ovr = 0;
@@ -57,9 +64,13 @@ static int cli_run_verb(const char *verb, int argc, char **argv)
     int c;
     optind = 1;
     while ((c = ts__cli_getopt(verb, argc, argv, "s:o:qh", opts)) != -1) {
-        if (!live && (c == 'S' || c == 'K' || c == 'V'))
+        if (!live && (c == 'S' || c == 'K' || c == 'V' || c == 'R' || c == 'E'))
             return ts__cli_usage(verb, "%s is an option of `tiersim live`",
-                                 c == 'S' ? "--scratch" : c == 'K' ? "--keep" : "--verify");
+                                 c == 'S'   ? "--scratch"
+                                 : c == 'K' ? "--keep"
+                                 : c == 'V' ? "--verify"
+                                 : c == 'R' ? "--allow-raw-device"
+                                            : "--i-know-this-erases");
         switch (c) {
         case 's':
             if (ts__cli_add_override(verb, ovr, &n_ovr, optarg))
@@ -81,6 +92,12 @@ static int cli_run_verb(const char *verb, int argc, char **argv)
         case 'V':
             if (ts__cli_add_override(verb, ovr, &n_ovr, "live.verify=true"))
                 return 2;
+            break;
+        case 'R':
+            raw = optarg;
+            break;
+        case 'E':
+            erases = optarg;
             break;
         case 'j':
             json = true;
@@ -109,6 +126,12 @@ static int cli_run_verb(const char *verb, int argc, char **argv)
     if (live && !path)
         return ts__cli_usage(verb, "live needs a scenario whose tiers name their back-ends "
                                    "(see examples/live-*.yaml)");
+    if ((raw || erases) && !(raw && erases && strcmp(raw, erases) == 0))
+        return ts__cli_usage(verb,
+                             "a block device is erased only when --allow-raw-device and "
+                             "--i-know-this-erases both name it, found %s%s%s",
+                             raw ? raw : "no --allow-raw-device", " and ",
+                             erases ? erases : "no --i-know-this-erases");
     static volatile sig_atomic_t stop;
     if (live)
         ts__cli_signals_soft(&stop);
@@ -124,7 +147,8 @@ static int cli_run_verb(const char *verb, int argc, char **argv)
     ts_progress_t meter;
     ts_progress_start(&meter, ts__cli_progress_out(quiet), 0);
     const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
-    const ts_run_opts_t run_opts = {.progress = &hook, .stop = live ? &stop : NULL};
+    const ts_run_opts_t run_opts = {
+        .progress = &hook, .stop = live ? &stop : NULL, .raw_device = raw};
     if (rc == 0)
         rc = cli_outputs(sc, outdir, &err);
     if (rc == 0)

@@ -33,6 +33,8 @@ typedef struct ts_run_opts {
     bool series;                        /* sample the time series outputs.series asks for
                                          * even when the scenario writes no result.h5 (the
                                          * caller will: a sweep) */
+    const char *raw_device;             /* live engine: the block device a file back-end
+                                         * may erase (NULL: none) */
     const volatile sig_atomic_t *stop;  /* live engine: non-zero (a signal's number) stops
                                          * the run, with a partial result; NULL: none */
     const char *shared_yaml;            /* when it is the scenario's text, the result

@@ -180,7 +180,8 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
                                     .capacity = (cap ? cap : 1) + max,
                                     .max_object = max ? max : 1,
                                     .scratch = sc->live.scratch[0] ? sc->live.scratch : NULL,
-                                    .keep = sc->live.keep};
+                                    .keep = sc->live.keep,
+                                    .raw_device = opts->raw_device};
         cfg->name[l] = ctx[l].tier;
     }
     if (sc->live.scratch[0] && (rc = ts_mkdir_p(sc->live.scratch, err)) != 0)

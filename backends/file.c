@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +110,7 @@ typedef struct file_backend {
     int fd;
     bool keep;
     bool direct;
+    bool is_raw; /* a block device the user allowed (never unlinked) */
     int fsync;
     char tier[64];
     char path[1024];
@@ -132,13 +135,15 @@ static uint64_t file_blocks(uint64_t bytes)
 static void file_close(ts_backend_t *b)
 {
     file_backend_t *f = (file_backend_t *)b;
-    if (!f) return;
+    if (!f)
+        return;
     ts__ioq_close(f->q); /* lets what is in flight land */
     if (f->fd >= 0) {
         if (f->fsync == FILE_FSYNC_CLOSE && f->keep)
             fsync(f->fd); /* best effort: close cannot fail */
         close(f->fd);
-        if (!f->keep) unlink(f->path);
+        if (!f->keep)
+            unlink(f->path);
     }
     ts_extents_free(&f->extents);
     ts_free(f->slots);
@@ -149,9 +154,70 @@ static void file_close(ts_backend_t *b)
 }
 
 /* Creates (or, when it carries our header, takes over) f->path; writes the header. */
-static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
+/* Whether path is the block device the user allowed (the same device number). */
+static bool file_raw_allowed(const struct stat *sb, const char *allowed)
 {
-    int fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    struct stat ab;
+    return allowed && stat(allowed, &ab) == 0 && S_ISBLK(ab.st_mode) && ab.st_rdev == sb->st_rdev;
+}
+
+/* A block device at f->path: refused unless the user allowed it; then opened exclusively
+ * (Linux refuses O_EXCL on a mounted device), checked for size, and erased from block 0. */
+static int file_open_raw(file_backend_t *f, const struct stat *sb, bool direct, const char *allowed,
+                         ts_err_t *err)
+{
+    if (!file_raw_allowed(sb, allowed))
+        return ts_err_set(err, TS_EIO,
+                          "file back-end of tier %s: '%s' is a block device; live mode erases "
+                          "one only when --allow-raw-device and --i-know-this-erases both name "
+                          "it",
+                          f->tier, f->path);
+    int fd = open(f->path, O_RDWR | O_EXCL | O_CLOEXEC | (direct ? O_DIRECT : 0));
+    if (fd < 0)
+        return ts_err_sys(err, TS_EIO, errno,
+                          "file back-end of tier %s: cannot open block device '%s' for itself "
+                          "alone (mounted or in use?)",
+                          f->tier, f->path);
+    uint64_t size = 0;
+    if (ioctl(fd, BLKGETSIZE64, &size) != 0 || size < FILE_BLOCK + f->reserved_max) {
+        close(fd);
+        return ts_err_set(err, TS_ENOSPC,
+                          "file back-end of tier %s: block device '%s' holds %llu bytes, the "
+                          "tier needs %llu",
+                          f->tier, f->path, (unsigned long long)size,
+                          (unsigned long long)(FILE_BLOCK + f->reserved_max));
+    }
+    f->is_raw = true;
+    f->keep = true; /* a device is never unlinked */
+    f->direct = direct;
+    /* its first block becomes this back-end's header (O_DIRECT: an aligned buffer) */
+    char *head = NULL;
+    if (posix_memalign((void **)&head, FILE_BLOCK, FILE_BLOCK)) {
+        close(fd);
+        return ts_err_set(err, TS_ENOMEM, "file back-end: out of memory");
+    }
+    memset(head, 0, FILE_BLOCK);
+    snprintf(head, FILE_BLOCK, FILE_MAGIC "pid %ld\ntier %s\nblock %u\nraw device\n",
+             (long)getpid(), f->tier, FILE_BLOCK);
+    bool ok = pwrite(fd, head, FILE_BLOCK, 0) == (ssize_t)FILE_BLOCK && fsync(fd) == 0;
+    free(head);
+    if (!ok) {
+        int e = errno;
+        close(fd);
+        return ts_err_sys(err, TS_EIO, e, "file back-end of tier %s: cannot write '%s'", f->tier,
+                          f->path);
+    }
+    f->fd = fd;
+    return 0;
+}
+
+static int file_create(file_backend_t *f, bool direct, const char *allowed, ts_err_t *err)
+{
+    struct stat pre;
+    int fd;
+    if (stat(f->path, &pre) == 0 && S_ISBLK(pre.st_mode))
+        return file_open_raw(f, &pre, direct, allowed, err);
+    fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST) {
         char head[sizeof(FILE_MAGIC)] = "";
         int old = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -159,7 +225,8 @@ static int file_create(file_backend_t *f, bool direct, ts_err_t *err)
         bool ours = old >= 0 && fstat(old, &sb) == 0 && S_ISREG(sb.st_mode) &&
                     pread(old, head, sizeof(head) - 1, 0) == (ssize_t)sizeof(head) - 1 &&
                     memcmp(head, FILE_MAGIC, sizeof(head) - 1) == 0;
-        if (old >= 0) close(old);
+        if (old >= 0)
+            close(old);
         if (!ours)
             return ts_err_set(err, TS_EIO,
                               "file back-end of tier %s: '%s' exists and was not "
@@ -209,7 +276,8 @@ static int file_queue(file_backend_t *f, const file_params_t *p, ts_err_t *err)
                                .buf_bytes = f->buf_bytes,
                                .dsync = p->fsync == FILE_FSYNC_EACH};
     int rc = ts__ioq_open(&cfg, &f->q, err);
-    if (rc) ts_err_prefix(err, "file back-end of tier %s", f->tier);
+    if (rc)
+        ts_err_prefix(err, "file back-end of tier %s", f->tier);
     return rc;
 }
 
@@ -221,7 +289,8 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     if (!ctx || ctx->capacity == 0)
         return ts_err_set(err, TS_EINVAL, "file back-end: the tier has no capacity");
     file_backend_t *f = ts_malloc(sizeof(*f));
-    if (!f) return ts_err_set(err, TS_ENOMEM, "file back-end: out of memory");
+    if (!f)
+        return ts_err_set(err, TS_ENOMEM, "file back-end: out of memory");
     memset(f, 0, sizeof(*f));
     f->base.ops = &ts_backend_file;
     f->fd = -1;
@@ -248,8 +317,10 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
                 ts_pool_init(&f->nodes, sizeof(file_node_t), 1024, err) != 0 ||
                 ts_ktab_init(&f->index, 1024, err) != 0))
         rc = TS_ENOMEM;
-    if (!rc) rc = file_create(f, p->direct, err);
-    if (!rc) rc = file_queue(f, p, err);
+    if (!rc)
+        rc = file_create(f, p->direct, ctx->raw_device, err);
+    if (!rc)
+        rc = file_queue(f, p, err);
     if (rc) {
         file_close(&f->base);
         return rc;
@@ -333,7 +404,8 @@ static int file_read(file_backend_t *f, ts_be_io_t *io, unsigned s, ts_err_t *er
                           f->tier, (unsigned long long)io->key, (unsigned long long)nd->size,
                           (unsigned long long)io->size);
     int rc = ts__ioq_start(f->q, s, false, nd->blocks * FILE_BLOCK, nd->offset, err);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     f->slots[s] = (file_slot_t){.io = io, .offset = nd->offset, .blocks = nd->blocks};
     return 0;
 }
@@ -352,7 +424,8 @@ static int file_landed(file_backend_t *f, const file_slot_t *sl, ts_err_t *err)
     } else {
         id = ts_pool_alloc(&f->nodes, err);
         if (id == TS_POOL_NONE || ts_ktab_insert(&f->index, io->key, id, err) != 0) {
-            if (id != TS_POOL_NONE) ts_pool_release(&f->nodes, id);
+            if (id != TS_POOL_NONE)
+                ts_pool_release(&f->nodes, id);
             ts_extents_release(&f->extents, sl->offset, sl->blocks);
             return TS_ENOMEM;
         }
@@ -377,7 +450,8 @@ static ts_be_io_t *file_finish(file_backend_t *f, unsigned s, int64_t res, ts_er
     f->pending -= sl->reserved;
     f->idle[f->n_idle++] = s;
     if (res < 0 || (uint64_t)res != want) {
-        if (is_write) ts_extents_release(&f->extents, sl->offset, sl->blocks);
+        if (is_write)
+            ts_extents_release(&f->extents, sl->offset, sl->blocks);
         if (res < 0)
             io->result =
                 ts_err_sys(err, res == -ENOSPC ? TS_ENOSPC : TS_EIO, (int)-res,
@@ -430,7 +504,8 @@ static int file_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
         }
         return TS_BE_DONE;
     }
-    if (!f->n_idle) return TS_BE_BUSY;
+    if (!f->n_idle)
+        return TS_BE_BUSY;
     unsigned s = f->idle[f->n_idle - 1];
     int rc = io->op == TS_BE_WRITE ? file_write(f, io, s, err) : file_read(f, io, s, err);
     if (rc) { /* refused before any I/O */

@@ -63,6 +63,9 @@ typedef struct ts_backend_ctx {
     uint64_t max_object;   /* the largest object it will be asked to store, bytes */
     const char *scratch;   /* where a file back-end may create its files; NULL: none */
     bool keep;             /* keep what it wrote (its scratch files) after close */
+    const char *raw_device; /* a block device the user allowed to be erased (named by both
+                             * --allow-raw-device and --i-know-this-erases); NULL: none,
+                             * and a file back-end refuses every block device */
 } ts_backend_ctx_t;
 
 typedef struct ts_backend ts_backend_t;

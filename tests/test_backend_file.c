@@ -14,6 +14,7 @@
  * private mount namespace of a child process) gives the buffered fallback.
  */
 #include <fcntl.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -445,6 +447,48 @@ static void test_backend_file_direct_refused(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A block device is never written unless the user allowed that very device: a node made
+ * with mknod (a loop device number; skipped where mknod is not allowed) is refused without
+ * raw_device, and with raw_device naming another node; allowed, an empty device (no file
+ * attached) is refused for its size, before anything is written. */
+static void test_backend_file_block_device_refused_unless_allowed(void **state)
+{
+    const char *dir = *state;
+    char dev[1024], other[1024];
+    snprintf(dev, sizeof(dev), "%s/blk", dir);
+    snprintf(other, sizeof(other), "%s/blk2", dir);
+    if (mknod(dev, S_IFBLK | 0600, makedev(7, 251)) != 0 ||
+        mknod(other, S_IFBLK | 0600, makedev(7, 252)) != 0) {
+        print_message("[ SKIPPED  ] mknod of a block device is not allowed here (%s)\n",
+                      strerror(errno));
+        return;
+    }
+    const char *names[] = {"path"}, *values[] = {dev};
+    ts_err_t err = {0};
+    assert_null(open_kv(dir, 1 << 20, 4096, names, values, 1, &err));
+    assert_int_equal(err.code, TS_EIO);
+    assert_non_null(strstr(err.msg, "is a block device; live mode erases one only when "
+                                    "--allow-raw-device and --i-know-this-erases both name it"));
+    const char *const allowed[] = {other, dev};
+    for (size_t i = 0; i < 2; i++) {
+        const ts_backend_ctx_t ctx = {.tier = "nvme", .capacity = 1 << 20, .max_object = 4096,
+                                      .raw_device = allowed[i]};
+        ts_backend_t *b = NULL;
+        ts_err_clear(&err);
+        int rc = ts_backend_open_kv(&ts_backend_file, names, values, 1, &ctx, &b, &err);
+        assert_null(b);
+        if (i == 0) {
+            assert_int_equal(rc, TS_EIO);
+            assert_non_null(strstr(err.msg, "is a block device"));
+        } else { /* allowed: opening a loop device with nothing attached fails, or it
+                  * holds 0 bytes */
+            assert_true(rc == TS_EIO || rc == TS_ENOSPC);
+            assert_true(strstr(err.msg, "cannot open block device") ||
+                        strstr(err.msg, "holds 0 bytes"));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +504,8 @@ int main(void)
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_backend_file_bad_params, scratch_setup,
                                         scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_backend_file_block_device_refused_unless_allowed,
+                                        scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_backend_file_direct_refused, scratch_setup,
                                         scratch_teardown),
     };
