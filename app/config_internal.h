@@ -85,6 +85,13 @@ int ts__cfg_choice(ts__cfg_t *c, const ts_ynode_t *n, const char *path, const ch
 int ts__cfg_kind(ts__cfg_t *c, const ts_ynode_t *n, const char *path, const char *what,
                  const char *example, const char **kind, const ts_ynode_t **kn, char *sub);
 
+/* A plug-in of kind named by a scalar (`lru`) or by the `name` of a map whose other keys are
+ * its parameters (`{name: s3fifo, small_ratio: 10%}`): *out and its filled *params. what
+ * names it ("a policy name"); example is the message for a node of another kind ("a policy
+ * name such as lru or a map such as {...}"). */
+int ts__cfg_named(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_plugin_kind_t kind,
+                  const char *what, const char *example, const ts_plugin_t **out, void **params);
+
 /* ---- plug-in parameters through their schemas (config_read.c) ---- */
 
 /* Sets every scalar under map as a parameter; nested maps give dotted names. prefix is the

@@ -61,32 +61,14 @@ int ts__cfg_live(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
 /* One level's `backend:` into spec. */
 static int cfg_backend(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_backend_spec_t *spec)
 {
-    if (n->kind == TS_Y_SEQ || (n->kind == TS_Y_SCALAR && n->is_null))
-        return ts__cfg_fail(c, n->mark, path, TS_EPARSE,
-                            "expected a back-end name such as memory or a map such as {name: "
-                            "file, direct: true}, found %s",
-                            ts_ynode_what(n));
-    const ts_ynode_t *nn = n->kind == TS_Y_SCALAR ? n : ts_ynode_get(n, "name");
-    if (!nn)
-        return ts__cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'name'");
-    char sub[TS__CFG_PATH];
-    if (nn == n)
-        snprintf(sub, sizeof(sub), "%s", path);
-    else
-        ts__cfg_path_key(sub, path, "name");
-    const char *name;
-    int rc = ts__cfg_scalar(c, nn, sub, "a back-end name", &name);
-    if (rc)
-        return rc;
-    const ts_backend_ops_t *ops =
-        ts_backend_ops_of(ts_plugins_find(TS_PLUGIN_BACKEND, name, c->err));
-    if (!ops) {
-        ts__cfg_where(c, nn->mark, sub);
-        return TS_ENOENT;
-    }
-    spec->ops = ops;
-    return ts__cfg_params(c, ops->base.params, ops->base.params_count, ops->base.params_size,
-                          &spec->params, nn == n ? NULL : n, n->mark, path, "name", NULL);
+    const ts_plugin_t *p = NULL;
+    int rc = ts__cfg_named(c, n, path, TS_PLUGIN_BACKEND, "a back-end name",
+                           "a back-end name such as memory or a map such as {name: file, "
+                           "direct: true}",
+                           &p, &spec->params);
+    if (p)
+        spec->ops = ts_backend_ops_of(p);
+    return rc;
 }
 
 int ts__cfg_resolve_backends(ts__cfg_t *c)

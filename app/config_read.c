@@ -11,6 +11,8 @@
  */
 #include "config_internal.h"
 
+#include "plugins.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -243,4 +245,32 @@ int ts__cfg_params(ts__cfg_t *c, const ts_param_spec_t *spec, size_t count, size
             rc = ts__cfg_fail(c, mark, path, TS_EPARSE, "missing required key '%s'", spec[i].name);
     ts_free(seen);
     return rc;
+}
+
+int ts__cfg_named(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_plugin_kind_t kind,
+                  const char *what, const char *example, const ts_plugin_t **out, void **params)
+{
+    if (n->kind == TS_Y_SEQ || (n->kind == TS_Y_SCALAR && n->is_null))
+        return ts__cfg_fail(c, n->mark, path, TS_EPARSE, "expected %s, found %s", example,
+                            ts_ynode_what(n));
+    const ts_ynode_t *nn = n->kind == TS_Y_SCALAR ? n : ts_ynode_get(n, "name");
+    if (!nn)
+        return ts__cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'name'");
+    char sub[TS__CFG_PATH];
+    if (nn == n)
+        snprintf(sub, sizeof(sub), "%s", path);
+    else
+        ts__cfg_path_key(sub, path, "name");
+    const char *name;
+    int rc = ts__cfg_scalar(c, nn, sub, what, &name);
+    if (rc)
+        return rc;
+    const ts_plugin_t *p = ts_plugins_find(kind, name, c->err);
+    if (!p) {
+        ts__cfg_where(c, nn->mark, sub);
+        return TS_ENOENT;
+    }
+    *out = p;
+    return ts__cfg_params(c, p->params, p->params_count, p->params_size, params,
+                          nn == n ? NULL : n, n->mark, path, "name", NULL);
 }

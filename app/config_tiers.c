@@ -85,31 +85,14 @@ static int cfg_capacity(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_
 
 static int cfg_policy(ts__cfg_t *c, const ts_ynode_t *n, const char *path, ts_tier_spec_t *t)
 {
-    if (n->kind == TS_Y_SEQ || (n->kind == TS_Y_SCALAR && n->is_null))
-        return ts__cfg_fail(c, n->mark, path, TS_EPARSE,
-                            "expected a policy name such as lru or a map such as {name: s3fifo, "
-                            "small_ratio: 10%%}, found %s",
-                            ts_ynode_what(n));
-    const ts_ynode_t *nn = n->kind == TS_Y_SCALAR ? n : ts_ynode_get(n, "name");
-    if (!nn)
-        return ts__cfg_fail(c, n->mark, path, TS_EPARSE, "missing required key 'name'");
-    char sub[TS__CFG_PATH];
-    if (nn == n)
-        snprintf(sub, sizeof(sub), "%s", path);
-    else
-        ts__cfg_path_key(sub, path, "name");
-    const char *name;
-    int rc = ts__cfg_scalar(c, nn, sub, "a policy name", &name);
-    if (rc)
-        return rc;
-    const ts_policy_ops_t *ops = ts_policy_ops_of(ts_plugins_find(TS_PLUGIN_POLICY, name, c->err));
-    if (!ops) {
-        ts__cfg_where(c, nn->mark, sub);
-        return TS_ENOENT;
-    }
-    t->policy = ops;
-    return ts__cfg_params(c, ops->base.params, ops->base.params_count, ops->base.params_size,
-                          &t->policy_params, n, n->mark, path, "name", NULL);
+    const ts_plugin_t *p = NULL;
+    int rc = ts__cfg_named(c, n, path, TS_PLUGIN_POLICY, "a policy name",
+                           "a policy name such as lru or a map such as {name: s3fifo, "
+                           "small_ratio: 10%}",
+                           &p, &t->policy_params);
+    if (p)
+        t->policy = ts_policy_ops_of(p);
+    return rc;
 }
 
 static bool cfg_tier_name_ok(const char *s)

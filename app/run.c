@@ -25,48 +25,71 @@
 #include "../reports/writer.h"
 #include "run_internal.h"
 
-int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
-                 ts_err_t *err)
+int ts_footprint_scan(ts_reader_t *r, ts_footprint_t *fp, ts_err_t *err)
 {
+    typedef struct {
+        uint64_t key, largest;
+    } node_t;
     ts_ktab_t set;
-    uint64_t *keys = NULL;
+    node_t *v = NULL;
     size_t n = 0, cap = 0;
-    uint64_t total = 0, n_read = 0;
+    memset(fp, 0, sizeof(*fp));
     int rc = ts_ktab_init(&set, 1024, err);
     if (rc)
         return rc;
     ts_req_t q;
     while ((rc = ts_reader_next(r, &q, err)) > 0) {
-        n_read++;
-        if (q.op == TS_OP_DELETE || ts_ktab_find(&set, q.key, keys, sizeof(uint64_t)) !=
-                                        TS_KTAB_NONE)
+        fp->requests++;
+        if (q.op == TS_OP_DELETE)
             continue;
+        if (q.size_bytes > fp->largest)
+            fp->largest = q.size_bytes;
+        uint32_t id = ts_ktab_find(&set, q.key, v, sizeof(node_t));
+        if (id != TS_KTAB_NONE) {
+            if (q.size_bytes > v[id].largest) {
+                fp->bytes_largest += q.size_bytes - v[id].largest;
+                v[id].largest = q.size_bytes;
+            }
+            continue;
+        }
         if (n == cap) {
             size_t ncap = cap + cap / 2 + 1024;
-            uint64_t *nk = ts_realloc(keys, ncap * sizeof(*nk));
-            if (!nk) {
+            node_t *nv = ts_realloc(v, ncap * sizeof(*nv));
+            if (!nv) {
                 rc = ts_err_set(err, TS_ENOMEM, "cannot count %zu distinct keys", ncap);
                 break;
             }
-            keys = nk;
+            v = nv;
             cap = ncap;
         }
-        keys[n] = q.key;
+        v[n] = (node_t){q.key, q.size_bytes};
         rc = ts_ktab_insert(&set, q.key, (uint32_t)n, err);
         if (rc)
             break;
         n++;
-        total += q.size_bytes;
+        fp->bytes += q.size_bytes;
+        fp->bytes_largest += q.size_bytes;
     }
     ts_ktab_free(&set);
-    ts_free(keys);
+    ts_free(v);
     if (rc < 0)
         return rc;
-    *objects = n;
-    *bytes = total;
-    if (requests)
-        *requests = n_read;
+    fp->objects = n;
     return ts_reader_reset(r, err);
+}
+
+int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
+                 ts_err_t *err)
+{
+    ts_footprint_t fp;
+    int rc = ts_footprint_scan(r, &fp, err);
+    if (rc)
+        return rc;
+    *objects = fp.objects;
+    *bytes = fp.bytes;
+    if (requests)
+        *requests = fp.requests;
+    return 0;
 }
 
 /* splitmix64: independent-looking seeds for each tier from one scenario seed. */

@@ -53,9 +53,21 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
  * it, or a bill that prices the central store's contents), unless it is given. */
 bool ts_run_needs_footprint(const ts_scenario_t *sc);
 
-/* Distinct keys and the bytes they occupy (first size seen for each key) in one pass over
- * r, which is reset afterwards; *requests (when not NULL) receives the requests read.
- * Memory: about 24 bytes per distinct key. Returns 0, the reader's error or TS_ENOMEM. */
+/* A workload's footprint (ts_footprint_scan). */
+typedef struct ts_footprint {
+    uint64_t objects;       /* distinct keys (of gets and puts) */
+    uint64_t bytes;         /* their bytes, at each key's first size */
+    uint64_t bytes_largest; /* their bytes, at each key's largest size */
+    uint64_t largest;       /* the largest object */
+    uint64_t requests;      /* requests read (deletes too) */
+} ts_footprint_t;
+
+/* The footprint of r in one pass (r is reset afterwards). Memory: about 24 bytes per
+ * distinct key. Returns 0, the reader's error or TS_ENOMEM. */
+int ts_footprint_scan(ts_reader_t *r, ts_footprint_t *fp, ts_err_t *err);
+
+/* Distinct keys and the bytes they occupy (first size seen for each key), as above;
+ * *requests (when not NULL) receives the requests read. */
 int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,
                  ts_err_t *err);
 

@@ -18,63 +18,10 @@
 
 #include "../sim/live.h"
 #include "../sim/util/io.h"
-#include "../sim/util/ktab.h"
 #include "../sim/util/mem.h"
 #include "../sim/util/units.h"
 #include "run.h"
 #include "run_internal.h"
-
-/* Distinct keys, the sum of each one's largest size, and the largest (one pass; r reset). */
-static int live_scan(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *max,
-                     ts_err_t *err)
-{
-    typedef struct {
-        uint64_t key, size;
-    } node_t;
-    ts_ktab_t set;
-    node_t *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc = ts_ktab_init(&set, 1024, err);
-    if (rc)
-        return rc;
-    ts_req_t q;
-    *bytes = *max = 0;
-    while ((rc = ts_reader_next(r, &q, err)) > 0) {
-        if (q.op == TS_OP_DELETE)
-            continue;
-        if (q.size_bytes > *max)
-            *max = q.size_bytes;
-        uint32_t id = ts_ktab_find(&set, q.key, v, sizeof(node_t));
-        if (id != TS_KTAB_NONE) {
-            if (q.size_bytes > v[id].size) {
-                *bytes += q.size_bytes - v[id].size;
-                v[id].size = q.size_bytes;
-            }
-            continue;
-        }
-        if (n == cap) {
-            size_t ncap = cap + cap / 2 + 1024;
-            node_t *nv = ts_realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                rc = ts_err_set(err, TS_ENOMEM, "cannot count %zu distinct keys", ncap);
-                break;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        v[n] = (node_t){q.key, q.size_bytes};
-        if ((rc = ts_ktab_insert(&set, q.key, (uint32_t)n, err)) != 0)
-            break;
-        n++;
-        *bytes += q.size_bytes;
-    }
-    ts_ktab_free(&set);
-    ts_free(v);
-    if (rc < 0)
-        return rc;
-    *objects = n;
-    return ts_reader_reset(r, err);
-}
 
 /* Bytes of memory the system can still give (MemAvailable), or 0 when unknown. */
 static uint64_t live_mem_available(void)
@@ -159,10 +106,11 @@ int ts__run_live_prediction(const ts_scenario_t *sc, ts_result_t *res, ts_err_t 
 int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts_run_opts_t *opts,
                  ts_result_t *res, ts_err_t *err)
 {
-    uint64_t objects = 0, bytes = 0, max = 0;
-    int rc = live_scan(r, &objects, &bytes, &max, err);
+    ts_footprint_t fp;
+    int rc = ts_footprint_scan(r, &fp, err);
     if (rc)
         return rc;
+    uint64_t bytes = fp.bytes_largest, max = fp.largest;
     size_t n = sc->n_tiers + 1;
     ts_backend_ctx_t ctx[TS_TIMED_LEVELS];
     ts_live_config_t *cfg = ts_calloc(1, sizeof(*cfg));

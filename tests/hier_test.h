@@ -47,6 +47,14 @@ typedef struct rig {
     void *params[TS_MAX_TIERS + 1]; /* filter / prefetcher params */
 } rig_t;
 
+/* Every combination of the hierarchy's rules, for the property tests: the body runs with
+ * incl, pr, de and wr set (ints, cast them to ts_inclusion_t ... ts_write_t). */
+#define RIG_EACH_RULES(incl, pr, de, wr)                                                          \
+    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)                                              \
+        for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)                                             \
+            for (int de = 0; de < TS_DEMOTE_COUNT_; de++)                                          \
+                for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
+
 /* Appends tier t<n> of capacity cap (objects or bytes) running the policy ops. */
 static inline void rig_tier(rig_t *g, const ts_policy_ops_t *ops, uint64_t cap, bool objects)
 {

@@ -307,10 +307,7 @@ static void test_live_decides_as_fast_and_reads_what_it_wrote(void **state)
 {
     (void)state;
     unsigned long seed = 1;
-    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
-        for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)
-            for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
-                for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
+    RIG_EACH_RULES(incl, pr, de, wr)
                     for (int v = 0; v < 4; v++) {
                         live_case_t lc = {.incl = (ts_inclusion_t)incl,
                                           .promote = (ts_promote_t)pr,

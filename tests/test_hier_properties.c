@@ -153,24 +153,27 @@ static void prop_run(const prop_case_t *pc, unsigned long seed)
     rig_free(&g);
 }
 
+/* Runs run on every rule combination, with and without admission (bytes mode) and
+ * prefetching, seeds counting up from seed. */
+static void prop_each(void (*run)(const prop_case_t *, unsigned long), unsigned long seed)
+{
+    RIG_EACH_RULES(incl, pr, de, wr)
+    for (int ad = 0; ad < 4; ad++) {
+        prop_case_t pc = {.incl = (ts_inclusion_t)incl,
+                          .promote = (ts_promote_t)pr,
+                          .demote = (ts_demote_t)de,
+                          .write = (ts_write_t)wr,
+                          .admit = (ad & 1) != 0,
+                          .objects = (ad & 1) == 0,
+                          .pf = (ad & 2) != 0};
+        run(&pc, seed++);
+    }
+}
+
 static void test_hier_properties_every_combination(void **state)
 {
     (void)state;
-    unsigned long seed = 1;
-    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
-        for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)
-            for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
-                for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
-                    for (int ad = 0; ad < 4; ad++) {
-                        prop_case_t pc = {.incl = (ts_inclusion_t)incl,
-                                          .promote = (ts_promote_t)pr,
-                                          .demote = (ts_demote_t)de,
-                                          .write = (ts_write_t)wr,
-                                          .admit = (ad & 1) != 0,
-                                          .objects = (ad & 1) == 0,
-                                          .pf = (ad & 2) != 0};
-                        prop_run(&pc, seed++);
-                    }
+    prop_each(prop_run, 1);
 }
 
 /* The default hierarchy's gets take a straight path when no move list is asked for; it
@@ -320,21 +323,7 @@ static void frees_run(const prop_case_t *pc, unsigned long seed)
 static void test_hier_frees_keep_a_shadow_of_every_tier(void **state)
 {
     (void)state;
-    unsigned long seed = 1000;
-    for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
-        for (int pr = 0; pr < TS_PROMOTE_COUNT_; pr++)
-            for (int de = 0; de < TS_DEMOTE_COUNT_; de++)
-                for (int wr = 0; wr < TS_WRITE_COUNT_; wr++)
-                    for (int ad = 0; ad < 4; ad++) {
-                        prop_case_t pc = {.incl = (ts_inclusion_t)incl,
-                                          .promote = (ts_promote_t)pr,
-                                          .demote = (ts_demote_t)de,
-                                          .write = (ts_write_t)wr,
-                                          .admit = (ad & 1) != 0,
-                                          .objects = (ad & 1) == 0,
-                                          .pf = (ad & 2) != 0};
-                        frees_run(&pc, seed++);
-                    }
+    prop_each(frees_run, 1000);
 }
 
 int main(void)
