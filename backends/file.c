@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,6 +112,7 @@ typedef struct file_backend {
     bool keep;
     bool direct;
     bool is_raw; /* a block device the user allowed (never unlinked) */
+    int lock_fd; /* holds the file's lock (flock) */
     int fsync;
     char tier[64];
     char path[1024];
@@ -141,10 +143,12 @@ static void file_close(ts_backend_t *b)
     if (f->fd >= 0) {
         if (f->fsync == FILE_FSYNC_CLOSE && f->keep)
             fsync(f->fd); /* best effort: close cannot fail */
-        close(f->fd);
         if (!f->keep)
-            unlink(f->path);
+            unlink(f->path); /* while still locked: no other run takes it over meanwhile */
+        close(f->fd);
     }
+    if (f->lock_fd >= 0)
+        close(f->lock_fd);
     ts_extents_free(&f->extents);
     ts_free(f->slots);
     ts_free(f->idle);
@@ -232,12 +236,27 @@ static int file_create(file_backend_t *f, bool direct, const char *allowed, ts_e
                               "file back-end of tier %s: '%s' exists and was not "
                               "made by tiersim's live mode; refusing to touch it",
                               f->tier, f->path);
-        fd = open(f->path, O_RDWR | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+        fd = open(f->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW); /* truncated once locked */
     }
     if (fd < 0)
         return ts_err_sys(err, TS_EIO, errno, "file back-end of tier %s: cannot create '%s'",
                           f->tier, f->path);
+    /* a lock held for the back-end's life on a descriptor of its own (never handed to
+     * io_uring, whose teardown may outlive close): a second live run on the same scratch
+     * file is refused rather than sharing it; the lock goes with the process. Until it is
+     * held, the file is not this back-end's to empty or remove (f->fd stays -1). */
+    f->lock_fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (f->lock_fd < 0 || flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        return ts_err_sys(err, TS_EIO, e,
+                          "file back-end of tier %s: '%s' is in use by another live run", f->tier,
+                          f->path);
+    }
     f->fd = fd;
+    if (ftruncate(fd, 0) != 0)
+        return ts_err_sys(err, TS_EIO, errno, "file back-end of tier %s: cannot empty '%s'",
+                          f->tier, f->path);
     char head[FILE_BLOCK] = ""; /* written buffered: no alignment needed */
     snprintf(head, FILE_BLOCK, FILE_MAGIC "pid %ld\ntier %s\nblock %u\n", (long)getpid(), f->tier,
              FILE_BLOCK);
@@ -294,6 +313,7 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
     memset(f, 0, sizeof(*f));
     f->base.ops = &ts_backend_file;
     f->fd = -1;
+    f->lock_fd = -1;
     f->keep = p->keep || ctx->keep;
     f->fsync = p->fsync;
     f->capacity = ctx->capacity;

@@ -188,6 +188,11 @@ static void test_backend_file_safety(void **state)
     free(text);
     b = open_file(dir, 8192, 4096, "false", NULL, &err); /* ours: taken over, then removed */
     assert_non_null(b);
+    /* while it is open, a second back-end on the same file (another live run) is refused */
+    assert_null(open_file(dir, 8192, 4096, "false", NULL, &err));
+    assert_int_equal(err.code, TS_EIO);
+    assert_non_null(strstr(err.msg, "is in use by another live run"));
+    assert_int_equal(access(path, F_OK), 0); /* and left as it was */
     b->ops->close(b);
     assert_int_equal(access(path, F_OK), -1);
     FILE *f = fopen(path, "w");

@@ -54,9 +54,9 @@ static void test_cli_json_is_deterministic_and_complete(void **state)
     assert_non_null(doc);
     json_t *tiers = json_object_get(doc, "tiers");
     assert_true(json_is_array(tiers) && json_array_size(tiers) >= 1);
-    static const char *const fields[] = {"name",      "policy",     "capacity",
-                                         "requests",  "hits",       "misses",
-                                         "miss_ratio", "byte_miss_ratio", "evictions"};
+    static const char *const fields[] = {"name",     "policy", "capacity",   "requests",
+                                         "hits",     "misses", "miss_ratio", "byte_miss_ratio",
+                                         "evictions"};
     for (size_t t = 0; t < json_array_size(tiers); t++) {
         json_t *tier = json_array_get(tiers, t);
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -252,18 +252,53 @@ static void test_cli_errors_are_one_line(void **state)
     free(err);
 }
 
+/* The live engine decides what the fast engine decides: for each live example, the tiers'
+ * counters (tiers.csv) of `tiersim live` and of `tiersim run -s engine=fast` are the same
+ * bytes, and the live run leaves nothing in its scratch directory. */
+static void test_cli_live_decides_as_fast(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const ex[] = {"live-memory-file", "live-three-level"};
+    for (size_t i = 0; i < 2; i++) {
+        free(tiersim_ok(f, "live examples/%s.yaml -q --scratch '%s/scr%zu' -o '%s/live%zu'", ex[i],
+                        f->dir, i, f->dir, i));
+        free(tiersim_ok(f, "run examples/%s.yaml -q -s engine=fast -o '%s/fast%zu'", ex[i], f->dir,
+                        i));
+        char a[64], b[64], scr[64];
+        snprintf(a, sizeof(a), "live%zu/tiers.csv", i);
+        snprintf(b, sizeof(b), "fast%zu/tiers.csv", i);
+        snprintf(scr, sizeof(scr), "scr%zu", i);
+        char *live = slurp(f->dir, a), *fast = slurp(f->dir, b);
+        assert_non_null(live);
+        assert_non_null(fast);
+        if (strcmp(live, fast) != 0)
+            fail_msg("%s: the live run's tiers.csv differs from the fast run's", ex[i]);
+        free(live);
+        free(fast);
+        char path[1200];
+        snprintf(path, sizeof(path), "%s/%s", f->dir, scr);
+        DIR *d = opendir(path);
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));)
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                fail_msg("%s: %s left in the scratch directory", ex[i], e->d_name);
+        closedir(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cli_default_run_prints_a_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_json_is_deterministic_and_complete, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_cli_timed_json_is_deterministic_and_consistent,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_timed_json_is_deterministic_and_consistent, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_cli_timed_closed_loop_reports_utilisation, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_override_changes_the_named_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_every_example_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_live_decides_as_fast, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_quiet_prints_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),
