@@ -29,6 +29,7 @@
 #include "h5.h"
 #include "html.h"
 #include "plot.h"
+#include "report.h"
 
 #define RH_MAX_CATS 32 /* cost categories across runs */
 
@@ -331,6 +332,42 @@ static int rh_latency_figure(rh_t *r, size_t k)
     return rc;
 }
 
+/* A live run: the CDF of every request's latency as measured beside the one the timed
+ * engine predicted, from their histograms. */
+static int rh_live_figure(rh_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_lat_t *lats[2] = {&res->live.m.all, res->has_timed ? &res->timed.all : NULL};
+    static const char *const names[2] = {"measured", "predicted"};
+    ts_plot_series_t s[2];
+    double *buf[2] = {0};
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        const ts_lat_t *lat = lats[i];
+        if (!lat || !lat->n || !lat->n_buckets)
+            continue;
+        size_t np = lat->n_buckets + 1;
+        if (!(buf[n] = ts_malloc(2 * np * sizeof(double)))) {
+            rc = ts_err_set(r->err, TS_ENOMEM, "report: cannot build a latency CDF");
+            break;
+        }
+        s[n] = (ts_plot_series_t){names[i], buf[n], buf[n] + np, 0};
+        s[n].n = rh_cdf(lat, buf[n], buf[n] + np);
+        n++;
+    }
+    if (rc == 0 && n) {
+        char svg[PATH_MAX + 32];
+        rh_path(r, svg, sizeof(svg), "live", k);
+        ts_plot_opts_t o;
+        rc = ts_plot_latency_cdf(svg, s, n, rh_plot_opts(r, &o, NULL), r->err);
+        rc = rh_figure(r, rc, svg, "measured vs predicted latency CDF: all requests");
+    }
+    for (size_t i = 0; i < n; i++)
+        ts_free(buf[i]);
+    return rc;
+}
+
 static int rh_series_figure(rh_t *r, size_t k)
 {
     const ts_result_t *res = r->runs[k].res;
@@ -540,7 +577,86 @@ static int rh_latency(rh_t *r, rh_cells_t *t, const ts_result_t *res)
                  l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
         rc = rh_lat_row(r, t, name, &x->served[l]);
     }
-    return rc ? rc : rh_emit(r, t, "latency (timed engine)", 8, head);
+    return rc ? rc
+              : rh_emit(r, t,
+                        res->has_live ? "latency predicted by the timed engine"
+                                      : "latency (timed engine)",
+                        8, head);
+}
+
+/* A live run: how it ran, each figure measured beside predicted with the error, and what
+ * each level's back-end did (as the text report's live section). */
+static int rh_live(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+{
+    const ts_live_result_t *lr = &res->live;
+    const ts_timed_result_t *m = &lr->m;
+    char text[700], a[TS_FMT_LEN], b[TS_FMT_LEN];
+    int rc = 0;
+    if (lr->partial) {
+        snprintf(text, sizeof(text),
+                 "Partial: the live run stopped early (%.300s); what follows covers the "
+                 "requests before it.",
+                 ts_str(lr->stop_reason));
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    if (rc == 0) {
+        char loop[160];
+        if (m->arrivals == TS_ARRIVALS_CLOSED)
+            snprintf(loop, sizeof(loop), "closed loop, %u clients, think %s", m->clients,
+                     ts_format_duration(m->think_ns, a, sizeof(a)));
+        else
+            snprintf(loop, sizeof(loop), "open loop, trace times x %g / speed %g",
+                     m->time_scale, lr->speed);
+        snprintf(text, sizeof(text),
+                 "Live run on real back-ends (%s): measured over %s, CPU time %.3g s; %llu "
+                 "objects (%s) written to the backing store in %.3g s before it; %s.",
+                 loop, ts_format_duration(m->span_ns, b, sizeof(b)), lr->cpu_s,
+                 (unsigned long long)lr->populate_objects,
+                 ts_fmt_bytes(lr->populate_bytes, a, sizeof(a)), lr->populate_s,
+                 lr->verify ? "every read verified" : "reads not verified");
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    static const char *const head[] = {"figure", "measured", "predicted", "error"};
+    ts_live_fig_t figs[TS_LIVE_FIGS];
+    size_t n = ts_report_live_figures(res, figs);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const ts_live_fig_t *f = &figs[i];
+        char v[32];
+        rc = rh_add(r, t, "%s", f->label);
+        rc = rc ? rc : rh_add(r, t, "%s", ts_report_live_value(f, f->measured, v, sizeof(v)));
+        rc = rc ? rc
+                : rh_add(r, t, "%s",
+                         f->has_predicted ? ts_report_live_value(f, f->predicted, v, sizeof(v))
+                                          : "-");
+        rc = rc ? rc : rh_add(r, t, "%s", ts_report_live_error(f, v, sizeof(v)));
+    }
+    rc = rc ? rc : rh_emit(r, t, "measured beside predicted (the timed engine)", 4, head);
+    static const char *const bhead[] = {"level", "back-end", "reads", "read p50", "read p99",
+                                        "writes", "write p50", "write p99", "IOPS",
+                                        "bytes/s", "queue depth", "busy"};
+    for (size_t l = 0; l < lr->n_levels && rc == 0; l++) {
+        const ts_live_level_t *d = &lr->level[l];
+        char v[6][32];
+        rc = rh_add(r, t, "%s", l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
+        rc = rc ? rc
+                : rh_add(r, t, "%.60s%s%s", ts_str(d->backend), d->direct ? ", direct" : "",
+                         d->emulated ? ", emulated" : "");
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)d->n_read);
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->read.p50_ns, v[0], 32));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->read.p99_ns, v[1], 32));
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)d->n_write);
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->write.p50_ns, v[2], 32));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->write.p99_ns, v[3], 32));
+        rc = rc ? rc
+                : rh_add(r, t, "%s", ts_fmt_fixed(ts_report_live_iops(d, m->span_ns), 0, v[4], 32));
+        rc = rc ? rc
+                : rh_add(r, t, "%s/s",
+                         ts_fmt_bytes((uint64_t)llround(ts_report_live_bytes_per_s(d, m->span_ns)),
+                                      v[5], 32));
+        rc = rc ? rc : rh_add(r, t, "%u", d->max_inflight);
+        rc = rc ? rc : rh_add(r, t, "%.3g s", d->busy_s);
+    }
+    return rc ? rc : rh_emit(r, t, "back-ends (live run)", 12, bhead);
 }
 
 /* One row of the bill: the item, its dollars and its share of the total. */
@@ -614,6 +730,10 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
     size_t max_figures = r->opts && r->opts->run_figures ? r->opts->run_figures
                                                          : TS_REPORT_HTML_RUN_FIGURES;
     bool figures = k < max_figures;
+    if (rc == 0 && res->has_live) {
+        rc = rh_live(r, t, res);
+        rc = rc || !figures ? rc : rh_live_figure(r, k);
+    }
     if (rc == 0 && res->has_timed) {
         rc = rh_latency(r, t, res);
         rc = rc || !figures ? rc : rh_latency_figure(r, k);
