@@ -4,7 +4,6 @@
  * measured beside what the timed engine predicted for the same scenario (error in percent:
  * (measured - predicted) / predicted), and what each level's back-end did.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
