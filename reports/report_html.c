@@ -293,57 +293,16 @@ static size_t rh_cdf(const ts_lat_t *l, double *x, double *y)
     return l->n_buckets + 1;
 }
 
-static int rh_latency_figure(rh_t *r, size_t k)
+/* A figure of latency CDFs, one line per summary lats[i] (named names[i]) that has
+ * requests and buckets, drawn into <file>-<k>.svg. */
+static int rh_cdf_figure(rh_t *r, size_t k, const char *file, const char *caption,
+                         const ts_lat_t *const *lats, const char *const *names, size_t n_lats)
 {
-    const ts_result_t *res = r->runs[k].res;
-    const ts_timed_result_t *t = &res->timed;
     ts_plot_series_t s[TS_TIMED_LEVELS + 1];
-    char names[TS_TIMED_LEVELS + 1][96];
     double *buf[TS_TIMED_LEVELS + 1] = {0};
     size_t n = 0;
     int rc = 0;
-    for (size_t l = 0; l <= t->n_levels && l <= res->n_tiers + 1 && rc == 0; l++) {
-        const ts_lat_t *lat = l == 0 ? &t->all : &t->served[l - 1];
-        if (!lat->n || !lat->n_buckets)
-            continue;
-        size_t np = lat->n_buckets + 1;
-        if (!(buf[n] = ts_malloc(2 * np * sizeof(double)))) {
-            rc = ts_err_set(r->err, TS_ENOMEM, "report: cannot build a latency CDF");
-            break;
-        }
-        if (l == 0)
-            snprintf(names[n], sizeof(names[n]), "all requests");
-        else
-            snprintf(names[n], sizeof(names[n]), "gets served by %s",
-                     l - 1 < res->n_tiers ? ts_str(res->tiers[l - 1].name) : "backing");
-        s[n] = (ts_plot_series_t){names[n], buf[n], buf[n] + np, 0};
-        s[n].n = rh_cdf(lat, buf[n], buf[n] + np);
-        n++;
-    }
-    if (rc == 0 && n) {
-        char svg[PATH_MAX + 32];
-        rh_path(r, svg, sizeof(svg), "latency", k);
-        ts_plot_opts_t o;
-        rc = ts_plot_latency_cdf(svg, s, n, rh_plot_opts(r, &o, NULL), r->err);
-        rc = rh_figure(r, rc, svg, "latency CDF: all requests, and gets by the level that served them");
-    }
-    for (size_t i = 0; i < n; i++)
-        ts_free(buf[i]);
-    return rc;
-}
-
-/* A live run: the CDF of every request's latency as measured beside the one the timed
- * engine predicted, from their histograms. */
-static int rh_live_figure(rh_t *r, size_t k)
-{
-    const ts_result_t *res = r->runs[k].res;
-    const ts_lat_t *lats[2] = {&res->live.m.all, res->has_timed ? &res->timed.all : NULL};
-    static const char *const names[2] = {"measured", "predicted"};
-    ts_plot_series_t s[2];
-    double *buf[2] = {0};
-    size_t n = 0;
-    int rc = 0;
-    for (size_t i = 0; i < 2 && rc == 0; i++) {
+    for (size_t i = 0; i < n_lats && n < TS_TIMED_LEVELS + 1; i++) {
         const ts_lat_t *lat = lats[i];
         if (!lat || !lat->n || !lat->n_buckets)
             continue;
@@ -358,14 +317,48 @@ static int rh_live_figure(rh_t *r, size_t k)
     }
     if (rc == 0 && n) {
         char svg[PATH_MAX + 32];
-        rh_path(r, svg, sizeof(svg), "live", k);
+        rh_path(r, svg, sizeof(svg), file, k);
         ts_plot_opts_t o;
         rc = ts_plot_latency_cdf(svg, s, n, rh_plot_opts(r, &o, NULL), r->err);
-        rc = rh_figure(r, rc, svg, "measured vs predicted latency CDF: all requests");
+        rc = rh_figure(r, rc, svg, caption);
     }
     for (size_t i = 0; i < n; i++)
         ts_free(buf[i]);
     return rc;
+}
+
+static int rh_latency_figure(rh_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_timed_result_t *t = &res->timed;
+    const ts_lat_t *lats[TS_TIMED_LEVELS + 1];
+    const char *names[TS_TIMED_LEVELS + 1];
+    char buf[TS_TIMED_LEVELS + 1][96];
+    size_t n = 0;
+    for (size_t l = 0; l <= t->n_levels && l <= res->n_tiers + 1 && n < TS_TIMED_LEVELS + 1;
+         l++, n++) {
+        lats[n] = l == 0 ? &t->all : &t->served[l - 1];
+        if (l == 0)
+            snprintf(buf[n], sizeof(buf[n]), "all requests");
+        else
+            snprintf(buf[n], sizeof(buf[n]), "gets served by %s",
+                     l - 1 < res->n_tiers ? ts_str(res->tiers[l - 1].name) : "backing");
+        names[n] = buf[n];
+    }
+    return rh_cdf_figure(r, k, "latency",
+                         "latency CDF: all requests, and gets by the level that served them",
+                         lats, names, n);
+}
+
+/* A live run: the CDF of every request's latency as measured beside the one the timed
+ * engine predicted, from their histograms. */
+static int rh_live_figure(rh_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_lat_t *lats[2] = {&res->live.m.all, res->has_timed ? &res->timed.all : NULL};
+    static const char *const names[2] = {"measured", "predicted"};
+    return rh_cdf_figure(r, k, "live", "measured vs predicted latency CDF: all requests", lats,
+                         names, 2);
 }
 
 static int rh_series_figure(rh_t *r, size_t k)

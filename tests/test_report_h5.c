@@ -361,16 +361,23 @@ static void test_report_h5_hand_trace_timed_histograms(void **state)
 
 /* ---- reading back ------------------------------------------------------------------- */
 
-static char *json_of(const ts_result_t *r)
+/* The JSON document of r, or (is_text) its text report; malloc'd. */
+static char *report_of(const ts_result_t *r, bool is_text)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);
     assert_non_null(m);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_json(r, false, m, &err), 0);
+    assert_int_equal(is_text ? ts_report_text(r, m, &err) : ts_report_json(r, false, m, &err),
+                     0);
     fclose(m);
     return text;
+}
+
+static char *json_of(const ts_result_t *r)
+{
+    return report_of(r, false);
 }
 
 static void assert_lat_equal(const ts_lat_t *a, const ts_lat_t *b)
@@ -417,17 +424,6 @@ static void assert_same_result(const ts_result_t *a, const ts_result_t *b)
 
 /* ---- a live run ----------------------------------------------------------------------- */
 
-static char *text_of(const ts_result_t *r)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    assert_non_null(m);
-    ts_err_t err = {0};
-    assert_int_equal(ts_report_text(r, m, &err), 0);
-    fclose(m);
-    return text;
-}
 
 static void test_report_h5_live_reads_back(void **state)
 {
@@ -478,7 +474,8 @@ static void test_report_h5_live_reads_back(void **state)
     ts_result_h5_close(h);
     assert_true(back.has_live);
     assert_true(back.has_timed);
-    char *ja = json_of(&r), *jb = json_of(&back), *ta = text_of(&r), *tb = text_of(&back);
+    char *ja = json_of(&r), *jb = json_of(&back);
+    char *ta = report_of(&r, true), *tb = report_of(&back, true);
     assert_string_equal(ja, jb);
     assert_string_equal(ta, tb); /* `tiersim report result.h5` prints the same report */
     assert_non_null(strstr(tb, "measured beside predicted"));
