@@ -424,7 +424,6 @@ static void assert_same_result(const ts_result_t *a, const ts_result_t *b)
 
 /* ---- a live run ----------------------------------------------------------------------- */
 
-
 static void test_report_h5_live_reads_back(void **state)
 {
     const char *dir = *state;
