@@ -229,9 +229,12 @@ static int run_capacity(const ts_scenario_t *sc, const ts_tier_spec_t *ts,
 }
 
 /* The time series are for the writers that read them (result.h5, report.html): sampled
- * when one of them will write, by the run or by its caller. */
+ * when one of them will write, by the run or by its caller. The live engine samples none
+ * (an empty series would make a results file that does not read back). */
 static bool run_wants_series(const ts_scenario_t *sc, const ts_run_opts_t *opts)
 {
+    if (sc->engine == TS_ENGINE_LIVE)
+        return false;
     return opts->series || (sc->outputs.dir[0] &&
                             (ts_report_set_flags(sc->outputs.writers) & TS_REPORT_SERIES));
 }

@@ -22,6 +22,7 @@
 #include "../sim/util/mem.h"
 #include "../sim/util/io.h"
 #include "h5_internal.h"
+#include "report.h"
 
 #define H5W_WHAT "results file"
 
@@ -267,55 +268,121 @@ static int h5w_hierarchy(h5w_t *w, hid_t run, const ts_result_t *res)
     return w->rc;
 }
 
-/* The latency rows: all, get, put, ttft, then gets by the level that served them. */
-static size_t h5w_lat_rows(const ts_result_t *res, ts__h5_lat_row_t *rows)
+/* A level's name: the tier's, or "backing" past the tiers. */
+static const char *h5w_level(const ts_result_t *res, size_t l)
 {
-    const ts_timed_result_t *t = &res->timed;
+    return l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing";
+}
+
+/* The latency rows of t: all, get, put, ttft, then gets by the level that served them. */
+static size_t h5w_lat_rows(const ts_result_t *res, const ts_timed_result_t *t,
+                           ts__h5_lat_row_t *rows)
+{
     const char *names[] = {"all", "get", "put", "ttft"};
     const ts_lat_t *lats[] = {&t->all, &t->op[0], &t->op[1], &t->ttft};
     size_t n = 0;
-    for (; n < 4; n++)
+    for (; n < 4; n++) {
         rows[n] = (ts__h5_lat_row_t){.level = -1, .lat = *lats[n]};
-    for (size_t l = 0; l <= res->n_tiers && l < t->n_levels; l++, n++)
+        snprintf(rows[n].name, sizeof(rows[n].name), "%s", names[n]);
+    }
+    for (size_t l = 0; l <= res->n_tiers && l < t->n_levels; l++, n++) {
         rows[n] = (ts__h5_lat_row_t){.level = (int32_t)l, .lat = t->served[l]};
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].level < 0)
-            snprintf(rows[i].name, sizeof(rows[i].name), "%s", names[i]);
-        else
-            snprintf(rows[i].name, sizeof(rows[i].name), "get@%s",
-                     (size_t)rows[i].level < res->n_tiers
-                         ? ts_str(res->tiers[rows[i].level].name)
-                         : "backing");
+        snprintf(rows[n].name, sizeof(rows[n].name), "get@%s", h5w_level(res, l));
+    }
     return n;
 }
 
-static int h5w_timed(h5w_t *w, hid_t run, const ts_result_t *res)
+/* <g>/latency (the summaries of rows[0..n)) and <g>/hist/<name> (each one's histogram);
+ * base names g in messages ("timed"). */
+static int h5w_lat_hist(h5w_t *w, hid_t g, const char *base, const ts__h5_lat_row_t *rows,
+                        size_t n)
 {
-    const ts_timed_result_t *t = &res->timed;
-    hid_t g = h5w_group(w, run, "timed", "timed");
-    if (g < 0)
-        return w->rc;
-    h5w_attr_str(w, g, "timed", "arrivals",
-                 (unsigned)t->arrivals < TS_ARRIVALS_COUNT_ ? ts_arrivals_names[t->arrivals]
-                                                            : "open");
-    h5w_attrs(w, g, "timed", &ts__h5_timed_attrs, t);
-    ts__h5_lat_row_t rows[4 + TS_TIMED_LEVELS];
-    size_t n = h5w_lat_rows(res, rows);
-    if (!w->rc)
-        h5w_table(w, g, "timed/latency", "latency", &ts__h5_latency, rows, n, NULL);
-    if (!w->rc)
-        h5w_table(w, g, "timed/resources", "resources", &ts__h5_resources, t->res, t->n_res,
-                  NULL);
-    hid_t hist = w->rc ? -1 : h5w_group(w, g, "timed/hist", "hist");
+    char rel[TS__H5_NAME + 48];
+    snprintf(rel, sizeof(rel), "%s/latency", base);
+    h5w_table(w, g, rel, "latency", &ts__h5_latency, rows, n, NULL);
+    snprintf(rel, sizeof(rel), "%s/hist", base);
+    hid_t hist = w->rc ? -1 : h5w_group(w, g, rel, "hist");
     for (size_t i = 0; hist >= 0 && i < n && !w->rc; i++) {
-        char name[TS__H5_NAME], rel[TS__H5_NAME + 16];
+        char name[TS__H5_NAME];
         ts__h5_link_name(rows[i].name, name, sizeof(name));
-        snprintf(rel, sizeof(rel), "timed/hist/%s", name);
+        snprintf(rel, sizeof(rel), "%s/hist/%s", base, name);
         h5w_table(w, hist, rel, name, &ts__h5_buckets, rows[i].lat.buckets,
                   rows[i].lat.n_buckets, NULL);
     }
     if (hist >= 0)
         H5Gclose(hist);
+    return w->rc;
+}
+
+/* The group loc/name (base in messages: "timed", "live/measured") holding t: its
+ * attributes, latency summaries and histograms, resources. */
+static int h5w_timed(h5w_t *w, hid_t loc, const char *base, const char *name,
+                     const ts_result_t *res, const ts_timed_result_t *t)
+{
+    hid_t g = h5w_group(w, loc, base, name);
+    if (g < 0)
+        return w->rc;
+    h5w_attr_str(w, g, base, "arrivals",
+                 (unsigned)t->arrivals < TS_ARRIVALS_COUNT_ ? ts_arrivals_names[t->arrivals]
+                                                            : "open");
+    h5w_attrs(w, g, base, &ts__h5_timed_attrs, t);
+    ts__h5_lat_row_t rows[4 + TS_TIMED_LEVELS];
+    size_t n = h5w_lat_rows(res, t, rows);
+    char rel[64];
+    snprintf(rel, sizeof(rel), "%s/resources", base);
+    if (!w->rc)
+        h5w_table(w, g, rel, "resources", &ts__h5_resources, t->res, t->n_res, NULL);
+    if (!w->rc)
+        h5w_lat_hist(w, g, base, rows, n);
+    H5Gclose(g);
+    return w->rc;
+}
+
+/* /runs/NNNN/live: how the live run went (attributes), what it measured (measured/, laid
+ * out as timed/, which holds the prediction), each figure beside its prediction (compare),
+ * each level's back-end (backends; its reads' and writes' latency in latency and hist/). */
+static int h5w_live(h5w_t *w, hid_t run, const ts_result_t *res)
+{
+    const ts_live_result_t *lr = &res->live;
+    hid_t g = h5w_group(w, run, "live", "live");
+    if (g < 0)
+        return w->rc;
+    h5w_attrs(w, g, "live", &ts__h5_live_attrs, lr);
+    if (!w->rc)
+        h5w_timed(w, g, "live/measured", "measured", res, &lr->m);
+    ts_live_fig_t figs[TS_LIVE_FIGS];
+    ts__h5_compare_row_t cmp[TS_LIVE_FIGS];
+    size_t nf = ts_report_live_figures(res, figs);
+    memset(cmp, 0, sizeof(cmp)); /* string columns are stored with their whole buffer */
+    for (size_t i = 0; i < nf; i++) {
+        snprintf(cmp[i].figure, sizeof(cmp[i].figure), "%s", figs[i].key);
+        snprintf(cmp[i].unit, sizeof(cmp[i].unit), "%s", ts_report_live_unit_name(figs[i].unit));
+        cmp[i].measured = figs[i].measured;
+        cmp[i].predicted = figs[i].has_predicted ? figs[i].predicted : NAN;
+        cmp[i].error_pct = ts_report_live_error_pct(&figs[i]);
+    }
+    if (!w->rc)
+        h5w_table(w, g, "live/compare", "compare", &ts__h5_compare, cmp, nf, NULL);
+    size_t nl = lr->n_levels < TS_TIMED_LEVELS ? lr->n_levels : TS_TIMED_LEVELS;
+    ts__h5_backend_row_t be[TS_TIMED_LEVELS];
+    ts__h5_lat_row_t rows[2 * TS_TIMED_LEVELS];
+    memset(be, 0, sizeof(be));
+    for (size_t l = 0; l < nl; l++) {
+        const ts_live_level_t *d = &lr->level[l];
+        snprintf(be[l].level, sizeof(be[l].level), "%s", h5w_level(res, l));
+        be[l].d = *d;
+        be[l].iops = ts_report_live_iops(d, lr->m.span_ns);
+        be[l].bytes_per_s = ts_report_live_bytes_per_s(d, lr->m.span_ns);
+        for (size_t k = 0; k < 2; k++) {
+            ts__h5_lat_row_t *x = &rows[2 * l + k];
+            *x = (ts__h5_lat_row_t){.level = (int32_t)l, .lat = k ? d->write : d->read};
+            snprintf(x->name, sizeof(x->name), "%s@%s", k ? "write" : "read", be[l].level);
+        }
+    }
+    if (!w->rc)
+        h5w_table(w, g, "live/backends", "backends", &ts__h5_backends, be, nl, NULL);
+    if (!w->rc)
+        h5w_lat_hist(w, g, "live", rows, 2 * nl);
     H5Gclose(g);
     return w->rc;
 }
@@ -477,8 +544,10 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
         h5w_table(w, run, "totals", "totals", &ts__h5_totals, &res->totals, 1, NULL);
     if (!w->rc)
         h5w_hierarchy(w, run, res);
+    if (!w->rc && res->has_live)
+        h5w_live(w, run, res);
     if (!w->rc && res->has_timed)
-        h5w_timed(w, run, res);
+        h5w_timed(w, run, "timed", "timed", res, &res->timed);
     if (!w->rc && res->series)
         h5w_series(w, run, res);
     if (!w->rc)

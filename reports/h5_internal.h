@@ -64,6 +64,24 @@ typedef struct ts__h5_lat_row {
     ts_lat_t lat;  /* buckets: not a column (the dataset /timed/hist/<name>) */
 } ts__h5_lat_row_t;
 
+/* One row of /live/backends: a level's back-end (d.read and d.write are not columns: rows
+ * of /live/latency), and its rates over the measured span. */
+typedef struct ts__h5_backend_row {
+    char level[64];     /* the tier, or "backing" */
+    ts_live_level_t d;
+    double iops;        /* reads and writes per second */
+    double bytes_per_s; /* their bytes per second */
+} ts__h5_backend_row_t;
+
+/* One row of /live/compare: a figure measured beside predicted. */
+typedef struct ts__h5_compare_row {
+    char figure[96];  /* "latency.all.p99_ns" */
+    char unit[16];    /* "ns", "1/s", "bytes/s", "ratio" */
+    double measured;
+    double predicted; /* NaN: not predicted */
+    double error_pct; /* NaN: nothing to compare with */
+} ts__h5_compare_row_t;
+
 /* One row of /series/tiers/<tier>. */
 typedef struct ts__h5_series_row {
     uint64_t t;          /* interval start from the origin: ns or requests */
@@ -96,6 +114,9 @@ extern const char *const ts__h5_gpus_from[4];
 extern const ts__h5_table_t ts__h5_latency;      /* onto ts__h5_lat_row_t */
 extern const ts__h5_table_t ts__h5_resources;    /* onto ts_res_result_t */
 extern const ts__h5_table_t ts__h5_buckets;      /* onto ts_hist_bucket_t */
+extern const ts__h5_table_t ts__h5_live_attrs;   /* onto ts_live_result_t */
+extern const ts__h5_table_t ts__h5_backends;     /* onto ts__h5_backend_row_t */
+extern const ts__h5_table_t ts__h5_compare;      /* onto ts__h5_compare_row_t */
 extern const ts__h5_table_t ts__h5_series_attrs; /* onto ts_series_t */
 extern const ts__h5_table_t ts__h5_series_time;  /* onto ts__h5_series_row_t, t_ns, dt_ns */
 extern const ts__h5_table_t ts__h5_series_req;   /* the same, t_requests, dt_requests */
@@ -103,7 +124,8 @@ extern const ts__h5_table_t ts__h5_total_time;   /* onto ts__h5_total_row_t */
 extern const ts__h5_table_t ts__h5_total_req;
 
 /* Names of enum values as stored, indexed by the enum. */
-extern const char *const ts__h5_engine_names[2]; /* "fast", "timed" */
+#define TS__H5_ENGINES 3
+extern const char *const ts__h5_engine_names[TS__H5_ENGINES]; /* "fast", "timed", "live" */
 
 /* The compound type of a table: the file's (packed, little-endian) or memory's (at the
  * struct's offsets; none for a table with pointers). Returns a type to H5Tclose, or a

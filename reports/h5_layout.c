@@ -25,8 +25,10 @@
 _Static_assert(sizeof(bool) == 1, "bool columns are stored as u8");
 _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t columns are stored as u64");
 _Static_assert(sizeof(uint32_t) == sizeof(((ts_timed_result_t *)0)->clients), "clients is u32");
+_Static_assert(sizeof(uint32_t) == sizeof(((ts_live_level_t *)0)->max_inflight),
+               "max_inflight is u32");
 
-const char *const ts__h5_engine_names[2] = {"fast", "timed"};
+const char *const ts__h5_engine_names[TS__H5_ENGINES] = {"fast", "timed", "live"};
 
 static const ts__h5_field_t k_run_attrs[] = {
     PSTR("scenario", ts_result_t, scenario, TS_RESULT_SOURCE),
@@ -246,6 +248,48 @@ static const ts__h5_field_t k_buckets[] = {
     U64("count", ts_hist_bucket_t, count),
 };
 TS__TABLE(ts__h5_buckets, k_buckets, ts_hist_bucket_t);
+
+static const ts__h5_field_t k_live_attrs[] = {
+    F64("speed", ts_live_result_t, speed),
+    U8("verify", ts_live_result_t, verify),
+    U64("verified_reads", ts_live_result_t, n_verified),
+    U64("late_requests", ts_live_result_t, n_late),
+    U64("late_max_ns", ts_live_result_t, late_max_ns),
+    U64("populate_objects", ts_live_result_t, populate_objects),
+    U64("populate_bytes", ts_live_result_t, populate_bytes),
+    F64("populate_s", ts_live_result_t, populate_s),
+    U64("made_objects", ts_live_result_t, made_objects),
+    F64("cpu_s", ts_live_result_t, cpu_s),
+    U8("partial", ts_live_result_t, partial),
+    PSTR("stop_reason", ts_live_result_t, stop_reason, TS_LIVE_STOP),
+};
+TS__TABLE(ts__h5_live_attrs, k_live_attrs, ts_live_result_t);
+
+static const ts__h5_field_t k_backends[] = {
+    STR("level", ts__h5_backend_row_t, level),
+    PSTR("backend", ts__h5_backend_row_t, d.backend, TS_LIVE_BACKEND),
+    U8("direct", ts__h5_backend_row_t, d.direct),
+    U8("emulated", ts__h5_backend_row_t, d.emulated),
+    U64("reads", ts__h5_backend_row_t, d.n_read),
+    U64("writes", ts__h5_backend_row_t, d.n_write),
+    U64("frees", ts__h5_backend_row_t, d.n_free),
+    U64("bytes_read", ts__h5_backend_row_t, d.bytes_read),
+    U64("bytes_written", ts__h5_backend_row_t, d.bytes_written),
+    U32("max_inflight", ts__h5_backend_row_t, d.max_inflight),
+    F64("busy_s", ts__h5_backend_row_t, d.busy_s),
+    F64("iops", ts__h5_backend_row_t, iops),
+    F64("bytes_per_s", ts__h5_backend_row_t, bytes_per_s),
+};
+TS__TABLE(ts__h5_backends, k_backends, ts__h5_backend_row_t);
+
+static const ts__h5_field_t k_compare[] = {
+    STR("figure", ts__h5_compare_row_t, figure),
+    STR("unit", ts__h5_compare_row_t, unit),
+    F64("measured", ts__h5_compare_row_t, measured),
+    F64("predicted", ts__h5_compare_row_t, predicted),
+    F64("error_pct", ts__h5_compare_row_t, error_pct),
+};
+TS__TABLE(ts__h5_compare, k_compare, ts__h5_compare_row_t);
 
 static const ts__h5_field_t k_series_attrs[] = {
     U64("origin", ts_series_t, origin),

@@ -371,12 +371,13 @@ static int h5r_hierarchy(h5r_t *r, hid_t run, ts_result_t *res)
     return rc;
 }
 
-/* The histogram of latency row `row` from timed/hist/<name> into its summary. */
-static int h5r_hist(h5r_t *r, hid_t hist, ts__h5_lat_row_t *row, ts_lat_t *dst)
+/* The histogram of latency row `row` from <base>/hist/<name> into its summary. */
+static int h5r_hist(h5r_t *r, hid_t hist, const char *base, ts__h5_lat_row_t *row,
+                    ts_lat_t *dst)
 {
-    char name[TS__H5_NAME], rel[TS__H5_NAME + 16];
+    char name[TS__H5_NAME], rel[TS__H5_NAME + 48];
     ts__h5_link_name(row->name, name, sizeof(name));
-    snprintf(rel, sizeof(rel), "timed/hist/%s", name);
+    snprintf(rel, sizeof(rel), "%s/hist/%s", base, name);
     *dst = row->lat;
     dst->buckets = NULL;
     dst->n_buckets = 0;
@@ -387,50 +388,143 @@ static int h5r_hist(h5r_t *r, hid_t hist, ts__h5_lat_row_t *row, ts_lat_t *dst)
     return rc;
 }
 
-static int h5r_timed(h5r_t *r, hid_t run, ts_result_t *res)
+/* Where a row of a latency table goes: its summary in the result, or NULL for a row the
+ * table should not have. */
+typedef ts_lat_t *(*h5r_lat_dst_fn)(const ts__h5_lat_row_t *row, void *ctx);
+
+/* <g>/latency and, for each of its rows, <g>/hist/<name> into where dst puts it; base
+ * names g in messages. */
+static int h5r_lat_hist(h5r_t *r, hid_t g, const char *base, size_t max, h5r_lat_dst_fn dst,
+                        void *ctx)
 {
-    ts_timed_result_t *t = &res->timed;
-    hid_t g = h5r_group(r, run, "timed", "timed");
-    if (g < 0)
-        return TS_EFORMAT;
-    size_t arrivals = 0;
-    int rc = h5r_attr_choice(r, g, "timed", "arrivals", ts_arrivals_names, TS_ARRIVALS_COUNT_,
-                             &arrivals);
-    t->arrivals = (ts_arrivals_t)arrivals;
-    if (rc == 0)
-        rc = h5r_attrs(r, g, "timed", &ts__h5_timed_attrs, t);
-    if (rc == 0)
-        rc = h5r_table_sized(r, g, "timed/resources", "resources", &ts__h5_resources,
-                             TS_TIMED_MAX_RES, (void **)&t->res, &t->n_res);
-    if (rc == 0 && !(t->served = ts_calloc(res->n_tiers + 1, sizeof(*t->served))))
-        rc = h5r_oom(r, "timed/latency");
-    if (rc == 0)
-        t->n_levels = res->n_tiers + 1;
-    ts__h5_lat_row_t rows[4 + TS_TIMED_LEVELS];
+    ts__h5_lat_row_t rows[4 + 2 * TS_TIMED_LEVELS];
+    char rel[TS__H5_NAME + 48];
     size_t n = 0;
-    if (rc == 0)
-        rc = h5r_table(r, g, "timed/latency", "latency", &ts__h5_latency, rows,
-                       4 + TS_TIMED_LEVELS, &n);
-    hid_t hist = rc ? -1 : h5r_group(r, g, "timed/hist", "hist");
+    snprintf(rel, sizeof(rel), "%s/latency", base);
+    int rc = h5r_table(r, g, rel, "latency", &ts__h5_latency, rows, max, &n);
+    snprintf(rel, sizeof(rel), "%s/hist", base);
+    hid_t hist = rc ? -1 : h5r_group(r, g, rel, "hist");
     if (rc == 0 && hist < 0)
         rc = TS_EFORMAT;
-    static const char *const k_kinds[] = {"all", "get", "put", "ttft"};
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        ts__h5_lat_row_t *row = &rows[i];
-        ts_lat_t *dst = NULL;
-        if (row->level >= 0 && (size_t)row->level <= res->n_tiers)
-            dst = &t->served[row->level];
-        for (size_t k = 0; row->level < 0 && k < 4; k++)
-            if (strcmp(row->name, k_kinds[k]) == 0)
-                dst = k == 0 ? &t->all : k == 3 ? &t->ttft : &t->op[k - 1];
-        if (!dst)
-            rc = h5r_bad(r, "timed/latency", "unknown row '%s' (level %d)", row->name,
-                         (int)row->level);
+        ts_lat_t *d = dst(&rows[i], ctx);
+        snprintf(rel, sizeof(rel), "%s/latency", base);
+        if (!d)
+            rc = h5r_bad(r, rel, "unknown row '%s' (level %d)", rows[i].name,
+                         (int)rows[i].level);
+        else if (d->n_buckets || d->buckets)
+            rc = h5r_bad(r, rel, "row '%s' comes twice", rows[i].name);
         else
-            rc = h5r_hist(r, hist, row, dst);
+            rc = h5r_hist(r, hist, base, &rows[i], d);
     }
     if (hist >= 0)
         H5Gclose(hist);
+    return rc;
+}
+
+typedef struct h5r_timed_ctx {
+    ts_timed_result_t *t;
+    size_t n_tiers;
+} h5r_timed_ctx_t;
+
+static ts_lat_t *h5r_timed_dst(const ts__h5_lat_row_t *row, void *ctx)
+{
+    h5r_timed_ctx_t *c = ctx;
+    static const char *const k_kinds[] = {"all", "get", "put", "ttft"};
+    if (row->level >= 0)
+        return (size_t)row->level <= c->n_tiers ? &c->t->served[row->level] : NULL;
+    for (size_t k = 0; k < 4; k++)
+        if (strcmp(row->name, k_kinds[k]) == 0)
+            return k == 0 ? &c->t->all : k == 3 ? &c->t->ttft : &c->t->op[k - 1];
+    return NULL;
+}
+
+/* The group loc/name (base in messages: "timed", "live/measured") into t. */
+static int h5r_timed(h5r_t *r, hid_t loc, const char *base, const char *name, ts_result_t *res,
+                     ts_timed_result_t *t)
+{
+    hid_t g = h5r_group(r, loc, base, name);
+    if (g < 0)
+        return TS_EFORMAT;
+    size_t arrivals = 0;
+    int rc = h5r_attr_choice(r, g, base, "arrivals", ts_arrivals_names, TS_ARRIVALS_COUNT_,
+                             &arrivals);
+    t->arrivals = (ts_arrivals_t)arrivals;
+    if (rc == 0)
+        rc = h5r_attrs(r, g, base, &ts__h5_timed_attrs, t);
+    char rel[64];
+    snprintf(rel, sizeof(rel), "%s/resources", base);
+    if (rc == 0)
+        rc = h5r_table_sized(r, g, rel, "resources", &ts__h5_resources, TS_TIMED_MAX_RES,
+                             (void **)&t->res, &t->n_res);
+    snprintf(rel, sizeof(rel), "%s/latency", base);
+    if (rc == 0 && !(t->served = ts_calloc(res->n_tiers + 1, sizeof(*t->served))))
+        rc = h5r_oom(r, rel);
+    if (rc == 0)
+        t->n_levels = res->n_tiers + 1;
+    h5r_timed_ctx_t ctx = {t, res->n_tiers};
+    if (rc == 0)
+        rc = h5r_lat_hist(r, g, base, 4 + TS_TIMED_LEVELS, h5r_timed_dst, &ctx);
+    H5Gclose(g);
+    return rc;
+}
+
+typedef struct h5r_live_ctx {
+    ts_live_result_t *lr;
+} h5r_live_ctx_t;
+
+/* "read@<level>" and "write@<level>" rows into that level's back-end. */
+static ts_lat_t *h5r_live_dst(const ts__h5_lat_row_t *row, void *ctx)
+{
+    ts_live_result_t *lr = ((h5r_live_ctx_t *)ctx)->lr;
+    if (row->level < 0 || (size_t)row->level >= lr->n_levels)
+        return NULL;
+    ts_live_level_t *d = &lr->level[row->level];
+    if (strncmp(row->name, "read@", 5) == 0)
+        return &d->read;
+    if (strncmp(row->name, "write@", 6) == 0)
+        return &d->write;
+    return NULL;
+}
+
+/* /runs/NNNN/live (h5.c's h5w_live): live/compare is derived, not read. */
+static int h5r_live(h5r_t *r, hid_t run, ts_result_t *res)
+{
+    ts_live_result_t *lr = &res->live;
+    hid_t g = h5r_group(r, run, "live", "live");
+    if (g < 0)
+        return TS_EFORMAT;
+    int rc = h5r_attrs(r, g, "live", &ts__h5_live_attrs, lr);
+    if (rc == 0 && lr->stop_reason && !lr->stop_reason[0]) { /* the file's spelling of none */
+        ts_free(lr->stop_reason);
+        lr->stop_reason = NULL;
+    }
+    if (rc == 0)
+        rc = h5r_timed(r, g, "live/measured", "measured", res, &lr->m);
+    ts__h5_backend_row_t *be = NULL;
+    size_t n = 0;
+    if (rc == 0)
+        rc = h5r_table_sized(r, g, "live/backends", "backends", &ts__h5_backends,
+                             TS_TIMED_LEVELS, (void **)&be, &n);
+    if (rc == 0 && n > res->n_tiers + 1)
+        rc = h5r_bad(r, "live/backends", "has %zu rows for %zu tiers and the backing store",
+                     n, res->n_tiers);
+    if (rc == 0 && !(lr->level = ts_calloc(n ? n : 1, sizeof(*lr->level))))
+        rc = h5r_oom(r, "live/backends");
+    if (rc == 0)
+        lr->n_levels = n;
+    for (size_t l = 0; be && l < n; l++) {
+        if (rc == 0) {
+            lr->level[l] = be[l].d; /* takes its backend string */
+            lr->level[l].read = lr->level[l].write = (ts_lat_t){0};
+        } else {
+            ts_free(be[l].d.backend);
+        }
+    }
+    ts_free(be);
+    h5r_live_ctx_t ctx = {lr};
+    if (rc == 0)
+        rc = h5r_lat_hist(r, g, "live", 2 * TS_TIMED_LEVELS, h5r_live_dst, &ctx);
     H5Gclose(g);
     return rc;
 }
@@ -605,7 +699,8 @@ static int h5r_run(h5r_t *r, hid_t run, ts_result_t *res)
     size_t engine = 0, mode = 0, n = 0;
     int rc = h5r_attrs(r, run, "", &ts__h5_run_attrs, res);
     if (rc == 0)
-        rc = h5r_attr_choice(r, run, "", "engine", ts__h5_engine_names, 2, &engine);
+        rc = h5r_attr_choice(r, run, "", "engine", ts__h5_engine_names, TS__H5_ENGINES,
+                             &engine);
     static const char *const k_modes[] = {"objects", "bytes"};
     if (rc == 0)
         rc = h5r_attr_choice(r, run, "", "mode", k_modes, 2, &mode);
@@ -621,9 +716,12 @@ static int h5r_run(h5r_t *r, hid_t run, ts_result_t *res)
         rc = h5r_bad(r, "totals", "has %zu rows, expected 1", n);
     if (rc == 0)
         rc = h5r_hierarchy(r, run, res);
+    res->has_live = rc == 0 && H5Lexists(run, "live", H5P_DEFAULT) > 0;
+    if (rc == 0 && res->has_live)
+        rc = h5r_live(r, run, res);
     res->has_timed = rc == 0 && H5Lexists(run, "timed", H5P_DEFAULT) > 0;
     if (rc == 0 && res->has_timed)
-        rc = h5r_timed(r, run, res);
+        rc = h5r_timed(r, run, "timed", "timed", res, &res->timed);
     if (rc == 0 && H5Lexists(run, "series", H5P_DEFAULT) > 0)
         rc = h5r_series(r, run, res);
     if (rc == 0 && H5Lexists(run, "cost", H5P_DEFAULT) > 0)

@@ -246,6 +246,34 @@ static void json_lat(json_ctx_t *c, json_t *obj, const char *key, const ts_lat_t
     json_put_u64(c, o, "max_ns", l->max_ns);
 }
 
+/* "latency": {all, get, put}, then "ttft". */
+static void json_lat_sets(json_ctx_t *c, json_t *o, const ts_timed_result_t *t)
+{
+    json_t *lat = json_put_new(c, o, "latency", json_object());
+    json_lat(c, lat, "all", &t->all);
+    json_lat(c, lat, "get", &t->op[0]);
+    json_lat(c, lat, "put", &t->op[1]);
+    json_lat(c, o, "ttft", &t->ttft);
+}
+
+/* A level's name: the tier's, or "backing" past the tiers. */
+static json_t *json_level(const ts_result_t *res, size_t l)
+{
+    return json_str(l < res->n_tiers ? res->tiers[l].name : "backing", TS_TIER_NAME);
+}
+
+/* "get_latency_by_level": one {level, latency} per tier and the backing store. */
+static void json_by_level(json_ctx_t *c, json_t *o, const ts_result_t *res,
+                          const ts_timed_result_t *t)
+{
+    json_t *served = json_put_new(c, o, "get_latency_by_level", json_array());
+    for (size_t l = 0; served && l <= res->n_tiers && l < t->n_levels; l++) {
+        json_t *e = json_append_object(c, served, "get_latency_by_level");
+        json_put(c, e, "level", json_level(res, l));
+        json_lat(c, e, "latency", &t->served[l]);
+    }
+}
+
 static const char *const k_roles[] = {"device", "link_up", "link_down"};
 
 /* The timed engine's figures: simulated time, never wall time, so they are deterministic. */
@@ -253,6 +281,8 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
 {
     const ts_timed_result_t *t = &res->timed;
     json_t *o = json_put_new(c, root, "timed", json_object());
+    if (res->has_live) /* the timed engine's prediction of the live run */
+        json_put(c, o, "is_prediction", json_true());
     json_put(c, o, "arrivals", json_string(ts_arrivals_names[t->arrivals]));
     json_put_real(c, o, "time_scale", t->time_scale);
     json_put_u64(c, o, "clients", t->clients);
@@ -267,11 +297,7 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_u64(c, o, "compute_ns", t->compute_ns);
     json_put_u64(c, o, "stall_ns", t->stall_ns);
     json_put_real(c, o, "accelerator_utilisation", t->utilisation);
-    json_t *lat = json_put_new(c, o, "latency", json_object());
-    json_lat(c, lat, "all", &t->all);
-    json_lat(c, lat, "get", &t->op[0]);
-    json_lat(c, lat, "put", &t->op[1]);
-    json_lat(c, o, "ttft", &t->ttft);
+    json_lat_sets(c, o, t);
     json_put_u64(c, o, "prefill_tokens_saved", t->prefill_tokens_saved);
     json_put_u64(c, o, "prefill_tokens_recomputed", t->prefill_tokens_recomputed);
     json_put_u64(c, o, "kv_recomputed", t->kv_recomputed);
@@ -279,22 +305,14 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_real(c, o, "prefill_rate", t->prefill_rate);
     json_put_u64(c, o, "block_tokens", t->block_tokens);
     json_put(c, o, "prefill_source", json_str(t->prefill_source, TS_PREFILL_SOURCE));
-    json_t *served = json_put_new(c, o, "get_latency_by_level", json_array());
-    for (size_t l = 0; served && l <= res->n_tiers && l < t->n_levels; l++) {
-        json_t *e = json_append_object(c, served, "get_latency_by_level");
-        json_put(c, e, "level", json_str(l < res->n_tiers ? res->tiers[l].name : "backing",
-                                         TS_TIER_NAME));
-        json_lat(c, e, "latency", &t->served[l]);
-    }
+    json_by_level(c, o, res, t);
     json_t *rs = json_put_new(c, o, "resources", json_array());
     for (size_t i = 0; rs && i < t->n_res; i++) {
         const ts_res_result_t *r = &t->res[i];
         json_t *e = json_append_object(c, rs, "resources");
         json_put(c, e, "name", json_str(r->name, TS_RES_NAME));
         json_put(c, e, "role", json_string(k_roles[r->role < 3 ? r->role : 0]));
-        json_put(c, e, "level", json_str(r->level < res->n_tiers ? res->tiers[r->level].name
-                                                                 : "backing",
-                                         TS_TIER_NAME));
+        json_put(c, e, "level", json_level(res, r->level));
         json_put_u64(c, e, "channels", r->channels);
         json_put_u64(c, e, "operations", r->n_ops);
         json_put_u64(c, e, "bytes", r->bytes);
@@ -304,6 +322,106 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
         json_put_u64(c, e, "max_wait_ns", r->max_wait_ns);
         json_put_real(c, e, "mean_in_system", r->mean_in_system);
     }
+}
+
+/* A finite real, or null: an error in percent that has nothing to compare with. */
+static json_t *json_real_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* What the live run measured, in the timed section's shape (wall time: differs from run
+ * to run by nature). */
+static void json_live_measured(json_ctx_t *c, json_t *lo, const ts_result_t *res)
+{
+    const ts_timed_result_t *m = &res->live.m;
+    json_t *o = json_put_new(c, lo, "measured", json_object());
+    json_put_u64(c, o, "span_ns", m->span_ns);
+    json_put_u64(c, o, "timed_requests", m->n_timed);
+    json_put_real(c, o, "requests_per_s", m->req_per_s);
+    json_put_real(c, o, "bytes_per_s", m->bytes_per_s);
+    json_put_u64(c, o, "compute_ns", m->compute_ns);
+    json_put_u64(c, o, "stall_ns", m->stall_ns);
+    json_put_real(c, o, "accelerator_utilisation", m->utilisation);
+    json_lat_sets(c, o, m);
+    json_by_level(c, o, res, m);
+}
+
+/* Each figure measured beside predicted, with the error in percent. */
+static void json_live_compare(json_ctx_t *c, json_t *lo, const ts_result_t *res)
+{
+    ts_live_fig_t figs[TS_LIVE_FIGS];
+    size_t n = ts_report_live_figures(res, figs);
+    json_t *arr = json_put_new(c, lo, "compare", json_array());
+    for (size_t i = 0; arr && i < n; i++) {
+        const ts_live_fig_t *f = &figs[i];
+        json_t *e = json_append_object(c, arr, "compare");
+        json_put(c, e, "figure", json_str(f->key, sizeof(f->key)));
+        json_put(c, e, "unit", json_string(ts_report_live_unit_name(f->unit)));
+        json_put_real(c, e, "measured", f->measured);
+        json_put(c, e, "predicted", f->has_predicted ? json_real_or_null(f->predicted)
+                                                      : json_null());
+        json_put(c, e, "error_pct", json_real_or_null(ts_report_live_error_pct(f)));
+    }
+}
+
+/* What each level's back-end did; rates over the measured span. */
+static void json_live_backends(json_ctx_t *c, json_t *lo, const ts_result_t *res)
+{
+    const ts_live_result_t *lr = &res->live;
+    json_t *arr = json_put_new(c, lo, "backends", json_array());
+    for (size_t l = 0; arr && l < lr->n_levels; l++) {
+        const ts_live_level_t *d = &lr->level[l];
+        json_t *e = json_append_object(c, arr, "backends");
+        json_put(c, e, "level", json_level(res, l));
+        json_put(c, e, "backend", json_str(d->backend, TS_LIVE_BACKEND));
+        json_put(c, e, "direct", json_boolean(d->direct));
+        json_put(c, e, "emulated", json_boolean(d->emulated));
+        json_put_u64(c, e, "reads", d->n_read);
+        json_put_u64(c, e, "writes", d->n_write);
+        json_put_u64(c, e, "frees", d->n_free);
+        json_put_u64(c, e, "bytes_read", d->bytes_read);
+        json_put_u64(c, e, "bytes_written", d->bytes_written);
+        json_lat(c, e, "read_latency", &d->read);
+        json_lat(c, e, "write_latency", &d->write);
+        json_put_u64(c, e, "max_inflight", d->max_inflight);
+        json_put_real(c, e, "busy_s", d->busy_s);
+        json_put_real(c, e, "iops", ts_report_live_iops(d, lr->m.span_ns));
+        json_put_real(c, e, "bytes_per_s", ts_report_live_bytes_per_s(d, lr->m.span_ns));
+    }
+}
+
+/* The live engine's run: how it ran, what it measured, measured beside predicted (the
+ * prediction itself is "timed"), and each back-end. */
+static void json_live(json_ctx_t *c, json_t *root, const ts_result_t *res)
+{
+    const ts_live_result_t *lr = &res->live;
+    const ts_timed_result_t *m = &lr->m;
+    json_t *o = json_put_new(c, root, "live", json_object());
+    json_put(c, o, "arrivals", json_string(ts_arrivals_names[m->arrivals < TS_ARRIVALS_COUNT_
+                                                                 ? m->arrivals
+                                                                 : 0]));
+    json_put_real(c, o, "time_scale", m->time_scale);
+    json_put_real(c, o, "speed", lr->speed);
+    json_put_u64(c, o, "clients", m->clients);
+    json_put_u64(c, o, "think_ns", m->think_ns);
+    json_put(c, o, "verify", json_boolean(lr->verify));
+    json_put_u64(c, o, "verified_reads", lr->n_verified);
+    json_t *pop = json_put_new(c, o, "populate", json_object());
+    json_put_u64(c, pop, "objects", lr->populate_objects);
+    json_put_u64(c, pop, "bytes", lr->populate_bytes);
+    json_put_real(c, pop, "seconds", lr->populate_s);
+    json_put_u64(c, o, "made_objects", lr->made_objects);
+    json_t *late = json_put_new(c, o, "late", json_object());
+    json_put_u64(c, late, "requests", lr->n_late);
+    json_put_u64(c, late, "max_ns", lr->late_max_ns);
+    json_put_real(c, o, "cpu_s", lr->cpu_s);
+    json_put(c, o, "partial", json_boolean(lr->partial));
+    json_put(c, o, "stop_reason",
+             lr->stop_reason ? json_str(lr->stop_reason, TS_LIVE_STOP) : json_null());
+    json_live_measured(c, o, res);
+    json_live_compare(c, o, res);
+    json_live_backends(c, o, res);
 }
 
 /* A normalised figure: the dollars per unit, or null when the workload did not count it. */
@@ -398,6 +516,8 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
     json_put(&c, to, "skipped_first",
              json_str(res->skipped_first, TS_RESULT_SKIPPED));
     json_hierarchy(&c, root, res);
+    if (res->has_live)
+        json_live(&c, root, res);
     if (res->has_timed)
         json_timed(&c, root, res);
     if (res->has_cost)

@@ -29,197 +29,10 @@
 #include "h5.h"
 #include "html.h"
 #include "plot.h"
+#include "report.h"
+#include "report_html_internal.h"
 
 #define RH_MAX_CATS 32 /* cost categories across runs */
-
-typedef struct rh_run {
-    ts_result_t *res;
-    char label[160]; /* the run's name in tables and legends */
-    char tag[64];    /* in figures: what tells it apart, shortened */
-    char x_value[64]; /* with tag_keys: its value of the first key */
-    char line[64];    /* with tag_keys: its values of the others ("" when one key) */
-    char file[PATH_MAX];
-    size_t index; /* in its file */
-} rh_run_t;
-
-typedef struct rh {
-    rh_run_t *runs;
-    size_t n_runs;
-    const ts_report_html_opts_t *opts;
-    char dir[PATH_MAX]; /* where figures are drawn */
-    bool is_tmp_dir;     /* dir is ours to remove */
-    int live;            /* its entry in the live table (sim/util/io.h): gone on a signal */
-    const char *out;     /* the page: what an interrupted run says it did not write */
-    char tag_keys[128];  /* the keys whose values the figures name runs by; empty: none */
-    char x_key[64];      /* with tag_keys: the first, along which the sweep figure runs */
-    char line_keys[128]; /* with tag_keys: the others, one line per their values */
-    ts_html_t *page;
-    size_t n_missing; /* figures gnuplot could not draw */
-    char *warn;
-    size_t warn_size;
-    ts_err_t *err;
-} rh_t;
-
-/* ---- reading ---- */
-
-static const char *rh_base(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-/* Whether run j holds override o ("key=value"). */
-static bool rh_has_override(const rh_run_t *j, const char *o)
-{
-    for (size_t k = 0; k < j->res->n_overrides; k++)
-        if (!strcmp(j->res->overrides[k], o))
-            return true;
-    return false;
-}
-
-/* Appends s to buf (of size) at *off, after ", " unless it is the first. */
-static void rh_append(char *buf, size_t size, size_t *off, const char *s)
-{
-    if (*off >= size)
-        return;
-    int n = snprintf(buf + *off, size - *off, "%s%s", *off ? ", " : "", s);
-    *off += n > 0 ? (size_t)n : 0;
-}
-
-/* Run i's overrides that not every other run of its name holds too (those tell it apart):
- * "key=value, ..." into full, "value, ..." into values and "key, ..." into keys, the first
- * one's value into first and the others' values into rest. */
-static void rh_distinct(const rh_t *r, size_t i, char *full, char *values, char *keys,
-                              char *first, char *rest, size_t size)
-{
-    const rh_run_t *x = &r->runs[i];
-    size_t of = 0, ov = 0, ok = 0, orest = 0;
-    full[0] = values[0] = keys[0] = first[0] = rest[0] = 0;
-    for (size_t k = 0; k < x->res->n_overrides; k++) {
-        const char *o = x->res->overrides[k];
-        bool common = true;
-        for (size_t j = 0; j < r->n_runs && common; j++)
-            if (j != i && !strcmp(ts_str(x->res->name), ts_str(r->runs[j].res->name)))
-                common = rh_has_override(&r->runs[j], o);
-        if (common)
-            continue;
-        const char *eq = strchr(o, '=');
-        char key[128];
-        snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - o) : (int)strlen(o), o);
-        if (!ov)
-            snprintf(first, size, "%s", eq ? eq + 1 : o);
-        else
-            rh_append(rest, size, &orest, eq ? eq + 1 : o);
-        rh_append(full, size, &of, o);
-        rh_append(values, size, &ov, eq ? eq + 1 : o);
-        rh_append(keys, size, &ok, key);
-    }
-}
-
-/* What tells one run apart, from rh_distinct: computed once per run. */
-typedef struct rh_apart {
-    char full[512], values[512], keys[512], first[512], rest[512];
-} rh_apart_t;
-
-/* Runs of the same name (one scenario run with other -s values, or from other files) are
- * told apart by the overrides they do not all share, else by their files. A run's tag
- * (its name in figures) is then just what tells it apart; else its name. When every run
- * is told apart by overrides of the same keys, the tags are their values only and
- * r->tag_keys names the keys. */
-static int rh_tell_apart(rh_t *r)
-{
-    rh_apart_t *d = ts_malloc((r->n_runs + 1) * sizeof(*d));
-    if (!d)
-        return ts_err_set(r->err, TS_ENOMEM, "report: cannot name %zu runs", r->n_runs);
-    for (size_t i = 0; i < r->n_runs; i++)
-        rh_distinct(r, i, d[i].full, d[i].values, d[i].keys, d[i].first, d[i].rest,
-                          sizeof(d[i].full));
-    const char *first_keys = r->n_runs ? d[0].keys : "";
-    bool values_only = r->n_runs > 1;
-    for (size_t i = 0; i < r->n_runs; i++) {
-        rh_run_t *x = &r->runs[i];
-        const char *mine = d[i].full;
-        bool same_name = false, same_overrides = false, same_file = false;
-        for (size_t j = 0; j < r->n_runs; j++) {
-            if (i == j || strcmp(ts_str(x->res->name), ts_str(r->runs[j].res->name)) != 0)
-                continue;
-            same_name = true;
-            same_overrides |= !strcmp(mine, d[j].full);
-            same_file |= !strcmp(x->file, r->runs[j].file);
-        }
-        bool by_overrides = same_name && !same_overrides && mine[0];
-        values_only &= by_overrides && !strcmp(d[i].keys, first_keys);
-        /* a run of its own name, or one of a file's runs (its label has its number) */
-        if (!same_name || (same_file && !by_overrides)) {
-            ts_fmt_shorten(x->label, x->tag, sizeof(x->tag));
-            continue;
-        }
-        char part[72];
-        ts_fmt_shorten(by_overrides ? mine : x->file, part, sizeof(part));
-        ts_fmt_shorten(part, x->tag, sizeof(x->tag));
-        char label[sizeof(x->label)];
-        /* the overrides say which run it is: its number in the file is in the file column */
-        snprintf(label, sizeof(label), "%.80s (%s)",
-                 by_overrides && ts_str(x->res->name)[0] ? x->res->name : x->label, part);
-        memcpy(x->label, label, sizeof(label));
-    }
-    if (values_only) {
-        /* every run is told apart by the same keys: the figures name runs by their values */
-        ts_fmt_shorten(first_keys, r->tag_keys, sizeof(r->tag_keys));
-        for (size_t i = 0; i < r->n_runs; i++) {
-            ts_fmt_shorten(d[i].values, r->runs[i].tag, sizeof(r->runs[i].tag));
-            ts_fmt_shorten(d[i].first, r->runs[i].x_value, sizeof(r->runs[i].x_value));
-            ts_fmt_shorten(d[i].rest, r->runs[i].line, sizeof(r->runs[i].line));
-        }
-        const char *comma = strchr(first_keys, ',');
-        snprintf(r->x_key, sizeof(r->x_key), "%.*s",
-                 comma ? (int)(comma - first_keys) : (int)strlen(first_keys), first_keys);
-        ts_fmt_shorten(comma ? comma + 2 : "", r->line_keys, sizeof(r->line_keys));
-    }
-    ts_free(d);
-    return 0;
-}
-
-static int rh_read(rh_t *r, const char *const *files, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        ts_result_h5_t *f;
-        int rc = ts_result_h5_open(files[i], &f, r->err);
-        if (rc)
-            return rc;
-        size_t k = ts_result_h5_runs(f);
-        rh_run_t *v = ts_realloc(r->runs, (r->n_runs + k) * sizeof(*v));
-        if (!v && k) {
-            ts_result_h5_close(f);
-            return ts_err_set(r->err, TS_ENOMEM, "cannot hold the runs of '%s'", files[i]);
-        }
-        r->runs = v;
-        for (size_t j = 0; j < k && rc == 0; j++) {
-            rh_run_t *run = &r->runs[r->n_runs];
-            memset(run, 0, sizeof(*run));
-            if (!(run->res = ts_calloc(1, sizeof(*run->res)))) {
-                rc = ts_err_set(r->err, TS_ENOMEM, "cannot hold run %zu of '%s'", j, files[i]);
-                break;
-            }
-            r->n_runs++;
-            rc = ts_result_h5_read(f, j, run->res, r->err);
-            const char *shown = r->opts && r->opts->names ? r->opts->names[i] : files[i];
-            snprintf(run->file, sizeof(run->file), "%s", shown);
-            run->index = j;
-            const char *name = ts_str(run->res->name)[0] ? run->res->name : rh_base(shown);
-            if (k > 1)
-                snprintf(run->label, sizeof(run->label), "%s #%zu", name, j);
-            else
-                snprintf(run->label, sizeof(run->label), "%s", name);
-        }
-        ts_result_h5_close(f);
-        if (rc)
-            return rc;
-    }
-    if (!r->n_runs)
-        return ts_err_set(r->err, TS_EINVAL, "report: the results files hold no run");
-    return rh_tell_apart(r);
-}
 
 /* ---- figures ---- */
 
@@ -229,7 +42,7 @@ static int rh_rm(const char *path, const struct stat *sb, int flag, struct FTW *
     return remove(path);
 }
 
-static int rh_workdir(rh_t *r)
+static int rh_workdir(ts__html_report_t *r)
 {
     if (r->opts && r->opts->plots_dir) {
         snprintf(r->dir, sizeof(r->dir), "%s", r->opts->plots_dir);
@@ -252,7 +65,7 @@ static int rh_workdir(rh_t *r)
 
 /* Inlines the SVG figure drawn by rc's plot call, or says why it is missing: gnuplot
  * absent or failing is a note on the page, anything else an error. */
-static int rh_figure(rh_t *r, int rc, const char *svg, const char *caption)
+static int rh_figure(ts__html_report_t *r, int rc, const char *svg, const char *caption)
 {
     if (rc == 0)
         return ts_html_svg_file(r->page, svg, caption, r->err);
@@ -266,12 +79,13 @@ static int rh_figure(rh_t *r, int rc, const char *svg, const char *caption)
     return ts_html_para(r->page, note, r->err);
 }
 
-static void rh_path(const rh_t *r, char *buf, size_t size, const char *name, size_t i)
+static void rh_path(const ts__html_report_t *r, char *buf, size_t size, const char *name, size_t i)
 {
     snprintf(buf, size, "%s/%s-%04zu.svg", r->dir, name, i);
 }
 
-static const ts_plot_opts_t *rh_plot_opts(const rh_t *r, ts_plot_opts_t *o, const char *title)
+static const ts_plot_opts_t *rh_plot_opts(const ts__html_report_t *r, ts_plot_opts_t *o,
+                                          const char *title)
 {
     *o = (ts_plot_opts_t){.title = title, .gnuplot = r->opts ? r->opts->gnuplot : NULL};
     return o;
@@ -292,46 +106,75 @@ static size_t rh_cdf(const ts_lat_t *l, double *x, double *y)
     return l->n_buckets + 1;
 }
 
-static int rh_latency_figure(rh_t *r, size_t k)
+/* A figure of latency CDFs, one line per summary lats[i] (named names[i]) that has
+ * requests and buckets, drawn into <file>-<k>.svg. */
+static int rh_cdf_figure(ts__html_report_t *r, size_t k, const char *file, const char *caption,
+                         const ts_lat_t *const *lats, const char *const *names, size_t n_lats)
 {
-    const ts_result_t *res = r->runs[k].res;
-    const ts_timed_result_t *t = &res->timed;
     ts_plot_series_t s[TS_TIMED_LEVELS + 1];
-    char names[TS_TIMED_LEVELS + 1][96];
     double *buf[TS_TIMED_LEVELS + 1] = {0};
     size_t n = 0;
     int rc = 0;
-    for (size_t l = 0; l <= t->n_levels && l <= res->n_tiers + 1 && rc == 0; l++) {
-        const ts_lat_t *lat = l == 0 ? &t->all : &t->served[l - 1];
-        if (!lat->n || !lat->n_buckets)
+    for (size_t i = 0; i < n_lats && n < TS_TIMED_LEVELS + 1; i++) {
+        const ts_lat_t *lat = lats[i];
+        if (!lat || !lat->n || !lat->n_buckets)
             continue;
         size_t np = lat->n_buckets + 1;
         if (!(buf[n] = ts_malloc(2 * np * sizeof(double)))) {
             rc = ts_err_set(r->err, TS_ENOMEM, "report: cannot build a latency CDF");
             break;
         }
-        if (l == 0)
-            snprintf(names[n], sizeof(names[n]), "all requests");
-        else
-            snprintf(names[n], sizeof(names[n]), "gets served by %s",
-                     l - 1 < res->n_tiers ? ts_str(res->tiers[l - 1].name) : "backing");
-        s[n] = (ts_plot_series_t){names[n], buf[n], buf[n] + np, 0};
+        s[n] = (ts_plot_series_t){names[i], buf[n], buf[n] + np, 0};
         s[n].n = rh_cdf(lat, buf[n], buf[n] + np);
         n++;
     }
     if (rc == 0 && n) {
         char svg[PATH_MAX + 32];
-        rh_path(r, svg, sizeof(svg), "latency", k);
+        rh_path(r, svg, sizeof(svg), file, k);
         ts_plot_opts_t o;
         rc = ts_plot_latency_cdf(svg, s, n, rh_plot_opts(r, &o, NULL), r->err);
-        rc = rh_figure(r, rc, svg, "latency CDF: all requests, and gets by the level that served them");
+        rc = rh_figure(r, rc, svg, caption);
     }
     for (size_t i = 0; i < n; i++)
         ts_free(buf[i]);
     return rc;
 }
 
-static int rh_series_figure(rh_t *r, size_t k)
+static int rh_latency_figure(ts__html_report_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_timed_result_t *t = &res->timed;
+    const ts_lat_t *lats[TS_TIMED_LEVELS + 1];
+    const char *names[TS_TIMED_LEVELS + 1];
+    char buf[TS_TIMED_LEVELS + 1][96];
+    size_t n = 0;
+    for (size_t l = 0; l <= t->n_levels && l <= res->n_tiers + 1 && n < TS_TIMED_LEVELS + 1;
+         l++, n++) {
+        lats[n] = l == 0 ? &t->all : &t->served[l - 1];
+        if (l == 0)
+            snprintf(buf[n], sizeof(buf[n]), "all requests");
+        else
+            snprintf(buf[n], sizeof(buf[n]), "gets served by %s",
+                     l - 1 < res->n_tiers ? ts_str(res->tiers[l - 1].name) : "backing");
+        names[n] = buf[n];
+    }
+    return rh_cdf_figure(r, k, "latency",
+                         "latency CDF: all requests, and gets by the level that served them",
+                         lats, names, n);
+}
+
+/* A live run: the CDF of every request's latency as measured beside the one the timed
+ * engine predicted, from their histograms. */
+static int rh_live_figure(ts__html_report_t *r, size_t k)
+{
+    const ts_result_t *res = r->runs[k].res;
+    const ts_lat_t *lats[2] = {&res->live.m.all, res->has_timed ? &res->timed.all : NULL};
+    static const char *const names[2] = {"measured", "predicted"};
+    return rh_cdf_figure(r, k, "live", "measured vs predicted latency CDF: all requests", lats,
+                         names, 2);
+}
+
+static int rh_series_figure(ts__html_report_t *r, size_t k)
 {
     const ts_result_t *res = r->runs[k].res;
     const ts_series_t *s = res->series;
@@ -391,7 +234,7 @@ typedef struct rh_cells {
     size_t n, cap;
 } rh_cells_t;
 
-static char *rh_cell(rh_t *r, rh_cells_t *t)
+static char *rh_cell(ts__html_report_t *r, rh_cells_t *t)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
@@ -408,9 +251,10 @@ static char *rh_cell(rh_t *r, rh_cells_t *t)
 }
 
 /* Appends cells given as printf formats, one per argument list entry. */
-static int rh_add(rh_t *r, rh_cells_t *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rh_add(ts__html_report_t *r, rh_cells_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static int rh_add(rh_t *r, rh_cells_t *t, const char *fmt, ...)
+static int rh_add(ts__html_report_t *r, rh_cells_t *t, const char *fmt, ...)
 {
     char *c = rh_cell(r, t);
     if (!c)
@@ -422,7 +266,7 @@ static int rh_add(rh_t *r, rh_cells_t *t, const char *fmt, ...)
     return 0;
 }
 
-static int rh_emit(rh_t *r, rh_cells_t *t, const char *caption, size_t ncols,
+static int rh_emit(ts__html_report_t *r, rh_cells_t *t, const char *caption, size_t ncols,
                    const char *const *head)
 {
     const char **p = ts_realloc(t->p, (t->n ? t->n : 1) * sizeof(*p));
@@ -448,7 +292,7 @@ static double rh_hit_ratio(const ts_result_t *res)
 
 /* The figures across runs weigh cost against the GPU utilisation when every run is a
  * closed loop, else against the hit ratio. */
-static bool rh_by_utilisation(const rh_t *r)
+static bool rh_by_utilisation(const ts__html_report_t *r)
 {
     bool all = true;
     for (size_t k = 0; k < r->n_runs && all; k++)
@@ -466,7 +310,7 @@ static const char *rh_benefit_name(bool by_utilisation)
     return by_utilisation ? "GPU utilisation" : "hit ratio";
 }
 
-static int rh_summary(rh_t *r, rh_cells_t *t)
+static int rh_summary(ts__html_report_t *r, rh_cells_t *t)
 {
     static const char *const head[] = {"run", "file", "engine", "requests", "hit ratio",
                                        "accelerator utilisation", "total cost"};
@@ -476,7 +320,9 @@ static int rh_summary(rh_t *r, rh_cells_t *t)
         char a[TS_FMT_LEN], b[TS_FMT_LEN], c[TS_FMT_LEN];
         bool closed = ts_result_is_closed_loop(res);
         rc = rh_add(r, t, "%s", r->runs[k].label);
-        rc = rc ? rc : rh_add(r, t, "%.40s#%zu", rh_base(r->runs[k].file), r->runs[k].index);
+        rc =
+            rc ? rc
+               : rh_add(r, t, "%.40s#%zu", ts__report_html_base(r->runs[k].file), r->runs[k].index);
         rc = rc ? rc : rh_add(r, t, "%s", res->engine ? res->engine : "fast");
         rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_count(res->totals.n_req, a, sizeof(a)));
         rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_pct(rh_hit_ratio(res), b, sizeof(b)));
@@ -491,7 +337,7 @@ static int rh_summary(rh_t *r, rh_cells_t *t)
     return rc ? rc : rh_emit(r, t, NULL, 7, head);
 }
 
-static int rh_tiers(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+static int rh_tiers(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *res)
 {
     static const char *const head[] = {"tier", "policy", "capacity", "requests", "hits",
                                        "miss ratio", "byte miss ratio", "evictions"};
@@ -511,7 +357,7 @@ static int rh_tiers(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     return rc ? rc : rh_emit(r, t, "tiers", 8, head);
 }
 
-static int rh_lat_row(rh_t *r, rh_cells_t *t, const char *name, const ts_lat_t *l)
+static int rh_lat_row(ts__html_report_t *r, rh_cells_t *t, const char *name, const ts_lat_t *l)
 {
     if (!l->n)
         return 0;
@@ -525,7 +371,7 @@ static int rh_lat_row(rh_t *r, rh_cells_t *t, const char *name, const ts_lat_t *
     return rc;
 }
 
-static int rh_latency(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+static int rh_latency(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *res)
 {
     static const char *const head[] = {"requests", "count", "mean", "p50", "p90", "p99",
                                        "p99.9", "max"};
@@ -540,11 +386,91 @@ static int rh_latency(rh_t *r, rh_cells_t *t, const ts_result_t *res)
                  l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
         rc = rh_lat_row(r, t, name, &x->served[l]);
     }
-    return rc ? rc : rh_emit(r, t, "latency (timed engine)", 8, head);
+    return rc ? rc
+              : rh_emit(r, t,
+                        res->has_live ? "latency predicted by the timed engine"
+                                      : "latency (timed engine)",
+                        8, head);
+}
+
+/* A live run: how it ran, each figure measured beside predicted with the error, and what
+ * each level's back-end did (as the text report's live section). */
+static int rh_live(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *res)
+{
+    const ts_live_result_t *lr = &res->live;
+    const ts_timed_result_t *m = &lr->m;
+    char text[700], a[TS_FMT_LEN], b[TS_FMT_LEN];
+    int rc = 0;
+    if (lr->partial) {
+        snprintf(text, sizeof(text),
+                 "Partial: the live run stopped early (%.300s); what follows covers the "
+                 "requests before it.",
+                 ts_str(lr->stop_reason));
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    if (rc == 0) {
+        char loop[160];
+        if (m->arrivals == TS_ARRIVALS_CLOSED)
+            snprintf(loop, sizeof(loop), "closed loop, %u clients, think %s", m->clients,
+                     ts_format_duration(m->think_ns, a, sizeof(a)));
+        else
+            snprintf(loop, sizeof(loop), "open loop, trace times x %g / speed %g",
+                     m->time_scale, lr->speed);
+        snprintf(text, sizeof(text),
+                 "Live run on real back-ends (%s): measured over %s, CPU time %.3g s; %llu "
+                 "objects (%s) written to the backing store in %.3g s before it; %s.",
+                 loop, ts_format_duration(m->span_ns, b, sizeof(b)), lr->cpu_s,
+                 (unsigned long long)lr->populate_objects,
+                 ts_fmt_bytes(lr->populate_bytes, a, sizeof(a)), lr->populate_s,
+                 lr->verify ? "every read verified" : "reads not verified");
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    static const char *const head[] = {"figure", "measured", "predicted", "error"};
+    ts_live_fig_t figs[TS_LIVE_FIGS];
+    size_t n = ts_report_live_figures(res, figs);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const ts_live_fig_t *f = &figs[i];
+        char v[32];
+        rc = rh_add(r, t, "%s", f->label);
+        rc = rc ? rc : rh_add(r, t, "%s", ts_report_live_value(f, f->measured, v, sizeof(v)));
+        rc = rc ? rc
+                : rh_add(r, t, "%s",
+                         f->has_predicted ? ts_report_live_value(f, f->predicted, v, sizeof(v))
+                                          : "-");
+        rc = rc ? rc : rh_add(r, t, "%s", ts_report_live_error(f, v, sizeof(v)));
+    }
+    rc = rc ? rc : rh_emit(r, t, "measured beside predicted (the timed engine)", 4, head);
+    static const char *const bhead[] = {"level", "back-end", "reads", "read p50", "read p99",
+                                        "writes", "write p50", "write p99", "IOPS",
+                                        "bytes/s", "queue depth", "busy"};
+    for (size_t l = 0; l < lr->n_levels && rc == 0; l++) {
+        const ts_live_level_t *d = &lr->level[l];
+        char v[6][32];
+        rc = rh_add(r, t, "%s", l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
+        rc = rc ? rc
+                : rh_add(r, t, "%.60s%s%s", ts_str(d->backend), d->direct ? ", direct" : "",
+                         d->emulated ? ", emulated" : "");
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)d->n_read);
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->read.p50_ns, v[0], 32));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->read.p99_ns, v[1], 32));
+        rc = rc ? rc : rh_add(r, t, "%llu", (unsigned long long)d->n_write);
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->write.p50_ns, v[2], 32));
+        rc = rc ? rc : rh_add(r, t, "%s", ts_format_duration(d->write.p99_ns, v[3], 32));
+        rc = rc ? rc
+                : rh_add(r, t, "%s", ts_fmt_fixed(ts_report_live_iops(d, m->span_ns), 0, v[4], 32));
+        rc = rc ? rc
+                : rh_add(r, t, "%s/s",
+                         ts_fmt_bytes((uint64_t)llround(ts_report_live_bytes_per_s(d, m->span_ns)),
+                                      v[5], 32));
+        rc = rc ? rc : rh_add(r, t, "%u", d->max_inflight);
+        rc = rc ? rc : rh_add(r, t, "%.3g s", d->busy_s);
+    }
+    return rc ? rc : rh_emit(r, t, "back-ends (live run)", 12, bhead);
 }
 
 /* One row of the bill: the item, its dollars and its share of the total. */
-static int rh_bill_row(rh_t *r, rh_cells_t *t, const char *item, double usd, double total)
+static int rh_bill_row(ts__html_report_t *r, rh_cells_t *t, const char *item, double usd,
+                       double total)
 {
     char d[32];
     int rc = rh_add(r, t, "%s", item);
@@ -554,7 +480,7 @@ static int rh_bill_row(rh_t *r, rh_cells_t *t, const char *item, double usd, dou
     return rc ? rc : rh_add(r, t, "-");
 }
 
-static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
+static int rh_bill(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *res)
 {
     static const char *const head[] = {"item", "dollars", "share of total"};
     const ts_cost_result_t *c = &res->cost;
@@ -588,9 +514,9 @@ static int rh_bill(rh_t *r, rh_cells_t *t, const ts_result_t *res)
     return rc ? rc : rh_emit(r, t, "the bill (dollars)", 3, head);
 }
 
-static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
+static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
 {
-    const rh_run_t *run = &r->runs[k];
+    const ts__html_run_t *run = &r->runs[k];
     const ts_result_t *res = run->res;
     char id[32], heading[256], text[1400];
     snprintf(id, sizeof(id), "run-%zu", k);
@@ -614,6 +540,10 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
     size_t max_figures = r->opts && r->opts->run_figures ? r->opts->run_figures
                                                          : TS_REPORT_HTML_RUN_FIGURES;
     bool figures = k < max_figures;
+    if (rc == 0 && res->has_live) {
+        rc = rh_live(r, t, res);
+        rc = rc || !figures ? rc : rh_live_figure(r, k);
+    }
     if (rc == 0 && res->has_timed) {
         rc = rh_latency(r, t, res);
         rc = rc || !figures ? rc : rh_latency_figure(r, k);
@@ -658,7 +588,7 @@ static int rh_run(rh_t *r, rh_cells_t *t, size_t k)
 /* The stacked bars' categories: capacity per level name (the union over runs, in order of
  * appearance), then requests, transfer, GPU time busy and stalled, power. */
 /* A figure's caption across runs: what, and which keys' values name the runs. */
-static const char *rh_caption(const rh_t *r, const char *what, char *buf, size_t size)
+static const char *rh_caption(const ts__html_report_t *r, const char *what, char *buf, size_t size)
 {
     if (r->tag_keys[0])
         snprintf(buf, size, "%s; runs named by their %s", what, r->tag_keys);
@@ -667,7 +597,7 @@ static const char *rh_caption(const rh_t *r, const char *what, char *buf, size_t
     return buf;
 }
 
-static int rh_cost_bars(rh_t *r)
+static int rh_cost_bars(ts__html_report_t *r)
 {
     const char *cats[RH_MAX_CATS];
     const char *levels[RH_MAX_CATS]; /* the level each capacity category is of */
@@ -750,7 +680,7 @@ static size_t rh_slot(const char **names, size_t *n, size_t max, const char *v)
 
 /* When the runs differ in the same keys (a sweep), benefit and cost along the first key,
  * one line per values of the others. */
-static int rh_sweep_figure(rh_t *r)
+static int rh_sweep_figure(ts__html_report_t *r)
 {
     if (!r->tag_keys[0] || r->n_runs < 2)
         return 0;
@@ -772,7 +702,7 @@ static int rh_sweep_figure(rh_t *r)
     }
     bool fits = true;
     for (size_t k = 0; k < n && fits; k++) {
-        const rh_run_t *run = &r->runs[k];
+        const ts__html_run_t *run = &r->runs[k];
         size_t x = rh_slot(xs, &n_x, n, run->x_value);
         size_t l = rh_slot(lines, &n_lines, RH_SWEEP_LINES, run->line);
         fits = l != SIZE_MAX;
@@ -807,7 +737,7 @@ static int rh_sweep_figure(rh_t *r)
     return rc;
 }
 
-static int rh_pareto(rh_t *r)
+static int rh_pareto(ts__html_report_t *r)
 {
     size_t n = 0;
     bool all_closed = rh_by_utilisation(r);
@@ -853,11 +783,11 @@ int ts_report_html(const char *const *files, size_t n, const char *out,
                    const ts_report_html_opts_t *opts, size_t *n_missing, char *warn,
                    size_t size, ts_err_t *err)
 {
-    rh_t r = {.opts = opts, .out = out, .warn = warn, .warn_size = size, .err = err};
+    ts__html_report_t r = {.opts = opts, .out = out, .warn = warn, .warn_size = size, .err = err};
     rh_cells_t t = {0};
     if (warn && size)
         warn[0] = 0;
-    int rc = rh_read(&r, files, n);
+    int rc = ts__report_html_read(&r, files, n);
     rc = rc ? rc : rh_workdir(&r);
     char title[256], more[48] = "";
     if (r.n_runs > 1)

@@ -4,7 +4,6 @@
  * measured beside what the timed engine predicted for the same scenario (error in percent:
  * (measured - predicted) / predicted), and what each level's back-end did.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,86 +18,23 @@ static const char *live_ns(uint64_t ns, char *buf, size_t size)
     return ts_format_duration(ns, buf, size);
 }
 
-/* "+12.3%", or "-" when there is nothing to compare with. */
-static const char *live_err(double measured, double predicted, char *buf, size_t size)
-{
-    if (!(predicted > 0) || !isfinite(measured))
-        snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, "%+.1f%%", (measured - predicted) / predicted * 100);
-    return buf;
-}
-
-static int live_row(FILE *out, ts_err_t *err, const char *label, const char *m, const char *p,
-                    double vm, double vp)
-{
-    char e[32];
-    return ts_out_printf(out, err, LIVE_WHAT, "  %-30s %14s %14s %9s\n", label, m, p,
-                         live_err(vm, vp, e, sizeof(e)));
-}
-
-static int live_lat_row(FILE *out, ts_err_t *err, const char *label, uint64_t m, uint64_t p,
-                        bool has_p)
-{
-    char a[32], b[32];
-    return live_row(out, err, label, live_ns(m, a, sizeof(a)),
-                    has_p ? live_ns(p, b, sizeof(b)) : "-", (double)m, has_p ? (double)p : 0);
-}
-
-/* Measured beside predicted: throughput, latency percentiles, gets by serving level. */
+/* Measured beside predicted: throughput, latency percentiles, gets by serving level
+ * (ts_report_live_figures). */
 static int live_compare(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
-    const ts_timed_result_t *m = &res->live.m, *p = &res->timed;
-    bool hp = res->has_timed;
-    char a[32], b[32];
+    ts_live_fig_t figs[TS_LIVE_FIGS];
+    size_t n = ts_report_live_figures(res, figs);
     int rc = ts_out_printf(out, err, LIVE_WHAT, "\n%-32s %14s %14s %9s\n",
                            "measured beside predicted", "measured", "predicted", "error");
-    if (!rc)
-        rc = live_row(out, err, "throughput (requests/s)", ts_fmt_fixed(m->req_per_s, 0, a, 32),
-                      hp ? ts_fmt_fixed(p->req_per_s, 0, b, 32) : "-", m->req_per_s,
-                      hp ? p->req_per_s : 0);
-    if (!rc) {
-        char ma[32], pb[32];
-        snprintf(ma, sizeof(ma), "%s/s", ts_fmt_bytes((uint64_t)llround(m->bytes_per_s), a, 32));
-        snprintf(pb, sizeof(pb), "%s/s", ts_fmt_bytes((uint64_t)llround(p->bytes_per_s), b, 32));
-        rc = live_row(out, err, "throughput (bytes/s)", ma, hp ? pb : "-", m->bytes_per_s,
-                      hp ? p->bytes_per_s : 0);
+    for (size_t i = 0; !rc && i < n; i++) {
+        const ts_live_fig_t *f = &figs[i];
+        char m[32], p[32], e[32];
+        rc = ts_out_printf(out, err, LIVE_WHAT, "  %-30s %14s %14s %9s\n", f->label,
+                           ts_report_live_value(f, f->measured, m, sizeof(m)),
+                           f->has_predicted ? ts_report_live_value(f, f->predicted, p, sizeof(p))
+                                            : "-",
+                           ts_report_live_error(f, e, sizeof(e)));
     }
-    if (!rc)
-        rc = live_lat_row(out, err, "time (first issue to last end)", m->span_ns, p->span_ns, hp);
-    const struct {
-        const char *name;
-        const ts_lat_t *m, *p;
-    } sets[] = {
-        {"all", &m->all, &p->all}, {"get", &m->op[0], &p->op[0]}, {"put", &m->op[1], &p->op[1]}};
-    for (size_t s = 0; !rc && s < 3; s++) {
-        if (!sets[s].m->n)
-            continue;
-        const uint64_t vm[] = {(uint64_t)llround(sets[s].m->mean_ns), sets[s].m->p50_ns,
-                               sets[s].m->p90_ns, sets[s].m->p99_ns, sets[s].m->p999_ns};
-        const uint64_t vp[] = {(uint64_t)llround(sets[s].p->mean_ns), sets[s].p->p50_ns,
-                               sets[s].p->p90_ns, sets[s].p->p99_ns, sets[s].p->p999_ns};
-        static const char *const q[] = {"mean", "p50", "p90", "p99", "p99.9"};
-        for (size_t k = 0; !rc && k < 5; k++) {
-            char label[64];
-            snprintf(label, sizeof(label), "%s latency %s", sets[s].name, q[k]);
-            rc = live_lat_row(out, err, label, vm[k], vp[k], hp && sets[s].p->n);
-        }
-    }
-    for (size_t l = 0; !rc && l < m->n_levels; l++) {
-        const ts_lat_t *lm = &m->served[l];
-        const ts_lat_t *lp = hp && l < p->n_levels ? &p->served[l] : NULL;
-        if (!lm->n)
-            continue;
-        char label[96];
-        snprintf(label, sizeof(label), "get p50, served by %.40s",
-                 l < res->n_tiers ? ts_str(res->tiers[l].name) : "backing");
-        rc = live_lat_row(out, err, label, lm->p50_ns, lp ? lp->p50_ns : 0, lp && lp->n);
-    }
-    if (!rc && m->arrivals == TS_ARRIVALS_CLOSED && m->compute_ns)
-        rc = live_row(out, err, "accelerator utilisation", ts_fmt_pct(m->utilisation, a, 32),
-                      hp ? ts_fmt_pct(p->utilisation, b, 32) : "-", m->utilisation,
-                      hp ? p->utilisation : 0);
     return rc;
 }
 
@@ -180,9 +116,7 @@ int ts_report_text_live(const ts_result_t *res, FILE *out, ts_err_t *err)
                            "  behind         %llu requests issued over 1ms after their time (at "
                            "most %s late)\n",
                            (unsigned long long)lr->n_late, live_ns(lr->late_max_ns, a, sizeof(a)));
-    if (!rc)
-        rc = live_compare(res, out, err);
-    if (!rc)
-        rc = live_backends(res, out, err);
+    if (!rc) rc = live_compare(res, out, err);
+    if (!rc) rc = live_backends(res, out, err);
     return rc;
 }

@@ -223,6 +223,10 @@ void ts_timed_result_release(ts_timed_result_t *r);
 
 /* ---- the live engine's measurements (sim/live.h) ---- */
 
+#define TS_LIVE_BACKEND 96 /* bytes ts_live_level_t.backend holds at most, NUL included (its
+                            * column's width in result.h5) */
+#define TS_LIVE_STOP 256   /* the same for ts_live_result_t.stop_reason */
+
 /* What one level's back-end did in a live run. */
 typedef struct ts_live_level {
     char *backend;         /* owned: its name and what took effect ("file: O_DIRECT") */

@@ -174,6 +174,18 @@ static size_t result_lat_bytes(const ts_lat_t *l)
     return l->n_buckets * sizeof(*l->buckets);
 }
 
+static size_t result_timed_bytes(const ts_timed_result_t *t)
+{
+    size_t b = result_lat_bytes(&t->all) + result_lat_bytes(&t->ttft) +
+               result_lat_bytes(&t->op[0]) + result_lat_bytes(&t->op[1]) +
+               result_str_bytes(t->prefill_source);
+    for (size_t l = 0; t->served && l < t->n_levels; l++)
+        b += sizeof(*t->served) + result_lat_bytes(&t->served[l]);
+    for (size_t j = 0; t->res && j < t->n_res; j++)
+        b += sizeof(*t->res) + result_str_bytes(t->res[j].name);
+    return b;
+}
+
 size_t ts_result_heap_bytes(const ts_result_t *res)
 {
     size_t b = result_str_bytes(res->scenario) + result_str_bytes(res->name) +
@@ -191,13 +203,12 @@ size_t ts_result_heap_bytes(const ts_result_t *res)
         b += res->n_tiers * sizeof(*h->link);
     b += result_str_bytes(h->prefetch) + result_str_bytes(h->prefetch_params) +
          result_str_bytes(h->prefetch_into);
-    const ts_timed_result_t *t = &res->timed;
-    b += result_lat_bytes(&t->all) + result_lat_bytes(&t->ttft) + result_lat_bytes(&t->op[0]) +
-         result_lat_bytes(&t->op[1]) + result_str_bytes(t->prefill_source);
-    for (size_t l = 0; t->served && l < t->n_levels; l++)
-        b += sizeof(*t->served) + result_lat_bytes(&t->served[l]);
-    for (size_t j = 0; t->res && j < t->n_res; j++)
-        b += sizeof(*t->res) + result_str_bytes(t->res[j].name);
+    b += result_timed_bytes(&res->timed) + result_timed_bytes(&res->live.m);
+    const ts_live_result_t *lr = &res->live;
+    b += result_str_bytes(lr->stop_reason);
+    for (size_t l = 0; lr->level && l < lr->n_levels; l++)
+        b += sizeof(*lr->level) + result_str_bytes(lr->level[l].backend) +
+             result_lat_bytes(&lr->level[l].read) + result_lat_bytes(&lr->level[l].write);
     const ts_cost_result_t *c = &res->cost;
     for (size_t l = 0; c->level && l < c->n_levels; l++)
         b += sizeof(*c->level) + result_str_bytes(c->level[l].name);

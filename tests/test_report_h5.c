@@ -5,7 +5,9 @@
  * reader gives back what was written (one run and a two-run sweep file); failures (missing
  * directory, a file size limit standing for a full disk, out of memory) leave no file and
  * no temporary file; a file that is not HDF5, not tiersim's, newer, or missing a dataset,
- * a column or an attribute is refused with a message naming the file and the object.
+ * a column or an attribute is refused with a message naming the file and the object; a
+ * live run's group (the hand-made result of live_result_test.h) holds the comparison worked
+ * out by hand and reads back whole: the same JSON, text report and histograms.
  *
  * The hand trace (CSV, ms, 1000-byte objects) through one LRU tier of 3 objects:
  *   t=0 key 1 miss (used 1)   t=2 key 2 miss (2)   t=4 key 1 hit
@@ -40,6 +42,7 @@
 #include "app/run.h"
 #include "scratch_test.h"
 #include "writer_test.h"
+#include "live_result_test.h"
 
 #define MS 1000000ull
 
@@ -358,16 +361,23 @@ static void test_report_h5_hand_trace_timed_histograms(void **state)
 
 /* ---- reading back ------------------------------------------------------------------- */
 
-static char *json_of(const ts_result_t *r)
+/* The JSON document of r, or (is_text) its text report; malloc'd. */
+static char *report_of(const ts_result_t *r, bool is_text)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);
     assert_non_null(m);
     ts_err_t err = {0};
-    assert_int_equal(ts_report_json(r, false, m, &err), 0);
+    assert_int_equal(is_text ? ts_report_text(r, m, &err) : ts_report_json(r, false, m, &err),
+                     0);
     fclose(m);
     return text;
+}
+
+static char *json_of(const ts_result_t *r)
+{
+    return report_of(r, false);
 }
 
 static void assert_lat_equal(const ts_lat_t *a, const ts_lat_t *b)
@@ -410,6 +420,116 @@ static void assert_same_result(const ts_result_t *a, const ts_result_t *b)
     assert_lat_equal(&a->timed.ttft, &b->timed.ttft);
     for (size_t l = 0; l <= a->n_tiers; l++)
         assert_lat_equal(&a->timed.served[l], &b->timed.served[l]);
+}
+
+/* ---- a live run ----------------------------------------------------------------------- */
+
+static void test_report_h5_live_reads_back(void **state)
+{
+    const char *dir = *state;
+    char path[1200];
+    ts_result_t r, back;
+    make_live_result(&r);
+    snprintf(path, sizeof(path), "%s/live.h5", dir);
+    ts_err_t err = {0};
+    if (ts_report_h5(&r, path, &err))
+        fail_msg("write: %s", err.msg);
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t run = H5Gopen2(f, "runs/0000", H5P_DEFAULT);
+    char engine[16];
+    attr_str(run, "engine", engine, sizeof(engine));
+    assert_string_equal(engine, "live");
+    hid_t g = H5Gopen2(f, "runs/0000/live", H5P_DEFAULT);
+    assert_true(g >= 0);
+    assert_int_equal(attr_u64(g, "made_objects"), 2);
+    char why[64];
+    attr_str(g, "stop_reason", why, sizeof(why));
+    assert_string_equal(why, "stopped by SIGINT");
+    H5Gclose(g);
+    H5Gclose(run);
+    /* the errors of live_result_test.h's table, worked out by hand */
+    const double errs[] = {25, -25, -20, 50, 10, 50, 50, 50, 50, 10, 50, 50, 50, 20, -50, 100, 25};
+    assert_real_column(f, "runs/0000/live/compare", "error_pct", errs, 17);
+    double rows[64];
+    assert_int_equal(column(f, "runs/0000/live/compare", "error_pct", true, rows, 64), 17);
+    const double iops[] = {50, 25, 5}, bps[] = {50000, 25000, 5000};
+    assert_real_column(f, "runs/0000/live/backends", "iops", iops, 3);
+    assert_real_column(f, "runs/0000/live/backends", "bytes_per_s", bps, 3);
+    const uint64_t qd[] = {2, 3, 1};
+    assert_column(f, "runs/0000/live/backends", "max_inflight", qd, 3);
+    assert_int_equal(cell(f, "runs/0000/live/hist/read@hbm", "count", 0), 6);
+    assert_int_equal(cell(f, "runs/0000/live/hist/write@hbm", "hi_ns", 0), 1007);
+    assert_int_equal(cell(f, "runs/0000/live/measured/hist/all", "count", 1), 2);
+    assert_int_equal(cell(f, "runs/0000/live/measured/latency", "p99_ns", 0), 3000);
+    assert_int_equal(cell(f, "runs/0000/timed/latency", "p99_ns", 0), 2000);
+    H5Fclose(f);
+
+    ts_result_h5_t *h = NULL;
+    assert_int_equal(ts_result_h5_open(path, &h, &err), 0);
+    if (ts_result_h5_read(h, 0, &back, &err))
+        fail_msg("read: %s", err.msg);
+    ts_result_h5_close(h);
+    assert_true(back.has_live);
+    assert_true(back.has_timed);
+    char *ja = json_of(&r), *jb = json_of(&back);
+    char *ta = report_of(&r, true), *tb = report_of(&back, true);
+    assert_string_equal(ja, jb);
+    assert_string_equal(ta, tb); /* `tiersim report result.h5` prints the same report */
+    assert_non_null(strstr(tb, "measured beside predicted"));
+    free(ja), free(jb), free(ta), free(tb);
+    assert_lat_equal(&r.live.m.all, &back.live.m.all);
+    assert_lat_equal(&r.live.m.op[0], &back.live.m.op[0]);
+    for (size_t l = 0; l < 3; l++) {
+        assert_lat_equal(&r.live.m.served[l], &back.live.m.served[l]);
+        assert_lat_equal(&r.live.level[l].read, &back.live.level[l].read);
+        assert_lat_equal(&r.live.level[l].write, &back.live.level[l].write);
+        assert_int_equal(r.live.level[l].direct, back.live.level[l].direct);
+        assert_int_equal(r.live.level[l].emulated, back.live.level[l].emulated);
+    }
+    assert_lat_equal(&r.timed.all, &back.timed.all);
+
+    /* complete: no stop reason is written, none read back */
+    r.live.partial = false;
+    ts_free(r.live.stop_reason);
+    r.live.stop_reason = NULL;
+    ts_result_release(&back);
+    assert_int_equal(ts_report_h5(&r, path, &err), 0);
+    assert_int_equal(ts_result_h5_open(path, &h, &err), 0);
+    assert_int_equal(ts_result_h5_read(h, 0, &back, &err), 0);
+    ts_result_h5_close(h);
+    assert_null(back.live.stop_reason);
+    assert_false(back.live.partial);
+    ts_result_release(&back);
+    /* every allocation of the live part's writing and reading failing in turn: TS_ENOMEM,
+     * no leak (the sanitizer build) */
+    long n;
+    for (n = 0;; n++) {
+        ts_mem_fail_after(n);
+        int rc = ts_report_h5(&r, path, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        if (rc != TS_ENOMEM)
+            fail_msg("write, allocation %ld: rc %d (%s)", n, rc, err.msg);
+    }
+    for (n = 0;; n++) {
+        h = NULL;
+        ts_mem_fail_after(n);
+        int rc = ts_result_h5_open(path, &h, &err);
+        if (rc == 0)
+            rc = ts_result_h5_read(h, 0, &back, &err);
+        ts_mem_fail_after(-1);
+        ts_result_h5_close(h);
+        if (rc == 0)
+            break;
+        if (rc != TS_ENOMEM)
+            fail_msg("read, allocation %ld: rc %d (%s)", n, rc, err.msg);
+    }
+    assert_true(n > 10);
+    ts_result_release(&back);
+    ts_result_release(&r);
 }
 
 /* A sweep file of two runs (fast, then timed): both read back whole, by index. */
@@ -747,6 +867,7 @@ int main(void)
         T(test_report_h5_hand_trace_fast),
         T(test_report_h5_hand_trace_timed_histograms),
         T(test_report_h5_sweep_reads_back),
+        T(test_report_h5_live_reads_back),
         T(test_report_h5_deterministic),
         T(test_report_h5_write_dir),
         T(test_report_h5_missing_directory),

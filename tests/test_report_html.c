@@ -4,6 +4,8 @@
  * turned into one page; its sections, tables and figures; the page rendered in headless
  * Chromium (Debian's chromium), which must lay out every figure, with a screenshot kept in
  * <build>/test-output/report.png; figures left out without gnuplot; errors name the file.
+ * A live run (live_result_test.h's, by hand): its section with every figure measured beside
+ * predicted and the error, its back-ends, and the measured vs predicted latency CDF.
  * The Chromium and drawing checks are skipped (and say so) when the programs are missing.
  */
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 
 #include "file_test.h"
+#include "live_result_test.h"
 #include "reports/h5.h"
 #include "reports/report_html.h"
 #include "scratch_test.h"
@@ -392,6 +395,69 @@ static void test_report_html_errors_name_the_file(void **state)
     assert_int_equal(access(out, F_OK), -1); /* no page */
 }
 
+/* A live run: how it ran, the comparison (errors worked out in live_result_test.h), the
+ * back-ends, and the measured vs predicted latency CDF beside the prediction's own. */
+static void test_report_html_live_run(void **state)
+{
+    const char *dir = *state;
+    char h5[1200], out[1100], figs[1100], cdf[1200];
+    ts_result_t r;
+    make_live_result(&r);
+    snprintf(h5, sizeof(h5), "%s/live.h5", dir);
+    snprintf(out, sizeof(out), "%s/live.html", dir);
+    snprintf(figs, sizeof(figs), "%s/figs", dir);
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_h5(&r, h5, &err), 0);
+    ts_result_release(&r);
+    const char *files[] = {h5};
+    ts_report_html_opts_t opts = {.plots_dir = figs};
+    size_t missing = 99;
+    char warn[512];
+    if (ts_report_html(files, 1, out, &opts, &missing, warn, sizeof(warn), &err))
+        fail_msg("report: %s", err.msg);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    assert_non_null(strstr(page, "live engine"));
+    assert_non_null(strstr(page, "Partial: the live run stopped early (stopped by SIGINT)"));
+    assert_int_equal(
+        file_test_count(page, "<caption>measured beside predicted (the timed engine)</caption>"),
+        1);
+    assert_int_equal(file_test_count(page, "<caption>back-ends (live run)</caption>"), 1);
+    assert_int_equal(
+        file_test_count(page, "<caption>latency predicted by the timed engine</caption>"), 1);
+    assert_int_equal(file_test_count(page, "<td>throughput (requests/s)</td>"), 1);
+    assert_int_equal(file_test_count(page, "<td>get p50, served by backing</td>"), 1);
+    /* the 17 errors: +25% twice, -25%, -20%, +50% eight times, +10% twice, +20%, -50%,
+     * +100% */
+    static const struct {
+        const char *cell;
+        size_t n;
+    } errs[] = {{">+25.0%<", 2}, {">-25.0%<", 1}, {">-20.0%<", 1}, {">+50.0%<", 8},
+                {">+10.0%<", 2}, {">+20.0%<", 1}, {">-50.0%<", 1}, {">+100.0%<", 1}};
+    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+        if (file_test_count(page, errs[i].cell) != errs[i].n)
+            fail_msg("%s: %zu cells, expected %zu", errs[i].cell,
+                     file_test_count(page, errs[i].cell), errs[i].n);
+    /* back-ends: hbm 6 reads (p50 497ns), 4 writes, 50 IOPS and 50000 bytes/s (48.83KiB/s)
+     * over 200 ms, 2 in flight at most; file direct, directory emulated */
+    assert_non_null(strstr(page, "<td>hbm</td><td>memory</td><td class=\"n\">6</td>"
+                                 "<td class=\"n\">497ns</td>"));
+    assert_non_null(strstr(page, "<td class=\"n\">50</td><td class=\"n\">48.83KiB/s</td>"
+                                 "<td class=\"n\">2</td>"));
+    assert_non_null(strstr(page, "<td>file, direct</td>"));
+    assert_non_null(strstr(page, "<td>directory, emulated</td>"));
+    /* the figure: the live run's CDF and the prediction's own (no series, no bill) */
+    assert_int_equal(file_test_count(page, "measured vs predicted latency CDF"), 1);
+    if (missing == 0)
+        assert_int_equal(file_test_count(page, "<figure>"), 2);
+    else
+        print_message("gnuplot could not draw (%s): figures checked as left out\n", warn);
+    free(page);
+    /* its data: measured, then predicted, each rising from 0 to 1 */
+    snprintf(cdf, sizeof(cdf), "%s/live-0000.dat", figs);
+    assert_int_equal(check_cdf_data(cdf), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +472,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_html_names_the_files_as_told, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_errors_name_the_file, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_live_run, scratch_setup,
                                         scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,9 @@
  * timing is asked for (then null where no time was measured); bytes that are not UTF-8
  * become U+FFFD; a counter past INT64_MAX is refused with nothing written; each failed
  * allocation is TS_ENOMEM with no output and no leak; the bill is a "cost" object, absent
- * from a result without one.
+ * from a result without one; a live run's "live" object (how it ran, what it measured, each
+ * figure beside the prediction with the error worked out by hand, each back-end's rates)
+ * and "timed" marked as the prediction.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,12 +18,14 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reports/report.h"
 #include "sim/util/mem.h"
 #include "report_test.h"
+#include "live_result_test.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -331,6 +335,143 @@ static void test_report_cost_json(void **state)
     ts_result_release(&r);
 }
 
+/* ---- a live run --------------------------------------------------------------------- */
+
+static void assert_near(double got, double want)
+{
+    if (fabs(got - want) > 1e-9 * (fabs(want) > 1 ? fabs(want) : 1))
+        fail_msg("%.17g, expected %.17g", got, want);
+}
+
+static void test_report_live_json(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_live_result(&r);
+    ts_err_t err = {0};
+    char *text = NULL, *again = NULL;
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    assert_int_equal(capture(json_plain, &r, &again, &err), 0);
+    assert_string_equal(text, again); /* the same layout and values each time */
+    json_t *root = parse(text);
+    static const char *const top[] = {"tiersim_version", "schema", "scenario", "tiers",
+                                      "totals", "hierarchy", "live", "timed"};
+    assert_keys(root, top, sizeof(top) / sizeof(top[0]));
+    assert_string_equal(get_str(json_object_get(root, "scenario"), "engine"), "live");
+    json_t *timed = json_object_get(root, "timed");
+    assert_true(json_is_true(json_object_get(timed, "is_prediction")));
+    assert_true(get_real(timed, "requests_per_s") == 40);
+
+    json_t *lv = json_object_get(root, "live");
+    static const char *const keys[] = {
+        "arrivals", "time_scale", "speed",       "clients",  "think_ns", "verify",
+        "verified_reads", "populate", "made_objects", "late", "cpu_s", "partial",
+        "stop_reason", "measured", "compare", "backends"};
+    assert_keys(lv, keys, sizeof(keys) / sizeof(keys[0]));
+    assert_string_equal(get_str(lv, "arrivals"), "closed");
+    assert_int_equal(get_int(lv, "clients"), 4);
+    assert_true(json_is_true(json_object_get(lv, "verify")));
+    assert_int_equal(get_int(lv, "verified_reads"), 4);
+    json_t *pop = json_object_get(lv, "populate");
+    assert_int_equal(get_int(pop, "objects"), 100);
+    assert_int_equal(get_int(pop, "bytes"), 409600);
+    assert_true(get_real(pop, "seconds") == 0.5);
+    assert_int_equal(get_int(lv, "made_objects"), 2);
+    assert_int_equal(get_int(json_object_get(lv, "late"), "requests"), 0);
+    assert_true(get_real(lv, "cpu_s") == 0.125);
+    assert_true(json_is_true(json_object_get(lv, "partial")));
+    assert_string_equal(get_str(lv, "stop_reason"), "stopped by SIGINT");
+
+    json_t *m = json_object_get(lv, "measured");
+    assert_int_equal(get_int(m, "span_ns"), 200000000);
+    assert_true(get_real(m, "requests_per_s") == 50);
+    json_t *all = json_object_get(json_object_get(m, "latency"), "all");
+    assert_int_equal(get_int(all, "count"), 4);
+    assert_int_equal(get_int(all, "p99_ns"), 3000);
+    json_t *by = json_object_get(m, "get_latency_by_level");
+    assert_int_equal(json_array_size(by), 3);
+    assert_string_equal(get_str(json_array_get(by, 2), "level"), "backing");
+    assert_int_equal(get_int(json_object_get(json_array_get(by, 2), "latency"), "p50_ns"), 8000);
+
+    /* the table in live_result_test.h: 17 figures, errors by hand */
+    static const struct {
+        const char *figure, *unit;
+        double measured, predicted, error_pct;
+    } want[] = {
+        {"requests_per_s", "1/s", 50, 40, 25},
+        {"bytes_per_s", "bytes/s", 30000, 40000, -25},
+        {"span_ns", "ns", 200e6, 250e6, -20},
+        {"latency.all.mean_ns", "ns", 1500, 1000, 50},
+        {"latency.all.p50_ns", "ns", 1100, 1000, 10},
+        {"latency.all.p90_ns", "ns", 3000, 2000, 50},
+        {"latency.all.p99_ns", "ns", 3000, 2000, 50},
+        {"latency.all.p999_ns", "ns", 3000, 2000, 50},
+        {"latency.get.mean_ns", "ns", 1500, 1000, 50},
+        {"latency.get.p50_ns", "ns", 1100, 1000, 10},
+        {"latency.get.p90_ns", "ns", 3000, 2000, 50},
+        {"latency.get.p99_ns", "ns", 3000, 2000, 50},
+        {"latency.get.p999_ns", "ns", 3000, 2000, 50},
+        {"get_latency_by_level.hbm.p50_ns", "ns", 600, 500, 20},
+        {"get_latency_by_level.dram.p50_ns", "ns", 1000, 2000, -50},
+        {"get_latency_by_level.backing.p50_ns", "ns", 8000, 4000, 100},
+        {"accelerator_utilisation", "ratio", 0.5, 0.4, 25},
+    };
+    json_t *cmp = json_object_get(lv, "compare");
+    assert_int_equal(json_array_size(cmp), sizeof(want) / sizeof(want[0]));
+    static const char *const cmp_keys[] = {"figure", "unit", "measured", "predicted",
+                                           "error_pct"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        json_t *e = json_array_get(cmp, i);
+        assert_keys(e, cmp_keys, 5);
+        assert_string_equal(get_str(e, "figure"), want[i].figure);
+        assert_string_equal(get_str(e, "unit"), want[i].unit);
+        assert_near(get_real(e, "measured"), want[i].measured);
+        assert_near(get_real(e, "predicted"), want[i].predicted);
+        assert_near(get_real(e, "error_pct"), want[i].error_pct);
+    }
+
+    static const struct {
+        const char *level, *backend;
+        bool direct, emulated;
+        json_int_t reads, writes;
+        double iops, bytes_per_s;
+    } be[] = {{"hbm", "memory", false, false, 6, 4, 50, 50000},
+              {"dram", "file", true, false, 2, 3, 25, 25000},
+              {"backing", "directory", false, true, 1, 0, 5, 5000}};
+    json_t *bes = json_object_get(lv, "backends");
+    assert_int_equal(json_array_size(bes), 3);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = json_array_get(bes, i);
+        assert_string_equal(get_str(e, "level"), be[i].level);
+        assert_string_equal(get_str(e, "backend"), be[i].backend);
+        assert_int_equal(json_is_true(json_object_get(e, "direct")), be[i].direct);
+        assert_int_equal(json_is_true(json_object_get(e, "emulated")), be[i].emulated);
+        assert_int_equal(get_int(e, "reads"), be[i].reads);
+        assert_int_equal(get_int(e, "writes"), be[i].writes);
+        assert_near(get_real(e, "iops"), be[i].iops);
+        assert_near(get_real(e, "bytes_per_s"), be[i].bytes_per_s);
+    }
+    json_t *h = json_array_get(bes, 0);
+    assert_int_equal(get_int(h, "max_inflight"), 2);
+    assert_int_equal(get_int(json_object_get(h, "read_latency"), "p50_ns"), 497);
+    assert_int_equal(get_int(json_object_get(h, "write_latency"), "count"), 4);
+
+    /* nothing predicted: the predictions and errors are null */
+    r.has_timed = false;
+    free(text);
+    json_decref(root);
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    root = parse(text);
+    cmp = json_object_get(json_object_get(root, "live"), "compare");
+    assert_true(json_is_null(json_object_get(json_array_get(cmp, 0), "predicted")));
+    assert_true(json_is_null(json_object_get(json_array_get(cmp, 0), "error_pct")));
+    assert_null(json_object_get(root, "timed"));
+    json_decref(root);
+    free(text);
+    free(again);
+    ts_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_report_json_counter_range),
         cmocka_unit_test(test_report_json_oom),
         cmocka_unit_test(test_report_cost_json),
+        cmocka_unit_test(test_report_live_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
