@@ -372,6 +372,11 @@ static int calib_size(const ts_calib_spec_t *spec, ts_calib_t *c, uint64_t size,
             r.idle[r.n_idle++] = r.max_depth - 1 - i;
         rc = calib_open(spec, c, size, r.n_keys * size, r.max_depth, &r.b, err);
     }
+    /* a second signal (the first stops after the point) removes the scratch file too */
+    int live = rc == 0 && spec->target == TS_CALIB_FILE && !spec->keep
+                   ? ts_io_live_add(c->where, spec->output ? spec->output : "standard output",
+                                    false)
+                   : 0;
     if (rc == 0) { /* the objects, keys in the order of their extents */
         calib_order(&r, false);
         rc = calib_point(&r, TS_BE_WRITE, r.max_depth, 0, r.n_keys, NULL, err);
@@ -404,6 +409,7 @@ static int calib_size(const ts_calib_spec_t *spec, ts_calib_t *c, uint64_t size,
         }
     }
     calib_run_free(&r); /* closes the back-end: the scratch file goes unless kept */
+    ts_io_live_drop(live);
     return rc;
 }
 

@@ -83,6 +83,8 @@ typedef struct ts_calib_spec {
     void (*progress)(void *ctx, size_t done, size_t total, const char *what);
     void *progress_ctx;
     const volatile sig_atomic_t *stop; /* set nonzero to stop after the point in progress */
+    const char *output; /* the devices file to be written, named when a signal removes the
+                         * scratch file; NULL: standard output */
 } ts_calib_spec_t;
 
 /* A run's result. */

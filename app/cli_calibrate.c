@@ -9,6 +9,7 @@
  * on stderr when it is a terminal. The first signal stops after the point in progress: the
  * table of what was measured is printed, nothing is written, exit 128 + the signal.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -151,6 +152,7 @@ int ts__cli_calibrate(int argc, char **argv)
     static volatile sig_atomic_t stop;
     ts__cli_signals_soft(&stop);
     spec.stop = &stop;
+    spec.output = out_path;
     FILE *prog = ts__cli_progress_out(quiet);
     spec.progress = cli_calib_progress;
     spec.progress_ctx = prog;
@@ -170,8 +172,9 @@ int ts__cli_calibrate(int argc, char **argv)
     if (rc == 0 && cal->stopped) {
         if (!quiet)
             ts_calib_write_text(cal, stdout, "");
-        fprintf(stderr, "tiersim: interrupted; nothing written%s%s\n", out_path ? " to " : "",
-                out_path ? out_path : "");
+        fprintf(stderr, "tiersim: interrupted (%s); nothing written to %s\n",
+                stop == SIGINT ? "SIGINT" : stop == SIGTERM ? "SIGTERM" : "SIGHUP",
+                out_path ? out_path : "standard output");
         ts_free(cal);
         return 128 + (int)stop;
     }
