@@ -201,21 +201,30 @@ static void run_timed_on(struct fixture *f, const char *yaml, const char *name)
     free(out);
 }
 
+/* `tiersim calibrate ARGS -o yaml`: its table holds table; `list devices yaml` holds listed. */
+static void calibrate_listed(struct fixture *f, const char *args, const char *yaml,
+                             const char *table, const char *listed)
+{
+    char *out = tiersim_ok(f, "calibrate %s -o '%s'", args, yaml);
+    if (!strstr(out, table))
+        fail_msg("calibrate %s: no '%s' in\n%s", args, table, out);
+    free(out);
+    out = tiersim_ok(f, "list devices '%s'", yaml);
+    if (!strstr(out, listed))
+        fail_msg("list devices: no '%s' in\n%s", listed, out);
+    free(out);
+}
+
 static void test_calibrate_cli_quick_memory(void **state)
 {
     struct fixture *f = *state;
     char yaml[512];
     snprintf(yaml, sizeof(yaml), "%s/mem.yaml", f->dir);
-    char *out = tiersim_ok(f, "calibrate --memory --quick --size 4MiB --time 20ms -o '%s'", yaml);
-    assert_non_null(strstr(out, "random read"));
-    assert_non_null(strstr(out, "model MB/s"));
-    free(out);
-    out = tiersim_ok(f, "list devices '%s'", yaml);
-    assert_non_null(strstr(out, "calibrated-memory dram"));
-    free(out);
+    calibrate_listed(f, "--memory --quick --size 4MiB --time 20ms", yaml, "model MB/s",
+                     "calibrated-memory dram");
     run_timed_on(f, yaml, "calibrated-memory");
     /* without -o the devices file is standard output, the table in its comments */
-    out = tiersim_ok(f, "calibrate --memory --quick --size 4MiB --time 10ms --name m2");
+    char *out = tiersim_ok(f, "calibrate --memory --quick --size 4MiB --time 10ms --name m2");
     assert_true(strncmp(out, "# SPDX-License-Identifier: MIT\n", 31) == 0);
     char path[512];
     cli_put_file(f, "m2.yaml", out, path, sizeof(path));
@@ -232,16 +241,11 @@ static void test_calibrate_cli_quick_file(void **state)
     snprintf(scratch, sizeof(scratch), "%s/scratch", f->dir);
     snprintf(yaml, sizeof(yaml), "%s/disk.yaml", f->dir);
     assert_int_equal(mkdir(scratch, 0700), 0);
-    char *out = tiersim_ok(f, "calibrate --file '%s' --quick --size 4MiB --time 20ms -o '%s' "
-                              "--name my-disk",
-                           scratch, yaml);
-    assert_non_null(strstr(out, "sequential write"));
-    free(out);
+    char args[1024];
+    snprintf(args, sizeof(args), "--file '%s' --quick --size 4MiB --time 20ms --name my-disk",
+             scratch);
+    calibrate_listed(f, args, yaml, "sequential write", "my-disk         nvme");
     assert_int_equal(dir_entries(scratch), 0); /* the scratch file is gone */
-    out = tiersim_ok(f, "list devices '%s'", yaml);
-    assert_non_null(strstr(out, "my-disk"));
-    assert_non_null(strstr(out, "nvme"));
-    free(out);
     run_timed_on(f, yaml, "my-disk");
     /* --keep keeps it, and a second run takes it over (it carries tiersim's header) */
     free(tiersim_ok(f, "calibrate --file '%s' --quick --size 4MiB --time 10ms --keep -q -o '%s'",
@@ -322,15 +326,10 @@ static void test_calibrate_cli_gpu_fake_runtime(void **state)
     struct fixture *f = *state;
     char yaml[512];
     snprintf(yaml, sizeof(yaml), "%s/gpu.yaml", f->dir);
-    char *out = tiersim_ok(f, "calibrate --gpu 0 --cuda-library '%s' --quick --size 16MiB "
-                              "--time 10ms -o '%s'",
-                           TS_FAKE_CUDART, yaml);
-    assert_non_null(strstr(out, "GPU 0"));
-    assert_non_null(strstr(out, "random read          1MiB    16"));
-    free(out);
-    out = tiersim_ok(f, "list devices '%s'", yaml);
-    assert_non_null(strstr(out, "calibrated-gpu"));
-    free(out);
+    char args[1024];
+    snprintf(args, sizeof(args), "--gpu 0 --cuda-library '%s' --quick --size 16MiB --time 10ms",
+             TS_FAKE_CUDART);
+    calibrate_listed(f, args, yaml, "random read          1MiB    16", "calibrated-gpu");
 }
 #endif
 
