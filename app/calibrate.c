@@ -426,8 +426,11 @@ static int calib_scratch(const ts_calib_spec_t *spec, ts_calib_t *c, uint64_t mi
         n = snprintf(c->where, sizeof(c->where), "%s/tiersim-calibrate.live", spec->path);
     } else {
         const char *slash = strrchr(spec->path, '/');
-        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - spec->path) : 1,
-                 slash ? (slash == spec->path ? "/" : spec->path) : ".");
+        if (!slash)
+            snprintf(dir, sizeof(dir), ".");
+        else /* the parent; "/" for a file at the root */
+            snprintf(dir, sizeof(dir), "%.*s",
+                     slash == spec->path ? 1 : (int)(slash - spec->path), spec->path);
         n = snprintf(c->where, sizeof(c->where), "%s", spec->path);
     }
     if (n < 0 || (size_t)n >= 1024)
