@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the tiersim command line: ts_cli_main checks the registries and dispatches the verbs
- * run, mrc, sweep, report, trace (info, head, gen, convert) and list, each in its
+ * run, live, mrc, sweep, report, trace (info, head, gen, convert), list and calibrate, each in its
  * cli_<verb>.c; help and version; every verb's help text; and what the verbs share
  * (cli_internal.h): errors, usage errors, option parsing, standard output as a file.
  *
@@ -261,6 +261,45 @@ static const cli_help_t k_help[] = {
      "examples:\n"
      "  tiersim trace convert examples/tiny.csv tiny.tsim -p time_unit=ns\n"
      "  tiersim trace convert examples/tiny.csv - --sample 50% -p time_unit=ns > half.tsim\n"},
+    {"calibrate", "measure a device and write the devices file the models load",
+     "usage: tiersim calibrate --file PATH | --memory | --gpu N [options]\n"
+     "\n"
+     "Measures a device through tiersim's live back-ends: random and sequential reads and\n"
+     "writes at 4KiB, 64KiB, 1MiB and 4MiB and queue depths 1, 4, 16, 32 and 128 (depth x\n"
+     "size at most 128MiB), each point for a fixed time. Fits the device model (latency,\n"
+     "bandwidth, channels; docs/calibrate.md) and writes a devices file that a scenario loads\n"
+     "(devices: FILE) and `tiersim list devices FILE` shows. Prints each point beside what\n"
+     "the model predicts for it, in IOPS, MB/s and microseconds. Takes about a minute and a\n"
+     "half (a few seconds with --quick); a progress line shows on a terminal.\n"
+     "\n"
+     "Safety: --file writes only a scratch file it creates (an existing file is refused\n"
+     "unless tiersim made it), removed at the end unless --keep; the free space is checked\n"
+     "first and --size lowered, with a note, when it is short.\n"
+     "\n"
+     "options:\n"
+     "      --file PATH           measure the file system of PATH: a directory for the\n"
+     "                            scratch file (tiersim-calibrate.live), or its path;\n"
+     "                            O_DIRECT, io_uring (kind nvme)\n"
+     "      --memory              measure host memory: memcpy on one thread, depth 1 (dram)\n"
+     "      --gpu N               measure GPU N: copies host->GPU (writes) and GPU->host\n"
+     "                            (reads), depth up to 64 CUDA streams (kind other)\n"
+     "      --cuda-library FILE   with --gpu: the CUDA runtime to load (default libcudart)\n"
+     "      --size S              bytes of objects stored at once (default 1GiB for --file,\n"
+     "                            256MiB otherwise; at least 16MiB, 4MiB with --quick)\n"
+     "  -o, --output FILE         write the devices file into FILE and the table to stdout;\n"
+     "                            without it the file goes to stdout, the table as comments\n"
+     "      --name NAME           the device's name (default calibrated-file,\n"
+     "                            calibrated-memory or calibrated-gpu)\n"
+     "      --keep                keep the scratch file\n"
+     "      --quick               a short grid (4KiB and 1MiB, depths 1 and 16, 0.2s a point)\n"
+     "      --time T              measuring time of one point (default 1s, 0.2s with --quick)\n"
+     "  -q, --quiet               no table, note or progress\n"
+     "  -h, --help                this text\n"
+     "\n"
+     "examples:\n"
+     "  tiersim calibrate --memory --quick --size 16MiB -o mem.yaml\n"
+     "  tiersim list devices mem.yaml\n"
+     "  tiersim calibrate --file . --quick --size 16MiB -o disk.yaml --name my-disk\n"},
     {"list", "the plug-ins, models, devices and prices a scenario may name",
      "usage: tiersim list [WHAT]\n"
      "\n"
@@ -668,8 +707,8 @@ int ts_cli_main(int argc, char **argv)
 
 static int cli_dispatch(int argc, char **argv)
 {
-    static const char *const verbs[] = {"run",  "live", "mrc",  "sweep",  "report",
-                                        "trace", "list", "help", "version"};
+    static const char *const verbs[] = {"run",  "live", "mrc",       "sweep", "report",
+                                        "trace", "list", "calibrate", "help", "version"};
     ts_err_t err = {0};
     if (ts_plugins_check(&err)) { /* a broken plug-in table is a bug of this build */
         ts_err_where(&err, "internal");
@@ -695,6 +734,8 @@ static int cli_dispatch(int argc, char **argv)
         return ts__cli_trace(argc - 1, argv + 1);
     if (strcmp(v, "list") == 0)
         return cli_list_verb(argc - 1, argv + 1);
+    if (strcmp(v, "calibrate") == 0)
+        return ts__cli_calibrate(argc - 1, argv + 1);
     if (strcmp(v, "help") == 0 || cli_is_help(v))
         return cli_help_verb(argc - 1, argv + 1);
     if (strcmp(v, "version") == 0 || strcmp(v, "--version") == 0)

@@ -133,5 +133,6 @@ int ts__cli_mrc(int argc, char **argv);    /* cli_mrc.c */
 int ts__cli_sweep(int argc, char **argv);  /* cli_sweep.c */
 int ts__cli_report(int argc, char **argv); /* cli_report.c */
 int ts__cli_list(int argc, char **argv);   /* cli_list.c */
+int ts__cli_calibrate(int argc, char **argv); /* cli_calibrate.c */
 
 #endif

@@ -68,6 +68,7 @@ static const struct topic {
     {"trace head", "usage: tiersim trace head FILE [options]\n"},
     {"trace gen", "usage: tiersim trace gen [SCENARIO] -o FILE [options]\n"},
     {"trace convert", "usage: tiersim trace convert IN OUT [options]\n"},
+    {"calibrate", "usage: tiersim calibrate --file PATH | --memory | --gpu N [options]\n"},
     {"list", "usage: tiersim list [WHAT]\n"},
     {"help", "usage: tiersim help [VERB [SUB-VERB]]\n"},
     {"version", "usage: tiersim version\n"},
@@ -122,7 +123,7 @@ static void test_cli_help_names_every_option(void **state)
 {
     struct fixture *f = *state;
     static const struct {
-        const char *topic, *options[10];
+        const char *topic, *options[14];
     } cases[] = {
         {"run", {"--set", "--json", "--timing", "--output", "--quiet", "--help"}},
         {"mrc",
@@ -143,13 +144,16 @@ static void test_cli_help_names_every_option(void **state)
          {"--from", "--to", "--param", "--sample", "--start", "--end", "--skip-bad", "--quiet",
           "--help"}},
         {"list", {"--help"}},
+        {"calibrate",
+         {"--file", "--memory", "--gpu", "--cuda-library", "--size", "--output", "--name",
+          "--keep", "--quick", "--time", "--quiet", "--help"}},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char args[128];
         snprintf(args, sizeof(args), "help %s", cases[i].topic);
         struct run r = tiersim_caught(f, args);
         assert_int_equal(r.rc, 0);
-        for (size_t k = 0; k < 10 && cases[i].options[k]; k++)
+        for (size_t k = 0; k < 14 && cases[i].options[k]; k++)
             if (!strstr(r.out, cases[i].options[k]))
                 fail_msg("help %s lacks %s", cases[i].topic, cases[i].options[k]);
         run_free(&r);

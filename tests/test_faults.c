@@ -275,6 +275,9 @@ static const struct ft_verb k_verbs[] = {
      "mrc " EX "csv-trace.yaml -q -o {dir}/m", NULL},
     {"mrc --plot", "mrc " EX "csv-trace.yaml -q --plot {dir}/m.svg --points 3",
      "mrc " EX "csv-trace.yaml -q --plot {dir}/m.svg", NULL},
+    {"calibrate -o", "calibrate --memory --quick --size 4MiB --time 2ms -q -o {dir}/d.yaml",
+     "calibrate --memory --quick --size 4MiB --time 2ms -q -o {dir}/d.yaml --name other",
+     NULL},
 };
 
 /* The fresh scratch directory of one verb's case: <state>/<i>. */

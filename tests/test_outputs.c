@@ -105,6 +105,7 @@ static const struct stdout_case {
     {"report -o -", "report %s/r/result.h5 -o -", false},
     {"report --html -", "report %s/r/result.h5 --html -", false},
     {"sweep --html -", "sweep examples/csv-trace.yaml --vary seed=1,2 --html -", false},
+    {"calibrate", "calibrate --memory --quick --size 4MiB --time 2ms -q", true},
 };
 
 static void test_outputs_stdout_full(void **state)
