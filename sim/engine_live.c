@@ -586,14 +586,13 @@ static int live_loop(live_t *e)
         if (rc)
             return rc;
         bool more = !e->stopping && (e->head != LIVE_NONE || e->have_next || !e->reader_done);
-        if (!more && e->n_busy == 0) {
-            if (e->head != LIVE_NONE) { /* decided but never started (a stop) */
-                e->ch[e->head].busy = false;
-                e->n_busy--;
-                e->head = LIVE_NONE;
-            }
-            return 0;
+        if (!more && e->head != LIVE_NONE) { /* decided but never started (a stop) */
+            e->ch[e->head].busy = false;
+            e->n_busy--;
+            e->head = LIVE_NONE;
         }
+        if (!more && e->n_busy == 0)
+            return 0;
         int got = 0;
         if (live_any_inflight(e)) {
             now = live_now();
@@ -606,8 +605,9 @@ static int live_loop(live_t *e)
             if (until > now + 100000000ull) /* look at the stop flag every 100 ms */
                 until = now + 100000000ull;
             live_sleep_until(until);
-        } else if (e->n_busy > (e->head != LIVE_NONE) && !live_any_inflight(e)) {
-            /* chains waiting on a busy back-end with nothing out: cannot happen */
+        } else if (!live_any_inflight(e)) {
+            /* busy chains with nothing out and nothing to wait for: only a back-end that
+             * answers busy with no request in flight leads here; never spin on it */
             return ts_err_set(e->err, TS_EINTERNAL, "live engine: chains wait on nothing");
         }
     }

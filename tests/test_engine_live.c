@@ -10,6 +10,7 @@
  * between them as the timed engine's do.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -103,9 +104,15 @@ static int wrap_open_corrupt(const void *params, const ts_backend_ctx_t *ctx, ts
     return wrap_open(&k_wrap_corrupt, ctx, out, err);
 }
 
+/* Set after g_stop_after submits to the asynchronous test back-end (0: never). */
+static volatile sig_atomic_t g_stop;
+static unsigned g_stop_after, g_submits;
+
 static int wrap_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
 {
     wrap_t *w = (wrap_t *)b;
+    if (g_stop_after && ++g_submits == g_stop_after)
+        g_stop = SIGTERM;
     if (b->ops == &k_wrap_corrupt) {
         int rc = ts_backend_do(w->mem, io, err);
         if (rc == 0 && io->op == TS_BE_READ && io->key == 3 && io->size > 100)
@@ -478,6 +485,40 @@ static void test_live_closed_loop_batches_compute_between_groups(void **state)
     ts_memtrace_destroy(mt);
 }
 
+/* A stop in the middle of a busy run, with requests decided but waiting on a copy in flight
+ * and requests out on the asynchronous back-end: it ends (partial, named by its signal)
+ * once those in flight are done, for stops at many points of the run. */
+static void test_live_stop_midway_ends(void **state)
+{
+    (void)state;
+    for (unsigned after = 5; after < 400; after += 37) {
+        live_case_t lc = {.objects = true, .write = TS_WRITE_BACK, .demote = TS_DEMOTE_NEXT};
+        ts_memtrace_t *mt = live_trace(after, true, 600);
+        ts_err_t err = {0};
+        rig_t g = {0};
+        live_rig(&g, &lc);
+        ts_reader_t *r = NULL;
+        assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+        g_stop = 0;
+        g_submits = 0;
+        g_stop_after = after;
+        ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED, .clients = 8, .speed = 1,
+                                .verify = true, .stop = &g_stop};
+        live_open(&cfg, &g, &k_wrap_async, &k_wrap_async, 1ull << 20);
+        ts_live_result_t out;
+        assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), 0);
+        assert_true(out.partial);
+        assert_string_equal(out.stop_reason, "interrupted (SIGTERM)");
+        assert_true(out.m.n_timed < 600);
+        g_stop_after = 0;
+        ts_live_result_release(&out);
+        live_close(&cfg, g.n);
+        ts_reader_close(r);
+        rig_free(&g);
+        ts_memtrace_destroy(mt);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_live_verify_names_level_key_and_offset),
         cmocka_unit_test(test_live_full_backend_stops_with_partial_result),
         cmocka_unit_test(test_live_stop_flag_ends_the_run_partial),
+        cmocka_unit_test(test_live_stop_midway_ends),
         cmocka_unit_test(test_live_open_loop_keeps_the_trace_times),
         cmocka_unit_test(test_live_closed_loop_batches_compute_between_groups),
     };
