@@ -260,7 +260,7 @@ static int live_submit(live_t *e, live_chain_t *c, unsigned l)
     c->io_level = (uint8_t)l;
     c->io.user = (uint64_t)(c - e->ch);
     c->io.result = 0;
-    c->io_t0 = live_now();
+    c->io_t0 = ts_backend_now_ns();
     ts_err_t why = {0};
     int rc = b->ops->submit(b, &c->io, &why);
     if (rc == TS_BE_BUSY) {
@@ -276,7 +276,7 @@ static int live_submit(live_t *e, live_chain_t *c, unsigned l)
         L->max_inflight = L->inflight;
     c->in_flight = true;
     if (rc == TS_BE_DONE)
-        return live_io_done(e, c, live_now());
+        return live_io_done(e, c, ts_backend_now_ns());
     return 0;
 }
 
@@ -292,7 +292,7 @@ static int live_run_chain(live_t *e, live_chain_t *c)
 {
     while (c->busy && !c->in_flight && !c->retry) {
         if (c->next >= c->n_step) {
-            live_chain_end(e, c, live_now());
+            live_chain_end(e, c, ts_backend_now_ns());
             return 0;
         }
         const ts_move_t *m = &c->step[c->next];
@@ -514,7 +514,7 @@ static int live_poll(live_t *e, uint64_t wait_ns, int *got)
         if (k < 0)
             return ts_err_set(e->err, k, "%s: %s", e->cfg->name[l] ? e->cfg->name[l] : "?",
                               why.msg);
-        uint64_t now = live_now();
+        uint64_t now = ts_backend_now_ns();
         for (int i = 0; i < k; i++) {
             live_chain_t *c = &e->ch[done[i]->user];
             int rc = live_io_done(e, c, now);
@@ -563,13 +563,9 @@ static int live_loop(live_t *e)
                            e->cfg->stop_what ? e->cfg->stop_what : "stop");
             else
                 ts_err_set(&why, TS_EIO, "interrupted (SIG%s)", abbrev);
-            e->stopping = true;
-            if (e->io_rc == 0) {
-                e->io_rc = 1; /* not an error: a stop */
-                e->io_err = why;
-            }
+            live_stop(e, 1, &why); /* 1: not an error, a stop */
         }
-        uint64_t now = live_now(), wake = UINT64_MAX;
+        uint64_t now = ts_backend_now_ns(), wake = UINT64_MAX;
         int rc = 0;
         bool started = true;
         while (rc == 0 && started && !e->stopping) {
@@ -579,7 +575,7 @@ static int live_loop(live_t *e)
                     break;
             }
             rc = live_start_head(e, &started);
-            now = live_now();
+            now = ts_backend_now_ns();
         }
         if (rc == 0)
             rc = live_retry(e);
@@ -595,7 +591,7 @@ static int live_loop(live_t *e)
             return 0;
         int got = 0;
         if (live_any_inflight(e)) {
-            now = live_now();
+            now = ts_backend_now_ns();
             uint64_t w = wake > now ? wake - now : 0;
             rc = live_poll(e, w < LIVE_WAIT_MAX_NS ? w : LIVE_WAIT_MAX_NS, &got);
             if (rc)
@@ -656,7 +652,7 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
     ts_hier_list_frees(h);
     int rc = ts__live_setup(&e);
     double cpu0 = ts__live_cpu_s();
-    e.start_ns = live_now();
+    e.start_ns = ts_backend_now_ns();
     if (rc == 0 && cfg->progress) {
         ts_reader_info_t info;
         ts_reader_info(r, &info);

@@ -10,7 +10,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "hist.h"
 #include "hier.h"
@@ -112,13 +111,6 @@ typedef struct live {
     ts_err_t io_err; /* its message */
     ts_err_t *err;
 } live_t;
-
-static inline uint64_t live_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Checks the configuration, makes the tables, histograms and chains, and populates the
  * backing store (live_setup.c). Returns 0 or an error in e->err. */

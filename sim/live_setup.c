@@ -36,7 +36,7 @@ static int live_populate(live_t *e)
         return ts_err_set(e->err, TS_ENOMEM, "cannot allocate a buffer of %llu B",
                           (unsigned long long)e->max_object);
     ts_backend_t *b = e->cfg->be[e->n];
-    uint64_t t0 = live_now();
+    uint64_t t0 = ts_backend_now_ns();
     for (uint32_t id = 0; rc == 0 && id < m->pool.n_live; id++) { /* none released yet */
         const live_copy_t *c = ts_pool_at(&m->pool, id);
         ts_live_make_object(buf, c->key, 0, c->size);
@@ -48,7 +48,7 @@ static int live_populate(live_t *e)
         e->out->populate_objects++;
         e->out->populate_bytes += c->size;
     }
-    e->out->populate_s = (double)(live_now() - t0) * 1e-9;
+    e->out->populate_s = (double)(ts_backend_now_ns() - t0) * 1e-9;
     free(buf);
     return rc;
 }
