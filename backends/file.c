@@ -52,6 +52,8 @@
 #define FILE_REAP 64 /* completions taken from the queue at once */
 
 enum { FILE_FSYNC_NEVER = 0, FILE_FSYNC_EACH, FILE_FSYNC_CLOSE };
+enum { FILE_PREALLOC_WRITE = 0, FILE_PREALLOC_FALLOCATE, FILE_PREALLOC_NONE };
+#define FILE_LAYOUT_CHUNK (4u << 20) /* bytes a write while the file is laid out */
 
 typedef struct file_params {
     char path[1024]; /* the scratch file; "": <ctx->scratch>/tiersim-<tier>.live */
@@ -61,10 +63,12 @@ typedef struct file_params {
     int io;           /* ts__ioq_kind_t */
     uint64_t threads; /* pool of the threads path; 0: qd */
     int fsync;        /* FILE_FSYNC_* */
+    int prealloc;     /* FILE_PREALLOC_* */
 } file_params_t;
 
 static const char *const k_file_io[] = {"auto", "uring", "threads", NULL};
 static const char *const k_file_fsync[] = {"never", "each", "close", NULL};
+static const char *const k_file_prealloc[] = {"write", "fallocate", "none", NULL};
 
 static const ts_param_spec_t k_file_params[] = {
     {"direct", TS_PT_BOOL, offsetof(file_params_t, direct), 0, 1, 0, "true",
@@ -85,6 +89,12 @@ static const ts_param_spec_t k_file_params[] = {
      "the scratch file (created; an existing file is refused unless this back-end "
      "made it); empty: tiersim-<tier>.live in the scratch directory",
      NULL},
+    {"prealloc", TS_PT_ENUM, offsetof(file_params_t, prealloc), 0, 1, 0, "write",
+     "how the tier's blocks are laid out before the run: write (the whole capacity written "
+     "once, as fio lays out a file, so the run's writes overwrite allocated blocks as a "
+     "drive in service does), fallocate (reserved but unwritten: the first write to a block "
+     "also converts its extent) or none (a sparse file: the first write allocates)",
+     k_file_prealloc},
     {"qd", TS_PT_COUNT, offsetof(file_params_t, qd), 0, 1, 4096, "32",
      "queue depth: requests in flight at most, each with a buffer of the largest object", NULL},
     {"threads", TS_PT_COUNT, offsetof(file_params_t, threads), 0, 0, 1024, "0",
@@ -274,6 +284,48 @@ static int file_create(file_backend_t *f, bool direct, const char *allowed, ts_e
     return 0;
 }
 
+/* Lays the tier's blocks out before the run (prealloc): a block written once is overwritten
+ * in place by the run, as on a drive in service; a sparse file's first write to a block
+ * allocates it inside the write (and io_uring hands such writes to worker threads), which is
+ * the file system's cost, not the drive's, and not what `tiersim calibrate` measured. The
+ * capacity rounded to whole blocks is laid out after the header; extents past it (rounding
+ * of many small objects) are allocated on first write. A raw device has nothing to lay out. */
+static int file_layout(file_backend_t *f, int mode, ts_err_t *err)
+{
+    if (f->is_raw || mode == FILE_PREALLOC_NONE)
+        return 0;
+    uint64_t len = file_blocks(f->capacity) * FILE_BLOCK;
+    if (mode == FILE_PREALLOC_FALLOCATE) {
+        int e = posix_fallocate(f->fd, FILE_BLOCK, (off_t)len);
+        if (e == 0 || e == EOPNOTSUPP || e == EINVAL)
+            return 0; /* a file system without it: the file stays sparse */
+        return ts_err_sys(err, e == ENOSPC ? TS_ENOSPC : TS_EIO, e,
+                          "file back-end of tier %s: cannot reserve %llu bytes in '%s'", f->tier,
+                          (unsigned long long)len, f->path);
+    }
+    void *zero = NULL;
+    if (posix_memalign(&zero, FILE_BLOCK, FILE_LAYOUT_CHUNK) != 0)
+        return ts_err_set(err, TS_ENOMEM, "file back-end of tier %s: out of memory", f->tier);
+    memset(zero, 0, FILE_LAYOUT_CHUNK);
+    int rc = 0;
+    for (uint64_t done = 0; done < len && !rc;) {
+        size_t n = len - done < FILE_LAYOUT_CHUNK ? (size_t)(len - done) : FILE_LAYOUT_CHUNK;
+        ssize_t w = pwrite(f->fd, zero, n, (off_t)(FILE_BLOCK + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            rc = ts_err_sys(err, w < 0 && errno == ENOSPC ? TS_ENOSPC : TS_EIO,
+                            w < 0 ? errno : ENOSPC,
+                            "file back-end of tier %s: cannot lay out '%s' (%llu of %llu bytes "
+                            "written)",
+                            f->tier, f->path, (unsigned long long)done, (unsigned long long)len);
+        else
+            done += (uint64_t)w;
+    }
+    free(zero);
+    return rc;
+}
+
 /* The slots and their I/O queue. */
 static int file_queue(file_backend_t *f, const file_params_t *p, ts_err_t *err)
 {
@@ -339,6 +391,8 @@ static int file_open(const void *params, const ts_backend_ctx_t *ctx, ts_backend
         rc = TS_ENOMEM;
     if (!rc)
         rc = file_create(f, p->direct, ctx->raw_device, err);
+    if (!rc)
+        rc = file_layout(f, p->prealloc, err);
     if (!rc)
         rc = file_queue(f, p, err);
     if (rc) {

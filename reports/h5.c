@@ -355,7 +355,8 @@ static int h5w_live(h5w_t *w, hid_t run, const ts_result_t *res)
     size_t nf = ts_report_live_figures(res, figs);
     memset(cmp, 0, sizeof(cmp)); /* string columns are stored with their whole buffer */
     for (size_t i = 0; i < nf; i++) {
-        snprintf(cmp[i].figure, sizeof(cmp[i].figure), "%s", figs[i].key);
+        snprintf(cmp[i].figure, sizeof(cmp[i].figure), "%.*s", (int)sizeof(cmp[i].figure) - 1,
+                 figs[i].key);
         snprintf(cmp[i].unit, sizeof(cmp[i].unit), "%s", ts_report_live_unit_name(figs[i].unit));
         cmp[i].measured = figs[i].measured;
         cmp[i].predicted = figs[i].has_predicted ? figs[i].predicted : NAN;
@@ -376,7 +377,8 @@ static int h5w_live(h5w_t *w, hid_t run, const ts_result_t *res)
         for (size_t k = 0; k < 2; k++) {
             ts__h5_lat_row_t *x = &rows[2 * l + k];
             *x = (ts__h5_lat_row_t){.level = (int32_t)l, .lat = k ? d->write : d->read};
-            snprintf(x->name, sizeof(x->name), "%s@%s", k ? "write" : "read", be[l].level);
+            snprintf(x->name, sizeof(x->name), "%s@%.*s", k ? "write" : "read",
+                     (int)sizeof(x->name) - 7, be[l].level);
         }
     }
     if (!w->rc)

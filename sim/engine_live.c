@@ -424,15 +424,27 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
         }
     } else {
         uint32_t depth = e->cfg->batch_groups ? e->cfg->depth : 0;
-        for (uint32_t k = 0; k < e->cfg->clients && client == LIVE_NONE; k++) {
+        uint64_t ready = UINT64_MAX; /* the client ready longest starts the next batch */
+        for (uint32_t k = 0; k < e->cfg->clients; k++) {
             const live_client_t *cl = &e->cl[k];
-            if (cl->in_batch && (!depth || cl->pending < depth))
+            if (cl->in_batch && (!depth || cl->pending < depth)) {
                 client = k; /* its batch goes on */
-            else if (!cl->in_batch && !cl->pending && cl->ready_ns <= now)
-                client = k; /* it starts a batch */
-            else if (!cl->in_batch && !cl->pending)
+                ready = UINT64_MAX;
+                break;
+            }
+            if (cl->in_batch || cl->pending)
+                continue;
+            if (cl->ready_ns > now)
                 *wake = cl->ready_ns < *wake ? cl->ready_ns : *wake;
+            else if (cl->ready_ns < ready || client == LIVE_NONE) {
+                client = k;
+                ready = cl->ready_ns;
+            }
         }
+        /* a new batch is due when its client became ready: time it then waits for a free
+         * chain or a conflict is part of its latency, as in the timed engine's closed loop */
+        if (client != LIVE_NONE && ready != UINT64_MAX)
+            due = ready > e->start_ns ? ready : e->start_ns;
         if (client == LIVE_NONE)
             return 0;
     }
@@ -462,7 +474,7 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
         if (!cl->in_batch) { /* a new batch: after a compute, but for the first */
             cl->in_batch = true;
             cl->n_batch = 0;
-            cl->start_ns = now;
+            cl->start_ns = due;
             if (cl->started)
                 e->out->m.compute_ns += e->cfg->think_ns;
             cl->started = true;
@@ -498,34 +510,47 @@ static int live_start_head(live_t *e, bool *started)
     return live_run_chain(e, c);
 }
 
-/* Polls every asynchronous level with requests out; waits up to wait_ns on the first. */
+/* Takes level l's completions (waiting up to wait_ns for the first) and runs their chains on. */
+static int live_poll_level(live_t *e, size_t l, uint64_t wait_ns, int *got)
+{
+    ts_backend_t *b = e->cfg->be[l];
+    ts_be_io_t *done[LIVE_POLL_MAX];
+    ts_err_t why = {0};
+    int k = b->ops->poll(b, done, LIVE_POLL_MAX, wait_ns, &why);
+    if (k < 0)
+        return ts_err_set(e->err, k, "%s: %s", e->cfg->name[l] ? e->cfg->name[l] : "?", why.msg);
+    uint64_t now = ts_backend_now_ns();
+    for (int i = 0; i < k; i++) {
+        live_chain_t *c = &e->ch[done[i]->user];
+        int rc = live_io_done(e, c, now);
+        if (rc == 0)
+            rc = live_run_chain(e, c);
+        if (rc)
+            return rc;
+    }
+    *got += k;
+    return 0;
+}
+
+/* Polls every asynchronous level with requests out without waiting (a back-end may hold
+ * its starts until then: the file back-end submits them in one system call), then, when
+ * none had finished, waits up to wait_ns on the first. */
 static int live_poll(live_t *e, uint64_t wait_ns, int *got)
 {
     *got = 0;
+    size_t first = SIZE_MAX;
     for (size_t l = 0; l <= e->n; l++) {
-        live_level_t *L = &e->lv[l];
-        if (!L->async || !L->inflight)
+        if (!e->lv[l].async || !e->lv[l].inflight)
             continue;
-        ts_backend_t *b = e->cfg->be[l];
-        ts_be_io_t *done[LIVE_POLL_MAX];
-        ts_err_t why = {0};
-        int k = b->ops->poll(b, done, LIVE_POLL_MAX, wait_ns, &why);
-        wait_ns = 0;
-        if (k < 0)
-            return ts_err_set(e->err, k, "%s: %s", e->cfg->name[l] ? e->cfg->name[l] : "?",
-                              why.msg);
-        uint64_t now = ts_backend_now_ns();
-        for (int i = 0; i < k; i++) {
-            live_chain_t *c = &e->ch[done[i]->user];
-            int rc = live_io_done(e, c, now);
-            if (rc == 0)
-                rc = live_run_chain(e, c);
-            if (rc)
-                return rc;
-        }
-        *got += k;
+        if (first == SIZE_MAX)
+            first = l;
+        int rc = live_poll_level(e, l, 0, got);
+        if (rc)
+            return rc;
     }
-    return 0;
+    if (*got || first == SIZE_MAX || wait_ns == 0 || !e->lv[first].inflight)
+        return 0;
+    return live_poll_level(e, first, wait_ns, got);
 }
 
 static int live_retry(live_t *e)

@@ -61,8 +61,8 @@ static long long live_size(const char *dir)
 static ts_backend_t *open_file(const char *dir, uint64_t capacity, uint64_t max_object,
                                const char *direct, const char *keep, ts_err_t *err)
 {
-    const char *names[2], *values[2];
-    size_t n = 0;
+    const char *names[3] = {"prealloc"}, *values[3] = {"none"}; /* the size shows the extents */
+    size_t n = 1;
     if (direct)
         names[n] = "direct", values[n++] = direct;
     if (keep)
@@ -279,9 +279,9 @@ static void test_backend_file_in_flight(void **state)
     for (size_t c = 0; c < sizeof(k_flight_cases) / sizeof(k_flight_cases[0]); c++) {
         const struct flight_case *fc = &k_flight_cases[c];
         print_message("[ CASE     ] %s\n", fc->name);
-        const char *names[] = {"io", "qd"}, *values[] = {fc->io, "8"};
+        const char *names[] = {"io", "qd", "prealloc"}, *values[] = {fc->io, "8", "none"};
         ts_err_t err = {0};
-        ts_backend_t *b = open_kv(dir, 1 << 20, MAX, names, values, 2, &err);
+        ts_backend_t *b = open_kv(dir, 1 << 20, MAX, names, values, 3, &err);
         if (!b && err.code == TS_EUNSUPPORTED && strcmp(fc->io, "uring") == 0) {
             print_message("[ NOTE     ] %s: not run, the kernel refuses io_uring: %s\n",
                           fc->name, err.msg);
@@ -335,9 +335,10 @@ static void test_backend_file_fsync_modes(void **state)
     char path[1024];
     snprintf(path, sizeof(path), "%s/tiersim-nvme.live", dir);
     for (size_t m = 0; m < 3; m++) {
-        const char *names[] = {"fsync", "keep"}, *values[] = {modes[m], "true"};
+        const char *names[] = {"fsync", "keep", "prealloc"},
+                   *values[] = {modes[m], "true", "none"};
         ts_err_t err = {0};
-        ts_backend_t *b = open_kv(dir, 8192, 4096, names, values, 2, &err);
+        ts_backend_t *b = open_kv(dir, 8192, 4096, names, values, 3, &err);
         if (!b)
             fail_msg("fsync %s: open: %s", modes[m], err.msg);
         char data[3000], got[3000];
@@ -348,6 +349,42 @@ static void test_backend_file_fsync_modes(void **state)
         b->ops->close(b);
         assert_int_equal(live_size(dir), 8192);
         assert_int_equal(unlink(path), 0);
+    }
+}
+
+/* prealloc: with `write` (the default) the whole capacity, rounded to blocks, is written
+ * after the 4 KiB header before the first request: 10,000 bytes -> 3 blocks, a file of
+ * 4,096 + 12,288 = 16,384 bytes, every block allocated; `fallocate` gives the same size
+ * (allocated where the file system has fallocate); `none` leaves the header alone (4,096
+ * bytes). Objects then land inside that layout: the size does not change. */
+static void test_backend_file_prealloc_lays_out_the_capacity(void **state)
+{
+    const char *dir = *state;
+    static const char *const modes[] = {"write", "fallocate", "none"};
+    static const long long sizes[] = {16384, 16384, 4096};
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/tiersim-nvme.live", dir);
+    for (size_t m = 0; m < 3; m++) {
+        const char *names[] = {"prealloc"}, *values[] = {modes[m]};
+        ts_err_t err = {0};
+        ts_backend_t *b = open_kv(dir, 10000, 4096, m == 0 ? NULL : names,
+                                  m == 0 ? NULL : values, m == 0 ? 0 : 1, &err);
+        if (!b)
+            fail_msg("prealloc %s: open: %s", modes[m], err.msg);
+        assert_int_equal(live_size(dir), sizes[m]);
+        struct stat sb;
+        assert_int_equal(stat(path, &sb), 0);
+        if (m == 0 && (long long)sb.st_blocks * 512 < sizes[m])
+            fail_msg("prealloc write: %lld bytes allocated of %lld", (long long)sb.st_blocks * 512,
+                     sizes[m]);
+        char data[4096], got[4096];
+        memset(data, 'P', sizeof(data));
+        assert_int_equal(be_io(b, TS_BE_WRITE, 1, data, sizeof(data), &err), 0);
+        assert_int_equal(be_io(b, TS_BE_READ, 1, got, sizeof(got), &err), 0);
+        assert_memory_equal(got, data, sizeof(data));
+        assert_int_equal(live_size(dir), m == 2 ? 8192 : sizes[m]);
+        b->ops->close(b);
+        assert_int_equal(live_size(dir), -1);
     }
 }
 
@@ -364,6 +401,7 @@ static const struct param_case k_bad_params[] = {
     {"threads", "2000", TS_ERANGE, "threads must be at most 1024, found '2000'"},
     {"io", "aio", TS_EPARSE, "expected one of auto|uring|threads, found 'aio'"},
     {"fsync", "sometimes", TS_EPARSE, "expected one of never|each|close, found 'sometimes'"},
+    {"prealloc", "zero", TS_EPARSE, "expected one of write|fallocate|none, found 'zero'"},
     {"depth", "8", TS_ENOENT, "unknown key 'depth'"},
 };
 
@@ -507,6 +545,8 @@ int main(void)
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_backend_file_fsync_modes, scratch_setup,
                                         scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_backend_file_prealloc_lays_out_the_capacity,
+                                        scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_backend_file_bad_params, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_backend_file_block_device_refused_unless_allowed,

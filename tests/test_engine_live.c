@@ -67,16 +67,19 @@ static void test_live_objects_carry_header_and_checksum(void **state)
     assert_int_equal(off, 16);
 }
 
+#define WRAP_SLOW_NS 200000ull /* test-slow: 200 us a request */
+
 /* ---- a test back-end: memory underneath; asynchronous, out of order, or corrupting ---- */
 
 typedef struct wrap {
     ts_backend_t base;
     ts_backend_t *mem;
     ts_be_io_t *q[3];
+    uint64_t due[3]; /* test-slow: when each request in q ends */
     int n;
 } wrap_t;
 
-static const ts_backend_ops_t k_wrap_async, k_wrap_corrupt;
+static const ts_backend_ops_t k_wrap_async, k_wrap_corrupt, k_wrap_slow;
 
 static int wrap_open(const ts_backend_ops_t *ops, const ts_backend_ctx_t *ctx, ts_backend_t **out,
                      ts_err_t *err)
@@ -104,6 +107,13 @@ static int wrap_open_corrupt(const void *params, const ts_backend_ctx_t *ctx, ts
     return wrap_open(&k_wrap_corrupt, ctx, out, err);
 }
 
+static int wrap_open_slow(const void *params, const ts_backend_ctx_t *ctx, ts_backend_t **out,
+                          ts_err_t *err)
+{
+    (void)params;
+    return wrap_open(&k_wrap_slow, ctx, out, err);
+}
+
 /* Set after g_stop_after submits to the asynchronous test back-end (0: never). */
 static volatile sig_atomic_t g_stop;
 static unsigned g_stop_after, g_submits;
@@ -121,8 +131,32 @@ static int wrap_submit(ts_backend_t *b, ts_be_io_t *io, ts_err_t *err)
     }
     if (w->n == 3)
         return TS_BE_BUSY;
+    w->due[w->n] = ts_backend_now_ns() + WRAP_SLOW_NS;
     w->q[w->n++] = io;
     return TS_BE_QUEUED;
+}
+
+/* test-slow: each request ends WRAP_SLOW_NS after its submit, in submit order. */
+static int wrap_poll_slow(ts_backend_t *b, ts_be_io_t **done, int max, uint64_t wait_ns,
+                          ts_err_t *err)
+{
+    wrap_t *w = (wrap_t *)b;
+    uint64_t now = ts_backend_now_ns();
+    if (w->n && w->due[0] > now && wait_ns >= w->due[0] - now) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(w->due[0] - now)};
+        nanosleep(&ts, NULL);
+        now = ts_backend_now_ns();
+    }
+    int k = 0;
+    while (k < w->n && k < max && w->due[k] <= now) {
+        ts_backend_do(w->mem, w->q[k], err);
+        done[k] = w->q[k];
+        k++;
+    }
+    memmove(w->q, w->q + k, (size_t)(w->n - k) * sizeof(w->q[0]));
+    memmove(w->due, w->due + k, (size_t)(w->n - k) * sizeof(w->due[0]));
+    w->n -= k;
+    return k;
 }
 
 static int wrap_poll(ts_backend_t *b, ts_be_io_t **done, int max, uint64_t wait_ns, ts_err_t *err)
@@ -158,6 +192,15 @@ static const ts_backend_ops_t k_wrap_async = {
     .open = wrap_open_async,
     .submit = wrap_submit,
     .poll = wrap_poll,
+    .stats = wrap_stats,
+    .close = wrap_close,
+};
+
+static const ts_backend_ops_t k_wrap_slow = {
+    .base = {.kind = TS_PLUGIN_BACKEND, .name = "test-slow", .flags = TS_BACKEND_ASYNC},
+    .open = wrap_open_slow,
+    .submit = wrap_submit,
+    .poll = wrap_poll_slow,
     .stats = wrap_stats,
     .close = wrap_close,
 };
@@ -485,6 +528,41 @@ static void test_live_closed_loop_batches_compute_between_groups(void **state)
     ts_memtrace_destroy(mt);
 }
 
+/* Little's law in a closed loop: with N clients and no think time every client is always
+ * in the system (waiting for the engine, or in flight), so the latencies add up to N x the
+ * run's span, less the drain at the end. With one chain for 4 clients, 3 wait on the engine
+ * at any time: their wait is part of their latency (it counts from when the client became
+ * ready), so the sum is still 4 x span, not 1 x span. Gets only, all served by the slow
+ * tier (200 us each), 100 requests: the drain takes at most 3 of 100 request times. */
+static void test_live_closed_loop_latency_obeys_littles_law(void **state)
+{
+    (void)state;
+    live_case_t lc = {.objects = true};
+    ts_memtrace_t *mt = live_trace(8, true, 100);
+    for (size_t i = 0; i < mt->n; i++)
+        mt->reqs[i].op = TS_OP_GET;
+    ts_err_t err = {0};
+    rig_t g = {0};
+    live_rig(&g, &lc);
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_live_config_t cfg = {
+        .arrivals = TS_ARRIVALS_CLOSED, .clients = 4, .max_chains = 1, .speed = 1};
+    live_open(&cfg, &g, &k_wrap_slow, &k_wrap_slow, 1ull << 20);
+    ts_live_result_t out;
+    assert_int_equal(ts_engine_live(g.h, r, &cfg, &out, &err), 0);
+    assert_false(out.partial);
+    assert_int_equal(out.m.n_timed, 100);
+    double in_system = out.m.all.mean_ns * 100.0 / (double)out.m.span_ns;
+    assert_true(in_system > 4.0 * 0.95);
+    assert_true(in_system <= 4.0 + 1e-9);
+    ts_live_result_release(&out);
+    live_close(&cfg, g.n);
+    ts_reader_close(r);
+    rig_free(&g);
+    ts_memtrace_destroy(mt);
+}
+
 /* A stop in the middle of a busy run, with requests decided but waiting on a copy in flight
  * and requests out on the asynchronous back-end: it ends (partial, named by its signal)
  * once those in flight are done, for stops at many points of the run. */
@@ -530,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_live_stop_midway_ends),
         cmocka_unit_test(test_live_open_loop_keeps_the_trace_times),
         cmocka_unit_test(test_live_closed_loop_batches_compute_between_groups),
+        cmocka_unit_test(test_live_closed_loop_latency_obeys_littles_law),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -541,7 +541,7 @@ static uint64_t inf_chunks(uint64_t bytes, uint64_t chunk)
 static int inf_request_start(inf_gen_t *g, ts_err_t *err)
 {
     const inf_params_t *p = &g->p;
-    uint64_t t, user, outt, az_ctx = 0;
+    uint64_t t = 0, user = 0, outt = 0, az_ctx = 0;
     if (g->has_az) {
         int rc = inf_az_next(g, &t, &az_ctx, &outt, err);
         if (rc <= 0)

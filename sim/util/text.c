@@ -95,7 +95,7 @@ static int text_getline(ts_text_t *t, char **line, ts_err_t *err)
 int ts_text_next(ts_text_t *t, char **line, ts_err_t *err)
 {
     for (;;) {
-        char *s;
+        char *s = NULL;
         int rc = text_getline(t, &s, err);
         if (rc <= 0)
             return rc;
