@@ -10,10 +10,12 @@
  * back-end runs at depth 1 only), random then sequential reads, then random then
  * sequential writes over the stored keys. Keys in flight are never submitted again until
  * they complete (the seam's ordering rule).
- * Fitting (docs/calibrate.md): a QD1 line mean latency = a + size / b per op by
- * gsl_fit_linear; bandwidth = the highest bytes/s of the op; latency = the QD1 mean latency
- * of the smallest size minus its transfer time; channels by Little's law under the ps
- * behaviour from the highest small-block IOPS. Cost: the fit is O(points).
+ * Fitting (docs/calibrate.md): the ps model with a shared per-request cost, W k / d =
+ * L(op) + k (q + s / B(op)) with k = min(d, C), is linear in L, q and 1/B at a given
+ * channel count C: a weighted least-squares fit (gsl_multifit_wlinear, relative residuals)
+ * for every C up to the deepest depth, and the C whose model is closest to the measured
+ * IOPS. The QD1 lines (mean latency = a + size / b, gsl_fit_linear) are reported beside it.
+ * Cost: O(points x depth) small fits.
  */
 #include "calibrate.h"
 
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 
 #include "../backends/backend.h"
 #include "../sim/backend.h"
@@ -96,79 +99,149 @@ static void calib_line(const ts_calib_point_t *pts, size_t n, int pattern, doubl
     *b = c1 > 0 ? 1e9 / c1 : 0;
 }
 
-/* The QD1 point of pattern at the smallest size measured, or NULL. */
-static const ts_calib_point_t *calib_qd1_smallest(const ts_calib_point_t *pts, size_t n,
-                                                  int pattern)
+/* The model at a point (docs/calibrate.md): with d requests kept in flight and
+ * k = min(d, C) in service, each takes W_s = L(op) + k (q + s / B(op)), so the device gives
+ * X = k / W_s requests per second and the mean latency is W = d / X, as the ps behaviour
+ * serves them (sim/dev_ps.c). */
+typedef struct calib_model {
+    unsigned channels;
+    double lat_ns[2];  /* [0] reads, [1] writes */
+    double cost_ns;    /* the shared per-request work */
+    double ns_per_b[2]; /* 1e9 / bandwidth */
+} calib_model_t;
+
+static double calib_model_iops(const calib_model_t *m, const ts_calib_point_t *p)
 {
-    const ts_calib_point_t *best = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (pts[i].pattern == pattern && pts[i].depth == 1 && pts[i].n_ops &&
-            (!best || pts[i].size_bytes < best->size_bytes))
-            best = &pts[i];
-    return best;
+    int w = !calib_is_read(p);
+    double k = p->depth < m->channels ? p->depth : m->channels;
+    double ws = m->lat_ns[w] + k * (m->cost_ns + (double)p->size_bytes * m->ns_per_b[w]);
+    return ws > 0 ? k * 1e9 / ws : 0;
 }
 
-/* The highest bytes/s of the reads (is_read) or the writes; 0 when none. */
-static double calib_peak(const ts_calib_point_t *pts, size_t n, bool is_read)
+/* Root mean square of (measured - model) / model over the points' IOPS, percent. */
+static double calib_rms(const calib_model_t *m, const ts_calib_point_t *pts, size_t n)
 {
-    double best = 0;
+    double sq = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = calib_model_iops(m, &pts[i]);
+        if (!pts[i].n_ops || x <= 0)
+            continue;
+        double e = (ts_calib_iops(&pts[i]) - x) / x;
+        sq += e * e;
+        k++;
+    }
+    return k ? 100 * sqrt(sq / (double)k) : INFINITY;
+}
+
+/* The least-squares fit at C channels: each point gives the time in service of the model,
+ * W k / d = L(op) + k q + k s / B(op), linear in L(read), L(write), q, 1/B(read),
+ * 1/B(write); weighted by 1 / (W k / d)^2 the residuals are relative, so a 4 KiB point
+ * counts as much as a 4 MiB one (gsl_multifit_wlinear). q is left out (0) where no point
+ * has more than one request in service (it cannot be told from L) or where it comes out
+ * negative; the write columns where nothing was written. Returns false when the fit has
+ * no positive bandwidth or too few points. */
+static bool calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels, bool with_q,
+                         calib_model_t *out)
+{
+    enum { LR, LW, Q, BR, BW, NCOL };
+    bool has_w = false, deep = false;
+    size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (calib_is_read(&pts[i]) == is_read && ts_calib_bytes_per_s(&pts[i]) > best)
-            best = ts_calib_bytes_per_s(&pts[i]);
-    return best;
+        if (pts[i].n_ops && ts_calib_mean_ns(&pts[i]) > 0) {
+            has_w |= !calib_is_read(&pts[i]);
+            deep |= pts[i].depth > 1 && channels > 1;
+            m++;
+        }
+    with_q = with_q && deep;
+    int col[NCOL], p = 0;
+    for (int c = 0; c < NCOL; c++)
+        col[c] = (c == Q && !with_q) || ((c == LW || c == BW) && !has_w) ? -1 : p++;
+    if (m < (size_t)p)
+        return false;
+    gsl_matrix *X = gsl_matrix_calloc(m, (size_t)p), *cov = gsl_matrix_alloc((size_t)p, (size_t)p);
+    gsl_vector *y = gsl_vector_alloc(m), *w = gsl_vector_alloc(m), *c = gsl_vector_alloc((size_t)p);
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, (size_t)p);
+    bool ok = X && cov && y && w && c && ws;
+    for (size_t i = 0, r = 0; ok && i < n; i++) {
+        const ts_calib_point_t *pt = &pts[i];
+        double lat = ts_calib_mean_ns(pt);
+        if (!pt->n_ops || lat <= 0)
+            continue;
+        int wr = !calib_is_read(pt);
+        double k = pt->depth < channels ? pt->depth : channels;
+        double t = lat * k / pt->depth;
+        gsl_matrix_set(X, r, (size_t)col[wr ? LW : LR], 1);
+        if (col[Q] >= 0)
+            gsl_matrix_set(X, r, (size_t)col[Q], k);
+        gsl_matrix_set(X, r, (size_t)col[wr ? BW : BR], k * (double)pt->size_bytes);
+        gsl_vector_set(y, r, t);
+        gsl_vector_set(w, r, 1 / (t * t));
+        r++;
+    }
+    double chisq;
+    ok = ok && gsl_multifit_wlinear(X, w, y, c, cov, &chisq, ws) == 0;
+    if (ok) {
+        *out = (calib_model_t){.channels = channels};
+        out->lat_ns[0] = fmax(0, gsl_vector_get(c, (size_t)col[LR]));
+        out->ns_per_b[0] = gsl_vector_get(c, (size_t)col[BR]);
+        out->lat_ns[1] = has_w ? fmax(0, gsl_vector_get(c, (size_t)col[LW])) : out->lat_ns[0];
+        out->ns_per_b[1] = has_w ? gsl_vector_get(c, (size_t)col[BW]) : out->ns_per_b[0];
+        out->cost_ns = col[Q] >= 0 ? gsl_vector_get(c, (size_t)col[Q]) : 0;
+        ok = out->ns_per_b[0] > 0 && out->ns_per_b[1] > 0;
+    }
+    gsl_multifit_linear_free(ws);
+    gsl_vector_free(c);
+    gsl_vector_free(w);
+    gsl_vector_free(y);
+    gsl_matrix_free(cov);
+    gsl_matrix_free(X);
+    if (ok && out->cost_ns < 0) /* a negative cost: the points say none */
+        return calib_fit_at(pts, n, channels, false, out);
+    return ok;
 }
 
 int ts_calib_fit(ts_calib_point_t *pts, size_t n, ts_calib_fit_t *fit, ts_err_t *err)
 {
     memset(fit, 0, sizeof(*fit));
-    const ts_calib_point_t *r1 = calib_qd1_smallest(pts, n, TS_CALIB_RAND_READ);
-    if (!r1)
+    bool any = false;
+    unsigned deepest = 1;
+    for (size_t i = 0; i < n; i++) {
+        any |= pts[i].pattern == TS_CALIB_RAND_READ && pts[i].depth == 1 && pts[i].n_ops;
+        deepest = pts[i].n_ops && pts[i].depth > deepest ? pts[i].depth : deepest;
+    }
+    if (!any)
         return ts_err_set(err, TS_EINVAL,
                           "calibrate: no random read at queue depth 1 was measured; nothing "
                           "to fit");
-    const ts_calib_point_t *w1 = calib_qd1_smallest(pts, n, TS_CALIB_RAND_WRITE);
     calib_line(pts, n, TS_CALIB_RAND_READ, &fit->read_line_ns, &fit->read_line_bytes_per_s);
     calib_line(pts, n, TS_CALIB_RAND_WRITE, &fit->write_line_ns, &fit->write_line_bytes_per_s);
-    fit->read_bytes_per_s = calib_peak(pts, n, true);
-    fit->write_bytes_per_s = calib_peak(pts, n, false);
-    if (fit->write_bytes_per_s <= 0)
-        fit->write_bytes_per_s = fit->read_bytes_per_s;
-    /* latency: the unloaded time of the smallest request less its transfer time */
-    double s = (double)r1->size_bytes;
-    fit->read_latency_ns = fmax(0, ts_calib_mean_ns(r1) - s * 1e9 / fit->read_bytes_per_s);
-    fit->write_latency_ns =
-        w1 ? fmax(0, ts_calib_mean_ns(w1) - (double)w1->size_bytes * 1e9 / fit->write_bytes_per_s)
-           : fit->read_latency_ns;
-    /* channels: Little's law with the time in service under ps, W = L + k s / B, so
-     * X = k / W gives k = X L / (1 - X s / B) */
-    double x = 0;
-    unsigned deepest = 1;
-    for (size_t i = 0; i < n; i++)
-        if (pts[i].pattern == TS_CALIB_RAND_READ && pts[i].size_bytes == r1->size_bytes) {
-            x = fmax(x, ts_calib_iops(&pts[i]));
-            deepest = pts[i].depth > deepest ? pts[i].depth : deepest;
-        }
-    double u = x * s / fit->read_bytes_per_s;
-    double k = u < 0.95 ? x * fit->read_latency_ns * 1e-9 / (1 - u) : (double)deepest;
-    fit->channels = k < 1.5 ? 1 : (uint64_t)llround(k);
-    /* the model at every point, and its error */
-    double sq = 0;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        ts_calib_point_t *p = &pts[i];
-        bool rd = calib_is_read(p);
-        double lat = (rd ? fit->read_latency_ns : fit->write_latency_ns) * 1e-9;
-        double bw = rd ? fit->read_bytes_per_s : fit->write_bytes_per_s;
-        double kk = (double)(p->depth < fit->channels ? p->depth : fit->channels);
-        double sz = (double)p->size_bytes;
-        p->model_bytes_per_s = kk * sz / (lat + kk * sz / bw);
-        if (p->n_ops && p->model_bytes_per_s > 0) {
-            double e = (ts_calib_bytes_per_s(p) - p->model_bytes_per_s) / p->model_bytes_per_s;
-            sq += e * e;
-            m++;
+    /* every channel count up to the deepest depth measured (more cannot be told apart):
+     * the one whose fit is closest to the points, the fewest channels on a tie */
+    calib_model_t best = {0}, m;
+    double best_rms = INFINITY;
+    for (unsigned ch = 1; ch <= deepest; ch++) {
+        if (!calib_fit_at(pts, n, ch, true, &m))
+            continue;
+        double r = calib_rms(&m, pts, n);
+        if (r < best_rms - 1e-9) {
+            best_rms = r;
+            best = m;
         }
     }
-    fit->rms_err_pct = m ? 100 * sqrt(sq / (double)m) : 0;
+    if (!isfinite(best_rms))
+        return ts_err_set(err, TS_EINVAL,
+                          "calibrate: the points give no positive bandwidth at any channel "
+                          "count; nothing to fit");
+    fit->channels = best.channels;
+    fit->read_latency_ns = best.lat_ns[0];
+    fit->write_latency_ns = best.lat_ns[1];
+    fit->request_cost_ns = best.cost_ns;
+    fit->read_bytes_per_s = 1e9 / best.ns_per_b[0];
+    fit->write_bytes_per_s = 1e9 / best.ns_per_b[1];
+    fit->rms_err_pct = best_rms;
+    for (size_t i = 0; i < n; i++)
+        pts[i].model_bytes_per_s = calib_model_iops(&best, &pts[i]) * (double)pts[i].size_bytes;
     return 0;
 }
 
@@ -538,6 +611,7 @@ void ts_calib_device(const ts_calib_t *c, const char *name, ts_device_t *out)
     out->write_latency_ns = (uint64_t)llround(c->fit.write_latency_ns);
     out->read_bytes_per_s = calib_round4(c->fit.read_bytes_per_s);
     out->write_bytes_per_s = calib_round4(c->fit.write_bytes_per_s);
+    out->request_cost_ns = (uint64_t)llround(c->fit.request_cost_ns);
 }
 
 void ts_calib_write_text(const ts_calib_t *c, FILE *out, const char *prefix)
@@ -568,11 +642,12 @@ void ts_calib_write_text(const ts_calib_t *c, FILE *out, const char *prefix)
                     prefix, w ? "write" : "read", line_ns / 1e3, line_bw / 1e6);
     }
     fprintf(out, "%sfit: read latency %.1f us, write latency %.1f us, read %s, write %s,\n"
-                 "%s     %" PRIu64 " channel(s); rms error of the model over the points %.1f%%\n",
+                 "%s     %" PRIu64 " channel(s), request cost %.2f us; rms error of the model "
+                 "over the points %.1f%%\n",
             prefix, f->read_latency_ns / 1e3, f->write_latency_ns / 1e3,
             ts_format_rate((uint64_t)f->read_bytes_per_s, 1, a, sizeof(a)),
             ts_format_rate((uint64_t)f->write_bytes_per_s, 1, b, sizeof(b)), prefix, f->channels,
-            f->rms_err_pct);
+            f->request_cost_ns / 1e3, f->rms_err_pct);
     if (c->stopped)
         fprintf(out, "%sstopped early: the fit is of the points measured\n", prefix);
 }
@@ -587,7 +662,7 @@ static void calib_yaml_body(FILE *out, const void *ctx)
     const calib_yaml_t *y = ctx;
     ts_device_t d;
     ts_calib_device(y->c, y->name, &d);
-    char cap[32], rl[32], wl[32], rb[32], wb[32];
+    char cap[32], rl[32], wl[32], rb[32], wb[32], rc[32];
     fprintf(out, "# SPDX-License-Identifier: MIT\n"
                  "# A device measured by `tiersim calibrate` (docs/calibrate.md). Load it with\n"
                  "# `devices: FILE` in a scenario and `device: %s` on a tier;\n"
@@ -599,13 +674,14 @@ static void calib_yaml_body(FILE *out, const void *ctx)
     ts_calib_write_text(y->c, out, "# ");
     fprintf(out, "devices:\n  %s:\n    kind: %s\n    summary: \"%s\"\n    capacity: %s\n"
                  "    channels: %" PRIu64 "\n    read_latency: %s\n    write_latency: %s\n"
-                 "    read_bw: %s\n    write_bw: %s\n",
+                 "    read_bw: %s\n    write_bw: %s\n    request_cost: %s\n",
             d.name, ts_dev_kind_name(d.kind), d.summary,
             ts_format_size(d.capacity_bytes, 0, cap, sizeof(cap)), d.channels,
             ts_format_duration_exact(d.read_latency_ns, rl, sizeof(rl)),
             ts_format_duration_exact(d.write_latency_ns, wl, sizeof(wl)),
             ts_format_rate(d.read_bytes_per_s, 0, rb, sizeof(rb)),
-            ts_format_rate(d.write_bytes_per_s, 0, wb, sizeof(wb)));
+            ts_format_rate(d.write_bytes_per_s, 0, wb, sizeof(wb)),
+            ts_format_duration_exact(d.request_cost_ns, rc, sizeof(rc)));
 }
 
 int ts_calib_write_yaml(const ts_calib_t *c, const char *name, const char *path, FILE *out,

@@ -62,6 +62,7 @@ typedef struct ts_calib_fit {
     double read_latency_ns, write_latency_ns; /* per-op latency */
     double read_bytes_per_s, write_bytes_per_s;
     uint64_t channels;
+    double request_cost_ns; /* the shared per-request work (device field request_cost) */
     /* the QD1 lines mean latency = a + size / b of the random reads and writes (gsl_fit_linear);
      * a in ns, b in bytes/s (0: fewer than two sizes, or a slope that is not positive) */
     double read_line_ns, read_line_bytes_per_s, write_line_ns, write_line_bytes_per_s;

@@ -5,7 +5,8 @@
  *
  *     c        = channels (at least 1)
  *     rate(op) = min(bw(op) / c, channel_bw)        (channel_bw = 0: no cap)
- *     S(op, x) = overhead + latency(op) + x / rate(op), in ns rounded up
+ *     S(op, x) = overhead + latency(op) + request_cost + x / rate(op), in ns rounded up
+ *               (nothing is shared, so the request cost is one more fixed time)
  *     resource: c channels, no shared bandwidth; a request holds its channel for S and
  *               queues FCFS when all c are busy: the M/D/c server of queueing theory
  * So one request alone takes S, c requests at once all take S (under ps they would share
@@ -40,7 +41,7 @@ static uint64_t fixed_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t 
     bool capped = cap && (unsigned __int128)cap * c < bw; /* the cap is below bw / c */
     uint64_t move = capped ? ts_devmodel_transfer_ns(bytes, cap, 1)
                            : ts_devmodel_transfer_ns(bytes, bw, c);
-    return fixed_add(fixed_add(d->overhead_ns, lat), move);
+    return fixed_add(fixed_add(fixed_add(d->overhead_ns, lat), d->request_cost_ns), move);
 }
 
 static int fixed_resource(const ts_device_t *d, ts_res_spec_t *spec, ts_err_t *err)

@@ -55,6 +55,10 @@ static const ts_param_spec_t k_dev_schema[] = {
      "fixed cost added to every request", NULL},
     {"channel_bw", TS_PT_RATE, DEV_F(channel_bytes_per_s), 0, 0, 1.8e19, "0",
      "the most one request can move per second (0: no cap)", NULL},
+    {"request_cost", TS_PT_DURATION, DEV_F(request_cost_ns), 0, 0, 3.6e12, "0",
+     "work per request on the device's shared path (a controller, a virtual disk's host), "
+     "shared like the bandwidth: k requests in service each progress at 1/k (0: none)",
+     NULL},
     {"model", TS_PT_STRING, DEV_F(model), TS_DEV_MODEL_NAME, 1, 0, "ps",
      "behaviour under load: ps (shared bandwidth) or fixed (one request per channel)", NULL},
     {"host_link", TS_PT_STRING, DEV_F(host_link), TS_DEV_NAME, 1, 0, "",
@@ -99,6 +103,13 @@ uint64_t ts_dev_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes)
 {
     const ts_devmodel_ops_t *m = ts_devmodel_of(d, NULL);
     return (m ? m : ts_devmodel_default())->service_ns(d, op, bytes);
+}
+
+uint64_t ts_dev_cost_bytes(const ts_device_t *d)
+{
+    unsigned __int128 b = ((unsigned __int128)d->request_cost_ns * d->read_bytes_per_s +
+                           999999999u) / 1000000000u;
+    return b >= TS_RES_MAX_BYTES ? TS_RES_MAX_BYTES : (uint64_t)b;
 }
 
 uint64_t ts_link_transfer_ns(const ts_link_t *l, uint64_t bytes)
@@ -187,6 +198,7 @@ int ts_dev_raid0(const ts_device_t *drive, unsigned n, ts_device_t *out, ts_err_
         rc = dev_mul(drive->read_bytes_per_s, n, &r.read_bytes_per_s, "read_bw", err);
     if (!rc)
         rc = dev_mul(drive->write_bytes_per_s, n, &r.write_bytes_per_s, "write_bw", err);
+    r.request_cost_ns = drive->request_cost_ns / n; /* n drives' shared paths side by side */
     if (!rc)
         *out = r;
     return rc;

@@ -54,6 +54,9 @@ typedef struct ts_device {
     uint64_t write_bytes_per_s;   /* whole-device write bandwidth */
     uint64_t overhead_ns;         /* fixed software cost per request (0: none) */
     uint64_t channel_bytes_per_s; /* the most one request can move per second (0: no cap) */
+    uint64_t request_cost_ns;     /* work of the device's shared path per request (a
+                                   * controller, a virtual disk's host), shared like the
+                                   * bandwidth under ps; 0: none */
     char model[TS_DEV_MODEL_NAME]; /* behaviour under load, a sim/devmodel.h registry name
                                     * ("ps", "fixed"); "" means the default, ps */
     char host_link[TS_DEV_NAME];  /* GPUs: the link to host memory ("" for none) */
@@ -87,6 +90,10 @@ const char *ts_dev_kind_name(int kind);
  * this is the k = 1 case. A model that is not a registry name (one ts_dev_check refuses)
  * is read as the default. */
 uint64_t ts_dev_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes);
+
+/* A request's cost on a ps device as read-equivalent bytes of its shared bandwidth:
+ * ceil(request_cost_ns x read_bw / 1e9), saturating; 0 without a cost. */
+uint64_t ts_dev_cost_bytes(const ts_device_t *d);
 
 /* latency + bytes / bandwidth, in ns rounded up. */
 uint64_t ts_link_transfer_ns(const ts_link_t *l, uint64_t bytes);

@@ -754,6 +754,11 @@ static int timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
     rr->channels = channels;
     rr->n_ops = s.n_done;
     rr->bytes = s.bytes;
+    if (role == TS_ROLE_DEVICE && (t->model[level]->base.flags & TS_DEVMODEL_SHARES_BW)) {
+        /* the requests' cost moved as bytes (dev_ps.c) is work, not data */
+        uint64_t cost = ts_dev_cost_bytes(&t->cfg->dev[level]) * s.n_done;
+        rr->bytes = cost < rr->bytes ? rr->bytes - cost : 0;
+    }
     double T = span ? (double)span : 1.0;
     rr->utilisation = channels ? s.busy_area / ((double)channels * T) : (double)s.bw_busy_ns / T;
     rr->mean_queue = s.queue_area / T;

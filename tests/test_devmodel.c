@@ -152,10 +152,11 @@ static void test_devmodel_ps_lays_out_shared_bandwidth(void **state)
     d.write_bytes_per_s = 4000 * MB;
     m->stage(&d, TS_DEV_WRITE, 1001, &st);
     assert_int_equal(st.bytes, 1752);
-    /* a write faster than reads is not scaled down */
+    /* a write faster than reads takes less of the pipe, so that alone it takes S / write_bw
+     * as service_ns says: 1001 x 7/8 = 875.875 -> 876 */
     d.write_bytes_per_s = 8000 * MB;
     m->stage(&d, TS_DEV_WRITE, 1001, &st);
-    assert_int_equal(st.bytes, 1001);
+    assert_int_equal(st.bytes, 876);
 
     d.read_bytes_per_s = 0;
     assert_int_equal(m->resource(&d, &spec, &err), TS_EINVAL);
@@ -306,6 +307,42 @@ static void test_devmodel_ps_shares_where_fixed_does_not(void **state)
     assert_int_equal(b.end_ns[4], 12 * US + 1000 * US + 12 * US + 250 * US);
 }
 
+/* A request cost of 2 us on the ps drive (4 GB/s: 8,000 read-equivalent bytes) is shared
+ * like the bandwidth: alone a 4 KB read takes 12 us + 2 us + 1 us; k at once (k <= 4
+ * channels) take 12 us + k x 3 us; so at queue depth k the device gives k / (12 + 3 k) us,
+ * which approaches 1 / 3 us (the cost plus the bytes) however deep the queue. Under fixed
+ * the cost is one more fixed time. A RAID-0 of 4 such drives has a quarter of the cost
+ * (its 4 paths side by side) on 4 x the bandwidth: still 8,000 bytes a request, so the
+ * same 4 at once take 12 us + 4 x (4,000 + 8,000) B / 16 GB/s = 12 us + 3 us. */
+static void test_devmodel_request_cost_is_shared_like_bandwidth(void **state)
+{
+    (void)state;
+    ts_device_t d = drive("ps");
+    d.request_cost_ns = 2 * US;
+    assert_int_equal(ts_dev_cost_bytes(&d), 8000);
+    assert_int_equal(ts_dev_service_ns(&d, TS_DEV_READ, 4000), 15 * US);
+    struct burst b;
+    for (uint32_t k = 1; k <= 4; k++) {
+        burst(&d, k, 4000, &b);
+        for (uint32_t i = 0; i < k; i++)
+            assert_int_equal(b.end_ns[i], 12 * US + k * 3 * US);
+    }
+    /* writes: the cost is added after the write's read-equivalent scaling (x 2) */
+    ts_res_stage_t st;
+    model("ps")->stage(&d, TS_DEV_WRITE, 4000, &st);
+    assert_int_equal(st.bytes, 2 * 4000 + 8000);
+    ts_device_t f = drive("fixed");
+    f.request_cost_ns = 2 * US;
+    assert_int_equal(ts_dev_service_ns(&f, TS_DEV_READ, 4000), 12 * US + 2 * US + 4 * US);
+    ts_device_t r;
+    ts_err_t err = {0};
+    assert_int_equal(ts_dev_raid0(&d, 4, &r, &err), 0);
+    assert_int_equal(r.request_cost_ns, 500);
+    burst(&r, 4, 4000, &b);
+    for (uint32_t i = 0; i < 4; i++)
+        assert_int_equal(b.end_ns[i], 12 * US + 3 * US);
+}
+
 /* ---- fixed against queueing theory: M/D/1 ------------------------------------------------ */
 
 #define MD1_JOBS 1000000u /* counted, after the warm-up */
@@ -411,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_devmodel_fixed_service_by_hand),
         cmocka_unit_test(test_devmodel_fixed_serves_c_at_once_then_queues),
         cmocka_unit_test(test_devmodel_ps_shares_where_fixed_does_not),
+        cmocka_unit_test(test_devmodel_request_cost_is_shared_like_bandwidth),
         cmocka_unit_test(test_devmodel_fixed_one_channel_is_md1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
