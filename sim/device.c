@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+
 #include "devmodel.h"
 #include "device_internal.h"
 #include "util/mem.h"
@@ -33,6 +37,7 @@
 
 static const char *const k_kinds[] = {"gpu_hbm", "dram", "nvme", "raid0", "object_store",
                                       "other", NULL};
+static const char *const k_dists[] = {"deterministic", "exponential", "lognormal", NULL};
 
 #define DEV_F(field) offsetof(ts_device_t, field)
 static const ts_param_spec_t k_dev_schema[] = {
@@ -55,6 +60,12 @@ static const ts_param_spec_t k_dev_schema[] = {
      "fixed cost added to every request", NULL},
     {"channel_bw", TS_PT_RATE, DEV_F(channel_bytes_per_s), 0, 0, 1.8e19, "0",
      "the most one request can move per second (0: no cap)", NULL},
+    {"service", TS_PT_ENUM, DEV_F(service_dist), 0, 1, 0, "deterministic",
+     "how each request's time varies: deterministic, exponential (coefficient of variation "
+     "1) or lognormal (service_cv); the mean stays the model's",
+     k_dists},
+    {"service_cv", TS_PT_DOUBLE, DEV_F(service_cv), 0, 0, 100, "1",
+     "service: lognormal: the coefficient of variation of a request's time (0 to 100)", NULL},
     {"request_cost", TS_PT_DURATION, DEV_F(request_cost_ns), 0, 0, 3.6e12, "0",
      "work per request on the device's shared path (a controller, a virtual disk's host), "
      "shared like the bandwidth: k requests in service each progress at 1/k (0: none)",
@@ -103,6 +114,17 @@ uint64_t ts_dev_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes)
 {
     const ts_devmodel_ops_t *m = ts_devmodel_of(d, NULL);
     return (m ? m : ts_devmodel_default())->service_ns(d, op, bytes);
+}
+
+double ts_dev_service_factor(const ts_device_t *d, gsl_rng *r)
+{
+    if (d->service_dist == TS_DEV_EXPONENTIAL)
+        return gsl_ran_exponential(r, 1.0);
+    if (d->service_dist == TS_DEV_LOGNORMAL && d->service_cv > 0) {
+        double s2 = log1p(d->service_cv * d->service_cv);
+        return gsl_ran_lognormal(r, -s2 / 2, sqrt(s2));
+    }
+    return 1.0;
 }
 
 uint64_t ts_dev_cost_bytes(const ts_device_t *d)

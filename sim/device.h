@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gsl/gsl_rng.h>
 
 #include "metrics.h"
 #include "util/err.h"
@@ -26,6 +27,14 @@
 
 #define TS_DEV_SUMMARY 128   /* buffer size of one-line descriptions */
 #define TS_DEV_MODEL_NAME 16 /* buffer size of a behaviour's name (the model field) */
+
+/* How one request's time on a device varies (field `service`): each request's time is the
+ * model's, times a factor of mean 1 drawn per request (ts_dev_service_factor). */
+typedef enum ts_dev_dist {
+    TS_DEV_DETERMINISTIC = 0, /* the factor is 1: every request alike */
+    TS_DEV_EXPONENTIAL,       /* exponential: coefficient of variation 1 (M/M/c) */
+    TS_DEV_LOGNORMAL,         /* lognormal with coefficient of variation service_cv */
+} ts_dev_dist_t;
 
 typedef enum ts_dev_kind {
     TS_DEV_GPU_HBM = 0,  /* a GPU's HBM; has a host link and FLOP/s */
@@ -54,6 +63,8 @@ typedef struct ts_device {
     uint64_t write_bytes_per_s;   /* whole-device write bandwidth */
     uint64_t overhead_ns;         /* fixed software cost per request (0: none) */
     uint64_t channel_bytes_per_s; /* the most one request can move per second (0: no cap) */
+    int service_dist;             /* ts_dev_dist_t: how each request's time varies */
+    double service_cv;            /* TS_DEV_LOGNORMAL: coefficient of variation */
     uint64_t request_cost_ns;     /* work of the device's shared path per request (a
                                    * controller, a virtual disk's host), shared like the
                                    * bandwidth under ps; 0: none */
@@ -90,6 +101,11 @@ const char *ts_dev_kind_name(int kind);
  * this is the k = 1 case. A model that is not a registry name (one ts_dev_check refuses)
  * is read as the default. */
 uint64_t ts_dev_service_ns(const ts_device_t *d, ts_dev_op_t op, uint64_t bytes);
+
+/* A request's service factor on d, mean 1 (1 exactly when d is deterministic): exponential
+ * of mean 1, or lognormal exp(N(mu, s^2)) with s^2 = ln(1 + cv^2) and mu = -s^2 / 2 (so its
+ * mean is 1 and its standard deviation cv). r: the caller's seeded stream (gsl_rng). */
+double ts_dev_service_factor(const ts_device_t *d, gsl_rng *r);
 
 /* A request's cost on a ps device as read-equivalent bytes of its shared bandwidth:
  * ceil(request_cost_ns x read_bw / 1e9), saturating; 0 without a cost. */

@@ -21,6 +21,7 @@
 #include "hist.h"
 #include "lookahead.h"
 #include "util/mem.h"
+#include "util/rng.h"
 #include "resource.h"
 
 
@@ -120,6 +121,7 @@ typedef struct timed {
     uint32_t res_up[TS_TIMED_LEVELS];   /* TIMED_NO_RES when the level has no uplink */
     uint32_t res_down[TS_TIMED_LEVELS];
     const ts_devmodel_ops_t *model[TS_TIMED_LEVELS]; /* each level's device behaviour */
+    gsl_rng *rng; /* service-time draws (cfg->seed); NULL when every device is deterministic */
     ts_moves_t moves;
     timed_rec_t *rec;
     uint32_t n_rec, cap_rec, free_rec;
@@ -188,8 +190,13 @@ static uint32_t timed_level(const timed_t *t, uint8_t lv)
 static void timed_dev_stage(const timed_t *t, uint32_t lv, ts_dev_op_t op, uint64_t bytes,
                             ts_res_stage_t *s)
 {
-    t->model[lv]->stage(&t->cfg->dev[lv], op, bytes, s);
+    const ts_device_t *d = &t->cfg->dev[lv];
+    t->model[lv]->stage(d, op, bytes, s);
     s->res = t->res_dev[lv];
+    if (d->service_dist != TS_DEV_DETERMINISTIC) { /* the time held, drawn around its mean */
+        double f = (double)s->fixed_ns * ts_dev_service_factor(d, t->rng);
+        s->fixed_ns = f < 1.8e19 ? (uint64_t)llround(f) : UINT64_MAX / 2;
+    }
     if (s->bytes > TS_RES_MAX_BYTES)
         s->bytes = TS_RES_MAX_BYTES;
 }
@@ -688,6 +695,10 @@ static int timed_setup(timed_t *t, ts_err_t *err)
         rc = ts_des_kind_add(t->q, timed_on_client, t, &t->k_client, err);
     if (rc == 0)
         rc = ts_des_kind_add(t->q, timed_on_start, t, &t->k_start, err);
+    for (size_t l = 0; rc == 0 && l <= t->n && !t->rng; l++)
+        if (cfg->dev[l].service_dist != TS_DEV_DETERMINISTIC && 
+            !(t->rng = ts_rng_create(cfg->seed ^ 0x9e3779b97f4a7c15ull, err)))
+            rc = TS_ENOMEM;
     if (rc)
         return rc;
     for (size_t l = 0; l <= t->n; l++) {
@@ -827,6 +838,7 @@ static void timed_free(timed_t *t)
 {
     ts_res_sys_destroy(t->rs);
     ts_des_destroy(t->q);
+    ts_rng_destroy(t->rng);
     ts_moves_free(&t->moves);
     ts_free(t->rec);
     ts_free(t->grp);

@@ -77,6 +77,8 @@ typedef struct ts_timed_config {
     bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
     uint32_t depth;        /* with batch_groups: requests in flight per client (0: all) */
     uint64_t block_tokens; /* tokens per KV block request */
+    uint64_t seed;         /* of the service-time draws of devices that are not
+                            * deterministic (ts_dev_service_factor) */
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
     bool has_link[TS_TIMED_LEVELS];    /* level i has an uplink */
     ts_link_t link[TS_TIMED_LEVELS];   /* level i's uplink (toward the requester) */

@@ -187,31 +187,21 @@ static void wrap_close(ts_backend_t *b)
     ts_free(w);
 }
 
-static const ts_backend_ops_t k_wrap_async = {
-    .base = {.kind = TS_PLUGIN_BACKEND, .name = "test-async", .flags = TS_BACKEND_ASYNC},
-    .open = wrap_open_async,
-    .submit = wrap_submit,
-    .poll = wrap_poll,
-    .stats = wrap_stats,
-    .close = wrap_close,
-};
+/* The test back-ends differ in name, flags, open and poll only. */
+#define WRAP_OPS(name_, flags_, open_, poll_)                                                  \
+    {.base = {.kind = TS_PLUGIN_BACKEND, .name = name_, .flags = flags_},                      \
+     .open = open_,                                                                            \
+     .submit = wrap_submit,                                                                    \
+     .poll = poll_,                                                                            \
+     .stats = wrap_stats,                                                                      \
+     .close = wrap_close}
 
-static const ts_backend_ops_t k_wrap_slow = {
-    .base = {.kind = TS_PLUGIN_BACKEND, .name = "test-slow", .flags = TS_BACKEND_ASYNC},
-    .open = wrap_open_slow,
-    .submit = wrap_submit,
-    .poll = wrap_poll_slow,
-    .stats = wrap_stats,
-    .close = wrap_close,
-};
-
-static const ts_backend_ops_t k_wrap_corrupt = {
-    .base = {.kind = TS_PLUGIN_BACKEND, .name = "test-corrupt"},
-    .open = wrap_open_corrupt,
-    .submit = wrap_submit,
-    .stats = wrap_stats,
-    .close = wrap_close,
-};
+static const ts_backend_ops_t k_wrap_async =
+    WRAP_OPS("test-async", TS_BACKEND_ASYNC, wrap_open_async, wrap_poll);
+static const ts_backend_ops_t k_wrap_slow =
+    WRAP_OPS("test-slow", TS_BACKEND_ASYNC, wrap_open_slow, wrap_poll_slow);
+static const ts_backend_ops_t k_wrap_corrupt =
+    WRAP_OPS("test-corrupt", 0, wrap_open_corrupt, NULL);
 
 /* ---- rigs ---- */
 

@@ -7,6 +7,7 @@
  *   backing "slow": 8 channels, 1 ms latency, 100 MB/s read and write
  * Objects are 1 MB (1e6 bytes): 1 ms on the fast device, 10 ms on the slow one.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "sim/engine.h"
 #include "sim/hier.h"
@@ -480,6 +483,46 @@ static void test_timed_rejects_bad_device_model(void **state)
     teardown(&f);
 }
 
+/* `service: exponential` through the engine: every request a miss of a distinct key, at
+ * Poisson times, on a backing store of one fixed channel whose mean service is
+ * 1 ms + 1 MB / 100 MB/s = 11 ms; arrivals every 22 ms on average: M/M/1 at rho = 0.5, whose
+ * mean time in the system is 11 / (1 - 0.5) = 22 ms (within 3% over 100,000 requests).
+ * The draws follow the seed: the same seed gives the same result, another seed another. */
+static double timed_mm1_mean(uint64_t seed)
+{
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    snprintf(f.cfg.dev[1].model, sizeof(f.cfg.dev[1].model), "fixed");
+    f.cfg.dev[1].channels = 1;
+    f.cfg.dev[1].service_dist = TS_DEV_EXPONENTIAL;
+    f.cfg.seed = seed;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 99);
+    double t = 0;
+    for (uint64_t k = 0; k < 100000; k++) {
+        push(&f, (uint64_t)llround(t), 1000 + k, TS_OP_GET);
+        t += gsl_ran_exponential(r, 22.0 * MS);
+    }
+    gsl_rng_free(r);
+    assert_int_equal(run(&f, &err), 0);
+    double mean = f.res.served[1].mean_ns;
+    teardown(&f);
+    return mean;
+}
+
+static void test_timed_exponential_service_is_mm1(void **state)
+{
+    (void)state;
+    double a = timed_mm1_mean(1), b = timed_mm1_mean(1), c = timed_mm1_mean(2);
+    print_message("  M/M/1 in the engine: mean %.3f ms (seed 1), %.3f ms (seed 2), theory 22 ms\n",
+                  a / MS, c / MS);
+    assert_true(fabs(a - 22.0 * MS) <= 0.03 * 22.0 * MS);
+    assert_true(fabs(c - 22.0 * MS) <= 0.03 * 22.0 * MS);
+    assert_true(a == b);
+    assert_true(a != c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_timed_fixed_model_one_request_per_channel),
         cmocka_unit_test(test_timed_ps_model_shares_bandwidth),
         cmocka_unit_test(test_timed_rejects_bad_device_model),
+        cmocka_unit_test(test_timed_exponential_service_is_mm1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
