@@ -70,6 +70,9 @@ typedef struct ts_live_config {
     uint32_t depth;         /* batch groups: requests of its batch a client keeps in flight
                              * (0: all) */
     bool verify;            /* check every read */
+    double prefill_rate;    /* tokens/s of the modelled prefill of a missed KV block (TTFT;
+                             * 0: none, and such a get is read from the backing store) */
+    uint64_t block_tokens;  /* tokens per KV block request (TTFT, prefill tokens) */
     uint32_t max_chains;    /* chains in flight at most (0: clients x 2 closed, 64 open) */
     uint64_t buffer_budget; /* bytes the chains' buffers may take (0: 1 GiB) */
     ts_backend_t *be[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store [n]
