@@ -702,7 +702,7 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
                 .out = out,
                 .err = err,
                 .head = LIVE_NONE,
-                .free_grp = LIVE_NONE,
+                .grp = {.free_head = TS_POOL_NONE},
                 .open_grp = LIVE_NONE};
     if (h->n >= TS_TIMED_LEVELS)
         return ts_err_set(err, TS_EINVAL, "%zu tiers: the live engine takes at most %d", h->n,

@@ -9,44 +9,36 @@
  * last get has ended; its TTFT is that time plus the recompute of its missed KV blocks
  * (gets flagged TS_REQ_KV the backing store served): missed x block_tokens / prefill_rate
  * seconds. The recompute is not run on a GPU: it is the modelled prefill time, added as the
- * timed engine adds it. Groups in flight live in one array with a free list: O(1) a get.
+ * timed engine adds it. Groups in flight are nodes of a pool (util/pool.h): O(1) a get.
  */
 #include <math.h>
 
 #include "live_internal.h"
-#include "util/mem.h"
+#include "util/pool.h"
+
+static live_group_t *live_grp(const live_t *e, uint32_t g)
+{
+    return ts_pool_at(&e->grp, g);
+}
 
 int ts__live_group_join(live_t *e, uint32_t *open, uint64_t due, uint32_t *id)
 {
     if (*open == LIVE_NONE) {
-        if (e->free_grp == LIVE_NONE) {
-            uint32_t ncap = e->cap_grp ? e->cap_grp * 2 : 64;
-            live_group_t *ng = ncap > e->cap_grp && ncap < LIVE_NONE / 2
-                                   ? ts_realloc(e->grp, (size_t)ncap * sizeof(*ng))
-                                   : NULL;
-            if (!ng)
-                return ts_err_set(e->err, TS_ENOMEM, "cannot track %u request groups", ncap);
-            e->grp = ng;
-            for (uint32_t i = ncap; i-- > e->cap_grp;) {
-                ng[i].next = e->free_grp;
-                e->free_grp = i;
-            }
-            e->cap_grp = ncap;
-        }
-        uint32_t g = e->free_grp;
-        e->free_grp = e->grp[g].next;
-        e->grp[g] = (live_group_t){.start_ns = due, .next = LIVE_NONE};
+        uint32_t g = ts_pool_alloc(&e->grp, e->err);
+        if (g == TS_POOL_NONE)
+            return TS_ENOMEM;
+        *live_grp(e, g) = (live_group_t){.start_ns = due};
         *open = g;
     }
     *id = *open;
-    e->grp[*id].pending++;
+    live_grp(e, *id)->pending++;
     return 0;
 }
 
 /* Group g has ended: its TTFT and its prefill tokens are counted, and its slot freed. */
 static void live_group_end(live_t *e, uint32_t g)
 {
-    live_group_t *gr = &e->grp[g];
+    live_group_t *gr = live_grp(e, g);
     const ts_live_config_t *cfg = e->cfg;
     uint64_t recompute = 0;
     if (cfg->prefill_rate > 0 && cfg->block_tokens)
@@ -56,8 +48,7 @@ static void live_group_end(live_t *e, uint32_t g)
     ts_hist_record(e->h_ttft, wall + recompute);
     e->out->m.prefill_tokens_saved += (uint64_t)gr->n_hit * cfg->block_tokens;
     e->out->m.prefill_tokens_recomputed += (uint64_t)gr->n_missed * cfg->block_tokens;
-    gr->next = e->free_grp;
-    e->free_grp = g;
+    ts_pool_release(&e->grp, g);
 }
 
 void ts__live_group_close(live_t *e, uint32_t *open)
@@ -66,14 +57,14 @@ void ts__live_group_close(live_t *e, uint32_t *open)
     if (g == LIVE_NONE)
         return;
     *open = LIVE_NONE;
-    e->grp[g].ended = true;
-    if (e->grp[g].pending == 0) /* its gets are all done already */
+    live_grp(e, g)->ended = true;
+    if (live_grp(e, g)->pending == 0) /* its gets are all done already */
         live_group_end(e, g);
 }
 
 void ts__live_group_done(live_t *e, const live_chain_t *c, uint64_t now)
 {
-    live_group_t *gr = &e->grp[c->group];
+    live_group_t *gr = live_grp(e, c->group);
     if (c->req.flags & TS_REQ_KV) {
         if (c->served == e->n)
             gr->n_missed++;

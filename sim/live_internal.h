@@ -89,13 +89,12 @@ typedef struct live_client {
  * time to first token runs from its first request's due time to the end of its last get's
  * foreground, plus the modelled recompute of its missed KV blocks (live_group.c). */
 typedef struct live_group {
-    uint64_t start_ns; /* due time of its first request */
+    uint64_t start_ns; /* due time of its first request (first: a pool node's key) */
     uint64_t last_ns;  /* latest end of its gets' foregrounds so far */
     uint32_t pending;  /* its gets whose foreground has not ended */
     uint32_t n_hit;    /* KV gets a tier served: their prefill is saved */
     uint32_t n_missed; /* KV gets the backing store served: recomputed */
     bool ended;        /* its last request was issued */
-    uint32_t next;     /* free-list link */
 } live_group_t;
 
 typedef struct live_level {
@@ -125,8 +124,7 @@ typedef struct live {
     uint64_t start_ns, first_trace_ns, last_done_ns;
     ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
     ts_hist_t *h_ttft;
-    live_group_t *grp; /* groups in flight, with a free list */
-    uint32_t cap_grp, free_grp;
+    ts_pool_t grp;     /* groups in flight (live_group_t) */
     uint32_t open_grp; /* the group being issued (but in batch groups), or LIVE_NONE */
     ts_live_result_t *out;
     int io_rc;       /* a back-end's error that stopped the run */

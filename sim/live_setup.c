@@ -80,6 +80,8 @@ int ts__live_setup(live_t *e)
         rc = ts_hist_create(&e->h_all, e->err);
     if (rc == 0)
         rc = ts_hist_create(&e->h_ttft, e->err);
+    if (rc == 0)
+        rc = ts_pool_init(&e->grp, sizeof(live_group_t), 64, e->err);
     for (int k = 0; rc == 0 && k < 2; k++)
         rc = ts_hist_create(&e->h_op[k], e->err);
     if (rc == 0)
@@ -186,7 +188,7 @@ void ts__live_free(live_t *e)
     }
     ts_hist_destroy(e->h_all);
     ts_hist_destroy(e->h_ttft);
-    ts_free(e->grp);
+    ts_pool_free_all(&e->grp);
     ts_hist_destroy(e->h_op[0]);
     ts_hist_destroy(e->h_op[1]);
     for (uint32_t j = 0; e->ch && j < e->n_ch; j++) {
