@@ -290,7 +290,8 @@ static void test_cli_live_decides_as_fast(void **state)
 
 /* A live run of an inference scenario measures the time to first token of the same LLM
  * calls the timed engine predicts: its report sets the measured p50, p90 and p99 beside a
- * prediction (not "-"), and result.json counts as many groups measured as predicted. */
+ * prediction (not "-"), and result.json counts as many groups measured as predicted, and
+ * the same prefill tokens saved and recomputed (the decisions are the same). */
 static void test_cli_live_inference_measures_ttft(void **state)
 {
     struct fixture *f = *state;
@@ -323,6 +324,18 @@ static void test_cli_live_inference_measures_ttft(void **state)
     json_int_t n = json_integer_value(json_object_get(mt, "count"));
     assert_true(n > 0);
     assert_int_equal(n, json_integer_value(json_object_get(pt, "count")));
+    /* the same decisions: the same blocks saved and recomputed */
+    json_t *lm = json_object_get(json_object_get(root, "live"), "measured"),
+           *tm = json_object_get(root, "timed");
+    static const char *const tok[] = {"prefill_tokens_saved", "prefill_tokens_recomputed",
+                                      "kv_recomputed"};
+    for (size_t i = 0; i < 3; i++) {
+        json_int_t a = json_integer_value(json_object_get(lm, tok[i]));
+        if (a != json_integer_value(json_object_get(tm, tok[i])))
+            fail_msg("%s: %lld measured, %lld predicted", tok[i], (long long)a,
+                     (long long)json_integer_value(json_object_get(tm, tok[i])));
+    }
+    assert_true(json_integer_value(json_object_get(lm, "kv_recomputed")) > 0);
     json_decref(root);
 }
 
