@@ -153,6 +153,8 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         cfg->batch_groups = sc->timed.batch == 1;
         cfg->depth = (uint32_t)sc->timed.depth;
         cfg->verify = sc->live.verify;
+        cfg->prefill_rate = sc->timed.prefill_rate; /* as the prediction's (run.c) */
+        cfg->block_tokens = sc->timed.block_tokens;
         cfg->max_chains = (uint32_t)sc->live.chains;
         cfg->buffer_budget = sc->live.buffers;
         cfg->stop = opts->stop;

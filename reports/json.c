@@ -343,6 +343,9 @@ static void json_live_measured(json_ctx_t *c, json_t *lo, const ts_result_t *res
     json_put_u64(c, o, "compute_ns", m->compute_ns);
     json_put_u64(c, o, "stall_ns", m->stall_ns);
     json_put_real(c, o, "accelerator_utilisation", m->utilisation);
+    json_put_u64(c, o, "prefill_tokens_saved", m->prefill_tokens_saved);
+    json_put_u64(c, o, "prefill_tokens_recomputed", m->prefill_tokens_recomputed);
+    json_put_u64(c, o, "kv_recomputed", m->kv_recomputed);
     json_lat_sets(c, o, m);
     json_by_level(c, o, res, m);
 }

@@ -79,6 +79,18 @@ size_t ts_report_live_figures(const ts_result_t *res, ts_live_fig_t *out)
         lc_add(out, &n, TS_LIVE_UNIT_NS, (double)lm->p50_ns, lp ? (double)lp->p50_ns : 0,
                lp && lp->n);
     }
+    bool hp_ttft = hp && p->ttft.n;
+    if (m->ttft.n || hp_ttft) { /* groups: time to first token, p50, p90, p99 */
+        const double vm[] = {(double)m->ttft.p50_ns, (double)m->ttft.p90_ns,
+                             (double)m->ttft.p99_ns};
+        const double vp[] = {(double)p->ttft.p50_ns, (double)p->ttft.p90_ns,
+                             (double)p->ttft.p99_ns};
+        for (size_t k = 0; k < 3; k++) {
+            snprintf(out[n].key, sizeof(out[n].key), "ttft.%s", qkey[k + 1]);
+            snprintf(out[n].label, sizeof(out[n].label), "time to first token %s", q[k + 1]);
+            lc_add(out, &n, TS_LIVE_UNIT_NS, vm[k], vp[k], hp_ttft);
+        }
+    }
     if (m->arrivals == TS_ARRIVALS_CLOSED && m->compute_ns) {
         snprintf(out[n].key, sizeof(out[n].key), "accelerator_utilisation");
         snprintf(out[n].label, sizeof(out[n].label), "accelerator utilisation");

@@ -48,14 +48,17 @@ typedef struct ts_live_fig {
 } ts_live_fig_t;
 
 /* Entries ts_report_live_figures writes at most: throughput twice and the span, five
- * figures of three latency sets, a p50 per level, the accelerator's utilisation. */
-#define TS_LIVE_FIGS (3 + 15 + TS_TIMED_LEVELS + 1)
+ * figures of three latency sets, a p50 per level, three of the time to first token, the
+ * accelerator's utilisation. */
+#define TS_LIVE_FIGS (3 + 15 + TS_TIMED_LEVELS + 3 + 1)
 
 /* The figures of a live result (res->has_live) set beside the prediction (res->timed when
  * res->has_timed), into out[0..TS_LIVE_FIGS), in the order every report shows them:
  * requests/s, bytes/s, the span; mean, p50, p90, p99, p99.9 of all requests, gets and puts
  * (each set only when it measured requests); the p50 of gets by the level that served them
- * (levels that served some); the accelerator utilisation (closed loop with compute time).
+ * (levels that served some); the p50, p90 and p99 of the time to first token (when the
+ * run or its prediction measured request groups; predicted only when the prediction has
+ * groups); the accelerator utilisation (closed loop with compute time).
  * Returns how many. */
 size_t ts_report_live_figures(const ts_result_t *res, ts_live_fig_t *out);
 

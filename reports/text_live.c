@@ -111,6 +111,14 @@ int ts_report_text_live(const ts_result_t *res, FILE *out, ts_err_t *err)
                            (unsigned long long)lr->n_verified);
     else if (!rc)
         rc = ts_out_printf(out, err, LIVE_WHAT, "  verified       no (live.verify: false)\n");
+    if (!rc && m->ttft.n)
+        rc = ts_out_printf(out, err, LIVE_WHAT,
+                           "  prefill tokens %llu saved (blocks a tier held), %llu recomputed "
+                           "(%llu blocks not read: their prefill is modelled at %s tokens/s)\n",
+                           (unsigned long long)m->prefill_tokens_saved,
+                           (unsigned long long)m->prefill_tokens_recomputed,
+                           (unsigned long long)m->kv_recomputed,
+                           ts_fmt_fixed(m->prefill_rate, 0, a, sizeof(a)));
     if (!rc && m->arrivals == TS_ARRIVALS_OPEN)
         rc = ts_out_printf(out, err, LIVE_WHAT,
                            "  behind         %llu requests issued over 1ms after their time (at "

@@ -24,7 +24,6 @@
 #include "util/mem.h"
 #include "util/pool.h"
 
-#define LIVE_NONE UINT32_MAX
 #define LIVE_POLL_MAX 64
 #define LIVE_WAIT_MAX_NS 1000000ull /* longest single wait on a back-end, 1 ms */
 
@@ -93,6 +92,9 @@ static int live_build(live_t *e, live_chain_t *c, const ts_req_t *q, int served)
     c->fg_done = c->retry = c->in_flight = c->buf_ok = false;
     c->timed = served >= 0 && served != TS_LEVEL_NONE && q->op != TS_OP_DELETE;
     c->served = c->timed ? (uint8_t)live_index(e, (unsigned)served) : 0;
+    c->recompute = c->timed && q->op == TS_OP_GET && (q->flags & TS_REQ_KV) && c->served == e->n &&
+                   e->cfg->prefill_rate > 0;
+    c->group = LIVE_NONE;
     int rc = 0;
     if (c->timed && q->op == TS_OP_GET) {
         ts_move_t f = {.key = q->key,
@@ -156,13 +158,20 @@ static void live_fg_done(live_t *e, live_chain_t *c, uint64_t now)
     if (c->fg_done || !c->timed)
         return;
     c->fg_done = true;
-    uint64_t lat = now > c->due_ns ? now - c->due_ns : 0;
-    ts_hist_record(e->h_all, lat);
-    ts_hist_record(e->h_op[c->req.op == TS_OP_PUT], lat);
-    if (c->req.op == TS_OP_GET)
-        ts_hist_record(e->h_served[c->served], lat);
-    if (now > e->last_done_ns)
-        e->last_done_ns = now;
+    if (c->recompute) { /* no storage request: counted, not timed (as the timed engine) */
+        e->out->m.kv_recomputed++;
+        e->out->m.kv_recomputed_bytes += c->req.size_bytes;
+    } else {
+        uint64_t lat = now > c->due_ns ? now - c->due_ns : 0;
+        ts_hist_record(e->h_all, lat);
+        ts_hist_record(e->h_op[c->req.op == TS_OP_PUT], lat);
+        if (c->req.op == TS_OP_GET)
+            ts_hist_record(e->h_served[c->served], lat);
+        if (now > e->last_done_ns)
+            e->last_done_ns = now;
+    }
+    if (c->group != LIVE_NONE)
+        ts__live_group_done(e, c, now);
     if (c->client != LIVE_NONE) { /* the last of its batch: the client computes */
         live_client_t *cl = &e->cl[c->client];
         if (--cl->pending == 0 && !cl->in_batch) {
@@ -307,6 +316,13 @@ static int live_run_chain(live_t *e, live_chain_t *c)
                                   live_level_name(e, from), (unsigned long long)m->key);
             c->buf_version = cp->version;
             c->buf_size = cp->size;
+            if (c->recompute) { /* the GPU's recompute makes the bytes: no read */
+                ts_live_make_object(c->buf, m->key, cp->version, cp->size);
+                c->buf_ok = true;
+                c->next++;
+                live_fg_done(e, c, ts_backend_now_ns());
+                continue;
+            }
             c->io = (ts_be_io_t){.op = TS_BE_READ, .key = m->key, .size = cp->size, .buf = c->buf};
             rc = live_submit(e, c, l);
         } else if (m->kind == TS_MOVE_FREE) {
@@ -464,6 +480,15 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
     e->n_busy++;
     c->client = client;
     c->due_ns = due;
+    /* its group (TTFT): a batch group's client's, else the one being issued */
+    uint32_t *open = client != LIVE_NONE && e->cfg->batch_groups ? &e->cl[client].group
+                                                                  : &e->open_grp;
+    if (c->timed && q.op == TS_OP_GET &&
+        (*open != LIVE_NONE || !(q.flags & TS_REQ_PREFETCH)) &&
+        (rc = ts__live_group_join(e, open, due, &c->group)) != 0)
+        return rc;
+    if (q.flags & TS_REQ_GROUP_END)
+        ts__live_group_close(e, open);
     if (e->cfg->arrivals == TS_ARRIVALS_OPEN && now > due + 1000000) { /* 1 ms behind */
         e->out->n_late++;
         if (now - due > e->out->late_max_ns)
@@ -670,7 +695,15 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
     out->m.think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
     out->speed = cfg->speed;
     out->verify = cfg->verify;
-    live_t e = {.cfg = cfg, .h = h, .r = r, .n = h->n, .out = out, .err = err, .head = LIVE_NONE};
+    live_t e = {.cfg = cfg,
+                .h = h,
+                .r = r,
+                .n = h->n,
+                .out = out,
+                .err = err,
+                .head = LIVE_NONE,
+                .grp = {.free_head = TS_POOL_NONE},
+                .open_grp = LIVE_NONE};
     if (h->n >= TS_TIMED_LEVELS)
         return ts_err_set(err, TS_EINVAL, "%zu tiers: the live engine takes at most %d", h->n,
                           TS_TIMED_LEVELS - 1);

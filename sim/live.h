@@ -38,6 +38,12 @@
  * waiting for all of it, then computing for think_ns (a sleep: the engine waits on the
  * back-ends or the clock) before the next, as the timed engine's clients do; the stall is
  * the time a batch took, the compute the think times after each client's first batch.
+ * Groups (TS_REQ_GROUP_END; live_group.c): a group's time to first token runs from the due
+ * time of its first get to the end of its last get's foreground, plus the modelled prefill
+ * of its missed KV blocks (missed x block_tokens / prefill_rate s, as the timed engine adds
+ * it; nothing runs on a GPU). With a prefill rate a KV get only the backing store held is
+ * not read: its bytes are made in its buffer (the prefill's result), it fills the tiers as
+ * decided, and it is counted in kv_recomputed rather than timed, as in the timed engine.
  * A stop flag (set by a signal handler) or a back-end error (ENOSPC, EIO) ends the run after
  * the chains in flight have ended: the result is complete up to there and marked partial.
  * Memory: the key table (about 40 bytes a key and a copy) and two buffers of the largest
@@ -70,6 +76,9 @@ typedef struct ts_live_config {
     uint32_t depth;         /* batch groups: requests of its batch a client keeps in flight
                              * (0: all) */
     bool verify;            /* check every read */
+    double prefill_rate;    /* tokens/s of the modelled prefill of a missed KV block (TTFT;
+                             * 0: none, and such a get is read from the backing store) */
+    uint64_t block_tokens;  /* tokens per KV block request (TTFT, prefill tokens) */
     uint32_t max_chains;    /* chains in flight at most (0: clients x 2 closed, 64 open) */
     uint64_t buffer_budget; /* bytes the chains' buffers may take (0: 1 GiB) */
     ts_backend_t *be[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store [n]

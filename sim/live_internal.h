@@ -38,6 +38,7 @@ int live_map_set(live_map_t *m, uint64_t key, uint64_t size, uint64_t version, t
 void live_map_drop(live_map_t *m, uint64_t key); /* no copy: nothing */
 
 #define LIVE_OP_FETCH 0xF0u /* a chain's first step: a get's read into its buffer */
+#define LIVE_NONE UINT32_MAX /* no chain, client or group */
 
 typedef struct live_touch {
     uint64_t key;
@@ -51,12 +52,15 @@ typedef struct live_chain {
     bool timed;     /* a demand get or put: it has a latency */
     bool retry;     /* its back-end said busy: submit again */
     bool in_flight; /* io is out */
+    bool recompute; /* a KV get only the backing store held, with a prefill rate: its
+                     * bytes are made (the GPU's recompute), not read */
     uint8_t stage;  /* within the current step: 0 to start, 1 reading its source, 2 its
                      * source read (writing it), 3 making it in the backing store */
     uint8_t served; /* level that served a demand request */
     ts_req_t req;
     uint64_t due_ns; /* its latency runs from here */
     uint32_t client; /* closed loop: its client; else LIVE_NONE */
+    uint32_t group;  /* its request group (TTFT), or LIVE_NONE */
     ts_move_t *step; /* its steps */
     size_t n_step, cap_step, next;
     live_touch_t *touch;
@@ -78,7 +82,20 @@ typedef struct live_client {
     uint32_t n_batch;  /* requests of its batch issued so far */
     bool in_batch;     /* its batch has requests left to issue */
     bool started;      /* it has run a batch before (compute counts from the second) */
+    uint32_t group;    /* batch groups: the group its batch forms, or LIVE_NONE */
 } live_client_t;
+
+/* A group of requests ending with TS_REQ_GROUP_END (an LLM call's KV block reads): its
+ * time to first token runs from its first request's due time to the end of its last get's
+ * foreground, plus the modelled recompute of its missed KV blocks (live_group.c). */
+typedef struct live_group {
+    uint64_t start_ns; /* due time of its first request (first: a pool node's key) */
+    uint64_t last_ns;  /* latest end of its gets' foregrounds so far */
+    uint32_t pending;  /* its gets whose foreground has not ended */
+    uint32_t n_hit;    /* KV gets a tier served: their prefill is saved */
+    uint32_t n_missed; /* KV gets the backing store served: recomputed */
+    bool ended;        /* its last request was issued */
+} live_group_t;
 
 typedef struct live_level {
     ts_hist_t *rd, *wr;
@@ -106,6 +123,9 @@ typedef struct live {
     uint64_t n_read_req, total;
     uint64_t start_ns, first_trace_ns, last_done_ns;
     ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
+    ts_hist_t *h_ttft;
+    ts_pool_t grp;     /* groups in flight (live_group_t) */
+    uint32_t open_grp; /* the group being issued (but in batch groups), or LIVE_NONE */
     ts_live_result_t *out;
     int io_rc;       /* a back-end's error that stopped the run */
     ts_err_t io_err; /* its message */
@@ -122,5 +142,18 @@ int ts__live_results(live_t *e);
 void ts__live_free(live_t *e); /* everything ts__live_setup made */
 
 double ts__live_cpu_s(void); /* CPU time of the process so far, user + system */
+
+/* Request groups (live_group.c). *open is the group being issued (e->open_grp, or a batch
+ * group's client's): a get decided now joins it, opening one that starts at due when none
+ * is open. Returns 0 or TS_ENOMEM. */
+int ts__live_group_join(live_t *e, uint32_t *open, uint64_t due, uint32_t *id);
+
+/* The request flagged TS_REQ_GROUP_END was issued: *open takes no more requests (it ends
+ * now when all its gets are done). */
+void ts__live_group_close(live_t *e, uint32_t *open);
+
+/* The foreground of chain c's get ended at now: counted in its group, which ends when it was
+ * the last. */
+void ts__live_group_done(live_t *e, const live_chain_t *c, uint64_t now);
 
 #endif

@@ -78,6 +78,10 @@ int ts__live_setup(live_t *e)
     }
     if (rc == 0)
         rc = ts_hist_create(&e->h_all, e->err);
+    if (rc == 0)
+        rc = ts_hist_create(&e->h_ttft, e->err);
+    if (rc == 0)
+        rc = ts_pool_init(&e->grp, sizeof(live_group_t), 64, e->err);
     for (int k = 0; rc == 0 && k < 2; k++)
         rc = ts_hist_create(&e->h_op[k], e->err);
     if (rc == 0)
@@ -116,6 +120,8 @@ int ts__live_setup(live_t *e)
         e->cl = ts_calloc(cfg->clients, sizeof(*e->cl));
         if (!e->cl)
             return ts_err_set(e->err, TS_ENOMEM, "cannot allocate %u clients", cfg->clients);
+        for (uint32_t k = 0; k < cfg->clients; k++)
+            e->cl[k].group = LIVE_NONE;
     }
     return 0;
 }
@@ -135,6 +141,10 @@ int ts__live_results(live_t *e)
     int rc = ts_lat_fill(e->h_all, &m->all, e->err);
     for (int k = 0; rc == 0 && k < 2; k++)
         rc = ts_lat_fill(e->h_op[k], &m->op[k], e->err);
+    if (rc == 0)
+        rc = ts_lat_fill(e->h_ttft, &m->ttft, e->err);
+    m->prefill_rate = cfg->prefill_rate;
+    m->block_tokens = cfg->block_tokens;
     m->served = ts_calloc(e->n + 1, sizeof(*m->served));
     o->level = ts_calloc(e->n + 1, sizeof(*o->level));
     if (rc == 0 && (!m->served || !o->level))
@@ -177,6 +187,8 @@ void ts__live_free(live_t *e)
         ts_hist_destroy(e->h_served[l]);
     }
     ts_hist_destroy(e->h_all);
+    ts_hist_destroy(e->h_ttft);
+    ts_pool_free_all(&e->grp);
     ts_hist_destroy(e->h_op[0]);
     ts_hist_destroy(e->h_op[1]);
     for (uint32_t j = 0; e->ch && j < e->n_ch; j++) {

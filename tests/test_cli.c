@@ -4,7 +4,9 @@
  * errors every verb shares (app/cli.c): the built-in default runs, the same seed gives
  * byte-identical JSON, the timed engine's JSON is deterministic and consistent, a closed
  * loop reports utilisation, overrides change what they name, every example scenario runs,
- * outputs land in -o DIR, -q prints nothing, and errors are one line with a non-zero exit.
+ * outputs land in -o DIR, -q prints nothing, and errors are one line with a non-zero exit;
+ * a live run decides as the fast engine, and of an inference scenario measures the time to
+ * first token of as many LLM calls as its prediction.
  * The other verbs are in test_cli_trace.c, test_cli_sweep.c and test_cli_list.c, help and
  * usage in test_cli_help.c; the fixture is tests/cli_test.h.
  */
@@ -258,8 +260,8 @@ static void test_cli_errors_are_one_line(void **state)
 static void test_cli_live_decides_as_fast(void **state)
 {
     struct fixture *f = *state;
-    static const char *const ex[] = {"live-memory-file", "live-three-level"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const ex[] = {"live-memory-file", "live-three-level", "live-inference"};
+    for (size_t i = 0; i < 3; i++) {
         free(tiersim_ok(f, "live examples/%s.yaml -q --scratch '%s/scr%zu' -o '%s/live%zu'", ex[i],
                         f->dir, i, f->dir, i));
         free(tiersim_ok(f, "run examples/%s.yaml -q -s engine=fast -o '%s/fast%zu'", ex[i], f->dir,
@@ -286,6 +288,57 @@ static void test_cli_live_decides_as_fast(void **state)
     }
 }
 
+/* A live run of an inference scenario measures the time to first token of the same LLM
+ * calls the timed engine predicts: its report sets the measured p50, p90 and p99 beside a
+ * prediction (not "-"), and result.json counts as many groups measured as predicted, and
+ * the same prefill tokens saved and recomputed (the decisions are the same). */
+static void test_cli_live_inference_measures_ttft(void **state)
+{
+    struct fixture *f = *state;
+    free(tiersim_ok(f, "live examples/live-inference.yaml -q -o '%s/inf'", f->dir));
+    char *txt = slurp(f->dir, "inf/report.txt");
+    assert_non_null(txt);
+    static const char *const rows[] = {"time to first token p50", "time to first token p90",
+                                       "time to first token p99"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *row = strstr(txt, rows[i]);
+        if (!row)
+            fail_msg("no '%s' row in the live report", rows[i]);
+        char m[32], p[32], e[32];
+        assert_int_equal(sscanf(row + strlen(rows[i]), "%31s %31s %31s", m, p, e), 3);
+        if (!strcmp(p, "-") || !strcmp(e, "-"))
+            fail_msg("'%s': no prediction beside %s", rows[i], m);
+    }
+    assert_non_null(strstr(txt, "  prefill tokens "));
+    free(txt);
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/inf/result.json", f->dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    assert_non_null(root);
+    json_t *mt = json_object_get(json_object_get(json_object_get(root, "live"), "measured"),
+                                 "ttft");
+    json_t *pt = json_object_get(json_object_get(root, "timed"), "ttft");
+    assert_non_null(mt);
+    assert_non_null(pt);
+    json_int_t n = json_integer_value(json_object_get(mt, "count"));
+    assert_true(n > 0);
+    assert_int_equal(n, json_integer_value(json_object_get(pt, "count")));
+    /* the same decisions: the same blocks saved and recomputed */
+    json_t *lm = json_object_get(json_object_get(root, "live"), "measured"),
+           *tm = json_object_get(root, "timed");
+    static const char *const tok[] = {"prefill_tokens_saved", "prefill_tokens_recomputed",
+                                      "kv_recomputed"};
+    for (size_t i = 0; i < 3; i++) {
+        json_int_t a = json_integer_value(json_object_get(lm, tok[i]));
+        if (a != json_integer_value(json_object_get(tm, tok[i])))
+            fail_msg("%s: %lld measured, %lld predicted", tok[i], (long long)a,
+                     (long long)json_integer_value(json_object_get(tm, tok[i])));
+    }
+    assert_true(json_integer_value(json_object_get(lm, "kv_recomputed")) > 0);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_override_changes_the_named_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_every_example_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_live_decides_as_fast, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_live_inference_measures_ttft, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_outputs_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_quiet_prints_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_errors_are_one_line, setup, teardown),

@@ -7,7 +7,8 @@
  * 3, finds the bytes last written; a back-end that corrupts a read is caught with its level,
  * key and offset; a full back-end and a stop flag end the run with a partial result; an
  * open-loop run takes at least the trace's span; clients reading batch groups compute
- * between them as the timed engine's do.
+ * between them as the timed engine's do; request groups' time to first token, closed and
+ * open loop, with and without the modelled recompute of missed KV blocks, by hand.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -587,6 +588,119 @@ static void test_live_stop_midway_ends(void **state)
     }
 }
 
+/* ---- time to first token ---- */
+
+#define T_GROUPS 3
+#define T_BLOCK_TOKENS 1000
+#define T_UPPER_NS 2000000000ull /* a generous bound for wall-clock time on a loaded machine */
+
+/* Groups of 4 KV block gets of keys 0..3 (the fourth ends its group), T_GROUPS times, 1 ms
+ * apart in trace time; one tier of 8 objects (LRU) over the backing store. */
+static ts_memtrace_t *ttft_trace(void)
+{
+    ts_err_t err = {0};
+    ts_memtrace_t *mt = NULL;
+    assert_int_equal(ts_memtrace_create(&mt, &err), 0);
+    for (size_t i = 0; i < 4 * T_GROUPS; i++) {
+        ts_req_t r = {.time_ns = i * 1000000ull,
+                      .key = i % 4,
+                      .size_bytes = 4096,
+                      .op = TS_OP_GET,
+                      .flags = (uint8_t)(TS_REQ_KV | (i % 4 == 3 ? TS_REQ_GROUP_END : 0)),
+                      .next_access = TS_REQ_NEVER};
+        assert_int_equal(ts_memtrace_push(mt, &r, &err), 0);
+    }
+    return mt;
+}
+
+static void ttft_run(ts_live_config_t *cfg, ts_live_result_t *out)
+{
+    ts_memtrace_t *mt = ttft_trace();
+    ts_err_t err = {0};
+    rig_t g = {0};
+    rig_tier(&g, &ts_policy_lru, 8, true);
+    ts_hier_config_t hc = {0};
+    rig_start(&g, &hc);
+    ts_reader_t *r = NULL;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    cfg->block_tokens = T_BLOCK_TOKENS;
+    cfg->speed = 1;
+    cfg->verify = true;
+    live_open(cfg, &g, &k_wrap_slow, &k_wrap_slow, 1ull << 20);
+    assert_int_equal(ts_engine_live(g.h, r, cfg, out, &err), 0);
+    assert_false(out->partial);
+    live_close(cfg, g.n);
+    ts_reader_close(r);
+    rig_free(&g);
+    ts_memtrace_destroy(mt);
+}
+
+/* One client, closed loop, a batch a group, on the slow back-end (200 us a request, 3 at a
+ * time) at both levels. Group 1 misses all 4 blocks, groups 2 and 3 find them in the tier.
+ * Without a prefill rate every get is read: 4 reads, 3 at a time, take 2 x 200 us, so every
+ * TTFT is at least 400 us; the first group's 4 blocks count as recomputed tokens, the
+ * others' 8 as saved. With 1,000 tokens a block at 1,000,000 tokens/s a missed block is
+ * 1 ms of prefill: the first group's 4 are not read (no backing store read at all) and its
+ * TTFT is 4 ms plus the little wall time of its fills' start; the others' at least 400 us. */
+static void test_live_ttft_closed_loop_groups_by_hand(void **state)
+{
+    (void)state;
+    ts_live_config_t cfg = {
+        .arrivals = TS_ARRIVALS_CLOSED, .clients = 1, .batch_groups = true, .max_chains = 8};
+    ts_live_result_t out;
+    ttft_run(&cfg, &out);
+    assert_int_equal(out.m.ttft.n, T_GROUPS);
+    assert_true(out.m.ttft.mean_ns >= 400000.0);
+    assert_true(out.m.ttft.p50_ns >= 400000ull * 255 / 256); /* within a bucket (0.39%) */
+    assert_true(out.m.ttft.max_ns < T_UPPER_NS);
+    assert_int_equal(out.m.prefill_tokens_recomputed, 4 * T_BLOCK_TOKENS);
+    assert_int_equal(out.m.prefill_tokens_saved, 4 * (T_GROUPS - 1) * T_BLOCK_TOKENS);
+    assert_int_equal(out.m.kv_recomputed, 0);
+    assert_int_equal(out.m.n_timed, 4 * T_GROUPS);
+    assert_int_equal(out.level[1].n_read, 4);
+    ts_live_result_release(&out);
+
+    ts_live_config_t rc = {.arrivals = TS_ARRIVALS_CLOSED,
+                           .clients = 1,
+                           .batch_groups = true,
+                           .max_chains = 8,
+                           .prefill_rate = 1e6};
+    ttft_run(&rc, &out);
+    assert_int_equal(out.m.ttft.n, T_GROUPS);
+    assert_true(out.m.ttft.max_ns >= 4000000ull); /* the first group: 4 x 1 ms, exact */
+    assert_true(out.m.ttft.max_ns < 4000000ull + T_UPPER_NS);
+    assert_true(out.m.ttft.mean_ns * T_GROUPS >= 4000000.0 + (T_GROUPS - 1) * 400000.0);
+    assert_true(out.m.ttft.p50_ns >= 400000ull * 255 / 256);
+    assert_int_equal(out.m.prefill_tokens_recomputed, 4 * T_BLOCK_TOKENS);
+    assert_int_equal(out.m.prefill_tokens_saved, 4 * (T_GROUPS - 1) * T_BLOCK_TOKENS);
+    assert_int_equal(out.m.kv_recomputed, 4);
+    assert_int_equal(out.m.kv_recomputed_bytes, 4 * 4096);
+    assert_int_equal(out.m.n_timed, 4 * (T_GROUPS - 1)); /* a recompute is not a request */
+    assert_int_equal(out.level[1].n_read, 0);
+    assert_int_equal(out.level[0].n_write, 4); /* the recomputed blocks still fill the tier */
+    assert_true(out.m.prefill_rate == 1e6);
+    assert_int_equal(out.m.block_tokens, T_BLOCK_TOKENS);
+    ts_live_result_release(&out);
+}
+
+/* Open loop: a group starts at its first get's due time and ends with its last get's
+ * foreground; its gets are due 0, 1, 2 and 3 ms after it, and the last takes at least one
+ * read of 200 us, so every TTFT is at least 3.2 ms. */
+static void test_live_ttft_open_loop_spans_the_group(void **state)
+{
+    (void)state;
+    ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_OPEN, .time_scale = 1};
+    ts_live_result_t out;
+    ttft_run(&cfg, &out);
+    assert_int_equal(out.m.ttft.n, T_GROUPS);
+    assert_true(out.m.ttft.mean_ns >= 3200000.0);
+    assert_true(out.m.ttft.p50_ns >= 3200000ull * 255 / 256);
+    assert_true(out.m.ttft.max_ns < T_UPPER_NS);
+    assert_int_equal(out.m.prefill_tokens_recomputed + out.m.prefill_tokens_saved,
+                     4 * T_GROUPS * T_BLOCK_TOKENS);
+    ts_live_result_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +713,8 @@ int main(void)
         cmocka_unit_test(test_live_open_loop_keeps_the_trace_times),
         cmocka_unit_test(test_live_closed_loop_batches_compute_between_groups),
         cmocka_unit_test(test_live_closed_loop_latency_obeys_littles_law),
+        cmocka_unit_test(test_live_ttft_closed_loop_groups_by_hand),
+        cmocka_unit_test(test_live_ttft_open_loop_spans_the_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,8 @@
  * allocation is TS_ENOMEM with no output and no leak; the bill is a "cost" object, absent
  * from a result without one; a live run's "live" object (how it ran, what it measured, each
  * figure beside the prediction with the error worked out by hand, each back-end's rates)
- * and "timed" marked as the prediction.
+ * and "timed" marked as the prediction; the time to first token's figures (live_compare.c)
+ * when the run or its prediction has request groups.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -472,6 +473,46 @@ static void test_report_live_json(void **state)
     ts_result_release(&r);
 }
 
+/* Request groups add the time to first token's p50, p90 and p99 before the utilisation,
+ * each measured beside predicted with its error by hand; a prediction without groups
+ * leaves the prediction out; no groups at all, no rows. */
+static void test_report_live_ttft_figures(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_live_result(&r);
+    ts_live_fig_t figs[TS_LIVE_FIGS];
+    assert_int_equal(ts_report_live_figures(&r, figs), 17);
+    ts_lat_t *m = &r.live.m.ttft, *p = &r.timed.ttft;
+    *m = (ts_lat_t){.n = 10, .p50_ns = 3000000, .p90_ns = 4000000, .p99_ns = 8000000};
+    *p = (ts_lat_t){.n = 10, .p50_ns = 2000000, .p90_ns = 5000000, .p99_ns = 8000000};
+    static const struct {
+        const char *key, *label;
+        double measured, predicted, error_pct;
+    } want[] = {{"ttft.p50_ns", "time to first token p50", 3e6, 2e6, 50},
+                {"ttft.p90_ns", "time to first token p90", 4e6, 5e6, -20},
+                {"ttft.p99_ns", "time to first token p99", 8e6, 8e6, 0}};
+    assert_int_equal(ts_report_live_figures(&r, figs), 20);
+    for (size_t i = 0; i < 3; i++) {
+        const ts_live_fig_t *f = &figs[16 + i];
+        assert_string_equal(f->key, want[i].key);
+        assert_string_equal(f->label, want[i].label);
+        assert_int_equal(f->unit, TS_LIVE_UNIT_NS);
+        assert_true(f->has_predicted);
+        assert_near(f->measured, want[i].measured);
+        assert_near(f->predicted, want[i].predicted);
+        assert_near(ts_report_live_error_pct(f), want[i].error_pct);
+    }
+    assert_string_equal(figs[19].key, "accelerator_utilisation");
+    p->n = 0; /* the prediction has no groups */
+    assert_int_equal(ts_report_live_figures(&r, figs), 20);
+    assert_false(figs[16].has_predicted);
+    assert_true(isnan(ts_report_live_error_pct(&figs[16])));
+    m->n = 0;
+    assert_int_equal(ts_report_live_figures(&r, figs), 17);
+    ts_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_report_json_oom),
         cmocka_unit_test(test_report_cost_json),
         cmocka_unit_test(test_report_live_json),
+        cmocka_unit_test(test_report_live_ttft_figures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
