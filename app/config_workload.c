@@ -256,6 +256,12 @@ const char *ts_scenario_workload_desc(const ts_scenario_t *sc, char *buf, size_t
         used += (size_t)snprintf(buf + used, size - used, quote ? " %s=\"%s\"" : " %s=%s",
                                  b->params[i].name, v);
     }
+    ts_reader_hints_t hints;
+    ts_reader_hints(ops, sc->workload.params, &hints);
+    if (hints.idle_hints_exact && used < size)
+        used += (size_t)snprintf(buf + used, size - used,
+                                 "; idle hints exact (known in advance: an upper bound for "
+                                 "hint-driven policies; hint_noise > 0 makes them forecasts)");
     if (!ts_sample_is_all(&sc->sample) && used < size) {
         size_t n;
         const ts_param_spec_t *spec = ts_sample_schema(&n);

@@ -66,6 +66,8 @@ typedef struct ts_reader_hints {
     uint64_t block_tokens; /* tokens per KV block */
     uint64_t read_threads; /* reader threads a client keeps busy */
     double prefill_rate;   /* tokens/s of prefill the workload models itself */
+    bool idle_hints_exact; /* its idle hints are the true idle times, known in advance (an
+                            * oracle): results of hint-driven policies are an upper bound */
 } ts_reader_hints_t;
 
 typedef struct ts_reader_ops {

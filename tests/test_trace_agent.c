@@ -4,8 +4,10 @@
  * and sub-agents expanded into block gets and output puts with hand-derived times, streams,
  * flags, idle hints and key equalities; the sub-agent clock rule; the id scopes; a
  * directory merged in time order (plain and zstd files); every malformed input as an error
- * naming the file and the JSON path; --skip-bad; determinism; out of memory.
+ * naming the file and the JSON path; --skip-bad; determinism; idle hints made forecasts by
+ * hint_noise (seeded, per call), and exact ones said to be; out of memory.
  */
+#include <math.h>
 #include <sys/stat.h>
 #include <zstd.h>
 
@@ -545,6 +547,69 @@ static void test_agent_deterministic_and_reset(void **state)
     ts_reader_close(r2);
 }
 
+/* hint_noise 0.5: every request as without noise but for its idle hint, which becomes the
+ * exact one times exp(0.5 z), z the same for the blocks of one call (the two gets of a call
+ * share their factor); 0 stays 0 and "never back" stays UINT64_MAX. The same with a
+ * reset; another seed, other errors. With the default (exact) the workload description
+ * says the hints are known in advance. */
+static void test_agent_hint_noise_is_a_forecast(void **state)
+{
+    (void)state;
+    char dir[400];
+    put_two(dir);
+    const char *names[] = {"block_tokens", "kv_bytes_per_token", "spacing", "write_output",
+                           "hint_noise"};
+    const char *values[] = {"4", "10", "2s", "true", "0.5"};
+    const char *nn[6] = {"path"}, *vv[6] = {dir};
+    for (int i = 0; i < 5; i++) {
+        nn[i + 1] = names[i];
+        vv[i + 1] = values[i];
+    }
+    const ts_reader_ops_t *f = ts_trace_find("agent_sessions", NULL);
+    ts_err_t err = {0};
+    ts_reader_t *exact = open_agent(dir, k_two_names, k_two_values, 4, &err), *r1, *r2;
+    const ts_reader_ctx_t c1 = {.seed = 1}, c2 = {.seed = 2};
+    assert_int_equal(ts_reader_open_kv(f, nn, vv, 6, &c1, &r1, &err), 0);
+    assert_int_equal(ts_reader_open_kv(f, nn, vv, 6, &c2, &r2, &err), 0);
+    ts_req_t e[32], a[32], b[32], c[32];
+    size_t n = drain(exact, e, 32, &err);
+    assert_int_equal(drain(r1, a, 32, &err), n);
+    assert_int_equal(drain(r2, b, 32, &err), n);
+    assert_int_equal(ts_reader_reset(r1, &err), 0);
+    assert_int_equal(drain(r1, c, 32, &err), n);
+    assert_memory_equal(a, c, n * sizeof(a[0]));
+    size_t moved = 0, differ = 0;
+    for (size_t i = 0; i < n; i++) {
+        ts_req_t x = a[i];
+        x.idle_ns = e[i].idle_ns;
+        assert_memory_equal(&x, &e[i], sizeof(x));
+        if (e[i].idle_ns == 0 || e[i].idle_ns == NEVER) {
+            assert_true(a[i].idle_ns == e[i].idle_ns);
+            continue;
+        }
+        double z = log((double)a[i].idle_ns / (double)e[i].idle_ns) / 0.5;
+        assert_true(fabs(z) > 1e-6 && fabs(z) < 6);
+        moved++;
+        differ += a[i].idle_ns != b[i].idle_ns;
+    }
+    assert_true(moved >= 8);
+    assert_int_equal(differ, moved);
+    assert_true(a[0].idle_ns == a[1].idle_ns && a[2].idle_ns == a[3].idle_ns); /* per call */
+    ts_reader_hints_t h;
+    void *params = NULL;
+    assert_int_equal(ts_plugin_params(&f->base, nn, vv, 6, &params, &err), 0);
+    ts_reader_hints(f, params, &h);
+    assert_false(h.idle_hints_exact);
+    ts_free(params);
+    assert_int_equal(ts_plugin_params(&f->base, nn, vv, 1, &params, &err), 0);
+    ts_reader_hints(f, params, &h);
+    assert_true(h.idle_hints_exact);
+    ts_free(params);
+    ts_reader_close(exact);
+    ts_reader_close(r1);
+    ts_reader_close(r2);
+}
+
 /* A failed allocation anywhere gives TS_ENOMEM, never a crash or a leak. */
 static void test_agent_out_of_memory(void **state)
 {
@@ -617,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_agent_damaged_zstd),
         cmocka_unit_test(test_agent_skip_bad),
         cmocka_unit_test(test_agent_deterministic_and_reset),
+        cmocka_unit_test(test_agent_hint_noise_is_a_forecast),
         cmocka_unit_test(test_agent_out_of_memory),
         cmocka_unit_test(test_agent_converts_to_native),
     };

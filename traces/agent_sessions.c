@@ -22,10 +22,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <gsl/gsl_cdf.h>
 
 #include "../sim/util/ktab.h"
 #include "../sim/util/mem.h"
@@ -43,6 +46,7 @@ typedef struct ag_params {
     uint64_t block_tokens;       /* tokens per hash id; files must agree */
     bool write_output;           /* put the blocks decoding fills */
     uint64_t spacing_ns;         /* between conversation starts */
+    double hint_noise;           /* lognormal sigma of the idle hints' error (0: exact) */
 } ag_params_t;
 
 #define AG_P(f) offsetof(ag_params_t, f)
@@ -61,6 +65,10 @@ static const ts_param_spec_t k_ag_params[] = {
      "put the KV blocks that decoding fills, when the call completes", NULL},
     {"spacing", TS_PT_DURATION, AG_P(spacing_ns), 0, 0, 8.64e15, "0",
      "time between conversation starts (the n-th file, from 0, starts at n x spacing)", NULL},
+    {"hint_noise", TS_PT_DOUBLE, AG_P(hint_noise), 0, 0, 10, "0",
+     "lognormal sigma of the error of each call's idle hint (0: exact, the trace's own time "
+     "to the session's next call: an oracle)",
+     NULL},
 };
 
 extern const ts_reader_ops_t ts_reader_agent_sessions;
@@ -152,6 +160,19 @@ void ts__ag_conv_free(ts__ag_reader_t *k, ts__ag_conv_t *cv)
 
 /* ================================ replay ================================ */
 
+/* idle x exp(sigma z) with z standard normal drawn from (seed, stream, call, phase) alone,
+ * so the hint of a call does not depend on the order the merge reaches it in, and a reset
+ * or a rerun with the seed gives the same. Saturates below UINT64_MAX (the end marker). */
+static uint64_t ag_noisy(const ts__ag_reader_t *k, uint32_t stream, uint32_t call, int phase,
+                         uint64_t idle)
+{
+    uint64_t h = ts_hash64(k->seed ^ ts_hash64(((uint64_t)stream << 33) ^ ((uint64_t)call << 1) ^
+                                               (uint64_t)(phase != 0)));
+    double u = ((double)(h >> 11) + 0.5) * 0x1p-53; /* (0, 1) */
+    double f = exp(k->hint_noise * gsl_cdf_ugaussian_Pinv(u)), v = (double)idle * f;
+    return v < 1.8e19 ? (uint64_t)llround(v) : UINT64_MAX - 1;
+}
+
 /* Starts expanding the call of ev: its gets (rebuilding the session's prompt) or its puts;
  * queues what follows it. 0 or TS_ENOMEM. */
 static int ag_start(ts__ag_reader_t *k, ts__ag_event_t ev, ts_err_t *err)
@@ -165,6 +186,8 @@ static int ag_start(ts__ag_reader_t *k, ts__ag_event_t ev, ts_err_t *err)
     k->x = ev;
     k->x_j = 0;
     k->x_idle = !has_next ? UINT64_MAX : next_t > at ? next_t - at : 0;
+    if (has_next && k->hint_noise > 0) /* the hint as a forecast: off by a lognormal factor */
+        k->x_idle = ag_noisy(k, ss->stream, ev.call, ev.phase, k->x_idle);
     if (ev.phase == TS__AG_PUT) {
         k->x_n = c->n_out;
         return 0;
@@ -363,6 +386,8 @@ static int ag_open(const void *params, const ts_reader_ctx_t *ctx, ts_reader_t *
     k->block_tokens = p->block_tokens;
     k->write_output = p->write_output;
     k->spacing_ns = p->spacing_ns;
+    k->hint_noise = p->hint_noise;
+    k->seed = ctx ? ctx->seed : 0;
     k->next_stream = 1;
     const ts_model_t *m = ts_gen_model_at((size_t)p->model);
     uint64_t per_token = p->kv_bytes_per_token ? p->kv_bytes_per_token
@@ -386,6 +411,7 @@ static void ag_hints(const void *params, ts_reader_hints_t *out)
     const ag_params_t *p = params;
     out->model = ts_gen_model_names[p->model];
     out->block_tokens = p->block_tokens;
+    out->idle_hints_exact = p->hint_noise == 0;
 }
 
 const ts_reader_ops_t ts_reader_agent_sessions = {

@@ -73,6 +73,8 @@ typedef struct ts__ag_reader {
     ts_reader_t base; /* must be first */
     uint64_t block_bytes, block_tokens, spacing_ns;
     bool write_output;
+    double hint_noise; /* lognormal sigma of the idle hints' error (0: exact) */
+    uint64_t seed;     /* the scenario's: the hints' errors */
     /* the collection */
     char dir[TS__AG_FULL_MAX]; /* the directory; empty when path is one file */
     char **names;              /* files in name order (the path itself for one file) */

@@ -664,6 +664,7 @@ static void ag_hints(const void *params, ts_reader_hints_t *out)
     const agentic_params_t *p = params;
     out->block_tokens = p->block_tokens;
     out->prefill_rate = p->prefill_rate;
+    out->idle_hints_exact = p->hint_noise == 0;
 }
 
 const ts_reader_ops_t ts_reader_gen_agentic = {
