@@ -183,6 +183,23 @@ static void cli_print_stats(const ts_trace_stats_t *st)
     printf("  p99 %s  (%s over %llu sizes)\n",
            ts_format_size((uint64_t)(st->size_p99_bytes + 0.5), 1, a, sizeof(a)),
            st->is_size_exact ? "exact" : "sampled", (unsigned long long)st->n_size_samples);
+    const ts_reader_units_t *u = &st->units; /* the workload's own terms, where known */
+    if (u->epochs > 0)
+        printf("epochs       %.3f over %llu accelerators\n", u->epochs,
+               (unsigned long long)u->gpus);
+    if (u->sessions)
+        printf("sessions     %llu conversations, %llu sub-agents\n",
+               (unsigned long long)u->sessions, (unsigned long long)u->subagents);
+    if (u->llm_requests)
+        printf("LLM calls    %llu\n", (unsigned long long)u->llm_requests);
+    if (u->tokens)
+        printf("tokens       %llu (in %llu, out %llu)\n", (unsigned long long)u->tokens,
+               (unsigned long long)u->tokens_in, (unsigned long long)u->tokens_out);
+    if (u->model_ns || u->think_ns) {
+        printf("call times   model %s", ts_format_duration(u->model_ns, a, sizeof(a)));
+        printf(", think/tool %s (sums over the calls)\n",
+               ts_format_duration(u->think_ns, a, sizeof(a)));
+    }
 }
 
 /* The statistics as one JSON object (trace info --json). A file name that is not valid
@@ -196,7 +213,8 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
         name[ts_utf8_fix(path, n, name)] = 0;
     json_t *o = !name ? NULL : json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
                           "s:{s:I, s:I, s:I}, "
-                          "s:{s:I, s:f, s:I, s:f, s:f, s:f, s:b, s:I}}",
+                          "s:{s:I, s:f, s:I, s:f, s:f, s:f, s:b, s:I}, "
+                          "s:{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
                           "trace", name, "format", format,
                           "requests", (json_int_t)st->n_requests,
                           "unique_keys", (json_int_t)st->n_keys,
@@ -213,7 +231,16 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
                           "mean", st->size_mean_bytes, "max", (json_int_t)st->size_max_bytes,
                           "p50", st->size_p50_bytes, "p90", st->size_p90_bytes,
                           "p99", st->size_p99_bytes, "exact", (int)st->is_size_exact,
-                          "samples", (json_int_t)st->n_size_samples);
+                          "samples", (json_int_t)st->n_size_samples,
+                          "units", "epochs", st->units.epochs, "gpus", (json_int_t)st->units.gpus,
+                          "sessions", (json_int_t)st->units.sessions,
+                          "subagents", (json_int_t)st->units.subagents,
+                          "llm_calls", (json_int_t)st->units.llm_requests,
+                          "tokens", (json_int_t)st->units.tokens,
+                          "tokens_in", (json_int_t)st->units.tokens_in,
+                          "tokens_out", (json_int_t)st->units.tokens_out,
+                          "model_ns", (json_int_t)st->units.model_ns,
+                          "think_ns", (json_int_t)st->units.think_ns);
     ts_free(name);
     if (!o) {
         ts_err_t err = {0};

@@ -57,6 +57,10 @@ typedef struct ts_reader_units {
     uint64_t llm_requests; /* LLM calls whose requests have started */
     uint64_t tokens;       /* their prompt and output tokens */
     uint64_t sessions;     /* agent sessions started (top level; sub-agents not counted) */
+    uint64_t subagents;    /* sub-agent sessions of those */
+    uint64_t tokens_in, tokens_out; /* of `tokens`: prompt and output tokens, where known */
+    uint64_t model_ns;     /* the calls' model time (a trace's api_time), where known */
+    uint64_t think_ns;     /* the idle time before calls (tool calls, the user), where known */
 } ts_reader_units_t;
 
 /* What a workload's parameters say of it, for the scenario's defaults (the timed engine's

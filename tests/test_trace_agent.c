@@ -14,6 +14,7 @@
 #include "sim/util/ktab.h"
 #include "sim/util/mem.h"
 #include "sim/sample.h"
+#include "traces/info.h"
 #include "trace_test.h"
 
 #define S_NS 1000000000ull
@@ -610,6 +611,35 @@ static void test_agent_hint_noise_is_a_forecast(void **state)
     ts_reader_close(r2);
 }
 
+/* What the two conversations amount to, by hand from k_a and k_b: 2 conversations, 1
+ * sub-agent; 7 calls (a: 3, its sub-agent: 2, b: 2); tokens in 9 + 9 + 16 + 8 + 12 + 4 + 8
+ * = 66, out 4 + 4 + 3 + 4 + 1 + 1 + 1 = 18; model time (api_time) 1.5 + 1 + 2 + 0.5 = 5 s;
+ * think time 0 + 8.5 = 8.5 s (absent counts 0). trace info reports them; a reset starts
+ * the count again. */
+static void test_agent_units_count_calls_tokens_and_times(void **state)
+{
+    (void)state;
+    char dir[400];
+    put_two(dir);
+    ts_err_t err = {0};
+    ts_reader_t *r = open_agent(dir, k_two_names, k_two_values, 4, &err);
+    ts_trace_stats_t st;
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(ts_trace_stats(r, &st, &err), 0);
+        const ts_reader_units_t *u = &st.units;
+        assert_int_equal(u->sessions, 2);
+        assert_int_equal(u->subagents, 1);
+        assert_int_equal(u->llm_requests, 7);
+        assert_int_equal(u->tokens_in, 66);
+        assert_int_equal(u->tokens_out, 18);
+        assert_int_equal(u->tokens, 84);
+        assert_int_equal(u->model_ns, 5 * S_NS);
+        assert_int_equal(u->think_ns, 8500000000ull);
+        assert_int_equal(ts_reader_reset(r, &err), 0);
+    }
+    ts_reader_close(r);
+}
+
 /* A failed allocation anywhere gives TS_ENOMEM, never a crash or a leak. */
 static void test_agent_out_of_memory(void **state)
 {
@@ -683,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_agent_skip_bad),
         cmocka_unit_test(test_agent_deterministic_and_reset),
         cmocka_unit_test(test_agent_hint_noise_is_a_forecast),
+        cmocka_unit_test(test_agent_units_count_calls_tokens_and_times),
         cmocka_unit_test(test_agent_out_of_memory),
         cmocka_unit_test(test_agent_converts_to_native),
     };

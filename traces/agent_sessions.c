@@ -192,6 +192,13 @@ static int ag_start(ts__ag_reader_t *k, ts__ag_event_t ev, ts_err_t *err)
         k->x_n = c->n_out;
         return 0;
     }
+    ts_reader_units_t *u = &k->units; /* a call starts */
+    u->llm_requests++;
+    u->tokens_in += c->tokens_in;
+    u->tokens_out += c->tokens_out;
+    u->tokens += (uint64_t)c->tokens_in + c->tokens_out;
+    u->model_ns += c->done_ns - c->t_ns;
+    u->think_ns += c->think_ns;
     uint32_t n = c->n_keep + c->n_new;
     if (n > ss->cap_ids) {
         uint64_t *v = ts_realloc(ss->ids, (size_t)n * sizeof(*v));
@@ -292,6 +299,12 @@ static void ag_clear(ts__ag_reader_t *k)
     k->n_bad = k->next_bad = 0;
     k->x.conv = NULL;
     k->x_j = k->x_n = 0;
+    memset(&k->units, 0, sizeof(k->units));
+}
+
+static void ag_units(const ts_reader_t *r, ts_reader_units_t *out)
+{
+    *out = ((const ts__ag_reader_t *)r)->units;
 }
 
 static int ag_reset(ts_reader_t *r, ts_err_t *err)
@@ -428,5 +441,6 @@ const ts_reader_ops_t ts_reader_agent_sessions = {
     .reset = ag_reset,
     .close = ag_close,
     .hints = ag_hints,
+    .units = ag_units,
     .extension = NULL, /* plain .json, and often a directory: name the format */
 };

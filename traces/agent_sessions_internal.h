@@ -33,6 +33,8 @@ typedef struct ts__ag_call {
     uint32_t n_new;     /* ids after those */
     uint32_t n_out;     /* output blocks to put (write_output) */
     uint32_t n_named;   /* of those, named by ids of the session's next call */
+    uint32_t tokens_in, tokens_out; /* its "in" and "out" */
+    uint64_t think_ns;  /* its "think_time" (0 when absent) */
 } ts__ag_call_t;
 
 /* A session: the conversation (index 0) or a sub-agent. */
@@ -74,6 +76,7 @@ typedef struct ts__ag_reader {
     uint64_t block_bytes, block_tokens, spacing_ns;
     bool write_output;
     double hint_noise; /* lognormal sigma of the idle hints' error (0: exact) */
+    ts_reader_units_t units; /* the calls started and the conversations opened so far */
     uint64_t seed;     /* the scenario's: the hints' errors */
     /* the collection */
     char dir[TS__AG_FULL_MAX]; /* the directory; empty when path is one file */

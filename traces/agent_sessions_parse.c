@@ -248,6 +248,9 @@ static int ag_call_entry(ts__ag_reader_t *k, ts__ag_conv_t *cv, ag_walk_t *w, co
     c->done_ns = api >= 0 ? ag_add(c->t_ns, ag_ns(api)) : c->t_ns;
     c->n_keep = (uint32_t)keep;
     c->n_new = (uint32_t)(n - keep);
+    c->tokens_in = (uint32_t)in;
+    c->tokens_out = (uint32_t)out;
+    c->think_ns = ag_ns(think);
     c->first = cv->n_pool;
     memcpy(cv->pool + cv->n_pool, k->cur_ids + keep, (n - keep) * sizeof(*cv->pool));
     cv->n_pool += n - keep;
@@ -467,6 +470,10 @@ int ts__ag_open_next(ts__ag_reader_t *k, ts_err_t *err)
             if (ts__ag_push(k, ev, err))
                 rc = TS_ENOMEM;
         }
+    if (rc >= 0 && cv->pending) { /* a conversation and its sub-agents start */
+        k->units.sessions++;
+        k->units.subagents += cv->n_sess - 1;
+    }
     if (rc < 0 || cv->pending == 0) /* an error, or nothing to replay */
         ts__ag_conv_free(k, cv);
     return rc < 0 ? rc : 0;

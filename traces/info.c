@@ -142,9 +142,10 @@ int ts_trace_stats(ts_reader_t *r, ts_trace_stats_t *out, ts_err_t *err)
     ts_req_t q;
     while (rc == 0 && (rc = ts_reader_next(r, &q, err)) == 1)
         rc = info_add(&s, &q, out, err);
-    if (rc == 0)
+    if (rc == 0) {
         info_finish(&s, out);
-    else
+        ts_reader_units(r, &out->units);
+    } else
         memset(out, 0, sizeof(*out));
     info_free(&s);
     return rc;

@@ -34,6 +34,8 @@ typedef struct ts_trace_stats {
     double size_p99_bytes;        /* 99th percentile */
     uint64_t n_size_samples;      /* sizes the percentiles come from */
     bool is_size_exact;           /* every size was kept: the percentiles are exact */
+    ts_reader_units_t units;      /* what the requests amount to in the workload's own terms
+                                   * (calls, tokens, sessions, epochs), where the reader says */
 } ts_trace_stats_t;
 
 /* Reads r from its current position to the end (the caller resets it first if needed) and
