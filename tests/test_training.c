@@ -426,7 +426,8 @@ static void test_training_presets_from_dlio_configs(void **state)
         {"unet3d", "h100", 168, 146600628, 7, 323000000},
         {"unet3d", "a100", 168, 146600628, 7, 636000000},
         {"cosmoflow", "h100", 524288, 2828486, 1, 3500000},
-        {"resnet50", "a100", 1281167, 114660, 400, 435000000},
+        {"resnet50", "a100", 1024 * 1251, 114660, 400, 435000000},
+        {"resnet50", "h100", 1024 * 1251, 114660, 400, 224000000},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         char w[40], a[40];
@@ -449,6 +450,47 @@ static void test_training_presets_from_dlio_configs(void **state)
         assert_true(next_req(r, &q));
         assert_int_equal(q.time_ns, cases[k].compute_ns);
         ts_reader_close(r);
+    }
+}
+
+/* MLPerf Storage's resnet50 is 1,024 TFRecord files of 1,251 samples: with shuffle: file
+ * one epoch reads all 1,281,024 samples, 1,251 at a time in file order (the file as the
+ * unit of the permutation); and each preset's read_threads (unet3d 4, resnet50 8,
+ * cosmoflow 4) is the hint the timed engine's depth takes, unless read_threads is set. */
+static void test_training_resnet50_files_and_read_threads(void **state)
+{
+    (void)state;
+    const char *kv[] = {"workload=resnet50", "shuffle=file", "epochs=1", "prefetch=0",
+                        "nodes=1", "gpus_per_node=1"};
+    ts_reader_t *r = OPEN(1, kv);
+    ts_reader_info_t info;
+    ts_reader_info(r, &info);
+    assert_int_equal(info.n_requests, 1281024);
+    ts_req_t q, first;
+    assert_true(next_req(r, &first));
+    for (uint64_t i = 1; i < 1251; i++) { /* the rest of its file, in order */
+        assert_true(next_req(r, &q));
+        assert_int_equal(q.key, first.key + i);
+    }
+    ts_reader_close(r);
+    static const struct {
+        const char *w, *rt;
+        uint64_t want;
+    } cases[] = {{"workload=unet3d", "read_threads=0", 4},
+                 {"workload=resnet50", "read_threads=0", 8},
+                 {"workload=cosmoflow", "read_threads=0", 4},
+                 {"workload=resnet50", "read_threads=2", 2}};
+    const ts_reader_ops_t *g = &ts_reader_gen_training;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        const char *names[] = {"workload", "read_threads"};
+        const char *values[] = {strchr(cases[k].w, '=') + 1, strchr(cases[k].rt, '=') + 1};
+        void *params = NULL;
+        ts_err_t err = {0};
+        assert_int_equal(ts_plugin_params(&g->base, names, values, 2, &params, &err), 0);
+        ts_reader_hints_t h;
+        ts_reader_hints(g, params, &h);
+        assert_int_equal(h.read_threads, cases[k].want);
+        ts_free(params);
     }
 }
 
@@ -794,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_training_step_times_follow_compute_and_prefetch),
         cmocka_unit_test(test_training_checkpoint_pause_and_drain_times),
         cmocka_unit_test(test_training_presets_from_dlio_configs),
+        cmocka_unit_test(test_training_resnet50_files_and_read_threads),
         cmocka_unit_test(test_training_trace_info_matches_parameters),
         cmocka_unit_test(test_training_checkpoints_and_restart_counted_by_hand),
         cmocka_unit_test(test_training_checkpoint_size_from_params),

@@ -47,22 +47,26 @@ static const char *const k_train_accels[] = {"a100", "h100", NULL};
 static const char *const k_train_shuffles[] = {"sample", "file", "none", NULL};
 static const char *const k_train_shards[] = {"global", "rank", NULL};
 
-/* DLIO benchmark workload configs (github.com/argonne-lcf/dlio_benchmark,
- * dlio_benchmark/configs/workload/<name>_<accel>.yaml): record_length_bytes, files x
- * samples per file, and per accelerator batch_size and computation_time (seconds/batch). */
+/* MLPerf Storage's DLIO workload configs (github.com/mlcommons/storage,
+ * configs/dlio/workload/<name>_<accel>.yaml, commit caa90c9 of 2025-06-13, read 2026-12-07):
+ * record_length_bytes, num_files_train x num_samples_per_file, read_threads, and per
+ * accelerator batch_size and computation_time (seconds/batch). */
 typedef struct train_preset {
     uint64_t samples;          /* num_files_train x num_samples_per_file */
     uint64_t sample_bytes;     /* record_length (mean) */
     uint64_t samples_per_file; /* num_samples_per_file */
+    uint64_t read_threads;     /* reader.read_threads */
     uint64_t batch[TA_COUNT_];
     uint64_t compute_ns[TA_COUNT_];
 } train_preset_t;
 
 static const train_preset_t k_train_presets[] = {
-    [TW_UNET3D] = {168, 146600628, 1, {7, 7}, {636000000, 323000000}},
-    [TW_RESNET50] = {1281167, 114660, 1251, {400, 64}, {435000000, 103000000}},
-    [TW_COSMOFLOW] = {524288, 2828486, 1, {1, 1}, {5510000, 3500000}},
+    [TW_UNET3D] = {168, 146600628, 1, 4, {7, 7}, {636000000, 323000000}},
+    [TW_RESNET50] = {1024 * 1251, 114660, 1251, 8, {400, 400}, {435000000, 224000000}},
+    [TW_COSMOFLOW] = {524288, 2828486, 1, 4, {1, 1}, {5510000, 3500000}},
 };
+#define TRAIN_READ_THREADS_CUSTOM 4 /* read_threads of workload custom left at 0 */
+
 
 /* ================================ parameters ================================ */
 
@@ -95,6 +99,9 @@ typedef struct train_params {
     uint64_t restarts;
     uint64_t requests; /* cut the trace here; 0: the whole run */
 } train_params_t;
+
+/* read_threads as given, else the preset's (custom: TRAIN_READ_THREADS_CUSTOM). */
+static uint64_t train_read_threads(const train_params_t *p);
 
 #define TP(f) offsetof(train_params_t, f)
 
@@ -134,9 +141,10 @@ static const ts_param_spec_t k_train_params[] = {
      NULL},
     {"prefetch", TS_PT_COUNT, TP(prefetch), 0, 0, 1e6, "2",
      "batches a rank reads ahead of the one it computes", NULL},
-    {"read_threads", TS_PT_COUNT, TP(read_threads), 0, 1, 1024, "4",
-     "data-loader workers per rank: reads a rank keeps in flight (DLIO unet3d: 4); the timed "
-     "engine's timed.depth", NULL},
+    {"read_threads", TS_PT_COUNT, TP(read_threads), 0, 0, 1024, "0",
+     "data-loader workers per rank: reads a rank keeps in flight, the timed engine's "
+     "timed.depth (0: the preset's: unet3d 4, resnet50 8, cosmoflow 4; custom 4)",
+     NULL},
     {"compute", TS_PT_DURATION, TP(compute_ns), 0, 0, 3.6e12, "0",
      "accelerator time per batch (0: the preset's for the accelerator)", NULL},
     {"ckpt_every", TS_PT_COUNT, TP(ckpt_every), 0, 0, 1e12, "0",
@@ -471,6 +479,7 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
         if (!p->batch) p->batch = pre->batch[p->accel];
         if (!p->compute_ns) p->compute_ns = pre->compute_ns[p->accel];
     }
+    p->read_threads = train_read_threads(p);
     if (!p->samples) return train_bad(err, "samples", "workload custom needs a sample count");
     if (!p->sample_bytes && p->size_dist != TS__SIZE_UNIFORM && p->size_dist != TS__SIZE_PARETO)
         return train_bad(err, "sample_size", "workload custom needs a sample size");
@@ -691,10 +700,18 @@ static void train_units(const ts_reader_t *r, ts_reader_units_t *out)
     out->gpus = t->ranks;
 }
 
+static uint64_t train_read_threads(const train_params_t *p)
+{
+    if (p->read_threads)
+        return p->read_threads;
+    return p->workload == TW_CUSTOM ? TRAIN_READ_THREADS_CUSTOM
+                                    : k_train_presets[p->workload].read_threads;
+}
+
 /* The data-loader workers per rank: the reads a client keeps in flight (timed.depth). */
 static void train_hints(const void *params, ts_reader_hints_t *out)
 {
-    out->read_threads = ((const train_params_t *)params)->read_threads;
+    out->read_threads = train_read_threads(params);
 }
 
 const ts_reader_ops_t ts_reader_gen_training = {
