@@ -264,6 +264,17 @@ static void live_rig(rig_t *g, const live_case_t *lc)
     rig_start(g, &cfg);
 }
 
+/* The rig of live_rig for objects, and a reader over mt. */
+static ts_reader_t *live_reader(rig_t *g, ts_memtrace_t *mt)
+{
+    live_case_t lc = {.objects = true};
+    live_rig(g, &lc);
+    ts_reader_t *r = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    return r;
+}
+
 /* Opens one back-end per level (tiers, then the backing store) of ops. */
 static void live_open(ts_live_config_t *cfg, const rig_t *g, const ts_backend_ops_t *tier_ops,
                       const ts_backend_ops_t *backing_ops, uint64_t tier_cap)
@@ -372,13 +383,10 @@ static void test_live_decides_as_fast_and_reads_what_it_wrote(void **state)
 static void test_live_verify_names_level_key_and_offset(void **state)
 {
     (void)state;
-    live_case_t lc = {.objects = true};
     ts_memtrace_t *mt = live_trace(7, true, 200);
     ts_err_t err = {0};
     rig_t g = {0};
-    live_rig(&g, &lc);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_reader_t *r = live_reader(&g, mt);
     ts_live_config_t cfg = {
         .arrivals = TS_ARRIVALS_CLOSED, .clients = 1, .speed = 1, .verify = true};
     live_open(&cfg, &g, &ts_backend_memory, &k_wrap_corrupt, 1ull << 20);
@@ -397,13 +405,10 @@ static void test_live_verify_names_level_key_and_offset(void **state)
 static void test_live_full_backend_stops_with_partial_result(void **state)
 {
     (void)state;
-    live_case_t lc = {.objects = true};
     ts_memtrace_t *mt = live_trace(3, true, 100);
     ts_err_t err = {0};
     rig_t g = {0};
-    live_rig(&g, &lc);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_reader_t *r = live_reader(&g, mt);
     ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED, .clients = 1, .speed = 1};
     live_open(&cfg, &g, &ts_backend_memory, &ts_backend_memory, 4096);
     ts_live_result_t out;
@@ -423,13 +428,10 @@ static void test_live_full_backend_stops_with_partial_result(void **state)
 static void test_live_stop_flag_ends_the_run_partial(void **state)
 {
     (void)state;
-    live_case_t lc = {.objects = true};
     ts_memtrace_t *mt = live_trace(4, true, 100);
     ts_err_t err = {0};
     rig_t g = {0};
-    live_rig(&g, &lc);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_reader_t *r = live_reader(&g, mt);
     static volatile sig_atomic_t stop = 1;
     ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED,
                             .clients = 2,
@@ -484,7 +486,6 @@ static void test_live_open_loop_keeps_the_trace_times(void **state)
 static void test_live_closed_loop_batches_compute_between_groups(void **state)
 {
     (void)state;
-    live_case_t lc = {.objects = true};
     ts_memtrace_t *mt = live_trace(6, true, 40);
     for (size_t i = 0; i < mt->n; i++) {
         mt->reqs[i].op = TS_OP_GET;
@@ -492,9 +493,7 @@ static void test_live_closed_loop_batches_compute_between_groups(void **state)
     }
     ts_err_t err = {0};
     rig_t g = {0};
-    live_rig(&g, &lc);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_reader_t *r = live_reader(&g, mt);
     ts_live_config_t cfg = {.arrivals = TS_ARRIVALS_CLOSED,
                             .clients = 2,
                             .think_ns = 2000000,
@@ -528,15 +527,12 @@ static void test_live_closed_loop_batches_compute_between_groups(void **state)
 static void test_live_closed_loop_latency_obeys_littles_law(void **state)
 {
     (void)state;
-    live_case_t lc = {.objects = true};
     ts_memtrace_t *mt = live_trace(8, true, 100);
     for (size_t i = 0; i < mt->n; i++)
         mt->reqs[i].op = TS_OP_GET;
     ts_err_t err = {0};
     rig_t g = {0};
-    live_rig(&g, &lc);
-    ts_reader_t *r = NULL;
-    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    ts_reader_t *r = live_reader(&g, mt);
     ts_live_config_t cfg = {
         .arrivals = TS_ARRIVALS_CLOSED, .clients = 4, .max_chains = 1, .speed = 1};
     live_open(&cfg, &g, &k_wrap_slow, &k_wrap_slow, 1ull << 20);
