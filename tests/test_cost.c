@@ -306,7 +306,7 @@ static void test_cost_price_table_rows(void **state)
     (void)state;
     ts_price_table_t *t = NULL;
     ts_err_t err = {0};
-    assert_int_equal(ts_price_table_create(&t, &err), 0);
+    assert_int_equal(ts_price_table_create(NULL, &t, &err), 0);
     assert_true(ts_price_table_count(t) >= 5);
     for (size_t i = 0; i < ts_price_table_count(t); i++)
         assert_true(ts_price_table_at(t, i)->row[0] != 0);
