@@ -664,9 +664,9 @@ static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_
                                 : "?",
                             text_hours(c->period_ns, b, sizeof(b)));
     if (!rc && ts_str(c->prices)[0])
-        rc = ts_out_printf(out, err, TEXT_WHAT, "prices     %.*s, read %.*s (tiersim list prices)\n",
-                           TS_PRICE_ROW, ts_str(c->prices), TS_PRICE_DATE,
-                           ts_str(c->prices_date));
+        rc = ts_out_printf(out, err, TEXT_WHAT,
+                           "prices     %.*s, read %.*s (tiersim list prices)\n", TS_PRICE_ROW,
+                           ts_str(c->prices), TS_PRICE_DATE, ts_str(c->prices_date));
     if (!rc) {
         text_block_cost(res, t, false);
         rc = text_print_table(t, out, err);

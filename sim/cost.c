@@ -4,9 +4,10 @@
  *
  * The table is a YAML map of shared rows and one of dated profiles, each with its rows
  * (prices.yaml, embedded by cmake/embed.cmake); a table is made for one profile, its rows
- * replacing shared and fallback rows of the same name. Each row keeps the mask of the keys it
- * lists, so a device's defaults are its kind's row with its own row laid over it key by key. The bill reads the scenario's prices and the result's counters
- * only, so tests compute it from hand-made results.
+ * replacing shared and fallback rows of the same name. Each row keeps the mask of the keys
+ * it lists, so a device's defaults are its kind's row with its own row laid over it key by
+ * key. The bill reads the scenario's prices and the result's counters only, so tests
+ * compute it from hand-made results.
  */
 #include "cost.h"
 

@@ -174,6 +174,21 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* One 100 GB DRAM tier billed for 30 min with 2 GPUs named gpu, and more (YAML) after it;
+ * res gets the one tier. */
+static ts_scenario_t *dram_tier(ts_result_t *res, const char *gpu, const char *more)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof(yaml),
+             "mode: bytes\nworkload: {generator: zipf}\n"
+             "tiers: [{name: dram, capacity: 100GB, device: ddr5-4800-8ch}]\n"
+             "cost: {period: 30min, gpus: 2, gpu: %s}\n%s",
+             gpu, more);
+    test_result_tiers(res, 1);
+    res->tiers[0].capacity = 100000000000ULL;
+    return load_ok(yaml);
+}
+
 /* The fast engine bills the trace's span, first to last request: 5 s to 2 h 5 s is 2 h, so
  * DRAM costs twice its hour (2 x 400 / 43,800) and 4 GPUs of the workload (no closed loop)
  * cost 4 x 2 h x $2.99 = $23.92, with no stall figure. cost.period replaces the span
@@ -210,11 +225,7 @@ static void test_cost_period_rules(void **state)
     assert_false(c.has_stall);
     ts_scenario_destroy(sc);
 
-    sc = load_ok("mode: bytes\nworkload: {generator: zipf}\n"
-                 "tiers: [{name: dram, capacity: 100GB, device: ddr5-4800-8ch}]\n"
-                 "cost: {period: 30min, gpus: 2, gpu: h100-sxm}\n");
-    test_result_tiers(res, 1);
-    res->tiers[0].capacity = 100000000000ULL;
+    sc = dram_tier(res, "h100-sxm", "");
     bill(sc, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS / 2);
     assert_int_equal(c.period_from, TS_COST_PERIOD_SET);
@@ -375,11 +386,7 @@ static void test_cost_price_profiles(void **state)
     assert_string_equal(c.gpu_fallback, "");
     ts_scenario_destroy(sc);
 
-    sc = load_ok("mode: bytes\nworkload: {generator: zipf}\n"
-                 "tiers: [{name: dram, capacity: 100GB, device: ddr5-4800-8ch}]\n"
-                 "cost: {period: 30min, gpus: 2, gpu: b200}\nprices: hyperscaler-2026-09\n");
-    test_result_tiers(res, 1);
-    res->tiers[0].capacity = 100000000000ULL;
+    sc = dram_tier(res, "b200", "prices: hyperscaler-2026-09\n");
     bill(sc, res, &c);
     assert_usd(c.gpu_usd_hour, 6.69);
     assert_usd(c.gpu_usd, 6.69);
