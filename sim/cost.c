@@ -221,7 +221,7 @@ static int table_profile(ts_price_table_t *t, const ts_ynode_t *e, const char *f
         else if (!strcmp(f->key, "fallback"))
             is_ok = table_text(f, p->fallback, sizeof(p->fallback));
         else if (!strcmp(f->key, "default"))
-            is_ok = f->kind == TS_Y_SCALAR && !strcmp(f->value, "true") && (p->is_default = 1);
+            is_ok = p->is_default = f->kind == TS_Y_SCALAR && !strcmp(f->value, "true");
         if (!is_ok)
             return table_fail(err, file, f->mark, path,
                               "expected date, source, fallback, default: true or prices");
@@ -327,18 +327,19 @@ int ts_price_table_create(const char *prices, ts_price_table_t **out, ts_err_t *
         rc = table_parse(t, &ts__price_presets[i], err);
     if (rc == 0)
         rc = table_check(t, err);
-    if (rc == 0) {
+    if (rc == 0 && prices && prices[0]) {
         const char *names[32];
         size_t n = 0;
         for (size_t i = 0; i < t->n_profiles && n < 32; i++)
-            if (t->profiles[i].is_default || (prices && prices[0]))
-                names[n++] = t->profiles[i].name;
-        long k = prices && prices[0] ? ts_name_index("price profile", prices, names, n, err)
-                                     : table_profile_index(t, names[0]);
+            names[n++] = t->profiles[i].name;
+        long k = ts_name_index("price profile", prices, names, n, err);
         if (k < 0)
             rc = TS_ENOENT;
         else
             t->chosen = (size_t)k;
+    } else if (rc == 0) {
+        while (t->chosen < t->n_profiles && !t->profiles[t->chosen].is_default)
+            t->chosen++; /* table_check found exactly one */
     }
     if (rc == 0)
         rc = table_resolve(t, err);
