@@ -28,6 +28,7 @@
 #include "reports/report.h"
 #include "sim/cost.h"
 #include "sim/result.h"
+#include "sim/util/mem.h"
 #include "app/run.h"
 #include "app/scenario.h"
 #include "result_test.h"
@@ -421,8 +422,9 @@ static void test_cost_price_profiles(void **state)
 }
 
 /* The profiles of the embedded table: one default, each dated and sourced; a profile's rows
- * replace the shared ones, a row it lacks comes from its fallback (named in ->profile); an
- * unknown profile is refused with a suggestion. */
+ * replace the shared ones, a row it lacks comes from its fallback (named in ->profile); out
+ * of memory at any allocation is TS_ENOMEM and no table; an unknown profile is refused with
+ * a suggestion. */
 static void test_cost_price_table_profiles(void **state)
 {
     (void)state;
@@ -452,6 +454,21 @@ static void test_cost_price_table_profiles(void **state)
             assert_true(ts_price_table_date(t, i)[0] && ts_price_table_source(t, i)[0]);
     ts_price_table_destroy(t);
 
+    long n; /* out of memory at every allocation of a profile with a fallback, then none */
+    for (n = 0; n < 1000; n++) {
+        ts_mem_fail_after(n);
+        int rc = ts_price_table_create("hyperscaler-2026-09", &t, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_null(t);
+    }
+    assert_true(n > 2 && n < 1000);
+    ts_price_table_destroy(t);
+    t = NULL;
+
+    err = (ts_err_t){0};
     assert_int_equal(ts_price_table_create("hyperscaler-2026", &t, &err), TS_ENOENT);
     assert_null(t);
     if (!strstr(err.msg, "unknown price profile 'hyperscaler-2026' (did you mean "
