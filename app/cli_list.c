@@ -279,14 +279,49 @@ static const char *cli_price(double usd, ts_price_unit_t unit, char *buf, size_t
     return buf;
 }
 
-/* The price table (sim/presets/prices.yaml) and the cost keys of a scenario. */
+/* The price profiles, dated, and the GPU prices each gives (a row it does not list comes
+ * from its fallback, said on the row). */
+static int cli_list_profiles(const ts_price_table_t *def)
+{
+    printf("price profiles (a scenario picks one with `prices: PROFILE`; docs/cost.md), their "
+           "sources\nand GPU prices per GPU-hour:\n");
+    for (size_t i = 0; i < ts_price_profile_count(def); i++) {
+        const ts_price_profile_t *pp = ts_price_profile_at(def, i);
+        printf("  %s, read %s%s%s%s\n    %s\n", pp->name, pp->date,
+               pp->is_default ? " (the default)" : "",
+               pp->fallback[0] ? ", falls back to " : "", pp->fallback, pp->source);
+        ts_err_t err = {0};
+        ts_price_table_t *t = NULL;
+        if (ts_price_table_create(pp->name, &t, &err))
+            return ts__cli_fail(&err);
+        for (size_t k = 0; k < ts_price_table_count(t); k++) {
+            const ts_price_t *p = ts_price_table_at(t, k);
+            if (!(p->gpu_usd_hour > 0))
+                continue;
+            char g[40], from[TS_PRICE_ROW + 40] = "";
+            if (strcmp(p->profile, pp->name) != 0)
+                snprintf(from, sizeof(from), "from %.*s: not known here", TS_PRICE_ROW,
+                         p->profile);
+            printf("    %-14s %-9s %-8s %s\n", p->row,
+                   cli_price(p->gpu_usd_hour, TS_PRICE_PER_HOUR, g, sizeof(g)),
+                   ts_price_table_date(t, k), from[0] ? from : ts_price_table_source(t, k));
+        }
+        ts_price_table_destroy(t);
+    }
+    return 0;
+}
+
+/* The price table (sim/presets/prices.yaml) of the default profile, the profiles and the
+ * cost keys of a scenario. */
 static int cli_list_prices(void)
 {
     ts_err_t err = {0};
     ts_price_table_t *t = NULL;
-    if (ts_price_table_create(&t, &err))
+    if (ts_price_table_create(NULL, &t, &err))
         return ts__cli_fail(&err);
-    printf("prices (defaults: a device takes its kind's row, then its own; docs/cost.md):\n");
+    const ts_price_profile_t *def = ts_price_table_profile(t);
+    printf("prices (profile %s, the default; a device takes its kind's row, then its own):\n",
+           def->name);
     printf("  %-17s %-9s %-8s %-16s %-12s %-12s %-8s %s\n", "row", "purchase", "lifetime",
            "storage", "get", "put", "egress", "gpu_price");
     for (size_t i = 0; i < ts_price_table_count(t); i++) {
@@ -301,7 +336,10 @@ static int cli_list_prices(void)
                cli_price(p->egress_usd_gb, TS_PRICE_PER_GB, f, sizeof(f)),
                cli_price(p->gpu_usd_hour, TS_PRICE_PER_HOUR, g, sizeof(g)));
     }
+    int rc = cli_list_profiles(t);
     ts_price_table_destroy(t);
+    if (rc)
+        return rc;
     size_t n_tier, n_backing, n_cost;
     const ts_param_spec_t *spec = ts_price_schema(TS_PRICE_TIER, &n_tier);
     ts_price_schema(TS_PRICE_BACKING, &n_backing);

@@ -124,6 +124,7 @@ static const struct {
     {"devices", ts__cfg_devices},     /* config_devices.c */
     {"outputs", ts__cfg_outputs},     /* config_outputs.c */
     {"cost", ts__cfg_cost},           /* config_cost.c */
+    {"prices", ts__cfg_prices},       /* config_cost.c */
     {"sweep", ts__cfg_sweep},         /* config_sweep.c */
 };
 #define N_TOP (sizeof(k_top) / sizeof(k_top[0]))

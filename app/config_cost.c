@@ -3,10 +3,11 @@
  * config_cost.c - the cost model: the top-level `cost:` and each level's `cost:`, over the
  * prices the price table gives each level's device (sim/cost.h, docs/cost.md).
  *
- * Rules: applied once the devices are known; request and transfer prices belong to the
- * central store (backing.cost); giving purchase or storage replaces the default way of
- * paying for capacity; cost.gpu names a row of the price table; everything is checked even
- * when cost.enabled is false.
+ * Rules: applied once the devices are known; `prices:` picks the price table's profile (the
+ * default one otherwise); request and transfer prices belong to the central store
+ * (backing.cost); giving purchase or storage replaces the default way of paying for capacity;
+ * cost.gpu names a row of the price table; everything is checked even when cost.enabled is
+ * false.
  */
 #include "config_internal.h"
 
@@ -23,6 +24,15 @@ int ts__cfg_cost(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
     if (n->kind == TS_Y_SCALAR && n->is_null)
         return 0; /* `cost:` with everything commented out */
     return ts__cfg_map(c, n, path, "{gpus: 8, gpu_price: $2.99/h} or {enabled: false}");
+}
+
+int ts__cfg_prices(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
+{
+    const char *s;
+    int rc = ts__cfg_scalar(c, n, path, "a price profile such as neocloud-2026-09", &s);
+    if (rc == 0)
+        c->prices = n;
+    return rc;
 }
 
 /* ---- the cost model, once the devices are known ---- */
@@ -61,6 +71,14 @@ static int cfg_level_cost(ts__cfg_t *c, size_t i, ts_price_scope_t scope, ts_pri
     return cfg_apply(c, spec, n, p, map, path);
 }
 
+/* The GPU's price from its row, and the profile it fell back to when not the scenario's. */
+static void cfg_gpu_price(ts_cost_spec_t *cs, const ts_price_t *row)
+{
+    cs->gpu_usd_hour = row->gpu_usd_hour;
+    bool is_fallback = row->profile[0] && strcmp(row->profile, cs->prices) != 0;
+    snprintf(cs->gpu_fallback, sizeof(cs->gpu_fallback), "%s", is_fallback ? row->profile : "");
+}
+
 /* cost.gpu names a row of the price table. */
 static int cfg_cost_gpu(ts__cfg_t *c, const ts_price_table_t *tab)
 {
@@ -88,7 +106,7 @@ static int cfg_cost_gpu(ts__cfg_t *c, const ts_price_table_t *tab)
                             hint ? "'?" : "");
     }
     if (!ts_ynode_get(c->cost_top, "gpu_price"))
-        cs->gpu_usd_hour = row->gpu_usd_hour;
+        cfg_gpu_price(cs, row);
     return 0;
 }
 
@@ -107,10 +125,14 @@ int ts__cfg_resolve_cost(ts__cfg_t *c)
     if (c->cost_top && (rc = cfg_apply(c, spec, n, cs, c->cost_top, "cost")) != 0)
         return rc;
     ts_price_table_t *tab = NULL;
-    if ((rc = ts_price_table_create(&tab, c->err)) != 0) {
-        ts__cfg_where(c, top, "cost");
+    const char *prices = c->prices ? c->prices->value : NULL;
+    if ((rc = ts_price_table_create(prices, &tab, c->err)) != 0) {
+        ts__cfg_where(c, c->prices ? c->prices->mark : top, c->prices ? "prices" : "cost");
         return rc;
     }
+    const ts_price_profile_t *pp = ts_price_table_profile(tab);
+    snprintf(cs->prices, sizeof(cs->prices), "%s", pp->name);
+    snprintf(cs->prices_date, sizeof(cs->prices_date), "%s", pp->date);
     bool is_gpu_named = cs->gpu[0] != 0;
     bool is_price_given = c->cost_top && ts_ynode_get(c->cost_top, "gpu_price");
     for (size_t i = 0; i < sc->n_tiers; i++) {
@@ -121,7 +143,7 @@ int ts__cfg_resolve_cost(ts__cfg_t *c)
         if (!cs->gpu[0] && t->has_device && t->device.kind == TS_DEV_GPU_HBM) {
             snprintf(cs->gpu, sizeof(cs->gpu), "%s", t->device.name);
             if (!is_price_given)
-                cs->gpu_usd_hour = p->gpu_usd_hour;
+                cfg_gpu_price(cs, p);
         }
     }
     ts_price_table_lookup(tab, sc->backing.name[0] ? sc->backing.name : "s3-standard",

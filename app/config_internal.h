@@ -39,6 +39,7 @@ typedef struct ts__cfg {
     /* each level's `cost:` (backing store at TS_MAX_TIERS) and the top-level one, applied
      * over the price table's defaults once the devices are known */
     const ts_ynode_t *cost[TS_MAX_TIERS + 1], *cost_top;
+    const ts_ynode_t *prices; /* the top-level `prices:` (a profile of the price table) */
     /* each level's `backend:` (backing store at TS_MAX_TIERS), read once the engine is known */
     const ts_ynode_t *backend[TS_MAX_TIERS + 1];
     char backend_path[TS_MAX_TIERS + 1][TS__CFG_PATH];
@@ -136,6 +137,7 @@ int ts__cfg_resolve_backends(ts__cfg_t *c);
 
 /* `cost:` is applied once the devices (and so the default prices) are known. */
 int ts__cfg_cost(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* cost */
+int ts__cfg_prices(ts__cfg_t *c, const ts_ynode_t *n, const char *path); /* prices */
 
 /* ---- resolution, once the whole scenario is decoded (in this order) ---- */
 

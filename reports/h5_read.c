@@ -673,6 +673,23 @@ static int h5r_series(h5r_t *r, hid_t run, ts_result_t *res)
     return rc;
 }
 
+/* The price profile, its date and the GPU's fallback profile: absent from files written
+ * before price profiles, which read as "" (not recorded). */
+static int h5r_cost_prices(h5r_t *r, hid_t g, ts_cost_result_t *k)
+{
+    static const char *const names[] = {"prices", "prices_date", "gpu_price_fallback"};
+    char **dst[] = {&k->prices, &k->prices_date, &k->gpu_fallback};
+    int rc = 0;
+    for (size_t i = 0; i < 3 && rc == 0; i++) {
+        char buf[TS_PRICE_ROW] = "";
+        if (H5Aexists(g, names[i]) > 0)
+            rc = h5r_attr_str(r, g, "cost", names[i], buf, sizeof(buf));
+        if (rc == 0 && ts_result_strf(dst[i], 0, NULL, "%s", buf) != 0)
+            rc = h5r_oom(r, "cost");
+    }
+    return rc;
+}
+
 static int h5r_cost(h5r_t *r, hid_t run, ts_result_t *res)
 {
     hid_t g = h5r_group(r, run, "cost", "cost");
@@ -684,6 +701,8 @@ static int h5r_cost(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0)
         rc = h5r_attr_choice(r, g, "cost", "gpus_from", ts__h5_gpus_from, 4, &from);
     k->gpus_from = ts__h5_gpus_from[from];
+    if (rc == 0)
+        rc = h5r_cost_prices(r, g, k);
     if (rc == 0 && (k->period_from < 0 || k->period_from >= TS_COST_PERIOD_COUNT_))
         rc = h5r_bad(r, "cost", "has an unknown period_from %d", (int)k->period_from);
     if (rc == 0)

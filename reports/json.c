@@ -438,6 +438,9 @@ static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
 {
     const ts_cost_result_t *k = &res->cost;
     json_t *o = json_put_new(c, root, "cost", json_object());
+    json_t *pr = json_put_new(c, o, "prices", json_object());
+    json_put(c, pr, "profile", json_str(k->prices, TS_PRICE_ROW));
+    json_put(c, pr, "date", json_str(k->prices_date, TS_PRICE_DATE));
     json_put_u64(c, o, "period_ns", k->period_ns);
     json_put(c, o, "period_from",
              json_string(k->period_from >= 0 && k->period_from < TS_COST_PERIOD_COUNT_
@@ -477,6 +480,8 @@ static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_u64(c, g, "count", k->gpus);
     json_put(c, g, "count_from", json_string(k->gpus_from ? k->gpus_from : "none"));
     json_put_real(c, g, "usd_per_hour", k->gpu_usd_hour);
+    json_put(c, g, "price_fallback",
+             ts_str(k->gpu_fallback)[0] ? json_str(k->gpu_fallback, TS_PRICE_ROW) : json_null());
     json_put_real(c, g, "usd", k->gpu_usd);
     json_put(c, g, "stall_share", k->has_stall ? json_real(k->stall_share) : json_null());
     json_put(c, g, "stall_usd", k->has_stall ? json_real(k->stall_usd) : json_null());

@@ -557,6 +557,14 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
                  max_figures, max_figures);
         rc = ts_html_para(r->page, text, r->err);
     }
+    if (rc == 0 && res->has_cost && ts_str(res->cost.prices)[0]) {
+        const ts_cost_result_t *c = &res->cost;
+        snprintf(text, sizeof(text), "Prices: profile %.*s, read %.*s%s%.*s%s.", TS_PRICE_ROW,
+                 c->prices, TS_PRICE_DATE, ts_str(c->prices_date),
+                 ts_str(c->gpu_fallback)[0] ? " (the GPU's price, not known in it, from " : "",
+                 TS_PRICE_ROW, ts_str(c->gpu_fallback), ts_str(c->gpu_fallback)[0] ? ")" : "");
+        rc = ts_html_para(r->page, text, r->err);
+    }
     if (rc == 0 && res->has_cost)
         rc = rh_bill(r, t, res);
     size_t same = k; /* an earlier run with the same scenario text */

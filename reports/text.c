@@ -576,7 +576,7 @@ static int text_cost_line(FILE *out, ts_err_t *err, const char *label, const cha
 
 static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
 {
-    char line[160], a[TS_FMT_LEN], b[TS_FMT_LEN], x[TS_FMT_LEN], y[TS_FMT_LEN];
+    char line[320], a[TS_FMT_LEN], b[TS_FMT_LEN], x[TS_FMT_LEN], y[TS_FMT_LEN];
     const ts_price_t *p = &c->level[c->n_levels - 1].price;
     snprintf(line, sizeof(line), "%llu get x %s, %llu put x %s",
              (unsigned long long)c->n_get, ts_fmt_price(p->get_usd, TS_PRICE_PER_REQUEST, a,
@@ -592,11 +592,13 @@ static int text_cost_items(const ts_cost_result_t *c, FILE *out, ts_err_t *err)
     if (!rc)
         rc = text_cost_line(out, err, "transfer", line, c->transfer_usd);
     if (c->gpus && c->gpu_usd_hour > 0)
-        snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh x %s%s%.*s",
+        snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh x %s%s%.*s%s%.*s",
                  (unsigned long long)c->gpus, c->gpus_from,
                  text_hours(c->period_ns, a, sizeof(a)),
                  ts_fmt_price(c->gpu_usd_hour, TS_PRICE_PER_HOUR, b, sizeof(b)),
-                 ts_str(c->gpu)[0] ? " " : "", TS_DEV_NAME, ts_str(c->gpu));
+                 ts_str(c->gpu)[0] ? " " : "", TS_DEV_NAME, ts_str(c->gpu),
+                 ts_str(c->gpu_fallback)[0] ? " from " : "", TS_PRICE_ROW,
+                 ts_str(c->gpu_fallback));
     else if (c->gpus)
         snprintf(line, sizeof(line), "%llu GPUs (%s) x %sh, no price (cost.gpu or gpu_price)",
                  (unsigned long long)c->gpus, c->gpus_from,
@@ -661,6 +663,10 @@ static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_
                                 ? ts_cost_period_names[c->period_from]
                                 : "?",
                             text_hours(c->period_ns, b, sizeof(b)));
+    if (!rc && ts_str(c->prices)[0])
+        rc = ts_out_printf(out, err, TEXT_WHAT,
+                           "prices     %.*s, read %.*s (tiersim list prices)\n", TS_PRICE_ROW,
+                           ts_str(c->prices), TS_PRICE_DATE, ts_str(c->prices_date));
     if (!rc) {
         text_block_cost(res, t, false);
         rc = text_print_table(t, out, err);

@@ -2,10 +2,12 @@
 /*
  * cost.c - the cost model (see cost.h): price schemas, the embedded price table and the bill.
  *
- * The table is a YAML map of rows (prices.yaml, embedded by cmake/embed.cmake); each row
- * keeps the mask of the keys it lists, so a device's defaults are its kind's row with its own
- * row laid over it key by key. The bill reads the scenario's prices and the result's counters
- * only, so tests compute it from hand-made results.
+ * The table is a YAML map of shared rows and one of dated profiles, each with its rows
+ * (prices.yaml, embedded by cmake/embed.cmake); a table is made for one profile, its rows
+ * replacing shared and fallback rows of the same name. Each row keeps the mask of the keys
+ * it lists, so a device's defaults are its kind's row with its own row laid over it key by
+ * key. The bill reads the scenario's prices and the result's counters only, so tests
+ * compute it from hand-made results.
  */
 #include "cost.h"
 
@@ -98,14 +100,24 @@ const ts_param_spec_t *ts_cost_schema(size_t *n)
 /* ---- the price table ---- */
 
 typedef struct cost_row {
-    ts_price_t p;  /* name in p.row */
-    uint32_t mask; /* bit i: the row lists k_price_schema[i] */
+    ts_price_t p;                 /* name in p.row, its profile's in p.profile */
+    uint32_t mask;                /* bit i: the row lists k_price_schema[i] */
+    char date[TS_PRICE_DATE];     /* when it was read ("" not said) */
+    char source[TS_PRICE_SOURCE]; /* where */
 } cost_row_t;
 
+/* Every row and profile of the embedded files, then the rows of the profile chosen. */
 struct ts_price_table {
-    cost_row_t *rows;
+    cost_row_t *all; /* shared rows (profile "") and every profile's, in file order */
+    size_t n_all, cap_all;
+    ts_price_profile_t *profiles;
+    size_t n_profiles, cap_profiles;
+    size_t chosen;   /* index into profiles */
+    cost_row_t *rows; /* the chosen profile's table: n rows, each name once */
     size_t n;
 };
+
+#define COST_MAX_CHAIN 8 /* a profile and its fallbacks, at most */
 
 /* TS_EINTERNAL naming the embedded file's position: the table ships with the binary. */
 static int table_fail(ts_err_t *err, const char *file, ts_ymark_t m, const char *path,
@@ -116,29 +128,108 @@ static int table_fail(ts_err_t *err, const char *file, ts_ymark_t m, const char 
     return TS_EINTERNAL;
 }
 
-static int table_row(cost_row_t *row, const ts_ynode_t *e, const char *file, ts_err_t *err)
+/* A scalar string into buf (size bytes); false when it is not one or does not fit. */
+static bool table_text(const ts_ynode_t *n, char *buf, size_t size)
 {
-    char path[TS_PRICE_ROW + 40];
-    snprintf(path, sizeof(path), "prices.%s", e->key);
+    if (n->kind != TS_Y_SCALAR || n->is_null)
+        return false;
+    int k = snprintf(buf, size, "%s", n->value);
+    return k >= 0 && (size_t)k < size;
+}
+
+static int table_row(cost_row_t *row, const ts_ynode_t *e, const char *profile,
+                     const char *file, ts_err_t *err)
+{
+    char path[2 * TS_PRICE_ROW + 40];
+    snprintf(path, sizeof(path), "%s%s%s.%s", profile[0] ? "profiles." : "prices", profile,
+             profile[0] ? ".prices" : "", e->key);
     if (strlen(e->key) >= TS_PRICE_ROW || e->kind != TS_Y_MAP)
         return table_fail(err, file, e->mark, path, "expected a row name and a map of prices");
+    memset(row, 0, sizeof(*row));
     int rc = ts_param_defaults(k_price_schema, TS_PARAM_COUNT(k_price_schema), &row->p,
                                sizeof(row->p), err);
     if (rc)
         return rc;
     memcpy(row->p.row, e->key, strlen(e->key) + 1);
+    snprintf(row->p.profile, sizeof(row->p.profile), "%s", profile);
     for (const ts_ynode_t *f = e->child; f; f = f->next) {
+        bool is_date = strcmp(f->key, "date") == 0, is_source = strcmp(f->key, "source") == 0;
+        if (is_date || is_source) {
+            if (!table_text(f, is_date ? row->date : row->source,
+                            is_date ? sizeof(row->date) : sizeof(row->source)))
+                return table_fail(err, file, f->mark, path, "date or source too long");
+            continue;
+        }
         const ts_param_spec_t *ps =
             ts_param_find(k_price_schema, TS_PARAM_COUNT(k_price_schema), f->key);
         if (!ps || f->kind != TS_Y_SCALAR ||
             ts_param_set(k_price_schema, TS_PARAM_COUNT(k_price_schema), &row->p, f->key,
-                         f->value, err) != 0) {
-            snprintf(path, sizeof(path), "prices.%s.%s", e->key, f->key);
+                         f->value, err) != 0)
             return table_fail(err, file, f->mark, path, "not a price key and value");
-        }
         row->mask |= 1u << (ps - k_price_schema);
     }
     return 0;
+}
+
+/* Appends the rows of map (shared rows: profile "") to t->all. */
+static int table_rows(ts_price_table_t *t, const ts_ynode_t *map, const char *profile,
+                      const char *file, ts_err_t *err)
+{
+    size_t need = t->n_all + map->n_children;
+    if (need > t->cap_all) {
+        cost_row_t *all = ts_realloc(t->all, need * sizeof(*all));
+        if (!all)
+            return ts_err_set(err, TS_ENOMEM, "out of memory loading the price table");
+        t->all = all;
+        t->cap_all = need;
+    }
+    int rc = 0;
+    for (const ts_ynode_t *e = map->child; e && rc == 0; e = e->next)
+        if ((rc = table_row(&t->all[t->n_all], e, profile, file, err)) == 0)
+            t->n_all++;
+    return rc;
+}
+
+/* One entry of `profiles:`: its date, source, fallback, whether it is the default, and its
+ * rows. */
+static int table_profile(ts_price_table_t *t, const ts_ynode_t *e, const char *file,
+                         ts_err_t *err)
+{
+    char path[TS_PRICE_ROW + 40];
+    snprintf(path, sizeof(path), "profiles.%s", e->key);
+    if (t->n_profiles == t->cap_profiles) {
+        size_t cap = t->cap_profiles ? 2 * t->cap_profiles : 4;
+        ts_price_profile_t *p = ts_realloc(t->profiles, cap * sizeof(*p));
+        if (!p)
+            return ts_err_set(err, TS_ENOMEM, "out of memory loading the price table");
+        t->profiles = p;
+        t->cap_profiles = cap;
+    }
+    ts_price_profile_t *p = &t->profiles[t->n_profiles];
+    memset(p, 0, sizeof(*p));
+    const ts_ynode_t *rows = e->kind == TS_Y_MAP ? ts_ynode_get(e, "prices") : NULL;
+    if (strlen(e->key) >= sizeof(p->name) || !rows || rows->kind != TS_Y_MAP)
+        return table_fail(err, file, e->mark, path, "expected a profile name and a map with "
+                                                    "date, source and prices");
+    memcpy(p->name, e->key, strlen(e->key) + 1);
+    for (const ts_ynode_t *f = e->child; f; f = f->next) {
+        bool is_ok = f == rows;
+        if (!strcmp(f->key, "date"))
+            is_ok = table_text(f, p->date, sizeof(p->date));
+        else if (!strcmp(f->key, "source"))
+            is_ok = table_text(f, p->source, sizeof(p->source));
+        else if (!strcmp(f->key, "fallback"))
+            is_ok = table_text(f, p->fallback, sizeof(p->fallback));
+        else if (!strcmp(f->key, "default"))
+            is_ok = p->is_default = f->kind == TS_Y_SCALAR && !strcmp(f->value, "true");
+        if (!is_ok)
+            return table_fail(err, file, f->mark, path,
+                              "expected date, source, fallback, default: true or prices");
+    }
+    if (!p->date[0] || !p->source[0])
+        return table_fail(err, file, e->mark, path, "a profile needs its date and source");
+    t->n_profiles++;
+    return table_rows(t, rows, p->name, file, err);
 }
 
 static int table_parse(ts_price_table_t *t, const ts__dev_preset_t *text, ts_err_t *err)
@@ -149,25 +240,83 @@ static int table_parse(ts_price_table_t *t, const ts__dev_preset_t *text, ts_err
         return rc == TS_ENOMEM ? rc : TS_EINTERNAL;
     const ts_ynode_t *root = ts_ytree_root(tree);
     const ts_ynode_t *rows = ts_ynode_get(root, "prices");
+    const ts_ynode_t *profiles = ts_ynode_get(root, "profiles");
     ts_ymark_t top = {1, 1, NULL};
-    if (!rows || rows->kind != TS_Y_MAP || root->n_children != 1) {
-        rc = table_fail(err, text->file, top, "", "expected one map, prices:");
-        goto out;
-    }
-    t->rows = ts_calloc(rows->n_children ? rows->n_children : 1, sizeof(*t->rows));
-    if (!t->rows) {
-        rc = ts_err_set(err, TS_ENOMEM, "out of memory loading the price table");
-        goto out;
-    }
-    for (const ts_ynode_t *e = rows->child; e && rc == 0; e = e->next)
-        if ((rc = table_row(&t->rows[t->n], e, text->file, err)) == 0)
-            t->n++;
-out:
+    if (!rows || rows->kind != TS_Y_MAP || (profiles && profiles->kind != TS_Y_MAP) ||
+        root->n_children != 1 + (profiles != NULL))
+        rc = table_fail(err, text->file, top, "", "expected the maps prices: and profiles:");
+    if (rc == 0)
+        rc = table_rows(t, rows, "", text->file, err);
+    for (const ts_ynode_t *e = profiles ? profiles->child : NULL; e && rc == 0; e = e->next)
+        rc = table_profile(t, e, text->file, err);
     ts_ytree_destroy(tree);
     return rc;
 }
 
-int ts_price_table_create(ts_price_table_t **out, ts_err_t *err)
+static long table_profile_index(const ts_price_table_t *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_profiles; i++)
+        if (strcmp(t->profiles[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Every fallback names a profile, no chain is longer than COST_MAX_CHAIN, one profile is the
+ * default. */
+static int table_check(const ts_price_table_t *t, ts_err_t *err)
+{
+    size_t n_default = 0;
+    for (size_t i = 0; i < t->n_profiles; i++) {
+        const ts_price_profile_t *p = &t->profiles[i];
+        n_default += p->is_default;
+        size_t depth = 0;
+        for (long k = (long)i; k >= 0 && t->profiles[k].fallback[0]; depth++) {
+            k = table_profile_index(t, t->profiles[k].fallback);
+            if (k < 0 || depth == COST_MAX_CHAIN)
+                return ts_err_set(err, TS_EINTERNAL,
+                                  "embedded price table: profile '%s' falls back to %s",
+                                  p->name, k < 0 ? "an unknown profile" : "itself");
+        }
+    }
+    if (n_default != 1)
+        return ts_err_set(err, TS_EINTERNAL,
+                          "embedded price table: %zu profiles are marked default, not one",
+                          n_default);
+    return 0;
+}
+
+static cost_row_t *table_row_named(const ts_price_table_t *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->rows[i].p.row, name) == 0)
+            return &t->rows[i];
+    return NULL;
+}
+
+/* The table of profile `chosen`: the shared rows, then the rows of its fallbacks (farthest
+ * first), then its own, each replacing a row of the same name. */
+static int table_resolve(ts_price_table_t *t, ts_err_t *err)
+{
+    long chain[COST_MAX_CHAIN + 1];
+    size_t depth = 0;
+    for (long k = (long)t->chosen; k >= 0 && depth <= COST_MAX_CHAIN;
+         k = table_profile_index(t, t->profiles[k].fallback))
+        chain[depth++] = k;
+    if (!(t->rows = ts_calloc(t->n_all ? t->n_all : 1, sizeof(*t->rows))))
+        return ts_err_set(err, TS_ENOMEM, "out of memory loading the price table");
+    for (size_t d = depth + 1; d-- > 0;) {
+        const char *profile = d == depth ? "" : t->profiles[chain[d]].name;
+        for (size_t i = 0; i < t->n_all; i++) {
+            if (strcmp(t->all[i].p.profile, profile) != 0)
+                continue;
+            cost_row_t *r = table_row_named(t, t->all[i].p.row);
+            *(r ? r : &t->rows[t->n++]) = t->all[i];
+        }
+    }
+    return 0;
+}
+
+int ts_price_table_create(const char *prices, ts_price_table_t **out, ts_err_t *err)
 {
     *out = NULL;
     ts_price_table_t *t = ts_calloc(1, sizeof(*t));
@@ -176,6 +325,24 @@ int ts_price_table_create(ts_price_table_t **out, ts_err_t *err)
     int rc = 0;
     for (size_t i = 0; i < ts__price_presets_count && rc == 0; i++)
         rc = table_parse(t, &ts__price_presets[i], err);
+    if (rc == 0)
+        rc = table_check(t, err);
+    if (rc == 0 && prices && prices[0]) {
+        const char *names[32];
+        size_t n = 0;
+        for (size_t i = 0; i < t->n_profiles && n < 32; i++)
+            names[n++] = t->profiles[i].name;
+        long k = ts_name_index("price profile", prices, names, n, err);
+        if (k < 0)
+            rc = TS_ENOENT;
+        else
+            t->chosen = (size_t)k;
+    } else if (rc == 0) {
+        while (t->chosen < t->n_profiles && !t->profiles[t->chosen].is_default)
+            t->chosen++; /* table_check found exactly one */
+    }
+    if (rc == 0)
+        rc = table_resolve(t, err);
     if (rc) {
         ts_price_table_destroy(t);
         return rc;
@@ -189,6 +356,8 @@ void ts_price_table_destroy(ts_price_table_t *t)
     if (!t)
         return;
     ts_free(t->rows);
+    ts_free(t->all);
+    ts_free(t->profiles);
     ts_free(t);
 }
 
@@ -202,12 +371,29 @@ const ts_price_t *ts_price_table_at(const ts_price_table_t *t, size_t i)
     return i < t->n ? &t->rows[i].p : NULL;
 }
 
-static const cost_row_t *table_row_named(const ts_price_table_t *t, const char *name)
+const char *ts_price_table_source(const ts_price_table_t *t, size_t i)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->rows[i].p.row, name) == 0)
-            return &t->rows[i];
-    return NULL;
+    return i < t->n ? t->rows[i].source : "";
+}
+
+const char *ts_price_table_date(const ts_price_table_t *t, size_t i)
+{
+    return i < t->n ? t->rows[i].date : "";
+}
+
+const ts_price_profile_t *ts_price_table_profile(const ts_price_table_t *t)
+{
+    return &t->profiles[t->chosen];
+}
+
+size_t ts_price_profile_count(const ts_price_table_t *t)
+{
+    return t->n_profiles;
+}
+
+const ts_price_profile_t *ts_price_profile_at(const ts_price_table_t *t, size_t i)
+{
+    return i < t->n_profiles ? &t->profiles[i] : NULL;
 }
 
 const ts_price_t *ts_price_table_find(const ts_price_table_t *t, const char *name)
@@ -228,6 +414,7 @@ static void table_apply(const cost_row_t *row, ts_price_t *out)
             memcpy((char *)out + k_price_schema[i].offset,
                    (const char *)&row->p + k_price_schema[i].offset, sizeof(double));
     snprintf(out->row, sizeof(out->row), "%s", row->p.row);
+    snprintf(out->profile, sizeof(out->profile), "%s", row->p.profile);
 }
 
 void ts_price_table_lookup(const ts_price_table_t *t, const char *name, int kind,
@@ -345,6 +532,14 @@ static int cost_alloc(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cos
                             i < n ? ts_str(res->tiers[i].name) : "backing");
     if (rc == 0)
         rc = ts_result_strf(&out->gpu, sizeof(spec->gpu), NULL, "%s", spec->gpu);
+    if (rc == 0)
+        rc = ts_result_strf(&out->gpu_fallback, sizeof(spec->gpu_fallback), NULL, "%s",
+                            spec->gpu_fallback);
+    if (rc == 0)
+        rc = ts_result_strf(&out->prices, sizeof(spec->prices), NULL, "%s", spec->prices);
+    if (rc == 0)
+        rc = ts_result_strf(&out->prices_date, sizeof(spec->prices_date), NULL, "%s",
+                            spec->prices_date);
     if (rc) {
         ts_cost_result_release(out);
         return ts_err_set(err, TS_ENOMEM, "cannot hold the bill of %zu levels", n + 1);
@@ -358,9 +553,12 @@ void ts_cost_result_release(ts_cost_result_t *c)
         ts_free(c->level[i].name);
     ts_free(c->level);
     ts_free(c->gpu);
+    ts_free(c->gpu_fallback);
+    ts_free(c->prices);
+    ts_free(c->prices_date);
     c->level = NULL;
     c->n_levels = 0;
-    c->gpu = NULL;
+    c->gpu = c->gpu_fallback = c->prices = c->prices_date = NULL;
 }
 
 int ts_cost_compute(const ts_cost_spec_t *spec, const ts_result_t *res, ts_cost_result_t *out,

@@ -2,7 +2,8 @@
 /*
  * cost.h - the cost model: prices per level (each tier and the central store) and per
  * GPU-hour, their defaults from an embedded price table (sim/presets/prices.yaml; sources in
- * docs/cost.md), and the bill of a run, computed from its result alone.
+ * docs/cost.md) read as one of its dated, sourced profiles, and the bill of a run, computed
+ * from its result alone.
  *
  * Billing period P: cost.period when set; else the timed engine's simulated span; else the
  * trace's span (first to last request time). In hours, with a month of 730 h:
@@ -30,7 +31,9 @@
 #include "param.h"
 #include "util/err.h"
 
-#define TS_PRICE_ROW 80 /* buffer size of a price-table row name ("kind:object_store") */
+#define TS_PRICE_ROW 80     /* buffer size of a price-table row or profile name */
+#define TS_PRICE_DATE 16    /* buffer size of a date a price was read ("2026-09") */
+#define TS_PRICE_SOURCE 160 /* buffer size of where a price was read */
 
 /* The prices of one level: a tier, the central store, or a row of the price table. */
 typedef struct ts_price {
@@ -48,7 +51,9 @@ typedef struct ts_price {
     /* price-table rows of GPUs */
     double gpu_usd_hour; /* renting the GPU whose HBM this is, per hour */
     /* read-only */
-    char row[TS_PRICE_ROW]; /* the price-table row the defaults came from; "" none */
+    char row[TS_PRICE_ROW];     /* the price-table row the defaults came from; "" none */
+    char profile[TS_PRICE_ROW]; /* the profile that row belongs to; "" a row every profile
+                                 * shares (or none) */
 } ts_price_t;
 
 /* Which keys of ts_price_t a YAML map may set. */
@@ -70,6 +75,10 @@ typedef struct ts_cost_spec {
                                  * workload's accelerators, else none */
     char gpu[TS_DEV_NAME];      /* the GPU priced ("" none): cost.gpu or the first HBM tier's */
     double gpu_usd_hour;        /* per GPU-hour (cost.gpu_price, else the GPU's row) */
+    char prices[TS_PRICE_ROW];  /* the price profile (top-level `prices:`, else the default) */
+    char prices_date[TS_PRICE_DATE]; /* the date the profile's prices were read */
+    char gpu_fallback[TS_PRICE_ROW]; /* the profile gpu_usd_hour came from when `prices`
+                                      * has no row for the GPU; "" none */
     double gpu_power_w;         /* watts per GPU, billed at electricity */
     double electricity_usd_kwh; /* 0: power is not billed */
     uint64_t period_ns;         /* billing period; 0: the simulated span */
@@ -84,9 +93,22 @@ const ts_param_spec_t *ts_cost_schema(size_t *n);
 
 typedef struct ts_price_table ts_price_table_t;
 
-/* Parses the embedded price table. Returns 0, TS_ENOMEM, or TS_EINTERNAL when the embedded
- * file is broken (a build bug, reported with its file:line:col). */
-int ts_price_table_create(ts_price_table_t **out, ts_err_t *err);
+/* A dated, sourced price list of the table (`profiles:` in prices.yaml). */
+typedef struct ts_price_profile {
+    char name[TS_PRICE_ROW];      /* "neocloud-2026-09" */
+    char date[TS_PRICE_DATE];     /* when its prices were read: "2026-09" */
+    char source[TS_PRICE_SOURCE]; /* what they were read from */
+    char fallback[TS_PRICE_ROW];  /* the profile a row it lacks comes from; "" none */
+    bool is_default;              /* the profile of a scenario without `prices:` */
+} ts_price_profile_t;
+
+/* Parses the embedded price table as profile prices (NULL or "": the default profile): the
+ * shared rows, then the rows of prices' fallback profiles (farthest first), then its own,
+ * each replacing a row of the same name. Returns 0; TS_ENOENT when no profile is named
+ * prices (the message names it, suggests a close name and lists the profiles); TS_ENOMEM;
+ * or TS_EINTERNAL when the embedded file is broken (a build bug, reported with its
+ * file:line:col). */
+int ts_price_table_create(const char *prices, ts_price_table_t **out, ts_err_t *err);
 void ts_price_table_destroy(ts_price_table_t *t); /* accepts NULL */
 
 /* The default prices of the device named name of kind kind (ts_dev_kind_t): the schema's
@@ -102,6 +124,16 @@ size_t ts_price_table_count(const ts_price_table_t *t);
 const ts_price_t *ts_price_table_at(const ts_price_table_t *t, size_t i);
 /* The row named name, or NULL. */
 const ts_price_t *ts_price_table_find(const ts_price_table_t *t, const char *name);
+/* Where row i's prices were read and when ("" when the table does not say); they live as
+ * long as t. */
+const char *ts_price_table_source(const ts_price_table_t *t, size_t i);
+const char *ts_price_table_date(const ts_price_table_t *t, size_t i);
+
+/* The profile t was created for. */
+const ts_price_profile_t *ts_price_table_profile(const ts_price_table_t *t);
+/* Every profile of the table, in file order (NULL past the end); they live as long as t. */
+size_t ts_price_profile_count(const ts_price_table_t *t);
+const ts_price_profile_t *ts_price_profile_at(const ts_price_table_t *t, size_t i);
 
 /* ---- the bill ---- */
 
@@ -144,6 +176,9 @@ typedef struct ts_cost_result {
     uint64_t gpus;        /* GPUs billed */
     const char *gpus_from; /* "cost.gpus", "timed.clients", "workload" or "none" */
     double gpu_usd_hour;
+    char *gpu_fallback;   /* owned: the profile the GPU's price fell back to; NULL or "" none */
+    char *prices;         /* owned: the price profile of the run; NULL or "" not recorded */
+    char *prices_date;    /* owned: the date its prices were read */
     double gpu_usd;       /* GPUs x period x price */
     bool has_stall;       /* a closed loop measured the GPUs' stalls */
     double stall_share;   /* stall_ns / (clients x span_ns), at most 1 */

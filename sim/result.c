@@ -212,7 +212,8 @@ size_t ts_result_heap_bytes(const ts_result_t *res)
     const ts_cost_result_t *c = &res->cost;
     for (size_t l = 0; c->level && l < c->n_levels; l++)
         b += sizeof(*c->level) + result_str_bytes(c->level[l].name);
-    b += result_str_bytes(c->gpu);
+    b += result_str_bytes(c->gpu) + result_str_bytes(c->gpu_fallback) +
+         result_str_bytes(c->prices) + result_str_bytes(c->prices_date);
     if (res->series)
         b += sizeof(*res->series) + res->series->n_rows * res->series->n_cols * sizeof(uint64_t);
     if (!res->is_yaml_shared)

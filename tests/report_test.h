@@ -83,7 +83,8 @@ static inline void make_result(ts_result_t *r)
  * own arithmetic is tested in test_cost.c): 2 h of trace span; DRAM bought at $4/GB over
  * 5 y ($0.02); S3 rented ($0.10); 1,000 GETs at $0.0004/1000 ($0.0004); 2 GB out at
  * $0.09/GB ($0.18); 8 H100s for 2 h at $2.99/h ($47.84), 10% of it stalled ($4.784); no
- * power; total $48.1404; 10 requests ($4,814,040 per million), 1.5 epochs ($32.0936). */
+ * power; total $48.1404; 10 requests ($4,814,040 per million), 1.5 epochs ($32.0936). The
+ * prices are profile neocloud-2025's, read 2025. */
 static inline void make_cost_result(ts_result_t *r)
 {
     make_result(r);
@@ -116,6 +117,8 @@ static inline void make_cost_result(ts_result_t *r)
     c->bytes_out = 2000000000ULL;
     c->egress_usd = c->transfer_usd = 0.18;
     test_str(&c->gpu, "h100-sxm");
+    test_str(&c->prices, "neocloud-2025");
+    test_str(&c->prices_date, "2025");
     c->gpus = 8;
     c->gpus_from = "cost.gpus";
     c->gpu_usd_hour = 2.99;

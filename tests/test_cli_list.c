@@ -124,6 +124,20 @@ static void test_cli_list_prices_shows_rows_and_keys(void **state)
     for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
         if (!strstr(out, text[i]))
             fail_msg("list prices lacks '%s'", text[i]);
+    /* the profiles with their dates, the default named, and the GPU prices of each: the
+     * hyperscaler's H100 its own, its B200 its fallback's */
+    static const char *const profiles[] = {
+        "\n  neocloud-2025, read 2025 (the default)\n", "\n  neocloud-2026-09, read 2026-09\n",
+        "\n  hyperscaler-2026-09, read 2026-09, falls back to neocloud-2026-09\n"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strstr(out, profiles[i]))
+            fail_msg("list prices lacks '%s':\n%s", profiles[i], out);
+    const char *hyper = strstr(out, profiles[2]) + 1;
+    const char *b200 = strstr(hyper, "\n    b200 ");
+    assert_non_null(strstr(hyper, "\n    h100-sxm       $6.88/h   2026-09  aws.amazon.com"));
+    assert_non_null(b200);
+    static const char want_b200[] = "\n    b200           $6.69/h   2026-09  from neocloud-2026-09";
+    assert_int_equal(strncmp(b200, want_b200, strlen(want_b200)), 0);
     free(out);
     out = tiersim_ok(f, "list");
     assert_true(cli_row_has(out, "kind:object_store", "$0.005/1000"));

@@ -54,7 +54,7 @@ static const struct err_case k_err_cases[] = {
      SRC ":1:1: tierz", "unknown key 'tierz' (did you mean 'tiers'?)", NULL},
     {"top-level unknown key lists keys", "colour: red\n", {NULL}, TS_ENOENT, SRC ":1:1: colour",
      "expected one of: name, seed, mode, workload, tiers, hierarchy, prefetch, engine, timed, "
-     "live, backing, devices, outputs, cost, sweep",
+     "live, backing, devices, outputs, cost, prices, sweep",
      NULL},
     {"empty scenario", "", {NULL}, TS_EPARSE, SRC ":1:1", "the scenario is empty", NULL},
     {"root is a list", "- 1\n", {NULL}, TS_EPARSE, SRC ":1:1", "found a list", NULL},

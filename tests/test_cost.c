@@ -10,7 +10,8 @@
  * come from the hierarchy; the JSON document's determinism; every configuration error.
  * Prices used below are the defaults of sim/presets/prices.yaml: DDR5 $4/GB and NVMe
  * $0.10/GB over 5 years (43,800 h), S3 $0.023/GiB-month (a month is 730 h), $0.0004 per
- * 1,000 GETs, $0.005 per 1,000 PUTs, an H100 at $2.99/h.
+ * 1,000 GETs, $0.005 per 1,000 PUTs, an H100 at $2.99/h (the default profile, neocloud-2025);
+ * the other profiles' GPU prices are those of their lists (test_cost_price_profiles).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -27,6 +28,7 @@
 #include "reports/report.h"
 #include "sim/cost.h"
 #include "sim/result.h"
+#include "sim/util/mem.h"
 #include "app/run.h"
 #include "app/scenario.h"
 #include "result_test.h"
@@ -173,6 +175,21 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* One 100 GB DRAM tier billed for 30 min with 2 GPUs named gpu, and more (YAML) after it;
+ * res gets the one tier. */
+static ts_scenario_t *dram_tier(ts_result_t *res, const char *gpu, const char *more)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof(yaml),
+             "mode: bytes\nworkload: {generator: zipf}\n"
+             "tiers: [{name: dram, capacity: 100GB, device: ddr5-4800-8ch}]\n"
+             "cost: {period: 30min, gpus: 2, gpu: %s}\n%s",
+             gpu, more);
+    test_result_tiers(res, 1);
+    res->tiers[0].capacity = 100000000000ULL;
+    return load_ok(yaml);
+}
+
 /* The fast engine bills the trace's span, first to last request: 5 s to 2 h 5 s is 2 h, so
  * DRAM costs twice its hour (2 x 400 / 43,800) and 4 GPUs of the workload (no closed loop)
  * cost 4 x 2 h x $2.99 = $23.92, with no stall figure. cost.period replaces the span
@@ -209,11 +226,7 @@ static void test_cost_period_rules(void **state)
     assert_false(c.has_stall);
     ts_scenario_destroy(sc);
 
-    sc = load_ok("mode: bytes\nworkload: {generator: zipf}\n"
-                 "tiers: [{name: dram, capacity: 100GB, device: ddr5-4800-8ch}]\n"
-                 "cost: {period: 30min, gpus: 2, gpu: h100-sxm}\n");
-    test_result_tiers(res, 1);
-    res->tiers[0].capacity = 100000000000ULL;
+    sc = dram_tier(res, "h100-sxm", "");
     bill(sc, res, &c);
     assert_int_equal(c.period_ns, HOUR_NS / 2);
     assert_int_equal(c.period_from, TS_COST_PERIOD_SET);
@@ -306,7 +319,7 @@ static void test_cost_price_table_rows(void **state)
     (void)state;
     ts_price_table_t *t = NULL;
     ts_err_t err = {0};
-    assert_int_equal(ts_price_table_create(&t, &err), 0);
+    assert_int_equal(ts_price_table_create(NULL, &t, &err), 0);
     assert_true(ts_price_table_count(t) >= 5);
     for (size_t i = 0; i < ts_price_table_count(t); i++)
         assert_true(ts_price_table_at(t, i)->row[0] != 0);
@@ -337,6 +350,130 @@ static void test_cost_price_table_rows(void **state)
     assert_string_equal(sc->cost.backing.row, "kind:object_store");
     assert_true(sc->cost.is_enabled);
     ts_scenario_destroy(sc);
+}
+
+/* Price profiles (prices: PROFILE, sim/presets/prices.yaml). The bill of three_tier_result
+ * with the H100 at neocloud-2026-09's $3.99/h: GPU time 8 clients x 1 h x $3.99 = $31.92, a
+ * quarter of it stalled ($7.98); the total is the default's $105.0011... with 8 x ($3.99 -
+ * $2.99) = $8 more, $113.00110160515842. At hyperscaler-2026-09 (AWS p5.48xlarge per GPU) the
+ * H100 costs 8 x 1 h x $6.88 = $55.04. That profile prices no B200: it falls back to
+ * neocloud-2026-09's $6.69/h, so 2 GPUs for 30 min cost 2 x 0.5 h x $6.69 = $6.69, and the
+ * bill and the text report name the fallback. Without `prices:` the profile is the default,
+ * neocloud-2025 (the H100's $2.99/h above). */
+static void test_cost_price_profiles(void **state)
+{
+    (void)state;
+    char yaml[1024];
+    snprintf(yaml, sizeof(yaml), "%sprices: neocloud-2026-09\n", k_three_tiers);
+    ts_scenario_t *sc = load_ok(yaml);
+    assert_string_equal(sc->cost.prices, "neocloud-2026-09");
+    assert_string_equal(sc->cost.prices_date, "2026-09");
+    ts_result_t *res = calloc(1, sizeof(*res));
+    three_tier_result(res);
+    ts_cost_result_t c = {0};
+    bill(sc, res, &c);
+    assert_usd(c.gpu_usd_hour, 3.99);
+    assert_usd(c.gpu_usd, 31.92);
+    assert_usd(c.stall_usd, 7.98);
+    assert_usd(c.total_usd, 113.00110160515842);
+    assert_string_equal(c.prices, "neocloud-2026-09");
+    assert_string_equal(c.gpu_fallback, "");
+    ts_scenario_destroy(sc);
+
+    snprintf(yaml, sizeof(yaml), "%sprices: hyperscaler-2026-09\n", k_three_tiers);
+    sc = load_ok(yaml);
+    bill(sc, res, &c);
+    assert_usd(c.gpu_usd, 55.04);
+    assert_string_equal(c.gpu_fallback, "");
+    ts_scenario_destroy(sc);
+
+    sc = dram_tier(res, "b200", "prices: hyperscaler-2026-09\n");
+    bill(sc, res, &c);
+    assert_usd(c.gpu_usd_hour, 6.69);
+    assert_usd(c.gpu_usd, 6.69);
+    assert_string_equal(c.gpu_fallback, "neocloud-2026-09");
+    assert_string_equal(c.prices_date, "2026-09");
+    /* the report's cost section names the profile, its date and the fallback */
+    res->has_cost = true;
+    res->cost = c;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    ts_err_t err = {0};
+    assert_int_equal(ts_report_text(res, f, &err), 0);
+    fclose(f);
+    static const char *const want[] = {
+        "\nprices     hyperscaler-2026-09, read 2026-09 (tiersim list prices)\n",
+        "2 GPUs (cost.gpus) x 0.5000h x $6.69/h b200 from neocloud-2026-09"};
+    for (size_t i = 0; i < 2; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("the report lacks \"%s\":\n%s", want[i], text);
+    free(text);
+    ts_result_release(res); /* the bill with it */
+    free(res);
+    ts_scenario_destroy(sc);
+
+    sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10, device: h100-sxm}]\n");
+    assert_string_equal(sc->cost.prices, "neocloud-2025");
+    assert_string_equal(sc->cost.prices_date, "2025");
+    assert_usd(sc->cost.gpu_usd_hour, 2.99);
+    ts_scenario_destroy(sc);
+}
+
+/* The profiles of the embedded table: one default, each dated and sourced; a profile's rows
+ * replace the shared ones, a row it lacks comes from its fallback (named in ->profile); out
+ * of memory at any allocation is TS_ENOMEM and no table; an unknown profile is refused with
+ * a suggestion. */
+static void test_cost_price_table_profiles(void **state)
+{
+    (void)state;
+    ts_price_table_t *t = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_price_table_create("hyperscaler-2026-09", &t, &err), 0);
+    assert_int_equal(ts_price_profile_count(t), 3);
+    size_t n_default = 0;
+    for (size_t i = 0; i < ts_price_profile_count(t); i++) {
+        const ts_price_profile_t *p = ts_price_profile_at(t, i);
+        n_default += p->is_default;
+        assert_true(p->date[0] && p->source[0]);
+    }
+    assert_int_equal(n_default, 1);
+    assert_null(ts_price_profile_at(t, 3));
+    assert_string_equal(ts_price_table_profile(t)->name, "hyperscaler-2026-09");
+    assert_string_equal(ts_price_table_profile(t)->fallback, "neocloud-2026-09");
+    const ts_price_t *h100 = ts_price_table_find(t, "h100-sxm");
+    assert_usd(h100->gpu_usd_hour, 6.88);
+    assert_string_equal(h100->profile, "hyperscaler-2026-09");
+    const ts_price_t *a100 = ts_price_table_find(t, "a100-80gb-sxm");
+    assert_usd(a100->gpu_usd_hour, 2.79);
+    assert_string_equal(a100->profile, "neocloud-2026-09");
+    assert_string_equal(ts_price_table_find(t, "kind:dram")->profile, "");
+    for (size_t i = 0; i < ts_price_table_count(t); i++)
+        if (ts_price_table_at(t, i)->gpu_usd_hour > 0) /* every GPU price dated and sourced */
+            assert_true(ts_price_table_date(t, i)[0] && ts_price_table_source(t, i)[0]);
+    ts_price_table_destroy(t);
+
+    long n; /* out of memory at every allocation of a profile with a fallback, then none */
+    for (n = 0; n < 1000; n++) {
+        ts_mem_fail_after(n);
+        int rc = ts_price_table_create("hyperscaler-2026-09", &t, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_null(t);
+    }
+    assert_true(n > 2 && n < 1000);
+    ts_price_table_destroy(t);
+    t = NULL;
+
+    err = (ts_err_t){0};
+    assert_int_equal(ts_price_table_create("hyperscaler-2026", &t, &err), TS_ENOENT);
+    assert_null(t);
+    if (!strstr(err.msg, "unknown price profile 'hyperscaler-2026' (did you mean "
+                         "'hyperscaler-2026-09'?)"))
+        fail_msg("got: %s", err.msg);
 }
 
 /* A workload that counts no tokens (a KV-block trace) is priced per token by the timed
@@ -538,6 +675,14 @@ static const struct cost_err_case k_err_cases[] = {
      "b200); or set cost.gpu_price"},
     {"gpu typo", W "tiers: [{capacity: 1}]\ncost: {gpu: h100-smx}\n", TS_ENOENT,
      SRC ":3:13: cost.gpu", "(did you mean 'h100-sxm'?); or set cost.gpu_price"},
+    {"profile typo", W "tiers: [{capacity: 1}]\nprices: neocloud-2026-9\n", TS_ENOENT,
+     SRC ":3:9: prices",
+     "unknown price profile 'neocloud-2026-9' (did you mean 'neocloud-2026-09'?)"},
+    {"unknown profile", W "tiers: [{capacity: 1}]\nprices: aws\n", TS_ENOENT, SRC ":3:9: prices",
+     "unknown price profile 'aws' (expected one of: neocloud-2025, neocloud-2026-09, "
+     "hyperscaler-2026-09)"},
+    {"profile is a list", W "tiers: [{capacity: 1}]\nprices: [a]\n", TS_EPARSE,
+     SRC ":3:9: prices", "expected a price profile such as neocloud-2026-09, found a list"},
     {"gpu count", W "tiers: [{capacity: 1}]\ncost: {gpus: many}\n", TS_EPARSE,
      SRC ":3:14: cost.gpus", "expected a count"},
     {"power without unit", W "tiers: [{capacity: 1, cost: {power: 25}}]\n", TS_EPARSE,
@@ -591,6 +736,8 @@ int main(void)
         cmocka_unit_test(test_cost_objects_mode_bills_mean_size),
         cmocka_unit_test(test_cost_level_overrides),
         cmocka_unit_test(test_cost_price_table_rows),
+        cmocka_unit_test(test_cost_price_profiles),
+        cmocka_unit_test(test_cost_price_table_profiles),
         cmocka_unit_test(test_cost_tokens_fall_back_to_prefill),
         cmocka_unit_test(test_cost_recomputed_kv_blocks_are_not_reads),
         cmocka_unit_test(test_cost_end_to_end_loop_run),

@@ -303,10 +303,12 @@ static void test_report_cost_json(void **state)
     assert_int_equal(capture(json_plain, &r, &text, &err), 0);
     json_t *root = parse(text);
     json_t *c = json_object_get(root, "cost");
-    static const char *const keys[] = {"period_ns", "period_from", "levels", "capacity_usd",
-                                       "requests",  "transfer",    "gpu",    "power",
-                                       "total_usd", "normalised"};
+    static const char *const keys[] = {"prices",    "period_ns", "period_from", "levels",
+                                       "capacity_usd", "requests", "transfer", "gpu",
+                                       "power",     "total_usd", "normalised"};
     assert_keys(c, keys, sizeof(keys) / sizeof(keys[0]));
+    assert_string_equal(get_str(json_object_get(c, "prices"), "profile"), "neocloud-2025");
+    assert_string_equal(get_str(json_object_get(c, "prices"), "date"), "2025");
     assert_int_equal(get_int(c, "period_ns"), 7200000000000LL);
     assert_string_equal(get_str(c, "period_from"), "trace span");
     json_t *levels = json_object_get(c, "levels");
@@ -321,6 +323,7 @@ static void test_report_cost_json(void **state)
     json_t *gpu = json_object_get(c, "gpu");
     assert_string_equal(get_str(gpu, "name"), "h100-sxm");
     assert_int_equal(get_int(gpu, "count"), 8);
+    assert_true(json_is_null(json_object_get(gpu, "price_fallback")));
     assert_true(get_real(gpu, "stall_share") == 0.1);
     assert_true(get_real(c, "total_usd") == 48.1404);
     json_t *per = json_object_get(c, "normalised");

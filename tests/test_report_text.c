@@ -225,6 +225,7 @@ static void test_report_cost_text(void **state)
     static const char *const want[] = {
         "level    priced as", "93.13GiB", "$4/GB over 5y", "$0.023/GB-month", "$0.02",
         "1000 get x $0.0004/1000, 0 put x $0.005/1000", "1.86GiB out x $0.09/GB",
+        "\nprices     neocloud-2025, read 2025 (tiersim list prices)\n",
         "8 GPUs (cost.gpus) x 2.0000h x $2.99/h h100-sxm", "$47.84",
         "10.00% of the GPU time waited on storage", "$4.78", "$48.14", "10 requests",
         "$4814040.00", "1.500 epochs", "$32.09"};
@@ -236,7 +237,7 @@ static void test_report_cost_text(void **state)
     assert_null(strstr(cost, "power")); /* electricity 0: not billed */
     assert_width(cost, 100);
     char row[256];
-    line_after(cost + 1, "cost ", 2, row, sizeof(row)); /* the dram row */
+    line_after(cost + 1, "cost ", 3, row, sizeof(row)); /* the dram row, after prices */
     assert_int_equal(strncmp(row, "dram     kind:dram", 18), 0);
     free(text);
     ts_result_release(&r);
