@@ -114,7 +114,7 @@ static void test_cli_list_prices_shows_rows_and_keys(void **state)
         {"kind:nvme", "$0.1/GB"},
         {"kind:object_store", "$0.023/GiB-month"},
         {"kind:object_store", "$0.0004/1000"},
-        {"h100-sxm", "$2.99/h"},
+        {"h100-sxm", "$3.99/h"},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         if (!cli_row_has(out, rows[i].name, rows[i].figure))
@@ -127,7 +127,7 @@ static void test_cli_list_prices_shows_rows_and_keys(void **state)
     /* the profiles with their dates, the default named, and the GPU prices of each: the
      * hyperscaler's H100 its own, its B200 its fallback's */
     static const char *const profiles[] = {
-        "\n  neocloud-2025, read 2025 (the default)\n", "\n  neocloud-2026-09, read 2026-09\n",
+        "\n  neocloud-2025, read 2025\n", "\n  neocloud-2026-09, read 2026-09 (the default)\n",
         "\n  hyperscaler-2026-09, read 2026-09, falls back to neocloud-2026-09\n"};
     for (size_t i = 0; i < 3; i++)
         if (!strstr(out, profiles[i]))

@@ -10,7 +10,7 @@
  * come from the hierarchy; the JSON document's determinism; every configuration error.
  * Prices used below are the defaults of sim/presets/prices.yaml: DDR5 $4/GB and NVMe
  * $0.10/GB over 5 years (43,800 h), S3 $0.023/GiB-month (a month is 730 h), $0.0004 per
- * 1,000 GETs, $0.005 per 1,000 PUTs, an H100 at $2.99/h (the default profile, neocloud-2025);
+ * 1,000 GETs, $0.005 per 1,000 PUTs, an H100 at $3.99/h (the default profile, neocloud-2026-09);
  * the other profiles' GPU prices are those of their lists (test_cost_price_profiles).
  */
 #include <math.h>
@@ -117,10 +117,10 @@ static void three_tier_result(ts_result_t *res)
  *                                                                     $0.05868608004426303
  *   requests 1,000,000 x $0.0004/1000 + 10,000 x $0.005/1000 = 0.40 + 0.05    $0.45
  *   transfer 4,000 GB out x $0.02/GB (in: free)                                 $80
- *   GPU time 8 clients x 1 h x $2.99/h                                       $23.92
- *            of which stalled: 2 h / (8 x 1 h) = 25%                          $5.98
+ *   GPU time 8 clients x 1 h x $3.99/h                                       $31.92
+ *            of which stalled: 2 h / (8 x 1 h) = 25%                          $7.98
  *   power    (10 W + 8 x 700 W) x 1 h = 5.61 kWh x $0.10/kWh                 $0.561
- *   total    0.07010160515841829 + 0.45 + 80 + 23.92 + 0.561        $105.00110160515842
+ *   total    0.07010160515841829 + 0.45 + 80 + 31.92 + 0.561        $113.00110160515842
  * Normalised: / 10 (10M requests), / 2 epochs, / 5 (5M tokens), / 100 sessions. */
 static void test_cost_three_tier_bill_by_hand(void **state)
 {
@@ -155,20 +155,20 @@ static void test_cost_three_tier_bill_by_hand(void **state)
     assert_string_equal(c.gpu, "h100-sxm");
     assert_int_equal(c.gpus, 8);
     assert_string_equal(c.gpus_from, "timed.clients");
-    assert_usd(c.gpu_usd, 23.92);
+    assert_usd(c.gpu_usd, 31.92);
     assert_true(c.has_stall);
     assert_usd(c.stall_share, 0.25);
-    assert_usd(c.stall_usd, 5.98);
+    assert_usd(c.stall_usd, 7.98);
     assert_usd(c.power_w, 5610);
     assert_usd(c.energy_kwh, 5.61);
     assert_usd(c.power_usd, 0.561);
-    assert_usd(c.total_usd, 105.00110160515842);
+    assert_usd(c.total_usd, 113.00110160515842);
     assert_int_equal(c.n_requests, 10000000);
-    assert_usd(c.usd_per_m_requests, 10.500110160515842);
-    assert_usd(c.usd_per_epoch, 52.50055080257921);
+    assert_usd(c.usd_per_m_requests, 11.300110160515842);
+    assert_usd(c.usd_per_epoch, 56.50055080257921);
     assert_false(c.is_prefill_tokens);
-    assert_usd(c.usd_per_m_tokens, 21.000220321031684);
-    assert_usd(c.usd_per_session, 1.0500110160515843);
+    assert_usd(c.usd_per_m_tokens, 22.600220321031684);
+    assert_usd(c.usd_per_session, 1.1300110160515842);
     ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
@@ -192,7 +192,7 @@ static ts_scenario_t *dram_tier(ts_result_t *res, const char *gpu, const char *m
 
 /* The fast engine bills the trace's span, first to last request: 5 s to 2 h 5 s is 2 h, so
  * DRAM costs twice its hour (2 x 400 / 43,800) and 4 GPUs of the workload (no closed loop)
- * cost 4 x 2 h x $2.99 = $23.92, with no stall figure. cost.period replaces the span
+ * cost 4 x 2 h x $3.99 = $31.92, with no stall figure. cost.period replaces the span
  * (30 min: half an hour of DRAM). An open loop bills its simulated span, GPUs from the
  * workload again. */
 static void test_cost_period_rules(void **state)
@@ -212,7 +212,7 @@ static void test_cost_period_rules(void **state)
     assert_usd(c.level[1].capacity_usd, 2 * 400.0 / 43800);
     assert_int_equal(c.gpus, 4);
     assert_string_equal(c.gpus_from, "workload");
-    assert_usd(c.gpu_usd, 23.92);
+    assert_usd(c.gpu_usd, 31.92);
     assert_false(c.has_stall);
     assert_usd(c.stall_usd, 0);
 
@@ -232,7 +232,7 @@ static void test_cost_period_rules(void **state)
     assert_int_equal(c.period_from, TS_COST_PERIOD_SET);
     assert_usd(c.level[0].capacity_usd, 0.5 * 400.0 / 43800);
     assert_string_equal(c.gpus_from, "cost.gpus");
-    assert_usd(c.gpu_usd, 2 * 0.5 * 2.99);
+    assert_usd(c.gpu_usd, 2 * 0.5 * 3.99);
     /* the one tier's link below it is the link to the central store */
     assert_int_equal(c.n_get, 0);
     ts_cost_result_release(&c);
@@ -331,7 +331,7 @@ static void test_cost_price_table_rows(void **state)
     assert_int_equal(p.lifetime_ns, 5 * 8760 * HOUR_NS);
     ts_price_table_lookup(t, "h100-sxm", TS_DEV_GPU_HBM, &p);
     assert_string_equal(p.row, "h100-sxm");
-    assert_usd(p.gpu_usd_hour, 2.99);
+    assert_usd(p.gpu_usd_hour, 3.99);
     assert_usd(p.purchase_usd_gb, 0);
     ts_price_table_lookup(t, "gb200", TS_DEV_GPU_HBM, &p);
     assert_string_equal(p.row, "kind:gpu_hbm");
@@ -354,12 +354,12 @@ static void test_cost_price_table_rows(void **state)
 
 /* Price profiles (prices: PROFILE, sim/presets/prices.yaml). The bill of three_tier_result
  * with the H100 at neocloud-2026-09's $3.99/h: GPU time 8 clients x 1 h x $3.99 = $31.92, a
- * quarter of it stalled ($7.98); the total is the default's $105.0011... with 8 x ($3.99 -
- * $2.99) = $8 more, $113.00110160515842. At hyperscaler-2026-09 (AWS p5.48xlarge per GPU) the
+ * quarter of it stalled ($7.98); the total is $113.00110160515842, as with the default. At hyperscaler-2026-09 (AWS p5.48xlarge per GPU) the
  * H100 costs 8 x 1 h x $6.88 = $55.04. That profile prices no B200: it falls back to
  * neocloud-2026-09's $6.69/h, so 2 GPUs for 30 min cost 2 x 0.5 h x $6.69 = $6.69, and the
  * bill and the text report name the fallback. Without `prices:` the profile is the default,
- * neocloud-2025 (the H100's $2.99/h above). */
+ * neocloud-2026-09; `prices: neocloud-2025` (the prices before profiles) has the H100 at
+ * $2.99/h. */
 static void test_cost_price_profiles(void **state)
 {
     (void)state;
@@ -415,7 +415,12 @@ static void test_cost_price_profiles(void **state)
     ts_scenario_destroy(sc);
 
     sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10, device: h100-sxm}]\n");
-    assert_string_equal(sc->cost.prices, "neocloud-2025");
+    assert_string_equal(sc->cost.prices, "neocloud-2026-09");
+    assert_string_equal(sc->cost.prices_date, "2026-09");
+    assert_usd(sc->cost.gpu_usd_hour, 3.99);
+    ts_scenario_destroy(sc);
+    sc = load_ok("workload: {generator: zipf}\ntiers: [{capacity: 10, device: h100-sxm}]\n"
+                 "prices: neocloud-2025\n");
     assert_string_equal(sc->cost.prices_date, "2025");
     assert_usd(sc->cost.gpu_usd_hour, 2.99);
     ts_scenario_destroy(sc);
@@ -477,7 +482,7 @@ static void test_cost_price_table_profiles(void **state)
 }
 
 /* A workload that counts no tokens (a KV-block trace) is priced per token by the timed
- * engine's prefill tokens: 3M saved + 1M recomputed = 4M, so $105.0011... / 4. */
+ * engine's prefill tokens: 3M saved + 1M recomputed = 4M, so $113.0011... / 4. */
 static void test_cost_tokens_fall_back_to_prefill(void **state)
 {
     (void)state;
@@ -491,7 +496,7 @@ static void test_cost_tokens_fall_back_to_prefill(void **state)
     bill(sc, res, &c);
     assert_int_equal(c.tokens, 4000000);
     assert_true(c.is_prefill_tokens);
-    assert_usd(c.usd_per_m_tokens, 105.00110160515842 / 4);
+    assert_usd(c.usd_per_m_tokens, 113.00110160515842 / 4);
     res->has_timed = false; /* the fast engine has none: no per-token figure */
     bill(sc, res, &c);
     assert_int_equal(c.tokens, 0);
@@ -504,7 +509,7 @@ static void test_cost_tokens_fall_back_to_prefill(void **state)
 
 /* KV blocks the timed engine recomputed were never read from S3: of the 1M reads (4 TB) on
  * the link, 250k blocks (1 TB) were recomputed, so 750k GETs ($0.30) and 3,000 GB out
- * ($60) are billed: $105.0011... - 0.10 - 20. */
+ * ($60) are billed: $113.0011... - 0.10 - 20. */
 static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
 {
     (void)state;
@@ -519,7 +524,7 @@ static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
     assert_int_equal(c.bytes_out, 3000000000000ULL);
     assert_usd(c.get_usd, 0.30);
     assert_usd(c.egress_usd, 60);
-    assert_usd(c.total_usd, 105.00110160515842 - 0.10 - 20);
+    assert_usd(c.total_usd, 113.00110160515842 - 0.10 - 20);
     ts_cost_result_release(&c);
     ts_result_release(res);
     free(res);
@@ -536,7 +541,7 @@ static void test_cost_recomputed_kv_blocks_are_not_reads(void **state)
  *   nvme     0.02 GB x $0.10 / 43,800 h x 0.0275 h
  *   backing  0.01 GB x $0.023/1.073741824 / 730 h x 0.0275 h
  *   requests 10 x $0.0004/1000 = $0.000004
- *   GPU time 2 x 0.0275 h x $2.99 = $0.16445 */
+ *   GPU time 2 x 0.0275 h x $3.99 = $0.21945 */
 static const char k_loop_run[] = "mode: bytes\n"
                                  "workload:\n"
                                  "  generator: {kind: loop, keys: 10, requests: 100, size: 1MB,\n"
@@ -568,8 +573,8 @@ static void test_cost_end_to_end_loop_run(void **state)
     assert_usd(c->level[2].capacity_usd, 0.02 * 0.10 / 43800 * h);
     assert_usd(c->level[3].capacity_usd, 0.01 * 0.023 / GIB_GB / 730 * h);
     assert_usd(c->requests_usd, 0.000004);
-    assert_usd(c->gpu_usd, 0.16445);
-    assert_usd(c->total_usd, c->capacity_usd + 0.000004 + 0.16445);
+    assert_usd(c->gpu_usd, 0.21945);
+    assert_usd(c->total_usd, c->capacity_usd + 0.000004 + 0.21945);
     assert_usd(c->usd_per_m_requests, c->total_usd / 100 * 1e6);
     assert_usd(c->usd_per_epoch, 0); /* the loop generator counts no epochs */
     ts_result_release(res);

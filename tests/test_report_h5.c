@@ -610,8 +610,8 @@ static void test_report_h5_write_dir(void **state)
     assert_int_equal(ts_result_h5_open(path, &f, &err), 0);
     assert_int_equal(ts_result_h5_read(f, 0, back, &err), 0);
     assert_same_result(res, back);
-    assert_string_equal(back->cost.prices, "neocloud-2025"); /* the default profile */
-    assert_string_equal(back->cost.prices_date, "2025");
+    assert_string_equal(back->cost.prices, "neocloud-2026-09"); /* the default profile */
+    assert_string_equal(back->cost.prices_date, "2026-09");
     assert_string_equal(back->cost.gpu_fallback, res->cost.gpu_fallback);
     ts_result_h5_close(f);
     drop(back);

@@ -168,7 +168,7 @@ static void test_report_html_two_runs_in_chromium(void **state)
     assert_int_equal(file_test_count(page, "<caption>tiers</caption>"), 2);
     assert_int_equal(file_test_count(page, "<caption>latency (timed engine)</caption>"), 2);
     assert_int_equal(file_test_count(page, "<caption>the bill (dollars)</caption>"), 2);
-    assert_int_equal(file_test_count(page, "Prices: profile neocloud-2025, read 2025."), 2);
+    assert_int_equal(file_test_count(page, "Prices: profile neocloud-2026-09, read 2026-09."), 2);
     assert_int_equal(file_test_count(page, "<td>get served by hbm</td>"), 2);
     /* each bill ends with its run's total, to the cent (both are above a cent), all of it */
     for (size_t i = 0; i < 2; i++) {

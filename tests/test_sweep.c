@@ -412,8 +412,8 @@ static void test_sweep_report_table_csv_and_results_file(void **state)
  *                                       (none: it admits everything), "" 1; prefetch ""
  *                                       1 (none), "" 1, "" 1; bill "cache" 6,
  *                                       "backing" 8, GPU "" 1, its price's fallback
- *                                       profile "" 1, price profile "neocloud-2025"
- *                                       14 (the default) and its date "2025" 5
+ *                                       profile "" 1, price profile "neocloud-2026-09"
+ *                                       17 (the default) and its date "2026-09" 8
  *   its one override                    a pointer, and "tiers.0.capacity=V" with its NUL
  * With sizeof(ts_result_t) (1.2 KiB on x86-64: no fixed arrays left; it was 32.5 KiB) that
  * is about 2.3 KiB a point, under the 3 KiB asserted: 10,000 points hold under 30 MiB. */
@@ -433,7 +433,7 @@ static void test_sweep_point_memory_is_bounded(void **state)
         assert_int_equal(r->n_overrides, 1);
         size_t want = sizeof(ts_tier_result_t) + sizeof(ts_link_stats_t) +
                       2 * sizeof(ts_cost_level_t) + 7 + 5 + strlen(r->workload) + 1 + 6 + 4 + 1 +
-                      1 + 1 + 1 + 1 + 1 + 6 + 8 + 1 + 1 + 14 + 5 + sizeof(char *) +
+                      1 + 1 + 1 + 1 + 1 + 6 + 8 + 1 + 1 + 17 + 8 + sizeof(char *) +
                       strlen("tiers.0.capacity=") + strlen(p ? "100" : "50") + 1;
         assert_int_equal(ts_result_heap_bytes(r), want);
         assert_true(sizeof(ts_result_t) + want < 3 * 1024);
