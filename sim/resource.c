@@ -78,15 +78,40 @@ static inline struct job *res_job(ts_res_sys_t *s, uint32_t id)
 
 /* ---- time integrals ------------------------------------------------------------------- */
 
+/* Bytes/s all active transfers move together: n x the cap when that is below B, else B. */
+static inline double res_rate(const struct res *r, uint32_t transfers)
+{
+    if (r->cap && (!r->bw || (u128)r->cap * transfers <= r->bw))
+        return (double)r->cap * transfers;
+    return (double)r->bw;
+}
+
+/* Saturated: a request waits for a channel, or the shared bandwidth is all in use. */
+static inline bool res_saturated(const struct res *r, const ts_res_stats_t *st)
+{
+    return (r->channels && st->waiting) ||
+           (r->bw && st->transfers && res_rate(r, st->transfers) >= (double)r->bw);
+}
+
 static inline void res_acc_to(const struct res *r, uint64_t now, ts_res_stats_t *st)
 {
+    if (now == r->t_acc)
+        return;
     double dt = (double)(now - r->t_acc);
     st->busy_area += dt * st->in_service;
     st->queue_area += dt * st->waiting;
     st->system_area += dt * (st->in_service + st->waiting);
     st->transfer_area += dt * st->transfers;
-    if (st->transfers)
+    if (st->transfers) {
         st->bw_busy_ns += now - r->t_acc;
+        st->moved_bytes += dt * res_rate(r, st->transfers) / RES_NS_PER_S;
+    }
+    if (!res_saturated(r, st))
+        st->is_backlogged = false;
+    else if (!st->is_backlogged) {
+        st->is_backlogged = true;
+        st->backlog_since_ns = r->t_acc;
+    }
 }
 
 static inline void res_acc(struct res *r, uint64_t now)
@@ -290,6 +315,7 @@ static int res_stage_begin(ts_res_sys_t *s, uint32_t jid, ts_err_t *err)
     struct res *r = s->res[st->res];
     res_acc(r, now);
     r->st.n_arrivals++;
+    r->st.bytes_arrived += st->bytes;
     if (!r->channels || r->st.in_service < r->channels)
         return res_service_start(s, r, jid, err);
     j->next = TS_POOL_NONE;
@@ -432,7 +458,10 @@ int ts_res_submit(ts_res_sys_t *s, const ts_res_stage_t *stages, uint32_t n, uin
                               (unsigned long long)TS_RES_MAX_BYTES);
     }
     if (s->jobs.n_live >= TS_RES_MAX_IN_FLIGHT)
-        return ts_err_set(err, TS_ENOSPC, "more than %u jobs in flight", TS_RES_MAX_IN_FLIGHT);
+        return ts_err_set(err, TS_ENOSPC,
+                          "more than %u jobs in flight at %.6f s simulated (a device cannot "
+                          "keep up with the load; docs/timed-model.md, \"Overload\")",
+                          TS_RES_MAX_IN_FLIGHT, (double)ts_des_now(s->q) * 1e-9);
     /* Reserve what the first stage may need, so that nothing fails half-way. */
     int rc = ts_des_reserve(s->q, ts_des_pending(s->q) + 1, err);
     if (!rc && stages[0].res != TS_RES_DELAY) {
@@ -476,5 +505,7 @@ void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out)
         return;
     const struct res *r = s->res[id];
     *out = r->st;
+    out->channels = r->channels;
+    out->bw_bytes_per_s = r->bw;
     res_acc_to(r, ts_des_now(s->q), out);
 }

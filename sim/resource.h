@@ -21,6 +21,7 @@
 #ifndef TS_SIM_RESOURCE_H
 #define TS_SIM_RESOURCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "des.h"
@@ -63,6 +64,15 @@ typedef struct ts_res_stats {
     double system_area;      /* stage-ns present (waiting or in service) */
     double transfer_area;    /* transfer-ns (active transfers integrated over time) */
     uint64_t bw_busy_ns;     /* time with at least one active transfer */
+    double moved_bytes;      /* bytes moved through the bandwidth, transfers under way
+                                included (its integral of the transfers' total rate) */
+    uint64_t bytes_arrived;  /* bytes of the stages that reached the resource */
+    uint64_t backlog_since_ns; /* with is_backlogged: when the saturation going on now
+                                  began (a request waiting for a channel, or the whole
+                                  bandwidth in use, with no break longer than 0 ns) */
+    bool is_backlogged;      /* saturated now */
+    uint32_t channels;       /* the resource's channels (0: unlimited) */
+    uint64_t bw_bytes_per_s; /* its shared bandwidth (0: infinite) */
     uint32_t in_service;     /* stages holding a channel now */
     uint32_t waiting;        /* stages waiting now */
     uint32_t transfers;      /* active transfers now */

@@ -51,6 +51,10 @@
 #include "reader.h"
 #include "series.h"
 
+/* The largest timed.max_in_flight: half the event core's TS_RES_MAX_IN_FLIGHT, so there is
+ * room below it for the jobs one request starts (its moves) */
+#define TS_TIMED_MAX_IN_FLIGHT (1u << 23)
+
 /* How requests are issued: the scenario's `timed:` map (schema ts_timed_schema). */
 typedef struct ts_timed_params {
     int arrivals;       /* ts_arrivals_t */
@@ -63,6 +67,7 @@ typedef struct ts_timed_params {
     uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
     double mfu;            /* `prefill_rate: auto`: share of the GPU's BF16 peak prefill gets */
     uint64_t prefill_gpus; /* `prefill_rate: auto`: GPUs one prefill runs across (TP) */
+    uint64_t max_in_flight; /* open loop: jobs in flight at most (TS_TIMED_MAX_IN_FLIGHT) */
 } ts_timed_params_t;
 
 /* The schema of ts_timed_params_t; *n receives its entry count. */
@@ -77,6 +82,9 @@ typedef struct ts_timed_config {
     bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
     uint32_t depth;        /* with batch_groups: requests in flight per client (0: all) */
     uint64_t block_tokens; /* tokens per KV block request */
+    uint32_t max_in_flight; /* open loop: when an arrival finds this many jobs in flight, no
+                             * more are issued; the run ends when they have, partial
+                             * (0: no cap but the event core's, TS_RES_MAX_IN_FLIGHT) */
     uint64_t seed;         /* of the service-time draws of devices that are not
                             * deterministic (ts_dev_service_factor) */
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
