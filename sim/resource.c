@@ -507,5 +507,12 @@ void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out)
     *out = r->st;
     out->channels = r->channels;
     out->bw_bytes_per_s = r->bw;
-    res_acc_to(r, ts_des_now(s->q), out);
+    uint64_t now = ts_des_now(s->q);
+    res_acc_to(r, now, out);
+    if (!res_saturated(r, out)) /* as it is now, after this instant's changes */
+        out->is_backlogged = false;
+    else if (!out->is_backlogged) {
+        out->is_backlogged = true;
+        out->backlog_since_ns = now;
+    }
 }

@@ -276,6 +276,15 @@ void ts_sweep_destroy(ts_sweep_t *s)
     ts_free(s);
 }
 
+/* A rate with three significant digits: "0.50", "90.9", "136", "1.50k". */
+static void result_rate(double v, char *buf, size_t size)
+{
+    if (v >= 999.5)
+        ts_fmt_count((uint64_t)llround(v), buf, size);
+    else
+        ts_fmt_fixed(v, v < 9.995 ? 2 : v < 99.95 ? 1 : 0, buf, size);
+}
+
 const char *ts_res_load_text(const ts_res_result_t *r, char *buf, size_t size)
 {
     char off[TS_FMT_LEN], cap[TS_FMT_LEN], pct[TS_FMT_LEN], since[TS_FMT_LEN];
@@ -284,8 +293,8 @@ const char *ts_res_load_text(const ts_res_result_t *r, char *buf, size_t size)
         ts_fmt_bytes((uint64_t)llround(r->offered_per_s), off, sizeof(off));
         ts_fmt_bytes((uint64_t)llround(r->capacity_per_s), cap, sizeof(cap));
     } else {
-        ts_fmt_count((uint64_t)llround(r->offered_per_s), off, sizeof(off));
-        ts_fmt_count((uint64_t)llround(r->capacity_per_s), cap, sizeof(cap));
+        result_rate(r->offered_per_s, off, sizeof(off));
+        result_rate(r->capacity_per_s, cap, sizeof(cap));
     }
     if (r->capacity_per_s > 0)
         ts_fmt_pct(r->offered_per_s / r->capacity_per_s, pct, sizeof(pct));
