@@ -236,8 +236,9 @@ typedef struct ts_timed_result {
 void ts_timed_result_release(ts_timed_result_t *r);
 
 /* One line on resource r's load (sim/result.c): "offered 1.50k requests/s against a capacity
- * of 1.00k requests/s (150.00%)", and, when it is overloaded, "; backlog growing since 12ms
- * of simulated time". Returns buf. */
+ * of 1.00k requests/s (150.00%)" (or "offered ..., its capacity not measured yet" when no
+ * request on it had ended), and, when it is overloaded, "; backlog growing since 12ms of
+ * simulated time". Returns buf. */
 const char *ts_res_load_text(const ts_res_result_t *r, char *buf, size_t size);
 
 /* The resource of t most overloaded (offered over capacity), or NULL (sim/result.c). */

@@ -9,11 +9,12 @@
 #include "util/mem.h"
 
 #define OV_FIRST_STEP_NS 1000u /* spacing of the first checkpoints (1 us) */
+#define OV_MIN_DONE 16         /* stages ended in the window to measure its service time */
 
 /* One resource's counters at a checkpoint. */
 typedef struct ov_point {
-    uint64_t n_arrivals, n_started, n_done, bytes_arrived;
-    double moved_bytes, busy_area;
+    uint64_t n_arrivals, n_done, bytes_arrived;
+    double moved_bytes, busy_area, service_sum_ns;
     uint64_t backlog_since_ns; /* with is_backlogged (ts_res_stats_t) */
     bool is_backlogged;
 } ov_point_t;
@@ -37,8 +38,8 @@ static void ov_take(ts_overload_t *o, uint32_t k, uint64_t now)
         ts_res_stats_t s;
         ts_res_stats(o->rs, i, &s);
         o->pt[(size_t)k * o->n_res + i] = (ov_point_t){
-            s.n_arrivals,  s.n_started, s.n_done,           s.bytes_arrived,
-            s.moved_bytes, s.busy_area, s.backlog_since_ns, s.is_backlogged};
+            s.n_arrivals, s.n_done,           s.bytes_arrived, s.moved_bytes,
+            s.busy_area,  s.service_sum_ns,   s.backlog_since_ns, s.is_backlogged};
     }
 }
 
@@ -127,9 +128,16 @@ static void ov_judge(const ts_overload_t *o, uint32_t i, const ts_res_stats_t *s
         rr->offered_per_s = (double)(e->bytes_arrived - p->bytes_arrived) / w;
         rr->capacity_per_s = (double)s->bw_bytes_per_s;
     } else {
+        /* c over the mean service of the stages ended in the window, or, with fewer than
+         * OV_MIN_DONE there (services longer than it), of all those ended so far */
+        double done = (double)(e->n_done - p->n_done);
+        double served = e->service_sum_ns - p->service_sum_ns;
+        if (done < OV_MIN_DONE) {
+            done = (double)e->n_done;
+            served = e->service_sum_ns;
+        }
         rr->offered_per_s = arrived / w;
-        rr->capacity_per_s =
-            busy > 0 ? (double)(e->n_started - p->n_started) * s->channels / busy * 1e9 : 0;
+        rr->capacity_per_s = served > 0 ? done * s->channels / served * 1e9 : 0;
     }
     double grew = (double)(e->n_arrivals - e->n_done) - (double)(p->n_arrivals - p->n_done);
     double util = u_bw > u_ch ? u_bw : u_ch;

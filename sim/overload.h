@@ -13,7 +13,8 @@
  *   utilisation  bandwidth: bytes moved / (B x W); channels: busy channel-time / (c x W);
  *                the larger is the bottleneck, and sets the unit of the two next figures
  *   offered      bytes (read-equivalent, per-request cost included) or stages arrived / W
- *   capacity     B, or stages started x c / busy channel-time (c over the mean service)
+ *   capacity     B, or c / the mean time the stages ended in the window held a channel
+ *                (of all ended so far when the window has fewer than 16)
  *   overloaded   utilisation >= TS_OVERLOAD_UTIL, the stages present (waiting or served)
  *                grew by at least TS_OVERLOAD_GROWTH of the window's arrivals (and by one
  *                or more), and the resource is saturated at T

@@ -31,6 +31,7 @@ struct job {
     uint32_t n, cur;    /* stages, current stage */
     uint64_t start_ns;  /* submit time */
     uint64_t arrive_ns; /* arrival at the current stage */
+    uint64_t serve_ns;  /* when it took a channel there */
     ts_res_stage_t st[TS_RES_MAX_STAGES];
 };
 
@@ -261,6 +262,7 @@ static int res_service_start(ts_res_sys_t *s, struct res *r, uint32_t jid, ts_er
     struct job *j = res_job(s, jid);
     const ts_res_stage_t *st = &j->st[j->cur];
     uint64_t wait = now - j->arrive_ns;
+    j->serve_ns = now;
     r->st.in_service++;
     r->st.n_started++;
     r->st.wait_sum_ns += (double)wait;
@@ -287,6 +289,7 @@ static int res_stage_end(ts_res_sys_t *s, uint32_t jid, ts_err_t *err)
         r->st.n_done++;
         r->st.bytes += st->bytes;
         r->st.sojourn_sum_ns += (double)(now - j->arrive_ns);
+        r->st.service_sum_ns += (double)(now - j->serve_ns);
         if (r->st.waiting) {
             uint32_t w = r->wait_head;
             r->wait_head = res_job(s, w)->next;

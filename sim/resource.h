@@ -59,6 +59,7 @@ typedef struct ts_res_stats {
     uint64_t wait_max_ns;    /* longest wait for a channel */
     double wait_sum_ns;      /* sum of waits for a channel (started stages) */
     double sojourn_sum_ns;   /* sum of arrival-to-end times (ended stages) */
+    double service_sum_ns;   /* sum of times holding a channel (ended stages) */
     double busy_area;        /* channel-ns held (channels in service integrated over time) */
     double queue_area;       /* stage-ns spent waiting (waiting-line length integrated) */
     double system_area;      /* stage-ns present (waiting or in service) */

@@ -296,14 +296,18 @@ const char *ts_res_load_text(const ts_res_result_t *r, char *buf, size_t size)
         result_rate(r->offered_per_s, off, sizeof(off));
         result_rate(r->capacity_per_s, cap, sizeof(cap));
     }
+    int n;
     if (r->capacity_per_s > 0)
-        ts_fmt_pct(r->offered_per_s / r->capacity_per_s, pct, sizeof(pct));
+        n = snprintf(buf, size, "offered %s%s against a capacity of %s%s (%s)", off, unit, cap,
+                     unit, ts_fmt_pct(r->offered_per_s / r->capacity_per_s, pct, sizeof(pct)));
     else
-        snprintf(pct, sizeof(pct), "-");
-    snprintf(buf, size, "offered %s%s against a capacity of %s%s (%s)%s%s%s", off, unit, cap,
-             unit, pct, r->is_overloaded ? "; backlog growing since " : "",
-             r->is_overloaded ? ts_format_duration(r->backlog_since_ns, since, sizeof(since)) : "",
-             r->is_overloaded ? " of simulated time" : "");
+        n = snprintf(buf, size, "offered %s%s, its capacity not measured yet (no request on it "
+                                "had ended)", off, unit);
+    if (n < 0 || (size_t)n >= size)
+        return buf;
+    if (r->is_overloaded)
+        snprintf(buf + n, size - (size_t)n, "; backlog growing since %s of simulated time",
+                 ts_format_duration(r->backlog_since_ns, since, sizeof(since)));
     return buf;
 }
 
