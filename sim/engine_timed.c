@@ -149,6 +149,7 @@ typedef struct timed {
     uint32_t n_res;                /* resources, in the order of the result's res */
     uint32_t res_order[TS_TIMED_MAX_RES];
     bool res_is_link[TS_TIMED_MAX_RES];
+    bool res_is_bw[TS_TIMED_MAX_RES];  /* utilisation of a shared bandwidth */
 } timed_t;
 
 /* ---- request records ---- */
@@ -652,18 +653,19 @@ static void timed_res_name(const timed_t *t, uint8_t level, uint8_t role, char *
 }
 
 /* The series' engine columns at time `at` (no event between the clock and at): each
- * resource's busy time so far, as timed_fill_res measures it (channel-ns held for devices,
- * ns with a transfer in flight for links), carried on from the clock to at. */
+ * resource's busy time so far, as its utilisation counts it: channel-ns held, or, for those
+ * that share a bandwidth, ns of that whole bandwidth moved (devices) or with a transfer in
+ * flight (links). */
 static void timed_series_fill(void *ctx, uint64_t at, uint64_t *row)
 {
     timed_t *t = ctx;
-    uint64_t now = ts_des_now(t->q), ahead = at > now ? at - now : 0;
     for (uint32_t j = 0; j < t->n_res; j++) {
         ts_res_stats_t st;
-        ts_res_stats(t->rs, t->res_order[j], &st);
-        row[j] = t->res_is_link[j]
-                     ? st.bw_busy_ns + (st.transfers ? ahead : 0)
-                     : (uint64_t)llround(st.busy_area) + ahead * st.in_service;
+        ts_res_stats_at(t->rs, t->res_order[j], at, &st);
+        double bw = (double)st.bw_bytes_per_s;
+        row[j] = t->res_is_link[j] || (t->res_is_bw[j] && !bw) ? st.bw_busy_ns
+                 : t->res_is_bw[j] ? (uint64_t)llround(st.moved_bytes * 1e9 / bw)
+                                   : (uint64_t)llround(st.busy_area);
     }
 }
 
@@ -731,6 +733,7 @@ static int timed_setup(timed_t *t, ts_err_t *err)
             return rc;
     }
     for (size_t l = 0; l <= t->n; l++) {
+        t->res_is_bw[t->n_res] = t->model[l]->base.flags & TS_DEVMODEL_SHARES_BW;
         t->res_order[t->n_res++] = t->res_dev[l];
         for (int d = 0; d < 2 && t->res_up[l] != TIMED_NO_RES; d++) {
             t->res_is_link[t->n_res] = true;

@@ -503,6 +503,11 @@ const char *ts_res_name(const ts_res_sys_t *s, uint32_t id)
 
 void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out)
 {
+    ts_res_stats_at(s, id, ts_des_now(s->q), out);
+}
+
+void ts_res_stats_at(const ts_res_sys_t *s, uint32_t id, uint64_t now, ts_res_stats_t *out)
+{
     memset(out, 0, sizeof(*out));
     if (id >= s->n_res)
         return;
@@ -510,7 +515,8 @@ void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out)
     *out = r->st;
     out->channels = r->channels;
     out->bw_bytes_per_s = r->bw;
-    uint64_t now = ts_des_now(s->q);
+    if (now < r->t_acc)
+        now = r->t_acc;
     res_acc_to(r, now, out);
     if (!res_saturated(r, out)) /* as it is now, after this instant's changes */
         out->is_backlogged = false;

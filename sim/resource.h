@@ -114,4 +114,8 @@ const char *ts_res_name(const ts_res_sys_t *s, uint32_t id);
 /* Totals of resource id up to the queue's clock (all zero for a bad id). */
 void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out);
 
+/* The same, integrated up to `at` (the queue's clock when earlier), as if no event came
+ * between the clock and at: what they will be then unless something changes first. */
+void ts_res_stats_at(const ts_res_sys_t *s, uint32_t id, uint64_t at, ts_res_stats_t *out);
+
 #endif

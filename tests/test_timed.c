@@ -353,8 +353,10 @@ static void test_timed_rejects_bad_config(void **state)
 /* The first test's run, sampled every 5 ms. The miss holds one of the slow device's 8
  * channels over [0, 11 ms] (1 ms latency + 10 ms of transfer); the fill then holds the fast
  * device over [11, 12.01 ms]; the hit at 20 ms over [20, 21.01 ms], which ends the run. So
- * intervals [0,5), [5,10), [10,15), [15,20) and a partial [20, 21.01): the slow device is
- * busy 5, 5, 1, 0, 0 ms (channel-ns), the fast one 0, 0, 1.01, 0, 1.01 ms. The tier sees
+ * intervals [0,5), [5,10), [10,15), [15,20) and a partial [20, 21.01). Both devices share
+ * their bandwidth, so busy is the time their whole bandwidth moved bytes, the latency
+ * excluded: the slow device 4, 5, 1, 0, 0 ms (its transfer over [1, 11 ms]), the fast one
+ * 0, 0, 1, 0, 1 ms (transfers over [11.01, 12.01] and [20.01, 21.01 ms]). The tier sees
  * the miss (and counts the fill's bytes in) when it is issued, at 0, and the hit at 20 ms.
  * The histograms hold each latency once: 11 ms for the miss, 1.01 ms for the hit. */
 static void test_timed_series_and_histograms(void **state)
@@ -376,8 +378,8 @@ static void test_timed_series_and_histograms(void **state)
     assert_int_equal(s->n_res, 2);
     assert_string_equal(f.res.res[0].name, "fast: fast");
     assert_string_equal(f.res.res[1].name, "backing: slow");
-    const uint64_t fast[] = {0, 0, 1 * MS + 10 * US, 0, 1 * MS + 10 * US};
-    const uint64_t slow[] = {5 * MS, 5 * MS, 1 * MS, 0, 0};
+    const uint64_t fast[] = {0, 0, 1 * MS, 0, 1 * MS};
+    const uint64_t slow[] = {4 * MS, 5 * MS, 1 * MS, 0, 0};
     const uint64_t req[] = {1, 0, 0, 0, 1}, hit[] = {0, 0, 0, 0, 1};
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(ts_series_get(s, i, ts_series_res_col(s, 0)), fast[i]);
