@@ -80,6 +80,16 @@ static bool sw_any(const ts_sweep_t *s, bool (*has)(const ts_result_t *))
     return false;
 }
 
+static bool sw_overloaded(const ts_result_t *r)
+{
+    return r->has_timed && r->timed.n_overloaded;
+}
+
+static bool sw_partial(const ts_result_t *r)
+{
+    return r->has_timed && r->timed.partial;
+}
+
 /* The figures of one row, formatted for the table: [0] hit ratio, [1] byte hit ratio,
  * [2] p99, [3] accelerator utilisation, [4] total cost, [5] normalised cost. */
 enum { SW_FIGS = 6 };
@@ -89,9 +99,12 @@ static void sw_figures(const ts_result_t *r, sw_per_t per, char (*f)[TS_FMT_LEN]
     const ts_totals_t *t = &r->totals;
     ts_fmt_pct(ts_ratio(t->n_hit, t->n_req), f[0], TS_FMT_LEN);
     ts_fmt_pct(ts_ratio(t->bytes_hit, t->bytes_req), f[1], TS_FMT_LEN);
-    if (r->has_timed)
-        ts_format_duration(r->timed.all.p99_ns, f[2], TS_FMT_LEN);
-    else
+    if (r->has_timed) { /* marked: "!" overloaded (grows with the run), "*" cut short */
+        char d[TS_FMT_LEN];
+        snprintf(f[2], TS_FMT_LEN, "%s%s%s", r->timed.partial ? "*" : "",
+                 r->timed.n_overloaded ? "!" : "", ts_format_duration(r->timed.all.p99_ns, d,
+                                                                      sizeof(d)));
+    } else
         snprintf(f[2], TS_FMT_LEN, "-");
     if (ts_result_is_closed_loop(r))
         ts_fmt_pct(r->timed.utilisation, f[3], TS_FMT_LEN);
@@ -181,6 +194,14 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
         if (!rc)
             rc = ts_out_printf(out, err, SW_WHAT, "\n");
     }
+    if (!rc && sw_any(s, sw_overloaded))
+        rc = ts_out_printf(out, err, SW_WHAT,
+                            "\n! a device was overloaded: the p99 grows with the run's length "
+                            "(the point's report names it)\n");
+    if (!rc && sw_any(s, sw_partial))
+        rc = ts_out_printf(out, err, SW_WHAT,
+                            "* stopped early at timed.max_in_flight: the point's figures are "
+                            "partial\n");
     return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }
 
