@@ -234,7 +234,8 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                             ",requests,hits,hit_ratio,byte_hit_ratio,backing_requests,"
                             "backing_bytes,latency_p50_ns,latency_p99_ns,"
                             "accelerator_utilisation,total_usd,usd_per_million_requests,"
-                            "usd_per_epoch,usd_per_million_tokens,usd_per_session\n");
+                            "usd_per_epoch,usd_per_million_tokens,usd_per_session,overloaded,"
+                            "partial\n");
     for (size_t i = 0; !rc && i < s->n_runs; i++) {
         const ts_result_t *r = &s->runs[i];
         const ts_totals_t *t = &r->totals;
@@ -254,12 +255,14 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
             sw_csv_real(sw_has(r, u), sw_per_usd(r, u), -1, v[6 + u], TS_FMT_LEN);
         if (!rc)
             rc = ts_out_printf(out, err, SW_WHAT,
-                                ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                                ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s,%u,%d\n",
                                 (unsigned long long)t->n_req, (unsigned long long)t->n_hit, v[0],
                                 v[1], (unsigned long long)t->n_backing,
                                 (unsigned long long)t->bytes_backing, v[2], v[3], v[4], v[5],
                                 v[6 + SW_PER_REQUESTS], v[6 + SW_PER_EPOCH],
-                                v[6 + SW_PER_TOKENS], v[6 + SW_PER_SESSION]);
+                                v[6 + SW_PER_TOKENS], v[6 + SW_PER_SESSION],
+                                r->has_timed ? r->timed.n_overloaded : 0,
+                                r->has_timed && r->timed.partial);
     }
     return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }

@@ -178,8 +178,14 @@ static void test_cli_sweep_marks_overloaded_points(void **state)
                                 "length"));
     assert_null(strstr(out, "\n* stopped early"));
     free(out);
-    out = tiersim_ok(f, "%s -s timed.max_in_flight=500", base);
+    out = tiersim_ok(f, "%s -s timed.max_in_flight=500 -o '%s/cut'", base, f->dir);
     assert_non_null(strstr(out, "  *!"));
+    char *csv = slurp(f->dir, "cut/sweep.csv");
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, ",usd_per_session,overloaded,partial\n0,1,"));
+    assert_non_null(strstr(csv, ",0,0\n1,0.1,"));
+    assert_non_null(strstr(csv, ",1,1\n"));
+    free(csv);
     assert_non_null(strstr(out, "\n* stopped early at timed.max_in_flight: the point's figures "
                                 "are partial\n"));
     free(out);
