@@ -71,7 +71,6 @@ const ts_param_spec_t *ts_timed_schema(size_t *n)
 }
 
 #define TIMED_BG UINT64_MAX /* cookie of background jobs */
-_Static_assert(TS_TIMED_MAX_IN_FLIGHT <= TS_RES_MAX_IN_FLIGHT / 2, "room for a request's jobs");
 #define TIMED_NONE UINT32_MAX
 #define TIMED_NO_RES UINT32_MAX
 

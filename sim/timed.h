@@ -49,11 +49,12 @@
 #include "param.h"
 #include "progress.h"
 #include "reader.h"
+#include "resource.h"
 #include "series.h"
 
 /* The largest timed.max_in_flight: half the event core's TS_RES_MAX_IN_FLIGHT, so there is
  * room below it for the jobs one request starts (its moves) */
-#define TS_TIMED_MAX_IN_FLIGHT (1u << 23)
+#define TS_TIMED_MAX_IN_FLIGHT (TS_RES_MAX_IN_FLIGHT / 2)
 
 /* How requests are issued: the scenario's `timed:` map (schema ts_timed_schema). */
 typedef struct ts_timed_params {
@@ -100,7 +101,10 @@ typedef struct ts_timed_config {
  * backing store's device is cfg->dev[h->n]), then calls ts_hier_finish (its write-backs
  * are timed too) and runs every job to its end. Fills *out (zeroed first, so release an
  * earlier result before reusing it); its latency summaries own their histogram buckets.
- * With cfg->series, samples it at every boundary of simulated time. Returns 0; TS_EINVAL
+ * With cfg->series, samples it at every boundary of simulated time. In an open loop each
+ * resource is judged for overload when the arrivals end (sim/overload.h), and an arrival
+ * finding cfg->max_in_flight jobs in flight ends them: the rest of the run completes and
+ * *out is marked partial with its stop_reason (still a return of 0). Returns 0; TS_EINVAL
  * for a configuration the engine cannot run (no clients, a path longer than the event
  * core's chains, a device without bandwidth, or without channels under a model that needs
  * them); TS_ENOENT for a device whose model is not a registered behaviour; TS_ENOMEM; the
