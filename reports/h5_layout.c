@@ -244,6 +244,7 @@ static const ts__h5_field_t k_resources[] = {
     U64("max_wait_ns", ts_res_result_t, max_wait_ns),
     F64("mean_in_system", ts_res_result_t, mean_in_system),
     U8("utilisation_of_bandwidth", ts_res_result_t, is_bw_util),
+    F64("channel_utilisation", ts_res_result_t, channel_utilisation),
     U8("overloaded", ts_res_result_t, is_overloaded),
     U8("load_in_bytes", ts_res_result_t, is_load_bytes),
     F64("offered_per_s", ts_res_result_t, offered_per_s),

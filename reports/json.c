@@ -322,6 +322,7 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
         json_put_u64(c, e, "max_wait_ns", r->max_wait_ns);
         json_put_real(c, e, "mean_in_system", r->mean_in_system);
         json_put(c, e, "utilisation_of", json_string(r->is_bw_util ? "bandwidth" : "channels"));
+        json_put_real(c, e, "channel_utilisation", r->channel_utilisation);
         if (t->arrivals != TS_ARRIVALS_OPEN)
             continue;
         json_put(c, e, "overloaded", json_boolean(r->is_overloaded));

@@ -183,6 +183,8 @@ typedef struct ts_res_result {
     uint64_t max_wait_ns;
     double mean_in_system;  /* time-averaged stages present (waiting or served) */
     uint8_t is_bw_util;     /* utilisation is of the bandwidth (devices that share it) */
+    double channel_utilisation; /* busy channel-time / (channels * span) whatever
+                                 * is_bw_util says (0: unlimited channels) */
     /* open loop, over the last quarter of the arrivals (sim/overload.h); 0 otherwise */
     uint8_t is_overloaded;  /* saturated and its backlog still growing when arrivals ended */
     uint8_t is_load_bytes;  /* offered and capacity are bytes/s (else requests/s) */

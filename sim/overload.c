@@ -156,8 +156,9 @@ void ts_overload_fill(const ts_overload_t *o, const ts_res_sys_t *rs, uint32_t i
     rr->n_ops = s.n_done;
     rr->bytes = cost < s.bytes ? s.bytes - cost : 0;
     rr->is_bw_util = is_bw;
+    rr->channel_utilisation = rr->channels ? s.busy_area / ((double)rr->channels * T) : 0;
     if (!is_bw)
-        rr->utilisation = rr->channels ? s.busy_area / ((double)rr->channels * T) : 0;
+        rr->utilisation = rr->channel_utilisation;
     else if (rr->role == TS_ROLE_DEVICE && s.bw_bytes_per_s)
         rr->utilisation = s.moved_bytes / ((double)s.bw_bytes_per_s * T * 1e-9);
     else

@@ -546,6 +546,9 @@ static void test_timed_bandwidth_utilisation(void **state)
     assert_true(slow->is_bw_util && fast->is_bw_util);
     assert_true(fabs(slow->utilisation - 100.0 / 192.01) < 1e-9);
     assert_true(fabs(fast->utilisation - 10.0 / 192.01) < 1e-9);
+    /* in channels: fast's one channel held 10 x 1.01 ms; slow's 100,000 10 x 11 ms */
+    assert_true(fabs(fast->channel_utilisation - 10.1 / 192.01) < 1e-9);
+    assert_true(fabs(slow->channel_utilisation - 110.0 / (1e5 * 192.01)) < 1e-12);
     assert_int_equal(f.res.n_overloaded, 0);
     teardown(&f);
 }
