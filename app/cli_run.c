@@ -38,6 +38,23 @@ static int cli_outputs(ts_scenario_t *sc, const char *outdir, ts_err_t *err)
 }
 
 /* `run`, and `live` (the same with engine: live and its own options). */
+/* The timed engine's warnings on standard error: each overloaded resource, and a run cut
+ * at timed.max_in_flight, whose report is partial: it exits 1 (code otherwise). */
+static int cli_timed_warnings(const ts_timed_result_t *t, int code)
+{
+    char load[256];
+    for (size_t i = 0; i < t->n_res; i++)
+        if (t->res[i].is_overloaded)
+            fprintf(stderr, "tiersim: warning: %s is overloaded: %s; latency figures depend on "
+                            "the run's length\n",
+                    ts_str(t->res[i].name), ts_res_load_text(&t->res[i], load, sizeof(load)));
+    if (!t->partial)
+        return code;
+    fprintf(stderr, "tiersim: %s: the timed run stopped early; its report is partial\n",
+            ts_str(t->stop_reason));
+    return 1;
+}
+
 static int cli_run_verb(const char *verb, int argc, char **argv)
 {
     static const struct option opts[] = {{"set", required_argument, NULL, 's'},
@@ -178,6 +195,8 @@ static int cli_run_verb(const char *verb, int argc, char **argv)
                 ts_str(res->live.stop_reason));
         code = stop ? 128 + (int)stop : 1;
     }
+    if (rc == 0 && res->has_timed && !res->has_live)
+        code = cli_timed_warnings(&res->timed, code);
     ts_scenario_destroy(sc);
     ts_result_release(res);
     ts_free(res);

@@ -182,6 +182,7 @@ static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
     cfg->batch_groups = sc->timed.batch == 1;
     cfg->depth = (uint32_t)sc->timed.depth;
     cfg->block_tokens = sc->timed.block_tokens;
+    cfg->max_in_flight = (uint32_t)sc->timed.max_in_flight;
     cfg->seed = sc->seed;
     for (size_t i = 0; i < sc->n_tiers; i++) {
         cfg->dev[i] = sc->tiers[i].device;

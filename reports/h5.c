@@ -443,7 +443,7 @@ static int h5w_series_total(h5w_t *w, hid_t g, const ts_series_t *s)
 }
 
 /* The resources' busy time per interval ([points][resources], the raw counter) and their
- * utilisation (busy / (channels x width); links: the share of the width with a transfer). */
+ * utilisation (busy / (channels x width); those that share a bandwidth: busy / width). */
 static int h5w_series_busy(h5w_t *w, hid_t g, const ts_series_t *s, const ts_result_t *res)
 {
     size_t n = s->n_points * s->n_res;
@@ -457,9 +457,8 @@ static int h5w_series_busy(h5w_t *w, hid_t g, const ts_series_t *s, const ts_res
     for (size_t i = 0; i < s->n_points; i++)
         for (uint32_t j = 0; j < s->n_res; j++) {
             uint64_t b = ts_series_get(s, i, ts_series_res_col(s, j));
-            uint64_t ch = j < res->timed.n_res && res->timed.res[j].channels
-                              ? res->timed.res[j].channels
-                              : 1;
+            const ts_res_result_t *rr = j < res->timed.n_res ? &res->timed.res[j] : NULL;
+            uint64_t ch = rr && rr->channels && !rr->is_bw_util ? rr->channels : 1;
             busy[i * s->n_res + j] = b;
             util[i * s->n_res + j] = h5w_ratio(b, ch * ts_series_width(s, i));
         }

@@ -152,6 +152,10 @@ static const ts__h5_field_t k_timed_attrs[] = {
     F64("prefill_rate", ts_timed_result_t, prefill_rate),
     U64("block_tokens", ts_timed_result_t, block_tokens),
     PSTR("prefill_source", ts_timed_result_t, prefill_source, TS_PREFILL_SOURCE),
+    U64("arrivals_end_ns", ts_timed_result_t, arrivals_end_ns),
+    U32("overloaded", ts_timed_result_t, n_overloaded),
+    U8("partial", ts_timed_result_t, partial),
+    PSTR("stop_reason", ts_timed_result_t, stop_reason, TS_TIMED_STOP),
 };
 TS__TABLE(ts__h5_timed_attrs, k_timed_attrs, ts_timed_result_t);
 
@@ -239,6 +243,13 @@ static const ts__h5_field_t k_resources[] = {
     F64("mean_wait_ns", ts_res_result_t, mean_wait_ns),
     U64("max_wait_ns", ts_res_result_t, max_wait_ns),
     F64("mean_in_system", ts_res_result_t, mean_in_system),
+    U8("utilisation_of_bandwidth", ts_res_result_t, is_bw_util),
+    F64("channel_utilisation", ts_res_result_t, channel_utilisation),
+    U8("overloaded", ts_res_result_t, is_overloaded),
+    U8("load_in_bytes", ts_res_result_t, is_load_bytes),
+    F64("offered_per_s", ts_res_result_t, offered_per_s),
+    F64("capacity_per_s", ts_res_result_t, capacity_per_s),
+    U64("backlog_since_ns", ts_res_result_t, backlog_since_ns),
 };
 TS__TABLE(ts__h5_resources, k_resources, ts_res_result_t);
 

@@ -321,7 +321,20 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
         json_put_real(c, e, "mean_wait_ns", r->mean_wait_ns);
         json_put_u64(c, e, "max_wait_ns", r->max_wait_ns);
         json_put_real(c, e, "mean_in_system", r->mean_in_system);
+        json_put(c, e, "utilisation_of", json_string(r->is_bw_util ? "bandwidth" : "channels"));
+        json_put_real(c, e, "channel_utilisation", r->channel_utilisation);
+        if (t->arrivals != TS_ARRIVALS_OPEN)
+            continue;
+        json_put(c, e, "overloaded", json_boolean(r->is_overloaded));
+        json_put(c, e, "load_unit", json_string(r->is_load_bytes ? "bytes/s" : "requests/s"));
+        json_put_real(c, e, "offered_per_s", r->offered_per_s);
+        json_put_real(c, e, "capacity_per_s", r->capacity_per_s);
+        json_put_u64(c, e, "backlog_since_ns", r->backlog_since_ns);
     }
+    json_put_u64(c, o, "arrivals_end_ns", t->arrivals_end_ns);
+    json_put_u64(c, o, "overloaded", t->n_overloaded);
+    json_put(c, o, "partial", json_boolean(t->partial));
+    json_put(c, o, "stop_reason", json_str(t->stop_reason, TS_TIMED_STOP));
 }
 
 /* A finite real, or null: an error in percent that has nothing to compare with. */

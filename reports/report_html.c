@@ -393,6 +393,29 @@ static int rh_latency(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *re
                         8, head);
 }
 
+/* The timed engine's warnings: each overloaded resource (open loop), and a run cut short. */
+static int rh_overload(ts__html_report_t *r, const ts_timed_result_t *x)
+{
+    char text[700], load[256];
+    int rc = 0;
+    for (size_t i = 0; i < x->n_res && rc == 0; i++) {
+        if (!x->res[i].is_overloaded)
+            continue;
+        snprintf(text, sizeof(text),
+                 "Overloaded: %.*s, %s. Its queue grows without bound, so the latency figures "
+                 "depend on the run's length.",
+                 TS_RES_NAME, ts_str(x->res[i].name),
+                 ts_res_load_text(&x->res[i], load, sizeof(load)));
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    if (rc == 0 && x->partial) {
+        snprintf(text, sizeof(text), "Partial: the timed run stopped early (%.*s).",
+                 TS_TIMED_STOP, ts_str(x->stop_reason));
+        rc = ts_html_para(r->page, text, r->err);
+    }
+    return rc;
+}
+
 /* A live run: how it ran, each figure measured beside predicted with the error, and what
  * each level's back-end did (as the text report's live section). */
 static int rh_live(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *res)
@@ -545,7 +568,8 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
         rc = rc || !figures ? rc : rh_live_figure(r, k);
     }
     if (rc == 0 && res->has_timed) {
-        rc = rh_latency(r, t, res);
+        rc = rh_overload(r, &res->timed);
+        rc = rc ? rc : rh_latency(r, t, res);
         rc = rc || !figures ? rc : rh_latency_figure(r, k);
     }
     rc = rc || !figures ? rc : rh_series_figure(r, k);

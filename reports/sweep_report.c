@@ -80,6 +80,16 @@ static bool sw_any(const ts_sweep_t *s, bool (*has)(const ts_result_t *))
     return false;
 }
 
+static bool sw_overloaded(const ts_result_t *r)
+{
+    return r->has_timed && r->timed.n_overloaded;
+}
+
+static bool sw_partial(const ts_result_t *r)
+{
+    return r->has_timed && r->timed.partial;
+}
+
 /* The figures of one row, formatted for the table: [0] hit ratio, [1] byte hit ratio,
  * [2] p99, [3] accelerator utilisation, [4] total cost, [5] normalised cost. */
 enum { SW_FIGS = 6 };
@@ -89,9 +99,12 @@ static void sw_figures(const ts_result_t *r, sw_per_t per, char (*f)[TS_FMT_LEN]
     const ts_totals_t *t = &r->totals;
     ts_fmt_pct(ts_ratio(t->n_hit, t->n_req), f[0], TS_FMT_LEN);
     ts_fmt_pct(ts_ratio(t->bytes_hit, t->bytes_req), f[1], TS_FMT_LEN);
-    if (r->has_timed)
-        ts_format_duration(r->timed.all.p99_ns, f[2], TS_FMT_LEN);
-    else
+    if (r->has_timed) { /* marked: "!" overloaded (grows with the run), "*" cut short */
+        char d[TS_FMT_LEN];
+        snprintf(f[2], TS_FMT_LEN, "%s%s%s", r->timed.partial ? "*" : "",
+                 r->timed.n_overloaded ? "!" : "", ts_format_duration(r->timed.all.p99_ns, d,
+                                                                      sizeof(d)));
+    } else
         snprintf(f[2], TS_FMT_LEN, "-");
     if (ts_result_is_closed_loop(r))
         ts_fmt_pct(r->timed.utilisation, f[3], TS_FMT_LEN);
@@ -181,6 +194,14 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err)
         if (!rc)
             rc = ts_out_printf(out, err, SW_WHAT, "\n");
     }
+    if (!rc && sw_any(s, sw_overloaded))
+        rc = ts_out_printf(out, err, SW_WHAT,
+                            "\n! a device was overloaded: the p99 grows with the run's length "
+                            "(the point's report names it)\n");
+    if (!rc && sw_any(s, sw_partial))
+        rc = ts_out_printf(out, err, SW_WHAT,
+                            "* stopped early at timed.max_in_flight: the point's figures are "
+                            "partial\n");
     return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }
 
@@ -213,7 +234,8 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
                             ",requests,hits,hit_ratio,byte_hit_ratio,backing_requests,"
                             "backing_bytes,latency_p50_ns,latency_p99_ns,"
                             "accelerator_utilisation,total_usd,usd_per_million_requests,"
-                            "usd_per_epoch,usd_per_million_tokens,usd_per_session\n");
+                            "usd_per_epoch,usd_per_million_tokens,usd_per_session,overloaded,"
+                            "partial\n");
     for (size_t i = 0; !rc && i < s->n_runs; i++) {
         const ts_result_t *r = &s->runs[i];
         const ts_totals_t *t = &r->totals;
@@ -233,12 +255,14 @@ int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err)
             sw_csv_real(sw_has(r, u), sw_per_usd(r, u), -1, v[6 + u], TS_FMT_LEN);
         if (!rc)
             rc = ts_out_printf(out, err, SW_WHAT,
-                                ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                                ",%llu,%llu,%s,%s,%llu,%llu,%s,%s,%s,%s,%s,%s,%s,%s,%u,%d\n",
                                 (unsigned long long)t->n_req, (unsigned long long)t->n_hit, v[0],
                                 v[1], (unsigned long long)t->n_backing,
                                 (unsigned long long)t->bytes_backing, v[2], v[3], v[4], v[5],
                                 v[6 + SW_PER_REQUESTS], v[6 + SW_PER_EPOCH],
-                                v[6 + SW_PER_TOKENS], v[6 + SW_PER_SESSION]);
+                                v[6 + SW_PER_TOKENS], v[6 + SW_PER_SESSION],
+                                r->has_timed ? r->timed.n_overloaded : 0,
+                                r->has_timed && r->timed.partial);
     }
     return rc ? rc : ts_out_finish(out, err, SW_WHAT);
 }

@@ -29,7 +29,8 @@ int ts_report_sweep_text(const ts_sweep_t *s, FILE *out, ts_err_t *err);
 /* The CSV: point, one column per axis (named by its key), then requests, hits, hit_ratio,
  * byte_hit_ratio, backing_requests, backing_bytes, latency_p50_ns, latency_p99_ns,
  * accelerator_utilisation, total_usd, usd_per_million_requests, usd_per_epoch,
- * usd_per_million_tokens, usd_per_session. Returns 0 or TS_EIO. */
+ * usd_per_million_tokens, usd_per_session, overloaded (resources found overloaded, timed
+ * open loop), partial (1: stopped at timed.max_in_flight). Returns 0 or TS_EIO. */
 int ts_report_sweep_csv(const ts_sweep_t *s, FILE *out, ts_err_t *err);
 
 /* Writes dir/sweep.csv and dir/result.h5 (every run, /runs/NNNN in point order, by the

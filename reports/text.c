@@ -440,7 +440,8 @@ static void text_block_latency(const ts_result_t *res, text_table_t *t, bool is_
         memset(t->cell[--t->n_rows], 0, sizeof(t->cell[0]));
 }
 
-/* Each device and link: operations, bytes, utilisation, queue and waits. A level's
+/* Each device and link: operations, bytes, utilisation (of the bandwidth, "bw", for those
+ * that share it, else of the channels, "ch"), queue and waits. A level's
  * links follow its device ("dram: ddr5-4800-8ch", then "dram link up: pcie-gen5-x16"), so
  * they are shown under it, indented, with the device's or link's model in a column. */
 static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_compact)
@@ -464,11 +465,31 @@ static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_
         snprintf(row[1], TEXT_CELL, "%s", model ? model + 2 : "");
         ts_fmt_count(r->n_ops, row[2], TEXT_CELL);
         text_bytes(row[3], r->bytes, is_compact);
-        ts_fmt_pct(r->utilisation, row[4], TEXT_CELL);
+        char pct[TS_FMT_LEN];
+        snprintf(row[4], TEXT_CELL, "%s %s", ts_fmt_pct(r->utilisation, pct, sizeof(pct)),
+                 r->is_bw_util ? "bw" : "ch");
         ts_fmt_fixed(r->mean_queue, 2, row[5], TEXT_CELL);
         text_ns((uint64_t)llround(r->mean_wait_ns), row[6], TEXT_CELL);
         text_ns(r->max_wait_ns, row[7], TEXT_CELL);
     }
+}
+
+/* An open loop's overloaded resources, and why a run stopped early. */
+static int text_overload(const ts_timed_result_t *t, FILE *out, ts_err_t *err)
+{
+    int rc = 0;
+    char line[256];
+    for (size_t i = 0; !rc && i < t->n_res; i++)
+        if (t->res[i].is_overloaded)
+            rc = text_field(out, err, TEXT_SUB, "  overloaded",
+                            "%s: %s: its queue grows without bound, so latency figures depend "
+                            "on the run's length",
+                            ts_str(t->res[i].name),
+                            ts_res_load_text(&t->res[i], line, sizeof(line)));
+    if (!rc && t->partial)
+        rc = text_field(out, err, TEXT_SUB, "  stopped early", "%s; the figures are partial",
+                        ts_str(t->stop_reason));
+    return rc;
 }
 
 /* The timed engine: how requests were issued, latency percentiles, devices and links. */
@@ -516,7 +537,10 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
         rc = text_block(res, text_block_latency, NULL, tab, out, err);
     if (!rc)
         rc = text_block(res, text_block_devices, NULL, tab, out, err);
-    return rc;
+    if (!rc && t->n_res)
+        rc = text_field(out, err, TEXT_SUB, "  util", "bw: busy share of the bandwidth; ch: of "
+                                                      "the channels");
+    return rc ? rc : text_overload(t, out, err);
 }
 
 /* ---- cost ---- */

@@ -20,6 +20,7 @@
 #include "devmodel.h"
 #include "hist.h"
 #include "lookahead.h"
+#include "overload.h"
 #include "util/mem.h"
 #include "util/rng.h"
 #include "resource.h"
@@ -58,6 +59,9 @@ static const ts_param_spec_t k_timed_params[] = {
      "prefill_rate auto: the share of the GPU's dense BF16 peak that prefill achieves", NULL},
     {"prefill_gpus", TS_PT_COUNT, offsetof(ts_timed_params_t, prefill_gpus), 0, 1, 1e6, "1",
      "prefill_rate auto: GPUs one prefill runs across (tensor parallelism)", NULL},
+    {"max_in_flight", TS_PT_COUNT, offsetof(ts_timed_params_t, max_in_flight), 0, 1,
+     TS_TIMED_MAX_IN_FLIGHT, "1048576",
+     "open loop: jobs in flight at most; reached, the run stops there, partial", NULL},
 };
 
 const ts_param_spec_t *ts_timed_schema(size_t *n)
@@ -139,10 +143,12 @@ typedef struct timed {
     uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
     timed_client_t *cl;            /* closed loop: [clients] */
     ts_timed_result_t *out;
+    ts_overload_t *ov;             /* open loop: the overload detector */
     /* the series' engine columns (cold: read at interval boundaries only) */
     uint32_t n_res;                /* resources, in the order of the result's res */
     uint32_t res_order[TS_TIMED_MAX_RES];
     bool res_is_link[TS_TIMED_MAX_RES];
+    bool res_is_bw[TS_TIMED_MAX_RES];  /* utilisation of a shared bandwidth */
 } timed_t;
 
 /* ---- request records ---- */
@@ -477,8 +483,10 @@ static int timed_arm_arrival(timed_t *t, ts_err_t *err)
 {
     bool got;
     int rc = timed_read(t, &t->pending_req, &got, err);
-    if (rc || !got)
+    if (rc || !got) {
+        ts_overload_end(t->ov, ts_des_now(t->q)); /* the last arrival was issued now */
         return rc;
+    }
     t->have_pending = true;
     if (!t->started) {
         t->started = true;
@@ -500,6 +508,12 @@ static int timed_on_arrival(void *ctx, uint32_t id, ts_err_t *err)
     timed_t *t = ctx;
     ts_req_t r = t->pending_req;
     t->have_pending = false;
+    ts_overload_sample(t->ov, ts_des_now(t->q));
+    if (t->cfg->max_in_flight && ts_res_in_flight(t->rs) >= t->cfg->max_in_flight) {
+        t->out->partial = t->reader_done = true; /* what is in flight still ends */
+        ts_overload_end(t->ov, ts_des_now(t->q));
+        return 0;
+    }
     int rc = timed_issue(t, &r, TIMED_NONE, err);
     return rc ? rc : timed_arm_arrival(t, err);
 }
@@ -638,18 +652,19 @@ static void timed_res_name(const timed_t *t, uint8_t level, uint8_t role, char *
 }
 
 /* The series' engine columns at time `at` (no event between the clock and at): each
- * resource's busy time so far, as timed_fill_res measures it (channel-ns held for devices,
- * ns with a transfer in flight for links), carried on from the clock to at. */
+ * resource's busy time so far, as its utilisation counts it: channel-ns held, or, for those
+ * that share a bandwidth, ns of that whole bandwidth moved (devices) or with a transfer in
+ * flight (links). */
 static void timed_series_fill(void *ctx, uint64_t at, uint64_t *row)
 {
     timed_t *t = ctx;
-    uint64_t now = ts_des_now(t->q), ahead = at > now ? at - now : 0;
     for (uint32_t j = 0; j < t->n_res; j++) {
         ts_res_stats_t st;
-        ts_res_stats(t->rs, t->res_order[j], &st);
-        row[j] = t->res_is_link[j]
-                     ? st.bw_busy_ns + (st.transfers ? ahead : 0)
-                     : (uint64_t)llround(st.busy_area) + ahead * st.in_service;
+        ts_res_stats_at(t->rs, t->res_order[j], at, &st);
+        double bw = (double)st.bw_bytes_per_s;
+        row[j] = t->res_is_link[j] || (t->res_is_bw[j] && !bw) ? st.bw_busy_ns
+                 : t->res_is_bw[j] ? (uint64_t)llround(st.moved_bytes * 1e9 / bw)
+                                   : (uint64_t)llround(st.busy_area);
     }
 }
 
@@ -717,6 +732,7 @@ static int timed_setup(timed_t *t, ts_err_t *err)
             return rc;
     }
     for (size_t l = 0; l <= t->n; l++) {
+        t->res_is_bw[t->n_res] = t->model[l]->base.flags & TS_DEVMODEL_SHARES_BW;
         t->res_order[t->n_res++] = t->res_dev[l];
         for (int d = 0; d < 2 && t->res_up[l] != TIMED_NO_RES; d++) {
             t->res_is_link[t->n_res] = true;
@@ -729,7 +745,9 @@ static int timed_setup(timed_t *t, ts_err_t *err)
             return rc;
         ts_series_advance(cfg->series, 0, 0);
     }
-    rc = ts_moves_init(&t->moves, 16, err);
+    rc = cfg->arrivals == TS_ARRIVALS_OPEN ? ts_overload_create(t->rs, &t->ov, err) : 0;
+    if (rc == 0)
+        rc = ts_moves_init(&t->moves, 16, err);
     if (rc)
         return rc;
     t->free_rec = TIMED_NONE;
@@ -756,26 +774,14 @@ static int timed_fill_res(timed_t *t, uint32_t id, uint8_t role, uint8_t level,
 {
     ts_timed_result_t *o = t->out;
     ts_res_result_t *rr = &o->res[o->n_res++];
-    ts_res_stats_t s;
-    ts_res_stats(t->rs, id, &s);
     char name[TS_RES_NAME];
     timed_res_name(t, level, role, name, sizeof(name));
-    rr->role = role;
-    rr->level = level;
-    rr->channels = channels;
-    rr->n_ops = s.n_done;
-    rr->bytes = s.bytes;
-    if (role == TS_ROLE_DEVICE && (t->model[level]->base.flags & TS_DEVMODEL_SHARES_BW)) {
-        /* the requests' cost moved as bytes (dev_ps.c) is work, not data */
-        uint64_t cost = ts_dev_cost_bytes(&t->cfg->dev[level]) * s.n_done;
-        rr->bytes = cost < rr->bytes ? rr->bytes - cost : 0;
-    }
-    double T = span ? (double)span : 1.0;
-    rr->utilisation = channels ? s.busy_area / ((double)channels * T) : (double)s.bw_busy_ns / T;
-    rr->mean_queue = s.queue_area / T;
-    rr->mean_wait_ns = s.n_started ? s.wait_sum_ns / (double)s.n_started : 0;
-    rr->max_wait_ns = s.wait_max_ns;
-    rr->mean_in_system = s.system_area / T;
+    *rr = (ts_res_result_t){.role = role, .level = level, .channels = channels};
+    /* a device that shares its bandwidth: utilisation of it; requests' cost is work */
+    bool bw = role != TS_ROLE_DEVICE || (t->model[level]->base.flags & TS_DEVMODEL_SHARES_BW);
+    uint64_t cost = role == TS_ROLE_DEVICE && bw ? ts_dev_cost_bytes(&t->cfg->dev[level]) : 0;
+    ts_overload_fill(t->ov, t->rs, id, span, bw, cost, rr);
+    o->n_overloaded += rr->is_overloaded;
     if (!(rr->name = ts_strdup(name)))
         return ts_err_set(err, TS_ENOMEM, "cannot name resource %s", name);
     return 0;
@@ -827,6 +833,9 @@ static int timed_results(timed_t *t, ts_err_t *err)
                                     err);
         }
     }
+    o->arrivals_end_ns = ts_overload_end_ns(t->ov);
+    if (rc == 0 && o->partial)
+        rc = ts_timed_stop_reason(o, t->cfg->max_in_flight, err);
     if (rc)
         return rc;
     if (t->cfg->series)
@@ -836,6 +845,7 @@ static int timed_results(timed_t *t, ts_err_t *err)
 
 static void timed_free(timed_t *t)
 {
+    ts_overload_destroy(t->ov);
     ts_res_sys_destroy(t->rs);
     ts_des_destroy(t->q);
     ts_rng_destroy(t->rng);

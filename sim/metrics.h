@@ -165,6 +165,7 @@ typedef enum ts_res_role {
 #define TS_RES_NAME (2 * TS_DEV_NAME + 16) /* bytes a resource's name holds at most, NUL
                                             * included (its column's width in result.h5) */
 #define TS_PREFILL_SOURCE 160 /* the same for ts_timed_result_t.prefill_source */
+#define TS_TIMED_STOP 384     /* the same for ts_timed_result_t.stop_reason */
 
 typedef struct ts_res_result {
     char *name;             /* owned: "hbm: h100-sxm", "dram link up: pcie-gen5-x16" (shorter
@@ -174,12 +175,22 @@ typedef struct ts_res_result {
     uint64_t channels;      /* 0: unlimited */
     uint64_t n_ops;         /* stages served */
     uint64_t bytes;         /* bytes moved (read-equivalent for device writes) */
-    double utilisation;     /* channels: busy channel-time / (channels * span); links: the
-                             * share of the span with a transfer in flight */
+    double utilisation;     /* is_bw_util: bytes moved / (bandwidth * span), the busy share
+                             * of the shared bandwidth; else busy channel-time / (channels *
+                             * span); links: the share of the span with a transfer in flight */
     double mean_queue;      /* time-averaged requests waiting for a channel */
     double mean_wait_ns;    /* mean wait for a channel */
     uint64_t max_wait_ns;
     double mean_in_system;  /* time-averaged stages present (waiting or served) */
+    uint8_t is_bw_util;     /* utilisation is of the bandwidth (devices that share it) */
+    double channel_utilisation; /* busy channel-time / (channels * span) whatever
+                                 * is_bw_util says (0: unlimited channels) */
+    /* open loop, over the last quarter of the arrivals (sim/overload.h); 0 otherwise */
+    uint8_t is_overloaded;  /* saturated and its backlog still growing when arrivals ended */
+    uint8_t is_load_bytes;  /* offered and capacity are bytes/s (else requests/s) */
+    double offered_per_s;   /* what arrived at it per second */
+    double capacity_per_s;  /* what it can serve per second */
+    uint64_t backlog_since_ns; /* overloaded: when the backlog still there at the end began */
 } ts_res_result_t;
 
 typedef struct ts_timed_result {
@@ -215,11 +226,30 @@ typedef struct ts_timed_result {
     double utilisation;          /* compute / (compute + stall): the accelerator figure */
     size_t n_res;                /* entries of res */
     ts_res_result_t *res;        /* owned: n_res devices and links, level by level */
+    uint64_t arrivals_end_ns;    /* open loop: the last issue, where overload is judged */
+    uint32_t n_overloaded;       /* resources with is_overloaded */
+    bool partial;                /* stopped early (timed.max_in_flight): figures up to then */
+    char *stop_reason;           /* owned: why (NULL when complete); shorter than
+                                  * TS_TIMED_STOP bytes */
 } ts_timed_result_t;
 
 /* Frees what r owns (histogram buckets, the per-level and per-resource arrays, strings) and
  * zeroes those fields; accepts a zeroed result (sim/result.c). */
 void ts_timed_result_release(ts_timed_result_t *r);
+
+/* One line on resource r's load (sim/result.c): "offered 1.50k requests/s against a capacity
+ * of 1.00k requests/s (150.00%)" (or "offered ..., its capacity not measured yet" when no
+ * request on it had ended), and, when it is overloaded, "; backlog growing since 12ms of
+ * simulated time". Returns buf. */
+const char *ts_res_load_text(const ts_res_result_t *r, char *buf, size_t size);
+
+/* The resource of t most overloaded (offered over capacity), or NULL (sim/result.c). */
+const ts_res_result_t *ts_timed_worst_overload(const ts_timed_result_t *t);
+
+/* Sets t->stop_reason for a run cut at timed.max_in_flight = limit (sim/result.c): the
+ * limit, when (t->arrivals_end_ns) and the most overloaded resource with its load. Returns 0
+ * or TS_ENOMEM. */
+int ts_timed_stop_reason(ts_timed_result_t *t, uint32_t limit, ts_err_t *err);
 
 /* ---- the live engine's measurements (sim/live.h) ---- */
 

@@ -31,6 +31,7 @@ struct job {
     uint32_t n, cur;    /* stages, current stage */
     uint64_t start_ns;  /* submit time */
     uint64_t arrive_ns; /* arrival at the current stage */
+    uint64_t serve_ns;  /* when it took a channel there */
     ts_res_stage_t st[TS_RES_MAX_STAGES];
 };
 
@@ -78,15 +79,40 @@ static inline struct job *res_job(ts_res_sys_t *s, uint32_t id)
 
 /* ---- time integrals ------------------------------------------------------------------- */
 
+/* Bytes/s all active transfers move together: n x the cap when that is below B, else B. */
+static inline double res_rate(const struct res *r, uint32_t transfers)
+{
+    if (r->cap && (!r->bw || (u128)r->cap * transfers <= r->bw))
+        return (double)r->cap * transfers;
+    return (double)r->bw;
+}
+
+/* Saturated: a request waits for a channel, or the shared bandwidth is all in use. */
+static inline bool res_saturated(const struct res *r, const ts_res_stats_t *st)
+{
+    return (r->channels && st->waiting) ||
+           (r->bw && st->transfers && res_rate(r, st->transfers) >= (double)r->bw);
+}
+
 static inline void res_acc_to(const struct res *r, uint64_t now, ts_res_stats_t *st)
 {
+    if (now == r->t_acc)
+        return;
     double dt = (double)(now - r->t_acc);
     st->busy_area += dt * st->in_service;
     st->queue_area += dt * st->waiting;
     st->system_area += dt * (st->in_service + st->waiting);
     st->transfer_area += dt * st->transfers;
-    if (st->transfers)
+    if (st->transfers) {
         st->bw_busy_ns += now - r->t_acc;
+        st->moved_bytes += dt * res_rate(r, st->transfers) / RES_NS_PER_S;
+    }
+    if (!res_saturated(r, st))
+        st->is_backlogged = false;
+    else if (!st->is_backlogged) {
+        st->is_backlogged = true;
+        st->backlog_since_ns = r->t_acc;
+    }
 }
 
 static inline void res_acc(struct res *r, uint64_t now)
@@ -236,6 +262,7 @@ static int res_service_start(ts_res_sys_t *s, struct res *r, uint32_t jid, ts_er
     struct job *j = res_job(s, jid);
     const ts_res_stage_t *st = &j->st[j->cur];
     uint64_t wait = now - j->arrive_ns;
+    j->serve_ns = now;
     r->st.in_service++;
     r->st.n_started++;
     r->st.wait_sum_ns += (double)wait;
@@ -262,6 +289,7 @@ static int res_stage_end(ts_res_sys_t *s, uint32_t jid, ts_err_t *err)
         r->st.n_done++;
         r->st.bytes += st->bytes;
         r->st.sojourn_sum_ns += (double)(now - j->arrive_ns);
+        r->st.service_sum_ns += (double)(now - j->serve_ns);
         if (r->st.waiting) {
             uint32_t w = r->wait_head;
             r->wait_head = res_job(s, w)->next;
@@ -290,6 +318,7 @@ static int res_stage_begin(ts_res_sys_t *s, uint32_t jid, ts_err_t *err)
     struct res *r = s->res[st->res];
     res_acc(r, now);
     r->st.n_arrivals++;
+    r->st.bytes_arrived += st->bytes;
     if (!r->channels || r->st.in_service < r->channels)
         return res_service_start(s, r, jid, err);
     j->next = TS_POOL_NONE;
@@ -432,7 +461,10 @@ int ts_res_submit(ts_res_sys_t *s, const ts_res_stage_t *stages, uint32_t n, uin
                               (unsigned long long)TS_RES_MAX_BYTES);
     }
     if (s->jobs.n_live >= TS_RES_MAX_IN_FLIGHT)
-        return ts_err_set(err, TS_ENOSPC, "more than %u jobs in flight", TS_RES_MAX_IN_FLIGHT);
+        return ts_err_set(err, TS_ENOSPC,
+                          "more than %u jobs in flight at %.6f s simulated (a device cannot "
+                          "keep up with the load; docs/timed-model.md, \"Overload\")",
+                          TS_RES_MAX_IN_FLIGHT, (double)ts_des_now(s->q) * 1e-9);
     /* Reserve what the first stage may need, so that nothing fails half-way. */
     int rc = ts_des_reserve(s->q, ts_des_pending(s->q) + 1, err);
     if (!rc && stages[0].res != TS_RES_DELAY) {
@@ -471,10 +503,25 @@ const char *ts_res_name(const ts_res_sys_t *s, uint32_t id)
 
 void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out)
 {
+    ts_res_stats_at(s, id, ts_des_now(s->q), out);
+}
+
+void ts_res_stats_at(const ts_res_sys_t *s, uint32_t id, uint64_t now, ts_res_stats_t *out)
+{
     memset(out, 0, sizeof(*out));
     if (id >= s->n_res)
         return;
     const struct res *r = s->res[id];
     *out = r->st;
-    res_acc_to(r, ts_des_now(s->q), out);
+    out->channels = r->channels;
+    out->bw_bytes_per_s = r->bw;
+    if (now < r->t_acc)
+        now = r->t_acc;
+    res_acc_to(r, now, out);
+    if (!res_saturated(r, out)) /* as it is now, after this instant's changes */
+        out->is_backlogged = false;
+    else if (!out->is_backlogged) {
+        out->is_backlogged = true;
+        out->backlog_since_ns = now;
+    }
 }

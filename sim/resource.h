@@ -21,6 +21,7 @@
 #ifndef TS_SIM_RESOURCE_H
 #define TS_SIM_RESOURCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "des.h"
@@ -58,11 +59,21 @@ typedef struct ts_res_stats {
     uint64_t wait_max_ns;    /* longest wait for a channel */
     double wait_sum_ns;      /* sum of waits for a channel (started stages) */
     double sojourn_sum_ns;   /* sum of arrival-to-end times (ended stages) */
+    double service_sum_ns;   /* sum of times holding a channel (ended stages) */
     double busy_area;        /* channel-ns held (channels in service integrated over time) */
     double queue_area;       /* stage-ns spent waiting (waiting-line length integrated) */
     double system_area;      /* stage-ns present (waiting or in service) */
     double transfer_area;    /* transfer-ns (active transfers integrated over time) */
     uint64_t bw_busy_ns;     /* time with at least one active transfer */
+    double moved_bytes;      /* bytes moved through the bandwidth, transfers under way
+                                included (its integral of the transfers' total rate) */
+    uint64_t bytes_arrived;  /* bytes of the stages that reached the resource */
+    uint64_t backlog_since_ns; /* with is_backlogged: when the saturation going on now
+                                  began (a request waiting for a channel, or the whole
+                                  bandwidth in use, with no break longer than 0 ns) */
+    bool is_backlogged;      /* saturated now */
+    uint32_t channels;       /* the resource's channels (0: unlimited) */
+    uint64_t bw_bytes_per_s; /* its shared bandwidth (0: infinite) */
     uint32_t in_service;     /* stages holding a channel now */
     uint32_t waiting;        /* stages waiting now */
     uint32_t transfers;      /* active transfers now */
@@ -102,5 +113,9 @@ const char *ts_res_name(const ts_res_sys_t *s, uint32_t id);
 
 /* Totals of resource id up to the queue's clock (all zero for a bad id). */
 void ts_res_stats(const ts_res_sys_t *s, uint32_t id, ts_res_stats_t *out);
+
+/* The same, integrated up to `at` (the queue's clock when earlier), as if no event came
+ * between the clock and at: what they will be then unless something changes first. */
+void ts_res_stats_at(const ts_res_sys_t *s, uint32_t id, uint64_t at, ts_res_stats_t *out);
 
 #endif

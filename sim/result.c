@@ -4,11 +4,14 @@
  */
 #include "result.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "util/mem.h"
+#include "util/units.h"
 
 const char *const ts_inclusion_names[TS_INCL_COUNT_] = {"non_inclusive", "inclusive",
                                                        "exclusive"};
@@ -52,6 +55,8 @@ void ts_timed_result_release(ts_timed_result_t *r)
         ts_free(r->res[j].name);
     ts_free(r->res);
     ts_free(r->prefill_source);
+    ts_free(r->stop_reason);
+    r->stop_reason = NULL;
     r->served = NULL;
     r->n_levels = 0;
     r->res = NULL;
@@ -178,7 +183,7 @@ static size_t result_timed_bytes(const ts_timed_result_t *t)
 {
     size_t b = result_lat_bytes(&t->all) + result_lat_bytes(&t->ttft) +
                result_lat_bytes(&t->op[0]) + result_lat_bytes(&t->op[1]) +
-               result_str_bytes(t->prefill_source);
+               result_str_bytes(t->prefill_source) + result_str_bytes(t->stop_reason);
     for (size_t l = 0; t->served && l < t->n_levels; l++)
         b += sizeof(*t->served) + result_lat_bytes(&t->served[l]);
     for (size_t j = 0; t->res && j < t->n_res; j++)
@@ -270,4 +275,67 @@ void ts_sweep_destroy(ts_sweep_t *s)
     for (size_t a = 0; a < s->n_axes; a++)
         ts_sweep_axis_release(&s->axes[a]);
     ts_free(s);
+}
+
+/* A rate with three significant digits: "0.50", "90.9", "136", "1.50k". */
+static void result_rate(double v, char *buf, size_t size)
+{
+    if (v >= 999.5)
+        ts_fmt_count((uint64_t)llround(v), buf, size);
+    else
+        ts_fmt_fixed(v, v < 9.995 ? 2 : v < 99.95 ? 1 : 0, buf, size);
+}
+
+const char *ts_res_load_text(const ts_res_result_t *r, char *buf, size_t size)
+{
+    char off[TS_FMT_LEN], cap[TS_FMT_LEN], pct[TS_FMT_LEN], since[TS_FMT_LEN];
+    const char *unit = r->is_load_bytes ? "/s" : " requests/s";
+    if (r->is_load_bytes) {
+        ts_fmt_bytes((uint64_t)llround(r->offered_per_s), off, sizeof(off));
+        ts_fmt_bytes((uint64_t)llround(r->capacity_per_s), cap, sizeof(cap));
+    } else {
+        result_rate(r->offered_per_s, off, sizeof(off));
+        result_rate(r->capacity_per_s, cap, sizeof(cap));
+    }
+    int n;
+    if (r->capacity_per_s > 0)
+        n = snprintf(buf, size, "offered %s%s against a capacity of %s%s (%s)", off, unit, cap,
+                     unit, ts_fmt_pct(r->offered_per_s / r->capacity_per_s, pct, sizeof(pct)));
+    else
+        n = snprintf(buf, size, "offered %s%s, its capacity not measured yet (no request on it "
+                                "had ended)", off, unit);
+    if (n < 0 || (size_t)n >= size)
+        return buf;
+    if (r->is_overloaded)
+        snprintf(buf + n, size - (size_t)n, "; backlog growing since %s of simulated time",
+                 ts_format_duration(r->backlog_since_ns, since, sizeof(since)));
+    return buf;
+}
+
+const ts_res_result_t *ts_timed_worst_overload(const ts_timed_result_t *t)
+{
+    const ts_res_result_t *worst = NULL;
+    double worst_ratio = 0;
+    for (size_t j = 0; t->res && j < t->n_res; j++) {
+        const ts_res_result_t *r = &t->res[j];
+        double ratio = r->capacity_per_s > 0 ? r->offered_per_s / r->capacity_per_s : 0;
+        if (r->is_overloaded && (!worst || ratio > worst_ratio)) {
+            worst = r;
+            worst_ratio = ratio;
+        }
+    }
+    return worst;
+}
+
+int ts_timed_stop_reason(ts_timed_result_t *t, uint32_t limit, ts_err_t *err)
+{
+    char at[TS_FMT_LEN], load[2 * TS_FMT_LEN + 96];
+    const ts_res_result_t *w = ts_timed_worst_overload(t);
+    return ts_result_strf(
+        &t->stop_reason, TS_TIMED_STOP, err,
+        "%u jobs in flight (timed.max_in_flight) at %s of simulated time: %s%s%s; no more "
+        "requests were issued (docs/timed-model.md, \"Overload\")",
+        limit, ts_format_duration(t->arrivals_end_ns, at, sizeof(at)),
+        w ? ts_str(w->name) : "no resource was found overloaded",
+        w ? " is overloaded, " : "", w ? ts_res_load_text(w, load, sizeof(load)) : "");
 }

@@ -49,7 +49,12 @@
 #include "param.h"
 #include "progress.h"
 #include "reader.h"
+#include "resource.h"
 #include "series.h"
+
+/* The largest timed.max_in_flight: half the event core's TS_RES_MAX_IN_FLIGHT, so there is
+ * room below it for the jobs one request starts (its moves) */
+#define TS_TIMED_MAX_IN_FLIGHT (TS_RES_MAX_IN_FLIGHT / 2)
 
 /* How requests are issued: the scenario's `timed:` map (schema ts_timed_schema). */
 typedef struct ts_timed_params {
@@ -63,6 +68,7 @@ typedef struct ts_timed_params {
     uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
     double mfu;            /* `prefill_rate: auto`: share of the GPU's BF16 peak prefill gets */
     uint64_t prefill_gpus; /* `prefill_rate: auto`: GPUs one prefill runs across (TP) */
+    uint64_t max_in_flight; /* open loop: jobs in flight at most (TS_TIMED_MAX_IN_FLIGHT) */
 } ts_timed_params_t;
 
 /* The schema of ts_timed_params_t; *n receives its entry count. */
@@ -77,6 +83,9 @@ typedef struct ts_timed_config {
     bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
     uint32_t depth;        /* with batch_groups: requests in flight per client (0: all) */
     uint64_t block_tokens; /* tokens per KV block request */
+    uint32_t max_in_flight; /* open loop: when an arrival finds this many jobs in flight, no
+                             * more are issued; the run ends when they have, partial
+                             * (0: no cap but the event core's, TS_RES_MAX_IN_FLIGHT) */
     uint64_t seed;         /* of the service-time draws of devices that are not
                             * deterministic (ts_dev_service_factor) */
     ts_device_t dev[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store at [n] */
@@ -92,7 +101,10 @@ typedef struct ts_timed_config {
  * backing store's device is cfg->dev[h->n]), then calls ts_hier_finish (its write-backs
  * are timed too) and runs every job to its end. Fills *out (zeroed first, so release an
  * earlier result before reusing it); its latency summaries own their histogram buckets.
- * With cfg->series, samples it at every boundary of simulated time. Returns 0; TS_EINVAL
+ * With cfg->series, samples it at every boundary of simulated time. In an open loop each
+ * resource is judged for overload when the arrivals end (sim/overload.h), and an arrival
+ * finding cfg->max_in_flight jobs in flight ends them: the rest of the run completes and
+ * *out is marked partial with its stop_reason (still a return of 0). Returns 0; TS_EINVAL
  * for a configuration the engine cannot run (no clients, a path longer than the event
  * core's chains, a device without bandwidth, or without channels under a model that needs
  * them); TS_ENOENT for a device whose model is not a registered behaviour; TS_ENOMEM; the

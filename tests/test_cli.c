@@ -111,6 +111,37 @@ static void test_cli_timed_json_is_deterministic_and_consistent(void **state)
     free(b);
 }
 
+/* An open loop ten times faster than the example's: the backing store (S3) is overloaded,
+ * which standard error and the JSON say; with timed.max_in_flight = 500 the run stops
+ * there, exit 1, partial, its reason naming the limit, the time and the device. */
+static void test_cli_timed_overload_is_reported_and_capped(void **state)
+{
+    struct fixture *f = *state;
+    const char *args = "run examples/timed-gpu-tiers.yaml --json -s workload.generator.requests=20000 "
+                       "-s workload.generator.keys=5000 -s timed.time_scale=0.1";
+    char cmd[512];
+    for (int cut = 0; cut < 2; cut++) {
+        snprintf(cmd, sizeof(cmd), "%s%s", args, cut ? " -s timed.max_in_flight=500" : "");
+        assert_int_equal(tiersim(f, cmd), cut ? 1 : 0);
+        char *err = slurp(f->dir, "err"), *out = slurp(f->dir, "out");
+        assert_non_null(strstr(err, "tiersim: warning: backing: s3-standard is overloaded: "
+                                    "offered "));
+        json_error_t jerr;
+        json_t *doc = json_loads(out, 0, &jerr);
+        json_t *timed = json_object_get(doc, "timed");
+        assert_int_equal(json_integer_value(json_object_get(timed, "overloaded")), 1);
+        assert_true(json_is_true(json_object_get(timed, "partial")) == cut);
+        if (cut) {
+            assert_non_null(strstr(err, "tiersim: 500 jobs in flight (timed.max_in_flight) at "));
+            assert_non_null(strstr(err, "of simulated time: backing: s3-standard is overloaded"));
+            assert_non_null(strstr(err, "its report is partial"));
+        }
+        json_decref(doc);
+        free(err);
+        free(out);
+    }
+}
+
 /* A closed loop reports the accelerator's utilisation: compute / (compute + stall). */
 static void test_cli_timed_closed_loop_reports_utilisation(void **state)
 {
@@ -346,6 +377,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_json_is_deterministic_and_complete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_timed_json_is_deterministic_and_consistent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cli_timed_overload_is_reported_and_capped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_timed_closed_loop_reports_utilisation, setup,
                                         teardown),

@@ -160,11 +160,43 @@ static void test_cli_sweep_table_files_and_report(void **state)
     free(err);
 }
 
+/* The GPU-tiers example at its rate and ten times it: the second point's backing store is
+ * overloaded, so its p99 is marked "!" and a line under the table says what that means; the
+ * same with a cap of 500 jobs in flight marks it "*" too (stopped early). */
+static void test_cli_sweep_marks_overloaded_points(void **state)
+{
+    struct fixture *f = *state;
+    const char *base = "sweep examples/timed-gpu-tiers.yaml --vary timed.time_scale=1,0.1 "
+                       "-s workload.generator.requests=20000 -s workload.generator.keys=5000";
+    char *out = tiersim_ok(f, "%s", base);
+    const char *row0 = strstr(out, "\n    0  1   "), *row1 = strstr(out, "\n    1  0.1 ");
+    assert_non_null(row0);
+    assert_non_null(row1);
+    assert_true(strcspn(row0 + 1, "!\n") == strcspn(row0 + 1, "\n")); /* no mark */
+    assert_true(strcspn(row1 + 1, "!") < strcspn(row1 + 1, "\n"));
+    assert_non_null(strstr(out, "\n! a device was overloaded: the p99 grows with the run's "
+                                "length"));
+    assert_null(strstr(out, "\n* stopped early"));
+    free(out);
+    out = tiersim_ok(f, "%s -s timed.max_in_flight=500 -o '%s/cut'", base, f->dir);
+    assert_non_null(strstr(out, "  *!"));
+    char *csv = slurp(f->dir, "cut/sweep.csv");
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, ",usd_per_session,overloaded,partial\n0,1,"));
+    assert_non_null(strstr(csv, ",0,0\n1,0.1,"));
+    assert_non_null(strstr(csv, ",1,1\n"));
+    free(csv);
+    assert_non_null(strstr(out, "\n* stopped early at timed.max_in_flight: the point's figures "
+                                "are partial\n"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cli_mrc_table_csv_and_plot_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_sweep_table_files_and_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_sweep_marks_overloaded_points, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -396,6 +396,51 @@ static void test_report_html_errors_name_the_file(void **state)
     assert_int_equal(access(out, F_OK), -1); /* no page */
 }
 
+/* An overloaded resource and a run cut at timed.max_in_flight, set by hand on a timed run's
+ * result, go through result.h5 into the page: a paragraph each. */
+static void test_report_html_overload_and_partial(void **state)
+{
+    const char *dir = *state;
+    char yaml[2048], h5[1200], out[1100];
+    snprintf(yaml, sizeof(yaml), k_yaml, "overload", "2MiB", dir);
+    snprintf(h5, sizeof(h5), "%s/overload.h5", dir);
+    snprintf(out, sizeof(out), "%s/overload.html", dir);
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    assert_non_null(res);
+    if (ts_scenario_load_string(yaml, "html.yaml", dir, NULL, 0, &sc, &err) ||
+        ts_run(sc, res, &err))
+        fail_msg("run: %s: %s", err.where, err.msg);
+    ts_res_result_t *rr = &res->timed.res[res->timed.n_res - 1];
+    rr->is_overloaded = 1;
+    rr->offered_per_s = 1500;
+    rr->capacity_per_s = 1000;
+    rr->backlog_since_ns = 2000000;
+    res->timed.n_overloaded = 1;
+    res->timed.partial = true;
+    assert_int_equal(ts_result_strf(&res->timed.stop_reason, TS_TIMED_STOP, &err, "%s",
+                                    "500 jobs in flight (timed.max_in_flight)"), 0);
+    char want[512];
+    snprintf(want, sizeof(want), "<p>Overloaded: %s, offered 1.50k requests/s against a "
+             "capacity of 1.00k requests/s (150.00%%); backlog growing since 2ms of simulated "
+             "time.", rr->name);
+    assert_int_equal(ts_report_h5(res, h5, &err), 0);
+    ts_result_release(res);
+    ts_free(res);
+    ts_scenario_destroy(sc);
+    const char *files[] = {h5};
+    ts_report_html_opts_t opts = {.gnuplot = "/nonexistent/gnuplot"};
+    assert_int_equal(ts_report_html(files, 1, out, &opts, NULL, NULL, 0, &err), 0);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    if (!strstr(page, want))
+        fail_msg("no \"%s\" in the page", want);
+    assert_non_null(strstr(page, "<p>Partial: the timed run stopped early (500 jobs in flight "
+                                 "(timed.max_in_flight)).</p>"));
+    free(page);
+}
+
 /* A live run: how it ran, the comparison (errors worked out in live_result_test.h), the
  * back-ends, and the measured vs predicted latency CDF beside the prediction's own. */
 static void test_report_html_live_run(void **state)
@@ -473,6 +518,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_html_names_the_files_as_told, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_errors_name_the_file, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_overload_and_partial, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_live_run, scratch_setup,
                                         scratch_teardown),

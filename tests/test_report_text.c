@@ -154,13 +154,12 @@ static const char k_four_tiers[] =
     "engine: timed\n"
     "timed: {arrivals: closed, clients: 64, think: 50us}\n";
 
-static char *four_tier_report(const char *override)
+static char *four_tier_report_with(const char *const *ovr, size_t n_ovr)
 {
     ts_err_t err = {0};
     ts_scenario_t *sc = NULL;
-    const char *ovr[] = {override};
-    if (ts_scenario_load_string(k_four_tiers, "four-tiers.yaml", NULL, ovr, override ? 1 : 0,
-                                &sc, &err) != 0)
+    if (ts_scenario_load_string(k_four_tiers, "four-tiers.yaml", NULL, ovr, n_ovr, &sc,
+                                &err) != 0)
         fail_msg("load: %s: %s", err.where, err.msg);
     ts_result_t *r = malloc(sizeof(*r));
     assert_non_null(r);
@@ -172,6 +171,32 @@ static char *four_tier_report(const char *override)
     ts_result_release(r);
     free(r);
     return text;
+}
+
+static char *four_tier_report(const char *override)
+{
+    const char *ovr[] = {override};
+    return four_tier_report_with(ovr, override ? 1 : 0);
+}
+
+/* The same hierarchy in an open loop twenty times the workload's rate (200k requests/s,
+ * the S3 backing store serving about 5.5k/s), cut at 500 jobs in flight: the devices'
+ * utilisation is marked (ps devices and links: bw), the backing store is reported
+ * overloaded, and the run stopped early, all within 100 columns. */
+static void test_report_text_overload_and_stop(void **state)
+{
+    (void)state;
+    const char *ovr[] = {"timed.arrivals=open", "timed.time_scale=0.05",
+                         "timed.max_in_flight=500"};
+    char *text = four_tier_report_with(ovr, 3);
+    assert_width(text, 100);
+    assert_non_null(strstr(text, "% bw "));
+    assert_non_null(strstr(text, "\n  util             bw: busy share of the bandwidth; ch: of "
+                                 "the channels\n"));
+    assert_non_null(strstr(text, "\n  overloaded       backing: s3-standard: offered "));
+    assert_non_null(strstr(text, "\n  stopped early    500 jobs in flight (timed.max_in_flight) "
+                                 "at "));
+    free(text);
 }
 
 static void test_report_text_four_tier_timed_fits_100_columns(void **state)
@@ -250,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_report_text_timing_and_bytes),
         cmocka_unit_test(test_report_text_width),
         cmocka_unit_test(test_report_text_four_tier_timed_fits_100_columns),
+        cmocka_unit_test(test_report_text_overload_and_stop),
         cmocka_unit_test(test_report_cost_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -785,6 +785,48 @@ static void test_res_erlang_c_helper_by_hand(void **state)
     assert_true(fabs(erlang_c(2, 1.0) - 1.0 / 3) < 1e-12);
 }
 
+/* Saturation and bytes moved, by hand. One channel, 10 us per job, three jobs at 0: the
+ * second waits until 10 us, the third until 20 us, so a request waits from 0 to 20 us: the
+ * backlog began at 0 and is over at 20 us. Shared 1 GB/s, no channels: two 1000-byte
+ * transfers at 0 share it (0.5 GB/s each) and end at 2 us, the whole bandwidth in use from
+ * 0: 2000 bytes moved; with a 0.25 GB/s cap per transfer the two move 0.5 GB/s, half of it,
+ * never saturated: 1000 bytes moved at 2 us, 2000 at 4 us. */
+static void test_res_backlog_and_moved_bytes(void **state)
+{
+    struct fx *f = *state;
+    uint32_t c = add(f, 1, 0, 0), b = add(f, 0, GBPS, 0), k = add(f, 0, GBPS, GBPS / 4);
+    ts_res_stats_t st;
+    for (uint64_t i = 0; i < 3; i++)
+        submit1(f, c, 10000, 0, i);
+    submit1(f, b, 0, 1000, 10);
+    submit1(f, b, 0, 1000, 11);
+    submit1(f, k, 0, 1000, 20);
+    submit1(f, k, 0, 1000, 21);
+    ts_res_stats(f->s, c, &st);
+    assert_true(st.is_backlogged);
+    assert_int_equal(st.backlog_since_ns, 0);
+    assert_int_equal(st.channels, 1);
+    run_until(f, 2000);
+    assert_int_equal(ts_des_now(f->q), 2000);
+    ts_res_stats(f->s, b, &st);
+    assert_false(st.is_backlogged); /* idle from now on */
+    assert_true(st.moved_bytes == 2000.0);
+    assert_int_equal(st.bytes_arrived, 2000);
+    assert_int_equal(st.bw_bytes_per_s, GBPS);
+    ts_res_stats(f->s, k, &st);
+    assert_false(st.is_backlogged);
+    assert_true(fabs(st.moved_bytes - 1000.0) < 1e-9);
+    run_until(f, 10000);
+    ts_res_stats(f->s, c, &st);
+    assert_true(st.is_backlogged);
+    assert_int_equal(st.backlog_since_ns, 0);
+    ts_res_stats(f->s, k, &st);
+    assert_true(fabs(st.moved_bytes - 2000.0) < 1e-9);
+    run_until(f, 20000);
+    ts_res_stats(f->s, c, &st);
+    assert_false(st.is_backlogged); /* the third job took the channel at 20 us */
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -800,6 +842,7 @@ int main(void)
         FX(test_res_chain_of_stages),
         FX(test_res_zero_length_job_finishes_from_the_event_loop),
         FX(test_res_bad_input_is_refused),
+        FX(test_res_backlog_and_moved_bytes),
         cmocka_unit_test(test_res_create_oom_is_clean),
         cmocka_unit_test(test_res_erlang_c_helper_by_hand),
         cmocka_unit_test(test_res_mm1_mean_wait_matches_theory),

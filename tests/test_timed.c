@@ -353,8 +353,10 @@ static void test_timed_rejects_bad_config(void **state)
 /* The first test's run, sampled every 5 ms. The miss holds one of the slow device's 8
  * channels over [0, 11 ms] (1 ms latency + 10 ms of transfer); the fill then holds the fast
  * device over [11, 12.01 ms]; the hit at 20 ms over [20, 21.01 ms], which ends the run. So
- * intervals [0,5), [5,10), [10,15), [15,20) and a partial [20, 21.01): the slow device is
- * busy 5, 5, 1, 0, 0 ms (channel-ns), the fast one 0, 0, 1.01, 0, 1.01 ms. The tier sees
+ * intervals [0,5), [5,10), [10,15), [15,20) and a partial [20, 21.01). Both devices share
+ * their bandwidth, so busy is the time their whole bandwidth moved bytes, the latency
+ * excluded: the slow device 4, 5, 1, 0, 0 ms (its transfer over [1, 11 ms]), the fast one
+ * 0, 0, 1, 0, 1 ms (transfers over [11.01, 12.01] and [20.01, 21.01 ms]). The tier sees
  * the miss (and counts the fill's bytes in) when it is issued, at 0, and the hit at 20 ms.
  * The histograms hold each latency once: 11 ms for the miss, 1.01 ms for the hit. */
 static void test_timed_series_and_histograms(void **state)
@@ -376,8 +378,8 @@ static void test_timed_series_and_histograms(void **state)
     assert_int_equal(s->n_res, 2);
     assert_string_equal(f.res.res[0].name, "fast: fast");
     assert_string_equal(f.res.res[1].name, "backing: slow");
-    const uint64_t fast[] = {0, 0, 1 * MS + 10 * US, 0, 1 * MS + 10 * US};
-    const uint64_t slow[] = {5 * MS, 5 * MS, 1 * MS, 0, 0};
+    const uint64_t fast[] = {0, 0, 1 * MS, 0, 1 * MS};
+    const uint64_t slow[] = {4 * MS, 5 * MS, 1 * MS, 0, 0};
     const uint64_t req[] = {1, 0, 0, 0, 1}, hit[] = {0, 0, 0, 0, 1};
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(ts_series_get(s, i, ts_series_res_col(s, 0)), fast[i]);
@@ -523,6 +525,111 @@ static void test_timed_exponential_service_is_mm1(void **state)
     assert_true(a != c);
 }
 
+/* Utilisation of a device that shares its bandwidth is the busy share of that bandwidth.
+ * The backing store (ps, 100,000 channels, 1 ms, 100 MB/s) reads ten 1 MB misses, 20 ms
+ * apart, each alone: 10 ms of its bandwidth each, 100 ms in all. The last read ends at
+ * 180 + 11 = 191 ms, and its fill of the fast tier (ps, 10 us + 1 ms) at 192.01 ms, the
+ * span: 100 / 192.01 = 52.08%. The fast tier moved ten fills: 10 / 192.01. Counted in
+ * channels, the backing store would read 10 x 11 ms / (100,000 x 192.01 ms), about 0. */
+static void test_timed_bandwidth_utilisation(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.dev[1].channels = 100000;
+    for (uint64_t k = 0; k < 10; k++)
+        push(&f, k * 20 * MS, 100 + k, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.end_ns, 192 * MS + 10 * US);
+    const ts_res_result_t *fast = &f.res.res[0], *slow = &f.res.res[1];
+    assert_true(slow->is_bw_util && fast->is_bw_util);
+    assert_true(fabs(slow->utilisation - 100.0 / 192.01) < 1e-9);
+    assert_true(fabs(fast->utilisation - 10.0 / 192.01) < 1e-9);
+    /* in channels: fast's one channel held 10 x 1.01 ms; slow's 100,000 10 x 11 ms */
+    assert_true(fabs(fast->channel_utilisation - 10.1 / 192.01) < 1e-9);
+    assert_true(fabs(slow->channel_utilisation - 110.0 / (1e5 * 192.01)) < 1e-12);
+    assert_int_equal(f.res.n_overloaded, 0);
+    teardown(&f);
+}
+
+/* M/D/1 on the backing store: one `fixed` channel, every request a miss of its own key,
+ * service S = 1 ms + 1 MB / 100 MB/s = 11 ms, so the capacity is 1 / S = 90.91 requests/s;
+ * Poisson arrivals at rho / S. seed: the arrivals'; max: timed.max_in_flight. */
+static void md1_run(fixture_t *f, double rho, uint64_t n, uint32_t max)
+{
+    setup(f, 10);
+    snprintf(f->cfg.dev[1].model, sizeof(f->cfg.dev[1].model), "fixed");
+    f->cfg.dev[1].channels = 1;
+    f->cfg.max_in_flight = max;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    double t = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        push(f, (uint64_t)llround(t), 1000 + k, TS_OP_GET);
+        t += gsl_ran_exponential(r, 11.0 * MS / rho);
+    }
+    gsl_rng_free(r);
+    ts_err_t err;
+    assert_int_equal(run(f, &err), 0);
+}
+
+/* At rho = 1.5 the backing store alone is flagged: offered 1.5 / 11 ms = 136.4 requests/s
+ * (within 4%: about 10,000 Poisson arrivals in the last quarter, 1% standard deviation)
+ * against 90.91 (within 0.5%); its backlog began near the start (its queue grows 45
+ * requests a second from the first arrivals on). The fast tier takes the fills at 90.91/s,
+ * 1.01 ms each: 9% busy. At rho = 0.5 nothing is flagged, and the offered load is 45.45. */
+static void test_timed_overload_md1(void **state)
+{
+    (void)state;
+    fixture_t f;
+    md1_run(&f, 1.5, 40000, 0);
+    const ts_res_result_t *slow = &f.res.res[1];
+    print_message("  rho 1.5: offered %.2f/s, capacity %.2f/s, backlog since %.3f s of %.3f s\n",
+                  slow->offered_per_s, slow->capacity_per_s, slow->backlog_since_ns * 1e-9,
+                  f.res.arrivals_end_ns * 1e-9);
+    assert_int_equal(f.res.n_overloaded, 1);
+    assert_true(slow->is_overloaded && !f.res.res[0].is_overloaded);
+    assert_false(slow->is_load_bytes);
+    assert_true(fabs(slow->offered_per_s - 1.5 / 0.011) < 0.04 * 1.5 / 0.011);
+    assert_true(fabs(slow->capacity_per_s - 1 / 0.011) < 0.005 / 0.011);
+    assert_true(slow->backlog_since_ns < f.res.arrivals_end_ns / 20);
+    assert_ptr_equal(ts_timed_worst_overload(&f.res), slow);
+    char line[256];
+    assert_non_null(strstr(ts_res_load_text(slow, line, sizeof(line)),
+                           "requests/s against a capacity of 90.9 requests/s"));
+    assert_non_null(strstr(line, "; backlog growing since "));
+    assert_false(f.res.partial);
+    teardown(&f);
+
+    md1_run(&f, 0.5, 40000, 0);
+    slow = &f.res.res[1];
+    assert_int_equal(f.res.n_overloaded, 0);
+    assert_false(slow->is_overloaded);
+    assert_true(fabs(slow->offered_per_s - 0.5 / 0.011) < 0.04 * 0.5 / 0.011);
+    teardown(&f);
+}
+
+/* timed.max_in_flight = 100 at rho = 1.5: the backlog grows (1.5 - 1) / 11 ms = 45.5
+ * requests a second, so 100 jobs are in flight after about 2.2 s (1.2 to 3.5 s allowing for
+ * the Poisson arrivals); no request is issued after that, what is in flight ends, and the
+ * result is partial, its reason naming the limit, the time and the saturated device. */
+static void test_timed_max_in_flight_stops(void **state)
+{
+    (void)state;
+    fixture_t f;
+    md1_run(&f, 1.5, 40000, 100);
+    print_message("  stop: %s\n", f.res.stop_reason);
+    assert_true(f.res.partial);
+    assert_true(f.res.arrivals_end_ns > 1200 * MS && f.res.arrivals_end_ns < 3500 * MS);
+    assert_true(f.res.n_timed < 1000);
+    assert_non_null(f.res.stop_reason);
+    assert_non_null(strstr(f.res.stop_reason, "100 jobs in flight (timed.max_in_flight) at "));
+    assert_non_null(strstr(f.res.stop_reason, "of simulated time: backing: slow is overloaded, "
+                                              "offered 1"));
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +650,9 @@ int main(void)
         cmocka_unit_test(test_timed_ps_model_shares_bandwidth),
         cmocka_unit_test(test_timed_rejects_bad_device_model),
         cmocka_unit_test(test_timed_exponential_service_is_mm1),
+        cmocka_unit_test(test_timed_bandwidth_utilisation),
+        cmocka_unit_test(test_timed_overload_md1),
+        cmocka_unit_test(test_timed_max_in_flight_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
