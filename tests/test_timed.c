@@ -284,6 +284,37 @@ static void test_timed_ttft_of_groups(void **state)
     teardown(&f);
 }
 
+/* The same blocks with attention: attn_s 1e-5 s per token^2 (ts_gen_prefill_seconds).
+ * Call A at 0, blocks k1, k2 both missed: block 0 (tokens 0-10) recomputes in
+ * 10 / 1000 + 1e-5 x (10^2 - 0) = 11 ms, block 1 (tokens 10-20) in 10 ms + 1e-5 x (400 - 100)
+ * = 13 ms: TTFT 24 ms. Call D at 100 ms: k1 hits (1.01 ms), k4 is missed at place 1, so its
+ * 13 ms are those of tokens 10-20, not 0-10: TTFT 1.01 + 13 = 14.01 ms. */
+static void test_timed_ttft_recompute_at_position(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.prefill_rate = 1000;
+    f.cfg.prefill_attn_s = 1e-5;
+    f.cfg.block_tokens = 10;
+    push(&f, 0, 1, TS_OP_GET);
+    push(&f, 0, 2, TS_OP_GET);
+    push(&f, 100 * MS, 1, TS_OP_GET);
+    push(&f, 100 * MS, 4, TS_OP_GET);
+    for (int i = 0; i < 4; i++)
+        f.mt->reqs[i].flags = TS_REQ_KV;
+    f.mt->reqs[1].flags |= TS_REQ_GROUP_END;
+    f.mt->reqs[3].flags |= TS_REQ_GROUP_END;
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.ttft.n, 2);
+    assert_int_equal(f.res.ttft.max_ns, 24 * MS);
+    assert_true(f.res.ttft.mean_ns == (24 * MS + 14 * MS + 10 * US) / 2.0);
+    assert_int_equal(f.res.kv_recomputed, 3);
+    assert_int_equal(f.res.prefill_tokens_recomputed, 30);
+    teardown(&f);
+}
+
 /* One closed-loop client with 3 ms of compute reading two groups {k1, k2}, depth requests
  * in flight at a time (0: all). */
 static void setup_two_batches(fixture_t *f, uint32_t depth)
@@ -535,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_timed_closed_loop_two_clients),
         cmocka_unit_test(test_timed_time_scale),
         cmocka_unit_test(test_timed_ttft_of_groups),
+        cmocka_unit_test(test_timed_ttft_recompute_at_position),
         cmocka_unit_test(test_timed_closed_loop_batches),
         cmocka_unit_test(test_timed_closed_loop_batch_depth),
         cmocka_unit_test(test_timed_rejects_bad_config),
