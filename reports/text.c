@@ -679,8 +679,8 @@ static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_
         rc = text_cost_items(c, out, err);
     if (!rc && res->has_timed && res->timed.kv_recomputed) /* why gets may read 0 */
         rc = ts_out_printf(out, err, TEXT_WHAT,
-                           "  %-16s %llu KV blocks (%llu tokens) recomputed on the GPU, never "
-                           "fetched: no get billed\n",
+                           "  %-16s %llu KV blocks (%llu tokens) recomputed on the GPU, not "
+                           "fetched: no get\n",
                            "note",
                            (unsigned long long)res->timed.kv_recomputed,
                            (unsigned long long)res->timed.prefill_tokens_recomputed);
