@@ -45,8 +45,9 @@ static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
     assert_int_equal(sc->timed.block_tokens, 256);
     assert_true(fabs(sc->timed.prefill_attn_s - 524288.0 / (989.5e12 * 0.5)) < 1e-21);
     assert_true(fabs(sc->timed.prefill_attn_s - 1.0597e-9) < 1e-13);
-    assert_string_equal(sc->prefill_source, "llama-3.1-8b on 1 x h100-sxm at 50% MFU; mean "
-                                            "24305 over an 8k-token prompt, 14884 over 32k");
+    assert_string_equal(sc->prefill_source, "llama-3.1-8b on 1 x h100-sxm at 50% MFU, without "
+                                            "attention; with it, mean 24305 over an 8k-token "
+                                            "prompt, 14884 over 32k");
     ts_scenario_destroy(sc);
 
     const char *ovr[] = {"timed.prefill_gpus=4", "timed.mfu=40%", "timed.block_tokens=16"};
