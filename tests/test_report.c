@@ -125,6 +125,15 @@ static void make_hier_result(ts_result_t *r)
     h->st.n_pf_unused = 2, h->st.bytes_pf_unused = 200;
 }
 
+/* Fails naming the first of want[0..n) the text report lacks; its lines fit 100 columns. */
+static void assert_text_has(const char *text, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
+    assert_width(text, 100);
+}
+
 static void test_report_hierarchy_counters(void **state)
 {
     (void)state;
@@ -178,10 +187,7 @@ static void test_report_hierarchy_counters(void **state)
         "next_n n=4 into hbm: 5 issued (500B), 3 used, 2 unused (200B), 0 hints",
         "tiers: hierarchy moves", "max_size", "links (upper - lower)", "hbm - dram",
         "dram - backing"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(text, want[i]))
-            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
-    assert_width(text, 100);
+    assert_text_has(text, want, sizeof(want) / sizeof(want[0]));
     free(text);
 
     /* the default hierarchy adds nothing to the text report */
@@ -217,10 +223,7 @@ static void test_report_recomputed_blocks(void **state)
         "the GPU,",
         "counted in its requests above, neither timed as", "requests nor billed as gets\n",
         "  note             3 KV blocks (48 tokens) recomputed on the GPU, not fetched: no get\n"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(text, want[i]))
-            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
-    assert_width(text, 100);
+    assert_text_has(text, want, sizeof(want) / sizeof(want[0]));
     free(text);
     assert_int_equal(capture(json_plain, &r, &text, &err), 0);
     json_t *root = parse(text);

@@ -255,22 +255,29 @@ static void test_timed_time_scale(void **state)
  * one-channel fast tier: 1.01 ms, then 1.01 ms more in the queue: TTFT 2.02 ms. Call C at
  * 200 ms reads one 1 MB object that is not a KV block (weights): it misses alone, 1 ms +
  * 10 ms, and nothing can be recomputed instead: TTFT 11 ms, no prefill tokens counted. */
+/* Calls {k1, k2} at 0 and {k1, key} at 100 ms, KV blocks of 10 tokens, prefill at 1000
+ * tokens/s. */
+static void setup_two_calls(fixture_t *f, uint64_t key)
+{
+    setup(f, 10);
+    f->cfg.prefill_rate = 1000;
+    f->cfg.block_tokens = 10;
+    push(f, 0, 1, TS_OP_GET);
+    push(f, 0, 2, TS_OP_GET);
+    push(f, 100 * MS, 1, TS_OP_GET);
+    push(f, 100 * MS, key, TS_OP_GET);
+    for (int i = 0; i < 4; i++)
+        f->mt->reqs[i].flags = TS_REQ_KV;
+    f->mt->reqs[1].flags |= TS_REQ_GROUP_END;
+    f->mt->reqs[3].flags |= TS_REQ_GROUP_END;
+}
+
 static void test_timed_ttft_of_groups(void **state)
 {
     (void)state;
     fixture_t f;
     ts_err_t err;
-    setup(&f, 10);
-    f.cfg.prefill_rate = 1000;
-    f.cfg.block_tokens = 10;
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    push(&f, 100 * MS, 1, TS_OP_GET);
-    push(&f, 100 * MS, 2, TS_OP_GET);
-    for (int i = 0; i < 4; i++)
-        f.mt->reqs[i].flags = TS_REQ_KV;
-    f.mt->reqs[1].flags |= TS_REQ_GROUP_END;
-    f.mt->reqs[3].flags |= TS_REQ_GROUP_END;
+    setup_two_calls(&f, 2);
     push(&f, 200 * MS, 3, TS_OP_GET);
     f.mt->reqs[4].flags = TS_REQ_GROUP_END;
     assert_int_equal(run(&f, &err), 0);
@@ -294,18 +301,8 @@ static void test_timed_ttft_recompute_at_position(void **state)
     (void)state;
     fixture_t f;
     ts_err_t err;
-    setup(&f, 10);
-    f.cfg.prefill_rate = 1000;
+    setup_two_calls(&f, 4);
     f.cfg.prefill_attn_s = 1e-5;
-    f.cfg.block_tokens = 10;
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    push(&f, 100 * MS, 1, TS_OP_GET);
-    push(&f, 100 * MS, 4, TS_OP_GET);
-    for (int i = 0; i < 4; i++)
-        f.mt->reqs[i].flags = TS_REQ_KV;
-    f.mt->reqs[1].flags |= TS_REQ_GROUP_END;
-    f.mt->reqs[3].flags |= TS_REQ_GROUP_END;
     assert_int_equal(run(&f, &err), 0);
     assert_int_equal(f.res.ttft.n, 2);
     assert_int_equal(f.res.ttft.max_ns, 24 * MS);
