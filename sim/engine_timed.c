@@ -80,7 +80,7 @@ typedef struct timed_rec {
     uint32_t client;   /* closed loop: the issuing client; else TIMED_NONE */
     uint32_t next;     /* free-list link */
     uint32_t group;    /* its group (TTFT), or TIMED_NONE */
-    uint32_t pos;      /* its index among the group's gets: its block's place in the prompt */
+    uint32_t pos;      /* its index among its group's KV gets: its block's place in the prompt */
     uint8_t op;        /* ts_op_t */
     uint8_t level;     /* level that served it (n for the backing store) */
     uint8_t flags;     /* the request's ts_req_flag bits */
@@ -107,7 +107,7 @@ typedef struct timed_group {
     uint32_t pending;  /* its timed requests not yet complete */
     uint32_t n_hit;    /* gets served by a tier: their prefill is saved */
     uint32_t n_missed; /* gets served by the backing store: recomputed */
-    uint32_t n_joined; /* gets joined so far (the next one's pos) */
+    uint32_t n_joined; /* KV gets joined so far (the next one's pos) */
     double recompute_s; /* prefill time of the missed blocks, each at its place */
     bool ended;        /* its last request was issued */
     uint32_t next;     /* free-list link */
@@ -429,7 +429,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
             if ((rc = timed_group_join(t, now, &rec->group, err)) != 0)
                 return rc;
             t->grp[rec->group].pending++;
-            rec->pos = t->grp[rec->group].n_joined++;
+            rec->pos = r->flags & TS_REQ_KV ? t->grp[rec->group].n_joined++ : 0;
         }
     }
     if (r->flags & TS_REQ_GROUP_END && t->open_grp != TIMED_NONE) {

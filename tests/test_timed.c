@@ -295,7 +295,9 @@ static void test_timed_ttft_of_groups(void **state)
  * Call A at 0, blocks k1, k2 both missed: block 0 (tokens 0-10) recomputes in
  * 10 / 1000 + 1e-5 x (10^2 - 0) = 11 ms, block 1 (tokens 10-20) in 10 ms + 1e-5 x (400 - 100)
  * = 13 ms: TTFT 24 ms. Call D at 100 ms: k1 hits (1.01 ms), k4 is missed at place 1, so its
- * 13 ms are those of tokens 10-20, not 0-10: TTFT 1.01 + 13 = 14.01 ms. */
+ * 13 ms are those of tokens 10-20, not 0-10: TTFT 1.01 + 13 = 14.01 ms. Call E at 200 ms
+ * reads weights k5 (not KV: 1 ms + 10 ms from the backing store), then KV block k6, missed:
+ * the first KV block of its call, tokens 0-10, 11 ms: TTFT 11 + 11 = 22 ms. */
 static void test_timed_ttft_recompute_at_position(void **state)
 {
     (void)state;
@@ -303,12 +305,15 @@ static void test_timed_ttft_recompute_at_position(void **state)
     ts_err_t err;
     setup_two_calls(&f, 4);
     f.cfg.prefill_attn_s = 1e-5;
+    push(&f, 200 * MS, 5, TS_OP_GET);
+    push(&f, 200 * MS, 6, TS_OP_GET);
+    f.mt->reqs[5].flags = TS_REQ_KV | TS_REQ_GROUP_END;
     assert_int_equal(run(&f, &err), 0);
-    assert_int_equal(f.res.ttft.n, 2);
+    assert_int_equal(f.res.ttft.n, 3);
     assert_int_equal(f.res.ttft.max_ns, 24 * MS);
-    assert_true(f.res.ttft.mean_ns == (24 * MS + 14 * MS + 10 * US) / 2.0);
-    assert_int_equal(f.res.kv_recomputed, 3);
-    assert_int_equal(f.res.prefill_tokens_recomputed, 30);
+    assert_true(f.res.ttft.mean_ns == (24 * MS + 14 * MS + 10 * US + 22 * MS) / 3.0);
+    assert_int_equal(f.res.kv_recomputed, 4);
+    assert_int_equal(f.res.prefill_tokens_recomputed, 40);
     teardown(&f);
 }
 
