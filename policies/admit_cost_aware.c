@@ -128,8 +128,8 @@ static bool cost_aware_admit(ts_admit_t *a, const ts_req_t *r)
     if (!(r->flags & TS_REQ_KV))
         return true;
     const cost_aware_params_t *p = &((const cost_aware_t *)a)->p;
-    double recompute_s =
-        ts_gen_prefill_seconds(p->prefill_rate, p->attn_s, p->context, p->context + p->block_tokens);
+    uint64_t c = p->context;
+    double recompute_s = ts_gen_prefill_seconds(p->prefill_rate, p->attn_s, c, c + p->block_tokens);
     double load_s = (double)p->load_latency_ns * 1e-9 + (double)r->size_bytes / (double)p->load_rate;
     return recompute_s >= p->speedup * load_s;
 }
