@@ -179,6 +179,7 @@ static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
     cfg->clients = (uint32_t)sc->timed.clients;
     cfg->think_ns = sc->timed.think_ns;
     cfg->prefill_rate = sc->timed.prefill_rate;
+    cfg->prefill_attn_s = sc->timed.prefill_attn_s;
     cfg->batch_groups = sc->timed.batch == 1;
     cfg->depth = (uint32_t)sc->timed.depth;
     cfg->block_tokens = sc->timed.block_tokens;

@@ -2,10 +2,13 @@
 /*
  * admit_cost_aware.c - keep a KV-cache block only where loading it back beats recomputing it.
  *
- * A KV block that no tier holds is recomputed by prefill: block_tokens / prefill_rate
- * seconds of GPU time. Held in this tier, it is loaded back instead: load_latency +
- * size / load_rate. Decision rule, for a request flagged TS_REQ_KV:
- *     admit(r) = block_tokens / prefill_rate >= speedup x (load_latency + size / load_rate)
+ * A KV block that no tier holds is recomputed by prefill: with c = context tokens before it
+ * and n = block_tokens, ts_gen_prefill_seconds(prefill_rate, attn_s, c, c + n) =
+ * n / prefill_rate + attn_s x ((c + n)^2 - c^2) seconds of GPU time (attn_s, attention's
+ * growth with context, comes with `prefill_rate: auto`; 0 otherwise). Held in this tier, it
+ * is loaded back instead: load_latency + size / load_rate. Rule, for a request flagged
+ * TS_REQ_KV:
+ *     admit(r) = recompute time >= speedup x (load_latency + size / load_rate)
  * so with speedup 1 a block enters only a tier that gives it back at least as fast as the
  * GPU would recompute it; a larger speedup demands a margin. Anything else (weights, a
  * memory store, any object not flagged KV) cannot be recomputed and is always admitted.
@@ -15,12 +18,13 @@
  * resolve fills the zero parameters from the tier's context once the scenario is known:
  *     load_latency = device read latency + overhead + the latency of every link up to the top
  *     load_rate    = min(device read rate, its per-request cap, every such link's rate)
- * and prefill_rate and block_tokens from `timed` (where `prefill_rate: auto` derives the
- * rate from the model and the GPU).
+ * and prefill_rate, attn_s and block_tokens from `timed` (where `prefill_rate: auto` derives
+ * them from the model and the GPU).
  * Cost: O(1), two divisions; no state besides the thresholds.
  */
 #include "../sim/admit.h"
 
+#include "../sim/models.h"
 #include "../sim/util/mem.h"
 
 extern const ts_admit_ops_t ts_admit_cost_aware;
@@ -31,6 +35,8 @@ typedef struct cost_aware_params {
     double prefill_rate;      /* tokens/s of recompute */
     uint64_t block_tokens;    /* tokens per KV block */
     double speedup;           /* admit when recompute >= speedup x load */
+    uint64_t context;         /* tokens before the block in its prompt */
+    double attn_s;            /* attention's s per token^2 (from `timed`, not a key) */
 } cost_aware_params_t;
 
 typedef struct cost_aware {
@@ -51,6 +57,9 @@ static const ts_param_spec_t k_cost_aware_params[] = {
      "tokens per KV block (0: timed.block_tokens)", NULL},
     {"speedup", TS_PT_DOUBLE, CA_P(speedup), 0, 0, 1e6, "1",
      "admit when recompute time >= speedup x load time", NULL},
+    {"context", TS_PT_COUNT, CA_P(context), 0, 0, 1e12, "0",
+     "tokens before a block in its prompt: its attention, so its recompute time, grows with them",
+     NULL},
 };
 
 /* The zero figures from the tier's device and links and from `timed`; the messages name
@@ -78,8 +87,10 @@ static int cost_aware_resolve(void *params, const ts_admit_ctx_t *ctx, ts_err_t 
         if (!p->load_latency_ns)
             p->load_latency_ns = lat;
     }
-    if (!(p->prefill_rate > 0))
+    if (!(p->prefill_rate > 0)) { /* a rate of its own is a constant one */
         p->prefill_rate = ctx->prefill_rate;
+        p->attn_s = ctx->prefill_attn_s;
+    }
     if (!p->block_tokens)
         p->block_tokens = ctx->block_tokens;
     if (!(p->prefill_rate > 0) || !p->block_tokens)
@@ -117,7 +128,8 @@ static bool cost_aware_admit(ts_admit_t *a, const ts_req_t *r)
     if (!(r->flags & TS_REQ_KV))
         return true;
     const cost_aware_params_t *p = &((const cost_aware_t *)a)->p;
-    double recompute_s = (double)p->block_tokens / p->prefill_rate;
+    uint64_t c = p->context;
+    double recompute_s = ts_gen_prefill_seconds(p->prefill_rate, p->attn_s, c, c + p->block_tokens);
     double load_s = (double)p->load_latency_ns * 1e-9 + (double)r->size_bytes / (double)p->load_rate;
     return recompute_s >= p->speedup * load_s;
 }

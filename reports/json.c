@@ -479,6 +479,7 @@ static void json_cost(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_t *rq = json_put_new(c, o, "requests", json_object());
     json_put_u64(c, rq, "gets", k->n_get);
     json_put_u64(c, rq, "puts", k->n_put);
+    json_put_u64(c, rq, "recomputed_not_billed", res->has_timed ? res->timed.kv_recomputed : 0);
     json_put_real(c, rq, "usd_per_get", b->get_usd);
     json_put_real(c, rq, "usd_per_put", b->put_usd);
     json_put_real(c, rq, "usd", k->requests_usd);
@@ -536,6 +537,10 @@ static json_t *json_build(const ts_result_t *res, bool with_timing, ts_err_t *er
     json_put_u64(&c, to, "skipped_records", res->skipped_records);
     json_put(&c, to, "skipped_first",
              json_str(res->skipped_first, TS_RESULT_SKIPPED));
+    if (res->has_timed) { /* KV gets no tier held, prefilled again rather than read */
+        json_put_u64(&c, to, "recomputed_blocks", res->timed.kv_recomputed);
+        json_put_u64(&c, to, "recomputed_tokens", res->timed.prefill_tokens_recomputed);
+    }
     json_hierarchy(&c, root, res);
     if (res->has_live)
         json_live(&c, root, res);

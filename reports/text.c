@@ -383,6 +383,14 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
                         ts_fmt_pct(ts_ratio(to->n_backing, to->n_req), a, sizeof(a)),
                         ts_fmt_bytes(to->bytes_backing, b, sizeof(b)),
                         (unsigned long long)to->bytes_backing);
+    if (!rc && res->has_timed && res->timed.kv_recomputed)
+        rc = text_field(out, err, TEXT_SUB, "  recomputed",
+                        "%llu KV blocks (%llu tokens, %s) no tier held: prefilled again on the "
+                        "GPU, not read from the backing store; counted in its requests above, "
+                        "neither timed as requests nor billed as gets",
+                        (unsigned long long)res->timed.kv_recomputed,
+                        (unsigned long long)res->timed.prefill_tokens_recomputed,
+                        ts_fmt_bytes(res->timed.kv_recomputed_bytes, a, sizeof(a)));
     if (!rc && res->skipped_records)
         rc = text_field(out, err, TEXT_SUB, "  skipped", "%llu malformed records (first: %.*s)",
                         (unsigned long long)res->skipped_records,
@@ -699,6 +707,13 @@ static int text_cost(const ts_result_t *res, text_table_t *t, FILE *out, ts_err_
         rc = text_cost_line(out, err, "capacity", "all levels", c->capacity_usd);
     if (!rc)
         rc = text_cost_items(c, out, err);
+    if (!rc && res->has_timed && res->timed.kv_recomputed) /* why gets may read 0 */
+        rc = ts_out_printf(out, err, TEXT_WHAT,
+                           "  %-16s %llu KV blocks (%llu tokens) recomputed on the GPU, not "
+                           "fetched: no get\n",
+                           "note",
+                           (unsigned long long)res->timed.kv_recomputed,
+                           (unsigned long long)res->timed.prefill_tokens_recomputed);
     return rc ? rc : text_cost_per(c, out, err);
 }
 

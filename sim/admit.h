@@ -52,6 +52,7 @@ typedef struct ts_admit_ctx {
                                     * tier, the tier's own first (tiers without one skipped) */
     size_t n_links;
     double prefill_rate;   /* tokens/s of recompute (timed.prefill_rate); 0: unknown */
+    double prefill_attn_s; /* attention's s per token^2 on top (`prefill_rate: auto`); 0: none */
     uint64_t block_tokens; /* tokens per KV block (timed.block_tokens); 0: unknown */
 } ts_admit_ctx_t;
 

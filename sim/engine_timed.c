@@ -20,6 +20,7 @@
 #include "devmodel.h"
 #include "hist.h"
 #include "lookahead.h"
+#include "models.h"
 #include "overload.h"
 #include "util/mem.h"
 #include "util/rng.h"
@@ -83,6 +84,7 @@ typedef struct timed_rec {
     uint32_t client;   /* closed loop: the issuing client; else TIMED_NONE */
     uint32_t next;     /* free-list link */
     uint32_t group;    /* its group (TTFT), or TIMED_NONE */
+    uint32_t pos;      /* its index among its group's KV gets: its block's place in the prompt */
     uint8_t op;        /* ts_op_t */
     uint8_t level;     /* level that served it (n for the backing store) */
     uint8_t flags;     /* the request's ts_req_flag bits */
@@ -109,6 +111,8 @@ typedef struct timed_group {
     uint32_t pending;  /* its timed requests not yet complete */
     uint32_t n_hit;    /* gets served by a tier: their prefill is saved */
     uint32_t n_missed; /* gets served by the backing store: recomputed */
+    uint32_t n_joined; /* KV gets joined so far (the next one's pos) */
+    double recompute_s; /* prefill time of the missed blocks, each at its place */
     bool ended;        /* its last request was issued */
     uint32_t next;     /* free-list link */
 } timed_group_t;
@@ -366,20 +370,17 @@ static int timed_group_join(timed_t *t, uint64_t now, uint32_t *id, ts_err_t *er
 static void timed_group_done(timed_t *t, uint32_t g, const timed_rec_t *rec, uint64_t now)
 {
     timed_group_t *gr = &t->grp[g];
+    const ts_timed_config_t *cfg = t->cfg;
+    uint64_t bt = cfg->block_tokens;
     if (rec->op == TS_OP_GET && (rec->flags & TS_REQ_KV)) {
-        if (rec->level == t->n)
-            gr->n_missed++;
-        else
-            gr->n_hit++;
+        if (rec->level == t->n && cfg->prefill_rate > 0) /* its tokens at their positions */
+            gr->recompute_s += ts_gen_prefill_seconds(cfg->prefill_rate, cfg->prefill_attn_s,
+                                                      rec->pos * bt, (rec->pos + 1ull) * bt);
+        *(rec->level == t->n ? &gr->n_missed : &gr->n_hit) += 1;
     }
     if (--gr->pending || !gr->ended)
         return;
-    const ts_timed_config_t *cfg = t->cfg;
-    uint64_t recompute = 0;
-    if (cfg->prefill_rate > 0 && cfg->block_tokens)
-        recompute = (uint64_t)llround((double)gr->n_missed * (double)cfg->block_tokens /
-                                      cfg->prefill_rate * 1e9);
-    ts_hist_record(t->h_ttft, now - gr->start_ns + recompute);
+    ts_hist_record(t->h_ttft, now - gr->start_ns + (uint64_t)llround(gr->recompute_s * 1e9));
     t->out->prefill_tokens_saved += (uint64_t)gr->n_hit * cfg->block_tokens;
     t->out->prefill_tokens_recomputed += (uint64_t)gr->n_missed * cfg->block_tokens;
     gr->next = t->free_grp;
@@ -434,6 +435,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
             if ((rc = timed_group_join(t, now, &rec->group, err)) != 0)
                 return rc;
             t->grp[rec->group].pending++;
+            rec->pos = r->flags & TS_REQ_KV ? t->grp[rec->group].n_joined++ : 0;
         }
     }
     if (r->flags & TS_REQ_GROUP_END && t->open_grp != TIMED_NONE) {

@@ -69,6 +69,7 @@ typedef struct ts_timed_params {
     double mfu;            /* `prefill_rate: auto`: share of the GPU's BF16 peak prefill gets */
     uint64_t prefill_gpus; /* `prefill_rate: auto`: GPUs one prefill runs across (TP) */
     uint64_t max_in_flight; /* open loop: jobs in flight at most (TS_TIMED_MAX_IN_FLIGHT) */
+    double prefill_attn_s; /* not a key: `auto` sets it, see ts_timed_config_t */
 } ts_timed_params_t;
 
 /* The schema of ts_timed_params_t; *n receives its entry count. */
@@ -80,6 +81,8 @@ typedef struct ts_timed_config {
     uint32_t clients;   /* closed loop: clients (>= 1) */
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
     double prefill_rate;   /* tokens/s of prefill for missed blocks (0: none) */
+    double prefill_attn_s; /* attention's s per token^2: the block at tokens [l0, l1) of its
+                            * group takes ts_gen_prefill_seconds(prefill_rate, this, l0, l1) */
     bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
     uint32_t depth;        /* with batch_groups: requests in flight per client (0: all) */
     uint64_t block_tokens; /* tokens per KV block request */

@@ -181,12 +181,44 @@ static void test_admit_cost_aware_resolve_says_what_is_missing(void **state)
     ts_free(p);
 }
 
+/* A 20 MB KV block of 10 tokens loads back in 1 us + 20 MB / 1 GB/s = 20.001 ms. At 1000
+ * tokens/s with attention's 1e-6 s per token^2 (from timed), its recompute takes, with c
+ * tokens before it, 10 ms + 1e-6 x ((c + 10)^2 - c^2): 10.1 ms at c = 0 (refused), 30.1 ms
+ * at c = 1000 (admitted). A prefill_rate of the filter's own is a constant rate: refused. */
+static bool ca_admits(const char *context, const char *rate, double attn_s)
+{
+    static const char *names[] = {"load_rate", "load_latency", "block_tokens", "context",
+                                  "prefill_rate"};
+    const char *values[] = {"1GB/s", "1us", "10", context, rate};
+    ts_admit_ctx_t ctx = {.prefill_rate = 1000, .prefill_attn_s = attn_s};
+    void *p = ca_params(names, values, rate ? 5 : 4);
+    ts_err_t err = {0};
+    ts_admit_t *a = NULL;
+    assert_int_equal(ts_admit_cost_aware.resolve(p, &ctx, &err), 0);
+    assert_int_equal(ts_admit_cost_aware.create(p, &a, &err), 0);
+    ts_req_t r = {.key = 1, .size_bytes = 20000000, .op = TS_OP_GET, .flags = TS_REQ_KV};
+    bool ok = a->ops->admit(a, &r);
+    ts_admit_destroy(a);
+    ts_free(p);
+    return ok;
+}
+
+static void test_admit_cost_aware_recompute_grows_with_context(void **state)
+{
+    (void)state;
+    assert_false(ca_admits("0", NULL, 1e-6));
+    assert_true(ca_admits("1000", NULL, 1e-6));
+    assert_false(ca_admits("1000", NULL, 0));     /* a constant rate: 10 ms wherever */
+    assert_false(ca_admits("1000", "1000", 1e-6)); /* the filter's own rate: constant */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_admit_all_gets_no_instance),
         cmocka_unit_test(test_admit_cost_aware_resolve_from_device_and_links),
         cmocka_unit_test(test_admit_cost_aware_resolve_says_what_is_missing),
+        cmocka_unit_test(test_admit_cost_aware_recompute_grows_with_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,11 @@
 /* prefill_rate: auto = GPUs x dense BF16 FLOP/s x MFU / (2 x active parameters per token).
  * Llama-3.1-8B has 8 030 261 248 parameters and an H100 SXM 989.5 TFLOP/s dense BF16, so at
  * the default 50% MFU on one GPU: 989.5e12 x 0.5 / 16 060 522 496 = 30 806.0 tokens/s; on 4
- * GPUs at 40%: x 4 x 0.8 = 98 579.3. block_tokens 0 takes the generator's 256. */
+ * GPUs at 40%: x 4 x 0.8 = 98 579.3. block_tokens 0 takes the generator's 256. Attention
+ * (Mooncake Eq. 1, a = 4): 32 layers x 4 x 4096 (32 heads x 128) = 524 288 FLOPs per token^2,
+ * attn_s = 524 288 / 494.75e12 = 1.0597e-9 s; over a whole 8,192-token prompt a token costs
+ * 16 060 522 496 + 524 288 x 8192 = 20 355 489 792 FLOPs: 24 305.5 tokens/s; over 32,768,
+ * 33 240 465 408 FLOPs: 14 884.0 tokens/s. */
 static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
 {
     (void)state;
@@ -39,7 +43,11 @@ static void test_config_prefill_rate_auto_from_model_and_gpu(void **state)
     assert_true(fabs(sc->timed.prefill_rate - want) < 1e-9 * want);
     assert_true(fabs(sc->timed.prefill_rate - 30806.0) < 1.0);
     assert_int_equal(sc->timed.block_tokens, 256);
-    assert_string_equal(sc->prefill_source, "llama-3.1-8b on 1 x h100-sxm at 50% MFU");
+    assert_true(fabs(sc->timed.prefill_attn_s - 524288.0 / (989.5e12 * 0.5)) < 1e-21);
+    assert_true(fabs(sc->timed.prefill_attn_s - 1.0597e-9) < 1e-13);
+    assert_string_equal(sc->prefill_source, "llama-3.1-8b on 1 x h100-sxm at 50% MFU, without "
+                                            "attention; with it, mean 24305 over an 8k-token "
+                                            "prompt, 14884 over 32k");
     ts_scenario_destroy(sc);
 
     const char *ovr[] = {"timed.prefill_gpus=4", "timed.mfu=40%", "timed.block_tokens=16"};

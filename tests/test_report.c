@@ -125,6 +125,15 @@ static void make_hier_result(ts_result_t *r)
     h->st.n_pf_unused = 2, h->st.bytes_pf_unused = 200;
 }
 
+/* Fails naming the first of want[0..n) the text report lacks; its lines fit 100 columns. */
+static void assert_text_has(const char *text, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
+    assert_width(text, 100);
+}
+
 static void test_report_hierarchy_counters(void **state)
 {
     (void)state;
@@ -178,10 +187,7 @@ static void test_report_hierarchy_counters(void **state)
         "next_n n=4 into hbm: 5 issued (500B), 3 used, 2 unused (200B), 0 hints",
         "tiers: hierarchy moves", "max_size", "links (upper - lower)", "hbm - dram",
         "dram - backing"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(text, want[i]))
-            fail_msg("text report lacks \"%s\":\n%s", want[i], text);
-    assert_width(text, 100);
+    assert_text_has(text, want, sizeof(want) / sizeof(want[0]));
     free(text);
 
     /* the default hierarchy adds nothing to the text report */
@@ -190,6 +196,49 @@ static void test_report_hierarchy_counters(void **state)
     assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
     assert_null(strstr(text, "hierarchy"));
     assert_null(strstr(text, "links"));
+    free(text);
+    ts_result_release(&r);
+}
+
+/* ---- recomputed KV blocks ------------------------------------------------------------------ */
+
+/* A timed run in which 3 KV blocks of 16 tokens (1 MiB each) missed every tier and were
+ * prefilled again: the totals say so on a line of their own (they are among the backing
+ * store's requests but were never read), the bill notes that no get was billed for them,
+ * and the JSON totals and bill carry the counts. */
+static void test_report_recomputed_blocks(void **state)
+{
+    (void)state;
+    ts_result_t r;
+    make_cost_result(&r);
+    r.has_timed = true;
+    r.timed.kv_recomputed = 3;
+    r.timed.kv_recomputed_bytes = 3 << 20;
+    r.timed.prefill_tokens_recomputed = 48;
+    ts_err_t err = {0};
+    char *text = NULL;
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    static const char *const want[] = {
+        "  recomputed       3 KV blocks (48 tokens, 3.00MiB) no tier held: prefilled again on "
+        "the GPU,",
+        "counted in its requests above, neither timed as", "requests nor billed as gets\n",
+        "  note             3 KV blocks (48 tokens) recomputed on the GPU, not fetched: no get\n"};
+    assert_text_has(text, want, sizeof(want) / sizeof(want[0]));
+    free(text);
+    assert_int_equal(capture(json_plain, &r, &text, &err), 0);
+    json_t *root = parse(text);
+    assert_int_equal(get_int(json_object_get(root, "totals"), "recomputed_blocks"), 3);
+    assert_int_equal(get_int(json_object_get(root, "totals"), "recomputed_tokens"), 48);
+    json_t *rq = json_object_get(json_object_get(root, "cost"), "requests");
+    assert_int_equal(get_int(rq, "recomputed_not_billed"), 3);
+    json_decref(root);
+    free(text);
+    ts_result_release(&r);
+
+    /* none recomputed: no such line */
+    make_cost_result(&r);
+    assert_int_equal(capture(ts_report_text, &r, &text, &err), 0);
+    assert_null(strstr(text, "recomputed"));
     free(text);
     ts_result_release(&r);
 }
@@ -229,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_report_fmt_count),
         cmocka_unit_test(test_report_fmt_bytes),
         cmocka_unit_test(test_report_hierarchy_counters),
+        cmocka_unit_test(test_report_recomputed_blocks),
         cmocka_unit_test(test_report_empty_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

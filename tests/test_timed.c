@@ -255,22 +255,29 @@ static void test_timed_time_scale(void **state)
  * one-channel fast tier: 1.01 ms, then 1.01 ms more in the queue: TTFT 2.02 ms. Call C at
  * 200 ms reads one 1 MB object that is not a KV block (weights): it misses alone, 1 ms +
  * 10 ms, and nothing can be recomputed instead: TTFT 11 ms, no prefill tokens counted. */
+/* Calls {k1, k2} at 0 and {k1, key} at 100 ms, KV blocks of 10 tokens, prefill at 1000
+ * tokens/s. */
+static void setup_two_calls(fixture_t *f, uint64_t key)
+{
+    setup(f, 10);
+    f->cfg.prefill_rate = 1000;
+    f->cfg.block_tokens = 10;
+    push(f, 0, 1, TS_OP_GET);
+    push(f, 0, 2, TS_OP_GET);
+    push(f, 100 * MS, 1, TS_OP_GET);
+    push(f, 100 * MS, key, TS_OP_GET);
+    for (int i = 0; i < 4; i++)
+        f->mt->reqs[i].flags = TS_REQ_KV;
+    f->mt->reqs[1].flags |= TS_REQ_GROUP_END;
+    f->mt->reqs[3].flags |= TS_REQ_GROUP_END;
+}
+
 static void test_timed_ttft_of_groups(void **state)
 {
     (void)state;
     fixture_t f;
     ts_err_t err;
-    setup(&f, 10);
-    f.cfg.prefill_rate = 1000;
-    f.cfg.block_tokens = 10;
-    push(&f, 0, 1, TS_OP_GET);
-    push(&f, 0, 2, TS_OP_GET);
-    push(&f, 100 * MS, 1, TS_OP_GET);
-    push(&f, 100 * MS, 2, TS_OP_GET);
-    for (int i = 0; i < 4; i++)
-        f.mt->reqs[i].flags = TS_REQ_KV;
-    f.mt->reqs[1].flags |= TS_REQ_GROUP_END;
-    f.mt->reqs[3].flags |= TS_REQ_GROUP_END;
+    setup_two_calls(&f, 2);
     push(&f, 200 * MS, 3, TS_OP_GET);
     f.mt->reqs[4].flags = TS_REQ_GROUP_END;
     assert_int_equal(run(&f, &err), 0);
@@ -281,6 +288,32 @@ static void test_timed_ttft_of_groups(void **state)
     assert_int_equal(f.res.n_timed, 3);
     assert_int_equal(f.res.prefill_tokens_recomputed, 20);
     assert_int_equal(f.res.prefill_tokens_saved, 20);
+    teardown(&f);
+}
+
+/* The same blocks with attention: attn_s 1e-5 s per token^2 (ts_gen_prefill_seconds).
+ * Call A at 0, blocks k1, k2 both missed: block 0 (tokens 0-10) recomputes in
+ * 10 / 1000 + 1e-5 x (10^2 - 0) = 11 ms, block 1 (tokens 10-20) in 10 ms + 1e-5 x (400 - 100)
+ * = 13 ms: TTFT 24 ms. Call D at 100 ms: k1 hits (1.01 ms), k4 is missed at place 1, so its
+ * 13 ms are those of tokens 10-20, not 0-10: TTFT 1.01 + 13 = 14.01 ms. Call E at 200 ms
+ * reads weights k5 (not KV: 1 ms + 10 ms from the backing store), then KV block k6, missed:
+ * the first KV block of its call, tokens 0-10, 11 ms: TTFT 11 + 11 = 22 ms. */
+static void test_timed_ttft_recompute_at_position(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup_two_calls(&f, 4);
+    f.cfg.prefill_attn_s = 1e-5;
+    push(&f, 200 * MS, 5, TS_OP_GET);
+    push(&f, 200 * MS, 6, TS_OP_GET);
+    f.mt->reqs[5].flags = TS_REQ_KV | TS_REQ_GROUP_END;
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.ttft.n, 3);
+    assert_int_equal(f.res.ttft.max_ns, 24 * MS);
+    assert_true(f.res.ttft.mean_ns == (24 * MS + 14 * MS + 10 * US + 22 * MS) / 3.0);
+    assert_int_equal(f.res.kv_recomputed, 4);
+    assert_int_equal(f.res.prefill_tokens_recomputed, 40);
     teardown(&f);
 }
 
@@ -642,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_timed_closed_loop_two_clients),
         cmocka_unit_test(test_timed_time_scale),
         cmocka_unit_test(test_timed_ttft_of_groups),
+        cmocka_unit_test(test_timed_ttft_recompute_at_position),
         cmocka_unit_test(test_timed_closed_loop_batches),
         cmocka_unit_test(test_timed_closed_loop_batch_depth),
         cmocka_unit_test(test_timed_rejects_bad_config),
