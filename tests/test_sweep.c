@@ -416,8 +416,9 @@ static void test_sweep_report_table_csv_and_results_file(void **state)
  *                                       profile "" 1, price profile "neocloud-2026-09"
  *                                       17 (the default) and its date "2026-09" 8
  *   its one override                    a pointer, and "tiers.0.capacity=V" with its NUL
- * With sizeof(ts_result_t) (1.2 KiB on x86-64: no fixed arrays left; it was 32.5 KiB) that
- * is about 2.3 KiB a point, under the 3 KiB asserted: 10,000 points hold under 30 MiB. */
+ * With sizeof(ts_result_t) (1.9 KiB on x86-64: no fixed arrays left; it was 32.5 KiB; the
+ * overload figures and the live run's measured figures grew it from 1.2 KiB) that is about
+ * 3.1 KiB a point, under the 4 KiB asserted: 10,000 points hold under 40 MiB. */
 static void test_sweep_point_memory_is_bounded(void **state)
 {
     (void)state;
@@ -437,7 +438,7 @@ static void test_sweep_point_memory_is_bounded(void **state)
                       1 + 1 + 1 + 1 + 1 + 6 + 8 + 1 + 1 + 17 + 8 + sizeof(char *) +
                       strlen("tiers.0.capacity=") + strlen(p ? "100" : "50") + 1;
         assert_int_equal(ts_result_heap_bytes(r), want);
-        assert_true(sizeof(ts_result_t) + want < 3 * 1024);
+        assert_true(sizeof(ts_result_t) + want < 4 * 1024);
     }
     ts_sweep_destroy(s);
 }
