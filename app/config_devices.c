@@ -12,6 +12,7 @@
 #include "config_internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -185,13 +186,15 @@ int ts__cfg_resolve_prefill(ts__cfg_t *c)
         double fs = (double)sc->timed.prefill_gpus * gpu->device.bf16_flops * sc->timed.mfu;
         sc->timed.prefill_rate = ts_gen_model_prefill_rate(m, fs, 0);
         sc->timed.prefill_attn_s = ts_gen_model_prefill_attn_flops(m) / fs;
-        int n = snprintf(sc->prefill_source, sizeof(sc->prefill_source),
-                         "%s on %" PRIu64 " x %s at %.3g%% MFU, without attention; with it, "
-                         "mean %.0f over an 8k-token prompt, %.0f over 32k",
-                         m->name, sc->timed.prefill_gpus, gpu->device.name, sc->timed.mfu * 100,
-                         ts_gen_model_prefill_rate(m, fs, 8192),
-                         ts_gen_model_prefill_rate(m, fs, 32768));
-        (void)n; /* a long device name may cut the line short */
+        char line[1024]; /* composed whole, then cut to the field: a long name may cut it */
+        snprintf(line, sizeof(line),
+                 "%.64s on %" PRIu64 " x %.64s at %.3g%% MFU, without attention; with it, "
+                 "mean %.0f over an 8k-token prompt, %.0f over 32k",
+                 m->name, sc->timed.prefill_gpus, gpu->device.name, sc->timed.mfu * 100,
+                 fmin(ts_gen_model_prefill_rate(m, fs, 8192), 1e15),
+                 fmin(ts_gen_model_prefill_rate(m, fs, 32768), 1e15));
+        snprintf(sc->prefill_source, sizeof(sc->prefill_source), "%.*s",
+                 (int)sizeof(sc->prefill_source) - 1, line);
         return 0;
     }
     if (h.prefill_rate > 0) {
