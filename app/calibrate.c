@@ -139,10 +139,10 @@ static double calib_rms(const calib_model_t *m, const ts_calib_point_t *pts, siz
  * 1/B(write); weighted by 1 / (W k / d)^2 the residuals are relative, so a 4 KiB point
  * counts as much as a 4 MiB one (gsl_multifit_wlinear). q is left out (0) where no point
  * has more than one request in service (it cannot be told from L) or where it comes out
- * negative; the write columns where nothing was written. Returns false when the fit has
- * no positive bandwidth or too few points. */
-static bool calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels, bool with_q,
-                         calib_model_t *out)
+ * negative; the write columns where nothing was written. Returns 1 (fitted), 0 when the fit
+ * has no positive bandwidth or too few points, or TS_ENOMEM. */
+static int calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels, bool with_q,
+                        calib_model_t *out)
 {
     enum { LR, LW, Q, BR, BW, NCOL };
     bool has_w = false, deep = false;
@@ -158,11 +158,11 @@ static bool calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channel
     for (int c = 0; c < NCOL; c++)
         col[c] = (c == Q && !with_q) || ((c == LW || c == BW) && !has_w) ? -1 : p++;
     if (m < (size_t)p)
-        return false;
+        return 0;
     gsl_matrix *X = gsl_matrix_calloc(m, (size_t)p), *cov = gsl_matrix_alloc((size_t)p, (size_t)p);
     gsl_vector *y = gsl_vector_alloc(m), *w = gsl_vector_alloc(m), *c = gsl_vector_alloc((size_t)p);
     gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, (size_t)p);
-    bool ok = X && cov && y && w && c && ws;
+    bool ok = X && cov && y && w && c && ws, oom = !ok;
     for (size_t i = 0, r = 0; ok && i < n; i++) {
         const ts_calib_point_t *pt = &pts[i];
         double lat = ts_calib_mean_ns(pt);
@@ -196,6 +196,8 @@ static bool calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channel
     gsl_vector_free(y);
     gsl_matrix_free(cov);
     gsl_matrix_free(X);
+    if (oom)
+        return TS_ENOMEM;
     if (ok && out->cost_ns < 0) /* a negative cost: the points say none */
         return calib_fit_at(pts, n, channels, false, out);
     return ok;
@@ -221,7 +223,10 @@ int ts_calib_fit(ts_calib_point_t *pts, size_t n, ts_calib_fit_t *fit, ts_err_t 
     calib_model_t best = {0}, m;
     double best_rms = INFINITY;
     for (unsigned ch = 1; ch <= deepest; ch++) {
-        if (!calib_fit_at(pts, n, ch, true, &m))
+        int got = calib_fit_at(pts, n, ch, true, &m);
+        if (got < 0)
+            return ts_err_set(err, got, "calibrate: out of memory for the fit");
+        if (got == 0)
             continue;
         double r = calib_rms(&m, pts, n);
         if (r < best_rms - 1e-9) {

@@ -12,7 +12,6 @@
 #include "config_internal.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -191,8 +190,8 @@ int ts__cfg_resolve_prefill(ts__cfg_t *c)
                  "%.64s on %" PRIu64 " x %.64s at %.3g%% MFU, without attention; with it, "
                  "mean %.0f over an 8k-token prompt, %.0f over 32k",
                  m->name, sc->timed.prefill_gpus, gpu->device.name, sc->timed.mfu * 100,
-                 fmin(ts_gen_model_prefill_rate(m, fs, 8192), 1e15),
-                 fmin(ts_gen_model_prefill_rate(m, fs, 32768), 1e15));
+                 ts_gen_model_prefill_rate(m, fs, 8192),
+                 ts_gen_model_prefill_rate(m, fs, 32768));
         snprintf(sc->prefill_source, sizeof(sc->prefill_source), "%.*s",
                  (int)sizeof(sc->prefill_source) - 1, line);
         return 0;

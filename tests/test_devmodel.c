@@ -400,7 +400,6 @@ static int q1_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
 static void q1_run(struct q1 *m, const ts_device_t *d, double S, double rho, uint64_t jobs,
                    unsigned long seed)
 {
-    memset(m, 0, sizeof(*m));
     *m = (struct q1){.d = d, .mean_gap_ns = S / rho, .service_ns = (uint64_t)S,
                      .total = Q1_WARMUP + jobs};
     ts_err_t err = {0};
