@@ -713,7 +713,7 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     if (rc == 0)
         rc = ts_des_kind_add(t->q, timed_on_start, t, &t->k_start, err);
     for (size_t l = 0; rc == 0 && l <= t->n && !t->rng; l++)
-        if (cfg->dev[l].service_dist != TS_DEV_DETERMINISTIC && 
+        if (cfg->dev[l].service_dist != TS_DEV_DETERMINISTIC &&
             !(t->rng = ts_rng_create(cfg->seed ^ 0x9e3779b97f4a7c15ull, err)))
             rc = TS_ENOMEM;
     if (rc)

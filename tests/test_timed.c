@@ -518,6 +518,24 @@ static void test_timed_rejects_bad_device_model(void **state)
     teardown(&f);
 }
 
+/* A request cost of 100 us on the backing store (100 MB/s: 10,000 read-equivalent bytes a
+ * request) is time, not data: one miss of 1 MB takes 1 ms + 100 us + 10 ms, and the
+ * device's byte count is the 1 MB read. */
+static void test_timed_request_cost_is_time_not_bytes(void **state)
+{
+    (void)state;
+    fixture_t f;
+    ts_err_t err;
+    setup(&f, 10);
+    f.cfg.dev[1].request_cost_ns = 100 * US;
+    push(&f, 0, 1, TS_OP_GET);
+    assert_int_equal(run(&f, &err), 0);
+    assert_int_equal(f.res.served[1].max_ns, 11 * MS + 100 * US);
+    assert_int_equal(f.res.res[1].n_ops, 1);
+    assert_int_equal(f.res.res[1].bytes, MB);
+    teardown(&f);
+}
+
 /* `service: exponential` through the engine: every request a miss of a distinct key, at
  * Poisson times, on a backing store of one fixed channel whose mean service is
  * 1 ms + 1 MB / 100 MB/s = 11 ms; arrivals every 22 ms on average: M/M/1 at rho = 0.5, whose
@@ -684,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_timed_ps_model_shares_bandwidth),
         cmocka_unit_test(test_timed_rejects_bad_device_model),
         cmocka_unit_test(test_timed_exponential_service_is_mm1),
+        cmocka_unit_test(test_timed_request_cost_is_time_not_bytes),
         cmocka_unit_test(test_timed_bandwidth_utilisation),
         cmocka_unit_test(test_timed_overload_md1),
         cmocka_unit_test(test_timed_max_in_flight_stops),

@@ -160,14 +160,13 @@ void ts__ag_conv_free(ts__ag_reader_t *k, ts__ag_conv_t *cv)
 
 /* ================================ replay ================================ */
 
-/* idle x exp(sigma z) with z standard normal drawn from (seed, stream, call, phase) alone,
- * so the hint of a call does not depend on the order the merge reaches it in, and a reset
- * or a rerun with the seed gives the same. Saturates below UINT64_MAX (the end marker). */
-static uint64_t ag_noisy(const ts__ag_reader_t *k, uint32_t stream, uint32_t call, int phase,
-                         uint64_t idle)
+/* idle x exp(sigma z) with z standard normal drawn from (seed, stream, call) alone, so a
+ * call's gets and puts share their error, the hint does not depend on the order the merge
+ * reaches the call in, and a reset or a rerun with the seed gives the same. Saturates below
+ * UINT64_MAX (the end marker). */
+static uint64_t ag_noisy(const ts__ag_reader_t *k, uint32_t stream, uint64_t call, uint64_t idle)
 {
-    uint64_t h = ts_hash64(k->seed ^ ts_hash64(((uint64_t)stream << 33) ^ ((uint64_t)call << 1) ^
-                                               (uint64_t)(phase != 0)));
+    uint64_t h = ts_hash64(k->seed ^ ts_hash64(((uint64_t)stream << 32) ^ call));
     double u = ((double)(h >> 11) + 0.5) * 0x1p-53; /* (0, 1) */
     double f = exp(k->hint_noise * gsl_cdf_ugaussian_Pinv(u)), v = (double)idle * f;
     return v < 1.8e19 ? (uint64_t)llround(v) : UINT64_MAX - 1;
@@ -187,7 +186,7 @@ static int ag_start(ts__ag_reader_t *k, ts__ag_event_t ev, ts_err_t *err)
     k->x_j = 0;
     k->x_idle = !has_next ? UINT64_MAX : next_t > at ? next_t - at : 0;
     if (has_next && k->hint_noise > 0) /* the hint as a forecast: off by a lognormal factor */
-        k->x_idle = ag_noisy(k, ss->stream, ev.call, ev.phase, k->x_idle);
+        k->x_idle = ag_noisy(k, ss->stream, ev.call, k->x_idle);
     if (ev.phase == TS__AG_PUT) {
         k->x_n = c->n_out;
         return 0;
