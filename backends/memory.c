@@ -196,9 +196,9 @@ static int mem_write(mem_backend_t *m, ts_be_io_t *io, ts_err_t *err)
         old->size = 0;
         rc = ts_extents_alloc(&m->extents, mem_blocks(io->size), &offset);
     }
-    if (rc == 0)
-        rc = mem_lock_to(m, offset + io->size, err);
-    else
+    if (rc == 0 && (rc = mem_lock_to(m, offset + io->size, err)) != 0)
+        (void)ts_extents_release(&m->extents, offset, mem_blocks(io->size)); /* not kept */
+    else if (rc)
         ts_err_set(err, rc,
                    "memory back-end of tier %s: no room for key %llu in the arena (%llu bytes "
                    "of extents in use of %llu)",
