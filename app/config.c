@@ -91,6 +91,9 @@ static int cfg_timed(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
     const ts_param_spec_t *spec = ts_timed_schema(&count);
     const ts_ynode_t *rate = ts_ynode_get(n, "prefill_rate");
     c->prefill_auto = NULL;
+    c->timed_think = ts_ynode_get(n, "think");
+    c->timed_batch = ts_ynode_get(n, "batch");
+    c->timed_clients = ts_ynode_get(n, "clients");
     if (rate && rate->kind == TS_Y_SCALAR && !rate->is_null && !strcmp(rate->value, "auto"))
         c->prefill_auto = rate;
     void *p = NULL;

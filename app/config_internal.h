@@ -35,6 +35,8 @@ typedef struct ts__cfg {
     const ts_ynode_t *devices; /* `devices:`, an extra catalogue file */
     const ts_ynode_t *engine;  /* `engine:` (for messages about what the timed engine needs) */
     const ts_ynode_t *prefill_auto; /* `timed.prefill_rate: auto`, resolved at the end */
+    /* `timed:` keys given, whose defaults a workload may set: think, batch, clients */
+    const ts_ynode_t *timed_think, *timed_batch, *timed_clients;
     const ts_ynode_t *admit[TS_MAX_TIERS]; /* tiers' `admit:` (filters resolve last) */
     /* each level's `cost:` (backing store at TS_MAX_TIERS) and the top-level one, applied
      * over the price table's defaults once the devices are known */

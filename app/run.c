@@ -180,8 +180,11 @@ static void run_timed_config(const ts_scenario_t *sc, ts_timed_config_t *cfg)
     cfg->think_ns = sc->timed.think_ns;
     cfg->prefill_rate = sc->timed.prefill_rate;
     cfg->prefill_attn_s = sc->timed.prefill_attn_s;
-    cfg->batch_groups = sc->timed.batch == 1;
+    cfg->batch_groups = sc->timed.batch == TS_TIMED_BATCH_GROUP;
+    cfg->loader = sc->timed.batch == TS_TIMED_BATCH_LOADER;
+    cfg->au_target = sc->timed.au_target;
     cfg->depth = (uint32_t)sc->timed.depth;
+    cfg->prefetch_factor = (uint32_t)sc->timed.prefetch_factor;
     cfg->block_tokens = sc->timed.block_tokens;
     cfg->max_in_flight = (uint32_t)sc->timed.max_in_flight;
     cfg->seed = sc->seed;

@@ -150,7 +150,7 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         cfg->speed = sc->live.speed;
         cfg->clients = (uint32_t)sc->timed.clients;
         cfg->think_ns = sc->timed.think_ns;
-        cfg->batch_groups = sc->timed.batch == 1;
+        cfg->batch_groups = sc->timed.batch == TS_TIMED_BATCH_GROUP;
         cfg->depth = (uint32_t)sc->timed.depth;
         cfg->verify = sc->live.verify;
         cfg->prefill_rate = sc->timed.prefill_rate; /* as the prediction's (run.c) */

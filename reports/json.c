@@ -297,6 +297,9 @@ static void json_timed(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put_u64(c, o, "compute_ns", t->compute_ns);
     json_put_u64(c, o, "stall_ns", t->stall_ns);
     json_put_real(c, o, "accelerator_utilisation", t->utilisation);
+    json_put_u64(c, o, "loader_workers", t->loader_workers);
+    json_put_u64(c, o, "prefetch_factor", t->prefetch_factor);
+    json_put_real(c, o, "au_target", t->au_target);
     json_lat_sets(c, o, t);
     json_put_u64(c, o, "prefill_tokens_saved", t->prefill_tokens_saved);
     json_put_u64(c, o, "prefill_tokens_recomputed", t->prefill_tokens_recomputed);

@@ -379,7 +379,7 @@ static int rh_latency(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *re
     int rc = rh_lat_row(r, t, "all", &x->all);
     rc = rc ? rc : rh_lat_row(r, t, "get", &x->op[0]);
     rc = rc ? rc : rh_lat_row(r, t, "put", &x->op[1]);
-    rc = rc ? rc : rh_lat_row(r, t, "time to first token", &x->ttft);
+    rc = rc ? rc : rh_lat_row(r, t, ts_timed_group_label(x), &x->ttft);
     for (size_t l = 0; l <= res->n_tiers && l < x->n_levels && rc == 0; l++) {
         char name[96];
         snprintf(name, sizeof(name), "get served by %s",

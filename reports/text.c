@@ -435,7 +435,7 @@ static void text_block_latency(const ts_result_t *res, text_table_t *t, bool is_
     text_lat_row(t, "all", &tr->all);
     text_lat_row(t, "get", &tr->op[0]);
     text_lat_row(t, "put", &tr->op[1]);
-    text_lat_row(t, "time to first token", &tr->ttft);
+    text_lat_row(t, ts_timed_group_label(tr), &tr->ttft);
     snprintf(t->cell[t->n_rows++][0], TEXT_CELL, "get, by the level that served it");
     size_t heading = t->n_rows;
     for (size_t l = 0; l <= res->n_tiers && l < tr->n_levels; l++) {
@@ -510,7 +510,13 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
     if (!rc && res->has_live)
         rc = text_field(out, err, TEXT_COL, "predicted",
                         "by the timed engine for the same scenario and devices:");
-    if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
+    if (!rc && t->arrivals == TS_ARRIVALS_CLOSED && t->loader_workers)
+        rc = text_field(out, err, TEXT_COL, res->has_live ? "" : title,
+                        "closed loop: %llu clients, each a data loader of %u workers reading "
+                        "%u batches ahead each; compute %s per batch",
+                        (unsigned long long)t->clients, t->loader_workers, t->prefetch_factor,
+                        text_ns(t->think_ns, d, sizeof(d)));
+    else if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
         rc = text_field(out, err, TEXT_COL, res->has_live ? "" : title,
                         "closed loop: %llu clients, think %s between requests",
                         (unsigned long long)t->clients, text_ns(t->think_ns, d, sizeof(d)));
@@ -527,10 +533,17 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
                         ts_fmt_bytes((uint64_t)llround(t->bytes_per_s), b, sizeof(b)));
     if (!rc && t->arrivals == TS_ARRIVALS_CLOSED)
         rc = text_field(out, err, TEXT_SUB, "  accelerator",
-                        "compute %s, stall %s: utilisation %s",
+                        t->loader_workers ? "compute %s, stall %s: utilisation (AU) %s, as DLIO "
+                                            "measures it: each client's first step left out"
+                                          : "compute %s, stall %s: utilisation %s",
                         text_ns(t->compute_ns, a, sizeof(a)), text_ns(t->stall_ns, b, sizeof(b)),
                         ts_fmt_pct(t->utilisation, c, sizeof(c)));
-    if (!rc && t->ttft.n)
+    if (!rc && t->arrivals == TS_ARRIVALS_CLOSED && t->au_target > 0)
+        rc = text_field(out, err, TEXT_SUB, "  AU threshold",
+                        "%s (MLPerf Storage's for this workload): %s",
+                        ts_fmt_pct(t->au_target, a, sizeof(a)),
+                        t->utilisation >= t->au_target ? "pass" : "FAIL");
+    if (!rc && t->ttft.n && (t->block_tokens || t->prefill_rate > 0))
         rc = text_field(out, err, TEXT_SUB, "  prefill tokens",
                         "%llu saved (blocks a tier held), %llu recomputed (%llu blocks)",
                         (unsigned long long)t->prefill_tokens_saved,

@@ -9,26 +9,21 @@
  * background jobs carry TIMED_BG. The record goes back to the list when its last
  * foreground job ends, and its latency goes to the histograms then.
  */
-#include "timed.h"
+#include "timed_internal.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "des.h"
-#include "devmodel.h"
 #include "hist.h"
-#include "lookahead.h"
 #include "models.h"
-#include "overload.h"
 #include "util/mem.h"
-#include "util/rng.h"
 #include "resource.h"
 
 
 static const char *const k_arrivals[] = {"open", "closed", NULL};
-static const char *const k_batches[] = {"request", "group", NULL};
+static const char *const k_batches[] = {"request", "group", "loader", NULL};
 
 static const ts_param_spec_t k_timed_params[] = {
     {"arrivals", TS_PT_ENUM, offsetof(ts_timed_params_t, arrivals), 0, 1, 0, "open",
@@ -45,12 +40,16 @@ static const ts_param_spec_t k_timed_params[] = {
      "counted; auto: from the workload's model and the GPU tier)",
      NULL},
     {"batch", TS_PT_ENUM, offsetof(ts_timed_params_t, batch), 0, 1, 0, "request",
-     "closed loop: a client issues one request, or a whole group (a training batch) at once, "
-     "then waits for all of it",
+     "closed loop: a client issues one request, or a whole group (a training batch) at once "
+     "and waits for all of it, or is a data loader whose workers read batches ahead while it "
+     "computes (training workloads: loader)",
      k_batches},
     {"depth", TS_PT_COUNT, offsetof(ts_timed_params_t, depth), 0, 0, 1e6, "0",
-     "closed loop, batch group: requests a client keeps in flight (0: the workload's "
-     "read_threads when it has one, else the whole group at once)",
+     "closed loop: group: requests a client keeps in flight (0: the whole group); loader: its "
+     "workers, one read each (0: the workload's read_threads, else 1)",
+     NULL},
+    {"prefetch_factor", TS_PT_COUNT, offsetof(ts_timed_params_t, prefetch_factor), 0, 1, 1e6,
+     "2", "closed loop, loader: batches each worker reads ahead (PyTorch's prefetch_factor)",
      NULL},
     {"block_tokens", TS_PT_COUNT, offsetof(ts_timed_params_t, block_tokens), 0, 0, 1e9, "0",
      "tokens per KV block request, for TTFT's recompute time and prefill tokens saved (0: "
@@ -70,90 +69,6 @@ const ts_param_spec_t *ts_timed_schema(size_t *n)
     *n = TS_PARAM_COUNT(k_timed_params);
     return k_timed_params;
 }
-
-#define TIMED_BG UINT64_MAX /* cookie of background jobs */
-#define TIMED_NONE UINT32_MAX
-#define TIMED_NO_RES UINT32_MAX
-
-typedef struct timed_rec {
-    uint64_t issue_ns; /* when the request was issued */
-    uint64_t size;     /* its bytes */
-    uint64_t fill_bytes; /* size of the copies to write when the data has arrived */
-    uint32_t fill_mask;  /* tiers to write them into (bit i: tier i) */
-    uint32_t pending;  /* foreground jobs not yet ended */
-    uint32_t client;   /* closed loop: the issuing client; else TIMED_NONE */
-    uint32_t next;     /* free-list link */
-    uint32_t group;    /* its group (TTFT), or TIMED_NONE */
-    uint32_t pos;      /* its index among its group's KV gets: its block's place in the prompt */
-    uint8_t op;        /* ts_op_t */
-    uint8_t level;     /* level that served it (n for the backing store) */
-    uint8_t flags;     /* the request's ts_req_flag bits */
-    uint8_t recompute; /* a KV get no tier held, with a prefill rate: the GPU recomputes
-                        * it instead of reading it from the backing store */
-} timed_rec_t;
-
-/* A closed-loop client: what it issued last (one request, or a whole group) and how much of
- * it is still in flight. */
-typedef struct timed_client {
-    uint64_t start_ns; /* when it issued them */
-    uint32_t pending;  /* requests not yet complete */
-    uint32_t n_batch;  /* requests of the current batch issued so far */
-    bool issuing;      /* it is still issuing them: completions now do not end the batch */
-    bool in_batch;     /* the current batch has requests left to issue */
-    bool after_think;  /* the batch follows a compute (every batch but the first) */
-} timed_client_t;
-
-/* A group of requests (an LLM call's weight and prompt reads) ending with TS_REQ_GROUP_END:
- * its time to first token runs from its first request's issue to its last completion, plus
- * the recomputation of the prompt blocks no tier held. */
-typedef struct timed_group {
-    uint64_t start_ns; /* issue of its first request */
-    uint32_t pending;  /* its timed requests not yet complete */
-    uint32_t n_hit;    /* gets served by a tier: their prefill is saved */
-    uint32_t n_missed; /* gets served by the backing store: recomputed */
-    uint32_t n_joined; /* KV gets joined so far (the next one's pos) */
-    double recompute_s; /* prefill time of the missed blocks, each at its place */
-    bool ended;        /* its last request was issued */
-    uint32_t next;     /* free-list link */
-} timed_group_t;
-
-typedef struct timed {
-    const ts_timed_config_t *cfg;
-    ts_hier_t *h;
-    ts_lookahead_t la;             /* the reader, read ahead */
-    size_t n;                      /* tiers; the backing store is level n */
-    ts_des_t *q;
-    ts_res_sys_t *rs;
-    uint32_t k_arrival, k_client, k_start;
-    uint32_t res_dev[TS_TIMED_LEVELS];
-    uint32_t res_up[TS_TIMED_LEVELS];   /* TIMED_NO_RES when the level has no uplink */
-    uint32_t res_down[TS_TIMED_LEVELS];
-    const ts_devmodel_ops_t *model[TS_TIMED_LEVELS]; /* each level's device behaviour */
-    gsl_rng *rng; /* service-time draws (cfg->seed); NULL when every device is deterministic */
-    ts_moves_t moves;
-    timed_rec_t *rec;
-    uint32_t n_rec, cap_rec, free_rec;
-    ts_req_t pending_req;          /* open loop: the request the arrival event is for */
-    bool have_pending;
-    bool reader_done;
-    uint64_t first_trace_ns;
-    bool started;
-    uint64_t n_issued;
-    uint64_t last_done_ns;
-    ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
-    ts_hist_t *h_ttft;
-    timed_group_t *grp;            /* groups in flight, with a free list */
-    uint32_t cap_grp, free_grp;
-    uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
-    timed_client_t *cl;            /* closed loop: [clients] */
-    ts_timed_result_t *out;
-    ts_overload_t *ov;             /* open loop: the overload detector */
-    /* the series' engine columns (cold: read at interval boundaries only) */
-    uint32_t n_res;                /* resources, in the order of the result's res */
-    uint32_t res_order[TS_TIMED_MAX_RES];
-    bool res_is_link[TS_TIMED_MAX_RES];
-    bool res_is_bw[TS_TIMED_MAX_RES];  /* utilisation of a shared bandwidth */
-} timed_t;
 
 /* ---- request records ---- */
 
@@ -387,21 +302,8 @@ static void timed_group_done(timed_t *t, uint32_t g, const timed_rec_t *rec, uin
     t->free_grp = g;
 }
 
-static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *err);
-
-/* One of a client's requests completed; the last of its batch lets it compute, then issue
- * again. */
-static int timed_client_fill(timed_t *t, uint32_t client, ts_err_t *err);
-
-static int timed_client_done(timed_t *t, uint32_t client, ts_err_t *err)
-{
-    timed_client_t *c = &t->cl[client];
-    c->pending--;
-    return c->issuing ? 0 : timed_client_fill(t, client, err);
-}
-
-/* Issues r now. client is TIMED_NONE in open loop. */
-static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t *err)
+int ts__timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, uint32_t worker,
+                    ts_err_t *err)
 {
     uint64_t now = ts_des_now(t->q);
     t->n_issued++;
@@ -429,6 +331,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
         rec->recompute = r->op == TS_OP_GET && (r->flags & TS_REQ_KV) && rec->level == t->n &&
                          t->cfg->prefill_rate > 0;
         rec->client = client;
+        rec->worker = worker;
         rec->pending = 0;
         rec->group = TIMED_NONE;
         if (r->op == TS_OP_GET && (t->open_grp != TIMED_NONE || !(r->flags & TS_REQ_PREFETCH))) {
@@ -447,7 +350,7 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
     if (rc)
         return rc;
     if (!timed)
-        return client == TIMED_NONE ? 0 : timed_client_done(t, client, err);
+        return client == TIMED_NONE ? 0 : ts__timed_client_done(t, client, worker, err);
     if (n_fg == 0) { /* nothing to wait for */
         rc = timed_submit_fills(t, rec, err);
         timed_record(t, rec, now);
@@ -456,13 +359,13 @@ static int timed_issue(timed_t *t, const ts_req_t *r, uint32_t client, ts_err_t 
         timed_rec_put(t, id);
         if (rc)
             return rc;
-        return client == TIMED_NONE ? 0 : timed_client_done(t, client, err);
+        return client == TIMED_NONE ? 0 : ts__timed_client_done(t, client, worker, err);
     }
     rec->pending = n_fg;
     return 0;
 }
 
-static int timed_read(timed_t *t, ts_req_t *r, bool *got, ts_err_t *err)
+int ts__timed_read(timed_t *t, ts_req_t *r, bool *got, ts_err_t *err)
 {
     *got = false;
     if (t->reader_done)
@@ -484,7 +387,7 @@ static int timed_read(timed_t *t, ts_req_t *r, bool *got, ts_err_t *err)
 static int timed_arm_arrival(timed_t *t, ts_err_t *err)
 {
     bool got;
-    int rc = timed_read(t, &t->pending_req, &got, err);
+    int rc = ts__timed_read(t, &t->pending_req, &got, err);
     if (rc || !got) {
         ts_overload_end(t->ov, ts_des_now(t->q)); /* the last arrival was issued now */
         return rc;
@@ -516,73 +419,8 @@ static int timed_on_arrival(void *ctx, uint32_t id, ts_err_t *err)
         ts_overload_end(t->ov, ts_des_now(t->q));
         return 0;
     }
-    int rc = timed_issue(t, &r, TIMED_NONE, err);
+    int rc = ts__timed_issue(t, &r, TIMED_NONE, TIMED_NONE, err);
     return rc ? rc : timed_arm_arrival(t, err);
-}
-
-/* Closed loop: client issues requests of its current batch while it has fewer than `depth`
- * in flight (0: no limit); when the batch is issued and complete, it computes. */
-static int timed_client_fill(timed_t *t, uint32_t client, ts_err_t *err)
-{
-    timed_client_t *c = &t->cl[client];
-    uint32_t depth = t->cfg->depth;
-    c->issuing = true;
-    while (c->in_batch && (!depth || c->pending < depth)) {
-        ts_req_t r;
-        bool got;
-        int rc = timed_read(t, &r, &got, err);
-        if (rc)
-            return rc;
-        if (!got) {
-            c->in_batch = false;
-            break;
-        }
-        if (c->n_batch++ == 0 && c->after_think)
-            t->out->compute_ns += t->cfg->think_ns;
-        c->pending++;
-        if (!t->cfg->batch_groups || (r.flags & TS_REQ_GROUP_END))
-            c->in_batch = false;
-        if ((rc = timed_issue(t, &r, client, err)) != 0)
-            return rc;
-    }
-    c->issuing = false;
-    if (c->in_batch || c->pending || c->n_batch == 0)
-        return 0;
-    c->n_batch = 0; /* done: a later completion must not end it again */
-    return timed_client_next(t, client, ts_des_now(t->q) - c->start_ns, err);
-}
-
-/* Closed loop: client starts its next batch (one request, or a group), if any is left.
- * after_think says it has just computed for think_ns (every batch but its first). */
-static int timed_client_issue(timed_t *t, uint32_t client, bool after_think, ts_err_t *err)
-{
-    timed_client_t *c = &t->cl[client];
-    c->start_ns = ts_des_now(t->q);
-    c->in_batch = true;
-    c->n_batch = 0;
-    c->after_think = after_think;
-    return timed_client_fill(t, client, err);
-}
-
-static int timed_on_start(void *ctx, uint32_t client, ts_err_t *err)
-{
-    return timed_client_issue(ctx, client, false, err);
-}
-
-static int timed_on_client(void *ctx, uint32_t client, ts_err_t *err)
-{
-    return timed_client_issue(ctx, client, true, err);
-}
-
-/* A client's request ended: it computes for think_ns, then issues again. The compute
- * counts only when a request follows it (the run ends with the last request). */
-static int timed_client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *err)
-{
-    t->out->stall_ns += latency;
-    if (t->reader_done)
-        return 0;
-    return ts_des_schedule(t->q, ts_des_now(t->q) + t->cfg->think_ns,
-                           ts_des_tag(t->k_client, client), err);
 }
 
 static int timed_on_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t *err)
@@ -604,9 +442,9 @@ static int timed_on_done(void *ctx, uint64_t cookie, uint64_t start_ns, ts_err_t
     timed_record(t, rec, now);
     if (rec->group != TIMED_NONE)
         timed_group_done(t, rec->group, rec, now);
-    uint32_t client = rec->client;
+    uint32_t client = rec->client, worker = rec->worker;
     timed_rec_put(t, id);
-    return client == TIMED_NONE ? 0 : timed_client_done(t, client, err);
+    return client == TIMED_NONE ? 0 : ts__timed_client_done(t, client, worker, err);
 }
 
 /* ---- set-up and results ---- */
@@ -709,9 +547,9 @@ static int timed_setup(timed_t *t, ts_err_t *err)
     if (rc == 0)
         rc = ts_des_kind_add(t->q, timed_on_arrival, t, &t->k_arrival, err);
     if (rc == 0)
-        rc = ts_des_kind_add(t->q, timed_on_client, t, &t->k_client, err);
+        rc = ts_des_kind_add(t->q, ts__timed_on_client, t, &t->k_client, err);
     if (rc == 0)
-        rc = ts_des_kind_add(t->q, timed_on_start, t, &t->k_start, err);
+        rc = ts_des_kind_add(t->q, ts__timed_on_start, t, &t->k_start, err);
     for (size_t l = 0; rc == 0 && l <= t->n && !t->rng; l++)
         if (cfg->dev[l].service_dist != TS_DEV_DETERMINISTIC &&
             !(t->rng = ts_rng_create(cfg->seed ^ 0x9e3779b97f4a7c15ull, err)))
@@ -754,9 +592,8 @@ static int timed_setup(timed_t *t, ts_err_t *err)
         return rc;
     t->free_rec = TIMED_NONE;
     t->free_grp = t->open_grp = TIMED_NONE;
-    if (cfg->arrivals == TS_ARRIVALS_CLOSED &&
-        !(t->cl = ts_calloc(cfg->clients, sizeof(*t->cl))))
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate %u clients", cfg->clients);
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && (rc = ts__timed_clients_create(t, err)) != 0)
+        return rc;
     ts_hist_t **hs[4 + TS_TIMED_LEVELS];
     size_t nh = 0;
     hs[nh++] = &t->h_all;
@@ -822,8 +659,7 @@ static int timed_results(timed_t *t, ts_err_t *err)
         rc = ts_lat_fill(t->h_served[l], &o->served[l], err);
     if (rc)
         return rc;
-    uint64_t busy = o->compute_ns + o->stall_ns;
-    o->utilisation = busy ? (double)o->compute_ns / (double)busy : 0;
+    ts__timed_clients_result(t);
     uint64_t end = o->end_ns > o->span_ns ? o->end_ns : o->span_ns;
     for (size_t l = 0; rc == 0 && l <= t->n; l++) {
         rc = timed_fill_res(t, t->res_dev[l], TS_ROLE_DEVICE, (uint8_t)l,
@@ -854,7 +690,7 @@ static void timed_free(timed_t *t)
     ts_moves_free(&t->moves);
     ts_free(t->rec);
     ts_free(t->grp);
-    ts_free(t->cl);
+    ts__timed_clients_free(t);
     ts_hist_destroy(t->h_ttft);
     ts_hist_destroy(t->h_all);
     ts_hist_destroy(t->h_op[0]);
@@ -871,6 +707,11 @@ int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
     out->time_scale = cfg->time_scale;
     out->clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
     out->think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->loader) {
+        out->loader_workers = cfg->depth ? cfg->depth : 1;
+        out->prefetch_factor = cfg->prefetch_factor;
+    }
+    out->au_target = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->au_target : 0;
     timed_t t = {.cfg = cfg, .h = h, .n = h->n, .out = out};
     ts_lookahead_init(&t.la, h, r, cfg->progress);
     int rc = timed_setup(&t, err);

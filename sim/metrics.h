@@ -198,6 +198,9 @@ typedef struct ts_timed_result {
     double time_scale;
     uint32_t clients;
     uint64_t think_ns;
+    uint32_t loader_workers;     /* closed loop, data loader: workers per client (0: none) */
+    uint32_t prefetch_factor;    /* and batches each reads ahead */
+    double au_target;            /* the workload's AU pass threshold (0: none) */
     uint64_t span_ns;            /* first issue to last foreground completion */
     uint64_t end_ns;             /* when the last job (background included) ended */
     uint64_t n_timed;            /* requests with a latency (gets and puts) */
@@ -223,7 +226,9 @@ typedef struct ts_timed_result {
     /* closed loop */
     uint64_t compute_ns;         /* sum of think times of all clients */
     uint64_t stall_ns;           /* sum of request latencies of all clients */
-    double utilisation;          /* compute / (compute + stall): the accelerator figure */
+    double utilisation;          /* the accelerator utilisation: compute / (compute + stall);
+                                  * with a data loader, DLIO's AU (each client's first step
+                                  * left out, sim/timed_client.c) */
     size_t n_res;                /* entries of res */
     ts_res_result_t *res;        /* owned: n_res devices and links, level by level */
     uint64_t arrivals_end_ns;    /* open loop: the last issue, where overload is judged */
@@ -232,6 +237,14 @@ typedef struct ts_timed_result {
     char *stop_reason;           /* owned: why (NULL when complete); shorter than
                                   * TS_TIMED_STOP bytes */
 } ts_timed_result_t;
+
+/* What the group latency (ttft) measures: an LLM call's time to first token where the run
+ * has KV blocks (a block size or a prefill rate), else a group's read whole (a batch). */
+static inline const char *ts_timed_group_label(const ts_timed_result_t *t)
+{
+    return t->block_tokens || t->prefill_rate > 0 ? "time to first token"
+                                                  : "group (batch) read whole";
+}
 
 /* Frees what r owns (histogram buckets, the per-level and per-resource arrays, strings) and
  * zeroes those fields; accepts a zeroed result (sim/result.c). */

@@ -72,6 +72,11 @@ typedef struct ts_reader_hints {
     double prefill_rate;   /* tokens/s of prefill the workload models itself */
     bool idle_hints_exact; /* its idle hints are the true idle times, known in advance (an
                             * oracle): results of hint-driven policies are an upper bound */
+    /* a training workload: the closed loop's defaults (a data loader per rank) */
+    uint64_t compute_ns;   /* accelerator compute per batch (timed.think) */
+    uint64_t ranks;        /* data-parallel ranks, one client each (timed.clients) */
+    double au_target;      /* accelerator utilisation a run must reach to pass (MLPerf
+                            * Storage's threshold for the workload; 0: none) */
 } ts_reader_hints_t;
 
 typedef struct ts_reader_ops {

@@ -56,6 +56,13 @@
  * room below it for the jobs one request starts (its moves) */
 #define TS_TIMED_MAX_IN_FLIGHT (TS_RES_MAX_IN_FLIGHT / 2)
 
+/* timed.batch: what a closed-loop client issues at once */
+enum ts_timed_batch {
+    TS_TIMED_BATCH_REQUEST = 0, /* one request */
+    TS_TIMED_BATCH_GROUP = 1,   /* a whole group, then it waits for all of it */
+    TS_TIMED_BATCH_LOADER = 2,  /* a data loader reading groups (batches) ahead */
+};
+
 /* How requests are issued: the scenario's `timed:` map (schema ts_timed_schema). */
 typedef struct ts_timed_params {
     int arrivals;       /* ts_arrivals_t */
@@ -63,13 +70,17 @@ typedef struct ts_timed_params {
     uint64_t clients;   /* closed loop: clients (>= 1) */
     uint64_t think_ns;  /* closed loop: compute time between a client's requests */
     double prefill_rate;   /* tokens/s a GPU prefills (recomputes) at; 0: no recompute */
-    int batch;             /* closed loop: 0 one request at a time, 1 a whole group */
-    uint64_t depth;        /* closed loop, groups: requests in flight per client (0: all) */
+    int batch;             /* closed loop: 0 one request at a time, 1 a whole group, 2 a data
+                            * loader reading groups (batches) ahead */
+    uint64_t depth;        /* closed loop: groups: requests in flight per client (0: all);
+                            * loader: its workers (0: 1) */
+    uint64_t prefetch_factor; /* closed loop, loader: batches each worker reads ahead */
     uint64_t block_tokens; /* tokens per KV block request (TTFT, prefill tokens saved) */
     double mfu;            /* `prefill_rate: auto`: share of the GPU's BF16 peak prefill gets */
     uint64_t prefill_gpus; /* `prefill_rate: auto`: GPUs one prefill runs across (TP) */
     uint64_t max_in_flight; /* open loop: jobs in flight at most (TS_TIMED_MAX_IN_FLIGHT) */
     double prefill_attn_s; /* not a key: `auto` sets it, see ts_timed_config_t */
+    double au_target;      /* not a key: the workload's AU pass threshold (0: none) */
 } ts_timed_params_t;
 
 /* The schema of ts_timed_params_t; *n receives its entry count. */
@@ -84,7 +95,11 @@ typedef struct ts_timed_config {
     double prefill_attn_s; /* attention's s per token^2: the block at tokens [l0, l1) of its
                             * group takes ts_gen_prefill_seconds(prefill_rate, this, l0, l1) */
     bool batch_groups;     /* closed loop: clients issue whole groups (TS_REQ_GROUP_END) */
-    uint32_t depth;        /* with batch_groups: requests in flight per client (0: all) */
+    bool loader;           /* closed loop: each client is a data loader (below) */
+    uint32_t depth;        /* with batch_groups: requests in flight per client (0: all);
+                            * with loader: its workers (0: 1) */
+    uint32_t prefetch_factor; /* with loader: batches each worker reads ahead (>= 1) */
+    double au_target;      /* the workload's AU pass threshold, for the report (0: none) */
     uint64_t block_tokens; /* tokens per KV block request */
     uint32_t max_in_flight; /* open loop: when an arrival finds this many jobs in flight, no
                              * more are issued; the run ends when they have, partial

@@ -140,12 +140,69 @@ static void test_config_depth_from_read_threads(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* A training workload's closed loop defaults to what MLPerf Storage runs: one data loader
+ * per rank (nodes x gpus_per_node clients), the preset's compute per batch (DLIO unet3d on
+ * H100: 0.323 s; resnet50 on A100: 0.435 s) and its AU threshold (90%; cosmoflow 70%);
+ * keys given by hand win. */
+static void test_config_training_closed_loop_defaults(void **state)
+{
+    (void)state;
+    need_gen("training");
+    const char *yaml = "workload: {generator: {kind: training, nodes: 2, gpus_per_node: 4}}\n"
+                       "tiers: [{capacity: 10, device: ddr5-4800-8ch}]\n"
+                       "engine: timed\n"
+                       "timed: {arrivals: closed}\n";
+    ts_scenario_t *sc = load_ok(yaml, NULL, 0);
+    assert_int_equal(sc->timed.clients, 8);
+    assert_int_equal(sc->timed.batch, TS_TIMED_BATCH_LOADER);
+    assert_int_equal(sc->timed.think_ns, 323000000);
+    assert_int_equal(sc->timed.prefetch_factor, 2);
+    assert_true(sc->timed.au_target == 0.9);
+    ts_scenario_destroy(sc);
+    const char *ovr[] = {"workload.generator.workload=cosmoflow",
+                         "workload.generator.accelerator=a100"};
+    sc = load_ok(yaml, ovr, 2);
+    assert_int_equal(sc->timed.think_ns, 5510000);
+    assert_true(sc->timed.au_target == 0.7);
+    ts_scenario_destroy(sc);
+    const char *ovr2[] = {"timed.think=1s", "timed.clients=3", "timed.batch=group"};
+    sc = load_ok(yaml, ovr2, 3);
+    assert_int_equal(sc->timed.think_ns, 1000000000);
+    assert_int_equal(sc->timed.clients, 3);
+    assert_int_equal(sc->timed.batch, TS_TIMED_BATCH_GROUP);
+    ts_scenario_destroy(sc);
+}
+
+/* The live engine has no read-ahead: a training closed loop runs whole batches there, and
+ * asking for a loader is refused at its key. */
+static void test_config_live_refuses_a_loader(void **state)
+{
+    (void)state;
+    need_gen("training");
+    const char *yaml = "workload: {generator: {kind: training}}\n"
+                       "tiers: [{capacity: 10, device: ddr5-4800-8ch, backend: memory}]\n"
+                       "engine: live\n"
+                       "timed: {arrivals: closed}\n";
+    ts_scenario_t *sc = load_ok(yaml, NULL, 0);
+    assert_int_equal(sc->timed.batch, TS_TIMED_BATCH_GROUP);
+    ts_scenario_destroy(sc);
+    const char *ovr[] = {"timed.batch=loader"};
+    sc = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_scenario_load_string(yaml, SRC, "/base", ovr, 1, &sc, &err), TS_EPARSE);
+    assert_null(sc);
+    assert_non_null(strstr(err.where, "timed.batch"));
+    assert_non_null(strstr(err.msg, "read-ahead"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_prefill_rate_auto_from_model_and_gpu),
         cmocka_unit_test(test_config_cost_aware_takes_device_and_timed_figures),
         cmocka_unit_test(test_config_depth_from_read_threads),
+        cmocka_unit_test(test_config_training_closed_loop_defaults),
+        cmocka_unit_test(test_config_live_refuses_a_loader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,12 +58,13 @@ typedef struct train_preset {
     uint64_t read_threads;     /* reader.read_threads */
     uint64_t batch[TA_COUNT_];
     uint64_t compute_ns[TA_COUNT_];
+    double au_target; /* MLPerf Storage's pass threshold for the workload's AU */
 } train_preset_t;
 
 static const train_preset_t k_train_presets[] = {
-    [TW_UNET3D] = {168, 146600628, 1, 4, {7, 7}, {636000000, 323000000}},
-    [TW_RESNET50] = {1024 * 1251, 114660, 1251, 8, {400, 400}, {435000000, 224000000}},
-    [TW_COSMOFLOW] = {524288, 2828486, 1, 4, {1, 1}, {5510000, 3500000}},
+    [TW_UNET3D] = {168, 146600628, 1, 4, {7, 7}, {636000000, 323000000}, 0.90},
+    [TW_RESNET50] = {1024 * 1251, 114660, 1251, 8, {400, 400}, {435000000, 224000000}, 0.90},
+    [TW_COSMOFLOW] = {524288, 2828486, 1, 4, {1, 1}, {5510000, 3500000}, 0.70},
 };
 #define TRAIN_READ_THREADS_CUSTOM 4 /* read_threads of workload custom left at 0 */
 
@@ -708,10 +709,16 @@ static uint64_t train_read_threads(const train_params_t *p)
                                     : k_train_presets[p->workload].read_threads;
 }
 
-/* The data-loader workers per rank: the reads a client keeps in flight (timed.depth). */
+/* The closed loop's defaults: a data loader per rank (timed.clients) with read_threads
+ * workers (timed.depth), the per-batch compute (timed.think), the AU to pass. */
 static void train_hints(const void *params, ts_reader_hints_t *out)
 {
-    out->read_threads = train_read_threads(params);
+    const train_params_t *p = params;
+    const train_preset_t *pre = p->workload == TW_CUSTOM ? NULL : &k_train_presets[p->workload];
+    out->read_threads = train_read_threads(p);
+    out->compute_ns = p->compute_ns ? p->compute_ns : pre ? pre->compute_ns[p->accel] : 0;
+    out->ranks = p->nodes * p->gpus_per_node;
+    out->au_target = pre ? pre->au_target : 0;
 }
 
 const ts_reader_ops_t ts_reader_gen_training = {
