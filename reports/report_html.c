@@ -326,10 +326,16 @@ static int rh_summary(ts__html_report_t *r, rh_cells_t *t)
         rc = rc ? rc : rh_add(r, t, "%s", res->engine ? res->engine : "fast");
         rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_count(res->totals.n_req, a, sizeof(a)));
         rc = rc ? rc : rh_add(r, t, "%s", ts_fmt_pct(rh_hit_ratio(res), b, sizeof(b)));
-        rc = rc ? rc
-                : rh_add(r, t, "%s", closed ? ts_fmt_pct(res->timed.utilisation, c, sizeof(c))
-                                            : "-");
         char d[TS_FMT_LEN];
+        if (closed && res->timed.au_target > 0) /* MLPerf Storage's threshold: pass or FAIL */
+            rc = rc ? rc
+                    : rh_add(r, t, "%s (%s: %s)", ts_fmt_pct(res->timed.utilisation, c, sizeof(c)),
+                             res->timed.utilisation >= res->timed.au_target ? "pass" : "FAIL",
+                             ts_fmt_pct(res->timed.au_target, d, sizeof(d)));
+        else
+            rc = rc ? rc
+                    : rh_add(r, t, "%s", closed ? ts_fmt_pct(res->timed.utilisation, c, sizeof(c))
+                                                : "-");
         rc = rc ? rc
                 : rh_add(r, t, "%s",
                          res->has_cost ? ts_fmt_usd_sig(res->cost.total_usd, d, sizeof(d)) : "-");

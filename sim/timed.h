@@ -13,8 +13,10 @@
  * per level: ps (shared bandwidth, the default) or fixed (one request per channel).
  *
  * Requests are issued either open-loop, at their trace time (minus the first request's)
- * times time_scale, or closed-loop, by `clients` clients that each issue a request, wait
- * for it, then compute for `think` before the next; requests go to clients in trace order.
+ * times time_scale, or closed-loop, by `clients` clients that each issue a request (or a
+ * group), wait for it, then compute for `think` before the next; requests go to clients in
+ * trace order. Or each client is a data loader that reads its batches ahead while it
+ * computes (sim/timed_client.c).
  * Each request is handed to ts_hier_access, which decides what moves; every move becomes a
  * job, a chain of stages (a device read, the links crossed, a device write), store-and-
  * forward at object granularity:
