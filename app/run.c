@@ -27,12 +27,11 @@
 
 int ts_footprint_scan(ts_reader_t *r, ts_footprint_t *fp, ts_err_t *err)
 {
-    typedef struct {
-        uint64_t key, largest;
-    } node_t;
+    typedef ts_live_object_t node_t; /* a key and its largest size */
     ts_ktab_t set;
     node_t *v = NULL;
     size_t n = 0, cap = 0;
+    bool keep = fp->kept == ts_footprint_keep;
     memset(fp, 0, sizeof(*fp));
     int rc = ts_ktab_init(&set, 1024, err);
     if (rc)
@@ -46,9 +45,9 @@ int ts_footprint_scan(ts_reader_t *r, ts_footprint_t *fp, ts_err_t *err)
             fp->largest = q.size_bytes;
         uint32_t id = ts_ktab_find(&set, q.key, v, sizeof(node_t));
         if (id != TS_KTAB_NONE) {
-            if (q.size_bytes > v[id].largest) {
-                fp->bytes_largest += q.size_bytes - v[id].largest;
-                v[id].largest = q.size_bytes;
+            if (q.size_bytes > v[id].size) {
+                fp->bytes_largest += q.size_bytes - v[id].size;
+                v[id].size = q.size_bytes;
             }
             continue;
         }
@@ -71,11 +70,14 @@ int ts_footprint_scan(ts_reader_t *r, ts_footprint_t *fp, ts_err_t *err)
         fp->bytes_largest += q.size_bytes;
     }
     ts_ktab_free(&set);
-    ts_free(v);
-    if (rc < 0)
-        return rc;
     fp->objects = n;
-    return ts_reader_reset(r, err);
+    if (rc == 0)
+        rc = ts_reader_reset(r, err);
+    if (rc == 0 && keep)
+        fp->kept = v;
+    else
+        ts_free(v);
+    return rc < 0 ? rc : 0;
 }
 
 int ts_footprint(ts_reader_t *r, uint64_t *objects, uint64_t *bytes, uint64_t *requests,

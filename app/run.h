@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include "../sim/util/err.h"
+#include "../sim/live.h"
 #include "../sim/progress.h"
 #include "../sim/result.h"
 #include "scenario.h"
@@ -60,10 +61,16 @@ typedef struct ts_footprint {
     uint64_t bytes_largest; /* their bytes, at each key's largest size */
     uint64_t largest;       /* the largest object */
     uint64_t requests;      /* requests read (deletes too) */
+    ts_live_object_t *kept; /* with ts_footprint_keep: each key at its largest size, in the
+                             * order first seen (owned: ts_free it); else NULL */
 } ts_footprint_t;
 
+/* ts_footprint_scan keeps the keys and their largest sizes in fp->kept when fp->kept is
+ * this on entry (the live engine populates its backing store from them). */
+#define ts_footprint_keep ((ts_live_object_t *)1)
+
 /* The footprint of r in one pass (r is reset afterwards). Memory: about 24 bytes per
- * distinct key. Returns 0, the reader's error or TS_ENOMEM. */
+ * distinct key. Returns 0, the reader's error or TS_ENOMEM (nothing kept then). */
 int ts_footprint_scan(ts_reader_t *r, ts_footprint_t *fp, ts_err_t *err);
 
 /* Distinct keys and the bytes they occupy (first size seen for each key), as above;

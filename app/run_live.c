@@ -106,7 +106,7 @@ int ts__run_live_prediction(const ts_scenario_t *sc, ts_result_t *res, ts_err_t 
 int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts_run_opts_t *opts,
                  ts_result_t *res, ts_err_t *err)
 {
-    ts_footprint_t fp;
+    ts_footprint_t fp = {.kept = ts_footprint_keep}; /* the engine populates from them */
     int rc = ts_footprint_scan(r, &fp, err);
     if (rc)
         return rc;
@@ -114,8 +114,10 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
     size_t n = sc->n_tiers + 1;
     ts_backend_ctx_t ctx[TS_TIMED_LEVELS];
     ts_live_config_t *cfg = ts_calloc(1, sizeof(*cfg));
-    if (!cfg)
+    if (!cfg) {
+        ts_free(fp.kept);
         return ts_err_set(err, TS_ENOMEM, "cannot allocate the live engine's set-up");
+    }
     for (size_t l = 0; l < n; l++) {
         bool backing = l == sc->n_tiers;
         /* a tier's room: its capacity in bytes (objects mode: that many of the largest),
@@ -159,6 +161,8 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         cfg->buffer_budget = sc->live.buffers;
         cfg->stop = opts->stop;
         cfg->progress = opts->progress;
+        cfg->objects = fp.kept;
+        cfg->n_objects = fp.objects;
         rc = ts_engine_live(h, r, cfg, &res->live, err);
         res->has_live = rc == 0;
     }
@@ -166,5 +170,6 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         if (cfg->be[l])
             cfg->be[l]->ops->close(cfg->be[l]);
     ts_free(cfg);
+    ts_free(fp.kept);
     return rc;
 }

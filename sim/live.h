@@ -65,6 +65,11 @@
 
 #define TS_LIVE_HEADER 40u /* bytes of an object's header */
 
+/* A key of the workload and its largest size: what the backing store is populated with. */
+typedef struct ts_live_object {
+    uint64_t key, size;
+} ts_live_object_t;
+
 typedef struct ts_live_config {
     ts_arrivals_t arrivals;
     double time_scale;      /* open loop: as the timed engine's */
@@ -89,6 +94,10 @@ typedef struct ts_live_config {
                                          * signal's number names it in the reason */
     const char *stop_what;              /* NULL, or what set it ("SIGINT") */
     const ts_progress_hook_t *progress; /* called as requests are read; NULL: none */
+    const ts_live_object_t *objects; /* the workload's keys at their largest sizes, as a
+                                      * footprint scan found them (borrowed); NULL: the
+                                      * engine reads the workload once for them */
+    size_t n_objects;
 } ts_live_config_t;
 
 /* Populates cfg->be[h->n] with r's objects, replays r through h (after ts_hier_list_frees)

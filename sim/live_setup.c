@@ -11,25 +11,36 @@
 #include "live_internal.h"
 #include "util/mem.h"
 
-/* Reads the workload once: the backing store's objects (each key at its largest size), then
- * writes them there (version 0), synchronously. */
+/* Records key at size in the backing store's map, unless it is there at that size or more. */
+static int live_note_object(live_t *e, uint64_t key, uint64_t size)
+{
+    live_copy_t *c = live_map_find(&e->map[e->n], key);
+    if (size == 0 || (c && c->size >= size))
+        return 0;
+    if (size > e->max_object)
+        e->max_object = size;
+    return live_map_set(&e->map[e->n], key, size, 0, e->err);
+}
+
+/* The backing store's objects (each key at its largest size: the caller's footprint scan
+ * found them, else the workload is read once for them), then writes them there (version
+ * 0), synchronously. */
 static int live_populate(live_t *e)
 {
     live_map_t *m = &e->map[e->n];
-    ts_req_t q;
-    int rc;
-    while ((rc = ts_reader_next(e->r, &q, e->err)) > 0) {
-        if (q.op == TS_OP_DELETE || q.size_bytes == 0)
-            continue;
-        live_copy_t *c = live_map_find(m, q.key);
-        if (c && c->size >= q.size_bytes)
-            continue;
-        if ((rc = live_map_set(m, q.key, q.size_bytes, 0, e->err)) != 0)
-            return rc;
-        if (q.size_bytes > e->max_object)
-            e->max_object = q.size_bytes;
+    int rc = 0;
+    if (e->cfg->objects) {
+        for (size_t i = 0; rc == 0 && i < e->cfg->n_objects; i++)
+            rc = live_note_object(e, e->cfg->objects[i].key, e->cfg->objects[i].size);
+    } else {
+        ts_req_t q;
+        while ((rc = ts_reader_next(e->r, &q, e->err)) > 0)
+            if (q.op != TS_OP_DELETE && (rc = live_note_object(e, q.key, q.size_bytes)) != 0)
+                break;
+        if (rc == 0)
+            rc = ts_reader_reset(e->r, e->err);
     }
-    if (rc < 0 || (rc = ts_reader_reset(e->r, e->err)) != 0)
+    if (rc < 0)
         return rc;
     uint8_t *buf = NULL;
     if (e->max_object && posix_memalign((void **)&buf, 4096, (size_t)e->max_object))
