@@ -24,7 +24,6 @@
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gsl/gsl_fit.h>
@@ -513,14 +512,14 @@ static int calib_scratch(const ts_calib_spec_t *spec, ts_calib_t *c, uint64_t mi
     }
     if (n < 0 || (size_t)n >= 1024)
         return ts_err_set(err, TS_EINVAL, "calibrate: the path '%s' is too long", spec->path);
-    struct statvfs vfs;
-    if (statvfs(dir, &vfs) != 0)
-        return ts_err_sys(err, errno == ENOENT ? TS_ENOENT : TS_EIO, errno,
-                          "calibrate: no directory '%s' for the scratch file", dir);
-    c->capacity_bytes = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-    /* the file holds --size plus the writes in flight (CALIB_INFLIGHT_MAX) and a header;
-     * a tenth of the free space is left alone */
-    uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize / 10 * 9, extra = CALIB_INFLIGHT_MAX;
+    uint64_t avail; /* nine tenths of the free space: the file holds --size plus the
+                     * writes in flight (CALIB_INFLIGHT_MAX) and a header */
+    int rc = ts_io_room(dir, &avail, &c->capacity_bytes, err);
+    if (rc) {
+        ts_err_prefix(err, "calibrate");
+        return rc;
+    }
+    uint64_t extra = CALIB_INFLIGHT_MAX;
     if (c->size_bytes + extra <= avail)
         return 0;
     char a[32], s[32], m[32], fr[32];
@@ -532,10 +531,10 @@ static int calib_scratch(const ts_calib_spec_t *spec, ts_calib_t *c, uint64_t mi
                           ts_format_size(min + extra, 1, m, sizeof(m)),
                           ts_format_size(min, 1, s, sizeof(s)),
                           ts_format_size(extra, 1, a, sizeof(a)), dir,
-                          ts_format_size((uint64_t)vfs.f_bavail * vfs.f_frsize, 1, fr, sizeof(fr)));
+                          ts_format_size(avail / 9 * 10, 1, fr, sizeof(fr)));
     snprintf(c->note, sizeof(c->note), "--size lowered from %s to %s: '%s' has %s free",
              ts_format_size(c->size_bytes, 1, s, sizeof(s)), ts_format_size(fit, 1, m, sizeof(m)),
-             dir, ts_format_size((uint64_t)vfs.f_bavail * vfs.f_frsize, 1, a, sizeof(a)));
+             dir, ts_format_size(avail / 9 * 10, 1, a, sizeof(a)));
     c->size_bytes = fit;
     return 0;
 }

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../sim/live.h"
@@ -66,16 +65,18 @@ static int live_check_room(const ts_scenario_t *sc, const ts_backend_ctx_t *ctx,
                           "make them smaller, or the workload",
                           mem_names, ts_format_size(mem, 1, a, sizeof(a)),
                           ts_format_size(avail, 1, b, sizeof(b)));
-    struct statvfs vfs;
-    if (disk && sc->live.scratch[0] && statvfs(sc->live.scratch, &vfs) == 0) {
-        uint64_t free_b = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-        if (disk > free_b / 10 * 9)
+    uint64_t room;
+    if (disk && sc->live.scratch[0]) {
+        int rc = ts_io_room(sc->live.scratch, &room, NULL, err);
+        if (rc) {
+            ts_err_prefix(err, "live.scratch");
+            return rc;
+        }
+        if (disk > room)
             return ts_err_set(err, TS_ENOSPC,
                               "the scratch files (%s) need up to %s and %s has %s free", disk_names,
                               ts_format_size(disk, 1, a, sizeof(a)), sc->live.scratch,
-                              ts_format_size(free_b, 1, b, sizeof(b)));
-    } else if (disk && sc->live.scratch[0]) {
-        return ts_err_sys(err, TS_ENOENT, errno, "live.scratch: %s", sc->live.scratch);
+                              ts_format_size(room / 9 * 10, 1, b, sizeof(b)));
     }
     return 0;
 }

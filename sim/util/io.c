@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -767,4 +768,17 @@ int ts_file_write(const char *path, const char *what, ts_file_body_fn body, cons
     rc = ts_afile_commit(&af, what, err);
     ts_afile_discard(&af);
     return rc;
+}
+
+int ts_io_room(const char *dir, uint64_t *usable, uint64_t *total, ts_err_t *err)
+{
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) != 0)
+        return ts_err_sys(err, errno == ENOENT || errno == ENOTDIR ? TS_ENOENT : TS_EIO, errno,
+                          "no directory '%s' for scratch data", dir);
+    if (usable)
+        *usable = (uint64_t)vfs.f_bavail * vfs.f_frsize / 10 * 9;
+    if (total)
+        *total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+    return 0;
 }

@@ -124,6 +124,12 @@ int ts_io_code(int sys_errno);
  * Returns 0, TS_ENOENT, TS_ENOSPC, TS_ENOMEM, TS_EINVAL (name too long) or TS_EIO. */
 int ts_mkdir_p(const char *dir, ts_err_t *err);
 
+/* The room the filesystem holding dir offers tiersim's scratch data: *usable = nine tenths
+ * of what an unprivileged user may still write there (a tenth is left alone), *total = its
+ * size (either may be NULL). Returns 0, or TS_ENOENT / TS_EIO (statvfs's errno, naming
+ * dir). */
+int ts_io_room(const char *dir, uint64_t *usable, uint64_t *total, ts_err_t *err);
+
 /* Fills the stream of one output file; write errors are found afterwards (ferror). */
 typedef void (*ts_file_body_fn)(FILE *f, const void *ctx);
 
