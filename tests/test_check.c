@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +36,7 @@
 #include "sim/util/ktab.h"
 #include "sim/util/pool.h"
 #include "policies/registry.h"
+#include "fork_test.h"
 #include "rng_test.h"
 
 extern const ts_policy_ops_t ts_policy_lru;
@@ -166,12 +166,8 @@ static void test_check_without_hook_aborts(void **state)
     (void)state;
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
+    pid_t pid = test_fork_no_core();
     if (pid == 0) {
-        struct rlimit none = {0, 0};
-        setrlimit(RLIMIT_CORE, &none);
         dup2(fds[1], STDERR_FILENO);
         close(fds[0]);
         ts_check_set_hook(NULL, NULL);

@@ -25,7 +25,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +37,7 @@
 
 #include "app/cli.h"
 #include "sim/util/gslerr.h"
+#include "fork_test.h"
 
 /* 2^50 doubles, 2^53 bytes (8 PiB) */
 #define HUGE_N ((size_t)1 << 50)
@@ -171,12 +171,8 @@ static void test_gslerr_record_is_per_thread(void **state)
  * NULL; GSL's handler aborts otherwise. with_cli: ts_cli_main("version") first. */
 static int gslerr_child(bool with_cli)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
+    pid_t pid = test_fork_no_core();
     if (pid == 0) {
-        struct rlimit none = {0, 0};
-        setrlimit(RLIMIT_CORE, &none);
         int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, STDOUT_FILENO);
         dup2(devnull, STDERR_FILENO);
