@@ -31,6 +31,7 @@
 
 #include "../backends/backend.h"
 #include "../sim/backend.h"
+#include "../sim/util/gslerr.h"
 #include "../sim/util/io.h"
 #include "../sim/util/mem.h"
 #include "../sim/util/rng.h"
@@ -79,8 +80,10 @@ uint64_t ts_calib_min_size(bool quick)
 /* ---- the fit ---- */
 
 /* The QD1 line of one pattern: mean latency (ns) = a + size / b by least squares over its
- * depth-1 points; *b = 0 with fewer than two sizes or a slope that is not positive. */
-static void calib_line(const ts_calib_point_t *pts, size_t n, int pattern, double *a, double *b)
+ * depth-1 points; *b = 0 with fewer than two sizes or a slope that is not positive.
+ * Returns 0, or TS_ERANGE when GSL's fit fails. */
+static int calib_line(const ts_calib_point_t *pts, size_t n, int pattern, double *a, double *b,
+                      ts_err_t *err)
 {
     double x[TS_CALIB_MAX_POINTS], y[TS_CALIB_MAX_POINTS];
     size_t m = 0;
@@ -91,11 +94,20 @@ static void calib_line(const ts_calib_point_t *pts, size_t n, int pattern, doubl
         }
     *a = m ? y[0] : 0;
     *b = 0;
+    if (m < 2)
+        return 0;
     double c0, c1, cov00, cov01, cov11, sumsq;
-    if (m < 2 || gsl_fit_linear(x, 1, y, 1, m, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) != 0)
-        return;
+    ts_gsl_clear();
+    if (gsl_fit_linear(x, 1, y, 1, m, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) != 0)
+        return ts_gsl_fail(err, TS_ERANGE,
+                           "calibrate: the queue-depth-1 line of the %s points (%zu sizes) "
+                           "cannot be fitted",
+                           k_patterns[pattern], m);
+    if (!isfinite(c0) || !isfinite(c1)) /* every size the same: no line */
+        return 0;
     *a = c0;
     *b = c1 > 0 ? 1e9 / c1 : 0;
+    return 0;
 }
 
 /* The model at a point (docs/calibrate.md): with d requests kept in flight and
@@ -139,9 +151,10 @@ static double calib_rms(const calib_model_t *m, const ts_calib_point_t *pts, siz
  * counts as much as a 4 MiB one (gsl_multifit_wlinear). q is left out (0) where no point
  * has more than one request in service (it cannot be told from L) or where it comes out
  * negative; the write columns where nothing was written. Returns 1 (fitted), 0 when the fit
- * has no positive bandwidth or too few points, or TS_ENOMEM. */
+ * has no positive bandwidth or too few points, TS_ENOMEM, or TS_ERANGE when GSL's fit fails
+ * (its SVD does not converge). */
 static int calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels, bool with_q,
-                        calib_model_t *out)
+                        calib_model_t *out, ts_err_t *err)
 {
     enum { LR, LW, Q, BR, BW, NCOL };
     bool has_w = false, deep = false;
@@ -158,11 +171,27 @@ static int calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels
         col[c] = (c == Q && !with_q) || ((c == LW || c == BW) && !has_w) ? -1 : p++;
     if (m < (size_t)p)
         return 0;
-    gsl_matrix *X = gsl_matrix_calloc(m, (size_t)p), *cov = gsl_matrix_alloc((size_t)p, (size_t)p);
-    gsl_vector *y = gsl_vector_alloc(m), *w = gsl_vector_alloc(m), *c = gsl_vector_alloc((size_t)p);
-    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(m, (size_t)p);
-    bool ok = X && cov && y && w && c && ws, oom = !ok;
-    for (size_t i = 0, r = 0; ok && i < n; i++) {
+    /* X (m x p), cov (p x p), y, w (m) and c (p) are views on one block of the tiersim
+     * heap; only the workspace is GSL's own (its failure recorded by gslerr.h) */
+    size_t np = (size_t)p, n_dbl = m * np + np * np + 2 * m + np;
+    ts_gsl_clear();
+    double *blk = ts_calloc(n_dbl, sizeof(double));
+    gsl_multifit_linear_workspace *ws = blk ? gsl_multifit_linear_alloc(m, np) : NULL;
+    if (!ws) {
+        ts_free(blk);
+        return ts_gsl_fail(err, TS_ENOMEM,
+                           "calibrate: cannot allocate the fit's matrices (%zu points x %d "
+                           "columns, %zu bytes and GSL's workspace)",
+                           m, p, n_dbl * sizeof(double));
+    }
+    gsl_matrix_view Xv = gsl_matrix_view_array(blk, m, np);
+    gsl_matrix_view covv = gsl_matrix_view_array(blk + m * np, np, np);
+    gsl_vector_view yv = gsl_vector_view_array(blk + m * np + np * np, m);
+    gsl_vector_view wv = gsl_vector_view_array(blk + m * np + np * np + m, m);
+    gsl_vector_view cv = gsl_vector_view_array(blk + m * np + np * np + 2 * m, np);
+    gsl_matrix *X = &Xv.matrix, *cov = &covv.matrix;
+    gsl_vector *y = &yv.vector, *w = &wv.vector, *c = &cv.vector;
+    for (size_t i = 0, r = 0; i < n; i++) {
         const ts_calib_point_t *pt = &pts[i];
         double lat = ts_calib_mean_ns(pt);
         if (!pt->n_ops || lat <= 0)
@@ -179,7 +208,12 @@ static int calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels
         r++;
     }
     double chisq;
-    ok = ok && gsl_multifit_wlinear(X, w, y, c, cov, &chisq, ws) == 0;
+    int rc = 0;
+    bool ok = gsl_multifit_wlinear(X, w, y, c, cov, &chisq, ws) == 0;
+    if (!ok)
+        rc = ts_gsl_fail(err, TS_ERANGE,
+                         "calibrate: the least-squares fit at %u channels (%zu points) failed",
+                         channels, m);
     if (ok) {
         *out = (calib_model_t){.channels = channels};
         out->lat_ns[0] = fmax(0, gsl_vector_get(c, (size_t)col[LR]));
@@ -190,15 +224,11 @@ static int calib_fit_at(const ts_calib_point_t *pts, size_t n, unsigned channels
         ok = out->ns_per_b[0] > 0 && out->ns_per_b[1] > 0;
     }
     gsl_multifit_linear_free(ws);
-    gsl_vector_free(c);
-    gsl_vector_free(w);
-    gsl_vector_free(y);
-    gsl_matrix_free(cov);
-    gsl_matrix_free(X);
-    if (oom)
-        return TS_ENOMEM;
+    ts_free(blk);
+    if (rc)
+        return rc;
     if (ok && out->cost_ns < 0) /* a negative cost: the points say none */
-        return calib_fit_at(pts, n, channels, false, out);
+        return calib_fit_at(pts, n, channels, false, out, err);
     return ok;
 }
 
@@ -215,16 +245,21 @@ int ts_calib_fit(ts_calib_point_t *pts, size_t n, ts_calib_fit_t *fit, ts_err_t 
         return ts_err_set(err, TS_EINVAL,
                           "calibrate: no random read at queue depth 1 was measured; nothing "
                           "to fit");
-    calib_line(pts, n, TS_CALIB_RAND_READ, &fit->read_line_ns, &fit->read_line_bytes_per_s);
-    calib_line(pts, n, TS_CALIB_RAND_WRITE, &fit->write_line_ns, &fit->write_line_bytes_per_s);
+    int rc = calib_line(pts, n, TS_CALIB_RAND_READ, &fit->read_line_ns,
+                        &fit->read_line_bytes_per_s, err);
+    if (!rc)
+        rc = calib_line(pts, n, TS_CALIB_RAND_WRITE, &fit->write_line_ns,
+                        &fit->write_line_bytes_per_s, err);
+    if (rc)
+        return rc;
     /* every channel count up to the deepest depth measured (more cannot be told apart):
      * the one whose fit is closest to the points, the fewest channels on a tie */
     calib_model_t best = {0}, m;
     double best_rms = INFINITY;
     for (unsigned ch = 1; ch <= deepest; ch++) {
-        int got = calib_fit_at(pts, n, ch, true, &m);
+        int got = calib_fit_at(pts, n, ch, true, &m, err);
         if (got < 0)
-            return ts_err_set(err, got, "calibrate: out of memory for the fit");
+            return got;
         if (got == 0)
             continue;
         double r = calib_rms(&m, pts, n);

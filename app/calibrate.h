@@ -116,7 +116,10 @@ int ts_calib_measure(const ts_calib_spec_t *spec, ts_calib_t *out, ts_err_t *err
 
 /* Fits points[0..n) (any subset of the grid with at least one random-read point) into
  * *fit and fills each point's model_bytes_per_s. Formulas in docs/calibrate.md.
- * Returns 0 or TS_EINVAL (no random-read point, or one that measured nothing). */
+ * Returns 0; TS_EINVAL (no random-read point, or one that measured nothing); TS_ENOMEM (the
+ * fit's matrices); TS_ERANGE (GSL's fit failed: its SVD did not converge), with GSL's reason.
+ * GSL's errors reach it only once ts_gsl_install has run (sim/util/gslerr.h): under GSL's
+ * default handler they abort. */
 int ts_calib_fit(ts_calib_point_t *points, size_t n, ts_calib_fit_t *fit, ts_err_t *err);
 
 /* The device entry of the fit: kind nvme (file), dram (memory) or other (gpu), every

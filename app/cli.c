@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/util/gslerr.h"
 #include "../sim/util/io.h"
 #include "../sim/util/units.h"
 #include "cli_internal.h"
@@ -701,6 +702,7 @@ int ts_cli_main(int argc, char **argv)
         return ts__cli_fail(&ferr);
     }
 #endif
+    ts_gsl_install(); /* GSL's errors come back as codes, never abort() (gslerr.h) */
     ts__cli_signals_install();
     return cli_check_stdout(cli_dispatch(argc, argv), false);
 }

@@ -9,7 +9,9 @@
 /* Runs the CLI; returns the process exit status (0 success, 1 error, 2 usage). Standard
  * output is flushed before it returns: a write error on it is an error of the command
  * ("tiersim: error: standard output: No space left on device", 1). It may be called again
- * in the same process (tests do). */
+ * in the same process (tests do). It first installs the project's GSL policy
+ * (ts_gsl_install, sim/util/gslerr.h) for the whole process, so a GSL error is reported as
+ * an error of the command and never aborts. */
 int ts_cli_main(int argc, char **argv);
 
 /* The executable's last step: closes standard output, so an error only the close reports

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/des.h"
 #include "sim/util/mem.h"
 #include "sim/resource.h"
@@ -110,6 +111,7 @@ out:
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     ts_err_t err = {0};
     uint64_t steps = 10000000, runs = 5;
     if ((argc > 1 && ts_parse_count(argv[1], &steps, &err)) ||

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/policy.h"
 #include "sim/engine.h"
 #include "sim/future.h"
@@ -84,6 +85,7 @@ static int replay(const ts_policy_ops_t *ops, uint64_t capacity, const ts_memtra
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     const char *requests = argc > 1 ? argv[1] : "10M";
     const char *keys = argc > 2 ? argv[2] : "1M";
     const char *alpha = argc > 3 ? argv[3] : "0.9";

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/util/units.h"
 #include "workloads/gen.h"
 
@@ -85,6 +86,7 @@ static int run_once(const gen_case_t *c, const char *requests, uint64_t *n, doub
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     const char *requests = argc > 1 ? argv[1] : "10M";
     uint64_t runs = 5;
     ts_err_t err = {0};

@@ -23,6 +23,7 @@
 #include "backends/backend.h"
 #include "backends/cudart.h"
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/util/units.h"
 
 #define MAX_RUNS 64
@@ -122,6 +123,7 @@ static double bench_way(bench_t *b, int runs, const char *src, const char *pinne
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     bench_t b = {.streams = argc > 4 ? argv[4] : "4"};
     int runs = argc > 3 ? atoi(argv[3]) : 5;
     const char *library = argc > 5 ? argv[5] : "";

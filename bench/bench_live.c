@@ -35,6 +35,7 @@
 
 #include "backends/backend.h"
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/util/mem.h"
 #include "sim/util/units.h"
 
@@ -281,6 +282,7 @@ static int live_pattern(const live_pattern_t *p, const char *dir, uint64_t area,
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     uint64_t area = 1ull << 30;
     ts_err_t err = {0};
     if (argc > 1 && ts_parse_size(argv[1], &area, &err) != 0) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/memtrace.h"
 #include "sim/util/units.h"
 #include "traces/trace.h"
@@ -71,6 +72,7 @@ static int read_all(const char *format, const char *path, uint64_t *n, double *s
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     const char *requests = argc > 1 ? argv[1] : "10M";
     int runs = argc > 2 ? atoi(argv[2]) : 5;
     const char *dir = argc > 3 ? argv[3] : "/tmp";

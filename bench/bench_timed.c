@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "sim/util/gslerr.h"
 #include "sim/device.h"
 #include "sim/hier.h"
 #include "sim/memtrace.h"
@@ -63,6 +64,7 @@ static int replay(const ts_memtrace_t *mt, uint64_t n_keys, const ts_timed_confi
 
 int main(int argc, char **argv)
 {
+    ts_gsl_install();
     const char *requests = argc > 1 ? argv[1] : "2M";
     const char *keys = argc > 2 ? argv[2] : "1M";
     const char *alpha = argc > 3 ? argv[3] : "0.9";

@@ -6,7 +6,8 @@
  * same bytes for the same points, and end to end through the tiersim executable: a quick
  * memory run and a quick file run on a scratch directory write a file that `list devices`
  * shows and a timed scenario runs on, leave no scratch file, and the refusals (a file it did
- * not make, no CUDA runtime, bad options) are one line with exit 1 or 2.
+ * not make, no CUDA runtime, bad options) are one line with exit 1 or 2. The fit out of
+ * memory at each of its allocations is TS_ENOMEM, never abort() (GSL's policy installed).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -22,6 +23,8 @@
 
 #include "../app/calibrate.h"
 #include "../sim/device.h"
+#include "../sim/util/gslerr.h"
+#include "../sim/util/mem.h"
 #include "cli_test.h"
 #include "file_test.h"
 
@@ -161,6 +164,36 @@ static void test_calibrate_fit_needs_a_qd1_random_read(void **state)
     ts_err_t err = {0};
     assert_int_equal(ts_calib_fit(pts, 2, &fit, &err), TS_EINVAL);
     assert_non_null(strstr(err.msg, "no random read at queue depth 1"));
+}
+
+/* Out of memory at every allocation of the fit in turn (its matrices, one block per channel
+ * count tried: at least one for each of 1..128): TS_ENOMEM naming the matrices each time,
+ * then, with room, the same fit as without the hook. */
+static void test_calibrate_fit_out_of_memory_is_enomem(void **state)
+{
+    (void)state;
+    const struct truth t = {80000, 2e9, 20000, 1e9, 32, 0};
+    ts_calib_point_t pts[TS_CALIB_MAX_POINTS];
+    size_t n = synth_grid(&t, pts);
+    ts_calib_fit_t want, fit;
+    ts_err_t err = {0};
+    assert_int_equal(ts_calib_fit(pts, n, &want, &err), 0);
+    long k = 0;
+    for (;; k++) {
+        ts_err_clear(&err);
+        ts_mem_fail_after(k);
+        int rc = ts_calib_fit(pts, n, &fit, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_non_null(strstr(err.msg, "calibrate: cannot allocate the fit's matrices"));
+        assert_true(k < 10000);
+    }
+    assert_true(k >= 128);
+    assert_int_equal(fit.channels, want.channels);
+    assert_true(fit.read_latency_ns == want.read_latency_ns);
+    assert_true(fit.write_bytes_per_s == want.write_bytes_per_s);
 }
 
 /* ---- the devices file ---- */
@@ -365,11 +398,13 @@ static void test_calibrate_cli_gpu_fake_runtime(void **state)
 
 int main(void)
 {
+    ts_gsl_install(); /* the fit calls GSL: its errors come back as codes (gslerr.h) */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calibrate_fit_gives_back_known_figures),
         cmocka_unit_test(test_calibrate_fit_gives_back_the_request_cost),
         cmocka_unit_test(test_calibrate_fit_depth_one_is_one_channel),
         cmocka_unit_test(test_calibrate_fit_needs_a_qd1_random_read),
+        cmocka_unit_test(test_calibrate_fit_out_of_memory_is_enomem),
         cmocka_unit_test_setup_teardown(test_calibrate_yaml_loads_in_the_catalogue, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calibrate_cli_quick_memory, setup, teardown),

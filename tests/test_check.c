@@ -24,12 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/hier.h"
 #include "sim/param.h"
@@ -38,6 +36,8 @@
 #include "sim/util/ktab.h"
 #include "sim/util/pool.h"
 #include "policies/registry.h"
+#include "fork_test.h"
+#include "rng_test.h"
 
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_prefetch_ops_t ts_prefetch_next_n;
@@ -166,12 +166,8 @@ static void test_check_without_hook_aborts(void **state)
     (void)state;
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
+    pid_t pid = test_fork_no_core();
     if (pid == 0) {
-        struct rlimit none = {0, 0};
-        setrlimit(RLIMIT_CORE, &none);
         dup2(fds[1], STDERR_FILENO);
         close(fds[0]);
         ts_check_set_hook(NULL, NULL);
@@ -601,7 +597,7 @@ static void test_check_hierarchy_quiet_when_correct(void **state)
 {
     caught_t *c = *state;
     ts_check_set_expensive(1);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = test_rng(17); /* seeded again for every combination */
     for (int incl = 0; incl < TS_INCL_COUNT_; incl++)
         for (int write = 0; write < TS_WRITE_COUNT_; write++)
             for (int demote = 0; demote < TS_DEMOTE_COUNT_; demote++)

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
 #include "sim/util/mem.h"
+#include "rng_test.h"
 
 static ts_des_t *mkq(void)
 {
@@ -72,8 +72,7 @@ static void test_des_random_schedules_pop_in_time_then_insertion_order(void **st
 {
     (void)state;
     enum { N0 = 5000, STEPS = 200000 };
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 12345);
+    gsl_rng *rng = test_rng(12345);
     ts_des_t *q = mkq();
     ts_err_t err = {0};
     struct ev *all = malloc((N0 + STEPS) * sizeof(*all));

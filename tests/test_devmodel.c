@@ -19,12 +19,12 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
 #include "sim/hist.h"
 #include "sim/devmodel.h"
 #include "sim/resource.h"
+#include "rng_test.h"
 
 #define US 1000ull
 #define MB 1000000ull
@@ -409,10 +409,8 @@ static void q1_run(struct q1 *m, const ts_device_t *d, double S, double rho, uin
     ts_res_spec_t spec = {.name = "q1"};
     assert_int_equal(ts_devmodel_of(d, NULL)->resource(d, &spec, &err), 0);
     assert_int_equal(ts_res_add(m->s, &spec, &m->res, &err), 0);
-    m->arrivals = gsl_rng_alloc(gsl_rng_mt19937);
-    m->service = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(m->arrivals, seed);
-    gsl_rng_set(m->service, seed + 1000);
+    m->arrivals = test_rng(seed);
+    m->service = test_rng(seed + 1000);
     assert_int_equal(ts_des_kind_add(m->q, q1_arrive, m, &m->kind, &err), 0);
     assert_int_equal(ts_des_schedule(m->q, 0, ts_des_tag(m->kind, 0), &err), 0);
     assert_int_equal(ts_des_run(m->q, TS_DES_NEVER, &err), 0);
@@ -505,8 +503,7 @@ static void test_devmodel_lognormal_service_has_its_mean_and_cv(void **state)
 {
     (void)state;
     ts_device_t d = drive("ps");
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 7);
+    gsl_rng *r = test_rng(7);
     assert_true(ts_dev_service_factor(&d, r) == 1.0);
     d.service_dist = TS_DEV_LOGNORMAL;
     static const double cvs[] = {0.5, 2};

@@ -20,7 +20,6 @@
 #include <time.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_rng.h>
 
 #include "backends/backend.h"
 #include "sim/engine.h"
@@ -28,6 +27,7 @@
 #include "sim/memtrace.h"
 #include "sim/util/mem.h"
 #include "hier_test.h"
+#include "rng_test.h"
 
 /* ---- objects ---- */
 
@@ -215,8 +215,7 @@ static ts_memtrace_t *live_trace(unsigned long seed, bool objects, size_t n)
     ts_err_t err = {0};
     ts_memtrace_t *mt = NULL;
     assert_int_equal(ts_memtrace_create(&mt, &err), 0);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, seed);
+    gsl_rng *rng = test_rng(seed);
     uint64_t sizes[L_KEYS];
     for (size_t k = 0; k < L_KEYS; k++)
         sizes[k] = objects ? 4096 : 20 * (1 + gsl_rng_uniform_int(rng, 3));

@@ -17,11 +17,11 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/hier.h"
 #include "sim/util/mem.h"
 #include "hier_test.h"
+#include "rng_test.h"
 
 /* ---- properties over random traces ---- */
 
@@ -85,8 +85,7 @@ static void prop_run(const prop_case_t *pc, unsigned long seed)
                   pc->pf ? " with prefetch" : "");
     rig_t g = {0};
     prop_build(&g, pc);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, seed);
+    gsl_rng *rng = test_rng(seed);
     bool ref_dirty[P_KEYS] = {0};
     unsigned expected[P_KEYS] = {0}, flushed[P_KEYS] = {0};
     uint64_t sizes[P_KEYS];
@@ -190,8 +189,7 @@ static void test_hier_plain_path_counts_like_general_path(void **state)
     rig_start(&a, &cfg);
     rig_start(&b, &cfg);
     assert_true(a.h->is_plain);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 99);
+    gsl_rng *rng = test_rng(99);
     ts_err_t err = {0};
     for (size_t i = 0; i < 3000; i++) {
         double u = gsl_rng_uniform(rng);
@@ -256,8 +254,7 @@ static void frees_run(const prop_case_t *pc, unsigned long seed)
     prop_build(&g, pc);
     prop_build(&twin, pc);
     ts_hier_list_frees(g.h);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, seed);
+    gsl_rng *rng = test_rng(seed);
     uint64_t sizes[P_KEYS];
     enum { SHADOW_KEYS = P_KEYS + 2 }; /* next_n (n = 2) proposes the two keys above a key */
     uint64_t held[3][SHADOW_KEYS] = {{0}}; /* shadow: the copy's size, 0: none */

@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/hist.h"
 #include "sim/util/mem.h"
+#include "rng_test.h"
 
 static const double k_ps[] = {0, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100};
 
@@ -113,8 +113,7 @@ static void test_hist_random_draws_match_sorted_quantiles_and_merge(void **state
 {
     (void)state;
     enum { N = 200000 };
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 2024);
+    gsl_rng *rng = test_rng(2024);
     uint64_t *v = malloc(N * sizeof(*v));
     ts_hist_t *whole, *a, *b;
     ts_err_t err = {0};

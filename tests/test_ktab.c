@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/util/ktab.h"
 #include "sim/util/mem.h"
 #include "sim/util/pool.h"
+#include "rng_test.h"
 
 struct node {
     uint64_t key;
@@ -35,8 +35,7 @@ static void test_ktab_matches_model_under_churn(void **state)
         where[i] = TS_KTAB_NONE;
     assert_int_equal(ts_ktab_init(&t, 4, &err), 0);
     assert_int_equal(ts_pool_init(&pool, sizeof(struct node), 4, &err), 0);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 7);
+    gsl_rng *rng = test_rng(7);
     uint64_t live = 0;
     for (int s = 0; s < STEPS; s++) {
         /* Keys spread over the 64-bit space, including 0 and near-max values. */

@@ -26,7 +26,6 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/engine.h"
 #include "sim/future.h"
@@ -37,6 +36,7 @@
 #include "sim/param.h"
 #include "sim/tier.h"
 #include "policies/registry.h"
+#include "rng_test.h"
 
 #define CONF_MAX_PARAMS 256
 #define CONF_NO_KEY UINT64_MAX /* never in a trace: the request passed to direct evicts */
@@ -59,9 +59,7 @@ static conf_trace_t conf_trace(enum conf_kind kind, size_t n, uint64_t n_keys, d
                                unsigned long seed)
 {
     conf_trace_t t = {.r = test_calloc(n, sizeof(ts_req_t)), .n = n, .n_keys = n_keys};
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(rng);
-    gsl_rng_set(rng, seed);
+    gsl_rng *rng = test_rng(seed);
     gsl_ran_discrete_t *zipf = NULL;
     if (kind == CONF_ZIPF) {
         double *w = test_malloc(n_keys * sizeof(double));
@@ -152,8 +150,7 @@ static size_t conf_replay(const char *label, const ts_policy_ops_t *ops, const c
                         .n_keys = tr->n_keys,
                         .objects = objects,
                         .name = name};
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, seed);
+    gsl_rng *rng = test_rng(seed);
     size_t misses = 0;
     ts_err_t err = {0};
     for (size_t i = 0; i < tr->n; i++) {

@@ -20,11 +20,11 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
 #include "sim/util/mem.h"
 #include "sim/resource.h"
+#include "rng_test.h"
 
 /* ---- fixture: a queue, a resource set and a log of finished jobs ---------------------- */
 
@@ -286,8 +286,7 @@ static void test_res_random_transfers_match_reference_sharing(void **state)
 {
     struct fx *f = *state;
     enum { N = 3000 };
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 777);
+    gsl_rng *rng = test_rng(777);
     uint64_t *start = malloc(N * sizeof(*start)), *size = malloc(N * sizeof(*size));
     double *ref = malloc(N * sizeof(*ref));
     uint32_t *rank = malloc(N * sizeof(*rank));
@@ -635,12 +634,11 @@ static struct measured run_queue(const ts_res_spec_t *spec, double lambda,
     assert_int_equal(ts_res_sys_create(q, count_done, acc, &s, &err), 0);
     struct source src = {.q = q,
                          .s = s,
-                         .rng = gsl_rng_alloc(gsl_rng_mt19937),
+                         .rng = test_rng(seed),
                          .mean_gap_ns = 1.0 / lambda,
                          .mean_service_ns = mean_service_ns,
                          .service = service,
                          .n_total = THEORY_JOBS};
-    gsl_rng_set(src.rng, seed);
     uint32_t channels = spec->channels;
     assert_int_equal(ts_res_add(s, spec, &src.res, &err), 0);
     assert_int_equal(ts_des_kind_add(q, source_arrive, &src, &src.kind, &err), 0);

@@ -17,13 +17,13 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "sim/engine.h"
 #include "sim/hier.h"
 #include "sim/memtrace.h"
 #include "sim/timed.h"
 #include "policies/registry.h"
+#include "rng_test.h"
 
 #define MB 1000000ull
 #define US 1000ull
@@ -550,8 +550,7 @@ static double timed_mm1_mean(uint64_t seed)
     f.cfg.dev[1].channels = 1;
     f.cfg.dev[1].service_dist = TS_DEV_EXPONENTIAL;
     f.cfg.seed = seed;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 99);
+    gsl_rng *r = test_rng(99);
     double t = 0;
     for (uint64_t k = 0; k < 100000; k++) {
         push(&f, (uint64_t)llround(t), 1000 + k, TS_OP_GET);
@@ -613,8 +612,7 @@ static void md1_run(fixture_t *f, double rho, uint64_t n, uint32_t max)
     snprintf(f->cfg.dev[1].model, sizeof(f->cfg.dev[1].model), "fixed");
     f->cfg.dev[1].channels = 1;
     f->cfg.max_in_flight = max;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 7);
+    gsl_rng *r = test_rng(7);
     double t = 0;
     for (uint64_t k = 0; k < n; k++) {
         push(f, (uint64_t)llround(t), 1000 + k, TS_OP_GET);

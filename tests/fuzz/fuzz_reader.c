@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sim/reader.h"
+#include "sim/util/gslerr.h"
 #include "traces/trace.h"
 
 #ifndef TS_FUZZ_FORMAT
@@ -101,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    ts_gsl_install(); /* under libFuzzer's main too: a GSL error is an error, never abort() */
     const ts_reader_ops_t *f = ts_trace_find(TS_FUZZ_FORMAT, NULL);
     if (!f)
         return 0; /* main() refuses to start then */
