@@ -151,128 +151,74 @@ static ts_result_t *read_back(const char *path)
 
 /* ---- what a member the file lacks reads as --------------------------------------------- */
 
-/* Each sets what the whole file held of one member to what a file without it reads as (0
- * or ""), after checking that the whole file held a figure there. */
-typedef void (*zero_fn)(ts_result_t *r);
-
-static void z_overloaded(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_true(r->timed.res[i].is_overloaded);
-        r->timed.res[i].is_overloaded = false;
-    }
-}
-static void z_load_bytes(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_true(r->timed.res[i].is_load_bytes);
-        r->timed.res[i].is_load_bytes = false;
-    }
-}
-static void z_offered(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_true(r->timed.res[i].offered_per_s == 1500);
-        r->timed.res[i].offered_per_s = 0;
-    }
-}
-static void z_capacity(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_true(r->timed.res[i].capacity_per_s == 1000);
-        r->timed.res[i].capacity_per_s = 0;
-    }
-}
-static void z_backlog(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_int_equal(r->timed.res[i].backlog_since_ns, 2 * MS);
-        r->timed.res[i].backlog_since_ns = 0;
-    }
-}
-static void z_bw_util(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_true(r->timed.res[i].is_bw_util);
-        r->timed.res[i].is_bw_util = false;
-    }
-}
-static void z_channel_util(ts_result_t *r)
-{
-    for (size_t i = 0; i < r->timed.n_res; i++) {
-        assert_true(r->timed.res[i].channel_utilisation == 0.25);
-        r->timed.res[i].channel_utilisation = 0;
-    }
-}
-static void z_kv_bytes(ts_result_t *r)
-{
-    assert_int_equal(r->timed.kv_recomputed_bytes, 4096);
-    r->timed.kv_recomputed_bytes = 0;
-}
-static void z_arrivals_end(ts_result_t *r)
-{
-    assert_int_equal(r->timed.arrivals_end_ns, 27 * MS);
-    r->timed.arrivals_end_ns = 0;
-}
-static void z_n_overloaded(ts_result_t *r)
-{
-    assert_int_equal(r->timed.n_overloaded, r->timed.n_res);
-    r->timed.n_overloaded = 0;
-}
-static void z_partial(ts_result_t *r)
-{
-    assert_true(r->timed.partial);
-    r->timed.partial = false;
-}
-
-/* A string member: *s held want; now "". */
-static void z_str(char **s, const char *want)
-{
-    assert_string_equal(ts_str(*s), want);
-    (*s)[0] = 0;
-}
-static void z_stop_reason(ts_result_t *r)
-{
-    z_str(&r->timed.stop_reason, "500 jobs in flight (timed.max_in_flight)");
-}
-static void z_prices(ts_result_t *r)
-{
-    z_str(&r->cost.prices, "neocloud-2025");
-}
-static void z_prices_date(ts_result_t *r)
-{
-    z_str(&r->cost.prices_date, "2025");
-}
-static void z_gpu_fallback(ts_result_t *r)
-{
-    z_str(&r->cost.gpu_fallback, "neocloud-2026-09");
-}
+/* Where a member lives in a result: in every row of timed.res, in timed, in cost. */
+enum compat_in { IN_RES, IN_TIMED, IN_COST };
+#define AT(in, T, m) in, offsetof(T, m), sizeof(((T *)0)->m)
+#define STR_AT(in, T, m) in, offsetof(T, m), 0
 
 /* Every optional member of the current layout: the table (a column) or group (an
- * attribute) it lives in, and the bit a file without it sets besides TS_LACKS_SOME. */
+ * attribute) it lives in, the bit a file without it sets besides TS_LACKS_SOME, and where
+ * it lands in a result (its bytes, or size 0 for a string). */
 static const struct compat_case {
     const char *obj, *member;
     bool is_column;
     uint32_t lacks;
-    zero_fn zero;
+    enum compat_in in;
+    size_t off, size;
 } k_optional[] = {
-    {RES, "overloaded", true, TS_LACKS_OVERLOAD, z_overloaded},
-    {RES, "load_in_bytes", true, TS_LACKS_OVERLOAD, z_load_bytes},
-    {RES, "offered_per_s", true, TS_LACKS_OVERLOAD, z_offered},
-    {RES, "capacity_per_s", true, TS_LACKS_OVERLOAD, z_capacity},
-    {RES, "backlog_since_ns", true, TS_LACKS_OVERLOAD, z_backlog},
-    {RES, "utilisation_of_bandwidth", true, TS_LACKS_UTIL_OF, z_bw_util},
-    {RES, "channel_utilisation", true, TS_LACKS_UTIL_OF, z_channel_util},
-    {TIMED, "kv_recomputed_bytes", false, TS_LACKS_KV_BYTES, z_kv_bytes},
-    {TIMED, "arrivals_end_ns", false, TS_LACKS_OVERLOAD, z_arrivals_end},
-    {TIMED, "overloaded", false, TS_LACKS_OVERLOAD, z_n_overloaded},
-    {TIMED, "partial", false, TS_LACKS_OVERLOAD, z_partial},
-    {TIMED, "stop_reason", false, TS_LACKS_OVERLOAD, z_stop_reason},
-    {COST, "prices", false, TS_LACKS_PRICES, z_prices},
-    {COST, "prices_date", false, TS_LACKS_PRICES, z_prices_date},
-    {COST, "gpu_price_fallback", false, TS_LACKS_PRICES, z_gpu_fallback},
+    {RES, "overloaded", true, TS_LACKS_OVERLOAD, AT(IN_RES, ts_res_result_t, is_overloaded)},
+    {RES, "load_in_bytes", true, TS_LACKS_OVERLOAD, AT(IN_RES, ts_res_result_t, is_load_bytes)},
+    {RES, "offered_per_s", true, TS_LACKS_OVERLOAD, AT(IN_RES, ts_res_result_t, offered_per_s)},
+    {RES, "capacity_per_s", true, TS_LACKS_OVERLOAD,
+     AT(IN_RES, ts_res_result_t, capacity_per_s)},
+    {RES, "backlog_since_ns", true, TS_LACKS_OVERLOAD,
+     AT(IN_RES, ts_res_result_t, backlog_since_ns)},
+    {RES, "utilisation_of_bandwidth", true, TS_LACKS_UTIL_OF,
+     AT(IN_RES, ts_res_result_t, is_bw_util)},
+    {RES, "channel_utilisation", true, TS_LACKS_UTIL_OF,
+     AT(IN_RES, ts_res_result_t, channel_utilisation)},
+    {TIMED, "kv_recomputed_bytes", false, TS_LACKS_KV_BYTES,
+     AT(IN_TIMED, ts_timed_result_t, kv_recomputed_bytes)},
+    {TIMED, "arrivals_end_ns", false, TS_LACKS_OVERLOAD,
+     AT(IN_TIMED, ts_timed_result_t, arrivals_end_ns)},
+    {TIMED, "overloaded", false, TS_LACKS_OVERLOAD,
+     AT(IN_TIMED, ts_timed_result_t, n_overloaded)},
+    {TIMED, "partial", false, TS_LACKS_OVERLOAD, AT(IN_TIMED, ts_timed_result_t, partial)},
+    {TIMED, "stop_reason", false, TS_LACKS_OVERLOAD,
+     STR_AT(IN_TIMED, ts_timed_result_t, stop_reason)},
+    {COST, "prices", false, TS_LACKS_PRICES, STR_AT(IN_COST, ts_cost_result_t, prices)},
+    {COST, "prices_date", false, TS_LACKS_PRICES,
+     STR_AT(IN_COST, ts_cost_result_t, prices_date)},
+    {COST, "gpu_price_fallback", false, TS_LACKS_PRICES,
+     STR_AT(IN_COST, ts_cost_result_t, gpu_fallback)},
 };
 #define N_OPTIONAL (sizeof(k_optional) / sizeof(k_optional[0]))
+
+/* Sets what the whole file's result r holds of c's member to what a file without it reads
+ * as, 0 or "", after checking that it held a figure there (write_full set none to 0). */
+static void zero_member(ts_result_t *r, const struct compat_case *c)
+{
+    size_t n = c->in == IN_RES ? r->timed.n_res : 1;
+    for (size_t i = 0; i < n; i++) {
+        char *p = c->in == IN_RES     ? (char *)&r->timed.res[i]
+                  : c->in == IN_TIMED ? (char *)&r->timed
+                                      : (char *)&r->cost;
+        p += c->off;
+        bool is_held = false;
+        if (c->size == 0) {
+            char *v = *(char **)p;
+            is_held = v && v[0];
+            if (is_held)
+                v[0] = 0;
+        } else {
+            for (size_t k = 0; k < c->size; k++)
+                is_held = is_held || p[k] != 0;
+            memset(p, 0, c->size);
+        }
+        if (!is_held)
+            fail_msg("the whole file holds no figure in %s/%s", c->obj, c->member);
+    }
+}
 
 static void drop_member(const char *path, const struct compat_case *c)
 {
@@ -303,7 +249,7 @@ static void test_report_h5_compat_each_optional(void **state)
         if (back->lacks != (TS_LACKS_SOME | c->lacks))
             fail_msg("without %s/%s: lacks 0x%x, expected 0x%x", c->obj, c->member,
                      back->lacks, TS_LACKS_SOME | c->lacks);
-        c->zero(want);
+        zero_member(want, c);
         char *jw = json_of(want), *jb = json_of(back);
         if (strcmp(jw, jb) != 0)
             fail_msg("without %s/%s: read back as\n%s\nexpected\n%s", c->obj, c->member, jb,
@@ -331,7 +277,7 @@ static void test_report_h5_compat_first_layout(void **state)
     assert_int_equal(back->lacks, TS_LACKS_SOME | TS_LACKS_OVERLOAD | TS_LACKS_UTIL_OF |
                                       TS_LACKS_KV_BYTES | TS_LACKS_PRICES);
     for (size_t i = 0; i < N_OPTIONAL; i++)
-        k_optional[i].zero(full);
+        zero_member(full, &k_optional[i]);
     assert_same_result(full, back);
 
     char *text = report_of(back, true);
