@@ -16,7 +16,9 @@
     const ts__h5_table_t name = {fields, TS__COUNT(fields), sizeof(type)}
 
 /* One entry: name, struct, member (and a string's size), then OPT(bits) for a column or
- * attribute added after the first layout (b73d664's), which older files lack. */
+ * attribute added after the first layout (b73d664's), which older files lack: bits are the
+ * TS_LACKS_* a report needs to tell such a file's 0 from a measured one, or TS_LACKS_SOME
+ * alone. */
 #define FIELD(n, T, m, k, sz, ...) \
     {.name = (n), .offset = offsetof(T, m), .kind = (k), .size = (sz), __VA_ARGS__}
 #define U64(n, T, m, ...) FIELD(n, T, m, TS__H5_U64, 0, __VA_ARGS__)

@@ -401,7 +401,7 @@ static int rh_overload(ts__html_report_t *r, const ts_result_t *res)
     if (res->lacks & TS_LACKS_OVERLOAD)
         return x->arrivals == TS_ARRIVALS_CLOSED
                    ? 0
-                   : ts_html_para(r->page, "Overload: " TS_LACKS_TEXT ".", r->err);
+                   : ts_html_para(r->page, "Overload: " TS_REPORT_NOT_RECORDED ".", r->err);
     char text[700], load[256];
     int rc = 0;
     for (size_t i = 0; i < x->n_res && rc == 0; i++) {

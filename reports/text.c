@@ -452,9 +452,9 @@ static void text_block_latency(const ts_result_t *res, text_table_t *t, bool is_
 
 /* Each device and link: operations, bytes, utilisation (of the bandwidth, "bw", for those
  * that share it, else of the channels, "ch"; neither when the file did not say), queue and
- * waits. A level's
- * links follow its device ("dram: ddr5-4800-8ch", then "dram link up: pcie-gen5-x16"), so
- * they are shown under it, indented, with the device's or link's model in a column. */
+ * waits. A level's links follow its device ("dram: ddr5-4800-8ch", then "dram link up:
+ * pcie-gen5-x16"), so they are shown under it, indented, with the device's or link's model
+ * in a column. */
 static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_compact)
 {
     static const char *const head[] = {"devices and links", "model", "ops",       "bytes",
@@ -493,7 +493,7 @@ static int text_overload(const ts_result_t *res, FILE *out, ts_err_t *err)
     if (res->lacks & TS_LACKS_OVERLOAD)
         return t->arrivals == TS_ARRIVALS_CLOSED
                    ? 0
-                   : text_field(out, err, TEXT_SUB, "  overload", TS_LACKS_TEXT);
+                   : text_field(out, err, TEXT_SUB, "  overload", TS_REPORT_NOT_RECORDED);
     int rc = 0;
     char line[256];
     for (size_t i = 0; !rc && i < t->n_res; i++)
@@ -555,7 +555,8 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
     if (!rc)
         rc = text_block(res, text_block_devices, NULL, tab, out, err);
     if (!rc && t->n_res && (res->lacks & TS_LACKS_UTIL_OF))
-        rc = text_field(out, err, TEXT_SUB, "  util", "bandwidth or channels: " TS_LACKS_TEXT);
+        rc = text_field(out, err, TEXT_SUB, "  util",
+                        "bandwidth or channels: " TS_REPORT_NOT_RECORDED);
     else if (!rc && t->n_res)
         rc = text_field(out, err, TEXT_SUB, "  util", "bw: busy share of the bandwidth; ch: of "
                                                       "the channels");

@@ -48,8 +48,6 @@
                                 * of the channels, and the channels' utilisation */
 #define TS_LACKS_KV_BYTES 0x8u /* timed: the bytes of the KV blocks recomputed */
 #define TS_LACKS_PRICES 0x10u  /* cost: the price profile, its date, the GPU's fallback */
-/* What reports say of a figure a result lacks, rather than show its 0. */
-#define TS_LACKS_TEXT "not recorded in this file (written by an older tiersim)"
 
 /* A result's strings are owned and allocated to their length; NULL reads as "" (a zeroed
  * result has only NULL strings). */
