@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * h5.c - writes the HDF5 results file (layout: h5.h, docs/results.md; column tables:
+ * h5.c - writes the HDF5 results file (layout: h5.h, docs/results-hdf5.md; column tables:
  * h5_layout.c).
  *
  * One group per run under /runs; inside it small contiguous datasets (tables of a few rows,
@@ -517,9 +517,6 @@ static int h5w_cost(h5w_t *w, hid_t run, const ts_result_t *res)
                      ? ts_cost_period_names[k->period_from]
                      : "?");
     h5w_attr_str(w, g, "cost", "gpus_from", k->gpus_from ? k->gpus_from : "none");
-    h5w_attr_str(w, g, "cost", "prices", ts_str(k->prices));
-    h5w_attr_str(w, g, "cost", "prices_date", ts_str(k->prices_date));
-    h5w_attr_str(w, g, "cost", "gpu_price_fallback", ts_str(k->gpu_fallback));
     h5w_attrs(w, g, "cost", &ts__h5_cost_attrs, k);
     if (!w->rc)
         h5w_table(w, g, "cost/levels", "levels", &ts__h5_cost_levels, k->level, k->n_levels,

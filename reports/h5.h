@@ -3,7 +3,7 @@
  * h5.h - the HDF5 results file: one file per run or per sweep, written atomically and read
  * back into ts_result_t (for `tiersim report`, plots and HTML).
  *
- * Layout (every group, dataset, column, unit and attribute in docs/results.md): the root
+ * Layout (every group, dataset, column, unit and attribute in docs/results-hdf5.md): the root
  * carries format "tiersim-results", schema, tiersim_version and runs; each run is a group
  * /runs/NNNN (0000, 0001, ...; four digits, more past 9999) holding its scenario (YAML text
  * and overrides), tiers, totals, hierarchy, timed figures with latency histograms, time

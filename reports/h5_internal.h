@@ -11,7 +11,9 @@
  * compound datasets; variable-length UTF-8 in attributes and string datasets (h5py reads
  * those as str). A result's strings are pointers (TS__H5_PSTR): a table holding one is
  * staged in a packed row (the file's layout, native types) on its way to and from the file.
- * The layout is documented in docs/results.md ("HDF5 results file").
+ * Columns and attributes added after the file's first layout are optional (a file an
+ * older tiersim wrote lacks them): the reader then leaves them 0 or "" and says so in the
+ * result's `lacks`. The layout is documented in docs/results-hdf5.md.
  */
 #ifndef TS_REPORTS_H5_INTERNAL_H
 #define TS_REPORTS_H5_INTERNAL_H
@@ -38,10 +40,13 @@ typedef enum ts__h5_kind {
 } ts__h5_kind_t;
 
 typedef struct ts__h5_field {
-    const char *name; /* column or attribute name */
-    size_t offset;    /* in the C struct */
-    uint8_t kind;     /* ts__h5_kind_t */
-    uint16_t size;    /* TS__H5_STR, TS__H5_PSTR: bytes stored, NUL included */
+    const char *name;  /* column or attribute name */
+    size_t offset;     /* in the C struct */
+    uint8_t kind;      /* ts__h5_kind_t */
+    uint16_t size;     /* TS__H5_STR, TS__H5_PSTR: bytes stored, NUL included */
+    uint32_t optional; /* 0: required (a file without it is refused); else added after the
+                        * first layout, and the TS_LACKS_* bits (sim/result.h) a file
+                        * without it sets in ts_result_t.lacks: it then reads as 0 or "" */
 } ts__h5_field_t;
 
 typedef struct ts__h5_table {
@@ -131,6 +136,9 @@ extern const char *const ts__h5_engine_names[TS__H5_ENGINES]; /* "fast", "timed"
  * struct's offsets; none for a table with pointers). Returns a type to H5Tclose, or a
  * negative id. */
 hid_t ts__h5_compound(const ts__h5_table_t *t, bool file);
+
+/* The bytes a field takes in the file and in a packed row (a number's in a struct too). */
+size_t ts__h5_field_size(const ts__h5_field_t *f);
 
 /* Whether a table has pointer fields (TS__H5_PSTR): then rows go through a packed copy. */
 bool ts__h5_has_pointers(const ts__h5_table_t *t);

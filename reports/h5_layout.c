@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * h5_layout.c - the HDF5 results file's column tables and types (see h5_internal.h; the
- * layout is documented in docs/results.md). Column names follow the CSV and JSON writers.
+ * layout is documented in docs/results-hdf5.md). Column names follow the CSV and JSON
+ * writers. New columns go at the end of their table, marked OPT: older files lack them.
  */
 #include "h5_internal.h"
 
@@ -14,13 +15,20 @@
 #define TS__TABLE(name, fields, type) \
     const ts__h5_table_t name = {fields, TS__COUNT(fields), sizeof(type)}
 
-#define U64(n, T, m) {n, offsetof(T, m), TS__H5_U64, 0}
-#define F64(n, T, m) {n, offsetof(T, m), TS__H5_F64, 0}
-#define U32(n, T, m) {n, offsetof(T, m), TS__H5_U32, 0}
-#define U8(n, T, m) {n, offsetof(T, m), TS__H5_U8, 0}
-#define I32(n, T, m) {n, offsetof(T, m), TS__H5_I32, 0}
-#define STR(n, T, m) {n, offsetof(T, m), TS__H5_STR, sizeof(((T *)0)->m)}
-#define PSTR(n, T, m, size) {n, offsetof(T, m), TS__H5_PSTR, size}
+/* One entry: name, struct, member (and a string's size), then OPT(bits) for a column or
+ * attribute added after the first layout (b73d664's), which older files lack: bits are the
+ * TS_LACKS_* a report needs to tell such a file's 0 from a measured one, or TS_LACKS_SOME
+ * alone. */
+#define FIELD(n, T, m, k, sz, ...) \
+    {.name = (n), .offset = offsetof(T, m), .kind = (k), .size = (sz), __VA_ARGS__}
+#define U64(n, T, m, ...) FIELD(n, T, m, TS__H5_U64, 0, __VA_ARGS__)
+#define F64(n, T, m, ...) FIELD(n, T, m, TS__H5_F64, 0, __VA_ARGS__)
+#define U32(n, T, m, ...) FIELD(n, T, m, TS__H5_U32, 0, __VA_ARGS__)
+#define U8(n, T, m, ...) FIELD(n, T, m, TS__H5_U8, 0, __VA_ARGS__)
+#define I32(n, T, m, ...) FIELD(n, T, m, TS__H5_I32, 0, __VA_ARGS__)
+#define STR(n, T, m, ...) FIELD(n, T, m, TS__H5_STR, sizeof(((T *)0)->m), __VA_ARGS__)
+#define PSTR(n, T, m, size, ...) FIELD(n, T, m, TS__H5_PSTR, size, __VA_ARGS__)
+#define OPT(bits) .optional = TS_LACKS_SOME | (bits)
 
 _Static_assert(sizeof(bool) == 1, "bool columns are stored as u8");
 _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t columns are stored as u64");
@@ -151,14 +159,14 @@ static const ts__h5_field_t k_timed_attrs[] = {
     U64("prefill_tokens_saved", ts_timed_result_t, prefill_tokens_saved),
     U64("prefill_tokens_recomputed", ts_timed_result_t, prefill_tokens_recomputed),
     U64("kv_recomputed", ts_timed_result_t, kv_recomputed),
-    U64("kv_recomputed_bytes", ts_timed_result_t, kv_recomputed_bytes),
+    U64("kv_recomputed_bytes", ts_timed_result_t, kv_recomputed_bytes, OPT(TS_LACKS_KV_BYTES)),
     F64("prefill_rate", ts_timed_result_t, prefill_rate),
     U64("block_tokens", ts_timed_result_t, block_tokens),
     PSTR("prefill_source", ts_timed_result_t, prefill_source, TS_PREFILL_SOURCE),
-    U64("arrivals_end_ns", ts_timed_result_t, arrivals_end_ns),
-    U32("overloaded", ts_timed_result_t, n_overloaded),
-    U8("partial", ts_timed_result_t, partial),
-    PSTR("stop_reason", ts_timed_result_t, stop_reason, TS_TIMED_STOP),
+    U64("arrivals_end_ns", ts_timed_result_t, arrivals_end_ns, OPT(TS_LACKS_OVERLOAD)),
+    U32("overloaded", ts_timed_result_t, n_overloaded, OPT(TS_LACKS_OVERLOAD)),
+    U8("partial", ts_timed_result_t, partial, OPT(TS_LACKS_OVERLOAD)),
+    PSTR("stop_reason", ts_timed_result_t, stop_reason, TS_TIMED_STOP, OPT(TS_LACKS_OVERLOAD)),
 };
 TS__TABLE(ts__h5_timed_attrs, k_timed_attrs, ts_timed_result_t);
 
@@ -197,6 +205,10 @@ static const ts__h5_field_t k_cost_attrs[] = {
     F64("usd_per_million_tokens", ts_cost_result_t, usd_per_m_tokens),
     U64("sessions", ts_cost_result_t, sessions),
     F64("usd_per_session", ts_cost_result_t, usd_per_session),
+    PSTR("prices", ts_cost_result_t, prices, TS_PRICE_ROW, OPT(TS_LACKS_PRICES)),
+    PSTR("prices_date", ts_cost_result_t, prices_date, TS_PRICE_ROW, OPT(TS_LACKS_PRICES)),
+    PSTR("gpu_price_fallback", ts_cost_result_t, gpu_fallback, TS_PRICE_ROW,
+         OPT(TS_LACKS_PRICES)),
 };
 TS__TABLE(ts__h5_cost_attrs, k_cost_attrs, ts_cost_result_t);
 
@@ -246,13 +258,13 @@ static const ts__h5_field_t k_resources[] = {
     F64("mean_wait_ns", ts_res_result_t, mean_wait_ns),
     U64("max_wait_ns", ts_res_result_t, max_wait_ns),
     F64("mean_in_system", ts_res_result_t, mean_in_system),
-    U8("utilisation_of_bandwidth", ts_res_result_t, is_bw_util),
-    F64("channel_utilisation", ts_res_result_t, channel_utilisation),
-    U8("overloaded", ts_res_result_t, is_overloaded),
-    U8("load_in_bytes", ts_res_result_t, is_load_bytes),
-    F64("offered_per_s", ts_res_result_t, offered_per_s),
-    F64("capacity_per_s", ts_res_result_t, capacity_per_s),
-    U64("backlog_since_ns", ts_res_result_t, backlog_since_ns),
+    U8("utilisation_of_bandwidth", ts_res_result_t, is_bw_util, OPT(TS_LACKS_UTIL_OF)),
+    F64("channel_utilisation", ts_res_result_t, channel_utilisation, OPT(TS_LACKS_UTIL_OF)),
+    U8("overloaded", ts_res_result_t, is_overloaded, OPT(TS_LACKS_OVERLOAD)),
+    U8("load_in_bytes", ts_res_result_t, is_load_bytes, OPT(TS_LACKS_OVERLOAD)),
+    F64("offered_per_s", ts_res_result_t, offered_per_s, OPT(TS_LACKS_OVERLOAD)),
+    F64("capacity_per_s", ts_res_result_t, capacity_per_s, OPT(TS_LACKS_OVERLOAD)),
+    U64("backlog_since_ns", ts_res_result_t, backlog_since_ns, OPT(TS_LACKS_OVERLOAD)),
 };
 TS__TABLE(ts__h5_resources, k_resources, ts_res_result_t);
 
@@ -372,8 +384,7 @@ hid_t ts__h5_scalar_type(const ts__h5_field_t *f, bool file)
     }
 }
 
-/* The bytes a field takes in the file (and in a packed row). */
-static size_t h5l_field_size(const ts__h5_field_t *f)
+size_t ts__h5_field_size(const ts__h5_field_t *f)
 {
     switch (f->kind) {
     case TS__H5_U64:
@@ -403,7 +414,7 @@ bool ts__h5_is_packed(const ts__h5_table_t *t)
     for (size_t i = 0; i < t->n; i++) {
         if (t->f[i].kind == TS__H5_PSTR || t->f[i].offset != off)
             return false;
-        off += h5l_field_size(&t->f[i]);
+        off += ts__h5_field_size(&t->f[i]);
     }
     return off == t->mem_size;
 }
@@ -412,7 +423,7 @@ size_t ts__h5_packed_size(const ts__h5_table_t *t)
 {
     size_t size = 0;
     for (size_t i = 0; i < t->n; i++)
-        size += h5l_field_size(&t->f[i]);
+        size += ts__h5_field_size(&t->f[i]);
     return size;
 }
 
@@ -425,7 +436,7 @@ static hid_t h5l_compound(const ts__h5_table_t *t, bool file, bool is_packed)
     for (size_t i = 0; c >= 0 && i < t->n; i++) {
         hid_t m = ts__h5_scalar_type(&t->f[i], file);
         herr_t st = m < 0 ? -1 : H5Tinsert(c, t->f[i].name, is_packed ? off : t->f[i].offset, m);
-        off += h5l_field_size(&t->f[i]);
+        off += ts__h5_field_size(&t->f[i]);
         if (m >= 0)
             H5Tclose(m);
         if (st < 0) {
@@ -457,7 +468,7 @@ void ts__h5_pack(const ts__h5_table_t *t, const void *rows, size_t n, void *out)
         char *dst = (char *)out + r * psize;
         for (size_t i = 0; i < t->n; i++) {
             const ts__h5_field_t *f = &t->f[i];
-            size_t size = h5l_field_size(f);
+            size_t size = ts__h5_field_size(f);
             if (f->kind == TS__H5_PSTR) {
                 const char *v = *(char *const *)(row + f->offset);
                 if (v)
@@ -479,7 +490,7 @@ int ts__h5_unpack(const ts__h5_table_t *t, const void *packed, size_t n, void *r
         char *row = (char *)rows + r * t->mem_size;
         for (size_t i = 0; i < t->n; i++) {
             const ts__h5_field_t *f = &t->f[i];
-            size_t size = h5l_field_size(f);
+            size_t size = ts__h5_field_size(f);
             if (f->kind == TS__H5_PSTR) {
                 size_t len = strnlen(src, size);
                 char *v = ts_malloc(len + 1);

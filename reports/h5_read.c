@@ -3,9 +3,11 @@
  * h5_read.c - reads the HDF5 results file back into ts_result_t (see h5.h).
  *
  * Tables are read by column name through the same column tables the writer uses, so a
- * file with extra columns (a later schema's additions) still reads, while a missing
- * column, dataset, attribute or a value out of its range is an error naming the file and
- * the object ("'r.h5': /runs/0000/tiers: no column 'hits'"). Everything read is checked
+ * file with extra columns (a later schema's additions) still reads, and so does an older
+ * file without the optional ones (added since the first layout: they read as 0 or "", and
+ * the result's `lacks` says which figures were not recorded); a missing required column,
+ * dataset, attribute or a value out of its range is an error naming the file and the
+ * object ("'r.h5': /runs/0000/tiers: no column 'hits'"). Everything read is checked
  * against the result's limits (tiers, levels, resources, string lengths) before the
  * result's arrays are sized to it.
  * Cost: proportional to the run's size; one allocation per histogram and per series.
@@ -31,6 +33,7 @@ typedef struct h5r {
     const char *path; /* the file, for messages */
     ts_err_t *err;
     char run[32];     /* "/runs/0000" */
+    uint32_t lacks;   /* TS_LACKS_* of the optional columns and attributes not found */
 } h5r_t;
 
 /* "'f.h5': /runs/0000/<rel>: <what>" as TS_EFORMAT. */
@@ -86,22 +89,34 @@ static int h5r_attr_str(h5r_t *r, hid_t obj, const char *rel, const char *name, 
     return 0;
 }
 
+/* The attributes of table t into base; an optional one the file lacks reads as 0 or "". */
 static int h5r_attrs(h5r_t *r, hid_t obj, const char *rel, const ts__h5_table_t *t, void *base)
 {
     int rc = 0;
     for (size_t i = 0; i < t->n && rc == 0; i++) {
         const ts__h5_field_t *f = &t->f[i];
         char *p = (char *)base + f->offset;
+        bool is_absent = f->optional && H5Aexists(obj, f->name) <= 0;
+        if (is_absent)
+            r->lacks |= f->optional;
         if (f->kind == TS__H5_STR) {
-            rc = h5r_attr_str(r, obj, rel, f->name, p, f->size);
+            if (is_absent)
+                p[0] = 0;
+            else
+                rc = h5r_attr_str(r, obj, rel, f->name, p, f->size);
             continue;
         }
         if (f->kind == TS__H5_PSTR) {
-            char buf[1024];
-            rc = h5r_attr_str(r, obj, rel, f->name, buf, f->size < sizeof(buf) ? f->size
-                                                                                : sizeof(buf));
+            char buf[1024] = "";
+            if (!is_absent)
+                rc = h5r_attr_str(r, obj, rel, f->name, buf,
+                                  f->size < sizeof(buf) ? f->size : sizeof(buf));
             if (rc == 0 && ts_result_strf((char **)p, 0, NULL, "%s", buf) != 0)
                 rc = h5r_oom(r, rel);
+            continue;
+        }
+        if (is_absent) {
+            memset(p, 0, ts__h5_field_size(f));
             continue;
         }
         hid_t mt = ts__h5_scalar_type(f, false);
@@ -156,8 +171,9 @@ static int h5r_dims(h5r_t *r, hid_t d, const char *rel, int rank, hsize_t *dims)
     return nd == rank ? 0 : h5r_bad(r, rel, "has %d dimensions, expected %d", nd, rank);
 }
 
-/* Opens the 1-D table loc/name, checks that it has every column of t and at most max rows
- * (its row count to *n). The caller closes *out. */
+/* Opens the 1-D table loc/name, checks that it has every required column of t (an
+ * optional one it lacks goes into r->lacks) and at most max rows (its row count to *n).
+ * The caller closes *out. */
 static int h5r_table_open(h5r_t *r, hid_t loc, const char *rel, const char *name,
                           const ts__h5_table_t *t, size_t max, hid_t *out, size_t *n)
 {
@@ -169,9 +185,14 @@ static int h5r_table_open(h5r_t *r, hid_t loc, const char *rel, const char *name
     hid_t ft = rc ? -1 : H5Dget_type(*out);
     if (rc == 0 && (ft < 0 || H5Tget_class(ft) != H5T_COMPOUND))
         rc = h5r_bad(r, rel, "is not a table (a compound dataset)");
-    for (size_t i = 0; rc == 0 && i < t->n; i++)
-        if (H5Tget_member_index(ft, t->f[i].name) < 0)
+    for (size_t i = 0; rc == 0 && i < t->n; i++) {
+        if (H5Tget_member_index(ft, t->f[i].name) >= 0)
+            continue;
+        if (t->f[i].optional)
+            r->lacks |= t->f[i].optional;
+        else
             rc = h5r_bad(r, rel, "no column '%s'", t->f[i].name);
+    }
     if (ft >= 0)
         H5Tclose(ft);
     if (rc == 0 && dims > max)
@@ -187,14 +208,18 @@ static int h5r_table_open(h5r_t *r, hid_t loc, const char *rel, const char *name
 }
 
 /* Reads the n rows of an open table into dst (rows of t->mem_size bytes; through packed
- * rows when t has string pointers, each string then a new copy owned by dst's row). */
+ * rows when t has string pointers, each string then a new copy owned by dst's row). The
+ * rows are zeroed first: H5Dread leaves the members the file's type lacks (optional
+ * columns of an older file) as they are, so those read as 0 or "". */
 static int h5r_table_read(h5r_t *r, hid_t d, const char *rel, const ts__h5_table_t *t,
                           void *dst, size_t n)
 {
     bool is_packed = ts__h5_has_pointers(t);
-    void *packed = is_packed ? ts_malloc(n ? n * ts__h5_packed_size(t) : 1) : NULL;
+    void *packed = is_packed ? ts_calloc(n ? n : 1, ts__h5_packed_size(t)) : NULL;
     if (is_packed && !packed)
         return h5r_oom(r, rel);
+    if (!is_packed)
+        memset(dst, 0, n * t->mem_size);
     hid_t mt = is_packed ? ts__h5_packed_type(t) : ts__h5_compound(t, false);
     herr_t st = mt >= 0 ? H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, is_packed ? packed : dst)
                         : -1;
@@ -673,23 +698,6 @@ static int h5r_series(h5r_t *r, hid_t run, ts_result_t *res)
     return rc;
 }
 
-/* The price profile, its date and the GPU's fallback profile: absent from files written
- * before price profiles, which read as "" (not recorded). */
-static int h5r_cost_prices(h5r_t *r, hid_t g, ts_cost_result_t *k)
-{
-    static const char *const names[] = {"prices", "prices_date", "gpu_price_fallback"};
-    char **dst[] = {&k->prices, &k->prices_date, &k->gpu_fallback};
-    int rc = 0;
-    for (size_t i = 0; i < 3 && rc == 0; i++) {
-        char buf[TS_PRICE_ROW] = "";
-        if (H5Aexists(g, names[i]) > 0)
-            rc = h5r_attr_str(r, g, "cost", names[i], buf, sizeof(buf));
-        if (rc == 0 && ts_result_strf(dst[i], 0, NULL, "%s", buf) != 0)
-            rc = h5r_oom(r, "cost");
-    }
-    return rc;
-}
-
 static int h5r_cost(h5r_t *r, hid_t run, ts_result_t *res)
 {
     hid_t g = h5r_group(r, run, "cost", "cost");
@@ -701,8 +709,6 @@ static int h5r_cost(h5r_t *r, hid_t run, ts_result_t *res)
     if (rc == 0)
         rc = h5r_attr_choice(r, g, "cost", "gpus_from", ts__h5_gpus_from, 4, &from);
     k->gpus_from = ts__h5_gpus_from[from];
-    if (rc == 0)
-        rc = h5r_cost_prices(r, g, k);
     if (rc == 0 && (k->period_from < 0 || k->period_from >= TS_COST_PERIOD_COUNT_))
         rc = h5r_bad(r, "cost", "has an unknown period_from %d", (int)k->period_from);
     if (rc == 0)
@@ -768,6 +774,8 @@ int ts_result_h5_read(ts_result_h5_t *f, size_t i, ts_result_t *res, ts_err_t *e
         H5Gclose(run);
     if (rc)
         ts_result_release(res);
+    else
+        res->lacks = r.lacks;
     return rc;
 }
 

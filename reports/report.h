@@ -17,6 +17,10 @@
 #include "../sim/util/err.h"
 #include "../sim/result.h"
 
+/* What the reports say of a figure a result read back lacks (ts_result_t.lacks), where its
+ * 0 would read as measured. */
+#define TS_REPORT_NOT_RECORDED "not recorded in this file (written by an older tiersim)"
+
 /* Human-readable report: scenario summary, per-tier table, miss ratios, totals, wall time
  * and requests/s (only when wall_s > 0). Returns 0, TS_EIO (write failed; sys_errno set)
  * or TS_EINVAL (NULL argument). */

@@ -399,9 +399,15 @@ static int rh_latency(ts__html_report_t *r, rh_cells_t *t, const ts_result_t *re
                         8, head);
 }
 
-/* The timed engine's warnings: each overloaded resource (open loop), and a run cut short. */
-static int rh_overload(ts__html_report_t *r, const ts_timed_result_t *x)
+/* The timed engine's warnings: each overloaded resource (open loop), and a run cut short;
+ * or that the results file did not record them. */
+static int rh_overload(ts__html_report_t *r, const ts_result_t *res)
 {
+    const ts_timed_result_t *x = &res->timed;
+    if (res->lacks & TS_LACKS_OVERLOAD)
+        return x->arrivals == TS_ARRIVALS_CLOSED
+                   ? 0
+                   : ts_html_para(r->page, "Overload: " TS_REPORT_NOT_RECORDED ".", r->err);
     char text[700], load[256];
     int rc = 0;
     for (size_t i = 0; i < x->n_res && rc == 0; i++) {
@@ -574,7 +580,7 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
         rc = rc || !figures ? rc : rh_live_figure(r, k);
     }
     if (rc == 0 && res->has_timed) {
-        rc = rh_overload(r, &res->timed);
+        rc = rh_overload(r, res);
         rc = rc ? rc : rh_latency(r, t, res);
         rc = rc || !figures ? rc : rh_latency_figure(r, k);
     }

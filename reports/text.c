@@ -390,7 +390,9 @@ static int text_totals(const ts_result_t *res, FILE *out, ts_err_t *err)
                         "neither timed as requests nor billed as gets",
                         (unsigned long long)res->timed.kv_recomputed,
                         (unsigned long long)res->timed.prefill_tokens_recomputed,
-                        ts_fmt_bytes(res->timed.kv_recomputed_bytes, a, sizeof(a)));
+                        res->lacks & TS_LACKS_KV_BYTES
+                            ? "bytes not recorded"
+                            : ts_fmt_bytes(res->timed.kv_recomputed_bytes, a, sizeof(a)));
     if (!rc && res->skipped_records)
         rc = text_field(out, err, TEXT_SUB, "  skipped", "%llu malformed records (first: %.*s)",
                         (unsigned long long)res->skipped_records,
@@ -449,9 +451,10 @@ static void text_block_latency(const ts_result_t *res, text_table_t *t, bool is_
 }
 
 /* Each device and link: operations, bytes, utilisation (of the bandwidth, "bw", for those
- * that share it, else of the channels, "ch"), queue and waits. A level's
- * links follow its device ("dram: ddr5-4800-8ch", then "dram link up: pcie-gen5-x16"), so
- * they are shown under it, indented, with the device's or link's model in a column. */
+ * that share it, else of the channels, "ch"; neither when the file did not say), queue and
+ * waits. A level's links follow its device ("dram: ddr5-4800-8ch", then "dram link up:
+ * pcie-gen5-x16"), so they are shown under it, indented, with the device's or link's model
+ * in a column. */
 static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_compact)
 {
     static const char *const head[] = {"devices and links", "model", "ops",       "bytes",
@@ -474,17 +477,23 @@ static void text_block_devices(const ts_result_t *res, text_table_t *t, bool is_
         ts_fmt_count(r->n_ops, row[2], TEXT_CELL);
         text_bytes(row[3], r->bytes, is_compact);
         char pct[TS_FMT_LEN];
-        snprintf(row[4], TEXT_CELL, "%s %s", ts_fmt_pct(r->utilisation, pct, sizeof(pct)),
-                 r->is_bw_util ? "bw" : "ch");
+        const char *of = res->lacks & TS_LACKS_UTIL_OF ? "" : r->is_bw_util ? " bw" : " ch";
+        snprintf(row[4], TEXT_CELL, "%s%s", ts_fmt_pct(r->utilisation, pct, sizeof(pct)), of);
         ts_fmt_fixed(r->mean_queue, 2, row[5], TEXT_CELL);
         text_ns((uint64_t)llround(r->mean_wait_ns), row[6], TEXT_CELL);
         text_ns(r->max_wait_ns, row[7], TEXT_CELL);
     }
 }
 
-/* An open loop's overloaded resources, and why a run stopped early. */
-static int text_overload(const ts_timed_result_t *t, FILE *out, ts_err_t *err)
+/* An open loop's overloaded resources, and why a run stopped early; or that the results
+ * file did not record them. */
+static int text_overload(const ts_result_t *res, FILE *out, ts_err_t *err)
 {
+    const ts_timed_result_t *t = &res->timed;
+    if (res->lacks & TS_LACKS_OVERLOAD)
+        return t->arrivals == TS_ARRIVALS_CLOSED
+                   ? 0
+                   : text_field(out, err, TEXT_SUB, "  overload", TS_REPORT_NOT_RECORDED);
     int rc = 0;
     char line[256];
     for (size_t i = 0; !rc && i < t->n_res; i++)
@@ -558,10 +567,13 @@ static int text_timed(const ts_result_t *res, text_table_t *tab, FILE *out, ts_e
         rc = text_block(res, text_block_latency, NULL, tab, out, err);
     if (!rc)
         rc = text_block(res, text_block_devices, NULL, tab, out, err);
-    if (!rc && t->n_res)
+    if (!rc && t->n_res && (res->lacks & TS_LACKS_UTIL_OF))
+        rc = text_field(out, err, TEXT_SUB, "  util",
+                        "bandwidth or channels: " TS_REPORT_NOT_RECORDED);
+    else if (!rc && t->n_res)
         rc = text_field(out, err, TEXT_SUB, "  util", "bw: busy share of the bandwidth; ch: of "
                                                       "the channels");
-    return rc ? rc : text_overload(t, out, err);
+    return rc ? rc : text_overload(res, out, err);
 }
 
 /* ---- cost ---- */

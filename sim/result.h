@@ -37,6 +37,18 @@
 #define TS_HIER_PREFETCH_PARAMS 128 /* .prefetch_params */
 #define TS_HIER_PREFETCH_INTO 64   /* .prefetch_into */
 
+/* What a result read back from a results file lacks (ts_result_t.lacks): figures the
+ * tiersim that wrote the file did not record yet, which read as 0 or "". Each column or
+ * attribute added to result.h5 after its first layout is optional and names its bit here
+ * (reports/h5_layout.c); docs/results-hdf5.md lists them. A run's own result lacks none. */
+#define TS_LACKS_SOME 0x1u     /* some optional column or attribute: set with every bit below */
+#define TS_LACKS_OVERLOAD 0x2u /* timed: which resources were overloaded, their offered load,
+                                * capacity and backlog, and a stop at timed.max_in_flight */
+#define TS_LACKS_UTIL_OF 0x4u  /* timed resources: whether utilisation is of the bandwidth or
+                                * of the channels, and the channels' utilisation */
+#define TS_LACKS_KV_BYTES 0x8u /* timed: the bytes of the KV blocks recomputed */
+#define TS_LACKS_PRICES 0x10u  /* cost: the price profile, its date, the GPU's fallback */
+
 /* A result's strings are owned and allocated to their length; NULL reads as "" (a zeroed
  * result has only NULL strings). */
 static inline const char *ts_str(const char *s)
@@ -120,6 +132,8 @@ typedef struct ts_result {
                                 * is_yaml_shared */
     bool is_yaml_shared;      /* scenario_yaml is borrowed from whoever made the result (a
                                * sweep: one text for its runs), which outlives it */
+    uint32_t lacks;           /* TS_LACKS_* bits: read from a results file that did not
+                               * record those figures (0: a run's own result) */
     char **overrides;         /* owned (one block): the `-s` overrides applied, in order */
     size_t n_overrides;
 } ts_result_t;
