@@ -153,9 +153,6 @@ static const ts__h5_field_t k_timed_attrs[] = {
     U64("compute_ns", ts_timed_result_t, compute_ns),
     U64("stall_ns", ts_timed_result_t, stall_ns),
     F64("accelerator_utilisation", ts_timed_result_t, utilisation),
-    U32("loader_workers", ts_timed_result_t, loader_workers),
-    U32("prefetch_factor", ts_timed_result_t, prefetch_factor),
-    F64("au_target", ts_timed_result_t, au_target),
     U64("prefill_tokens_saved", ts_timed_result_t, prefill_tokens_saved),
     U64("prefill_tokens_recomputed", ts_timed_result_t, prefill_tokens_recomputed),
     U64("kv_recomputed", ts_timed_result_t, kv_recomputed),
@@ -167,6 +164,9 @@ static const ts__h5_field_t k_timed_attrs[] = {
     U32("overloaded", ts_timed_result_t, n_overloaded, OPT(TS_LACKS_OVERLOAD)),
     U8("partial", ts_timed_result_t, partial, OPT(TS_LACKS_OVERLOAD)),
     PSTR("stop_reason", ts_timed_result_t, stop_reason, TS_TIMED_STOP, OPT(TS_LACKS_OVERLOAD)),
+    U32("loader_workers", ts_timed_result_t, loader_workers, OPT(0)),
+    U32("prefetch_factor", ts_timed_result_t, prefetch_factor, OPT(0)),
+    F64("au_target", ts_timed_result_t, au_target, OPT(0)),
 };
 TS__TABLE(ts__h5_timed_attrs, k_timed_attrs, ts_timed_result_t);
 
