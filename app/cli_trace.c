@@ -195,6 +195,16 @@ static void cli_print_stats(const ts_trace_stats_t *st)
     if (u->tokens)
         printf("tokens       %llu (in %llu, out %llu)\n", (unsigned long long)u->tokens,
                (unsigned long long)u->tokens_in, (unsigned long long)u->tokens_out);
+    if (u->ckpt_bytes) {
+        printf("checkpoints  %llu written, %llu read, each %s (%s GB) over %llu ranks\n",
+               (unsigned long long)u->checkpoints, (unsigned long long)u->ckpt_reads,
+               ts_format_size(u->ckpt_bytes, 1, a, sizeof(a)),
+               ts_fmt_fixed((double)u->ckpt_bytes / 1e9, 1, b, sizeof(b)),
+               (unsigned long long)u->gpus);
+        printf("ckpt bytes   written %s, read %s\n",
+               ts_format_size(u->ckpt_bytes_written, 1, a, sizeof(a)),
+               ts_format_size(u->ckpt_bytes_read, 1, b, sizeof(b)));
+    }
     if (u->model_ns || u->think_ns) {
         printf("call times   model %s", ts_format_duration(u->model_ns, a, sizeof(a)));
         printf(", think/tool %s (sums over the calls)\n",
@@ -214,7 +224,8 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
     json_t *o = !name ? NULL : json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
                           "s:{s:I, s:I, s:I}, "
                           "s:{s:I, s:f, s:I, s:f, s:f, s:f, s:b, s:I}, "
-                          "s:{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+                          "s:{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                          "s:I, s:I, s:I, s:I, s:I}}",
                           "trace", name, "format", format,
                           "requests", (json_int_t)st->n_requests,
                           "unique_keys", (json_int_t)st->n_keys,
@@ -240,7 +251,12 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
                           "tokens_in", (json_int_t)st->units.tokens_in,
                           "tokens_out", (json_int_t)st->units.tokens_out,
                           "model_ns", (json_int_t)st->units.model_ns,
-                          "think_ns", (json_int_t)st->units.think_ns);
+                          "think_ns", (json_int_t)st->units.think_ns,
+                          "checkpoints", (json_int_t)st->units.checkpoints,
+                          "checkpoint_reads", (json_int_t)st->units.ckpt_reads,
+                          "checkpoint_bytes", (json_int_t)st->units.ckpt_bytes,
+                          "checkpoint_bytes_written", (json_int_t)st->units.ckpt_bytes_written,
+                          "checkpoint_bytes_read", (json_int_t)st->units.ckpt_bytes_read);
     ts_free(name);
     if (!o) {
         ts_err_t err = {0};
