@@ -23,8 +23,6 @@
 
 #include "gen_test.h"
 
-#include "sim/util/mem.h"
-
 #define GIB 1073741824.0
 
 static ts_reader_t *ck_open(const char *const *kv, size_t n)
@@ -287,22 +285,12 @@ static void test_checkpoint_bad_params_name_the_key(void **state)
         size_t n = 0;
         while (n < 4 && cases[k].kv[n])
             n++;
-        ts_err_t err = {0};
-        ts_reader_t *r = NULL;
-        int rc = gen_test_open("checkpoint", 1, cases[k].kv, n, &r, &err);
-        print_message("case: %s -> %s: %s\n", cases[k].name, err.where, err.msg);
-        assert_int_equal(rc, cases[k].code);
-        assert_null(r);
-        assert_true(strstr(err.msg, cases[k].msg) || strstr(err.where, cases[k].msg));
+        gen_test_refused("checkpoint", cases[k].name, cases[k].kv, n, cases[k].code,
+                         cases[k].msg);
     }
-    /* custom with every dimension but no rank count */
     const char *kv[] = {"model=custom", "layers=2", "hidden=64", "ffn=128",
                         "heads=4",      "kv_heads=4", "vocab=1000"};
-    ts_err_t err = {0};
-    ts_reader_t *r = NULL;
-    assert_int_equal(gen_test_open("checkpoint", 1, kv, 7, &r, &err), TS_EINVAL);
-    assert_non_null(strstr(err.msg, "ranks"));
-    assert_null(r);
+    gen_test_refused("checkpoint", "custom with ranks 0", kv, 7, TS_EINVAL, "ranks");
 }
 
 /* A custom model counted by hand: 2 layers, hidden 64, ffn 128, 4 heads of 16, 4 kv heads
@@ -328,20 +316,7 @@ static void test_checkpoint_open_oom(void **state)
 {
     (void)state;
     const char *kv[] = {"chunk=1TiB"};
-    for (long n = 0;; n++) {
-        ts_err_t err = {0};
-        ts_reader_t *r = NULL;
-        ts_mem_fail_after(n);
-        int rc = gen_test_open("checkpoint", 1, kv, 1, &r, &err);
-        ts_mem_fail_after(-1);
-        if (rc == 0) {
-            assert_true(n > 0);
-            ts_reader_close(r);
-            break;
-        }
-        assert_int_equal(rc, TS_ENOMEM);
-        assert_null(r);
-    }
+    gen_test_open_oom("checkpoint", kv, 1);
 }
 
 int main(void)

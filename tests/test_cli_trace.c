@@ -22,6 +22,14 @@
 #include "file_test.h"
 #include "cli_test.h"
 
+/* trace info's output out holds every one of the n texts of want. */
+static void info_has_all(const char *out, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(out, want[i]))
+            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+}
+
 static void test_cli_trace_gen_then_info(void **state)
 {
     struct fixture *f = *state;
@@ -42,9 +50,7 @@ static void test_cli_trace_info_of_a_scenario(void **state)
         "(checkpoint)\n",
         "checkpoints  10 written, 10 read, each 911.21GiB (978.4 GB) over 64 ranks\n",
         "ckpt bytes   written 8.90TiB, read 8.90TiB\n"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(out, want[i]))
-            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    info_has_all(out, want, sizeof(want) / sizeof(want[0]));
     free(out);
     out = tiersim_ok(f, "trace info examples/checkpoint-llama3-70b.yaml --json");
     assert_non_null(strstr(out, "\"checkpoint_bytes\": 978406572032"));
@@ -78,9 +84,7 @@ static void test_cli_trace_convert_with_reader_params(void **state)
                                        "footprint    40KiB (40960 bytes)\n",
                                        "requested    68KiB\n", "time span    110ns\n",
                                        "get 12 (100.0%)"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(out, want[i]))
-            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    info_has_all(out, want, sizeof(want) / sizeof(want[0]));
     free(out);
     /* Without the parameter the times are read as seconds. */
     out = tiersim_ok(f, "trace info examples/tiny.csv");
@@ -123,9 +127,7 @@ static void test_cli_trace_verbs_read_agent_sessions(void **state)
     char *out = tiersim_ok(f, "trace info '%s/conv' --format agent_sessions --skip-bad 1", f->dir);
     static const char *const want[] = {"requests     5\n", "unique keys  3\n",
                                        "footprint    60MiB", "time span    3s\n"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(out, want[i]))
-            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    info_has_all(out, want, sizeof(want) / sizeof(want[0]));
     free(out);
     char *err = slurp(f->dir, "err");
     assert_non_null(err);
