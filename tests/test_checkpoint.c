@@ -271,6 +271,8 @@ static void test_checkpoint_bad_params_name_the_key(void **state)
          TS_EINVAL,
          "heads"},
         {"chunk 0", {"chunk=0"}, TS_EINVAL, "chunk"},
+        {"times past 2^63 ns", {"checkpoints=4000000", "reads=4000000", "interval=1h"},
+         TS_EINVAL, "interval"},
         {"reads above writes", {"checkpoints=2", "reads=3"}, TS_EINVAL, "reads"},
         {"ranks not a multiple of tp x pp", {"model=llama3-70b", "ranks=100"}, TS_EINVAL,
          "ranks"},

@@ -271,6 +271,10 @@ static int ckpt_resolve(ckpt_gen_t *c, ts_err_t *err)
         return CKPT_BAD(err, "layers", "the model's parameter count overflows 64 bits");
     c->writes = p->mode == CMODE_READ ? 0 : p->checkpoints;
     c->n_reads = p->mode == CMODE_WRITE ? 0 : p->reads;
+    if (p->interval_ns && c->writes + c->n_reads > (UINT64_MAX >> 1) / p->interval_ns)
+        return CKPT_BAD(err, "interval", "%llu checkpoints %llu ns apart end beyond 2^63 ns",
+                        (unsigned long long)(c->writes + c->n_reads),
+                        (unsigned long long)p->interval_ns);
     if (c->writes && c->n_reads > c->writes)
         return CKPT_BAD(err, "reads", "%llu checkpoints read, only %llu written",
                         (unsigned long long)c->n_reads, (unsigned long long)c->writes);
