@@ -61,8 +61,7 @@ static void test_checkpoint_8b_shards_and_order(void **state)
 {
     (void)state;
     /* 4 GiB chunks: 3 full ones and 14,053,202,944 - 3 x 4,294,967,296 = 1,168,301,056 */
-    const char *kv[] = {"model=llama3-8b", "chunk=4GiB", "checkpoints=2", "reads=1",
-                        "interval=5s"};
+    const char *kv[] = {"model=llama3-8b", "chunk=4GiB", "checkpoints=2", "reads=1", "interval=5s"};
     ts_reader_t *r = OPEN(kv);
     ts_reader_info_t info;
     ts_reader_info(r, &info);
@@ -271,11 +270,12 @@ static void test_checkpoint_bad_params_name_the_key(void **state)
          TS_EINVAL,
          "heads"},
         {"chunk 0", {"chunk=0"}, TS_EINVAL, "chunk"},
-        {"times past 2^63 ns", {"checkpoints=4000000", "reads=4000000", "interval=1h"},
-         TS_EINVAL, "interval"},
+        {"times past 2^63 ns",
+         {"checkpoints=4000000", "reads=4000000", "interval=1h"},
+         TS_EINVAL,
+         "interval"},
         {"reads above writes", {"checkpoints=2", "reads=3"}, TS_EINVAL, "reads"},
-        {"ranks not a multiple of tp x pp", {"model=llama3-70b", "ranks=100"}, TS_EINVAL,
-         "ranks"},
+        {"ranks not a multiple of tp x pp", {"model=llama3-70b", "ranks=100"}, TS_EINVAL, "ranks"},
         {"zero 3 with pipeline stages", {"model=llama3-405b", "zero=3"}, TS_EINVAL, "zero"},
         {"more stages than layers", {"model=llama3-8b", "pp=64"}, TS_EINVAL, "pp"},
         {"more kv heads than heads", {"kv_heads=64"}, TS_EINVAL, "kv_heads"},
@@ -287,10 +287,9 @@ static void test_checkpoint_bad_params_name_the_key(void **state)
         size_t n = 0;
         while (n < 4 && cases[k].kv[n])
             n++;
-        gen_test_refused("checkpoint", cases[k].name, cases[k].kv, n, cases[k].code,
-                         cases[k].msg);
+        gen_test_refused("checkpoint", cases[k].name, cases[k].kv, n, cases[k].code, cases[k].msg);
     }
-    const char *kv[] = {"model=custom", "layers=2", "hidden=64", "ffn=128",
+    const char *kv[] = {"model=custom", "layers=2",   "hidden=64", "ffn=128",
                         "heads=4",      "kv_heads=4", "vocab=1000"};
     gen_test_refused("checkpoint", "custom with ranks 0", kv, 7, TS_EINVAL, "ranks");
 }
@@ -303,8 +302,8 @@ static void test_checkpoint_bad_params_name_the_key(void **state)
 static void test_checkpoint_custom_by_hand(void **state)
 {
     (void)state;
-    const char *kv[] = {"model=custom", "layers=2",   "hidden=64",     "ffn=128",
-                        "heads=4",      "kv_heads=4", "vocab=1000",    "ranks=1",
+    const char *kv[] = {"model=custom", "layers=2",   "hidden=64",    "ffn=128",
+                        "heads=4",      "kv_heads=4", "vocab=1000",   "ranks=1",
                         "chunk=64B",    "reads=0",    "checkpoints=1"};
     ts_reader_t *r = OPEN(kv);
     assert_int_equal(units_of(r).ckpt_bytes, 2947200);

@@ -64,13 +64,13 @@ typedef struct ckpt_params {
     uint64_t interval_ns; /* time_between_checkpoints */
     uint64_t layers, hidden, ffn, heads, kv_heads, vocab; /* 0: the preset's */
     uint64_t tp, pp, dp;                                  /* 0: the preset's */
-    int zero;             /* index in k_ckpt_zeros: 0 preset, else stage + 1 */
-    int model_dtype;      /* index in k_ckpt_dtypes */
+    int zero;        /* index in k_ckpt_zeros: 0 preset, else stage + 1 */
+    int model_dtype; /* index in k_ckpt_dtypes */
     int optimizer_dtype;
 } ckpt_params_t;
 
 #define CP(f) offsetof(ckpt_params_t, f)
-#define CKPT_FIELD_MAX 1048575.0 /* ranks and chunks per rank: 20 bits of the key */
+#define CKPT_FIELD_MAX 1048575.0   /* ranks and chunks per rank: 20 bits of the key */
 #define CKPT_VERSION_MAX 4194303.0 /* 22 bits */
 
 static const ts_param_spec_t k_ckpt_params[] = {
@@ -93,16 +93,13 @@ static const ts_param_spec_t k_ckpt_params[] = {
      "a rank's shard is written and read in objects of this size", NULL},
     {"interval", TS_PT_DURATION, CP(interval_ns), 0, 0, 3.6e12, "5s",
      "time before each checkpoint write or read (time_between_checkpoints)", NULL},
-    {"layers", TS_PT_COUNT, CP(layers), 0, 0, 10000, "0", "transformer layers (0: preset)",
-     NULL},
+    {"layers", TS_PT_COUNT, CP(layers), 0, 0, 10000, "0", "transformer layers (0: preset)", NULL},
     {"hidden", TS_PT_COUNT, CP(hidden), 0, 0, 1e6, "0", "hidden size (0: preset)", NULL},
     {"ffn", TS_PT_COUNT, CP(ffn), 0, 0, 1e7, "0", "FFN hidden size (0: preset)", NULL},
     {"heads", TS_PT_COUNT, CP(heads), 0, 0, 1e5, "0", "attention heads (0: preset)", NULL},
-    {"kv_heads", TS_PT_COUNT, CP(kv_heads), 0, 0, 1e5, "0", "key/value heads (0: preset)",
-     NULL},
+    {"kv_heads", TS_PT_COUNT, CP(kv_heads), 0, 0, 1e5, "0", "key/value heads (0: preset)", NULL},
     {"vocab", TS_PT_COUNT, CP(vocab), 0, 0, 1e8, "0", "vocabulary size (0: preset)", NULL},
-    {"tp", TS_PT_COUNT, CP(tp), 0, 0, 65536, "0", "tensor parallelism (0: preset; custom 1)",
-     NULL},
+    {"tp", TS_PT_COUNT, CP(tp), 0, 0, 65536, "0", "tensor parallelism (0: preset; custom 1)", NULL},
     {"pp", TS_PT_COUNT, CP(pp), 0, 0, 65536, "0", "pipeline stages (0: preset; custom 1)", NULL},
     {"dp", TS_PT_COUNT, CP(dp), 0, 0, CKPT_FIELD_MAX, "0",
      "data parallelism of the full run: fewer ranks than TP x PP x DP write a subset "
@@ -123,22 +120,22 @@ static const ts_param_spec_t k_ckpt_params[] = {
 enum ckpt_phase { PH_WRITE, PH_READ, PH_DONE };
 
 typedef struct ckpt_gen {
-    ts_reader_t base;   /* must be first */
-    ckpt_params_t p;    /* resolved parameters */
-    ckpt_arch_t a;      /* resolved architecture; a.dp is DLIO's data_parallelism */
+    ts_reader_t base; /* must be first */
+    ckpt_params_t p;  /* resolved parameters */
+    ckpt_arch_t a;    /* resolved architecture; a.dp is DLIO's data_parallelism */
     uint64_t ranks;
-    uint64_t mp;        /* TP x PP */
-    uint64_t writes;    /* checkpoints written by this trace */
-    uint64_t n_reads;   /* checkpoints read by this trace */
+    uint64_t mp;          /* TP x PP */
+    uint64_t writes;      /* checkpoints written by this trace */
+    uint64_t n_reads;     /* checkpoints read by this trace */
     uint64_t ckpt_bytes;  /* one checkpoint over all ranks */
     uint64_t ckpt_chunks; /* its objects */
     uint64_t n_requests, n_keys;
     /* cursor */
-    int phase;          /* enum ckpt_phase */
-    uint64_t v;         /* checkpoint written or read, 1-based */
-    uint64_t r, i;      /* rank, chunk */
-    uint64_t shard;     /* bytes of rank r's shard */
-    bool is_fresh;      /* no request of checkpoint v emitted yet */
+    int phase;           /* enum ckpt_phase */
+    uint64_t v;          /* checkpoint written or read, 1-based */
+    uint64_t r, i;       /* rank, chunk */
+    uint64_t shard;      /* bytes of rank r's shard */
+    bool is_fresh;       /* no request of checkpoint v emitted yet */
     ts_reader_units_t u; /* what has been emitted */
 } ckpt_gen_t;
 
@@ -237,11 +234,15 @@ static int ckpt_resolve(ckpt_gen_t *c, ts_err_t *err)
     ckpt_params_t *p = &c->p;
     ckpt_arch_t pre = {0}, *a = &c->a;
     if (p->model != CM_CUSTOM) pre = k_ckpt_presets[p->model];
-    *a = (ckpt_arch_t){ckpt_pick(p->layers, pre.layers), ckpt_pick(p->hidden, pre.hidden),
-                       ckpt_pick(p->ffn, pre.ffn),       ckpt_pick(p->heads, pre.heads),
-                       ckpt_pick(p->kv_heads, pre.kv_heads), ckpt_pick(p->vocab, pre.vocab),
+    *a = (ckpt_arch_t){ckpt_pick(p->layers, pre.layers),
+                       ckpt_pick(p->hidden, pre.hidden),
+                       ckpt_pick(p->ffn, pre.ffn),
+                       ckpt_pick(p->heads, pre.heads),
+                       ckpt_pick(p->kv_heads, pre.kv_heads),
+                       ckpt_pick(p->vocab, pre.vocab),
                        ckpt_pick(p->tp, ckpt_pick(pre.tp, 1)),
-                       ckpt_pick(p->pp, ckpt_pick(pre.pp, 1)), ckpt_pick(p->dp, pre.dp),
+                       ckpt_pick(p->pp, ckpt_pick(pre.pp, 1)),
+                       ckpt_pick(p->dp, pre.dp),
                        p->zero ? p->zero - 1 : pre.zero};
     static const char *const need[] = {"layers", "hidden", "ffn", "heads", "kv_heads", "vocab"};
     const uint64_t have[] = {a->layers, a->hidden, a->ffn, a->heads, a->kv_heads, a->vocab};
@@ -281,10 +282,10 @@ static int ckpt_resolve(ckpt_gen_t *c, ts_err_t *err)
     for (uint64_t r = 0; r < c->ranks; r++) {
         uint64_t b = ckpt_shard(c, r), n = ckpt_chunks_of(c, b);
         if (n > CKPT_FIELD_MAX)
-            return CKPT_BAD(err, "chunk", "rank %llu's %llu-byte shard would take %llu chunks, "
+            return CKPT_BAD(err, "chunk",
+                            "rank %llu's %llu-byte shard would take %llu chunks, "
                             "above 2^20: raise it",
-                            (unsigned long long)r, (unsigned long long)b,
-                            (unsigned long long)n);
+                            (unsigned long long)r, (unsigned long long)b, (unsigned long long)n);
         c->ckpt_bytes += b;
         c->ckpt_chunks += n;
     }
