@@ -104,6 +104,7 @@ static const cli_word_t k_prefetch_words[] = {
 };
 static const cli_word_t k_reader_words[] = {
     {TS_READER_NOT_THREAD_SAFE, "not thread-safe"},
+    {TS_READER_SEEDLESS, "seed-free"},
 };
 static const cli_word_t k_report_words[] = {
     {TS_REPORT_DEFAULT, "default"},

@@ -100,12 +100,21 @@ static void cli_rparams_free(cli_rparams_t *p)
         ts_free(p->owned[i]);
 }
 
+static int cli_wrap_read(cli_rparams_t *p, int rc, ts_reader_t **r, ts_err_t *err);
+
 static int cli_open_trace(const ts_reader_ops_t *fmt, const char *path, cli_rparams_t *p,
                           ts_reader_t **r, ts_err_t *err)
 {
     p->names[p->n] = "path";
     p->values[p->n] = path;
     int rc = ts_reader_open_kv(fmt, p->names, p->values, p->n + 1, NULL, r, err);
+    return cli_wrap_read(p, rc, r, err);
+}
+
+/* After an open that returned rc: wraps *r in the sampling and --skip-bad readers p asks
+ * for. Returns the first error. */
+static int cli_wrap_read(cli_rparams_t *p, int rc, ts_reader_t **r, ts_err_t *err)
+{
     if (rc == 0 && p->sample.rate != 0 && !ts_sample_is_all(&p->sample)) {
         ts_reader_t *inner = *r;
         *r = NULL;
@@ -195,6 +204,16 @@ static void cli_print_stats(const ts_trace_stats_t *st)
     if (u->tokens)
         printf("tokens       %llu (in %llu, out %llu)\n", (unsigned long long)u->tokens,
                (unsigned long long)u->tokens_in, (unsigned long long)u->tokens_out);
+    if (u->ckpt_bytes) {
+        printf("checkpoints  %llu written, %llu read, each %s (%s GB) over %llu ranks\n",
+               (unsigned long long)u->checkpoints, (unsigned long long)u->ckpt_reads,
+               ts_format_size(u->ckpt_bytes, 1, a, sizeof(a)),
+               ts_fmt_fixed((double)u->ckpt_bytes / 1e9, 1, b, sizeof(b)),
+               (unsigned long long)u->gpus);
+        printf("ckpt bytes   written %s, read %s\n",
+               ts_format_size(u->ckpt_bytes_written, 1, a, sizeof(a)),
+               ts_format_size(u->ckpt_bytes_read, 1, b, sizeof(b)));
+    }
     if (u->model_ns || u->think_ns) {
         printf("call times   model %s", ts_format_duration(u->model_ns, a, sizeof(a)));
         printf(", think/tool %s (sums over the calls)\n",
@@ -214,7 +233,8 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
     json_t *o = !name ? NULL : json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
                           "s:{s:I, s:I, s:I}, "
                           "s:{s:I, s:f, s:I, s:f, s:f, s:f, s:b, s:I}, "
-                          "s:{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+                          "s:{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                          "s:I, s:I, s:I, s:I, s:I}}",
                           "trace", name, "format", format,
                           "requests", (json_int_t)st->n_requests,
                           "unique_keys", (json_int_t)st->n_keys,
@@ -240,7 +260,12 @@ static int cli_print_stats_json(const char *path, const char *format, const ts_t
                           "tokens_in", (json_int_t)st->units.tokens_in,
                           "tokens_out", (json_int_t)st->units.tokens_out,
                           "model_ns", (json_int_t)st->units.model_ns,
-                          "think_ns", (json_int_t)st->units.think_ns);
+                          "think_ns", (json_int_t)st->units.think_ns,
+                          "checkpoints", (json_int_t)st->units.checkpoints,
+                          "checkpoint_reads", (json_int_t)st->units.ckpt_reads,
+                          "checkpoint_bytes", (json_int_t)st->units.ckpt_bytes,
+                          "checkpoint_bytes_written", (json_int_t)st->units.ckpt_bytes_written,
+                          "checkpoint_bytes_read", (json_int_t)st->units.ckpt_bytes_read);
     ts_free(name);
     if (!o) {
         ts_err_t err = {0};
@@ -260,10 +285,19 @@ typedef struct cli_read {
     bool as_json;   /* info --json */
     uint64_t limit; /* head -n */
     const char *path;
-    const ts_reader_ops_t *fmt;
+    const ts_reader_ops_t *fmt; /* the trace's format, or the scenario's generator */
+    ts_scenario_t *sc;          /* FILE is a scenario: its workload is read */
     ts_reader_t *r;
     ts_err_t err;
 } cli_read_t;
+
+/* FILE named *.yaml or *.yml, without --format: a scenario whose workload is read. */
+static bool cli_is_scenario(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 5 && strcmp(path + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(path + n - 4, ".yml") == 0);
+}
 
 /* cli_read_open's return when it printed the help: nothing to read. */
 #define CLI_READ_HELP 3
@@ -316,6 +350,17 @@ static int cli_read_open(int argc, char **argv, const char *verb, cli_read_t *cr
     if (rc)
         return rc;
     cr->path = argv[optind];
+    if (!cr->fmt_name && cli_is_scenario(cr->path)) {
+        if (cr->rp.n)
+            return ts__cli_usage(verb, "-p sets a trace format's parameter; a scenario's "
+                                       "workload takes its own");
+        rc = ts_scenario_load(cr->path, NULL, NULL, 0, &cr->sc, &cr->err);
+        if (rc == 0)
+            rc = ts_scenario_open_workload(cr->sc, &cr->r, &cr->err);
+        if (rc == 0)
+            cr->fmt = cr->r->ops;
+        return cli_wrap_read(&cr->rp, rc, &cr->r, &cr->err) ? 1 : 0;
+    }
     cr->fmt = cli_format(cr->fmt_name, cr->path, &cr->err);
     if (!cr->fmt)
         return 1;
@@ -328,6 +373,7 @@ static int cli_read_close(cli_read_t *cr, int rc)
 {
     cli_report_skipped(&cr->rp);
     ts_reader_close(cr->r);
+    ts_scenario_destroy(cr->sc);
     cli_rparams_free(&cr->rp);
     if (rc == CLI_READ_HELP)
         return 0;

@@ -105,6 +105,18 @@ static void json_scenario(json_ctx_t *c, json_t *root, const ts_result_t *res)
     json_put(c, o, "workload", json_str(res->workload, TS_RESULT_WORKLOAD));
     json_put_u64(c, o, "footprint_objects", res->footprint_objects);
     json_put_u64(c, o, "footprint_bytes", res->footprint_bytes);
+    const ts_reader_units_t *u = &res->units;
+    if (!u->ckpt_bytes)
+        return;
+    json_t *k = json_put_new(c, o, "checkpoint", json_object());
+    if (!k)
+        return;
+    json_put_u64(c, k, "written", u->checkpoints);
+    json_put_u64(c, k, "read", u->ckpt_reads);
+    json_put_u64(c, k, "bytes_each", u->ckpt_bytes);
+    json_put_u64(c, k, "ranks", u->gpus);
+    json_put_u64(c, k, "bytes_written", u->ckpt_bytes_written);
+    json_put_u64(c, k, "bytes_read", u->ckpt_bytes_read);
 }
 
 /* Appends a fresh object to arr and returns it (NULL after a failure). */

@@ -205,6 +205,14 @@ static int text_header(const ts_result_t *res, FILE *out, ts_err_t *err)
                         (unsigned long long)res->footprint_objects,
                         ts_fmt_bytes(res->footprint_bytes, b, sizeof(b)),
                         (unsigned long long)res->footprint_bytes);
+    const ts_reader_units_t *u = &res->units;
+    if (!rc && u->ckpt_bytes)
+        rc = text_field(out, err, TEXT_COL, "checkpoint",
+                        "%llu written, %llu read, each %s (%s GB) over %llu ranks",
+                        (unsigned long long)u->checkpoints, (unsigned long long)u->ckpt_reads,
+                        ts_fmt_bytes(u->ckpt_bytes, a, sizeof(a)),
+                        ts_fmt_fixed((double)u->ckpt_bytes / 1e9, 1, b, sizeof(b)),
+                        (unsigned long long)u->gpus);
     return rc;
 }
 

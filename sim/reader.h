@@ -31,6 +31,8 @@ enum ts_reader_flag {
     TS_READER_GENERATOR = 1u << 0,       /* synthesises requests from a seed */
     TS_READER_NOT_THREAD_SAFE = 1u << 1, /* reads through a library that is not thread-safe
                                           * (HDF5 unless built so): one run at a time */
+    TS_READER_SEEDLESS = 1u << 2,        /* a generator that draws nothing: its requests are
+                                          * the same whatever the seed (a fixed layout) */
 };
 
 typedef struct ts_reader ts_reader_t;
@@ -61,6 +63,10 @@ typedef struct ts_reader_units {
     uint64_t tokens_in, tokens_out; /* of `tokens`: prompt and output tokens, where known */
     uint64_t model_ns;     /* the calls' model time (a trace's api_time), where known */
     uint64_t think_ns;     /* the idle time before calls (tool calls, the user), where known */
+    uint64_t checkpoints;  /* checkpoint writes started (the checkpoint generator) */
+    uint64_t ckpt_reads;   /* checkpoint reads started */
+    uint64_t ckpt_bytes;   /* bytes of one whole checkpoint over all its ranks */
+    uint64_t ckpt_bytes_written, ckpt_bytes_read; /* checkpoint bytes PUT and GET so far */
 } ts_reader_units_t;
 
 /* What a workload's parameters say of it, for the scenario's defaults (the timed engine's

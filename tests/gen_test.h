@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "sim/reader.h"
+#include "sim/util/mem.h"
 #include "workloads/gen.h"
 
 #define GEN_TEST_MAX_KV 24
@@ -52,6 +53,40 @@ static inline ts_reader_t *gen_test_open_ok(const char *kind, uint64_t seed,
         print_error("%s: %s\n", kind, err.msg);
     assert_int_equal(rc, 0);
     return r;
+}
+
+/* Opening kind with the n "name=value" strings fails with code, leaves no reader and says
+ * msg in the error's message or place; what (a case's name) is printed first. */
+static inline void gen_test_refused(const char *kind, const char *what, const char *const *kv,
+                                    size_t n, int code, const char *msg)
+{
+    ts_err_t err = {0};
+    ts_reader_t *r = NULL;
+    int rc = gen_test_open(kind, 1, kv, n, &r, &err);
+    print_message("case: %s -> %s: %s\n", what, err.where, err.msg);
+    assert_int_equal(rc, code);
+    assert_null(r);
+    assert_true(strstr(err.msg, msg) || strstr(err.where, msg));
+}
+
+/* Failing the Nth allocation, N = 0, 1, ..., makes open return TS_ENOMEM with no reader until
+ * it succeeds (after at least one). */
+static inline void gen_test_open_oom(const char *kind, const char *const *kv, size_t n)
+{
+    for (long k = 0;; k++) {
+        ts_err_t err = {0};
+        ts_reader_t *r = NULL;
+        ts_mem_fail_after(k);
+        int rc = gen_test_open(kind, 1, kv, n, &r, &err);
+        ts_mem_fail_after(-1);
+        if (rc == 0) {
+            assert_true(k > 0);
+            ts_reader_close(r);
+            return;
+        }
+        assert_int_equal(rc, TS_ENOMEM);
+        assert_null(r);
+    }
 }
 
 #endif

@@ -22,12 +22,54 @@
 #include "file_test.h"
 #include "cli_test.h"
 
+/* trace info's output out holds every one of the n texts of want. */
+static void info_has_all(const char *out, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(out, want[i]))
+            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+}
+
 static void test_cli_trace_gen_then_info(void **state)
 {
     struct fixture *f = *state;
     free(tiersim_ok(f, "trace gen -s workload.generator.requests=5000 -o '%s/t.tsim'", f->dir));
     char *out = tiersim_ok(f, "trace info '%s/t.tsim'", f->dir);
     assert_non_null(strstr(out, "requests     5000\n"));
+    free(out);
+}
+
+/* trace info of a scenario reads its workload: examples/checkpoint-llama3-70b.yaml's 64
+ * ranks of 15,287,602,688 bytes (test_checkpoint.c) make 978,406,572,032 bytes a checkpoint,
+ * 911.21 GiB or 978.4 GB, written 10 times and read 10 times. -p belongs to trace files. */
+static void test_cli_trace_info_of_a_scenario(void **state)
+{
+    struct fixture *f = *state;
+    char *out = tiersim_ok(f, "trace info examples/checkpoint-llama3-70b.yaml");
+    static const char *const want[] = {
+        "(checkpoint)\n",
+        "checkpoints  10 written, 10 read, each 911.21GiB (978.4 GB) over 64 ranks\n",
+        "ckpt bytes   written 8.90TiB, read 8.90TiB\n"};
+    info_has_all(out, want, sizeof(want) / sizeof(want[0]));
+    free(out);
+    out = tiersim_ok(f, "trace info examples/checkpoint-llama3-70b.yaml --json");
+    assert_non_null(strstr(out, "\"checkpoint_bytes\": 978406572032"));
+    free(out);
+    assert_int_equal(tiersim(f, "trace info examples/checkpoint-llama3-70b.yaml -p x=1"), 2);
+    /* the run's report and result.json say the same */
+    out = tiersim_ok(f, "run examples/checkpoint-llama3-70b.yaml");
+    assert_non_null(strstr(out, "\ncheckpoint 10 written, 10 read, each 911.21GiB (978.4 GB) "
+                                "over 64 ranks\n"));
+    free(out);
+    out = tiersim_ok(f, "run examples/checkpoint-llama3-70b.yaml --json");
+    json_error_t je;
+    json_t *root = json_loads(out, 0, &je);
+    assert_non_null(root);
+    json_t *k = json_object_get(json_object_get(root, "scenario"), "checkpoint");
+    assert_int_equal(json_integer_value(json_object_get(k, "bytes_each")), 978406572032);
+    assert_int_equal(json_integer_value(json_object_get(k, "written")), 10);
+    assert_int_equal(json_integer_value(json_object_get(k, "ranks")), 64);
+    json_decref(root);
     free(out);
 }
 
@@ -42,9 +84,7 @@ static void test_cli_trace_convert_with_reader_params(void **state)
                                        "footprint    40KiB (40960 bytes)\n",
                                        "requested    68KiB\n", "time span    110ns\n",
                                        "get 12 (100.0%)"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(out, want[i]))
-            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    info_has_all(out, want, sizeof(want) / sizeof(want[0]));
     free(out);
     /* Without the parameter the times are read as seconds. */
     out = tiersim_ok(f, "trace info examples/tiny.csv");
@@ -87,9 +127,7 @@ static void test_cli_trace_verbs_read_agent_sessions(void **state)
     char *out = tiersim_ok(f, "trace info '%s/conv' --format agent_sessions --skip-bad 1", f->dir);
     static const char *const want[] = {"requests     5\n", "unique keys  3\n",
                                        "footprint    60MiB", "time span    3s\n"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        if (!strstr(out, want[i]))
-            fail_msg("trace info lacks '%s' in:\n%s", want[i], out);
+    info_has_all(out, want, sizeof(want) / sizeof(want[0]));
     free(out);
     char *err = slurp(f->dir, "err");
     assert_non_null(err);
@@ -241,6 +279,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cli_trace_gen_then_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_trace_info_of_a_scenario, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_convert_with_reader_params, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_trace_head_json_and_window, setup, teardown),

@@ -59,7 +59,7 @@ static void test_gen_registry(void **state)
     (void)state;
     ts_err_t err = {0};
     assert_int_equal(ts_registry_check(&ts_generators, &err), 0);
-    assert_int_equal(ts_registry_count(&ts_generators), 7);
+    assert_int_equal(ts_registry_count(&ts_generators), 8);
     for (size_t i = 0; i < ts_registry_count(&ts_generators); i++) {
         const ts_reader_ops_t *g = ts_reader_ops_of(ts_registry_at(&ts_generators, i));
         assert_true(g->base.flags & TS_READER_GENERATOR);
@@ -73,7 +73,7 @@ static void test_gen_registry(void **state)
     assert_non_null(strstr(err.msg, "did you mean 'zipf'"));
     ts_err_clear(&err);
     assert_null(ts_gen_find("bogus", &err));
-    assert_non_null(strstr(err.msg, "agentic, inference, loop, mix, training, uniform, zipf"));
+    assert_non_null(strstr(err.msg, "agentic, checkpoint, inference, loop, mix, training, uniform, zipf"));
 }
 
 /* The basic generators take the common parameters (requests, keys, sizes, arrivals); the

@@ -10,6 +10,8 @@
  * Cost per request: O(1); a quantile function evaluation for lognormal and pareto sizes.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -131,4 +133,14 @@ void ts__gen_info(const ts_reader_t *r, ts_reader_info_t *out)
     const ts__gen_t *g = (const ts__gen_t *)r;
     out->n_requests = g->p.requests;
     out->n_keys = g->p.keys;
+}
+
+int ts__gen_bad(ts_err_t *err, const char *gen, const char *key, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return ts_err_set(err, TS_EINVAL, "%s: %s: %s", gen, key, msg);
 }

@@ -155,4 +155,9 @@ void ts__gen_emit(ts__gen_t *g, uint64_t rank, ts_req_t *req);
 /* info(): n_requests = requests, n_keys = keys. */
 void ts__gen_info(const ts_reader_t *r, ts_reader_info_t *out);
 
+/* A parameter the schema cannot check: sets err to TS_EINVAL with "<gen>: <key>: <message>"
+ * and returns TS_EINVAL. */
+int ts__gen_bad(ts_err_t *err, const char *gen, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

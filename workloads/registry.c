@@ -13,6 +13,7 @@
 
 
 extern const ts_reader_ops_t ts_reader_gen_agentic;
+extern const ts_reader_ops_t ts_reader_gen_checkpoint;
 extern const ts_reader_ops_t ts_reader_gen_inference;
 extern const ts_reader_ops_t ts_reader_gen_loop;
 extern const ts_reader_ops_t ts_reader_gen_mix;
@@ -21,9 +22,9 @@ extern const ts_reader_ops_t ts_reader_gen_uniform;
 extern const ts_reader_ops_t ts_reader_gen_zipf;
 
 static const ts_plugin_t *const k_gens[] = {
-    &ts_reader_gen_agentic.base,  &ts_reader_gen_inference.base, &ts_reader_gen_loop.base,
-    &ts_reader_gen_mix.base,      &ts_reader_gen_training.base,  &ts_reader_gen_uniform.base,
-    &ts_reader_gen_zipf.base,
+    &ts_reader_gen_agentic.base, &ts_reader_gen_checkpoint.base, &ts_reader_gen_inference.base,
+    &ts_reader_gen_loop.base,    &ts_reader_gen_mix.base,        &ts_reader_gen_training.base,
+    &ts_reader_gen_uniform.base, &ts_reader_gen_zipf.base,
 };
 
 static int gen_check(const ts_plugin_t *p, ts_err_t *err)
