@@ -21,6 +21,7 @@
 
 extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_clock;
+extern const ts_policy_ops_t ts_policy_epoch;
 extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lru;
@@ -30,7 +31,7 @@ extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
 
 static const ts_plugin_t *const k_policies[] = {
-    &ts_policy_arc.base,    &ts_policy_clock.base,   &ts_policy_fifo.base,
+    &ts_policy_arc.base,    &ts_policy_clock.base,   &ts_policy_epoch.base,  &ts_policy_fifo.base,
     &ts_policy_lfu.base,    &ts_policy_lru.base,     &ts_policy_opt.base,
     &ts_policy_s3fifo.base, &ts_policy_session.base, &ts_policy_sieve.base,
 };

@@ -775,7 +775,7 @@ int ts_io_room(const char *dir, uint64_t *usable, uint64_t *total, ts_err_t *err
     struct statvfs vfs;
     if (statvfs(dir, &vfs) != 0)
         return ts_err_sys(err, errno == ENOENT || errno == ENOTDIR ? TS_ENOENT : TS_EIO, errno,
-                          "no directory '%s' for scratch data", dir);
+                          "no directory '%s' for the scratch file", dir);
     if (usable)
         *usable = (uint64_t)vfs.f_bavail * vfs.f_frsize / 10 * 9;
     if (total)
