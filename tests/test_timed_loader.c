@@ -18,56 +18,16 @@
 #include <cmocka.h>
 
 #include "gen_test.h"
-#include "sim/hier.h"
-#include "sim/memtrace.h"
-#include "sim/timed.h"
-#include "policies/registry.h"
-
-#define MB 1000000ull
-#define MS 1000000ull
-#define US 1000ull
+#include "timed_test.h"
 
 #define UNET3D_SAMPLE 146600628ull
 #define UNET3D_BATCH 7ull
 #define UNET3D_COMPUTE (323 * MS)
 
-typedef struct fixture {
-    ts_tier_t *tier;
-    ts_hier_t *h;
-    ts_memtrace_t *mt;
-    ts_reader_t *r;
-    ts_timed_config_t cfg;
-    ts_timed_result_t res;
-} fixture_t;
-
-static void dev(ts_device_t *d, const char *name, uint64_t channels, uint64_t lat_ns,
-                uint64_t bw)
+/* The default hierarchy (timed_test.h); one client, a loader of `workers` workers. */
+static void setup_loader(fixture_t *f, uint64_t cap, uint32_t workers, uint32_t prefetch)
 {
-    memset(d, 0, sizeof(*d));
-    snprintf(d->name, sizeof(d->name), "%s", name);
-    d->channels = channels;
-    d->read_latency_ns = d->write_latency_ns = lat_ns;
-    d->read_bytes_per_s = d->write_bytes_per_s = bw;
-    d->capacity_bytes = 1ull << 40;
-}
-
-/* An LRU tier of cap objects (a fast device: 1 channel, 10 us, 1000 MB/s) over a backing
- * store (8 channels, 1 ms, 100 MB/s shared); one client, a loader of `workers` workers. */
-static void setup(fixture_t *f, uint64_t cap, uint32_t workers, uint32_t prefetch)
-{
-    memset(f, 0, sizeof(*f));
-    ts_err_t err;
-    ts_policy_init_t init = {.capacity = cap, .count_objects = true};
-    const ts_policy_ops_t *lru = ts_policy_find("lru", &err);
-    assert_non_null(lru);
-    assert_int_equal(ts_tier_create("fast", lru, NULL, &init, &f->tier, &err), 0);
-    ts_hier_config_t hc;
-    memset(&hc, 0, sizeof(hc));
-    assert_int_equal(ts_hier_create(&hc, &f->tier, 1, &f->h, &err), 0);
-    assert_int_equal(ts_memtrace_create(&f->mt, &err), 0);
-    dev(&f->cfg.dev[0], "fast", 1, 10 * US, 1000 * MB);
-    dev(&f->cfg.dev[1], "slow", 8, 1 * MS, 100 * MB);
-    f->cfg.time_scale = 1.0;
+    setup(f, cap);
     f->cfg.arrivals = TS_ARRIVALS_CLOSED;
     f->cfg.clients = 1;
     f->cfg.loader = true;
@@ -95,15 +55,6 @@ static void run_ok(fixture_t *f, ts_reader_t *r)
     assert_int_equal(rc, 0);
 }
 
-static void teardown(fixture_t *f)
-{
-    ts_timed_result_release(&f->res);
-    ts_reader_close(f->r);
-    ts_memtrace_destroy(f->mt);
-    ts_hier_destroy(f->h);
-    ts_tier_destroy(f->tier);
-}
-
 /* Four one-sample batches (keys 1..4, all misses), 2 workers, prefetch 1 (two batches
  * outstanding), 30 ms of compute. 0: workers read batches 0 and 1 side by side on the
  * shared backing store, 1 ms + 20 ms: both arrive at 21 ms. 21: the loop takes batch 0
@@ -114,7 +65,7 @@ static void test_loader_reads_ahead_while_computing(void **state)
 {
     (void)state;
     fixture_t f;
-    setup(&f, 10, 2, 1);
+    setup_loader(&f, 10, 2, 1);
     f.cfg.think_ns = 30 * MS;
     for (uint64_t k = 1; k <= 4; k++)
         push(&f, k, TS_REQ_GROUP_END);
@@ -135,7 +86,7 @@ static void test_group_batches_do_not_read_ahead(void **state)
 {
     (void)state;
     fixture_t f;
-    setup(&f, 10, 2, 1);
+    setup_loader(&f, 10, 2, 1);
     f.cfg.loader = false;
     f.cfg.batch_groups = true;
     f.cfg.think_ns = 30 * MS;
@@ -156,7 +107,7 @@ static void test_loader_checkpoint_blocks_the_loop(void **state)
 {
     (void)state;
     fixture_t f;
-    setup(&f, 10, 1, 2);
+    setup_loader(&f, 10, 1, 2);
     f.cfg.think_ns = 30 * MS;
     push(&f, 1, TS_REQ_GROUP_END);
     push(&f, 9, TS_REQ_CHECKPOINT);
@@ -177,7 +128,7 @@ static void test_loader_routes_streams_to_clients(void **state)
 {
     (void)state;
     fixture_t f;
-    setup(&f, 10, 1, 2);
+    setup_loader(&f, 10, 1, 2);
     f.cfg.clients = 2;
     f.cfg.think_ns = 30 * MS;
     ts_err_t err;
@@ -201,7 +152,7 @@ static void test_loader_routes_streams_to_clients(void **state)
 static double unet3d_au(uint64_t ranks, uint64_t steps, uint64_t bw)
 {
     fixture_t f;
-    setup(&f, 1, 4, 2);
+    setup_loader(&f, 1, 4, 2);
     dev(&f.cfg.dev[0], "hbm", 1 << 20, 0, 1000000 * MB); /* the fills: out of the way */
     dev(&f.cfg.dev[1], "storage", 1 << 20, 100 * US, bw);
     snprintf(f.cfg.dev[1].model, sizeof(f.cfg.dev[1].model), "ps");
