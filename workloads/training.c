@@ -28,7 +28,6 @@
  * Cost: O(1) per request (a Feistel evaluation, about 4 rounds x cycle walks < 4 on
  * average); open counts the requests in O(ranks), or O(steps) with restarts.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -455,19 +454,6 @@ static void train_close(ts_reader_t *r)
     ts_free(t);
 }
 
-/* TS_EINVAL with "training: <key>: <message>". */
-static int train_bad(ts_err_t *err, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int train_bad(ts_err_t *err, const char *key, const char *fmt, ...)
-{
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return ts_err_set(err, TS_EINVAL, "training: %s: %s", key, msg);
-}
-
 /* Fills the zero parameters from the preset and checks what the schema cannot. */
 static int train_resolve(train_gen_t *t, ts_err_t *err)
 {
@@ -481,18 +467,18 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
         if (!p->compute_ns) p->compute_ns = pre->compute_ns[p->accel];
     }
     p->read_threads = train_read_threads(p);
-    if (!p->samples) return train_bad(err, "samples", "workload custom needs a sample count");
+    if (!p->samples) return ts__gen_bad(err, "training", "samples", "workload custom needs a sample count");
     if (!p->sample_bytes && p->size_dist != TS__SIZE_UNIFORM && p->size_dist != TS__SIZE_PARETO)
-        return train_bad(err, "sample_size", "workload custom needs a sample size");
-    if (!p->batch) return train_bad(err, "batch", "workload custom needs a batch size");
+        return ts__gen_bad(err, "training", "sample_size", "workload custom needs a sample size");
+    if (!p->batch) return ts__gen_bad(err, "training", "batch", "workload custom needs a batch size");
     if (!p->samples_per_file) p->samples_per_file = 1;
     t->ranks = p->nodes * p->gpus_per_node;
     if (t->ranks > TRAIN_FIELD_MAX)
-        return train_bad(err, "gpus_per_node", "nodes x gpus_per_node is %llu, above 2^20",
+        return ts__gen_bad(err, "training", "gpus_per_node", "nodes x gpus_per_node is %llu, above 2^20",
                          (unsigned long long)t->ranks);
     t->unit = p->shuffle == TSH_FILE ? p->samples_per_file : 1;
     if (p->samples % t->unit)
-        return train_bad(err, "samples_per_file",
+        return ts__gen_bad(err, "training", "samples_per_file",
                          "shuffle: file needs samples to be a multiple of it (%llu is not)",
                          (unsigned long long)p->samples);
     t->units = p->samples / t->unit;
@@ -503,16 +489,16 @@ static int train_resolve(train_gen_t *t, ts_err_t *err)
     if (t->steps_ep == 0) t->steps_ep = 1;
     t->steps = p->epochs * t->steps_ep;
     if (p->model_params > UINT64_MAX / p->bytes_per_param)
-        return train_bad(err, "model_params", "checkpoint of %llu parameters overflows",
+        return ts__gen_bad(err, "training", "model_params", "checkpoint of %llu parameters overflows",
                          (unsigned long long)p->model_params);
     t->ckpt_bytes = p->model_params * p->bytes_per_param;
     if (p->ckpt_every) {
         if (train_shard_chunks(t, 0) > TRAIN_FIELD_MAX)
-            return train_bad(err, "ckpt_chunk",
+            return ts__gen_bad(err, "training", "ckpt_chunk",
                              "a rank's shard would take %llu chunks, above 2^20: raise it",
                              (unsigned long long)train_shard_chunks(t, 0));
         if (t->steps / p->ckpt_every >= TRAIN_VERSION_MAX)
-            return train_bad(err, "ckpt_every", "%llu checkpoints in the run, above 2^22",
+            return ts__gen_bad(err, "training", "ckpt_every", "%llu checkpoints in the run, above 2^22",
                              (unsigned long long)(t->steps / p->ckpt_every));
         for (uint64_t r = 0; r < t->ranks; r++)
             t->ckpt_chunks += train_shard_chunks(t, r);
