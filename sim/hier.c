@@ -27,7 +27,7 @@ const char *const ts_move_names[TS_MOVE_COUNT_] = {"read",   "write",     "fill"
 enum { TRACK_DIRTY = 1u << 0, TRACK_PREFETCHED = 1u << 1, TRACK_META = 1u << 2 };
 
 /* The request bits a demotion carries for the tier below (TRACK_META). */
-#define TRACK_REQ_FLAGS (TS_REQ_KV | TS_REQ_HINT)
+#define TRACK_REQ_FLAGS (TS_REQ_KV | TS_REQ_HINT | TS_REQ_TTL)
 
 struct hier_track {
     uint64_t key;   /* first: the index compares it */

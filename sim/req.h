@@ -27,6 +27,9 @@ enum ts_req_flag {
                                   * reads, whose end is the time to first token) */
     TS_REQ_KV = 1u << 4,         /* a KV-cache block: a miss can be recomputed by prefill
                                   * instead of loaded (weights and other objects cannot) */
+    TS_REQ_TTL = 1u << 5,        /* idle_ns holds the object's time to live from this
+                                  * request (a write that sets an expiry: Twitter's TTL
+                                  * column); never with TS_REQ_HINT */
 };
 
 #define TS_REQ_NEVER UINT64_MAX /* next_access when the key is never requested again */
@@ -42,7 +45,8 @@ typedef struct ts_req {
     uint16_t reserved_;   /* zero */
     uint64_t idle_ns;     /* with TS_REQ_HINT: the workload's expectation of how long this
                            * stream will be idle after this request (an agent's tool call
-                           * before its next turn), in ns; 0 otherwise */
+                           * before its next turn), in ns; with TS_REQ_TTL: how long the
+                           * object lives from this request, in ns; 0 otherwise */
 } ts_req_t;
 
 /* "get", "put", "delete"; "?" for anything else. */

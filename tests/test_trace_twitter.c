@@ -42,6 +42,9 @@ static void check_all(ts_reader_t *r, bool value_only)
     for (size_t i = 0; i < sizeof(k_ops); i++) {
         assert_int_equal(ts_reader_next(r, &q, &err), 1);
         assert_int_equal(q.op, k_ops[i]);
+        /* the set at 2 s has a TTL of 3600 s: its request carries it in ns */
+        assert_int_equal(q.flags, i == 2 ? TS_REQ_TTL : 0);
+        assert_true(q.idle_ns == (i == 2 ? 3600000000000ull : 0));
         assert_true(q.time_ns == k_times[i] * 1000000000ull);
         assert_true(q.size_bytes == k_vsize[i] + (value_only ? 0 : k_ksize[i]));
     }
@@ -58,6 +61,7 @@ static void test_twitter_maps_every_field(void **state)
     ts_req_t q;
     assert_int_equal(ts_reader_next(r, &q, &err), 1);
     assert_true(q.key == ts_text_hash("key-a") && q.stream == 7);
+    assert_int_equal(q.flags, 0); /* TTL 0: none */
     assert_int_equal(ts_reader_next(r, &q, &err), 1);
     assert_true(q.key == 12345); /* a decimal key is the key itself */
     assert_int_equal(ts_reader_reset(r, &err), 0);
@@ -93,6 +97,7 @@ static void test_twitter_errors_name_the_line(void **state)
         {"x,a,1,2,3,get,0\n", ":1", "column 0 (timestamp): expected whole seconds"},
         {"0,a,-1,2,3,get,0\n", ":1", "column 2 (key size)"},
         {"0,a,1,2.5,3,get,0\n", ":1", "column 3 (value size)"},
+        {"0,a,1,2,3,set,1h\n", ":1", "column 6 (TTL): expected whole seconds"},
         {"0,\"a,1,2,3,get,0\n", ":1", "unterminated quote"},
     };
     trace_test_bad_cases("twitter", k_cases, sizeof(k_cases) / sizeof(k_cases[0]), NULL, NULL,

@@ -11,7 +11,8 @@
  *   client id   stream (a decimal up to 2^32-1, other text hashed to 32 bits)
  *   operation   get, gets -> get; set, add, replace, cas, append, prepend, incr, decr -> put;
  *               delete -> delete; anything else is an error naming the line
- *   TTL         read but not used (no tier expires objects yet)
+ *   TTL         seconds; above 0, the request carries it (TS_REQ_TTL, idle_ns in ns) for
+ *               the policies that judge by expiry (ttl); 0 or empty: none
  * A malformed line fails with where = "path:line" and a message naming the column.
  * Cost: one pass over each byte; memory: the line buffer of sim/util/text.c.
  */
@@ -143,8 +144,15 @@ static int twr_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
         return twr_fail(t, err, TWR_OP,
                         "expected get|gets|set|add|replace|cas|append|prepend|incr|decr|delete",
                         f[TWR_OP]);
+    uint64_t ttl = 0;
+    if (f[TWR_TTL][0] && (!ts_text_u64(f[TWR_TTL], &ttl) || ttl > UINT64_MAX / 1000000000u))
+        return twr_fail(t, err, TWR_TTL, "expected whole seconds", f[TWR_TTL]);
     memset(req, 0, sizeof(*req));
     req->time_ns = ts * 1000000000u;
+    if (ttl) {
+        req->flags = TS_REQ_TTL;
+        req->idle_ns = ttl * 1000000000u;
+    }
     if (!ts_text_u64(f[TWR_KEY], &req->key))
         req->key = ts_text_hash(f[TWR_KEY]);
     req->size_bytes = t->value_only ? vs : ks + vs;
