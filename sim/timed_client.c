@@ -95,6 +95,7 @@ static int client_next(timed_t *t, uint32_t client, uint64_t latency, ts_err_t *
 /* ================================ loader ================================ */
 
 #define TIMED_LOADER_MAX_BUFFERED (1u << 24)
+#define TIMED_LOADER_MAX_WORKERS 4096u
 
 /* A batch, or a checkpoint step: requests pulled (len), issued (next), completed (done). */
 typedef struct timed_unit {
@@ -404,6 +405,9 @@ int ts__timed_clients_create(timed_t *t, ts_err_t *err)
     if (t->cfg->prefetch_factor == 0)
         return ts_err_set(err, TS_EINVAL, "a data loader needs prefetch_factor >= 1");
     uint32_t nw = loader_workers(t);
+    if (nw > TIMED_LOADER_MAX_WORKERS) /* each event walks a client's workers */
+        return ts_err_set(err, TS_EINVAL, "timed.depth: a data loader of %u workers; at most %u", nw,
+                          TIMED_LOADER_MAX_WORKERS);
     if (!(t->ld = ts_calloc(n, sizeof(*t->ld))))
         return ts_err_set(err, TS_ENOMEM, "cannot allocate %u data loaders", n);
     for (uint32_t c = 0; c < n; c++) {
