@@ -30,7 +30,7 @@
  * Cost: O(1) amortised per access and per eviction from the queue, O(log h) for a block
  * entering or leaving the heap (h <= leaves). Memory: a 48-byte node, 16-byte entries with
  * room for 2 per node in the queue and in the heap (reserved at insert: hits never
- * allocate), the index (about 11-23 bytes a key), and a 4096-slot stream table (64 KiB;
+ * allocate), the index (about 11-23 bytes a key), and a 4096-slot stream table (96 KiB;
  * streams equal modulo 4096 share a slot, and a displaced stream's next block starts a
  * new chain).
  */
@@ -63,6 +63,7 @@ typedef struct pt_ent {
 typedef struct pt_stream {
     uint64_t last_key; /* the stream's last KV get, when is_open */
     uint32_t stream;   /* the stream owning the slot */
+    uint32_t last_id;  /* last_key's node when it was cached then (a hint: checked by key) */
     uint8_t is_open;   /* its group is open */
 } pt_stream_t;
 
@@ -79,7 +80,9 @@ typedef struct pt {
     pt_ent_t *h; /* min-heap on seq of blocks that became leaves */
     size_t h_n, h_cap;
     uint64_t pend_key;    /* the last touching lookup's key, when has_pend ... */
-    uint64_t pend_parent; /* ... and its parent's key, when pend_has_parent */
+    uint64_t pend_parent; /* ... its parent's key, when pend_has_parent ... */
+    uint32_t pend_pid;    /* ... that key's node id then (TS__NIL: not cached) ... */
+    uint32_t pend_slot;   /* ... and the stream slot it updated */
     bool has_pend, pend_has_parent;
     pt_stream_t streams[PT_STREAMS]; /* stream -> its open group's last KV get */
 } pt_t;
@@ -98,13 +101,19 @@ static inline bool pt_valid(const pt_t *t, pt_ent_t e, int where)
 
 /* ---- the access queue and the heap ---- */
 
-/* Drops the stale entries of the queue and moves it to the start of its array. */
+#define PT_AHEAD 16 /* entries ahead whose nodes a walk of the queue prefetches */
+
+/* Drops the stale entries of the queue and moves it to the start of its array. Each entry
+ * reads its node: they are prefetched ahead, so the misses overlap. */
 static void pt_queue_compact(pt_t *t)
 {
     size_t w = 0;
-    for (size_t i = t->q_head; i < t->q_tail; i++)
+    for (size_t i = t->q_head; i < t->q_tail; i++) {
+        if (i + PT_AHEAD < t->q_tail)
+            __builtin_prefetch(pt_node(t, t->q[i + PT_AHEAD].id));
         if (pt_valid(t, t->q[i], PT_QUEUE))
             t->q[w++] = t->q[i];
+    }
     t->q_head = 0;
     t->q_tail = w;
 }
@@ -313,8 +322,11 @@ static bool pt_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         t->pend_key = r->key;
         t->pend_has_parent = s->is_open && s->stream == r->stream;
         t->pend_parent = s->last_key;
+        t->pend_pid = s->last_id;
+        t->pend_slot = r->stream & (PT_STREAMS - 1);
         s->stream = r->stream;
         s->last_key = r->key;
+        s->last_id = id;
         s->is_open = 1;
     }
     if ((r->flags & TS_REQ_GROUP_END) && s->stream == r->stream)
@@ -329,8 +341,16 @@ static int pt_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     pt_t *t = (pt_t *)p;
     uint32_t parent = TS__NIL;
-    if (t->has_pend && t->pend_key == r->key && t->pend_has_parent)
-        parent = ts__find(&t->index, &t->pool, t->pend_parent);
+    bool is_pend = t->has_pend && t->pend_key == r->key;
+    if (is_pend && t->pend_has_parent) {
+        /* The parent's node as its stream slot remembered it, when that node still holds
+         * it (a freed node has seq 0); else by the index. */
+        uint32_t pid = t->pend_pid;
+        if (pid >= t->pool.cap || pt_node(t, pid)->seq == 0 ||
+            pt_node(t, pid)->key != t->pend_parent)
+            pid = ts__find(&t->index, &t->pool, t->pend_parent);
+        parent = pid;
+    }
     t->has_pend = false;
     uint32_t id = ts_pool_alloc(&t->pool, err);
     if (id == TS_POOL_NONE)
@@ -344,6 +364,8 @@ static int pt_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     n->size_bytes = r->size_bytes;
     n->child = TS__NIL;
     pt_link(t, id, parent);
+    if (is_pend)
+        t->streams[t->pend_slot].last_id = id;
     t->n++;
     t->charge += ts_policy_charge(&t->base, r->size_bytes);
     pt_access(t, id);
@@ -355,6 +377,8 @@ static int pt_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 static uint32_t pt_queue_front(pt_t *t)
 {
     for (; t->q_head < t->q_tail; t->q_head++) {
+        if (t->q_head + PT_AHEAD < t->q_tail)
+            __builtin_prefetch(pt_node(t, t->q[t->q_head + PT_AHEAD].id));
         pt_ent_t e = t->q[t->q_head];
         if (!pt_valid(t, e, PT_QUEUE))
             continue;
@@ -386,7 +410,11 @@ static int pt_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 {
     pt_t *t = (pt_t *)p;
     (void)r;
-    uint32_t a = pt_queue_front(t), b = pt_heap_front(t);
+    uint32_t a = pt_queue_front(t), b = TS__NIL;
+    /* The heap's top entry has the smallest seq of the heap, valid or not: when it is
+     * later than the queue's leaf, the heap cannot win and its nodes are not read. */
+    if (t->h_n && (a == TS__NIL || t->h[0].seq < pt_node(t, a)->seq))
+        b = pt_heap_front(t);
     if (a == TS__NIL && b == TS__NIL)
         return TS_ENOENT;
     if (b == TS__NIL || (a != TS__NIL && pt_node(t, a)->seq < pt_node(t, b)->seq))
@@ -526,10 +554,14 @@ static size_t pt_mem_bytes(const ts_policy_t *p)
            (t->q_cap + t->h_cap) * sizeof(pt_ent_t);
 }
 
+/* Besides the key's slot and node, warms the node the next eviction reads first: the one
+ * of the queue's first entry. */
 static void pt_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 {
     const pt_t *t = (const pt_t *)p;
     ts__prefetch(&t->index, &t->pool, key, stage);
+    if (stage == 1 && t->q_head < t->q_tail)
+        __builtin_prefetch(pt_node(t, t->q[t->q_head].id));
 }
 
 const ts_policy_ops_t ts_policy_prefix_tree = {
