@@ -19,8 +19,10 @@
  *              used one goes; its parent, left without cached children, becomes a leaf and
  *              competes with its own last access
  *   on remove: an inner block's children are detached: they become roots
- * So a block is never evicted while a descendant is cached (SGLang's RadixCache, Zheng et
- * al., arXiv 2312.07104; vLLM's automatic prefix caching evicts the same way).
+ * So a block is never evicted while a descendant is cached: the order of SGLang's
+ * RadixCache (Zheng et al., NeurIPS 2024, arXiv 2312.07104); vLLM's automatic prefix caching
+ * reaches it for chains used whole (among equally recent blocks, the longest prefix's end
+ * goes first). docs/policies.md has the rationale and measurements.
  * Structure: children linked under their parent (roots on one list); an access queue of
  * (seq, id) entries appended at every access, so it is ordered by access, and a min-heap on
  * seq for the blocks that become leaves after their queue entry left the front. A node's one
