@@ -78,9 +78,12 @@ typedef struct pt {
     uint64_t charge;  /* their charge */
     uint64_t clock;   /* accesses so far (the latest seq) */
     pt_ent_t *q;      /* access queue: entries q_head..q_tail-1, seq increasing */
-    size_t q_head, q_tail, q_cap;
-    pt_ent_t *h; /* min-heap on seq of blocks that became leaves */
-    size_t h_n, h_cap;
+    size_t q_head;    /* first entry not yet consumed */
+    size_t q_tail;    /* one past the last entry */
+    size_t q_cap;     /* entries allocated */
+    pt_ent_t *h;      /* min-heap on seq of blocks that became leaves */
+    size_t h_n;       /* heap entries */
+    size_t h_cap;     /* entries allocated */
     uint64_t pend_key;    /* the last touching lookup's key, when has_pend ... */
     uint64_t pend_parent; /* ... its parent's key, when pend_has_parent ... */
     uint32_t pend_pid;    /* ... that key's node id then (TS__NIL: not cached) ... */
@@ -181,32 +184,27 @@ static void pt_heap_push(pt_t *t, uint32_t id)
     t->h[i] = e;
 }
 
+/* Grows the entry array *v (queue or heap, named what) to want entries. */
+static int pt_grow(pt_ent_t **v, size_t *cap, size_t want, const char *what, ts_err_t *err)
+{
+    if (*cap >= want)
+        return 0;
+    pt_ent_t *n = ts_realloc(*v, want * sizeof(*n));
+    if (!n)
+        return ts_err_set(err, TS_ENOMEM, "prefix_tree: cannot grow the %s to %zu entries "
+                          "(%zu bytes)", what, want, want * sizeof(*n));
+    *v = n;
+    *cap = want;
+    return 0;
+}
+
 /* Grows the queue and the heap to two entries per pool node plus 16, so that an access or
  * a push can always make room by compacting (hits never allocate). */
 static int pt_reserve(pt_t *t, ts_err_t *err)
 {
     size_t want = 2 * (size_t)t->pool.cap + 16;
-    if (t->q_cap < want) {
-        pt_ent_t *q = ts_realloc(t->q, want * sizeof(*q));
-        if (!q)
-            return ts_err_set(err, TS_ENOMEM,
-                              "prefix_tree: cannot grow the access queue to "
-                              "%zu entries (%zu bytes)",
-                              want, want * sizeof(*q));
-        t->q = q;
-        t->q_cap = want;
-    }
-    if (t->h_cap < want) {
-        pt_ent_t *h = ts_realloc(t->h, want * sizeof(*h));
-        if (!h)
-            return ts_err_set(err, TS_ENOMEM,
-                              "prefix_tree: cannot grow the leaf heap to %zu "
-                              "entries (%zu bytes)",
-                              want, want * sizeof(*h));
-        t->h = h;
-        t->h_cap = want;
-    }
-    return 0;
+    int rc = pt_grow(&t->q, &t->q_cap, want, "access queue", err);
+    return rc ? rc : pt_grow(&t->h, &t->h_cap, want, "leaf heap", err);
 }
 
 /* ---- the forest ---- */

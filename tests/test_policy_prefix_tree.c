@@ -4,38 +4,22 @@
  * a two-block prefix and a third one: the shared blocks stay while a child is cached, where
  * LRU drops them), how it learns parents (per stream, reset by a group's end, not broken by
  * other objects), the detaching remove, and a randomized comparison with a brute-force
- * reference (O(n) per eviction) over thousands of chains, with the full check after every
- * request.
+ * reference (O(n) per eviction) over thousands of chains, with the full check as they go.
  */
 #include "policy_trace.h"
 
 #include "rng_test.h"
-#include "sim/util/check.h"
 
 /* One request of a hand trace: a one-character key on a stream. */
 typedef struct step {
-    char key;     /* one-character key */
-    uint32_t s;   /* stream */
+    char key;      /* one-character key */
+    uint32_t s;    /* stream */
     uint8_t flags; /* TS_REQ_KV, TS_REQ_GROUP_END */
 } step_t;
 
-typedef struct victims {
-    char v[64]; /* evicted keys in order */
-    size_t n;
-} victims_t;
-
-static void on_evict(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
-{
-    (void)t;
-    victims_t *vs = ctx;
-    if (vs->n + 1 < sizeof(vs->v))
-        vs->v[vs->n++] = (char)v->key;
-    vs->v[vs->n] = 0;
-}
-
 /* Replays a prompt chain: the keys as KV gets on stream s, the last one ending the group.
  * Writes 'H' or 'm' per key into out; the victims go to vs. */
-static const char *run_chain(ts_tier_t *t, const char *keys, uint32_t s, victims_t *vs,
+static const char *run_chain(ts_tier_t *t, const char *keys, uint32_t s, pt_victims_t *vs,
                              char *out)
 {
     size_t n = strlen(keys);
@@ -51,7 +35,7 @@ static const char *run_chain(ts_tier_t *t, const char *keys, uint32_t s, victims
         bool ok;
         ts_err_t err = {0};
         if (!hit)
-            assert_int_equal(ts_tier_fill(t, &r, on_evict, vs, &ok, &err), 0);
+            assert_int_equal(ts_tier_fill(t, &r, pt_on_evict, vs, &ok, &err), 0);
         assert_int_equal(t->policy->ops->check(t->policy, t->n_objects, t->used, true, &err), 0);
     }
     out[n] = 0;
@@ -59,7 +43,7 @@ static const char *run_chain(ts_tier_t *t, const char *keys, uint32_t s, victims
 }
 
 /* Replays single steps (any flags); returns the victims. */
-static const char *run_steps(ts_tier_t *t, const step_t *st, size_t n, victims_t *vs)
+static const char *run_steps(ts_tier_t *t, const step_t *st, size_t n, pt_victims_t *vs)
 {
     for (size_t i = 0; i < n; i++) {
         ts_req_t r = {.key = (unsigned char)st[i].key,
@@ -71,7 +55,7 @@ static const char *run_steps(ts_tier_t *t, const step_t *st, size_t n, victims_t
         bool ok;
         ts_err_t err = {0};
         if (!ts_tier_lookup(t, &r))
-            assert_int_equal(ts_tier_fill(t, &r, on_evict, vs, &ok, &err), 0);
+            assert_int_equal(ts_tier_fill(t, &r, pt_on_evict, vs, &ok, &err), 0);
         assert_int_equal(t->policy->ops->check(t->policy, t->n_objects, t->used, true, &err), 0);
     }
     return vs->v;
@@ -82,7 +66,7 @@ static void test_policy_prefix_tree_hand_trace(void **state)
     (void)state;
     ts_tier_t *t = pt_tier("prefix_tree", 5, NULL, 0);
     ts_tier_t *lru = pt_tier("lru", 5, NULL, 0);
-    victims_t v = {0}, vl = {0};
+    pt_victims_t v = {0}, vl = {0};
     char got[16], set[16];
     /* Access times in brackets; a leaf has no cached child.
      * P1 (stream 1) A B C: three misses; the chain A -> B -> C      A[1] B[2] C[3]
@@ -125,7 +109,7 @@ static void test_policy_prefix_tree_learning(void **state)
      * object: leaves X[2], B[3]: X leaves (A is inner). Had B hung under X, A would. */
     {
         ts_tier_t *t = pt_tier("prefix_tree", 3, NULL, 0);
-        victims_t v = {0};
+        pt_victims_t v = {0};
         const step_t st[] = {{'A', 1, KV}, {'X', 2, KV}, {'B', 1, KV | END}, {'W', 3, 0}};
         assert_string_equal(run_steps(t, st, 4, &v), "X");
         ts_tier_destroy(t);
@@ -135,7 +119,7 @@ static void test_policy_prefix_tree_learning(void **state)
      * A becomes a leaf [1]. Q: leaves A[1], Y[4], Z[5]: A. */
     {
         ts_tier_t *t = pt_tier("prefix_tree", 3, NULL, 0);
-        victims_t v = {0};
+        pt_victims_t v = {0};
         const step_t st[] = {{'A', 1, KV},       {'W', 1, 0}, {'B', 1, KV | END},
                              {'Y', 3, 0},        {'Z', 3, 0}, {'Q', 3, 0}};
         assert_string_equal(run_steps(t, st, 6, &v), "WBA");
@@ -146,7 +130,7 @@ static void test_policy_prefix_tree_learning(void **state)
      * Had C hung under B, D would have evicted C. */
     {
         ts_tier_t *t = pt_tier("prefix_tree", 3, NULL, 0);
-        victims_t v = {0};
+        pt_victims_t v = {0};
         const step_t st[] = {{'A', 1, KV}, {'B', 1, KV | END}, {'C', 1, KV | END},
                              {'D', 3, 0},  {'E', 3, 0}};
         assert_string_equal(run_steps(t, st, 5, &v), "BA");
@@ -157,7 +141,7 @@ static void test_policy_prefix_tree_learning(void **state)
      * is gone), then A[4]. */
     {
         ts_tier_t *t = pt_tier("prefix_tree", 3, NULL, 0);
-        victims_t v = {0};
+        pt_victims_t v = {0};
         const step_t st[] = {{'A', 1, KV},    {'B', 1, KV}, {'C', 1, KV | END},
                              {'A', 1, KV | END}, {'X', 3, 0},  {'Y', 3, 0}, {'Z', 3, 0}};
         assert_string_equal(run_steps(t, st, 7, &v), "CBA");
@@ -171,7 +155,7 @@ static void test_policy_prefix_tree_remove_detaches(void **state)
 {
     (void)state;
     ts_tier_t *t = pt_tier("prefix_tree", 4, NULL, 0);
-    victims_t v = {0};
+    pt_victims_t v = {0};
     char got[8];
     assert_string_equal(run_chain(t, "ABC", 1, &v, got), "mmm"); /* A[1] B[2] C[3] */
     assert_string_equal(run_chain(t, "ABD", 1, &v, got), "HHm"); /* A[4] B[5] D[6] */
@@ -302,9 +286,10 @@ static void random_run(uint64_t seed, bool bytes)
 {
     gsl_rng *g = test_rng((unsigned long)seed);
     int tparent[RT_NODES];
-    for (int i = 0; i < RT_NODES; i++) /* about a third are roots; the rest extend one */
-        tparent[i] = i == 0 || gsl_rng_uniform_int(g, 3) == 0 ? -1
-                                                              : (int)gsl_rng_uniform_int(g, (unsigned long)i);
+    for (int i = 0; i < RT_NODES; i++) { /* about a third are roots; the rest extend one */
+        bool is_root = i == 0 || gsl_rng_uniform_int(g, 3) == 0;
+        tparent[i] = is_root ? -1 : (int)gsl_rng_uniform_int(g, (unsigned long)i);
+    }
     uint64_t cap = bytes ? 40 + gsl_rng_uniform_int(g, 60) : 8 + gsl_rng_uniform_int(g, 60);
     ts_tier_t *t = NULL;
     {
