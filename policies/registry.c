@@ -26,6 +26,7 @@ extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_opt;
+extern const ts_policy_ops_t ts_policy_prefix_tree;
 extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
@@ -33,6 +34,7 @@ extern const ts_policy_ops_t ts_policy_sieve;
 static const ts_plugin_t *const k_policies[] = {
     &ts_policy_arc.base,    &ts_policy_clock.base,   &ts_policy_epoch.base,  &ts_policy_fifo.base,
     &ts_policy_lfu.base,    &ts_policy_lru.base,     &ts_policy_opt.base,
+    &ts_policy_prefix_tree.base,
     &ts_policy_s3fifo.base, &ts_policy_session.base, &ts_policy_sieve.base,
 };
 

@@ -26,6 +26,22 @@
 
 #define PT_MAX_KEYS 128 /* longest trace a test replays at once */
 
+/* The keys a tier evicts, in order, as a string of one-character keys: pass pt_on_evict
+ * with a pt_victims_t to ts_tier_fill. */
+typedef struct pt_victims {
+    char v[64]; /* evicted keys in order, NUL-terminated */
+    size_t n;
+} pt_victims_t;
+
+static inline void pt_on_evict(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
+{
+    (void)t;
+    pt_victims_t *vs = ctx;
+    assert_true(vs->n + 1 < sizeof(vs->v));
+    vs->v[vs->n++] = (char)v->key;
+    vs->v[vs->n] = 0;
+}
+
 /* A tier of capacity objects running the registered policy name, its parameters at their
  * defaults except for n_kv name=value pairs. Fails the test on any error. */
 static inline ts_tier_t *pt_tier(const char *name, uint64_t capacity, const char *const *kv,

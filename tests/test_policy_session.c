@@ -19,21 +19,8 @@ typedef struct step {
     uint64_t idle; /* idle_ns when hinted */
 } step_t;
 
-typedef struct victims {
-    char v[64]; /* evicted keys in order */
-    size_t n;
-} victims_t;
-
-static void on_evict(void *ctx, const ts_tier_t *t, const ts_victim_t *v)
-{
-    (void)t;
-    victims_t *vs = ctx;
-    vs->v[vs->n++] = (char)v->key;
-    vs->v[vs->n] = 0;
-}
-
 /* Replays steps through t; writes 'H'/'m' per step into out and the victims into vs. */
-static const char *run(ts_tier_t *t, const step_t *st, size_t n, char *out, victims_t *vs)
+static const char *run(ts_tier_t *t, const step_t *st, size_t n, char *out, pt_victims_t *vs)
 {
     ts_err_t err = {0};
     for (size_t i = 0; i < n; i++) {
@@ -49,7 +36,7 @@ static const char *run(ts_tier_t *t, const step_t *st, size_t n, char *out, vict
         out[i] = hit ? 'H' : 'm';
         if (!hit) {
             bool inserted;
-            assert_int_equal(ts_tier_fill(t, &r, on_evict, vs, &inserted, &err), 0);
+            assert_int_equal(ts_tier_fill(t, &r, pt_on_evict, vs, &inserted, &err), 0);
             assert_true(inserted);
         }
         assert_true(t->used <= t->capacity);
@@ -98,7 +85,7 @@ static void test_policy_session_hand_trace(void **state)
     };
     ts_tier_t *t = pt_tier("session", 3, NULL, 0);
     char got[32], set[32];
-    victims_t vs = {{0}, 0};
+    pt_victims_t vs = {{0}, 0};
     size_t n = sizeof(st) / sizeof(st[0]);
     assert_string_equal(run(t, st, n, got, &vs), "mmmmHmmmmmHmmm");
     assert_string_equal(vs.v, "BCDBAEFGZ");
@@ -115,7 +102,7 @@ static void test_policy_session_remove_and_drain(void **state)
         {0, 'A', 1, true, 50}, {1, 'B', 1, false, 0}, {2, 'C', 2, true, 10}};
     ts_tier_t *t = pt_tier("session", 3, NULL, 0);
     char got[8];
-    victims_t vs = {{0}, 0};
+    pt_victims_t vs = {{0}, 0};
     assert_string_equal(run(t, st, 3, got, &vs), "mmm");
     assert_true(ts_tier_remove(t, 'C'));
     assert_false(ts_tier_remove(t, 'C'));
