@@ -280,6 +280,31 @@ static void test_engine_one_tier_matches_general_path(void **state)
     ts_memtrace_destroy(mt);
 }
 
+/* OPT's pre-pass holds the whole trace: a workload whose length says it cannot fit (10^15
+ * requests at 80 bytes each need 8 x 10^16 bytes, 71.05 PiB, more than any machine this
+ * runs on has) is refused before anything is read, naming what it needs and what is
+ * available. */
+static void test_engine_opt_prepass_refused_when_too_large(void **state)
+{
+    (void)state;
+    const char *ovr[] = {"workload.generator.requests=1000T", "tiers.0.policy=opt",
+                         "outputs.dir="};
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    int rc =
+        ts_scenario_load_file(TS_SOURCE_DIR "/examples/zipf-two-tier.yaml", ovr, 3, &sc, &err);
+    if (rc != 0)
+        fail_msg("examples/zipf-two-tier.yaml does not load: %s: %s", err.where, err.msg);
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    assert_non_null(res);
+    assert_int_equal(ts_run(sc, res, &err), TS_ENOMEM);
+    assert_non_null(strstr(err.msg, "needs 71.05PiB for 1000000000000000 requests"));
+    assert_non_null(strstr(err.msg, "of memory is available"));
+    ts_result_release(res);
+    ts_free(res);
+    ts_scenario_destroy(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_engine_one_tier_matches_general_path),
         cmocka_unit_test(test_engine_memtrace_load_oom),
         cmocka_unit_test(test_engine_three_tier_example_accounts),
+        cmocka_unit_test(test_engine_opt_prepass_refused_when_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,3 +149,20 @@ size_t ts_mem_llc_bytes(void)
     }
     return b > 0 ? (size_t)b : (size_t)8 << 20;
 }
+
+unsigned long long ts_mem_available_bytes(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[128];
+        unsigned long long kib = 0;
+        while (fgets(line, sizeof(line), f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+                break;
+        fclose(f);
+        if (kib)
+            return kib << 10;
+    }
+    long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (unsigned long long)pages * (unsigned long long)page : 0;
+}

@@ -26,6 +26,10 @@ char **ts_strv_dup(const char *const *v, size_t n);
  * says). Reads the system each call: call it once per run, not per request. */
 size_t ts_mem_llc_bytes(void);
 
+/* Bytes of memory the system could still give this process without swapping (Linux's
+ * MemAvailable, else the free pages sysconf reports); 0 when neither says. */
+unsigned long long ts_mem_available_bytes(void);
+
 /* Test hook: the allocation after n successful ones fails (n = 0: the next one fails).
  * A negative n switches the hook off (the default). Affects the calling thread only. */
 void ts_mem_fail_after(long n);
