@@ -153,16 +153,13 @@ size_t ts_mem_llc_bytes(void)
 unsigned long long ts_mem_available_bytes(void)
 {
     FILE *f = fopen("/proc/meminfo", "r");
-    if (f) {
-        char line[128];
-        unsigned long long kib = 0;
-        while (fgets(line, sizeof(line), f))
-            if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-                break;
-        fclose(f);
-        if (kib)
-            return kib << 10;
-    }
-    long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? (unsigned long long)pages * (unsigned long long)page : 0;
+    if (!f)
+        return 0;
+    char line[256];
+    unsigned long long kib = 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib << 10;
 }

@@ -26,8 +26,8 @@ char **ts_strv_dup(const char *const *v, size_t n);
  * says). Reads the system each call: call it once per run, not per request. */
 size_t ts_mem_llc_bytes(void);
 
-/* Bytes of memory the system could still give this process without swapping (Linux's
- * MemAvailable, else the free pages sysconf reports); 0 when neither says. */
+/* Bytes of memory the system can still give without swapping (Linux's MemAvailable), or
+ * 0 when unknown. */
 unsigned long long ts_mem_available_bytes(void);
 
 /* Test hook: the allocation after n successful ones fails (n = 0: the next one fails).
