@@ -22,21 +22,6 @@
 #include "run.h"
 #include "run_internal.h"
 
-/* Bytes of memory the system can still give (MemAvailable), or 0 when unknown. */
-static uint64_t live_mem_available(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return 0;
-    char line[256];
-    unsigned long long kb = 0;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-            break;
-    fclose(f);
-    return (uint64_t)kb * 1024;
-}
-
 /* Refuses a run whose back-ends cannot have the room they will be asked for: memory
  * back-ends against the memory available, scratch files against the scratch directory's
  * free space (both with a tenth kept back). */
@@ -58,7 +43,7 @@ static int live_check_room(const ts_scenario_t *sc, const ts_backend_ctx_t *ctx,
         snprintf(names + k, 256 - k, "%s%s", k ? ", " : "", ctx[l].tier);
     }
     char a[32], b[32];
-    uint64_t avail = live_mem_available();
+    uint64_t avail = ts_mem_available_bytes();
     if (mem && avail && mem > avail / 10 * 9)
         return ts_err_set(err, TS_ENOSPC,
                           "the memory back-ends (%s) need %s and the system has %s available: "

@@ -8,9 +8,55 @@
 
 #include <stdbool.h>
 
+/* One tier under the default rules (h->is_plain): a get that is no prefetch hint is a
+ * lookup and, on a miss, a fill, with the counts ts_hier_access would make on that path
+ * (the totals, and the read over link 0 on a miss: from the tier after its fill, or from
+ * the backing store past a tier that refused the object; tests/test_engine.c replays the
+ * same traces both ways). Everything else goes through ts_hier_access. */
+static int fast_one_tier(ts_hier_t *h, ts_lookahead_t *la, ts_series_t *s, ts_err_t *err)
+{
+    ts_tier_t *t = h->tiers[0];
+    ts_totals_t *tot = &h->tot;
+    ts_link_stats_t *link = &h->link[0];
+    const ts_req_t *q;
+    int rc;
+    while ((rc = ts_lookahead_next(la, &q, err)) > 0) {
+        if (s && ts_series_is_due(s, q->time_ns, tot->n_req))
+            ts_series_advance(s, q->time_ns, tot->n_req);
+        if (q->op != TS_OP_GET || (q->flags & TS_REQ_PREFETCH)) {
+            rc = ts_hier_access(h, q, NULL, err);
+            if (rc < 0)
+                break;
+            continue;
+        }
+        uint64_t size = q->size_bytes;
+        if (tot->n_req == 0)
+            tot->first_ns = q->time_ns;
+        tot->last_ns = q->time_ns;
+        tot->n_req++;
+        tot->n_get++;
+        tot->bytes_req += size;
+        if (ts_tier_lookup(t, q)) {
+            tot->n_hit++;
+            tot->bytes_hit += size;
+            continue;
+        }
+        tot->n_backing++;
+        tot->bytes_backing += size;
+        bool ok;
+        rc = ts_tier_fill(t, q, NULL, NULL, &ok, err);
+        if (rc < 0)
+            break;
+        link->n_up++;
+        link->bytes_up += size;
+    }
+    return rc;
+}
+
 /* Requests come through the read-ahead ring (lookahead.h), which hints each key's index
- * slot and node into the CPU cache before its turn; the counters are those of a plain
- * one-at-a-time replay. A series costs one comparison per request until a sample is due. */
+ * slot and node into the CPU cache before its turn when the policies' structures outgrow
+ * the last-level cache; the counters are those of a plain one-at-a-time replay. A series
+ * costs one comparison per request until a sample is due. */
 int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s,
                           const ts_progress_hook_t *progress, ts_err_t *err)
 {
@@ -20,6 +66,13 @@ int ts_engine_fast_series(ts_hier_t *h, ts_reader_t *r, ts_series_t *s,
     if (rc)
         return rc;
     const ts_req_t *q;
+    if (h->is_plain && h->n == 1) {
+        rc = fast_one_tier(h, &la, s, err);
+        if (rc < 0) {
+            ts_err_where(err, "request %llu", (unsigned long long)h->tot.n_req);
+            return rc;
+        }
+    }
     while ((rc = ts_lookahead_next(&la, &q, err)) > 0) {
         if (s && ts_series_is_due(s, q->time_ns, h->tot.n_req))
             ts_series_advance(s, q->time_ns, h->tot.n_req);

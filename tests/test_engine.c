@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "sim/engine.h"
+#include "sim/hier.h"
 #include "sim/util/mem.h"
 #include "sim/memtrace.h"
 #include "app/run.h"
@@ -187,13 +188,133 @@ static void test_engine_three_tier_example_accounts(void **state)
     ts_scenario_destroy(sc);
 }
 
+/* One tier under the default rules takes the engine's single-tier loop. LRU of 2 objects:
+ *  get A miss [A]; get B miss [B A]; get A hit [A B]; get C miss, B out [C A];
+ *  get B miss, A out [B C]; get A miss, C out [A B]
+ * 1 hit, 5 misses served by the backing store over link 0 (5 reads of 100 bytes up),
+ * 5 inserts, 3 evictions. */
+static void test_engine_one_tier_hand_trace(void **state)
+{
+    (void)state;
+    ts_memtrace_t *mt = trace_of("ABACBA", NULL);
+    ts_err_t err = {0};
+    ts_policy_init_t init = {.capacity = 2, .count_objects = true};
+    ts_tier_t *t;
+    assert_int_equal(ts_tier_create("dram", &ts_policy_lru, NULL, &init, &t, &err), 0);
+    static const ts_hier_config_t defaults;
+    ts_hier_t *h;
+    assert_int_equal(ts_hier_create(&defaults, &t, 1, &h, &err), 0);
+    ts_reader_t *r;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    assert_int_equal(ts_engine_fast_hier(h, r, NULL, &err), 0);
+    assert_int_equal(h->tot.n_req, 6);
+    assert_int_equal(h->tot.n_get, 6);
+    assert_int_equal(h->tot.n_hit, 1);
+    assert_int_equal(h->tot.bytes_hit, 100);
+    assert_int_equal(h->tot.n_backing, 5);
+    assert_int_equal(h->tot.bytes_backing, 500);
+    assert_int_equal(h->tot.bytes_req, 600);
+    assert_int_equal(h->tot.first_ns, 0);
+    assert_int_equal(h->tot.last_ns, 50);
+    assert_int_equal(h->link[0].n_up, 5);
+    assert_int_equal(h->link[0].bytes_up, 500);
+    assert_int_equal(h->link[0].n_down, 0);
+    assert_int_equal(t->st.n_hit, 1);
+    assert_int_equal(t->st.n_insert, 5);
+    assert_int_equal(t->st.n_evict, 3);
+    ts_reader_close(r);
+    ts_hier_destroy(h);
+    ts_tier_destroy(t);
+    ts_memtrace_destroy(mt);
+}
+
+/* The single-tier loop counts what the general path counts (a move list forces it): gets,
+ * puts, deletes, prefetch-flagged requests and objects too large for the tier, in bytes
+ * mode, over a pseudo-random trace. */
+static void test_engine_one_tier_matches_general_path(void **state)
+{
+    (void)state;
+    ts_err_t err = {0};
+    ts_memtrace_t *mt;
+    assert_int_equal(ts_memtrace_create(&mt, &err), 0);
+    uint64_t x = 88172645463325252ULL; /* xorshift64 (Marsaglia, 2003) */
+    for (uint64_t i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned op = (unsigned)(x >> 60);
+        ts_req_t q = {.time_ns = i * 7,
+                      .key = (x >> 8) % 97,
+                      .size_bytes = (x >> 20) % 100 == 0 ? 50000 : 1 + (x >> 20) % 300,
+                      .next_access = TS_REQ_NEVER,
+                      .op = op < 12 ? TS_OP_GET : op < 14 ? TS_OP_PUT : TS_OP_DELETE,
+                      .flags = (x >> 40) % 50 == 0 ? TS_REQ_PREFETCH : 0};
+        assert_int_equal(ts_memtrace_push(mt, &q, &err), 0);
+    }
+    static const ts_hier_config_t defaults;
+    ts_policy_init_t init = {.capacity = 5000, .count_objects = false};
+    ts_tier_t *t[2];
+    ts_hier_t *h[2];
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ts_tier_create("dram", &ts_policy_lru, NULL, &init, &t[k], &err), 0);
+        assert_int_equal(ts_hier_create(&defaults, &t[k], 1, &h[k], &err), 0);
+    }
+    ts_reader_t *r;
+    assert_int_equal(ts_memtrace_reader(mt, &r, &err), 0);
+    assert_int_equal(ts_engine_fast_hier(h[0], r, NULL, &err), 0);
+    ts_moves_t mv;
+    assert_int_equal(ts_moves_init(&mv, 4, &err), 0);
+    for (size_t i = 0; i < mt->n; i++)
+        assert_true(ts_hier_access(h[1], &mt->reqs[i], &mv, &err) >= 0);
+    assert_int_equal(ts_hier_finish(h[1], NULL, &err), 0);
+    assert_true(t[0]->st.n_too_large > 0 && t[0]->st.n_evict > 0 && h[0]->tot.n_delete > 0);
+    assert_memory_equal(&h[0]->tot, &h[1]->tot, sizeof(h[0]->tot));
+    assert_memory_equal(&h[0]->link[0], &h[1]->link[0], sizeof(h[0]->link[0]));
+    assert_memory_equal(&h[0]->st, &h[1]->st, sizeof(h[0]->st));
+    assert_memory_equal(&t[0]->st, &t[1]->st, sizeof(t[0]->st));
+    assert_int_equal(t[0]->used, t[1]->used);
+    ts_moves_free(&mv);
+    ts_reader_close(r);
+    for (int k = 0; k < 2; k++) {
+        ts_hier_destroy(h[k]);
+        ts_tier_destroy(t[k]);
+    }
+    ts_memtrace_destroy(mt);
+}
+
+/* OPT's pre-pass holds the whole trace: a workload whose length says it cannot fit (10^15
+ * requests at 80 bytes each need 8 x 10^16 bytes, 71.05 PiB, more than any machine this
+ * runs on has) is refused before anything is read, naming what it needs and what is
+ * available. */
+static void test_engine_opt_prepass_refused_when_too_large(void **state)
+{
+    (void)state;
+    const char *ovr[] = {"workload.generator.requests=1000T", "tiers.0.policy=opt",
+                         "outputs.dir="};
+    ts_scenario_t *sc = NULL;
+    ts_err_t err = {0};
+    int rc =
+        ts_scenario_load_file(TS_SOURCE_DIR "/examples/zipf-two-tier.yaml", ovr, 3, &sc, &err);
+    if (rc != 0)
+        fail_msg("examples/zipf-two-tier.yaml does not load: %s: %s", err.where, err.msg);
+    ts_result_t *res = ts_calloc(1, sizeof(*res));
+    assert_non_null(res);
+    assert_int_equal(ts_run(sc, res, &err), TS_ENOMEM);
+    assert_non_null(strstr(err.msg, "needs 71.05PiB for 1000000000000000 requests"));
+    assert_non_null(strstr(err.msg, "of memory is available"));
+    ts_result_release(res);
+    ts_free(res);
+    ts_scenario_destroy(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine_two_tier_hand_trace),
         cmocka_unit_test(test_engine_put_and_delete),
+        cmocka_unit_test(test_engine_one_tier_hand_trace),
+        cmocka_unit_test(test_engine_one_tier_matches_general_path),
         cmocka_unit_test(test_engine_memtrace_load_oom),
         cmocka_unit_test(test_engine_three_tier_example_accounts),
+        cmocka_unit_test(test_engine_opt_prepass_refused_when_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

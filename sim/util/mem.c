@@ -10,9 +10,11 @@
 #include "mem.h"
 
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define MEM_HUGE ((size_t)2 << 20)
 
@@ -124,4 +126,40 @@ void ts_mem_fail_after(long n)
 long ts_mem_count(void)
 {
     return mem_count;
+}
+
+size_t ts_mem_llc_bytes(void)
+{
+    long b = -1;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+    b = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (b <= 0)
+        b = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    for (int i = 3; b <= 0 && i >= 2; i--) { /* sysfs: index3 is L3 on x86 and most ARM */
+        char path[64], unit = 0;
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        long v = 0;
+        if (fscanf(f, "%ld%c", &v, &unit) >= 1)
+            b = unit == 'K' ? v << 10 : unit == 'M' ? v << 20 : v;
+        fclose(f);
+    }
+    return b > 0 ? (size_t)b : (size_t)8 << 20;
+}
+
+unsigned long long ts_mem_available_bytes(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    unsigned long long kib = 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib << 10;
 }

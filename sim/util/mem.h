@@ -22,6 +22,14 @@ char *ts_strdup(const char *s);
  * n = 0). Free with one ts_free. */
 char **ts_strv_dup(const char *const *v, size_t n);
 
+/* Bytes of the CPU's last-level cache (sysconf, else Linux's sysfs; 8 MiB when neither
+ * says). Reads the system each call: call it once per run, not per request. */
+size_t ts_mem_llc_bytes(void);
+
+/* Bytes of memory the system can still give without swapping (Linux's MemAvailable), or
+ * 0 when unknown. */
+unsigned long long ts_mem_available_bytes(void);
+
 /* Test hook: the allocation after n successful ones fails (n = 0: the next one fails).
  * A negative n switches the hook off (the default). Affects the calling thread only. */
 void ts_mem_fail_after(long n);
