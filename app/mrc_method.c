@@ -229,8 +229,7 @@ int ts__mrc_mini(const ts_scenario_t *sc, ts_mrc_t *m, const bool *is_mini, doub
             c.n_req++;
             c.bytes_req += q.size_bytes;
         }
-        if (ts_stackdist_hash(q.key) < threshold)
-            rc = ts_memtrace_push(mt, &q, err);
+        rc = ts_stackdist_hash(q.key) < threshold ? ts_memtrace_push(mt, &q, err) : 0;
         mrc_tick(&slot, ++n);
     }
     ts_par_slot_report(&slot, n);

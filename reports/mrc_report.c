@@ -85,12 +85,21 @@ int ts_report_mrc_text(const ts_mrc_t *m, FILE *out, ts_err_t *err)
                             ts_fmt_count(m->footprint_objects, a, sizeof(a)),
                             ts_fmt_bytes(m->footprint_bytes, b, sizeof(b)),
                             (unsigned long long)m->n_requests);
+    /* "method     lru exact, arc mini at rate 0.010000", wrapped within 100 columns */
+    size_t col = 0;
     for (size_t p = 0; !rc && p < m->n_policies; p++) {
-        rc = ts_out_printf(out, err, MRC_WHAT, "%s%s %s", p ? ", " : "method     ",
-                            m->policies[p], m->method[p][0] ? m->method[p] : "replay");
-        if (!rc && m->rate[p] > 0 && m->rate[p] < 1)
-            rc = ts_out_printf(out, err, MRC_WHAT, " at rate %s",
-                                ts_fmt_fixed(m->rate[p], 6, a, sizeof(a)));
+        char item[96] = "";
+        if (m->rate[p] > 0 && m->rate[p] < 1)
+            ts_fmt_fixed(m->rate[p], 6, a, sizeof(a));
+        snprintf(item, sizeof(item), "%s %s%s%s", m->policies[p],
+                 m->method[p][0] ? m->method[p] : "replay",
+                 m->rate[p] > 0 && m->rate[p] < 1 ? " at rate " : "",
+                 m->rate[p] > 0 && m->rate[p] < 1 ? a : "");
+        const char *lead = p == 0 ? "method     " : col + 2 + strlen(item) > MRC_WIDTH
+                                                       ? ",\n           "
+                                                       : ", ";
+        col = (p && lead[1] == '\n' ? 11 : col + strlen(lead)) + strlen(item);
+        rc = ts_out_printf(out, err, MRC_WHAT, "%s%s", lead, item);
     }
     if (!rc)
         rc = ts_out_printf(out, err, MRC_WHAT, "\n");
