@@ -373,8 +373,7 @@ static int mrc_compute(mrc_ctx_t *c, const ts_scenario_t *sc, int threads, ts_er
                               ts_mrc_method_name(meth[p]));
             } else if (exact && ns && rp[0]) {
                 char b[TS_FMT_LEN];
-                mrc_note(m, "%s: the capacities below the largest object (%s) were replayed: "
-                         "there LRU passes objects larger than the tier by",
+                mrc_note(m, "%s: capacities below the largest object (%s) replayed",
                          m->policies[p], ts_fmt_bytes(largest, b, sizeof(b)));
             }
         } else if (meth[p] == TS_MRC_REPLAY) {
