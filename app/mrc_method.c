@@ -55,14 +55,37 @@ uint32_t ts__mrc_threshold(double rate)
     return (uint32_t)fmin(fmax(floor(rate * TS_STACKDIST_P + 0.5), 1), TS_STACKDIST_P);
 }
 
-/* Counts requests on a progress slot every TS_PROGRESS_EVERY. */
-static void mrc_tick(ts_par_slot_t *slot, uint64_t done)
+typedef int (*mrc_req_fn)(void *ctx, const ts_req_t *q, ts_err_t *err);
+
+/* Reads sc's workload once, handing each request to fn (an error names its index), and
+ * counts the requests on progress. */
+static int mrc_pass(const ts_scenario_t *sc, mrc_req_fn fn, void *ctx,
+                    ts_par_progress_t *progress, ts_err_t *err)
 {
-    if ((done & (TS_PROGRESS_EVERY - 1)) == 0)
-        ts_par_slot_report(slot, done);
+    ts_reader_t *r = NULL;
+    int rc = ts_scenario_open_workload(sc, &r, err);
+    ts_par_slot_t slot;
+    ts_par_slot_init(&slot, progress);
+    uint64_t n = 0;
+    ts_req_t q;
+    while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
+        rc = fn(ctx, &q, err);
+        if (rc)
+            ts_err_where(err, "request %llu", (unsigned long long)n);
+        if ((++n & (TS_PROGRESS_EVERY - 1)) == 0)
+            ts_par_slot_report(&slot, n);
+    }
+    ts_par_slot_report(&slot, n);
+    ts_reader_close(r);
+    return rc;
 }
 
 /* ---- exact and SHARDS ---- */
+
+static int mrc_stack_req(void *ctx, const ts_req_t *q, ts_err_t *err)
+{
+    return ts_stackdist_access(ctx, q, err);
+}
 
 int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t threshold,
                   uint64_t max_keys, bool *replay, uint64_t *largest,
@@ -77,23 +100,11 @@ int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t thres
                                                             ? m->footprint_objects
                                                             : 1024};
     ts_stackdist_t *s = NULL;
-    ts_reader_t *r = NULL;
     ts_stackdist_point_t *pts = ts_malloc(m->n_sizes * sizeof(*pts));
     int rc = pts ? ts_stackdist_create(&cfg, &s, err)
                  : ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points", m->n_sizes);
     if (rc == 0)
-        rc = ts_scenario_open_workload(sc, &r, err);
-    ts_par_slot_t slot;
-    ts_par_slot_init(&slot, progress);
-    uint64_t n = 0;
-    ts_req_t q;
-    while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
-        rc = ts_stackdist_access(s, &q, err);
-        if (rc)
-            ts_err_where(err, "request %llu", (unsigned long long)n);
-        mrc_tick(&slot, ++n);
-    }
-    ts_par_slot_report(&slot, n);
+        rc = mrc_pass(sc, mrc_stack_req, s, progress, err);
     if (rc == 0) {
         bool exact = threshold == TS_STACKDIST_P && max_keys == 0;
         ts_stackdist_points(s, pts);
@@ -112,7 +123,6 @@ int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t thres
         m->rate[p] = ts_stackdist_rate(s);
         *largest = ts_stackdist_largest(s);
     }
-    ts_reader_close(r);
     ts_stackdist_destroy(s);
     ts_free(pts);
     return rc;
@@ -123,11 +133,23 @@ int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t thres
 typedef struct mini_ctx {
     const ts_scenario_t *sc;
     ts_mrc_t *m;
-    const ts_memtrace_t *sample;
+    ts_memtrace_t *sample;
+    uint32_t threshold; /* keys whose sample hash is below it are kept */
     double rate;
     size_t *pols;      /* the mini policies' indices in m */
     uint64_t n_req, bytes_req; /* gets and puts of the whole workload, and their bytes */
 } mini_ctx_t;
+
+/* The sampling pass: counts every get and put, keeps the sampled keys' requests. */
+static int mini_req(void *ctx, const ts_req_t *q, ts_err_t *err)
+{
+    mini_ctx_t *c = ctx;
+    if (q->op != TS_OP_DELETE) {
+        c->n_req++;
+        c->bytes_req += q->size_bytes;
+    }
+    return ts_stackdist_hash(q->key) < c->threshold ? ts_memtrace_push(c->sample, q, err) : 0;
+}
 
 /* Policy p's parameters: the scenario's for its own policy, else the defaults. *owned is
  * set when the caller frees them. */
@@ -202,7 +224,6 @@ int ts__mrc_mini(const ts_scenario_t *sc, ts_mrc_t *m, const bool *is_mini, doub
     uint32_t threshold = ts__mrc_threshold(rate);
     mini_ctx_t c = {.sc = sc, .m = m, .rate = (double)threshold / TS_STACKDIST_P};
     ts_memtrace_t *mt = NULL;
-    ts_reader_t *r = NULL;
     size_t n_pols = 0;
     bool future = false;
     c.pols = ts_malloc(m->n_policies * sizeof(*c.pols));
@@ -218,27 +239,14 @@ int ts__mrc_mini(const ts_scenario_t *sc, ts_mrc_t *m, const bool *is_mini, doub
             c.pols[n_pols++] = p;
             m->rate[p] = c.rate;
         }
+    c.threshold = threshold;
+    c.sample = mt;
     if (rc == 0)
-        rc = ts_scenario_open_workload(sc, &r, err);
-    ts_par_slot_t slot;
-    ts_par_slot_init(&slot, progress);
-    uint64_t n = 0;
-    ts_req_t q;
-    while (rc == 0 && (rc = ts_reader_next(r, &q, err)) > 0) {
-        if (q.op != TS_OP_DELETE) {
-            c.n_req++;
-            c.bytes_req += q.size_bytes;
-        }
-        rc = ts_stackdist_hash(q.key) < threshold ? ts_memtrace_push(mt, &q, err) : 0;
-        mrc_tick(&slot, ++n);
-    }
-    ts_par_slot_report(&slot, n);
+        rc = mrc_pass(sc, mini_req, &c, progress, err);
     if (rc == 0 && future)
         rc = ts_future_annotate(mt->reqs, mt->n, err);
-    c.sample = mt;
     if (rc == 0 && n_pols)
         rc = ts_par_run(n_pols * m->n_sizes, threads, mini_job, &c, err);
-    ts_reader_close(r);
     ts_memtrace_destroy(mt);
     ts_free(c.pols);
     return rc;

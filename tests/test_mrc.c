@@ -19,21 +19,12 @@
 #include "scenarios_test.h"
 #include "reports/mrc_report.h"
 #include "app/mrc.h"
+#include "mrc_test.h"
 
 static const char k_loop[] = TS_TEST_LOOP_YAML;
 
 /* The top tier's policy and capacity are what the curve varies. */
 static const char k_zipf[] = TS_TEST_ZIPF_YAML;
-
-static ts_mrc_t *run_ok(const ts_mrc_spec_t *spec)
-{
-    ts_err_t err = {0};
-    ts_mrc_t *m = NULL;
-    int rc = ts_mrc_run(spec, &m, &err);
-    if (rc)
-        fail_msg("ts_mrc_run: %s: %s", err.where, err.msg);
-    return m;
-}
 
 /* LRU on a loop of K keys with capacity c < K: by the time a key comes back, the K - 1
  * other keys have been asked since, so it was evicted: every request misses (ratio 1).

@@ -20,16 +20,7 @@
 #include <cmocka.h>
 
 #include "app/mrc.h"
-
-static ts_mrc_t *run_ok(const ts_mrc_spec_t *spec)
-{
-    ts_err_t err = {0};
-    ts_mrc_t *m = NULL;
-    int rc = ts_mrc_run(spec, &m, &err);
-    if (rc)
-        fail_msg("ts_mrc_run: %s: %s", err.where, err.msg);
-    return m;
-}
+#include "mrc_test.h"
 
 /* A CSV trace in the build directory; returns its path in buf. */
 static void write_trace(const char *name, const char *text, char *buf, size_t size)
