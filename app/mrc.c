@@ -40,6 +40,8 @@ typedef struct mrc_ctx {
     char (*pol_ovr)[MRC_OVR_LEN];
     ts_par_progress_t progress; /* requests replayed over all points, of points x length */
     size_t *jobs;            /* the points to replay (indices into m->points) */
+    ts_mrc_method_t meth[TS_MRC_MAX_POLICIES]; /* each policy's method */
+    bool is_done[TS_MRC_MAX_POLICIES];         /* its points are in already */
 } mrc_ctx_t;
 
 /* ---- methods ---- */
@@ -337,21 +339,25 @@ static int mrc_compute(mrc_ctx_t *c, const ts_scenario_t *sc, int threads, ts_er
     const ts_mrc_spec_t *spec = c->spec;
     ts_mrc_t *m = c->m;
     size_t np = m->n_policies, ns = m->n_sizes;
-    ts_mrc_method_t meth[TS_MRC_MAX_POLICIES];
+    const ts_mrc_method_t *meth = c->meth;
     bool is_mini[TS_MRC_MAX_POLICIES] = {false}, any_mini = false;
     bool *replay = ts_calloc(np * ns, sizeof(*replay));
     c->jobs = ts_malloc(np * ns * sizeof(*c->jobs));
-    int rc = replay && c->jobs ? mrc_methods(spec, sc, m, meth, err)
+    int rc = replay && c->jobs ? 0
                                : ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points", np * ns);
     size_t passes = 0, n_replay = 0;
     for (size_t p = 0; rc == 0 && p < np; p++) {
+        if (c->is_done[p])
+            continue;
         passes += meth[p] == TS_MRC_EXACT || meth[p] == TS_MRC_SHARDS;
         any_mini |= is_mini[p] = meth[p] == TS_MRC_MINI;
         n_replay += meth[p] == TS_MRC_REPLAY ? ns : 0;
     }
-    c->progress.total = m->n_requests * (passes + any_mini + n_replay);
+    c->progress.total = c->progress.done + m->n_requests * (passes + any_mini + n_replay);
     double rate = spec->rate > 0 ? spec->rate : TS_MRC_DEFAULT_RATE;
     for (size_t p = 0; rc == 0 && p < np; p++) {
+        if (c->is_done[p])
+            continue;
         m->rate[p] = 1;
         uint64_t largest = 0;
         ts_mrc_method_t used = meth[p];
@@ -401,6 +407,7 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
     *out = NULL;
     ts_scenario_t *sc = NULL;
     ts_reader_t *r = NULL;
+    ts_stackdist_t *dense = NULL;
     mrc_size_t *sizes = ts_malloc(TS_MRC_MAX_POINTS * sizeof(*sizes));
     ts_mrc_t *m = ts_calloc(1, sizeof(*m));
     mrc_ctx_t c = {.spec = spec, .m = m};
@@ -418,8 +425,26 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
         rc = mrc_sizes(spec, sc->mode, sizes, &n_sizes, err);
     }
     if (rc == 0)
+        rc = mrc_methods(spec, sc, m, c.meth, err);
+    c.progress = (ts_par_progress_t){.hook = spec->progress};
+    if (rc == 0 && m->mode == TS_MODE_OBJECTS && m->n_policies == 1 &&
+        c.meth[0] == TS_MRC_EXACT) { /* the footprint comes with the distances: one pass */
+        rc = ts__mrc_dense(sc, m, &dense, &c.progress, err);
+        if (rc == TS_EUNSUPPORTED && spec->method == TS_MRC_AUTO) {
+            mrc_note(m, "%s: exact cannot follow this trace (%s), so it was replayed",
+                     m->policies[0], err->msg);
+            ts_err_clear(err);
+            c.meth[0] = TS_MRC_REPLAY;
+            ts_stackdist_destroy(dense);
+            dense = NULL;
+            rc = 0;
+        } else if (rc) {
+            ts_err_prefix(err, "policy %s, method exact", m->policies[0]);
+        }
+    }
+    if (rc == 0 && !dense)
         rc = ts_scenario_open_workload(sc, &r, err);
-    if (rc == 0)
+    if (rc == 0 && !dense)
         rc = ts_footprint(r, &m->footprint_objects, &m->footprint_bytes, &m->n_requests, err);
     if (rc == 0)
         rc = mrc_capacities(m, sizes, n_sizes, err);
@@ -431,13 +456,15 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
             rc = ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points",
                             m->n_policies * m->n_sizes);
     }
+    if (rc == 0 && dense && (rc = ts__mrc_dense_points(dense, m, 0, err)) == 0)
+        c.is_done[0] = true;
     if (rc == 0) {
-        c.progress = (ts_par_progress_t){.hook = spec->progress};
         size_t n = m->n_policies * m->n_sizes;
         int threads = ts_par_cap_note(ts_par_threads(spec->threads, sc), n, spec->threads_note);
         rc = mrc_compute(&c, sc, threads, err);
     }
     ts_reader_close(r);
+    ts_stackdist_destroy(dense);
     ts_scenario_destroy(sc);
     ts_free(sizes);
     ts_free(c.ovr);

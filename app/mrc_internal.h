@@ -11,6 +11,7 @@
 
 #include "../sim/util/err.h"
 #include "../sim/result.h"
+#include "../sim/stackdist.h"
 #include "par.h"
 #include "scenario.h"
 
@@ -33,6 +34,17 @@ uint32_t ts__mrc_threshold(double rate);
 int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t threshold,
                   uint64_t max_keys, bool *replay, uint64_t *largest,
                   ts_par_progress_t *progress, ts_err_t *err);
+
+/* Exact LRU in objects mode with the capacities still unknown: one pass keeps a histogram
+ * of every stack distance in *out (free with ts_stackdist_destroy, also after an error)
+ * and sets m's footprint and request count from it, so no footprint pass is needed.
+ * Returns what ts__mrc_stack returns. */
+int ts__mrc_dense(const ts_scenario_t *sc, ts_mrc_t *m, ts_stackdist_t **out,
+                  ts_par_progress_t *progress, ts_err_t *err);
+
+/* Policy p's points (method exact) from that histogram at m's capacities. Returns 0 or
+ * TS_ENOMEM. */
+int ts__mrc_dense_points(const ts_stackdist_t *s, ts_mrc_t *m, size_t p, ts_err_t *err);
 
 /* Fills the points of the policies with is_mini[p] by miniature simulations: one pass
  * samples the keys at `rate` into memory, then each (policy, capacity) runs the policy at

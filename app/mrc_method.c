@@ -60,7 +60,7 @@ typedef int (*mrc_req_fn)(void *ctx, const ts_req_t *q, ts_err_t *err);
 /* Reads sc's workload once, handing each request to fn (an error names its index), and
  * counts the requests on progress. */
 static int mrc_pass(const ts_scenario_t *sc, mrc_req_fn fn, void *ctx,
-                    ts_par_progress_t *progress, ts_err_t *err)
+                    ts_par_progress_t *progress, uint64_t *n_read, ts_err_t *err)
 {
     ts_reader_t *r = NULL;
     int rc = ts_scenario_open_workload(sc, &r, err);
@@ -77,6 +77,8 @@ static int mrc_pass(const ts_scenario_t *sc, mrc_req_fn fn, void *ctx,
     }
     ts_par_slot_report(&slot, n);
     ts_reader_close(r);
+    if (n_read)
+        *n_read = n;
     return rc;
 }
 
@@ -86,6 +88,49 @@ static int mrc_stack_req(void *ctx, const ts_req_t *q, ts_err_t *err)
 {
     return ts_stackdist_access(ctx, q, err);
 }
+
+/* Policy p's points from the stack's hits at each capacity. */
+static void mrc_fill(ts_mrc_t *m, size_t p, const ts_stackdist_t *s,
+                     const ts_stackdist_point_t *pts)
+{
+    uint64_t n_req = ts_stackdist_requests(s), b_req = ts_stackdist_bytes(s);
+    for (size_t i = 0; i < m->n_sizes; i++) {
+        uint64_t hn = (uint64_t)llround(pts[i].hits), hb = (uint64_t)llround(pts[i].bytes_hit);
+        m->points[p * m->n_sizes + i] = (ts_mrc_point_t){.n_req = n_req,
+                                                         .n_miss = n_req - hn,
+                                                         .bytes_req = b_req,
+                                                         .bytes_miss = b_req - hb,
+                                                         .n_total = m->n_requests,
+                                                         .n_hier_hit = hn};
+    }
+}
+
+int ts__mrc_dense(const ts_scenario_t *sc, ts_mrc_t *m, ts_stackdist_t **out,
+                  ts_par_progress_t *progress, ts_err_t *err)
+{
+    const ts_stackdist_config_t cfg = {.threshold = TS_STACKDIST_P};
+    int rc = ts_stackdist_create(&cfg, out, err);
+    if (rc == 0)
+        rc = mrc_pass(sc, mrc_stack_req, *out, progress, &m->n_requests, err);
+    if (rc == 0)
+        ts_stackdist_footprint(*out, &m->footprint_objects, &m->footprint_bytes);
+    return rc;
+}
+
+int ts__mrc_dense_points(const ts_stackdist_t *s, ts_mrc_t *m, size_t p, ts_err_t *err)
+{
+    ts_stackdist_point_t *pts = ts_malloc(m->n_sizes * sizeof(*pts));
+    if (!pts)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points", m->n_sizes);
+    ts_stackdist_fold(s, m->capacity, m->n_sizes, pts);
+    mrc_fill(m, p, s, pts);
+    m->rate[p] = 1;
+    snprintf(m->method[p], sizeof(m->method[p]), "exact");
+    ts_free(pts);
+    return 0;
+}
+
+
 
 int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t threshold,
                   uint64_t max_keys, bool *replay, uint64_t *largest,
@@ -104,19 +149,12 @@ int ts__mrc_stack(const ts_scenario_t *sc, ts_mrc_t *m, size_t p, uint32_t thres
     int rc = pts ? ts_stackdist_create(&cfg, &s, err)
                  : ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points", m->n_sizes);
     if (rc == 0)
-        rc = mrc_pass(sc, mrc_stack_req, s, progress, err);
+        rc = mrc_pass(sc, mrc_stack_req, s, progress, NULL, err);
     if (rc == 0) {
         bool exact = threshold == TS_STACKDIST_P && max_keys == 0;
         ts_stackdist_points(s, pts);
-        uint64_t n_req = ts_stackdist_requests(s), b_req = ts_stackdist_bytes(s);
+        mrc_fill(m, p, s, pts);
         for (size_t i = 0; i < m->n_sizes; i++) {
-            uint64_t hn = (uint64_t)llround(pts[i].hits), hb = (uint64_t)llround(pts[i].bytes_hit);
-            m->points[p * m->n_sizes + i] = (ts_mrc_point_t){.n_req = n_req,
-                                                             .n_miss = n_req - hn,
-                                                             .bytes_req = b_req,
-                                                             .bytes_miss = b_req - hb,
-                                                             .n_total = m->n_requests,
-                                                             .n_hier_hit = hn};
             if (replay)
                 replay[i] = exact && cfg.count_bytes && m->capacity[i] < ts_stackdist_largest(s);
         }
@@ -242,7 +280,7 @@ int ts__mrc_mini(const ts_scenario_t *sc, ts_mrc_t *m, const bool *is_mini, doub
     c.threshold = threshold;
     c.sample = mt;
     if (rc == 0)
-        rc = mrc_pass(sc, mini_req, &c, progress, err);
+        rc = mrc_pass(sc, mini_req, &c, progress, NULL, err);
     if (rc == 0 && future)
         rc = ts_future_annotate(mt->reqs, mt->n, err);
     if (rc == 0 && n_pols)

@@ -48,7 +48,12 @@ struct ts_stackdist {
     uint64_t total;       /* weight on the stack */
     sd_heap_item_t *heap; /* fixed-size SHARDS: max-heap by hash */
     size_t n_heap, cap_heap;
-    uint64_t *n_hit, *b_hit;   /* exact: per bucket (first capacity that hits; n_cap: none) */
+    uint64_t *n_hit, *b_hit;   /* exact: per bucket (first capacity that hits; n_cap: none);
+                                * dense: per need (distance + 1), h_len of them */
+    size_t h_len;
+    bool is_dense;             /* exact objects mode without capacities: a histogram */
+    uint64_t fp_bytes;         /* bytes of the keys at their first request */
+    uint64_t n_created;        /* keys ever put on the stack */
     double *dn_hit, *db_hit;   /* sampled: the same, at the current rate */
     double n_sampled, b_sampled; /* sampled references and bytes, at the current rate */
     uint64_t n_req, bytes_req, largest;
@@ -230,8 +235,10 @@ int ts_stackdist_create(const ts_stackdist_config_t *cfg, ts_stackdist_t **out, 
     if (cfg->threshold == 0 || cfg->threshold > TS_STACKDIST_P)
         return ts_err_set(err, TS_EINVAL, "a sampling threshold must be 1 to %u of %u, found %u",
                           TS_STACKDIST_P, TS_STACKDIST_P, cfg->threshold);
-    if (cfg->n_capacity == 0)
-        return ts_err_set(err, TS_EINVAL, "a miss-ratio curve needs a capacity");
+    bool dense = cfg->n_capacity == 0;
+    if (dense && (cfg->count_bytes || cfg->threshold != TS_STACKDIST_P || cfg->max_keys))
+        return ts_err_set(err, TS_EINVAL, "a miss-ratio curve needs a capacity unless it is "
+                          "exact in objects mode");
     for (size_t i = 1; i < cfg->n_capacity; i++)
         if (cfg->capacity[i] <= cfg->capacity[i - 1])
             return ts_err_set(err, TS_EINVAL, "capacities must be ascending and distinct");
@@ -243,10 +250,12 @@ int ts_stackdist_create(const ts_stackdist_config_t *cfg, ts_stackdist_t **out, 
     s->max_keys = cfg->max_keys;
     s->is_exact = cfg->threshold == TS_STACKDIST_P && cfg->max_keys == 0;
     s->n_cap = cfg->n_capacity;
+    s->is_dense = dense;
     s->free_e = SD_NONE;
     s->cap = SD_MIN_CAP;
-    size_t nb = cfg->n_capacity + 1;
-    s->capacity = ts_malloc(cfg->n_capacity * sizeof(*s->capacity));
+    size_t nb = dense ? 1024 : cfg->n_capacity + 1;
+    s->h_len = nb;
+    s->capacity = ts_malloc((cfg->n_capacity ? cfg->n_capacity : 1) * sizeof(*s->capacity));
     s->tree = ts_calloc((size_t)s->cap + 1, sizeof(*s->tree));
     s->at = ts_malloc((size_t)s->cap * sizeof(*s->at));
     if (s->is_exact) {
@@ -316,6 +325,28 @@ static size_t sd_bucket_scaled(const ts_stackdist_t *s, double need)
     return lo;
 }
 
+/* Dense mode: room in the histogram for a need up to the keys on the stack. */
+static int sd_hist_room(ts_stackdist_t *s, uint64_t need, ts_err_t *err)
+{
+    if (need < s->h_len)
+        return 0;
+    size_t len = s->h_len * 2 > need ? s->h_len * 2 : (size_t)need + 1;
+    uint64_t *n = ts_realloc(s->n_hit, len * sizeof(*n));
+    if (!n)
+        return ts_err_set(err, TS_ENOMEM, "cannot grow the stack distance histogram to %zu",
+                          len);
+    s->n_hit = n;
+    uint64_t *b = ts_realloc(s->b_hit, len * sizeof(*b));
+    if (!b)
+        return ts_err_set(err, TS_ENOMEM, "cannot grow the stack distance histogram to %zu",
+                          len);
+    s->b_hit = b;
+    memset(n + s->h_len, 0, (len - s->h_len) * sizeof(*n));
+    memset(b + s->h_len, 0, (len - s->h_len) * sizeof(*b));
+    s->h_len = len;
+    return 0;
+}
+
 int ts_stackdist_access(ts_stackdist_t *s, const ts_req_t *r, ts_err_t *err)
 {
     uint64_t key = r->key, size = r->size_bytes;
@@ -365,7 +396,16 @@ int ts_stackdist_access(ts_stackdist_t *s, const ts_req_t *r, ts_err_t *err)
         sd_add(s, e->pos, ~w_old + 1);
         s->at[e->pos] = SD_NONE;
         s->total -= w_old;
-        if (s->is_exact)
+        if (s->is_dense) {
+            bucket = (size_t)d + 1;
+            int rc = sd_hist_room(s, bucket, err);
+            if (rc) { /* put it back as it was */
+                sd_add(s, e->pos, w_old);
+                s->at[e->pos] = id;
+                s->total += w_old;
+                return rc;
+            }
+        } else if (s->is_exact)
             bucket = sd_bucket(s, d + w < d ? UINT64_MAX : d + w);
         else
             bucket = sd_bucket_scaled(s, (double)d * TS_STACKDIST_P / s->threshold + (double)w);
@@ -383,6 +423,8 @@ int ts_stackdist_access(ts_stackdist_t *s, const ts_req_t *r, ts_err_t *err)
             return rc;
         }
         s->n_keys++;
+        s->n_created++;
+        s->fp_bytes += size;
     }
     sd_entry_t *e = &s->e[id];
     e->size = size;
@@ -391,8 +433,10 @@ int ts_stackdist_access(ts_stackdist_t *s, const ts_req_t *r, ts_err_t *err)
     sd_add(s, e->pos, w);
     s->total += w;
     if (s->is_exact) {
-        s->n_hit[bucket]++;
-        s->b_hit[bucket] += size;
+        if (!s->is_dense || bucket != s->n_cap) { /* dense: n_cap 0 marks a first access */
+            s->n_hit[bucket]++;
+            s->b_hit[bucket] += size;
+        }
     } else {
         s->dn_hit[bucket] += 1;
         s->db_hit[bucket] += (double)size;
@@ -402,8 +446,32 @@ int ts_stackdist_access(ts_stackdist_t *s, const ts_req_t *r, ts_err_t *err)
     return 0;
 }
 
+void ts_stackdist_fold(const ts_stackdist_t *s, const uint64_t *capacity, size_t n_capacity,
+                       ts_stackdist_point_t *out)
+{
+    uint64_t n = 0, b = 0;
+    size_t need = 1;
+    for (size_t i = 0; i < n_capacity; i++) {
+        for (; need < s->h_len && need <= capacity[i]; need++) {
+            n += s->n_hit[need];
+            b += s->b_hit[need];
+        }
+        out[i] = (ts_stackdist_point_t){.hits = (double)n, .bytes_hit = (double)b};
+    }
+}
+
+void ts_stackdist_footprint(const ts_stackdist_t *s, uint64_t *objects, uint64_t *bytes)
+{
+    *objects = s->n_created;
+    *bytes = s->fp_bytes;
+}
+
 void ts_stackdist_points(const ts_stackdist_t *s, ts_stackdist_point_t *out)
 {
+    if (s->is_dense) {
+        ts_stackdist_fold(s, s->capacity, s->n_cap, out);
+        return;
+    }
     if (s->is_exact) {
         uint64_t n = 0, b = 0;
         for (size_t i = 0; i < s->n_cap; i++) {

@@ -27,7 +27,9 @@
  * last access, so d = (total weight) - (prefix sum up to that time); a key table (ts_ktab)
  * maps key -> entry (time, weight). Times are renumbered when the tree is full, so it spans
  * at most about twice the live keys. Cost: O(log M) per request (M keys on the stack), one
- * binary search over the capacities per re-access; memory about 40 bytes per key.
+ * binary search over the capacities per re-access; memory about 40 bytes per key. Exact
+ * in objects mode can instead keep a histogram of every distance (16 bytes per key more),
+ * so the capacities may be chosen after the pass, from the footprint it measured.
  *
  * SHARDS: a key is sampled iff (splitmix64(key) >> 40) < T of P = 2^24 (rate R = T/P); a
  * sampled distance is scaled by 1/R. Fixed-size SHARDS keeps at most max_keys keys: past
@@ -56,7 +58,8 @@ typedef struct ts_stackdist_config {
     uint32_t threshold;        /* sample keys whose hash < threshold; P: every key (exact) */
     uint64_t max_keys;         /* fixed-size SHARDS: keys kept at most (0: fixed rate) */
     const uint64_t *capacity;  /* ascending, distinct capacities (charge units); copied */
-    size_t n_capacity;         /* 1 or more */
+    size_t n_capacity;         /* 1 or more; 0 (exact objects mode only): a histogram of
+                                * every distance, folded later by ts_stackdist_fold */
     uint64_t expected_keys;    /* sizes the key table (0: small, it grows) */
 } ts_stackdist_config_t;
 
@@ -79,6 +82,15 @@ int ts_stackdist_access(ts_stackdist_t *s, const ts_req_t *r, ts_err_t *err);
 
 /* The hits at each capacity (out: n_capacity entries), the bias correction applied. */
 void ts_stackdist_points(const ts_stackdist_t *s, ts_stackdist_point_t *out);
+
+/* A histogram stack (n_capacity 0): the hits at each of n_capacity ascending capacities
+ * (any, chosen after the pass). */
+void ts_stackdist_fold(const ts_stackdist_t *s, const uint64_t *capacity, size_t n_capacity,
+                       ts_stackdist_point_t *out);
+
+/* Keys ever sampled onto the stack, and their bytes at their first request (exact: the
+ * workload's footprint as ts_footprint counts it). */
+void ts_stackdist_footprint(const ts_stackdist_t *s, uint64_t *objects, uint64_t *bytes);
 
 /* Requests (gets and puts) and their bytes seen, sampled or not. */
 uint64_t ts_stackdist_requests(const ts_stackdist_t *s);
