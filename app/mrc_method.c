@@ -5,7 +5,8 @@
  * miniature simulations (Waldspurger, Park, Garthwaite, Ahmad, "Cache Modeling and
  * Optimization using Miniature Simulations", USENIX ATC'17): the keys whose sample hash is
  * below rate x 2^24 are kept (the same filter as SHARDS), and each policy runs at each
- * capacity times the rate over that sample, its miss ratio standing for the full cache's.
+ * capacity times the rate over that sample; its misses over the expected sampled requests
+ * (requests x rate, SHARDS' bias correction) stand for the full cache's miss ratio.
  * Cost: exact and shards one pass, O(log M) a request; mini one pass plus one replay of the
  * sample (about rate x N requests, 40 bytes each in memory) per point, side by side.
  */
@@ -235,8 +236,12 @@ static int mini_job(void *ctx, size_t i, ts_err_t *err)
         rc = ts_engine_fast(&tier, 1, r, &tot, err);
     if (rc == 0) {
         const ts_tier_stats_t *st = &tier->st;
-        double mr = st->n_req ? (double)st->n_miss / (double)st->n_req : 0;
-        double bmr = st->bytes_req ? (double)st->bytes_miss / (double)st->bytes_req : 0;
+        /* Over the expected sample (requests x rate), not the one drawn: SHARDS_adj's
+         * correction (the references a sample has too many or too few of, mostly a few
+         * hot keys', count as hits). */
+        double en = (double)c->n_req * c->rate, eb = (double)c->bytes_req * c->rate;
+        double mr = en > 0 ? fmin((double)st->n_miss / en, 1) : 0;
+        double bmr = eb > 0 ? fmin((double)st->bytes_miss / eb, 1) : 0;
         uint64_t miss = (uint64_t)llround(mr * (double)c->n_req);
         m->points[p * m->n_sizes + s] =
             (ts_mrc_point_t){.n_req = c->n_req,
