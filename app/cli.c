@@ -129,8 +129,7 @@ static const cli_help_t k_help[] = {
      "  tiersim mrc examples/csv-trace.yaml --policies lru,fifo,sieve --sizes 8KiB,16KiB,32KiB\n"
      "  tiersim mrc examples/zipf-two-tier.yaml --points 3 -s workload.generator.requests=100k\n"
      "  tiersim mrc examples/zipf-lru.yaml --method exact --points 100\n"
-     "  tiersim mrc examples/zipf-lru.yaml --method shards --rate 0.01 -s\n"
-     "      workload.generator.requests=10M\n"
+     "  tiersim mrc examples/zipf-lru.yaml --method shards --rate 0.1\n"
      "  tiersim mrc examples/zipf-lru.yaml --method mini --policies lru,arc,s3fifo\n"},
     {"sweep", "run a scenario at every point of a grid of values",
      "usage: tiersim sweep [SCENARIO] [options]\n"
