@@ -4,10 +4,12 @@
  * policy and capacity, side by side on the cores (app/mrc.c).
  *
  * Capacities are --sizes (shares of the footprint or absolute) or --points N (shares spaced
- * on a log scale), not both. Prints the table; -o DIR writes mrc.csv; --plot draws it, and a
+ * on a log scale), not both; --method picks how (exact, shards, mini, replay), --rate and
+ * --max-keys tune the sampled ones. Prints the table; -o DIR writes mrc.csv; --plot draws it, and a
  * missing gnuplot is a warning (the data and script are still written).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../sim/policy.h"
@@ -39,6 +41,8 @@ int ts__cli_mrc(int argc, char **argv)
         {"sizes", required_argument, NULL, 'S'},   {"points", required_argument, NULL, 'N'},
         {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
         {"plot", required_argument, NULL, 'G'},    {"quiet", no_argument, NULL, 'q'},
+        {"method", required_argument, NULL, 'M'},  {"rate", required_argument, NULL, 'R'},
+        {"max-keys", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *ovr[TS__CLI_MAX_OVERRIDES];
     const char *pols[TS_MRC_MAX_POLICIES];
@@ -76,6 +80,30 @@ int ts__cli_mrc(int argc, char **argv)
         case 'S':
             spec.sizes = optarg;
             break;
+        case 'M':
+            if (ts_mrc_method_parse(optarg, &spec.method, &err) != 0)
+                rc = ts__cli_usage("mrc", "--method: %s", err.msg);
+            break;
+        case 'R': {
+            char *end = NULL;
+            spec.rate = strtod(optarg, &end);
+            if (end == optarg || *end || !(spec.rate > 0 && spec.rate <= 1))
+                rc = ts__cli_usage("mrc", "--rate expects a share of the keys above 0 and at "
+                                          "most 1 such as 0.01, found '%s'",
+                                   optarg);
+            break;
+        }
+        case 'K': {
+            size_t n = 0;
+            rc = ts__cli_count_opt("mrc", optarg,
+                                   "--max-keys expects a count of keys such as 8k, found '%s'",
+                                   &n);
+            spec.max_keys = n;
+            if (rc == 0 && n == 0)
+                rc = ts__cli_usage("mrc", "--max-keys expects at least one key, found '%s'",
+                                   optarg);
+            break;
+        }
         case 'N':
             rc = ts__cli_count_opt("mrc", optarg,
                                    "--points expects a count such as 12, found '%s'",

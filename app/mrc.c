@@ -16,9 +16,12 @@
 #include <string.h>
 
 #include "../sim/util/mem.h"
+#include "../sim/stackdist.h"
+#include "mrc_internal.h"
 #include "par.h"
 #include "plugins.h"
 #include "run.h"
+#include "../sim/util/fmt.h"
 #include "../sim/util/units.h"
 
 #define MRC_OVR_LEN 64 /* "tiers.0.policy=" and a policy name */
@@ -36,7 +39,87 @@ typedef struct mrc_ctx {
     size_t *n_ovr;
     char (*pol_ovr)[MRC_OVR_LEN];
     ts_par_progress_t progress; /* requests replayed over all points, of points x length */
+    size_t *jobs;            /* the points to replay (indices into m->points) */
+    ts_mrc_method_t meth[TS_MRC_MAX_POLICIES]; /* each policy's method */
+    bool is_done[TS_MRC_MAX_POLICIES];         /* its points are in already */
 } mrc_ctx_t;
+
+/* ---- methods ---- */
+
+static const char *const k_methods[TS_MRC_METHOD_COUNT_] = {"auto", "exact", "shards", "mini",
+                                                           "replay"};
+
+const char *ts_mrc_method_name(ts_mrc_method_t m)
+{
+    return (unsigned)m < TS_MRC_METHOD_COUNT_ ? k_methods[m] : "?";
+}
+
+int ts_mrc_method_parse(const char *s, ts_mrc_method_t *out, ts_err_t *err)
+{
+    for (unsigned i = 0; i < TS_MRC_METHOD_COUNT_; i++)
+        if (strcmp(s, k_methods[i]) == 0) {
+            *out = (ts_mrc_method_t)i;
+            return 0;
+        }
+    return ts_err_set(err, TS_ENOENT, "unknown method '%s' (expected auto, exact, shards, mini "
+                      "or replay)", s);
+}
+
+/* Each policy's method: what the spec asks, or auto's choice. */
+static int mrc_methods(const ts_mrc_spec_t *spec, const ts_scenario_t *sc, const ts_mrc_t *m,
+                       ts_mrc_method_t *meth, ts_err_t *err)
+{
+    ts_mrc_method_t want = spec->method;
+    const char *name = ts_mrc_method_name(want);
+    if ((unsigned)want >= TS_MRC_METHOD_COUNT_)
+        return ts_err_set(err, TS_EINVAL, "unknown method %d", (int)want);
+    if (!(spec->rate >= 0 && spec->rate <= 1)) {
+        ts_err_where(err, "rate");
+        return ts_err_set(err, TS_ERANGE, "a sampling rate must be above 0 and at most 1, "
+                          "found %g", spec->rate);
+    }
+    if (spec->rate > 0 && want != TS_MRC_SHARDS && want != TS_MRC_MINI) {
+        ts_err_where(err, "rate");
+        return ts_err_set(err, TS_EINVAL, "a sampling rate is for methods shards and mini, "
+                          "not %s", name);
+    }
+    if (spec->max_keys && want != TS_MRC_SHARDS) {
+        ts_err_where(err, "max_keys");
+        return ts_err_set(err, TS_EINVAL, "max_keys is for method shards, not %s", name);
+    }
+    for (size_t p = 0; p < m->n_policies; p++) {
+        const ts_plugin_t *pl = ts_plugins_find(TS_PLUGIN_POLICY, m->policies[p], err);
+        if (!pl)
+            return TS_ENOENT;
+        bool lru = ts__mrc_is_lru(ts_policy_ops_of(pl));
+        if (want == TS_MRC_AUTO) {
+            ts_err_t quiet = {0};
+            meth[p] = lru && ts__mrc_lone_tier(sc, name, &quiet) == 0 ? TS_MRC_EXACT
+                                                                       : TS_MRC_REPLAY;
+            continue;
+        }
+        if ((want == TS_MRC_EXACT || want == TS_MRC_SHARDS) && !lru) {
+            ts_err_where(err, "method");
+            return ts_err_set(err, TS_EUNSUPPORTED, "method %s serves policy lru only (a stack "
+                              "algorithm), not policy %s: use --method mini or replay",
+                              name, m->policies[p]);
+        }
+        int rc = want == TS_MRC_REPLAY ? 0 : ts__mrc_lone_tier(sc, name, err);
+        if (rc)
+            return rc;
+        meth[p] = want;
+    }
+    return 0;
+}
+
+/* Appends a sentence to m->note. */
+static void mrc_note(ts_mrc_t *m, const char *fmt, const char *policy, const char *what)
+{
+    size_t n = strlen(m->note);
+    char line[200];
+    snprintf(line, sizeof(line), fmt, policy, what);
+    snprintf(m->note + n, sizeof(m->note) - n, "%s%s", n ? "; " : "", line);
+}
 
 /* ---- sizes ---- */
 
@@ -246,7 +329,77 @@ static int mrc_point(mrc_ctx_t *c, size_t i, ts_err_t *err)
 
 static int mrc_job(void *ctx, size_t i, ts_err_t *err)
 {
-    return mrc_point(ctx, i, err);
+    mrc_ctx_t *c = ctx;
+    return mrc_point(c, c->jobs[i], err);
+}
+
+/* Runs every policy's method; the replays last, side by side. */
+static int mrc_compute(mrc_ctx_t *c, const ts_scenario_t *sc, int threads, ts_err_t *err)
+{
+    const ts_mrc_spec_t *spec = c->spec;
+    ts_mrc_t *m = c->m;
+    size_t np = m->n_policies, ns = m->n_sizes;
+    const ts_mrc_method_t *meth = c->meth;
+    bool is_mini[TS_MRC_MAX_POLICIES] = {false}, any_mini = false;
+    bool *replay = ts_calloc(np * ns, sizeof(*replay));
+    c->jobs = ts_malloc(np * ns * sizeof(*c->jobs));
+    int rc = replay && c->jobs ? 0
+                               : ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points", np * ns);
+    size_t passes = 0, n_replay = 0;
+    for (size_t p = 0; rc == 0 && p < np; p++) {
+        if (c->is_done[p])
+            continue;
+        passes += meth[p] == TS_MRC_EXACT || meth[p] == TS_MRC_SHARDS;
+        any_mini |= is_mini[p] = meth[p] == TS_MRC_MINI;
+        n_replay += meth[p] == TS_MRC_REPLAY ? ns : 0;
+    }
+    c->progress.total = c->progress.done + m->n_requests * (passes + any_mini + n_replay);
+    double rate = spec->rate > 0 ? spec->rate : TS_MRC_DEFAULT_RATE;
+    for (size_t p = 0; rc == 0 && p < np; p++) {
+        if (c->is_done[p])
+            continue;
+        m->rate[p] = 1;
+        uint64_t largest = 0;
+        ts_mrc_method_t used = meth[p];
+        bool *rp = replay + p * ns;
+        if (meth[p] == TS_MRC_EXACT || meth[p] == TS_MRC_SHARDS) {
+            bool exact = meth[p] == TS_MRC_EXACT;
+            rc = ts__mrc_stack(sc, m, p, exact ? TS_STACKDIST_P : ts__mrc_threshold(rate),
+                               exact ? 0 : spec->max_keys, rp, &largest, &c->progress, err);
+            if (rc == TS_EUNSUPPORTED && spec->method == TS_MRC_AUTO) {
+                mrc_note(m, "%s: exact cannot follow this trace (%s), so it was replayed",
+                         m->policies[p], err->msg);
+                ts_err_clear(err);
+                rc = 0;
+                used = TS_MRC_REPLAY;
+                for (size_t s = 0; s < ns; s++)
+                    rp[s] = true;
+            } else if (rc) {
+                ts_err_prefix(err, "policy %s, method %s", m->policies[p],
+                              ts_mrc_method_name(meth[p]));
+            } else if (exact && ns && rp[0]) {
+                char b[TS_FMT_LEN];
+                mrc_note(m, "%s: capacities below the largest object (%s) replayed",
+                         m->policies[p], ts_fmt_bytes(largest, b, sizeof(b)));
+            }
+        } else if (meth[p] == TS_MRC_REPLAY) {
+            for (size_t s = 0; s < ns; s++)
+                rp[s] = true;
+        }
+        snprintf(m->method[p], sizeof(m->method[p]), "%s", ts_mrc_method_name(used));
+    }
+    if (rc == 0 && any_mini)
+        rc = ts__mrc_mini(sc, m, is_mini, rate, threads, &c->progress, err);
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < np * ns; i++)
+        if (replay[i])
+            c->jobs[n++] = i;
+    if (rc == 0 && n) {
+        c->progress.total = c->progress.done + m->n_requests * n;
+        rc = ts_par_run(n, threads, mrc_job, c, err);
+    }
+    ts_free(replay);
+    return rc;
 }
 
 int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
@@ -254,6 +407,7 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
     *out = NULL;
     ts_scenario_t *sc = NULL;
     ts_reader_t *r = NULL;
+    ts_stackdist_t *dense = NULL;
     mrc_size_t *sizes = ts_malloc(TS_MRC_MAX_POINTS * sizeof(*sizes));
     ts_mrc_t *m = ts_calloc(1, sizeof(*m));
     mrc_ctx_t c = {.spec = spec, .m = m};
@@ -271,8 +425,26 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
         rc = mrc_sizes(spec, sc->mode, sizes, &n_sizes, err);
     }
     if (rc == 0)
+        rc = mrc_methods(spec, sc, m, c.meth, err);
+    c.progress = (ts_par_progress_t){.hook = spec->progress};
+    if (rc == 0 && m->mode == TS_MODE_OBJECTS && m->n_policies == 1 &&
+        c.meth[0] == TS_MRC_EXACT) { /* the footprint comes with the distances: one pass */
+        rc = ts__mrc_dense(sc, m, &dense, &c.progress, err);
+        if (rc == TS_EUNSUPPORTED && spec->method == TS_MRC_AUTO) {
+            mrc_note(m, "%s: exact cannot follow this trace (%s), so it was replayed",
+                     m->policies[0], err->msg);
+            ts_err_clear(err);
+            c.meth[0] = TS_MRC_REPLAY;
+            ts_stackdist_destroy(dense);
+            dense = NULL;
+            rc = 0;
+        } else if (rc) {
+            ts_err_prefix(err, "policy %s, method exact", m->policies[0]);
+        }
+    }
+    if (rc == 0 && !dense)
         rc = ts_scenario_open_workload(sc, &r, err);
-    if (rc == 0)
+    if (rc == 0 && !dense)
         rc = ts_footprint(r, &m->footprint_objects, &m->footprint_bytes, &m->n_requests, err);
     if (rc == 0)
         rc = mrc_capacities(m, sizes, n_sizes, err);
@@ -284,19 +456,21 @@ int ts_mrc_run(const ts_mrc_spec_t *spec, ts_mrc_t **out, ts_err_t *err)
             rc = ts_err_set(err, TS_ENOMEM, "cannot allocate %zu points",
                             m->n_policies * m->n_sizes);
     }
+    if (rc == 0 && dense && (rc = ts__mrc_dense_points(dense, m, 0, err)) == 0)
+        c.is_done[0] = true;
     if (rc == 0) {
-        c.progress = (ts_par_progress_t){.hook = spec->progress,
-                                         .total = m->n_requests * m->n_policies * m->n_sizes};
         size_t n = m->n_policies * m->n_sizes;
         int threads = ts_par_cap_note(ts_par_threads(spec->threads, sc), n, spec->threads_note);
-        rc = ts_par_run(n, threads, mrc_job, &c, err);
+        rc = mrc_compute(&c, sc, threads, err);
     }
     ts_reader_close(r);
+    ts_stackdist_destroy(dense);
     ts_scenario_destroy(sc);
     ts_free(sizes);
     ts_free(c.ovr);
     ts_free(c.n_ovr);
     ts_free(c.pol_ovr);
+    ts_free(c.jobs);
     if (rc) {
         ts_mrc_destroy(m);
         return rc;

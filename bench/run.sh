@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks: the event queue (bench_des), the timed engine (bench_timed), the trace readers
 # (bench_read), the workload generators (bench_gen), the gpu back-end's copies (bench_gpu,
-# skipped without a GPU), and the fast engine's throughput and memory per object for every
-# policy (bench_fast).
+# skipped without a GPU), the one-pass miss-ratio curves (bench_mrc), and the fast engine's
+# throughput and memory per object for every policy (bench_fast).
 # usage: bench/run.sh [BUILD_DIR] [requests] [keys] [alpha] [runs] [policy]
 set -euo pipefail
 build=${1:-build}
 shift || true
-for b in bench_fast bench_des bench_timed bench_read bench_gen bench_gpu; do
+for b in bench_fast bench_des bench_timed bench_read bench_gen bench_gpu bench_mrc; do
   if [ ! -x "$build/$b" ]; then
     echo "bench: $build/$b not built; run 'make build' first" >&2
     exit 1
@@ -28,6 +28,10 @@ echo "# from the params shown; median of 5 runs after one warm-up, open included
 echo "# GPU copies: the gpu back-end's writes against a plain cudaMemcpy loop, 1 GiB in 4 MiB"
 echo "# objects; median of 5 runs after one warm-up; skipped without a GPU (bench/bench_gpu.c)"
 "$build/bench_gpu" || [ $? -eq 77 ]
+echo "# miss-ratio curves: a 100-point exact LRU curve against one LRU run of the same"
+echo "# generated trace (median of 5 runs after a warm-up, one thread); SHARDS and mini"
+echo "# simulations' mean absolute error against exact (bench/bench_mrc.c)"
+"$build/bench_mrc" 10M 1M 1.0 5
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"
 echo "# median of ${4:-5} runs after one warm-up run"
 exec "$build/bench_fast" "${1:-10M}" "${2:-1M}" "${3:-0.9}" "${4:-5}" ${5:+"$5"}

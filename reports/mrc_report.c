@@ -85,6 +85,26 @@ int ts_report_mrc_text(const ts_mrc_t *m, FILE *out, ts_err_t *err)
                             ts_fmt_count(m->footprint_objects, a, sizeof(a)),
                             ts_fmt_bytes(m->footprint_bytes, b, sizeof(b)),
                             (unsigned long long)m->n_requests);
+    /* "method     lru exact, arc mini at rate 0.010000", wrapped within 100 columns */
+    size_t col = 0;
+    for (size_t p = 0; !rc && p < m->n_policies; p++) {
+        char item[96] = "";
+        if (m->rate[p] > 0 && m->rate[p] < 1)
+            ts_fmt_fixed(m->rate[p], 6, a, sizeof(a));
+        snprintf(item, sizeof(item), "%s %s%s%s", m->policies[p],
+                 m->method[p][0] ? m->method[p] : "replay",
+                 m->rate[p] > 0 && m->rate[p] < 1 ? " at rate " : "",
+                 m->rate[p] > 0 && m->rate[p] < 1 ? a : "");
+        const char *lead = p == 0 ? "method     " : col + 2 + strlen(item) > MRC_WIDTH
+                                                       ? ",\n           "
+                                                       : ", ";
+        col = (p && lead[1] == '\n' ? 11 : col + strlen(lead)) + strlen(item);
+        rc = ts_out_printf(out, err, MRC_WHAT, "%s%s", lead, item);
+    }
+    if (!rc)
+        rc = ts_out_printf(out, err, MRC_WHAT, "\n");
+    if (!rc && m->note[0])
+        rc = ts_out_printf(out, err, MRC_WHAT, "note       %s\n", m->note);
     size_t w[2], w_pol[TS_MRC_MAX_POLICIES];
     mrc_widths(m, &w[0], &w[1], w_pol);
     /* As many policies side by side as fit, then the rest in further tables. */
@@ -104,12 +124,16 @@ int ts_report_mrc_csv(const ts_mrc_t *m, FILE *out, ts_err_t *err)
     int rc = ts_out_printf(out, err, MRC_WHAT,
                             "policy,capacity,capacity_unit,footprint_share,requests,misses,"
                             "miss_ratio,bytes_requested,bytes_missed,byte_miss_ratio,"
-                            "run_requests,run_hits\n");
+                            "run_requests,run_hits,method,sampling_rate\n");
     for (size_t p = 0; !rc && p < m->n_policies; p++)
         for (size_t s = 0; !rc && s < m->n_sizes; s++) {
             const ts_mrc_point_t *pt = &m->points[p * m->n_sizes + s];
+            bool sampled = m->rate[p] > 0 && m->rate[p] < 1;
+            char d[TS_FMT_LEN] = "";
+            if (sampled)
+                ts_fmt_fixed(m->rate[p], MRC_RATIO_DECIMALS, d, sizeof(d));
             rc = ts_out_printf(
-                out, err, MRC_WHAT, "%s,%llu,%s,%s,%llu,%llu,%s,%llu,%llu,%s,%llu,%llu\n",
+                out, err, MRC_WHAT, "%s,%llu,%s,%s,%llu,%llu,%s,%llu,%llu,%s,%llu,%llu,%s,%s\n",
                 m->policies[p], (unsigned long long)m->capacity[s],
                 m->mode == TS_MODE_BYTES ? "bytes" : "objects",
                 ts_fmt_fixed(mrc_share(m, m->capacity[s]), MRC_RATIO_DECIMALS, a, sizeof(a)),
@@ -117,7 +141,8 @@ int ts_report_mrc_csv(const ts_mrc_t *m, FILE *out, ts_err_t *err)
                 ts_fmt_fixed(ts_mrc_miss_ratio(pt), MRC_RATIO_DECIMALS, b, sizeof(b)),
                 (unsigned long long)pt->bytes_req, (unsigned long long)pt->bytes_miss,
                 ts_fmt_fixed(ts_mrc_byte_miss_ratio(pt), MRC_RATIO_DECIMALS, c, sizeof(c)),
-                (unsigned long long)pt->n_total, (unsigned long long)pt->n_hier_hit);
+                (unsigned long long)pt->n_total, (unsigned long long)pt->n_hier_hit,
+                m->method[p][0] ? m->method[p] : "replay", d);
         }
     return rc ? rc : ts_out_finish(out, err, MRC_WHAT);
 }

@@ -208,6 +208,13 @@ typedef struct ts_mrc {
     size_t n_sizes;
     uint64_t *capacity;       /* n_sizes capacities, ascending, distinct (charge units) */
     ts_mrc_point_t *points;   /* n_policies * n_sizes: points[p * n_sizes + s] */
+    char method[TS_MRC_MAX_POLICIES][8]; /* how each policy's curve was made: "exact",
+                                       * "shards", "mini" or "replay" */
+    double rate[TS_MRC_MAX_POLICIES]; /* sampling rate of "shards" (at the end) and "mini";
+                                       * 1 otherwise. A sampled point's misses are its
+                                       * estimated miss ratio times its requests, rounded */
+    char note[256];           /* what the methods could not do as asked, and what ran
+                                       * instead; empty: nothing */
 } ts_mrc_t;
 
 void ts_mrc_destroy(ts_mrc_t *m); /* accepts NULL */
