@@ -91,7 +91,7 @@ typedef struct lecar {
     uint64_t hist_cap;       /* charge each history keeps: c / 2 */
     uint64_t now;            /* requests seen (touching lookups) */
     double w_lru, w_lfu;     /* expert weights, summing to 1 */
-    double lr, discount;     /* lambda and d */
+    double lr, ln_discount;  /* lambda and ln d */
     gsl_rng *rng;            /* the eviction draws */
 } lecar_t;
 
@@ -141,7 +141,7 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
     c->w_lru = lp.lru_weight;
     c->w_lfu = 1 - lp.lru_weight;
     c->lr = lp.learning_rate;
-    c->discount = init->capacity ? pow(0.005, 1.0 / (double)init->capacity) : 0;
+    c->ln_discount = init->capacity ? log(0.005) / (double)init->capacity : 0;
     uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
     if ((rc = ts_pool_init(&c->pool, sizeof(lecar_node_t), (uint32_t)hint + 1, err)) ||
         (rc = ts_pool_init(&c->bpool, sizeof(lecar_bucket_t), (uint32_t)hint / 2 + 1, err)) ||
@@ -252,7 +252,7 @@ static void lc_free(lecar_t *c, uint32_t id)
 static void lecar_regret(lecar_t *c, uint32_t id)
 {
     lecar_node_t *n = lc_node(c, id);
-    double f = exp(-c->lr * pow(c->discount, (double)(c->now - n->time)));
+    double f = exp(-c->lr * exp(c->ln_discount * (double)(c->now - n->time))); /* d^t */
     if (n->where == LC_H_LRU)
         c->w_lru *= f;
     else

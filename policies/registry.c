@@ -30,6 +30,7 @@ extern const ts_policy_ops_t ts_policy_opt;
 extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
+extern const ts_policy_ops_t ts_policy_wtinylfu;
 
 static const ts_plugin_t *const k_policies[] = {
     &ts_policy_arc.base,
@@ -43,6 +44,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_s3fifo.base,
     &ts_policy_session.base,
     &ts_policy_sieve.base,
+    &ts_policy_wtinylfu.base,
 };
 
 static int policy_check(const ts_plugin_t *p, ts_err_t *err)
