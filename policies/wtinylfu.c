@@ -27,8 +27,8 @@
  * candidate. The doorkeeper (a Bloom filter in front of the sketch) is not implemented: it
  * saves sketch memory and changes no decision of note.
  * Cost: O(1) expected per request (4 counter updates); evict O(1) amortised (a candidate
- * moves to A once). Memory: a 32-byte node per object plus the sketch, 2 bytes per unit
- * of capacity in objects mode (4 rows x 4 bits x a power of two >= c).
+ * moves to A once). Memory: a 32-byte node per object plus the sketch, 4 to 8 bytes per
+ * unit of capacity in objects mode (4 rows of a power of two >= c counters, a byte each).
  * Paper: Einziger, Friedman, Manes, "TinyLFU: A Highly Efficient Cache Admission Policy",
  * ACM Transactions on Storage 13(4), 2017 (W-TinyLFU, section 4).
  */
