@@ -37,30 +37,13 @@ extern const ts_policy_ops_t ts_policy_arc;
 
 enum arc_where { ARC_T1, ARC_T2, ARC_B1, ARC_B2, ARC_NLISTS };
 
-typedef struct arc_node {
-    ts__lnode_t ln; /* must be first: key, size, links within its list */
-    uint8_t where;  /* arc_where: the list holding it */
-} arc_node_t;
-
+/* Nodes are ts__tnode_t, where the list holding them (bit unused). */
 typedef struct arc {
-    ts_policy_t base;         /* must be first */
-    ts_pool_t pool;           /* arc_node_t per resident or ghost key */
-    ts_ktab_t index;          /* key -> node id, residents and ghosts */
-    ts__list_t l[ARC_NLISTS]; /* T1, T2, B1, B2; charge = sum of charges */
-    double p;                 /* target charge of T1, 0..c */
-    uint64_t adapted_key;     /* key whose ghost hit already moved p ... */
-    bool has_adapted;         /* ... during the current request */
+    ts__tcache_t tc;      /* must be first: index, node pool, T1, T2, B1, B2 */
+    double p;             /* target charge of T1, 0..c */
+    uint64_t adapted_key; /* key whose ghost hit already moved p ... */
+    bool has_adapted;     /* ... during the current request */
 } arc_t;
-
-static inline arc_node_t *arc_node(const arc_t *a, uint32_t id)
-{
-    return (arc_node_t *)ts_pool_at(&a->pool, id);
-}
-
-static inline uint64_t arc_charge(const arc_t *a, const arc_node_t *n)
-{
-    return ts_policy_charge(&a->base, n->ln.size_bytes);
-}
 
 static int arc_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
                       ts_err_t *err)
@@ -70,65 +53,27 @@ static int arc_create(const void *params, const ts_policy_init_t *init, ts_polic
     arc_t *a = ts_calloc(1, sizeof(*a));
     if (!a)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate arc");
-    ts_policy_base_init(&a->base, &ts_policy_arc, init);
-    for (int i = 0; i < ARC_NLISTS; i++)
-        ts__list_init(&a->l[i]);
-    /* Residents plus ghosts reach 2c keys in objects mode. */
-    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
-    int rc = ts_pool_init(&a->pool, sizeof(arc_node_t), (uint32_t)hint + 1, err);
-    if (rc)
-        goto fail;
-    rc = ts_ktab_init(&a->index, hint, err);
-    if (rc)
-        goto fail;
-    *out = &a->base;
+    int rc = ts__tcache_init(&a->tc, &ts_policy_arc, init, err);
+    if (rc) {
+        ts_free(a);
+        return rc;
+    }
+    *out = &a->tc.base;
     return 0;
-fail:
-    ts_pool_free_all(&a->pool);
-    ts_free(a);
-    return rc;
 }
 
 static void arc_destroy(ts_policy_t *p)
 {
     arc_t *a = (arc_t *)p;
-    ts_ktab_free(&a->index);
-    ts_pool_free_all(&a->pool);
+    ts__tcache_fini(&a->tc);
     ts_free(a);
-}
-
-static void arc_unlink(arc_t *a, uint32_t id)
-{
-    arc_node_t *n = arc_node(a, id);
-    ts__list_t *l = &a->l[n->where];
-    ts__list_unlink(&a->pool, l, id);
-    TS_ASSERT(l->charge >= arc_charge(a, n));
-    l->charge -= arc_charge(a, n);
-}
-
-static void arc_push(arc_t *a, uint32_t id, int where)
-{
-    arc_node_t *n = arc_node(a, id);
-    ts__list_t *l = &a->l[where];
-    n->where = (uint8_t)where;
-    ts__list_push_head(&a->pool, l, id);
-    l->charge += arc_charge(a, n);
-}
-
-/* Unlinks, unindexes and frees node id. */
-static void arc_free(arc_t *a, uint32_t id)
-{
-    arc_unlink(a, id);
-    int removed = ts_ktab_remove(&a->index, arc_node(a, id)->ln.key, id);
-    TS_ASSERT(removed == 1);
-    ts_pool_release(&a->pool, id);
 }
 
 /* The node of key when it is a ghost (in B1 or B2), else TS__NIL. */
 static uint32_t arc_ghost(const arc_t *a, uint64_t key)
 {
-    uint32_t id = ts__find(&a->index, &a->pool, key);
-    return id != TS__NIL && arc_node(a, id)->where >= ARC_B1 ? id : TS__NIL;
+    uint32_t id = ts__find(&a->tc.index, &a->tc.pool, key);
+    return id != TS__NIL && ts__tn(&a->tc, id)->where >= ARC_B1 ? id : TS__NIL;
 }
 
 /* Moves p on a ghost hit of r->key, once per request (cases II and III of the paper). */
@@ -141,10 +86,10 @@ static void arc_adapt(arc_t *a, const ts_req_t *r)
     uint32_t id = arc_ghost(a, r->key);
     if (id == TS__NIL)
         return;
-    double c = (double)a->base.capacity;
-    double b1 = (double)a->l[ARC_B1].charge, b2 = (double)a->l[ARC_B2].charge;
-    double x = (double)ts_policy_charge(&a->base, r->size_bytes);
-    if (arc_node(a, id)->where == ARC_B1) {
+    double c = (double)a->tc.base.capacity;
+    double b1 = (double)a->tc.l[ARC_B1].charge, b2 = (double)a->tc.l[ARC_B2].charge;
+    double x = (double)ts_policy_charge(&a->tc.base, r->size_bytes);
+    if (ts__tn(&a->tc, id)->where == ARC_B1) {
         double d = b1 > 0 && b2 > b1 ? b2 / b1 : 1.0;
         a->p = a->p + d * x < c ? a->p + d * x : c;
     } else {
@@ -158,12 +103,12 @@ static bool arc_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     arc_t *a = (arc_t *)p;
     if (touch)
         a->has_adapted = false; /* a touching lookup starts a new request */
-    uint32_t id = ts__find(&a->index, &a->pool, r->key);
-    if (id == TS__NIL || arc_node(a, id)->where >= ARC_B1)
+    uint32_t id = ts__find(&a->tc.index, &a->tc.pool, r->key);
+    if (id == TS__NIL || ts__tn(&a->tc, id)->where >= ARC_B1)
         return false;
     if (touch) {
-        arc_unlink(a, id);
-        arc_push(a, id, ARC_T2);
+        ts__tcache_unlink(&a->tc, id);
+        ts__tcache_push(&a->tc, id, ARC_T2);
     }
     return true;
 }
@@ -171,17 +116,17 @@ static bool arc_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 /* Drops ghost tails until |T1| + |B1| <= c and the directory holds at most 2c. */
 static void arc_trim_ghosts(arc_t *a)
 {
-    uint64_t c = a->base.capacity;
-    ts__list_t *t1 = &a->l[ARC_T1], *t2 = &a->l[ARC_T2];
-    ts__list_t *b1 = &a->l[ARC_B1], *b2 = &a->l[ARC_B2];
+    uint64_t c = a->tc.base.capacity;
+    ts__list_t *t1 = &a->tc.l[ARC_T1], *t2 = &a->tc.l[ARC_T2];
+    ts__list_t *b1 = &a->tc.l[ARC_B1], *b2 = &a->tc.l[ARC_B2];
     while (b1->tail != TS__NIL && t1->charge + b1->charge > c)
-        arc_free(a, b1->tail);
+        ts__tcache_free(&a->tc, b1->tail);
     uint64_t c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
     while (t1->charge + t2->charge + b1->charge + b2->charge > c2) {
         if (b2->tail != TS__NIL)
-            arc_free(a, b2->tail);
+            ts__tcache_free(&a->tc, b2->tail);
         else if (b1->tail != TS__NIL)
-            arc_free(a, b1->tail);
+            ts__tcache_free(&a->tc, b1->tail);
         else
             break;
     }
@@ -195,21 +140,12 @@ static int arc_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     uint32_t id = arc_ghost(a, r->key);
     if (id != TS__NIL) {
         /* A ghost hit: the key was seen twice recently, so it goes to T2. */
-        arc_unlink(a, id);
-        arc_node(a, id)->ln.size_bytes = r->size_bytes;
-        arc_push(a, id, ARC_T2);
+        ts__tcache_unlink(&a->tc, id);
+        ts__tn(&a->tc, id)->ln.size_bytes = r->size_bytes;
+        ts__tcache_push(&a->tc, id, ARC_T2);
     } else {
-        id = ts_pool_alloc(&a->pool, err);
-        if (id == TS_POOL_NONE)
+        if (ts__tcache_add(&a->tc, r, ARC_T1, err) == TS__NIL)
             return TS_ENOMEM;
-        if (ts_ktab_insert(&a->index, r->key, id, err)) {
-            ts_pool_release(&a->pool, id);
-            return TS_ENOMEM;
-        }
-        arc_node_t *n = arc_node(a, id);
-        n->ln.key = r->key;
-        n->ln.size_bytes = r->size_bytes;
-        arc_push(a, id, ARC_T1);
     }
     arc_trim_ghosts(a);
     return 0;
@@ -219,12 +155,12 @@ static int arc_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 {
     arc_t *a = (arc_t *)p;
-    ts__list_t *t1 = &a->l[ARC_T1], *t2 = &a->l[ARC_T2];
+    ts__list_t *t1 = &a->tc.l[ARC_T1], *t2 = &a->tc.l[ARC_T2];
     if (t1->tail == TS__NIL && t2->tail == TS__NIL)
         return TS_ENOENT;
     arc_adapt(a, r);
     uint32_t g = arc_ghost(a, r->key);
-    bool in_b2 = g != TS__NIL && arc_node(a, g)->where == ARC_B2;
+    bool in_b2 = g != TS__NIL && ts__tn(&a->tc, g)->where == ARC_B2;
     double t1c = (double)t1->charge;
     bool from_t1 = t1->n > 0 && (t1c > a->p || (in_b2 && t1c >= a->p));
     if (t2->tail == TS__NIL)
@@ -232,11 +168,11 @@ static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     else if (t1->tail == TS__NIL)
         from_t1 = false;
     uint32_t id = from_t1 ? t1->tail : t2->tail;
-    arc_node_t *n = arc_node(a, id);
+    ts__tnode_t *n = ts__tn(&a->tc, id);
     out->key = n->ln.key;
     out->size_bytes = n->ln.size_bytes;
-    arc_unlink(a, id);
-    arc_push(a, id, from_t1 ? ARC_B1 : ARC_B2);
+    ts__tcache_unlink(&a->tc, id);
+    ts__tcache_push(&a->tc, id, from_t1 ? ARC_B1 : ARC_B2);
     return 0;
 }
 
@@ -244,16 +180,7 @@ static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
  * not cached, so they report false and stay. */
 static bool arc_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
-    arc_t *a = (arc_t *)p;
-    uint32_t id = ts__find(&a->index, &a->pool, key);
-    if (id == TS__NIL || arc_node(a, id)->where >= ARC_B1)
-        return false;
-    if (out) {
-        out->key = key;
-        out->size_bytes = arc_node(a, id)->ln.size_bytes;
-    }
-    arc_free(a, id);
-    return true;
+    return ts__tcache_remove(&((arc_t *)p)->tc, key, ARC_B1, out);
 }
 
 /* T1 and T2 hold the cached objects, every key is on exactly one list, 0 <= p <= c, and
@@ -264,12 +191,12 @@ static int arc_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
 {
     static const char *const names[ARC_NLISTS] = {"T1", "T2", "B1", "B2"};
     const arc_t *a = (const arc_t *)p;
-    const ts__list_t *l = a->l;
-    uint64_t c = a->base.capacity, c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
+    const ts__list_t *l = a->tc.l;
+    uint64_t c = a->tc.base.capacity, c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
     int rc = ts__held_check(p, l[ARC_T1].n + l[ARC_T2].n,
                             l[ARC_T1].charge + l[ARC_T2].charge, n_objects, charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &a->pool, &a->index,
+        rc = ts__index_check(p, &a->tc.pool, &a->tc.index,
                              l[ARC_T1].n + l[ARC_T2].n + l[ARC_B1].n + l[ARC_B2].n, full, err);
     if (rc == 0 && !(a->p >= 0 && a->p <= (double)c))
         rc = ts_err_set(err, TS_EINTERNAL, "arc: target p = %g outside [0, %llu]", a->p,
@@ -281,30 +208,14 @@ static int arc_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
                         "arc: |T1| + |B1| = %llu (at most %llu), all lists %llu (at most %llu)",
                         (unsigned long long)t1b1, (unsigned long long)c, (unsigned long long)all,
                         (unsigned long long)c2);
-    for (int w = 0; rc == 0 && full && w < ARC_NLISTS; w++) {
-        uint64_t sum = 0;
-        rc = ts__list_check(p, &a->pool, &a->index, &l[w], names[w], &sum, err);
-        if (rc == 0 && sum != l[w].charge)
-            rc = ts_err_set(err, TS_EINTERNAL, "arc: %s counts %llu units, its nodes %llu",
-                            names[w], (unsigned long long)l[w].charge, (unsigned long long)sum);
-        for (uint32_t id = l[w].head; rc == 0 && id != TS__NIL; id = arc_node(a, id)->ln.next)
-            if (arc_node(a, id)->where != w)
-                rc = ts_err_set(err, TS_EINTERNAL, "arc: node %u on %s says list %u", id,
-                                names[w], arc_node(a, id)->where);
-    }
+    if (rc == 0 && full)
+        rc = ts__tcache_check_lists(&a->tc, names, ARC_NLISTS, err);
     return rc;
 }
 
 static size_t arc_mem_bytes(const ts_policy_t *p)
 {
-    const arc_t *a = (const arc_t *)p;
-    return sizeof(*a) + ts_pool_bytes(&a->pool) + ts_ktab_bytes(&a->index);
-}
-
-static void arc_prefetch(const ts_policy_t *p, uint64_t key, int stage)
-{
-    const arc_t *x = (const arc_t *)p;
-    ts__prefetch(&x->index, &x->pool, key, stage);
+    return ts__tcache_mem(&((const arc_t *)p)->tc, sizeof(arc_t));
 }
 
 const ts_policy_ops_t ts_policy_arc = {
@@ -319,6 +230,6 @@ const ts_policy_ops_t ts_policy_arc = {
     .evict = arc_evict,
     .remove = arc_remove,
     .mem_bytes = arc_mem_bytes,
-    .prefetch = arc_prefetch,
+    .prefetch = ts__tcache_prefetch,
     .check = arc_check,
 };

@@ -190,3 +190,115 @@ int ts__lcache_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
                         (unsigned long long)sum);
     return rc;
 }
+
+/* ---- tagged-list cache base ---- */
+
+int ts__tcache_init(ts__tcache_t *c, const ts_policy_ops_t *ops, const ts_policy_init_t *init,
+                    ts_err_t *err)
+{
+    ts_policy_base_init(&c->base, ops, init);
+    for (int i = 0; i < TS__TLISTS; i++)
+        ts__list_init(&c->l[i]);
+    /* Residents plus ghosts reach 2c keys in objects mode. */
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
+    int rc = ts_pool_init(&c->pool, sizeof(ts__tnode_t), (uint32_t)hint + 1, err);
+    if (rc)
+        return rc;
+    rc = ts_ktab_init(&c->index, hint, err);
+    if (rc)
+        ts_pool_free_all(&c->pool);
+    return rc;
+}
+
+void ts__tcache_fini(ts__tcache_t *c)
+{
+    ts_ktab_free(&c->index);
+    ts_pool_free_all(&c->pool);
+}
+
+void ts__tcache_unlink(ts__tcache_t *c, uint32_t id)
+{
+    ts__tnode_t *n = ts__tn(c, id);
+    ts__list_t *l = &c->l[n->where];
+    uint64_t charge = ts_policy_charge(&c->base, n->ln.size_bytes);
+    ts__list_unlink(&c->pool, l, id);
+    TS_ASSERT(l->charge >= charge);
+    l->charge -= charge;
+}
+
+void ts__tcache_push(ts__tcache_t *c, uint32_t id, int where)
+{
+    ts__tnode_t *n = ts__tn(c, id);
+    n->where = (uint8_t)where;
+    ts__list_push_head(&c->pool, &c->l[where], id);
+    c->l[where].charge += ts_policy_charge(&c->base, n->ln.size_bytes);
+}
+
+void ts__tcache_free(ts__tcache_t *c, uint32_t id)
+{
+    ts__tcache_unlink(c, id);
+    int removed = ts_ktab_remove(&c->index, ts__tn(c, id)->ln.key, id);
+    TS_ASSERT(removed == 1);
+    ts_pool_release(&c->pool, id);
+}
+
+uint32_t ts__tcache_add(ts__tcache_t *c, const ts_req_t *r, int where, ts_err_t *err)
+{
+    uint32_t id = ts_pool_alloc(&c->pool, err);
+    if (id == TS_POOL_NONE)
+        return TS__NIL;
+    if (ts_ktab_insert(&c->index, r->key, id, err)) {
+        ts_pool_release(&c->pool, id);
+        return TS__NIL;
+    }
+    ts__tnode_t *n = ts__tn(c, id);
+    n->ln.key = r->key;
+    n->ln.size_bytes = r->size_bytes;
+    n->bit = 0;
+    ts__tcache_push(c, id, where);
+    return id;
+}
+
+bool ts__tcache_remove(ts__tcache_t *c, uint64_t key, int n_cached, ts_victim_t *out)
+{
+    uint32_t id = ts__find(&c->index, &c->pool, key);
+    if (id == TS__NIL || ts__tn(c, id)->where >= n_cached)
+        return false;
+    if (out) {
+        out->key = key;
+        out->size_bytes = ts__tn(c, id)->ln.size_bytes;
+    }
+    ts__tcache_free(c, id);
+    return true;
+}
+
+size_t ts__tcache_mem(const ts__tcache_t *c, size_t self_size)
+{
+    return self_size + ts_pool_bytes(&c->pool) + ts_ktab_bytes(&c->index);
+}
+
+void ts__tcache_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const ts__tcache_t *c = (const ts__tcache_t *)p;
+    ts__prefetch(&c->index, &c->pool, key, stage);
+}
+
+int ts__tcache_check_lists(const ts__tcache_t *c, const char *const *names, int n,
+                           ts_err_t *err)
+{
+    const ts_policy_t *p = &c->base;
+    int rc = 0;
+    for (int w = 0; rc == 0 && w < n; w++) {
+        uint64_t sum = 0;
+        rc = ts__list_check(p, &c->pool, &c->index, &c->l[w], names[w], &sum, err);
+        if (rc == 0 && sum != c->l[w].charge)
+            rc = ts_err_set(err, TS_EINTERNAL, "%s: %s counts %llu units, its nodes %llu",
+                            p->ops->base.name, names[w], (unsigned long long)c->l[w].charge,
+                            (unsigned long long)sum);
+        for (uint32_t id = c->l[w].head; rc == 0 && id != TS__NIL; id = ts__tn(c, id)->ln.next)
+            if (ts__tn(c, id)->where != w)
+                rc = ts_err_set(err, TS_EINTERNAL, "%s: node %u on %s says list %u",
+                                p->ops->base.name, id, names[w], ts__tn(c, id)->where);
+    }
+    return rc;
+}

@@ -147,4 +147,50 @@ int ts__list_check(const ts_policy_t *p, const ts_pool_t *pool, const ts_ktab_t 
 int ts__lcache_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                      ts_err_t *err);
 
+/* ---- tagged-list cache base (policies/list.c): index + pool + up to four lists ----
+ * ARC and CAR keep residents and ghost keys on four lists; each node records its list.
+ * They embed ts__tcache_t first and share allocation, moves between lists (with the
+ * lists' charges) and the walk of their check here. */
+
+#define TS__TLISTS 4
+
+typedef struct ts__tnode {
+    ts__lnode_t ln; /* must be first: key, size, links within its list */
+    uint8_t where;  /* the list holding it */
+    uint8_t bit;    /* free for the policy (CAR's reference bit) */
+} ts__tnode_t;
+
+typedef struct ts__tcache {
+    ts_policy_t base;         /* must be first */
+    ts_pool_t pool;           /* ts__tnode_t per resident or ghost key */
+    ts_ktab_t index;          /* key -> node id, residents and ghosts */
+    ts__list_t l[TS__TLISTS]; /* charge = sum of the charges of its nodes */
+} ts__tcache_t;
+
+static inline ts__tnode_t *ts__tn(const ts__tcache_t *c, uint32_t id)
+{
+    return (ts__tnode_t *)ts_pool_at(&c->pool, id);
+}
+
+/* Initialises c (already zeroed), sized for 2c keys in objects mode; on failure frees what
+ * it allocated and returns TS_ENOMEM. */
+int ts__tcache_init(ts__tcache_t *c, const ts_policy_ops_t *ops, const ts_policy_init_t *init,
+                    ts_err_t *err);
+void ts__tcache_fini(ts__tcache_t *c);
+/* Unlinks node id from its list. */
+void ts__tcache_unlink(ts__tcache_t *c, uint32_t id);
+/* Links node id (unlinked) at the head of list where. */
+void ts__tcache_push(ts__tcache_t *c, uint32_t id, int where);
+/* Unlinks, unindexes and frees node id. */
+void ts__tcache_free(ts__tcache_t *c, uint32_t id);
+/* A new node for r at the head of list where (bit clear); TS__NIL with err on failure. */
+uint32_t ts__tcache_add(ts__tcache_t *c, const ts_req_t *r, int where, ts_err_t *err);
+/* Removes key when it is on a list below n_cached (a resident), reporting it in out. */
+bool ts__tcache_remove(ts__tcache_t *c, uint64_t key, int n_cached, ts_victim_t *out);
+size_t ts__tcache_mem(const ts__tcache_t *c, size_t self_size);
+void ts__tcache_prefetch(const ts_policy_t *p, uint64_t key, int stage);
+/* Walks the n lists named names: links, index entries, charge counters and list tags. */
+int ts__tcache_check_lists(const ts__tcache_t *c, const char *const *names, int n,
+                           ts_err_t *err);
+
 #endif

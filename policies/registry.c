@@ -20,9 +20,11 @@
 /* ---- eviction policies ---- */
 
 extern const ts_policy_ops_t ts_policy_arc;
+extern const ts_policy_ops_t ts_policy_car;
 extern const ts_policy_ops_t ts_policy_clock;
 extern const ts_policy_ops_t ts_policy_epoch;
 extern const ts_policy_ops_t ts_policy_fifo;
+extern const ts_policy_ops_t ts_policy_lecar;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_opt;
@@ -30,12 +32,23 @@ extern const ts_policy_ops_t ts_policy_prefix_tree;
 extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
+extern const ts_policy_ops_t ts_policy_wtinylfu;
 
 static const ts_plugin_t *const k_policies[] = {
-    &ts_policy_arc.base,    &ts_policy_clock.base,   &ts_policy_epoch.base,  &ts_policy_fifo.base,
-    &ts_policy_lfu.base,    &ts_policy_lru.base,     &ts_policy_opt.base,
+    &ts_policy_arc.base,
+    &ts_policy_car.base,
+    &ts_policy_clock.base,
+    &ts_policy_epoch.base,
+    &ts_policy_fifo.base,
+    &ts_policy_lecar.base,
+    &ts_policy_lfu.base,
+    &ts_policy_lru.base,
+    &ts_policy_opt.base,
     &ts_policy_prefix_tree.base,
-    &ts_policy_s3fifo.base, &ts_policy_session.base, &ts_policy_sieve.base,
+    &ts_policy_s3fifo.base,
+    &ts_policy_session.base,
+    &ts_policy_sieve.base,
+    &ts_policy_wtinylfu.base,
 };
 
 static int policy_check(const ts_plugin_t *p, ts_err_t *err)

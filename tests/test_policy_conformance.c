@@ -392,9 +392,11 @@ static void test_policy_conformance_registry(void **state)
     assert_int_equal(ts_registry_check(&ts_policies, &err), 0);
     static const char *const names[] = {
         "arc",
+        "car",
         "clock",
         "epoch",
         "fifo",
+        "lecar",
         "lfu",
         "lru",
         "opt",
@@ -402,6 +404,7 @@ static void test_policy_conformance_registry(void **state)
         "s3fifo",
         "session",
         "sieve",
+        "wtinylfu",
     };
     assert_int_equal(ts_registry_count(&ts_policies), sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
