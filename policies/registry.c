@@ -25,14 +25,26 @@ extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_opt;
+extern const ts_policy_ops_t ts_policy_qdlp;
 extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
+extern const ts_policy_ops_t ts_policy_slru;
+extern const ts_policy_ops_t ts_policy_twoq;
 
 static const ts_plugin_t *const k_policies[] = {
-    &ts_policy_arc.base,    &ts_policy_clock.base,   &ts_policy_fifo.base,
-    &ts_policy_lfu.base,    &ts_policy_lru.base,     &ts_policy_opt.base,
-    &ts_policy_s3fifo.base, &ts_policy_session.base, &ts_policy_sieve.base,
+    &ts_policy_arc.base,
+    &ts_policy_clock.base,
+    &ts_policy_fifo.base,
+    &ts_policy_lfu.base,
+    &ts_policy_lru.base,
+    &ts_policy_opt.base,
+    &ts_policy_qdlp.base,
+    &ts_policy_s3fifo.base,
+    &ts_policy_session.base,
+    &ts_policy_sieve.base,
+    &ts_policy_slru.base,
+    &ts_policy_twoq.base,
 };
 
 static int policy_check(const ts_plugin_t *p, ts_err_t *err)

@@ -393,8 +393,20 @@ static void test_policy_conformance_registry(void **state)
     (void)state;
     ts_err_t err = {0};
     assert_int_equal(ts_registry_check(&ts_policies, &err), 0);
-    static const char *const names[] = {"arc", "clock",  "fifo",    "lfu",  "lru",
-                                        "opt", "s3fifo", "session", "sieve"};
+    static const char *const names[] = {
+        "arc",
+        "clock",
+        "fifo",
+        "lfu",
+        "lru",
+        "opt",
+        "qdlp",
+        "s3fifo",
+        "session",
+        "sieve",
+        "slru",
+        "twoq",
+    };
     assert_int_equal(ts_registry_count(&ts_policies), sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < ts_registry_count(&ts_policies); i++) {
         assert_string_equal(ts_registry_at(&ts_policies, i)->name, names[i]);
