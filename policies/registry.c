@@ -22,7 +22,9 @@
 extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_clock;
 extern const ts_policy_ops_t ts_policy_fifo;
+extern const ts_policy_ops_t ts_policy_gdsf;
 extern const ts_policy_ops_t ts_policy_lfu;
+extern const ts_policy_ops_t ts_policy_lfuda;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_opt;
 extern const ts_policy_ops_t ts_policy_qdlp;
@@ -36,7 +38,9 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_arc.base,
     &ts_policy_clock.base,
     &ts_policy_fifo.base,
+    &ts_policy_gdsf.base,
     &ts_policy_lfu.base,
+    &ts_policy_lfuda.base,
     &ts_policy_lru.base,
     &ts_policy_opt.base,
     &ts_policy_qdlp.base,
