@@ -23,6 +23,7 @@ extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_clock;
 extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_gdsf;
+extern const ts_policy_ops_t ts_policy_hyperbolic;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lfuda;
 extern const ts_policy_ops_t ts_policy_lru;
@@ -39,6 +40,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_clock.base,
     &ts_policy_fifo.base,
     &ts_policy_gdsf.base,
+    &ts_policy_hyperbolic.base,
     &ts_policy_lfu.base,
     &ts_policy_lfuda.base,
     &ts_policy_lru.base,

@@ -398,6 +398,7 @@ static void test_policy_conformance_registry(void **state)
         "clock",
         "fifo",
         "gdsf",
+        "hyperbolic",
         "lfu",
         "lfuda",
         "lru",
