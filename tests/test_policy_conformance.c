@@ -402,6 +402,7 @@ static void test_policy_conformance_registry(void **state)
         "lfu",
         "lfuda",
         "lru",
+        "lruk",
         "opt",
         "qdlp",
         "s3fifo",
