@@ -123,11 +123,13 @@ static inline ts__gd_node_t *gd_node(const ts__gd_t *g, uint32_t id)
     return (ts__gd_node_t *)ts_pool_at(&g->pool, id);
 }
 
-static inline double gd_prio(const ts__gd_t *g, const ts__gd_node_t *n)
+/* Sets the node's priority from its count and the current inflation, and its tie. */
+static inline void gd_touch(const ts__gd_t *g, ts__gd_node_t *n)
 {
     double f = (double)n->freq;
-    return g->inflation +
-           (g->by_size ? f / (double)ts_policy_charge(&g->base, n->size_bytes) : f);
+    n->prio = g->inflation +
+              (g->by_size ? f / (double)ts_policy_charge(&g->base, n->size_bytes) : f);
+    n->tie = g->clock;
 }
 
 int ts__gd_create(const ts_policy_ops_t *ops, bool by_size, const ts_policy_init_t *init,
@@ -168,7 +170,8 @@ void ts__gd_destroy(ts_policy_t *p)
     ts_free(g);
 }
 
-/* A touching hit counts one more request and takes the current inflation. */
+/* A touching hit counts one more request and takes the current inflation; its raised
+ * key reaches the heap lazily, at eviction (gd_internal.h). */
 bool ts__gd_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     ts__gd_t *g = (ts__gd_t *)p;
@@ -179,8 +182,8 @@ bool ts__gd_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         return false;
     if (touch) {
         ts__gd_node_t *n = gd_node(g, id);
-        n->freq++;
-        ts__heap_update(&g->heap, n->hpos, gd_prio(g, n), g->clock);
+        n->freq += n->freq < UINT32_MAX;
+        gd_touch(g, n);
     }
     return true;
 }
@@ -201,7 +204,8 @@ int ts__gd_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     n->key = r->key;
     n->size_bytes = r->size_bytes;
     n->freq = 1;
-    ts__heap_push(&g->heap, gd_prio(g, n), g->clock, id);
+    gd_touch(g, n);
+    ts__heap_push(&g->heap, n->prio, n->tie, id);
     return 0;
 }
 
@@ -219,13 +223,20 @@ static void gd_drop(ts__gd_t *g, uint32_t id, ts_victim_t *out)
     ts_pool_release(&g->pool, id);
 }
 
-/* The smallest priority leaves and becomes the inflation L. */
+/* The smallest priority leaves and becomes the inflation L; stale tops sink first. */
 int ts__gd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 {
     ts__gd_t *g = (ts__gd_t *)p;
     (void)r;
     if (g->heap.n == 0)
         return TS_ENOENT;
+    for (;;) {
+        const ts__hentry_t *top = &g->heap.a[0];
+        const ts__gd_node_t *n = gd_node(g, top->id);
+        if (top->prio == n->prio && top->tie == n->tie)
+            break;
+        ts__heap_update(&g->heap, 0, n->prio, n->tie);
+    }
     g->inflation = g->heap.a[0].prio;
     gd_drop(g, g->heap.a[0].id, out);
     return 0;
@@ -255,7 +266,7 @@ void ts__gd_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 /* One heap entry per object and index key; walking: the heap's order and positions, each
- * priority at least L, and the objects' charge. */
+ * entry's key at least L and at most its node's (lazy keys), and the objects' charge. */
 int ts__gd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                  ts_err_t *err)
 {
@@ -268,10 +279,13 @@ int ts__gd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool
     for (uint32_t i = 0; rc == 0 && i < g->heap.n; i++) {
         const ts__gd_node_t *n = gd_node(g, g->heap.a[i].id);
         sum += ts_policy_charge(p, n->size_bytes);
-        if (g->heap.a[i].prio < g->inflation || n->freq == 0)
-            rc = ts_err_set(err, TS_EINTERNAL, "%s: node %u has priority %g below L = %g or "
-                            "no request", p->ops->base.name, g->heap.a[i].id,
-                            g->heap.a[i].prio, g->inflation);
+        const ts__hentry_t *e = &g->heap.a[i];
+        if (e->prio < g->inflation || n->freq == 0 || e->prio > n->prio ||
+            (e->prio == n->prio && e->tie > n->tie))
+            rc = ts_err_set(err, TS_EINTERNAL,
+                            "%s: node %u: heap key %g above its own %g, below L = %g, or no "
+                            "request", p->ops->base.name, e->id, e->prio, n->prio,
+                            g->inflation);
     }
     return rc ? rc : ts__held_check(p, g->heap.n, sum, n_objects, charge, err);
 }

@@ -7,6 +7,12 @@
  * pos_off bytes into the node), so a node's priority can change in place. The smallest
  * (priority, tie) is at the top; ties on priority go to the smaller tie (an older access
  * time: LRU among equals). Push, pop, update and delete are O(log n).
+ * Lazy keys: where a hit can only raise an object's key (Greedy-Dual, LRU-K), the hit
+ * records the new key in the node alone and the heap entry keeps the old, smaller one.
+ * An eviction looks at the top: a stale entry takes its node's key and sinks, until the
+ * top is current. Every other entry's key is at most its node's, and at least the top's,
+ * so a current top is the true minimum: the victims are those of an eager heap, while a
+ * hit costs O(1) and each object sinks at most once per stay at the top.
  * Greedy-Dual (Cao and Irani's GreedyDual-Size with frequency, as in Arlitt et al.'s
  * LFU-DA and Cherkasova's GDSF): every object has priority L + freq * cost / size, the
  * inflation L is the priority of the last victim, cost is 1 and size is 1 (LFUDA) or the
@@ -51,7 +57,9 @@ int ts__heap_check(const ts_policy_t *p, const ts__heap_t *h, ts_err_t *err);
 typedef struct ts__gd_node {
     uint64_t key;        /* must be first (ts_ktab) */
     uint64_t size_bytes; /* as inserted */
-    uint64_t freq;       /* requests while cached */
+    double prio;         /* current priority (the heap entry may hold an older, smaller one) */
+    uint64_t tie;        /* time of the last access */
+    uint32_t freq;       /* requests while cached (saturates) */
     uint32_t hpos;       /* its heap entry */
 } ts__gd_node_t;
 

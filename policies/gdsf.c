@@ -12,8 +12,9 @@
  * one size for every object (objects mode) this is LFUDA's rule.
  * libCacheSim's GDSF scales cost / s by 10^6 and breaks ties the same way; in objects mode
  * its priorities are exactly 10^6 times these, so the two agree.
- * Structure and cost: the Greedy-Dual base (gd_internal.h), a binary heap, O(log n) per
- * hit, insert and evict. Memory: a 32-byte node and a 24-byte heap entry per object.
+ * Structure and cost: the Greedy-Dual base (gd_internal.h), a binary heap with lazy keys:
+ * O(1) expected per hit, O(log n) per insert and (amortised) evict. Memory: a 48-byte node
+ * and a 24-byte heap entry per object.
  * Paper: Cherkasova, "Improving WWW proxies performance with Greedy-Dual-Size-Frequency
  * caching policy", HP Labs HPL-98-69R1, 1998.
  */

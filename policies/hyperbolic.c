@@ -194,19 +194,26 @@ static int hyperbolic_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     (void)r;
     if (h->n == 0)
         return TS_ENOENT;
-    uint32_t best = 0;
+    /* Draw every index first and prefetch the entries, so the misses overlap. */
+    uint32_t draw[64], best = 0;
     double best_score = 0;
-    for (uint32_t i = 0; i < h->samples; i++) {
-        h->rng += 0x9e3779b97f4a7c15ULL;
-        uint32_t s = (uint32_t)(((unsigned __int128)ts_mix64(h->rng) * h->n) >> 64);
-        const hyp_entry_t *e = &h->dense[s];
-        uint64_t age = h->now - e->t0;
-        double score = (double)e->freq / (double)(age ? age : 1);
-        if (h->by_size)
-            score /= (double)ts_policy_charge(p, hyp_node(h, e->id)->size_bytes);
-        if (i == 0 || score < best_score) {
-            best = s;
-            best_score = score;
+    for (uint32_t done = 0; done < h->samples; done += 64) {
+        uint32_t m = h->samples - done < 64 ? h->samples - done : 64;
+        for (uint32_t i = 0; i < m; i++) {
+            h->rng += 0x9e3779b97f4a7c15ULL;
+            draw[i] = (uint32_t)(((unsigned __int128)ts_mix64(h->rng) * h->n) >> 64);
+            __builtin_prefetch(&h->dense[draw[i]]);
+        }
+        for (uint32_t i = 0; i < m; i++) {
+            const hyp_entry_t *e = &h->dense[draw[i]];
+            uint64_t age = h->now - e->t0;
+            double score = (double)e->freq / (double)(age ? age : 1);
+            if (h->by_size)
+                score /= (double)ts_policy_charge(p, hyp_node(h, e->id)->size_bytes);
+            if ((done == 0 && i == 0) || score < best_score) {
+                best = draw[i];
+                best_score = score;
+            }
         }
     }
     hyp_drop(h, h->dense[best].id, out);

@@ -12,8 +12,9 @@
  * This is the paper's rule with cost 1 (its C_i = 1 for a hit-ratio goal). libCacheSim's
  * LFUDA adds L (its current minimum frequency) to the count on each hit instead of setting
  * K = L + freq, so the two differ (see docs/policies.md).
- * Structure and cost: the Greedy-Dual base (gd_internal.h), a binary heap, O(log n) per
- * hit, insert and evict. Memory: a 32-byte node and a 24-byte heap entry per object.
+ * Structure and cost: the Greedy-Dual base (gd_internal.h), a binary heap with lazy keys:
+ * O(1) expected per hit, O(log n) per insert and (amortised) evict. Memory: a 48-byte node
+ * and a 24-byte heap entry per object.
  * Paper: Arlitt, Cherkasova, Dilley, Friedrich, Jin, "Evaluating content management
  * techniques for Web proxy caches", ACM SIGMETRICS Performance Evaluation Review 27(4),
  * 2000.

@@ -100,7 +100,8 @@ static int lruk_create(const void *params, const ts_policy_init_t *init, ts_poli
         ts_free(l);
         return rc;
     }
-    rc = ts__heap_init(&l->heap, &l->m.pool, offsetof(ts__qnode_t, aux), l->m.pool.cap, err);
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? init->capacity : 1024;
+    rc = ts__heap_init(&l->heap, &l->m.pool, offsetof(ts__qnode_t, aux), (uint32_t)hint + 1, err);
     if (rc) {
         ts__mq_fini(&l->m);
         ts_free(l);
@@ -156,10 +157,10 @@ static bool lruk_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         return false;
     if (!touch)
         return true;
-    lruk_record(l, id);
+    lruk_record(l, id); /* an old object's raised HIST(K) reaches the heap lazily */
     if (n->q.where == LK_OLD)
-        ts__heap_update(&l->heap, n->q.aux, (double)n->hist[l->k - 1], 0);
-    else if (n->q.cnt < l->k)
+        return true;
+    if (n->q.cnt < l->k)
         ts__list_move_head(&l->m.pool, &l->m.q[LK_YOUNG], id);
     else {
         ts__mq_unlink(&l->m, id);
@@ -198,6 +199,10 @@ static int lruk_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     if (id == TS__NIL) {
         if (l->heap.n == 0)
             return TS_ENOENT;
+        /* Stale tops (hit since they were placed) sink first (gd_internal.h). */
+        while ((double)lruk_node(l, l->heap.a[0].id)->hist[l->k - 1] != l->heap.a[0].prio)
+            ts__heap_update(&l->heap, 0, (double)lruk_node(l, l->heap.a[0].id)->hist[l->k - 1],
+                            0);
         id = l->heap.a[0].id;
         ts__heap_delete(&l->heap, 0);
     }
@@ -243,6 +248,10 @@ static int lruk_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge,
     if (rc || !full)
         return rc;
     rc = ts__heap_check(p, &l->heap, err);
+    for (uint32_t i = 0; rc == 0 && i < l->heap.n; i++)
+        if (l->heap.a[i].prio > (double)lruk_node(l, l->heap.a[i].id)->hist[l->k - 1])
+            rc = ts_err_set(err, TS_EINTERNAL, "lruk: heap entry %u is above its node's HIST(K)",
+                            i);
     for (uint32_t w = LK_YOUNG; rc == 0 && w <= LK_OLD; w++)
         for (uint32_t id = l->m.q[w].head; rc == 0 && id != TS__NIL;
              id = lruk_node(l, id)->q.ln.next)
