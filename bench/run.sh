@@ -28,6 +28,11 @@ echo "# from the params shown; median of 5 runs after one warm-up, open included
 echo "# GPU copies: the gpu back-end's writes against a plain cudaMemcpy loop, 1 GiB in 4 MiB"
 echo "# objects; median of 5 runs after one warm-up; skipped without a GPU (bench/bench_gpu.c)"
 "$build/bench_gpu" || [ $? -eq 77 ]
+echo "# fast engine, Zipf(1.0) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread: the"
+echo "# policies of issue 15 (target at least 10M requests/s each) beside LRU; median of ${4:-5} runs"
+for p in lru gdsf hyperbolic lfuda lruk qdlp slru twoq; do
+  "$build/bench_fast" "${1:-10M}" "${2:-1M}" 1.0 "${4:-5}" "$p" | tail -n +2
+done
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"
 echo "# median of ${4:-5} runs after one warm-up run"
 exec "$build/bench_fast" "${1:-10M}" "${2:-1M}" "${3:-0.9}" "${4:-5}" ${5:+"$5"}
