@@ -52,12 +52,7 @@ static void test_policy_gdsf_objects_is_lfuda(void **state)
 {
     (void)state;
     char keys[PT_MAX_KEYS + 1], a[PT_MAX_KEYS + 1], b[PT_MAX_KEYS + 1];
-    uint32_t x = 777;
-    for (int i = 0; i < PT_MAX_KEYS; i++) {
-        x = x * 1103515245u + 12345u;
-        keys[i] = (char)('A' + (x >> 16) % 11);
-    }
-    keys[PT_MAX_KEYS] = 0;
+    pt_keys(keys, 777, 11);
     ts_tier_t *g = pt_tier("gdsf", 4, NULL, 0), *l = pt_tier("lfuda", 4, NULL, 0);
     assert_string_equal(pt_run(g, keys, a), pt_run(l, keys, b));
     ts_tier_destroy(g);

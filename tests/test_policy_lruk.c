@@ -34,12 +34,7 @@ static void test_policy_lruk_k1_is_lru(void **state)
     (void)state;
     static const char *const k1[] = {"k", "1"};
     char keys[PT_MAX_KEYS + 1], a[PT_MAX_KEYS + 1], b[PT_MAX_KEYS + 1];
-    uint32_t x = 4242;
-    for (int i = 0; i < PT_MAX_KEYS; i++) {
-        x = x * 1103515245u + 12345u;
-        keys[i] = (char)('A' + (x >> 16) % 9);
-    }
-    keys[PT_MAX_KEYS] = 0;
+    pt_keys(keys, 4242, 9);
     ts_tier_t *k = pt_tier("lruk", 4, k1, 1), *l = pt_tier("lru", 4, NULL, 0);
     assert_string_equal(pt_run(k, keys, a), pt_run(l, keys, b));
     ts_tier_destroy(k);

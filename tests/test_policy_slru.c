@@ -39,12 +39,7 @@ static void test_policy_slru_one_segment_is_lru(void **state)
     (void)state;
     static const char *const one[] = {"segments", "1"};
     char keys[PT_MAX_KEYS + 1], a[PT_MAX_KEYS + 1], b[PT_MAX_KEYS + 1];
-    uint32_t x = 12345;
-    for (int i = 0; i < PT_MAX_KEYS; i++) {
-        x = x * 1103515245u + 12345u;
-        keys[i] = (char)('A' + (x >> 16) % 9);
-    }
-    keys[PT_MAX_KEYS] = 0;
+    pt_keys(keys, 12345, 9);
     ts_tier_t *s = pt_tier("slru", 4, one, 1), *l = pt_tier("lru", 4, NULL, 0);
     assert_string_equal(pt_run(s, keys, a), pt_run(l, keys, b));
     ts_tier_destroy(s);
