@@ -21,27 +21,31 @@ static inline void heap_place(ts__heap_t *h, uint32_t i, ts__hentry_t e)
     *(uint32_t *)((char *)ts_pool_at(h->pool, e.id) + h->pos_off) = i;
 }
 
-/* Restores the order around entry i after its key changed either way. */
+/* Restores the order around entry i after its key changed either way. The heap is 4-ary
+ * (children of i: 4i + 1 .. 4i + 4): half the levels of a binary heap for the sinking that
+ * evictions do, and a node's children share one or two cache lines. */
 static void heap_fix(ts__heap_t *h, uint32_t i)
 {
     ts__hentry_t e = h->a[i];
     while (i > 0) {
-        uint32_t up = (i - 1) / 2;
+        uint32_t up = (i - 1) / 4;
         if (!heap_less(&e, &h->a[up]))
             break;
         heap_place(h, i, h->a[up]);
         i = up;
     }
     for (;;) {
-        uint32_t c = 2 * i + 1;
+        uint32_t c = 4 * i + 1;
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && heap_less(&h->a[c + 1], &h->a[c]))
-            c++;
-        if (!heap_less(&h->a[c], &e))
+        uint32_t end = c + 4 < h->n ? c + 4 : h->n, m = c;
+        for (uint32_t j = c + 1; j < end; j++)
+            if (heap_less(&h->a[j], &h->a[m]))
+                m = j;
+        if (!heap_less(&h->a[m], &e))
             break;
-        heap_place(h, i, h->a[c]);
-        i = c;
+        heap_place(h, i, h->a[m]);
+        i = m;
     }
     heap_place(h, i, e);
 }
@@ -109,7 +113,7 @@ int ts__heap_check(const ts_policy_t *p, const ts__heap_t *h, ts_err_t *err)
             *(const uint32_t *)((const char *)ts_pool_at(h->pool, id) + h->pos_off) != i)
             return ts_err_set(err, TS_EINTERNAL, "%s: heap entry %u names node %u, not there",
                               p->ops->base.name, i, id);
-        if (i > 0 && heap_less(&h->a[i], &h->a[(i - 1) / 2]))
+        if (i > 0 && heap_less(&h->a[i], &h->a[(i - 1) / 4]))
             return ts_err_set(err, TS_EINTERNAL, "%s: heap entry %u is below its parent",
                               p->ops->base.name, i);
     }
@@ -204,6 +208,7 @@ int ts__gd_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     n->key = r->key;
     n->size_bytes = r->size_bytes;
     n->freq = 1;
+    g->charge += ts_policy_charge(p, r->size_bytes);
     gd_touch(g, n);
     ts__heap_push(&g->heap, n->prio, n->tie, id);
     return 0;
@@ -217,6 +222,8 @@ static void gd_drop(ts__gd_t *g, uint32_t id, ts_victim_t *out)
         out->size_bytes = n->size_bytes;
     }
     ts__heap_delete(&g->heap, n->hpos);
+    TS_ASSERT(g->charge >= ts_policy_charge(&g->base, n->size_bytes));
+    g->charge -= ts_policy_charge(&g->base, n->size_bytes);
     int removed = ts_ktab_remove(&g->index, n->key, id);
     TS_ASSERT(removed == 1);
     (void)removed;
@@ -273,7 +280,7 @@ int ts__gd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool
     const ts__gd_t *g = (const ts__gd_t *)p;
     int rc = ts__index_check(p, &g->pool, &g->index, g->heap.n, full, err);
     if (rc || !full)
-        return rc ? rc : ts__held_check(p, g->heap.n, charge, n_objects, charge, err);
+        return rc ? rc : ts__held_check(p, g->heap.n, g->charge, n_objects, charge, err);
     rc = ts__heap_check(p, &g->heap, err);
     uint64_t sum = 0;
     for (uint32_t i = 0; rc == 0 && i < g->heap.n; i++) {
@@ -287,5 +294,9 @@ int ts__gd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool
                             "request", p->ops->base.name, e->id, e->prio, n->prio,
                             g->inflation);
     }
+    if (rc == 0 && sum != g->charge)
+        rc = ts_err_set(err, TS_EINTERNAL, "%s: counts %llu units, its objects hold %llu",
+                        p->ops->base.name, (unsigned long long)g->charge,
+                        (unsigned long long)sum);
     return rc ? rc : ts__held_check(p, g->heap.n, sum, n_objects, charge, err);
 }

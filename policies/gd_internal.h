@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gd_internal.h - a binary min-heap of (priority, tie) entries over pool nodes, and the
+ * gd_internal.h - a 4-ary min-heap of (priority, tie) entries over pool nodes, and the
  * Greedy-Dual base that LFUDA and GDSF share on top of it.
  *
  * Heap: each entry names its node, and the node keeps its entry's position (a uint32_t at
@@ -70,6 +70,7 @@ typedef struct ts__gd {
     ts__heap_t heap;  /* priority order */
     double inflation; /* L: the priority of the last victim */
     uint64_t clock;   /* touching lookups so far: the tie of the latest access */
+    uint64_t charge;  /* sum of the objects' charges */
     bool by_size;     /* GDSF: divide by the charge */
 } ts__gd_t;
 

@@ -12,7 +12,7 @@
  * one size for every object (objects mode) this is LFUDA's rule.
  * libCacheSim's GDSF scales cost / s by 10^6 and breaks ties the same way; in objects mode
  * its priorities are exactly 10^6 times these, so the two agree.
- * Structure and cost: the Greedy-Dual base (gd_internal.h), a binary heap with lazy keys:
+ * Structure and cost: the Greedy-Dual base (gd_internal.h), a 4-ary heap with lazy keys:
  * O(1) expected per hit, O(log n) per insert and (amortised) evict. Memory: a 48-byte node
  * and a 24-byte heap entry per object.
  * Paper: Cherkasova, "Improving WWW proxies performance with Greedy-Dual-Size-Frequency

@@ -72,6 +72,7 @@ typedef struct hyperbolic {
     uint32_t n;         /* entries in use */
     uint32_t cap;       /* entries allocated */
     uint64_t now;       /* touching lookups so far */
+    uint64_t charge;    /* sum of the objects' charges */
     uint64_t rng;       /* splitmix64 state */
     uint32_t samples;   /* draws per eviction */
     bool by_size;       /* size-aware score */
@@ -168,6 +169,7 @@ static int hyperbolic_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     n->key = r->key;
     n->size_bytes = r->size_bytes;
     n->slot = h->n;
+    h->charge += ts_policy_charge(p, r->size_bytes);
     h->dense[h->n++] = (hyp_entry_t){.id = id, .freq = 1, .t0 = h->now};
     return 0;
 }
@@ -180,6 +182,8 @@ static void hyp_drop(hyperbolic_t *h, uint32_t id, ts_victim_t *out)
         out->size_bytes = n->size_bytes;
     }
     uint32_t slot = n->slot;
+    TS_ASSERT(h->charge >= ts_policy_charge(&h->base, n->size_bytes));
+    h->charge -= ts_policy_charge(&h->base, n->size_bytes);
     h->dense[slot] = h->dense[--h->n];
     hyp_node(h, h->dense[slot].id)->slot = slot;
     int removed = ts_ktab_remove(&h->index, n->key, id);
@@ -251,7 +255,7 @@ static int hyperbolic_check(const ts_policy_t *p, uint64_t n_objects, uint64_t c
     const hyperbolic_t *h = (const hyperbolic_t *)p;
     int rc = ts__index_check(p, &h->pool, &h->index, h->n, full, err);
     if (rc || !full)
-        return rc ? rc : ts__held_check(p, h->n, charge, n_objects, charge, err);
+        return rc ? rc : ts__held_check(p, h->n, h->charge, n_objects, charge, err);
     uint64_t sum = 0;
     for (uint32_t i = 0; i < h->n; i++) {
         const hyp_entry_t *e = &h->dense[i];
@@ -265,6 +269,9 @@ static int hyperbolic_check(const ts_policy_t *p, uint64_t n_objects, uint64_t c
             return ts_err_set(err, TS_EINTERNAL, "hyperbolic: node %u is not indexed", e->id);
         sum += ts_policy_charge(p, hyp_node(h, e->id)->size_bytes);
     }
+    if (sum != h->charge)
+        return ts_err_set(err, TS_EINTERNAL, "hyperbolic: counts %llu units, its objects %llu",
+                          (unsigned long long)h->charge, (unsigned long long)sum);
     return ts__held_check(p, h->n, sum, n_objects, charge, err);
 }
 

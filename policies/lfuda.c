@@ -12,7 +12,7 @@
  * This is the paper's rule with cost 1 (its C_i = 1 for a hit-ratio goal). libCacheSim's
  * LFUDA adds L (its current minimum frequency) to the count on each hit instead of setting
  * K = L + freq, so the two differ (see docs/policies.md).
- * Structure and cost: the Greedy-Dual base (gd_internal.h), a binary heap with lazy keys:
+ * Structure and cost: the Greedy-Dual base (gd_internal.h), a 4-ary heap with lazy keys:
  * O(1) expected per hit, O(log n) per insert and (amortised) evict. Memory: a 48-byte node
  * and a 24-byte heap entry per object.
  * Paper: Arlitt, Cherkasova, Dilley, Friedrich, Jin, "Evaluating content management
