@@ -24,14 +24,21 @@ extern const ts_policy_ops_t ts_policy_car;
 extern const ts_policy_ops_t ts_policy_clock;
 extern const ts_policy_ops_t ts_policy_epoch;
 extern const ts_policy_ops_t ts_policy_fifo;
+extern const ts_policy_ops_t ts_policy_gdsf;
+extern const ts_policy_ops_t ts_policy_hyperbolic;
 extern const ts_policy_ops_t ts_policy_lecar;
 extern const ts_policy_ops_t ts_policy_lfu;
+extern const ts_policy_ops_t ts_policy_lfuda;
 extern const ts_policy_ops_t ts_policy_lru;
+extern const ts_policy_ops_t ts_policy_lruk;
 extern const ts_policy_ops_t ts_policy_opt;
 extern const ts_policy_ops_t ts_policy_prefix_tree;
+extern const ts_policy_ops_t ts_policy_qdlp;
 extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
+extern const ts_policy_ops_t ts_policy_slru;
+extern const ts_policy_ops_t ts_policy_twoq;
 extern const ts_policy_ops_t ts_policy_wtinylfu;
 
 static const ts_plugin_t *const k_policies[] = {
@@ -40,14 +47,21 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_clock.base,
     &ts_policy_epoch.base,
     &ts_policy_fifo.base,
+    &ts_policy_gdsf.base,
+    &ts_policy_hyperbolic.base,
     &ts_policy_lecar.base,
     &ts_policy_lfu.base,
+    &ts_policy_lfuda.base,
     &ts_policy_lru.base,
+    &ts_policy_lruk.base,
     &ts_policy_opt.base,
     &ts_policy_prefix_tree.base,
+    &ts_policy_qdlp.base,
     &ts_policy_s3fifo.base,
     &ts_policy_session.base,
     &ts_policy_sieve.base,
+    &ts_policy_slru.base,
+    &ts_policy_twoq.base,
     &ts_policy_wtinylfu.base,
 };
 

@@ -89,6 +89,18 @@ static inline const char *pt_run(ts_tier_t *t, const char *keys, char *out)
     return out;
 }
 
+/* Fills out (PT_MAX_KEYS + 1 bytes) with PT_MAX_KEYS pseudo-random keys among the first
+ * n_keys capital letters, from a linear congruential stream seeded with seed; returns out. */
+static inline const char *pt_keys(char *out, uint32_t seed, unsigned n_keys)
+{
+    for (int i = 0; i < PT_MAX_KEYS; i++) {
+        seed = seed * 1103515245u + 12345u;
+        out[i] = (char)('A' + (seed >> 16) % n_keys);
+    }
+    out[PT_MAX_KEYS] = 0;
+    return out;
+}
+
 /* The keys cached in t, as a sorted string over the printable characters (looked up
  * without touching, so the policy's state does not change). */
 static inline const char *pt_content(ts_tier_t *t, char *out)
