@@ -38,6 +38,7 @@ extern const ts_policy_ops_t ts_policy_s3fifo;
 extern const ts_policy_ops_t ts_policy_session;
 extern const ts_policy_ops_t ts_policy_sieve;
 extern const ts_policy_ops_t ts_policy_slru;
+extern const ts_policy_ops_t ts_policy_ttl;
 extern const ts_policy_ops_t ts_policy_twoq;
 extern const ts_policy_ops_t ts_policy_wtinylfu;
 
@@ -61,6 +62,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_session.base,
     &ts_policy_sieve.base,
     &ts_policy_slru.base,
+    &ts_policy_ttl.base,
     &ts_policy_twoq.base,
     &ts_policy_wtinylfu.base,
 };

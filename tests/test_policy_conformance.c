@@ -410,6 +410,7 @@ static void test_policy_conformance_registry(void **state)
         "session",
         "sieve",
         "slru",
+        "ttl",
         "twoq",
         "wtinylfu",
     };
