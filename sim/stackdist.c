@@ -274,7 +274,8 @@ int ts_stackdist_create(const ts_stackdist_config_t *cfg, ts_stackdist_t **out, 
         ts_stackdist_destroy(s);
         return rc;
     }
-    memcpy(s->capacity, cfg->capacity, cfg->n_capacity * sizeof(*s->capacity));
+    if (cfg->n_capacity) /* dense: no capacities given */
+        memcpy(s->capacity, cfg->capacity, cfg->n_capacity * sizeof(*s->capacity));
     for (uint32_t t = 0; t < s->cap; t++)
         s->at[t] = SD_NONE;
     *out = s;
