@@ -25,8 +25,6 @@
 #include "../sim/util/rng.h"
 #include "plugins.h"
 
-extern const ts_policy_ops_t ts_policy_lru;
-
 int ts__mrc_lone_tier(const ts_scenario_t *sc, const char *method, ts_err_t *err)
 {
     const ts_tier_spec_t *t = &sc->tiers[0];
@@ -48,7 +46,7 @@ int ts__mrc_lone_tier(const ts_scenario_t *sc, const char *method, ts_err_t *err
 
 bool ts__mrc_is_lru(const ts_policy_ops_t *ops)
 {
-    return ops == &ts_policy_lru;
+    return (ops->base.flags & TS_POLICY_LRU_STACK) != 0;
 }
 
 uint32_t ts__mrc_threshold(double rate)

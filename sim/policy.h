@@ -51,6 +51,8 @@ enum ts_policy_flag {
     TS_POLICY_NEEDS_FUTURE = 1u << 0, /* reads ts_req_t.next_access: the engine runs a pre-pass */
     TS_POLICY_HINTS = 1u << 1, /* reads stream and idle_ns hints: objects demoted into it
                                 * carry those of their last demand request */
+    TS_POLICY_LRU_STACK = 1u << 2, /* decides exactly as LRU: one pass of stack distances
+                                    * gives its misses at every capacity (mrc's exact) */
 };
 
 typedef struct ts_policy ts_policy_t;
