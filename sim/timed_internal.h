@@ -14,12 +14,13 @@
 
 #include "des.h"
 #include "devmodel.h"
+#include "loader.h"
 #include "lookahead.h"
 #include "overload.h"
 
 #define TIMED_BG UINT64_MAX /* cookie of background jobs */
 #define TIMED_NONE UINT32_MAX
-#define TIMED_SYNC (UINT32_MAX - 1) /* worker of a loader client's own I/O */
+#define TIMED_SYNC TS_LOADER_SYNC /* worker of a loader client's own I/O */
 #define TIMED_NO_RES UINT32_MAX
 
 typedef struct timed_rec {
@@ -95,8 +96,7 @@ typedef struct timed {
     uint32_t cap_grp, free_grp;
     uint32_t open_grp;             /* the group being issued, or TIMED_NONE */
     timed_client_t *cl;            /* closed loop: [clients] */
-    struct timed_loader *ld;       /* closed loop, batch loader: [clients] (timed_client.c) */
-    uint64_t ld_buffered;          /* requests the loaders hold, pulled but not issued */
+    ts_loader_t *ld;               /* closed loop, batch loader: the ranks' loaders */
     ts_timed_result_t *out;
     ts_overload_t *ov;             /* open loop: the overload detector */
     /* the series' engine columns (cold: read at interval boundaries only) */
