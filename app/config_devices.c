@@ -173,17 +173,10 @@ int ts__cfg_resolve_prefill(ts__cfg_t *c)
             sc->timed.think_ns = h.compute_ns;
         if (!c->timed_clients && h.ranks)
             sc->timed.clients = h.ranks;
-        if (!c->timed_batch) /* the live engine has no read-ahead: whole batches there */
-            sc->timed.batch = sc->engine == TS_ENGINE_LIVE ? TS_TIMED_BATCH_GROUP
-                                                           : TS_TIMED_BATCH_LOADER;
+        if (!c->timed_batch)
+            sc->timed.batch = TS_TIMED_BATCH_LOADER;
         sc->timed.au_target = h.au_target;
     }
-    if (sc->engine == TS_ENGINE_LIVE && sc->timed.arrivals == TS_ARRIVALS_CLOSED &&
-        sc->timed.batch == TS_TIMED_BATCH_LOADER)
-        return ts__cfg_fail(c, c->timed_batch ? c->timed_batch->mark : (ts_ymark_t){1, 1, NULL},
-                            "timed.batch", TS_EPARSE,
-                            "the live engine does not play a data loader's read-ahead yet; "
-                            "use 'batch: group' (each batch read whole, then computed)");
     if (!c->prefill_auto)
         return 0;
     const ts_tier_spec_t *gpu = NULL;

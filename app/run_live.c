@@ -140,6 +140,9 @@ int ts__run_live(const ts_scenario_t *sc, ts_hier_t *h, ts_reader_t *r, const ts
         cfg->think_ns = sc->timed.think_ns;
         cfg->batch_groups = sc->timed.batch == TS_TIMED_BATCH_GROUP;
         cfg->depth = (uint32_t)sc->timed.depth;
+        cfg->loader = sc->timed.batch == TS_TIMED_BATCH_LOADER;
+        cfg->prefetch_factor = (uint32_t)sc->timed.prefetch_factor;
+        cfg->au_target = sc->timed.au_target;
         cfg->verify = sc->live.verify;
         cfg->prefill_rate = sc->timed.prefill_rate; /* as the prediction's (run.c) */
         cfg->block_tokens = sc->timed.block_tokens;

@@ -81,7 +81,14 @@ int ts_report_text_live(const ts_result_t *res, FILE *out, ts_err_t *err)
                            "PARTIAL    the live run stopped early: %s; what follows covers the "
                            "requests before it\n",
                            ts_str(lr->stop_reason));
-    if (!rc && m->arrivals == TS_ARRIVALS_CLOSED)
+    if (!rc && m->arrivals == TS_ARRIVALS_CLOSED && m->loader_workers)
+        rc = ts_out_printf(out, err, LIVE_WHAT,
+                           "live       closed loop: %u clients, each a data loader of %u workers "
+                           "reading %u batches ahead each; compute %s per batch (a wait on the "
+                           "clock)\n",
+                           m->clients, m->loader_workers, m->prefetch_factor,
+                           live_ns(m->think_ns, a, sizeof(a)));
+    else if (!rc && m->arrivals == TS_ARRIVALS_CLOSED)
         rc = ts_out_printf(out, err, LIVE_WHAT,
                            "live       closed loop: %u clients, think %s between requests\n",
                            m->clients, live_ns(m->think_ns, a, sizeof(a)));
@@ -105,6 +112,20 @@ int ts_report_text_live(const ts_result_t *res, FILE *out, ts_err_t *err)
             out, err, LIVE_WHAT, "  measured time  %s, CPU time %.3gs (%s of it)\n",
             live_ns(m->span_ns, b, sizeof(b)), lr->cpu_s,
             ts_fmt_pct(m->span_ns ? lr->cpu_s / ((double)m->span_ns * 1e-9) : 0, c, sizeof(c)));
+    if (!rc && m->arrivals == TS_ARRIVALS_CLOSED)
+        rc = ts_out_printf(out, err, LIVE_WHAT,
+                           m->loader_workers ? "  accelerator    compute %s, stall %s: "
+                                               "utilisation (AU) %s, as DLIO measures it\n"
+                                             : "  accelerator    compute %s, stall %s: "
+                                               "utilisation %s\n",
+                           live_ns(m->compute_ns, a, sizeof(a)),
+                           live_ns(m->stall_ns, b, sizeof(b)),
+                           ts_fmt_pct(m->utilisation, c, sizeof(c)));
+    if (!rc && m->arrivals == TS_ARRIVALS_CLOSED && m->au_target > 0)
+        rc = ts_out_printf(out, err, LIVE_WHAT,
+                           "  AU threshold   %s (MLPerf Storage's for this workload): %s\n",
+                           ts_fmt_pct(m->au_target, a, sizeof(a)),
+                           m->utilisation >= m->au_target ? "pass" : "FAIL");
     if (!rc && lr->verify)
         rc = ts_out_printf(out, err, LIVE_WHAT,
                            "  verified       %llu reads matched what was written\n",

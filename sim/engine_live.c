@@ -172,7 +172,11 @@ static void live_fg_done(live_t *e, live_chain_t *c, uint64_t now)
     }
     if (c->group != LIVE_NONE)
         ts__live_group_done(e, c, now);
-    if (c->client != LIVE_NONE) { /* the last of its batch: the client computes */
+    if (c->client != LIVE_NONE && e->ld) { /* its worker reads on (live_loader_step) */
+        ts_loader_count_done(e->ld, c->client, c->worker);
+        e->ld_moved = true;
+    }
+    else if (c->client != LIVE_NONE) { /* the last of its batch: the client computes */
         live_client_t *cl = &e->cl[c->client];
         if (--cl->pending == 0 && !cl->in_batch) {
             e->out->m.stall_ns += now - cl->start_ns;
@@ -421,10 +425,15 @@ static uint64_t live_due(const live_t *e, const ts_req_t *q)
     return e->start_ns + (uint64_t)(off < 1.8e19 ? off : 1.8e19);
 }
 
+static int live_begin(live_t *e, uint32_t j, const ts_req_t *req, uint32_t client, uint64_t due,
+                      uint64_t now);
+
 /* Decides the next request and builds its chain in a free slot (the head). *wake gets the
  * time to come back when nothing can be taken now. Returns 0 or an error. */
 static int live_take(live_t *e, uint64_t now, uint64_t *wake)
 {
+    if (e->ld) /* the data loaders issue their own (live_loader_issue) */
+        return 0;
     int rc = live_read_next(e);
     if (rc || !e->have_next)
         return rc;
@@ -467,10 +476,20 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
     uint32_t j = live_free_chain(e);
     if (j == LIVE_NONE)
         return 0;
-    live_chain_t *c = &e->ch[j];
     ts_req_t q = e->next_req;
     e->have_next = false;
-    rc = ts_hier_access(e->h, &q, &e->moves, e->err);
+    return live_begin(e, j, &q, client, due, now);
+}
+
+/* Decides request q (its request number e->n_taken + 1) for client, due at due, and builds
+ * its chain in free slot j: the head. */
+static int live_begin(live_t *e, uint32_t j, const ts_req_t *req, uint32_t client, uint64_t due,
+                      uint64_t now)
+{
+    live_chain_t *c = &e->ch[j];
+    ts_req_t q = *req;
+    e->n_taken++;
+    int rc = ts_hier_access(e->h, &q, &e->moves, e->err);
     if (rc < 0)
         return rc;
     rc = live_build(e, c, &q, rc);
@@ -479,6 +498,7 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
     c->busy = true;
     e->n_busy++;
     c->client = client;
+    c->worker = LIVE_NONE;
     c->due_ns = due;
     /* its group (TTFT): a batch group's client's, else the one being issued */
     uint32_t *open = client != LIVE_NONE && e->cfg->batch_groups ? &e->cl[client].group
@@ -494,7 +514,7 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
         if (now - due > e->out->late_max_ns)
             e->out->late_max_ns = now - due;
     }
-    if (client != LIVE_NONE) {
+    if (client != LIVE_NONE && !e->ld) {
         live_client_t *cl = &e->cl[client];
         if (!cl->in_batch) { /* a new batch: after a compute, but for the first */
             cl->in_batch = true;
@@ -512,7 +532,7 @@ static int live_take(live_t *e, uint64_t now, uint64_t *wake)
             cl->ready_ns = now + e->cfg->think_ns;
     }
     if (c->timed && c->req.op == TS_OP_PUT) { /* the new bytes */
-        c->buf_version = e->n_read_req;       /* request i (from 0) writes version i + 1 */
+        c->buf_version = e->n_taken;          /* request i (from 0) writes version i + 1 */
         c->buf_size = q.size_bytes;
         ts_live_make_object(c->buf, q.key, c->buf_version, q.size_bytes);
         c->buf_ok = true;
@@ -533,6 +553,76 @@ static int live_start_head(live_t *e, bool *started)
     e->head = LIVE_NONE;
     *started = true;
     return live_run_chain(e, c);
+}
+
+/* ---- data loaders (sim/loader.h), on the wall clock ---- */
+
+static int live_loader_pull(void *ctx, ts_req_t *r, bool *got, ts_err_t *err)
+{
+    live_t *e = ctx;
+    (void)err; /* e->err is the same */
+    int rc = live_read_next(e);
+    *got = rc == 0 && e->have_next;
+    if (*got) {
+        *r = e->next_req;
+        e->have_next = false;
+    }
+    return rc;
+}
+
+/* Issues r now in a free chain and starts it (it may end at once, counted by the loader),
+ * or refuses while a chain waits to start or none is free. */
+static int live_loader_issue(void *ctx, const ts_req_t *r, uint32_t client, uint32_t worker,
+                             ts_err_t *err)
+{
+    live_t *e = ctx;
+    (void)err;
+    uint32_t j = e->head == LIVE_NONE && !e->stopping ? live_free_chain(e) : LIVE_NONE;
+    if (j == LIVE_NONE)
+        return TS_LOADER_BUSY;
+    uint64_t now = ts_backend_now_ns();
+    int rc = live_begin(e, j, r, client, now, now);
+    if (rc)
+        return rc;
+    e->ch[j].worker = worker;
+    if (!e->ch[j].timed) { /* nothing to wait for (a delete) */
+        ts_loader_count_done(e->ld, client, worker);
+        e->ld_moved = true;
+    }
+    bool started;
+    return live_start_head(e, &started);
+}
+
+static int live_loader_compute(void *ctx, uint32_t client, uint64_t end_ns, ts_err_t *err)
+{
+    live_t *e = ctx;
+    (void)err;
+    e->cl[client].ready_ns = end_ns;
+    e->cl[client].computing = true;
+    return 0;
+}
+
+static const ts_loader_ops_t k_live_loader = {
+    .pull = live_loader_pull, .issue = live_loader_issue, .compute = live_loader_compute};
+
+/* Moves every client's loader on at now: computes that have ended, completions counted,
+ * refused issues; *wake gets the earliest compute still running. */
+static int live_loader_step(live_t *e, uint64_t now, uint64_t *wake)
+{
+    int rc = 0;
+    e->ld_moved = false;
+    for (uint32_t k = 0; rc == 0 && k < e->cfg->clients; k++) {
+        live_client_t *cl = &e->cl[k];
+        if (cl->computing && cl->ready_ns <= now) {
+            cl->computing = false;
+            rc = ts_loader_computed(e->ld, k, now, e->err);
+        } else if (!e->stopping) {
+            rc = ts_loader_kick(e->ld, k, now, e->err);
+        }
+        if (cl->computing && cl->ready_ns < *wake)
+            *wake = cl->ready_ns;
+    }
+    return rc;
 }
 
 /* Takes level l's completions (waiting up to wait_ns for the first) and runs their chains on. */
@@ -616,7 +706,7 @@ static int live_loop(live_t *e)
             live_stop(e, 1, &why); /* 1: not an error, a stop */
         }
         uint64_t now = ts_backend_now_ns(), wake = UINT64_MAX;
-        int rc = 0;
+        int rc = e->ld ? live_loader_step(e, now, &wake) : 0;
         bool started = true;
         while (rc == 0 && started && !e->stopping) {
             if (e->head == LIVE_NONE) {
@@ -631,7 +721,8 @@ static int live_loop(live_t *e)
             rc = live_retry(e);
         if (rc)
             return rc;
-        bool more = !e->stopping && (e->head != LIVE_NONE || e->have_next || !e->reader_done);
+        bool more = !e->stopping && (e->head != LIVE_NONE || e->have_next || !e->reader_done ||
+                                     (e->ld && !ts_loader_finished(e->ld)));
         if (!more && e->head != LIVE_NONE) { /* decided but never started (a stop) */
             e->ch[e->head].busy = false;
             e->n_busy--;
@@ -639,6 +730,8 @@ static int live_loop(live_t *e)
         }
         if (!more && e->n_busy == 0)
             return 0;
+        if (e->ld && e->ld_moved && !e->stopping)
+            continue; /* a loader can go on at once */
         int got = 0;
         if (live_any_inflight(e)) {
             now = ts_backend_now_ns();
@@ -693,6 +786,11 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
     out->m.time_scale = cfg->time_scale;
     out->m.clients = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->clients : 0;
     out->m.think_ns = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->think_ns : 0;
+    if (cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->loader) {
+        out->m.loader_workers = cfg->depth ? cfg->depth : 1;
+        out->m.prefetch_factor = cfg->prefetch_factor;
+    }
+    out->m.au_target = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->au_target : 0;
     out->speed = cfg->speed;
     out->verify = cfg->verify;
     live_t e = {.cfg = cfg,
@@ -716,6 +814,15 @@ int ts_engine_live(ts_hier_t *h, ts_reader_t *r, const ts_live_config_t *cfg, ts
         ts_reader_info(r, &info);
         e.total = info.n_requests;
         cfg->progress->fn(cfg->progress->ctx, 0, e.total);
+    }
+    if (rc == 0 && cfg->loader && cfg->arrivals == TS_ARRIVALS_CLOSED) {
+        ts_loader_config_t lc = {.clients = cfg->clients,
+                                 .workers = cfg->depth,
+                                 .prefetch_factor = cfg->prefetch_factor,
+                                 .think_ns = cfg->think_ns};
+        rc = ts_loader_create(&lc, &k_live_loader, &e, &e.ld, err);
+        for (uint32_t k = 0; rc == 0 && k < cfg->clients; k++)
+            rc = ts_loader_start(e.ld, k, e.start_ns, err);
     }
     if (rc == 0)
         rc = live_loop(&e);

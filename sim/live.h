@@ -79,12 +79,17 @@ typedef struct ts_live_config {
     bool batch_groups;      /* closed loop: a batch is a whole group (up to a request
                              * flagged TS_REQ_GROUP_END), else one request */
     uint32_t depth;         /* batch groups: requests of its batch a client keeps in flight
-                             * (0: all) */
+                             * (0: all); loader: its workers (0: 1) */
+    bool loader;            /* closed loop: each client is a data loader (sim/loader.h)
+                             * whose workers read batches ahead while it computes */
+    uint32_t prefetch_factor; /* loader: batches each worker reads ahead (>= 1) */
+    double au_target;       /* loader: the AU a run must reach (MLPerf Storage; 0: none) */
     bool verify;            /* check every read */
     double prefill_rate;    /* tokens/s of the modelled prefill of a missed KV block (TTFT;
                              * 0: none, and such a get is read from the backing store) */
     uint64_t block_tokens;  /* tokens per KV block request (TTFT, prefill tokens) */
-    uint32_t max_chains;    /* chains in flight at most (0: clients x 2 closed, 64 open) */
+    uint32_t max_chains;    /* chains in flight at most (0: clients x 2 closed, with a loader
+                             * clients x 2 x workers; 64 open) */
     uint64_t buffer_budget; /* bytes the chains' buffers may take (0: 1 GiB) */
     ts_backend_t *be[TS_TIMED_LEVELS];  /* tiers 0..n-1, then the backing store [n]
                                          * (borrowed, opened by the caller) */

@@ -14,6 +14,7 @@
 #include "hist.h"
 #include "hier.h"
 #include "live.h"
+#include "loader.h"
 
 #include "util/err.h"
 #include "util/ktab.h"
@@ -60,6 +61,7 @@ typedef struct live_chain {
     ts_req_t req;
     uint64_t due_ns; /* its latency runs from here */
     uint32_t client; /* closed loop: its client; else LIVE_NONE */
+    uint32_t worker; /* loader: the worker that issued it (TS_LOADER_SYNC: the loop) */
     uint32_t group;  /* its request group (TTFT), or LIVE_NONE */
     ts_move_t *step; /* its steps */
     size_t n_step, cap_step, next;
@@ -77,6 +79,7 @@ typedef struct live_chain {
 
 typedef struct live_client {
     uint64_t ready_ns; /* when it may start its next batch (its compute has ended) */
+    bool computing;    /* loader: it computes until ready_ns */
     uint64_t start_ns; /* when its current batch started */
     uint32_t pending;  /* requests of its batch whose latency has not ended */
     uint32_t n_batch;  /* requests of its batch issued so far */
@@ -116,11 +119,14 @@ typedef struct live {
     live_chain_t *ch;
     uint32_t n_ch, n_busy;
     live_client_t *cl;
+    ts_loader_t *ld; /* closed loop with a data loader per client, else NULL */
+    bool ld_moved;   /* a loader's request ended since its clients were last moved on */
     ts_moves_t moves;
     ts_req_t next_req;
     bool have_next, reader_done, stopping;
     uint32_t head; /* a decided chain waiting to start, or LIVE_NONE */
     uint64_t n_read_req, total;
+    uint64_t n_taken; /* requests decided (a put writes version n_taken) */
     uint64_t start_ns, first_trace_ns, last_done_ns;
     ts_hist_t *h_all, *h_op[2], *h_served[TS_TIMED_LEVELS];
     ts_hist_t *h_ttft;

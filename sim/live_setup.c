@@ -104,6 +104,8 @@ int ts__live_setup(live_t *e)
         return rc;
     /* chains: as many as asked, as the buffer budget allows */
     uint32_t want = cfg->max_chains                       ? cfg->max_chains
+                    : cfg->arrivals == TS_ARRIVALS_CLOSED && cfg->loader
+                        ? 2 * cfg->clients * (cfg->depth ? cfg->depth : 1)
                     : cfg->arrivals == TS_ARRIVALS_CLOSED ? 2 * cfg->clients
                                                           : 64;
     uint64_t budget = cfg->buffer_budget ? cfg->buffer_budget : (1ull << 30);
@@ -147,8 +149,14 @@ int ts__live_results(live_t *e)
     double span_s = (double)m->span_ns * 1e-9;
     m->req_per_s = span_s > 0 ? (double)m->n_timed / span_s : 0;
     m->bytes_per_s = span_s > 0 ? (double)e->h->tot.bytes_req / span_s : 0;
+    ts_loader_totals_t lt = {0};
+    if (e->ld) {
+        ts_loader_totals(e->ld, &lt);
+        m->compute_ns += lt.compute_ns;
+        m->stall_ns += lt.stall_ns;
+    }
     uint64_t busy = m->compute_ns + m->stall_ns;
-    m->utilisation = busy ? (double)m->compute_ns / (double)busy : 0;
+    m->utilisation = lt.has_au ? lt.au : busy ? (double)m->compute_ns / (double)busy : 0;
     int rc = ts_lat_fill(e->h_all, &m->all, e->err);
     for (int k = 0; rc == 0 && k < 2; k++)
         rc = ts_lat_fill(e->h_op[k], &m->op[k], e->err);
@@ -200,6 +208,7 @@ void ts__live_free(live_t *e)
     ts_hist_destroy(e->h_all);
     ts_hist_destroy(e->h_ttft);
     ts_pool_free_all(&e->grp);
+    ts_loader_free(e->ld);
     ts_hist_destroy(e->h_op[0]);
     ts_hist_destroy(e->h_op[1]);
     for (uint32_t j = 0; e->ch && j < e->n_ch; j++) {

@@ -39,6 +39,8 @@ typedef struct ld_client {
     uint64_t first_end;    /* end of its first compute */
     uint64_t last_end;     /* end of its latest compute */
     uint64_t n_computed;   /* computes begun */
+    uint64_t compute_from; /* MAIN_COMPUTE: when the compute began */
+    uint64_t au_compute;   /* computes after the first, as long as each took */
     uint64_t ticks;        /* issues, completions and takes: progress made */
 } ld_client_t;
 
@@ -50,7 +52,7 @@ struct ts_loader {
     ld_client_t *cl;      /* [clients] */
     uint64_t buffered;    /* requests pulled, not yet issued */
     bool ended;           /* the trace is read */
-    uint64_t compute_ns;  /* computes begun, summed */
+    uint64_t compute_ns;  /* computes ended, summed */
     uint64_t stall_ns;    /* waits for batches and checkpoints, summed */
 };
 
@@ -283,7 +285,7 @@ static int main_step(ts_loader_t *l, uint32_t client, uint64_t now, ts_err_t *er
         c->n_computed++;
         c->main = MAIN_COMPUTE;
         l->stall_ns += now - c->wait_from;
-        l->compute_ns += l->cfg.think_ns;
+        c->compute_from = now;
         return l->ops->compute(l->ctx, client, now + l->cfg.think_ns, err);
     }
     return 0;
@@ -326,7 +328,10 @@ int ts_loader_done(ts_loader_t *l, uint32_t client, uint32_t worker, uint64_t no
 int ts_loader_computed(ts_loader_t *l, uint32_t client, uint64_t now, ts_err_t *err)
 {
     ld_client_t *c = &l->cl[client];
-    if (!c->computed)
+    l->compute_ns += now - c->compute_from; /* think_ns, or on a clock the wait it took */
+    if (c->computed)
+        c->au_compute += now - c->compute_from;
+    else
         c->first_end = now;
     c->computed = true;
     c->last_end = now;
@@ -366,7 +371,7 @@ void ts_loader_totals(const ts_loader_t *l, ts_loader_totals_t *out)
         const ld_client_t *c = &l->cl[k];
         if (c->n_computed < 2)
             continue;
-        compute += (double)(c->n_computed - 1) * (double)l->cfg.think_ns;
+        compute += (double)c->au_compute;
         window += (double)(c->last_end - c->first_end);
     }
     out->compute_ns = l->compute_ns;

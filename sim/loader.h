@@ -15,7 +15,9 @@
  * flight) and waited for, while the workers go on reading ahead.
  * Accelerator utilisation is measured as DLIO measures it: the first step of each client is
  * left out (its compute, and the time up to its end: the loader's start), so AU = sum of
- * computes after the first / sum of (end of last compute - end of first compute).
+ * computes after the first / sum of (end of last compute - end of first compute). A compute
+ * counts as long as it took: think_ns on a simulated clock; on the wall clock the wait,
+ * which ends when the engine notices it (as DLIO times its own sleep).
  *
  * The engine gives the loader three callbacks: pull (the next trace request), issue (start a
  * request now; it may complete inside, calling ts_loader_done, or refuse for lack of room)
