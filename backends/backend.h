@@ -18,5 +18,6 @@ extern const ts_backend_ops_t ts_backend_directory;
 extern const ts_backend_ops_t ts_backend_file;
 extern const ts_backend_ops_t ts_backend_gpu;
 extern const ts_backend_ops_t ts_backend_memory;
+extern const ts_backend_ops_t ts_backend_s3;
 
 #endif

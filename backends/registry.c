@@ -9,6 +9,7 @@ static const ts_plugin_t *const k_backends[] = {
     &ts_backend_file.base,
     &ts_backend_gpu.base,
     &ts_backend_memory.base,
+    &ts_backend_s3.base,
 };
 
 const ts_registry_t ts_backends = {
