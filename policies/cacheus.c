@@ -29,10 +29,10 @@
  * policy's seed. SR-LRU's adaptive SR size is not applied (see docs/policies.md: neither
  * does libCacheSim's).
  * Structure: one node per cached or remembered key (a key can be in H and a G at once),
- * linked on its SR-LRU list, its G list and, when cached, its bucket; buckets are kept in
- * increasing count. Cost: O(1) per request except an insert from H (O(buckets below its
- * count)). Memory: a 56-byte node per key (at most 3c keys in objects mode) and at most
- * one 32-byte bucket per cached object, plus index.
+ * linked on its SR-LRU list, its G list and, when cached, its count's FIFO (freq.c, shared
+ * with LeCaR). Cost: O(1) per request except an insert from H (O(counts below its count)).
+ * Memory: a 48-byte node per key (at most 3c keys in objects mode) and at most one 32-byte
+ * bucket per cached object, plus index.
  * Paper: Rodriguez, Yusuf, Lyons, Paz, Rangaswami, Liu, Zhao, Narasimhan, "Learning Cache
  * Replacement with CACHEUS", USENIX FAST 2021.
  */
@@ -44,6 +44,7 @@
 #include "../sim/util/mem.h"
 #include "../sim/util/rng.h"
 #include "cacheus_internal.h"
+#include "freq_internal.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_cacheus;
@@ -94,30 +95,18 @@ typedef struct cacheus_node {
     ts__lnode_t ln; /* must be first: key, size, links within its SR-LRU list */
     uint32_t gprev; /* links within its G list */
     uint32_t gnext;
-    uint32_t fprev;  /* cached: towards the front of its bucket */
-    uint32_t fnext;  /* cached: towards the back (the newest) */
-    uint32_t bucket; /* cached: its bucket; in H: its count */
-    uint8_t where;   /* cacheus_list */
-    uint8_t ghost;   /* cacheus_ghost */
+    ts__flink_t fl; /* cached: its count's FIFO; in H: fl.bucket holds its count */
+    uint8_t where;  /* cacheus_list */
+    uint8_t ghost;  /* cacheus_ghost */
 } cacheus_node_t;
-
-typedef struct cacheus_bucket {
-    uint64_t freq;  /* count of its objects */
-    uint32_t lower; /* next lower count's bucket, TS__NIL at the lowest */
-    uint32_t higher;
-    uint32_t first; /* oldest to reach this count */
-    uint32_t last;  /* newest (CR-LFU's victim) */
-    uint64_t n;
-} cacheus_bucket_t;
 
 typedef struct cacheus {
     ts_policy_t base;       /* must be first */
     ts_pool_t pool;         /* cacheus_node_t per cached or remembered key */
     ts_ktab_t index;        /* key -> node id */
-    ts_pool_t bpool;        /* cacheus_bucket_t; cap >= cached objects */
+    ts__freq_t freq;        /* CR-LFU's buckets of the cached objects */
     ts__list_t l[3];        /* SR, R, H (head: most recent) */
     ts__list_t g[2];        /* G_lru, G_lfu (head: newest; links gprev/gnext) */
-    uint32_t lowest;        /* lowest count's bucket, TS__NIL when empty */
     uint64_t sr_cap;        /* SR's target, charge units */
     uint64_t g_cap;         /* each G's bound: c / 2 */
     double w_lru;           /* SR-LRU's weight (CR-LFU's is 1 - w_lru) */
@@ -135,11 +124,6 @@ static inline cacheus_node_t *cu_node(const cacheus_t *c, uint32_t id)
     return (cacheus_node_t *)ts_pool_at(&c->pool, id);
 }
 
-static inline cacheus_bucket_t *cu_bucket(const cacheus_t *c, uint32_t b)
-{
-    return (cacheus_bucket_t *)ts_pool_at(&c->bpool, b);
-}
-
 static inline uint64_t cu_charge(const cacheus_t *c, uint32_t id)
 {
     return ts_policy_charge(&c->base, cu_node(c, id)->ln.size_bytes);
@@ -155,7 +139,7 @@ static void cacheus_destroy(ts_policy_t *p)
     cacheus_t *c = (cacheus_t *)p;
     ts_rng_destroy(c->rng);
     ts_ktab_free(&c->index);
-    ts_pool_free_all(&c->bpool);
+    ts__freq_fini(&c->freq);
     ts_pool_free_all(&c->pool);
     ts_free(c);
 }
@@ -186,7 +170,6 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
         ts__list_init(&c->l[i]);
     for (int i = 0; i < 2; i++)
         ts__list_init(&c->g[i]);
-    c->lowest = TS__NIL;
     c->sr_cap = (uint64_t)((double)init->capacity * cp.sr_fraction);
     c->g_cap = init->capacity / 2;
     c->w_lru = cp.lru_weight;
@@ -195,7 +178,8 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
     c->interval = c->period ? c->period : 1;
     uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
     if ((rc = ts_pool_init(&c->pool, sizeof(cacheus_node_t), (uint32_t)hint + 1, err)) ||
-        (rc = ts_pool_init(&c->bpool, sizeof(cacheus_bucket_t), (uint32_t)hint / 2 + 1, err)) ||
+        (rc = ts__freq_init(&c->freq, &c->pool, offsetof(cacheus_node_t, fl),
+                            (uint32_t)hint / 2 + 1, err)) ||
         (rc = ts_ktab_init(&c->index, hint, err)))
         goto fail;
     c->rng = ts_rng_create(init->seed, err);
@@ -209,74 +193,6 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
 fail:
     cacheus_destroy(&c->base);
     return rc;
-}
-
-/* ---- CR-LFU: buckets of equal count in increasing order, each a FIFO ---- */
-
-static void cu_fifo_append(cacheus_t *c, uint32_t b, uint32_t id)
-{
-    cacheus_bucket_t *bk = cu_bucket(c, b);
-    cacheus_node_t *n = cu_node(c, id);
-    n->bucket = b;
-    n->fnext = TS__NIL;
-    n->fprev = bk->last;
-    if (bk->last != TS__NIL)
-        cu_node(c, bk->last)->fnext = id;
-    else
-        bk->first = id;
-    bk->last = id;
-    bk->n++;
-}
-
-/* A new empty bucket of count freq between lower and higher (either may be TS__NIL); the
- * pool has room (reserved at insert). */
-static uint32_t cu_bucket_new(cacheus_t *c, uint64_t freq, uint32_t lower, uint32_t higher)
-{
-    uint32_t b = ts_pool_alloc(&c->bpool, NULL);
-    if (TS_NEVER(b == TS_POOL_NONE)) return TS__NIL;
-    *cu_bucket(c, b) = (cacheus_bucket_t){
-        .freq = freq, .lower = lower, .higher = higher, .first = TS__NIL, .last = TS__NIL};
-    if (lower != TS__NIL)
-        cu_bucket(c, lower)->higher = b;
-    else
-        c->lowest = b;
-    if (higher != TS__NIL) cu_bucket(c, higher)->lower = b;
-    return b;
-}
-
-/* Takes node id out of its bucket, freeing the bucket when it empties. */
-static void cu_fifo_detach(cacheus_t *c, uint32_t id)
-{
-    cacheus_node_t *n = cu_node(c, id);
-    uint32_t b = n->bucket;
-    cacheus_bucket_t *bk = cu_bucket(c, b);
-    if (n->fprev != TS__NIL)
-        cu_node(c, n->fprev)->fnext = n->fnext;
-    else
-        bk->first = n->fnext;
-    if (n->fnext != TS__NIL)
-        cu_node(c, n->fnext)->fprev = n->fprev;
-    else
-        bk->last = n->fprev;
-    if (--bk->n) return;
-    if (bk->lower != TS__NIL)
-        cu_bucket(c, bk->lower)->higher = bk->higher;
-    else
-        c->lowest = bk->higher;
-    if (bk->higher != TS__NIL) cu_bucket(c, bk->higher)->lower = bk->lower;
-    ts_pool_release(&c->bpool, b);
-}
-
-/* Files a cached node at count freq (the bucket found by walking up from the lowest). */
-static void cu_fifo_file(cacheus_t *c, uint32_t id, uint64_t freq)
-{
-    uint32_t lower = TS__NIL, b = c->lowest;
-    while (b != TS__NIL && cu_bucket(c, b)->freq < freq) {
-        lower = b;
-        b = cu_bucket(c, b)->higher;
-    }
-    if (b == TS__NIL || cu_bucket(c, b)->freq != freq) b = cu_bucket_new(c, freq, lower, b);
-    if (TS_ALWAYS(b != TS__NIL)) cu_fifo_append(c, b, id);
 }
 
 /* ---- SR-LRU lists and the experts' G lists ---- */
@@ -410,27 +326,13 @@ static bool cacheus_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
             cu_push(c, id, CU_R);
             cu_demote(c);
         }
-        uint32_t b = n->bucket;
-        cacheus_bucket_t *bk = cu_bucket(c, b);
-        uint64_t f = bk->freq + 1;
-        uint32_t next = bk->higher;
-        if (next == TS__NIL || cu_bucket(c, next)->freq != f) {
-            if (bk->n == 1) {
-                bk->freq = f; /* alone: the bucket takes the new count */
-                goto done;
-            }
-            next = cu_bucket_new(c, f, b, next);
-            if (next == TS__NIL) goto done;
-        }
-        cu_fifo_detach(c, id);
-        cu_fifo_append(c, next, id);
+        ts__freq_bump(&c->freq, id);
     } else if (id != TS__NIL && cu_node(c, id)->ghost != CU_GNONE) {
         /* Regret: the expert that evicted this key loses weight. */
         c->w_lru = ts__cacheus_regret(c->w_lru, cu_node(c, id)->ghost == CU_G_LRU, c->learn.lr);
         cu_gunlink(c, id);
         cu_release(c, id);
     }
-done:
     if (++c->n_period >= c->interval) cu_update_lr(c);
     return hit;
 }
@@ -439,7 +341,7 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     cacheus_t *c = (cacheus_t *)p;
     uint64_t cached = c->l[CU_SR].n + c->l[CU_R].n;
-    if (ts_pool_reserve(&c->bpool, (uint32_t)cached + 2, err)) return TS_ENOMEM;
+    if (ts__freq_reserve(&c->freq, (uint32_t)cached + 2, err)) return TS_ENOMEM;
     uint32_t id = ts__find(&c->index, &c->pool, r->key);
     uint64_t freq = 1;
     if (id != TS__NIL) {
@@ -448,7 +350,7 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
         if (n->ghost != CU_GNONE) /* inserted without a touching lookup (a demotion) */
             cu_gunlink(c, id);
         if (n->where == CU_H) {
-            freq = (uint64_t)n->bucket + 1;
+            freq = (uint64_t)n->fl.bucket + 1;
             cu_unlink(c, id);
         }
     } else {
@@ -466,7 +368,7 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     n->ln.size_bytes = r->size_bytes;
     cu_push(c, id, freq > 1 ? CU_R : CU_SR);
     if (freq > 1) cu_demote(c);
-    cu_fifo_file(c, id, freq);
+    ts__freq_file(&c->freq, id, freq);
     return 0;
 }
 
@@ -475,10 +377,10 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 static void cu_retire(cacheus_t *c, uint32_t id, int ghost)
 {
     cacheus_node_t *n = cu_node(c, id);
-    uint64_t freq = cu_bucket(c, n->bucket)->freq;
-    cu_fifo_detach(c, id);
+    uint64_t freq = ts__freq_of(&c->freq, id);
+    ts__freq_detach(&c->freq, id);
     cu_unlink(c, id);
-    n->bucket = freq > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)freq;
+    n->fl.bucket = freq > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)freq;
     cu_push(c, id, CU_H);
     if (ghost != CU_GNONE) cu_gpush(c, id, ghost);
     ts__list_t *h = &c->l[CU_H];
@@ -504,7 +406,7 @@ static int cacheus_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     uint32_t id = lru;
     int ghost = CU_GNONE;
     if (c->l[CU_SR].charge <= c->sr_cap) {
-        uint32_t lfu = cu_bucket(c, c->lowest)->last;
+        uint32_t lfu = ts__freq_lowest(&c->freq, true);
         if (lfu != lru) {
             bool by_lru = ts_rng_unit(c->rng) < c->w_lru;
             id = by_lru ? lru : lfu;
@@ -527,7 +429,7 @@ static bool cacheus_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
         out->key = key;
         out->size_bytes = cu_node(c, id)->ln.size_bytes;
     }
-    cu_fifo_detach(c, id);
+    ts__freq_detach(&c->freq, id);
     cu_unlink(c, id);
     cu_release(c, id);
     return true;
@@ -536,7 +438,7 @@ static bool cacheus_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 static size_t cacheus_mem_bytes(const ts_policy_t *p)
 {
     const cacheus_t *c = (const cacheus_t *)p;
-    return sizeof(*c) + ts_pool_bytes(&c->pool) + ts_pool_bytes(&c->bpool) +
+    return sizeof(*c) + ts_pool_bytes(&c->pool) + ts__freq_bytes(&c->freq) +
            ts_ktab_bytes(&c->index);
 }
 
@@ -570,40 +472,6 @@ static int cu_check_ghosts(const cacheus_t *c, int g, ts_err_t *err)
                           "cacheus: G list %d holds %llu keys of %llu units, counts %llu of %llu",
                           g, (unsigned long long)n, (unsigned long long)sum,
                           (unsigned long long)l->n, (unsigned long long)l->charge);
-    return 0;
-}
-
-/* Walks the buckets: increasing counts, FIFO links, every cached object in exactly one. */
-static int cu_check_buckets(const cacheus_t *c, ts_err_t *err)
-{
-    uint64_t seen = 0, prev_freq = 0;
-    uint32_t lower = TS__NIL;
-    for (uint32_t b = c->lowest; b != TS__NIL; lower = b, b = cu_bucket(c, b)->higher) {
-        const cacheus_bucket_t *bk = cu_bucket(c, b);
-        uint64_t k = 0;
-        uint32_t before = TS__NIL;
-        for (uint32_t id = bk->first; id != TS__NIL && k <= bk->n; id = cu_node(c, id)->fnext) {
-            const cacheus_node_t *n = cu_node(c, id);
-            if (n->fprev != before || n->bucket != b || n->where > CU_R)
-                return ts_err_set(err, TS_EINTERNAL, "cacheus: node %u in bucket %u is misfiled",
-                                  id, b);
-            before = id;
-            k++;
-        }
-        if (bk->lower != lower || bk->freq <= prev_freq || k != bk->n || k == 0 ||
-            bk->last != before)
-            return ts_err_set(err, TS_EINTERNAL,
-                              "cacheus: bucket %u (count %llu) holds %llu of %llu objects or is "
-                              "out of order",
-                              b, (unsigned long long)bk->freq, (unsigned long long)k,
-                              (unsigned long long)bk->n);
-        prev_freq = bk->freq;
-        seen += k;
-    }
-    if (seen != c->l[CU_SR].n + c->l[CU_R].n)
-        return ts_err_set(err, TS_EINTERNAL, "cacheus: buckets hold %llu objects, SR and R %llu",
-                          (unsigned long long)seen,
-                          (unsigned long long)(c->l[CU_SR].n + c->l[CU_R].n));
     return 0;
 }
 
@@ -644,7 +512,7 @@ static int cacheus_check(const ts_policy_t *p, uint64_t n_objects, uint64_t char
     }
     for (int g = 0; rc == 0 && full && g < 2; g++)
         rc = cu_check_ghosts(c, g, err);
-    return rc == 0 && full ? cu_check_buckets(c, err) : rc;
+    return rc == 0 && full ? ts__freq_check(&c->freq, p, l[CU_SR].n + l[CU_R].n, err) : rc;
 }
 
 const ts_policy_ops_t ts_policy_cacheus = {
