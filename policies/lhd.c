@@ -25,10 +25,12 @@
  *               least 1) with the counts compressed or stretched to the new scale.
  * Before the first reconfiguration D[a] = (k + 17) / (a + 1), the authors' start (their
  * class index is 16 + k: application class 1 of 16).
- * Structure: the cached objects sit in a dense array of 24-byte tags, so a draw is one
- * random index; removal swaps the last tag in. Cost: O(1) per hit and insert, O(samples +
- * admissions) per evict, O(16 * 20000) per reconfiguration. Memory: a 24-byte node and a
- * 24-byte tag per object, plus 3.8 MB of per-age counts and densities.
+ * Structure: the cached objects sit in a dense array of 32-byte tags (key, size, last
+ * access, hit ages), which are also the index's nodes, so a draw is one random index and a
+ * hit reads only its slot and its tag; removal moves the last tag into the hole. Cost:
+ * O(1) per hit and insert, O(samples + admissions) per evict, O(16 * 20000) per
+ * reconfiguration. Memory: a 32-byte tag per object, the index, and 3.8 MB of per-age
+ * counts and densities.
  * Paper: Beckmann, Chen, Cidon, "LHD: Improving Cache Hit Rate by Maximizing Hit Density",
  * NSDI 2018; the constants are those of the authors' simulator (github.com/beckmann/cache_
  * replacement), which libCacheSim runs.
@@ -90,19 +92,14 @@ static const ts_param_spec_t k_lhd_params[] = {
      .help = "share of the capacity that explorers (objects with a density bonus) may hold"},
 };
 
-typedef struct lhd_node {
+/* A cached object: its key (the index's node), size and LHD's tag. */
+typedef struct lhd_tag {
     uint64_t key;        /* must be first (ts_ktab) */
     uint64_t size_bytes; /* as inserted */
-    uint32_t slot;       /* its tag in the dense array */
-} lhd_node_t;
-
-typedef struct lhd_tag {
-    uint64_t t;       /* last access (accesses) */
-    uint32_t id;      /* its node */
-    float charge;     /* 1 in objects mode, else its size in bytes */
-    uint16_t lh;      /* coarsened age at its last hit (0 before any) */
-    uint16_t llh;     /* the hit before (LHD_MAX_AGE before any) */
-    uint8_t explorer; /* holds explorer budget */
+    uint64_t t;          /* last access (accesses) */
+    uint16_t lh;         /* coarsened age at its last hit (0 before any) */
+    uint16_t llh;        /* the hit before (LHD_MAX_AGE before any) */
+    uint8_t explorer;    /* holds explorer budget */
 } lhd_tag_t;
 
 typedef struct lhd_class {
@@ -113,8 +110,7 @@ typedef struct lhd_class {
 
 typedef struct lhd {
     ts_policy_t base;      /* must be first */
-    ts_pool_t pool;        /* lhd_node_t per cached object */
-    ts_ktab_t index;       /* key -> node id */
+    ts_ktab_t index;       /* key -> slot in tags */
     lhd_tag_t *tags;       /* cached objects, [0, n) */
     uint32_t n;            /* tags in use */
     uint32_t cap;          /* tags allocated */
@@ -136,27 +132,32 @@ typedef struct lhd {
     uint64_t rng;          /* splitmix64 state */
 } lhd_t;
 
-static inline lhd_node_t *lhd_node(const lhd_t *l, uint32_t id)
-{
-    return (lhd_node_t *)ts_pool_at(&l->pool, id);
-}
-
 static inline uint64_t lhd_rand(lhd_t *l)
 {
     l->rng += 0x9e3779b97f4a7c15ULL;
     return ts_mix64(l->rng);
 }
 
+/* The slot of key's tag, TS_KTAB_NONE when not cached. */
+static inline uint32_t lhd_find(const lhd_t *l, uint64_t key)
+{
+    return ts_ktab_find(&l->index, key, l->tags, sizeof(lhd_tag_t));
+}
+
+static inline uint64_t lhd_charge(const lhd_t *l, const lhd_tag_t *g)
+{
+    return ts_policy_charge(&l->base, g->size_bytes);
+}
+
 /* Doublings of sum to reach LHD_MAX_AGE, at most 15; 15 for 0. */
 static inline uint32_t lhd_age_class(uint32_t sum)
 {
     if (sum == 0) return LHD_CLASSES - 1;
-    uint32_t k = 0;
-    while (sum < LHD_MAX_AGE && k < LHD_CLASSES - 1) {
-        sum <<= 1;
-        k++;
-    }
-    return k;
+    if (sum >= LHD_MAX_AGE) return 0;
+    /* sum << k has the top bit of LHD_MAX_AGE; one more doubling when still below it. */
+    uint32_t k = (uint32_t)(__builtin_clz(sum) - __builtin_clz(LHD_MAX_AGE));
+    k += (sum << k) < LHD_MAX_AGE;
+    return k < LHD_CLASSES - 1 ? k : LHD_CLASSES - 1;
 }
 
 static inline uint32_t lhd_class_of(const lhd_tag_t *g)
@@ -175,7 +176,7 @@ static inline float lhd_rank(const lhd_t *l, const lhd_tag_t *g)
 {
     uint32_t a = lhd_age(l, g);
     if (a == LHD_MAX_AGE - 1) return -FLT_MAX;
-    float d = l->cls[lhd_class_of(g)].density[a] / g->charge;
+    float d = l->cls[lhd_class_of(g)].density[a] / (float)lhd_charge(l, g);
     return g->explorer ? d + 1.0f : d;
 }
 
@@ -187,7 +188,6 @@ static void lhd_destroy(ts_policy_t *p)
     ts_free(l->cls);
     ts_free(l->tags);
     ts_ktab_free(&l->index);
-    ts_pool_free_all(&l->pool);
     ts_free(l);
 }
 
@@ -218,9 +218,7 @@ static int lhd_create(const void *params, const ts_policy_init_t *init, ts_polic
     l->rng = ts_seed_derive(init->seed, 0x4c4844); /* "LHD" */
     uint64_t hint = init->count_objects && init->capacity < (1u << 26) ? init->capacity : 1024;
     l->cap = (uint32_t)hint + 1;
-    if ((rc = ts_pool_init(&l->pool, sizeof(lhd_node_t), l->cap, err)) ||
-        (rc = ts_ktab_init(&l->index, hint, err)))
-        goto fail;
+    if ((rc = ts_ktab_init(&l->index, hint, err))) goto fail;
     l->tags = ts_malloc((size_t)l->cap * sizeof(*l->tags));
     l->cls = ts_malloc(LHD_CLASSES * sizeof(*l->cls));
     l->ring = ts_malloc((l->n_ring ? l->n_ring : 1) * sizeof(*l->ring));
@@ -338,12 +336,11 @@ static void lhd_tick(lhd_t *l)
 static bool lhd_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     lhd_t *l = (lhd_t *)p;
-    uint32_t id = ts__find(&l->index, &l->pool, r->key);
-    if (id == TS__NIL) return false;
+    uint32_t slot = lhd_find(l, r->key);
+    if (slot == TS_KTAB_NONE) return false;
     if (!touch) return true;
-    const lhd_node_t *n = lhd_node(l, id);
-    lhd_tag_t *g = &l->tags[n->slot];
-    uint64_t charge = ts_policy_charge(p, n->size_bytes);
+    lhd_tag_t *g = &l->tags[slot];
+    uint64_t charge = lhd_charge(l, g);
     uint32_t age = lhd_age(l, g);
     l->cls[lhd_class_of(g)].hits[age] += 1;
     if (g->explorer) l->explorer_left += (int64_t)charge;
@@ -364,20 +361,11 @@ static int lhd_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
         l->tags = d;
         l->cap = cap;
     }
-    uint32_t id = ts_pool_alloc(&l->pool, err);
-    if (id == TS_POOL_NONE) return TS_ENOMEM;
-    if (ts_ktab_insert(&l->index, r->key, id, err)) {
-        ts_pool_release(&l->pool, id);
-        return TS_ENOMEM;
-    }
+    if (ts_ktab_insert(&l->index, r->key, l->n, err)) return TS_ENOMEM;
     uint64_t charge = ts_policy_charge(p, r->size_bytes);
-    lhd_node_t *n = lhd_node(l, id);
-    n->key = r->key;
-    n->size_bytes = r->size_bytes;
-    n->slot = l->n;
     l->charge += charge;
     lhd_tag_t *g = &l->tags[l->n++];
-    *g = (lhd_tag_t){.id = id, .charge = (float)charge, .lh = 0, .llh = LHD_MAX_AGE};
+    *g = (lhd_tag_t){.key = r->key, .size_bytes = r->size_bytes, .lh = 0, .llh = LHD_MAX_AGE};
     bool explore = lhd_access(l, g, charge);
     if (!explore && l->n_ring && lhd_rank(l, g) < l->ewma_victim)
         l->ring[l->ring_head++ % l->n_ring] = r->key;
@@ -385,24 +373,41 @@ static int lhd_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     return 0;
 }
 
-static void lhd_drop(lhd_t *l, uint32_t id, ts_victim_t *out)
+/* Drops the tag in slot; the last tag takes its place (and its index entry). */
+static void lhd_drop(lhd_t *l, uint32_t slot, ts_victim_t *out)
 {
-    lhd_node_t *n = lhd_node(l, id);
-    if (out) {
-        out->key = n->key;
-        out->size_bytes = n->size_bytes;
-    }
-    uint32_t slot = n->slot;
     lhd_tag_t *g = &l->tags[slot];
-    if (g->explorer) l->explorer_left += (int64_t)ts_policy_charge(&l->base, n->size_bytes);
-    TS_ASSERT(l->charge >= ts_policy_charge(&l->base, n->size_bytes));
-    l->charge -= ts_policy_charge(&l->base, n->size_bytes);
-    *g = l->tags[--l->n];
-    lhd_node(l, g->id)->slot = slot;
-    int removed = ts_ktab_remove(&l->index, n->key, id);
+    if (out) {
+        out->key = g->key;
+        out->size_bytes = g->size_bytes;
+    }
+    uint64_t charge = lhd_charge(l, g);
+    if (g->explorer) l->explorer_left += (int64_t)charge;
+    TS_ASSERT(l->charge >= charge);
+    l->charge -= charge;
+    int removed = ts_ktab_remove(&l->index, g->key, slot);
+    TS_ASSERT(removed == 1);
+    uint32_t last = --l->n;
+    if (slot == last) return;
+    *g = l->tags[last];
+    removed = ts_ktab_remove(&l->index, g->key, last);
     TS_ASSERT(removed == 1);
     (void)removed;
-    ts_pool_release(&l->pool, id);
+    /* The table holds two keys fewer than before this call, so it does not grow and the
+     * insert cannot fail. */
+    int rc = ts_ktab_insert(&l->index, g->key, slot, NULL);
+    TS_ASSERT(rc == 0);
+    (void)rc;
+}
+
+/* Examines slot s: best and best_rank keep the lowest rank (the first on ties). */
+static inline void lhd_consider(const lhd_t *l, uint32_t s, uint32_t *best, float *best_rank)
+{
+    float rk = lhd_rank(l, &l->tags[s]);
+    if (rk < *best_rank) {
+        *best = s;
+        *best_rank = rk;
+    }
 }
 
 static int lhd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
@@ -411,85 +416,82 @@ static int lhd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     (void)r;
     if (l->n == 0) return TS_ENOENT;
     uint32_t m = l->n_reconf > LHD_WARM_RECONF ? l->samples : LHD_WARM_SAMPLES;
-    uint32_t best = 0;
+    uint32_t best = 0, draw[64];
     float best_rank = FLT_MAX;
-    for (uint32_t i = 0; i < m; i++) {
-        uint32_t s = (uint32_t)(((unsigned __int128)lhd_rand(l) * l->n) >> 64);
-        float rk = lhd_rank(l, &l->tags[s]);
-        if (rk < best_rank) {
-            best = s;
-            best_rank = rk;
+    /* Draw a batch first and prefetch its tags, so the cache misses overlap. */
+    for (uint32_t done = 0; done < m; done += 64) {
+        uint32_t k = m - done < 64 ? m - done : 64;
+        for (uint32_t i = 0; i < k; i++) {
+            draw[i] = (uint32_t)(((unsigned __int128)lhd_rand(l) * l->n) >> 64);
+            __builtin_prefetch(&l->tags[draw[i]]);
         }
+        for (uint32_t i = 0; i < k; i++)
+            lhd_consider(l, draw[i], &best, &best_rank);
     }
     for (uint32_t i = 0; i < l->n_ring; i++) {
-        uint32_t id = ts__find(&l->index, &l->pool, l->ring[i]);
-        if (id == TS__NIL) continue;
-        uint32_t s = lhd_node(l, id)->slot;
-        float rk = lhd_rank(l, &l->tags[s]);
-        if (rk < best_rank) {
-            best = s;
-            best_rank = rk;
-        }
+        uint32_t s = lhd_find(l, l->ring[i]);
+        if (s != TS_KTAB_NONE) lhd_consider(l, s, &best, &best_rank);
     }
     l->ewma_victim = LHD_EWMA * l->ewma_victim + (1 - LHD_EWMA) * best_rank;
     lhd_tag_t *g = &l->tags[best];
     l->cls[lhd_class_of(g)].evicts[lhd_age(l, g)] += 1;
-    lhd_drop(l, g->id, out);
+    lhd_drop(l, best, out);
     return 0;
 }
 
 static bool lhd_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     lhd_t *l = (lhd_t *)p;
-    uint32_t id = ts__find(&l->index, &l->pool, key);
-    if (id == TS__NIL) return false;
-    lhd_drop(l, id, out);
+    uint32_t slot = lhd_find(l, key);
+    if (slot == TS_KTAB_NONE) return false;
+    lhd_drop(l, slot, out);
     return true;
 }
 
 static size_t lhd_mem_bytes(const ts_policy_t *p)
 {
     const lhd_t *l = (const lhd_t *)p;
-    return sizeof(*l) + ts_pool_bytes(&l->pool) + ts_ktab_bytes(&l->index) +
-           (size_t)l->cap * sizeof(*l->tags) + LHD_CLASSES * sizeof(*l->cls) +
-           (l->n_ring ? l->n_ring : 1) * sizeof(*l->ring);
+    return sizeof(*l) + ts_ktab_bytes(&l->index) + (size_t)l->cap * sizeof(*l->tags) +
+           LHD_CLASSES * sizeof(*l->cls) + (l->n_ring ? l->n_ring : 1) * sizeof(*l->ring);
 }
 
 static void lhd_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 {
     const lhd_t *l = (const lhd_t *)p;
-    ts__prefetch(&l->index, &l->pool, key, stage);
+    if (stage == 0)
+        ts_ktab_prefetch(&l->index, key);
+    else
+        ts_ktab_prefetch_node(&l->index, key, l->tags, sizeof(lhd_tag_t));
 }
 
-/* One tag per object and index key, the explorer budget never above its start; walking:
- * each tag's node points back at it, accessed no later than now, hit ages in range, and
- * the objects' charge. */
+/* One index key per tag, the shift in range; walking: the index, and each tag found at its
+ * slot, accessed no later than now, hit ages in range, and the objects' charge. */
 static int lhd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                      ts_err_t *err)
 {
     const lhd_t *l = (const lhd_t *)p;
-    int rc = ts__index_check(p, &l->pool, &l->index, l->n, full, err);
-    if (rc == 0 && (l->shift < 1 || l->shift > 40))
-        rc = ts_err_set(err, TS_EINTERNAL, "lhd: age coarsening shift %u out of 1..40", l->shift);
-    if (rc || !full) return rc ? rc : ts__held_check(p, l->n, l->charge, n_objects, charge, err);
+    if (l->index.n != l->n)
+        return ts_err_set(err, TS_EINTERNAL, "lhd: the index holds %llu keys, the tags %u",
+                          (unsigned long long)l->index.n, l->n);
+    if (l->shift < 1 || l->shift > 40)
+        return ts_err_set(err, TS_EINTERNAL, "lhd: age coarsening shift %u out of 1..40", l->shift);
+    if (!full) return ts__held_check(p, l->n, l->charge, n_objects, charge, err);
+    int rc = ts_ktab_check(&l->index, err);
+    if (rc) {
+        ts_err_prefix(err, "lhd");
+        return rc;
+    }
     uint64_t sum = 0;
     for (uint32_t i = 0; i < l->n; i++) {
         const lhd_tag_t *g = &l->tags[i];
-        if (g->id >= l->pool.cap || lhd_node(l, g->id)->slot != i || g->t > l->now ||
-            g->lh >= LHD_MAX_AGE || g->llh > LHD_MAX_AGE)
+        if (lhd_find(l, g->key) != i || g->t > l->now || g->lh >= LHD_MAX_AGE ||
+            g->llh > LHD_MAX_AGE)
             return ts_err_set(err, TS_EINTERNAL,
-                              "lhd: tag %u (node %u, accessed at %llu of %llu accesses, hit "
-                              "ages %u and %u) is not its node's or out of range",
-                              i, g->id, (unsigned long long)g->t, (unsigned long long)l->now, g->lh,
+                              "lhd: tag %u (accessed at %llu of %llu accesses, hit ages %u and "
+                              "%u) is not indexed at its slot or out of range",
+                              i, (unsigned long long)g->t, (unsigned long long)l->now, g->lh,
                               g->llh);
-        const lhd_node_t *n = lhd_node(l, g->id);
-        if (ts__find(&l->index, &l->pool, n->key) != g->id ||
-            g->charge != (float)ts_policy_charge(p, n->size_bytes))
-            return ts_err_set(err, TS_EINTERNAL,
-                              "lhd: node %u is not indexed or its charge "
-                              "%g is not its size's",
-                              g->id, (double)g->charge);
-        sum += ts_policy_charge(p, n->size_bytes);
+        sum += lhd_charge(l, g);
     }
     if (sum != l->charge)
         return ts_err_set(err, TS_EINTERNAL, "lhd: counts %llu units, its objects %llu",
