@@ -46,6 +46,7 @@
 #include "cacheus_internal.h"
 #include "freq_internal.h"
 #include "list_internal.h"
+#include "mq_internal.h"
 
 extern const ts_policy_ops_t ts_policy_cacheus;
 
@@ -148,13 +149,9 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
                           ts_err_t *err)
 {
     cacheus_params_t cp;
-    int rc = 0;
     *out = NULL;
-    if (params)
-        cp = *(const cacheus_params_t *)params;
-    else if ((rc = ts_param_defaults(k_cacheus_params, TS_PARAM_COUNT(k_cacheus_params), &cp,
-                                     sizeof(cp), err)) != 0)
-        return rc;
+    int rc = ts__mq_params(&ts_policy_cacheus, params, &cp, sizeof(cp), err);
+    if (rc) return rc;
     if (!(cp.sr_fraction >= 0 && cp.sr_fraction <= 1) ||
         !(cp.lru_weight >= 0 && cp.lru_weight <= 1) ||
         !(cp.learning_rate >= -1 && cp.learning_rate <= 1) ||

@@ -44,6 +44,7 @@
 #include "../sim/util/rng.h"
 #include "lhd_internal.h"
 #include "list_internal.h"
+#include "mq_internal.h"
 
 extern const ts_policy_ops_t ts_policy_lhd;
 
@@ -195,13 +196,9 @@ static int lhd_create(const void *params, const ts_policy_init_t *init, ts_polic
                       ts_err_t *err)
 {
     lhd_params_t lp;
-    int rc = 0;
     *out = NULL;
-    if (params)
-        lp = *(const lhd_params_t *)params;
-    else if ((rc = ts_param_defaults(k_lhd_params, TS_PARAM_COUNT(k_lhd_params), &lp, sizeof(lp),
-                                     err)) != 0)
-        return rc;
+    int rc = ts__mq_params(&ts_policy_lhd, params, &lp, sizeof(lp), err);
+    if (rc) return rc;
     if (lp.samples < 1 || lp.samples > 4096 || lp.admissions < 0 || lp.admissions > 1024 ||
         lp.reconfigure_every < 1 || !(lp.explorer_fraction >= 0 && lp.explorer_fraction <= 1))
         return ts_err_set(err, TS_EINVAL,

@@ -56,16 +56,7 @@ static void test_policy_cacheus_hand_trace(void **state)
      *  14   D H: SR -> R [D F A], A demoted: SR [A G], R [D F]
      *  15   G H: SR -> R [G D F], F demoted: SR [F A], R [G D] */
     const char *keys = "ABCDAEBFDFGAFDG";
-    size_t n = strlen(keys);
-    for (size_t i = 0; i < n; i++) {
-        ts_req_t r = {.key = (unsigned char)keys[i], .size_bytes = 1, .op = TS_OP_GET};
-        bool hit = ts_tier_lookup(t, &r);
-        got[i] = hit ? 'H' : 'm';
-        bool inserted;
-        if (!hit) assert_int_equal(ts_tier_fill(t, &r, pt_on_evict, &vs, &inserted, &err), 0);
-    }
-    got[n] = 0;
-    assert_string_equal(got, "mmmmHmmmmmmmHHH");
+    assert_string_equal(pt_run_victims(t, keys, got, &vs), "mmmmHmmmmmmmHHH");
     assert_string_equal(vs.v, "BCDFEAB");
     assert_string_equal(pt_content(t, set), "ADFG");
     ts_tier_destroy(t);

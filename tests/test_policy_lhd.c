@@ -43,7 +43,6 @@ static void test_policy_lhd_hand_trace(void **state)
     ts_tier_t *t = pt_tier("lhd", 2, NULL, 0);
     pt_victims_t vs = {0};
     char got[16], set[8];
-    ts_err_t err = {0};
     /*  1 A m (draw 1)  2 B m (draw 2)  3 A H: hit at age 0, A ranks 32 (draw 3)
      *  4 C m: A 32, B 17: B leaves (LRU too); C in slot 1 (draw 12)
      *  5 D m: A 32, C 17: C leaves, where LRU would evict A (draw 21 for D)
@@ -51,16 +50,7 @@ static void test_policy_lhd_hand_trace(void **state)
      *  7 E m: A 32, D 17: D leaves (draws 23-30; 31 for E)
      *  8 D m: A 32, E 17: E leaves (draws 32-39; 40 for D) */
     const char *keys = "ABACDAED";
-    size_t n = strlen(keys);
-    for (size_t i = 0; i < n; i++) {
-        ts_req_t r = {.key = (unsigned char)keys[i], .size_bytes = 1, .op = TS_OP_GET};
-        bool hit = ts_tier_lookup(t, &r);
-        got[i] = hit ? 'H' : 'm';
-        bool inserted;
-        if (!hit) assert_int_equal(ts_tier_fill(t, &r, pt_on_evict, &vs, &inserted, &err), 0);
-    }
-    got[n] = 0;
-    assert_string_equal(got, "mmHmmHmm");
+    assert_string_equal(pt_run_victims(t, keys, got, &vs), "mmHmmHmm");
     assert_string_equal(vs.v, "BCDE");
     assert_string_equal(pt_content(t, set), "AD");
     ts_tier_destroy(t);
