@@ -151,7 +151,8 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
     cacheus_params_t cp;
     *out = NULL;
     int rc = ts__mq_params(&ts_policy_cacheus, params, &cp, sizeof(cp), err);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (!(cp.sr_fraction >= 0 && cp.sr_fraction <= 1) ||
         !(cp.lru_weight >= 0 && cp.lru_weight <= 1) ||
         !(cp.learning_rate >= -1 && cp.learning_rate <= 1) ||
@@ -161,7 +162,8 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
             "cacheus: sr_fraction and lru_weight must lie in [0, 1] and learning_rate in "
             "[0, 1] or be -1 (drawn)");
     cacheus_t *c = ts_calloc(1, sizeof(*c));
-    if (!c) return ts_err_set(err, TS_ENOMEM, "cannot allocate cacheus");
+    if (!c)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate cacheus");
     ts_policy_base_init(&c->base, &ts_policy_cacheus, init);
     for (int i = 0; i < 3; i++)
         ts__list_init(&c->l[i]);
@@ -251,7 +253,8 @@ static void cu_gpush(cacheus_t *c, uint32_t id, int ghost)
 static void cu_release(cacheus_t *c, uint32_t id)
 {
     cacheus_node_t *n = cu_node(c, id);
-    if (n->where != CU_NONE || n->ghost != CU_GNONE) return;
+    if (n->where != CU_NONE || n->ghost != CU_GNONE)
+        return;
     int removed = ts_ktab_remove(&c->index, n->ln.key, id);
     TS_ASSERT(removed == 1);
     (void)removed;
@@ -290,8 +293,10 @@ bool ts__cacheus_lr_update(ts__cacheus_lr_t *s, double hr)
         s->unlearn = 0;
         return false;
     }
-    if (hr == 0 || dhr <= 0) s->unlearn++;
-    if (s->unlearn < 10) return false;
+    if (hr == 0 || dhr <= 0)
+        s->unlearn++;
+    if (s->unlearn < 10)
+        return false;
     s->unlearn = 0;
     return true;
 }
@@ -312,7 +317,8 @@ static bool cacheus_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     cacheus_t *c = (cacheus_t *)p;
     uint32_t id = ts__find(&c->index, &c->pool, r->key);
     bool hit = id != TS__NIL && cu_node(c, id)->where <= CU_R;
-    if (!touch) return hit;
+    if (!touch)
+        return hit;
     if (hit) {
         cacheus_node_t *n = cu_node(c, id);
         c->hits++;
@@ -330,7 +336,8 @@ static bool cacheus_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         cu_gunlink(c, id);
         cu_release(c, id);
     }
-    if (++c->n_period >= c->interval) cu_update_lr(c);
+    if (++c->n_period >= c->interval)
+        cu_update_lr(c);
     return hit;
 }
 
@@ -338,7 +345,8 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     cacheus_t *c = (cacheus_t *)p;
     uint64_t cached = c->l[CU_SR].n + c->l[CU_R].n;
-    if (ts__freq_reserve(&c->freq, (uint32_t)cached + 2, err)) return TS_ENOMEM;
+    if (ts__freq_reserve(&c->freq, (uint32_t)cached + 2, err))
+        return TS_ENOMEM;
     uint32_t id = ts__find(&c->index, &c->pool, r->key);
     uint64_t freq = 1;
     if (id != TS__NIL) {
@@ -352,7 +360,8 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
         }
     } else {
         id = ts_pool_alloc(&c->pool, err);
-        if (id == TS_POOL_NONE) return TS_ENOMEM;
+        if (id == TS_POOL_NONE)
+            return TS_ENOMEM;
         if (ts_ktab_insert(&c->index, r->key, id, err)) {
             ts_pool_release(&c->pool, id);
             return TS_ENOMEM;
@@ -364,7 +373,8 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     n->ln.key = r->key;
     n->ln.size_bytes = r->size_bytes;
     cu_push(c, id, freq > 1 ? CU_R : CU_SR);
-    if (freq > 1) cu_demote(c);
+    if (freq > 1)
+        cu_demote(c);
     ts__freq_file(&c->freq, id, freq);
     return 0;
 }
@@ -379,7 +389,8 @@ static void cu_retire(cacheus_t *c, uint32_t id, int ghost)
     cu_unlink(c, id);
     n->fl.bucket = freq > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)freq;
     cu_push(c, id, CU_H);
-    if (ghost != CU_GNONE) cu_gpush(c, id, ghost);
+    if (ghost != CU_GNONE)
+        cu_gpush(c, id, ghost);
     ts__list_t *h = &c->l[CU_H];
     while (h->tail != TS__NIL && h->charge >= c->base.capacity) {
         uint32_t t = h->tail;
@@ -399,7 +410,8 @@ static int cacheus_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     cacheus_t *c = (cacheus_t *)p;
     (void)r;
     uint32_t lru = c->l[CU_SR].tail != TS__NIL ? c->l[CU_SR].tail : c->l[CU_R].tail;
-    if (lru == TS__NIL) return TS_ENOENT;
+    if (lru == TS__NIL)
+        return TS_ENOENT;
     uint32_t id = lru;
     int ghost = CU_GNONE;
     if (c->l[CU_SR].charge <= c->sr_cap) {
@@ -421,7 +433,8 @@ static bool cacheus_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     cacheus_t *c = (cacheus_t *)p;
     uint32_t id = ts__find(&c->index, &c->pool, key);
-    if (id == TS__NIL || cu_node(c, id)->where > CU_R) return false;
+    if (id == TS__NIL || cu_node(c, id)->where > CU_R)
+        return false;
     if (out) {
         out->key = key;
         out->size_bytes = cu_node(c, id)->ln.size_bytes;

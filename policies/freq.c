@@ -44,14 +44,16 @@ static void freq_append(ts__freq_t *f, uint32_t b, uint32_t id)
 static uint32_t freq_new(ts__freq_t *f, uint64_t freq, uint32_t lower, uint32_t higher)
 {
     uint32_t b = ts_pool_alloc(&f->pool, NULL);
-    if (TS_NEVER(b == TS_POOL_NONE)) return TS__NIL;
+    if (TS_NEVER(b == TS_POOL_NONE))
+        return TS__NIL;
     *ts__fb(f, b) = (ts__fbucket_t){
         .freq = freq, .lower = lower, .higher = higher, .first = TS__NIL, .last = TS__NIL};
     if (lower != TS__NIL)
         ts__fb(f, lower)->higher = b;
     else
         f->lowest = b;
-    if (higher != TS__NIL) ts__fb(f, higher)->lower = b;
+    if (higher != TS__NIL)
+        ts__fb(f, higher)->lower = b;
     return b;
 }
 
@@ -62,8 +64,10 @@ void ts__freq_file(ts__freq_t *f, uint32_t id, uint64_t freq)
         lower = b;
         b = ts__fb(f, b)->higher;
     }
-    if (b == TS__NIL || ts__fb(f, b)->freq != freq) b = freq_new(f, freq, lower, b);
-    if (TS_ALWAYS(b != TS__NIL)) freq_append(f, b, id);
+    if (b == TS__NIL || ts__fb(f, b)->freq != freq)
+        b = freq_new(f, freq, lower, b);
+    if (TS_ALWAYS(b != TS__NIL))
+        freq_append(f, b, id);
 }
 
 void ts__freq_detach(ts__freq_t *f, uint32_t id)
@@ -79,12 +83,14 @@ void ts__freq_detach(ts__freq_t *f, uint32_t id)
         ts__fl(f, l->next)->prev = l->prev;
     else
         bk->last = l->prev;
-    if (--bk->n) return;
+    if (--bk->n)
+        return;
     if (bk->lower != TS__NIL)
         ts__fb(f, bk->lower)->higher = bk->higher;
     else
         f->lowest = bk->higher;
-    if (bk->higher != TS__NIL) ts__fb(f, bk->higher)->lower = bk->lower;
+    if (bk->higher != TS__NIL)
+        ts__fb(f, bk->higher)->lower = bk->lower;
     ts_pool_release(&f->pool, b);
 }
 
@@ -101,7 +107,8 @@ void ts__freq_bump(ts__freq_t *f, uint32_t id)
         }
         /* Cannot fail: live buckets <= cached objects <= the pool's room. */
         next = freq_new(f, k, b, next);
-        if (next == TS__NIL) return;
+        if (next == TS__NIL)
+            return;
     }
     ts__freq_detach(f, id);
     freq_append(f, next, id);

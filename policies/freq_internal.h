@@ -71,7 +71,8 @@ static inline uint64_t ts__freq_of(const ts__freq_t *f, uint32_t id)
 /* The first (oldest) or last (newest) node of the lowest count; TS__NIL when empty. */
 static inline uint32_t ts__freq_lowest(const ts__freq_t *f, bool newest)
 {
-    if (f->lowest == TS__NIL) return TS__NIL;
+    if (f->lowest == TS__NIL)
+        return TS__NIL;
     const ts__fbucket_t *b = ts__fb(f, f->lowest);
     return newest ? b->last : b->first;
 }

@@ -116,7 +116,8 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
         return ts_err_set(err, TS_EINVAL,
                           "lecar: learning_rate must lie in [0, 100] and lru_weight in [0, 1]");
     lecar_t *c = ts_calloc(1, sizeof(*c));
-    if (!c) return ts_err_set(err, TS_ENOMEM, "cannot allocate lecar");
+    if (!c)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate lecar");
     ts_policy_base_init(&c->base, &ts_policy_lecar, init);
     for (int i = 0; i < LC_NLISTS; i++)
         ts__list_init(&c->l[i]);
@@ -165,7 +166,8 @@ static void lc_push(lecar_t *c, uint32_t id, int where)
 static void lc_free(lecar_t *c, uint32_t id)
 {
     lecar_node_t *n = lc_node(c, id);
-    if (n->where == LC_CACHE) ts__freq_detach(&c->freq, id);
+    if (n->where == LC_CACHE)
+        ts__freq_detach(&c->freq, id);
     lc_unlink(c, id);
     int removed = ts_ktab_remove(&c->index, n->ln.key, id);
     TS_ASSERT(removed == 1);
@@ -193,9 +195,11 @@ static void lecar_regret(lecar_t *c, uint32_t id)
 static bool lecar_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     lecar_t *c = (lecar_t *)p;
-    if (touch) c->now++;
+    if (touch)
+        c->now++;
     uint32_t id = ts__find(&c->index, &c->pool, r->key);
-    if (id == TS__NIL) return false;
+    if (id == TS__NIL)
+        return false;
     lecar_node_t *n = lc_node(c, id);
     if (n->where != LC_CACHE) {
         if (touch) {
@@ -204,7 +208,8 @@ static bool lecar_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         }
         return false;
     }
-    if (!touch) return true;
+    if (!touch)
+        return true;
     ts__list_move_head(&c->pool, &c->l[LC_CACHE], id);
     ts__freq_bump(&c->freq, id);
     return true;
@@ -216,10 +221,13 @@ static int lecar_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     /* A history key is taken out by the touching lookup of its miss; one inserted without
      * a lookup (a demotion) leaves its history without regret. */
     uint32_t id = ts__find(&c->index, &c->pool, r->key);
-    if (id != TS__NIL) lc_free(c, id);
-    if (ts__freq_reserve(&c->freq, (uint32_t)c->l[LC_CACHE].n + 1, err)) return TS_ENOMEM;
+    if (id != TS__NIL)
+        lc_free(c, id);
+    if (ts__freq_reserve(&c->freq, (uint32_t)c->l[LC_CACHE].n + 1, err))
+        return TS_ENOMEM;
     id = ts_pool_alloc(&c->pool, err);
-    if (id == TS_POOL_NONE) return TS_ENOMEM;
+    if (id == TS_POOL_NONE)
+        return TS_ENOMEM;
     if (ts_ktab_insert(&c->index, r->key, id, err)) {
         ts_pool_release(&c->pool, id);
         return TS_ENOMEM;
@@ -238,7 +246,8 @@ static int lecar_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     lecar_t *c = (lecar_t *)p;
     (void)r;
     uint32_t lru = c->l[LC_CACHE].tail;
-    if (lru == TS__NIL) return TS_ENOENT;
+    if (lru == TS__NIL)
+        return TS_ENOENT;
     uint32_t lfu = ts__freq_lowest(&c->freq, false);
     int hist = -1;
     uint32_t id = lru;
@@ -269,7 +278,8 @@ static bool lecar_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     lecar_t *c = (lecar_t *)p;
     uint32_t id = ts__find(&c->index, &c->pool, key);
-    if (id == TS__NIL || lc_node(c, id)->where != LC_CACHE) return false;
+    if (id == TS__NIL || lc_node(c, id)->where != LC_CACHE)
+        return false;
     if (out) {
         out->key = key;
         out->size_bytes = lc_node(c, id)->ln.size_bytes;
@@ -288,7 +298,8 @@ static int lecar_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
     const lecar_t *c = (const lecar_t *)p;
     const ts__list_t *l = c->l;
     int rc = ts__held_check(p, l[LC_CACHE].n, l[LC_CACHE].charge, n_objects, charge, err);
-    if (rc == 0) rc = ts__index_check(p, &c->pool, &c->index, l[0].n + l[1].n + l[2].n, full, err);
+    if (rc == 0)
+        rc = ts__index_check(p, &c->pool, &c->index, l[0].n + l[1].n + l[2].n, full, err);
     if (rc == 0 && (l[LC_H_LRU].charge > c->hist_cap || l[LC_H_LFU].charge > c->hist_cap))
         rc = ts_err_set(err, TS_EINTERNAL, "lecar: histories hold %llu and %llu units, over %llu",
                         (unsigned long long)l[LC_H_LRU].charge,

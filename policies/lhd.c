@@ -153,8 +153,10 @@ static inline uint64_t lhd_charge(const lhd_t *l, const lhd_tag_t *g)
 /* Doublings of sum to reach LHD_MAX_AGE, at most 15; 15 for 0. */
 static inline uint32_t lhd_age_class(uint32_t sum)
 {
-    if (sum == 0) return LHD_CLASSES - 1;
-    if (sum >= LHD_MAX_AGE) return 0;
+    if (sum == 0)
+        return LHD_CLASSES - 1;
+    if (sum >= LHD_MAX_AGE)
+        return 0;
     /* sum << k has the top bit of LHD_MAX_AGE; one more doubling when still below it. */
     uint32_t k = (uint32_t)(__builtin_clz(sum) - __builtin_clz(LHD_MAX_AGE));
     k += (sum << k) < LHD_MAX_AGE;
@@ -176,7 +178,8 @@ static inline uint32_t lhd_age(const lhd_t *l, const lhd_tag_t *g)
 static inline float lhd_rank(const lhd_t *l, const lhd_tag_t *g)
 {
     uint32_t a = lhd_age(l, g);
-    if (a == LHD_MAX_AGE - 1) return -FLT_MAX;
+    if (a == LHD_MAX_AGE - 1)
+        return -FLT_MAX;
     float d = l->cls[lhd_class_of(g)].density[a] / (float)lhd_charge(l, g);
     return g->explorer ? d + 1.0f : d;
 }
@@ -184,7 +187,8 @@ static inline float lhd_rank(const lhd_t *l, const lhd_tag_t *g)
 static void lhd_destroy(ts_policy_t *p)
 {
     lhd_t *l = (lhd_t *)p;
-    if (!l) return;
+    if (!l)
+        return;
     ts_free(l->ring);
     ts_free(l->cls);
     ts_free(l->tags);
@@ -198,14 +202,16 @@ static int lhd_create(const void *params, const ts_policy_init_t *init, ts_polic
     lhd_params_t lp;
     *out = NULL;
     int rc = ts__mq_params(&ts_policy_lhd, params, &lp, sizeof(lp), err);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (lp.samples < 1 || lp.samples > 4096 || lp.admissions < 0 || lp.admissions > 1024 ||
         lp.reconfigure_every < 1 || !(lp.explorer_fraction >= 0 && lp.explorer_fraction <= 1))
         return ts_err_set(err, TS_EINVAL,
                           "lhd: samples must lie in 1..4096, admissions in 0..1024, "
                           "reconfigure_every at least 1 access, explorer_fraction in [0, 1]");
     lhd_t *l = ts_calloc(1, sizeof(*l));
-    if (!l) return ts_err_set(err, TS_ENOMEM, "cannot allocate lhd");
+    if (!l)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate lhd");
     ts_policy_base_init(&l->base, &ts_policy_lhd, init);
     l->samples = (uint32_t)lp.samples;
     l->n_ring = (uint32_t)lp.admissions;
@@ -215,7 +221,8 @@ static int lhd_create(const void *params, const ts_policy_init_t *init, ts_polic
     l->rng = ts_seed_derive(init->seed, 0x4c4844); /* "LHD" */
     uint64_t hint = init->count_objects && init->capacity < (1u << 26) ? init->capacity : 1024;
     l->cap = (uint32_t)hint + 1;
-    if ((rc = ts_ktab_init(&l->index, hint, err))) goto fail;
+    if ((rc = ts_ktab_init(&l->index, hint, err)))
+        goto fail;
     l->tags = ts_malloc((size_t)l->cap * sizeof(*l->tags));
     l->cls = ts_malloc(LHD_CLASSES * sizeof(*l->cls));
     l->ring = ts_malloc((l->n_ring ? l->n_ring : 1) * sizeof(*l->ring));
@@ -246,7 +253,8 @@ static void lhd_coarsen(lhd_t *l)
 {
     l->ewma_objs = l->ewma_objs * LHD_EWMA + (float)l->n;
     l->ewma_mass = l->ewma_mass * LHD_EWMA + 1.0f;
-    if (l->n_reconf != 5 && l->n_reconf != 25) return;
+    if (l->n_reconf != 5 && l->n_reconf != 25)
+        return;
     float optimal = l->ewma_objs / l->ewma_mass / (0.01f * (float)LHD_MAX_AGE);
     uint32_t s = 1;
     while (s < 40 && (float)(1ull << s) < optimal)
@@ -316,7 +324,8 @@ static bool lhd_access(lhd_t *l, lhd_tag_t *g, uint64_t charge)
     g->t = l->now;
     bool explore = (lhd_rand(l) % LHD_EXPLORE_ODDS) == 0;
     g->explorer = explore && l->explorer_left > 0 && l->n_reconf < LHD_WARM_RECONF;
-    if (g->explorer) l->explorer_left -= (int64_t)charge;
+    if (g->explorer)
+        l->explorer_left -= (int64_t)charge;
     return explore;
 }
 
@@ -334,13 +343,16 @@ static bool lhd_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     lhd_t *l = (lhd_t *)p;
     uint32_t slot = lhd_find(l, r->key);
-    if (slot == TS_KTAB_NONE) return false;
-    if (!touch) return true;
+    if (slot == TS_KTAB_NONE)
+        return false;
+    if (!touch)
+        return true;
     lhd_tag_t *g = &l->tags[slot];
     uint64_t charge = lhd_charge(l, g);
     uint32_t age = lhd_age(l, g);
     l->cls[lhd_class_of(g)].hits[age] += 1;
-    if (g->explorer) l->explorer_left += (int64_t)charge;
+    if (g->explorer)
+        l->explorer_left += (int64_t)charge;
     g->llh = g->lh;
     g->lh = (uint16_t)age;
     lhd_access(l, g, charge);
@@ -354,11 +366,13 @@ static int lhd_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     if (l->n == l->cap) {
         uint32_t cap = l->cap * 2;
         lhd_tag_t *d = ts_realloc(l->tags, (size_t)cap * sizeof(*d));
-        if (!d) return ts_err_set(err, TS_ENOMEM, "lhd: cannot grow to %u tags", cap);
+        if (!d)
+            return ts_err_set(err, TS_ENOMEM, "lhd: cannot grow to %u tags", cap);
         l->tags = d;
         l->cap = cap;
     }
-    if (ts_ktab_insert(&l->index, r->key, l->n, err)) return TS_ENOMEM;
+    if (ts_ktab_insert(&l->index, r->key, l->n, err))
+        return TS_ENOMEM;
     uint64_t charge = ts_policy_charge(p, r->size_bytes);
     l->charge += charge;
     lhd_tag_t *g = &l->tags[l->n++];
@@ -379,13 +393,15 @@ static void lhd_drop(lhd_t *l, uint32_t slot, ts_victim_t *out)
         out->size_bytes = g->size_bytes;
     }
     uint64_t charge = lhd_charge(l, g);
-    if (g->explorer) l->explorer_left += (int64_t)charge;
+    if (g->explorer)
+        l->explorer_left += (int64_t)charge;
     TS_ASSERT(l->charge >= charge);
     l->charge -= charge;
     int removed = ts_ktab_remove(&l->index, g->key, slot);
     TS_ASSERT(removed == 1);
     uint32_t last = --l->n;
-    if (slot == last) return;
+    if (slot == last)
+        return;
     *g = l->tags[last];
     removed = ts_ktab_remove(&l->index, g->key, last);
     TS_ASSERT(removed == 1);
@@ -411,7 +427,8 @@ static int lhd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 {
     lhd_t *l = (lhd_t *)p;
     (void)r;
-    if (l->n == 0) return TS_ENOENT;
+    if (l->n == 0)
+        return TS_ENOENT;
     uint32_t m = l->n_reconf > LHD_WARM_RECONF ? l->samples : LHD_WARM_SAMPLES;
     uint32_t best = 0, draw[64];
     float best_rank = FLT_MAX;
@@ -427,7 +444,8 @@ static int lhd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     }
     for (uint32_t i = 0; i < l->n_ring; i++) {
         uint32_t s = lhd_find(l, l->ring[i]);
-        if (s != TS_KTAB_NONE) lhd_consider(l, s, &best, &best_rank);
+        if (s != TS_KTAB_NONE)
+            lhd_consider(l, s, &best, &best_rank);
     }
     l->ewma_victim = LHD_EWMA * l->ewma_victim + (1 - LHD_EWMA) * best_rank;
     lhd_tag_t *g = &l->tags[best];
@@ -440,7 +458,8 @@ static bool lhd_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     lhd_t *l = (lhd_t *)p;
     uint32_t slot = lhd_find(l, key);
-    if (slot == TS_KTAB_NONE) return false;
+    if (slot == TS_KTAB_NONE)
+        return false;
     lhd_drop(l, slot, out);
     return true;
 }
@@ -472,7 +491,8 @@ static int lhd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
                           (unsigned long long)l->index.n, l->n);
     if (l->shift < 1 || l->shift > 40)
         return ts_err_set(err, TS_EINTERNAL, "lhd: age coarsening shift %u out of 1..40", l->shift);
-    if (!full) return ts__held_check(p, l->n, l->charge, n_objects, charge, err);
+    if (!full)
+        return ts__held_check(p, l->n, l->charge, n_objects, charge, err);
     int rc = ts_ktab_check(&l->index, err);
     if (rc) {
         ts_err_prefix(err, "lhd");

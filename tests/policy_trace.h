@@ -129,7 +129,8 @@ static inline const char *pt_content(ts_tier_t *t, char *out)
     size_t k = 0;
     for (int c = '!'; c <= '~'; c++) {
         ts_req_t r = {.key = (uint64_t)c, .size_bytes = 1, .next_access = TS_REQ_NEVER};
-        if (t->policy->ops->lookup(t->policy, &r, false)) out[k++] = (char)c;
+        if (t->policy->ops->lookup(t->policy, &r, false))
+            out[k++] = (char)c;
     }
     out[k] = 0;
     return out;

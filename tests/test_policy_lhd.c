@@ -26,7 +26,8 @@ static unsigned lhd_slot_of_draw(unsigned i)
 static bool lhd_samples_slot1(unsigned first)
 {
     for (unsigned i = first; i < first + 8; i++)
-        if (lhd_slot_of_draw(i) == 1) return true;
+        if (lhd_slot_of_draw(i) == 1)
+            return true;
     return false;
 }
 
