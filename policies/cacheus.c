@@ -175,10 +175,12 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
     c->period =
         cp.update_interval ? cp.update_interval : (init->count_objects ? init->capacity : 0);
     c->interval = c->period ? c->period : 1;
-    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
-    if ((rc = ts_pool_init(&c->pool, sizeof(cacheus_node_t), (uint32_t)hint + 1, err)) ||
+    /* Objects mode: c cached keys, under c in H and at most c in the Gs alone. */
+    uint64_t cap = init->capacity;
+    uint64_t hint = init->count_objects && cap < (1u << 24) ? 3 * cap + 2 : 1024;
+    if ((rc = ts_pool_init(&c->pool, sizeof(cacheus_node_t), (uint32_t)hint, err)) ||
         (rc = ts__freq_init(&c->freq, &c->pool, offsetof(cacheus_node_t, fl),
-                            (uint32_t)hint / 2 + 1, err)) ||
+                            (uint32_t)(hint / 3 + 2), err)) ||
         (rc = ts_ktab_init(&c->index, hint, err)))
         goto fail;
     c->rng = ts_rng_create(init->seed, err);
