@@ -21,8 +21,9 @@
  * (0.5); the draws come from a stream seeded by the policy's seed.
  * Frequencies count only while an object is cached: one that returns starts again at 1.
  * Structure: the LRU list of cached objects, the two histories (lists of ghost nodes) and,
- * for LFU, buckets of equal count in increasing order, each a FIFO of its objects. The
- * bucket pool is kept as large as the population, so hits never allocate.
+ * for LFU, buckets of equal count in increasing order, each a FIFO of its objects (freq.c,
+ * shared with Cacheus). The bucket pool is kept as large as the population, so hits never
+ * allocate.
  * Cost: O(1) expected for every operation. Memory: a 48-byte node per cached or history key
  * (at most 2c keys in objects mode) and at most one 32-byte bucket per object, plus index.
  * Paper: Vietri, Rodriguez, Martinez, Lyons, Liu, Rangaswami, Zhao, Narasimhan, "Driving
@@ -35,6 +36,7 @@
 
 #include "../sim/util/mem.h"
 #include "../sim/util/rng.h"
+#include "freq_internal.h"
 #include "list_internal.h"
 
 extern const ts_policy_ops_t ts_policy_lecar;
@@ -64,30 +66,18 @@ static const ts_param_spec_t k_lecar_params[] = {
 enum lecar_where { LC_CACHE, LC_H_LRU, LC_H_LFU, LC_NLISTS };
 
 typedef struct lecar_node {
-    ts__lnode_t ln;  /* must be first: key, size, links within its list */
-    uint64_t time;   /* history: the request count at its eviction */
-    uint32_t fprev;  /* cached: towards the front of its bucket's FIFO */
-    uint32_t fnext;  /* cached: towards the back */
-    uint32_t bucket; /* cached: its bucket in bpool */
-    uint8_t where;   /* lecar_where */
+    ts__lnode_t ln; /* must be first: key, size, links within its list */
+    uint64_t time;  /* history: the request count at its eviction */
+    ts__flink_t fl; /* cached: its count's FIFO */
+    uint8_t where;  /* lecar_where */
 } lecar_node_t;
-
-typedef struct lecar_bucket {
-    uint64_t freq;  /* count of its objects */
-    uint32_t lower; /* next lower count's bucket, TS__NIL at the lowest */
-    uint32_t higher;
-    uint32_t first; /* FIFO: first to reach this count (LFU's victim) */
-    uint32_t last;
-    uint64_t n;
-} lecar_bucket_t;
 
 typedef struct lecar {
     ts_policy_t base;        /* must be first */
     ts_pool_t pool;          /* lecar_node_t per cached or history key */
     ts_ktab_t index;         /* key -> node id */
-    ts_pool_t bpool;         /* lecar_bucket_t; cap >= cached objects */
+    ts__freq_t freq;         /* LFU's buckets of the cached objects */
     ts__list_t l[LC_NLISTS]; /* LRU list (head MRU), H_lru, H_lfu (head newest) */
-    uint32_t lowest;         /* lowest count's bucket, TS__NIL when empty */
     uint64_t hist_cap;       /* charge each history keeps: c / 2 */
     uint64_t now;            /* requests seen (touching lookups) */
     double w_lru, w_lfu;     /* expert weights, summing to 1 */
@@ -100,17 +90,12 @@ static inline lecar_node_t *lc_node(const lecar_t *c, uint32_t id)
     return (lecar_node_t *)ts_pool_at(&c->pool, id);
 }
 
-static inline lecar_bucket_t *lc_bucket(const lecar_t *c, uint32_t b)
-{
-    return (lecar_bucket_t *)ts_pool_at(&c->bpool, b);
-}
-
 static void lecar_destroy(ts_policy_t *p)
 {
     lecar_t *c = (lecar_t *)p;
     ts_rng_destroy(c->rng);
     ts_ktab_free(&c->index);
-    ts_pool_free_all(&c->bpool);
+    ts__freq_fini(&c->freq);
     ts_pool_free_all(&c->pool);
     ts_free(c);
 }
@@ -136,7 +121,6 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
     ts_policy_base_init(&c->base, &ts_policy_lecar, init);
     for (int i = 0; i < LC_NLISTS; i++)
         ts__list_init(&c->l[i]);
-    c->lowest = TS__NIL;
     c->hist_cap = init->capacity / 2;
     c->w_lru = lp.lru_weight;
     c->w_lfu = 1 - lp.lru_weight;
@@ -144,7 +128,8 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
     c->ln_discount = init->capacity ? log(0.005) / (double)init->capacity : 0;
     uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
     if ((rc = ts_pool_init(&c->pool, sizeof(lecar_node_t), (uint32_t)hint + 1, err)) ||
-        (rc = ts_pool_init(&c->bpool, sizeof(lecar_bucket_t), (uint32_t)hint / 2 + 1, err)) ||
+        (rc = ts__freq_init(&c->freq, &c->pool, offsetof(lecar_node_t, fl), (uint32_t)hint / 2 + 1,
+                            err)) ||
         (rc = ts_ktab_init(&c->index, hint, err)))
         goto fail;
     c->rng = ts_rng_create(init->seed, err);
@@ -157,65 +142,6 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
 fail:
     lecar_destroy(&c->base);
     return rc;
-}
-
-/* ---- LFU buckets: FIFOs of equal count linked in increasing order ---- */
-
-static void lc_fifo_append(lecar_t *c, uint32_t b, uint32_t id)
-{
-    lecar_bucket_t *bk = lc_bucket(c, b);
-    lecar_node_t *n = lc_node(c, id);
-    n->bucket = b;
-    n->fnext = TS__NIL;
-    n->fprev = bk->last;
-    if (bk->last != TS__NIL)
-        lc_node(c, bk->last)->fnext = id;
-    else
-        bk->first = id;
-    bk->last = id;
-    bk->n++;
-}
-
-/* A new empty bucket of count freq between lower and higher (either may be TS__NIL). */
-static uint32_t lc_bucket_new(lecar_t *c, uint64_t freq, uint32_t lower, uint32_t higher,
-                              ts_err_t *err)
-{
-    uint32_t b = ts_pool_alloc(&c->bpool, err);
-    if (b == TS_POOL_NONE)
-        return TS__NIL;
-    *lc_bucket(c, b) = (lecar_bucket_t){
-        .freq = freq, .lower = lower, .higher = higher, .first = TS__NIL, .last = TS__NIL};
-    if (lower != TS__NIL)
-        lc_bucket(c, lower)->higher = b;
-    else
-        c->lowest = b;
-    if (higher != TS__NIL)
-        lc_bucket(c, higher)->lower = b;
-    return b;
-}
-
-/* Takes node id out of its bucket, freeing the bucket when it empties. */
-static void lc_fifo_detach(lecar_t *c, uint32_t id)
-{
-    lecar_node_t *n = lc_node(c, id);
-    lecar_bucket_t *bk = lc_bucket(c, n->bucket);
-    if (n->fprev != TS__NIL)
-        lc_node(c, n->fprev)->fnext = n->fnext;
-    else
-        bk->first = n->fnext;
-    if (n->fnext != TS__NIL)
-        lc_node(c, n->fnext)->fprev = n->fprev;
-    else
-        bk->last = n->fprev;
-    if (--bk->n)
-        return;
-    if (bk->lower != TS__NIL)
-        lc_bucket(c, bk->lower)->higher = bk->higher;
-    else
-        c->lowest = bk->higher;
-    if (bk->higher != TS__NIL)
-        lc_bucket(c, bk->higher)->lower = bk->lower;
-    ts_pool_release(&c->bpool, n->bucket);
 }
 
 /* ---- lists ---- */
@@ -241,7 +167,7 @@ static void lc_free(lecar_t *c, uint32_t id)
 {
     lecar_node_t *n = lc_node(c, id);
     if (n->where == LC_CACHE)
-        lc_fifo_detach(c, id);
+        ts__freq_detach(&c->freq, id);
     lc_unlink(c, id);
     int removed = ts_ktab_remove(&c->index, n->ln.key, id);
     TS_ASSERT(removed == 1);
@@ -285,22 +211,7 @@ static bool lecar_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     if (!touch)
         return true;
     ts__list_move_head(&c->pool, &c->l[LC_CACHE], id);
-    uint32_t b = n->bucket;
-    lecar_bucket_t *bk = lc_bucket(c, b);
-    uint64_t f = bk->freq + 1;
-    uint32_t next = bk->higher;
-    if (next == TS__NIL || lc_bucket(c, next)->freq != f) {
-        if (bk->n == 1) {
-            bk->freq = f; /* alone: the bucket takes the new count */
-            return true;
-        }
-        /* Cannot fail: live buckets < cached objects <= bpool.cap (lecar_insert). */
-        next = lc_bucket_new(c, f, b, next, NULL);
-        if (TS_NEVER(next == TS__NIL))
-            return true;
-    }
-    lc_fifo_detach(c, id);
-    lc_fifo_append(c, next, id);
+    ts__freq_bump(&c->freq, id);
     return true;
 }
 
@@ -312,7 +223,7 @@ static int lecar_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     uint32_t id = ts__find(&c->index, &c->pool, r->key);
     if (id != TS__NIL)
         lc_free(c, id);
-    if (ts_pool_reserve(&c->bpool, (uint32_t)c->l[LC_CACHE].n + 1, err))
+    if (ts__freq_reserve(&c->freq, (uint32_t)c->l[LC_CACHE].n + 1, err))
         return TS_ENOMEM;
     id = ts_pool_alloc(&c->pool, err);
     if (id == TS_POOL_NONE)
@@ -321,21 +232,12 @@ static int lecar_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
         ts_pool_release(&c->pool, id);
         return TS_ENOMEM;
     }
-    uint32_t b = c->lowest;
-    if (b == TS__NIL || lc_bucket(c, b)->freq != 1) {
-        b = lc_bucket_new(c, 1, TS__NIL, b, err);
-        if (b == TS__NIL) {
-            ts_ktab_remove(&c->index, r->key, id);
-            ts_pool_release(&c->pool, id);
-            return TS_ENOMEM;
-        }
-    }
     lecar_node_t *n = lc_node(c, id);
     n->ln.key = r->key;
     n->ln.size_bytes = r->size_bytes;
     n->time = 0;
     lc_push(c, id, LC_CACHE);
-    lc_fifo_append(c, b, id);
+    ts__freq_file(&c->freq, id, 1);
     return 0;
 }
 
@@ -346,7 +248,7 @@ static int lecar_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     uint32_t lru = c->l[LC_CACHE].tail;
     if (lru == TS__NIL)
         return TS_ENOENT;
-    uint32_t lfu = lc_bucket(c, c->lowest)->first;
+    uint32_t lfu = ts__freq_lowest(&c->freq, false);
     int hist = -1;
     uint32_t id = lru;
     if (lru != lfu) {
@@ -361,7 +263,7 @@ static int lecar_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
         lc_free(c, id);
         return 0;
     }
-    lc_fifo_detach(c, id);
+    ts__freq_detach(&c->freq, id);
     lc_unlink(c, id);
     n->time = c->now;
     lc_push(c, id, hist);
@@ -416,42 +318,13 @@ static int lecar_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
                 rc = ts_err_set(err, TS_EINTERNAL, "lecar: node %u on %s says list %u", id,
                                 names[w], lc_node(c, id)->where);
     }
-    if (rc || !full)
-        return rc;
-    uint64_t seen = 0, prev_freq = 0;
-    uint32_t lower = TS__NIL;
-    for (uint32_t b = c->lowest; b != TS__NIL; lower = b, b = lc_bucket(c, b)->higher) {
-        const lecar_bucket_t *bk = lc_bucket(c, b);
-        uint64_t k = 0;
-        uint32_t before = TS__NIL;
-        for (uint32_t id = bk->first; id != TS__NIL && k <= bk->n; id = lc_node(c, id)->fnext) {
-            const lecar_node_t *n = lc_node(c, id);
-            if (n->fprev != before || n->bucket != b || n->where != LC_CACHE)
-                return ts_err_set(err, TS_EINTERNAL, "lecar: node %u in bucket %u is misfiled", id,
-                                  b);
-            before = id;
-            k++;
-        }
-        if (bk->lower != lower || bk->freq <= prev_freq || k != bk->n || k == 0 ||
-            bk->last != before)
-            return ts_err_set(err, TS_EINTERNAL,
-                              "lecar: bucket %u (count %llu) holds %llu of %llu objects or is "
-                              "out of order",
-                              b, (unsigned long long)bk->freq, (unsigned long long)k,
-                              (unsigned long long)bk->n);
-        prev_freq = bk->freq;
-        seen += k;
-    }
-    if (seen != l[LC_CACHE].n)
-        return ts_err_set(err, TS_EINTERNAL, "lecar: buckets hold %llu objects, the LRU list %llu",
-                          (unsigned long long)seen, (unsigned long long)l[LC_CACHE].n);
-    return 0;
+    return rc || !full ? rc : ts__freq_check(&c->freq, p, l[LC_CACHE].n, err);
 }
 
 static size_t lecar_mem_bytes(const ts_policy_t *p)
 {
     const lecar_t *c = (const lecar_t *)p;
-    return sizeof(*c) + ts_pool_bytes(&c->pool) + ts_pool_bytes(&c->bpool) +
+    return sizeof(*c) + ts_pool_bytes(&c->pool) + ts__freq_bytes(&c->freq) +
            ts_ktab_bytes(&c->index);
 }
 

@@ -20,6 +20,7 @@
 /* ---- eviction policies ---- */
 
 extern const ts_policy_ops_t ts_policy_arc;
+extern const ts_policy_ops_t ts_policy_cacheus;
 extern const ts_policy_ops_t ts_policy_car;
 extern const ts_policy_ops_t ts_policy_clock;
 extern const ts_policy_ops_t ts_policy_epoch;
@@ -29,6 +30,7 @@ extern const ts_policy_ops_t ts_policy_hyperbolic;
 extern const ts_policy_ops_t ts_policy_lecar;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lfuda;
+extern const ts_policy_ops_t ts_policy_lhd;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_lruk;
 extern const ts_policy_ops_t ts_policy_opt;
@@ -44,6 +46,7 @@ extern const ts_policy_ops_t ts_policy_wtinylfu;
 
 static const ts_plugin_t *const k_policies[] = {
     &ts_policy_arc.base,
+    &ts_policy_cacheus.base,
     &ts_policy_car.base,
     &ts_policy_clock.base,
     &ts_policy_epoch.base,
@@ -53,6 +56,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_lecar.base,
     &ts_policy_lfu.base,
     &ts_policy_lfuda.base,
+    &ts_policy_lhd.base,
     &ts_policy_lru.base,
     &ts_policy_lruk.base,
     &ts_policy_opt.base,

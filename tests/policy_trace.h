@@ -89,6 +89,27 @@ static inline const char *pt_run(ts_tier_t *t, const char *keys, char *out)
     return out;
 }
 
+/* As pt_run, and appends the keys t evicts to vs, in order (without next_access). */
+static inline const char *pt_run_victims(ts_tier_t *t, const char *keys, char *out,
+                                         pt_victims_t *vs)
+{
+    size_t n = strlen(keys);
+    ts_err_t err = {0};
+    for (size_t i = 0; i < n; i++) {
+        ts_req_t r = {.key = (unsigned char)keys[i], .size_bytes = 1, .op = TS_OP_GET};
+        bool hit = ts_tier_lookup(t, &r);
+        out[i] = hit ? 'H' : 'm';
+        bool inserted;
+        if (!hit) {
+            assert_int_equal(ts_tier_fill(t, &r, pt_on_evict, vs, &inserted, &err), 0);
+            assert_true(inserted);
+        }
+        assert_true(t->used <= t->capacity);
+    }
+    out[n] = 0;
+    return out;
+}
+
 /* Fills out (PT_MAX_KEYS + 1 bytes) with PT_MAX_KEYS pseudo-random keys among the first
  * n_keys capital letters, from a linear congruential stream seeded with seed; returns out. */
 static inline const char *pt_keys(char *out, uint32_t seed, unsigned n_keys)
