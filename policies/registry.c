@@ -29,6 +29,7 @@ extern const ts_policy_ops_t ts_policy_hyperbolic;
 extern const ts_policy_ops_t ts_policy_lecar;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lfuda;
+extern const ts_policy_ops_t ts_policy_lirs;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_lruk;
 extern const ts_policy_ops_t ts_policy_opt;
@@ -53,6 +54,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_lecar.base,
     &ts_policy_lfu.base,
     &ts_policy_lfuda.base,
+    &ts_policy_lirs.base,
     &ts_policy_lru.base,
     &ts_policy_lruk.base,
     &ts_policy_opt.base,

@@ -401,6 +401,7 @@ static void test_policy_conformance_registry(void **state)
         "lecar",
         "lfu",
         "lfuda",
+        "lirs",
         "lru",
         "lruk",
         "opt",
