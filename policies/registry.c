@@ -22,6 +22,7 @@
 extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_car;
 extern const ts_policy_ops_t ts_policy_clock;
+extern const ts_policy_ops_t ts_policy_clockpro;
 extern const ts_policy_ops_t ts_policy_epoch;
 extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_gdsf;
@@ -47,6 +48,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_arc.base,
     &ts_policy_car.base,
     &ts_policy_clock.base,
+    &ts_policy_clockpro.base,
     &ts_policy_epoch.base,
     &ts_policy_fifo.base,
     &ts_policy_gdsf.base,

@@ -394,6 +394,7 @@ static void test_policy_conformance_registry(void **state)
         "arc",
         "car",
         "clock",
+        "clockpro",
         "epoch",
         "fifo",
         "gdsf",
