@@ -26,6 +26,9 @@
  *   insert x, non-resident in test:  mc = min(c, mc + x); x turns hot at the head, ref 0;
  *                                    HAND_hot runs while |hot| > c - mc
  *   insert x, new:                   cold, in its test period, ref 0, at the head
+ * HAND_cold rests on a resident cold page (the paper: it "stops at the next resident cold
+ * page") and steps along a second ring of just those, kept in the clock's order, so it never
+ * walks over hot or non-resident pages.
  * The tier calls evict until x fits, then insert: the paper's page fault. Bytes mode (a
  * generalisation) counts charges wherever the paper counts pages.
  * Cost: O(1) expected for lookup and insert; evict O(1) amortised (each hand step clears a
@@ -61,18 +64,21 @@ static const ts_param_spec_t k_clockpro_params[] = {
 enum cp_kind { CP_HOT, CP_COLD, CP_TEST }; /* CP_TEST: non-resident cold, in its test period */
 
 typedef struct cp_node {
-    ts__lnode_t ln; /* key, size, ring links (next: the way the hands turn) */
-    uint8_t kind;   /* enum cp_kind */
-    uint8_t ref;    /* reference bit (resident pages) */
-    uint8_t test;   /* a resident cold page in its test period */
+    ts__lnode_t ln;  /* key, size, ring links (next: the way the hands turn) */
+    uint32_t c_prev; /* resident cold pages only: links of the cold ring, the same order */
+    uint32_t c_next;
+    uint8_t kind;    /* enum cp_kind */
+    uint8_t ref;     /* reference bit (resident pages) */
+    uint8_t test;    /* a resident cold page in its test period */
     uint8_t spare[5];
 } cp_node_t;
 
 typedef struct clockpro {
     ts__lcache_t lc;   /* must be first: index and pool (lc.list unused) */
-    uint32_t hand_hot; /* TS__NIL when the clock is empty */
-    uint32_t hand_cold;
+    uint32_t hand_hot;   /* TS__NIL when the clock is empty */
+    uint32_t hand_cold;  /* a resident cold page (it rests on one), TS__NIL when none */
     uint32_t hand_test;
+    uint32_t cold_first; /* the first resident cold page from HAND_hot on, TS__NIL if none */
     uint64_t n[3];        /* pages of each kind */
     uint64_t charge[3];   /* |hot|, |cold| (resident), |non-resident| */
     uint64_t cold_target; /* mc, 0..c */
@@ -106,7 +112,7 @@ static int clockpro_create(const void *params, const ts_policy_init_t *init, ts_
         ts_free(c);
         return rc;
     }
-    c->hand_hot = c->hand_cold = c->hand_test = TS__NIL;
+    c->hand_hot = c->hand_cold = c->hand_test = c->cold_first = TS__NIL;
     double mc = (double)init->capacity * cp.cold_ratio;
     c->cold_target = mc >= (double)init->capacity ? init->capacity : (uint64_t)mc;
     *out = &c->lc.base;
@@ -128,7 +134,7 @@ static void cp_link_head(clockpro_t *c, uint32_t id)
     cp_node_t *n = cp_n(c, id);
     if (c->hand_hot == TS__NIL) {
         n->ln.prev = n->ln.next = id;
-        c->hand_hot = c->hand_cold = c->hand_test = id;
+        c->hand_hot = c->hand_test = id;
         return;
     }
     cp_node_t *h = cp_n(c, c->hand_hot);
@@ -145,16 +151,55 @@ static void cp_unlink(clockpro_t *c, uint32_t id)
     uint32_t next = n->ln.next == id ? TS__NIL : n->ln.next;
     if (c->hand_hot == id)
         c->hand_hot = next;
-    if (c->hand_cold == id)
-        c->hand_cold = next;
     if (c->hand_test == id)
         c->hand_test = next;
     cp_n(c, n->ln.prev)->ln.next = n->ln.next;
     cp_n(c, n->ln.next)->ln.prev = n->ln.prev;
 }
 
-static void cp_set_kind(clockpro_t *c, cp_node_t *n, int kind)
+/* ---- the cold ring: the resident cold pages in the clock's order, so HAND_cold steps from
+ * one to the next without passing hot and non-resident pages. A page turns cold just
+ * behind HAND_hot (new, moved to the head, or demoted where HAND_hot stands), so it joins
+ * the cold ring just before cold_first. ---- */
+
+static void cp_cold_link(clockpro_t *c, uint32_t id)
 {
+    cp_node_t *n = cp_n(c, id);
+    if (c->cold_first == TS__NIL) {
+        n->c_prev = n->c_next = id;
+        c->cold_first = id;
+    } else {
+        cp_node_t *f = cp_n(c, c->cold_first);
+        n->c_next = c->cold_first;
+        n->c_prev = f->c_prev;
+        cp_n(c, f->c_prev)->c_next = id;
+        f->c_prev = id;
+    }
+    if (c->hand_cold == TS__NIL)
+        c->hand_cold = id;
+}
+
+static void cp_cold_unlink(clockpro_t *c, uint32_t id)
+{
+    cp_node_t *n = cp_n(c, id);
+    uint32_t next = n->c_next == id ? TS__NIL : n->c_next;
+    if (c->cold_first == id)
+        c->cold_first = next;
+    if (c->hand_cold == id)
+        c->hand_cold = next;
+    cp_n(c, n->c_prev)->c_next = n->c_next;
+    cp_n(c, n->c_next)->c_prev = n->c_prev;
+}
+
+/* Changes node id's kind and the counters; a cold page leaves the cold ring, a page turning
+ * cold (just behind HAND_hot) joins it. */
+static void cp_set_kind(clockpro_t *c, uint32_t id, int kind)
+{
+    cp_node_t *n = cp_n(c, id);
+    if (n->kind == CP_COLD)
+        cp_cold_unlink(c, id);
+    if (kind == CP_COLD)
+        cp_cold_link(c, id);
     uint64_t x = cp_charge(c, n);
     c->n[n->kind]--;
     c->charge[n->kind] -= x;
@@ -167,6 +212,8 @@ static void cp_set_kind(clockpro_t *c, cp_node_t *n, int kind)
 static void cp_drop(clockpro_t *c, uint32_t id)
 {
     cp_node_t *n = cp_n(c, id);
+    if (n->kind == CP_COLD)
+        cp_cold_unlink(c, id);
     cp_unlink(c, id);
     c->n[n->kind]--;
     c->charge[n->kind] -= cp_charge(c, n);
@@ -196,6 +243,8 @@ static bool cp_hot_step(clockpro_t *c)
     }
     c->hand_hot = n->ln.next;
     if (n->kind == CP_COLD) {
+        TS_ASSERT(c->cold_first == id);
+        c->cold_first = n->c_next; /* the hand passes it; alone, it comes round again */
         n->test = 0;
         return false;
     }
@@ -203,7 +252,7 @@ static bool cp_hot_step(clockpro_t *c)
         n->ref = 0;
         return false;
     }
-    cp_set_kind(c, n, CP_COLD);
+    cp_set_kind(c, id, CP_COLD);
     return true;
 }
 
@@ -284,6 +333,7 @@ static int clockpro_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     c->n[CP_COLD]++;
     c->charge[CP_COLD] += cp_charge(c, n);
     cp_link_head(c, id);
+    cp_cold_link(c, id);
     return 0;
 }
 
@@ -299,30 +349,28 @@ static int clockpro_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
             ; /* no resident cold page: HAND_hot demotes one */
         uint32_t id = c->hand_cold;
         cp_node_t *n = cp_n(c, id);
-        if (n->kind != CP_COLD) {
-            c->hand_cold = n->ln.next;
-            continue;
-        }
+        TS_ASSERT(n->kind == CP_COLD);
         if (n->ref) {
             if (n->test) {
-                cp_set_kind(c, n, CP_HOT);
+                cp_set_kind(c, id, CP_HOT);
                 n->test = 0;
                 cp_to_head(c, id);
                 cp_fit_hot(c);
             } else {
                 n->test = 1;
+                cp_cold_unlink(c, id);
                 cp_to_head(c, id);
+                cp_cold_link(c, id);
             }
             continue;
         }
         out->key = n->ln.key;
         out->size_bytes = n->ln.size_bytes;
-        c->hand_cold = n->ln.next;
-        if (!n->test) {
+        if (!n->test) { /* leaving the cold ring moves HAND_cold to the next cold page */
             cp_drop(c, id);
             return 0;
         }
-        cp_set_kind(c, n, CP_TEST);
+        cp_set_kind(c, id, CP_TEST);
         n->test = 0;
         while (c->charge[CP_TEST] > c->lc.base.capacity)
             cp_run_test(c);
@@ -362,9 +410,8 @@ static int cp_check_ring(const clockpro_t *c, ts_err_t *err)
 {
     uint64_t total = c->n[CP_HOT] + c->n[CP_COLD] + c->n[CP_TEST], seen = 0;
     uint64_t n[3] = {0}, charge[3] = {0};
-    bool hands = c->hand_hot == TS__NIL;
-    bool on_cold = hands, on_test = hands;
-    uint32_t id = c->hand_hot;
+    bool on_test = c->hand_hot == TS__NIL;
+    uint32_t id = c->hand_hot, cold = c->cold_first;
     do {
         if (id == TS__NIL)
             break;
@@ -384,9 +431,16 @@ static int cp_check_ring(const clockpro_t *c, ts_err_t *err)
             (nd->kind == CP_TEST && nd->ref))
             return ts_err_set(err, TS_EINTERNAL, "clockpro: node %u: kind %u, ref %u, test %u", id,
                               nd->kind, nd->ref, nd->test);
+        if (nd->kind == CP_COLD) { /* the cold ring visits the cold pages in this order */
+            if (id != cold || cp_n(c, nd->c_next)->c_prev != id)
+                return ts_err_set(err, TS_EINTERNAL,
+                                  "clockpro: cold page %u is not next on the cold ring (%u) "
+                                  "or its next cold page links back elsewhere",
+                                  id, cold);
+            cold = nd->c_next;
+        }
         n[nd->kind]++;
         charge[nd->kind] += cp_charge(c, nd);
-        on_cold |= id == c->hand_cold;
         on_test |= id == c->hand_test;
         seen++;
         id = nd->ln.next;
@@ -398,11 +452,14 @@ static int cp_check_ring(const clockpro_t *c, ts_err_t *err)
                               "units; the clock holds %llu of %llu",
                               k, (unsigned long long)c->n[k], (unsigned long long)c->charge[k],
                               (unsigned long long)n[k], (unsigned long long)charge[k]);
-    if (!on_cold || !on_test)
+    bool cold_ok = c->n[CP_COLD] == 0
+                       ? c->hand_cold == TS__NIL && c->cold_first == TS__NIL
+                       : c->hand_cold < c->lc.pool.cap && cp_n(c, c->hand_cold)->kind == CP_COLD;
+    if (!on_test || !cold_ok)
         return ts_err_set(err, TS_EINTERNAL,
-                          "clockpro: HAND_cold (%u) or HAND_test (%u) is "
-                          "off the clock",
-                          c->hand_cold, c->hand_test);
+                          "clockpro: HAND_test (%u) is off the clock, or HAND_cold (%u) is not "
+                          "on a resident cold page",
+                          c->hand_test, c->hand_cold);
     return 0;
 }
 

@@ -17,13 +17,14 @@ static void test_policy_clockpro_hands(void **state)
     char got[16], set[8];
     /* The clock in the hands' order starting at HAND_hot (new pages go at the end, just
      * behind it); h hot, c cold resident, t in its test period, n non-resident, * ref = 1;
-     * [hot, cold, test] name the pages under HAND_hot, HAND_cold and HAND_test.
+     * [hot, cold, test] name the pages under HAND_hot, HAND_cold and HAND_test (HAND_cold
+     * rests on a resident cold page: after a victim, the next one; none, the next new).
      *  1-3 A B C m: cold in test           (At Bt Ct)                  [A, A, A]
      *  4-5 A B H: bits set                 (At* Bt* Ct)
      *  6 D m: HAND_cold: A referenced in its test period turns hot and goes to the head
      *         (hot 1 <= c - mc = 2), so does B (hot 2 <= 2); C unreferenced: the victim,
      *         non-resident as its test period runs; D new at the head
-     *                                      (Cn Ah Bh Dt)               [C, A, C] */
+     *                                      (Cn Ah Bh Dt)               [C, D, C] */
     assert_string_equal(pt_run(t, "ABCABD", got), "mmmHHm");
     assert_string_equal(pt_content(t, set), "ABD");
     /*  7 C m: HAND_cold passes A and B (hot) and takes D (Dn). C is non-resident in its
@@ -42,27 +43,27 @@ static void test_policy_clockpro_hands(void **state)
      * 11 F m: HAND_cold: A referenced in its test period turns hot: hot 2 > c - mc = 1:
      *         HAND_hot reaches Dn, whose test period ends: it leaves and mc = 1, so hot 2
      *         <= 2 and the hand stops at C; HAND_cold goes on to E: the victim (En); F new
-     *                                      (Ch En Ah Ft)               [C, A, E] */
+     *                                      (Ch En Ah Ft)               [C, F, E] */
     assert_string_equal(pt_run(t, "AF", got), "Hm");
     assert_string_equal(pt_content(t, set), "ACF");
     /* 12 G m: HAND_cold passes A, takes F (Fn); G at the head   (Ch En Ah Fn Gt)
      * 13 H m: HAND_cold passes C, En, A, Fn, takes G (Gn): three non-resident pages = c
-     *                                      (Ch En Ah Fn Gn Ht)         [C, C, E]
+     *                                      (Ch En Ah Fn Gn Ht)         [C, H, E]
      * 14 I m: HAND_cold takes H (Hn): four non-resident pages > c: HAND_test drops E
-     *         (mc = 0)                     (Ch Ah Fn Gn Hn It)         [C, C, A] */
+     *         (mc = 0)                     (Ch Ah Fn Gn Hn It)         [C, I, A] */
     assert_string_equal(pt_run(t, "GHI", got), "mmm");
     assert_string_equal(pt_content(t, set), "ACI");
     /* 15 E m: E was dropped: new. HAND_cold takes I (In); HAND_test passes A and drops F
-     *                                      (Ch Ah Gn Hn In Et)         [C, C, G]
+     *                                      (Ch Ah Gn Hn In Et)         [C, E, G]
      * 16 H m: HAND_cold takes E (En); HAND_test drops G. H is non-resident in its test
      *         period: mc = 1, H hot at the head; hot 3 > 2: HAND_hot demotes C
      *                                      (Ah In En Hh Cc)            [A, C, I] */
     assert_string_equal(pt_run(t, "EH", got), "mm");
     assert_string_equal(pt_content(t, set), "ACH");
     /* 17 J m: HAND_cold takes C, out of its test period: forgotten; J at the head
-     *                                      (Ah In En Hh Jt)            [A, A, I]
+     *                                      (Ah In En Hh Jt)            [A, J, I]
      * 18 C m: C is new. HAND_cold passes A, In, En, H and takes J (Jn): three non-resident
-     *                                      (Ah In En Hh Jn Ct)         [A, A, I] */
+     *                                      (Ah In En Hh Jn Ct)         [A, C, I] */
     assert_string_equal(pt_run(t, "JC", got), "mm");
     assert_string_equal(pt_content(t, set), "ACH");
     ts_tier_destroy(t);
