@@ -34,7 +34,7 @@ echo "# simulations' mean absolute error against exact (bench/bench_mrc.c)"
 "$build/bench_mrc" 10M 1M 1.0 5
 echo "# fast engine, Zipf(1.0) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread: the"
 echo "# policies of issue 15 (target at least 10M requests/s each) beside LRU; median of ${4:-5} runs"
-for p in lru gdsf hyperbolic lfuda lruk qdlp slru twoq car lecar wtinylfu epoch cacheus lhd; do
+for p in lru gdsf hyperbolic lfuda lruk qdlp slru twoq car lecar wtinylfu epoch cacheus lhd lirs clockpro; do
   "$build/bench_fast" "${1:-10M}" "${2:-1M}" 1.0 "${4:-5}" "$p" | tail -n +2
 done
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"

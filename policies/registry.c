@@ -23,6 +23,7 @@ extern const ts_policy_ops_t ts_policy_arc;
 extern const ts_policy_ops_t ts_policy_cacheus;
 extern const ts_policy_ops_t ts_policy_car;
 extern const ts_policy_ops_t ts_policy_clock;
+extern const ts_policy_ops_t ts_policy_clockpro;
 extern const ts_policy_ops_t ts_policy_epoch;
 extern const ts_policy_ops_t ts_policy_fifo;
 extern const ts_policy_ops_t ts_policy_gdsf;
@@ -31,6 +32,7 @@ extern const ts_policy_ops_t ts_policy_lecar;
 extern const ts_policy_ops_t ts_policy_lfu;
 extern const ts_policy_ops_t ts_policy_lfuda;
 extern const ts_policy_ops_t ts_policy_lhd;
+extern const ts_policy_ops_t ts_policy_lirs;
 extern const ts_policy_ops_t ts_policy_lru;
 extern const ts_policy_ops_t ts_policy_lruk;
 extern const ts_policy_ops_t ts_policy_opt;
@@ -49,6 +51,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_cacheus.base,
     &ts_policy_car.base,
     &ts_policy_clock.base,
+    &ts_policy_clockpro.base,
     &ts_policy_epoch.base,
     &ts_policy_fifo.base,
     &ts_policy_gdsf.base,
@@ -57,6 +60,7 @@ static const ts_plugin_t *const k_policies[] = {
     &ts_policy_lfu.base,
     &ts_policy_lfuda.base,
     &ts_policy_lhd.base,
+    &ts_policy_lirs.base,
     &ts_policy_lru.base,
     &ts_policy_lruk.base,
     &ts_policy_opt.base,
