@@ -72,6 +72,7 @@ typedef struct bsize {
     uint32_t *dead;      /* node ids of objects never requested again, [0, n_dead) */
     uint32_t n_live, n_dead; /* entries in use in each */
     uint32_t cap;        /* entries allocated in each array */
+    uint64_t charge;     /* sum of the objects' charges */
     uint64_t seen;       /* now + 1: see the header */
     uint64_t rng;        /* splitmix64 state */
     uint32_t samples;    /* draws per eviction; 0: all */
@@ -224,6 +225,7 @@ static int bsize_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     bsize_node_t *n = bsize_node(b, id);
     n->key = r->key;
     n->size_bytes = r->size_bytes;
+    b->charge += ts_policy_charge(p, r->size_bytes);
     bsize_link(b, id, r->next_access);
     return 0;
 }
@@ -235,6 +237,8 @@ static void bsize_drop(bsize_t *b, uint32_t id, ts_victim_t *out)
         out->key = n->key;
         out->size_bytes = n->size_bytes;
     }
+    TS_ASSERT(b->charge >= ts_policy_charge(&b->base, n->size_bytes));
+    b->charge -= ts_policy_charge(&b->base, n->size_bytes);
     bsize_unlink(b, id);
     int removed = ts_ktab_remove(&b->index, n->key, id);
     TS_ASSERT(removed == 1);
@@ -307,8 +311,9 @@ static void bsize_prefetch(const ts_policy_t *p, uint64_t key, int stage)
     ts__prefetch(&b->index, &b->pool, key, stage);
 }
 
-/* One array entry per object and index key. Walking: each entry's node points back at it,
- * live entries have a next use and their node's charge, and the objects' charge. */
+/* One array entry per object and index key, and the charge counter. Walking: each entry's
+ * node points back at it, live entries have a next use and their node's charge, and the
+ * objects' charge is the counter's. */
 static int bsize_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                        ts_err_t *err)
 {
@@ -319,7 +324,7 @@ static int bsize_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
         rc = ts_err_set(err, TS_EINTERNAL, "beladysize: %u and %u entries in %u",
                         b->n_live, b->n_dead, b->cap);
     if (rc || !full)
-        return rc ? rc : ts__held_check(p, n, charge, n_objects, charge, err);
+        return rc ? rc : ts__held_check(p, n, b->charge, n_objects, charge, err);
     uint64_t sum = 0;
     for (uint64_t i = 0; i < n; i++) {
         bool dead = i >= b->n_live;
@@ -338,6 +343,9 @@ static int bsize_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
                               (unsigned long long)b->live[slot].charge, (unsigned long long)c);
         sum += c;
     }
+    if (sum != b->charge)
+        return ts_err_set(err, TS_EINTERNAL, "beladysize: counts %llu units, its objects %llu",
+                          (unsigned long long)b->charge, (unsigned long long)sum);
     return ts__held_check(p, n, sum, n_objects, charge, err);
 }
 
