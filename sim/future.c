@@ -173,6 +173,9 @@ static int future_fill(future_reader_t *fr, ts_err_t *err)
 {
     ts_future_t f;
     int rc = ts_future_init(&f, fr->n, err);
+    uint64_t start = rc ? 0 : fr->n * sizeof(*fr->next) + (f.mask + 1) * sizeof(*f.slot);
+    if (start > fr->limit_bytes) /* the map's first slots */
+        rc = future_refuse(fr, start, err);
     for (uint64_t i = fr->n; rc == 0 && i-- > 0;) {
         if ((f.n + 1) * 2 > f.mask + 1) { /* the map would grow: old and new slots at once */
             uint64_t need = fr->n * sizeof(*fr->next) + (f.mask + 1) * 3 * sizeof(*f.slot);

@@ -134,7 +134,9 @@ static void test_future_reader_matches_annotate(void **state)
 
 /* The bound: 1000 requests need 8000 bytes for the array, so 7999 bytes are refused before
  * reading (the memtrace knows its length) and the message names both figures; 8 KiB hold
- * the array but not the map of 1000 distinct keys (at least 2048 16-byte slots). */
+ * the array but not the map, which starts at 1024 16-byte slots (16 KiB); the map of 1000
+ * distinct keys grows once, at 512 keys, to 2048 slots, when old and new slots (48 KiB)
+ * are held together with the array. */
 static void test_future_reader_refuses_over_limit(void **state)
 {
     (void)state;
