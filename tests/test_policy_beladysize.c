@@ -29,16 +29,18 @@ static ts_tier_t *bs_tier(const char *name, const char *s, uint64_t capacity, bo
     return t;
 }
 
-/* Replays keys (sizes in bytes from size_of['A'..]) through t; 'H' or 'm' per request into
- * out, the victims in order into *v. */
+/* Replays keys (letters: sizes in bytes from size_of['A'..]; digits: 1 byte) through t;
+ * 'H' or 'm' per request into out, the victims in order into *v. */
 static const char *bs_run(ts_tier_t *t, const char *keys, const uint64_t *size_of, char *out,
                           pt_victims_t *v)
 {
     size_t n = strlen(keys);
     ts_req_t reqs[PT_MAX_KEYS];
     assert_true(n <= PT_MAX_KEYS);
-    for (size_t i = 0; i < n; i++)
-        reqs[i] = (ts_req_t){.key = (unsigned char)keys[i], .size_bytes = size_of[keys[i] - 'A']};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)keys[i];
+        reqs[i] = (ts_req_t){.key = c, .size_bytes = c >= 'A' ? size_of[c - 'A'] : 1};
+    }
     ts_err_t err = {0};
     assert_int_equal(ts_future_annotate(reqs, n, &err), 0);
     v->n = 0;
