@@ -2,8 +2,9 @@
 /*
  * run.c - scenario -> result (see run.h).
  *
- * Order of work: open the workload; if a policy needs next-access times, load the trace
- * into memory and annotate it (the only case where memory grows with trace length);
+ * Order of work: open the workload; if a policy needs next-access times, read it once to
+ * find them and replay it a second time with them (8 bytes per request in between: the
+ * only case where memory grows with trace length);
  * measure the footprint when a capacity is a percentage (or the bill prices the central
  * store's capacity); build the tiers (policy seeds derive from the scenario seed and the tier
  * index) and the hierarchy over them (its rules, admission filters and prefetcher); replay;
@@ -20,7 +21,6 @@
 #include "../sim/future.h"
 #include "../sim/util/ktab.h"
 #include "../sim/util/mem.h"
-#include "../sim/memtrace.h"
 #include "../sim/util/units.h"
 #include "../reports/writer.h"
 #include "run_internal.h"
@@ -208,30 +208,6 @@ static bool run_needs_future(const ts_scenario_t *sc)
     return false;
 }
 
-/* OPT's pre-pass holds every request (sizeof(ts_req_t) bytes each) and a next-access map
- * (sim/future.h: at most half full, so at least two slots per distinct key, and a trace
- * may have as many keys as requests). When the reader knows its length and that would not
- * fit in the memory available, the run is refused before it reads anything. */
-static int run_future_fits(ts_reader_t *src, ts_err_t *err)
-{
-    ts_reader_info_t info;
-    ts_reader_info(src, &info);
-    unsigned long long avail = ts_mem_available_bytes();
-    uint64_t per_req = sizeof(ts_req_t) + 2 * sizeof(ts_future_slot_t);
-    if (!info.n_requests || !avail || info.n_requests <= avail / per_req)
-        return 0;
-    char a[32], b[32];
-    double need = (double)info.n_requests * (double)per_req;
-    return ts_err_set(err, TS_ENOMEM,
-                      "OPT's next-access pre-pass needs %s for %llu requests (%llu bytes "
-                      "each: the request, and its share of the map if every key is distinct), "
-                      "but %s of memory is available",
-                      ts_format_size(need > 1.8e19 ? UINT64_MAX : (uint64_t)need, 1, a,
-                                     sizeof(a)),
-                      (unsigned long long)info.n_requests, (unsigned long long)per_req,
-                      ts_format_size(avail, 1, b, sizeof(b)));
-}
-
 bool ts_run_needs_footprint(const ts_scenario_t *sc)
 {
     for (size_t i = 0; i < sc->n_tiers; i++)
@@ -317,7 +293,6 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
                                                   : "fast";
 
     ts_reader_t *src = NULL, *replay = NULL;
-    ts_memtrace_t *mt = NULL;
     ts_tier_t *tiers[TS_MAX_TIERS] = {0};
     ts_hier_t *h = NULL;
     ts_series_t *series = NULL;
@@ -334,15 +309,11 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
         goto out;
     replay = src;
     if (run_needs_future(sc)) {
-        rc = run_future_fits(src, err);
-        if (rc == 0)
-            rc = ts_memtrace_load(src, 0, &mt, err);
-        if (rc == 0)
-            rc = ts_future_annotate(mt->reqs, mt->n, err);
-        if (rc == 0)
-            rc = ts_memtrace_reader(mt, &replay, err);
-        if (rc)
+        rc = ts_future_reader(src, opts->future_limit_bytes, &replay, err);
+        if (rc) {
+            replay = src;
             goto out;
+        }
     }
     if (opts->has_footprint) {
         res->footprint_objects = opts->footprint_objects;
@@ -432,6 +403,5 @@ out:
     if (replay != src)
         ts_reader_close(replay);
     ts_reader_close(src);
-    ts_memtrace_destroy(mt);
     return rc;
 }

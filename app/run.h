@@ -42,6 +42,9 @@ typedef struct ts_run_opts {
                                          * borrows it (is_yaml_shared) rather than copy it:
                                          * the caller keeps it until the result is
                                          * released; NULL: copy */
+    uint64_t future_limit_bytes;        /* the most memory the next-access pre-pass of an
+                                         * offline policy may hold (sim/future.h); 0: what
+                                         * the system reports available */
 } ts_run_opts_t;
 
 /* ts_run with opts (NULL: none). A given footprint must be what ts_footprint would find

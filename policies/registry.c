@@ -20,6 +20,7 @@
 /* ---- eviction policies ---- */
 
 extern const ts_policy_ops_t ts_policy_arc;
+extern const ts_policy_ops_t ts_policy_beladysize;
 extern const ts_policy_ops_t ts_policy_cacheus;
 extern const ts_policy_ops_t ts_policy_car;
 extern const ts_policy_ops_t ts_policy_clock;
@@ -48,6 +49,7 @@ extern const ts_policy_ops_t ts_policy_wtinylfu;
 
 static const ts_plugin_t *const k_policies[] = {
     &ts_policy_arc.base,
+    &ts_policy_beladysize.base,
     &ts_policy_cacheus.base,
     &ts_policy_car.base,
     &ts_policy_clock.base,

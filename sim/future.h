@@ -3,8 +3,9 @@
  * future.h - the next-access pre-pass for offline policies (Belady's OPT).
  *
  * A policy flagged TS_POLICY_NEEDS_FUTURE reads ts_req_t.next_access: the 0-based index,
- * in the same request array, of the next request to the same key. The engine runs this
- * pass over an in-memory trace before the replay.
+ * in the trace, of the next request to the same key. A run reads its workload twice
+ * through ts_future_reader (8 bytes per request in between, never the requests); tools
+ * holding a trace in memory annotate it with ts_future_annotate.
  */
 #ifndef TS_SIM_FUTURE_H
 #define TS_SIM_FUTURE_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 
 #include "util/err.h"
+#include "reader.h"
 #include "req.h"
 
 /* Sets reqs[i].next_access, for every i < n, to the smallest j > i with
@@ -42,5 +44,22 @@ int ts_future_init(ts_future_t *f, uint64_t n_hint, ts_err_t *err);
  * then unchanged and may be freed). */
 int ts_future_step(ts_future_t *f, uint64_t key, uint64_t i, uint64_t *next, ts_err_t *err);
 void ts_future_free(ts_future_t *f); /* accepts a freed or failed map */
+
+/* Opens a reader that replays src with every request's next_access filled in, reading src
+ * twice rather than holding it. The first pass keeps each request's key (8 bytes per
+ * request); one backward walk with the map above (32 to 64 bytes per distinct key, freed
+ * before the replay) turns each key, in place, into the request's next access; src is then
+ * reset and the replay reads it again, so what stays is 8 bytes per request.
+ * limit_bytes bounds that memory (the array, and the map while it lives); 0 means the
+ * memory the system reports available (ts_mem_available_bytes; no bound when it says
+ * nothing). When src knows its length and 8 bytes each already exceed the bound, it is
+ * refused before reading; else as soon as the array or the map would outgrow it.
+ * Returns 0, TS_ENOMEM (the bound: "needs at least X ... but Y ... is available", in bytes
+ * with units; or an allocation failed), TS_ERANGE (too many requests to index) or src's
+ * error. src is borrowed: it must outlive the reader, which never closes it; the reader's
+ * reset rewinds src. A replay that ends with other requests than the first pass read
+ * (count or keys, checked by a digest) fails with TS_EINTERNAL. Close with
+ * ts_reader_close. */
+int ts_future_reader(ts_reader_t *src, uint64_t limit_bytes, ts_reader_t **out, ts_err_t *err);
 
 #endif

@@ -280,10 +280,11 @@ static void test_engine_one_tier_matches_general_path(void **state)
     ts_memtrace_destroy(mt);
 }
 
-/* OPT's pre-pass holds the whole trace: a workload whose length says it cannot fit (10^15
- * requests at 80 bytes each need 8 x 10^16 bytes, 71.05 PiB, more than any machine this
- * runs on has) is refused before anything is read, naming what it needs and what is
- * available. */
+/* OPT's pre-pass holds 8 bytes per request: a workload whose length says it cannot fit
+ * (10^15 requests at 8 bytes each need 8 x 10^15 bytes, 7.11 PiB, more than any machine
+ * this runs on has) is refused before anything is read, naming what it needs and what is
+ * available. Then the bound a caller sets: 10,000 requests need 80,000 bytes (78.12 KiB),
+ * more than a 64 KiB bound, and fit in 1 MiB. */
 static void test_engine_opt_prepass_refused_when_too_large(void **state)
 {
     (void)state;
@@ -298,8 +299,23 @@ static void test_engine_opt_prepass_refused_when_too_large(void **state)
     ts_result_t *res = ts_calloc(1, sizeof(*res));
     assert_non_null(res);
     assert_int_equal(ts_run(sc, res, &err), TS_ENOMEM);
-    assert_non_null(strstr(err.msg, "needs 71.05PiB for 1000000000000000 requests"));
+    assert_non_null(strstr(err.msg, "needs at least 7.11PiB (8 bytes per request, "
+                                    "1000000000000000 requests"));
     assert_non_null(strstr(err.msg, "of memory is available"));
+    ts_result_release(res);
+    ts_scenario_destroy(sc);
+    ovr[0] = "workload.generator.requests=10000";
+    rc = ts_scenario_load_file(TS_SOURCE_DIR "/examples/zipf-two-tier.yaml", ovr, 3, &sc, &err);
+    assert_int_equal(rc, 0);
+    ts_run_opts_t opts = {.future_limit_bytes = 64 << 10};
+    ts_err_t err2 = {0};
+    assert_int_equal(ts_run_with(sc, &opts, res, &err2), TS_ENOMEM);
+    assert_non_null(strstr(err2.msg, "needs at least 78.12KiB (8 bytes per request, 10000 "
+                                     "requests"));
+    assert_non_null(strstr(err2.msg, "but 64KiB of memory is available"));
+    opts.future_limit_bytes = 1 << 20;
+    assert_int_equal(ts_run_with(sc, &opts, res, &err2), 0);
+    assert_int_equal(res->totals.n_req, 10000);
     ts_result_release(res);
     ts_free(res);
     ts_scenario_destroy(sc);

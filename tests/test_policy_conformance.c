@@ -392,6 +392,7 @@ static void test_policy_conformance_registry(void **state)
     assert_int_equal(ts_registry_check(&ts_policies, &err), 0);
     static const char *const names[] = {
         "arc",
+        "beladysize",
         "cacheus",
         "car",
         "clock",
