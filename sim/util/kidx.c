@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kidx.c - compact tagged open-addressing index (see kidx.h).
+ *
+ * Backward-shift deletion as in ktab.c: after emptying slot i, walk the run that follows;
+ * an entry at j whose home lies cyclically outside (i, j] moves back into i, and i becomes
+ * j. A slot does not hold its home, so the walk hashes the key of each node it passes.
+ */
+#include "kidx.h"
+
+#include <string.h>
+
+#include "check.h"
+#include "mem.h"
+
+#define KIDX_MIN_SLOTS 16
+
+static uint64_t kidx_slots_for(uint64_t expected)
+{
+    uint64_t n = KIDX_MIN_SLOTS;
+    while (n * 4 / 5 < expected + 1)
+        n <<= 1;
+    return n;
+}
+
+/* Bits that hold every id + 1 up to max_id + 1. */
+static uint32_t kidx_bits_for(uint64_t max_id)
+{
+    uint32_t b = 1;
+    while (b < 32 && (max_id + 1) >> b)
+        b++;
+    return b;
+}
+
+static uint64_t kidx_home(const ts_kidx_t *t, uint32_t s, const ts_pool_t *pool)
+{
+    return ts_hash64(ts_kidx_key(pool, (s & t->idmask) - 1)) & t->mask;
+}
+
+static void kidx_place(ts_kidx_t *t, uint64_t key, uint32_t id)
+{
+    uint64_t h = ts_hash64(key);
+    uint64_t i = h & t->mask;
+    while (t->slot[i])
+        i = (i + 1) & t->mask;
+    t->slot[i] = ts_kidx_tag(t, h) | (id + 1);
+}
+
+/* A table of nslots slots with idbits id bits holding the entries of t. */
+static int kidx_rebuild(ts_kidx_t *t, uint64_t nslots, uint32_t idbits, const ts_pool_t *pool,
+                        ts_err_t *err)
+{
+    uint32_t *slot = ts_calloc(nslots, sizeof(uint32_t));
+    if (!slot)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate an index of %llu slots",
+                          (unsigned long long)nslots);
+    ts_kidx_t old = *t;
+    t->slot = slot;
+    t->mask = nslots - 1;
+    t->grow_at = nslots * 4 / 5;
+    t->idbits = idbits;
+    t->idmask = (uint32_t)((1ULL << idbits) - 1);
+    if (old.slot)
+        for (uint64_t i = 0; i <= old.mask; i++)
+            if (old.slot[i]) {
+                uint32_t id = (old.slot[i] & old.idmask) - 1;
+                kidx_place(t, ts_kidx_key(pool, id), id);
+            }
+    ts_free(old.slot);
+    return 0;
+}
+
+int ts_kidx_init(ts_kidx_t *t, uint64_t expected, ts_err_t *err)
+{
+    memset(t, 0, sizeof(*t));
+    return kidx_rebuild(t, kidx_slots_for(expected), kidx_bits_for(expected), NULL, err);
+}
+
+void ts_kidx_free(ts_kidx_t *t)
+{
+    ts_free(t->slot);
+    memset(t, 0, sizeof(*t));
+}
+
+int ts_kidx_insert(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *pool,
+                   ts_err_t *err)
+{
+    TS_ASSERT(id != TS_KTAB_NONE); /* id + 1 would read as an empty slot */
+    uint64_t nslots = t->mask + 1;
+    uint32_t idbits = t->idbits;
+    if (t->n + 1 > t->grow_at)
+        nslots *= 2;
+    if ((uint64_t)id + 1 > t->idmask)
+        idbits = kidx_bits_for((uint64_t)id * 2); /* room for the pool to grow again */
+    if (nslots != t->mask + 1 || idbits != t->idbits) {
+        int rc = kidx_rebuild(t, nslots, idbits, pool, err);
+        if (rc)
+            return rc;
+    }
+    kidx_place(t, key, id);
+    t->n++;
+    return 0;
+}
+
+int ts_kidx_remove(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *pool)
+{
+    uint64_t h = ts_hash64(key);
+    uint32_t want = ts_kidx_tag(t, h) | (id + 1);
+    uint64_t i = h & t->mask;
+    while (t->slot[i] != want) {
+        if (!t->slot[i])
+            return 0;
+        i = (i + 1) & t->mask;
+    }
+    uint64_t j = i;
+    for (;;) {
+        j = (j + 1) & t->mask;
+        uint32_t s = t->slot[j];
+        if (!s)
+            break;
+        uint64_t home = kidx_home(t, s, pool);
+        /* s may move back to i unless its home lies cyclically in (i, j]. */
+        if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+            t->slot[i] = s;
+            i = j;
+        }
+    }
+    t->slot[i] = 0;
+    TS_ASSERT(t->n > 0);
+    t->n--;
+    return 1;
+}
+
+size_t ts_kidx_bytes(const ts_kidx_t *t)
+{
+    return t->slot ? (size_t)(t->mask + 1) * sizeof(uint32_t) : 0;
+}
+
+int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err)
+{
+    if (!t->slot)
+        return t->n ? ts_err_set(err, TS_EINTERNAL, "index: %llu keys but no slots",
+                                 (unsigned long long)t->n)
+                     : 0;
+    uint64_t nslots = t->mask + 1;
+    if (nslots & t->mask)
+        return ts_err_set(err, TS_EINTERNAL, "index: %llu slots is not a power of two",
+                          (unsigned long long)nslots);
+    if (t->grow_at != nslots * 4 / 5 || t->n > t->grow_at)
+        return ts_err_set(err, TS_EINTERNAL, "index: %llu keys in %llu slots (grows at %llu)",
+                          (unsigned long long)t->n, (unsigned long long)nslots,
+                          (unsigned long long)t->grow_at);
+    uint64_t used = 0;
+    for (uint64_t i = 0; i < nslots; i++) {
+        uint32_t s = t->slot[i];
+        if (!s)
+            continue;
+        used++;
+        uint32_t id1 = s & t->idmask;
+        if (id1 == 0 || id1 > pool->cap)
+            return ts_err_set(err, TS_EINTERNAL, "index: slot %llu names node %lld of %u",
+                              (unsigned long long)i, (long long)id1 - 1, pool->cap);
+        uint64_t h = ts_hash64(ts_kidx_key(pool, id1 - 1));
+        if ((s & ~t->idmask) != ts_kidx_tag(t, h))
+            return ts_err_set(err, TS_EINTERNAL,
+                              "index: slot %llu's tag is not its node's (node %u)",
+                              (unsigned long long)i, id1 - 1);
+        /* Lookups stop at the first empty slot: none may lie between home and i. */
+        for (uint64_t j = h & t->mask; j != i; j = (j + 1) & t->mask)
+            if (!t->slot[j])
+                return ts_err_set(err, TS_EINTERNAL,
+                                  "index: the entry in slot %llu is unreachable (slot %llu "
+                                  "between it and its home is empty)",
+                                  (unsigned long long)i, (unsigned long long)j);
+    }
+    if (used != t->n)
+        return ts_err_set(err, TS_EINTERNAL, "index: counts %llu keys but %llu slots are used",
+                          (unsigned long long)t->n, (unsigned long long)used);
+    return 0;
+}
