@@ -104,11 +104,6 @@ fail:
     return TS__NIL;
 }
 
-int ts__cstore_set_size(ts__cstore_t *st, uint32_t id, uint64_t size_bytes, ts_err_t *err)
-{
-    return cstore_put_size(st, id, size_bytes, err);
-}
-
 void ts__cstore_del(ts__cstore_t *st, uint32_t id)
 {
     int removed = ts_kidx_remove(&st->index, ts__cn(st, id)->key, id, &st->pool);
@@ -162,6 +157,21 @@ void ts__cmulti_free(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint
 {
     ts__cmulti_unlink(p, st, l, id);
     ts__cstore_del(st, id);
+}
+
+int ts__cmulti_refill(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id,
+                      int where, uint64_t size_bytes, ts_err_t *err)
+{
+    uint64_t old = ts_policy_charge(p, ts__cstore_size(st, id));
+    int rc = cstore_put_size(st, id, size_bytes, err);
+    if (rc)
+        return rc;
+    ts__list_t *q = &l[ts__cwhere(st, id)];
+    ts__clist_unlink(st, q, id);
+    TS_ASSERT(q->charge >= old);
+    q->charge -= old;
+    ts__cmulti_push(p, st, l, id, where);
+    return 0;
 }
 
 uint32_t ts__cmulti_add(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l,

@@ -111,8 +111,6 @@ void ts__cstore_fini(ts__cstore_t *st);
 /* A new indexed node for key of size bytes, links unset, meta 0; TS__NIL with err filled
  * when memory runs out (st unchanged). */
 uint32_t ts__cstore_add(ts__cstore_t *st, uint64_t key, uint64_t size_bytes, ts_err_t *err);
-/* Records a new size for node id (a ghost cached again). Returns 0 or TS_ENOMEM. */
-int ts__cstore_set_size(ts__cstore_t *st, uint32_t id, uint64_t size_bytes, ts_err_t *err);
 /* Unindexes and frees node id (already off its list). */
 void ts__cstore_del(ts__cstore_t *st, uint32_t id);
 /* Heap bytes of pool, index and side arrays. */
@@ -132,6 +130,11 @@ void ts__cmulti_free(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint
 /* A new node for r at the head of list where (meta: where, other bits 0); TS__NIL with err. */
 uint32_t ts__cmulti_add(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l,
                         const ts_req_t *r, int where, ts_err_t *err);
+/* A ghost cached again: id moves from its list to the head of list where with a new size.
+ * Returns 0, or TS_ENOMEM (the first differing size needs the size array) with nothing
+ * changed. */
+int ts__cmulti_refill(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id,
+                      int where, uint64_t size_bytes, ts_err_t *err);
 /* Reports node id in out (may be NULL). */
 void ts__cstore_victim(const ts__cstore_t *st, uint32_t id, ts_victim_t *out);
 
