@@ -61,7 +61,7 @@ static int arc_create(const void *params, const ts_policy_init_t *init, ts_polic
         ts__list_init(&a->l[i]);
     /* Residents plus ghosts reach 2c keys in objects mode. */
     uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
-    int rc = ts__cstore_init(&a->st, hint, true, err);
+    int rc = ts__cstore_init(&a->st, hint, TS__CLOAD_GHOSTS, true, err);
     if (rc) {
         ts_free(a);
         return rc;

@@ -13,13 +13,14 @@
 
 /* ---- node store ---- */
 
-int ts__cstore_init(ts__cstore_t *st, uint64_t expected, bool has_meta, ts_err_t *err)
+int ts__cstore_init(ts__cstore_t *st, uint64_t expected, uint32_t load_pct, bool has_meta,
+                    ts_err_t *err)
 {
     st->has_meta = has_meta;
     int rc = ts_pool_init(&st->pool, sizeof(ts__cnode_t), (uint32_t)expected + 1, err);
     if (rc)
         return rc;
-    rc = ts_kidx_init(&st->index, expected, err);
+    rc = ts_kidx_init(&st->index, expected, load_pct, err);
     if (rc)
         goto fail;
     st->side_cap = st->pool.cap;
@@ -192,7 +193,7 @@ int ts__ccache_init(ts__ccache_t *cc, const ts_policy_ops_t *ops, const ts_polic
     ts__list_init(&cc->list);
     /* In objects mode the capacity bounds the population: size for it up front. */
     uint64_t hint = init->count_objects && init->capacity < (1u << 26) ? init->capacity : 1024;
-    return ts__cstore_init(&cc->st, hint, has_meta, err);
+    return ts__cstore_init(&cc->st, hint, TS__CLOAD_ONE, has_meta, err);
 }
 
 void ts__ccache_fini(ts__ccache_t *cc)

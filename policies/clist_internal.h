@@ -12,8 +12,10 @@
  *     objects-mode trace), an 8-byte array from the first differing size on.
  * The index is ts_kidx (sim/util/kidx.h). Lists are ts__list_t (list_internal.h): head
  * newest, tail oldest, count and charge. Every operation is O(1) expected.
- * Memory in objects mode, fixed sizes: 16 bytes of node, 5-10 bytes of index and, when
- * asked, 1 byte of meta per key.
+ * Memory in objects mode, fixed sizes: 16 bytes of node, 1 byte of meta when asked, and an
+ * index filled to at most TS__CLOAD_ONE (single list: probes as short as ts_ktab's, 5.7-11.4
+ * bytes per key) or TS__CLOAD_GHOSTS percent (several lists with ghosts, which hold about
+ * two keys per cached object: 5-10 bytes per key).
  */
 #ifndef TS_POLICIES_CLIST_INTERNAL_H
 #define TS_POLICIES_CLIST_INTERNAL_H
@@ -45,6 +47,8 @@ typedef struct ts__cstore {
 #define TS__CWHERE_BITS 2
 #define TS__CWHERE_MASK 3u
 #define TS__CLISTS 4
+#define TS__CLOAD_ONE 70    /* index load bound of the single-list base */
+#define TS__CLOAD_GHOSTS 80 /* index load bound for policies with ghosts */
 
 static inline ts__cnode_t *ts__cn(const ts__cstore_t *st, uint32_t id)
 {
@@ -104,9 +108,11 @@ static inline void ts__clist_move_head(const ts__cstore_t *st, ts__list_t *l, ui
     ts__clist_push_head(st, l, id);
 }
 
-/* Sizes st for about expected keys (pool and index), with a meta byte per node when
- * has_meta. st must be zeroed; on failure frees what it allocated and returns TS_ENOMEM. */
-int ts__cstore_init(ts__cstore_t *st, uint64_t expected, bool has_meta, ts_err_t *err);
+/* Sizes st for about expected keys (pool, and index filled to at most load_pct percent),
+ * with a meta byte per node when has_meta. st must be zeroed; on failure frees what it
+ * allocated and returns TS_ENOMEM. */
+int ts__cstore_init(ts__cstore_t *st, uint64_t expected, uint32_t load_pct, bool has_meta,
+                    ts_err_t *err);
 void ts__cstore_fini(ts__cstore_t *st);
 /* A new indexed node for key of size bytes, links unset, meta 0; TS__NIL with err filled
  * when memory runs out (st unchanged). */

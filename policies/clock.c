@@ -12,7 +12,7 @@
  * more bits make it approximate LFU over a sliding window (as libCacheSim's n-bit Clock).
  * Cost: O(1) expected for lookup/insert/remove; evict is O(1) amortised, because every
  * step of the hand takes back one count that a hit gave. Memory: a 16-byte node and a
- * counter byte per object, and 5-10 bytes of index (clist_internal.h).
+ * counter byte per object, and 5.7-11.4 bytes of index (clist_internal.h).
  */
 #include "../sim/policy.h"
 

@@ -7,7 +7,7 @@
  *   on insert: the object goes to the head of the queue
  *   on evict:  the object at the tail (inserted longest ago) leaves
  * Cost: O(1) expected for every operation (ts_kidx index + id-linked list in a ts_pool).
- * Memory: a 16-byte node per object plus 5-10 bytes of index.
+ * Memory: a 16-byte node per object plus 5.7-11.4 bytes of index.
  *
  * Copy this file to start a new policy: keep the same sections and a comment on each hook.
  * Single-list policies reuse the compact ts__ccache base (clist_internal.h: 16-byte nodes,

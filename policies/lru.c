@@ -6,7 +6,7 @@
  *   on hit:    move the object to the head (most recently used)
  *   on insert: the object goes to the head
  *   on evict:  the object at the tail (least recently used) leaves
- * Cost: O(1) expected per operation. Memory: a 16-byte node per object plus 5-10 bytes
+ * Cost: O(1) expected per operation. Memory: a 16-byte node per object plus 5.7-11.4 bytes
  * of index (clist_internal.h: the size lives beside the nodes), no fixed table.
  * LRU is a stack algorithm (Mattson et al., 1970): its misses never rise with capacity.
  */

@@ -113,7 +113,7 @@ static int s3fifo_create(const void *params, const ts_policy_init_t *init, ts_po
     s->thr = (uint8_t)sp.move_to_main_threshold;
     /* Cached objects plus ghosts reach about 2c keys in objects mode. */
     uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
-    rc = ts__cstore_init(&s->st, hint, true, err);
+    rc = ts__cstore_init(&s->st, hint, TS__CLOAD_GHOSTS, true, err);
     if (rc) {
         ts_free(s);
         return rc;

@@ -14,7 +14,7 @@
  * and the head and are examined quickly (quick demotion), while survivors keep their place.
  * Cost: O(1) expected lookup/insert/remove; evict O(1) amortised (each step of the hand
  * clears a bit that a hit set). Memory: a 16-byte node and a visited byte per object, and
- * 5-10 bytes of index (clist_internal.h).
+ * 5.7-11.4 bytes of index (clist_internal.h).
  * Paper: Zhang, Yang, Yue, Vigfusson, Rashmi, "SIEVE is Simpler than LRU: an Efficient
  * Turn-Key Eviction Algorithm for Web Caches", NSDI 2024.
  */

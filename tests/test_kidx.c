@@ -2,7 +2,7 @@
 /*
  * test_kidx.c - the compact key index agrees with a brute-force model under a long random
  * mix of inserts and deletes (backward-shift deletion keeps every key reachable) while it
- * grows and widens its id bits; its sizes follow from the 80% load bound; a failed growth
+ * grows and widens its id bits; its sizes follow from its load bound; a failed growth
  * leaves it usable.
  */
 #include <setjmp.h>
@@ -40,7 +40,7 @@ static void test_kidx_matches_model_under_churn(void **state)
     for (int i = 0; i < UNIVERSE; i++)
         where[i] = TS_KTAB_NONE;
     /* Sized for 4 keys: 16 slots and 3 id bits, so both grow during the run. */
-    assert_int_equal(ts_kidx_init(&t, 4, &err), 0);
+    assert_int_equal(ts_kidx_init(&t, 4, 80, &err), 0);
     assert_int_equal(t.mask + 1, 16);
     assert_int_equal(t.idbits, 3);
     assert_int_equal(ts_pool_init(&pool, sizeof(struct node), 4, &err), 0);
@@ -79,7 +79,7 @@ static void test_kidx_matches_model_under_churn(void **state)
     ts_pool_free_all(&pool);
 }
 
-/* The table keeps at most 80% of its slots full: 10,000 keys need 16,384 slots (13,107
+/* The table keeps at most load_pct of its slots full; at 80%: 10,000 keys need 16,384 slots (13,107
  * allowed; 8,192 allow only 6,553), 100,000 keys 131,072 (104,857; 65,536 allow 52,428),
  * 4 bytes each. Ids up to 100,000 (id + 1 = 100,001 < 2^17) need 17 bits, leaving a 15-bit
  * tag. */
@@ -88,16 +88,25 @@ static void test_kidx_sizes_follow_the_load_bound(void **state)
     (void)state;
     ts_kidx_t t;
     ts_err_t err = {0};
-    assert_int_equal(ts_kidx_init(&t, 10000, &err), 0);
+    assert_int_equal(ts_kidx_init(&t, 10000, 80, &err), 0);
     assert_int_equal(ts_kidx_bytes(&t), 16384 * 4);
     assert_int_equal(t.grow_at, 13107);
     assert_int_equal(t.idbits, 14);
     ts_kidx_free(&t);
-    assert_int_equal(ts_kidx_init(&t, 100000, &err), 0);
+    assert_int_equal(ts_kidx_init(&t, 100000, 80, &err), 0);
     assert_int_equal(ts_kidx_bytes(&t), 131072 * 4);
     assert_int_equal(t.idbits, 17);
     assert_int_equal(t.idmask, (1u << 17) - 1);
     ts_kidx_free(&t);
+    /* At 70%, as ts_ktab: 10,000 keys fit 16,384 slots (11,468 allowed), 100,000 need
+     * 262,144 (131,072 allow 91,750). */
+    assert_int_equal(ts_kidx_init(&t, 10000, 70, &err), 0);
+    assert_int_equal(ts_kidx_bytes(&t), 16384 * 4);
+    ts_kidx_free(&t);
+    assert_int_equal(ts_kidx_init(&t, 100000, 70, &err), 0);
+    assert_int_equal(ts_kidx_bytes(&t), 262144 * 4);
+    ts_kidx_free(&t);
+    assert_int_equal(ts_kidx_init(&t, 10, 95, &err), TS_EINVAL);
 }
 
 static void test_kidx_oom_leaves_table_usable(void **state)
@@ -107,9 +116,9 @@ static void test_kidx_oom_leaves_table_usable(void **state)
     ts_pool_t pool;
     ts_err_t err = {0};
     ts_mem_fail_after(0);
-    assert_int_equal(ts_kidx_init(&t, 10, &err), TS_ENOMEM);
+    assert_int_equal(ts_kidx_init(&t, 10, 80, &err), TS_ENOMEM);
     ts_mem_fail_after(-1);
-    assert_int_equal(ts_kidx_init(&t, 1, &err), 0);
+    assert_int_equal(ts_kidx_init(&t, 1, 70, &err), 0);
     assert_int_equal(ts_pool_init(&pool, sizeof(struct node), 64, &err), 0);
     uint32_t i = 0;
     /* Fill to the growth threshold, then make the growth fail. */

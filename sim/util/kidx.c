@@ -4,7 +4,8 @@
  *
  * Backward-shift deletion as in ktab.c: after emptying slot i, walk the run that follows;
  * an entry at j whose home lies cyclically outside (i, j] moves back into i, and i becomes
- * j. A slot does not hold its home, so the walk hashes the key of each node it passes.
+ * j. The slot's distance field says where its home is; only an entry 15 or more slots from
+ * home (or every entry, in a table without the field) has its node's key hashed.
  */
 #include "kidx.h"
 
@@ -14,11 +15,12 @@
 #include "mem.h"
 
 #define KIDX_MIN_SLOTS 16
+#define KIDX_DBITS 4 /* bits of the distance field */
 
-static uint64_t kidx_slots_for(uint64_t expected)
+static uint64_t kidx_slots_for(uint64_t expected, uint32_t load_pct)
 {
     uint64_t n = KIDX_MIN_SLOTS;
-    while (n * 4 / 5 < expected + 1)
+    while (n * load_pct / 100 < expected + 1)
         n <<= 1;
     return n;
 }
@@ -32,18 +34,37 @@ static uint32_t kidx_bits_for(uint64_t max_id)
     return b;
 }
 
-static uint64_t kidx_home(const ts_kidx_t *t, uint32_t s, const ts_pool_t *pool)
+/* The distance from home of entry s at slot j: from its field when below the field's
+ * largest value, else from its node's key. */
+static uint64_t kidx_dist(const ts_kidx_t *t, uint32_t s, uint64_t j, const ts_pool_t *pool)
 {
-    return ts_hash64(ts_kidx_key(pool, (s & t->idmask) - 1)) & t->mask;
+    if (t->dmax) { /* idbits <= 28 */
+        uint32_t d = (s >> t->idbits) & t->dmax;
+        if (d < t->dmax)
+            return d;
+    }
+    uint64_t home = ts_hash64(ts_kidx_key(pool, (s & t->idmask) - 1)) & t->mask;
+    return (j - home) & t->mask;
+}
+
+/* s with its distance field set to d (saturating). */
+static uint32_t kidx_with_dist(const ts_kidx_t *t, uint32_t s, uint64_t d)
+{
+    if (!t->dmax)
+        return s;
+    uint32_t f = d < t->dmax ? (uint32_t)d : t->dmax;
+    return (s & ~(t->dmax << t->idbits)) | f << t->idbits;
 }
 
 static void kidx_place(ts_kidx_t *t, uint64_t key, uint32_t id)
 {
     uint64_t h = ts_hash64(key);
-    uint64_t i = h & t->mask;
-    while (t->slot[i])
+    uint64_t i = h & t->mask, d = 0;
+    while (t->slot[i]) {
         i = (i + 1) & t->mask;
-    t->slot[i] = ts_kidx_tag(t, h) | (id + 1);
+        d++;
+    }
+    t->slot[i] = kidx_with_dist(t, ts_kidx_tag(t, h) | (id + 1), d);
 }
 
 /* A table of nslots slots with idbits id bits holding the entries of t. */
@@ -57,9 +78,11 @@ static int kidx_rebuild(ts_kidx_t *t, uint64_t nslots, uint32_t idbits, const ts
     ts_kidx_t old = *t;
     t->slot = slot;
     t->mask = nslots - 1;
-    t->grow_at = nslots * 4 / 5;
+    t->grow_at = nslots * t->load_pct / 100;
     t->idbits = idbits;
     t->idmask = (uint32_t)((1ULL << idbits) - 1);
+    t->dmax = idbits + KIDX_DBITS <= 32 ? (1u << KIDX_DBITS) - 1 : 0;
+    t->tshift = idbits + (t->dmax ? KIDX_DBITS : 0);
     if (old.slot)
         for (uint64_t i = 0; i <= old.mask; i++)
             if (old.slot[i]) {
@@ -70,10 +93,15 @@ static int kidx_rebuild(ts_kidx_t *t, uint64_t nslots, uint32_t idbits, const ts
     return 0;
 }
 
-int ts_kidx_init(ts_kidx_t *t, uint64_t expected, ts_err_t *err)
+int ts_kidx_init(ts_kidx_t *t, uint64_t expected, uint32_t load_pct, ts_err_t *err)
 {
     memset(t, 0, sizeof(*t));
-    return kidx_rebuild(t, kidx_slots_for(expected), kidx_bits_for(expected), NULL, err);
+    if (load_pct < 50 || load_pct > 90)
+        return ts_err_set(err, TS_EINVAL, "an index fills 50%% to 90%% of its slots, not %u%%",
+                          load_pct);
+    t->load_pct = load_pct;
+    return kidx_rebuild(t, kidx_slots_for(expected, load_pct), kidx_bits_for(expected), NULL,
+                        err);
 }
 
 void ts_kidx_free(ts_kidx_t *t)
@@ -105,9 +133,9 @@ int ts_kidx_insert(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *poo
 int ts_kidx_remove(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *pool)
 {
     uint64_t h = ts_hash64(key);
-    uint32_t want = ts_kidx_tag(t, h) | (id + 1);
+    uint32_t want = ts_kidx_tag(t, h) | (id + 1), keep = ts_kidx_tagmask(t) | t->idmask;
     uint64_t i = h & t->mask;
-    while (t->slot[i] != want) {
+    while ((t->slot[i] & keep) != want) {
         if (!t->slot[i])
             return 0;
         i = (i + 1) & t->mask;
@@ -118,10 +146,10 @@ int ts_kidx_remove(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *poo
         uint32_t s = t->slot[j];
         if (!s)
             break;
-        uint64_t home = kidx_home(t, s, pool);
         /* s may move back to i unless its home lies cyclically in (i, j]. */
-        if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
-            t->slot[i] = s;
+        uint64_t gap = (j - i) & t->mask, d = kidx_dist(t, s, j, pool);
+        if (d >= gap) {
+            t->slot[i] = kidx_with_dist(t, s, d - gap);
             i = j;
         }
     }
@@ -146,7 +174,7 @@ int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err)
     if (nslots & t->mask)
         return ts_err_set(err, TS_EINTERNAL, "index: %llu slots is not a power of two",
                           (unsigned long long)nslots);
-    if (t->grow_at != nslots * 4 / 5 || t->n > t->grow_at)
+    if (t->grow_at != nslots * t->load_pct / 100 || t->n > t->grow_at)
         return ts_err_set(err, TS_EINTERNAL, "index: %llu keys in %llu slots (grows at %llu)",
                           (unsigned long long)t->n, (unsigned long long)nslots,
                           (unsigned long long)t->grow_at);
@@ -161,10 +189,16 @@ int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err)
             return ts_err_set(err, TS_EINTERNAL, "index: slot %llu names node %lld of %u",
                               (unsigned long long)i, (long long)id1 - 1, pool->cap);
         uint64_t h = ts_hash64(ts_kidx_key(pool, id1 - 1));
-        if ((s & ~t->idmask) != ts_kidx_tag(t, h))
+        if ((s & ts_kidx_tagmask(t)) != ts_kidx_tag(t, h))
             return ts_err_set(err, TS_EINTERNAL,
                               "index: slot %llu's tag is not its node's (node %u)",
                               (unsigned long long)i, id1 - 1);
+        uint64_t d = (i - (h & t->mask)) & t->mask;
+        if (kidx_with_dist(t, s, d) != s)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "index: slot %llu records distance %u from home, not %llu",
+                              (unsigned long long)i, t->dmax ? (s >> t->idbits) & t->dmax : 0,
+                              (unsigned long long)d);
         /* Lookups stop at the first empty slot: none may lie between home and i. */
         for (uint64_t j = h & t->mask; j != i; j = (j + 1) & t->mask)
             if (!t->slot[j])

@@ -4,17 +4,20 @@
  *
  * The compact sibling of ts_ktab (ktab.h) for the policies whose nodes are 16 bytes
  * (policies/clist_internal.h). Nodes live in a ts_pool and start with their 64-bit key; the
- * index reads them through the pool. Each 4-byte slot holds id + 1 in its low idbits bits
- * (0 marks an empty slot) and, in the bits above, a tag: the high bits of the key's hash.
+ * index reads them through the pool. Each 4-byte slot holds, from the low bits up:
+ *   id + 1 in idbits bits (0 marks an empty slot);
+ *   the entry's distance from its home slot in 4 bits, 15 meaning "15 or more";
+ *   a tag: the high bits of the key's hash.
  * The home slot comes from the low bits of the hash, so a tag compare tells apart keys that
  * share a home. idbits is as small as the pool's ids allow (21 bits for a million nodes,
- * leaving an 11-bit tag); when the pool hands out a larger id the index is rebuilt with
- * more id bits. With 32 id bits there is no tag, and every probe compares the node's key.
- * Unlike ts_ktab, growth and backward-shift deletion read the keys of the nodes they move
- * (a slot does not hold its home), so a node must stay in the pool, key intact, while it is
- * indexed.
- * Cost: expected O(1) per operation; the table stays between 40% and 80% full, so its
- * slots cost 5-10 bytes per key. Hash: ts_hash64 (ktab.h).
+ * leaving a 7-bit tag); when the pool hands out a larger id the index is rebuilt with more
+ * id bits. Above 28 id bits the distance goes, above 32 the tag: then deletion hashes the
+ * nodes' keys and every probe compares them. Backward-shift deletion reads the distances,
+ * and the key of a node only where the distance is 15 or more; growth reads every key. So a
+ * node must stay in the pool, key intact, while it is indexed.
+ * Cost: expected O(1) per operation; the table stays between half its load bound and the
+ * bound full (load_pct: 70% as ts_ktab, 5.7-11.4 bytes of slots per key; 80% where memory
+ * counts more than probe lengths, 5-10 bytes). Hash: ts_hash64 (ktab.h).
  */
 #ifndef TS_SIM_UTIL_KIDX_H
 #define TS_SIM_UTIL_KIDX_H
@@ -33,17 +36,25 @@ typedef struct ts_kidx {
     uint64_t grow_at; /* private: n at which the table doubles */
     uint32_t idmask;  /* private: the id + 1 bits of a slot */
     uint32_t idbits;  /* private: 1..32 */
+    uint32_t dmax;    /* private: the distance field's largest value (15, or 0: no field) */
+    uint32_t tshift;  /* private: the tag's lowest bit, idbits plus the distance's bits */
+    uint32_t load_pct; /* private: the table doubles past this share of its slots full */
 } ts_kidx_t;
 
 /* Sizes the table for about expected keys with ids below expected + 1 (it grows past
- * both). Returns 0 or TS_ENOMEM. */
-int ts_kidx_init(ts_kidx_t *t, uint64_t expected, ts_err_t *err);
+ * both), filled to at most load_pct percent (50..90). Returns 0, TS_EINVAL or TS_ENOMEM. */
+int ts_kidx_init(ts_kidx_t *t, uint64_t expected, uint32_t load_pct, ts_err_t *err);
 void ts_kidx_free(ts_kidx_t *t);
 
-/* The slot's tag bits for hash h (the high bits of h, in place above idbits). */
+/* The slot's tag bits for hash h (the high bits of h, in place above the distance). */
 static inline uint32_t ts_kidx_tag(const ts_kidx_t *t, uint64_t h)
 {
-    return (uint32_t)(((h >> 32) >> t->idbits) << t->idbits);
+    return (uint32_t)(((h >> 32) >> t->tshift) << t->tshift);
+}
+
+static inline uint32_t ts_kidx_tagmask(const ts_kidx_t *t)
+{
+    return (uint32_t)((0xFFFFFFFFULL >> t->tshift) << t->tshift);
 }
 
 static inline uint64_t ts_kidx_key(const ts_pool_t *pool, uint32_t id)
@@ -55,13 +66,13 @@ static inline uint64_t ts_kidx_key(const ts_pool_t *pool, uint32_t id)
 static inline uint32_t ts_kidx_find(const ts_kidx_t *t, uint64_t key, const ts_pool_t *pool)
 {
     uint64_t h = ts_hash64(key);
-    uint32_t tag = ts_kidx_tag(t, h), idmask = t->idmask;
+    uint32_t tag = ts_kidx_tag(t, h), idmask = t->idmask, tagmask = ts_kidx_tagmask(t);
     uint64_t i = h & t->mask;
     for (;;) {
         uint32_t s = t->slot[i];
         if (!s)
             return TS_KTAB_NONE;
-        if ((s & ~idmask) == tag) {
+        if ((s & tagmask) == tag) {
             uint32_t id = (s & idmask) - 1;
             if (ts_kidx_key(pool, id) == key)
                 return id;
@@ -81,7 +92,7 @@ static inline void ts_kidx_prefetch_node(const ts_kidx_t *t, uint64_t key, const
 {
     uint64_t h = ts_hash64(key);
     uint32_t s = t->slot[h & t->mask];
-    if (s && (s & ~t->idmask) == ts_kidx_tag(t, h))
+    if (s && (s & ts_kidx_tagmask(t)) == ts_kidx_tag(t, h))
         __builtin_prefetch(ts_pool_at(pool, (s & t->idmask) - 1));
 }
 
@@ -98,8 +109,8 @@ size_t ts_kidx_bytes(const ts_kidx_t *t);
 
 /* Walks the whole table (O(slots); for tests and expensive checks): a power-of-two slot
  * count, n equal to the occupied slots and within the growth bound, every slot naming an id
- * of the pool whose key hashes to the slot's tag, and reachable from its home slot (no empty
- * slot in between). Changes nothing. Returns 0, or TS_EINTERNAL naming the first fault. */
+ * of the pool whose key hashes to the slot's tag, at the distance from its home the slot
+ * records, and reachable from its home slot (no empty slot in between). Changes nothing. Returns 0, or TS_EINTERNAL naming the first fault. */
 int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err);
 
 #endif
