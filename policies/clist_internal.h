@@ -62,7 +62,7 @@ static inline uint64_t ts__cstore_size(const ts__cstore_t *st, uint32_t id)
 
 static inline uint32_t ts__cstore_find(const ts__cstore_t *st, uint64_t key)
 {
-    return ts_kidx_find(&st->index, key, &st->pool);
+    return ts_kidx_find(&st->index, key, st->pool.base, sizeof(ts__cnode_t));
 }
 
 /* The list a node is on (meta's low bits; multi-list policies). */

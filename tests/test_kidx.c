@@ -49,7 +49,7 @@ static void test_kidx_matches_model_under_churn(void **state)
     for (int s = 0; s < STEPS; s++) {
         uint32_t k = (uint32_t)gsl_rng_uniform_int(rng, UNIVERSE);
         uint64_t key = kidx_test_key(k);
-        uint32_t got = ts_kidx_find(&t, key, &pool);
+        uint32_t got = ts_kidx_find(&t, key, pool.base, pool.stride);
         assert_int_equal(got, where[k]);
         if (got == TS_KTAB_NONE) {
             uint32_t id = ts_pool_alloc(&pool, &err);
@@ -70,7 +70,8 @@ static void test_kidx_matches_model_under_churn(void **state)
     }
     assert_int_equal(ts_kidx_check(&t, &pool, &err), 0);
     for (int k = 0; k < UNIVERSE; k++)
-        assert_int_equal(ts_kidx_find(&t, kidx_test_key((uint32_t)k), &pool), where[k]);
+        assert_int_equal(ts_kidx_find(&t, kidx_test_key((uint32_t)k), pool.base, pool.stride),
+                         where[k]);
     /* About 2400 keys live at the end: their ids need 12 bits or more. */
     assert_true(t.idbits >= 12 && t.idbits <= 32);
     assert_int_equal(ts_kidx_remove(&t, 12345, 0, &pool), 0);
@@ -134,7 +135,7 @@ static void test_kidx_oom_leaves_table_usable(void **state)
     ts_mem_fail_after(-1);
     assert_int_equal(t.n, i);
     for (uint32_t j = 0; j < i; j++)
-        assert_int_equal(ts_kidx_find(&t, kidx_test_key(j), &pool), j);
+        assert_int_equal(ts_kidx_find(&t, kidx_test_key(j), pool.base, pool.stride), j);
     assert_int_equal(ts_kidx_check(&t, &pool, &err), 0);
     ts_kidx_free(&t);
     ts_pool_free_all(&pool);

@@ -83,6 +83,7 @@ static int kidx_rebuild(ts_kidx_t *t, uint64_t nslots, uint32_t idbits, const ts
     t->idmask = (uint32_t)((1ULL << idbits) - 1);
     t->dmax = idbits + KIDX_DBITS <= 32 ? (1u << KIDX_DBITS) - 1 : 0;
     t->tshift = idbits + (t->dmax ? KIDX_DBITS : 0);
+    t->tagmask = (uint32_t)((0xFFFFFFFFULL >> t->tshift) << t->tshift);
     if (old.slot)
         for (uint64_t i = 0; i <= old.mask; i++)
             if (old.slot[i]) {
@@ -133,7 +134,7 @@ int ts_kidx_insert(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *poo
 int ts_kidx_remove(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *pool)
 {
     uint64_t h = ts_hash64(key);
-    uint32_t want = ts_kidx_tag(t, h) | (id + 1), keep = ts_kidx_tagmask(t) | t->idmask;
+    uint32_t want = ts_kidx_tag(t, h) | (id + 1), keep = t->tagmask | t->idmask;
     uint64_t i = h & t->mask;
     while ((t->slot[i] & keep) != want) {
         if (!t->slot[i])
@@ -166,19 +167,10 @@ size_t ts_kidx_bytes(const ts_kidx_t *t)
 
 int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err)
 {
-    if (!t->slot)
-        return t->n ? ts_err_set(err, TS_EINTERNAL, "index: %llu keys but no slots",
-                                 (unsigned long long)t->n)
-                     : 0;
-    uint64_t nslots = t->mask + 1;
-    if (nslots & t->mask)
-        return ts_err_set(err, TS_EINTERNAL, "index: %llu slots is not a power of two",
-                          (unsigned long long)nslots);
-    if (t->grow_at != nslots * t->load_pct / 100 || t->n > t->grow_at)
-        return ts_err_set(err, TS_EINTERNAL, "index: %llu keys in %llu slots (grows at %llu)",
-                          (unsigned long long)t->n, (unsigned long long)nslots,
-                          (unsigned long long)t->grow_at);
-    uint64_t used = 0;
+    int rc = ts_ktab_check_shape(t->slot, t->mask, t->n, t->grow_at, t->load_pct, err);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    uint64_t nslots = t->mask + 1, used = 0;
     for (uint64_t i = 0; i < nslots; i++) {
         uint32_t s = t->slot[i];
         if (!s)
@@ -189,7 +181,7 @@ int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err)
             return ts_err_set(err, TS_EINTERNAL, "index: slot %llu names node %lld of %u",
                               (unsigned long long)i, (long long)id1 - 1, pool->cap);
         uint64_t h = ts_hash64(ts_kidx_key(pool, id1 - 1));
-        if ((s & ts_kidx_tagmask(t)) != ts_kidx_tag(t, h))
+        if ((s & t->tagmask) != ts_kidx_tag(t, h))
             return ts_err_set(err, TS_EINTERNAL,
                               "index: slot %llu's tag is not its node's (node %u)",
                               (unsigned long long)i, id1 - 1);

@@ -39,6 +39,7 @@ typedef struct ts_kidx {
     uint32_t dmax;    /* private: the distance field's largest value (15, or 0: no field) */
     uint32_t tshift;  /* private: the tag's lowest bit, idbits plus the distance's bits */
     uint32_t load_pct; /* private: the table doubles past this share of its slots full */
+    uint32_t tagmask;  /* private: the tag bits of a slot */
 } ts_kidx_t;
 
 /* Sizes the table for about expected keys with ids below expected + 1 (it grows past
@@ -52,21 +53,18 @@ static inline uint32_t ts_kidx_tag(const ts_kidx_t *t, uint64_t h)
     return (uint32_t)(((h >> 32) >> t->tshift) << t->tshift);
 }
 
-static inline uint32_t ts_kidx_tagmask(const ts_kidx_t *t)
-{
-    return (uint32_t)((0xFFFFFFFFULL >> t->tshift) << t->tshift);
-}
-
 static inline uint64_t ts_kidx_key(const ts_pool_t *pool, uint32_t id)
 {
     return *(const uint64_t *)ts_pool_at(pool, id);
 }
 
-/* The id stored for key, or TS_KTAB_NONE. */
-static inline uint32_t ts_kidx_find(const ts_kidx_t *t, uint64_t key, const ts_pool_t *pool)
+/* The id stored for key, or TS_KTAB_NONE. nodes/stride locate each node's leading key (a
+ * constant stride lets the compiler fold the multiply). */
+static inline uint32_t ts_kidx_find(const ts_kidx_t *t, uint64_t key, const void *nodes,
+                                    size_t stride)
 {
     uint64_t h = ts_hash64(key);
-    uint32_t tag = ts_kidx_tag(t, h), idmask = t->idmask, tagmask = ts_kidx_tagmask(t);
+    uint32_t tag = ts_kidx_tag(t, h), idmask = t->idmask, tagmask = t->tagmask;
     uint64_t i = h & t->mask;
     for (;;) {
         uint32_t s = t->slot[i];
@@ -74,7 +72,7 @@ static inline uint32_t ts_kidx_find(const ts_kidx_t *t, uint64_t key, const ts_p
             return TS_KTAB_NONE;
         if ((s & tagmask) == tag) {
             uint32_t id = (s & idmask) - 1;
-            if (ts_kidx_key(pool, id) == key)
+            if (*(const uint64_t *)((const char *)nodes + (size_t)id * stride) == key)
                 return id;
         }
         i = (i + 1) & t->mask;
@@ -92,7 +90,7 @@ static inline void ts_kidx_prefetch_node(const ts_kidx_t *t, uint64_t key, const
 {
     uint64_t h = ts_hash64(key);
     uint32_t s = t->slot[h & t->mask];
-    if (s && (s & ts_kidx_tagmask(t)) == ts_kidx_tag(t, h))
+    if (s && (s & t->tagmask) == ts_kidx_tag(t, h))
         __builtin_prefetch(ts_pool_at(pool, (s & t->idmask) - 1));
 }
 
@@ -110,7 +108,8 @@ size_t ts_kidx_bytes(const ts_kidx_t *t);
 /* Walks the whole table (O(slots); for tests and expensive checks): a power-of-two slot
  * count, n equal to the occupied slots and within the growth bound, every slot naming an id
  * of the pool whose key hashes to the slot's tag, at the distance from its home the slot
- * records, and reachable from its home slot (no empty slot in between). Changes nothing. Returns 0, or TS_EINTERNAL naming the first fault. */
+ * records, and reachable from its home slot (no empty slot in between). Changes nothing.
+ * Returns 0, or TS_EINTERNAL naming the first fault. */
 int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err);
 
 #endif
