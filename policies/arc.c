@@ -25,21 +25,24 @@
  * the units of |T1|; ghosts keep the size of the evicted object.
  * Ghost entries hold no data and never count against the tier's use; this file bounds them.
  * Cost: O(1) expected for every operation (one index over residents and ghosts). Memory: a
- * 32-byte node per resident or ghost key, at most 2c keys in objects mode.
+ * 16-byte node, a byte naming its list and 5-10 bytes of index per resident or ghost key
+ * (clist_internal.h), at most 2c keys in objects mode.
  * Paper: Megiddo, Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST 2003.
  */
 #include "../sim/policy.h"
 
 #include "../sim/util/mem.h"
-#include "list_internal.h"
+#include "clist_internal.h"
 
 extern const ts_policy_ops_t ts_policy_arc;
 
 enum arc_where { ARC_T1, ARC_T2, ARC_B1, ARC_B2, ARC_NLISTS };
 
-/* Nodes are ts__tnode_t, where the list holding them (bit unused). */
+/* Nodes are ts__cnode_t; meta holds the list of each (clist_internal.h). */
 typedef struct arc {
-    ts__tcache_t tc;      /* must be first: index, node pool, T1, T2, B1, B2 */
+    ts_policy_t base;        /* must be first */
+    ts__cstore_t st;         /* a node per resident or ghost key, index, meta, sizes */
+    ts__list_t l[ARC_NLISTS]; /* T1, T2, B1, B2; charge = sum of the charges of its nodes */
     double p;             /* target charge of T1, 0..c */
     uint64_t adapted_key; /* key whose ghost hit already moved p ... */
     bool has_adapted;     /* ... during the current request */
@@ -53,27 +56,32 @@ static int arc_create(const void *params, const ts_policy_init_t *init, ts_polic
     arc_t *a = ts_calloc(1, sizeof(*a));
     if (!a)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate arc");
-    int rc = ts__tcache_init(&a->tc, &ts_policy_arc, init, err);
+    ts_policy_base_init(&a->base, &ts_policy_arc, init);
+    for (int i = 0; i < ARC_NLISTS; i++)
+        ts__list_init(&a->l[i]);
+    /* Residents plus ghosts reach 2c keys in objects mode. */
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
+    int rc = ts__cstore_init(&a->st, hint, TS__CLOAD_GHOSTS, true, err);
     if (rc) {
         ts_free(a);
         return rc;
     }
-    *out = &a->tc.base;
+    *out = &a->base;
     return 0;
 }
 
 static void arc_destroy(ts_policy_t *p)
 {
     arc_t *a = (arc_t *)p;
-    ts__tcache_fini(&a->tc);
+    ts__cstore_fini(&a->st);
     ts_free(a);
 }
 
 /* The node of key when it is a ghost (in B1 or B2), else TS__NIL. */
 static uint32_t arc_ghost(const arc_t *a, uint64_t key)
 {
-    uint32_t id = ts__find(&a->tc.index, &a->tc.pool, key);
-    return id != TS__NIL && ts__tn(&a->tc, id)->where >= ARC_B1 ? id : TS__NIL;
+    uint32_t id = ts__cstore_find(&a->st, key);
+    return id != TS__NIL && ts__cwhere(&a->st, id) >= ARC_B1 ? id : TS__NIL;
 }
 
 /* Moves p on a ghost hit of r->key, once per request (cases II and III of the paper). */
@@ -86,10 +94,10 @@ static void arc_adapt(arc_t *a, const ts_req_t *r)
     uint32_t id = arc_ghost(a, r->key);
     if (id == TS__NIL)
         return;
-    double c = (double)a->tc.base.capacity;
-    double b1 = (double)a->tc.l[ARC_B1].charge, b2 = (double)a->tc.l[ARC_B2].charge;
-    double x = (double)ts_policy_charge(&a->tc.base, r->size_bytes);
-    if (ts__tn(&a->tc, id)->where == ARC_B1) {
+    double c = (double)a->base.capacity;
+    double b1 = (double)a->l[ARC_B1].charge, b2 = (double)a->l[ARC_B2].charge;
+    double x = (double)ts_policy_charge(&a->base, r->size_bytes);
+    if (ts__cwhere(&a->st, id) == ARC_B1) {
         double d = b1 > 0 && b2 > b1 ? b2 / b1 : 1.0;
         a->p = a->p + d * x < c ? a->p + d * x : c;
     } else {
@@ -103,12 +111,12 @@ static bool arc_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     arc_t *a = (arc_t *)p;
     if (touch)
         a->has_adapted = false; /* a touching lookup starts a new request */
-    uint32_t id = ts__find(&a->tc.index, &a->tc.pool, r->key);
-    if (id == TS__NIL || ts__tn(&a->tc, id)->where >= ARC_B1)
+    uint32_t id = ts__cstore_find(&a->st, r->key);
+    if (id == TS__NIL || ts__cwhere(&a->st, id) >= ARC_B1)
         return false;
     if (touch) {
-        ts__tcache_unlink(&a->tc, id);
-        ts__tcache_push(&a->tc, id, ARC_T2);
+        ts__cmulti_unlink(&a->base, &a->st, a->l, id);
+        ts__cmulti_push(&a->base, &a->st, a->l, id, ARC_T2);
     }
     return true;
 }
@@ -116,17 +124,17 @@ static bool arc_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 /* Drops ghost tails until |T1| + |B1| <= c and the directory holds at most 2c. */
 static void arc_trim_ghosts(arc_t *a)
 {
-    uint64_t c = a->tc.base.capacity;
-    ts__list_t *t1 = &a->tc.l[ARC_T1], *t2 = &a->tc.l[ARC_T2];
-    ts__list_t *b1 = &a->tc.l[ARC_B1], *b2 = &a->tc.l[ARC_B2];
+    uint64_t c = a->base.capacity;
+    ts__list_t *t1 = &a->l[ARC_T1], *t2 = &a->l[ARC_T2];
+    ts__list_t *b1 = &a->l[ARC_B1], *b2 = &a->l[ARC_B2];
     while (b1->tail != TS__NIL && t1->charge + b1->charge > c)
-        ts__tcache_free(&a->tc, b1->tail);
+        ts__cmulti_free(&a->base, &a->st, a->l, b1->tail);
     uint64_t c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
     while (t1->charge + t2->charge + b1->charge + b2->charge > c2) {
         if (b2->tail != TS__NIL)
-            ts__tcache_free(&a->tc, b2->tail);
+            ts__cmulti_free(&a->base, &a->st, a->l, b2->tail);
         else if (b1->tail != TS__NIL)
-            ts__tcache_free(&a->tc, b1->tail);
+            ts__cmulti_free(&a->base, &a->st, a->l, b1->tail);
         else
             break;
     }
@@ -140,11 +148,11 @@ static int arc_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     uint32_t id = arc_ghost(a, r->key);
     if (id != TS__NIL) {
         /* A ghost hit: the key was seen twice recently, so it goes to T2. */
-        ts__tcache_unlink(&a->tc, id);
-        ts__tn(&a->tc, id)->ln.size_bytes = r->size_bytes;
-        ts__tcache_push(&a->tc, id, ARC_T2);
+        int rc = ts__cmulti_refill(&a->base, &a->st, a->l, id, ARC_T2, r->size_bytes, err);
+        if (rc)
+            return rc;
     } else {
-        if (ts__tcache_add(&a->tc, r, ARC_T1, err) == TS__NIL)
+        if (ts__cmulti_add(&a->base, &a->st, a->l, r, ARC_T1, err) == TS__NIL)
             return TS_ENOMEM;
     }
     arc_trim_ghosts(a);
@@ -155,12 +163,12 @@ static int arc_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 {
     arc_t *a = (arc_t *)p;
-    ts__list_t *t1 = &a->tc.l[ARC_T1], *t2 = &a->tc.l[ARC_T2];
+    ts__list_t *t1 = &a->l[ARC_T1], *t2 = &a->l[ARC_T2];
     if (t1->tail == TS__NIL && t2->tail == TS__NIL)
         return TS_ENOENT;
     arc_adapt(a, r);
     uint32_t g = arc_ghost(a, r->key);
-    bool in_b2 = g != TS__NIL && ts__tn(&a->tc, g)->where == ARC_B2;
+    bool in_b2 = g != TS__NIL && ts__cwhere(&a->st, g) == ARC_B2;
     double t1c = (double)t1->charge;
     bool from_t1 = t1->n > 0 && (t1c > a->p || (in_b2 && t1c >= a->p));
     if (t2->tail == TS__NIL)
@@ -168,11 +176,9 @@ static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     else if (t1->tail == TS__NIL)
         from_t1 = false;
     uint32_t id = from_t1 ? t1->tail : t2->tail;
-    ts__tnode_t *n = ts__tn(&a->tc, id);
-    out->key = n->ln.key;
-    out->size_bytes = n->ln.size_bytes;
-    ts__tcache_unlink(&a->tc, id);
-    ts__tcache_push(&a->tc, id, from_t1 ? ARC_B1 : ARC_B2);
+    ts__cstore_victim(&a->st, id, out);
+    ts__cmulti_unlink(&a->base, &a->st, a->l, id);
+    ts__cmulti_push(&a->base, &a->st, a->l, id, from_t1 ? ARC_B1 : ARC_B2);
     return 0;
 }
 
@@ -180,7 +186,13 @@ static int arc_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
  * not cached, so they report false and stay. */
 static bool arc_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
-    return ts__tcache_remove(&((arc_t *)p)->tc, key, ARC_B1, out);
+    arc_t *a = (arc_t *)p;
+    uint32_t id = ts__cstore_find(&a->st, key);
+    if (id == TS__NIL || ts__cwhere(&a->st, id) >= ARC_B1)
+        return false;
+    ts__cstore_victim(&a->st, id, out);
+    ts__cmulti_free(&a->base, &a->st, a->l, id);
+    return true;
 }
 
 /* T1 and T2 hold the cached objects, every key is on exactly one list, 0 <= p <= c, and
@@ -191,12 +203,12 @@ static int arc_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
 {
     static const char *const names[ARC_NLISTS] = {"T1", "T2", "B1", "B2"};
     const arc_t *a = (const arc_t *)p;
-    const ts__list_t *l = a->tc.l;
-    uint64_t c = a->tc.base.capacity, c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
+    const ts__list_t *l = a->l;
+    uint64_t c = a->base.capacity, c2 = c > UINT64_MAX / 2 ? UINT64_MAX : 2 * c;
     int rc = ts__held_check(p, l[ARC_T1].n + l[ARC_T2].n,
                             l[ARC_T1].charge + l[ARC_T2].charge, n_objects, charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &a->tc.pool, &a->tc.index,
+        rc = ts__cstore_check(p, &a->st,
                              l[ARC_T1].n + l[ARC_T2].n + l[ARC_B1].n + l[ARC_B2].n, full, err);
     if (rc == 0 && !(a->p >= 0 && a->p <= (double)c))
         rc = ts_err_set(err, TS_EINTERNAL, "arc: target p = %g outside [0, %llu]", a->p,
@@ -209,13 +221,18 @@ static int arc_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
                         (unsigned long long)t1b1, (unsigned long long)c, (unsigned long long)all,
                         (unsigned long long)c2);
     if (rc == 0 && full)
-        rc = ts__tcache_check_lists(&a->tc, names, ARC_NLISTS, err);
+        rc = ts__cmulti_check(p, &a->st, a->l, names, ARC_NLISTS, err);
     return rc;
 }
 
 static size_t arc_mem_bytes(const ts_policy_t *p)
 {
-    return ts__tcache_mem(&((const arc_t *)p)->tc, sizeof(arc_t));
+    return sizeof(arc_t) + ts__cstore_bytes(&((const arc_t *)p)->st);
+}
+
+static void arc_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    ts__cstore_prefetch(&((const arc_t *)p)->st, key, stage);
 }
 
 const ts_policy_ops_t ts_policy_arc = {
@@ -230,6 +247,6 @@ const ts_policy_ops_t ts_policy_arc = {
     .evict = arc_evict,
     .remove = arc_remove,
     .mem_bytes = arc_mem_bytes,
-    .prefetch = ts__tcache_prefetch,
+    .prefetch = arc_prefetch,
     .check = arc_check,
 };

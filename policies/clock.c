@@ -11,14 +11,15 @@
  * With bits = 1 this is the classic second-chance CLOCK (Corbato, 1968; FIFO-Reinsertion);
  * more bits make it approximate LFU over a sliding window (as libCacheSim's n-bit Clock).
  * Cost: O(1) expected for lookup/insert/remove; evict is O(1) amortised, because every
- * step of the hand takes back one count that a hit gave. Memory: a 32-byte node per object.
+ * step of the hand takes back one count that a hit gave. Memory: a 16-byte node and a
+ * counter byte per object, and 5.7-11.4 bytes of index (clist_internal.h).
  */
 #include "../sim/policy.h"
 
 #include <stddef.h>
 
 #include "../sim/util/mem.h"
-#include "list_internal.h"
+#include "clist_internal.h"
 
 extern const ts_policy_ops_t ts_policy_clock;
 
@@ -36,19 +37,15 @@ static const ts_param_spec_t k_clock_params[] = {
      .help = "bits of the per-object reference counter (1: classic second chance)"},
 };
 
-typedef struct clock_node {
-    ts__lnode_t ln; /* must be first: key, size, queue links */
-    uint8_t cnt;    /* reference counter, 0..max_cnt */
-} clock_node_t;
-
 typedef struct clock_policy {
-    ts__lcache_t lc; /* must be first: index, node pool, queue (head newest) */
+    ts__ccache_t lc; /* must be first: index, nodes, queue (head newest); meta: counter */
     uint8_t max_cnt; /* 2^bits - 1 */
 } clock_policy_t;
 
-static inline clock_node_t *clock_node(const clock_policy_t *c, uint32_t id)
+/* The reference counter of node id, 0..max_cnt (the store's byte per node). */
+static inline uint8_t *clock_cnt(const clock_policy_t *c, uint32_t id)
 {
-    return (clock_node_t *)ts_pool_at(&c->lc.pool, id);
+    return &c->lc.st.meta[id];
 }
 
 static int clock_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -69,7 +66,7 @@ static int clock_create(const void *params, const ts_policy_init_t *init, ts_pol
     clock_policy_t *c = ts_calloc(1, sizeof(*c));
     if (!c)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate clock");
-    rc = ts__lcache_init(&c->lc, &ts_policy_clock, init, sizeof(clock_node_t), err);
+    rc = ts__ccache_init(&c->lc, &ts_policy_clock, init, true, err);
     if (rc)
         goto fail;
     c->max_cnt = (uint8_t)((1u << bits) - 1);
@@ -83,7 +80,7 @@ fail:
 static void clock_destroy(ts_policy_t *p)
 {
     clock_policy_t *c = (clock_policy_t *)p;
-    ts__lcache_fini(&c->lc);
+    ts__ccache_fini(&c->lc);
     ts_free(c);
 }
 
@@ -91,21 +88,18 @@ static void clock_destroy(ts_policy_t *p)
 static bool clock_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     clock_policy_t *c = (clock_policy_t *)p;
-    uint32_t id = ts__find(&c->lc.index, &c->lc.pool, r->key);
+    uint32_t id = ts__cstore_find(&c->lc.st, r->key);
     if (id == TS__NIL)
         return false;
-    if (touch) {
-        clock_node_t *n = clock_node(c, id);
-        if (n->cnt < c->max_cnt)
-            n->cnt++;
-    }
+    if (touch && *clock_cnt(c, id) < c->max_cnt)
+        ++*clock_cnt(c, id);
     return true;
 }
 
-/* New objects start at the head with a zero counter (ts__lcache_add zeroes it). */
+/* New objects start at the head with a zero counter (ts__ccache_add zeroes it). */
 static int clock_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
-    return ts__lcache_add(&((clock_policy_t *)p)->lc, r, err) == TS__NIL ? TS_ENOMEM : 0;
+    return ts__ccache_add(&((clock_policy_t *)p)->lc, r, err) == TS__NIL ? TS_ENOMEM : 0;
 }
 
 /* The hand sweeps from the tail: referenced objects lose one count and go round again. */
@@ -117,19 +111,19 @@ static int clock_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
         uint32_t id = c->lc.list.tail;
         if (id == TS__NIL)
             return TS_ENOENT;
-        clock_node_t *n = clock_node(c, id);
-        if (n->cnt == 0) {
-            ts__lcache_drop(&c->lc, id, out);
+        uint8_t *cnt = clock_cnt(c, id);
+        if (*cnt == 0) {
+            ts__ccache_drop(&c->lc, id, out);
             return 0;
         }
-        n->cnt--;
-        ts__list_move_head(&c->lc.pool, &c->lc.list, id);
+        --*cnt;
+        ts__clist_move_head(&c->lc.st, &c->lc.list, id);
     }
 }
 
 static bool clock_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
-    return ts__lcache_remove(&((clock_policy_t *)p)->lc, key, out);
+    return ts__ccache_remove(&((clock_policy_t *)p)->lc, key, out);
 }
 
 /* The base's checks; walking, also every counter within 0..max_cnt. */
@@ -137,19 +131,19 @@ static int clock_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
                        ts_err_t *err)
 {
     const clock_policy_t *c = (const clock_policy_t *)p;
-    int rc = ts__lcache_check(p, n_objects, charge, full, err);
+    int rc = ts__ccache_check(p, n_objects, charge, full, err);
     if (rc || !full)
         return rc;
-    for (uint32_t id = c->lc.list.head; id != TS__NIL; id = clock_node(c, id)->ln.next)
-        if (clock_node(c, id)->cnt > c->max_cnt)
+    for (uint32_t id = c->lc.list.head; id != TS__NIL; id = ts__cn(&c->lc.st, id)->next)
+        if (*clock_cnt(c, id) > c->max_cnt)
             return ts_err_set(err, TS_EINTERNAL, "clock: node %u counts %u, over %u", id,
-                              clock_node(c, id)->cnt, c->max_cnt);
+                              *clock_cnt(c, id), c->max_cnt);
     return 0;
 }
 
 static size_t clock_mem_bytes(const ts_policy_t *p)
 {
-    return ts__lcache_mem(&((const clock_policy_t *)p)->lc, sizeof(clock_policy_t));
+    return ts__ccache_mem(&((const clock_policy_t *)p)->lc, sizeof(clock_policy_t));
 }
 
 const ts_policy_ops_t ts_policy_clock = {
@@ -167,6 +161,6 @@ const ts_policy_ops_t ts_policy_clock = {
     .evict = clock_evict,
     .remove = clock_remove,
     .mem_bytes = clock_mem_bytes,
-    .prefetch = ts__lcache_prefetch,
+    .prefetch = ts__ccache_prefetch,
     .check = clock_check,
 };

@@ -6,22 +6,23 @@
  *   on hit:    nothing changes (order is insertion order only)
  *   on insert: the object goes to the head of the queue
  *   on evict:  the object at the tail (inserted longest ago) leaves
- * Cost: O(1) expected for every operation (ts_ktab index + id-linked list in a ts_pool).
- * Memory: a 24-byte node per object plus about 11-23 bytes of index.
+ * Cost: O(1) expected for every operation (ts_kidx index + id-linked list in a ts_pool).
+ * Memory: a 16-byte node per object plus 5.7-11.4 bytes of index.
  *
  * Copy this file to start a new policy: keep the same sections and a comment on each hook.
- * Single-list policies reuse the ts__lcache base (list_internal.h); others keep their own
- * pool, index and lists the same way.
+ * Single-list policies reuse the compact ts__ccache base (clist_internal.h: 16-byte nodes,
+ * sizes and a byte of state beside them) or, when a node needs more fields, the ts__lcache
+ * base (list_internal.h); others keep their own pool, index and lists the same way.
  */
 #include "../sim/policy.h"
 
 #include "../sim/util/mem.h"
-#include "list_internal.h"
+#include "clist_internal.h"
 
 extern const ts_policy_ops_t ts_policy_fifo;
 
 typedef struct fifo {
-    ts__lcache_t lc; /* must be first: index, node pool, queue (head newest) */
+    ts__ccache_t lc; /* must be first: index, node pool, queue (head newest) */
 } fifo_t;
 
 /* FIFO has no parameters, so its schema is empty (params NULL, count 0). */
@@ -36,7 +37,7 @@ static int fifo_create(const void *params, const ts_policy_init_t *init, ts_poli
     fifo_t *f = ts_calloc(1, sizeof(*f));
     if (!f)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate fifo");
-    int rc = ts__lcache_init(&f->lc, &ts_policy_fifo, init, sizeof(ts__lnode_t), err);
+    int rc = ts__ccache_init(&f->lc, &ts_policy_fifo, init, false, err);
     if (rc)
         goto fail;
     *out = &f->lc.base;
@@ -50,7 +51,7 @@ fail:
 static void fifo_destroy(ts_policy_t *p)
 {
     fifo_t *f = (fifo_t *)p;
-    ts__lcache_fini(&f->lc);
+    ts__ccache_fini(&f->lc);
     ts_free(f);
 }
 
@@ -59,14 +60,14 @@ static bool fifo_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     fifo_t *f = (fifo_t *)p;
     (void)touch;
-    return ts__find(&f->lc.index, &f->lc.pool, r->key) != TS__NIL;
+    return ts__cstore_find(&f->lc.st, r->key) != TS__NIL;
 }
 
 /* insert: the tier has made room; link a new node at the head. */
 static int fifo_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     fifo_t *f = (fifo_t *)p;
-    return ts__lcache_add(&f->lc, r, err) == TS__NIL ? TS_ENOMEM : 0;
+    return ts__ccache_add(&f->lc, r, err) == TS__NIL ? TS_ENOMEM : 0;
 }
 
 /* evict: the tail is the oldest insertion. */
@@ -76,20 +77,20 @@ static int fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     (void)r;
     if (f->lc.list.tail == TS__NIL)
         return TS_ENOENT;
-    ts__lcache_drop(&f->lc, f->lc.list.tail, out);
+    ts__ccache_drop(&f->lc, f->lc.list.tail, out);
     return 0;
 }
 
 /* remove: explicit deletion (a DELETE request). */
 static bool fifo_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
-    return ts__lcache_remove(&((fifo_t *)p)->lc, key, out);
+    return ts__ccache_remove(&((fifo_t *)p)->lc, key, out);
 }
 
 /* mem_bytes: heap held, for the memory-per-object benchmark. */
 static size_t fifo_mem_bytes(const ts_policy_t *p)
 {
-    return ts__lcache_mem(&((const fifo_t *)p)->lc, sizeof(fifo_t));
+    return ts__ccache_mem(&((const fifo_t *)p)->lc, sizeof(fifo_t));
 }
 
 /* The plug-in: base says what it is (name, summary, flags such as TS_POLICY_NEEDS_FUTURE,
@@ -106,6 +107,6 @@ const ts_policy_ops_t ts_policy_fifo = {
     .evict = fifo_evict,
     .remove = fifo_remove,
     .mem_bytes = fifo_mem_bytes,
-    .prefetch = ts__lcache_prefetch,
-    .check = ts__lcache_check, /* invariants: the base's list, index and pool agree */
+    .prefetch = ts__ccache_prefetch,
+    .check = ts__ccache_check, /* invariants: the base's list, index and pool agree */
 };

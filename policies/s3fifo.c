@@ -27,8 +27,9 @@
  * into a full M does not evict from M at once; M simply holds what S does not, and the next
  * eviction with |S| < small takes from M. The tier, not the policy, bounds the total.
  * Cost: O(1) expected for lookup/insert/remove; evict O(1) amortised (each extra step
- * consumes a count a hit gave, or moves an object from S to M once). Memory: a 32-byte
- * node per cached or ghost key.
+ * consumes a count a hit gave, or moves an object from S to M once). Memory: a 16-byte
+ * node, a byte of queue and counter and 5-10 bytes of index per cached or ghost key
+ * (clist_internal.h).
  * Paper: Yang, Zhang, Qiu, Yue, Rashmi, "FIFO queues are all you need for cache eviction",
  * SOSP 2023.
  */
@@ -37,7 +38,7 @@
 #include <stddef.h>
 
 #include "../sim/util/mem.h"
-#include "list_internal.h"
+#include "clist_internal.h"
 
 extern const ts_policy_ops_t ts_policy_s3fifo;
 
@@ -65,25 +66,24 @@ static const ts_param_spec_t k_s3fifo_params[] = {
 
 enum s3fifo_where { S3_S, S3_M, S3_G, S3_NLISTS };
 
-typedef struct s3fifo_node {
-    ts__lnode_t ln; /* must be first: key, size, queue links */
-    uint8_t where;  /* s3fifo_where */
-    uint8_t freq;   /* 0..3 */
-} s3fifo_node_t;
-
 typedef struct s3fifo {
     ts_policy_t base;        /* must be first */
-    ts_pool_t pool;          /* s3fifo_node_t per cached or ghost key */
-    ts_ktab_t index;         /* key -> node id, cached and ghost */
+    ts__cstore_t st;         /* a node per cached or ghost key; meta: queue, freq << 2 */
     ts__list_t q[S3_NLISTS]; /* S, M, G; charge = sum of charges */
     double small;            /* target charge of S */
     uint64_t ghost_cap;      /* most charge G keeps: c - small */
     uint8_t thr;             /* move_to_main_threshold */
 } s3fifo_t;
 
-static inline s3fifo_node_t *s3fifo_node(const s3fifo_t *s, uint32_t id)
+/* Node id's counter, 0..3, in the bits of its meta byte above the queue. */
+static inline unsigned s3fifo_freq(const s3fifo_t *s, uint32_t id)
 {
-    return (s3fifo_node_t *)ts_pool_at(&s->pool, id);
+    return s->st.meta[id] >> TS__CWHERE_BITS;
+}
+
+static inline void s3fifo_set_freq(s3fifo_t *s, uint32_t id, unsigned freq)
+{
+    s->st.meta[id] = (uint8_t)((s->st.meta[id] & TS__CWHERE_MASK) | freq << TS__CWHERE_BITS);
 }
 
 static int s3fifo_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -113,52 +113,35 @@ static int s3fifo_create(const void *params, const ts_policy_init_t *init, ts_po
     s->thr = (uint8_t)sp.move_to_main_threshold;
     /* Cached objects plus ghosts reach about 2c keys in objects mode. */
     uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
-    rc = ts_pool_init(&s->pool, sizeof(s3fifo_node_t), (uint32_t)hint + 1, err);
-    if (rc)
-        goto fail;
-    rc = ts_ktab_init(&s->index, hint, err);
-    if (rc)
-        goto fail;
+    rc = ts__cstore_init(&s->st, hint, TS__CLOAD_GHOSTS, true, err);
+    if (rc) {
+        ts_free(s);
+        return rc;
+    }
     *out = &s->base;
     return 0;
-fail:
-    ts_pool_free_all(&s->pool);
-    ts_free(s);
-    return rc;
 }
 
 static void s3fifo_destroy(ts_policy_t *p)
 {
     s3fifo_t *s = (s3fifo_t *)p;
-    ts_ktab_free(&s->index);
-    ts_pool_free_all(&s->pool);
+    ts__cstore_fini(&s->st);
     ts_free(s);
 }
 
 static void s3fifo_unlink(s3fifo_t *s, uint32_t id)
 {
-    s3fifo_node_t *n = s3fifo_node(s, id);
-    ts__list_t *q = &s->q[n->where];
-    ts__list_unlink(&s->pool, q, id);
-    TS_ASSERT(q->charge >= ts_policy_charge(&s->base, n->ln.size_bytes));
-    q->charge -= ts_policy_charge(&s->base, n->ln.size_bytes);
+    ts__cmulti_unlink(&s->base, &s->st, s->q, id);
 }
 
 static void s3fifo_push(s3fifo_t *s, uint32_t id, int where)
 {
-    s3fifo_node_t *n = s3fifo_node(s, id);
-    ts__list_t *q = &s->q[where];
-    n->where = (uint8_t)where;
-    ts__list_push_head(&s->pool, q, id);
-    q->charge += ts_policy_charge(&s->base, n->ln.size_bytes);
+    ts__cmulti_push(&s->base, &s->st, s->q, id, where);
 }
 
 static void s3fifo_free(s3fifo_t *s, uint32_t id)
 {
-    s3fifo_unlink(s, id);
-    int removed = ts_ktab_remove(&s->index, s3fifo_node(s, id)->ln.key, id);
-    TS_ASSERT(removed == 1);
-    ts_pool_release(&s->pool, id);
+    ts__cmulti_free(&s->base, &s->st, s->q, id);
 }
 
 static void s3fifo_trim_ghosts(s3fifo_t *s)
@@ -172,14 +155,11 @@ static void s3fifo_trim_ghosts(s3fifo_t *s)
 static bool s3fifo_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     s3fifo_t *s = (s3fifo_t *)p;
-    uint32_t id = ts__find(&s->index, &s->pool, r->key);
-    if (id == TS__NIL)
+    uint32_t id = ts__cstore_find(&s->st, r->key);
+    if (id == TS__NIL || ts__cwhere(&s->st, id) == S3_G)
         return false;
-    s3fifo_node_t *n = s3fifo_node(s, id);
-    if (n->where == S3_G)
-        return false;
-    if (touch && n->freq < 3)
-        n->freq++;
+    if (touch && s3fifo_freq(s, id) < 3)
+        s3fifo_set_freq(s, id, s3fifo_freq(s, id) + 1);
     return true;
 }
 
@@ -187,33 +167,14 @@ static bool s3fifo_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 static int s3fifo_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     s3fifo_t *s = (s3fifo_t *)p;
-    uint32_t id = ts__find(&s->index, &s->pool, r->key);
-    if (id != TS__NIL) {
-        s3fifo_unlink(s, id); /* a ghost: the key is not cached */
-        s3fifo_node(s, id)->ln.size_bytes = r->size_bytes;
-        s3fifo_node(s, id)->freq = 0;
-        s3fifo_push(s, id, S3_M);
-        return 0;
+    uint32_t id = ts__cstore_find(&s->st, r->key);
+    if (id != TS__NIL) { /* a ghost: the key is not cached */
+        int rc = ts__cmulti_refill(&s->base, &s->st, s->q, id, S3_M, r->size_bytes, err);
+        if (rc == 0)
+            s3fifo_set_freq(s, id, 0);
+        return rc;
     }
-    id = ts_pool_alloc(&s->pool, err);
-    if (id == TS_POOL_NONE)
-        return TS_ENOMEM;
-    if (ts_ktab_insert(&s->index, r->key, id, err)) {
-        ts_pool_release(&s->pool, id);
-        return TS_ENOMEM;
-    }
-    s3fifo_node_t *n = s3fifo_node(s, id);
-    n->ln.key = r->key;
-    n->ln.size_bytes = r->size_bytes;
-    n->freq = 0;
-    s3fifo_push(s, id, S3_S);
-    return 0;
-}
-
-static void s3fifo_victim(const s3fifo_node_t *n, ts_victim_t *out)
-{
-    out->key = n->ln.key;
-    out->size_bytes = n->ln.size_bytes;
+    return ts__cmulti_add(&s->base, &s->st, s->q, r, S3_S, err) == TS__NIL ? TS_ENOMEM : 0;
 }
 
 static int s3fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
@@ -224,14 +185,13 @@ static int s3fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     for (;;) {
         if (sq->tail != TS__NIL && ((double)sq->charge >= s->small || mq->tail == TS__NIL)) {
             uint32_t id = sq->tail;
-            s3fifo_node_t *n = s3fifo_node(s, id);
             s3fifo_unlink(s, id);
-            if (n->freq >= s->thr) {
-                n->freq = 0;
+            if (s3fifo_freq(s, id) >= s->thr) {
+                s3fifo_set_freq(s, id, 0);
                 s3fifo_push(s, id, S3_M);
                 continue;
             }
-            s3fifo_victim(n, out);
+            ts__cstore_victim(&s->st, id, out);
             s3fifo_push(s, id, S3_G); /* the node stays as the ghost entry */
             s3fifo_trim_ghosts(s);
             return 0;
@@ -239,13 +199,12 @@ static int s3fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
         if (mq->tail == TS__NIL)
             return TS_ENOENT;
         uint32_t id = mq->tail;
-        s3fifo_node_t *n = s3fifo_node(s, id);
-        if (n->freq > 0) {
-            n->freq--;
-            ts__list_move_head(&s->pool, mq, id);
+        if (s3fifo_freq(s, id) > 0) {
+            s3fifo_set_freq(s, id, s3fifo_freq(s, id) - 1);
+            ts__clist_move_head(&s->st, mq, id);
             continue;
         }
-        s3fifo_victim(n, out);
+        ts__cstore_victim(&s->st, id, out);
         s3fifo_free(s, id);
         return 0;
     }
@@ -255,11 +214,10 @@ static int s3fifo_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 static bool s3fifo_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     s3fifo_t *s = (s3fifo_t *)p;
-    uint32_t id = ts__find(&s->index, &s->pool, key);
-    if (id == TS__NIL || s3fifo_node(s, id)->where == S3_G)
+    uint32_t id = ts__cstore_find(&s->st, key);
+    if (id == TS__NIL || ts__cwhere(&s->st, id) == S3_G)
         return false;
-    if (out)
-        s3fifo_victim(s3fifo_node(s, id), out);
+    ts__cstore_victim(&s->st, id, out);
     s3fifo_free(s, id);
     return true;
 }
@@ -276,29 +234,24 @@ static int s3fifo_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charg
     int rc = ts__held_check(p, q[S3_S].n + q[S3_M].n, q[S3_S].charge + q[S3_M].charge,
                             n_objects, charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &s->pool, &s->index, q[S3_S].n + q[S3_M].n + q[S3_G].n, full,
-                             err);
+        rc = ts__cstore_check(p, &s->st, q[S3_S].n + q[S3_M].n + q[S3_G].n, full, err);
     if (rc == 0 && q[S3_G].charge > s->ghost_cap)
         rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: G holds %llu units, over its %llu",
                         (unsigned long long)q[S3_G].charge, (unsigned long long)s->ghost_cap);
-    for (int w = 0; rc == 0 && full && w < S3_NLISTS; w++) {
-        uint64_t sum = 0;
-        rc = ts__list_check(p, &s->pool, &s->index, &q[w], names[w], &sum, err);
-        if (rc == 0 && sum != q[w].charge)
-            rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: %s counts %llu units, its nodes %llu",
-                            names[w], (unsigned long long)q[w].charge, (unsigned long long)sum);
-        for (uint32_t id = q[w].head; rc == 0 && id != TS__NIL; id = s3fifo_node(s, id)->ln.next)
-            if (s3fifo_node(s, id)->where != w || s3fifo_node(s, id)->freq > 3)
-                rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: node %u on %s says %u, freq %u", id,
-                                names[w], s3fifo_node(s, id)->where, s3fifo_node(s, id)->freq);
-    }
+    if (rc == 0 && full)
+        rc = ts__cmulti_check(p, &s->st, q, names, S3_NLISTS, err);
+    for (int w = 0; rc == 0 && full && w < S3_NLISTS; w++)
+        for (uint32_t id = q[w].head; rc == 0 && id != TS__NIL; id = ts__cn(&s->st, id)->next)
+            if (s3fifo_freq(s, id) > 3)
+                rc = ts_err_set(err, TS_EINTERNAL, "s3fifo: node %u on %s has freq %u", id,
+                                names[w], s3fifo_freq(s, id));
     return rc;
 }
 
 static size_t s3fifo_mem_bytes(const ts_policy_t *p)
 {
     const s3fifo_t *s = (const s3fifo_t *)p;
-    return sizeof(*s) + ts_pool_bytes(&s->pool) + ts_ktab_bytes(&s->index);
+    return sizeof(*s) + ts__cstore_bytes(&s->st);
 }
 
 /* Besides the key's slot and node, warms what the next evictions will touch: the tails of
@@ -306,20 +259,20 @@ static size_t s3fifo_mem_bytes(const ts_policy_t *p)
 static void s3fifo_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 {
     const s3fifo_t *x = (const s3fifo_t *)p;
-    ts__prefetch(&x->index, &x->pool, key, stage);
+    ts__cstore_prefetch(&x->st, key, stage);
     for (int q = 0; q < S3_NLISTS; q++) {
         uint32_t t = x->q[q].tail;
         if (t == TS__NIL)
             continue;
         if (stage == 0) {
-            __builtin_prefetch(s3fifo_node(x, t));
+            __builtin_prefetch(ts__cn(&x->st, t));
             continue;
         }
-        const s3fifo_node_t *n = s3fifo_node(x, t);
-        if (n->ln.prev != TS__NIL)
-            __builtin_prefetch(s3fifo_node(x, n->ln.prev));
+        const ts__cnode_t *n = ts__cn(&x->st, t);
+        if (n->prev != TS__NIL)
+            __builtin_prefetch(ts__cn(&x->st, n->prev));
         if (q != S3_S)
-            ts_ktab_prefetch(&x->index, n->ln.key);
+            ts_kidx_prefetch(&x->st.index, n->key);
     }
 }
 

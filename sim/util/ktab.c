@@ -125,21 +125,30 @@ size_t ts_ktab_bytes(const ts_ktab_t *t)
     return t->slot ? (size_t)(t->mask + 1) * sizeof(uint64_t) : 0;
 }
 
-int ts_ktab_check(const ts_ktab_t *t, ts_err_t *err)
+int ts_ktab_check_shape(const void *slot, uint64_t mask, uint64_t n, uint64_t grow_at,
+                        uint32_t load_pct, ts_err_t *err)
 {
-    if (!t->slot)
-        return t->n ? ts_err_set(err, TS_EINTERNAL, "index: %llu keys but no slots",
-                                 (unsigned long long)t->n)
-                     : 0;
-    uint64_t nslots = t->mask + 1;
-    if (nslots & t->mask)
+    if (!slot)
+        return n ? ts_err_set(err, TS_EINTERNAL, "index: %llu keys but no slots",
+                              (unsigned long long)n)
+                 : 1;
+    uint64_t nslots = mask + 1;
+    if (nslots & mask)
         return ts_err_set(err, TS_EINTERNAL, "index: %llu slots is not a power of two",
                           (unsigned long long)nslots);
-    if (t->grow_at != nslots * 7 / 10 || t->n > t->grow_at)
+    if (grow_at != nslots * load_pct / 100 || n > grow_at)
         return ts_err_set(err, TS_EINTERNAL, "index: %llu keys in %llu slots (grows at %llu)",
-                          (unsigned long long)t->n, (unsigned long long)nslots,
-                          (unsigned long long)t->grow_at);
-    uint64_t used = 0;
+                          (unsigned long long)n, (unsigned long long)nslots,
+                          (unsigned long long)grow_at);
+    return 0;
+}
+
+int ts_ktab_check(const ts_ktab_t *t, ts_err_t *err)
+{
+    int rc = ts_ktab_check_shape(t->slot, t->mask, t->n, t->grow_at, 70, err);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    uint64_t nslots = t->mask + 1, used = 0;
     for (uint64_t i = 0; i < nslots; i++) {
         uint64_t s = t->slot[i];
         if (!s)

@@ -95,4 +95,11 @@ size_t ts_ktab_bytes(const ts_ktab_t *t);
  * between). Changes nothing. Returns 0, or TS_EINTERNAL with err naming the first fault. */
 int ts_ktab_check(const ts_ktab_t *t, ts_err_t *err);
 
+/* The part of that walk every open-addressing index here shares (ts_ktab, ts_kidx): with
+ * no slots, n must be 0; else a power-of-two slot count (mask + 1), grow_at at load_pct
+ * percent of it, and n within it. Returns TS_EINTERNAL naming the fault, 1 when there are
+ * no slots to walk, else 0. */
+int ts_ktab_check_shape(const void *slot, uint64_t mask, uint64_t n, uint64_t grow_at,
+                        uint32_t load_pct, ts_err_t *err);
+
 #endif
