@@ -626,7 +626,9 @@ static void *h5w_image_realloc(void *p, size_t size, H5FD_file_image_op_t op, vo
     h5w_image_t *im = udata;
     if (im->map && size <= im->cap)
         return im->map;
-    if (im->map || (im->fd >= 0 && size > H5W_MAP_BYTES))
+    if (im->map) /* p is the mapping: grown in place or moved by mremap */
+        return h5w_image_map(im, p, 0, size);
+    if (im->fd >= 0 && size > H5W_MAP_BYTES) /* p is malloc's: copied into the mapping */
         return h5w_image_map(im, p, malloc_usable_size(p), size);
     return realloc(p, size ? size : 1);
 }
