@@ -567,7 +567,8 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
  * sweep the copy was as large as the file). The blocks come from the C library, as HDF5's
  * own would: the image is grown 64 KiB at a time, which realloc does in place (mremap for
  * large blocks) where ts_realloc's huge blocks would copy the whole image each time.
- * Given a file (src->fd), an image past H5W_MAP_BYTES moves into that file, mapped shared
+ * Given a file (src->fd), an image past H5W_MAP_BYTES (or src->map_bytes) moves into that
+ * file, mapped shared
  * and reserved ahead (posix_fallocate, so a full disk is an error here, not a SIGBUS
  * later): the pages are the file's, dropped from the process after each run, so a large
  * sweep's file does not sit in memory. */
@@ -577,6 +578,7 @@ typedef struct h5w_image {
     void *mem;      /* the image once the file is closed; the caller's */
     bool is_kept;   /* the file is complete: keep its memory at close */
     int fd;         /* the file to map a large image in; -1: none */
+    size_t step;    /* the image moves there past this many bytes, and grows by as many */
     void *map;      /* the mapping, once the image moved there */
     size_t cap;     /* its bytes */
     int sys_errno;  /* why growing the mapping failed; 0: it did not */
@@ -595,11 +597,11 @@ static void *h5w_image_memcpy(void *dst, const void *src, size_t size, H5FD_file
     return memcpy(dst, src, size);
 }
 
-/* Grows the mapping to hold size bytes (in H5W_MAP_BYTES steps); NULL with sys_errno set
+/* Grows the mapping to hold size bytes (in steps of im->step); NULL with sys_errno set
  * when the file cannot grow. */
 static void *h5w_image_map(h5w_image_t *im, void *p, size_t old, size_t size)
 {
-    size_t cap = (size + H5W_MAP_BYTES - 1) / H5W_MAP_BYTES * H5W_MAP_BYTES;
+    size_t cap = (size + im->step - 1) / im->step * im->step;
     int e = posix_fallocate(im->fd, 0, (off_t)cap);
     if (e) {
         im->sys_errno = e;
@@ -628,7 +630,7 @@ static void *h5w_image_realloc(void *p, size_t size, H5FD_file_image_op_t op, vo
         return im->map;
     if (im->map) /* p is the mapping: grown in place or moved by mremap */
         return h5w_image_map(im, p, 0, size);
-    if (im->fd >= 0 && size > H5W_MAP_BYTES) /* p is malloc's: copied into the mapping */
+    if (im->fd >= 0 && size > im->step) /* p is malloc's: copied into the mapping */
         return h5w_image_map(im, p, malloc_usable_size(p), size);
     return realloc(p, size ? size : 1);
 }
@@ -684,7 +686,7 @@ int ts__report_h5_image_src(const ts__h5_src_t *src, void **image, size_t *size,
     *in_fd = false;
     ts__h5_quiet();
     h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1, .dxpl = -1};
-    h5w_image_t im = {.fd = src->fd};
+    h5w_image_t im = {.fd = src->fd, .step = src->map_bytes ? src->map_bytes : H5W_MAP_BYTES};
     H5FD_file_image_callbacks_t cb = {h5w_image_malloc,     h5w_image_memcpy,
                                       h5w_image_realloc,    h5w_image_free,
                                       h5w_image_udata_copy, h5w_image_udata_free, &im};
