@@ -162,7 +162,9 @@ int ts__cli_sweep(int argc, char **argv)
     if (rc == 0 && outdir)
         rc = ts_report_sweep_write_from(s, journal ? ts_sweep_load_run : NULL, journal, outdir,
                                         &err);
-    if (rc == 0) /* the files are in place: the journal has done its work */
+    /* the files are in place: the journal has done its work; a new sweep that failed
+     * leaves the directory as it was, a resumed one its journal */
+    if (rc == 0 || !spec.resume)
         ts_sweep_journal_remove(journal);
     ts_sweep_journal_close(journal);
     if (rc == 0 && html && !s->n_runs) {

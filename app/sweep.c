@@ -435,6 +435,8 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
         ts_free(c.axis_ovr[i]);
     ts_free(c.axis_ovr);
     ts_free(c.axis_base);
+    if (rc && !spec->resume) /* a failed sweep leaves the directory as it was */
+        ts_sweep_journal_remove(c.j);
     if (rc || !journal)
         ts_sweep_journal_close(c.j);
     if (rc) {

@@ -39,6 +39,8 @@ struct ts_sweep_journal {
     char dir[PATH_MAX];
     const ts_sweep_t *s;
     uint64_t end;  /* bytes of header and complete records */
+    int live;      /* its entry in the live table until its first record (sim/util/io.h):
+                    * a sweep interrupted before it finished a point leaves nothing */
     uint64_t *off; /* per run: 1 + its record's offset; 0: none */
 };
 
@@ -239,8 +241,11 @@ int ts_sweep_journal_create(const char *dir, const ts_sweep_journal_id_t *id,
             e = errno;
             rc = ts_err_sys(err, ts_io_code(e), e, "'%s': cannot rename the sweep journal "
                             "into place", j->path);
-        } else
-            ts_io_live_drop(live), live = 0;
+        } else {
+            ts_io_live_drop(live);
+            live = 0;
+            j->live = ts_io_live_add(j->path, j->path, false);
+        }
         ts_io_release_signals(&old);
     }
     if (!rc && sj_sync_dir(dir) != 0)
@@ -389,6 +394,8 @@ int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res
         if (!e) {
             j->off[i] = j->end + 1;
             j->end += sizeof(hd) + z;
+            ts_io_live_drop(j->live); /* it holds a point now: kept whatever happens */
+            j->live = 0;
         }
     }
     ts_free(rec);
@@ -436,6 +443,7 @@ void ts_sweep_journal_close(ts_sweep_journal_t *j)
         return;
     if (j->fd >= 0)
         close(j->fd);
+    ts_io_live_drop(j->live);
     ts_free(j->off);
     ts_free(j);
 }

@@ -3,7 +3,7 @@
  * sweep_journal.h - a sweep's journal: every finished point's complete result on disk, so a
  * killed sweep keeps them and `tiersim sweep --resume` runs only the others.
  *
- * The journal is DIR/sweep.journal beside the sweep's files. It opens with a text header
+ * The journal is DIR/.sweep-journal beside the sweep's files. It opens with a text header
  * that names the sweep: the scenario (its source and a 64-bit hash of its text), each `-s`
  * override (its key and a hash of its value), each axis (its key, its number of values and
  * a hash of them, in order) and the shard. Then one record per finished point, appended
@@ -13,7 +13,9 @@
  * A record cut short or damaged (the process killed while writing it) ends the journal:
  * resuming cuts it off and runs that point again. The journal is created complete (header
  * through a temporary file renamed into place) and removed once sweep.csv and result.h5
- * are in place.
+ * are in place. Until it holds a record it is in the process's live table, so a signal
+ * that interrupts a sweep before any point finished removes it with the other temporary
+ * files; afterwards it stays (a SIGTERM at a time limit keeps the finished points).
  *
  * Appending is safe from many threads (one record at a time); records are built in turns,
  * as HDF5 is not thread-safe. Cost: a few KiB of disk a point; one fdatasync a point.
@@ -27,7 +29,7 @@
 #include "../sim/result.h"
 #include "../sim/util/err.h"
 
-#define TS_SWEEP_JOURNAL "sweep.journal" /* its name in the output directory */
+#define TS_SWEEP_JOURNAL ".sweep-journal" /* its name in the output directory */
 
 typedef struct ts_sweep_journal ts_sweep_journal_t;
 
@@ -66,7 +68,8 @@ int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res
  * Returns 0, TS_ERANGE (no record), TS_EFORMAT (a damaged record), TS_EIO or TS_ENOMEM. */
 int ts_sweep_journal_read(ts_sweep_journal_t *j, size_t i, ts_result_t *res, ts_err_t *err);
 
-/* Removes the journal's file (its results are in the sweep's files now). */
+/* Removes the journal's file (its results are in the sweep's files now, or the sweep that
+ * started it failed), unless another process has put its own at its path. */
 void ts_sweep_journal_remove(ts_sweep_journal_t *j);
 
 void ts_sweep_journal_close(ts_sweep_journal_t *j); /* accepts NULL */

@@ -105,11 +105,11 @@ static void rs_kill_once_started(const char *dir, const char *sub, const char *s
                                  const char *args)
 {
     pid_t pid = rs_start(dir, sub, scenario, args);
-    for (int k = 0; k < 20000 && !rs_exists(dir, sub, "sweep.journal"); k++)
+    for (int k = 0; k < 20000 && !rs_exists(dir, sub, ".sweep-journal"); k++)
         usleep(1000);
     kill(pid, SIGKILL);
     rs_wait(pid);
-    assert_true(rs_exists(dir, sub, "sweep.journal"));
+    assert_true(rs_exists(dir, sub, ".sweep-journal"));
 }
 
 static void rs_stderr_has(const char *dir, const char *sub, const char *text)
@@ -129,7 +129,7 @@ static void test_sweep_resume_after_kills_is_identical(void **state)
     double t0 = rs_now();
     assert_int_equal(rs_run(dir, "ref", sc, RS_GRID), 0);
     double took = rs_now() - t0;
-    assert_false(rs_exists(dir, "ref", "sweep.journal")); /* gone once the files are there */
+    assert_false(rs_exists(dir, "ref", ".sweep-journal")); /* gone once the files are there */
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     srand(seed);
     int last = -1;
@@ -150,14 +150,14 @@ static void test_sweep_resume_after_kills_is_identical(void **state)
             fail_msg("a killed sweep exited %d (seed %u)", last, seed);
     }
     int rc = rs_run(dir, "o", sc, RS_GRID " --resume");
-    if (rc != 0 && rs_exists(dir, "o", "sweep.journal"))
+    if (rc != 0 && rs_exists(dir, "o", ".sweep-journal"))
         fail_msg("the resumed sweep exited %d (seed %u)", rc, seed);
     if (rc != 0) /* the kills all came before the journal: nothing to resume */
         assert_int_equal(rs_run(dir, "o", sc, RS_GRID), 0);
     rs_same(dir, "ref", "o", "/sweep.csv", seed);
     rs_same(dir, "ref", "o", "/result.h5", seed);
     rs_same(dir, "ref", "o", ".out", seed);
-    assert_false(rs_exists(dir, "o", "sweep.journal"));
+    assert_false(rs_exists(dir, "o", ".sweep-journal"));
 }
 
 /* A record cut short (the process killed while writing it) and bytes of no record after
@@ -174,7 +174,7 @@ static void test_sweep_resume_cuts_a_damaged_tail(void **state)
     for (int tries = 0; tries < 20; tries++) {
         pid_t pid = rs_start(dir, "t", sc, RS_GRID);
         char p[1024];
-        snprintf(p, sizeof(p), "%s/t/sweep.journal", dir);
+        snprintf(p, sizeof(p), "%s/t/.sweep-journal", dir);
         struct stat st = {0};
         for (int k = 0; k < 20000 && (stat(p, &st) != 0 || st.st_size < 4096); k++)
             usleep(1000);
@@ -231,12 +231,12 @@ static void test_sweep_resume_refuses_another_sweep(void **state)
     assert_int_equal(system(cmd), 0);
     assert_int_equal(rs_run(dir, "o", sc, RS_GRID " --resume"), 1);
     rs_stderr_has(dir, "o", "s.yaml: its text is not the one the journal's sweep ran");
-    assert_true(rs_exists(dir, "o", "sweep.journal")); /* a refusal changes nothing */
+    assert_true(rs_exists(dir, "o", ".sweep-journal")); /* a refusal changes nothing */
     /* no journal */
     assert_int_equal(rs_run(dir, "none", sc, RS_GRID " --resume"), 1);
     rs_stderr_has(dir, "none", "cannot resume: no sweep journal");
     /* not a journal */
-    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/bad' && echo hello > '%s/bad/sweep.journal'", dir,
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/bad' && echo hello > '%s/bad/.sweep-journal'", dir,
              dir);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(rs_run(dir, "bad", sc, RS_GRID " --resume"), 1);
