@@ -144,6 +144,7 @@ int ts__cli_sweep(int argc, char **argv)
     /* each finished point goes to the journal in the output directory, and only its
      * figures stay in memory */
     spec.journal_dir = outdir;
+    spec.is_journal_scratch = scratch[0] != 0;
     spec.is_lean = true;
     ts_progress_t meter;
     ts_progress_start(&meter, ts__cli_progress_out(quiet), 0);

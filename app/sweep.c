@@ -362,7 +362,8 @@ static int sweep_journal(sweep_ctx_t *c, ts_err_t *err)
     const ts_sweep_spec_t *spec = c->spec;
     const ts_sweep_journal_id_t id = {.source = c->first->source, .text = c->first->text,
                                       .overrides = spec->overrides,
-                                      .n_overrides = spec->n_overrides, .sweep = c->s};
+                                      .n_overrides = spec->n_overrides, .sweep = c->s,
+                                      .is_scratch = spec->is_journal_scratch};
     int rc = spec->resume ? ts_sweep_journal_resume(spec->journal_dir, &id, &c->j, err)
                           : ts_sweep_journal_create(spec->journal_dir, &id, &c->j, err);
     for (size_t i = 0; rc == 0 && i < c->s->n_runs; i++)

@@ -58,6 +58,8 @@ typedef struct ts_sweep_spec {
     const char *journal_dir;           /* records each finished point in the journal there
                                         * (sweep_journal.h) and holds only its figures;
                                         * NULL: no journal */
+    bool is_journal_scratch;           /* journal_dir is a scratch directory: the journal
+                                        * stays a temporary file a signal removes */
     bool resume;                       /* with journal_dir: the journal there is this
                                         * sweep's; run only the points it lacks */
     bool is_lean;                      /* hold only each run's figures (what the table

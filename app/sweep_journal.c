@@ -41,6 +41,7 @@ struct ts_sweep_journal {
     uint64_t end;  /* bytes of header and complete records */
     int live;      /* its entry in the live table until its first record (sim/util/io.h):
                     * a sweep interrupted before it finished a point leaves nothing */
+    bool is_scratch; /* keeps that entry: the journal of a scratch directory */
     uint64_t *off; /* per run: 1 + its record's offset; 0: none */
 };
 
@@ -217,6 +218,7 @@ int ts_sweep_journal_create(const char *dir, const ts_sweep_journal_id_t *id,
         rc = sj_new(dir, id->sweep, &j, err);
     if (rc)
         return rc;
+    j->is_scratch = id->is_scratch;
     char *head = sj_header(id), tmp[PATH_MAX + 16];
     snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", j->path);
     if (!head) {
@@ -394,8 +396,10 @@ int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res
         if (!e) {
             j->off[i] = j->end + 1;
             j->end += sizeof(hd) + z;
-            ts_io_live_drop(j->live); /* it holds a point now: kept whatever happens */
-            j->live = 0;
+            if (!j->is_scratch) { /* it holds a point now: kept whatever happens */
+                ts_io_live_drop(j->live);
+                j->live = 0;
+            }
         }
     }
     ts_free(rec);

@@ -40,6 +40,8 @@ typedef struct ts_sweep_journal_id {
     const char *const *overrides; /* "key=value", in order */
     size_t n_overrides;
     const ts_sweep_t *sweep;      /* its axes, grid and shard */
+    bool is_scratch;              /* in a scratch directory: a temporary file a signal
+                                   * removes even once it holds points */
 } ts_sweep_journal_id_t;
 
 /* Starts the journal of the sweep id in dir (created with its parents when missing),
