@@ -31,7 +31,29 @@ static void cli_sweep_scratch_remove(const char *dir)
     remove(path);
     snprintf(path, sizeof(path), "%s/sweep.csv", dir);
     remove(path);
+    snprintf(path, sizeof(path), "%s/%s", dir, TS_SWEEP_JOURNAL);
+    remove(path);
     rmdir(dir);
+}
+
+/* Makes the scratch directory a sweep with --html and no -o writes its files in (*live: its
+ * entry in the live table, so a signal removes it). */
+static int cli_sweep_scratch(char *scratch, size_t size, const char *html, int *live,
+                             ts_err_t *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch, size, "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    sigset_t old;
+    ts_io_hold_signals(&old); /* made and in the live table as one */
+    bool is_made = mkdtemp(scratch) != NULL;
+    int e = errno;
+    *live = is_made ? ts_io_live_add(scratch, html, true) : 0; /* gone on a signal */
+    ts_io_release_signals(&old);
+    if (is_made)
+        return 0;
+    scratch[0] = 0;
+    return ts_err_sys(err, TS_EIO, e, "cannot create a scratch directory in '%s'",
+                      tmp && *tmp ? tmp : "/tmp");
 }
 
 int ts__cli_sweep(int argc, char **argv)
@@ -41,7 +63,7 @@ int ts__cli_sweep(int argc, char **argv)
         {"threads", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
         {"html", required_argument, NULL, 'H'},   {"shard", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"resume", no_argument, NULL, 'R'},       {NULL, 0, NULL, 0}};
     const char *ovr[TS__CLI_MAX_OVERRIDES], *axes[TS_SWEEP_MAX_AXES];
     ts_sweep_spec_t spec = {.overrides = ovr, .axes = axes, .series = true};
     const char *outdir = NULL, *html = NULL;
@@ -93,6 +115,9 @@ int ts__cli_sweep(int argc, char **argv)
         case 'q':
             quiet = tn.is_quiet = true;
             break;
+        case 'R':
+            spec.resume = true;
+            break;
         case 'h':
             return ts__cli_help_topic("sweep", NULL, stdout);
         default:
@@ -102,43 +127,47 @@ int ts__cli_sweep(int argc, char **argv)
     if (rc == 0 && argc - optind > 1)
         rc = ts__cli_usage("sweep", "sweep takes one scenario, found also '%s'",
                            argv[optind + 1]);
+    if (rc == 0 && spec.resume && !outdir)
+        rc = ts__cli_usage("sweep", "--resume needs -o DIR, the directory of the sweep to "
+                                    "resume");
     if (rc)
         return rc;
     spec.path = optind < argc ? argv[optind] : NULL;
     spec.series = outdir || html; /* the time series are for result.h5 only */
     ts_err_clear(&err);
+    char scratch[PATH_MAX] = "";
+    int live = 0;
+    if (html && !outdir) { /* the report reads a results file: a scratch one */
+        rc = cli_sweep_scratch(scratch, sizeof(scratch), html, &live, &err);
+        outdir = scratch;
+    }
+    /* each finished point goes to the journal in the output directory, and only its
+     * figures stay in memory */
+    spec.journal_dir = outdir;
+    spec.is_journal_scratch = scratch[0] != 0;
+    spec.is_lean = true;
     ts_progress_t meter;
     ts_progress_start(&meter, ts__cli_progress_out(quiet), 0);
+    meter.unit = "points";
     const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
-    spec.progress = &hook;
+    spec.points = &hook;
     ts_sweep_t *s = NULL;
-    rc = ts_sweep_run(&spec, &s, &err);
+    ts_sweep_journal_t *journal = NULL;
+    if (rc == 0)
+        rc = ts_sweep_run_journal(&spec, &s, &journal, &err);
     ts_progress_finish(&meter);
     if (rc == 0 && !quiet && !ts__cli_is_stdout(html)) /* the page takes stdout */
         rc = ts_report_sweep_text(s, stdout, &err);
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
-    char scratch[PATH_MAX] = "";
-    int live = 0;
-    if (rc == 0 && html && !outdir) { /* the report reads a results file: a scratch one */
-        const char *tmp = getenv("TMPDIR");
-        snprintf(scratch, sizeof(scratch), "%s/tiersim-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        sigset_t old;
-        ts_io_hold_signals(&old); /* made and in the live table as one */
-        bool is_made = mkdtemp(scratch) != NULL;
-        int e = errno;
-        live = is_made ? ts_io_live_add(scratch, html, true) : 0; /* gone on a signal */
-        ts_io_release_signals(&old);
-        errno = e;
-        if (!is_made) {
-            rc = ts_err_sys(&err, TS_EIO, errno, "cannot create a scratch directory in '%s'",
-                            tmp && *tmp ? tmp : "/tmp");
-            scratch[0] = 0;
-        }
-        outdir = scratch;
-    }
     if (rc == 0 && outdir)
-        rc = ts_report_sweep_write(s, outdir, &err);
+        rc = ts_report_sweep_write_from(s, journal ? ts_sweep_load_run : NULL, journal, outdir,
+                                        &err);
+    /* the files are in place: the journal has done its work; a new sweep that failed
+     * leaves the directory as it was, a resumed one its journal */
+    if (rc == 0 || !spec.resume)
+        ts_sweep_journal_remove(journal);
+    ts_sweep_journal_close(journal);
     if (rc == 0 && html && !s->n_runs) {
         fprintf(stderr, "tiersim: warning: shard %zu/%zu has no point: no report written\n",
                 s->shard, s->n_shards);

@@ -35,12 +35,22 @@ static const char *progress_time(double s, char *buf, size_t size)
 const char *ts_progress_format(uint64_t done, uint64_t total, double elapsed_s, char *buf,
                                size_t size)
 {
+    return ts_progress_format_unit(done, total, elapsed_s, NULL, buf, size);
+}
+
+const char *ts_progress_format_unit(uint64_t done, uint64_t total, double elapsed_s,
+                                    const char *unit, char *buf, size_t size)
+{
     char d[TS_FMT_LEN], t[TS_FMT_LEN], r[TS_FMT_LEN], e[32];
     double rate = elapsed_s > 0 ? (double)done / elapsed_s : 0;
-    ts_fmt_count((uint64_t)llround(rate), r, sizeof(r));
+    if (unit && rate < 10) /* a few points a second: "0.25/s", not "0/s" */
+        snprintf(r, sizeof(r), "%.2g", rate);
+    else
+        ts_fmt_count((uint64_t)llround(rate), r, sizeof(r));
+    const char *u = unit ? unit : "requests";
     ts_fmt_count(done, d, sizeof(d));
     if (!total) {
-        snprintf(buf, size, "%s requests, %s/s, %s elapsed", d, r,
+        snprintf(buf, size, "%s %s, %s/s, %s elapsed", d, u, r,
                  progress_time(elapsed_s, e, sizeof(e)));
         return buf;
     }
@@ -56,9 +66,9 @@ const char *ts_progress_format(uint64_t done, uint64_t total, double elapsed_s, 
     else
         snprintf(e, sizeof(e), "?");
     char pct[TS_FMT_LEN];
-    snprintf(buf, size, "%5s%% [%s] %s/%s requests, %s/s, ETA %s",
+    snprintf(buf, size, "%5s%% [%s] %s/%s %s, %s/s, ETA %s",
              ts_fmt_fixed(share * 100, 1, pct, sizeof(pct)), bar, d,
-             ts_fmt_count(total, t, sizeof(t)), r, e);
+             ts_fmt_count(total, t, sizeof(t)), u, r, e);
     return buf;
 }
 
@@ -69,6 +79,7 @@ void ts_progress_start(ts_progress_t *p, FILE *out, uint64_t total)
     p->start_s = progress_now();
     p->drawn_s = 0;
     p->width = 0;
+    p->unit = NULL;
 }
 
 void ts_progress_update(ts_progress_t *p, uint64_t done, uint64_t total)
@@ -85,7 +96,7 @@ void ts_progress_update(ts_progress_t *p, uint64_t done, uint64_t total)
     if (now - p->start_s < TS_PROGRESS_DELAY_S || now - p->drawn_s < TS_PROGRESS_REDRAW_S)
         return;
     char line[TS_PROGRESS_LINE];
-    ts_progress_format(done, p->total, now - p->start_s, line, sizeof(line));
+    ts_progress_format_unit(done, p->total, now - p->start_s, p->unit, line, sizeof(line));
     size_t n = strlen(line);
     /* Pad over what is left of a longer previous line. */
     int pad = p->width > n ? (int)(p->width - n) : 0;

@@ -29,6 +29,7 @@ typedef struct ts_progress {
     double start_s;     /* monotonic clock when started */
     double drawn_s;     /* when the line was last drawn */
     size_t width;       /* length of the line on screen, 0 when none */
+    const char *unit;   /* what is counted ("points"; set after start); NULL: requests */
 } ts_progress_t;
 
 /* Starts a meter that draws on out (NULL: never draws) for total requests (0: unknown). */
@@ -54,5 +55,11 @@ void ts_progress_hook_meter(void *ctx, uint64_t done, uint64_t total);
  * 20 cells, each filled by a whole 5%. */
 const char *ts_progress_format(uint64_t done, uint64_t total, double elapsed_s, char *buf,
                                size_t size);
+
+/* The same counting unit ("points"; NULL: requests), a rate under 10 a second given with
+ * two significant digits ("0.25/s"): " 25.0% [#####               ] 16/64 points, 2.5/s,
+ * ETA 19s". */
+const char *ts_progress_format_unit(uint64_t done, uint64_t total, double elapsed_s,
+                                    const char *unit, char *buf, size_t size);
 
 #endif

@@ -124,6 +124,8 @@ typedef struct sweep_ctx {
     size_t *axis_base;          /* axis a's first entry in axis_ovr */
     ts_run_opts_t base;         /* footprint shared by the points, when it is */
     ts_par_progress_t progress; /* requests over all points */
+    ts_sweep_journal_t *j;      /* the finished points' results; NULL: none */
+    size_t n_done, n_todo;      /* points finished of those to run (for spec->points) */
 } sweep_ctx_t;
 
 /* "point 3 (tiers.0.capacity=2%, tiers.0.policy=lru)" as a prefix of err. */
@@ -177,9 +179,25 @@ static int sweep_check_job(void *ctx, size_t i, ts_err_t *err)
     return rc;
 }
 
+/* A point is done: its result to the journal, only its figures kept, the count told. */
+static int sweep_done(sweep_ctx_t *c, size_t i, ts_err_t *err)
+{
+    int rc = c->j ? ts_sweep_journal_add(c->j, i, &c->s->runs[i], err) : 0;
+    if (rc == 0 && (c->j || c->spec->is_lean))
+        ts_result_release(&c->s->runs[i]); /* its counters and figures stay */
+    const ts_progress_hook_t *h = c->spec->points;
+    if (rc == 0 && h) {
+#pragma omp critical(ts_sweep_points)
+        h->fn(h->ctx, ++c->n_done, c->n_todo);
+    }
+    return rc;
+}
+
 static int sweep_job(void *ctx, size_t i, ts_err_t *err)
 {
     sweep_ctx_t *c = ctx;
+    if (ts_sweep_journal_has(c->j, i))
+        return 0; /* finished before the sweep was resumed */
     ts_par_slot_t slot;
     ts_run_opts_t opts = c->base;
     opts.progress = ts_par_slot_init(&slot, &c->progress);
@@ -197,7 +215,7 @@ static int sweep_job(void *ctx, size_t i, ts_err_t *err)
         return rc;
     }
     ts_par_slot_report(&slot, c->s->runs[i].totals.n_req);
-    return 0;
+    return sweep_done(c, i, err);
 }
 
 /* Whether an axis changes what the workload reads: then each point measures its own. */
@@ -337,9 +355,42 @@ static int sweep_axis_overrides(sweep_ctx_t *c, ts_err_t *err)
     return 0;
 }
 
+/* Opens the sweep's journal: a new one, or, resuming, the one there, whose points' figures
+ * are read back. */
+static int sweep_journal(sweep_ctx_t *c, ts_err_t *err)
+{
+    const ts_sweep_spec_t *spec = c->spec;
+    const ts_sweep_journal_id_t id = {.source = c->first->source, .text = c->first->text,
+                                      .overrides = spec->overrides,
+                                      .n_overrides = spec->n_overrides, .sweep = c->s,
+                                      .is_scratch = spec->is_journal_scratch};
+    int rc = spec->resume ? ts_sweep_journal_resume(spec->journal_dir, &id, &c->j, err)
+                          : ts_sweep_journal_create(spec->journal_dir, &id, &c->j, err);
+    for (size_t i = 0; rc == 0 && i < c->s->n_runs; i++)
+        if (ts_sweep_journal_has(c->j, i)) {
+            c->n_todo--;
+            rc = ts_sweep_journal_read(c->j, i, &c->s->runs[i], err);
+            ts_result_release(&c->s->runs[i]); /* its figures only, as for the others */
+        }
+    return rc;
+}
+
+int ts_sweep_load_run(void *ctx, size_t i, ts_result_t *res, ts_err_t *err)
+{
+    return ts_sweep_journal_read(ctx, i, res, err);
+}
+
 int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
 {
+    return ts_sweep_run_journal(spec, out, NULL, err);
+}
+
+int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
+                         ts_sweep_journal_t **journal, ts_err_t *err)
+{
     *out = NULL;
+    if (journal)
+        *journal = NULL;
     ts_sweep_t *s = ts_calloc(1, sizeof(*s));
     sweep_ctx_t c = {.spec = spec, .s = s, .progress = {.hook = spec->progress}};
     ts_scenario_t *base = NULL; /* the scenario with the common overrides: its sweep axes */
@@ -363,6 +414,9 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
         if (c.first->text && !(s->scenario_yaml = ts_strdup(c.first->text)))
             rc = ts_err_set(err, TS_ENOMEM, "cannot hold the scenario's text");
     }
+    c.n_todo = s ? s->n_runs : 0;
+    if (rc == 0 && s->n_runs && spec->journal_dir)
+        rc = sweep_journal(&c, err);
     int threads = rc == 0 && s->n_runs ? ts_par_cap_note(ts_par_threads(spec->threads, c.first),
                                                          s->n_runs, spec->threads_note)
                                        : 1;
@@ -382,10 +436,16 @@ int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
         ts_free(c.axis_ovr[i]);
     ts_free(c.axis_ovr);
     ts_free(c.axis_base);
+    if (rc && !spec->resume) /* a failed sweep leaves the directory as it was */
+        ts_sweep_journal_remove(c.j);
+    if (rc || !journal)
+        ts_sweep_journal_close(c.j);
     if (rc) {
         ts_sweep_destroy(s);
         return rc;
     }
+    if (journal)
+        *journal = c.j;
     *out = s;
     return 0;
 }

@@ -19,7 +19,9 @@
  * touches the workload (`workload...` or `seed`), its footprint is measured once for all.
  * Memory: a loaded scenario per thread (each point's is loaded again when it runs, then
  * freed), and every point's result (counters, latency histograms, time series; the
- * scenario's text once for all) until the caller writes them out.
+ * scenario's text once for all) until the caller writes them out; with a journal (or
+ * is_lean) only each point's figures (its ts_result_t without its heap parts, 1.2 KiB on x86-64):
+ * the complete result is on disk as soon as the point finishes.
  */
 #ifndef TS_APP_SWEEP_H
 #define TS_APP_SWEEP_H
@@ -32,6 +34,7 @@
 #include "../sim/result.h"
 #include "par.h"
 #include "scenario.h"
+#include "sweep_journal.h"
 
 #define TS_SWEEP_MAX_VALUES 1000  /* per axis */
 #define TS_SWEEP_MAX_POINTS 10000 /* the product of the axes' lengths */
@@ -51,6 +54,16 @@ typedef struct ts_sweep_spec {
     const ts_par_note_t *threads_note; /* told when fewer threads run than asked; NULL */
     const ts_progress_hook_t *progress; /* requests replayed over all points (of the sum
                                         * of their lengths when known, else 0); NULL: none */
+    const ts_progress_hook_t *points;  /* points finished of the points to run; NULL: none */
+    const char *journal_dir;           /* records each finished point in the journal there
+                                        * (sweep_journal.h) and holds only its figures;
+                                        * NULL: no journal */
+    bool is_journal_scratch;           /* journal_dir is a scratch directory: the journal
+                                        * stays a temporary file a signal removes */
+    bool resume;                       /* with journal_dir: the journal there is this
+                                        * sweep's; run only the points it lacks */
+    bool is_lean;                      /* hold only each run's figures (what the table
+                                        * and sweep.csv read), not its heap parts */
 } ts_sweep_spec_t;
 
 /* Parses one axis ("key=V1,V2,...") into *out (release with ts_sweep_axis_release).
@@ -65,5 +78,14 @@ int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err);
  * key, override) or the first failing point's run, prefixed with the point's number and
  * values, or TS_ENOMEM. */
 int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err);
+
+/* ts_sweep_run that hands back the journal (spec->journal_dir) in *journal, for writing
+ * the sweep's files from it (ts_sweep_load_run) and removing it after. With spec->resume,
+ * also the journal's errors (sweep_journal.h: none there, another sweep's). */
+int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
+                         ts_sweep_journal_t **journal, ts_err_t *err);
+
+/* Loads run i of a sweep back from its journal (ctx): a ts_report_in_t's load_run. */
+int ts_sweep_load_run(void *ctx, size_t i, ts_result_t *res, ts_err_t *err);
 
 #endif

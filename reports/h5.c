@@ -13,10 +13,14 @@
  */
 #include "h5.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../sim/util/mem.h"
@@ -562,10 +566,22 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
  * the caller rather than back to the heap, so the image is not copied (for a 10,000-run
  * sweep the copy was as large as the file). The blocks come from the C library, as HDF5's
  * own would: the image is grown 64 KiB at a time, which realloc does in place (mremap for
- * large blocks) where ts_realloc's huge blocks would copy the whole image each time. */
+ * large blocks) where ts_realloc's huge blocks would copy the whole image each time.
+ * Given a file (src->fd), an image past H5W_MAP_BYTES (or src->map_bytes) moves into that
+ * file, mapped shared
+ * and reserved ahead (posix_fallocate, so a full disk is an error here, not a SIGBUS
+ * later): the pages are the file's, dropped from the process after each run, so a large
+ * sweep's file does not sit in memory. */
+#define H5W_MAP_BYTES ((size_t)64 << 20)
+
 typedef struct h5w_image {
-    void *mem;    /* the image once the file is closed; the caller's */
-    bool is_kept; /* the file is complete: keep its memory at close */
+    void *mem;      /* the image once the file is closed; the caller's */
+    bool is_kept;   /* the file is complete: keep its memory at close */
+    int fd;         /* the file to map a large image in; -1: none */
+    size_t step;    /* the image moves there past this many bytes, and grows by as many */
+    void *map;      /* the mapping, once the image moved there */
+    size_t cap;     /* its bytes */
+    int sys_errno;  /* why growing the mapping failed; 0: it did not */
 } h5w_image_t;
 
 static void *h5w_image_malloc(size_t size, H5FD_file_image_op_t op, void *udata)
@@ -581,9 +597,41 @@ static void *h5w_image_memcpy(void *dst, const void *src, size_t size, H5FD_file
     return memcpy(dst, src, size);
 }
 
+/* Grows the mapping to hold size bytes (in steps of im->step); NULL with sys_errno set
+ * when the file cannot grow. */
+static void *h5w_image_map(h5w_image_t *im, void *p, size_t old, size_t size)
+{
+    size_t cap = (size + im->step - 1) / im->step * im->step;
+    int e = posix_fallocate(im->fd, 0, (off_t)cap);
+    if (e) {
+        im->sys_errno = e;
+        return NULL;
+    }
+    void *m = im->map ? mremap(im->map, im->cap, cap, MREMAP_MAYMOVE)
+                      : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED, im->fd, 0);
+    if (m == MAP_FAILED) {
+        im->sys_errno = errno;
+        return NULL;
+    }
+    if (!im->map) {
+        memcpy(m, p, old);
+        free(p);
+    }
+    im->map = m;
+    im->cap = cap;
+    return m;
+}
+
 static void *h5w_image_realloc(void *p, size_t size, H5FD_file_image_op_t op, void *udata)
 {
-    (void)op, (void)udata;
+    (void)op;
+    h5w_image_t *im = udata;
+    if (im->map && size <= im->cap)
+        return im->map;
+    if (im->map) /* p is the mapping: grown in place or moved by mremap */
+        return h5w_image_map(im, p, 0, size);
+    if (im->fd >= 0 && size > im->step) /* p is malloc's: copied into the mapping */
+        return h5w_image_map(im, p, malloc_usable_size(p), size);
     return realloc(p, size ? size : 1);
 }
 
@@ -592,7 +640,10 @@ static herr_t h5w_image_free(void *p, H5FD_file_image_op_t op, void *udata)
     h5w_image_t *im = udata;
     if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && im->is_kept && !im->mem)
         im->mem = p;
-    else
+    else if (p && p == im->map) {
+        munmap(im->map, im->cap);
+        im->map = NULL;
+    } else
         free(p);
     return 0;
 }
@@ -608,18 +659,34 @@ static herr_t h5w_image_udata_free(void *udata)
     return 0;
 }
 
+/* Writes /runs/i for each run of src: its own, or loaded (and released once written). */
+static void h5w_runs(h5w_t *w, hid_t g, const ts__h5_src_t *src, h5w_image_t *im)
+{
+    for (size_t i = 0; i < src->n && !w->rc; i++) {
+        ts_result_t loaded = {0};
+        const ts_result_t *r = src->runs ? src->runs[i] : &loaded;
+        if (!src->runs && (w->rc = src->load(src->ctx, i, &loaded, w->err)) != 0)
+            break;
+        h5w_run(w, g, i, r);
+        ts_result_release(&loaded);
+        if (im->map) /* written: the pages are the file's, not the process's */
+            madvise(im->map, im->cap, MADV_DONTNEED);
+    }
+}
+
 /* The whole file is built in memory (HDF5's core driver with no backing store) and written
  * out by the caller, so HDF5 itself never does I/O: HDF5 1.10 leaves a file whose closing
  * failed (a full disk found while flushing) half torn down, and the library crashes when it
  * terminates at exit. Written from memory, a full disk is an ordinary write error. */
-int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
-                        ts_err_t *err)
+int ts__report_h5_image_src(const ts__h5_src_t *src, void **image, size_t *size, bool *in_fd,
+                            ts_err_t *err)
 {
     *image = NULL;
     *size = 0;
+    *in_fd = false;
     ts__h5_quiet();
     h5w_t w = {.err = err, .gcpl = -1, .dcpl = -1, .dxpl = -1};
-    h5w_image_t im = {0};
+    h5w_image_t im = {.fd = src->fd, .step = src->map_bytes ? src->map_bytes : H5W_MAP_BYTES};
     H5FD_file_image_callbacks_t cb = {h5w_image_malloc,     h5w_image_memcpy,
                                       h5w_image_realloc,    h5w_image_free,
                                       h5w_image_udata_copy, h5w_image_udata_free, &im};
@@ -645,10 +712,10 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
         h5w_attr_str(&w, file, "", "format", TS__H5_FORMAT);
         h5w_attr(&w, file, "", "schema", H5T_STD_U32LE, H5T_NATIVE_UINT32, &schema);
         h5w_attr_str(&w, file, "", "tiersim_version", TS_VERSION);
-        h5w_attr_u64(&w, file, "", "runs", n);
+        h5w_attr_u64(&w, file, "", "runs", src->n);
         hid_t g = w.rc ? -1 : h5w_group(&w, file, "", "runs");
-        for (size_t i = 0; g >= 0 && i < n && !w.rc; i++)
-            h5w_run(&w, g, i, runs[i]);
+        if (g >= 0)
+            h5w_runs(&w, g, src, &im);
         if (g >= 0)
             H5Gclose(g);
         w.run[0] = 0;
@@ -665,6 +732,17 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
         if (!w.rc)
             *size = (size_t)len;
     }
+    if (im.sys_errno) /* the mapped file could not grow: that, not HDF5's view of it */
+        w.rc = ts_err_sys(err, ts_io_code(im.sys_errno), im.sys_errno,
+                          "cannot grow the file past %zu bytes", im.cap);
+    if (im.map && im.mem == im.map) { /* the file holds the image: cut it to its length */
+        munmap(im.map, im.cap);
+        im.mem = NULL;
+        if (!w.rc && ftruncate(im.fd, (off_t)*size) != 0)
+            w.rc = ts_err_sys(err, TS_EIO, errno, "cannot cut the file to %zu bytes", *size);
+        *in_fd = w.rc == 0;
+    } else if (im.map)
+        munmap(im.map, im.cap);
     if (w.rc) {
         free(im.mem);
         im.mem = NULL;
@@ -678,6 +756,14 @@ int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, 
     ts_free(w.tconv);
     ts_free(w.bkg);
     return w.rc;
+}
+
+int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
+                        ts_err_t *err)
+{
+    const ts__h5_src_t src = {.runs = runs, .n = n, .fd = -1};
+    bool in_fd;
+    return ts__report_h5_image_src(&src, image, size, &in_fd, err);
 }
 
 int ts_report_h5_runs(const ts_result_t *const *runs, size_t n, const char *path, ts_err_t *err)
@@ -708,4 +794,9 @@ int ts_report_h5_runs(const ts_result_t *const *runs, size_t n, const char *path
 int ts_report_h5(const ts_result_t *res, const char *path, ts_err_t *err)
 {
     return ts_report_h5_runs(&res, 1, path, err);
+}
+
+int ts_report_h5_bytes(const ts_result_t *res, void **image, size_t *size, ts_err_t *err)
+{
+    return ts__report_h5_image(&res, 1, image, size, err);
 }

@@ -26,6 +26,11 @@
  * remains. The file is built in memory first (its size: a few hundred KiB a run). */
 int ts_report_h5(const ts_result_t *res, const char *path, ts_err_t *err);
 
+/* The bytes of the results file of the one run res, built in memory: *image (free with
+ * ts_free), *size. Not thread-safe (HDF5 is not): callers on many threads take turns.
+ * Returns 0, TS_ENOMEM or TS_EIO. */
+int ts_report_h5_bytes(const ts_result_t *res, void **image, size_t *size, ts_err_t *err);
+
 /* The same for n >= 1 runs (a sweep): runs[i] becomes /runs/<i, four digits>. */
 int ts_report_h5_runs(const ts_result_t *const *runs, size_t n, const char *path, ts_err_t *err);
 
@@ -38,6 +43,11 @@ typedef struct ts_result_h5 ts_result_h5_t;
  * TS_ENOMEM. Messages name the file. Close with ts_result_h5_close (accepts NULL). */
 int ts_result_h5_open(const char *path, ts_result_h5_t **out, ts_err_t *err);
 void ts_result_h5_close(ts_result_h5_t *f);
+
+/* The same for a results file's bytes in memory (size bytes at image, left unchanged; they
+ * must outlive *out), named name in messages. */
+int ts_result_h5_open_image(const void *image, size_t size, const char *name,
+                            ts_result_h5_t **out, ts_err_t *err);
 
 /* Runs the file holds. */
 size_t ts_result_h5_runs(const ts_result_h5_t *f);

@@ -179,4 +179,22 @@ void ts__h5_quiet(void);
 int ts__report_h5_image(const ts_result_t *const *runs, size_t n, void **image, size_t *size,
                         ts_err_t *err);
 
+/* Where the runs of a results file come from: runs[0..n), or, with runs NULL, load(ctx, i,
+ * res, err), which fills a zeroed result the writer releases once written (a sweep's runs
+ * read back one at a time from its journal). fd: a file to build an image larger than
+ * map_bytes (0: 64 MiB) in (mapped; -1: memory only). */
+typedef struct ts__h5_src {
+    const ts_result_t *const *runs;
+    size_t n;
+    int (*load)(void *ctx, size_t i, ts_result_t *res, ts_err_t *err);
+    void *ctx;
+    int fd;
+    size_t map_bytes; /* a multiple of the page size */
+} ts__h5_src_t;
+
+/* ts__report_h5_image for src. When the image grew into src->fd, the file holds it (cut
+ * to *size bytes), *image is NULL and *in_fd true. */
+int ts__report_h5_image_src(const ts__h5_src_t *src, void **image, size_t *size, bool *in_fd,
+                            ts_err_t *err);
+
 #endif

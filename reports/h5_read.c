@@ -779,22 +779,26 @@ int ts_result_h5_read(ts_result_h5_t *f, size_t i, ts_result_t *res, ts_err_t *e
     return rc;
 }
 
-int ts_result_h5_open(const char *path, ts_result_h5_t **out, ts_err_t *err)
+/* Opens path, or the image (size bytes) named path, and checks its root. */
+static int h5r_open(const char *path, const void *image, size_t size, ts_result_h5_t **out,
+                    ts_err_t *err)
 {
     *out = NULL;
     ts__h5_quiet();
-    if (access(path, R_OK) != 0) {
-        int e = errno;
-        return ts_err_sys(err, e == ENOENT ? TS_ENOENT : TS_EIO, e,
-                          "cannot open results file '%s'", path);
-    }
     ts_result_h5_t *f = ts_calloc(1, sizeof(*f));
     if (!f || !(f->path = ts_strdup(path))) {
         ts_free(f);
         return ts_err_set(err, TS_ENOMEM, "cannot open results file '%s': out of memory",
                           path);
     }
-    f->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t fapl = image ? H5Pcreate(H5P_FILE_ACCESS) : H5P_DEFAULT;
+    if (image && (fapl < 0 || H5Pset_fapl_core(fapl, 64 * 1024, 0) < 0 ||
+                  H5Pset_file_image(fapl, (void *)image, size) < 0))
+        f->file = -1;
+    else
+        f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (image && fapl >= 0)
+        H5Pclose(fapl);
     h5r_t r = {.path = path, .err = err};
     char format[64] = "";
     uint32_t schema = 0;
@@ -822,6 +826,23 @@ int ts_result_h5_open(const char *path, ts_result_h5_t **out, ts_err_t *err)
     }
     *out = f;
     return 0;
+}
+
+int ts_result_h5_open(const char *path, ts_result_h5_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    if (access(path, R_OK) != 0) {
+        int e = errno;
+        return ts_err_sys(err, e == ENOENT ? TS_ENOENT : TS_EIO, e,
+                          "cannot open results file '%s'", path);
+    }
+    return h5r_open(path, NULL, 0, out, err);
+}
+
+int ts_result_h5_open_image(const void *image, size_t size, const char *name,
+                            ts_result_h5_t **out, ts_err_t *err)
+{
+    return h5r_open(name, image, size, out, err);
 }
 
 size_t ts_result_h5_runs(const ts_result_h5_t *f)

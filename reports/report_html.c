@@ -835,11 +835,18 @@ int ts_report_html(const char *const *files, size_t n, const char *out,
     rc = rc ? rc : rh_workdir(&r);
     char title[256], more[48] = "";
     if (r.n_runs > 1)
-        snprintf(more, sizeof(more), " and %zu more run%s", r.n_runs - 1, r.n_runs > 2 ? "s" : "");
+        snprintf(more, sizeof(more), " and %zu more run%s", r.n_runs + r.n_left_out - 1,
+                 r.n_runs + r.n_left_out > 2 ? "s" : "");
     snprintf(title, sizeof(title), "tiersim report: %.150s%s", r.n_runs ? r.runs[0].label : "",
              more);
     rc = rc ? rc : ts_html_create(title, &r.page, err);
     rc = rc ? rc : rh_summary(&r, &t);
+    if (rc == 0 && r.n_left_out) {
+        char note[200];
+        snprintf(note, sizeof(note), "This page shows the first %zu runs; the files hold %zu "
+                 "more, left out (sweep.csv has a row for each).", r.n_runs, r.n_left_out);
+        rc = ts_html_para(r.page, note, err);
+    }
     for (size_t k = 0; k < r.n_runs && rc == 0; k++)
         rc = rh_run(&r, &t, k);
     if (rc == 0)

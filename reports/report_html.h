@@ -31,6 +31,10 @@ typedef struct ts_report_html_opts {
 } ts_report_html_opts_t;
 
 #define TS_REPORT_HTML_RUN_FIGURES 24
+#define TS_REPORT_HTML_MAX_RUNS 200 /* runs a page shows (the first ones; a note says how
+                                     * many more the files hold): a 10,000-point sweep's page
+                                     * stays small and quick to render, and its runs are not
+                                     * all read into memory */
 
 /* Reads the n results files and writes the page to out (atomically). *n_missing (may be
  * NULL) receives the figures left out because gnuplot could not draw them, and warn (may

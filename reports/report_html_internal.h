@@ -29,6 +29,7 @@ typedef struct ts__html_run {
 typedef struct ts__html_report {
     ts__html_run_t *runs;
     size_t n_runs;
+    size_t n_left_out; /* runs of the files past TS_REPORT_HTML_MAX_RUNS: not read */
     const ts_report_html_opts_t *opts;
     char dir[PATH_MAX]; /* where figures are drawn */
     bool is_tmp_dir;     /* dir is ours to remove */

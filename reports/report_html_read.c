@@ -134,6 +134,9 @@ int ts__report_html_read(ts__html_report_t *r, const char *const *files, size_t 
         if (rc)
             return rc;
         size_t k = ts_result_h5_runs(f);
+        size_t room = TS_REPORT_HTML_MAX_RUNS - r->n_runs; /* the others: counted only */
+        r->n_left_out += k > room ? k - room : 0;
+        k = k > room ? room : k;
         ts__html_run_t *v = ts_realloc(r->runs, (r->n_runs + k) * sizeof(*v));
         if (!v && k) {
             ts_result_h5_close(f);
@@ -154,7 +157,7 @@ int ts__report_html_read(ts__html_report_t *r, const char *const *files, size_t 
             run->index = j;
             const char *name =
                 ts_str(run->res->name)[0] ? run->res->name : ts__report_html_base(shown);
-            if (k > 1)
+            if (ts_result_h5_runs(f) > 1)
                 snprintf(run->label, sizeof(run->label), "%s #%zu", name, j);
             else
                 snprintf(run->label, sizeof(run->label), "%s", name);

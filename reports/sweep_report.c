@@ -289,13 +289,21 @@ static const ts_report_ops_t k_sweep_csv = {
 
 int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err)
 {
+    return ts_report_sweep_write_from(s, NULL, NULL, dir, err);
+}
+
+int ts_report_sweep_write_from(const ts_sweep_t *s,
+                               int (*load)(void *ctx, size_t i, ts_result_t *res, ts_err_t *err),
+                               void *ctx, const char *dir, ts_err_t *err)
+{
     const ts_result_t **runs = ts_malloc((s->n_runs + 1) * sizeof(*runs));
     if (!runs)
         return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_runs);
     for (size_t i = 0; i < s->n_runs; i++)
         runs[i] = &s->runs[i];
     /* result.h5 by the hdf5 writer, which leaves it out for a shard with no point */
-    const ts_report_in_t in = {.runs = runs, .n_runs = s->n_runs, .sweep = s};
+    const ts_report_in_t in = {.runs = runs, .n_runs = s->n_runs, .sweep = s,
+                               .load_run = load, .load_ctx = ctx};
     const ts_report_ops_t *const writers[] = {&k_sweep_csv, &ts_sink_hdf5};
     int rc = ts_report_write_dir(&in, writers, 2, dir, NULL, err);
     ts_free(runs);

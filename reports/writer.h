@@ -47,6 +47,11 @@ typedef struct ts_report_in {
     const ts_result_t *const *runs; /* runs[0..n_runs), in order */
     size_t n_runs;                  /* 1 for a run; a sweep's points (0: a shard with none) */
     const ts_sweep_t *sweep;        /* the sweep the runs are the points of, or NULL */
+    /* When set, the writers that read whole runs (result.h5) load run i with it, into a
+     * zeroed result they release once written, rather than read runs[i] (a sweep's runs
+     * come back from its journal one at a time; runs[i] then holds only its figures). */
+    int (*load_run)(void *ctx, size_t i, ts_result_t *res, ts_err_t *err);
+    void *load_ctx;
 } ts_report_in_t;
 
 /* Warnings from a set's writers (files written, but not complete: figures left out). */

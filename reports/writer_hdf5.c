@@ -3,7 +3,8 @@
  * writer_hdf5.c - the "hdf5" report writer: result.h5, the HDF5 results file (h5.c's
  * layout, docs/results.md) of one run or of a sweep's runs (/runs/0000, /runs/0001, ...),
  * with the latency histograms and the time series. None for a shard with no run.
- * Cost: the file is built in memory (a few hundred KiB a run), then written in one go.
+ * Cost: the file is built in memory (a few hundred KiB a run), then written in one go; past
+ * 64 MiB it is built in the output file itself, mapped (h5.c), so it does not stay in memory.
  */
 #include <errno.h>
 
@@ -24,8 +25,13 @@ static int hdf5_write(const ts_report_in_t *in, size_t file, FILE *out, ts_repor
     (void)file, (void)warn;
     void *image;
     size_t size;
-    int rc = ts__report_h5_image(in->runs, in->n_runs, &image, &size, err);
-    if (rc)
+    bool in_fd;
+    /* a large file is built in out's own file, not in memory */
+    const ts__h5_src_t src = {.runs = in->load_run ? NULL : in->runs, .n = in->n_runs,
+                              .load = in->load_run, .ctx = in->load_ctx,
+                              .fd = fflush(out) == 0 ? fileno(out) : -1};
+    int rc = ts__report_h5_image_src(&src, &image, &size, &in_fd, err);
+    if (rc || in_fd)
         return rc;
     errno = 0;
     if (fwrite(image, 1, size, out) != size || fflush(out) != 0) {

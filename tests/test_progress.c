@@ -142,10 +142,26 @@ static void test_progress_hook_takes_the_total(void **state)
     assert_int_equal(p.total, 40);
 }
 
+/* A sweep counts points: 16 of 64 after 6.4 s is 25% (5 of the 20 cells), 2.5 points a
+ * second, and the 48 left take 48 / 2.5 = 19.2 s; a rate under 10 a second keeps two
+ * significant digits (1 point in 3 s: 0.33/s, 63 left: 189 s = 3m09s). */
+static void test_progress_line_counts_points(void **state)
+{
+    (void)state;
+    char buf[TS_PROGRESS_LINE];
+    assert_string_equal(ts_progress_format_unit(16, 64, 6.4, "points", buf, sizeof(buf)),
+                        " 25.0% [#####               ] 16/64 points, 2.5/s, ETA 19s");
+    assert_string_equal(ts_progress_format_unit(1, 64, 3.0, "points", buf, sizeof(buf)),
+                        "  1.6% [                    ] 1/64 points, 0.33/s, ETA 3m09s");
+    assert_string_equal(ts_progress_format_unit(7, 0, 2.0, "points", buf, sizeof(buf)),
+                        "7 points, 3.5/s, 2s elapsed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_progress_line_table),
+        cmocka_unit_test(test_progress_line_counts_points),
         cmocka_unit_test(test_progress_widest_line_fits),
         cmocka_unit_test(test_progress_meter_waits_then_draws_then_erases),
         cmocka_unit_test(test_progress_meter_restarts_when_a_replay_starts),

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sweep_journal.h - a sweep's journal: every finished point's complete result on disk, so a
+ * killed sweep keeps them and `tiersim sweep --resume` runs only the others.
+ *
+ * The journal is DIR/.sweep-journal beside the sweep's files. It opens with a text header
+ * that names the sweep: the scenario (its source and a 64-bit hash of its text), each `-s`
+ * override (its key and a hash of its value), each axis (its key, its number of values and
+ * a hash of them, in order) and the shard. Then one record per finished point, appended
+ * and fdatasync'ed as the point finishes: a 32-byte head (magic "TSJREC01", the point's
+ * number, the record's compressed and plain sizes) and the point's results file (result.h5
+ * of that one run, the same bytes `tiersim run` writes) as a zstd frame with its checksum.
+ * A record cut short or damaged (the process killed while writing it) ends the journal:
+ * resuming cuts it off and runs that point again. The journal is created complete (header
+ * through a temporary file renamed into place) and removed once sweep.csv and result.h5
+ * are in place. Until it holds a record it is in the process's live table, so a signal
+ * that interrupts a sweep before any point finished removes it with the other temporary
+ * files; afterwards it stays (a SIGTERM at a time limit keeps the finished points).
+ *
+ * Appending is safe from many threads (one record at a time); records are built in turns,
+ * as HDF5 is not thread-safe. Cost: a few KiB of disk a point; one fdatasync a point.
+ */
+#ifndef TS_APP_SWEEP_JOURNAL_H
+#define TS_APP_SWEEP_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../sim/result.h"
+#include "../sim/util/err.h"
+
+#define TS_SWEEP_JOURNAL ".sweep-journal" /* its name in the output directory */
+
+typedef struct ts_sweep_journal ts_sweep_journal_t;
+
+/* What names a sweep in its journal's header. */
+typedef struct ts_sweep_journal_id {
+    const char *source;           /* the scenario's file or "<built-in>" */
+    const char *text;             /* its text (NULL: none) */
+    const char *const *overrides; /* "key=value", in order */
+    size_t n_overrides;
+    const ts_sweep_t *sweep;      /* its axes, grid and shard */
+    bool is_scratch;              /* in a scratch directory: a temporary file a signal
+                                   * removes even once it holds points */
+} ts_sweep_journal_id_t;
+
+/* Starts the journal of the sweep id in dir (created with its parents when missing),
+ * replacing a journal there (never anything but a regular file). Returns 0 with *out set,
+ * or TS_ENOENT, TS_ENOSPC, TS_EIO (naming the file) or TS_ENOMEM. */
+int ts_sweep_journal_create(const char *dir, const ts_sweep_journal_id_t *id,
+                            ts_sweep_journal_t **out, ts_err_t *err);
+
+/* Opens dir's journal to resume the sweep id: checks that its header names the same
+ * sweep, reads every complete record and cuts off a damaged tail. Returns 0 with *out set,
+ * TS_ENOENT (no journal: nothing to resume), TS_EINVAL (the journal is of another sweep:
+ * the message names the scenario, the `-s` key, the axis or the shard that differs),
+ * TS_EFORMAT (not a journal), TS_EIO or TS_ENOMEM. */
+int ts_sweep_journal_resume(const char *dir, const ts_sweep_journal_id_t *id,
+                            ts_sweep_journal_t **out, ts_err_t *err);
+
+/* Whether run i (of the sweep's runs) has its record. */
+bool ts_sweep_journal_has(const ts_sweep_journal_t *j, size_t i);
+
+/* Records run i's result res (durable when this returns 0). Thread-safe. Returns 0, or
+ * TS_ENOSPC, TS_EIO (naming the journal) or TS_ENOMEM. */
+int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res,
+                         ts_err_t *err);
+
+/* Reads run i's result back into *res (zeroed first; release it with ts_result_release).
+ * Returns 0, TS_ERANGE (no record), TS_EFORMAT (a damaged record), TS_EIO or TS_ENOMEM. */
+int ts_sweep_journal_read(ts_sweep_journal_t *j, size_t i, ts_result_t *res, ts_err_t *err);
+
+/* Removes the journal's file (its results are in the sweep's files now, or the sweep that
+ * started it failed), unless another process has put its own at its path. */
+void ts_sweep_journal_remove(ts_sweep_journal_t *j);
+
+void ts_sweep_journal_close(ts_sweep_journal_t *j); /* accepts NULL */
+
+#endif
