@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/memtrace.h"
 #include "../sim/util/mem.h"
 #include "par.h"
 #include "ranks.h"
@@ -130,6 +131,7 @@ typedef struct sweep_ctx {
     size_t n_done, n_todo;      /* points finished of those to run (for spec->points) */
     bool *done_before;          /* across ranks: per run, finished before a resume */
     bool *ran;                  /* across ranks: per run, run by this rank */
+    ts_memtrace_t *trace;       /* the shared trace decoded once (sweep_share_trace), or NULL */
 } sweep_ctx_t;
 
 /* "point 3 (tiers.0.capacity=2%, tiers.0.policy=lru)" as a prefix of err. */
@@ -233,6 +235,34 @@ static bool sweep_shares_workload(const ts_sweep_t *s)
     return true;
 }
 
+/* A trace file every point reads alike (no axis touches the workload or the seed; a format
+ * that reports no workload units, so a replay from memory reports what the file does) is
+ * decoded once into memory when it takes at most sweep.share_trace_memory, and every point
+ * replays it from there (c->base.trace). Else each point reads the file. */
+static int sweep_share_trace(sweep_ctx_t *c, ts_err_t *err)
+{
+    const ts_scenario_t *sc = c->first;
+    uint64_t cap = sc->sweep_share_bytes / sizeof(ts_req_t);
+    if (c->s->n_runs < 2 || sc->workload.is_generator || sc->workload.reader->units || !cap ||
+        !sweep_shares_workload(c->s))
+        return 0;
+    ts_reader_t *r = NULL;
+    int rc = ts_scenario_open_workload(sc, &r, err);
+    ts_reader_info_t info = {0};
+    if (rc == 0)
+        ts_reader_info(r, &info);
+    if (rc == 0 && (!info.n_requests || info.n_requests <= cap)) {
+        rc = ts_memtrace_load(r, cap + 1, &c->trace, err);
+        if (rc == 0 && c->trace->n > cap) { /* longer than it said: each point reads it */
+            ts_memtrace_destroy(c->trace);
+            c->trace = NULL;
+        }
+    }
+    ts_reader_close(r);
+    c->base.trace = c->trace;
+    return rc;
+}
+
 static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
 {
     bool needs = false;
@@ -242,7 +272,8 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
         return 0;
     ts_reader_t *r = NULL;
     uint64_t n_req = 0;
-    int rc = ts_scenario_open_workload(c->first, &r, err);
+    int rc = c->trace ? ts_memtrace_reader(c->trace, &r, err)
+                      : ts_scenario_open_workload(c->first, &r, err);
     if (rc == 0)
         rc = ts_footprint(r, &c->base.footprint_objects, &c->base.footprint_bytes, &n_req, err);
     ts_reader_close(r);
@@ -506,7 +537,9 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
     if (rc == 0 && s->n_runs > 1)
         rc = ts_par_run(s->n_runs, threads, sweep_check_job, &c, err);
     if (rc == 0 && s->n_runs) {
-        rc = sweep_footprint(&c, err);
+        rc = sweep_share_trace(&c, err);
+        if (rc == 0)
+            rc = sweep_footprint(&c, err);
         if (rc == 0 && ranks)
             rc = sweep_run_ranks(&c, threads, err);
         else if (rc == 0)
@@ -519,6 +552,7 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
     ts_free(c.needs_footprint);
     ts_free(c.done_before);
     ts_free(c.ran);
+    ts_memtrace_destroy(c.trace);
     for (size_t i = 0; i < c.n_axis_ovr; i++)
         ts_free(c.axis_ovr[i]);
     ts_free(c.axis_ovr);
