@@ -26,6 +26,7 @@
 #include "../sim/util/units.h"
 #include "cli_internal.h"
 #include "plugins.h"
+#include "ranks.h"
 
 /* ---- help texts: the overview is made from the summaries, in this order ---- */
 
@@ -138,7 +139,9 @@ static const cli_help_t k_help[] = {
      "Runs the scenario at every point of a grid: each --vary is an axis, as is each key of\n"
      "the scenario's sweep: map; the points are the product of the axes (the last one varies\n"
      "fastest) and run side by side on the cores. Prints one row per point: its values, hit\n"
-     "ratios, p99 latency, accelerator utilisation and cost.\n"
+     "ratios, p99 latency, accelerator utilisation and cost. Under MPI (mpirun -n R tiersim\n"
+     "sweep ... -o DIR) the points are dealt to R ranks as they ask for them; DIR must be\n"
+     "shared by the ranks, and rank 0 writes the files and prints (see tiersim version).\n"
      "\n"
      "options:\n"
      "      --vary KEY.PATH=V1,V2,...  an axis: the values of one key (repeatable, at most 16\n"
@@ -160,7 +163,8 @@ static const cli_help_t k_help[] = {
      "\n"
      "examples:\n"
      "  tiersim sweep examples/csv-trace.yaml --vary tiers.0.policy=lru,fifo --vary seed=1,2\n"
-     "  tiersim sweep examples/csv-trace.yaml --vary tiers.0.policy=lru,sieve -o out/sweep\n"},
+     "  tiersim sweep examples/csv-trace.yaml --vary tiers.0.policy=lru,sieve -o out/sweep\n"
+     "  mpirun -n 4 tiersim sweep examples/csv-trace.yaml --vary seed=1,2,3,4 -o out/mpi\n"},
     {"report", "the text or HTML report of results files (result.h5)",
      "usage: tiersim report RESULTS.h5... [options]\n"
      "\n"
@@ -355,7 +359,8 @@ static const cli_help_t k_help[] = {
     {"version", "the version of tiersim",
      "usage: tiersim version\n"
      "\n"
-     "Prints the version of tiersim; 'tiersim --version' does the same.\n"
+     "Prints the version of tiersim and whether this build runs sweeps across MPI ranks\n"
+     "(the MPI library, or none); 'tiersim --version' does the same.\n"
      "\n"
      "examples:\n"
      "  tiersim version\n"},
@@ -665,7 +670,7 @@ static int cli_version(int argc, char **argv)
         return ts__cli_help_topic("version", NULL, stdout);
     if (argc > 1)
         return ts__cli_usage("version", "version takes no arguments, found '%s'", argv[1]);
-    printf("tiersim %s\n", TS_VERSION);
+    printf("tiersim %s\n%s\n", TS_VERSION, ts_mpi_library());
     return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "../sim/util/io.h"
 #include "cli_internal.h"
 #include "progress.h"
+#include "ranks.h"
 #include "sweep.h"
 
 /* ---- sweep ---- */
@@ -137,6 +138,9 @@ int ts__cli_sweep(int argc, char **argv)
     ts_err_clear(&err);
     char scratch[PATH_MAX] = "";
     int live = 0;
+    if (rc == 0 && ts_mpi_size() > 1 && !outdir)
+        rc = ts__cli_usage("sweep", "a sweep across %d MPI ranks needs -o DIR, a directory "
+                                    "every rank can reach", ts_mpi_size());
     if (html && !outdir) { /* the report reads a results file: a scratch one */
         rc = cli_sweep_scratch(scratch, sizeof(scratch), html, &live, &err);
         outdir = scratch;
@@ -156,6 +160,11 @@ int ts__cli_sweep(int argc, char **argv)
     if (rc == 0)
         rc = ts_sweep_run_journal(&spec, &s, &journal, &err);
     ts_progress_finish(&meter);
+    if (ts_mpi_rank() != 0) { /* another rank: its points are in rank 0's files now */
+        ts_sweep_journal_close(journal);
+        ts_sweep_destroy(s);
+        return rc ? 1 : 0;
+    }
     if (rc == 0 && !quiet && !ts__cli_is_stdout(html)) /* the page takes stdout */
         rc = ts_report_sweep_text(s, stdout, &err);
     if (rc == 0 && fflush(stdout) != 0)

@@ -138,6 +138,7 @@ static int cfg_decode(ts__cfg_t *c, const ts_ynode_t *root)
     sc->seed = 42;
     sc->mode = TS_MODE_OBJECTS;
     sc->engine = TS_ENGINE_FAST;
+    sc->sweep_share_bytes = TS_SWEEP_SHARE_DEFAULT;
     ts__cfg_outputs_defaults(sc);
     sc->outputs.series.max_points = TS_SERIES_POINTS_DEFAULT;
     sc->sample.rate = 1.0;

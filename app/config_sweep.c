@@ -4,7 +4,9 @@
  * `tiersim sweep` runs (app/sweep.c loads each point with its values as overrides).
  *
  * Rules: at most TS_SCENARIO_MAX_AXES axes; a key is a path without spaces, '=' or ','; a
- * value is a scalar, kept as written (it is checked when a point is loaded).
+ * value is a scalar, kept as written (it is checked when a point is loaded). One key is not
+ * an axis: share_trace_memory, the size up to which a trace file the points share is
+ * decoded once into memory (app/sweep.c).
  */
 #include "config_internal.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "../sim/util/mem.h"
+#include "../sim/util/units.h"
 
 /* ---- sweep ---- */
 
@@ -47,6 +50,17 @@ int ts__cfg_sweep(ts__cfg_t *c, const ts_ynode_t *n, const char *path)
     for (const ts_ynode_t *kv = n->child; kv; kv = kv->next) {
         char sub[256];
         snprintf(sub, sizeof(sub), "%s.%s", path, kv->key);
+        if (strcmp(kv->key, "share_trace_memory") == 0) { /* not an axis: a limit */
+            const char *v;
+            if ((rc = ts__cfg_scalar(c, kv, sub, "a size such as 2GiB, or 0", &v)) != 0)
+                return rc;
+            ts_err_t e = {0};
+            if (ts_parse_size(v, &sc->sweep_share_bytes, &e) != 0)
+                return ts__cfg_fail(c, kv->mark, sub, TS_EPARSE,
+                                    "expected a size such as 2GiB (or 0: never), found '%s'",
+                                    v);
+            continue;
+        }
         if (!kv->key[0] || strpbrk(kv->key, " \t=,"))
             return ts__cfg_fail(c, kv->key_mark, sub, TS_EPARSE,
                                 "expected a key path such as tiers.0.capacity, found '%s'",

@@ -119,3 +119,41 @@ void ts_par_slot_report(ts_par_slot_t *s, uint64_t done)
             p->hook->fn(p->hook->ctx, p->done, p->total);
     }
 }
+
+int ts_par_run_dealt(size_t n, int threads, size_t (*next)(void *), void *deal,
+                     ts_par_job_fn job, void *ctx, size_t *failed, ts_err_t *err)
+{
+    size_t fail_at = n;
+    int fail_rc = 0, is_failed = 0;
+    ts_err_t fail_err = {0};
+    threads = ts_par_cap(threads, n, NULL, 0);
+#pragma omp parallel num_threads(threads)
+    for (;;) {
+        int stop;
+#pragma omp atomic read
+        stop = is_failed;
+        size_t i = stop ? n : next(deal);
+        if (i >= n)
+            break;
+        ts_err_t e = {0};
+        int rc = job(ctx, i, &e);
+        if (rc) {
+#pragma omp critical(ts_par_fail)
+            {
+                if (i < fail_at) {
+                    fail_at = i;
+                    fail_rc = rc;
+                    fail_err = e;
+                }
+            }
+#pragma omp atomic write
+            is_failed = 1;
+        }
+    }
+    *failed = fail_at;
+    if (!fail_rc)
+        return 0;
+    if (err && !err->code)
+        *err = fail_err;
+    return fail_rc;
+}

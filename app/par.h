@@ -47,6 +47,12 @@ int ts_par_cap_note(int asked, size_t n, const ts_par_note_t *note);
  * copied into err. */
 int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err);
 
+/* ts_par_run over the jobs that next(deal) hands out (thread-safe; n or above: none left),
+ * as a sweep across MPI ranks deals them (ranks.h). *failed gets the lowest job that
+ * failed here, or n. */
+int ts_par_run_dealt(size_t n, int threads, size_t (*next)(void *), void *deal,
+                     ts_par_job_fn job, void *ctx, size_t *failed, ts_err_t *err);
+
 /* The threads to use for runs of sc: `threads` (0: OpenMP's default), or 1 when its
  * workload's reader is flagged TS_READER_NOT_THREAD_SAFE (it reads through HDF5) and the
  * HDF5 library is not built thread-safe. */

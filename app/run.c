@@ -304,7 +304,8 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     if (rc == 0 && run_wants_series(sc, opts))
         rc = ts_series_create(&sc->outputs.series, &series, err);
     if (rc == 0)
-        rc = ts_scenario_open_workload(sc, &src, err);
+        rc = opts->trace ? ts_memtrace_reader(opts->trace, &src, err)
+                         : ts_scenario_open_workload(sc, &src, err);
     if (rc)
         goto out;
     replay = src;

@@ -12,6 +12,7 @@
 
 #include "../sim/util/err.h"
 #include "../sim/live.h"
+#include "../sim/memtrace.h"
 #include "../sim/progress.h"
 #include "../sim/result.h"
 #include "scenario.h"
@@ -38,6 +39,9 @@ typedef struct ts_run_opts {
                                          * may erase (NULL: none) */
     const volatile sig_atomic_t *stop;  /* live engine: non-zero (a signal's number) stops
                                          * the run, with a partial result; NULL: none */
+    const ts_memtrace_t *trace;         /* the scenario's workload already in memory (a
+                                         * sweep decodes a shared trace once): read from
+                                         * it instead of opening the workload; NULL: open */
     const char *shared_yaml;            /* when it is the scenario's text, the result
                                          * borrows it (is_yaml_shared) rather than copy it:
                                          * the caller keeps it until the result is

@@ -115,7 +115,12 @@ typedef struct ts_scenario {
     ts_output_spec_t outputs;
     size_t n_sweep;             /* `sweep:` axes for `tiersim sweep` (a run ignores them) */
     ts_sweep_axis_t *sweep;    /* owned: n_sweep axes, in the order written */
+    uint64_t sweep_share_bytes; /* `sweep.share_trace_memory`: a trace file the points share
+                                 * is decoded once into memory when it takes at most this
+                                 * (40 bytes a request); 0: each point reads it (1 GiB) */
 } ts_scenario_t;
+
+#define TS_SWEEP_SHARE_DEFAULT (1ull << 30) /* sweep.share_trace_memory's default */
 
 /* The schema of ts_live_params_t (`live:`); *n receives its entry count. */
 const ts_param_spec_t *ts_live_schema(size_t *n);

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/memtrace.h"
 #include "../sim/util/mem.h"
 #include "par.h"
+#include "ranks.h"
 #include "run.h"
 #include "scenario.h"
 
@@ -124,8 +126,12 @@ typedef struct sweep_ctx {
     size_t *axis_base;          /* axis a's first entry in axis_ovr */
     ts_run_opts_t base;         /* footprint shared by the points, when it is */
     ts_par_progress_t progress; /* requests over all points */
-    ts_sweep_journal_t *j;      /* the finished points' results; NULL: none */
+    ts_sweep_journal_t *j;      /* the finished points' results; NULL: none (across MPI
+                                 * ranks: rank 0's the sweep's, another rank's its own) */
     size_t n_done, n_todo;      /* points finished of those to run (for spec->points) */
+    bool *done_before;          /* across ranks: per run, finished before a resume */
+    bool *ran;                  /* across ranks: per run, run by this rank */
+    ts_memtrace_t *trace;       /* the shared trace decoded once (sweep_share_trace), or NULL */
 } sweep_ctx_t;
 
 /* "point 3 (tiers.0.capacity=2%, tiers.0.policy=lru)" as a prefix of err. */
@@ -196,7 +202,7 @@ static int sweep_done(sweep_ctx_t *c, size_t i, ts_err_t *err)
 static int sweep_job(void *ctx, size_t i, ts_err_t *err)
 {
     sweep_ctx_t *c = ctx;
-    if (ts_sweep_journal_has(c->j, i))
+    if (c->done_before ? c->done_before[i] : ts_sweep_journal_has(c->j, i))
         return 0; /* finished before the sweep was resumed */
     ts_par_slot_t slot;
     ts_run_opts_t opts = c->base;
@@ -215,6 +221,8 @@ static int sweep_job(void *ctx, size_t i, ts_err_t *err)
         return rc;
     }
     ts_par_slot_report(&slot, c->s->runs[i].totals.n_req);
+    if (c->ran)
+        c->ran[i] = true;
     return sweep_done(c, i, err);
 }
 
@@ -227,6 +235,34 @@ static bool sweep_shares_workload(const ts_sweep_t *s)
     return true;
 }
 
+/* A trace file every point reads alike (no axis touches the workload or the seed; a format
+ * that reports no workload units, so a replay from memory reports what the file does) is
+ * decoded once into memory when it takes at most sweep.share_trace_memory, and every point
+ * replays it from there (c->base.trace). Else each point reads the file. */
+static int sweep_share_trace(sweep_ctx_t *c, ts_err_t *err)
+{
+    const ts_scenario_t *sc = c->first;
+    uint64_t cap = sc->sweep_share_bytes / sizeof(ts_req_t);
+    if (c->s->n_runs < 2 || sc->workload.is_generator || sc->workload.reader->units || !cap ||
+        !sweep_shares_workload(c->s))
+        return 0;
+    ts_reader_t *r = NULL;
+    int rc = ts_scenario_open_workload(sc, &r, err);
+    ts_reader_info_t info = {0};
+    if (rc == 0)
+        ts_reader_info(r, &info);
+    if (rc == 0 && (!info.n_requests || info.n_requests <= cap)) {
+        rc = ts_memtrace_load(r, cap + 1, &c->trace, err);
+        if (rc == 0 && c->trace->n > cap) { /* longer than it said: each point reads it */
+            ts_memtrace_destroy(c->trace);
+            c->trace = NULL;
+        }
+    }
+    ts_reader_close(r);
+    c->base.trace = c->trace;
+    return rc;
+}
+
 static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
 {
     bool needs = false;
@@ -236,7 +272,8 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
         return 0;
     ts_reader_t *r = NULL;
     uint64_t n_req = 0;
-    int rc = ts_scenario_open_workload(c->first, &r, err);
+    int rc = c->trace ? ts_memtrace_reader(c->trace, &r, err)
+                      : ts_scenario_open_workload(c->first, &r, err);
     if (rc == 0)
         rc = ts_footprint(r, &c->base.footprint_objects, &c->base.footprint_bytes, &n_req, err);
     ts_reader_close(r);
@@ -366,6 +403,9 @@ static int sweep_journal(sweep_ctx_t *c, ts_err_t *err)
                                       .is_scratch = spec->is_journal_scratch};
     int rc = spec->resume ? ts_sweep_journal_resume(spec->journal_dir, &id, &c->j, err)
                           : ts_sweep_journal_create(spec->journal_dir, &id, &c->j, err);
+    if (rc == 0) /* a killed MPI sweep's ranks' records (.sweep-journal.N), or stale ones */
+        rc = spec->resume ? ts_sweep_journal_absorb(c->j, &id, err)
+                          : ts_sweep_journal_clear_ranks(spec->journal_dir, err);
     for (size_t i = 0; rc == 0 && i < c->s->n_runs; i++)
         if (ts_sweep_journal_has(c->j, i)) {
             c->n_todo--;
@@ -378,6 +418,75 @@ static int sweep_journal(sweep_ctx_t *c, ts_err_t *err)
 int ts_sweep_load_run(void *ctx, size_t i, ts_result_t *res, ts_err_t *err)
 {
     return ts_sweep_journal_read(ctx, i, res, err);
+}
+
+/* Across MPI ranks: rank 0 opens the sweep's journal (and takes in the records its ranks
+ * left when a resumed sweep was killed), tells every rank which points are done, and each
+ * other rank starts a journal of its own (.sweep-journal.RANK) beside it. Collective. */
+static int sweep_journal_ranks(sweep_ctx_t *c, ts_err_t *err)
+{
+    const ts_sweep_spec_t *spec = c->spec;
+    size_t n = c->s->n_runs;
+    c->done_before = ts_calloc(n, sizeof(*c->done_before));
+    c->ran = ts_calloc(n, sizeof(*c->ran));
+    int rc = c->done_before && c->ran ? 0 : ts_err_set(err, TS_ENOMEM, "cannot hold %zu points", n);
+    if (rc == 0 && ts_mpi_rank() == 0) {
+        rc = sweep_journal(c, err);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            c->done_before[i] = ts_sweep_journal_has(c->j, i);
+    }
+    rc = ts_mpi_agree(rc, 0, err);
+    if (rc)
+        return rc;
+    ts_mpi_bcast(c->done_before, n * sizeof(*c->done_before));
+    if (ts_mpi_rank() != 0) {
+        char name[64];
+        snprintf(name, sizeof(name), "%s.%d", TS_SWEEP_JOURNAL, ts_mpi_rank());
+        const ts_sweep_journal_id_t id = {.source = c->first->source, .text = c->first->text,
+                                          .overrides = spec->overrides,
+                                          .n_overrides = spec->n_overrides, .sweep = c->s};
+        rc = ts_sweep_journal_create_as(spec->journal_dir, name, &id, &c->j, err);
+        c->n_todo = 0;
+        for (size_t i = 0; i < n; i++)
+            c->n_todo += !c->done_before[i];
+    }
+    return ts_mpi_agree(rc, 0, err);
+}
+
+/* Across MPI ranks: the points dealt to whichever rank asks first; then rank 0 takes every
+ * rank's records into the sweep's journal and the figures of the points it did not run.
+ * Collective; every rank returns the same outcome. */
+static int sweep_run_ranks(sweep_ctx_t *c, int threads, ts_err_t *err)
+{
+    size_t n = c->s->n_runs, failed = n;
+    ts_mpi_deal_t *d = NULL;
+    ts_err_t end_err = {0};
+    int rc = ts_mpi_deal_start(n, &d, err);
+    if (rc == 0) {
+        rc = ts_par_run_dealt(n, threads, ts_mpi_deal_next, d, sweep_job, c, &failed, err);
+        int end = ts_mpi_deal_end(d, &end_err);
+        if (rc == 0 && end) {
+            rc = end;
+            *err = end_err;
+            failed = 0;
+        }
+    }
+    rc = ts_mpi_agree(rc, rc ? failed : 0, err);
+    if (rc == 0 && ts_mpi_rank() == 0) {
+        const ts_sweep_journal_id_t id = {.source = c->first->source, .text = c->first->text,
+                                          .overrides = c->spec->overrides,
+                                          .n_overrides = c->spec->n_overrides, .sweep = c->s};
+        ts_mpi_barrier(); /* every rank's journal is complete */
+        rc = ts_sweep_journal_absorb(c->j, &id, err);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            if (!c->done_before[i] && !c->ran[i]) { /* run by another rank: its figures */
+                rc = ts_sweep_journal_read(c->j, i, &c->s->runs[i], err);
+                ts_result_release(&c->s->runs[i]);
+            }
+    } else if (rc == 0) {
+        ts_mpi_barrier();
+    }
+    return rc;
 }
 
 int ts_sweep_run(const ts_sweep_spec_t *spec, ts_sweep_t **out, ts_err_t *err)
@@ -415,16 +524,26 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
             rc = ts_err_set(err, TS_ENOMEM, "cannot hold the scenario's text");
     }
     c.n_todo = s ? s->n_runs : 0;
+    bool ranks = ts_mpi_size() > 1;
+    if (rc == 0 && ranks && !spec->journal_dir)
+        rc = ts_err_set(err, TS_EINVAL,
+                        "a sweep across %d MPI ranks needs -o DIR, a directory every rank can "
+                        "reach: each rank journals its points there",
+                        ts_mpi_size());
     if (rc == 0 && s->n_runs && spec->journal_dir)
-        rc = sweep_journal(&c, err);
+        rc = ranks ? sweep_journal_ranks(&c, err) : sweep_journal(&c, err);
     int threads = rc == 0 && s->n_runs ? ts_par_cap_note(ts_par_threads(spec->threads, c.first),
                                                          s->n_runs, spec->threads_note)
                                        : 1;
     if (rc == 0 && s->n_runs > 1)
         rc = ts_par_run(s->n_runs, threads, sweep_check_job, &c, err);
     if (rc == 0 && s->n_runs) {
-        rc = sweep_footprint(&c, err);
+        rc = sweep_share_trace(&c, err);
         if (rc == 0)
+            rc = sweep_footprint(&c, err);
+        if (rc == 0 && ranks)
+            rc = sweep_run_ranks(&c, threads, err);
+        else if (rc == 0)
             rc = ts_par_run(s->n_runs, threads, sweep_job, &c, err);
     } else if (rc == 0) { /* a shard past the last point: nothing to run */
         snprintf(s->source, sizeof(s->source), "%s",
@@ -432,6 +551,9 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
     }
     ts_scenario_destroy(c.first);
     ts_free(c.needs_footprint);
+    ts_free(c.done_before);
+    ts_free(c.ran);
+    ts_memtrace_destroy(c.trace);
     for (size_t i = 0; i < c.n_axis_ovr; i++)
         ts_free(c.axis_ovr[i]);
     ts_free(c.axis_ovr);

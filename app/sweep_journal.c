@@ -4,6 +4,7 @@
  */
 #include "sweep_journal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -187,7 +188,8 @@ static int sj_write_all(int fd, const void *buf, size_t n, uint64_t at)
     return 0;
 }
 
-static int sj_new(const char *dir, const ts_sweep_t *s, ts_sweep_journal_t **out, ts_err_t *err)
+static int sj_new(const char *dir, const char *name, const ts_sweep_t *s,
+                  ts_sweep_journal_t **out, ts_err_t *err)
 {
     ts_sweep_journal_t *j = ts_calloc(1, sizeof(*j));
     if (j)
@@ -199,7 +201,7 @@ static int sj_new(const char *dir, const ts_sweep_t *s, ts_sweep_journal_t **out
     j->fd = -1;
     j->s = s;
     snprintf(j->dir, sizeof(j->dir), "%s", dir);
-    if (snprintf(j->path, sizeof(j->path), "%s/%s", dir, TS_SWEEP_JOURNAL) >=
+    if (snprintf(j->path, sizeof(j->path), "%s/%s", dir, name) >=
         (int)sizeof(j->path)) {
         ts_sweep_journal_close(j);
         return ts_err_set(err, TS_EINVAL, "'%s': the directory's name is too long", dir);
@@ -211,11 +213,18 @@ static int sj_new(const char *dir, const ts_sweep_t *s, ts_sweep_journal_t **out
 int ts_sweep_journal_create(const char *dir, const ts_sweep_journal_id_t *id,
                             ts_sweep_journal_t **out, ts_err_t *err)
 {
+    return ts_sweep_journal_create_as(dir, TS_SWEEP_JOURNAL, id, out, err);
+}
+
+int ts_sweep_journal_create_as(const char *dir, const char *name,
+                               const ts_sweep_journal_id_t *id, ts_sweep_journal_t **out,
+                               ts_err_t *err)
+{
     *out = NULL;
     ts_sweep_journal_t *j;
     int rc = ts_mkdir_p(dir, err);
     if (rc == 0)
-        rc = sj_new(dir, id->sweep, &j, err);
+        rc = sj_new(dir, name, id->sweep, &j, err);
     if (rc)
         return rc;
     j->is_scratch = id->is_scratch;
@@ -297,9 +306,16 @@ static int sj_record(const ts_sweep_journal_t *j, uint64_t at, uint64_t end, sj_
 int ts_sweep_journal_resume(const char *dir, const ts_sweep_journal_id_t *id,
                             ts_sweep_journal_t **out, ts_err_t *err)
 {
+    return ts_sweep_journal_resume_as(dir, TS_SWEEP_JOURNAL, id, out, err);
+}
+
+int ts_sweep_journal_resume_as(const char *dir, const char *name,
+                               const ts_sweep_journal_id_t *id, ts_sweep_journal_t **out,
+                               ts_err_t *err)
+{
     *out = NULL;
     ts_sweep_journal_t *j;
-    int rc = sj_new(dir, id->sweep, &j, err);
+    int rc = sj_new(dir, name, id->sweep, &j, err);
     if (rc)
         return rc;
     struct stat st;
@@ -360,6 +376,9 @@ bool ts_sweep_journal_has(const ts_sweep_journal_t *j, size_t i)
     return j && i < j->s->n_runs && j->off[i];
 }
 
+static int sj_add_image(ts_sweep_journal_t *j, size_t i, const void *image, size_t size,
+                        ts_err_t *err);
+
 int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res,
                          ts_err_t *err)
 {
@@ -370,6 +389,15 @@ int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res
     rc = ts_report_h5_bytes(res, &image, &size, err);
     if (rc)
         return rc;
+    rc = sj_add_image(j, i, image, size, err);
+    ts_free(image);
+    return rc;
+}
+
+/* Appends point i's results file (size bytes at image) as a record, made durable. */
+static int sj_add_image(ts_sweep_journal_t *j, size_t i, const void *image, size_t size,
+                        ts_err_t *err)
+{
     size_t cap = ZSTD_compressBound(size);
     char *rec = ts_malloc(sizeof(sj_head_t) + cap);
     ZSTD_CCtx *cx = ZSTD_createCCtx();
@@ -378,7 +406,6 @@ int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res
         !ZSTD_isError(ZSTD_CCtx_setParameter(cx, ZSTD_c_compressionLevel, SJ_ZSTD_LEVEL)))
         z = ZSTD_compress2(cx, rec + sizeof(sj_head_t), cap, image, size);
     ZSTD_freeCCtx(cx);
-    ts_free(image);
     if (!rec || !z || ZSTD_isError(z)) {
         ts_free(rec);
         return ts_err_set(err, TS_ENOMEM, "cannot compress point %zu for '%s'",
@@ -450,4 +477,72 @@ void ts_sweep_journal_close(ts_sweep_journal_t *j)
     ts_io_live_drop(j->live);
     ts_free(j->off);
     ts_free(j);
+}
+
+/* Whether name is a rank's journal: TS_SWEEP_JOURNAL "." and digits. */
+static bool sj_is_rank_journal(const char *name)
+{
+    size_t k = strlen(TS_SWEEP_JOURNAL);
+    if (strncmp(name, TS_SWEEP_JOURNAL ".", k + 1) != 0 || !name[k + 1])
+        return false;
+    for (const char *p = name + k + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+int ts_sweep_journal_absorb(ts_sweep_journal_t *j, const ts_sweep_journal_id_t *id,
+                            ts_err_t *err)
+{
+    DIR *d = opendir(j->dir);
+    if (!d)
+        return ts_err_sys(err, TS_EIO, errno, "'%s': cannot list the sweep's journals", j->dir);
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (!sj_is_rank_journal(e->d_name))
+            continue;
+        ts_sweep_journal_t *r = NULL;
+        rc = ts_sweep_journal_resume_as(j->dir, e->d_name, id, &r, err);
+        for (size_t i = 0; rc == 0 && i < j->s->n_runs; i++) {
+            if (!ts_sweep_journal_has(r, i) || ts_sweep_journal_has(j, i))
+                continue;
+            sj_head_t hd; /* the record's bytes move as they are */
+            void *image;
+            size_t size;
+            if (sj_record(r, r->off[i] - 1, r->end, &hd, &image, &size) != 0) {
+                rc = ts_err_set(err, TS_EFORMAT, "'%s': the record of point %zu is damaged",
+                                r->path, ts_sweep_point(r->s, i));
+                break;
+            }
+            rc = sj_add_image(j, i, image, size, err);
+            ts_free(image);
+        }
+        if (rc == 0)
+            ts_sweep_journal_remove(r); /* its records are in j now, made durable */
+        ts_sweep_journal_close(r);
+    }
+    closedir(d);
+    return rc;
+}
+
+int ts_sweep_journal_clear_ranks(const char *dir, ts_err_t *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0
+                               : ts_err_sys(err, TS_EIO, errno,
+                                            "'%s': cannot list the sweep's journals", dir);
+    int fd = dirfd(d), rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        struct stat st;
+        if (sj_is_rank_journal(e->d_name) &&
+            fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            unlinkat(fd, e->d_name, 0) != 0)
+            rc = ts_err_sys(err, TS_EIO, errno, "'%s/%s': cannot remove an old rank's journal",
+                            dir, e->d_name);
+    }
+    closedir(d);
+    return rc;
 }

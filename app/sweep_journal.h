@@ -58,6 +58,25 @@ int ts_sweep_journal_create(const char *dir, const ts_sweep_journal_id_t *id,
 int ts_sweep_journal_resume(const char *dir, const ts_sweep_journal_id_t *id,
                             ts_sweep_journal_t **out, ts_err_t *err);
 
+/* The same two under another file name in dir: a rank's own journal in a sweep across MPI
+ * ranks is TS_SWEEP_JOURNAL "." and its rank (.sweep-journal.1, ...). */
+int ts_sweep_journal_create_as(const char *dir, const char *name,
+                               const ts_sweep_journal_id_t *id, ts_sweep_journal_t **out,
+                               ts_err_t *err);
+int ts_sweep_journal_resume_as(const char *dir, const char *name,
+                               const ts_sweep_journal_id_t *id, ts_sweep_journal_t **out,
+                               ts_err_t *err);
+
+/* Moves the records of every rank's journal in j's directory (.sweep-journal.N, of the
+ * same sweep id) that j lacks into j, then removes those files. Returns 0, the error of a
+ * journal of another sweep (as resume gives it), TS_EIO or TS_ENOMEM. */
+int ts_sweep_journal_absorb(ts_sweep_journal_t *j, const ts_sweep_journal_id_t *id,
+                            ts_err_t *err);
+
+/* Removes the rank journals (.sweep-journal.N, regular files only) in dir: a new sweep
+ * there starts without them. Returns 0 or TS_EIO. */
+int ts_sweep_journal_clear_ranks(const char *dir, ts_err_t *err);
+
 /* Whether run i (of the sweep's runs) has its record. */
 bool ts_sweep_journal_has(const ts_sweep_journal_t *j, size_t i);
 

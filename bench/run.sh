@@ -2,7 +2,8 @@
 # Benchmarks: the event queue (bench_des), the timed engine (bench_timed), the trace readers
 # (bench_read), the workload generators (bench_gen), the gpu back-end's copies (bench_gpu,
 # skipped without a GPU), the one-pass miss-ratio curves (bench_mrc), and the fast engine's
-# throughput and memory per object for every policy (bench_fast).
+# throughput and memory per object for every policy (bench_fast), and the sweep machinery
+# (bench_sweep.sh: threads, MPI ranks, per-point overhead).
 # usage: bench/run.sh [BUILD_DIR] [requests] [keys] [alpha] [runs] [policy]
 set -euo pipefail
 build=${1:-build}
@@ -37,6 +38,8 @@ echo "# policies of issue 15 (target at least 10M requests/s each) beside LRU; m
 for p in lru gdsf hyperbolic lfuda lruk qdlp slru twoq car lecar wtinylfu epoch cacheus lhd lirs clockpro; do
   "$build/bench_fast" "${1:-10M}" "${2:-1M}" 1.0 "${4:-5}" "$p" | tail -n +2
 done
+echo "# sweeps: 64 points on one thread, two, and two MPI ranks; medians of 5 (bench/bench_sweep.sh)"
+"$(dirname "$0")/bench_sweep.sh" "$build" 5
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"
 echo "# median of ${4:-5} runs after one warm-up run"
 exec "$build/bench_fast" "${1:-10M}" "${2:-1M}" "${3:-0.9}" "${4:-5}" ${5:+"$5"}

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "file_test.h"
+#include "sweep_proc_test.h"
 #include "scratch_test.h"
 
 /* 12 points, each a short fast-engine run */
@@ -38,67 +39,6 @@
     "--vary tiers.0.capacity=1%,2%,5%,10% --vary tiers.0.policy=lru,sieve,fifo "           \
     "-s workload.generator.requests=60k --threads 2"
 #define RS_KILLS 5
-
-static double rs_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/* Starts `tiersim sweep SCENARIO ARGS -o dir/sub`, stdout to dir/sub.out, stderr to
- * dir/sub.err; returns its pid. */
-static pid_t rs_start(const char *dir, const char *sub, const char *scenario, const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof(cmd), "cd '%s' && exec '%s' sweep %s %s -o '%s/%s' >'%s/%s.out' "
-             "2>'%s/%s.err'", TS_SOURCE_DIR, getenv("TS_TIERSIM"), scenario, args, dir, sub,
-             dir, sub, dir, sub);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Waits for pid; returns its exit status, or 128 + the signal that ended it. */
-static int rs_wait(pid_t pid)
-{
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int rs_run(const char *dir, const char *sub, const char *scenario, const char *args)
-{
-    return rs_wait(rs_start(dir, sub, scenario, args));
-}
-
-static void rs_same(const char *dir, const char *a, const char *b, const char *name,
-                    unsigned seed)
-{
-    char pa[1024], pb[1024];
-    snprintf(pa, sizeof(pa), "%s/%s%s", dir, a, name);
-    snprintf(pb, sizeof(pb), "%s/%s%s", dir, b, name);
-    size_t na = 0, nb = 0;
-    char *fa = file_test_slurp(pa, &na), *fb = file_test_slurp(pb, &nb);
-    if (!fa || !fb || na != nb || memcmp(fa, fb, na) != 0)
-        fail_msg("%s%s and %s%s differ (%zu and %zu bytes; seed %u)", a, name, b, name, na, nb,
-                 seed);
-    free(fa);
-    free(fb);
-}
-
-static bool rs_exists(const char *dir, const char *sub, const char *name)
-{
-    char p[1024];
-    struct stat st;
-    snprintf(p, sizeof(p), "%s/%s/%s", dir, sub, name);
-    return stat(p, &st) == 0;
-}
 
 /* Kills a sweep into dir/sub once its journal exists (before any point is done). */
 static void rs_kill_once_started(const char *dir, const char *sub, const char *scenario,
@@ -112,16 +52,6 @@ static void rs_kill_once_started(const char *dir, const char *sub, const char *s
     assert_true(rs_exists(dir, sub, ".sweep-journal"));
 }
 
-static void rs_stderr_has(const char *dir, const char *sub, const char *text)
-{
-    char p[1024];
-    snprintf(p, sizeof(p), "%s/%s.err", dir, sub);
-    char *e = file_test_slurp(p, NULL);
-    assert_non_null(e);
-    if (!strstr(e, text))
-        fail_msg("stderr of %s lacks \"%s\": %s", sub, text, e);
-    free(e);
-}
 
 static void test_sweep_resume_after_kills_is_identical(void **state)
 {
