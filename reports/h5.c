@@ -614,7 +614,8 @@ static void *h5w_image_map(h5w_image_t *im, void *p, size_t old, size_t size)
         return NULL;
     }
     if (!im->map) {
-        memcpy(m, p, old);
+        if (old) /* p may be NULL when nothing was held yet */
+            memcpy(m, p, old);
         free(p);
     }
     im->map = m;
