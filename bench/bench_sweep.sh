@@ -22,6 +22,8 @@ if command -v mpirun >/dev/null && "$bin" version | grep -q '^MPI: [^n]'; then
   [ "$(id -u)" = 0 ] && launch+=(--allow-run-as-root)
 fi
 
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+
 # median of the wall times (s) of RUNS runs of the command
 median() {
   local t=()
@@ -31,7 +33,7 @@ median() {
     t0=$(date +%s.%N)
     (cd "$src" && "$@") >/dev/null
     t1=$(date +%s.%N)
-    t+=("$(echo "$t1 - $t0" | bc -l)")
+    t+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
   done
   printf '%s\n' "${t[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p"
 }
@@ -43,14 +45,14 @@ run=$(median "$bin" run examples/zipf-two-tier.yaml -s workload.generator.reques
 printf '%-34s %10s %s\n' "what" "seconds" "figure"
 printf '%-34s %10.2f %s\n' "64 points, --threads 1" "$one" ""
 printf '%-34s %10.2f %.2fx faster than one thread (goal >= 1.9x)\n' "64 points, --threads 2" \
-  "$two" "$(echo "$one / $two" | bc -l)"
+  "$two" "$(calc "$one / $two")"
 if [ ${#launch[@]} -gt 0 ]; then
   mpi=$(median "${launch[@]}" "$bin" sweep "${grid[@]}" --threads 1 -o "$tmp/out")
   printf '%-34s %10.2f %+.1f%% against --threads 2 (goal within 10%%)\n' \
-    "64 points, mpirun -n 2 --threads 1" "$mpi" "$(echo "($mpi / $two - 1) * 100" | bc -l)"
+    "64 points, mpirun -n 2 --threads 1" "$mpi" "$(calc "($mpi / $two - 1) * 100")"
 else
   printf '%-34s %10s %s\n' "64 points, mpirun -n 2" "-" "skipped: no MPI in this build or no mpirun"
 fi
 printf '%-34s %10.3f %s\n' "one run of a point (tiersim run)" "$run" ""
-printf '%-34s %10.3f %s\n' "per point in the sweep (1 thread)" "$(echo "$one / 64" | bc -l)" \
-  "$(echo "($one / 64 - $run) * 1000" | bc -l | xargs printf '%+.0f ms of sweep machinery a point, beside one run')"
+printf '%-34s %10.3f %+.0f ms a point against one run of it (negative: the sweep is cheaper)\n' \
+  "per point in the sweep (1 thread)" "$(calc "$one / 64")" "$(calc "($one / 64 - $run) * 1000")"
