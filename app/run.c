@@ -309,7 +309,7 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
     if (rc)
         goto out;
     replay = src;
-    if (run_needs_future(sc)) {
+    if (run_needs_future(sc) && !(opts->trace && opts->trace_future)) {
         rc = ts_future_reader(src, opts->future_limit_bytes, &replay, err);
         if (rc) {
             replay = src;

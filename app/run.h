@@ -42,6 +42,8 @@ typedef struct ts_run_opts {
     const ts_memtrace_t *trace;         /* the scenario's workload already in memory (a
                                          * sweep decodes a shared trace once): read from
                                          * it instead of opening the workload; NULL: open */
+    bool trace_future;                  /* trace's next_access fields are filled
+                                         * (ts_future_annotate): OPT's pre-pass is done */
     const char *shared_yaml;            /* when it is the scenario's text, the result
                                          * borrows it (is_yaml_shared) rather than copy it:
                                          * the caller keeps it until the result is

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/future.h"
 #include "../sim/memtrace.h"
 #include "../sim/util/mem.h"
 #include "par.h"
@@ -235,6 +236,24 @@ static bool sweep_shares_workload(const ts_sweep_t *s)
     return true;
 }
 
+/* Whether a point's scenario has a tier whose policy reads next accesses. */
+static bool sweep_any_future(const sweep_ctx_t *c)
+{
+    for (size_t i = 0; i < c->s->n_runs; i++) {
+        ts_scenario_t *sc = NULL;
+        ts_err_t e = {0};
+        if (sweep_load_run(c, i, &sc, &e) != 0)
+            return true; /* loaded before without error: treat as needing it */
+        bool needs = false;
+        for (size_t t = 0; t < sc->n_tiers && !needs; t++)
+            needs = sc->tiers[t].policy->base.flags & TS_POLICY_NEEDS_FUTURE;
+        ts_scenario_destroy(sc);
+        if (needs)
+            return true;
+    }
+    return false;
+}
+
 /* A trace file every point reads alike (no axis touches the workload or the seed; a format
  * that reports no workload units, so a replay from memory reports what the file does) is
  * decoded once into memory when it takes at most sweep.share_trace_memory, and every point
@@ -259,6 +278,12 @@ static int sweep_share_trace(sweep_ctx_t *c, ts_err_t *err)
         }
     }
     ts_reader_close(r);
+    /* the next-access pre-pass of offline policies (OPT, Belady-Size), done once for every
+     * point: the others never read next_access */
+    if (rc == 0 && c->trace && sweep_any_future(c)) {
+        rc = ts_future_annotate(c->trace->reqs, c->trace->n, err);
+        c->base.trace_future = rc == 0;
+    }
     c->base.trace = c->trace;
     return rc;
 }

@@ -5,8 +5,8 @@
  * sweep.csv, table and every run's report from result.h5 are byte for byte those of the
  * same sweep reading the file at every point (share_trace_memory: 0; result.h5 itself
  * records that override, so it differs there), for a CSV trace and an oracleGeneral one
- * written by `tiersim trace gen` (with OPT among the policies); a bad limit is refused at
- * its key.
+ * written by `tiersim trace gen` (with OPT among the policies, whose next-access pre-pass
+ * is then made once on the shared copy); a bad limit is refused at its key.
  */
 #include <errno.h>
 #include <setjmp.h>
