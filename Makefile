@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # gnuplot-nox is needed at run time only, to draw plots (without it tiersim writes their data).
 DEB_PKGS   := build-essential cmake pkg-config libgsl-dev libhdf5-dev libyaml-dev \
               libjansson-dev libcmocka-dev libzstd-dev liburing-dev libxxhash-dev \
-              libcurl4-openssl-dev python3 libopenmpi-dev openmpi-bin gnuplot-nox chromium \
+              libcurl4-openssl-dev python3 procps libopenmpi-dev openmpi-bin gnuplot-nox chromium \
               valgrind fio
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
