@@ -165,7 +165,7 @@ static int cli_run_verb(const char *verb, int argc, char **argv)
     ts_progress_start(&meter, ts__cli_progress_out(quiet), 0);
     const ts_progress_hook_t hook = {ts_progress_hook_meter, &meter};
     const ts_run_opts_t run_opts = {
-        .progress = &hook, .stop = live ? &stop : NULL, .raw_device = raw};
+        .progress = &hook, .stop = live ? &stop : NULL, .raw_device = raw, .read_ahead = true};
     if (rc == 0)
         rc = cli_outputs(sc, outdir, &err);
     if (rc == 0)

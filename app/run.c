@@ -19,6 +19,7 @@
 
 #include "../sim/engine.h"
 #include "../sim/future.h"
+#include "../sim/readahead.h"
 #include "../sim/util/ktab.h"
 #include "../sim/util/mem.h"
 #include "../sim/util/units.h"
@@ -369,7 +370,12 @@ int ts_run_with(const ts_scenario_t *sc, const ts_run_opts_t *opts, ts_result_t 
                                 sc->prefill_source);
         ts_free(cfg);
     } else {
-        rc = ts_engine_fast_series(h, replay, series, opts->progress, err);
+        ts_reader_t *ahead = NULL;
+        if (opts->read_ahead && ts_readahead_wanted(replay, sc->workload.reader))
+            rc = ts_readahead_open(replay, &ahead, err);
+        if (rc == 0)
+            rc = ts_engine_fast_series(h, ahead ? ahead : replay, series, opts->progress, err);
+        ts_reader_close(ahead); /* stops its thread before anything reads replay again */
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;

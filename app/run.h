@@ -48,6 +48,9 @@ typedef struct ts_run_opts {
                                          * borrows it (is_yaml_shared) rather than copy it:
                                          * the caller keeps it until the result is
                                          * released; NULL: copy */
+    bool read_ahead;                    /* fast engine: read the workload on a thread of
+                                         * its own when that can pay (sim/readahead.h): a
+                                         * run that has the machine to itself */
     uint64_t future_limit_bytes;        /* the most memory the next-access pre-pass of an
                                          * offline policy may hold (sim/future.h); 0: what
                                          * the system reports available */

@@ -713,7 +713,7 @@ int ts_engine_timed(ts_hier_t *h, ts_reader_t *r, const ts_timed_config_t *cfg,
     }
     out->au_target = cfg->arrivals == TS_ARRIVALS_CLOSED ? cfg->au_target : 0;
     timed_t t = {.cfg = cfg, .h = h, .n = h->n, .out = out};
-    ts_lookahead_init(&t.la, h, r, cfg->progress);
+    ts_lookahead_init(&t.la, h, r, TS_LOOKAHEAD, cfg->progress);
     int rc = timed_setup(&t, err);
     if (rc == 0) {
         if (cfg->arrivals == TS_ARRIVALS_OPEN)

@@ -89,6 +89,18 @@ static int memrd_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     return 1;
 }
 
+static int memrd_next_batch(ts_reader_t *r, ts_req_t *reqs, size_t max, size_t *got,
+                            ts_err_t *err)
+{
+    memrd_t *m = (memrd_t *)r;
+    (void)err;
+    size_t n = m->mt->n - m->pos < max ? m->mt->n - m->pos : max;
+    memcpy(reqs, m->mt->reqs + m->pos, n * sizeof(*reqs));
+    m->pos += n;
+    *got = n;
+    return 0;
+}
+
 static int memrd_reset(ts_reader_t *r, ts_err_t *err)
 {
     (void)err;
@@ -122,6 +134,7 @@ static const ts_reader_ops_t k_memrd_ops = {
              .summary = "requests held in memory"},
     .open = memrd_open,
     .next = memrd_next,
+    .next_batch = memrd_next_batch,
     .reset = memrd_reset,
     .close = memrd_close,
     .info = memrd_info,

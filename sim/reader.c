@@ -9,6 +9,18 @@
 
 #include "util/mem.h"
 
+int ts_reader_read(ts_reader_t *r, ts_req_t *reqs, size_t max, size_t *got, ts_err_t *err)
+{
+    if (r->ops->next_batch)
+        return r->ops->next_batch(r, reqs, max, got, err);
+    size_t n = 0;
+    int rc = 0;
+    while (n < max && (rc = r->ops->next(r, &reqs[n], err)) > 0)
+        n++;
+    *got = n;
+    return rc < 0 ? rc : 0;
+}
+
 void ts_reader_info(const ts_reader_t *r, ts_reader_info_t *out)
 {
     memset(out, 0, sizeof(*out));

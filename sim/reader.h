@@ -92,6 +92,12 @@ typedef struct ts_reader_ops {
                 ts_err_t *err);
     /* 1: *req filled; 0: end of trace; < 0: error (err names the record or line). */
     int (*next)(ts_reader_t *r, ts_req_t *req, ts_err_t *err);
+    /* Optional (NULL: next() is called in a loop): the next requests, as many next() calls
+     * would give them, up to max into reqs; *got says how many. Returns 0 (*got == 0 only
+     * at the end) or next()'s error, in which case the *got requests before the fault are
+     * valid and the call after goes on as next() would. */
+    int (*next_batch)(ts_reader_t *r, ts_req_t *reqs, size_t max, size_t *got,
+                      ts_err_t *err);
     /* Rewinds to the first request; a generator replays exactly the same sequence. */
     int (*reset)(ts_reader_t *r, ts_err_t *err);
     /* Releases everything; accepts NULL. */
@@ -124,6 +130,9 @@ static inline int ts_reader_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
 {
     return r->ops->next(r, req, err);
 }
+
+/* Up to max requests into reqs (ops->next_batch, or next() in a loop), as next_batch. */
+int ts_reader_read(ts_reader_t *r, ts_req_t *reqs, size_t max, size_t *got, ts_err_t *err);
 
 static inline int ts_reader_reset(ts_reader_t *r, ts_err_t *err)
 {

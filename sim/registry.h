@@ -24,7 +24,7 @@
 #include "param.h"
 #include "util/err.h"
 
-#define TS_PLUGIN_ABI 1
+#define TS_PLUGIN_ABI 2 /* 2: readers gained next_batch */
 #define TS_REGISTRY_MAX 128 /* entries in one table */
 
 typedef enum ts_plugin_kind {

@@ -84,6 +84,20 @@ bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r)
     return hit;
 }
 
+void ts_tier_count_gets(ts_tier_t *t, uint64_t n, uint64_t bytes, uint64_t hits,
+                        uint64_t hit_bytes)
+{
+    ts_tier_stats_t *st = &t->st;
+    st->n_req += n;
+    st->n_get += n;
+    st->bytes_req += bytes;
+    st->n_hit += hits;
+    st->bytes_hit += hit_bytes;
+    st->n_miss += n - hits;
+    st->bytes_miss += bytes - hit_bytes;
+    tier_assert(t);
+}
+
 int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, void *ctx,
                  bool *inserted, ts_err_t *err)
 {

@@ -57,6 +57,12 @@ static inline void ts_tier_prefetch(const ts_tier_t *t, uint64_t key, int stage)
  * object (recency/frequency). Returns true on a hit. */
 bool ts_tier_lookup(ts_tier_t *t, const ts_req_t *r);
 
+/* Counts n get requests of bytes bytes, hits of them hits of hit_bytes, as n calls of
+ * ts_tier_lookup would (for a replay loop that calls the policy's lookup itself and adds
+ * its counts in bulk, before anything reads them). */
+void ts_tier_count_gets(ts_tier_t *t, uint64_t n, uint64_t bytes, uint64_t hits,
+                        uint64_t hit_bytes);
+
 /* Makes room and inserts r (absent from the tier): refuses it when it is larger than the
  * capacity (counted in n_too_large; returns 0 and *inserted = false); otherwise evicts
  * until it fits, passing each victim to on_evict. Returns 0 or an error from the policy

@@ -116,7 +116,7 @@ static void test_registry_refuses_bad_tables(void **state)
     } cases[] = {
         {"unsorted", {&k_beta.base, &k_alpha.base}, "not sorted or has a duplicate at 'alpha'"},
         {"duplicate", {&k_alpha.base, &k_alpha.base}, "duplicate at 'alpha'"},
-        {"abi", {&k_alpha.base, &wrong_abi.base}, "policy old has ABI 2, expected 1"},
+        {"abi", {&k_alpha.base, &wrong_abi.base}, "policy old has ABI 3, expected 2"},
         {"kind", {&wrong_kind.base, &k_alpha.base}, "trace format csvish is listed among"},
         {"schema", {&k_alpha.base, &broken_schema.base}, "policy broken"},
         {"kind check", {&k_alpha.base, &k_no_run.base}, "policy norun lacks run"},

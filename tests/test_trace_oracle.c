@@ -138,7 +138,7 @@ static void test_oracle_reads_hand_records(void **state)
     ts_reader_close(r);
 }
 
-/* A file that ends inside a record names the record. */
+/* A file that ends inside a record gives the whole records first, then names the cut one. */
 static void test_oracle_truncated_record_is_named(void **state)
 {
     fixture_t *f = *state;
@@ -152,10 +152,55 @@ static void test_oracle_truncated_record_is_named(void **state)
     int rc;
     ts_reader_t *r = open_kv(path, NULL, &err, &rc);
     ts_req_t q;
+    assert_int_equal(ts_reader_next(r, &q, &err), 1);
+    assert_int_equal(q.key, 2);
     assert_int_equal(ts_reader_next(r, &q, &err), TS_EFORMAT);
     assert_non_null(strstr(err.where, "record 1"));
     assert_non_null(strstr(err.msg, "10 of 24 bytes"));
     ts_reader_close(r);
+}
+
+/* Batches give what next() gives, across the reader's 4096-record chunks: 10,000 records,
+ * records 0, 7, 14, ... of size 0 (skipped), the last cut to 5 bytes; batches of 777
+ * return the 8,570 whole records of non-zero size (9,999 whole, 1,429 of them of size 0),
+ * then the cut record's error, naming record 9999. */
+static void test_oracle_batches_equal_single_reads(void **state)
+{
+    fixture_t *f = *state;
+    enum { N = 10000 };
+    unsigned char *bytes = malloc((size_t)N * 24);
+    for (uint32_t i = 0; i < N; i++)
+        record(bytes + (size_t)i * 24, i / 100, 1000 + i % 997, i % 7 ? 64 + i % 5 : 0, -1);
+    char path[400];
+    snprintf(path, sizeof(path), "%s/b.oracleGeneral", f->dir);
+    write_file(path, bytes, (size_t)(N - 1) * 24 + 5);
+    free(bytes);
+    ts_err_t err = {0}, err2 = {0};
+    int rc;
+    ts_reader_t *one = open_kv(path, NULL, &err, &rc), *many = open_kv(path, NULL, &err, &rc);
+    assert_non_null(one);
+    assert_non_null(many);
+    ts_req_t q, batch[777];
+    size_t total = 0, got = 0, i = 0;
+    for (;;) {
+        rc = ts_reader_read(many, batch, 777, &got, &err2);
+        for (size_t k = 0; k < got; k++, total++) {
+            assert_int_equal(ts_reader_next(one, &q, &err), 1);
+            assert_memory_equal(&q, &batch[k], sizeof(q));
+        }
+        if (rc < 0 || got == 0)
+            break;
+        i++;
+    }
+    assert_int_equal(total, 8570);
+    assert_int_equal(rc, TS_EFORMAT);
+    assert_int_equal(ts_reader_next(one, &q, &err), TS_EFORMAT);
+    assert_string_equal(err.where, err2.where);
+    assert_non_null(strstr(err2.where, "record 9999"));
+    assert_non_null(strstr(err2.msg, "5 of 24 bytes"));
+    assert_true(i >= 11);
+    ts_reader_close(one);
+    ts_reader_close(many);
 }
 
 static void write_trace(const char *path, const uint64_t *keys, size_t n)
@@ -297,6 +342,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_oracle_reads_hand_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oracle_truncated_record_is_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oracle_batches_equal_single_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oracle_writer_fills_next_access, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oracle_zstd_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oracle_writer_refuses_and_leaves_nothing, setup,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define MEM_HUGE ((size_t)2 << 20)
+#define MEM_HUGE_MIN ((size_t)1 << 20)
 
 static _Thread_local long mem_countdown = -1; /* allocations left before one fails; <0: off */
 static _Thread_local long mem_count;
@@ -37,10 +38,11 @@ static int mem_should_fail(void)
 static void *mem_huge(size_t size)
 {
     void *p = NULL;
-    if (posix_memalign(&p, MEM_HUGE, size))
+    size_t whole = (size + MEM_HUGE - 1) & ~(MEM_HUGE - 1);
+    if (posix_memalign(&p, MEM_HUGE, whole))
         return NULL;
 #ifdef MADV_HUGEPAGE
-    madvise(p, size & ~(MEM_HUGE - 1), MADV_HUGEPAGE); /* advice only: failure is harmless */
+    madvise(p, whole, MADV_HUGEPAGE); /* advice only: failure is harmless */
 #endif
     return p;
 }
@@ -49,7 +51,7 @@ void *ts_malloc(size_t size)
 {
     if (mem_should_fail())
         return NULL;
-    return size >= MEM_HUGE ? mem_huge(size) : malloc(size ? size : 1);
+    return size >= MEM_HUGE_MIN ? mem_huge(size) : malloc(size ? size : 1);
 }
 
 void *ts_calloc(size_t n, size_t size)
@@ -58,7 +60,7 @@ void *ts_calloc(size_t n, size_t size)
         return NULL;
     if (n && size > (size_t)-1 / n)
         return NULL;
-    if (n * size < MEM_HUGE)
+    if (n * size < MEM_HUGE_MIN)
         return calloc(n ? n : 1, size ? size : 1);
     void *p = mem_huge(n * size);
     if (p)
@@ -70,8 +72,8 @@ void *ts_realloc(void *p, size_t size)
 {
     if (mem_should_fail())
         return NULL;
-    if (size < MEM_HUGE || !p)
-        return size < MEM_HUGE ? realloc(p, size ? size : 1) : mem_huge(size);
+    if (size < MEM_HUGE_MIN || !p)
+        return size < MEM_HUGE_MIN ? realloc(p, size ? size : 1) : mem_huge(size);
     size_t old = malloc_usable_size(p);
     void *q = mem_huge(size);
     if (!q)
