@@ -221,6 +221,43 @@ void ts__ccache_drop(ts__ccache_t *cc, uint32_t id, ts_victim_t *out)
     ts__cstore_del(&cc->st, id);
 }
 
+void ts__ccache_reuse(ts__ccache_t *cc, uint32_t id, const ts_req_t *r, ts_victim_t *out)
+{
+    ts__cstore_t *st = &cc->st;
+    TS_ASSERT(ts__ccache_can_reuse(cc, r));
+    ts__cstore_victim(st, id, out);
+    uint64_t old = ts_policy_charge(&cc->base, ts__cstore_size(st, id));
+    TS_ASSERT(cc->list.charge >= old);
+    cc->list.charge += ts_policy_charge(&cc->base, r->size_bytes) - old;
+    ts__clist_unlink(st, &cc->list, id);
+    int removed = ts_kidx_remove(&st->index, ts__cn(st, id)->key, id, &st->pool);
+    TS_ASSERT(removed == 1);
+    (void)removed;
+    if (st->size_bytes)
+        st->size_bytes[id] = r->size_bytes;
+    st->size_same = st->size_bytes ? st->size_same : r->size_bytes;
+    st->has_size = true;
+    ts__cn(st, id)->key = r->key;
+    /* Same count and id as before the removal: the index neither grows nor widens. */
+    int rc = ts_kidx_insert(&st->index, r->key, id, &st->pool, NULL);
+    TS_ASSERT(rc == 0);
+    (void)rc;
+    if (st->meta)
+        st->meta[id] = 0;
+    ts__clist_push_head(st, &cc->list, id);
+}
+
+int ts__ccache_replace_tail(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+{
+    ts__ccache_t *cc = (ts__ccache_t *)p;
+    if (cc->list.tail == TS__NIL)
+        return TS_ENOENT;
+    if (!ts__ccache_can_reuse(cc, r))
+        return TS_EUNSUPPORTED;
+    ts__ccache_reuse(cc, cc->list.tail, r, out);
+    return 0;
+}
+
 bool ts__ccache_remove(ts__ccache_t *cc, uint64_t key, ts_victim_t *out)
 {
     uint32_t id = ts__cstore_find(&cc->st, key);

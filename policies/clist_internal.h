@@ -161,6 +161,19 @@ void ts__ccache_fini(ts__ccache_t *cc);
 uint32_t ts__ccache_add(ts__ccache_t *cc, const ts_req_t *r, ts_err_t *err);
 /* Unlinks and frees node id, reporting it in out (may be NULL). */
 void ts__ccache_drop(ts__ccache_t *cc, uint32_t id, ts_victim_t *out);
+/* Whether r can take a victim's node in place (ts__ccache_reuse): its size can be kept
+ * without allocating (the common size, or a size array exists). */
+static inline bool ts__ccache_can_reuse(const ts__ccache_t *cc, const ts_req_t *r)
+{
+    const ts__cstore_t *st = &cc->st;
+    return st->size_bytes || !st->has_size || r->size_bytes == st->size_same;
+}
+/* The replace op's second half: node id (the victim the policy chose) leaves, reported in
+ * out, and r takes its node at the head (meta 0), as ts__ccache_drop then ts__ccache_add
+ * would leave the list, index and charges; ts__ccache_can_reuse(cc, r) must hold. */
+void ts__ccache_reuse(ts__ccache_t *cc, uint32_t id, const ts_req_t *r, ts_victim_t *out);
+/* replace op of a policy that evicts the tail (LRU, FIFO). */
+int ts__ccache_replace_tail(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out);
 /* remove hook body: drops key when present. */
 bool ts__ccache_remove(ts__ccache_t *cc, uint64_t key, ts_victim_t *out);
 size_t ts__ccache_mem(const ts__ccache_t *cc, size_t self_size);

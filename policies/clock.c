@@ -102,23 +102,43 @@ static int clock_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     return ts__ccache_add(&((clock_policy_t *)p)->lc, r, err) == TS__NIL ? TS_ENOMEM : 0;
 }
 
-/* The hand sweeps from the tail: referenced objects lose one count and go round again. */
+/* The victim: the hand (the tail) passes over objects whose counter is above 0, taking
+ * one from each and moving them to the head; TS__NIL when empty. */
+static uint32_t clock_victim(clock_policy_t *c)
+{
+    for (;;) {
+        uint32_t id = c->lc.list.tail;
+        if (id == TS__NIL)
+            return TS__NIL;
+        uint8_t *cnt = clock_cnt(c, id);
+        if (*cnt == 0)
+            return id;
+        --*cnt;
+        ts__clist_move_head(&c->lc.st, &c->lc.list, id);
+    }
+}
+
 static int clock_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 {
     clock_policy_t *c = (clock_policy_t *)p;
     (void)r;
-    for (;;) {
-        uint32_t id = c->lc.list.tail;
-        if (id == TS__NIL)
-            return TS_ENOENT;
-        uint8_t *cnt = clock_cnt(c, id);
-        if (*cnt == 0) {
-            ts__ccache_drop(&c->lc, id, out);
-            return 0;
-        }
-        --*cnt;
-        ts__clist_move_head(&c->lc.st, &c->lc.list, id);
-    }
+    uint32_t id = clock_victim(c);
+    if (id == TS__NIL)
+        return TS_ENOENT;
+    ts__ccache_drop(&c->lc, id, out);
+    return 0;
+}
+
+static int clock_replace(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+{
+    clock_policy_t *c = (clock_policy_t *)p;
+    if (!ts__ccache_can_reuse(&c->lc, r))
+        return TS_EUNSUPPORTED;
+    uint32_t id = clock_victim(c);
+    if (id == TS__NIL)
+        return TS_ENOENT;
+    ts__ccache_reuse(&c->lc, id, r, out);
+    return 0;
 }
 
 static bool clock_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
@@ -159,6 +179,7 @@ const ts_policy_ops_t ts_policy_clock = {
     .lookup = clock_lookup,
     .insert = clock_insert,
     .evict = clock_evict,
+    .replace = clock_replace,
     .remove = clock_remove,
     .mem_bytes = clock_mem_bytes,
     .prefetch = ts__ccache_prefetch,

@@ -105,6 +105,7 @@ const ts_policy_ops_t ts_policy_fifo = {
     .lookup = fifo_lookup,
     .insert = fifo_insert,
     .evict = fifo_evict,
+    .replace = ts__ccache_replace_tail,
     .remove = fifo_remove,
     .mem_bytes = fifo_mem_bytes,
     .prefetch = ts__ccache_prefetch,

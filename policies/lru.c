@@ -93,6 +93,7 @@ const ts_policy_ops_t ts_policy_lru = {
     .lookup = lru_lookup,
     .insert = lru_insert,
     .evict = lru_evict,
+    .replace = ts__ccache_replace_tail,
     .remove = lru_remove,
     .mem_bytes = lru_mem_bytes,
     .prefetch = ts__ccache_prefetch,

@@ -84,14 +84,11 @@ static int sieve_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     return ts__ccache_add(&((sieve_t *)p)->lc, r, err) == TS__NIL ? TS_ENOMEM : 0;
 }
 
-/* The hand walks towards the head clearing visited bits and evicts the first unvisited
- * object; it then rests on that object's newer neighbour. */
-static int sieve_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+/* The victim: from the hand (else the tail) towards the head, the first object not
+ * visited since the hand last passed, clearing the visited bits it passes; the hand then
+ * rests on the victim's newer neighbour. The list must not be empty. */
+static uint32_t sieve_victim(sieve_t *s)
 {
-    sieve_t *s = (sieve_t *)p;
-    (void)r;
-    if (s->lc.list.tail == TS__NIL)
-        return TS_ENOENT;
     uint32_t id = s->hand != TS__NIL ? s->hand : s->lc.list.tail;
     for (;;) {
         if (!*sieve_visited(s, id))
@@ -101,7 +98,27 @@ static int sieve_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
         id = prev != TS__NIL ? prev : s->lc.list.tail;
     }
     s->hand = sieve_node(s, id)->prev;
-    ts__ccache_drop(&s->lc, id, out);
+    return id;
+}
+
+static int sieve_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+{
+    sieve_t *s = (sieve_t *)p;
+    (void)r;
+    if (s->lc.list.tail == TS__NIL)
+        return TS_ENOENT;
+    ts__ccache_drop(&s->lc, sieve_victim(s), out);
+    return 0;
+}
+
+static int sieve_replace(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
+{
+    sieve_t *s = (sieve_t *)p;
+    if (s->lc.list.tail == TS__NIL)
+        return TS_ENOENT;
+    if (!ts__ccache_can_reuse(&s->lc, r))
+        return TS_EUNSUPPORTED;
+    ts__ccache_reuse(&s->lc, sieve_victim(s), r, out);
     return 0;
 }
 
@@ -155,6 +172,7 @@ const ts_policy_ops_t ts_policy_sieve = {
     .lookup = sieve_lookup,
     .insert = sieve_insert,
     .evict = sieve_evict,
+    .replace = sieve_replace,
     .remove = sieve_remove,
     .mem_bytes = sieve_mem_bytes,
     .prefetch = ts__ccache_prefetch,

@@ -22,6 +22,10 @@
  *   insert   adds r->key (absent, and the tier has made room). May allocate.
  *   evict    chooses a victim, unlinks it, reports its key and size; TS_ENOENT when empty.
  *            r is the request that needs the room (ARC reads it).
+ *   replace  (optional) in objects mode with the tier full: evict(p, r, out) then
+ *            insert(p, r) in one step, with exactly their outcome (the victim in out).
+ *            TS_ENOENT when empty, TS_EUNSUPPORTED when it cannot in one step (nothing changed:
+ *            the tier evicts and inserts); never allocates.
  *   remove   drops key if present and reports it in out (may be NULL); false if absent.
  *   mem_bytes heap bytes held by the instance (for the memory-per-object benchmark).
  *   prefetch (optional) a hint that key will be looked up soon: stage 0 well ahead, stage 1
@@ -78,6 +82,7 @@ typedef struct ts_policy_ops {
     int (*evict)(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out);
     bool (*remove)(ts_policy_t *p, uint64_t key, ts_victim_t *out);
     size_t (*mem_bytes)(const ts_policy_t *p);
+    int (*replace)(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out); /* optional */
     void (*prefetch)(const ts_policy_t *p, uint64_t key, int stage); /* optional */
     int (*check)(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                  ts_err_t *err); /* optional */

@@ -108,6 +108,26 @@ int ts_tier_fill(ts_tier_t *t, const ts_req_t *r, ts_tier_evict_fn on_evict, voi
         t->st.n_too_large++;
         return 0;
     }
+    /* Full in objects mode: one victim makes the room; the policy may do both at once. */
+    if (t->count_objects && t->used == t->capacity && p->ops->replace && !on_evict) {
+        ts_victim_t v;
+        int rc = p->ops->replace(p, r, &v);
+        if (rc == 0) {
+            t->st.n_evict++;
+            t->st.bytes_out += v.size_bytes;
+            t->st.n_insert++;
+            t->st.bytes_in += r->size_bytes;
+            *inserted = true;
+            tier_assert(t);
+            return 0;
+        }
+        if (rc != TS_EUNSUPPORTED)
+            return ts_err_set(err, TS_EINTERNAL,
+                              "tier %s: policy %s has nothing to evict while %llu of %llu "
+                              "units are in use",
+                              t->name, p->ops->base.name, (unsigned long long)t->used,
+                              (unsigned long long)t->capacity);
+    }
     while (t->used + charge > t->capacity) {
         ts_victim_t v;
         if (p->ops->evict(p, r, &v) != 0)

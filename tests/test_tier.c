@@ -2,7 +2,8 @@
 /*
  * test_tier.c - capacity accounting around a policy, traced by hand in bytes mode:
  * eviction until the object fits, refusal of objects larger than the tier, removal,
- * and the counters each step must leave.
+ * and the counters each step must leave; and a policy's replace op (evict and insert in
+ * one step, when full in objects mode) leaving what evict then insert leaves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,7 @@
 #include "sim/util/mem.h"
 #include "sim/tier.h"
 
-extern const ts_policy_ops_t ts_policy_lru;
+extern const ts_policy_ops_t ts_policy_lru, ts_policy_fifo, ts_policy_clock, ts_policy_sieve;
 
 static ts_req_t req(uint64_t key, uint64_t size)
 {
@@ -97,11 +98,71 @@ static void test_tier_create_oom_is_clean(void **state)
     }
 }
 
+/* A FIFO of capacity 2 by hand: keys 1, 2 fill it; 3 replaces 1 (the oldest), 1 replaces
+ * 2; then 3 hits. Two replacements: 2 evictions, 4 insertions, 2 objects held. */
+static void test_tier_replace_hand_trace(void **state)
+{
+    (void)state;
+    ts_policy_init_t init = {.capacity = 2, .count_objects = true, .seed = 1};
+    ts_tier_t *t = NULL;
+    ts_err_t err = {0};
+    assert_int_equal(ts_tier_create("c", &ts_policy_fifo, NULL, &init, &t, &err), 0);
+    const uint64_t keys[] = {1, 2, 3, 1, 3};
+    const int hit[] = {0, 0, 0, 0, 1};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(access1(t, keys[i], 100), hit[i]);
+    assert_int_equal(t->st.n_evict, 2);
+    assert_int_equal(t->st.n_insert, 4);
+    assert_int_equal(t->n_objects, 2);
+    assert_int_equal(t->used, 2);
+    assert_false(ts_tier_holds(t, 2));
+    assert_true(ts_tier_holds(t, 1) && ts_tier_holds(t, 3));
+    ts_tier_destroy(t);
+}
+
+/* LRU, FIFO, CLOCK and SIEVE, each with its replace op and with a copy of its ops without
+ * it, over the same 20,000 requests (Zipf-like: key = i*i mod 307 of a pseudo-random i,
+ * 300 objects of capacity 64; sizes equal for the first 10,000 requests, then two sizes,
+ * so replace declines once and then runs on the size array): the same hit or miss at
+ * every request, the same counters, and the same keys held at the end. */
+static void test_tier_replace_equals_evict_insert(void **state)
+{
+    (void)state;
+    const ts_policy_ops_t *const pols[] = {&ts_policy_lru, &ts_policy_fifo, &ts_policy_clock,
+                                           &ts_policy_sieve};
+    for (size_t k = 0; k < 4; k++) {
+        ts_policy_ops_t plain = *pols[k];
+        plain.replace = NULL;
+        assert_non_null(pols[k]->replace);
+        ts_policy_init_t init = {.capacity = 64, .count_objects = true, .seed = 1};
+        ts_tier_t *a = NULL, *b = NULL;
+        ts_err_t err = {0};
+        assert_int_equal(ts_tier_create("a", pols[k], NULL, &init, &a, &err), 0);
+        assert_int_equal(ts_tier_create("b", &plain, NULL, &init, &b, &err), 0);
+        uint64_t x = 88172645463325252ull;
+        for (int i = 0; i < 20000; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t v = x % 300, key = v * v % 307;
+            uint64_t size = i < 10000 ? 4096 : 4096 + (key & 1) * 512;
+            assert_int_equal(access1(a, key, size), access1(b, key, size));
+        }
+        assert_memory_equal(&a->st, &b->st, sizeof(a->st));
+        assert_int_equal(a->used, b->used);
+        assert_true(a->st.n_evict > 1000);
+        for (uint64_t key = 0; key < 307; key++)
+            assert_int_equal(ts_tier_holds(a, key), ts_tier_holds(b, key));
+        ts_tier_destroy(a);
+        ts_tier_destroy(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tier_bytes_mode_hand_trace),
         cmocka_unit_test(test_tier_create_oom_is_clean),
+        cmocka_unit_test(test_tier_replace_hand_trace),
+        cmocka_unit_test(test_tier_replace_equals_evict_insert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
