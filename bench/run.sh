@@ -3,7 +3,8 @@
 # (bench_read), the workload generators (bench_gen), the gpu back-end's copies (bench_gpu,
 # skipped without a GPU), the one-pass miss-ratio curves (bench_mrc), and the fast engine's
 # throughput and memory per object for every policy (bench_fast), and the sweep machinery
-# (bench_sweep.sh: threads, MPI ranks, per-point overhead).
+# (bench_sweep.sh: threads, MPI ranks, per-point overhead), and the whole-process replay of
+# an oracleGeneral file (bench_replay.sh: the speed targets of issue 15).
 # usage: bench/run.sh [BUILD_DIR] [requests] [keys] [alpha] [runs] [policy]
 set -euo pipefail
 build=${1:-build}
@@ -38,6 +39,9 @@ echo "# policies of issue 15 (target at least 10M requests/s each) beside LRU; m
 for p in lru gdsf hyperbolic lfuda lruk qdlp slru twoq car lecar wtinylfu epoch cacheus lhd lirs clockpro; do
   "$build/bench_fast" "${1:-10M}" "${2:-1M}" 1.0 "${4:-5}" "$p" | tail -n +2
 done
+echo "# whole-process replay: tiersim run of a 20M-request Zipf(1.0) oracleGeneral file over 1M"
+echo "# keys, one tier of 100,000 objects; median wall time of 5 runs (bench/bench_replay.sh)"
+"$(dirname "$0")/bench_replay.sh" "$build" 5
 echo "# sweeps: 64 points on one thread, two, and two MPI ranks; medians of 5 (bench/bench_sweep.sh)"
 "$(dirname "$0")/bench_sweep.sh" "$build" 5
 echo "# fast engine, Zipf(${3:-0.9}) ${1:-10M} requests over ${2:-1M} keys, objects mode, one thread;"
