@@ -114,7 +114,9 @@ static bool arc_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     uint32_t id = ts__cstore_find(&a->st, r->key);
     if (id == TS__NIL || ts__cwhere(&a->st, id) >= ARC_B1)
         return false;
-    if (touch) {
+    if (touch && ts__cwhere(&a->st, id) == ARC_T2) /* already frequent: to the head */
+        ts__clist_move_head(&a->st, &a->l[ARC_T2], id);
+    else if (touch) {
         ts__cmulti_unlink(&a->base, &a->st, a->l, id);
         ts__cmulti_push(&a->base, &a->st, a->l, id, ARC_T2);
     }

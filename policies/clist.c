@@ -137,23 +137,6 @@ void ts__cstore_victim(const ts__cstore_t *st, uint32_t id, ts_victim_t *out)
 
 /* ---- several lists ---- */
 
-void ts__cmulti_unlink(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id)
-{
-    ts__list_t *q = &l[ts__cwhere(st, id)];
-    uint64_t charge = ts_policy_charge(p, ts__cstore_size(st, id));
-    ts__clist_unlink(st, q, id);
-    TS_ASSERT(q->charge >= charge);
-    q->charge -= charge;
-}
-
-void ts__cmulti_push(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id,
-                     int where)
-{
-    st->meta[id] = (uint8_t)((st->meta[id] & ~TS__CWHERE_MASK) | (unsigned)where);
-    ts__clist_push_head(st, &l[where], id);
-    l[where].charge += ts_policy_charge(p, ts__cstore_size(st, id));
-}
-
 void ts__cmulti_free(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id)
 {
     ts__cmulti_unlink(p, st, l, id);

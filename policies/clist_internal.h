@@ -127,10 +127,25 @@ void ts__cstore_prefetch(const ts__cstore_t *st, uint64_t key, int stage);
 /* ---- several lists (S3-FIFO, ARC): the node's list in meta, charges kept here ---- */
 
 /* Unlinks id from its list, taking its charge off that list. */
-void ts__cmulti_unlink(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id);
+static inline void ts__cmulti_unlink(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l,
+                                     uint32_t id)
+{
+    ts__list_t *q = &l[ts__cwhere(st, id)];
+    uint64_t charge = ts_policy_charge(p, ts__cstore_size(st, id));
+    ts__clist_unlink(st, q, id);
+    TS_ASSERT(q->charge >= charge);
+    q->charge -= charge;
+}
+
 /* Links id (unlinked) at the head of list where, adding its charge; meta's other bits stay. */
-void ts__cmulti_push(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id,
-                     int where);
+static inline void ts__cmulti_push(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l,
+                                   uint32_t id, int where)
+{
+    st->meta[id] = (uint8_t)((st->meta[id] & ~TS__CWHERE_MASK) | (unsigned)where);
+    ts__clist_push_head(st, &l[where], id);
+    l[where].charge += ts_policy_charge(p, ts__cstore_size(st, id));
+}
+
 /* Unlinks, unindexes and frees id. */
 void ts__cmulti_free(const ts_policy_t *p, ts__cstore_t *st, ts__list_t *l, uint32_t id);
 /* A new node for r at the head of list where (meta: where, other bits 0); TS__NIL with err. */
