@@ -279,8 +279,7 @@ static uint32_t bsize_sample(bsize_t *b, uint64_t now)
     for (uint32_t done = 0; done < b->samples; done += 64) {
         uint32_t k = b->samples - done < 64 ? b->samples - done : 64;
         for (uint32_t i = 0; i < k; i++) {
-            b->rng += 0x9e3779b97f4a7c15ULL;
-            draw[i] = (uint32_t)(((unsigned __int128)ts_mix64(b->rng) * b->n_live) >> 64);
+            draw[i] = ts__draw_below(&b->rng, b->n_live);
             __builtin_prefetch(&b->lnext[draw[i]]);
             if (b->lcharge)
                 __builtin_prefetch(&b->lcharge[draw[i]]);

@@ -456,7 +456,7 @@ static int lhd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     for (uint32_t done = 0; done < m; done += 64) {
         uint32_t k = m - done < 64 ? m - done : 64;
         for (uint32_t i = 0; i < k; i++) {
-            draw[i] = (uint32_t)(((unsigned __int128)lhd_rand(l) * l->n) >> 64);
+            draw[i] = ts__draw_below(&l->rng, l->n);
             __builtin_prefetch(&l->tags[draw[i]]);
         }
         for (uint32_t i = 0; i < k; i++)

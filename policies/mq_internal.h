@@ -12,6 +12,7 @@
 #ifndef TS_POLICIES_MQ_INTERNAL_H
 #define TS_POLICIES_MQ_INTERNAL_H
 
+#include "../sim/util/rng.h"
 #include "list_internal.h"
 
 #define TS__MQ_MAX 17 /* lists: SLRU's 16 segments and one spare */
@@ -42,6 +43,15 @@ static inline ts__qnode_t *ts__qn(const ts__mq_t *m, uint32_t id)
 static inline bool ts__mq_is_cached(const ts__mq_t *m, uint32_t id)
 {
     return (m->cached_mask >> ts__qn(m, id)->where) & 1;
+}
+
+/* One draw of the sampling policies (Hyperbolic, LHD, Belady-Size): the splitmix64 stream
+ * at *state steps once and its output, scaled by a 128-bit multiply, gives an index
+ * uniform in [0, n) (bias below n / 2^64). */
+static inline uint32_t ts__draw_below(uint64_t *state, uint32_t n)
+{
+    *state += 0x9e3779b97f4a7c15ULL;
+    return (uint32_t)(((unsigned __int128)ts_mix64(*state) * n) >> 64);
 }
 
 /* Initialises m (already zeroed) with n_lists lists for nodes of node_size bytes, sized
