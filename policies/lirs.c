@@ -69,17 +69,12 @@ static const ts_param_spec_t k_lirs_params[] = {
 #define LIRS_LIR (1u << (TS__CWHERE_BITS + 1))   /* an LIR block */
 #define LIRS_RES (1u << (TS__CWHERE_BITS + 2))   /* resident: LIR, or HIR on Q */
 
-typedef struct lirs_qlink {
-    uint32_t prev; /* towards Q's or N's head (newest), TS__NIL at the head */
-    uint32_t next; /* towards the tail, TS__NIL at the tail */
-} lirs_qlink_t;
-
 typedef struct lirs {
     ts_policy_t base;    /* must be first */
     ts__cstore_t st;     /* nodes (key, links in S), index, status bytes, sizes */
     ts__list_t s;        /* stack S, head = top */
-    lirs_qlink_t *ql;    /* per node: links on Q (resident HIR) or N (ghost) */
-    uint32_t ql_cap;     /* nodes ql covers */
+    ts__qlinks_t ql;     /* per node: links on Q (resident HIR) or N (ghost), prev towards
+                            the head (newest) */
     ts__list_t q;        /* resident HIR blocks, head = end (newest), tail = front */
     ts__list_t nr;       /* ghosts (non-resident HIR in S), head = newest */
     uint64_t lir_charge; /* |LIR| */
@@ -109,22 +104,8 @@ static void lirs_destroy(ts_policy_t *p)
     if (!l)
         return;
     ts__cstore_fini(&l->st);
-    ts_free(l->ql);
+    ts__qlinks_fini(&l->ql);
     ts_free(l);
-}
-
-/* Makes ql cover every node id the pool can hand out. Returns 0 or TS_ENOMEM. */
-static int lirs_ql_cover(lirs_t *l, ts_err_t *err)
-{
-    if (l->st.pool.cap <= l->ql_cap)
-        return 0;
-    lirs_qlink_t *q = ts_realloc(l->ql, (size_t)l->st.pool.cap * sizeof(*q));
-    if (!q)
-        return ts_err_set(err, TS_ENOMEM, "lirs: cannot grow Q's links to %u nodes",
-                          l->st.pool.cap);
-    l->ql = q;
-    l->ql_cap = l->st.pool.cap;
-    return 0;
 }
 
 static int lirs_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -156,7 +137,7 @@ static int lirs_create(const void *params, const ts_policy_init_t *init, ts_poli
     double nodes = smax + (double)hir + 1;
     uint64_t hint = init->count_objects && nodes < (double)(1u << 26) ? (uint64_t)nodes : 1024;
     if ((rc = ts__cstore_init(&l->st, hint, TS__CLOAD_GHOSTS, true, err)) ||
-        (rc = lirs_ql_cover(l, err)))
+        (rc = ts__qlinks_cover(&l->ql, l->st.pool.cap, err)))
         goto fail;
     *out = &l->base;
     return 0;
@@ -169,11 +150,11 @@ fail:
 
 static void lirs_q_push(lirs_t *l, ts__list_t *q, uint32_t id)
 {
-    lirs_qlink_t *n = &l->ql[id];
+    ts__qlink_t *n = &l->ql.at[id];
     n->prev = TS__NIL;
     n->next = q->head;
     if (q->head != TS__NIL)
-        l->ql[q->head].prev = id;
+        l->ql.at[q->head].prev = id;
     else
         q->tail = id;
     q->head = id;
@@ -184,14 +165,14 @@ static void lirs_q_push(lirs_t *l, ts__list_t *q, uint32_t id)
 /* Takes id off q, whose count holds it at charge units. */
 static void lirs_q_unlink_at(lirs_t *l, ts__list_t *q, uint32_t id, uint64_t charge)
 {
-    lirs_qlink_t *n = &l->ql[id];
+    ts__qlink_t *n = &l->ql.at[id];
     TS_ASSERT(q->n > 0);
     if (n->prev != TS__NIL)
-        l->ql[n->prev].next = n->next;
+        l->ql.at[n->prev].next = n->next;
     else
         q->head = n->next;
     if (n->next != TS__NIL)
-        l->ql[n->next].prev = n->prev;
+        l->ql.at[n->next].prev = n->prev;
     else
         q->tail = n->prev;
     q->n--;
@@ -321,7 +302,7 @@ static int lirs_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     id = ts__cmulti_add(p, &l->st, &l->s, r, 0, err); /* top of S, charge counted */
     if (id == TS__NIL)
         return TS_ENOMEM;
-    if (lirs_ql_cover(l, err)) {
+    if (ts__qlinks_cover(&l->ql, l->st.pool.cap, err)) {
         ts__cmulti_free(p, &l->st, &l->s, id);
         return TS_ENOMEM;
     }
@@ -386,7 +367,7 @@ static bool lirs_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 static size_t lirs_mem_bytes(const ts_policy_t *p)
 {
     const lirs_t *l = (const lirs_t *)p;
-    return sizeof(*l) + ts__cstore_bytes(&l->st) + (size_t)l->ql_cap * sizeof(*l->ql);
+    return sizeof(*l) + ts__cstore_bytes(&l->st) + ts__qlinks_bytes(&l->ql);
 }
 
 static void lirs_prefetch(const ts_policy_t *p, uint64_t key, int stage)
@@ -403,12 +384,13 @@ static int lirs_check_q(const lirs_t *l, const ts__list_t *q, const char *what, 
     uint32_t prev = TS__NIL, id = q->head;
     uint64_t n = 0, sum = 0;
     while (id != TS__NIL) {
-        if (n == q->n || id >= l->ql_cap || id >= l->st.side_cap)
+        if (n == q->n || id >= l->ql.cap || id >= l->st.side_cap)
             return ts_err_set(err, TS_EINTERNAL, "lirs: %s is longer than its %llu blocks or "
                               "links to node %u", what, (unsigned long long)q->n, id);
-        if (l->ql[id].prev != prev || ts__cstore_find(&l->st, ts__cn(&l->st, id)->key) != id)
+        if (l->ql.at[id].prev != prev ||
+            ts__cstore_find(&l->st, ts__cn(&l->st, id)->key) != id)
             return ts_err_set(err, TS_EINTERNAL, "lirs: %s: node %u links back to %u, not to "
-                              "%u, or is not indexed at its key", what, id, l->ql[id].prev,
+                              "%u, or is not indexed at its key", what, id, l->ql.at[id].prev,
                               prev);
         uint8_t st = *lirs_st(l, id);
         if ((st & mask) != want)
@@ -417,7 +399,7 @@ static int lirs_check_q(const lirs_t *l, const ts__list_t *q, const char *what, 
         *in_s += (st & LIRS_IN_S) != 0;
         sum += lirs_charge(l, id);
         prev = id;
-        id = l->ql[id].next;
+        id = l->ql.at[id].next;
         n++;
     }
     if (n != q->n || q->tail != prev || sum != q->charge)
