@@ -29,8 +29,8 @@
  * policy's seed. SR-LRU's adaptive SR size is not applied (see docs/policies.md: neither
  * does libCacheSim's).
  * Structure: one node per cached or remembered key (a key can be in H and a G at once),
- * linked on its SR-LRU list, its G list and, when cached, its count's FIFO (freq.c, shared
- * with LeCaR). Cost: O(1) per request except an insert from H (O(counts below its count)).
+ * linked on its SR-LRU list, its G list and, when cached, its count's FIFO; the instance,
+ * nodes, index, buckets and draws are the experts' base shared with LeCaR (freq.c). Cost: O(1) per request except an insert from H (O(counts below its count)).
  * Memory: a 48-byte node per key (at most 3c keys in objects mode) and at most one 32-byte
  * bucket per cached object, plus index.
  * Paper: Rodriguez, Yusuf, Lyons, Paz, Rangaswami, Liu, Zhao, Narasimhan, "Learning Cache

@@ -21,8 +21,9 @@
  * (0.5); the draws come from a stream seeded by the policy's seed.
  * Frequencies count only while an object is cached: one that returns starts again at 1.
  * Structure: the LRU list of cached objects, the two histories (lists of ghost nodes) and,
- * for LFU, buckets of equal count in increasing order, each a FIFO of its objects (freq.c,
- * shared with Cacheus). The bucket pool is kept as large as the population, so hits never
+ * for LFU, buckets of equal count in increasing order, each a FIFO of its objects; the
+ * instance, nodes, index, buckets and draws are the experts' base shared with Cacheus
+ * (freq.c). The bucket pool is kept as large as the population, so hits never
  * allocate.
  * Cost: O(1) expected for every operation. Memory: a 48-byte node per cached or history key
  * (at most 2c keys in objects mode) and at most one 32-byte bucket per object, plus index.

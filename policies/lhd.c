@@ -27,7 +27,9 @@
  * class index is 16 + k: application class 1 of 16).
  * Structure: the cached objects sit in a dense array of 32-byte tags (key, size, last
  * access, hit ages), which are also the index's nodes, so a draw is one random index and a
- * hit reads only its slot and its tag; removal moves the last tag into the hole. Cost:
+ * hit reads only its slot and its tag; removal moves the last tag into the hole. The
+ * admission ring keeps each key's slot (set on insert, followed when a tag moves), so an
+ * eviction examines the ring without the index. Cost:
  * O(1) per hit and insert, O(samples + admissions) per evict, O(16 * 20000) per
  * reconfiguration. Memory: a 32-byte tag per object, the index, and 3.8 MB of per-age
  * counts and densities.
