@@ -29,8 +29,8 @@
  * policy's seed. SR-LRU's adaptive SR size is not applied (see docs/policies.md: neither
  * does libCacheSim's).
  * Structure: one node per cached or remembered key (a key can be in H and a G at once),
- * linked on its SR-LRU list, its G list and, when cached, its count's FIFO (freq.c, shared
- * with LeCaR). Cost: O(1) per request except an insert from H (O(counts below its count)).
+ * linked on its SR-LRU list, its G list and, when cached, its count's FIFO; the instance,
+ * nodes, index, buckets and draws are the experts' base shared with LeCaR (freq.c). Cost: O(1) per request except an insert from H (O(counts below its count)).
  * Memory: a 48-byte node per key (at most 3c keys in objects mode) and at most one 32-byte
  * bucket per cached object, plus index.
  * Paper: Rodriguez, Yusuf, Lyons, Paz, Rangaswami, Liu, Zhao, Narasimhan, "Learning Cache
@@ -41,7 +41,6 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "../sim/util/mem.h"
 #include "../sim/util/rng.h"
 #include "cacheus_internal.h"
 #include "freq_internal.h"
@@ -102,10 +101,9 @@ typedef struct cacheus_node {
 } cacheus_node_t;
 
 typedef struct cacheus {
-    ts_policy_t base;       /* must be first */
-    ts_pool_t pool;         /* cacheus_node_t per cached or remembered key */
-    ts_ktab_t index;        /* key -> node id */
-    ts__freq_t freq;        /* CR-LFU's buckets of the cached objects */
+    ts__experts_t x;        /* must be first: cacheus_node_t per cached or remembered key,
+                               index, CR-LFU's buckets of the cached objects, expert draws
+                               and learning-rate draws */
     ts__list_t l[3];        /* SR, R, H (head: most recent) */
     ts__list_t g[2];        /* G_lru, G_lfu (head: newest; links gprev/gnext) */
     uint64_t sr_cap;        /* SR's target, charge units */
@@ -117,32 +115,21 @@ typedef struct cacheus {
     uint64_t hits;          /* hits in this period */
     uint64_t interval;      /* length of this period */
     uint64_t n_gonly;       /* nodes in a G list and on no SR-LRU list */
-    gsl_rng *rng;           /* expert draws and learning-rate draws */
 } cacheus_t;
 
 static inline cacheus_node_t *cu_node(const cacheus_t *c, uint32_t id)
 {
-    return (cacheus_node_t *)ts_pool_at(&c->pool, id);
+    return (cacheus_node_t *)ts_pool_at(&c->x.pool, id);
 }
 
 static inline uint64_t cu_charge(const cacheus_t *c, uint32_t id)
 {
-    return ts_policy_charge(&c->base, cu_node(c, id)->ln.size_bytes);
+    return ts_policy_charge(&c->x.base, cu_node(c, id)->ln.size_bytes);
 }
 
 static double cu_draw_lr(cacheus_t *c)
 {
-    return 0.001 + (double)ts_rng_below(c->rng, 1000) / 1000.0;
-}
-
-static void cacheus_destroy(ts_policy_t *p)
-{
-    cacheus_t *c = (cacheus_t *)p;
-    ts_rng_destroy(c->rng);
-    ts_ktab_free(&c->index);
-    ts__freq_fini(&c->freq);
-    ts_pool_free_all(&c->pool);
-    ts_free(c);
+    return 0.001 + (double)ts_rng_below(c->x.rng, 1000) / 1000.0;
 }
 
 static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -161,10 +148,15 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
             err, TS_EINVAL,
             "cacheus: sr_fraction and lru_weight must lie in [0, 1] and learning_rate in "
             "[0, 1] or be -1 (drawn)");
-    cacheus_t *c = ts_calloc(1, sizeof(*c));
-    if (!c)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate cacheus");
-    ts_policy_base_init(&c->base, &ts_policy_cacheus, init);
+    /* Objects mode: c cached keys, under c in H and at most c in the Gs alone. */
+    uint64_t cap = init->capacity;
+    uint64_t hint = init->count_objects && cap < (1u << 24) ? 3 * cap + 2 : 1024;
+    ts__experts_t *x;
+    if ((rc = ts__experts_create(sizeof(cacheus_t), &ts_policy_cacheus, init,
+                                 sizeof(cacheus_node_t), offsetof(cacheus_node_t, fl),
+                                 (uint32_t)hint, (uint32_t)(hint / 3 + 2), &x, err)))
+        return rc;
+    cacheus_t *c = (cacheus_t *)x;
     for (int i = 0; i < 3; i++)
         ts__list_init(&c->l[i]);
     for (int i = 0; i < 2; i++)
@@ -175,25 +167,9 @@ static int cacheus_create(const void *params, const ts_policy_init_t *init, ts_p
     c->period =
         cp.update_interval ? cp.update_interval : (init->count_objects ? init->capacity : 0);
     c->interval = c->period ? c->period : 1;
-    /* Objects mode: c cached keys, under c in H and at most c in the Gs alone. */
-    uint64_t cap = init->capacity;
-    uint64_t hint = init->count_objects && cap < (1u << 24) ? 3 * cap + 2 : 1024;
-    if ((rc = ts_pool_init(&c->pool, sizeof(cacheus_node_t), (uint32_t)hint, err)) ||
-        (rc = ts__freq_init(&c->freq, &c->pool, offsetof(cacheus_node_t, fl),
-                            (uint32_t)(hint / 3 + 2), err)) ||
-        (rc = ts_ktab_init(&c->index, hint, err)))
-        goto fail;
-    c->rng = ts_rng_create(init->seed, err);
-    if (!c->rng) {
-        rc = TS_ENOMEM;
-        goto fail;
-    }
     c->learn.lr = cp.learning_rate < 0 ? cu_draw_lr(c) : cp.learning_rate;
-    *out = &c->base;
+    *out = &c->x.base;
     return 0;
-fail:
-    cacheus_destroy(&c->base);
-    return rc;
 }
 
 /* ---- SR-LRU lists and the experts' G lists ---- */
@@ -201,7 +177,7 @@ fail:
 static void cu_unlink(cacheus_t *c, uint32_t id)
 {
     cacheus_node_t *n = cu_node(c, id);
-    ts__list_unlink(&c->pool, &c->l[n->where], id);
+    ts__list_unlink(&c->x.pool, &c->l[n->where], id);
     c->l[n->where].charge -= cu_charge(c, id);
     n->where = CU_NONE;
     c->n_gonly += n->ghost != CU_GNONE;
@@ -212,7 +188,7 @@ static void cu_push(cacheus_t *c, uint32_t id, int where)
     cacheus_node_t *n = cu_node(c, id);
     c->n_gonly -= n->where == CU_NONE && n->ghost != CU_GNONE;
     n->where = (uint8_t)where;
-    ts__list_push_head(&c->pool, &c->l[where], id);
+    ts__list_push_head(&c->x.pool, &c->l[where], id);
     c->l[where].charge += cu_charge(c, id);
 }
 
@@ -257,16 +233,13 @@ static void cu_release(cacheus_t *c, uint32_t id)
     cacheus_node_t *n = cu_node(c, id);
     if (n->where != CU_NONE || n->ghost != CU_GNONE)
         return;
-    int removed = ts_ktab_remove(&c->index, n->ln.key, id);
-    TS_ASSERT(removed == 1);
-    (void)removed;
-    ts_pool_release(&c->pool, id);
+    ts__experts_release(&c->x, id);
 }
 
 /* While R is over its target, its LRU object moves to SR's head. */
 static void cu_demote(cacheus_t *c)
 {
-    uint64_t r_cap = c->base.capacity - c->sr_cap;
+    uint64_t r_cap = c->x.base.capacity - c->sr_cap;
     while (c->l[CU_R].charge > r_cap && c->l[CU_R].tail != TS__NIL) {
         uint32_t t = c->l[CU_R].tail;
         cu_unlink(c, t);
@@ -277,11 +250,8 @@ static void cu_demote(cacheus_t *c)
 double ts__cacheus_regret(double w_lru, bool lru_regrets, double lr)
 {
     double w_lfu = 1 - w_lru;
-    if (lru_regrets)
-        w_lru *= exp(-lr);
-    else
-        w_lfu *= exp(-lr);
-    return w_lru / (w_lru + w_lfu);
+    ts__experts_regret(&w_lru, &w_lfu, lru_regrets, exp(-lr));
+    return w_lru;
 }
 
 bool ts__cacheus_lr_update(ts__cacheus_lr_t *s, double hr)
@@ -317,7 +287,7 @@ static void cu_update_lr(cacheus_t *c)
 static bool cacheus_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     cacheus_t *c = (cacheus_t *)p;
-    uint32_t id = ts__find(&c->index, &c->pool, r->key);
+    uint32_t id = ts__find(&c->x.index, &c->x.pool, r->key);
     bool hit = id != TS__NIL && cu_node(c, id)->where <= CU_R;
     if (!touch)
         return hit;
@@ -325,13 +295,13 @@ static bool cacheus_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
         cacheus_node_t *n = cu_node(c, id);
         c->hits++;
         if (n->where == CU_R) {
-            ts__list_move_head(&c->pool, &c->l[CU_R], id);
+            ts__list_move_head(&c->x.pool, &c->l[CU_R], id);
         } else {
             cu_unlink(c, id);
             cu_push(c, id, CU_R);
             cu_demote(c);
         }
-        ts__freq_bump(&c->freq, id);
+        ts__freq_bump(&c->x.freq, id);
     } else if (id != TS__NIL && cu_node(c, id)->ghost != CU_GNONE) {
         /* Regret: the expert that evicted this key loses weight. */
         c->w_lru = ts__cacheus_regret(c->w_lru, cu_node(c, id)->ghost == CU_G_LRU, c->learn.lr);
@@ -347,9 +317,9 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     cacheus_t *c = (cacheus_t *)p;
     uint64_t cached = c->l[CU_SR].n + c->l[CU_R].n;
-    if (ts__freq_reserve(&c->freq, (uint32_t)cached + 2, err))
+    if (ts__freq_reserve(&c->x.freq, (uint32_t)cached + 2, err))
         return TS_ENOMEM;
-    uint32_t id = ts__find(&c->index, &c->pool, r->key);
+    uint32_t id = ts__find(&c->x.index, &c->x.pool, r->key);
     uint64_t freq = 1;
     if (id != TS__NIL) {
         cacheus_node_t *n = cu_node(c, id);
@@ -361,13 +331,9 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
             cu_unlink(c, id);
         }
     } else {
-        id = ts_pool_alloc(&c->pool, err);
-        if (id == TS_POOL_NONE)
+        id = ts__experts_add(&c->x, r->key, err);
+        if (id == TS__NIL)
             return TS_ENOMEM;
-        if (ts_ktab_insert(&c->index, r->key, id, err)) {
-            ts_pool_release(&c->pool, id);
-            return TS_ENOMEM;
-        }
         cu_node(c, id)->where = CU_NONE;
         cu_node(c, id)->ghost = CU_GNONE;
     }
@@ -377,7 +343,7 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     cu_push(c, id, freq > 1 ? CU_R : CU_SR);
     if (freq > 1)
         cu_demote(c);
-    ts__freq_file(&c->freq, id, freq);
+    ts__freq_file(&c->x.freq, id, freq);
     return 0;
 }
 
@@ -386,15 +352,15 @@ static int cacheus_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 static void cu_retire(cacheus_t *c, uint32_t id, int ghost)
 {
     cacheus_node_t *n = cu_node(c, id);
-    uint64_t freq = ts__freq_of(&c->freq, id);
-    ts__freq_detach(&c->freq, id);
+    uint64_t freq = ts__freq_of(&c->x.freq, id);
+    ts__freq_detach(&c->x.freq, id);
     cu_unlink(c, id);
     n->fl.bucket = freq > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)freq;
     cu_push(c, id, CU_H);
     if (ghost != CU_GNONE)
         cu_gpush(c, id, ghost);
     ts__list_t *h = &c->l[CU_H];
-    while (h->tail != TS__NIL && h->charge >= c->base.capacity) {
+    while (h->tail != TS__NIL && h->charge >= c->x.base.capacity) {
         uint32_t t = h->tail;
         cu_unlink(c, t);
         cu_release(c, t);
@@ -417,9 +383,9 @@ static int cacheus_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     uint32_t id = lru;
     int ghost = CU_GNONE;
     if (c->l[CU_SR].charge <= c->sr_cap) {
-        uint32_t lfu = ts__freq_lowest(&c->freq, true);
+        uint32_t lfu = ts__freq_lowest(&c->x.freq, true);
         if (lfu != lru) {
-            bool by_lru = ts_rng_unit(c->rng) < c->w_lru;
+            bool by_lru = ts_rng_unit(c->x.rng) < c->w_lru;
             id = by_lru ? lru : lfu;
             ghost = by_lru ? CU_G_LRU : CU_G_LFU;
         }
@@ -434,30 +400,17 @@ static int cacheus_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 static bool cacheus_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     cacheus_t *c = (cacheus_t *)p;
-    uint32_t id = ts__find(&c->index, &c->pool, key);
+    uint32_t id = ts__find(&c->x.index, &c->x.pool, key);
     if (id == TS__NIL || cu_node(c, id)->where > CU_R)
         return false;
     if (out) {
         out->key = key;
         out->size_bytes = cu_node(c, id)->ln.size_bytes;
     }
-    ts__freq_detach(&c->freq, id);
+    ts__freq_detach(&c->x.freq, id);
     cu_unlink(c, id);
     cu_release(c, id);
     return true;
-}
-
-static size_t cacheus_mem_bytes(const ts_policy_t *p)
-{
-    const cacheus_t *c = (const cacheus_t *)p;
-    return sizeof(*c) + ts_pool_bytes(&c->pool) + ts__freq_bytes(&c->freq) +
-           ts_ktab_bytes(&c->index);
-}
-
-static void cacheus_prefetch(const ts_policy_t *p, uint64_t key, int stage)
-{
-    const cacheus_t *c = (const cacheus_t *)p;
-    ts__prefetch(&c->index, &c->pool, key, stage);
 }
 
 /* Walks G list g: links, tags and charge. */
@@ -467,13 +420,13 @@ static int cu_check_ghosts(const cacheus_t *c, int g, ts_err_t *err)
     uint32_t prev = TS__NIL;
     uint64_t n = 0, sum = 0;
     for (uint32_t id = l->head; id != TS__NIL; prev = id, id = cu_node(c, id)->gnext) {
-        if (n == l->n || id >= c->pool.cap)
+        if (n == l->n || id >= c->x.pool.cap)
             return ts_err_set(err, TS_EINTERNAL,
                               "cacheus: G list %d is longer than its %llu "
                               "keys or links outside the pool",
                               g, (unsigned long long)l->n);
         const cacheus_node_t *nd = cu_node(c, id);
-        if (nd->gprev != prev || nd->ghost != g || ts__find(&c->index, &c->pool, nd->ln.key) != id)
+        if (nd->gprev != prev || nd->ghost != g || ts__find(&c->x.index, &c->x.pool, nd->ln.key) != id)
             return ts_err_set(err, TS_EINTERNAL, "cacheus: node %u on G list %d is misfiled", id,
                               g);
         sum += cu_charge(c, id);
@@ -498,7 +451,7 @@ static int cacheus_check(const ts_policy_t *p, uint64_t n_objects, uint64_t char
     int rc = ts__held_check(p, l[CU_SR].n + l[CU_R].n, l[CU_SR].charge + l[CU_R].charge, n_objects,
                             charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &c->pool, &c->index, l[0].n + l[1].n + l[2].n + c->n_gonly, full,
+        rc = ts__index_check(p, &c->x.pool, &c->x.index, l[0].n + l[1].n + l[2].n + c->n_gonly, full,
                              err);
     if (rc == 0 && ((l[CU_H].n && l[CU_H].charge >= p->capacity) ||
                     c->g[CU_G_LRU].charge > c->g_cap || c->g[CU_G_LFU].charge > c->g_cap))
@@ -513,7 +466,7 @@ static int cacheus_check(const ts_policy_t *p, uint64_t n_objects, uint64_t char
                         c->w_lru, c->learn.lr);
     for (int w = 0; rc == 0 && full && w < 3; w++) {
         uint64_t sum = 0;
-        rc = ts__list_check(p, &c->pool, &c->index, &l[w], names[w], &sum, err);
+        rc = ts__list_check(p, &c->x.pool, &c->x.index, &l[w], names[w], &sum, err);
         if (rc == 0 && sum != l[w].charge)
             rc = ts_err_set(err, TS_EINTERNAL, "cacheus: list %s counts %llu units, holds %llu",
                             names[w], (unsigned long long)l[w].charge, (unsigned long long)sum);
@@ -524,7 +477,7 @@ static int cacheus_check(const ts_policy_t *p, uint64_t n_objects, uint64_t char
     }
     for (int g = 0; rc == 0 && full && g < 2; g++)
         rc = cu_check_ghosts(c, g, err);
-    return rc == 0 && full ? ts__freq_check(&c->freq, p, l[CU_SR].n + l[CU_R].n, err) : rc;
+    return rc == 0 && full ? ts__freq_check(&c->x.freq, p, l[CU_SR].n + l[CU_R].n, err) : rc;
 }
 
 const ts_policy_ops_t ts_policy_cacheus = {
@@ -537,12 +490,12 @@ const ts_policy_ops_t ts_policy_cacheus = {
              .params_count = TS_PARAM_COUNT(k_cacheus_params),
              .params_size = sizeof(cacheus_params_t)},
     .create = cacheus_create,
-    .destroy = cacheus_destroy,
+    .destroy = ts__experts_destroy,
     .lookup = cacheus_lookup,
     .insert = cacheus_insert,
     .evict = cacheus_evict,
     .remove = cacheus_remove,
-    .mem_bytes = cacheus_mem_bytes,
-    .prefetch = cacheus_prefetch,
+    .mem_bytes = ts__experts_mem_bytes,
+    .prefetch = ts__experts_prefetch,
     .check = cacheus_check,
 };

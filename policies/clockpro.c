@@ -33,7 +33,9 @@
  * generalisation) counts charges wherever the paper counts pages.
  * Cost: O(1) expected for lookup and insert; evict O(1) amortised (each hand step clears a
  * bit, ends a test period or moves a page, and every page gets one of each per pass).
- * Memory: a 32-byte node per resident page or non-resident cold page (at most c of those).
+ * Memory per resident page or non-resident cold page (at most c of those): a 16-byte
+ * compact node (key, clock links; clist_internal.h), 8 bytes of cold-ring links, a state
+ * byte (kind, reference bit, test period) and a 4-byte-slot index filled to at most 80%.
  * Paper: Jiang, Chen, Zhang, "CLOCK-Pro: An Effective Improvement of the CLOCK
  * Replacement", USENIX ATC 2005, section 4.
  */
@@ -42,6 +44,7 @@
 #include <stddef.h>
 
 #include "../sim/util/mem.h"
+#include "clist_internal.h"
 #include "mq_internal.h"
 
 extern const ts_policy_ops_t ts_policy_clockpro;
@@ -63,18 +66,17 @@ static const ts_param_spec_t k_clockpro_params[] = {
 
 enum cp_kind { CP_HOT, CP_COLD, CP_TEST }; /* CP_TEST: non-resident cold, in its test period */
 
-typedef struct cp_node {
-    ts__lnode_t ln;  /* key, size, ring links (next: the way the hands turn) */
-    uint32_t c_prev; /* resident cold pages only: links of the cold ring, the same order */
-    uint32_t c_next;
-    uint8_t kind;    /* enum cp_kind */
-    uint8_t ref;     /* reference bit (resident pages) */
-    uint8_t test;    /* a resident cold page in its test period */
-    uint8_t spare[5];
-} cp_node_t;
+/* A page's state byte: its kind in the low bits, then the reference bit and the test
+ * period of a resident cold page. */
+#define CP_KIND 3u
+#define CP_REF (1u << 2)
+#define CP_INTEST (1u << 3)
 
 typedef struct clockpro {
-    ts__lcache_t lc;   /* must be first: index and pool (lc.list unused) */
+    ts_policy_t base;    /* must be first */
+    ts__cstore_t st;     /* nodes (key, ring links: next is the way the hands turn), index,
+                            state bytes, sizes */
+    ts__qlinks_t cl;     /* resident cold pages: links of the cold ring, the same order */
     uint32_t hand_hot;   /* TS__NIL when the clock is empty */
     uint32_t hand_cold;  /* a resident cold page (it rests on one), TS__NIL when none */
     uint32_t hand_test;
@@ -84,14 +86,39 @@ typedef struct clockpro {
     uint64_t cold_target; /* mc, 0..c */
 } clockpro_t;
 
-static inline cp_node_t *cp_n(const clockpro_t *c, uint32_t id)
+static inline ts__cnode_t *cp_n(const clockpro_t *c, uint32_t id)
 {
-    return (cp_node_t *)ts_pool_at(&c->lc.pool, id);
+    return ts__cn(&c->st, id);
 }
 
-static inline uint64_t cp_charge(const clockpro_t *c, const cp_node_t *n)
+static inline unsigned cp_kind(const clockpro_t *c, uint32_t id)
 {
-    return ts_policy_charge(&c->lc.base, n->ln.size_bytes);
+    return c->st.meta[id] & CP_KIND;
+}
+
+static inline bool cp_has(const clockpro_t *c, uint32_t id, unsigned bit)
+{
+    return (c->st.meta[id] & bit) != 0;
+}
+
+static inline void cp_mark(clockpro_t *c, uint32_t id, unsigned bit, bool on)
+{
+    c->st.meta[id] = (uint8_t)(on ? c->st.meta[id] | bit : c->st.meta[id] & ~bit);
+}
+
+static inline uint64_t cp_charge(const clockpro_t *c, uint32_t id)
+{
+    return ts_policy_charge(&c->base, ts__cstore_size(&c->st, id));
+}
+
+static void clockpro_destroy(ts_policy_t *p)
+{
+    clockpro_t *c = (clockpro_t *)p;
+    if (!c)
+        return;
+    ts__cstore_fini(&c->st);
+    ts__qlinks_fini(&c->cl);
+    ts_free(c);
 }
 
 static int clockpro_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -107,54 +134,50 @@ static int clockpro_create(const void *params, const ts_policy_init_t *init, ts_
     clockpro_t *c = ts_calloc(1, sizeof(*c));
     if (!c)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate clockpro");
-    rc = ts__lcache_init(&c->lc, &ts_policy_clockpro, init, sizeof(cp_node_t), err);
-    if (rc) {
-        ts_free(c);
+    ts_policy_base_init(&c->base, &ts_policy_clockpro, init);
+    /* Objects mode: c resident pages and at most c non-resident ones. */
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
+    if ((rc = ts__cstore_init(&c->st, hint, TS__CLOAD_GHOSTS, true, err)) ||
+        (rc = ts__qlinks_cover(&c->cl, c->st.pool.cap, err))) {
+        clockpro_destroy(&c->base);
         return rc;
     }
     c->hand_hot = c->hand_cold = c->hand_test = c->cold_first = TS__NIL;
     double mc = (double)init->capacity * cp.cold_ratio;
     c->cold_target = mc >= (double)init->capacity ? init->capacity : (uint64_t)mc;
-    *out = &c->lc.base;
+    *out = &c->base;
     return 0;
 }
 
-static void clockpro_destroy(ts_policy_t *p)
-{
-    clockpro_t *c = (clockpro_t *)p;
-    ts__lcache_fini(&c->lc);
-    ts_free(c);
-}
-
-/* ---- the clock: a ring through ln.prev / ln.next ---- */
+/* ---- the clock: a ring through the nodes' prev / next ---- */
 
 /* Links node id at the head, just behind HAND_hot (the first page sets every hand). */
 static void cp_link_head(clockpro_t *c, uint32_t id)
 {
-    cp_node_t *n = cp_n(c, id);
+    ts__cnode_t *n = cp_n(c, id);
     if (c->hand_hot == TS__NIL) {
-        n->ln.prev = n->ln.next = id;
+        n->prev = n->next = id;
         c->hand_hot = c->hand_test = id;
         return;
     }
-    cp_node_t *h = cp_n(c, c->hand_hot);
-    n->ln.next = c->hand_hot;
-    n->ln.prev = h->ln.prev;
-    cp_n(c, h->ln.prev)->ln.next = id;
-    h->ln.prev = id;
+    ts__cnode_t *h = cp_n(c, c->hand_hot);
+    n->next = c->hand_hot;
+    n->prev = h->prev;
+    cp_n(c, h->prev)->next = id;
+    h->prev = id;
 }
 
 /* Unlinks node id; a hand on it moves on to the next page. */
 static void cp_unlink(clockpro_t *c, uint32_t id)
 {
-    cp_node_t *n = cp_n(c, id);
-    uint32_t next = n->ln.next == id ? TS__NIL : n->ln.next;
+    ts__cnode_t *n = cp_n(c, id);
+    uint32_t next = n->next == id ? TS__NIL : n->next;
     if (c->hand_hot == id)
         c->hand_hot = next;
     if (c->hand_test == id)
         c->hand_test = next;
-    cp_n(c, n->ln.prev)->ln.next = n->ln.next;
-    cp_n(c, n->ln.next)->ln.prev = n->ln.prev;
+    cp_n(c, n->prev)->next = n->next;
+    cp_n(c, n->next)->prev = n->prev;
 }
 
 /* ---- the cold ring: the resident cold pages in the clock's order, so HAND_cold steps from
@@ -164,16 +187,16 @@ static void cp_unlink(clockpro_t *c, uint32_t id)
 
 static void cp_cold_link(clockpro_t *c, uint32_t id)
 {
-    cp_node_t *n = cp_n(c, id);
+    ts__qlink_t *l = c->cl.at;
     if (c->cold_first == TS__NIL) {
-        n->c_prev = n->c_next = id;
+        l[id].prev = l[id].next = id;
         c->cold_first = id;
     } else {
-        cp_node_t *f = cp_n(c, c->cold_first);
-        n->c_next = c->cold_first;
-        n->c_prev = f->c_prev;
-        cp_n(c, f->c_prev)->c_next = id;
-        f->c_prev = id;
+        uint32_t f = c->cold_first;
+        l[id].next = f;
+        l[id].prev = l[f].prev;
+        l[l[f].prev].next = id;
+        l[f].prev = id;
     }
     if (c->hand_cold == TS__NIL)
         c->hand_cold = id;
@@ -181,29 +204,29 @@ static void cp_cold_link(clockpro_t *c, uint32_t id)
 
 static void cp_cold_unlink(clockpro_t *c, uint32_t id)
 {
-    cp_node_t *n = cp_n(c, id);
-    uint32_t next = n->c_next == id ? TS__NIL : n->c_next;
+    ts__qlink_t *l = c->cl.at;
+    uint32_t next = l[id].next == id ? TS__NIL : l[id].next;
     if (c->cold_first == id)
         c->cold_first = next;
     if (c->hand_cold == id)
         c->hand_cold = next;
-    cp_n(c, n->c_prev)->c_next = n->c_next;
-    cp_n(c, n->c_next)->c_prev = n->c_prev;
+    l[l[id].prev].next = l[id].next;
+    l[l[id].next].prev = l[id].prev;
 }
 
 /* Changes node id's kind and the counters; a cold page leaves the cold ring, a page turning
  * cold (just behind HAND_hot) joins it. */
-static void cp_set_kind(clockpro_t *c, uint32_t id, int kind)
+static void cp_set_kind(clockpro_t *c, uint32_t id, unsigned kind)
 {
-    cp_node_t *n = cp_n(c, id);
-    if (n->kind == CP_COLD)
+    unsigned old = cp_kind(c, id);
+    if (old == CP_COLD)
         cp_cold_unlink(c, id);
     if (kind == CP_COLD)
         cp_cold_link(c, id);
-    uint64_t x = cp_charge(c, n);
-    c->n[n->kind]--;
-    c->charge[n->kind] -= x;
-    n->kind = (uint8_t)kind;
+    uint64_t x = cp_charge(c, id);
+    c->n[old]--;
+    c->charge[old] -= x;
+    c->st.meta[id] = (uint8_t)((c->st.meta[id] & ~CP_KIND) | kind);
     c->n[kind]++;
     c->charge[kind] += x;
 }
@@ -211,22 +234,19 @@ static void cp_set_kind(clockpro_t *c, uint32_t id, int kind)
 /* A page leaves the clock for good. */
 static void cp_drop(clockpro_t *c, uint32_t id)
 {
-    cp_node_t *n = cp_n(c, id);
-    if (n->kind == CP_COLD)
+    unsigned kind = cp_kind(c, id);
+    if (kind == CP_COLD)
         cp_cold_unlink(c, id);
     cp_unlink(c, id);
-    c->n[n->kind]--;
-    c->charge[n->kind] -= cp_charge(c, n);
-    int removed = ts_ktab_remove(&c->lc.index, n->ln.key, id);
-    TS_ASSERT(removed == 1);
-    (void)removed;
-    ts_pool_release(&c->lc.pool, id);
+    c->n[kind]--;
+    c->charge[kind] -= cp_charge(c, id);
+    ts__cstore_del(&c->st, id);
 }
 
 /* A non-resident page's test period ends unused: it leaves and mc shrinks by its charge. */
 static void cp_expire(clockpro_t *c, uint32_t id)
 {
-    uint64_t x = cp_charge(c, cp_n(c, id));
+    uint64_t x = cp_charge(c, id);
     c->cold_target = c->cold_target > x ? c->cold_target - x : 0;
     cp_drop(c, id);
 }
@@ -236,20 +256,20 @@ static void cp_expire(clockpro_t *c, uint32_t id)
 static bool cp_hot_step(clockpro_t *c)
 {
     uint32_t id = c->hand_hot;
-    cp_node_t *n = cp_n(c, id);
-    if (n->kind == CP_TEST) {
+    unsigned kind = cp_kind(c, id);
+    if (kind == CP_TEST) {
         cp_expire(c, id); /* moves the hand on */
         return false;
     }
-    c->hand_hot = n->ln.next;
-    if (n->kind == CP_COLD) {
+    c->hand_hot = cp_n(c, id)->next;
+    if (kind == CP_COLD) {
         TS_ASSERT(c->cold_first == id);
-        c->cold_first = n->c_next; /* the hand passes it; alone, it comes round again */
-        n->test = 0;
+        c->cold_first = c->cl.at[id].next; /* the hand passes it; alone, it comes round */
+        cp_mark(c, id, CP_INTEST, false);
         return false;
     }
-    if (n->ref) {
-        n->ref = 0;
+    if (cp_has(c, id, CP_REF)) {
+        cp_mark(c, id, CP_REF, false);
         return false;
     }
     cp_set_kind(c, id, CP_COLD);
@@ -261,21 +281,21 @@ static void cp_run_test(clockpro_t *c)
 {
     while (c->n[CP_TEST] > 0) {
         uint32_t id = c->hand_test;
-        cp_node_t *n = cp_n(c, id);
-        if (n->kind == CP_TEST) {
+        unsigned kind = cp_kind(c, id);
+        if (kind == CP_TEST) {
             cp_expire(c, id);
             return;
         }
-        if (n->kind == CP_COLD)
-            n->test = 0;
-        c->hand_test = n->ln.next;
+        if (kind == CP_COLD)
+            cp_mark(c, id, CP_INTEST, false);
+        c->hand_test = cp_n(c, id)->next;
     }
 }
 
 /* Hot pages within c - mc: HAND_hot turns while they are over. */
 static void cp_fit_hot(clockpro_t *c)
 {
-    uint64_t cap = c->lc.base.capacity;
+    uint64_t cap = c->base.capacity;
     while (c->n[CP_HOT] > 0 && c->charge[CP_HOT] > cap - c->cold_target)
         cp_hot_step(c);
 }
@@ -285,53 +305,62 @@ static void cp_to_head(clockpro_t *c, uint32_t id)
 {
     cp_unlink(c, id);
     cp_link_head(c, id);
-    cp_n(c, id)->ref = 0;
+    cp_mark(c, id, CP_REF, false);
 }
 
 /* A touching hit sets the reference bit; a non-resident page is not cached. */
 static bool clockpro_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     clockpro_t *c = (clockpro_t *)p;
-    uint32_t id = ts__find(&c->lc.index, &c->lc.pool, r->key);
-    if (id == TS__NIL || cp_n(c, id)->kind == CP_TEST)
+    uint32_t id = ts__cstore_find(&c->st, r->key);
+    if (id == TS__NIL || cp_kind(c, id) == CP_TEST)
         return false;
     if (touch)
-        cp_n(c, id)->ref = 1;
+        cp_mark(c, id, CP_REF, true);
     return true;
+}
+
+/* A new node for r, in no ring, state 0; TS__NIL with err filled (nothing changed). */
+static uint32_t cp_add(clockpro_t *c, const ts_req_t *r, ts_err_t *err)
+{
+    uint32_t id = ts__cstore_add(&c->st, r->key, r->size_bytes, err);
+    if (id != TS__NIL && ts__qlinks_cover(&c->cl, c->st.pool.cap, err)) {
+        ts__cstore_del(&c->st, id);
+        return TS__NIL;
+    }
+    return id;
 }
 
 static int clockpro_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     clockpro_t *c = (clockpro_t *)p;
-    uint32_t id = ts__find(&c->lc.index, &c->lc.pool, r->key);
+    uint32_t id = ts__cstore_find(&c->st, r->key);
     if (id != TS__NIL) { /* non-resident in its test period (the tier inserts absent keys) */
-        cp_node_t *n = cp_n(c, id);
-        uint64_t cap = c->lc.base.capacity;
+        uint64_t cap = c->base.capacity;
         c->n[CP_TEST]--;
-        c->charge[CP_TEST] -= cp_charge(c, n);
-        n->ln.size_bytes = r->size_bytes;
-        uint64_t x = cp_charge(c, n);
+        c->charge[CP_TEST] -= cp_charge(c, id);
+        if (ts__cstore_size(&c->st, id) != r->size_bytes) {
+            /* A new size: a new node takes the page's place (it moves to the head anyway). */
+            cp_unlink(c, id);
+            ts__cstore_del(&c->st, id);
+            if ((id = cp_add(c, r, err)) == TS__NIL)
+                return TS_ENOMEM; /* the page is forgotten */
+            cp_link_head(c, id);
+        }
+        uint64_t x = cp_charge(c, id);
         c->cold_target = c->cold_target + x < cap ? c->cold_target + x : cap;
-        n->kind = CP_HOT;
+        c->st.meta[id] = CP_HOT;
         c->n[CP_HOT]++;
         c->charge[CP_HOT] += x;
-        n->test = 0;
         cp_to_head(c, id);
         cp_fit_hot(c);
         return 0;
     }
-    id = ts_pool_alloc(&c->lc.pool, err);
-    if (id == TS_POOL_NONE)
+    if ((id = cp_add(c, r, err)) == TS__NIL)
         return TS_ENOMEM;
-    if (ts_ktab_insert(&c->lc.index, r->key, id, err)) {
-        ts_pool_release(&c->lc.pool, id);
-        return TS_ENOMEM;
-    }
-    cp_node_t *n = cp_n(c, id);
-    *n =
-        (cp_node_t){.ln = {.key = r->key, .size_bytes = r->size_bytes}, .kind = CP_COLD, .test = 1};
+    c->st.meta[id] = CP_COLD | CP_INTEST;
     c->n[CP_COLD]++;
-    c->charge[CP_COLD] += cp_charge(c, n);
+    c->charge[CP_COLD] += cp_charge(c, id);
     cp_link_head(c, id);
     cp_cold_link(c, id);
     return 0;
@@ -348,31 +377,29 @@ static int clockpro_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
         while (c->n[CP_COLD] == 0 && !cp_hot_step(c))
             ; /* no resident cold page: HAND_hot demotes one */
         uint32_t id = c->hand_cold;
-        cp_node_t *n = cp_n(c, id);
-        TS_ASSERT(n->kind == CP_COLD);
-        if (n->ref) {
-            if (n->test) {
+        TS_ASSERT(cp_kind(c, id) == CP_COLD);
+        if (cp_has(c, id, CP_REF)) {
+            if (cp_has(c, id, CP_INTEST)) {
                 cp_set_kind(c, id, CP_HOT);
-                n->test = 0;
+                cp_mark(c, id, CP_INTEST, false);
                 cp_to_head(c, id);
                 cp_fit_hot(c);
             } else {
-                n->test = 1;
+                cp_mark(c, id, CP_INTEST, true);
                 cp_cold_unlink(c, id);
                 cp_to_head(c, id);
                 cp_cold_link(c, id);
             }
             continue;
         }
-        out->key = n->ln.key;
-        out->size_bytes = n->ln.size_bytes;
-        if (!n->test) { /* leaving the cold ring moves HAND_cold to the next cold page */
+        ts__cstore_victim(&c->st, id, out);
+        if (!cp_has(c, id, CP_INTEST)) { /* leaving the cold ring moves HAND_cold on */
             cp_drop(c, id);
             return 0;
         }
         cp_set_kind(c, id, CP_TEST);
-        n->test = 0;
-        while (c->charge[CP_TEST] > c->lc.base.capacity)
+        cp_mark(c, id, CP_INTEST, false);
+        while (c->charge[CP_TEST] > c->base.capacity)
             cp_run_test(c);
         return 0;
     }
@@ -382,26 +409,23 @@ static int clockpro_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 static bool clockpro_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     clockpro_t *c = (clockpro_t *)p;
-    uint32_t id = ts__find(&c->lc.index, &c->lc.pool, key);
-    if (id == TS__NIL || cp_n(c, id)->kind == CP_TEST)
+    uint32_t id = ts__cstore_find(&c->st, key);
+    if (id == TS__NIL || cp_kind(c, id) == CP_TEST)
         return false;
-    if (out) {
-        out->key = key;
-        out->size_bytes = cp_n(c, id)->ln.size_bytes;
-    }
+    ts__cstore_victim(&c->st, id, out);
     cp_drop(c, id);
     return true;
 }
 
 static size_t clockpro_mem_bytes(const ts_policy_t *p)
 {
-    return ts__lcache_mem(&((const clockpro_t *)p)->lc, sizeof(clockpro_t));
+    const clockpro_t *c = (const clockpro_t *)p;
+    return sizeof(*c) + ts__cstore_bytes(&c->st) + ts__qlinks_bytes(&c->cl);
 }
 
 static void clockpro_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 {
-    const clockpro_t *c = (const clockpro_t *)p;
-    ts__prefetch(&c->lc.index, &c->lc.pool, key, stage);
+    ts__cstore_prefetch(&((const clockpro_t *)p)->st, key, stage);
 }
 
 /* Walks the ring from HAND_hot: links agree, every node indexed at its id, kinds, bits,
@@ -415,35 +439,35 @@ static int cp_check_ring(const clockpro_t *c, ts_err_t *err)
     do {
         if (id == TS__NIL)
             break;
-        if (seen == total || id >= c->lc.pool.cap)
+        if (seen == total || id >= c->st.side_cap || id >= c->cl.cap)
             return ts_err_set(err, TS_EINTERNAL,
                               "clockpro: the clock is longer than its "
                               "%llu pages or links to node %u",
                               (unsigned long long)total, id);
-        const cp_node_t *nd = cp_n(c, id);
-        if (cp_n(c, nd->ln.next)->ln.prev != id ||
-            ts__find(&c->lc.index, &c->lc.pool, nd->ln.key) != id)
+        const ts__cnode_t *nd = cp_n(c, id);
+        if (cp_n(c, nd->next)->prev != id || ts__cstore_find(&c->st, nd->key) != id)
             return ts_err_set(err, TS_EINTERNAL,
                               "clockpro: node %u: its next page links "
                               "back elsewhere, or it is not indexed at its key",
                               id);
-        if (nd->kind > CP_TEST || (nd->kind != CP_COLD && nd->test) ||
-            (nd->kind == CP_TEST && nd->ref))
-            return ts_err_set(err, TS_EINTERNAL, "clockpro: node %u: kind %u, ref %u, test %u", id,
-                              nd->kind, nd->ref, nd->test);
-        if (nd->kind == CP_COLD) { /* the cold ring visits the cold pages in this order */
-            if (id != cold || cp_n(c, nd->c_next)->c_prev != id)
+        unsigned kind = cp_kind(c, id);
+        if (kind > CP_TEST || (kind != CP_COLD && cp_has(c, id, CP_INTEST)) ||
+            (kind == CP_TEST && cp_has(c, id, CP_REF)))
+            return ts_err_set(err, TS_EINTERNAL, "clockpro: node %u: state %#x", id,
+                              (unsigned)c->st.meta[id]);
+        if (kind == CP_COLD) { /* the cold ring visits the cold pages in this order */
+            if (id != cold || c->cl.at[c->cl.at[id].next].prev != id)
                 return ts_err_set(err, TS_EINTERNAL,
                                   "clockpro: cold page %u is not next on the cold ring (%u) "
                                   "or its next cold page links back elsewhere",
                                   id, cold);
-            cold = nd->c_next;
+            cold = c->cl.at[id].next;
         }
-        n[nd->kind]++;
-        charge[nd->kind] += cp_charge(c, nd);
+        n[kind]++;
+        charge[kind] += cp_charge(c, id);
         on_test |= id == c->hand_test;
         seen++;
-        id = nd->ln.next;
+        id = nd->next;
     } while (id != c->hand_hot);
     for (int k = 0; k < 3; k++)
         if (n[k] != c->n[k] || charge[k] != c->charge[k])
@@ -454,7 +478,7 @@ static int cp_check_ring(const clockpro_t *c, ts_err_t *err)
                               (unsigned long long)n[k], (unsigned long long)charge[k]);
     bool cold_ok = c->n[CP_COLD] == 0
                        ? c->hand_cold == TS__NIL && c->cold_first == TS__NIL
-                       : c->hand_cold < c->lc.pool.cap && cp_n(c, c->hand_cold)->kind == CP_COLD;
+                       : c->hand_cold < c->st.side_cap && cp_kind(c, c->hand_cold) == CP_COLD;
     if (!on_test || !cold_ok)
         return ts_err_set(err, TS_EINTERNAL,
                           "clockpro: HAND_test (%u) is off the clock, or HAND_cold (%u) is not "
@@ -473,8 +497,8 @@ static int clockpro_check(const ts_policy_t *p, uint64_t n_objects, uint64_t cha
     int rc = ts__held_check(p, c->n[CP_HOT] + c->n[CP_COLD], c->charge[CP_HOT] + c->charge[CP_COLD],
                             n_objects, charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &c->lc.pool, &c->lc.index,
-                             c->n[CP_HOT] + c->n[CP_COLD] + c->n[CP_TEST], full, err);
+        rc = ts__cstore_check(p, &c->st, c->n[CP_HOT] + c->n[CP_COLD] + c->n[CP_TEST], full,
+                              err);
     if (rc == 0 && (c->cold_target > cap || c->charge[CP_HOT] > cap - c->cold_target ||
                     c->charge[CP_TEST] > cap))
         rc = ts_err_set(err, TS_EINTERNAL,

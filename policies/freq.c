@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * freq.c - frequency buckets shared by LeCaR and Cacheus (contract in freq_internal.h):
- * FIFOs of equal count linked in increasing order, each bucket freed when it empties.
+ * FIFOs of equal count linked in increasing order, each bucket freed when it empties; and
+ * the experts' base both policies are built on (instance, nodes, index, draws, weights).
  */
 #include "freq_internal.h"
+
+#include "../sim/util/mem.h"
 
 int ts__freq_init(ts__freq_t *f, const ts_pool_t *nodes, size_t link_off, uint32_t initial,
                   ts_err_t *err)
@@ -144,4 +147,94 @@ int ts__freq_check(const ts__freq_t *f, const ts_policy_t *p, uint64_t n, ts_err
         return ts_err_set(err, TS_EINTERNAL, "%s: buckets hold %llu objects, its lists %llu", name,
                           (unsigned long long)seen, (unsigned long long)n);
     return 0;
+}
+
+/* ---- the learned-experts base ---- */
+
+void ts__experts_destroy(ts_policy_t *p)
+{
+    ts__experts_t *x = (ts__experts_t *)p;
+    if (!x)
+        return;
+    ts_rng_destroy(x->rng);
+    ts_ktab_free(&x->index);
+    ts__freq_fini(&x->freq);
+    ts_pool_free_all(&x->pool);
+    ts_free(x);
+}
+
+int ts__experts_create(size_t self_bytes, const ts_policy_ops_t *ops,
+                       const ts_policy_init_t *init, size_t node_bytes, size_t link_off,
+                       uint32_t nodes, uint32_t buckets, ts__experts_t **out, ts_err_t *err)
+{
+    *out = NULL;
+    ts__experts_t *x = ts_calloc(1, self_bytes);
+    if (!x)
+        return ts_err_set(err, TS_ENOMEM, "cannot allocate %s", ops->base.name);
+    ts_policy_base_init(&x->base, ops, init);
+    x->self_bytes = self_bytes;
+    int rc;
+    if ((rc = ts_pool_init(&x->pool, node_bytes, nodes, err)) ||
+        (rc = ts__freq_init(&x->freq, &x->pool, link_off, buckets, err)) ||
+        (rc = ts_ktab_init(&x->index, nodes, err)))
+        goto fail;
+    x->rng = ts_rng_create(init->seed, err);
+    if (!x->rng) {
+        rc = TS_ENOMEM;
+        goto fail;
+    }
+    *out = x;
+    return 0;
+fail:
+    ts__experts_destroy(&x->base);
+    return rc;
+}
+
+uint32_t ts__experts_add(ts__experts_t *x, uint64_t key, ts_err_t *err)
+{
+    uint32_t id = ts_pool_alloc(&x->pool, err);
+    if (id == TS_POOL_NONE)
+        return TS__NIL;
+    if (ts_ktab_insert(&x->index, key, id, err)) {
+        ts_pool_release(&x->pool, id);
+        return TS__NIL;
+    }
+    *(uint64_t *)ts_pool_at(&x->pool, id) = key;
+    return id;
+}
+
+void ts__experts_release(ts__experts_t *x, uint32_t id)
+{
+    int removed = ts_ktab_remove(&x->index, *(const uint64_t *)ts_pool_at(&x->pool, id), id);
+    TS_ASSERT(removed == 1);
+    (void)removed;
+    ts_pool_release(&x->pool, id);
+}
+
+size_t ts__experts_mem_bytes(const ts_policy_t *p)
+{
+    const ts__experts_t *x = (const ts__experts_t *)p;
+    return x->self_bytes + ts_pool_bytes(&x->pool) + ts__freq_bytes(&x->freq) +
+           ts_ktab_bytes(&x->index);
+}
+
+void ts__experts_prefetch(const ts_policy_t *p, uint64_t key, int stage)
+{
+    const ts__experts_t *x = (const ts__experts_t *)p;
+    ts__prefetch(&x->index, &x->pool, key, stage);
+}
+
+void ts__experts_regret(double *w_lru, double *w_lfu, bool lru_regrets, double factor)
+{
+    if (lru_regrets)
+        *w_lru *= factor;
+    else
+        *w_lfu *= factor;
+    double s = *w_lru + *w_lfu;
+    if (s > 0) {
+        *w_lru /= s;
+        *w_lfu /= s;
+    } else {
+        *w_lru = *w_lfu = 0.5;
+    }
 }

@@ -2,7 +2,8 @@
 /*
  * freq_internal.h - frequency buckets for the count-based experts (LeCaR's LFU, Cacheus's
  * CR-LFU): the cached objects grouped by request count, one FIFO per count (first to reach
- * it at the front), the buckets linked in increasing count. Empty buckets are freed.
+ * it at the front), the buckets linked in increasing count. Empty buckets are freed. Also
+ * the base both learned-expert policies build on (nodes, index, buckets, draws, weights).
  *
  * A policy embeds a ts__flink_t in its pool nodes and a ts__freq_t in its instance, and
  * keeps the bucket pool at least as large as its cached objects (ts__freq_reserve before
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../sim/util/rng.h"
 #include "list_internal.h"
 
 typedef struct ts__flink {
@@ -83,5 +85,43 @@ static inline size_t ts__freq_bytes(const ts__freq_t *f)
 /* Walks the buckets (O(objects)): increasing counts, FIFO links, no empty bucket, and n
  * objects in all. Returns 0 or TS_EINTERNAL naming p's policy and the fault. */
 int ts__freq_check(const ts__freq_t *f, const ts_policy_t *p, uint64_t n, ts_err_t *err);
+
+/* ---- the learned-experts base of LeCaR and Cacheus ----
+ * What both keep beside their own lists: the nodes (a policy's node type, with its
+ * ts__flink_t at link_off), the key index, the LFU-side buckets and the stream of the
+ * expert draws. An instance starts with a ts__experts_t; create, destroy, mem_bytes and
+ * prefetch are the ones here, node ids come from ts__experts_add and go back through
+ * ts__experts_release, and the weights move by ts__experts_regret. */
+
+typedef struct ts__experts {
+    ts_policy_t base;  /* must be first */
+    ts_pool_t pool;    /* the policy's nodes, each starting with its key */
+    ts_ktab_t index;   /* key -> node id */
+    ts__freq_t freq;   /* count buckets of the cached objects */
+    gsl_rng *rng;      /* the expert draws (and any other draw of the policy) */
+    size_t self_bytes; /* size of the whole instance */
+} ts__experts_t;
+
+/* A zeroed instance of self_bytes (>= sizeof(ts__experts_t)) for ops, with room for about
+ * nodes nodes and buckets buckets, the stream seeded from init's seed. Returns 0 with *out
+ * set, or TS_ENOMEM with nothing left allocated. */
+int ts__experts_create(size_t self_bytes, const ts_policy_ops_t *ops,
+                       const ts_policy_init_t *init, size_t node_bytes, size_t link_off,
+                       uint32_t nodes, uint32_t buckets, ts__experts_t **out, ts_err_t *err);
+/* destroy op: frees everything ts__experts_create made (accepts NULL). */
+void ts__experts_destroy(ts_policy_t *p);
+/* A new node indexed under key (its key field set, the rest as the pool left it); TS__NIL
+ * with err filled when memory runs out (nothing changed). */
+uint32_t ts__experts_add(ts__experts_t *x, uint64_t key, ts_err_t *err);
+/* Unindexes and frees node id (off every list and bucket). */
+void ts__experts_release(ts__experts_t *x, uint32_t id);
+/* mem_bytes op: the instance, nodes, buckets and index. */
+size_t ts__experts_mem_bytes(const ts_policy_t *p);
+/* prefetch op: the key's index slot, then its node. */
+void ts__experts_prefetch(const ts_policy_t *p, uint64_t key, int stage);
+/* Regret: the weight of the expert that evicted a returning key (lru_regrets: the LRU-side
+ * one) is multiplied by factor (in [0, 1]), then both are divided by their sum (0.5 each
+ * when it is 0), so they again sum to 1. */
+void ts__experts_regret(double *w_lru, double *w_lfu, bool lru_regrets, double factor);
 
 #endif

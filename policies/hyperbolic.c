@@ -204,8 +204,7 @@ static int hyperbolic_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     for (uint32_t done = 0; done < h->samples; done += 64) {
         uint32_t m = h->samples - done < 64 ? h->samples - done : 64;
         for (uint32_t i = 0; i < m; i++) {
-            h->rng += 0x9e3779b97f4a7c15ULL;
-            draw[i] = (uint32_t)(((unsigned __int128)ts_mix64(h->rng) * h->n) >> 64);
+            draw[i] = ts__draw_below(&h->rng, h->n);
             __builtin_prefetch(&h->dense[draw[i]]);
         }
         for (uint32_t i = 0; i < m; i++) {

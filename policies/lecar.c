@@ -21,8 +21,9 @@
  * (0.5); the draws come from a stream seeded by the policy's seed.
  * Frequencies count only while an object is cached: one that returns starts again at 1.
  * Structure: the LRU list of cached objects, the two histories (lists of ghost nodes) and,
- * for LFU, buckets of equal count in increasing order, each a FIFO of its objects (freq.c,
- * shared with Cacheus). The bucket pool is kept as large as the population, so hits never
+ * for LFU, buckets of equal count in increasing order, each a FIFO of its objects; the
+ * instance, nodes, index, buckets and draws are the experts' base shared with Cacheus
+ * (freq.c). The bucket pool is kept as large as the population, so hits never
  * allocate.
  * Cost: O(1) expected for every operation. Memory: a 48-byte node per cached or history key
  * (at most 2c keys in objects mode) and at most one 32-byte bucket per object, plus index.
@@ -34,7 +35,6 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "../sim/util/mem.h"
 #include "../sim/util/rng.h"
 #include "freq_internal.h"
 #include "list_internal.h"
@@ -73,31 +73,18 @@ typedef struct lecar_node {
 } lecar_node_t;
 
 typedef struct lecar {
-    ts_policy_t base;        /* must be first */
-    ts_pool_t pool;          /* lecar_node_t per cached or history key */
-    ts_ktab_t index;         /* key -> node id */
-    ts__freq_t freq;         /* LFU's buckets of the cached objects */
+    ts__experts_t x;         /* must be first: lecar_node_t per cached or history key, index,
+                                LFU's buckets of the cached objects, the eviction draws */
     ts__list_t l[LC_NLISTS]; /* LRU list (head MRU), H_lru, H_lfu (head newest) */
     uint64_t hist_cap;       /* charge each history keeps: c / 2 */
     uint64_t now;            /* requests seen (touching lookups) */
     double w_lru, w_lfu;     /* expert weights, summing to 1 */
     double lr, ln_discount;  /* lambda and ln d */
-    gsl_rng *rng;            /* the eviction draws */
 } lecar_t;
 
 static inline lecar_node_t *lc_node(const lecar_t *c, uint32_t id)
 {
-    return (lecar_node_t *)ts_pool_at(&c->pool, id);
-}
-
-static void lecar_destroy(ts_policy_t *p)
-{
-    lecar_t *c = (lecar_t *)p;
-    ts_rng_destroy(c->rng);
-    ts_ktab_free(&c->index);
-    ts__freq_fini(&c->freq);
-    ts_pool_free_all(&c->pool);
-    ts_free(c);
+    return (lecar_node_t *)ts_pool_at(&c->x.pool, id);
 }
 
 static int lecar_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -115,10 +102,13 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
         !(lp.lru_weight >= 0 && lp.lru_weight <= 1))
         return ts_err_set(err, TS_EINVAL,
                           "lecar: learning_rate must lie in [0, 100] and lru_weight in [0, 1]");
-    lecar_t *c = ts_calloc(1, sizeof(*c));
-    if (!c)
-        return ts_err_set(err, TS_ENOMEM, "cannot allocate lecar");
-    ts_policy_base_init(&c->base, &ts_policy_lecar, init);
+    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
+    ts__experts_t *x;
+    if ((rc = ts__experts_create(sizeof(lecar_t), &ts_policy_lecar, init, sizeof(lecar_node_t),
+                                 offsetof(lecar_node_t, fl), (uint32_t)hint + 1,
+                                 (uint32_t)hint / 2 + 1, &x, err)))
+        return rc;
+    lecar_t *c = (lecar_t *)x;
     for (int i = 0; i < LC_NLISTS; i++)
         ts__list_init(&c->l[i]);
     c->hist_cap = init->capacity / 2;
@@ -126,22 +116,8 @@ static int lecar_create(const void *params, const ts_policy_init_t *init, ts_pol
     c->w_lfu = 1 - lp.lru_weight;
     c->lr = lp.learning_rate;
     c->ln_discount = init->capacity ? log(0.005) / (double)init->capacity : 0;
-    uint64_t hint = init->count_objects && init->capacity < (1u << 25) ? 2 * init->capacity : 1024;
-    if ((rc = ts_pool_init(&c->pool, sizeof(lecar_node_t), (uint32_t)hint + 1, err)) ||
-        (rc = ts__freq_init(&c->freq, &c->pool, offsetof(lecar_node_t, fl), (uint32_t)hint / 2 + 1,
-                            err)) ||
-        (rc = ts_ktab_init(&c->index, hint, err)))
-        goto fail;
-    c->rng = ts_rng_create(init->seed, err);
-    if (!c->rng) {
-        rc = TS_ENOMEM;
-        goto fail;
-    }
-    *out = &c->base;
+    *out = &c->x.base;
     return 0;
-fail:
-    lecar_destroy(&c->base);
-    return rc;
 }
 
 /* ---- lists ---- */
@@ -150,16 +126,16 @@ static void lc_unlink(lecar_t *c, uint32_t id)
 {
     lecar_node_t *n = lc_node(c, id);
     ts__list_t *l = &c->l[n->where];
-    ts__list_unlink(&c->pool, l, id);
-    l->charge -= ts_policy_charge(&c->base, n->ln.size_bytes);
+    ts__list_unlink(&c->x.pool, l, id);
+    l->charge -= ts_policy_charge(&c->x.base, n->ln.size_bytes);
 }
 
 static void lc_push(lecar_t *c, uint32_t id, int where)
 {
     lecar_node_t *n = lc_node(c, id);
     n->where = (uint8_t)where;
-    ts__list_push_head(&c->pool, &c->l[where], id);
-    c->l[where].charge += ts_policy_charge(&c->base, n->ln.size_bytes);
+    ts__list_push_head(&c->x.pool, &c->l[where], id);
+    c->l[where].charge += ts_policy_charge(&c->x.base, n->ln.size_bytes);
 }
 
 /* Unlinks (from its list and, when cached, its bucket), unindexes and frees node id. */
@@ -167,11 +143,9 @@ static void lc_free(lecar_t *c, uint32_t id)
 {
     lecar_node_t *n = lc_node(c, id);
     if (n->where == LC_CACHE)
-        ts__freq_detach(&c->freq, id);
+        ts__freq_detach(&c->x.freq, id);
     lc_unlink(c, id);
-    int removed = ts_ktab_remove(&c->index, n->ln.key, id);
-    TS_ASSERT(removed == 1);
-    ts_pool_release(&c->pool, id);
+    ts__experts_release(&c->x, id);
 }
 
 /* Regret: the expert whose history held the key loses weight. */
@@ -179,17 +153,7 @@ static void lecar_regret(lecar_t *c, uint32_t id)
 {
     lecar_node_t *n = lc_node(c, id);
     double f = exp(-c->lr * exp(c->ln_discount * (double)(c->now - n->time))); /* d^t */
-    if (n->where == LC_H_LRU)
-        c->w_lru *= f;
-    else
-        c->w_lfu *= f;
-    double s = c->w_lru + c->w_lfu;
-    if (s > 0) {
-        c->w_lru /= s;
-        c->w_lfu /= s;
-    } else {
-        c->w_lru = c->w_lfu = 0.5;
-    }
+    ts__experts_regret(&c->w_lru, &c->w_lfu, n->where == LC_H_LRU, f);
 }
 
 static bool lecar_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
@@ -197,7 +161,7 @@ static bool lecar_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     lecar_t *c = (lecar_t *)p;
     if (touch)
         c->now++;
-    uint32_t id = ts__find(&c->index, &c->pool, r->key);
+    uint32_t id = ts__find(&c->x.index, &c->x.pool, r->key);
     if (id == TS__NIL)
         return false;
     lecar_node_t *n = lc_node(c, id);
@@ -210,8 +174,8 @@ static bool lecar_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
     }
     if (!touch)
         return true;
-    ts__list_move_head(&c->pool, &c->l[LC_CACHE], id);
-    ts__freq_bump(&c->freq, id);
+    ts__list_move_head(&c->x.pool, &c->l[LC_CACHE], id);
+    ts__freq_bump(&c->x.freq, id);
     return true;
 }
 
@@ -220,24 +184,19 @@ static int lecar_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
     lecar_t *c = (lecar_t *)p;
     /* A history key is taken out by the touching lookup of its miss; one inserted without
      * a lookup (a demotion) leaves its history without regret. */
-    uint32_t id = ts__find(&c->index, &c->pool, r->key);
+    uint32_t id = ts__find(&c->x.index, &c->x.pool, r->key);
     if (id != TS__NIL)
         lc_free(c, id);
-    if (ts__freq_reserve(&c->freq, (uint32_t)c->l[LC_CACHE].n + 1, err))
+    if (ts__freq_reserve(&c->x.freq, (uint32_t)c->l[LC_CACHE].n + 1, err))
         return TS_ENOMEM;
-    id = ts_pool_alloc(&c->pool, err);
-    if (id == TS_POOL_NONE)
+    id = ts__experts_add(&c->x, r->key, err);
+    if (id == TS__NIL)
         return TS_ENOMEM;
-    if (ts_ktab_insert(&c->index, r->key, id, err)) {
-        ts_pool_release(&c->pool, id);
-        return TS_ENOMEM;
-    }
     lecar_node_t *n = lc_node(c, id);
-    n->ln.key = r->key;
     n->ln.size_bytes = r->size_bytes;
     n->time = 0;
     lc_push(c, id, LC_CACHE);
-    ts__freq_file(&c->freq, id, 1);
+    ts__freq_file(&c->x.freq, id, 1);
     return 0;
 }
 
@@ -248,11 +207,11 @@ static int lecar_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     uint32_t lru = c->l[LC_CACHE].tail;
     if (lru == TS__NIL)
         return TS_ENOENT;
-    uint32_t lfu = ts__freq_lowest(&c->freq, false);
+    uint32_t lfu = ts__freq_lowest(&c->x.freq, false);
     int hist = -1;
     uint32_t id = lru;
     if (lru != lfu) {
-        bool by_lru = ts_rng_unit(c->rng) < c->w_lru;
+        bool by_lru = ts_rng_unit(c->x.rng) < c->w_lru;
         id = by_lru ? lru : lfu;
         hist = by_lru ? LC_H_LRU : LC_H_LFU;
     }
@@ -263,7 +222,7 @@ static int lecar_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
         lc_free(c, id);
         return 0;
     }
-    ts__freq_detach(&c->freq, id);
+    ts__freq_detach(&c->x.freq, id);
     lc_unlink(c, id);
     n->time = c->now;
     lc_push(c, id, hist);
@@ -277,7 +236,7 @@ static int lecar_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 static bool lecar_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     lecar_t *c = (lecar_t *)p;
-    uint32_t id = ts__find(&c->index, &c->pool, key);
+    uint32_t id = ts__find(&c->x.index, &c->x.pool, key);
     if (id == TS__NIL || lc_node(c, id)->where != LC_CACHE)
         return false;
     if (out) {
@@ -299,7 +258,7 @@ static int lecar_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
     const ts__list_t *l = c->l;
     int rc = ts__held_check(p, l[LC_CACHE].n, l[LC_CACHE].charge, n_objects, charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &c->pool, &c->index, l[0].n + l[1].n + l[2].n, full, err);
+        rc = ts__index_check(p, &c->x.pool, &c->x.index, l[0].n + l[1].n + l[2].n, full, err);
     if (rc == 0 && (l[LC_H_LRU].charge > c->hist_cap || l[LC_H_LFU].charge > c->hist_cap))
         rc = ts_err_set(err, TS_EINTERNAL, "lecar: histories hold %llu and %llu units, over %llu",
                         (unsigned long long)l[LC_H_LRU].charge,
@@ -309,7 +268,7 @@ static int lecar_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
                         c->w_lfu);
     for (int w = 0; rc == 0 && full && w < LC_NLISTS; w++) {
         uint64_t sum = 0;
-        rc = ts__list_check(p, &c->pool, &c->index, &l[w], names[w], &sum, err);
+        rc = ts__list_check(p, &c->x.pool, &c->x.index, &l[w], names[w], &sum, err);
         if (rc == 0 && sum != l[w].charge)
             rc = ts_err_set(err, TS_EINTERNAL, "lecar: %s counts %llu units, its nodes %llu",
                             names[w], (unsigned long long)l[w].charge, (unsigned long long)sum);
@@ -318,20 +277,7 @@ static int lecar_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge
                 rc = ts_err_set(err, TS_EINTERNAL, "lecar: node %u on %s says list %u", id,
                                 names[w], lc_node(c, id)->where);
     }
-    return rc || !full ? rc : ts__freq_check(&c->freq, p, l[LC_CACHE].n, err);
-}
-
-static size_t lecar_mem_bytes(const ts_policy_t *p)
-{
-    const lecar_t *c = (const lecar_t *)p;
-    return sizeof(*c) + ts_pool_bytes(&c->pool) + ts__freq_bytes(&c->freq) +
-           ts_ktab_bytes(&c->index);
-}
-
-static void lecar_prefetch(const ts_policy_t *p, uint64_t key, int stage)
-{
-    const lecar_t *c = (const lecar_t *)p;
-    ts__prefetch(&c->index, &c->pool, key, stage);
+    return rc || !full ? rc : ts__freq_check(&c->x.freq, p, l[LC_CACHE].n, err);
 }
 
 const ts_policy_ops_t ts_policy_lecar = {
@@ -343,12 +289,12 @@ const ts_policy_ops_t ts_policy_lecar = {
              .params_count = TS_PARAM_COUNT(k_lecar_params),
              .params_size = sizeof(lecar_params_t)},
     .create = lecar_create,
-    .destroy = lecar_destroy,
+    .destroy = ts__experts_destroy,
     .lookup = lecar_lookup,
     .insert = lecar_insert,
     .evict = lecar_evict,
     .remove = lecar_remove,
-    .mem_bytes = lecar_mem_bytes,
-    .prefetch = lecar_prefetch,
+    .mem_bytes = ts__experts_mem_bytes,
+    .prefetch = ts__experts_prefetch,
     .check = lecar_check,
 };

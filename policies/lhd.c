@@ -27,7 +27,9 @@
  * class index is 16 + k: application class 1 of 16).
  * Structure: the cached objects sit in a dense array of 32-byte tags (key, size, last
  * access, hit ages), which are also the index's nodes, so a draw is one random index and a
- * hit reads only its slot and its tag; removal moves the last tag into the hole. Cost:
+ * hit reads only its slot and its tag; removal moves the last tag into the hole. The
+ * admission ring keeps each key's slot (set on insert, followed when a tag moves), so an
+ * eviction examines the ring without the index. Cost:
  * O(1) per hit and insert, O(samples + admissions) per evict, O(16 * 20000) per
  * reconfiguration. Memory: a 32-byte tag per object, the index, and 3.8 MB of per-age
  * counts and densities.
@@ -118,6 +120,8 @@ typedef struct lhd {
     uint64_t charge;       /* sum of the objects' charges */
     lhd_class_t *cls;      /* LHD_CLASSES classes */
     uint64_t *ring;        /* keys of recent low-density admissions */
+    uint32_t *ring_slot;   /* each one's slot in tags while it is cached (kept so by insert
+                              and lhd_drop), so an eviction reads no index */
     uint32_t n_ring;       /* ring slots (the admissions parameter) */
     uint32_t ring_head;    /* next slot to write, mod n_ring */
     uint32_t samples;      /* draws per eviction after warm-up */
@@ -184,12 +188,21 @@ static inline float lhd_rank(const lhd_t *l, const lhd_tag_t *g)
     return g->explorer ? d + 1.0f : d;
 }
 
+/* Key now sits in tags[slot]: the ring's entries for it follow (the ring is a few keys). */
+static inline void lhd_ring_moved(lhd_t *l, uint64_t key, uint32_t slot)
+{
+    for (uint32_t i = 0; i < l->n_ring; i++)
+        if (l->ring[i] == key)
+            l->ring_slot[i] = slot;
+}
+
 static void lhd_destroy(ts_policy_t *p)
 {
     lhd_t *l = (lhd_t *)p;
     if (!l)
         return;
     ts_free(l->ring);
+    ts_free(l->ring_slot);
     ts_free(l->cls);
     ts_free(l->tags);
     ts_ktab_free(&l->index);
@@ -226,7 +239,8 @@ static int lhd_create(const void *params, const ts_policy_init_t *init, ts_polic
     l->tags = ts_malloc((size_t)l->cap * sizeof(*l->tags));
     l->cls = ts_malloc(LHD_CLASSES * sizeof(*l->cls));
     l->ring = ts_malloc((l->n_ring ? l->n_ring : 1) * sizeof(*l->ring));
-    if (!l->tags || !l->cls || !l->ring) {
+    l->ring_slot = ts_malloc((l->n_ring ? l->n_ring : 1) * sizeof(*l->ring_slot));
+    if (!l->tags || !l->cls || !l->ring || !l->ring_slot) {
         rc = ts_err_set(err, TS_ENOMEM, "lhd: cannot allocate %u tags and %zu bytes of classes",
                         l->cap, LHD_CLASSES * sizeof(*l->cls));
         goto fail;
@@ -238,8 +252,10 @@ static int lhd_create(const void *params, const ts_policy_init_t *init, ts_polic
             c->density[a] = (float)(k + 17) / (float)(a + 1);
         }
     }
-    for (uint32_t i = 0; i < l->n_ring; i++)
+    for (uint32_t i = 0; i < l->n_ring; i++) {
         l->ring[i] = UINT64_MAX; /* empty slot (examining a cached key is harmless) */
+        l->ring_slot[i] = UINT32_MAX;
+    }
     *out = &l->base;
     return 0;
 fail:
@@ -375,11 +391,16 @@ static int lhd_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
         return TS_ENOMEM;
     uint64_t charge = ts_policy_charge(p, r->size_bytes);
     l->charge += charge;
-    lhd_tag_t *g = &l->tags[l->n++];
+    uint32_t slot = l->n++;
+    lhd_tag_t *g = &l->tags[slot];
     *g = (lhd_tag_t){.key = r->key, .size_bytes = r->size_bytes, .lh = 0, .llh = LHD_MAX_AGE};
+    lhd_ring_moved(l, r->key, slot);
     bool explore = lhd_access(l, g, charge);
-    if (!explore && l->n_ring && lhd_rank(l, g) < l->ewma_victim)
-        l->ring[l->ring_head++ % l->n_ring] = r->key;
+    if (!explore && l->n_ring && lhd_rank(l, g) < l->ewma_victim) {
+        uint32_t i = l->ring_head++ % l->n_ring;
+        l->ring[i] = r->key;
+        l->ring_slot[i] = slot;
+    }
     lhd_tick(l);
     return 0;
 }
@@ -403,6 +424,7 @@ static void lhd_drop(lhd_t *l, uint32_t slot, ts_victim_t *out)
     if (slot == last)
         return;
     *g = l->tags[last];
+    lhd_ring_moved(l, g->key, slot);
     removed = ts_ktab_remove(&l->index, g->key, last);
     TS_ASSERT(removed == 1);
     (void)removed;
@@ -436,15 +458,15 @@ static int lhd_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     for (uint32_t done = 0; done < m; done += 64) {
         uint32_t k = m - done < 64 ? m - done : 64;
         for (uint32_t i = 0; i < k; i++) {
-            draw[i] = (uint32_t)(((unsigned __int128)lhd_rand(l) * l->n) >> 64);
+            draw[i] = ts__draw_below(&l->rng, l->n);
             __builtin_prefetch(&l->tags[draw[i]]);
         }
         for (uint32_t i = 0; i < k; i++)
             lhd_consider(l, draw[i], &best, &best_rank);
     }
     for (uint32_t i = 0; i < l->n_ring; i++) {
-        uint32_t s = lhd_find(l, l->ring[i]);
-        if (s != TS_KTAB_NONE)
+        uint32_t s = l->ring_slot[i]; /* its slot if it is still cached */
+        if (s < l->n && l->tags[s].key == l->ring[i])
             lhd_consider(l, s, &best, &best_rank);
     }
     l->ewma_victim = LHD_EWMA * l->ewma_victim + (1 - LHD_EWMA) * best_rank;
@@ -468,7 +490,8 @@ static size_t lhd_mem_bytes(const ts_policy_t *p)
 {
     const lhd_t *l = (const lhd_t *)p;
     return sizeof(*l) + ts_ktab_bytes(&l->index) + (size_t)l->cap * sizeof(*l->tags) +
-           LHD_CLASSES * sizeof(*l->cls) + (l->n_ring ? l->n_ring : 1) * sizeof(*l->ring);
+           LHD_CLASSES * sizeof(*l->cls) +
+           (l->n_ring ? l->n_ring : 1) * (sizeof(*l->ring) + sizeof(*l->ring_slot));
 }
 
 static void lhd_prefetch(const ts_policy_t *p, uint64_t key, int stage)
@@ -481,7 +504,8 @@ static void lhd_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 }
 
 /* One index key per tag, the shift in range; walking: the index, and each tag found at its
- * slot, accessed no later than now, hit ages in range, and the objects' charge. */
+ * slot, accessed no later than now, hit ages in range, the objects' charge, and the slot
+ * each admission ring entry keeps for a cached key. */
 static int lhd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                      ts_err_t *err)
 {
@@ -513,6 +537,12 @@ static int lhd_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, 
     if (sum != l->charge)
         return ts_err_set(err, TS_EINTERNAL, "lhd: counts %llu units, its objects %llu",
                           (unsigned long long)l->charge, (unsigned long long)sum);
+    for (uint32_t i = 0; i < l->n_ring; i++) {
+        uint32_t s = lhd_find(l, l->ring[i]);
+        if (s != TS_KTAB_NONE && s != l->ring_slot[i])
+            return ts_err_set(err, TS_EINTERNAL, "lhd: admission ring entry %u names slot %u, "
+                              "its object is in slot %u", i, l->ring_slot[i], s);
+    }
     return ts__held_check(p, l->n, sum, n_objects, charge, err);
 }
 

@@ -24,8 +24,9 @@
  * block is on Q or N, never both). In objects mode this is the paper's algorithm; bytes mode
  * (a generalisation) bounds the charges of the LIR set and of S.
  * Cost: O(1) expected per operation; pruning is amortised O(1) (each block enters S once
- * per request). Memory: a 32-byte node per resident or ghost block (status bits in the top
- * of the size field), index slots of about 11-23 bytes each.
+ * per request). Memory per resident or ghost block: a 16-byte compact node (key, links in
+ * S; clist_internal.h), 8 bytes of links on Q or N, a status byte, and a 4-byte-slot index
+ * filled to at most 80% (5-10 bytes per key); the size once for all while sizes are equal.
  * Paper: Jiang, Zhang, "LIRS: An Efficient Low Inter-reference Recency Set Replacement
  * Policy to Improve Buffer Cache Performance", SIGMETRICS 2002.
  */
@@ -34,6 +35,7 @@
 #include <stddef.h>
 
 #include "../sim/util/mem.h"
+#include "clist_internal.h"
 #include "mq_internal.h"
 
 extern const ts_policy_ops_t ts_policy_lirs;
@@ -61,20 +63,18 @@ static const ts_param_spec_t k_lirs_params[] = {
              "the capacity; beyond it the oldest non-resident blocks are dropped"},
 };
 
-/* Status bits in the top of a node's size field. */
-#define LIRS_LIR (1ull << 63)        /* an LIR block */
-#define LIRS_RES (1ull << 62)        /* resident: LIR, or HIR on Q */
-#define LIRS_IN_S (1ull << 61)       /* on stack S */
-#define LIRS_SIZE ((1ull << 61) - 1) /* the size in bytes */
-
-typedef struct lirs_node {
-    ts__lnode_t s;   /* key, size | status bits, links in S */
-    uint32_t q_prev; /* links on Q (resident HIR) or N (ghost), TS__NIL at the ends */
-    uint32_t q_next;
-} lirs_node_t;
+/* Status bits in a node's meta byte, above the list bits (S is list 0 of the compact
+ * store's multi-list helpers; a node off S keeps list bits 0 too). */
+#define LIRS_IN_S (1u << TS__CWHERE_BITS)        /* on stack S */
+#define LIRS_LIR (1u << (TS__CWHERE_BITS + 1))   /* an LIR block */
+#define LIRS_RES (1u << (TS__CWHERE_BITS + 2))   /* resident: LIR, or HIR on Q */
 
 typedef struct lirs {
-    ts__lcache_t lc;     /* must be first: index, pool, stack S (lc.list, head = top) */
+    ts_policy_t base;    /* must be first */
+    ts__cstore_t st;     /* nodes (key, links in S), index, status bytes, sizes */
+    ts__list_t s;        /* stack S, head = top */
+    ts__qlinks_t ql;     /* per node: links on Q (resident HIR) or N (ghost), prev towards
+                            the head (newest) */
     ts__list_t q;        /* resident HIR blocks, head = end (newest), tail = front */
     ts__list_t nr;       /* ghosts (non-resident HIR in S), head = newest */
     uint64_t lir_charge; /* |LIR| */
@@ -83,19 +83,29 @@ typedef struct lirs {
     uint64_t stack_max;  /* most charge S keeps while it holds ghosts */
 } lirs_t;
 
-static inline lirs_node_t *lirs_n(const lirs_t *l, uint32_t id)
+static inline uint8_t *lirs_st(const lirs_t *l, uint32_t id)
 {
-    return (lirs_node_t *)ts_pool_at(&l->lc.pool, id);
+    return &l->st.meta[id];
 }
 
-static inline uint64_t lirs_size(const lirs_node_t *n)
+static inline uint64_t lirs_size(const lirs_t *l, uint32_t id)
 {
-    return n->s.size_bytes & LIRS_SIZE;
+    return ts__cstore_size(&l->st, id);
 }
 
-static inline uint64_t lirs_charge(const lirs_t *l, const lirs_node_t *n)
+static inline uint64_t lirs_charge(const lirs_t *l, uint32_t id)
 {
-    return ts_policy_charge(&l->lc.base, lirs_size(n));
+    return ts_policy_charge(&l->base, lirs_size(l, id));
+}
+
+static void lirs_destroy(ts_policy_t *p)
+{
+    lirs_t *l = (lirs_t *)p;
+    if (!l)
+        return;
+    ts__cstore_fini(&l->st);
+    ts__qlinks_fini(&l->ql);
+    ts_free(l);
 }
 
 static int lirs_create(const void *params, const ts_policy_init_t *init, ts_policy_t **out,
@@ -113,11 +123,8 @@ static int lirs_create(const void *params, const ts_policy_init_t *init, ts_poli
     lirs_t *l = ts_calloc(1, sizeof(*l));
     if (!l)
         return ts_err_set(err, TS_ENOMEM, "cannot allocate lirs");
-    rc = ts__lcache_init(&l->lc, &ts_policy_lirs, init, sizeof(lirs_node_t), err);
-    if (rc) {
-        ts_free(l);
-        return rc;
-    }
+    ts_policy_base_init(&l->base, &ts_policy_lirs, init);
+    ts__list_init(&l->s);
     ts__list_init(&l->q);
     ts__list_init(&l->nr);
     uint64_t c = init->capacity;
@@ -126,85 +133,80 @@ static int lirs_create(const void *params, const ts_policy_init_t *init, ts_poli
     l->lir_max = c - hir;
     double smax = (double)c * lp.stack_ratio;
     l->stack_max = smax >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)smax;
-    *out = &l->lc.base;
+    /* Objects mode: S's bound and the resident HIR blocks off S bound the nodes. */
+    double nodes = smax + (double)hir + 1;
+    uint64_t hint = init->count_objects && nodes < (double)(1u << 26) ? (uint64_t)nodes : 1024;
+    if ((rc = ts__cstore_init(&l->st, hint, TS__CLOAD_GHOSTS, true, err)) ||
+        (rc = ts__qlinks_cover(&l->ql, l->st.pool.cap, err)))
+        goto fail;
+    *out = &l->base;
     return 0;
-}
-
-static void lirs_destroy(ts_policy_t *p)
-{
-    lirs_t *l = (lirs_t *)p;
-    ts__lcache_fini(&l->lc);
-    ts_free(l);
+fail:
+    lirs_destroy(&l->base);
+    return rc;
 }
 
 /* ---- Q and N: lists on the nodes' second pair of links ---- */
 
 static void lirs_q_push(lirs_t *l, ts__list_t *q, uint32_t id)
 {
-    lirs_node_t *n = lirs_n(l, id);
-    n->q_prev = TS__NIL;
-    n->q_next = q->head;
+    ts__qlink_t *n = &l->ql.at[id];
+    n->prev = TS__NIL;
+    n->next = q->head;
     if (q->head != TS__NIL)
-        lirs_n(l, q->head)->q_prev = id;
+        l->ql.at[q->head].prev = id;
     else
         q->tail = id;
     q->head = id;
     q->n++;
-    q->charge += lirs_charge(l, n);
+    q->charge += lirs_charge(l, id);
+}
+
+/* Takes id off q, whose count holds it at charge units. */
+static void lirs_q_unlink_at(lirs_t *l, ts__list_t *q, uint32_t id, uint64_t charge)
+{
+    ts__qlink_t *n = &l->ql.at[id];
+    TS_ASSERT(q->n > 0);
+    if (n->prev != TS__NIL)
+        l->ql.at[n->prev].next = n->next;
+    else
+        q->head = n->next;
+    if (n->next != TS__NIL)
+        l->ql.at[n->next].prev = n->prev;
+    else
+        q->tail = n->prev;
+    q->n--;
+    q->charge -= charge;
 }
 
 static void lirs_q_unlink(lirs_t *l, ts__list_t *q, uint32_t id)
 {
-    lirs_node_t *n = lirs_n(l, id);
-    TS_ASSERT(q->n > 0);
-    if (n->q_prev != TS__NIL)
-        lirs_n(l, n->q_prev)->q_next = n->q_next;
-    else
-        q->head = n->q_next;
-    if (n->q_next != TS__NIL)
-        lirs_n(l, n->q_next)->q_prev = n->q_prev;
-    else
-        q->tail = n->q_prev;
-    q->n--;
-    q->charge -= lirs_charge(l, n);
+    lirs_q_unlink_at(l, q, id, lirs_charge(l, id));
 }
 
 /* ---- stack S ---- */
 
 static void lirs_s_push(lirs_t *l, uint32_t id)
 {
-    lirs_node_t *n = lirs_n(l, id);
-    ts__list_push_head(&l->lc.pool, &l->lc.list, id);
-    l->lc.list.charge += lirs_charge(l, n);
-    n->s.size_bytes |= LIRS_IN_S;
+    ts__cmulti_push(&l->base, &l->st, &l->s, id, 0);
+    *lirs_st(l, id) |= LIRS_IN_S;
 }
 
 static void lirs_s_unlink(lirs_t *l, uint32_t id)
 {
-    lirs_node_t *n = lirs_n(l, id);
-    ts__list_unlink(&l->lc.pool, &l->lc.list, id);
-    l->lc.list.charge -= lirs_charge(l, n);
-    n->s.size_bytes &= ~LIRS_IN_S;
+    ts__cmulti_unlink(&l->base, &l->st, &l->s, id);
+    *lirs_st(l, id) &= (uint8_t)~LIRS_IN_S;
 }
 
-/* Unindexes and frees node id (on no list). */
-static void lirs_free(lirs_t *l, uint32_t id)
+static void lirs_set_lir(lirs_t *l, uint32_t id, bool lir)
 {
-    int removed = ts_ktab_remove(&l->lc.index, lirs_n(l, id)->s.key, id);
-    TS_ASSERT(removed == 1);
-    (void)removed;
-    ts_pool_release(&l->lc.pool, id);
-}
-
-static void lirs_set_lir(lirs_t *l, lirs_node_t *n, bool lir)
-{
-    uint64_t c = lirs_charge(l, n);
+    uint64_t c = lirs_charge(l, id);
     if (lir) {
-        n->s.size_bytes |= LIRS_LIR | LIRS_RES;
+        *lirs_st(l, id) |= LIRS_LIR | LIRS_RES;
         l->lir_charge += c;
         l->n_lir++;
     } else {
-        n->s.size_bytes &= ~LIRS_LIR;
+        *lirs_st(l, id) &= (uint8_t)~LIRS_LIR;
         l->lir_charge -= c;
         l->n_lir--;
     }
@@ -215,11 +217,11 @@ static void lirs_set_lir(lirs_t *l, lirs_node_t *n, bool lir)
 static void lirs_prune(lirs_t *l)
 {
     uint32_t id;
-    while ((id = l->lc.list.tail) != TS__NIL && !(lirs_n(l, id)->s.size_bytes & LIRS_LIR)) {
+    while ((id = l->s.tail) != TS__NIL && !(*lirs_st(l, id) & LIRS_LIR)) {
         lirs_s_unlink(l, id);
-        if (!(lirs_n(l, id)->s.size_bytes & LIRS_RES)) {
+        if (!(*lirs_st(l, id) & LIRS_RES)) {
             lirs_q_unlink(l, &l->nr, id);
-            lirs_free(l, id);
+            ts__cstore_del(&l->st, id);
         }
     }
 }
@@ -229,10 +231,10 @@ static void lirs_prune(lirs_t *l)
 static void lirs_demote(lirs_t *l)
 {
     while (l->lir_charge > l->lir_max) {
-        uint32_t id = l->lc.list.tail;
+        uint32_t id = l->s.tail;
         TS_ASSERT(id != TS__NIL);
         lirs_s_unlink(l, id);
-        lirs_set_lir(l, lirs_n(l, id), false);
+        lirs_set_lir(l, id, false);
         lirs_q_push(l, &l->q, id);
         lirs_prune(l);
     }
@@ -242,35 +244,34 @@ static void lirs_demote(lirs_t *l)
  * of S (pruning keeps an LIR block there), so no pruning follows. */
 static void lirs_bound(lirs_t *l)
 {
-    while (l->lc.list.charge > l->stack_max && l->nr.tail != TS__NIL) {
+    while (l->s.charge > l->stack_max && l->nr.tail != TS__NIL) {
         uint32_t id = l->nr.tail;
         lirs_q_unlink(l, &l->nr, id);
         lirs_s_unlink(l, id);
-        lirs_free(l, id);
+        ts__cstore_del(&l->st, id);
     }
 }
 
 static bool lirs_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 {
     lirs_t *l = (lirs_t *)p;
-    uint32_t id = ts__find(&l->lc.index, &l->lc.pool, r->key);
+    uint32_t id = ts__cstore_find(&l->st, r->key);
     if (id == TS__NIL)
         return false;
-    lirs_node_t *n = lirs_n(l, id);
-    uint64_t st = n->s.size_bytes;
+    uint8_t st = *lirs_st(l, id);
     if (!(st & LIRS_RES))
         return false; /* a ghost */
     if (!touch)
         return true;
     if (st & LIRS_LIR) {
-        bool was_bottom = l->lc.list.tail == id;
-        ts__list_move_head(&l->lc.pool, &l->lc.list, id);
+        bool was_bottom = l->s.tail == id;
+        ts__clist_move_head(&l->st, &l->s, id);
         if (was_bottom)
             lirs_prune(l);
     } else if (st & LIRS_IN_S) {
-        ts__list_move_head(&l->lc.pool, &l->lc.list, id);
+        ts__clist_move_head(&l->st, &l->s, id);
         lirs_q_unlink(l, &l->q, id);
-        lirs_set_lir(l, n, true);
+        lirs_set_lir(l, id, true);
         lirs_demote(l);
     } else {
         lirs_s_push(l, id);
@@ -285,29 +286,29 @@ static bool lirs_lookup(ts_policy_t *p, const ts_req_t *r, bool touch)
 static int lirs_insert(ts_policy_t *p, const ts_req_t *r, ts_err_t *err)
 {
     lirs_t *l = (lirs_t *)p;
-    if (r->size_bytes > LIRS_SIZE)
-        return ts_err_set(err, TS_EINVAL, "lirs: an object of %llu bytes is over the %llu bytes "
-                          "it can hold", (unsigned long long)r->size_bytes,
-                          (unsigned long long)LIRS_SIZE);
     uint64_t x = ts_policy_charge(p, r->size_bytes);
-    uint32_t id = ts__find(&l->lc.index, &l->lc.pool, r->key);
+    uint32_t id = ts__cstore_find(&l->st, r->key);
     if (id != TS__NIL) { /* a ghost in S (the tier inserts only absent keys) */
-        lirs_q_unlink(l, &l->nr, id);
-        lirs_s_unlink(l, id);
-        lirs_n(l, id)->s.size_bytes = r->size_bytes;
-        lirs_s_push(l, id);
-        lirs_set_lir(l, lirs_n(l, id), true);
+        uint64_t old = lirs_charge(l, id);
+        /* To the top of S with its new size (nothing changed on failure), then off N. */
+        if (ts__cmulti_refill(p, &l->st, &l->s, id, 0, r->size_bytes, err))
+            return TS_ENOMEM;
+        lirs_q_unlink_at(l, &l->nr, id, old);
+        lirs_set_lir(l, id, true);
         lirs_demote(l);
         lirs_bound(l);
         return 0;
     }
-    id = ts__lcache_add(&l->lc, r, err); /* top of S, charge counted */
+    id = ts__cmulti_add(p, &l->st, &l->s, r, 0, err); /* top of S, charge counted */
     if (id == TS__NIL)
         return TS_ENOMEM;
-    lirs_node_t *n = lirs_n(l, id);
-    n->s.size_bytes |= LIRS_IN_S | LIRS_RES;
+    if (ts__qlinks_cover(&l->ql, l->st.pool.cap, err)) {
+        ts__cmulti_free(p, &l->st, &l->s, id);
+        return TS_ENOMEM;
+    }
+    *lirs_st(l, id) |= LIRS_IN_S | LIRS_RES;
     if (l->lir_charge + x <= l->lir_max)
-        lirs_set_lir(l, n, true);
+        lirs_set_lir(l, id, true);
     else
         lirs_q_push(l, &l->q, id);
     lirs_prune(l); /* x is the bottom when S had no LIR block (Llirs = 0) */
@@ -321,26 +322,22 @@ static int lirs_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
     (void)r;
     uint32_t id = l->q.tail;
     if (id != TS__NIL) {
-        lirs_node_t *n = lirs_n(l, id);
-        out->key = n->s.key;
-        out->size_bytes = lirs_size(n);
+        ts__cstore_victim(&l->st, id, out);
         lirs_q_unlink(l, &l->q, id);
-        n->s.size_bytes &= ~LIRS_RES;
-        if (n->s.size_bytes & LIRS_IN_S)
+        *lirs_st(l, id) &= (uint8_t)~LIRS_RES;
+        if (*lirs_st(l, id) & LIRS_IN_S)
             lirs_q_push(l, &l->nr, id);
         else
-            lirs_free(l, id);
+            ts__cstore_del(&l->st, id);
         return 0;
     }
-    id = l->lc.list.tail; /* Q is empty: the bottom LIR block of S */
+    id = l->s.tail; /* Q is empty: the bottom LIR block of S */
     if (id == TS__NIL)
         return TS_ENOENT;
-    lirs_node_t *n = lirs_n(l, id);
-    out->key = n->s.key;
-    out->size_bytes = lirs_size(n);
+    ts__cstore_victim(&l->st, id, out);
     lirs_s_unlink(l, id);
-    lirs_set_lir(l, n, false);
-    lirs_free(l, id);
+    lirs_set_lir(l, id, false);
+    ts__cstore_del(&l->st, id);
     lirs_prune(l);
     return 0;
 }
@@ -349,61 +346,60 @@ static int lirs_evict(ts_policy_t *p, const ts_req_t *r, ts_victim_t *out)
 static bool lirs_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 {
     lirs_t *l = (lirs_t *)p;
-    uint32_t id = ts__find(&l->lc.index, &l->lc.pool, key);
+    uint32_t id = ts__cstore_find(&l->st, key);
     if (id == TS__NIL)
         return false;
-    lirs_node_t *n = lirs_n(l, id);
-    uint64_t st = n->s.size_bytes;
+    uint8_t st = *lirs_st(l, id);
     if (!(st & LIRS_RES))
         return false;
-    if (out) {
-        out->key = key;
-        out->size_bytes = lirs_size(n);
-    }
+    ts__cstore_victim(&l->st, id, out);
     if (st & LIRS_LIR)
-        lirs_set_lir(l, n, false);
+        lirs_set_lir(l, id, false);
     else
         lirs_q_unlink(l, &l->q, id);
     if (st & LIRS_IN_S)
         lirs_s_unlink(l, id);
-    lirs_free(l, id);
+    ts__cstore_del(&l->st, id);
     lirs_prune(l);
     return true;
 }
 
 static size_t lirs_mem_bytes(const ts_policy_t *p)
 {
-    return ts__lcache_mem(&((const lirs_t *)p)->lc, sizeof(lirs_t));
+    const lirs_t *l = (const lirs_t *)p;
+    return sizeof(*l) + ts__cstore_bytes(&l->st) + ts__qlinks_bytes(&l->ql);
 }
 
 static void lirs_prefetch(const ts_policy_t *p, uint64_t key, int stage)
 {
     const lirs_t *l = (const lirs_t *)p;
-    ts__prefetch(&l->lc.index, &l->lc.pool, key, stage);
+    ts__cstore_prefetch(&l->st, key, stage);
 }
 
 /* Walks Q or N (named what): links, index entries, status bits (want under mask), count
  * and charge; counts the nodes also on S in *in_s. */
-static int lirs_check_q(const lirs_t *l, const ts__list_t *q, const char *what, uint64_t mask,
-                        uint64_t want, uint64_t *in_s, ts_err_t *err)
+static int lirs_check_q(const lirs_t *l, const ts__list_t *q, const char *what, unsigned mask,
+                        unsigned want, uint64_t *in_s, ts_err_t *err)
 {
     uint32_t prev = TS__NIL, id = q->head;
     uint64_t n = 0, sum = 0;
     while (id != TS__NIL) {
-        if (n == q->n || id >= l->lc.pool.cap)
+        if (n == q->n || id >= l->ql.cap || id >= l->st.side_cap)
             return ts_err_set(err, TS_EINTERNAL, "lirs: %s is longer than its %llu blocks or "
                               "links to node %u", what, (unsigned long long)q->n, id);
-        const lirs_node_t *nd = lirs_n(l, id);
-        if (nd->q_prev != prev || ts__find(&l->lc.index, &l->lc.pool, nd->s.key) != id)
+        if (l->ql.at[id].prev != prev ||
+            ts__cstore_find(&l->st, ts__cn(&l->st, id)->key) != id)
             return ts_err_set(err, TS_EINTERNAL, "lirs: %s: node %u links back to %u, not to "
-                              "%u, or is not indexed at its key", what, id, nd->q_prev, prev);
-        if ((nd->s.size_bytes & mask) != want)
-            return ts_err_set(err, TS_EINTERNAL, "lirs: %s: node %u has status bits %#llx",
-                              what, id, (unsigned long long)(nd->s.size_bytes >> 61));
-        *in_s += (nd->s.size_bytes & LIRS_IN_S) != 0;
-        sum += lirs_charge(l, nd);
+                              "%u, or is not indexed at its key", what, id, l->ql.at[id].prev,
+                              prev);
+        uint8_t st = *lirs_st(l, id);
+        if ((st & mask) != want)
+            return ts_err_set(err, TS_EINTERNAL, "lirs: %s: node %u has status bits %#x",
+                              what, id, (unsigned)st);
+        *in_s += (st & LIRS_IN_S) != 0;
+        sum += lirs_charge(l, id);
         prev = id;
-        id = nd->q_next;
+        id = l->ql.at[id].next;
         n++;
     }
     if (n != q->n || q->tail != prev || sum != q->charge)
@@ -421,16 +417,15 @@ static int lirs_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge,
                       ts_err_t *err)
 {
     const lirs_t *l = (const lirs_t *)p;
-    const ts__list_t *s = &l->lc.list;
+    const ts__list_t *s = &l->s;
     int rc = ts__held_check(p, l->n_lir + l->q.n, l->lir_charge + l->q.charge, n_objects,
                             charge, err);
     if (rc == 0)
-        rc = ts__index_check(p, &l->lc.pool, &l->lc.index, l->n_lir + l->q.n + l->nr.n, full,
-                             err);
+        rc = ts__cstore_check(p, &l->st, l->n_lir + l->q.n + l->nr.n, full, err);
     if (rc == 0 && l->lir_charge > l->lir_max)
         rc = ts_err_set(err, TS_EINTERNAL, "lirs: the LIR set holds %llu units, over %llu",
                         (unsigned long long)l->lir_charge, (unsigned long long)l->lir_max);
-    if (rc == 0 && s->tail != TS__NIL && !(lirs_n(l, s->tail)->s.size_bytes & LIRS_LIR))
+    if (rc == 0 && s->tail != TS__NIL && !(*lirs_st(l, s->tail) & LIRS_LIR))
         rc = ts_err_set(err, TS_EINTERNAL, "lirs: the bottom of S (node %u) is not LIR",
                         s->tail);
     if (rc == 0 && s->charge > l->stack_max && l->nr.n > 0)
@@ -438,15 +433,14 @@ static int lirs_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge,
                         (unsigned long long)s->charge, (unsigned long long)l->stack_max);
     if (rc || !full)
         return rc;
-    uint64_t unused = 0, in_s = 0, sum = 0, n_lir = 0, lir = 0;
-    rc = ts__list_check(p, &l->lc.pool, &l->lc.index, s, "S", &unused, err);
-    for (uint32_t id = s->head; rc == 0 && id != TS__NIL; id = lirs_n(l, id)->s.next) {
-        const lirs_node_t *nd = lirs_n(l, id);
-        if (!(nd->s.size_bytes & LIRS_IN_S))
+    uint64_t in_s = 0, sum = 0, n_lir = 0, lir = 0;
+    rc = ts__clist_check(p, &l->st, s, "S", 0, &sum, err);
+    for (uint32_t id = s->head; rc == 0 && id != TS__NIL; id = ts__cn(&l->st, id)->next) {
+        uint8_t st = *lirs_st(l, id);
+        if (!(st & LIRS_IN_S))
             rc = ts_err_set(err, TS_EINTERNAL, "lirs: node %u on S is not marked so", id);
-        sum += lirs_charge(l, nd);
-        n_lir += (nd->s.size_bytes & LIRS_LIR) != 0;
-        lir += nd->s.size_bytes & LIRS_LIR ? lirs_charge(l, nd) : 0;
+        n_lir += (st & LIRS_LIR) != 0;
+        lir += st & LIRS_LIR ? lirs_charge(l, id) : 0;
     }
     if (rc == 0 && (sum != s->charge || n_lir != l->n_lir || lir != l->lir_charge))
         rc = ts_err_set(err, TS_EINTERNAL, "lirs: S counts %llu units and %llu LIR blocks of "

@@ -12,6 +12,8 @@
 #ifndef TS_POLICIES_MQ_INTERNAL_H
 #define TS_POLICIES_MQ_INTERNAL_H
 
+#include "../sim/util/mem.h"
+#include "../sim/util/rng.h"
 #include "list_internal.h"
 
 #define TS__MQ_MAX 17 /* lists: SLRU's 16 segments and one spare */
@@ -42,6 +44,52 @@ static inline ts__qnode_t *ts__qn(const ts__mq_t *m, uint32_t id)
 static inline bool ts__mq_is_cached(const ts__mq_t *m, uint32_t id)
 {
     return (m->cached_mask >> ts__qn(m, id)->where) & 1;
+}
+
+/* A second pair of links per node, beside a pool (LIRS's Q and N, CLOCK-Pro's cold ring):
+ * at[id] for every id below cap, grown with the pool. */
+typedef struct ts__qlink {
+    uint32_t prev; /* TS__NIL at an end */
+    uint32_t next;
+} ts__qlink_t;
+
+typedef struct ts__qlinks {
+    ts__qlink_t *at; /* cap entries */
+    uint32_t cap;    /* node ids covered */
+} ts__qlinks_t;
+
+/* Makes q cover ids below n (a pool's cap). Returns 0 or TS_ENOMEM (q unchanged). */
+static inline int ts__qlinks_cover(ts__qlinks_t *q, uint32_t n, ts_err_t *err)
+{
+    if (n <= q->cap)
+        return 0;
+    ts__qlink_t *at = ts_realloc(q->at, (size_t)n * sizeof(*at));
+    if (!at)
+        return ts_err_set(err, TS_ENOMEM, "cannot grow a policy's second links to %u nodes", n);
+    q->at = at;
+    q->cap = n;
+    return 0;
+}
+
+static inline void ts__qlinks_fini(ts__qlinks_t *q)
+{
+    ts_free(q->at);
+    q->at = NULL;
+    q->cap = 0;
+}
+
+static inline size_t ts__qlinks_bytes(const ts__qlinks_t *q)
+{
+    return (size_t)q->cap * sizeof(ts__qlink_t);
+}
+
+/* One draw of the sampling policies (Hyperbolic, LHD, Belady-Size): the splitmix64 stream
+ * at *state steps once and its output, scaled by a 128-bit multiply, gives an index
+ * uniform in [0, n) (bias below n / 2^64). */
+static inline uint32_t ts__draw_below(uint64_t *state, uint32_t n)
+{
+    *state += 0x9e3779b97f4a7c15ULL;
+    return (uint32_t)(((unsigned __int128)ts_mix64(*state) * n) >> 64);
 }
 
 /* Initialises m (already zeroed) with n_lists lists for nodes of node_size bytes, sized

@@ -6,9 +6,10 @@
  * c is the capacity, |Q| the sum of the charges on Q. The window W targets
  * w = floor(window_ratio * c) (1%), the main cache gets m = c - w, split into a probation
  * segment A and a protected segment P of at most floor(protected_ratio * m) (80%). A
- * count-min sketch (4 rows of 4-bit counters, a power of two >= c wide) estimates how often
- * each key was requested recently; after 10c increments every counter is halved (aging;
- * in bytes mode c / 4096 stands for c).
+ * count-min sketch (4 rows of 4-bit counters, a power of two >= 4c wide: 16 counters per
+ * unit of capacity, as many as Caffeine's FrequencySketch) estimates how often each key was
+ * requested recently; after 10c increments every counter is halved and the increment count
+ * with it (aging as Caffeine's reset; in bytes mode c / 4096 stands for c).
  * Decision rule (heads most recent):
  *   every request:  the key's count in the sketch goes up by one (hit or miss)
  *   hit in W:       move to W's head
@@ -27,10 +28,12 @@
  * candidate. The doorkeeper (a Bloom filter in front of the sketch) is not implemented: it
  * saves sketch memory and changes no decision of note.
  * Cost: O(1) expected per request (4 counter updates); evict O(1) amortised (a candidate
- * moves to A once). Memory: a 32-byte node per object plus the sketch, 4 to 8 bytes per
- * unit of capacity in objects mode (4 rows of a power of two >= c counters, a byte each).
+ * moves to A once). Memory: a 32-byte node per object plus the sketch, 8 to 16 bytes per
+ * unit of capacity in objects mode (4 rows of a power of two >= 4c counters, two a byte).
  * Paper: Einziger, Friedman, Manes, "TinyLFU: A Highly Efficient Cache Admission Policy",
- * ACM Transactions on Storage 13(4), 2017 (W-TinyLFU, section 4).
+ * ACM Transactions on Storage 13(4), 2017 (W-TinyLFU, section 4); the sketch's size and
+ * reset follow the authors' reference implementation, Caffeine (github.com/ben-manes/
+ * caffeine, FrequencySketch.java: ensureCapacity, increment, reset).
  */
 #include "../sim/policy.h"
 
@@ -83,7 +86,8 @@ typedef struct wtinylfu {
     uint64_t window;         /* w */
     uint64_t main;           /* m */
     uint64_t prot;           /* most charge P holds */
-    uint8_t *sketch;         /* WT_ROWS rows of width counters, one byte each */
+    uint8_t *sketch;         /* WT_ROWS rows of width 4-bit counters, two to a byte (counter
+                                j in byte j / 2, the high half for odd j) */
     uint64_t width_mask;     /* width - 1 */
     uint64_t n_adds;         /* increments since the last halving */
     uint64_t sample;         /* increments between halvings: 10c */
@@ -106,30 +110,53 @@ static inline size_t wt_slot(const wtinylfu_t *t, uint64_t h, int i)
     return (size_t)i * (t->width_mask + 1) + (size_t)(x & t->width_mask);
 }
 
+static inline unsigned wt_counter(const wtinylfu_t *t, size_t j)
+{
+    return (t->sketch[j >> 1] >> ((j & 1) * 4)) & WT_MAX_COUNT;
+}
+
 static unsigned wt_estimate(const wtinylfu_t *t, uint64_t key)
 {
     unsigned m = WT_MAX_COUNT;
     for (int i = 0; i < WT_ROWS; i++) {
-        unsigned v = t->sketch[wt_slot(t, key, i)];
+        unsigned v = wt_counter(t, wt_slot(t, key, i));
         m = v < m ? v : m;
     }
     return m;
 }
 
-/* Adds one to each of the key's counters (saturating), halving all after sample adds. */
+/* Bytes of the sketch: WT_ROWS rows of width counters, two to a byte. */
+static inline size_t wt_sketch_bytes(const wtinylfu_t *t)
+{
+    return (size_t)WT_ROWS * (t->width_mask + 1) / 2;
+}
+
+/* Adds one to each of the key's counters (saturating); an add that raised any counter
+ * counts towards the sample. At sample adds every counter is halved, and the count of adds
+ * with it, less a quarter of the odd counters (the halving's truncation, one of four
+ * counters per add), as Caffeine's FrequencySketch.reset: the sketch then stands for half a
+ * sample and ages again after about sample / 2 more adds. */
 static void wt_increment(wtinylfu_t *t, uint64_t key)
 {
+    bool added = false;
     for (int i = 0; i < WT_ROWS; i++) {
-        uint8_t *c = &t->sketch[wt_slot(t, key, i)];
-        if (*c < WT_MAX_COUNT)
-            (*c)++;
+        size_t j = wt_slot(t, key, i);
+        if (wt_counter(t, j) < WT_MAX_COUNT) {
+            t->sketch[j >> 1] += (uint8_t)(1u << ((j & 1) * 4));
+            added = true;
+        }
     }
-    if (++t->n_adds < t->sample)
+    if (!added || ++t->n_adds < t->sample)
         return;
-    t->n_adds = 0;
-    size_t n = (size_t)WT_ROWS * (t->width_mask + 1);
-    for (size_t j = 0; j < n; j++)
-        t->sketch[j] >>= 1;
+    size_t n = wt_sketch_bytes(t);
+    uint64_t odd = 0;
+    for (size_t j = 0; j < n; j++) {
+        uint8_t b = t->sketch[j];
+        odd += (b & 1u) + ((b >> 4) & 1u);
+        t->sketch[j] = (uint8_t)((b >> 1) & 0x77u);
+    }
+    odd >>= 2;
+    t->n_adds = (t->n_adds > odd ? t->n_adds - odd : 0) >> 1;
 }
 
 static void wtinylfu_destroy(ts_policy_t *p)
@@ -173,14 +200,14 @@ static int wtinylfu_create(const void *params, const ts_policy_init_t *init, ts_
     if (t->sample == 0)
         t->sample = 1;
     uint64_t width = 16;
-    while (width < keys && width < (1u << 24))
+    while (width < 4 * keys && width < (1u << 24))
         width <<= 1;
     t->width_mask = width - 1;
-    t->sketch = ts_calloc(WT_ROWS * width, 1);
+    t->sketch = ts_calloc(WT_ROWS * width / 2, 1);
     uint64_t hint = init->count_objects && init->capacity < (1u << 26) ? init->capacity : 1024;
     if (!t->sketch) {
         rc = ts_err_set(err, TS_ENOMEM, "cannot allocate wtinylfu's sketch of %llu bytes",
-                        (unsigned long long)(WT_ROWS * width));
+                        (unsigned long long)(WT_ROWS * width / 2));
         goto fail;
     }
     if ((rc = ts_pool_init(&t->pool, sizeof(wt_node_t), (uint32_t)hint + 1, err)) ||
@@ -311,8 +338,7 @@ static bool wtinylfu_remove(ts_policy_t *p, uint64_t key, ts_victim_t *out)
 }
 
 /* W, A and P hold every cached object once; P stays within its bound after a hit (a
- * lone object larger than the bound excepted); the sketch's counters are at most 15.
- * Walking: each list's links, index entries, charge counter and nodes' list tags. */
+ * lone object larger than the bound excepted). Walking: each list's links, index entries, charge counter and nodes' list tags. */
 static int wtinylfu_check(const ts_policy_t *p, uint64_t n_objects, uint64_t charge, bool full,
                           ts_err_t *err)
 {
@@ -337,19 +363,13 @@ static int wtinylfu_check(const ts_policy_t *p, uint64_t n_objects, uint64_t cha
                 rc = ts_err_set(err, TS_EINTERNAL, "wtinylfu: node %u on %s says list %u", id,
                                 names[i], wt_node(t, id)->where);
     }
-    size_t n = (size_t)WT_ROWS * (t->width_mask + 1);
-    for (size_t j = 0; rc == 0 && full && j < n; j++)
-        if (t->sketch[j] > WT_MAX_COUNT)
-            rc = ts_err_set(err, TS_EINTERNAL, "wtinylfu: sketch counter %zu holds %u", j,
-                            t->sketch[j]);
     return rc;
 }
 
 static size_t wtinylfu_mem_bytes(const ts_policy_t *p)
 {
     const wtinylfu_t *t = (const wtinylfu_t *)p;
-    return sizeof(*t) + ts_pool_bytes(&t->pool) + ts_ktab_bytes(&t->index) +
-           (size_t)WT_ROWS * (t->width_mask + 1);
+    return sizeof(*t) + ts_pool_bytes(&t->pool) + ts_ktab_bytes(&t->index) + wt_sketch_bytes(t);
 }
 
 static void wtinylfu_prefetch(const ts_policy_t *p, uint64_t key, int stage)
@@ -358,7 +378,7 @@ static void wtinylfu_prefetch(const ts_policy_t *p, uint64_t key, int stage)
     ts__prefetch(&t->index, &t->pool, key, stage);
     if (stage == 0)
         for (int i = 0; i < WT_ROWS; i++)
-            __builtin_prefetch(&t->sketch[wt_slot(t, key, i)]);
+            __builtin_prefetch(&t->sketch[wt_slot(t, key, i) >> 1]);
 }
 
 const ts_policy_ops_t ts_policy_wtinylfu = {
