@@ -217,6 +217,15 @@ static void test_native_round_trip_many_records(void **state)
         assert_int_equal(i, N);
         assert_int_equal(ts_reader_reset(r, &err), 0);
     }
+    /* in batches of 333 across the 64 KiB buffer: the same records */
+    ts_req_t b[333];
+    size_t got;
+    uint64_t i = 0;
+    while (ts_reader_read(r, b, 333, &got, &err) == 0 && got)
+        for (size_t k = 0; k < got; k++, i++)
+            assert_true(b[k].time_ns == i * 1000 && b[k].key == i * 0x9e3779b97f4a7c15ULL &&
+                        b[k].size_bytes == i % 7 * 512 && b[k].op == i % 3);
+    assert_int_equal(i, N);
     ts_reader_close(r);
 }
 
@@ -344,6 +353,14 @@ static void test_native_bad_op_names_the_record(void **state)
     assert_int_equal(ts_reader_next(r, &q, &err), TS_EFORMAT);
     assert_non_null(strstr(err.where, "record 2"));
     assert_non_null(strstr(err.msg, "op 9"));
+    /* a batch gives the two records before it, then the same error */
+    ts_err_t e2 = {0};
+    ts_req_t batch[8];
+    size_t got;
+    assert_int_equal(ts_reader_reset(r, &e2), 0);
+    assert_int_equal(ts_reader_read(r, batch, 8, &got, &e2), TS_EFORMAT);
+    assert_int_equal(got, 2);
+    assert_string_equal(e2.where, err.where);
     ts_reader_close(r);
 }
 

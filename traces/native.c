@@ -271,6 +271,41 @@ static int native_next(ts_reader_t *r, ts_req_t *req, ts_err_t *err)
     return 1;
 }
 
+/* As native_next in a loop, without a call per record: whole records of the buffer are
+ * decoded in one pass, a bad op ending the batch with its error after the ones before. */
+static int native_next_batch(ts_reader_t *r, ts_req_t *reqs, size_t max, size_t *got,
+                             ts_err_t *err)
+{
+    native_reader_t *nr = (native_reader_t *)r;
+    size_t n = 0;
+    int rc = 0;
+    while (n < max && nr->index < nr->n_records) {
+        if (nr->buf_len - nr->buf_pos < nr->record_size) {
+            rc = native_fill(nr, err);
+            if (rc)
+                break;
+        }
+        size_t in_buf = (nr->buf_len - nr->buf_pos) / nr->record_size;
+        size_t take = in_buf < max - n ? in_buf : max - n;
+        for (size_t k = 0; k < take; k++) {
+            ts_req_t *q = &reqs[n];
+            native_decode(nr->buf + nr->buf_pos, nr->record_size, q);
+            nr->buf_pos += nr->record_size;
+            nr->index++;
+            if (q->op >= TS_OP_COUNT_) {
+                ts_err_where(err, "%s: record %llu", nr->path,
+                             (unsigned long long)nr->index - 1);
+                *got = n;
+                return ts_err_set(err, TS_EFORMAT,
+                                  "op %u is not 0 (get), 1 (put) or 2 (delete)", q->op);
+            }
+            n++;
+        }
+    }
+    *got = n;
+    return rc;
+}
+
 static int native_reset(ts_reader_t *r, ts_err_t *err)
 {
     native_reader_t *nr = (native_reader_t *)r;
@@ -297,6 +332,7 @@ const ts_reader_ops_t ts_reader_native = {
              .params_size = sizeof(native_params_t)},
     .open = native_open,
     .next = native_next,
+    .next_batch = native_next_batch,
     .reset = native_reset,
     .close = native_close,
     .info = native_info,
