@@ -43,7 +43,7 @@ static uint64_t kidx_dist(const ts_kidx_t *t, uint32_t s, uint64_t j, const ts_p
         if (d < t->dmax)
             return d;
     }
-    uint64_t home = ts_hash64(ts_kidx_key(pool, (s & t->idmask) - 1)) & t->mask;
+    uint64_t home = ts_kidx_home(t, ts_kidx_hash(ts_kidx_key(pool, (s & t->idmask) - 1)));
     return (j - home) & t->mask;
 }
 
@@ -58,8 +58,8 @@ static uint32_t kidx_with_dist(const ts_kidx_t *t, uint32_t s, uint64_t d)
 
 static void kidx_place(ts_kidx_t *t, uint64_t key, uint32_t id)
 {
-    uint64_t h = ts_hash64(key);
-    uint64_t i = h & t->mask, d = 0;
+    uint64_t h = ts_kidx_hash(key);
+    uint64_t i = ts_kidx_home(t, h), d = 0;
     while (t->slot[i]) {
         i = (i + 1) & t->mask;
         d++;
@@ -78,6 +78,7 @@ static int kidx_rebuild(ts_kidx_t *t, uint64_t nslots, uint32_t idbits, const ts
     ts_kidx_t old = *t;
     t->slot = slot;
     t->mask = nslots - 1;
+    t->hshift = 64 - (uint32_t)__builtin_ctzll(nslots);
     t->grow_at = nslots * t->load_pct / 100;
     t->idbits = idbits;
     t->idmask = (uint32_t)((1ULL << idbits) - 1);
@@ -133,9 +134,9 @@ int ts_kidx_insert(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *poo
 
 int ts_kidx_remove(ts_kidx_t *t, uint64_t key, uint32_t id, const ts_pool_t *pool)
 {
-    uint64_t h = ts_hash64(key);
+    uint64_t h = ts_kidx_hash(key);
     uint32_t want = ts_kidx_tag(t, h) | (id + 1), keep = t->tagmask | t->idmask;
-    uint64_t i = h & t->mask;
+    uint64_t i = ts_kidx_home(t, h);
     while ((t->slot[i] & keep) != want) {
         if (!t->slot[i])
             return 0;
@@ -180,19 +181,19 @@ int ts_kidx_check(const ts_kidx_t *t, const ts_pool_t *pool, ts_err_t *err)
         if (id1 == 0 || id1 > pool->cap)
             return ts_err_set(err, TS_EINTERNAL, "index: slot %llu names node %lld of %u",
                               (unsigned long long)i, (long long)id1 - 1, pool->cap);
-        uint64_t h = ts_hash64(ts_kidx_key(pool, id1 - 1));
+        uint64_t h = ts_kidx_hash(ts_kidx_key(pool, id1 - 1));
         if ((s & t->tagmask) != ts_kidx_tag(t, h))
             return ts_err_set(err, TS_EINTERNAL,
                               "index: slot %llu's tag is not its node's (node %u)",
                               (unsigned long long)i, id1 - 1);
-        uint64_t d = (i - (h & t->mask)) & t->mask;
+        uint64_t d = (i - ts_kidx_home(t, h)) & t->mask;
         if (kidx_with_dist(t, s, d) != s)
             return ts_err_set(err, TS_EINTERNAL,
                               "index: slot %llu records distance %u from home, not %llu",
                               (unsigned long long)i, t->dmax ? (s >> t->idbits) & t->dmax : 0,
                               (unsigned long long)d);
         /* Lookups stop at the first empty slot: none may lie between home and i. */
-        for (uint64_t j = h & t->mask; j != i; j = (j + 1) & t->mask)
+        for (uint64_t j = ts_kidx_home(t, h); j != i; j = (j + 1) & t->mask)
             if (!t->slot[j])
                 return ts_err_set(err, TS_EINTERNAL,
                                   "index: the entry in slot %llu is unreachable (slot %llu "

@@ -8,8 +8,8 @@
  *   id + 1 in idbits bits (0 marks an empty slot);
  *   the entry's distance from its home slot in 4 bits, 15 meaning "15 or more";
  *   a tag: the high bits of the key's hash.
- * The home slot comes from the low bits of the hash, so a tag compare tells apart keys that
- * share a home. idbits is as small as the pool's ids allow (21 bits for a million nodes,
+ * The home slot comes from the top bits of the hash and the tag from the bits below them,
+ * so a tag compare tells apart keys that share a home. idbits is as small as the pool's ids allow (21 bits for a million nodes,
  * leaving a 7-bit tag); when the pool hands out a larger id the index is rebuilt with more
  * id bits. Above 28 id bits the distance goes, above 32 the tag: then deletion hashes the
  * nodes' keys and every probe compares them. Backward-shift deletion reads the distances,
@@ -17,7 +17,8 @@
  * node must stay in the pool, key intact, while it is indexed.
  * Cost: expected O(1) per operation; the table stays between half its load bound and the
  * bound full (load_pct: 70% as ts_ktab, 5.7-11.4 bytes of slots per key; 80% where memory
- * counts more than probe lengths, 5-10 bytes). Hash: ts_hash64 (ktab.h).
+ * counts more than probe lengths, 5-10 bytes). Hash: ts_kidx_hash, one multiplication (a
+ * lookup's first load waits 3 cycles for it, not the 12 of a mixing hash).
  */
 #ifndef TS_SIM_UTIL_KIDX_H
 #define TS_SIM_UTIL_KIDX_H
@@ -40,17 +41,33 @@ typedef struct ts_kidx {
     uint32_t tshift;  /* private: the tag's lowest bit, idbits plus the distance's bits */
     uint32_t load_pct; /* private: the table doubles past this share of its slots full */
     uint32_t tagmask;  /* private: the tag bits of a slot */
+    uint32_t hshift;   /* private: 64 - log2(slots): the home is the hash's top bits */
 } ts_kidx_t;
+
+/* The index's hash: one multiplication by 2^64 / golden ratio (Knuth's multiplicative
+ * hashing); its high bits depend on every bit of the key, so the home is taken from the
+ * top and the tag from the bits just below it. */
+static inline uint64_t ts_kidx_hash(uint64_t key)
+{
+    return key * 0x9e3779b97f4a7c15ULL;
+}
+
+/* The home slot of hash h. */
+static inline uint64_t ts_kidx_home(const ts_kidx_t *t, uint64_t h)
+{
+    return h >> t->hshift;
+}
 
 /* Sizes the table for about expected keys with ids below expected + 1 (it grows past
  * both), filled to at most load_pct percent (50..90). Returns 0, TS_EINVAL or TS_ENOMEM. */
 int ts_kidx_init(ts_kidx_t *t, uint64_t expected, uint32_t load_pct, ts_err_t *err);
 void ts_kidx_free(ts_kidx_t *t);
 
-/* The slot's tag bits for hash h (the high bits of h, in place above the distance). */
+/* The slot's tag bits for hash h (the bits below the home's, in place above the
+ * distance). */
 static inline uint32_t ts_kidx_tag(const ts_kidx_t *t, uint64_t h)
 {
-    return (uint32_t)(((h >> 32) >> t->tshift) << t->tshift);
+    return (uint32_t)((h << (64 - t->hshift)) >> 32) & t->tagmask;
 }
 
 static inline uint64_t ts_kidx_key(const ts_pool_t *pool, uint32_t id)
@@ -63,9 +80,9 @@ static inline uint64_t ts_kidx_key(const ts_pool_t *pool, uint32_t id)
 static inline uint32_t ts_kidx_find(const ts_kidx_t *t, uint64_t key, const void *nodes,
                                     size_t stride)
 {
-    uint64_t h = ts_hash64(key);
+    uint64_t h = ts_kidx_hash(key);
     uint32_t tag = ts_kidx_tag(t, h), idmask = t->idmask, tagmask = t->tagmask;
-    uint64_t i = h & t->mask;
+    uint64_t i = ts_kidx_home(t, h);
     for (;;) {
         uint32_t s = t->slot[i];
         if (!s)
@@ -83,13 +100,13 @@ static inline uint32_t ts_kidx_find(const ts_kidx_t *t, uint64_t key, const void
  * then (issued later) the node that slot names when its tag matches. */
 static inline void ts_kidx_prefetch(const ts_kidx_t *t, uint64_t key)
 {
-    __builtin_prefetch(&t->slot[ts_hash64(key) & t->mask]);
+    __builtin_prefetch(&t->slot[ts_kidx_home(t, ts_kidx_hash(key))]);
 }
 
 static inline void ts_kidx_prefetch_node(const ts_kidx_t *t, uint64_t key, const ts_pool_t *pool)
 {
-    uint64_t h = ts_hash64(key);
-    uint32_t s = t->slot[h & t->mask];
+    uint64_t h = ts_kidx_hash(key);
+    uint32_t s = t->slot[ts_kidx_home(t, h)];
     if (s && (s & t->tagmask) == ts_kidx_tag(t, h))
         __builtin_prefetch(ts_pool_at(pool, (s & t->idmask) - 1));
 }
