@@ -32,6 +32,8 @@ static int ktab_alloc(ts_ktab_t *t, uint64_t nslots, ts_err_t *err)
                           (unsigned long long)nslots);
     t->slot = slot;
     t->mask = nslots - 1;
+    uint32_t bits = (uint32_t)__builtin_ctzll(nslots);
+    t->hshift = bits < 32 ? 32 - bits : 0;
     t->grow_at = nslots * 7 / 10;
     return 0;
 }
@@ -54,12 +56,12 @@ void ts_ktab_clear(ts_ktab_t *t)
     t->n = 0;
 }
 
-static void ktab_place(uint64_t *slot, uint64_t mask, uint64_t s)
+static void ktab_place(const ts_ktab_t *t, uint64_t s)
 {
-    uint64_t i = (uint32_t)(s >> 32) & mask;
-    while (slot[i])
-        i = (i + 1) & mask;
-    slot[i] = s;
+    uint64_t i = ts_ktab_home(t, (uint32_t)(s >> 32));
+    while (t->slot[i])
+        i = (i + 1) & t->mask;
+    t->slot[i] = s;
 }
 
 static int ktab_grow(ts_ktab_t *t, ts_err_t *err)
@@ -72,7 +74,7 @@ static int ktab_grow(ts_ktab_t *t, ts_err_t *err)
     }
     for (uint64_t i = 0; i <= old.mask; i++)
         if (old.slot[i])
-            ktab_place(t->slot, t->mask, old.slot[i]);
+            ktab_place(t, old.slot[i]);
     ts_free(old.slot);
     return 0;
 }
@@ -85,8 +87,8 @@ int ts_ktab_insert(ts_ktab_t *t, uint64_t key, uint32_t id, ts_err_t *err)
             return rc;
     }
     TS_ASSERT(id != TS_KTAB_NONE); /* id + 1 would read as an empty slot */
-    uint64_t tag = (uint32_t)ts_hash64(key);
-    ktab_place(t->slot, t->mask, tag << 32 | ((uint64_t)id + 1));
+    uint64_t tag = ts_ktab_tag(key);
+    ktab_place(t, tag << 32 | ((uint64_t)id + 1));
     t->n++;
     TS_ASSERT(t->n <= t->grow_at);
     return 0;
@@ -94,8 +96,8 @@ int ts_ktab_insert(ts_ktab_t *t, uint64_t key, uint32_t id, ts_err_t *err)
 
 int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id)
 {
-    uint64_t want = (uint64_t)(uint32_t)ts_hash64(key) << 32 | ((uint64_t)id + 1);
-    uint64_t i = (uint32_t)(want >> 32) & t->mask;
+    uint64_t want = (uint64_t)ts_ktab_tag(key) << 32 | ((uint64_t)id + 1);
+    uint64_t i = ts_ktab_home(t, (uint32_t)(want >> 32));
     while (t->slot[i] != want) {
         if (!t->slot[i])
             return 0;
@@ -107,7 +109,7 @@ int ts_ktab_remove(ts_ktab_t *t, uint64_t key, uint32_t id)
         uint64_t s = t->slot[j];
         if (!s)
             break;
-        uint64_t home = (uint32_t)(s >> 32) & t->mask;
+        uint64_t home = ts_ktab_home(t, (uint32_t)(s >> 32));
         /* s may move back to i unless its home lies cyclically in (i, j]. */
         if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
             t->slot[i] = s;
@@ -158,7 +160,7 @@ int ts_ktab_check(const ts_ktab_t *t, ts_err_t *err)
             return ts_err_set(err, TS_EINTERNAL, "index: slot %llu holds no id",
                               (unsigned long long)i);
         /* Lookups stop at the first empty slot: none may lie between home and i. */
-        for (uint64_t j = (uint32_t)(s >> 32) & t->mask; j != i; j = (j + 1) & t->mask)
+        for (uint64_t j = ts_ktab_home(t, (uint32_t)(s >> 32)); j != i; j = (j + 1) & t->mask)
             if (!t->slot[j])
                 return ts_err_set(err, TS_EINTERNAL,
                                   "index: the entry in slot %llu is unreachable (slot %llu "
