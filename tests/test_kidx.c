@@ -141,12 +141,50 @@ static void test_kidx_oom_leaves_table_usable(void **state)
     ts_pool_free_all(&pool);
 }
 
+/* 40 keys whose hashes (key x C, ts_kidx_hash) are 2^63 + j, j = 0..39: one home, so they
+ * sit 0..39 slots from it and deletions shift entries whose distance field is saturated
+ * (15 or more, read from the node's key). Keys are (2^63 + j) x C^-1 mod 2^64. After
+ * removing every other one, the rest are found, the removed are not, and the check holds. */
+static void test_kidx_one_home_long_run(void **state)
+{
+    (void)state;
+    const uint64_t c = 0x9e3779b97f4a7c15ULL;
+    uint64_t inv = c; /* Newton's iteration: each step doubles the correct low bits */
+    for (int i = 0; i < 6; i++)
+        inv *= 2 - c * inv;
+    assert_true(c * inv == 1);
+    enum { N = 40 };
+    ts_kidx_t t;
+    ts_pool_t pool;
+    ts_err_t err = {0};
+    assert_int_equal(ts_kidx_init(&t, 100, 80, &err), 0);
+    assert_int_equal(ts_pool_init(&pool, sizeof(struct node), N, &err), 0);
+    uint64_t keys[N];
+    for (uint32_t j = 0; j < N; j++) {
+        keys[j] = ((1ULL << 63) + j) * inv;
+        assert_int_equal(ts_kidx_hash(keys[j]), (1ULL << 63) + j);
+        uint32_t id = ts_pool_alloc(&pool, &err);
+        ((struct node *)ts_pool_at(&pool, id))->key = keys[j];
+        assert_int_equal(ts_kidx_insert(&t, keys[j], id, &pool, &err), 0);
+    }
+    assert_int_equal(ts_kidx_check(&t, &pool, &err), 0);
+    for (uint32_t j = 0; j < N; j += 2)
+        assert_int_equal(ts_kidx_remove(&t, keys[j], j, &pool), 1);
+    assert_int_equal(ts_kidx_check(&t, &pool, &err), 0);
+    for (uint32_t j = 0; j < N; j++)
+        assert_int_equal(ts_kidx_find(&t, keys[j], pool.base, pool.stride),
+                         j % 2 ? j : TS_KTAB_NONE);
+    ts_kidx_free(&t);
+    ts_pool_free_all(&pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kidx_matches_model_under_churn),
         cmocka_unit_test(test_kidx_sizes_follow_the_load_bound),
         cmocka_unit_test(test_kidx_oom_leaves_table_usable),
+        cmocka_unit_test(test_kidx_one_home_long_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
