@@ -6,8 +6,10 @@
  * side by side to check it (its errors come first, by point; only the first point's stays
  * loaded), measure the footprint once when the points share their workload and need it,
  * then run the points side by side (sim/par.h), each loading its scenario again and
- * freeing it once run. The runs share one copy of the scenario's text, so what a sweep
- * holds is its results, each sized by its run, and a scenario per thread.
+ * freeing it once run, while a thread writes the files from the journal (on two threads or
+ * more). The runs share one copy of the scenario's text, so what a sweep holds is its
+ * results, each sized by its run, and a scenario per thread. Across MPI ranks, rank 0
+ * checks the points and measures the footprint for every rank.
  */
 #include "sweep.h"
 
@@ -327,6 +329,25 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
     c->base.has_footprint = rc == 0;
     c->progress.total = n_req * c->s->n_runs;
     return rc;
+}
+
+/* Across MPI ranks: the footprint measured by rank 0 only (sweep_footprint) and sent to
+ * the others, which would each replay the workload once more for the same figures. rc is
+ * this rank's outcome so far. Collective; every rank returns the same outcome. */
+static int sweep_footprint_ranks(sweep_ctx_t *c, int rc, ts_err_t *err)
+{
+    if (rc == 0 && ts_mpi_rank() == 0)
+        rc = sweep_footprint(c, err);
+    if ((rc = ts_mpi_agree(rc, 0, err)) != 0)
+        return rc;
+    uint64_t fp[4] = {c->base.footprint_objects, c->base.footprint_bytes, c->progress.total,
+                      c->base.has_footprint};
+    ts_mpi_bcast(fp, sizeof(fp));
+    c->base.footprint_objects = fp[0];
+    c->base.footprint_bytes = fp[1];
+    c->progress.total = fp[2];
+    c->base.has_footprint = fp[3] != 0;
+    return 0;
 }
 
 /* A copy of src into dst (zeroed on failure). */
@@ -651,11 +672,18 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
     int threads = rc == 0 && s->n_runs ? ts_par_cap_note(ts_par_threads(spec->threads, c.first),
                                                          s->n_runs, spec->threads_note)
                                        : 1;
-    if (rc == 0 && s->n_runs > 1)
+    /* every point's scenario checked; across MPI ranks by rank 0 only, for all (the
+     * ranks agree on every outcome so far: the same files, and the journal's agreed) */
+    bool is_agreed = rc == 0;
+    if (rc == 0 && s->n_runs > 1 && ts_mpi_rank() == 0)
         rc = ts_par_run(s->n_runs, threads, sweep_check_job, &c, err);
+    if (is_agreed && ranks)
+        rc = ts_mpi_agree(rc, 0, err);
     if (rc == 0 && s->n_runs) {
         rc = sweep_share_trace(&c, err);
-        if (rc == 0)
+        if (ranks)
+            rc = sweep_footprint_ranks(&c, rc, err);
+        else if (rc == 0)
             rc = sweep_footprint(&c, err);
         if (rc == 0 && ranks)
             rc = sweep_run_ranks(&c, threads, err);
