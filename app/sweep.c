@@ -120,16 +120,18 @@ int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err)
 
 /* ---- points ---- */
 
-/* The thread that writes the sweep's files while the points run (sweep_run_local): it
- * takes each run from the journal as soon as it and those before it are done. */
+/* The sweep's files written while the points run (sweep_run_local): the calling thread
+ * takes each run from the journal as soon as it and those before it are done, while the
+ * points run on a thread of their own (and its OpenMP team). */
 typedef struct sweep_writer {
-    pthread_t thread;
+    pthread_t thread;  /* the points' */
+    int threads;       /* their OpenMP threads */
+    int points_rc;     /* their outcome */
+    ts_err_t points_err;
     pthread_mutex_t mu;
     pthread_cond_t cv; /* signalled when a point is done, or none will be any more */
     bool *is_done;     /* per run: its record and figures are in place */
     bool is_stopped;   /* no point finishes any more (the runs ended or one failed) */
-    int rc;            /* the writing's outcome */
-    ts_err_t err;
 } sweep_writer_t;
 
 typedef struct sweep_ctx {
@@ -540,24 +542,28 @@ static int sweep_writer_load(void *ctx, size_t i, ts_result_t *res, ts_err_t *er
     return ts_sweep_journal_read(c->j, i, res, err);
 }
 
-static void *sweep_writer_main(void *ctx)
+static void *sweep_points_main(void *ctx)
 {
     sweep_ctx_t *c = ctx;
-    ts_sweep_journal_hold_hdf5(c->j);
-    c->w->rc = ts_report_sweep_write_from(c->s, sweep_writer_load, c, c->spec->write_dir,
-                                          &c->w->err);
-    ts_sweep_journal_release_hdf5(c->j);
+    sweep_writer_t *w = c->w;
+    w->points_rc = ts_par_run(c->s->n_runs, w->threads, sweep_job, c, &w->points_err);
+    pthread_mutex_lock(&w->mu);
+    w->is_stopped = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
     return NULL;
 }
 
 /* The points on this process's threads. With a journal, spec->write_dir and two threads or
- * more, a thread of its own writes the sweep's files meanwhile, in the order of the runs
- * (the same bytes as written after): result.h5 grows as the points finish, and what is
- * left once the last one is done is its run, sweep.csv and the renames. */
+ * more, the files are written meanwhile, in the order of the runs (the same bytes as
+ * written after): result.h5 grows as the points finish, and what is left once the last
+ * one is done is its run, sweep.csv and the renames. The writing stays on the calling
+ * thread (what it writes meets the thread's write-fault hook, sim/util/io.h, as before);
+ * the points go to a thread of their own. */
 static int sweep_run_local(sweep_ctx_t *c, int threads, ts_err_t *err)
 {
     size_t n = c->s->n_runs;
-    sweep_writer_t w = {0};
+    sweep_writer_t w = {.threads = threads};
     if (threads > 1 && c->j && c->spec->write_dir &&
         (w.is_done = ts_calloc(n, sizeof(*w.is_done))) != NULL) {
         for (size_t i = 0; i < n; i++)
@@ -565,22 +571,24 @@ static int sweep_run_local(sweep_ctx_t *c, int threads, ts_err_t *err)
         pthread_mutex_init(&w.mu, NULL);
         pthread_cond_init(&w.cv, NULL);
         c->w = &w;
-        if (pthread_create(&w.thread, NULL, sweep_writer_main, c) != 0)
+        if (pthread_create(&w.thread, NULL, sweep_points_main, c) != 0)
             c->w = NULL; /* written after the points, as with one thread */
     }
-    int rc = ts_par_run(n, threads, sweep_job, c, err);
+    int rc = 0;
     if (c->w) {
-        pthread_mutex_lock(&w.mu);
-        w.is_stopped = true;
-        pthread_cond_broadcast(&w.cv);
-        pthread_mutex_unlock(&w.mu);
-        pthread_join(w.thread, NULL);
+        ts_err_t werr = {0};
+        ts_sweep_journal_hold_hdf5(c->j);
+        int wrc = ts_report_sweep_write_from(c->s, sweep_writer_load, c, c->spec->write_dir,
+                                             &werr);
+        ts_sweep_journal_release_hdf5(c->j);
+        pthread_join(w.thread, NULL); /* the points go on to their end after a failure */
         c->w = NULL;
-        if (rc == 0 && w.rc) {
-            rc = w.rc;
-            *err = w.err;
-        }
+        rc = w.points_rc ? w.points_rc : wrc;
+        if (rc)
+            *err = w.points_rc ? w.points_err : werr;
         c->is_written = rc == 0;
+    } else {
+        rc = ts_par_run(n, threads, sweep_job, c, err);
     }
     if (w.is_done) {
         pthread_mutex_destroy(&w.mu);
