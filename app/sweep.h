@@ -37,7 +37,7 @@
 #include "sweep_journal.h"
 
 #define TS_SWEEP_MAX_VALUES 1000  /* per axis */
-#define TS_SWEEP_MAX_POINTS 10000 /* the product of the axes' lengths */
+#define TS_SWEEP_MAX_POINTS 100000 /* the product of the axes' lengths */
 
 typedef struct ts_sweep_spec {
     const char *path;                  /* scenario file; NULL: yaml */
