@@ -28,8 +28,10 @@ int ts__cli_html(const char *const *files, size_t n, const char *html,
     ts__cli_stdout_t so = {0};
     bool to_stdout = ts__cli_is_stdout(html);
     int rc = to_stdout ? ts__cli_stdout_open(&so, "report.html", err) : 0;
+    ts_report_html_opts_t one = *ro;
+    one.is_one_page = to_stdout; /* further pages go beside a file, not to stdout */
     if (rc == 0)
-        rc = ts_report_html(files, n, to_stdout ? so.path : html, ro, &missing, warn,
+        rc = ts_report_html(files, n, to_stdout ? so.path : html, &one, &missing, warn,
                             sizeof(warn), err);
     if (rc == 0 && to_stdout)
         rc = ts__cli_stdout_copy(&so, err);

@@ -148,6 +148,7 @@ int ts__cli_sweep(int argc, char **argv)
     /* each finished point goes to the journal in the output directory, and only its
      * figures stay in memory */
     spec.journal_dir = outdir;
+    spec.write_dir = outdir; /* sweep.csv and result.h5, as the points finish */
     spec.is_journal_scratch = scratch[0] != 0;
     spec.is_lean = true;
     ts_progress_t meter;
@@ -169,9 +170,6 @@ int ts__cli_sweep(int argc, char **argv)
         rc = ts_report_sweep_text(s, stdout, &err);
     if (rc == 0 && fflush(stdout) != 0)
         rc = ts_err_sys(&err, TS_EIO, errno, "cannot write to standard output");
-    if (rc == 0 && outdir)
-        rc = ts_report_sweep_write_from(s, journal ? ts_sweep_load_run : NULL, journal, outdir,
-                                        &err);
     /* the files are in place: the journal has done its work; a new sweep that failed
      * leaves the directory as it was, a resumed one its journal */
     if (rc == 0 || !spec.resume)

@@ -47,39 +47,19 @@ int ts_par_cap_note(int asked, size_t n, const ts_par_note_t *note)
     return used;
 }
 
+/* The next job of a loop run by ts_par_run: its counter's value, counted up. */
+static size_t par_next(void *counter)
+{
+    size_t i;
+#pragma omp atomic capture
+    i = (*(size_t *)counter)++;
+    return i;
+}
+
 int ts_par_run(size_t n, int threads, ts_par_job_fn job, void *ctx, ts_err_t *err)
 {
-    size_t fail_at = n;
-    int fail_rc = 0, is_failed = 0;
-    ts_err_t fail_err = {0};
-    threads = ts_par_cap(threads, n, NULL, 0);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (size_t i = 0; i < n; i++) {
-        int stop;
-#pragma omp atomic read
-        stop = is_failed;
-        if (stop)
-            continue;
-        ts_err_t e = {0};
-        int rc = job(ctx, i, &e);
-        if (rc) {
-#pragma omp critical(ts_par_fail)
-            {
-                if (i < fail_at) {
-                    fail_at = i;
-                    fail_rc = rc;
-                    fail_err = e;
-                }
-            }
-#pragma omp atomic write
-            is_failed = 1;
-        }
-    }
-    if (!fail_rc)
-        return 0;
-    if (err && !err->code)
-        *err = fail_err;
-    return fail_rc;
+    size_t counter = 0, failed;
+    return ts_par_run_dealt(n, threads, par_next, &counter, job, ctx, &failed, err);
 }
 
 int ts_par_threads(int threads, const ts_scenario_t *sc)

@@ -6,16 +6,20 @@
  * side by side to check it (its errors come first, by point; only the first point's stays
  * loaded), measure the footprint once when the points share their workload and need it,
  * then run the points side by side (sim/par.h), each loading its scenario again and
- * freeing it once run. The runs share one copy of the scenario's text, so what a sweep
- * holds is its results, each sized by its run, and a scenario per thread.
+ * freeing it once run, while a thread writes the files from the journal (on two threads or
+ * more). The runs share one copy of the scenario's text, so what a sweep holds is its
+ * results, each sized by its run, and a scenario per thread. Across MPI ranks, rank 0
+ * checks the points and measures the footprint for every rank.
  */
 #include "sweep.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../reports/sweep_report.h"
 #include "../sim/future.h"
 #include "../sim/memtrace.h"
 #include "../sim/util/mem.h"
@@ -116,6 +120,20 @@ int ts_sweep_axis_parse(const char *text, ts_sweep_axis_t *out, ts_err_t *err)
 
 /* ---- points ---- */
 
+/* The sweep's files written while the points run (sweep_run_local): the calling thread
+ * takes each run from the journal as soon as it and those before it are done, while the
+ * points run on a thread of their own (and its OpenMP team). */
+typedef struct sweep_writer {
+    pthread_t thread;  /* the points' */
+    int threads;       /* their OpenMP threads */
+    int points_rc;     /* their outcome */
+    ts_err_t points_err;
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* signalled when a point is done, or none will be any more */
+    bool *is_done;     /* per run: its record and figures are in place */
+    bool is_stopped;   /* no point finishes any more (the runs ended or one failed) */
+} sweep_writer_t;
+
 typedef struct sweep_ctx {
     const ts_sweep_spec_t *spec;
     ts_sweep_t *s;
@@ -133,6 +151,8 @@ typedef struct sweep_ctx {
     bool *done_before;          /* across ranks: per run, finished before a resume */
     bool *ran;                  /* across ranks: per run, run by this rank */
     ts_memtrace_t *trace;       /* the shared trace decoded once (sweep_share_trace), or NULL */
+    sweep_writer_t *w;          /* writes the files as the points finish; NULL: after them */
+    bool is_written;            /* spec->write_dir holds the sweep's files */
 } sweep_ctx_t;
 
 /* "point 3 (tiers.0.capacity=2%, tiers.0.policy=lru)" as a prefix of err. */
@@ -192,6 +212,12 @@ static int sweep_done(sweep_ctx_t *c, size_t i, ts_err_t *err)
     int rc = c->j ? ts_sweep_journal_add(c->j, i, &c->s->runs[i], err) : 0;
     if (rc == 0 && (c->j || c->spec->is_lean))
         ts_result_release(&c->s->runs[i]); /* its counters and figures stay */
+    if (rc == 0 && c->w) { /* the writer may take it */
+        pthread_mutex_lock(&c->w->mu);
+        c->w->is_done[i] = true;
+        pthread_cond_broadcast(&c->w->cv);
+        pthread_mutex_unlock(&c->w->mu);
+    }
     const ts_progress_hook_t *h = c->spec->points;
     if (rc == 0 && h) {
 #pragma omp critical(ts_sweep_points)
@@ -305,6 +331,25 @@ static int sweep_footprint(sweep_ctx_t *c, ts_err_t *err)
     c->base.has_footprint = rc == 0;
     c->progress.total = n_req * c->s->n_runs;
     return rc;
+}
+
+/* Across MPI ranks: the footprint measured by rank 0 only (sweep_footprint) and sent to
+ * the others, which would each replay the workload once more for the same figures. rc is
+ * this rank's outcome so far. Collective; every rank returns the same outcome. */
+static int sweep_footprint_ranks(sweep_ctx_t *c, int rc, ts_err_t *err)
+{
+    if (rc == 0 && ts_mpi_rank() == 0)
+        rc = sweep_footprint(c, err);
+    if ((rc = ts_mpi_agree(rc, 0, err)) != 0)
+        return rc;
+    uint64_t fp[4] = {c->base.footprint_objects, c->base.footprint_bytes, c->progress.total,
+                      c->base.has_footprint};
+    ts_mpi_bcast(fp, sizeof(fp));
+    c->base.footprint_objects = fp[0];
+    c->base.footprint_bytes = fp[1];
+    c->progress.total = fp[2];
+    c->base.has_footprint = fp[3] != 0;
+    return 0;
 }
 
 /* A copy of src into dst (zeroed on failure). */
@@ -478,6 +523,81 @@ static int sweep_journal_ranks(sweep_ctx_t *c, ts_err_t *err)
     return ts_mpi_agree(rc, 0, err);
 }
 
+/* The writer's runs: run i from the journal once it is done. The writer holds HDF5 (the
+ * journal's lock) except while it waits, so the points' records are built meanwhile. */
+static int sweep_writer_load(void *ctx, size_t i, ts_result_t *res, ts_err_t *err)
+{
+    sweep_ctx_t *c = ctx;
+    sweep_writer_t *w = c->w;
+    ts_sweep_journal_release_hdf5(c->j);
+    pthread_mutex_lock(&w->mu);
+    while (!w->is_done[i] && !w->is_stopped)
+        pthread_cond_wait(&w->cv, &w->mu);
+    bool is_done = w->is_done[i];
+    pthread_mutex_unlock(&w->mu);
+    ts_sweep_journal_hold_hdf5(c->j);
+    if (!is_done)
+        return ts_err_set(err, TS_EINVAL, "the sweep stopped before point %zu finished",
+                          ts_sweep_point(c->s, i));
+    return ts_sweep_journal_read(c->j, i, res, err);
+}
+
+static void *sweep_points_main(void *ctx)
+{
+    sweep_ctx_t *c = ctx;
+    sweep_writer_t *w = c->w;
+    w->points_rc = ts_par_run(c->s->n_runs, w->threads, sweep_job, c, &w->points_err);
+    pthread_mutex_lock(&w->mu);
+    w->is_stopped = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* The points on this process's threads. With a journal, spec->write_dir and two threads or
+ * more, the files are written meanwhile, in the order of the runs (the same bytes as
+ * written after): result.h5 grows as the points finish, and what is left once the last
+ * one is done is its run, sweep.csv and the renames. The writing stays on the calling
+ * thread (what it writes meets the thread's write-fault hook, sim/util/io.h, as before);
+ * the points go to a thread of their own. */
+static int sweep_run_local(sweep_ctx_t *c, int threads, ts_err_t *err)
+{
+    size_t n = c->s->n_runs;
+    sweep_writer_t w = {.threads = threads};
+    if (threads > 1 && c->j && c->spec->write_dir &&
+        (w.is_done = ts_calloc(n, sizeof(*w.is_done))) != NULL) {
+        for (size_t i = 0; i < n; i++)
+            w.is_done[i] = ts_sweep_journal_has(c->j, i); /* finished before a resume */
+        pthread_mutex_init(&w.mu, NULL);
+        pthread_cond_init(&w.cv, NULL);
+        c->w = &w;
+        if (pthread_create(&w.thread, NULL, sweep_points_main, c) != 0)
+            c->w = NULL; /* written after the points, as with one thread */
+    }
+    int rc = 0;
+    if (c->w) {
+        ts_err_t werr = {0};
+        ts_sweep_journal_hold_hdf5(c->j);
+        int wrc = ts_report_sweep_write_from(c->s, sweep_writer_load, c, c->spec->write_dir,
+                                             &werr);
+        ts_sweep_journal_release_hdf5(c->j);
+        pthread_join(w.thread, NULL); /* the points go on to their end after a failure */
+        c->w = NULL;
+        rc = w.points_rc ? w.points_rc : wrc;
+        if (rc)
+            *err = w.points_rc ? w.points_err : werr;
+        c->is_written = rc == 0;
+    } else {
+        rc = ts_par_run(n, threads, sweep_job, c, err);
+    }
+    if (w.is_done) {
+        pthread_mutex_destroy(&w.mu);
+        pthread_cond_destroy(&w.cv);
+        ts_free(w.is_done);
+    }
+    return rc;
+}
+
 /* Across MPI ranks: the points dealt to whichever rank asks first; then rank 0 takes every
  * rank's records into the sweep's journal and the figures of the points it did not run.
  * Collective; every rank returns the same outcome. */
@@ -560,20 +680,30 @@ int ts_sweep_run_journal(const ts_sweep_spec_t *spec, ts_sweep_t **out,
     int threads = rc == 0 && s->n_runs ? ts_par_cap_note(ts_par_threads(spec->threads, c.first),
                                                          s->n_runs, spec->threads_note)
                                        : 1;
-    if (rc == 0 && s->n_runs > 1)
+    /* every point's scenario checked; across MPI ranks by rank 0 only, for all (the
+     * ranks agree on every outcome so far: the same files, and the journal's agreed) */
+    bool is_agreed = rc == 0;
+    if (rc == 0 && s->n_runs > 1 && ts_mpi_rank() == 0)
         rc = ts_par_run(s->n_runs, threads, sweep_check_job, &c, err);
+    if (is_agreed && ranks)
+        rc = ts_mpi_agree(rc, 0, err);
     if (rc == 0 && s->n_runs) {
         rc = sweep_share_trace(&c, err);
-        if (rc == 0)
+        if (ranks)
+            rc = sweep_footprint_ranks(&c, rc, err);
+        else if (rc == 0)
             rc = sweep_footprint(&c, err);
         if (rc == 0 && ranks)
             rc = sweep_run_ranks(&c, threads, err);
         else if (rc == 0)
-            rc = ts_par_run(s->n_runs, threads, sweep_job, &c, err);
+            rc = sweep_run_local(&c, threads, err);
     } else if (rc == 0) { /* a shard past the last point: nothing to run */
         snprintf(s->source, sizeof(s->source), "%s",
                  spec->path ? spec->path : spec->yaml ? "<text>" : "<built-in>");
     }
+    if (rc == 0 && spec->write_dir && !c.is_written && ts_mpi_rank() == 0)
+        rc = ts_report_sweep_write_from(s, c.j ? ts_sweep_load_run : NULL, c.j,
+                                        spec->write_dir, err);
     ts_scenario_destroy(c.first);
     ts_free(c.needs_footprint);
     ts_free(c.done_before);

@@ -37,7 +37,7 @@
 #include "sweep_journal.h"
 
 #define TS_SWEEP_MAX_VALUES 1000  /* per axis */
-#define TS_SWEEP_MAX_POINTS 10000 /* the product of the axes' lengths */
+#define TS_SWEEP_MAX_POINTS 100000 /* the product of the axes' lengths */
 
 typedef struct ts_sweep_spec {
     const char *path;                  /* scenario file; NULL: yaml */
@@ -64,6 +64,10 @@ typedef struct ts_sweep_spec {
                                         * sweep's; run only the points it lacks */
     bool is_lean;                      /* hold only each run's figures (what the table
                                         * and sweep.csv read), not its heap parts */
+    const char *write_dir;             /* writes sweep.csv and result.h5 there (across
+                                        * MPI ranks, rank 0), from the journal when there
+                                        * is one: on two threads or more, as the points
+                                        * finish; NULL: the caller writes them */
 } ts_sweep_spec_t;
 
 /* Parses one axis ("key=V1,V2,...") into *out (release with ts_sweep_axis_release).

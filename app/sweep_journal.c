@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,8 @@ struct ts_sweep_journal {
     char dir[PATH_MAX];
     const ts_sweep_t *s;
     uint64_t end;  /* bytes of header and complete records */
+    uint64_t synced; /* bytes of them made durable (the last fdatasync's) */
+    pthread_mutex_t h5; /* held while HDF5 works: records built, read, other files */
     int live;      /* its entry in the live table until its first record (sim/util/io.h):
                     * a sweep interrupted before it finished a point leaves nothing */
     bool is_scratch; /* keeps that entry: the journal of a scratch directory */
@@ -200,6 +203,7 @@ static int sj_new(const char *dir, const char *name, const ts_sweep_t *s,
     }
     j->fd = -1;
     j->s = s;
+    pthread_mutex_init(&j->h5, NULL);
     snprintf(j->dir, sizeof(j->dir), "%s", dir);
     if (snprintf(j->path, sizeof(j->path), "%s/%s", dir, name) >=
         (int)sizeof(j->path)) {
@@ -267,6 +271,7 @@ int ts_sweep_journal_create_as(const char *dir, const char *name,
     }
     j->fd = fd;
     j->end = strlen(head);
+    j->synced = j->end; /* the header: synced above */
     free(head);
     if (rc) {
         ts_sweep_journal_close(j);
@@ -377,26 +382,56 @@ bool ts_sweep_journal_has(const ts_sweep_journal_t *j, size_t i)
 }
 
 static int sj_add_image(ts_sweep_journal_t *j, size_t i, const void *image, size_t size,
-                        ts_err_t *err);
+                        bool is_synced, ts_err_t *err);
+
+void ts_sweep_journal_hold_hdf5(ts_sweep_journal_t *j)
+{
+    pthread_mutex_lock(&j->h5);
+}
+
+void ts_sweep_journal_release_hdf5(ts_sweep_journal_t *j)
+{
+    pthread_mutex_unlock(&j->h5);
+}
 
 int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res,
                          ts_err_t *err)
 {
     void *image = NULL;
     size_t size = 0;
-    int rc;
-#pragma omp critical(ts_hdf5)
-    rc = ts_report_h5_bytes(res, &image, &size, err);
+    ts_sweep_journal_hold_hdf5(j);
+    int rc = ts_report_h5_bytes(res, &image, &size, err);
+    ts_sweep_journal_release_hdf5(j);
     if (rc)
         return rc;
-    rc = sj_add_image(j, i, image, size, err);
+    rc = sj_add_image(j, i, image, size, true, err);
     ts_free(image);
     return rc;
 }
 
-/* Appends point i's results file (size bytes at image) as a record, made durable. */
+/* Makes the journal durable up to byte upto at least. One fdatasync covers every record
+ * written before it starts, so the threads that finish points while it runs share the
+ * next one (group commit) rather than queueing one each. Returns 0 or an errno. */
+static int sj_sync_upto(ts_sweep_journal_t *j, uint64_t upto)
+{
+    int e = 0;
+#pragma omp critical(ts_sweep_journal_sync)
+    if (j->synced < upto) {
+        uint64_t end;
+#pragma omp critical(ts_sweep_journal)
+        end = j->end; /* every record below it is written */
+        if (fdatasync(j->fd) != 0)
+            e = errno;
+        else
+            j->synced = end;
+    }
+    return e;
+}
+
+/* Appends point i's results file (size bytes at image) as a record, made durable when
+ * is_synced (else by a later sj_sync_upto). */
 static int sj_add_image(ts_sweep_journal_t *j, size_t i, const void *image, size_t size,
-                        ts_err_t *err)
+                        bool is_synced, ts_err_t *err)
 {
     size_t cap = ZSTD_compressBound(size);
     char *rec = ts_malloc(sizeof(sj_head_t) + cap);
@@ -415,14 +450,14 @@ static int sj_add_image(ts_sweep_journal_t *j, size_t i, const void *image, size
     memcpy(hd.magic, SJ_MAGIC, 8);
     memcpy(rec, &hd, sizeof(hd));
     int e = 0;
+    uint64_t upto = 0;
 #pragma omp critical(ts_sweep_journal)
     {
         e = sj_write_all(j->fd, rec, sizeof(hd) + z, j->end);
-        if (!e && fdatasync(j->fd) != 0)
-            e = errno;
         if (!e) {
             j->off[i] = j->end + 1;
             j->end += sizeof(hd) + z;
+            upto = j->end;
             if (!j->is_scratch) { /* it holds a point now: kept whatever happens */
                 ts_io_live_drop(j->live);
                 j->live = 0;
@@ -430,6 +465,8 @@ static int sj_add_image(ts_sweep_journal_t *j, size_t i, const void *image, size
         }
     }
     ts_free(rec);
+    if (!e && is_synced)
+        e = sj_sync_upto(j, upto);
     if (e)
         return ts_err_sys(err, ts_io_code(e), e, "'%s': cannot record point %zu",
                           j->path, hd.point);
@@ -475,6 +512,7 @@ void ts_sweep_journal_close(ts_sweep_journal_t *j)
     if (j->fd >= 0)
         close(j->fd);
     ts_io_live_drop(j->live);
+    pthread_mutex_destroy(&j->h5);
     ts_free(j->off);
     ts_free(j);
 }
@@ -515,9 +553,14 @@ int ts_sweep_journal_absorb(ts_sweep_journal_t *j, const ts_sweep_journal_id_t *
                                 r->path, ts_sweep_point(r->s, i));
                 break;
             }
-            rc = sj_add_image(j, i, image, size, err);
+            rc = sj_add_image(j, i, image, size, false, err);
             ts_free(image);
         }
+        /* one fdatasync for all its records, before its file goes */
+        int sync_errno = rc == 0 ? sj_sync_upto(j, j->end) : 0;
+        if (sync_errno)
+            rc = ts_err_sys(err, ts_io_code(sync_errno), sync_errno,
+                            "'%s': cannot record the points of '%s'", j->path, r->path);
         if (rc == 0)
             ts_sweep_journal_remove(r); /* its records are in j now, made durable */
         ts_sweep_journal_close(r);

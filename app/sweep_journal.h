@@ -18,7 +18,10 @@
  * files; afterwards it stays (a SIGTERM at a time limit keeps the finished points).
  *
  * Appending is safe from many threads (one record at a time); records are built in turns,
- * as HDF5 is not thread-safe. Cost: a few KiB of disk a point; one fdatasync a point.
+ * as HDF5 is not thread-safe. A record is durable before its add returns, but the points
+ * that finish while an fdatasync runs share the next one (group commit), and taking in a
+ * rank's journal syncs once for all its records. Cost: a few KiB of disk a point; at most
+ * one fdatasync a point.
  */
 #ifndef TS_APP_SWEEP_JOURNAL_H
 #define TS_APP_SWEEP_JOURNAL_H
@@ -84,6 +87,12 @@ bool ts_sweep_journal_has(const ts_sweep_journal_t *j, size_t i);
  * TS_ENOSPC, TS_EIO (naming the journal) or TS_ENOMEM. */
 int ts_sweep_journal_add(ts_sweep_journal_t *j, size_t i, const ts_result_t *res,
                          ts_err_t *err);
+
+/* HDF5 is not thread-safe: records are built holding j's lock on it, and a thread that
+ * uses HDF5 while points finish (reads records back, writes the sweep's result.h5) holds
+ * it too, with these. */
+void ts_sweep_journal_hold_hdf5(ts_sweep_journal_t *j);
+void ts_sweep_journal_release_hdf5(ts_sweep_journal_t *j);
 
 /* Reads run i's result back into *res (zeroed first; release it with ts_result_release).
  * Returns 0, TS_ERANGE (no record), TS_EFORMAT (a damaged record), TS_EIO or TS_ENOMEM. */

@@ -202,6 +202,15 @@ int ts_html_para(ts_html_t *h, const char *text, ts_err_t *err)
     return rc ? rc : html_puts(h, "</p>\n", err);
 }
 
+int ts_html_link(ts_html_t *h, const char *href, const char *text, ts_err_t *err)
+{
+    int rc = html_puts(h, "<p><a href=\"", err);
+    rc = rc ? rc : html_esc(h, href, err);
+    rc = rc ? rc : html_puts(h, "\">", err);
+    rc = rc ? rc : html_esc(h, text, err);
+    return rc ? rc : html_puts(h, "</a></p>\n", err);
+}
+
 /* A cell that reads as a number, with an optional unit or percent after it. */
 static bool html_is_number(const char *s)
 {

@@ -30,6 +30,8 @@ void ts_html_destroy(ts_html_t *h); /* accepts NULL */
 int ts_html_section(ts_html_t *h, const char *id, const char *heading, ts_err_t *err);
 /* A paragraph of text. */
 int ts_html_para(ts_html_t *h, const char *text, ts_err_t *err);
+/* A paragraph that is a link to href (a page beside this one) reading text. */
+int ts_html_link(ts_html_t *h, const char *href, const char *text, ts_err_t *err);
 /* A table: ncols header cells, then nrows x ncols cells, row by row; cells that look like
  * numbers are right-aligned. caption may be NULL. */
 int ts_html_table(ts_html_t *h, const char *caption, size_t ncols, const char *const *header,

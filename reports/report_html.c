@@ -36,33 +36,6 @@
 
 /* ---- figures ---- */
 
-static int rh_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static int rh_workdir(ts__html_report_t *r)
-{
-    if (r->opts && r->opts->plots_dir) {
-        snprintf(r->dir, sizeof(r->dir), "%s", r->opts->plots_dir);
-        return ts_mkdir_p(r->dir, r->err);
-    }
-    const char *tmp = getenv("TMPDIR");
-    snprintf(r->dir, sizeof(r->dir), "%s/tiersim-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    sigset_t held;
-    ts_io_hold_signals(&held); /* made and in the live table as one */
-    bool is_made = mkdtemp(r->dir) != NULL;
-    int e = errno;
-    r->live = is_made ? ts_io_live_add(r->dir, r->out, true) : 0;
-    ts_io_release_signals(&held);
-    if (!is_made)
-        return ts_err_sys(r->err, TS_EIO, e, "cannot create a directory for the figures "
-                                             "in '%s'", tmp && *tmp ? tmp : "/tmp");
-    r->is_tmp_dir = true;
-    return 0;
-}
-
 /* Inlines the SVG figure drawn by rc's plot call, or says why it is missing: gnuplot
  * absent or failing is a note on the page, anything else an error. */
 static int rh_figure(ts__html_report_t *r, int rc, const char *svg, const char *caption)
@@ -554,8 +527,8 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
     const ts__html_run_t *run = &r->runs[k];
     const ts_result_t *res = run->res;
     char id[32], heading[256], text[1400];
-    snprintf(id, sizeof(id), "run-%zu", k);
-    snprintf(heading, sizeof(heading), "Run %zu: %s", k, run->label);
+    snprintf(id, sizeof(id), "run-%zu", r->first + k);
+    snprintf(heading, sizeof(heading), "Run %zu: %s", r->first + k, run->label);
     int rc = ts_html_section(r->page, id, heading, r->err);
     snprintf(text, sizeof(text),
              "%s engine, %s mode, seed %llu. Workload: %.512s. From %.512s, run %zu.",
@@ -574,7 +547,7 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
     }
     size_t max_figures = r->opts && r->opts->run_figures ? r->opts->run_figures
                                                          : TS_REPORT_HTML_RUN_FIGURES;
-    bool figures = k < max_figures;
+    bool figures = r->first + k < max_figures;
     if (rc == 0 && res->has_live) {
         rc = rh_live(r, t, res);
         rc = rc || !figures ? rc : rh_live_figure(r, k);
@@ -585,7 +558,7 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
         rc = rc || !figures ? rc : rh_latency_figure(r, k);
     }
     rc = rc || !figures ? rc : rh_series_figure(r, k);
-    if (rc == 0 && !figures && k == max_figures) {
+    if (rc == 0 && !figures && r->first + k == max_figures) {
         snprintf(text, sizeof(text),
                  "Runs from %zu on are shown by their tables only: their figures are drawn "
                  "for the first %zu runs (report fewer files, or raise the limit, to see "
@@ -609,7 +582,7 @@ static int rh_run(ts__html_report_t *r, rh_cells_t *t, size_t k)
             !strcmp(r->runs[j].res->scenario_yaml, res->scenario_yaml))
             same = j;
     if (rc == 0 && res->scenario_yaml && same < k) {
-        snprintf(text, sizeof(text), "Scenario: as run %zu's%s", same,
+        snprintf(text, sizeof(text), "Scenario: as run %zu's%s", r->first + same,
                  res->n_overrides ? ", with:" : ".");
         rc = ts_html_para(r->page, text, r->err);
         for (size_t i = 0; i < res->n_overrides && rc == 0; i++) {
@@ -823,49 +796,74 @@ static int rh_pareto(ts__html_report_t *r)
 
 /* ---- the page ---- */
 
+/* Page r->page_no of the report (runs from r->first on) into r->out. The first tells how
+ * many pages the runs take (r->n_pages), lists them, and compares its runs. */
+static int rh_page(ts__html_report_t *r, rh_cells_t *t, const char *const *files, size_t n)
+{
+    size_t max = TS_REPORT_HTML_MAX_RUNS;
+    int rc = ts__report_html_read(r, files, n);
+    size_t total = r->first + r->n_runs + r->n_left_out;
+    if (r->page_no == 1)
+        r->n_pages = r->opts && r->opts->is_one_page ? 1 : (total + max - 1) / max;
+    rc = rc ? rc : ts__report_html_workdir(r);
+    char title[256], more[48] = "";
+    if (total > 1)
+        snprintf(more, sizeof(more), " and %zu more run%s", total - 1, total > 2 ? "s" : "");
+    snprintf(title, sizeof(title), "tiersim report: %.150s%s", r->n_runs ? r->runs[0].label : "",
+             more);
+    if (r->page_no > 1)
+        snprintf(title, sizeof(title), "tiersim report, page %zu of %zu: runs %zu to %zu of %zu",
+                 r->page_no, r->n_pages, r->first, r->first + r->n_runs - 1, total);
+    rc = rc ? rc : ts_html_create(title, &r->page, r->err);
+    rc = rc || r->page_no == 1 ? rc : ts__report_html_links(r);
+    rc = rc ? rc : rh_summary(r, t);
+    if (rc == 0 && r->page_no == 1 && r->n_left_out) {
+        char note[240];
+        if (r->n_pages > 1)
+            snprintf(note, sizeof(note), "This page shows the first %zu runs; pages 2 to %zu "
+                     "show the other %zu, %zu a page (sweep.csv has a row for each).",
+                     r->n_runs, r->n_pages, r->n_left_out, max);
+        else
+            snprintf(note, sizeof(note), "This page shows the first %zu runs; the files hold "
+                     "%zu more, left out (sweep.csv has a row for each).", r->n_runs,
+                     r->n_left_out);
+        rc = ts_html_para(r->page, note, r->err);
+    }
+    rc = rc || r->page_no > 1 || r->n_pages < 2 ? rc : ts__report_html_links(r);
+    for (size_t k = 0; k < r->n_runs && rc == 0; k++)
+        rc = rh_run(r, t, k);
+    if (rc == 0 && r->page_no == 1) {
+        rc = ts_html_section(r->page, "compare", "Cost and benefit across runs", r->err);
+        rc = rc ? rc : rh_cost_bars(r);
+        rc = rc ? rc : rh_sweep_figure(r);
+        rc = rc ? rc : rh_pareto(r);
+    }
+    return rc ? rc : ts_html_write(r->page, r->out, r->err);
+}
+
 int ts_report_html(const char *const *files, size_t n, const char *out,
                    const ts_report_html_opts_t *opts, size_t *n_missing, char *warn,
                    size_t size, ts_err_t *err)
 {
-    ts__html_report_t r = {.opts = opts, .out = out, .warn = warn, .warn_size = size, .err = err};
     rh_cells_t t = {0};
     if (warn && size)
         warn[0] = 0;
-    int rc = ts__report_html_read(&r, files, n);
-    rc = rc ? rc : rh_workdir(&r);
-    char title[256], more[48] = "";
-    if (r.n_runs > 1)
-        snprintf(more, sizeof(more), " and %zu more run%s", r.n_runs + r.n_left_out - 1,
-                 r.n_runs + r.n_left_out > 2 ? "s" : "");
-    snprintf(title, sizeof(title), "tiersim report: %.150s%s", r.n_runs ? r.runs[0].label : "",
-             more);
-    rc = rc ? rc : ts_html_create(title, &r.page, err);
-    rc = rc ? rc : rh_summary(&r, &t);
-    if (rc == 0 && r.n_left_out) {
-        char note[200];
-        snprintf(note, sizeof(note), "This page shows the first %zu runs; the files hold %zu "
-                 "more, left out (sweep.csv has a row for each).", r.n_runs, r.n_left_out);
-        rc = ts_html_para(r.page, note, err);
-    }
-    for (size_t k = 0; k < r.n_runs && rc == 0; k++)
-        rc = rh_run(&r, &t, k);
-    if (rc == 0)
-        rc = ts_html_section(r.page, "compare", "Cost and benefit across runs", err);
-    rc = rc ? rc : rh_cost_bars(&r);
-    rc = rc ? rc : rh_sweep_figure(&r);
-    rc = rc ? rc : rh_pareto(&r);
-    rc = rc ? rc : ts_html_write(r.page, out, err);
     if (n_missing)
-        *n_missing = r.n_missing;
-    if (r.is_tmp_dir)
-        nftw(r.dir, rh_rm, 8, FTW_DEPTH | FTW_PHYS);
-    ts_io_live_drop(r.live);
-    ts_html_destroy(r.page);
-    for (size_t k = 0; k < r.n_runs; k++) {
-        ts_result_release(r.runs[k].res);
-        ts_free(r.runs[k].res);
+        *n_missing = 0;
+    int rc = 0;
+    size_t n_pages = 1;
+    for (size_t p = 1; p <= n_pages && rc == 0; p++) {
+        char name[PATH_MAX];
+        ts__report_html_page_name(out, p, name, sizeof(name));
+        ts__html_report_t r = {.opts = opts, .out = name, .warn = warn, .warn_size = size,
+                               .err = err, .page_no = p, .n_pages = n_pages, .first_out = out,
+                               .first = (p - 1) * TS_REPORT_HTML_MAX_RUNS};
+        rc = rh_page(&r, &t, files, n);
+        n_pages = r.n_pages;
+        if (n_missing)
+            *n_missing += r.n_missing;
+        ts__report_html_release(&r);
     }
-    ts_free(r.runs);
     ts_free(t.c);
     ts_free(t.p);
     return rc;

@@ -2,7 +2,10 @@
 /*
  * report_html.h - `tiersim report`: one self-contained HTML page from HDF5 results files.
  *
- * Every run of every file gets a section: its tiers, totals, latencies and bill as tables,
+ * The runs go TS_REPORT_HTML_MAX_RUNS to a page: the first page (out) has the summary,
+ * a link to each further page and the runs compared; each further page (out with "-2",
+ * "-3", ... before its ".html") its runs' table and sections, and links back. Every run of
+ * every file gets a section: its tiers, totals, latencies and bill as tables,
  * its latency CDF and its hit ratio and occupancy over time as figures (the first
  * run_figures runs), and its scenario's YAML (or, when an earlier run had the same text,
  * a pointer to that run's, with its own `-s` overrides). A last section sets the runs side by side: the cost breakdown as stacked bars and,
@@ -14,6 +17,7 @@
 #ifndef TS_REPORTS_REPORT_HTML_H
 #define TS_REPORTS_REPORT_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../sim/util/err.h"
@@ -28,13 +32,16 @@ typedef struct ts_report_html_opts {
     const char *const *names; /* what the page calls the files (names[i] for files[i]:
                                * a results file read from a scratch copy); NULL: their
                                * paths */
+    bool is_one_page;      /* the first TS_REPORT_HTML_MAX_RUNS runs only (a page written
+                            * to standard output); false: every run, on as many pages */
 } ts_report_html_opts_t;
 
 #define TS_REPORT_HTML_RUN_FIGURES 24
-#define TS_REPORT_HTML_MAX_RUNS 200 /* runs a page shows (the first ones; a note says how
-                                     * many more the files hold): a 10,000-point sweep's page
-                                     * stays small and quick to render, and its runs are not
-                                     * all read into memory */
+#define TS_REPORT_HTML_MAX_RUNS 200 /* runs a page shows: the runs past them go on further
+                                     * pages (OUT-2.html, OUT-3.html, ... beside OUT, linked
+                                     * from the first), so a 100,000-point sweep's pages each
+                                     * stay small and quick to render, and only one page's
+                                     * runs are in memory at a time */
 
 /* Reads the n results files and writes the page to out (atomically). *n_missing (may be
  * NULL) receives the figures left out because gnuplot could not draw them, and warn (may

@@ -30,6 +30,10 @@ typedef struct ts__html_report {
     ts__html_run_t *runs;
     size_t n_runs;
     size_t n_left_out; /* runs of the files past TS_REPORT_HTML_MAX_RUNS: not read */
+    size_t first;      /* the page's first run, over the files' runs (runs before: not
+                        * read); its runs are numbered from it */
+    size_t page_no, n_pages; /* this page's number (from 1) of the report's */
+    const char *first_out;   /* page 1's file, which the others' names come from */
     const ts_report_html_opts_t *opts;
     char dir[PATH_MAX]; /* where figures are drawn */
     bool is_tmp_dir;     /* dir is ours to remove */
@@ -52,10 +56,25 @@ static inline const char *ts__report_html_base(const char *path)
     return s ? s + 1 : path;
 }
 
-/* Reads every run of files[0..n) into r->runs (each one's result owned by r, freed by its
+/* Runs from r->first on (TS_REPORT_HTML_MAX_RUNS at most) of files[0..n): read into r->runs (each one's result owned by r, freed by its
  * caller even on failure), labels them and works out what tells them apart (their tags,
  * r->tag_keys, r->x_key, r->line_keys). Returns 0, or the reader's error (TS_ENOENT,
  * TS_EFORMAT, ...), TS_ENOMEM, TS_EINVAL when the files hold no run. */
 int ts__report_html_read(ts__html_report_t *r, const char *const *files, size_t n);
+
+/* Makes the directory r's figures are drawn in (opts->plots_dir, or a temporary one in
+ * the live table). Returns 0 or TS_EIO. */
+int ts__report_html_workdir(ts__html_report_t *r);
+
+/* Frees what r holds (its runs, its page) and removes its temporary directory. */
+void ts__report_html_release(ts__html_report_t *r);
+
+/* Page `page`'s file name (from 1) for a report written to out (size bytes at name): out
+ * itself for page 1, else out with "-PAGE" before its ".html" ("r.html": "r-2.html"). */
+void ts__report_html_page_name(const char *out, size_t page, char *name, size_t size);
+
+/* The links between pages: on page 1 a section listing every other page and its runs, on
+ * the others a link back to page 1 and to the next. Returns 0 or TS_ENOMEM. */
+int ts__report_html_links(ts__html_report_t *r);
 
 #endif

@@ -3,13 +3,19 @@
  * report_html_read.c - the HTML report's runs (report_html_internal.h): read whole from the
  * results files, labelled, and told apart by the overrides they do not share (or their
  * files), so tables and figures can name each one. Cost: the runs' results in memory, and
- * O(runs^2 x overrides) to tell them apart.
+ * O(runs^2 x overrides) to tell them apart. Also what each page of the report needs besides
+ * its runs: the directory its figures are drawn in, its file's name and its links.
  */
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "../sim/util/fmt.h"
+#include "../sim/util/io.h"
 #include "../sim/util/mem.h"
 #include "h5.h"
 #include "report_html_internal.h"
@@ -128,12 +134,16 @@ static int rh_tell_apart(ts__html_report_t *r)
 
 int ts__report_html_read(ts__html_report_t *r, const char *const *files, size_t n)
 {
+    size_t seen_runs = 0, *seen = &seen_runs; /* runs of the files before this one */
     for (size_t i = 0; i < n; i++) {
         ts_result_h5_t *f;
         int rc = ts_result_h5_open(files[i], &f, r->err);
         if (rc)
             return rc;
-        size_t k = ts_result_h5_runs(f);
+        size_t k = ts_result_h5_runs(f), skip = r->first > *seen ? r->first - *seen : 0;
+        skip = skip < k ? skip : k; /* runs of earlier pages */
+        *seen += k;
+        k -= skip;
         size_t room = TS_REPORT_HTML_MAX_RUNS - r->n_runs; /* the others: counted only */
         r->n_left_out += k > room ? k - room : 0;
         k = k > room ? room : k;
@@ -147,18 +157,19 @@ int ts__report_html_read(ts__html_report_t *r, const char *const *files, size_t 
             ts__html_run_t *run = &r->runs[r->n_runs];
             memset(run, 0, sizeof(*run));
             if (!(run->res = ts_calloc(1, sizeof(*run->res)))) {
-                rc = ts_err_set(r->err, TS_ENOMEM, "cannot hold run %zu of '%s'", j, files[i]);
+                rc = ts_err_set(r->err, TS_ENOMEM, "cannot hold run %zu of '%s'", skip + j,
+                                files[i]);
                 break;
             }
             r->n_runs++;
-            rc = ts_result_h5_read(f, j, run->res, r->err);
+            rc = ts_result_h5_read(f, skip + j, run->res, r->err);
             const char *shown = r->opts && r->opts->names ? r->opts->names[i] : files[i];
             snprintf(run->file, sizeof(run->file), "%s", shown);
-            run->index = j;
+            run->index = skip + j;
             const char *name =
                 ts_str(run->res->name)[0] ? run->res->name : ts__report_html_base(shown);
             if (ts_result_h5_runs(f) > 1)
-                snprintf(run->label, sizeof(run->label), "%s #%zu", name, j);
+                snprintf(run->label, sizeof(run->label), "%s #%zu", name, skip + j);
             else
                 snprintf(run->label, sizeof(run->label), "%s", name);
         }
@@ -169,4 +180,84 @@ int ts__report_html_read(ts__html_report_t *r, const char *const *files, size_t 
     if (!r->n_runs)
         return ts_err_set(r->err, TS_EINVAL, "report: the results files hold no run");
     return rh_tell_apart(r);
+}
+
+void ts__report_html_page_name(const char *out, size_t page, char *name, size_t size)
+{
+    size_t len = strlen(out);
+    if (page <= 1) {
+        snprintf(name, size, "%s", out);
+        return;
+    }
+    const char *slash = strrchr(out, '/'), *dot = strrchr(out, '.');
+    if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : out))
+        dot = out + len; /* no extension: the number goes at the end */
+    snprintf(name, size, "%.*s-%zu%s", (int)(dot - out), out, page, dot);
+}
+
+int ts__report_html_links(ts__html_report_t *r)
+{
+    char name[PATH_MAX], text[160];
+    size_t total = r->first + r->n_runs + r->n_left_out, max = TS_REPORT_HTML_MAX_RUNS;
+    int rc = 0;
+    if (r->page_no == 1) {
+        rc = ts_html_section(r->page, "pages", "Pages", r->err);
+        for (size_t p = 2; p <= r->n_pages && rc == 0; p++) {
+            size_t a = (p - 1) * max, b = a + max < total ? a + max : total;
+            ts__report_html_page_name(r->first_out, p, name, sizeof(name));
+            snprintf(text, sizeof(text), "Page %zu: runs %zu to %zu", p, a, b - 1);
+            rc = ts_html_link(r->page, ts__report_html_base(name), text, r->err);
+        }
+        return rc;
+    }
+    ts__report_html_page_name(r->first_out, 1, name, sizeof(name));
+    snprintf(text, sizeof(text), "Page 1 of %zu: every page, runs 0 to %zu, and the runs "
+             "compared", r->n_pages, (total < max ? total : max) - 1);
+    rc = ts_html_link(r->page, ts__report_html_base(name), text, r->err);
+    if (rc == 0 && r->page_no < r->n_pages) {
+        ts__report_html_page_name(r->first_out, r->page_no + 1, name, sizeof(name));
+        snprintf(text, sizeof(text), "Next: page %zu of %zu", r->page_no + 1, r->n_pages);
+        rc = ts_html_link(r->page, ts__report_html_base(name), text, r->err);
+    }
+    return rc;
+}
+
+static int rh_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+int ts__report_html_workdir(ts__html_report_t *r)
+{
+    if (r->opts && r->opts->plots_dir) {
+        snprintf(r->dir, sizeof(r->dir), "%s", r->opts->plots_dir);
+        return ts_mkdir_p(r->dir, r->err);
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(r->dir, sizeof(r->dir), "%s/tiersim-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    sigset_t held;
+    ts_io_hold_signals(&held); /* made and in the live table as one */
+    bool is_made = mkdtemp(r->dir) != NULL;
+    int e = errno;
+    r->live = is_made ? ts_io_live_add(r->dir, r->out, true) : 0;
+    ts_io_release_signals(&held);
+    if (!is_made)
+        return ts_err_sys(r->err, TS_EIO, e, "cannot create a directory for the figures "
+                                             "in '%s'", tmp && *tmp ? tmp : "/tmp");
+    r->is_tmp_dir = true;
+    return 0;
+}
+
+void ts__report_html_release(ts__html_report_t *r)
+{
+    if (r->is_tmp_dir)
+        nftw(r->dir, rh_rm, 8, FTW_DEPTH | FTW_PHYS);
+    ts_io_live_drop(r->live);
+    ts_html_destroy(r->page);
+    for (size_t k = 0; k < r->n_runs; k++) {
+        ts_result_release(r->runs[k].res);
+        ts_free(r->runs[k].res);
+    }
+    ts_free(r->runs);
 }

@@ -301,10 +301,12 @@ int ts_report_sweep_write_from(const ts_sweep_t *s,
         return ts_err_set(err, TS_ENOMEM, "cannot list the sweep's %zu runs", s->n_runs);
     for (size_t i = 0; i < s->n_runs; i++)
         runs[i] = &s->runs[i];
-    /* result.h5 by the hdf5 writer, which leaves it out for a shard with no point */
+    /* result.h5 by the hdf5 writer, which leaves it out for a shard with no point; first,
+     * as it takes the runs one by one from load (which may wait for each: app/sweep.c),
+     * and sweep.csv reads every run's figures */
     const ts_report_in_t in = {.runs = runs, .n_runs = s->n_runs, .sweep = s,
                                .load_run = load, .load_ctx = ctx};
-    const ts_report_ops_t *const writers[] = {&k_sweep_csv, &ts_sink_hdf5};
+    const ts_report_ops_t *const writers[] = {&ts_sink_hdf5, &k_sweep_csv};
     int rc = ts_report_write_dir(&in, writers, 2, dir, NULL, err);
     ts_free(runs);
     return rc;

@@ -42,7 +42,9 @@ int ts_report_sweep_write(const ts_sweep_t *s, const char *dir, ts_err_t *err);
 /* The same with s's runs holding only their figures (counters, latency percentiles, the
  * bill's totals: what the table and the CSV read) and result.h5 written from the complete
  * runs load(ctx, i, ...) gives, one at a time (a sweep's journal, app/sweep_journal.h):
- * memory stays that of one run, whatever the number of points. */
+ * memory stays that of one run, whatever the number of points. load is called for runs 0,
+ * 1, ... in order and before s's figures are read (for sweep.csv), so it may wait for
+ * each run to finish while a sweep goes on. */
 int ts_report_sweep_write_from(const ts_sweep_t *s,
                                int (*load)(void *ctx, size_t i, ts_result_t *res, ts_err_t *err),
                                void *ctx, const char *dir, ts_err_t *err);

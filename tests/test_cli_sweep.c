@@ -134,9 +134,9 @@ static void test_cli_sweep_table_files_and_report(void **state)
     static const char *const usage[][2] = {
         {"sweep --vary seed=1 --threads 0", "--threads expects a count such as 4, found '0'"},
         {"sweep a.yaml b.yaml --vary seed=1", "sweep takes one scenario, found also 'b.yaml'"},
-        {"sweep --vary seed=1 --shard 4/4", "--shard expects I/N with 0 <= I < N <= 10000"},
-        {"sweep --vary seed=1 --shard 1", "--shard expects I/N with 0 <= I < N <= 10000"},
-        {"sweep --vary seed=1 --shard -1/4", "--shard expects I/N with 0 <= I < N <= 10000"},
+        {"sweep --vary seed=1 --shard 4/4", "--shard expects I/N with 0 <= I < N <= 100000"},
+        {"sweep --vary seed=1 --shard 1", "--shard expects I/N with 0 <= I < N <= 100000"},
+        {"sweep --vary seed=1 --shard -1/4", "--shard expects I/N with 0 <= I < N <= 100000"},
         {"report r.h5 --run-figures 3", "--plots and --run-figures go with --html"},
         {"report r.h5 --html r.html --run-figures 0", "--run-figures expects a count such as 24"},
     };

@@ -325,6 +325,74 @@ static void test_report_html_many_runs_stay_small(void **state)
     free(page);
 }
 
+/* 450 runs (one run written 450 times) at TS_REPORT_HTML_MAX_RUNS = 200 a page: pages of
+ * runs 0-199 (paged.html), 200-399 (paged-2.html) and 400-449 (paged-3.html), no fourth;
+ * the first links to the two others, each other one back to the first and to the next.
+ * With is_one_page (a page to stdout) only the first 200, and a note of the 250 left. */
+static void test_report_html_pages_past_the_limit(void **state)
+{
+    const char *dir = *state;
+    char a[1200], path[1200], out[1100], name[1200];
+    double total;
+    write_run(dir, "paged", "2MiB", a, sizeof(a), &total);
+    ts_result_h5_t *f = NULL;
+    ts_result_t res = {0};
+    ts_err_t err = {0};
+    assert_int_equal(ts_result_h5_open(a, &f, &err), 0);
+    assert_int_equal(ts_result_h5_read(f, 0, &res, &err), 0);
+    ts_result_h5_close(f);
+    enum { N = 450 };
+    const ts_result_t *runs[N];
+    for (size_t i = 0; i < N; i++)
+        runs[i] = &res;
+    snprintf(path, sizeof(path), "%s/paged-runs.h5", dir);
+    assert_int_equal(ts_report_h5_runs(runs, N, path, &err), 0);
+    ts_result_release(&res);
+    snprintf(out, sizeof(out), "%s/paged.html", dir);
+    const char *files[] = {path};
+    ts_report_html_opts_t opts = {.gnuplot = "/nonexistent/gnuplot", .run_figures = 1};
+    size_t missing = 0;
+    char warn[512];
+    assert_int_equal(ts_report_html(files, 1, out, &opts, &missing, warn, sizeof(warn), &err), 0);
+    static const struct {
+        const char *file, *has[3];
+        size_t n_runs;
+    } pages[] = {
+        {"paged.html", {"<a href=\"paged-2.html\">Page 2: runs 200 to 399</a>",
+                        "<a href=\"paged-3.html\">Page 3: runs 400 to 449</a>",
+                        "pages 2 to 3 show the other 250, 200 a page"}, 200},
+        {"paged-2.html", {"<h1>tiersim report, page 2 of 3: runs 200 to 399 of 450</h1>",
+                          "<a href=\"paged.html\">Page 1 of 3", "<a href=\"paged-3.html\">"
+                          "Next: page 3 of 3</a>"}, 200},
+        {"paged-3.html", {"<h1>tiersim report, page 3 of 3: runs 400 to 449 of 450</h1>",
+                          "<section id=\"run-400\">", "<section id=\"run-449\">"}, 50},
+    };
+    for (size_t p = 0; p < 3; p++) {
+        snprintf(name, sizeof(name), "%s/%s", dir, pages[p].file);
+        char *page = file_test_slurp(name, NULL);
+        if (!page)
+            fail_msg("%s: not written", pages[p].file);
+        for (size_t k = 0; k < 3; k++)
+            if (!strstr(page, pages[p].has[k]))
+                fail_msg("%s: no '%s'", pages[p].file, pages[p].has[k]);
+        assert_int_equal(file_test_count(page, "<section id=\"run-"), pages[p].n_runs);
+        free(page);
+    }
+    snprintf(name, sizeof(name), "%s/paged-4.html", dir);
+    assert_int_equal(access(name, F_OK), -1);
+    opts.is_one_page = true;
+    snprintf(out, sizeof(out), "%s/one-page.html", dir);
+    assert_int_equal(ts_report_html(files, 1, out, &opts, &missing, warn, sizeof(warn), &err), 0);
+    char *page = file_test_slurp(out, NULL);
+    assert_non_null(page);
+    assert_non_null(strstr(page, "the files hold 250 more, left out"));
+    assert_null(strstr(page, "<a href="));
+    assert_int_equal(file_test_count(page, "<section id=\"run-"), 200);
+    free(page);
+    snprintf(name, sizeof(name), "%s/one-page-2.html", dir);
+    assert_int_equal(access(name, F_OK), -1);
+}
+
 /* A gnuplot that cannot run: the page still comes, saying which figures it left out. */
 static void test_report_html_without_gnuplot(void **state)
 {
@@ -512,6 +580,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_html_tells_runs_apart, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_many_runs_stay_small, scratch_setup,
+                                        scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_report_html_pages_past_the_limit, scratch_setup,
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_report_html_without_gnuplot, scratch_setup,
                                         scratch_teardown),

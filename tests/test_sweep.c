@@ -318,15 +318,15 @@ static void test_sweep_refuses_bad_points_before_running(void **state)
     for (size_t a = 0; a < 2; a++) {
         size_t off =
             (size_t)snprintf(big[a], sizeof(big[a]), "%s=", a ? "seed" : "tiers.0.capacity");
-        for (int v = 1; v <= 101; v++)
+        for (int v = 1; v <= 317; v++)
             off +=
                 (size_t)snprintf(big[a] + off, sizeof(big[a]) - off, "%s%d", v > 1 ? "," : "", v);
     }
-    const char *huge[] = {big[0], big[1]}; /* 101 x 101 > 10000 points */
+    const char *huge[] = {big[0], big[1]}; /* 317 x 317 = 100489 > 100000 points */
     spec = (ts_sweep_spec_t){.yaml = k_loop, .axes = huge, .n_axes = 2};
     err = (ts_err_t){0};
     assert_int_equal(ts_sweep_run(&spec, &s, &err), TS_ERANGE);
-    assert_non_null(strstr(err.msg, "more than 10000 points"));
+    assert_non_null(strstr(err.msg, "more than 100000 points"));
 }
 
 /* The table and the CSV of the loop sweep; the files it writes, read back. */
