@@ -565,8 +565,9 @@ static int h5w_run(h5w_t *w, hid_t runs, size_t i, const ts_result_t *res)
 /* The core driver's memory: HDF5 grows it as the file grows; at the file's close it goes to
  * the caller rather than back to the heap, so the image is not copied (for a 10,000-run
  * sweep the copy was as large as the file). The blocks come from the C library, as HDF5's
- * own would: the image is grown 64 KiB at a time, which realloc does in place (mremap for
- * large blocks) where ts_realloc's huge blocks would copy the whole image each time.
+ * own would: HDF5 grows the image 64 KiB at a time, which realloc does in place (mremap for
+ * large blocks) where ts_realloc's huge blocks would copy the whole image each time; each
+ * growth asks for half as much again, for allocators that copy.
  * Given a file (src->fd), an image past H5W_MAP_BYTES (or src->map_bytes) moves into that
  * file, mapped shared
  * and reserved ahead (posix_fallocate, so a full disk is an error here, not a SIGBUS
@@ -633,7 +634,13 @@ static void *h5w_image_realloc(void *p, size_t size, H5FD_file_image_op_t op, vo
         return h5w_image_map(im, p, 0, size);
     if (im->fd >= 0 && size > im->step) /* p is malloc's: copied into the mapping */
         return h5w_image_map(im, p, malloc_usable_size(p), size);
-    return realloc(p, size ? size : 1);
+    size_t have = p ? malloc_usable_size(p) : 0;
+    if (p && size <= have)
+        return p;
+    /* At least half as much again: where realloc copies rather than remaps (a sanitizer's
+     * allocator), 64 KiB steps would copy the whole image each time. */
+    size_t want = have && size < have + have / 2 ? have + have / 2 : size;
+    return realloc(p, want ? want : 1);
 }
 
 static herr_t h5w_image_free(void *p, H5FD_file_image_op_t op, void *udata)
